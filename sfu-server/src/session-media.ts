@@ -1,0 +1,195 @@
+import type { types } from 'mediasoup';
+import {
+  AppError,
+  TypedEmitter,
+  errorFields,
+  type Logger,
+  type MediaKind,
+  type RtpCapabilities,
+  type RtpParameters,
+  type SfuCloseReason,
+  type SfuResult,
+  type TrackSource,
+} from '@vj/shared';
+import type { SfuConfig } from './config.js';
+
+export type SessionMediaEvents = {
+  producerClosed: [peerId: string, producerId: string, reason: SfuCloseReason];
+  consumerClosed: [peerId: string, consumerId: string, producerId: string, reason: SfuCloseReason];
+  transportClosed: [peerId: string, transportId: string, reason: SfuCloseReason];
+  closed: [reason: SfuCloseReason];
+};
+
+interface Owned<T> {
+  peerId: string;
+  item: T;
+  /** For producers: the send transport they came in on. */
+  transportId?: string;
+}
+type TransportMeta = {
+  direction: 'send' | 'recv';
+};
+
+/**
+ * The media of one reception session: a Router, and per peer its transports, producers and consumers.
+ * Every close goes through here with a reason, and parent closes (transport → producers/consumers,
+ * worker → router) are turned into the same reasoned events.
+ */
+export class SessionMedia {
+  readonly events: TypedEmitter<SessionMediaEvents>;
+  private readonly transports = new Map<string, Owned<types.WebRtcTransport<TransportMeta>>>();
+  private readonly producers = new Map<string, Owned<types.Producer<{ source: TrackSource }>>>();
+  private readonly consumers = new Map<string, Owned<types.Consumer<{ source: TrackSource }>>>();
+  private closedReason: SfuCloseReason | undefined;
+
+  constructor(
+    readonly sessionId: string,
+    private readonly router: types.Router,
+    private readonly config: SfuConfig,
+    private readonly log: Logger,
+  ) {
+    this.events = new TypedEmitter((event, err) => log.error('listener failed', { event, ...errorFields(err) }));
+    router.on('workerclose', () => this.close('worker_died'));
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  get rtpCapabilities(): RtpCapabilities {
+    return this.router.rtpCapabilities as RtpCapabilities;
+  }
+
+  private assertOpen(): void {
+    if (this.closedReason) throw new AppError('INVALID_STATE', `session media closed (${this.closedReason})`);
+  }
+
+  private owned<T>(map: Map<string, Owned<T>>, id: string, peerId: string | undefined, what: string): T {
+    const entry = map.get(id);
+    // A peer naming another peer's object gets the same answer as for a missing one.
+    if (!entry || (peerId !== undefined && entry.peerId !== peerId)) throw new AppError('NOT_FOUND', `${what} not found`);
+    return entry.item;
+  }
+
+  async createWebRtcTransport(peerId: string, direction: 'send' | 'recv'): Promise<SfuResult<'createWebRtcTransport'>> {
+    this.assertOpen();
+    const transport = await this.router.createWebRtcTransport<TransportMeta>({
+      listenIps: [{ ip: this.config.listenIp, ...(this.config.announcedIp ? { announcedIp: this.config.announcedIp } : {}) }],
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: this.config.initialAvailableOutgoingBitrate,
+      appData: { direction },
+    });
+    this.transports.set(transport.id, { peerId, item: transport });
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') this.closeTransport(transport.id, 'dtls_failed');
+    });
+    transport.observer.once('close', () => this.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates.map((c) => ({ ...c, tcpType: c.tcpType })),
+      dtlsParameters: transport.dtlsParameters as SfuResult<'createWebRtcTransport'>['dtlsParameters'],
+    };
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    this.assertOpen();
+    await this.owned(this.transports, transportId, peerId, 'transport').connect({ dtlsParameters });
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<SfuResult<'restartIce'>> {
+    this.assertOpen();
+    const iceParameters = await this.owned(this.transports, transportId, peerId, 'transport').restartIce();
+    return { iceParameters };
+  }
+
+  async produce(peerId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource): Promise<string> {
+    this.assertOpen();
+    const transport = this.owned(this.transports, transportId, peerId, 'transport');
+    if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'not a send transport');
+    const producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source } });
+    this.producers.set(producer.id, { peerId, item: producer, transportId });
+    producer.on('transportclose', () => this.forgetProducer(peerId, producer.id, 'transport_closed'));
+    return producer.id;
+  }
+
+  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<SfuResult<'consume'>> {
+    this.assertOpen();
+    const transport = this.owned(this.transports, transportId, peerId, 'transport');
+    if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receive transport');
+    const producer = this.owned(this.producers, producerId, undefined, 'producer');
+    const caps = rtpCapabilities as types.RtpCapabilities;
+    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      throw new AppError('BAD_REQUEST', 'receiver cannot decode this producer');
+    }
+    // Paused until the client has wired the track and asks for resume, so the first keyframe is not lost.
+    const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true, appData: { source: producer.appData.source } });
+    this.consumers.set(consumer.id, { peerId, item: consumer });
+    consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      this.consumers.delete(consumer.id);
+      this.events.emit('consumerClosed', peerId, consumer.id, producerId, 'producer_closed');
+    });
+    return {
+      consumerId: consumer.id,
+      producerId,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters as RtpParameters,
+      source: producer.appData.source,
+      paused: true,
+    };
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    this.assertOpen();
+    const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
+    await consumer.resume();
+    if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  private forgetProducer(peerId: string, producerId: string, reason: SfuCloseReason): void {
+    if (!this.producers.delete(producerId)) return;
+    this.events.emit('producerClosed', peerId, producerId, reason);
+  }
+
+  private closeTransport(transportId: string, reason: SfuCloseReason): void {
+    const entry = this.transports.get(transportId);
+    if (!entry) return;
+    // Close this transport's producers first so their events carry the real reason, not "transport_closed".
+    for (const [id, p] of this.producers) {
+      if (p.transportId !== transportId) continue;
+      p.item.close();
+      this.forgetProducer(p.peerId, id, reason);
+    }
+    entry.item.close();
+    this.transports.delete(transportId);
+    this.events.emit('transportClosed', entry.peerId, transportId, reason);
+  }
+
+  closePeer(peerId: string, reason: SfuCloseReason): void {
+    for (const [id, p] of this.producers) {
+      if (p.peerId !== peerId) continue;
+      p.item.close();
+      this.forgetProducer(peerId, id, reason);
+    }
+    for (const [id, t] of this.transports) if (t.peerId === peerId) this.closeTransport(id, reason);
+  }
+
+  counts(): { transports: number; producers: number; consumers: number } {
+    return { transports: this.transports.size, producers: this.producers.size, consumers: this.consumers.size };
+  }
+
+  /** Safe to call twice; the first reason wins. */
+  close(reason: SfuCloseReason): void {
+    if (this.closedReason) return;
+    this.closedReason = reason;
+    const peers = new Set([...this.transports.values()].map((t) => t.peerId));
+    for (const p of peers) this.closePeer(p, reason);
+    this.router.close();
+    this.log.info('session media closed', { sessionId: this.sessionId, reason });
+    this.events.emit('closed', reason);
+    this.events.removeAllListeners();
+  }
+}

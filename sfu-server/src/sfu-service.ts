@@ -1,0 +1,147 @@
+import type { types } from 'mediasoup';
+import {
+  AppError,
+  TypedEmitter,
+  errorFields,
+  parseOrBadRequest,
+  sfuEvents,
+  sfuMethods,
+  type Logger,
+  type SfuCloseReason,
+  type SfuEvent,
+  type SfuEventPayload,
+  type SfuMethod,
+  type SfuResult,
+} from '@vj/shared';
+import type { z } from 'zod';
+import type { SfuConfig } from './config.js';
+import { SessionMedia } from './session-media.js';
+import { WorkerPool } from './worker-pool.js';
+
+type Params<M extends SfuMethod> = z.output<(typeof sfuMethods)[M]['params']>;
+type Handlers = { [M in SfuMethod]: (p: Params<M>) => Promise<SfuResult<M>> };
+export type SfuServiceEvents = { [E in SfuEvent]: [SfuEventPayload<E>] };
+
+/** The SFU side of SfuApi: validates each request, runs it against the worker pool, validates the answer. */
+export class SfuService {
+  readonly events: TypedEmitter<SfuServiceEvents>;
+  private readonly sessions = new Map<string, { media: SessionMedia; pid: number }>();
+  private readonly pending = new Map<string, Promise<SessionMedia>>();
+  private closed = false;
+
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly config: SfuConfig,
+    private readonly log: Logger,
+  ) {
+    this.events = new TypedEmitter((event, err) => log.error('listener failed', { event, ...errorFields(err) }));
+    pool.events.on('workerDied', (pid) => {
+      const sessionIds = [...this.sessions].filter(([, s]) => s.pid === pid).map(([id]) => id);
+      this.emit('workerDied', { pid, sessionIds });
+    });
+  }
+
+  static async start(config: SfuConfig, log: Logger): Promise<SfuService> {
+    return new SfuService(await WorkerPool.create(config, log.child('workers')), config, log);
+  }
+
+  private emit<E extends SfuEvent>(event: E, payload: SfuEventPayload<E>): void {
+    this.events.emit(event, ...([sfuEvents[event].parse(payload)] as SfuServiceEvents[E]));
+  }
+
+  async handle<M extends SfuMethod>(method: M, rawParams: unknown): Promise<SfuResult<M>> {
+    if (this.closed) throw new AppError('UNAVAILABLE', 'SFU is shutting down');
+    const def = sfuMethods[method];
+    if (!def) throw new AppError('BAD_REQUEST', 'unknown SFU method');
+    const params = parseOrBadRequest(def.params, rawParams, `${method} params`);
+    const handler = this.handlers[method] as (p: unknown) => Promise<SfuResult<M>>;
+    const result = await handler(params);
+    return def.result.parse(result) as SfuResult<M>;
+  }
+
+  private media(sessionId: string): SessionMedia {
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new AppError('NOT_FOUND', 'no media for this session');
+    return s.media;
+  }
+
+  /** Idempotent: a retried createRouter for the same session returns the same router. */
+  private async ensureRouter(sessionId: string): Promise<SessionMedia> {
+    const existing = this.sessions.get(sessionId);
+    if (existing) return existing.media;
+    let p = this.pending.get(sessionId);
+    if (!p) {
+      p = this.pool.createRouter().then(({ router, pid }) => this.track(sessionId, router, pid));
+      this.pending.set(sessionId, p);
+      p.finally(() => this.pending.delete(sessionId)).catch(() => {});
+    }
+    return p;
+  }
+
+  private track(sessionId: string, router: types.Router, pid: number): SessionMedia {
+    const media = new SessionMedia(sessionId, router, this.config, this.log.child('session'));
+    this.sessions.set(sessionId, { media, pid });
+    media.events.on('producerClosed', (peerId, producerId, reason) => this.emit('producerClosed', { sessionId, peerId, producerId, reason }));
+    media.events.on('consumerClosed', (peerId, consumerId, producerId, reason) =>
+      this.emit('consumerClosed', { sessionId, peerId, consumerId, producerId, reason }),
+    );
+    media.events.on('transportClosed', (peerId, transportId, reason) => this.emit('transportClosed', { sessionId, peerId, transportId, reason }));
+    media.events.on('closed', (reason) => {
+      this.sessions.delete(sessionId);
+      this.emit('routerClosed', { sessionId, reason });
+    });
+    this.log.info('session router created', { sessionId, workerPid: pid });
+    return media;
+  }
+
+  private readonly handlers: Handlers = {
+    createRouter: async ({ sessionId }) => ({ rtpCapabilities: (await this.ensureRouter(sessionId)).rtpCapabilities }),
+    closeRouter: async ({ sessionId, reason }) => {
+      this.sessions.get(sessionId)?.media.close(reason);
+      return {};
+    },
+    createWebRtcTransport: ({ sessionId, peerId, direction }) => this.media(sessionId).createWebRtcTransport(peerId, direction),
+    connectTransport: async ({ sessionId, peerId, transportId, dtlsParameters }) => {
+      await this.media(sessionId).connectTransport(peerId, transportId, dtlsParameters as types.DtlsParameters);
+      return {};
+    },
+    restartIce: ({ sessionId, peerId, transportId }) => this.media(sessionId).restartIce(peerId, transportId),
+    produce: async ({ sessionId, peerId, transportId, kind, rtpParameters, source }) => ({
+      producerId: await this.media(sessionId).produce(peerId, transportId, kind, rtpParameters, source),
+    }),
+    consume: ({ sessionId, peerId, transportId, producerId, rtpCapabilities }) =>
+      this.media(sessionId).consume(peerId, transportId, producerId, rtpCapabilities),
+    resumeConsumer: async ({ sessionId, peerId, consumerId }) => {
+      await this.media(sessionId).resumeConsumer(peerId, consumerId);
+      return {};
+    },
+    closePeer: async ({ sessionId, peerId, reason }) => {
+      this.sessions.get(sessionId)?.media.closePeer(peerId, reason);
+      return {};
+    },
+    dump: async ({ sessionId }) => {
+      const list = sessionId ? [this.sessions.get(sessionId)].filter((s) => s !== undefined) : [...this.sessions.values()];
+      const total = { routers: list.length, transports: 0, producers: 0, consumers: 0 };
+      for (const { media } of list) {
+        const c = media.counts();
+        total.transports += c.transports;
+        total.producers += c.producers;
+        total.consumers += c.consumers;
+      }
+      return { ...total, workers: this.pool.describe() };
+    },
+  };
+
+  get workerCount(): number {
+    return this.pool.size;
+  }
+
+  /** Closes every session with the given reason, then the workers. Safe to call twice. */
+  async close(reason: SfuCloseReason = 'shutdown'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled(this.pending.values());
+    for (const { media } of [...this.sessions.values()]) media.close(reason);
+    this.pool.close();
+  }
+}

@@ -1,0 +1,80 @@
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { TypedEmitter, errorFields, type Logger } from '@vj/shared';
+import { MEDIA_CODECS, type SfuConfig } from './config.js';
+
+export type WorkerPoolEvents = { workerDied: [pid: number] };
+
+/**
+ * One mediasoup worker per core. Routers go to the worker carrying the fewest; a worker that dies is logged,
+ * announced (its routers close with "workerclose") and replaced so capacity comes back by itself.
+ */
+export class WorkerPool {
+  readonly events: TypedEmitter<WorkerPoolEvents>;
+  private readonly workers = new Map<types.Worker, number>();
+  private closed = false;
+
+  private constructor(
+    private readonly config: SfuConfig,
+    private readonly log: Logger,
+  ) {
+    this.events = new TypedEmitter((event, err) => log.error('listener failed', { event, ...errorFields(err) }));
+  }
+
+  static async create(config: SfuConfig, log: Logger): Promise<WorkerPool> {
+    const pool = new WorkerPool(config, log);
+    for (let i = 0; i < config.workers; i++) await pool.spawn();
+    return pool;
+  }
+
+  private async spawn(): Promise<void> {
+    const worker = await mediasoup.createWorker({
+      logLevel: this.config.logLevel,
+      rtcMinPort: this.config.rtcMinPort,
+      rtcMaxPort: this.config.rtcMaxPort,
+    });
+    this.workers.set(worker, 0);
+    worker.on('died', () => this.onDied(worker));
+    this.log.info('mediasoup worker started', { pid: worker.pid });
+  }
+
+  private onDied(worker: types.Worker): void {
+    this.workers.delete(worker);
+    this.log.error('mediasoup worker died', { pid: worker.pid, remaining: this.workers.size });
+    this.events.emit('workerDied', worker.pid);
+    if (this.closed) return;
+    this.spawn().catch((err) => this.log.error('could not replace dead worker', errorFields(err)));
+  }
+
+  async createRouter(): Promise<{ router: types.Router; pid: number }> {
+    if (this.closed) throw new Error('worker pool is closed');
+    let best: types.Worker | undefined;
+    for (const [w, n] of this.workers) if (!best || n < (this.workers.get(best) ?? 0)) best = w;
+    if (!best) throw new Error('no live mediasoup worker');
+    const worker = best;
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    this.workers.set(worker, (this.workers.get(worker) ?? 0) + 1);
+    router.observer.once('close', () => {
+      const n = this.workers.get(worker);
+      if (n !== undefined) this.workers.set(worker, n - 1);
+    });
+    return { router, pid: worker.pid };
+  }
+
+  describe(): { pid: number; routers: number }[] {
+    return [...this.workers].map(([w, routers]) => ({ pid: w.pid, routers }));
+  }
+
+  get size(): number {
+    return this.workers.size;
+  }
+
+  /** Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.workers.keys()) w.close();
+    this.workers.clear();
+    this.events.removeAllListeners();
+  }
+}

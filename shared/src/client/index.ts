@@ -1,0 +1,3 @@
+export * from './channel.js';
+export * from './rtc-peer.js';
+export * from './speech.js';

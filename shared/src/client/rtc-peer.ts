@@ -1,0 +1,146 @@
+import { Device } from 'mediasoup-client';
+import type { types as ms } from 'mediasoup-client';
+import type { RtpCapabilities, RtpParameters, TrackSource } from '../schemas/rtp.js';
+import type { SignalChannel } from './channel.js';
+
+export interface PublishOptions {
+  /** Three VP8 simulcast layers so the county wall can take the small one and an opened tile the large one. */
+  simulcast?: boolean;
+}
+
+export interface RemoteTrack {
+  producerId: string;
+  consumerId: string;
+  kind: 'audio' | 'video';
+  source: TrackSource;
+  track: MediaStreamTrack;
+}
+
+export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+const SIMULCAST: ms.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 100_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 900_000 },
+];
+
+/**
+ * One participant's media in one session, through mediasoup-client: a send transport for the local camera and
+ * microphone, a receive transport for the others. Server-side consumers start paused; this resumes each one
+ * only after its track is wired, so no early keyframe is lost.
+ */
+export class RtcPeer {
+  private device: Device | undefined;
+  private sendTransport: ms.Transport | undefined;
+  private recvTransport: ms.Transport | undefined;
+  private recvTransportPending: Promise<ms.Transport> | undefined;
+  private readonly producers = new Map<string, ms.Producer>();
+  private readonly consumers = new Map<string, ms.Consumer>();
+  private closed = false;
+
+  constructor(
+    private readonly channel: SignalChannel,
+    readonly sessionId: string,
+    private readonly onState: (direction: 'send' | 'recv', state: PeerState) => void = () => {},
+  ) {}
+
+  async load(): Promise<void> {
+    const { rtpCapabilities } = await this.channel.request('rtc:capabilities', { sessionId: this.sessionId });
+    const device = await Device.factory();
+    await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
+    this.device = device;
+  }
+
+  private requireDevice(): Device {
+    if (!this.device) throw new Error('RtcPeer.load() must run first');
+    return this.device;
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<ms.Transport> {
+    const device = this.requireDevice();
+    const opts = await this.channel.request('rtc:createTransport', { sessionId: this.sessionId, direction });
+    const options = opts as unknown as ms.TransportOptions;
+    const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, done, fail) => {
+      this.channel
+        .request('rtc:connectTransport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters })
+        .then(() => done(), fail);
+    });
+    transport.on('connectionstatechange', (state) => this.onState(direction, state));
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+        const source = appData['source'] as TrackSource;
+        this.channel
+          .request('rtc:produce', {
+            sessionId: this.sessionId,
+            transportId: transport.id,
+            kind,
+            // mediasoup-client types parameter values as unknown; the server schema checks them.
+            rtpParameters: rtpParameters as unknown as RtpParameters,
+            source,
+          })
+          .then(({ producerId }) => done({ id: producerId }), fail);
+      });
+    }
+    return transport;
+  }
+
+  async publish(stream: MediaStream, options: PublishOptions = {}): Promise<string[]> {
+    this.sendTransport ??= await this.createTransport('send');
+    const ids: string[] = [];
+    for (const track of stream.getTracks()) {
+      const video = track.kind === 'video';
+      const producer = await this.sendTransport.produce({
+        track,
+        appData: { source: video ? 'camera' : 'microphone' },
+        ...(video && options.simulcast ? { encodings: SIMULCAST } : {}),
+        ...(video ? {} : { codecOptions: { opusStereo: false, opusDtx: true } }),
+      });
+      this.producers.set(producer.id, producer);
+      ids.push(producer.id);
+    }
+    return ids;
+  }
+
+  private async recv(): Promise<ms.Transport> {
+    this.recvTransportPending ??= this.createTransport('recv').then((t) => (this.recvTransport = t));
+    return this.recvTransportPending;
+  }
+
+  async consume(producerId: string): Promise<RemoteTrack> {
+    const device = this.requireDevice();
+    const transport = await this.recv();
+    const res = await this.channel.request('rtc:consume', {
+      sessionId: this.sessionId,
+      transportId: transport.id,
+      producerId,
+      rtpCapabilities: device.recvRtpCapabilities as unknown as RtpCapabilities,
+    });
+    const consumer = await transport.consume({
+      id: res.consumerId,
+      producerId: res.producerId,
+      kind: res.kind,
+      rtpParameters: res.rtpParameters as unknown as ms.RtpParameters,
+    });
+    this.consumers.set(producerId, consumer);
+    await this.channel.request('rtc:resumeConsumer', { sessionId: this.sessionId, consumerId: consumer.id });
+    return { producerId, consumerId: consumer.id, kind: res.kind, source: res.source, track: consumer.track };
+  }
+
+  dropProducer(producerId: string): void {
+    this.consumers.get(producerId)?.close();
+    this.consumers.delete(producerId);
+  }
+
+  /** Safe to call more than once: hang-up, a server "ended" push and a page unload may all land. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.consumers.values()) c.close();
+    for (const p of this.producers.values()) p.close();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.consumers.clear();
+    this.producers.clear();
+  }
+}

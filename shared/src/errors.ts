@@ -1,0 +1,52 @@
+/**
+ * Stable error codes shared by REST, socket acks and the SfuApi. Clients branch on the code, never on the
+ * message, so messages can be reworded or translated without breaking anyone.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  CALL_ALREADY_TAKEN: 409,
+  INVALID_STATE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  SFU_TIMEOUT: 504,
+  SFU_ERROR: 502,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Field paths that failed validation; never values, which could carry petition content. */
+  fields?: string[];
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: string[] | undefined;
+
+  constructor(code: ErrorCode, message: string, fields?: string[]) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.fields = fields;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,0 +1,35 @@
+export const ROLES = [
+  'kiosk',
+  'county_officer',
+  'county_supervisor',
+  'township_handler',
+  'township_staff',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles that belong to the county office and may see a session's full media. */
+export const COUNTY_ROLES: readonly Role[] = ['county_officer', 'county_supervisor'];
+
+export const ROOM_STATES = ['offline', 'online', 'calling', 'in_session'] as const;
+export type RoomState = (typeof ROOM_STATES)[number];
+
+/** Why a session ended. Stored with the session; every end carries one. */
+export const SESSION_END_REASONS = [
+  'kiosk_hangup',
+  'officer_hangup',
+  'caller_cancelled',
+  'kiosk_disconnected',
+  'officer_disconnected',
+  'server_shutdown',
+  'server_restart',
+  'sfu_failure',
+] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+/** Why one participant left a session. */
+export const LEAVE_REASONS = [...SESSION_END_REASONS, 'left', 'session_ended', 'disconnected'] as const;
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
+
+export const PARTICIPANT_ROLES = ['kiosk', 'county_officer', 'county_supervisor', 'township_staff'] as const;
+export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ROLES, ROOM_STATES } from '../roles.js';
+import { RoomCode } from './common.js';
+
+export const LoginBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const UserView = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ROLES),
+});
+export type UserView = z.infer<typeof UserView>;
+
+export const LoginResult = z.object({ accessToken: z.string(), expiresAt: z.string(), user: UserView });
+export type LoginResult = z.infer<typeof LoginResult>;
+
+/** A kiosk's provisioned device credential, "<deviceId>.<secret>", exchanged for a short-lived token. */
+export const KioskAuthBody = z.object({
+  credential: z.string().regex(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{32,128}$/, 'malformed device credential'),
+});
+export type KioskAuthBody = z.infer<typeof KioskAuthBody>;
+
+export const RoomInfo = z.object({ code: RoomCode, name: z.string(), kind: z.string() });
+export type RoomInfo = z.infer<typeof RoomInfo>;
+
+export const KioskAuthResult = z.object({ accessToken: z.string(), expiresAt: z.string(), room: RoomInfo });
+export type KioskAuthResult = z.infer<typeof KioskAuthResult>;
+
+export const RoomView = RoomInfo.extend({
+  state: z.enum(ROOM_STATES),
+  sessionId: z.uuid().nullable(),
+  /** When the current state began (ISO time), for "waiting 2:13" and "in session 14:02" on the wall. */
+  since: z.string().nullable(),
+  /** Who answered, once someone has. */
+  answeredBy: z.string().nullable(),
+});
+export type RoomView = z.infer<typeof RoomView>;
+
+export const HealthResult = z.object({
+  status: z.enum(['ok', 'degraded']),
+  database: z.enum(['ok', 'down']),
+  sfuWorkers: z.number().int(),
+  version: z.string(),
+});
+export type HealthResult = z.infer<typeof HealthResult>;

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+import { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters, TrackSource, TransportOptions } from './rtp.js';
+
+// The SfuApi protocol: the only door into the SFU. Signaling talks to it in-process (LocalSfuClient) or over
+// Redis (RedisSfuClient) with the same messages, validated on both sides. The SFU never sees petition data:
+// sessions and peers are opaque UUIDs here.
+
+/** Every close in the SFU carries one of these, so a log line or an event says why media stopped. */
+export const SFU_CLOSE_REASONS = [
+  'session_ended',
+  'peer_left',
+  'peer_disconnected',
+  'transport_closed',
+  'producer_closed',
+  'router_closed',
+  'worker_died',
+  'dtls_failed',
+  'ice_failed',
+  'private_mode',
+  'shutdown',
+] as const;
+export const SfuCloseReason = z.enum(SFU_CLOSE_REASONS);
+export type SfuCloseReason = z.infer<typeof SfuCloseReason>;
+
+const Empty = z.object({});
+const SessionRef = z.object({ sessionId: Id });
+
+export const sfuMethods = {
+  createRouter: { params: SessionRef, result: z.object({ rtpCapabilities: RtpCapabilities }) },
+  closeRouter: { params: SessionRef.extend({ reason: SfuCloseReason }), result: Empty },
+  createWebRtcTransport: {
+    params: SessionRef.extend({ peerId: Id, direction: z.enum(['send', 'recv']) }),
+    result: TransportOptions,
+  },
+  connectTransport: { params: SessionRef.extend({ peerId: Id, transportId: Id, dtlsParameters: DtlsParameters }), result: Empty },
+  restartIce: { params: SessionRef.extend({ peerId: Id, transportId: Id }), result: z.object({ iceParameters: IceParameters }) },
+  produce: {
+    params: SessionRef.extend({
+      peerId: Id,
+      transportId: Id,
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      source: TrackSource,
+    }),
+    result: z.object({ producerId: Id }),
+  },
+  consume: {
+    params: SessionRef.extend({ peerId: Id, transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
+    result: z.object({
+      consumerId: Id,
+      producerId: Id,
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      source: TrackSource,
+      /** Always true: consumers start paused and are resumed once the client has wired the track. */
+      paused: z.literal(true),
+    }),
+  },
+  resumeConsumer: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: Empty },
+  closePeer: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: Empty },
+  /** Counts of live objects, per session and in total: tests and leak checks assert through it. */
+  dump: {
+    params: z.object({ sessionId: Id.optional() }),
+    result: z.object({
+      routers: z.number().int(),
+      transports: z.number().int(),
+      producers: z.number().int(),
+      consumers: z.number().int(),
+      workers: z.array(z.object({ pid: z.number().int(), routers: z.number().int() })),
+    }),
+  },
+} as const;
+
+export type SfuMethod = keyof typeof sfuMethods;
+export type SfuParams<M extends SfuMethod> = z.input<(typeof sfuMethods)[M]['params']>;
+export type SfuResult<M extends SfuMethod> = z.output<(typeof sfuMethods)[M]['result']>;
+
+export const sfuEvents = {
+  producerClosed: z.object({ sessionId: Id, peerId: Id, producerId: Id, reason: SfuCloseReason }),
+  consumerClosed: z.object({ sessionId: Id, peerId: Id, consumerId: Id, producerId: Id, reason: SfuCloseReason }),
+  transportClosed: z.object({ sessionId: Id, peerId: Id, transportId: Id, reason: SfuCloseReason }),
+  routerClosed: z.object({ sessionId: Id, reason: SfuCloseReason }),
+  workerDied: z.object({ pid: z.number().int(), sessionIds: z.array(Id) }),
+} as const;
+
+export type SfuEvent = keyof typeof sfuEvents;
+export type SfuEventPayload<E extends SfuEvent> = z.output<(typeof sfuEvents)[E]>;
+
+/** Implemented by LocalSfuClient (in-process) and RedisSfuClient (request id + timeout over Redis). */
+export interface SfuApi {
+  request<M extends SfuMethod>(method: M, params: SfuParams<M>): Promise<SfuResult<M>>;
+  on<E extends SfuEvent>(event: E, listener: (payload: SfuEventPayload<E>) => void): () => void;
+  close(): Promise<void>;
+}

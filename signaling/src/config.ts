@@ -1,0 +1,81 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const Bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const Env = z.object({
+  VJ_MODE: z.enum(['demo', 'production']).default('demo'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  /** HS256 signing secret(s): "kid:secret" pairs separated by commas; the first one signs. */
+  JWT_SECRETS: z.string().optional(),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  KIOSK_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86400).default(3600),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  RTC_LISTEN_IP: z.string().default('127.0.0.1'),
+  RTC_ANNOUNCED_IP: z.string().optional(),
+  RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
+  RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
+  ROOMS_FILE: z.string().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  STATIC_DIR: z.string().optional(),
+  /** Print the start-up banner (URLs, demo logins). */
+  VJ_BANNER: Bool.default(true),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new ConfigError(`invalid environment: ${fields}`);
+  }
+  const e = parsed.data;
+  if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together');
+  }
+  if (e.VJ_MODE === 'production') {
+    if (!e.JWT_SECRETS) throw new ConfigError('production mode needs JWT_SECRETS (no default secrets in production)');
+    if (!e.DATABASE_URL) throw new ConfigError('production mode needs DATABASE_URL (PostgreSQL)');
+  }
+  if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
+    throw new ConfigError('RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP, the address kiosks reach');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    mode: e.VJ_MODE,
+    demo: e.VJ_MODE === 'demo',
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    jwtSecrets: e.JWT_SECRETS,
+    accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
+    kioskTokenTtlS: e.KIOSK_TOKEN_TTL_S,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    rtc: {
+      listenIp: e.RTC_LISTEN_IP,
+      announcedIp: e.RTC_ANNOUNCED_IP,
+      minPort: e.RTC_MIN_PORT,
+      maxPort: e.RTC_MAX_PORT,
+      workers: e.SFU_WORKERS,
+    },
+    roomsFile: e.ROOMS_FILE,
+    logLevel: e.LOG_LEVEL,
+    staticDir: e.STATIC_DIR,
+    banner: e.VJ_BANNER,
+  };
+}

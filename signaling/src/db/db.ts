@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { AppError, errorFields, type Logger } from '@vj/shared';
+
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction; everything it writes (the audit row included) commits or none of it does. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// SQLSTATE classes that mean "the database is not reachable right now", as opposed to a bad query.
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
+
+function translate(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  const msg = err instanceof Error ? err.message : '';
+  if ((code && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(msg)) {
+    return new AppError('UNAVAILABLE', 'database unavailable, try again');
+  }
+  return err;
+}
+
+class PoolDb implements Db {
+  constructor(
+    readonly kind: 'pglite' | 'postgres',
+    private readonly pool: pg.Pool,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translate(err);
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await fn({ query: (sql, params) => client.query(sql, params) });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw translate(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.onClose();
+  }
+}
+
+export async function openPostgres(url: string, log: Logger): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  pool.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
+  const db = new PoolDb('postgres', pool);
+  await db.query('SELECT 1');
+  return db;
+}
+
+/**
+ * The embedded default: PGlite (PostgreSQL compiled to WASM) in this process, served over the PostgreSQL wire
+ * protocol on a private unix socket so the same `pg` driver and SQL serve both. PGlite takes one connection.
+ */
+export async function openEmbedded(dataDir: string, log: Logger): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir });
+  // Unix socket paths are limited to ~107 bytes, so the socket lives in a short private temp dir.
+  const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-pg-'));
+  fs.chmodSync(sockDir, 0o700);
+  const server = new PGLiteSocketServer({ db: pglite, path: path.join(sockDir, '.s.PGSQL.5432'), maxConnections: 1 });
+  await server.start();
+  const pool = new pg.Pool({ host: sockDir, port: 5432, user: 'postgres', database: 'postgres', max: 1, idleTimeoutMillis: 0 });
+  pool.on('error', (err) => log.warn('embedded database connection failed', errorFields(err)));
+  const db = new PoolDb('pglite', pool, async () => {
+    await server.stop();
+    await pglite.close();
+    fs.rmSync(sockDir, { recursive: true, force: true });
+  });
+  await db.query('SELECT 1');
+  return db;
+}
+
+export function openDatabase(opts: { databaseUrl: string | undefined; dataDir: string }, log: Logger): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, log) : openEmbedded(path.join(opts.dataDir, 'pglite'), log);
+}

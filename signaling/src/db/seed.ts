@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { RoomCode, type Role } from '@vj/shared';
+import { digestSecret, hashPassword } from '../security/crypto.js';
+import type { Db } from './db.js';
+
+export const DEFAULT_ROOMS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed', 'townships.json');
+
+const RoomsFile = z.object({
+  county: z.string().min(1),
+  rooms: z.array(z.object({ code: RoomCode, name: z.string().min(1).max(40), kind: z.string().min(1).max(10) })).min(1).max(5000),
+});
+export type RoomsFile = z.infer<typeof RoomsFile>;
+
+export function loadRooms(file = DEFAULT_ROOMS_FILE): RoomsFile {
+  const parsed = RoomsFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`rooms file ${file} is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  const codes = new Set(parsed.data.rooms.map((r) => r.code));
+  if (codes.size !== parsed.data.rooms.length) throw new Error(`rooms file ${file} repeats a room code`);
+  return parsed.data;
+}
+
+/** Upserts the configured rooms; rooms no longer listed stay in the database (history) but go inactive. */
+export async function syncRooms(db: Db, rooms: RoomsFile['rooms']): Promise<void> {
+  await db.tx(async (q) => {
+    for (const [i, r] of rooms.entries()) {
+      await q.query(
+        `INSERT INTO rooms (code, name, kind, sort_order, active) VALUES ($1, $2, $3, $4, true)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, sort_order = EXCLUDED.sort_order, active = true`,
+        [r.code, r.name, r.kind, i],
+      );
+    }
+    await q.query('UPDATE rooms SET active = false WHERE NOT (code = ANY($1::text[]))', [rooms.map((r) => r.code)]);
+  });
+}
+
+export interface DemoUser {
+  username: string;
+  password: string;
+  displayName: string;
+  role: Exclude<Role, 'kiosk'>;
+  townshipCode?: string;
+}
+
+export const DEMO_USERS: DemoUser[] = [
+  { username: 'officer1', password: 'officer1-demo', displayName: '县纪委监委信访室 王干事', role: 'county_officer' },
+  { username: 'officer2', password: 'officer2-demo', displayName: '县纪委监委信访室 李干事', role: 'county_officer' },
+  { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor' },
+];
+
+/** Demo mode only: creates the demo logins (fixed ids so a restart keeps them) if they are missing. */
+export async function seedDemoUsers(db: Db, users = DEMO_USERS): Promise<void> {
+  for (const u of users) {
+    const exists = await db.query('SELECT 1 FROM users WHERE username = $1', [u.username]);
+    if (exists.rowCount) continue;
+    await db.query(
+      `INSERT INTO users (id, username, display_name, role, township_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [u.username, u.displayName, u.role, u.townshipCode ?? null, await hashPassword(u.password)],
+    );
+  }
+}
+
+/** Registers a kiosk credential "<deviceId>.<secret>" for a room (idempotent for the same credential). */
+export async function registerKioskDevice(db: Db, roomCode: string, credential: string, label = ''): Promise<string> {
+  const [deviceId, secret] = credential.split('.') as [string, string];
+  await db.query(
+    `INSERT INTO kiosk_devices (id, room_code, secret_hash, label) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO NOTHING`,
+    [deviceId, roomCode, digestSecret(secret), label],
+  );
+  return deviceId;
+}

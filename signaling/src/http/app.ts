@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { AppError } from '@vj/shared';
+import type { AppContext } from '../context.js';
+import { errorHandler } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { roomRoutes } from './routes/rooms.js';
+
+const CSP = [
+  "default-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "media-src 'self' blob: mediastream:",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function serveSpa(app: Express, mount: string, dir: string): void {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) return;
+  app.use(mount, express.static(dir, { index: 'index.html', maxAge: '1h' }));
+  app.get(`${mount}/{*rest}`, (_req, res) => res.sendFile(path.join(dir, 'index.html')));
+}
+
+export function createApp(ctx: AppContext, staticRoot: string): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self)');
+    next();
+  });
+  app.use('/api', express.json({ limit: '64kb', strict: true }));
+  app.use('/api', healthRoutes(ctx));
+  app.use('/api/auth', authRoutes(ctx));
+  app.use('/api', roomRoutes(ctx));
+  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
+  serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
+  serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));
+  app.get('/', (_req, res) => res.redirect('/console/'));
+  app.use(errorHandler(ctx.log.child('http')));
+  return app;
+}

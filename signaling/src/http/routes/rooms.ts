@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, COUNTY_ROLES, Id } from '@vj/shared';
+import type { AppContext } from '../../context.js';
+import { SessionStore } from '../../sessions/session-store.js';
+import { route } from '../route.js';
+
+export function roomRoutes(app: AppContext): Router {
+  const r = Router();
+  const store = new SessionStore(app.db);
+
+  r.get('/rooms', route(app, { auth: { kind: 'console', roles: COUNTY_ROLES }, handler: async () => ({ rooms: await app.calls.roomViews() }) }));
+
+  r.get(
+    '/sessions/:id',
+    route(app, {
+      auth: { kind: 'console', roles: COUNTY_ROLES },
+      params: z.object({ id: Id }),
+      handler: async ({ params }) => {
+        const found = await store.get(params.id);
+        if (!found) throw new AppError('NOT_FOUND', 'no such session');
+        const { session: s, participants } = found;
+        return {
+          id: s.id,
+          roomCode: s.room_code,
+          state: s.state,
+          startedAt: s.started_at.toISOString(),
+          answeredAt: s.answered_at?.toISOString() ?? null,
+          endedAt: s.ended_at?.toISOString() ?? null,
+          endReason: s.end_reason,
+          participants: participants.map((p) => ({
+            id: p.id,
+            role: p.role,
+            userId: p.user_id,
+            joinedAt: p.joined_at.toISOString(),
+            leftAt: p.left_at?.toISOString() ?? null,
+            leaveReason: p.leave_reason,
+          })),
+        };
+      },
+    }),
+  );
+  return r;
+}

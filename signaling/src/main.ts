@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from './config.js';
+import { printBanner } from './banner.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  if (config.banner) printBanner(server, config);
+  // Machine-readable line for the test harness and process supervisors.
+  console.log(JSON.stringify({ ready: true, url: server.url, port: server.port }));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(JSON.stringify({ msg: 'stopping', signal }));
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(`配置错误 / configuration error: ${err.message}`);
+  } else {
+    console.error('启动失败 / failed to start:', err instanceof Error ? err.message : err);
+  }
+  process.exit(1);
+});

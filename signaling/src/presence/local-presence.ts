@@ -1,0 +1,32 @@
+import type { Presence, RoomPresence, SessionPresence } from './presence.js';
+
+export class LocalPresence implements Presence {
+  readonly kind = 'local';
+  private readonly kiosks = new Map<string, { socketId: string | null; since: string }>();
+  private readonly sessions = new Map<string, SessionPresence>();
+
+  async kioskConnected(room: string, socketId: string): Promise<void> {
+    this.kiosks.set(room, { socketId, since: new Date().toISOString() });
+  }
+
+  async kioskDisconnected(room: string, socketId: string): Promise<boolean> {
+    const k = this.kiosks.get(room);
+    if (!k || k.socketId !== socketId) return false;
+    this.kiosks.set(room, { socketId: null, since: new Date().toISOString() });
+    return true;
+  }
+
+  async setSession(room: string, session: SessionPresence | null): Promise<void> {
+    if (session) this.sessions.set(room, session);
+    else this.sessions.delete(room);
+  }
+
+  async get(rooms: string[]): Promise<RoomPresence[]> {
+    return rooms.map((code) => {
+      const k = this.kiosks.get(code);
+      return { code, kioskOnline: Boolean(k?.socketId), kioskSince: k?.since ?? null, session: this.sessions.get(code) ?? null };
+    });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,29 @@
+export interface SessionPresence {
+  id: string;
+  state: 'calling' | 'active';
+  /** ISO time the current state began. */
+  since: string;
+  answeredBy: string | null;
+}
+
+export interface RoomPresence {
+  code: string;
+  kioskOnline: boolean;
+  /** When the kiosk connected or dropped (ISO), null if never seen since start-up. */
+  kioskSince: string | null;
+  session: SessionPresence | null;
+}
+
+/**
+ * Who is online and what each room is doing right now. LocalPresence keeps it in this process; RedisPresence
+ * shares it across signaling nodes. One is chosen at start-up and the rest of the code sees this interface.
+ */
+export interface Presence {
+  readonly kind: 'local' | 'redis';
+  kioskConnected(room: string, socketId: string): Promise<void>;
+  /** Returns false when a newer socket of the same kiosk has already taken over (a quick reconnect). */
+  kioskDisconnected(room: string, socketId: string): Promise<boolean>;
+  setSession(room: string, session: SessionPresence | null): Promise<void>;
+  get(rooms: string[]): Promise<RoomPresence[]>;
+  close(): Promise<void>;
+}

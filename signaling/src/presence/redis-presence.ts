@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis';
+import type { Presence, RoomPresence, SessionPresence } from './presence.js';
+
+// A kiosk entry expires unless the node holding its socket refreshes it, so a crashed node's kiosks go
+// offline by themselves instead of staying "online" forever.
+const KIOSK_TTL_MS = 15_000;
+
+// Compare-and-delete: only the socket that still owns the entry may mark the kiosk offline.
+const RELEASE = `if redis.call('HGET', KEYS[1], 'socket') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'socket', '', 'since', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return 1 end return 0`;
+
+export class RedisPresence implements Presence {
+  readonly kind = 'redis';
+  private readonly owned = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'vj:',
+  ) {
+    this.timer = setInterval(() => void this.refresh(), KIOSK_TTL_MS / 3);
+    this.timer.unref();
+  }
+
+  private kioskKey(room: string): string {
+    return `${this.prefix}kiosk:${room}`;
+  }
+
+  private sessionKey(room: string): string {
+    return `${this.prefix}session:${room}`;
+  }
+
+  private async refresh(): Promise<void> {
+    const pipe = this.redis.pipeline();
+    for (const room of this.owned.keys()) pipe.pexpire(this.kioskKey(room), KIOSK_TTL_MS);
+    await pipe.exec().catch(() => {});
+  }
+
+  async kioskConnected(room: string, socketId: string): Promise<void> {
+    this.owned.set(room, socketId);
+    await this.redis.multi().hset(this.kioskKey(room), 'socket', socketId, 'since', new Date().toISOString()).pexpire(this.kioskKey(room), KIOSK_TTL_MS).exec();
+  }
+
+  async kioskDisconnected(room: string, socketId: string): Promise<boolean> {
+    if (this.owned.get(room) === socketId) this.owned.delete(room);
+    const r = await this.redis.eval(RELEASE, 1, this.kioskKey(room), socketId, new Date().toISOString(), String(24 * 3600 * 1000));
+    return r === 1;
+  }
+
+  async setSession(room: string, session: SessionPresence | null): Promise<void> {
+    if (session) await this.redis.set(this.sessionKey(room), JSON.stringify(session));
+    else await this.redis.del(this.sessionKey(room));
+  }
+
+  async get(rooms: string[]): Promise<RoomPresence[]> {
+    if (rooms.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const r of rooms) pipe.hgetall(this.kioskKey(r)).get(this.sessionKey(r));
+    const res = (await pipe.exec()) ?? [];
+    return rooms.map((code, i) => {
+      const kiosk = (res[2 * i]?.[1] ?? {}) as Record<string, string>;
+      const session = res[2 * i + 1]?.[1] as string | null;
+      return {
+        code,
+        kioskOnline: Boolean(kiosk['socket']),
+        kioskSince: kiosk['since'] ?? null,
+        session: session ? (JSON.parse(session) as SessionPresence) : null,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+  }
+}

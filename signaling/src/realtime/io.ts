@@ -1,0 +1,125 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import {
+  AppError,
+  clientEvents,
+  errorFields,
+  parseOrBadRequest,
+  type Ack,
+  type ClientEvent,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@vj/shared';
+import type { AppContext } from '../context.js';
+import type { Claims, KeyRing } from '../security/jwt.js';
+import type { Notifier } from '../sessions/call-service.js';
+import { EVENT_ACCESS } from './event-access.js';
+import { eventHandlers } from './handlers.js';
+
+interface SocketData {
+  principal: Claims;
+  expiryTimer?: NodeJS.Timeout;
+}
+export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const COUNTY_ROOM = 'county';
+const sessionRoom = (id: string) => `session:${id}`;
+
+export function createIo(server: http.Server, keys: KeyRing): AppIo {
+  const io: AppIo = new Server(server, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 256 * 1024,
+    pingInterval: 5000,
+    pingTimeout: 5000,
+  });
+  // Authenticate at the handshake: a socket without a valid token never reaches any handler.
+  io.use((socket, next) => {
+    const token: unknown = socket.handshake.auth?.['token'];
+    for (const audience of ['vj:kiosk', 'vj:console'] as const) {
+      try {
+        socket.data.principal = keys.verify(token, audience);
+        return next();
+      } catch {
+        /* try the other audience */
+      }
+    }
+    next(new Error('UNAUTHENTICATED'));
+  });
+  return io;
+}
+
+export function ioNotifier(io: AppIo): Notifier {
+  return {
+    toCounty: (event, payload) => io.to(COUNTY_ROOM).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
+    toSession: (sessionId, event, payload, except) => {
+      const target = except ? io.to(sessionRoom(sessionId)).except(except) : io.to(sessionRoom(sessionId));
+      target.emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>));
+    },
+    joinSession: (socketId, sessionId) => io.in(socketId).socketsJoin(sessionRoom(sessionId)),
+    leaveSession: (socketId, sessionId) => io.in(socketId).socketsLeave(sessionRoom(sessionId)),
+  };
+}
+
+/** Disconnects the socket when its token expires, unless auth:refresh replaced it first. */
+function armExpiry(socket: AppSocket): void {
+  clearTimeout(socket.data.expiryTimer);
+  const ms = socket.data.principal.exp * 1000 - Date.now();
+  socket.data.expiryTimer = setTimeout(() => socket.disconnect(true), Math.max(0, ms));
+  socket.data.expiryTimer.unref();
+}
+
+export function registerRealtime(io: AppIo, app: AppContext): void {
+  const handlers = eventHandlers(app);
+  const log = app.log.child('realtime');
+
+  io.on('connection', (socket: AppSocket) => {
+    const principal = socket.data.principal;
+    armExpiry(socket);
+    if (principal.role === 'kiosk') {
+      void app.calls.kioskConnected(principal.room!, socket.id).catch((err) => log.warn('presence update failed', errorFields(err)));
+    } else if (principal.role === 'county_officer' || principal.role === 'county_supervisor') {
+      void socket.join(COUNTY_ROOM);
+    }
+    log.info('socket connected', { socketId: socket.id, role: principal.role, sub: principal.sub });
+
+    for (const event of Object.keys(clientEvents) as ClientEvent[]) {
+      socket.on(event, async (payload: unknown, ack: unknown) => {
+        // Without an ack callback nobody could learn the outcome; drop such calls instead of acting blindly.
+        if (typeof ack !== 'function') return;
+        const reply = ack as (res: Ack<unknown>) => void;
+        try {
+          if (!EVENT_ACCESS[event].includes(socket.data.principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+          const input = parseOrBadRequest(clientEvents[event].payload, payload, `${event} payload`);
+          const ctx = {
+            socketId: socket.id,
+            principal: socket.data.principal,
+            setPrincipal: (c: Claims) => {
+              socket.data.principal = c;
+              armExpiry(socket);
+            },
+          };
+          const data = await (handlers[event] as (c: typeof ctx, p: unknown) => Promise<unknown>)(ctx, input);
+          reply({ ok: true, data });
+        } catch (err) {
+          if (err instanceof AppError) {
+            reply({ ok: false, error: err.toBody() });
+          } else {
+            log.error('socket handler failed', { event, socketId: socket.id, ...errorFields(err) });
+            reply({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+          }
+        }
+      });
+    }
+
+    socket.on('disconnect', (reason) => {
+      clearTimeout(socket.data.expiryTimer);
+      log.info('socket disconnected', { socketId: socket.id, reason });
+      void (async () => {
+        await app.calls.socketGone(socket.id);
+        if (principal.role === 'kiosk') await app.calls.kioskDisconnected(principal.room!, socket.id);
+      })().catch((err) => log.warn('disconnect cleanup failed', { socketId: socket.id, ...errorFields(err) }));
+    });
+  });
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { createLogger, type Logger } from '@vj/shared';
+import { LocalSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase, type Db } from './db/db.js';
+import { migrate } from './db/migrate.js';
+import { loadRooms, registerKioskDevice, seedDemoUsers, syncRooms } from './db/seed.js';
+import { createApp } from './http/app.js';
+import { LocalRateLimiter } from './http/rate-limit.js';
+import { LocalPresence } from './presence/local-presence.js';
+import type { Presence } from './presence/presence.js';
+import { RedisPresence } from './presence/redis-presence.js';
+import { createIo, ioNotifier, registerRealtime } from './realtime/io.js';
+import { loadOrCreateDemoSecrets, type DemoSecrets } from './security/demo-secrets.js';
+import { KeyRing } from './security/jwt.js';
+import { CallService } from './sessions/call-service.js';
+import { SessionStore } from './sessions/session-store.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Db;
+  ctx: AppContext;
+  demo: DemoSecrets | undefined;
+  rooms: { code: string; name: string }[];
+  close(): Promise<void>;
+}
+
+async function connectRedis(url: string, log: Logger): Promise<{ main: Redis; pub: Redis; sub: Redis }> {
+  const make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const [main, pub, sub] = [make(), make(), make()];
+  for (const c of [main, pub, sub]) c.on('error', (err) => log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
+  await Promise.all([main.connect(), pub.connect(), sub.connect()]);
+  await main.ping();
+  return { main, pub, sub };
+}
+
+/** Starts the single-process system: HTTP + socket.io signaling with the SFU in the same process. */
+export async function startServer(config: Config, logSink?: (line: string) => void): Promise<RunningServer> {
+  const log = createLogger('signaling', config.logLevel, logSink);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const roomsFile = loadRooms(config.roomsFile);
+  const codes = roomsFile.rooms.map((r) => r.code);
+
+  const demo = config.demo ? loadOrCreateDemoSecrets(config.dataDir, codes) : undefined;
+  const keys = config.jwtSecrets ? KeyRing.parse(config.jwtSecrets) : new KeyRing([demo!.jwt]);
+
+  const db = await openDatabase(config, log.child('db'));
+  const cleanups: (() => Promise<unknown>)[] = [() => db.close()];
+  try {
+    await migrate(db, log.child('migrate'));
+    await syncRooms(db, roomsFile.rooms);
+    if (demo) {
+      await seedDemoUsers(db);
+      for (const [room, credential] of Object.entries(demo.kiosks)) if (codes.includes(room)) await registerKioskDevice(db, room, credential, 'demo');
+    }
+    const store = new SessionStore(db);
+    const orphaned = await store.endAllOpen('server_restart');
+    if (orphaned) log.warn('closed sessions left open by a previous run', { count: orphaned });
+
+    const sfu = new LocalSfuClient(
+      await SfuService.start(
+        defaultSfuConfig({
+          workers: config.rtc.workers,
+          listenIp: config.rtc.listenIp,
+          announcedIp: config.rtc.announcedIp,
+          rtcMinPort: config.rtc.minPort,
+          rtcMaxPort: config.rtc.maxPort,
+        }),
+        log.child('sfu'),
+      ),
+    );
+    cleanups.unshift(() => sfu.close());
+
+    let presence: Presence = new LocalPresence();
+    const server = config.tls
+      ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) })
+      : http.createServer();
+    const io = createIo(server, keys);
+    if (config.redisUrl) {
+      const redis = await connectRedis(config.redisUrl, log.child('redis'));
+      presence = new RedisPresence(redis.main);
+      io.adapter(createAdapter(redis.pub, redis.sub));
+      cleanups.push(async () => Promise.all([redis.main.quit(), redis.pub.quit(), redis.sub.quit()]));
+    }
+    cleanups.unshift(() => presence.close());
+
+    const calls = new CallService(store, presence, sfu, ioNotifier(io), log.child('calls'), roomsFile.rooms);
+    const ctx: AppContext = {
+      config,
+      log,
+      db,
+      keys,
+      sfu,
+      presence,
+      rateLimiter: new LocalRateLimiter(),
+      calls,
+      version: '0.1.0',
+    };
+    server.on('request', createApp(ctx, config.staticDir ?? REPO_ROOT));
+    registerRealtime(io, ctx);
+    cleanups.unshift(async () => {
+      await calls.shutdown();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (server.address() as { port: number }).port;
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+    log.info('listening', { port, database: db.kind, presence: presence.kind, sfuWorkers: sfu.workerCount });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      db,
+      ctx,
+      demo,
+      rooms: roomsFile.rooms,
+      close: () =>
+        (closing ??= (async () => {
+          for (const c of cleanups) await c().catch((err) => log.warn('shutdown step failed', { errorName: (err as Error).name }));
+        })()),
+    };
+  } catch (err) {
+    for (const c of cleanups) await c().catch(() => {});
+    throw err;
+  }
+}

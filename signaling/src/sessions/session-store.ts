@@ -1,0 +1,133 @@
+import { AppError, type LeaveReason, type ParticipantRole, type SessionEndReason } from '@vj/shared';
+import type { Db, Queryable } from '../db/db.js';
+import { newId } from '../security/crypto.js';
+
+export interface SessionRow {
+  id: string;
+  room_code: string;
+  request_id: string;
+  state: 'calling' | 'active' | 'ended';
+  started_at: Date;
+  answered_at: Date | null;
+  answered_by: string | null;
+  ended_at: Date | null;
+  end_reason: SessionEndReason | null;
+}
+
+export interface ParticipantRow {
+  id: string;
+  session_id: string;
+  role: ParticipantRole;
+  user_id: string | null;
+  device_id: string | null;
+  joined_at: Date;
+  left_at: Date | null;
+  leave_reason: LeaveReason | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Reception sessions and their participants in PostgreSQL: the durable record of who was in which call. */
+export class SessionStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Opens a session for a kiosk's call, or returns the one this request already opened (a retried press).
+   * The partial unique index turns a second open session for the room into ROOM_BUSY.
+   */
+  async openForKiosk(roomCode: string, deviceId: string, requestId: string): Promise<{ session: SessionRow; kioskPeerId: string; created: boolean }> {
+    try {
+      return await this.db.tx(async (q) => {
+        const prior = await q.query<SessionRow>('SELECT * FROM reception_sessions WHERE request_id = $1', [requestId]);
+        if (prior.rows[0]) {
+          const s = prior.rows[0];
+          if (s.room_code !== roomCode) throw new AppError('NOT_FOUND', 'no such call request');
+          if (s.state === 'ended') throw new AppError('INVALID_STATE', 'this call has already ended');
+          const peer = await q.query<{ id: string }>(`SELECT id FROM session_participants WHERE session_id = $1 AND role = 'kiosk' AND left_at IS NULL`, [s.id]);
+          if (!peer.rows[0]) throw new AppError('INVALID_STATE', 'this call has already ended');
+          return { session: s, kioskPeerId: peer.rows[0].id, created: false };
+        }
+        const id = newId();
+        const inserted = await q.query<SessionRow>(
+          `INSERT INTO reception_sessions (id, room_code, request_id, state) VALUES ($1, $2, $3, 'calling') RETURNING *`,
+          [id, roomCode, requestId],
+        );
+        const kioskPeerId = await this.addParticipant(q, id, 'kiosk', { deviceId });
+        return { session: inserted.rows[0]!, kioskPeerId, created: true };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('INVALID_STATE', 'this room already has an open call');
+      throw err;
+    }
+  }
+
+  /** The atomic answer: exactly one officer moves a session from calling to active. */
+  async answer(sessionId: string, userId: string, role: ParticipantRole): Promise<{ session: SessionRow; peerId: string }> {
+    return this.db.tx(async (q) => {
+      const r = await q.query<SessionRow>(
+        `UPDATE reception_sessions SET state = 'active', answered_at = now(), answered_by = $2
+         WHERE id = $1 AND state = 'calling' RETURNING *`,
+        [sessionId, userId],
+      );
+      if (!r.rows[0]) {
+        const cur = await q.query<{ state: string }>('SELECT state FROM reception_sessions WHERE id = $1', [sessionId]);
+        if (!cur.rows[0]) throw new AppError('NOT_FOUND', 'no such session');
+        if (cur.rows[0].state === 'active') throw new AppError('CALL_ALREADY_TAKEN', 'another officer has answered this call');
+        throw new AppError('INVALID_STATE', 'this call has ended');
+      }
+      const peerId = await this.addParticipant(q, sessionId, role, { userId });
+      return { session: r.rows[0], peerId };
+    });
+  }
+
+  private async addParticipant(q: Queryable, sessionId: string, role: ParticipantRole, who: { userId?: string; deviceId?: string }): Promise<string> {
+    const id = newId();
+    await q.query(`INSERT INTO session_participants (id, session_id, role, user_id, device_id) VALUES ($1, $2, $3, $4, $5)`, [
+      id,
+      sessionId,
+      role,
+      who.userId ?? null,
+      who.deviceId ?? null,
+    ]);
+    return id;
+  }
+
+  /**
+   * Ends a session and closes every open participant row, in one transaction. The participant who caused
+   * the end gets the session's reason; the others get "session_ended". Ending twice is a no-op (false).
+   */
+  async end(sessionId: string, reason: SessionEndReason, causedBy?: string): Promise<boolean> {
+    return this.db.tx(async (q) => {
+      const r = await q.query(`UPDATE reception_sessions SET state = 'ended', ended_at = now(), end_reason = $2 WHERE id = $1 AND state <> 'ended'`, [
+        sessionId,
+        reason,
+      ]);
+      if (!r.rowCount) return false;
+      await q.query(
+        `UPDATE session_participants SET left_at = now(), leave_reason = CASE WHEN id = $2 THEN $3 ELSE 'session_ended' END
+         WHERE session_id = $1 AND left_at IS NULL`,
+        [sessionId, causedBy ?? null, reason],
+      );
+      return true;
+    });
+  }
+
+  /** Sessions a crash left open are closed with a reason on start-up, so none stays "live" forever. */
+  async endAllOpen(reason: SessionEndReason): Promise<number> {
+    return this.db.tx(async (q) => {
+      const r = await q.query<{ id: string }>(
+        `UPDATE reception_sessions SET state = 'ended', ended_at = now(), end_reason = $1 WHERE state <> 'ended' RETURNING id`,
+        [reason],
+      );
+      await q.query(`UPDATE session_participants SET left_at = now(), leave_reason = $1 WHERE left_at IS NULL`, [reason]);
+      return r.rowCount ?? 0;
+    });
+  }
+
+  async get(sessionId: string): Promise<{ session: SessionRow; participants: ParticipantRow[] } | undefined> {
+    const s = await this.db.query<SessionRow>('SELECT * FROM reception_sessions WHERE id = $1', [sessionId]);
+    if (!s.rows[0]) return undefined;
+    const p = await this.db.query<ParticipantRow>('SELECT * FROM session_participants WHERE session_id = $1 ORDER BY joined_at, id', [sessionId]);
+    return { session: s.rows[0], participants: p.rows };
+  }
+}
