@@ -85,11 +85,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const server = config.tls
       ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) })
       : http.createServer();
-    const io = createIo(server, keys);
+    const io = createIo(server, keys, log.child('realtime'));
     if (config.redisUrl) {
       const redis = await connectRedis(config.redisUrl, log.child('redis'));
-      presence = new RedisPresence(redis.main);
-      io.adapter(createAdapter(redis.pub, redis.sub));
+      presence = new RedisPresence(redis.main, config.redisPrefix);
+      io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` }));
       cleanups.push(async () => Promise.all([redis.main.quit(), redis.pub.quit(), redis.sub.quit()]));
     }
     cleanups.unshift(() => presence.close());

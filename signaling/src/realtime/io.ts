@@ -5,6 +5,7 @@ import {
   clientEvents,
   errorFields,
   parseOrBadRequest,
+  type Logger,
   type Ack,
   type ClientEvent,
   type ClientToServerEvents,
@@ -26,7 +27,7 @@ type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<strin
 const COUNTY_ROOM = 'county';
 const sessionRoom = (id: string) => `session:${id}`;
 
-export function createIo(server: http.Server, keys: KeyRing): AppIo {
+export function createIo(server: http.Server, keys: KeyRing, log: Logger): AppIo {
   const io: AppIo = new Server(server, {
     path: '/socket.io',
     serveClient: false,
@@ -45,6 +46,7 @@ export function createIo(server: http.Server, keys: KeyRing): AppIo {
         /* try the other audience */
       }
     }
+    log.warn('socket handshake refused', { code: 'UNAUTHENTICATED', address: socket.handshake.address });
     next(new Error('UNAUTHENTICATED'));
   });
   return io;

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { AppError, KioskAuthBody, LoginBody, type KioskAuthResult, type LoginResult, type Role } from '@vj/shared';
+import { AppError, KioskAuthBody, LoginBody, ROLES, type KioskAuthResult, type LoginResult, type Role } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { constantTimeEqual, digestSecret, verifyPassword } from '../../security/crypto.js';
 import { route } from '../route.js';
@@ -14,6 +14,14 @@ interface UserRow {
 
 export function authRoutes(app: AppContext): Router {
   const r = Router();
+  const issue = (user: UserRow): LoginResult => {
+    const { token, expiresAt } = app.keys.sign({ sub: user.id, role: user.role, name: user.display_name }, 'vj:console', app.config.accessTokenTtlS);
+    return {
+      accessToken: token,
+      expiresAt: expiresAt.toISOString(),
+      user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role },
+    };
+  };
 
   r.post(
     '/login',
@@ -27,13 +35,22 @@ export function authRoutes(app: AppContext): Router {
         // Unknown user and wrong password take the same time and give the same answer.
         const ok = await verifyPassword(body.password, user?.password_hash);
         if (!user || !ok) throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
-        const { token, expiresAt } = app.keys.sign({ sub: user.id, role: user.role, name: user.display_name }, 'vj:console', app.config.accessTokenTtlS);
         app.log.info('login', { userId: user.id, role: user.role });
-        return {
-          accessToken: token,
-          expiresAt: expiresAt.toISOString(),
-          user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role },
-        };
+        return issue(user);
+      },
+    }),
+  );
+
+  // Sliding renewal for a signed-in officer: a still-valid token buys a fresh one if the account is enabled.
+  r.post(
+    '/refresh',
+    route(app, {
+      auth: { kind: 'console', roles: ROLES.filter((x) => x !== 'kiosk') },
+      handler: async ({ principal }): Promise<LoginResult> => {
+        const found = await app.db.query<UserRow>('SELECT * FROM users WHERE id = $1 AND disabled_at IS NULL', [principal!.sub]);
+        const user = found.rows[0];
+        if (!user) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+        return issue(user);
       },
     }),
   );

@@ -1,0 +1,48 @@
+import { useSyncExternalStore } from 'react';
+import type { KioskController } from './kiosk-controller';
+import { Ended } from './screens/Ended';
+import { Idle } from './screens/Idle';
+import { InCall } from './screens/InCall';
+import { Message } from './screens/Message';
+import { Trouble } from './screens/Trouble';
+import { Waiting } from './screens/Waiting';
+import { T } from './strings';
+
+export function App({ controller }: { controller: KioskController }) {
+  const state = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  const { view } = state;
+  const body = (() => {
+    switch (view.screen) {
+      case 'unprovisioned':
+        return <Message title={T.unprovisionedTitle} body={T.unprovisionedBody} />;
+      case 'connecting':
+        return <Message title={T.connecting} busy />;
+      case 'trouble':
+        return <Trouble problem={view.problem} retryAt={view.retryAt} onRetry={controller.retryNow} />;
+      case 'idle':
+        return <Idle onCall={controller.call} />;
+      case 'starting':
+        return <Message title={T.starting} busy />;
+      case 'waiting':
+        return <Waiting since={view.since} local={state.local} onCancel={controller.hangUp} />;
+      case 'in_call':
+        return <InCall view={view} local={state.local} remote={state.remote} onEnd={controller.hangUp} />;
+      case 'ended':
+        return <Ended backAt={view.backAt} onHome={controller.backHome} />;
+    }
+  })();
+  return (
+    <div className="kiosk" data-screen={view.screen}>
+      <header className="banner">
+        <span className="banner-title">{T.appTitle}</span>
+        {state.room && (
+          <span className="banner-room" data-testid="room-name">
+            {state.room.name}
+            {T.roomSuffix}
+          </span>
+        )}
+      </header>
+      <main className="stage">{body}</main>
+    </div>
+  );
+}

@@ -1,0 +1,15 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { captureCredentialFromUrl } from './credential';
+import { KioskController } from './kiosk-controller';
+import './styles.css';
+
+captureCredentialFromUrl();
+const controller = new KioskController();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App controller={controller} />
+  </StrictMode>,
+);
+void controller.start();

@@ -1,0 +1,16 @@
+import { useNow } from '@vj/shared/client';
+import { T } from '../strings';
+
+export function Ended({ backAt, onHome }: { backAt: number; onHome: () => void }) {
+  const now = useNow();
+  return (
+    <section className="center" data-testid="ended">
+      <h1>{T.endedTitle}</h1>
+      <p className="lead">{T.endedThanks}</p>
+      <button className="btn-secondary" onClick={onHome}>
+        {T.backHomeNow}
+      </button>
+      <p className="countdown">{T.backHome(Math.ceil(Math.max(0, backAt - now) / 1000))}</p>
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+import { Video, mmss, useNow } from '@vj/shared/client';
+import { T } from '../strings';
+
+export function Waiting({ since, local, onCancel }: { since: number; local: MediaStream | undefined; onCancel: () => void }) {
+  const now = useNow();
+  return (
+    <section className="center" data-testid="waiting">
+      <h1>{T.waitingTitle}</h1>
+      <p className="lead" role="timer">
+        {T.waitingElapsed(mmss(now - since))}
+      </p>
+      <figure className="preview-large">
+        <Video stream={local} muted label={T.selfPreview} testId="self-preview" />
+        <figcaption>{T.selfPreview}</figcaption>
+      </figure>
+      <button className="btn-secondary" onClick={onCancel} data-testid="cancel-button">
+        {T.cancelButton}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+import jwt from 'jsonwebtoken';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, loginToken } from '../helpers/api.js';
+import { openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
+import { expectMediaFlowing, launchBrowser, mediaStats, newInstrumentedPage } from '../helpers/browser.js';
+import { waitFor } from '../helpers/poll.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+type RoomsBody = { rooms: { code: string; state: string; sessionId: string | null }[] };
+type SessionBody = {
+  state: string;
+  endReason: string | null;
+  participants: { role: string; leftAt: string | null; leaveReason: string | null }[];
+};
+
+describe('walking skeleton: one kiosk seen live on the county console', () => {
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await server?.stop();
+  });
+
+  it('kiosk calls, officer answers, media flows both ways, and the session is recorded with end reasons', async () => {
+    const room = 'xingsha';
+    const consolePage = await openConsole(browser, server.url, 'officer1', 'officer1-demo');
+    const kiosk = await openKiosk(browser, server.url, server.demoSecrets().kiosks[room]!);
+    await waitForScreen(kiosk, 'idle');
+    await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
+
+    await kiosk.click('[data-testid=call-button]');
+    await waitForScreen(kiosk, 'waiting');
+    await waitFor('console shows the room calling', async () => (await tileState(consolePage, room)) === 'calling');
+
+    const token = await loginToken(server.url, 'officer2', 'officer2-demo');
+    const rooms = await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token });
+    const sessionId = rooms.body.rooms.find((r) => r.code === room)?.sessionId;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // Bring the console to the front: in --headless=new only the newest tab is "visible".
+    await consolePage.bringToFront();
+    await consolePage.click(`[data-testid=answer-${room}]`);
+    await waitForScreen(kiosk, 'in_call');
+
+    const onConsole = await expectMediaFlowing(consolePage, waitFor, 'console receives kiosk');
+    expect(onConsole.videoFrameWidth).toBeGreaterThan(0);
+    const onKiosk = await expectMediaFlowing(kiosk, waitFor, 'kiosk receives officer');
+    expect(onKiosk.videoPacketsSent).toBeGreaterThan(0);
+    expect(await tileState(consolePage, room)).toBe('in_session');
+
+    const during = await api<SessionBody>(server.url, 'GET', `/api/sessions/${sessionId}`, { token });
+    expect(during.body.state).toBe('active');
+    expect(during.body.participants.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+
+    await consolePage.click('[data-testid=hangup-button]');
+    await waitForScreen(kiosk, 'ended');
+    await waitFor('console shows the kiosk idle again', async () => (await tileState(consolePage, room)) === 'online');
+
+    const after = await api<SessionBody>(server.url, 'GET', `/api/sessions/${sessionId}`, { token });
+    expect(after.status).toBe(200);
+    expect(after.body.state).toBe('ended');
+    expect(after.body.endReason).toBe('officer_hangup');
+    expect(after.body.participants).toHaveLength(2);
+    for (const p of after.body.participants) {
+      expect(p.leftAt).not.toBeNull();
+      expect(p.leaveReason).toBe(p.role === 'county_officer' ? 'officer_hangup' : 'session_ended');
+    }
+    await kiosk.close();
+    await consolePage.close();
+  });
+
+  async function kioskWithToken(room: string, accessToken: string): Promise<Page> {
+    const page = await newInstrumentedPage(browser);
+    await page.setRequestInterception(true);
+    page.on('request', (req) => {
+      if (req.url().endsWith('/api/auth/kiosk')) {
+        void req.respond({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ accessToken, expiresAt: new Date(Date.now() + 3600_000).toISOString(), room: { code: room, name: '测试', kind: '镇' } }),
+        });
+      } else void req.continue();
+    });
+    await page.goto(`${server.url}/kiosk/#device=${server.demoSecrets().kiosks[room]}`);
+    return page;
+  }
+
+  const forgedTokens = (room: string) => {
+    const { jwt: key, kiosks } = server.demoSecrets();
+    const deviceId = kiosks[room]!.split('.')[0]!;
+    const claims = { role: 'kiosk', name: '测试', room };
+    const base = { algorithm: 'HS256' as const, keyid: key.kid, subject: deviceId, audience: 'vj:kiosk', issuer: 'vj-signaling' };
+    return {
+      forged: jwt.sign(claims, 'an-attacker-secret-that-is-long-enough-000', { ...base, expiresIn: 600 }),
+      expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, key.secret, base),
+    };
+  };
+
+  for (const variant of ['forged', 'expired'] as const) {
+    it(`a kiosk with a ${variant} token is refused at the socket handshake and no media flows`, async () => {
+      const room = 'jinjing';
+      const consolePage = await openConsole(browser, server.url, 'officer1', 'officer1-demo');
+      const kiosk = await kioskWithToken(room, forgedTokens(room)[variant]);
+      await waitFor('kiosk reports the credential problem', async () =>
+        kiosk.$eval('[data-testid=trouble]', (el) => el.getAttribute('data-problem')).then((p) => p === 'auth', () => false),
+      );
+      expect(await kiosk.$('[data-testid=call-button]')).toBeNull();
+      const stats = await mediaStats(kiosk);
+      expect(stats.peerConnections).toBe(0);
+      expect(stats.videoPacketsSent + stats.audioPacketsSent).toBe(0);
+      expect(server.logs.some((l) => l.includes('socket handshake refused'))).toBe(true);
+      expect(await tileState(consolePage, room)).toBe('offline');
+      const token = await loginToken(server.url, 'officer1', 'officer1-demo');
+      const rooms = await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token });
+      expect(rooms.body.rooms.find((r) => r.code === room)).toMatchObject({ state: 'offline', sessionId: null });
+      await kiosk.close();
+      await consolePage.close();
+    });
+  }
+});

@@ -1,0 +1,32 @@
+import type { Browser, Page } from 'puppeteer-core';
+import { newInstrumentedPage } from './browser.js';
+import { waitFor } from './poll.js';
+
+export async function openKiosk(browser: Browser, baseUrl: string, credential: string): Promise<Page> {
+  const page = await newInstrumentedPage(browser);
+  await page.goto(`${baseUrl}/kiosk/#device=${credential}`);
+  return page;
+}
+
+export async function openConsole(browser: Browser, baseUrl: string, username: string, password: string): Promise<Page> {
+  const page = await newInstrumentedPage(browser);
+  await page.goto(`${baseUrl}/console/`);
+  await page.waitForSelector('input[name=username]');
+  await page.type('input[name=username]', username);
+  await page.type('input[name=password]', password);
+  await page.click('[data-testid=login-button]');
+  await page.waitForSelector('[data-testid^=tile-]');
+  return page;
+}
+
+export async function screenOf(page: Page): Promise<string | null> {
+  return page.$eval('.kiosk', (el) => el.getAttribute('data-screen')).catch(() => null);
+}
+
+export async function waitForScreen(page: Page, screen: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(`kiosk screen ${screen}`, async () => (await screenOf(page)) === screen, { timeoutMs });
+}
+
+export async function tileState(page: Page, room: string): Promise<string | null> {
+  return page.$eval(`[data-testid=tile-${room}]`, (el) => el.getAttribute('data-state')).catch(() => null);
+}

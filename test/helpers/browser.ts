@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/** Debian's Chromium with a fake camera and microphone (DESIGN §5); nothing is downloaded. */
+export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<void> }> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+  return Object.assign(browser, {
+    cleanup: async () => {
+      await browser.close().catch(() => {});
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/**
+ * Records every RTCPeerConnection a page creates, so a test can read getStats without any hook in the app.
+ */
+export async function newInstrumentedPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.evaluateOnNewDocument(() => {
+    const Orig = window.RTCPeerConnection;
+    const list: RTCPeerConnection[] = [];
+    (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs = list;
+    window.RTCPeerConnection = class extends Orig {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        list.push(this);
+      }
+    } as typeof RTCPeerConnection;
+  });
+  return page;
+}
+
+export interface MediaStats {
+  peerConnections: number;
+  videoFramesDecoded: number;
+  videoPacketsReceived: number;
+  videoFrameWidth: number;
+  audioPacketsReceived: number;
+  videoPacketsSent: number;
+  audioPacketsSent: number;
+}
+
+/** Sums inbound/outbound RTP stats over the page's live peer connections. */
+export async function mediaStats(page: Page): Promise<MediaStats> {
+  return page.evaluate(async () => {
+    const out = { peerConnections: 0, videoFramesDecoded: 0, videoPacketsReceived: 0, videoFrameWidth: 0, audioPacketsReceived: 0, videoPacketsSent: 0, audioPacketsSent: 0 };
+    for (const pc of (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      out.peerConnections += 1;
+      const report = await pc.getStats();
+      report.forEach((r: Record<string, unknown>) => {
+        const n = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : 0);
+        if (r['type'] === 'inbound-rtp' && r['kind'] === 'video') {
+          out.videoFramesDecoded += n('framesDecoded');
+          out.videoPacketsReceived += n('packetsReceived');
+          out.videoFrameWidth = Math.max(out.videoFrameWidth, n('frameWidth'));
+        } else if (r['type'] === 'inbound-rtp' && r['kind'] === 'audio') {
+          out.audioPacketsReceived += n('packetsReceived');
+        } else if (r['type'] === 'outbound-rtp' && r['kind'] === 'video') {
+          out.videoPacketsSent += n('packetsSent');
+        } else if (r['type'] === 'outbound-rtp' && r['kind'] === 'audio') {
+          out.audioPacketsSent += n('packetsSent');
+        }
+      });
+    }
+    return out;
+  });
+}
+
+/** Waits until decoded video frames and audio packets are arriving and still rising. */
+export async function expectMediaFlowing(page: Page, waitFor: <T>(what: string, f: () => Promise<T>, o?: { timeoutMs?: number }) => Promise<NonNullable<T>>, who: string): Promise<MediaStats> {
+  const first = await waitFor(`${who}: first decoded frames and audio`, async () => {
+    const s = await mediaStats(page);
+    return s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10 ? s : undefined;
+  }, { timeoutMs: 20_000 });
+  return waitFor(`${who}: frames still rising`, async () => {
+    const s = await mediaStats(page);
+    return s.videoFramesDecoded > first.videoFramesDecoded + 10 && s.audioPacketsReceived > first.audioPacketsReceived + 10 ? s : undefined;
+  }, { timeoutMs: 10_000 });
+}

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './poll.js';
+import { adminDatabaseUrl, createTestDatabase, redisUrl, uniqueName } from './services.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logs: string[];
+  proc: ChildProcess;
+  demoSecrets(): { jwt: { kid: string; secret: string }; kiosks: Record<string, string> };
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the real built server (`node signaling/dist/main.js`) as a child process, on the real PostgreSQL and
+ * Redis when the environment provides them, otherwise on embedded PGlite. Everything is private to this run.
+ */
+export async function startTestServer(opts: { env?: Record<string, string>; embedded?: boolean } = {}): Promise<TestServer> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-test-'));
+  const db = !opts.embedded && adminDatabaseUrl ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '',
+    VJ_MODE: 'demo',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    SFU_WORKERS: '1',
+    VJ_BANNER: '0',
+    LOG_LEVEL: 'info',
+    ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
+    ...opts.env,
+  };
+  const proc = spawn(process.execPath, [path.join(REPO, 'signaling', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  let ready = false;
+  const onData = (buf: Buffer) => {
+    for (const line of buf.toString().split('\n')) {
+      if (!line) continue;
+      logs.push(line);
+      if (line.includes('"ready":true')) ready = true;
+    }
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  let exited: number | null = null;
+  proc.on('exit', (code) => (exited = code ?? -1));
+  await waitFor('server ready', () => {
+    if (exited !== null) throw new Error(`server exited with ${exited}: ${logs.slice(-10).join('\n')}`);
+    return ready;
+  }, { timeoutMs: 60_000 });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    databaseUrl: db?.url,
+    logs,
+    proc,
+    demoSecrets: () => JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-secrets.json'), 'utf8')),
+    stop: async () => {
+      if (exited === null) {
+        proc.kill('SIGTERM');
+        await waitFor('server exit', () => exited !== null, { timeoutMs: 20_000 }).catch(() => proc.kill('SIGKILL'));
+      }
+      await db?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

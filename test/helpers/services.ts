@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Test services. With DATABASE_URL / REDIS_URL set (CI sets both and VJ_REQUIRE_SERVICES=1) the tests use
+ * the real PostgreSQL and Redis; when required, their absence fails the run instead of skipping anything.
+ */
+export const required = process.env['VJ_REQUIRE_SERVICES'] === '1';
+export const adminDatabaseUrl = process.env['DATABASE_URL'];
+export const redisUrl = process.env['REDIS_URL'];
+
+if (required && (!adminDatabaseUrl || !redisUrl)) {
+  throw new Error('VJ_REQUIRE_SERVICES=1 but DATABASE_URL or REDIS_URL is not set');
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A fresh, empty database on the real server, dropped by the returned function. */
+export async function createTestDatabase(baseUrl = adminDatabaseUrl): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!baseUrl) throw new Error('createTestDatabase needs DATABASE_URL');
+  const name = uniqueName('vj_test');
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
