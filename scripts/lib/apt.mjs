@@ -13,7 +13,7 @@ export function ensureAptPackages(packages, purpose) {
   }
   const missing = packages.filter((p) => !isInstalled(p));
   if (missing.length === 0) return;
-  const line = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const line = `apt-get install -y -q --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
     fail(`Missing Debian packages for ${purpose}. Run as root:\n  apt-get update && ${line}`);
   }

@@ -177,8 +177,9 @@ export class SessionMedia {
     for (const [id, t] of this.transports) if (t.peerId === peerId) this.closeTransport(id, reason);
   }
 
-  counts(): { transports: number; producers: number; consumers: number } {
-    return { transports: this.transports.size, producers: this.producers.size, consumers: this.consumers.size };
+  counts(): { transports: number; producers: number; consumers: number; pausedConsumers: number } {
+    const paused = [...this.consumers.values()].filter((c) => c.item.paused).length;
+    return { transports: this.transports.size, producers: this.producers.size, consumers: this.consumers.size, pausedConsumers: paused };
   }
 
   /** Safe to call twice; the first reason wins. */

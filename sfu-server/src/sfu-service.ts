@@ -27,6 +27,8 @@ export class SfuService {
   readonly events: TypedEmitter<SfuServiceEvents>;
   private readonly sessions = new Map<string, { media: SessionMedia; pid: number }>();
   private readonly pending = new Map<string, Promise<SessionMedia>>();
+  /** Sessions whose router closed because its worker died; mediasoup closes routers before "died" fires. */
+  private readonly orphanedByPid = new Map<number, string[]>();
   private closed = false;
 
   private constructor(
@@ -36,7 +38,9 @@ export class SfuService {
   ) {
     this.events = new TypedEmitter((event, err) => log.error('listener failed', { event, ...errorFields(err) }));
     pool.events.on('workerDied', (pid) => {
-      const sessionIds = [...this.sessions].filter(([, s]) => s.pid === pid).map(([id]) => id);
+      const stillOpen = [...this.sessions].filter(([, s]) => s.pid === pid).map(([id]) => id);
+      const sessionIds = [...new Set([...(this.orphanedByPid.get(pid) ?? []), ...stillOpen])];
+      this.orphanedByPid.delete(pid);
       this.emit('workerDied', { pid, sessionIds });
     });
   }
@@ -88,6 +92,7 @@ export class SfuService {
     media.events.on('transportClosed', (peerId, transportId, reason) => this.emit('transportClosed', { sessionId, peerId, transportId, reason }));
     media.events.on('closed', (reason) => {
       this.sessions.delete(sessionId);
+      if (reason === 'worker_died') this.orphanedByPid.set(pid, [...(this.orphanedByPid.get(pid) ?? []), sessionId]);
       this.emit('routerClosed', { sessionId, reason });
     });
     this.log.info('session router created', { sessionId, workerPid: pid });
@@ -121,12 +126,13 @@ export class SfuService {
     },
     dump: async ({ sessionId }) => {
       const list = sessionId ? [this.sessions.get(sessionId)].filter((s) => s !== undefined) : [...this.sessions.values()];
-      const total = { routers: list.length, transports: 0, producers: 0, consumers: 0 };
+      const total = { routers: list.length, transports: 0, producers: 0, consumers: 0, pausedConsumers: 0 };
       for (const { media } of list) {
         const c = media.counts();
         total.transports += c.transports;
         total.producers += c.producers;
         total.consumers += c.consumers;
+        total.pausedConsumers += c.pausedConsumers;
       }
       return { ...total, workers: this.pool.describe() };
     },

@@ -46,7 +46,9 @@ CREATE TABLE reception_sessions (
                                           'officer_disconnected', 'server_shutdown', 'server_restart', 'sfu_failure')),
   CHECK ((state = 'ended') = (ended_at IS NOT NULL)),
   CHECK ((state = 'ended') = (end_reason IS NOT NULL)),
-  CHECK ((state = 'calling') = (answered_at IS NULL))
+  CHECK (state <> 'calling' OR answered_at IS NULL),
+  CHECK (state <> 'active' OR answered_at IS NOT NULL),
+  CHECK ((answered_at IS NULL) = (answered_by IS NULL))
 );
 -- At most one open session per room: the database, not the app, settles a race of two call starts.
 CREATE UNIQUE INDEX reception_sessions_one_open ON reception_sessions (room_code) WHERE state <> 'ended';

@@ -43,6 +43,8 @@ export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<vo
  */
 export async function newInstrumentedPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();
+  // tsx (esbuild keepNames) wraps named functions in __name(); functions serialised into the page need it too.
+  await page.evaluateOnNewDocument('globalThis.__name = (f) => f;');
   await page.evaluateOnNewDocument(() => {
     const Orig = window.RTCPeerConnection;
     const list: RTCPeerConnection[] = [];
@@ -73,8 +75,10 @@ export async function mediaStats(page: Page): Promise<MediaStats> {
     const out = { peerConnections: 0, videoFramesDecoded: 0, videoPacketsReceived: 0, videoFrameWidth: 0, audioPacketsReceived: 0, videoPacketsSent: 0, audioPacketsSent: 0 };
     for (const pc of (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? []) {
       if (pc.connectionState === 'closed') continue;
+      // getStats on a connection that closes meanwhile (mediasoup-client's capability probe) may never settle.
+      const report = await Promise.race([pc.getStats(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      if (!report || (pc.connectionState as string) === 'closed') continue;
       out.peerConnections += 1;
-      const report = await pc.getStats();
       report.forEach((r: Record<string, unknown>) => {
         const n = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : 0);
         if (r['type'] === 'inbound-rtp' && r['kind'] === 'video') {

@@ -71,7 +71,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; embe
   }, { timeoutMs: 60_000 });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.env?.['TLS_CERT_FILE'] ? 'https' : 'http'}://127.0.0.1:${port}`,
     dataDir,
     databaseUrl: db?.url,
     logs,

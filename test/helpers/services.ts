@@ -37,3 +37,20 @@ export async function createTestDatabase(baseUrl = adminDatabaseUrl): Promise<{ 
     },
   };
 }
+
+/**
+ * A Redis for tests: REDIS_URL when given (CI), otherwise a private redis-server on a free port
+ * (set-up installs Debian's redis-server for `npm test`). Never a skip.
+ */
+export async function testRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (redisUrl) return { url: redisUrl, stop: async () => {} };
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('./server.js');
+  const { waitFor } = await import('./poll.js');
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
+  let out = '';
+  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  await waitFor('redis-server ready', () => out.includes('Ready to accept connections'), { timeoutMs: 10_000 });
+  return { url: `redis://127.0.0.1:${port}`, stop: async () => void proc.kill('SIGTERM') };
+}

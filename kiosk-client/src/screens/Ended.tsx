@@ -7,7 +7,7 @@ export function Ended({ backAt, onHome }: { backAt: number; onHome: () => void }
     <section className="center" data-testid="ended">
       <h1>{T.endedTitle}</h1>
       <p className="lead">{T.endedThanks}</p>
-      <button className="btn-secondary" onClick={onHome}>
+      <button className="btn-secondary" onClick={onHome} data-testid="home-button">
         {T.backHomeNow}
       </button>
       <p className="countdown">{T.backHome(Math.ceil(Math.max(0, backAt - now) / 1000))}</p>

@@ -1,3 +1,4 @@
+import { LockIcon, PhoneIcon } from '../icons';
 import { T } from '../strings';
 
 export function Idle({ onCall }: { onCall: () => void }) {
@@ -5,12 +6,14 @@ export function Idle({ onCall }: { onCall: () => void }) {
     <section className="center">
       <h1>{T.idleGreeting}</h1>
       <button className="btn-call" onClick={onCall} data-testid="call-button">
-        <span aria-hidden className="btn-icon">
-          📞
+        <span className="btn-icon">
+          <PhoneIcon />
         </span>
         {T.callButton}
       </button>
-      <p className="promise">🔒 {T.confidentialityPromise}</p>
+      <p className="promise">
+        <LockIcon /> {T.confidentialityPromise}
+      </p>
     </section>
   );
 }

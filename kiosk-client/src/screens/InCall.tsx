@@ -1,5 +1,6 @@
 import { Video, mmss, useNow } from '@vj/shared/client';
 import type { KioskView } from '../kiosk-controller';
+import { LockIcon } from '../icons';
 import { T } from '../strings';
 
 type InCallView = Extract<KioskView, { screen: 'in_call' }>;
@@ -20,7 +21,7 @@ export function InCall(props: { view: InCallView; local: MediaStream | undefined
         </figure>
       </div>
       <p className="notice" role="note">
-        🔒 {T.inCallNotice}
+        <LockIcon /> {T.inCallNotice}
       </p>
       <button className="btn-end" onClick={props.onEnd} data-testid="end-button">
         {T.endButton}

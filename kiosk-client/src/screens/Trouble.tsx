@@ -1,13 +1,14 @@
 import { useNow } from '@vj/shared/client';
 import { problemText, type Problem } from '../kiosk-controller';
+import { WarningIcon } from '../icons';
 import { T } from '../strings';
 
 export function Trouble({ problem, retryAt, onRetry }: { problem: Problem; retryAt: number; onRetry: () => void }) {
   const now = useNow();
   return (
     <section className="center trouble" role="alert" data-testid="trouble" data-problem={problem}>
-      <div className="trouble-icon" aria-hidden>
-        ⚠
+      <div className="trouble-icon">
+        <WarningIcon />
       </div>
       <h1>{problemText(problem)}</h1>
       <p className="countdown">{T.retryIn(Math.ceil(Math.max(0, retryAt - now) / 1000))}</p>

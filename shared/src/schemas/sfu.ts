@@ -67,6 +67,8 @@ export const sfuMethods = {
       transports: z.number().int(),
       producers: z.number().int(),
       consumers: z.number().int(),
+      /** Consumers currently paused on the server side. */
+      pausedConsumers: z.number().int(),
       workers: z.array(z.object({ pid: z.number().int(), routers: z.number().int() })),
     }),
   },

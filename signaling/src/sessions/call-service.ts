@@ -132,12 +132,9 @@ export class CallService {
     socketId: string,
   ): Promise<{ sessionId: string; peerId: string; roomCode: string; producers: ProducerInfo[] }> {
     const live = this.live.get(sessionId);
+    // Only the node holding the call's media can serve it; refuse before touching the record.
+    if (!live) throw new AppError('NOT_FOUND', 'no such live call on this server');
     const { session, peerId } = await this.store.answer(sessionId, officer.userId, officer.role);
-    if (!live) {
-      // The record says calling but this node holds no media for it: it cannot be served, so close it cleanly.
-      await this.store.end(sessionId, 'server_restart');
-      throw new AppError('INVALID_STATE', 'this call is no longer live');
-    }
     live.peers.set(peerId, { peerId, role: officer.role, socketId, name: officer.name });
     this.notify.joinSession(socketId, sessionId);
     await this.presence.setSession(session.room_code, { id: sessionId, state: 'active', since: new Date().toISOString(), answeredBy: officer.name });

@@ -1,0 +1,8 @@
+# Builds on Debian 12 with only a Debian mirror and an npm mirror, like the bare-metal install.
+FROM node:20-bookworm
+WORKDIR /app
+COPY . .
+RUN node scripts/setup.mjs start
+ENV NODE_ENV=production
+EXPOSE 3000/tcp 40000-40199/udp
+CMD ["node", "signaling/dist/main.js"]

@@ -1,0 +1,11 @@
+// Runs every benchmark; each prints its figures beside a baseline measured in the same run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { runTtff } from './ttff.js';
+
+const results: Record<string, unknown> = { at: new Date().toISOString() };
+results['ttff'] = await runTtff();
+const dir = path.join(import.meta.dirname, 'results');
+fs.mkdirSync(dir, { recursive: true });
+fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2));
+console.log(`\nresults written to ${path.relative(process.cwd(), path.join(dir, 'latest.json'))}`);

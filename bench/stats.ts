@@ -1,0 +1,24 @@
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export interface Row {
+  metric: string;
+  ours: number;
+  baseline: number;
+  unit: string;
+}
+
+/** Prints figures next to the same-run baseline, as a ratio: machines are noisy, ratios less so. */
+export function printTable(title: string, rows: Row[], note: string): void {
+  console.log(`\n== ${title} ==`);
+  console.log(`${'metric'.padEnd(28)}${'ours'.padStart(12)}${'baseline'.padStart(12)}${'ratio'.padStart(9)}`);
+  for (const r of rows) {
+    const fmt = (v: number) => `${v.toFixed(1)} ${r.unit}`;
+    console.log(`${r.metric.padEnd(28)}${fmt(r.ours).padStart(12)}${fmt(r.baseline).padStart(12)}${(r.ours / r.baseline).toFixed(2).padStart(8)}x`);
+  }
+  console.log(note);
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { constantTimeEqual, digestSecret, hashPassword, randomSecret, verifyPassword } from './crypto.js';
+
+describe('crypto module', () => {
+  it('hashes passwords with scrypt and a random salt, and verifies them', async () => {
+    const a = await hashPassword('correct horse');
+    const b = await hashPassword('correct horse');
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('correct horse', a)).toBe(true);
+    expect(await verifyPassword('correct horsf', a)).toBe(false);
+  });
+
+  it('answers false for an unknown user after doing the same work', async () => {
+    expect(await verifyPassword('anything', undefined)).toBe(false);
+  });
+
+  it('rejects malformed stored hashes', async () => {
+    expect(await verifyPassword('x', 'md5$abc')).toBe(false);
+  });
+
+  it('makes url-safe secrets and stable digests', () => {
+    const s = randomSecret(32);
+    expect(s).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(digestSecret(s)).toBe(digestSecret(s));
+    expect(constantTimeEqual(digestSecret(s), digestSecret(`${s}x`))).toBe(false);
+  });
+});

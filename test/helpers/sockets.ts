@@ -1,0 +1,30 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientEvent, ClientPayload, ClientResult } from '@vj/shared';
+
+export type TestSocket = Socket;
+
+/** Connects with a token; resolves once connected or rejects with the handshake error message. */
+export function connect(url: string, token: unknown): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => {
+      s.close();
+      reject(err);
+    });
+  });
+}
+
+export async function send<E extends ClientEvent>(s: Socket, event: E, payload: ClientPayload<E> | unknown): Promise<Ack<ClientResult<E>>> {
+  return (await s.timeout(5000).emitWithAck(event, payload)) as Ack<ClientResult<E>>;
+}
+
+export function nextEvent<T>(s: Socket, event: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    s.once(event, (p: T) => {
+      clearTimeout(t);
+      resolve(p);
+    });
+  });
+}

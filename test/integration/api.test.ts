@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, loginToken } from '../helpers/api.js';
+import { waitFor } from '../helpers/poll.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { connect, nextEvent, send } from '../helpers/sockets.js';
+import { forgedConsoleTokens } from '../helpers/forged-tokens.js';
+
+let server: TestServer;
+let officer: string;
+let kioskToken: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  officer = await loginToken(server.url, 'officer1', 'officer1-demo');
+  const r = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['langli'] } });
+  kioskToken = r.body.accessToken;
+});
+afterAll(async () => server?.stop());
+
+describe('REST', () => {
+  it('GET /api/health reports the database and SFU', async () => {
+    const r = await api(server.url, 'GET', '/api/health');
+    expect(r).toMatchObject({ status: 200, body: { status: 'ok', database: 'ok', sfuWorkers: 1 } });
+  });
+
+  it('POST /api/auth/login: 400 on a bad body, 401 alike for unknown user and wrong password, 200 otherwise', async () => {
+    expect(await api(server.url, 'POST', '/api/auth/login', { body: { username: 'officer1' } })).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST', fields: ['password'] } } });
+    expect((await api(server.url, 'POST', '/api/auth/login', { rawBody: '{"username":' })).status).toBe(400);
+    const wrong = await api(server.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: 'nope' } });
+    const unknown = await api(server.url, 'POST', '/api/auth/login', { body: { username: 'nobody', password: 'nope' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown).toEqual(wrong);
+    const ok = await api<{ user: { role: string } }>(server.url, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } });
+    expect(ok).toMatchObject({ status: 200, body: { user: { role: 'county_supervisor' } } });
+  });
+
+  it('POST /api/auth/login is rate limited per address and username', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await api(server.url, 'POST', '/api/auth/login', { body: { username: 'ratelimited', password: 'x' } })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+
+  it('POST /api/auth/kiosk: 400 malformed, 401 wrong secret, 200 with the room', async () => {
+    expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: 'x' } })).status).toBe(400);
+    const cred = server.demoSecrets().kiosks['xingsha']!;
+    const wrong = `${cred.split('.')[0]}.${'A'.repeat(43)}`;
+    expect(await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: wrong } })).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: cred } })).toMatchObject({ status: 200, body: { room: { code: 'xingsha', name: '星沙街道' } } });
+  });
+
+  it('GET /api/rooms: 401 without a token or with a kiosk token, 200 with the 19 rooms for an officer', async () => {
+    expect((await api(server.url, 'GET', '/api/rooms')).status).toBe(401);
+    expect((await api(server.url, 'GET', '/api/rooms', { token: kioskToken })).status).toBe(401);
+    const r = await api<{ rooms: unknown[] }>(server.url, 'GET', '/api/rooms', { token: officer });
+    expect(r.status).toBe(200);
+    expect(r.body.rooms).toHaveLength(19);
+  });
+
+  it('GET /api/sessions/:id: 400 bad id, 404 unknown', async () => {
+    expect((await api(server.url, 'GET', '/api/sessions/nope', { token: officer })).status).toBe(400);
+    expect((await api(server.url, 'GET', `/api/sessions/${randomUUID()}`, { token: officer })).status).toBe(404);
+  });
+
+  it('POST /api/auth/refresh renews a console token and refuses kiosk tokens', async () => {
+    expect((await api(server.url, 'POST', '/api/auth/refresh', { token: officer })).status).toBe(200);
+    expect((await api(server.url, 'POST', '/api/auth/refresh', { token: kioskToken })).status).toBe(401);
+  });
+
+  it('unknown API routes are a JSON 404', async () => {
+    expect(await api(server.url, 'GET', '/api/nothing')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+
+  it('refuses every forged token on REST and on the socket handshake', async () => {
+    const variants = Object.entries(forgedConsoleTokens(server.demoSecrets().jwt));
+    expect(variants.length).toBeGreaterThanOrEqual(30);
+    const accepted: string[] = [];
+    for (const [name, token] of variants) {
+      if ((await api(server.url, 'GET', '/api/rooms', { token })).status !== 401) accepted.push(`REST ${name}`);
+      const socket = await connect(server.url, token).catch((err: Error) => err);
+      if (socket instanceof Error) {
+        if (socket.message !== 'UNAUTHENTICATED') accepted.push(`socket ${name}: ${socket.message}`);
+      } else {
+        // A genuine kiosk token may open a socket, but only as a kiosk: county events stay closed to it.
+        const list = await send(socket, 'rooms:list', {});
+        socket.close();
+        if (name !== 'kiosk token' || list.ok) accepted.push(`socket ${name}`);
+      }
+    }
+    expect(accepted).toEqual([]);
+  });
+});
+
+describe('socket events', () => {
+  it('validates payloads, enforces roles per event, and ignores calls without an ack', async () => {
+    const kiosk = await connect(server.url, kioskToken);
+    const off = await connect(server.url, officer);
+    try {
+      expect(await send(kiosk, 'call:start', { requestId: 'nope' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: ['requestId'] } });
+      expect(await send(kiosk, 'call:start', { __proto__: { requestId: randomUUID() } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(await send(kiosk, 'call:answer', { sessionId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await send(kiosk, 'rooms:list', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await send(off, 'call:start', { requestId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await send(off, 'rtc:capabilities', { sessionId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      kiosk.emit('call:start', { requestId: randomUUID() });
+      const list = await send(off, 'rooms:list', {});
+      expect(list.ok && list.data.rooms.find((r) => r.code === 'langli')?.state).toBe('online');
+    } finally {
+      kiosk.close();
+      off.close();
+    }
+  });
+
+  it('a cancelled call ends with caller_cancelled, and a retried call:start returns the same session', async () => {
+    const kiosk = await connect(server.url, kioskToken);
+    const off = await connect(server.url, officer);
+    try {
+      const calling = nextEvent<{ code: string; state: string }>(off, 'rooms:state');
+      const requestId = randomUUID();
+      const a = await send(kiosk, 'call:start', { requestId });
+      const b = await send(kiosk, 'call:start', { requestId });
+      expect(a.ok && b.ok && a.data.sessionId === b.data.sessionId).toBe(true);
+      expect(await calling).toMatchObject({ code: 'langli', state: 'calling' });
+      const sessionId = a.ok ? a.data.sessionId : '';
+      expect(await send(kiosk, 'session:end', { sessionId })).toMatchObject({ ok: true });
+      const rec = await api<{ state: string; endReason: string }>(server.url, 'GET', `/api/sessions/${sessionId}`, { token: officer });
+      expect(rec.body).toMatchObject({ state: 'ended', endReason: 'caller_cancelled' });
+      expect(await send(off, 'call:answer', { sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    } finally {
+      kiosk.close();
+      off.close();
+    }
+  });
+
+  it('a kiosk that drops mid-call ends the session with kiosk_disconnected and the room goes offline', async () => {
+    const kiosk = await connect(server.url, kioskToken);
+    const off = await connect(server.url, officer);
+    try {
+      const start = await send(kiosk, 'call:start', { requestId: randomUUID() });
+      const sessionId = start.ok ? start.data.sessionId : '';
+      expect(await send(off, 'call:answer', { sessionId })).toMatchObject({ ok: true });
+      const ended = nextEvent<{ reason: string }>(off, 'session:ended');
+      kiosk.close();
+      expect(await ended).toMatchObject({ sessionId, reason: 'kiosk_disconnected' });
+      await waitFor('room offline', async () => {
+        const r = await api<{ rooms: { code: string; state: string }[] }>(server.url, 'GET', '/api/rooms', { token: officer });
+        return r.body.rooms.find((x) => x.code === 'langli')?.state === 'offline';
+      });
+    } finally {
+      off.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import https from 'node:https';
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { REPO, startTestServer } from '../helpers/server.js';
+
+describe('deployment files', () => {
+  it('docker-compose.yml validates offline and publishes the RTC UDP range', () => {
+    const r = spawnSync('docker-compose', ['-f', path.join(REPO, 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    // docker-compose expands the range into one entry per port.
+    const udp = [...r.stdout.matchAll(/protocol: udp\n\s+published: (\d+)/g)].map((m) => Number(m[1]));
+    expect(udp).toHaveLength(200);
+    expect([Math.min(...udp), Math.max(...udp)]).toEqual([40000, 40199]);
+    for (const svc of ['postgres:', 'redis:', 'app:']) expect(r.stdout).toContain(svc);
+  });
+
+  it('.ci/run requires the real services and runs the README test command', () => {
+    const ci = fs.readFileSync(path.join(REPO, '.ci', 'run'), 'utf8');
+    expect(ci).toContain('VJ_REQUIRE_SERVICES=1');
+    expect(ci).toMatch(/^npm test$/m);
+  });
+});
+
+describe('HTTPS for kiosk PCs on the intranet', () => {
+  it('the cert script makes a CA and a server certificate the server runs with, trusted through that CA', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-certs-'));
+    const r = spawnSync(path.join(REPO, 'scripts', 'make-intranet-cert.sh'), ['127.0.0.1', 'localhost'], { env: { ...process.env, CERT_DIR: dir }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const server = await startTestServer({ embedded: true, env: { TLS_CERT_FILE: path.join(dir, 'server.crt'), TLS_KEY_FILE: path.join(dir, 'server.key') } });
+    try {
+      const port = new URL(server.url).port;
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port, path: '/api/health', ca: fs.readFileSync(path.join(dir, 'county-ca.crt')) }, (res) => {
+            let data = '';
+            res.on('data', (c: Buffer) => (data += c.toString()));
+            res.on('end', () => resolve(data));
+          })
+          .on('error', reject);
+      });
+      expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
+    } finally {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
