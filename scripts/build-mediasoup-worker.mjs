@@ -82,15 +82,17 @@ function progressReporter() {
   let lastPct = -1;
   let lastAt = 0;
   return (line) => {
-    const m = /^\[(\d+)\/(\d+)\]\s+(\S+(?:\s+\S+)?)/.exec(line);
+    const m = /^\[(\d+)\/(\d+)\]\s+(.*)$/.exec(line);
     if (!m) return;
+    // "Compiling C++ object libmediasoup-worker.a.p/src_RTC_Transport.cpp.o" → "compiling src_RTC_Transport.cpp"
+    const what = m[3].replace(/^(\w+).*?([\w.+-]+?)(\.o)?$/, (_all, verb, file) => `${verb.toLowerCase()} ${file.split('/').pop()}`);
     const [n, total] = [Number(m[1]), Number(m[2])];
     const pct = Math.floor((n / total) * 100);
     const now = Date.now();
     if (pct >= lastPct + 5 || now - lastAt > 15000 || n === total) {
       lastPct = pct;
       lastAt = now;
-      step(`  mediasoup worker: step ${n}/${total} (${pct}%) — ${m[3]}`);
+      step(`  mediasoup worker: step ${n}/${total} (${pct}%) — ${what}`);
     }
   };
 }

@@ -1,5 +1,5 @@
 import { AppError, type LoginResult, type RoomView, type SessionEndReason, type UserView } from '@vj/shared';
-import { RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { beep } from './sound';
 import { T } from './strings';
 
@@ -27,33 +27,23 @@ export interface ConsoleState {
 const SESSION_KEY = 'vj.console.login';
 
 /** The console's behaviour outside React: login, the live room list, answering and ending calls. */
-export class ConsoleController {
-  private state: ConsoleState = {
-    user: undefined,
-    loginError: undefined,
-    loggingIn: false,
-    connection: 'connecting',
-    rooms: [],
-    active: undefined,
-    notice: undefined,
-    soundOn: localStorage.getItem('vj.console.sound') !== 'off',
-  };
-  private readonly listeners = new Set<() => void>();
+export class ConsoleController extends ExternalStore<ConsoleState> {
   private socket: AppSocket | undefined;
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
   private peer: RtcPeer | undefined;
 
-  subscribe = (l: () => void): (() => void) => {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  };
-
-  getSnapshot = (): ConsoleState => this.state;
-
-  private set(patch: Partial<ConsoleState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const l of this.listeners) l();
+  constructor() {
+    super({
+      user: undefined,
+      loginError: undefined,
+      loggingIn: false,
+      connection: 'connecting',
+      rooms: [],
+      active: undefined,
+      notice: undefined,
+      soundOn: localStorage.getItem('vj.console.sound') !== 'off',
+    });
   }
 
   /** Resumes a login kept in this tab (a reload should not ask for the password again). */

@@ -1,5 +1,5 @@
 import { AppError, type KioskAuthResult, type RoomInfo, type SessionEndReason } from '@vj/shared';
-import { RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, speak, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, speak, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
 import { T } from './strings';
 
@@ -37,9 +37,7 @@ export const problemText = (p: Problem) => PROBLEM_TEXT[p];
  * call, publish camera and microphone, show the officer once answered, and recover from every trouble with
  * an automatic retry. React only renders `state`.
  */
-export class KioskController {
-  private state: KioskState = { view: { screen: 'connecting' }, room: undefined, local: undefined, remote: undefined };
-  private readonly listeners = new Set<() => void>();
+export class KioskController extends ExternalStore<KioskState> {
   private socket: AppSocket | undefined;
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
@@ -48,16 +46,8 @@ export class KioskController {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reminder: ReturnType<typeof setInterval> | undefined;
 
-  subscribe = (l: () => void): (() => void) => {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  };
-
-  getSnapshot = (): KioskState => this.state;
-
-  private set(patch: Partial<KioskState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const l of this.listeners) l();
+  constructor() {
+    super({ view: { screen: 'connecting' }, room: undefined, local: undefined, remote: undefined });
   }
 
   private show(view: KioskView): void {

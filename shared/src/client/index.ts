@@ -4,3 +4,4 @@ export * from './speech.js';
 export * from './socket.js';
 export * from './http.js';
 export * from './ui.js';
+export * from './store.js';
