@@ -47,11 +47,18 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   }
 
   /** Resumes a login kept in this tab (a reload should not ask for the password again). */
-  resume(): void {
+  async resume(): Promise<void> {
     const saved = sessionStorage.getItem(SESSION_KEY);
     if (!saved) return;
-    const login = JSON.parse(saved) as LoginResult;
-    if (new Date(login.expiresAt).getTime() - Date.now() < 30_000) return sessionStorage.removeItem(SESSION_KEY);
+    let login = JSON.parse(saved) as LoginResult;
+    if (new Date(login.expiresAt).getTime() - Date.now() < 30_000) {
+      try {
+        login = await apiRequest<LoginResult>('POST', '/api/auth/refresh', { body: { refreshToken: login.refreshToken } });
+      } catch {
+        sessionStorage.removeItem(SESSION_KEY);
+        return;
+      }
+    }
     this.begin(login);
   }
 
@@ -71,9 +78,12 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private begin(login: LoginResult): void {
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(login));
     this.set({ user: login.user });
+    let refreshToken = login.refreshToken;
     this.keeper = new TokenKeeper(
       async () => {
-        const fresh = await apiRequest<LoginResult>('POST', '/api/auth/refresh', { token: this.keeper?.token });
+        // Refresh tokens rotate: each works once, and the newest is kept for a reload of this tab.
+        const fresh = await apiRequest<LoginResult>('POST', '/api/auth/refresh', { body: { refreshToken } });
+        refreshToken = fresh.refreshToken;
         sessionStorage.setItem(SESSION_KEY, JSON.stringify(fresh));
         return fresh;
       },
@@ -85,6 +95,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
 
   logout = (): void => {
     void this.hangUp();
+    const token = this.keeper?.token;
+    if (token) void apiRequest('POST', '/api/auth/logout', { token }).catch(() => {});
     this.keeper?.stop();
     this.socket?.disconnect();
     sessionStorage.removeItem(SESSION_KEY);

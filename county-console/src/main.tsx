@@ -5,7 +5,7 @@ import { ConsoleController } from './console-controller';
 import './styles.css';
 
 const controller = new ConsoleController();
-controller.resume();
+void controller.resume();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App controller={controller} />

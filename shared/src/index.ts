@@ -8,3 +8,5 @@ export * from './schemas/sfu.js';
 export * from './typed-emitter.js';
 export * from './log.js';
 export * from './validate.js';
+export * from './id-card.js';
+export * from './schemas/petition.js';

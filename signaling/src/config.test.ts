@@ -9,10 +9,11 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ mode: 'demo', demo: true, databaseUrl: undefined, port: 3000 });
   });
 
-  it('refuses production mode without secrets or PostgreSQL', () => {
+  it('refuses production mode without secrets, master keys or PostgreSQL', () => {
     expect(() => loadConfig({ VJ_MODE: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow(ConfigError);
     expect(() => loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret })).toThrow(/DATABASE_URL/);
-    expect(loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret, DATABASE_URL: 'postgres://x/y' }).demo).toBe(false);
+    expect(() => loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret, DATABASE_URL: 'postgres://x/y' })).toThrow(/VJ_MASTER_KEYS/);
+    expect(loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret, DATABASE_URL: 'postgres://x/y', VJ_MASTER_KEYS: `1:${'A'.repeat(43)}=` }).demo).toBe(false);
   });
 
   it('refuses inconsistent network settings with the variable named', () => {

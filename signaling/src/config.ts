@@ -16,6 +16,10 @@ const Env = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('vj:'),
   /** HS256 signing secret(s): "kid:secret" pairs separated by commas; the first one signs. */
   JWT_SECRETS: z.string().optional(),
+  /** County master keys "1:<base64 32 bytes>,2:…" (the highest version wraps new data keys). */
+  VJ_MASTER_KEYS: z.string().optional(),
+  /** Or a file holding that same text, e.g. on a mounted secret volume. */
+  MASTER_KEY_FILE: z.string().optional(),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
   KIOSK_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86400).default(3600),
   TLS_CERT_FILE: z.string().optional(),
@@ -50,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.VJ_MODE === 'production') {
     if (!e.JWT_SECRETS) throw new ConfigError('production mode needs JWT_SECRETS (no default secrets in production)');
     if (!e.DATABASE_URL) throw new ConfigError('production mode needs DATABASE_URL (PostgreSQL)');
+    if (!e.VJ_MASTER_KEYS && !e.MASTER_KEY_FILE) throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
   }
   if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
     throw new ConfigError('RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP, the address kiosks reach');
@@ -66,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecrets: e.JWT_SECRETS,
+    masterKeys: e.VJ_MASTER_KEYS,
+    masterKeyFile: e.MASTER_KEY_FILE,
     accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
     kioskTokenTtlS: e.KIOSK_TOKEN_TTL_S,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,

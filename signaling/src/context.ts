@@ -1,10 +1,21 @@
 import type { Logger, SfuApi } from '@vj/shared';
+import type { AuthSessions } from './auth/auth-sessions.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { Presence } from './presence/presence.js';
 import type { KeyRing } from './security/jwt.js';
+import type { Attachments } from './petitions/attachments.js';
+import type { PetitionService } from './petitions/petition-service.js';
+import type { ReceiptLookup } from './petitions/receipts.js';
 import type { CallService } from './sessions/call-service.js';
+
+/** Closes live sockets at once when access ends (logout, disable, revoke), on every node. */
+export interface Disconnector {
+  session(sid: string): void;
+  user(userId: string): void;
+  device(deviceId: string): void;
+}
 
 /** What route and event handlers may use; built once at start-up. */
 export interface AppContext {
@@ -16,5 +27,10 @@ export interface AppContext {
   presence: Presence;
   rateLimiter: RateLimiter;
   calls: CallService;
+  auth: AuthSessions;
+  petitions: PetitionService;
+  attachments: Attachments;
+  receipts: ReceiptLookup;
+  disconnect: Disconnector;
   version: string;
 }

@@ -17,9 +17,14 @@ import { LocalRateLimiter } from './http/rate-limit.js';
 import { LocalPresence } from './presence/local-presence.js';
 import type { Presence } from './presence/presence.js';
 import { RedisPresence } from './presence/redis-presence.js';
-import { createIo, ioNotifier, registerRealtime } from './realtime/io.js';
+import { createIo, ioDisconnector, ioNotifier, registerRealtime } from './realtime/io.js';
 import { loadOrCreateDemoSecrets, type DemoSecrets } from './security/demo-secrets.js';
+import { MasterKeys } from './security/crypto.js';
 import { KeyRing } from './security/jwt.js';
+import { AuthSessions } from './auth/auth-sessions.js';
+import { Attachments } from './petitions/attachments.js';
+import { PetitionService } from './petitions/petition-service.js';
+import { ReceiptLookup } from './petitions/receipts.js';
 import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 
@@ -44,6 +49,13 @@ async function connectRedis(url: string, log: Logger): Promise<{ main: Redis; pu
   return { main, pub, sub };
 }
 
+export function loadMasterKeys(config: Config, demo: DemoSecrets | undefined): MasterKeys {
+  if (config.masterKeys) return MasterKeys.parse(config.masterKeys);
+  if (config.masterKeyFile) return MasterKeys.parse(fs.readFileSync(config.masterKeyFile, 'utf8'));
+  if (demo) return MasterKeys.parse(demo.masterKeys);
+  throw new Error('no master keys configured');
+}
+
 /** Starts the single-process system: HTTP + socket.io signaling with the SFU in the same process. */
 export async function startServer(config: Config, logSink?: (line: string) => void): Promise<RunningServer> {
   const log = createLogger('signaling', config.logLevel, logSink);
@@ -53,6 +65,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
 
   const demo = config.demo ? loadOrCreateDemoSecrets(config.dataDir, codes) : undefined;
   const keys = config.jwtSecrets ? KeyRing.parse(config.jwtSecrets) : new KeyRing([demo!.jwt]);
+  const masterKeys = loadMasterKeys(config, demo);
 
   const db = await openDatabase(config, log.child('db'));
   const cleanups: (() => Promise<unknown>)[] = [() => db.close()];
@@ -85,7 +98,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const server = config.tls
       ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) })
       : http.createServer();
-    const io = createIo(server, keys, log.child('realtime'));
+    const auth = new AuthSessions(db);
+    const io = createIo(server, keys, auth, log.child('realtime'));
     if (config.redisUrl) {
       const redis = await connectRedis(config.redisUrl, log.child('redis'));
       presence = new RedisPresence(redis.main, config.redisPrefix);
@@ -95,6 +109,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cleanups.unshift(() => presence.close());
 
     const calls = new CallService(store, presence, sfu, ioNotifier(io), log.child('calls'), roomsFile.rooms);
+    const petitions = new PetitionService(db, masterKeys);
     const ctx: AppContext = {
       config,
       log,
@@ -104,6 +119,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       presence,
       rateLimiter: new LocalRateLimiter(),
       calls,
+      auth,
+      petitions,
+      attachments: new Attachments(db, petitions.vault),
+      receipts: new ReceiptLookup(db),
+      disconnect: ioDisconnector(io),
       version: '0.1.0',
     };
     server.on('request', createApp(ctx, config.staticDir ?? REPO_ROOT));

@@ -3,9 +3,10 @@ import jwt from 'jsonwebtoken';
 import { ISSUER, KeyRing } from '../../signaling/src/security/jwt.js';
 
 const sub = randomUUID();
+const sid = randomUUID();
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
-const officerClaims = () => ({ sub, role: 'county_officer', name: 'x', aud: 'vj:console', iss: ISSUER, iat: now(), exp: now() + 600 });
+const officerClaims = () => ({ sub, sid, role: 'county_officer', name: 'x', aud: 'vj:console', iss: ISSUER, iat: now(), exp: now() + 600 });
 
 function withPayload(token: string, edit: (p: Record<string, unknown>) => void): string {
   const [h, p, s] = token.split('.') as [string, string, string];
@@ -16,7 +17,7 @@ function withPayload(token: string, edit: (p: Record<string, unknown>) => void):
 
 /** Every variant an attacker (or a bug) could present; none may be accepted. */
 export function forgedConsoleTokens(keys: { kid: string; secret: string }): Record<string, string> {
-  const good = new KeyRing([keys]).sign({ sub, role: 'county_officer', name: 'x' }, 'vj:console', 600).token;
+  const good = new KeyRing([keys]).sign({ sub, sid, role: 'county_officer', name: 'x' }, 'vj:console', 600).token;
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const opts = { keyid: keys.kid, algorithm: 'HS256' as const };

@@ -63,9 +63,27 @@ describe('REST', () => {
     expect((await api(server.url, 'GET', `/api/sessions/${randomUUID()}`, { token: officer })).status).toBe(404);
   });
 
-  it('POST /api/auth/refresh renews a console token and refuses kiosk tokens', async () => {
-    expect((await api(server.url, 'POST', '/api/auth/refresh', { token: officer })).status).toBe(200);
-    expect((await api(server.url, 'POST', '/api/auth/refresh', { token: kioskToken })).status).toBe(401);
+  it('POST /api/auth/refresh rotates the refresh token; replaying a used one revokes the session at once', async () => {
+    const login = await api<{ accessToken: string; refreshToken: string }>(server.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: 'officer2-demo' } });
+    const first = await api<{ accessToken: string; refreshToken: string }>(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } });
+    expect(first.status).toBe(200);
+    expect(first.body.refreshToken).not.toBe(login.body.refreshToken);
+    expect((await api(server.url, 'GET', '/api/rooms', { token: first.body.accessToken })).status).toBe(200);
+    // The stolen copy comes back: the whole session dies, including the access token just issued.
+    expect((await api(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } })).status).toBe(401);
+    expect((await api(server.url, 'GET', '/api/rooms', { token: first.body.accessToken })).status).toBe(401);
+    expect((await api(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: first.body.refreshToken } })).status).toBe(401);
+    expect((await api(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: 'junk' } })).status).toBe(400);
+  });
+
+  it('POST /api/auth/logout ends access at once, for REST and for open sockets', async () => {
+    const token = await loginToken(server.url, 'supervisor', 'supervisor-demo');
+    const socket = await connect(server.url, token);
+    const closed = new Promise((r) => socket.on('disconnect', r));
+    expect((await api(server.url, 'POST', '/api/auth/logout', { token })).status).toBe(200);
+    await closed;
+    expect((await api(server.url, 'GET', '/api/rooms', { token })).status).toBe(401);
+    await expect(connect(server.url, token)).rejects.toThrow('UNAUTHENTICATED');
   });
 
   it('unknown API routes are a JSON 404', async () => {

@@ -13,10 +13,13 @@ export const UserView = z.object({
   username: z.string(),
   displayName: z.string(),
   role: z.enum(ROLES),
+  /** For township roles: the township they belong to. */
+  townshipCode: z.string().nullable(),
 });
 export type UserView = z.infer<typeof UserView>;
 
-export const LoginResult = z.object({ accessToken: z.string(), expiresAt: z.string(), user: UserView });
+/** The refresh token ("<session>.<secret>") rotates on every use; presenting a used one revokes the session. */
+export const LoginResult = z.object({ accessToken: z.string(), expiresAt: z.string(), refreshToken: z.string(), user: UserView });
 export type LoginResult = z.infer<typeof LoginResult>;
 
 /** A kiosk's provisioned device credential, "<deviceId>.<secret>", exchanged for a short-lived token. */

@@ -56,6 +56,7 @@ export const serverEvents = {
   'session:producer': SessionRef.extend({ producer: ProducerInfo }),
   'session:producerClosed': SessionRef.extend({ producerId: Id }),
   'session:ended': SessionRef.extend({ reason: z.enum(SESSION_END_REASONS) }),
+  'session:receipt': SessionRef.extend({ caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) }),
   'session:participantLeft': SessionRef.extend({ role: z.enum(PARTICIPANT_ROLES), reason: z.enum(LEAVE_REASONS) }),
 } as const;
 

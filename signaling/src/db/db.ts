@@ -8,10 +8,15 @@ export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
+/** A Queryable inside an open transaction: what must happen atomically (an audit row with its change) takes one. */
+export interface Tx extends Queryable {
+  readonly inTransaction: true;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction; everything it writes (the audit row included) commits or none of it does. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (q: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,7 @@ class PoolDb implements Db {
     }
   }
 
-  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (q: Tx) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -51,7 +56,7 @@ class PoolDb implements Db {
     }
     try {
       await client.query('BEGIN');
-      const result = await fn({ query: (sql, params) => client.query(sql, params) });
+      const result = await fn({ inTransaction: true, query: (sql, params) => client.query(sql, params) });
       await client.query('COMMIT');
       return result;
     } catch (err) {

@@ -48,6 +48,10 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'officer1', password: 'officer1-demo', displayName: '县纪委监委信访室 王干事', role: 'county_officer' },
   { username: 'officer2', password: 'officer2-demo', displayName: '县纪委监委信访室 李干事', role: 'county_officer' },
   { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor' },
+  { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha' },
+  { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli' },
+  { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha' },
+  { username: 'admin', password: 'admin-demo', displayName: '系统管理员', role: 'admin' },
 ];
 
 /** Demo mode only: creates the demo logins (fixed ids so a restart keeps them) if they are missing. */

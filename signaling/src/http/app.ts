@@ -4,9 +4,14 @@ import express, { type Express } from 'express';
 import { AppError } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { errorHandler } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
+import { petitionRoutes } from './routes/petitions.js';
+import { receiptRoutes } from './routes/receipts.js';
 import { roomRoutes } from './routes/rooms.js';
+import { townshipRoutes } from './routes/township.js';
 
 const CSP = [
   "default-src 'self'",
@@ -34,10 +39,8 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self)');
     next();
   });
-  app.use('/api', express.json({ limit: '64kb', strict: true }));
-  app.use('/api', healthRoutes(ctx));
-  app.use('/api/auth', authRoutes(ctx));
-  app.use('/api', roomRoutes(ctx));
+  app.use('/api', express.json({ limit: '256kb', strict: true }));
+  for (const register of [healthRoutes, authRoutes, roomRoutes, petitionRoutes, townshipRoutes, receiptRoutes, auditRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

@@ -1,10 +1,10 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import expressLib, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { AppError, parseOrBadRequest, type Role } from '@vj/shared';
+import { AppError, errorFields, parseOrBadRequest } from '@vj/shared';
+import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
-
-export type AuthSpec = { kind: 'public' } | { kind: 'console'; roles: readonly Role[] } | { kind: 'kiosk' };
+import { ROUTES, splitKey, type RouteAccess, type RouteKey } from './access.js';
 
 export interface RateLimitSpec {
   name: string;
@@ -14,13 +14,36 @@ export interface RateLimitSpec {
   key?: (req: Request) => string;
 }
 
-export interface RouteSpec<B extends z.ZodType, P extends z.ZodType> {
-  auth: AuthSpec;
+/** A handler may answer with bytes (an attachment download) instead of JSON. */
+export class Binary {
+  constructor(
+    readonly data: Buffer,
+    readonly contentType: string,
+    readonly filename: string,
+  ) {}
+}
+
+export interface HandlerContext<B, P, Q> {
+  app: AppContext;
+  /** Present on every route that is not public. */
+  principal: Claims;
+  body: B;
+  params: P;
+  query: Q;
+  req: Request;
+  /** For 'township'-scoped routes: a township role touching another township's object gets 404. */
+  requireTownship(townshipCode: string): void;
+}
+
+export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
   rateLimit?: RateLimitSpec;
   body?: B;
   params?: P;
-  handler: (ctx: { app: AppContext; principal: Claims | undefined; body: z.output<B>; params: z.output<P>; req: Request }) => Promise<unknown>;
+  query?: Q;
+  /** Raw body routes (uploads) read req.body as a Buffer. */
+  raw?: { limit: string };
   status?: number;
+  handler: (ctx: HandlerContext<z.output<B>, z.output<P>, z.output<Q>>) => Promise<unknown>;
 }
 
 function bearer(req: Request): string | undefined {
@@ -28,34 +51,72 @@ function bearer(req: Request): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
 
+const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
+
+async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, code: string): Promise<void> {
+  await app.db
+    .tx((q) => appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'auth.refused', objectType: 'route', objectId: key, townshipCode: principal.twp ?? null, details: { code } }))
+    .catch((err) => app.log.warn('could not audit a refusal', errorFields(err)));
+}
+
 /**
- * The fixed chain every REST route goes through: authenticate → rate limit → validate → act → present.
- * Handlers own their transaction and return the presented body; errors carry stable codes.
+ * The fixed chain every REST route goes through: authenticate (signature, then "still live") → authorize by
+ * the access table → rate limit → validate → act → present. Errors carry stable codes; refusals of a known
+ * user are audited.
  */
-export function route<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined>(
+export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
+  express: Express,
   app: AppContext,
-  spec: RouteSpec<B, P>,
-): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  key: RouteKey,
+  spec: RouteSpec<B, P, Q>,
+): void {
+  const access: RouteAccess = ROUTES[key];
+  const { method, path } = splitKey(key);
+  const handler = async (req: Request, res: Response, next: NextFunction) => {
+    let principal: Claims | undefined;
     try {
-      let principal: Claims | undefined;
-      if (spec.auth.kind !== 'public') {
-        principal = app.keys.verify(bearer(req), spec.auth.kind === 'kiosk' ? 'vj:kiosk' : 'vj:console');
-        if (spec.auth.kind === 'console' && !spec.auth.roles.includes(principal.role)) {
-          throw new AppError('FORBIDDEN', 'your role may not do this');
-        }
+      if (access.roles !== 'public') {
+        const kioskOnly = access.roles.length === 1 && access.roles[0] === 'kiosk';
+        principal = app.keys.verify(bearer(req), kioskOnly ? 'vj:kiosk' : 'vj:console');
+        await app.auth.assertLive(principal);
+        if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
       }
       if (spec.rateLimit) {
         const rl = spec.rateLimit;
-        const key = `${rl.name}:${req.ip}:${rl.key?.(req) ?? ''}`;
-        if (!(await app.rateLimiter.hit(key, rl.limit, rl.windowMs))) throw new AppError('RATE_LIMITED', 'too many attempts, wait a minute');
+        const rlKey = `${rl.name}:${req.ip}:${rl.key?.(req) ?? ''}`;
+        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw new AppError('RATE_LIMITED', 'too many attempts, wait a minute');
       }
-      const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : undefined;
+      const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;
-      const result = await spec.handler({ app, principal, body: body as z.output<B>, params: params as z.output<P>, req });
-      res.status(spec.status ?? 200).json(result);
+      const query = spec.query ? parseOrBadRequest(spec.query, req.query, 'query') : undefined;
+      let scopeChecked = false;
+      const result = await spec.handler({
+        app,
+        principal: principal!,
+        body: body as z.output<B>,
+        params: params as z.output<P>,
+        query: query as z.output<Q>,
+        req,
+        requireTownship: (code) => {
+          scopeChecked = true;
+          if (principal && isTownshipRole(principal) && principal.twp !== code) throw new AppError('NOT_FOUND', 'not found');
+        },
+      });
+      if (access.scope === 'township' && !scopeChecked) throw new Error(`route ${key} is township-scoped but never checked the township`);
+      if (result instanceof Binary) {
+        res.status(200).type(result.contentType).setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.end(result.data);
+        return;
+      }
+      res.status(spec.status ?? 200).setHeader('Cache-Control', 'no-store').json(result);
     } catch (err) {
+      if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || (err.code === 'NOT_FOUND' && access.scope))) {
+        await auditRefusal(app, principal, key, err.code);
+      }
       next(err);
     }
   };
+  const raw = spec.raw ? [expressLib.raw({ type: () => true, limit: spec.raw.limit })] : [];
+  express[method](path, ...raw, handler);
 }

@@ -24,6 +24,7 @@ export function eventHandlers(app: AppContext): Handlers {
     'auth:refresh': async (ctx, { token }) => {
       const claims = app.keys.verify(token, ctx.principal.role === 'kiosk' ? 'vj:kiosk' : 'vj:console');
       if (claims.sub !== ctx.principal.sub || claims.role !== ctx.principal.role) throw new AppError('UNAUTHENTICATED', 'token is for someone else');
+      await app.auth.assertLive(claims);
       ctx.setPrincipal(claims);
       return { expiresAt: new Date(claims.exp * 1000).toISOString() };
     },

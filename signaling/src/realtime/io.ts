@@ -12,6 +12,8 @@ import {
   type ServerToClientEvents,
 } from '@vj/shared';
 import type { AppContext } from '../context.js';
+import type { AuthSessions } from '../auth/auth-sessions.js';
+import type { Disconnector } from '../context.js';
 import type { Claims, KeyRing } from '../security/jwt.js';
 import type { Notifier } from '../sessions/call-service.js';
 import { EVENT_ACCESS } from './event-access.js';
@@ -27,7 +29,7 @@ type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<strin
 const COUNTY_ROOM = 'county';
 const sessionRoom = (id: string) => `session:${id}`;
 
-export function createIo(server: http.Server, keys: KeyRing, log: Logger): AppIo {
+export function createIo(server: http.Server, keys: KeyRing, auth: AuthSessions, log: Logger): AppIo {
   const io: AppIo = new Server(server, {
     path: '/socket.io',
     serveClient: false,
@@ -38,22 +40,40 @@ export function createIo(server: http.Server, keys: KeyRing, log: Logger): AppIo
   // Authenticate at the handshake: a socket without a valid token never reaches any handler.
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.['token'];
+    let claims: Claims | undefined;
     for (const audience of ['vj:kiosk', 'vj:console'] as const) {
       try {
-        socket.data.principal = keys.verify(token, audience);
-        return next();
+        claims = keys.verify(token, audience);
+        break;
       } catch {
         /* try the other audience */
       }
     }
-    log.warn('socket handshake refused', { code: 'UNAUTHENTICATED', address: socket.handshake.address });
-    next(new Error('UNAUTHENTICATED'));
+    const refuse = () => {
+      log.warn('socket handshake refused', { code: 'UNAUTHENTICATED', address: socket.handshake.address });
+      next(new Error('UNAUTHENTICATED'));
+    };
+    if (!claims) return refuse();
+    // A valid signature is not enough: the login session or kiosk device must still be live.
+    auth.assertLive(claims).then(() => {
+      socket.data.principal = claims;
+      next();
+    }, refuse);
   });
   return io;
 }
 
+export function ioDisconnector(io: AppIo): Disconnector {
+  return {
+    session: (sid) => io.in(`sid:${sid}`).disconnectSockets(true),
+    user: (userId) => io.in(`user:${userId}`).disconnectSockets(true),
+    device: (deviceId) => io.in(`device:${deviceId}`).disconnectSockets(true),
+  };
+}
+
 export function ioNotifier(io: AppIo): Notifier {
   return {
+    toSocket: (socketId, event, payload) => io.to(socketId).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
     toCounty: (event, payload) => io.to(COUNTY_ROOM).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
     toSession: (sessionId, event, payload, except) => {
       const target = except ? io.to(sessionRoom(sessionId)).except(except) : io.to(sessionRoom(sessionId));
@@ -79,6 +99,8 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
   io.on('connection', (socket: AppSocket) => {
     const principal = socket.data.principal;
     armExpiry(socket);
+    // Rooms by who is behind the socket, so logout, disable and revoke can close it from any node.
+    void socket.join(principal.role === 'kiosk' ? `device:${principal.sub}` : [`user:${principal.sub}`, `sid:${principal.sid}`]);
     if (principal.role === 'kiosk') {
       void app.calls.kioskConnected(principal.room!, socket.id).catch((err) => log.warn('presence update failed', errorFields(err)));
     } else if (principal.role === 'county_officer' || principal.role === 'county_supervisor') {

@@ -15,6 +15,10 @@ export const Claims = z.object({
   name: z.string().max(100),
   /** Kiosk tokens: the room the device is provisioned for. */
   room: z.string().max(40).optional(),
+  /** Console tokens: the login session, which logout or disable revokes at once. */
+  sid: z.uuid().optional(),
+  /** Township roles: their township. */
+  twp: z.string().max(40).optional(),
   exp: z.number().int(),
   iat: z.number().int(),
   aud: z.string(),
@@ -59,9 +63,10 @@ export class KeyRing {
     return { kid, secret: randomSecret(48) };
   }
 
-  sign(claims: Pick<Claims, 'sub' | 'role' | 'name' | 'room'>, audience: Audience, ttlSeconds: number): { token: string; expiresAt: Date } {
+  sign(claims: Pick<Claims, 'sub' | 'role' | 'name' | 'room' | 'sid' | 'twp'>, audience: Audience, ttlSeconds: number): { token: string; expiresAt: Date } {
     const key = this.keys[0]!;
-    const token = jwt.sign({ role: claims.role, name: claims.name, ...(claims.room ? { room: claims.room } : {}) }, key.secret, {
+    const extra = { ...(claims.room ? { room: claims.room } : {}), ...(claims.sid ? { sid: claims.sid } : {}), ...(claims.twp ? { twp: claims.twp } : {}) };
+    const token = jwt.sign({ role: claims.role, name: claims.name, ...extra }, key.secret, {
       algorithm: ALGORITHM,
       keyid: key.kid,
       subject: claims.sub,
@@ -89,7 +94,7 @@ export class KeyRing {
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw fail(); // e.g. a token without exp
     const isKiosk = claims.data.role === 'kiosk';
-    if (isKiosk !== (audience === 'vj:kiosk') || (isKiosk && !claims.data.room)) throw fail();
+    if (isKiosk !== (audience === 'vj:kiosk') || (isKiosk ? !claims.data.room : !claims.data.sid)) throw fail();
     return claims.data;
   }
 }

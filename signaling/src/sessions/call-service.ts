@@ -19,6 +19,7 @@ import type { SessionStore } from './session-store.js';
 
 /** Delivers pushes to sockets; socket.io (with its Redis adapter when scaled out) implements it. */
 export interface Notifier {
+  toSocket<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>): void;
   toCounty<E extends ServerEvent>(event: E, payload: ServerPayload<E>): void;
   toSession<E extends ServerEvent>(sessionId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string): void;
   joinSession(socketId: string, sessionId: string): void;
@@ -171,6 +172,12 @@ export class CallService {
   private forgetProducer(sessionId: string, producerId: string): void {
     const live = this.live.get(sessionId);
     if (live?.producers.delete(producerId)) this.notify.toSession(sessionId, 'session:producerClosed', { sessionId, producerId });
+  }
+
+  /** Shows the villager's receipt on the kiosk of that call; nobody else in the session receives it. */
+  pushReceipt(sessionId: string, receipt: { caseCode: string; pin: string }): void {
+    const kiosk = [...(this.live.get(sessionId)?.peers.values() ?? [])].find((p) => p.role === 'kiosk');
+    if (kiosk) this.notify.toSocket(kiosk.socketId, 'session:receipt', { sessionId, ...receipt });
   }
 
   /** A participant hangs up; either side hanging up ends the two-party call. */

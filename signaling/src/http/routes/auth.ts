@@ -1,80 +1,90 @@
-import { Router } from 'express';
-import { AppError, KioskAuthBody, LoginBody, ROLES, type KioskAuthResult, type LoginResult, type Role } from '@vj/shared';
+import type { Express } from 'express';
+import { AppError, KioskAuthBody, LoginBody, RefreshBody, type KioskAuthResult, type LoginResult } from '@vj/shared';
+import { appendAudit } from '../../audit/audit-log.js';
+import type { UserRow } from '../../auth/auth-sessions.js';
 import type { AppContext } from '../../context.js';
 import { constantTimeEqual, digestSecret, verifyPassword } from '../../security/crypto.js';
-import { route } from '../route.js';
+import { mount } from '../route.js';
 
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  role: Exclude<Role, 'kiosk'>;
-  password_hash: string;
-}
-
-export function authRoutes(app: AppContext): Router {
-  const r = Router();
-  const issue = (user: UserRow): LoginResult => {
-    const { token, expiresAt } = app.keys.sign({ sub: user.id, role: user.role, name: user.display_name }, 'vj:console', app.config.accessTokenTtlS);
+export function authRoutes(express: Express, app: AppContext): void {
+  const issue = (user: UserRow, sid: string, refreshToken: string): LoginResult => {
+    const { token, expiresAt } = app.keys.sign(
+      { sub: user.id, role: user.role, name: user.display_name, sid, ...(user.township_code ? { twp: user.township_code } : {}) },
+      'vj:console',
+      app.config.accessTokenTtlS,
+    );
     return {
       accessToken: token,
       expiresAt: expiresAt.toISOString(),
-      user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role },
+      refreshToken,
+      user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, townshipCode: user.township_code },
     };
   };
 
-  r.post(
-    '/login',
-    route(app, {
-      auth: { kind: 'public' },
-      rateLimit: { name: 'login', limit: 10, windowMs: 60_000, key: (req) => String((req.body as { username?: unknown })?.username ?? '').slice(0, 64) },
-      body: LoginBody,
-      handler: async ({ body }): Promise<LoginResult> => {
-        const found = await app.db.query<UserRow>('SELECT * FROM users WHERE username = $1 AND disabled_at IS NULL', [body.username]);
-        const user = found.rows[0];
-        // Unknown user and wrong password take the same time and give the same answer.
-        const ok = await verifyPassword(body.password, user?.password_hash);
-        if (!user || !ok) throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
-        app.log.info('login', { userId: user.id, role: user.role });
-        return issue(user);
-      },
-    }),
-  );
-
-  // Sliding renewal for a signed-in officer: a still-valid token buys a fresh one if the account is enabled.
-  r.post(
-    '/refresh',
-    route(app, {
-      auth: { kind: 'console', roles: ROLES.filter((x) => x !== 'kiosk') },
-      handler: async ({ principal }): Promise<LoginResult> => {
-        const found = await app.db.query<UserRow>('SELECT * FROM users WHERE id = $1 AND disabled_at IS NULL', [principal!.sub]);
-        const user = found.rows[0];
-        if (!user) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
-        return issue(user);
-      },
-    }),
-  );
-
-  r.post(
-    '/kiosk',
-    route(app, {
-      auth: { kind: 'public' },
-      rateLimit: { name: 'kiosk-auth', limit: 30, windowMs: 60_000 },
-      body: KioskAuthBody,
-      handler: async ({ body }): Promise<KioskAuthResult> => {
-        const [deviceId, secret] = body.credential.split('.') as [string, string];
-        const found = await app.db.query<{ room_code: string; secret_hash: string; name: string; kind: string }>(
-          `SELECT d.room_code, d.secret_hash, r.name, r.kind FROM kiosk_devices d JOIN rooms r ON r.code = d.room_code
-           WHERE d.id = $1 AND d.revoked_at IS NULL AND r.active`,
-          [deviceId],
+  mount(express, app, 'POST /api/auth/login', {
+    rateLimit: { name: 'login', limit: 10, windowMs: 60_000, key: (req) => String((req.body as { username?: unknown })?.username ?? '').slice(0, 64) },
+    body: LoginBody,
+    handler: async ({ body }) => {
+      const found = await app.db.query<UserRow>('SELECT * FROM users WHERE username = $1', [body.username]);
+      const user = found.rows[0];
+      // Unknown user, disabled user and wrong password take the same time and give the same answer.
+      const ok = (await verifyPassword(body.password, user?.password_hash)) && user !== undefined && user.disabled_at === null;
+      if (!ok || !user) {
+        await app.db.tx((q) =>
+          appendAudit(q, { actorId: user?.id ?? null, actorRole: user?.role ?? null, action: 'auth.login_failed', details: { knownUser: Boolean(user) } }),
         );
-        const dev = found.rows[0];
-        if (!dev || !constantTimeEqual(dev.secret_hash, digestSecret(secret))) throw new AppError('UNAUTHENTICATED', '本机登记凭据无效或已停用');
-        const { token, expiresAt } = app.keys.sign({ sub: deviceId, role: 'kiosk', name: dev.name, room: dev.room_code }, 'vj:kiosk', app.config.kioskTokenTtlS);
-        return { accessToken: token, expiresAt: expiresAt.toISOString(), room: { code: dev.room_code, name: dev.name, kind: dev.kind } };
-      },
-    }),
-  );
+        throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
+      }
+      const { sid, refreshToken } = await app.db.tx(async (q) => {
+        const s = await app.auth.create(q, user.id);
+        await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code });
+        return s;
+      });
+      app.log.info('login', { userId: user.id, role: user.role, sid });
+      return issue(user, sid, refreshToken);
+    },
+  });
 
-  return r;
+  mount(express, app, 'POST /api/auth/refresh', {
+    rateLimit: { name: 'refresh', limit: 60, windowMs: 60_000 },
+    body: RefreshBody,
+    handler: async ({ body }) => {
+      const r = await app.auth.rotate(body.refreshToken);
+      if (r && 'reuse' in r) {
+        await app.db.tx((q) => appendAudit(q, { actorId: r.reuse.userId, actorRole: null, action: 'auth.refresh_reuse', objectType: 'auth_session', objectId: r.reuse.sid }));
+        app.disconnect.session(r.reuse.sid);
+        app.log.warn('refresh token reused; session revoked', { sid: r.reuse.sid });
+      }
+      if (!r || 'reuse' in r) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+      return issue(r.user, r.sid, r.refreshToken);
+    },
+  });
+
+  mount(express, app, 'POST /api/auth/logout', {
+    handler: async ({ principal }) => {
+      await app.db.tx(async (q) => {
+        await app.auth.revoke(q, principal.sid!, 'logout');
+        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'auth.logout', objectType: 'auth_session', objectId: principal.sid!, townshipCode: principal.twp ?? null });
+      });
+      app.disconnect.session(principal.sid!);
+      return {};
+    },
+  });
+
+  mount(express, app, 'POST /api/auth/kiosk', {
+    rateLimit: { name: 'kiosk-auth', limit: 30, windowMs: 60_000 },
+    body: KioskAuthBody,
+    handler: async ({ body }): Promise<KioskAuthResult> => {
+      const [deviceId, secret] = body.credential.split('.') as [string, string];
+      const found = await app.db.query<{ room_code: string; secret_hash: string; name: string; kind: string }>(
+        `SELECT d.room_code, d.secret_hash, r.name, r.kind FROM kiosk_devices d JOIN rooms r ON r.code = d.room_code
+         WHERE d.id = $1 AND d.revoked_at IS NULL AND r.active`,
+        [deviceId],
+      );
+      const dev = found.rows[0];
+      if (!dev || !constantTimeEqual(dev.secret_hash, digestSecret(secret))) throw new AppError('UNAUTHENTICATED', '本机登记凭据无效或已停用');
+      const { token, expiresAt } = app.keys.sign({ sub: deviceId, role: 'kiosk', name: dev.name, room: dev.room_code }, 'vj:kiosk', app.config.kioskTokenTtlS);
+      return { accessToken: token, expiresAt: expiresAt.toISOString(), room: { code: dev.room_code, name: dev.name, kind: dev.kind } };
+    },
+  });
 }

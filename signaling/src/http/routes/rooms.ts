@@ -1,20 +1,16 @@
-import { Router } from 'express';
+import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, COUNTY_ROLES, Id } from '@vj/shared';
+import { AppError, Id } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { SessionStore } from '../../sessions/session-store.js';
-import { route } from '../route.js';
+import { mount } from '../route.js';
 
-export function roomRoutes(app: AppContext): Router {
-  const r = Router();
+export function roomRoutes(express: Express, app: AppContext): void {
   const store = new SessionStore(app.db);
 
-  r.get('/rooms', route(app, { auth: { kind: 'console', roles: COUNTY_ROLES }, handler: async () => ({ rooms: await app.calls.roomViews() }) }));
+  mount(express, app, 'GET /api/rooms', { handler: async () => ({ rooms: await app.calls.roomViews() }) });
 
-  r.get(
-    '/sessions/:id',
-    route(app, {
-      auth: { kind: 'console', roles: COUNTY_ROLES },
+  mount(express, app, 'GET /api/sessions/:id', {
       params: z.object({ id: Id }),
       handler: async ({ params }) => {
         const found = await store.get(params.id);
@@ -38,7 +34,5 @@ export function roomRoutes(app: AppContext): Router {
           })),
         };
       },
-    }),
-  );
-  return r;
+  });
 }

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { isValidIdCard } from '../id-card.js';
+import { ROLES } from '../roles.js';
+import { Id, RoomCode } from './common.js';
+
+export const PETITION_CATEGORIES = ['工作作风', '侵害群众利益', '违规收受礼品礼金', '优亲厚友', '滥用职权', '违规用地建房', '财务问题', '其他'] as const;
+export const PetitionCategory = z.enum(PETITION_CATEGORIES);
+
+export const PETITION_STATUSES = ['received', 'accepted', 'referred', 'handling', 'reported', 'returned', 'closed'] as const;
+export type PetitionStatus = (typeof PETITION_STATUSES)[number];
+
+const Text = (max: number) => z.string().trim().max(max);
+
+export const AccusedInput = z.object({
+  name: Text(40).min(1),
+  unit: Text(80).default(''),
+  position: Text(40).default(''),
+  townshipCode: RoomCode.nullable().default(null),
+});
+export type AccusedInput = z.input<typeof AccusedInput>;
+
+/** The petitioner's identity; every field may be empty (an anonymous petition has none). */
+export const IdentityInput = z.object({
+  name: Text(40).default(''),
+  idCard: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((v) => v === '' || isValidIdCard(v), '身份证号码校验不通过')
+    .default(''),
+  phone: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^1[3-9]\d{9}$/.test(v) || /^0\d{2,3}-?\d{7,8}$/.test(v), '电话号码格式不正确')
+    .default(''),
+  address: Text(120).default(''),
+  village: Text(60).default(''),
+});
+export type IdentityInput = z.input<typeof IdentityInput>;
+export type Identity = z.output<typeof IdentityInput>;
+
+export const PetitionSubmitBody = z.object({
+  /** Made by the console before the first attempt; every retry sends the same id and content. */
+  id: Id,
+  sessionId: Id.nullable().default(null),
+  townshipCode: RoomCode,
+  category: PetitionCategory,
+  narrative: Text(20_000).min(1),
+  accused: z.array(AccusedInput).max(20).default([]),
+  identity: IdentityInput.nullable().default(null),
+});
+export type PetitionSubmitBody = z.input<typeof PetitionSubmitBody>;
+
+export const Receipt = z.object({ petitionId: Id, caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
+export type Receipt = z.infer<typeof Receipt>;
+
+export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable() });
+
+export const AttachmentView = z.object({ id: Id, mime: z.string(), sizeBytes: z.number().int(), uploadedAt: z.string() });
+export type AttachmentView = z.infer<typeof AttachmentView>;
+
+/** What county officers see without a reveal: everything but who the petitioner is. */
+export const CountyPetitionView = z.object({
+  id: Id,
+  caseCode: z.string(),
+  sessionId: Id.nullable(),
+  townshipCode: z.string(),
+  category: z.string(),
+  narrative: z.string(),
+  anonymous: z.boolean(),
+  status: z.enum(PETITION_STATUSES),
+  feedback: z.string().nullable(),
+  createdAt: z.string(),
+  accused: z.array(AccusedView),
+  attachments: z.array(AttachmentView),
+});
+export type CountyPetitionView = z.infer<typeof CountyPetitionView>;
+
+/** What a township handler sees of a referred case: no identity, and nothing that would point to it. */
+export const TownshipCaseView = z.object({
+  id: Id,
+  townshipCode: z.string(),
+  category: z.string(),
+  narrative: z.string(),
+  status: z.enum(PETITION_STATUSES),
+  accused: z.array(AccusedView),
+});
+export type TownshipCaseView = z.infer<typeof TownshipCaseView>;
+
+export const RevealBody = z.object({ reason: Text(500).min(5, '请写明查看身份信息的理由(至少 5 个字)') });
+export const RevealResult = z.object({ identity: z.object({ name: z.string(), idCard: z.string(), phone: z.string(), address: z.string(), village: z.string() }), auditSeq: z.string() });
+export type RevealResult = z.infer<typeof RevealResult>;
+
+export const ReceiptLookupBody = z.object({ caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
+export const ReceiptStatusView = z.object({ caseCode: z.string(), status: z.enum(PETITION_STATUSES), feedback: z.string().nullable(), updatedAt: z.string() });
+export type ReceiptStatusView = z.infer<typeof ReceiptStatusView>;
+
+export const PetitionListQuery = z.object({
+  status: z.enum(PETITION_STATUSES).optional(),
+  township: RoomCode.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const AuditQuery = z.object({
+  actor: Id.optional(),
+  objectId: z.string().max(64).optional(),
+  action: z.string().max(40).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const AuditEntryView = z.object({
+  seq: z.string(),
+  at: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  actorRole: z.string().nullable(),
+  action: z.string(),
+  objectType: z.string().nullable(),
+  objectId: z.string().nullable(),
+  townshipCode: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type AuditEntryView = z.infer<typeof AuditEntryView>;
+
+export const RefreshBody = z.object({ refreshToken: z.string().regex(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/) });
+
+export const AdminUserView = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ROLES),
+  townshipCode: z.string().nullable(),
+  disabled: z.boolean(),
+});
+export const AdminKioskView = z.object({ id: Id, roomCode: z.string(), label: z.string(), createdAt: z.string(), revoked: z.boolean() });

@@ -1,0 +1,51 @@
+import { COUNTY_ROLES, type Role } from '@vj/shared';
+
+const COUNTY = COUNTY_ROLES;
+const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'township_handler', 'township_staff', 'admin'];
+
+export interface RouteAccess {
+  /** Who may call it; 'public' routes authenticate by what they carry (a password, a device credential). */
+  roles: readonly Role[] | 'public';
+  /**
+   * 'township': the object belongs to a township, and a township role may touch only its own; anything else
+   * answers 404 as if it did not exist. The route chain refuses a handler that forgets to check.
+   */
+  scope?: 'township';
+}
+
+/**
+ * Every REST route and who may call it, in one table. The route chain enforces it; the authorization matrix
+ * test is generated from it.
+ */
+export const ROUTES = {
+  'GET /api/health': { roles: 'public' },
+  'POST /api/auth/login': { roles: 'public' },
+  'POST /api/auth/refresh': { roles: 'public' },
+  'POST /api/auth/kiosk': { roles: 'public' },
+  'POST /api/auth/logout': { roles: CONSOLE_USERS },
+  'GET /api/rooms': { roles: COUNTY },
+  'GET /api/sessions/:id': { roles: COUNTY },
+  'POST /api/petitions': { roles: COUNTY },
+  'GET /api/petitions': { roles: COUNTY },
+  'GET /api/petitions/:id': { roles: COUNTY },
+  'POST /api/petitions/:id/reveal': { roles: COUNTY },
+  'POST /api/petitions/:id/refer': { roles: COUNTY },
+  'PUT /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
+  'GET /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
+  'GET /api/township/cases': { roles: ['township_handler'] },
+  'GET /api/township/cases/:id': { roles: ['township_handler'], scope: 'township' },
+  'POST /api/receipts/lookup': { roles: ['kiosk'] },
+  'GET /api/audit': { roles: ['county_supervisor', 'admin'] },
+  'GET /api/admin/users': { roles: ['admin'] },
+  'POST /api/admin/users/:id/disable': { roles: ['admin'] },
+  'POST /api/admin/users/:id/enable': { roles: ['admin'] },
+  'GET /api/admin/kiosks': { roles: ['admin'] },
+  'POST /api/admin/kiosks/:id/revoke': { roles: ['admin'] },
+} as const satisfies Record<string, RouteAccess>;
+
+export type RouteKey = keyof typeof ROUTES;
+
+export function splitKey(key: RouteKey): { method: 'get' | 'post' | 'put'; path: string } {
+  const [method, path] = key.split(' ') as [string, string];
+  return { method: method.toLowerCase() as 'get' | 'post' | 'put', path };
+}

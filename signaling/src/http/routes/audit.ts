@@ -1,0 +1,33 @@
+import type { Express } from 'express';
+import { AuditQuery, type AuditEntryView } from '@vj/shared';
+import type { AuditRow } from '../../audit/audit-log.js';
+import type { AppContext } from '../../context.js';
+import { mount } from '../route.js';
+
+export function auditRoutes(express: Express, app: AppContext): void {
+  mount(express, app, 'GET /api/audit', {
+    query: AuditQuery,
+    handler: async ({ query }) => {
+      const r = await app.db.query<AuditRow & { actor_name: string | null }>(
+        `SELECT a.*, u.display_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::text IS NULL OR a.object_id = $2 OR a.details->>'petitionId' = $2)
+           AND ($3::text IS NULL OR a.action = $3) AND ($4::bigint IS NULL OR a.seq < $4)
+         ORDER BY a.seq DESC LIMIT $5`,
+        [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit],
+      );
+      const items: AuditEntryView[] = r.rows.map((a) => ({
+        seq: a.seq,
+        at: a.at.toISOString(),
+        actorId: a.actor_id,
+        actorName: a.actor_name,
+        actorRole: a.actor_role,
+        action: a.action,
+        objectType: a.object_type,
+        objectId: a.object_id,
+        townshipCode: a.township_code,
+        details: a.details,
+      }));
+      return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
+    },
+  });
+}

@@ -1,0 +1,151 @@
+import type { z } from 'zod';
+import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult } from '@vj/shared';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Db } from '../db/db.js';
+import { MasterKeys, hashPin, hmacDigits, randomDigits, sha256 } from '../security/crypto.js';
+import type { Claims } from '../security/jwt.js';
+import { IdentityVault } from './identity-vault.js';
+import { countyView, type PetitionRow } from './presenters.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+type SubmitInput = z.output<typeof PetitionSubmitBody>;
+type ListInput = z.output<typeof PetitionListQuery>;
+
+/** yymm + 6 random digits: short enough to type on a number pad, and sorted by month when read aloud. */
+function newCaseCode(now = new Date()): string {
+  const yymm = `${String(now.getFullYear() % 100).padStart(2, '0')}${String(now.getMonth() + 1).padStart(2, '0')}`;
+  return `${yymm}${randomDigits(6)}`;
+}
+
+const actor = (c: Claims) => ({ actorId: c.sub, actorRole: c.role });
+
+/** Petition intake and the county's confidential view of it. */
+export class PetitionService {
+  readonly vault: IdentityVault;
+  private readonly pinKey: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    master: MasterKeys,
+  ) {
+    this.vault = new IdentityVault(master);
+    this.pinKey = master.derive('receipt-pin');
+  }
+
+  /** The PIN is derived, not stored: a retried submission gets the same PIN back; the table keeps a slow hash. */
+  pinFor(petitionId: string): string {
+    return hmacDigits(this.pinKey, petitionId, 6);
+  }
+
+  private receiptOf(petitionId: string, caseCode: string): Receipt {
+    return { petitionId, caseCode, pin: this.pinFor(petitionId) };
+  }
+
+  /**
+   * Idempotent by the client's id: a retry with the same content returns the same receipt; the same id with
+   * different content is a conflict. The petition, its key, identity, accused and the audit row commit together.
+   */
+  async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean }> {
+    const digest = sha256(JSON.stringify(body)).toString('hex');
+    const existing = await this.findExisting(body.id, digest);
+    if (existing) return { ...existing, created: false };
+
+    const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
+    const { sealed } = this.vault.seal(body.id, identity);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const caseCode = newCaseCode();
+      const pinHash = await hashPin(this.pinFor(body.id), caseCode);
+      try {
+        const inserted = await this.db.tx(async (q) => {
+          const r = await q.query(
+            `INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
+            [body.id, caseCode, pinHash, digest, body.sessionId, body.townshipCode, body.category, body.narrative, identity === null, principal.sub],
+          );
+          if (!r.rowCount) return false; // a concurrent retry won; fall through to re-read it
+          await this.vault.store(q, body.id, sealed);
+          for (const [i, a] of body.accused.entries()) {
+            await q.query(
+              `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`,
+              [body.id, i, a.name, a.unit, a.position, a.townshipCode],
+            );
+          }
+          await appendAudit(q, {
+            ...actor(principal),
+            action: 'petition.create',
+            objectType: 'petition',
+            objectId: body.id,
+            townshipCode: body.townshipCode,
+            details: { category: body.category, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null },
+          });
+          return true;
+        });
+        if (inserted) return { ...this.receiptOf(body.id, caseCode), created: true };
+        const raced = await this.findExisting(body.id, digest);
+        if (raced) return { ...raced, created: false };
+      } catch (err) {
+        const e = err as { code?: string; constraint?: string };
+        if (e.code === UNIQUE_VIOLATION && e.constraint === 'petitions_case_code_key') continue;
+        if (e.code === '23503') throw new AppError('BAD_REQUEST', 'unknown township or session', ['townshipCode']);
+        throw err;
+      }
+    }
+    throw new AppError('UNAVAILABLE', 'could not allocate a case code, try again');
+  }
+
+  private async findExisting(id: string, digest: string): Promise<Receipt | undefined> {
+    const r = await this.db.query<{ case_code: string; request_digest: string }>('SELECT case_code, request_digest FROM petitions WHERE id = $1', [id]);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    if (row.request_digest !== digest) throw new AppError('CONFLICT', 'this petition id was already used for different content');
+    return this.receiptOf(id, row.case_code);
+  }
+
+  async row(id: string): Promise<PetitionRow> {
+    const r = await this.db.query<PetitionRow>('SELECT * FROM petitions WHERE id = $1', [id]);
+    if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
+    return r.rows[0];
+  }
+
+  async countyView(id: string) {
+    return countyView(this.db, await this.row(id));
+  }
+
+  async list(q: ListInput) {
+    const r = await this.db.query<PetitionRow & { total: string }>(
+      `SELECT *, count(*) OVER () AS total FROM petitions
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR township_code = $2)
+       ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+      [q.status ?? null, q.township ?? null, q.limit, q.offset],
+    );
+    const items = await Promise.all(r.rows.map((row) => countyView(this.db, row)));
+    return { items, total: Number(r.rows[0]?.total ?? 0) };
+  }
+
+  /** No audit row, no reveal: both happen in one transaction, so a failed audit write fails the reveal. */
+  async reveal(principal: Claims, id: string, reason: string): Promise<RevealResult> {
+    return this.db.tx(async (q) => {
+      const p = await q.query<{ township_code: string; anonymous: boolean }>('SELECT township_code, anonymous FROM petitions WHERE id = $1', [id]);
+      if (!p.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
+      const audit = await appendAudit(q, { ...actor(principal), action: 'identity.reveal', objectType: 'petition', objectId: id, townshipCode: p.rows[0].township_code, details: { reason } });
+      const identity = p.rows[0].anonymous ? { name: '', idCard: '', phone: '', address: '', village: '' } : await this.vault.reveal(q, id);
+      return { identity, auditSeq: audit.seq };
+    });
+  }
+
+  /** A minimal referral to the petition's township (the full case workflow builds on it). */
+  async refer(principal: Claims, id: string): Promise<void> {
+    await this.db.tx(async (q) => {
+      const r = await q.query<{ township_code: string }>(
+        `UPDATE petitions SET status = 'referred', updated_at = now() WHERE id = $1 AND status IN ('received', 'accepted') RETURNING township_code`,
+        [id],
+      );
+      if (!r.rows[0]) {
+        await this.row(id);
+        throw new AppError('INVALID_STATE', 'only a received or accepted petition can be referred');
+      }
+      await appendAudit(q, { ...actor(principal), action: 'petition.refer', objectType: 'petition', objectId: id, townshipCode: r.rows[0].township_code });
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { CountyPetitionView, PetitionStatus, TownshipCaseView } from '@vj/shared';
+import type { Queryable } from '../db/db.js';
+
+export interface PetitionRow {
+  id: string;
+  case_code: string;
+  session_id: string | null;
+  township_code: string;
+  category: string;
+  narrative: string;
+  anonymous: boolean;
+  status: PetitionStatus;
+  feedback: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface AccusedRow {
+  name: string;
+  unit: string;
+  position: string;
+  township_code: string | null;
+}
+
+async function accused(q: Queryable, petitionId: string) {
+  const r = await q.query<AccusedRow>('SELECT name, unit, position, township_code FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [petitionId]);
+  return r.rows.map((a) => ({ name: a.name, unit: a.unit, position: a.position, townshipCode: a.township_code }));
+}
+
+/**
+ * The county's view without a reveal. Identity columns are never selected here: the only way to them is the
+ * audited reveal. Each presenter lists its fields explicitly, so a new column cannot leak by accident.
+ */
+export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPetitionView> {
+  const att = await q.query<{ id: string; mime: string; size_bytes: number; uploaded_at: Date }>(
+    'SELECT id, mime, size_bytes, uploaded_at FROM petition_attachments WHERE petition_id = $1 ORDER BY uploaded_at, id',
+    [p.id],
+  );
+  return {
+    id: p.id,
+    caseCode: p.case_code,
+    sessionId: p.session_id,
+    townshipCode: p.township_code,
+    category: p.category,
+    narrative: p.narrative,
+    anonymous: p.anonymous,
+    status: p.status,
+    feedback: p.feedback,
+    createdAt: p.created_at.toISOString(),
+    accused: await accused(q, p.id),
+    attachments: att.rows.map((a) => ({ id: a.id, mime: a.mime, sizeBytes: a.size_bytes, uploadedAt: a.uploaded_at.toISOString() })),
+  };
+}
+
+/**
+ * A township handler's view of a referred case. No identity, no receipt code, no session or visit time, no
+ * anonymity flag: anything that could point at who came to the reception room stays with the county.
+ */
+export async function townshipView(q: Queryable, p: PetitionRow): Promise<TownshipCaseView> {
+  return {
+    id: p.id,
+    townshipCode: p.township_code,
+    category: p.category,
+    narrative: p.narrative,
+    status: p.status,
+    accused: await accused(q, p.id),
+  };
+}

@@ -1,0 +1,28 @@
+import type { Db } from '../db/db.js';
+import type { MasterKeys } from './crypto.js';
+import { appendAudit } from '../audit/audit-log.js';
+
+/**
+ * Re-wraps data keys still under an older master key version, in batches, each batch one transaction with
+ * its audit row. Field ciphertexts do not change: only the small wrapped keys do. Safe to re-run.
+ */
+export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done: number) => void = () => {}): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const n = await db.tx(async (q) => {
+      const r = await q.query<{ owner_id: string; wrapped: Buffer; kek_version: number }>(
+        'SELECT owner_id, wrapped, kek_version FROM data_keys WHERE kek_version <> $1 ORDER BY owner_id LIMIT 500 FOR UPDATE',
+        [master.current],
+      );
+      for (const k of r.rows) {
+        const { wrapped, kekVersion } = master.wrap(master.unwrap(k.wrapped, k.kek_version, k.owner_id), k.owner_id);
+        await q.query('UPDATE data_keys SET wrapped = $2, kek_version = $3, rotated_at = now() WHERE owner_id = $1', [k.owner_id, wrapped, kekVersion]);
+      }
+      if (r.rows.length) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { rewrapped: r.rows.length, toVersion: master.current } });
+      return r.rows.length;
+    });
+    if (n === 0) return done;
+    done += n;
+    progress(done);
+  }
+}
