@@ -2,6 +2,15 @@ import { ConfigError, loadConfig } from './config.js';
 import { printBanner } from './banner.js';
 import { startServer } from './server.js';
 
+// Recorded, never swallowed silently: tests assert that no request ever produces one.
+process.on('unhandledRejection', (err) => {
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled rejection', errorName: err instanceof Error ? err.name : typeof err }));
+});
+process.on('uncaughtException', (err) => {
+  console.error(JSON.stringify({ level: 'error', msg: 'uncaught exception', errorName: err.name }));
+  process.exit(70);
+});
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);

@@ -22,11 +22,14 @@ export async function freePort(): Promise<number> {
 
 export interface TestServer {
   url: string;
+  port: number;
   dataDir: string;
   databaseUrl: string | undefined;
   logs: string[];
   proc: ChildProcess;
   demoSecrets(): { jwt: { kid: string; secret: string }; kiosks: Record<string, string> };
+  /** SIGKILL, leaving data and database in place for a restart with `reuse`. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,10 +37,12 @@ export interface TestServer {
  * Runs the real built server (`node signaling/dist/main.js`) as a child process, on the real PostgreSQL and
  * Redis when the environment provides them, otherwise on embedded PGlite. Everything is private to this run.
  */
-export async function startTestServer(opts: { env?: Record<string, string>; embedded?: boolean } = {}): Promise<TestServer> {
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-test-'));
-  const db = !opts.embedded && adminDatabaseUrl ? await createTestDatabase() : undefined;
+export async function startTestServer(
+  opts: { env?: Record<string, string>; embedded?: boolean; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},
+): Promise<TestServer> {
+  const port = opts.reuse?.port ?? (await freePort());
+  const dataDir = opts.reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vj-test-'));
+  const db = opts.reuse ? (opts.reuse.databaseUrl ? { url: opts.reuse.databaseUrl, drop: async () => {} } : undefined) : !opts.embedded && adminDatabaseUrl ? await createTestDatabase() : undefined;
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '',
@@ -64,7 +69,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; embe
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
   let exited: number | null = null;
-  proc.on('exit', (code) => (exited = code ?? -1));
+  proc.on('exit', (code, signal) => (exited = code ?? (signal ? 128 : -1)));
   await waitFor('server ready', () => {
     if (exited !== null) throw new Error(`server exited with ${exited}: ${logs.slice(-10).join('\n')}`);
     return ready;
@@ -72,11 +77,16 @@ export async function startTestServer(opts: { env?: Record<string, string>; embe
 
   return {
     url: `${opts.env?.['TLS_CERT_FILE'] ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
     dataDir,
     databaseUrl: db?.url,
     logs,
     proc,
     demoSecrets: () => JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-secrets.json'), 'utf8')),
+    kill: async () => {
+      proc.kill('SIGKILL');
+      await waitFor('server killed', () => exited !== null, { timeoutMs: 10_000 });
+    },
     stop: async () => {
       if (exited === null) {
         proc.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,13 +24,23 @@ export interface Db extends Queryable {
 // SQLSTATE classes that mean "the database is not reachable right now", as opposed to a bad query.
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
 
-function translate(err: unknown): unknown {
-  const code = (err as { code?: string }).code;
+function isConnectionFailure(err: unknown): boolean {
+  if (err instanceof AppError) return false;
+  const code = (err as { code?: string } | undefined)?.code;
   const msg = err instanceof Error ? err.message : '';
-  if ((code && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(msg)) {
-    return new AppError('UNAVAILABLE', 'database unavailable, try again');
-  }
-  return err;
+  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|ENOENT/i.test(msg);
+}
+
+function translate(err: unknown): unknown {
+  return isConnectionFailure(err) ? new AppError('UNAVAILABLE', 'database unavailable, try again') : err;
+}
+
+// Set while a transaction callback runs. Querying the pool from inside one would read outside the
+// transaction, and on PGlite (one connection) wait forever for the connection the transaction holds.
+const inTransaction = new AsyncLocalStorage<true>();
+
+function assertNotInTransaction(): void {
+  if (inTransaction.getStore()) throw new Error('db.query()/db.tx() called inside a transaction: use the transaction handle');
 }
 
 class PoolDb implements Db {
@@ -39,31 +50,53 @@ class PoolDb implements Db {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {}
 
+  private async connect(): Promise<pg.PoolClient> {
+    // PGlite serves one connection; a replacement may race the old one's close, so give it a moment.
+    const attempts = this.kind === 'pglite' ? 5 : 1;
+    for (let i = 1; ; i++) {
+      try {
+        return await this.pool.connect();
+      } catch (err) {
+        if (i >= attempts) throw translate(err);
+        await new Promise((r) => setTimeout(r, 20 * i));
+      }
+    }
+  }
+
+  // pg's pool.query() throws a client away on any error. A constraint, a raised exception or a failure in our
+  // own code leaves the connection healthy, and PGlite takes one connection, so only broken ones are dropped.
+  private release(client: pg.PoolClient, err?: unknown): void {
+    client.release(isConnectionFailure(err) ? (err as Error) : undefined);
+  }
+
   async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    assertNotInTransaction();
+    const client = await this.connect();
     try {
-      return await this.pool.query<R>(sql, params);
+      const r = await client.query<R>(sql, params);
+      this.release(client);
+      return r;
     } catch (err) {
+      this.release(client, err);
       throw translate(err);
     }
   }
 
   async tx<T>(fn: (q: Tx) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw translate(err);
-    }
+    assertNotInTransaction();
+    const client = await this.connect();
+    let failure: unknown;
     try {
       await client.query('BEGIN');
-      const result = await fn({ inTransaction: true, query: (sql, params) => client.query(sql, params) });
+      const result = await inTransaction.run(true, () => fn({ inTransaction: true, query: (sql, params) => client.query(sql, params) }));
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      failure = err;
+      await client.query('ROLLBACK').catch((rollbackErr: unknown) => (failure = rollbackErr));
       throw translate(err);
     } finally {
-      client.release();
+      this.release(client, failure);
     }
   }
 

@@ -142,7 +142,8 @@ export class PetitionService {
         [id],
       );
       if (!r.rows[0]) {
-        await this.row(id);
+        const exists = await q.query('SELECT 1 FROM petitions WHERE id = $1', [id]);
+        if (!exists.rowCount) throw new AppError('NOT_FOUND', 'no such petition');
         throw new AppError('INVALID_STATE', 'only a received or accepted petition can be referred');
       }
       await appendAudit(q, { ...actor(principal), action: 'petition.refer', objectType: 'petition', objectId: id, townshipCode: r.rows[0].township_code });

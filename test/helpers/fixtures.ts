@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { withIdCardCheck } from '@vj/shared';
+import { api } from './api.js';
+
+export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('fake image body')]);
+
+export function randomIdCard(): string {
+  const digits = Array.from({ length: 8 }, () => Math.floor(Math.random() * 10)).join('');
+  return withIdCardCheck(`430121${'19850607'}${digits.slice(0, 3)}`);
+}
+
+export function petitionBody(townshipCode: string, identity: Record<string, string> | null = null, over: Record<string, unknown> = {}) {
+  return {
+    id: randomUUID(),
+    sessionId: null,
+    townshipCode,
+    category: '工作作风',
+    narrative: '反映村干部办事拖拉、态度生硬',
+    accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode }],
+    identity,
+    ...over,
+  };
+}
+
+export interface Logins {
+  [username: string]: { accessToken: string; refreshToken: string; user: { id: string; role: string; townshipCode: string | null } };
+}
+
+export const DEMO_PASSWORDS: Record<string, string> = {
+  officer1: 'officer1-demo',
+  officer2: 'officer2-demo',
+  supervisor: 'supervisor-demo',
+  'xingsha-handler': 'xingsha-handler-demo',
+  'langli-handler': 'langli-handler-demo',
+  'xingsha-staff': 'xingsha-staff-demo',
+  admin: 'admin-demo',
+};
+
+export async function loginAll(url: string): Promise<Logins> {
+  const out: Logins = {};
+  for (const [u, p] of Object.entries(DEMO_PASSWORDS)) {
+    const r = await api<Logins[string]>(url, 'POST', '/api/auth/login', { body: { username: u, password: p } });
+    if (r.status !== 200) throw new Error(`login ${u}: ${r.status}`);
+    out[u] = r.body;
+  }
+  return out;
+}
+
+export async function kioskToken(url: string, credential: string): Promise<string> {
+  const r = await api<{ accessToken: string }>(url, 'POST', '/api/auth/kiosk', { body: { credential } });
+  if (r.status !== 200) throw new Error(`kiosk auth: ${r.status}`);
+  return r.body.accessToken;
+}
+
+/** Uploads raw bytes the way the console does. */
+export async function upload(url: string, token: string, petitionId: string, attachmentId: string, data: Buffer, mime: string, filename: string) {
+  const res = await fetch(`${url}/api/petitions/${petitionId}/attachments/${attachmentId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': mime, 'x-filename': encodeURIComponent(filename) },
+    body: new Uint8Array(data),
+  });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+}

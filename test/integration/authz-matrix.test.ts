@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientEvents, type ClientEvent, type Role } from '@vj/shared';
+import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
+import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
+import { api } from '../helpers/api.js';
+import { DEMO_PASSWORDS, PNG, kioskToken, loginAll, petitionBody, upload, type Logins } from '../helpers/fixtures.js';
+import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+import { connect, send } from '../helpers/sockets.js';
+
+// Every role, on every declared route and event, against its own township's objects and another's.
+type Actor = { name: string; role: Role | 'anonymous'; township: string | null; token: () => Promise<string | undefined> };
+type Ownership = 'own' | 'other' | 'n/a';
+
+let s: InProcessServer;
+let logins: Logins;
+let kiosk: string;
+const objects: Record<string, { petition: string; attachment: string }> = {};
+let receipt: { caseCode: string; pin: string };
+let sessionId: string;
+
+beforeAll(async () => {
+  s = await startInProcess();
+  logins = await loginAll(s.url);
+  kiosk = await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!);
+  const officer = logins['officer1']!.accessToken;
+  for (const township of ['xingsha', 'langli']) {
+    const b = petitionBody(township, { name: '测试', idCard: '', phone: '', address: '', village: '' });
+    const r = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: officer, body: b });
+    if (township === 'xingsha') receipt = r.body;
+    expect((await api(s.url, 'POST', `/api/petitions/${b.id}/refer`, { token: officer })).status).toBe(200);
+    const att = randomUUID();
+    expect((await upload(s.url, officer, b.id, att, PNG, 'image/png', 'a.png')).status).toBe(200);
+    objects[township] = { petition: b.id, attachment: att };
+  }
+  const k = await connect(s.url, kiosk);
+  const started = await send(k, 'call:start', { requestId: randomUUID() });
+  sessionId = started.ok ? started.data.sessionId : '';
+  await send(k, 'session:end', { sessionId });
+  k.close();
+});
+afterAll(async () => s?.stop());
+
+const actors = (): Actor[] => [
+  { name: 'anonymous', role: 'anonymous', township: null, token: async () => undefined },
+  { name: 'kiosk', role: 'kiosk', township: 'xingsha', token: async () => kiosk },
+  ...Object.entries(logins).map(([name, l]) => ({
+    name,
+    role: l.user.role as Role,
+    township: l.user.townshipCode,
+    // Logout ends the session it is called with; every cell gets a fresh login so cells stay independent.
+    token: async () => l.accessToken,
+  })),
+];
+
+/** "Own" is the actor's own township (xingsha for county-wide actors); "other" is the other one. */
+function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
+  const path = key.split(' ')[1]!;
+  const home = actor.township ?? 'xingsha';
+  const o = objects[own === 'other' ? (home === 'xingsha' ? 'langli' : 'xingsha') : home]!;
+  if (path.startsWith('/api/admin/users/')) return path.replace(':id', logins['admin']!.user.id);
+  if (path.startsWith('/api/admin/kiosks/')) return path.replace(':id', s.server.demo!.kiosks['kaihui']!.split('.')[0]!);
+  if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
+  return path.replace(':attachmentId', o.attachment).replace(':id', o.petition);
+}
+
+async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; raw?: Buffer; mime?: string }> {
+  // Fixture logins use the acting user's own name (officer2 for actors without one), so no username comes
+  // near the per-username login limit of 10 a minute.
+  const username = actor.name in DEMO_PASSWORDS ? actor.name : 'officer2';
+  const creds = { username, password: DEMO_PASSWORDS[username] };
+  switch (key) {
+    case 'POST /api/auth/login':
+      return { body: creds };
+    case 'POST /api/auth/refresh': {
+      const r = await api<{ refreshToken: string }>(s.url, 'POST', '/api/auth/login', { body: creds });
+      return { body: { refreshToken: r.body.refreshToken } };
+    }
+    case 'POST /api/auth/kiosk':
+      return { body: { credential: s.server.demo!.kiosks['xingsha'] } };
+    case 'POST /api/petitions':
+      return { body: petitionBody('xingsha') };
+    case 'POST /api/petitions/:id/reveal':
+      return { body: { reason: '授权矩阵测试核对' } };
+    case 'POST /api/receipts/lookup':
+      return { body: { caseCode: receipt.caseCode, pin: receipt.pin } };
+    case 'PUT /api/petitions/:id/attachments/:attachmentId':
+      return { raw: PNG, mime: 'image/png' };
+    default:
+      return {};
+  }
+}
+
+const TOWNSHIP_ROLES = ['township_handler', 'township_staff'];
+
+function expectedAllow(key: RouteKey, actor: Actor, own: Ownership): boolean {
+  const access = ROUTES[key] as { roles: readonly string[] | 'public'; scope?: string };
+  if (access.roles === 'public') return true;
+  if (actor.role === 'anonymous' || !access.roles.includes(actor.role)) return false;
+  return !(access.scope === 'township' && TOWNSHIP_ROLES.includes(actor.role) && own === 'other');
+}
+
+async function call(key: RouteKey, actor: Actor, own: Ownership): Promise<number> {
+  let token = await actor.token();
+  if (key === 'POST /api/auth/logout' && actor.role !== 'anonymous' && actor.role !== 'kiosk') {
+    const fresh = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: actor.name, password: DEMO_PASSWORDS[actor.name] } });
+    token = fresh.body.accessToken;
+  }
+  const method = key.split(' ')[0]!;
+  const { body, raw, mime } = await bodyFor(key, actor);
+  const path = pathFor(key, actor, own);
+  if (raw) {
+    const id = randomUUID();
+    const res = await fetch(`${s.url}${path.replace(/[^/]+$/, id)}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': mime! }, body: new Uint8Array(raw) });
+    return res.status;
+  }
+  return (await api(s.url, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) })).status;
+}
+
+describe('authorization matrix', () => {
+  it('every role × every route × own/other township object: 0 unexpected allows, 0 unexpected denies', async () => {
+    const unexpected: string[] = [];
+    let cells = 0;
+    for (const key of Object.keys(ROUTES) as RouteKey[]) {
+      const ownerships: Ownership[] = key.includes(':id') && (key.includes('/petitions/') || key.includes('/township/')) ? ['own', 'other'] : ['n/a'];
+      for (const actor of actors()) {
+        for (const own of ownerships) {
+          cells++;
+          const status = await call(key, actor, own);
+          const allowed = ![401, 403, 404].includes(status);
+          const expected = expectedAllow(key, actor, own);
+          if (allowed !== expected) unexpected.push(`${expected ? 'DENIED' : 'ALLOWED'} ${actor.name} ${key} [${own}] → ${status}`);
+        }
+      }
+    }
+    console.log(`authorization matrix (REST): ${cells} cells checked, ${unexpected.length} unexpected`);
+    expect(unexpected).toEqual([]);
+    expect(cells).toBeGreaterThan(150);
+  });
+
+  it('every role × every socket event: refused exactly where the event table says', async () => {
+    const unexpected: string[] = [];
+    let cells = 0;
+    for (const actor of actors()) {
+      if (actor.role === 'anonymous') continue;
+      const token = (await actor.token())!;
+      const socket = await connect(s.url, token);
+      try {
+        for (const event of Object.keys(clientEvents) as ClientEvent[]) {
+          cells++;
+          const payload: Record<ClientEvent, unknown> = {
+            'rooms:list': {},
+            'auth:refresh': { token },
+            'call:start': { requestId: randomUUID() },
+            'call:answer': { sessionId: randomUUID() },
+            'session:end': { sessionId: randomUUID() },
+            'rtc:capabilities': { sessionId: randomUUID() },
+            'rtc:createTransport': { sessionId: randomUUID(), direction: 'send' },
+            'rtc:connectTransport': { sessionId: randomUUID(), transportId: randomUUID(), dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } },
+            'rtc:produce': { sessionId: randomUUID(), transportId: randomUUID(), kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000 }] }, source: 'microphone' },
+            'rtc:consume': { sessionId: randomUUID(), transportId: randomUUID(), producerId: randomUUID(), rtpCapabilities: {} },
+            'rtc:resumeConsumer': { sessionId: randomUUID(), consumerId: randomUUID() },
+          };
+          const res = await send(socket, event, payload[event]);
+          if (event === 'call:start' && res.ok) await send(socket, 'session:end', { sessionId: (res.data as { sessionId: string }).sessionId });
+          const refused = !res.ok && res.error.code === 'FORBIDDEN';
+          const expected = EVENT_ACCESS[event].includes(actor.role as Role);
+          if (refused === expected) unexpected.push(`${expected ? 'DENIED' : 'ALLOWED'} ${actor.name} ${event} → ${JSON.stringify(res).slice(0, 80)}`);
+        }
+      } finally {
+        socket.close();
+      }
+    }
+    console.log(`authorization matrix (socket events): ${cells} cells checked, ${unexpected.length} unexpected`);
+    expect(unexpected).toEqual([]);
+  });
+});
