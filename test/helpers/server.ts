@@ -92,8 +92,11 @@ export async function startTestServer(
         proc.kill('SIGTERM');
         await waitFor('server exit', () => exited !== null, { timeoutMs: 20_000 }).catch(() => proc.kill('SIGKILL'));
       }
-      await db?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // A restarted server (reuse) shares its data with the first; only the first one cleans up.
+      if (!opts.reuse) {
+        await db?.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

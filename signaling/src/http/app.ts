@@ -32,7 +32,15 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use((_req, res, next) => {
+  const access = ctx.log.child('access');
+  app.use((req, res, next) => {
+    // The route pattern, not the URL: query strings may carry search terms; ids are fine, content never.
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const fields = { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/'), status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n) };
+      if (res.statusCode >= 500) access.warn('request', fields);
+      else access.debug('request', fields);
+    });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Content-Security-Policy', CSP);
