@@ -1,10 +1,13 @@
 // Runs every benchmark; each prints its figures beside a baseline measured in the same run.
 import fs from 'node:fs';
 import path from 'node:path';
+import { runPetitionBench } from './petitions.js';
 import { runTtff } from './ttff.js';
 
 const results: Record<string, unknown> = { at: new Date().toISOString() };
-results['ttff'] = await runTtff();
+const only = process.argv[2];
+if (!only || only === 'petitions') results['petitions'] = await runPetitionBench();
+if (!only || only === 'ttff') results['ttff'] = await runTtff();
 const dir = path.join(import.meta.dirname, 'results');
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2));

@@ -1,53 +1,86 @@
-import { useEffect, useSyncExternalStore } from 'react';
-import { CallQueue } from './components/CallQueue';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { Role } from '@vj/shared';
 import { Login } from './components/Login';
-import { RoomWall } from './components/RoomWall';
-import { SessionPanel } from './components/SessionPanel';
 import type { ConsoleController } from './console-controller';
 import { T } from './strings';
+import { Admin } from './views/Admin';
+import { Audit } from './views/Audit';
+import { Cases } from './views/Cases';
+import { TownshipCases } from './views/TownshipCases';
+import { Workbench } from './views/Workbench';
+
+type View = keyof typeof T.nav;
+
+const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
+  county_officer: ['workbench', 'cases'],
+  county_supervisor: ['workbench', 'cases', 'audit'],
+  township_handler: ['township'],
+  township_staff: ['staff'],
+  admin: ['admin', 'audit'],
+};
 
 export function App({ controller }: { controller: ConsoleController }) {
   const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  const views = s.user ? VIEWS[s.user.role as Exclude<Role, 'kiosk'>] : [];
+  const [view, setView] = useState<View | undefined>();
+  const current = view && views.includes(view) ? view : views[0];
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (current !== 'workbench') return;
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === 'a' || e.key === 'A') controller.answerOldest();
       if (e.key === 'e' || e.key === 'E') void controller.hangUp();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [controller]);
+  }, [controller, current]);
 
   if (!s.user) return <Login error={s.loginError} busy={s.loggingIn} onLogin={controller.login} />;
 
   const offline = s.rooms.filter((r) => r.state === 'offline').length;
+  const county = s.user.role === 'county_officer' || s.user.role === 'county_supervisor';
   return (
     <div className="console">
       <header className="topbar">
         <strong>{T.appTitle}</strong>
+        <nav className="tabs">
+          {views.map((v) => (
+            <button key={v} className={v === current ? 'tab on' : 'tab'} onClick={() => setView(v)} data-testid={`nav-${v}`}>
+              {T.nav[v]}
+            </button>
+          ))}
+        </nav>
         <div className="alerts" role="status">
-          {s.connection !== 'online' && <span className="alert alert-bad">{T.reconnecting}</span>}
-          {offline > 0 && s.connection === 'online' && <span className="alert alert-warn">{T.offlineAlert(offline)}</span>}
+          {county && s.connection !== 'online' && <span className="alert alert-bad">{T.reconnecting}</span>}
+          {county && offline > 0 && s.connection === 'online' && <span className="alert alert-warn">{T.offlineAlert(offline)}</span>}
           {s.notice && (
             <span className="alert alert-info" data-testid="notice">
               {s.notice}
             </span>
           )}
         </div>
-        <button className="link" onClick={controller.toggleSound}>
-          {s.soundOn ? T.soundOn : T.soundOff}
-        </button>
-        <span className="who">{s.user.displayName}</span>
+        {county && (
+          <button className="link" onClick={controller.toggleSound}>
+            {s.soundOn ? T.soundOn : T.soundOff}
+          </button>
+        )}
+        <span className="who">
+          {s.user.displayName} · {T.roleNames[s.user.role]}
+        </span>
         <button className="link" onClick={controller.logout}>
           {T.logout}
         </button>
       </header>
-      <div className="layout">
-        <CallQueue rooms={s.rooms} busy={Boolean(s.active)} onAnswer={controller.answer} />
-        <RoomWall rooms={s.rooms} activeRoom={s.active?.roomCode} />
-        <SessionPanel active={s.active} rooms={s.rooms} onHangUp={controller.hangUp} />
-      </div>
+      <main className="page">
+        {current === 'workbench' && <Workbench s={s} controller={controller} />}
+        {current === 'cases' && <Cases token={controller.token} rooms={s.rooms} />}
+        {current === 'audit' && <Audit token={controller.token} />}
+        {current === 'admin' && <Admin token={controller.token} />}
+        {current === 'township' && <TownshipCases token={controller.token} />}
+        {current === 'staff' && <section className="panel">{T.staffNote}</section>}
+      </main>
     </div>
   );
 }

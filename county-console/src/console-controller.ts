@@ -22,6 +22,8 @@ export interface ConsoleState {
   /** A one-line notice for the officer, e.g. why a call ended or could not be answered. */
   notice: string | undefined;
   soundOn: boolean;
+  /** The call most recently answered, so intake can still be linked to it after hang-up. */
+  lastSession: { id: string; roomCode: string } | undefined;
 }
 
 const SESSION_KEY = 'vj.console.login';
@@ -43,6 +45,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       active: undefined,
       notice: undefined,
       soundOn: localStorage.getItem('vj.console.sound') !== 'off',
+      lastSession: undefined,
     });
   }
 
@@ -90,8 +93,11 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       (t) => void this.channel?.request('auth:refresh', { token: t.accessToken }).catch(() => {}),
     );
     void this.keeper.start(login);
-    this.connect();
+    // Only the county office takes calls and watches rooms; other roles work through REST alone.
+    if (login.user.role === 'county_officer' || login.user.role === 'county_supervisor') this.connect();
   }
+
+  token = (): string | undefined => this.keeper?.token;
 
   logout = (): void => {
     void this.hangUp();
@@ -162,7 +168,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       return;
     }
     const active: ActiveCall = { sessionId, roomCode: answered.roomCode, since: Date.now(), remote: new MediaStream(), local: undefined, media: 'connecting' };
-    this.set({ active });
+    this.set({ active, lastSession: { id: sessionId, roomCode: answered.roomCode } });
     this.peer = new RtcPeer(this.channel, sessionId);
     try {
       await this.peer.load();

@@ -3,7 +3,9 @@ import type { KioskController } from './kiosk-controller';
 import { Ended } from './screens/Ended';
 import { Idle } from './screens/Idle';
 import { InCall } from './screens/InCall';
+import { Lookup } from './screens/Lookup';
 import { Message } from './screens/Message';
+import { Receipt } from './screens/Receipt';
 import { Trouble } from './screens/Trouble';
 import { Waiting } from './screens/Waiting';
 import { T } from './strings';
@@ -20,7 +22,7 @@ export function App({ controller }: { controller: KioskController }) {
       case 'trouble':
         return <Trouble problem={view.problem} retryAt={view.retryAt} onRetry={controller.retryNow} />;
       case 'idle':
-        return <Idle onCall={controller.call} />;
+        return <Idle onCall={controller.call} onLookup={controller.openLookup} />;
       case 'starting':
         return <Message title={T.starting} busy />;
       case 'waiting':
@@ -29,6 +31,8 @@ export function App({ controller }: { controller: KioskController }) {
         return <InCall view={view} local={state.local} remote={state.remote} onEnd={controller.hangUp} />;
       case 'ended':
         return <Ended backAt={view.backAt} onHome={controller.backHome} />;
+      case 'lookup':
+        return <Lookup onLookup={controller.lookup} onBack={controller.backHome} />;
     }
   })();
   return (
@@ -43,6 +47,7 @@ export function App({ controller }: { controller: KioskController }) {
         )}
       </header>
       <main className="stage">{body}</main>
+      {state.receipt && <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} />}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { AppError, type KioskAuthResult, type RoomInfo, type SessionEndReason } from '@vj/shared';
+import { AppError, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason } from '@vj/shared';
 import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, speak, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
 import { T } from './strings';
@@ -13,10 +13,13 @@ export type KioskView =
   | { screen: 'starting' }
   | { screen: 'waiting'; since: number }
   | { screen: 'in_call'; officerName: string; since: number }
-  | { screen: 'ended'; reason: SessionEndReason | 'local'; backAt: number };
+  | { screen: 'ended'; reason: SessionEndReason | 'local'; backAt: number }
+  | { screen: 'lookup' };
 
 export interface KioskState {
   view: KioskView;
+  /** The villager's receipt, shown over whatever screen is up until they confirm it. */
+  receipt: { caseCode: string; pin: string } | undefined;
   room: RoomInfo | undefined;
   local: MediaStream | undefined;
   remote: MediaStream | undefined;
@@ -47,7 +50,7 @@ export class KioskController extends ExternalStore<KioskState> {
   private reminder: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    super({ view: { screen: 'connecting' }, room: undefined, local: undefined, remote: undefined });
+    super({ view: { screen: 'connecting' }, receipt: undefined, room: undefined, local: undefined, remote: undefined });
   }
 
   private show(view: KioskView): void {
@@ -123,6 +126,11 @@ export class KioskController extends ExternalStore<KioskState> {
       if (sessionId !== this.sessionId) return;
       this.peer?.dropProducer(producerId);
     });
+    socket.on('session:receipt', ({ sessionId, caseCode, pin }) => {
+      if (sessionId !== this.sessionId && this.state.view.screen !== 'ended') return;
+      this.set({ receipt: { caseCode, pin } });
+      speak(T.receiptSpoken(caseCode, pin), { repeat: 2 });
+    });
     socket.on('session:ended', ({ sessionId, reason }) => {
       if (sessionId === this.sessionId) this.finish(reason);
     });
@@ -194,6 +202,22 @@ export class KioskController extends ExternalStore<KioskState> {
   }
 
   backHome = (): void => this.goIdle();
+
+  dismissReceipt = (): void => this.set({ receipt: undefined });
+
+  openLookup = (): void => {
+    if (this.state.view.screen !== 'idle') return;
+    this.show({ screen: 'lookup' });
+    speak(T.lookupCodeSpoken);
+    // A villager who walks away leaves no half-typed code on the screen for the next one.
+    this.timer = setTimeout(() => this.goIdle(), 120_000);
+  };
+
+  lookup = async (caseCode: string, pin: string): Promise<ReceiptStatusView> => {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.goIdle(), 120_000);
+    return apiRequest<ReceiptStatusView>('POST', '/api/receipts/lookup', { body: { caseCode, pin }, token: this.keeper?.token });
+  };
 
   retryNow = (): void => {
     clearTimeout(this.timer);

@@ -8,14 +8,14 @@ export async function openKiosk(browser: Browser, baseUrl: string, credential: s
   return page;
 }
 
-export async function openConsole(browser: Browser, baseUrl: string, username: string, password: string): Promise<Page> {
+export async function openConsole(browser: Browser, baseUrl: string, username: string, password: string, ready = '[data-testid^=tile-]'): Promise<Page> {
   const page = await newInstrumentedPage(browser);
   await page.goto(`${baseUrl}/console/`);
   await page.waitForSelector('input[name=username]');
   await page.type('input[name=username]', username);
   await page.type('input[name=password]', password);
   await page.click('[data-testid=login-button]');
-  await page.waitForSelector('[data-testid^=tile-]');
+  await page.waitForSelector(ready);
   return page;
 }
 

@@ -1,7 +1,7 @@
 import { LockIcon, PhoneIcon } from '../icons';
 import { T } from '../strings';
 
-export function Idle({ onCall }: { onCall: () => void }) {
+export function Idle({ onCall, onLookup }: { onCall: () => void; onLookup: () => void }) {
   return (
     <section className="center">
       <h1>{T.idleGreeting}</h1>
@@ -10,6 +10,9 @@ export function Idle({ onCall }: { onCall: () => void }) {
           <PhoneIcon />
         </span>
         {T.callButton}
+      </button>
+      <button className="btn-secondary" onClick={onLookup} data-testid="lookup-button">
+        {T.lookupButton}
       </button>
       <p className="promise">
         <LockIcon /> {T.confidentialityPromise}

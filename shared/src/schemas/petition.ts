@@ -53,6 +53,8 @@ export type PetitionSubmitBody = z.input<typeof PetitionSubmitBody>;
 
 export const Receipt = z.object({ petitionId: Id, caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
 export type Receipt = z.infer<typeof Receipt>;
+export const SubmitResult = Receipt.extend({ pushedToKiosk: z.boolean() });
+export type SubmitResult = z.infer<typeof SubmitResult>;
 
 export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable() });
 

@@ -36,6 +36,7 @@ export const ROUTES = {
   'GET /api/township/cases/:id': { roles: ['township_handler'], scope: 'township' },
   'POST /api/receipts/lookup': { roles: ['kiosk'] },
   'GET /api/audit': { roles: ['county_supervisor', 'admin'] },
+  'GET /api/audit/verify': { roles: ['county_supervisor', 'admin'] },
   'GET /api/admin/users': { roles: ['admin'] },
   'POST /api/admin/users/:id/disable': { roles: ['admin'] },
   'POST /api/admin/users/:id/enable': { roles: ['admin'] },

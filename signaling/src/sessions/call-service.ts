@@ -175,9 +175,10 @@ export class CallService {
   }
 
   /** Shows the villager's receipt on the kiosk of that call; nobody else in the session receives it. */
-  pushReceipt(sessionId: string, receipt: { caseCode: string; pin: string }): void {
+  pushReceipt(sessionId: string, receipt: { caseCode: string; pin: string }): boolean {
     const kiosk = [...(this.live.get(sessionId)?.peers.values() ?? [])].find((p) => p.role === 'kiosk');
     if (kiosk) this.notify.toSocket(kiosk.socketId, 'session:receipt', { sessionId, ...receipt });
+    return kiosk !== undefined;
   }
 
   /** A participant hangs up; either side hanging up ends the two-party call. */

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { AuditQuery, type AuditEntryView } from '@vj/shared';
 import type { AuditRow } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
+import { verifyAuditChain } from '../../audit/verify.js';
 import { mount } from '../route.js';
 
 export function auditRoutes(express: Express, app: AppContext): void {
@@ -29,5 +30,10 @@ export function auditRoutes(express: Express, app: AppContext): void {
       }));
       return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
     },
+  });
+
+  mount(express, app, 'GET /api/audit/verify', {
+    rateLimit: { name: 'audit-verify', limit: 6, windowMs: 60_000 },
+    handler: () => verifyAuditChain(app.db),
   });
 }

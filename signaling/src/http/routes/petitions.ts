@@ -15,8 +15,8 @@ export function petitionRoutes(express: Express, app: AppContext): void {
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk.
-      if (body.sessionId) app.calls.pushReceipt(body.sessionId, { caseCode: receipt.caseCode, pin: receipt.pin });
-      return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin };
+      const pushedToKiosk = body.sessionId ? app.calls.pushReceipt(body.sessionId, { caseCode: receipt.caseCode, pin: receipt.pin }) : false;
+      return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk };
     },
   });
 

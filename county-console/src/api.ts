@@ -1,0 +1,68 @@
+import { useCallback, useEffect, useState } from 'react';
+import { AppError } from '@vj/shared';
+import { apiRequest } from '@vj/shared/client';
+
+export type TokenSource = () => string | undefined;
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Loads JSON from the API when `path` changes; `reload` fetches again (after an action). */
+export function useApi<T>(token: TokenSource, path: string | undefined): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: Boolean(path) });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    apiRequest<T>('GET', path, { token: token() }).then(
+      (data) => live && setState({ data, loading: false }),
+      (err: unknown) => live && setState({ error: err instanceof AppError ? err.message : String(err), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, tick, token]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** Uploads one file with progress (fetch cannot report upload progress; XHR can). Idempotent by `url`. */
+export function uploadWithProgress(url: string, token: string, file: File, onProgress: (fraction: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    xhr.setRequestHeader('x-filename', encodeURIComponent(file.name));
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      let message = `HTTP ${xhr.status}`;
+      try {
+        message = (JSON.parse(xhr.responseText) as { error: { message: string } }).error.message;
+      } catch {
+        /* keep the status */
+      }
+      reject(new Error(message));
+    };
+    xhr.onerror = () => reject(new Error('network'));
+    xhr.send(file);
+  });
+}
+
+/** Downloads an authorized file and hands it to the browser; the server audits the access. */
+export async function downloadWithAuth(url: string, token: string, fallbackName: string): Promise<void> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? fallbackName);
+  const href = URL.createObjectURL(await res.blob());
+  const a = Object.assign(document.createElement('a'), { href, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}

@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import type { CountyPetitionView, RevealResult } from '@vj/shared';
+import { apiRequest } from '@vj/shared/client';
+import { downloadWithAuth, useApi, type TokenSource } from '../api';
+import { T } from '../strings';
+
+export function CaseDetail(props: { id: string; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
+  const p = useApi<CountyPetitionView>(props.token, `/api/petitions/${props.id}`);
+  const [revealing, setRevealing] = useState(false);
+  const [error, setError] = useState<string>();
+  if (!p.data) return <section className="panel">{p.error ? <p className="error">{T.loadFailed(p.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
+  const c = p.data;
+  const refer = async () => {
+    try {
+      await apiRequest('POST', `/api/petitions/${c.id}/refer`, { token: props.token() });
+      p.reload();
+      props.onChanged();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <section className="panel detail" data-testid="case-detail">
+      <h2>
+        {T.detailTitle} {c.caseCode}
+      </h2>
+      <dl>
+        <dt>{T.filterTownship}</dt>
+        <dd>{props.roomName(c.townshipCode)}</dd>
+        <dt>{T.category}</dt>
+        <dd>{c.category}</dd>
+        <dt>{T.filterStatus}</dt>
+        <dd>{T.status[c.status]}</dd>
+        <dt>{T.accusedTitle}</dt>
+        <dd>{c.accused.map((a) => [a.name, a.unit, a.position].filter(Boolean).join(' · ')).join(';') || '—'}</dd>
+      </dl>
+      <p className="narrative">{c.narrative}</p>
+      {c.attachments.length > 0 && (
+        <ul className="files">
+          {c.attachments.map((a) => (
+            <li key={a.id}>
+              {a.mime} · {(a.sizeBytes / 1024).toFixed(0)} KB{' '}
+              <button className="link" onClick={() => void downloadWithAuth(`/api/petitions/${c.id}/attachments/${a.id}`, props.token() ?? '', 'attachment')}>
+                {T.download}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && <p className="error">{error}</p>}
+      <div className="actions">
+        {(c.status === 'received' || c.status === 'accepted') && (
+          <button onClick={() => void refer()} data-testid="refer-button">
+            {T.refer}
+          </button>
+        )}
+        <button className="warn" onClick={() => setRevealing(true)} data-testid="reveal-button">
+          {T.revealButton}
+        </button>
+      </div>
+      {revealing && <RevealDialog id={c.id} anonymous={c.anonymous} token={props.token} onClose={() => setRevealing(false)} />}
+    </section>
+  );
+}
+
+function RevealDialog(props: { id: string; anonymous: boolean; token: TokenSource; onClose: () => void }) {
+  const [reason, setReason] = useState('');
+  const [result, setResult] = useState<RevealResult>();
+  const [error, setError] = useState<string>();
+  const reveal = async () => {
+    try {
+      setResult(await apiRequest<RevealResult>('POST', `/api/petitions/${props.id}/reveal`, { token: props.token(), body: { reason } }));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="reveal-title">
+      <div className="dialog-card">
+        <h3 id="reveal-title">{T.revealTitle}</h3>
+        {!result ? (
+          <>
+            <p className="warn-text">{T.revealWarning}</p>
+            <textarea rows={3} placeholder={T.revealReason} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="reveal-reason" />
+            {error && <p className="error">{error}</p>}
+            <div className="actions">
+              <button onClick={props.onClose}>{T.close}</button>
+              <button className="warn" disabled={reason.trim().length < 5} onClick={() => void reveal()} data-testid="reveal-confirm">
+                {T.revealConfirm}
+              </button>
+            </div>
+          </>
+        ) : (
+          <>
+            {props.anonymous ? (
+              <p>{T.revealAnonymous}</p>
+            ) : (
+              <dl data-testid="revealed-identity">
+                <dt>{T.idName}</dt>
+                <dd>{result.identity.name || '—'}</dd>
+                <dt>{T.idCard}</dt>
+                <dd>{result.identity.idCard || '—'}</dd>
+                <dt>{T.idPhone}</dt>
+                <dd>{result.identity.phone || '—'}</dd>
+                <dt>{T.idVillage}</dt>
+                <dd>{result.identity.village || '—'}</dd>
+                <dt>{T.idAddress}</dt>
+                <dd>{result.identity.address || '—'}</dd>
+              </dl>
+            )}
+            <p className="hint">{T.revealAudited(result.auditSeq)}</p>
+            <div className="actions">
+              <button onClick={props.onClose}>{T.close}</button>
+            </div>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,219 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { AppError, PETITION_CATEGORIES, PetitionSubmitBody, type RoomView, type SubmitResult } from '@vj/shared';
+import { apiRequest } from '@vj/shared/client';
+import { uploadWithProgress, type TokenSource } from '../api';
+import { T } from '../strings';
+
+interface AccusedDraft {
+  name: string;
+  unit: string;
+  position: string;
+}
+interface FileDraft {
+  id: string;
+  file: File;
+  progress: number;
+  error?: string;
+}
+
+const emptyIdentity = { name: '', idCard: '', phone: '', address: '', village: '' };
+
+/**
+ * Petition intake, linked to the live call when there is one. The petition id is made here once, so a
+ * retry after a network failure can never register the petition twice; each file has its own id likewise.
+ */
+export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; session: { id: string; roomCode: string } | undefined }) {
+  const [petitionId, setPetitionId] = useState(() => crypto.randomUUID());
+  const [township, setTownship] = useState(props.session?.roomCode ?? props.rooms[0]?.code ?? '');
+  const [category, setCategory] = useState<string>(PETITION_CATEGORIES[0]);
+  const [narrative, setNarrative] = useState('');
+  const [accused, setAccused] = useState<AccusedDraft[]>([{ name: '', unit: '', position: '' }]);
+  const [anonymous, setAnonymous] = useState(false);
+  const [identity, setIdentity] = useState(emptyIdentity);
+  const [files, setFiles] = useState<FileDraft[]>([]);
+  const [bad, setBad] = useState<Set<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [canRetry, setCanRetry] = useState(false);
+  const [receipt, setReceipt] = useState<SubmitResult>();
+
+  // A call answered while the form is open links it; a draft already begun keeps its township.
+  const sessionRoom = props.session?.roomCode;
+  useEffect(() => {
+    if (sessionRoom && !narrative) setTownship(sessionRoom);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sessionRoom]);
+
+  const body = () => ({
+    id: petitionId,
+    sessionId: props.session?.id ?? null,
+    townshipCode: township,
+    category,
+    narrative,
+    accused: accused.filter((a) => a.name.trim()).map((a) => ({ ...a, townshipCode: township })),
+    identity: anonymous ? null : identity,
+  });
+
+  const uploadAll = async (id: string, token: string) => {
+    for (const f of files) {
+      if (f.progress >= 1) continue;
+      try {
+        await uploadWithProgress(`/api/petitions/${id}/attachments/${f.id}`, token, f.file, (p) =>
+          setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: p } : x))),
+        );
+        setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: 1, error: undefined } : x)));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, error: T.uploadFailed(f.file.name, message) } : x)));
+        throw err;
+      }
+    }
+  };
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const parsed = PetitionSubmitBody.safeParse(body());
+    if (!parsed.success) {
+      setBad(new Set(parsed.error.issues.map((i) => i.path.join('.'))));
+      const custom = [...new Set(parsed.error.issues.filter((i) => i.code === 'custom').map((i) => i.message))];
+      setError([T.fieldError, ...custom].join(':'));
+      return;
+    }
+    setBad(new Set());
+    setBusy(true);
+    setError(undefined);
+    try {
+      const token = props.token() ?? '';
+      const r = await apiRequest<SubmitResult>('POST', '/api/petitions', { body: parsed.data, token });
+      setReceipt(r);
+      await uploadAll(r.petitionId, token);
+      setCanRetry(false);
+    } catch (err) {
+      setCanRetry(err instanceof AppError ? err.code === 'UNAVAILABLE' : true);
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reset = () => {
+    setPetitionId(crypto.randomUUID());
+    setNarrative('');
+    setAccused([{ name: '', unit: '', position: '' }]);
+    setIdentity(emptyIdentity);
+    setAnonymous(false);
+    setFiles([]);
+    setReceipt(undefined);
+    setError(undefined);
+  };
+
+  if (receipt && files.every((f) => f.progress >= 1)) {
+    return (
+      <section className="intake receipt-done" data-testid="intake-receipt">
+        <h3>{T.receiptTitle}</h3>
+        <p>
+          {T.caseCode}:<strong data-testid="receipt-code">{receipt.caseCode}</strong> {T.pin}:<strong data-testid="receipt-pin">{receipt.pin}</strong>
+        </p>
+        <p className="hint" data-testid="receipt-delivery">{receipt.pushedToKiosk ? T.receiptBody : T.receiptNotPushed}</p>
+        <button onClick={reset}>{T.newIntake}</button>
+      </section>
+    );
+  }
+
+  const cls = (path: string) => (bad.has(path) ? 'invalid' : undefined);
+  const setId = (k: keyof typeof identity) => (v: string) => setIdentity({ ...identity, [k]: v });
+  return (
+    <form className="intake" onSubmit={submit} data-testid="intake-form">
+      <h3>{T.intakeTitle}</h3>
+      <p className="hint">{props.session ? T.intakeLinked(props.rooms.find((r) => r.code === props.session!.roomCode)?.name ?? '') : T.intakeUnlinked}</p>
+      <div className="row">
+        <label>
+          {T.township}
+          <select value={township} onChange={(e) => setTownship(e.target.value)} className={cls('townshipCode')}>
+            {props.rooms.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {T.category}
+          <select value={category} onChange={(e) => setCategory(e.target.value)}>
+            {PETITION_CATEGORIES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label>
+        {T.narrative}
+        <textarea name="narrative" rows={5} placeholder={T.narrativeHint} value={narrative} onChange={(e) => setNarrative(e.target.value)} className={cls('narrative')} />
+      </label>
+      <fieldset>
+        <legend>{T.accusedTitle}</legend>
+        {accused.map((a, i) => (
+          <div className="row" key={i}>
+            {(['name', 'unit', 'position'] as const).map((k) => (
+              <input
+                key={k}
+                name={`accused-${k}-${i}`}
+                placeholder={T[k === 'name' ? 'accusedName' : k === 'unit' ? 'accusedUnit' : 'accusedPosition']}
+                value={a[k]}
+                className={cls(`accused.${i}.${k}`)}
+                onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, [k]: e.target.value } : x)))}
+              />
+            ))}
+            <button type="button" className="link" onClick={() => setAccused(accused.filter((_, j) => j !== i))}>
+              {T.accusedRemove}
+            </button>
+          </div>
+        ))}
+        {accused.length < 20 && (
+          <button type="button" className="link" onClick={() => setAccused([...accused, { name: '', unit: '', position: '' }])}>
+            {T.accusedAdd}
+          </button>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{T.identityTitle}</legend>
+        <label className="inline">
+          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> {T.anonymous}
+        </label>
+        {!anonymous && (
+          <div className="grid2">
+            <input name="id-name" placeholder={T.idName} value={identity.name} onChange={(e) => setId('name')(e.target.value)} className={cls('identity.name')} />
+            <input name="id-card" placeholder={T.idCard} value={identity.idCard} onChange={(e) => setId('idCard')(e.target.value)} className={cls('identity.idCard')} />
+            <input name="id-phone" placeholder={T.idPhone} value={identity.phone} onChange={(e) => setId('phone')(e.target.value)} className={cls('identity.phone')} />
+            <input name="id-village" placeholder={T.idVillage} value={identity.village} onChange={(e) => setId('village')(e.target.value)} />
+            <input name="id-address" placeholder={T.idAddress} value={identity.address} onChange={(e) => setId('address')(e.target.value)} className="span2" />
+          </div>
+        )}
+      </fieldset>
+      <label>
+        {T.attachments}
+        <input
+          type="file"
+          multiple
+          accept="image/jpeg,image/png,application/pdf,audio/mpeg,video/mp4,audio/mp4"
+          onChange={(e) => setFiles([...files, ...Array.from(e.target.files ?? []).map((file) => ({ id: crypto.randomUUID(), file, progress: 0 }))].slice(0, 10))}
+        />
+      </label>
+      {files.map((f) => (
+        <div key={f.id} className="upload">
+          <span>{f.file.name}</span>
+          <progress max={1} value={f.progress} aria-label={T.uploading(f.file.name)} />
+          {f.error && <span className="error">{f.error}</span>}
+        </div>
+      ))}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy} data-testid="intake-submit">
+        {busy ? T.submitting : canRetry || receipt ? T.submitRetry : T.submit}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { AppError, type ReceiptStatusView } from '@vj/shared';
+import { speak } from '@vj/shared/client';
+import { T } from '../strings';
+
+type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string };
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'del'] as const;
+
+/** Status lookup: a big number pad for the 10-digit code, then the 6-digit PIN; the answer is read aloud. */
+export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: string) => Promise<ReceiptStatusView>; onBack: () => void }) {
+  const [state, setState] = useState<Step>({ step: 'code' });
+  const [digits, setDigits] = useState('');
+  const want = state.step === 'pin' ? 6 : 10;
+
+  const press = (k: (typeof KEYS)[number]) => {
+    if (k === 'clear') return setDigits('');
+    if (k === 'del') return setDigits(digits.slice(0, -1));
+    if (digits.length < want) setDigits(digits + k);
+  };
+
+  const next = async () => {
+    if (digits.length !== want) return;
+    if (state.step === 'code') {
+      setState({ step: 'pin', code: digits });
+      setDigits('');
+      speak(T.lookupPinSpoken);
+      return;
+    }
+    if (state.step !== 'pin') return;
+    const code = state.code;
+    setState({ step: 'busy' });
+    try {
+      const status = await onLookup(code, digits);
+      setState({ step: 'result', status });
+      speak(`${T.statusWords[status.status]}${status.feedback ? `${T.lookupFeedback}:${status.feedback}` : ''}`);
+    } catch (err) {
+      const message = err instanceof AppError && err.code === 'NOT_FOUND' ? T.lookupNotFound : err instanceof AppError && err.code === 'RATE_LIMITED' ? T.lookupLocked : T.lookupFailed;
+      setState({ step: 'error', message });
+      speak(message);
+    }
+    setDigits('');
+  };
+
+  if (state.step === 'busy') return <section className="center"><h1>{T.lookupBusy}</h1></section>;
+  if (state.step === 'result' || state.step === 'error') {
+    return (
+      <section className="center" data-testid="lookup-result" role="status">
+        {state.step === 'result' ? (
+          <>
+            <h1>{T.lookupResultTitle}</h1>
+            <p className="status-words" data-testid="lookup-status">
+              {T.statusWords[state.status.status]}
+            </p>
+            {state.status.feedback && (
+              <p className="feedback" data-testid="lookup-feedback">
+                {T.lookupFeedback}:{state.status.feedback}
+              </p>
+            )}
+            <p className="countdown">{T.lookupUpdated(new Date(state.status.updatedAt).toLocaleDateString('zh-CN'))}</p>
+          </>
+        ) : (
+          <h1 className="warn-title">{state.message}</h1>
+        )}
+        <button className="btn-secondary" onClick={onBack} data-testid="lookup-back">
+          {T.back}
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section className="lookup" data-testid="lookup">
+      <div className="lookup-side">
+        <h1>{state.step === 'code' ? T.lookupCodeTitle : T.lookupPinTitle}</h1>
+        <p className="pad-display" aria-live="polite" data-testid="pad-display">
+          {state.step === 'pin' ? '●'.repeat(digits.length) : digits}
+          <span className="pad-rest">{'_'.repeat(want - digits.length)}</span>
+        </p>
+        <div className="lookup-actions">
+          <button className="btn-secondary" onClick={onBack}>
+            {T.back}
+          </button>
+          <button className="btn-end ok" disabled={digits.length !== want} onClick={() => void next()} data-testid="pad-next">
+            {state.step === 'code' ? T.next : T.search}
+          </button>
+        </div>
+      </div>
+      <div className="pad">
+        {KEYS.map((k) => (
+          <button key={k} className={k.length > 1 ? 'pad-key fn' : 'pad-key'} onClick={() => press(k)} data-testid={`pad-${k}`}>
+            {k === 'clear' ? T.clear : k === 'del' ? T.delete : k}
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}

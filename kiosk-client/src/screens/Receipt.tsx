@@ -1,0 +1,32 @@
+import { T } from '../strings';
+
+const group = (code: string) => code.replace(/(\d{4})(\d{3})(\d{3})/, '$1 $2 $3');
+
+/** The case code and PIN, very large, with a print slip; stays until the villager confirms. */
+export function Receipt({ caseCode, pin, onDone }: { caseCode: string; pin: string; onDone: () => void }) {
+  return (
+    <section className="receipt-overlay" role="dialog" aria-modal="true" aria-labelledby="receipt-title" data-testid="receipt">
+      <div className="receipt-slip">
+        <h1 id="receipt-title">{T.receiptTitle}</h1>
+        <p className="receipt-label">{T.receiptCode}</p>
+        <p className="receipt-digits" data-testid="receipt-code">
+          {group(caseCode)}
+        </p>
+        <p className="receipt-label">{T.receiptPin}</p>
+        <p className="receipt-digits" data-testid="receipt-pin">
+          {pin}
+        </p>
+        <p className="receipt-keep">{T.receiptKeep}</p>
+        <p className="print-only">{new Date().toLocaleString('zh-CN')}</p>
+      </div>
+      <div className="receipt-actions">
+        <button className="btn-secondary" onClick={() => window.print()}>
+          {T.receiptPrint}
+        </button>
+        <button className="btn-end ok" onClick={onDone} data-testid="receipt-done">
+          {T.receiptDone}
+        </button>
+      </div>
+    </section>
+  );
+}
