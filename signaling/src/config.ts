@@ -20,7 +20,7 @@ const Env = z.object({
   VJ_MASTER_KEYS: z.string().optional(),
   /** Or a file holding that same text, e.g. on a mounted secret volume. */
   MASTER_KEY_FILE: z.string().optional(),
-  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(5).max(3600).default(900),
   KIOSK_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86400).default(3600),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),

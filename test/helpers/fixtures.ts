@@ -36,9 +36,10 @@ export const DEMO_PASSWORDS: Record<string, string> = {
   admin: 'admin-demo',
 };
 
-export async function loginAll(url: string): Promise<Logins> {
+export async function loginAll(url: string, only?: string[]): Promise<Logins> {
   const out: Logins = {};
   for (const [u, p] of Object.entries(DEMO_PASSWORDS)) {
+    if (only && !only.includes(u)) continue;
     const r = await api<Logins[string]>(url, 'POST', '/api/auth/login', { body: { username: u, password: p } });
     if (r.status !== 200) throw new Error(`login ${u}: ${r.status}`);
     out[u] = r.body;
