@@ -1,11 +1,11 @@
 import jwt from 'jsonwebtoken';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
-import { expectMediaFlowing, launchBrowser, mediaStats, newInstrumentedPage } from '../helpers/browser.js';
+import { consoleAndIdleKiosk, openConsole, tileState, waitForScreen } from '../helpers/apps.js';
+import { expectMediaFlowing, mediaStats, newInstrumentedPage } from '../helpers/browser.js';
+import { useServerAndBrowser } from '../helpers/e2e.js';
 import { waitFor } from '../helpers/poll.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 
 type RoomsBody = { rooms: { code: string; state: string; sessionId: string | null }[] };
 type SessionBody = {
@@ -15,24 +15,12 @@ type SessionBody = {
 };
 
 describe('walking skeleton: one kiosk seen live on the county console', () => {
-  let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.cleanup();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   it('kiosk calls, officer answers, media flows both ways, and the session is recorded with end reasons', async () => {
     const room = 'xingsha';
-    const consolePage = await openConsole(browser, server.url, 'officer1', 'officer1-demo');
-    const kiosk = await openKiosk(browser, server.url, server.demoSecrets().kiosks[room]!);
-    await waitForScreen(kiosk, 'idle');
-    await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
+    const { server, browser } = { server: env.server(), browser: env.browser() };
+    const { consolePage, kiosk } = await consoleAndIdleKiosk(browser, server.url, server.demoSecrets().kiosks[room]!, room);
 
     await kiosk.click('[data-testid=call-button]');
     await waitForScreen(kiosk, 'waiting');
@@ -76,7 +64,7 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
   });
 
   async function kioskWithToken(room: string, accessToken: string): Promise<Page> {
-    const page = await newInstrumentedPage(browser);
+    const page = await newInstrumentedPage(env.browser());
     await page.setRequestInterception(true);
     page.on('request', (req) => {
       if (req.url().endsWith('/api/auth/kiosk')) {
@@ -87,12 +75,12 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
         });
       } else void req.continue();
     });
-    await page.goto(`${server.url}/kiosk/#device=${server.demoSecrets().kiosks[room]}`);
+    await page.goto(`${env.server().url}/kiosk/#device=${env.server().demoSecrets().kiosks[room]}`);
     return page;
   }
 
   const forgedTokens = (room: string) => {
-    const { jwt: key, kiosks } = server.demoSecrets();
+    const { jwt: key, kiosks } = env.server().demoSecrets();
     const deviceId = kiosks[room]!.split('.')[0]!;
     const claims = { role: 'kiosk', name: '测试', room };
     const base = { algorithm: 'HS256' as const, keyid: key.kid, subject: deviceId, audience: 'vj:kiosk', issuer: 'vj-signaling' };
@@ -105,7 +93,7 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
   for (const variant of ['forged', 'expired'] as const) {
     it(`a kiosk with a ${variant} token is refused at the socket handshake and no media flows`, async () => {
       const room = 'jinjing';
-      const consolePage = await openConsole(browser, server.url, 'officer1', 'officer1-demo');
+      const consolePage = await openConsole(env.browser(), env.server().url, 'officer1', 'officer1-demo');
       const kiosk = await kioskWithToken(room, forgedTokens(room)[variant]);
       await waitFor('kiosk reports the credential problem', async () =>
         kiosk.$eval('[data-testid=trouble]', (el) => el.getAttribute('data-problem')).then((p) => p === 'auth', () => false),
@@ -114,10 +102,10 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
       const stats = await mediaStats(kiosk);
       expect(stats.peerConnections).toBe(0);
       expect(stats.videoPacketsSent + stats.audioPacketsSent).toBe(0);
-      expect(server.logs.some((l) => l.includes('socket handshake refused'))).toBe(true);
+      expect(env.server().logs.some((l) => l.includes('socket handshake refused'))).toBe(true);
       expect(await tileState(consolePage, room)).toBe('offline');
-      const token = await loginToken(server.url, 'officer1', 'officer1-demo');
-      const rooms = await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token });
+      const token = await loginToken(env.server().url, 'officer1', 'officer1-demo');
+      const rooms = await api<RoomsBody>(env.server().url, 'GET', '/api/rooms', { token });
       expect(rooms.body.rooms.find((r) => r.code === room)).toMatchObject({ state: 'offline', sessionId: null });
       await kiosk.close();
       await consolePage.close();

@@ -1,34 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
-import { expectMediaFlowing, launchBrowser } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { consoleAndIdleKiosk, openConsole, tileState, waitForScreen } from '../helpers/apps.js';
+import { expectMediaFlowing } from '../helpers/browser.js';
+import { useServerAndBrowser } from '../helpers/e2e.js';
 import { randomIdCard } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
 
 describe('confidential records through the real screens', () => {
-  let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const env = useServerAndBrowser();
   const canaryName = `CANARY-${randomBytes(3).toString('hex')}`;
   const canaryId = randomIdCard();
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.cleanup();
-    await server?.stop();
-  });
-
   it('intake during a call puts a receipt on the kiosk; the villager looks the case up; the township sees it without identity; a reveal is audited', async () => {
     const room = 'xingsha';
-    const officer = await openConsole(browser, server.url, 'officer1', 'officer1-demo');
-    const kiosk = await openKiosk(browser, server.url, server.demoSecrets().kiosks[room]!);
-    await waitForScreen(kiosk, 'idle');
+    const { server, browser } = { server: env.server(), browser: env.browser() };
+    const { consolePage: officer, kiosk } = await consoleAndIdleKiosk(browser, server.url, server.demoSecrets().kiosks[room]!, room);
     await kiosk.click('[data-testid=call-button]');
     await waitForScreen(kiosk, 'waiting');
     await officer.bringToFront();

@@ -30,3 +30,12 @@ export async function waitForScreen(page: Page, screen: string, timeoutMs = 15_0
 export async function tileState(page: Page, room: string): Promise<string | null> {
   return page.$eval(`[data-testid=tile-${room}]`, (el) => el.getAttribute('data-state')).catch(() => null);
 }
+
+/** A console page and a kiosk page, the kiosk idle and already seen online on the console. */
+export async function consoleAndIdleKiosk(browser: Browser, baseUrl: string, credential: string, room: string): Promise<{ consolePage: Page; kiosk: Page }> {
+  const consolePage = await openConsole(browser, baseUrl, 'officer1', 'officer1-demo');
+  const kiosk = await openKiosk(browser, baseUrl, credential);
+  await waitForScreen(kiosk, 'idle');
+  await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
+  return { consolePage, kiosk };
+}
