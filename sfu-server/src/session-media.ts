@@ -115,7 +115,7 @@ export class SessionMedia {
     return producer.id;
   }
 
-  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<SfuResult<'consume'>> {
+  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities, spatialLayer?: number): Promise<SfuResult<'consume'>> {
     this.assertOpen();
     const transport = this.owned(this.transports, transportId, peerId, 'transport');
     if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receive transport');
@@ -125,7 +125,13 @@ export class SessionMedia {
       throw new AppError('BAD_REQUEST', 'receiver cannot decode this producer');
     }
     // Paused until the client has wired the track and asks for resume, so the first keyframe is not lost.
-    const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true, appData: { source: producer.appData.source } });
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities: caps,
+      paused: true,
+      appData: { source: producer.appData.source },
+      ...(spatialLayer !== undefined && producer.kind === 'video' ? { preferredLayers: { spatialLayer, temporalLayer: 2 } } : {}),
+    });
     this.consumers.set(consumer.id, { peerId, item: consumer });
     consumer.on('transportclose', () => this.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
@@ -147,6 +153,43 @@ export class SessionMedia {
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
     await consumer.resume();
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  async setConsumerLayer(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
+    this.assertOpen();
+    const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
+    // Only simulcast/SVC consumers have layers; a single-stream one simply keeps its only layer.
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
+    await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+    await consumer.requestKeyFrame();
+  }
+
+  closePeerConsumers(peerId: string, reason: SfuCloseReason): number {
+    let closed = 0;
+    for (const [id, c] of this.consumers) {
+      if (c.peerId !== peerId) continue;
+      c.item.close();
+      this.consumers.delete(id);
+      this.events.emit('consumerClosed', peerId, id, c.item.producerId, reason);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** The router, for piping into another session's router (mediasoup keeps both ends' closes in step). */
+  get mediasoupRouter(): types.Router {
+    this.assertOpen();
+    return this.router;
+  }
+
+  /** A producer piped in from another session; the source session id stands as its owning peer. */
+  adoptPipedProducer(sourceSessionId: string, producer: types.Producer): void {
+    this.producers.set(producer.id, { peerId: sourceSessionId, item: producer as types.Producer<{ source: TrackSource }> });
+    producer.observer.once('close', () => this.forgetProducer(sourceSessionId, producer.id, 'producer_closed'));
+  }
+
+  producerSource(producerId: string): TrackSource | undefined {
+    return this.producers.get(producerId)?.item.appData.source;
   }
 
   private forgetProducer(peerId: string, producerId: string, reason: SfuCloseReason): void {
@@ -180,6 +223,15 @@ export class SessionMedia {
   counts(): { transports: number; producers: number; consumers: number; pausedConsumers: number } {
     const paused = [...this.consumers.values()].filter((c) => c.item.paused).length;
     return { transports: this.transports.size, producers: this.producers.size, consumers: this.consumers.size, pausedConsumers: paused };
+  }
+
+  peers(): { peerId: string; transports: number; producers: number; consumers: number }[] {
+    const by = new Map<string, { peerId: string; transports: number; producers: number; consumers: number }>();
+    const get = (peerId: string) => by.get(peerId) ?? by.set(peerId, { peerId, transports: 0, producers: 0, consumers: 0 }).get(peerId)!;
+    for (const t of this.transports.values()) get(t.peerId).transports++;
+    for (const p of this.producers.values()) get(p.peerId).producers++;
+    for (const c of this.consumers.values()) get(c.peerId).consumers++;
+    return [...by.values()];
   }
 
   /** Safe to call twice; the first reason wins. */

@@ -14,10 +14,10 @@ const vp8 = (ssrc: number) => ({
   rtcp: { cname: 'test' },
 });
 
-async function poll<T>(f: () => T | undefined, ms = 5000): Promise<T> {
+async function poll<T>(f: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error('condition not met');
     await new Promise((r) => setTimeout(r, 20));
@@ -105,6 +105,43 @@ describe('SfuService on a real mediasoup worker', () => {
     expect((err as AppError).code).toBe('BAD_REQUEST');
     expect((err as AppError).fields).toEqual(expect.arrayContaining(['peerId', 'rtpParameters.codecs']));
     expect((err as AppError).message).not.toContain('not-a-uuid');
+  });
+
+  it('pipes a producer into another session (the wall) and starts a simulcast consumer at the requested layer', async () => {
+    const wall = randomUUID();
+    const { rtpCapabilities: caps } = await sfu.request('createRouter', { sessionId });
+    await sfu.request('createRouter', { sessionId: wall });
+    const send = await sfu.request('createWebRtcTransport', { sessionId, peerId: kiosk, direction: 'send' });
+    const simulcast = { ...vp8(0), encodings: [{ rid: 'r0', scaleResolutionDownBy: 4 }, { rid: 'r1', scaleResolutionDownBy: 2 }, { rid: 'r2' }] };
+    const { producerId } = await sfu.request('produce', { sessionId, peerId: kiosk, transportId: send.id, kind: 'video', rtpParameters: simulcast, source: 'camera' });
+    const piped = await sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
+    expect(piped.producerId).toBe(producerId);
+    const recv = await sfu.request('createWebRtcTransport', { sessionId: wall, peerId: officer, direction: 'recv' });
+    const c = await sfu.request('consume', { sessionId: wall, peerId: officer, transportId: recv.id, producerId, rtpCapabilities: caps, spatialLayer: 0 });
+    await sfu.request('setConsumerLayer', { sessionId: wall, peerId: officer, consumerId: c.consumerId, spatialLayer: 2 });
+    expect(await sfu.request('dump', { sessionId: wall })).toMatchObject({ producers: 1, consumers: 1 });
+    // Closing the source session closes the piped copy and its consumers on the wall.
+    await sfu.request('closeRouter', { sessionId, reason: 'session_ended' });
+    const after = await poll(async () => {
+      const d = await sfu.request('dump', { sessionId: wall });
+      return d.producers === 0 && d.consumers === 0 ? d : undefined;
+    });
+    expect(after.routers).toBe(1);
+  });
+
+  it("closes only one peer's consumers (private mode) and reports per-peer holdings", async () => {
+    const { caps, producerId } = await kioskProducing();
+    const staff = randomUUID();
+    for (const peer of [officer, staff]) {
+      const recv = await sfu.request('createWebRtcTransport', { sessionId, peerId: peer, direction: 'recv' });
+      await sfu.request('consume', { sessionId, peerId: peer, transportId: recv.id, producerId, rtpCapabilities: caps });
+    }
+    expect(await sfu.request('closePeerConsumers', { sessionId, peerId: staff, reason: 'private_mode' })).toEqual({ closed: 1 });
+    const dump = await sfu.request('dump', { sessionId });
+    const by = Object.fromEntries(dump.peers.map((p) => [p.peerId, p]));
+    expect(by[staff]).toMatchObject({ transports: 1, consumers: 0 });
+    expect(by[officer]).toMatchObject({ transports: 1, consumers: 1 });
+    expect(by[kiosk]).toMatchObject({ transports: 1, producers: 1 });
   });
 
   it('detects a killed worker, reports the sessions it carried, and replaces it', async () => {

@@ -114,8 +114,22 @@ export class SfuService {
     produce: async ({ sessionId, peerId, transportId, kind, rtpParameters, source }) => ({
       producerId: await this.media(sessionId).produce(peerId, transportId, kind, rtpParameters, source),
     }),
-    consume: ({ sessionId, peerId, transportId, producerId, rtpCapabilities }) =>
-      this.media(sessionId).consume(peerId, transportId, producerId, rtpCapabilities),
+    consume: ({ sessionId, peerId, transportId, producerId, rtpCapabilities, spatialLayer }) =>
+      this.media(sessionId).consume(peerId, transportId, producerId, rtpCapabilities, spatialLayer),
+    setConsumerLayer: async ({ sessionId, peerId, consumerId, spatialLayer }) => {
+      await this.media(sessionId).setConsumerLayer(peerId, consumerId, spatialLayer);
+      return {};
+    },
+    closePeerConsumers: async ({ sessionId, peerId, reason }) => ({ closed: this.sessions.get(sessionId)?.media.closePeerConsumers(peerId, reason) ?? 0 }),
+    pipeProducer: async ({ fromSessionId, toSessionId, producerId }) => {
+      const from = this.media(fromSessionId);
+      const to = this.media(toSessionId);
+      if (!from.producerSource(producerId)) throw new AppError('NOT_FOUND', 'no such producer');
+      const { pipeProducer } = await from.mediasoupRouter.pipeToRouter({ producerId, router: to.mediasoupRouter });
+      if (!pipeProducer) throw new AppError('SFU_ERROR', 'pipe produced nothing');
+      to.adoptPipedProducer(fromSessionId, pipeProducer);
+      return { producerId: pipeProducer.id };
+    },
     resumeConsumer: async ({ sessionId, peerId, consumerId }) => {
       await this.media(sessionId).resumeConsumer(peerId, consumerId);
       return {};
@@ -127,6 +141,7 @@ export class SfuService {
     dump: async ({ sessionId }) => {
       const list = sessionId ? [this.sessions.get(sessionId)].filter((s) => s !== undefined) : [...this.sessions.values()];
       const total = { routers: list.length, transports: 0, producers: 0, consumers: 0, pausedConsumers: 0 };
+      const peers = sessionId ? list.flatMap(({ media }) => media.peers().map((p) => ({ sessionId: media.sessionId, ...p }))) : [];
       for (const { media } of list) {
         const c = media.counts();
         total.transports += c.transports;
@@ -134,7 +149,7 @@ export class SfuService {
         total.consumers += c.consumers;
         total.pausedConsumers += c.pausedConsumers;
       }
-      return { ...total, workers: this.pool.describe() };
+      return { ...total, workers: this.pool.describe(), peers };
     },
   };
 

@@ -46,7 +46,14 @@ export const sfuMethods = {
     result: z.object({ producerId: Id }),
   },
   consume: {
-    params: SessionRef.extend({ peerId: Id, transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
+    params: SessionRef.extend({
+      peerId: Id,
+      transportId: Id,
+      producerId: Id,
+      rtpCapabilities: RtpCapabilities,
+      /** Simulcast layer to start at: 0 is the smallest (the video wall), 2 the full picture. */
+      spatialLayer: z.number().int().min(0).max(2).optional(),
+    }),
     result: z.object({
       consumerId: Id,
       producerId: Id,
@@ -58,6 +65,14 @@ export const sfuMethods = {
     }),
   },
   resumeConsumer: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: Empty },
+  setConsumerLayer: { params: SessionRef.extend({ peerId: Id, consumerId: Id, spatialLayer: z.number().int().min(0).max(2) }), result: Empty },
+  /** Closes every consumer a peer holds (private mode): its transports stay, so it can consume again later. */
+  closePeerConsumers: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: z.object({ closed: z.number().int() }) },
+  /**
+   * Pipes a producer from one session's router into another's (the county video wall), keeping its id.
+   * The piped copy closes with the original.
+   */
+  pipeProducer: { params: z.object({ fromSessionId: Id, toSessionId: Id, producerId: Id }), result: z.object({ producerId: Id }) },
   closePeer: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: Empty },
   /** Counts of live objects, per session and in total: tests and leak checks assert through it. */
   dump: {
@@ -70,6 +85,8 @@ export const sfuMethods = {
       /** Consumers currently paused on the server side. */
       pausedConsumers: z.number().int(),
       workers: z.array(z.object({ pid: z.number().int(), routers: z.number().int() })),
+      /** Per peer, for the sessions asked about: lets tests and operators see who holds what. */
+      peers: z.array(z.object({ sessionId: Id, peerId: Id, transports: z.number().int(), producers: z.number().int(), consumers: z.number().int() })),
     }),
   },
 } as const;
