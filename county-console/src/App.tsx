@@ -6,6 +6,7 @@ import { T } from './strings';
 import { Admin } from './views/Admin';
 import { Audit } from './views/Audit';
 import { Cases } from './views/Cases';
+import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
@@ -79,7 +80,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {current === 'audit' && <Audit token={controller.token} />}
         {current === 'admin' && <Admin token={controller.token} />}
         {current === 'township' && <TownshipCases token={controller.token} />}
-        {current === 'staff' && <section className="panel">{T.staffNote}</section>}
+        {current === 'staff' && <StaffDesk s={s} controller={controller} />}
       </main>
     </div>
   );

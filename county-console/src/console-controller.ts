@@ -1,15 +1,19 @@
-import { AppError, type LoginResult, type RoomView, type SessionEndReason, type UserView } from '@vj/shared';
-import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { AppError, type AlertView, type CountyMode, type JoinResult, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
+import { ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { JoinedSession } from './joined-session';
 import { beep } from './sound';
 import { T } from './strings';
+import { WallView } from './wall-view';
 
 export interface ActiveCall {
   sessionId: string;
   roomCode: string;
   since: number;
-  remote: MediaStream;
-  local: MediaStream | undefined;
-  media: 'connecting' | 'live';
+  media: JoinedSession;
+  /** Our own mode (county), or null for reception staff. */
+  mode: CountyMode | null;
+  session: SessionStateView | undefined;
+  connected: boolean;
 }
 
 export interface ConsoleState {
@@ -18,7 +22,12 @@ export interface ConsoleState {
   loggingIn: boolean;
   connection: 'connecting' | 'online' | 'offline';
   rooms: RoomView[];
+  alerts: AlertView[];
+  /** Room code → live wall stream (small layer; the opened room's at full size). */
+  wall: Map<string, MediaStream>;
+  opened: string | undefined;
   active: ActiveCall | undefined;
+  privateRequests: string[];
   /** A one-line notice for the officer, e.g. why a call ended or could not be answered. */
   notice: string | undefined;
   soundOn: boolean;
@@ -27,13 +36,15 @@ export interface ConsoleState {
 }
 
 const SESSION_KEY = 'vj.console.login';
+const isCountyRole = (r: string | undefined) => r === 'county_officer' || r === 'county_supervisor';
 
-/** The console's behaviour outside React: login, the live room list, answering and ending calls. */
+/** The console's behaviour outside React: login, the live wall and queue, taking part in sessions, and staying in them across drops. */
 export class ConsoleController extends ExternalStore<ConsoleState> {
   private socket: AppSocket | undefined;
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
-  private peer: RtcPeer | undefined;
+  private wallView: WallView | undefined;
+  private droppedAt: number | undefined;
 
   constructor() {
     super({
@@ -42,7 +53,11 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       loggingIn: false,
       connection: 'connecting',
       rooms: [],
+      alerts: [],
+      wall: new Map(),
+      opened: undefined,
       active: undefined,
+      privateRequests: [],
       notice: undefined,
       soundOn: localStorage.getItem('vj.console.sound') !== 'off',
       lastSession: undefined,
@@ -68,8 +83,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   login = async (username: string, password: string): Promise<void> => {
     this.set({ loggingIn: true, loginError: undefined });
     try {
-      const login = await apiRequest<LoginResult>('POST', '/api/auth/login', { body: { username, password } });
-      this.begin(login);
+      this.begin(await apiRequest<LoginResult>('POST', '/api/auth/login', { body: { username, password } }));
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'INTERNAL';
       this.set({ loginError: code === 'RATE_LIMITED' ? T.loginRateLimited : code === 'UNAVAILABLE' ? T.serverDown : T.loginFailed });
@@ -93,8 +107,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       (t) => void this.channel?.request('auth:refresh', { token: t.accessToken }).catch(() => {}),
     );
     void this.keeper.start(login);
-    // Only the county office takes calls and watches rooms; other roles work through REST alone.
-    if (login.user.role === 'county_officer' || login.user.role === 'county_supervisor') this.connect();
+    // The county and reception staff work live; commissions and administrators work through REST alone.
+    if (isCountyRole(login.user.role) || login.user.role === 'township_staff') this.connect();
   }
 
   token = (): string | undefined => this.keeper?.token;
@@ -104,84 +118,152 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     const token = this.keeper?.token;
     if (token) void apiRequest('POST', '/api/auth/logout', { token }).catch(() => {});
     this.keeper?.stop();
+    this.wallView?.close();
     this.socket?.disconnect();
     sessionStorage.removeItem(SESSION_KEY);
-    this.set({ user: undefined, rooms: [], connection: 'connecting' });
+    this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [] });
   };
 
   private connect(): void {
     const socket = openSocket(() => this.keeper?.token);
     this.socket = socket;
-    this.channel = socketChannel(socket);
-    socket.on('connect', () => {
-      this.set({ connection: 'online' });
-      void this.channel!.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms }));
-    });
+    const channel = socketChannel(socket);
+    this.channel = channel;
+    const county = isCountyRole(this.state.user?.role);
+    socket.on('connect', () => void this.onConnected(county));
     socket.on('connect_error', (err) => {
       if (err.message === 'UNAUTHENTICATED') return this.logout();
       this.set({ connection: 'offline' });
     });
     socket.on('disconnect', () => {
+      this.droppedAt ??= Date.now();
       this.set({ connection: 'offline' });
-      this.dropCall();
     });
     socket.on('rooms:state', (room) => {
       const prev = this.state.rooms.find((r) => r.code === room.code);
-      if (room.state === 'calling' && prev?.state !== 'calling' && this.state.soundOn) beep();
-      this.set({ rooms: this.state.rooms.map((r) => (r.code === room.code ? room : r)) });
+      if (county && room.state === 'calling' && prev?.state !== 'calling' && this.state.soundOn) beep();
+      const rooms = prev ? this.state.rooms.map((r) => (r.code === room.code ? room : r)) : [...this.state.rooms, room];
+      this.set({ rooms });
+      if (!county) void this.staffFollow(room);
     });
+    socket.on('alerts', ({ alerts }) => {
+      if (this.state.soundOn && alerts.some((a) => !this.state.alerts.find((b) => b.id === a.id))) beep();
+      this.set({ alerts });
+    });
+    socket.on('wall:tile', (tile) => void this.wallView?.add(tile));
+    socket.on('wall:tileClosed', ({ producerId }) => this.wallView?.remove(producerId));
     socket.on('session:producer', ({ sessionId, producer }) => {
-      if (sessionId === this.state.active?.sessionId) void this.consume(producer.producerId);
+      if (sessionId === this.state.active?.sessionId) void this.state.active.media.consume(producer.producerId);
     });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
-      if (sessionId === this.state.active?.sessionId) this.peer?.dropProducer(producerId);
+      if (sessionId === this.state.active?.sessionId) this.state.active.media.drop(producerId);
+    });
+    socket.on('session:state', (session) => {
+      const a = this.state.active;
+      if (session.sessionId !== a?.sessionId) return;
+      if (session.private && !a.session?.private && a.mode === null) a.media.dropAllRemote();
+      this.set({ active: { ...a, session } });
+    });
+    socket.on('session:privateRequested', ({ sessionId, roomCode }) => {
+      if (this.state.soundOn) beep();
+      this.set({ privateRequests: [...new Set([...this.state.privateRequests, sessionId])], notice: T.privateRequestedBy(this.roomName(roomCode)) });
     });
     socket.on('session:ended', ({ sessionId, reason }) => {
       if (sessionId === this.state.active?.sessionId) this.endLocally(reason);
     });
   }
 
-  /** Read through a method: the call can change across awaits, which property narrowing would hide. */
-  private activeCall(): ActiveCall | undefined {
-    return this.state.active;
+  private roomName(code: string): string {
+    return this.state.rooms.find((r) => r.code === code)?.name ?? code;
   }
 
-  private async consume(producerId: string): Promise<void> {
-    const active = this.state.active;
-    const remote = await this.peer?.consume(producerId).catch(() => undefined);
-    if (!remote || !active || this.state.active?.sessionId !== active.sessionId) return;
-    active.remote.addTrack(remote.track);
-    this.set({ active: { ...active, media: 'live' } });
+  /** After (re)connecting: the wall, and any session we were in (a drop, or a reload of this page). */
+  private async onConnected(county: boolean): Promise<void> {
+    const channel = this.channel!;
+    this.set({ connection: 'online' });
+    if (county) {
+      void channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms }));
+      this.wallView ??= new WallView(channel, () => this.set({ wall: new Map(this.wallView!.streams) }));
+      await this.wallView.join().catch(() => undefined);
+    }
+    const away = this.droppedAt ? Date.now() - this.droppedAt : Infinity;
+    this.droppedAt = undefined;
+    const a = this.state.active;
+    const target = a?.sessionId ?? (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions[0]?.sessionId;
+    if (!target) return;
+    let joined: JoinResult;
+    try {
+      joined = await channel.request('session:rejoin', { sessionId: target });
+    } catch {
+      if (a) this.endLocally('officer_disconnected');
+      return;
+    }
+    const me = joined.session.participants.find((p) => p.peerId === joined.peerId);
+    const mode = me?.mode ?? null;
+    if (a) {
+      await a.media.resume(joined, away, mode === 'join' || mode === 'take_over');
+      this.set({ active: { ...a, session: joined.session, connected: true } });
+    } else {
+      await this.enter(joined, mode);
+    }
+  }
+
+  private async enter(joined: JoinResult, mode: CountyMode | null): Promise<void> {
+    const media = new JoinedSession(this.channel!, joined.session.sessionId, () => this.set({ active: this.state.active && { ...this.state.active } }));
+    const active: ActiveCall = { sessionId: joined.session.sessionId, roomCode: joined.session.roomCode, since: Date.now(), media, mode, session: joined.session, connected: true };
+    this.set({ active, lastSession: { id: active.sessionId, roomCode: active.roomCode }, opened: active.roomCode });
+    void this.wallView?.open(active.roomCode);
+    try {
+      await media.start(joined, mode === 'join' || mode === 'take_over');
+    } catch {
+      this.set({ notice: T.cameraFailed });
+    }
   }
 
   /** Answers a waiting call; the server guarantees only one officer wins a race. */
   answer = async (sessionId: string): Promise<void> => {
     if (!this.channel || this.state.active) return;
     this.set({ notice: undefined });
-    let answered;
     try {
-      answered = await this.channel.request('call:answer', { sessionId });
+      const a = await this.channel.request('call:answer', { sessionId });
+      const session: SessionStateView = { sessionId, roomCode: a.roomCode, kind: 'county_call', state: 'active', private: false, monitoring: false, lead: 'county', participants: [] };
+      await this.enter({ peerId: a.peerId, session, producers: a.producers }, 'join');
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'other';
       const text = T.answerFailed;
       this.set({ notice: code in text ? text[code as keyof typeof text] : text.other });
-      return;
     }
-    const active: ActiveCall = { sessionId, roomCode: answered.roomCode, since: Date.now(), remote: new MediaStream(), local: undefined, media: 'connecting' };
-    this.set({ active, lastSession: { id: sessionId, roomCode: answered.roomCode } });
-    this.peer = new RtcPeer(this.channel, sessionId);
+  };
+
+  /** Enters a live session of another officer or of reception staff, in a supervision mode. */
+  watch = async (sessionId: string, mode: CountyMode): Promise<void> => {
+    if (!this.channel || this.state.active) return;
     try {
-      await this.peer.load();
-      await Promise.all(answered.producers.map((p) => this.consume(p.producerId)));
-      const local = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true }).catch(() => undefined);
-      if (!local) return this.set({ notice: T.cameraFailed });
-      const current = this.activeCall();
-      if (current?.sessionId !== sessionId) return local.getTracks().forEach((t) => t.stop());
-      this.set({ active: { ...current, local } });
-      await this.peer.publish(local);
-    } catch {
-      this.set({ notice: T.answerFailed.other });
+      await this.enter(await this.channel.request('session:watch', { sessionId, mode }), mode);
+    } catch (err) {
+      this.set({ notice: err instanceof Error ? err.message : String(err) });
     }
+  };
+
+  setMode = async (mode: CountyMode): Promise<void> => {
+    const a = this.state.active;
+    if (!a || !this.channel || a.mode === mode) return;
+    await this.channel.request('session:setMode', { sessionId: a.sessionId, mode });
+    await a.media.setSpeaking(mode !== 'monitor').catch(() => this.set({ notice: T.cameraFailed }));
+    this.set({ active: { ...a, mode } });
+  };
+
+  setPrivate = async (on: boolean): Promise<void> => {
+    const a = this.state.active;
+    if (!a || !this.channel) return;
+    await this.channel.request('session:setPrivate', { sessionId: a.sessionId, private: on }).catch((err: Error) => this.set({ notice: err.message }));
+    this.set({ privateRequests: this.state.privateRequests.filter((id) => id !== a.sessionId) });
+  };
+
+  /** Opens a room on the wall: its tile goes to full size in the side panel. */
+  openRoom = (code: string | undefined): void => {
+    this.set({ opened: code });
+    void this.wallView?.open(code);
   };
 
   /** Answers the call that has waited longest (keyboard shortcut). */
@@ -190,24 +272,42 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     if (waiting[0]?.sessionId) void this.answer(waiting[0].sessionId);
   };
 
+  /** Ends a call we lead; a monitoring officer or reception staff just leave. */
   hangUp = async (): Promise<void> => {
-    const id = this.state.active?.sessionId;
-    if (!id) return;
-    await this.channel?.request('session:end', { sessionId: id }).catch(() => {});
-    this.endLocally('officer_hangup');
+    const a = this.state.active;
+    if (!a) return;
+    const leaves = a.mode === 'monitor' || (a.session?.kind === 'staff_intake' && a.mode !== null) || (a.mode === null && a.session?.kind === 'county_call');
+    await this.channel?.request(leaves ? 'session:leave' : 'session:end', { sessionId: a.sessionId }).catch(() => {});
+    this.endLocally(leaves ? null : a.mode === null ? 'staff_ended' : 'officer_hangup');
   };
 
-  private endLocally(reason: SessionEndReason): void {
-    this.dropCall();
-    this.set({ notice: T.ended[reason] });
+  private endLocally(reason: SessionEndReason | null): void {
+    this.state.active?.media.close();
+    this.set({ active: undefined, notice: reason ? T.ended[reason] : undefined });
   }
 
-  private dropCall(): void {
-    this.peer?.close();
-    this.peer = undefined;
-    for (const t of this.state.active?.local?.getTracks() ?? []) t.stop();
-    if (this.state.active) this.set({ active: undefined });
+  ackAlert = (id: string): void => void this.channel?.request('alert:ack', { alertId: id }).catch(() => {});
+
+  // Reception staff: their own room only.
+
+  /** Staff follow their room's session: join it when one starts, drop it when it ends. */
+  private async staffFollow(room: RoomView): Promise<void> {
+    if (!room.sessionId || this.state.active?.sessionId === room.sessionId || !this.channel) return;
+    try {
+      await this.enter(await this.channel.request('staff:join', { sessionId: room.sessionId }), null);
+    } catch {
+      /* the session ended meanwhile */
+    }
   }
+
+  startIntake = async (): Promise<void> => {
+    if (!this.channel || this.state.active) return;
+    try {
+      await this.enter(await this.channel.request('staff:startIntake', { requestId: crypto.randomUUID() }), null);
+    } catch (err) {
+      this.set({ notice: err instanceof Error ? err.message : String(err) });
+    }
+  };
 
   toggleSound = (): void => {
     const soundOn = !this.state.soundOn;

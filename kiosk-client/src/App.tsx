@@ -26,9 +26,19 @@ export function App({ controller }: { controller: KioskController }) {
       case 'starting':
         return <Message title={T.starting} busy />;
       case 'waiting':
-        return <Waiting since={view.since} local={state.local} onCancel={controller.hangUp} />;
+        return <Waiting since={view.since} local={state.local} position={state.queuePosition} onCancel={controller.hangUp} />;
       case 'in_call':
-        return <InCall view={view} local={state.local} remote={state.remote} onEnd={controller.hangUp} />;
+        return (
+          <InCall
+            view={view}
+            local={state.local}
+            remote={state.remote}
+            session={state.session}
+            privateRequested={state.privateRequested}
+            onEnd={controller.hangUp}
+            onRequestPrivate={controller.requestPrivate}
+          />
+        );
       case 'ended':
         return <Ended backAt={view.backAt} onHome={controller.backHome} />;
       case 'lookup':
@@ -47,6 +57,13 @@ export function App({ controller }: { controller: KioskController }) {
         )}
       </header>
       <main className="stage">{body}</main>
+      {state.reconnecting && (
+        <div className="reconnecting" role="alert" data-testid="reconnecting">
+          <div className="spinner" aria-hidden />
+          <h1>{T.reconnectingCall}</h1>
+          <p className="lead">{T.reconnectingHint}</p>
+        </div>
+      )}
       {state.receipt && <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} />}
     </div>
   );

@@ -1,4 +1,4 @@
-import { AppError, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason } from '@vj/shared';
+import { AppError, type JoinResult, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
 import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, speak, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
 import { T } from './strings';
@@ -23,6 +23,12 @@ export interface KioskState {
   room: RoomInfo | undefined;
   local: MediaStream | undefined;
   remote: MediaStream | undefined;
+  /** The live session as the server sees it: monitoring, private, who leads. */
+  session: SessionStateView | undefined;
+  queuePosition: number | undefined;
+  /** Set while the network is down during a call: the call is kept and resumes when it comes back. */
+  reconnecting: boolean;
+  privateRequested: boolean;
 }
 
 const RETRY_MS: Record<Problem, number> = { offline: 5_000, server: 10_000, camera: 15_000, auth: 30_000, call_failed: 8_000 };
@@ -35,10 +41,13 @@ const PROBLEM_TEXT: Record<Problem, string> = {
 };
 export const problemText = (p: Problem) => PROBLEM_TEXT[p];
 
+/** Longer drops than this rebuild the media transports instead of restarting ICE on them. */
+const REBUILD_AFTER_MS = 20_000;
+
 /**
- * The kiosk's whole behaviour as a small state machine outside React: connect with the device credential,
- * call, publish camera and microphone, show the officer once answered, and recover from every trouble with
- * an automatic retry. React only renders `state`.
+ * The kiosk's behaviour as a small state machine outside React: connect with the device credential, call,
+ * publish camera and microphone, show the officer, keep the call through network drops, recover from every
+ * trouble with an automatic retry. React only renders `state`.
  */
 export class KioskController extends ExternalStore<KioskState> {
   private socket: AppSocket | undefined;
@@ -46,11 +55,22 @@ export class KioskController extends ExternalStore<KioskState> {
   private keeper: TokenKeeper | undefined;
   private peer: RtcPeer | undefined;
   private sessionId: string | undefined;
+  private droppedAt: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reminder: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    super({ view: { screen: 'connecting' }, receipt: undefined, room: undefined, local: undefined, remote: undefined });
+    super({
+      view: { screen: 'connecting' },
+      receipt: undefined,
+      room: undefined,
+      local: undefined,
+      remote: undefined,
+      session: undefined,
+      queuePosition: undefined,
+      reconnecting: false,
+      privateRequested: false,
+    });
   }
 
   private show(view: KioskView): void {
@@ -74,11 +94,12 @@ export class KioskController extends ExternalStore<KioskState> {
   /** Connects (or reconnects) to the server; the idle screen appears once the socket is up. */
   start = async (): Promise<void> => {
     if (!readCredential()) return this.show({ screen: 'unprovisioned' });
-    this.show({ screen: 'connecting' });
+    if (!this.sessionId) this.show({ screen: 'connecting' });
     let auth: KioskAuthResult;
     try {
       auth = await this.fetchToken();
     } catch (err) {
+      if (this.sessionId) return void (this.timer = setTimeout(() => void this.start(), 2000));
       const problem = err instanceof AppError && err.code === 'UNAUTHENTICATED' ? 'auth' : 'server';
       return this.trouble(problem, () => void this.start());
     }
@@ -97,43 +118,108 @@ export class KioskController extends ExternalStore<KioskState> {
     const socket = openSocket(() => this.keeper?.token);
     this.socket = socket;
     this.channel = socketChannel(socket);
-    socket.on('connect', () => {
-      if (this.state.view.screen === 'connecting' || this.state.view.screen === 'trouble') this.goIdle();
-    });
+    socket.on('connect', () => void this.onConnected());
     socket.on('connect_error', (err) => {
-      // A refused handshake is not retried blindly: fetch a fresh token first, which also notices revocation.
+      if (err.message !== 'UNAUTHENTICATED') return; // socket.io retries by itself; a refused token does not heal
       socket.disconnect();
-      if (err.message === 'UNAUTHENTICATED') this.trouble('auth', () => void this.start());
-      else this.trouble('server', () => void this.start());
+      if (this.sessionId) void this.start(); // a token that expired offline: fetch a fresh one, keep the call
+      else this.trouble('auth', () => void this.start());
     });
     socket.on('disconnect', (reason) => {
       if (reason === 'io client disconnect') return;
-      this.dropCall();
-      this.trouble('offline', () => {
-        if (socket.connected) this.goIdle();
-        else void this.start();
-      });
+      if (this.sessionId) {
+        this.droppedAt ??= Date.now();
+        this.set({ reconnecting: true });
+        speak(T.reconnectingCall);
+        return;
+      }
+      this.trouble('offline', () => (socket.connected ? this.goIdle() : void this.start()));
     });
     socket.on('session:answered', ({ sessionId, officerName }) => {
       if (sessionId !== this.sessionId) return;
       this.show({ screen: 'in_call', officerName, since: Date.now() });
       speak(T.inCallSpoken);
     });
+    socket.on('session:state', (session) => {
+      if (session.sessionId !== this.sessionId) return;
+      const before = this.state.session;
+      this.set({ session });
+      if (session.monitoring && !before?.monitoring) speak(T.monitoringSpoken);
+      if (session.private && !before?.private) speak(T.privateSpoken);
+    });
+    socket.on('queue:position', ({ sessionId, position }) => {
+      if (sessionId === this.sessionId) this.set({ queuePosition: position });
+    });
     socket.on('session:producer', ({ sessionId, producer }) => {
       if (sessionId === this.sessionId) void this.consume(producer.producerId);
     });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
-      if (sessionId !== this.sessionId) return;
-      this.peer?.dropProducer(producerId);
+      if (sessionId === this.sessionId) this.peer?.dropProducer(producerId);
     });
     socket.on('session:receipt', ({ sessionId, caseCode, pin }) => {
       if (sessionId !== this.sessionId && this.state.view.screen !== 'ended') return;
       this.set({ receipt: { caseCode, pin } });
       speak(T.receiptSpoken(caseCode, pin), { repeat: 2 });
     });
+    socket.on('session:publish', ({ sessionId }) => void this.joinStaffIntake(sessionId));
     socket.on('session:ended', ({ sessionId, reason }) => {
       if (sessionId === this.sessionId) this.finish(reason);
     });
+  }
+
+  /** After (re)connecting: resume a call in progress, or pick up one the server still holds (a reload). */
+  private async onConnected(): Promise<void> {
+    if (this.sessionId) return this.resume(this.sessionId);
+    const { sessions } = await this.channel!.request('session:mine', {}).catch(() => ({ sessions: [] }));
+    if (sessions[0]) return this.resume(sessions[0].sessionId);
+    if (this.state.view.screen === 'connecting' || this.state.view.screen === 'trouble') this.goIdle();
+  }
+
+  private async resume(sessionId: string): Promise<void> {
+    let joined: JoinResult;
+    try {
+      joined = await this.channel!.request('session:rejoin', { sessionId });
+    } catch {
+      this.sessionId = sessionId;
+      return this.finish('kiosk_disconnected');
+    }
+    const away = this.droppedAt ? Date.now() - this.droppedAt : Infinity;
+    this.droppedAt = undefined;
+    this.sessionId = sessionId;
+    this.set({ reconnecting: false, session: joined.session });
+    try {
+      if (this.peer && this.peer.healthy && away < REBUILD_AFTER_MS) {
+        await this.peer.restartIce();
+      } else {
+        await this.rebuild(joined);
+      }
+      if (joined.session.state === 'active' && this.state.view.screen !== 'in_call') this.show({ screen: 'in_call', officerName: this.officerName(joined.session), since: Date.now() });
+      if (joined.session.state === 'calling' && this.state.view.screen !== 'waiting') this.show({ screen: 'waiting', since: Date.now() });
+    } catch {
+      await this.channel!.request('session:end', { sessionId }).catch(() => {});
+      this.dropCall();
+      this.trouble('call_failed', () => this.goIdle());
+    }
+  }
+
+  private officerName(s: SessionStateView): string {
+    return s.participants.find((p) => p.role !== 'kiosk' && p.mode !== 'monitor')?.name ?? T.countyName;
+  }
+
+  /** New transports and tracks: after a long drop, a failed transport, or a page reload. */
+  private async rebuild(joined: JoinResult): Promise<void> {
+    this.peer?.close();
+    await this.channel!.request('rtc:reset', { sessionId: this.sessionId! });
+    const local = this.state.local ?? (await this.openCamera());
+    this.set({ local, remote: new MediaStream() });
+    this.peer = new RtcPeer(this.channel!, this.sessionId!);
+    await this.peer.load();
+    await this.peer.publish(local, { simulcast: true });
+    for (const p of joined.producers) await this.consume(p.producerId);
+  }
+
+  private openCamera(): Promise<MediaStream> {
+    return navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: { echoCancellation: true, noiseSuppression: true } });
   }
 
   private goIdle(): void {
@@ -154,14 +240,11 @@ export class KioskController extends ExternalStore<KioskState> {
     this.show({ screen: 'starting' });
     let local: MediaStream;
     try {
-      local = await navigator.mediaDevices.getUserMedia({
-        video: { width: { ideal: 1280 }, height: { ideal: 720 } },
-        audio: { echoCancellation: true, noiseSuppression: true },
-      });
+      local = await this.openCamera();
     } catch {
       return this.trouble('camera', () => this.goIdle());
     }
-    this.set({ local, remote: new MediaStream() });
+    this.set({ local, remote: new MediaStream(), queuePosition: undefined, privateRequested: false });
     try {
       const { sessionId } = await this.channel.request('call:start', { requestId: crypto.randomUUID() });
       this.sessionId = sessionId;
@@ -169,13 +252,30 @@ export class KioskController extends ExternalStore<KioskState> {
       await this.peer.load();
       this.show({ screen: 'waiting', since: Date.now() });
       speak(T.waitingSpoken);
-      this.reminder = setInterval(() => speak(T.waitingReminder), 30_000);
+      this.reminder = setInterval(() => speak(this.state.queuePosition ? T.queueSpoken(this.state.queuePosition) : T.waitingReminder), 30_000);
       await this.peer.publish(local, { simulcast: true });
     } catch {
       if (this.sessionId) await this.channel.request('session:end', { sessionId: this.sessionId }).catch(() => {});
       this.dropCall();
       this.trouble('call_failed', () => this.goIdle());
     }
+  };
+
+  /** Reception staff started an intake in this room: the kiosk's camera and microphone record it. */
+  private async joinStaffIntake(sessionId: string): Promise<void> {
+    if (this.sessionId) return;
+    this.sessionId = sessionId;
+    this.set({ remote: new MediaStream(), privateRequested: false });
+    await this.resume(sessionId);
+    this.show({ screen: 'in_call', officerName: T.staffIntake, since: Date.now() });
+    speak(T.staffIntakeSpoken);
+  }
+
+  requestPrivate = async (): Promise<void> => {
+    if (!this.sessionId || this.state.privateRequested) return;
+    await this.channel?.request('session:requestPrivate', { sessionId: this.sessionId }).catch(() => {});
+    this.set({ privateRequested: true });
+    speak(T.privateRequestedSpoken);
   };
 
   hangUp = async (): Promise<void> => {
@@ -188,8 +288,9 @@ export class KioskController extends ExternalStore<KioskState> {
     this.peer?.close();
     this.peer = undefined;
     this.sessionId = undefined;
+    this.droppedAt = undefined;
     for (const t of this.state.local?.getTracks() ?? []) t.stop();
-    this.set({ local: undefined, remote: undefined });
+    this.set({ local: undefined, remote: undefined, session: undefined, queuePosition: undefined, reconnecting: false, privateRequested: false });
   }
 
   private finish(reason: SessionEndReason | 'local'): void {

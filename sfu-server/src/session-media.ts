@@ -176,6 +176,17 @@ export class SessionMedia {
     return closed;
   }
 
+  closePeerProducers(peerId: string, reason: SfuCloseReason): number {
+    let closed = 0;
+    for (const [id, p] of this.producers) {
+      if (p.peerId !== peerId) continue;
+      p.item.close();
+      this.forgetProducer(peerId, id, reason);
+      closed++;
+    }
+    return closed;
+  }
+
   /** The router, for piping into another session's router (mediasoup keeps both ends' closes in step). */
   get mediasoupRouter(): types.Router {
     this.assertOpen();

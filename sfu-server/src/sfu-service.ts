@@ -121,6 +121,7 @@ export class SfuService {
       return {};
     },
     closePeerConsumers: async ({ sessionId, peerId, reason }) => ({ closed: this.sessions.get(sessionId)?.media.closePeerConsumers(peerId, reason) ?? 0 }),
+    closePeerProducers: async ({ sessionId, peerId, reason }) => ({ closed: this.sessions.get(sessionId)?.media.closePeerProducers(peerId, reason) ?? 0 }),
     pipeProducer: async ({ fromSessionId, toSessionId, producerId }) => {
       const from = this.media(fromSessionId);
       const to = this.media(toSessionId);

@@ -11,7 +11,7 @@ export type Role = (typeof ROLES)[number];
 /** Roles that belong to the county office and may see a session's full media. */
 export const COUNTY_ROLES: readonly Role[] = ['county_officer', 'county_supervisor'];
 
-export const ROOM_STATES = ['offline', 'online', 'calling', 'in_session'] as const;
+export const ROOM_STATES = ['offline', 'online', 'calling', 'in_session', 'private'] as const;
 export type RoomState = (typeof ROOM_STATES)[number];
 
 /** Why a session ended. Stored with the session; every end carries one. */
@@ -24,6 +24,7 @@ export const SESSION_END_REASONS = [
   'server_shutdown',
   'server_restart',
   'sfu_failure',
+  'staff_ended',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
@@ -33,3 +34,10 @@ export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 export const PARTICIPANT_ROLES = ['kiosk', 'county_officer', 'county_supervisor', 'township_staff'] as const;
 export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
+
+export const SESSION_KINDS = ['county_call', 'staff_intake'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** How a county officer takes part: silently watching, talking with the room, or leading it. */
+export const COUNTY_MODES = ['monitor', 'join', 'take_over'] as const;
+export type CountyMode = (typeof COUNTY_MODES)[number];

@@ -30,6 +30,13 @@ const Env = z.object({
   RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
   SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   ROOMS_FILE: z.string().optional(),
+  /** How long a dropped participant keeps their place in a live session. */
+  RECONNECT_GRACE_S: z.coerce.number().int().min(5).max(3600).default(60),
+  /** How long a call may wait unanswered before supervisors are alerted. */
+  ESCALATE_AFTER_S: z.coerce.number().int().min(1).max(3600).default(90),
+  /** When a kiosk going offline raises an alarm, in the server's time zone (set TZ=Asia/Shanghai). */
+  OFFICE_HOURS: z.string().default('08:30-17:30'),
+  OFFICE_DAYS: z.string().default('1-5'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   STATIC_DIR: z.string().optional(),
   /** Print the start-up banner (URLs, demo logins). */
@@ -84,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       workers: e.SFU_WORKERS,
     },
     roomsFile: e.ROOMS_FILE,
+    reconnectGraceMs: e.RECONNECT_GRACE_S * 1000,
+    escalateAfterMs: e.ESCALATE_AFTER_S * 1000,
+    officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,

@@ -9,6 +9,8 @@ import type { Attachments } from './petitions/attachments.js';
 import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
 import type { CallService } from './sessions/call-service.js';
+import type { Reconnect } from './sessions/reconnect.js';
+import type { Supervision } from './sessions/supervision.js';
 
 /** Closes live sockets at once when access ends (logout, disable, revoke), on every node. */
 export interface Disconnector {
@@ -27,6 +29,8 @@ export interface AppContext {
   presence: Presence;
   rateLimiter: RateLimiter;
   calls: CallService;
+  supervision: Supervision;
+  reconnect: Reconnect;
   auth: AuthSessions;
   petitions: PetitionService;
   attachments: Attachments;

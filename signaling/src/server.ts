@@ -27,6 +27,12 @@ import { PetitionService } from './petitions/petition-service.js';
 import { ReceiptLookup } from './petitions/receipts.js';
 import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
+import { Reconnect } from './sessions/reconnect.js';
+import { Supervision } from './sessions/supervision.js';
+import { Timeline } from './sessions/timeline.js';
+import { WallService } from './sessions/wall.js';
+import { AlertService } from './alerts/alert-service.js';
+import { OfficeHours } from './alerts/office-hours.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -77,8 +83,6 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       for (const [room, credential] of Object.entries(demo.kiosks)) if (codes.includes(room)) await registerKioskDevice(db, room, credential, 'demo');
     }
     const store = new SessionStore(db);
-    const orphaned = await store.endAllOpen('server_restart');
-    if (orphaned) log.warn('closed sessions left open by a previous run', { count: orphaned });
 
     const sfu = new LocalSfuClient(
       await SfuService.start(
@@ -108,7 +112,14 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     }
     cleanups.unshift(() => presence.close());
 
-    const calls = new CallService(store, presence, sfu, ioNotifier(io), log.child('calls'), roomsFile.rooms);
+    const notifier = ioNotifier(io);
+    const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), (list) => notifier.toCounty('alerts', { alerts: list }));
+    const wall = new WallService(sfu, notifier, log.child('wall'));
+    const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs });
+    const supervision = new Supervision(calls);
+    const reconnect = new Reconnect(calls, config.reconnectGraceMs);
+    const picked = await reconnect.restore();
+    if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const petitions = new PetitionService(db, masterKeys);
     const ctx: AppContext = {
       config,
@@ -119,6 +130,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       presence,
       rateLimiter: new LocalRateLimiter(),
       calls,
+      supervision,
+      reconnect,
       auth,
       petitions,
       attachments: new Attachments(db, petitions.vault),
@@ -129,7 +142,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     server.on('request', createApp(ctx, config.staticDir ?? REPO_ROOT));
     registerRealtime(io, ctx);
     cleanups.unshift(async () => {
-      await calls.shutdown();
+      calls.shutdown();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     });

@@ -11,7 +11,7 @@ let officer: string;
 let kioskToken: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { RECONNECT_GRACE_S: '5' } });
   officer = await loginToken(server.url, 'officer1', 'officer1-demo');
   const r = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['langli'] } });
   kioskToken = r.body.accessToken;
@@ -151,20 +151,47 @@ describe('socket events', () => {
     }
   });
 
-  it('a kiosk that drops mid-call ends the session with kiosk_disconnected and the room goes offline', async () => {
+  it('a kiosk that drops mid-call keeps its place for the grace period, then the session ends with kiosk_disconnected', async () => {
     const kiosk = await connect(server.url, kioskToken);
     const off = await connect(server.url, officer);
     try {
       const start = await send(kiosk, 'call:start', { requestId: randomUUID() });
       const sessionId = start.ok ? start.data.sessionId : '';
       expect(await send(off, 'call:answer', { sessionId })).toMatchObject({ ok: true });
-      const ended = nextEvent<{ reason: string }>(off, 'session:ended');
+      const away = nextEvent<{ participants: { role: string; connected: boolean }[] }>(off, 'session:state');
+      const ended = nextEvent<{ reason: string }>(off, 'session:ended', 15_000);
       kiosk.close();
-      expect(await ended).toMatchObject({ sessionId, reason: 'kiosk_disconnected' });
-      await waitFor('room offline', async () => {
+      expect((await away).participants.find((p) => p.role === 'kiosk')?.connected).toBe(false);
+      await waitFor('room still in session during the grace period', async () => {
         const r = await api<{ rooms: { code: string; state: string }[] }>(server.url, 'GET', '/api/rooms', { token: officer });
-        return r.body.rooms.find((x) => x.code === 'langli')?.state === 'offline';
+        return r.body.rooms.find((x) => x.code === 'langli')?.state === 'in_session';
       });
+      expect(await ended).toMatchObject({ sessionId, reason: 'kiosk_disconnected' });
+    } finally {
+      off.close();
+    }
+  });
+
+  it('a kiosk back within the grace period rejoins the same session', async () => {
+    const first = await connect(server.url, kioskToken);
+    const off = await connect(server.url, officer);
+    try {
+      const start = await send(first, 'call:start', { requestId: randomUUID() });
+      const sessionId = start.ok ? start.data.sessionId : '';
+      expect(await send(off, 'call:answer', { sessionId })).toMatchObject({ ok: true });
+      first.close();
+      const again = await connect(server.url, kioskToken);
+      const back = nextEvent<{ participants: { role: string; connected: boolean }[] }>(off, 'session:state');
+      expect(await send(again, 'session:mine', {})).toMatchObject({ ok: true, data: { sessions: [{ sessionId, roomCode: 'langli' }] } });
+      const rejoined = await send(again, 'session:rejoin', { sessionId });
+      expect(rejoined).toMatchObject({ ok: true, data: { session: { sessionId, state: 'active' } } });
+      await waitFor('officer sees the kiosk back', async () => (await back).participants.find((p) => p.role === 'kiosk')?.connected === true);
+      // Another kiosk's device cannot take its place.
+      const other = await connect(server.url, (await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['xingsha'] } })).body.accessToken);
+      expect(await send(other, 'session:rejoin', { sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      other.close();
+      expect(await send(again, 'session:end', { sessionId })).toMatchObject({ ok: true });
+      again.close();
     } finally {
       off.close();
     }

@@ -160,9 +160,24 @@ describe('authorization matrix', () => {
             'rtc:produce': { sessionId: randomUUID(), transportId: randomUUID(), kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000 }] }, source: 'microphone' },
             'rtc:consume': { sessionId: randomUUID(), transportId: randomUUID(), producerId: randomUUID(), rtpCapabilities: {} },
             'rtc:resumeConsumer': { sessionId: randomUUID(), consumerId: randomUUID() },
+            'rtc:setLayer': { sessionId: randomUUID(), consumerId: randomUUID(), spatialLayer: 0 },
+            'rtc:restartIce': { sessionId: randomUUID(), transportId: randomUUID() },
+            'rtc:reset': { sessionId: randomUUID() },
+            'session:mine': {},
+            'session:rejoin': { sessionId: randomUUID() },
+            'session:watch': { sessionId: randomUUID(), mode: 'monitor' },
+            'session:setMode': { sessionId: randomUUID(), mode: 'join' },
+            'session:setPrivate': { sessionId: randomUUID(), private: true },
+            'session:requestPrivate': { sessionId: randomUUID() },
+            'session:leave': { sessionId: randomUUID() },
+            'staff:startIntake': { requestId: randomUUID() },
+            'staff:join': { sessionId: randomUUID() },
+            'wall:join': {},
+            'alert:ack': { alertId: 'none' },
           };
           const res = await send(socket, event, payload[event]);
           if (event === 'call:start' && res.ok) await send(socket, 'session:end', { sessionId: (res.data as { sessionId: string }).sessionId });
+          if (event === 'staff:startIntake' && res.ok) await send(socket, 'session:end', { sessionId: (res.data as { session: { sessionId: string } }).session.sessionId });
           const refused = !res.ok && res.error.code === 'FORBIDDEN';
           const expected = EVENT_ACCESS[event].includes(actor.role as Role);
           if (refused === expected) unexpected.push(`${expected ? 'DENIED' : 'ALLOWED'} ${actor.name} ${event} → ${JSON.stringify(res).slice(0, 80)}`);

@@ -1,3 +1,4 @@
+import { AlertBar } from '../components/AlertBar';
 import { CallQueue } from '../components/CallQueue';
 import { RoomWall } from '../components/RoomWall';
 import { SessionPanel } from '../components/SessionPanel';
@@ -6,12 +7,27 @@ import { IntakeForm } from './IntakeForm';
 
 export function Workbench({ s, controller }: { s: ConsoleState; controller: ConsoleController }) {
   return (
-    <div className="layout">
-      <CallQueue rooms={s.rooms} busy={Boolean(s.active)} onAnswer={controller.answer} />
-      <RoomWall rooms={s.rooms} activeRoom={s.active?.roomCode} />
-      <div className="right">
-        <SessionPanel active={s.active} rooms={s.rooms} onHangUp={controller.hangUp} />
-        {s.rooms.length > 0 && <IntakeForm token={controller.token} rooms={s.rooms} session={s.lastSession} />}
+    <div className="workbench">
+      <AlertBar alerts={s.alerts} rooms={s.rooms} onAck={controller.ackAlert} />
+      <div className="layout">
+        <CallQueue rooms={s.rooms} alerts={s.alerts} busy={Boolean(s.active)} onAnswer={controller.answer} />
+        <RoomWall rooms={s.rooms} wall={s.wall} opened={s.opened} activeRoom={s.active?.roomCode} onOpen={controller.openRoom} />
+        <div className="right">
+          <SessionPanel
+            active={s.active}
+            rooms={s.rooms}
+            opened={s.opened}
+            openedStream={s.opened ? s.wall.get(s.opened) : undefined}
+            privateRequested={Boolean(s.active && s.privateRequests.includes(s.active.sessionId))}
+            token={controller.token}
+            onHangUp={controller.hangUp}
+            onAnswer={controller.answer}
+            onWatch={controller.watch}
+            onMode={controller.setMode}
+            onPrivate={controller.setPrivate}
+          />
+          {s.rooms.length > 0 && <IntakeForm token={controller.token} rooms={s.rooms} session={s.lastSession} />}
+        </div>
       </div>
     </div>
   );

@@ -1,11 +1,16 @@
 import { Video, mmss, useNow } from '@vj/shared/client';
 import { T } from '../strings';
 
-export function Waiting({ since, local, onCancel }: { since: number; local: MediaStream | undefined; onCancel: () => void }) {
+export function Waiting({ since, local, position, onCancel }: { since: number; local: MediaStream | undefined; position: number | undefined; onCancel: () => void }) {
   const now = useNow();
   return (
     <section className="center" data-testid="waiting">
       <h1>{T.waitingTitle}</h1>
+      {position !== undefined && (
+        <p className="queue" data-testid="queue-position">
+          {T.queueAhead(position - 1)}
+        </p>
+      )}
       <p className="lead" role="timer">
         {T.waitingElapsed(mmss(now - since))}
       </p>

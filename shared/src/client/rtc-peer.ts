@@ -107,7 +107,7 @@ export class RtcPeer {
     return this.recvTransportPending;
   }
 
-  async consume(producerId: string): Promise<RemoteTrack> {
+  async consume(producerId: string, opts: { spatialLayer?: number } = {}): Promise<RemoteTrack> {
     const device = this.requireDevice();
     const transport = await this.recv();
     const res = await this.channel.request('rtc:consume', {
@@ -115,6 +115,7 @@ export class RtcPeer {
       transportId: transport.id,
       producerId,
       rtpCapabilities: device.recvRtpCapabilities as unknown as RtpCapabilities,
+      ...(opts.spatialLayer !== undefined ? { spatialLayer: opts.spatialLayer } : {}),
     });
     const consumer = await transport.consume({
       id: res.consumerId,
@@ -125,6 +126,36 @@ export class RtcPeer {
     this.consumers.set(producerId, consumer);
     await this.channel.request('rtc:resumeConsumer', { sessionId: this.sessionId, consumerId: consumer.id });
     return { producerId, consumerId: consumer.id, kind: res.kind, source: res.source, track: consumer.track };
+  }
+
+  /** Switches a received video between the small wall layer (0) and the full picture (2). */
+  async setLayer(producerId: string, spatialLayer: number): Promise<void> {
+    const consumer = this.consumers.get(producerId);
+    if (consumer) await this.channel.request('rtc:setLayer', { sessionId: this.sessionId, consumerId: consumer.id, spatialLayer });
+  }
+
+  /** False once a transport has failed or closed: then the peer must be rebuilt, not merely restarted. */
+  get healthy(): boolean {
+    return [this.sendTransport, this.recvTransport].every((t) => !t || (t.connectionState !== 'failed' && t.connectionState !== 'closed' && !t.closed));
+  }
+
+  /** After a short network drop: new ICE credentials on both transports, keeping every track. */
+  async restartIce(): Promise<void> {
+    for (const t of [this.sendTransport, this.recvTransport]) {
+      if (!t || t.closed) continue;
+      const { iceParameters } = await this.channel.request('rtc:restartIce', { sessionId: this.sessionId, transportId: t.id });
+      await t.restartIce({ iceParameters: iceParameters as ms.IceParameters });
+    }
+  }
+
+  /** Closes locally produced tracks (switching to silent monitoring). */
+  stopPublishing(): void {
+    for (const p of this.producers.values()) p.close();
+    this.producers.clear();
+  }
+
+  get publishing(): boolean {
+    return this.producers.size > 0;
   }
 
   dropProducer(producerId: string): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES, ROOM_STATES } from '../roles.js';
+import { ROLES, ROOM_STATES, SESSION_KINDS } from '../roles.js';
 import { RoomCode } from './common.js';
 
 export const LoginBody = z.object({
@@ -41,6 +41,7 @@ export const RoomView = RoomInfo.extend({
   since: z.string().nullable(),
   /** Who answered, once someone has. */
   answeredBy: z.string().nullable(),
+  sessionKind: z.enum(SESSION_KINDS).nullable(),
 });
 export type RoomView = z.infer<typeof RoomView>;
 

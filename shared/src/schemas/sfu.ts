@@ -18,6 +18,7 @@ export const SFU_CLOSE_REASONS = [
   'dtls_failed',
   'ice_failed',
   'private_mode',
+  'monitor_mode',
   'shutdown',
 ] as const;
 export const SfuCloseReason = z.enum(SFU_CLOSE_REASONS);
@@ -68,6 +69,8 @@ export const sfuMethods = {
   setConsumerLayer: { params: SessionRef.extend({ peerId: Id, consumerId: Id, spatialLayer: z.number().int().min(0).max(2) }), result: Empty },
   /** Closes every consumer a peer holds (private mode): its transports stay, so it can consume again later. */
   closePeerConsumers: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: z.object({ closed: z.number().int() }) },
+  /** Closes every producer a peer has (an officer switching to silent monitoring): nothing of theirs goes out. */
+  closePeerProducers: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: z.object({ closed: z.number().int() }) },
   /**
    * Pipes a producer from one session's router into another's (the county video wall), keeping its id.
    * The piped copy closes with the original.

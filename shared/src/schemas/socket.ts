@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ErrorBody } from '../errors.js';
-import { LEAVE_REASONS, PARTICIPANT_ROLES, SESSION_END_REASONS } from '../roles.js';
+import { COUNTY_MODES, LEAVE_REASONS, PARTICIPANT_ROLES, SESSION_END_REASONS, SESSION_KINDS } from '../roles.js';
 import { Id } from './common.js';
 import { RoomView } from './rest.js';
-import { DtlsParameters, MediaKind, RtpCapabilities, RtpParameters, TrackSource, TransportOptions } from './rtp.js';
+import { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters, TrackSource, TransportOptions } from './rtp.js';
 
 const Empty = z.object({});
 const SessionRef = z.object({ sessionId: Id });
@@ -16,6 +16,43 @@ export const ProducerInfo = z.object({
 });
 export type ProducerInfo = z.infer<typeof ProducerInfo>;
 
+
+export const ParticipantView = z.object({
+  peerId: Id,
+  role: z.enum(PARTICIPANT_ROLES),
+  name: z.string(),
+  mode: z.enum(COUNTY_MODES).nullable(),
+  connected: z.boolean(),
+});
+
+/** Everything a participant's screen shows about the session, pushed whenever any of it changes. */
+export const SessionStateView = z.object({
+  sessionId: Id,
+  roomCode: z.string(),
+  kind: z.enum(SESSION_KINDS),
+  state: z.enum(['calling', 'active']),
+  private: z.boolean(),
+  /** True while any county officer takes part silently: the kiosk must say so. */
+  monitoring: z.boolean(),
+  lead: z.enum(['staff', 'county']),
+  participants: z.array(ParticipantView),
+});
+export type SessionStateView = z.infer<typeof SessionStateView>;
+
+export const JoinResult = z.object({ peerId: Id, session: SessionStateView, producers: z.array(ProducerInfo) });
+export type JoinResult = z.infer<typeof JoinResult>;
+
+export const WallTile = z.object({ roomCode: z.string(), sessionId: Id, producerId: Id });
+export type WallTile = z.infer<typeof WallTile>;
+
+export const AlertView = z.object({
+  id: z.string(),
+  kind: z.enum(['kiosk_offline', 'call_unanswered']),
+  roomCode: z.string(),
+  raisedAt: z.string(),
+  acknowledgedBy: z.string().nullable(),
+});
+export type AlertView = z.infer<typeof AlertView>;
 
 /** Client → server events. Each is answered through the socket.io ack with an Ack<result>. */
 export const clientEvents = {
@@ -37,10 +74,28 @@ export const clientEvents = {
     result: z.object({ producerId: Id }),
   },
   'rtc:consume': {
-    payload: SessionRef.extend({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
+    payload: SessionRef.extend({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities, spatialLayer: z.number().int().min(0).max(2).optional() }),
     result: z.object({ consumerId: Id, producerId: Id, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource }),
   },
   'rtc:resumeConsumer': { payload: SessionRef.extend({ consumerId: Id }), result: Empty },
+  'rtc:setLayer': { payload: SessionRef.extend({ consumerId: Id, spatialLayer: z.number().int().min(0).max(2) }), result: Empty },
+  'rtc:restartIce': { payload: SessionRef.extend({ transportId: Id }), result: z.object({ iceParameters: IceParameters }) },
+  /** Drops this participant's transports and tracks so it can build them again (after a reload or a long drop). */
+  'rtc:reset': { payload: SessionRef, result: Empty },
+  /** Live sessions this user or kiosk is still part of: a reloaded page or a restarted server picks them up. */
+  'session:mine': { payload: Empty, result: z.object({ sessions: z.array(z.object({ sessionId: Id, roomCode: z.string() })) }) },
+  'session:rejoin': { payload: SessionRef, result: JoinResult },
+  /** A county officer enters a session: silently (monitor), to talk (join), or to lead it (take_over). */
+  'session:watch': { payload: SessionRef.extend({ mode: z.enum(COUNTY_MODES) }), result: JoinResult },
+  'session:setMode': { payload: SessionRef.extend({ mode: z.enum(COUNTY_MODES) }), result: Empty },
+  'session:setPrivate': { payload: SessionRef.extend({ private: z.boolean() }), result: Empty },
+  'session:requestPrivate': { payload: SessionRef, result: Empty },
+  /** Leaves a session without ending it (a monitor, a second officer, reception staff). */
+  'session:leave': { payload: SessionRef, result: Empty },
+  'staff:startIntake': { payload: z.object({ requestId: Id }), result: JoinResult },
+  'staff:join': { payload: SessionRef, result: JoinResult },
+  'wall:join': { payload: Empty, result: z.object({ sessionId: Id, tiles: z.array(WallTile) }) },
+  'alert:ack': { payload: z.object({ alertId: z.string().max(100) }), result: Empty },
 } as const;
 
 export type ClientEvent = keyof typeof clientEvents;
@@ -58,6 +113,14 @@ export const serverEvents = {
   'session:ended': SessionRef.extend({ reason: z.enum(SESSION_END_REASONS) }),
   'session:receipt': SessionRef.extend({ caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) }),
   'session:participantLeft': SessionRef.extend({ role: z.enum(PARTICIPANT_ROLES), reason: z.enum(LEAVE_REASONS) }),
+  'session:state': SessionStateView,
+  'session:privateRequested': SessionRef.extend({ roomCode: z.string() }),
+  /** To a kiosk: reception staff started an intake in this room; publish camera and microphone to it. */
+  'session:publish': SessionRef,
+  'queue:position': SessionRef.extend({ position: z.number().int().min(1) }),
+  'wall:tile': WallTile,
+  'wall:tileClosed': z.object({ producerId: Id }),
+  alerts: z.object({ alerts: z.array(AlertView) }),
 } as const;
 
 export type ServerEvent = keyof typeof serverEvents;

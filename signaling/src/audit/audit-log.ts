@@ -19,6 +19,9 @@ export const AUDIT_ACTIONS = [
   'receipt.lookup',
   'receipt.lookup_failed',
   'keys.rotate',
+  'session.mode',
+  'session.private',
+  'session.staff_intake',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

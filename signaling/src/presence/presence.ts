@@ -1,6 +1,8 @@
 export interface SessionPresence {
   id: string;
   state: 'calling' | 'active';
+  kind: 'county_call' | 'staff_intake';
+  private: boolean;
   /** ISO time the current state began. */
   since: string;
   answeredBy: string | null;

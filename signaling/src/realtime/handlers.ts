@@ -11,13 +11,14 @@ export interface EventContext {
 
 type Handlers = { [E in ClientEvent]: (ctx: EventContext, payload: ClientPayload<E>) => Promise<ClientResult<E>> };
 
-function participantRole(c: Claims): ParticipantRole {
-  if (c.role === 'kiosk' || c.role === 'county_officer' || c.role === 'county_supervisor') return c.role;
-  throw new AppError('FORBIDDEN', 'your role may not join calls');
+function officer(c: Claims): { userId: string; name: string; role: ParticipantRole; township?: string | undefined } {
+  if (c.role === 'kiosk' || c.role === 'township_handler' || c.role === 'admin') throw new AppError('FORBIDDEN', 'your role may not join sessions');
+  return { userId: c.sub, name: c.name, role: c.role, township: c.twp };
 }
 
 export function eventHandlers(app: AppContext): Handlers {
-  const { calls, sfu } = app;
+  const { calls, sfu, supervision, reconnect } = app;
+  const ok = async (p: Promise<unknown>) => (await p, {});
   return {
     'rooms:list': async () => ({ rooms: await calls.roomViews() }),
 
@@ -30,47 +31,61 @@ export function eventHandlers(app: AppContext): Handlers {
     },
 
     'call:start': async (ctx, { requestId }) => calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId),
-
-    'call:answer': async (ctx, { sessionId }) =>
-      calls.answerCall(sessionId, { userId: ctx.principal.sub, name: ctx.principal.name, role: participantRole(ctx.principal) }, ctx.socketId),
-
-    'session:end': async (ctx, { sessionId }) => {
-      await calls.hangUp(sessionId, ctx.socketId);
-      return {};
-    },
+    'call:answer': async (ctx, { sessionId }) => calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId),
+    'session:end': (ctx, { sessionId }) => ok(calls.hangUp(sessionId, ctx.socketId)),
 
     'rtc:capabilities': async (ctx, { sessionId }) => {
-      calls.peerOf(sessionId, ctx.socketId);
+      calls.scope(sessionId, ctx.socketId);
       return sfu.request('createRouter', { sessionId });
     },
-
     'rtc:createTransport': async (ctx, { sessionId, direction }) => {
-      const peer = calls.peerOf(sessionId, ctx.socketId);
+      const { peer } = calls.scope(sessionId, ctx.socketId);
       return sfu.request('createWebRtcTransport', { sessionId, peerId: peer.peerId, direction });
     },
-
     'rtc:connectTransport': async (ctx, { sessionId, transportId, dtlsParameters }) => {
-      const peer = calls.peerOf(sessionId, ctx.socketId);
+      const { peer } = calls.scope(sessionId, ctx.socketId);
       return sfu.request('connectTransport', { sessionId, peerId: peer.peerId, transportId, dtlsParameters });
     },
-
     'rtc:produce': async (ctx, { sessionId, transportId, kind, rtpParameters, source }) => {
-      const peer = calls.peerOf(sessionId, ctx.socketId);
-      const { producerId } = await sfu.request('produce', { sessionId, peerId: peer.peerId, transportId, kind, rtpParameters, source });
-      calls.recordProducer(sessionId, peer, producerId, kind, source);
+      const scope = calls.scope(sessionId, ctx.socketId);
+      scope.assertCanProduce();
+      const { producerId } = await sfu.request('produce', { sessionId, peerId: scope.peer.peerId, transportId, kind, rtpParameters, source });
+      await calls.recordProducer(sessionId, scope.peer, producerId, kind, source);
       return { producerId };
     },
-
-    'rtc:consume': async (ctx, { sessionId, transportId, producerId, rtpCapabilities }) => {
-      const peer = calls.peerOf(sessionId, ctx.socketId);
-      if (!calls.producerRole(sessionId, producerId)) throw new AppError('NOT_FOUND', 'no such producer');
-      const r = await sfu.request('consume', { sessionId, peerId: peer.peerId, transportId, producerId, rtpCapabilities });
+    'rtc:consume': async (ctx, { sessionId, transportId, producerId, rtpCapabilities, spatialLayer }) => {
+      const scope = calls.scope(sessionId, ctx.socketId);
+      scope.assertCanConsume(producerId);
+      const r = await sfu.request('consume', { sessionId, peerId: scope.peer.peerId, transportId, producerId, rtpCapabilities, ...(spatialLayer !== undefined ? { spatialLayer } : {}) });
       return { consumerId: r.consumerId, producerId: r.producerId, kind: r.kind, rtpParameters: r.rtpParameters, source: r.source };
     },
-
     'rtc:resumeConsumer': async (ctx, { sessionId, consumerId }) => {
-      const peer = calls.peerOf(sessionId, ctx.socketId);
+      const { peer } = calls.scope(sessionId, ctx.socketId);
       return sfu.request('resumeConsumer', { sessionId, peerId: peer.peerId, consumerId });
+    },
+    'rtc:setLayer': async (ctx, { sessionId, consumerId, spatialLayer }) => {
+      const { peer } = calls.scope(sessionId, ctx.socketId);
+      return sfu.request('setConsumerLayer', { sessionId, peerId: peer.peerId, consumerId, spatialLayer });
+    },
+    'rtc:restartIce': async (ctx, { sessionId, transportId }) => {
+      const { peer } = calls.scope(sessionId, ctx.socketId);
+      return sfu.request('restartIce', { sessionId, peerId: peer.peerId, transportId });
+    },
+    'rtc:reset': (ctx, { sessionId }) => ok(reconnect.reset(sessionId, ctx.socketId)),
+
+    'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
+    'session:rejoin': (ctx, { sessionId }) => reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId),
+    'session:watch': (ctx, { sessionId, mode }) => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode),
+    'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
+    'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
+    'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
+    'session:leave': (ctx, { sessionId }) => ok(supervision.leave(sessionId, ctx.socketId)),
+    'staff:startIntake': (ctx, { requestId }) => supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId),
+    'staff:join': (ctx, { sessionId }) => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId),
+    'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
+    'alert:ack': async (ctx, { alertId }) => {
+      if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', 'no such alert');
+      return {};
     },
   };
 }

@@ -27,7 +27,6 @@ export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<st
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const COUNTY_ROOM = 'county';
-const sessionRoom = (id: string) => `session:${id}`;
 
 export function createIo(server: http.Server, keys: KeyRing, auth: AuthSessions, log: Logger): AppIo {
   const io: AppIo = new Server(server, {
@@ -75,12 +74,7 @@ export function ioNotifier(io: AppIo): Notifier {
   return {
     toSocket: (socketId, event, payload) => io.to(socketId).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
     toCounty: (event, payload) => io.to(COUNTY_ROOM).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
-    toSession: (sessionId, event, payload, except) => {
-      const target = except ? io.to(sessionRoom(sessionId)).except(except) : io.to(sessionRoom(sessionId));
-      target.emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>));
-    },
-    joinSession: (socketId, sessionId) => io.in(socketId).socketsJoin(sessionRoom(sessionId)),
-    leaveSession: (socketId, sessionId) => io.in(socketId).socketsLeave(sessionRoom(sessionId)),
+    toRoomStaff: (room, event, payload) => io.to(`staff:${room}`).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
   };
 }
 
@@ -102,9 +96,14 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
     // Rooms by who is behind the socket, so logout, disable and revoke can close it from any node.
     void socket.join(principal.role === 'kiosk' ? `device:${principal.sub}` : [`user:${principal.sub}`, `sid:${principal.sid}`]);
     if (principal.role === 'kiosk') {
+      app.supervision.kioskOnline(principal.room!, socket.id, principal.sub);
       void app.calls.kioskConnected(principal.room!, socket.id).catch((err) => log.warn('presence update failed', errorFields(err)));
     } else if (principal.role === 'county_officer' || principal.role === 'county_supervisor') {
       void socket.join(COUNTY_ROOM);
+      socket.emit('alerts', { alerts: app.calls.alerts.list() });
+    } else if (principal.role === 'township_staff' && principal.twp) {
+      void socket.join(`staff:${principal.twp}`);
+      void app.calls.roomViews([principal.twp]).then(([view]) => view && socket.emit('rooms:state', view));
     }
     log.info('socket connected', { socketId: socket.id, role: principal.role, sub: principal.sub });
 
@@ -141,8 +140,11 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       clearTimeout(socket.data.expiryTimer);
       log.info('socket disconnected', { socketId: socket.id, reason });
       void (async () => {
-        await app.calls.socketGone(socket.id);
-        if (principal.role === 'kiosk') await app.calls.kioskDisconnected(principal.room!, socket.id);
+        await app.reconnect.socketGone(socket.id);
+        if (principal.role === 'kiosk') {
+          app.supervision.kioskOffline(principal.room!, socket.id);
+          await app.calls.kioskDisconnected(principal.room!, socket.id);
+        }
       })().catch((err) => log.warn('disconnect cleanup failed', { socketId: socket.id, ...errorFields(err) }));
     });
   });

@@ -14,58 +14,61 @@ import {
   type SfuCloseReason,
   type TrackSource,
 } from '@vj/shared';
+import type { AlertService } from '../alerts/alert-service.js';
 import type { Presence } from '../presence/presence.js';
+import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
 import type { SessionStore } from './session-store.js';
+import type { Timeline } from './timeline.js';
+import type { WallService } from './wall.js';
 
 /** Delivers pushes to sockets; socket.io (with its Redis adapter when scaled out) implements it. */
 export interface Notifier {
   toSocket<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>): void;
   toCounty<E extends ServerEvent>(event: E, payload: ServerPayload<E>): void;
-  toSession<E extends ServerEvent>(sessionId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string): void;
-  joinSession(socketId: string, sessionId: string): void;
-  leaveSession(socketId: string, sessionId: string): void;
+  /** To reception staff of one room: they see their own room's state, no other. */
+  toRoomStaff<E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>): void;
 }
 
-export interface Peer {
-  peerId: string;
-  role: ParticipantRole;
-  socketId: string;
-  name: string;
+export interface CallTimings {
+  /** How long an unanswered call waits before supervisors are alerted. */
+  escalateAfterMs: number;
 }
 
-interface LiveSession {
-  id: string;
-  roomCode: string;
-  peers: Map<string, Peer>;
-  producers: Map<string, ProducerInfo & { peerId: string }>;
+/** What a socket may do with one session's media: resolved per request by `scope`. */
+export interface MediaScope {
+  sessionId: string;
+  peer: Peer;
+  assertCanProduce(): void;
+  assertCanConsume(producerId: string): void;
 }
-
-const END_REASON_BY_ROLE: Record<'hangup' | 'disconnect', (role: ParticipantRole, calling: boolean) => SessionEndReason> = {
-  hangup: (role, calling) => (role === 'kiosk' ? (calling ? 'caller_cancelled' : 'kiosk_hangup') : 'officer_hangup'),
-  disconnect: (role) => (role === 'kiosk' ? 'kiosk_disconnected' : 'officer_disconnected'),
-};
 
 /**
- * The call lifecycle: a kiosk calls, one county officer answers, both publish and consume, one side ends.
- * PostgreSQL holds the durable record, Presence the live room states, the SFU the media; this keeps them in
- * step and tells the browsers.
+ * The life of reception sessions: a kiosk calls and one county officer answers, or reception staff start an
+ * intake; participants publish and consume; the session ends with a reason. PostgreSQL holds the record,
+ * Presence the room states, the SFU the media; this keeps them in step and tells every screen.
  */
 export class CallService {
   private readonly live = new Map<string, LiveSession>();
   private readonly roomsByCode: Map<string, RoomInfo>;
 
   constructor(
-    private readonly store: SessionStore,
+    readonly store: SessionStore,
+    readonly timeline: Timeline,
     private readonly presence: Presence,
-    private readonly sfu: SfuApi,
-    private readonly notify: Notifier,
-    private readonly log: Logger,
+    readonly sfu: SfuApi,
+    readonly notify: Notifier,
+    readonly alerts: AlertService,
+    readonly wall: WallService,
+    readonly log: Logger,
     rooms: RoomInfo[],
+    private readonly timings: CallTimings,
   ) {
     this.roomsByCode = new Map(rooms.map((r) => [r.code, r]));
     sfu.on('producerClosed', ({ sessionId, producerId }) => this.forgetProducer(sessionId, producerId));
     sfu.on('routerClosed', ({ sessionId, reason }) => {
-      if (reason === 'worker_died') void this.end(sessionId, 'sfu_failure').catch((err) => this.log.error('could not end session', { sessionId, ...errorFields(err) }));
+      if (reason === 'worker_died' && this.live.has(sessionId)) {
+        void this.end(sessionId, 'sfu_failure').catch((err) => this.log.error('could not end session', { sessionId, ...errorFields(err) }));
+      }
     });
   }
 
@@ -73,42 +76,84 @@ export class CallService {
     return [...this.roomsByCode.values()];
   }
 
+  room(code: string): RoomInfo {
+    const r = this.roomsByCode.get(code);
+    if (!r) throw new AppError('NOT_FOUND', 'unknown room');
+    return r;
+  }
+
+  session(id: string): LiveSession | undefined {
+    return this.live.get(id);
+  }
+
+  sessions(): LiveSession[] {
+    return [...this.live.values()];
+  }
+
+  /** Puts a session into the live registry (a new one, or one picked up again after a restart). */
+  adopt(live: LiveSession): void {
+    this.live.set(live.id, live);
+  }
+
   async roomViews(codes = [...this.roomsByCode.keys()]): Promise<RoomView[]> {
     const states = await this.presence.get(codes);
     return states.map((p) => {
       const room = this.roomsByCode.get(p.code)!;
       const s = p.session;
-      return {
-        ...room,
-        state: s ? (s.state === 'calling' ? 'calling' : 'in_session') : p.kioskOnline ? 'online' : 'offline',
-        sessionId: s?.id ?? null,
-        since: s?.since ?? p.kioskSince,
-        answeredBy: s?.answeredBy ?? null,
-      };
+      const state = !s ? (p.kioskOnline ? 'online' : 'offline') : s.state === 'calling' ? 'calling' : s.private ? 'private' : 'in_session';
+      return { ...room, state, sessionId: s?.id ?? null, since: s?.since ?? p.kioskSince, answeredBy: s?.answeredBy ?? null, sessionKind: s?.kind ?? null };
     });
   }
 
-  private async broadcastRoom(code: string): Promise<void> {
+  async broadcastRoom(code: string): Promise<void> {
     const [view] = await this.roomViews([code]);
-    if (view) this.notify.toCounty('rooms:state', view);
+    if (!view) return;
+    this.notify.toCounty('rooms:state', view);
+    this.notify.toRoomStaff(code, 'rooms:state', view);
+  }
+
+  /** Mirrors a live session into Presence (for every node's wall) and tells the county. */
+  async syncPresence(live: LiveSession, answeredBy: string | null = null): Promise<void> {
+    const prior = (await this.presence.get([live.roomCode]))[0]?.session;
+    await this.presence.setSession(live.roomCode, {
+      id: live.id,
+      state: live.state,
+      kind: live.kind,
+      private: live.private,
+      since: prior?.id === live.id && prior.state === live.state ? prior.since : new Date().toISOString(),
+      answeredBy: answeredBy ?? (prior?.id === live.id ? prior.answeredBy : null),
+    });
+    await this.broadcastRoom(live.roomCode);
+  }
+
+  /** Sends to every connected participant the filter admits. */
+  toPeers<E extends ServerEvent>(live: LiveSession, event: E, payload: ServerPayload<E>, filter: (p: Peer) => boolean = () => true): void {
+    for (const p of live.peers.values()) if (p.socketId && filter(p)) this.notify.toSocket(p.socketId, event, payload);
+  }
+
+  broadcastState(live: LiveSession): void {
+    this.toPeers(live, 'session:state', stateView(live));
   }
 
   async kioskConnected(room: string, socketId: string): Promise<void> {
     await this.presence.kioskConnected(room, socketId);
+    this.alerts.resolve(`kiosk_offline:${room}`);
     await this.broadcastRoom(room);
   }
 
   async kioskDisconnected(room: string, socketId: string): Promise<void> {
-    if (await this.presence.kioskDisconnected(room, socketId)) await this.broadcastRoom(room);
+    if (!(await this.presence.kioskDisconnected(room, socketId))) return;
+    this.alerts.raiseDuringOfficeHours('kiosk_offline', room, `kiosk_offline:${room}`);
+    await this.broadcastRoom(room);
   }
 
   /** Idempotent by requestId: a retried press returns the session the first press opened. */
   async startCall(room: string, deviceId: string, socketId: string, requestId: string): Promise<{ sessionId: string; peerId: string }> {
-    if (!this.roomsByCode.has(room)) throw new AppError('NOT_FOUND', 'unknown room');
+    const info = this.room(room);
     const { session, kioskPeerId, created } = await this.store.openForKiosk(room, deviceId, requestId);
     let live = this.live.get(session.id);
     if (!live) {
-      live = { id: session.id, roomCode: room, peers: new Map(), producers: new Map() };
+      live = { id: session.id, roomCode: room, kind: 'county_call', state: 'calling', private: false, startedAt: session.started_at, peers: new Map(), producers: new Map() };
       this.live.set(session.id, live);
     }
     try {
@@ -117,103 +162,147 @@ export class CallService {
       await this.end(session.id, 'sfu_failure');
       throw err;
     }
-    live.peers.set(kioskPeerId, { peerId: kioskPeerId, role: 'kiosk', socketId, name: this.roomsByCode.get(room)!.name });
-    this.notify.joinSession(socketId, session.id);
+    const kiosk = live.peers.get(kioskPeerId);
+    if (kiosk) kiosk.socketId = socketId;
+    else live.peers.set(kioskPeerId, { peerId: kioskPeerId, role: 'kiosk', name: info.name, principalId: deviceId, socketId, mode: null });
     if (created) {
-      await this.presence.setSession(room, { id: session.id, state: 'calling', since: session.started_at.toISOString(), answeredBy: null });
+      live.escalateTimer = setTimeout(() => {
+        if (this.live.get(session.id)?.state === 'calling') this.alerts.raise('call_unanswered', room, `call_unanswered:${session.id}`);
+      }, this.timings.escalateAfterMs);
+      live.escalateTimer.unref();
+      await this.timeline.event(session.id, 'joined', { participantId: kioskPeerId }, { role: 'kiosk' });
       this.log.info('call started', { sessionId: session.id, room });
-      await this.broadcastRoom(room);
+      await this.syncPresence(live);
+      this.pushQueue();
     }
     return { sessionId: session.id, peerId: kioskPeerId };
   }
 
-  async answerCall(
-    sessionId: string,
-    officer: { userId: string; name: string; role: ParticipantRole },
-    socketId: string,
-  ): Promise<{ sessionId: string; peerId: string; roomCode: string; producers: ProducerInfo[] }> {
+  /** Tells every waiting kiosk its place in the county-wide queue. */
+  pushQueue(): void {
+    const waiting = this.sessions()
+      .filter((s) => s.state === 'calling')
+      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+    waiting.forEach((s, i) => this.toPeers(s, 'queue:position', { sessionId: s.id, position: i + 1 }, (p) => p.role === 'kiosk'));
+  }
+
+  /** The atomic answer happens in PostgreSQL: of officers answering together, exactly one wins. */
+  async answerCall(sessionId: string, officer: { userId: string; name: string; role: ParticipantRole }, socketId: string) {
     const live = this.live.get(sessionId);
     // Only the node holding the call's media can serve it; refuse before touching the record.
     if (!live) throw new AppError('NOT_FOUND', 'no such live call on this server');
-    const { session, peerId } = await this.store.answer(sessionId, officer.userId, officer.role);
-    live.peers.set(peerId, { peerId, role: officer.role, socketId, name: officer.name });
-    this.notify.joinSession(socketId, sessionId);
-    await this.presence.setSession(session.room_code, { id: sessionId, state: 'active', since: new Date().toISOString(), answeredBy: officer.name });
-    this.notify.toSession(sessionId, 'session:answered', { sessionId, officerName: officer.name }, socketId);
+    const { peerId } = await this.store.answer(sessionId, officer.userId, officer.role);
+    live.state = 'active';
+    clearTimeout(live.escalateTimer);
+    this.alerts.resolve(`call_unanswered:${sessionId}`);
+    const peer: Peer = { peerId, role: officer.role, name: officer.name, principalId: officer.userId, socketId, mode: 'join' };
+    live.peers.set(peerId, peer);
+    await this.timeline.event(sessionId, 'answered', { participantId: peerId, actorId: officer.userId });
+    this.toPeers(live, 'session:answered', { sessionId, officerName: officer.name }, (p) => p.peerId !== peerId);
+    this.broadcastState(live);
     this.log.info('call answered', { sessionId, userId: officer.userId });
-    await this.broadcastRoom(session.room_code);
-    return { sessionId, peerId, roomCode: session.room_code, producers: this.producerList(live) };
+    await this.syncPresence(live, officer.name);
+    this.pushQueue();
+    return { sessionId, peerId, roomCode: live.roomCode, producers: visibleProducers(live, peer) };
   }
 
-  private producerList(live: LiveSession): ProducerInfo[] {
-    return [...live.producers.values()].map(({ producerId, kind, source, participantRole }) => ({ producerId, kind, source, participantRole }));
-  }
-
-  /** The caller's peer in a live session; anyone else is told the session does not exist. */
-  peerOf(sessionId: string, socketId: string): Peer {
+  /**
+   * Resolves what a socket may do with a session's media. Everyone but the participant gets "no such session";
+   * a silent monitor may not publish; reception staff get nothing while the session is private.
+   */
+  scope(sessionId: string, socketId: string): MediaScope {
+    if (this.wall.isWall(sessionId)) return this.wall.scope(socketId);
     const live = this.live.get(sessionId);
     const peer = live && [...live.peers.values()].find((p) => p.socketId === socketId);
-    if (!peer) throw new AppError('NOT_FOUND', 'no such session');
-    return peer;
+    if (!live || !peer) throw new AppError('NOT_FOUND', 'no such session');
+    return {
+      sessionId,
+      peer,
+      assertCanProduce: () => {
+        if (peer.role === 'township_staff') throw new AppError('FORBIDDEN', 'reception staff do not publish into the session');
+        if (peer.mode === 'monitor') throw new AppError('FORBIDDEN', 'monitoring is silent: switch to join or take over to speak');
+      },
+      assertCanConsume: (producerId) => {
+        if (!live.producers.has(producerId)) throw new AppError('NOT_FOUND', 'no such producer');
+        if (peer.role === 'township_staff' && live.private) throw new AppError('FORBIDDEN', 'this part of the session is private to the county');
+      },
+    };
   }
 
-  producerRole(sessionId: string, producerId: string): ParticipantRole | undefined {
-    return this.live.get(sessionId)?.producers.get(producerId)?.participantRole;
-  }
-
-  recordProducer(sessionId: string, peer: Peer, producerId: string, kind: MediaKind, source: TrackSource): void {
+  async recordProducer(sessionId: string, peer: Peer, producerId: string, kind: MediaKind, source: TrackSource): Promise<void> {
     const live = this.live.get(sessionId);
     if (!live) return;
     const info: ProducerInfo = { producerId, kind, source, participantRole: peer.role };
     live.producers.set(producerId, { ...info, peerId: peer.peerId });
-    this.notify.toSession(sessionId, 'session:producer', { sessionId, producer: info }, peer.socketId);
+    this.toPeers(live, 'session:producer', { sessionId, producer: info }, (p) => p.peerId !== peer.peerId && !(p.role === 'township_staff' && live.private));
+    if (peer.role === 'kiosk' && kind === 'video') await this.wall.show(live.id, live.roomCode, producerId);
   }
 
   private forgetProducer(sessionId: string, producerId: string): void {
     const live = this.live.get(sessionId);
-    if (live?.producers.delete(producerId)) this.notify.toSession(sessionId, 'session:producerClosed', { sessionId, producerId });
+    if (live?.producers.delete(producerId)) this.toPeers(live, 'session:producerClosed', { sessionId, producerId });
   }
 
   /** Shows the villager's receipt on the kiosk of that call; nobody else in the session receives it. */
   pushReceipt(sessionId: string, receipt: { caseCode: string; pin: string }): boolean {
-    const kiosk = [...(this.live.get(sessionId)?.peers.values() ?? [])].find((p) => p.role === 'kiosk');
-    if (kiosk) this.notify.toSocket(kiosk.socketId, 'session:receipt', { sessionId, ...receipt });
+    const kiosk = [...(this.live.get(sessionId)?.peers.values() ?? [])].find((p) => p.role === 'kiosk' && p.socketId);
+    if (kiosk?.socketId) this.notify.toSocket(kiosk.socketId, 'session:receipt', { sessionId, ...receipt });
     return kiosk !== undefined;
   }
 
-  /** A participant hangs up; either side hanging up ends the two-party call. */
+  /** A participant hangs up. The kiosk, the answering officer or the staff running an intake end it for all. */
   async hangUp(sessionId: string, socketId: string): Promise<void> {
-    const peer = this.peerOf(sessionId, socketId);
+    const { peer } = this.scope(sessionId, socketId);
     const live = this.live.get(sessionId)!;
-    const calling = ![...live.peers.values()].some((p) => p.role !== 'kiosk');
-    await this.end(sessionId, END_REASON_BY_ROLE.hangup(peer.role, calling), peer.peerId);
+    if (peer.role === 'kiosk') return this.end(sessionId, live.state === 'calling' ? 'caller_cancelled' : 'kiosk_hangup', peer.peerId);
+    if (peer.role === 'township_staff') return this.end(sessionId, 'staff_ended', peer.peerId);
+    const otherTalker = [...live.peers.values()].some((p) => p !== peer && isCounty(p) && p.mode !== 'monitor' && p.socketId);
+    if (isCounty(peer) && peer.mode !== 'monitor' && live.kind === 'county_call' && !otherTalker) return this.end(sessionId, 'officer_hangup', peer.peerId);
+    await this.removePeer(live, peer, 'left');
   }
 
-  async socketGone(socketId: string): Promise<void> {
-    for (const live of [...this.live.values()]) {
-      const peer = [...live.peers.values()].find((p) => p.socketId === socketId);
-      if (peer) await this.end(live.id, END_REASON_BY_ROLE.disconnect(peer.role, false), peer.peerId);
-    }
+  /** One participant leaves; the session goes on without them. */
+  async removePeer(live: LiveSession, peer: Peer, reason: 'left' | 'disconnected'): Promise<void> {
+    clearTimeout(peer.graceTimer);
+    live.peers.delete(peer.peerId);
+    await this.store.leave(peer.peerId, reason);
+    await this.timeline.event(live.id, 'left', { participantId: peer.peerId, actorId: peer.role === 'kiosk' ? null : peer.principalId }, { reason });
+    await this.sfu.request('closePeer', { sessionId: live.id, peerId: peer.peerId, reason: reason === 'left' ? 'peer_left' : 'peer_disconnected' });
+    this.toPeers(live, 'session:participantLeft', { sessionId: live.id, role: peer.role, reason });
+    this.broadcastState(live);
   }
 
   /** Ends a session everywhere: the record, the media, the room state and every participant's screen. */
   async end(sessionId: string, reason: SessionEndReason, causedByPeer?: string): Promise<void> {
     const live = this.live.get(sessionId);
     this.live.delete(sessionId);
+    if (live) {
+      clearTimeout(live.escalateTimer);
+      for (const p of live.peers.values()) clearTimeout(p.graceTimer);
+    }
+    this.alerts.resolve(`call_unanswered:${sessionId}`);
     await this.store.end(sessionId, reason, causedByPeer);
+    if (live?.private) await this.timeline.privateOff(sessionId, null);
+    await this.timeline.event(sessionId, 'ended', { participantId: causedByPeer ?? null }, { reason });
     const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
     await this.sfu.request('closeRouter', { sessionId, reason: sfuReason }).catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
     if (!live) return;
-    this.notify.toSession(sessionId, 'session:ended', { sessionId, reason });
-    for (const p of live.peers.values()) this.notify.leaveSession(p.socketId, sessionId);
+    this.toPeers(live, 'session:ended', { sessionId, reason });
     await this.presence.setSession(live.roomCode, null);
     this.log.info('session ended', { sessionId, reason });
     await this.broadcastRoom(live.roomCode);
+    this.pushQueue();
   }
 
-  async shutdown(): Promise<void> {
-    for (const id of [...this.live.keys()]) {
-      await this.end(id, 'server_shutdown').catch((err) => this.log.error('could not end session at shutdown', { sessionId: id, ...errorFields(err) }));
+  /**
+   * Stopping the server leaves sessions open on purpose: the next start picks them up, and participants who
+   * come back within the grace period carry on (DESIGN: a session survives a restart). Timers stop here.
+   */
+  shutdown(): void {
+    for (const live of this.live.values()) {
+      clearTimeout(live.escalateTimer);
+      for (const p of live.peers.values()) clearTimeout(p.graceTimer);
     }
+    if (this.live.size) this.log.info('live sessions left for pick-up after restart', { count: this.live.size });
   }
 }

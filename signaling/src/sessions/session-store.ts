@@ -5,6 +5,8 @@ import { newId } from '../security/crypto.js';
 export interface SessionRow {
   id: string;
   room_code: string;
+  kind: 'county_call' | 'staff_intake';
+  private: boolean;
   request_id: string;
   state: 'calling' | 'active' | 'ended';
   started_at: Date;
@@ -78,6 +80,51 @@ export class SessionStore {
       const peerId = await this.addParticipant(q, sessionId, role, { userId });
       return { session: r.rows[0], peerId };
     });
+  }
+
+  /** A reception-staff intake in their own room: active at once, with the room's kiosk as a participant. */
+  async openStaffIntake(roomCode: string, staffUserId: string, kioskDeviceId: string, requestId: string): Promise<{ session: SessionRow; staffPeerId: string; kioskPeerId: string }> {
+    try {
+      return await this.db.tx(async (q) => {
+        const id = newId();
+        const r = await q.query<SessionRow>(
+          `INSERT INTO reception_sessions (id, room_code, request_id, state, kind) VALUES ($1, $2, $3, 'active', 'staff_intake') RETURNING *`,
+          [id, roomCode, requestId],
+        );
+        const staffPeerId = await this.addParticipant(q, id, 'township_staff', { userId: staffUserId });
+        const kioskPeerId = await this.addParticipant(q, id, 'kiosk', { deviceId: kioskDeviceId });
+        return { session: r.rows[0]!, staffPeerId, kioskPeerId };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('INVALID_STATE', 'this room already has an open session');
+      throw err;
+    }
+  }
+
+  /** Another participant joins a live session (a monitoring officer, reception staff watching). */
+  async join(sessionId: string, role: ParticipantRole, userId: string): Promise<string> {
+    return this.db.tx((q) => this.addParticipant(q, sessionId, role, { userId }));
+  }
+
+  /** One participant leaves while the session goes on. */
+  async leave(participantId: string, reason: LeaveReason): Promise<void> {
+    await this.db.query('UPDATE session_participants SET left_at = now(), leave_reason = $2 WHERE id = $1 AND left_at IS NULL', [participantId, reason]);
+  }
+
+  /** Open sessions and their present participants, for picking them up again after a restart. */
+  async openWithParticipants(): Promise<{ session: SessionRow; participants: (ParticipantRow & { name: string | null })[] }[]> {
+    const s = await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' ORDER BY started_at`);
+    const out = [];
+    for (const session of s.rows) {
+      const p = await this.db.query<ParticipantRow & { name: string | null }>(
+        `SELECT p.*, coalesce(u.display_name, r.name) AS name FROM session_participants p
+         LEFT JOIN users u ON u.id = p.user_id LEFT JOIN reception_sessions rs ON rs.id = p.session_id LEFT JOIN rooms r ON r.code = rs.room_code
+         WHERE p.session_id = $1 AND p.left_at IS NULL ORDER BY p.joined_at`,
+        [session.id],
+      );
+      out.push({ session, participants: p.rows });
+    }
+    return out;
   }
 
   private async addParticipant(q: Queryable, sessionId: string, role: ParticipantRole, who: { userId?: string; deviceId?: string }): Promise<string> {

@@ -24,6 +24,7 @@ export function roomRoutes(express: Express, app: AppContext): void {
           answeredAt: s.answered_at?.toISOString() ?? null,
           endedAt: s.ended_at?.toISOString() ?? null,
           endReason: s.end_reason,
+          timeline: await app.calls.timeline.get(s.id),
           participants: participants.map((p) => ({
             id: p.id,
             role: p.role,

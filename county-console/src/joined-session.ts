@@ -1,0 +1,79 @@
+import type { JoinResult } from '@vj/shared';
+import { RtcPeer, type SignalChannel } from '@vj/shared/client';
+
+const REBUILD_AFTER_MS = 20_000;
+
+/**
+ * One session this console takes part in: the received tracks in one MediaStream, and our own camera and
+ * microphone when we speak. Survives reconnects: ICE restart after a short drop, rebuilt after a long one.
+ */
+export class JoinedSession {
+  readonly remote = new MediaStream();
+  private peer: RtcPeer | undefined;
+  private local: MediaStream | undefined;
+
+  constructor(
+    private readonly channel: SignalChannel,
+    readonly sessionId: string,
+    private readonly onChange: () => void,
+  ) {}
+
+  get localStream(): MediaStream | undefined {
+    return this.local;
+  }
+
+  async start(joined: JoinResult, speak: boolean): Promise<void> {
+    this.peer = new RtcPeer(this.channel, this.sessionId);
+    await this.peer.load();
+    for (const p of joined.producers) await this.consume(p.producerId);
+    if (speak) await this.setSpeaking(true);
+  }
+
+  async consume(producerId: string): Promise<void> {
+    const r = await this.peer?.consume(producerId).catch(() => undefined);
+    if (!r) return;
+    this.remote.addTrack(r.track);
+    this.onChange();
+  }
+
+  drop(producerId: string): void {
+    this.peer?.dropProducer(producerId);
+    for (const t of this.remote.getTracks()) if (t.readyState === 'ended') this.remote.removeTrack(t);
+    this.onChange();
+  }
+
+  /** Private mode closed our consumers on the server: clear what we showed. */
+  dropAllRemote(): void {
+    for (const t of this.remote.getTracks()) {
+      t.stop();
+      this.remote.removeTrack(t);
+    }
+    this.onChange();
+  }
+
+  async setSpeaking(on: boolean): Promise<void> {
+    if (!this.peer) return;
+    if (!on) {
+      this.peer.stopPublishing();
+      return;
+    }
+    if (this.peer.publishing) return;
+    this.local ??= await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true });
+    await this.peer.publish(this.local);
+    this.onChange();
+  }
+
+  /** After the socket came back. */
+  async resume(joined: JoinResult, awayMs: number, speak: boolean): Promise<void> {
+    if (this.peer && this.peer.healthy && awayMs < REBUILD_AFTER_MS) return this.peer.restartIce();
+    this.peer?.close();
+    this.dropAllRemote();
+    await this.channel.request('rtc:reset', { sessionId: this.sessionId });
+    await this.start(joined, speak);
+  }
+
+  close(): void {
+    this.peer?.close();
+    for (const t of this.local?.getTracks() ?? []) t.stop();
+  }
+}

@@ -1,0 +1,57 @@
+import type { CountyMode, ParticipantRole, ProducerInfo, SessionKind, SessionStateView } from '@vj/shared';
+
+/** One participant of a live session. socketId is null while they are disconnected (within the grace period). */
+export interface Peer {
+  peerId: string;
+  role: ParticipantRole;
+  name: string;
+  /** The user id, or the kiosk device id: who may rejoin as this peer. */
+  principalId: string;
+  socketId: string | null;
+  /** County officers only. */
+  mode: CountyMode | null;
+  graceTimer?: NodeJS.Timeout;
+  disconnectedAt?: number;
+}
+
+export interface LiveSession {
+  id: string;
+  roomCode: string;
+  kind: SessionKind;
+  state: 'calling' | 'active';
+  private: boolean;
+  startedAt: Date;
+  peers: Map<string, Peer>;
+  producers: Map<string, ProducerInfo & { peerId: string }>;
+  escalateTimer?: NodeJS.Timeout;
+}
+
+export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';
+
+/** Who leads: the county once an officer talks in a county call or takes over; reception staff otherwise. */
+export function leadOf(live: LiveSession): 'staff' | 'county' {
+  if (live.kind === 'county_call') return 'county';
+  return [...live.peers.values()].some((p) => isCounty(p) && p.mode === 'take_over') ? 'county' : 'staff';
+}
+
+export function stateView(live: LiveSession): SessionStateView {
+  const peers = [...live.peers.values()];
+  return {
+    sessionId: live.id,
+    roomCode: live.roomCode,
+    kind: live.kind,
+    state: live.state,
+    private: live.private,
+    monitoring: peers.some((p) => isCounty(p) && p.mode === 'monitor'),
+    lead: leadOf(live),
+    participants: peers.map((p) => ({ peerId: p.peerId, role: p.role, name: p.name, mode: p.mode, connected: p.socketId !== null })),
+  };
+}
+
+/** The producers a peer may receive: its own never, and in private mode reception staff get none. */
+export function visibleProducers(live: LiveSession, peer: Peer): ProducerInfo[] {
+  if (peer.role === 'township_staff' && live.private) return [];
+  return [...live.producers.values()]
+    .filter((p) => p.peerId !== peer.peerId)
+    .map(({ producerId, kind, source, participantRole }) => ({ producerId, kind, source, participantRole }));
+}
