@@ -56,6 +56,8 @@ export class KioskController extends ExternalStore<KioskState> {
   private peer: RtcPeer | undefined;
   private sessionId: string | undefined;
   private droppedAt: number | undefined;
+  /** Queue positions can arrive before call:start has answered with our session id. */
+  private readonly positions = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reminder: ReturnType<typeof setInterval> | undefined;
 
@@ -148,6 +150,7 @@ export class KioskController extends ExternalStore<KioskState> {
       if (session.private && !before?.private) speak(T.privateSpoken);
     });
     socket.on('queue:position', ({ sessionId, position }) => {
+      this.positions.set(sessionId, position);
       if (sessionId === this.sessionId) this.set({ queuePosition: position });
     });
     socket.on('session:producer', ({ sessionId, producer }) => {
@@ -248,6 +251,7 @@ export class KioskController extends ExternalStore<KioskState> {
     try {
       const { sessionId } = await this.channel.request('call:start', { requestId: crypto.randomUUID() });
       this.sessionId = sessionId;
+      this.set({ queuePosition: this.positions.get(sessionId) });
       this.peer = new RtcPeer(this.channel, sessionId);
       await this.peer.load();
       this.show({ screen: 'waiting', since: Date.now() });

@@ -110,7 +110,7 @@ describe('SfuService on a real mediasoup worker', () => {
   it('pipes a producer into another session (the wall) and starts a simulcast consumer at the requested layer', async () => {
     const wall = randomUUID();
     const { rtpCapabilities: caps } = await sfu.request('createRouter', { sessionId });
-    await sfu.request('createRouter', { sessionId: wall });
+    await sfu.request('createRouter', { sessionId: wall, dedicatedWorker: true });
     const send = await sfu.request('createWebRtcTransport', { sessionId, peerId: kiosk, direction: 'send' });
     const simulcast = { ...vp8(0), encodings: [{ rid: 'r0', scaleResolutionDownBy: 4 }, { rid: 'r1', scaleResolutionDownBy: 2 }, { rid: 'r2' }] };
     const { producerId } = await sfu.request('produce', { sessionId, peerId: kiosk, transportId: send.id, kind: 'video', rtpParameters: simulcast, source: 'camera' });

@@ -70,12 +70,12 @@ export class SfuService {
   }
 
   /** Idempotent: a retried createRouter for the same session returns the same router. */
-  private async ensureRouter(sessionId: string): Promise<SessionMedia> {
+  private async ensureRouter(sessionId: string, dedicatedWorker = false): Promise<SessionMedia> {
     const existing = this.sessions.get(sessionId);
     if (existing) return existing.media;
     let p = this.pending.get(sessionId);
     if (!p) {
-      p = this.pool.createRouter().then(({ router, pid }) => this.track(sessionId, router, pid));
+      p = this.pool.createRouter(dedicatedWorker).then(({ router, pid }) => this.track(sessionId, router, pid));
       this.pending.set(sessionId, p);
       p.finally(() => this.pending.delete(sessionId)).catch(() => {});
     }
@@ -100,7 +100,7 @@ export class SfuService {
   }
 
   private readonly handlers: Handlers = {
-    createRouter: async ({ sessionId }) => ({ rtpCapabilities: (await this.ensureRouter(sessionId)).rtpCapabilities }),
+    createRouter: async ({ sessionId, dedicatedWorker }) => ({ rtpCapabilities: (await this.ensureRouter(sessionId, dedicatedWorker)).rtpCapabilities }),
     closeRouter: async ({ sessionId, reason }) => {
       this.sessions.get(sessionId)?.media.close(reason);
       return {};

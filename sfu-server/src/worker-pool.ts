@@ -12,6 +12,8 @@ export type WorkerPoolEvents = { workerDied: [pid: number] };
 export class WorkerPool {
   readonly events: TypedEmitter<WorkerPoolEvents>;
   private readonly workers = new Map<types.Worker, number>();
+  /** Workers that each carry one dedicated router; they leave with it. */
+  private readonly dedicated = new Set<types.Worker>();
   private closed = false;
 
   private constructor(
@@ -27,12 +29,12 @@ export class WorkerPool {
     return pool;
   }
 
+  private newWorker(): Promise<types.Worker> {
+    return mediasoup.createWorker({ logLevel: this.config.logLevel, rtcMinPort: this.config.rtcMinPort, rtcMaxPort: this.config.rtcMaxPort });
+  }
+
   private async spawn(): Promise<void> {
-    const worker = await mediasoup.createWorker({
-      logLevel: this.config.logLevel,
-      rtcMinPort: this.config.rtcMinPort,
-      rtcMaxPort: this.config.rtcMaxPort,
-    });
+    const worker = await this.newWorker();
     this.workers.set(worker, 0);
     worker.on('died', () => this.onDied(worker));
     this.log.info('mediasoup worker started', { pid: worker.pid });
@@ -46,8 +48,23 @@ export class WorkerPool {
     this.spawn().catch((err) => this.log.error('could not replace dead worker', errorFields(err)));
   }
 
-  async createRouter(): Promise<{ router: types.Router; pid: number }> {
+  async createRouter(dedicatedWorker = false): Promise<{ router: types.Router; pid: number }> {
     if (this.closed) throw new Error('worker pool is closed');
+    if (dedicatedWorker) {
+      const worker = await this.newWorker();
+      this.dedicated.add(worker);
+      worker.on('died', () => {
+        this.dedicated.delete(worker);
+        this.log.error('dedicated mediasoup worker died', { pid: worker.pid });
+        this.events.emit('workerDied', worker.pid);
+      });
+      const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+      router.observer.once('close', () => {
+        this.dedicated.delete(worker);
+        worker.close();
+      });
+      return { router, pid: worker.pid };
+    }
     let best: types.Worker | undefined;
     for (const [w, n] of this.workers) if (!best || n < (this.workers.get(best) ?? 0)) best = w;
     if (!best) throw new Error('no live mediasoup worker');
@@ -73,8 +90,9 @@ export class WorkerPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.workers.keys()) w.close();
+    for (const w of [...this.workers.keys(), ...this.dedicated]) w.close();
     this.workers.clear();
+    this.dedicated.clear();
     this.events.removeAllListeners();
   }
 }

@@ -109,3 +109,50 @@ export async function expectMediaFlowing(page: Page, waitFor: <T>(what: string, 
     return s.videoFramesDecoded > first.videoFramesDecoded + 10 && s.audioPacketsReceived > first.audioPacketsReceived + 10 ? s : undefined;
   }, { timeoutMs: 10_000 });
 }
+
+export interface ElementStats {
+  found: boolean;
+  videoFramesDecoded: number;
+  videoFrameWidth: number;
+  audioPacketsReceived: number;
+}
+
+/**
+ * getStats for exactly the tracks a <video data-testid=…> element shows, matched by track id, so the call
+ * view, the wall tiles and the staff screen can be told apart on one page.
+ */
+export async function elementStats(page: Page, testId: string): Promise<ElementStats> {
+  return page.evaluate(async (id) => {
+    const out = { found: false, videoFramesDecoded: 0, videoFrameWidth: 0, audioPacketsReceived: 0 };
+    const el = document.querySelector(`[data-testid="${id}"]`) as HTMLVideoElement | null;
+    const stream = el?.srcObject as MediaStream | null | undefined;
+    if (!stream) return out;
+    const ids = new Set(stream.getTracks().map((t) => t.id));
+    for (const pc of (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await Promise.race([pc.getStats(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      report?.forEach((r: Record<string, unknown>) => {
+        if (r['type'] !== 'inbound-rtp' || !ids.has(r['trackIdentifier'] as string)) return;
+        out.found = true;
+        const n = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : 0);
+        if (r['kind'] === 'video') {
+          out.videoFramesDecoded += n('framesDecoded');
+          out.videoFrameWidth = Math.max(out.videoFrameWidth, n('frameWidth'));
+        } else out.audioPacketsReceived += n('packetsReceived');
+      });
+    }
+    return out;
+  }, testId);
+}
+
+/** Polls until the element's decoded frames rise by `by` and returns the last stats. */
+export async function framesRising(page: Page, testId: string, wait: <T>(what: string, f: () => Promise<T>, o?: { timeoutMs?: number }) => Promise<NonNullable<T>>, by = 10, timeoutMs = 20_000): Promise<ElementStats> {
+  const first = await wait(`${testId}: decoding`, async () => {
+    const s = await elementStats(page, testId);
+    return s.videoFramesDecoded > 0 ? s : undefined;
+  }, { timeoutMs });
+  return wait(`${testId}: frames rising`, async () => {
+    const s = await elementStats(page, testId);
+    return s.videoFramesDecoded >= first.videoFramesDecoded + by ? s : undefined;
+  }, { timeoutMs });
+}

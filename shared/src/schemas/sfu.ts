@@ -28,7 +28,16 @@ const Empty = z.object({});
 const SessionRef = z.object({ sessionId: Id });
 
 export const sfuMethods = {
-  createRouter: { params: SessionRef, result: z.object({ rtpCapabilities: RtpCapabilities }) },
+  createRouter: {
+    params: SessionRef.extend({
+      /**
+       * A worker of its own, shared with no session: a router others pipe into (the video wall) must not share
+       * a worker with them, since a piped producer keeps its id and ids are unique per worker in mediasoup 3.12.
+       */
+      dedicatedWorker: z.boolean().optional(),
+    }),
+    result: z.object({ rtpCapabilities: RtpCapabilities }),
+  },
   closeRouter: { params: SessionRef.extend({ reason: SfuCloseReason }), result: Empty },
   createWebRtcTransport: {
     params: SessionRef.extend({ peerId: Id, direction: z.enum(['send', 'recv']) }),

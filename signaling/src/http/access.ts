@@ -25,6 +25,7 @@ export const ROUTES = {
   'POST /api/auth/logout': { roles: CONSOLE_USERS },
   'GET /api/rooms': { roles: COUNTY },
   'GET /api/sessions/:id': { roles: COUNTY },
+  'GET /api/sessions/:id/media': { roles: COUNTY },
   'POST /api/petitions': { roles: COUNTY },
   'GET /api/petitions': { roles: COUNTY },
   'GET /api/petitions/:id': { roles: COUNTY },

@@ -37,7 +37,7 @@ export class WallService {
   }
 
   private ensure(): Promise<unknown> {
-    this.router ??= this.sfu.request('createRouter', { sessionId: WALL_SESSION_ID });
+    this.router ??= this.sfu.request('createRouter', { sessionId: WALL_SESSION_ID, dedicatedWorker: true });
     return this.router;
   }
 

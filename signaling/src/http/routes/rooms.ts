@@ -36,4 +36,21 @@ export function roomRoutes(express: Express, app: AppContext): void {
         };
       },
   });
+
+  // What the SFU holds for each participant right now: lets a supervisor (and the tests) see that private
+  // mode really closed reception staff's consumers on the server.
+  mount(express, app, 'GET /api/sessions/:id/media', {
+    params: z.object({ id: Id }),
+    handler: async ({ params }) => {
+      const live = app.calls.session(params.id);
+      if (!live) throw new AppError('NOT_FOUND', 'no such live session');
+      const dump = await app.sfu.request('dump', { sessionId: params.id });
+      return {
+        peers: [...live.peers.values()].map((p) => {
+          const held = dump.peers.find((d) => d.peerId === p.peerId);
+          return { role: p.role, name: p.name, connected: p.socketId !== null, transports: held?.transports ?? 0, producers: held?.producers ?? 0, consumers: held?.consumers ?? 0 };
+        }),
+      };
+    },
+  });
 }
