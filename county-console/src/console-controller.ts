@@ -45,6 +45,11 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private keeper: TokenKeeper | undefined;
   private wallView: WallView | undefined;
   private droppedAt: number | undefined;
+  /**
+   * Producers announced for a session before we knew we were in it (a push can overtake the answer to our
+   * own call:answer); consumed as soon as we enter it.
+   */
+  private readonly early = new Map<string, string[]>();
 
   constructor() {
     super({
@@ -153,7 +158,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     socket.on('wall:tile', (tile) => void this.wallView?.add(tile));
     socket.on('wall:tileClosed', ({ producerId }) => this.wallView?.remove(producerId));
     socket.on('session:producer', ({ sessionId, producer }) => {
-      if (sessionId === this.state.active?.sessionId) void this.state.active.media.consume(producer.producerId);
+      if (sessionId === this.state.active?.sessionId) return void this.state.active.media.consume(producer.producerId);
+      this.early.set(sessionId, [...(this.early.get(sessionId) ?? []), producer.producerId].slice(-8));
     });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
       if (sessionId === this.state.active?.sessionId) this.state.active.media.drop(producerId);
@@ -218,6 +224,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     } catch {
       this.set({ notice: T.cameraFailed });
     }
+    for (const producerId of this.early.get(active.sessionId) ?? []) await media.consume(producerId);
+    this.early.clear();
   }
 
   /** Answers a waiting call; the server guarantees only one officer wins a race. */

@@ -10,6 +10,7 @@ const REBUILD_AFTER_MS = 20_000;
 export class JoinedSession {
   readonly remote = new MediaStream();
   private peer: RtcPeer | undefined;
+  private readonly consumed = new Set<string>();
   private local: MediaStream | undefined;
 
   constructor(
@@ -30,13 +31,20 @@ export class JoinedSession {
   }
 
   async consume(producerId: string): Promise<void> {
-    const r = await this.peer?.consume(producerId).catch(() => undefined);
-    if (!r) return;
+    // The same producer can be announced twice (in the join answer and by a push): take it once.
+    if (!this.peer || this.consumed.has(producerId)) return;
+    this.consumed.add(producerId);
+    const r = await this.peer.consume(producerId).catch((err: unknown) => {
+      console.warn('consume failed', producerId, err instanceof Error ? err.message : err);
+      return undefined;
+    });
+    if (!r) return void this.consumed.delete(producerId);
     this.remote.addTrack(r.track);
     this.onChange();
   }
 
   drop(producerId: string): void {
+    this.consumed.delete(producerId);
     this.peer?.dropProducer(producerId);
     for (const t of this.remote.getTracks()) if (t.readyState === 'ended') this.remote.removeTrack(t);
     this.onChange();
@@ -44,6 +52,7 @@ export class JoinedSession {
 
   /** Private mode closed our consumers on the server: clear what we showed. */
   dropAllRemote(): void {
+    this.consumed.clear();
     for (const t of this.remote.getTracks()) {
       t.stop();
       this.remote.removeTrack(t);

@@ -43,6 +43,7 @@ export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<vo
  */
 export async function newInstrumentedPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();
+  if (process.env['VJ_SHOW_BROWSER_LOGS']) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
   // tsx (esbuild keepNames) wraps named functions in __name(); functions serialised into the page need it too.
   await page.evaluateOnNewDocument('globalThis.__name = (f) => f;');
   await page.evaluateOnNewDocument(() => {
@@ -150,7 +151,16 @@ export async function framesRising(page: Page, testId: string, wait: <T>(what: s
   const first = await wait(`${testId}: decoding`, async () => {
     const s = await elementStats(page, testId);
     return s.videoFramesDecoded > 0 ? s : undefined;
-  }, { timeoutMs });
+  }, { timeoutMs }).catch(async (err: Error) => {
+    // Say what the page had, so a failure here can be told apart: no element, no track, no RTP, no decode.
+    const diag = await page.evaluate((id) => {
+      const el = document.querySelector(`[data-testid="${id}"]`) as HTMLVideoElement | null;
+      const s = el?.srcObject as MediaStream | null | undefined;
+      const pcs = (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? [];
+      return { element: Boolean(el), tracks: s?.getTracks().map((t) => `${t.kind}:${t.readyState}`) ?? [], pcs: pcs.map((p) => `${p.connectionState}/${p.iceConnectionState}`), notice: document.querySelector('[data-testid=notice]')?.textContent ?? null };
+    }, testId);
+    throw new Error(`${err.message}; page: ${JSON.stringify(diag)}; all pcs: ${JSON.stringify(await mediaStats(page))}`);
+  });
   return wait(`${testId}: frames rising`, async () => {
     const s = await elementStats(page, testId);
     return s.videoFramesDecoded >= first.videoFramesDecoded + by ? s : undefined;

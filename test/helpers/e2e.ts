@@ -11,6 +11,7 @@ export function useServerAndBrowser(): { server: () => TestServer; browser: () =
     browser = await launchBrowser();
   });
   afterAll(async () => {
+    if (process.env['VJ_SHOW_SERVER_LOGS']) console.log(server?.logs.filter((l) => /"level":"(warn|error)"|socket (dis)?connected|call (started|answered)|session ended|event refused|request/.test(l)).join('\n'));
     await browser?.cleanup();
     await server?.stop();
   });

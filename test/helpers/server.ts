@@ -51,7 +51,7 @@ export async function startTestServer(
     DATA_DIR: dataDir,
     SFU_WORKERS: '1',
     VJ_BANNER: '0',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env['VJ_TEST_LOG_LEVEL'] ?? 'info',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
     ...opts.env,

@@ -18,6 +18,9 @@ let kiosk: string;
 const objects: Record<string, { petition: string; attachment: string }> = {};
 let receipt: { caseCode: string; pin: string };
 let sessionId: string;
+/** A session kept live for routes about live media. */
+let liveSessionId: string;
+let liveKiosk: Awaited<ReturnType<typeof connect>>;
 
 beforeAll(async () => {
   s = await startInProcess();
@@ -38,8 +41,14 @@ beforeAll(async () => {
   sessionId = started.ok ? started.data.sessionId : '';
   await send(k, 'session:end', { sessionId });
   k.close();
+  liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
+  const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
+  liveSessionId = live.ok ? live.data.sessionId : '';
 });
-afterAll(async () => s?.stop());
+afterAll(async () => {
+  liveKiosk?.close();
+  await s?.stop();
+});
 
 const actors = (): Actor[] => [
   { name: 'anonymous', role: 'anonymous', township: null, token: async () => undefined },
@@ -60,6 +69,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   const o = objects[own === 'other' ? (home === 'xingsha' ? 'langli' : 'xingsha') : home]!;
   if (path.startsWith('/api/admin/users/')) return path.replace(':id', logins['admin']!.user.id);
   if (path.startsWith('/api/admin/kiosks/')) return path.replace(':id', s.server.demo!.kiosks['kaihui']!.split('.')[0]!);
+  if (path.endsWith('/media')) return path.replace(':id', liveSessionId);
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
   return path.replace(':attachmentId', o.attachment).replace(':id', o.petition);
 }

@@ -31,6 +31,7 @@ const SIMULCAST: ms.RtpEncodingParameters[] = [
  */
 export class RtcPeer {
   private device: Device | undefined;
+  private loading: Promise<void> | undefined;
   private sendTransport: ms.Transport | undefined;
   private recvTransport: ms.Transport | undefined;
   private recvTransportPending: Promise<ms.Transport> | undefined;
@@ -44,11 +45,14 @@ export class RtcPeer {
     private readonly onState: (direction: 'send' | 'recv', state: PeerState) => void = () => {},
   ) {}
 
-  async load(): Promise<void> {
-    const { rtpCapabilities } = await this.channel.request('rtc:capabilities', { sessionId: this.sessionId });
-    const device = await Device.factory();
-    await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
-    this.device = device;
+  load(): Promise<void> {
+    this.loading ??= (async () => {
+      const { rtpCapabilities } = await this.channel.request('rtc:capabilities', { sessionId: this.sessionId });
+      const device = await Device.factory();
+      await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
+      this.device = device;
+    })();
+    return this.loading;
   }
 
   private requireDevice(): Device {
@@ -108,6 +112,8 @@ export class RtcPeer {
   }
 
   async consume(producerId: string, opts: { spatialLayer?: number } = {}): Promise<RemoteTrack> {
+    // A push announcing a producer can arrive while load() is still running: wait for it.
+    if (this.loading) await this.loading;
     const device = this.requireDevice();
     const transport = await this.recv();
     const res = await this.channel.request('rtc:consume', {
