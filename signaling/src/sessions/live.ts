@@ -24,6 +24,8 @@ export interface LiveSession {
   peers: Map<string, Peer>;
   producers: Map<string, ProducerInfo & { peerId: string }>;
   escalateTimer?: NodeJS.Timeout;
+  /** Picked up after a restart and nobody has come back yet: if it lapses, the restart ended it. */
+  restored?: boolean;
 }
 
 export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';

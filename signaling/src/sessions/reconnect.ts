@@ -39,6 +39,7 @@ export class Reconnect {
     const live = this.calls.session(sessionId);
     const peer = live?.peers.get(peerId);
     if (!live || !peer || peer.socketId) return;
+    if (live.restored) return this.calls.end(sessionId, 'server_restart');
     if (peer.role === 'kiosk') return this.calls.end(sessionId, 'kiosk_disconnected', peerId);
     const otherTalker = [...live.peers.values()].some((p) => p !== peer && isCounty(p) && p.mode !== 'monitor' && p.socketId);
     if (live.kind === 'county_call' && isCounty(peer) && peer.mode !== 'monitor' && !otherTalker) return this.calls.end(sessionId, 'officer_disconnected', peerId);
@@ -62,6 +63,7 @@ export class Reconnect {
     clearTimeout(peer.graceTimer);
     const wasAway = peer.socketId !== socketId;
     peer.socketId = socketId;
+    live.restored = false;
     if (wasAway) {
       await this.calls.sfu.request('createRouter', { sessionId });
       await this.calls.timeline.event(sessionId, 'reconnected', { participantId: peer.peerId }, { awayMs: peer.disconnectedAt ? Date.now() - peer.disconnectedAt : 0 });
@@ -92,6 +94,7 @@ export class Reconnect {
         startedAt: session.started_at,
         peers: new Map(),
         producers: new Map(),
+        restored: true,
       };
       for (const p of participants) {
         const principalId = p.device_id ?? p.user_id;

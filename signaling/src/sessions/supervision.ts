@@ -55,7 +55,8 @@ export class Supervision {
     let peer = [...live.peers.values()].find((p) => p.principalId === officer.userId && isCounty(p));
     if (!peer) {
       const peerId = await this.calls.store.join(sessionId, officer.role, officer.userId);
-      peer = { peerId, role: officer.role, name: officer.name, principalId: officer.userId, socketId, mode };
+      // Created without a mode, so entering is recorded as a mode change like any other.
+      peer = { peerId, role: officer.role, name: officer.name, principalId: officer.userId, socketId, mode: null };
       live.peers.set(peerId, peer);
       await this.calls.timeline.event(sessionId, 'joined', { participantId: peerId, actorId: officer.userId }, { role: officer.role });
     }
