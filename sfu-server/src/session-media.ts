@@ -37,7 +37,7 @@ type TransportMeta = {
  */
 export class SessionMedia {
   readonly events: TypedEmitter<SessionMediaEvents>;
-  private readonly transports = new Map<string, Owned<types.WebRtcTransport<TransportMeta>>>();
+  private readonly transports = new Map<string, Owned<types.WebRtcTransport<TransportMeta> | types.PlainTransport<TransportMeta>>>();
   private readonly producers = new Map<string, Owned<types.Producer<{ source: TrackSource }>>>();
   private readonly consumers = new Map<string, Owned<types.Consumer<{ source: TrackSource }>>>();
   private closedReason: SfuCloseReason | undefined;
@@ -82,7 +82,7 @@ export class SessionMedia {
       appData: { direction },
     });
     this.transports.set(transport.id, { peerId, item: transport });
-    transport.on('dtlsstatechange', (state) => {
+    transport.on('dtlsstatechange', (state: types.DtlsState) => {
       if (state === 'failed' || state === 'closed') this.closeTransport(transport.id, 'dtls_failed');
     });
     transport.observer.once('close', () => this.transports.delete(transport.id));
@@ -94,14 +94,33 @@ export class SessionMedia {
     };
   }
 
+  async createPlainTransport(peerId: string, direction: 'send' | 'recv'): Promise<SfuResult<'createPlainTransport'>> {
+    this.assertOpen();
+    const transport = await this.router.createPlainTransport<TransportMeta>({
+      listenIp: { ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: direction === 'send',
+      appData: { direction },
+    });
+    this.transports.set(transport.id, { peerId, item: transport });
+    transport.observer.once('close', () => this.transports.delete(transport.id));
+    return { id: transport.id, ip: transport.tuple.localIp, port: transport.tuple.localPort };
+  }
+
+  private webRtc(peerId: string, transportId: string): types.WebRtcTransport<TransportMeta> {
+    const t = this.owned(this.transports, transportId, peerId, 'transport');
+    if (!('iceParameters' in t)) throw new AppError('BAD_REQUEST', 'not a WebRTC transport');
+    return t;
+  }
+
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     this.assertOpen();
-    await this.owned(this.transports, transportId, peerId, 'transport').connect({ dtlsParameters });
+    await this.webRtc(peerId, transportId).connect({ dtlsParameters });
   }
 
   async restartIce(peerId: string, transportId: string): Promise<SfuResult<'restartIce'>> {
     this.assertOpen();
-    const iceParameters = await this.owned(this.transports, transportId, peerId, 'transport').restartIce();
+    const iceParameters = await this.webRtc(peerId, transportId).restartIce();
     return { iceParameters };
   }
 

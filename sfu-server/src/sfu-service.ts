@@ -106,6 +106,7 @@ export class SfuService {
       return {};
     },
     createWebRtcTransport: ({ sessionId, peerId, direction }) => this.media(sessionId).createWebRtcTransport(peerId, direction),
+    createPlainTransport: ({ sessionId, peerId, direction }) => this.media(sessionId).createPlainTransport(peerId, direction),
     connectTransport: async ({ sessionId, peerId, transportId, dtlsParameters }) => {
       await this.media(sessionId).connectTransport(peerId, transportId, dtlsParameters as types.DtlsParameters);
       return {};

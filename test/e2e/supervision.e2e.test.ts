@@ -91,6 +91,21 @@ describe('supervision, private mode, reconnection and revocation', () => {
     for (const p of [officer, kiosk]) await p.close();
   });
 
+  it('reloading the console mid-call rejoins the session, and media flows again', async () => {
+    const server = env.server();
+    const { officer, kiosk, sessionId, token } = await liveCall('jinjing');
+    await officer.reload();
+    await officer.waitForSelector('[data-testid=session-panel]', { timeout: 20_000 });
+    await framesRising(officer, 'remote-video', waitFor);
+    const rooms = await api<{ rooms: { code: string; sessionId: string | null }[] }>(server.url, 'GET', '/api/rooms', { token });
+    expect(rooms.body.rooms.find((r) => r.code === 'jinjing')?.sessionId).toBe(sessionId);
+    await kiosk.bringToFront();
+    await framesRising(kiosk, 'remote-video', waitFor);
+    await officer.bringToFront();
+    await officer.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
+    for (const p of [officer, kiosk]) await p.close();
+  });
+
   it('a revoked kiosk is disconnected within 5 s and cannot come back', async () => {
     const server = env.server();
     const room = 'huanghua';

@@ -43,6 +43,14 @@ export const sfuMethods = {
     params: SessionRef.extend({ peerId: Id, direction: z.enum(['send', 'recv']) }),
     result: TransportOptions,
   },
+  /**
+   * A plain RTP transport on loopback: ffmpeg senders (benchmarks, RTP load) publish into it with comedia,
+   * and the recorder (later) consumes from it.
+   */
+  createPlainTransport: {
+    params: SessionRef.extend({ peerId: Id, direction: z.enum(['send', 'recv']) }),
+    result: z.object({ id: Id, ip: z.string(), port: z.number().int() }),
+  },
   connectTransport: { params: SessionRef.extend({ peerId: Id, transportId: Id, dtlsParameters: DtlsParameters }), result: Empty },
   restartIce: { params: SessionRef.extend({ peerId: Id, transportId: Id }), result: z.object({ iceParameters: IceParameters }) },
   produce: {
