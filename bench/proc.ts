@@ -37,7 +37,11 @@ export function familyOf(root: number): number[] {
   const family = new Set([root]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const pid of all) if (!family.has(pid) && family.has(parentOf(pid))) (family.add(pid), (grew = true));
+    for (const pid of all) {
+      if (family.has(pid) || !family.has(parentOf(pid))) continue;
+      family.add(pid);
+      grew = true;
+    }
   }
   return [...family];
 }
