@@ -37,7 +37,7 @@ const body = (i: number) => ({
   townshipCode: i % 2 ? 'xingsha' : 'langli',
   category: '工作作风' as const,
   narrative: '反映村干部办事拖拉、态度生硬,多次催办无果。'.repeat(4),
-  accused: [{ name: '李某某', unit: '某村委会', position: '村主任', townshipCode: 'xingsha' }],
+  accused: [{ name: '李某某', unit: '某村委会', position: '村主任', townshipCode: 'xingsha', officialCode: null }],
   identity: { name: '王某', idCard: withIdCardCheck('43012119800101001'), phone: '13800000000', address: '某路 1 号', village: '某村' },
 });
 

@@ -10,3 +10,5 @@ export * from './log.js';
 export * from './validate.js';
 export * from './id-card.js';
 export * from './schemas/petition.js';
+export * from './schemas/cases.js';
+export * from './workflow.js';

@@ -34,6 +34,8 @@ const Env = z.object({
   RECONNECT_GRACE_S: z.coerce.number().int().min(5).max(3600).default(60),
   /** How long a call may wait unanswered before supervisors are alerted. */
   ESCALATE_AFTER_S: z.coerce.number().int().min(1).max(3600).default(90),
+  /** How often each node checks case deadlines (due soon, overdue, escalation). */
+  DEADLINE_SWEEP_S: z.coerce.number().int().min(1).max(86_400).default(300),
   /** When a kiosk going offline raises an alarm, in the server's time zone (set TZ=Asia/Shanghai). */
   OFFICE_HOURS: z.string().default('08:30-17:30'),
   OFFICE_DAYS: z.string().default('1-5'),
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     roomsFile: e.ROOMS_FILE,
     reconnectGraceMs: e.RECONNECT_GRACE_S * 1000,
     escalateAfterMs: e.ESCALATE_AFTER_S * 1000,
+    deadlineSweepMs: e.DEADLINE_SWEEP_S * 1000,
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,

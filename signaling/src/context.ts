@@ -5,9 +5,11 @@ import type { Db } from './db/db.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { Presence } from './presence/presence.js';
 import type { KeyRing } from './security/jwt.js';
+import type { CaseService } from './cases/case-service.js';
 import type { Attachments } from './petitions/attachments.js';
 import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
+import type { RegistryImporter } from './registry/importer.js';
 import type { CallService } from './sessions/call-service.js';
 import type { Reconnect } from './sessions/reconnect.js';
 import type { Supervision } from './sessions/supervision.js';
@@ -35,6 +37,10 @@ export interface AppContext {
   petitions: PetitionService;
   attachments: Attachments;
   receipts: ReceiptLookup;
+  cases: CaseService;
+  registry: RegistryImporter;
+  /** The county's township rooms, in display order. */
+  rooms: readonly { code: string; name: string }[];
   disconnect: Disconnector;
   version: string;
 }

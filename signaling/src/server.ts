@@ -25,6 +25,9 @@ import { AuthSessions } from './auth/auth-sessions.js';
 import { Attachments } from './petitions/attachments.js';
 import { PetitionService } from './petitions/petition-service.js';
 import { ReceiptLookup } from './petitions/receipts.js';
+import { CaseService } from './cases/case-service.js';
+import { DeadlineJob } from './cases/deadline-job.js';
+import { RegistryImporter } from './registry/importer.js';
 import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
@@ -121,6 +124,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const picked = await reconnect.restore();
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const petitions = new PetitionService(db, masterKeys);
+    const registry = new RegistryImporter(db, new Map(roomsFile.rooms.flatMap((r) => [[r.code, r.code], [r.name, r.code]] as const)), log.child('registry'));
+    await registry.recover();
+    const deadlines = new DeadlineJob(db, log.child('deadlines'));
+    deadlines.start(config.deadlineSweepMs);
+    cleanups.unshift(() => deadlines.close());
     const ctx: AppContext = {
       config,
       log,
@@ -136,6 +144,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       petitions,
       attachments: new Attachments(db, petitions.vault),
       receipts: new ReceiptLookup(db),
+      cases: new CaseService(db),
+      registry,
+      rooms: roomsFile.rooms,
       disconnect: ioDisconnector(io),
       version: '0.1.0',
     };

@@ -16,7 +16,8 @@ export function petitionBody(townshipCode: string, identity: Record<string, stri
     townshipCode,
     category: '工作作风',
     narrative: '反映村干部办事拖拉、态度生硬',
-    accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode }],
+    // Not linked to a township: a conflict-of-interest refusal would stand in the way of fixtures that refer.
+    accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode: null as string | null, officialCode: null as string | null }],
     identity,
     ...over,
   };
@@ -61,4 +62,10 @@ export async function upload(url: string, token: string, petitionId: string, att
     body: new Uint8Array(data),
   });
   return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+}
+
+/** Runs one workflow action as the given user; a fresh step id per call unless the caller passes one. */
+export function transition(url: string, token: string, petitionId: string, body: Record<string, unknown>, township = false) {
+  const path = township ? `/api/township/cases/${petitionId}/transition` : `/api/petitions/${petitionId}/transition`;
+  return api<{ status: string }>(url, 'POST', path, { token, body: { stepId: randomUUID(), ...body } });
 }

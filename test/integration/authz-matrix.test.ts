@@ -4,7 +4,7 @@ import { clientEvents, type ClientEvent, type Role } from '@vj/shared';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 import { api } from '../helpers/api.js';
-import { DEMO_PASSWORDS, PNG, kioskToken, loginAll, petitionBody, upload, type Logins } from '../helpers/fixtures.js';
+import { DEMO_PASSWORDS, PNG, kioskToken, loginAll, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { connect, send } from '../helpers/sockets.js';
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
     const b = petitionBody(township, { name: '测试', idCard: '', phone: '', address: '', village: '' });
     const r = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: officer, body: b });
     if (township === 'xingsha') receipt = r.body;
-    expect((await api(s.url, 'POST', `/api/petitions/${b.id}/refer`, { token: officer })).status).toBe(200);
+    expect((await transition(s.url, officer, b.id, { action: 'refer' })).status).toBe(200);
     const att = randomUUID();
     expect((await upload(s.url, officer, b.id, att, PNG, 'image/png', 'a.png')).status).toBe(200);
     objects[township] = { petition: b.id, attachment: att };

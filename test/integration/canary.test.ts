@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientEvents, type ClientEvent } from '@vj/shared';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
-import { PNG, kioskToken, loginAll, petitionBody, randomIdCard, upload, type Logins } from '../helpers/fixtures.js';
+import { PNG, kioskToken, loginAll, petitionBody, randomIdCard, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { connect, send } from '../helpers/sockets.js';
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
     const r = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: officer, body: b });
     expect(r.status).toBe(200);
     receipt ??= r.body;
-    await api(s.url, 'POST', `/api/petitions/${b.id}/refer`, { token: officer });
+    expect((await transition(s.url, officer, b.id, { action: 'refer' })).status).toBe(200);
     const file = Buffer.concat([PNG, Buffer.from(canary.fileBytes)]);
     expect((await upload(s.url, officer, b.id, randomUUID(), file, 'image/png', canary.filename)).status).toBe(200);
     petitions.push(b.id);

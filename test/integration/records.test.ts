@@ -35,7 +35,7 @@ describe.each(backends)('confidential records on $name', (backend) => {
     townshipCode: 'xingsha',
     category: '工作作风' as const,
     narrative: '村干部办事拖拉',
-    accused: [{ name: '李某', unit: '某村委会', position: '主任', townshipCode: 'xingsha' }],
+    accused: [{ name: '李某', unit: '某村委会', position: '主任', townshipCode: 'xingsha', officialCode: null }],
     identity: { name: '王五', idCard: withIdCardCheck('43012119800101001'), phone: '13800000000', address: '某路 1 号', village: '某村' },
     ...over,
   });

@@ -16,6 +16,8 @@ export const AccusedInput = z.object({
   unit: Text(80).default(''),
   position: Text(40).default(''),
   townshipCode: RoomCode.nullable().default(null),
+  /** The registry entry the officer matched this person to at intake, if any. */
+  officialCode: z.string().trim().min(1).max(40).nullable().default(null),
 });
 export type AccusedInput = z.input<typeof AccusedInput>;
 
@@ -56,7 +58,7 @@ export type Receipt = z.infer<typeof Receipt>;
 export const SubmitResult = Receipt.extend({ pushedToKiosk: z.boolean() });
 export type SubmitResult = z.infer<typeof SubmitResult>;
 
-export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable() });
+export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable(), officialCode: z.string().nullable() });
 
 export const AttachmentView = z.object({ id: Id, mime: z.string(), sizeBytes: z.number().int(), uploadedAt: z.string() });
 export type AttachmentView = z.infer<typeof AttachmentView>;
@@ -73,6 +75,7 @@ export const CountyPetitionView = z.object({
   status: z.enum(PETITION_STATUSES),
   feedback: z.string().nullable(),
   createdAt: z.string(),
+  dueState: z.enum(['ok', 'due_soon', 'overdue']),
   accused: z.array(AccusedView),
   attachments: z.array(AttachmentView),
 });
@@ -86,6 +89,8 @@ export const TownshipCaseView = z.object({
   narrative: z.string(),
   status: z.enum(PETITION_STATUSES),
   accused: z.array(AccusedView),
+  dueState: z.enum(['ok', 'due_soon', 'overdue']),
+  concludeDueAt: z.string().nullable(),
 });
 export type TownshipCaseView = z.infer<typeof TownshipCaseView>;
 

@@ -1,4 +1,4 @@
-import type { Role } from '@vj/shared';
+import { CASE_ACTIONS, type Role } from '@vj/shared';
 import type { Tx } from '../db/db.js';
 import { chainHash } from '../security/crypto.js';
 
@@ -22,6 +22,10 @@ export const AUDIT_ACTIONS = [
   'session.mode',
   'session.private',
   'session.staff_intake',
+  ...CASE_ACTIONS.map((a) => `case.${a}` as const),
+  'case.escalate',
+  'case.policy',
+  'registry.import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -7,9 +7,11 @@ import { errorHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { caseRoutes } from './routes/cases.js';
 import { healthRoutes } from './routes/health.js';
 import { petitionRoutes } from './routes/petitions.js';
 import { receiptRoutes } from './routes/receipts.js';
+import { registryRoutes } from './routes/registry.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 
@@ -48,7 +50,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     next();
   });
   app.use('/api', express.json({ limit: '256kb', strict: true }));
-  for (const register of [healthRoutes, authRoutes, roomRoutes, petitionRoutes, townshipRoutes, receiptRoutes, auditRoutes, adminRoutes]) register(app, ctx);
+  for (const register of [healthRoutes, authRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, receiptRoutes, auditRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

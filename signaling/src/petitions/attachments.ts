@@ -13,7 +13,7 @@ export class Attachments {
   ) {}
 
   /** Idempotent by attachment id: a retried upload of the same file returns the stored one. */
-  async put(principal: Claims, petitionId: string, attachmentId: string, mime: string, filename: string, data: Buffer): Promise<AttachmentView> {
+  async put(principal: Claims, petitionId: string, attachmentId: string, mime: string, filename: string, data: Buffer, origin: 'intake' | 'handling' = 'intake'): Promise<AttachmentView> {
     checkAttachment(mime, data);
     return this.db.tx(async (q) => {
       const p = await q.query<{ township_code: string; n: string }>(
@@ -21,19 +21,19 @@ export class Attachments {
         [petitionId],
       );
       if (!p.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
-      const prior = await q.query<{ petition_id: string; size_bytes: number; mime: string; uploaded_at: Date }>(
-        'SELECT petition_id, size_bytes, mime, uploaded_at FROM petition_attachments WHERE id = $1',
+      const prior = await q.query<{ petition_id: string; size_bytes: number; mime: string; uploaded_at: Date; uploaded_by: string }>(
+        'SELECT petition_id, size_bytes, mime, uploaded_at, uploaded_by FROM petition_attachments WHERE id = $1',
         [attachmentId],
       );
       const old = prior.rows[0];
       if (old) {
-        if (old.petition_id !== petitionId || old.size_bytes !== data.length || old.mime !== mime) throw new AppError('CONFLICT', 'this attachment id holds a different file');
+        if (old.petition_id !== petitionId || old.uploaded_by !== principal.sub || old.size_bytes !== data.length || old.mime !== mime) throw new AppError('CONFLICT', 'this attachment id holds a different file');
         return { id: attachmentId, mime, sizeBytes: old.size_bytes, uploadedAt: old.uploaded_at.toISOString() };
       }
       if (Number(p.rows[0].n) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `at most ${MAX_ATTACHMENTS} attachments per petition`);
       const { key, dekVersion } = await this.vault.dataKey(q, petitionId);
       const r = await q.query<{ uploaded_at: Date }>(
-        `INSERT INTO petition_attachments (id, petition_id, filename_ct, mime, size_bytes, content_ct, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING uploaded_at`,
+        `INSERT INTO petition_attachments (id, petition_id, filename_ct, mime, size_bytes, content_ct, uploaded_by, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING uploaded_at`,
         [
           attachmentId,
           petitionId,
@@ -42,6 +42,7 @@ export class Attachments {
           data.length,
           this.vault.sealAttachment(key, dekVersion, attachmentId, 'content_ct', data),
           principal.sub,
+          origin,
         ],
       );
       await appendAudit(q, {
@@ -51,18 +52,19 @@ export class Attachments {
         objectType: 'attachment',
         objectId: attachmentId,
         townshipCode: p.rows[0].township_code,
-        details: { petitionId, mime, sizeBytes: data.length },
+        details: { petitionId, mime, sizeBytes: data.length, origin },
       });
       return { id: attachmentId, mime, sizeBytes: data.length, uploadedAt: r.rows[0]!.uploaded_at.toISOString() };
     });
   }
 
-  async get(principal: Claims, petitionId: string, attachmentId: string): Promise<{ data: Buffer; mime: string; filename: string }> {
+  /** `handlingOnly`: township roles may fetch the handling evidence of their cases, never the petitioner's files. */
+  async get(principal: Claims, petitionId: string, attachmentId: string, handlingOnly = false): Promise<{ data: Buffer; mime: string; filename: string }> {
     return this.db.tx(async (q) => {
       const r = await q.query<{ mime: string; filename_ct: Buffer; content_ct: Buffer; township_code: string }>(
         `SELECT a.mime, a.filename_ct, a.content_ct, p.township_code FROM petition_attachments a JOIN petitions p ON p.id = a.petition_id
-         WHERE a.id = $1 AND a.petition_id = $2`,
-        [attachmentId, petitionId],
+         WHERE a.id = $1 AND a.petition_id = $2 AND (NOT $3 OR a.origin = 'handling')`,
+        [attachmentId, petitionId, handlingOnly],
       );
       const row = r.rows[0];
       if (!row) throw new AppError('NOT_FOUND', 'no such attachment');

@@ -4,6 +4,9 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import { MasterKeys, hashPin, hmacDigits, randomDigits, sha256 } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
+import { loadPolicy } from '../cases/case-policy.js';
+import { dueAt } from '../cases/deadline-clock.js';
+import { resolveOfficial } from '../registry/cross-reference.js';
 import { IdentityVault } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
 
@@ -30,6 +33,7 @@ export class PetitionService {
     master: MasterKeys,
     /** Injected only by the benchmark, to separate the PIN's deliberate slow hash from the other costs. */
     private readonly hashReceiptPin: (pin: string, caseCode: string) => Promise<string> = hashPin,
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.vault = new IdentityVault(master);
     this.pinKey = master.derive('receipt-pin');
@@ -60,17 +64,19 @@ export class PetitionService {
       const pinHash = await this.hashReceiptPin(this.pinFor(body.id), caseCode);
       try {
         const inserted = await this.db.tx(async (q) => {
+          const now = this.now();
+          const policy = await loadPolicy(q);
           const r = await q.query(
-            `INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
-            [body.id, caseCode, pinHash, digest, body.sessionId, body.townshipCode, body.category, body.narrative, identity === null, principal.sub],
+            `INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING id`,
+            [body.id, caseCode, pinHash, digest, body.sessionId, body.townshipCode, body.category, body.narrative, identity === null, principal.sub, now, dueAt(now, policy.accept, policy.calendar)],
           );
           if (!r.rowCount) return false; // a concurrent retry won; fall through to re-read it
           await this.vault.store(q, body.id, sealed);
           for (const [i, a] of body.accused.entries()) {
             await q.query(
-              `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`,
-              [body.id, i, a.name, a.unit, a.position, a.townshipCode],
+              `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)`,
+              [body.id, i, a.name, a.unit, a.position, a.townshipCode, await resolveOfficial(q, a)],
             );
           }
           await appendAudit(q, {
@@ -89,7 +95,7 @@ export class PetitionService {
       } catch (err) {
         const e = err as { code?: string; constraint?: string };
         if (e.code === UNIQUE_VIOLATION && e.constraint === 'petitions_case_code_key') continue;
-        if (e.code === '23503') throw new AppError('BAD_REQUEST', 'unknown township or session', ['townshipCode']);
+        if (e.code === '23503') throw new AppError('BAD_REQUEST', 'unknown township, session or registry entry', ['townshipCode']);
         throw err;
       }
     }
@@ -133,22 +139,6 @@ export class PetitionService {
       const audit = await appendAudit(q, { ...actor(principal), action: 'identity.reveal', objectType: 'petition', objectId: id, townshipCode: p.rows[0].township_code, details: { reason } });
       const identity = p.rows[0].anonymous ? { name: '', idCard: '', phone: '', address: '', village: '' } : await this.vault.reveal(q, id);
       return { identity, auditSeq: audit.seq };
-    });
-  }
-
-  /** A minimal referral to the petition's township (the full case workflow builds on it). */
-  async refer(principal: Claims, id: string): Promise<void> {
-    await this.db.tx(async (q) => {
-      const r = await q.query<{ township_code: string }>(
-        `UPDATE petitions SET status = 'referred', updated_at = now() WHERE id = $1 AND status IN ('received', 'accepted') RETURNING township_code`,
-        [id],
-      );
-      if (!r.rows[0]) {
-        const exists = await q.query('SELECT 1 FROM petitions WHERE id = $1', [id]);
-        if (!exists.rowCount) throw new AppError('NOT_FOUND', 'no such petition');
-        throw new AppError('INVALID_STATE', 'only a received or accepted petition can be referred');
-      }
-      await appendAudit(q, { ...actor(principal), action: 'petition.refer', objectType: 'petition', objectId: id, townshipCode: r.rows[0].township_code });
     });
   }
 }

@@ -13,6 +13,8 @@ export interface PetitionRow {
   feedback: string | null;
   created_at: Date;
   updated_at: Date;
+  due_state: 'ok' | 'due_soon' | 'overdue';
+  conclude_due_at: Date | null;
 }
 
 interface AccusedRow {
@@ -20,11 +22,12 @@ interface AccusedRow {
   unit: string;
   position: string;
   township_code: string | null;
+  official_code: string | null;
 }
 
 async function accused(q: Queryable, petitionId: string) {
-  const r = await q.query<AccusedRow>('SELECT name, unit, position, township_code FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [petitionId]);
-  return r.rows.map((a) => ({ name: a.name, unit: a.unit, position: a.position, townshipCode: a.township_code }));
+  const r = await q.query<AccusedRow>('SELECT name, unit, position, township_code, official_code FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [petitionId]);
+  return r.rows.map((a) => ({ name: a.name, unit: a.unit, position: a.position, townshipCode: a.township_code, officialCode: a.official_code }));
 }
 
 /**
@@ -47,6 +50,7 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     status: p.status,
     feedback: p.feedback,
     createdAt: p.created_at.toISOString(),
+    dueState: p.due_state,
     accused: await accused(q, p.id),
     attachments: att.rows.map((a) => ({ id: a.id, mime: a.mime, sizeBytes: a.size_bytes, uploadedAt: a.uploaded_at.toISOString() })),
   };
@@ -64,5 +68,7 @@ export async function townshipView(q: Queryable, p: PetitionRow): Promise<Townsh
     narrative: p.narrative,
     status: p.status,
     accused: await accused(q, p.id),
+    dueState: p.due_state,
+    concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
   };
 }

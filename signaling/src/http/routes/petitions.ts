@@ -4,6 +4,7 @@ import { Id, PetitionListQuery, PetitionSubmitBody, RevealBody } from '@vj/share
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
 import { Binary, mount } from '../route.js';
+import { uploadFilename } from '../upload.js';
 
 const ById = z.object({ id: Id });
 const ByAttachment = z.object({ id: Id, attachmentId: Id });
@@ -37,28 +38,11 @@ export function petitionRoutes(express: Express, app: AppContext): void {
     handler: ({ principal, params, body }) => app.petitions.reveal(principal, params.id, body.reason),
   });
 
-  mount(express, app, 'POST /api/petitions/:id/refer', {
-    params: ById,
-    handler: async ({ principal, params }) => {
-      await app.petitions.refer(principal, params.id);
-      return app.petitions.countyView(params.id);
-    },
-  });
-
   mount(express, app, 'PUT /api/petitions/:id/attachments/:attachmentId', {
     params: ByAttachment,
     raw: { limit: `${MAX_ATTACHMENT_BYTES + 1024}b` },
-    handler: ({ principal, params, req }) => {
-      const raw = req.get('x-filename') ?? 'attachment';
-      let filename: string;
-      try {
-        filename = decodeURIComponent(raw);
-      } catch {
-        filename = 'attachment';
-      }
-      filename = filename.replace(/[\\/\0]/g, '_').slice(0, 200) || 'attachment';
-      return app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', filename, req.body as Buffer);
-    },
+    handler: ({ principal, params, req }) =>
+      app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', uploadFilename(req), req.body as Buffer),
   });
 
   mount(express, app, 'GET /api/petitions/:id/attachments/:attachmentId', {

@@ -1,32 +1,71 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, Id } from '@vj/shared';
+import { CaseTransitionBody, Id } from '@vj/shared';
+import { namedAsAccused } from '../../cases/conflicts.js';
+import { workflowView } from '../../cases/workflow-view.js';
 import type { AppContext } from '../../context.js';
+import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
 import { townshipView, type PetitionRow } from '../../petitions/presenters.js';
-import { mount } from '../route.js';
+import { Binary, mount } from '../route.js';
+import { uploadFilename } from '../upload.js';
 
-// Cases a township sees: referred to it, at any later stage. Received and accepted ones stay with the county.
-const VISIBLE = ['referred', 'handling', 'reported', 'returned', 'closed'];
+const ById = z.object({ id: Id });
+const ByAttachment = z.object({ id: Id, attachmentId: Id });
 
+/**
+ * The township commission's workbench. Every read goes through CaseService.visibleRow or the same filter: own
+ * township, referred or later, and never a case that names the reader. Anything else is "not found".
+ */
 export function townshipRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/township/cases', {
     handler: async ({ principal }) => {
-      const r = await app.db.query<PetitionRow>('SELECT * FROM petitions WHERE township_code = $1 AND status = ANY($2::text[]) ORDER BY updated_at DESC', [
-        principal.twp,
-        VISIBLE,
-      ]);
+      const r = await app.db.query<PetitionRow>(
+        `SELECT p.* FROM petitions p WHERE p.township_code = $1 AND p.handler_side = 'township' AND NOT ${namedAsAccused(2)}
+         ORDER BY (p.status = 'closed'), p.conclude_due_at NULLS LAST, p.updated_at DESC`,
+        [principal.twp, principal.sub],
+      );
       return { items: await Promise.all(r.rows.map((p) => townshipView(app.db, p))) };
     },
   });
 
   mount(express, app, 'GET /api/township/cases/:id', {
-    params: z.object({ id: Id }),
-    handler: async ({ params, requireTownship }) => {
-      const r = await app.db.query<PetitionRow>('SELECT * FROM petitions WHERE id = $1 AND status = ANY($2::text[])', [params.id, VISIBLE]);
-      const p = r.rows[0];
-      if (!p) throw new AppError('NOT_FOUND', 'not found');
+    params: ById,
+    handler: async ({ principal, params, requireTownship }) => {
+      const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);
-      return townshipView(app.db, p);
+      return { ...(await townshipView(app.db, p)), workflow: await workflowView(app.db, p, 'township') };
+    },
+  });
+
+  mount(express, app, 'POST /api/township/cases/:id/transition', {
+    params: ById,
+    body: CaseTransitionBody,
+    handler: async ({ principal, params, body, requireTownship }) => {
+      const p = await app.cases.visibleRow(app.db, principal, params.id);
+      requireTownship(p.township_code);
+      const view = await app.cases.transition(principal, params.id, body);
+      app.log.info('case action', { petitionId: params.id, action: body.action, by: principal.sub, status: view.status });
+      return view;
+    },
+  });
+
+  mount(express, app, 'PUT /api/township/cases/:id/attachments/:attachmentId', {
+    params: ByAttachment,
+    raw: { limit: `${MAX_ATTACHMENT_BYTES + 1024}b` },
+    handler: async ({ principal, params, req, requireTownship }) => {
+      const p = await app.cases.visibleRow(app.db, principal, params.id);
+      requireTownship(p.township_code);
+      return app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', uploadFilename(req), req.body as Buffer, 'handling');
+    },
+  });
+
+  mount(express, app, 'GET /api/township/cases/:id/attachments/:attachmentId', {
+    params: ByAttachment,
+    handler: async ({ principal, params, requireTownship }) => {
+      const p = await app.cases.visibleRow(app.db, principal, params.id);
+      requireTownship(p.township_code);
+      const a = await app.attachments.get(principal, params.id, params.attachmentId, true);
+      return new Binary(a.data, a.mime, a.filename);
     },
   });
 }

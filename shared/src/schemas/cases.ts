@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+import { AttachmentView, PETITION_STATUSES, TownshipCaseView } from './petition.js';
+
+const Text = (min: number, max: number, message?: string) => z.string().trim().min(min, message).max(max);
+
+/**
+ * One workflow action. `stepId` is made by the client before the first attempt: a retry of an action that
+ * already happened answers with the case as it is, instead of failing or acting twice.
+ */
+const base = { stepId: Id };
+export const CaseTransitionBody = z.discriminatedUnion('action', [
+  z.object({ ...base, action: z.literal('accept'), text: Text(0, 2000).default('') }),
+  z.object({
+    ...base,
+    action: z.literal('refer'),
+    text: Text(0, 2000).default(''),
+    handlerId: Id.nullable().default(null),
+    /** A supervisor's override of a conflict-of-interest refusal; the reason is audited. */
+    overrideReason: Text(5, 500, '请写明越过回避规则的理由(至少 5 个字)').optional(),
+  }),
+  z.object({ ...base, action: z.literal('township_accept'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('add_step'), text: Text(1, 5000, '请填写办理情况'), attachmentIds: z.array(Id).max(10).default([]) }),
+  z.object({ ...base, action: z.literal('report'), text: Text(5, 10_000, '请填写办理结果(至少 5 个字)'), attachmentIds: z.array(Id).max(10).default([]) }),
+  z.object({ ...base, action: z.literal('return'), text: Text(5, 2000, '请写明退回重办的意见(至少 5 个字)') }),
+  z.object({ ...base, action: z.literal('approve'), feedback: Text(5, 1000, '请填写给信访人的反馈(至少 5 个字)'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('request_extension'), days: z.number().int().min(1).max(365), text: Text(5, 1000, '请写明延期理由(至少 5 个字)') }),
+  z.object({ ...base, action: z.literal('decide_extension'), approve: z.boolean(), text: Text(0, 1000).default('') }),
+]);
+export type CaseTransitionBody = z.input<typeof CaseTransitionBody>;
+
+export const DUE_STATES = ['ok', 'due_soon', 'overdue'] as const;
+export type DueState = (typeof DUE_STATES)[number];
+
+export const CaseStepView = z.object({
+  id: Id,
+  action: z.string(),
+  fromStatus: z.enum(PETITION_STATUSES),
+  toStatus: z.enum(PETITION_STATUSES),
+  text: z.string(),
+  days: z.number().nullable(),
+  actorName: z.string(),
+  actorRole: z.string(),
+  side: z.enum(['county', 'township']),
+  at: z.string(),
+  attachments: z.array(AttachmentView),
+});
+export type CaseStepView = z.infer<typeof CaseStepView>;
+
+export const EscalationView = z.object({
+  clock: z.enum(['accept', 'conclude']),
+  level: z.enum(['due_soon', 'overdue']),
+  dueAt: z.string(),
+  notified: z.array(z.object({ userId: z.string(), name: z.string(), role: z.string() })),
+  notifiedAt: z.string(),
+});
+export type EscalationView = z.infer<typeof EscalationView>;
+
+export const CaseWorkflowView = z.object({
+  status: z.enum(PETITION_STATUSES),
+  side: z.enum(['county', 'township']).nullable(),
+  assignedHandler: z.object({ id: Id, name: z.string() }).nullable(),
+  acceptDueAt: z.string().nullable(),
+  concludeDueAt: z.string().nullable(),
+  dueState: z.enum(DUE_STATES),
+  extensionsUsed: z.number(),
+  extensionPending: z.object({ days: z.number(), reason: z.string(), requestedAt: z.string() }).nullable(),
+  steps: z.array(CaseStepView),
+  escalations: z.array(EscalationView),
+});
+export type CaseWorkflowView = z.infer<typeof CaseWorkflowView>;
+
+export const DeadlinePolicyRow = z.object({
+  kind: z.enum(['accept', 'conclude', 'extension']),
+  days: z.number().int().min(1).max(365),
+  counting: z.enum(['calendar', 'working']),
+  dueSoonDays: z.number().int().min(0).max(60),
+  maxCount: z.number().int().min(0).max(5),
+});
+export type DeadlinePolicyRow = z.infer<typeof DeadlinePolicyRow>;
+export const DeadlinePolicyBody = z.object({
+  rows: z.array(DeadlinePolicyRow).min(1).max(3),
+  exceptions: z.array(z.object({ day: z.iso.date(), working: z.boolean(), note: z.string().trim().max(40).default('') })).max(400).optional(),
+});
+
+export const DeadlineCaseView = z.object({
+  id: Id,
+  caseCode: z.string(),
+  townshipCode: z.string(),
+  category: z.string(),
+  status: z.enum(PETITION_STATUSES),
+  side: z.enum(['county', 'township']).nullable(),
+  dueState: z.enum(DUE_STATES),
+  clock: z.enum(['accept', 'conclude']),
+  dueAt: z.string(),
+  escalations: z.array(EscalationView),
+});
+export type DeadlineCaseView = z.infer<typeof DeadlineCaseView>;
+
+export const StatsQuery = z.object({ months: z.coerce.number().int().min(1).max(36).default(12) });
+export const TownshipStats = z.object({
+  townshipCode: z.string(),
+  received: z.number(),
+  inHandling: z.number(),
+  overdue: z.number(),
+  closed: z.number(),
+  avgHandlingDays: z.number().nullable(),
+});
+export const CaseStatsView = z.object({
+  townships: z.array(TownshipStats),
+  totals: TownshipStats.omit({ townshipCode: true }),
+  months: z.array(z.object({ month: z.string(), received: z.number(), closed: z.number() })),
+});
+export type CaseStatsView = z.infer<typeof CaseStatsView>;
+
+export const REGISTRY_KINDS = ['officials', 'discipline'] as const;
+export const RegistryImportQuery = z.object({ kind: z.enum(REGISTRY_KINDS) });
+export const RegistryImportView = z.object({
+  id: Id,
+  kind: z.enum(REGISTRY_KINDS),
+  status: z.enum(['running', 'done', 'failed']),
+  totalRows: z.number(),
+  processedRows: z.number(),
+  importedRows: z.number(),
+  errorCount: z.number(),
+  errors: z.array(z.object({ line: z.number(), message: z.string() })),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RegistryImportView = z.infer<typeof RegistryImportView>;
+
+export const OfficialSearchQuery = z.object({ q: z.string().trim().min(1).max(40), limit: z.coerce.number().int().min(1).max(50).default(10) });
+export const OfficialView = z.object({
+  code: z.string(),
+  name: z.string(),
+  unitName: z.string().nullable(),
+  position: z.string(),
+  townshipCode: z.string().nullable(),
+});
+export type OfficialView = z.infer<typeof OfficialView>;
+
+export const CrossReferenceView = z.object({
+  accused: z.array(
+    z.object({
+      name: z.string(),
+      unit: z.string(),
+      /** Registry entries this accused person was matched to: by the link made at intake, else by name and unit. */
+      matches: z.array(
+        OfficialView.extend({
+          linked: z.boolean(),
+          discipline: z.array(z.object({ id: z.string(), decidedOn: z.string(), kind: z.string(), reason: z.string(), authority: z.string() })),
+          otherPetitions: z.array(z.object({ id: Id, caseCode: z.string(), townshipCode: z.string(), status: z.enum(PETITION_STATUSES), createdAt: z.string() })),
+        }),
+      ),
+    }),
+  ),
+});
+export type CrossReferenceView = z.infer<typeof CrossReferenceView>;
+
+/** A township handler's case: the referred allegation, its deadline and the handling so far, never identity. */
+export const TownshipCaseDetail = TownshipCaseView.extend({ workflow: CaseWorkflowView });
+export type TownshipCaseDetail = z.infer<typeof TownshipCaseDetail>;

@@ -1,0 +1,175 @@
+import type { z } from 'zod';
+import { AppError, checkTransition, nextStatus, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
+import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
+import type { Db, Tx } from '../db/db.js';
+import type { Claims } from '../security/jwt.js';
+import { loadPolicy, type DeadlinePolicy } from './case-policy.js';
+import { namedAsAccused, referralConflicts } from './conflicts.js';
+import { dueAt, dueStateAt } from './deadline-clock.js';
+import { workflowView, type CaseRow } from './workflow-view.js';
+
+type Body = z.output<typeof CaseTransitionBody>;
+
+const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
+
+const REFUSAL_TEXT = {
+  forbidden: '您的角色不能对此案件执行该操作',
+  invalid_state: '案件当前状态下不能执行该操作',
+} as const;
+
+/** The clock that runs now: acceptance until the county decides, then the handling period until closure. */
+export function currentClock(p: Pick<CaseRow, 'status' | 'decided_at' | 'accept_due_at' | 'conclude_due_at'>): { clock: 'accept' | 'conclude'; due: Date } | null {
+  if (p.status === 'closed') return null;
+  if (!p.decided_at) return p.accept_due_at ? { clock: 'accept', due: p.accept_due_at } : null;
+  return p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
+}
+
+export function dueStateOf(p: CaseRow, policy: DeadlinePolicy, now: Date) {
+  const c = currentClock(p);
+  return c ? dueStateAt(now, c.due, policy[c.clock], policy.calendar) : 'ok';
+}
+
+/**
+ * Moves a case through the workflow. One transaction per action: the row is locked, the rule table decides,
+ * the step, the new state and the audit row commit together, and a refused action changes nothing.
+ */
+export class CaseService {
+  constructor(
+    private readonly db: Db,
+    /** Injected by tests that move the clock. */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * A township role reads only cases referred to its own township (from referral on, closed ones included) that
+   * do not name it; anything else is "not found". A case the county handles itself never shows to a township.
+   */
+  async visibleRow(q: Tx | Db, principal: Claims, id: string, lock = false): Promise<CaseRow> {
+    const r = await q.query<CaseRow & { named: boolean }>(
+      `SELECT p.*, ${namedAsAccused(2)} AS named FROM petitions p WHERE p.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [id, principal.sub],
+    );
+    const p = r.rows[0];
+    if (!p) throw new AppError('NOT_FOUND', 'no such case');
+    if (isTownshipRole(principal) && (p.township_code !== principal.twp || p.handler_side !== 'township' || p.named)) throw new AppError('NOT_FOUND', 'not found');
+    return p;
+  }
+
+  async workflow(principal: Claims, id: string): Promise<CaseWorkflowView> {
+    const p = await this.visibleRow(this.db, principal, id);
+    return workflowView(this.db, p, isTownshipRole(principal) ? 'township' : 'county');
+  }
+
+  async transition(principal: Claims, id: string, body: Body): Promise<CaseWorkflowView> {
+    return this.db.tx(async (q) => {
+      const p = await this.visibleRow(q, principal, id, true);
+      const prior = await q.query<{ petition_id: string; action: string }>('SELECT petition_id, action FROM case_steps WHERE id = $1', [body.stepId]);
+      if (prior.rows[0]) {
+        if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action) throw new AppError('CONFLICT', 'this step id was already used for another action');
+        return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county');
+      }
+      const check = checkTransition(body.action, p.status, p.handler_side, principal.role);
+      if (check !== 'ok') throw new AppError(check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE', REFUSAL_TEXT[check]);
+      if (body.action === 'township_accept' && p.assigned_handler && p.assigned_handler !== principal.sub) throw new AppError('FORBIDDEN', '该案件已指定给其他承办人');
+
+      const now = this.now();
+      const policy = await loadPolicy(q);
+      const changes: Record<string, unknown> = {};
+      const details: AuditDetails = { stepId: body.stepId, from: p.status, to: nextStatus(body.action, p.status) };
+      let days: number | null = null;
+      let text = 'text' in body ? body.text : '';
+      const side: HandlerSide = isTownshipRole(principal) ? 'township' : 'county';
+
+      switch (body.action) {
+        case 'accept':
+          Object.assign(changes, { handler_side: 'county', decided_at: now, conclude_due_at: dueAt(now, policy.conclude, policy.calendar) });
+          break;
+        case 'refer': {
+          if (body.handlerId) await this.assertHandler(q, body.handlerId, p.township_code);
+          const conflicts = await referralConflicts(q, id, p.township_code, body.handlerId);
+          if (conflicts.length && !body.overrideReason) {
+            throw new AppError('CONFLICT_OF_INTEREST', conflicts.some((c) => c.kind === 'handler_accused') ? '承办人是被反映人,须回避' : '被反映人属于该乡镇,转办须回避;如确需转办,请由主任填写理由后越过');
+          }
+          if (conflicts.length && principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以越过回避规则');
+          if (conflicts.length) Object.assign(details, { coiOverride: true, overrideReason: body.overrideReason ?? '', conflicts: conflicts.map((c) => c.kind).join(',') });
+          Object.assign(changes, {
+            handler_side: 'township',
+            assigned_handler: body.handlerId,
+            decided_at: p.decided_at ?? now,
+            conclude_due_at: p.conclude_due_at ?? dueAt(now, policy.conclude, policy.calendar),
+          });
+          break;
+        }
+        case 'township_accept':
+          changes.assigned_handler = principal.sub;
+          break;
+        case 'report':
+          changes.reported_at = now;
+          break;
+        case 'approve':
+          Object.assign(changes, { feedback: body.feedback, closed_at: now });
+          text = body.text;
+          break;
+        case 'request_extension':
+          if (p.extension_pending) throw new AppError('INVALID_STATE', '已有延期申请待审批');
+          if (p.extensions_used >= policy.extension.maxCount) throw new AppError('INVALID_STATE', `延期次数已用完(最多 ${policy.extension.maxCount} 次)`);
+          if (body.days > policy.extension.days) throw new AppError('BAD_REQUEST', `延期不能超过 ${policy.extension.days} 天`, ['days']);
+          changes.extension_pending = JSON.stringify({ days: body.days, reason: body.text, requestedAt: now.toISOString(), by: principal.sub });
+          days = body.days;
+          break;
+        case 'decide_extension': {
+          const pending = p.extension_pending;
+          if (!pending) throw new AppError('INVALID_STATE', '没有待审批的延期申请');
+          days = pending.days;
+          changes.extension_pending = null;
+          if (body.approve) {
+            const from = p.conclude_due_at ?? now;
+            Object.assign(changes, { conclude_due_at: dueAt(from, { days: pending.days, counting: policy.extension.counting }, policy.calendar), extensions_used: p.extensions_used + 1 });
+          }
+          Object.assign(details, { approved: body.approve, days: pending.days });
+          break;
+        }
+        case 'add_step':
+        case 'return':
+          break;
+      }
+      const to = nextStatus(body.action, p.status);
+      const after = { ...p, ...changes, status: to } as CaseRow;
+      changes.due_state = dueStateOf(after, policy, now);
+      changes.status = to;
+      await q.query(
+        `INSERT INTO case_steps (id, petition_id, action, from_status, to_status, text, days, actor_id, actor_role, side, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [body.stepId, id, body.action, p.status, to, text, days, principal.sub, principal.role, side, now],
+      );
+      if (body.action === 'add_step' || body.action === 'report') await this.linkEvidence(q, principal, id, body.stepId, body.attachmentIds);
+      const cols = Object.keys(changes);
+      await q.query(`UPDATE petitions SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = $${cols.length + 2}, version = version + 1 WHERE id = $1`, [
+        id,
+        ...cols.map((c) => changes[c]),
+        now,
+      ]);
+      // Audited last: appendAudit holds the chain lock until commit.
+      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: `case.${body.action}`, objectType: 'petition', objectId: id, townshipCode: p.township_code, details });
+      const fresh = await q.query<CaseRow>('SELECT * FROM petitions WHERE id = $1', [id]);
+      return workflowView(q, fresh.rows[0]!, isTownshipRole(principal) ? 'township' : 'county');
+    });
+  }
+
+  private async assertHandler(q: Tx, handlerId: string, township: string): Promise<void> {
+    const h = await q.query('SELECT 1 FROM users WHERE id = $1 AND role = $2 AND township_code = $3 AND disabled_at IS NULL', [handlerId, 'township_handler', township]);
+    if (!h.rowCount) throw new AppError('BAD_REQUEST', '承办人必须是该乡镇纪委的在岗人员', ['handlerId']);
+  }
+
+  /** Evidence is uploaded first (idempotently, by id), then attached to exactly one step, by its uploader. */
+  private async linkEvidence(q: Tx, principal: Claims, petitionId: string, stepId: string, ids: string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return;
+    const r = await q.query(
+      `UPDATE petition_attachments SET step_id = $4
+       WHERE id = ANY($1::uuid[]) AND petition_id = $2 AND origin = 'handling' AND step_id IS NULL AND uploaded_by = $3`,
+      [unique, petitionId, principal.sub, stepId],
+    );
+    // Throwing rolls back the step and the links made so far.
+    if (r.rowCount !== unique.length) throw new AppError('BAD_REQUEST', '附件不存在、已被使用或不是您上传的', ['attachmentIds']);
+  }
+}

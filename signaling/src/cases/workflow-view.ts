@@ -1,0 +1,81 @@
+import type { CaseStepView, CaseWorkflowView, EscalationView, HandlerSide } from '@vj/shared';
+import type { Queryable } from '../db/db.js';
+import type { PetitionRow } from '../petitions/presenters.js';
+
+export interface CaseRow extends PetitionRow {
+  handler_side: HandlerSide | null;
+  assigned_handler: string | null;
+  decided_at: Date | null;
+  accept_due_at: Date | null;
+  conclude_due_at: Date | null;
+  extensions_used: number;
+  extension_pending: { days: number; reason: string; requestedAt: string; by: string } | null;
+  reported_at: Date | null;
+  closed_at: Date | null;
+  due_state: CaseWorkflowView['dueState'];
+}
+
+interface StepRow {
+  id: string;
+  action: string;
+  from_status: CaseStepView['fromStatus'];
+  to_status: CaseStepView['toStatus'];
+  text: string;
+  days: number | null;
+  actor_name: string;
+  actor_role: string;
+  side: HandlerSide;
+  at: Date;
+}
+
+/** County decisions whose words stay with the county: why it referred, and any conflict-of-interest override. */
+const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension']);
+
+export async function escalationsOf(q: Queryable, petitionId: string): Promise<EscalationView[]> {
+  const r = await q.query<{ clock: EscalationView['clock']; level: EscalationView['level']; due_at: Date; notified: EscalationView['notified']; notified_at: Date }>(
+    'SELECT clock, level, due_at, notified, notified_at FROM case_escalations WHERE petition_id = $1 ORDER BY notified_at',
+    [petitionId],
+  );
+  return r.rows.map((e) => ({ clock: e.clock, level: e.level, dueAt: e.due_at.toISOString(), notified: e.notified, notifiedAt: e.notified_at.toISOString() }));
+}
+
+/**
+ * The case's handling record. The township audience gets its own evidence files only (never the petitioner's),
+ * no county-internal reasoning, and no escalation details (who in the county was told).
+ */
+export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' | 'township'): Promise<CaseWorkflowView> {
+  const steps = await q.query<StepRow>(
+    `SELECT s.id, s.action, s.from_status, s.to_status, s.text, s.days, u.display_name AS actor_name, s.actor_role, s.side, s.at
+     FROM case_steps s JOIN users u ON u.id = s.actor_id WHERE s.petition_id = $1 ORDER BY s.at, s.id`,
+    [p.id],
+  );
+  const files = await q.query<{ id: string; step_id: string; mime: string; size_bytes: number; uploaded_at: Date }>(
+    `SELECT id, step_id, mime, size_bytes, uploaded_at FROM petition_attachments WHERE petition_id = $1 AND step_id IS NOT NULL ORDER BY uploaded_at, id`,
+    [p.id],
+  );
+  const handler = p.assigned_handler ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler]) : undefined;
+  return {
+    status: p.status,
+    side: p.handler_side,
+    assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
+    acceptDueAt: p.accept_due_at?.toISOString() ?? null,
+    concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
+    dueState: p.due_state,
+    extensionsUsed: p.extensions_used,
+    extensionPending: p.extension_pending ? { days: p.extension_pending.days, reason: p.extension_pending.reason, requestedAt: p.extension_pending.requestedAt } : null,
+    steps: steps.rows.map((s) => ({
+      id: s.id,
+      action: s.action,
+      fromStatus: s.from_status,
+      toStatus: s.to_status,
+      text: audience === 'township' && COUNTY_INTERNAL.has(s.action) ? '' : s.text,
+      days: s.days,
+      actorName: s.actor_name,
+      actorRole: s.actor_role,
+      side: s.side,
+      at: s.at.toISOString(),
+      attachments: files.rows.filter((f) => f.step_id === s.id).map((f) => ({ id: f.id, mime: f.mime, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
+    })),
+    escalations: audience === 'county' ? await escalationsOf(q, p.id) : [],
+  };
+}

@@ -1,0 +1,28 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { Id, OfficialSearchQuery, RegistryImportQuery } from '@vj/shared';
+import type { AppContext } from '../../context.js';
+import { searchOfficials } from '../../registry/cross-reference.js';
+import { mount } from '../route.js';
+
+/** A registry export is large; 60,000 officials as CSV is about 5 MB. */
+const MAX_CSV = '40mb';
+
+export function registryRoutes(express: Express, app: AppContext): void {
+  mount(express, app, 'POST /api/registry/imports', {
+    query: RegistryImportQuery,
+    raw: { limit: MAX_CSV },
+    status: 202,
+    handler: async ({ principal, query, req }) => (await app.registry.start(principal, query.kind, req.body as Buffer)).view,
+  });
+
+  mount(express, app, 'GET /api/registry/imports/:id', {
+    params: z.object({ id: Id }),
+    handler: ({ params }) => app.registry.view(params.id),
+  });
+
+  mount(express, app, 'GET /api/registry/officials', {
+    query: OfficialSearchQuery,
+    handler: async ({ query }) => ({ items: await searchOfficials(app.db, query.q, query.limit) }),
+  });
+}

@@ -1,0 +1,59 @@
+/** One parsed record and the line it started on, for per-row error reports. */
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+/**
+ * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF; a UTF-8 BOM is
+ * skipped (spreadsheet exports on Windows add one). Blank lines are dropped.
+ */
+export function parseCsv(text: string): CsvRecord[] {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const out: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let startLine = 1;
+  const endRecord = () => {
+    fields.push(field);
+    if (fields.length > 1 || fields[0] !== '') out.push({ line: startLine, fields });
+    fields = [];
+    field = '';
+  };
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (src[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      startLine = line;
+    } else field += c;
+  }
+  if (field !== '' || fields.length) endRecord();
+  return out;
+}
+
+/** Quotes a value for CSV output; a leading = + - @ is neutralised so spreadsheets do not run it as a formula. */
+export function csvCell(value: string | number | null): string {
+  let s = value === null ? '' : String(value);
+  if (/^[=+\-@]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

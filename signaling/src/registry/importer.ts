@@ -1,0 +1,184 @@
+import { AppError, errorFields, type Logger, type RegistryImportView } from '@vj/shared';
+import { appendAudit } from '../audit/audit-log.js';
+import { newId } from '../security/crypto.js';
+import type { Db, Tx } from '../db/db.js';
+import type { Claims } from '../security/jwt.js';
+import { parseCsv, type CsvRecord } from './csv.js';
+
+type Kind = RegistryImportView['kind'];
+
+/** Column headers as the source systems export them, with English aliases. */
+const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
+  officials: { code: ['人员编码', 'code'], name: ['姓名', 'name'], unitCode: ['单位编码', 'unit_code'], unitName: ['单位名称', 'unit_name'], position: ['职务', 'position'], township: ['乡镇', 'township'] },
+  discipline: { id: ['记录编号', 'id'], official: ['人员编码', 'official_code'], date: ['处分日期', 'decided_on'], kind: ['处分种类', 'kind'], reason: ['事由', 'reason'], authority: ['决定机关', 'authority'] },
+};
+const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
+const BATCH = 1000;
+const MAX_STORED_ERRORS = 1000;
+const MAX_LEN = 200;
+
+type RowError = { line: number; message: string };
+
+function headerMap(kind: Kind, header: string[]): Record<string, number> {
+  const at: Record<string, number> = {};
+  const names = header.map((h) => h.trim().toLowerCase());
+  for (const [key, aliases] of Object.entries(COLUMNS[kind])) {
+    const i = names.findIndex((n) => aliases.some((a) => a.toLowerCase() === n));
+    if (i >= 0) at[key] = i;
+  }
+  const missing = REQUIRED[kind].filter((k) => at[k] === undefined).map((k) => COLUMNS[kind][k]![0]);
+  if (missing.length) throw new AppError('BAD_REQUEST', `CSV 表头缺少列:${missing.join('、')}`);
+  return at;
+}
+
+const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/**
+ * Imports the officials registry (清廉档案) and discipline records (受处分人员信息) from CSV. The upload returns
+ * at once with an import id; rows are checked one by one and written in batches, and progress and a per-row
+ * error report are read from the import row while it runs. Re-importing a file updates rows by their codes.
+ */
+export class RegistryImporter {
+  constructor(
+    private readonly db: Db,
+    private readonly rooms: ReadonlyMap<string, string>,
+    private readonly log: Logger,
+  ) {}
+
+  /** An import cut off by a restart is marked failed, so its progress bar does not wait forever. */
+  async recover(): Promise<void> {
+    await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || '[{"line":0,"message":"导入被服务重启中断,请重新导入"}]'::jsonb WHERE status = 'running'`);
+  }
+
+  async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    } catch {
+      throw new AppError('BAD_REQUEST', '文件不是 UTF-8 编码的 CSV');
+    }
+    const records = parseCsv(text);
+    if (records.length < 2) throw new AppError('BAD_REQUEST', 'CSV 文件没有数据行');
+    const columns = headerMap(kind, records[0]!.fields);
+    const id = newId();
+    await this.db.query(`INSERT INTO registry_imports (id, kind, status, total_rows, started_by) VALUES ($1, $2, 'running', $3, $4)`, [id, kind, records.length - 1, principal.sub]);
+    this.log.info('registry import started', { importId: id, kind, rows: records.length - 1 });
+    const done = this.run(principal, id, kind, columns, records.slice(1)).catch(async (err) => {
+      this.log.error('registry import failed', { importId: id, ...errorFields(err) });
+      await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id]).catch(() => {});
+    });
+    return { view: await this.view(id), done };
+  }
+
+  async view(id: string): Promise<RegistryImportView> {
+    const r = await this.db.query<{
+      id: string;
+      kind: Kind;
+      status: RegistryImportView['status'];
+      total_rows: number;
+      processed_rows: number;
+      imported_rows: number;
+      error_count: number;
+      errors: RowError[];
+      started_at: Date;
+      finished_at: Date | null;
+    }>('SELECT * FROM registry_imports WHERE id = $1', [id]);
+    const i = r.rows[0];
+    if (!i) throw new AppError('NOT_FOUND', 'no such import');
+    return {
+      id: i.id,
+      kind: i.kind,
+      status: i.status,
+      totalRows: i.total_rows,
+      processedRows: i.processed_rows,
+      importedRows: i.imported_rows,
+      errorCount: i.error_count,
+      errors: i.errors,
+      startedAt: i.started_at.toISOString(),
+      finishedAt: i.finished_at?.toISOString() ?? null,
+    };
+  }
+
+  private async run(principal: Claims, id: string, kind: Kind, columns: Record<string, number>, rows: CsvRecord[]): Promise<void> {
+    let imported = 0;
+    let errorCount = 0;
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const batch = rows.slice(start, start + BATCH);
+      const get = (r: CsvRecord, key: string) => (columns[key] === undefined ? '' : (r.fields[columns[key]] ?? '').trim());
+      const errors: RowError[] = [];
+      await this.db.tx(async (q) => {
+        const ok = kind === 'officials' ? await this.officials(q, batch, get, errors) : await this.discipline(q, batch, get, errors);
+        imported += ok;
+        errorCount += errors.length;
+        await q.query(
+          `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4,
+             errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
+          [id, start + batch.length, imported, errorCount, JSON.stringify(errors.slice(0, MAX_STORED_ERRORS))],
+        );
+      });
+    }
+    await this.db.tx(async (q) => {
+      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
+      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'registry.import', objectType: 'registry_import', objectId: id, details: { kind, rows: rows.length, imported, errors: errorCount } });
+    });
+    this.log.info('registry import finished', { importId: id, kind, imported, errors: errorCount });
+  }
+
+  private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[]): Promise<number> {
+    const rows: { code: string; name: string; unitCode: string | null; unitName: string; position: string; township: string | null }[] = [];
+    const seen = new Set<string>();
+    for (const r of batch) {
+      const v = { code: get(r, 'code'), name: get(r, 'name'), unitCode: get(r, 'unitCode'), unitName: get(r, 'unitName'), position: get(r, 'position'), township: get(r, 'township') };
+      const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
+      const problem = !v.code ? '缺少人员编码' : !v.name ? '缺少姓名' : Object.values(v).some((x) => x.length > MAX_LEN) ? `字段超过 ${MAX_LEN} 字` : v.township && !township ? '乡镇不在本县名单中' : v.unitName && !v.unitCode ? '有单位名称但缺少单位编码' : seen.has(v.code) ? '人员编码在本批中重复' : null;
+      if (problem) {
+        errors.push({ line: r.line, message: problem });
+        continue;
+      }
+      seen.add(v.code);
+      rows.push({ ...v, unitCode: v.unitCode || null, township });
+    }
+    const units = new Map(rows.filter((r) => r.unitCode).map((r) => [r.unitCode!, { name: r.unitName || r.unitCode!, township: r.township }]));
+    if (units.size) {
+      await q.query(
+        `INSERT INTO org_units (code, name, township_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, township_code = coalesce(excluded.township_code, org_units.township_code)`,
+        [[...units.keys()], [...units.values()].map((u) => u.name), [...units.values()].map((u) => u.township)],
+      );
+    }
+    if (rows.length) {
+      await q.query(
+        `INSERT INTO officials (code, name, unit_code, position, township_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code, position = excluded.position, township_code = excluded.township_code, imported_at = now()`,
+        [rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.unitCode), rows.map((r) => r.position), rows.map((r) => r.township)],
+      );
+    }
+    return rows.length;
+  }
+
+  private async discipline(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[]): Promise<number> {
+    const codes = [...new Set(batch.map((r) => get(r, 'official')).filter(Boolean))];
+    const known = new Set((await q.query<{ code: string }>('SELECT code FROM officials WHERE code = ANY($1::text[])', [codes])).rows.map((r) => r.code));
+    const rows: { id: string; official: string; date: string; kind: string; reason: string; authority: string }[] = [];
+    const seen = new Set<string>();
+    for (const r of batch) {
+      const v = { id: get(r, 'id'), official: get(r, 'official'), date: get(r, 'date'), kind: get(r, 'kind'), reason: get(r, 'reason'), authority: get(r, 'authority') };
+      const problem = !v.id ? '缺少记录编号' : !v.official ? '缺少人员编码' : !known.has(v.official) ? '人员编码不在清廉档案中,请先导入人员' : !isDate(v.date) ? '处分日期应为 YYYY-MM-DD' : !v.kind ? '缺少处分种类' : !v.reason ? '缺少事由' : Object.values(v).some((x) => x.length > MAX_LEN * 5) ? '字段过长' : seen.has(v.id) ? '记录编号在本批中重复' : null;
+      if (problem) {
+        errors.push({ line: r.line, message: problem });
+        continue;
+      }
+      seen.add(v.id);
+      rows.push(v);
+    }
+    if (rows.length) {
+      await q.query(
+        `INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority) SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[])
+         ON CONFLICT (id) DO UPDATE SET official_code = excluded.official_code, decided_on = excluded.decided_on, kind = excluded.kind, reason = excluded.reason, authority = excluded.authority`,
+        [rows.map((r) => r.id), rows.map((r) => r.official), rows.map((r) => r.date), rows.map((r) => r.kind), rows.map((r) => r.reason), rows.map((r) => r.authority)],
+      );
+    }
+    return rows.length;
+  }
+}
+

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASE_ACTIONS, type CaseAction, type PetitionStatus, type Role } from '@vj/shared';
+import type { Db } from '@vj/signaling';
+import { CaseService } from '../../signaling/src/cases/case-service.js';
+import { dayOf } from '../../signaling/src/cases/deadline-clock.js';
+import { loadRooms, seedDemoUsers, syncRooms } from '../../signaling/src/db/seed.js';
+import type { Claims } from '../../signaling/src/security/jwt.js';
+import { backends, migrated } from '../helpers/backends.js';
+
+type Side = 'county' | 'township' | null;
+const COUNTY: Role[] = ['county_officer', 'county_supervisor'];
+const HANDLER: Role[] = ['township_handler'];
+const SUPERVISOR: Role[] = ['county_supervisor'];
+
+/**
+ * The workflow of DESIGN §4 written out by hand, independently of the rule table in shared/: every legal
+ * (action, status, side) and the roles that may take it. Everything not listed is illegal.
+ */
+const LEGAL: [CaseAction, PetitionStatus, Side, Role[]][] = [
+  ['accept', 'received', null, COUNTY],
+  ['refer', 'received', null, COUNTY],
+  ['refer', 'accepted', 'county', COUNTY],
+  ['township_accept', 'referred', 'township', HANDLER],
+  ...(['add_step', 'report', 'request_extension'] as const).flatMap((a): [CaseAction, PetitionStatus, Side, Role[]][] => [
+    [a, 'accepted', 'county', COUNTY],
+    [a, 'handling', 'township', HANDLER],
+    [a, 'returned', 'county', COUNTY],
+    [a, 'returned', 'township', HANDLER],
+  ]),
+  ...(['return', 'approve'] as const).flatMap((a): [CaseAction, PetitionStatus, Side, Role[]][] => [
+    [a, 'reported', 'county', COUNTY],
+    [a, 'reported', 'township', COUNTY],
+  ]),
+  ['decide_extension', 'accepted', 'county', SUPERVISOR],
+  ['decide_extension', 'referred', 'township', SUPERVISOR],
+  ['decide_extension', 'handling', 'township', SUPERVISOR],
+  ['decide_extension', 'returned', 'county', SUPERVISOR],
+  ['decide_extension', 'returned', 'township', SUPERVISOR],
+];
+const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed' };
+
+/** Every state a case can be in: its status and who handles it. */
+const STATES: [PetitionStatus, Side][] = [
+  ['received', null],
+  ['accepted', 'county'],
+  ['referred', 'township'],
+  ['handling', 'township'],
+  ['reported', 'county'],
+  ['reported', 'township'],
+  ['returned', 'county'],
+  ['returned', 'township'],
+  ['closed', 'county'],
+  ['closed', 'township'],
+];
+const ACTORS = ['officer1', 'supervisor', 'xingsha-handler', 'langli-handler', 'xingsha-staff', 'admin', 'kiosk'] as const;
+
+const BODIES: Record<CaseAction, Record<string, unknown>> = {
+  accept: {},
+  refer: {},
+  township_accept: {},
+  add_step: { text: '走访核实' },
+  report: { text: '经核查,反映问题部分属实' },
+  return: { text: '证据不足,请补充调查' },
+  approve: { feedback: '您反映的问题已查实并处理', text: '' },
+  request_extension: { days: 10, text: '需要补充调取账目' },
+  decide_extension: { approve: true, text: '' },
+};
+
+function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
+  const township = role === 'township_handler' || role === 'township_staff';
+  if (township && (actor === 'langli-handler' || side !== 'township')) return 'NOT_FOUND';
+  const rows = LEGAL.filter((l) => l[0] === action);
+  if (rows.some((l) => l[1] === status && l[2] === side && l[3].includes(role))) return 'ok';
+  if (!rows.some((l) => l[3].includes(role))) return 'FORBIDDEN';
+  if (!rows.some((l) => l[1] === status)) return 'INVALID_STATE';
+  return 'FORBIDDEN';
+}
+
+describe.each(backends)('case transitions on $name', (backend) => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  const claims = {} as Record<(typeof ACTORS)[number], Claims>;
+  const svc = () => new CaseService(db);
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await migrated(backend));
+    await syncRooms(db, loadRooms().rooms);
+    await seedDemoUsers(db);
+    const users = await db.query<{ id: string; username: string; role: Role; township_code: string | null }>('SELECT id, username, role, township_code FROM users');
+    for (const u of users.rows) {
+      if ((ACTORS as readonly string[]).includes(u.username)) {
+        claims[u.username as (typeof ACTORS)[number]] = { sub: u.id, role: u.role, twp: u.township_code ?? undefined, name: u.username, sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as Claims;
+      }
+    }
+    claims.kiosk = { sub: randomUUID(), role: 'kiosk', twp: 'xingsha', name: 'kiosk', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as Claims;
+  });
+  afterAll(async () => cleanup?.());
+
+  async function caseIn(status: PetitionStatus, side: Side, pending: boolean): Promise<string> {
+    const id = randomUUID();
+    const officer = claims.officer1.sub;
+    await db.query(
+      `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, status, handler_side, decided_at, accept_due_at, conclude_due_at, extension_pending)
+       VALUES ($1, $2, 'x', 'x', 'xingsha', '其他', '测试', true, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, now() + interval '15 days',
+               CASE WHEN $5::text IS NULL THEN NULL ELSE now() + interval '60 days' END, $6)`,
+      [id, String(Math.floor(Math.random() * 1e10)).padStart(10, '0'), officer, status, side, pending ? JSON.stringify({ days: 10, reason: '补充调查', requestedAt: new Date().toISOString(), by: officer }) : null],
+    );
+    return id;
+  }
+
+  const snapshot = async (id: string) => {
+    const p = await db.query('SELECT * FROM petitions WHERE id = $1', [id]);
+    const counts = await db.query<{ steps: string; audit: string }>('SELECT (SELECT count(*) FROM case_steps WHERE petition_id = $1) AS steps, (SELECT count(*) FROM audit_log) AS audit', [id]);
+    return { row: JSON.stringify(p.rows[0]), steps: Number(counts.rows[0]!.steps), audit: Number(counts.rows[0]!.audit) };
+  };
+
+  it('every action × every state × every role: legal ones move the case and are audited, illegal ones change nothing', async () => {
+    const wrong: string[] = [];
+    let legal = 0;
+    let cells = 0;
+    for (const action of CASE_ACTIONS) {
+      for (const [status, side] of STATES) {
+        for (const actor of ACTORS) {
+          cells++;
+          const c = claims[actor];
+          const id = await caseIn(status, side, action === 'decide_extension');
+          const before = await snapshot(id);
+          const want = expected(action, status, side, actor, c.role);
+          let got: string;
+          try {
+            const view = await svc().transition(c, id, { stepId: randomUUID(), action, ...BODIES[action] } as never);
+            got = 'ok';
+            const wantStatus = TO[action] ?? status;
+            if (view.status !== wantStatus) wrong.push(`${actor} ${action} ${status}/${side}: status ${view.status}, want ${wantStatus}`);
+          } catch (err) {
+            got = (err as { code?: string }).code ?? String(err);
+          }
+          const after = await snapshot(id);
+          if (got !== want) wrong.push(`${actor} ${action} ${status}/${side}: got ${got}, want ${want}`);
+          if (got === 'ok') {
+            legal++;
+            if (after.steps !== before.steps + 1 || after.audit !== before.audit + 1) wrong.push(`${actor} ${action} ${status}/${side}: step or audit row missing`);
+            const audit = await db.query<{ action: string; object_id: string }>('SELECT action, object_id FROM audit_log ORDER BY seq DESC LIMIT 1');
+            if (audit.rows[0]?.action !== `case.${action}` || audit.rows[0]?.object_id !== id) wrong.push(`${actor} ${action}: last audit row is ${JSON.stringify(audit.rows[0])}`);
+          } else if (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit) {
+            wrong.push(`${actor} ${action} ${status}/${side}: refused (${got}) but something changed`);
+          }
+        }
+      }
+    }
+    console.log(`case transitions (${backend.name}): ${cells} cells, ${legal} legal, ${wrong.length} wrong`);
+    expect(wrong).toEqual([]);
+    expect(legal).toBe(LEGAL.reduce((n, l) => n + l[3].filter((r) => r !== 'township_handler').length + (l[3].includes('township_handler') ? 1 : 0), 0));
+  });
+
+  it('a retried step id answers with the case as it is, and never acts twice; reusing it for another action is a conflict', async () => {
+    const id = await caseIn('received', null, false);
+    const stepId = randomUUID();
+    const first = await svc().transition(claims.officer1, id, { stepId, action: 'accept', text: '' });
+    const again = await svc().transition(claims.officer1, id, { stepId, action: 'accept', text: '' });
+    expect(again.status).toBe(first.status);
+    expect(again.steps).toHaveLength(1);
+    await expect(svc().transition(claims.officer1, id, { stepId, action: 'refer', text: '', handlerId: null })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('an extension is granted once at most, never longer than the policy allows, and only while one is not pending', async () => {
+    const id = await caseIn('handling', 'township', false);
+    const h = claims['xingsha-handler'];
+    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 31, text: '需要更多时间' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const asked = await svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 30, text: '需要更多时间' });
+    expect(asked.extensionPending?.days).toBe(30);
+    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 5, text: '再申请一次' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    const due = Date.parse(asked.concludeDueAt!);
+    const granted = await svc().transition(claims.supervisor, id, { stepId: randomUUID(), action: 'decide_extension', approve: true, text: '' });
+    expect(granted.extensionsUsed).toBe(1);
+    expect(granted.extensionPending).toBeNull();
+    expect(dayOf(new Date(granted.concludeDueAt!)) - dayOf(new Date(due))).toBe(30);
+    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 5, text: '第二次延期' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+});
