@@ -55,8 +55,8 @@ export async function kioskToken(url: string, credential: string): Promise<strin
 }
 
 /** Uploads raw bytes the way the console does. */
-export async function upload(url: string, token: string, petitionId: string, attachmentId: string, data: Buffer, mime: string, filename: string) {
-  const res = await fetch(`${url}/api/petitions/${petitionId}/attachments/${attachmentId}`, {
+export async function upload(url: string, token: string, petitionId: string, attachmentId: string, data: Buffer, mime: string, filename: string, collection = '/api/petitions') {
+  const res = await fetch(`${url}${collection}/${petitionId}/attachments/${attachmentId}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': mime, 'x-filename': encodeURIComponent(filename) },
     body: new Uint8Array(data),

@@ -15,7 +15,8 @@ type Ownership = 'own' | 'other' | 'n/a';
 let s: InProcessServer;
 let logins: Logins;
 let kiosk: string;
-const objects: Record<string, { petition: string; attachment: string }> = {};
+const objects: Record<string, { petition: string; attachment: string; handling: string }> = {};
+let registryImport: string;
 let receipt: { caseCode: string; pin: string };
 let sessionId: string;
 /** A session kept live for routes about live media. */
@@ -34,8 +35,18 @@ beforeAll(async () => {
     expect((await transition(s.url, officer, b.id, { action: 'refer' })).status).toBe(200);
     const att = randomUUID();
     expect((await upload(s.url, officer, b.id, att, PNG, 'image/png', 'a.png')).status).toBe(200);
-    objects[township] = { petition: b.id, attachment: att };
+    const handler = logins[`${township}-handler`]!.accessToken;
+    expect((await transition(s.url, handler, b.id, { action: 'township_accept' }, true)).status).toBe(200);
+    const handling = randomUUID();
+    expect((await upload(s.url, handler, b.id, handling, PNG, 'image/png', 'b.png', '/api/township/cases')).status).toBe(200);
+    objects[township] = { petition: b.id, attachment: att, handling };
   }
+  const imported = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${logins['supervisor']!.accessToken}`, 'content-type': 'text/csv' },
+    body: '人员编码,姓名\nM-1,测试\n',
+  });
+  registryImport = ((await imported.json()) as { id: string }).id;
   const k = await connect(s.url, kiosk);
   const started = await send(k, 'call:start', { requestId: randomUUID() });
   sessionId = started.ok ? started.data.sessionId : '';
@@ -71,6 +82,8 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.startsWith('/api/admin/kiosks/')) return path.replace(':id', s.server.demo!.kiosks['kaihui']!.split('.')[0]!);
   if (path.endsWith('/media')) return path.replace(':id', liveSessionId);
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
+  if (path.startsWith('/api/registry/imports/')) return path.replace(':id', registryImport);
+  if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);
   return path.replace(':attachmentId', o.attachment).replace(':id', o.petition);
 }
 
@@ -95,7 +108,16 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     case 'POST /api/receipts/lookup':
       return { body: { caseCode: receipt.caseCode, pin: receipt.pin } };
     case 'PUT /api/petitions/:id/attachments/:attachmentId':
+    case 'PUT /api/township/cases/:id/attachments/:attachmentId':
       return { raw: PNG, mime: 'image/png' };
+    case 'POST /api/registry/imports':
+      return { raw: Buffer.from('人员编码,姓名\nM-2,测试\n'), mime: 'text/csv' };
+    // Valid bodies, so a refusal is about who asks and whose case it is, never about the body. A workflow
+    // refusal of the action itself (409: not in this state) still counts as "allowed" to reach the case.
+    case 'POST /api/petitions/:id/transition':
+      return { body: { stepId: randomUUID(), action: 'return', text: '授权矩阵测试' } };
+    case 'POST /api/township/cases/:id/transition':
+      return { body: { stepId: randomUUID(), action: 'add_step', text: '授权矩阵测试' } };
     default:
       return {};
   }
@@ -121,7 +143,8 @@ async function call(key: RouteKey, actor: Actor, own: Ownership): Promise<number
   const path = pathFor(key, actor, own);
   if (raw) {
     const id = randomUUID();
-    const res = await fetch(`${s.url}${path.replace(/[^/]+$/, id)}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': mime! }, body: new Uint8Array(raw) });
+    const target = key.includes(':attachmentId') ? path.replace(/[^/]+$/, id) : `${path}?kind=officials`;
+    const res = await fetch(`${s.url}${target}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': mime! }, body: new Uint8Array(raw) });
     return res.status;
   }
   return (await api(s.url, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) })).status;

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { CaseStatsView, CaseWorkflowView, CrossReferenceView, RegistryImportView, TownshipCaseDetail, TownshipCaseView } from '@vj/shared';
+import { api } from '../helpers/api.js';
+import { PNG, kioskToken, loginAll, petitionBody, randomIdCard, transition, upload, type Logins } from '../helpers/fixtures.js';
+import { dbFingerprint, startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+import { waitFor } from '../helpers/poll.js';
+
+let s: InProcessServer;
+let logins: Logins;
+const token = (who: string) => logins[who]!.accessToken;
+
+beforeAll(async () => {
+  s = await startInProcess();
+  logins = await loginAll(s.url);
+});
+afterAll(async () => s?.stop());
+
+async function submit(township: string, over: Record<string, unknown> = {}, identity: Record<string, string> | null = null) {
+  const b = petitionBody(township, identity, over);
+  const r = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: b });
+  expect(r.status).toBe(200);
+  return { id: b.id, ...r.body };
+}
+
+async function importCsv(kind: 'officials' | 'discipline', csv: string): Promise<RegistryImportView> {
+  const res = await fetch(`${s.url}/api/registry/imports?kind=${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: csv });
+  expect(res.status).toBe(202);
+  const started = (await res.json()) as RegistryImportView;
+  return waitFor(`${kind} import to finish`, async () => {
+    const v = await api<RegistryImportView>(s.url, 'GET', `/api/registry/imports/${started.id}`, { token: token('supervisor') });
+    return v.body.status !== 'running' ? v.body : undefined;
+  });
+}
+
+describe('conflict of interest', () => {
+  it('refuses referral to the township an accused person belongs to; a supervisor may override with a reason, audited', async () => {
+    const p = await submit('xingsha', { accused: [{ name: '周某某', unit: '星沙街道办事处', position: '副主任', townshipCode: 'xingsha', officialCode: null }] });
+    const before = await dbFingerprint(s);
+    const refused = await transition(s.url, token('officer1'), p.id, { action: 'refer' });
+    expect(refused.status).toBe(409);
+    expect((refused.body as unknown as { error: { code: string } }).error.code).toBe('CONFLICT_OF_INTEREST');
+    expect(await dbFingerprint(s)).toBe(before);
+    const byOfficer = await transition(s.url, token('officer1'), p.id, { action: 'refer', overrideReason: '街道纪工委书记与被反映人无隶属关系' });
+    expect(byOfficer.status).toBe(403);
+    // A refusal of a known user is itself audited; the case is untouched.
+    const untouched = await s.server.db.query(`SELECT 1 FROM petitions WHERE id = $1 AND status = 'received' AND NOT EXISTS (SELECT 1 FROM case_steps WHERE petition_id = $1)`, [p.id]);
+    expect(untouched.rowCount).toBe(1);
+
+    const overridden = await transition(s.url, token('supervisor'), p.id, { action: 'refer', overrideReason: '街道纪工委书记与被反映人无隶属关系' });
+    expect(overridden.status).toBe(200);
+    expect(overridden.body.status).toBe('referred');
+    const audit = await s.server.db.query<{ details: Record<string, unknown>; actor_role: string }>(`SELECT details, actor_role FROM audit_log WHERE action = 'case.refer' AND object_id = $1`, [p.id]);
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0]!.actor_role).toBe('county_supervisor');
+    expect(audit.rows[0]!.details).toMatchObject({ coiOverride: true, overrideReason: '街道纪工委书记与被反映人无隶属关系', conflicts: 'accused_in_township' });
+    // The override's reasoning stays with the county.
+    const seen = await api<TownshipCaseDetail>(s.url, 'GET', `/api/township/cases/${p.id}`, { token: token('xingsha-handler') });
+    expect(seen.status).toBe(200);
+    expect(JSON.stringify(seen.body)).not.toContain('无隶属关系');
+  });
+
+  it('a township handler named as accused cannot be assigned the case and cannot see it at all', async () => {
+    const handler = logins['xingsha-handler']!.user.id;
+    await s.server.db.query(`UPDATE users SET person_name = '陈志明' WHERE id = $1`, [handler]);
+    try {
+      const p = await submit('xingsha', { accused: [{ name: '陈志明', unit: '星沙街道纪工委', position: '干事', townshipCode: null, officialCode: null }] });
+      const assigned = await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler });
+      expect(assigned.status).toBe(409);
+      expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
+
+      const list = await api<{ items: TownshipCaseView[] }>(s.url, 'GET', '/api/township/cases', { token: token('xingsha-handler') });
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((c) => c.id)).not.toContain(p.id);
+      for (const [method, path, body] of [
+        ['GET', `/api/township/cases/${p.id}`, undefined],
+        ['POST', `/api/township/cases/${p.id}/transition`, { stepId: randomUUID(), action: 'township_accept' }],
+        ['GET', `/api/township/cases/${p.id}/attachments/${randomUUID()}`, undefined],
+      ] as const) {
+        expect((await api(s.url, method, path, { token: token('xingsha-handler'), body })).status).toBe(404);
+      }
+      expect((await upload(s.url, token('xingsha-handler'), p.id, randomUUID(), PNG, 'image/png', 'x.png', '/api/township/cases')).status).toBe(404);
+    } finally {
+      await s.server.db.query(`UPDATE users SET person_name = NULL WHERE id = $1`, [handler]);
+    }
+  });
+});
+
+describe('the full loop over the API', () => {
+  it('refer → township accepts, records a step with evidence, reports → county returns once → reports again → approved; the receipt shows the feedback', async () => {
+    const canary = `CANARY-${randomUUID().slice(0, 8)}`;
+    const p = await submit('langli', {}, { name: canary, idCard: randomIdCard(), phone: '13912345678', address: `${canary}-addr`, village: `${canary}-vil` });
+    const h = token('langli-handler');
+    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
+    expect((await transition(s.url, h, p.id, { action: 'township_accept' }, true)).body.status).toBe('handling');
+
+    const evidence = randomUUID();
+    expect((await upload(s.url, h, p.id, evidence, PNG, 'image/png', '走访记录.png', '/api/township/cases')).status).toBe(200);
+    const step = await transition(s.url, h, p.id, { action: 'add_step', text: '走访村民三户,调取会议记录', attachmentIds: [evidence] }, true);
+    expect(step.status).toBe(200);
+    // The same file cannot be attached twice.
+    expect((await transition(s.url, h, p.id, { action: 'add_step', text: '再次附上', attachmentIds: [evidence] }, true)).status).toBe(400);
+    const file = await fetch(`${s.url}/api/township/cases/${p.id}/attachments/${evidence}`, { headers: { authorization: `Bearer ${h}` } });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
+
+    expect((await transition(s.url, h, p.id, { action: 'report', text: '经核查,反映问题基本属实,已责令整改' }, true)).body.status).toBe('reported');
+    expect((await transition(s.url, token('officer2'), p.id, { action: 'return', text: '请补充整改落实情况的证明材料' })).body.status).toBe('returned');
+    const returned = await api<TownshipCaseDetail>(s.url, 'GET', `/api/township/cases/${p.id}`, { token: h });
+    expect(returned.body.workflow.steps.at(-1)!.text).toBe('请补充整改落实情况的证明材料');
+    expect((await transition(s.url, h, p.id, { action: 'report', text: '已补充整改材料,问题已纠正' }, true)).body.status).toBe('reported');
+    const feedback = '您反映的问题经查基本属实,已责令整改并对相关人员批评教育。';
+    const closed = await transition(s.url, token('supervisor'), p.id, { action: 'approve', feedback });
+    expect(closed.body.status).toBe('closed');
+
+    const wf = await api<CaseWorkflowView>(s.url, 'GET', `/api/petitions/${p.id}/workflow`, { token: token('supervisor') });
+    expect(wf.body.steps.map((x) => x.action)).toEqual(['refer', 'township_accept', 'add_step', 'report', 'return', 'report', 'approve']);
+    expect(wf.body.steps[2]!.attachments.map((a) => a.id)).toEqual([evidence]);
+
+    const kiosk = await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!);
+    const lookup = await api<{ status: string; feedback: string }>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: p.caseCode, pin: p.pin } });
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toMatchObject({ status: 'closed', feedback });
+
+    // Nothing the township handler can fetch about the case carries the petitioner's identity or files.
+    const everything = JSON.stringify([
+      (await api(s.url, 'GET', '/api/township/cases', { token: h })).body,
+      (await api(s.url, 'GET', `/api/township/cases/${p.id}`, { token: h })).body,
+    ]);
+    expect(everything).not.toContain(canary);
+  });
+});
+
+describe('officials registry and cross-reference', () => {
+  it('imports CSV with a per-row error report, then shows prior discipline and repeat allegations for a named official', async () => {
+    const officials = [
+      '人员编码,姓名,单位编码,单位名称,职务,乡镇',
+      'GB-0001,王建国,U-XS-01,星沙街道城建办,主任,xingsha',
+      'GB-0002,,U-XS-01,星沙街道城建办,科员,xingsha',
+      'GB-0003,"李,红",U-LL-01,榔梨街道财政所,所长,榔梨街道',
+      'GB-0004,赵六,U-ZZ-01,某单位,科员,nowhere',
+      'GB-0005,王建国,U-LL-02,榔梨街道农办,主任,langli',
+    ].join('\r\n');
+    const o = await importCsv('officials', `\uFEFF${officials}\r\n`);
+    expect(o).toMatchObject({ status: 'done', totalRows: 5, processedRows: 5, importedRows: 3, errorCount: 2 });
+    expect(o.errors.map((e) => e.line)).toEqual([3, 5]);
+
+    const discipline = ['记录编号,人员编码,处分日期,处分种类,事由,决定机关', 'D-1,GB-0001,2023-05-10,党内警告,违规收受礼金,县纪委', 'D-2,GB-9999,2023-05-10,警告,x,县纪委', 'D-3,GB-0001,2024-02-30,记过,y,县纪委'].join('\n');
+    const d = await importCsv('discipline', discipline);
+    expect(d).toMatchObject({ status: 'done', importedRows: 1, errorCount: 2 });
+    expect(d.errors.map((e) => e.line)).toEqual([3, 4]);
+
+    const bad = await fetch(`${s.url}/api/registry/imports?kind=officials`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: 'foo,bar\n1,2\n' });
+    expect(bad.status).toBe(400);
+
+    const named = { accused: [{ name: '王建国', unit: '星沙街道城建办', position: '', townshipCode: null, officialCode: null }] };
+    const first = await submit('xingsha', named);
+    const second = await submit('xingsha', named);
+    const x = await api<CrossReferenceView>(s.url, 'GET', `/api/petitions/${second.id}/cross-reference`, { token: token('officer1') });
+    expect(x.status).toBe(200);
+    const m = x.body.accused[0]!.matches;
+    expect(m.map((e) => e.code)).toEqual(['GB-0001']); // the unit tells the two 王建国 apart
+    expect(m[0]!.linked).toBe(true);
+    expect(m[0]!.discipline.map((r) => r.kind)).toEqual(['党内警告']);
+    expect(m[0]!.otherPetitions.map((r) => r.caseCode)).toEqual([first.caseCode]);
+
+    const search = await api<{ items: { code: string }[] }>(s.url, 'GET', `/api/registry/officials?q=${encodeURIComponent('王建')}`, { token: token('officer1') });
+    expect(search.body.items.map((i) => i.code).sort()).toEqual(['GB-0001', 'GB-0005']);
+  });
+});
+
+describe('statistics', () => {
+  it('counts per township and month, and exports CSV with no identity', async () => {
+    const canary = `STATCANARY${randomUUID().slice(0, 6)}`;
+    await submit('kaihui', {}, { name: canary, idCard: '', phone: '', address: '', village: '' });
+    const stats = await api<CaseStatsView>(s.url, 'GET', '/api/stats?months=3', { token: token('supervisor') });
+    expect(stats.status).toBe(200);
+    const total = await s.server.db.query<{ n: string }>('SELECT count(*) AS n FROM petitions');
+    expect(stats.body.totals.received).toBe(Number(total.rows[0]!.n));
+    expect(stats.body.townships.reduce((n, t) => n + t.received, 0)).toBe(stats.body.totals.received);
+    expect(stats.body.townships.find((t) => t.townshipCode === 'kaihui')!.received).toBeGreaterThanOrEqual(1);
+    expect(stats.body.months).toHaveLength(3);
+    expect(stats.body.months.at(-1)!.received).toBeGreaterThanOrEqual(1);
+    expect(stats.body.totals.closed).toBeGreaterThanOrEqual(1);
+
+    const csv = await fetch(`${s.url}/api/stats/export?months=3`, { headers: { authorization: `Bearer ${token('supervisor')}` } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const text = await csv.text();
+    expect(text.split('\r\n')[0]).toContain('乡镇,乡镇代码,受理总数');
+    expect(text).not.toContain(canary);
+    expect(text).not.toContain('反映村干部'); // no narrative either
+  });
+});
