@@ -14,7 +14,7 @@ export function petitionBody(townshipCode: string, identity: Record<string, stri
     id: randomUUID(),
     sessionId: null,
     townshipCode,
-    category: '工作作风',
+    category: '工作作风' as const,
     narrative: '反映村干部办事拖拉、态度生硬',
     // Not linked to a township: a conflict-of-interest refusal would stand in the way of fixtures that refer.
     accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode: null as string | null, officialCode: null as string | null }],
