@@ -13,6 +13,8 @@ import { backends, migrated, quietLog } from '../helpers/backends.js';
 import { petitionBody } from '../helpers/fixtures.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
+/** A fixture body in the service's input type (the fixture's identity is a loose record). */
+const body = (township: string) => petitionBody(township) as Parameters<PetitionService['submit']>[1];
 const dueDay = (iso: string | null) => (iso ? isoDay(dayOf(new Date(iso))) : null);
 
 describe.each(backends)('case deadlines with an injected clock on $name', (backend) => {
@@ -45,7 +47,7 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
 
   it('acceptance: ok, then due soon, then overdue, each escalated once, with who was told and an audit row', async () => {
     clock = cst('2026-11-02T10:00:00'); // Monday
-    const b = petitionBody('xingsha');
+    const b = body('xingsha');
     await petitions.submit(who.officer1, b);
     const wf = await cases.workflow(who.supervisor, b.id);
     expect(dueDay(wf.acceptDueAt)).toBe('2026-11-17'); // 15 calendar days
@@ -76,7 +78,7 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
 
   it('two nodes sweeping at the same moment escalate a deadline once', async () => {
     clock = cst('2026-11-02T10:00:00');
-    const b = petitionBody('langli');
+    const b = body('langli');
     await petitions.submit(who.officer1, b);
     const at = cst('2026-12-01T09:00:00');
     const results = await Promise.all([job().sweep(at), job().sweep(at), job().sweep(at)]);
@@ -89,7 +91,7 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
     await db.query(`UPDATE case_deadline_policy SET days = 5, counting = 'working', due_soon_days = 1 WHERE kind = 'conclude'`);
     try {
       clock = cst('2026-11-27T15:00:00'); // Friday
-      const b = petitionBody('xingsha');
+      const b = body('xingsha');
       await petitions.submit(who.officer1, b);
       const accepted = await cases.transition(who.officer1, b.id, { stepId: randomUUID(), action: 'accept', text: '' });
       expect(dueDay(accepted.concludeDueAt)).toBe('2026-12-04'); // Mon–Fri of the next week
