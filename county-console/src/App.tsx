@@ -2,22 +2,26 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Role } from '@vj/shared';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
+import { TC } from './case-strings';
 import { T } from './strings';
 import { Admin } from './views/Admin';
 import { Audit } from './views/Audit';
 import { Cases } from './views/Cases';
+import { Dashboard } from './views/Dashboard';
+import { Registry } from './views/Registry';
 import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
-type View = keyof typeof T.nav;
+const NAV = { ...T.nav, dashboard: TC.navDashboard, registry: TC.navRegistry };
+type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
-  county_officer: ['workbench', 'cases'],
-  county_supervisor: ['workbench', 'cases', 'audit'],
+  county_officer: ['workbench', 'cases', 'dashboard'],
+  county_supervisor: ['workbench', 'cases', 'dashboard', 'audit', 'registry'],
   township_handler: ['township'],
   township_staff: ['staff'],
-  admin: ['admin', 'audit'],
+  admin: ['admin', 'audit', 'registry'],
 };
 
 export function App({ controller }: { controller: ConsoleController }) {
@@ -49,7 +53,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         <nav className="tabs">
           {views.map((v) => (
             <button key={v} className={v === current ? 'tab on' : 'tab'} onClick={() => setView(v)} data-testid={`nav-${v}`}>
-              {T.nav[v]}
+              {NAV[v]}
             </button>
           ))}
         </nav>
@@ -76,10 +80,12 @@ export function App({ controller }: { controller: ConsoleController }) {
       </header>
       <main className="page">
         {current === 'workbench' && <Workbench s={s} controller={controller} />}
-        {current === 'cases' && <Cases token={controller.token} rooms={s.rooms} />}
+        {current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
+        {current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
+        {current === 'registry' && <Registry token={controller.token} />}
         {current === 'audit' && <Audit token={controller.token} />}
         {current === 'admin' && <Admin token={controller.token} />}
-        {current === 'township' && <TownshipCases token={controller.token} />}
+        {current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {current === 'staff' && <StaffDesk s={s} controller={controller} />}
       </main>
     </div>

@@ -31,17 +31,23 @@ export function useApi<T>(token: TokenSource, path: string | undefined): Loaded<
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
-/** Uploads one file with progress (fetch cannot report upload progress; XHR can). Idempotent by `url`. */
-export function uploadWithProgress(url: string, token: string, file: File, onProgress: (fraction: number) => void): Promise<void> {
+/** Uploads one file with progress (fetch cannot report upload progress; XHR can). A PUT is idempotent by `url`. */
+export function uploadWithProgress<T = unknown>(url: string, token: string, file: File, onProgress: (fraction: number) => void, method: 'PUT' | 'POST' = 'PUT'): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', url);
+    xhr.open(method, url);
     xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
     xhr.setRequestHeader('x-filename', encodeURIComponent(file.name));
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          return resolve(JSON.parse(xhr.responseText) as T);
+        } catch {
+          return resolve(undefined as T);
+        }
+      }
       let message = `HTTP ${xhr.status}`;
       try {
         message = (JSON.parse(xhr.responseText) as { error: { message: string } }).error.message;

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import type { AuditEntryView } from '@vj/shared';
+import { CASE_ACTIONS, type AuditEntryView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { type TokenSource } from '../api';
 import { T } from '../strings';
 
 const ACTIONS = [
-  'identity.reveal', 'attachment.download', 'attachment.upload', 'petition.create', 'petition.refer', 'auth.login', 'auth.login_failed',
+  'identity.reveal', 'attachment.download', 'attachment.upload', 'petition.create', 'auth.login', 'auth.login_failed',
   'auth.logout', 'auth.refused', 'auth.refresh_reuse', 'receipt.lookup', 'receipt.lookup_failed', 'user.disable', 'user.enable', 'kiosk.revoke', 'keys.rotate',
+  ...CASE_ACTIONS.map((a) => `case.${a}`), 'case.escalate', 'case.policy', 'registry.import', 'session.mode', 'session.private', 'session.staff_intake',
 ];
 
 interface Filters {

@@ -1,24 +1,17 @@
 import { useState } from 'react';
-import type { CountyPetitionView, RevealResult } from '@vj/shared';
+import type { CaseWorkflowView, CountyPetitionView, RevealResult, Role } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
+import { CrossReference } from '../components/CrossReference';
+import { WorkflowPanel } from '../components/WorkflowPanel';
 import { T } from '../strings';
 
-export function CaseDetail(props: { id: string; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
+export function CaseDetail(props: { id: string; role: Role; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
   const p = useApi<CountyPetitionView>(props.token, `/api/petitions/${props.id}`);
+  const wf = useApi<CaseWorkflowView>(props.token, `/api/petitions/${props.id}/workflow`);
   const [revealing, setRevealing] = useState(false);
-  const [error, setError] = useState<string>();
   if (!p.data) return <section className="panel">{p.error ? <p className="error">{T.loadFailed(p.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
   const c = p.data;
-  const refer = async () => {
-    try {
-      await apiRequest('POST', `/api/petitions/${c.id}/refer`, { token: props.token() });
-      p.reload();
-      props.onChanged();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  };
   return (
     <section className="panel detail" data-testid="case-detail">
       <h2>
@@ -47,13 +40,22 @@ export function CaseDetail(props: { id: string; token: TokenSource; roomName: (c
           ))}
         </ul>
       )}
-      {error && <p className="error">{error}</p>}
+      <CrossReference id={c.id} token={props.token} roomName={props.roomName} />
+      {wf.data && (
+        <WorkflowPanel
+          base={`/api/petitions/${c.id}`}
+          role={props.role}
+          token={props.token}
+          workflow={wf.data}
+          onChanged={() => {
+            wf.reload();
+            p.reload();
+            props.onChanged();
+          }}
+        />
+      )}
+      {wf.error && <p className="error">{T.loadFailed(wf.error)}</p>}
       <div className="actions">
-        {(c.status === 'received' || c.status === 'accepted') && (
-          <button onClick={() => void refer()} data-testid="refer-button">
-            {T.refer}
-          </button>
-        )}
         <button className="warn" onClick={() => setRevealing(true)} data-testid="reveal-button">
           {T.revealButton}
         </button>

@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { PETITION_STATUSES, type CountyPetitionView, type RoomView } from '@vj/shared';
+import { PETITION_STATUSES, type CountyPetitionView, type Role, type RoomView } from '@vj/shared';
+import { DueBadge } from '../components/WorkflowPanel';
 import { useApi, type TokenSource } from '../api';
 import { T } from '../strings';
 import { CaseDetail } from './CaseDetail';
 
 const PAGE = 20;
 
-export function Cases({ token, rooms }: { token: TokenSource; rooms: RoomView[] }) {
+export function Cases({ token, rooms, role }: { token: TokenSource; rooms: RoomView[]; role: Role }) {
   const [status, setStatus] = useState('');
   const [township, setTownship] = useState('');
   const [offset, setOffset] = useState(0);
@@ -64,7 +65,9 @@ export function Cases({ token, rooms }: { token: TokenSource; rooms: RoomView[] 
                   <td>{p.caseCode}</td>
                   <td>{roomName(p.townshipCode)}</td>
                   <td>{p.category}</td>
-                  <td>{T.status[p.status]}</td>
+                  <td>
+                    {T.status[p.status]} {p.status !== 'closed' && p.dueState !== 'ok' && <DueBadge state={p.dueState} />}
+                  </td>
                   <td>{new Date(p.createdAt).toLocaleString('zh-CN')}</td>
                   <td>{p.anonymous ? T.anonymousTag : T.namedTag}</td>
                 </tr>
@@ -84,7 +87,7 @@ export function Cases({ token, rooms }: { token: TokenSource; rooms: RoomView[] 
           </div>
         )}
       </section>
-      {open && <CaseDetail key={open} id={open} token={token} roomName={roomName} onChanged={list.reload} />}
+      {open && <CaseDetail key={open} id={open} role={role} token={token} roomName={roomName} onChanged={list.reload} />}
     </div>
   );
 }

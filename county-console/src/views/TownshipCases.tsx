@@ -1,42 +1,77 @@
 import { useState } from 'react';
-import type { TownshipCaseView } from '@vj/shared';
+import type { Role, TownshipCaseDetail, TownshipCaseView } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
+import { TC } from '../case-strings';
+import { DueBadge, WorkflowPanel } from '../components/WorkflowPanel';
 import { T } from '../strings';
 
-/** The township commission's list: referred cases only, and never who reported them. */
-export function TownshipCases({ token }: { token: TokenSource }) {
+const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '—');
+
+/** The township commission's workbench: cases referred to it, never who reported them. */
+export function TownshipCases({ token, role }: { token: TokenSource; role: Role }) {
   const list = useApi<{ items: TownshipCaseView[] }>(token, '/api/township/cases');
   const [open, setOpen] = useState<string>();
-  const item = list.data?.items.find((c) => c.id === open);
   return (
     <div className="split">
       <section className="panel" data-testid="township-cases">
         <h2>{T.townshipTitle}</h2>
-        {list.loading && <p className="hint">{T.loading}</p>}
+        {list.loading && !list.data && <p className="hint">{T.loading}</p>}
         {list.error && <p className="error">{T.loadFailed(list.error)}</p>}
         {list.data?.items.length === 0 && <p className="empty">{T.townshipEmpty}</p>}
-        <table className="table">
-          <tbody>
-            {list.data?.items.map((c) => (
-              <tr key={c.id} onClick={() => setOpen(c.id)} className={open === c.id ? 'selected' : undefined}>
-                <td>{c.category}</td>
-                <td>{T.status[c.status]}</td>
-                <td>{c.accused.map((a) => a.name).join('、')}</td>
+        {list.data && list.data.items.length > 0 && (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{T.category}</th>
+                <th>{T.filterStatus}</th>
+                <th>{T.accusedTitle}</th>
+                <th>{TC.concludeDue('')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.items.map((c) => (
+                <tr key={c.id} onClick={() => setOpen(c.id)} className={open === c.id ? 'selected' : undefined} data-testid={`township-case-${c.id}`}>
+                  <td>{c.category}</td>
+                  <td>{T.status[c.status]}</td>
+                  <td>{c.accused.map((a) => a.name).join('、')}</td>
+                  <td>
+                    {c.status === 'closed' ? '—' : day(c.concludeDueAt)} {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
-      {item && (
-        <section className="panel detail">
-          <h2>{item.category}</h2>
-          <p className="narrative">{item.narrative}</p>
-          <dl>
-            <dt>{T.accusedTitle}</dt>
-            <dd>{item.accused.map((a) => [a.name, a.unit, a.position].filter(Boolean).join(' · ')).join(';')}</dd>
-          </dl>
-        </section>
-      )}
+      {open && <TownshipCase key={open} id={open} token={token} role={role} onChanged={list.reload} />}
     </div>
+  );
+}
+
+function TownshipCase({ id, token, role, onChanged }: { id: string; token: TokenSource; role: Role; onChanged: () => void }) {
+  const c = useApi<TownshipCaseDetail>(token, `/api/township/cases/${id}`);
+  if (!c.data) return <section className="panel">{c.error ? <p className="error">{T.loadFailed(c.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
+  const item = c.data;
+  return (
+    <section className="panel detail" data-testid="township-case">
+      <h2>
+        {item.category} · {T.status[item.status]}
+      </h2>
+      <p className="narrative">{item.narrative}</p>
+      <dl>
+        <dt>{T.accusedTitle}</dt>
+        <dd>{item.accused.map((a) => [a.name, a.unit, a.position].filter(Boolean).join(' · ')).join(';') || '—'}</dd>
+      </dl>
+      <WorkflowPanel
+        base={`/api/township/cases/${id}`}
+        role={role}
+        token={token}
+        workflow={item.workflow}
+        onChanged={() => {
+          c.reload();
+          onChanged();
+        }}
+      />
+    </section>
   );
 }

@@ -160,13 +160,16 @@ export class CaseService {
     if (!h.rowCount) throw new AppError('BAD_REQUEST', '承办人必须是该乡镇纪委的在岗人员', ['handlerId']);
   }
 
-  /** Evidence is uploaded first (idempotently, by id), then attached to exactly one step, by its uploader. */
+  /**
+   * Evidence is uploaded first (idempotently, by id), then attached to exactly one step, by its uploader. A
+   * township upload is marked 'handling' by its route; a county upload stays county-only whatever step holds it.
+   */
   private async linkEvidence(q: Tx, principal: Claims, petitionId: string, stepId: string, ids: string[]): Promise<void> {
     const unique = [...new Set(ids)];
     if (!unique.length) return;
     const r = await q.query(
       `UPDATE petition_attachments SET step_id = $4
-       WHERE id = ANY($1::uuid[]) AND petition_id = $2 AND origin = 'handling' AND step_id IS NULL AND uploaded_by = $3`,
+       WHERE id = ANY($1::uuid[]) AND petition_id = $2 AND step_id IS NULL AND uploaded_by = $3`,
       [unique, petitionId, principal.sub, stepId],
     );
     // Throwing rolls back the step and the links made so far.

@@ -1,0 +1,213 @@
+import { useState } from 'react';
+import { AppError, availableActions, type CaseAction, type CaseWorkflowView, type Role } from '@vj/shared';
+import { apiRequest } from '@vj/shared/client';
+import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
+import { TC } from '../case-strings';
+import { T } from '../strings';
+
+const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '—');
+
+export function DueBadge({ state }: { state: string }) {
+  return <span className={`badge due-${state}`}>{TC.dueStates[state]}</span>;
+}
+
+interface Props {
+  /** `/api/petitions/:id` for the county, `/api/township/cases/:id` for a township handler. */
+  base: string;
+  role: Role;
+  token: TokenSource;
+  workflow: CaseWorkflowView;
+  onChanged: (view: CaseWorkflowView) => void;
+}
+
+/** The case's deadline, its handling record and the actions the rule table allows this user now. */
+export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Props) {
+  const [open, setOpen] = useState<CaseAction>();
+  const actions = availableActions(w.status, w.side, role).filter((a) =>
+    a === 'request_extension' ? !w.extensionPending : a === 'decide_extension' ? Boolean(w.extensionPending) : true,
+  );
+  const clock = w.side ? TC.concludeDue(day(w.concludeDueAt)) : TC.acceptDue(day(w.acceptDueAt));
+  return (
+    <section className="workflow" data-testid="workflow">
+      <h3>{TC.workflowTitle}</h3>
+      <p className="workflow-head">
+        <span>{w.side ? TC.sides[w.side] : TC.undecided}</span>
+        {w.assignedHandler && (
+          <span>
+            {TC.handler}:{w.assignedHandler.name}
+          </span>
+        )}
+        {w.status !== 'closed' && (
+          <span data-testid="deadline">
+            {clock} <DueBadge state={w.dueState} />
+          </span>
+        )}
+        {w.extensionsUsed > 0 && <span>{TC.extensionsUsed(w.extensionsUsed)}</span>}
+      </p>
+      {w.extensionPending && <p className="warn-text">{TC.extensionPending(w.extensionPending.days, w.extensionPending.reason)}</p>}
+      <ol className="steps" data-testid="steps">
+        {w.steps.length === 0 && <li className="empty">{TC.noSteps}</li>}
+        {w.steps.map((s) => (
+          <li key={s.id} className={`step step-${s.action}`}>
+            <div>
+              <strong>{TC.stepNames[s.action] ?? s.action}</strong> · {s.actorName} · {new Date(s.at).toLocaleString('zh-CN')}
+              {s.days !== null && ` · ${s.days} 天`}
+            </div>
+            {s.text && <p className="step-text">{s.text}</p>}
+            {s.attachments.map((a) => (
+              <button key={a.id} className="link" onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')}>
+                {T.download} {a.mime} · {(a.sizeBytes / 1024).toFixed(0)} KB
+              </button>
+            ))}
+          </li>
+        ))}
+      </ol>
+      {!open && actions.length > 0 && (
+        <div className="actions">
+          {actions.map((a) => (
+            <button key={a} onClick={() => setOpen(a)} data-testid={`action-${a}`} className={a === 'return' ? 'warn' : undefined}>
+              {TC.actions[a]}
+            </button>
+          ))}
+        </div>
+      )}
+      {open && (
+        <ActionForm
+          key={open}
+          action={open}
+          base={base}
+          role={role}
+          token={token}
+          pendingDays={w.extensionPending?.days}
+          onCancel={() => setOpen(undefined)}
+          onDone={(v) => {
+            setOpen(undefined);
+            onChanged(v);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+interface FormProps {
+  action: CaseAction;
+  base: string;
+  role: Role;
+  token: TokenSource;
+  pendingDays: number | undefined;
+  onCancel: () => void;
+  onDone: (v: CaseWorkflowView) => void;
+}
+
+/** One action. Its step id and its files' ids are fixed when the form opens, so a retry after a network failure never acts twice. */
+function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }: FormProps) {
+  const [stepId] = useState(() => crypto.randomUUID());
+  const [text, setText] = useState('');
+  const [feedback, setFeedback] = useState('');
+  const [days, setDays] = useState(15);
+  const [files, setFiles] = useState<{ id: string; file: File; progress: number }[]>([]);
+  const [override, setOverride] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const withFiles = action === 'add_step' || action === 'report';
+
+  const submit = async (extra: Record<string, unknown> = {}) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      for (const f of files) {
+        await uploadWithProgress(`${base}/attachments/${f.id}`, token() ?? '', f.file, (p) => setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: p } : x))));
+      }
+      const body: Record<string, unknown> = { stepId, action, text, ...extra };
+      if (withFiles) body.attachmentIds = files.map((f) => f.id);
+      if (action === 'approve') body.feedback = feedback;
+      if (action === 'request_extension') body.days = days;
+      if (override !== undefined && override.trim()) body.overrideReason = override.trim();
+      onDone(await apiRequest<CaseWorkflowView>('POST', `${base}/transition`, { token: token(), body }));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CONFLICT_OF_INTEREST') setOverride((o) => o ?? '');
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (action === 'decide_extension') {
+    return (
+      <div className="action-form" data-testid="action-form">
+        <p>{TC.extensionPending(pendingDays ?? 0, '')}</p>
+        <textarea rows={2} placeholder={TC.textHints[action]} value={text} onChange={(e) => setText(e.target.value)} />
+        {error && <p className="error">{error}</p>}
+        <div className="actions">
+          <button onClick={onCancel}>{TC.cancel}</button>
+          <button disabled={busy} onClick={() => void submit({ approve: false })}>
+            {TC.denyExtension}
+          </button>
+          <button disabled={busy} className="primary" onClick={() => void submit({ approve: true })} data-testid="action-confirm">
+            {TC.approveExtension}
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="action-form" data-testid="action-form">
+      <h4>{TC.actions[action]}</h4>
+      {action === 'approve' && (
+        <label>
+          {TC.feedback}
+          <textarea rows={3} value={feedback} onChange={(e) => setFeedback(e.target.value)} data-testid="action-feedback" />
+        </label>
+      )}
+      {action === 'request_extension' && (
+        <label>
+          {TC.days}
+          <input type="number" min={1} max={365} value={days} onChange={(e) => setDays(Number(e.target.value))} data-testid="action-days" />
+        </label>
+      )}
+      <label>
+        {TC.textHints[action]}
+        <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} data-testid="action-text" />
+      </label>
+      {withFiles && (
+        <label>
+          {TC.evidence}
+          <input
+            type="file"
+            multiple
+            accept="image/jpeg,image/png,application/pdf,audio/mpeg,video/mp4"
+            onChange={(e) => setFiles([...(e.target.files ?? [])].map((file) => ({ id: crypto.randomUUID(), file, progress: 0 })))}
+            data-testid="action-files"
+          />
+        </label>
+      )}
+      {files.some((f) => f.progress > 0 && f.progress < 1) && <progress value={files.reduce((n, f) => n + f.progress, 0) / files.length} />}
+      {override !== undefined && (
+        <div className="override" role="alert">
+          <strong>{TC.overrideTitle}</strong>
+          {role === 'county_supervisor' ? (
+            <label>
+              {TC.overrideReason}
+              <textarea rows={2} value={override} onChange={(e) => setOverride(e.target.value)} data-testid="override-reason" />
+            </label>
+          ) : (
+            <p>{TC.overrideOnlySupervisor}</p>
+          )}
+        </div>
+      )}
+      {error && (
+        <p className="error" data-testid="action-error">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button onClick={onCancel}>{TC.cancel}</button>
+        <button disabled={busy || (override !== undefined && role !== 'county_supervisor')} className="primary" onClick={() => void submit()} data-testid="action-confirm">
+          {override !== undefined && role === 'county_supervisor' ? TC.overrideConfirm : TC.confirm}
+        </button>
+      </div>
+    </div>
+  );
+}

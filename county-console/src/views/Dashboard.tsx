@@ -1,0 +1,104 @@
+import { useEffect } from 'react';
+import type { CaseStatsView, DeadlineCaseView } from '@vj/shared';
+import { downloadWithAuth, useApi, type TokenSource } from '../api';
+import { TC } from '../case-strings';
+import { DueBadge } from '../components/WorkflowPanel';
+import { TrendChart, TownshipBars } from '../components/StatsCharts';
+import { T } from '../strings';
+
+const REFRESH_MS = 30_000;
+
+/** The county's supervision board: deadlines first (what needs chasing today), then the figures. */
+export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (c: string) => string }) {
+  const stats = useApi<CaseStatsView>(token, '/api/stats?months=12');
+  const deadlines = useApi<{ items: DeadlineCaseView[] }>(token, '/api/cases/deadlines');
+  const reloadStats = stats.reload;
+  const reloadDeadlines = deadlines.reload;
+  useEffect(() => {
+    const t = setInterval(() => {
+      reloadStats();
+      reloadDeadlines();
+    }, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [reloadStats, reloadDeadlines]);
+  return (
+    <div className="dashboard">
+      <section className="panel" data-testid="deadlines">
+        <h2>{TC.deadlinesTitle}</h2>
+        {deadlines.error && <p className="error">{T.loadFailed(deadlines.error)}</p>}
+        {deadlines.data?.items.length === 0 && <p className="empty">{TC.deadlinesEmpty}</p>}
+        {deadlines.data && deadlines.data.items.length > 0 && (
+          <table className="table">
+            <tbody>
+              {deadlines.data.items.map((d) => (
+                <tr key={d.id} data-testid={`deadline-${d.caseCode}`}>
+                  <td>
+                    <DueBadge state={d.dueState} />
+                  </td>
+                  <td>{d.caseCode}</td>
+                  <td>{roomName(d.townshipCode)}</td>
+                  <td>{T.status[d.status]}</td>
+                  <td>
+                    {TC.clocks[d.clock]} {new Date(d.dueAt).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })}
+                  </td>
+                  <td className="hint">
+                    {d.escalations.length === 0
+                      ? TC.notNotified
+                      : d.escalations.map((e) => (
+                          <div key={`${e.level}-${e.dueAt}`}>{TC.notified(e.notified.map((n) => n.name).join('、') || '—', new Date(e.notifiedAt).toLocaleString('zh-CN'))}</div>
+                        ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="panel" data-testid="stats">
+        <h2>
+          {TC.statsTitle}
+          <button className="link" onClick={() => void downloadWithAuth('/api/stats/export?months=12', token() ?? '', 'stats.csv')} data-testid="export-csv">
+            {TC.exportCsv}
+          </button>
+        </h2>
+        {stats.error && <p className="error">{T.loadFailed(stats.error)}</p>}
+        {stats.data && (
+          <>
+            <p className="totals">
+              {TC.received} <strong>{stats.data.totals.received}</strong> · {TC.inHandling} <strong>{stats.data.totals.inHandling}</strong> · {TC.overdue}{' '}
+              <strong className="bad">{stats.data.totals.overdue}</strong> · {TC.closed} <strong>{stats.data.totals.closed}</strong> · {TC.avgDays}{' '}
+              <strong>{stats.data.totals.avgHandlingDays ?? '—'}</strong>
+            </p>
+            <TownshipBars stats={stats.data} roomName={roomName} />
+            <h3>{TC.trendTitle}</h3>
+            <TrendChart months={stats.data.months} />
+            <table className="table compact" data-testid="stats-table">
+              <thead>
+                <tr>
+                  <th>{T.filterTownship}</th>
+                  <th>{TC.received}</th>
+                  <th>{TC.inHandling}</th>
+                  <th>{TC.overdue}</th>
+                  <th>{TC.closed}</th>
+                  <th>{TC.avgDays}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.data.townships.map((t) => (
+                  <tr key={t.townshipCode}>
+                    <td>{roomName(t.townshipCode)}</td>
+                    <td>{t.received}</td>
+                    <td>{t.inHandling}</td>
+                    <td className={t.overdue ? 'bad' : undefined}>{t.overdue}</td>
+                    <td>{t.closed}</td>
+                    <td>{t.avgHandlingDays ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
