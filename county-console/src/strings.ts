@@ -88,6 +88,8 @@ export const T = {
   accusedUnit: '单位',
   accusedPosition: '职务',
   accusedAdd: '+ 添加被反映人',
+  accusedTownship: '镇街干部',
+  accusedTownshipHint: '被反映人是本镇街的干部:交办到本镇街时须回避',
   accusedRemove: '删除',
   identityTitle: '信访人身份信息(加密保存,仅县纪委监委经审批可查看)',
   anonymous: '匿名反映(不登记身份)',

@@ -9,12 +9,30 @@ import { waitFor } from '../helpers/poll.js';
 
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
 
-describe('confidential records through the real screens', () => {
+async function openCase(page: Page, code: string): Promise<void> {
+  await page.waitForSelector(`[data-testid=case-${code}]`);
+  await page.click(`[data-testid=case-${code}]`);
+  await page.waitForSelector('[data-testid=workflow]');
+}
+
+/** Takes one workflow action through its form and waits until the case has moved on (the form closes). */
+async function act(page: Page, action: string, words?: string): Promise<void> {
+  await page.bringToFront();
+  const before = await text(page, '[data-testid=steps]');
+  await page.waitForSelector(`[data-testid=action-${action}]`);
+  await page.click(`[data-testid=action-${action}]`);
+  await page.waitForSelector('[data-testid=action-form]');
+  if (words) await page.type('[data-testid=action-text]', words);
+  await page.click('[data-testid=action-confirm]');
+  await waitFor(`${action} recorded`, async () => (await page.$('[data-testid=action-form]')) === null && (await text(page, '[data-testid=steps]')) !== before);
+}
+
+describe('confidential records and the case loop through the real screens', () => {
   const env = useServerAndBrowser();
   const canaryName = `CANARY-${randomBytes(3).toString('hex')}`;
   const canaryId = randomIdCard();
 
-  it('intake during a call puts a receipt on the kiosk; the villager looks the case up; the township sees it without identity; a reveal is audited', async () => {
+  it('intake in a live call → receipt on the kiosk → referral → township handling → returned once → approved → the kiosk shows the feedback; township pages never hold identity; a reveal is audited', async () => {
     const room = 'xingsha';
     const { server, browser } = { server: env.server(), browser: env.browser() };
     const { consolePage: officer, kiosk } = await consoleAndIdleKiosk(browser, server.url, server.demoSecrets().kiosks[room]!, room);
@@ -63,25 +81,65 @@ describe('confidential records through the real screens', () => {
     // The county refers it; the township handler sees the case, and nothing of who reported it.
     await officer.bringToFront();
     await officer.click('[data-testid=nav-cases]');
-    await officer.waitForSelector(`[data-testid=case-${code}]`);
-    await officer.click(`[data-testid=case-${code}]`);
-    await officer.waitForSelector('[data-testid=refer-button]');
-    await officer.click('[data-testid=refer-button]');
-    await waitFor('referred', async () => (await officer.$('[data-testid=refer-button]')) === null);
+    await openCase(officer, code);
+    await act(officer, 'refer');
+    await waitFor('referred', async () => (await text(officer, '[data-testid=steps]')).includes('交办'));
 
     const township = await openConsole(browser, server.url, 'xingsha-handler', 'xingsha-handler-demo', '[data-testid=township-cases]');
-    await waitFor('case listed for the township', async () => (await text(township, '[data-testid=township-cases]')).includes('赵某某'));
-    await township.click('[data-testid=township-cases] tbody tr');
-    await township.waitForSelector('.narrative');
-    const townshipHtml = await township.content();
-    expect(townshipHtml).toContain('优亲厚友');
-    for (const secret of [canaryName, canaryId, '13912345678', code, pin]) expect(townshipHtml).not.toContain(secret);
+    const secrets = [canaryName, canaryId, '13912345678', code, pin];
+    const townshipCase = async () => {
+      await township.bringToFront();
+      await township.reload();
+      await township.waitForSelector('[data-testid=township-cases]');
+      await waitFor('case listed for the township', async () => (await text(township, '[data-testid=township-cases]')).includes('赵某某'));
+      await township.click('[data-testid=township-cases] tbody tr');
+      await township.waitForSelector('[data-testid=workflow]');
+      const html = await township.content();
+      expect(html).toContain('优亲厚友');
+      for (const secret of secrets) expect(html).not.toContain(secret);
+    };
+    await townshipCase();
+    await act(township, 'township_accept');
+    await act(township, 'add_step', '走访低保户三户,调取评议会议记录');
+    await act(township, 'report', '经核查,反映问题属实,已取消违规低保资格');
 
-    // A supervisor reveals the identity with a reason, and the audit log shows it.
+    // The county returns it once, with comments the township sees; then approves the second report.
     const sup = await openConsole(browser, server.url, 'supervisor', 'supervisor-demo');
     await sup.click('[data-testid=nav-cases]');
-    await sup.waitForSelector(`[data-testid=case-${code}]`);
-    await sup.click(`[data-testid=case-${code}]`);
+    await openCase(sup, code);
+    await act(sup, 'return', '请补充对相关责任人的处理情况');
+    await townshipCase();
+    expect(await text(township, '[data-testid=steps]')).toContain('请补充对相关责任人的处理情况');
+    await act(township, 'report', '已对村委会主任进行诫勉谈话,并退回违规款项');
+    await townshipCase();
+
+    await sup.bringToFront();
+    await sup.reload();
+    await sup.waitForSelector('[data-testid=nav-cases]');
+    await sup.click('[data-testid=nav-cases]');
+    await openCase(sup, code);
+    const feedback = '您反映的低保评定问题经查属实,已纠正并处理相关人员。';
+    await sup.click('[data-testid=action-approve]');
+    await sup.type('[data-testid=action-feedback]', feedback);
+    await sup.click('[data-testid=action-confirm]');
+    await waitFor('closed', async () => (await text(sup, '[data-testid=case-detail]')).includes('已办结'));
+    await townshipCase();
+
+    // The villager's receipt now shows the county's feedback, at any kiosk.
+    await kiosk.bringToFront();
+    await kiosk.click('[data-testid=lookup-back]');
+    await waitForScreen(kiosk, 'idle');
+    await kiosk.click('[data-testid=lookup-button]');
+    for (const d of code) await kiosk.click(`[data-testid=pad-${d}]`);
+    await kiosk.click('[data-testid=pad-next]');
+    for (const d of pin) await kiosk.click(`[data-testid=pad-${d}]`);
+    await kiosk.click('[data-testid=pad-next]');
+    await kiosk.waitForSelector('[data-testid=lookup-feedback]');
+    expect(await text(kiosk, '[data-testid=lookup-feedback]')).toContain(feedback);
+    expect(await kiosk.content()).not.toContain(canaryName);
+
+    // A supervisor reveals the identity with a reason, and the audit log shows it.
+    await sup.bringToFront();
     await sup.waitForSelector('[data-testid=reveal-button]');
     await sup.click('[data-testid=reveal-button]');
     await sup.type('[data-testid=reveal-reason]', '核实信访人联系方式以便反馈');

@@ -8,6 +8,8 @@ interface AccusedDraft {
   name: string;
   unit: string;
   position: string;
+  /** A township official: referral to this township must then be avoided (conflict of interest). */
+  townshipOfficial: boolean;
 }
 interface FileDraft {
   id: string;
@@ -27,7 +29,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const [township, setTownship] = useState(props.session?.roomCode ?? props.rooms[0]?.code ?? '');
   const [category, setCategory] = useState<string>(PETITION_CATEGORIES[0]);
   const [narrative, setNarrative] = useState('');
-  const [accused, setAccused] = useState<AccusedDraft[]>([{ name: '', unit: '', position: '' }]);
+  const [accused, setAccused] = useState<AccusedDraft[]>([{ name: '', unit: '', position: '', townshipOfficial: false }]);
   const [anonymous, setAnonymous] = useState(false);
   const [identity, setIdentity] = useState(emptyIdentity);
   const [files, setFiles] = useState<FileDraft[]>([]);
@@ -50,7 +52,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
     townshipCode: township,
     category,
     narrative,
-    accused: accused.filter((a) => a.name.trim()).map((a) => ({ ...a, townshipCode: township })),
+    accused: accused.filter((a) => a.name.trim()).map(({ townshipOfficial, ...a }) => ({ ...a, townshipCode: townshipOfficial ? township : null })),
     identity: anonymous ? null : identity,
   });
 
@@ -99,7 +101,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const reset = () => {
     setPetitionId(crypto.randomUUID());
     setNarrative('');
-    setAccused([{ name: '', unit: '', position: '' }]);
+    setAccused([{ name: '', unit: '', position: '', townshipOfficial: false }]);
     setIdentity(emptyIdentity);
     setAnonymous(false);
     setFiles([]);
@@ -164,13 +166,22 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
                 onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, [k]: e.target.value } : x)))}
               />
             ))}
+            <label className="inline" title={T.accusedTownshipHint}>
+              <input
+                type="checkbox"
+                name={`accused-township-${i}`}
+                checked={a.townshipOfficial}
+                onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, townshipOfficial: e.target.checked } : x)))}
+              />{' '}
+              {T.accusedTownship}
+            </label>
             <button type="button" className="link" onClick={() => setAccused(accused.filter((_, j) => j !== i))}>
               {T.accusedRemove}
             </button>
           </div>
         ))}
         {accused.length < 20 && (
-          <button type="button" className="link" onClick={() => setAccused([...accused, { name: '', unit: '', position: '' }])}>
+          <button type="button" className="link" onClick={() => setAccused([...accused, { name: '', unit: '', position: '', townshipOfficial: false }])}>
             {T.accusedAdd}
           </button>
         )}
