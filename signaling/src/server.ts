@@ -11,7 +11,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
-import { loadRooms, registerKioskDevice, seedDemoUsers, syncRooms } from './db/seed.js';
+import { loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
 import { LocalRateLimiter } from './http/rate-limit.js';
 import { LocalPresence } from './presence/local-presence.js';
@@ -83,6 +83,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     await syncRooms(db, roomsFile.rooms);
     if (demo) {
       await seedDemoUsers(db);
+      await seedDemoRegistry(db);
       for (const [room, credential] of Object.entries(demo.kiosks)) if (codes.includes(room)) await registerKioskDevice(db, room, credential, 'demo');
     }
     const store = new SessionStore(db);

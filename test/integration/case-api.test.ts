@@ -135,11 +135,11 @@ describe('officials registry and cross-reference', () => {
   it('imports CSV with a per-row error report, then shows prior discipline and repeat allegations for a named official', async () => {
     const officials = [
       '人员编码,姓名,单位编码,单位名称,职务,乡镇',
-      'GB-0001,王建国,U-XS-01,星沙街道城建办,主任,xingsha',
+      'GB-0001,欧阳建业,U-XS-01,星沙街道城建办,主任,xingsha',
       'GB-0002,,U-XS-01,星沙街道城建办,科员,xingsha',
       'GB-0003,"李,红",U-LL-01,榔梨街道财政所,所长,榔梨街道',
       'GB-0004,赵六,U-ZZ-01,某单位,科员,nowhere',
-      'GB-0005,王建国,U-LL-02,榔梨街道农办,主任,langli',
+      'GB-0005,欧阳建业,U-LL-02,榔梨街道农办,主任,langli',
     ].join('\r\n');
     const o = await importCsv('officials', `\uFEFF${officials}\r\n`);
     expect(o).toMatchObject({ status: 'done', totalRows: 5, processedRows: 5, importedRows: 3, errorCount: 2 });
@@ -153,18 +153,18 @@ describe('officials registry and cross-reference', () => {
     const bad = await fetch(`${s.url}/api/registry/imports?kind=officials`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: 'foo,bar\n1,2\n' });
     expect(bad.status).toBe(400);
 
-    const named = { accused: [{ name: '王建国', unit: '星沙街道城建办', position: '', townshipCode: null, officialCode: null }] };
+    const named = { accused: [{ name: '欧阳建业', unit: '星沙街道城建办', position: '', townshipCode: null, officialCode: null }] };
     const first = await submit('xingsha', named);
     const second = await submit('xingsha', named);
     const x = await api<CrossReferenceView>(s.url, 'GET', `/api/petitions/${second.id}/cross-reference`, { token: token('officer1') });
     expect(x.status).toBe(200);
     const m = x.body.accused[0]!.matches;
-    expect(m.map((e) => e.code)).toEqual(['GB-0001']); // the unit tells the two 王建国 apart
+    expect(m.map((e) => e.code)).toEqual(['GB-0001']); // the unit tells the two 欧阳建业 apart
     expect(m[0]!.linked).toBe(true);
     expect(m[0]!.discipline.map((r) => r.kind)).toEqual(['党内警告']);
     expect(m[0]!.otherPetitions.map((r) => r.caseCode)).toEqual([first.caseCode]);
 
-    const search = await api<{ items: { code: string }[] }>(s.url, 'GET', `/api/registry/officials?q=${encodeURIComponent('王建')}`, { token: token('officer1') });
+    const search = await api<{ items: { code: string }[] }>(s.url, 'GET', `/api/registry/officials?q=${encodeURIComponent('欧阳建')}`, { token: token('officer1') });
     expect(search.body.items.map((i) => i.code).sort()).toEqual(['GB-0001', 'GB-0005']);
   });
 });

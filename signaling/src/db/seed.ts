@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RoomCode, type Role } from '@vj/shared';
+import { parseCsv } from '../registry/csv.js';
 import { digestSecret, hashPassword } from '../security/crypto.js';
 import type { Db } from './db.js';
 
@@ -75,4 +76,23 @@ export async function registerKioskDevice(db: Db, roomCode: string, credential: 
     [deviceId, roomCode, digestSecret(secret), label],
   );
   return deviceId;
+}
+
+const SEED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed');
+
+/**
+ * Demo mode only: a small officials registry and discipline records (the same CSV files the import page takes),
+ * so the cross-reference on a case page has something to show. Existing rows are left as they are.
+ */
+export async function seedDemoRegistry(db: Db): Promise<void> {
+  const rows = (file: string) => parseCsv(fs.readFileSync(path.join(SEED_DIR, file), 'utf8')).slice(1).map((r) => r.fields);
+  await db.tx(async (q) => {
+    for (const [code, name, unitCode, unitName, position, township] of rows('demo-officials.csv')) {
+      await q.query('INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING', [unitCode, unitName, township]);
+      await q.query('INSERT INTO officials (code, name, unit_code, position, township_code) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING', [code, name, unitCode, position, township]);
+    }
+    for (const [id, official, date, kind, reason, authority] of rows('demo-discipline.csv')) {
+      await q.query('INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [id, official, date, kind, reason, authority]);
+    }
+  });
 }
