@@ -8,17 +8,18 @@ import { Admin } from './views/Admin';
 import { Audit } from './views/Audit';
 import { Cases } from './views/Cases';
 import { Dashboard } from './views/Dashboard';
+import { Policy } from './views/Policy';
 import { Registry } from './views/Registry';
 import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
-const NAV = { ...T.nav, dashboard: TC.navDashboard, registry: TC.navRegistry };
+const NAV = { ...T.nav, dashboard: TC.navDashboard, registry: TC.navRegistry, policy: TC.navPolicy };
 type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_officer: ['workbench', 'cases', 'dashboard'],
-  county_supervisor: ['workbench', 'cases', 'dashboard', 'audit', 'registry'],
+  county_supervisor: ['workbench', 'cases', 'dashboard', 'audit', 'registry', 'policy'],
   township_handler: ['township'],
   township_staff: ['staff'],
   admin: ['admin', 'audit', 'registry'],
@@ -83,6 +84,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
         {current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
         {current === 'registry' && <Registry token={controller.token} />}
+        {current === 'policy' && <Policy token={controller.token} />}
         {current === 'audit' && <Audit token={controller.token} />}
         {current === 'admin' && <Admin token={controller.token} />}
         {current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}

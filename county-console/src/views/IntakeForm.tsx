@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { AppError, PETITION_CATEGORIES, PetitionSubmitBody, type RoomView, type SubmitResult } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { uploadWithProgress, type TokenSource } from '../api';
+import { TC } from '../case-strings';
+import { RegistrySuggest } from '../components/RegistrySuggest';
 import { T } from '../strings';
 
 interface AccusedDraft {
@@ -10,7 +12,10 @@ interface AccusedDraft {
   position: string;
   /** A township official: referral to this township must then be avoided (conflict of interest). */
   townshipOfficial: boolean;
+  /** The officials-archive entry the officer linked, if any. */
+  officialCode: string | null;
 }
+const newAccused = (): AccusedDraft => ({ name: '', unit: '', position: '', townshipOfficial: false, officialCode: null });
 interface FileDraft {
   id: string;
   file: File;
@@ -29,7 +34,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const [township, setTownship] = useState(props.session?.roomCode ?? props.rooms[0]?.code ?? '');
   const [category, setCategory] = useState<string>(PETITION_CATEGORIES[0]);
   const [narrative, setNarrative] = useState('');
-  const [accused, setAccused] = useState<AccusedDraft[]>([{ name: '', unit: '', position: '', townshipOfficial: false }]);
+  const [accused, setAccused] = useState<AccusedDraft[]>([newAccused()]);
   const [anonymous, setAnonymous] = useState(false);
   const [identity, setIdentity] = useState(emptyIdentity);
   const [files, setFiles] = useState<FileDraft[]>([]);
@@ -101,7 +106,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const reset = () => {
     setPetitionId(crypto.randomUUID());
     setNarrative('');
-    setAccused([{ name: '', unit: '', position: '', townshipOfficial: false }]);
+    setAccused([newAccused()]);
     setIdentity(emptyIdentity);
     setAnonymous(false);
     setFiles([]);
@@ -163,7 +168,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
                 placeholder={T[k === 'name' ? 'accusedName' : k === 'unit' ? 'accusedUnit' : 'accusedPosition']}
                 value={a[k]}
                 className={cls(`accused.${i}.${k}`)}
-                onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, [k]: e.target.value } : x)))}
+                onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, [k]: e.target.value, officialCode: null } : x)))}
               />
             ))}
             <label className="inline" title={T.accusedTownshipHint}>
@@ -178,10 +183,21 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
             <button type="button" className="link" onClick={() => setAccused(accused.filter((_, j) => j !== i))}>
               {T.accusedRemove}
             </button>
+            {a.officialCode ? (
+              <span className="badge">{TC.suggestLinked(a.officialCode)}</span>
+            ) : (
+              <RegistrySuggest
+                token={props.token}
+                name={a.name}
+                onPick={(o) =>
+                  setAccused(accused.map((x, j) => (j === i ? { ...x, name: o.name, unit: o.unitName ?? x.unit, position: o.position || x.position, officialCode: o.code, townshipOfficial: o.townshipCode === township } : x)))
+                }
+              />
+            )}
           </div>
         ))}
         {accused.length < 20 && (
-          <button type="button" className="link" onClick={() => setAccused([...accused, { name: '', unit: '', position: '', townshipOfficial: false }])}>
+          <button type="button" className="link" onClick={() => setAccused([...accused, newAccused()])}>
             {T.accusedAdd}
           </button>
         )}

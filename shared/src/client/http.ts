@@ -1,7 +1,7 @@
 import { AppError, isErrorCode } from '../errors.js';
 
 /** fetch for the JSON API: resolves with the body, or rejects with the server's stable error code. */
-export async function apiRequest<T>(method: 'GET' | 'POST', path: string, opts: { body?: unknown; token?: string } = {}): Promise<T> {
+export async function apiRequest<T>(method: 'GET' | 'POST' | 'PUT', path: string, opts: { body?: unknown; token?: string } = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
