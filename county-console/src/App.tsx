@@ -1,5 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Role } from '@vj/shared';
+import { AlertBar } from './components/AlertBar';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
@@ -79,6 +80,7 @@ export function App({ controller }: { controller: ConsoleController }) {
           {T.logout}
         </button>
       </header>
+      {county && <AlertBar alerts={s.alerts} rooms={s.rooms} onAck={controller.ackAlert} />}
       <main className="page">
         {current === 'workbench' && <Workbench s={s} controller={controller} />}
         {current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}

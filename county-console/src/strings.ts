@@ -46,6 +46,7 @@ export const T = {
   alert: {
     kiosk_offline: (room: string) => `${room}终端在办公时间离线`,
     call_unanswered: (room: string) => `${room}呼叫久未接听,请负责人协调`,
+    case_overdue: (room: string, caseCode = '') => `${room}案件 ${caseCode} 已超期,请督办`,
   },
   ack: '知悉',
   ackedBy: (name: string) => `${name} 已知悉`,

@@ -127,7 +127,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const petitions = new PetitionService(db, masterKeys);
     const registry = new RegistryImporter(db, new Map(roomsFile.rooms.flatMap((r) => [[r.code, r.code], [r.name, r.code]] as const)), log.child('registry'));
     await registry.recover();
-    const deadlines = new DeadlineJob(db, log.child('deadlines'));
+    const deadlines = new DeadlineJob(db, log.child('deadlines'), undefined, (overdue) =>
+      alerts.sync('case_overdue', overdue.map((c) => ({ key: `case_overdue:${c.id}`, roomCode: c.townshipCode, caseCode: c.caseCode }))),
+    );
     deadlines.start(config.deadlineSweepMs);
     cleanups.unshift(() => deadlines.close());
     const ctx: AppContext = {

@@ -71,6 +71,11 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
     const audited = await db.query(`SELECT 1 FROM audit_log WHERE action = 'case.escalate' AND object_id = $1`, [b.id]);
     expect(audited.rowCount).toBe(2);
 
+    // Every node's alert bar learns of it, whichever node swept.
+    const told: string[] = [];
+    await new DeadlineJob(db, quietLog, now, (cases) => told.push(...cases.map((c) => c.caseCode))).publishOverdue();
+    expect(told).toContain((await db.query<{ case_code: string }>('SELECT case_code FROM petitions WHERE id = $1', [b.id])).rows[0]!.case_code);
+
     // Running again, from any node, changes nothing.
     expect((await job().sweep(cst('2026-11-19T09:00:00'))).escalated).toBe(0);
     expect(await escalations(b.id)).toHaveLength(2);

@@ -8,7 +8,7 @@ export function AlertBar({ alerts, rooms, onAck }: { alerts: AlertView[]; rooms:
     <div className="alertbar" role="alert" data-testid="alert-bar">
       {alerts.map((a) => (
         <span key={a.id} className={`alert-item ${a.kind}`} data-testid={`alert-${a.kind}-${a.roomCode}`}>
-          {T.alert[a.kind](name(a.roomCode))}
+          {T.alert[a.kind](name(a.roomCode), a.caseCode)}
           {a.acknowledgedBy ? <em>{T.ackedBy(a.acknowledgedBy)}</em> : <button onClick={() => onAck(a.id)}>{T.ack}</button>}
         </span>
       ))}

@@ -30,7 +30,12 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
             </thead>
             <tbody>
               {list.data.items.map((c) => (
-                <tr key={c.id} onClick={() => setOpen(c.id)} className={open === c.id ? 'selected' : undefined} data-testid={`township-case-${c.id}`}>
+                <tr
+                  key={c.id}
+                  onClick={() => setOpen(c.id)}
+                  className={[open === c.id ? 'selected' : '', c.status !== 'closed' ? `due-row-${c.dueState}` : ''].join(' ').trim() || undefined}
+                  data-testid={`township-case-${c.id}`}
+                >
                   <td>{c.category}</td>
                   <td>{T.status[c.status]}</td>
                   <td>{c.accused.map((a) => a.name).join('、')}</td>
@@ -52,11 +57,21 @@ function TownshipCase({ id, token, role, onChanged }: { id: string; token: Token
   const c = useApi<TownshipCaseDetail>(token, `/api/township/cases/${id}`);
   if (!c.data) return <section className="panel">{c.error ? <p className="error">{T.loadFailed(c.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
   const item = c.data;
+  const returned = item.status === 'returned' ? item.workflow.steps.filter((x) => x.action === 'return').at(-1) : undefined;
   return (
     <section className="panel detail" data-testid="township-case">
       <h2>
         {item.category} · {T.status[item.status]}
       </h2>
+      {returned && (
+        <div className="returned-note" role="alert" data-testid="returned-note">
+          <strong>{TC.returnedTitle}</strong>
+          <p>{returned.text}</p>
+          <span className="hint">
+            {returned.actorName} · {new Date(returned.at).toLocaleString('zh-CN')}
+          </span>
+        </div>
+      )}
       <p className="narrative">{item.narrative}</p>
       <dl>
         <dt>{T.accusedTitle}</dt>

@@ -1,4 +1,3 @@
-import { AlertBar } from '../components/AlertBar';
 import { CallQueue } from '../components/CallQueue';
 import { RoomWall } from '../components/RoomWall';
 import { SessionPanel } from '../components/SessionPanel';
@@ -8,7 +7,6 @@ import { IntakeForm } from './IntakeForm';
 export function Workbench({ s, controller }: { s: ConsoleState; controller: ConsoleController }) {
   return (
     <div className="workbench">
-      <AlertBar alerts={s.alerts} rooms={s.rooms} onAck={controller.ackAlert} />
       <div className="layout">
         <CallQueue rooms={s.rooms} alerts={s.alerts} busy={Boolean(s.active)} onAnswer={controller.answer} />
         <RoomWall rooms={s.rooms} wall={s.wall} opened={s.opened} activeRoom={s.active?.roomCode} onOpen={controller.openRoom} />

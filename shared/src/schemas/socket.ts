@@ -47,8 +47,10 @@ export type WallTile = z.infer<typeof WallTile>;
 
 export const AlertView = z.object({
   id: z.string(),
-  kind: z.enum(['kiosk_offline', 'call_unanswered']),
+  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue']),
   roomCode: z.string(),
+  /** For case alerts: the case code the officer looks up (county consoles only receive alerts). */
+  caseCode: z.string().optional(),
   raisedAt: z.string(),
   acknowledgedBy: z.string().nullable(),
 });

@@ -17,6 +17,12 @@ export interface SweepResult {
   escalated: number;
 }
 
+export interface OverdueCase {
+  id: string;
+  caseCode: string;
+  townshipCode: string;
+}
+
 interface Notified {
   userId: string;
   name: string;
@@ -36,11 +42,14 @@ export class DeadlineJob {
     private readonly db: Db,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Told after every tick, on every node, which open cases are overdue now: the county's alert bar. */
+    private readonly onOverdue: (cases: OverdueCase[]) => void = () => {},
   ) {}
 
   start(intervalMs: number): void {
     const tick = () => {
       this.running ??= this.sweep()
+        .then(async (r) => (await this.publishOverdue(), r))
         .catch((err) => {
           this.log.warn('deadline sweep failed', errorFields(err));
           return { ran: false, checked: 0, changed: 0, escalated: 0 };
@@ -100,6 +109,14 @@ export class DeadlineJob {
     });
     if (result.escalated) this.log.info('deadline escalations', { escalated: result.escalated, checked: result.checked });
     return result;
+  }
+
+  /** Every node reads the result, whichever node swept: each node's consoles get the same alert bar. */
+  async publishOverdue(): Promise<void> {
+    const r = await this.db.query<OverdueCase>(
+      `SELECT id, case_code AS "caseCode", township_code AS "townshipCode" FROM petitions WHERE status <> 'closed' AND due_state = 'overdue' ORDER BY updated_at LIMIT 200`,
+    );
+    this.onOverdue(r.rows);
   }
 
   /**
