@@ -26,6 +26,7 @@ export const TC = {
   } as Record<string, string>,
   workflowTitle: '办理流程',
   returnedTitle: '县纪委监委退回重办意见',
+  deadlineColumn: '办结期限',
   noSteps: '尚无办理记录',
   handler: '承办',
   sides: { county: '县纪委监委直接办理', township: '镇街纪(工)委办理' } as Record<string, string>,

@@ -25,7 +25,7 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
                 <th>{T.category}</th>
                 <th>{T.filterStatus}</th>
                 <th>{T.accusedTitle}</th>
-                <th>{TC.concludeDue('')}</th>
+                <th>{TC.deadlineColumn}</th>
               </tr>
             </thead>
             <tbody>
