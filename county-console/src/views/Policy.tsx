@@ -84,7 +84,7 @@ export function Policy({ token }: { token: TokenSource }) {
           ))}
         </tbody>
       </table>
-      <label>
+      <label className="stacked">
         {TC.policyCalendar}
         <textarea rows={8} value={exceptions} onChange={(e) => setExceptions(e.target.value)} placeholder={'2026-10-01 休 国庆节\n2026-10-10 班 调休'} />
       </label>
