@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -62,14 +62,3 @@ export async function cpuPercent(pids: () => number[], during: () => Promise<num
   return { percent: (used / wall) * 100, seconds: wall };
 }
 
-/** A short VP8 clip encoded once; every sender replays it with -c copy, so senders cost next to nothing. */
-export function encodeClip(file: string, size = '320x180'): void {
-  if (fs.existsSync(file)) return;
-  const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=20`, '-t', '20', '-c:v', 'libvpx', '-b:v', '150k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '20', '-keyint_min', '20', '-an', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ffmpeg could not encode the clip: ${r.stderr}`);
-}
-
-/** Replays the clip as RTP (VP8, given SSRC and payload type) to a port, in real time, looping. */
-export function rtpSender(file: string, port: number, ssrc: number, payloadType: number): ChildProcess {
-  return spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-map', '0:v', '-c', 'copy', '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', String(payloadType), `rtp://127.0.0.1:${port}?pkt_size=1200`], { stdio: 'ignore' });
-}

@@ -11,7 +11,8 @@ import { kioskToken } from '../test/helpers/fixtures.js';
 import { startInProcess } from '../test/helpers/inprocess.js';
 import { waitFor } from '../test/helpers/poll.js';
 import { connect, send, type TestSocket } from '../test/helpers/sockets.js';
-import { childrenNamed, cpuPercent, encodeClip, familyOf, rtpSender } from './proc.js';
+import { encodeClip, rtpSender } from '../test/helpers/rtp.js';
+import { childrenNamed, cpuPercent, familyOf } from './proc.js';
 import { percentile, printTable, type Row } from './stats.js';
 
 const WINDOW_MS = 8000;

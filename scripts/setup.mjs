@@ -14,9 +14,9 @@ const mode = process.argv[2] === 'test' ? 'test' : process.argv[2] === 'bench' ?
 
 // What each command needs from Debian besides Node. The worker's build tools are added only when a build is due.
 const APT = {
-  start: ['ca-certificates'],
-  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql-client', 'docker-compose'],
-  bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei'],
+  start: ['ca-certificates', 'ffmpeg'],
+  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql-client', 'docker-compose', 'ffmpeg'],
+  bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg'],
 };
 
 function run(cmd, args, opts = {}) {

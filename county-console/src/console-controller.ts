@@ -234,7 +234,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.set({ notice: undefined });
     try {
       const a = await this.channel.request('call:answer', { sessionId });
-      const session: SessionStateView = { sessionId, roomCode: a.roomCode, kind: 'county_call', state: 'active', private: false, monitoring: false, lead: 'county', participants: [] };
+      const session: SessionStateView = { sessionId, roomCode: a.roomCode, kind: 'county_call', state: 'active', private: false, monitoring: false, lead: 'county', participants: [], recording: null };
       await this.enter({ peerId: a.peerId, session, producers: a.producers }, 'join');
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'other';

@@ -47,6 +47,7 @@ export const T = {
     kiosk_offline: (room: string) => `${room}终端在办公时间离线`,
     call_unanswered: (room: string) => `${room}呼叫久未接听,请负责人协调`,
     case_overdue: (room: string, caseCode = '') => `${room}案件 ${caseCode} 已超期,请督办`,
+    recorder_failed: (room: string) => `${room}录像中断,系统正在自动恢复`,
   },
   ack: '知悉',
   ackedBy: (name: string) => `${name} 已知悉`,

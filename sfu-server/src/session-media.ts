@@ -107,6 +107,13 @@ export class SessionMedia {
     return { id: transport.id, ip: transport.tuple.localIp, port: transport.tuple.localPort };
   }
 
+  async connectPlainTransport(peerId: string, transportId: string, ip: string, port: number): Promise<void> {
+    this.assertOpen();
+    const t = this.owned(this.transports, transportId, peerId, 'transport');
+    if ('iceParameters' in t || t.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receiving plain transport');
+    await t.connect({ ip, port });
+  }
+
   private webRtc(peerId: string, transportId: string): types.WebRtcTransport<TransportMeta> {
     const t = this.owned(this.transports, transportId, peerId, 'transport');
     if (!('iceParameters' in t)) throw new AppError('BAD_REQUEST', 'not a WebRTC transport');
@@ -172,6 +179,24 @@ export class SessionMedia {
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
     await consumer.resume();
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
+    this.assertOpen();
+    await this.owned(this.consumers, consumerId, peerId, 'consumer').pause();
+  }
+
+  async requestKeyFrame(peerId: string, consumerId: string): Promise<void> {
+    this.assertOpen();
+    const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
+    if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  async consumerStats(peerId: string, consumerId: string): Promise<{ packetCount: number; byteCount: number }> {
+    this.assertOpen();
+    const stats = await this.owned(this.consumers, consumerId, peerId, 'consumer').getStats();
+    const out = stats.find((x) => x.type === 'outbound-rtp') as { packetCount?: number; byteCount?: number } | undefined;
+    return { packetCount: out?.packetCount ?? 0, byteCount: out?.byteCount ?? 0 };
   }
 
   async setConsumerLayer(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {

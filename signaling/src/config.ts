@@ -34,6 +34,8 @@ const Env = z.object({
   RECONNECT_GRACE_S: z.coerce.number().int().min(5).max(3600).default(60),
   /** How long a call may wait unanswered before supervisors are alerted. */
   ESCALATE_AFTER_S: z.coerce.number().int().min(1).max(3600).default(90),
+  /** Server-side recording of every session (needs Debian's ffmpeg). Off only for deployments whose policy says so. */
+  RECORDING: z.enum(['on', 'off']).default('on'),
   /** How often each node checks case deadlines (due soon, overdue, escalation). */
   DEADLINE_SWEEP_S: z.coerce.number().int().min(1).max(86_400).default(300),
   /** When a kiosk going offline raises an alarm, in the server's time zone (set TZ=Asia/Shanghai). */
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     reconnectGraceMs: e.RECONNECT_GRACE_S * 1000,
     escalateAfterMs: e.ESCALATE_AFTER_S * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_S * 1000,
+    recording: e.RECORDING === 'on',
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,

@@ -10,6 +10,9 @@ import type { Attachments } from './petitions/attachments.js';
 import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
 import type { RegistryImporter } from './registry/importer.js';
+import type { Playback } from './recording/playback.js';
+import type { RecordingService } from './recording/recording-service.js';
+import type { SegmentStore } from './recording/segment-store.js';
 import type { CallService } from './sessions/call-service.js';
 import type { Reconnect } from './sessions/reconnect.js';
 import type { Supervision } from './sessions/supervision.js';
@@ -39,6 +42,9 @@ export interface AppContext {
   receipts: ReceiptLookup;
   cases: CaseService;
   registry: RegistryImporter;
+  recorder: RecordingService;
+  segments: SegmentStore;
+  playback: Playback;
   /** The county's township rooms, in display order. */
   rooms: readonly { code: string; name: string }[];
   disconnect: Disconnector;

@@ -28,6 +28,10 @@ import { ReceiptLookup } from './petitions/receipts.js';
 import { CaseService } from './cases/case-service.js';
 import { DeadlineJob } from './cases/deadline-job.js';
 import { RegistryImporter } from './registry/importer.js';
+import { Playback } from './recording/playback.js';
+import { reconcileRecordings } from './recording/reconciler.js';
+import { RecordingService } from './recording/recording-service.js';
+import { SegmentStore } from './recording/segment-store.js';
 import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
@@ -125,6 +129,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const picked = await reconnect.restore();
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const petitions = new PetitionService(db, masterKeys);
+    const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
+    const recordingWork = path.join(config.dataDir, 'recordings-work');
+    await reconcileRecordings(db, segments, recordingWork, log.child('recording'));
+    const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) => calls.recordingChanged(sessionId, state));
+    if (config.recording) calls.recorder = recorder;
     const registry = new RegistryImporter(db, new Map(roomsFile.rooms.flatMap((r) => [[r.code, r.code], [r.name, r.code]] as const)), log.child('registry'));
     await registry.recover();
     const deadlines = new DeadlineJob(db, log.child('deadlines'), undefined, (overdue) =>
@@ -148,12 +157,17 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       attachments: new Attachments(db, petitions.vault),
       receipts: new ReceiptLookup(db),
       cases: new CaseService(db),
+      recorder,
+      segments,
+      playback: new Playback(db, segments, recordingWork, log.child('playback')),
       registry,
       rooms: roomsFile.rooms,
       disconnect: ioDisconnector(io),
       version: '0.1.0',
     };
     server.on('request', createApp(ctx, config.staticDir ?? REPO_ROOT));
+    // Registered after the sockets' cleanup, so it runs before it: recordings close while the SFU still runs.
+    cleanups.unshift(() => recorder.close());
     registerRealtime(io, ctx);
     cleanups.unshift(async () => {
       calls.shutdown();

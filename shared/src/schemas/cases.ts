@@ -160,3 +160,5 @@ export type CrossReferenceView = z.infer<typeof CrossReferenceView>;
 /** A township handler's case: the referred allegation, its deadline and the handling so far, never identity. */
 export const TownshipCaseDetail = TownshipCaseView.extend({ workflow: CaseWorkflowView });
 export type TownshipCaseDetail = z.infer<typeof TownshipCaseDetail>;
+
+export const RecordingPauseBody = z.object({ paused: z.boolean(), reason: z.string().trim().min(5, '请写明暂停或恢复录像的理由(至少 5 个字)').max(500) });

@@ -51,6 +51,11 @@ export const sfuMethods = {
     params: SessionRef.extend({ peerId: Id, direction: z.enum(['send', 'recv']) }),
     result: z.object({ id: Id, ip: z.string(), port: z.number().int() }),
   },
+  /** Points a receiving plain transport at its consumer of RTP on loopback (the recorder's ffmpeg). */
+  connectPlainTransport: {
+    params: SessionRef.extend({ peerId: Id, transportId: Id, ip: z.literal('127.0.0.1'), port: z.number().int().min(1024).max(65535) }),
+    result: Empty,
+  },
   connectTransport: { params: SessionRef.extend({ peerId: Id, transportId: Id, dtlsParameters: DtlsParameters }), result: Empty },
   restartIce: { params: SessionRef.extend({ peerId: Id, transportId: Id }), result: z.object({ iceParameters: IceParameters }) },
   produce: {
@@ -83,6 +88,11 @@ export const sfuMethods = {
     }),
   },
   resumeConsumer: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: Empty },
+  /** Server-side pause (a supervisor pausing the recording): no RTP leaves for this consumer until resumed. */
+  pauseConsumer: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: Empty },
+  requestKeyFrame: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: Empty },
+  /** What has left the SFU for this consumer so far: the recorder's proof that packets are still flowing. */
+  consumerStats: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: z.object({ packetCount: z.number(), byteCount: z.number() }) },
   setConsumerLayer: { params: SessionRef.extend({ peerId: Id, consumerId: Id, spatialLayer: z.number().int().min(0).max(2) }), result: Empty },
   /** Closes every consumer a peer holds (private mode): its transports stay, so it can consume again later. */
   closePeerConsumers: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: z.object({ closed: z.number().int() }) },

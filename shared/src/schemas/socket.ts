@@ -36,6 +36,8 @@ export const SessionStateView = z.object({
   monitoring: z.boolean(),
   lead: z.enum(['staff', 'county']),
   participants: z.array(ParticipantView),
+  /** The server-side recorder: the kiosk shows 录像中 while it runs. */
+  recording: z.enum(['recording', 'paused']).nullable(),
 });
 export type SessionStateView = z.infer<typeof SessionStateView>;
 
@@ -47,7 +49,7 @@ export type WallTile = z.infer<typeof WallTile>;
 
 export const AlertView = z.object({
   id: z.string(),
-  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue']),
+  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue', 'recorder_failed']),
   roomCode: z.string(),
   /** For case alerts: the case code the officer looks up (county consoles only receive alerts). */
   caseCode: z.string().optional(),

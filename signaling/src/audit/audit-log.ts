@@ -26,6 +26,10 @@ export const AUDIT_ACTIONS = [
   'case.escalate',
   'case.policy',
   'registry.import',
+  'recording.pause',
+  'recording.resume',
+  'recording.playback',
+  'recording.verify',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -11,6 +11,7 @@ import { caseRoutes } from './routes/cases.js';
 import { healthRoutes } from './routes/health.js';
 import { petitionRoutes } from './routes/petitions.js';
 import { receiptRoutes } from './routes/receipts.js';
+import { recordingRoutes } from './routes/recordings.js';
 import { registryRoutes } from './routes/registry.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
@@ -50,7 +51,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     next();
   });
   app.use('/api', express.json({ limit: '256kb', strict: true }));
-  for (const register of [healthRoutes, authRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, receiptRoutes, auditRoutes, adminRoutes]) register(app, ctx);
+  for (const register of [healthRoutes, authRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, recordingRoutes, receiptRoutes, auditRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

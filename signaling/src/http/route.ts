@@ -23,6 +23,14 @@ export class Binary {
   ) {}
 }
 
+/** A handler may answer with a file on disk, served with byte ranges (a recording the player seeks in). */
+export class FileResult {
+  constructor(
+    readonly path: string,
+    readonly contentType: string,
+  ) {}
+}
+
 export interface HandlerContext<B, P, Q> {
   app: AppContext;
   /** Present on every route that is not public. */
@@ -103,6 +111,10 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         },
       });
       if (access.scope === 'township' && !scopeChecked) throw new Error(`route ${key} is township-scoped but never checked the township`);
+      if (result instanceof FileResult) {
+        res.sendFile(result.path, { headers: { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' }, acceptRanges: true }, (err) => err && next(err));
+        return;
+      }
       if (result instanceof Binary) {
         res.status(200).type(result.contentType).setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
         res.setHeader('Cache-Control', 'no-store');

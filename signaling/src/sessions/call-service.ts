@@ -47,8 +47,16 @@ export interface MediaScope {
  * intake; participants publish and consume; the session ends with a reason. PostgreSQL holds the record,
  * Presence the room states, the SFU the media; this keeps them in step and tells every screen.
  */
+/** What the session lifecycle tells the recorder; set once at start-up. */
+export interface SessionRecorder {
+  trackAdded(sessionId: string, roomCode: string, info: { producerId: string; kind: MediaKind; source: TrackSource; participantRole: ParticipantRole; participantId: string | null }): Promise<void>;
+  sessionEnded(sessionId: string): Promise<void>;
+  setPrivate(sessionId: string, on: boolean): void;
+}
+
 export class CallService {
   private readonly live = new Map<string, LiveSession>();
+  recorder: SessionRecorder | undefined;
   private readonly roomsByCode: Map<string, RoomInfo>;
 
   constructor(
@@ -236,6 +244,18 @@ export class CallService {
     live.producers.set(producerId, { ...info, peerId: peer.peerId });
     this.toPeers(live, 'session:producer', { sessionId, producer: info }, (p) => p.peerId !== peer.peerId && !(p.role === 'township_staff' && live.private));
     if (peer.role === 'kiosk' && kind === 'video') await this.wall.show(live.id, live.roomCode, producerId);
+    // Recording starts beside the call, not in its way: the publisher's ack does not wait for ffmpeg.
+    void this.recorder
+      ?.trackAdded(sessionId, live.roomCode, { producerId, kind, source, participantRole: peer.role, participantId: peer.role === 'kiosk' ? null : peer.principalId })
+      .catch((err) => this.log.error('recording a track failed', { sessionId, producerId, ...errorFields(err) }));
+  }
+
+  /** The recorder reports its state; every screen of the session shows it. */
+  recordingChanged(sessionId: string, state: 'recording' | 'paused' | null): void {
+    const live = this.live.get(sessionId);
+    if (!live) return;
+    live.recording = state;
+    this.broadcastState(live);
   }
 
   private forgetProducer(sessionId: string, producerId: string): void {
@@ -284,6 +304,7 @@ export class CallService {
     await this.store.end(sessionId, reason, causedByPeer);
     if (live?.private) await this.timeline.privateOff(sessionId, null);
     await this.timeline.event(sessionId, 'ended', { participantId: causedByPeer ?? null }, { reason });
+    await this.recorder?.sessionEnded(sessionId).catch((err) => this.log.error('recording did not finish cleanly', { sessionId, ...errorFields(err) }));
     const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
     await this.sfu.request('closeRouter', { sessionId, reason: sfuReason }).catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
     if (!live) return;

@@ -26,6 +26,7 @@ export interface LiveSession {
   escalateTimer?: NodeJS.Timeout;
   /** Picked up after a restart and nobody has come back yet: if it lapses, the restart ended it. */
   restored?: boolean;
+  recording?: 'recording' | 'paused' | null;
 }
 
 export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';
@@ -47,6 +48,7 @@ export function stateView(live: LiveSession): SessionStateView {
     monitoring: peers.some((p) => isCounty(p) && p.mode === 'monitor'),
     lead: leadOf(live),
     participants: peers.map((p) => ({ peerId: p.peerId, role: p.role, name: p.name, mode: p.mode, connected: p.socketId !== null })),
+    recording: live.recording ?? null,
   };
 }
 

@@ -91,6 +91,7 @@ export class Supervision {
     if (!isCounty(peer) || peer.mode === 'monitor') throw new AppError('FORBIDDEN', 'join the session to make it private');
     if (live.private === on) return;
     live.private = on;
+    this.calls.recorder?.setPrivate(sessionId, on);
     if (on) await this.calls.timeline.privateOn(sessionId, peer.principalId);
     else await this.calls.timeline.privateOff(sessionId, peer.principalId);
     await this.calls.timeline.audited(

@@ -1,0 +1,78 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { Id, RecordingPauseBody } from '@vj/shared';
+import { appendAudit } from '../../audit/audit-log.js';
+import type { AppContext } from '../../context.js';
+import { verifyRecording } from '../../recording/verify.js';
+import { FileResult, mount } from '../route.js';
+
+const ById = z.object({ id: Id });
+
+/** Recordings: the county's view of a session's recording, pause with a reason, audited playback, verification. */
+export function recordingRoutes(express: Express, app: AppContext): void {
+  mount(express, app, 'GET /api/sessions/:id/recording', {
+    params: ById,
+    handler: async ({ params }) => {
+      const r = await app.db.query<{ id: string; status: string; started_at: Date; stopped_at: Date | null; duration_ms: string | null; size_bytes: string; segments: number }>(
+        'SELECT id, status, started_at, stopped_at, duration_ms, size_bytes, segments FROM recordings WHERE session_id = $1',
+        [params.id],
+      );
+      const rec = r.rows[0];
+      if (!rec) return { recording: null };
+      const tracks = await app.db.query<{ id: string; kind: string; source: string; participant_role: string; started_at: Date }>(
+        'SELECT id, kind, source, participant_role, started_at FROM recording_tracks WHERE recording_id = $1 ORDER BY started_at',
+        [rec.id],
+      );
+      const events = await app.db.query<{ at: Date; kind: string; reason: string; actor: string | null }>(
+        'SELECT e.at, e.kind, e.reason, u.display_name AS actor FROM recording_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.recording_id = $1 ORDER BY e.id',
+        [rec.id],
+      );
+      const segs = await app.db.query<{ seq: number; track_id: string; size_bytes: string; duration_ms: number; county_only: boolean; sha256: Buffer }>(
+        'SELECT seq, track_id, size_bytes, duration_ms, county_only, sha256 FROM recording_segments WHERE recording_id = $1 ORDER BY seq',
+        [rec.id],
+      );
+      return {
+        recording: {
+          id: rec.id,
+          status: rec.status,
+          startedAt: rec.started_at.toISOString(),
+          stoppedAt: rec.stopped_at?.toISOString() ?? null,
+          durationMs: rec.duration_ms === null ? null : Number(rec.duration_ms),
+          sizeBytes: Number(rec.size_bytes),
+          tracks: tracks.rows.map((t) => ({ id: t.id, kind: t.kind, source: t.source, participantRole: t.participant_role, startedAt: t.started_at.toISOString() })),
+          events: events.rows.map((e) => ({ at: e.at.toISOString(), kind: e.kind, reason: e.reason, actor: e.actor })),
+          segments: segs.rows.map((s) => ({ seq: s.seq, trackId: s.track_id, sizeBytes: Number(s.size_bytes), durationMs: s.duration_ms, countyOnly: s.county_only, sha256: s.sha256.toString('hex') })),
+        },
+      };
+    },
+  });
+
+  mount(express, app, 'POST /api/sessions/:id/recording/pause', {
+    params: ById,
+    body: RecordingPauseBody,
+    handler: async ({ principal, params, body }) => ({ state: await app.recorder.setPaused(principal, params.id, body.paused, body.reason) }),
+  });
+
+  mount(express, app, 'POST /api/recordings/:id/playback', {
+    params: ById,
+    rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
+    handler: ({ principal, params }) => app.playback.grant(principal, params.id),
+  });
+
+  mount(express, app, 'GET /api/recordings/playback/:id', {
+    params: ById,
+    query: z.object({ token: z.string().min(20).max(100) }),
+    handler: async ({ params, query }) => new FileResult(await app.playback.file(params.id, query.token), 'video/x-matroska'),
+  });
+
+  mount(express, app, 'GET /api/recordings/:id/verify', {
+    params: ById,
+    handler: async ({ principal, params }) => {
+      const verdict = await verifyRecording(app.db, app.segments, params.id);
+      await app.db.tx((q) =>
+        appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.verify', objectType: 'recording', objectId: params.id, details: { ok: verdict.ok, segments: verdict.segments } }),
+      );
+      return verdict;
+    },
+  });
+}

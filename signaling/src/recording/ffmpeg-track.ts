@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TypedEmitter, type Logger, type RtpParameters } from '@vj/shared';
+
+/** Seconds per segment: short enough that little is lost to a crash, long enough to keep the chain small. */
+export const SEGMENT_SECONDS = 4;
+
+export interface CompletedSegment {
+  /** Index within the track, as ffmpeg numbered it. */
+  index: number;
+  file: string;
+  durationMs: number;
+}
+
+type TrackEvents = {
+  segment: [CompletedSegment];
+  /** ffmpeg stopped without being asked to: the recorder restarts it. */
+  died: [code: number | null, signal: NodeJS.Signals | null];
+};
+
+/** An SDP that tells ffmpeg what arrives on the port: the consumer's single codec and stream, RTCP muxed. */
+export function sdpFor(kind: 'audio' | 'video', port: number, rtp: RtpParameters): string {
+  const codec = rtp.codecs[0]!;
+  const name = codec.mimeType.split('/')[1]!;
+  const channels = kind === 'audio' && codec.channels ? `/${codec.channels}` : '';
+  const fmtp = codec.parameters && Object.keys(codec.parameters).length ? [`a=fmtp:${codec.payloadType} ${Object.entries(codec.parameters).map(([k, v]) => `${k}=${String(v)}`).join(';')}`] : [];
+  return [
+    'v=0',
+    'o=- 0 0 IN IP4 127.0.0.1',
+    's=vj-recorder',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=${kind} ${port} RTP/AVP ${codec.payloadType}`,
+    `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`,
+    ...fmtp,
+    'a=rtcp-mux',
+    'a=recvonly',
+    '',
+  ].join('\n');
+}
+
+/** A free UDP port on loopback, found by binding port 0 and letting go of it. */
+export async function freeUdpPort(): Promise<number> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => sock.bind(0, '127.0.0.1', resolve).once('error', reject));
+  const port = sock.address().port;
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  return port;
+}
+
+/** True once something (ffmpeg) holds the UDP port. */
+async function portTaken(port: number): Promise<boolean> {
+  const sock = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => sock.once('error', reject).bind(port, '127.0.0.1', resolve));
+    return false;
+  } catch {
+    return true;
+  } finally {
+    sock.close();
+  }
+}
+
+/**
+ * One ffmpeg receiving one track's RTP on a loopback port and cutting it into Matroska segments, copied, not
+ * re-encoded. Completed segments are announced from ffmpeg's own segment list; progress output tells how many
+ * bytes it has written, which the liveness check watches.
+ */
+export class FfmpegTrack {
+  readonly events = new TypedEmitter<TrackEvents>();
+  private proc: ChildProcess | undefined;
+  private stopping = false;
+  private announced = 0;
+  private listTimer: NodeJS.Timeout | undefined;
+  private written = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly sdp: string,
+    private readonly log: Logger,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'track.sdp'), sdp);
+  }
+
+  /** Bytes ffmpeg reports written by the current process. */
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Starts (or restarts) ffmpeg; segment numbers continue from `startIndex`. Resolves once it holds the port. */
+  async start(startIndex: number): Promise<void> {
+    this.stopping = false;
+    this.written = 0;
+    const list = path.join(this.dir, `list-${startIndex}.csv`);
+    const args = [
+      '-nostdin', '-hide_banner', '-loglevel', 'error',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '2000000', '-probesize', '500000',
+      '-i', path.join(this.dir, 'track.sdp'),
+      '-map', '0', '-c', 'copy',
+      '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'matroska',
+      '-segment_list', list, '-segment_list_type', 'csv', '-segment_start_number', String(startIndex),
+      '-reset_timestamps', '1',
+      '-progress', 'pipe:1', '-stats_period', '0.5',
+      path.join(this.dir, 'seg-%05d.mkv'),
+    ];
+    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const m = /total_size=(\d+)/.exec(chunk.split('\n').filter((l) => l.startsWith('total_size=')).at(-1) ?? '');
+      if (m) this.written = Number(m[1]);
+    });
+    let stderr = '';
+    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));
+    this.announced = 0;
+    this.listTimer = setInterval(() => this.readList(list), 300);
+    proc.once('exit', (code, signal) => {
+      clearInterval(this.listTimer);
+      this.readList(list);
+      if (this.proc === proc) this.proc = undefined;
+      if (!this.stopping) {
+        // ffmpeg's last words, without petition content: codec and muxer messages only.
+        this.log.warn('recorder ffmpeg exited', { code, signal, pid: proc.pid, stderr: stderr.replace(/\s+/g, ' ').slice(-300) });
+        this.events.emit('died', code, signal);
+      }
+    });
+    for (let i = 0; i < 100 && this.proc === proc && !(await portTaken(this.port)); i++) await new Promise((r) => setTimeout(r, 30));
+  }
+
+  private readList(list: string): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(list, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = text.split('\n').filter(Boolean);
+    for (; this.announced < lines.length; this.announced++) {
+      const [file, start, end] = lines[this.announced]!.split(',');
+      const index = Number(/seg-(\d+)\.mkv/.exec(file ?? '')?.[1]);
+      if (!file || Number.isNaN(index)) continue;
+      this.events.emit('segment', { index, file: path.join(this.dir, file), durationMs: Math.max(0, Math.round((Number(end) - Number(start)) * 1000)) });
+    }
+  }
+
+  /** Asks ffmpeg to finish the current segment and exit; resolves when it has (or was killed after a wait). */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    this.stopping = true;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGINT');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Test and chaos hook: the process as the liveness check sees it. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.proc?.kill(signal);
+  }
+}

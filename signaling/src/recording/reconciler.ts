@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '@vj/shared';
+import type { Db } from '../db/db.js';
+import type { SegmentStore } from './segment-store.js';
+
+export interface ReconcileReport {
+  interrupted: number;
+  rescued: number;
+  orphanFilesRemoved: number;
+  missingFiles: number;
+}
+
+/**
+ * After a crash: recordings left open are closed as interrupted, plaintext segments ffmpeg finished but nobody
+ * stored are sealed and chained (county-only, since whether they were private is unknown), and stored files
+ * without a row (written just before a crash) are removed. Rows are never written before their file, so a row
+ * without a file means tampering or disk loss; it is counted and left for verification to name.
+ */
+export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot: string, log: Logger): Promise<ReconcileReport> {
+  const report: ReconcileReport = { interrupted: 0, rescued: 0, orphanFilesRemoved: 0, missingFiles: 0 };
+  const open = await db.query<{ id: string }>(`SELECT id FROM recordings WHERE status IN ('recording', 'paused', 'finalizing')`);
+  for (const { id } of open.rows) {
+    const dir = path.join(workRoot, id);
+    for (const trackId of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const tdir = path.join(dir, trackId);
+      const known = await db.query<{ track_seq: number }>('SELECT track_seq FROM recording_segments WHERE track_id = $1', [trackId]);
+      const have = new Set(known.rows.map((r) => r.track_seq));
+      const track = await db.query('SELECT 1 FROM recording_tracks WHERE id = $1 AND recording_id = $2', [trackId, id]);
+      for (const f of fs.readdirSync(tdir).filter((n) => /^seg-\d+\.mkv$/.test(n)).sort()) {
+        const index = Number(/seg-(\d+)/.exec(f)![1]);
+        const full = path.join(tdir, f);
+        if (!track.rowCount || have.has(index) || fs.statSync(full).size === 0) continue;
+        await store.add(id, trackId, index, full, 0, true);
+        report.rescued++;
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    await db.tx(async (q) => {
+      await q.query(`UPDATE recordings SET status = 'interrupted', stopped_at = coalesce(stopped_at, now()) WHERE id = $1`, [id]);
+      await q.query(`INSERT INTO recording_events (recording_id, kind, reason) VALUES ($1, 'interrupted', 'server stopped while recording')`, [id]);
+    });
+    report.interrupted++;
+  }
+  const rows = await db.query<{ file: string }>('SELECT file FROM recording_segments');
+  const files = new Set(rows.rows.map((r) => r.file));
+  for (const rec of fs.existsSync(store.root) ? fs.readdirSync(store.root) : []) {
+    const rdir = path.join(store.root, rec);
+    if (!fs.statSync(rdir).isDirectory()) continue;
+    for (const f of fs.readdirSync(rdir)) {
+      if (files.has(path.join(rec, f))) continue;
+      fs.rmSync(path.join(rdir, f), { force: true });
+      report.orphanFilesRemoved++;
+    }
+  }
+  for (const f of files) if (!fs.existsSync(store.filePath(f))) report.missingFiles++;
+  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles) log.warn('recordings reconciled after an unclean stop', { ...report });
+  return report;
+}

@@ -1,0 +1,304 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError, errorFields, type Logger, type MediaKind, type ParticipantRole, type SfuApi, type TrackSource } from '@vj/shared';
+import type { AlertService } from '../alerts/alert-service.js';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Db } from '../db/db.js';
+import { newId } from '../security/crypto.js';
+import type { Claims } from '../security/jwt.js';
+import { FfmpegTrack, freeUdpPort, sdpFor, SEGMENT_SECONDS } from './ffmpeg-track.js';
+import type { SegmentStore } from './segment-store.js';
+
+export interface TrackInfo {
+  producerId: string;
+  kind: MediaKind;
+  source: TrackSource;
+  participantRole: ParticipantRole;
+  participantId: string | null;
+}
+
+interface Track {
+  id: string;
+  info: TrackInfo;
+  ffmpeg: FfmpegTrack;
+  transportId: string;
+  consumerId: string;
+  nextIndex: number;
+  /** Private mode touched the segment now being written: it will be county-only. */
+  privateTouched: boolean;
+  lastBytes: number;
+  lastGrowth: number;
+  lastPackets: number;
+  inGap: boolean;
+}
+
+interface Recording {
+  id: string;
+  sessionId: string;
+  roomCode: string;
+  paused: boolean;
+  private: boolean;
+  tracks: Map<string, Track>;
+  /** Segments are stored one at a time per recording: the chain has one order. */
+  queue: Promise<void>;
+  liveness: NodeJS.Timeout;
+  keyframes: NodeJS.Timeout;
+  stopping: boolean;
+}
+
+export type RecordingState = 'recording' | 'paused';
+
+/** Without bytes for this long while packets arrive, the recorder is failing. */
+const STALL_MS = 4000;
+/** A new ffmpeg first probes its input (up to 2 s) and waits for a keyframe before it writes anything. */
+const STARTUP_MS = 10_000;
+
+/** Repairs the segment a killed ffmpeg left half-written, so it still plays; returns false if nothing usable. */
+function repairSegment(file: string): boolean {
+  const fixed = `${file}.fixed.mkv`;
+  const r = spawnSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-i', file, '-map', '0', '-c', 'copy', '-f', 'matroska', fixed], { timeout: 15_000 });
+  if (r.status !== 0 || !fs.existsSync(fixed) || fs.statSync(fixed).size === 0) {
+    fs.rmSync(fixed, { force: true });
+    return false;
+  }
+  fs.renameSync(fixed, file);
+  return true;
+}
+
+const segIndex = (file: string) => Number(/seg-(\d+)\.mkv$/.exec(file)?.[1] ?? NaN);
+
+/**
+ * Mandatory server-side recording of every reception session. Each producer is consumed by the recorder on a
+ * plain RTP transport and written by its own ffmpeg (audio per track, so the record shows who said what), cut
+ * into segments that are sealed, hashed and chained as they complete. Participants cannot stop it; a county
+ * supervisor may pause it with a reason. A liveness check watches every track, alerts the console and marks
+ * gaps; a dead ffmpeg is restarted and its half-written segment repaired.
+ */
+export class RecordingService {
+  private readonly recordings = new Map<string, Recording>();
+  /** Tracks of one session arrive together; they must share one recording. */
+  private readonly opening = new Map<string, Promise<Recording>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly sfu: SfuApi,
+    private readonly store: SegmentStore,
+    private readonly alerts: AlertService,
+    private readonly log: Logger,
+    private readonly workRoot: string,
+    /** Tells the session's screens (the kiosk's 录像中 indicator) what the recorder is doing. */
+    private readonly announce: (sessionId: string, state: RecordingState | null) => void,
+  ) {}
+
+  stateOf(sessionId: string): RecordingState | null {
+    const r = this.recordings.get(sessionId);
+    return r ? (r.paused ? 'paused' : 'recording') : null;
+  }
+
+  /** Test hook: the ffmpeg process of one track. */
+  trackProcess(sessionId: string, producerId: string): FfmpegTrack | undefined {
+    return this.recordings.get(sessionId)?.tracks.get(producerId)?.ffmpeg;
+  }
+
+  recordingId(sessionId: string): string | undefined {
+    return this.recordings.get(sessionId)?.id;
+  }
+
+  private open(sessionId: string, roomCode: string): Promise<Recording> {
+    const existing = this.recordings.get(sessionId);
+    if (existing) return Promise.resolve(existing);
+    let opening = this.opening.get(sessionId);
+    if (!opening) {
+      opening = this.create(sessionId, roomCode).finally(() => this.opening.delete(sessionId));
+      this.opening.set(sessionId, opening);
+    }
+    return opening;
+  }
+
+  private async create(sessionId: string, roomCode: string): Promise<Recording> {
+    // A session picked up after a restart continues its recording; otherwise a new one starts.
+    const id = await this.db.tx(async (q) => {
+      const r = await q.query<{ id: string }>(
+        `INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, $3, 'recording', now())
+         ON CONFLICT (session_id) DO UPDATE SET status = 'recording' RETURNING id`,
+        [newId(), sessionId, roomCode],
+      );
+      const recId = r.rows[0]!.id;
+      await this.store.createKey(q, recId);
+      await q.query(`INSERT INTO recording_events (recording_id, kind) VALUES ($1, 'start')`, [recId]);
+      return recId;
+    });
+    const rec: Recording = {
+      id,
+      sessionId,
+      roomCode,
+      paused: false,
+      private: false,
+      tracks: new Map(),
+      queue: Promise.resolve(),
+      liveness: setInterval(() => void this.checkLiveness(rec).catch((err) => this.log.warn('liveness check failed', { recordingId: id, ...errorFields(err) })), 1000),
+      keyframes: setInterval(() => void this.keyframes(rec), SEGMENT_SECONDS * 1000),
+      stopping: false,
+    };
+    rec.liveness.unref();
+    rec.keyframes.unref();
+    this.recordings.set(sessionId, rec);
+    this.announce(sessionId, 'recording');
+    this.log.info('recording started', { recordingId: id, sessionId });
+    return rec;
+  }
+
+  /** Every producer of a session is recorded from the moment it appears. */
+  async trackAdded(sessionId: string, roomCode: string, info: TrackInfo): Promise<void> {
+    const rec = await this.open(sessionId, roomCode);
+    if (rec.stopping || rec.tracks.has(info.producerId)) return;
+    const { rtpCapabilities } = await this.sfu.request('createRouter', { sessionId });
+    const transport = await this.sfu.request('createPlainTransport', { sessionId, peerId: rec.id, direction: 'recv' });
+    const port = await freeUdpPort();
+    await this.sfu.request('connectPlainTransport', { sessionId, peerId: rec.id, transportId: transport.id, ip: '127.0.0.1', port });
+    const consumer = await this.sfu.request('consume', { sessionId, peerId: rec.id, transportId: transport.id, producerId: info.producerId, rtpCapabilities, spatialLayer: 2 });
+    const trackId = newId();
+    const ffmpeg = new FfmpegTrack(path.join(this.workRoot, rec.id, trackId), port, sdpFor(info.kind, port, consumer.rtpParameters), this.log);
+    const track: Track = { id: trackId, info, ffmpeg, transportId: transport.id, consumerId: consumer.consumerId, nextIndex: 0, privateTouched: rec.private, lastBytes: 0, lastGrowth: Date.now(), lastPackets: 0, inGap: false };
+    await this.db.query(
+      `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, participant_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+      [trackId, rec.id, info.producerId, info.kind, info.source, info.participantRole, info.participantId],
+    );
+    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id) VALUES ($1, 'track_start', $2)`, [rec.id, trackId]);
+    rec.tracks.set(info.producerId, track);
+    ffmpeg.events.on('segment', (s) => this.enqueue(rec, track, s.index, s.file, s.durationMs));
+    ffmpeg.events.on('died', () => void this.restart(rec, track).catch((err) => this.log.error('recorder restart failed', { recordingId: rec.id, ...errorFields(err) })));
+    await ffmpeg.start(0);
+    if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId, peerId: rec.id, consumerId: consumer.consumerId });
+  }
+
+  private enqueue(rec: Recording, track: Track, index: number, file: string, durationMs: number): void {
+    track.nextIndex = Math.max(track.nextIndex, index + 1);
+    const countyOnly = track.privateTouched || rec.private;
+    track.privateTouched = rec.private;
+    rec.queue = rec.queue
+      .then(() => this.store.add(rec.id, track.id, index, file, durationMs, countyOnly))
+      .catch((err) => this.log.error('segment could not be stored', { recordingId: rec.id, trackId: track.id, index, ...errorFields(err) }));
+  }
+
+  private async restart(rec: Recording, track: Track): Promise<void> {
+    if (rec.stopping) return;
+    this.alerts.raise('recorder_failed', rec.roomCode, `recorder_failed:${rec.id}`);
+    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'ffmpeg exited'), ($1, 'restart', $2, '')`, [rec.id, track.id]);
+    track.inGap = true;
+    // The segment the dead process was writing never reached its list: repair it and keep it.
+    for (const f of fs.readdirSync(track.ffmpeg.dir).filter((n) => /^seg-\d+\.mkv$/.test(n)).sort()) {
+      const index = segIndex(f);
+      if (index < track.nextIndex) continue;
+      const full = path.join(track.ffmpeg.dir, f);
+      if (repairSegment(full)) this.enqueue(rec, track, index, full, 0);
+      else fs.rmSync(full, { force: true });
+    }
+    await track.ffmpeg.start(track.nextIndex);
+    track.lastGrowth = Date.now();
+    await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId }).catch(() => {});
+    this.log.info('recorder restarted', { recordingId: rec.id, trackId: track.id, pid: track.ffmpeg.pid });
+  }
+
+  private async keyframes(rec: Recording): Promise<void> {
+    // Segments start at keyframes; asking for one per segment keeps them short and each one playable alone.
+    for (const t of rec.tracks.values()) {
+      if (t.info.kind === 'video' && !rec.paused) await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => {});
+    }
+  }
+
+  private dirBytes(dir: string): number {
+    let n = 0;
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.mkv')) n += fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0;
+    return n;
+  }
+
+  /** Packets arriving and bytes growing, per track; a stall raises the console alert and marks a gap. */
+  private async checkLiveness(rec: Recording): Promise<void> {
+    if (rec.paused || rec.stopping) return;
+    const now = Date.now();
+    for (const t of rec.tracks.values()) {
+      const stats = await this.sfu.request('consumerStats', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => undefined);
+      if (!stats) continue;
+      const bytes = t.ffmpeg.bytesWritten + this.dirBytes(t.ffmpeg.dir) + t.nextIndex;
+      const packetsFlow = stats.packetCount > t.lastPackets;
+      t.lastPackets = stats.packetCount;
+      if (bytes !== t.lastBytes) {
+        t.lastBytes = bytes;
+        t.lastGrowth = now;
+        if (t.inGap && t.ffmpeg.pid) {
+          t.inGap = false;
+          await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id) VALUES ($1, 'gap_end', $2)`, [rec.id, t.id]);
+          if (![...rec.tracks.values()].some((x) => x.inGap)) this.alerts.resolve(`recorder_failed:${rec.id}`);
+        }
+      } else if (packetsFlow && !t.inGap && now - t.lastGrowth > (t.lastBytes > 0 ? STALL_MS : STARTUP_MS)) {
+        t.inGap = true;
+        this.alerts.raise('recorder_failed', rec.roomCode, `recorder_failed:${rec.id}`);
+        await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'no bytes written')`, [rec.id, t.id]);
+        this.log.warn('recorder stalled', { recordingId: rec.id, trackId: t.id });
+      }
+    }
+  }
+
+  setPrivate(sessionId: string, on: boolean): void {
+    const rec = this.recordings.get(sessionId);
+    if (!rec) return;
+    rec.private = on;
+    if (on) for (const t of rec.tracks.values()) t.privateTouched = true;
+  }
+
+  /** Only a county supervisor, with a reason; the pause and its audit row commit together. */
+  async setPaused(principal: Claims, sessionId: string, paused: boolean, reason: string): Promise<RecordingState> {
+    if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有信访室负责人可以暂停录像');
+    const rec = this.recordings.get(sessionId);
+    if (!rec || rec.stopping) throw new AppError('NOT_FOUND', 'no recording for this session');
+    if (rec.paused === paused) return paused ? 'paused' : 'recording';
+    await this.db.tx(async (q) => {
+      await q.query(`UPDATE recordings SET status = $2 WHERE id = $1`, [rec.id, paused ? 'paused' : 'recording']);
+      await q.query(`INSERT INTO recording_events (recording_id, kind, actor_id, reason) VALUES ($1, $2, $3, $4)`, [rec.id, paused ? 'pause' : 'resume', principal.sub, reason]);
+      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: paused ? 'recording.pause' : 'recording.resume', objectType: 'recording', objectId: rec.id, townshipCode: rec.roomCode, details: { sessionId, reason } });
+    });
+    rec.paused = paused;
+    for (const t of rec.tracks.values()) {
+      await this.sfu.request(paused ? 'pauseConsumer' : 'resumeConsumer', { sessionId, peerId: rec.id, consumerId: t.consumerId });
+      t.lastGrowth = Date.now();
+    }
+    this.announce(sessionId, paused ? 'paused' : 'recording');
+    return paused ? 'paused' : 'recording';
+  }
+
+  /** The session ended: every ffmpeg finishes its segment, everything is stored, and the recording is closed. */
+  async sessionEnded(sessionId: string, status: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+    const rec = this.recordings.get(sessionId);
+    if (!rec) return;
+    rec.stopping = true;
+    clearInterval(rec.liveness);
+    clearInterval(rec.keyframes);
+    await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
+    await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
+    await rec.queue;
+    await rec.queue; // segments announced by the final list read
+    await this.sfu.request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' }).catch(() => {});
+    await this.db.tx(async (q) => {
+      await q.query(
+        `UPDATE recordings SET status = $2, stopped_at = now(),
+           duration_ms = (SELECT coalesce(max(d), 0) FROM (SELECT sum(duration_ms) AS d FROM recording_segments WHERE recording_id = $1 GROUP BY track_id) t)
+         WHERE id = $1`,
+        [rec.id, status],
+      );
+      await q.query(`UPDATE recording_tracks SET stopped_at = now() WHERE recording_id = $1 AND stopped_at IS NULL`, [rec.id]);
+      await q.query(`INSERT INTO recording_events (recording_id, kind) VALUES ($1, $2)`, [rec.id, status === 'complete' ? 'stop' : 'interrupted']);
+    });
+    this.recordings.delete(sessionId);
+    this.alerts.resolve(`recorder_failed:${rec.id}`);
+    for (const t of rec.tracks.values()) fs.rmSync(t.ffmpeg.dir, { recursive: true, force: true });
+    this.announce(sessionId, null);
+    this.log.info('recording finished', { recordingId: rec.id, sessionId, status });
+  }
+
+  /** Server shutdown: recordings are closed as interrupted; a session picked up later starts recording again. */
+  async close(): Promise<void> {
+    for (const sessionId of [...this.recordings.keys()]) await this.sessionEnded(sessionId, 'interrupted').catch(() => {});
+  }
+}

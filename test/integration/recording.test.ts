@@ -1,0 +1,228 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertView } from '@vj/shared';
+import { reconcileRecordings } from '../../signaling/src/recording/reconciler.js';
+import { api } from '../helpers/api.js';
+import { quietLog } from '../helpers/backends.js';
+import { kioskToken, loginAll, type Logins } from '../helpers/fixtures.js';
+import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+import { waitFor } from '../helpers/poll.js';
+import { audioSender, encodeClip, rtpSender } from '../helpers/rtp.js';
+import { connect, send, type TestSocket } from '../helpers/sockets.js';
+
+type RecordingView = {
+  id: string;
+  status: string;
+  durationMs: number | null;
+  events: { kind: string; reason: string; actor: string | null }[];
+  segments: { seq: number; trackId: string; countyOnly: boolean; durationMs: number }[];
+  tracks: { id: string; kind: string }[];
+};
+
+let s: InProcessServer;
+let logins: Logins;
+const clip = path.join(os.tmpdir(), 'vj-recording-clip.webm');
+const senders: ChildProcess[] = [];
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  encodeClip(clip);
+  s = await startInProcess();
+  logins = await loginAll(s.url, ['officer1', 'supervisor', 'xingsha-handler']);
+});
+afterAll(async () => {
+  for (const p of senders) p.kill('SIGKILL');
+  for (const k of sockets) k.close();
+  await s?.stop();
+});
+
+/** A kiosk call in `room` whose camera and microphone are ffmpeg RTP senders: the recorder records both. */
+async function liveCall(room: string): Promise<{ sessionId: string; videoProducer: string; kiosk: TestSocket }> {
+  const kiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks[room]!));
+  sockets.push(kiosk);
+  const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+  if (!started.ok) throw new Error('call did not start');
+  const { sessionId, peerId } = started.data;
+  const { sfu, calls } = s.server.ctx;
+  const peer = calls.session(sessionId)!.peers.get(peerId)!;
+  const media = [
+    { kind: 'video' as const, pt: 101, codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }, source: 'camera' as const },
+    { kind: 'audio' as const, pt: 100, codec: { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }, source: 'microphone' as const },
+  ];
+  let videoProducer = '';
+  for (const m of media) {
+    const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
+    const ssrc = Math.floor(Math.random() * 1e6) + 1000;
+    const { producerId } = await sfu.request('produce', { sessionId, peerId, transportId: plain.id, kind: m.kind, rtpParameters: { codecs: [m.codec], encodings: [{ ssrc }] }, source: m.source });
+    if (m.kind === 'video') videoProducer = producerId;
+    senders.push(m.kind === 'video' ? rtpSender(clip, plain.port, ssrc, m.pt) : audioSender(plain.port, ssrc, m.pt));
+    await calls.recordProducer(sessionId, peer, producerId, m.kind, m.source);
+  }
+  return { sessionId, videoProducer, kiosk };
+}
+
+const recordingOf = async (sessionId: string) =>
+  (await api<{ recording: RecordingView | null }>(s.url, 'GET', `/api/sessions/${sessionId}/recording`, { token: logins['officer1']!.accessToken })).body.recording;
+
+async function endCall(sessionId: string, kiosk: TestSocket): Promise<RecordingView> {
+  expect((await send(kiosk, 'session:end', { sessionId })).ok).toBe(true);
+  return waitFor('recording finalized', async () => {
+    const r = await recordingOf(sessionId);
+    return r && r.status === 'complete' ? r : undefined;
+  }, { timeoutMs: 20_000 });
+}
+
+function ffprobe(file: string): { streams: { codec_type: string }[]; format: { duration: string } } {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as { streams: { codec_type: string }[]; format: { duration: string } };
+}
+
+describe('server-side recording', () => {
+  it('records a 10 s call per track, encrypted and chained; playback is audited and ffprobe sees 10 ± 1.5 s of video and audio', async () => {
+    const { sessionId, kiosk } = await liveCall('xingsha');
+    const t0 = Date.now();
+    await waitFor('two segments stored per track', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= 4, { timeoutMs: 20_000 });
+    await waitFor('ten seconds of call', () => Date.now() - t0 >= 10_000, { timeoutMs: 15_000 });
+    const rec = await endCall(sessionId, kiosk);
+    expect(rec.tracks.map((t) => t.kind).sort()).toEqual(['audio', 'video']);
+    expect(rec.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['start', 'track_start', 'stop']));
+
+    // At rest: no segment file is a readable media file (sealed), and the metadata hashes match the files.
+    const dir = path.join(s.dataDir, 'recordings', rec.id);
+    const files = fs.readdirSync(dir);
+    expect(files.length).toBe(rec.segments.length);
+    for (const f of files) expect(spawnSync('ffprobe', ['-v', 'error', path.join(dir, f)]).status).not.toBe(0);
+    const verify = await api<{ ok: boolean; segments: number }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
+    expect(verify.body).toMatchObject({ ok: true, segments: rec.segments.length });
+
+    const auditBefore = await s.server.db.query(`SELECT 1 FROM audit_log WHERE action = 'recording.playback' AND object_id = $1`, [rec.id]);
+    const grant = await api<{ url: string }>(s.url, 'POST', `/api/recordings/${rec.id}/playback`, { token: logins['officer1']!.accessToken });
+    expect(grant.status).toBe(200);
+    const auditAfter = await s.server.db.query(`SELECT 1 FROM audit_log WHERE action = 'recording.playback' AND object_id = $1`, [rec.id]);
+    expect(auditAfter.rowCount).toBe((auditBefore.rowCount ?? 0) + 1);
+    const media = await fetch(`${s.url}${grant.body.url}`);
+    expect(media.status).toBe(200);
+    const out = path.join(os.tmpdir(), `vj-playback-${rec.id}.mkv`);
+    fs.writeFileSync(out, Buffer.from(await media.arrayBuffer()));
+    const probe = ffprobe(out);
+    expect(probe.streams.map((x) => x.codec_type).sort()).toEqual(['audio', 'video']);
+    const duration = Number(probe.format.duration);
+    console.log(`recording: ${rec.segments.length} segments, playback duration ${duration.toFixed(2)} s`);
+    expect(Math.abs(duration - 10)).toBeLessThanOrEqual(1.5);
+    // Seeking: the player asks for byte ranges.
+    const range = await fetch(`${s.url}${grant.body.url}`, { headers: { range: 'bytes=100-199' } });
+    expect(range.status).toBe(206);
+    expect((await range.arrayBuffer()).byteLength).toBe(100);
+    fs.rmSync(out, { force: true });
+
+    // Tamper: one flipped byte in one stored segment, and verification names that segment.
+    const victim = rec.segments[Math.floor(rec.segments.length / 2)]!;
+    const row = await s.server.db.query<{ file: string }>('SELECT file FROM recording_segments WHERE recording_id = $1 AND seq = $2', [rec.id, victim.seq]);
+    const target = path.join(s.dataDir, 'recordings', row.rows[0]!.file);
+    const bytes = fs.readFileSync(target);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    fs.writeFileSync(target, bytes);
+    const tampered = await api<{ ok: boolean; firstBad: { seq: number; problem: string } }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
+    expect(tampered.body.ok).toBe(false);
+    expect(tampered.body.firstBad).toMatchObject({ seq: victim.seq, problem: 'hash' });
+  });
+
+  it('a killed ffmpeg raises the console alert within 5 s and recording restarts by itself', async () => {
+    const officer = await connect(s.url, logins['supervisor']!.accessToken);
+    sockets.push(officer);
+    const { sessionId, videoProducer, kiosk } = await liveCall('langli');
+    const firstPid = await waitFor('video recorder running', () => s.server.ctx.recorder.trackProcess(sessionId, videoProducer)?.pid);
+    await waitFor('a first segment', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= 1, { timeoutMs: 15_000 });
+    const alerted = new Promise<number>((resolve) => {
+      officer.on('alerts', ({ alerts }: { alerts: AlertView[] }) => {
+        if (alerts.some((a) => a.kind === 'recorder_failed' && a.roomCode === 'langli')) resolve(Date.now());
+      });
+    });
+    const killedAt = Date.now();
+    process.kill(firstPid, 'SIGKILL');
+    const alertMs = (await alerted) - killedAt;
+    console.log(`recorder killed: alert after ${alertMs} ms`);
+    expect(alertMs).toBeLessThan(5000);
+    const newPid = await waitFor('ffmpeg restarted', () => {
+      const pid = s.server.ctx.recorder.trackProcess(sessionId, videoProducer)?.pid;
+      return pid && pid !== firstPid ? pid : undefined;
+    });
+    expect(newPid).not.toBe(firstPid);
+    const before = (await recordingOf(sessionId))!.segments.length;
+    await waitFor('segments after the restart', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) > before + 1, { timeoutMs: 20_000 });
+    const rec = await endCall(sessionId, kiosk);
+    expect(rec.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['gap_start', 'restart']));
+    const verify = await api<{ ok: boolean }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
+    expect(verify.body.ok).toBe(true);
+  });
+
+  it('only a supervisor pauses, with a reason; pause and resume are gap markers in one recording whose chain verifies', async () => {
+    const { sessionId, kiosk } = await liveCall('jinjing');
+    await waitFor('recording', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= 2, { timeoutMs: 15_000 });
+    const pause = (token: string, paused: boolean, reason: string) => api<{ state: string }>(s.url, 'POST', `/api/sessions/${sessionId}/recording/pause`, { token, body: { paused, reason } });
+    expect((await pause(logins['officer1']!.accessToken, true, '群众要求暂停录像')).status).toBe(403);
+    expect((await pause(logins['supervisor']!.accessToken, true, '短')).status).toBe(400);
+    expect((await pause(logins['supervisor']!.accessToken, true, '群众要求暂停录像说明隐私')).body.state).toBe('paused');
+    const paused = await recordingOf(sessionId);
+    expect(paused!.status).toBe('paused');
+    expect((await pause(logins['supervisor']!.accessToken, false, '隐私部分结束,恢复录像')).body.state).toBe('recording');
+    const resumedAt = (await recordingOf(sessionId))!.segments.length;
+    await waitFor('segments after resuming', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= resumedAt + 2, { timeoutMs: 15_000 });
+    const rec = await endCall(sessionId, kiosk);
+    const marks = rec.events.filter((e) => e.kind === 'pause' || e.kind === 'resume');
+    expect(marks.map((e) => [e.kind, e.reason, e.actor])).toEqual([
+      ['pause', '群众要求暂停录像说明隐私', expect.stringContaining('赵主任')],
+      ['resume', '隐私部分结束,恢复录像', expect.stringContaining('赵主任')],
+    ]);
+    const recordings = await s.server.db.query('SELECT 1 FROM recordings WHERE session_id = $1', [sessionId]);
+    expect(recordings.rowCount).toBe(1);
+    const verify = await api<{ ok: boolean }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
+    expect(verify.body.ok).toBe(true);
+    const audited = await s.server.db.query(`SELECT action FROM audit_log WHERE object_id = $1 AND action LIKE 'recording.%' ORDER BY seq`, [rec.id]);
+    expect(audited.rows.map((r) => (r as { action: string }).action)).toEqual(expect.arrayContaining(['recording.pause', 'recording.resume']));
+  });
+
+  it('township roles get no recording, and nobody gets one without a grant token', async () => {
+    const anyRec = await s.server.db.query<{ id: string; session_id: string }>('SELECT id, session_id FROM recordings LIMIT 1');
+    const { id, session_id } = anyRec.rows[0]!;
+    const h = logins['xingsha-handler']!.accessToken;
+    for (const [method, p] of [
+      ['GET', `/api/sessions/${session_id}/recording`],
+      ['POST', `/api/recordings/${id}/playback`],
+      ['GET', `/api/recordings/${id}/verify`],
+    ] as const) {
+      expect([403, 404]).toContain((await api(s.url, method, p, { token: h })).status);
+    }
+    const grant = await api<{ url: string; playbackId: string }>(s.url, 'POST', `/api/recordings/${id}/playback`, { token: logins['officer1']!.accessToken });
+    expect((await fetch(`${s.url}/api/recordings/playback/${grant.body.playbackId}?token=${'x'.repeat(32)}`)).status).toBe(404);
+  });
+
+  it('after a crash the reconciler leaves no file without metadata and no metadata without a file', async () => {
+    const { db } = s.server;
+    const segments = s.server.ctx.segments;
+    // What a crash mid-recording leaves: a recording still marked live, a plaintext segment ffmpeg finished
+    // but nobody stored, a sealed file written just before its row, and a half-written temporary file.
+    const rec = (await db.query<{ id: string; session_id: string }>(`SELECT id, session_id FROM recordings WHERE status = 'complete' LIMIT 1`)).rows[0]!;
+    const track = (await db.query<{ id: string }>('SELECT id FROM recording_tracks WHERE recording_id = $1 LIMIT 1', [rec.id])).rows[0]!;
+    await db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
+    const work = path.join(s.dataDir, 'recordings-work-crash');
+    fs.mkdirSync(path.join(work, rec.id, track.id), { recursive: true });
+    fs.copyFileSync(clip, path.join(work, rec.id, track.id, 'seg-09999.mkv'));
+    fs.writeFileSync(segments.filePath(path.join(rec.id, 'orphan-00001.enc')), 'sealed but never recorded');
+    fs.writeFileSync(segments.filePath(path.join(rec.id, 'x.enc.tmp')), 'half');
+
+    const report = await reconcileRecordings(db, segments as unknown as Parameters<typeof reconcileRecordings>[1], work, quietLog);
+    expect(report).toMatchObject({ interrupted: 1, rescued: 1, orphanFilesRemoved: 2 });
+    const rows = await db.query<{ file: string }>('SELECT file FROM recording_segments');
+    const onDisk = fs.readdirSync(segments.root).flatMap((r) => fs.readdirSync(path.join(segments.root, r)).map((f) => path.join(r, f)));
+    expect(rows.rows.filter((r) => !fs.existsSync(segments.filePath(r.file)))).toEqual([]); // no metadata without a file
+    expect(onDisk.filter((f) => !rows.rows.some((r) => r.file === f))).toEqual([]); // no file without metadata
+    const status = await db.query<{ status: string }>('SELECT status FROM recordings WHERE id = $1', [rec.id]);
+    expect(status.rows[0]!.status).toBe('interrupted');
+  });
+});
