@@ -17,6 +17,7 @@ let logins: Logins;
 let kiosk: string;
 const objects: Record<string, { petition: string; attachment: string; handling: string }> = {};
 let registryImport: string;
+const recordingId = randomUUID();
 let receipt: { caseCode: string; pin: string };
 let sessionId: string;
 /** A session kept live for routes about live media. */
@@ -52,6 +53,8 @@ beforeAll(async () => {
   sessionId = started.ok ? started.data.sessionId : '';
   await send(k, 'session:end', { sessionId });
   k.close();
+  // A finished recording of that session: the routes about recordings need one to exist.
+  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'complete', now())`, [recordingId, sessionId]);
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
   const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
   liveSessionId = live.ok ? live.data.sessionId : '';
@@ -83,6 +86,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.endsWith('/media')) return path.replace(':id', liveSessionId);
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
   if (path.startsWith('/api/registry/imports/')) return path.replace(':id', registryImport);
+  if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
   if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);
   return path.replace(':attachmentId', o.attachment).replace(':id', o.petition);
 }
