@@ -22,6 +22,8 @@ export const T = {
   endButton: '结束通话',
   countyName: '县纪委监委',
   monitoringBanner: '县纪委监委正在监督本次接待',
+  recordingOn: '录像中',
+  recordingPaused: '录像已暂停',
   monitoringSpoken: '县纪委监委正在监督本次接待',
   privateBanner: '单独反映中:现在只有县纪委监委能看到、听到您',
   privateSpoken: '现在是单独反映,只有县纪委监委能看到、听到您,请放心反映',

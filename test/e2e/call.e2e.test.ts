@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +11,9 @@ import { expectMediaFlowing, mediaStats, newInstrumentedPage } from '../helpers/
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { waitFor } from '../helpers/poll.js';
 
+type RecordingBody = {
+  recording: { id: string; status: string; startedAt: string; segments: { seq: number }[]; tracks: { kind: string; participantRole: string }[] } | null;
+};
 type RoomsBody = { rooms: { code: string; state: string; sessionId: string | null }[] };
 type SessionBody = {
   state: string;
@@ -42,6 +49,11 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
     expect(onKiosk.videoPacketsSent).toBeGreaterThan(0);
     expect(await tileState(consolePage, room)).toBe('in_session');
 
+    // The server records from the kiosk's first track on, and the kiosk says so.
+    await kiosk.waitForSelector('[data-testid=recording-indicator][data-state=recording]');
+    const rec = await waitFor('recording started', async () => (await api<RecordingBody>(server.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording);
+    await waitFor('a 10 s call', () => Date.now() - Date.parse(rec.startedAt) >= 10_000, { timeoutMs: 20_000 });
+
     const during = await api<SessionBody>(server.url, 'GET', `/api/sessions/${sessionId}`, { token });
     expect(during.body.state).toBe('active');
     expect(during.body.participants.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
@@ -59,6 +71,24 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
       expect(p.leftAt).not.toBeNull();
       expect(p.leaveReason).toBe(p.role === 'county_officer' ? 'officer_hangup' : 'session_ended');
     }
+
+    // The recording: complete, verified against its hashes, and 10 ± 1.5 s of video and audio when played back.
+    const done = await waitFor('recording finalized', async () => {
+      const r = (await api<RecordingBody>(server.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording;
+      return r?.status === 'complete' ? r : undefined;
+    });
+    expect(done.tracks.map((t) => `${t.participantRole}:${t.kind}`).sort()).toEqual(['county_officer:audio', 'county_officer:video', 'kiosk:audio', 'kiosk:video']);
+    const supervisor = await loginToken(server.url, 'supervisor', 'supervisor-demo');
+    expect((await api(server.url, 'GET', `/api/recordings/${done.id}/verify`, { token: supervisor })).body).toMatchObject({ ok: true, segments: done.segments.length });
+    const grant = await api<{ url: string }>(server.url, 'POST', `/api/recordings/${done.id}/playback`, { token });
+    const file = path.join(os.tmpdir(), `vj-e2e-recording-${done.id}`);
+    fs.writeFileSync(file, Buffer.from(await (await fetch(`${server.url}${grant.body.url}`)).arrayBuffer()));
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' });
+    fs.rmSync(file, { force: true });
+    const info = JSON.parse(probe.stdout) as { streams: { codec_type: string }[]; format: { duration: string } };
+    expect(new Set(info.streams.map((x) => x.codec_type))).toEqual(new Set(['audio', 'video']));
+    console.log(`e2e recording: ${done.segments.length} segments, ${info.streams.length} streams, ${Number(info.format.duration).toFixed(2)} s`);
+    expect(Math.abs(Number(info.format.duration) - 10)).toBeLessThanOrEqual(1.5);
     await kiosk.close();
     await consolePage.close();
   });

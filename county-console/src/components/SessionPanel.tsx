@@ -2,6 +2,7 @@ import type { CountyMode, RoomView } from '@vj/shared';
 import { Video, mmss, useNow } from '@vj/shared/client';
 import type { ActiveCall } from '../console-controller';
 import { T } from '../strings';
+import { RecordingControl } from './RecordingControl';
 import { Timeline } from './Timeline';
 
 const MODES: CountyMode[] = ['monitor', 'join', 'take_over'];
@@ -13,6 +14,7 @@ interface Props {
   openedStream: MediaStream | undefined;
   privateRequested: boolean;
   token: () => string | undefined;
+  supervisor: boolean;
   onHangUp: () => void;
   onAnswer: (sessionId: string) => void;
   onWatch: (sessionId: string, mode: CountyMode) => void;
@@ -70,6 +72,7 @@ export function SessionPanel(p: Props) {
       </div>
       <div className="session-bar">
         <span>{T.duration(mmss(now - a.since))}</span>
+        {county && <RecordingControl sessionId={a.sessionId} state={s?.recording ?? null} supervisor={p.supervisor} token={p.token} />}
         {county && (
           <span className="modes" role="group">
             {MODES.map((m) => (

@@ -3,6 +3,7 @@ import type { CaseWorkflowView, CountyPetitionView, RevealResult, Role } from '@
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { CrossReference } from '../components/CrossReference';
+import { RecordingPanel } from '../components/RecordingPanel';
 import { WorkflowPanel } from '../components/WorkflowPanel';
 import { T } from '../strings';
 
@@ -40,6 +41,7 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
           ))}
         </ul>
       )}
+      {c.sessionId && <RecordingPanel sessionId={c.sessionId} token={props.token} canVerify={props.role === 'county_supervisor'} />}
       <CrossReference id={c.id} token={props.token} roomName={props.roomName} />
       {wf.data && (
         <WorkflowPanel

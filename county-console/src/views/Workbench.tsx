@@ -18,6 +18,7 @@ export function Workbench({ s, controller }: { s: ConsoleState; controller: Cons
             openedStream={s.opened ? s.wall.get(s.opened) : undefined}
             privateRequested={Boolean(s.active && s.privateRequests.includes(s.active.sessionId))}
             token={controller.token}
+            supervisor={s.user?.role === 'county_supervisor'}
             onHangUp={controller.hangUp}
             onAnswer={controller.answer}
             onWatch={controller.watch}

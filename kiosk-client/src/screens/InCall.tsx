@@ -30,6 +30,11 @@ export function InCall(props: {
         </p>
       )}
       <div className="call-top">
+        {s?.recording && (
+          <span className={s.recording === 'recording' ? 'rec on' : 'rec'} role="status" data-testid="recording-indicator" data-state={s.recording}>
+            {s.recording === 'recording' ? T.recordingOn : T.recordingPaused}
+          </span>
+        )}
         <h1>{s?.kind === 'staff_intake' ? T.staffIntakeTitle : T.inCallTitle(props.view.officerName)}</h1>
         <span className="elapsed">{T.inCallElapsed(mmss(now - props.view.since))}</span>
       </div>

@@ -58,8 +58,7 @@ export class Playback {
     const grant = g.rows[0];
     if (!grant || grant.expired || !constantTimeEqual(grant.token_digest, digestSecret(token))) throw new AppError('NOT_FOUND', 'no such playback');
     const dir = path.join(this.workRoot, 'playback', playbackId);
-    const out = path.join(dir, 'recording.mkv');
-    if (fs.existsSync(out)) return out;
+    for (const name of ['recording.webm', 'recording.mkv']) if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tracks = await this.db.query<{ id: string; offset_s: number }>(
       `SELECT t.id, extract(epoch FROM t.started_at - r.started_at)::float AS offset_s FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id
@@ -86,10 +85,18 @@ export class Playback {
     }
     if (!inputs.length) throw new AppError('NOT_FOUND', 'this recording has nothing to play');
     const maps = Array.from({ length: inputs.length / 4 }, (_, i) => ['-map', String(i)]).flat();
-    ffmpeg([...inputs, ...maps, '-c', 'copy', out]);
-    for (const f of fs.readdirSync(dir)) if (f !== 'recording.mkv') fs.rmSync(path.join(dir, f), { force: true });
+    // WebM plays in every browser; it holds VP8 and Opus, which is what kiosks send. Anything else stays Matroska.
+    let out = path.join(dir, 'recording.webm');
+    try {
+      ffmpeg([...inputs, ...maps, '-c', 'copy', '-f', 'webm', out]);
+    } catch {
+      fs.rmSync(out, { force: true });
+      out = path.join(dir, 'recording.mkv');
+      ffmpeg([...inputs, ...maps, '-c', 'copy', out]);
+    }
+    for (const f of fs.readdirSync(dir)) if (!f.startsWith('recording.')) fs.rmSync(path.join(dir, f), { force: true });
     setTimeout(() => fs.rmSync(dir, { recursive: true, force: true }), GRANT_MINUTES * 60_000).unref();
-    this.log.info('playback assembled', { playbackId, recordingId: grant.recording_id, tracks: inputs.length / 4 });
+    this.log.info('playback assembled', { playbackId, recordingId: grant.recording_id, tracks: inputs.length / 4, container: path.extname(out) });
     return out;
   }
 }

@@ -62,7 +62,10 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/recordings/playback/:id', {
     params: ById,
     query: z.object({ token: z.string().min(20).max(100) }),
-    handler: async ({ params, query }) => new FileResult(await app.playback.file(params.id, query.token), 'video/x-matroska'),
+    handler: async ({ params, query }) => {
+      const file = await app.playback.file(params.id, query.token);
+      return new FileResult(file, file.endsWith('.webm') ? 'video/webm' : 'video/x-matroska');
+    },
   });
 
   mount(express, app, 'GET /api/recordings/:id/verify', {

@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import { apiRequest } from '@vj/shared/client';
+import { useApi, type TokenSource } from '../api';
+import { TR } from '../recording-strings';
+import { T } from '../strings';
+
+interface RecordingView {
+  id: string;
+  status: string;
+  durationMs: number | null;
+  sizeBytes: number;
+  events: { at: string; kind: string; reason: string; actor: string | null }[];
+  segments: { seq: number }[];
+}
+
+/** A session's recording on its case page: what was kept, what happened to the recorder, audited playback. */
+export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: string; token: TokenSource; canVerify: boolean }) {
+  const r = useApi<{ recording: RecordingView | null }>(token, `/api/sessions/${sessionId}/recording`);
+  const [src, setSrc] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const rec = r.data?.recording;
+  if (r.error) return <p className="error">{T.loadFailed(r.error)}</p>;
+  if (!r.data) return null;
+  if (!rec) return <p className="hint">{TR.none}</p>;
+  const play = async () => {
+    setBusy(true);
+    try {
+      const g = await apiRequest<{ url: string }>('POST', `/api/recordings/${rec.id}/playback`, { token: token() });
+      setSrc(g.url);
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const verify = async () => {
+    try {
+      const v = await apiRequest<{ ok: boolean; segments: number; firstBad: { seq: number; problem: string } | null }>('GET', `/api/recordings/${rec.id}/verify`, { token: token() });
+      setMessage(v.ok ? { ok: true, text: TR.verified(v.segments) } : { ok: false, text: TR.broken(v.firstBad!.seq, v.firstBad!.problem) });
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  const minutes = rec.durationMs === null ? '—' : `${Math.floor(rec.durationMs / 60000)} 分 ${Math.round((rec.durationMs % 60000) / 1000)} 秒`;
+  return (
+    <section className="recording" data-testid="recording-panel">
+      <h3>
+        {TR.title} · {TR.status[rec.status] ?? rec.status}
+      </h3>
+      <p className="hint">{TR.summary(minutes, (rec.sizeBytes / 1e6).toFixed(1), rec.segments.length)}</p>
+      <ul className="rec-events">
+        {rec.events
+          .filter((e) => e.kind !== 'track_start')
+          .map((e, i) => (
+            <li key={i}>
+              {new Date(e.at).toLocaleTimeString('zh-CN')} {TR.events[e.kind] ?? e.kind}
+              {e.actor && ` · ${e.actor}`}
+              {e.reason && `:${e.reason}`}
+            </li>
+          ))}
+      </ul>
+      <div className="actions">
+        {canVerify && <button onClick={() => void verify()}>{TR.verify}</button>}
+        <button disabled={busy || rec.status === 'recording' || rec.status === 'paused'} onClick={() => void play()} data-testid="recording-play">
+          {busy ? TR.preparing : TR.play}
+        </button>
+      </div>
+      {message && <p className={message.ok ? 'hint' : 'error'}>{message.text}</p>}
+      {src && <video src={src} controls autoPlay className="playback" data-testid="recording-video" />}
+    </section>
+  );
+}
