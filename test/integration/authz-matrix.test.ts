@@ -15,7 +15,7 @@ type Ownership = 'own' | 'other' | 'n/a';
 let s: InProcessServer;
 let logins: Logins;
 let kiosk: string;
-const objects: Record<string, { petition: string; attachment: string; handling: string }> = {};
+const objects: Record<string, { petition: string; attachment: string; handling: string; recording?: string }> = {};
 let registryImport: string;
 const recordingId = randomUUID();
 let receipt: { caseCode: string; pin: string };
@@ -53,8 +53,16 @@ beforeAll(async () => {
   sessionId = started.ok ? started.data.sessionId : '';
   await send(k, 'session:end', { sessionId });
   k.close();
-  // A finished recording of that session: the routes about recordings need one to exist.
-  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'complete', now())`, [recordingId, sessionId]);
+  // Finished recordings, one per township and granted to it: the routes about recordings need them to exist.
+  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`, [recordingId, sessionId]);
+  objects['xingsha']!.recording = recordingId;
+  const lk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['langli']!));
+  const langliCall = await send(lk, 'call:start', { requestId: randomUUID() });
+  const langliSession = langliCall.ok ? langliCall.data.sessionId : '';
+  await send(lk, 'session:end', { sessionId: langliSession });
+  lk.close();
+  objects['langli']!.recording = randomUUID();
+  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'langli', 'complete', now(), true)`, [objects['langli']!.recording, langliSession]);
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
   const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
   liveSessionId = live.ok ? live.data.sessionId : '';
@@ -87,6 +95,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
   if (path.startsWith('/api/registry/imports/')) return path.replace(':id', registryImport);
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
+  if (path.startsWith('/api/township/recordings/')) return path.replace(':id', o.recording!);
   if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);
   return path.replace(':attachmentId', o.attachment).replace(':id', o.petition);
 }
@@ -107,6 +116,8 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
       return { body: { credential: s.server.demo!.kiosks['xingsha'] } };
     case 'POST /api/petitions':
       return { body: petitionBody('xingsha') };
+    case 'POST /api/recordings/:id/township-grant':
+      return { body: { grant: true, reason: '授权矩阵测试理由' } };
     case 'POST /api/petitions/:id/reveal':
       return { body: { reason: '授权矩阵测试核对' } };
     case 'POST /api/receipts/lookup':

@@ -32,7 +32,7 @@ const sockets: TestSocket[] = [];
 beforeAll(async () => {
   encodeClip(clip);
   s = await startInProcess();
-  logins = await loginAll(s.url, ['officer1', 'supervisor', 'xingsha-handler']);
+  logins = await loginAll(s.url, ['officer1', 'supervisor', 'xingsha-handler', 'langli-handler']);
 });
 afterAll(async () => {
   for (const p of senders) p.kill('SIGKILL');
@@ -187,6 +187,23 @@ describe('server-side recording', () => {
     expect(audited.rows.map((r) => (r as { action: string }).action)).toEqual(expect.arrayContaining(['recording.pause', 'recording.resume']));
   });
 
+  it('segments recorded while the session is private are marked county-only', async () => {
+    const { sessionId, kiosk } = await liveCall('kaihui');
+    const count = async () => (await recordingOf(sessionId))?.segments.length ?? 0;
+    await waitFor('a first segment per track', async () => (await count()) >= 2, { timeoutMs: 15_000 });
+    s.server.ctx.recorder.setPrivate(sessionId, true);
+    const atOn = await count();
+    await waitFor('segments while private', async () => (await count()) >= atOn + 4, { timeoutMs: 20_000 });
+    s.server.ctx.recorder.setPrivate(sessionId, false);
+    const atOff = await count();
+    await waitFor('segments after private', async () => (await count()) >= atOff + 4, { timeoutMs: 20_000 });
+    const rec = await endCall(sessionId, kiosk);
+    const flags = rec.segments.map((x) => x.countyOnly);
+    expect(flags.slice(0, 2)).toEqual([false, false]); // before private mode
+    expect(flags.slice(atOn, atOff).every(Boolean)).toBe(true); // during it
+    expect(flags.slice(-2)).toEqual([false, false]); // after it, once the segment in progress at its end is done
+  });
+
   it('township roles get no recording, and nobody gets one without a grant token', async () => {
     const anyRec = await s.server.db.query<{ id: string; session_id: string }>('SELECT id, session_id FROM recordings LIMIT 1');
     const { id, session_id } = anyRec.rows[0]!;
@@ -200,6 +217,31 @@ describe('server-side recording', () => {
     }
     const grant = await api<{ url: string; playbackId: string }>(s.url, 'POST', `/api/recordings/${id}/playback`, { token: logins['officer1']!.accessToken });
     expect((await fetch(`${s.url}/api/recordings/playback/${grant.body.playbackId}?token=${'x'.repeat(32)}`)).status).toBe(404);
+  });
+
+  it('a township role gets its own recording only when granted, and never its private segments', async () => {
+    const rec = (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE room_code = 'langli' AND status = 'complete'`)).rows[0]!;
+    const playback = (who: string) => api<{ url: string }>(s.url, 'POST', `/api/township/recordings/${rec.id}/playback`, { token: logins[who]!.accessToken });
+    expect((await playback('langli-handler')).status).toBe(404); // not granted
+    const granted = await api(s.url, 'POST', `/api/recordings/${rec.id}/township-grant`, { token: logins['supervisor']!.accessToken, body: { grant: true, reason: '镇纪委核查接待过程' } });
+    expect(granted.status).toBe(200);
+    expect((await playback('xingsha-handler')).status).toBe(404); // another township's
+    const ok = await playback('langli-handler');
+    expect(ok.status).toBe(200);
+    const media = await fetch(`${s.url}${ok.body.url}`);
+    expect(media.status).toBe(200);
+    expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    const audited = await s.server.db.query(`SELECT actor_role FROM audit_log WHERE action = 'recording.playback' AND object_id = $1`, [rec.id]);
+    expect(audited.rows.map((r) => (r as { actor_role: string }).actor_role)).toContain('township_handler');
+    // Were all of it private, the township would get nothing at all.
+    await s.server.db.query('UPDATE recording_segments SET county_only = true WHERE recording_id = $1', [rec.id]);
+    try {
+      const denied = await playback('langli-handler');
+      expect(denied.status).toBe(200); // the grant exists…
+      expect((await fetch(`${s.url}${denied.body.url}`)).status).toBe(404); // …but there is nothing it may see
+    } finally {
+      await s.server.db.query('UPDATE recording_segments SET county_only = false WHERE recording_id = $1', [rec.id]);
+    }
   });
 
   it('after a crash the reconciler leaves no file without metadata and no metadata without a file', async () => {

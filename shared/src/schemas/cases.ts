@@ -162,3 +162,4 @@ export const TownshipCaseDetail = TownshipCaseView.extend({ workflow: CaseWorkfl
 export type TownshipCaseDetail = z.infer<typeof TownshipCaseDetail>;
 
 export const RecordingPauseBody = z.object({ paused: z.boolean(), reason: z.string().trim().min(5, '请写明暂停或恢复录像的理由(至少 5 个字)').max(500) });
+export const RecordingGrantBody = z.object({ grant: z.boolean(), reason: z.string().trim().min(5, '请写明授权理由(至少 5 个字)').max(500) });

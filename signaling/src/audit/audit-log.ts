@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   'recording.resume',
   'recording.playback',
   'recording.verify',
+  'recording.grant',
+  'recording.purge',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -30,6 +30,8 @@ export const ROUTES = {
   'POST /api/sessions/:id/recording/pause': { roles: ['county_supervisor'] },
   'POST /api/recordings/:id/playback': { roles: COUNTY },
   'GET /api/recordings/playback/:id': { roles: 'public' },
+  'POST /api/recordings/:id/township-grant': { roles: ['county_supervisor'] },
+  'POST /api/township/recordings/:id/playback': { roles: ['township_handler', 'township_staff'], scope: 'township' },
   'GET /api/recordings/:id/verify': { roles: ['county_supervisor', 'admin'] },
   'POST /api/petitions': { roles: COUNTY },
   'GET /api/petitions': { roles: COUNTY },

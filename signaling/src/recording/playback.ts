@@ -29,19 +29,26 @@ export class Playback {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * County roles get everything; a township role only its own township's recording, only when a supervisor
+   * granted it, and never the private parts. Anything else is "not found".
+   */
   async grant(principal: Claims, recordingId: string): Promise<{ playbackId: string; url: string; expiresAt: string }> {
+    const township = principal.role === 'township_handler' || principal.role === 'township_staff';
     const token = randomSecret(24);
     const playbackId = newId();
     const expiresAt = new Date(Date.now() + GRANT_MINUTES * 60_000);
     await this.db.tx(async (q) => {
-      const r = await q.query<{ room_code: string; status: string }>('SELECT room_code, status FROM recordings WHERE id = $1', [recordingId]);
+      const r = await q.query<{ room_code: string; status: string; township_grant: boolean }>('SELECT room_code, status, township_grant FROM recordings WHERE id = $1', [recordingId]);
       const rec = r.rows[0];
       if (!rec || rec.status === 'purged') throw new AppError('NOT_FOUND', 'no such recording');
-      await q.query('INSERT INTO recording_playbacks (id, recording_id, token_digest, user_id, county_only, expires_at) VALUES ($1, $2, $3, $4, true, $5)', [
+      if (township && (rec.room_code !== principal.twp || !rec.township_grant)) throw new AppError('NOT_FOUND', 'no such recording');
+      await q.query('INSERT INTO recording_playbacks (id, recording_id, token_digest, user_id, county_only, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
         playbackId,
         recordingId,
         digestSecret(token),
         principal.sub,
+        !township,
         expiresAt,
       ]);
       await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.playback', objectType: 'recording', objectId: recordingId, townshipCode: rec.room_code, details: { playbackId } });

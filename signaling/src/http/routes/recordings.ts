@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { Id, RecordingPauseBody } from '@vj/shared';
+import { AppError, Id, RecordingGrantBody, RecordingPauseBody } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
 import { verifyRecording } from '../../recording/verify.js';
@@ -57,6 +57,30 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     params: ById,
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: ({ principal, params }) => app.playback.grant(principal, params.id),
+  });
+
+  mount(express, app, 'POST /api/township/recordings/:id/playback', {
+    params: ById,
+    rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
+    handler: async ({ principal, params, requireTownship }) => {
+      const r = await app.db.query<{ room_code: string }>('SELECT room_code FROM recordings WHERE id = $1', [params.id]);
+      if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such recording');
+      requireTownship(r.rows[0].room_code);
+      return app.playback.grant(principal, params.id);
+    },
+  });
+
+  mount(express, app, 'POST /api/recordings/:id/township-grant', {
+    params: ById,
+    body: RecordingGrantBody,
+    handler: async ({ principal, params, body }) => {
+      await app.db.tx(async (q) => {
+        const r = await q.query<{ room_code: string }>('UPDATE recordings SET township_grant = $2 WHERE id = $1 RETURNING room_code', [params.id, body.grant]);
+        if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such recording');
+        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.grant', objectType: 'recording', objectId: params.id, townshipCode: r.rows[0].room_code, details: { grant: body.grant, reason: body.reason } });
+      });
+      return { granted: body.grant };
+    },
   });
 
   mount(express, app, 'GET /api/recordings/playback/:id', {
