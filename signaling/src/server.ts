@@ -30,6 +30,7 @@ import { DeadlineJob } from './cases/deadline-job.js';
 import { RegistryImporter } from './registry/importer.js';
 import { Playback } from './recording/playback.js';
 import { reconcileRecordings } from './recording/reconciler.js';
+import { RetentionJob } from './recording/retention.js';
 import { RecordingService } from './recording/recording-service.js';
 import { SegmentStore } from './recording/segment-store.js';
 import { CallService } from './sessions/call-service.js';
@@ -134,6 +135,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     await reconcileRecordings(db, segments, recordingWork, log.child('recording'));
     const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) => calls.recordingChanged(sessionId, state));
     if (config.recording) calls.recorder = recorder;
+    const retention = new RetentionJob(db, segments, log.child('retention'));
+    retention.start(config.deadlineSweepMs);
+    cleanups.unshift(async () => retention.close());
     const registry = new RegistryImporter(db, new Map(roomsFile.rooms.flatMap((r) => [[r.code, r.code], [r.name, r.code]] as const)), log.child('registry'));
     await registry.recover();
     const deadlines = new DeadlineJob(db, log.child('deadlines'), undefined, (overdue) =>

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '@vj/shared';
 import { reconcileRecordings } from '../../signaling/src/recording/reconciler.js';
+import { RetentionJob } from '../../signaling/src/recording/retention.js';
 import { api } from '../helpers/api.js';
 import { quietLog } from '../helpers/backends.js';
 import { kioskToken, loginAll, type Logins } from '../helpers/fixtures.js';
@@ -244,6 +245,28 @@ describe('server-side recording', () => {
     }
   });
 
+  it('retention by case state: purges files and key, keeps a tombstone with the hashes, audits it; an open case keeps its recording', async () => {
+    const { db } = s.server;
+    const kept = (await db.query<{ id: string; session_id: string }>(`SELECT r.id, r.session_id FROM recordings r JOIN reception_sessions x ON x.id = r.session_id WHERE x.room_code = 'kaihui'`)).rows[0]!;
+    const b = { id: randomUUID(), sessionId: kept.session_id, townshipCode: 'kaihui', category: '其他', narrative: '保留期测试', accused: [], identity: null };
+    expect((await api(s.url, 'POST', '/api/petitions', { token: logins['officer1']!.accessToken, body: b })).status).toBe(200);
+    const gone = (await db.query<{ id: string; chain_head: Buffer; segments: number }>(`SELECT id, chain_head, segments FROM recordings WHERE room_code = 'jinjing'`)).rows[0]!;
+    const job = new RetentionJob(db, s.server.ctx.segments as unknown as ConstructorParameters<typeof RetentionJob>[1], quietLog);
+    expect((await job.sweep(new Date())).purged).toEqual([]); // nothing is old enough yet
+    const { purged } = await job.sweep(new Date(Date.now() + 400 * 86_400_000)); // 'none' keeps 365 days
+    expect(purged).toContain(gone.id);
+    expect(purged).not.toContain(kept.id);
+    expect(fs.existsSync(path.join(s.dataDir, 'recordings', gone.id))).toBe(false);
+    expect((await db.query('SELECT 1 FROM data_keys WHERE owner_id = $1', [gone.id])).rowCount).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM recording_segments WHERE recording_id = $1', [gone.id])).rows[0]).toEqual({ n: gone.segments });
+    const audit = await db.query<{ details: { chainHead: string } }>(`SELECT details FROM audit_log WHERE action = 'recording.purge' AND object_id = $1`, [gone.id]);
+    expect(audit.rows[0]!.details.chainHead).toBe(gone.chain_head.toString('hex'));
+    const verdict = await api<{ ok: boolean; purged: boolean }>(s.url, 'GET', `/api/recordings/${gone.id}/verify`, { token: logins['supervisor']!.accessToken });
+    expect(verdict.body).toMatchObject({ ok: true, purged: true });
+    expect((await api(s.url, 'POST', `/api/recordings/${gone.id}/playback`, { token: logins['officer1']!.accessToken })).status).toBe(404);
+    expect(fs.existsSync(path.join(s.dataDir, 'recordings', kept.id))).toBe(true);
+  });
+
   it('after a crash the reconciler leaves no file without metadata and no metadata without a file', async () => {
     const { db } = s.server;
     const segments = s.server.ctx.segments;
@@ -260,7 +283,8 @@ describe('server-side recording', () => {
 
     const report = await reconcileRecordings(db, segments as unknown as Parameters<typeof reconcileRecordings>[1], work, quietLog);
     expect(report).toMatchObject({ interrupted: 1, rescued: 1, orphanFilesRemoved: 2 });
-    const rows = await db.query<{ file: string }>('SELECT file FROM recording_segments');
+    // Purged recordings are tombstones: their rows stay on purpose, without files.
+    const rows = await db.query<{ file: string }>(`SELECT s.file FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.status <> 'purged'`);
     const onDisk = fs.readdirSync(segments.root).flatMap((r) => fs.readdirSync(path.join(segments.root, r)).map((f) => path.join(r, f)));
     expect(rows.rows.filter((r) => !fs.existsSync(segments.filePath(r.file)))).toEqual([]); // no metadata without a file
     expect(onDisk.filter((f) => !rows.rows.some((r) => r.file === f))).toEqual([]); // no file without metadata

@@ -42,7 +42,7 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
     });
     report.interrupted++;
   }
-  const rows = await db.query<{ file: string }>('SELECT file FROM recording_segments');
+  const rows = await db.query<{ file: string; purged: boolean }>(`SELECT s.file, r.status = 'purged' AS purged FROM recording_segments s JOIN recordings r ON r.id = s.recording_id`);
   const files = new Set(rows.rows.map((r) => r.file));
   for (const rec of fs.existsSync(store.root) ? fs.readdirSync(store.root) : []) {
     const rdir = path.join(store.root, rec);
@@ -53,7 +53,7 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
       report.orphanFilesRemoved++;
     }
   }
-  for (const f of files) if (!fs.existsSync(store.filePath(f))) report.missingFiles++;
+  for (const r of rows.rows) if (!r.purged && !fs.existsSync(store.filePath(r.file))) report.missingFiles++;
   if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles) log.warn('recordings reconciled after an unclean stop', { ...report });
   return report;
 }

@@ -5,6 +5,8 @@ import { chainLink, GENESIS, type SegmentStore } from './segment-store.js';
 
 export interface RecordingVerdict {
   ok: boolean;
+  /** Purged by retention: the files are gone on purpose; the rows are the tombstone. */
+  purged?: boolean;
   segments: number;
   /** The first segment whose file or chain link does not match, and why. */
   firstBad: { seq: number; trackId: string; trackSeq: number; problem: 'missing' | 'hash' | 'chain' } | null;
@@ -12,7 +14,8 @@ export interface RecordingVerdict {
 
 /** Re-hashes every stored segment and walks the chain in order; names the first segment that does not match. */
 export async function verifyRecording(q: Queryable, store: SegmentStore, recordingId: string): Promise<RecordingVerdict> {
-  const rec = await q.query<{ chain_head: Buffer | null }>('SELECT chain_head FROM recordings WHERE id = $1', [recordingId]);
+  const rec = await q.query<{ chain_head: Buffer | null; status: string; segments: number }>('SELECT chain_head, status, segments FROM recordings WHERE id = $1', [recordingId]);
+  if (rec.rows[0]?.status === 'purged') return { ok: true, purged: true, segments: rec.rows[0].segments, firstBad: null };
   const segs = await q.query<{ seq: number; track_id: string; track_seq: number; file: string; sha256: Buffer; chain_hash: Buffer; county_only: boolean }>(
     'SELECT seq, track_id, track_seq, file, sha256, chain_hash, county_only FROM recording_segments WHERE recording_id = $1 ORDER BY seq',
     [recordingId],
