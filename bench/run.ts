@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runPetitionBench } from './petitions.js';
+import { runRecordingBench } from './recording.js';
 import { runRegistryBench } from './registry.js';
 import { runTtff } from './ttff.js';
 import { runWallBench } from './wall.js';
@@ -10,6 +11,7 @@ const results: Record<string, unknown> = { at: new Date().toISOString() };
 const only = process.argv[2];
 if (!only || only === 'petitions') results['petitions'] = await runPetitionBench();
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
+if (!only || only === 'recording') results['recording'] = await runRecordingBench();
 if (!only || only === 'ttff') results['ttff'] = await runTtff();
 if (!only || only === 'wall') results['wall'] = await runWallBench();
 const dir = path.join(import.meta.dirname, 'results');

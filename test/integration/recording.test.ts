@@ -9,10 +9,11 @@ import { reconcileRecordings } from '../../signaling/src/recording/reconciler.js
 import { RetentionJob } from '../../signaling/src/recording/retention.js';
 import { api } from '../helpers/api.js';
 import { quietLog } from '../helpers/backends.js';
-import { kioskToken, loginAll, type Logins } from '../helpers/fixtures.js';
+import { loginAll, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
-import { audioSender, encodeClip, rtpSender } from '../helpers/rtp.js';
+import { encodeClip } from '../helpers/rtp.js';
+import { rtpCall } from '../helpers/rtp-call.js';
 import { connect, send, type TestSocket } from '../helpers/sockets.js';
 
 type RecordingView = {
@@ -43,27 +44,10 @@ afterAll(async () => {
 
 /** A kiosk call in `room` whose camera and microphone are ffmpeg RTP senders: the recorder records both. */
 async function liveCall(room: string): Promise<{ sessionId: string; videoProducer: string; kiosk: TestSocket }> {
-  const kiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks[room]!));
-  sockets.push(kiosk);
-  const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
-  if (!started.ok) throw new Error('call did not start');
-  const { sessionId, peerId } = started.data;
-  const { sfu, calls } = s.server.ctx;
-  const peer = calls.session(sessionId)!.peers.get(peerId)!;
-  const media = [
-    { kind: 'video' as const, pt: 101, codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }, source: 'camera' as const },
-    { kind: 'audio' as const, pt: 100, codec: { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }, source: 'microphone' as const },
-  ];
-  let videoProducer = '';
-  for (const m of media) {
-    const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
-    const ssrc = Math.floor(Math.random() * 1e6) + 1000;
-    const { producerId } = await sfu.request('produce', { sessionId, peerId, transportId: plain.id, kind: m.kind, rtpParameters: { codecs: [m.codec], encodings: [{ ssrc }] }, source: m.source });
-    if (m.kind === 'video') videoProducer = producerId;
-    senders.push(m.kind === 'video' ? rtpSender(clip, plain.port, ssrc, m.pt) : audioSender(plain.port, ssrc, m.pt));
-    await calls.recordProducer(sessionId, peer, producerId, m.kind, m.source);
-  }
-  return { sessionId, videoProducer, kiosk };
+  const call = await rtpCall(s, room, clip);
+  senders.push(...call.senders);
+  sockets.push(call.kiosk);
+  return call;
 }
 
 const recordingOf = async (sessionId: string) =>

@@ -1,0 +1,35 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { kioskToken } from './fixtures.js';
+import type { InProcessServer } from './inprocess.js';
+import { audioSender, rtpSender } from './rtp.js';
+import { connect, send, type TestSocket } from './sockets.js';
+
+const MEDIA = [
+  { kind: 'video' as const, codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }, source: 'camera' as const },
+  { kind: 'audio' as const, codec: { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }, source: 'microphone' as const },
+];
+
+/**
+ * A kiosk call in `room` whose camera and microphone are ffmpeg RTP senders on plain transports: media without a
+ * browser, for recording tests and load. The caller kills the senders and closes the socket.
+ */
+export async function rtpCall(s: InProcessServer, room: string, clip: string): Promise<{ sessionId: string; videoProducer: string; kiosk: TestSocket; senders: ChildProcess[] }> {
+  const kiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks[room]!));
+  const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+  if (!started.ok) throw new Error(`call in ${room} did not start`);
+  const { sessionId, peerId } = started.data;
+  const { sfu, calls } = s.server.ctx;
+  const peer = calls.session(sessionId)!.peers.get(peerId)!;
+  const senders: ChildProcess[] = [];
+  let videoProducer = '';
+  for (const m of MEDIA) {
+    const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
+    const ssrc = Math.floor(Math.random() * 1e6) + 1000;
+    const { producerId } = await sfu.request('produce', { sessionId, peerId, transportId: plain.id, kind: m.kind, rtpParameters: { codecs: [m.codec], encodings: [{ ssrc }] }, source: m.source });
+    if (m.kind === 'video') videoProducer = producerId;
+    senders.push(m.kind === 'video' ? rtpSender(clip, plain.port, ssrc, m.codec.payloadType) : audioSender(plain.port, ssrc, m.codec.payloadType));
+    await calls.recordProducer(sessionId, peer, producerId, m.kind, m.source);
+  }
+  return { sessionId, videoProducer, kiosk, senders };
+}
