@@ -124,7 +124,9 @@ describe('fuzzing every input', () => {
       try {
         for (const event of Object.keys(clientEvents) as ClientEvent[]) {
           await fc.assert(
-            fc.asyncProperty(nasty.filter((v) => !clientEvents[event].payload.safeParse(v).success), async (payload) => {
+            // Within the transport's 256 KB message limit: a bigger message closes the connection by design
+            // (socket.io's maxHttpBufferSize), which is a refusal of its own, not an event to answer.
+            fc.asyncProperty(nasty.filter((v) => (JSON.stringify(v)?.length ?? 0) < 200_000 && !clientEvents[event].payload.safeParse(v).success), async (payload) => {
               const res = await send(socket, event, payload);
               acks++;
               return res.ok === false && ['BAD_REQUEST', 'FORBIDDEN'].includes(res.error.code);

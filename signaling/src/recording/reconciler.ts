@@ -9,6 +9,7 @@ export interface ReconcileReport {
   rescued: number;
   orphanFilesRemoved: number;
   missingFiles: number;
+  staleRecordersKilled: number;
 }
 
 /**
@@ -17,8 +18,32 @@ export interface ReconcileReport {
  * without a row (written just before a crash) are removed. Rows are never written before their file, so a row
  * without a file means tampering or disk loss; it is counted and left for verification to name.
  */
+/**
+ * ffmpeg outlives a killed server (nothing tells a child its parent died). Before reconciling, any recorder
+ * still writing into this work directory is stopped, so no file changes under the reconciler.
+ */
+export function killStaleRecorders(workRoot: string): number {
+  let killed = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmd.startsWith('ffmpeg\0') || !cmd.includes(`${workRoot}/`)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      /* already gone */
+    }
+  }
+  return killed;
+}
+
 export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot: string, log: Logger): Promise<ReconcileReport> {
-  const report: ReconcileReport = { interrupted: 0, rescued: 0, orphanFilesRemoved: 0, missingFiles: 0 };
+  const report: ReconcileReport = { interrupted: 0, rescued: 0, orphanFilesRemoved: 0, missingFiles: 0, staleRecordersKilled: killStaleRecorders(workRoot) };
   const open = await db.query<{ id: string }>(`SELECT id FROM recordings WHERE status IN ('recording', 'paused', 'finalizing')`);
   for (const { id } of open.rows) {
     const dir = path.join(workRoot, id);
@@ -54,6 +79,6 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
     }
   }
   for (const r of rows.rows) if (!r.purged && !fs.existsSync(store.filePath(r.file))) report.missingFiles++;
-  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles) log.warn('recordings reconciled after an unclean stop', { ...report });
+  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles || report.staleRecordersKilled) log.warn('recordings reconciled after an unclean stop', { ...report });
   return report;
 }

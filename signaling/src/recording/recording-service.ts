@@ -273,6 +273,7 @@ export class RecordingService {
     const rec = this.recordings.get(sessionId);
     if (!rec) return;
     rec.stopping = true;
+    this.log.info('recording finalizing', { recordingId: rec.id, sessionId });
     clearInterval(rec.liveness);
     clearInterval(rec.keyframes);
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
