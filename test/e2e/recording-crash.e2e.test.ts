@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { consoleAndIdleKiosk, tileState, waitForScreen } from '../helpers/apps.js';
+import { callAndAnswer, consoleAndIdleKiosk } from '../helpers/apps.js';
 import { expectMediaFlowing, launchBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -38,11 +38,7 @@ describe('recording across a server crash', () => {
     try {
       const room = 'huanghua';
       const { consolePage, kiosk } = await consoleAndIdleKiosk(browser, first.url, first.demoSecrets().kiosks[room]!, room);
-      await kiosk.click('[data-testid=call-button]');
-      await waitForScreen(kiosk, 'waiting');
-      await consolePage.bringToFront();
-      await waitFor('room calling', async () => (await tileState(consolePage, room)) === 'calling');
-      await consolePage.click(`[data-testid=answer-${room}]`);
+      await callAndAnswer(kiosk, consolePage, room);
       await expectMediaFlowing(consolePage, waitFor, 'console receives kiosk');
       const token = await loginToken(first.url, 'officer2', 'officer2-demo');
       const rooms = await api<{ rooms: { code: string; sessionId: string | null }[] }>(first.url, 'GET', '/api/rooms', { token });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
-import { consoleAndIdleKiosk, openConsole, tileState, waitForScreen } from '../helpers/apps.js';
+import { callAndAnswer, consoleAndIdleKiosk, lookUpReceipt, openConsole, waitForScreen } from '../helpers/apps.js';
 import { expectMediaFlowing } from '../helpers/browser.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { randomIdCard } from '../helpers/fixtures.js';
@@ -36,11 +36,7 @@ describe('confidential records and the case loop through the real screens', () =
     const room = 'xingsha';
     const { server, browser } = { server: env.server(), browser: env.browser() };
     const { consolePage: officer, kiosk } = await consoleAndIdleKiosk(browser, server.url, server.demoSecrets().kiosks[room]!, room);
-    await kiosk.click('[data-testid=call-button]');
-    await waitForScreen(kiosk, 'waiting');
-    await officer.bringToFront();
-    await waitFor('room calling', async () => (await tileState(officer, room)) === 'calling');
-    await officer.click(`[data-testid=answer-${room}]`);
+    await callAndAnswer(kiosk, officer, room);
     await expectMediaFlowing(officer, waitFor, 'console');
 
     // Intake on the console, linked to the live call.
@@ -69,11 +65,7 @@ describe('confidential records and the case loop through the real screens', () =
 
     // Later, at the kiosk: the number pad, then the status in plain words.
     await waitForScreen(kiosk, 'idle');
-    await kiosk.click('[data-testid=lookup-button]');
-    for (const d of code) await kiosk.click(`[data-testid=pad-${d}]`);
-    await kiosk.click('[data-testid=pad-next]');
-    for (const d of pin) await kiosk.click(`[data-testid=pad-${d}]`);
-    await kiosk.click('[data-testid=pad-next]');
+    await lookUpReceipt(kiosk, code, pin);
     await kiosk.waitForSelector('[data-testid=lookup-status]');
     expect(await text(kiosk, '[data-testid=lookup-status]')).toContain('已经收到');
     expect(await kiosk.content()).not.toContain(canaryName);
@@ -129,11 +121,7 @@ describe('confidential records and the case loop through the real screens', () =
     await kiosk.bringToFront();
     await kiosk.click('[data-testid=lookup-back]');
     await waitForScreen(kiosk, 'idle');
-    await kiosk.click('[data-testid=lookup-button]');
-    for (const d of code) await kiosk.click(`[data-testid=pad-${d}]`);
-    await kiosk.click('[data-testid=pad-next]');
-    for (const d of pin) await kiosk.click(`[data-testid=pad-${d}]`);
-    await kiosk.click('[data-testid=pad-next]');
+    await lookUpReceipt(kiosk, code, pin);
     await kiosk.waitForSelector('[data-testid=lookup-feedback]');
     expect(await text(kiosk, '[data-testid=lookup-feedback]')).toContain(feedback);
     expect(await kiosk.content()).not.toContain(canaryName);

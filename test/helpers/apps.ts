@@ -39,3 +39,22 @@ export async function consoleAndIdleKiosk(browser: Browser, baseUrl: string, cre
   await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
   return { consolePage, kiosk };
 }
+
+/** The villager presses call and the officer answers it from the wall. */
+export async function callAndAnswer(kiosk: Page, consolePage: Page, room: string): Promise<void> {
+  await kiosk.click('[data-testid=call-button]');
+  await waitForScreen(kiosk, 'waiting');
+  // In --headless=new only the front tab is "visible"; the console must be it to render the answer button.
+  await consolePage.bringToFront();
+  await waitFor('room calling', async () => (await tileState(consolePage, room)) === 'calling');
+  await consolePage.click(`[data-testid=answer-${room}]`);
+}
+
+/** From the kiosk's idle screen: the number pad, the case code, then the PIN. */
+export async function lookUpReceipt(kiosk: Page, code: string, pin: string): Promise<void> {
+  await kiosk.click('[data-testid=lookup-button]');
+  for (const d of code) await kiosk.click(`[data-testid=pad-${d}]`);
+  await kiosk.click('[data-testid=pad-next]');
+  for (const d of pin) await kiosk.click(`[data-testid=pad-${d}]`);
+  await kiosk.click('[data-testid=pad-next]');
+}

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '@vj/shared';
 import type { Db } from '@vj/signaling';
 import { CaseService } from '../../signaling/src/cases/case-service.js';
 import { DeadlineJob } from '../../signaling/src/cases/deadline-job.js';
 import { dayOf, isoDay } from '../../signaling/src/cases/deadline-clock.js';
-import { loadRooms, seedDemoUsers, syncRooms } from '../../signaling/src/db/seed.js';
 import { PetitionService } from '../../signaling/src/petitions/petition-service.js';
 import { MasterKeys, hashPin } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated, quietLog } from '../helpers/backends.js';
+import { seededClaims } from '../helpers/claims.js';
 import { petitionBody } from '../helpers/fixtures.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
@@ -29,14 +28,7 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
 
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
-    await syncRooms(db, loadRooms().rooms);
-    await seedDemoUsers(db);
-    const users = await db.query<{ id: string; username: string; role: Role; township_code: string | null }>('SELECT id, username, role, township_code FROM users');
-    for (const u of users.rows) {
-      if (u.username in { officer1: 1, supervisor: 1, 'xingsha-handler': 1 }) {
-        who[u.username as keyof typeof who] = { sub: u.id, role: u.role, twp: u.township_code ?? undefined, name: u.username, sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as Claims;
-      }
-    }
+    Object.assign(who, await seededClaims(db, ['officer1', 'supervisor', 'xingsha-handler'] as const));
     petitions = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)), hashPin, now);
     cases = new CaseService(db, now);
   });

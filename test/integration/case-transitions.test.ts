@@ -4,9 +4,9 @@ import { CASE_ACTIONS, type CaseAction, type PetitionStatus, type Role } from '@
 import type { Db } from '@vj/signaling';
 import { CaseService } from '../../signaling/src/cases/case-service.js';
 import { dayOf } from '../../signaling/src/cases/deadline-clock.js';
-import { loadRooms, seedDemoUsers, syncRooms } from '../../signaling/src/db/seed.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated } from '../helpers/backends.js';
+import { seededClaims } from '../helpers/claims.js';
 
 type Side = 'county' | 'township' | null;
 const COUNTY: Role[] = ['county_officer', 'county_supervisor'];
@@ -85,14 +85,7 @@ describe.each(backends)('case transitions on $name', (backend) => {
 
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
-    await syncRooms(db, loadRooms().rooms);
-    await seedDemoUsers(db);
-    const users = await db.query<{ id: string; username: string; role: Role; township_code: string | null }>('SELECT id, username, role, township_code FROM users');
-    for (const u of users.rows) {
-      if ((ACTORS as readonly string[]).includes(u.username)) {
-        claims[u.username as (typeof ACTORS)[number]] = { sub: u.id, role: u.role, twp: u.township_code ?? undefined, name: u.username, sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as Claims;
-      }
-    }
+    Object.assign(claims, await seededClaims(db, ACTORS.filter((a) => a !== 'kiosk')));
     claims.kiosk = { sub: randomUUID(), role: 'kiosk', twp: 'xingsha', name: 'kiosk', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as Claims;
   });
   afterAll(async () => cleanup?.());
