@@ -20,6 +20,7 @@ export function printBanner(server: RunningServer, config: Config): void {
   }
   lines.push('');
   lines.push(` 数据 Data:      ${server.db.kind === 'pglite' ? `${config.dataDir}/pglite (embedded PGlite)` : 'PostgreSQL (DATABASE_URL)'}`);
+  lines.push(` 录像 Recordings: ${config.recording ? `${config.dataDir}/recordings (encrypted segments)` : 'off (RECORDING=off)'}`);
   lines.push(` 健康 Health:    ${server.url}/api/health`);
   lines.push(' 停止 Stop:      Ctrl+C');
   lines.push(rule, '');
