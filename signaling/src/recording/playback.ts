@@ -67,12 +67,13 @@ export class Playback {
     const dir = path.join(this.workRoot, 'playback', playbackId);
     for (const name of ['recording.webm', 'recording.mkv']) if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tracks = await this.db.query<{ id: string; offset_s: number }>(
-      `SELECT t.id, extract(epoch FROM t.started_at - r.started_at)::float AS offset_s FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id
+    const tracks = await this.db.query<{ id: string; kind: 'audio' | 'video'; offset_s: number }>(
+      `SELECT t.id, t.kind, extract(epoch FROM t.started_at - r.started_at)::float AS offset_s FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id
        WHERE t.recording_id = $1 ORDER BY t.started_at, t.id`,
       [grant.recording_id],
     );
     const inputs: string[] = [];
+    const audio: number[] = [];
     for (const t of tracks.rows) {
       const segs = await this.db.query<{ track_id: string; track_seq: number; file: string }>(
         `SELECT track_id, track_seq, file FROM recording_segments WHERE track_id = $1 AND ($2 OR NOT county_only) ORDER BY track_seq`,
@@ -88,18 +89,26 @@ export class Playback {
       fs.writeFileSync(path.join(dir, `${t.id}.txt`), list.join('\n'));
       const joined = path.join(dir, `${t.id}.joined.mkv`);
       ffmpeg(['-f', 'concat', '-safe', '0', '-i', path.join(dir, `${t.id}.txt`), '-c', 'copy', joined]);
+      if (t.kind === 'audio') audio.push(inputs.length / 4);
       inputs.push('-itsoffset', String(Math.max(0, t.offset_s)), '-i', joined);
     }
     if (!inputs.length) throw new AppError('NOT_FOUND', 'this recording has nothing to play');
+    // A browser plays one audio track: the first one is everybody mixed; each person's own track follows it, as
+    // recorded (copied, not re-encoded), so the file still shows who said what.
+    const mix =
+      audio.length > 1
+        ? ['-filter_complex', `${audio.map((i) => `[${i}:a]`).join('')}amix=inputs=${audio.length}:duration=longest:normalize=0[mix]`, '-map', '[mix]', '-c:a:0', 'libopus', '-b:a:0', '48k']
+        : [];
     const maps = Array.from({ length: inputs.length / 4 }, (_, i) => ['-map', String(i)]).flat();
+    const copy = audio.length > 1 ? ['-c:v', 'copy', ...audio.flatMap((_, k) => [`-c:a:${k + 1}`, 'copy'])] : ['-c', 'copy'];
     // WebM plays in every browser; it holds VP8 and Opus, which is what kiosks send. Anything else stays Matroska.
     let out = path.join(dir, 'recording.webm');
     try {
-      ffmpeg([...inputs, ...maps, '-c', 'copy', '-f', 'webm', out]);
+      ffmpeg([...inputs, ...mix, ...maps, ...copy, '-f', 'webm', out]);
     } catch {
       fs.rmSync(out, { force: true });
       out = path.join(dir, 'recording.mkv');
-      ffmpeg([...inputs, ...maps, '-c', 'copy', out]);
+      ffmpeg([...inputs, ...mix, ...maps, ...copy, out]);
     }
     for (const f of fs.readdirSync(dir)) if (!f.startsWith('recording.')) fs.rmSync(path.join(dir, f), { force: true });
     setTimeout(() => fs.rmSync(dir, { recursive: true, force: true }), GRANT_MINUTES * 60_000).unref();
