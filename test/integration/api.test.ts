@@ -181,11 +181,13 @@ describe('socket events', () => {
       expect(await send(off, 'call:answer', { sessionId })).toMatchObject({ ok: true });
       first.close();
       const again = await connect(server.url, kioskToken);
-      const back = nextEvent<{ participants: { role: string; connected: boolean }[] }>(off, 'session:state');
+      // Every state push, not just the next one: the push for the kiosk leaving may arrive after this point.
+      let latest: { participants: { role: string; connected: boolean }[] } | undefined;
+      off.on('session:state', (st: typeof latest) => (latest = st));
       expect(await send(again, 'session:mine', {})).toMatchObject({ ok: true, data: { sessions: [{ sessionId, roomCode: 'langli' }] } });
       const rejoined = await send(again, 'session:rejoin', { sessionId });
       expect(rejoined).toMatchObject({ ok: true, data: { session: { sessionId, state: 'active' } } });
-      await waitFor('officer sees the kiosk back', async () => (await back).participants.find((p) => p.role === 'kiosk')?.connected === true);
+      await waitFor('officer sees the kiosk back', () => latest?.participants.find((p) => p.role === 'kiosk')?.connected === true);
       // Another kiosk's device cannot take its place.
       const other = await connect(server.url, (await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['xingsha'] } })).body.accessToken);
       expect(await send(other, 'session:rejoin', { sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
