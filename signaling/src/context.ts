@@ -6,6 +6,7 @@ import type { RateLimiter } from './http/rate-limit.js';
 import type { Presence } from './presence/presence.js';
 import type { KeyRing } from './security/jwt.js';
 import type { CaseService } from './cases/case-service.js';
+import type { DeadlineJob } from './cases/deadline-job.js';
 import type { Attachments } from './petitions/attachments.js';
 import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
@@ -41,6 +42,7 @@ export interface AppContext {
   attachments: Attachments;
   receipts: ReceiptLookup;
   cases: CaseService;
+  deadlines: DeadlineJob;
   registry: RegistryImporter;
   recorder: RecordingService;
   segments: SegmentStore;

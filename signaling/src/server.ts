@@ -161,6 +161,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       attachments: new Attachments(db, petitions.vault),
       receipts: new ReceiptLookup(db),
       cases: new CaseService(db),
+      deadlines,
       recorder,
       segments,
       playback: new Playback(db, segments, recordingWork, log.child('playback')),

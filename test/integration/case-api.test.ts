@@ -109,9 +109,15 @@ describe('the full loop over the API', () => {
     const returned = await api<TownshipCaseDetail>(s.url, 'GET', `/api/township/cases/${p.id}`, { token: h });
     expect(returned.body.workflow.steps.at(-1)!.text).toBe('请补充整改落实情况的证明材料');
     expect((await transition(s.url, h, p.id, { action: 'report', text: '已补充整改材料,问题已纠正' }, true)).body.status).toBe('reported');
+    // Say it ran late: the county's alert bar shows it, and closing it takes it off at once, not at the next sweep.
+    await s.server.db.query(`UPDATE petitions SET due_state = 'overdue' WHERE id = $1`, [p.id]);
+    await s.server.ctx.deadlines.publishOverdue();
+    const alerted = () => s.server.ctx.calls.alerts.list().some((a) => a.kind === 'case_overdue' && a.caseCode === p.caseCode);
+    expect(alerted()).toBe(true);
     const feedback = '您反映的问题经查基本属实,已责令整改并对相关人员批评教育。';
     const closed = await transition(s.url, token('supervisor'), p.id, { action: 'approve', feedback });
     expect(closed.body.status).toBe('closed');
+    await waitFor('overdue alert cleared', () => !alerted());
 
     const wf = await api<CaseWorkflowView>(s.url, 'GET', `/api/petitions/${p.id}/workflow`, { token: token('supervisor') });
     expect(wf.body.steps.map((x) => x.action)).toEqual(['refer', 'township_accept', 'add_step', 'report', 'return', 'report', 'approve']);

@@ -54,6 +54,13 @@ const STALL_MS = 4000;
 /** A new ffmpeg first probes its input (up to 2 s) and waits for a keyframe before it writes anything. */
 const STARTUP_MS = 10_000;
 
+/** How long a media file plays, from ffprobe (0 if it cannot tell). */
+function probeDurationMs(file: string): number {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8', timeout: 10_000 });
+  const s = Number(r.stdout?.trim());
+  return Number.isFinite(s) ? Math.round(s * 1000) : 0;
+}
+
 /** Repairs the segment a killed ffmpeg left half-written, so it still plays; returns false if nothing usable. */
 function repairSegment(file: string): boolean {
   const fixed = `${file}.fixed.mkv`;
@@ -192,7 +199,7 @@ export class RecordingService {
       const index = segIndex(f);
       if (index < track.nextIndex) continue;
       const full = path.join(track.ffmpeg.dir, f);
-      if (repairSegment(full)) this.enqueue(rec, track, index, full, 0);
+      if (repairSegment(full)) this.enqueue(rec, track, index, full, probeDurationMs(full));
       else fs.rmSync(full, { force: true });
     }
     await track.ffmpeg.start(track.nextIndex);

@@ -25,6 +25,8 @@ export function caseRoutes(express: Express, app: AppContext): void {
     handler: async ({ principal, params, body }) => {
       const view = await app.cases.transition(principal, params.id, body);
       app.log.info('case action', { petitionId: params.id, action: body.action, by: principal.sub, status: view.status });
+      // A case that closed or moved on leaves the overdue alerts now, not at the next sweep.
+      void app.deadlines.publishOverdue().catch(() => {});
       return view;
     },
   });
