@@ -114,6 +114,13 @@ export class FfmpegTrack {
     ];
     const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
+    // Without this a missing ffmpeg would be an uncaught error and take the server down with it.
+    proc.once('error', (err) => {
+      this.log.error('recorder could not run ffmpeg', { code: (err as NodeJS.ErrnoException).code ?? null });
+      if (this.proc === proc) this.proc = undefined;
+      clearInterval(this.listTimer);
+      if (!this.stopping) this.events.emit('died', null, null);
+    });
     proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const m = /total_size=(\d+)/.exec(chunk.split('\n').filter((l) => l.startsWith('total_size=')).at(-1) ?? '');
       if (m) this.written = Number(m[1]);

@@ -31,6 +31,8 @@ interface Track {
   lastGrowth: number;
   lastPackets: number;
   inGap: boolean;
+  /** When ffmpeg was last restarted: a recorder that keeps dying is left down, not restarted in a loop. */
+  restarts: number[];
 }
 
 interface Recording {
@@ -49,6 +51,7 @@ interface Recording {
 
 export type RecordingState = 'recording' | 'paused';
 
+const MAX_RESTARTS_PER_MINUTE = 5;
 /** Without bytes for this long while packets arrive, the recorder is failing. */
 const STALL_MS = 4000;
 /** A new ffmpeg first probes its input (up to 2 s) and waits for a keyframe before it writes anything. */
@@ -167,7 +170,20 @@ export class RecordingService {
     const consumer = await this.sfu.request('consume', { sessionId, peerId: rec.id, transportId: transport.id, producerId: info.producerId, rtpCapabilities, spatialLayer: 2 });
     const trackId = newId();
     const ffmpeg = new FfmpegTrack(path.join(this.workRoot, rec.id, trackId), port, sdpFor(info.kind, port, consumer.rtpParameters), this.log);
-    const track: Track = { id: trackId, info, ffmpeg, transportId: transport.id, consumerId: consumer.consumerId, nextIndex: 0, privateTouched: rec.private, lastBytes: 0, lastGrowth: Date.now(), lastPackets: 0, inGap: false };
+    const track: Track = {
+      id: trackId,
+      info,
+      ffmpeg,
+      transportId: transport.id,
+      consumerId: consumer.consumerId,
+      nextIndex: 0,
+      privateTouched: rec.private,
+      lastBytes: 0,
+      lastGrowth: Date.now(),
+      lastPackets: 0,
+      inGap: false,
+      restarts: [],
+    };
     await this.db.query(
       `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, participant_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
       [trackId, rec.id, info.producerId, info.kind, info.source, info.participantRole, info.participantId],
@@ -192,6 +208,14 @@ export class RecordingService {
   private async restart(rec: Recording, track: Track): Promise<void> {
     if (rec.stopping) return;
     this.alerts.raise('recorder_failed', rec.roomCode, `recorder_failed:${rec.id}`);
+    const now = Date.now();
+    track.restarts = track.restarts.filter((t) => now - t < 60_000);
+    if (track.restarts.length >= MAX_RESTARTS_PER_MINUTE) {
+      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'recorder keeps failing; not restarted')`, [rec.id, track.id]);
+      this.log.error('recorder keeps failing, left down', { recordingId: rec.id, trackId: track.id });
+      return;
+    }
+    track.restarts.push(now);
     await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'ffmpeg exited'), ($1, 'restart', $2, '')`, [rec.id, track.id]);
     track.inGap = true;
     // The segment the dead process was writing never reached its list: repair it and keep it.
@@ -285,8 +309,7 @@ export class RecordingService {
     clearInterval(rec.keyframes);
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
-    await rec.queue;
-    await rec.queue; // segments announced by the final list read
+    await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
     await this.sfu.request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' }).catch(() => {});
     await this.db.tx(async (q) => {
       await q.query(
