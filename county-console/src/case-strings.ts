@@ -36,7 +36,6 @@ export const TC = {
   dueStates: { ok: '期限内', due_soon: '即将到期', overdue: '已超期' } as Record<string, string>,
   extensionPending: (days: number, reason: string) => `延期申请待审批:${days} 天(理由:${reason})`,
   extensionsUsed: (n: number) => `已延期 ${n} 次`,
-  text: '说明',
   textHints: {
     accept: '受理意见(可不填)',
     refer: '交办意见(可不填)',
@@ -59,7 +58,6 @@ export const TC = {
   overrideReason: '越过回避规则的理由(将记入审计日志)',
   overrideConfirm: '说明理由后仍然交办',
   overrideOnlySupervisor: '需由信访室负责人审批越过回避规则,或改由县纪委直接受理。',
-  done: (a: string) => `已${a}`,
   crossTitle: '被反映人比对(清廉档案 · 受处分人员信息)',
   crossNone: '档案中未找到同名人员',
   crossLinked: '已关联',

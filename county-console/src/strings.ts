@@ -135,7 +135,6 @@ export const T = {
     closed: '已办结',
   } as Record<string, string>,
   detailTitle: '信访件详情',
-  refer: '交办至所属镇街',
   revealButton: '查看信访人身份',
   revealTitle: '查看信访人身份信息',
   revealWarning: '查看身份信息将记入审计日志,请写明理由。',

@@ -3,9 +3,8 @@ import { AppError, availableActions, type CaseAction, type CaseWorkflowView, typ
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { chinaDay } from '../format';
 import { T } from '../strings';
-
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '—');
 
 export function DueBadge({ state }: { state: string }) {
   return <span className={`badge due-${state}`}>{TC.dueStates[state]}</span>;
@@ -26,7 +25,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
   const actions = availableActions(w.status, w.side, role).filter((a) =>
     a === 'request_extension' ? !w.extensionPending : a === 'decide_extension' ? Boolean(w.extensionPending) : true,
   );
-  const clock = w.side ? TC.concludeDue(day(w.concludeDueAt)) : TC.acceptDue(day(w.acceptDueAt));
+  const clock = w.side ? TC.concludeDue(chinaDay(w.concludeDueAt)) : TC.acceptDue(chinaDay(w.acceptDueAt));
   return (
     <section className="workflow" data-testid="workflow">
       <h3>{TC.workflowTitle}</h3>

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { CaseStatsView, DeadlineCaseView } from '@vj/shared';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { chinaDay } from '../format';
 import { DueBadge } from '../components/WorkflowPanel';
 import { TrendChart, TownshipBars } from '../components/StatsCharts';
 import { T } from '../strings';
@@ -39,7 +40,7 @@ export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (
                   <td>{roomName(d.townshipCode)}</td>
                   <td>{T.status[d.status]}</td>
                   <td>
-                    {TC.clocks[d.clock]} {new Date(d.dueAt).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })}
+                    {TC.clocks[d.clock]} {chinaDay(d.dueAt)}
                   </td>
                   <td className="hint">
                     {d.escalations.length === 0

@@ -2,10 +2,9 @@ import { useState } from 'react';
 import type { Role, TownshipCaseDetail, TownshipCaseView } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { chinaDay } from '../format';
 import { DueBadge, WorkflowPanel } from '../components/WorkflowPanel';
 import { T } from '../strings';
-
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '—');
 
 /** The township commission's workbench: cases referred to it, never who reported them. */
 export function TownshipCases({ token, role }: { token: TokenSource; role: Role }) {
@@ -40,7 +39,7 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
                   <td>{T.status[c.status]}</td>
                   <td>{c.accused.map((a) => a.name).join('、')}</td>
                   <td>
-                    {c.status === 'closed' ? '—' : day(c.concludeDueAt)} {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
+                    {c.status === 'closed' ? '—' : chinaDay(c.concludeDueAt)} {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
                   </td>
                 </tr>
               ))}

@@ -31,12 +31,15 @@ interface StepRow {
 /** County decisions whose words stay with the county: why it referred, and any conflict-of-interest override. */
 const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension']);
 
-export async function escalationsOf(q: Queryable, petitionId: string): Promise<EscalationView[]> {
-  const r = await q.query<{ clock: EscalationView['clock']; level: EscalationView['level']; due_at: Date; notified: EscalationView['notified']; notified_at: Date }>(
-    'SELECT clock, level, due_at, notified, notified_at FROM case_escalations WHERE petition_id = $1 ORDER BY notified_at',
-    [petitionId],
+/** The escalations of several cases in one query, by petition id. */
+export async function escalationsOf(q: Queryable, petitionIds: string[]): Promise<Map<string, EscalationView[]>> {
+  const r = await q.query<{ petition_id: string; clock: EscalationView['clock']; level: EscalationView['level']; due_at: Date; notified: EscalationView['notified']; notified_at: Date }>(
+    'SELECT petition_id, clock, level, due_at, notified, notified_at FROM case_escalations WHERE petition_id = ANY($1::uuid[]) ORDER BY notified_at',
+    [petitionIds],
   );
-  return r.rows.map((e) => ({ clock: e.clock, level: e.level, dueAt: e.due_at.toISOString(), notified: e.notified, notifiedAt: e.notified_at.toISOString() }));
+  const by = new Map<string, EscalationView[]>(petitionIds.map((id) => [id, []]));
+  for (const e of r.rows) by.get(e.petition_id)!.push({ clock: e.clock, level: e.level, dueAt: e.due_at.toISOString(), notified: e.notified, notifiedAt: e.notified_at.toISOString() });
+  return by;
 }
 
 /**
@@ -76,6 +79,6 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
       at: s.at.toISOString(),
       attachments: files.rows.filter((f) => f.step_id === s.id).map((f) => ({ id: f.id, mime: f.mime, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
     })),
-    escalations: audience === 'county' ? await escalationsOf(q, p.id) : [],
+    escalations: audience === 'county' ? ((await escalationsOf(q, [p.id])).get(p.id) ?? []) : [],
   };
 }

@@ -65,8 +65,8 @@ async function portTaken(port: number): Promise<boolean> {
 
 /**
  * One ffmpeg receiving one track's RTP on a loopback port and cutting it into Matroska segments, copied, not
- * re-encoded. Completed segments are announced from ffmpeg's own segment list; progress output tells how many
- * bytes it has written, which the liveness check watches.
+ * re-encoded. Completed segments are announced from ffmpeg's own segment list; the liveness check watches the
+ * files in `dir` grow.
  */
 export class FfmpegTrack {
   readonly events = new TypedEmitter<TrackEvents>();
@@ -74,7 +74,6 @@ export class FfmpegTrack {
   private stopping = false;
   private announced = 0;
   private listTimer: NodeJS.Timeout | undefined;
-  private written = 0;
 
   constructor(
     readonly dir: string,
@@ -86,11 +85,6 @@ export class FfmpegTrack {
     fs.writeFileSync(path.join(dir, 'track.sdp'), sdp);
   }
 
-  /** Bytes ffmpeg reports written by the current process. */
-  get bytesWritten(): number {
-    return this.written;
-  }
-
   get pid(): number | undefined {
     return this.proc?.pid;
   }
@@ -98,7 +92,6 @@ export class FfmpegTrack {
   /** Starts (or restarts) ffmpeg; segment numbers continue from `startIndex`. Resolves once it holds the port. */
   async start(startIndex: number): Promise<void> {
     this.stopping = false;
-    this.written = 0;
     const list = path.join(this.dir, `list-${startIndex}.csv`);
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'error',
@@ -109,10 +102,9 @@ export class FfmpegTrack {
       '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'matroska',
       '-segment_list', list, '-segment_list_type', 'csv', '-segment_start_number', String(startIndex),
       '-reset_timestamps', '1',
-      '-progress', 'pipe:1', '-stats_period', '0.5',
       path.join(this.dir, 'seg-%05d.mkv'),
     ];
-    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
     // Without this a missing ffmpeg would be an uncaught error and take the server down with it.
     proc.once('error', (err) => {
@@ -120,10 +112,6 @@ export class FfmpegTrack {
       if (this.proc === proc) this.proc = undefined;
       clearInterval(this.listTimer);
       if (!this.stopping) this.events.emit('died', null, null);
-    });
-    proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const m = /total_size=(\d+)/.exec(chunk.split('\n').filter((l) => l.startsWith('total_size=')).at(-1) ?? '');
-      if (m) this.written = Number(m[1]);
     });
     let stderr = '';
     proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));

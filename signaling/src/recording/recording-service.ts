@@ -252,7 +252,8 @@ export class RecordingService {
     for (const t of rec.tracks.values()) {
       const stats = await this.sfu.request('consumerStats', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => undefined);
       if (!stats) continue;
-      const bytes = t.ffmpeg.bytesWritten + this.dirBytes(t.ffmpeg.dir) + t.nextIndex;
+      // Stored segments leave the directory; counting them keeps a move from looking like a stall.
+      const bytes = this.dirBytes(t.ffmpeg.dir) + t.nextIndex;
       const packetsFlow = stats.packetCount > t.lastPackets;
       t.lastPackets = stats.packetCount;
       if (bytes !== t.lastBytes) {

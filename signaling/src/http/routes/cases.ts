@@ -42,6 +42,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/cases/deadlines', {
     handler: async () => {
       const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE status <> 'closed' AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
+      const escalations = await escalationsOf(app.db, r.rows.map((p) => p.id));
       const items: DeadlineCaseView[] = [];
       for (const p of r.rows) {
         const c = currentClock(p);
@@ -56,7 +57,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
           dueState: p.due_state,
           clock: c.clock,
           dueAt: c.due.toISOString(),
-          escalations: await escalationsOf(app.db, p.id),
+          escalations: escalations.get(p.id) ?? [],
         });
       }
       items.sort((a, b) => (a.dueState === b.dueState ? a.dueAt.localeCompare(b.dueAt) : a.dueState === 'overdue' ? -1 : 1));
