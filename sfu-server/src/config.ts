@@ -8,6 +8,9 @@ export interface SfuConfig {
   listenIp: string;
   /** Address put in ICE candidates, when kiosks reach the server through another one (0.0.0.0 binds, NAT). */
   announcedIp: string | undefined;
+  /** Address pipe transports bind to, reachable from the other SFU nodes (defaults to listenIp). */
+  pipeIp?: string | undefined;
+  pipeAnnouncedIp?: string | undefined;
   rtcMinPort: number;
   rtcMaxPort: number;
   /** Start high enough for the top simulcast layer of an opened tile (DESIGN §5: ~900 kbps). */

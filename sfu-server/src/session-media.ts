@@ -40,6 +40,10 @@ export class SessionMedia {
   private readonly transports = new Map<string, Owned<types.WebRtcTransport<TransportMeta> | types.PlainTransport<TransportMeta>>>();
   private readonly producers = new Map<string, Owned<types.Producer<{ source: TrackSource }>>>();
   private readonly consumers = new Map<string, Owned<types.Consumer<{ source: TrackSource }>>>();
+  /** Pipe transports to routers on other SFU nodes, one per piped producer; peerId is the other session. */
+  private readonly pipes = new Map<string, Owned<types.PipeTransport>>();
+  /** Producers piped in from another node: they close when that node reports the original closed. */
+  private readonly remotePiped = new Set<string>();
   private closedReason: SfuCloseReason | undefined;
 
   constructor(
@@ -231,6 +235,58 @@ export class SessionMedia {
     return closed;
   }
 
+  async createPipeTransport(remoteSessionId: string): Promise<SfuResult<'createPipeTransport'>> {
+    this.assertOpen();
+    const ip = this.config.pipeIp ?? this.config.listenIp;
+    const announced = this.config.pipeAnnouncedIp ?? this.config.announcedIp;
+    const transport = await this.router.createPipeTransport({ listenIp: { ip, ...(announced ? { announcedIp: announced } : {}) } });
+    this.pipes.set(transport.id, { peerId: remoteSessionId, item: transport });
+    transport.observer.once('close', () => this.pipes.delete(transport.id));
+    return { transportId: transport.id, ip: announced ?? transport.tuple.localIp, port: transport.tuple.localPort };
+  }
+
+  async connectPipeTransport(transportId: string, ip: string, port: number): Promise<void> {
+    this.assertOpen();
+    await this.owned(this.pipes, transportId, undefined, 'pipe transport').connect({ ip, port });
+  }
+
+  async pipeConsume(transportId: string, producerId: string): Promise<SfuResult<'pipeConsume'>> {
+    this.assertOpen();
+    const pipe = this.pipes.get(transportId);
+    if (!pipe) throw new AppError('NOT_FOUND', 'pipe transport not found');
+    const producer = this.owned(this.producers, producerId, undefined, 'producer');
+    const consumer = await pipe.item.consume({ producerId });
+    this.consumers.set(consumer.id, { peerId: pipe.peerId, item: consumer as types.Consumer<{ source: TrackSource }> });
+    // One pipe per producer: when the original goes, its pipe goes with it, leaving nothing behind.
+    consumer.observer.once('close', () => {
+      this.consumers.delete(consumer.id);
+      pipe.item.close();
+    });
+    return { kind: consumer.kind, rtpParameters: consumer.rtpParameters as RtpParameters, source: producer.appData.source, paused: consumer.producerPaused };
+  }
+
+  async pipeProduce(transportId: string, producerId: string, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource, paused: boolean): Promise<string> {
+    this.assertOpen();
+    const pipe = this.pipes.get(transportId);
+    if (!pipe) throw new AppError('NOT_FOUND', 'pipe transport not found');
+    const producer = await pipe.item.produce({ id: producerId, kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { source } });
+    this.remotePiped.add(producer.id);
+    producer.observer.once('close', () => {
+      this.remotePiped.delete(producer.id);
+      pipe.item.close();
+    });
+    this.adoptPipedProducer(pipe.peerId, producer);
+    return producer.id;
+  }
+
+  /** The original of a producer piped in from another node has closed there. */
+  closeRemotePiped(producerId: string): boolean {
+    const p = this.producers.get(producerId);
+    if (!p || !this.remotePiped.has(producerId)) return false;
+    p.item.close();
+    return true;
+  }
+
   /** The router, for piping into another session's router (mediasoup keeps both ends' closes in step). */
   get mediasoupRouter(): types.Router {
     this.assertOpen();
@@ -273,17 +329,22 @@ export class SessionMedia {
       this.forgetProducer(peerId, id, reason);
     }
     for (const [id, t] of this.transports) if (t.peerId === peerId) this.closeTransport(id, reason);
+    for (const [id, t] of this.pipes) {
+      if (t.peerId !== peerId) continue;
+      t.item.close();
+      this.pipes.delete(id);
+    }
   }
 
   counts(): { transports: number; producers: number; consumers: number; pausedConsumers: number } {
     const paused = [...this.consumers.values()].filter((c) => c.item.paused).length;
-    return { transports: this.transports.size, producers: this.producers.size, consumers: this.consumers.size, pausedConsumers: paused };
+    return { transports: this.transports.size + this.pipes.size, producers: this.producers.size, consumers: this.consumers.size, pausedConsumers: paused };
   }
 
   peers(): { peerId: string; transports: number; producers: number; consumers: number }[] {
     const by = new Map<string, { peerId: string; transports: number; producers: number; consumers: number }>();
     const get = (peerId: string) => by.get(peerId) ?? by.set(peerId, { peerId, transports: 0, producers: 0, consumers: 0 }).get(peerId)!;
-    for (const t of this.transports.values()) get(t.peerId).transports++;
+    for (const t of [...this.transports.values(), ...this.pipes.values()]) get(t.peerId).transports++;
     for (const p of this.producers.values()) get(p.peerId).producers++;
     for (const c of this.consumers.values()) get(c.peerId).consumers++;
     return [...by.values()];
@@ -293,7 +354,7 @@ export class SessionMedia {
   close(reason: SfuCloseReason): void {
     if (this.closedReason) return;
     this.closedReason = reason;
-    const peers = new Set([...this.transports.values()].map((t) => t.peerId));
+    const peers = new Set([...this.transports.values(), ...this.pipes.values()].map((t) => t.peerId));
     for (const p of peers) this.closePeer(p, reason);
     this.router.close();
     this.log.info('session media closed', { sessionId: this.sessionId, reason });

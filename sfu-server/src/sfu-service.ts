@@ -136,6 +136,12 @@ export class SfuService {
       to.adoptPipedProducer(fromSessionId, pipeProducer);
       return { producerId: pipeProducer.id };
     },
+    createPipeTransport: ({ sessionId, remoteSessionId }) => this.media(sessionId).createPipeTransport(remoteSessionId),
+    connectPipeTransport: async ({ sessionId, transportId, ip, port }) => (await this.media(sessionId).connectPipeTransport(transportId, ip, port), {}),
+    pipeConsume: ({ sessionId, transportId, producerId }) => this.media(sessionId).pipeConsume(transportId, producerId),
+    pipeProduce: async ({ sessionId, transportId, producerId, kind, rtpParameters, source, paused }) => ({
+      producerId: await this.media(sessionId).pipeProduce(transportId, producerId, kind, rtpParameters, source, paused),
+    }),
     resumeConsumer: async ({ sessionId, peerId, consumerId }) => {
       await this.media(sessionId).resumeConsumer(peerId, consumerId);
       return {};
@@ -158,6 +164,21 @@ export class SfuService {
       return { ...total, workers: this.pool.describe(), peers };
     },
   };
+
+  /** Another node says a producer closed: close the copies of it piped in here. */
+  closeRemotePiped(producerId: string): void {
+    for (const { media } of this.sessions.values()) media.closeRemotePiped(producerId);
+  }
+
+  sessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** Totals for the registry's load figure. */
+  async load(): Promise<{ routers: number; transports: number; consumers: number }> {
+    const d = await this.handle('dump', {});
+    return { routers: d.routers, transports: d.transports, consumers: d.consumers };
+  }
 
   get workerCount(): number {
     return this.pool.size;

@@ -51,3 +51,15 @@ export class AppError extends Error {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
+
+/** A request to another node (an SFU node, a session's owner) that got no answer in time. */
+export class SfuTimeoutError extends AppError {
+  constructor(
+    readonly method: string,
+    readonly nodeId: string,
+    readonly timeoutMs: number,
+  ) {
+    super('SFU_TIMEOUT', `${method} on node ${nodeId}: no answer within ${timeoutMs} ms`);
+    this.name = 'SfuTimeoutError';
+  }
+}

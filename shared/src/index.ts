@@ -5,6 +5,7 @@ export * from './schemas/rtp.js';
 export * from './schemas/rest.js';
 export * from './schemas/socket.js';
 export * from './schemas/sfu.js';
+export * from './schemas/cluster.js';
 export * from './typed-emitter.js';
 export * from './log.js';
 export * from './validate.js';

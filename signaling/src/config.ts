@@ -28,6 +28,12 @@ const Env = z.object({
   RTC_ANNOUNCED_IP: z.string().optional(),
   RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
   RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  /** local: mediasoup in this process. redis: standalone SFU nodes (`npm run sfu`) reached through Redis. */
+  SFU_MODE: z.enum(['local', 'redis']).default('local'),
+  /** How long a request to an SFU node (or another signaling node) may take before it fails by name. */
+  SFU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** This signaling node's name in Redis; random when unset. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   ROOMS_FILE: z.string().optional(),
   /** How long a dropped participant keeps their place in a live session. */
@@ -67,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     if (!e.DATABASE_URL) throw new ConfigError('production mode needs DATABASE_URL (PostgreSQL)');
     if (!e.VJ_MASTER_KEYS && !e.MASTER_KEY_FILE) throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
   }
+  if (e.SFU_MODE === 'redis' && !e.REDIS_URL) throw new ConfigError('SFU_MODE=redis needs REDIS_URL');
   if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
     throw new ConfigError('RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP, the address kiosks reach');
   }
@@ -94,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxPort: e.RTC_MAX_PORT,
       workers: e.SFU_WORKERS,
     },
+    sfuMode: e.SFU_MODE,
+    sfuTimeoutMs: e.SFU_REQUEST_TIMEOUT_MS,
+    nodeId: e.NODE_ID,
     roomsFile: e.ROOMS_FILE,
     reconnectGraceMs: e.RECONNECT_GRACE_S * 1000,
     escalateAfterMs: e.ESCALATE_AFTER_S * 1000,

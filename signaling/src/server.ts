@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '@vj/shared';
-import { LocalSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
+import { LocalSfuClient, RedisSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Db } from './db/db.js';
@@ -63,6 +63,16 @@ async function connectRedis(url: string, log: Logger): Promise<{ main: Redis; pu
   return { main, pub, sub };
 }
 
+/** The SFU is chosen once: in this process, or the SFU nodes behind Redis. The rest sees one SfuApi. */
+async function openSfu(config: Config, log: Logger): Promise<LocalSfuClient | RedisSfuClient> {
+  if (config.sfuMode === 'redis') {
+    return RedisSfuClient.connect({ redisUrl: config.redisUrl!, prefix: config.redisPrefix, log: log.child('sfu'), timeoutMs: config.sfuTimeoutMs });
+  }
+  const { rtc } = config;
+  const sfuConfig = defaultSfuConfig({ workers: rtc.workers, listenIp: rtc.listenIp, announcedIp: rtc.announcedIp, rtcMinPort: rtc.minPort, rtcMaxPort: rtc.maxPort });
+  return new LocalSfuClient(await SfuService.start(sfuConfig, log.child('sfu')));
+}
+
 export function loadMasterKeys(config: Config, demo: DemoSecrets | undefined): MasterKeys {
   if (config.masterKeys) return MasterKeys.parse(config.masterKeys);
   if (config.masterKeyFile) return MasterKeys.parse(fs.readFileSync(config.masterKeyFile, 'utf8'));
@@ -93,18 +103,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     }
     const store = new SessionStore(db);
 
-    const sfu = new LocalSfuClient(
-      await SfuService.start(
-        defaultSfuConfig({
-          workers: config.rtc.workers,
-          listenIp: config.rtc.listenIp,
-          announcedIp: config.rtc.announcedIp,
-          rtcMinPort: config.rtc.minPort,
-          rtcMaxPort: config.rtc.maxPort,
-        }),
-        log.child('sfu'),
-      ),
-    );
+    const sfu = await openSfu(config, log);
     cleanups.unshift(() => sfu.close());
 
     let presence: Presence = new LocalPresence();
@@ -187,7 +186,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const port = (server.address() as { port: number }).port;
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${host}:${port}`;
-    log.info('listening', { port, database: db.kind, presence: presence.kind, sfuWorkers: sfu.workerCount });
+    log.info('listening', { port, database: db.kind, presence: presence.kind, sfu: config.sfuMode, sfuWorkers: sfu.workerCount });
 
     let closing: Promise<void> | undefined;
     return {

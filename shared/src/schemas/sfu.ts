@@ -104,6 +104,24 @@ export const sfuMethods = {
    */
   pipeProducer: { params: z.object({ fromSessionId: Id, toSessionId: Id, producerId: Id }), result: z.object({ producerId: Id }) },
   closePeer: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: Empty },
+  /**
+   * Cross-node piping (RedisSfuClient drives these when two sessions live on different SFU nodes): a pipe
+   * transport in each router, connected to each other, a pipe consumer on the source and a producer with the
+   * same id on the target. One pipe transport pair per piped producer, closed with it.
+   */
+  createPipeTransport: {
+    params: SessionRef.extend({ remoteSessionId: Id }),
+    result: z.object({ transportId: Id, ip: z.string(), port: z.number().int() }),
+  },
+  connectPipeTransport: { params: SessionRef.extend({ transportId: Id, ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }), result: Empty },
+  pipeConsume: {
+    params: SessionRef.extend({ transportId: Id, producerId: Id }),
+    result: z.object({ kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource, paused: z.boolean() }),
+  },
+  pipeProduce: {
+    params: SessionRef.extend({ transportId: Id, producerId: Id, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource, paused: z.boolean() }),
+    result: z.object({ producerId: Id }),
+  },
   /** Counts of live objects, per session and in total: tests and leak checks assert through it. */
   dump: {
     params: z.object({ sessionId: Id.optional() }),

@@ -1,0 +1,167 @@
+import { Redis } from 'ioredis';
+import {
+  AppError,
+  SfuEventEnvelope,
+  SfuTimeoutError,
+  TypedEmitter,
+  errorFields,
+  parseOrBadRequest,
+  sfuEvents,
+  sfuMethods,
+  type Logger,
+  type SfuApi,
+  type SfuEvent,
+  type SfuEventPayload,
+  type SfuMethod,
+  type SfuParams,
+  type SfuResult,
+} from '@vj/shared';
+import { RedisRpc } from './cluster/redis-rpc.js';
+import { SfuRegistry } from './cluster/sfu-registry.js';
+import { sfuEventsChannel } from './sfu-node.js';
+
+type Events = { [E in SfuEvent]: [SfuEventPayload<E>] };
+
+export interface RedisSfuClientOptions {
+  redisUrl: string;
+  prefix: string;
+  log: Logger;
+  /** How long one SFU request may take before it fails with SfuTimeoutError. */
+  timeoutMs?: number;
+}
+
+/**
+ * SfuApi over Redis: each request goes to the node holding the session's router (placing new sessions on
+ * the least-loaded node), with an id and a timeout. Params are checked here before sending and results
+ * after receiving; the node checks them again on its side. Two sessions on different nodes are joined by
+ * pipe transports, so the caller never needs to know where either one lives.
+ */
+export class RedisSfuClient implements SfuApi {
+  private readonly events: TypedEmitter<Events>;
+  private closed = false;
+
+  private constructor(
+    private readonly rpc: RedisRpc,
+    readonly registry: SfuRegistry,
+    private readonly redis: { pub: Redis; sub: Redis },
+    private readonly opts: RedisSfuClientOptions,
+  ) {
+    this.events = new TypedEmitter((event, err) => opts.log.error('listener failed', { event, ...errorFields(err) }));
+  }
+
+  static async connect(opts: RedisSfuClientOptions): Promise<RedisSfuClient> {
+    const make = () => new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(200 * n, 1000) });
+    const pub = make();
+    const sub = make();
+    for (const c of [pub, sub]) c.on('error', (err) => opts.log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
+    await Promise.all([pub.connect(), sub.connect()]);
+    const rpc = new RedisRpc(pub, sub, opts.prefix, `client-${crypto.randomUUID()}`, opts.log.child('rpc'));
+    const client = new RedisSfuClient(rpc, new SfuRegistry(pub, opts.prefix), { pub, sub }, opts);
+    sub.on('message', (channel: string, message: string) => {
+      if (channel === sfuEventsChannel(opts.prefix)) client.onEvent(message);
+    });
+    await rpc.start();
+    await sub.subscribe(sfuEventsChannel(opts.prefix));
+    return client;
+  }
+
+  private onEvent(message: string): void {
+    const env = SfuEventEnvelope.safeParse(JSON.parse(message));
+    if (!env.success || !Object.hasOwn(sfuEvents, env.data.event)) return void this.opts.log.warn('malformed sfu event dropped');
+    const event = env.data.event as SfuEvent;
+    const payload = sfuEvents[event].safeParse(env.data.payload);
+    if (!payload.success) return void this.opts.log.warn('sfu event failed validation', { event });
+    this.events.emit(event, ...([payload.data] as Events[typeof event]));
+  }
+
+  get workerCount(): number {
+    return 0;
+  }
+
+  private async call<M extends SfuMethod>(nodeId: string, method: M, params: SfuParams<M>): Promise<SfuResult<M>> {
+    const timeoutMs = this.opts.timeoutMs ?? 5000;
+    const raw = await this.rpc.call(nodeId, method, params, timeoutMs, () => new SfuTimeoutError(method, nodeId, timeoutMs));
+    const parsed = sfuMethods[method].result.safeParse(raw);
+    if (!parsed.success) throw new AppError('SFU_ERROR', `${method}: malformed answer from node ${nodeId}`);
+    return parsed.data as SfuResult<M>;
+  }
+
+  private async nodeOf(sessionId: string): Promise<string> {
+    const nodeId = await this.registry.nodeOf(sessionId);
+    if (!nodeId) throw new AppError('NOT_FOUND', 'no media for this session');
+    return nodeId;
+  }
+
+  async request<M extends SfuMethod>(method: M, rawParams: SfuParams<M>): Promise<SfuResult<M>> {
+    if (this.closed) throw new AppError('UNAVAILABLE', 'SFU client is closed');
+    const params = parseOrBadRequest(sfuMethods[method].params, rawParams, `${method} params`) as SfuParams<M>;
+    const p = params as Record<string, unknown>;
+    switch (method) {
+      case 'createRouter':
+        return this.call(await this.registry.place(p['sessionId'] as string), method, params);
+      case 'dump':
+        return (p['sessionId'] ? this.call(await this.nodeOf(p['sessionId'] as string), method, params) : this.dumpAll()) as Promise<SfuResult<M>>;
+      case 'pipeProducer':
+        return this.pipe(params as SfuParams<'pipeProducer'>) as Promise<SfuResult<M>>;
+      case 'closeRouter': {
+        const nodeId = await this.registry.nodeOf(p['sessionId'] as string);
+        return (nodeId ? this.call(nodeId, method, params) : {}) as SfuResult<M>;
+      }
+      default:
+        return this.call(await this.nodeOf(p['sessionId'] as string), method, params);
+    }
+  }
+
+  /** Totals across every live node, for leak checks and operators. */
+  private async dumpAll(): Promise<SfuResult<'dump'>> {
+    const nodes = await this.registry.liveNodes();
+    const dumps = await Promise.all(nodes.map((n) => this.call(n.nodeId, 'dump', {})));
+    const sum = (k: 'routers' | 'transports' | 'producers' | 'consumers' | 'pausedConsumers') => dumps.reduce((a, d) => a + d[k], 0);
+    return {
+      routers: sum('routers'),
+      transports: sum('transports'),
+      producers: sum('producers'),
+      consumers: sum('consumers'),
+      pausedConsumers: sum('pausedConsumers'),
+      workers: dumps.flatMap((d) => d.workers),
+      peers: [],
+    };
+  }
+
+  private async pipe({ fromSessionId, toSessionId, producerId }: SfuParams<'pipeProducer'>): Promise<SfuResult<'pipeProducer'>> {
+    const [a, b] = await Promise.all([this.nodeOf(fromSessionId), this.nodeOf(toSessionId)]);
+    if (a === b) return this.call(a, 'pipeProducer', { fromSessionId, toSessionId, producerId });
+    const [tb, ta] = await Promise.all([
+      this.call(b, 'createPipeTransport', { sessionId: toSessionId, remoteSessionId: fromSessionId }),
+      this.call(a, 'createPipeTransport', { sessionId: fromSessionId, remoteSessionId: toSessionId }),
+    ]);
+    try {
+      await Promise.all([
+        this.call(a, 'connectPipeTransport', { sessionId: fromSessionId, transportId: ta.transportId, ip: tb.ip, port: tb.port }),
+        this.call(b, 'connectPipeTransport', { sessionId: toSessionId, transportId: tb.transportId, ip: ta.ip, port: ta.port }),
+      ]);
+      const c = await this.call(a, 'pipeConsume', { sessionId: fromSessionId, transportId: ta.transportId, producerId });
+      return await this.call(b, 'pipeProduce', { sessionId: toSessionId, transportId: tb.transportId, producerId, ...c });
+    } catch (err) {
+      // Half a pipe carries nothing: take both ends down so no transport is left behind.
+      await Promise.allSettled([
+        this.call(a, 'closePeer', { sessionId: fromSessionId, peerId: toSessionId, reason: 'transport_closed' }),
+        this.call(b, 'closePeer', { sessionId: toSessionId, peerId: fromSessionId, reason: 'transport_closed' }),
+      ]);
+      throw err;
+    }
+  }
+
+  on<E extends SfuEvent>(event: E, listener: (payload: SfuEventPayload<E>) => void): () => void {
+    return this.events.on(event, listener as never);
+  }
+
+  /** Safe to call twice. The nodes and their sessions stay: other signaling nodes still use them. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.rpc.close();
+    this.events.removeAllListeners();
+    await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+  }
+}

@@ -1,0 +1,111 @@
+import { Redis } from 'ioredis';
+import { AppError, SfuEventEnvelope, errorFields, sfuEvents, sfuMethods, type Logger, type SfuEvent, type SfuMethod, type SfuNodeInfo } from '@vj/shared';
+import type { SfuConfig } from './config.js';
+import { RedisRpc } from './cluster/redis-rpc.js';
+import { HEARTBEAT_MS, SfuRegistry } from './cluster/sfu-registry.js';
+import { SfuService } from './sfu-service.js';
+
+export interface SfuNodeOptions {
+  redisUrl: string;
+  prefix: string;
+  nodeId: string;
+  sfu: SfuConfig;
+  log: Logger;
+}
+
+export const sfuEventsChannel = (prefix: string) => `${prefix}sfu:events`;
+
+/**
+ * A standalone SFU node: the SfuService behind a Redis request channel, registered with its load. Events go
+ * to every signaling node on one channel. When Redis comes back empty (a restart), the next heartbeat puts
+ * the node and its sessions back.
+ */
+export class SfuNode {
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    readonly service: SfuService,
+    private readonly rpc: RedisRpc,
+    private readonly registry: SfuRegistry,
+    private readonly redis: { pub: Redis; sub: Redis },
+    private readonly opts: SfuNodeOptions,
+  ) {
+    this.timer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  static async start(opts: SfuNodeOptions): Promise<SfuNode> {
+    const { log } = opts;
+    const make = () => new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(200 * n, 1000) });
+    const pub = make();
+    const sub = make();
+    for (const c of [pub, sub]) c.on('error', (err) => log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
+    await Promise.all([pub.connect(), sub.connect()]);
+    const service = await SfuService.start(opts.sfu, log);
+    const rpc = new RedisRpc(pub, sub, opts.prefix, opts.nodeId, log.child('rpc'));
+    const registry = new SfuRegistry(pub, opts.prefix);
+    const node = new SfuNode(service, rpc, registry, { pub, sub }, opts);
+    node.wireEvents();
+    await rpc.start((method, params) => {
+      if (!Object.hasOwn(sfuMethods, method)) throw new AppError('BAD_REQUEST', 'unknown SFU method');
+      return service.handle(method as SfuMethod, params);
+    });
+    await sub.subscribe(sfuEventsChannel(opts.prefix));
+    await registry.register(await node.info());
+    log.info('sfu node registered', { nodeId: opts.nodeId, workers: service.workerCount });
+    return node;
+  }
+
+  private wireEvents(): void {
+    const { prefix, nodeId, log } = this.opts;
+    for (const event of Object.keys(sfuEvents) as SfuEvent[]) {
+      this.service.events.on(event, (payload) => {
+        const envelope = JSON.stringify({ nodeId, event, payload });
+        this.redis.pub.publish(sfuEventsChannel(prefix), envelope).catch(() => log.warn('sfu event not published', { event }));
+      });
+    }
+    this.service.events.on('routerClosed', ({ sessionId }) => {
+      this.registry.release(sessionId, nodeId).catch((err) => log.warn('could not free a session place', { sessionId, ...errorFields(err) }));
+    });
+    // Copies of producers piped in from another node close when that node says the original closed.
+    this.redis.sub.on('message', (channel: string, message: string) => {
+      if (channel !== sfuEventsChannel(prefix)) return;
+      const env = SfuEventEnvelope.safeParse(JSON.parse(message));
+      if (!env.success || env.data.nodeId === nodeId || env.data.event !== 'producerClosed') return;
+      const payload = sfuEvents.producerClosed.safeParse(env.data.payload);
+      if (payload.success) this.service.closeRemotePiped(payload.data.producerId);
+    });
+  }
+
+  private async info(): Promise<SfuNodeInfo> {
+    const load = await this.service.load();
+    return { nodeId: this.opts.nodeId, pid: process.pid, workers: this.service.workerCount, ...load, load: load.transports + load.consumers / 4, at: Date.now() };
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const info = await this.info();
+      if (await this.registry.isLive(this.opts.nodeId)) return void (await this.registry.heartbeat(info));
+      // Our entry is gone: Redis restarted empty, or we were cut off longer than the TTL. Put everything back.
+      await this.registry.register(info);
+      const sessions = this.service.sessionIds();
+      await this.registry.reclaim(this.opts.nodeId, sessions);
+      this.opts.log.warn('sfu node re-registered', { nodeId: this.opts.nodeId, sessions: sessions.length });
+    } catch (err) {
+      this.opts.log.warn('sfu heartbeat failed', errorFields(err));
+    }
+  }
+
+  /** Leaves the registry, closes every router (with the reason), then the workers. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.registry.deregister(this.opts.nodeId).catch(() => {});
+    await this.service.close('shutdown');
+    this.rpc.close();
+    await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+  }
+}
