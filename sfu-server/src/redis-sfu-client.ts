@@ -39,6 +39,8 @@ export interface RedisSfuClientOptions {
 export class RedisSfuClient implements SfuApi {
   private readonly events: TypedEmitter<Events>;
   private closed = false;
+  private workers = 0;
+  private readonly timer: NodeJS.Timeout;
 
   private constructor(
     private readonly rpc: RedisRpc,
@@ -47,6 +49,13 @@ export class RedisSfuClient implements SfuApi {
     private readonly opts: RedisSfuClientOptions,
   ) {
     this.events = new TypedEmitter((event, err) => opts.log.error('listener failed', { event, ...errorFields(err) }));
+    this.timer = setInterval(() => void this.countWorkers(), 2000);
+    this.timer.unref();
+  }
+
+  /** Workers across the live nodes, for health checks (kept fresh in the background, read without waiting). */
+  private async countWorkers(): Promise<void> {
+    this.workers = await this.registry.liveNodes().then((nodes) => nodes.reduce((a, n) => a + n.workers, 0), () => 0);
   }
 
   static async connect(opts: RedisSfuClientOptions): Promise<RedisSfuClient> {
@@ -62,6 +71,7 @@ export class RedisSfuClient implements SfuApi {
     });
     await rpc.start();
     await sub.subscribe(sfuEventsChannel(opts.prefix));
+    await client.countWorkers();
     return client;
   }
 
@@ -75,7 +85,7 @@ export class RedisSfuClient implements SfuApi {
   }
 
   get workerCount(): number {
-    return 0;
+    return this.workers;
   }
 
   private async call<M extends SfuMethod>(nodeId: string, method: M, params: SfuParams<M>): Promise<SfuResult<M>> {
@@ -160,6 +170,7 @@ export class RedisSfuClient implements SfuApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.timer);
     this.rpc.close();
     this.events.removeAllListeners();
     await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);

@@ -5,7 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
-import { createLogger, type Logger } from '@vj/shared';
+import os from 'node:os';
+import { createLogger, errorFields, type Logger } from '@vj/shared';
+import { LocalCallQueue, RedisCallQueue } from './cluster/call-queue.js';
+import { LocalBus, RedisBus } from './cluster/node-bus.js';
+import { LocalOwnership, RedisOwnership } from './cluster/ownership.js';
+import { newId } from './security/crypto.js';
 import { LocalSfuClient, RedisSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -13,7 +18,7 @@ import { openDatabase, type Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
-import { LocalRateLimiter } from './http/rate-limit.js';
+import { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from './http/rate-limit.js';
 import { LocalPresence } from './presence/local-presence.js';
 import type { Presence } from './presence/presence.js';
 import { RedisPresence } from './presence/redis-presence.js';
@@ -33,7 +38,7 @@ import { reconcileRecordings } from './recording/reconciler.js';
 import { RetentionJob } from './recording/retention.js';
 import { RecordingService } from './recording/recording-service.js';
 import { SegmentStore } from './recording/segment-store.js';
-import { CallService } from './sessions/call-service.js';
+import { CallService, type ClusterParts } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
 import { Supervision } from './sessions/supervision.js';
@@ -71,6 +76,16 @@ async function openSfu(config: Config, log: Logger): Promise<LocalSfuClient | Re
   const { rtc } = config;
   const sfuConfig = defaultSfuConfig({ workers: rtc.workers, listenIp: rtc.listenIp, announcedIp: rtc.announcedIp, rtcMinPort: rtc.minPort, rtcMaxPort: rtc.maxPort });
   return new LocalSfuClient(await SfuService.start(sfuConfig, log.child('sfu')));
+}
+
+async function openCluster(config: Config, redis: { main: Redis }, log: Logger, cleanups: (() => Promise<unknown>)[]): Promise<ClusterParts> {
+  const nodeId = config.nodeId ?? `sig-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '')}-${newId().slice(0, 8)}`;
+  const bus = await connectRedis(config.redisUrl!, log.child('redis'));
+  const ownership = new RedisOwnership(redis.main, config.redisPrefix, nodeId, log.child('cluster'));
+  await ownership.start();
+  cleanups.unshift(async () => Promise.all([ownership.close(), bus.pub.quit(), bus.sub.quit(), bus.main.quit()]));
+  log.info('signaling node joined the cluster', { nodeId });
+  return { ownership, queue: new RedisCallQueue(redis.main, config.redisPrefix), bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.sfuTimeoutMs, log.child('bus')) };
 }
 
 export function loadMasterKeys(config: Config, demo: DemoSecrets | undefined): MasterKeys {
@@ -112,26 +127,43 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       : http.createServer();
     const auth = new AuthSessions(db);
     const io = createIo(server, keys, auth, log.child('realtime'));
+    let rateLimiter: RateLimiter = new LocalRateLimiter();
+    let cluster: ClusterParts = { ownership: new LocalOwnership(), queue: new LocalCallQueue(), bus: new LocalBus() };
     if (config.redisUrl) {
       const redis = await connectRedis(config.redisUrl, log.child('redis'));
       presence = new RedisPresence(redis.main, config.redisPrefix);
       io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` }));
       cleanups.push(async () => Promise.all([redis.main.quit(), redis.pub.quit(), redis.sub.quit()]));
+      // With SFU nodes behind Redis, signaling runs as one of many nodes: sessions have owners, the queue is shared.
+      if (config.sfuMode === 'redis') {
+        cluster = await openCluster(config, redis, log, cleanups);
+        rateLimiter = new RedisRateLimiter(redis.main, config.redisPrefix);
+      }
     }
     cleanups.unshift(() => presence.close());
 
     const notifier = ioNotifier(io);
     const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), (list) => notifier.toCounty('alerts', { alerts: list }));
-    const wall = new WallService(sfu, notifier, log.child('wall'));
-    const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs });
+    if (cluster.bus.clustered) {
+      const { bus } = cluster;
+      alerts.replicate = (change) => void bus.broadcast({ type: 'alert', from: bus.nodeId, change }).catch(() => log.warn('alert change not shared'));
+      bus.onMessage((msg) => msg.type === 'alert' && msg.from !== bus.nodeId && alerts.apply(msg.change));
+    }
+    const wall = new WallService(sfu, notifier, log.child('wall'), cluster.ownership, cluster.bus);
+    const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
     const supervision = new Supervision(calls);
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
+    cluster.ownership.onOrphans((ids) => {
+      reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
+    });
     const picked = await reconnect.restore();
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const petitions = new PetitionService(db, masterKeys);
     const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
-    const recordingWork = path.join(config.dataDir, 'recordings-work');
-    await reconcileRecordings(db, segments, recordingWork, log.child('recording'));
+    // Nodes of a cluster on one host share DATA_DIR: each writes (and may clean) only its own work folder,
+    // and only a single process reconciles the whole store at start-up.
+    const recordingWork = path.join(config.dataDir, 'recordings-work', ...(cluster.bus.clustered ? [cluster.bus.nodeId] : []));
+    if (!cluster.bus.clustered) await reconcileRecordings(db, segments, recordingWork, log.child('recording'));
     const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) => calls.recordingChanged(sessionId, state));
     if (config.recording) calls.recorder = recorder;
     const retention = new RetentionJob(db, segments, log.child('retention'));
@@ -151,7 +183,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       keys,
       sfu,
       presence,
-      rateLimiter: new LocalRateLimiter(),
+      rateLimiter,
       calls,
       supervision,
       reconnect,

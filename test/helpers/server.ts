@@ -40,6 +40,11 @@ export interface TestServer {
 export async function startTestServer(
   opts: { env?: Record<string, string>; embedded?: boolean; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},
 ): Promise<TestServer> {
+  // VJ_TOPOLOGY=cluster runs the same tests against 2 signaling + 2 SFU nodes behind one front port.
+  if (process.env['VJ_TOPOLOGY'] === 'cluster' && !opts.reuse && !opts.embedded && !opts.env?.['SFU_MODE']) {
+    const { startTestCluster } = await import('./cluster.js');
+    return startTestCluster(opts.env ? { env: opts.env } : {});
+  }
   const port = opts.reuse?.port ?? (await freePort());
   const dataDir = opts.reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vj-test-'));
   const db = opts.reuse ? (opts.reuse.databaseUrl ? { url: opts.reuse.databaseUrl, drop: async () => {} } : undefined) : !opts.embedded && adminDatabaseUrl ? await createTestDatabase() : undefined;

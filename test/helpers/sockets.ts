@@ -20,11 +20,19 @@ export async function send<E extends ClientEvent>(s: Socket, event: E, payload: 
 }
 
 export function nextEvent<T>(s: Socket, event: string, timeoutMs = 5000): Promise<T> {
+  return eventWhere<T>(s, event, () => true, timeoutMs);
+}
+
+/** The first `event` whose payload passes `ok`: pushes from other nodes can arrive in any order. */
+export function eventWhere<T>(s: Socket, event: string, ok: (p: T) => boolean, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    s.once(event, (p: T) => {
+    const t = setTimeout(() => (s.off(event, on), reject(new Error(`no matching ${event} within ${timeoutMs} ms`))), timeoutMs);
+    const on = (p: T) => {
+      if (!ok(p)) return;
       clearTimeout(t);
+      s.off(event, on);
       resolve(p);
-    });
+    };
+    s.on(event, on);
   });
 }

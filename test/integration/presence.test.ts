@@ -33,11 +33,13 @@ describe.each(impls)('$name', ({ make }) => {
   it('tracks kiosks online and offline, and lets only the owning socket mark a kiosk offline', async () => {
     const p = make();
     expect((await p.get(['a']))[0]).toMatchObject({ code: 'a', kioskOnline: false, session: null });
-    await p.kioskConnected('a', 's1');
-    await p.kioskConnected('a', 's2'); // a quick reconnect: the new socket owns the room now
+    await p.kioskConnected('a', 's1', 'device-1');
+    await p.kioskConnected('a', 's2', 'device-1'); // a quick reconnect: the new socket owns the room now
+    expect(await p.kiosk('a')).toEqual({ socketId: 's2', deviceId: 'device-1' });
     expect(await p.kioskDisconnected('a', 's1')).toBe(false);
     expect((await p.get(['a']))[0]!.kioskOnline).toBe(true);
     expect(await p.kioskDisconnected('a', 's2')).toBe(true);
+    expect(await p.kiosk('a')).toBeNull();
     const [a] = await p.get(['a']);
     expect(a!.kioskOnline).toBe(false);
     expect(a!.kioskSince).not.toBeNull();

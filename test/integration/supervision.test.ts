@@ -4,7 +4,7 @@ import { api, loginToken } from '../helpers/api.js';
 import { kioskToken } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, nextEvent, send, type TestSocket } from '../helpers/sockets.js';
+import { connect, eventWhere, nextEvent, send, type TestSocket } from '../helpers/sockets.js';
 
 type State = { monitoring: boolean; private: boolean; lead: string; participants: { role: string; mode: string | null; connected: boolean }[] };
 const fakeAudio = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1234 }], rtcp: { cname: 'x' } };
@@ -39,7 +39,7 @@ describe('supervision rules over the socket protocol', () => {
     expect((await publish).sessionId).toBe(sessionId);
     expect(await send(kiosk, 'session:rejoin', { sessionId })).toMatchObject({ ok: true });
 
-    const kioskSees = nextEvent<State>(kiosk, 'session:state');
+    const kioskSees = eventWhere<State>(kiosk, 'session:state', (st) => st.monitoring);
     const watched = await send(officer, 'session:watch', { sessionId, mode: 'monitor' });
     expect(watched).toMatchObject({ ok: true, data: { session: { monitoring: true } } });
     expect((await kioskSees).monitoring).toBe(true);
@@ -48,7 +48,7 @@ describe('supervision rules over the socket protocol', () => {
     const transportId = t.ok ? t.data.id : '';
     expect(await send(officer, 'rtc:produce', { sessionId, transportId, kind: 'audio', rtpParameters: fakeAudio, source: 'microphone' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
-    const tookOver = nextEvent<State>(kiosk, 'session:state');
+    const tookOver = eventWhere<State>(kiosk, 'session:state', (st) => st.lead === 'county');
     expect(await send(officer, 'session:setMode', { sessionId, mode: 'take_over' })).toMatchObject({ ok: true });
     expect(await tookOver).toMatchObject({ monitoring: false, lead: 'county' });
     expect(await send(officer, 'rtc:produce', { sessionId, transportId, kind: 'audio', rtpParameters: fakeAudio, source: 'microphone' })).toMatchObject({ ok: true });
@@ -122,7 +122,7 @@ describe('supervision rules over the socket protocol', () => {
 
 describe('a session survives a restart of the single-process server', () => {
   it('is picked up after a restart: the kiosk and the officer rejoin the same session; an abandoned one ends with server_restart', async () => {
-    const first = await startTestServer({ env: { RECONNECT_GRACE_S: '8' } });
+    const first = await startTestServer({ env: { RECONNECT_GRACE_S: '8', SFU_MODE: 'local' } });
     let second: TestServer | undefined;
     const sockets: TestSocket[] = [];
     try {

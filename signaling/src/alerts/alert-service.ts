@@ -1,5 +1,13 @@
-import type { AlertView } from '@vj/shared';
+import { z } from 'zod';
+import { AlertView } from '@vj/shared';
 import type { OfficeHours } from './office-hours.js';
+
+/** One change to the alert bar, as other signaling nodes apply it to their copy. */
+export const AlertOp = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('set'), alert: AlertView }),
+  z.object({ op: z.literal('delete'), key: z.string().max(200) }),
+]);
+export type AlertOp = z.infer<typeof AlertOp>;
 
 /**
  * Alerts on the county's alert bar: a kiosk that dropped during office hours, a call nobody answered in
@@ -7,6 +15,8 @@ import type { OfficeHours } from './office-hours.js';
  */
 export class AlertService {
   private readonly alerts = new Map<string, AlertView>();
+  /** In a cluster every change goes to the other nodes, so any node can list and acknowledge any alert. */
+  replicate: (op: AlertOp) => void = () => {};
 
   constructor(
     private readonly officeHours: OfficeHours,
@@ -14,13 +24,30 @@ export class AlertService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** A change made on another node; that node has already told the consoles. */
+  apply(op: AlertOp): void {
+    if (op.op === 'set') this.alerts.set(op.alert.id, op.alert);
+    else this.alerts.delete(op.key);
+  }
+
+  private set(alert: AlertView): void {
+    this.alerts.set(alert.id, alert);
+    this.replicate({ op: 'set', alert });
+  }
+
+  private delete(key: string): boolean {
+    if (!this.alerts.delete(key)) return false;
+    this.replicate({ op: 'delete', key });
+    return true;
+  }
+
   list(): AlertView[] {
     return [...this.alerts.values()].sort((a, b) => a.raisedAt.localeCompare(b.raisedAt));
   }
 
   raise(kind: AlertView['kind'], roomCode: string, key: string, caseCode?: string): void {
     if (this.alerts.has(key)) return;
-    this.alerts.set(key, { id: key, kind, roomCode, raisedAt: this.now().toISOString(), acknowledgedBy: null, ...(caseCode ? { caseCode } : {}) });
+    this.set({ id: key, kind, roomCode, raisedAt: this.now().toISOString(), acknowledgedBy: null, ...(caseCode ? { caseCode } : {}) });
     this.publish(this.list());
   }
 
@@ -29,11 +56,11 @@ export class AlertService {
     const keep = new Set(current.map((c) => c.key));
     let changed = false;
     for (const [key, a] of this.alerts) {
-      if (a.kind === kind && !keep.has(key)) changed = this.alerts.delete(key) || changed;
+      if (a.kind === kind && !keep.has(key)) changed = this.delete(key) || changed;
     }
     for (const c of current) {
       if (this.alerts.has(c.key)) continue;
-      this.alerts.set(c.key, { id: c.key, kind, roomCode: c.roomCode, raisedAt: this.now().toISOString(), acknowledgedBy: null, ...(c.caseCode ? { caseCode: c.caseCode } : {}) });
+      this.set({ id: c.key, kind, roomCode: c.roomCode, raisedAt: this.now().toISOString(), acknowledgedBy: null, ...(c.caseCode ? { caseCode: c.caseCode } : {}) });
       changed = true;
     }
     if (changed) this.publish(this.list());
@@ -44,13 +71,13 @@ export class AlertService {
   }
 
   resolve(key: string): void {
-    if (this.alerts.delete(key)) this.publish(this.list());
+    if (this.delete(key)) this.publish(this.list());
   }
 
   acknowledge(id: string, by: string): boolean {
     const a = this.alerts.get(id);
     if (!a) return false;
-    a.acknowledgedBy = by;
+    this.set({ ...a, acknowledgedBy: by });
     this.publish(this.list());
     return true;
   }

@@ -23,3 +23,17 @@ export class LocalRateLimiter implements RateLimiter {
     for (const [k, w] of this.windows) if (now - w.start >= windowMs) this.windows.delete(k);
   }
 }
+
+/** One window per key in Redis, shared by every signaling node (a limit per node would multiply by the nodes). */
+export class RedisRateLimiter implements RateLimiter {
+  constructor(
+    private readonly redis: import('ioredis').Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async hit(key: string, limit: number, windowMs: number): Promise<boolean> {
+    const k = `${this.prefix}rl:${key}`;
+    const res = await this.redis.multi().incr(k).pexpire(k, windowMs, 'NX').exec();
+    return Number(res?.[0]?.[1] ?? 0) <= limit;
+  }
+}

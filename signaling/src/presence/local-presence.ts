@@ -2,17 +2,22 @@ import type { Presence, RoomPresence, SessionPresence } from './presence.js';
 
 export class LocalPresence implements Presence {
   readonly kind = 'local';
-  private readonly kiosks = new Map<string, { socketId: string | null; since: string }>();
+  private readonly kiosks = new Map<string, { socketId: string | null; deviceId: string; since: string }>();
   private readonly sessions = new Map<string, SessionPresence>();
 
-  async kioskConnected(room: string, socketId: string): Promise<void> {
-    this.kiosks.set(room, { socketId, since: new Date().toISOString() });
+  async kioskConnected(room: string, socketId: string, deviceId: string): Promise<void> {
+    this.kiosks.set(room, { socketId, deviceId, since: new Date().toISOString() });
+  }
+
+  async kiosk(room: string): Promise<{ socketId: string; deviceId: string } | null> {
+    const k = this.kiosks.get(room);
+    return k?.socketId ? { socketId: k.socketId, deviceId: k.deviceId } : null;
   }
 
   async kioskDisconnected(room: string, socketId: string): Promise<boolean> {
     const k = this.kiosks.get(room);
     if (!k || k.socketId !== socketId) return false;
-    this.kiosks.set(room, { socketId: null, since: new Date().toISOString() });
+    this.kiosks.set(room, { ...k, socketId: null, since: new Date().toISOString() });
     return true;
   }
 

@@ -22,7 +22,9 @@ export interface RoomPresence {
  */
 export interface Presence {
   readonly kind: 'local' | 'redis';
-  kioskConnected(room: string, socketId: string): Promise<void>;
+  kioskConnected(room: string, socketId: string, deviceId: string): Promise<void>;
+  /** The kiosk's live socket (on any node) and its device, when it is online. */
+  kiosk(room: string): Promise<{ socketId: string; deviceId: string } | null>;
   /** Returns false when a newer socket of the same kiosk has already taken over (a quick reconnect). */
   kioskDisconnected(room: string, socketId: string): Promise<boolean>;
   setSession(room: string, session: SessionPresence | null): Promise<void>;

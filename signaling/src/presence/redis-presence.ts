@@ -13,7 +13,7 @@ const RELEASE = `if redis.call('HGET', KEYS[1], 'socket') == ARGV[1] then
 
 export class RedisPresence implements Presence {
   readonly kind = 'redis';
-  private readonly owned = new Map<string, string>();
+  private readonly owned = new Map<string, { socketId: string; deviceId: string }>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -32,19 +32,32 @@ export class RedisPresence implements Presence {
     return `${this.prefix}session:${room}`;
   }
 
+  /** Renews this node's kiosks; one that vanished (Redis restarted empty) is written again. */
   private async refresh(): Promise<void> {
+    const rooms = [...this.owned];
     const pipe = this.redis.pipeline();
-    for (const room of this.owned.keys()) pipe.pexpire(this.kioskKey(room), KIOSK_TTL_MS);
-    await pipe.exec().catch(() => {});
+    for (const [room] of rooms) pipe.pexpire(this.kioskKey(room), KIOSK_TTL_MS);
+    const res = await pipe.exec().catch(() => null);
+    if (!res) return;
+    for (const [i, [room, k]] of rooms.entries()) if (res[i]?.[1] === 0) await this.write(room, k.socketId, k.deviceId).catch(() => {});
   }
 
-  async kioskConnected(room: string, socketId: string): Promise<void> {
-    this.owned.set(room, socketId);
-    await this.redis.multi().hset(this.kioskKey(room), 'socket', socketId, 'since', new Date().toISOString()).pexpire(this.kioskKey(room), KIOSK_TTL_MS).exec();
+  async kioskConnected(room: string, socketId: string, deviceId: string): Promise<void> {
+    this.owned.set(room, { socketId, deviceId });
+    await this.write(room, socketId, deviceId);
+  }
+
+  private async write(room: string, socketId: string, deviceId: string): Promise<void> {
+    await this.redis.multi().hset(this.kioskKey(room), 'socket', socketId, 'device', deviceId, 'since', new Date().toISOString()).pexpire(this.kioskKey(room), KIOSK_TTL_MS).exec();
+  }
+
+  async kiosk(room: string): Promise<{ socketId: string; deviceId: string } | null> {
+    const [socketId, deviceId] = await this.redis.hmget(this.kioskKey(room), 'socket', 'device');
+    return socketId && deviceId ? { socketId, deviceId } : null;
   }
 
   async kioskDisconnected(room: string, socketId: string): Promise<boolean> {
-    if (this.owned.get(room) === socketId) this.owned.delete(room);
+    if (this.owned.get(room)?.socketId === socketId) this.owned.delete(room);
     const r = await this.redis.eval(RELEASE, 1, this.kioskKey(room), socketId, new Date().toISOString(), String(24 * 3600 * 1000));
     return r === 1;
   }

@@ -17,6 +17,7 @@ import type { Disconnector } from '../context.js';
 import type { Claims, KeyRing } from '../security/jwt.js';
 import type { Notifier } from '../sessions/call-service.js';
 import { EVENT_ACCESS } from './event-access.js';
+import { clusterDispatch } from '../cluster/forwarding.js';
 import { eventHandlers } from './handlers.js';
 
 interface SocketData {
@@ -87,17 +88,22 @@ function armExpiry(socket: AppSocket): void {
 }
 
 export function registerRealtime(io: AppIo, app: AppContext): void {
-  const handlers = eventHandlers(app);
+  const dispatch = clusterDispatch(app, eventHandlers(app) as never);
   const log = app.log.child('realtime');
+  const { bus } = app.calls.cluster;
+  bus.onMessage((msg) => {
+    if (msg.type === 'socketGone') void app.reconnect.socketGone(msg.socketId).catch((err) => log.warn('disconnect cleanup failed', { socketId: msg.socketId, ...errorFields(err) }));
+  });
 
   io.on('connection', (socket: AppSocket) => {
     const principal = socket.data.principal;
+    // A kiosk that drops right after connecting must go offline after it went online, not before.
+    let online: Promise<unknown> = Promise.resolve();
     armExpiry(socket);
     // Rooms by who is behind the socket, so logout, disable and revoke can close it from any node.
     void socket.join(principal.role === 'kiosk' ? `device:${principal.sub}` : [`user:${principal.sub}`, `sid:${principal.sid}`]);
     if (principal.role === 'kiosk') {
-      app.supervision.kioskOnline(principal.room!, socket.id, principal.sub);
-      void app.calls.kioskConnected(principal.room!, socket.id).catch((err) => log.warn('presence update failed', errorFields(err)));
+      online = app.calls.kioskConnected(principal.room!, socket.id, principal.sub).catch((err) => log.warn('presence update failed', errorFields(err)));
     } else if (principal.role === 'county_officer' || principal.role === 'county_supervisor') {
       void socket.join(COUNTY_ROOM);
       socket.emit('alerts', { alerts: app.calls.alerts.list() });
@@ -123,7 +129,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
               armExpiry(socket);
             },
           };
-          const data = await (handlers[event] as (c: typeof ctx, p: unknown) => Promise<unknown>)(ctx, input);
+          const data = await dispatch(event, ctx, input);
           reply({ ok: true, data });
         } catch (err) {
           if (err instanceof AppError) {
@@ -141,9 +147,11 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       clearTimeout(socket.data.expiryTimer);
       log.info('socket disconnected', { socketId: socket.id, reason });
       void (async () => {
-        await app.reconnect.socketGone(socket.id);
+        // The sessions this socket was in may run on another node: every node hears that it is gone.
+        if (bus.clustered) await bus.broadcast({ type: 'socketGone', socketId: socket.id });
+        else await app.reconnect.socketGone(socket.id);
         if (principal.role === 'kiosk') {
-          app.supervision.kioskOffline(principal.room!, socket.id);
+          await online;
           await app.calls.kioskDisconnected(principal.room!, socket.id);
         }
       })().catch((err) => log.warn('disconnect cleanup failed', { socketId: socket.id, ...errorFields(err) }));

@@ -15,6 +15,9 @@ import {
   type TrackSource,
 } from '@vj/shared';
 import type { AlertService } from '../alerts/alert-service.js';
+import type { CallQueue } from '../cluster/call-queue.js';
+import type { NodeBus } from '../cluster/node-bus.js';
+import type { Ownership } from '../cluster/ownership.js';
 import type { Presence } from '../presence/presence.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
 import type { SessionStore } from './session-store.js';
@@ -27,6 +30,13 @@ export interface Notifier {
   toCounty<E extends ServerEvent>(event: E, payload: ServerPayload<E>): void;
   /** To reception staff of one room: they see their own room's state, no other. */
   toRoomStaff<E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>): void;
+}
+
+/** Where sessions run and how nodes reach each other: the local kinds, or the Redis kinds, chosen at start-up. */
+export interface ClusterParts {
+  ownership: Ownership;
+  queue: CallQueue;
+  bus: NodeBus;
 }
 
 export interface CallTimings {
@@ -70,8 +80,13 @@ export class CallService {
     readonly log: Logger,
     rooms: RoomInfo[],
     private readonly timings: CallTimings,
+    readonly cluster: ClusterParts,
   ) {
     this.roomsByCode = new Map(rooms.map((r) => [r.code, r]));
+    cluster.bus.onMessage((msg) => {
+      if (msg.type === 'queueChanged') void this.pushLocalPositions().catch((err) => this.log.warn('queue positions not sent', errorFields(err)));
+      if (msg.type === 'wallResync') void this.reshowWall();
+    });
     sfu.on('producerClosed', ({ sessionId, producerId }) => this.forgetProducer(sessionId, producerId));
     sfu.on('routerClosed', ({ sessionId, reason }) => {
       if (reason === 'worker_died' && this.live.has(sessionId)) {
@@ -99,8 +114,10 @@ export class CallService {
   }
 
   /** Puts a session into the live registry (a new one, or one picked up again after a restart). */
-  adopt(live: LiveSession): void {
+  async adopt(live: LiveSession): Promise<void> {
     this.live.set(live.id, live);
+    await this.cluster.ownership.claim(live.id);
+    if (live.state === 'calling') await this.cluster.queue.add(live.id, live.startedAt);
   }
 
   async roomViews(codes = [...this.roomsByCode.keys()]): Promise<RoomView[]> {
@@ -143,8 +160,12 @@ export class CallService {
     this.toPeers(live, 'session:state', stateView(live));
   }
 
-  async kioskConnected(room: string, socketId: string): Promise<void> {
-    await this.presence.kioskConnected(room, socketId);
+  kioskOf(room: string): Promise<{ socketId: string; deviceId: string } | null> {
+    return this.presence.kiosk(room);
+  }
+
+  async kioskConnected(room: string, socketId: string, deviceId: string): Promise<void> {
+    await this.presence.kioskConnected(room, socketId, deviceId);
     this.alerts.resolve(`kiosk_offline:${room}`);
     await this.broadcastRoom(room);
   }
@@ -162,7 +183,7 @@ export class CallService {
     let live = this.live.get(session.id);
     if (!live) {
       live = { id: session.id, roomCode: room, kind: 'county_call', state: 'calling', private: false, startedAt: session.started_at, peers: new Map(), producers: new Map() };
-      this.live.set(session.id, live);
+      await this.adopt(live);
     }
     try {
       await this.sfu.request('createRouter', { sessionId: session.id });
@@ -186,20 +207,41 @@ export class CallService {
     return { sessionId: session.id, peerId: kioskPeerId };
   }
 
-  /** Tells every waiting kiosk its place in the county-wide queue. */
+  /** Tells every waiting kiosk, on every node, its place in the county-wide queue. */
   pushQueue(): void {
-    const waiting = this.sessions()
-      .filter((s) => s.state === 'calling')
-      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
-    waiting.forEach((s, i) => this.toPeers(s, 'queue:position', { sessionId: s.id, position: i + 1 }, (p) => p.role === 'kiosk'));
+    this.cluster.bus.broadcast({ type: 'queueChanged' }).catch((err) => this.log.warn('queue change not announced', errorFields(err)));
   }
 
-  /** The atomic answer happens in PostgreSQL: of officers answering together, exactly one wins. */
+  private async pushLocalPositions(): Promise<void> {
+    const order = await this.cluster.queue.order();
+    order.forEach((id, i) => {
+      const s = this.live.get(id);
+      if (s?.state === 'calling') this.toPeers(s, 'queue:position', { sessionId: id, position: i + 1 }, (p) => p.role === 'kiosk');
+    });
+  }
+
+  /** The wall has a new owner: show it this node's kiosk cameras again. */
+  private async reshowWall(): Promise<void> {
+    for (const live of this.live.values()) {
+      for (const p of live.producers.values()) if (p.participantRole === 'kiosk' && p.kind === 'video') await this.wall.show(live.id, live.roomCode, p.producerId);
+    }
+  }
+
+  /**
+   * Of officers answering together, on any node, exactly one takes the call out of the queue; PostgreSQL
+   * checks the same again when it records who answered.
+   */
   async answerCall(sessionId: string, officer: { userId: string; name: string; role: ParticipantRole }, socketId: string) {
     const live = this.live.get(sessionId);
-    // Only the node holding the call's media can serve it; refuse before touching the record.
-    if (!live) throw new AppError('NOT_FOUND', 'no such live call on this server');
-    const { peerId } = await this.store.answer(sessionId, officer.userId, officer.role);
+    if (!live) throw new AppError('NOT_FOUND', 'no such live call');
+    if (live.state !== 'calling' || !(await this.cluster.queue.take(sessionId))) throw new AppError('CALL_ALREADY_TAKEN', 'another officer has answered this call');
+    let peerId: string;
+    try {
+      ({ peerId } = await this.store.answer(sessionId, officer.userId, officer.role));
+    } catch (err) {
+      if (this.live.get(sessionId)?.state === 'calling') await this.cluster.queue.add(sessionId, live.startedAt);
+      throw err;
+    }
     live.state = 'active';
     clearTimeout(live.escalateTimer);
     this.alerts.resolve(`call_unanswered:${sessionId}`);
@@ -242,6 +284,7 @@ export class CallService {
     if (!live) return;
     const info: ProducerInfo = { producerId, kind, source, participantRole: peer.role };
     live.producers.set(producerId, { ...info, peerId: peer.peerId });
+    await this.cluster.ownership.rememberProducer(sessionId, { ...info, peerId: peer.peerId });
     this.toPeers(live, 'session:producer', { sessionId, producer: info }, (p) => p.peerId !== peer.peerId && !(p.role === 'township_staff' && live.private));
     if (peer.role === 'kiosk' && kind === 'video') await this.wall.show(live.id, live.roomCode, producerId);
     // Recording starts beside the call, not in its way: the publisher's ack does not wait for ffmpeg.
@@ -260,7 +303,9 @@ export class CallService {
 
   private forgetProducer(sessionId: string, producerId: string): void {
     const live = this.live.get(sessionId);
-    if (live?.producers.delete(producerId)) this.toPeers(live, 'session:producerClosed', { sessionId, producerId });
+    if (!live?.producers.delete(producerId)) return;
+    this.toPeers(live, 'session:producerClosed', { sessionId, producerId });
+    this.cluster.ownership.forgetProducer(sessionId, producerId).catch(() => {});
   }
 
   /** Shows the villager's receipt on the kiosk of that call; nobody else in the session receives it. */
@@ -301,12 +346,14 @@ export class CallService {
       for (const p of live.peers.values()) clearTimeout(p.graceTimer);
     }
     this.alerts.resolve(`call_unanswered:${sessionId}`);
+    await this.cluster.queue.remove(sessionId);
     await this.store.end(sessionId, reason, causedByPeer);
     if (live?.private) await this.timeline.privateOff(sessionId, null);
     await this.timeline.event(sessionId, 'ended', { participantId: causedByPeer ?? null }, { reason });
     await this.recorder?.sessionEnded(sessionId).catch((err) => this.log.error('recording did not finish cleanly', { sessionId, ...errorFields(err) }));
     const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
     await this.sfu.request('closeRouter', { sessionId, reason: sfuReason }).catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
+    await this.cluster.ownership.release(sessionId);
     if (!live) return;
     this.toPeers(live, 'session:ended', { sessionId, reason });
     await this.presence.setSession(live.roomCode, null);

@@ -80,11 +80,16 @@ export class Reconnect {
 
   /**
    * At start-up: sessions a previous run left open come back with everyone disconnected. Whoever returns
-   * within the grace period continues; a session nobody needed ends with "server_restart".
+   * within the grace period continues; a session nobody needed ends with "server_restart". In a cluster the
+   * same happens to the sessions of a node that died, on the node that takes them over; sessions another
+   * live node runs are left to it. With `only`, just those sessions are looked at.
    */
-  async restore(): Promise<number> {
-    const open = await this.calls.store.openWithParticipants();
+  async restore(only?: string[]): Promise<number> {
+    const open = await this.calls.store.openWithParticipants(only);
+    let taken = 0;
     for (const { session, participants } of open) {
+      if (this.calls.session(session.id) || !(await this.calls.cluster.ownership.takeOver(session.id))) continue;
+      taken++;
       const live: LiveSession = {
         id: session.id,
         roomCode: session.room_code,
@@ -96,6 +101,8 @@ export class Reconnect {
         producers: new Map(),
         restored: true,
       };
+      // Media may still be flowing on the SFU nodes: what was published is known to whoever takes over.
+      for (const p of await this.calls.cluster.ownership.producers(session.id)) live.producers.set(p.producerId, p);
       for (const p of participants) {
         const principalId = p.device_id ?? p.user_id;
         if (!principalId) continue;
@@ -107,10 +114,10 @@ export class Reconnect {
         await this.calls.end(session.id, 'server_restart');
         continue;
       }
-      this.calls.adopt(live);
+      await this.calls.adopt(live);
       await this.calls.syncPresence(live);
     }
     this.calls.pushQueue();
-    return open.length;
+    return taken;
   }
 }

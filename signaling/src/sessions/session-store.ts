@@ -112,8 +112,20 @@ export class SessionStore {
   }
 
   /** Open sessions and their present participants, for picking them up again after a restart. */
-  async openWithParticipants(): Promise<{ session: SessionRow; participants: (ParticipantRow & { name: string | null })[] }[]> {
-    const s = await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' ORDER BY started_at`);
+  /** Open sessions the user or kiosk device still takes part in, on whichever node runs them. */
+  async openFor(principalId: string): Promise<{ sessionId: string; roomCode: string }[]> {
+    const r = await this.db.query<{ id: string; room_code: string }>(
+      `SELECT DISTINCT s.id, s.room_code, s.started_at FROM reception_sessions s JOIN session_participants p ON p.session_id = s.id
+       WHERE s.state <> 'ended' AND p.left_at IS NULL AND (p.user_id = $1 OR p.device_id = $1) ORDER BY s.started_at`,
+      [principalId],
+    );
+    return r.rows.map((x) => ({ sessionId: x.id, roomCode: x.room_code }));
+  }
+
+  async openWithParticipants(only?: string[]): Promise<{ session: SessionRow; participants: (ParticipantRow & { name: string | null })[] }[]> {
+    const s = only
+      ? await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' AND id = ANY($1::uuid[]) ORDER BY started_at`, [only])
+      : await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' ORDER BY started_at`);
     const out = [];
     for (const session of s.rows) {
       const p = await this.db.query<ParticipantRow & { name: string | null }>(

@@ -16,17 +16,8 @@ interface Officer {
  */
 export class Supervision {
   /** The kiosk socket and device of each online room, for starting a reception-staff intake there. */
-  private readonly kiosks = new Map<string, { socketId: string; deviceId: string }>();
 
   constructor(private readonly calls: CallService) {}
-
-  kioskOnline(room: string, socketId: string, deviceId: string): void {
-    this.kiosks.set(room, { socketId, deviceId });
-  }
-
-  kioskOffline(room: string, socketId: string): void {
-    if (this.kiosks.get(room)?.socketId === socketId) this.kiosks.delete(room);
-  }
 
   private live(sessionId: string): LiveSession {
     const live = this.calls.session(sessionId);
@@ -129,7 +120,7 @@ export class Supervision {
     const room = staff.township;
     if (!room) throw new AppError('FORBIDDEN', 'no township on this account');
     const info = this.calls.room(room);
-    const kiosk = this.kiosks.get(room);
+    const kiosk = await this.calls.kioskOf(room);
     if (!kiosk) throw new AppError('INVALID_STATE', "this room's kiosk is offline");
     const { session, staffPeerId, kioskPeerId } = await this.calls.store.openStaffIntake(room, staff.userId, kiosk.deviceId, requestId);
     await this.calls.sfu.request('createRouter', { sessionId: session.id });
@@ -146,7 +137,7 @@ export class Supervision {
     const staffPeer: Peer = { peerId: staffPeerId, role: 'township_staff', name: staff.name, principalId: staff.userId, socketId, mode: null };
     live.peers.set(staffPeerId, staffPeer);
     live.peers.set(kioskPeerId, { peerId: kioskPeerId, role: 'kiosk', name: info.name, principalId: kiosk.deviceId, socketId: kiosk.socketId, mode: null });
-    this.calls.adopt(live);
+    await this.calls.adopt(live);
     await this.calls.timeline.audited(
       session.id,
       'joined',

@@ -1,31 +1,38 @@
 import { AppError, errorFields, type Logger, type SfuApi, type WallTile } from '@vj/shared';
+import type { NodeBus } from '../cluster/node-bus.js';
+import type { Ownership } from '../cluster/ownership.js';
 import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
 import type { Peer } from './live.js';
 
-/** The county video wall's own router: every room's kiosk camera is piped into it, and consoles consume from it. */
-export const WALL_SESSION_ID = '7a11c0de-7a11-4a11-8a11-c0de7a11c0de';
+/** The key under which one node of a cluster owns the wall; the wall's router gets a new id per owner. */
+export const WALL_KEY = '7a11c0de-7a11-4a11-8a11-c0de7a11c0de';
 
 /**
  * The 19-room wall. Each kiosk video producer is piped (same id) into one wall router, so a console watches
  * every room over a single receive transport, at the small simulcast layer; opening a tile raises that one.
+ * In a cluster one signaling node owns the wall; the others send it their cameras and forward its viewers.
  */
 export class WallService {
   private readonly tiles = new Map<string, WallTile>();
   private readonly viewers = new Map<string, Peer>();
-  private router: Promise<unknown> | undefined;
+  private router: Promise<string> | undefined;
+  private routerId: string | undefined;
 
   constructor(
     private readonly sfu: SfuApi,
     private readonly notify: Pick<Notifier, 'toCounty'>,
     private readonly log: Logger,
+    private readonly ownership: Ownership,
+    private readonly bus: NodeBus,
   ) {
     sfu.on('producerClosed', ({ sessionId, producerId }) => {
-      if (sessionId === WALL_SESSION_ID && this.tiles.delete(producerId)) this.notify.toCounty('wall:tileClosed', { producerId });
+      if (sessionId === this.routerId && this.tiles.delete(producerId)) this.notify.toCounty('wall:tileClosed', { producerId });
     });
     sfu.on('routerClosed', ({ sessionId }) => {
-      if (sessionId !== WALL_SESSION_ID) return;
+      if (sessionId !== this.routerId) return;
       this.router = undefined;
+      this.routerId = undefined;
       for (const producerId of this.tiles.keys()) this.notify.toCounty('wall:tileClosed', { producerId });
       this.tiles.clear();
       this.viewers.clear();
@@ -33,18 +40,50 @@ export class WallService {
   }
 
   isWall(sessionId: string): boolean {
-    return sessionId === WALL_SESSION_ID;
+    return sessionId === this.routerId;
   }
 
-  private ensure(): Promise<unknown> {
-    this.router ??= this.sfu.request('createRouter', { sessionId: WALL_SESSION_ID, dedicatedWorker: true });
+  /** The wall's router, created by whichever node owns the wall; a stale one left by a dead owner is closed. */
+  private ensure(): Promise<string> {
+    this.router ??= (async () => {
+      if (this.bus.clustered) {
+        const stale = await this.ownership.wallRouter();
+        if (stale) await this.sfu.request('closeRouter', { sessionId: stale, reason: 'router_closed' }).catch(() => {});
+      }
+      const id = this.bus.clustered ? newId() : WALL_KEY;
+      await this.sfu.request('createRouter', { sessionId: id, dedicatedWorker: true });
+      await this.ownership.claim(id);
+      await this.ownership.setWallRouter(id);
+      this.routerId = id;
+      if (this.bus.clustered) await this.bus.broadcast({ type: 'wallResync' });
+      return id;
+    })().catch((err: unknown) => {
+      this.router = undefined;
+      throw err;
+    });
     return this.router;
+  }
+
+  /** The node that owns the wall, taking it when nobody live does; null means this node. */
+  async owner(): Promise<string | null> {
+    if (!this.bus.clustered) return null;
+    const owner = await this.ownership.ownerOf(WALL_KEY);
+    if (owner === this.bus.nodeId) return null;
+    if (owner) return owner;
+    if (await this.ownership.takeOver(WALL_KEY)) {
+      await this.ownership.claim(WALL_KEY);
+      this.router = undefined;
+      return null;
+    }
+    return this.ownership.ownerOf(WALL_KEY);
   }
 
   async show(sessionId: string, roomCode: string, producerId: string): Promise<void> {
     try {
-      await this.ensure();
-      await this.sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: WALL_SESSION_ID, producerId });
+      const owner = await this.owner();
+      if (owner) return void (await this.bus.call(owner, 'wallShow', { sessionId, roomCode, producerId }));
+      const wall = await this.ensure();
+      await this.sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
       const tile = { roomCode, sessionId, producerId };
       this.tiles.set(producerId, tile);
       this.notify.toCounty('wall:tile', tile);
@@ -55,18 +94,18 @@ export class WallService {
   }
 
   async join(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<{ sessionId: string; tiles: WallTile[] }> {
-    await this.ensure();
+    const sessionId = await this.ensure();
     if (!this.viewers.has(socketId)) {
       this.viewers.set(socketId, { peerId: newId(), role: who.role, name: who.name, principalId: who.userId, socketId, mode: 'monitor' });
     }
-    return { sessionId: WALL_SESSION_ID, tiles: [...this.tiles.values()] };
+    return { sessionId, tiles: [...this.tiles.values()] };
   }
 
   scope(socketId: string): MediaScope {
     const peer = this.viewers.get(socketId);
-    if (!peer) throw new AppError('NOT_FOUND', 'no such session');
+    if (!peer || !this.routerId) throw new AppError('NOT_FOUND', 'no such session');
     return {
-      sessionId: WALL_SESSION_ID,
+      sessionId: this.routerId,
       peer,
       assertCanProduce: () => {
         throw new AppError('FORBIDDEN', 'the wall is for watching');
@@ -79,8 +118,8 @@ export class WallService {
 
   async leave(socketId: string): Promise<void> {
     const peer = this.viewers.get(socketId);
-    if (!peer) return;
+    if (!peer || !this.routerId) return;
     this.viewers.delete(socketId);
-    await this.sfu.request('closePeer', { sessionId: WALL_SESSION_ID, peerId: peer.peerId, reason: 'peer_left' }).catch(() => {});
+    await this.sfu.request('closePeer', { sessionId: this.routerId, peerId: peer.peerId, reason: 'peer_left' }).catch(() => {});
   }
 }

@@ -1,0 +1,100 @@
+import net from 'node:net';
+import { freePort, startTestServer, type TestServer } from './server.js';
+import { redisUrl, testRedis, uniqueName } from './services.js';
+import { startSfuNode, type SfuNodeProc } from './sfu-nodes.js';
+
+/**
+ * A TCP front for the signaling nodes, like the load balancer of a real deployment: each new connection goes
+ * to the next node that accepts it, so a client whose node dies reconnects to a live one. Sockets use only
+ * the WebSocket transport, so no stickiness is needed.
+ */
+export async function startFront(backends: () => number[]): Promise<{ port: number; close(): Promise<void> }> {
+  let next = 0;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.pause();
+    const ports = backends();
+    const tryAt = (attempt: number): void => {
+      if (attempt >= ports.length) return void client.destroy();
+      const port = ports[(next + attempt) % ports.length]!;
+      const upstream = net.connect(port, '127.0.0.1');
+      upstream.once('connect', () => {
+        next = (next + attempt + 1) % Math.max(1, ports.length);
+        open.add(upstream);
+        upstream.on('close', () => (open.delete(upstream), client.destroy()));
+        client.on('close', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      });
+      upstream.once('error', () => tryAt(attempt + 1));
+    };
+    tryAt(0);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    close: async () => {
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface TestCluster extends TestServer {
+  signaling: TestServer[];
+  sfu: SfuNodeProc[];
+  prefix: string;
+  redisUrl: string;
+  /** Starts a replacement signaling node on the same database and data. */
+  addSignaling(): Promise<TestServer>;
+}
+
+/**
+ * 2 signaling + 2 SFU nodes as separate processes on this machine, with the real Redis (and PostgreSQL when
+ * set), behind one front port. It stands in for the single server wherever a test takes a TestServer.
+ */
+export async function startTestCluster(opts: { env?: Record<string, string> } = {}): Promise<TestCluster> {
+  const redis = redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis();
+  const prefix = `${uniqueName('cl')}:`;
+  const sfu: SfuNodeProc[] = [];
+  for (const [i, name] of ['a', 'b'].entries()) {
+    sfu.push(await startSfuNode({ redisUrl: redis.url, prefix, nodeId: `${prefix.replace(/[^A-Za-z0-9_-]/g, '')}-sfu-${name}`, portBase: 44000 + 1000 * i }));
+  }
+  const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, SFU_MODE: 'redis' };
+  const first = await startTestServer({ env });
+  const signaling: TestServer[] = [first];
+  const addSignaling = async () => {
+    const s = await startTestServer({ env, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
+    signaling.push(s);
+    return s;
+  };
+  await addSignaling();
+  const front = await startFront(() => signaling.filter((s) => s.proc.exitCode === null && s.proc.signalCode === null).map((s) => s.port));
+  const logs = new Proxy([] as string[], { get: (_t, p) => Reflect.get(signaling.flatMap((s) => s.logs), p) });
+  return {
+    ...first,
+    url: `http://127.0.0.1:${front.port}`,
+    port: front.port,
+    logs,
+    signaling,
+    sfu,
+    prefix,
+    redisUrl: redis.url,
+    addSignaling,
+    kill: async () => {
+      for (const s of signaling) await s.kill();
+    },
+    stop: async () => {
+      await front.close();
+      for (const s of signaling.slice(1)) await s.stop();
+      for (const n of sfu) await n.stop();
+      await first.stop();
+      await redis.stop();
+    },
+  };
+}
