@@ -75,12 +75,10 @@ export async function startTestCluster(opts: { env?: Record<string, string> } = 
   };
   await addSignaling();
   const front = await startFront(() => signaling.filter((s) => s.proc.exitCode === null && s.proc.signalCode === null).map((s) => s.port));
-  const logs = new Proxy([] as string[], { get: (_t, p) => Reflect.get(signaling.flatMap((s) => s.logs), p) });
-  return {
+  const cluster: TestCluster = {
     ...first,
     url: `http://127.0.0.1:${front.port}`,
     port: front.port,
-    logs,
     signaling,
     sfu,
     prefix,
@@ -97,4 +95,7 @@ export async function startTestCluster(opts: { env?: Record<string, string> } = 
       await redis.stop();
     },
   };
+  // Every signaling node's lines, read fresh each time.
+  Object.defineProperty(cluster, 'logs', { get: () => signaling.flatMap((s) => s.logs) });
+  return cluster;
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { EventContext } from '../realtime/handlers.js';
 import { EVENT_ACCESS } from '../realtime/event-access.js';
 import { Claims } from '../security/jwt.js';
+import { ownerMethods, type OwnerMethod } from './owner-calls.js';
 
 type Handler = (ctx: EventContext, payload: unknown) => Promise<unknown>;
 export type Dispatch = (event: ClientEvent, ctx: EventContext, payload: unknown) => Promise<unknown>;
@@ -40,6 +41,10 @@ export function clusterDispatch(app: AppContext, handlers: Record<ClientEvent, H
       const p = parseOrBadRequest(WallShow, params, 'wallShow params');
       await calls.wall.show(p.sessionId, p.roomCode, p.producerId);
       return {};
+    }
+    if (Object.hasOwn(ownerMethods, method)) {
+      const m = ownerMethods[method as OwnerMethod];
+      return (m.run as (a: AppContext, p: unknown) => Promise<unknown>)(app, parseOrBadRequest(m.params, params, `${method} params`));
     }
     if (method !== 'event') throw new AppError('BAD_REQUEST', 'unknown node method');
     const f = parseOrBadRequest(Forwarded, params, 'forwarded event');

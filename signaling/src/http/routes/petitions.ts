@@ -1,3 +1,4 @@
+import { onOwner } from '../../cluster/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { Id, PetitionListQuery, PetitionSubmitBody, RevealBody } from '@vj/shared';
@@ -16,7 +17,7 @@ export function petitionRoutes(express: Express, app: AppContext): void {
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk.
-      const pushedToKiosk = body.sessionId ? app.calls.pushReceipt(body.sessionId, { caseCode: receipt.caseCode, pin: receipt.pin }) : false;
+      const pushedToKiosk = body.sessionId ? await onOwner(app, 'pushReceipt', { sessionId: body.sessionId, caseCode: receipt.caseCode, pin: receipt.pin }) : false;
       return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk };
     },
   });

@@ -1,3 +1,4 @@
+import { onOwner } from '../../cluster/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { AppError, Id, RecordingGrantBody, RecordingPauseBody } from '@vj/shared';
@@ -50,7 +51,7 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/sessions/:id/recording/pause', {
     params: ById,
     body: RecordingPauseBody,
-    handler: async ({ principal, params, body }) => ({ state: await app.recorder.setPaused(principal, params.id, body.paused, body.reason) }),
+    handler: async ({ principal, params, body }) => ({ state: await onOwner(app, 'recordingPause', { principal, sessionId: params.id, paused: body.paused, reason: body.reason }) }),
   });
 
   mount(express, app, 'POST /api/recordings/:id/playback', {

@@ -1,3 +1,4 @@
+import { onOwner } from '../../cluster/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { AppError, Id } from '@vj/shared';
@@ -41,16 +42,6 @@ export function roomRoutes(express: Express, app: AppContext): void {
   // mode really closed reception staff's consumers on the server.
   mount(express, app, 'GET /api/sessions/:id/media', {
     params: z.object({ id: Id }),
-    handler: async ({ params }) => {
-      const live = app.calls.session(params.id);
-      if (!live) throw new AppError('NOT_FOUND', 'no such live session');
-      const dump = await app.sfu.request('dump', { sessionId: params.id });
-      return {
-        peers: [...live.peers.values()].map((p) => {
-          const held = dump.peers.find((d) => d.peerId === p.peerId);
-          return { role: p.role, name: p.name, connected: p.socketId !== null, transports: held?.transports ?? 0, producers: held?.producers ?? 0, consumers: held?.consumers ?? 0 };
-        }),
-      };
-    },
+    handler: ({ params }) => onOwner(app, 'sessionMedia', { sessionId: params.id }),
   });
 }

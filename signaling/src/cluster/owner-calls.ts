@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { AppError, Id } from '@vj/shared';
+import type { AppContext } from '../context.js';
+import { Claims } from '../security/jwt.js';
+
+async function sessionMedia(app: AppContext, sessionId: string) {
+  const live = app.calls.session(sessionId);
+  if (!live) throw new AppError('NOT_FOUND', 'no such live session');
+  const dump = await app.sfu.request('dump', { sessionId });
+  return {
+    peers: [...live.peers.values()].map((p) => {
+      const held = dump.peers.find((d) => d.peerId === p.peerId);
+      return { role: p.role, name: p.name, connected: p.socketId !== null, transports: held?.transports ?? 0, producers: held?.producers ?? 0, consumers: held?.consumers ?? 0 };
+    }),
+  };
+}
+
+/**
+ * REST work that needs a live session's in-memory state (its peers, its recorder) runs on the node that owns
+ * the session. Each method is validated again on the owner.
+ */
+export const ownerMethods = {
+  sessionMedia: {
+    params: z.object({ sessionId: Id }),
+    run: (app: AppContext, p: { sessionId: string }) => sessionMedia(app, p.sessionId),
+  },
+  pushReceipt: {
+    params: z.object({ sessionId: Id, caseCode: z.string().min(1).max(40), pin: z.string().min(1).max(20) }),
+    run: async (app: AppContext, p: { sessionId: string; caseCode: string; pin: string }) => app.calls.pushReceipt(p.sessionId, { caseCode: p.caseCode, pin: p.pin }),
+  },
+  recordingPause: {
+    params: z.object({ principal: Claims, sessionId: Id, paused: z.boolean(), reason: z.string().min(1).max(500) }),
+    run: (app: AppContext, p: { principal: Claims; sessionId: string; paused: boolean; reason: string }) => app.recorder.setPaused(p.principal, p.sessionId, p.paused, p.reason),
+  },
+} as const;
+
+export type OwnerMethod = keyof typeof ownerMethods;
+type Params<M extends OwnerMethod> = Parameters<(typeof ownerMethods)[M]['run']>[1];
+type Result<M extends OwnerMethod> = Awaited<ReturnType<(typeof ownerMethods)[M]['run']>>;
+
+/** Runs `method` where the session lives: here, or on its owner node. */
+export async function onOwner<M extends OwnerMethod>(app: AppContext, method: M, params: Params<M> & { sessionId: string }): Promise<Result<M>> {
+  const { bus, ownership } = app.calls.cluster;
+  const run = () => (ownerMethods[method].run as (a: AppContext, p: Params<M>) => Promise<Result<M>>)(app, params);
+  if (!bus.clustered || app.calls.session(params.sessionId)) return run();
+  const owner = await ownership.ownerOf(params.sessionId);
+  if (!owner || owner === bus.nodeId) return run();
+  return (await bus.call(owner, method, params)) as Result<M>;
+}
