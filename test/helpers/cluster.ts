@@ -8,17 +8,20 @@ import { startSfuNode, type SfuNodeProc } from './sfu-nodes.js';
  * to the next node that accepts it, so a client whose node dies reconnects to a live one. Sockets use only
  * the WebSocket transport, so no stickiness is needed.
  */
-export async function startFront(backends: () => number[]): Promise<{ port: number; close(): Promise<void> }> {
+export async function startFront(backends: () => number[]): Promise<{ port: number; prefer(port: number | undefined): void; close(): Promise<void> }> {
   let next = 0;
+  let preferred: number | undefined;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
     open.add(client);
     client.on('close', () => open.delete(client));
     client.pause();
-    const ports = backends();
+    const live = backends();
+    // A test can steer new connections to one node while it is up (to know which node a client is on).
+    const ports = preferred !== undefined && live.includes(preferred) ? [preferred, ...live.filter((p) => p !== preferred)] : live;
     const tryAt = (attempt: number): void => {
       if (attempt >= ports.length) return void client.destroy();
-      const port = ports[(next + attempt) % ports.length]!;
+      const port = preferred !== undefined && ports[0] === preferred ? ports[attempt]! : ports[(next + attempt) % ports.length]!;
       const upstream = net.connect(port, '127.0.0.1');
       upstream.once('connect', () => {
         next = (next + attempt + 1) % Math.max(1, ports.length);
@@ -38,6 +41,7 @@ export async function startFront(backends: () => number[]): Promise<{ port: numb
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     port,
+    prefer: (p) => (preferred = p),
     close: async () => {
       for (const s of open) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -46,10 +50,14 @@ export async function startFront(backends: () => number[]): Promise<{ port: numb
 }
 
 export interface TestCluster extends TestServer {
+  /** Signaling node i runs as NODE_ID `${tag}-sig-${i}`. */
+  tag: string;
   signaling: TestServer[];
   sfu: SfuNodeProc[];
   prefix: string;
   redisUrl: string;
+  /** New connections through the front go to this node first while it runs (undefined: round robin). */
+  preferNode(node: TestServer | undefined): void;
   /** Starts a replacement signaling node on the same database and data. */
   addSignaling(): Promise<TestServer>;
 }
@@ -66,10 +74,12 @@ export async function startTestCluster(opts: { env?: Record<string, string> } = 
     sfu.push(await startSfuNode({ redisUrl: redis.url, prefix, nodeId: `${prefix.replace(/[^A-Za-z0-9_-]/g, '')}-sfu-${name}`, portBase: 44000 + 1000 * i }));
   }
   const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, SFU_MODE: 'redis' };
-  const first = await startTestServer({ env });
+  const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
+  const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });
   const signaling: TestServer[] = [first];
   const addSignaling = async () => {
-    const s = await startTestServer({ env, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
+    const nodeEnv = { ...env, NODE_ID: `${tag}-sig-${signaling.length}` };
+    const s = await startTestServer({ env: nodeEnv, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
     signaling.push(s);
     return s;
   };
@@ -79,11 +89,13 @@ export async function startTestCluster(opts: { env?: Record<string, string> } = 
     ...first,
     url: `http://127.0.0.1:${front.port}`,
     port: front.port,
+    tag,
     signaling,
     sfu,
     prefix,
     redisUrl: redis.url,
     addSignaling,
+    preferNode: (node) => front.prefer(node?.port),
     kill: async () => {
       for (const s of signaling) await s.kill();
     },

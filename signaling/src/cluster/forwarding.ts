@@ -28,8 +28,11 @@ export function clusterDispatch(app: AppContext, handlers: Record<ClientEvent, H
     try {
       return await bus.call(owner, 'event', { event, socketId: ctx.socketId, principal: ctx.principal, payload });
     } catch (err) {
-      // The owner stopped listening (it just died): take the session over here instead of failing the client.
-      if (!(err instanceof AppError) || err.code !== 'UNAVAILABLE') throw err;
+      // The owner stopped listening (it just died, perhaps with this request in hand): take the session over
+      // here and answer, instead of failing the client. A request the dead node never answered is safe to redo.
+      if (!(err instanceof AppError) || (err.code !== 'UNAVAILABLE' && err.code !== 'SFU_TIMEOUT')) throw err;
+      if (err.code === 'SFU_TIMEOUT' && (await bus.listening(owner))) throw err;
+      await ownership.seize(sessionId, owner);
       await reconnect.restore([sessionId]);
       if (!calls.session(sessionId)) throw err;
       return runLocal(event, ctx, payload);

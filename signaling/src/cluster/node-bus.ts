@@ -26,6 +26,8 @@ export interface NodeBus {
   readonly clustered: boolean;
   call(nodeId: string, method: string, params: unknown): Promise<unknown>;
   serve(handler: RpcHandler): Promise<void>;
+  /** Whether a node still listens for requests (a killed node's subscription is gone at once). */
+  listening(nodeId: string): Promise<boolean>;
   broadcast(msg: BusMessage): Promise<void>;
   onMessage(listener: (msg: BusMessage) => void): void;
   close(): Promise<void>;
@@ -40,6 +42,9 @@ export class LocalBus implements NodeBus {
     throw new AppError('INTERNAL', 'a single-process server has no other node');
   }
   async serve(): Promise<void> {}
+  async listening(nodeId: string): Promise<boolean> {
+    return nodeId === this.nodeId;
+  }
   async broadcast(msg: BusMessage): Promise<void> {
     for (const l of this.listeners) l(msg);
   }
@@ -86,6 +91,11 @@ export class RedisBus implements NodeBus {
   async serve(handler: RpcHandler): Promise<void> {
     await this.rpc.start(handler);
     await this.sub.subscribe(this.channel);
+  }
+
+  async listening(nodeId: string): Promise<boolean> {
+    const res = (await this.pub.pubsub('NUMSUB', this.rpc.requestChannel(nodeId))) as [string, number];
+    return Number(res[1]) > 0;
   }
 
   async broadcast(msg: BusMessage): Promise<void> {

@@ -19,6 +19,17 @@ export interface Ownership {
   ownerOf(sessionId: string): Promise<string | null>;
   /** Makes this node the owner unless a live node already is; true when it is now ours. */
   takeOver(sessionId: string): Promise<boolean>;
+  /**
+   * Takes the session from `deadNode`, which no longer listens on its request channel (killed), without
+   * waiting for its heartbeat to lapse. Only if that node still owns it.
+   */
+  seize(sessionId: string, deadNode: string): Promise<boolean>;
+  /** Which node holds a browser socket, so a node taking over a session knows who is still connected. */
+  socketOpened(socketId: string): Promise<void>;
+  socketClosed(socketId: string): Promise<void>;
+  rememberSockets(sessionId: string, peers: { peerId: string; socketId: string | null }[]): Promise<void>;
+  /** Peers of the session whose sockets are on a live node: they stay connected through a takeover. */
+  liveSockets(sessionId: string): Promise<Map<string, string>>;
   rememberProducer(sessionId: string, p: StoredProducer): Promise<void>;
   forgetProducer(sessionId: string, producerId: string): Promise<void>;
   producers(sessionId: string): Promise<StoredProducer[]>;
@@ -40,6 +51,15 @@ export class LocalOwnership implements Ownership {
   async takeOver(): Promise<boolean> {
     return true;
   }
+  async seize(): Promise<boolean> {
+    return true;
+  }
+  async socketOpened(): Promise<void> {}
+  async socketClosed(): Promise<void> {}
+  async rememberSockets(): Promise<void> {}
+  async liveSockets(): Promise<Map<string, string>> {
+    return new Map();
+  }
   async rememberProducer(): Promise<void> {}
   async forgetProducer(): Promise<void> {}
   async producers(): Promise<StoredProducer[]> {
@@ -60,6 +80,12 @@ if cur and redis.call('EXISTS', ARGV[3] .. cur) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 if cur then redis.call('SREM', ARGV[2] .. cur, ARGV[4]) end
 redis.call('SADD', ARGV[2] .. ARGV[1], ARGV[4])
+return 1`;
+
+const SEIZE = `if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SREM', ARGV[3] .. ARGV[2], ARGV[4])
+redis.call('SADD', ARGV[3] .. ARGV[1], ARGV[4])
 return 1`;
 
 export class RedisOwnership implements Ownership {
@@ -110,7 +136,7 @@ export class RedisOwnership implements Ownership {
   }
 
   async release(sessionId: string): Promise<void> {
-    await this.redis.multi().del(this.k(`owner:${sessionId}`), this.k(`producers:${sessionId}`)).srem(this.k(`owned:${this.nodeId}`), sessionId).exec();
+    await this.redis.multi().del(this.k(`owner:${sessionId}`), this.k(`producers:${sessionId}`), this.k(`sockets:${sessionId}`)).srem(this.k(`owned:${this.nodeId}`), sessionId).exec();
   }
 
   async ownerOf(sessionId: string): Promise<string | null> {
@@ -122,6 +148,37 @@ export class RedisOwnership implements Ownership {
   async takeOver(sessionId: string): Promise<boolean> {
     const r = await this.redis.eval(TAKE_OVER, 1, this.k(`owner:${sessionId}`), this.nodeId, this.k('owned:'), this.k('node:'), sessionId);
     return r === 1;
+  }
+
+  async seize(sessionId: string, deadNode: string): Promise<boolean> {
+    const r = await this.redis.eval(SEIZE, 1, this.k(`owner:${sessionId}`), this.nodeId, deadNode, this.k('owned:'), sessionId);
+    if (r === 1) this.log.warn('took a session from a node that stopped listening', { sessionId, deadNode });
+    return r === 1;
+  }
+
+  async socketOpened(socketId: string): Promise<void> {
+    await this.redis.set(this.k(`socket:${socketId}`), this.nodeId, 'PX', 24 * 3600_000);
+  }
+
+  async socketClosed(socketId: string): Promise<void> {
+    await this.redis.del(this.k(`socket:${socketId}`));
+  }
+
+  async rememberSockets(sessionId: string, peers: { peerId: string; socketId: string | null }[]): Promise<void> {
+    const key = this.k(`sockets:${sessionId}`);
+    const m = this.redis.multi().del(key);
+    const held = peers.filter((p) => p.socketId);
+    if (held.length) m.hset(key, Object.fromEntries(held.map((p) => [p.peerId, p.socketId!])));
+    await m.exec();
+  }
+
+  async liveSockets(sessionId: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const [peerId, socketId] of Object.entries(await this.redis.hgetall(this.k(`sockets:${sessionId}`)))) {
+      const node = await this.redis.get(this.k(`socket:${socketId}`));
+      if (node && (await this.redis.exists(this.k(`node:${node}`)))) out.set(peerId, socketId);
+    }
+    return out;
   }
 
   async rememberProducer(sessionId: string, p: StoredProducer): Promise<void> {

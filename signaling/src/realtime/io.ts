@@ -112,6 +112,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       void app.calls.roomViews([principal.twp]).then(([view]) => view && socket.emit('rooms:state', view));
     }
     log.info('socket connected', { socketId: socket.id, role: principal.role, sub: principal.sub });
+    if (bus.clustered) app.calls.cluster.ownership.socketOpened(socket.id).catch(() => log.warn('socket location not saved', { socketId: socket.id }));
 
     for (const event of Object.keys(clientEvents) as ClientEvent[]) {
       socket.on(event, async (payload: unknown, ack: unknown) => {
@@ -148,7 +149,10 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       log.info('socket disconnected', { socketId: socket.id, reason });
       void (async () => {
         // The sessions this socket was in may run on another node: every node hears that it is gone.
-        if (bus.clustered) await bus.broadcast({ type: 'socketGone', socketId: socket.id });
+        if (bus.clustered) {
+          await app.calls.cluster.ownership.socketClosed(socket.id);
+          await bus.broadcast({ type: 'socketGone', socketId: socket.id });
+        }
         else await app.reconnect.socketGone(socket.id);
         if (principal.role === 'kiosk') {
           await online;

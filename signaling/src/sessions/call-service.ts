@@ -158,6 +158,8 @@ export class CallService {
 
   broadcastState(live: LiveSession): void {
     this.toPeers(live, 'session:state', stateView(live));
+    const peers = [...live.peers.values()].map((p) => ({ peerId: p.peerId, socketId: p.socketId }));
+    this.cluster.ownership.rememberSockets(live.id, peers).catch((err) => this.log.warn('session sockets not saved', { sessionId: live.id, ...errorFields(err) }));
   }
 
   kioskOf(room: string): Promise<{ socketId: string; deviceId: string } | null> {
@@ -201,6 +203,7 @@ export class CallService {
       live.escalateTimer.unref();
       await this.timeline.event(session.id, 'joined', { participantId: kioskPeerId }, { role: 'kiosk' });
       this.log.info('call started', { sessionId: session.id, room });
+      this.broadcastState(live);
       await this.syncPresence(live);
       this.pushQueue();
     }

@@ -103,12 +103,15 @@ export class Reconnect {
       };
       // Media may still be flowing on the SFU nodes: what was published is known to whoever takes over.
       for (const p of await this.calls.cluster.ownership.producers(session.id)) live.producers.set(p.producerId, p);
+      // Participants whose sockets are on a node still running stay connected; the rest get the grace period.
+      const sockets = await this.calls.cluster.ownership.liveSockets(session.id);
       for (const p of participants) {
         const principalId = p.device_id ?? p.user_id;
         if (!principalId) continue;
-        const peer: Peer = { peerId: p.id, role: p.role, name: p.name ?? '', principalId, socketId: null, mode: p.role === 'kiosk' || p.role === 'township_staff' ? null : 'join', disconnectedAt: Date.now() };
+        const socketId = sockets.get(p.id) ?? null;
+        const peer: Peer = { peerId: p.id, role: p.role, name: p.name ?? '', principalId, socketId, mode: p.role === 'kiosk' || p.role === 'township_staff' ? null : 'join', ...(socketId ? {} : { disconnectedAt: Date.now() }) };
         live.peers.set(peer.peerId, peer);
-        this.startGrace(live, peer);
+        if (!socketId) this.startGrace(live, peer);
       }
       if (live.peers.size === 0) {
         await this.calls.end(session.id, 'server_restart');
