@@ -11,10 +11,21 @@ describe('deployment files', () => {
     const r = spawnSync('docker-compose', ['-f', path.join(REPO, 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     // docker-compose expands the range into one entry per port.
-    const udp = [...r.stdout.matchAll(/protocol: udp\n\s+published: (\d+)/g)].map((m) => Number(m[1]));
+    // Debian's docker-compose lists the "scale" profile's SFU ranges too (40200 and up): look at the app's.
+    const udp = [...r.stdout.matchAll(/protocol: udp\n\s+published: (\d+)/g)].map((m) => Number(m[1])).filter((p) => p < 40200);
     expect(udp).toHaveLength(200);
     expect([Math.min(...udp), Math.max(...udp)]).toEqual([40000, 40199]);
     for (const svc of ['postgres:', 'redis:', 'app:']) expect(r.stdout).toContain(svc);
+  });
+
+  it('the "scale" profile validates offline: 2 signaling + 2 SFU nodes on Redis, each SFU node with its own UDP range', () => {
+    const r = spawnSync('docker-compose', ['--profile', 'scale', '-f', path.join(REPO, 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    for (const svc of ['sfu-a:', 'sfu-b:', 'sig-a:', 'sig-b:', 'lb:']) expect(r.stdout).toContain(svc);
+    expect(r.stdout.match(/SFU_MODE: redis/g)).toHaveLength(2);
+    const udp = [...r.stdout.matchAll(/protocol: udp\n\s+published: (\d+)/g)].map((m) => Number(m[1]));
+    expect(udp.filter((p) => p >= 40200 && p <= 40299)).toHaveLength(100);
+    expect(udp.filter((p) => p >= 40300 && p <= 40399)).toHaveLength(100);
   });
 
   it('.ci/run requires the real services and runs the README test command', () => {
