@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnReady } from './child.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,24 +62,8 @@ export async function startTestServer(
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
     ...opts.env,
   };
-  const proc = spawn(process.execPath, [path.join(REPO, 'signaling', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: string[] = [];
-  let ready = false;
-  const onData = (buf: Buffer) => {
-    for (const line of buf.toString().split('\n')) {
-      if (!line) continue;
-      logs.push(line);
-      if (line.includes('"ready":true')) ready = true;
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  let exited: number | null = null;
-  proc.on('exit', (code, signal) => (exited = code ?? (signal ? 128 : -1)));
-  await waitFor('server ready', () => {
-    if (exited !== null) throw new Error(`server exited with ${exited}: ${logs.slice(-10).join('\n')}`);
-    return ready;
-  }, { timeoutMs: 60_000 });
+  const child = await spawnReady(path.join(REPO, 'signaling', 'dist', 'main.js'), env, 'server', 60_000);
+  const { proc, logs } = child;
 
   return {
     url: `${opts.env?.['TLS_CERT_FILE'] ? 'https' : 'http'}://127.0.0.1:${port}`,
@@ -90,12 +75,12 @@ export async function startTestServer(
     demoSecrets: () => JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-secrets.json'), 'utf8')),
     kill: async () => {
       proc.kill('SIGKILL');
-      await waitFor('server killed', () => exited !== null, { timeoutMs: 10_000 });
+      await waitFor('server killed', () => child.exitCode() !== null, { timeoutMs: 10_000 });
     },
     stop: async () => {
-      if (exited === null) {
+      if (child.exitCode() === null) {
         proc.kill('SIGTERM');
-        await waitFor('server exit', () => exited !== null, { timeoutMs: 20_000 }).catch(() => proc.kill('SIGKILL'));
+        await waitFor('server exit', () => child.exitCode() !== null, { timeoutMs: 20_000 }).catch(() => proc.kill('SIGKILL'));
       }
       // A restarted server (reuse) shares its data with the first; only the first one cleans up.
       if (!opts.reuse) {

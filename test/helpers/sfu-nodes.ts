@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnReady } from './child.js';
 import path from 'node:path';
 import { waitFor } from './poll.js';
 import { REPO } from './server.js';
@@ -27,34 +28,17 @@ export async function startSfuNode(opts: { redisUrl: string; prefix: string; nod
     LOG_LEVEL: 'info',
     ...opts.env,
   };
-  const proc = spawn(process.execPath, [path.join(REPO, 'sfu-server', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: string[] = [];
-  let ready = false;
-  let exitCode: number | null = null;
-  const onData = (buf: Buffer) => {
-    for (const line of buf.toString().split('\n')) {
-      if (!line) continue;
-      logs.push(line);
-      if (line.includes('"ready":true')) ready = true;
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  proc.on('exit', (code, signal) => (exitCode = code ?? (signal ? 128 : -1)));
-  await waitFor(`sfu node ${opts.nodeId} ready`, () => {
-    if (exitCode !== null) throw new Error(`sfu node exited with ${exitCode}: ${logs.slice(-5).join('\n')}`);
-    return ready;
-  }, { timeoutMs: 30_000 });
+  const { proc, logs, exitCode } = await spawnReady(path.join(REPO, 'sfu-server', 'dist', 'main.js'), env, `sfu node ${opts.nodeId}`, 30_000);
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
-    if (exitCode !== null) return;
+    if (exitCode() !== null) return;
     proc.kill(signal);
-    await waitFor(`sfu node ${opts.nodeId} exit`, () => exitCode !== null, { timeoutMs: 15_000 });
+    await waitFor(`sfu node ${opts.nodeId} exit`, () => exitCode() !== null, { timeoutMs: 15_000 });
   };
   return {
     nodeId: opts.nodeId,
     proc,
     logs,
-    exited: () => exitCode !== null,
+    exited: () => exitCode() !== null,
     kill,
     stop: async () => kill('SIGTERM').catch(() => kill('SIGKILL')),
   };
