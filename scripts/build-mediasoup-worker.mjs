@@ -27,7 +27,7 @@ function mediasoupDir() {
 }
 
 /** The cache key changes when Debian's library versions change, so a stale binary is never reused. */
-function cacheKey() {
+export function cacheKey() {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package}=${Version}\n', ...BUILD_PACKAGES.slice(5)], {
     encoding: 'utf8',
   });
@@ -127,13 +127,23 @@ function installInto(bin) {
   return target;
 }
 
+const cachedPath = () => path.join(cacheRoot(), `mediasoup-worker-${cacheKey()}`, 'mediasoup-worker');
+
 export async function ensureMediasoupWorker() {
-  const cached = path.join(cacheRoot(), `mediasoup-worker-${cacheKey()}`, 'mediasoup-worker');
+  let cached = cachedPath();
   if (fs.existsSync(cached)) {
     step(`mediasoup worker: reusing cached build ${cached}`);
   } else {
     const started = Date.now();
     await build(cached);
+    // The build installs its Debian packages, which changes the key: file the binary under the new key too,
+    // or the next run would not find it and build again.
+    const after = cachedPath();
+    if (after !== cached) {
+      fs.mkdirSync(path.dirname(after), { recursive: true });
+      fs.copyFileSync(cached, after);
+      cached = after;
+    }
     step(`mediasoup worker: built in ${((Date.now() - started) / 1000).toFixed(0)} s, cached at ${cached}`);
   }
   return installInto(cached);
