@@ -161,6 +161,9 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       if (sessionId === this.state.active?.sessionId) return void this.state.active.media.consume(producer.producerId);
       this.early.set(sessionId, [...(this.early.get(sessionId) ?? []), producer.producerId].slice(-8));
     });
+    socket.on('session:mediaReset', ({ sessionId }) => {
+      if (sessionId === this.state.active?.sessionId) void this.remedia();
+    });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
       if (sessionId === this.state.active?.sessionId) this.state.active.media.drop(producerId);
     });
@@ -211,6 +214,19 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       this.set({ active: { ...a, session: joined.session, connected: true } });
     } else {
       await this.enter(joined, mode);
+    }
+  }
+
+  /** The session's media was re-created on the server: rebuild ours in it, same session, same mode. */
+  private async remedia(): Promise<void> {
+    const a = this.state.active;
+    if (!a || !this.channel) return;
+    try {
+      const joined = await this.channel.request('session:rejoin', { sessionId: a.sessionId });
+      const mode = joined.session.participants.find((p) => p.peerId === joined.peerId)?.mode ?? null;
+      await a.media.resume(joined, Infinity, mode === 'join' || mode === 'take_over');
+    } catch {
+      this.set({ notice: T.cameraFailed });
     }
   }
 

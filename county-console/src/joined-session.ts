@@ -77,6 +77,8 @@ export class JoinedSession {
     if (this.peer && this.peer.healthy && awayMs < REBUILD_AFTER_MS) return this.peer.restartIce();
     this.peer?.close();
     this.dropAllRemote();
+    // Closing the producers stopped our camera and microphone: open them again when we speak.
+    if (this.local?.getTracks().some((t) => t.readyState === 'ended')) this.local = undefined;
     await this.channel.request('rtc:reset', { sessionId: this.sessionId });
     await this.start(joined, speak);
   }

@@ -156,6 +156,12 @@ export class KioskController extends ExternalStore<KioskState> {
     socket.on('session:producer', ({ sessionId, producer }) => {
       if (sessionId === this.sessionId) void this.consume(producer.producerId);
     });
+    socket.on('session:mediaReset', ({ sessionId }) => {
+      // The server lost this call's media and made it anew: same call, new transports and tracks.
+      if (sessionId !== this.sessionId) return;
+      this.droppedAt = undefined;
+      void this.resume(sessionId);
+    });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
       if (sessionId === this.sessionId) this.peer?.dropProducer(producerId);
     });
@@ -213,7 +219,9 @@ export class KioskController extends ExternalStore<KioskState> {
   private async rebuild(joined: JoinResult): Promise<void> {
     this.peer?.close();
     await this.channel!.request('rtc:reset', { sessionId: this.sessionId! });
-    const local = this.state.local ?? (await this.openCamera());
+    // Closing the old producers stopped their tracks: reuse the camera only while it is still live.
+    const live = this.state.local?.getTracks().every((t) => t.readyState === 'live');
+    const local = live && this.state.local ? this.state.local : await this.openCamera();
     this.set({ local, remote: new MediaStream() });
     this.peer = new RtcPeer(this.channel!, this.sessionId!);
     await this.peer.load();

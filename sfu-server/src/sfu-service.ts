@@ -161,7 +161,10 @@ export class SfuService {
         total.consumers += c.consumers;
         total.pausedConsumers += c.pausedConsumers;
       }
-      return { ...total, workers: this.pool.describe(), peers };
+      // For one session: the worker it runs on (tests kill it to prove media comes back).
+      const one = sessionId ? this.sessions.get(sessionId) : undefined;
+      const workers = one ? [{ pid: one.pid, routers: 1 }] : this.pool.describe();
+      return { ...total, workers, peers };
     },
   };
 

@@ -15,6 +15,8 @@ export class WorkerPool {
   /** Workers that each carry one dedicated router; they leave with it. */
   private readonly dedicated = new Set<types.Worker>();
   private closed = false;
+  /** Placements waiting for a replacement worker (the only one died): they wait rather than fail. */
+  private waiters: (() => void)[] = [];
 
   private constructor(
     private readonly config: SfuConfig,
@@ -37,6 +39,7 @@ export class WorkerPool {
     const worker = await this.newWorker();
     this.workers.set(worker, 0);
     worker.on('died', () => this.onDied(worker));
+    for (const w of this.waiters.splice(0)) w();
     this.log.info('mediasoup worker started', { pid: worker.pid });
   }
 
@@ -65,8 +68,16 @@ export class WorkerPool {
       });
       return { router, pid: worker.pid };
     }
+    // Routers close (workerclose) before the worker's "died" fires: a dead worker may still be listed here.
+    const live = () => [...this.workers].filter(([w]) => !w.closed);
+    if (live().length === 0) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no live mediasoup worker')), 10_000);
+        this.waiters.push(() => (clearTimeout(t), resolve()));
+      });
+    }
     let best: types.Worker | undefined;
-    for (const [w, n] of this.workers) if (!best || n < (this.workers.get(best) ?? 0)) best = w;
+    for (const [w, n] of live()) if (!best || n < (this.workers.get(best) ?? 0)) best = w;
     if (!best) throw new Error('no live mediasoup worker');
     const worker = best;
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });

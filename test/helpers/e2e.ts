@@ -11,7 +11,10 @@ export function useServerAndBrowser(): { server: () => TestServer; browser: () =
     browser = await launchBrowser();
   });
   afterAll(async () => {
-    if (process.env['VJ_SHOW_SERVER_LOGS']) console.log(server?.logs.filter((l) => /"level":"(warn|error)"|socket (dis)?connected|call (started|answered)|session ended|event refused|request/.test(l)).join('\n'));
+    // VJ_SHOW_SERVER_LOGS=1 for the usual lines, or a regular expression of your own.
+    const show = process.env['VJ_SHOW_SERVER_LOGS'];
+    const pick = show === '1' ? /"level":"(warn|error)"|socket (dis)?connected|call (started|answered)|session ended|event refused|request/ : show ? new RegExp(show) : undefined;
+    if (pick) console.log(server?.logs.filter((l) => pick.test(l)).join('\n'));
     await browser?.cleanup();
     await server?.stop();
   });

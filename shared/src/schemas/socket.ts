@@ -121,6 +121,8 @@ export const serverEvents = {
   'session:privateRequested': SessionRef.extend({ roomCode: z.string() }),
   /** To a kiosk: reception staff started an intake in this room; publish camera and microphone to it. */
   'session:publish': SessionRef,
+  /** The session's media was lost (its SFU worker died) and re-created: build transports and tracks again. */
+  'session:mediaReset': SessionRef,
   'queue:position': SessionRef.extend({ position: z.number().int().min(1) }),
   'wall:tile': WallTile,
   'wall:tileClosed': z.object({ producerId: Id }),

@@ -8,6 +8,7 @@ async function sessionMedia(app: AppContext, sessionId: string) {
   if (!live) throw new AppError('NOT_FOUND', 'no such live session');
   const dump = await app.sfu.request('dump', { sessionId });
   return {
+    workerPid: dump.workers[0]?.pid ?? null,
     peers: [...live.peers.values()].map((p) => {
       const held = dump.peers.find((d) => d.peerId === p.peerId);
       return { role: p.role, name: p.name, connected: p.socketId !== null, transports: held?.transports ?? 0, producers: held?.producers ?? 0, consumers: held?.consumers ?? 0 };

@@ -89,10 +89,28 @@ export class CallService {
     });
     sfu.on('producerClosed', ({ sessionId, producerId }) => this.forgetProducer(sessionId, producerId));
     sfu.on('routerClosed', ({ sessionId, reason }) => {
-      if (reason === 'worker_died' && this.live.has(sessionId)) {
-        void this.end(sessionId, 'sfu_failure').catch((err) => this.log.error('could not end session', { sessionId, ...errorFields(err) }));
-      }
+      if (reason === 'worker_died' && this.live.has(sessionId)) void this.restoreMedia(sessionId);
     });
+  }
+
+  /**
+   * The session's SFU worker died and took its router along: a new router goes on a healthy worker (or node),
+   * and every participant is told to publish and consume again. Only if that fails does the session end.
+   */
+  private async restoreMedia(sessionId: string): Promise<void> {
+    const live = this.live.get(sessionId);
+    if (!live) return;
+    const t0 = Date.now();
+    this.log.error('session media lost: its SFU worker died; re-creating', { sessionId });
+    for (const producerId of [...live.producers.keys()]) this.forgetProducer(sessionId, producerId);
+    try {
+      await this.sfu.request('createRouter', { sessionId });
+    } catch (err) {
+      this.log.error('could not re-create session media', { sessionId, ...errorFields(err) });
+      return this.end(sessionId, 'sfu_failure').catch((e) => this.log.error('could not end session', { sessionId, ...errorFields(e) }));
+    }
+    this.toPeers(live, 'session:mediaReset', { sessionId });
+    this.log.info('session media re-created', { sessionId, ms: Date.now() - t0 });
   }
 
   get rooms(): RoomInfo[] {
