@@ -109,6 +109,9 @@ class PoolDb implements Db {
 export async function openPostgres(url: string, log: Logger): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   pool.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
+  // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
+  // query in flight fails with it (503), and nothing may crash the process.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn('database connection failed in use', errorFields(err))));
   const db = new PoolDb('postgres', pool);
   await db.query('SELECT 1');
   return db;
