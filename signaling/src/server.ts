@@ -10,6 +10,7 @@ import { createLogger, errorFields, type Logger } from '@vj/shared';
 import { LocalCallQueue, RedisCallQueue } from './cluster/call-queue.js';
 import { LocalBus, RedisBus } from './cluster/node-bus.js';
 import { LocalOwnership, RedisOwnership } from './cluster/ownership.js';
+import { RedisWatch } from './cluster/redis-watch.js';
 import { newId } from './security/crypto.js';
 import { LocalSfuClient, RedisSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
 import type { Config } from './config.js';
@@ -128,10 +129,12 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const auth = new AuthSessions(db);
     const io = createIo(server, keys, auth, log.child('realtime'));
     let rateLimiter: RateLimiter = new LocalRateLimiter();
+    let redisMain: Redis | undefined;
     let cluster: ClusterParts = { ownership: new LocalOwnership(), queue: new LocalCallQueue(), bus: new LocalBus() };
     if (config.redisUrl) {
       const redis = await connectRedis(config.redisUrl, log.child('redis'));
       presence = new RedisPresence(redis.main, config.redisPrefix);
+      redisMain = redis.main;
       io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` }));
       cleanups.push(async () => Promise.all([redis.main.quit(), redis.pub.quit(), redis.sub.quit()]));
       // With SFU nodes behind Redis, signaling runs as one of many nodes: sessions have owners, the queue is shared.
@@ -156,6 +159,15 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
     });
+    if (redisMain) {
+      const watch = new RedisWatch(redisMain, config.redisPrefix, cluster.bus.nodeId === 'local' ? `single-${newId()}` : cluster.bus.nodeId, async () => {
+        await cluster.ownership.reassert();
+        for (const socketId of io.of('/').sockets.keys()) await cluster.ownership.socketOpened(socketId);
+        await calls.reassert();
+      }, log.child('redis'));
+      await watch.start();
+      cleanups.unshift(async () => watch.close());
+    }
     const picked = await reconnect.restore();
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const petitions = new PetitionService(db, masterKeys);

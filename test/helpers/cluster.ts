@@ -66,8 +66,8 @@ export interface TestCluster extends TestServer {
  * 2 signaling + 2 SFU nodes as separate processes on this machine, with the real Redis (and PostgreSQL when
  * set), behind one front port. It stands in for the single server wherever a test takes a TestServer.
  */
-export async function startTestCluster(opts: { env?: Record<string, string> } = {}): Promise<TestCluster> {
-  const redis = redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis();
+export async function startTestCluster(opts: { env?: Record<string, string>; redis?: { url: string; stop(): Promise<void> } } = {}): Promise<TestCluster> {
+  const redis = opts.redis ?? (redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis());
   const prefix = `${uniqueName('cl')}:`;
   const sfu: SfuNodeProc[] = [];
   for (const [i, name] of ['a', 'b'].entries()) {

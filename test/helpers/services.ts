@@ -54,3 +54,27 @@ export async function testRedis(): Promise<{ url: string; stop: () => Promise<vo
   await waitFor('redis-server ready', () => out.includes('Ready to accept connections'), { timeoutMs: 10_000 });
   return { url: `redis://127.0.0.1:${port}`, stop: async () => void proc.kill('SIGTERM') };
 }
+
+/** A private redis-server on a fixed port that a test may kill and start again (same port, empty, like CI's). */
+export async function restartableRedis(): Promise<{ url: string; kill(): Promise<void>; start(): Promise<void>; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('./server.js');
+  const { waitFor } = await import('./poll.js');
+  const port = await freePort();
+  let proc: import('node:child_process').ChildProcess | undefined;
+  let exited = true;
+  const start = async () => {
+    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
+    exited = false;
+    proc.on('exit', () => (exited = true));
+    let out = '';
+    proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    await waitFor('redis-server ready', () => out.includes('Ready to accept connections'), { timeoutMs: 10_000 });
+  };
+  const kill = async () => {
+    proc?.kill('SIGKILL');
+    await waitFor('redis-server gone', () => exited, { timeoutMs: 5000 });
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, kill, start, stop: kill };
+}

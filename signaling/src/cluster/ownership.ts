@@ -36,6 +36,8 @@ export interface Ownership {
   /** The wall router's session id, so the next wall owner can close a dead owner's router. */
   wallRouter(): Promise<string | null>;
   setWallRouter(sessionId: string): Promise<void>;
+  /** After Redis lost everything: this node's heartbeat and membership go back in. */
+  reassert(): Promise<void>;
   /** Called with the sessions of a node that died, on the one survivor that won them. */
   onOrphans(listener: (sessionIds: string[], deadNode: string) => void): void;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export class LocalOwnership implements Ownership {
     return null;
   }
   async setWallRouter(): Promise<void> {}
+  async reassert(): Promise<void> {}
   onOrphans(): void {}
   async close(): Promise<void> {}
 }
@@ -199,6 +202,10 @@ export class RedisOwnership implements Ownership {
 
   async setWallRouter(sessionId: string): Promise<void> {
     await this.redis.set(this.k('wall-router'), sessionId);
+  }
+
+  async reassert(): Promise<void> {
+    await this.start();
   }
 
   onOrphans(listener: (ids: string[], dead: string) => void): void {

@@ -113,6 +113,19 @@ export class CallService {
     this.log.info('session media re-created', { sessionId, ms: Date.now() - t0 });
   }
 
+  /** After Redis lost everything: this node's sessions, their place in the queue and presence go back in. */
+  async reassert(): Promise<void> {
+    await this.wall.reassert();
+    for (const live of this.live.values()) {
+      await this.cluster.ownership.claim(live.id);
+      if (live.state === 'calling') await this.cluster.queue.add(live.id, live.startedAt);
+      for (const p of live.producers.values()) await this.cluster.ownership.rememberProducer(live.id, p);
+      this.broadcastState(live);
+      await this.syncPresence(live, live.answeredBy ?? null);
+    }
+    this.pushQueue();
+  }
+
   get rooms(): RoomInfo[] {
     return [...this.roomsByCode.values()];
   }
@@ -264,6 +277,7 @@ export class CallService {
       throw err;
     }
     live.state = 'active';
+    live.answeredBy = officer.name;
     clearTimeout(live.escalateTimer);
     this.alerts.resolve(`call_unanswered:${sessionId}`);
     const peer: Peer = { peerId, role: officer.role, name: officer.name, principalId: officer.userId, socketId, mode: 'join' };

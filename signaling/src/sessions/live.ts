@@ -27,6 +27,8 @@ export interface LiveSession {
   /** Picked up after a restart and nobody has come back yet: if it lapses, the restart ended it. */
   restored?: boolean;
   recording?: 'recording' | 'paused' | null;
+  /** The officer who answered, as the wall shows it. */
+  answeredBy?: string;
 }
 
 export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';

@@ -64,6 +64,14 @@ export class WallService {
     return this.router;
   }
 
+  /** After Redis lost everything: if this node runs the wall, it says so again. */
+  async reassert(): Promise<void> {
+    if (!this.bus.clustered || !this.routerId) return;
+    await this.ownership.claim(WALL_KEY);
+    await this.ownership.claim(this.routerId);
+    await this.ownership.setWallRouter(this.routerId);
+  }
+
   /** The node that owns the wall, taking it when nobody live does; null means this node. */
   async owner(): Promise<string | null> {
     if (!this.bus.clustered) return null;
