@@ -1,9 +1,11 @@
 // Runs every benchmark; each prints its figures beside a baseline measured in the same run.
+import './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runPetitionBench } from './petitions.js';
 import { runRecordingBench } from './recording.js';
 import { runRegistryBench } from './registry.js';
+import { runSignalingBench } from './signaling.js';
 import { runTtff } from './ttff.js';
 import { runWallBench } from './wall.js';
 
@@ -14,6 +16,7 @@ if (!only || only === 'registry') results['registry'] = await runRegistryBench()
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();
 if (!only || only === 'ttff') results['ttff'] = await runTtff();
 if (!only || only === 'wall') results['wall'] = await runWallBench();
+if (!only || only === 'signaling') results['signaling'] = await runSignalingBench();
 const dir = path.join(import.meta.dirname, 'results');
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2));

@@ -66,12 +66,14 @@ export interface TestCluster extends TestServer {
  * 2 signaling + 2 SFU nodes as separate processes on this machine, with the real Redis (and PostgreSQL when
  * set), behind one front port. It stands in for the single server wherever a test takes a TestServer.
  */
-export async function startTestCluster(opts: { env?: Record<string, string>; redis?: { url: string; stop(): Promise<void> } } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { env?: Record<string, string>; redis?: { url: string; stop(): Promise<void> }; sfuEnv?: (i: number) => Record<string, string> } = {},
+): Promise<TestCluster> {
   const redis = opts.redis ?? (redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis());
   const prefix = `${uniqueName('cl')}:`;
   const sfu: SfuNodeProc[] = [];
   for (const [i, name] of ['a', 'b'].entries()) {
-    sfu.push(await startSfuNode({ redisUrl: redis.url, prefix, nodeId: `${prefix.replace(/[^A-Za-z0-9_-]/g, '')}-sfu-${name}`, portBase: 44000 + 1000 * i }));
+    sfu.push(await startSfuNode({ redisUrl: redis.url, prefix, nodeId: `${prefix.replace(/[^A-Za-z0-9_-]/g, '')}-sfu-${name}`, portBase: 44000 + 1000 * i, ...(opts.sfuEnv ? { env: opts.sfuEnv(i) } : {}) }));
   }
   const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, SFU_MODE: 'redis' };
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');

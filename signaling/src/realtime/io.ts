@@ -134,7 +134,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
           reply({ ok: true, data });
         } catch (err) {
           if (err instanceof AppError) {
-            log.debug('event refused', { event, code: err.code, socketId: socket.id });
+            log.debug('event refused', { event, code: err.code, reason: err.message, socketId: socket.id });
             reply({ ok: false, error: err.toBody() });
           } else {
             log.error('socket handler failed', { event, socketId: socket.id, ...errorFields(err) });

@@ -78,9 +78,9 @@ export class WallService {
     const owner = await this.ownership.ownerOf(WALL_KEY);
     if (owner === this.bus.nodeId) return null;
     if (owner) return owner;
+    // Our router, if we ever made one, is still good: a router a dead owner left is closed by ensure().
     if (await this.ownership.takeOver(WALL_KEY)) {
       await this.ownership.claim(WALL_KEY);
-      this.router = undefined;
       return null;
     }
     return this.ownership.ownerOf(WALL_KEY);
