@@ -2,6 +2,7 @@
 import './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runForwardingBench } from './forwarding.js';
 import { runPetitionBench } from './petitions.js';
 import { runRecordingBench } from './recording.js';
 import { runRegistryBench } from './registry.js';
@@ -17,6 +18,7 @@ if (!only || only === 'recording') results['recording'] = await runRecordingBenc
 if (!only || only === 'ttff') results['ttff'] = await runTtff();
 if (!only || only === 'wall') results['wall'] = await runWallBench();
 if (!only || only === 'signaling') results['signaling'] = await runSignalingBench();
+if (!only || only === 'forwarding') results['forwarding'] = await runForwardingBench();
 const dir = path.join(import.meta.dirname, 'results');
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2));

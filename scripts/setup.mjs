@@ -16,7 +16,7 @@ const mode = process.argv[2] === 'test' ? 'test' : process.argv[2] === 'bench' ?
 const APT = {
   start: ['ca-certificates', 'ffmpeg'],
   test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql-client', 'docker-compose', 'ffmpeg'],
-  bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg'],
+  bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg', 'redis-server', 'redis-tools', 'gcc', 'libc6-dev'],
 };
 
 function run(cmd, args, opts = {}) {
