@@ -53,9 +53,27 @@ export class RedisSfuClient implements SfuApi {
     this.timer.unref();
   }
 
-  /** Workers across the live nodes, for health checks (kept fresh in the background, read without waiting). */
+  /**
+   * Workers across the live nodes, for health checks (kept fresh in the background, read without waiting).
+   * A node that stopped beating died without closing anything: its sessions are announced as closed with
+   * "worker_died", by whichever client notices first, so their owners re-create them on a live node.
+   */
   private async countWorkers(): Promise<void> {
-    this.workers = await this.registry.liveNodes().then((nodes) => nodes.reduce((a, n) => a + n.workers, 0), () => 0);
+    try {
+      const live = await this.registry.liveNodes();
+      this.workers = live.reduce((a, n) => a + n.workers, 0);
+      const alive = new Set(live.map((n) => n.nodeId));
+      for (const nodeId of await this.registry.knownNodes()) {
+        if (alive.has(nodeId) || !(await this.registry.forget(nodeId))) continue;
+        const sessionIds = await this.registry.takeSessionsOf(nodeId);
+        this.opts.log.error('SFU node stopped beating; its sessions are re-created elsewhere', { nodeId, sessions: sessionIds.length });
+        const announce = (event: string, payload: unknown) => this.redis.pub.publish(sfuEventsChannel(this.opts.prefix), JSON.stringify({ nodeId, event, payload }));
+        await announce('workerDied', { pid: 0, sessionIds });
+        for (const sessionId of sessionIds) await announce('routerClosed', { sessionId, reason: 'worker_died' });
+      }
+    } catch (err) {
+      this.opts.log.warn('SFU registry check failed', errorFields(err));
+    }
   }
 
   static async connect(opts: RedisSfuClientOptions): Promise<RedisSfuClient> {

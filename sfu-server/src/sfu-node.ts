@@ -72,9 +72,16 @@ export class SfuNode {
     this.redis.sub.on('message', (channel: string, message: string) => {
       if (channel !== sfuEventsChannel(prefix)) return;
       const env = SfuEventEnvelope.safeParse(JSON.parse(message));
-      if (!env.success || env.data.nodeId === nodeId || env.data.event !== 'producerClosed') return;
-      const payload = sfuEvents.producerClosed.safeParse(env.data.payload);
-      if (payload.success) this.service.closeRemotePiped(payload.data.producerId);
+      if (!env.success || env.data.nodeId === nodeId) return;
+      if (env.data.event === 'producerClosed') {
+        const payload = sfuEvents.producerClosed.safeParse(env.data.payload);
+        if (payload.success) this.service.closeRemotePiped(payload.data.producerId);
+      }
+      // A node that died closed nothing: what it piped here goes with its sessions.
+      if (env.data.event === 'workerDied') {
+        const payload = sfuEvents.workerDied.safeParse(env.data.payload);
+        if (payload.success) this.service.closePipesFrom(payload.data.sessionIds);
+      }
     });
   }
 

@@ -173,6 +173,11 @@ export class SfuService {
     for (const { media } of this.sessions.values()) media.closeRemotePiped(producerId);
   }
 
+  /** Sessions of a node that died: the pipes and piped producers that came from them close here too. */
+  closePipesFrom(remoteSessionIds: string[]): void {
+    for (const { media } of this.sessions.values()) for (const id of remoteSessionIds) media.closePeer(id, 'router_closed');
+  }
+
   sessionIds(): string[] {
     return [...this.sessions.keys()];
   }

@@ -4,7 +4,7 @@ import { createLogger } from '@vj/shared';
 import { RedisSfuClient } from '@vj/sfu-server';
 import { api, loginToken } from '../helpers/api.js';
 import { callAndAnswer, openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
-import { framesRising, launchBrowser } from '../helpers/browser.js';
+import { elementStats, framesRising, launchBrowser } from '../helpers/browser.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/poll.js';
 
@@ -34,10 +34,14 @@ const sessionOf = async (room: string, token: string) =>
 
 /** No media objects left but the wall's router, within 60 s: checked with the SFU nodes' own dump. */
 async function expectNoLeftovers(): Promise<void> {
+  let last = '';
   const left = await waitFor('SFU empty but for the wall router', async () => {
     const d = await sfu.request('dump', {});
+    last = JSON.stringify({ ...d, peers: undefined });
     return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 500 });
+  }, { timeoutMs: 60_000, intervalMs: 500 }).catch((err: Error) => {
+    throw new Error(`${err.message}; SFU holds ${last}`);
+  });
   expect(left.routers).toBeLessThanOrEqual(1);
 }
 
@@ -135,6 +139,43 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
     const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1]!;
     console.log(`[cluster] signaling kill -9 → kiosk back in the call: ${times.join(', ')} ms (runs 2 and 4 with the console on the killed node too); p50 ${sorted[2]} ms, p95 ${p95} ms`);
     expect(p95).toBeLessThan(20_000);
+    await expectNoLeftovers();
+  });
+
+  it('kill -9 of the SFU node holding a call: the call is re-created on the other SFU node and frames come back', async () => {
+    const room = 'fulin';
+    const consolePage = await openConsole(browser, cluster.url, 'officer1', 'officer1-demo');
+    const kiosk = await openKiosk(browser, cluster.url, cluster.demoSecrets().kiosks[room]!);
+    await waitForScreen(kiosk, 'idle');
+    await waitFor('kiosk online', async () => (await tileState(consolePage, room)) === 'online');
+    await callAndAnswer(kiosk, consolePage, room);
+    await waitForScreen(kiosk, 'in_call');
+    await framesRising(consolePage, 'remote-video', waitFor);
+    const token = await loginToken(cluster.url, 'supervisor', 'supervisor-demo');
+    const sessionId = (await sessionOf(room, token))!;
+    const nodeId = await redis.get(`${cluster.prefix}sfu:session:${sessionId}`);
+    const victim = cluster.sfu.find((n) => n.nodeId === nodeId)!;
+    expect(victim).toBeTruthy();
+    const before = await elementStats(consolePage, 'remote-video');
+    const killedAt = Date.now();
+    await victim.kill('SIGKILL');
+    await waitFor('console decodes the kiosk again', async () => {
+      const now = await elementStats(consolePage, 'remote-video');
+      return now.found && now.videoFramesDecoded > 10 && now.videoFramesDecoded !== before.videoFramesDecoded ? now : undefined;
+    }, { timeoutMs: 45_000, intervalMs: 100 });
+    const backMs = Date.now() - killedAt;
+    await framesRising(consolePage, 'remote-video', waitFor);
+    await kiosk.bringToFront();
+    await framesRising(kiosk, 'remote-video', waitFor);
+    const now = await redis.get(`${cluster.prefix}sfu:session:${sessionId}`);
+    expect(now).toBeTruthy();
+    expect(now).not.toBe(nodeId);
+    expect(await sessionOf(room, token)).toBe(sessionId);
+    console.log(`[cluster] SFU node kill -9 → console decoding again after ${backMs} ms (call moved from ${nodeId} to ${now})`);
+    await consolePage.bringToFront();
+    await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
+    await waitFor('session ended', async () => (await sessionOf(room, token)) === null, { timeoutMs: 30_000 });
+    for (const p of [consolePage, kiosk]) await p.close();
     await expectNoLeftovers();
   });
 });

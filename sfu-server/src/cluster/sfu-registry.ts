@@ -10,7 +10,7 @@ const LOCK_TTL_MS = 3000;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 // A closed router frees its place, once, and only if the session still maps to this node.
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1]) redis.call('ZINCRBY', KEYS[2], -1, ARGV[1]) return 1 end return 0`;
+  redis.call('DEL', KEYS[1]) redis.call('ZINCRBY', KEYS[2], -1, ARGV[1]) redis.call('SREM', KEYS[3], ARGV[2]) return 1 end return 0`;
 
 /**
  * The SFU nodes in Redis: each node's load under a key that expires unless heartbeats renew it, and which
@@ -83,7 +83,7 @@ export class SfuRegistry {
       for (let i = 0; i < flat.length; i += 2) counts.set(flat[i]!, Number(flat[i + 1]));
       nodes.sort((a, b) => (counts.get(a.nodeId) ?? 0) - (counts.get(b.nodeId) ?? 0) || a.load - b.load);
       const chosen = nodes[0]!.nodeId;
-      await this.redis.multi().set(this.sessionKey(sessionId), chosen).zincrby(this.countsKey, 1, chosen).exec();
+      await this.redis.multi().set(this.sessionKey(sessionId), chosen).zincrby(this.countsKey, 1, chosen).sadd(this.nodeSessionsKey(chosen), sessionId).exec();
       return chosen;
     });
   }
@@ -91,13 +91,34 @@ export class SfuRegistry {
   /** After Redis lost everything: the node's sessions map to it again, and its count is their number. */
   async reclaim(nodeId: string, sessionIds: string[]): Promise<void> {
     const m = this.redis.multi();
-    for (const id of sessionIds) m.set(this.sessionKey(id), nodeId);
+    for (const id of sessionIds) m.set(this.sessionKey(id), nodeId).sadd(this.nodeSessionsKey(nodeId), id);
     m.zadd(this.countsKey, sessionIds.length, nodeId);
     await m.exec();
   }
 
   async release(sessionId: string, nodeId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 2, this.sessionKey(sessionId), this.countsKey, nodeId);
+    await this.redis.eval(RELEASE, 3, this.sessionKey(sessionId), this.countsKey, this.nodeSessionsKey(nodeId), nodeId, sessionId);
+  }
+
+  private nodeSessionsKey(nodeId: string): string {
+    return `${this.prefix}sfu:node-sessions:${nodeId}`;
+  }
+
+  /** Sessions placed on a node that died without closing them; the list is handed over once. */
+  async takeSessionsOf(nodeId: string): Promise<string[]> {
+    const res = await this.redis.multi().smembers(this.nodeSessionsKey(nodeId)).del(this.nodeSessionsKey(nodeId)).exec();
+    return (res?.[0]?.[1] as string[] | undefined) ?? [];
+  }
+
+  /** Node ids ever registered (live or not): a dead one stays listed until it is cleaned up. */
+  knownNodes(): Promise<string[]> {
+    return this.redis.smembers(this.nodesKey);
+  }
+
+  /** Forgets a dead node: the one caller that gets true handles its sessions. */
+  async forget(nodeId: string): Promise<boolean> {
+    const res = await this.redis.multi().srem(this.nodesKey, nodeId).zrem(this.countsKey, nodeId).exec();
+    return Number(res?.[0]?.[1] ?? 0) === 1;
   }
 
   async sessionCounts(): Promise<Record<string, number>> {
