@@ -4,7 +4,7 @@ import { createLogger } from '@vj/shared';
 import { RedisSfuClient } from '@vj/sfu-server';
 import { api, loginToken } from '../helpers/api.js';
 import { callAndAnswer, openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
-import { elementStats, framesRising, launchBrowser } from '../helpers/browser.js';
+import { elementStats, framesRising, launchBrowser, videoTrackId } from '../helpers/browser.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/poll.js';
 
@@ -156,12 +156,15 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
     const nodeId = await redis.get(`${cluster.prefix}sfu:session:${sessionId}`);
     const victim = cluster.sfu.find((n) => n.nodeId === nodeId)!;
     expect(victim).toBeTruthy();
-    const before = await elementStats(consolePage, 'remote-video');
+    const oldTrack = await videoTrackId(consolePage, 'remote-video');
+    expect(oldTrack).toBeTruthy();
     const killedAt = Date.now();
     await victim.kill('SIGKILL');
     await waitFor('console decodes the kiosk again', async () => {
+      // A new track (the rebuilt consumer) with frames decoded: the old one cannot pass for it.
+      const track = await videoTrackId(consolePage, 'remote-video');
       const now = await elementStats(consolePage, 'remote-video');
-      return now.found && now.videoFramesDecoded > 10 && now.videoFramesDecoded !== before.videoFramesDecoded ? now : undefined;
+      return track && track !== oldTrack && now.videoFramesDecoded > 10 ? now : undefined;
     }, { timeoutMs: 45_000, intervalMs: 100 });
     const backMs = Date.now() - killedAt;
     await framesRising(consolePage, 'remote-video', waitFor);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
 import { callAndAnswer, consoleAndIdleKiosk, waitForScreen } from '../helpers/apps.js';
-import { elementStats, framesRising } from '../helpers/browser.js';
+import { elementStats, framesRising, videoTrackId } from '../helpers/browser.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { waitFor } from '../helpers/poll.js';
 
@@ -26,13 +26,16 @@ describe('a mediasoup worker killed mid-call', () => {
 
     const pageLog: string[] = [];
     for (const [name, p] of [['console', consolePage], ['kiosk', kiosk]] as const) p.on('console', (m) => pageLog.push(`${name} ${m.type()} ${m.text()}`));
-    const before = await elementStats(consolePage, 'remote-video');
+    const oldTrack = await videoTrackId(consolePage, 'remote-video');
+    expect(oldTrack).toBeTruthy();
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     // Frames on the console again, from new transports: the old consumer's count cannot rise any more.
     await waitFor('console decodes the kiosk again', async () => {
+      // A new track (the rebuilt consumer) with frames decoded: the old one cannot pass for it.
+      const track = await videoTrackId(consolePage, 'remote-video');
       const now = await elementStats(consolePage, 'remote-video');
-      return now.found && now.videoFramesDecoded > 10 && now.videoFramesDecoded !== before.videoFramesDecoded ? now : undefined;
+      return track && track !== oldTrack && now.videoFramesDecoded > 10 ? now : undefined;
     }, { timeoutMs: 30_000, intervalMs: 100 }).catch(async (err: Error) => {
       console.log(pageLog.join('\n'), JSON.stringify(await elementStats(consolePage, 'remote-video')), await consolePage.$eval('[data-testid=notice]', (e) => e.textContent).catch(() => null));
       throw err;

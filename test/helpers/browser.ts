@@ -166,3 +166,12 @@ export async function framesRising(page: Page, testId: string, wait: <T>(what: s
     return s.videoFramesDecoded >= first.videoFramesDecoded + by ? s : undefined;
   }, { timeoutMs });
 }
+
+/** The id of the video track a <video data-testid=…> element shows: a rebuilt session shows a new one. */
+export async function videoTrackId(page: Page, testId: string): Promise<string | null> {
+  return page.evaluate((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`) as HTMLVideoElement | null;
+    const stream = el?.srcObject as MediaStream | null | undefined;
+    return stream?.getVideoTracks().find((t) => t.readyState === 'live')?.id ?? null;
+  }, testId);
+}

@@ -21,6 +21,8 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-inproc-'));
   const db = adminDatabaseUrl ? await createTestDatabase() : undefined;
   const logs: string[] = [];
+  // VJ_TOPOLOGY=cluster: this process is one of 2 signaling nodes, with 2 SFU node processes behind Redis.
+  const cluster = process.env['VJ_TOPOLOGY'] === 'cluster' && db ? await startClusterAround(dataDir, db.url) : undefined;
   const config = loadConfig({
     VJ_MODE: 'demo',
     PORT: '0',
@@ -29,9 +31,11 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     VJ_BANNER: '0',
     LOG_LEVEL: 'debug',
     ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(cluster?.env ?? {}),
     ...env,
   });
   const server = await startServer(config, (line) => logs.push(line));
+  await cluster?.startOther();
   return {
     url: `http://127.0.0.1:${server.port}`,
     server,
@@ -40,8 +44,36 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     databaseUrl: db?.url,
     stop: async () => {
       await server.close();
+      await cluster?.stop();
       await db?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The rest of a cluster for an in-process node: a second signaling node and two SFU nodes, as processes. */
+async function startClusterAround(dataDir: string, databaseUrl: string): Promise<{ env: Record<string, string>; startOther(): Promise<void>; stop(): Promise<void> }> {
+  const { freePort, startTestServer } = await import('./server.js');
+  const { startSfuNode } = await import('./sfu-nodes.js');
+  const { redisUrl, uniqueName } = await import('./services.js');
+  if (!redisUrl) throw new Error('the cluster topology needs REDIS_URL');
+  const prefix = `${uniqueName('ip')}:`;
+  const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
+  const sfu = [
+    await startSfuNode({ redisUrl, prefix, nodeId: `${tag}-sfu-a`, portBase: 46000 }),
+    await startSfuNode({ redisUrl, prefix, nodeId: `${tag}-sfu-b`, portBase: 47000 }),
+  ];
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SFU_MODE: 'redis', NODE_ID: `${tag}-sig-0` };
+  let other: Awaited<ReturnType<typeof startTestServer>> | undefined;
+  return {
+    env,
+    // The other signaling node starts once this one has migrated and seeded the database.
+    startOther: async () => {
+      other = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-1` }, reuse: { dataDir, databaseUrl, port: await freePort() } });
+    },
+    stop: async () => {
+      await other?.stop();
+      for (const n of sfu) await n.stop();
     },
   };
 }
