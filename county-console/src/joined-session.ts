@@ -11,6 +11,8 @@ export class JoinedSession {
   readonly remote = new MediaStream();
   private peer: RtcPeer | undefined;
   private readonly consumed = new Set<string>();
+  /** Producers announced while the media is being rebuilt: consumed once the new peer is ready. */
+  private readonly waiting = new Set<string>();
   private local: MediaStream | undefined;
 
   constructor(
@@ -26,13 +28,16 @@ export class JoinedSession {
   async start(joined: JoinResult, speak: boolean): Promise<void> {
     this.peer = new RtcPeer(this.channel, this.sessionId);
     await this.peer.load();
-    for (const p of joined.producers) await this.consume(p.producerId);
+    const pending = [...this.waiting];
+    this.waiting.clear();
+    for (const id of new Set([...joined.producers.map((p) => p.producerId), ...pending])) await this.consume(id);
     if (speak) await this.setSpeaking(true);
   }
 
   async consume(producerId: string): Promise<void> {
     // The same producer can be announced twice (in the join answer and by a push): take it once.
-    if (!this.peer || this.consumed.has(producerId)) return;
+    if (!this.peer) return void this.waiting.add(producerId);
+    if (this.consumed.has(producerId)) return;
     this.consumed.add(producerId);
     const r = await this.peer.consume(producerId).catch((err: unknown) => {
       console.warn('consume failed', producerId, err instanceof Error ? err.message : err);
@@ -44,6 +49,7 @@ export class JoinedSession {
   }
 
   drop(producerId: string): void {
+    this.waiting.delete(producerId);
     this.consumed.delete(producerId);
     this.peer?.dropProducer(producerId);
     for (const t of this.remote.getTracks()) if (t.readyState === 'ended') this.remote.removeTrack(t);
@@ -76,6 +82,7 @@ export class JoinedSession {
   async resume(joined: JoinResult, awayMs: number, speak: boolean): Promise<void> {
     if (this.peer && this.peer.healthy && awayMs < REBUILD_AFTER_MS) return this.peer.restartIce();
     this.peer?.close();
+    this.peer = undefined;
     this.dropAllRemote();
     // Closing the producers stopped our camera and microphone: open them again when we speak.
     if (this.local?.getTracks().some((t) => t.readyState === 'ended')) this.local = undefined;

@@ -54,6 +54,8 @@ export class KioskController extends ExternalStore<KioskState> {
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
   private peer: RtcPeer | undefined;
+  /** Producers announced while the media is being rebuilt: consumed once the new peer is ready. */
+  private readonly waiting = new Set<string>();
   private sessionId: string | undefined;
   private droppedAt: number | undefined;
   /** Queue positions can arrive before call:start has answered with our session id. */
@@ -163,7 +165,9 @@ export class KioskController extends ExternalStore<KioskState> {
       void this.resume(sessionId);
     });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
-      if (sessionId === this.sessionId) this.peer?.dropProducer(producerId);
+      if (sessionId !== this.sessionId) return;
+      this.waiting.delete(producerId);
+      this.peer?.dropProducer(producerId);
     });
     socket.on('session:receipt', ({ sessionId, caseCode, pin }) => {
       if (sessionId !== this.sessionId && this.state.view.screen !== 'ended') return;
@@ -218,6 +222,8 @@ export class KioskController extends ExternalStore<KioskState> {
   /** New transports and tracks: after a long drop, a failed transport, or a page reload. */
   private async rebuild(joined: JoinResult): Promise<void> {
     this.peer?.close();
+    this.peer = undefined;
+    this.waiting.clear();
     await this.channel!.request('rtc:reset', { sessionId: this.sessionId! });
     // Closing the old producers stopped their tracks: reuse the camera only while it is still live.
     const live = this.state.local?.getTracks().every((t) => t.readyState === 'live');
@@ -226,7 +232,8 @@ export class KioskController extends ExternalStore<KioskState> {
     this.peer = new RtcPeer(this.channel!, this.sessionId!);
     await this.peer.load();
     await this.peer.publish(local, { simulcast: true });
-    for (const p of joined.producers) await this.consume(p.producerId);
+    for (const id of new Set([...joined.producers.map((p) => p.producerId), ...this.waiting])) await this.consume(id);
+    this.waiting.clear();
   }
 
   private openCamera(): Promise<MediaStream> {
@@ -239,7 +246,8 @@ export class KioskController extends ExternalStore<KioskState> {
   }
 
   private async consume(producerId: string): Promise<void> {
-    const remote = await this.peer?.consume(producerId).catch(() => undefined);
+    if (!this.peer) return void this.waiting.add(producerId);
+    const remote = await this.peer.consume(producerId).catch(() => undefined);
     if (!remote || !this.state.remote) return;
     this.state.remote.addTrack(remote.track);
     this.set({ remote: this.state.remote });
@@ -299,6 +307,7 @@ export class KioskController extends ExternalStore<KioskState> {
   private dropCall(): void {
     this.peer?.close();
     this.peer = undefined;
+    this.waiting.clear();
     this.sessionId = undefined;
     this.droppedAt = undefined;
     for (const t of this.state.local?.getTracks() ?? []) t.stop();

@@ -41,6 +41,7 @@ export class RedisSfuClient implements SfuApi {
   private closed = false;
   private workers = 0;
   private readonly timer: NodeJS.Timeout;
+  private counting: Promise<void> | undefined;
 
   private constructor(
     private readonly rpc: RedisRpc,
@@ -49,7 +50,7 @@ export class RedisSfuClient implements SfuApi {
     private readonly opts: RedisSfuClientOptions,
   ) {
     this.events = new TypedEmitter((event, err) => opts.log.error('listener failed', { event, ...errorFields(err) }));
-    this.timer = setInterval(() => void this.countWorkers(), 2000);
+    this.timer = setInterval(() => (this.counting ??= this.countWorkers().finally(() => (this.counting = undefined))), 2000);
     this.timer.unref();
   }
 
@@ -189,6 +190,7 @@ export class RedisSfuClient implements SfuApi {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    await this.counting;
     this.rpc.close();
     this.events.removeAllListeners();
     await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);

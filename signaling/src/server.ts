@@ -166,7 +166,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
         await calls.reassert();
       }, log.child('redis'));
       await watch.start();
-      cleanups.unshift(async () => watch.close());
+      cleanups.unshift(() => watch.close());
     }
     const picked = await reconnect.restore();
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { callAndAnswer, openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
+import { kioskCallsConsole, openConsole } from '../helpers/apps.js';
 import { elementStats, framesRising, launchBrowser } from '../helpers/browser.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/poll.js';
@@ -31,13 +31,7 @@ describe('Redis restart during a live call', () => {
     const [n0, n1] = cluster.signaling;
     const room = 'changlong';
     const consolePage = await openConsole(browser, n1!.url, 'officer1', 'officer1-demo');
-    const kiosk = await openKiosk(browser, n0!.url, cluster.demoSecrets().kiosks[room]!);
-    await waitForScreen(kiosk, 'idle');
-    await waitFor('kiosk online', async () => (await tileState(consolePage, room)) === 'online');
-    await callAndAnswer(kiosk, consolePage, room);
-    await waitForScreen(kiosk, 'in_call');
-    await consolePage.bringToFront();
-    await framesRising(consolePage, 'remote-video', waitFor);
+    const kiosk = await kioskCallsConsole(browser, n0!.url, cluster.demoSecrets().kiosks[room]!, consolePage, room);
     const token = await loginToken(cluster.url, 'supervisor', 'supervisor-demo');
     const sessionId = (await api<Rooms>(n0!.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)!.sessionId!;
 

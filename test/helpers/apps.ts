@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'puppeteer-core';
-import { newInstrumentedPage } from './browser.js';
+import { framesRising, newInstrumentedPage } from './browser.js';
 import { waitFor } from './poll.js';
 
 export async function openKiosk(browser: Browser, baseUrl: string, credential: string): Promise<Page> {
@@ -48,6 +48,18 @@ export async function callAndAnswer(kiosk: Page, consolePage: Page, room: string
   await consolePage.bringToFront();
   await waitFor('room calling', async () => (await tileState(consolePage, room)) === 'calling');
   await consolePage.click(`[data-testid=answer-${room}]`);
+}
+
+/** A kiosk opened at `kioskUrl` calls and `consolePage` answers; returns the kiosk once the console decodes it. */
+export async function kioskCallsConsole(browser: Browser, kioskUrl: string, credential: string, consolePage: Page, room: string): Promise<Page> {
+  const kiosk = await openKiosk(browser, kioskUrl, credential);
+  await waitForScreen(kiosk, 'idle');
+  await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
+  await callAndAnswer(kiosk, consolePage, room);
+  await waitForScreen(kiosk, 'in_call');
+  await consolePage.bringToFront();
+  await framesRising(consolePage, 'remote-video', waitFor);
+  return kiosk;
 }
 
 /** From the kiosk's idle screen: the number pad, the case code, then the PIN. */

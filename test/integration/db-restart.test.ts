@@ -93,6 +93,13 @@ describe('PostgreSQL restart during submissions', () => {
     expect(all).toHaveLength(TOTAL);
     expect(new Set(all.map((p) => p.id)).size).toBe(TOTAL);
     for (const p of all) expect(acked.get(p.id)?.caseCode, `petition ${p.id}`).toBe(p.caseCode);
+    // No media was involved, and none is left: the SFU's dump (every node of it) is empty.
+    const supervisor = (await api<{ accessToken: string }>(base, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } })).body.accessToken;
+    const dump = await waitFor('SFU dump', async () => {
+      const r = await api<{ routers: number; transports: number }>(base, 'GET', '/api/admin/sfu', { token: supervisor });
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(dump).toMatchObject({ routers: 0, transports: 0 });
     console.log(
       `[db-restart] ${TOTAL} petitions, restart took ${restartDone - restartedAt} ms, ${failed.length} failed attempts (all 503, slowest ${slowest} ms), ` +
         `first acknowledgement ${firstOkAfter - restartDone} ms after PostgreSQL was back; 0 lost, 0 duplicated`,

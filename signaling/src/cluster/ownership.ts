@@ -95,6 +95,8 @@ export class RedisOwnership implements Ownership {
   private readonly timer: NodeJS.Timeout;
   private readonly listeners: ((ids: string[], dead: string) => void)[] = [];
   private closed = false;
+  /** The beat in progress: closing waits for it, so no command goes out on a connection being shut. */
+  private ticking: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -102,7 +104,7 @@ export class RedisOwnership implements Ownership {
     readonly nodeId: string,
     private readonly log: Logger,
   ) {
-    this.timer = setInterval(() => void this.tick(), NODE_HEARTBEAT_MS);
+    this.timer = setInterval(() => (this.ticking ??= this.tick().finally(() => (this.ticking = undefined))), NODE_HEARTBEAT_MS);
     this.timer.unref();
   }
 
@@ -217,6 +219,7 @@ export class RedisOwnership implements Ownership {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    await this.ticking;
     await this.redis.del(this.k(`node:${this.nodeId}`)).catch(() => {});
   }
 }

@@ -9,7 +9,7 @@ import { errorFields, type Logger } from '@vj/shared';
 export class RedisWatch {
   private readonly timer: NodeJS.Timeout;
   private readonly key: string;
-  private busy = false;
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -20,7 +20,7 @@ export class RedisWatch {
     intervalMs = 1000,
   ) {
     this.key = `${prefix}alive:${nodeId}`;
-    this.timer = setInterval(() => void this.check(), intervalMs);
+    this.timer = setInterval(() => (this.running ??= this.check().finally(() => (this.running = undefined))), intervalMs);
     this.timer.unref();
   }
 
@@ -29,8 +29,6 @@ export class RedisWatch {
   }
 
   private async check(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
     try {
       // NX: set only if missing, which is exactly when Redis lost our marker.
       if ((await this.redis.set(this.key, String(Date.now()), 'NX')) !== 'OK') return;
@@ -40,12 +38,12 @@ export class RedisWatch {
       this.log.info('node state written back to redis', { ms: Date.now() - t0 });
     } catch (err) {
       this.log.debug('redis check failed', errorFields(err));
-    } finally {
-      this.busy = false;
     }
   }
 
-  close(): void {
+  /** Waits for a check in progress, so nothing is sent on a connection being shut. */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.running;
   }
 }

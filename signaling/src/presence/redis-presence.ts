@@ -15,12 +15,13 @@ export class RedisPresence implements Presence {
   readonly kind = 'redis';
   private readonly owned = new Map<string, { socketId: string; deviceId: string }>();
   private readonly timer: NodeJS.Timeout;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'vj:',
   ) {
-    this.timer = setInterval(() => void this.refresh(), KIOSK_TTL_MS / 3);
+    this.timer = setInterval(() => (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined))), KIOSK_TTL_MS / 3);
     this.timer.unref();
   }
 
@@ -86,5 +87,6 @@ export class RedisPresence implements Presence {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.refreshing;
   }
 }

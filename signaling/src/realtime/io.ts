@@ -109,7 +109,10 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       socket.emit('alerts', { alerts: app.calls.alerts.list() });
     } else if (principal.role === 'township_staff' && principal.twp) {
       void socket.join(`staff:${principal.twp}`);
-      void app.calls.roomViews([principal.twp]).then(([view]) => view && socket.emit('rooms:state', view));
+      app.calls.roomViews([principal.twp]).then(
+        ([view]) => view && socket.emit('rooms:state', view),
+        (err) => log.warn('room state not sent', { socketId: socket.id, ...errorFields(err) }),
+      );
     }
     log.info('socket connected', { socketId: socket.id, role: principal.role, sub: principal.sub });
     if (bus.clustered) app.calls.cluster.ownership.socketOpened(socket.id).catch(() => log.warn('socket location not saved', { socketId: socket.id }));
