@@ -1,5 +1,6 @@
 import { AppError, errorFields, type JoinResult } from '@vj/shared';
 import type { CallService } from './call-service.js';
+import type { SessionStore } from './session-store.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
 
 /**
@@ -7,7 +8,11 @@ import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } fr
  * period; a new socket of the same user or kiosk rejoins (the client then restarts ICE, or rebuilds its
  * transports after a long drop or a reload). Sessions left open by a restart are picked up the same way.
  */
+type OpenSession = Awaited<ReturnType<SessionStore['openWithParticipants']>>[number];
+
 export class Reconnect {
+  private readonly adopting = new Map<string, Promise<boolean>>();
+
   constructor(
     private readonly calls: CallService,
     private readonly graceMs: number,
@@ -87,40 +92,52 @@ export class Reconnect {
   async restore(only?: string[]): Promise<number> {
     const open = await this.calls.store.openWithParticipants(only);
     let taken = 0;
-    for (const { session, participants } of open) {
-      if (this.calls.session(session.id) || !(await this.calls.cluster.ownership.takeOver(session.id))) continue;
-      taken++;
-      const live: LiveSession = {
-        id: session.id,
-        roomCode: session.room_code,
-        kind: session.kind,
-        state: session.state === 'calling' ? 'calling' : 'active',
-        private: session.private,
-        startedAt: session.started_at,
-        peers: new Map(),
-        producers: new Map(),
-        restored: true,
-      };
-      // Media may still be flowing on the SFU nodes: what was published is known to whoever takes over.
-      for (const p of await this.calls.cluster.ownership.producers(session.id)) live.producers.set(p.producerId, p);
-      // Participants whose sockets are on a node still running stay connected; the rest get the grace period.
-      const sockets = await this.calls.cluster.ownership.liveSockets(session.id);
-      for (const p of participants) {
-        const principalId = p.device_id ?? p.user_id;
-        if (!principalId) continue;
-        const socketId = sockets.get(p.id) ?? null;
-        const peer: Peer = { peerId: p.id, role: p.role, name: p.name ?? '', principalId, socketId, mode: p.role === 'kiosk' || p.role === 'township_staff' ? null : 'join', ...(socketId ? {} : { disconnectedAt: Date.now() }) };
-        live.peers.set(peer.peerId, peer);
-        if (!socketId) this.startGrace(live, peer);
-      }
-      if (live.peers.size === 0) {
-        await this.calls.end(session.id, 'server_restart');
+    for (const row of open) {
+      // Two clients of one session can reach this node at once after their node died: one takeover, not two.
+      const pending = this.adopting.get(row.session.id);
+      if (pending) {
+        await pending;
         continue;
       }
-      await this.calls.adopt(live);
-      await this.calls.syncPresence(live);
+      const adoption = this.adoptOne(row).finally(() => this.adopting.delete(row.session.id));
+      this.adopting.set(row.session.id, adoption);
+      if (await adoption) taken++;
     }
     this.calls.pushQueue();
     return taken;
+  }
+
+  private async adoptOne({ session, participants }: OpenSession): Promise<boolean> {
+    if (this.calls.session(session.id) || !(await this.calls.cluster.ownership.takeOver(session.id))) return false;
+    const live: LiveSession = {
+      id: session.id,
+      roomCode: session.room_code,
+      kind: session.kind,
+      state: session.state === 'calling' ? 'calling' : 'active',
+      private: session.private,
+      startedAt: session.started_at,
+      peers: new Map(),
+      producers: new Map(),
+      restored: true,
+    };
+    // Media may still be flowing on the SFU nodes: what was published is known to whoever takes over.
+    for (const p of await this.calls.cluster.ownership.producers(session.id)) live.producers.set(p.producerId, p);
+    // Participants whose sockets are on a node still running stay connected; the rest get the grace period.
+    const sockets = await this.calls.cluster.ownership.liveSockets(session.id);
+    for (const p of participants) {
+      const principalId = p.device_id ?? p.user_id;
+      if (!principalId) continue;
+      const socketId = sockets.get(p.id) ?? null;
+      const peer: Peer = { peerId: p.id, role: p.role, name: p.name ?? '', principalId, socketId, mode: p.role === 'kiosk' || p.role === 'township_staff' ? null : 'join', ...(socketId ? {} : { disconnectedAt: Date.now() }) };
+      live.peers.set(peer.peerId, peer);
+      if (!socketId) this.startGrace(live, peer);
+    }
+    if (live.peers.size === 0) {
+      await this.calls.end(session.id, 'server_restart');
+      return false;
+    }
+    await this.calls.adopt(live);
+    await this.calls.syncPresence(live);
+    return true;
   }
 }
