@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedisPair } from './cluster/redis-pair.js';
 import {
   AppError,
   SfuEventEnvelope,
@@ -41,7 +42,7 @@ export class RedisSfuClient implements SfuApi {
   private closed = false;
   private workers = 0;
   private readonly timer: NodeJS.Timeout;
-  private counting: Promise<void> | undefined;
+  private checking: Promise<void> | undefined;
 
   private constructor(
     private readonly rpc: RedisRpc,
@@ -50,7 +51,7 @@ export class RedisSfuClient implements SfuApi {
     private readonly opts: RedisSfuClientOptions,
   ) {
     this.events = new TypedEmitter((event, err) => opts.log.error('listener failed', { event, ...errorFields(err) }));
-    this.timer = setInterval(() => (this.counting ??= this.countWorkers().finally(() => (this.counting = undefined))), 2000);
+    this.timer = setInterval(() => (this.checking ??= this.checkNodes().finally(() => (this.checking = undefined))), 2000);
     this.timer.unref();
   }
 
@@ -59,7 +60,7 @@ export class RedisSfuClient implements SfuApi {
    * A node that stopped beating died without closing anything: its sessions are announced as closed with
    * "worker_died", by whichever client notices first, so their owners re-create them on a live node.
    */
-  private async countWorkers(): Promise<void> {
+  private async checkNodes(): Promise<void> {
     try {
       const live = await this.registry.liveNodes();
       this.workers = live.reduce((a, n) => a + n.workers, 0);
@@ -78,11 +79,7 @@ export class RedisSfuClient implements SfuApi {
   }
 
   static async connect(opts: RedisSfuClientOptions): Promise<RedisSfuClient> {
-    const make = () => new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(200 * n, 1000) });
-    const pub = make();
-    const sub = make();
-    for (const c of [pub, sub]) c.on('error', (err) => opts.log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
-    await Promise.all([pub.connect(), sub.connect()]);
+    const { pub, sub } = await connectRedisPair(opts.redisUrl, opts.log);
     const rpc = new RedisRpc(pub, sub, opts.prefix, `client-${crypto.randomUUID()}`, opts.log.child('rpc'));
     const client = new RedisSfuClient(rpc, new SfuRegistry(pub, opts.prefix), { pub, sub }, opts);
     sub.on('message', (channel: string, message: string) => {
@@ -90,7 +87,7 @@ export class RedisSfuClient implements SfuApi {
     });
     await rpc.start();
     await sub.subscribe(sfuEventsChannel(opts.prefix));
-    await client.countWorkers();
+    await client.checkNodes();
     return client;
   }
 
@@ -190,7 +187,7 @@ export class RedisSfuClient implements SfuApi {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    await this.counting;
+    await this.checking;
     this.rpc.close();
     this.events.removeAllListeners();
     await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);

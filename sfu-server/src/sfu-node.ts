@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedisPair } from './cluster/redis-pair.js';
 import { AppError, SfuEventEnvelope, errorFields, sfuEvents, sfuMethods, type Logger, type SfuEvent, type SfuMethod, type SfuNodeInfo } from '@vj/shared';
 import type { SfuConfig } from './config.js';
 import { RedisRpc } from './cluster/redis-rpc.js';
@@ -37,11 +38,7 @@ export class SfuNode {
 
   static async start(opts: SfuNodeOptions): Promise<SfuNode> {
     const { log } = opts;
-    const make = () => new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(200 * n, 1000) });
-    const pub = make();
-    const sub = make();
-    for (const c of [pub, sub]) c.on('error', (err) => log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
-    await Promise.all([pub.connect(), sub.connect()]);
+    const { pub, sub } = await connectRedisPair(opts.redisUrl, log);
     const service = await SfuService.start(opts.sfu, log);
     const rpc = new RedisRpc(pub, sub, opts.prefix, opts.nodeId, log.child('rpc'));
     const registry = new SfuRegistry(pub, opts.prefix);

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { freePort, startTestServer, type TestServer } from './server.js';
 import { redisUrl, testRedis, uniqueName } from './services.js';
-import { startSfuNode, type SfuNodeProc } from './sfu-nodes.js';
+import { startSfuPair, type SfuNodeProc } from './sfu-nodes.js';
 
 /**
  * A TCP front for the signaling nodes, like the load balancer of a real deployment: each new connection goes
@@ -71,10 +71,7 @@ export async function startTestCluster(
 ): Promise<TestCluster> {
   const redis = opts.redis ?? (redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis());
   const prefix = `${uniqueName('cl')}:`;
-  const sfu: SfuNodeProc[] = [];
-  for (const [i, name] of ['a', 'b'].entries()) {
-    sfu.push(await startSfuNode({ redisUrl: redis.url, prefix, nodeId: `${prefix.replace(/[^A-Za-z0-9_-]/g, '')}-sfu-${name}`, portBase: 44000 + 1000 * i, ...(opts.sfuEnv ? { env: opts.sfuEnv(i) } : {}) }));
-  }
+  const sfu = await startSfuPair(redis.url, prefix, 44000, opts.sfuEnv);
   const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, SFU_MODE: 'redis' };
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
   const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });

@@ -54,15 +54,12 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
 /** The rest of a cluster for an in-process node: a second signaling node and two SFU nodes, as processes. */
 async function startClusterAround(dataDir: string, databaseUrl: string): Promise<{ env: Record<string, string>; startOther(): Promise<void>; stop(): Promise<void> }> {
   const { freePort, startTestServer } = await import('./server.js');
-  const { startSfuNode } = await import('./sfu-nodes.js');
+  const { startSfuPair } = await import('./sfu-nodes.js');
   const { redisUrl, uniqueName } = await import('./services.js');
   if (!redisUrl) throw new Error('the cluster topology needs REDIS_URL');
   const prefix = `${uniqueName('ip')}:`;
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
-  const sfu = [
-    await startSfuNode({ redisUrl, prefix, nodeId: `${tag}-sfu-a`, portBase: 46000 }),
-    await startSfuNode({ redisUrl, prefix, nodeId: `${tag}-sfu-b`, portBase: 47000 }),
-  ];
+  const sfu = await startSfuPair(redisUrl, prefix, 46000);
   const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SFU_MODE: 'redis', NODE_ID: `${tag}-sig-0` };
   let other: Awaited<ReturnType<typeof startTestServer>> | undefined;
   return {

@@ -43,3 +43,13 @@ export async function startSfuNode(opts: { redisUrl: string; prefix: string; nod
     stop: async () => kill('SIGTERM').catch(() => kill('SIGKILL')),
   };
 }
+
+/** Two SFU nodes, `<prefix tag>-sfu-a` and `-sfu-b`, on port ranges 1000 apart from `portBase`. */
+export async function startSfuPair(redisUrl: string, prefix: string, portBase: number, env?: (i: number) => Record<string, string>): Promise<SfuNodeProc[]> {
+  const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
+  const nodes: SfuNodeProc[] = [];
+  for (const [i, name] of ['a', 'b'].entries()) {
+    nodes.push(await startSfuNode({ redisUrl, prefix, nodeId: `${tag}-sfu-${name}`, portBase: portBase + 1000 * i, ...(env ? { env: env(i) } : {}) }));
+  }
+  return nodes;
+}
