@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // Private PostgreSQL and Redis for the run when DATABASE_URL / REDIS_URL are unset (a fresh clone's `npm test`).
+    globalSetup: ['test/helpers/global-services.ts'],
   },
 });

@@ -7,12 +7,14 @@ import { runPetitionBench } from './petitions.js';
 import { runRecordingBench } from './recording.js';
 import { runRegistryBench } from './registry.js';
 import { runSignalingBench } from './signaling.js';
+import { runSubmitRateBench } from './submit-rate.js';
 import { runTtff } from './ttff.js';
 import { runWallBench } from './wall.js';
 
 const results: Record<string, unknown> = { at: new Date().toISOString() };
 const only = process.argv[2];
 if (!only || only === 'petitions') results['petitions'] = await runPetitionBench();
+if (!only || only === 'submit-rate') results['submitRate'] = await runSubmitRateBench();
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();
 if (!only || only === 'ttff') results['ttff'] = await runTtff();

@@ -14,8 +14,9 @@ const mode = process.argv[2] === 'test' ? 'test' : process.argv[2] === 'bench' ?
 
 // What each command needs from Debian besides Node. The worker's build tools are added only when a build is due.
 const APT = {
-  start: ['ca-certificates', 'ffmpeg'],
-  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql-client', 'docker-compose', 'ffmpeg'],
+  start: ['ca-certificates', 'ffmpeg', 'espeak-ng'],
+  // postgresql: `npm test` starts a private server of its own (test/helpers/global-services.ts) unless DATABASE_URL is set.
+  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql', 'postgresql-client', 'docker-compose', 'ffmpeg', 'espeak-ng'],
   bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg', 'redis-server', 'redis-tools', 'gcc', 'libc6-dev'],
 };
 
@@ -64,7 +65,7 @@ function buildApps() {
   run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b']);
   for (const app of ['kiosk-client', 'county-console']) {
     const out = path.join(ROOT, app, 'dist', 'index.html');
-    const inputs = Math.max(newestMtime(path.join(ROOT, app, 'src')), newestMtime(path.join(ROOT, 'shared', 'src')), fs.statSync(path.join(ROOT, app, 'index.html')).mtimeMs);
+    const inputs = Math.max(newestMtime(path.join(ROOT, app, 'src')), newestMtime(path.join(ROOT, app, 'public')), newestMtime(path.join(ROOT, 'shared', 'src')), fs.statSync(path.join(ROOT, app, 'index.html')).mtimeMs);
     if (fs.existsSync(out) && fs.statSync(out).mtimeMs > inputs) {
       step(`${app}: up to date`);
       continue;
@@ -78,10 +79,12 @@ async function main() {
   const started = Date.now();
   step(`视频接访 set-up (${mode})`);
   checkNode();
-  ensureAptPackages(APT[mode], mode === 'start' ? 'running' : `${mode}s (browser, Redis, pg_dump)`);
+  ensureAptPackages(APT[mode], mode === 'start' ? 'running' : `${mode}s (browser, PostgreSQL, Redis)`);
   installDependencies();
   const { ensureMediasoupWorker } = await import('./build-mediasoup-worker.mjs');
   await ensureMediasoupWorker();
+  // The kiosk's Mandarin prompt clips go into its public/ folder before Vite copies it.
+  await (await import('./make-prompts.mjs')).ensurePrompts();
   buildApps();
   step(`set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -5,7 +5,7 @@ export const TR = {
   notRecording: '未录像',
   pause: '暂停录像',
   resume: '恢复录像',
-  reason: '理由(至少 5 个字,记入审计)',
+  reason: '理由(至少 5 个字，记入审计)',
   confirm: '确定',
   cancel: '取消',
   title: '接访录像',
@@ -16,7 +16,7 @@ export const TR = {
   preparing: '正在解密并合成录像……',
   verify: '校验完整性',
   verified: (n: number) => `完整性校验通过(${n} 段)`,
-  broken: (seq: number, problem: string) => `第 ${seq} 段校验失败:${problem === 'hash' ? '文件被改动' : problem === 'missing' ? '文件缺失' : '链条断裂'}`,
+  broken: (seq: number, problem: string) => `第 ${seq} 段校验失败：${problem === 'hash' ? '文件被改动' : problem === 'missing' ? '文件缺失' : '链条断裂'}`,
   events: {
     start: '开始录像', pause: '暂停', resume: '恢复', stop: '结束', gap_start: '录像中断', gap_end: '录像恢复', restart: '录像程序自动重启',
     track_start: '新增音视频轨', track_stop: '音视频轨结束', interrupted: '服务中断',

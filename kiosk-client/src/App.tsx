@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { KioskController } from './kiosk-controller';
+import { Callback } from './screens/Callback';
 import { Ended } from './screens/Ended';
 import { Idle } from './screens/Idle';
 import { InCall } from './screens/InCall';
@@ -20,13 +21,22 @@ export function App({ controller }: { controller: KioskController }) {
       case 'connecting':
         return <Message title={T.connecting} busy />;
       case 'trouble':
-        return <Trouble problem={view.problem} retryAt={view.retryAt} onRetry={controller.retryNow} />;
+        return <Trouble problem={view.problem} retryAt={view.retryAt} reported={!!view.reported} onRetry={controller.retryNow} />;
       case 'idle':
         return <Idle onCall={controller.call} onLookup={controller.openLookup} />;
       case 'starting':
         return <Message title={T.starting} busy />;
       case 'waiting':
-        return <Waiting since={view.since} local={state.local} position={state.queuePosition} onCancel={controller.hangUp} />;
+        return (
+          <Waiting
+            view={view}
+            local={state.local}
+            position={state.queuePosition}
+            onCancel={controller.hangUp}
+            onKeepWaiting={controller.keepWaiting}
+            onCallback={controller.requestCallback}
+          />
+        );
       case 'in_call':
         return (
           <InCall
@@ -39,6 +49,8 @@ export function App({ controller }: { controller: KioskController }) {
             onRequestPrivate={controller.requestPrivate}
           />
         );
+      case 'callback':
+        return <Callback backAt={view.backAt} onHome={controller.backHome} />;
       case 'ended':
         return <Ended backAt={view.backAt} onHome={controller.backHome} />;
       case 'lookup':

@@ -1,17 +1,22 @@
 import { AppError, type JoinResult, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
-import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, speak, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
-import { T } from './strings';
+import { countyPresent, presenceKey, presenceOf } from './presence';
+import { SAY, T, type Prompt } from './strings';
+import { say } from './voice';
 
 export type Problem = 'offline' | 'server' | 'camera' | 'auth' | 'call_failed';
 
 export type KioskView =
   | { screen: 'unprovisioned' }
   | { screen: 'connecting' }
-  | { screen: 'trouble'; problem: Problem; retryAt: number }
+  /** `reported`: the county was told (a broken camera raises an alert there), so the screen can say so. */
+  | { screen: 'trouble'; problem: Problem; retryAt: number; reported?: boolean }
   | { screen: 'idle' }
   | { screen: 'starting' }
-  | { screen: 'waiting'; since: number }
+  /** `unanswered`: the escalation time passed and the county's alarm is up; `choice` is the villager's answer. */
+  | { screen: 'waiting'; since: number; unanswered?: boolean; choice?: 'wait' | 'callback_failed' }
+  | { screen: 'callback'; backAt: number }
   | { screen: 'in_call'; officerName: string; since: number }
   | { screen: 'ended'; reason: SessionEndReason | 'local'; backAt: number }
   | { screen: 'lookup' };
@@ -39,7 +44,10 @@ const PROBLEM_TEXT: Record<Problem, string> = {
   auth: T.troubleAuth,
   call_failed: T.troubleCallFailed,
 };
-export const problemText = (p: Problem) => PROBLEM_TEXT[p];
+export const problemText = (p: Problem, reported = false) => (p === 'camera' && reported ? T.troubleCameraReported : PROBLEM_TEXT[p]);
+
+/** After call:start was refused as too frequent: longer than the server's burst window (10 s). */
+const CALL_LIMIT_WAIT_MS = 15_000;
 
 /** Longer drops than this rebuild the media transports instead of restarting ICE on them. */
 const REBUILD_AFTER_MS = 20_000;
@@ -62,6 +70,8 @@ export class KioskController extends ExternalStore<KioskState> {
   private readonly positions = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reminder: ReturnType<typeof setInterval> | undefined;
+  /** Re-enables 申请单独反映 when the county has not switched to private within a minute. */
+  private privateTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super({
@@ -83,10 +93,10 @@ export class KioskController extends ExternalStore<KioskState> {
     this.set({ view });
   }
 
-  private trouble(problem: Problem, retry: () => void): void {
-    this.show({ screen: 'trouble', problem, retryAt: Date.now() + RETRY_MS[problem] });
-    speak(PROBLEM_TEXT[problem]);
-    this.timer = setTimeout(retry, RETRY_MS[problem]);
+  private trouble(problem: Problem, retry: () => void, retryMs = RETRY_MS[problem], reported = false): void {
+    this.show({ screen: 'trouble', problem, retryAt: Date.now() + retryMs, reported });
+    say(problem === 'camera' && reported ? SAY.trouble.cameraReported : SAY.trouble[problem]);
+    this.timer = setTimeout(retry, retryMs);
   }
 
   private async fetchToken(): Promise<KioskAuthResult> {
@@ -103,8 +113,11 @@ export class KioskController extends ExternalStore<KioskState> {
     try {
       auth = await this.fetchToken();
     } catch (err) {
-      if (this.sessionId) return void (this.timer = setTimeout(() => void this.start(), 2000));
-      const problem = err instanceof AppError && err.code === 'UNAUTHENTICATED' ? 'auth' : 'server';
+      const refused = err instanceof AppError && err.code === 'UNAUTHENTICATED';
+      // A dropped network keeps the call; a credential revoked mid-call ends it here (the server already did).
+      if (this.sessionId && !refused) return void (this.timer = setTimeout(() => void this.start(), 2000));
+      if (refused) this.dropCall();
+      const problem = refused ? 'auth' : 'server';
       return this.trouble(problem, () => void this.start());
     }
     this.set({ room: auth.room });
@@ -134,7 +147,7 @@ export class KioskController extends ExternalStore<KioskState> {
       if (this.sessionId) {
         this.droppedAt ??= Date.now();
         this.set({ reconnecting: true });
-        speak(T.reconnectingCall);
+        say(SAY.reconnecting);
         return;
       }
       this.trouble('offline', () => (socket.connected ? this.goIdle() : void this.start()));
@@ -142,18 +155,30 @@ export class KioskController extends ExternalStore<KioskState> {
     socket.on('session:answered', ({ sessionId, officerName }) => {
       if (sessionId !== this.sessionId) return;
       this.show({ screen: 'in_call', officerName, since: Date.now() });
-      speak(T.inCallSpoken);
+      say(SAY.inCall);
     });
     socket.on('session:state', (session) => {
       if (session.sessionId !== this.sessionId) return;
       const before = this.state.session;
+      // Private mode ended (or began): the villager may ask for it again next time.
+      if (!!before?.private !== session.private) this.clearPrivateRequest();
       this.set({ session });
-      if (session.monitoring && !before?.monitoring) speak(T.monitoringSpoken);
-      if (session.private && !before?.private) speak(T.privateSpoken);
+      const spoken = this.sessionChangeSpoken(before, session);
+      if (spoken) say(spoken);
+    });
+    socket.on('session:unanswered', ({ sessionId }) => {
+      const view = this.state.view;
+      if (sessionId !== this.sessionId || view.screen !== 'waiting' || view.unanswered) return;
+      this.set({ view: { ...view, unanswered: true } });
+      say(SAY.unanswered);
     });
     socket.on('queue:position', ({ sessionId, position }) => {
       this.positions.set(sessionId, position);
-      if (sessionId === this.sessionId) this.set({ queuePosition: position });
+      if (sessionId !== this.sessionId) return;
+      const before = this.state.queuePosition;
+      this.set({ queuePosition: position });
+      // A new place in the queue is news: said at once (the first place is said with the waiting prompt).
+      if (before !== undefined && before !== position && this.state.view.screen === 'waiting') say(SAY.queue(position));
     });
     socket.on('session:producer', ({ sessionId, producer }) => {
       if (sessionId === this.sessionId) void this.consume(producer.producerId);
@@ -172,7 +197,7 @@ export class KioskController extends ExternalStore<KioskState> {
     socket.on('session:receipt', ({ sessionId, caseCode, pin }) => {
       if (sessionId !== this.sessionId && this.state.view.screen !== 'ended') return;
       this.set({ receipt: { caseCode, pin } });
-      speak(T.receiptSpoken(caseCode, pin), { repeat: 2 });
+      say(SAY.receipt(caseCode, pin), { repeat: 2 });
     });
     socket.on('session:publish', ({ sessionId }) => void this.joinStaffIntake(sessionId));
     socket.on('session:ended', ({ sessionId, reason }) => {
@@ -208,6 +233,7 @@ export class KioskController extends ExternalStore<KioskState> {
       }
       if (joined.session.state === 'active' && this.state.view.screen !== 'in_call') this.show({ screen: 'in_call', officerName: this.officerName(joined.session), since: Date.now() });
       if (joined.session.state === 'calling' && this.state.view.screen !== 'waiting') this.show({ screen: 'waiting', since: Date.now() });
+      void this.channel!.request('kiosk:deviceStatus', { camera: 'ok' }).catch(() => {});
     } catch {
       await this.channel!.request('session:end', { sessionId }).catch(() => {});
       this.dropCall();
@@ -242,7 +268,7 @@ export class KioskController extends ExternalStore<KioskState> {
 
   private goIdle(): void {
     this.show({ screen: 'idle' });
-    speak(T.idleSpoken);
+    say(SAY.idle);
   }
 
   private async consume(producerId: string): Promise<void> {
@@ -261,8 +287,14 @@ export class KioskController extends ExternalStore<KioskState> {
     try {
       local = await this.openCamera();
     } catch {
-      return this.trouble('camera', () => this.goIdle());
+      // The county must learn that a villager could not call from this room, not only the villager.
+      const reported = await this.channel
+        .request('kiosk:deviceStatus', { camera: 'failed' })
+        .then(() => true)
+        .catch(() => false);
+      return this.trouble('camera', () => this.goIdle(), undefined, reported);
     }
+    void this.channel.request('kiosk:deviceStatus', { camera: 'ok' }).catch(() => {});
     this.set({ local, remote: new MediaStream(), queuePosition: undefined, privateRequested: false });
     try {
       const { sessionId } = await this.channel.request('call:start', { requestId: crypto.randomUUID() });
@@ -271,13 +303,15 @@ export class KioskController extends ExternalStore<KioskState> {
       this.peer = new RtcPeer(this.channel, sessionId);
       await this.peer.load();
       this.show({ screen: 'waiting', since: Date.now() });
-      speak(T.waitingSpoken);
-      this.reminder = setInterval(() => speak(this.state.queuePosition ? T.queueSpoken(this.state.queuePosition) : T.waitingReminder), 30_000);
+      say(this.waitingPrompt());
+      this.reminder = setInterval(() => say(this.state.queuePosition ? SAY.queue(this.state.queuePosition) : SAY.waitingReminder), 30_000);
       await this.peer.publish(local, { simulcast: true });
-    } catch {
+    } catch (err) {
       if (this.sessionId) await this.channel.request('session:end', { sessionId: this.sessionId }).catch(() => {});
       this.dropCall();
-      this.trouble('call_failed', () => this.goIdle());
+      // Too many calls in a row: the same "try again later", with a wait the server's limit will have passed.
+      const limited = err instanceof AppError && err.code === 'RATE_LIMITED';
+      this.trouble('call_failed', () => this.goIdle(), limited ? CALL_LIMIT_WAIT_MS : undefined);
     }
   };
 
@@ -288,14 +322,67 @@ export class KioskController extends ExternalStore<KioskState> {
     this.set({ remote: new MediaStream(), privateRequested: false });
     await this.resume(sessionId);
     this.show({ screen: 'in_call', officerName: T.staffIntake, since: Date.now() });
-    speak(T.staffIntakeSpoken);
+    const p = presenceOf(this.state.session);
+    const presence = SAY.presence(p.staff, countyPresent(p), true);
+    say({ text: `${SAY.staffIntake.text}${presence.text}`, clips: [...SAY.staffIntake.clips, ...presence.clips] });
   }
 
   requestPrivate = async (): Promise<void> => {
     if (!this.sessionId || this.state.privateRequested) return;
     await this.channel?.request('session:requestPrivate', { sessionId: this.sessionId }).catch(() => {});
     this.set({ privateRequested: true });
-    speak(T.privateRequestedSpoken);
+    say(SAY.privateRequested);
+    clearTimeout(this.privateTimer);
+    // The county may not act on it: after a minute the villager can ask again rather than face a dead button.
+    this.privateTimer = setTimeout(() => this.clearPrivateRequest(), 60_000);
+  };
+
+  private clearPrivateRequest(): void {
+    clearTimeout(this.privateTimer);
+    if (this.state.privateRequested) this.set({ privateRequested: false });
+  }
+
+  /** What to say when the session changes under a live call; nothing when the change is not news. */
+  private sessionChangeSpoken(before: SessionStateView | undefined, now: SessionStateView): Prompt | undefined {
+    if (this.state.view.screen !== 'in_call' || !before || before.state !== 'active' || now.state !== 'active') return undefined;
+    if (now.private && !before.private) return SAY.private;
+    if (!now.private && before.private) return SAY.privateEnded;
+    if (now.monitoring && !before.monitoring) return SAY.monitoring;
+    const [was, is] = [presenceOf(before), presenceOf(now)];
+    if (presenceKey(was) === presenceKey(is)) return undefined;
+    return SAY.presence(is.staff, countyPresent(is), now.kind === 'staff_intake');
+  }
+
+  private waitingPrompt(): Prompt {
+    const position = this.state.queuePosition;
+    if (!position) return SAY.waiting;
+    const queue = SAY.queue(position);
+    return { text: `${SAY.waiting.text}${queue.text}`, clips: [...SAY.waiting.clips, ...queue.clips] };
+  }
+
+  /** After the escalation alarm: the villager chose to go on waiting. */
+  keepWaiting = (): void => {
+    const view = this.state.view;
+    if (view.screen !== 'waiting') return;
+    this.set({ view: { ...view, choice: 'wait' } });
+    say(SAY.keptWaiting);
+  };
+
+  /** After the escalation alarm: leave a callback request on the county's alert bar, and end the wait. */
+  requestCallback = async (): Promise<void> => {
+    const id = this.sessionId;
+    if (!id || this.state.view.screen !== 'waiting') return;
+    try {
+      await this.channel!.request('call:requestCallback', { sessionId: id });
+    } catch {
+      const view = this.state.view;
+      if (view.screen === 'waiting') this.set({ view: { ...view, choice: 'callback_failed' } });
+      return;
+    }
+    this.dropCall();
+    this.show({ screen: 'callback', backAt: Date.now() + 30_000 });
+    say(SAY.callback);
+    this.timer = setTimeout(() => this.goIdle(), 30_000);
   };
 
   hangUp = async (): Promise<void> => {
@@ -311,15 +398,16 @@ export class KioskController extends ExternalStore<KioskState> {
     this.sessionId = undefined;
     this.droppedAt = undefined;
     for (const t of this.state.local?.getTracks() ?? []) t.stop();
+    clearTimeout(this.privateTimer);
     this.set({ local: undefined, remote: undefined, session: undefined, queuePosition: undefined, reconnecting: false, privateRequested: false });
   }
 
   private finish(reason: SessionEndReason | 'local'): void {
-    if (!this.sessionId && this.state.view.screen === 'ended') return;
+    if (!this.sessionId && (this.state.view.screen === 'ended' || this.state.view.screen === 'callback')) return;
     this.dropCall();
     const backAt = Date.now() + 10_000;
     this.show({ screen: 'ended', reason, backAt });
-    speak(T.endedSpoken);
+    say(SAY.ended);
     this.timer = setTimeout(() => this.goIdle(), 10_000);
   }
 
@@ -330,7 +418,7 @@ export class KioskController extends ExternalStore<KioskState> {
   openLookup = (): void => {
     if (this.state.view.screen !== 'idle') return;
     this.show({ screen: 'lookup' });
-    speak(T.lookupCodeSpoken);
+    say(SAY.lookupCode);
     // A villager who walks away leaves no half-typed code on the screen for the next one.
     this.timer = setTimeout(() => this.goIdle(), 120_000);
   };

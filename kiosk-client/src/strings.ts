@@ -1,87 +1,238 @@
 // Every word the kiosk shows or speaks, in one place, so a second language can be added later.
+// Chinese text takes full-width punctuation (，。！？：；); test/unit/punctuation.test.ts checks it.
+// This file has no imports: scripts/make-prompts.mjs evaluates it at build time to render the CLIPS below.
+
+/** What each receipt status means to the villager, shown and read aloud. */
+const STATUS_WORDS = {
+  received: '您反映的问题县纪委监委已经收到，正在审核。',
+  accepted: '县纪委监委已经受理您反映的问题。',
+  referred: '您反映的问题已交由镇街纪（工）委调查办理，县纪委监委全程督办。',
+  handling: '您反映的问题正在调查处理中。',
+  reported: '处理结果已经上报，县纪委监委正在审核。',
+  returned: '县纪委监委要求重新办理，正在督促落实。',
+  closed: '您反映的问题已经办结。',
+} as const;
+type Status = keyof typeof STATUS_WORDS;
+
+/** The national reporting line of the discipline commissions: a way to be heard that needs no kiosk. */
+const HOTLINE = '12388';
+
 export const T = {
   appTitle: '长沙县纪委监委 视频接访',
   roomSuffix: '来访接待室',
-  idleGreeting: '您好!需要反映问题,请按下面的按钮',
+  idleGreeting: '您好！需要反映问题，请按下面的红色按钮',
   callButton: '呼叫县纪委监委',
-  confidentialityPromise: '您反映的内容严格保密,县纪委监委全程监督办理',
-  idleSpoken: '您好,需要反映问题,请按屏幕上的红色按钮,呼叫县纪委监委',
+  confidentialityPromise: '您反映的内容严格保密，县纪委监委全程监督办理',
   starting: '正在打开摄像头和话筒……',
-  waitingTitle: '正在呼叫县纪委监委,请稍候',
+  waitingTitle: '正在呼叫县纪委监委，请稍候',
   waitingElapsed: (t: string) => `已等待 ${t}`,
-  waitingSpoken: '正在为您呼叫县纪委监委,请稍候',
-  waitingReminder: '请您耐心等待,县纪委监委工作人员马上接听',
   cancelButton: '取消呼叫',
-  queueAhead: (n: number) => (n <= 0 ? '您是下一位,马上为您接通' : `前面还有 ${n} 位`),
-  queueSpoken: (position: number) => (position <= 1 ? '您是下一位,请稍候,马上为您接通' : `前面还有${position - 1}位群众,请您耐心等待`),
+  queueAhead: (n: number) => (n <= 0 ? '您排在第一位，工作人员空闲后马上接听' : `前面还有 ${n} 位`),
+  unansweredTitle: '县纪委监委工作人员暂时都在忙',
+  unansweredBody: '已经提醒县纪委监委值班负责人尽快接听。您可以继续等待，也可以请县纪委监委回电。',
+  keepWaiting: '继续等待',
+  requestCallback: '请县纪委监委回电',
+  keptWaiting: '好的，您继续等待，县纪委监委值班负责人已经知道您在等候',
+  callbackTitle: '已请县纪委监委回电',
+  callbackBody: `县纪委监委会尽快联系本接待室。您也可以改天再来，或拨打举报电话 ${HOTLINE}。`,
+  callbackFailed: `回电请求没有发送成功。您可以继续等待，或拨打举报电话 ${HOTLINE}。`,
   selfPreview: '您的画面',
-  inCallTitle: (name: string) => `已接通:${name}`,
-  inCallNotice: '县纪委监委能看到、听到您。您反映的问题和您的身份信息将严格保密,请放心反映。',
-  inCallSpoken: '已接通县纪委监委。您反映的问题,县纪委监委全部都能听见,并对您的身份严格保密,请放心反映。',
+  inCallTitle: (name: string) => `已接通：${name}`,
+  inCallNotice: '您反映的问题和您的身份信息将严格保密，请放心反映。',
   inCallElapsed: (t: string) => `通话时长 ${t}`,
   endButton: '结束通话',
+  endConfirmTitle: '确定要结束通话吗？',
+  endConfirmYes: '确定结束',
+  endConfirmNo: '继续通话',
   countyName: '县纪委监委',
   monitoringBanner: '县纪委监委正在监督本次接待',
   recordingOn: '录像中',
   recordingPaused: '录像已暂停',
-  monitoringSpoken: '县纪委监委正在监督本次接待',
-  privateBanner: '单独反映中:现在只有县纪委监委能看到、听到您',
-  privateSpoken: '现在是单独反映,只有县纪委监委能看到、听到您,请放心反映',
+  privateBanner: '单独反映中：现在只有县纪委监委能看到、听到您',
   requestPrivate: '申请单独反映',
-  privateRequested: '已申请单独反映,请稍候',
-  privateRequestedSpoken: '已为您申请单独向县纪委监委反映,请稍候',
+  privateRequested: '已申请单独反映，请稍候',
   staffIntake: '镇街接待室工作人员',
-  staffIntakeTitle: '接待室正在接待,本次接待全程录音录像并由县纪委监委监督',
-  staffIntakeSpoken: '本次接待由县纪委监委全程监督,您可以随时申请单独向县纪委监委反映',
-  reconnectingCall: '网络中断,正在恢复通话,请不要离开',
+  staffIntakeTitle: '接待室正在接待，本次接待全程录音录像',
+  /** Who can see and hear the villager right now, from the session's participants. */
+  presenceLead: '现在能看到、听到您的：',
+  presenceNobody: '现在没有其他人能看到、听到您',
+  presenceStaff: '本接待室工作人员',
+  presenceCounty: (name: string) => `县纪委监委 ${name}`,
+  presenceCountyMonitor: '县纪委监委工作人员（旁听监督）',
+  presenceCountyAbsent: '县纪委监委暂未加入。',
+  presenceRecorded: '本次接待全程录像，县纪委监委可以调阅。',
+  reconnectingCall: '网络中断，正在恢复通话，请不要离开',
   reconnectingHint: '通话会自动恢复',
   endedTitle: '本次视频接访已结束',
   endedThanks: '感谢您的信任。县纪委监委将督促办理您反映的问题。',
-  endedSpoken: '本次视频接访已结束,感谢您的信任',
   backHome: (s: number) => `${s} 秒后返回首页`,
   backHomeNow: '返回首页',
   connecting: '正在连接县纪委监委服务器……',
-  troubleOffline: '网络连接中断,正在重新连接',
+  troubleOffline: '网络连接中断，正在重新连接',
   troubleServer: '暂时无法连接县纪委监委服务器',
-  troubleCamera: '没有找到摄像头或话筒,请工作人员检查设备',
-  troubleAuth: '本机登记凭据无效或已停用,请联系县纪委监委管理员',
-  troubleCallFailed: '呼叫没有成功,请稍后再试',
+  troubleCamera: '摄像头或话筒无法使用，请工作人员检查设备',
+  troubleCameraReported: `摄像头或话筒无法使用，已通知县纪委监委。您也可以拨打举报电话 ${HOTLINE}。`,
+  troubleAuth: '本机登记凭据无效或已停用，请联系县纪委监委管理员',
+  troubleCallFailed: '呼叫没有成功，请稍后再试',
   retryIn: (s: number) => `${s} 秒后自动重试`,
   retryNow: '立即重试',
   lookupButton: '查询办理进度',
   receiptTitle: '您的信访回执',
   receiptCode: '查询号',
   receiptPin: '查询密码',
-  receiptKeep: '请妥善保管,凭查询号和密码可在任一接待室查询办理进度',
+  receiptKeep: '请妥善保管，凭查询号和密码可在任一接待室查询办理进度',
   receiptPrint: '打印回执',
   receiptDone: '我已记下',
-  receiptSpoken: (code: string, pin: string) =>
-    `您的查询号是:${code.split('').join(' ')}。查询密码是:${pin.split('').join(' ')}。请妥善保管。`,
+  receiptSpoken: (code: string, pin: string) => `您的查询号是：${code.split('').join(' ')}。查询密码是：${pin.split('').join(' ')}。请妥善保管。`,
   lookupCodeTitle: '请输入 10 位查询号',
   lookupPinTitle: '请输入 6 位查询密码',
-  lookupCodeSpoken: '请在屏幕上输入十位查询号',
-  lookupPinSpoken: '请输入六位查询密码',
   lookupBusy: '正在查询……',
-  lookupNotFound: '查询号或密码不正确,请核对后重新输入',
-  lookupLocked: '尝试次数过多,请 15 分钟后再试',
-  lookupFailed: '暂时无法查询,请稍后再试',
+  lookupNotFound: '查询号或密码不正确，请核对后重新输入',
+  lookupLocked: '尝试次数过多，请 15 分钟后再试',
+  lookupFailed: '暂时无法查询，请稍后再试',
   lookupResultTitle: '办理进度',
   lookupFeedback: '县纪委监委反馈',
-  lookupUpdated: (d: string) => `更新时间:${d}`,
+  lookupUpdated: (d: string) => `更新时间：${d}`,
   delete: '删除',
   clear: '清空',
   next: '下一步',
   search: '查询',
   back: '返回首页',
-  statusWords: {
-    received: '您反映的问题县纪委监委已经收到,正在审核。',
-    accepted: '县纪委监委已经受理您反映的问题。',
-    referred: '您反映的问题已交由镇街纪(工)委调查办理,县纪委监委全程督办。',
-    handling: '您反映的问题正在调查处理中。',
-    reported: '处理结果已经上报,县纪委监委正在审核。',
-    returned: '县纪委监委要求重新办理,正在督促落实。',
-    closed: '您反映的问题已经办结。',
-  } as Record<string, string>,
+  statusWords: STATUS_WORDS as Record<string, string>,
   unprovisionedTitle: '本终端尚未登记',
   unprovisionedBody: '请管理员用登记链接打开本页面。',
 } as const;
+
+/**
+ * Every clip the kiosk can play without a browser voice. scripts/make-prompts.mjs renders each with espeak-ng
+ * (Mandarin) into kiosk-client/public/prompts/; numbers and receipt digits are composed from the digit clips.
+ */
+export const CLIPS = {
+  idle: '您好，需要反映问题，请按屏幕上的红色按钮，呼叫县纪委监委。',
+  waiting: '正在为您呼叫县纪委监委，请稍候。',
+  waitingReminder: '请您耐心等待，县纪委监委工作人员空闲后马上接听。',
+  queueFirst: '您排在第一位，工作人员空闲后马上为您接通。',
+  queueAheadPre: '前面还有',
+  queueAheadPost: '位群众，请您耐心等待。',
+  unanswered: '县纪委监委工作人员暂时都在忙，已经提醒值班负责人尽快接听。您可以继续等待，也可以按屏幕上的按钮，请县纪委监委回电。',
+  keptWaiting: '好的，请您继续等待。',
+  callback: `已请县纪委监委回电，县纪委监委会尽快联系本接待室。您也可以拨打举报电话，一二三八八。`,
+  inCall: '已接通县纪委监委。您反映的问题和您的身份信息将严格保密，请放心反映。',
+  staffIntake: '接待室正在接待，本次接待全程录音录像。',
+  presenceLead: '现在能看到、听到您的有：',
+  presenceStaff: '本接待室工作人员。',
+  presenceCounty: '县纪委监委工作人员。',
+  presenceCountyAbsent: '县纪委监委暂未加入。',
+  monitoring: '县纪委监委正在监督本次接待。',
+  private: '现在是单独反映，只有县纪委监委能看到、听到您，请放心反映。',
+  privateRequested: '已为您申请单独向县纪委监委反映，请稍候。',
+  privateEnded: '单独反映已结束。',
+  endConfirm: '确定要结束通话吗？',
+  reconnecting: '网络中断，正在恢复通话，请不要离开。',
+  ended: '本次视频接访已结束，感谢您的信任。',
+  troubleOffline: '网络连接中断，正在重新连接。',
+  troubleServer: '暂时无法连接县纪委监委服务器。',
+  troubleCamera: '摄像头或话筒无法使用，请工作人员检查设备。',
+  troubleCameraReported: '摄像头或话筒无法使用，已通知县纪委监委。您也可以拨打举报电话，一二三八八。',
+  troubleAuth: '本机登记凭据无效，请联系县纪委监委管理员。',
+  troubleCallFailed: '呼叫没有成功，请稍后再试。',
+  receiptCode: '您的查询号是：',
+  receiptPin: '查询密码是：',
+  receiptKeep: '请妥善保管。',
+  lookupCode: '请在屏幕上输入十位查询号。',
+  lookupPin: '请输入六位查询密码。',
+  lookupNotFound: '查询号或密码不正确，请核对后重新输入。',
+  lookupLocked: '尝试次数过多，请十五分钟后再试。',
+  lookupFailed: '暂时无法查询，请稍后再试。',
+  lookupFeedbackOnScreen: '县纪委监委的反馈写在屏幕上，请您查看，也可以请家人帮您读。',
+  status_received: STATUS_WORDS.received,
+  status_accepted: STATUS_WORDS.accepted,
+  status_referred: STATUS_WORDS.referred,
+  status_handling: STATUS_WORDS.handling,
+  status_reported: STATUS_WORDS.reported,
+  status_returned: STATUS_WORDS.returned,
+  status_closed: STATUS_WORDS.closed,
+  d0: '零',
+  d1: '一',
+  d2: '二',
+  d3: '三',
+  d4: '四',
+  d5: '五',
+  d6: '六',
+  d7: '七',
+  d8: '八',
+  d9: '九',
+  ten: '十',
+  hundred: '百',
+} as const;
+export type ClipId = keyof typeof CLIPS;
+
+export interface Prompt {
+  text: string;
+  clips: readonly ClipId[];
+}
+
+const clip = (...ids: ClipId[]): Prompt => ({ text: ids.map((id) => CLIPS[id]).join(''), clips: ids });
+const digit = (d: string): ClipId => `d${d}` as ClipId;
+
+/** A count read the Chinese way (十五, 二十三, 一百零五) from the digit, 十 and 百 clips. */
+export function numberClips(n: number): ClipId[] {
+  if (!Number.isInteger(n) || n < 0 || n > 999) return String(Math.max(0, Math.trunc(n))).split('').map(digit);
+  if (n < 10) return [digit(String(n))];
+  if (n < 20) return ['ten', ...(n % 10 ? [digit(String(n % 10))] : [])];
+  if (n < 100) return [digit(String(Math.floor(n / 10))), 'ten', ...(n % 10 ? [digit(String(n % 10))] : [])];
+  const rest = n % 100;
+  const tail: ClipId[] = rest === 0 ? [] : rest < 10 ? ['d0', digit(String(rest))] : rest < 20 ? ['d1', ...numberClips(rest)] : numberClips(rest);
+  return [digit(String(Math.floor(n / 100))), 'hundred', ...tail];
+}
+
+/** Every spoken prompt: its sentence for a browser voice, and the clips that say it without one. */
+export const SAY = {
+  idle: clip('idle'),
+  waiting: clip('waiting'),
+  waitingReminder: clip('waitingReminder'),
+  queue: (position: number): Prompt =>
+    position <= 1
+      ? clip('queueFirst')
+      : { text: `前面还有${position - 1}位群众，请您耐心等待。`, clips: ['queueAheadPre', ...numberClips(position - 1), 'queueAheadPost'] },
+  unanswered: clip('unanswered'),
+  keptWaiting: clip('keptWaiting'),
+  callback: clip('callback'),
+  inCall: clip('inCall'),
+  staffIntake: clip('staffIntake'),
+  presence: (staff: boolean, county: boolean, countyExpected: boolean): Prompt =>
+    clip('presenceLead', ...(staff ? (['presenceStaff'] as const) : []), ...(county ? (['presenceCounty'] as const) : []), ...(!county && countyExpected ? (['presenceCountyAbsent'] as const) : [])),
+  monitoring: clip('monitoring'),
+  private: clip('private'),
+  privateRequested: clip('privateRequested'),
+  privateEnded: clip('privateEnded'),
+  endConfirm: clip('endConfirm'),
+  reconnecting: clip('reconnecting'),
+  ended: clip('ended'),
+  trouble: {
+    offline: clip('troubleOffline'),
+    server: clip('troubleServer'),
+    camera: clip('troubleCamera'),
+    cameraReported: clip('troubleCameraReported'),
+    auth: clip('troubleAuth'),
+    call_failed: clip('troubleCallFailed'),
+  },
+  receipt: (code: string, pin: string): Prompt => ({
+    text: T.receiptSpoken(code, pin),
+    clips: ['receiptCode', ...code.split('').map(digit), 'receiptPin', ...pin.split('').map(digit), 'receiptKeep'],
+  }),
+  lookupCode: clip('lookupCode'),
+  lookupPin: clip('lookupPin'),
+  lookupNotFound: clip('lookupNotFound'),
+  lookupLocked: clip('lookupLocked'),
+  lookupFailed: clip('lookupFailed'),
+  /** The county's feedback is free text: a browser voice reads it; the clips can only point to the screen. */
+  lookupResult: (status: string, feedback: string | undefined): Prompt => {
+    const words = STATUS_WORDS[status as Status] ?? '';
+    const statusClip = `status_${status}` as ClipId;
+    return {
+      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}`,
+      clips: [...(statusClip in CLIPS ? [statusClip] : []), ...(feedback ? (['lookupFeedbackOnScreen'] as const) : [])],
+    };
+  },
+};

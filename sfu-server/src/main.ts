@@ -4,6 +4,9 @@ import { createLogger } from '@vj/shared';
 import { defaultSfuConfig } from './config.js';
 import { SfuNode } from './sfu-node.js';
 
+// Files this node creates (mediasoup worker logs, dumps) are for its own user only.
+process.umask(0o077);
+
 // `npm run sfu`: one standalone SFU node. Signaling nodes reach it through Redis (SFU_MODE=redis).
 const Env = z.object({
   REDIS_URL: z.string().min(1),

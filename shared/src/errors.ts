@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** Stored data failed its integrity check (a MAC, chain or key check value): fail closed and alert. */
+  INTEGRITY: 500,
   UNAVAILABLE: 503,
   SFU_TIMEOUT: 504,
   SFU_ERROR: 502,

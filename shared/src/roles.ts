@@ -25,6 +25,11 @@ export const SESSION_END_REASONS = [
   'server_restart',
   'sfu_failure',
   'staff_ended',
+  // Access ended mid-call: the SFU drops that principal's media at once instead of waiting out the grace period.
+  'kiosk_revoked',
+  'officer_logged_out',
+  'staff_logged_out',
+  'user_disabled',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -24,6 +25,16 @@ const Env = z.object({
   KIOSK_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86400).default(3600),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed: addresses or CIDRs (or express's names loopback,
+   * linklocal, uniquelocal), comma separated. Empty (the default): the peer address is the client, whatever
+   * headers say, so no client can pick a fresh address for every guess.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .refine((list) => list.every(isProxyAddress)),
   RTC_LISTEN_IP: z.string().default('127.0.0.1'),
   RTC_ANNOUNCED_IP: z.string().optional(),
   RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
@@ -49,11 +60,25 @@ const Env = z.object({
   OFFICE_DAYS: z.string().default('1-5'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   STATIC_DIR: z.string().optional(),
+  /** How often the audit chain's new rows are verified and its head checkpointed outside the database. */
+  AUDIT_CHECKPOINT_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Production normally refuses a database role that can rewrite the audit table; this overrides (logged). */
+  VJ_ALLOW_PRIVILEGED_DB: Bool.default(false),
   /** Print the start-up banner (URLs, demo logins). */
   VJ_BANNER: Bool.default(true),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** An IP address, a CIDR, or one of express's named ranges: what `trust proxy` accepts as a list. */
+function isProxyAddress(v: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(v)) return true;
+  const [ip, bits, extra] = v.split('/');
+  const family = net.isIP(ip ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 export class ConfigError extends Error {}
 
@@ -94,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
     kioskTokenTtlS: e.KIOSK_TOKEN_TTL_S,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    trustProxy: e.TRUST_PROXY,
     rtc: {
       listenIp: e.RTC_LISTEN_IP,
       announcedIp: e.RTC_ANNOUNCED_IP,
@@ -113,5 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,
+    auditCheckpointMs: e.AUDIT_CHECKPOINT_S * 1000,
+    allowPrivilegedDb: e.VJ_ALLOW_PRIVILEGED_DB,
   };
 }

@@ -17,8 +17,13 @@ import type { SegmentStore } from './recording/segment-store.js';
 import type { CallService } from './sessions/call-service.js';
 import type { Reconnect } from './sessions/reconnect.js';
 import type { Supervision } from './sessions/supervision.js';
+import type { AuditCheckpoints } from './audit/checkpoints.js';
+import type { IntegrityAlarm } from './security/integrity-alarm.js';
 
-/** Closes live sockets at once when access ends (logout, disable, revoke), on every node. */
+/**
+ * Ends access at once (logout, disable, revoke), on every node: closes the live sockets and takes the principal
+ * out of its live sessions, its media closed on the SFU (realtime/io.ts, sessions/evict.ts).
+ */
 export interface Disconnector {
   session(sid: string): void;
   user(userId: string): void;
@@ -47,6 +52,10 @@ export interface AppContext {
   recorder: RecordingService;
   segments: SegmentStore;
   playback: Playback;
+  /** Makes a failed integrity check loud: log, alert, audit. */
+  integrityAlarm: IntegrityAlarm;
+  /** Signed heads of the audit chain kept outside the database. */
+  checkpoints: AuditCheckpoints;
   /** The county's township rooms, in display order. */
   rooms: readonly { code: string; name: string }[];
   disconnect: Disconnector;

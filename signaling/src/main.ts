@@ -2,6 +2,10 @@ import { ConfigError, loadConfig } from './config.js';
 import { printBanner } from './banner.js';
 import { startServer } from './server.js';
 
+// Before anything opens a file: what this process creates (database, recordings, secrets, scratch) is for its
+// own user only. PGlite's initdb chmods past it, so start-up also walks DATA_DIR (db/data-dir-perms.ts).
+process.umask(0o077);
+
 // Recorded, never swallowed silently: tests assert that no request ever produces one.
 process.on('unhandledRejection', (err) => {
   console.error(JSON.stringify({ level: 'error', msg: 'unhandled rejection', errorName: err instanceof Error ? err.name : typeof err }));

@@ -17,6 +17,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
+import { auditTablePrivileges } from './db/privileges.js';
 import { loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
 import { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from './http/rate-limit.js';
@@ -27,6 +28,10 @@ import { createIo, ioDisconnector, ioNotifier, registerRealtime } from './realti
 import { loadOrCreateDemoSecrets, type DemoSecrets } from './security/demo-secrets.js';
 import { MasterKeys } from './security/crypto.js';
 import { KeyRing } from './security/jwt.js';
+import { AuditCheckpoints, CheckpointJob } from './audit/checkpoints.js';
+import { IntegrityAlarm } from './security/integrity-alarm.js';
+import { sealExistingIdentities } from './security/integrity-backfill.js';
+import { loadSystemKeys } from './security/system-keys.js';
 import { AuthSessions } from './auth/auth-sessions.js';
 import { Attachments } from './petitions/attachments.js';
 import { PetitionService } from './petitions/petition-service.js';
@@ -35,13 +40,15 @@ import { CaseService } from './cases/case-service.js';
 import { DeadlineJob } from './cases/deadline-job.js';
 import { RegistryImporter } from './registry/importer.js';
 import { Playback } from './recording/playback.js';
-import { reconcileRecordings } from './recording/reconciler.js';
+import { reconcileRecordings, sweepOwnWorkFolder } from './recording/reconciler.js';
+import { secureDataDirLogged } from './db/data-dir-perms.js';
 import { RetentionJob } from './recording/retention.js';
 import { RecordingService } from './recording/recording-service.js';
 import { SegmentStore } from './recording/segment-store.js';
 import { CallService, type ClusterParts } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
+import { evictEverywhere } from './sessions/access-end.js';
 import { Supervision } from './sessions/supervision.js';
 import { Timeline } from './sessions/timeline.js';
 import { WallService } from './sessions/wall.js';
@@ -99,7 +106,9 @@ export function loadMasterKeys(config: Config, demo: DemoSecrets | undefined): M
 /** Starts the single-process system: HTTP + socket.io signaling with the SFU in the same process. */
 export async function startServer(config: Config, logSink?: (line: string) => void): Promise<RunningServer> {
   const log = createLogger('signaling', config.logLevel, logSink);
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // Private before anything is read or written (DATA_DIR 0700, files 0600); again once PGlite has opened (below).
+  secureDataDirLogged(config.dataDir, log, 'start');
   const roomsFile = loadRooms(config.roomsFile);
   const codes = roomsFile.rooms.map((r) => r.code);
 
@@ -111,6 +120,21 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
   const cleanups: (() => Promise<unknown>)[] = [() => db.close()];
   try {
     await migrate(db, log.child('migrate'));
+    if (db.kind === 'postgres') {
+      const priv = await auditTablePrivileges(db);
+      if (priv.canRewrite && !config.demo && !config.allowPrivilegedDb) {
+        throw new Error(
+          `production refuses to run as database role "${priv.role}": it can rewrite or switch off the audit table. Migrate with the owner role (npm run db:migrate) and connect the server as a role with SELECT and INSERT only on audit_log (README: Deploying). VJ_ALLOW_PRIVILEGED_DB=1 overrides, at the cost of the audit guarantee.`,
+        );
+      }
+      if (priv.canRewrite) log.warn('the database role can rewrite the audit table; production needs a restricted role', { role: priv.role });
+    }
+    // PGlite's initdb chmods its files 0666 and rewrites a few 0644 at open, whatever the umask.
+    secureDataDirLogged(config.dataDir, log, 'database-open');
+    // Keys before anything audited: a wrong master key or an altered key table stops the start here.
+    const loadedKeys = await loadSystemKeys(db, masterKeys, log.child('keys'));
+    db.integrity = loadedKeys.keys;
+    if (loadedKeys.created) await sealExistingIdentities(db, log.child('keys'));
     await syncRooms(db, roomsFile.rooms);
     if (demo) {
       await seedDemoUsers(db);
@@ -135,12 +159,13 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       const redis = await connectRedis(config.redisUrl, log.child('redis'));
       presence = new RedisPresence(redis.main, config.redisPrefix);
       redisMain = redis.main;
+      // Limits and login back-off counted in Redis: the same budget on every node that shares it.
+      rateLimiter = new RedisRateLimiter(redis.main, config.redisPrefix);
       io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` }));
       cleanups.push(async () => Promise.all([redis.main.quit(), redis.pub.quit(), redis.sub.quit()]));
       // With SFU nodes behind Redis, signaling runs as one of many nodes: sessions have owners, the queue is shared.
       if (config.sfuMode === 'redis') {
         cluster = await openCluster(config, redis, log, cleanups);
-        rateLimiter = new RedisRateLimiter(redis.main, config.redisPrefix);
       }
     }
     cleanups.unshift(() => presence.close());
@@ -170,12 +195,21 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     }
     const picked = await reconnect.restore();
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
-    const petitions = new PetitionService(db, masterKeys);
+    const integrityAlarm = new IntegrityAlarm(db, log.child('integrity'), (key, room) => alerts.raise('integrity_failed', room, key));
+    const checkpoints = new AuditCheckpoints(config.dataDir, loadedKeys.keys, log.child('audit'));
+    const checkpointJob = new CheckpointJob(db, checkpoints, log.child('audit'), (r) =>
+      void integrityAlarm.report({ what: 'audit_log', objectId: r.firstBroken?.seq ?? '0' }),
+    );
+    checkpointJob.start(config.auditCheckpointMs);
+    void checkpointJob.tick();
+    cleanups.unshift(() => checkpointJob.close());
+    const petitions = new PetitionService(db, masterKeys, { alarm: integrityAlarm });
     const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
     // Nodes of a cluster on one host share DATA_DIR: each writes (and may clean) only its own work folder,
     // and only a single process reconciles the whole store at start-up.
     const recordingWork = path.join(config.dataDir, 'recordings-work', ...(cluster.bus.clustered ? [cluster.bus.nodeId] : []));
     if (!cluster.bus.clustered) await reconcileRecordings(db, segments, recordingWork, log.child('recording'));
+    else sweepOwnWorkFolder(recordingWork, log.child('recording'));
     const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) => calls.recordingChanged(sessionId, state));
     if (config.recording) calls.recorder = recorder;
     const retention = new RetentionJob(db, segments, log.child('retention'));
@@ -188,6 +222,10 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     );
     deadlines.start(config.deadlineSweepMs);
     cleanups.unshift(() => deadlines.close());
+    // Step evidence no step claimed within a day is swept on the deadline sweep's period.
+    const attachments = new Attachments(db, petitions.vault, log.child('attachments'));
+    attachments.startSweep(config.deadlineSweepMs);
+    cleanups.unshift(() => attachments.close());
     const ctx: AppContext = {
       config,
       log,
@@ -201,8 +239,10 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       reconnect,
       auth,
       petitions,
-      attachments: new Attachments(db, petitions.vault),
-      receipts: new ReceiptLookup(db),
+      attachments,
+      receipts: new ReceiptLookup(db, rateLimiter),
+      integrityAlarm,
+      checkpoints,
       cases: new CaseService(db),
       deadlines,
       recorder,
@@ -210,7 +250,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       playback: new Playback(db, segments, recordingWork, log.child('playback')),
       registry,
       rooms: roomsFile.rooms,
-      disconnect: ioDisconnector(io),
+      disconnect: ioDisconnector(io, (who) => evictEverywhere(ctx, who), log.child('access')),
       version: '0.1.0',
     };
     server.on('request', createApp(ctx, config.staticDir ?? REPO_ROOT));

@@ -60,6 +60,7 @@ describe('confidential records and the case loop through the real screens', () =
     expect(await text(kiosk, '[data-testid=receipt-pin]')).toBe(pin);
     await kiosk.click('[data-testid=receipt-done]');
     await kiosk.click('[data-testid=end-button]');
+    await kiosk.click('[data-testid=end-confirm-yes]'); // hanging up asks once (issue 14)
     await waitForScreen(kiosk, 'ended');
     await kiosk.click('[data-testid=home-button]');
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@vj/shared';
-import { migrate, openEmbedded, openPostgres, type Db } from '@vj/signaling';
+import { IntegrityKeys, migrate, openEmbedded, openPostgres, type Db } from '@vj/signaling';
 import { adminDatabaseUrl, createTestDatabase } from './services.js';
 
 export const quietLog = createLogger('test', 'error', () => {});
@@ -36,8 +36,10 @@ export const backends: Backend[] = [
     : []),
 ];
 
+/** Migrated, with throwaway integrity keys loaded (as the server does at start-up), so audited writes work. */
 export async function migrated(b: Backend) {
   const h = await b.open();
   await migrate(h.db, quietLog);
+  h.db.integrity = IntegrityKeys.ephemeral();
   return h;
 }

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { freePort, startTestServer, type TestServer } from './server.js';
-import { redisUrl, testRedis, uniqueName } from './services.js';
+import { adminDatabaseUrl, redisUrl, testRedis, uniqueName } from './services.js';
 import { startSfuPair, type SfuNodeProc } from './sfu-nodes.js';
 
 /**
@@ -49,6 +49,9 @@ export async function startFront(backends: () => number[]): Promise<{ port: numb
   };
 }
 
+export const CLUSTER_NEEDS_POSTGRES =
+  'a cluster of signaling nodes needs a PostgreSQL server (DATABASE_URL): they must never share one embedded PGlite directory';
+
 export interface TestCluster extends TestServer {
   /** Signaling node i runs as NODE_ID `${tag}-sig-${i}`. */
   tag: string;
@@ -63,12 +66,15 @@ export interface TestCluster extends TestServer {
 }
 
 /**
- * 2 signaling + 2 SFU nodes as separate processes on this machine, with the real Redis (and PostgreSQL when
- * set), behind one front port. It stands in for the single server wherever a test takes a TestServer.
+ * 2 signaling + 2 SFU nodes as separate processes on this machine, with the real Redis and PostgreSQL, behind
+ * one front port. It stands in for the single server wherever a test takes a TestServer.
  */
 export async function startTestCluster(
   opts: { env?: Record<string, string>; redis?: { url: string; stop(): Promise<void> }; sfuEnv?: (i: number) => Record<string, string> } = {},
 ): Promise<TestCluster> {
+  // Embedded PGlite is one process's database: a second node on the same directory corrupts it. `npm test`
+  // always provides a PostgreSQL server (global-services.ts), so this only stops a run that opted out of it.
+  if (!adminDatabaseUrl) throw new Error(CLUSTER_NEEDS_POSTGRES);
   const redis = opts.redis ?? (redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis());
   const prefix = `${uniqueName('cl')}:`;
   const sfu = await startSfuPair(redis.url, prefix, 44000, opts.sfuEnv);
@@ -77,6 +83,7 @@ export async function startTestCluster(
   const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });
   const signaling: TestServer[] = [first];
   const addSignaling = async () => {
+    if (!first.databaseUrl) throw new Error(CLUSTER_NEEDS_POSTGRES);
     const nodeEnv = { ...env, NODE_ID: `${tag}-sig-${signaling.length}` };
     const s = await startTestServer({ env: nodeEnv, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
     signaling.push(s);

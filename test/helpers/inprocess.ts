@@ -15,9 +15,15 @@ export interface InProcessServer {
 
 /**
  * The real server in this process: tests can read its database directly (fingerprints, canaries) and every
- * log line it writes. Uses the real PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
+ * log line it writes. Uses the real PostgreSQL at DATABASE_URL (set for every `npm test` run), embedded PGlite
+ * only when a run opts out of it (VJ_TEST_DB=embedded).
  */
 export async function startInProcess(env: Record<string, string> = {}): Promise<InProcessServer> {
+  // Never silently one node: on PGlite the other node would have to open this process's embedded database.
+  if (process.env['VJ_TOPOLOGY'] === 'cluster' && !adminDatabaseUrl) {
+    const { CLUSTER_NEEDS_POSTGRES } = await import('./cluster.js');
+    throw new Error(CLUSTER_NEEDS_POSTGRES);
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-inproc-'));
   const db = adminDatabaseUrl ? await createTestDatabase() : undefined;
   const logs: string[] = [];

@@ -1,25 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnReady } from './child.js';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './poll.js';
+import { freePort } from './ports.js';
 import { adminDatabaseUrl, createTestDatabase, redisUrl, uniqueName } from './services.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface TestServer {
   url: string;
@@ -36,7 +27,8 @@ export interface TestServer {
 
 /**
  * Runs the real built server (`node signaling/dist/main.js`) as a child process, on the real PostgreSQL and
- * Redis when the environment provides them, otherwise on embedded PGlite. Everything is private to this run.
+ * Redis (DATABASE_URL / REDIS_URL, which global-services.ts sets when the environment does not), or on
+ * embedded PGlite when `embedded` or the run opted out of PostgreSQL. Everything is private to this run.
  */
 export async function startTestServer(
   opts: { env?: Record<string, string>; embedded?: boolean; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},

@@ -1,9 +1,15 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
+import { freePort } from './ports.js';
+import { restartPrivatePostgres } from './private-postgres.js';
+import { spawnRedisServer, type RedisServerProc } from './redis-server.js';
 
 /**
- * Test services. With DATABASE_URL / REDIS_URL set (CI sets both and VJ_REQUIRE_SERVICES=1) the tests use
- * the real PostgreSQL and Redis; when required, their absence fails the run instead of skipping anything.
+ * Test services: the real PostgreSQL and Redis at DATABASE_URL / REDIS_URL. When the environment sets neither,
+ * the run's globalSetup (global-services.ts) starts private ones and sets both before any test loads, so a
+ * plain `npm test` uses real servers too. VJ_REQUIRE_SERVICES=1 (CI) makes their absence fail the run.
  */
 export const required = process.env['VJ_REQUIRE_SERVICES'] === '1';
 export const adminDatabaseUrl = process.env['DATABASE_URL'];
@@ -39,42 +45,40 @@ export async function createTestDatabase(baseUrl = adminDatabaseUrl): Promise<{ 
 }
 
 /**
- * A Redis for tests: REDIS_URL when given (CI), otherwise a private redis-server on a free port
- * (set-up installs Debian's redis-server for `npm test`). Never a skip.
+ * A Redis for tests: REDIS_URL (set for every run, see global-services.ts), else a private redis-server on a
+ * free port. Never a skip.
  */
 export async function testRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (redisUrl) return { url: redisUrl, stop: async () => {} };
-  const { spawn } = await import('node:child_process');
-  const { freePort } = await import('./server.js');
-  const { waitFor } = await import('./poll.js');
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
-  let out = '';
-  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  await waitFor('redis-server ready', () => out.includes('Ready to accept connections'), { timeoutMs: 10_000 });
-  return { url: `redis://127.0.0.1:${port}`, stop: async () => void proc.kill('SIGTERM') };
+  const server = await spawnRedisServer(port);
+  return { url: `redis://127.0.0.1:${port}`, stop: async () => void server.proc.kill('SIGTERM') };
 }
 
 /** A private redis-server on a fixed port that a test may kill and start again (same port, empty, like CI's). */
 export async function restartableRedis(): Promise<{ url: string; kill(): Promise<void>; start(): Promise<void>; stop(): Promise<void> }> {
-  const { spawn } = await import('node:child_process');
-  const { freePort } = await import('./server.js');
   const { waitFor } = await import('./poll.js');
   const port = await freePort();
-  let proc: import('node:child_process').ChildProcess | undefined;
-  let exited = true;
+  let server: RedisServerProc | undefined;
   const start = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
-    exited = false;
-    proc.on('exit', () => (exited = true));
-    let out = '';
-    proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-    await waitFor('redis-server ready', () => out.includes('Ready to accept connections'), { timeoutMs: 10_000 });
+    server = await spawnRedisServer(port);
   };
   const kill = async () => {
-    proc?.kill('SIGKILL');
-    await waitFor('redis-server gone', () => exited, { timeoutMs: 5000 });
+    server?.proc.kill('SIGKILL');
+    await waitFor('redis-server gone', () => !server || server.exited(), { timeoutMs: 5000 });
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, kill, start, stop: kill };
+}
+
+/**
+ * Restarts the PostgreSQL server at DATABASE_URL (fast mode, as an operator would): the run's private server
+ * when global-services.ts started one, otherwise the machine's own cluster (`pg_ctlcluster`, as root).
+ */
+export function restartPostgres(): Promise<void> {
+  const privateDataDir = process.env['VJ_TEST_PGDATA'];
+  if (privateDataDir) return restartPrivatePostgres(privateDataDir);
+  const version = fs.readdirSync('/etc/postgresql')[0]!;
+  const p = spawn('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast'], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctlcluster restart exited with ${code}`)))));
 }

@@ -217,6 +217,8 @@ describe('authorization matrix', () => {
             'session:setMode': { sessionId: randomUUID(), mode: 'join' },
             'session:setPrivate': { sessionId: randomUUID(), private: true },
             'session:requestPrivate': { sessionId: randomUUID() },
+            'call:requestCallback': { sessionId: randomUUID() },
+            'kiosk:deviceStatus': { camera: 'ok' },
             'session:leave': { sessionId: randomUUID() },
             'staff:startIntake': { requestId: randomUUID() },
             'staff:join': { sessionId: randomUUID() },

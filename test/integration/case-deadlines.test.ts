@@ -5,7 +5,7 @@ import { CaseService } from '../../signaling/src/cases/case-service.js';
 import { DeadlineJob } from '../../signaling/src/cases/deadline-job.js';
 import { dayOf, isoDay } from '../../signaling/src/cases/deadline-clock.js';
 import { PetitionService } from '../../signaling/src/petitions/petition-service.js';
-import { MasterKeys, hashPin } from '../../signaling/src/security/crypto.js';
+import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated, quietLog } from '../helpers/backends.js';
 import { seededClaims } from '../helpers/claims.js';
@@ -29,7 +29,7 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
     Object.assign(who, await seededClaims(db, ['officer1', 'supervisor', 'xingsha-handler'] as const));
-    petitions = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)), hashPin, now);
+    petitions = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)), { now });
     cases = new CaseService(db, now);
   });
   afterAll(async () => cleanup?.());

@@ -1,22 +1,13 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
 import { petitionBody } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { adminDatabaseUrl, required } from '../helpers/services.js';
+import { adminDatabaseUrl, required, restartPostgres } from '../helpers/services.js';
 
 const TOTAL = 300;
 const WORKERS = 10;
 const RESTART_AFTER = 100;
-
-/** Restarts the machine's PostgreSQL server (CI's own service, as root) while the submissions go on. */
-function restartPostgres(): Promise<void> {
-  const version = fs.readdirSync('/etc/postgresql')[0]!;
-  const p = spawn('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast'], { stdio: 'ignore' });
-  return new Promise((resolve, reject) => p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctlcluster restart exited with ${code}`)))));
-}
 
 /** A request that has not been answered after 15 s counts as hanging (status -1): the test then fails. */
 function post<T>(base: string, token: string, body: unknown) {

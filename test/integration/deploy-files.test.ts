@@ -15,7 +15,11 @@ describe('deployment files', () => {
     const udp = [...r.stdout.matchAll(/protocol: udp\n\s+published: (\d+)/g)].map((m) => Number(m[1])).filter((p) => p < 40200);
     expect(udp).toHaveLength(200);
     expect([Math.min(...udp), Math.max(...udp)]).toEqual([40000, 40199]);
-    for (const svc of ['postgres:', 'redis:', 'app:']) expect(r.stdout).toContain(svc);
+    for (const svc of ['postgres:', 'redis:', 'app:', 'migrate:']) expect(r.stdout).toContain(svc);
+    // The server connects as the restricted role; only the one-shot migrate service uses the owner.
+    expect(r.stdout).toContain('DATABASE_APP_ROLE: vj_app');
+    expect(r.stdout).toMatch(/DATABASE_URL: postgres:\/\/vj_app:/);
+    expect(r.stdout).not.toMatch(/DATABASE_URL: postgres:\/\/vj:/);
   });
 
   it('the "scale" profile validates offline: 2 signaling + 2 SFU nodes on Redis, each SFU node with its own UDP range', () => {

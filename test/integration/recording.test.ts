@@ -233,7 +233,10 @@ describe('server-side recording', () => {
     const { db } = s.server;
     const kept = (await db.query<{ id: string; session_id: string }>(`SELECT r.id, r.session_id FROM recordings r JOIN reception_sessions x ON x.id = r.session_id WHERE x.room_code = 'kaihui'`)).rows[0]!;
     const b = { id: randomUUID(), sessionId: kept.session_id, townshipCode: 'kaihui', category: '其他', narrative: '保留期测试', accused: [], identity: null };
-    expect((await api(s.url, 'POST', '/api/petitions', { token: logins['officer1']!.accessToken, body: b })).status).toBe(200);
+    // Filed through the service: the REST route accepts a session-bound petition only from a participant of the
+    // call (receipt-push.test.ts), and this call was never answered; what matters here is the link.
+    const officer = logins['officer1']!.user;
+    await s.server.ctx.petitions.submit({ sub: officer.id, role: 'county_officer', name: 'officer1', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as never, b as never);
     const gone = (await db.query<{ id: string; chain_head: Buffer; segments: number }>(`SELECT id, chain_head, segments FROM recordings WHERE room_code = 'jinjing'`)).rows[0]!;
     const job = new RetentionJob(db, s.server.ctx.segments as unknown as ConstructorParameters<typeof RetentionJob>[1], quietLog);
     expect((await job.sweep(new Date())).purged).toEqual([]); // nothing is old enough yet

@@ -83,6 +83,13 @@ describe('attachments and receipts', () => {
     for (let i = 0; i < 4; i++) await api(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: r.body.caseCode, pin: wrongPin } });
     const locked = await api(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: r.body.caseCode, pin: r.body.pin } });
     expect(locked.status).toBe(429);
+    // A stranger's failures lock only that kiosk for that code: the villager's right PIN works from another one.
+    const other = await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!);
+    expect((await api(s.url, 'POST', '/api/receipts/lookup', { token: other, body: { caseCode: r.body.caseCode, pin: r.body.pin } })).status).toBe(200);
+    // And an unknown code answers exactly like a known one all the way to the lock-out: no existence oracle.
+    const sweep: number[] = [];
+    for (let i = 0; i < 6; i++) sweep.push((await api(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: '0000000001', pin: wrongPin } })).status);
+    expect(sweep).toEqual([404, 404, 404, 404, 404, 429]);
     const audit = await s.server.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'receipt.lookup_failed'`);
     expect(Number(audit.rows[0]!.n)).toBeGreaterThanOrEqual(6);
   });

@@ -116,7 +116,8 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
     setError(undefined);
     try {
       for (const f of files) {
-        await uploadWithProgress(`${base}/attachments/${f.id}`, token() ?? '', f.file, (p) => setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: p } : x))));
+        // Step evidence: the step claims it below; if the action is refused, the server sweeps it after a day.
+        await uploadWithProgress(`${base}/attachments/${f.id}?purpose=step`, token() ?? '', f.file, (p) => setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: p } : x))));
       }
       const body: Record<string, unknown> = { stepId, action, text, ...extra };
       if (withFiles) body.attachmentIds = files.map((f) => f.id);

@@ -1,15 +1,9 @@
+import { useEffect, useState } from 'react';
+import type { AdminOfficialView, AdminUserView, UserLinkBody } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { useApi, type TokenSource } from '../api';
 import { T } from '../strings';
 
-interface UserRow {
-  id: string;
-  username: string;
-  displayName: string;
-  role: string;
-  townshipCode: string | null;
-  disabled: boolean;
-}
 interface KioskRow {
   id: string;
   roomCode: string;
@@ -18,12 +12,23 @@ interface KioskRow {
   revoked: boolean;
 }
 
+const DEBOUNCE_MS = 300;
+
+function linkText(u: AdminUserView): string {
+  if (u.official) return `${u.official.name} · ${u.official.unitName ?? '—'} · ${u.official.position || '—'}（${u.official.code}）`;
+  return u.personName ? T.nameOnly(u.personName) : T.notLinked;
+}
+
 export function Admin({ token }: { token: TokenSource }) {
-  const users = useApi<{ items: UserRow[] }>(token, '/api/admin/users');
+  const users = useApi<{ items: AdminUserView[] }>(token, '/api/admin/users');
   const kiosks = useApi<{ items: KioskRow[] }>(token, '/api/admin/kiosks');
-  const act = async (path: string, reload: () => void) => {
-    await apiRequest('POST', path, { token: token() }).catch((err: unknown) => alert(err instanceof Error ? err.message : String(err)));
+  const [linking, setLinking] = useState<AdminUserView>();
+  const act = async (path: string, reload: () => void, body?: unknown) => {
+    await apiRequest('POST', path, { token: token(), body }).catch((err: unknown) => alert(err instanceof Error ? err.message : String(err)));
     reload();
+  };
+  const unlink = (u: AdminUserView) => {
+    if (confirm(T.unlinkConfirm(u.username))) void act(`/api/admin/users/${u.id}/official`, users.reload, { link: 'none' } satisfies UserLinkBody);
   };
   return (
     <div className="split">
@@ -33,10 +38,21 @@ export function Admin({ token }: { token: TokenSource }) {
         <table className="table">
           <tbody>
             {users.data?.items.map((u) => (
-              <tr key={u.id}>
+              <tr key={u.id} data-testid={`user-${u.username}`}>
                 <td>{u.displayName}</td>
                 <td>{u.username}</td>
                 <td>{T.roleNames[u.role]}</td>
+                <td data-testid="user-link" title={T.linkColumn}>
+                  <span className={u.official || u.personName ? '' : 'hint'}>{linkText(u)}</span>{' '}
+                  <button className="link" onClick={() => setLinking(u)}>
+                    {T.linkAction}
+                  </button>
+                  {(u.official || u.personName) && (
+                    <button className="link" onClick={() => unlink(u)}>
+                      {T.unlinkAction}
+                    </button>
+                  )}
+                </td>
                 <td>{u.disabled ? T.disabled : T.active}</td>
                 <td>
                   <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>{u.disabled ? T.enable : T.disable}</button>
@@ -45,6 +61,17 @@ export function Admin({ token }: { token: TokenSource }) {
             ))}
           </tbody>
         </table>
+        {linking && (
+          <LinkDialog
+            token={token}
+            user={linking}
+            onClose={() => setLinking(undefined)}
+            onLink={async (body) => {
+              await act(`/api/admin/users/${linking.id}/official`, users.reload, body);
+              setLinking(undefined);
+            }}
+          />
+        )}
       </section>
       <section className="panel">
         <h2>{T.kiosksTitle}</h2>
@@ -62,6 +89,65 @@ export function Admin({ token }: { token: TokenSource }) {
           </tbody>
         </table>
       </section>
+    </div>
+  );
+}
+
+/** 关联干部档案: search the registry by name, unit or code and pick the account's person (or keep a name only). */
+function LinkDialog({ token, user, onClose, onLink }: { token: TokenSource; user: AdminUserView; onClose: () => void; onLink: (body: UserLinkBody) => Promise<void> }) {
+  const [text, setText] = useState(user.official?.name ?? user.personName ?? '');
+  const [items, setItems] = useState<AdminOfficialView[]>();
+  const [error, setError] = useState<string>();
+  const q = text.trim();
+  useEffect(() => {
+    if (!q) return setItems(undefined);
+    let live = true;
+    const t = setTimeout(() => {
+      apiRequest<{ items: AdminOfficialView[] }>('GET', `/api/admin/officials?q=${encodeURIComponent(q)}&limit=20`, { token: token() }).then(
+        (r) => live && (setItems(r.items), setError(undefined)),
+        (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
+      );
+    }, DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q, token]);
+  return (
+    <div className="action-form" data-testid="link-dialog">
+      <h3>
+        {T.linkAction}：{user.displayName}（{user.username}）
+      </h3>
+      <p className="hint">{T.linkExplain}</p>
+      <input autoFocus value={text} placeholder={T.linkSearchHint} onChange={(e) => setText(e.target.value)} data-testid="link-search" />
+      {error && <p className="error">{error}</p>}
+      {items && items.length === 0 && <p className="hint">{T.linkSearchEmpty}</p>}
+      {items && items.length > 0 && (
+        <table className="table compact">
+          <tbody>
+            {items.map((o) => (
+              <tr key={o.code}>
+                <td>{o.name}</td>
+                <td>{o.unitName ?? '—'}</td>
+                <td>{o.position || '—'}</td>
+                <td>{o.code}</td>
+                <td className="hint">{o.linkedUsers.length > 0 && T.linkAlreadyTo(o.linkedUsers.join('、'))}</td>
+                <td>
+                  <button className="primary" onClick={() => void onLink({ link: 'official', officialCode: o.code })} data-testid={`link-pick-${o.code}`}>
+                    {T.linkPick}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="actions">
+        <button onClick={onClose}>{T.close}</button>
+        <button disabled={!q} onClick={() => void onLink({ link: 'name', personName: q })}>
+          {T.linkNameOnly}
+        </button>
+      </div>
     </div>
   );
 }

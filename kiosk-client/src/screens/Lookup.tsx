@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { AppError, type ReceiptStatusView } from '@vj/shared';
-import { speak } from '@vj/shared/client';
-import { T } from '../strings';
+import { SAY, T } from '../strings';
+import { say } from '../voice';
 
 type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string };
 
@@ -24,7 +24,7 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
     if (state.step === 'code') {
       setState({ step: 'pin', code: digits });
       setDigits('');
-      speak(T.lookupPinSpoken);
+      say(SAY.lookupPin);
       return;
     }
     if (state.step !== 'pin') return;
@@ -33,11 +33,12 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
     try {
       const status = await onLookup(code, digits);
       setState({ step: 'result', status });
-      speak(`${T.statusWords[status.status]}${status.feedback ? `${T.lookupFeedback}:${status.feedback}` : ''}`);
+      say(SAY.lookupResult(status.status, status.feedback ?? undefined));
     } catch (err) {
-      const message = err instanceof AppError && err.code === 'NOT_FOUND' ? T.lookupNotFound : err instanceof AppError && err.code === 'RATE_LIMITED' ? T.lookupLocked : T.lookupFailed;
+      const code = err instanceof AppError ? err.code : undefined;
+      const [message, spoken] = code === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : code === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
       setState({ step: 'error', message });
-      speak(message);
+      say(spoken);
     }
     setDigits('');
   };
@@ -54,7 +55,7 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
             </p>
             {state.status.feedback && (
               <p className="feedback" data-testid="lookup-feedback">
-                {T.lookupFeedback}:{state.status.feedback}
+                {T.lookupFeedback}：{state.status.feedback}
               </p>
             )}
             <p className="countdown">{T.lookupUpdated(new Date(state.status.updatedAt).toLocaleDateString('zh-CN'))}</p>
@@ -77,7 +78,7 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
           <span className="pad-rest">{'_'.repeat(want - digits.length)}</span>
         </p>
         <div className="lookup-actions">
-          <button className="btn-secondary" onClick={onBack}>
+          <button className="btn-secondary" onClick={onBack} data-testid="lookup-cancel">
             {T.back}
           </button>
           <button className="btn-end ok" disabled={digits.length !== want} onClick={() => void next()} data-testid="pad-next">

@@ -1,26 +1,67 @@
 import { Video, mmss, useNow } from '@vj/shared/client';
+import type { KioskView } from '../kiosk-controller';
 import { T } from '../strings';
 
-export function Waiting({ since, local, position, onCancel }: { since: number; local: MediaStream | undefined; position: number | undefined; onCancel: () => void }) {
+type WaitingView = Extract<KioskView, { screen: 'waiting' }>;
+
+/**
+ * Waiting for the county. After the escalation time the screen stops promising a quick answer: it says the
+ * officers are busy and a supervisor was alerted, and offers a choice (keep waiting, or ask for a callback).
+ */
+export function Waiting(props: {
+  view: WaitingView;
+  local: MediaStream | undefined;
+  position: number | undefined;
+  onCancel: () => void;
+  onKeepWaiting: () => void;
+  onCallback: () => void;
+}) {
   const now = useNow();
+  const { view } = props;
+  const choosing = view.unanswered && view.choice !== 'wait';
   return (
-    <section className="center" data-testid="waiting">
-      <h1>{T.waitingTitle}</h1>
-      {position !== undefined && (
-        <p className="queue" data-testid="queue-position">
-          {T.queueAhead(position - 1)}
-        </p>
-      )}
-      <p className="lead" role="timer">
-        {T.waitingElapsed(mmss(now - since))}
-      </p>
+    <section className="waiting" data-testid="waiting" data-unanswered={view.unanswered ? 'true' : 'false'}>
       <figure className="preview-large">
-        <Video stream={local} muted label={T.selfPreview} testId="self-preview" />
+        <Video stream={props.local} muted label={T.selfPreview} testId="self-preview" />
         <figcaption>{T.selfPreview}</figcaption>
       </figure>
-      <button className="btn-secondary" onClick={onCancel} data-testid="cancel-button">
-        {T.cancelButton}
-      </button>
+      <div className="waiting-side">
+        <h1 data-testid="waiting-title">{view.unanswered ? T.unansweredTitle : T.waitingTitle}</h1>
+        {view.unanswered && (
+          <p className="lead" role="status" data-testid="unanswered-body">
+            {view.choice === 'wait' ? T.keptWaiting : view.choice === 'callback_failed' ? T.callbackFailed : T.unansweredBody}
+          </p>
+        )}
+        {props.position !== undefined && !choosing && (
+          <p className="queue" data-testid="queue-position">
+            {T.queueAhead(props.position - 1)}
+          </p>
+        )}
+        <p className="lead" role="timer">
+          {T.waitingElapsed(mmss(now - view.since))}
+        </p>
+        {choosing ? (
+          <div className="choice">
+            <button className="btn-secondary strong" onClick={props.onKeepWaiting} data-testid="keep-waiting">
+              {T.keepWaiting}
+            </button>
+            <button className="btn-secondary" onClick={props.onCallback} data-testid="request-callback">
+              {T.requestCallback}
+            </button>
+          </div>
+        ) : (
+          <div className="choice">
+            {view.unanswered && (
+              <button className="btn-secondary" onClick={props.onCallback} data-testid="request-callback">
+                {T.requestCallback}
+              </button>
+            )}
+            <button className="btn-secondary" onClick={props.onCancel} data-testid="cancel-button">
+              {T.cancelButton}
+            </button>
+          </div>
+        )}
+      </div>
     </section>
   );
 }

@@ -139,6 +139,12 @@ export const OfficialView = z.object({
 });
 export type OfficialView = z.infer<typeof OfficialView>;
 
+/** The admin's registry search when linking an account: by name, unit or code. */
+export const AdminOfficialQuery = z.object({ q: z.string().trim().min(1).max(40), limit: z.coerce.number().int().min(1).max(50).default(20) });
+/** A registry entry, with the accounts already linked to it (a person may have two accounts; the admin sees it). */
+export const AdminOfficialView = OfficialView.extend({ linkedUsers: z.array(z.string()) });
+export type AdminOfficialView = z.infer<typeof AdminOfficialView>;
+
 export const CrossReferenceView = z.object({
   accused: z.array(
     z.object({

@@ -139,5 +139,27 @@ export const AdminUserView = z.object({
   role: z.enum(ROLES),
   townshipCode: z.string().nullable(),
   disabled: z.boolean(),
+  /** The person behind the account, for conflict-of-interest checks: their name, and their registry entry. */
+  personName: z.string().nullable(),
+  official: z.object({ code: z.string(), name: z.string(), unitName: z.string().nullable(), position: z.string(), townshipCode: z.string().nullable() }).nullable(),
 });
+export type AdminUserView = z.infer<typeof AdminUserView>;
+
+/** A person's name as the registry or a petition gives it: at most 40 characters once trimmed. */
+export const PersonName = z.string().trim().min(1, '请填写姓名').max(40);
+
+/**
+ * Link a staff account to its person: a registry entry (the usual way), a name alone (the registry has not been
+ * imported yet; the import links it later), or nothing.
+ */
+export const UserLinkBody = z.discriminatedUnion('link', [
+  z.object({ link: z.literal('official'), officialCode: z.string().trim().min(1).max(40) }),
+  z.object({ link: z.literal('name'), personName: PersonName }),
+  z.object({ link: z.literal('none') }),
+]);
+export type UserLinkBody = z.infer<typeof UserLinkBody>;
+
+/** Uploads to a petition: filed with it ('intake'), or evidence for a handling step the client is about to record. */
+export const AttachmentUploadQuery = z.object({ purpose: z.enum(['intake', 'step']).default('intake') });
+
 export const AdminKioskView = z.object({ id: Id, roomCode: z.string(), label: z.string(), createdAt: z.string(), revoked: z.boolean() });

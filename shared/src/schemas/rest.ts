@@ -2,8 +2,18 @@ import { z } from 'zod';
 import { ROLES, ROOM_STATES, SESSION_KINDS } from '../roles.js';
 import { RoomCode } from './common.js';
 
+/**
+ * The one canonical form of a login name: NFKC (full-width letters and odd spaces become plain ones) then trim.
+ * The login route looks the account up and keys every limiter on this same value, so "\tofficer2" or
+ * "\u3000officer2" is the same account to both, never a fresh budget for the same password checks.
+ */
+export function normalizeUsername(raw: string): string {
+  return raw.normalize('NFKC').trim();
+}
+
 export const LoginBody = z.object({
-  username: z.string().trim().min(1).max(64),
+  // Bounded before normalising (NFKC can lengthen a string), checked again after.
+  username: z.string().max(256).transform(normalizeUsername).pipe(z.string().min(1).max(64)),
   password: z.string().min(1).max(256),
 });
 export type LoginBody = z.infer<typeof LoginBody>;

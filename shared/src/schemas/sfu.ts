@@ -20,6 +20,8 @@ export const SFU_CLOSE_REASONS = [
   'private_mode',
   'monitor_mode',
   'shutdown',
+  /** The principal's access ended (kiosk revoked, logout, account disabled): its media stops at once. */
+  'access_revoked',
 ] as const;
 export const SfuCloseReason = z.enum(SFU_CLOSE_REASONS);
 export type SfuCloseReason = z.infer<typeof SfuCloseReason>;

@@ -49,7 +49,7 @@ export type WallTile = z.infer<typeof WallTile>;
 
 export const AlertView = z.object({
   id: z.string(),
-  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue', 'recorder_failed']),
+  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue', 'recorder_failed', 'integrity_failed', 'kiosk_device_fault', 'callback_requested']),
   roomCode: z.string(),
   /** For case alerts: the case code the officer looks up (county consoles only receive alerts). */
   caseCode: z.string().optional(),
@@ -94,6 +94,10 @@ export const clientEvents = {
   'session:setMode': { payload: SessionRef.extend({ mode: z.enum(COUNTY_MODES) }), result: Empty },
   'session:setPrivate': { payload: SessionRef.extend({ private: z.boolean() }), result: Empty },
   'session:requestPrivate': { payload: SessionRef, result: Empty },
+  /** A villager left an unanswered call asking the county to call the room back: an alert, and the call ends. */
+  'call:requestCallback': { payload: SessionRef, result: Empty },
+  /** The kiosk cannot open its camera or microphone (or can again): the county is alerted, not only the villager. */
+  'kiosk:deviceStatus': { payload: z.object({ camera: z.enum(['ok', 'failed']) }), result: Empty },
   /** Leaves a session without ending it (a monitor, a second officer, reception staff). */
   'session:leave': { payload: SessionRef, result: Empty },
   'staff:startIntake': { payload: z.object({ requestId: Id }), result: JoinResult },
@@ -119,6 +123,8 @@ export const serverEvents = {
   'session:participantLeft': SessionRef.extend({ role: z.enum(PARTICIPANT_ROLES), reason: z.enum(LEAVE_REASONS) }),
   'session:state': SessionStateView,
   'session:privateRequested': SessionRef.extend({ roomCode: z.string() }),
+  /** To a waiting kiosk: nobody answered within the escalation time and the county's alarm is up. */
+  'session:unanswered': SessionRef,
   /** To a kiosk: reception staff started an intake in this room; publish camera and microphone to it. */
   'session:publish': SessionRef,
   /** The session's media was lost (its SFU worker died) and re-created: build transports and tracks again. */

@@ -1,6 +1,6 @@
 import { CASE_ACTIONS, type Role } from '@vj/shared';
 import type { Tx } from '../db/db.js';
-import { chainHash } from '../security/crypto.js';
+import { keyedChainHash } from '../security/crypto.js';
 
 export const AUDIT_ACTIONS = [
   'auth.login',
@@ -10,15 +10,22 @@ export const AUDIT_ACTIONS = [
   'auth.refused',
   'user.disable',
   'user.enable',
+  'user.link',
+  'user.unlink',
   'kiosk.revoke',
   'petition.create',
   'petition.refer',
   'identity.reveal',
   'attachment.upload',
   'attachment.download',
+  'attachment.discard',
   'receipt.lookup',
   'receipt.lookup_failed',
   'keys.rotate',
+  'keys.split',
+  'keys.recover',
+  'integrity.failure',
+  'integrity.sealed',
   'session.mode',
   'session.private',
   'session.staff_intake',
@@ -32,6 +39,7 @@ export const AUDIT_ACTIONS = [
   'recording.verify',
   'recording.grant',
   'recording.purge',
+  'recording.finalize',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -60,6 +68,8 @@ export interface AuditRow {
   details: AuditDetails;
   prev_hash: Buffer;
   hash: Buffer;
+  /** 'legacy' (plain SHA-256, before the chain was keyed) or the crypto suite of the keyed link. */
+  suite: string;
 }
 
 export const GENESIS: Buffer = Buffer.alloc(32);
@@ -71,7 +81,7 @@ function canonicalDetails(d: AuditDetails): string {
 }
 
 /** The exact text a row's hash covers; the verifier rebuilds it from the stored columns. */
-export function canonicalRow(r: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
+export function canonicalRow(r: Omit<AuditRow, 'prev_hash' | 'hash' | 'suite'>): string {
   return JSON.stringify([
     String(r.seq),
     r.at.toISOString(),
@@ -87,9 +97,13 @@ export function canonicalRow(r: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
 
 /**
  * Appends one row to the chain inside the caller's transaction, so the row commits with the change it
- * records or not at all. Call it last in the transaction: it holds the chain lock until commit.
+ * records or not at all. Call it last in the transaction: it holds the chain lock until commit. The link is a
+ * MAC keyed by the integrity key (never in the database in the clear): without the keys loaded, nothing is
+ * audited and so nothing audited happens (fail closed).
  */
 export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; hash: Buffer }> {
+  const keys = q.integrity;
+  if (!keys) throw new Error('audit chain key not loaded');
   await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
   const last = await q.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const prev = last.rows[0]?.hash ?? GENESIS;
@@ -104,11 +118,11 @@ export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; 
     township_code: e.townshipCode ?? null,
     details: e.details ?? {},
   };
-  const hash = chainHash(prev, canonicalRow(row));
+  const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), prev, canonicalRow(row));
   await q.query(
-    `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [row.seq, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), prev, hash],
+    `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash, suite)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [row.seq, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), prev, hash, keys.suite],
   );
   return { seq: row.seq, hash };
 }

@@ -1,14 +1,45 @@
 import type { Queryable } from '../db/db.js';
 
 /**
- * SQL: is the user in parameter `$n` named as accused in petition `p`? A user is matched through the registry
- * link when both sides have one, else by the person's name. Used by every township read, so a handler named in
- * a petition never sees it, whatever the case's township.
+ * SQL: does the petition_accused row `a` name the user row `u`? A staff account is linked to its person in the
+ * officials registry (admin screen, `npm run users:link`, or matched at registry import); it matches
+ *  - by the registry code the intake resolved the accused to;
+ *  - by name, compared through vj_name_key (NFKC, no whitespace), against the linked name and the registry's;
+ *  - by the way villagers name a cadre: surname and title ("陈干事", "欧阳主任" for a 副主任), when the title is
+ *    how the person's registry position ends.
+ * It errs towards a match: a false one hides a case from one handler and makes a referral ask for a
+ * supervisor's override; a missed one hands the case to the person it accuses.
+ */
+export const accusedIsUser = (a = 'a', u = 'u') => `(
+  (${u}.official_code IS NOT NULL AND ${a}.official_code = ${u}.official_code)
+  OR (${u}.person_name IS NOT NULL AND vj_name_key(${a}.name) = vj_name_key(${u}.person_name))
+  OR EXISTS (SELECT 1 FROM officials o, generate_series(1, 2) AS surname(len)
+    WHERE o.code = ${u}.official_code
+      AND (vj_name_key(${a}.name) = vj_name_key(o.name)
+        OR (length(vj_name_key(${a}.name)) - surname.len >= 2
+          AND starts_with(vj_name_key(o.name), left(vj_name_key(${a}.name), surname.len))
+          AND right(vj_name_key(o.position), length(vj_name_key(${a}.name)) - surname.len) = substr(vj_name_key(${a}.name), surname.len + 1)))))`;
+
+/**
+ * SQL: is the user in parameter `$n` named as accused in petition `p`? Used by every township read, so a handler
+ * named in a petition never sees it, whatever the case's township.
  */
 export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
   SELECT 1 FROM petition_accused a JOIN users u ON u.id = $${n}
-  WHERE a.petition_id = ${petitionAlias}.id
-    AND ((u.official_code IS NOT NULL AND a.official_code = u.official_code) OR (u.person_name IS NOT NULL AND a.name = u.person_name)))`;
+  WHERE a.petition_id = ${petitionAlias}.id AND ${accusedIsUser('a', 'u')})`;
+
+/**
+ * SQL: does a petition filed from recording `r`'s session name the user in parameter `$n`? The recording shows
+ * the villager telling the county about that person: it is theirs to see no more than the petition is.
+ */
+export const recordingNamesUser = (n: number, recordingAlias = 'r') => `EXISTS (
+  SELECT 1 FROM petitions p WHERE p.session_id = ${recordingAlias}.session_id AND ${namedAsAccused(n, 'p')})`;
+
+/** Whether the user may not see recording `recordingId` because a petition from its session names them. */
+export async function recordingConflict(q: Queryable, recordingId: string, userId: string): Promise<boolean> {
+  const r = await q.query(`SELECT 1 FROM recordings r WHERE r.id = $1 AND ${recordingNamesUser(2, 'r')}`, [recordingId, userId]);
+  return (r.rowCount ?? 0) > 0;
+}
 
 export interface Conflict {
   kind: 'accused_in_township' | 'handler_accused' | 'handler_elsewhere';

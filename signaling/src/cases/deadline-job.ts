@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import { loadPolicy } from './case-policy.js';
+import { accusedIsUser } from './conflicts.js';
 import { currentClock, dueStateOf } from './case-service.js';
 import type { CaseRow } from './workflow-view.js';
 
@@ -129,8 +130,7 @@ export class DeadlineJob {
          ($2 = 'overdue' AND role = 'county_supervisor')
          OR ($3 = 'township' AND role = 'township_handler' AND township_code = $1 AND ($4::uuid IS NULL OR id = $4))
          OR ($3 IS DISTINCT FROM 'township' AND $2 = 'due_soon' AND role IN ('county_officer', 'county_supervisor')))
-       AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = $5
-         AND ((users.official_code IS NOT NULL AND a.official_code = users.official_code) OR (users.person_name IS NOT NULL AND a.name = users.person_name)))
+       AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = $5 AND ${accusedIsUser('a', 'users')})
        ORDER BY role, display_name`,
       [p.township_code, level, p.handler_side, p.assigned_handler, p.id],
     );

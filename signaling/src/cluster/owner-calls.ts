@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError, Id } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { Claims } from '../security/jwt.js';
+import { EvictRequest, evictFromSession } from '../sessions/evict.js';
 
 async function sessionMedia(app: AppContext, sessionId: string) {
   const live = app.calls.session(sessionId);
@@ -26,8 +27,14 @@ export const ownerMethods = {
     run: (app: AppContext, p: { sessionId: string }) => sessionMedia(app, p.sessionId),
   },
   pushReceipt: {
-    params: z.object({ sessionId: Id, caseCode: z.string().min(1).max(40), pin: z.string().min(1).max(20) }),
-    run: async (app: AppContext, p: { sessionId: string; caseCode: string; pin: string }) => app.calls.pushReceipt(p.sessionId, { caseCode: p.caseCode, pin: p.pin }),
+    params: z.object({ sessionId: Id, caseCode: z.string().min(1).max(40), pin: z.string().min(1).max(20), by: Id, townshipCode: z.string().min(1).max(40) }),
+    run: async (app: AppContext, p: { sessionId: string; caseCode: string; pin: string; by: string; townshipCode: string }) =>
+      app.calls.pushReceipt(p.sessionId, { caseCode: p.caseCode, pin: p.pin }, { userId: p.by, townshipCode: p.townshipCode }),
+  },
+  /** Access ended (revoke, logout, disable): the owner takes that principal out of its live session. */
+  evict: {
+    params: EvictRequest,
+    run: (app: AppContext, p: EvictRequest) => evictFromSession(app.calls, p),
   },
   recordingPause: {
     params: z.object({ principal: Claims, sessionId: Id, paused: z.boolean(), reason: z.string().min(1).max(500) }),

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { AppError, errorFields, type Logger } from '@vj/shared';
+import type { IntegrityKeyring } from '../security/system-keys.js';
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -12,6 +13,8 @@ export interface Queryable {
 /** A Queryable inside an open transaction: what must happen atomically (an audit row with its change) takes one. */
 export interface Tx extends Queryable {
   readonly inTransaction: true;
+  /** The keys audited writes chain with; absent until loaded at start-up, and then no audited write succeeds. */
+  readonly integrity: IntegrityKeyring | undefined;
 }
 
 export interface Db extends Queryable {
@@ -19,6 +22,8 @@ export interface Db extends Queryable {
   /** Runs fn in one transaction; everything it writes (the audit row included) commits or none of it does. */
   tx<T>(fn: (q: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Integrity keys for keyed chains and seals (set once at start-up, after the master keys are checked). */
+  integrity: IntegrityKeyring | undefined;
 }
 
 // SQLSTATE classes that mean "the database is not reachable right now", as opposed to a bad query.
@@ -44,6 +49,8 @@ function assertNotInTransaction(): void {
 }
 
 class PoolDb implements Db {
+  integrity: IntegrityKeyring | undefined;
+
   constructor(
     readonly kind: 'pglite' | 'postgres',
     private readonly pool: pg.Pool,
@@ -88,7 +95,7 @@ class PoolDb implements Db {
     let failure: unknown;
     try {
       await client.query('BEGIN');
-      const result = await inTransaction.run(true, () => fn({ inTransaction: true, query: (sql, params) => client.query(sql, params) }));
+      const result = await inTransaction.run(true, () => fn({ inTransaction: true, integrity: this.integrity, query: (sql, params) => client.query(sql, params) }));
       await client.query('COMMIT');
       return result;
     } catch (err) {

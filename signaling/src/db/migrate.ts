@@ -22,12 +22,18 @@ export function listMigrations(dir = MIGRATIONS_DIR): { version: string; file: s
  * PostgreSQL 15, so they stick to what 15 accepts.
  */
 export async function migrate(db: Db, log: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version text PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  // Checked first: a server running as the least-privileged role may not CREATE, even IF NOT EXISTS.
+  const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+  if (!exists.rows[0]?.t) {
+    await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version text PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  }
+  const appliedBefore = new Set((await db.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
   const applied: string[] = [];
   for (const m of listMigrations(dir)) {
+    if (appliedBefore.has(m.version)) continue;
     const done = await db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       const seen = await q.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);

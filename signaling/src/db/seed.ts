@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { RoomCode, type Role } from '@vj/shared';
 import { parseCsv } from '../registry/csv.js';
 import { digestSecret, hashPassword } from '../security/crypto.js';
-import type { Db } from './db.js';
+import type { Db, Queryable } from './db.js';
 
 export const DEFAULT_ROOMS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed', 'townships.json');
 
@@ -43,15 +43,17 @@ export interface DemoUser {
   displayName: string;
   role: Exclude<Role, 'kiosk'>;
   townshipCode?: string;
+  /** Their entry in the demo officials registry (seed/demo-officials.csv): the conflict-of-interest link. */
+  officialCode?: string;
 }
 
 export const DEMO_USERS: DemoUser[] = [
   { username: 'officer1', password: 'officer1-demo', displayName: '县纪委监委信访室 王干事', role: 'county_officer' },
   { username: 'officer2', password: 'officer2-demo', displayName: '县纪委监委信访室 李干事', role: 'county_officer' },
   { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor' },
-  { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha' },
-  { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli' },
-  { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha' },
+  { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha', officialCode: 'XS-0004' },
+  { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli', officialCode: 'LL-0004' },
+  { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha', officialCode: 'XS-0005' },
   { username: 'admin', password: 'admin-demo', displayName: '系统管理员', role: 'admin' },
 ];
 
@@ -94,5 +96,23 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
     for (const [id, official, date, kind, reason, authority] of rows('demo-discipline.csv')) {
       await q.query('INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [id, official, date, kind, reason, authority]);
     }
+    await linkDemoUsers(q);
   });
+}
+
+/**
+ * The demo township staff are people in the demo registry, linked as an admin would link them, so a petition
+ * naming "陈志明" or "陈干事" is hidden from xingsha-handler out of the box. Only an account never linked or
+ * unlinked by anyone (no audit row says so) is linked: an admin's unlink survives a restart.
+ */
+async function linkDemoUsers(q: Queryable): Promise<void> {
+  for (const u of DEMO_USERS) {
+    if (!u.officialCode) continue;
+    await q.query(
+      `UPDATE users SET official_code = o.code, person_name = vj_name_key(o.name) FROM officials o
+       WHERE o.code = $2 AND users.username = $1 AND users.official_code IS NULL AND users.person_name IS NULL
+         AND NOT EXISTS (SELECT 1 FROM audit_log WHERE object_type = 'user' AND object_id = users.id::text AND action IN ('user.link', 'user.unlink'))`,
+      [u.username, u.officialCode],
+    );
+  }
 }

@@ -59,6 +59,8 @@ export const ROUTES = {
   'GET /api/audit': { roles: ['county_supervisor', 'admin'] },
   'GET /api/audit/verify': { roles: ['county_supervisor', 'admin'] },
   'GET /api/admin/users': { roles: ['admin'] },
+  'POST /api/admin/users/:id/official': { roles: ['admin'] },
+  'GET /api/admin/officials': { roles: ['admin'] },
   'POST /api/admin/users/:id/disable': { roles: ['admin'] },
   'POST /api/admin/users/:id/enable': { roles: ['admin'] },
   'GET /api/admin/kiosks': { roles: ['admin'] },

@@ -16,14 +16,27 @@ import { registryRoutes } from './routes/registry.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 
-const CSP = [
-  "default-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "media-src 'self' blob: mediastream:",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * connect-src names only this server: 'self' matches the page's own origin for ws:/wss: too (CSP Level 3, in
+ * Chromium since 2018; test/integration/headers.test.ts checks the kiosk's Chromium), and PUBLIC_URL's origin is
+ * added for the address kiosks are told to use. A bare ws:/wss: would let an injected script send anything to
+ * any host.
+ */
+export function contentSecurityPolicy(publicUrl: string | undefined): string {
+  const connect = ["'self'"];
+  if (publicUrl) {
+    const u = new URL(publicUrl);
+    connect.push(u.origin, `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}`);
+  }
+  return [
+    "default-src 'self'",
+    `connect-src ${connect.join(' ')}`,
+    "media-src 'self' blob: mediastream:",
+    "img-src 'self' data: blob:",
+    "style-src 'self' 'unsafe-inline'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 function serveSpa(app: Express, mount: string, dir: string): void {
   if (!fs.existsSync(path.join(dir, 'index.html'))) return;
@@ -34,7 +47,12 @@ function serveSpa(app: Express, mount: string, dir: string): void {
 export function createApp(ctx: AppContext, staticRoot: string): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies TRUST_PROXY names: trusted from anyone (or from loopback, where any
+  // local process is), a fresh header per request was a fresh rate-limit budget per request.
+  app.set('trust proxy', ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false);
+  const csp = contentSecurityPolicy(ctx.config.publicUrl);
+  // Browsers heed HSTS only over HTTPS; sent whenever this server is meant to be reached that way.
+  const hsts = ctx.config.tls !== undefined || ctx.config.publicUrl?.startsWith('https:') === true;
   const access = ctx.log.child('access');
   app.use((req, res, next) => {
     // The route pattern, not the URL: query strings may carry search terms; ids are fine, content never.
@@ -46,7 +64,8 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('Content-Security-Policy', csp);
+    if (hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self)');
     next();
   });

@@ -5,13 +5,24 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
 import { ROUTES, splitKey, type RouteAccess, type RouteKey } from './access.js';
+import { sendRange } from './byte-range.js';
 
-export interface RateLimitSpec {
+export interface RateLimitSpec<B = unknown> {
   name: string;
   limit: number;
   windowMs: number;
-  /** Extra key parts besides the client address, e.g. the username being tried. */
-  key?: (req: Request) => string;
+  /**
+   * Extra key parts besides the client address, e.g. the username being tried. It gets the validated body
+   * (after the schema's normalisation), so the key is the very value the handler acts on: a raw-body key
+   * let "\tofficer2" count apart from "officer2" while both reached the same account.
+   */
+  key?: (req: Request, body: B) => string;
+}
+
+/** The limiter's answer: 429 in Chinese, with how long to wait. */
+export function rateLimited(res: Response, retryAfterMs: number): AppError {
+  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return new AppError('RATE_LIMITED', '尝试次数过多，请稍后再试');
 }
 
 /** A handler may answer with bytes (an attachment download) instead of JSON. */
@@ -20,6 +31,14 @@ export class Binary {
     readonly data: Buffer,
     readonly contentType: string,
     readonly filename: string,
+  ) {}
+}
+
+/** A handler may answer with bytes held in memory, served with byte ranges (a decrypted recording kept off disk). */
+export class RangeBuffer {
+  constructor(
+    readonly data: Buffer,
+    readonly contentType: string,
   ) {}
 }
 
@@ -39,12 +58,14 @@ export interface HandlerContext<B, P, Q> {
   params: P;
   query: Q;
   req: Request;
+  /** For headers that go with an error, e.g. Retry-After on a 429. */
+  res: Response;
   /** For 'township'-scoped routes: a township role touching another township's object gets 404. */
   requireTownship(townshipCode: string): void;
 }
 
 export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
-  rateLimit?: RateLimitSpec;
+  rateLimit?: RateLimitSpec<z.output<B>>;
   body?: B;
   params?: P;
   query?: Q;
@@ -69,8 +90,8 @@ async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, c
 
 /**
  * The fixed chain every REST route goes through: authenticate (signature, then "still live") → authorize by
- * the access table → rate limit → validate → act → present. Errors carry stable codes; refusals of a known
- * user are audited.
+ * the access table → validate → rate limit (keyed on the validated values) → act → present. Errors carry
+ * stable codes; refusals of a known user are audited.
  */
 export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
   express: Express,
@@ -89,14 +110,15 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         await app.auth.assertLive(principal);
         if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
       }
-      if (spec.rateLimit) {
-        const rl = spec.rateLimit;
-        const rlKey = `${rl.name}:${req.ip}:${rl.key?.(req) ?? ''}`;
-        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw new AppError('RATE_LIMITED', 'too many attempts, wait a minute');
-      }
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;
       const query = spec.query ? parseOrBadRequest(spec.query, req.query, 'query') : undefined;
+      if (spec.rateLimit) {
+        // req.ip honours X-Forwarded-For only from the proxies TRUST_PROXY names (app.ts).
+        const rl = spec.rateLimit;
+        const rlKey = `${rl.name}:${req.ip ?? 'unknown'}:${rl.key?.(req, body as z.output<B>) ?? ''}`;
+        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw rateLimited(res, rl.windowMs);
+      }
       let scopeChecked = false;
       const result = await spec.handler({
         app,
@@ -105,6 +127,7 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         params: params as z.output<P>,
         query: query as z.output<Q>,
         req,
+        res,
         requireTownship: (code) => {
           scopeChecked = true;
           if (principal && isTownshipRole(principal) && principal.twp !== code) throw new AppError('NOT_FOUND', 'not found');
@@ -113,6 +136,10 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
       if (access.scope === 'township' && !scopeChecked) throw new Error(`route ${key} is township-scoped but never checked the township`);
       if (result instanceof FileResult) {
         res.sendFile(result.path, { headers: { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' }, acceptRanges: true }, (err) => err && next(err));
+        return;
+      }
+      if (result instanceof RangeBuffer) {
+        sendRange(req, res, result.data, result.contentType);
         return;
       }
       if (result instanceof Binary) {

@@ -1,26 +1,58 @@
-import { AppError, type AttachmentView } from '@vj/shared';
-import { appendAudit } from '../audit/audit-log.js';
+import { AppError, errorFields, type AttachmentView, type Logger } from '@vj/shared';
+import { appendAudit, type AuditAction } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { MAX_ATTACHMENTS, checkAttachment } from './attachment-types.js';
 import type { IdentityVault } from './identity-vault.js';
 
-/** Evidence files, encrypted with their petition's data key; every upload and download is audited. */
+/**
+ * What an upload is for. 'intake': filed with the petition (county only), part of it for good. 'county_step' and
+ * 'handling' (a township handler's): evidence for a case step, which the step then claims; the township may
+ * download only 'handling' files.
+ */
+export type UploadKind = 'intake' | 'county_step' | 'handling';
+
+/** Files one person may hold on a case that no step has claimed yet: one step's worth (a step takes up to 10). */
+export const MAX_PENDING_PER_UPLOADER = 10;
+/** All of one person's files on one case, claimed or not: a bound on storage, far above any real case. */
+export const MAX_FILES_PER_UPLOADER = 100;
+/** Step evidence nobody attached within a day was abandoned (a closed form, a refused action): it is swept. */
+export const UNLINKED_TTL_MS = 24 * 60 * 60 * 1000;
+const SWEEP_BATCH = 200;
+
+// Not yet in AUDIT_ACTIONS (signaling/src/audit/audit-log.ts belongs to another change; to be listed there).
+const DISCARD: AuditAction = 'attachment.discard';
+
+/**
+ * Evidence files, encrypted with their petition's data key; every upload, download and discard is audited.
+ * Limits count per uploader, so one person's unattached uploads never block anyone else's.
+ */
 export class Attachments {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
   constructor(
     private readonly db: Db,
     private readonly vault: IdentityVault,
+    private readonly log?: Logger,
   ) {}
 
   /** Idempotent by attachment id: a retried upload of the same file returns the stored one. */
-  async put(principal: Claims, petitionId: string, attachmentId: string, mime: string, filename: string, data: Buffer, origin: 'intake' | 'handling' = 'intake'): Promise<AttachmentView> {
+  async put(principal: Claims, petitionId: string, attachmentId: string, mime: string, filename: string, data: Buffer, kind: UploadKind = 'intake'): Promise<AttachmentView> {
     checkAttachment(mime, data);
+    const forStep = kind !== 'intake';
+    const origin = kind === 'handling' ? 'handling' : 'intake';
     return this.db.tx(async (q) => {
-      const p = await q.query<{ township_code: string; n: string }>(
-        `SELECT township_code, (SELECT count(*) FROM petition_attachments WHERE petition_id = $1) AS n FROM petitions WHERE id = $1 FOR UPDATE`,
-        [petitionId],
+      const p = await q.query<{ township_code: string; intake: string; pending: string; mine: string }>(
+        `SELECT township_code,
+           (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND NOT for_step AND step_id IS NULL) AS intake,
+           (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND for_step AND step_id IS NULL AND uploaded_by = $2) AS pending,
+           (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND uploaded_by = $2) AS mine
+         FROM petitions WHERE id = $1 FOR UPDATE`,
+        [petitionId, principal.sub],
       );
-      if (!p.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
+      const counts = p.rows[0];
+      if (!counts) throw new AppError('NOT_FOUND', 'no such petition');
       const prior = await q.query<{ petition_id: string; size_bytes: number; mime: string; uploaded_at: Date; uploaded_by: string }>(
         'SELECT petition_id, size_bytes, mime, uploaded_at, uploaded_by FROM petition_attachments WHERE id = $1',
         [attachmentId],
@@ -30,10 +62,14 @@ export class Attachments {
         if (old.petition_id !== petitionId || old.uploaded_by !== principal.sub || old.size_bytes !== data.length || old.mime !== mime) throw new AppError('CONFLICT', 'this attachment id holds a different file');
         return { id: attachmentId, mime, sizeBytes: old.size_bytes, uploadedAt: old.uploaded_at.toISOString() };
       }
-      if (Number(p.rows[0].n) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `at most ${MAX_ATTACHMENTS} attachments per petition`);
+      if (!forStep && Number(counts.intake) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `每件信访件随件提交的材料最多 ${MAX_ATTACHMENTS} 个`);
+      if (forStep && Number(counts.pending) >= MAX_PENDING_PER_UPLOADER) {
+        throw new AppError('BAD_REQUEST', `您在本案中已上传 ${MAX_PENDING_PER_UPLOADER} 个尚未附到办理记录的材料：请先提交办理记录；未使用的材料 24 小时后自动清理`);
+      }
+      if (Number(counts.mine) >= MAX_FILES_PER_UPLOADER) throw new AppError('BAD_REQUEST', `您在本案中上传的材料已达上限（${MAX_FILES_PER_UPLOADER} 个）`);
       const { key, dekVersion } = await this.vault.dataKey(q, petitionId);
       const r = await q.query<{ uploaded_at: Date }>(
-        `INSERT INTO petition_attachments (id, petition_id, filename_ct, mime, size_bytes, content_ct, uploaded_by, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING uploaded_at`,
+        `INSERT INTO petition_attachments (id, petition_id, filename_ct, mime, size_bytes, content_ct, uploaded_by, origin, for_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING uploaded_at`,
         [
           attachmentId,
           petitionId,
@@ -43,6 +79,7 @@ export class Attachments {
           this.vault.sealAttachment(key, dekVersion, attachmentId, 'content_ct', data),
           principal.sub,
           origin,
+          forStep,
         ],
       );
       await appendAudit(q, {
@@ -51,8 +88,8 @@ export class Attachments {
         action: 'attachment.upload',
         objectType: 'attachment',
         objectId: attachmentId,
-        townshipCode: p.rows[0].township_code,
-        details: { petitionId, mime, sizeBytes: data.length, origin },
+        townshipCode: counts.township_code,
+        details: { petitionId, mime, sizeBytes: data.length, origin, forStep },
       });
       return { id: attachmentId, mime, sizeBytes: data.length, uploadedAt: r.rows[0]!.uploaded_at.toISOString() };
     });
@@ -84,5 +121,64 @@ export class Attachments {
         data: this.vault.openAttachment(key, dekVersion, attachmentId, 'content_ct', row.content_ct),
       };
     });
+  }
+
+  /**
+   * Deletes step evidence that no step claimed within `ttlMs`, each with its audit row in the same transaction.
+   * Intake files are never touched. Safe on several nodes at once: a row is locked by one sweep and skipped by
+   * the others, and a step claiming a file at the same moment either wins (the file stays) or finds it gone and
+   * is refused, changing nothing.
+   */
+  async sweepUnlinked(ttlMs = UNLINKED_TTL_MS, now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - ttlMs);
+    let total = 0;
+    for (;;) {
+      const n = await this.db.tx(async (q) => {
+        const r = await q.query<{ id: string; petition_id: string; uploaded_by: string; origin: string; uploaded_at: Date; township_code: string }>(
+          `DELETE FROM petition_attachments a USING petitions p
+           WHERE p.id = a.petition_id AND a.id IN (
+             SELECT id FROM petition_attachments WHERE for_step AND step_id IS NULL AND uploaded_at < $1 ORDER BY uploaded_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
+           RETURNING a.id, a.petition_id, a.uploaded_by, a.origin, a.uploaded_at, p.township_code`,
+          [before],
+        );
+        for (const a of r.rows) {
+          await appendAudit(q, {
+            actorId: null,
+            actorRole: null,
+            action: DISCARD,
+            objectType: 'attachment',
+            objectId: a.id,
+            townshipCode: a.township_code,
+            details: { petitionId: a.petition_id, uploadedBy: a.uploaded_by, origin: a.origin, uploadedAt: a.uploaded_at.toISOString(), reason: 'never_attached_to_a_step' },
+          });
+        }
+        return r.rows.length;
+      });
+      total += n;
+      if (n < SWEEP_BATCH) break;
+    }
+    if (total) this.log?.info('unattached evidence swept', { count: total });
+    return total;
+  }
+
+  /** Runs the sweep now and every `intervalMs` (the deadline sweep's period). */
+  startSweep(intervalMs: number): void {
+    const tick = () => {
+      this.sweeping ??= this.sweepUnlinked()
+        .catch((err) => {
+          this.log?.warn('unattached evidence sweep failed', errorFields(err));
+          return 0;
+        })
+        .finally(() => (this.sweeping = undefined));
+    };
+    tick();
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
   }
 }

@@ -1,6 +1,7 @@
 import type { Identity } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
-import { MasterKeys, newDataKey, open, seal, type FieldContext } from '../security/crypto.js';
+import { DecryptError, MasterKeys, isSuite, mac, macEqual, newDataKey, open, seal, type FieldContext, type SuiteId } from '../security/crypto.js';
+import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 
 export const IDENTITY_FIELDS = [
   ['name', 'name_ct'],
@@ -21,6 +22,27 @@ const fieldCtx = (petitionId: string, column: string, dekVersion: number): Field
   rowId: petitionId,
   keyVersion: dekVersion,
 });
+
+type IdentityCiphertexts = Record<string, Buffer | null> | null | undefined;
+
+function identityMacOf(keys: IntegrityKeyring, suite: SuiteId, petitionId: string, anonymous: boolean, cts: IdentityCiphertexts): Buffer {
+  return mac(suite, keys.key('identity-seal', suite), 'identity', petitionId, anonymous ? 'anonymous' : 'named', ...IDENTITY_FIELDS.map(([, c]) => cts?.[c] ?? '-'));
+}
+
+/**
+ * The seal over a petition's anonymity flag and identity ciphertexts ("<suite>$<base64 MAC>"). Nulling a field,
+ * deleting the identity row or flipping `anonymous` changes what it covers, so a reveal fails loudly instead
+ * of answering with blanks.
+ */
+export function identitySeal(keys: IntegrityKeyring, petitionId: string, anonymous: boolean, cts: IdentityCiphertexts): string {
+  return `${keys.suite}$${identityMacOf(keys, keys.suite, petitionId, anonymous, cts).toString('base64')}`;
+}
+
+export function identitySealHolds(keys: IntegrityKeyring, stored: string | null, petitionId: string, anonymous: boolean, cts: IdentityCiphertexts): boolean {
+  const [suite, b64] = (stored ?? '').split('$');
+  if (!isSuite(suite) || !b64) return false;
+  return macEqual(identityMacOf(keys, suite, petitionId, anonymous, cts), Buffer.from(b64, 'base64'));
+}
 
 /** Per-petition envelope encryption of identity fields and attachments (DESIGN §3). */
 export class IdentityVault {
@@ -60,14 +82,27 @@ export class IdentityVault {
     return { key: this.master.unwrap(row.wrapped, row.kek_version, ownerId), dekVersion: row.dek_version };
   }
 
-  async reveal(q: Queryable, petitionId: string): Promise<Identity> {
-    const { key, dekVersion } = await this.dataKey(q, petitionId);
+  /**
+   * The identity, after checking its seal: a missing or altered identity, a flipped anonymity flag, a missing
+   * data key or a ciphertext that does not open is an IntegrityError, never a reveal of blanks.
+   */
+  async reveal(q: Queryable, keys: IntegrityKeyring, petitionId: string, p: { anonymous: boolean; identity_mac: string | null }): Promise<Identity> {
     const r = await q.query<Record<string, Buffer | null>>('SELECT * FROM petition_identity WHERE petition_id = $1', [petitionId]);
     const row = r.rows[0];
+    if (!identitySealHolds(keys, p.identity_mac, petitionId, p.anonymous, row) || (p.anonymous ? row !== undefined : row === undefined)) {
+      throw new IntegrityError('petition_identity', petitionId);
+    }
     const out = { name: '', idCard: '', phone: '', address: '', village: '' };
-    for (const [field, column] of IDENTITY_FIELDS) {
-      const blob = row?.[column];
-      if (blob) out[field] = open(key, blob, fieldCtx(petitionId, column, dekVersion)).toString('utf8');
+    if (p.anonymous) return out;
+    try {
+      const { key, dekVersion } = await this.dataKey(q, petitionId);
+      for (const [field, column] of IDENTITY_FIELDS) {
+        const blob = row?.[column];
+        if (blob) out[field] = open(key, blob, fieldCtx(petitionId, column, dekVersion)).toString('utf8');
+      }
+    } catch (err) {
+      if (err instanceof DecryptError || (err instanceof Error && err.message === 'data key missing')) throw new IntegrityError('petition_identity', petitionId);
+      throw err;
     }
     return out;
   }

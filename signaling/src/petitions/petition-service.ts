@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
-import { MasterKeys, hashPin, hmacDigits, randomDigits, sha256 } from '../security/crypto.js';
+import { MasterKeys, hmacDigits, pinVerifier, randomDigits, sha256 } from '../security/crypto.js';
+import type { IntegrityAlarm } from '../security/integrity-alarm.js';
+import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy } from '../cases/case-policy.js';
 import { dueAt } from '../cases/deadline-clock.js';
 import { resolveOfficial } from '../registry/cross-reference.js';
-import { IdentityVault } from './identity-vault.js';
+import { IdentityVault, identitySeal } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -26,22 +28,31 @@ const actor = (c: Claims) => ({ actorId: c.sub, actorRole: c.role });
 /** Petition intake and the county's confidential view of it. */
 export class PetitionService {
   readonly vault: IdentityVault;
-  private readonly pinKey: Buffer;
+  private readonly now: () => Date;
+  private readonly alarm: IntegrityAlarm | undefined;
 
   constructor(
     private readonly db: Db,
     master: MasterKeys,
-    /** Injected only by the benchmark, to separate the PIN's deliberate slow hash from the other costs. */
-    private readonly hashReceiptPin: (pin: string, caseCode: string) => Promise<string> = hashPin,
-    private readonly now: () => Date = () => new Date(),
+    opts: { now?: () => Date; alarm?: IntegrityAlarm } = {},
   ) {
     this.vault = new IdentityVault(master);
-    this.pinKey = master.derive('receipt-pin');
+    this.now = opts.now ?? (() => new Date());
+    this.alarm = opts.alarm;
   }
 
-  /** The PIN is derived, not stored: a retried submission gets the same PIN back; the table keeps a slow hash. */
+  private get keys(): IntegrityKeyring {
+    const k = this.db.integrity;
+    if (!k) throw new Error('integrity keys not loaded');
+    return k;
+  }
+
+  /**
+   * The PIN is derived, not stored: a retried submission gets the same PIN back. The key is a system key kept
+   * wrapped by the master key, so it survives master key rotation; the table keeps only a keyed verifier.
+   */
   pinFor(petitionId: string): string {
-    return hmacDigits(this.pinKey, petitionId, 6);
+    return hmacDigits(this.keys.pinDigits, petitionId, 6);
   }
 
   private receiptOf(petitionId: string, caseCode: string): Receipt {
@@ -59,17 +70,19 @@ export class PetitionService {
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const { sealed } = this.vault.seal(body.id, identity);
+    const keys = this.keys;
+    const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
     for (let attempt = 0; attempt < 5; attempt++) {
       const caseCode = newCaseCode();
-      const pinHash = await this.hashReceiptPin(this.pinFor(body.id), caseCode);
+      const pinHash = pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), body.id, caseCode, this.pinFor(body.id));
       try {
         const inserted = await this.db.tx(async (q) => {
           const now = this.now();
           const policy = await loadPolicy(q);
           const r = await q.query(
-            `INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING id`,
-            [body.id, caseCode, pinHash, digest, body.sessionId, body.townshipCode, body.category, body.narrative, identity === null, principal.sub, now, dueAt(now, policy.accept, policy.calendar)],
+            `INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) ON CONFLICT (id) DO NOTHING RETURNING id`,
+            [body.id, caseCode, pinHash, digest, body.sessionId, body.townshipCode, body.category, body.narrative, identity === null, principal.sub, now, dueAt(now, policy.accept, policy.calendar), seal],
           );
           if (!r.rowCount) return false; // a concurrent retry won; fall through to re-read it
           await this.vault.store(q, body.id, sealed);
@@ -131,14 +144,25 @@ export class PetitionService {
     return { items, total: Number(r.rows[0]?.total ?? 0) };
   }
 
-  /** No audit row, no reveal: both happen in one transaction, so a failed audit write fails the reveal. */
+  /**
+   * No audit row, no reveal: both happen in one transaction, so a failed audit write fails the reveal. Identity
+   * that fails its seal (erased, swapped, flipped to anonymous) is refused with INTEGRITY and an alarm.
+   */
   async reveal(principal: Claims, id: string, reason: string): Promise<RevealResult> {
-    return this.db.tx(async (q) => {
-      const p = await q.query<{ township_code: string; anonymous: boolean }>('SELECT township_code, anonymous FROM petitions WHERE id = $1', [id]);
-      if (!p.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
-      const audit = await appendAudit(q, { ...actor(principal), action: 'identity.reveal', objectType: 'petition', objectId: id, townshipCode: p.rows[0].township_code, details: { reason } });
-      const identity = p.rows[0].anonymous ? { name: '', idCard: '', phone: '', address: '', village: '' } : await this.vault.reveal(q, id);
-      return { identity, auditSeq: audit.seq };
-    });
+    let township: string | null = null;
+    try {
+      return await this.db.tx(async (q) => {
+        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null }>('SELECT township_code, anonymous, identity_mac FROM petitions WHERE id = $1', [id]);
+        const row = p.rows[0];
+        if (!row) throw new AppError('NOT_FOUND', 'no such petition');
+        township = row.township_code;
+        const audit = await appendAudit(q, { ...actor(principal), action: 'identity.reveal', objectType: 'petition', objectId: id, townshipCode: row.township_code, details: { reason } });
+        const identity = await this.vault.reveal(q, this.keys, id, row);
+        return { identity, auditSeq: audit.seq };
+      });
+    } catch (err) {
+      if (err instanceof IntegrityError) await this.alarm?.fromError(err, { townshipCode: township, actorId: principal.sub, actorRole: principal.role });
+      throw err;
+    }
   }
 }

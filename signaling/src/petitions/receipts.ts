@@ -1,50 +1,77 @@
 import { AppError, type ReceiptStatusView } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
-import { hashPin, verifyPin } from '../security/crypto.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { checkPin, pinVerifier, pinVerifierIsLegacy } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
 
-const MAX_FAILURES = 5;
-const LOCK_MINUTES = 15;
+/** Wrong answers for one case code from one kiosk before that pair waits. */
+export const MAX_FAILURES = 5;
+export const LOCK_MINUTES = 15;
+/** Look-ups per kiosk device (its credential, not its address) in ten minutes, whatever the codes. */
+export const DEVICE_LIMIT = 20;
+const DEVICE_WINDOW_MS = 10 * 60_000;
+
+const WRONG = () => new AppError('NOT_FOUND', '查询号或密码不正确，请核对后重新输入');
+const LOCKED = () => new AppError('RATE_LIMITED', '尝试次数过多，请 15 分钟后再试，或到其他接待室查询');
 
 /**
- * The villager's status lookup by case code and PIN, from any kiosk. Wrong PIN and unknown code look the same
- * and cost the same; five wrong PINs lock a case for 15 minutes (kept in the database, so restarts and other
- * nodes do not reset it). The answer carries status and the county's feedback, never identity.
+ * The villager's status lookup by case code and PIN, from any kiosk.
+ * - No existence oracle: an unknown code and a wrong PIN get the same answer, the same cost and the same
+ *   lock-out, because failures are counted per (kiosk device, case code) whether the code exists or not.
+ * - No lock-out by strangers: a stranger failing at one kiosk locks only that kiosk for that code; the villager's
+ *   right PIN still works from any other kiosk. Each kiosk credential also has its own look-up budget.
+ * - The PIN is checked against a keyed verifier (microseconds, nothing to brute-force offline from a dump).
+ * The answer carries status and the county's feedback, never identity.
  */
 export class ReceiptLookup {
-  private dummy: Promise<string> | undefined;
-
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   async lookup(kiosk: Claims, caseCode: string, pin: string): Promise<ReceiptStatusView> {
-    const r = await this.db.query<{ id: string; pin_hash: string; status: ReceiptStatusView['status']; feedback: string | null; updated_at: Date; locked: boolean; township_code: string }>(
-      `SELECT id, pin_hash, status, feedback, updated_at, township_code, coalesce(receipt_locked_until > now(), false) AS locked FROM petitions WHERE case_code = $1`,
+    const device = kiosk.sub;
+    if (!(await this.limiter.hit(`receipt-device:${device}`, DEVICE_LIMIT, DEVICE_WINDOW_MS))) throw LOCKED();
+    const keys = this.db.integrity;
+    if (!keys) throw new Error('integrity keys not loaded');
+    const lock = await this.db.query<{ locked: boolean }>('SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
+    const r = await this.db.query<{ id: string; pin_hash: string; status: ReceiptStatusView['status']; feedback: string | null; updated_at: Date; township_code: string }>(
+      'SELECT id, pin_hash, status, feedback, updated_at, township_code FROM petitions WHERE case_code = $1',
       [caseCode],
     );
     const p = r.rows[0];
-    const ok = await verifyPin(pin, caseCode, p?.pin_hash ?? (await (this.dummy ??= hashPin('000000', '0000000000'))));
+    // An unknown code is checked against a verifier made the same way, so it costs what a wrong PIN costs.
+    const stored = p?.pin_hash ?? pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), '00000000-0000-0000-0000-000000000000', caseCode, '');
+    const ok = (await checkPin(stored, (suite) => keys.key('receipt-pin-verifier', suite), p?.id ?? '00000000-0000-0000-0000-000000000000', caseCode, pin)) && p !== undefined;
     const audit = { actorId: kiosk.sub, actorRole: kiosk.role, objectType: 'petition', objectId: p?.id, townshipCode: p?.township_code ?? null } as const;
-    if (p?.locked) {
+    if (lock.rows[0]?.locked) {
       await this.db.tx((q) => appendAudit(q, { ...audit, action: 'receipt.lookup_failed', details: { locked: true } }));
-      throw new AppError('RATE_LIMITED', '尝试次数过多,请 15 分钟后再试');
+      throw LOCKED();
     }
-    if (!p || !ok) {
+    if (!ok || !p) {
       await this.db.tx(async (q) => {
-        if (p) {
-          await q.query(
-            `UPDATE petitions SET receipt_failures = receipt_failures + 1,
-               receipt_locked_until = CASE WHEN receipt_failures + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE receipt_locked_until END
-             WHERE id = $1`,
-            [p.id, MAX_FAILURES, LOCK_MINUTES],
-          );
-        }
+        // The window restarts once a lock has run out, so a villager who waited gets five fresh tries.
+        await q.query(
+          `INSERT INTO receipt_attempts (device_id, case_code, failures, first_failed_at, locked_until) VALUES ($1, $2, 1, now(), NULL)
+           ON CONFLICT (device_id, case_code) DO UPDATE SET
+             failures = CASE WHEN receipt_attempts.locked_until IS NOT NULL AND receipt_attempts.locked_until <= now() THEN 1 ELSE receipt_attempts.failures + 1 END,
+             locked_until = CASE
+               WHEN receipt_attempts.locked_until IS NOT NULL AND receipt_attempts.locked_until <= now() THEN NULL
+               WHEN receipt_attempts.failures + 1 >= $3 THEN now() + make_interval(mins => $4)
+               ELSE receipt_attempts.locked_until END`,
+          [device, caseCode, MAX_FAILURES, LOCK_MINUTES],
+        );
         await appendAudit(q, { ...audit, action: 'receipt.lookup_failed', details: { knownCase: Boolean(p) } });
       });
-      throw new AppError('NOT_FOUND', '查询号或密码不正确');
+      throw WRONG();
     }
     await this.db.tx(async (q) => {
-      await q.query('UPDATE petitions SET receipt_failures = 0, receipt_locked_until = NULL WHERE id = $1', [p.id]);
+      await q.query('DELETE FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
+      // Receipts issued before PIN verifiers were keyed carry a slow hash: replaced now that the PIN is known.
+      if (pinVerifierIsLegacy(p.pin_hash, keys.suite)) {
+        await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [p.id, pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, caseCode, pin)]);
+      }
       await appendAudit(q, { ...audit, action: 'receipt.lookup' });
     });
     return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString() };

@@ -31,6 +31,8 @@ export const EVENT_ACCESS: { readonly [E in ClientEvent]: readonly Role[] } = {
   'session:setMode': COUNTY,
   'session:setPrivate': COUNTY,
   'session:requestPrivate': ['kiosk'],
+  'call:requestCallback': ['kiosk'],
+  'kiosk:deviceStatus': ['kiosk'],
   'session:leave': [...COUNTY, 'township_staff'],
   'staff:startIntake': ['township_staff'],
   'staff:join': ['township_staff'],

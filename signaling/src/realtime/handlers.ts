@@ -11,6 +11,21 @@ export interface EventContext {
 
 type Handlers = { [E in ClientEvent]: (ctx: EventContext, payload: ClientPayload<E>) => Promise<ClientResult<E>> };
 
+/**
+ * Each call a kiosk starts opens a session, a router on the SFU and a push to every console: a few in a row are
+ * a villager changing their mind, a flood is not. A burst window and a longer one, per device, shared by every
+ * node when the limiter is Redis. Cancels count too (a start/cancel cycle costs two) but are never refused.
+ */
+const CALL_START_LIMITS = [
+  { name: 'burst', limit: 6, windowMs: 10_000 },
+  { name: 'sustained', limit: 60, windowMs: 10 * 60_000 },
+] as const;
+
+async function countCallStart(app: AppContext, deviceId: string): Promise<boolean> {
+  for (const w of CALL_START_LIMITS) if (!(await app.rateLimiter.hit(`call-start:${w.name}:${deviceId}`, w.limit, w.windowMs))) return false;
+  return true;
+}
+
 function officer(c: Claims): { userId: string; name: string; role: ParticipantRole; township?: string | undefined } {
   if (c.role === 'kiosk' || c.role === 'township_handler' || c.role === 'admin') throw new AppError('FORBIDDEN', 'your role may not join sessions');
   return { userId: c.sub, name: c.name, role: c.role, township: c.twp };
@@ -19,20 +34,35 @@ function officer(c: Claims): { userId: string; name: string; role: ParticipantRo
 export function eventHandlers(app: AppContext): Handlers {
   const { calls, sfu, supervision, reconnect } = app;
   const ok = async (p: Promise<unknown>) => (await p, {});
+  /** Marks which login session holds a participant's place, so logging out evicts exactly that place. */
+  const bound = <R extends { peerId: string }>(ctx: EventContext, sessionId: string, r: R): R => {
+    const peer = calls.session(sessionId)?.peers.get(r.peerId);
+    if (peer && ctx.principal.sid) peer.sid = ctx.principal.sid;
+    return r;
+  };
   return {
     'rooms:list': async () => ({ rooms: await calls.roomViews() }),
 
     'auth:refresh': async (ctx, { token }) => {
       const claims = app.keys.verify(token, ctx.principal.role === 'kiosk' ? 'vj:kiosk' : 'vj:console');
       if (claims.sub !== ctx.principal.sub || claims.role !== ctx.principal.role) throw new AppError('UNAUTHENTICATED', 'token is for someone else');
+      // Logout and revocation close the sockets of one login session: a socket must not move to another one.
+      if (claims.sid !== ctx.principal.sid || claims.room !== ctx.principal.room) throw new AppError('UNAUTHENTICATED', 'token is for another login session');
       await app.auth.assertLive(claims);
       ctx.setPrincipal(claims);
       return { expiresAt: new Date(claims.exp * 1000).toISOString() };
     },
 
-    'call:start': async (ctx, { requestId }) => calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId),
-    'call:answer': async (ctx, { sessionId }) => calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId),
-    'session:end': (ctx, { sessionId }) => ok(calls.hangUp(sessionId, ctx.socketId)),
+    'call:start': async (ctx, { requestId }) => {
+      if (!(await countCallStart(app, ctx.principal.sub))) throw new AppError('RATE_LIMITED', '呼叫过于频繁，请稍后再试。');
+      return calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId);
+    },
+    'call:answer': async (ctx, { sessionId }) => bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId)),
+    'session:end': async (ctx, { sessionId }) => {
+      // Counted before the next start can be, but a limiter failure never keeps a villager from hanging up.
+      if (ctx.principal.role === 'kiosk' && calls.session(sessionId)?.state === 'calling') await countCallStart(app, ctx.principal.sub).catch(() => false);
+      return ok(calls.hangUp(sessionId, ctx.socketId));
+    },
 
     'rtc:capabilities': async (ctx, { sessionId }) => {
       calls.scope(sessionId, ctx.socketId);
@@ -74,14 +104,32 @@ export function eventHandlers(app: AppContext): Handlers {
     'rtc:reset': (ctx, { sessionId }) => ok(reconnect.reset(sessionId, ctx.socketId)),
 
     'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
-    'session:rejoin': (ctx, { sessionId }) => reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId),
-    'session:watch': (ctx, { sessionId, mode }) => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode),
+    'session:rejoin': async (ctx, { sessionId }) => bound(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId)),
+    'session:watch': async (ctx, { sessionId, mode }) => bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)),
     'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
     'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
+    'call:requestCallback': async (ctx, { sessionId }) => {
+      const { peer } = calls.scope(sessionId, ctx.socketId);
+      const live = calls.session(sessionId);
+      if (peer.role !== 'kiosk' || live?.state !== 'calling') throw new AppError('INVALID_STATE', 'only a waiting call can ask for a callback');
+      await countCallStart(app, ctx.principal.sub).catch(() => false); // ends a waiting call, like a cancel
+      // Raised before the call ends: the request must reach the county even if ending the call fails.
+      calls.alerts.raise('callback_requested', live.roomCode, `callback_requested:${sessionId}`);
+      return ok(calls.hangUp(sessionId, ctx.socketId));
+    },
+    'kiosk:deviceStatus': async (ctx, { camera }) => {
+      const room = ctx.principal.room!;
+      if (camera === 'failed') calls.alerts.raise('kiosk_device_fault', room, `kiosk_device_fault:${room}`);
+      else calls.alerts.resolve(`kiosk_device_fault:${room}`);
+      return {};
+    },
     'session:leave': (ctx, { sessionId }) => ok(supervision.leave(sessionId, ctx.socketId)),
-    'staff:startIntake': (ctx, { requestId }) => supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId),
-    'staff:join': (ctx, { sessionId }) => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId),
+    'staff:startIntake': async (ctx, { requestId }) => {
+      const r = await supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId);
+      return bound(ctx, r.session.sessionId, r);
+    },
+    'staff:join': async (ctx, { sessionId }) => bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)),
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
       if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', 'no such alert');

@@ -19,6 +19,7 @@ import type { Notifier } from '../sessions/call-service.js';
 import { EVENT_ACCESS } from './event-access.js';
 import { clusterDispatch } from '../cluster/forwarding.js';
 import { eventHandlers } from './handlers.js';
+import type { AccessEnded } from '../sessions/access-end.js';
 
 interface SocketData {
   principal: Claims;
@@ -63,11 +64,36 @@ export function createIo(server: http.Server, keys: KeyRing, auth: AuthSessions,
   return io;
 }
 
-export function ioDisconnector(io: AppIo): Disconnector {
+/** How long a logout waits for other nodes to list its sockets before closing them anyway. */
+const LIST_SOCKETS_MS = 500;
+
+/**
+ * Closing the sockets alone would leave the media running: the SFU keeps the principal's transports and the
+ * session treats the closed socket as a network drop for the whole grace period. So the sockets close at once,
+ * and `evict` then takes the principal out of its live sessions (media first) on the nodes that run them.
+ */
+export function ioDisconnector(io: AppIo, evict: (who: AccessEnded) => Promise<void>, log: Logger): Disconnector {
+  const run = (what: string, job: () => Promise<void>) => void job().catch((err) => log.error('access end not applied to live sessions', { what, ...errorFields(err) }));
   return {
-    session: (sid) => io.in(`sid:${sid}`).disconnectSockets(true),
-    user: (userId) => io.in(`user:${userId}`).disconnectSockets(true),
-    device: (deviceId) => io.in(`device:${deviceId}`).disconnectSockets(true),
+    session: (sid) => {
+      // Places this login session took are marked with it (handlers.ts): those go at once.
+      run('session', () => evict({ kind: 'session', sid, socketIds: [] }));
+      // Places picked up after a restart are known only by their socket: list them before the sockets close.
+      run('session sockets', async () => {
+        const listed = io.in(`sid:${sid}`).fetchSockets().then((all) => all.map((x) => x.id), () => [] as string[]);
+        const socketIds = await Promise.race([listed, new Promise<string[]>((r) => setTimeout(() => r([]), LIST_SOCKETS_MS).unref())]);
+        io.in(`sid:${sid}`).disconnectSockets(true);
+        if (socketIds.length) await evict({ kind: 'session', sid, socketIds });
+      });
+    },
+    user: (userId) => {
+      io.in(`user:${userId}`).disconnectSockets(true);
+      run('user', () => evict({ kind: 'user', userId }));
+    },
+    device: (deviceId) => {
+      io.in(`device:${deviceId}`).disconnectSockets(true);
+      run('device', () => evict({ kind: 'device', deviceId }));
+    },
   };
 }
 

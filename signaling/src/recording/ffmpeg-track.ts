@@ -100,6 +100,10 @@ export class FfmpegTrack {
       '-i', path.join(this.dir, 'track.sdp'),
       '-map', '0', '-c', 'copy',
       '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'matroska',
+      // Matroska keeps a whole cluster in memory, and a cluster lasts up to 5 s, so by default each segment
+      // reached the disk in one burst at its end: a crash lost it all, and the liveness check saw no bytes for
+      // a segment's length (a "stall" whenever a keyframe came late). One-second clusters, flushed, write steadily.
+      '-segment_format_options', 'cluster_time_limit=1000:flush_packets=1',
       '-segment_list', list, '-segment_list_type', 'csv', '-segment_start_number', String(startIndex),
       '-reset_timestamps', '1',
       path.join(this.dir, 'seg-%05d.mkv'),

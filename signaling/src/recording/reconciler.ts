@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from '@vj/shared';
 import type { Db } from '../db/db.js';
 import type { SegmentStore } from './segment-store.js';
+import { sealRecordingHead } from './verify.js';
 
 export interface ReconcileReport {
   interrupted: number;
@@ -10,6 +11,8 @@ export interface ReconcileReport {
   orphanFilesRemoved: number;
   missingFiles: number;
   staleRecordersKilled: number;
+  /** Plaintext files left in the work folder (segments, SDP, lists) that were not rescued: removed. */
+  plaintextRemoved: number;
 }
 
 /**
@@ -23,6 +26,11 @@ export interface ReconcileReport {
  * still writing into this work directory is stopped, so no file changes under the reconciler.
  */
 export function killStaleRecorders(workRoot: string): number {
+  return killStaleFfmpeg(`${workRoot}/`);
+}
+
+/** Stops every ffmpeg whose command line names `marker` (a folder of this server): one a killed server left. */
+export function killStaleFfmpeg(marker: string): number {
   let killed = 0;
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let cmd: string;
@@ -31,7 +39,7 @@ export function killStaleRecorders(workRoot: string): number {
     } catch {
       continue;
     }
-    if (!cmd.startsWith('ffmpeg\0') || !cmd.includes(`${workRoot}/`)) continue;
+    if (!cmd.startsWith('ffmpeg\0') || !cmd.includes(marker)) continue;
     try {
       process.kill(Number(pid), 'SIGKILL');
       killed++;
@@ -42,8 +50,34 @@ export function killStaleRecorders(workRoot: string): number {
   return killed;
 }
 
+/**
+ * Empties a work folder: what ffmpeg wrote there is plaintext, and after a crash nobody will store it any more.
+ * Only at start-up, before this process starts a recorder: while the server runs, live recorders write here.
+ * Returns how many files were removed.
+ */
+export function sweepWorkFolder(workRoot: string): number {
+  let files = 0;
+  const count = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) count(path.join(dir, e.name));
+      else files++;
+    }
+  };
+  if (!fs.existsSync(workRoot)) return 0;
+  count(workRoot);
+  for (const name of fs.readdirSync(workRoot)) fs.rmSync(path.join(workRoot, name), { recursive: true, force: true });
+  return files;
+}
+
+/** A cluster node's start-up: it does not reconcile the shared store, but its own work folder is its alone. */
+export function sweepOwnWorkFolder(workRoot: string, log: Logger): void {
+  const killed = killStaleRecorders(workRoot);
+  const removed = sweepWorkFolder(workRoot);
+  if (killed || removed) log.warn('plaintext left in the work folder removed at start-up', { staleRecordersKilled: killed, plaintextRemoved: removed });
+}
+
 export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot: string, log: Logger): Promise<ReconcileReport> {
-  const report: ReconcileReport = { interrupted: 0, rescued: 0, orphanFilesRemoved: 0, missingFiles: 0, staleRecordersKilled: killStaleRecorders(workRoot) };
+  const report: ReconcileReport = { interrupted: 0, rescued: 0, orphanFilesRemoved: 0, missingFiles: 0, staleRecordersKilled: killStaleRecorders(workRoot), plaintextRemoved: 0 };
   const open = await db.query<{ id: string }>(`SELECT id FROM recordings WHERE status IN ('recording', 'paused', 'finalizing')`);
   for (const { id } of open.rows) {
     const dir = path.join(workRoot, id);
@@ -64,9 +98,13 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
     await db.tx(async (q) => {
       await q.query(`UPDATE recordings SET status = 'interrupted', stopped_at = coalesce(stopped_at, now()) WHERE id = $1`, [id]);
       await q.query(`INSERT INTO recording_events (recording_id, kind, reason) VALUES ($1, 'interrupted', 'server stopped while recording')`, [id]);
+      await sealRecordingHead(q, id, 'interrupted');
     });
     report.interrupted++;
   }
+  // Everything still in the work folder belongs to no open recording (a crash after a recording closed but before
+  // its folder went, or an older version's playback folder): plaintext that will never be stored.
+  report.plaintextRemoved = sweepWorkFolder(workRoot);
   const rows = await db.query<{ file: string; purged: boolean }>(`SELECT s.file, r.status = 'purged' AS purged FROM recording_segments s JOIN recordings r ON r.id = s.recording_id`);
   const files = new Set(rows.rows.map((r) => r.file));
   for (const rec of fs.existsSync(store.root) ? fs.readdirSync(store.root) : []) {
@@ -79,6 +117,6 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
     }
   }
   for (const r of rows.rows) if (!r.purged && !fs.existsSync(store.filePath(r.file))) report.missingFiles++;
-  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles || report.staleRecordersKilled) log.warn('recordings reconciled after an unclean stop', { ...report });
+  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles || report.staleRecordersKilled || report.plaintextRemoved) log.warn('recordings reconciled after an unclean stop', { ...report });
   return report;
 }

@@ -1,14 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, errorFields, type Logger, type MediaKind, type ParticipantRole, type SfuApi, type TrackSource } from '@vj/shared';
 import type { AlertService } from '../alerts/alert-service.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { sealRecordingHead } from './verify.js';
 import type { Db } from '../db/db.js';
 import { newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
 import { FfmpegTrack, freeUdpPort, sdpFor, SEGMENT_SECONDS } from './ffmpeg-track.js';
+import { runFfmpeg, runTool } from './run-tool.js';
 import type { SegmentStore } from './segment-store.js';
+import { LOOK_EVERY_MS, StallWatch, monotonic, type Clock } from './stall-watch.js';
 
 export interface TrackInfo {
   producerId: string;
@@ -27,11 +29,11 @@ interface Track {
   nextIndex: number;
   /** Private mode touched the segment now being written: it will be county-only. */
   privateTouched: boolean;
-  lastBytes: number;
-  lastGrowth: number;
+  /** Bytes written versus watched time, on the monotonic clock. */
+  watch: StallWatch;
   lastPackets: number;
   inGap: boolean;
-  /** When ffmpeg was last restarted: a recorder that keeps dying is left down, not restarted in a loop. */
+  /** When ffmpeg was last restarted (monotonic ms): a recorder that keeps dying is left down, not restarted in a loop. */
   restarts: number[];
 }
 
@@ -52,23 +54,25 @@ interface Recording {
 export type RecordingState = 'recording' | 'paused';
 
 const MAX_RESTARTS_PER_MINUTE = 5;
-/** Without bytes for this long while packets arrive, the recorder is failing. */
-const STALL_MS = 4000;
-/** A new ffmpeg first probes its input (up to 2 s) and waits for a keyframe before it writes anything. */
-const STARTUP_MS = 10_000;
 
-/** How long a media file plays, from ffprobe (0 if it cannot tell). */
-function probeDurationMs(file: string): number {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8', timeout: 10_000 });
-  const s = Number(r.stdout?.trim());
+/**
+ * Why a gap began, stored as a stable code (the console words it in Chinese). A stall is a recorder that
+ * receives packets but writes nothing for STALL_MS of watched time; exited and given_up are ffmpeg dying.
+ */
+export const GAP_REASONS = { stalled: 'recorder_stalled', exited: 'recorder_exited', givenUp: 'recorder_given_up' } as const;
+
+/** How long a media file plays, from ffprobe (0 if it cannot tell). Asynchronous: other calls go on meanwhile. */
+async function probeDurationMs(file: string): Promise<number> {
+  const r = await runTool('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], 10_000);
+  const s = r.code === 0 ? Number(r.stdout.trim()) : NaN;
   return Number.isFinite(s) ? Math.round(s * 1000) : 0;
 }
 
 /** Repairs the segment a killed ffmpeg left half-written, so it still plays; returns false if nothing usable. */
-function repairSegment(file: string): boolean {
+async function repairSegment(file: string): Promise<boolean> {
   const fixed = `${file}.fixed.mkv`;
-  const r = spawnSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-i', file, '-map', '0', '-c', 'copy', '-f', 'matroska', fixed], { timeout: 15_000 });
-  if (r.status !== 0 || !fs.existsSync(fixed) || fs.statSync(fixed).size === 0) {
+  const r = await runFfmpeg(['-i', file, '-map', '0', '-c', 'copy', '-f', 'matroska', fixed], 15_000);
+  if (r.code !== 0 || !fs.existsSync(fixed) || fs.statSync(fixed).size === 0) {
     fs.rmSync(fixed, { force: true });
     return false;
   }
@@ -99,6 +103,8 @@ export class RecordingService {
     private readonly workRoot: string,
     /** Tells the session's screens (the kiosk's 录像中 indicator) what the recorder is doing. */
     private readonly announce: (sessionId: string, state: RecordingState | null) => void,
+    /** Every duration here is measured on this clock; a wall-clock step must not look like a stall. */
+    private readonly clock: Clock = () => Date.now(),
   ) {}
 
   stateOf(sessionId: string): RecordingState | null {
@@ -147,7 +153,7 @@ export class RecordingService {
       private: false,
       tracks: new Map(),
       queue: Promise.resolve(),
-      liveness: setInterval(() => void this.checkLiveness(rec).catch((err) => this.log.warn('liveness check failed', { recordingId: id, ...errorFields(err) })), 1000),
+      liveness: setInterval(() => void this.checkLiveness(rec).catch((err) => this.log.warn('liveness check failed', { recordingId: id, ...errorFields(err) })), LOOK_EVERY_MS),
       keyframes: setInterval(() => void this.keyframes(rec), SEGMENT_SECONDS * 1000),
       stopping: false,
     };
@@ -178,8 +184,7 @@ export class RecordingService {
       consumerId: consumer.consumerId,
       nextIndex: 0,
       privateTouched: rec.private,
-      lastBytes: 0,
-      lastGrowth: Date.now(),
+      watch: new StallWatch(this.clock),
       lastPackets: 0,
       inGap: false,
       restarts: [],
@@ -208,26 +213,28 @@ export class RecordingService {
   private async restart(rec: Recording, track: Track): Promise<void> {
     if (rec.stopping) return;
     this.alerts.raise('recorder_failed', rec.roomCode, `recorder_failed:${rec.id}`);
-    const now = Date.now();
+    const now = this.clock();
     track.restarts = track.restarts.filter((t) => now - t < 60_000);
     if (track.restarts.length >= MAX_RESTARTS_PER_MINUTE) {
-      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'recorder keeps failing; not restarted')`, [rec.id, track.id]);
+      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [rec.id, track.id, GAP_REASONS.givenUp]);
       this.log.error('recorder keeps failing, left down', { recordingId: rec.id, trackId: track.id });
       return;
     }
     track.restarts.push(now);
-    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'ffmpeg exited'), ($1, 'restart', $2, '')`, [rec.id, track.id]);
+    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3), ($1, 'restart', $2, '')`, [rec.id, track.id, GAP_REASONS.exited]);
     track.inGap = true;
     // The segment the dead process was writing never reached its list: repair it and keep it.
     for (const f of fs.readdirSync(track.ffmpeg.dir).filter((n) => /^seg-\d+\.mkv$/.test(n)).sort()) {
       const index = segIndex(f);
       if (index < track.nextIndex) continue;
       const full = path.join(track.ffmpeg.dir, f);
-      if (repairSegment(full)) this.enqueue(rec, track, index, full, probeDurationMs(full));
+      if (await repairSegment(full)) this.enqueue(rec, track, index, full, await probeDurationMs(full));
       else fs.rmSync(full, { force: true });
     }
+    // The repair ran without blocking; the session may have ended meanwhile, and a recorder started now would outlive it.
+    if (rec.stopping) return;
     await track.ffmpeg.start(track.nextIndex);
-    track.lastGrowth = Date.now();
+    track.watch.restarted();
     await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId }).catch(() => {});
     this.log.info('recorder restarted', { recordingId: rec.id, trackId: track.id, pid: track.ffmpeg.pid });
   }
@@ -248,7 +255,6 @@ export class RecordingService {
   /** Packets arriving and bytes growing, per track; a stall raises the console alert and marks a gap. */
   private async checkLiveness(rec: Recording): Promise<void> {
     if (rec.paused || rec.stopping) return;
-    const now = Date.now();
     for (const t of rec.tracks.values()) {
       const stats = await this.sfu.request('consumerStats', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => undefined);
       if (!stats) continue;
@@ -256,19 +262,18 @@ export class RecordingService {
       const bytes = this.dirBytes(t.ffmpeg.dir) + t.nextIndex;
       const packetsFlow = stats.packetCount > t.lastPackets;
       t.lastPackets = stats.packetCount;
-      if (bytes !== t.lastBytes) {
-        t.lastBytes = bytes;
-        t.lastGrowth = now;
+      const look = t.watch.look(bytes, packetsFlow);
+      if (look === 'growing') {
         if (t.inGap && t.ffmpeg.pid) {
           t.inGap = false;
           await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id) VALUES ($1, 'gap_end', $2)`, [rec.id, t.id]);
           if (![...rec.tracks.values()].some((x) => x.inGap)) this.alerts.resolve(`recorder_failed:${rec.id}`);
         }
-      } else if (packetsFlow && !t.inGap && now - t.lastGrowth > (t.lastBytes > 0 ? STALL_MS : STARTUP_MS)) {
+      } else if (look === 'stalled' && !t.inGap) {
         t.inGap = true;
         this.alerts.raise('recorder_failed', rec.roomCode, `recorder_failed:${rec.id}`);
-        await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, 'no bytes written')`, [rec.id, t.id]);
-        this.log.warn('recorder stalled', { recordingId: rec.id, trackId: t.id });
+        await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [rec.id, t.id, GAP_REASONS.stalled]);
+        this.log.warn('recorder stalled', { recordingId: rec.id, trackId: t.id, silentMs: Math.round(t.watch.silentMs) });
       }
     }
   }
@@ -294,7 +299,7 @@ export class RecordingService {
     rec.paused = paused;
     for (const t of rec.tracks.values()) {
       await this.sfu.request(paused ? 'pauseConsumer' : 'resumeConsumer', { sessionId, peerId: rec.id, consumerId: t.consumerId });
-      t.lastGrowth = Date.now();
+      t.watch.restarted();
     }
     this.announce(sessionId, paused ? 'paused' : 'recording');
     return paused ? 'paused' : 'recording';
@@ -321,6 +326,7 @@ export class RecordingService {
       );
       await q.query(`UPDATE recording_tracks SET stopped_at = now() WHERE recording_id = $1 AND stopped_at IS NULL`, [rec.id]);
       await q.query(`INSERT INTO recording_events (recording_id, kind) VALUES ($1, $2)`, [rec.id, status === 'complete' ? 'stop' : 'interrupted']);
+      await sealRecordingHead(q, rec.id, status);
     });
     this.recordings.delete(sessionId);
     this.alerts.resolve(`recorder_failed:${rec.id}`);

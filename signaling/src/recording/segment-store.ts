@@ -1,13 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db, Queryable } from '../db/db.js';
-import { MasterKeys, newDataKey, open, seal, sha256 } from '../security/crypto.js';
+import { MasterKeys, isSuite, mac, newDataKey, open, seal, sha256 } from '../security/crypto.js';
+import type { IntegrityKeyring } from '../security/system-keys.js';
 
 export const GENESIS = Buffer.alloc(32);
 
-/** Binds a segment's hash to its place: a segment moved to another slot or track breaks the chain. */
-export function chainLink(prev: Buffer, s: { sha256: Buffer; seq: number; trackId: string; trackSeq: number; countyOnly: boolean }): Buffer {
+export interface LinkInput {
+  sha256: Buffer;
+  seq: number;
+  trackId: string;
+  trackSeq: number;
+  countyOnly: boolean;
+}
+
+/** Links of recordings made before the chain was keyed: verifiable, but anyone with the database could re-make them. */
+export function legacyChainLink(prev: Buffer, s: LinkInput): Buffer {
   return sha256(Buffer.concat([prev, s.sha256, Buffer.from(`|${s.seq}|${s.trackId}|${s.trackSeq}|${s.countyOnly ? 1 : 0}`)]));
+}
+
+/**
+ * Binds a segment's hash to its place and its privacy: a segment moved, removed, or with county_only cleared
+ * breaks the chain, and without the integrity key nobody can re-make the links after such an edit.
+ */
+export function chainLink(suite: string, keys: IntegrityKeyring, prev: Buffer, s: LinkInput): Buffer {
+  if (suite === 'legacy') return legacyChainLink(prev, s);
+  if (!isSuite(suite)) throw new Error(`unknown chain suite ${suite}`);
+  return mac(suite, keys.key('recording-chain', suite), 'segment', prev, s.sha256, `${s.seq}|${s.trackId}|${s.trackSeq}|${s.countyOnly ? 1 : 0}`);
 }
 
 const segmentCtx = (recordingId: string, trackId: string, trackSeq: number, keyVersion: number) => ({
@@ -30,9 +49,17 @@ export class SegmentStore {
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   }
 
+  get integrity(): IntegrityKeyring {
+    const k = this.db.integrity;
+    if (!k) throw new Error('integrity keys not loaded');
+    return k;
+  }
+
+  /** A new recording's data key; its chain is keyed with the current suite from the first segment on. */
   async createKey(q: Queryable, recordingId: string): Promise<void> {
     const { wrapped, kekVersion } = this.master.wrap(newDataKey(), recordingId);
-    await q.query('INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version) VALUES ($1, $2, $3, 1) ON CONFLICT (owner_id) DO NOTHING', [recordingId, wrapped, kekVersion]);
+    const inserted = await q.query('INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version) VALUES ($1, $2, $3, 1) ON CONFLICT (owner_id) DO NOTHING', [recordingId, wrapped, kekVersion]);
+    if (inserted.rowCount) await q.query('UPDATE recordings SET chain_suite = $2 WHERE id = $1 AND segments = 0', [recordingId, this.integrity.suite]);
   }
 
   async key(q: Queryable, recordingId: string): Promise<{ key: Buffer; dekVersion: number }> {
@@ -62,10 +89,10 @@ export class SegmentStore {
     fs.renameSync(`${target}.tmp`, target);
     const digest = sha256(sealed);
     await this.db.tx(async (q) => {
-      const rec = await q.query<{ chain_head: Buffer | null; segments: number }>('SELECT chain_head, segments FROM recordings WHERE id = $1 FOR UPDATE', [recordingId]);
+      const rec = await q.query<{ chain_head: Buffer | null; segments: number; chain_suite: string }>('SELECT chain_head, segments, chain_suite FROM recordings WHERE id = $1 FOR UPDATE', [recordingId]);
       const head = rec.rows[0]!;
       const seq = head.segments + 1;
-      const chain = chainLink(head.chain_head ?? GENESIS, { sha256: digest, seq, trackId, trackSeq, countyOnly });
+      const chain = chainLink(head.chain_suite, this.integrity, head.chain_head ?? GENESIS, { sha256: digest, seq, trackId, trackSeq, countyOnly });
       await q.query(
         `INSERT INTO recording_segments (recording_id, seq, track_id, track_seq, file, size_bytes, duration_ms, sha256, chain_hash, county_only, completed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) ON CONFLICT (track_id, track_seq) DO NOTHING`,

@@ -4,6 +4,7 @@ import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { parseCsv, type CsvRecord } from './csv.js';
+import { linkUsersFromRegistry } from './user-links.js';
 
 type Kind = RegistryImportView['kind'];
 
@@ -117,11 +118,15 @@ export class RegistryImporter {
         );
       });
     }
-    await this.db.tx(async (q) => {
+    const links = await this.db.tx(async (q) => {
       await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
+      // New or renamed officials: staff accounts known by name get their registry entry, so conflict-of-interest
+      // checks recognise them from now on (in this transaction: the import is done only with its links made).
+      const linked = kind === 'officials' ? await linkUsersFromRegistry(q, { actorId: principal.sub, actorRole: principal.role, via: 'registry_import', importId: id }) : undefined;
       await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'registry.import', objectType: 'registry_import', objectId: id, details: { kind, rows: rows.length, imported, errors: errorCount } });
+      return linked;
     });
-    this.log.info('registry import finished', { importId: id, kind, imported, errors: errorCount });
+    this.log.info('registry import finished', { importId: id, kind, imported, errors: errorCount, ...(links ? { usersLinked: links.linked, usersRenamed: links.renamed, usersAmbiguous: links.ambiguous } : {}) });
   }
 
   private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[]): Promise<number> {

@@ -161,22 +161,44 @@ export class MasterKeys {
     return this.keys.has(version);
   }
 
-  wrap(dataKey: Buffer, ownerId: string): { wrapped: Buffer; kekVersion: number } {
+  /** `table` names where the wrapped key lives (data_keys or system_keys), so a blob moved between them fails. */
+  wrap(dataKey: Buffer, ownerId: string, table = 'data_keys'): { wrapped: Buffer; kekVersion: number } {
     const kek = this.keys.get(this.current)!;
-    return { wrapped: seal(kek, dataKey, { table: 'data_keys', column: 'wrapped', rowId: ownerId, keyVersion: this.current }), kekVersion: this.current };
+    return { wrapped: seal(kek, dataKey, { table, column: 'wrapped', rowId: ownerId, keyVersion: this.current }), kekVersion: this.current };
   }
 
-  unwrap(wrapped: Buffer, kekVersion: number, ownerId: string): Buffer {
+  unwrap(wrapped: Buffer, kekVersion: number, ownerId: string, table = 'data_keys'): Buffer {
     const kek = this.keys.get(kekVersion);
     if (!kek) throw new DecryptError();
-    return open(kek, wrapped, { table: 'data_keys', column: 'wrapped', rowId: ownerId, keyVersion: kekVersion });
+    return open(kek, wrapped, { table, column: 'wrapped', rowId: ownerId, keyVersion: kekVersion });
+  }
+
+  versions(): number[] {
+    return [...this.keys.keys()].sort((a, b) => a - b);
   }
 
   /**
-   * A subkey for one purpose (HKDF-SHA256 of the oldest master key, so it survives rotations): receipt PINs
-   * are derived from it, which makes a retried submission return the same PIN without storing it.
+   * Key check value of one version: a MAC of a fixed text, stored in the database at first use, so a different
+   * key configured under the same version is refused at start instead of failing reveals later.
    */
-  derive(purpose: string): Buffer {
+  checkValue(version: number): Buffer {
+    const k = this.keys.get(version);
+    if (!k) throw new Error(`no master key v${version}`);
+    return createHmac('sha256', k).update('vj:key-check-value').digest().subarray(0, 16);
+  }
+
+  /** Raw key bytes for escrow splitting (keys:split) only. */
+  exportSpec(): string {
+    return this.versions()
+      .map((v) => `${v}:${this.keys.get(v)!.toString('base64')}`)
+      .join(',');
+  }
+
+  /**
+   * A subkey of the oldest configured master key. Only used to carry forward the receipt-PIN key of installs
+   * made before system keys existed (see system-keys.ts); new keys are random and stored wrapped.
+   */
+  legacyDerive(purpose: string): Buffer {
     const base = this.keys.get(Math.min(...this.keys.keys()))!;
     return Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), `vj:${purpose}`, KEY_BYTES));
   }
@@ -204,15 +226,75 @@ export function chainHash(prev: Buffer, canonicalRow: string): Buffer {
   return createHash('sha256').update(prev).update(canonicalRow, 'utf8').digest();
 }
 
-// Receipt PINs are short, so their hash is slow; the case code is the salt's partner, never the secret.
-const PIN_SCRYPT = { N: 1 << 14, r: 8, p: 1 };
+// ---------------------------------------------------------------------------------------------------------
+// Crypto suites and keyed integrity (DESIGN §3). Every keyed chain link, MAC and PIN verifier names the suite
+// that made it, so a second suite (国密 SM3/SM4) can be added beside `intl` and old data stays checkable.
+// `legacy` marks links made before the chains were keyed (plain SHA-256); they are verifiable, not forgeable
+// after the first keyed link, which covers them.
+// ---------------------------------------------------------------------------------------------------------
 
-export async function hashPin(pin: string, caseCode: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(`${caseCode}:${pin}`, salt, 32, { ...PIN_SCRYPT, maxmem: MAXMEM });
-  return ['scrypt', PIN_SCRYPT.N, PIN_SCRYPT.r, PIN_SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+export const SUITES = ['intl'] as const;
+export type SuiteId = (typeof SUITES)[number];
+export const DEFAULT_SUITE: SuiteId = 'intl';
+
+export function isSuite(v: unknown): v is SuiteId {
+  return typeof v === 'string' && (SUITES as readonly string[]).includes(v);
 }
 
-export async function verifyPin(pin: string, caseCode: string, stored: string): Promise<boolean> {
-  return verifyPassword(`${caseCode}:${pin}`, stored);
+const MAC_ALG: Record<SuiteId, string> = { intl: 'sha256' };
+
+/** MAC over the parts, each length-prefixed so that ("ab","c") and ("a","bc") differ. */
+export function mac(suite: SuiteId, key: Buffer, ...parts: (Buffer | string)[]): Buffer {
+  const h = createHmac(MAC_ALG[suite], key);
+  for (const p of parts) {
+    const b = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    h.update(len).update(b);
+  }
+  return h.digest();
+}
+
+export function macEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A purpose-bound subkey of a root key (HKDF with the suite's hash). */
+export function deriveKey(suite: SuiteId, root: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync(MAC_ALG[suite], root, Buffer.alloc(0), `vj:${suite}:${purpose}`, KEY_BYTES));
+}
+
+export function newRootKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}
+
+/** A keyed chain link: MAC(key, prev, suite, canonical row). Without the key nobody can forge or re-chain rows. */
+export function keyedChainHash(suite: SuiteId, key: Buffer, prev: Buffer, canonical: string | Buffer): Buffer {
+  return mac(suite, key, 'chain', prev, suite, canonical);
+}
+
+/**
+ * Receipt PIN verifier: a MAC keyed by a system key that lives outside the database in the clear, so a dump
+ * gives no offline PIN search, and checking costs microseconds (the online lock-out limits guessing).
+ * Format "hmac$<suite>$<base64>".
+ */
+export function pinVerifier(suite: SuiteId, key: Buffer, petitionId: string, caseCode: string, pin: string): string {
+  return `hmac$${suite}$${mac(suite, key, 'receipt-pin', petitionId, caseCode, pin).toString('base64')}`;
+}
+
+/** Verifies a PIN against its stored verifier: keyed MACs, or the older scrypt hashes still in the table. */
+export async function checkPin(stored: string, keyFor: (suite: SuiteId) => Buffer, petitionId: string, caseCode: string, pin: string): Promise<boolean> {
+  const [alg, suite] = stored.split('$');
+  if (alg === 'hmac' && isSuite(suite)) {
+    const want = Buffer.from(pinVerifier(suite, keyFor(suite), petitionId, caseCode, pin));
+    const got = Buffer.from(stored);
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+  if (alg === 'scrypt') return verifyPassword(`${caseCode}:${pin}`, stored);
+  return false;
+}
+
+/** True when a stored PIN verifier is of an older kind and should be replaced after a successful check. */
+export function pinVerifierIsLegacy(stored: string, suite: SuiteId): boolean {
+  return !stored.startsWith(`hmac$${suite}$`);
 }

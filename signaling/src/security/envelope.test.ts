@@ -68,10 +68,17 @@ describe('MasterKeys', () => {
 
   it('derives stable per-purpose subkeys and PIN digits', () => {
     const m = MasterKeys.parse(v1);
-    expect(m.derive('receipt-pin').equals(m.derive('receipt-pin'))).toBe(true);
-    expect(m.derive('receipt-pin').equals(m.derive('other'))).toBe(false);
-    const pin = hmacDigits(m.derive('receipt-pin'), 'petition-1', 6);
+    expect(m.legacyDerive('receipt-pin').equals(m.legacyDerive('receipt-pin'))).toBe(true);
+    expect(m.legacyDerive('receipt-pin').equals(m.legacyDerive('other'))).toBe(false);
+    const pin = hmacDigits(m.legacyDerive('receipt-pin'), 'petition-1', 6);
     expect(pin).toMatch(/^\d{6}$/);
-    expect(hmacDigits(m.derive('receipt-pin'), 'petition-1', 6)).toBe(pin);
+    expect(hmacDigits(m.legacyDerive('receipt-pin'), 'petition-1', 6)).toBe(pin);
+  });
+
+  it('keeps a key check value per version that tells two keys apart', () => {
+    const a = MasterKeys.parse(v1);
+    const b = MasterKeys.parse(MasterKeys.generateSpec(1));
+    expect(a.checkValue(1).equals(MasterKeys.parse(v1).checkValue(1))).toBe(true);
+    expect(a.checkValue(1).equals(b.checkValue(1))).toBe(false);
   });
 });

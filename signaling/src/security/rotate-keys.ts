@@ -1,13 +1,19 @@
 import type { Db } from '../db/db.js';
 import type { MasterKeys } from './crypto.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { rewrapSystemKeys } from './system-keys.js';
 
 /**
- * Re-wraps data keys still under an older master key version, in batches, each batch one transaction with
- * its audit row. Field ciphertexts do not change: only the small wrapped keys do. Safe to re-run.
+ * Re-wraps data keys and system keys still under an older master key version, in batches, each batch one
+ * transaction with its audit row. Field ciphertexts, chains and PIN verifiers do not change: only the small
+ * wrapped keys do, so every reveal, playback, chain check and receipt keeps working. Safe to re-run.
  */
 export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done: number) => void = () => {}): Promise<number> {
-  let done = 0;
+  let done = await db.tx(async (q) => {
+    const n = await rewrapSystemKeys(q, master);
+    if (n) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { systemKeys: n, toVersion: master.current } });
+    return n;
+  });
   for (;;) {
     const n = await db.tx(async (q) => {
       const r = await q.query<{ owner_id: string; wrapped: Buffer; kek_version: number }>(

@@ -229,7 +229,11 @@ export class CallService {
     else live.peers.set(kioskPeerId, { peerId: kioskPeerId, role: 'kiosk', name: info.name, principalId: deviceId, socketId, mode: null });
     if (created) {
       live.escalateTimer = setTimeout(() => {
-        if (this.live.get(session.id)?.state === 'calling') this.alerts.raise('call_unanswered', room, `call_unanswered:${session.id}`);
+        const waiting = this.live.get(session.id);
+        if (waiting?.state !== 'calling') return;
+        this.alerts.raise('call_unanswered', room, `call_unanswered:${session.id}`);
+        // The kiosk stops promising an answer "right away" and offers a callback instead.
+        this.toPeers(waiting, 'session:unanswered', { sessionId: session.id }, (p) => p.role === 'kiosk');
       }, this.timings.escalateAfterMs);
       live.escalateTimer.unref();
       await this.timeline.event(session.id, 'joined', { participantId: kioskPeerId }, { role: 'kiosk' });
@@ -343,9 +347,18 @@ export class CallService {
     this.cluster.ownership.forgetProducer(sessionId, producerId).catch(() => {});
   }
 
-  /** Shows the villager's receipt on the kiosk of that call; nobody else in the session receives it. */
-  pushReceipt(sessionId: string, receipt: { caseCode: string; pin: string }): boolean {
-    const kiosk = [...(this.live.get(sessionId)?.peers.values() ?? [])].find((p) => p.role === 'kiosk' && p.socketId);
+  /**
+   * Shows the villager's receipt on the kiosk of that call; nobody else in the session receives it. Only for a
+   * petition of this room, filed by a county participant connected to the session right now (monitoring
+   * included: a monitor already sees and hears the villager, and a staff-led intake is written up by one).
+   * Anyone else gets false and nothing is sent: a receipt never reaches another room's kiosk.
+   */
+  pushReceipt(sessionId: string, receipt: { caseCode: string; pin: string }, from: { userId: string; townshipCode: string }): boolean {
+    const live = this.live.get(sessionId);
+    if (!live || live.roomCode !== from.townshipCode) return false;
+    const peers = [...live.peers.values()];
+    if (!peers.some((p) => isCounty(p) && p.principalId === from.userId && p.socketId)) return false;
+    const kiosk = peers.find((p) => p.role === 'kiosk' && p.socketId);
     if (kiosk?.socketId) this.notify.toSocket(kiosk.socketId, 'session:receipt', { sessionId, ...receipt });
     return kiosk !== undefined;
   }
@@ -361,13 +374,13 @@ export class CallService {
     await this.removePeer(live, peer, 'left');
   }
 
-  /** One participant leaves; the session goes on without them. */
-  async removePeer(live: LiveSession, peer: Peer, reason: 'left' | 'disconnected'): Promise<void> {
+  /** One participant leaves; the session goes on without them. An access end (logout, disable) gives its own reason. */
+  async removePeer(live: LiveSession, peer: Peer, reason: 'left' | 'disconnected' | SessionEndReason): Promise<void> {
     clearTimeout(peer.graceTimer);
     live.peers.delete(peer.peerId);
     await this.store.leave(peer.peerId, reason);
     await this.timeline.event(live.id, 'left', { participantId: peer.peerId, actorId: peer.role === 'kiosk' ? null : peer.principalId }, { reason });
-    await this.sfu.request('closePeer', { sessionId: live.id, peerId: peer.peerId, reason: reason === 'left' ? 'peer_left' : 'peer_disconnected' });
+    await this.sfu.request('closePeer', { sessionId: live.id, peerId: peer.peerId, reason: reason === 'left' ? 'peer_left' : reason === 'disconnected' ? 'peer_disconnected' : 'access_revoked' });
     this.toPeers(live, 'session:participantLeft', { sessionId: live.id, role: peer.role, reason });
     this.broadcastState(live);
   }

@@ -12,6 +12,10 @@ export interface Peer {
   mode: CountyMode | null;
   graceTimer?: NodeJS.Timeout;
   disconnectedAt?: number;
+  /** The login session whose socket last took this place: logout evicts exactly that one, even while it is away. */
+  sid?: string | undefined;
+  /** The socket held before a drop, so a logout that races the drop still finds the peer. */
+  lastSocketId?: string;
 }
 
 export interface LiveSession {

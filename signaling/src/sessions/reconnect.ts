@@ -23,6 +23,7 @@ export class Reconnect {
     for (const live of this.calls.sessions()) {
       const peer = [...live.peers.values()].find((p) => p.socketId === socketId);
       if (!peer) continue;
+      peer.lastSocketId = socketId;
       peer.socketId = null;
       peer.disconnectedAt = Date.now();
       this.startGrace(live, peer);

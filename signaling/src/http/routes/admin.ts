@@ -1,20 +1,33 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, Id } from '@vj/shared';
+import { AdminOfficialQuery, AppError, Id, UserLinkBody } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
+import { adminUserViews, searchOfficialsForLink, setUserLink } from '../../registry/user-links.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
 
 export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/admin/users', {
-    handler: async () => {
-      const r = await app.db.query<{ id: string; username: string; display_name: string; role: string; township_code: string | null; disabled_at: Date | null }>(
-        'SELECT id, username, display_name, role, township_code, disabled_at FROM users ORDER BY role, username',
-      );
-      return { items: r.rows.map((u) => ({ id: u.id, username: u.username, displayName: u.display_name, role: u.role, townshipCode: u.township_code, disabled: u.disabled_at !== null })) };
+    handler: async () => ({ items: await adminUserViews(app.db) }),
+  });
+
+  // 关联干部档案: the account's person in the officials registry, for conflict-of-interest checks. Takes effect
+  // at the next request (every township read matches the link in SQL); audited with codes, never names.
+  mount(express, app, 'POST /api/admin/users/:id/official', {
+    params: ById,
+    body: UserLinkBody,
+    handler: async ({ principal, params, body }) => {
+      await app.db.tx((q) => setUserLink(q, params.id, body, { actorId: principal.sub, actorRole: principal.role, via: 'admin' }));
+      app.log.info('user registry link changed', { userId: params.id, by: principal.sub, link: body.link });
+      return (await adminUserViews(app.db, params.id))[0]!;
     },
+  });
+
+  mount(express, app, 'GET /api/admin/officials', {
+    query: AdminOfficialQuery,
+    handler: async ({ query }) => ({ items: await searchOfficialsForLink(app.db, query.q, query.limit) }),
   });
 
   for (const action of ['disable', 'enable'] as const) {

@@ -4,7 +4,8 @@ import { appendAudit } from '../../audit/audit-log.js';
 import type { UserRow } from '../../auth/auth-sessions.js';
 import type { AppContext } from '../../context.js';
 import { constantTimeEqual, digestSecret, verifyPassword } from '../../security/crypto.js';
-import { mount } from '../route.js';
+import { LoginBackoff } from '../login-backoff.js';
+import { mount, rateLimited } from '../route.js';
 
 export function authRoutes(express: Express, app: AppContext): void {
   const issue = (user: UserRow, sid: string, refreshToken: string): LoginResult => {
@@ -21,20 +22,36 @@ export function authRoutes(express: Express, app: AppContext): void {
     };
   };
 
+  const backoff = new LoginBackoff(app.rateLimiter);
+
   mount(express, app, 'POST /api/auth/login', {
-    rateLimit: { name: 'login', limit: 10, windowMs: 60_000, key: (req) => String((req.body as { username?: unknown })?.username ?? '').slice(0, 64) },
+    // body.username is already normalised (LoginBody: NFKC + trim): the same value keys this limit and finds the user.
+    rateLimit: { name: 'login', limit: 10, windowMs: 60_000, key: (_req, body) => body.username },
     body: LoginBody,
-    handler: async ({ body }) => {
+    handler: async ({ body, req, res }) => {
       const found = await app.db.query<UserRow>('SELECT * FROM users WHERE username = $1', [body.username]);
       const user = found.rows[0];
+      // Known accounts back off by id, unknown names by the name: the same path either way (login-backoff.ts).
+      const account = user ? `u:${user.id}` : `n:${body.username}`;
+      const address = req.ip ?? 'unknown';
+      const verdict = await backoff.check(account, address);
+      if (!verdict.ok) throw rateLimited(res, verdict.retryAfterMs);
       // Unknown user, disabled user and wrong password take the same time and give the same answer.
       const ok = (await verifyPassword(body.password, user?.password_hash)) && user !== undefined && user.disabled_at === null;
       if (!ok || !user) {
+        const heldMs = await backoff.failed(account, address);
         await app.db.tx((q) =>
-          appendAudit(q, { actorId: user?.id ?? null, actorRole: user?.role ?? null, action: 'auth.login_failed', details: { knownUser: Boolean(user) } }),
+          appendAudit(q, {
+            actorId: user?.id ?? null,
+            actorRole: user?.role ?? null,
+            action: 'auth.login_failed',
+            details: { knownUser: Boolean(user), ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) },
+          }),
         );
+        if (heldMs > 0) app.log.warn('login back-off started', { userId: user?.id ?? null, backoffS: Math.round(heldMs / 1000) });
         throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
       }
+      await backoff.succeeded(account, address);
       const { sid, refreshToken } = await app.db.tx(async (q) => {
         const s = await app.auth.create(q, user.id);
         await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code });

@@ -1,7 +1,7 @@
 import { onOwner } from '../../cluster/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { Id, PetitionListQuery, PetitionSubmitBody, RevealBody } from '@vj/shared';
+import { AppError, AttachmentUploadQuery, Id, PetitionListQuery, PetitionSubmitBody, RevealBody } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
 import { Binary, mount } from '../route.js';
@@ -10,14 +10,38 @@ import { uploadFilename } from '../upload.js';
 const ById = z.object({ id: Id });
 const ByAttachment = z.object({ id: Id, attachmentId: Id });
 
+/**
+ * A petition may name the session it came from only if the submitter took part in that session (as a county
+ * participant, in any mode, now or earlier: the write-up may finish after the villager left) and the petition
+ * is that session's room's. Otherwise it would bind the record to, and push the receipt into, a call the
+ * submitter was never in, perhaps another room's.
+ */
+async function assertSessionBinding(app: AppContext, userId: string, sessionId: string, townshipCode: string): Promise<void> {
+  const r = await app.db.query<{ room_code: string; joined: boolean }>(
+    `SELECT s.room_code, EXISTS (SELECT 1 FROM session_participants sp WHERE sp.session_id = s.id AND sp.user_id = $2
+       AND sp.role IN ('county_officer', 'county_supervisor')) AS joined
+     FROM reception_sessions s WHERE s.id = $1`,
+    [sessionId, userId],
+  );
+  const s = r.rows[0];
+  if (!s) throw new AppError('NOT_FOUND', '没有这个接访会话', ['sessionId']);
+  if (!s.joined) throw new AppError('FORBIDDEN', '您没有参加该接访会话，不能把信访件关联到该会话，回执也不会发到该接待室的终端', ['sessionId']);
+  if (s.room_code !== townshipCode) throw new AppError('FORBIDDEN', '信访件所属乡镇与该接访会话的接待室不一致，不能关联', ['townshipCode']);
+}
+
 export function petitionRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/petitions', {
     body: PetitionSubmitBody,
     handler: async ({ principal, body }) => {
+      // Checked before anything is written: a refused binding creates no petition and pushes nothing.
+      if (body.sessionId) await assertSessionBinding(app, principal.sub, body.sessionId, body.townshipCode);
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
-      // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk.
-      const pushedToKiosk = body.sessionId ? await onOwner(app, 'pushReceipt', { sessionId: body.sessionId, caseCode: receipt.caseCode, pin: receipt.pin }) : false;
+      // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk; the session's
+      // owner checks again that the submitter is in it now (a past participant files, but pushes nothing).
+      const pushedToKiosk = body.sessionId
+        ? await onOwner(app, 'pushReceipt', { sessionId: body.sessionId, caseCode: receipt.caseCode, pin: receipt.pin, by: principal.sub, townshipCode: body.townshipCode })
+        : false;
       return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk };
     },
   });
@@ -41,9 +65,11 @@ export function petitionRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'PUT /api/petitions/:id/attachments/:attachmentId', {
     params: ByAttachment,
+    // ?purpose=step: evidence for a handling step the county is recording (claimed by it, or swept after a day).
+    query: AttachmentUploadQuery,
     raw: { limit: `${MAX_ATTACHMENT_BYTES + 1024}b` },
-    handler: ({ principal, params, req }) =>
-      app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', uploadFilename(req), req.body as Buffer),
+    handler: ({ principal, params, query, req }) =>
+      app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', uploadFilename(req), req.body as Buffer, query.purpose === 'step' ? 'county_step' : 'intake'),
   });
 
   mount(express, app, 'GET /api/petitions/:id/attachments/:attachmentId', {

@@ -3,9 +3,11 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { AppError, Id, RecordingGrantBody, RecordingPauseBody } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
+import { recordingConflict } from '../../cases/conflicts.js';
 import type { AppContext } from '../../context.js';
 import { verifyRecording } from '../../recording/verify.js';
-import { FileResult, mount } from '../route.js';
+import { PlaybackIntegrityError } from '../../recording/playback.js';
+import { mount, RangeBuffer } from '../route.js';
 
 const ById = z.object({ id: Id });
 
@@ -67,6 +69,8 @@ export function recordingRoutes(express: Express, app: AppContext): void {
       const r = await app.db.query<{ room_code: string }>('SELECT room_code FROM recordings WHERE id = $1', [params.id]);
       if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such recording');
       requireTownship(r.rows[0].room_code);
+      // A petition from this session that names the reader makes its recording as invisible as the petition.
+      if (await recordingConflict(app.db, params.id, principal.sub)) throw new AppError('NOT_FOUND', 'no such recording');
       return app.playback.grant(principal, params.id);
     },
   });
@@ -80,16 +84,25 @@ export function recordingRoutes(express: Express, app: AppContext): void {
         if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such recording');
         await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.grant', objectType: 'recording', objectId: params.id, townshipCode: r.rows[0].room_code, details: { grant: body.grant, reason: body.reason } });
       });
+      // Outstanding township playback URLs stop at their next request (re-checked there); their copies leave memory now.
+      if (!body.grant) app.playback.forgetTownship(params.id);
       return { granted: body.grant };
     },
   });
 
+  // The media request: only ?token= (a <video> element sends no bearer header), so the grant behind it — login
+  // session, user, township grant — is re-checked on every request, each byte range included.
   mount(express, app, 'GET /api/recordings/playback/:id', {
     params: ById,
     query: z.object({ token: z.string().min(20).max(100) }),
     handler: async ({ params, query }) => {
-      const file = await app.playback.file(params.id, query.token);
-      return new FileResult(file, file.endsWith('.webm') ? 'video/webm' : 'video/x-matroska');
+      try {
+        const media = await app.playback.media(params.id, query.token);
+        return new RangeBuffer(media.data, media.contentType);
+      } catch (err) {
+        if (err instanceof PlaybackIntegrityError) await app.integrityAlarm.report({ what: 'recording_segments', objectId: err.recordingId, townshipCode: err.roomCode });
+        throw err;
+      }
     },
   });
 

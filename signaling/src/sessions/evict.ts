@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { Id, type SessionEndReason } from '@vj/shared';
+import type { CallService } from './call-service.js';
+import { isCounty, type LiveSession, type Peer } from './live.js';
+
+/** Why someone's access ended while they may be in a call. */
+export const ACCESS_ENDS = ['kiosk_revoked', 'logout', 'user_disabled'] as const;
+export type AccessEnd = (typeof ACCESS_ENDS)[number];
+
+/**
+ * Who to take out of one live session. `sid` narrows a user to one login session (logout): another tab of the
+ * same officer that logged in separately stays. `socketIds` are that login session's sockets, for peers picked
+ * up after a restart, which carry no login session of their own.
+ */
+export const EvictRequest = z
+  .object({
+    sessionId: Id,
+    /** The user or kiosk device; a logout may leave it out (its login session says who). */
+    principalId: Id.optional(),
+    cause: z.enum(ACCESS_ENDS),
+    sid: Id.optional(),
+    socketIds: z.array(z.string().min(1).max(64)).max(200).default([]),
+  })
+  .refine((r) => (r.cause === 'logout' ? r.sid !== undefined : r.principalId !== undefined), 'a logout names its login session; a revoke or disable its principal');
+export type EvictRequest = z.input<typeof EvictRequest>;
+
+/** Places being taken out right now. */
+const leaving = new WeakSet<Peer>();
+
+function reasonFor(cause: AccessEnd, peer: Peer): SessionEndReason {
+  if (cause !== 'logout') return cause;
+  return peer.role === 'township_staff' ? 'staff_logged_out' : 'officer_logged_out';
+}
+
+function matches(peer: Peer, req: z.output<typeof EvictRequest>, sockets: Set<string>): boolean {
+  if (req.principalId !== undefined && peer.principalId !== req.principalId) return false;
+  if (req.cause === 'kiosk_revoked') return peer.role === 'kiosk';
+  if (peer.role === 'kiosk') return false;
+  if (req.cause === 'user_disabled') return true;
+  const socket = peer.socketId ?? peer.lastSocketId;
+  return peer.sid === req.sid || (socket !== undefined && sockets.has(socket));
+}
+
+/**
+ * The same rules as a lapsed grace period (reconnect.ts), applied at once: without its kiosk, its only talking
+ * officer, or (in an intake) its only reception staff, the session is over; otherwise only they leave.
+ */
+function endsSession(live: LiveSession, gone: Peer[]): Peer | undefined {
+  const stays = [...live.peers.values()].filter((p) => !gone.includes(p));
+  const talker = (p: Peer) => isCounty(p) && p.mode !== 'monitor';
+  const otherTalker = stays.some((p) => talker(p) && p.socketId);
+  const kiosk = gone.find((p) => p.role === 'kiosk');
+  if (kiosk) return kiosk;
+  if (live.kind === 'county_call' && !otherTalker) return gone.find(talker);
+  const otherStaff = stays.some((p) => p.role === 'township_staff' && p.socketId);
+  if (live.kind === 'staff_intake' && !otherStaff && !otherTalker) return gone.find((p) => p.role === 'township_staff');
+  return undefined;
+}
+
+/**
+ * Takes a principal whose access just ended out of one live session, on the node that runs it. Media goes first:
+ * the SFU closes their transports, producers and consumers before any bookkeeping, so nothing they send or
+ * receive outlives the revocation by more than this request. Returns how many participants were removed.
+ */
+export async function evictFromSession(calls: CallService, input: EvictRequest): Promise<{ evicted: number }> {
+  const req = EvictRequest.parse(input);
+  const live = calls.session(req.sessionId);
+  if (!live) return { evicted: 0 };
+  const sockets = new Set(req.socketIds);
+  // A logout evicts in two passes (marked places, then by socket): a place is taken out once.
+  const gone = [...live.peers.values()].filter((p) => !leaving.has(p) && matches(p, req, sockets));
+  if (gone.length === 0) return { evicted: 0 };
+  for (const p of gone) leaving.add(p);
+  for (const p of gone) clearTimeout(p.graceTimer);
+  await Promise.all(gone.map((p) => calls.sfu.request('closePeer', { sessionId: live.id, peerId: p.peerId, reason: 'access_revoked' })));
+  calls.log.info('access ended: participant evicted', { sessionId: live.id, cause: req.cause, peers: gone.length });
+  const cause = endsSession(live, gone);
+  if (cause) {
+    await calls.end(live.id, reasonFor(req.cause, cause), cause.peerId);
+    return { evicted: gone.length };
+  }
+  for (const p of gone) await calls.removePeer(live, p, reasonFor(req.cause, p));
+  return { evicted: gone.length };
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/server.js';
+
+/** The string tables people read: the kiosk's, the console's, and the shared client's. */
+const TABLES = [
+  'kiosk-client/src/strings.ts',
+  'county-console/src/strings.ts',
+  'county-console/src/case-strings.ts',
+  'county-console/src/recording-strings.ts',
+  ...fs
+    .readdirSync(path.join(REPO, 'shared/src/client'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => `shared/src/client/${f}`),
+];
+
+// Han characters and CJK / full-width punctuation, then a half-width , ! ? : or ; right after.
+const HALF_WIDTH_AFTER_CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][,!?:;]/u;
+
+/** Every piece of literal text in a file (strings and the fixed parts of templates), not its comments. */
+function literals(file: string): { text: string; line: number }[] {
+  const src = ts.createSourceFile(file, fs.readFileSync(path.join(REPO, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+  const out: { text: string; line: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+      out.push({ text: node.text, line: src.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(src);
+  return out;
+}
+
+describe('typography of user-facing Chinese', () => {
+  it('the check itself catches half-width punctuation after Chinese and passes full-width', () => {
+    for (const bad of ['您好!请按', '已接通:张三', '请稍候,马上', '是吗?', '一;二', '（工）委,']) expect(HALF_WIDTH_AFTER_CJK.test(bad), bad).toBe(true);
+    for (const good of ['您好！请按', '已接通：张三', 'max 1, min 0', '10:30', '请输入 10 位查询号']) expect(HALF_WIDTH_AFTER_CJK.test(good), good).toBe(false);
+  });
+
+  it('no string table puts a half-width , ! ? : or ; directly after a Chinese character', () => {
+    const found: string[] = [];
+    for (const file of TABLES) {
+      for (const { text, line } of literals(file)) if (HALF_WIDTH_AFTER_CJK.test(text)) found.push(`${file}:${line} ${text}`);
+    }
+    expect(found).toEqual([]);
+  });
+});
