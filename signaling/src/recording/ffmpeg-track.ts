@@ -89,6 +89,22 @@ export class FfmpegTrack {
     return this.proc?.pid;
   }
 
+  /**
+   * The process as the kernel sees it (Linux /proc): its scheduler state ('R' runnable, 'S' sleeping, 'T'
+   * stopped…) and CPU time used, in clock ticks. Undefined where /proc is not readable.
+   */
+  schedState(): { state: string; cpuTicks: number } | undefined {
+    if (!this.proc?.pid) return undefined;
+    try {
+      const stat = fs.readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+      // The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { state: f[0]!, cpuTicks: Number(f[11]) + Number(f[12]) };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Starts (or restarts) ffmpeg; segment numbers continue from `startIndex`. Resolves once it holds the port. */
   async start(startIndex: number): Promise<void> {
     this.stopping = false;

@@ -32,6 +32,8 @@ interface Track {
   /** Bytes written versus watched time, on the monotonic clock. */
   watch: StallWatch;
   lastPackets: number;
+  /** ffmpeg's CPU time at the last look, to tell a recorder starved of CPU from one that has stopped. */
+  lastCpuTicks: number | undefined;
   inGap: boolean;
   /** When ffmpeg was last restarted (monotonic ms): a recorder that keeps dying is left down, not restarted in a loop. */
   restarts: number[];
@@ -54,6 +56,8 @@ interface Recording {
 export type RecordingState = 'recording' | 'paused';
 
 const MAX_RESTARTS_PER_MINUTE = 5;
+/** CPU clock ticks (1/100 s) a queued recorder may have had between two looks and still count as starved. */
+const STARVED_TICKS = 2;
 
 /**
  * Why a gap began, stored as a stable code (the console words it in Chinese). A stall is a recorder that
@@ -104,7 +108,7 @@ export class RecordingService {
     /** Tells the session's screens (the kiosk's 录像中 indicator) what the recorder is doing. */
     private readonly announce: (sessionId: string, state: RecordingState | null) => void,
     /** Every duration here is measured on this clock; a wall-clock step must not look like a stall. */
-    private readonly clock: Clock = () => Date.now(),
+    private readonly clock: Clock = monotonic,
   ) {}
 
   stateOf(sessionId: string): RecordingState | null {
@@ -186,6 +190,7 @@ export class RecordingService {
       privateTouched: rec.private,
       watch: new StallWatch(this.clock),
       lastPackets: 0,
+      lastCpuTicks: undefined,
       inGap: false,
       restarts: [],
     };
@@ -262,7 +267,11 @@ export class RecordingService {
       const bytes = this.dirBytes(t.ffmpeg.dir) + t.nextIndex;
       const packetsFlow = stats.packetCount > t.lastPackets;
       t.lastPackets = stats.packetCount;
-      const look = t.watch.look(bytes, packetsFlow);
+      // Runnable yet given (almost) no CPU since the last look: the machine is saturated, the recorder is queued.
+      const sched = t.ffmpeg.schedState();
+      const starved = sched !== undefined && t.lastCpuTicks !== undefined && sched.state === 'R' && sched.cpuTicks - t.lastCpuTicks <= STARVED_TICKS;
+      t.lastCpuTicks = sched?.cpuTicks;
+      const look = t.watch.look(bytes, packetsFlow, starved);
       if (look === 'growing') {
         if (t.inGap && t.ffmpeg.pid) {
           t.inGap = false;

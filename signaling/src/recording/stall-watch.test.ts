@@ -72,3 +72,21 @@ describe('the recorder stall check', () => {
     }
   });
 });
+
+describe('a recorder starved of CPU', () => {
+  it('is not reported while it waits for a CPU, and is once it runs and still writes nothing', () => {
+    const c = fakeClock();
+    const w = new StallWatch(c.now);
+    expect(w.look(4_000, true)).toBe('growing');
+    for (let i = 0; i < 8; i++) {
+      c.advance(1_000);
+      expect(w.look(4_000, true, true)).toBe('quiet');
+    }
+    const looks: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      c.advance(1_000);
+      looks.push(w.look(4_000, true, false));
+    }
+    expect(looks.at(-1)).toBe('stalled');
+  });
+});

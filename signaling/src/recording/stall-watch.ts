@@ -36,11 +36,16 @@ export class StallWatch {
     return this.clock() - this.lastGrowth;
   }
 
-  look(bytes: number, packetsArrive: boolean): Look {
+  /**
+   * `starved`: the recorder process has been waiting for a CPU rather than running (runnable, and next to no CPU
+   * time since the last look). That interval is the machine's overload, not the recorder failing: not counted.
+   * A frozen, hung or spinning recorder is not starved and still stalls.
+   */
+  look(bytes: number, packetsArrive: boolean, starved = false): Look {
     const now = this.clock();
-    const missed = now - this.lastLook - LOOK_EVERY_MS;
+    const missed = starved ? now - this.lastLook : now - this.lastLook - LOOK_EVERY_MS;
     // Up to one interval late is ordinary jitter; beyond that nobody was watching, so it is not counted.
-    if (missed > 1e12) this.lastGrowth = Math.min(now, this.lastGrowth + missed);
+    if (starved || missed > LOOK_EVERY_MS) this.lastGrowth = Math.min(now, this.lastGrowth + missed);
     this.lastLook = now;
     if (bytes !== this.lastBytes) {
       this.lastBytes = bytes;
