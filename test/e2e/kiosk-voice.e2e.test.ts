@@ -180,7 +180,7 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     mark('lookup heard');
     // Trouble: a refused camera is said aloud, and the county gets a 摄像头故障 alert for that room.
     const broken = await openKiosk(C, { cameraBroken: true });
-    const alerted = eventWhere<{ alerts: AlertView[] }>(officer, 'alerts', (p) => p.alerts.some((a) => a.kind === 'kiosk_device_fault' && a.roomCode === C), 10_000);
+    const alerted = eventWhere<{ alerts: AlertView[] }>(officer, 'alerts', (p) => p.alerts.some((a) => a.kind === 'kiosk_device_fault' && a.roomCode === C), 30_000);
     await expectSpoken(broken, 'camera trouble', async () => {
       await press(broken, 'call-button');
       await waitForScreen(broken, 'trouble');
