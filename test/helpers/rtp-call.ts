@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { kioskToken } from './fixtures.js';
+import { waitFor } from './poll.js';
 import type { InProcessServer } from './inprocess.js';
 import { audioSender, rtpSender } from './rtp.js';
 import { connect, send, type TestSocket } from './sockets.js';
@@ -32,4 +33,28 @@ export async function rtpCall(s: InProcessServer, room: string, clip: string): P
     await calls.recordProducer(sessionId, peer, producerId, m.kind, m.source);
   }
   return { sessionId, videoProducer, kiosk, senders };
+}
+
+/**
+ * A finished recording: an RTP call in `room` that runs until each track has two stored segments, ended by the
+ * kiosk, and waited on until the recorder has closed it. The senders are already killed; the caller closes the
+ * returned kiosk socket.
+ */
+export async function recordedCall(s: InProcessServer, room: string, clip: string): Promise<{ recordingId: string; kiosk: TestSocket; senders: ChildProcess[] }> {
+  const call = await rtpCall(s, room, clip);
+  try {
+    const segments = async () =>
+      (await s.server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.session_id = $1', [call.sessionId])).rows[0]!.n;
+    await waitFor('two segments per track', async () => (await segments()) >= 4, { timeoutMs: 30_000 });
+    const ended = await send(call.kiosk, 'session:end', { sessionId: call.sessionId });
+    if (!ended.ok) throw new Error('the kiosk could not end the recorded call');
+    const recordingId = await waitFor(
+      'recording finalized',
+      async () => (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE session_id = $1 AND status = 'complete'`, [call.sessionId])).rows[0]?.id,
+      { timeoutMs: 30_000 },
+    );
+    return { recordingId, kiosk: call.kiosk, senders: call.senders };
+  } finally {
+    for (const p of call.senders) p.kill('SIGKILL');
+  }
 }

@@ -12,9 +12,9 @@ import { NOTHING_LEFT, plaintextLeftovers } from '../helpers/plaintext.js';
 import { waitFor } from '../helpers/poll.js';
 import { freePort } from '../helpers/ports.js';
 import { encodeClip } from '../helpers/rtp.js';
-import { rtpCall } from '../helpers/rtp-call.js';
+import { recordedCall } from '../helpers/rtp-call.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { send, type TestSocket } from '../helpers/sockets.js';
+import type { TestSocket } from '../helpers/sockets.js';
 
 // Playback decrypts a recording to join it. These tests look for that plaintext (any Matroska/WebM file) under
 // DATA_DIR and in the server's RAM scratch folders after a served playback, after a failed one, and after the
@@ -49,19 +49,10 @@ beforeAll(async () => {
   encodeClip(clip);
   s = await startInProcess();
   logins = await loginAll(s.url, ['officer1']);
-  const call = await rtpCall(s, 'xingsha', clip);
+  const call = await recordedCall(s, 'xingsha', clip);
   senders.push(...call.senders);
   sockets.push(call.kiosk);
-  const segments = async () =>
-    (await s.server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.session_id = $1', [call.sessionId])).rows[0]!.n;
-  await waitFor('two segments per track', async () => (await segments()) >= 4, { timeoutMs: 30_000 });
-  expect((await send(call.kiosk, 'session:end', { sessionId: call.sessionId })).ok).toBe(true);
-  recordingId = await waitFor(
-    'recording finalized',
-    async () => (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE session_id = $1 AND status = 'complete'`, [call.sessionId])).rows[0]?.id,
-    { timeoutMs: 30_000 },
-  );
-  for (const p of senders) p.kill('SIGKILL');
+  recordingId = call.recordingId;
 });
 
 afterAll(async () => {

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
 import { DEMO_PASSWORDS, loginAll, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
-import { waitFor } from '../helpers/poll.js';
 import { encodeClip } from '../helpers/rtp.js';
-import { rtpCall } from '../helpers/rtp-call.js';
-import { send, type TestSocket } from '../helpers/sockets.js';
+import { recordedCall } from '../helpers/rtp-call.js';
+import type { TestSocket } from '../helpers/sockets.js';
 
 // A playback URL carries only ?token= (a <video> element sends no bearer header). These tests hold such a URL
 // while access behind it ends — the township grant withdrawn, the handler disabled, the officer logged out — and
@@ -58,19 +57,10 @@ beforeAll(async () => {
   s = await startInProcess();
   logins = await loginAll(s.url, ['supervisor', 'admin']);
   // One real recording in langli: the township of langli-handler.
-  const call = await rtpCall(s, 'langli', clip);
+  const call = await recordedCall(s, 'langli', clip);
   senders.push(...call.senders);
   sockets.push(call.kiosk);
-  const segments = async () =>
-    (await s.server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.session_id = $1', [call.sessionId])).rows[0]!.n;
-  await waitFor('two segments per track', async () => (await segments()) >= 4, { timeoutMs: 30_000 });
-  expect((await send(call.kiosk, 'session:end', { sessionId: call.sessionId })).ok).toBe(true);
-  recordingId = await waitFor(
-    'recording finalized',
-    async () => (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE session_id = $1 AND status = 'complete'`, [call.sessionId])).rows[0]?.id,
-    { timeoutMs: 30_000 },
-  );
-  for (const p of senders) p.kill('SIGKILL');
+  recordingId = call.recordingId;
 });
 
 afterAll(async () => {
