@@ -8,6 +8,7 @@
 // ciphertext-sized blobs, accused, an audit-sized row in a scratch table) in one transaction over `pg`, with no
 // HTTP, no crypto and no chain lock. A second reference is the HTTP floor: GET /api/health at the same rate.
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
 import { withIdCardCheck } from '@vj/shared';
 import { api } from '../test/helpers/api.js';
@@ -57,7 +58,9 @@ const body = (i: number) => ({
 
 export async function runSubmitRateBench(): Promise<Row[]> {
   process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
-  const s = await startTestServer({ env: { RECORDING: 'off', LOG_LEVEL: 'warn' } });
+  // BENCH_CPU_PROF=<dir> writes the server's CPU profile there (node --cpu-prof), to see where a submit's time goes.
+  const prof = process.env['BENCH_CPU_PROF'];
+  const s = await startTestServer({ env: { RECORDING: 'off', LOG_LEVEL: 'warn' }, ...(prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {}) });
   const pool = new pg.Pool({ connectionString: s.databaseUrl, max: 10 });
   try {
     const login = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'officer1', password: 'officer1-demo' } });
@@ -104,15 +107,22 @@ export async function runSubmitRateBench(): Promise<Row[]> {
     for (let i = 0; i < 40; i++) await submit(i);
     for (let i = 0; i < 40; i++) await plain(i);
 
+    // The server's own CPU time (user + system, from /proc), per submit: what a rate costs the one Node process.
+    const serverCpuMs = () => {
+      const f = fs.readFileSync(`/proc/${s.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
+    };
     const rows: Row[] = [];
     const lines: string[] = [];
     for (const rate of RATES) {
+      const cpu0 = serverCpuMs();
       const ours = await openLoop(rate, SECONDS, submit);
+      const cpuPer = (serverCpuMs() - cpu0) / ours.n;
       const base = await openLoop(rate, SECONDS, plain);
       const floor = await openLoop(rate, SECONDS, health);
       rows.push({ metric: `submit p50 @${rate}/s`, ours: ours.p50, baseline: base.p50, unit: 'ms' });
       rows.push({ metric: `submit p99 @${rate}/s`, ours: ours.p99, baseline: base.p99, unit: 'ms' });
-      lines.push(`@${rate}/s: ${ours.n} submits, ${ours.errors} failed; plain insert ${base.errors} failed; HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`);
+      lines.push(`@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms per submit; plain insert ${base.errors} failed; HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`);
     }
     const at200 = rows.find((r) => r.metric === 'submit p99 @200/s');
     printTable(

@@ -31,6 +31,9 @@ export function App({ controller }: { controller: ConsoleController }) {
   const views = s.user ? VIEWS[s.user.role as Exclude<Role, 'kiosk'>] : [];
   const [view, setView] = useState<View | undefined>();
   const current = view && views.includes(view) ? view : views[0];
+  // Whoever logs in next starts on their own first page, not on the page the last user left open.
+  const userId = s.user?.id;
+  useEffect(() => setView(undefined), [userId]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -51,7 +54,10 @@ export function App({ controller }: { controller: ConsoleController }) {
   return (
     <div className="console">
       <header className="topbar">
-        <strong>{T.appTitle}</strong>
+        <strong title={T.appTitle}>
+          {T.appName}
+          <span className="title-org">{T.appOrg}</span>
+        </strong>
         <nav className="tabs">
           {views.map((v) => (
             <button key={v} className={v === current ? 'tab on' : 'tab'} onClick={() => setView(v)} data-testid={`nav-${v}`}>
@@ -61,9 +67,13 @@ export function App({ controller }: { controller: ConsoleController }) {
         </nav>
         <div className="alerts" role="status">
           {county && s.connection !== 'online' && <span className="alert alert-bad">{T.reconnecting}</span>}
-          {county && offline > 0 && s.connection === 'online' && <span className="alert alert-warn">{T.offlineAlert(offline)}</span>}
+          {county && offline > 0 && s.connection === 'online' && (
+            <span className="alert alert-warn" title={T.offlineAlert(offline)}>
+              {T.offlineAlert(offline)}
+            </span>
+          )}
           {s.notice && (
-            <span className="alert alert-info" data-testid="notice">
+            <span className="alert alert-info" data-testid="notice" title={s.notice}>
               {s.notice}
             </span>
           )}
@@ -73,10 +83,10 @@ export function App({ controller }: { controller: ConsoleController }) {
             {s.soundOn ? T.soundOn : T.soundOff}
           </button>
         )}
-        <span className="who">
+        <span className="who" title={`${s.user.displayName} · ${T.roleNames[s.user.role]}`}>
           {s.user.displayName} · {T.roleNames[s.user.role]}
         </span>
-        <button className="link" onClick={controller.logout}>
+        <button className="link" onClick={controller.logout} data-testid="logout">
           {T.logout}
         </button>
       </header>

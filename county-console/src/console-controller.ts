@@ -1,6 +1,6 @@
-import { AppError, type AlertView, type CountyMode, type JoinResult, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
-import { ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
-import { JoinedSession } from './joined-session';
+import { AppError, type AlertView, type CountyMode, type JoinAnswer, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
+import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { joinSessionMedia, type JoinedSession } from './joined-session';
 import { beep } from './sound';
 import { T } from './strings';
 import { WallView } from './wall-view';
@@ -36,6 +36,8 @@ export interface ConsoleState {
 }
 
 const SESSION_KEY = 'vj.console.login';
+/** The server's grace period until a session answer tells us its own. */
+const DEFAULT_GRACE_MS = 60_000;
 const isCountyRole = (r: string | undefined) => r === 'county_officer' || r === 'county_supervisor';
 
 /** The console's behaviour outside React: login, the live wall and queue, taking part in sessions, and staying in them across drops. */
@@ -44,7 +46,11 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
   private wallView: WallView | undefined;
-  private droppedAt: number | undefined;
+  private graceMs = DEFAULT_GRACE_MS;
+  /** A drop during a session: how long we were away, and giving it up when the server stays away too long. */
+  private readonly drop = new DropWatch(() => this.giveUp());
+  /** Sessions left while the server was out of reach: the server hears of them first thing when it is back. */
+  private readonly departures = new Departures();
   /**
    * Producers announced for a session before we knew we were in it (a push can overtake the answer to our
    * own call:answer); consumed as soon as we enter it.
@@ -125,6 +131,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.keeper?.stop();
     this.wallView?.close();
     this.socket?.disconnect();
+    this.drop.stop();
     sessionStorage.removeItem(SESSION_KEY);
     this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [] });
   };
@@ -140,9 +147,13 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       if (err.message === 'UNAUTHENTICATED') return this.logout();
       this.set({ connection: 'offline' });
     });
-    socket.on('disconnect', () => {
-      this.droppedAt ??= Date.now();
+    socket.on('disconnect', (reason) => {
       this.set({ connection: 'offline' });
+      const a = this.state.active;
+      // Our own disconnect (logout) is no outage: no give-up timer to end the next user's call a minute later.
+      if (!a || reason === 'io client disconnect') return;
+      this.drop.dropped(this.graceMs);
+      this.set({ active: { ...a, connected: false } });
     });
     socket.on('rooms:state', (room) => {
       const prev = this.state.rooms.find((r) => r.code === room.code);
@@ -190,31 +201,39 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private async onConnected(county: boolean): Promise<void> {
     const channel = this.channel!;
     this.set({ connection: 'online' });
+    const away = this.drop.reached();
+    // Sessions left during the outage are closed on the server before anything is resumed.
+    await this.departures.flush(channel);
+    // The session first (a villager is waiting on it), the wall beside it.
+    await this.rejoinSession(channel, away);
     if (county) {
-      void channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms }));
+      void channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms }), () => undefined);
       this.wallView ??= new WallView(channel, () => this.set({ wall: new Map(this.wallView!.streams) }));
       await this.wallView.join().catch(() => undefined);
     }
-    const away = this.droppedAt ? Date.now() - this.droppedAt : Infinity;
-    this.droppedAt = undefined;
+  }
+
+  /** Back in the session we were in (a drop), or one the server still holds for us (a reload of this page). */
+  private async rejoinSession(channel: SignalChannel, away: number): Promise<void> {
     const a = this.state.active;
-    const target = a?.sessionId ?? (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions[0]?.sessionId;
+    const target = a?.sessionId ?? (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions.find((s) => !this.departures.has(s.sessionId))?.sessionId;
     if (!target) return;
-    let joined: JoinResult;
+    let joined: JoinAnswer;
     try {
       joined = await channel.request('session:rejoin', { sessionId: target });
     } catch {
-      if (a) this.endLocally('officer_disconnected');
+      // The server ended it while we were away and could not tell us then.
+      if (a && this.state.active?.sessionId === a.sessionId) this.endLocally(null, T.callEndedAway);
       return;
     }
-    const me = joined.session.participants.find((p) => p.peerId === joined.peerId);
-    const mode = me?.mode ?? null;
-    if (a) {
-      await a.media.resume(joined, away, mode === 'join' || mode === 'take_over');
-      this.set({ active: { ...a, session: joined.session, connected: true } });
-    } else {
-      await this.enter(joined, mode);
-    }
+    this.graceMs = joined.reconnectGraceMs;
+    const mode = joined.session.participants.find((p) => p.peerId === joined.peerId)?.mode ?? null;
+    if (!a) return this.enter(joined, mode);
+    if (this.state.active?.sessionId !== a.sessionId) return;
+    this.set({ active: { ...this.state.active, session: joined.session, connected: true } });
+    // A failure (a timed-out request on a loaded machine) is retried while we are still in this session.
+    const wanted = () => this.state.active?.sessionId === a.sessionId && this.socket?.connected === true;
+    await a.media.resumeUntilDone(joined, away, wanted);
   }
 
   /** The session's media was re-created on the server: rebuild ours in it, same session, same mode. */
@@ -223,23 +242,35 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     if (!a || !this.channel) return;
     try {
       const joined = await this.channel.request('session:rejoin', { sessionId: a.sessionId });
-      const mode = joined.session.participants.find((p) => p.peerId === joined.peerId)?.mode ?? null;
-      await a.media.resume(joined, Infinity, mode === 'join' || mode === 'take_over');
+      await a.media.resume(joined, Infinity);
     } catch {
       this.set({ notice: T.cameraFailed });
     }
   }
 
-  private async enter(joined: JoinResult, mode: CountyMode | null): Promise<void> {
-    const media = new JoinedSession(this.channel!, joined.session.sessionId, () => this.set({ active: this.state.active && { ...this.state.active } }));
+  /** The server stayed out of reach for longer than it keeps our place: the session is over on this screen. */
+  private giveUp(): void {
+    const a = this.state.active;
+    if (!a) return;
+    this.departures.add(a.sessionId, 'gave_up');
+    this.endLocally(null, T.callGaveUp);
+  }
+
+  private async enter(joined: JoinAnswer, mode: CountyMode | null): Promise<void> {
+    this.graceMs = joined.reconnectGraceMs;
+    const media = joinSessionMedia(this.channel!, joined.session.sessionId, () => this.set({ active: this.state.active && { ...this.state.active } }));
     const active: ActiveCall = { sessionId: joined.session.sessionId, roomCode: joined.session.roomCode, since: Date.now(), media, mode, session: joined.session, connected: true };
     this.set({ active, lastSession: { id: active.sessionId, roomCode: active.roomCode }, opened: active.roomCode });
-    void this.wallView?.open(active.roomCode);
+    const speak = mode === 'join' || mode === 'take_over';
     try {
-      await media.start(joined, mode === 'join' || mode === 'take_over');
+      // After a reload the SFU may still hold what the earlier page had: cleared and built anew.
+      await (joined.media === 'kept' ? media.rebuild(joined, speak) : media.start(joined, speak));
     } catch {
       this.set({ notice: T.cameraFailed });
     }
+    // The wall tile is raised only once the call view has asked for its key frame: the tile's request, sent
+    // first, made the kiosk's encoder ignore the call view's (libwebrtc acts on one request per 300 ms).
+    void this.wallView?.open(active.roomCode);
     for (const producerId of this.early.get(active.sessionId) ?? []) await media.consume(producerId);
     this.early.clear();
   }
@@ -250,8 +281,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.set({ notice: undefined });
     try {
       const a = await this.channel.request('call:answer', { sessionId });
-      const session: SessionStateView = { sessionId, roomCode: a.roomCode, kind: 'county_call', state: 'active', private: false, monitoring: false, lead: 'county', participants: [], recording: null };
-      await this.enter({ peerId: a.peerId, session, producers: a.producers }, 'join');
+      // The answer carries the session as it is (recording state included): shown at once, not after the next push.
+      await this.enter({ peerId: a.peerId, session: a.session, producers: a.producers, media: 'fresh', reconnectGraceMs: a.reconnectGraceMs }, 'join');
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'other';
       const text = T.answerFailed;
@@ -301,13 +332,19 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     const a = this.state.active;
     if (!a) return;
     const leaves = a.mode === 'monitor' || (a.session?.kind === 'staff_intake' && a.mode !== null) || (a.mode === null && a.session?.kind === 'county_call');
-    await this.channel?.request(leaves ? 'session:leave' : 'session:end', { sessionId: a.sessionId }).catch(() => {});
+    if (this.socket?.connected && a.connected) {
+      await this.channel?.request(leaves ? 'session:leave' : 'session:end', { sessionId: a.sessionId }).catch(() => {});
+    } else {
+      // The server is out of reach: the screen ends now, and the server hears of it (the same rule) once back.
+      this.departures.add(a.sessionId, leaves ? 'leave' : 'hang_up');
+    }
     this.endLocally(leaves ? null : a.mode === null ? 'staff_ended' : 'officer_hangup');
   };
 
-  private endLocally(reason: SessionEndReason | null): void {
+  private endLocally(reason: SessionEndReason | null, notice?: string): void {
+    this.drop.stop();
     this.state.active?.media.close();
-    this.set({ active: undefined, notice: reason ? T.ended[reason] : undefined });
+    this.set({ active: undefined, notice: notice ?? (reason ? T.ended[reason] : undefined) });
   }
 
   ackAlert = (id: string): void => void this.channel?.request('alert:ack', { alertId: id }).catch(() => {});

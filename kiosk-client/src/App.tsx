@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
-import type { KioskController } from './kiosk-controller';
+import { useNow } from '@vj/shared/client';
+import type { EndedReason, KioskController } from './kiosk-controller';
 import { Callback } from './screens/Callback';
 import { Ended } from './screens/Ended';
 import { Idle } from './screens/Idle';
@@ -10,6 +11,37 @@ import { Receipt } from './screens/Receipt';
 import { Trouble } from './screens/Trouble';
 import { Waiting } from './screens/Waiting';
 import { T } from './strings';
+
+/** How long the reconnect overlay waits before it offers to end the call: a kiosk must never trap a villager. */
+const WAY_OUT_AFTER_MS = 10_000;
+
+/** Why a call ended, said when it was not the people in it: the connection, the server, the other side's network. */
+function endedNote(reason: EndedReason): string | undefined {
+  if (reason === 'lost' || reason === 'kiosk_disconnected' || reason === 'server_restart' || reason === 'server_shutdown') return T.endedLost;
+  if (reason === 'officer_disconnected') return T.endedOfficerLost;
+  return undefined;
+}
+
+/** Over every screen while the connection is down during a call; after a while it offers a way out. */
+function Reconnecting({ since, onEnd }: { since: number | undefined; onEnd: () => void }) {
+  const now = useNow();
+  const wayOut = since !== undefined && now - since >= WAY_OUT_AFTER_MS;
+  return (
+    <div className="reconnecting" role="alert" data-testid="reconnecting">
+      <div className="spinner" aria-hidden />
+      <h1>{T.reconnectingCall}</h1>
+      <p className="lead">{T.reconnectingHint}</p>
+      {wayOut && (
+        <>
+          <p className="lead">{T.reconnectingWayOut}</p>
+          <button className="btn-hangup" onClick={onEnd} data-testid="reconnecting-end">
+            {T.endButton}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
 
 export function App({ controller }: { controller: KioskController }) {
   const state = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
@@ -52,7 +84,7 @@ export function App({ controller }: { controller: KioskController }) {
       case 'callback':
         return <Callback backAt={view.backAt} onHome={controller.backHome} />;
       case 'ended':
-        return <Ended backAt={view.backAt} onHome={controller.backHome} />;
+        return <Ended backAt={view.backAt} onHome={controller.backHome} note={endedNote(view.reason)} />;
       case 'lookup':
         return <Lookup onLookup={controller.lookup} onBack={controller.backHome} />;
     }
@@ -69,13 +101,7 @@ export function App({ controller }: { controller: KioskController }) {
         )}
       </header>
       <main className="stage">{body}</main>
-      {state.reconnecting && (
-        <div className="reconnecting" role="alert" data-testid="reconnecting">
-          <div className="spinner" aria-hidden />
-          <h1>{T.reconnectingCall}</h1>
-          <p className="lead">{T.reconnectingHint}</p>
-        </div>
-      )}
+      {state.reconnecting && <Reconnecting since={state.reconnectingSince} onEnd={controller.hangUp} />}
       {state.receipt && <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} />}
     </div>
   );

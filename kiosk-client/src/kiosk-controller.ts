@@ -1,5 +1,5 @@
-import { AppError, type JoinResult, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
-import { ExternalStore, RtcPeer, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { AppError, type JoinAnswer, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
+import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
 import { SAY, T, type Prompt } from './strings';
@@ -18,8 +18,11 @@ export type KioskView =
   | { screen: 'waiting'; since: number; unanswered?: boolean; choice?: 'wait' | 'callback_failed' }
   | { screen: 'callback'; backAt: number }
   | { screen: 'in_call'; officerName: string; since: number }
-  | { screen: 'ended'; reason: SessionEndReason | 'local'; backAt: number }
+  /** `lost`: the call could not be resumed (the server stayed out of reach past the grace period). */
+  | { screen: 'ended'; reason: EndedReason; backAt: number }
   | { screen: 'lookup' };
+
+export type EndedReason = SessionEndReason | 'local' | 'lost';
 
 export interface KioskState {
   view: KioskView;
@@ -33,6 +36,8 @@ export interface KioskState {
   queuePosition: number | undefined;
   /** Set while the network is down during a call: the call is kept and resumes when it comes back. */
   reconnecting: boolean;
+  /** When the current drop began: the reconnect overlay offers a way out after a while. */
+  reconnectingSince: number | undefined;
   privateRequested: boolean;
 }
 
@@ -49,8 +54,8 @@ export const problemText = (p: Problem, reported = false) => (p === 'camera' && 
 /** After call:start was refused as too frequent: longer than the server's burst window (10 s). */
 const CALL_LIMIT_WAIT_MS = 15_000;
 
-/** Longer drops than this rebuild the media transports instead of restarting ICE on them. */
-const REBUILD_AFTER_MS = 20_000;
+/** The server's grace period until a call tells us its own (call:start and rejoin answers carry it). */
+const DEFAULT_GRACE_MS = 60_000;
 
 /**
  * The kiosk's behaviour as a small state machine outside React: connect with the device credential, call,
@@ -61,11 +66,14 @@ export class KioskController extends ExternalStore<KioskState> {
   private socket: AppSocket | undefined;
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
-  private peer: RtcPeer | undefined;
-  /** Producers announced while the media is being rebuilt: consumed once the new peer is ready. */
-  private readonly waiting = new Set<string>();
+  /** The call's media (shared with the console: ICE restart or rebuild after a drop, producers that wait). */
+  private media: SessionMedia | undefined;
   private sessionId: string | undefined;
-  private droppedAt: number | undefined;
+  private graceMs = DEFAULT_GRACE_MS;
+  /** A drop during a call: how long we were away, and giving the call up when the server stays away too long. */
+  private readonly drop = new DropWatch(() => this.giveUp());
+  /** Calls left while the server was out of reach: the server hears of them first thing when it is back. */
+  private readonly departures = new Departures();
   /** Queue positions can arrive before call:start has answered with our session id. */
   private readonly positions = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -83,6 +91,7 @@ export class KioskController extends ExternalStore<KioskState> {
       session: undefined,
       queuePosition: undefined,
       reconnecting: false,
+      reconnectingSince: undefined,
       privateRequested: false,
     });
   }
@@ -145,9 +154,10 @@ export class KioskController extends ExternalStore<KioskState> {
     socket.on('disconnect', (reason) => {
       if (reason === 'io client disconnect') return;
       if (this.sessionId) {
-        this.droppedAt ??= Date.now();
-        this.set({ reconnecting: true });
-        say(SAY.reconnecting);
+        const first = !this.drop.away;
+        this.drop.dropped(this.graceMs);
+        this.set({ reconnecting: true, reconnectingSince: this.drop.since });
+        if (first) say(SAY.reconnecting);
         return;
       }
       this.trouble('offline', () => (socket.connected ? this.goIdle() : void this.start()));
@@ -181,18 +191,15 @@ export class KioskController extends ExternalStore<KioskState> {
       if (before !== undefined && before !== position && this.state.view.screen === 'waiting') say(SAY.queue(position));
     });
     socket.on('session:producer', ({ sessionId, producer }) => {
-      if (sessionId === this.sessionId) void this.consume(producer.producerId);
+      if (sessionId === this.sessionId) void this.media?.consume(producer.producerId);
     });
     socket.on('session:mediaReset', ({ sessionId }) => {
       // The server lost this call's media and made it anew: same call, new transports and tracks.
       if (sessionId !== this.sessionId) return;
-      this.droppedAt = undefined;
-      void this.resume(sessionId);
+      void this.resume(sessionId, Infinity);
     });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {
-      if (sessionId !== this.sessionId) return;
-      this.waiting.delete(producerId);
-      this.peer?.dropProducer(producerId);
+      if (sessionId === this.sessionId) this.media?.drop(producerId);
     });
     socket.on('session:receipt', ({ sessionId, caseCode, pin }) => {
       if (sessionId !== this.sessionId && this.state.view.screen !== 'ended') return;
@@ -207,59 +214,68 @@ export class KioskController extends ExternalStore<KioskState> {
 
   /** After (re)connecting: resume a call in progress, or pick up one the server still holds (a reload). */
   private async onConnected(): Promise<void> {
-    if (this.sessionId) return this.resume(this.sessionId);
+    const away = this.drop.reached();
+    // Calls left during the outage are closed on the server before anything is resumed.
+    await this.departures.flush(this.channel!);
+    if (this.sessionId) return this.resume(this.sessionId, away);
     const { sessions } = await this.channel!.request('session:mine', {}).catch(() => ({ sessions: [] }));
-    if (sessions[0]) return this.resume(sessions[0].sessionId);
+    const mine = sessions.find((s) => !this.departures.has(s.sessionId));
+    if (mine) return this.resume(mine.sessionId, Infinity);
     if (this.state.view.screen === 'connecting' || this.state.view.screen === 'trouble') this.goIdle();
   }
 
-  private async resume(sessionId: string): Promise<void> {
-    let joined: JoinResult;
+  /** Back in the session after a drop, a reload or a lost SFU worker: the call goes on with the same media or new. */
+  private async resume(sessionId: string, away: number): Promise<void> {
+    let joined: JoinAnswer;
     try {
       joined = await this.channel!.request('session:rejoin', { sessionId });
     } catch {
+      if (this.departures.has(sessionId)) return;
+      // The server ended the call while we were away (it could not tell us then).
       this.sessionId = sessionId;
-      return this.finish('kiosk_disconnected');
+      return this.finish('lost');
     }
-    const away = this.droppedAt ? Date.now() - this.droppedAt : Infinity;
-    this.droppedAt = undefined;
+    // The villager hung up while the rejoin was on its way: that hang-up stands.
+    if (this.departures.has(sessionId)) return;
     this.sessionId = sessionId;
-    this.set({ reconnecting: false, session: joined.session });
-    try {
-      if (this.peer && this.peer.healthy && away < REBUILD_AFTER_MS) {
-        await this.peer.restartIce();
-      } else {
-        await this.rebuild(joined);
-      }
-      if (joined.session.state === 'active' && this.state.view.screen !== 'in_call') this.show({ screen: 'in_call', officerName: this.officerName(joined.session), since: Date.now() });
-      if (joined.session.state === 'calling' && this.state.view.screen !== 'waiting') this.show({ screen: 'waiting', since: Date.now() });
-      void this.channel!.request('kiosk:deviceStatus', { camera: 'ok' }).catch(() => {});
-    } catch {
-      await this.channel!.request('session:end', { sessionId }).catch(() => {});
-      this.dropCall();
-      this.trouble('call_failed', () => this.goIdle());
-    }
+    this.graceMs = joined.reconnectGraceMs;
+    this.set({ session: joined.session });
+    // A reload, or a staff intake this kiosk joins: new media, clearing whatever an earlier page left on the SFU.
+    const fresh = !this.media;
+    this.media ??= this.newMedia(sessionId);
+    const wanted = () => this.sessionId === sessionId && this.socket?.connected === true;
+    // Until the media is back the overlay stays, with its way out; a failure is retried, never taken as a hang-up.
+    const failed = () => this.set({ reconnecting: true, reconnectingSince: this.state.reconnectingSince ?? Date.now() });
+    const resumed = await this.media.resumeUntilDone(joined, fresh ? Infinity : away, wanted, failed);
+    if (!resumed || this.sessionId !== sessionId) return;
+    this.set({ reconnecting: false, reconnectingSince: undefined });
+    if (joined.session.state === 'active' && this.state.view.screen !== 'in_call') this.show({ screen: 'in_call', officerName: this.officerName(joined.session), since: Date.now() });
+    if (joined.session.state === 'calling' && this.state.view.screen !== 'waiting') this.show({ screen: 'waiting', since: Date.now() });
+    void this.channel!.request('kiosk:deviceStatus', { camera: 'ok' }).catch(() => {});
+  }
+
+  private newMedia(sessionId: string): SessionMedia {
+    const media: SessionMedia = new SessionMedia(this.channel!, sessionId, {
+      openLocal: () => this.openCamera(),
+      publish: { simulcast: true },
+      speak: true,
+      onChange: () => {
+        if (this.media === media) this.set({ remote: media.remote, local: media.localStream });
+      },
+    });
+    return media;
+  }
+
+  /** The server stayed out of reach for longer than it keeps our place: the call is over on this screen. */
+  private giveUp(): void {
+    const id = this.sessionId;
+    if (!id) return;
+    this.departures.add(id, 'gave_up');
+    this.finish('lost');
   }
 
   private officerName(s: SessionStateView): string {
     return s.participants.find((p) => p.role !== 'kiosk' && p.mode !== 'monitor')?.name ?? T.countyName;
-  }
-
-  /** New transports and tracks: after a long drop, a failed transport, or a page reload. */
-  private async rebuild(joined: JoinResult): Promise<void> {
-    this.peer?.close();
-    this.peer = undefined;
-    this.waiting.clear();
-    await this.channel!.request('rtc:reset', { sessionId: this.sessionId! });
-    // Closing the old producers stopped their tracks: reuse the camera only while it is still live.
-    const live = this.state.local?.getTracks().every((t) => t.readyState === 'live');
-    const local = live && this.state.local ? this.state.local : await this.openCamera();
-    this.set({ local, remote: new MediaStream() });
-    this.peer = new RtcPeer(this.channel!, this.sessionId!);
-    await this.peer.load();
-    await this.peer.publish(local, { simulcast: true });
-    for (const id of new Set([...joined.producers.map((p) => p.producerId), ...this.waiting])) await this.consume(id);
-    this.waiting.clear();
   }
 
   private openCamera(): Promise<MediaStream> {
@@ -269,14 +285,6 @@ export class KioskController extends ExternalStore<KioskState> {
   private goIdle(): void {
     this.show({ screen: 'idle' });
     say(SAY.idle);
-  }
-
-  private async consume(producerId: string): Promise<void> {
-    if (!this.peer) return void this.waiting.add(producerId);
-    const remote = await this.peer.consume(producerId).catch(() => undefined);
-    if (!remote || !this.state.remote) return;
-    this.state.remote.addTrack(remote.track);
-    this.set({ remote: this.state.remote });
   }
 
   /** The big red button. */
@@ -297,15 +305,18 @@ export class KioskController extends ExternalStore<KioskState> {
     void this.channel.request('kiosk:deviceStatus', { camera: 'ok' }).catch(() => {});
     this.set({ local, remote: new MediaStream(), queuePosition: undefined, privateRequested: false });
     try {
-      const { sessionId } = await this.channel.request('call:start', { requestId: crypto.randomUUID() });
+      const { sessionId, reconnectGraceMs } = await this.channel.request('call:start', { requestId: crypto.randomUUID() });
       this.sessionId = sessionId;
+      this.graceMs = reconnectGraceMs;
       this.set({ queuePosition: this.positions.get(sessionId) });
-      this.peer = new RtcPeer(this.channel, sessionId);
-      await this.peer.load();
+      const media = this.newMedia(sessionId);
+      this.media = media;
+      media.useLocal(local);
+      this.set({ remote: media.remote });
       this.show({ screen: 'waiting', since: Date.now() });
       say(this.waitingPrompt());
       this.reminder = setInterval(() => say(this.state.queuePosition ? SAY.queue(this.state.queuePosition) : SAY.waitingReminder), 30_000);
-      await this.peer.publish(local, { simulcast: true });
+      await media.start({ producers: [] }, true);
     } catch (err) {
       if (this.sessionId) await this.channel.request('session:end', { sessionId: this.sessionId }).catch(() => {});
       this.dropCall();
@@ -320,7 +331,7 @@ export class KioskController extends ExternalStore<KioskState> {
     if (this.sessionId) return;
     this.sessionId = sessionId;
     this.set({ remote: new MediaStream(), privateRequested: false });
-    await this.resume(sessionId);
+    await this.resume(sessionId, Infinity);
     this.show({ screen: 'in_call', officerName: T.staffIntake, since: Date.now() });
     const p = presenceOf(this.state.session);
     const presence = SAY.presence(p.staff, countyPresent(p), true);
@@ -385,24 +396,35 @@ export class KioskController extends ExternalStore<KioskState> {
     this.timer = setTimeout(() => this.goIdle(), 30_000);
   };
 
+  /**
+   * The villager ends the call, also from the reconnect overlay while the server is out of reach: then the
+   * screen ends at once and the server hears of the hang-up as soon as it can be reached.
+   */
   hangUp = async (): Promise<void> => {
     const id = this.sessionId;
-    if (id) await this.channel?.request('session:end', { sessionId: id }).catch(() => {});
+    if (id && this.socket?.connected && !this.drop.away) {
+      await this.channel?.request('session:end', { sessionId: id }).catch(() => {
+        // Not yet back in the session after a drop (or no answer): told as a hang-up made while away.
+        this.departures.add(id, 'hang_up');
+        if (this.channel) void this.departures.flush(this.channel);
+      });
+    } else if (id) {
+      this.departures.add(id, 'hang_up');
+    }
     this.finish('local');
   };
 
   private dropCall(): void {
-    this.peer?.close();
-    this.peer = undefined;
-    this.waiting.clear();
+    this.media?.close();
+    this.media = undefined;
     this.sessionId = undefined;
-    this.droppedAt = undefined;
+    this.drop.stop();
     for (const t of this.state.local?.getTracks() ?? []) t.stop();
     clearTimeout(this.privateTimer);
-    this.set({ local: undefined, remote: undefined, session: undefined, queuePosition: undefined, reconnecting: false, privateRequested: false });
+    this.set({ local: undefined, remote: undefined, session: undefined, queuePosition: undefined, reconnecting: false, reconnectingSince: undefined, privateRequested: false });
   }
 
-  private finish(reason: SessionEndReason | 'local'): void {
+  private finish(reason: EndedReason): void {
     if (!this.sessionId && (this.state.view.screen === 'ended' || this.state.view.screen === 'callback')) return;
     this.dropCall();
     const backAt = Date.now() + 10_000;

@@ -12,6 +12,7 @@ import {
   type TrackSource,
 } from '@vj/shared';
 import type { SfuConfig } from './config.js';
+import { plainSinkCapabilities } from './plain-sink.js';
 
 export type SessionMediaEvents = {
   producerClosed: [peerId: string, producerId: string, reason: SfuCloseReason];
@@ -23,12 +24,23 @@ export type SessionMediaEvents = {
 interface Owned<T> {
   peerId: string;
   item: T;
-  /** For producers: the send transport they came in on. */
+  /** For producers the send transport they came in on; for consumers the one they go out on. */
   transportId?: string;
 }
 type TransportMeta = {
   direction: 'send' | 'recv';
 };
+
+/**
+ * How long a video producer holds a key-frame request that comes soon after the previous one, then sends it.
+ * libwebrtc's sender ignores a key-frame request (PLI/FIR) that comes within 300 ms of the last one it acted on,
+ * and mediasoup 3.12, having sent a request, sends no other for that stream until a key frame arrives or 1,000 ms
+ * pass. When an officer answers, several consumers of the same camera ask at once (the call view, the recorder,
+ * the wall), so without a delay the call view's request is often dropped and its first frame comes ~1.3 s late.
+ * With it, a request within this window of the last one goes out when the window ends: past the sender's
+ * 300 ms, with margin for RTCP jitter on a loaded machine.
+ */
+export const KEY_FRAME_REQUEST_DELAY_MS = 400;
 
 /**
  * The media of one reception session: a Router, and per peer its transports, producers and consumers.
@@ -139,7 +151,12 @@ export class SessionMedia {
     this.assertOpen();
     const transport = this.owned(this.transports, transportId, peerId, 'transport');
     if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'not a send transport');
-    const producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source } });
+    const producer = await transport.produce({
+      kind,
+      rtpParameters: rtpParameters as types.RtpParameters,
+      appData: { source },
+      ...(kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
+    });
     this.producers.set(producer.id, { peerId, item: producer, transportId });
     producer.on('transportclose', () => this.forgetProducer(peerId, producer.id, 'transport_closed'));
     return producer.id;
@@ -150,7 +167,10 @@ export class SessionMedia {
     const transport = this.owned(this.transports, transportId, peerId, 'transport');
     if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receive transport');
     const producer = this.owned(this.producers, producerId, undefined, 'producer');
-    const caps = rtpCapabilities as types.RtpCapabilities;
+    // A plain-RTP sink (the recorder's ffmpeg, a benchmark socket) never sends transport-cc, REMB or NACK: consuming
+    // with them would run congestion control, a pacer, a prober and a retransmission buffer for nothing.
+    const plainSink = !('iceParameters' in transport);
+    const caps = (plainSink ? plainSinkCapabilities(rtpCapabilities) : rtpCapabilities) as types.RtpCapabilities;
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new AppError('BAD_REQUEST', 'receiver cannot decode this producer');
     }
@@ -162,7 +182,7 @@ export class SessionMedia {
       appData: { source: producer.appData.source },
       ...(spatialLayer !== undefined && producer.kind === 'video' ? { preferredLayers: { spatialLayer, temporalLayer: 2 } } : {}),
     });
-    this.consumers.set(consumer.id, { peerId, item: consumer });
+    this.consumers.set(consumer.id, { peerId, item: consumer, transportId });
     consumer.on('transportclose', () => this.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
       this.consumers.delete(consumer.id);
@@ -181,8 +201,10 @@ export class SessionMedia {
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     this.assertOpen();
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
+    // mediasoup asks the producer for a key frame itself when a video consumer resumes (or, if its transport is
+    // not connected yet, when it connects). A second request here would only come back as a needless second
+    // key frame once the producer's request delay ends.
     await consumer.resume();
-    if (consumer.kind === 'video') await consumer.requestKeyFrame();
   }
 
   async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
@@ -194,6 +216,13 @@ export class SessionMedia {
     this.assertOpen();
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  /** The worker's own view of a consumer and its transport, for tests that check what the worker set up. */
+  async inspectConsumer(consumerId: string): Promise<{ consumer: unknown; transportStats: unknown[] }> {
+    const consumer = this.owned(this.consumers, consumerId, undefined, 'consumer');
+    const transport = this.transports.get(this.consumers.get(consumerId)?.transportId ?? '');
+    return { consumer: await consumer.dump(), transportStats: transport ? await transport.item.getStats() : [] };
   }
 
   async consumerStats(peerId: string, consumerId: string): Promise<{ packetCount: number; byteCount: number }> {
@@ -208,8 +237,8 @@ export class SessionMedia {
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
     // Only simulcast/SVC consumers have layers; a single-stream one simply keeps its only layer.
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
+    // mediasoup requests the key frame a layer switch needs itself, and only when the target layer changes.
     await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
-    await consumer.requestKeyFrame();
   }
 
   closePeerConsumers(peerId: string, reason: SfuCloseReason): number {

@@ -178,6 +178,11 @@ export class SfuService {
     for (const { media } of this.sessions.values()) for (const id of remoteSessionIds) media.closePeer(id, 'router_closed');
   }
 
+  /** Test hook: the worker's dump of a consumer and the stats of its peer's receiving transport. */
+  inspectConsumer(sessionId: string, consumerId: string): Promise<{ consumer: unknown; transportStats: unknown[] }> {
+    return this.media(sessionId).inspectConsumer(consumerId);
+  }
+
   sessionIds(): string[] {
     return [...this.sessions.keys()];
   }

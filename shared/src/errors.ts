@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   /** Stored data failed its integrity check (a MAC, chain or key check value): fail closed and alert. */
   INTEGRITY: 500,
   UNAVAILABLE: 503,
+  /** DATA_DIR or the database's disk is full: nothing was saved; it works again once space is freed. */
+  STORAGE_FULL: 507,
   SFU_TIMEOUT: 504,
   SFU_ERROR: 502,
 } as const;

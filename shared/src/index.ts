@@ -13,3 +13,5 @@ export * from './id-card.js';
 export * from './schemas/petition.js';
 export * from './schemas/cases.js';
 export * from './workflow.js';
+export * from './schemas/audit-actions.js';
+export * from './schemas/admin-kiosks.js';

@@ -2,6 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SUITE, SUITES } from './security/crypto.js';
 
 const Bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -12,6 +13,13 @@ const Env = z.object({
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().default('data'),
   DATABASE_URL: z.string().optional(),
+  /**
+   * Free space DATA_DIR keeps back (MB): below it, writes to the embedded database are refused with STORAGE_FULL
+   * and health reports it, so the engine never meets a full disk mid-write. 0 turns the check off.
+   */
+  DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_000_000).default(128),
+  /** A database statement running longer fails (503) instead of holding its connection; the embedded engine is reopened. */
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   REDIS_URL: z.string().optional(),
   /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('vj:'),
@@ -21,6 +29,11 @@ const Env = z.object({
   VJ_MASTER_KEYS: z.string().optional(),
   /** Or a file holding that same text, e.g. on a mounted secret volume. */
   MASTER_KEY_FILE: z.string().optional(),
+  /**
+   * The crypto suite for new data: `sm` (国密: SM4-CTR + HMAC-SM3, SM3 chains, PBKDF2-HMAC-SM3 passwords) or
+   * `intl` (AES-256-GCM, HMAC-SHA-256, scrypt). Data of the other suite stays readable; keys:rotate re-seals.
+   */
+  CRYPTO_SUITE: z.enum(SUITES).default(DEFAULT_SUITE),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(5).max(3600).default(900),
   KIOSK_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86400).default(3600),
   TLS_CERT_FILE: z.string().optional(),
@@ -57,6 +70,8 @@ const Env = z.object({
   DEADLINE_SWEEP_S: z.coerce.number().int().min(1).max(86_400).default(300),
   /** When a kiosk going offline raises an alarm, in the server's time zone (set TZ=Asia/Shanghai). */
   OFFICE_HOURS: z.string().default('08:30-17:30'),
+  /** How long a provisioned kiosk may stay offline (or unseen since start-up) before the offline alarm. */
+  KIOSK_OFFLINE_GRACE_S: z.coerce.number().int().min(1).max(86_400).default(60),
   OFFICE_DAYS: z.string().default('1-5'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   STATIC_DIR: z.string().optional(),
@@ -111,11 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     publicUrl: e.PUBLIC_URL,
     dataDir,
     databaseUrl: e.DATABASE_URL,
+    diskReserveMb: e.DISK_RESERVE_MB,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecrets: e.JWT_SECRETS,
     masterKeys: e.VJ_MASTER_KEYS,
     masterKeyFile: e.MASTER_KEY_FILE,
+    cryptoSuite: e.CRYPTO_SUITE,
     accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
     kioskTokenTtlS: e.KIOSK_TOKEN_TTL_S,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
@@ -136,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     deadlineSweepMs: e.DEADLINE_SWEEP_S * 1000,
     recording: e.RECORDING === 'on',
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
+    kioskOfflineGraceMs: e.KIOSK_OFFLINE_GRACE_S * 1000,
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,

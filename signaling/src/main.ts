@@ -15,6 +15,9 @@ process.on('uncaughtException', (err) => {
   process.exit(70);
 });
 
+/** How long a normal stop may take before the process exits anyway. */
+const STOP_TIMEOUT_MS = 15_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
@@ -23,10 +26,13 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ ready: true, url: server.url, port: server.port }));
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    // A second Ctrl+C means "now": nothing is lost that a kill -9 would not lose, and the next start resumes calls.
+    if (stopping) process.exit(130);
     stopping = true;
     console.log(JSON.stringify({ msg: 'stopping', signal }));
-    server.close().then(
+    // A stop that hangs (a stuck request, an unanswering database) must not keep the port or the calls hostage.
+    setTimeout(() => process.exit(1), STOP_TIMEOUT_MS).unref();
+    server.close(signal).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -18,7 +18,8 @@ import type { AppContext } from './context.js';
 import { openDatabase, type Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { auditTablePrivileges } from './db/privileges.js';
-import { loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
+import { KioskOfflineWatch } from './alerts/kiosk-offline-watch.js';
+import { DEMO_USERS, loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
 import { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from './http/rate-limit.js';
 import { LocalPresence } from './presence/local-presence.js';
@@ -64,7 +65,8 @@ export interface RunningServer {
   ctx: AppContext;
   demo: DemoSecrets | undefined;
   rooms: { code: string; name: string }[];
-  close(): Promise<void>;
+  /** Stops everything; `why` (the signal, for a normal stop) goes on the timeline of every open session. */
+  close(why?: string): Promise<void>;
 }
 
 async function connectRedis(url: string, log: Logger): Promise<{ main: Redis; pub: Redis; sub: Redis }> {
@@ -97,9 +99,9 @@ async function openCluster(config: Config, redis: { main: Redis }, log: Logger, 
 }
 
 export function loadMasterKeys(config: Config, demo: DemoSecrets | undefined): MasterKeys {
-  if (config.masterKeys) return MasterKeys.parse(config.masterKeys);
-  if (config.masterKeyFile) return MasterKeys.parse(fs.readFileSync(config.masterKeyFile, 'utf8'));
-  if (demo) return MasterKeys.parse(demo.masterKeys);
+  if (config.masterKeys) return MasterKeys.parse(config.masterKeys, config.cryptoSuite);
+  if (config.masterKeyFile) return MasterKeys.parse(fs.readFileSync(config.masterKeyFile, 'utf8'), config.cryptoSuite);
+  if (demo) return MasterKeys.parse(demo.masterKeys, config.cryptoSuite);
   throw new Error('no master keys configured');
 }
 
@@ -137,7 +139,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     if (loadedKeys.created) await sealExistingIdentities(db, log.child('keys'));
     await syncRooms(db, roomsFile.rooms);
     if (demo) {
-      await seedDemoUsers(db);
+      await seedDemoUsers(db, DEMO_USERS, config.cryptoSuite);
       await seedDemoRegistry(db);
       for (const [room, credential] of Object.entries(demo.kiosks)) if (codes.includes(room)) await registerKioskDevice(db, room, credential, 'demo');
     }
@@ -194,6 +196,10 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       cleanups.unshift(() => watch.close());
     }
     const picked = await reconnect.restore();
+    // Rooms whose kiosk should be online and is not, including one that never came back after a restart.
+    const offlineWatch = new KioskOfflineWatch(db, presence, alerts, roomsFile.rooms.map((r) => r.code), config.kioskOfflineGraceMs, log.child('alerts'));
+    offlineWatch.start(Math.min(15_000, Math.max(1000, config.kioskOfflineGraceMs / 4)));
+    cleanups.unshift(async () => offlineWatch.close());
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const integrityAlarm = new IntegrityAlarm(db, log.child('integrity'), (key, room) => alerts.raise('integrity_failed', room, key));
     const checkpoints = new AuditCheckpoints(config.dataDir, loadedKeys.keys, log.child('audit'));
@@ -257,10 +263,18 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     // Registered after the sockets' cleanup, so it runs before it: recordings close while the SFU still runs.
     cleanups.unshift(() => recorder.close());
     registerRealtime(io, ctx);
+    let stopReason = 'shutdown';
     cleanups.unshift(async () => {
-      calls.shutdown();
-      io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Open sessions stay open for the next start (reconnect.ts picks them up); they are marked, not ended.
+      await reconnect.serverStopping(stopReason);
+      // io.close() drops the connections without socket.io's "server disconnect" message: to the clients this is
+      // a network drop, so they keep reconnecting and resume their calls once a new process listens.
+      // (disconnectSockets(true) would tell them not to come back, and a call would hang on their screens.)
+      // http.Server.close() waits for keep-alive connections, and one busy at that moment goes on being served
+      // (steady submits held a SIGTERM for the full 15 s): each is closed as soon as it is idle.
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      clearInterval(closeIdle);
     });
 
     await new Promise<void>((resolve, reject) => {
@@ -280,8 +294,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       ctx,
       demo,
       rooms: roomsFile.rooms,
-      close: () =>
+      close: (why) =>
         (closing ??= (async () => {
+          if (why) stopReason = why;
           for (const c of cleanups) await c().catch((err) => log.warn('shutdown step failed', { errorName: (err as Error).name }));
         })()),
     };

@@ -9,8 +9,8 @@ export interface ReadyChild {
 }
 
 /** Runs a Node script of the project and waits for its machine-readable `"ready":true` line. */
-export async function spawnReady(script: string, env: Record<string, string>, what: string, timeoutMs: number): Promise<ReadyChild> {
-  const proc = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnReady(script: string, env: Record<string, string>, what: string, timeoutMs: number, nodeArgs: string[] = []): Promise<ReadyChild> {
+  const proc = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   let ready = false;
   let exited: number | null = null;

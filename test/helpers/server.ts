@@ -31,7 +31,7 @@ export interface TestServer {
  * embedded PGlite when `embedded` or the run opted out of PostgreSQL. Everything is private to this run.
  */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; embedded?: boolean; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},
+  opts: { env?: Record<string, string>; embedded?: boolean; nodeArgs?: string[]; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},
 ): Promise<TestServer> {
   // VJ_TOPOLOGY=cluster runs the same tests against 2 signaling + 2 SFU nodes behind one front port.
   if (process.env['VJ_TOPOLOGY'] === 'cluster' && !opts.reuse && !opts.embedded && !opts.env?.['SFU_MODE']) {
@@ -54,7 +54,7 @@ export async function startTestServer(
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
     ...opts.env,
   };
-  const child = await spawnReady(path.join(REPO, 'signaling', 'dist', 'main.js'), env, 'server', 60_000);
+  const child = await spawnReady(path.join(REPO, 'signaling', 'dist', 'main.js'), env, 'server', 60_000, opts.nodeArgs);
   const { proc, logs } = child;
 
   return {

@@ -213,6 +213,7 @@ describe('authorization matrix', () => {
             'rtc:reset': { sessionId: randomUUID() },
             'session:mine': {},
             'session:rejoin': { sessionId: randomUUID() },
+            'session:departed': { sessionId: randomUUID(), how: 'gave_up' },
             'session:watch': { sessionId: randomUUID(), mode: 'monitor' },
             'session:setMode': { sessionId: randomUUID(), mode: 'join' },
             'session:setPrivate': { sessionId: randomUUID(), private: true },

@@ -193,7 +193,7 @@ describe('statistics', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const text = await csv.text();
-    expect(text.split('\r\n')[0]).toContain('乡镇,乡镇代码,受理总数');
+    expect(text.split('\r\n')[0]).toContain('乡镇,乡镇代码,登记总数');
     expect(text).not.toContain(canary);
     expect(text).not.toContain('反映村干部'); // no narrative either
   });

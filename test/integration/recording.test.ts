@@ -174,19 +174,31 @@ describe('server-side recording', () => {
 
   it('segments recorded while the session is private are marked county-only', async () => {
     const { sessionId, kiosk } = await liveCall('kaihui');
-    const count = async () => (await recordingOf(sessionId))?.segments.length ?? 0;
-    await waitFor('a first segment per track', async () => (await count()) >= 2, { timeoutMs: 15_000 });
+    // Counted per track: the tracks cut segments at their own pace (video at keyframes), so on a loaded machine
+    // "four more segments" can all come from one track while the other's segment still spans the private part.
+    const perTrack = async () => {
+      const n = new Map<string, number>();
+      for (const x of (await recordingOf(sessionId))?.segments ?? []) n.set(x.trackId, (n.get(x.trackId) ?? 0) + 1);
+      return n;
+    };
+    const grown = (from: Map<string, number>, by: number) => async () => {
+      const now = await perTrack();
+      return now.size >= 2 && [...now].every(([t, c]) => c >= (from.get(t) ?? 0) + by);
+    };
+    await waitFor('a first segment per track', grown(new Map(), 1), { timeoutMs: 15_000 });
     s.server.ctx.recorder.setPrivate(sessionId, true);
-    const atOn = await count();
-    await waitFor('segments while private', async () => (await count()) >= atOn + 4, { timeoutMs: 20_000 });
+    const atOn = await perTrack();
+    await waitFor('two segments per track while private', grown(atOn, 2), { timeoutMs: 25_000 });
     s.server.ctx.recorder.setPrivate(sessionId, false);
-    const atOff = await count();
-    await waitFor('segments after private', async () => (await count()) >= atOff + 4, { timeoutMs: 20_000 });
+    const atOff = await perTrack();
+    await waitFor('two segments per track after private', grown(atOff, 2), { timeoutMs: 25_000 });
     const rec = await endCall(sessionId, kiosk);
-    const flags = rec.segments.map((x) => x.countyOnly);
-    expect(flags.slice(0, 2)).toEqual([false, false]); // before private mode
-    expect(flags.slice(atOn, atOff).every(Boolean)).toBe(true); // during it
-    expect(flags.slice(-2)).toEqual([false, false]); // after it, once the segment in progress at its end is done
+    for (const trackId of atOn.keys()) {
+      // Which segment straddles each switch depends on timing, so the check is on the shape: plain segments, then
+      // county-only ones (the one in progress at each switch holds private minutes too), then plain ones again.
+      const shape = rec.segments.filter((x) => x.trackId === trackId).map((x) => (x.countyOnly ? 'P' : '-')).join('');
+      expect(shape, `track ${trackId}`).toMatch(/^-+P{2,}-+$/);
+    }
   });
 
   it('township roles get no recording, and nobody gets one without a grant token', async () => {

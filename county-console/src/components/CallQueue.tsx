@@ -26,7 +26,7 @@ export function CallQueue({ rooms, alerts, busy, onAnswer }: { rooms: RoomView[]
         {taken.map((r) => (
           <li key={r.code} className="queue-item taken">
             <div className="queue-room">{r.name}</div>
-            <div className="queue-wait">{T.takenBy(r.answeredBy ?? '')}</div>
+            <div className="queue-wait">{r.answeredBy ? T.takenBy(r.answeredBy) : T.takenByUnknown}</div>
           </li>
         ))}
       </ul>

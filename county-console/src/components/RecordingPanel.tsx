@@ -4,6 +4,11 @@ import { useApi, type TokenSource } from '../api';
 import { TR } from '../recording-strings';
 import { T } from '../strings';
 
+/** A code the recorder wrote is named; any other ASCII text is the system's, not a person's: no English shown. */
+function reasonText(reason: string): string {
+  return TR.reasons[reason] ?? (/^[\x20-\x7e]+$/.test(reason) ? TR.otherReason : reason);
+}
+
 interface RecordingView {
   id: string;
   status: string;
@@ -56,7 +61,7 @@ export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: str
             <li key={i}>
               {new Date(e.at).toLocaleTimeString('zh-CN')} {TR.events[e.kind] ?? e.kind}
               {e.actor && ` · ${e.actor}`}
-              {e.reason && `:${e.reason}`}
+              {e.reason && `：${reasonText(e.reason)}`}
             </li>
           ))}
       </ul>

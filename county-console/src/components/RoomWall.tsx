@@ -1,24 +1,38 @@
+import type { CSSProperties } from 'react';
 import type { RoomView } from '@vj/shared';
 import { Video, mmss, useNow } from '@vj/shared/client';
 import { T } from '../strings';
 
-/** All rooms at a glance: state colour, live video for rooms in a call or intake, how long it has run. */
-export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStream>; opened: string | undefined; activeRoom: string | undefined; onOpen: (code: string) => void }) {
+/** Columns for `n` tiles: a roughly 4:3 grid idle; three narrow columns when the wall shrinks beside a session. */
+function columns(n: number, compact: boolean): number {
+  if (compact) return 3;
+  return Math.max(1, Math.ceil(Math.sqrt(n * 1.3)));
+}
+
+/**
+ * All rooms at a glance. Each tile's state is its border and the band on top (colour and word), which live
+ * video never covers; the room name sits at the bottom, how long the session has run in the band.
+ */
+export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStream>; opened: string | undefined; activeRoom: string | undefined; compact?: boolean; onOpen: (code: string) => void }) {
   const now = useNow();
   const online = props.rooms.filter((r) => r.state !== 'offline').length;
+  const cols = columns(props.rooms.length, Boolean(props.compact));
   return (
-    <section className="wall" aria-label={T.wallTitle(online, props.rooms.length)}>
+    <section className={props.compact ? 'wall compact' : 'wall'} aria-label={T.wallTitle(online, props.rooms.length)}>
       <h2>{T.wallTitle(online, props.rooms.length)}</h2>
-      <ul className="tiles">
+      <ul className="tiles" style={{ '--cols': cols } as CSSProperties}>
         {props.rooms.map((r) => {
           const stream = props.wall.get(r.code);
-          const cls = ['tile', `state-${r.state}`, r.code === props.activeRoom ? 'active' : '', r.code === props.opened ? 'opened' : ''].join(' ');
+          const cls = ['tile', `state-${r.state}`, stream ? 'has-video' : '', r.code === props.activeRoom ? 'active' : '', r.code === props.opened ? 'opened' : ''].filter(Boolean).join(' ');
+          const timed = (r.state === 'calling' || r.state === 'in_session' || r.state === 'private') && r.since;
           return (
-            <li key={r.code} className={cls} data-testid={`tile-${r.code}`} data-state={r.state} onClick={() => props.onOpen(r.code)}>
+            <li key={r.code} className={cls} data-testid={`tile-${r.code}`} data-state={r.state} title={`${r.name}：${T.roomState[r.state]}`} onClick={() => props.onOpen(r.code)}>
               {stream && <Video stream={stream} muted className="tile-video" testId={`tile-video-${r.code}`} />}
+              <span className="tile-band" data-testid={`tile-band-${r.code}`}>
+                <span className="tile-state">{T.roomState[r.state]}</span>
+                {timed && <span className="tile-time">{mmss(now - Date.parse(r.since!))}</span>}
+              </span>
               <span className="tile-name">{r.name}</span>
-              <span className="tile-state">{T.roomState[r.state]}</span>
-              {(r.state === 'calling' || r.state === 'in_session' || r.state === 'private') && r.since && <span className="tile-time">{mmss(now - Date.parse(r.since))}</span>}
             </li>
           );
         })}

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { CountyMode, RoomView } from '@vj/shared';
 import { Video, mmss, useNow } from '@vj/shared/client';
 import type { ActiveCall } from '../console-controller';
@@ -15,7 +16,7 @@ interface Props {
   privateRequested: boolean;
   token: () => string | undefined;
   supervisor: boolean;
-  onHangUp: () => void;
+  onHangUp: () => Promise<void> | void;
   onAnswer: (sessionId: string) => void;
   onWatch: (sessionId: string, mode: CountyMode) => void;
   onMode: (mode: CountyMode) => void;
@@ -25,6 +26,8 @@ interface Props {
 /** The opened session: large video, two-way talk, the supervision modes, private mode and the timeline. */
 export function SessionPanel(p: Props) {
   const now = useNow();
+  // Ending takes a few seconds (recording closes, media tears down): say so at once, and take no second press.
+  const [ending, setEnding] = useState<string>();
   const roomName = (code: string) => p.rooms.find((r) => r.code === code)?.name ?? code;
   if (!p.active) {
     const room = p.rooms.find((r) => r.code === p.opened);
@@ -85,8 +88,17 @@ export function SessionPanel(p: Props) {
             </button>
           </span>
         )}
-        <button className="danger" onClick={p.onHangUp} title={T.hangUpHint} data-testid="hangup-button">
-          {a.mode === 'monitor' ? T.leave : T.hangUp}
+        <button
+          className="danger"
+          disabled={ending === a.sessionId}
+          onClick={() => {
+            setEnding(a.sessionId);
+            void Promise.resolve(p.onHangUp()).finally(() => setEnding(undefined));
+          }}
+          title={T.hangUpHint}
+          data-testid="hangup-button"
+        >
+          {ending === a.sessionId ? T.hangingUp : a.mode === 'monitor' ? T.leave : T.hangUp}
         </button>
       </div>
       {county && <Timeline sessionId={a.sessionId} token={p.token} version={s?.participants.length ?? 0} />}

@@ -71,7 +71,7 @@ export function TrendChart({ months }: { months: CaseStatsView['months'] }) {
         ━ {TC.trendClosed}
       </text>
       <text x={w - pad} y={12} fontSize="10" textAnchor="end">
-        max {max}
+        {TC.trendMax(max)}
       </text>
     </svg>
   );

@@ -3,7 +3,8 @@ import { AppError, availableActions, type CaseAction, type CaseWorkflowView, typ
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
-import { chinaDay } from '../format';
+import { chinaDay, evidenceLabel } from '../format';
+import { FilePick } from './FilePick';
 import { T } from '../strings';
 
 export function DueBadge({ state }: { state: string }) {
@@ -53,9 +54,9 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
               {s.days !== null && ` · ${s.days} 天`}
             </div>
             {s.text && <p className="step-text">{s.text}</p>}
-            {s.attachments.map((a) => (
-              <button key={a.id} className="link" onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')}>
-                {T.download} {a.mime} · {(a.sizeBytes / 1024).toFixed(0)} KB
+            {s.attachments.map((a, i) => (
+              <button key={a.id} className="link" onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')} data-testid="step-evidence">
+                {T.download} {evidenceLabel(i, a.mime, a.sizeBytes)}
               </button>
             ))}
           </li>
@@ -172,16 +173,13 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
         <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} data-testid="action-text" />
       </label>
       {withFiles && (
-        <label>
-          {TC.evidence}
-          <input
-            type="file"
-            multiple
-            accept="image/jpeg,image/png,application/pdf,audio/mpeg,video/mp4"
-            onChange={(e) => setFiles([...(e.target.files ?? [])].map((file) => ({ id: crypto.randomUUID(), file, progress: 0 })))}
-            data-testid="action-files"
-          />
-        </label>
+        <FilePick
+          label={TC.evidence}
+          accept="image/jpeg,image/png,application/pdf,audio/mpeg,video/mp4"
+          count={files.length}
+          onFiles={(picked) => setFiles(picked.map((file) => ({ id: crypto.randomUUID(), file, progress: 0 })))}
+          testId="action-files"
+        />
       )}
       {files.some((f) => f.progress > 0 && f.progress < 1) && <progress value={files.reduce((n, f) => n + f.progress, 0) / files.length} />}
       {override !== undefined && (

@@ -1,16 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { AdminOfficialView, AdminUserView, UserLinkBody } from '@vj/shared';
+import type { AdminKioskView, AdminOfficialView, AdminUserView, KioskProvisionResult, UserLinkBody } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { useApi, type TokenSource } from '../api';
 import { T } from '../strings';
-
-interface KioskRow {
-  id: string;
-  roomCode: string;
-  label: string;
-  createdAt: string;
-  revoked: boolean;
-}
 
 const DEBOUNCE_MS = 300;
 
@@ -21,17 +13,32 @@ function linkText(u: AdminUserView): string {
 
 export function Admin({ token }: { token: TokenSource }) {
   const users = useApi<{ items: AdminUserView[] }>(token, '/api/admin/users');
-  const kiosks = useApi<{ items: KioskRow[] }>(token, '/api/admin/kiosks');
+  const kiosks = useApi<{ items: AdminKioskView[] }>(token, '/api/admin/kiosks');
   const [linking, setLinking] = useState<AdminUserView>();
+  const [provisioned, setProvisioned] = useState<KioskProvisionResult>();
   const act = async (path: string, reload: () => void, body?: unknown) => {
     await apiRequest('POST', path, { token: token(), body }).catch((err: unknown) => alert(err instanceof Error ? err.message : String(err)));
     reload();
+  };
+  const revoke = (k: AdminKioskView) => {
+    if (confirm(T.revokeConfirm(k.roomName, k.label))) void act(`/api/admin/kiosks/${k.id}/revoke`, kiosks.reload);
+  };
+  // A room whose kiosk was revoked can get a new one from any of its rows.
+  const activeRooms = new Set(kiosks.data?.items.filter((k) => !k.revoked).map((k) => k.roomCode));
+  const reprovision = async (k: AdminKioskView) => {
+    if (!confirm(T.reprovisionConfirm(k.roomName))) return;
+    try {
+      setProvisioned(await apiRequest<KioskProvisionResult>('POST', `/api/admin/kiosks/${k.id}/reprovision`, { token: token() }));
+    } catch (err) {
+      alert(err instanceof Error ? err.message : String(err));
+    }
+    kiosks.reload();
   };
   const unlink = (u: AdminUserView) => {
     if (confirm(T.unlinkConfirm(u.username))) void act(`/api/admin/users/${u.id}/official`, users.reload, { link: 'none' } satisfies UserLinkBody);
   };
   return (
-    <div className="split">
+    <div className="split admin">
       <section className="panel">
         <h2>{T.usersTitle}</h2>
         {users.error && <p className="error">{T.loadFailed(users.error)}</p>}
@@ -40,7 +47,7 @@ export function Admin({ token }: { token: TokenSource }) {
             {users.data?.items.map((u) => (
               <tr key={u.id} data-testid={`user-${u.username}`}>
                 <td>{u.displayName}</td>
-                <td>{u.username}</td>
+                <td translate="no">{u.username}</td>
                 <td>{T.roleNames[u.role]}</td>
                 <td data-testid="user-link" title={T.linkColumn}>
                   <span className={u.official || u.personName ? '' : 'hint'}>{linkText(u)}</span>{' '}
@@ -76,14 +83,52 @@ export function Admin({ token }: { token: TokenSource }) {
       <section className="panel">
         <h2>{T.kiosksTitle}</h2>
         {kiosks.error && <p className="error">{T.loadFailed(kiosks.error)}</p>}
+        {provisioned && (
+          <div className="action-form provisioned" role="alert" data-testid="kiosk-provisioned">
+            <h3>{T.reprovisionTitle(provisioned.kiosk.roomName)}</h3>
+            <p className="warn-text">{T.reprovisionOnce}</p>
+            <label>
+              {T.reprovisionUrl}
+              <input readOnly value={`${location.origin}${provisioned.kioskPath}`} onFocus={(e) => e.target.select()} data-testid="kiosk-provisioned-url" translate="no" />
+            </label>
+            <label>
+              {T.reprovisionCredential}
+              <input readOnly value={provisioned.credential} onFocus={(e) => e.target.select()} data-testid="kiosk-provisioned-credential" translate="no" />
+            </label>
+            <div className="actions">
+              <button onClick={() => setProvisioned(undefined)}>{T.close}</button>
+            </div>
+          </div>
+        )}
         <table className="table">
+          <thead>
+            <tr>
+              <th>{T.kioskRoom}</th>
+              <th>{T.kioskLabel}</th>
+              <th>{T.kioskCreated}</th>
+              <th>{T.kioskState}</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {kiosks.data?.items.map((k) => (
-              <tr key={k.id}>
-                <td>{k.roomCode}</td>
-                <td>{k.label}</td>
+              <tr key={k.id} data-testid={`kiosk-${k.roomCode}`} data-revoked={k.revoked}>
+                <td>{k.roomName}</td>
+                <td translate="no">{k.label}</td>
                 <td>{new Date(k.createdAt).toLocaleDateString('zh-CN')}</td>
-                <td>{k.revoked ? T.revoked : <button onClick={() => void act(`/api/admin/kiosks/${k.id}/revoke`, kiosks.reload)}>{T.revoke}</button>}</td>
+                <td>{k.revoked ? T.revoked : T.active}</td>
+                <td className="row-actions">
+                  {!k.revoked && (
+                    <button onClick={() => revoke(k)} data-testid={`kiosk-revoke-${k.roomCode}`}>
+                      {T.revoke}
+                    </button>
+                  )}
+                  {(!k.revoked || !activeRooms.has(k.roomCode)) && (
+                    <button onClick={() => void reprovision(k)} data-testid={`kiosk-reprovision-${k.roomCode}`}>
+                      {T.reprovision}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,14 +1,9 @@
 import { useEffect, useState } from 'react';
-import { CASE_ACTIONS, type AuditEntryView } from '@vj/shared';
+import { AUDIT_ACTIONS, type AuditEntryView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { type TokenSource } from '../api';
+import { TA, auditActionLabel, auditDetailsText } from '../audit-strings';
 import { T } from '../strings';
-
-const ACTIONS = [
-  'identity.reveal', 'attachment.download', 'attachment.upload', 'petition.create', 'auth.login', 'auth.login_failed',
-  'auth.logout', 'auth.refused', 'auth.refresh_reuse', 'receipt.lookup', 'receipt.lookup_failed', 'user.disable', 'user.enable', 'kiosk.revoke', 'keys.rotate',
-  ...CASE_ACTIONS.map((a) => `case.${a}`), 'case.escalate', 'case.policy', 'registry.import', 'session.mode', 'session.private', 'session.staff_intake',
-];
 
 interface Filters {
   actor?: { id: string; name: string };
@@ -55,8 +50,10 @@ export function Audit({ token }: { token: TokenSource }) {
           {T.auditAction}
           <select value={filters.action ?? ''} onChange={(e) => setFilters({ ...filters, action: e.target.value || undefined })}>
             <option value="">{T.all}</option>
-            {ACTIONS.map((a) => (
-              <option key={a}>{a}</option>
+            {AUDIT_ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {TA.actions[a]}
+              </option>
             ))}
           </select>
         </label>
@@ -95,17 +92,17 @@ export function Audit({ token }: { token: TokenSource }) {
                     '—'
                   )}
                 </td>
-                <td>{r.action}</td>
+                <td data-action={r.action}>{auditActionLabel(r.action)}</td>
                 <td>
                   {r.objectId ? (
                     <button className="link" onClick={() => setFilters({ ...filters, objectId: r.objectId! })}>
-                      {r.objectType} {r.objectId.slice(0, 8)}
+                      {TA.objects[r.objectType ?? ''] ?? T.auditObject} <span translate="no">{r.objectId.slice(0, 8)}</span>
                     </button>
                   ) : (
                     '—'
                   )}
                 </td>
-                <td className="details">{Object.entries(r.details).map(([k, v]) => `${k}: ${String(v)}`).join(';')}</td>
+                <td className="details">{auditDetailsText(r.details)}</td>
               </tr>
             ))}
           </tbody>

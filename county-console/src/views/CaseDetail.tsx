@@ -5,6 +5,7 @@ import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { CrossReference } from '../components/CrossReference';
 import { RecordingPanel } from '../components/RecordingPanel';
 import { WorkflowPanel } from '../components/WorkflowPanel';
+import { evidenceLabel } from '../format';
 import { T } from '../strings';
 
 export function CaseDetail(props: { id: string; role: Role; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
@@ -31,9 +32,9 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
       <p className="narrative">{c.narrative}</p>
       {c.attachments.length > 0 && (
         <ul className="files">
-          {c.attachments.map((a) => (
-            <li key={a.id}>
-              {a.mime} · {(a.sizeBytes / 1024).toFixed(0)} KB{' '}
+          {c.attachments.map((a, i) => (
+            <li key={a.id} data-testid="evidence">
+              {evidenceLabel(i, a.mime, a.sizeBytes)}{' '}
               <button className="link" onClick={() => void downloadWithAuth(`/api/petitions/${c.id}/attachments/${a.id}`, props.token() ?? '', 'attachment')}>
                 {T.download}
               </button>

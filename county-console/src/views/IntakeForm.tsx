@@ -3,6 +3,7 @@ import { AppError, PETITION_CATEGORIES, PetitionSubmitBody, type RoomView, type 
 import { apiRequest } from '@vj/shared/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { FilePick } from '../components/FilePick';
 import { RegistrySuggest } from '../components/RegistrySuggest';
 import { T } from '../strings';
 
@@ -217,15 +218,12 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
           </div>
         )}
       </fieldset>
-      <label>
-        {T.attachments}
-        <input
-          type="file"
-          multiple
-          accept="image/jpeg,image/png,application/pdf,audio/mpeg,video/mp4,audio/mp4"
-          onChange={(e) => setFiles([...files, ...Array.from(e.target.files ?? []).map((file) => ({ id: crypto.randomUUID(), file, progress: 0 }))].slice(0, 10))}
-        />
-      </label>
+      <FilePick
+        label={T.attachments}
+        accept="image/jpeg,image/png,application/pdf,audio/mpeg,video/mp4,audio/mp4"
+        count={files.length}
+        onFiles={(picked) => setFiles([...files, ...picked.map((file) => ({ id: crypto.randomUUID(), file, progress: 0 }))].slice(0, 10))}
+      />
       {files.map((f) => (
         <div key={f.id} className="upload">
           <span>{f.file.name}</span>

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Video } from '@vj/shared/client';
 import type { ConsoleController, ConsoleState } from '../console-controller';
 import { T } from '../strings';
@@ -7,6 +8,12 @@ export function StaffDesk({ s, controller }: { s: ConsoleState; controller: Cons
   const room = s.rooms.find((r) => r.code === s.user?.townshipCode);
   const a = s.active;
   const dark = a?.session?.private;
+  // 结束接待 takes a few seconds (the recording is sealed): the button says so at once (issue 14.10).
+  const [ending, setEnding] = useState<string>();
+  const end = (sessionId: string) => {
+    setEnding(sessionId);
+    void controller.hangUp().finally(() => setEnding(undefined));
+  };
   return (
     <section className="panel wide staff" data-testid="staff-desk">
       <h2>{T.staffTitle(room?.name ?? '')}</h2>
@@ -34,8 +41,8 @@ export function StaffDesk({ s, controller }: { s: ConsoleState; controller: Cons
             </div>
           )}
           {a.session?.kind === 'staff_intake' && (
-            <button className="danger" onClick={() => void controller.hangUp()} data-testid="staff-end">
-              {T.staffEnd}
+            <button className="danger" disabled={ending === a.sessionId} onClick={() => end(a.sessionId)} data-testid="staff-end">
+              {ending === a.sessionId ? T.staffEnding : T.staffEnd}
             </button>
           )}
         </>

@@ -4,13 +4,18 @@ import { SessionPanel } from '../components/SessionPanel';
 import type { ConsoleController, ConsoleState } from '../console-controller';
 import { IntakeForm } from './IntakeForm';
 
+/**
+ * Queue, wall, session and intake form. In a session the villager's face takes the middle and the wall shrinks
+ * (styles.css `.layout.in-session`); the four boxes never change order, so nothing the officer typed is lost.
+ */
 export function Workbench({ s, controller }: { s: ConsoleState; controller: ConsoleController }) {
+  const inSession = Boolean(s.active);
   return (
     <div className="workbench">
-      <div className="layout">
-        <CallQueue rooms={s.rooms} alerts={s.alerts} busy={Boolean(s.active)} onAnswer={controller.answer} />
-        <RoomWall rooms={s.rooms} wall={s.wall} opened={s.opened} activeRoom={s.active?.roomCode} onOpen={controller.openRoom} />
-        <div className="right">
+      <div className={inSession ? 'layout in-session' : 'layout'} data-testid="workbench-layout">
+        <CallQueue rooms={s.rooms} alerts={s.alerts} busy={inSession} onAnswer={controller.answer} />
+        <RoomWall rooms={s.rooms} wall={s.wall} opened={s.opened} activeRoom={s.active?.roomCode} compact={inSession} onOpen={controller.openRoom} />
+        <div className="session-area">
           <SessionPanel
             active={s.active}
             rooms={s.rooms}
@@ -25,8 +30,8 @@ export function Workbench({ s, controller }: { s: ConsoleState; controller: Cons
             onMode={controller.setMode}
             onPrivate={controller.setPrivate}
           />
-          {s.rooms.length > 0 && <IntakeForm token={controller.token} rooms={s.rooms} session={s.lastSession} />}
         </div>
+        <div className="intake-area">{s.rooms.length > 0 && <IntakeForm token={controller.token} rooms={s.rooms} session={s.lastSession} />}</div>
       </div>
     </div>
   );

@@ -1,11 +1,16 @@
 import { useNow } from '@vj/shared/client';
 import { T } from '../strings';
 
-export function Ended({ backAt, onHome }: { backAt: number; onHome: () => void }) {
+export function Ended({ backAt, onHome, note }: { backAt: number; onHome: () => void; note?: string | undefined }) {
   const now = useNow();
   return (
     <section className="center" data-testid="ended">
       <h1>{T.endedTitle}</h1>
+      {note && (
+        <p className="lead" role="alert" data-testid="ended-note">
+          {note}
+        </p>
+      )}
       <p className="lead">{T.endedThanks}</p>
       <button className="btn-secondary" onClick={onHome} data-testid="home-button">
         {T.backHomeNow}

@@ -5,3 +5,5 @@ export * from './socket.js';
 export * from './http.js';
 export * from './ui.js';
 export * from './store.js';
+export * from './media-session.js';
+export * from './call-drop.js';

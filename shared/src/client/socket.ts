@@ -11,7 +11,9 @@ export function openSocket(token: () => string | undefined, origin = ''): AppSoc
     transports: ['websocket'],
     auth: (cb) => cb({ token: token() }),
     reconnectionDelay: 500,
-    reconnectionDelayMax: 5000,
+    // Tried again at least every 2 s: a restarted server gets its calls back within ~2 s of listening, and a
+    // few dozen kiosks and consoles knocking that often cost it nothing.
+    reconnectionDelayMax: 2000,
   });
 }
 

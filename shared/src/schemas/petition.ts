@@ -162,4 +162,6 @@ export type UserLinkBody = z.infer<typeof UserLinkBody>;
 /** Uploads to a petition: filed with it ('intake'), or evidence for a handling step the client is about to record. */
 export const AttachmentUploadQuery = z.object({ purpose: z.enum(['intake', 'step']).default('intake') });
 
-export const AdminKioskView = z.object({ id: Id, roomCode: z.string(), label: z.string(), createdAt: z.string(), revoked: z.boolean() });
+/** A kiosk device on the admin screen, with its room's Chinese name (the code is pinyin). */
+export const AdminKioskView = z.object({ id: Id, roomCode: z.string(), roomName: z.string(), label: z.string(), createdAt: z.string(), revoked: z.boolean() });
+export type AdminKioskView = z.infer<typeof AdminKioskView>;

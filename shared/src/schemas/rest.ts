@@ -58,7 +58,13 @@ export type RoomView = z.infer<typeof RoomView>;
 export const HealthResult = z.object({
   status: z.enum(['ok', 'degraded']),
   database: z.enum(['ok', 'down']),
+  /** 'full': DATA_DIR is below its reserve (writes refused), or a write failed for lack of space. */
+  storage: z.enum(['ok', 'full']),
+  /** Free space of DATA_DIR's filesystem, or null if it could not be read. */
+  storageFreeMb: z.number().int().nullable(),
   sfuWorkers: z.number().int(),
   version: z.string(),
+  /** Why the status is 'degraded', in Chinese for the operator; empty when 'ok'. */
+  reasons: z.array(z.string()),
 });
 export type HealthResult = z.infer<typeof HealthResult>;

@@ -44,6 +44,20 @@ export type SessionStateView = z.infer<typeof SessionStateView>;
 export const JoinResult = z.object({ peerId: Id, session: SessionStateView, producers: z.array(ProducerInfo) });
 export type JoinResult = z.infer<typeof JoinResult>;
 
+/**
+ * How long the server keeps a dropped participant's place. A client that cannot reach the server for longer
+ * gives the call up on its own screen (the server ends it, or has ended it, on its side).
+ */
+const Grace = { reconnectGraceMs: z.number().int().positive() };
+
+/**
+ * What a client is told when it enters or re-enters a session's media. `media: 'kept'`: the SFU still holds this
+ * participant's transports, so after a short drop an ICE restart brings them back; `'fresh'`: it holds none (a
+ * first join, a restarted server, a lost SFU worker), so the client builds new transports and publishes again.
+ */
+export const JoinAnswer = JoinResult.extend({ media: z.enum(['kept', 'fresh']), ...Grace });
+export type JoinAnswer = z.infer<typeof JoinAnswer>;
+
 export const WallTile = z.object({ roomCode: z.string(), sessionId: Id, producerId: Id });
 export type WallTile = z.infer<typeof WallTile>;
 
@@ -64,10 +78,11 @@ export const clientEvents = {
   /** A fresh access token for a long-lived socket, before the old one expires. */
   'auth:refresh': { payload: z.object({ token: z.string().min(1).max(4096) }), result: z.object({ expiresAt: z.string() }) },
   /** requestId makes a retried press of the call button idempotent. */
-  'call:start': { payload: z.object({ requestId: Id }), result: SessionRef.extend({ peerId: Id }) },
+  'call:start': { payload: z.object({ requestId: Id }), result: SessionRef.extend({ peerId: Id, ...Grace }) },
   'call:answer': {
     payload: SessionRef,
-    result: SessionRef.extend({ peerId: Id, roomCode: z.string(), producers: z.array(ProducerInfo) }),
+    // The session as it is at the answer (recording included), so the console shows the truth at once.
+    result: SessionRef.extend({ peerId: Id, roomCode: z.string(), producers: z.array(ProducerInfo), session: SessionStateView, ...Grace }),
   },
   'session:end': { payload: SessionRef, result: Empty },
   'rtc:capabilities': { payload: SessionRef, result: z.object({ rtpCapabilities: RtpCapabilities }) },
@@ -88,9 +103,15 @@ export const clientEvents = {
   'rtc:reset': { payload: SessionRef, result: Empty },
   /** Live sessions this user or kiosk is still part of: a reloaded page or a restarted server picks them up. */
   'session:mine': { payload: Empty, result: z.object({ sessions: z.array(z.object({ sessionId: Id, roomCode: z.string() })) }) },
-  'session:rejoin': { payload: SessionRef, result: JoinResult },
+  'session:rejoin': { payload: SessionRef, result: JoinAnswer },
+  /**
+   * This client left the session while it could not reach the server: it hung up (`hang_up`, as session:end) or
+   * left (`leave`, as session:leave) during the outage, or its screen gave the call up after the grace period
+   * (`gave_up`: the server applies the lapse now, as if the grace timer had run out). Told once it is back.
+   */
+  'session:departed': { payload: SessionRef.extend({ how: z.enum(['hang_up', 'leave', 'gave_up']) }), result: Empty },
   /** A county officer enters a session: silently (monitor), to talk (join), or to lead it (take_over). */
-  'session:watch': { payload: SessionRef.extend({ mode: z.enum(COUNTY_MODES) }), result: JoinResult },
+  'session:watch': { payload: SessionRef.extend({ mode: z.enum(COUNTY_MODES) }), result: JoinAnswer },
   'session:setMode': { payload: SessionRef.extend({ mode: z.enum(COUNTY_MODES) }), result: Empty },
   'session:setPrivate': { payload: SessionRef.extend({ private: z.boolean() }), result: Empty },
   'session:requestPrivate': { payload: SessionRef, result: Empty },
@@ -100,8 +121,8 @@ export const clientEvents = {
   'kiosk:deviceStatus': { payload: z.object({ camera: z.enum(['ok', 'failed']) }), result: Empty },
   /** Leaves a session without ending it (a monitor, a second officer, reception staff). */
   'session:leave': { payload: SessionRef, result: Empty },
-  'staff:startIntake': { payload: z.object({ requestId: Id }), result: JoinResult },
-  'staff:join': { payload: SessionRef, result: JoinResult },
+  'staff:startIntake': { payload: z.object({ requestId: Id }), result: JoinAnswer },
+  'staff:join': { payload: SessionRef, result: JoinAnswer },
   'wall:join': { payload: Empty, result: z.object({ sessionId: Id, tiles: z.array(WallTile) }) },
   'alert:ack': { payload: z.object({ alertId: z.string().max(100) }), result: Empty },
 } as const;

@@ -1,47 +1,9 @@
-import { CASE_ACTIONS, type Role } from '@vj/shared';
+import type { AuditAction, Role } from '@vj/shared';
 import type { Tx } from '../db/db.js';
 import { keyedChainHash } from '../security/crypto.js';
 
-export const AUDIT_ACTIONS = [
-  'auth.login',
-  'auth.login_failed',
-  'auth.logout',
-  'auth.refresh_reuse',
-  'auth.refused',
-  'user.disable',
-  'user.enable',
-  'user.link',
-  'user.unlink',
-  'kiosk.revoke',
-  'petition.create',
-  'petition.refer',
-  'identity.reveal',
-  'attachment.upload',
-  'attachment.download',
-  'attachment.discard',
-  'receipt.lookup',
-  'receipt.lookup_failed',
-  'keys.rotate',
-  'keys.split',
-  'keys.recover',
-  'integrity.failure',
-  'integrity.sealed',
-  'session.mode',
-  'session.private',
-  'session.staff_intake',
-  ...CASE_ACTIONS.map((a) => `case.${a}` as const),
-  'case.escalate',
-  'case.policy',
-  'registry.import',
-  'recording.pause',
-  'recording.resume',
-  'recording.playback',
-  'recording.verify',
-  'recording.grant',
-  'recording.purge',
-  'recording.finalize',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+// The list is shared with the console, which labels every action in Chinese.
+export { AUDIT_ACTIONS, type AuditAction } from '@vj/shared';
 
 /** Details are ids, codes, counts and officers' stated reasons; never identity or narrative. */
 export type AuditDetails = Record<string, string | number | boolean | null>;
@@ -75,6 +37,11 @@ export interface AuditRow {
 export const GENESIS: Buffer = Buffer.alloc(32);
 /** Arbitrary constant: the advisory lock that serialises appends to the chain. */
 const AUDIT_LOCK = 730_412_002;
+/**
+ * The chain head each database's last append left, keyed by its integrity keyring (one per opened database).
+ * Only a guess: the database checks it under the lock and answers with the real head when it is wrong.
+ */
+const expectedHead = new WeakMap<object, { seq: string; hash: Buffer }>();
 
 function canonicalDetails(d: AuditDetails): string {
   return JSON.stringify(Object.keys(d).sort().map((k) => [k, d[k]]));
@@ -104,11 +71,7 @@ export function canonicalRow(r: Omit<AuditRow, 'prev_hash' | 'hash' | 'suite'>):
 export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; hash: Buffer }> {
   const keys = q.integrity;
   if (!keys) throw new Error('audit chain key not loaded');
-  await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = await q.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const prev = last.rows[0]?.hash ?? GENESIS;
-  const row = {
-    seq: String(BigInt(last.rows[0]?.seq ?? '0') + 1n),
+  const fields = {
     at: new Date(),
     actor_id: e.actorId,
     actor_role: e.actorRole,
@@ -118,11 +81,23 @@ export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; 
     township_code: e.townshipCode ?? null,
     details: e.details ?? {},
   };
-  const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), prev, canonicalRow(row));
-  await q.query(
-    `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash, suite)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [row.seq, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), prev, hash, keys.suite],
-  );
-  return { seq: row.seq, hash };
+  // Linked to the head this process expects, before the lock; audit_append (migration 0011) takes the lock,
+  // checks the head and inserts in one round trip. When the guess is wrong (another node appended, or a
+  // transaction rolled back), it returns the real head and the second call, under the lock now held, succeeds.
+  let head = expectedHead.get(keys) ?? { seq: '0', hash: GENESIS };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const row = { ...fields, seq: String(BigInt(head.seq) + 1n) };
+    const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), head.hash, canonicalRow(row));
+    // The next append in this process links after this one: appends queued behind the lock then arrive with
+    // the right guess, in order, instead of all guessing the head they saw before the queue formed.
+    expectedHead.set(keys, { seq: row.seq, hash });
+    const r = await q.query<{ appended: boolean; head_seq: string; head_hash: Buffer }>(
+      'SELECT appended, head_seq, head_hash FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+      [AUDIT_LOCK, head.seq, head.hash, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), hash, keys.suite],
+    );
+    const out = r.rows[0]!;
+    if (out.appended) return { seq: row.seq, hash };
+    head = { seq: String(out.head_seq), hash: out.head_hash };
+  }
+  throw new Error('audit chain head moved while its lock was held');
 }

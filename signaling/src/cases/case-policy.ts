@@ -19,9 +19,14 @@ interface PolicyRow {
 
 /** Reads the deadline policy table. Read per use, not cached: a change by the supervisor applies on every node at once. */
 export async function loadPolicy(q: Queryable): Promise<DeadlinePolicy> {
-  const rows = await q.query<PolicyRow>('SELECT kind, days, counting, due_soon_days, max_count FROM case_deadline_policy');
-  const exceptions = await q.query<{ day: string; working: boolean }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, working FROM calendar_exceptions`);
-  const by = new Map(rows.rows.map((r) => [r.kind, { days: r.days, counting: r.counting, dueSoonDays: r.due_soon_days, maxCount: r.max_count }]));
+  // One round trip: every petition submit reads the policy inside its transaction.
+  const r = await q.query<{ rules: PolicyRow[]; exceptions: { day: string; working: boolean }[] | null }>(
+    `SELECT (SELECT json_agg(json_build_object('kind', kind, 'days', days, 'counting', counting, 'due_soon_days', due_soon_days, 'max_count', max_count))
+               FROM case_deadline_policy) AS rules,
+            (SELECT json_agg(json_build_object('day', to_char(day, 'YYYY-MM-DD'), 'working', working)) FROM calendar_exceptions) AS exceptions`,
+  );
+  const exceptions = r.rows[0]?.exceptions ?? [];
+  const by = new Map((r.rows[0]?.rules ?? []).map((r) => [r.kind, { days: r.days, counting: r.counting, dueSoonDays: r.due_soon_days, maxCount: r.max_count }]));
   const rule = (kind: PolicyRow['kind']) => {
     const r = by.get(kind);
     if (!r) throw new Error(`deadline policy has no '${kind}' row`);
@@ -31,7 +36,7 @@ export async function loadPolicy(q: Queryable): Promise<DeadlinePolicy> {
     accept: rule('accept'),
     conclude: rule('conclude'),
     extension: rule('extension'),
-    calendar: new WorkCalendar(new Map(exceptions.rows.map((e) => [e.day, e.working]))),
+    calendar: new WorkCalendar(new Map(exceptions.map((e) => [e.day, e.working]))),
   };
 }
 

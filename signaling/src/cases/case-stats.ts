@@ -62,7 +62,7 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
 }
 
 export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): string {
-  const lines = [['乡镇', '乡镇代码', '受理总数', '办理中', '超期', '已办结', '平均办理天数'].join(',')];
+  const lines = [['乡镇', '乡镇代码', '登记总数', '办理中', '超期', '已办结', '平均办理天数'].join(',')];
   for (const t of s.townships) lines.push([roomName(t.townshipCode), t.townshipCode, t.received, t.inHandling, t.overdue, t.closed, t.avgHandlingDays].map(csvCell).join(','));
   lines.push(['合计', '', s.totals.received, s.totals.inHandling, s.totals.overdue, s.totals.closed, s.totals.avgHandlingDays].map(csvCell).join(','));
   lines.push('');

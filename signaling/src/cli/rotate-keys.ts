@@ -1,11 +1,14 @@
-// Re-wraps every data key and system key under the newest master key version. Add the new key first
-// (VJ_MASTER_KEYS "1:old,2:new"), run this, then remove the old version once it reports nothing left under it.
+// Re-wraps every data key and system key under the newest master key version and the configured suite
+// (CRYPTO_SUITE), then re-seals petitions' identity, evidence, seals and PIN verifiers to that suite. Add the new
+// key first (VJ_MASTER_KEYS "1:old,2:new"), run this, then remove the old version once it reports nothing left
+// under it. Safe to re-run; every batch is audited.
 import { createLogger } from '@vj/shared';
 import { rewrapDataKeys } from '../security/rotate-keys.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/db.js';
 import { loadDemoSecretsIfAny } from '../security/demo-secrets.js';
 import { loadSystemKeys } from '../security/system-keys.js';
+import { resealPetitions } from '../petitions/reseal.js';
 import { loadMasterKeys } from '../server.js';
 
 async function main(): Promise<void> {
@@ -15,9 +18,18 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, log);
   try {
     // Audit rows are keyed: the keys must open under the configured master keys before anything is written.
-    db.integrity = (await loadSystemKeys(db, master, log, { create: false })).keys;
-    const n = await rewrapDataKeys(db, master, (done) => process.stdout.write(`\rre-wrapped ${done} keys…`));
-    console.log(`\nre-wrapped ${n} keys under master key v${master.current}; older versions can now be removed from the configuration`);
+    const keys = (await loadSystemKeys(db, master, log, { create: false })).keys;
+    db.integrity = keys;
+    const n = await rewrapDataKeys(db, master, (done) => process.stdout.write(`\r已重新封装 ${done} 个密钥…`));
+    console.log(`\n已在主密钥 v${master.current}、密码套件 ${master.suite} 下重新封装 ${n} 个密钥。`);
+    const r = await resealPetitions(db, master, keys, (done) => process.stdout.write(`\r已重新加密 ${done} 件信访件…`));
+    console.log(`\n已按密码套件 ${master.suite} 重新加密 ${r.petitions} 件信访件（身份信息、证据材料、完整性封印、回执校验值）。`);
+    if (r.refused.length) {
+      console.error(`有 ${r.refused.length} 件信访件的身份封印校验失败，未重新加密（可能被篡改，请核查）：${r.refused.join('，')}`);
+      process.exitCode = 2;
+    } else {
+      console.log('旧版本主密钥现在可以从配置中移除。');
+    }
   } finally {
     await db.close();
   }

@@ -5,6 +5,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { AppError, errorFields, type Logger } from '@vj/shared';
 import type { IntegrityKeyring } from '../security/system-keys.js';
+import { StorageGuard, isDiskFullError, storageFullError, type StorageWatch } from '../storage-guard.js';
+import { EmbeddedEngine } from './engine.js';
+
+const STORAGE_CHECK_MS = 2000;
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -24,21 +28,48 @@ export interface Db extends Queryable {
   close(): Promise<void>;
   /** Integrity keys for keyed chains and seals (set once at start-up, after the master keys are checked). */
   integrity: IntegrityKeyring | undefined;
+  /** DATA_DIR's free space against its reserve, and any disk-full error: health's storage reason. */
+  readonly storage: StorageWatch;
+  /** Whether the database answers a trivial query within timeoutMs; never waits longer (health). */
+  ping(timeoutMs: number): Promise<boolean>;
 }
 
 // SQLSTATE classes that mean "the database is not reachable right now", as opposed to a bad query.
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
 
+/**
+ * A statement that outlived DB_QUERY_TIMEOUT_MS, or stalled on a full disk: its connection is dropped (and an
+ * embedded engine replaced).
+ */
+class StatementTimeout extends Error {
+  override readonly name = 'StatementTimeout';
+  constructor(readonly diskFull: boolean) {
+    super(diskFull ? 'statement stalled on a full disk' : 'statement timed out');
+  }
+}
+
 function isConnectionFailure(err: unknown): boolean {
   if (err instanceof AppError) return false;
+  if (err instanceof StatementTimeout) return true;
   const code = (err as { code?: string } | undefined)?.code;
   const msg = err instanceof Error ? err.message : '';
   return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|ENOENT/i.test(msg);
 }
 
-function translate(err: unknown): unknown {
-  return isConnectionFailure(err) ? new AppError('UNAVAILABLE', 'database unavailable, try again') : err;
-}
+const dbUnavailable = () => new AppError('UNAVAILABLE', '数据库暂时不可用，请稍后重试。');
+
+// Statements that only read: everything else (and a read that locks or draws a sequence) is a write, refused
+// up front while the embedded engine's disk is below its reserve.
+const READ_ONLY = /^\s*(SELECT|SHOW|EXPLAIN)\b/i;
+const WRITES_ANYWAY = /\b(INSERT|UPDATE|DELETE|MERGE|nextval|setval)\b/i;
+const isWrite = (sql: string) => !READ_ONLY.test(sql) || WRITES_ANYWAY.test(sql);
+
+/** How long a request waits for an embedded engine being reopened before it is answered with an error. */
+const ENGINE_WAIT_MS = 2000;
+/** A statement still running after this long while DATA_DIR is nearly full is taken for a stalled write. */
+const STALL_MS = 1500;
+/** Below this, PGlite cannot start a new WAL segment (16 MB): a write that needs one stalls. */
+const STALL_FREE_BYTES = 17 * 1024 * 1024;
 
 // Set while a transaction callback runs. Querying the pool from inside one would read outside the
 // transaction, and on PGlite (one connection) wait forever for the connection the transaction holds.
@@ -48,26 +79,92 @@ function assertNotInTransaction(): void {
   if (inTransaction.getStore()) throw new Error('db.query()/db.tx() called inside a transaction: use the transaction handle');
 }
 
+interface PoolDbParts {
+  storage: StorageGuard;
+  /** Set for the embedded engine, whose files are in DATA_DIR: writes wait for space instead of failing in it. */
+  writeGuard?: StorageGuard;
+  engine?: EmbeddedEngine;
+  queryTimeoutMs: number;
+}
+
 class PoolDb implements Db {
   integrity: IntegrityKeyring | undefined;
+  readonly storage: StorageWatch;
+  private readonly guard: StorageGuard;
 
   constructor(
     readonly kind: 'pglite' | 'postgres',
     private readonly pool: pg.Pool,
-    private readonly onClose: () => Promise<void> = async () => {},
-  ) {}
+    private readonly parts: PoolDbParts,
+  ) {
+    this.storage = parts.storage;
+    this.guard = parts.storage;
+  }
 
   private async connect(): Promise<pg.PoolClient> {
+    const { engine } = this.parts;
+    if (engine && engine.state !== 'up' && !(await engine.waitUp(ENGINE_WAIT_MS))) throw this.engineDown();
     // PGlite serves one connection; a replacement may race the old one's close, so give it a moment.
     const attempts = this.kind === 'pglite' ? 5 : 1;
     for (let i = 1; ; i++) {
       try {
         return await this.pool.connect();
       } catch (err) {
-        if (i >= attempts) throw translate(err);
+        if (i >= attempts) throw this.translate(err);
         await new Promise((r) => setTimeout(r, 20 * i));
       }
     }
+  }
+
+  /** While the embedded engine is being reopened: its disk is full, or it is on its way back. */
+  private engineDown(): AppError {
+    return this.guard.knownFull() ? storageFullError() : new AppError('UNAVAILABLE', '数据库正在恢复，请稍后重试。');
+  }
+
+  private translate(err: unknown): unknown {
+    if (err instanceof AppError) return err;
+    if (isDiskFullError(err)) {
+      this.guard.noteDiskFull(this.kind === 'pglite' ? 'data_dir' : 'database');
+      return storageFullError();
+    }
+    if (!isConnectionFailure(err)) return err;
+    if ((err instanceof StatementTimeout && err.diskFull) || (this.parts.engine && this.guard.knownFull())) return storageFullError();
+    return err instanceof StatementTimeout ? new AppError('UNAVAILABLE', '数据库没有及时响应，请稍后重试。') : dbUnavailable();
+  }
+
+  /**
+   * One statement with a deadline. Past it the caller gets UNAVAILABLE instead of waiting forever, the connection
+   * is dropped, and an embedded engine is replaced: a statement that long is one it will never finish. PGlite
+   * does not fail a WAL write that meets a full disk, it stops; so a statement still running after STALL_MS
+   * while DATA_DIR is nearly full is taken for that, and answered STORAGE_FULL at once.
+   */
+  private timed<T>(run: Promise<T>): Promise<T> {
+    run.catch(() => {}); // answered by the timeout; its own failure comes later, when the connection drops
+    const { engine, queryTimeoutMs } = this.parts;
+    let timer: NodeJS.Timeout | undefined;
+    let stallTimer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        engine?.fail('statement timeout');
+        reject(new StatementTimeout(false));
+      }, queryTimeoutMs);
+      if (!engine) return;
+      const checkStall = async () => {
+        const free = await this.guard.freeBytes(0);
+        if (free !== null && free < STALL_FREE_BYTES) {
+          this.guard.noteDiskFull('data_dir');
+          engine.fail('disk full');
+          reject(new StatementTimeout(true));
+        } else {
+          stallTimer = setTimeout(() => void checkStall(), STALL_MS);
+        }
+      };
+      stallTimer = setTimeout(() => void checkStall(), STALL_MS);
+    });
+    return Promise.race([run, deadline]).finally(() => {
+      clearTimeout(timer);
+      clearTimeout(stallTimer);
+    });
   }
 
   // pg's pool.query() throws a client away on any error. A constraint, a raised exception or a failure in our
@@ -78,77 +175,144 @@ class PoolDb implements Db {
 
   async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
     assertNotInTransaction();
+    const write = isWrite(sql);
+    if (write) await this.parts.writeGuard?.assertWritable();
     const client = await this.connect();
     try {
-      const r = await client.query<R>(sql, params);
+      const r = await this.timed(client.query<R>(sql, params));
       this.release(client);
+      if (write) this.guard.noteWriteOk();
       return r;
     } catch (err) {
       this.release(client, err);
-      throw translate(err);
+      throw this.translate(err);
     }
   }
 
   async tx<T>(fn: (q: Tx) => Promise<T>): Promise<T> {
     assertNotInTransaction();
+    await this.parts.writeGuard?.assertWritable();
     const client = await this.connect();
+    const run = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => this.timed(client.query<R>(sql, params));
     let failure: unknown;
     try {
-      await client.query('BEGIN');
-      const result = await inTransaction.run(true, () => fn({ inTransaction: true, integrity: this.integrity, query: (sql, params) => client.query(sql, params) }));
-      await client.query('COMMIT');
+      await run('BEGIN');
+      const result = await inTransaction.run(true, () => fn({ inTransaction: true, integrity: this.integrity, query: run }));
+      await run('COMMIT');
+      this.guard.noteWriteOk();
       return result;
     } catch (err) {
       failure = err;
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => (failure = rollbackErr));
-      throw translate(err);
+      // A dropped connection rolls back by itself; asking a stuck engine to would wait for it.
+      if (!isConnectionFailure(err)) await run('ROLLBACK').catch((rollbackErr: unknown) => (failure = rollbackErr));
+      throw this.translate(err);
     } finally {
       this.release(client, failure);
     }
   }
 
+  async ping(timeoutMs: number): Promise<boolean> {
+    const { engine } = this.parts;
+    if (engine && engine.state !== 'up') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+    const answered = this.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    return Promise.race([answered, late]).finally(() => clearTimeout(timer));
+  }
+
   async close(): Promise<void> {
-    await this.pool.end();
-    await this.onClose();
+    this.guard.close();
+    const { engine } = this.parts;
+    if (!engine) return this.pool.end();
+    // The pool ends once its connection is back; a statement stuck in the engine would hold it forever, so the
+    // engine is closed (terminated if it does not close in time) after a short wait, which drops the connection.
+    const ended = this.pool.end();
+    ended.catch(() => {});
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+    await Promise.race([ended, wait(2000)]);
+    await engine.close();
+    await Promise.race([ended, wait(2000)]);
   }
 }
 
-export async function openPostgres(url: string, log: Logger): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+export interface DbOptions {
+  /** DATA_DIR's free-space watch; without one, nothing is refused up front (CLI tools, tests). */
+  storage?: StorageGuard;
+  /** A statement taking longer fails with UNAVAILABLE (and the embedded engine is reopened). */
+  queryTimeoutMs?: number;
+}
+
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+export async function openPostgres(url: string, log: Logger, opts: DbOptions = {}): Promise<Db> {
+  const timeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: Math.min(5000, timeoutMs), idleTimeoutMillis: 30000 });
   pool.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
   // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
   // query in flight fails with it (503), and nothing may crash the process.
   pool.on('connect', (client) => client.on('error', (err) => log.warn('database connection failed in use', errorFields(err))));
-  const db = new PoolDb('postgres', pool);
+  // The database's own disk is not DATA_DIR: its disk-full errors (53100) still answer STORAGE_FULL and show in
+  // health, but the reserve check is only for the embedded engine.
+  const storage = opts.storage ?? new StorageGuard(os.tmpdir(), 0, log);
+  const db = new PoolDb('postgres', pool, { storage, queryTimeoutMs: timeoutMs });
   await db.query('SELECT 1');
   return db;
 }
 
 /**
- * The embedded default: PGlite (PostgreSQL compiled to WASM) in this process, served over the PostgreSQL wire
- * protocol on a private unix socket so the same `pg` driver and SQL serve both. PGlite takes one connection.
+ * The embedded default: PGlite (PostgreSQL compiled to WASM) in a worker thread (engine.ts), served over the
+ * PostgreSQL wire protocol on a private unix socket so the same `pg` driver and SQL serve both. PGlite takes
+ * one connection.
  */
-export async function openEmbedded(dataDir: string, log: Logger): Promise<Db> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions = {}): Promise<Db> {
+  const timeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir });
+  const storage = opts.storage ?? new StorageGuard(dataDir, 0, log);
   // Unix socket paths are limited to ~107 bytes, so the socket lives in a short private temp dir.
   const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-pg-'));
   fs.chmodSync(sockDir, 0o700);
-  const server = new PGLiteSocketServer({ db: pglite, path: path.join(sockDir, '.s.PGSQL.5432'), maxConnections: 1 });
-  await server.start();
-  const pool = new pg.Pool({ host: sockDir, port: 5432, user: 'postgres', database: 'postgres', max: 1, idleTimeoutMillis: 0 });
+  const engine = new EmbeddedEngine(dataDir, sockDir, storage, log);
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  // A request waits for the one connection at most as long as a statement may run.
+  const pool = new pg.Pool({ host: sockDir, port: 5432, user: 'postgres', database: 'postgres', max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: timeoutMs });
   pool.on('error', (err) => log.warn('embedded database connection failed', errorFields(err)));
-  const db = new PoolDb('pglite', pool, async () => {
-    await server.stop();
-    await pglite.close();
-    fs.rmSync(sockDir, { recursive: true, force: true });
-  });
-  await db.query('SELECT 1');
+  // Replacing the engine drops the connection under a statement in flight: that statement fails (503), and the
+  // connection's "error" event must not crash the process.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn('embedded database connection failed in use', errorFields(err))));
+  const db = new PoolDb('pglite', pool, { storage, writeGuard: storage, engine, queryTimeoutMs: timeoutMs });
+  try {
+    await db.query('SELECT 1');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   return db;
 }
 
-export function openDatabase(opts: { databaseUrl: string | undefined; dataDir: string }, log: Logger): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, log) : openEmbedded(path.join(opts.dataDir, 'pglite'), log);
+export interface DatabaseConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Free space DATA_DIR keeps: below it, embedded-database writes are refused with STORAGE_FULL. */
+  diskReserveMb?: number;
+  dbQueryTimeoutMs?: number;
+}
+
+export function openDatabase(opts: DatabaseConfig, log: Logger): Promise<Db> {
+  const storage = new StorageGuard(opts.dataDir, (opts.diskReserveMb ?? 0) * 1024 * 1024, log.child('storage'));
+  // Watched on a timer too, so the log shows when space ran out and when it came back, even with no traffic.
+  storage.start(STORAGE_CHECK_MS);
+  const dbOpts: DbOptions = { storage, ...(opts.dbQueryTimeoutMs ? { queryTimeoutMs: opts.dbQueryTimeoutMs } : {}) };
+  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl, log, dbOpts) : openEmbedded(path.join(opts.dataDir, 'pglite'), log, dbOpts);
+  return opened.catch((err: unknown) => {
+    storage.close();
+    throw err;
+  });
 }

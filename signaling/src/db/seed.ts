@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RoomCode, type Role } from '@vj/shared';
 import { parseCsv } from '../registry/csv.js';
-import { digestSecret, hashPassword } from '../security/crypto.js';
+import { DEFAULT_SUITE, digestSecret, hashPassword, type SuiteId } from '../security/crypto.js';
 import type { Db, Queryable } from './db.js';
 
 export const DEFAULT_ROOMS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed', 'townships.json');
@@ -58,13 +58,13 @@ export const DEMO_USERS: DemoUser[] = [
 ];
 
 /** Demo mode only: creates the demo logins (fixed ids so a restart keeps them) if they are missing. */
-export async function seedDemoUsers(db: Db, users = DEMO_USERS): Promise<void> {
+export async function seedDemoUsers(db: Db, users = DEMO_USERS, suite: SuiteId = DEFAULT_SUITE): Promise<void> {
   for (const u of users) {
     const exists = await db.query('SELECT 1 FROM users WHERE username = $1', [u.username]);
     if (exists.rowCount) continue;
     await db.query(
       `INSERT INTO users (id, username, display_name, role, township_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
-      [u.username, u.displayName, u.role, u.townshipCode ?? null, await hashPassword(u.password)],
+      [u.username, u.displayName, u.role, u.townshipCode ?? null, await hashPassword(u.password, suite)],
     );
   }
 }

@@ -65,6 +65,7 @@ export const ROUTES = {
   'POST /api/admin/users/:id/enable': { roles: ['admin'] },
   'GET /api/admin/kiosks': { roles: ['admin'] },
   'POST /api/admin/kiosks/:id/revoke': { roles: ['admin'] },
+  'POST /api/admin/kiosks/:id/reprovision': { roles: ['admin'] },
   'GET /api/admin/sfu': { roles: ['county_supervisor', 'admin'] },
 } as const satisfies Record<string, RouteAccess>;
 

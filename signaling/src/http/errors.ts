@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, errorFields, type Logger } from '@vj/shared';
+import { isDiskFullError, storageFullError } from '../storage-guard.js';
 
 /** Maps errors to { error: { code, message } }. Anything unexpected is a generic 500 that leaks nothing. */
 export function errorHandler(log: Logger) {
@@ -13,6 +14,9 @@ export function errorHandler(log: Logger) {
       appErr = new AppError('PAYLOAD_TOO_LARGE', 'request body too large');
     } else if ((err as { status?: number }).status === 415 || (err as { type?: string }).type === 'charset.unsupported') {
       appErr = new AppError('BAD_REQUEST', 'unsupported request encoding');
+    } else if (isDiskFullError(err)) {
+      // A file write (recording, checkpoint, scratch) that met a full disk: the user learns why, not "internal".
+      appErr = storageFullError();
     } else {
       log.error('unhandled request error', { method: req.method, route: req.route?.path ?? 'unknown', ...errorFields(err) });
       appErr = new AppError('INTERNAL', 'internal error');

@@ -71,7 +71,8 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
   query?: Q;
   /** Raw body routes (uploads) read req.body as a Buffer. */
   raw?: { limit: string };
-  status?: number;
+  /** The success status; a function of the result for answers whose status carries meaning (health). */
+  status?: number | ((result: unknown) => number);
   handler: (ctx: HandlerContext<z.output<B>, z.output<P>, z.output<Q>>) => Promise<unknown>;
 }
 
@@ -148,7 +149,7 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         res.end(result.data);
         return;
       }
-      res.status(spec.status ?? 200).setHeader('Cache-Control', 'no-store').json(result);
+      res.status(typeof spec.status === 'function' ? spec.status(result) : (spec.status ?? 200)).setHeader('Cache-Control', 'no-store').json(result);
     } catch (err) {
       if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || (err.code === 'NOT_FOUND' && access.scope))) {
         await auditRefusal(app, principal, key, err.code);

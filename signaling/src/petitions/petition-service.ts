@@ -8,7 +8,7 @@ import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.j
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy } from '../cases/case-policy.js';
 import { dueAt } from '../cases/deadline-clock.js';
-import { resolveOfficial } from '../registry/cross-reference.js';
+import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { IdentityVault, identitySeal } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
 
@@ -22,6 +22,9 @@ function newCaseCode(now = new Date()): string {
   const yymm = `${String(now.getFullYear() % 100).padStart(2, '0')}${String(now.getMonth() + 1).padStart(2, '0')}`;
   return `${yymm}${randomDigits(6)}`;
 }
+
+/** A petition's receipt PIN, derived from the receipt-PIN system key (the same PIN on every retry and after rotation). */
+export const receiptPin = (keys: IntegrityKeyring, petitionId: string): string => hmacDigits(keys.pinDigits, petitionId, 6);
 
 const actor = (c: Claims) => ({ actorId: c.sub, actorRole: c.role });
 
@@ -52,7 +55,7 @@ export class PetitionService {
    * wrapped by the master key, so it survives master key rotation; the table keeps only a keyed verifier.
    */
   pinFor(petitionId: string): string {
-    return hmacDigits(this.keys.pinDigits, petitionId, 6);
+    return receiptPin(this.keys, petitionId);
   }
 
   private receiptOf(petitionId: string, caseCode: string): Receipt {
@@ -65,8 +68,7 @@ export class PetitionService {
    */
   async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean }> {
     const digest = sha256(JSON.stringify(body)).toString('hex');
-    const existing = await this.findExisting(body.id, digest);
-    if (existing) return { ...existing, created: false };
+    // No look-up first: a retry is rare, and the insert's ON CONFLICT finds it (then it is re-read below).
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const { sealed } = this.vault.seal(body.id, identity);
@@ -86,10 +88,15 @@ export class PetitionService {
           );
           if (!r.rowCount) return false; // a concurrent retry won; fall through to re-read it
           await this.vault.store(q, body.id, sealed);
-          for (const [i, a] of body.accused.entries()) {
+          if (body.accused.length > 0) {
+            // Every person named, with their registry entry resolved, in one statement.
+            const rows = body.accused.map((_, i) => {
+              const p = (n: number) => `$${2 + i * 6 + n}`;
+              return `(gen_random_uuid(), $1, ${p(0)}::int, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${resolvedOfficialSql(p(5), p(1), p(2))})`;
+            });
             await q.query(
-              `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)`,
-              [body.id, i, a.name, a.unit, a.position, a.townshipCode, await resolveOfficial(q, a)],
+              `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code) VALUES ${rows.join(', ')}`,
+              [body.id, ...body.accused.flatMap((a, i) => [i, a.name, a.unit, a.position, a.townshipCode, a.officialCode ?? null])],
             );
           }
           await appendAudit(q, {

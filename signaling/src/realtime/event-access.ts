@@ -27,6 +27,7 @@ export const EVENT_ACCESS: { readonly [E in ClientEvent]: readonly Role[] } = {
   'rtc:reset': IN_SESSION,
   'session:mine': IN_SESSION,
   'session:rejoin': IN_SESSION,
+  'session:departed': IN_SESSION,
   'session:watch': COUNTY,
   'session:setMode': COUNTY,
   'session:setPrivate': COUNTY,

@@ -1,4 +1,5 @@
-import { AppError, type ClientEvent, type ClientPayload, type ClientResult, type ParticipantRole } from '@vj/shared';
+import { AppError, type ClientEvent, type ClientPayload, type ClientResult, type JoinResult, type ParticipantRole } from '@vj/shared';
+import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
 
@@ -40,6 +41,9 @@ export function eventHandlers(app: AppContext): Handlers {
     if (peer && ctx.principal.sid) peer.sid = ctx.principal.sid;
     return r;
   };
+  const reconnectGraceMs = app.config.reconnectGraceMs;
+  /** A first entry into a session's media: the participant holds nothing on the SFU yet. */
+  const entered = (r: JoinResult) => ({ ...r, media: 'fresh' as const, reconnectGraceMs });
   return {
     'rooms:list': async () => ({ rooms: await calls.roomViews() }),
 
@@ -55,9 +59,15 @@ export function eventHandlers(app: AppContext): Handlers {
 
     'call:start': async (ctx, { requestId }) => {
       if (!(await countCallStart(app, ctx.principal.sub))) throw new AppError('RATE_LIMITED', '呼叫过于频繁，请稍后再试。');
-      return calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId);
+      return { ...(await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId)), reconnectGraceMs };
     },
-    'call:answer': async (ctx, { sessionId }) => bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId)),
+    'call:answer': async (ctx, { sessionId }) => {
+      const answered = bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId));
+      // The session as it stands now (the recorder has usually started on the kiosk's first track already).
+      const live = calls.session(sessionId);
+      if (!live) throw new AppError('NOT_FOUND', 'the call ended while it was being answered');
+      return { ...answered, session: stateView(live), reconnectGraceMs };
+    },
     'session:end': async (ctx, { sessionId }) => {
       // Counted before the next start can be, but a limiter failure never keeps a villager from hanging up.
       if (ctx.principal.role === 'kiosk' && calls.session(sessionId)?.state === 'calling') await countCallStart(app, ctx.principal.sub).catch(() => false);
@@ -104,8 +114,13 @@ export function eventHandlers(app: AppContext): Handlers {
     'rtc:reset': (ctx, { sessionId }) => ok(reconnect.reset(sessionId, ctx.socketId)),
 
     'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
-    'session:rejoin': async (ctx, { sessionId }) => bound(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId)),
-    'session:watch': async (ctx, { sessionId, mode }) => bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)),
+    'session:rejoin': async (ctx, { sessionId }) => ({ ...bound(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId)), reconnectGraceMs }),
+    'session:departed': async (ctx, { sessionId, how }) => {
+      if (how === 'gave_up') return ok(reconnect.lapse(sessionId, ctx.principal.sub, ctx.socketId));
+      if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};
+      return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
+    },
+    'session:watch': async (ctx, { sessionId, mode }) => entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode))),
     'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
     'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
@@ -127,9 +142,9 @@ export function eventHandlers(app: AppContext): Handlers {
     'session:leave': (ctx, { sessionId }) => ok(supervision.leave(sessionId, ctx.socketId)),
     'staff:startIntake': async (ctx, { requestId }) => {
       const r = await supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId);
-      return bound(ctx, r.session.sessionId, r);
+      return entered(bound(ctx, r.session.sessionId, r));
     },
-    'staff:join': async (ctx, { sessionId }) => bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)),
+    'staff:join': async (ctx, { sessionId }) => entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId))),
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
       if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', 'no such alert');

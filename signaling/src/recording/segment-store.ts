@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db, Queryable } from '../db/db.js';
-import { MasterKeys, isSuite, mac, newDataKey, open, seal, sha256 } from '../security/crypto.js';
+import { MasterKeys, isSuite, mac, newDataKey, open, sha256 } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 
 export const GENESIS = Buffer.alloc(32);
@@ -81,7 +81,7 @@ export class SegmentStore {
   async add(recordingId: string, trackId: string, trackSeq: number, plaintextFile: string, durationMs: number, countyOnly: boolean): Promise<void> {
     const plain = fs.readFileSync(plaintextFile);
     const { key, dekVersion } = await this.key(this.db, recordingId);
-    const sealed = seal(key, plain, segmentCtx(recordingId, trackId, trackSeq, dekVersion));
+    const sealed = this.master.seal(key, plain, segmentCtx(recordingId, trackId, trackSeq, dekVersion));
     const relative = path.join(recordingId, `${trackId}-${String(trackSeq).padStart(5, '0')}.enc`);
     const target = this.filePath(relative);
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });

@@ -1,4 +1,4 @@
-import type { AccusedInput, CrossReferenceView, OfficialView } from '@vj/shared';
+import type { CrossReferenceView, OfficialView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
 type Accused = { name: string; unit?: string; officialCode?: string | null };
@@ -15,21 +15,20 @@ const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.tow
 const toView = (o: OfficialRow): OfficialView => ({ code: o.code, name: o.name, unitName: o.unit_name, position: o.position, townshipCode: o.township_code });
 
 /** Registry entries a named person may be: same name, and the same unit when the petition gives one. */
+const MATCHES = (name: string, unit: string) =>
+  `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
+
 async function candidates(q: Queryable, a: Accused, limit: number): Promise<OfficialRow[]> {
-  const r = await q.query<OfficialRow>(
-    `SELECT ${OFFICIAL_COLUMNS} FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code
-     WHERE o.name = $1 AND ($2 = '' OR u.name = $2 OR o.unit_code = $2) ORDER BY o.code LIMIT $3`,
-    [a.name, a.unit ?? '', limit],
-  );
+  const r = await q.query<OfficialRow>(`SELECT ${OFFICIAL_COLUMNS} ${MATCHES('$1', '$2')} ORDER BY o.code LIMIT $3`, [a.name, a.unit ?? '', limit]);
   return r.rows;
 }
 
-/** At intake: the officer's explicit choice, else the registry entry when exactly one matches. */
-export async function resolveOfficial(q: Queryable, a: Pick<AccusedInput, 'name' | 'unit' | 'officialCode'>): Promise<string | null> {
-  if (a.officialCode) return a.officialCode;
-  const found = await candidates(q, { name: a.name, unit: a.unit ?? '' }, 2);
-  return found.length === 1 ? found[0]!.code : null;
-}
+/**
+ * At intake: the officer's explicit choice, else the registry entry when exactly one matches. An SQL expression
+ * over three parameters (explicit code, name, unit), so the insert resolves in the same statement.
+ */
+export const resolvedOfficialSql = (code: string, name: string, unit: string): string =>
+  `COALESCE(${code}::text, (SELECT CASE WHEN count(*) = 1 THEN min(m.code) END FROM (SELECT o.code ${MATCHES(name, unit)} LIMIT 2) m))`;
 
 export async function searchOfficials(q: Queryable, text: string, limit: number): Promise<OfficialView[]> {
   const r = await q.query<OfficialRow>(

@@ -5,14 +5,19 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
+  createSecretKey,
   hkdfSync,
+  pbkdf2 as pbkdf2Cb,
   randomBytes,
   randomInt,
   randomUUID,
   scrypt as scryptCb,
   timingSafeEqual,
+  type KeyObject,
   type ScryptOptions,
 } from 'node:crypto';
+
+export type { KeyObject };
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -23,28 +28,55 @@ function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOpti
 // N=2^15, r=8, p=1: ~32 MiB and tens of ms per hash on the 2-core target; maxmem must allow 128*N*r.
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keylen: 32 };
 const MAXMEM = 64 * 1024 * 1024;
+// Suite `sm`: PBKDF2-HMAC-SM3 (GB/T 32905 hash). 100,000 iterations ≈ 100 ms on one core of the 2-core target.
+const PBKDF2_SM3 = { iterations: 100_000, keylen: 32 };
 
-export async function hashPassword(password: string): Promise<string> {
+function pbkdf2(password: string, salt: Buffer, iterations: number, keylen: number, digest: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => pbkdf2Cb(password, salt, iterations, keylen, digest, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** "scrypt$N$r$p$salt$key" (suite intl) or "pbkdf2-sm3$iterations$salt$key" (suite sm). */
+export async function hashPassword(password: string, suite: SuiteId = DEFAULT_SUITE): Promise<string> {
   const salt = randomBytes(16);
+  if (suite === 'sm') {
+    const key = await pbkdf2(password, salt, PBKDF2_SM3.iterations, PBKDF2_SM3.keylen, 'sm3');
+    return ['pbkdf2-sm3', PBKDF2_SM3.iterations, salt.toString('base64'), key.toString('base64')].join('$');
+  }
   const key = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM });
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-// Verifying against this for unknown users makes "no such user" cost the same time as "wrong password".
-let dummyHash: Promise<string> | undefined;
+/** True when a stored password hash is not the configured suite's: it is replaced at the next successful login. */
+export function passwordNeedsUpgrade(stored: string, suite: SuiteId): boolean {
+  return !stored.startsWith(suite === 'sm' ? `pbkdf2-sm3$${PBKDF2_SM3.iterations}$` : `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$`);
+}
 
-export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
-  const encoded = stored ?? (await (dummyHash ??= hashPassword(randomBytes(16).toString('hex'))));
-  const [alg, n, r, p, saltB64, keyB64] = encoded.split('$');
-  if (alg !== 'scrypt' || !saltB64 || !keyB64) return false;
+// Verifying against this for unknown users makes "no such user" cost the same time as "wrong password".
+const dummyHash: Partial<Record<SuiteId, Promise<string>>> = {};
+
+async function derivePasswordKey(password: string, encoded: string): Promise<{ key: Buffer; expected: Buffer } | undefined> {
+  const parts = encoded.split('$');
+  if (parts[0] === 'pbkdf2-sm3' && parts.length === 4) {
+    const expected = Buffer.from(parts[3]!, 'base64');
+    const iterations = Number(parts[1]);
+    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000 || expected.length === 0) return undefined;
+    return { key: await pbkdf2(password, Buffer.from(parts[2]!, 'base64'), iterations, expected.length, 'sm3'), expected };
+  }
+  const [alg, n, r, p, saltB64, keyB64] = parts;
+  if (alg !== 'scrypt' || !saltB64 || !keyB64) return undefined;
   const expected = Buffer.from(keyB64, 'base64');
-  const key = await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: MAXMEM,
-  });
-  return timingSafeEqual(key, expected) && stored !== undefined;
+  return { key: await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: MAXMEM }), expected };
+}
+
+export async function verifyPassword(password: string, stored: string | undefined, suite: SuiteId = DEFAULT_SUITE): Promise<boolean> {
+  const encoded = stored ?? (await (dummyHash[suite] ??= hashPassword(randomBytes(16).toString('hex'), suite)));
+  const d = await derivePasswordKey(password, encoded);
+  return d !== undefined && d.key.length === d.expected.length && timingSafeEqual(d.key, d.expected) && stored !== undefined;
+}
+
+/** A JWT signing secret as a KeyObject (see jwt.ts: given raw bytes, jsonwebtoken tries a PEM parse first). */
+export function jwtSecretKey(secret: Buffer): KeyObject {
+  return createSecretKey(secret);
 }
 
 /** URL-safe random secret, e.g. a kiosk device secret or a JWT signing key. */
@@ -69,14 +101,19 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 // ---------------------------------------------------------------------------------------------------------
 // Envelope encryption (DESIGN §3): a random 256-bit data key per petition encrypts its identity fields and
-// attachments with AES-256-GCM; the data key is wrapped by the county master key. Every ciphertext is bound
-// by its AAD to where it lives, so a blob copied to another row, column or key version fails to decrypt.
+// attachments; the data key is wrapped by the county master key. Every ciphertext is bound by its AAD to where
+// it lives, so a blob copied to another row, column or key version fails to decrypt. The first byte names the
+// suite: 1 = intl (AES-256-GCM), 2 = sm (SM4-CTR, then HMAC-SM3 over header, AAD and ciphertext, with separate
+// keys derived from the data key). Node's OpenSSL has no SM4-GCM, hence encrypt-then-MAC.
 // ---------------------------------------------------------------------------------------------------------
 
-const FORMAT_V1 = 1;
+const FORMAT_INTL = 1;
+const FORMAT_SM = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
+const SM4_IV_BYTES = 16;
+const SM3_MAC_BYTES = 32;
 
 export class DecryptError extends Error {
   constructor() {
@@ -96,18 +133,46 @@ function aadOf(ctx: FieldContext): Buffer {
   return Buffer.from(`vj|${ctx.table}|${ctx.column}|${ctx.rowId}|v${ctx.keyVersion}`, 'utf8');
 }
 
-/** Layout: format byte | 12-byte random IV | 16-byte tag | ciphertext. */
-export function seal(key: Buffer, plaintext: Buffer, ctx: FieldContext): Buffer {
-  if (key.length !== KEY_BYTES) throw new Error('AES-256 key must be 32 bytes');
+/** SM4 takes 128-bit keys; cipher and MAC keys are separate, both derived from the 256-bit data key. */
+function smKeys(key: Buffer): { enc: Buffer; mac: Buffer } {
+  const okm = Buffer.from(hkdfSync('sm3', key, Buffer.alloc(0), 'vj:sm:envelope', 16 + 32));
+  return { enc: okm.subarray(0, 16), mac: okm.subarray(16) };
+}
+
+/**
+ * Layouts: intl = 1 | 12-byte IV | 16-byte GCM tag | ciphertext; sm = 2 | 16-byte IV | ciphertext | 32-byte
+ * HMAC-SM3 tag. The suite is the caller's (MasterKeys.suite); open() reads it from the blob.
+ */
+export function seal(key: Buffer, plaintext: Buffer, ctx: FieldContext, suite: SuiteId = DEFAULT_SUITE): Buffer {
+  if (key.length !== KEY_BYTES) throw new Error('data keys are 32 bytes');
+  if (suite === 'sm') {
+    const k = smKeys(key);
+    const iv = randomBytes(SM4_IV_BYTES);
+    const cipher = createCipheriv('sm4-ctr', k.enc, iv);
+    const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const head = Buffer.from([FORMAT_SM]);
+    return Buffer.concat([head, iv, ct, mac('sm', k.mac, 'envelope', head, iv, aadOf(ctx), ct)]);
+  }
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aadOf(ctx));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([Buffer.from([FORMAT_V1]), iv, cipher.getAuthTag(), ct]);
+  return Buffer.concat([Buffer.from([FORMAT_INTL]), iv, cipher.getAuthTag(), ct]);
 }
 
 export function open(key: Buffer, blob: Buffer, ctx: FieldContext): Buffer {
-  if (blob.length < 1 + IV_BYTES + TAG_BYTES || blob[0] !== FORMAT_V1) throw new DecryptError();
+  if (blob[0] === FORMAT_SM) {
+    if (blob.length < 1 + SM4_IV_BYTES + SM3_MAC_BYTES || key.length !== KEY_BYTES) throw new DecryptError();
+    const k = smKeys(key);
+    const head = blob.subarray(0, 1);
+    const iv = blob.subarray(1, 1 + SM4_IV_BYTES);
+    const ct = blob.subarray(1 + SM4_IV_BYTES, blob.length - SM3_MAC_BYTES);
+    // MAC first: nothing is decrypted unless header, IV, place and ciphertext are all as sealed.
+    if (!macEqual(mac('sm', k.mac, 'envelope', head, iv, aadOf(ctx), ct), blob.subarray(blob.length - SM3_MAC_BYTES))) throw new DecryptError();
+    const decipher = createDecipheriv('sm4-ctr', k.enc, iv);
+    return Buffer.concat([decipher.update(ct), decipher.final()]);
+  }
+  if (blob.length < 1 + IV_BYTES + TAG_BYTES || blob[0] !== FORMAT_INTL) throw new DecryptError();
   const iv = blob.subarray(1, 1 + IV_BYTES);
   const tag = blob.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
   try {
@@ -118,6 +183,14 @@ export function open(key: Buffer, blob: Buffer, ctx: FieldContext): Buffer {
   } catch {
     throw new DecryptError();
   }
+}
+
+/** The first byte of a blob sealed in each suite (SQL can select stale blobs with get_byte(col, 0)). */
+export const ENVELOPE_FORMAT: Record<SuiteId, number> = { intl: FORMAT_INTL, sm: FORMAT_SM };
+
+/** The suite a sealed blob was made with (from its first byte), or undefined for something else. */
+export function envelopeSuite(blob: Buffer): SuiteId | undefined {
+  return blob[0] === FORMAT_SM ? 'sm' : blob[0] === FORMAT_INTL ? 'intl' : undefined;
 }
 
 export function newDataKey(): Buffer {
@@ -132,7 +205,11 @@ export class MasterKeys {
   private readonly keys: Map<number, Buffer>;
   readonly current: number;
 
-  constructor(keys: Map<number, Buffer>) {
+  /** `suite` seals what is wrapped or encrypted from now on (CRYPTO_SUITE); blobs of either suite still open. */
+  constructor(
+    keys: Map<number, Buffer>,
+    readonly suite: SuiteId = DEFAULT_SUITE,
+  ) {
     if (keys.size === 0) throw new Error('at least one master key is required');
     for (const [v, k] of keys) {
       if (!Number.isInteger(v) || v < 1) throw new Error('master key versions are positive integers');
@@ -143,14 +220,14 @@ export class MasterKeys {
   }
 
   /** Parses "1:<base64>,2:<base64>". */
-  static parse(spec: string): MasterKeys {
+  static parse(spec: string, suite: SuiteId = DEFAULT_SUITE): MasterKeys {
     const map = new Map<number, Buffer>();
     for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
       const i = part.indexOf(':');
       if (i <= 0) throw new Error('master keys look like 1:<base64 of 32 bytes>');
       map.set(Number(part.slice(0, i)), Buffer.from(part.slice(i + 1), 'base64'));
     }
-    return new MasterKeys(map);
+    return new MasterKeys(map, suite);
   }
 
   static generateSpec(version = 1): string {
@@ -164,13 +241,18 @@ export class MasterKeys {
   /** `table` names where the wrapped key lives (data_keys or system_keys), so a blob moved between them fails. */
   wrap(dataKey: Buffer, ownerId: string, table = 'data_keys'): { wrapped: Buffer; kekVersion: number } {
     const kek = this.keys.get(this.current)!;
-    return { wrapped: seal(kek, dataKey, { table, column: 'wrapped', rowId: ownerId, keyVersion: this.current }), kekVersion: this.current };
+    return { wrapped: seal(kek, dataKey, { table, column: 'wrapped', rowId: ownerId, keyVersion: this.current }, this.suite), kekVersion: this.current };
   }
 
   unwrap(wrapped: Buffer, kekVersion: number, ownerId: string, table = 'data_keys'): Buffer {
     const kek = this.keys.get(kekVersion);
     if (!kek) throw new DecryptError();
     return open(kek, wrapped, { table, column: 'wrapped', rowId: ownerId, keyVersion: kekVersion });
+  }
+
+  /** Encrypts under a data key in the configured suite (the data key itself came from wrap/unwrap). */
+  seal(dataKey: Buffer, plaintext: Buffer, ctx: FieldContext): Buffer {
+    return seal(dataKey, plaintext, ctx, this.suite);
   }
 
   versions(): number[] {
@@ -233,15 +315,16 @@ export function chainHash(prev: Buffer, canonicalRow: string): Buffer {
 // after the first keyed link, which covers them.
 // ---------------------------------------------------------------------------------------------------------
 
-export const SUITES = ['intl'] as const;
+export const SUITES = ['intl', 'sm'] as const;
 export type SuiteId = (typeof SUITES)[number];
-export const DEFAULT_SUITE: SuiteId = 'intl';
+/** New data is sealed with the 国密 suite unless CRYPTO_SUITE says otherwise. */
+export const DEFAULT_SUITE: SuiteId = 'sm';
 
 export function isSuite(v: unknown): v is SuiteId {
   return typeof v === 'string' && (SUITES as readonly string[]).includes(v);
 }
 
-const MAC_ALG: Record<SuiteId, string> = { intl: 'sha256' };
+const MAC_ALG: Record<SuiteId, string> = { intl: 'sha256', sm: 'sm3' };
 
 /** MAC over the parts, each length-prefixed so that ("ab","c") and ("a","bc") differ. */
 export function mac(suite: SuiteId, key: Buffer, ...parts: (Buffer | string)[]): Buffer {

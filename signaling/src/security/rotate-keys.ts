@@ -1,12 +1,13 @@
 import type { Db } from '../db/db.js';
-import type { MasterKeys } from './crypto.js';
+import { ENVELOPE_FORMAT, type MasterKeys } from './crypto.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { rewrapSystemKeys } from './system-keys.js';
 
 /**
- * Re-wraps data keys and system keys still under an older master key version, in batches, each batch one
- * transaction with its audit row. Field ciphertexts, chains and PIN verifiers do not change: only the small
- * wrapped keys do, so every reveal, playback, chain check and receipt keeps working. Safe to re-run.
+ * Re-wraps data keys and system keys still under an older master key version or another suite, in batches,
+ * each batch one transaction with its audit row. Only the small wrapped keys change here, so every reveal,
+ * playback, chain check and receipt keeps working; petitions/reseal.ts then re-seals what they encrypt.
+ * Safe to re-run.
  */
 export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done: number) => void = () => {}): Promise<number> {
   let done = await db.tx(async (q) => {
@@ -17,14 +18,14 @@ export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done
   for (;;) {
     const n = await db.tx(async (q) => {
       const r = await q.query<{ owner_id: string; wrapped: Buffer; kek_version: number }>(
-        'SELECT owner_id, wrapped, kek_version FROM data_keys WHERE kek_version <> $1 ORDER BY owner_id LIMIT 500 FOR UPDATE',
-        [master.current],
+        'SELECT owner_id, wrapped, kek_version FROM data_keys WHERE kek_version <> $1 OR get_byte(wrapped, 0) <> $2 ORDER BY owner_id LIMIT 500 FOR UPDATE',
+        [master.current, ENVELOPE_FORMAT[master.suite]],
       );
       for (const k of r.rows) {
         const { wrapped, kekVersion } = master.wrap(master.unwrap(k.wrapped, k.kek_version, k.owner_id), k.owner_id);
         await q.query('UPDATE data_keys SET wrapped = $2, kek_version = $3, rotated_at = now() WHERE owner_id = $1', [k.owner_id, wrapped, kekVersion]);
       }
-      if (r.rows.length) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { rewrapped: r.rows.length, toVersion: master.current } });
+      if (r.rows.length) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { rewrapped: r.rows.length, toVersion: master.current, suite: master.suite } });
       return r.rows.length;
     });
     if (n === 0) return done;

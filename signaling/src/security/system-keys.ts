@@ -1,6 +1,6 @@
 import { AppError, type Logger } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
-import { DEFAULT_SUITE, MasterKeys, deriveKey, macEqual, newRootKey, type SuiteId } from './crypto.js';
+import { DEFAULT_SUITE, ENVELOPE_FORMAT, MasterKeys, deriveKey, macEqual, newRootKey, type SuiteId } from './crypto.js';
 
 /**
  * The keys behind keyed integrity, derived from one random root (HKDF, one subkey per purpose), plus the
@@ -138,16 +138,19 @@ export async function loadSystemKeys(db: Db, master: MasterKeys, log: Logger, op
     await createKey(db, master, PIN, earlier.rowCount ? master.legacyDerive('receipt-pin') : newRootKey());
     root = (await readKey(db, master, ROOT))!;
     created = true;
-    log.info('integrity keys created', { suite: opts.suite ?? DEFAULT_SUITE });
+    log.info('integrity keys created', { suite: opts.suite ?? master.suite });
   }
   const pin = await readKey(db, master, PIN);
   if (!pin) throw new KeyCheckError('the receipt PIN key is missing: the system_keys table was altered (回执密钥缺失，拒绝启动)');
-  return { keys: new IntegrityKeys(opts.suite ?? DEFAULT_SUITE, root, pin), created };
+  return { keys: new IntegrityKeys(opts.suite ?? master.suite, root, pin), created };
 }
 
-/** Re-wraps system keys under the newest master key version (part of `npm run keys:rotate`). */
+/** Re-wraps system keys under the newest master key version and the configured suite (part of `npm run keys:rotate`). */
 export async function rewrapSystemKeys(q: Queryable, master: MasterKeys): Promise<number> {
-  const r = await q.query<{ name: string; wrapped: Buffer; kek_version: number }>('SELECT name, wrapped, kek_version FROM system_keys WHERE kek_version <> $1 FOR UPDATE', [master.current]);
+  const r = await q.query<{ name: string; wrapped: Buffer; kek_version: number }>(
+    'SELECT name, wrapped, kek_version FROM system_keys WHERE kek_version <> $1 OR get_byte(wrapped, 0) <> $2 FOR UPDATE',
+    [master.current, ENVELOPE_FORMAT[master.suite]],
+  );
   for (const k of r.rows) {
     const { wrapped, kekVersion } = master.wrap(master.unwrap(k.wrapped, k.kek_version, k.name, 'system_keys'), k.name, 'system_keys');
     await q.query('UPDATE system_keys SET wrapped = $2, kek_version = $3, rotated_at = now() WHERE name = $1', [k.name, wrapped, kekVersion]);

@@ -12,6 +12,8 @@ type OpenSession = Awaited<ReturnType<SessionStore['openWithParticipants']>>[num
 
 export class Reconnect {
   private readonly adopting = new Map<string, Promise<boolean>>();
+  /** Set by a normal stop: sockets closing from here on are the stop, not participants leaving. */
+  private stopping = false;
 
   constructor(
     private readonly calls: CallService,
@@ -19,6 +21,7 @@ export class Reconnect {
   ) {}
 
   async socketGone(socketId: string): Promise<void> {
+    if (this.stopping) return;
     await this.calls.wall.leave(socketId);
     for (const live of this.calls.sessions()) {
       const peer = [...live.peers.values()].find((p) => p.socketId === socketId);
@@ -62,7 +65,57 @@ export class Reconnect {
       .map((s) => ({ sessionId: s.id, roomCode: s.roomCode }));
   }
 
-  async rejoin(sessionId: string, principalId: string, socketId: string): Promise<JoinResult> {
+  private placeOf(sessionId: string, principalId: string): { live: LiveSession; peer: Peer } | undefined {
+    const live = this.calls.session(sessionId);
+    const peer = live && [...live.peers.values()].find((p) => p.principalId === principalId);
+    return live && peer ? { live, peer } : undefined;
+  }
+
+  /**
+   * The client gave the call up after the grace period without reaching the server (a server stopped for
+   * longer, a long outage). It lapses now, by the same rule as a grace timer running out, so the room is free
+   * for the next call at once instead of after another grace period.
+   */
+  async lapse(sessionId: string, principalId: string, socketId: string): Promise<void> {
+    const place = this.placeOf(sessionId, principalId);
+    // A place another socket holds again (another tab, a second console) is not this client's to give up.
+    if (!place || (place.peer.socketId && place.peer.socketId !== socketId)) return;
+    clearTimeout(place.peer.graceTimer);
+    await this.expire(sessionId, place.peer.peerId);
+  }
+
+  /**
+   * The client hung up or left while it could not reach the server: this socket takes the place back, as a
+   * rejoin would (without media or a timeline entry), so that the hang-up or leave runs by its usual rule.
+   * False when there is no place left to take.
+   */
+  takeBack(sessionId: string, principalId: string, socketId: string): boolean {
+    const place = this.placeOf(sessionId, principalId);
+    if (!place) return false;
+    clearTimeout(place.peer.graceTimer);
+    place.peer.socketId = socketId;
+    place.live.restored = false;
+    return true;
+  }
+
+  /**
+   * A normal stop (SIGINT, SIGTERM): sessions stay open for the next start to pick up, and the record says why
+   * everyone dropped. Grace timers stop; the closing sockets are not treated as participants leaving.
+   */
+  async serverStopping(signal: string): Promise<void> {
+    this.stopping = true;
+    this.calls.shutdown();
+    for (const live of this.calls.sessions()) {
+      for (const peer of live.peers.values()) {
+        if (!peer.socketId) continue;
+        await this.calls.timeline
+          .event(live.id, 'disconnected', { participantId: peer.peerId }, { cause: 'server_stop', signal })
+          .catch((err) => this.calls.log.warn('server stop not written to the timeline', { sessionId: live.id, ...errorFields(err) }));
+      }
+    }
+  }
+
+  async rejoin(sessionId: string, principalId: string, socketId: string): Promise<JoinResult & { media: 'kept' | 'fresh' }> {
     const live = this.calls.session(sessionId);
     const peer = live && [...live.peers.values()].find((p) => p.principalId === principalId);
     if (!live || !peer) throw new AppError('NOT_FOUND', 'no such session');
@@ -74,8 +127,12 @@ export class Reconnect {
       await this.calls.sfu.request('createRouter', { sessionId });
       await this.calls.timeline.event(sessionId, 'reconnected', { participantId: peer.peerId }, { awayMs: peer.disconnectedAt ? Date.now() - peer.disconnectedAt : 0 });
     }
+    // A restarted server (or a lost worker) holds none of this participant's transports: the client must
+    // build new ones, since an ICE restart on transports the SFU no longer has can only be refused.
+    const held = await this.calls.sfu.request('dump', { sessionId });
+    const media = held.peers.some((p) => p.peerId === peer.peerId && p.transports > 0) ? 'kept' : 'fresh';
     this.calls.broadcastState(live);
-    return { peerId: peer.peerId, session: stateView(live), producers: visibleProducers(live, peer) };
+    return { peerId: peer.peerId, session: stateView(live), producers: visibleProducers(live, peer), media };
   }
 
   /** Drops a participant's transports and tracks so its client can build fresh ones. */
@@ -121,6 +178,9 @@ export class Reconnect {
       producers: new Map(),
       restored: true,
     };
+    // Who answered, so the queue and the wall still read "由 某某 接听" after a restart.
+    const answerer = participants.find((p) => p.user_id !== null && p.user_id === session.answered_by);
+    if (answerer?.name) live.answeredBy = answerer.name;
     // Media may still be flowing on the SFU nodes: what was published is known to whoever takes over.
     for (const p of await this.calls.cluster.ownership.producers(session.id)) live.producers.set(p.producerId, p);
     // Participants whose sockets are on a node still running stay connected; the rest get the grace period.
@@ -138,7 +198,7 @@ export class Reconnect {
       return false;
     }
     await this.calls.adopt(live);
-    await this.calls.syncPresence(live);
+    await this.calls.syncPresence(live, live.answeredBy ?? null);
     return true;
   }
 }

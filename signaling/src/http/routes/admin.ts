@@ -1,12 +1,22 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AdminOfficialQuery, AppError, Id, UserLinkBody } from '@vj/shared';
+import { AdminOfficialQuery, AppError, Id, UserLinkBody, type AdminKioskView, type KioskProvisionResult } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
+import type { Tx } from '../../db/db.js';
+import { digestSecret, newId, randomSecret } from '../../security/crypto.js';
 import { adminUserViews, searchOfficialsForLink, setUserLink } from '../../registry/user-links.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
+
+interface KioskRow {
+  id: string;
+  room_code: string;
+  label: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
 
 export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/admin/users', {
@@ -48,12 +58,55 @@ export function adminRoutes(express: Express, app: AppContext): void {
     });
   }
 
+  // Rooms by their Chinese name, in the county's own order (the codes are pinyin).
+  const order = new Map(app.rooms.map((r, i) => [r.code, i]));
+  const kioskView = (k: KioskRow): AdminKioskView => ({
+    id: k.id,
+    roomCode: k.room_code,
+    roomName: app.rooms.find((r) => r.code === k.room_code)?.name ?? k.room_code,
+    label: k.label,
+    createdAt: k.created_at.toISOString(),
+    revoked: k.revoked_at !== null,
+  });
+
   mount(express, app, 'GET /api/admin/kiosks', {
     handler: async () => {
-      const r = await app.db.query<{ id: string; room_code: string; label: string; created_at: Date; revoked_at: Date | null }>(
-        'SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices ORDER BY room_code, created_at',
-      );
-      return { items: r.rows.map((k) => ({ id: k.id, roomCode: k.room_code, label: k.label, createdAt: k.created_at.toISOString(), revoked: k.revoked_at !== null })) };
+      const r = await app.db.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices ORDER BY room_code, created_at');
+      const rows = [...r.rows].sort((a, b) => (order.get(a.room_code) ?? 1e9) - (order.get(b.room_code) ?? 1e9) || a.created_at.getTime() - b.created_at.getTime());
+      return { items: rows.map(kioskView) };
+    },
+  });
+
+  // 重新配置: a new credential for the room of an existing device. The old device is revoked in the same
+  // transaction (a room has one kiosk), both are audited there, and the secret is returned once: only its
+  // digest is kept, so a lost credential means provisioning again.
+  mount(express, app, 'POST /api/admin/kiosks/:id/reprovision', {
+    params: ById,
+    handler: async ({ principal, params }): Promise<KioskProvisionResult> => {
+      const secret = randomSecret(32);
+      const id = newId();
+      const created = await app.db.tx(async (q: Tx) => {
+        const old = await q.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices WHERE id = $1 FOR UPDATE', [params.id]);
+        const prev = old.rows[0];
+        if (!prev) throw new AppError('NOT_FOUND', 'no such kiosk');
+        const revoked = await q.query<{ id: string }>(
+          'UPDATE kiosk_devices SET revoked_at = now() WHERE room_code = $1 AND revoked_at IS NULL RETURNING id',
+          [prev.room_code],
+        );
+        const row = await q.query<KioskRow>(
+          'INSERT INTO kiosk_devices (id, room_code, secret_hash, label) VALUES ($1, $2, $3, $4) RETURNING id, room_code, label, created_at, revoked_at',
+          [id, prev.room_code, digestSecret(secret), prev.label],
+        );
+        for (const r of revoked.rows) {
+          await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.revoke', objectType: 'kiosk', objectId: r.id, townshipCode: prev.room_code, details: { reason: 'reprovisioned' } });
+        }
+        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.provision', objectType: 'kiosk', objectId: id, townshipCode: prev.room_code, details: { replaces: params.id } });
+        return { row: row.rows[0]!, revoked: revoked.rows.map((r) => r.id) };
+      });
+      for (const r of created.revoked) app.disconnect.device(r);
+      app.log.info('kiosk reprovisioned', { room: created.row.room_code, deviceId: id, replaces: created.revoked.join(','), by: principal.sub });
+      const credential = `${id}.${secret}`;
+      return { kiosk: kioskView(created.row), credential, kioskPath: `/kiosk/#device=${credential}` };
     },
   });
 

@@ -3,7 +3,7 @@ import { AppError, KioskAuthBody, LoginBody, RefreshBody, type KioskAuthResult, 
 import { appendAudit } from '../../audit/audit-log.js';
 import type { UserRow } from '../../auth/auth-sessions.js';
 import type { AppContext } from '../../context.js';
-import { constantTimeEqual, digestSecret, verifyPassword } from '../../security/crypto.js';
+import { constantTimeEqual, digestSecret, hashPassword, passwordNeedsUpgrade, verifyPassword } from '../../security/crypto.js';
 import { LoginBackoff } from '../login-backoff.js';
 import { mount, rateLimited } from '../route.js';
 
@@ -37,7 +37,8 @@ export function authRoutes(express: Express, app: AppContext): void {
       const verdict = await backoff.check(account, address);
       if (!verdict.ok) throw rateLimited(res, verdict.retryAfterMs);
       // Unknown user, disabled user and wrong password take the same time and give the same answer.
-      const ok = (await verifyPassword(body.password, user?.password_hash)) && user !== undefined && user.disabled_at === null;
+      const suite = app.config.cryptoSuite;
+      const ok = (await verifyPassword(body.password, user?.password_hash, suite)) && user !== undefined && user.disabled_at === null;
       if (!ok || !user) {
         const heldMs = await backoff.failed(account, address);
         await app.db.tx((q) =>
@@ -54,6 +55,8 @@ export function authRoutes(express: Express, app: AppContext): void {
       await backoff.succeeded(account, address);
       const { sid, refreshToken } = await app.db.tx(async (q) => {
         const s = await app.auth.create(q, user.id);
+        // A hash of the other suite (or older parameters) is replaced now, while the password is at hand.
+        if (passwordNeedsUpgrade(user.password_hash, suite)) await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(body.password, suite)]);
         await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code });
         return s;
       });

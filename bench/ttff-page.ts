@@ -1,0 +1,60 @@
+// Time to first frame, read inside the receiving page: both ends of each measure come from the same page's
+// clock (performance.timeOrigin + a high-resolution time), so the benchmark process's own latency to the
+// browser (puppeteer round trips on a loaded machine) does not enter the figure.
+import type { Page } from 'puppeteer-core';
+
+/**
+ * Resolves with the absolute time the first frame of the <video> matching `selector` was presented, taken from
+ * that element's requestVideoFrameCallback: only that element's own track counts, never another connection's.
+ * Waits for the element and its video track to exist first (the call view renders after the answer).
+ */
+export async function armFirstFrame(page: Page, selector: string): Promise<void> {
+  await page.evaluate((sel) => {
+    const w = window as unknown as { __vjFirstFrame?: Promise<number> };
+    w.__vjFirstFrame = new Promise<number>((resolve) => {
+      const look = () => {
+        const el = document.querySelector(sel) as HTMLVideoElement | null;
+        const stream = el?.srcObject as MediaStream | null | undefined;
+        if (!el || !stream || stream.getVideoTracks().length === 0) return void setTimeout(look, 5);
+        el.requestVideoFrameCallback((_now, meta) => resolve(performance.timeOrigin + meta.presentationTime));
+      };
+      look();
+    });
+  }, selector);
+}
+
+/** The armed first frame's absolute time, waiting up to `timeoutMs` for it. */
+export async function firstFrameAt(page: Page, timeoutMs = 20_000): Promise<number> {
+  return page.evaluate(
+    (ms) =>
+      Promise.race([
+        (window as unknown as { __vjFirstFrame: Promise<number> }).__vjFirstFrame,
+        new Promise<number>((_r, reject) => setTimeout(() => reject(new Error(`no frame within ${ms} ms`)), ms)),
+      ]),
+    timeoutMs,
+  );
+}
+
+/** The page's absolute time now, on the same clock as firstFrameAt. */
+export function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.timeOrigin + performance.now());
+}
+
+/** Records the time of the next click on an element matching `selector` (capture phase, the event's own timestamp). */
+export async function armClickTime(page: Page, selector: string): Promise<void> {
+  await page.evaluate((sel) => {
+    const w = window as unknown as { __vjClickAt?: Promise<number> };
+    w.__vjClickAt = new Promise<number>((resolve) => {
+      const onClick = (e: MouseEvent) => {
+        if (!(e.target instanceof Element) || !e.target.closest(sel)) return;
+        document.removeEventListener('click', onClick, true);
+        resolve(performance.timeOrigin + e.timeStamp);
+      };
+      document.addEventListener('click', onClick, true);
+    });
+  }, selector);
+}
+
+export function clickTime(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __vjClickAt: Promise<number> }).__vjClickAt);
+}

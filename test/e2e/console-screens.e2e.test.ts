@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, loginToken } from '../helpers/api.js';
+import { openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
+import { framesRising, launchBrowser, newInstrumentedPage } from '../helpers/browser.js';
+import { englishOnScreen } from '../helpers/english.js';
+import { PNG, kioskToken, petitionBody, transition, upload } from '../helpers/fixtures.js';
+import { checkConsoleAtAllSizes } from '../helpers/layout.js';
+import { waitFor } from '../helpers/poll.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { connect, send, type TestSocket } from '../helpers/sockets.js';
+
+type RoomsBody = { rooms: { code: string; state: string; sessionId: string | null }[] };
+
+/** Clicks in the page itself: a background tab in headless Chromium never finishes puppeteer's scroll-into-view. */
+const press = (page: Page, testId: string) => page.$eval(`[data-testid=${testId}]`, (el) => (el as HTMLElement).click());
+const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
+
+/**
+ * Presses a button and records every label it shows until `done`: a slow action must say so at once
+ * (结束接待 / 结束接访 used to sit unchanged for seconds).
+ */
+async function labelsWhilePressing(page: Page, testId: string, done: () => Promise<boolean>): Promise<{ labels: string[]; disabledSeen: boolean }> {
+  await page.$eval(`[data-testid=${testId}]`, (el) => {
+    const w = window as unknown as { __labels: string[]; __disabled: boolean };
+    w.__labels = [(el as HTMLElement).innerText];
+    w.__disabled = false;
+    new MutationObserver(() => {
+      w.__labels.push((el as HTMLElement).innerText);
+      if ((el as HTMLButtonElement).disabled) w.__disabled = true;
+    }).observe(el, { childList: true, subtree: true, characterData: true, attributes: true });
+    (el as HTMLElement).click();
+  });
+  await waitFor(`${testId} done`, done, { timeoutMs: 30_000 });
+  return page.evaluate(() => {
+    const w = window as unknown as { __labels: string[]; __disabled: boolean };
+    return { labels: w.__labels, disabledSeen: w.__disabled };
+  });
+}
+
+describe('console screens: the villager large, Chinese everywhere, layouts that hold at four sizes (issue 14)', () => {
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  const sockets: TestSocket[] = [];
+  const kiosks: Page[] = [];
+  let caseCode = '';
+
+  // Rooms: an idle kiosk, one calling (a real page, its camera on the wall), one in session with a real
+  // camera, one in private mode, and the rest offline.
+  const IDLE = 'xingsha';
+  const CALLING = 'langli';
+  const IN_SESSION = 'jinjing';
+  const PRIVATE = 'chunhua';
+
+  beforeAll(async () => {
+    // Offline alarms come after 5 s, office hours all day: the alarm bar is part of every screen. No "nobody
+    // answered" turn: the calling kiosk waits through the wall's checks and must still be there to be answered.
+    server = await startTestServer({ env: { KIOSK_OFFLINE_GRACE_S: '5', OFFICE_HOURS: '00:00-24:00', OFFICE_DAYS: '0-6', ESCALATE_AFTER_S: '3600' } });
+    browser = await launchBrowser();
+    const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
+    // A case with evidence, referred to the idle room's township, so the case pages and the township desk have content.
+    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', { token: officer, body: petitionBody(IDLE, null, { accused: [{ name: '李某某', unit: '星沙街道某村委会', position: '村主任', townshipCode: null, officialCode: null }] }) });
+    expect(filed.status).toBe(200);
+    caseCode = filed.body.caseCode;
+    expect((await upload(server.url, officer, filed.body.petitionId, randomUUID(), PNG, 'image/png', '现场照片.png')).status).toBeLessThan(300);
+    expect((await transition(server.url, officer, filed.body.petitionId, { action: 'refer' })).status).toBe(200);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await browser?.cleanup();
+    await server?.stop();
+  });
+
+  async function login(username: string, ready: string): Promise<void> {
+    if (await page.$('[data-testid=logout]')) await press(page, 'logout');
+    await page.waitForSelector('input[name=username]');
+    await page.type('input[name=username]', username);
+    await page.type('input[name=password]', `${username}-demo`);
+    await press(page, 'login-button');
+    await page.waitForSelector(ready, { timeout: 20_000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; the page says: ${(await text(page, 'body')).slice(0, 300)}`);
+    });
+  }
+
+  async function expectScreenHolds(screen: string, extra?: Parameters<typeof checkConsoleAtAllSizes>[2]): Promise<void> {
+    const problems = await checkConsoleAtAllSizes(page, screen, extra);
+    await page.setViewport({ width: 1366, height: 768, deviceScaleFactor: 1 });
+    const english = await englishOnScreen(page);
+    expect(problems, screen).toEqual([]);
+    expect(english, `${screen}: English on screen`).toEqual([]);
+  }
+
+  it('login', async () => {
+    page = await newInstrumentedPage(browser);
+    await page.goto(`${server.url}/console/`);
+    await page.waitForSelector('input[name=username]');
+    await expectScreenHolds('login');
+  });
+
+  it('the wall tells every state apart by a band and border that video does not cover, readable from 2 m', async () => {
+    await login('supervisor', '[data-testid^=tile-]');
+    // The idle room: a kiosk connection is all it takes to be online.
+    sockets.push(await connect(server.url, await kioskToken(server.url, server.demoSecrets().kiosks[IDLE]!)));
+    // In session, with a camera: officer1 answers over a socket, the wall shows the kiosk's video.
+    const sessionKiosk = await openKiosk(browser, server.url, server.demoSecrets().kiosks[IN_SESSION]!);
+    kiosks.push(sessionKiosk);
+    await waitForScreen(sessionKiosk, 'idle', 30_000);
+    await press(sessionKiosk, 'call-button');
+    await waitForScreen(sessionKiosk, 'waiting');
+    const officer1 = await connect(server.url, await loginToken(server.url, 'officer1', 'officer1-demo'));
+    sockets.push(officer1);
+    const roomsToken = await loginToken(server.url, 'officer2', 'officer2-demo');
+    const sessionOf = (room: string) => waitFor(`session of ${room}`, async () => (await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token: roomsToken })).body.rooms.find((r) => r.code === room)?.sessionId);
+    expect((await send(officer1, 'call:answer', { sessionId: await sessionOf(IN_SESSION) })).ok).toBe(true);
+    // Private: a kiosk socket calls, officer2 answers and turns private mode on.
+    const privateKiosk = await connect(server.url, await kioskToken(server.url, server.demoSecrets().kiosks[PRIVATE]!));
+    sockets.push(privateKiosk);
+    expect((await send(privateKiosk, 'call:start', { requestId: randomUUID() })).ok).toBe(true);
+    const officer2 = await connect(server.url, await loginToken(server.url, 'officer2', 'officer2-demo'));
+    sockets.push(officer2);
+    const privateSession = await sessionOf(PRIVATE);
+    expect((await send(officer2, 'call:answer', { sessionId: privateSession })).ok).toBe(true);
+    expect((await send(officer2, 'session:setPrivate', { sessionId: privateSession, private: true })).ok).toBe(true);
+    // Calling: a real kiosk page, so its camera is on the wall and the officer will see its face when answering.
+    const callingKiosk = await openKiosk(browser, server.url, server.demoSecrets().kiosks[CALLING]!);
+    kiosks.push(callingKiosk);
+    await waitForScreen(callingKiosk, 'idle', 30_000);
+    await press(callingKiosk, 'call-button');
+    await waitForScreen(callingKiosk, 'waiting');
+
+    await page.bringToFront();
+    const want: Record<string, string> = { [IDLE]: 'online', [CALLING]: 'calling', [IN_SESSION]: 'in_session', [PRIVATE]: 'private', huanghua: 'offline' };
+    for (const [room, state] of Object.entries(want)) await waitFor(`${room} ${state}`, async () => (await tileState(page, room)) === state, { timeoutMs: 20_000 });
+    await framesRising(page, `tile-video-${IN_SESSION}`, waitFor);
+    await page.waitForSelector('[data-testid=alert-kiosk_offline]', { timeout: 20_000 });
+
+    for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+      await page.setViewport({ ...size, deviceScaleFactor: 1 });
+      const bands = await page.evaluate((rooms) => {
+        return rooms.map((room) => {
+          const tile = document.querySelector(`[data-testid=tile-${room}]`)!;
+          const band = tile.querySelector('.tile-band')!;
+          const r = band.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          const s = getComputedStyle(band);
+          return {
+            room,
+            colour: s.backgroundColor,
+            border: getComputedStyle(tile).borderTopColor,
+            borderPx: parseFloat(getComputedStyle(tile).borderTopWidth),
+            fontPx: parseFloat(s.fontSize),
+            word: (band.querySelector('.tile-state') as HTMLElement).innerText,
+            onTop: Boolean(hit && band.contains(hit)),
+            video: Boolean(tile.querySelector('video')),
+          };
+        });
+      }, Object.keys(want));
+      const words = { online: '空闲', calling: '呼叫中', in_session: '接访中', private: '单独反映', offline: '离线' } as Record<string, string>;
+      for (const b of bands) {
+        expect(b.word, b.room).toBe(words[want[b.room]!]);
+        expect(b.onTop, `${b.room}: band on top`).toBe(true);
+        expect(b.fontPx, `${b.room}: band text size`).toBeGreaterThanOrEqual(18);
+        expect(b.borderPx, `${b.room}: border`).toBeGreaterThanOrEqual(4);
+        expect(b.border, `${b.room}: border in the state colour`).toBe(b.colour);
+      }
+      // The tile with live video still shows its state above the picture.
+      expect(bands.find((b) => b.room === IN_SESSION)?.video).toBe(true);
+      // Five states, five colours: calling is not in session.
+      expect(new Set(bands.map((b) => b.colour)).size).toBe(5);
+    }
+    await expectScreenHolds('workbench-idle');
+  }, 300_000);
+
+  it('in a session the villager’s face is at least a third of the window, with the intake form beside it', async () => {
+    const idleWall = await page.$eval('.wall', (el) => el.getBoundingClientRect().width);
+    await page.bringToFront();
+    await press(page, `answer-${CALLING}`);
+    await page.waitForSelector('[data-testid=session-panel]');
+    await framesRising(page, 'remote-video', waitFor);
+    const faceAndForm = async (size: { width: number; height: number }): Promise<string[]> => {
+      const m = await page.evaluate(() => {
+        const v = document.querySelector('[data-testid=remote-video]') as HTMLVideoElement;
+        const r = v.getBoundingClientRect();
+        // The picture inside the element (object-fit: contain), not the element's box.
+        const playing = v.videoWidth > 0 && !v.paused && (v.srcObject as MediaStream | null)?.getVideoTracks().some((t) => t.readyState === 'live');
+        const ratio = v.videoWidth / v.videoHeight || 16 / 9;
+        const picture = Math.min(r.width, r.height * ratio);
+        const form = document.querySelector('.intake-area form, .intake-area .intake')!.getBoundingClientRect();
+        const area = document.querySelector('.intake-area')!.getBoundingClientRect();
+        return { playing, picture, video: { top: r.top, bottom: r.bottom, left: r.left, right: r.right }, form: { top: form.top, left: form.left, right: form.right, width: area.width }, wall: document.querySelector('.wall')!.getBoundingClientRect().width };
+      });
+      const out: string[] = [];
+      if (!m.playing) {
+        const kioskScreen = await kiosks[1]!.$eval('.kiosk', (el) => el.getAttribute('data-screen')).catch(() => 'gone');
+        const logs = server.logs.filter((l) => /langli|session ended|producer|kiosk/.test(l)).slice(-8).join('\n');
+        out.push(`the villager's video is not playing; the kiosk shows ${kioskScreen}; server: ${logs}`);
+      }
+      if (m.picture < size.width / 3) out.push(`face ${Math.round(m.picture)}px wide, less than a third of ${size.width}px`);
+      if (m.video.top < 0 || m.video.bottom > size.height || m.video.left < 0 || m.video.right > size.width) out.push(`the face is not wholly in view: ${JSON.stringify(m.video)}`);
+      if (m.form.top > size.height - 200 || m.form.left < 0 || m.form.right > size.width + 1 || m.form.width < 300) out.push(`the intake form is not in view: ${JSON.stringify(m.form)}`);
+      if (size.width === 1366 && m.wall >= idleWall) out.push(`the wall did not shrink: ${m.wall}px, idle ${idleWall}px`);
+      return out;
+    };
+    await expectScreenHolds('workbench-session', faceAndForm);
+
+    // 结束接访: the button says it is ending at once and takes no second press.
+    const { labels, disabledSeen } = await labelsWhilePressing(page, 'hangup-button', async () => (await page.$('[data-testid=session-panel]')) === null);
+    expect(labels).toContain('正在结束……');
+    expect(disabledSeen).toBe(true);
+  }, 300_000);
+
+  it('cases and a case: evidence by what it is, never a MIME type', async () => {
+    await press(page, 'nav-cases');
+    await page.waitForSelector(`[data-testid=case-${caseCode}]`);
+    await expectScreenHolds('cases');
+    await press(page, `case-${caseCode}`);
+    await page.waitForSelector('[data-testid=case-detail] [data-testid=evidence]');
+    const evidence = await text(page, '[data-testid=evidence]');
+    expect(evidence).toContain('图片');
+    expect(evidence).not.toContain('image/png');
+    await expectScreenHolds('case-detail');
+  });
+
+  it('dashboard: the total is named for what it counts, the chart in Chinese', async () => {
+    await press(page, 'nav-dashboard');
+    await page.waitForSelector('[data-testid=stats] .totals');
+    const totals = await text(page, '[data-testid=stats] .totals');
+    expect(totals).toContain('登记总数');
+    expect(totals).not.toContain('受理总数');
+    expect(await page.$eval('[data-testid=stats] svg[aria-label=月度趋势]', (el) => el.textContent)).toContain('最高');
+    await expectScreenHolds('dashboard');
+  });
+
+  it('audit log in Chinese: actions, details and the filter list', async () => {
+    await press(page, 'nav-audit');
+    await page.waitForSelector('[data-testid=audit-view] td[data-action]');
+    const rows = await page.$$eval('[data-testid=audit-view] tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).innerText));
+    expect(rows.some((r) => r.includes('交办') && r.includes('新状态：已交办'))).toBe(true);
+    await expectScreenHolds('audit');
+  });
+
+  it('admin: rooms by Chinese name, revoke asks first, re-provisioning shows a new credential once', async () => {
+    await login('admin', '[data-testid=kiosk-huanghua]');
+    expect(await text(page, '[data-testid=kiosk-huanghua] td')).toBe('黄花镇');
+    await expectScreenHolds('admin');
+    const adminToken = await loginToken(server.url, 'admin', 'admin-demo');
+    const active = async () => (await api<{ items: { roomCode: string; revoked: boolean }[] }>(server.url, 'GET', '/api/admin/kiosks', { token: adminToken })).body.items.filter((k) => k.roomCode === 'huanghua' && !k.revoked).length;
+
+    // Revoke, then think better of it: nothing happens.
+    let asked = '';
+    page.once('dialog', (d) => ((asked = d.message()), void d.dismiss()));
+    await press(page, 'kiosk-revoke-huanghua');
+    await waitFor('confirmation asked', () => asked);
+    expect(asked).toContain('黄花镇');
+    expect(await active()).toBe(1);
+    // Confirmed: revoked.
+    page.once('dialog', (d) => void d.accept());
+    await press(page, 'kiosk-revoke-huanghua');
+    await waitFor('revoked', async () => (await active()) === 0);
+
+    // Re-provision: a new credential, shown once, that a kiosk can log in with; the old one no longer works.
+    page.once('dialog', (d) => void d.accept());
+    await press(page, 'kiosk-reprovision-huanghua');
+    await page.waitForSelector('[data-testid=kiosk-provisioned-credential]');
+    const credential = await page.$eval('[data-testid=kiosk-provisioned-credential]', (el) => (el as HTMLInputElement).value);
+    expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential } })).status).toBe(200);
+    expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['huanghua'] } })).status).toBe(401);
+    expect(await active()).toBe(1);
+    const audit = await api<{ items: { action: string; townshipCode: string }[] }>(server.url, 'GET', '/api/audit?action=kiosk.provision', { token: adminToken });
+    expect(audit.body.items.filter((a) => a.townshipCode === 'huanghua')).toHaveLength(1);
+    await expectScreenHolds('admin-provisioned');
+  });
+
+  it('township cases', async () => {
+    await login('xingsha-handler', '[data-testid=township-cases]');
+    await page.waitForSelector('[data-testid^=township-case-]');
+    await expectScreenHolds('township-cases');
+  });
+
+  it('staff desk: 结束接待 says it is ending at once', async () => {
+    await login('xingsha-staff', '[data-testid=staff-desk]');
+    await waitFor('room online for staff', async () => !(await page.$eval('[data-testid=staff-start]', (el) => (el as HTMLButtonElement).disabled).catch(() => true)));
+    await expectScreenHolds('staff-desk');
+    await press(page, 'staff-start');
+    await page.waitForSelector('[data-testid=staff-end]', { timeout: 20_000 });
+    await expectScreenHolds('staff-desk-intake');
+    const { labels, disabledSeen } = await labelsWhilePressing(page, 'staff-end', async () => (await page.$('[data-testid=staff-end]')) === null);
+    expect(labels).toContain('正在结束……');
+    expect(disabledSeen).toBe(true);
+  });
+});
