@@ -159,7 +159,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       const prev = this.state.rooms.find((r) => r.code === room.code);
       if (county && room.state === 'calling' && prev?.state !== 'calling' && this.state.soundOn) beep();
       const rooms = prev ? this.state.rooms.map((r) => (r.code === room.code ? room : r)) : [...this.state.rooms, room];
-      this.set({ rooms });
+      this.set({ rooms, active: this.roomClock(rooms) });
       if (!county) void this.staffFollow(room);
     });
     socket.on('alerts', ({ alerts }) => {
@@ -207,7 +207,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     // The session first (a villager is waiting on it), the wall beside it.
     await this.rejoinSession(channel, away);
     if (county) {
-      void channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms }), () => undefined);
+      void channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms, active: this.roomClock(rooms) }), () => undefined);
       this.wallView ??= new WallView(channel, () => this.set({ wall: new Map(this.wallView!.streams) }));
       await this.wallView.join().catch(() => undefined);
     }
@@ -254,6 +254,17 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     if (!a) return;
     this.departures.add(a.sessionId, 'gave_up');
     this.endLocally(null, T.callGaveUp);
+  }
+
+  /**
+   * The call's clock is the server's: the time its room went into session. After a reload the room list arrives
+   * after the rejoin, so the clock (started at "now") is corrected when it does, instead of restarting at 00:00.
+   */
+  private roomClock(rooms: RoomView[]): ActiveCall | undefined {
+    const a = this.state.active;
+    const room = a && rooms.find((r) => r.sessionId === a.sessionId && (r.state === 'in_session' || r.state === 'private'));
+    const since = room?.since ? Date.parse(room.since) : NaN;
+    return a && Number.isFinite(since) && since !== a.since ? { ...a, since } : a;
   }
 
   private async enter(joined: JoinAnswer, mode: CountyMode | null): Promise<void> {

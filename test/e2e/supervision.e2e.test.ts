@@ -96,8 +96,16 @@ describe('supervision, private mode, reconnection and revocation', () => {
   it('reloading the console mid-call rejoins the session, and media flows again', async () => {
     const server = env.server();
     const { officer, kiosk, sessionId, token } = await liveCall('jinjing');
+    // The call's clock, in seconds, as the officer reads it on the session panel.
+    const clock = () => officer.$eval('[data-testid=session-duration]', (el) => el.textContent ?? '').then((t) => {
+      const m = /(\d+):(\d{2})/.exec(t);
+      return m ? Number(m[1]) * 60 + Number(m[2]) : -1;
+    }, () => -1);
+    const before = await waitFor('the call clock past 3 s', async () => ((await clock()) >= 3 ? clock() : undefined), { timeoutMs: 20_000 });
     await officer.reload();
     await officer.waitForSelector('[data-testid=session-panel]', { timeout: 20_000 });
+    // The clock goes on from where it was; it used to start again at 00:00 after a reload.
+    expect(await waitFor('the call clock after the reload', async () => ((await clock()) >= 0 ? clock() : undefined), { timeoutMs: 10_000 })).toBeGreaterThanOrEqual(before);
     await framesRising(officer, 'remote-video', waitFor);
     const rooms = await api<{ rooms: { code: string; sessionId: string | null }[] }>(server.url, 'GET', '/api/rooms', { token });
     expect(rooms.body.rooms.find((r) => r.code === 'jinjing')?.sessionId).toBe(sessionId);

@@ -74,7 +74,7 @@ export function SessionPanel(p: Props) {
         {a.mode !== 'monitor' && county && <Video stream={a.media.localStream} muted className="self" label={T.selfView} />}
       </div>
       <div className="session-bar">
-        <span>{T.duration(mmss(now - a.since))}</span>
+        <span data-testid="session-duration">{T.duration(mmss(now - a.since))}</span>
         {county && <RecordingControl sessionId={a.sessionId} state={s?.recording ?? null} supervisor={p.supervisor} token={p.token} />}
         {county && (
           <span className="modes" role="group">
