@@ -92,6 +92,8 @@ export const T = {
   lookupBusy: '正在查询……',
   lookupNotFound: '查询号或密码不正确，请核对后重新输入',
   lookupLocked: '尝试次数过多，请 15 分钟后再试',
+  lookupRetryPin: '只重输密码',
+  lookupRetryCode: '重输查询号',
   lookupFailed: '暂时无法查询，请稍后再试',
   lookupResultTitle: '办理进度',
   lookupFeedback: '县纪委监委反馈',

@@ -64,9 +64,17 @@ describe('confidential records and the case loop through the real screens', () =
     await waitForScreen(kiosk, 'ended');
     await kiosk.click('[data-testid=home-button]');
 
-    // Later, at the kiosk: the number pad, then the status in plain words.
+    // Later, at the kiosk: the number pad, then the status in plain words. A wrong PIN first: the villager
+    // retypes only the 6 digits, the 10-digit code is kept (it used to offer only 返回首页).
     await waitForScreen(kiosk, 'idle');
-    await lookUpReceipt(kiosk, code, pin);
+    const wrong = String((Number(pin) + 1) % 1_000_000).padStart(6, '0');
+    await lookUpReceipt(kiosk, code, wrong);
+    await kiosk.waitForSelector('[data-testid=lookup-retry-pin]');
+    await kiosk.click('[data-testid=lookup-retry-pin]');
+    await kiosk.waitForSelector('[data-testid=pad-display]');
+    expect(await text(kiosk, 'h1')).toContain('密码');
+    for (const d of pin) await kiosk.click(`[data-testid=pad-${d}]`);
+    await kiosk.click('[data-testid=pad-next]');
     await kiosk.waitForSelector('[data-testid=lookup-status]');
     expect(await text(kiosk, '[data-testid=lookup-status]')).toContain('已经收到');
     expect(await kiosk.content()).not.toContain(canaryName);
@@ -137,7 +145,7 @@ describe('confidential records and the case loop through the real screens', () =
     expect(await text(sup, '[data-testid=revealed-identity]')).toContain(canaryName);
     await sup.click('.dialog .actions button');
     await sup.click('[data-testid=nav-audit]');
-    await waitFor('reveal in the audit view', async () => (await text(sup, '[data-testid=audit-view]')).includes('identity.reveal'));
+    await waitFor('the reveal, in Chinese, in the audit view', async () => (await text(sup, '[data-testid=audit-view]')).includes('查看信访人身份'));
     await sup.click('.filters button:last-of-type');
     await waitFor('chain verified from the console', async () => (await text(sup, '[data-testid=audit-verify-result]')).includes('审计链完整'));
   });

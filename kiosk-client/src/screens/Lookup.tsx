@@ -3,7 +3,7 @@ import { AppError, type ReceiptStatusView } from '@vj/shared';
 import { SAY, T } from '../strings';
 import { say } from '../voice';
 
-type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string };
+type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string; code?: string };
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'del'] as const;
 
@@ -35,9 +35,10 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
       setState({ step: 'result', status });
       say(SAY.lookupResult(status.status, status.feedback ?? undefined));
     } catch (err) {
-      const code = err instanceof AppError ? err.code : undefined;
-      const [message, spoken] = code === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : code === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
-      setState({ step: 'error', message });
+      const why = err instanceof AppError ? err.code : undefined;
+      const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
+      // A wrong PIN keeps the 10-digit code: the villager types only the 6 digits again.
+      setState({ step: 'error', message, ...(why === 'NOT_FOUND' ? { code } : {}) });
       say(spoken);
     }
     setDigits('');
@@ -62,6 +63,16 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
           </>
         ) : (
           <h1 className="warn-title">{state.message}</h1>
+        )}
+        {state.step === 'error' && state.code !== undefined && (
+          <div className="lookup-retry">
+            <button className="btn-secondary strong" onClick={() => (setState({ step: 'pin', code: state.code! }), say(SAY.lookupPin))} data-testid="lookup-retry-pin">
+              {T.lookupRetryPin}
+            </button>
+            <button className="btn-secondary" onClick={() => setState({ step: 'code' })} data-testid="lookup-retry-code">
+              {T.lookupRetryCode}
+            </button>
+          </div>
         )}
         <button className="btn-secondary" onClick={onBack} data-testid="lookup-back">
           {T.back}
