@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The kiosk's service worker is plain JavaScript served as is.
+    files: ['kiosk-client/public/sw.js'],
+    languageOptions: { globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly', Response: 'readonly', Promise: 'readonly' } },
+  },
+  {
     files: ['kiosk-client/**/*.{ts,tsx}', 'county-console/**/*.{ts,tsx}', 'shared/src/client/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },

@@ -14,3 +14,6 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 void controller.start();
+
+// The offline shell (public/sw.js): a reload during an outage shows the kiosk's own trouble screen.
+if ('serviceWorker' in navigator) void navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`).catch(() => undefined);
