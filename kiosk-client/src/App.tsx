@@ -102,7 +102,7 @@ export function App({ controller }: { controller: KioskController }) {
       </header>
       <main className="stage">{body}</main>
       {state.reconnecting && <Reconnecting since={state.reconnectingSince} onEnd={controller.hangUp} />}
-      {state.receipt && <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} />}
+      {state.receipt && <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} beside={state.view.screen === 'in_call'} />}
     </div>
   );
 }

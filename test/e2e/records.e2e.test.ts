@@ -56,6 +56,20 @@ describe('confidential records and the case loop through the real screens', () =
     // The same receipt appears on the kiosk, in large digits.
     await kiosk.bringToFront();
     await kiosk.waitForSelector('[data-testid=receipt]');
+    // Beside the call, not over it: the officer's video stays visible, and the two buttons line up (at the
+    // kiosk's common 1280×800).
+    await kiosk.setViewport({ width: 1280, height: 800 });
+    await waitFor('the call laid out at 1280×800', () => kiosk.evaluate(() => document.querySelector('[data-testid=call-media]')!.getBoundingClientRect().height > 300));
+    const layout = await kiosk.evaluate(() => {
+      const media = document.querySelector('[data-testid=call-media]')!;
+      const box = media.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + box.width / 4, box.top + box.height / 2);
+      const buttons = [...document.querySelectorAll('.receipt-actions button')].map((b) => b.getBoundingClientRect());
+      return { hitWas: `${hit?.tagName}.${hit?.className}`, videoVisible: box.height > 100 && media.contains(hit), tops: buttons.map((b) => Math.round(b.top)), heights: buttons.map((b) => Math.round(b.height)) };
+    });
+    expect(layout.videoVisible, layout.hitWas).toBe(true);
+    expect(new Set(layout.tops).size).toBe(1);
+    expect(new Set(layout.heights).size).toBe(1);
     expect((await text(kiosk, '[data-testid=receipt-code]')).replace(/\s/g, '')).toBe(code);
     expect(await text(kiosk, '[data-testid=receipt-pin]')).toBe(pin);
     await kiosk.click('[data-testid=receipt-done]');

@@ -2,10 +2,13 @@ import { T } from '../strings';
 
 const group = (code: string) => code.replace(/(\d{4})(\d{3})(\d{3})/, '$1 $2 $3');
 
-/** The case code and PIN, very large, with a print slip; stays until the villager confirms. */
-export function Receipt({ caseCode, pin, onDone }: { caseCode: string; pin: string; onDone: () => void }) {
+/**
+ * The case code and PIN, very large, with a print slip; stays until the villager confirms. During a call it sits
+ * beside the call (`beside`), so the villager still sees the officer who is reading the numbers out.
+ */
+export function Receipt({ caseCode, pin, onDone, beside }: { caseCode: string; pin: string; onDone: () => void; beside: boolean }) {
   return (
-    <section className="receipt-overlay" role="dialog" aria-modal="true" aria-labelledby="receipt-title" data-testid="receipt">
+    <section className={beside ? 'receipt-overlay beside' : 'receipt-overlay'} role="dialog" aria-modal="true" aria-labelledby="receipt-title" data-testid="receipt">
       <div className="receipt-slip">
         <h1 id="receipt-title">{T.receiptTitle}</h1>
         <p className="receipt-label">{T.receiptCode}</p>
