@@ -24,6 +24,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   // API calls, sockets and anything outside the kiosk's own files go to the network untouched.
   if (req.method !== 'GET' || url.origin !== self.location.origin || !url.pathname.startsWith(SCOPE)) return;
+  // Spoken prompts and byte-range requests go to the network untouched: the speech player has its own loading
+  // and timing, and the browser's HTTP cache (an hour) still holds the clips. The shell is the page and its code.
+  if (url.pathname.startsWith(`${SCOPE}prompts/`) || req.headers.has('range') || req.destination === 'audio' || req.destination === 'video') return;
   const navigation = req.mode === 'navigate';
   event.respondWith(
     fetch(req)
