@@ -108,7 +108,7 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
       await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000, intervalMs: 50 });
       const resumedMs = Date.now() - killedAt;
       times.push(resumedMs);
-      if (consoleOnVictim) await waitFor('console reconnected', async () => (await consolePage.$('[data-testid=session-panel]')) !== null, { timeoutMs: 30_000 });
+      if (consoleOnVictim) await waitFor('console reconnected', async () => (await consolePage.$('[data-testid=session-panel]')) !== null, { timeoutMs: 90_000 });
       expect(await sessionOf(room, token)).toBe(sessionId);
       await framesRising(consolePage, 'remote-video', waitFor).catch((err: Error) => {
         console.log(pageLog.join('\n'));

@@ -56,7 +56,9 @@ export async function kioskCallsConsole(browser: Browser, kioskUrl: string, cred
   await waitForScreen(kiosk, 'idle');
   await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
   await callAndAnswer(kiosk, consolePage, room);
-  await waitForScreen(kiosk, 'in_call');
+  // A real kiosk is a screen of its own, always in front: headless Chromium may hold back a background tab.
+  await kiosk.bringToFront();
+  await waitForScreen(kiosk, 'in_call', 45_000);
   await consolePage.bringToFront();
   await framesRising(consolePage, 'remote-video', waitFor);
   return kiosk;
