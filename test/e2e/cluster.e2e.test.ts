@@ -97,32 +97,42 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
       const pageLog: string[] = [];
       consolePage.on('console', (m) => pageLog.push(`${Date.now()} ${m.type()} ${m.text()}`));
       const kiosk = await kioskCallsConsole(browser, cluster.url, cluster.demoSecrets().kiosks[room]!, consolePage, room);
+      kiosk.on('console', (m) => pageLog.push(`${Date.now()} kiosk ${m.type()} ${m.text()}`));
       cluster.preferNode(undefined);
-      const sessionId = (await sessionOf(room, token))!;
-      const deviceId = cluster.demoSecrets().kiosks[room]!.split('.')[0]!;
-      expect(victim.logs.some((l) => l.includes('"socket connected"') && l.includes(deviceId))).toBe(true);
-
-      const killedAt = Date.now();
-      await victim.kill();
-      await waitFor('kiosk reconnecting', async () => (await kiosk.$('[data-testid=reconnecting]')) !== null || Date.now() - killedAt > 3000, { timeoutMs: 10_000 });
-      await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000, intervalMs: 50 });
-      const resumedMs = Date.now() - killedAt;
-      times.push(resumedMs);
-      if (consoleOnVictim) await waitFor('console reconnected', async () => (await consolePage.$('[data-testid=session-panel]')) !== null, { timeoutMs: 90_000 });
-      expect(await sessionOf(room, token)).toBe(sessionId);
-      await framesRising(consolePage, 'remote-video', waitFor).catch((err: Error) => {
+      // On a failure: what both pages and the nodes said, so a slow or stuck resume can be traced from CI output.
+      const explain = (err: Error) => {
+        console.log(`[cluster] run ${run} (${room}, console on killed node: ${consoleOnVictim}) failed: ${err.message}`);
         console.log(pageLog.join('\n'));
-        console.log(cluster.signaling.flatMap((s) => s.logs).filter((l) => /"level":"(warn|error)"|event refused|socket (dis)?connected|took|taken/.test(l)).slice(-60).join('\n'));
+        console.log(cluster.signaling.flatMap((s) => s.logs).filter((l) => /"level":"(warn|error)"|event refused|socket (dis)?connected|took|taken|adopt/.test(l)).slice(-80).join('\n'));
         throw err;
-      });
-      const record = await api<{ state: string }>(cluster.url, 'GET', `/api/sessions/${sessionId}`, { token });
-      expect(record.body.state).toBe('active');
+      };
+      const run = times.length + 1;
+      try {
+        const sessionId = (await sessionOf(room, token))!;
+        const deviceId = cluster.demoSecrets().kiosks[room]!.split('.')[0]!;
+        expect(victim.logs.some((l) => l.includes('"socket connected"') && l.includes(deviceId))).toBe(true);
 
-      await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
-      await waitFor('session ended', async () => (await sessionOf(room, token)) === null, { timeoutMs: 30_000 });
-      for (const p of [consolePage, kiosk]) await p.close();
-      // Back to two nodes for the next run.
-      await cluster.addSignaling();
+        const killedAt = Date.now();
+        await victim.kill();
+        await waitFor('kiosk reconnecting', async () => (await kiosk.$('[data-testid=reconnecting]')) !== null || Date.now() - killedAt > 3000, { timeoutMs: 10_000 });
+        await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000, intervalMs: 50 }).catch(explain);
+        const resumedMs = Date.now() - killedAt;
+        times.push(resumedMs);
+        // The console is back in the call: its session panel still there (not ended) and no longer reconnecting.
+        await waitFor('console back in the call', async () => (await consolePage.$('[data-testid=session-panel]')) !== null && (await consolePage.$('[data-testid=call-reconnecting]')) === null, { timeoutMs: 30_000 }).catch(explain);
+        expect(await sessionOf(room, token)).toBe(sessionId);
+        await framesRising(consolePage, 'remote-video', waitFor).catch(explain);
+        const record = await api<{ state: string }>(cluster.url, 'GET', `/api/sessions/${sessionId}`, { token });
+        expect(record.body.state).toBe('active');
+
+        await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
+        await waitFor('session ended', async () => (await sessionOf(room, token)) === null, { timeoutMs: 30_000 });
+      } finally {
+        // Also after a failure: the next test gets two live nodes and no pages of this one.
+        for (const p of [consolePage, kiosk]) await p.close().catch(() => {});
+        // Back to two nodes for the next run.
+        await cluster.addSignaling();
+      }
     }
     await consoleBrowser.cleanup();
     const sorted = [...times].sort((a, b) => a - b);

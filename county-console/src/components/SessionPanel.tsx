@@ -67,7 +67,11 @@ export function SessionPanel(p: Props) {
     <section className={s?.private ? 'session private' : 'session'} data-testid="session-panel">
       <h2>{T.inSession(roomName(a.roomCode))}</h2>
       {s?.private && <p className="banner-private">{T.privateActive}</p>}
-      {!a.connected && <p className="error">{T.reconnectingCall}</p>}
+      {!a.connected && (
+        <p className="error" data-testid="call-reconnecting">
+          {T.reconnectingCall}
+        </p>
+      )}
       <div className="session-media">
         <Video stream={a.media.remote} className="remote" testId="remote-video" />
         {a.media.remote.getTracks().length === 0 && <div className="overlay">{!county && s?.private ? T.staffPrivate : T.connectingMedia}</div>}

@@ -71,7 +71,11 @@ export function clusterDispatch(app: AppContext, handlers: Record<ClientEvent, H
     if (typeof sessionId !== 'string' || calls.session(sessionId) || calls.wall.isWall(sessionId)) return runLocal(event, ctx, payload);
     const owner = await ownership.ownerOf(sessionId);
     if (owner && owner !== bus.nodeId) return forward(owner, event, ctx, payload, sessionId);
-    if (!owner) await reconnect.restore([sessionId]);
+    // Not held here yet: no owner (its node died and nobody took it), or ours while the takeover another
+    // client's event began is still loading it. restore() waits for that takeover instead of starting a second,
+    // so the kiosk and the console reaching this node at once both find the session (else one got NOT_FOUND
+    // and ended its call).
+    await reconnect.restore([sessionId]);
     return runLocal(event, ctx, payload);
   };
 }

@@ -52,6 +52,10 @@ export async function onOwner<M extends OwnerMethod>(app: AppContext, method: M,
   const run = () => (ownerMethods[method].run as (a: AppContext, p: Params<M>) => Promise<Result<M>>)(app, params);
   if (!bus.clustered || app.calls.session(params.sessionId)) return run();
   const owner = await ownership.ownerOf(params.sessionId);
-  if (!owner || owner === bus.nodeId) return run();
+  if (!owner || owner === bus.nodeId) {
+    // Ours (or nobody's) but not loaded yet: a takeover in progress is waited for, not raced (see forwarding.ts).
+    await app.reconnect.restore([params.sessionId]);
+    return run();
+  }
   return (await bus.call(owner, method, params)) as Result<M>;
 }

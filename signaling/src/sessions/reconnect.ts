@@ -161,7 +161,7 @@ export class Reconnect {
       this.adopting.set(row.session.id, adoption);
       if (await adoption) taken++;
     }
-    this.calls.pushQueue();
+    if (taken) this.calls.pushQueue();
     return taken;
   }
 
