@@ -249,7 +249,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       receipts: new ReceiptLookup(db, rateLimiter),
       integrityAlarm,
       checkpoints,
-      cases: new CaseService(db),
+      cases: new CaseService(db, undefined, attachments.fileNames),
       deadlines,
       recorder,
       segments,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { CaseStatsView, CaseWorkflowView, CrossReferenceView, RegistryImportView, TownshipCaseDetail, TownshipCaseView } from '@vj/shared';
+import type { CaseStatsView, CaseWorkflowView, CountyPetitionView, CrossReferenceView, RegistryImportView, TownshipCaseDetail, TownshipCaseView } from '@vj/shared';
 import { api } from '../helpers/api.js';
 import { PNG, kioskToken, loginAll, petitionBody, randomIdCard, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { dbFingerprint, startInProcess, type InProcessServer } from '../helpers/inprocess.js';
@@ -91,6 +91,11 @@ describe('the full loop over the API', () => {
     const canary = `CANARY-${randomUUID().slice(0, 8)}`;
     const p = await submit('langli', {}, { name: canary, idCard: randomIdCard(), phone: '13912345678', address: `${canary}-addr`, village: `${canary}-vil` });
     const h = token('langli-handler');
+    // A file filed with the petition is never listed by name: the name may say who came (here, it does).
+    expect((await upload(s.url, token('officer1'), p.id, randomUUID(), PNG, 'image/png', `${canary}-身份证.png`)).status).toBe(200);
+    const county = await api<CountyPetitionView>(s.url, 'GET', `/api/petitions/${p.id}`, { token: token('officer2') });
+    expect(county.body.attachments.map((a) => a.filename)).toEqual([null]);
+    expect(JSON.stringify(county.body)).not.toContain(canary);
     expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
     expect((await transition(s.url, h, p.id, { action: 'township_accept' }, true)).body.status).toBe('handling');
 
@@ -122,6 +127,10 @@ describe('the full loop over the API', () => {
     const wf = await api<CaseWorkflowView>(s.url, 'GET', `/api/petitions/${p.id}/workflow`, { token: token('supervisor') });
     expect(wf.body.steps.map((x) => x.action)).toEqual(['refer', 'township_accept', 'add_step', 'report', 'return', 'report', 'approve']);
     expect(wf.body.steps[2]!.attachments.map((a) => a.id)).toEqual([evidence]);
+    // Step evidence is listed by the name its handler gave it, to the county and to the township alike.
+    expect(wf.body.steps[2]!.attachments[0]!.filename).toBe('走访记录.png');
+    const seen = await api<TownshipCaseDetail>(s.url, 'GET', `/api/township/cases/${p.id}`, { token: h });
+    expect(seen.body.workflow.steps.find((x) => x.action === 'add_step')!.attachments[0]!.filename).toBe('走访记录.png');
 
     const kiosk = await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!);
     const lookup = await api<{ status: string; feedback: string }>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: p.caseCode, pin: p.pin } });

@@ -56,7 +56,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
             {s.text && <p className="step-text">{s.text}</p>}
             {s.attachments.map((a, i) => (
               <button key={a.id} className="link" onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')} data-testid="step-evidence">
-                {T.download} {evidenceLabel(i, a.mime, a.sizeBytes)}
+                {T.download} {evidenceLabel(i, a.mime, a.sizeBytes, a.filename)}
               </button>
             ))}
           </li>

@@ -60,7 +60,11 @@ export type SubmitResult = z.infer<typeof SubmitResult>;
 
 export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable(), officialCode: z.string().nullable() });
 
-export const AttachmentView = z.object({ id: Id, mime: z.string(), sizeBytes: z.number().int(), uploadedAt: z.string() });
+/**
+ * `filename`: the name a handler gave a piece of handling evidence. Null for the petitioner's own files: a name like
+ * "张某举报材料.pdf" could say who came, so it is shown only in the audited download.
+ */
+export const AttachmentView = z.object({ id: Id, mime: z.string(), sizeBytes: z.number().int(), uploadedAt: z.string(), filename: z.string().nullable() });
 export type AttachmentView = z.infer<typeof AttachmentView>;
 
 /** What county officers see without a reveal: everything but who the petitioner is. */

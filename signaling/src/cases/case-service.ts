@@ -6,7 +6,7 @@ import type { Claims } from '../security/jwt.js';
 import { loadPolicy, type DeadlinePolicy } from './case-policy.js';
 import { namedAsAccused, referralConflicts } from './conflicts.js';
 import { dueAt, dueStateAt } from './deadline-clock.js';
-import { workflowView, type CaseRow } from './workflow-view.js';
+import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
 type Body = z.output<typeof CaseTransitionBody>;
 
@@ -38,6 +38,8 @@ export class CaseService {
     private readonly db: Db,
     /** Injected by tests that move the clock. */
     private readonly now: () => Date = () => new Date(),
+    /** Opens step evidence file names for the case record; without it they are listed unnamed. */
+    private readonly names?: FileNameOpener,
   ) {}
 
   /**
@@ -57,7 +59,7 @@ export class CaseService {
 
   async workflow(principal: Claims, id: string): Promise<CaseWorkflowView> {
     const p = await this.visibleRow(this.db, principal, id);
-    return workflowView(this.db, p, isTownshipRole(principal) ? 'township' : 'county');
+    return workflowView(this.db, p, isTownshipRole(principal) ? 'township' : 'county', this.names);
   }
 
   async transition(principal: Claims, id: string, body: Body): Promise<CaseWorkflowView> {
@@ -66,7 +68,7 @@ export class CaseService {
       const prior = await q.query<{ petition_id: string; action: string }>('SELECT petition_id, action FROM case_steps WHERE id = $1', [body.stepId]);
       if (prior.rows[0]) {
         if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action) throw new AppError('CONFLICT', 'this step id was already used for another action');
-        return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county');
+        return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county', this.names);
       }
       const check = checkTransition(body.action, p.status, p.handler_side, principal.role);
       if (check !== 'ok') throw new AppError(check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE', REFUSAL_TEXT[check]);
@@ -151,7 +153,7 @@ export class CaseService {
       // Audited last: appendAudit holds the chain lock until commit.
       await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: `case.${body.action}`, objectType: 'petition', objectId: id, townshipCode: p.township_code, details });
       const fresh = await q.query<CaseRow>('SELECT * FROM petitions WHERE id = $1', [id]);
-      return workflowView(q, fresh.rows[0]!, isTownshipRole(principal) ? 'township' : 'county');
+      return workflowView(q, fresh.rows[0]!, isTownshipRole(principal) ? 'township' : 'county', this.names);
     });
   }
 

@@ -2,6 +2,9 @@ import type { CaseStepView, CaseWorkflowView, EscalationView, HandlerSide } from
 import type { Queryable } from '../db/db.js';
 import type { PetitionRow } from '../petitions/presenters.js';
 
+/** Opens the encrypted file names of one petition's evidence (the petition's data key, unwrapped once). */
+export type FileNameOpener = (q: Queryable, petitionId: string) => Promise<(attachmentId: string, blob: Buffer) => string>;
+
 export interface CaseRow extends PetitionRow {
   handler_side: HandlerSide | null;
   assigned_handler: string | null;
@@ -46,16 +49,19 @@ export async function escalationsOf(q: Queryable, petitionIds: string[]): Promis
  * The case's handling record. The township audience gets its own evidence files only (never the petitioner's),
  * no county-internal reasoning, and no escalation details (who in the county was told).
  */
-export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' | 'township'): Promise<CaseWorkflowView> {
+export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' | 'township', names?: FileNameOpener): Promise<CaseWorkflowView> {
   const steps = await q.query<StepRow>(
     `SELECT s.id, s.action, s.from_status, s.to_status, s.text, s.days, u.display_name AS actor_name, s.actor_role, s.side, s.at
      FROM case_steps s JOIN users u ON u.id = s.actor_id WHERE s.petition_id = $1 ORDER BY s.at, s.id`,
     [p.id],
   );
-  const files = await q.query<{ id: string; step_id: string; mime: string; size_bytes: number; uploaded_at: Date }>(
-    `SELECT id, step_id, mime, size_bytes, uploaded_at FROM petition_attachments WHERE petition_id = $1 AND step_id IS NOT NULL ORDER BY uploaded_at, id`,
+  const files = await q.query<{ id: string; step_id: string; mime: string; size_bytes: number; uploaded_at: Date; for_step: boolean; filename_ct: Buffer }>(
+    `SELECT id, step_id, mime, size_bytes, uploaded_at, for_step, filename_ct FROM petition_attachments WHERE petition_id = $1 AND step_id IS NOT NULL ORDER BY uploaded_at, id`,
     [p.id],
   );
+  // Evidence uploaded for a step is named as its uploader named it; a file filed with the petition never is.
+  const open = names && files.rows.length ? await names(q, p.id) : undefined;
+  const nameOf = (f: (typeof files.rows)[number]) => (open && f.for_step ? open(f.id, f.filename_ct) : null);
   const handler = p.assigned_handler ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler]) : undefined;
   return {
     status: p.status,
@@ -77,7 +83,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
       actorRole: s.actor_role,
       side: s.side,
       at: s.at.toISOString(),
-      attachments: files.rows.filter((f) => f.step_id === s.id).map((f) => ({ id: f.id, mime: f.mime, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
+      attachments: files.rows.filter((f) => f.step_id === s.id).map((f) => ({ id: f.id, mime: f.mime, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString(), filename: nameOf(f) })),
     })),
     escalations: audience === 'county' ? ((await escalationsOf(q, [p.id])).get(p.id) ?? []) : [],
   };

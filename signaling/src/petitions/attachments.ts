@@ -1,5 +1,6 @@
 import { AppError, errorFields, type AttachmentView, type Logger } from '@vj/shared';
 import { appendAudit, type AuditAction } from '../audit/audit-log.js';
+import type { FileNameOpener } from '../cases/workflow-view.js';
 import type { Db } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { MAX_ATTACHMENTS, checkAttachment } from './attachment-types.js';
@@ -37,6 +38,12 @@ export class Attachments {
     private readonly log?: Logger,
   ) {}
 
+  /** The names of a petition's evidence files, for the case record (see workflow-view.ts). */
+  readonly fileNames: FileNameOpener = async (q, petitionId) => {
+    const { key, dekVersion } = await this.vault.dataKey(q, petitionId);
+    return (attachmentId, blob) => this.vault.openAttachment(key, dekVersion, attachmentId, 'filename_ct', blob).toString('utf8');
+  };
+
   /** Idempotent by attachment id: a retried upload of the same file returns the stored one. */
   async put(principal: Claims, petitionId: string, attachmentId: string, mime: string, filename: string, data: Buffer, kind: UploadKind = 'intake'): Promise<AttachmentView> {
     checkAttachment(mime, data);
@@ -60,7 +67,7 @@ export class Attachments {
       const old = prior.rows[0];
       if (old) {
         if (old.petition_id !== petitionId || old.uploaded_by !== principal.sub || old.size_bytes !== data.length || old.mime !== mime) throw new AppError('CONFLICT', 'this attachment id holds a different file');
-        return { id: attachmentId, mime, sizeBytes: old.size_bytes, uploadedAt: old.uploaded_at.toISOString() };
+        return { id: attachmentId, mime, sizeBytes: old.size_bytes, uploadedAt: old.uploaded_at.toISOString(), filename: forStep ? filename : null };
       }
       if (!forStep && Number(counts.intake) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `每件信访件随件提交的材料最多 ${MAX_ATTACHMENTS} 个`);
       if (forStep && Number(counts.pending) >= MAX_PENDING_PER_UPLOADER) {
@@ -91,7 +98,7 @@ export class Attachments {
         townshipCode: counts.township_code,
         details: { petitionId, mime, sizeBytes: data.length, origin, forStep },
       });
-      return { id: attachmentId, mime, sizeBytes: data.length, uploadedAt: r.rows[0]!.uploaded_at.toISOString() };
+      return { id: attachmentId, mime, sizeBytes: data.length, uploadedAt: r.rows[0]!.uploaded_at.toISOString(), filename: forStep ? filename : null };
     });
   }
 

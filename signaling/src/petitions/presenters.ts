@@ -52,7 +52,7 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     createdAt: p.created_at.toISOString(),
     dueState: p.due_state,
     accused: await accused(q, p.id),
-    attachments: att.rows.map((a) => ({ id: a.id, mime: a.mime, sizeBytes: a.size_bytes, uploadedAt: a.uploaded_at.toISOString() })),
+    attachments: att.rows.map((a) => ({ id: a.id, mime: a.mime, sizeBytes: a.size_bytes, uploadedAt: a.uploaded_at.toISOString(), filename: null })),
   };
 }
 

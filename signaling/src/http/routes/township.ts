@@ -33,7 +33,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
     handler: async ({ principal, params, requireTownship }) => {
       const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);
-      return { ...(await townshipView(app.db, p)), workflow: await workflowView(app.db, p, 'township') };
+      return { ...(await townshipView(app.db, p)), workflow: await workflowView(app.db, p, 'township', app.attachments.fileNames) };
     },
   });
 
