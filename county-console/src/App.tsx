@@ -11,6 +11,7 @@ import { Cases } from './views/Cases';
 import { Dashboard } from './views/Dashboard';
 import { Policy } from './views/Policy';
 import { Registry } from './views/Registry';
+import { Security } from './views/Security';
 import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
@@ -23,7 +24,10 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_supervisor: ['workbench', 'cases', 'dashboard', 'audit', 'registry', 'policy'],
   township_handler: ['township'],
   township_staff: ['staff'],
-  admin: ['admin', 'audit', 'registry'],
+  // 三员分立: each administrator sees only their own work, and none of them a petition.
+  sys_admin: ['admin', 'registry'],
+  sec_admin: ['security'],
+  audit_admin: ['audit'],
 };
 
 export function App({ controller }: { controller: ConsoleController }) {
@@ -99,6 +103,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {current === 'policy' && <Policy token={controller.token} />}
         {current === 'audit' && <Audit token={controller.token} />}
         {current === 'admin' && <Admin token={controller.token} />}
+        {current === 'security' && <Security token={controller.token} />}
         {current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {current === 'staff' && <StaffDesk s={s} controller={controller} />}
       </main>

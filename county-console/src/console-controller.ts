@@ -133,7 +133,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.socket?.disconnect();
     this.drop.stop();
     sessionStorage.removeItem(SESSION_KEY);
-    this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [] });
+    // Nothing of this user's work is left for whoever logs in next on this screen (a notice, the last session).
+    this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [], notice: undefined, lastSession: undefined, privateRequests: [], opened: undefined });
   };
 
   private connect(): void {

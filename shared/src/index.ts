@@ -15,3 +15,4 @@ export * from './schemas/cases.js';
 export * from './workflow.js';
 export * from './schemas/audit-actions.js';
 export * from './schemas/admin-kiosks.js';
+export * from './schemas/security.js';

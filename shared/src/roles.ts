@@ -4,9 +4,21 @@ export const ROLES = [
   'county_supervisor',
   'township_handler',
   'township_staff',
-  'admin',
+  // 三员分立: three administrators, none of whom reads petitions, identity or recordings, and no account is two.
+  'sys_admin',
+  'sec_admin',
+  'audit_admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
+
+/** 系统管理员 (users, kiosk devices, rooms), 安全管理员 (security state, integrity checks), 审计管理员 (the audit log). */
+export const ADMIN_ROLES = ['sys_admin', 'sec_admin', 'audit_admin'] as const satisfies readonly Role[];
+
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export function isAdminRole(role: string | undefined): role is AdminRole {
+  return (ADMIN_ROLES as readonly string[]).includes(role ?? '');
+}
 
 /** Roles that belong to the county office and may see a session's full media. */
 export const COUNTY_ROLES: readonly Role[] = ['county_officer', 'county_supervisor'];

@@ -268,9 +268,28 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential } })).status).toBe(200);
     expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['huanghua'] } })).status).toBe(401);
     expect(await active()).toBe(1);
-    const audit = await api<{ items: { action: string; townshipCode: string }[] }>(server.url, 'GET', '/api/audit?action=kiosk.provision', { token: adminToken });
+    // The audit log is the audit administrator's, not the system administrator's (三员分立).
+    expect((await api(server.url, 'GET', '/api/audit', { token: adminToken })).status).toBe(403);
+    const auditorToken = await loginToken(server.url, 'auditor', 'auditor-demo');
+    const audit = await api<{ items: { action: string; townshipCode: string }[] }>(server.url, 'GET', '/api/audit?action=kiosk.provision', { token: auditorToken });
     expect(audit.body.items.filter((a) => a.townshipCode === 'huanghua')).toHaveLength(1);
     await expectScreenHolds('admin-provisioned');
+  });
+
+  it('三员分立: the security and the audit administrator each see their own page only, and no petition', async () => {
+    const navs = async () => (await page.$$eval('[data-testid^=nav-]', (els) => els.map((e) => e.getAttribute('data-testid')))).sort();
+    await login('secadmin', '[data-testid=security-view]');
+    expect(await text(page, '[data-testid=security-suite]')).toContain('国密');
+    expect(await text(page, '[data-testid=security-stale]')).toMatch(/全部使用当前算法|keys:rotate/);
+    expect(await navs()).toEqual(['nav-security']);
+    await expectScreenHolds('security');
+    await login('auditor', '[data-testid=audit-view] td[data-action]');
+    expect(await navs()).toEqual(['nav-audit']);
+    await expectScreenHolds('audit-admin');
+    for (const [user, path] of [['secadmin', '/api/audit'], ['auditor', '/api/petitions'], ['auditor', '/api/security/status'], ['admin', '/api/petitions'], ['secadmin', '/api/admin/users']] as const) {
+      const token = await loginToken(server.url, user, `${user}-demo`);
+      expect({ user, path, status: (await api(server.url, 'GET', path, { token })).status }).toEqual({ user, path, status: 403 });
+    }
   });
 
   it('township cases', async () => {

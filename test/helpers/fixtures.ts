@@ -35,6 +35,8 @@ export const DEMO_PASSWORDS: Record<string, string> = {
   'langli-handler': 'langli-handler-demo',
   'xingsha-staff': 'xingsha-staff-demo',
   admin: 'admin-demo',
+  secadmin: 'secadmin-demo',
+  auditor: 'auditor-demo',
 };
 
 export async function loginAll(url: string, only?: string[]): Promise<Logins> {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIdCardCheck, type Role } from '@vj/shared';
 import type { Db } from '@vj/signaling';
@@ -50,6 +50,11 @@ describe.each(backends)('confidential records on $name', (backend) => {
     await expect(svc.submit(officer, { ...b, narrative: '改过的内容' })).rejects.toMatchObject({ code: 'CONFLICT' });
     const n = await db.query<{ n: string }>('SELECT count(*) AS n FROM petitions WHERE id = $1', [b.id]);
     expect(n.rows[0]!.n).toBe('1');
+    // What the retry was compared with is keyed: the form's plain hash (which a dump would let anyone test guesses
+    // of the identity against) is not in the table.
+    const stored = (await db.query<{ request_digest: string }>('SELECT request_digest FROM petitions WHERE id = $1', [b.id])).rows[0]!.request_digest;
+    expect(stored).toMatch(/^sm:[0-9a-f]{64}$/);
+    expect(stored).not.toContain(createHash('sha256').update(JSON.stringify(b)).digest('hex'));
   });
 
   it('stores identity only as ciphertext, and reveals it with an audit row', async () => {

@@ -54,7 +54,10 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha', officialCode: 'XS-0004' },
   { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli', officialCode: 'LL-0004' },
   { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha', officialCode: 'XS-0005' },
-  { username: 'admin', password: 'admin-demo', displayName: '系统管理员', role: 'admin' },
+  // 三员分立: one account per administrator role.
+  { username: 'admin', password: 'admin-demo', displayName: '系统管理员', role: 'sys_admin' },
+  { username: 'secadmin', password: 'secadmin-demo', displayName: '安全管理员', role: 'sec_admin' },
+  { username: 'auditor', password: 'auditor-demo', displayName: '审计管理员', role: 'audit_admin' },
 ];
 
 /** Demo mode only: creates the demo logins (fixed ids so a restart keeps them) if they are missing. */

@@ -1,7 +1,7 @@
-import { COUNTY_ROLES, type Role } from '@vj/shared';
+import { ADMIN_ROLES, COUNTY_ROLES, type Role } from '@vj/shared';
 
 const COUNTY = COUNTY_ROLES;
-const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'township_handler', 'township_staff', 'admin'];
+const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'township_handler', 'township_staff', ...ADMIN_ROLES];
 
 export interface RouteAccess {
   /** Who may call it; 'public' routes authenticate by what they carry (a password, a device credential). */
@@ -32,7 +32,7 @@ export const ROUTES = {
   'GET /api/recordings/playback/:id': { roles: 'public' },
   'POST /api/recordings/:id/township-grant': { roles: ['county_supervisor'] },
   'POST /api/township/recordings/:id/playback': { roles: ['township_handler', 'township_staff'], scope: 'township' },
-  'GET /api/recordings/:id/verify': { roles: ['county_supervisor', 'admin'] },
+  'GET /api/recordings/:id/verify': { roles: ['county_supervisor', 'sec_admin'] },
   'POST /api/petitions': { roles: COUNTY },
   'GET /api/petitions': { roles: COUNTY },
   'GET /api/petitions/:id': { roles: COUNTY },
@@ -43,10 +43,10 @@ export const ROUTES = {
   'GET /api/cases/deadlines': { roles: COUNTY },
   'GET /api/stats': { roles: COUNTY },
   'GET /api/stats/export': { roles: COUNTY },
-  'GET /api/case-policy': { roles: [...COUNTY, 'admin'] },
+  'GET /api/case-policy': { roles: [...COUNTY, 'sec_admin'] },
   'PUT /api/case-policy': { roles: ['county_supervisor'] },
-  'POST /api/registry/imports': { roles: ['county_supervisor', 'admin'] },
-  'GET /api/registry/imports/:id': { roles: ['county_supervisor', 'admin'] },
+  'POST /api/registry/imports': { roles: ['county_supervisor', 'sys_admin'] },
+  'GET /api/registry/imports/:id': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/officials': { roles: COUNTY },
   'PUT /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
   'GET /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
@@ -56,17 +56,18 @@ export const ROUTES = {
   'PUT /api/township/cases/:id/attachments/:attachmentId': { roles: ['township_handler'], scope: 'township' },
   'GET /api/township/cases/:id/attachments/:attachmentId': { roles: ['township_handler'], scope: 'township' },
   'POST /api/receipts/lookup': { roles: ['kiosk'] },
-  'GET /api/audit': { roles: ['county_supervisor', 'admin'] },
-  'GET /api/audit/verify': { roles: ['county_supervisor', 'admin'] },
-  'GET /api/admin/users': { roles: ['admin'] },
-  'POST /api/admin/users/:id/official': { roles: ['admin'] },
-  'GET /api/admin/officials': { roles: ['admin'] },
-  'POST /api/admin/users/:id/disable': { roles: ['admin'] },
-  'POST /api/admin/users/:id/enable': { roles: ['admin'] },
-  'GET /api/admin/kiosks': { roles: ['admin'] },
-  'POST /api/admin/kiosks/:id/revoke': { roles: ['admin'] },
-  'POST /api/admin/kiosks/:id/reprovision': { roles: ['admin'] },
-  'GET /api/admin/sfu': { roles: ['county_supervisor', 'admin'] },
+  'GET /api/audit': { roles: ['county_supervisor', 'audit_admin'] },
+  'GET /api/audit/verify': { roles: ['county_supervisor', 'audit_admin'] },
+  'GET /api/security/status': { roles: ['sec_admin'] },
+  'GET /api/admin/users': { roles: ['sys_admin'] },
+  'POST /api/admin/users/:id/official': { roles: ['sys_admin'] },
+  'GET /api/admin/officials': { roles: ['sys_admin'] },
+  'POST /api/admin/users/:id/disable': { roles: ['sys_admin'] },
+  'POST /api/admin/users/:id/enable': { roles: ['sys_admin'] },
+  'GET /api/admin/kiosks': { roles: ['sys_admin'] },
+  'POST /api/admin/kiosks/:id/revoke': { roles: ['sys_admin'] },
+  'POST /api/admin/kiosks/:id/reprovision': { roles: ['sys_admin'] },
+  'GET /api/admin/sfu': { roles: ['county_supervisor', 'sys_admin'] },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteKey = keyof typeof ROUTES;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
-import { MasterKeys, hmacDigits, pinVerifier, randomDigits, sha256 } from '../security/crypto.js';
+import { MasterKeys, SUITES, hmacDigits, mac, pinVerifier, randomDigits, type SuiteId } from '../security/crypto.js';
 import type { IntegrityAlarm } from '../security/integrity-alarm.js';
 import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
@@ -67,7 +67,7 @@ export class PetitionService {
    * different content is a conflict. The petition, its key, identity, accused and the audit row commit together.
    */
   async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean }> {
-    const digest = sha256(JSON.stringify(body)).toString('hex');
+    const digest = requestDigest(this.keys, this.keys.suite, body);
     // No look-up first: a retry is rare, and the insert's ON CONFLICT finds it (then it is re-read below).
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
@@ -110,7 +110,7 @@ export class PetitionService {
           return true;
         });
         if (inserted) return { ...this.receiptOf(body.id, caseCode), created: true };
-        const raced = await this.findExisting(body.id, digest);
+        const raced = await this.findExisting(body);
         if (raced) return { ...raced, created: false };
       } catch (err) {
         const e = err as { code?: string; constraint?: string };
@@ -122,12 +122,14 @@ export class PetitionService {
     throw new AppError('UNAVAILABLE', 'could not allocate a case code, try again');
   }
 
-  private async findExisting(id: string, digest: string): Promise<Receipt | undefined> {
-    const r = await this.db.query<{ case_code: string; request_digest: string }>('SELECT case_code, request_digest FROM petitions WHERE id = $1', [id]);
+  private async findExisting(body: SubmitInput): Promise<Receipt | undefined> {
+    const r = await this.db.query<{ case_code: string; request_digest: string }>('SELECT case_code, request_digest FROM petitions WHERE id = $1', [body.id]);
     const row = r.rows[0];
     if (!row) return undefined;
-    if (row.request_digest !== digest) throw new AppError('CONFLICT', 'this petition id was already used for different content');
-    return this.receiptOf(id, row.case_code);
+    // Compared in the suite the stored digest was made with; an erased pre-0013 digest matches nothing.
+    const suite = SUITES.find((s) => row.request_digest.startsWith(`${s}:`));
+    if (!suite || row.request_digest !== requestDigest(this.keys, suite, body)) throw new AppError('CONFLICT', 'this petition id was already used for different content');
+    return this.receiptOf(body.id, row.case_code);
   }
 
   async row(id: string): Promise<PetitionRow> {
@@ -172,4 +174,12 @@ export class PetitionService {
       throw err;
     }
   }
+}
+
+/**
+ * What a retry is compared with: a MAC of the submitted form under a key never in the database. An unkeyed hash
+ * of a form that holds the identity would let anyone with a dump confirm a guessed name and ID-card number.
+ */
+function requestDigest(keys: IntegrityKeyring, suite: SuiteId, body: SubmitInput): string {
+  return `${suite}:${mac(suite, keys.key('request-digest', suite), JSON.stringify(body)).toString('hex')}`;
 }

@@ -1,4 +1,4 @@
-import { AppError, type ClientEvent, type ClientPayload, type ClientResult, type JoinResult, type ParticipantRole } from '@vj/shared';
+import { AppError, isAdminRole, type ClientEvent, type ClientPayload, type ClientResult, type JoinResult, type ParticipantRole } from '@vj/shared';
 import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
@@ -28,7 +28,7 @@ async function countCallStart(app: AppContext, deviceId: string): Promise<boolea
 }
 
 function officer(c: Claims): { userId: string; name: string; role: ParticipantRole; township?: string | undefined } {
-  if (c.role === 'kiosk' || c.role === 'township_handler' || c.role === 'admin') throw new AppError('FORBIDDEN', 'your role may not join sessions');
+  if (c.role === 'kiosk' || c.role === 'township_handler' || isAdminRole(c.role)) throw new AppError('FORBIDDEN', 'your role may not join sessions');
   return { userId: c.sub, name: c.name, role: c.role, township: c.twp };
 }
 

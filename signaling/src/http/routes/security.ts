@@ -1,0 +1,30 @@
+import type { Express } from 'express';
+import { SecurityStatusView } from '@vj/shared';
+import type { AppContext } from '../../context.js';
+import { ENVELOPE_FORMAT, type SuiteId } from '../../security/crypto.js';
+import { mount } from '../route.js';
+
+const suiteOfFormat = (byte: number): SuiteId | 'unknown' => (byte === ENVELOPE_FORMAT.sm ? 'sm' : byte === ENVELOPE_FORMAT.intl ? 'intl' : 'unknown');
+const suiteOfHash = (prefix: string): SuiteId | 'unknown' => (prefix === 'pbkdf2-sm3' ? 'sm' : prefix === 'scrypt' ? 'intl' : 'unknown');
+
+/** The security administrator's page: counts and versions, never a key or a petition. */
+export function securityRoutes(express: Express, app: AppContext): void {
+  mount(express, app, 'GET /api/security/status', {
+    handler: async () => {
+      const keys = await app.db.query<{ kek_version: number; fmt: number; n: string }>(
+        'SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2',
+      );
+      const hashes = await app.db.query<{ prefix: string; n: string }>(`SELECT split_part(password_hash, '$', 1) AS prefix, count(*) AS n FROM users GROUP BY 1 ORDER BY 1`);
+      const { valid, forged } = app.checkpoints.read();
+      const last = valid.at(-1);
+      return SecurityStatusView.parse({
+        suite: app.config.cryptoSuite,
+        dataKeys: keys.rows.map((r) => ({ kekVersion: r.kek_version, suite: suiteOfFormat(r.fmt), count: Number(r.n) })),
+        passwords: hashes.rows.map((r) => ({ suite: suiteOfHash(r.prefix), count: Number(r.n) })),
+        checkpoint: last ? { seq: last.seq, at: last.at } : null,
+        forgedCheckpoints: forged,
+        integrityAlerts: app.calls.alerts.list().filter((a) => a.kind === 'integrity_failed').length,
+      });
+    },
+  });
+}
