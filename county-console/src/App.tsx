@@ -101,7 +101,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
         {current === 'registry' && <Registry token={controller.token} />}
         {current === 'policy' && <Policy token={controller.token} />}
-        {current === 'audit' && <Audit token={controller.token} />}
+        {current === 'audit' && <Audit token={controller.token} canExport={s.user.role === 'audit_admin'} />}
         {current === 'admin' && <Admin token={controller.token} />}
         {current === 'security' && <Security token={controller.token} />}
         {current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}

@@ -26,6 +26,7 @@ export const TA = {
     'keys.rotate': '轮换密钥',
     'keys.split': '拆分主密钥',
     'keys.recover': '恢复主密钥',
+    'audit.export': '导出审计日志',
     'integrity.failure': '完整性校验失败',
     'integrity.sealed': '补加完整性保护',
     'session.mode': '切换监督方式',

@@ -183,6 +183,16 @@ export const T = {
   // Audit
   auditTitle: '审计日志',
   auditVerify: '校验审计链',
+  auditExport: {
+    title: '导出审计日志',
+    from: '开始日期',
+    to: '结束日期',
+    button: '导出签名文件',
+    busy: '正在导出……',
+    done: (name: string) => `已导出 ${name}。文件末行是签名，可在服务器上核验：`,
+    failed: (m: string) => `导出失败：${m}`,
+    badRange: '日期范围不正确',
+  },
   auditIntact: (n: number) => `审计链完整（共 ${n} 条）`,
   auditBroken: (seq: string, p: string) => `审计链在第 ${seq} 条断裂：${p}`,
   auditAction: '操作',

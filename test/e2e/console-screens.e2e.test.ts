@@ -285,6 +285,22 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     await expectScreenHolds('security');
     await login('auditor', '[data-testid=audit-view] td[data-action]');
     expect(await navs()).toEqual(['nav-audit']);
+    // A range the wrong way round is explained before anything is sent; today's range is exported and signed.
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await page.$eval('[data-testid=audit-export-from]', (el, v) => {
+      const input = el as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, '2030-01-01');
+    await press(page, 'audit-export-button');
+    await waitFor('range refused', async () => (await text(page, '[data-testid=audit-export-status]').catch(() => '')).includes('开始日期不能晚于结束日期'));
+    await page.$eval('[data-testid=audit-export-from]', (el, v) => {
+      const input = el as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, today);
+    await press(page, 'audit-export-button');
+    await waitFor('exported', async () => (await text(page, '[data-testid=audit-export-status]')).includes(`已导出 audit-${today}-`));
     await expectScreenHolds('audit-admin');
     for (const [user, path] of [['secadmin', '/api/audit'], ['auditor', '/api/petitions'], ['auditor', '/api/security/status'], ['admin', '/api/petitions'], ['secadmin', '/api/admin/users']] as const) {
       const token = await loginToken(server.url, user, `${user}-demo`);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { AUDIT_ACTIONS, type AuditEntryView } from '@vj/shared';
+import { AUDIT_ACTIONS, AuditExportQuery, type AuditEntryView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { type TokenSource } from '../api';
 import { TA, auditActionLabel, auditDetailsText } from '../audit-strings';
@@ -12,7 +12,7 @@ interface Filters {
 }
 
 /** Supervisors' audit view: newest first, filter by user, case and action, older pages on demand. */
-export function Audit({ token }: { token: TokenSource }) {
+export function Audit({ token, canExport = false }: { token: TokenSource; canExport?: boolean }) {
   const [filters, setFilters] = useState<Filters>({});
   const [rows, setRows] = useState<AuditEntryView[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -45,6 +45,7 @@ export function Audit({ token }: { token: TokenSource }) {
   return (
     <section className="panel wide" data-testid="audit-view">
       <h2>{T.auditTitle}</h2>
+      {canExport && <AuditExport token={token} />}
       <div className="filters">
         <label>
           {T.auditAction}
@@ -96,7 +97,7 @@ export function Audit({ token }: { token: TokenSource }) {
                 <td>
                   {r.objectId ? (
                     <button className="link" onClick={() => setFilters({ ...filters, objectId: r.objectId! })}>
-                      {TA.objects[r.objectType ?? ''] ?? T.auditObject} <span translate="no">{r.objectId.slice(0, 8)}</span>
+                      {TA.objects[r.objectType ?? ''] ?? T.auditObject} <span translate="no">{r.objectType === 'route' ? r.objectId : r.objectId.slice(0, 8)}</span>
                     </button>
                   ) : (
                     '—'
@@ -110,5 +111,60 @@ export function Audit({ token }: { token: TokenSource }) {
       )}
       {next && <button onClick={() => void load(next)}>{T.more}</button>}
     </section>
+  );
+}
+
+/** China's calendar day of a moment, as YYYY-MM-DD. */
+const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The audit administrator's export: a range of days as signed JSON lines. */
+function AuditExport({ token }: { token: TokenSource }) {
+  const today = chinaDay(new Date());
+  const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
+  const [to, setTo] = useState(today);
+  const [status, setStatus] = useState<{ text: string; bad?: boolean }>();
+  const run = async () => {
+    // Checked here with the server's own schema, so a wrong range is explained in Chinese before anything is sent.
+    const checked = AuditExportQuery.safeParse({ from, to });
+    if (!checked.success) return setStatus({ text: T.auditExport.failed(checked.error.issues[0]?.message ?? T.auditExport.badRange), bad: true });
+    setStatus({ text: T.auditExport.busy });
+    try {
+      const res = await fetch(`/api/audit/export?${new URLSearchParams({ from, to })}`, { headers: { authorization: `Bearer ${token() ?? ''}` } });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+        // Messages the server writes in Chinese (too many rows) are shown; its stable codes otherwise.
+        const message = body?.error?.message ?? '';
+        throw new Error(/[\u4e00-\u9fff]/.test(message) ? message : body?.error?.code === 'BAD_REQUEST' ? T.auditExport.badRange : T.serverDown);
+      }
+      const name = `audit-${from}-${to}.jsonl`;
+      const href = URL.createObjectURL(await res.blob());
+      Object.assign(document.createElement('a'), { href, download: name }).click();
+      setTimeout(() => URL.revokeObjectURL(href), 10_000);
+      setStatus({ text: T.auditExport.done(name) });
+    } catch (err) {
+      setStatus({ text: T.auditExport.failed(err instanceof Error ? err.message : String(err)), bad: true });
+    }
+  };
+  return (
+    <div className="filters" data-testid="audit-export">
+      <strong>{T.auditExport.title}</strong>
+      <label>
+        {T.auditExport.from}
+        <input type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} data-testid="audit-export-from" />
+      </label>
+      <label>
+        {T.auditExport.to}
+        <input type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} data-testid="audit-export-to" />
+      </label>
+      <button onClick={() => void run()} data-testid="audit-export-button">
+        {T.auditExport.button}
+      </button>
+      {status && (
+        <span className={status.bad ? 'error' : 'hint'} data-testid="audit-export-status">
+          {status.text}
+          {!status.bad && status.text !== T.auditExport.busy && <code translate="no">npm run audit:verify-export -- 文件名</code>}
+        </span>
+      )}
+    </div>
   );
 }

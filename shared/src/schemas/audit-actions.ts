@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'keys.rotate',
   'keys.split',
   'keys.recover',
+  'audit.export',
   'integrity.failure',
   'integrity.sealed',
   'session.mode',

@@ -120,6 +120,12 @@ export const AuditQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+const ChinaDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+/** A range of days in China time, both ends included, at most a year. */
+export const AuditExportQuery = z
+  .object({ from: ChinaDay, to: ChinaDay })
+  .refine((q) => q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: '一次最多导出一年', path: ['to'] });
 export const AuditEntryView = z.object({
   seq: z.string(),
   at: z.string(),

@@ -58,6 +58,7 @@ export const ROUTES = {
   'POST /api/receipts/lookup': { roles: ['kiosk'] },
   'GET /api/audit': { roles: ['county_supervisor', 'audit_admin'] },
   'GET /api/audit/verify': { roles: ['county_supervisor', 'audit_admin'] },
+  'GET /api/audit/export': { roles: ['audit_admin'] },
   'GET /api/security/status': { roles: ['sec_admin'] },
   'GET /api/admin/users': { roles: ['sys_admin'] },
   'POST /api/admin/users/:id/official': { roles: ['sys_admin'] },

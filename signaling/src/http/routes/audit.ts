@@ -1,8 +1,9 @@
 import type { Express } from 'express';
-import { AuditQuery, type AuditEntryView } from '@vj/shared';
-import type { AuditRow } from '../../audit/audit-log.js';
+import { AppError, AuditExportQuery, AuditQuery, type AuditEntryView } from '@vj/shared';
+import { appendAudit, type AuditRow } from '../../audit/audit-log.js';
+import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from '../../audit/export.js';
 import type { AppContext } from '../../context.js';
-import { mount } from '../route.js';
+import { Binary, mount } from '../route.js';
 
 export function auditRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/audit', {
@@ -41,5 +42,18 @@ export function auditRoutes(express: Express, app: AppContext): void {
       if (!r.ok) await app.integrityAlarm.report({ what: 'audit_log', objectId: r.firstBroken?.seq ?? 'checkpoint' });
       return r;
     },
+  });
+
+  mount(express, app, 'GET /api/audit/export', {
+    query: AuditExportQuery,
+    rateLimit: { name: 'audit-export', limit: 10, windowMs: 60_000 },
+    // Signed JSON lines of a range of days; the export itself is audited in the same transaction.
+    handler: async ({ query, principal }) =>
+      app.db.tx(async (q) => {
+        const rows = await auditRowsBetween(q, query.from, query.to);
+        if (rows.length > EXPORT_MAX_ROWS) throw new AppError('BAD_REQUEST', `该时间段的审计记录超过 ${EXPORT_MAX_ROWS} 条，请缩短时间段分次导出`, ['to']);
+        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'audit.export', details: { from: query.from, to: query.to, rows: rows.length } });
+        return new Binary(Buffer.from(exportLines(q.integrity!, rows, query.from, query.to), 'utf8'), 'application/x-ndjson', `audit-${query.from}-${query.to}.jsonl`);
+      }),
   });
 }
