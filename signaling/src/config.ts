@@ -77,6 +77,11 @@ const Env = z.object({
   STATIC_DIR: z.string().optional(),
   /** How often the audit chain's new rows are verified and its head checkpointed outside the database. */
   AUDIT_CHECKPOINT_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** A syslog collector (RFC 5424 over TCP, octet-counted frames) that receives every audit row: tcp://host:port. */
+  AUDIT_SYSLOG: z
+    .string()
+    .regex(/^tcp:\/\/[^\s/:]+:\d{1,5}$/, 'AUDIT_SYSLOG looks like tcp://host:port')
+    .optional(),
   /** Production normally refuses a database role that can rewrite the audit table; this overrides (logged). */
   VJ_ALLOW_PRIVILEGED_DB: Bool.default(false),
   /** Print the start-up banner (URLs, demo logins). */
@@ -159,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,
     auditCheckpointMs: e.AUDIT_CHECKPOINT_S * 1000,
+    auditSyslog: e.AUDIT_SYSLOG,
     allowPrivilegedDb: e.VJ_ALLOW_PRIVILEGED_DB,
   };
 }

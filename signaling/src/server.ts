@@ -30,6 +30,7 @@ import { loadOrCreateDemoSecrets, type DemoSecrets } from './security/demo-secre
 import { MasterKeys } from './security/crypto.js';
 import { KeyRing } from './security/jwt.js';
 import { AuditCheckpoints, CheckpointJob } from './audit/checkpoints.js';
+import { SyslogShipper } from './audit/syslog-shipper.js';
 import { IntegrityAlarm } from './security/integrity-alarm.js';
 import { sealExistingIdentities } from './security/integrity-backfill.js';
 import { loadSystemKeys } from './security/system-keys.js';
@@ -180,6 +181,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       bus.onMessage((msg) => msg.type === 'alert' && msg.from !== bus.nodeId && alerts.apply(msg.change));
     }
     const wall = new WallService(sfu, notifier, log.child('wall'), cluster.ownership, cluster.bus);
+    wall.startSweep();
+    cleanups.unshift(async () => wall.close());
     const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
     const supervision = new Supervision(calls);
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
@@ -209,6 +212,12 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     checkpointJob.start(config.auditCheckpointMs);
     void checkpointJob.tick();
     cleanups.unshift(() => checkpointJob.close());
+    if (config.auditSyslog) {
+      const shipper = new SyslogShipper(db, config.auditSyslog, log.child('audit'));
+      shipper.start();
+      void shipper.tick();
+      cleanups.unshift(() => shipper.close());
+    }
     const petitions = new PetitionService(db, masterKeys, { alarm: integrityAlarm });
     const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
     // Nodes of a cluster on one host share DATA_DIR: each writes (and may clean) only its own work folder,

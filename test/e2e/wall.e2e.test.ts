@@ -69,7 +69,9 @@ describe('call queue and video wall: 3 kiosks, 2 officers', () => {
     const opened = await waitFor('opened tile at the large layer', async () => {
       const s = await elementStats(lose, 'tile-video-langli');
       return s.videoFrameWidth >= 640 ? s : undefined;
-    });
+      // The layer switch waits for the kiosk's next key frame at that layer, and on a busy 2-core machine running
+      // three kiosk browsers the encoder may hold its high layer back for a while (CPU adaptation).
+    }, { timeoutMs: 30_000 });
     console.log(`wall widths small: ${JSON.stringify(widths)}; opened: ${opened.videoFrameWidth}`);
     expect((await elementStats(lose, 'tile-video-huanghua')).videoFrameWidth).toBeLessThanOrEqual(320);
   });

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@vj/shared';
+import { RedisSfuClient } from '@vj/sfu-server';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { kioskToken, loginAll, type Logins } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/poll.js';
 import { connect, send, type TestSocket } from '../helpers/sockets.js';
 
 // After kill -9 of a signaling node, every participant of its calls reconnects to a survivor at about the same
@@ -24,8 +27,10 @@ describe('cluster: participants of a dead node’s call reaching the survivor at
   }, 120_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
+    await sfu?.close();
     await cluster?.stop();
   });
+  let sfu: RedisSfuClient | undefined;
 
   it('every rejoin succeeds, whatever the gap between the kiosk’s and the officer’s (0–30 ms)', async () => {
     const [stay, victim] = cluster.signaling as [(typeof cluster.signaling)[0], (typeof cluster.signaling)[0]];
@@ -62,5 +67,23 @@ describe('cluster: participants of a dead node’s call reaching the survivor at
     for (const r of results) {
       expect({ gapMs: r.gapMs, kiosk: r.kiosk.ok, officer: r.officer.ok, errors: [r.kiosk, r.officer].filter((a) => !a.ok) }).toEqual({ gapMs: r.gapMs, kiosk: true, officer: true, errors: [] });
     }
+  }, 120_000);
+
+  it('a wall viewer whose node was killed loses its transport on the wall within seconds (nobody could say it left)', async () => {
+    sfu = await RedisSfuClient.connect({ redisUrl: cluster.redisUrl, prefix: cluster.prefix, log: createLogger('test', 'error', () => {}) });
+    const live = cluster.signaling.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
+    const doomed = await cluster.addSignaling();
+    // The wall runs on a node that stays; a supervisor watches it from the node that is then killed.
+    const keeper = await open(live[0]!.url, logins['officer1']!.accessToken);
+    const wall = await send(keeper, 'wall:join', {});
+    if (!wall.ok) throw new Error(`wall:join refused: ${JSON.stringify(wall)}`);
+    const watcher = await open(doomed.url, logins['supervisor']!.accessToken);
+    expect(await send(watcher, 'wall:join', {})).toMatchObject({ ok: true });
+    expect(await send(watcher, 'rtc:createTransport', { sessionId: wall.data.sessionId, direction: 'recv' })).toMatchObject({ ok: true });
+    const transports = async () => (await sfu!.request('dump', { sessionId: wall.data.sessionId })).peers.reduce((n, p) => n + p.transports, 0);
+    const withWatcher = await transports();
+    expect(withWatcher).toBeGreaterThanOrEqual(1);
+    await doomed.kill();
+    await waitFor('the dead node’s viewer gone from the wall', async () => (await transports()) === withWatcher - 1, { timeoutMs: 30_000, intervalMs: 250 });
   }, 120_000);
 });

@@ -30,6 +30,8 @@ export interface Ownership {
   rememberSockets(sessionId: string, peers: { peerId: string; socketId: string | null }[]): Promise<void>;
   /** Peers of the session whose sockets are on a live node: they stay connected through a takeover. */
   liveSockets(sessionId: string): Promise<Map<string, string>>;
+  /** Of these sockets, those held by a node that is no longer running (killed: nobody said they closed). */
+  deadSockets(socketIds: string[]): Promise<string[]>;
   rememberProducer(sessionId: string, p: StoredProducer): Promise<void>;
   forgetProducer(sessionId: string, producerId: string): Promise<void>;
   producers(sessionId: string): Promise<StoredProducer[]>;
@@ -61,6 +63,9 @@ export class LocalOwnership implements Ownership {
   async rememberSockets(): Promise<void> {}
   async liveSockets(): Promise<Map<string, string>> {
     return new Map();
+  }
+  async deadSockets(): Promise<string[]> {
+    return [];
   }
   async rememberProducer(): Promise<void> {}
   async forgetProducer(): Promise<void> {}
@@ -184,6 +189,17 @@ export class RedisOwnership implements Ownership {
       if (node && (await this.redis.exists(this.k(`node:${node}`)))) out.set(peerId, socketId);
     }
     return out;
+  }
+
+  async deadSockets(socketIds: string[]): Promise<string[]> {
+    const dead: string[] = [];
+    for (const socketId of socketIds) {
+      // A socket whose node is unknown (just connecting, or Redis lost its keys) is left alone: only a socket
+      // known to be on a node that stopped beating is dead.
+      const node = await this.redis.get(this.k(`socket:${socketId}`));
+      if (node && !(await this.redis.exists(this.k(`node:${node}`)))) dead.push(socketId);
+    }
+    return dead;
   }
 
   async rememberProducer(sessionId: string, p: StoredProducer): Promise<void> {

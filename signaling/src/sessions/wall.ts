@@ -18,6 +18,7 @@ export class WallService {
   private readonly viewers = new Map<string, Peer>();
   private router: Promise<string> | undefined;
   private routerId: string | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sfu: SfuApi,
@@ -37,6 +38,29 @@ export class WallService {
       this.tiles.clear();
       this.viewers.clear();
     });
+  }
+
+  /**
+   * In a cluster, viewers whose signaling node was killed never say they left (their node cannot tell anyone):
+   * the node running the wall looks for them every `intervalMs` and closes their transports.
+   */
+  startSweep(intervalMs = 5000): void {
+    if (!this.bus.clustered) return;
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => this.log.warn('wall viewer sweep failed', errorFields(err))), intervalMs);
+    this.sweeper.unref();
+  }
+
+  async sweep(): Promise<number> {
+    if (!this.routerId || this.viewers.size === 0) return 0;
+    const dead = await this.ownership.deadSockets([...this.viewers.keys()]);
+    for (const socketId of dead) await this.leave(socketId);
+    if (dead.length) this.log.info('wall viewers of a stopped node removed', { count: dead.length });
+    return dead.length;
+  }
+
+  /** Safe to call more than once. */
+  close(): void {
+    clearInterval(this.sweeper);
   }
 
   isWall(sessionId: string): boolean {
