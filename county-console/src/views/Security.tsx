@@ -59,6 +59,20 @@ export function Security({ token }: { token: TokenSource }) {
       <p data-testid="security-checkpoint">{status.checkpoint ? S.checkpointAt(status.checkpoint.seq, new Date(status.checkpoint.at).toLocaleString('zh-CN')) : S.noCheckpoint}</p>
       {status.forgedCheckpoints > 0 && <p className="error">{S.forged(status.forgedCheckpoints)}</p>}
       <p className={status.integrityAlerts ? 'error' : undefined}>{S.alerts(status.integrityAlerts)}</p>
+      <h3>{S.recentTitle}</h3>
+      <p data-testid="security-login-failures">{S.loginFailures(status.recent.loginFailures, status.recent.unknownUserFailures)}</p>
+      {status.recent.accounts.length > 0 && (
+        <>
+          <p className="error">{S.accountsTitle}</p>
+          <ul data-testid="security-accounts">
+            {status.recent.accounts.map((a) => (
+              <li key={`${a.name}-${a.role}`}>{S.account(a.name, T.roleNames[a.role] ?? a.role, a.failures, a.heldBack)}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p className={status.recent.refreshReuse ? 'error' : undefined}>{S.refreshReuse(status.recent.refreshReuse)}</p>
+      <p className={status.recent.integrityFailures ? 'error' : undefined}>{S.integrityFailures(status.recent.integrityFailures)}</p>
     </section>
   );
 }

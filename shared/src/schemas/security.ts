@@ -14,5 +14,16 @@ export const SecurityStatusView = z.object({
   checkpoint: z.object({ seq: z.string(), at: z.string() }).nullable(),
   forgedCheckpoints: z.number().int(),
   integrityAlerts: z.number().int(),
+  /** The last 24 hours, from the audit log: signs of password guessing, token theft and tampering. */
+  recent: z.object({
+    loginFailures: z.number().int(),
+    unknownUserFailures: z.number().int(),
+    /** Accounts with at least SUSPICIOUS_FAILURES failed logins, most first. */
+    accounts: z.array(z.object({ name: z.string(), role: z.string(), failures: z.number().int(), heldBack: z.boolean() })),
+    refreshReuse: z.number().int(),
+    integrityFailures: z.number().int(),
+  }),
 });
+/** Failed logins on one account within 24 hours from which the security page names it. */
+export const SUSPICIOUS_FAILURES = 5;
 export type SecurityStatusView = z.infer<typeof SecurityStatusView>;

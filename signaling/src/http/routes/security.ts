@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { SecurityStatusView } from '@vj/shared';
+import { SUSPICIOUS_FAILURES, SecurityStatusView } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { ENVELOPE_FORMAT, type SuiteId } from '../../security/crypto.js';
 import { mount } from '../route.js';
@@ -15,6 +15,21 @@ export function securityRoutes(express: Express, app: AppContext): void {
         'SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2',
       );
       const hashes = await app.db.query<{ prefix: string; n: string }>(`SELECT split_part(password_hash, '$', 1) AS prefix, count(*) AS n FROM users GROUP BY 1 ORDER BY 1`);
+      const recent = await app.db.query<{ failures: string; unknown: string; reuse: string; integrity: string }>(
+        `SELECT count(*) FILTER (WHERE action = 'auth.login_failed') AS failures,
+                count(*) FILTER (WHERE action = 'auth.login_failed' AND actor_id IS NULL) AS unknown,
+                count(*) FILTER (WHERE action = 'auth.refresh_reuse') AS reuse,
+                count(*) FILTER (WHERE action = 'integrity.failure') AS integrity
+         FROM audit_log WHERE at > now() - interval '24 hours' AND action IN ('auth.login_failed', 'auth.refresh_reuse', 'integrity.failure')`,
+      );
+      const accounts = await app.db.query<{ name: string; role: string; failures: string; held: boolean }>(
+        `SELECT u.display_name AS name, u.role, count(*) AS failures, bool_or(a.details ? 'backoffS') AS held
+         FROM audit_log a JOIN users u ON u.id = a.actor_id
+         WHERE a.action = 'auth.login_failed' AND a.at > now() - interval '24 hours'
+         GROUP BY u.id, u.display_name, u.role HAVING count(*) >= $1 ORDER BY count(*) DESC LIMIT 20`,
+        [SUSPICIOUS_FAILURES],
+      );
+      const r = recent.rows[0]!;
       const { valid, forged } = app.checkpoints.read();
       const last = valid.at(-1);
       return SecurityStatusView.parse({
@@ -24,6 +39,13 @@ export function securityRoutes(express: Express, app: AppContext): void {
         checkpoint: last ? { seq: last.seq, at: last.at } : null,
         forgedCheckpoints: forged,
         integrityAlerts: app.calls.alerts.list().filter((a) => a.kind === 'integrity_failed').length,
+        recent: {
+          loginFailures: Number(r.failures),
+          unknownUserFailures: Number(r.unknown),
+          accounts: accounts.rows.map((a) => ({ name: a.name, role: a.role, failures: Number(a.failures), heldBack: a.held })),
+          refreshReuse: Number(r.reuse),
+          integrityFailures: Number(r.integrity),
+        },
       });
     },
   });
