@@ -94,6 +94,14 @@ export function App({ controller }: { controller: ConsoleController }) {
           {T.logout}
         </button>
       </header>
+      {s.idleWarning !== undefined && (
+        <div className="idle-warning" role="alert" data-testid="idle-warning">
+          {T.idleWarning(s.idleWarning)}
+          <button className="primary" onClick={controller.stillHere} data-testid="idle-stay">
+            {T.idleStay}
+          </button>
+        </div>
+      )}
       {county && <AlertBar alerts={s.alerts} rooms={s.rooms} onAck={controller.ackAlert} />}
       <main className="page">
         {current === 'workbench' && <Workbench s={s} controller={controller} />}

@@ -4,6 +4,7 @@ import { joinSessionMedia, type JoinedSession } from './joined-session';
 import { beep } from './sound';
 import { T } from './strings';
 import { WallView } from './wall-view';
+import { IdleWatch } from './idle-watch';
 
 export interface ActiveCall {
   sessionId: string;
@@ -16,10 +17,15 @@ export interface ActiveCall {
   connected: boolean;
 }
 
+/** A login saved by an older version carries no timeout of its own. */
+const DEFAULT_IDLE_TIMEOUT_S = 900;
+
 export interface ConsoleState {
   user: UserView | undefined;
   loginError: string | undefined;
   loggingIn: boolean;
+  /** Seconds until the idle logout, while the warning shows. */
+  idleWarning: number | undefined;
   connection: 'connecting' | 'online' | 'offline';
   rooms: RoomView[];
   alerts: AlertView[];
@@ -45,6 +51,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private socket: AppSocket | undefined;
   private channel: SignalChannel | undefined;
   private keeper: TokenKeeper | undefined;
+  private idle: IdleWatch | undefined;
   private wallView: WallView | undefined;
   private graceMs = DEFAULT_GRACE_MS;
   /** A drop during a session: how long we were away, and giving it up when the server stays away too long. */
@@ -62,6 +69,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       user: undefined,
       loginError: undefined,
       loggingIn: false,
+      idleWarning: undefined,
       connection: 'connecting',
       rooms: [],
       alerts: [],
@@ -106,6 +114,17 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private begin(login: LoginResult): void {
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(login));
     this.set({ user: login.user });
+    this.idle?.stop();
+    this.idle = new IdleWatch(
+      login.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S,
+      () => Boolean(this.state.active),
+      (left) => this.set({ idleWarning: left }),
+      () => {
+        this.logout();
+        this.set({ loginError: T.idleLoggedOut });
+      },
+    );
+    this.idle.start();
     let refreshToken = login.refreshToken;
     this.keeper = new TokenKeeper(
       async () => {
@@ -124,7 +143,12 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
 
   token = (): string | undefined => this.keeper?.token;
 
+  /** "继续工作" on the idle warning. */
+  stillHere = (): void => this.idle?.stillHere();
+
   logout = (): void => {
+    this.idle?.stop();
+    this.idle = undefined;
     void this.hangUp();
     const token = this.keeper?.token;
     if (token) void apiRequest('POST', '/api/auth/logout', { token }).catch(() => {});
@@ -134,7 +158,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.drop.stop();
     sessionStorage.removeItem(SESSION_KEY);
     // Nothing of this user's work is left for whoever logs in next on this screen (a notice, the last session).
-    this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [], notice: undefined, lastSession: undefined, privateRequests: [], opened: undefined });
+    this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [], notice: undefined, lastSession: undefined, privateRequests: [], opened: undefined, idleWarning: undefined });
   };
 
   private connect(): void {

@@ -89,6 +89,9 @@ export const T = {
   staffWatching: '本室接访进行中',
   nav: { workbench: '接访工作台', cases: '信访件', audit: '审计日志', admin: '用户与终端', security: '安全状态', township: '交办案件', staff: '本接待室' },
   loading: '正在加载……',
+  idleWarning: (s: number) => `长时间未操作，${s} 秒后将自动退出登录。`,
+  idleStay: '继续工作',
+  idleLoggedOut: '因长时间未操作，已自动退出登录，请重新登录。',
   security: {
     title: '安全状态',
     intro: '新数据使用的密码算法、仍需轮换的密钥与口令、审计日志的签名检查点。这里只显示数量和版本，不显示任何密钥或信访内容。',

@@ -72,6 +72,8 @@ const Env = z.object({
   OFFICE_HOURS: z.string().default('08:30-17:30'),
   /** How long a provisioned kiosk may stay offline (or unseen since start-up) before the offline alarm. */
   KIOSK_OFFLINE_GRACE_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** A console nobody touches for this long logs out (a warning a minute before; never during a call). */
+  CONSOLE_IDLE_TIMEOUT_S: z.coerce.number().int().min(10).max(86_400).default(900),
   OFFICE_DAYS: z.string().default('1-5'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   STATIC_DIR: z.string().optional(),
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     recording: e.RECORDING === 'on',
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     kioskOfflineGraceMs: e.KIOSK_OFFLINE_GRACE_S * 1000,
+    consoleIdleTimeoutS: e.CONSOLE_IDLE_TIMEOUT_S,
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,

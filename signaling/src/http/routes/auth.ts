@@ -19,6 +19,7 @@ export function authRoutes(express: Express, app: AppContext): void {
       expiresAt: expiresAt.toISOString(),
       refreshToken,
       user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, townshipCode: user.township_code },
+      idleTimeoutS: app.config.consoleIdleTimeoutS,
     };
   };
 
