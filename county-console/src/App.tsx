@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Role } from '@vj/shared';
 import { AlertBar } from './components/AlertBar';
+import { ChangePassword } from './components/ChangePassword';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
@@ -34,6 +35,7 @@ export function App({ controller }: { controller: ConsoleController }) {
   const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   const views = s.user ? VIEWS[s.user.role as Exclude<Role, 'kiosk'>] : [];
   const [view, setView] = useState<View | undefined>();
+  const [changing, setChanging] = useState(false);
   const current = view && views.includes(view) ? view : views[0];
   // Whoever logs in next starts on their own first page, not on the page the last user left open.
   const userId = s.user?.id;
@@ -52,6 +54,9 @@ export function App({ controller }: { controller: ConsoleController }) {
   }, [controller, current]);
 
   if (!s.user) return <Login error={s.loginError} busy={s.loggingIn} onLogin={controller.login} />;
+  if (s.user.mustChangePassword || changing) {
+    return <ChangePassword username={s.user.username} forced={Boolean(s.user.mustChangePassword)} onChange={async (c, n) => (await controller.changePassword(c, n), setChanging(false))} onCancel={s.user.mustChangePassword ? controller.logout : () => setChanging(false)} />;
+  }
 
   const offline = s.rooms.filter((r) => r.state === 'offline').length;
   const county = s.user.role === 'county_officer' || s.user.role === 'county_supervisor';
@@ -90,6 +95,9 @@ export function App({ controller }: { controller: ConsoleController }) {
         <span className="who" title={`${s.user.displayName} · ${T.roleNames[s.user.role]}`}>
           {s.user.displayName} · {T.roleNames[s.user.role]}
         </span>
+        <button className="link" onClick={() => setChanging(true)} data-testid="open-change-password">
+          {T.passwordChange.open}
+        </button>
         <button className="link" onClick={controller.logout} data-testid="logout">
           {T.logout}
         </button>

@@ -28,6 +28,8 @@ export const TA = {
     'keys.recover': '恢复主密钥',
     'audit.export': '导出审计日志',
     'integrity.failure': '完整性校验失败',
+    'auth.password_change': '修改密码',
+    'user.create': '创建账户',
     'integrity.sealed': '补加完整性保护',
     'session.mode': '切换监督方式',
     'session.private': '单独反映',

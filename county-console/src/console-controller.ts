@@ -137,11 +137,31 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       (t) => void this.channel?.request('auth:refresh', { token: t.accessToken }).catch(() => {}),
     );
     void this.keeper.start(login);
-    // The county and reception staff work live; commissions and administrators work through REST alone.
-    if (isCountyRole(login.user.role) || login.user.role === 'township_staff') this.connect();
+    // The county and reception staff work live; commissions and administrators work through REST alone. An
+    // account with its one-time password connects once it has chosen its own.
+    if (!login.user.mustChangePassword && (isCountyRole(login.user.role) || login.user.role === 'township_staff')) this.connect();
   }
 
   token = (): string | undefined => this.keeper?.token;
+
+  /** A new password (forced at the first login, or chosen from the top bar); every other login of the user ends. */
+  changePassword = async (current: string, next: string): Promise<void> => {
+    const token = this.keeper?.token;
+    let fresh: LoginResult;
+    try {
+      fresh = await apiRequest<LoginResult>('POST', '/api/auth/password', { token, body: { current, next } });
+    } catch (err) {
+      // The server's reasons are in Chinese; anything else is a connection problem.
+      const message = err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message) ? err.message : T.serverDown;
+      throw new Error(message);
+    }
+    const wasForced = Boolean(this.state.user?.mustChangePassword);
+    this.keeper?.stop();
+    this.socket?.disconnect();
+    this.socket = undefined;
+    this.begin(fresh);
+    if (!wasForced) this.set({ notice: T.passwordChange.done });
+  };
 
   /** "继续工作" on the idle warning. */
   stillHere = (): void => this.idle?.stillHere();

@@ -21,7 +21,7 @@ describe('three separated administrators', () => {
   });
 
   it('the audit administrator reads and verifies the audit log and nothing else; the others never read it', () => {
-    expect(routesOf('audit_admin').sort()).toEqual(['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/verify', 'POST /api/auth/logout']);
+    expect(routesOf('audit_admin').sort()).toEqual(['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/verify', 'POST /api/auth/logout', 'POST /api/auth/password']);
     for (const role of ['sys_admin', 'sec_admin'] as const) expect(routesOf(role).filter((k) => k.includes('/api/audit'))).toEqual([]);
   });
 

@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS = [
   'auth.logout',
   'auth.refresh_reuse',
   'auth.refused',
+  'auth.password_change',
+  'user.create',
   'user.disable',
   'user.enable',
   'user.link',

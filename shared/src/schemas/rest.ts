@@ -25,6 +25,8 @@ export const UserView = z.object({
   role: z.enum(ROLES),
   /** For township roles: the township they belong to. */
   townshipCode: z.string().nullable(),
+  /** Set at login while the account still has its one-time password: the console asks for a new one first. */
+  mustChangePassword: z.boolean().optional(),
 });
 export type UserView = z.infer<typeof UserView>;
 

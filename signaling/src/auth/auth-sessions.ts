@@ -13,6 +13,7 @@ export interface UserRow {
   township_code: string | null;
   password_hash: string;
   disabled_at: Date | null;
+  must_change_password?: boolean;
 }
 
 /**
@@ -66,15 +67,17 @@ export class AuthSessions {
    * A token's signature proves who it was issued to; this proves that is still true now: the login session is
    * live and the user enabled, or the kiosk device not revoked. Checked on every request and socket handshake.
    */
-  async assertLive(claims: Claims): Promise<void> {
+  /** Throws unless the session, user or device is still good; says whether a password change is due first. */
+  async assertLive(claims: Claims): Promise<{ mustChangePassword: boolean }> {
     const r =
       claims.role === 'kiosk'
-        ? await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub])
-        : await this.db.query(
-            `SELECT 1 FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        ? await this.db.query<{ must: boolean }>('SELECT false AS must FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub])
+        : await this.db.query<{ must: boolean }>(
+            `SELECT u.must_change_password AS must FROM auth_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
             [claims.sid, claims.sub],
           );
-    if (!r.rowCount) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+    if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+    return { mustChangePassword: r.rows[0].must };
   }
 }

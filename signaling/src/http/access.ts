@@ -23,6 +23,7 @@ export const ROUTES = {
   'POST /api/auth/refresh': { roles: 'public' },
   'POST /api/auth/kiosk': { roles: 'public' },
   'POST /api/auth/logout': { roles: CONSOLE_USERS },
+  'POST /api/auth/password': { roles: CONSOLE_USERS },
   'GET /api/rooms': { roles: COUNTY },
   'GET /api/sessions/:id': { roles: COUNTY },
   'GET /api/sessions/:id/media': { roles: COUNTY },

@@ -81,6 +81,9 @@ function bearer(req: Request): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
 
+/** What an account that must first change its one-time password may still do. */
+const PASSWORD_CHANGE_ROUTES = new Set<RouteKey>(['POST /api/auth/password', 'POST /api/auth/logout']);
+
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
 async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, code: string): Promise<void> {
@@ -108,8 +111,10 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
       if (access.roles !== 'public') {
         const kioskOnly = access.roles.length === 1 && access.roles[0] === 'kiosk';
         principal = app.keys.verify(bearer(req), kioskOnly ? 'vj:kiosk' : 'vj:console');
-        await app.auth.assertLive(principal);
+        const live = await app.auth.assertLive(principal);
         if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+        // An account with its one-time password does nothing until it has chosen its own.
+        if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', '请先修改初始密码');
       }
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;

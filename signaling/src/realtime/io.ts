@@ -56,7 +56,9 @@ export function createIo(server: http.Server, keys: KeyRing, auth: AuthSessions,
     };
     if (!claims) return refuse();
     // A valid signature is not enough: the login session or kiosk device must still be live.
-    auth.assertLive(claims).then(() => {
+    auth.assertLive(claims).then((live) => {
+      // An account that must first change its one-time password gets no live socket either.
+      if (live.mustChangePassword) return refuse();
       socket.data.principal = claims;
       next();
     }, refuse);

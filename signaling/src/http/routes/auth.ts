@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { AppError, KioskAuthBody, LoginBody, RefreshBody, type KioskAuthResult, type LoginResult } from '@vj/shared';
+import { AppError, ChangePasswordBody, KioskAuthBody, LoginBody, RefreshBody, passwordProblems, type KioskAuthResult, type LoginResult } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { UserRow } from '../../auth/auth-sessions.js';
 import type { AppContext } from '../../context.js';
@@ -18,7 +18,14 @@ export function authRoutes(express: Express, app: AppContext): void {
       accessToken: token,
       expiresAt: expiresAt.toISOString(),
       refreshToken,
-      user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, townshipCode: user.township_code },
+      user: {
+        id: user.id,
+        username: user.username,
+        displayName: user.display_name,
+        role: user.role,
+        townshipCode: user.township_code,
+        ...(user.must_change_password ? { mustChangePassword: true } : {}),
+      },
       idleTimeoutS: app.config.consoleIdleTimeoutS,
     };
   };
@@ -89,6 +96,32 @@ export function authRoutes(express: Express, app: AppContext): void {
       });
       app.disconnect.session(principal.sid!);
       return {};
+    },
+  });
+
+  mount(express, app, 'POST /api/auth/password', {
+    rateLimit: { name: 'password-change', limit: 10, windowMs: 60_000 },
+    body: ChangePasswordBody,
+    // Every login session of the user ends (a thief who knew the old password is out) and a new one is given
+    // to whoever changed it; the change and its audit row are one transaction.
+    handler: async ({ body, principal }) => {
+      const found = await app.db.query<UserRow>('SELECT * FROM users WHERE id = $1', [principal.sub]);
+      const user = found.rows[0]!;
+      if (!(await verifyPassword(body.current, user.password_hash, app.config.cryptoSuite))) throw new AppError('BAD_REQUEST', '当前密码不正确', ['current']);
+      const problems = passwordProblems(body.next, user.username);
+      if (body.next === body.current) problems.push('不能与当前密码相同');
+      if (problems.length) throw new AppError('BAD_REQUEST', `新密码不符合要求：${problems.join('；')}`, ['next']);
+      const hash = await hashPassword(body.next, app.config.cryptoSuite);
+      const { sid, refreshToken, ended } = await app.db.tx(async (q) => {
+        await q.query('UPDATE users SET password_hash = $2, must_change_password = false, password_changed_at = now() WHERE id = $1', [user.id, hash]);
+        const open = await q.query<{ id: string }>('SELECT id FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+        await app.auth.revokeAllForUser(q, user.id, 'password_changed');
+        await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.password_change', objectType: 'user', objectId: user.id, townshipCode: user.township_code });
+        return { ...(await app.auth.create(q, user.id)), ended: open.rows.map((r) => r.id) };
+      });
+      // The sockets of the ended sessions close; the new session's, opened after this answer, stay.
+      for (const old of ended) app.disconnect.session(old);
+      return issue({ ...user, must_change_password: false }, sid, refreshToken);
     },
   });
 

@@ -1,0 +1,62 @@
+// Creates a console account (there is no other way outside demo mode): the system administrator runs it on the
+// server host and hands the one-time password over in person. The account must choose its own password at its
+// first login and can do nothing else until then. Audited as user.create.
+// Usage: npm run users:add -- <用户名> <显示名> <角色> [镇街代码]
+//   角色: county_officer county_supervisor township_handler township_staff sys_admin sec_admin audit_admin
+import { ROLES, createLogger, passwordProblems } from '@vj/shared';
+import { appendAudit } from '../audit/audit-log.js';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/db.js';
+import { migrate } from '../db/migrate.js';
+import { hashPassword, randomSecret } from '../security/crypto.js';
+import { loadOrCreateDemoSecrets } from '../security/demo-secrets.js';
+import { loadSystemKeys } from '../security/system-keys.js';
+import { loadMasterKeys } from '../server.js';
+
+const USAGE = '用法：npm run users:add -- <用户名> <显示名> <角色> [镇街代码]\n角色：county_officer county_supervisor township_handler township_staff sys_admin sec_admin audit_admin';
+const TOWNSHIP_ROLES = ['township_handler', 'township_staff'];
+
+/** A one-time password the policy accepts: random, with every character class. */
+function oneTimePassword(username: string): string {
+  for (;;) {
+    const p = `${randomSecret(12)}-Aa1`;
+    if (passwordProblems(p, username).length === 0) return p;
+  }
+}
+
+async function main(): Promise<void> {
+  const [username, displayName, role, township] = process.argv.slice(2).map((a) => a.trim());
+  if (!username || !displayName || !role || !(ROLES as readonly string[]).includes(role) || role === 'kiosk') throw new Error(USAGE);
+  if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) throw new Error('用户名只能用小写字母、数字和 . _ -，2 到 40 个字符');
+  if (TOWNSHIP_ROLES.includes(role) !== Boolean(township)) throw new Error('镇街角色必须给出镇街代码，其他角色不能给');
+  const config = loadConfig();
+  const log = createLogger('add-user', 'warn');
+  const db = await openDatabase(config, log);
+  try {
+    await migrate(db, log);
+    const demo = config.demo && !config.masterKeys && !config.masterKeyFile ? loadOrCreateDemoSecrets(config.dataDir, []) : undefined;
+    db.integrity = (await loadSystemKeys(db, loadMasterKeys(config, demo), log, { create: false })).keys;
+    const password = oneTimePassword(username);
+    const hash = await hashPassword(password, config.cryptoSuite);
+    const id = await db.tx(async (q) => {
+      const taken = await q.query('SELECT 1 FROM users WHERE username = $1', [username]);
+      if (taken.rowCount) throw new Error(`用户名 ${username} 已存在`);
+      const r = await q.query<{ id: string }>(
+        `INSERT INTO users (id, username, display_name, role, township_code, password_hash, must_change_password) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, true) RETURNING id`,
+        [username, displayName, role, township ?? null, hash],
+      );
+      const userId = r.rows[0]!.id;
+      await appendAudit(q, { actorId: null, actorRole: null, action: 'user.create', objectType: 'user', objectId: userId, townshipCode: township ?? null, details: { role, via: 'cli' } });
+      return userId;
+    });
+    console.log(`已创建账户 ${username}（${displayName}，${role}），编号 ${id}。`);
+    console.log(`一次性密码（只显示这一次，请当面交给本人；首次登录须改为自己的密码）：${password}`);
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
