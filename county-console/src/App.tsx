@@ -92,15 +92,17 @@ export function App({ controller }: { controller: ConsoleController }) {
             {s.soundOn ? T.soundOn : T.soundOff}
           </button>
         )}
-        <span className="who" title={`${s.user.displayName} · ${T.roleNames[s.user.role]}`}>
-          {s.user.displayName} · {T.roleNames[s.user.role]}
+        <span className="account">
+          <span className="who" title={`${s.user.displayName} · ${T.roleNames[s.user.role]}`}>
+            {s.user.displayName} · {T.roleNames[s.user.role]}
+          </span>
+          <button className="link" onClick={() => setChanging(true)} data-testid="open-change-password">
+            {T.passwordChange.open}
+          </button>
+          <button className="link" onClick={controller.logout} data-testid="logout">
+            {T.logout}
+          </button>
         </span>
-        <button className="link" onClick={() => setChanging(true)} data-testid="open-change-password">
-          {T.passwordChange.open}
-        </button>
-        <button className="link" onClick={controller.logout} data-testid="logout">
-          {T.logout}
-        </button>
       </header>
       {s.idleWarning !== undefined && (
         <div className="idle-warning" role="alert" data-testid="idle-warning">

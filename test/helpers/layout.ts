@@ -104,6 +104,9 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
         if (el.matches('textarea, input, select, pre') || !scrolls(s.overflowX)) continue;
         if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) problems.push(`${name(el)} scrolls sideways: ${el.scrollWidth}px in ${el.clientWidth}px`);
       }
+      // On a landscape screen the top bar is one row: a wrapped bar pushes 退出登录 onto a line of its own.
+      const bar = document.querySelector('.topbar');
+      if (bar && vw >= 1280 && vw > vh && bar.getBoundingClientRect().height > 60) problems.push(`the top bar wraps: ${Math.round(bar.getBoundingClientRect().height)}px tall`);
       for (const t of document.querySelectorAll('.tiles, .wall')) {
         if (t.scrollHeight > t.clientHeight + 1) problems.push(`the wall scrolls: ${t.scrollHeight}px in ${t.clientHeight}px`);
       }
