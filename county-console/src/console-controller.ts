@@ -249,10 +249,11 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     const away = this.drop.reached();
     // Sessions left during the outage are closed on the server before anything is resumed.
     await this.departures.flush(channel);
-    // The session first (a villager is waiting on it), the wall beside it.
+    // The room list first (one quick answer, and it holds when the call began, so a reloaded page's call clock
+    // is right from its first second), then the session (a villager is waiting on it), then the wall.
+    if (county) await channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms, active: this.roomClock(rooms) }), () => undefined);
     await this.rejoinSession(channel, away);
     if (county) {
-      void channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms, active: this.roomClock(rooms) }), () => undefined);
       this.wallView ??= new WallView(channel, () => this.set({ wall: new Map(this.wallView!.streams) }));
       await this.wallView.join().catch(() => undefined);
     }
@@ -316,6 +317,9 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.graceMs = joined.reconnectGraceMs;
     const media = joinSessionMedia(this.channel!, joined.session.sessionId, () => this.set({ active: this.state.active && { ...this.state.active } }));
     const active: ActiveCall = { sessionId: joined.session.sessionId, roomCode: joined.session.roomCode, since: Date.now(), media, mode, session: joined.session, connected: true };
+    // The call's own start when the room list has it (a reload), else now (this officer just answered).
+    const room = this.state.rooms.find((r) => r.sessionId === active.sessionId && (r.state === 'in_session' || r.state === 'private'));
+    if (room?.since && Number.isFinite(Date.parse(room.since))) active.since = Date.parse(room.since);
     this.set({ active, lastSession: { id: active.sessionId, roomCode: active.roomCode }, opened: active.roomCode });
     const speak = mode === 'join' || mode === 'take_over';
     try {

@@ -53,6 +53,11 @@ describe('Redis restart during a live call', () => {
       }
     })();
 
+    // The same-run baseline: the longest stall over 3 s with Redis up. Media never passes through Redis, so a
+    // stall across the restart longer than the machine's own (busy CI, other browsers) would be the restart's.
+    await new Promise((r) => setTimeout(r, 3000));
+    const baseline = gap;
+    gap = 0;
     const killedAt = Date.now();
     await redis.kill();
     await waitFor('a moment without Redis', () => Date.now() - killedAt > 1000, { intervalMs: 50 });
@@ -67,8 +72,8 @@ describe('Redis restart during a live call', () => {
     sampling = false;
     await sampler;
     gap = Math.max(gap, Date.now() - lastRise);
-    console.log(`[redis-restart] Redis down ${backAt - killedAt} ms; longest stall of the console's decoded frames ${gap} ms; signaling recovered ${recoveredMs} ms after Redis was back`);
-    expect(gap).toBeLessThan(1000);
+    console.log(`[redis-restart] Redis down ${backAt - killedAt} ms; longest stall of the console's decoded frames ${gap} ms (with Redis up, same run: ${baseline} ms); signaling recovered ${recoveredMs} ms after Redis was back`);
+    expect(gap).toBeLessThan(Math.max(1000, 2 * baseline));
 
     // The session still works end to end through Redis: hang up from the console (node 1, owner node 0).
     await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
