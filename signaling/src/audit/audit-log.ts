@@ -34,6 +34,21 @@ export interface AuditRow {
   suite: string;
 }
 
+/** An audit row as it leaves the server (the audit page, a signed export, a syslog message): ids only. */
+export function auditRowFields(a: AuditRow) {
+  return {
+    seq: a.seq,
+    at: a.at.toISOString(),
+    actorId: a.actor_id,
+    actorRole: a.actor_role,
+    action: a.action,
+    objectType: a.object_type,
+    objectId: a.object_id,
+    townshipCode: a.township_code,
+    details: a.details,
+  };
+}
+
 export const GENESIS: Buffer = Buffer.alloc(32);
 /** Arbitrary constant: the advisory lock that serialises appends to the chain. */
 const AUDIT_LOCK = 730_412_002;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.js';
 import { SUITES, mac, type SuiteId } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
-import type { AuditRow } from './audit-log.js';
+import { auditRowFields, type AuditRow } from './audit-log.js';
 
 /** More rows than this in one file is a range to split, not one download held in memory. */
 export const EXPORT_MAX_ROWS = 200_000;
@@ -29,15 +29,7 @@ export async function auditRowsBetween(q: Queryable, from: string, to: string): 
 
 const line = (a: AuditRow) =>
   JSON.stringify({
-    seq: a.seq,
-    at: a.at.toISOString(),
-    actorId: a.actor_id,
-    actorRole: a.actor_role,
-    action: a.action,
-    objectType: a.object_type,
-    objectId: a.object_id,
-    townshipCode: a.township_code,
-    details: a.details,
+    ...auditRowFields(a),
     suite: a.suite,
     prevHash: a.prev_hash.toString('hex'),
     hash: a.hash.toString('hex'),

@@ -2,7 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { errorFields, type Logger } from '@vj/shared';
 import type { Db } from '../db/db.js';
-import type { AuditRow } from './audit-log.js';
+import { auditRowFields, type AuditRow } from './audit-log.js';
 
 const BATCH = 500;
 /** Facility 13 (log audit), severity 6 (informational). */
@@ -18,17 +18,7 @@ const sdValue = (v: string) => v.replace(/["\\\]]/g, (c) => `\\${c}`);
  */
 export function syslogFrame(row: AuditRow, hostname: string, app = 'shipin-jiefang'): Buffer {
   const sd = `[${SD_ID} seq="${row.seq}" action="${sdValue(row.action)}" suite="${sdValue(row.suite)}" hash="${row.hash.toString('hex')}"]`;
-  const msg = JSON.stringify({
-    seq: row.seq,
-    at: row.at.toISOString(),
-    actorId: row.actor_id,
-    actorRole: row.actor_role,
-    action: row.action,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    townshipCode: row.township_code,
-    details: row.details,
-  });
+  const msg = JSON.stringify(auditRowFields(row));
   const text = Buffer.from(`<${PRI}>1 ${row.at.toISOString()} ${hostname} ${app} ${process.pid} audit ${sd} ${msg}`, 'utf8');
   return Buffer.concat([Buffer.from(`${text.length} `), text]);
 }

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { AppError, AuditExportQuery, AuditQuery, type AuditEntryView } from '@vj/shared';
-import { appendAudit, type AuditRow } from '../../audit/audit-log.js';
+import { appendAudit, auditRowFields, type AuditRow } from '../../audit/audit-log.js';
 import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from '../../audit/export.js';
 import type { AppContext } from '../../context.js';
 import { Binary, mount } from '../route.js';
@@ -16,18 +16,7 @@ export function auditRoutes(express: Express, app: AppContext): void {
          ORDER BY a.seq DESC LIMIT $5`,
         [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit],
       );
-      const items: AuditEntryView[] = r.rows.map((a) => ({
-        seq: a.seq,
-        at: a.at.toISOString(),
-        actorId: a.actor_id,
-        actorName: a.actor_name,
-        actorRole: a.actor_role,
-        action: a.action,
-        objectType: a.object_type,
-        objectId: a.object_id,
-        townshipCode: a.township_code,
-        details: a.details,
-      }));
+      const items: AuditEntryView[] = r.rows.map((a) => ({ ...auditRowFields(a), actorName: a.actor_name }));
       return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
     },
   });

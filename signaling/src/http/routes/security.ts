@@ -1,10 +1,11 @@
 import type { Express } from 'express';
 import { SUSPICIOUS_FAILURES, SecurityStatusView } from '@vj/shared';
 import type { AppContext } from '../../context.js';
-import { ENVELOPE_FORMAT, type SuiteId } from '../../security/crypto.js';
+import { envelopeSuite, type SuiteId } from '../../security/crypto.js';
 import { mount } from '../route.js';
 
-const suiteOfFormat = (byte: number): SuiteId | 'unknown' => (byte === ENVELOPE_FORMAT.sm ? 'sm' : byte === ENVELOPE_FORMAT.intl ? 'intl' : 'unknown');
+// The first byte of a wrapped key names its suite, as envelopeSuite reads it.
+const suiteOfFormat = (byte: number): SuiteId | 'unknown' => envelopeSuite(Buffer.from([byte])) ?? 'unknown';
 const suiteOfHash = (prefix: string): SuiteId | 'unknown' => (prefix === 'pbkdf2-sm3' ? 'sm' : prefix === 'scrypt' ? 'intl' : 'unknown');
 
 /** The security administrator's page: counts and versions, never a key or a petition. */
