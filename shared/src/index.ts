@@ -17,3 +17,4 @@ export * from './workflow.js';
 export * from './schemas/audit-actions.js';
 export * from './schemas/admin-kiosks.js';
 export * from './schemas/security.js';
+export * from './schemas/second-factor.js';

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { SECOND_FACTOR_ALWAYS } from '@vj/shared';
 import { DEMO_USERS } from './db/seed.js';
 import type { RunningServer } from './server.js';
 
@@ -9,7 +10,13 @@ export function printBanner(server: RunningServer, config: Config): void {
   lines.push(` 县纪委监委控制台 County console:  ${server.url}/console/`);
   if (server.demo) {
     lines.push('', ' 演示登录 Demo logins (demo mode only — never in production):');
-    for (const u of DEMO_USERS) lines.push(`   ${u.username.padEnd(12)} / ${u.password.padEnd(18)} ${u.displayName}`);
+    const needs = (role: string) => config.secondFactor && (SECOND_FACTOR_ALWAYS as readonly string[]).includes(role);
+    for (const u of DEMO_USERS) lines.push(`   ${u.username.padEnd(12)} / ${u.password.padEnd(18)} ${u.displayName}${needs(u.role) ? ' ＋动态口令' : ''}`);
+    if (config.secondFactor && server.demo.totp) {
+      lines.push('', ' 动态口令 Second factor (marked ＋动态口令 above): add this demo secret to any authenticator app');
+      lines.push(`   (TOTP, 6 digits, 30 s):  ${server.demo.totp.replace(/(.{4})/g, '$1 ').trim()}`);
+      lines.push(`   otpauth://totp/${encodeURIComponent(config.totpIssuer)}:demo?secret=${server.demo.totp}&issuer=${encodeURIComponent(config.totpIssuer)}`);
+    }
     lines.push('', ' 镇街接待室终端 Kiosk URLs (each carries that room\'s demo device credential):');
     for (const r of server.rooms) {
       const cred = server.demo.kiosks[r.code];

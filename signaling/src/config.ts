@@ -74,6 +74,14 @@ const Env = z.object({
   KIOSK_OFFLINE_GRACE_S: z.coerce.number().int().min(1).max(86_400).default(60),
   /** A console nobody touches for this long logs out (a warning a minute before; never during a call). */
   CONSOLE_IDLE_TIMEOUT_S: z.coerce.number().int().min(10).max(86_400).default(900),
+  /**
+   * Demo mode only: 'off' leaves the demo accounts without a second factor and lets them in without one. The test
+   * suite uses it for the tests that are not about signing in, because one account signs in many times a minute
+   * there and a TOTP code works only once. Production refuses the setting.
+   */
+  DEMO_SECOND_FACTOR: z.enum(['on', 'off']).default('on'),
+  /** Issuer shown in the authenticator app next to the account name. */
+  TOTP_ISSUER: z.string().min(1).max(40).default('视频接访'),
   OFFICE_DAYS: z.string().default('1-5'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   STATIC_DIR: z.string().optional(),
@@ -119,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     if (!e.JWT_SECRETS) throw new ConfigError('production mode needs JWT_SECRETS (no default secrets in production)');
     if (!e.DATABASE_URL) throw new ConfigError('production mode needs DATABASE_URL (PostgreSQL)');
     if (!e.VJ_MASTER_KEYS && !e.MASTER_KEY_FILE) throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
+    if (e.DEMO_SECOND_FACTOR === 'off') throw new ConfigError('DEMO_SECOND_FACTOR=off is for demo mode only: production always asks administrators and supervisors for a second factor');
   }
   if (e.SFU_MODE === 'redis' && !e.REDIS_URL) throw new ConfigError('SFU_MODE=redis needs REDIS_URL');
   if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
@@ -163,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     kioskOfflineGraceMs: e.KIOSK_OFFLINE_GRACE_S * 1000,
     consoleIdleTimeoutS: e.CONSOLE_IDLE_TIMEOUT_S,
+    /** False only in a demo started with DEMO_SECOND_FACTOR=off (the test suite's default). */
+    secondFactor: e.DEMO_SECOND_FACTOR === 'on',
+    totpIssuer: e.TOTP_ISSUER,
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,

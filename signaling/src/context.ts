@@ -1,5 +1,6 @@
 import type { Logger, SfuApi } from '@vj/shared';
 import type { AuthSessions } from './auth/auth-sessions.js';
+import type { SecondFactor } from './auth/second-factor.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import type { RateLimiter } from './http/rate-limit.js';
@@ -43,6 +44,7 @@ export interface AppContext {
   supervision: Supervision;
   reconnect: Reconnect;
   auth: AuthSessions;
+  secondFactor: SecondFactor;
   petitions: PetitionService;
   attachments: Attachments;
   receipts: ReceiptLookup;

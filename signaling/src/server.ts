@@ -19,7 +19,7 @@ import { openDatabase, type Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { auditTablePrivileges } from './db/privileges.js';
 import { KioskOfflineWatch } from './alerts/kiosk-offline-watch.js';
-import { DEMO_USERS, loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
+import { DEMO_USERS, enrolDemoSecondFactor, loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
 import { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from './http/rate-limit.js';
 import { LocalPresence } from './presence/local-presence.js';
@@ -34,6 +34,7 @@ import { SyslogShipper } from './audit/syslog-shipper.js';
 import { IntegrityAlarm } from './security/integrity-alarm.js';
 import { sealExistingIdentities } from './security/integrity-backfill.js';
 import { loadSystemKeys } from './security/system-keys.js';
+import { SecondFactor } from './auth/second-factor.js';
 import { AuthSessions } from './auth/auth-sessions.js';
 import { Attachments } from './petitions/attachments.js';
 import { PetitionService } from './petitions/petition-service.js';
@@ -139,9 +140,12 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     db.integrity = loadedKeys.keys;
     if (loadedKeys.created) await sealExistingIdentities(db, log.child('keys'));
     await syncRooms(db, roomsFile.rooms);
+    const secondFactor = new SecondFactor(db, masterKeys, () => loadedKeys.keys, config.totpIssuer);
     if (demo) {
       await seedDemoUsers(db, DEMO_USERS, config.cryptoSuite);
       await seedDemoRegistry(db);
+      // The demo accounts whose role needs a second factor get the printed demo secret (banner.ts).
+      if (config.secondFactor) await enrolDemoSecondFactor(db, secondFactor, demo.totp);
       for (const [room, credential] of Object.entries(demo.kiosks)) if (codes.includes(room)) await registerKioskDevice(db, room, credential, 'demo');
     }
     const store = new SessionStore(db);
@@ -153,7 +157,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const server = config.tls
       ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) })
       : http.createServer();
-    const auth = new AuthSessions(db);
+    const auth = new AuthSessions(db, config.secondFactor);
     const io = createIo(server, keys, auth, log.child('realtime'));
     let rateLimiter: RateLimiter = new LocalRateLimiter();
     let redisMain: Redis | undefined;
@@ -253,6 +257,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       supervision,
       reconnect,
       auth,
+      secondFactor,
       petitions,
       attachments,
       receipts: new ReceiptLookup(db, rateLimiter),

@@ -43,7 +43,7 @@ describe('accounts: users:add, the first login, password changes', () => {
     const t = first.body.accessToken;
     const refused = await api<{ error: { message: string } }>(s.url, 'GET', '/api/rooms', { token: t });
     expect(refused.status).toBe(403);
-    expect(refused.body.error.message).toBe('请先修改初始密码');
+    expect(refused.body.error.message).toBe('请先修改密码');
     await expect(connect(s.url, t)).rejects.toThrow('UNAUTHENTICATED');
 
     // The policy, in Chinese; a wrong current password; nothing changes on a refusal.

@@ -174,8 +174,8 @@ describe('staff accounts linked to their person in the officials registry', () =
     // (or leaves it out of the list), anything else refuses the role; no answer carries the case.
     const answers: string[] = [];
     for (const key of Object.keys(ROUTES) as RouteKey[]) {
-      // The handler's own account, not the case: logout would end this login, a password change is theirs to make.
-      if (key === 'POST /api/auth/logout' || key === 'POST /api/auth/password') continue;
+      // Signing in and the handler's own account (logout, password, second factor, sessions), not the case.
+      if (key === 'GET /api/auth/account' || key.startsWith('POST /api/auth/')) continue;
       const [method, pattern] = key.split(' ') as [string, string];
       const ids = pattern.includes('/recordings/') ? [session.recordingId] : [p.id];
       const attachments = pattern.includes(':attachmentId') ? [onStep, loose] : [''];

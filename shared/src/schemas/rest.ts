@@ -27,6 +27,8 @@ export const UserView = z.object({
   townshipCode: z.string().nullable(),
   /** Set at login while the account still has its one-time password: the console asks for a new one first. */
   mustChangePassword: z.boolean().optional(),
+  /** A role that must have a second factor and has none yet: nothing else until it is enrolled. */
+  mustEnrolSecondFactor: z.boolean().optional(),
 });
 export type UserView = z.infer<typeof UserView>;
 

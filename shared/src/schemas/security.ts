@@ -18,6 +18,8 @@ export const SecurityStatusView = z.object({
   recent: z.object({
     loginFailures: z.number().int(),
     unknownUserFailures: z.number().int(),
+    /** Wrong second-factor codes (TOTP or recovery code) after a right password. */
+    secondFactorFailures: z.number().int(),
     /** Accounts with at least SUSPICIOUS_FAILURES failed logins, most first. */
     accounts: z.array(z.object({ name: z.string(), role: z.string(), failures: z.number().int(), heldBack: z.boolean() })),
     refreshReuse: z.number().int(),

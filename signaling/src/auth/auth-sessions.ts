@@ -1,4 +1,4 @@
-import { AppError, type Role } from '@vj/shared';
+import { AppError, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
 import { constantTimeEqual, digestSecret, newId, randomSecret } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
@@ -21,14 +21,19 @@ export interface UserRow {
  * old one again (a stolen copy racing the real client) revokes the whole session.
  */
 export class AuthSessions {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** False only in a demo run with DEMO_SECOND_FACTOR=off: nobody is made to enrol a second factor. */
+    private readonly secondFactorEnforced = true,
+  ) {}
 
-  async create(q: Queryable, userId: string): Promise<{ sid: string; refreshToken: string }> {
+  /** `seen`: the browser and address, shown to the user in their session list (never used to decide anything). */
+  async create(q: Queryable, userId: string, seen: { userAgent?: string | undefined; address?: string | undefined } = {}): Promise<{ sid: string; refreshToken: string }> {
     const sid = newId();
     const secret = randomSecret(32);
     await q.query(
-      `INSERT INTO auth_sessions (id, user_id, refresh_digest, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,
-      [sid, userId, digestSecret(secret), REFRESH_LIFETIME_H],
+      `INSERT INTO auth_sessions (id, user_id, refresh_digest, expires_at, user_agent, address) VALUES ($1, $2, $3, now() + make_interval(hours => $4), $5, $6)`,
+      [sid, userId, digestSecret(secret), REFRESH_LIFETIME_H, seen.userAgent?.slice(0, 200) ?? null, seen.address?.slice(0, 64) ?? null],
     );
     return { sid, refreshToken: `${sid}.${secret}` };
   }
@@ -66,18 +71,32 @@ export class AuthSessions {
   /**
    * A token's signature proves who it was issued to; this proves that is still true now: the login session is
    * live and the user enabled, or the kiosk device not revoked. Checked on every request and socket handshake.
+   * It also says what the account owes before anything else: a new password (one-time, or older than the
+   * policy allows) or a second factor its role requires.
    */
-  /** Throws unless the session, user or device is still good; says whether a password change is due first. */
-  async assertLive(claims: Claims): Promise<{ mustChangePassword: boolean }> {
-    const r =
-      claims.role === 'kiosk'
-        ? await this.db.query<{ must: boolean }>('SELECT false AS must FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub])
-        : await this.db.query<{ must: boolean }>(
-            `SELECT u.must_change_password AS must FROM auth_sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
-            [claims.sid, claims.sub],
-          );
-    if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
-    return { mustChangePassword: r.rows[0].must };
+  async assertLive(claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<LiveAccount> {
+    if (claims.role === 'kiosk') {
+      const r = await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub]);
+      if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+      return { mustChangePassword: false, mustEnrolSecondFactor: false };
+    }
+    const r = await this.db.query<{ must: boolean; required: boolean; enrolled: boolean }>(
+      `SELECT u.must_change_password
+                OR (p.password_max_age_days IS NOT NULL AND coalesce(u.password_changed_at, u.created_at) < now() - make_interval(days => p.password_max_age_days)) AS must,
+              (u.role = ANY($3::text[]) OR p.others_require_second_factor) AS required,
+              EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.enrolled_at IS NOT NULL) AS enrolled
+       FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN security_policy p ON p.id = 1
+       WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
+      [claims.sid, claims.sub, SECOND_FACTOR_ALWAYS],
+    );
+    const row = r.rows[0];
+    if (!row) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+    return { mustChangePassword: row.must, mustEnrolSecondFactor: this.secondFactorEnforced && row.required && !row.enrolled };
   }
+}
+
+/** What a live console account must do before anything else (route.ts and the socket handshake hold it to it). */
+export interface LiveAccount {
+  mustChangePassword: boolean;
+  mustEnrolSecondFactor: boolean;
 }

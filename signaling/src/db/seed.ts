@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { RoomCode, type Role } from '@vj/shared';
+import { RoomCode, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
+import type { SecondFactor } from '../auth/second-factor.js';
 import { parseCsv } from '../registry/csv.js';
 import { DEFAULT_SUITE, digestSecret, hashPassword, type SuiteId } from '../security/crypto.js';
 import type { Db, Queryable } from './db.js';
@@ -118,4 +119,18 @@ async function linkDemoUsers(q: Queryable): Promise<void> {
       [u.username, u.officialCode],
     );
   }
+}
+
+/**
+ * Demo mode: the demo accounts whose role needs a second factor are enrolled with the printed demo secret, so a
+ * new user can sign in with any authenticator app. An account whose factor the security administrator reset
+ * stays reset (an audit row says so).
+ */
+export async function enrolDemoSecondFactor(db: Db, secondFactor: SecondFactor, secretBase32: string): Promise<void> {
+  const r = await db.query<{ id: string }>(
+    `SELECT id FROM users u WHERE username = ANY($1::text[]) AND role = ANY($2::text[])
+       AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'user' AND a.object_id = u.id::text AND a.action = 'security.second_factor_reset')`,
+    [DEMO_USERS.map((u) => u.username), SECOND_FACTOR_ALWAYS],
+  );
+  for (const u of r.rows) await secondFactor.enrolDemo(u.id, secretBase32);
 }

@@ -8,6 +8,7 @@ import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
 import { securityRoutes } from './routes/security.js';
 import { authRoutes } from './routes/auth.js';
+import { accountRoutes } from './routes/account.js';
 import { caseRoutes } from './routes/cases.js';
 import { healthRoutes } from './routes/health.js';
 import { petitionRoutes } from './routes/petitions.js';
@@ -71,7 +72,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     next();
   });
   app.use('/api', express.json({ limit: '256kb', strict: true }));
-  for (const register of [healthRoutes, authRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, recordingRoutes, receiptRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
+  for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, recordingRoutes, receiptRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

@@ -81,8 +81,10 @@ function bearer(req: Request): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
 
-/** What an account that must first change its one-time password may still do. */
+/** What an account that must first change its one-time (or expired) password may still do. */
 const PASSWORD_CHANGE_ROUTES = new Set<RouteKey>(['POST /api/auth/password', 'POST /api/auth/logout']);
+/** What an account whose role needs a second factor it has not enrolled may still do. */
+const ENROL_ROUTES = new Set<RouteKey>(['POST /api/auth/second-factor/begin', 'POST /api/auth/second-factor/confirm', 'POST /api/auth/logout']);
 
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
@@ -114,7 +116,9 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         const live = await app.auth.assertLive(principal);
         if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
         // An account with its one-time password does nothing until it has chosen its own.
-        if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', '请先修改初始密码');
+        if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', '请先修改密码');
+        // Then a role that needs a second factor does nothing until it has one.
+        if (!live.mustChangePassword && live.mustEnrolSecondFactor && !ENROL_ROUTES.has(key)) throw new AppError('FORBIDDEN', '请先绑定动态口令');
       }
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;

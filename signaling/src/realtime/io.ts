@@ -57,8 +57,8 @@ export function createIo(server: http.Server, keys: KeyRing, auth: AuthSessions,
     if (!claims) return refuse();
     // A valid signature is not enough: the login session or kiosk device must still be live.
     auth.assertLive(claims).then((live) => {
-      // An account that must first change its one-time password gets no live socket either.
-      if (live.mustChangePassword) return refuse();
+      // An account that owes a new password or a second factor gets no live socket either.
+      if (live.mustChangePassword || live.mustEnrolSecondFactor) return refuse();
       socket.data.principal = claims;
       next();
     }, refuse);

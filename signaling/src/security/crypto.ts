@@ -381,3 +381,47 @@ export async function checkPin(stored: string, keyFor: (suite: SuiteId) => Buffe
 export function pinVerifierIsLegacy(stored: string, suite: SuiteId): boolean {
   return !stored.startsWith(`hmac$${suite}$`);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Second factor (等保三级). TOTP itself is RFC 6238 with HMAC-SHA1, because that is what every authenticator
+// app computes (no app speaks an SM3 OTP); its secret is sealed at rest by the suite like any key, and the
+// recovery codes are kept as keyed digests of the suite.
+// ---------------------------------------------------------------------------------------------------------
+
+const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'; // no i, l, o, 0, 1: read aloud or copied by hand
+
+/** A new TOTP secret: 160 bits, the size RFC 4226 recommends. */
+export function newTotpSecret(): Buffer {
+  return randomBytes(20);
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 without padding: how authenticator apps take a secret. */
+export function base32(data: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of data) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** A recovery code "xxxxx-xxxxx" (about 49 bits), shown once. */
+export function newRecoveryCode(): string {
+  let s = '';
+  for (let i = 0; i < 10; i++) s += RECOVERY_ALPHABET[randomInt(0, RECOVERY_ALPHABET.length)];
+  return `${s.slice(0, 5)}-${s.slice(5)}`;
+}
+
+/** What is stored of a recovery code: "<suite>$<hex MAC>" over the user and the normalised code. */
+export function recoveryCodeDigest(suite: SuiteId, key: Buffer, userId: string, normalisedCode: string): string {
+  return `${suite}$${mac(suite, key, 'recovery-code', userId, normalisedCode).toString('hex')}`;
+}

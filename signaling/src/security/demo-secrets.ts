@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { MasterKeys, newId, randomSecret } from './crypto.js';
+import { MasterKeys, base32, newId, newTotpSecret, randomSecret } from './crypto.js';
 import { KeyRing } from './jwt.js';
 
 const DemoSecrets = z.object({
@@ -10,6 +10,8 @@ const DemoSecrets = z.object({
   masterKeys: z.string().optional(),
   /** room code → "<deviceId>.<secret>", so the printed kiosk links keep working across restarts. */
   kiosks: z.record(z.string(), z.string()),
+  /** Base32 TOTP secret of the demo accounts that need a second factor, printed with the demo logins. */
+  totp: z.string().regex(/^[A-Z2-7]+$/).optional(),
 });
 export type DemoSecrets = z.infer<typeof DemoSecrets> & { masterKeys: string };
 
@@ -37,14 +39,14 @@ function read(file: string): z.infer<typeof DemoSecrets> {
  * mode never calls this; it refuses to start without configured secrets. A file that exists but cannot be read
  * is never replaced: that would silently make every sealed identity unreadable.
  */
-export function loadOrCreateDemoSecrets(dataDir: string, roomCodes: string[]): DemoSecrets {
+export function loadOrCreateDemoSecrets(dataDir: string, roomCodes: string[]): DemoSecrets & { totp: string } {
   const file = path.join(dataDir, DEMO_SECRETS_FILE);
   const exists = fs.existsSync(file);
   const found = exists ? read(file) : undefined;
-  const secrets: DemoSecrets = found
-    ? { ...found, masterKeys: found.masterKeys ?? MasterKeys.generateSpec(1) }
-    : { jwt: KeyRing.generate('demo1'), masterKeys: MasterKeys.generateSpec(1), kiosks: {} };
-  let changed = !found || found.masterKeys === undefined;
+  const secrets: DemoSecrets & { totp: string } = found
+    ? { ...found, masterKeys: found.masterKeys ?? MasterKeys.generateSpec(1), totp: found.totp ?? base32(newTotpSecret()) }
+    : { jwt: KeyRing.generate('demo1'), masterKeys: MasterKeys.generateSpec(1), kiosks: {}, totp: base32(newTotpSecret()) };
+  let changed = !found || found.masterKeys === undefined || found.totp === undefined;
   for (const code of roomCodes) {
     if (!secrets.kiosks[code]) {
       secrets.kiosks[code] = `${newId()}.${randomSecret(32)}`;

@@ -5,7 +5,8 @@ import { jwtSecretKey, randomSecret } from './crypto.js';
 import type { KeyObject } from './crypto.js';
 
 export const ISSUER = 'vj-signaling';
-export type Audience = 'vj:console' | 'vj:kiosk';
+/** vj:2fa: the short-lived challenge between a right password and the second factor; it opens nothing else. */
+export type Audience = 'vj:console' | 'vj:kiosk' | 'vj:2fa';
 const ALGORITHM = 'HS256';
 const MAX_TOKEN_LENGTH = 4096;
 const MIN_SECRET_BYTES = 32;

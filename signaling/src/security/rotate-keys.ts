@@ -2,9 +2,10 @@ import type { Db } from '../db/db.js';
 import { ENVELOPE_FORMAT, type MasterKeys } from './crypto.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { rewrapSystemKeys } from './system-keys.js';
+import { SecondFactor } from '../auth/second-factor.js';
 
 /**
- * Re-wraps data keys and system keys still under an older master key version or another suite, in batches,
+ * Re-wraps data keys, system keys and second-factor secrets still under an older master key version or another suite, in batches,
  * each batch one transaction with its audit row. Only the small wrapped keys change here, so every reveal,
  * playback, chain check and receipt keeps working; petitions/reseal.ts then re-seals what they encrypt.
  * Safe to re-run.
@@ -12,8 +13,10 @@ import { rewrapSystemKeys } from './system-keys.js';
 export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done: number) => void = () => {}): Promise<number> {
   let done = await db.tx(async (q) => {
     const n = await rewrapSystemKeys(q, master);
-    if (n) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { systemKeys: n, toVersion: master.current } });
-    return n;
+    // Second-factor secrets are wrapped like keys, so they move with them.
+    const totp = await SecondFactor.rewrap(q, master, ENVELOPE_FORMAT[master.suite]);
+    if (n || totp) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { systemKeys: n, secondFactorSecrets: totp, toVersion: master.current, suite: master.suite } });
+    return n + totp;
   });
   for (;;) {
     const n = await db.tx(async (q) => {

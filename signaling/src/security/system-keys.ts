@@ -7,7 +7,15 @@ import { DEFAULT_SUITE, ENVELOPE_FORMAT, MasterKeys, deriveKey, macEqual, newRoo
  * receipt-PIN key. Both are stored only wrapped by the county master key (table system_keys): someone holding
  * the database alone cannot re-chain the audit log, forge a recording chain or an identity seal, or search PINs.
  */
-export type IntegrityPurpose = 'audit-chain' | 'recording-chain' | 'identity-seal' | 'audit-checkpoint' | 'receipt-pin-verifier' | 'request-digest' | 'audit-export';
+export type IntegrityPurpose =
+  | 'audit-chain'
+  | 'recording-chain'
+  | 'identity-seal'
+  | 'audit-checkpoint'
+  | 'receipt-pin-verifier'
+  | 'request-digest'
+  | 'audit-export'
+  | 'recovery-code';
 
 /** What code that seals or verifies needs of the keys (structural, so test and bench builds can share it). */
 export interface IntegrityKeyring {

@@ -1,35 +1,29 @@
-import type { Express } from 'express';
-import { AppError, ChangePasswordBody, KioskAuthBody, LoginBody, RefreshBody, passwordProblems, type KioskAuthResult, type LoginResult } from '@vj/shared';
-import { appendAudit } from '../../audit/audit-log.js';
+import type { Express, Request } from 'express';
+import {
+  AppError,
+  ChangePasswordBody,
+  KioskAuthBody,
+  LoginBody,
+  RefreshBody,
+  SecondFactorBody,
+  passwordProblems,
+  type KioskAuthResult,
+  type LoginResult,
+  type SecondFactorChallenge,
+} from '@vj/shared';
+import { appendAudit, type AuditDetails } from '../../audit/audit-log.js';
 import type { UserRow } from '../../auth/auth-sessions.js';
 import type { AppContext } from '../../context.js';
-import { constantTimeEqual, digestSecret, hashPassword, passwordNeedsUpgrade, verifyPassword } from '../../security/crypto.js';
+import type { Tx } from '../../db/db.js';
+import { constantTimeEqual, digestSecret, hashPassword, newId, passwordNeedsUpgrade, verifyPassword } from '../../security/crypto.js';
+import { issueLogin, seenBy } from '../login-result.js';
 import { LoginBackoff } from '../login-backoff.js';
 import { mount, rateLimited } from '../route.js';
 
-export function authRoutes(express: Express, app: AppContext): void {
-  const issue = (user: UserRow, sid: string, refreshToken: string): LoginResult => {
-    const { token, expiresAt } = app.keys.sign(
-      { sub: user.id, role: user.role, name: user.display_name, sid, ...(user.township_code ? { twp: user.township_code } : {}) },
-      'vj:console',
-      app.config.accessTokenTtlS,
-    );
-    return {
-      accessToken: token,
-      expiresAt: expiresAt.toISOString(),
-      refreshToken,
-      user: {
-        id: user.id,
-        username: user.username,
-        displayName: user.display_name,
-        role: user.role,
-        townshipCode: user.township_code,
-        ...(user.must_change_password ? { mustChangePassword: true } : {}),
-      },
-      idleTimeoutS: app.config.consoleIdleTimeoutS,
-    };
-  };
+/** How long the step between a right password and the second factor may take. */
+const CHALLENGE_TTL_S = 300;
 
+export function authRoutes(express: Express, app: AppContext): void {
   const backoff = new LoginBackoff(app.rateLimiter);
 
   mount(express, app, 'POST /api/auth/login', {
@@ -60,16 +54,71 @@ export function authRoutes(express: Express, app: AppContext): void {
         if (heldMs > 0) app.log.warn('login back-off started', { userId: user?.id ?? null, backoffS: Math.round(heldMs / 1000) });
         throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
       }
+      // A hash of the other suite (or older parameters) is replaced now, while the password is at hand.
+      if (passwordNeedsUpgrade(user.password_hash, suite)) await app.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(body.password, suite)]);
+      // With a second factor enrolled, the right password earns only a short challenge; the back-off is not
+      // cleared until the code is right too, so a known password does not reset the count on code guessing.
+      if ((await app.secondFactor.state(app.db, user.id)).enrolled) {
+        const { token, expiresAt } = app.keys.sign({ sub: user.id, role: user.role, name: '', sid: newId() }, 'vj:2fa', CHALLENGE_TTL_S);
+        return { secondFactor: 'totp', challenge: token, expiresAt: expiresAt.toISOString() } satisfies SecondFactorChallenge;
+      }
       await backoff.succeeded(account, address);
-      const { sid, refreshToken } = await app.db.tx(async (q) => {
-        const s = await app.auth.create(q, user.id);
-        // A hash of the other suite (or older parameters) is replaced now, while the password is at hand.
-        if (passwordNeedsUpgrade(user.password_hash, suite)) await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(body.password, suite)]);
-        await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code });
-        return s;
+      return startSession(user, req, {});
+    },
+  });
+
+  /** A login session starts (password alone, or password and second factor), with its audit row in the same transaction. */
+  const startSession = async (user: UserRow, req: Request, details: AuditDetails, also?: (q: Tx) => Promise<void>): Promise<LoginResult> => {
+    const { sid, refreshToken } = await app.db.tx(async (q) => {
+      const s = await app.auth.create(q, user.id, seenBy(req));
+      await also?.(q);
+      await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code, details });
+      return s;
+    });
+    app.log.info('login', { userId: user.id, role: user.role, sid });
+    return issueLogin(app, user, sid, refreshToken);
+  };
+
+  mount(express, app, 'POST /api/auth/login/second-factor', {
+    // Per challenge (its signature's tail): the per-account back-off below limits guessing across challenges.
+    rateLimit: { name: 'second-factor', limit: 10, windowMs: 60_000, key: (_req, body) => body.challenge.slice(-16) },
+    body: SecondFactorBody,
+    handler: async ({ body, req, res }) => {
+      const claims = app.keys.verify(body.challenge, 'vj:2fa');
+      const found = await app.db.query<UserRow>('SELECT * FROM users WHERE id = $1 AND disabled_at IS NULL', [claims.sub]);
+      const user = found.rows[0];
+      if (!user) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新输入用户名和密码');
+      // Code guessing backs off like password guessing, on its own counters.
+      const account = `2fa:${user.id}`;
+      const address = req.ip ?? 'unknown';
+      const verdict = await backoff.check(account, address);
+      if (!verdict.ok) throw rateLimited(res, verdict.retryAfterMs);
+      let accepted = false;
+      const login = await app.db
+        .tx(async (q) => {
+          accepted = body.code !== undefined ? await app.secondFactor.verify(q, user.id, body.code) : await app.secondFactor.useRecoveryCode(q, user.id, body.recoveryCode!);
+          if (!accepted) return undefined;
+          const by = body.code !== undefined ? 'totp' : 'recovery_code';
+          return { by, left: by === 'recovery_code' ? (await app.secondFactor.state(q, user.id)).recoveryCodesLeft : undefined };
+        });
+      if (!login) {
+        const heldMs = await backoff.failed(account, address);
+        await app.db.tx((q) =>
+          appendAudit(q, {
+            actorId: user.id,
+            actorRole: user.role,
+            action: 'auth.second_factor_failed',
+            details: { kind: body.code !== undefined ? 'totp' : 'recovery_code', ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) },
+          }),
+        );
+        app.log.warn('second factor refused', { userId: user.id, ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) });
+        throw new AppError('UNAUTHENTICATED', body.code !== undefined ? '动态口令不正确或已使用过，请等手机上出现新口令后再试' : '恢复码不正确或已使用过');
+      }
+      await backoff.succeeded(account, address);
+      await backoff.succeeded(`u:${user.id}`, address);
+      return startSession(user, req, { secondFactor: login.by }, async (q) => {
+        if (login.by === 'recovery_code') await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.recovery_code_used', objectType: 'user', objectId: user.id, details: { left: login.left ?? null } });
       });
-      app.log.info('login', { userId: user.id, role: user.role, sid });
-      return issue(user, sid, refreshToken);
     },
   });
 
@@ -84,7 +133,7 @@ export function authRoutes(express: Express, app: AppContext): void {
         app.log.warn('refresh token reused; session revoked', { sid: r.reuse.sid });
       }
       if (!r || 'reuse' in r) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
-      return issue(r.user, r.sid, r.refreshToken);
+      return issueLogin(app, r.user, r.sid, r.refreshToken);
     },
   });
 
@@ -104,7 +153,7 @@ export function authRoutes(express: Express, app: AppContext): void {
     body: ChangePasswordBody,
     // Every login session of the user ends (a thief who knew the old password is out) and a new one is given
     // to whoever changed it; the change and its audit row are one transaction.
-    handler: async ({ body, principal }) => {
+    handler: async ({ body, principal, req }) => {
       const found = await app.db.query<UserRow>('SELECT * FROM users WHERE id = $1', [principal.sub]);
       const user = found.rows[0]!;
       if (!(await verifyPassword(body.current, user.password_hash, app.config.cryptoSuite))) throw new AppError('BAD_REQUEST', '当前密码不正确', ['current']);
@@ -117,11 +166,11 @@ export function authRoutes(express: Express, app: AppContext): void {
         const open = await q.query<{ id: string }>('SELECT id FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
         await app.auth.revokeAllForUser(q, user.id, 'password_changed');
         await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.password_change', objectType: 'user', objectId: user.id, townshipCode: user.township_code });
-        return { ...(await app.auth.create(q, user.id)), ended: open.rows.map((r) => r.id) };
+        return { ...(await app.auth.create(q, user.id, seenBy(req))), ended: open.rows.map((r) => r.id) };
       });
       // The sockets of the ended sessions close; the new session's, opened after this answer, stay.
       for (const old of ended) app.disconnect.session(old);
-      return issue({ ...user, must_change_password: false }, sid, refreshToken);
+      return issueLogin(app, user, sid, refreshToken);
     },
   });
 

@@ -1,5 +1,15 @@
 import type { Express } from 'express';
-import { SUSPICIOUS_FAILURES, SecurityStatusView } from '@vj/shared';
+import {
+  AppError,
+  SUSPICIOUS_FAILURES,
+  SecondFactorResetBody,
+  SecondFactorUsersView,
+  SecurityPolicyBody,
+  SecurityStatusView,
+  UserIdParams,
+  secondFactorRequired,
+} from '@vj/shared';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
 import { envelopeSuite, type SuiteId } from '../../security/crypto.js';
 import { mount } from '../route.js';
@@ -16,17 +26,19 @@ export function securityRoutes(express: Express, app: AppContext): void {
         'SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2',
       );
       const hashes = await app.db.query<{ prefix: string; n: string }>(`SELECT split_part(password_hash, '$', 1) AS prefix, count(*) AS n FROM users GROUP BY 1 ORDER BY 1`);
-      const recent = await app.db.query<{ failures: string; unknown: string; reuse: string; integrity: string }>(
+      const recent = await app.db.query<{ failures: string; unknown: string; second: string; reuse: string; integrity: string }>(
         `SELECT count(*) FILTER (WHERE action = 'auth.login_failed') AS failures,
                 count(*) FILTER (WHERE action = 'auth.login_failed' AND actor_id IS NULL) AS unknown,
+                count(*) FILTER (WHERE action = 'auth.second_factor_failed') AS second,
                 count(*) FILTER (WHERE action = 'auth.refresh_reuse') AS reuse,
                 count(*) FILTER (WHERE action = 'integrity.failure') AS integrity
-         FROM audit_log WHERE at > now() - interval '24 hours' AND action IN ('auth.login_failed', 'auth.refresh_reuse', 'integrity.failure')`,
+         FROM audit_log WHERE at > now() - interval '24 hours' AND action IN ('auth.login_failed', 'auth.second_factor_failed', 'auth.refresh_reuse', 'integrity.failure')`,
       );
+      // Wrong passwords and wrong second-factor codes both count against an account.
       const accounts = await app.db.query<{ name: string; role: string; failures: string; held: boolean }>(
         `SELECT u.display_name AS name, u.role, count(*) AS failures, bool_or(a.details ? 'backoffS') AS held
          FROM audit_log a JOIN users u ON u.id = a.actor_id
-         WHERE a.action = 'auth.login_failed' AND a.at > now() - interval '24 hours'
+         WHERE a.action IN ('auth.login_failed', 'auth.second_factor_failed') AND a.at > now() - interval '24 hours'
          GROUP BY u.id, u.display_name, u.role HAVING count(*) >= $1 ORDER BY count(*) DESC LIMIT 20`,
         [SUSPICIOUS_FAILURES],
       );
@@ -43,6 +55,7 @@ export function securityRoutes(express: Express, app: AppContext): void {
         recent: {
           loginFailures: Number(r.failures),
           unknownUserFailures: Number(r.unknown),
+          secondFactorFailures: Number(r.second),
           accounts: accounts.rows.map((a) => ({ name: a.name, role: a.role, failures: Number(a.failures), heldBack: a.held })),
           refreshReuse: Number(r.reuse),
           integrityFailures: Number(r.integrity),
@@ -50,4 +63,85 @@ export function securityRoutes(express: Express, app: AppContext): void {
       });
     },
   });
+
+  mount(express, app, 'GET /api/security/second-factor', {
+    handler: async () => {
+      const policy = await readPolicy(app);
+      const users = await app.db.query<{ id: string; username: string; display_name: string; role: string; disabled: boolean; enrolled_at: Date | null; left: string }>(
+        `SELECT u.id, u.username, u.display_name, u.role, u.disabled_at IS NOT NULL AS disabled, t.enrolled_at,
+                (SELECT count(*) FROM user_recovery_codes c WHERE c.user_id = u.id AND c.used_at IS NULL) AS left
+         FROM users u LEFT JOIN user_totp t ON t.user_id = u.id ORDER BY u.role, u.username`,
+      );
+      return SecondFactorUsersView.parse({
+        policy,
+        users: users.rows.map((u) => ({
+          id: u.id,
+          username: u.username,
+          displayName: u.display_name,
+          role: u.role,
+          disabled: u.disabled,
+          required: secondFactorRequired(u.role, policy.othersRequireSecondFactor),
+          enrolledAt: u.enrolled_at?.toISOString() ?? null,
+          recoveryCodesLeft: u.enrolled_at ? Number(u.left) : 0,
+        })),
+      });
+    },
+  });
+
+  mount(express, app, 'PUT /api/security/policy', {
+    body: SecurityPolicyBody,
+    handler: async ({ body, principal }) => {
+      await app.db.tx(async (q) => {
+        await q.query('UPDATE security_policy SET others_require_second_factor = $1, password_max_age_days = $2, updated_at = now(), updated_by = $3 WHERE id = 1', [
+          body.othersRequireSecondFactor,
+          body.passwordMaxAgeDays,
+          principal.sub,
+        ]);
+        await appendAudit(q, {
+          actorId: principal.sub,
+          actorRole: principal.role,
+          action: 'security.policy',
+          objectType: 'security_policy',
+          objectId: '1',
+          details: { othersRequireSecondFactor: body.othersRequireSecondFactor, passwordMaxAgeDays: body.passwordMaxAgeDays },
+        });
+      });
+      return SecurityPolicyBody.parse(await readPolicy(app));
+    },
+  });
+
+  mount(express, app, 'POST /api/security/users/:id/second-factor/reset', {
+    params: UserIdParams,
+    body: SecondFactorResetBody,
+    // The one way to replace a lost phone: the factor and its recovery codes go, every session of the user ends,
+    // and the user enrols again at the next login (their role may do nothing else until then).
+    handler: async ({ params, body, principal }) => {
+      if (params.id === principal.sub) throw new AppError('FORBIDDEN', '不能重置自己的动态口令，请由另一位安全管理员办理');
+      const target = await app.db.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [params.id]);
+      if (!target.rows[0]) throw new AppError('NOT_FOUND', '用户不存在');
+      const removed = await app.db.tx(async (q) => {
+        const had = await app.secondFactor.remove(q, params.id);
+        if (!had) return false;
+        await app.auth.revokeAllForUser(q, params.id, 'second_factor_reset');
+        await appendAudit(q, {
+          actorId: principal.sub,
+          actorRole: principal.role,
+          action: 'security.second_factor_reset',
+          objectType: 'user',
+          objectId: params.id,
+          details: { reason: body.reason, role: target.rows[0]!.role },
+        });
+        return true;
+      });
+      if (!removed) throw new AppError('CONFLICT', '该用户尚未绑定动态口令，无需重置');
+      app.disconnect.user(params.id);
+      return {};
+    },
+  });
+}
+
+async function readPolicy(app: AppContext): Promise<SecurityPolicyBody> {
+  const r = await app.db.query<{ others: boolean; age: number | null }>('SELECT others_require_second_factor AS others, password_max_age_days AS age FROM security_policy WHERE id = 1');
+  const p = r.rows[0];
+  return { othersRequireSecondFactor: Boolean(p?.others), passwordMaxAgeDays: p?.age ?? null };
 }
