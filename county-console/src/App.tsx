@@ -2,10 +2,13 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Role } from '@vj/shared';
 import { AlertBar } from './components/AlertBar';
 import { ChangePassword } from './components/ChangePassword';
+import { EnrolSecondFactor } from './components/EnrolSecondFactor';
+import { SecondFactorStep } from './components/SecondFactorStep';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
 import { T } from './strings';
+import { Account } from './views/Account';
 import { Admin } from './views/Admin';
 import { Audit } from './views/Audit';
 import { Cases } from './views/Cases';
@@ -36,10 +39,12 @@ export function App({ controller }: { controller: ConsoleController }) {
   const views = s.user ? VIEWS[s.user.role as Exclude<Role, 'kiosk'>] : [];
   const [view, setView] = useState<View | undefined>();
   const [changing, setChanging] = useState(false);
+  const [enrolling, setEnrolling] = useState(false);
+  const [accountOpen, setAccountOpen] = useState(false);
   const current = view && views.includes(view) ? view : views[0];
   // Whoever logs in next starts on their own first page, not on the page the last user left open.
   const userId = s.user?.id;
-  useEffect(() => setView(undefined), [userId]);
+  useEffect(() => (setView(undefined), setAccountOpen(false), setEnrolling(false)), [userId]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -53,9 +58,14 @@ export function App({ controller }: { controller: ConsoleController }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [controller, current]);
 
+  if (!s.user && s.challenge) return <SecondFactorStep onSubmit={controller.secondFactor} onBack={controller.cancelSecondFactor} />;
   if (!s.user) return <Login error={s.loginError} busy={s.loggingIn} onLogin={controller.login} />;
   if (s.user.mustChangePassword || changing) {
     return <ChangePassword username={s.user.username} forced={Boolean(s.user.mustChangePassword)} onChange={async (c, n) => (await controller.changePassword(c, n), setChanging(false))} onCancel={s.user.mustChangePassword ? controller.logout : () => setChanging(false)} />;
+  }
+  if (s.user.mustEnrolSecondFactor || enrolling) {
+    const forced = Boolean(s.user.mustEnrolSecondFactor);
+    return <EnrolSecondFactor token={controller.token} forced={forced} onDone={() => (controller.secondFactorEnrolled(), setEnrolling(false))} onCancel={forced ? controller.logout : () => setEnrolling(false)} />;
   }
 
   const offline = s.rooms.filter((r) => r.state === 'offline').length;
@@ -69,7 +79,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         </strong>
         <nav className="tabs">
           {views.map((v) => (
-            <button key={v} className={v === current ? 'tab on' : 'tab'} onClick={() => setView(v)} data-testid={`nav-${v}`}>
+            <button key={v} className={v === current && !accountOpen ? 'tab on' : 'tab'} onClick={() => (setView(v), setAccountOpen(false))} data-testid={`nav-${v}`}>
               {NAV[v]}
             </button>
           ))}
@@ -96,8 +106,8 @@ export function App({ controller }: { controller: ConsoleController }) {
           <span className="who" title={`${s.user.displayName} · ${T.roleNames[s.user.role]}`}>
             {s.user.displayName} · {T.roleNames[s.user.role]}
           </span>
-          <button className="link" onClick={() => setChanging(true)} data-testid="open-change-password">
-            {T.passwordChange.open}
+          <button className="link" onClick={() => setAccountOpen(true)} data-testid="open-account">
+            {T.account.open}
           </button>
           <button className="link" onClick={controller.logout} data-testid="logout">
             {T.logout}
@@ -114,16 +124,17 @@ export function App({ controller }: { controller: ConsoleController }) {
       )}
       {county && <AlertBar alerts={s.alerts} rooms={s.rooms} onAck={controller.ackAlert} />}
       <main className="page">
-        {current === 'workbench' && <Workbench s={s} controller={controller} />}
-        {current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
-        {current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
-        {current === 'registry' && <Registry token={controller.token} />}
-        {current === 'policy' && <Policy token={controller.token} />}
-        {current === 'audit' && <Audit token={controller.token} canExport={s.user.role === 'audit_admin'} />}
-        {current === 'admin' && <Admin token={controller.token} />}
-        {current === 'security' && <Security token={controller.token} />}
-        {current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
-        {current === 'staff' && <StaffDesk s={s} controller={controller} />}
+        {accountOpen && <Account token={controller.token} onEnrol={() => setEnrolling(true)} onChangePassword={() => setChanging(true)} onEndedCurrent={controller.logout} onClose={() => setAccountOpen(false)} />}
+        {!accountOpen && current === 'workbench' && <Workbench s={s} controller={controller} />}
+        {!accountOpen && current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
+        {!accountOpen && current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
+        {!accountOpen && current === 'registry' && <Registry token={controller.token} />}
+        {!accountOpen && current === 'policy' && <Policy token={controller.token} />}
+        {!accountOpen && current === 'audit' && <Audit token={controller.token} canExport={s.user.role === 'audit_admin'} />}
+        {!accountOpen && current === 'admin' && <Admin token={controller.token} />}
+        {!accountOpen && current === 'security' && <Security token={controller.token} />}
+        {!accountOpen && current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
+        {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import { AppError, type AlertView, type CountyMode, type JoinAnswer, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
+import { AppError, needsSecondFactor, type AlertView, type LoginAnswer, type SecondFactorChallenge, type CountyMode, type JoinAnswer, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
 import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { joinSessionMedia, type JoinedSession } from './joined-session';
 import { beep } from './sound';
@@ -24,6 +24,8 @@ export interface ConsoleState {
   user: UserView | undefined;
   loginError: string | undefined;
   loggingIn: boolean;
+  /** A right password whose second factor is still owed: the short-lived challenge the code goes with. */
+  challenge: SecondFactorChallenge | undefined;
   /** Seconds until the idle logout, while the warning shows. */
   idleWarning: number | undefined;
   connection: 'connecting' | 'online' | 'offline';
@@ -69,6 +71,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       user: undefined,
       loginError: undefined,
       loggingIn: false,
+      challenge: undefined,
       idleWarning: undefined,
       connection: 'connecting',
       rooms: [],
@@ -102,13 +105,48 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   login = async (username: string, password: string): Promise<void> => {
     this.set({ loggingIn: true, loginError: undefined });
     try {
-      this.begin(await apiRequest<LoginResult>('POST', '/api/auth/login', { body: { username, password } }));
+      const answer = await apiRequest<LoginAnswer>('POST', '/api/auth/login', { body: { username, password } });
+      if (needsSecondFactor(answer)) this.set({ challenge: answer });
+      else this.begin(answer);
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'INTERNAL';
       this.set({ loginError: code === 'RATE_LIMITED' ? T.loginRateLimited : code === 'UNAVAILABLE' ? T.serverDown : T.loginFailed });
     } finally {
       this.set({ loggingIn: false });
     }
+  };
+
+  /** The second step of a login: a TOTP code or a recovery code. Throws a Chinese message to show. */
+  secondFactor = async (proof: { code: string } | { recoveryCode: string }): Promise<void> => {
+    const challenge = this.state.challenge;
+    if (!challenge) return;
+    try {
+      const login = await apiRequest<LoginResult>('POST', '/api/auth/login/second-factor', { body: { challenge: challenge.challenge, ...proof } });
+      this.set({ challenge: undefined });
+      this.begin(login);
+    } catch (err) {
+      const chinese = err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message);
+      // A challenge past its five minutes (or signed before a restart with new keys) starts the login again.
+      if (err instanceof AppError && err.code === 'UNAUTHENTICATED' && !chinese) {
+        this.set({ challenge: undefined, loginError: T.secondFactor.expired });
+        return;
+      }
+      if (err instanceof AppError && err.code === 'RATE_LIMITED') throw new Error(T.loginRateLimited);
+      throw new Error(chinese ? (err as AppError).message : err instanceof AppError && err.code === 'BAD_REQUEST' ? T.secondFactor.failed : T.serverDown);
+    }
+  };
+
+  cancelSecondFactor = (): void => this.set({ challenge: undefined });
+
+  /** Enrolment finished: the account may work now (and connect, if its role works live). */
+  secondFactorEnrolled = (): void => {
+    const user = this.state.user;
+    if (!user?.mustEnrolSecondFactor) return;
+    const next = { ...user, mustEnrolSecondFactor: undefined };
+    const saved = sessionStorage.getItem(SESSION_KEY);
+    if (saved) sessionStorage.setItem(SESSION_KEY, JSON.stringify({ ...(JSON.parse(saved) as LoginResult), user: next }));
+    this.set({ user: next });
+    if (!this.socket && (isCountyRole(user.role) || user.role === 'township_staff')) this.connect();
   };
 
   private begin(login: LoginResult): void {
@@ -138,8 +176,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     );
     void this.keeper.start(login);
     // The county and reception staff work live; commissions and administrators work through REST alone. An
-    // account with its one-time password connects once it has chosen its own.
-    if (!login.user.mustChangePassword && (isCountyRole(login.user.role) || login.user.role === 'township_staff')) this.connect();
+    // account that owes a password or a second factor connects once it has them.
+    if (!login.user.mustChangePassword && !login.user.mustEnrolSecondFactor && (isCountyRole(login.user.role) || login.user.role === 'township_staff')) this.connect();
   }
 
   token = (): string | undefined => this.keeper?.token;
@@ -178,7 +216,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.drop.stop();
     sessionStorage.removeItem(SESSION_KEY);
     // Nothing of this user's work is left for whoever logs in next on this screen (a notice, the last session).
-    this.set({ user: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [], notice: undefined, lastSession: undefined, privateRequests: [], opened: undefined, idleWarning: undefined });
+    this.set({ user: undefined, challenge: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [], notice: undefined, lastSession: undefined, privateRequests: [], opened: undefined, idleWarning: undefined });
   };
 
   private connect(): void {
@@ -189,11 +227,19 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     const county = isCountyRole(this.state.user?.role);
     socket.on('connect', () => void this.onConnected(county));
     socket.on('connect_error', (err) => {
-      if (err.message === 'UNAUTHENTICATED') return this.logout();
+      if (err.message === 'UNAUTHENTICATED') {
+        // The login session was ended elsewhere (the user from another browser, a password change, an administrator).
+        this.logout();
+        return this.set({ loginError: T.sessionEnded });
+      }
       this.set({ connection: 'offline' });
     });
     socket.on('disconnect', (reason) => {
       this.set({ connection: 'offline' });
+      // The server closed this socket on purpose (its token ran out, or the login session was ended): socket.io
+      // does not come back by itself then. Trying again either continues with the fresh token or, for an ended
+      // session, is refused and logs this console out.
+      if (reason === 'io server disconnect') socket.connect();
       const a = this.state.active;
       // Our own disconnect (logout) is no outage: no give-up timer to end the next user's call a minute later.
       if (!a || reason === 'io client disconnect') return;

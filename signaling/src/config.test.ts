@@ -14,6 +14,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret, DATABASE_URL: 'postgres://x/y' })).toThrow(/VJ_MASTER_KEYS/);
     expect(loadConfig({ VJ_MODE: 'production', JWT_SECRETS: secret, DATABASE_URL: 'postgres://x/y', VJ_MASTER_KEYS: `1:${'A'.repeat(43)}=` }).demo).toBe(false);
+    // The second factor cannot be switched off outside the demo.
+    const prod = { VJ_MODE: 'production', JWT_SECRETS: secret, DATABASE_URL: 'postgres://x/y', VJ_MASTER_KEYS: `1:${'A'.repeat(43)}=` };
+    expect(loadConfig(prod).secondFactor).toBe(true);
+    expect(() => loadConfig({ ...prod, DEMO_SECOND_FACTOR: 'off' })).toThrow(/DEMO_SECOND_FACTOR=off is for demo mode only/);
+    expect(loadConfig({ VJ_MODE: 'demo' }).secondFactor).toBe(true);
   });
 
   it('refuses inconsistent network settings with the variable named', () => {

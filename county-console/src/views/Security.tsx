@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SecurityStatusView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { type TokenSource } from '../api';
+import { SecondFactorAdmin } from '../components/SecondFactorAdmin';
 import { T } from '../strings';
 
 const S = T.security;
@@ -72,7 +73,11 @@ export function Security({ token }: { token: TokenSource }) {
         </>
       )}
       <p className={status.recent.refreshReuse ? 'error' : undefined}>{S.refreshReuse(status.recent.refreshReuse)}</p>
+      <p className={status.recent.secondFactorFailures ? 'error' : undefined} data-testid="security-factor-failures">
+        {S.secondFactorFailures(status.recent.secondFactorFailures)}
+      </p>
       <p className={status.recent.integrityFailures ? 'error' : undefined}>{S.integrityFailures(status.recent.integrityFailures)}</p>
+      <SecondFactorAdmin token={token} />
     </section>
   );
 }
