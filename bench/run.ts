@@ -2,6 +2,7 @@
 import './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runCryptoSuitesBench } from './crypto-suites.js';
 import { runForwardingBench } from './forwarding.js';
 import { runPetitionBench } from './petitions.js';
 import { runRecordingBench } from './recording.js';
@@ -14,6 +15,7 @@ import { runWallBench } from './wall.js';
 const results: Record<string, unknown> = { at: new Date().toISOString() };
 const only = process.argv[2];
 if (!only || only === 'petitions') results['petitions'] = await runPetitionBench();
+if (!only || only === 'crypto-suites') results['cryptoSuites'] = await runCryptoSuitesBench();
 if (!only || only === 'submit-rate') results['submitRate'] = await runSubmitRateBench();
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();

@@ -1,7 +1,7 @@
 // Issue 12, points 10–13 and 6: keyed audit and recording chains with checkpoints outside the database, loud
 // identity erasure, keys that survive rotation and refuse the wrong key, and receipt look-ups without an
 // existence oracle or a stranger's lock-out. Each attack here passed unnoticed before the chains were keyed.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,7 +143,7 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       return recId;
     };
     const segs = async (recId: string) =>
-      (await db.query<{ seq: number; chain_hash: Buffer; sha256: Buffer; track_id: string; track_seq: number; county_only: boolean; size_bytes: string }>('SELECT * FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [recId])).rows;
+      (await db.query<{ seq: number; chain_hash: Buffer; sha256: Buffer; track_id: string; track_seq: number; county_only: boolean; size_bytes: string; file: string }>('SELECT * FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [recId])).rows;
     // What someone with the database but without the key can do: make links the old unkeyed way.
     const rechainLegacy = async (recId: string) => {
       let prev = GENESIS;
@@ -152,8 +152,10 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
         await db.query('UPDATE recording_segments SET seq = $3 WHERE recording_id = $1 AND seq = $2', [recId, s.seq, -(i + 1)]);
       }
       for (const [i, s] of rows.entries()) {
-        const link = legacyChainLink(prev, { sha256: s.sha256, seq: i + 1, trackId: s.track_id, trackSeq: s.track_seq, countyOnly: s.county_only });
-        await db.query('UPDATE recording_segments SET seq = $3, chain_hash = $4 WHERE recording_id = $1 AND seq = $2', [recId, -(i + 1), i + 1, link]);
+        // The old way's file digest is SHA-256 (the 国密 suite's is SM3): re-made from the file as well.
+        const digest = createHash('sha256').update(fs.readFileSync(store.filePath(s.file))).digest();
+        const link = legacyChainLink(prev, { sha256: digest, seq: i + 1, trackId: s.track_id, trackSeq: s.track_seq, countyOnly: s.county_only });
+        await db.query('UPDATE recording_segments SET seq = $3, chain_hash = $4, sha256 = $5 WHERE recording_id = $1 AND seq = $2', [recId, -(i + 1), i + 1, link, digest]);
         prev = link;
       }
       await db.query(`UPDATE recordings SET chain_head = $2, segments = $3, chain_suite = 'legacy' WHERE id = $1`, [recId, rows.length ? prev : null, rows.length]);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db, Queryable } from '../db/db.js';
-import { MasterKeys, isSuite, mac, newDataKey, open, sha256 } from '../security/crypto.js';
+import { MasterKeys, fileDigest, isSuite, mac, newDataKey, open, sha256 } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 
 export const GENESIS = Buffer.alloc(32);
@@ -87,10 +87,10 @@ export class SegmentStore {
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
     fs.writeFileSync(`${target}.tmp`, sealed, { mode: 0o600 });
     fs.renameSync(`${target}.tmp`, target);
-    const digest = sha256(sealed);
     await this.db.tx(async (q) => {
       const rec = await q.query<{ chain_head: Buffer | null; segments: number; chain_suite: string }>('SELECT chain_head, segments, chain_suite FROM recordings WHERE id = $1 FOR UPDATE', [recordingId]);
       const head = rec.rows[0]!;
+      const digest = fileDigest(head.chain_suite, sealed);
       const seq = head.segments + 1;
       const chain = chainLink(head.chain_suite, this.integrity, head.chain_head ?? GENESIS, { sha256: digest, seq, trackId, trackSeq, countyOnly });
       await q.query(

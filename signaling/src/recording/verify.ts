@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Queryable, Tx } from '../db/db.js';
 import { appendAudit } from '../audit/audit-log.js';
-import { sha256 } from '../security/crypto.js';
+import { fileDigestMatches } from '../security/crypto.js';
 import { chainLink, GENESIS, type SegmentStore } from './segment-store.js';
 
 export type RecordingProblem = 'missing' | 'hash' | 'chain' | 'sealed head' | 'unsealed' | 'purge unrecorded';
@@ -67,7 +67,7 @@ export async function verifyRecording(q: Queryable, store: SegmentStore, recordi
     if (!purged) {
       const file = store.filePath(s.file);
       if (!fs.existsSync(file)) return verdict('missing', s);
-      if (!sha256(fs.readFileSync(file)).equals(s.sha256)) return verdict('hash', s);
+      if (!fileDigestMatches(suite, fs.readFileSync(file), s.sha256)) return verdict('hash', s);
     }
     const link = chainLink(suite, store.integrity, prev, { sha256: s.sha256, seq: s.seq, trackId: s.track_id, trackSeq: s.track_seq, countyOnly: s.county_only });
     if (!link.equals(s.chain_hash)) return verdict('chain', s);

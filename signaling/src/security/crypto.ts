@@ -303,6 +303,22 @@ export function sha256(data: Buffer | string): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
+/**
+ * A file's content digest in a chain's suite: SM3 for the 国密 suite, SHA-256 otherwise. Both are 32 bytes, so
+ * they share a column; the keyed chain link over the digest is what makes it unforgeable.
+ */
+export function fileDigest(suite: string, data: Buffer): Buffer {
+  return createHash(suite === 'sm' ? 'sm3' : 'sha256').update(data).digest();
+}
+
+/**
+ * Does `digest` match the data in this suite? Segments sealed under the 国密 suite before their digests
+ * moved to SM3 carry SHA-256 ones; either hash is collision-resistant, and the keyed link binds whichever it is.
+ */
+export function fileDigestMatches(suite: string, data: Buffer, digest: Buffer): boolean {
+  return fileDigest(suite, data).equals(digest) || (suite === 'sm' && sha256(data).equals(digest));
+}
+
 /** The audit chain link: SHA-256(previous hash || canonical row). */
 export function chainHash(prev: Buffer, canonicalRow: string): Buffer {
   return createHash('sha256').update(prev).update(canonicalRow, 'utf8').digest();

@@ -1,6 +1,6 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DecryptError, MasterKeys, checkPin, envelopeSuite, hashPassword, mac, newDataKey, open, passwordNeedsUpgrade, pinVerifier, seal, verifyPassword, type FieldContext } from './crypto.js';
+import { DecryptError, MasterKeys, checkPin, envelopeSuite, fileDigest, fileDigestMatches, hashPassword, mac, newDataKey, open, passwordNeedsUpgrade, pinVerifier, seal, verifyPassword, type FieldContext } from './crypto.js';
 
 const ctx: FieldContext = { table: 'petition_identity', column: 'name_ct', rowId: '9f0c3f55-6a8e-4f0b-9d6c-2b1c5c7a1e01', keyVersion: 1 };
 const flip = (b: Buffer, i: number) => {
@@ -107,5 +107,17 @@ describe('国密 suite: passwords and PIN verifiers', () => {
     expect(await checkPin(v, () => key, 'p1', '2612000001', '123456')).toBe(true);
     expect(await checkPin(v, () => key, 'p1', '2612000001', '123457')).toBe(false);
     expect(await checkPin(v.replace('hmac$sm$', 'hmac$intl$'), () => key, 'p1', '2612000001', '123456')).toBe(false);
+  });
+
+  it('recording segment digests are SM3 under the 国密 suite; older SHA-256 ones still match, a changed byte never', () => {
+    const data = Buffer.from('一段录像分段的密文');
+    expect(fileDigest('sm', data).equals(createHash('sm3').update(data).digest())).toBe(true);
+    expect(fileDigest('intl', data).equals(createHash('sha256').update(data).digest())).toBe(true);
+    expect(fileDigestMatches('sm', data, fileDigest('sm', data))).toBe(true);
+    expect(fileDigestMatches('sm', data, createHash('sha256').update(data).digest())).toBe(true);
+    expect(fileDigestMatches('intl', data, fileDigest('sm', data))).toBe(false);
+    const flipped = Buffer.from(data);
+    flipped[3] = flipped[3]! ^ 1;
+    expect(fileDigestMatches('sm', flipped, fileDigest('sm', data))).toBe(false);
   });
 });
