@@ -59,6 +59,7 @@ export const TA = {
     'recording.grant': '授权查看录像',
     'recording.purge': '按期销毁录像',
     'recording.finalize': '录像保存完成',
+    'recording.reseal': '录像按新密码算法重新加密',
   } satisfies Record<AuditAction, string>,
   objects: {
     attachment: '证据材料',

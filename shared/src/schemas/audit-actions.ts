@@ -52,5 +52,6 @@ export const AUDIT_ACTIONS = [
   'recording.grant',
   'recording.purge',
   'recording.finalize',
+  'recording.reseal',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -29,7 +29,7 @@ export function chainLink(suite: string, keys: IntegrityKeyring, prev: Buffer, s
   return mac(suite, keys.key('recording-chain', suite), 'segment', prev, s.sha256, `${s.seq}|${s.trackId}|${s.trackSeq}|${s.countyOnly ? 1 : 0}`);
 }
 
-const segmentCtx = (recordingId: string, trackId: string, trackSeq: number, keyVersion: number) => ({
+export const segmentCtx = (recordingId: string, trackId: string, trackSeq: number, keyVersion: number) => ({
   table: 'recording_segments',
   column: 'file',
   rowId: `${recordingId}:${trackId}:${trackSeq}`,

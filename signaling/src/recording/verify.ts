@@ -48,7 +48,7 @@ export async function verifyRecording(q: Queryable, store: SegmentStore, recordi
     [recordingId],
   );
   const sealedHeads = await q.query<{ action: string; details: { segments?: number; chainHead?: string | null; suite?: string } }>(
-    `SELECT action, details FROM audit_log WHERE object_type = 'recording' AND object_id = $1 AND action IN ('recording.finalize', 'recording.purge') ORDER BY seq`,
+    `SELECT action, details FROM audit_log WHERE object_type = 'recording' AND object_id = $1 AND action IN ('recording.finalize', 'recording.purge', 'recording.reseal') ORDER BY seq`,
     [recordingId],
   );
   const purged = row?.status === 'purged';
@@ -78,14 +78,18 @@ export async function verifyRecording(q: Queryable, store: SegmentStore, recordi
   const head = row?.chain_head ?? null;
   const headOk = n === 0 ? head === null || head.equals(GENESIS) : head?.equals(prev) === true;
   if (!headOk || (row && row.segments !== n)) return verdict('chain', last);
+  // A re-seal to another suite (keys:rotate) re-made every link after checking the old chain, and recorded the
+  // new head: the heads sealed before it name links of the old chain, so the newest re-seal starts the count.
+  const lastReseal = sealedHeads.rows.findLastIndex((h) => h.action === 'recording.reseal');
+  const current = lastReseal < 0 ? sealedHeads.rows : sealedHeads.rows.slice(lastReseal);
   // Every head the audit log recorded must still be a link of this chain, at the position it named.
-  for (const h of sealedHeads.rows) {
+  for (const h of current) {
     const at = h.details.segments ?? 0;
     const want = h.details.chainHead ?? null;
     const have = at === 0 ? null : links.get(at)?.toString('hex');
     if (at > n || (want ?? null) !== (have ?? null)) return verdict('sealed head', segs.rows[Math.min(at, n) - 1] ?? last);
   }
-  const finals = sealedHeads.rows.filter((h) => h.action === 'recording.finalize');
+  const finals = current.filter((h) => h.action === 'recording.finalize' || h.action === 'recording.reseal');
   // A recording sealed as keyed cannot be turned back into a legacy one to re-make its links.
   if (finals.some((h) => h.details.suite !== undefined && h.details.suite !== suite)) return verdict('sealed head', last);
   const keyed = suite !== 'legacy';
