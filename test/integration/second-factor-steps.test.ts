@@ -1,8 +1,9 @@
 // The TOTP check itself, with the clock injected: RFC 6238's SHA-1 test vectors, one step of drift either side,
 // a code accepted once (and nothing older than the last accepted one), and the secret surviving a master-key
-// rotation to another suite (keys:rotate re-wraps it). On PGlite, and on PostgreSQL when configured.
+// rotation to another suite (keys:rotate re-wraps it); what the security policy makes an account owe. On PGlite, and on PostgreSQL when configured.
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthSessions } from '../../signaling/src/auth/auth-sessions.js';
 import { SecondFactor } from '../../signaling/src/auth/second-factor.js';
 import { MasterKeys, base32 } from '../../signaling/src/security/crypto.js';
 import { rewrapDataKeys } from '../../signaling/src/security/rotate-keys.js';
@@ -73,5 +74,25 @@ describe.each(backends)('TOTP steps ($name)', (backend) => {
     // Safe to re-run: nothing left to re-wrap.
     const again = await db.query('SELECT count(*)::int AS n FROM user_totp WHERE kek_version <> 2');
     expect(again.rows[0]).toEqual({ n: 0 });
+  });
+
+  it('the security policy: an expired password is owed like a one-time one; a factor is owed by role or by policy', async () => {
+    const auth = new AuthSessions(db);
+    const officer = (await db.query<{ id: string }>(`INSERT INTO users (id, username, display_name, role, password_hash, password_changed_at) VALUES (gen_random_uuid(), 'old-pw', 'O', 'county_officer', 'x', now() - interval '40 days') RETURNING id`)).rows[0]!.id;
+    const sid = await db.tx(async (q) => (await auth.create(q, officer)).sid);
+    const live = () => auth.assertLive({ sub: officer, role: 'county_officer', sid });
+    expect(await live()).toEqual({ mustChangePassword: false, mustEnrolSecondFactor: false });
+    await db.query('UPDATE security_policy SET password_max_age_days = 30, others_require_second_factor = true WHERE id = 1');
+    expect(await live()).toEqual({ mustChangePassword: true, mustEnrolSecondFactor: true });
+    await db.query(`UPDATE users SET password_changed_at = now() WHERE id = $1`, [officer]);
+    expect(await live()).toEqual({ mustChangePassword: false, mustEnrolSecondFactor: true });
+    await db.query('UPDATE security_policy SET password_max_age_days = NULL, others_require_second_factor = false WHERE id = 1');
+    expect(await live()).toEqual({ mustChangePassword: false, mustEnrolSecondFactor: false });
+    // The supervisor enrolled above owes nothing; with enforcement off (DEMO_SECOND_FACTOR=off) nobody owes a factor.
+    const supSid = await db.tx(async (q) => (await auth.create(q, userId)).sid);
+    expect(await auth.assertLive({ sub: userId, role: 'county_supervisor', sid: supSid })).toEqual({ mustChangePassword: false, mustEnrolSecondFactor: false });
+    await db.query('DELETE FROM user_totp WHERE user_id = $1', [userId]);
+    expect((await auth.assertLive({ sub: userId, role: 'county_supervisor', sid: supSid })).mustEnrolSecondFactor).toBe(true);
+    expect((await new AuthSessions(db, false).assertLive({ sub: userId, role: 'county_supervisor', sid: supSid })).mustEnrolSecondFactor).toBe(false);
   });
 });
