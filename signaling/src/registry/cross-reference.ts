@@ -1,8 +1,6 @@
 import type { CrossReferenceView, OfficialView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
-type Accused = { name: string; unit?: string; officialCode?: string | null };
-
 interface OfficialRow {
   code: string;
   name: string;
@@ -17,11 +15,6 @@ const toView = (o: OfficialRow): OfficialView => ({ code: o.code, name: o.name, 
 /** Registry entries a named person may be: same name, and the same unit when the petition gives one. */
 const MATCHES = (name: string, unit: string) =>
   `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
-
-async function candidates(q: Queryable, a: Accused, limit: number): Promise<OfficialRow[]> {
-  const r = await q.query<OfficialRow>(`SELECT ${OFFICIAL_COLUMNS} ${MATCHES('$1', '$2')} ORDER BY o.code LIMIT $3`, [a.name, a.unit ?? '', limit]);
-  return r.rows;
-}
 
 /**
  * At intake: the officer's explicit choice, else the registry entry when exactly one matches. An SQL expression
@@ -40,40 +33,47 @@ export async function searchOfficials(q: Queryable, text: string, limit: number)
 }
 
 /**
- * For each person a petition names: who they are in the registry, their prior discipline records, and the
- * other petitions that name them (repeat allegations). County-only: it lists case codes and townships.
+ * For each person a petition names: who they are in the registry (the linked entry, else up to 5 candidates by
+ * name and unit; a link always names an entry, by foreign key), their prior discipline records, and the other petitions that name them (repeat allegations).
+ * County-only: it lists case codes and townships. One statement: the per-person, per-match lookups run inside
+ * the database (LATERAL joins, JSON aggregates) instead of a round trip each.
  */
 export async function crossReference(q: Queryable, petitionId: string): Promise<CrossReferenceView> {
-  const accused = await q.query<{ name: string; unit: string; official_code: string | null }>(
-    'SELECT name, unit, official_code FROM petition_accused WHERE petition_id = $1 ORDER BY ord',
+  type Others = { id: string; case_code: string; township_code: string; status: CrossReferenceView['accused'][number]['matches'][number]['otherPetitions'][number]['status']; created_at: string }[];
+  const r = await q.query<OfficialRow & { ord: number; acc_name: string; acc_unit: string; linked: boolean | null; discipline: CrossReferenceView['accused'][number]['matches'][number]['discipline']; others: Others }>(
+    `SELECT acc.ord, acc.name AS acc_name, acc.unit AS acc_unit, m.code, m.name, m.unit_name, m.position, m.township_code, m.linked,
+       (SELECT coalesce(json_agg(json_build_object('id', d.id, 'decidedOn', to_char(d.decided_on, 'YYYY-MM-DD'), 'kind', d.kind, 'reason', d.reason, 'authority', d.authority) ORDER BY d.decided_on DESC), '[]')
+          FROM (SELECT * FROM discipline_records WHERE official_code = m.code ORDER BY decided_on DESC LIMIT 20) d) AS discipline,
+       (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]')
+          FROM (SELECT DISTINCT p.id, p.case_code, p.township_code, p.status, p.created_at FROM petition_accused pa JOIN petitions p ON p.id = pa.petition_id
+                WHERE pa.petition_id <> $1 AND (pa.official_code = m.code OR (pa.official_code IS NULL AND pa.name = m.name AND (pa.unit = '' OR pa.unit = coalesce(m.unit_name, ''))))
+                ORDER BY p.created_at DESC LIMIT 20) x) AS others
+     FROM petition_accused acc
+     LEFT JOIN LATERAL (
+       SELECT ${OFFICIAL_COLUMNS}, true AS linked FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.code = acc.official_code
+       UNION ALL
+       (SELECT ${OFFICIAL_COLUMNS}, false AS linked ${MATCHES('acc.name', "coalesce(acc.unit, '')")}
+          AND acc.official_code IS NULL ORDER BY o.code LIMIT 5)
+     ) m ON true
+     WHERE acc.petition_id = $1
+     ORDER BY acc.ord, m.code`,
     [petitionId],
   );
   const out: CrossReferenceView['accused'] = [];
-  for (const a of accused.rows) {
-    const linked = a.official_code
-      ? (await q.query<OfficialRow>(`SELECT ${OFFICIAL_COLUMNS} FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.code = $1`, [a.official_code])).rows
-      : [];
-    const matches = linked.length ? linked : await candidates(q, a, 5);
-    const views = [];
-    for (const m of matches) {
-      const discipline = await q.query<{ id: string; decided_on: string; kind: string; reason: string; authority: string }>(
-        `SELECT id, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, kind, reason, authority FROM discipline_records WHERE official_code = $1 ORDER BY decided_on DESC LIMIT 20`,
-        [m.code],
-      );
-      const others = await q.query<{ id: string; case_code: string; township_code: string; status: CrossReferenceView['accused'][number]['matches'][number]['otherPetitions'][number]['status']; created_at: Date }>(
-        `SELECT DISTINCT p.id, p.case_code, p.township_code, p.status, p.created_at FROM petition_accused pa JOIN petitions p ON p.id = pa.petition_id
-         WHERE pa.petition_id <> $1 AND (pa.official_code = $2 OR (pa.official_code IS NULL AND pa.name = $3 AND (pa.unit = '' OR pa.unit = $4)))
-         ORDER BY p.created_at DESC LIMIT 20`,
-        [petitionId, m.code, m.name, m.unit_name ?? ''],
-      );
-      views.push({
-        ...toView(m),
-        linked: linked.length > 0,
-        discipline: discipline.rows.map((d) => ({ id: d.id, decidedOn: d.decided_on, kind: d.kind, reason: d.reason, authority: d.authority })),
-        otherPetitions: others.rows.map((p) => ({ id: p.id, caseCode: p.case_code, townshipCode: p.township_code, status: p.status, createdAt: p.created_at.toISOString() })),
-      });
+  let current: CrossReferenceView['accused'][number] | undefined;
+  let ord: number | undefined;
+  for (const row of r.rows) {
+    if (!current || row.ord !== ord) {
+      ord = row.ord;
+      out.push((current = { name: row.acc_name, unit: row.acc_unit, matches: [] }));
     }
-    out.push({ name: a.name, unit: a.unit, matches: views });
+    if (row.code === null) continue; // nobody in the registry matches this person
+    current.matches.push({
+      ...toView(row),
+      linked: row.linked === true,
+      discipline: row.discipline,
+      otherPetitions: row.others.map((p) => ({ id: p.id, caseCode: p.case_code, townshipCode: p.township_code, status: p.status, createdAt: new Date(p.created_at).toISOString() })),
+    });
   }
   return { accused: out };
 }
