@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoginResult, MyAccountView, RecoveryCodesView, SecondFactorChallenge, TotpEnrolment } from '@vj/shared';
 import { api } from '../helpers/api.js';
 import { DEMO_PASSWORDS } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/poll.js';
 import { connect } from '../helpers/sockets.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { demoTotpSecret, totpCode } from '../helpers/totp.js';
@@ -66,6 +67,24 @@ describe.each([
     expect(status.body.recent.secondFactorFailures).toBeGreaterThanOrEqual(2);
   });
 
+  it('a challenge works once; guesses sent all at once are held to the same back-off as guesses one by one', async () => {
+    const a = await login('auditor');
+    expect((await second(a.body.challenge, { code: totpCode(demoSecret, 0) })).status).toBe(200);
+    const reused = await second(a.body.challenge, { code: totpCode(demoSecret, 1) });
+    expect(reused.status).toBe(401);
+    expect(reused.body.error!.message).toContain('登录已失效');
+
+    // Ten challenges for admin, ten wrong codes on each, all at once: only as many are checked as one by one.
+    const challenges = await Promise.all(Array.from({ length: 10 }, () => login('admin')));
+    const right = new Set([-1, 0, 1].map((k) => totpCode(demoSecret, k)));
+    const wrong = Array.from({ length: 10 }, (_, i) => String(100000 + i * 1111)).filter((c) => !right.has(c));
+    const answers = await Promise.all(challenges.flatMap((c) => wrong.map((code) => second(c.body.challenge, { code }))));
+    const checked = answers.filter((r) => r.status === 401).length;
+    expect(answers.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    expect(checked).toBeLessThanOrEqual(10); // LOGIN_BACKOFF.PAIR_FREE
+    expect(answers.some((r) => r.status === 429)).toBe(true);
+  });
+
   let secToken: string | undefined;
   const secAdminToken = async () => {
     if (secToken) return secToken;
@@ -81,11 +100,17 @@ describe.each([
     let account = await api<MyAccountView>(s.url, 'GET', '/api/auth/account', { token: o.body.accessToken });
     expect(account.body.secondFactor).toMatchObject({ enrolled: false, required: false });
 
+    // officer2 is working with a live socket when the policy changes.
+    const o2 = await login('officer2');
+    const o2Socket = await connect(s.url, o2.body.accessToken);
     const sec = await secAdminToken();
     expect((await api(s.url, 'PUT', '/api/security/policy', { token: sec, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: 10 } })).status).toBe(400);
     expect((await api(s.url, 'PUT', '/api/security/policy', { token: o.body.accessToken, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: null } })).status).toBe(403);
     expect((await api(s.url, 'PUT', '/api/security/policy', { token: sec, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: null } })).status).toBe(200);
 
+    // The open socket of an officer who now owes a factor is closed (REST refuses them too).
+    await waitFor('officer2 socket closed', async () => !o2Socket.connected, { timeoutMs: 10_000 });
+    o2Socket.close();
     // The officer's live session now owes a second factor: REST refuses, no socket.
     const refused = await api<{ error: { message: string } }>(s.url, 'GET', '/api/rooms', { token: o.body.accessToken });
     expect(refused.status).toBe(403);
@@ -108,6 +133,8 @@ describe.each([
     officerRecovery = confirmed.body.recoveryCodes;
     expect(new Set(officerRecovery).size).toBe(10);
     expect((await api(s.url, 'GET', '/api/rooms', { token: o.body.accessToken })).status).toBe(200);
+    // The login opened with the password alone before the factor existed has ended.
+    expect((await api(s.url, 'GET', '/api/auth/account', { token: fresh.body.accessToken })).status).toBe(401);
     // Replacing it takes the security administrator.
     expect((await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken })).status).toBe(409);
     account = await api<MyAccountView>(s.url, 'GET', '/api/auth/account', { token: o.body.accessToken });
@@ -161,12 +188,21 @@ describe.each([
     const sec = await secAdminToken();
     expect((await api(s.url, 'POST', path, { token: sec, body: { reason: '短' } })).status).toBe(400);
     expect((await api(s.url, 'POST', `/api/security/users/${secId}/second-factor/reset`, { token: sec, body: { reason: '给自己重置试试' } })).status).toBe(403);
+    const before = await login('officer1');
+    expect(before.body.secondFactor).toBe('totp');
     expect((await api(s.url, 'POST', path, { token: sec, body: { reason: '手机遗失，本人申请' } })).status).toBe(200);
     expect((await api(s.url, 'POST', path, { token: sec, body: { reason: '手机遗失，本人申请' } })).status).toBe(409);
     expect((await api(s.url, 'GET', '/api/auth/account', { token: o.body.accessToken })).status).toBe(401);
     const after = await login('officer1');
     expect(after.body.accessToken).toBeTruthy();
     expect(after.body.user.mustEnrolSecondFactor).toBe(true);
+    // A challenge issued before the reset is dead, even for a code of the newly enrolled factor.
+    const renewed = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: after.body.accessToken });
+    expect((await api(s.url, 'POST', '/api/auth/second-factor/confirm', { token: after.body.accessToken, body: { code: totpCode(renewed.body.secret, -1) } })).status).toBe(200);
+    const stale = await second(before.body.challenge, { code: totpCode(renewed.body.secret, 0) });
+    expect(stale.status).toBe(401);
+    expect(stale.body.error!.message).toContain('登录已失效');
+    expect((await second((await login('officer1')).body.challenge, { code: totpCode(renewed.body.secret, 0) })).status).toBe(200);
     const rows = await audit('security.second_factor_reset');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ objectId: officer.id, details: { reason: '手机遗失，本人申请' } });

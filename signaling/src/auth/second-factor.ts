@@ -2,7 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { AppError, RECOVERY_CODE_COUNT, type RecoveryCodesView, type TotpEnrolment } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
-import { SUITES, base32, newRecoveryCode, newTotpSecret, recoveryCodeDigest, type MasterKeys } from '../security/crypto.js';
+import { SUITES, base32, mac, newRecoveryCode, newTotpSecret, recoveryCodeDigest, type MasterKeys } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 
 const PERIOD_S = 30;
@@ -53,9 +53,13 @@ export class SecondFactor {
       const { wrapped, kekVersion } = this.master.wrap(secret, userId, TABLE);
       await q.query(
         `INSERT INTO user_totp (user_id, wrapped, kek_version) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id) DO UPDATE SET wrapped = EXCLUDED.wrapped, kek_version = EXCLUDED.kek_version, last_step = 0, created_at = now()`,
+         ON CONFLICT (user_id) DO UPDATE SET wrapped = EXCLUDED.wrapped, kek_version = EXCLUDED.kek_version, last_step = 0, created_at = now()
+         WHERE user_totp.enrolled_at IS NULL`,
         [userId, wrapped, kekVersion],
-      );
+      ).then((r) => {
+        // A confirm that committed between our check and this write: the enrolled factor stays.
+        if (!r.rowCount) throw new AppError('CONFLICT', '已绑定动态口令；如需更换，请联系安全管理员重置');
+      });
     });
     const totp = this.totp(secret, account);
     const otpauthUri = totp.toString();
@@ -100,6 +104,31 @@ export class SecondFactor {
     const digests = SUITES.map((s) => recoveryCodeDigest(s, this.keys().key('recovery-code', s), userId, normalised));
     const r = await q.query('UPDATE user_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_digest = ANY($2::text[]) AND used_at IS NULL', [userId, digests]);
     return (r.rowCount ?? 0) === 1;
+  }
+
+  /**
+   * What a login challenge is bound to: the password it was earned with, the factor it asks for, and the user's
+   * last revocation of every session (disable, password change, factor reset). A challenge whose binding no
+   * longer matches is dead. A keyed MAC, since the challenge (a JWT) is readable by whoever holds it. Undefined
+   * when the user has no enrolled factor.
+   */
+  async challengeBinding(q: Queryable, userId: string, passwordHash: string): Promise<string | undefined> {
+    const r = await q.query<{ created_at: Date; revoked: Date | null }>(
+      `SELECT t.created_at,
+              (SELECT max(s.revoked_at) FROM auth_sessions s WHERE s.user_id = t.user_id AND s.revoke_reason IN ('user_disabled', 'password_changed', 'second_factor_reset')) AS revoked
+       FROM user_totp t WHERE t.user_id = $1 AND t.enrolled_at IS NOT NULL`,
+      [userId],
+    );
+    const row = r.rows[0];
+    if (!row) return undefined;
+    const keys = this.keys();
+    return mac(keys.suite, keys.key('login-challenge'), userId, passwordHash, row.created_at.toISOString(), row.revoked?.toISOString() ?? '').toString('base64url');
+  }
+
+  /** Holds the user's factor row until the transaction ends: one second-factor attempt at a time per user. */
+  async lock(q: Queryable, userId: string): Promise<boolean> {
+    const r = await q.query('SELECT 1 FROM user_totp WHERE user_id = $1 AND enrolled_at IS NOT NULL FOR UPDATE', [userId]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   /** Removes the second factor and its recovery codes (the security administrator's reset). */

@@ -52,7 +52,9 @@ export function eventHandlers(app: AppContext): Handlers {
       if (claims.sub !== ctx.principal.sub || claims.role !== ctx.principal.role) throw new AppError('UNAUTHENTICATED', 'token is for someone else');
       // Logout and revocation close the sockets of one login session: a socket must not move to another one.
       if (claims.sid !== ctx.principal.sid || claims.room !== ctx.principal.room) throw new AppError('UNAUTHENTICATED', 'token is for another login session');
-      await app.auth.assertLive(claims);
+      const live = await app.auth.assertLive(claims);
+      // An account that now owes a password or a second factor keeps no live socket (as at the handshake).
+      if (live.mustChangePassword || live.mustEnrolSecondFactor) throw new AppError('UNAUTHENTICATED', 'the account must first change its password or enrol a second factor');
       ctx.setPrincipal(claims);
       return { expiresAt: new Date(claims.exp * 1000).toISOString() };
     },

@@ -15,7 +15,8 @@ export type IntegrityPurpose =
   | 'receipt-pin-verifier'
   | 'request-digest'
   | 'audit-export'
-  | 'recovery-code';
+  | 'recovery-code'
+  | 'login-challenge';
 
 /** What code that seals or verifies needs of the keys (structural, so test and bench builds can share it). */
 export interface IntegrityKeyring {

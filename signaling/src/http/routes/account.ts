@@ -17,14 +17,30 @@ export function accountRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/second-factor/confirm', {
     rateLimit: { name: 'second-factor-enrol', limit: 10, windowMs: 60_000 },
     body: TotpConfirmBody,
+    // Every other login of the user, opened with the password alone, ends: whoever used a stolen password before
+    // the factor existed is out once it does.
     handler: async ({ body, principal }) => {
-      const codes = await app.db.tx(async (q) => {
+      const done = await app.db.tx(async (q) => {
         const c = await app.secondFactor.confirm(q, principal.sub, body.code);
-        if (c) await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'auth.second_factor_enrol', objectType: 'user', objectId: principal.sub, townshipCode: principal.twp ?? null });
-        return c;
+        if (!c) return undefined;
+        const ended = await q.query<{ id: string }>(
+          `UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'second_factor_enrolled' WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
+          [principal.sub, principal.sid],
+        );
+        await appendAudit(q, {
+          actorId: principal.sub,
+          actorRole: principal.role,
+          action: 'auth.second_factor_enrol',
+          objectType: 'user',
+          objectId: principal.sub,
+          townshipCode: principal.twp ?? null,
+          details: { otherSessionsEnded: ended.rowCount ?? 0 },
+        });
+        return { codes: c, ended: ended.rows.map((r) => r.id) };
       });
-      if (!codes) throw new AppError('BAD_REQUEST', '动态口令不正确：请核对手机时间是否准确，并输入应用里当前显示的 6 位数字', ['code']);
-      return RecoveryCodesView.parse(codes);
+      if (!done) throw new AppError('BAD_REQUEST', '动态口令不正确：请核对手机时间是否准确，并输入应用里当前显示的 6 位数字', ['code']);
+      for (const sid of done.ended) app.disconnect.session(sid);
+      return RecoveryCodesView.parse(done.codes);
     },
   });
 

@@ -11,10 +11,9 @@ import {
   type LoginResult,
   type SecondFactorChallenge,
 } from '@vj/shared';
-import { appendAudit, type AuditDetails } from '../../audit/audit-log.js';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { UserRow } from '../../auth/auth-sessions.js';
 import type { AppContext } from '../../context.js';
-import type { Tx } from '../../db/db.js';
 import { constantTimeEqual, digestSecret, hashPassword, newId, passwordNeedsUpgrade, verifyPassword } from '../../security/crypto.js';
 import { issueLogin, seenBy } from '../login-result.js';
 import { LoginBackoff } from '../login-backoff.js';
@@ -55,24 +54,28 @@ export function authRoutes(express: Express, app: AppContext): void {
         throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
       }
       // A hash of the other suite (or older parameters) is replaced now, while the password is at hand.
-      if (passwordNeedsUpgrade(user.password_hash, suite)) await app.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(body.password, suite)]);
+      if (passwordNeedsUpgrade(user.password_hash, suite)) {
+        user.password_hash = await hashPassword(body.password, suite);
+        await app.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, user.password_hash]);
+      }
       // With a second factor enrolled, the right password earns only a short challenge; the back-off is not
       // cleared until the code is right too, so a known password does not reset the count on code guessing.
-      if ((await app.secondFactor.state(app.db, user.id)).enrolled) {
-        const { token, expiresAt } = app.keys.sign({ sub: user.id, role: user.role, name: '', sid: newId() }, 'vj:2fa', CHALLENGE_TTL_S);
+      const binding = await app.secondFactor.challengeBinding(app.db, user.id, user.password_hash);
+      if (binding) {
+        // `name` carries the binding (a MAC; see SecondFactor.challengeBinding), `sid` a nonce that makes it single-use.
+        const { token, expiresAt } = app.keys.sign({ sub: user.id, role: user.role, name: binding, sid: newId() }, 'vj:2fa', CHALLENGE_TTL_S);
         return { secondFactor: 'totp', challenge: token, expiresAt: expiresAt.toISOString() } satisfies SecondFactorChallenge;
       }
       await backoff.succeeded(account, address);
-      return startSession(user, req, {});
+      return startSession(user, req);
     },
   });
 
-  /** A login session starts (password alone, or password and second factor), with its audit row in the same transaction. */
-  const startSession = async (user: UserRow, req: Request, details: AuditDetails, also?: (q: Tx) => Promise<void>): Promise<LoginResult> => {
+  /** A login session starts on the password alone, with its audit row in the same transaction. */
+  const startSession = async (user: UserRow, req: Request): Promise<LoginResult> => {
     const { sid, refreshToken } = await app.db.tx(async (q) => {
       const s = await app.auth.create(q, user.id, seenBy(req));
-      await also?.(q);
-      await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code, details });
+      await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code });
       return s;
     });
     app.log.info('login', { userId: user.id, role: user.role, sid });
@@ -85,40 +88,50 @@ export function authRoutes(express: Express, app: AppContext): void {
     body: SecondFactorBody,
     handler: async ({ body, req, res }) => {
       const claims = app.keys.verify(body.challenge, 'vj:2fa');
+      const expired = () => new AppError('UNAUTHENTICATED', '登录已失效，请重新输入用户名和密码');
       const found = await app.db.query<UserRow>('SELECT * FROM users WHERE id = $1 AND disabled_at IS NULL', [claims.sub]);
       const user = found.rows[0];
-      if (!user) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新输入用户名和密码');
+      if (!user) throw expired();
       // Code guessing backs off like password guessing, on its own counters.
       const account = `2fa:${user.id}`;
       const address = req.ip ?? 'unknown';
-      const verdict = await backoff.check(account, address);
-      if (!verdict.ok) throw rateLimited(res, verdict.retryAfterMs);
-      let accepted = false;
-      const login = await app.db
-        .tx(async (q) => {
-          accepted = body.code !== undefined ? await app.secondFactor.verify(q, user.id, body.code) : await app.secondFactor.useRecoveryCode(q, user.id, body.recoveryCode!);
-          if (!accepted) return undefined;
-          const by = body.code !== undefined ? 'totp' : 'recovery_code';
-          return { by, left: by === 'recovery_code' ? (await app.secondFactor.state(q, user.id)).recoveryCodesLeft : undefined };
-        });
-      if (!login) {
-        const heldMs = await backoff.failed(account, address);
+      const by = body.code !== undefined ? 'totp' : 'recovery_code';
+      const usedKey = `2fa-used:${claims.sid}`;
+      // One attempt at a time per user (the factor row is locked): the back-off's check, the code check and the
+      // count of a failure cannot be raced past by sending many guesses at once. The session starts in the same
+      // transaction, so a reset or disable landing between the code and the session cannot be missed.
+      const outcome = await app.db.tx(async (q) => {
+        if (!(await app.secondFactor.lock(q, user.id))) return { kind: 'expired' as const };
+        // The challenge holds only for what it was issued for, and only once.
+        if (claims.name !== (await app.secondFactor.challengeBinding(q, user.id, user.password_hash))) return { kind: 'expired' as const };
+        if ((await app.rateLimiter.get(usedKey)) > 0) return { kind: 'expired' as const };
+        const verdict = await backoff.check(account, address);
+        if (!verdict.ok) return { kind: 'held' as const, ms: verdict.retryAfterMs };
+        const ok = by === 'totp' ? await app.secondFactor.verify(q, user.id, body.code!) : await app.secondFactor.useRecoveryCode(q, user.id, body.recoveryCode!);
+        if (!ok) return { kind: 'failed' as const, ms: await backoff.failed(account, address) };
+        await app.rateLimiter.add(usedKey, (CHALLENGE_TTL_S + 60) * 1000);
+        const s = await app.auth.create(q, user.id, seenBy(req));
+        if (by === 'recovery_code') {
+          const left = (await app.secondFactor.state(q, user.id)).recoveryCodesLeft;
+          await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.recovery_code_used', objectType: 'user', objectId: user.id, details: { left } });
+        }
+        await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code, details: { secondFactor: by } });
+        return { kind: 'ok' as const, session: s };
+      });
+      if (outcome.kind === 'expired') throw expired();
+      if (outcome.kind === 'held') throw rateLimited(res, outcome.ms);
+      if (outcome.kind === 'failed') {
+        const heldMs = outcome.ms;
         await app.db.tx((q) =>
-          appendAudit(q, {
-            actorId: user.id,
-            actorRole: user.role,
-            action: 'auth.second_factor_failed',
-            details: { kind: body.code !== undefined ? 'totp' : 'recovery_code', ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) },
-          }),
+          appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.second_factor_failed', details: { kind: by, ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) } }),
         );
         app.log.warn('second factor refused', { userId: user.id, ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) });
-        throw new AppError('UNAUTHENTICATED', body.code !== undefined ? '动态口令不正确或已使用过，请等手机上出现新口令后再试' : '恢复码不正确或已使用过');
+        throw new AppError('UNAUTHENTICATED', by === 'totp' ? '动态口令不正确或已使用过，请等手机上出现新口令后再试' : '恢复码不正确或已使用过');
       }
       await backoff.succeeded(account, address);
       await backoff.succeeded(`u:${user.id}`, address);
-      return startSession(user, req, { secondFactor: login.by }, async (q) => {
-        if (login.by === 'recovery_code') await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.recovery_code_used', objectType: 'user', objectId: user.id, details: { left: login.left ?? null } });
-      });
+      app.log.info('login', { userId: user.id, role: user.role, sid: outcome.session.sid });
+      return issueLogin(app, user, outcome.session.sid, outcome.session.refreshToken);
     },
   });
 

@@ -91,7 +91,7 @@ export function securityRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'PUT /api/security/policy', {
     body: SecurityPolicyBody,
     handler: async ({ body, principal }) => {
-      await app.db.tx(async (q) => {
+      const owing = await app.db.tx(async (q) => {
         await q.query('UPDATE security_policy SET others_require_second_factor = $1, password_max_age_days = $2, updated_at = now(), updated_by = $3 WHERE id = 1', [
           body.othersRequireSecondFactor,
           body.passwordMaxAgeDays,
@@ -105,7 +105,17 @@ export function securityRoutes(express: Express, app: AppContext): void {
           objectId: '1',
           details: { othersRequireSecondFactor: body.othersRequireSecondFactor, passwordMaxAgeDays: body.passwordMaxAgeDays },
         });
+        // Who owes something under the new policy: a factor now required and missing, or a password now too old.
+        const r = await q.query<{ id: string }>(
+          `SELECT u.id FROM users u WHERE u.disabled_at IS NULL AND (
+             ($1 AND $3 AND NOT EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.enrolled_at IS NOT NULL))
+             OR ($2::int IS NOT NULL AND coalesce(u.password_changed_at, u.created_at) < now() - make_interval(days => $2::int)))`,
+          [body.othersRequireSecondFactor, body.passwordMaxAgeDays, app.config.secondFactor],
+        );
+        return r.rows.map((u) => u.id);
       });
+      // Their open consoles are closed now: REST already refuses them, and a live socket must not outlast that.
+      for (const id of owing) app.disconnect.user(id);
       return SecurityPolicyBody.parse(await readPolicy(app));
     },
   });
