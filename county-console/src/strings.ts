@@ -169,6 +169,7 @@ export const T = {
     enrolTitle: '绑定动态口令',
     enrolForced: '按照安全策略，您的账户必须绑定动态口令（双因素认证）后才能开始工作。',
     enrolIntro: '请在手机上安装身份验证器应用，然后按下面的步骤绑定。二维码只显示这一次。',
+    enrolPassword: '为确认是您本人，请再输入一次当前密码',
     enrolStart: '开始绑定',
     enrolStep1: '第一步：用身份验证器应用扫描二维码',
     enrolManual: '无法扫描时，在应用中选择“输入设置密钥”，输入：',

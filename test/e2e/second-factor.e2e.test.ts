@@ -76,6 +76,12 @@ describe('console second factor', () => {
     await page.waitForSelector('[data-testid=enrol-second-factor]');
     expect(await text(page, '[data-testid=enrol-second-factor]')).toContain('必须绑定动态口令');
     expect(await page.$('[data-testid=nav-workbench]')).toBeNull();
+    await page.type('[data-testid=enrol-password]', 'wrong-password');
+    await page.click('[data-testid=enrol-start]');
+    await waitFor('the refusal', async () => (await page.$('[role=alert]')) !== null);
+    expect(await text(page, '[role=alert]')).toBe('当前密码不正确');
+    await page.click('[data-testid=enrol-password]', { clickCount: 3 });
+    await page.type('[data-testid=enrol-password]', password);
     await page.click('[data-testid=enrol-start]');
     await page.waitForSelector('[data-testid=enrol-qr]');
     // The QR code is a real picture the phone can scan (decoded and drawn), and the secret is there as text.

@@ -119,7 +119,8 @@ describe.each([
     const fresh = await login('officer1');
     expect(fresh.body.user.mustEnrolSecondFactor).toBe(true);
 
-    const begun = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken });
+    expect((await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: 'not-it' } })).status).toBe(400);
+    const begun = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } });
     expect(begun.status).toBe(200);
     expect(begun.body.qrSvg).toContain('<svg');
     expect(begun.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.*secret=/);
@@ -136,7 +137,7 @@ describe.each([
     // The login opened with the password alone before the factor existed has ended.
     expect((await api(s.url, 'GET', '/api/auth/account', { token: fresh.body.accessToken })).status).toBe(401);
     // Replacing it takes the security administrator.
-    expect((await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken })).status).toBe(409);
+    expect((await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } })).status).toBe(409);
     account = await api<MyAccountView>(s.url, 'GET', '/api/auth/account', { token: o.body.accessToken });
     expect(account.body.secondFactor).toMatchObject({ enrolled: true, required: true, recoveryCodesLeft: 10 });
     expect((await audit('auth.second_factor_enrol')).length).toBe(1);
@@ -197,7 +198,7 @@ describe.each([
     expect(after.body.accessToken).toBeTruthy();
     expect(after.body.user.mustEnrolSecondFactor).toBe(true);
     // A challenge issued before the reset is dead, even for a code of the newly enrolled factor.
-    const renewed = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: after.body.accessToken });
+    const renewed = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: after.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } });
     expect((await api(s.url, 'POST', '/api/auth/second-factor/confirm', { token: after.body.accessToken, body: { code: totpCode(renewed.body.secret, -1) } })).status).toBe(200);
     const stale = await second(before.body.challenge, { code: totpCode(renewed.body.secret, 0) });
     expect(stale.status).toBe(401);

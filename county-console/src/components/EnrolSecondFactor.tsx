@@ -16,6 +16,7 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
   const [enrolment, setEnrolment] = useState<TotpEnrolment>();
   const [codes, setCodes] = useState<string[]>();
   const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -23,7 +24,8 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
     setBusy(true);
     setError(undefined);
     try {
-      setEnrolment(await apiRequest<TotpEnrolment>('POST', '/api/auth/second-factor/begin', { token: props.token() }));
+      setEnrolment(await apiRequest<TotpEnrolment>('POST', '/api/auth/second-factor/begin', { token: props.token(), body: { password } }));
+      setPassword('');
     } catch (err) {
       setError(message(err));
     } finally {
@@ -75,9 +77,24 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
         {props.forced && <p className="hint">{F.enrolForced}</p>}
         <p className="hint">{F.enrolIntro}</p>
         {!enrolment ? (
-          <button type="button" onClick={() => void start()} disabled={busy} data-testid="enrol-start">
-            {F.enrolStart}
-          </button>
+          <>
+            <label>
+              {F.enrolPassword}
+              <input
+                name="current-password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), password && void start())}
+                autoFocus
+                data-testid="enrol-password"
+              />
+            </label>
+            <button type="button" onClick={() => void start()} disabled={busy || !password} data-testid="enrol-start">
+              {F.enrolStart}
+            </button>
+          </>
         ) : (
           <>
             <p>{F.enrolStep1}</p>

@@ -40,6 +40,8 @@ export type SecondFactorBody = z.infer<typeof SecondFactorBody>;
 /** Shown once, at enrolment: the secret as text (for typing into an app) and as a QR code (SVG). */
 export const TotpEnrolment = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string(), issuer: z.string(), account: z.string() });
 export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
+/** Binding a factor asks for the password again: a session left open (or stolen) cannot bind someone else's phone. */
+export const TotpBeginBody = z.object({ password: z.string().min(1, '请输入当前密码').max(256) });
 export const TotpConfirmBody = z.object({ code: TotpCode });
 export const RecoveryCodesView = z.object({ recoveryCodes: z.array(z.string()).length(RECOVERY_CODE_COUNT) });
 export type RecoveryCodesView = z.infer<typeof RecoveryCodesView>;

@@ -1,15 +1,18 @@
 import type { Express } from 'express';
-import { AppError, MyAccountView, RecoveryCodesView, SessionIdParams, TotpConfirmBody, TotpEnrolment, secondFactorRequired } from '@vj/shared';
+import { AppError, MyAccountView, RecoveryCodesView, SessionIdParams, TotpBeginBody, TotpConfirmBody, TotpEnrolment, secondFactorRequired } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
+import { verifyPassword } from '../../security/crypto.js';
 import { mount } from '../route.js';
 
 /** A user's own account: enrolling their second factor, and seeing and ending their own login sessions. */
 export function accountRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/second-factor/begin', {
     rateLimit: { name: 'second-factor-enrol', limit: 10, windowMs: 60_000 },
-    handler: async ({ principal }) => {
-      const u = await app.db.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [principal.sub]);
+    body: TotpBeginBody,
+    handler: async ({ body, principal }) => {
+      const u = await app.db.query<{ username: string; password_hash: string }>('SELECT username, password_hash FROM users WHERE id = $1', [principal.sub]);
+      if (!(await verifyPassword(body.password, u.rows[0]?.password_hash, app.config.cryptoSuite))) throw new AppError('BAD_REQUEST', '当前密码不正确', ['password']);
       return TotpEnrolment.parse(await app.secondFactor.begin(principal.sub, u.rows[0]!.username));
     },
   });
