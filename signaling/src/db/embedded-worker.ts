@@ -53,6 +53,7 @@ try {
 port.on('message', (m: { type: 'close' }) => {
   if (m.type !== 'close') return;
   void (async () => {
+    // The worker is exiting: a stop that fails changes nothing about that.
     await server.stop().catch(() => {});
     await pglite.close().catch(() => {});
     post({ type: 'closed' });

@@ -240,14 +240,17 @@ export class RecordingService {
     if (rec.stopping) return;
     await track.ffmpeg.start(track.nextIndex);
     track.watch.restarted();
-    await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId }).catch(() => {});
+    await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId }).catch((err) => this.log.debug('key frame request failed', { recordingId: rec.id, ...errorFields(err) }));
     this.log.info('recorder restarted', { recordingId: rec.id, trackId: track.id, pid: track.ffmpeg.pid });
   }
 
   private async keyframes(rec: Recording): Promise<void> {
     // Segments start at keyframes; asking for one per segment keeps them short and each one playable alone.
     for (const t of rec.tracks.values()) {
-      if (t.info.kind === 'video' && !rec.paused) await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => {});
+      if (t.info.kind === 'video' && !rec.paused) {
+        // A consumer closing as the session ends refuses it; a longer segment is the only cost.
+        await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch((err) => this.log.debug('key frame request failed', { recordingId: rec.id, ...errorFields(err) }));
+      }
     }
   }
 
@@ -261,6 +264,7 @@ export class RecordingService {
   private async checkLiveness(rec: Recording): Promise<void> {
     if (rec.paused || rec.stopping) return;
     for (const t of rec.tracks.values()) {
+      // No stats this round (the SFU busy or the consumer closing) is not a stall: the next check decides.
       const stats = await this.sfu.request('consumerStats', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => undefined);
       if (!stats) continue;
       // Stored segments leave the directory; counting them keeps a move from looking like a stall.
@@ -325,7 +329,7 @@ export class RecordingService {
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
     await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
-    await this.sfu.request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' }).catch(() => {});
+    await this.sfu.request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' }).catch((err) => this.log.warn('recorder peer not closed on the SFU; its router closes with the session', { recordingId: rec.id, ...errorFields(err) }));
     await this.db.tx(async (q) => {
       await q.query(
         `UPDATE recordings SET status = $2, stopped_at = now(),
@@ -346,6 +350,8 @@ export class RecordingService {
 
   /** Server shutdown: recordings are closed as interrupted; a session picked up later starts recording again. */
   async close(): Promise<void> {
-    for (const sessionId of [...this.recordings.keys()]) await this.sessionEnded(sessionId, 'interrupted').catch(() => {});
+    for (const sessionId of [...this.recordings.keys()]) {
+      await this.sessionEnded(sessionId, 'interrupted').catch((err) => this.log.error('recording not closed at shutdown; the next start reconciles it', { sessionId, ...errorFields(err) }));
+    }
   }
 }

@@ -66,7 +66,7 @@ export class RegistryImporter {
     this.log.info('registry import started', { importId: id, kind, rows: records.length - 1 });
     const done = this.run(principal, id, kind, columns, records.slice(1)).catch(async (err) => {
       this.log.error('registry import failed', { importId: id, ...errorFields(err) });
-      await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id]).catch(() => {});
+      await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id]).catch((e) => this.log.error('registry import not marked failed', { importId: id, ...errorFields(e) }));
     });
     return { view: await this.view(id), done };
   }

@@ -344,7 +344,7 @@ export class CallService {
     const live = this.live.get(sessionId);
     if (!live?.producers.delete(producerId)) return;
     this.toPeers(live, 'session:producerClosed', { sessionId, producerId });
-    this.cluster.ownership.forgetProducer(sessionId, producerId).catch(() => {});
+    this.cluster.ownership.forgetProducer(sessionId, producerId).catch((err) => this.log.warn('closed producer not removed from the shared session record', { sessionId, ...errorFields(err) }));
   }
 
   /**

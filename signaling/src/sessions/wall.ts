@@ -72,7 +72,7 @@ export class WallService {
     this.router ??= (async () => {
       if (this.bus.clustered) {
         const stale = await this.ownership.wallRouter();
-        if (stale) await this.sfu.request('closeRouter', { sessionId: stale, reason: 'router_closed' }).catch(() => {});
+        if (stale) await this.sfu.request('closeRouter', { sessionId: stale, reason: 'router_closed' }).catch((err) => this.log.warn('stale wall router not closed', errorFields(err)));
       }
       const id = this.bus.clustered ? newId() : WALL_KEY;
       await this.sfu.request('createRouter', { sessionId: id, dedicatedWorker: true });
@@ -152,6 +152,6 @@ export class WallService {
     const peer = this.viewers.get(socketId);
     if (!peer || !this.routerId) return;
     this.viewers.delete(socketId);
-    await this.sfu.request('closePeer', { sessionId: this.routerId, peerId: peer.peerId, reason: 'peer_left' }).catch(() => {});
+    await this.sfu.request('closePeer', { sessionId: this.routerId, peerId: peer.peerId, reason: 'peer_left' }).catch((err) => this.log.warn('wall viewer not closed on the SFU', { peerId: peer.peerId, ...errorFields(err) }));
   }
 }

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { CaseTransitionBody, DeadlinePolicyBody, Id, StatsQuery, type DeadlineCaseView } from '@vj/shared';
+import { CaseTransitionBody, DeadlinePolicyBody, Id, StatsQuery, errorFields, type DeadlineCaseView } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import { loadPolicy, policyRows } from '../../cases/case-policy.js';
 import { currentClock } from '../../cases/case-service.js';
@@ -26,7 +26,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
       const view = await app.cases.transition(principal, params.id, body);
       app.log.info('case action', { petitionId: params.id, action: body.action, by: principal.sub, status: view.status });
       // A case that closed or moved on leaves the overdue alerts now, not at the next sweep.
-      void app.deadlines.publishOverdue().catch(() => {});
+      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after a transition; the next sweep will', errorFields(err)));
       return view;
     },
   });

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { CaseTransitionBody, Id } from '@vj/shared';
+import { CaseTransitionBody, Id, errorFields } from '@vj/shared';
 import { namedAsAccused } from '../../cases/conflicts.js';
 import { workflowView } from '../../cases/workflow-view.js';
 import type { AppContext } from '../../context.js';
@@ -46,7 +46,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
       const view = await app.cases.transition(principal, params.id, body);
       app.log.info('case action', { petitionId: params.id, action: body.action, by: principal.sub, status: view.status });
       // A case that closed or moved on leaves the overdue alerts now, not at the next sweep.
-      void app.deadlines.publishOverdue().catch(() => {});
+      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after a transition; the next sweep will', errorFields(err)));
       return view;
     },
   });
