@@ -10,6 +10,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConsole } from '../helpers/apps.js';
 import { launchBrowser, newInstrumentedPage } from '../helpers/browser.js';
+import { englishOnScreen } from '../helpers/english.js';
 import { checkConsoleAtAllSizes } from '../helpers/layout.js';
 import { waitFor } from '../helpers/poll.js';
 import { REPO, startTestServer, type TestServer } from '../helpers/server.js';
@@ -48,6 +49,7 @@ describe('console second factor', () => {
     const secret = demoTotpSecret(server.dataDir);
     const page = await openConsole(browser, server.url, 'admin', 'admin-demo', '[data-testid=second-factor]');
     expect(await checkConsoleAtAllSizes(page, 'second-factor-step')).toEqual([]);
+    expect(await englishOnScreen(page)).toEqual([]);
     const right = totpCode(secret, -1);
     await page.type('[data-testid=totp-code]', right === '000000' ? '111111' : '000000');
     await page.click('[data-testid=second-factor-button]');
@@ -87,6 +89,7 @@ describe('console second factor', () => {
     // The QR code is a real picture the phone can scan (decoded and drawn), and the secret is there as text.
     await waitFor('the QR code drawn', () => page.$eval('[data-testid=enrol-qr]', (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0));
     expect(await checkConsoleAtAllSizes(page, 'second-factor-enrol')).toEqual([]);
+    expect(await englishOnScreen(page)).toEqual([]);
     const secret = (await text(page, '[data-testid=enrol-secret]')).replace(/\s+/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     await page.type('[data-testid=enrol-code]', totpCode(secret, -1));
@@ -95,6 +98,7 @@ describe('console second factor', () => {
     const codes = (await page.$$eval('.recovery-codes code', (els) => els.map((e) => e.textContent ?? ''))).filter(Boolean);
     expect(codes).toHaveLength(10);
     expect(await checkConsoleAtAllSizes(page, 'second-factor-recovery-codes')).toEqual([]);
+    expect(await englishOnScreen(page)).toEqual([]);
     await page.click('[data-testid=recovery-codes-done]');
     await page.waitForSelector('[data-testid=nav-workbench]');
     await logout(page);
@@ -118,6 +122,7 @@ describe('console second factor', () => {
     expect(await text(page, '[data-testid=account-factor]')).toMatch(/已绑定.*剩余恢复码 9 个/);
     await waitFor('two sessions listed', async () => (await page.$$('[data-testid=account-sessions] tbody tr')).length === 2);
     expect(await checkConsoleAtAllSizes(page, 'account')).toEqual([]);
+    expect(await englishOnScreen(page)).toEqual([]);
     await page.click('[data-testid=session-other] [data-testid=session-end]');
     await waitFor('the other session gone from the list', async () => (await page.$$('[data-testid=account-sessions] tbody tr')).length === 1);
     // The other browser is signed out (its socket is closed and its token refused).
@@ -131,6 +136,7 @@ describe('console second factor', () => {
     const demoSecret = demoTotpSecret(server.dataDir);
     const sec = await signIn('secadmin', 'secadmin-demo', () => totpCode(demoSecret, 0), '[data-testid=second-factor-admin]');
     await sec.waitForSelector('[data-testid=factor-user-zhao\\.sup] [data-testid=factor-reset]');
+    expect(await englishOnScreen(sec)).toEqual([]);
     await sec.click('[data-testid=factor-user-zhao\\.sup] [data-testid=factor-reset]');
     await sec.type('[data-testid=factor-reset-reason]', '手机遗失，本人电话申请');
     await sec.click('[data-testid=factor-reset-confirm]');

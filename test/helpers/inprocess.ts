@@ -35,7 +35,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     DATA_DIR: dataDir,
     SFU_WORKERS: '1',
     VJ_BANNER: '0',
-    DEMO_SECOND_FACTOR: 'off', // as in server.ts
+    ...(env['VJ_MODE'] === 'production' ? {} : { DEMO_SECOND_FACTOR: 'off' }), // as in server.ts
     LOG_LEVEL: 'debug',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(cluster?.env ?? {}),

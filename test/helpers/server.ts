@@ -57,6 +57,8 @@ export async function startTestServer(
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
     ...opts.env,
   };
+  // Production refuses the setting (it is demo-only).
+  if (env['VJ_MODE'] === 'production' && opts.env?.['DEMO_SECOND_FACTOR'] === undefined) delete env['DEMO_SECOND_FACTOR'];
   const child = await spawnReady(path.join(REPO, 'signaling', 'dist', 'main.js'), env, 'server', 60_000, opts.nodeArgs);
   const { proc, logs } = child;
 

@@ -56,7 +56,7 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
           <ol className="recovery-codes">
             {codes.map((c) => (
               <li key={c}>
-                <code>{c}</code>
+                <code translate="no">{c}</code>
               </li>
             ))}
           </ol>
@@ -101,7 +101,7 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
             <img className="qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qrSvg)}`} alt={F.enrolStep1} width={200} height={200} data-testid="enrol-qr" />
             <p className="hint">{F.enrolManual}</p>
             <p>
-              <code className="secret" data-testid="enrol-secret">
+              <code className="secret" data-testid="enrol-secret" translate="no">
                 {enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}
               </code>
             </p>

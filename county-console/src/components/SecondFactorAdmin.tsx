@@ -109,7 +109,7 @@ export function SecondFactorAdmin({ token }: { token: TokenSource }) {
           {view.data.users.map((u) => (
             <tr key={u.id} data-testid={`factor-user-${u.username}`}>
               <td>
-                {u.displayName}（{u.username}）{u.disabled && S.disabled}
+                {u.displayName}（<span translate="no">{u.username}</span>）{u.disabled && S.disabled}
               </td>
               <td>{T.roleNames[u.role] ?? u.role}</td>
               <td className={!u.enrolledAt && u.required ? 'error' : undefined}>{u.enrolledAt ? S.enrolledAt(new Date(u.enrolledAt).toLocaleDateString('zh-CN')) : S.notEnrolled(u.required)}</td>

@@ -89,7 +89,7 @@ export function Account(props: { token: TokenSource; onEnrol: () => void; onChan
             <tr key={s.id} data-testid={s.current ? 'session-current' : 'session-other'}>
               <td>{when(s.createdAt)}</td>
               <td>{when(s.lastActiveAt)}</td>
-              <td className="agent" title={s.userAgent ?? undefined}>
+              <td className="agent" title={s.userAgent ?? undefined} translate="no">
                 {browserName(s.userAgent)} / {s.address ?? A.unknownDevice}
               </td>
               <td>
