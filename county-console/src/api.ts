@@ -1,8 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AppError } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
+import { T } from './strings';
 
 export type TokenSource = () => string | undefined;
+
+/** The server's own words when they are Chinese (its refusals are); anything else is a connection problem. */
+export function userMessage(err: unknown): string {
+  return err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message) ? err.message : T.serverDown;
+}
 
 export interface Loaded<T> {
   data: T | undefined;

@@ -1,6 +1,7 @@
 import { AppError, needsSecondFactor, type AlertView, type LoginAnswer, type SecondFactorChallenge, type CountyMode, type JoinAnswer, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
 import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { joinSessionMedia, type JoinedSession } from './joined-session';
+import { userMessage } from './api';
 import { beep } from './sound';
 import { T } from './strings';
 import { WallView } from './wall-view';
@@ -190,8 +191,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       fresh = await apiRequest<LoginResult>('POST', '/api/auth/password', { token, body: { current, next } });
     } catch (err) {
       // The server's reasons are in Chinese; anything else is a connection problem.
-      const message = err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message) ? err.message : T.serverDown;
-      throw new Error(message);
+      throw new Error(userMessage(err));
     }
     const wasForced = Boolean(this.state.user?.mustChangePassword);
     this.keeper?.stop();

@@ -2,18 +2,7 @@
 // per match and per list. Kept here as the reference the single statement's answers are compared against.
 import type { CrossReferenceView } from '@vj/shared';
 import type { Queryable } from '../../signaling/src/db/db.js';
-
-interface OfficialRow {
-  code: string;
-  name: string;
-  unit_name: string | null;
-  position: string;
-  township_code: string | null;
-}
-const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code';
-const toView = (o: OfficialRow) => ({ code: o.code, name: o.name, unitName: o.unit_name, position: o.position, townshipCode: o.township_code });
-const MATCHES = (name: string, unit: string) =>
-  `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
+import { MATCHES, OFFICIAL_COLUMNS, toView, type OfficialRow } from '../../signaling/src/registry/cross-reference.js';
 
 export async function crossReferenceStepwise(q: Queryable, petitionId: string): Promise<CrossReferenceView> {
   const accused = await q.query<{ name: string; unit: string; official_code: string | null }>(

@@ -1,12 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { AppError, type RecoveryCodesView, type TotpEnrolment } from '@vj/shared';
+import type { RecoveryCodesView, TotpEnrolment } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
-import type { TokenSource } from '../api';
+import { userMessage, type TokenSource } from '../api';
 import { T } from '../strings';
 
 const F = T.secondFactor;
-
-const message = (err: unknown) => (err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message) ? err.message : T.serverDown);
 
 /**
  * Enrolling a second factor: forced when the role requires one, or chosen from "我的账号". The QR code and the
@@ -27,7 +25,7 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
       setEnrolment(await apiRequest<TotpEnrolment>('POST', '/api/auth/second-factor/begin', { token: props.token(), body: { password } }));
       setPassword('');
     } catch (err) {
-      setError(message(err));
+      setError(userMessage(err));
     } finally {
       setBusy(false);
     }
@@ -40,7 +38,7 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
     try {
       setCodes((await apiRequest<RecoveryCodesView>('POST', '/api/auth/second-factor/confirm', { token: props.token(), body: { code } })).recoveryCodes);
     } catch (err) {
-      setError(message(err));
+      setError(userMessage(err));
       setCode('');
     } finally {
       setBusy(false);

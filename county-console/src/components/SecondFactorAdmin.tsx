@@ -1,11 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { AppError, type SecondFactorUsersView } from '@vj/shared';
+import type { SecondFactorUsersView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
-import { useApi, type TokenSource } from '../api';
+import { useApi, userMessage, type TokenSource } from '../api';
 import { T } from '../strings';
 
 const S = T.security;
-const message = (err: unknown) => (err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message) ? err.message : T.serverDown);
 
 /** The security administrator's part of the second factor: the policy, who has enrolled, and resetting a lost one. */
 export function SecondFactorAdmin({ token }: { token: TokenSource }) {
@@ -33,7 +32,7 @@ export function SecondFactorAdmin({ token }: { token: TokenSource }) {
       setNotice(done);
       view.reload();
     } catch (err) {
-      setError(message(err));
+      setError(userMessage(err));
     }
   };
   const savePolicy = (e: FormEvent) => {

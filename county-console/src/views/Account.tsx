@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { AppError, type MyAccountView } from '@vj/shared';
+import type { MyAccountView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
-import { useApi, type TokenSource } from '../api';
+import { useApi, userMessage, type TokenSource } from '../api';
 import { T } from '../strings';
 
 const A = T.account;
@@ -30,7 +30,7 @@ export function Account(props: { token: TokenSource; onEnrol: () => void; onChan
       setNotice(A.ended);
       account.reload();
     } catch (err) {
-      setError(err instanceof AppError && /[\u4e00-\u9fff]/.test(err.message) ? err.message : T.serverDown);
+      setError(userMessage(err));
     }
   };
 

@@ -1,7 +1,7 @@
 import type { CrossReferenceView, OfficialView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
-interface OfficialRow {
+export interface OfficialRow {
   code: string;
   name: string;
   unit_name: string | null;
@@ -9,11 +9,11 @@ interface OfficialRow {
   township_code: string | null;
 }
 
-const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code';
-const toView = (o: OfficialRow): OfficialView => ({ code: o.code, name: o.name, unitName: o.unit_name, position: o.position, townshipCode: o.township_code });
+export const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code';
+export const toView = (o: OfficialRow): OfficialView => ({ code: o.code, name: o.name, unitName: o.unit_name, position: o.position, townshipCode: o.township_code });
 
 /** Registry entries a named person may be: same name, and the same unit when the petition gives one. */
-const MATCHES = (name: string, unit: string) =>
+export const MATCHES = (name: string, unit: string) =>
   `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
 
 /**
