@@ -4,15 +4,19 @@
 // from the moment it was due, not from when the generator got round to it, so a server that falls behind shows
 // its queue (no coordinated omission).
 //
-// Baseline, same run, same rate, same PostgreSQL: a plain insert of the same rows (petition, data key, identity
-// ciphertext-sized blobs, accused, an audit-sized row in a scratch table) in one transaction over `pg`, with no
-// HTTP, no crypto and no chain lock. A second reference is the HTTP floor: GET /api/health at the same rate.
-import { randomBytes, randomUUID } from 'node:crypto';
+// Baseline, same run, same rate, same PostgreSQL: a plain insert of the same rows (plain-insert.ts) behind a
+// minimal express service in its own process, over HTTP like ours: what answering the same request costs
+// without authentication, validation, encryption, the keyed PIN verifier and the audit chain. Printed beside
+// it: the same insert straight over `pg` from the generator (no HTTP at all), and the HTTP floor (GET /api/health).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import pg from 'pg';
 import { withIdCardCheck } from '@vj/shared';
 import { api } from '../test/helpers/api.js';
 import { startTestServer } from '../test/helpers/server.js';
+import { plainInsert } from './plain-insert.js';
 import { percentile, printTable, type Row } from './stats.js';
 
 const RATES = (process.env['BENCH_SUBMIT_RATES'] ?? '50,100,200').split(',').map(Number);
@@ -56,12 +60,29 @@ const body = (i: number) => ({
   identity: { name: '王某', idCard: withIdCardCheck('43012119800101001'), phone: '13800000000', address: '某路 1 号', village: '某村' },
 });
 
+/** The plain-insert HTTP service (plain-insert-service.ts) in a process of its own, as the real server runs in one. */
+async function startPlainService(databaseUrl: string, officerId: string): Promise<{ url: string; stop(): void }> {
+  const file = fileURLToPath(new URL('./plain-insert-service.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, DATABASE_URL: databaseUrl, OFFICER_ID: officerId }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`plain insert service exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
+}
+
 export async function runSubmitRateBench(): Promise<Row[]> {
   process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
   // BENCH_CPU_PROF=<dir> writes the server's CPU profile there (node --cpu-prof), to see where a submit's time goes.
   const prof = process.env['BENCH_CPU_PROF'];
   const s = await startTestServer({ env: { RECORDING: 'off', LOG_LEVEL: 'warn' }, ...(prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {}) });
   const pool = new pg.Pool({ connectionString: s.databaseUrl, max: 10 });
+  let service: { url: string; stop(): void } | undefined;
   try {
     const login = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'officer1', password: 'officer1-demo' } });
     if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
@@ -73,30 +94,14 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       const r = await api(s.url, 'POST', '/api/petitions', { token, body: body(i) });
       if (r.status !== 200) throw new Error(String(r.status));
     };
-    let seq = 0;
-    const plain = async (i: number) => {
-      const b = body(i);
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        await c.query(
-          `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, identity_mac)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, $9)`,
-          [b.id, `9${randomBytes(5).readUIntBE(0, 5).toString().padStart(9, '0').slice(0, 9)}`, randomBytes(44).toString('base64'), randomBytes(32).toString('hex'), b.townshipCode, b.category, b.narrative, officerId, randomBytes(32).toString('base64')],
-        );
-        await c.query('INSERT INTO data_keys (owner_id, wrapped, kek_version) VALUES ($1, $2, 1)', [b.id, randomBytes(61)]);
-        await c.query('INSERT INTO petition_identity (petition_id, name_ct, id_card_ct, phone_ct, address_ct, village_ct) VALUES ($1, $2, $3, $4, $5, $6)', [
-          b.id, randomBytes(35), randomBytes(47), randomBytes(40), randomBytes(42), randomBytes(35),
-        ]);
-        await c.query(`INSERT INTO petition_accused (id, petition_id, ord, name, unit, position) VALUES (gen_random_uuid(), $1, 0, $2, $3, $4)`, [b.id, '李某某', '某村委会', '村主任']);
-        await c.query(
-          `INSERT INTO bench_audit (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash) VALUES ($1, now(), $2, 'county_officer', 'petition.create', 'petition', $3, $4, '{}', $5, $6)`,
-          [++seq, officerId, b.id, b.townshipCode, randomBytes(32), randomBytes(32)],
-        );
-        await c.query('COMMIT');
-      } finally {
-        c.release();
-      }
+    const plain = (i: number) => plainInsert(pool, body(i), officerId);
+    if (!s.databaseUrl) throw new Error('the submit-rate benchmark needs PostgreSQL (DATABASE_URL)');
+    const plainService = await startPlainService(s.databaseUrl, officerId);
+    service = plainService;
+    const plainHttp = async (i: number) => {
+      const r = await fetch(`${plainService.url}/plain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(i)) });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(String(r.status));
     };
     const health = async () => {
       const r = await fetch(`${s.url}/api/health`);
@@ -106,6 +111,7 @@ export async function runSubmitRateBench(): Promise<Row[]> {
     // Warm the server, the pool and the plans before anything is measured.
     for (let i = 0; i < 40; i++) await submit(i);
     for (let i = 0; i < 40; i++) await plain(i);
+    for (let i = 0; i < 40; i++) await plainHttp(i);
 
     // The server's own CPU time (user + system, from /proc), per submit: what a rate costs the one Node process.
     const serverCpuMs = () => {
@@ -118,22 +124,30 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       const cpu0 = serverCpuMs();
       const ours = await openLoop(rate, SECONDS, submit);
       const cpuPer = (serverCpuMs() - cpu0) / ours.n;
-      const base = await openLoop(rate, SECONDS, plain);
+      const base = await openLoop(rate, SECONDS, plainHttp);
+      const direct = await openLoop(rate, SECONDS, plain);
       const floor = await openLoop(rate, SECONDS, health);
       rows.push({ metric: `submit p50 @${rate}/s`, ours: ours.p50, baseline: base.p50, unit: 'ms' });
       rows.push({ metric: `submit p99 @${rate}/s`, ours: ours.p99, baseline: base.p99, unit: 'ms' });
-      lines.push(`@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms per submit; plain insert ${base.errors} failed; HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`);
+      lines.push(
+        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed; ` +
+          `plain insert straight over pg p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms (ours ${(ours.p99 / direct.p99).toFixed(2)}x at p99, ${direct.errors} failed); ` +
+          `HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`,
+      );
     }
     const at200 = rows.find((r) => r.metric === 'submit p99 @200/s');
     printTable(
       `petition submit, open loop over REST, ${SECONDS} s per rate`,
       rows,
       `ours: POST /api/petitions to the real server (auth, validation, encryption, keyed PIN verifier and audit chain);\n` +
-        `baseline: the same rows inserted plainly over pg at the same rate. ${lines.join('\n')}\n` +
+        `baseline: the same rows inserted plainly (one transaction, no crypto, no checks, no chain) by a minimal express\n` +
+        `service in its own process, over HTTP at the same rate; the same insert straight over pg from this process is\n` +
+        `shown beside it.\n${lines.join('\n')}\n` +
         (at200 ? `goal at 200/s: p99 <= 50 ms (${at200.ours.toFixed(1)} ms) and <= 1.5x the plain insert (${(at200.ours / at200.baseline).toFixed(2)}x)` : ''),
     );
     return rows;
   } finally {
+    service?.stop();
     await pool.end();
     await s.stop();
   }

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@vj/shared';
 import { IntegrityKeys, migrate, openEmbedded, openPostgres, type Db } from '@vj/signaling';
+import { loadRooms, seedDemoUsers, syncRooms } from '../../signaling/src/db/seed.js';
+import type { Claims } from '../../signaling/src/security/jwt.js';
 import { adminDatabaseUrl, createTestDatabase } from './services.js';
 
 export const quietLog = createLogger('test', 'error', () => {});
@@ -42,4 +45,14 @@ export async function migrated(b: Backend) {
   await migrate(h.db, quietLog);
   h.db.integrity = IntegrityKeys.ephemeral();
   return h;
+}
+
+/** Migrated with rooms and demo users, and officer1's claims as a county officer: for tests of petition intake. */
+export async function withOfficer(b: Backend) {
+  const h = await migrated(b);
+  await syncRooms(h.db, loadRooms().rooms);
+  await seedDemoUsers(h.db);
+  const u = await h.db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'officer1'`);
+  const officer: Claims = { sub: u.rows[0]!.id, role: 'county_officer', name: 'x', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' };
+  return { ...h, officer };
 }

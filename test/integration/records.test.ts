@@ -1,15 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withIdCardCheck, type Role } from '@vj/shared';
+import { withIdCardCheck } from '@vj/shared';
 import type { Db } from '@vj/signaling';
 import { appendAudit } from '../../signaling/src/audit/audit-log.js';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
-import { loadRooms, seedDemoUsers, syncRooms } from '../../signaling/src/db/seed.js';
 import { PetitionService } from '../../signaling/src/petitions/petition-service.js';
 import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { rewrapDataKeys } from '../../signaling/src/security/rotate-keys.js';
-import { backends, migrated } from '../helpers/backends.js';
+import { backends, withOfficer } from '../helpers/backends.js';
 
 const v1 = MasterKeys.generateSpec(1);
 
@@ -20,11 +19,7 @@ describe.each(backends)('confidential records on $name', (backend) => {
   let officer: Claims;
 
   beforeAll(async () => {
-    ({ db, cleanup } = await migrated(backend));
-    await syncRooms(db, loadRooms().rooms);
-    await seedDemoUsers(db);
-    const u = await db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'officer1'`);
-    officer = { sub: u.rows[0]!.id, role: 'county_officer' as Role, name: 'x', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' };
+    ({ db, cleanup, officer } = await withOfficer(backend));
     svc = new PetitionService(db, MasterKeys.parse(v1));
 
   });

@@ -63,20 +63,25 @@ export class IdentityVault {
     return { sealed: { dataKey: { wrapped, kekVersion, dekVersion: 1 }, identity: cts }, dataKey };
   }
 
-  async store(q: Queryable, petitionId: string, sealed: SealedPetition): Promise<void> {
+  /**
+   * The key and identity rows as data-modifying CTEs of the submit's one statement, written only when the gate
+   * CTE (the petition's insert) made its row. `param` numbers a value as a placeholder of that statement.
+   */
+  insertCtes(param: (v: unknown) => string, gate: string, sealed: SealedPetition): string {
     const k = sealed.dataKey;
-    const keyRow = 'INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version) VALUES ($1, $2, $3, $4)';
-    if (!sealed.identity) {
-      await q.query(keyRow, [petitionId, k.wrapped, k.kekVersion, k.dekVersion]);
-      return;
+    const ctes = [
+      `vault_key AS (INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version)
+        SELECT id, ${param(k.wrapped)}::bytea, ${param(k.kekVersion)}::int, ${param(k.dekVersion)}::int FROM ${gate})`,
+    ];
+    const identity = sealed.identity;
+    if (identity) {
+      const cols = IDENTITY_FIELDS.map(([, c]) => c);
+      ctes.push(`vault_identity AS (INSERT INTO petition_identity (petition_id, ${cols.join(', ')})
+        SELECT id, ${cols.map((c) => `${param(identity[c])}::bytea`).join(', ')} FROM ${gate})`);
     }
-    // Key and identity in one statement: one round trip less inside every submit's transaction.
-    const cols = IDENTITY_FIELDS.map(([, c]) => c);
-    await q.query(
-      `WITH k AS (${keyRow}) INSERT INTO petition_identity (petition_id, ${cols.join(', ')}) VALUES ($1, ${cols.map((_, i) => `$${i + 5}`).join(', ')})`,
-      [petitionId, k.wrapped, k.kekVersion, k.dekVersion, ...cols.map((c) => sealed.identity![c])],
-    );
+    return ctes.join(',\n');
   }
+
 
   async dataKey(q: Queryable, ownerId: string): Promise<{ key: Buffer; dekVersion: number }> {
     const r = await q.query<{ wrapped: Buffer; kek_version: number; dek_version: number }>('SELECT wrapped, kek_version, dek_version FROM data_keys WHERE owner_id = $1', [ownerId]);

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
 import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult } from '@vj/shared';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit, auditedStatement } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import { MasterKeys, SUITES, hmacDigits, mac, pinVerifier, randomDigits, type SuiteId } from '../security/crypto.js';
 import type { IntegrityAlarm } from '../security/integrity-alarm.js';
 import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
-import { loadPolicy } from '../cases/case-policy.js';
+import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
 import { dueAt } from '../cases/deadline-clock.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { IdentityVault, identitySeal } from './identity-vault.js';
@@ -33,6 +33,7 @@ export class PetitionService {
   readonly vault: IdentityVault;
   private readonly now: () => Date;
   private readonly alarm: IntegrityAlarm | undefined;
+  private readonly policy: PolicyCopy;
 
   constructor(
     private readonly db: Db,
@@ -42,6 +43,7 @@ export class PetitionService {
     this.vault = new IdentityVault(master);
     this.now = opts.now ?? (() => new Date());
     this.alarm = opts.alarm;
+    this.policy = new PolicyCopy(db);
   }
 
   private get keys(): IntegrityKeyring {
@@ -75,41 +77,50 @@ export class PetitionService {
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
     for (let attempt = 0; attempt < 5; attempt++) {
+      // The kept copy of the clock's rules; the insert below writes only while it is still the current one.
+      const policy = await this.policy.get();
       const caseCode = newCaseCode();
       const pinHash = pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), body.id, caseCode, this.pinFor(body.id));
-      try {
-        const inserted = await this.db.tx(async (q) => {
-          const now = this.now();
-          const policy = await loadPolicy(q);
-          const r = await q.query(
-            `INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) ON CONFLICT (id) DO NOTHING RETURNING id`,
-            [body.id, caseCode, pinHash, digest, body.sessionId, body.townshipCode, body.category, body.narrative, identity === null, principal.sub, now, dueAt(now, policy.accept, policy.calendar), seal],
-          );
-          if (!r.rowCount) return false; // a concurrent retry won; fall through to re-read it
-          await this.vault.store(q, body.id, sealed);
-          if (body.accused.length > 0) {
-            // Every person named, with their registry entry resolved, in one statement.
-            const rows = body.accused.map((_, i) => {
-              const p = (n: number) => `$${2 + i * 6 + n}`;
-              return `(gen_random_uuid(), $1, ${p(0)}::int, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${resolvedOfficialSql(p(5), p(1), p(2))})`;
-            });
-            await q.query(
-              `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code) VALUES ${rows.join(', ')}`,
-              [body.id, ...body.accused.flatMap((a, i) => [i, a.name, a.unit, a.position, a.townshipCode, a.officialCode ?? null])],
-            );
-          }
-          await appendAudit(q, {
-            ...actor(principal),
-            action: 'petition.create',
-            objectType: 'petition',
-            objectId: body.id,
-            townshipCode: body.townshipCode,
-            details: { category: body.category, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null },
-          });
-          return true;
+      const now = this.now();
+      // The petition, its key, identity and accused, and the audit row: one statement, one round trip, one
+      // implicit transaction. The rest is written only if the petition's own insert made its row (a concurrent
+      // retry with the same id makes none, and is re-read below).
+      const params: unknown[] = [];
+      const $ = (v: unknown) => `$${params.push(v)}`;
+      const ctes = [
+        `petition AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
+          SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text, ${$(body.narrative)}::text,
+                 ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(dueAt(now, policy.accept, policy.calendar))}::timestamptz, ${$(seal)}::text
+          WHERE ${policyStillSql($(policy.version))}
+          ON CONFLICT (id) DO NOTHING RETURNING id)`,
+        this.vault.insertCtes($, 'petition', sealed),
+      ];
+      if (body.accused.length > 0) {
+        // Every person named, with their registry entry resolved, in the same statement.
+        const rows = body.accused.map((a, i) => {
+          const name = $(a.name);
+          const unit = $(a.unit);
+          return `(${$(i)}::int, ${name}::text, ${unit}::text, ${$(a.position)}::text, ${$(a.townshipCode)}::text, ${resolvedOfficialSql($(a.officialCode ?? null), name, unit)})`;
         });
-        if (inserted) return { ...this.receiptOf(body.id, caseCode), created: true };
+        ctes.push(`accused AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code)
+          SELECT gen_random_uuid(), petition.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code
+          FROM petition, (VALUES ${rows.join(', ')}) AS v (ord, name, unit, position, township_code, official_code))`);
+      }
+      try {
+        const audited = await auditedStatement(this.db, { ctes: ctes.join(',\n'), params, gate: 'petition', returning: `${POLICY_VERSION_SQL} AS policy_version` }, {
+          ...actor(principal),
+          action: 'petition.create',
+          objectType: 'petition',
+          objectId: body.id,
+          townshipCode: body.townshipCode,
+          details: { category: body.category, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null },
+        });
+        if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true };
+        if (String(audited.row['policy_version']) !== policy.version) {
+          // The rules changed since the copy was read: nothing was written; read them and go again.
+          this.policy.forget();
+          continue;
+        }
         const raced = await this.findExisting(body);
         if (raced) return { ...raced, created: false };
       } catch (err) {

@@ -1,0 +1,113 @@
+// Petition intake writes the petition, its key, identity, accused and audit row in one statement, with the chain
+// lock taken and released inside the database (auditedStatement). These tests hold it to what the transaction
+// it replaced guaranteed: every petition audited exactly once, an unbroken keyed chain however the appends
+// interleave (other audited writes, another writer the process knows nothing of), and a first deadline from the
+// policy in force when the petition was written, even though intake keeps a copy of that policy in memory.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withIdCardCheck } from '@vj/shared';
+import type { Db } from '@vj/signaling';
+import type { Tx } from '../../signaling/src/db/db.js';
+import { appendAudit } from '../../signaling/src/audit/audit-log.js';
+import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
+import { loadPolicy } from '../../signaling/src/cases/case-policy.js';
+import { dueAt } from '../../signaling/src/cases/deadline-clock.js';
+import { PetitionService } from '../../signaling/src/petitions/petition-service.js';
+import { MasterKeys } from '../../signaling/src/security/crypto.js';
+import type { Claims } from '../../signaling/src/security/jwt.js';
+import type { IntegrityKeyring } from '../../signaling/src/security/system-keys.js';
+import { backends, withOfficer } from '../helpers/backends.js';
+
+describe.each(backends)('petition intake and the audit chain on $name', (backend) => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  let svc: PetitionService;
+  let officer: Claims;
+
+  beforeAll(async () => {
+    ({ db, cleanup, officer } = await withOfficer(backend));
+    svc = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)));
+  });
+  afterAll(async () => cleanup?.());
+
+  const body = (i: number, named = true) => ({
+    id: randomUUID(),
+    sessionId: null,
+    townshipCode: i % 2 ? 'xingsha' : 'langli',
+    category: '工作作风' as const,
+    narrative: `第 ${i} 件：村干部办事拖拉`,
+    accused: i % 3 === 0 ? [] : [{ name: '李某', unit: '某村委会', position: '主任', townshipCode: null, officialCode: null }, { name: `张某${i}`, unit: '', position: '', townshipCode: null, officialCode: null }],
+    identity: named ? { name: '王五', idCard: withIdCardCheck('43012119800101001'), phone: '13800000000', address: '某路 1 号', village: '某村' } : null,
+  });
+
+  const auditRows = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0]!.n);
+
+  it('audits every petition exactly once, and keeps the chain whole while other audited writes interleave', async () => {
+    const before = await auditRows();
+    const bodies = Array.from({ length: 40 }, (_, i) => body(i, i % 4 !== 0));
+    const others = Array.from({ length: 15 }, (_, i) =>
+      db.tx((q) => appendAudit(q, { actorId: officer.sub, actorRole: officer.role, action: 'identity.reveal', objectType: 'petition', objectId: randomUUID(), details: { reason: `交错 ${i}` } })),
+    );
+    const receipts = await Promise.all([...bodies.map((b) => svc.submit(officer, b)), ...others]);
+    expect(receipts.slice(0, bodies.length).every((r) => 'created' in r && r.created)).toBe(true);
+    expect(await auditRows()).toBe(before + bodies.length + others.length);
+
+    const ids = bodies.map((b) => b.id);
+    const audited = await db.query<{ object_id: string; n: string }>(
+      `SELECT object_id, count(*) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[]) GROUP BY object_id`,
+      [ids],
+    );
+    expect(audited.rows.length).toBe(bodies.length);
+    expect(audited.rows.every((r) => r.n === '1')).toBe(true);
+    // Everything the statement writes is there for each petition: key, identity (when named), accused.
+    const parts = await db.query<{ id: string; keys: string; identity: string; accused: string }>(
+      `SELECT p.id, (SELECT count(*) FROM data_keys k WHERE k.owner_id = p.id) AS keys,
+              (SELECT count(*) FROM petition_identity i WHERE i.petition_id = p.id) AS identity,
+              (SELECT count(*) FROM petition_accused a WHERE a.petition_id = p.id) AS accused
+       FROM petitions p WHERE p.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(parts.rows.map((r) => [r.id, r]));
+    bodies.forEach((b, i) => {
+      const r = byId.get(b.id)!;
+      expect([r.keys, r.identity, r.accused]).toEqual(['1', i % 4 !== 0 ? '1' : '0', String(b.accused.length)]);
+    });
+    const chain = await verifyAuditChain(db);
+    expect(chain.ok).toBe(true);
+  });
+
+  it('links again when another writer moved the head (as another node would), and a retry of the same id audits nothing', async () => {
+    // A keyring object of its own shares nothing of this process's guess of the head, as another node's would not.
+    const k = db.integrity!;
+    const elsewhere: IntegrityKeyring = { suite: k.suite, pinDigits: k.pinDigits, key: (p, s) => k.key(p, s) };
+    const asElsewhere = (q: Tx): Tx => ({ inTransaction: true, integrity: elsewhere, query: (sql, params) => q.query(sql, params) });
+    await svc.submit(officer, body(1)); // this process now expects its own append to be the head
+    for (let i = 0; i < 3; i++) await db.tx((q) => appendAudit(asElsewhere(q), { actorId: null, actorRole: null, action: 'identity.reveal', objectType: 'petition', objectId: randomUUID() }));
+    const before = await auditRows();
+    const b = body(2);
+    const first = await svc.submit(officer, b);
+    expect(first.created).toBe(true);
+    const again = await svc.submit(officer, b);
+    expect(again).toMatchObject({ created: false, caseCode: first.caseCode, pin: first.pin });
+    expect(await auditRows()).toBe(before + 1);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+
+  it('writes the first deadline from the policy in force, not from the copy intake kept', async () => {
+    const early = body(3);
+    await svc.submit(officer, early); // intake now holds a copy of the policy
+    const accept = (await loadPolicy(db)).accept;
+    // Changed behind the service's back (another node, or SQL): the copy is stale.
+    await db.query(`UPDATE case_deadline_policy SET days = $1, counting = 'calendar' WHERE kind = 'accept'`, [accept.days + 20]);
+    try {
+      const late = body(4);
+      await svc.submit(officer, late);
+      const policy = await loadPolicy(db);
+      expect(policy.accept.days).toBe(accept.days + 20);
+      const row = (await db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [late.id])).rows[0]!;
+      expect(row.accept_due_at.toISOString()).toBe(dueAt(row.created_at, policy.accept, policy.calendar).toISOString());
+    } finally {
+      await db.query(`UPDATE case_deadline_policy SET days = $1, counting = $2 WHERE kind = 'accept'`, [accept.days, accept.counting]);
+    }
+  });
+});
