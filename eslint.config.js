@@ -25,10 +25,69 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
-  {
-    // Only the crypto module may use node:crypto for security (DESIGN §3). Build scripts hash cache keys only.
-    files: ['signaling/src/**/*.ts', 'sfu-server/src/**/*.ts', 'shared/src/**/*.ts'],
-    ignores: ['signaling/src/security/crypto.ts', '**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'node:crypto', message: 'use signaling/src/security/crypto.ts' }, { name: 'crypto', message: 'use signaling/src/security/crypto.ts' }] }] },
-  },
+  // The architecture, held by the build (DESIGN §6). Each area lists what it may not import; ESLint takes one
+  // no-restricted-imports setting per file, so an area's setting repeats the crypto rule where that applies.
+  ...architecture(),
 );
+
+function architecture() {
+  // Only the crypto module may use node:crypto for security (DESIGN §3).
+  const crypto = [
+    { name: 'node:crypto', message: 'use signaling/src/security/crypto.ts' },
+    { name: 'crypto', message: 'use signaling/src/security/crypto.ts' },
+  ];
+  // Route files are mounted by http/app.ts and nothing else: logic others need lives in a service.
+  const routes = { group: ['**/routes/*'], message: 'a route file is mounted by http/app.ts only; move what you need into a service' };
+  const siblingRoute = { group: ['./*'], message: 'a route file is mounted by http/app.ts only; move what you need into a service' };
+  const server = (...names) => names.map((n) => ({ group: [n, `${n}/*`], message: 'a browser app or the browser kit never imports server code' }));
+  const relativeInto = (dir, message) => ({ group: [`../**/${dir}/*`, `../**/${dir}`], message });
+  const rule = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+  const notTests = ['**/*.test.ts', '**/*.test.tsx'];
+  return [
+    {
+      // The browser apps import only @vj/shared (isomorphic schemas) and its browser kit, @vj/shared/client.
+      files: ['kiosk-client/src/**/*.{ts,tsx}', 'county-console/src/**/*.{ts,tsx}', 'shared/src/client/**/*.ts'],
+      ignores: notTests,
+      rules: rule(crypto, [
+        ...server('@vj/signaling', '@vj/sfu-server'),
+        { group: ['node:*'], message: 'browser code has no Node built-ins' },
+        relativeInto('signaling', 'a browser app never imports server code'),
+        relativeInto('sfu-server', 'a browser app never imports server code'),
+        { group: ['../../shared/*', '../../../shared/*'], message: 'import @vj/shared or @vj/shared/client, not its files' },
+      ]),
+    },
+    {
+      // shared depends on nothing of ours: every other workspace depends on it.
+      files: ['shared/src/**/*.ts'],
+      ignores: [...notTests, 'shared/src/client/**'],
+      rules: rule(crypto, [
+        { group: ['@vj/*'], message: 'shared depends on nothing of ours' },
+        relativeInto('signaling', 'shared depends on nothing of ours'),
+        relativeInto('sfu-server', 'shared depends on nothing of ours'),
+        relativeInto('kiosk-client', 'shared depends on nothing of ours'),
+        relativeInto('county-console', 'shared depends on nothing of ours'),
+      ]),
+    },
+    {
+      // The SFU is driven by signaling through SfuApi; it never reaches back into it.
+      files: ['sfu-server/src/**/*.ts'],
+      ignores: notTests,
+      rules: rule(crypto, [...server('@vj/signaling'), relativeInto('signaling', 'sfu-server never imports signaling')]),
+    },
+    {
+      files: ['signaling/src/**/*.ts'],
+      ignores: [...notTests, 'signaling/src/security/crypto.ts', 'signaling/src/http/app.ts'],
+      rules: rule(crypto, [routes]),
+    },
+    {
+      files: ['signaling/src/http/routes/*.ts'],
+      ignores: notTests,
+      rules: rule(crypto, [routes, siblingRoute]),
+    },
+    {
+      // The one file that mounts the routes.
+      files: ['signaling/src/http/app.ts'],
+      rules: rule(crypto, []),
+    },
+  ];
+}
