@@ -140,7 +140,7 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       `petition submit, open loop over REST, ${SECONDS} s per rate`,
       rows,
       `ours: POST /api/petitions to the real server (auth, validation, encryption, keyed PIN verifier and audit chain);\n` +
-        `baseline: the same rows inserted plainly (one transaction, no crypto, no checks, no chain) by a minimal express\n` +
+        `baseline: the same rows inserted plainly (one statement, no crypto, no checks, no chain) by a minimal express\n` +
         `service in its own process, over HTTP at the same rate; the same insert straight over pg from this process is\n` +
         `shown beside it.\n${lines.join('\n')}\n` +
         (at200 ? `goal at 200/s: p99 <= 50 ms (${at200.ours.toFixed(1)} ms) and <= 1.5x the plain insert (${(at200.ours / at200.baseline).toFixed(2)}x)` : ''),

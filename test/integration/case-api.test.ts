@@ -207,3 +207,32 @@ describe('statistics', () => {
     expect(text).not.toContain('反映村干部'); // no narrative either
   });
 });
+
+describe('the deadline policy', () => {
+  it('a supervisor changes it over the API, audited, and the next petition runs on the new clock at once', async () => {
+    type PolicyView = { rows: { kind: string; days: number; counting: 'calendar' | 'working'; dueSoonDays: number; maxCount: number }[]; exceptions: { day: string; working: boolean; note: string }[] };
+    const before = await api<PolicyView>(s.url, 'GET', '/api/case-policy', { token: token('supervisor') });
+    expect(before.status).toBe(200);
+    const accept = before.body.rows.find((r) => r.kind === 'accept')!;
+    await submit('langli'); // intake now holds a copy of the policy in force
+    const refused = await api(s.url, 'PUT', '/api/case-policy', { token: token('officer1'), body: { rows: [{ ...accept, days: 3 }] } });
+    expect(refused.status).toBe(403);
+
+    const changed = { ...accept, days: accept.days + 30, counting: 'calendar' as const };
+    const saved = await api<PolicyView>(s.url, 'PUT', '/api/case-policy', { token: token('supervisor'), body: { rows: [changed], exceptions: before.body.exceptions } });
+    try {
+      expect(saved.status).toBe(200);
+      expect(saved.body.rows.find((r) => r.kind === 'accept')).toMatchObject({ days: changed.days, counting: 'calendar' });
+      const audit = await s.server.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'case.policy' ORDER BY seq DESC LIMIT 1`);
+      expect(audit.rows[0]!.details).toMatchObject({ accept: `${changed.days}c` });
+
+      const p = await submit('langli');
+      const row = (await s.server.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [p.id])).rows[0]!;
+      const localDay = (t: Date) => Math.floor((t.getTime() + 8 * 3600_000) / 86_400_000);
+      expect(localDay(row.accept_due_at) - localDay(row.created_at)).toBe(changed.days);
+    } finally {
+      const restored = await api(s.url, 'PUT', '/api/case-policy', { token: token('supervisor'), body: { rows: [accept], exceptions: before.body.exceptions } });
+      expect(restored.status).toBe(200);
+    }
+  });
+});

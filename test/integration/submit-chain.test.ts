@@ -17,6 +17,7 @@ import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import type { IntegrityKeyring } from '../../signaling/src/security/system-keys.js';
 import { backends, withOfficer } from '../helpers/backends.js';
+import { waitFor } from '../helpers/poll.js';
 
 describe.each(backends)('petition intake and the audit chain on $name', (backend) => {
   let db: Db;
@@ -109,5 +110,53 @@ describe.each(backends)('petition intake and the audit chain on $name', (backend
     } finally {
       await db.query(`UPDATE case_deadline_policy SET days = $1, counting = $2 WHERE kind = 'accept'`, [accept.days, accept.counting]);
     }
+  });
+});
+
+// Two connections are needed, so PostgreSQL only (PGlite serves one connection and cannot interleave).
+describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('intake beside a transaction that locks a user and then audits, on $name', (backend) => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  let svc: PetitionService;
+  let officer: Claims;
+
+  beforeAll(async () => {
+    ({ db, cleanup, officer } = await withOfficer(backend));
+    svc = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)));
+  });
+  afterAll(async () => cleanup?.());
+
+  it('takes the rows its foreign keys need before the chain lock, so neither waits for the other in a circle', async () => {
+    // As an administrator linking the officer's account does (registry/user-links.ts): lock the user row, then audit.
+    let release!: () => void;
+    const go = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const userLocked = new Promise<void>((r) => (locked = r));
+    const admin = db.tx(async (q) => {
+      await q.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [officer.sub]);
+      locked();
+      await go;
+      await appendAudit(q, { actorId: null, actorRole: null, action: 'user.link', objectType: 'user', objectId: officer.sub });
+    });
+    await userLocked;
+    const intake = svc.submit(officer, {
+      id: randomUUID(),
+      sessionId: null,
+      townshipCode: 'xingsha',
+      category: '工作作风' as const,
+      narrative: '反映村干部办事拖拉',
+      accused: [{ name: '李某', unit: '某村委会', position: '主任', townshipCode: 'xingsha', officialCode: null }],
+      identity: null,
+    });
+    // Intake is now waiting for the officer's row. Had it taken the chain lock first, the administrator's audit
+    // row would wait for intake and intake for the administrator: PostgreSQL would abort one of them (40P01).
+    await waitFor('intake to wait for the locked user row', async () => {
+      const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      return Number(r.rows[0]!.n) > 0 || undefined;
+    });
+    release();
+    const [, receipt] = await Promise.all([admin, intake]);
+    expect(receipt.created).toBe(true);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 });

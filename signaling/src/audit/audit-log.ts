@@ -1,4 +1,4 @@
-import type { AuditAction, Role } from '@vj/shared';
+import { AppError, type AuditAction, type Role } from '@vj/shared';
 import type { Db, Tx } from '../db/db.js';
 import { keyedChainHash } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
@@ -129,6 +129,13 @@ export interface AuditedChange {
   params: unknown[];
   /** The CTE whose rows say the change was made: none, and nothing is audited (an insert that met its retry). */
   gate: string;
+  /**
+   * CTEs (each returning rows) read before the chain lock is taken: the statement's other inserts, and the rows
+   * its foreign keys point at, locked FOR KEY SHARE. A foreign key is checked at the end of the statement, so
+   * without this its row lock would come after the chain lock, the reverse of a transaction that locks such a
+   * row and then appends (deadlock); and the chain lock would be held through the rest of the statement.
+   */
+  before?: string[];
   /** Further columns of the statement's answer ("expr AS name, …"), read in its snapshot: why nothing changed. */
   returning?: string;
 }
@@ -152,7 +159,7 @@ export async function auditedStatement(db: Db, change: AuditedChange, e: AuditEn
   if (!keys) throw new Error('audit chain key not loaded');
   const n = change.params.length;
   const sql = `WITH ${change.ctes}, audit AS (
-      SELECT audit_append_once((SELECT count(*) FROM ${change.gate}), $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10}, $${n + 11}, $${n + 12}, $${n + 13}) AS seq)
+      SELECT audit_append_once(${changedSql(change)}, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10}, $${n + 11}, $${n + 12}, $${n + 13}) AS seq)
     SELECT seq${change.returning ? `, ${change.returning}` : ''} FROM audit`;
   // One such statement in flight per process (per database): each then links to the head the previous one
   // made, exactly. Sent side by side over several connections they reach the lock in any order, every one
@@ -166,15 +173,36 @@ export async function auditedStatement(db: Db, change: AuditedChange, e: AuditEn
   }
 }
 
-const turns = new WeakMap<object, Promise<void>>();
+/**
+ * The number of rows the gate made, read only after every `before` CTE: a CASE evaluates its condition first,
+ * and the function's argument is evaluated before the function takes the lock.
+ */
+function changedSql(change: AuditedChange): string {
+  const gate = `(SELECT count(*) FROM ${change.gate})`;
+  if (!change.before?.length) return gate;
+  return `CASE WHEN ${change.before.map((c) => `(SELECT count(*) FROM ${c})`).join(' + ')} >= 0 THEN ${gate} END`;
+}
 
-/** Waits for the previous holder's turn to end; the returned function ends this one. */
+const turns = new WeakMap<object, Promise<void>>();
+/** How long a write waits for its turn before it is answered "busy, try again" (a stuck database, not load). */
+const TURN_WAIT_MS = 15_000;
+
+/**
+ * Waits for the previous holder's turn to end; the returned function ends this one. A write that gives up waiting
+ * still keeps its place: its turn ends as soon as the one before it does, so those queued behind keep their order.
+ */
 async function takeTurn(keys: object): Promise<() => void> {
   const before = turns.get(keys) ?? Promise.resolve();
   let end!: () => void;
   const mine = new Promise<void>((resolve) => (end = resolve));
   turns.set(keys, before.then(() => mine));
-  await before;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), TURN_WAIT_MS)));
+  const outcome = await Promise.race([before.then(() => 'ready' as const), late]).finally(() => clearTimeout(timer));
+  if (outcome === 'late') {
+    void before.then(end);
+    throw new AppError('UNAVAILABLE', '系统繁忙，请稍后重试。');
+  }
   return end;
 }
 

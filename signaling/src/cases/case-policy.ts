@@ -1,6 +1,9 @@
-import type { DeadlinePolicyRow } from '@vj/shared';
-import type { Queryable } from '../db/db.js';
-import { WorkCalendar, type ClockRule } from './deadline-clock.js';
+import type { DeadlinePolicyBody, DeadlinePolicyRow } from '@vj/shared';
+import type { z } from 'zod';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Db, Queryable } from '../db/db.js';
+import type { Claims } from '../security/jwt.js';
+import { WorkCalendar, dueAt, type ClockRule } from './deadline-clock.js';
 
 export interface DeadlinePolicy {
   accept: ClockRule & { maxCount: number };
@@ -75,4 +78,42 @@ export const policyStillSql = (versionParam: string): string => `${POLICY_VERSIO
 
 export function policyRows(p: DeadlinePolicy): DeadlinePolicyRow[] {
   return (['accept', 'conclude', 'extension'] as const).map((kind) => ({ kind, days: p[kind].days, counting: p[kind].counting, dueSoonDays: p[kind].dueSoonDays, maxCount: p[kind].maxCount }));
+}
+
+/** When a petition received at `receivedAt` must be registered and accepted or handed on (its first clock). */
+export const acceptDueAt = (policy: DeadlinePolicy, receivedAt: Date): Date => dueAt(receivedAt, policy.accept, policy.calendar);
+
+/** The policy page: the rules, and the calendar's exceptions with their notes. */
+export async function policyView(db: Queryable) {
+  const p = await loadPolicy(db);
+  const ex = await db.query<{ day: string; working: boolean; note: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, working, note FROM calendar_exceptions ORDER BY day`);
+  return { rows: policyRows(p), exceptions: ex.rows };
+}
+
+/** Replaces the rules (and the calendar, when given) and audits it, in one transaction; answers the rules now in force. */
+export async function savePolicy(db: Db, principal: Claims, body: z.output<typeof DeadlinePolicyBody>) {
+  await db.tx(async (q) => {
+    for (const r of body.rows) {
+      await q.query('UPDATE case_deadline_policy SET days = $2, counting = $3, due_soon_days = $4, max_count = $5, updated_by = $6, updated_at = now() WHERE kind = $1', [
+        r.kind,
+        r.days,
+        r.counting,
+        r.dueSoonDays,
+        r.maxCount,
+        principal.sub,
+      ]);
+    }
+    if (body.exceptions) {
+      await q.query('DELETE FROM calendar_exceptions');
+      for (const e of body.exceptions) await q.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working = excluded.working', [e.day, e.working, e.note]);
+    }
+    await appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'case.policy',
+      objectType: 'case_policy',
+      details: { ...Object.fromEntries(body.rows.map((r) => [r.kind, `${r.days}${r.counting === 'working' ? 'w' : 'c'}`])), exceptions: body.exceptions?.length ?? null },
+    });
+  });
+  return { rows: policyRows(await loadPolicy(db)) };
 }

@@ -26,4 +26,6 @@ export async function grantAppRole(db: Db, role: string): Promise<void> {
   await db.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
   await db.query(`REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON audit_log FROM ${role}`);
   await db.query(`GRANT SELECT, INSERT ON audit_log TO ${role}`);
+  // The policy's version row (0018) is moved by its triggers only; without it intake would refuse every petition.
+  await db.query(`REVOKE INSERT, DELETE, TRUNCATE ON case_policy_version FROM ${role}`);
 }

@@ -71,15 +71,20 @@ export class IdentityVault {
     const k = sealed.dataKey;
     const ctes = [
       `vault_key AS (INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version)
-        SELECT id, ${param(k.wrapped)}::bytea, ${param(k.kekVersion)}::int, ${param(k.dekVersion)}::int FROM ${gate})`,
+        SELECT id, ${param(k.wrapped)}::bytea, ${param(k.kekVersion)}::int, ${param(k.dekVersion)}::int FROM ${gate} RETURNING 1)`,
     ];
     const identity = sealed.identity;
     if (identity) {
       const cols = IDENTITY_FIELDS.map(([, c]) => c);
       ctes.push(`vault_identity AS (INSERT INTO petition_identity (petition_id, ${cols.join(', ')})
-        SELECT id, ${cols.map((c) => `${param(identity[c])}::bytea`).join(', ')} FROM ${gate})`);
+        SELECT id, ${cols.map((c) => `${param(identity[c])}::bytea`).join(', ')} FROM ${gate} RETURNING 1)`);
     }
     return ctes.join(',\n');
+  }
+
+  /** The CTEs insertCtes wrote, by name. */
+  cteNames(sealed: SealedPetition): string[] {
+    return sealed.identity ? ['vault_key', 'vault_identity'] : ['vault_key'];
   }
 
 

@@ -6,8 +6,7 @@ import { MasterKeys, SUITES, hmacDigits, mac, pinVerifier, randomDigits, type Su
 import type { IntegrityAlarm } from '../security/integrity-alarm.js';
 import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
-import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
-import { dueAt } from '../cases/deadline-clock.js';
+import { POLICY_VERSION_SQL, PolicyCopy, acceptDueAt, policyStillSql } from '../cases/case-policy.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { IdentityVault, identitySeal } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
@@ -90,24 +89,40 @@ export class PetitionService {
       const ctes = [
         `petition AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
           SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text, ${$(body.narrative)}::text,
-                 ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(dueAt(now, policy.accept, policy.calendar))}::timestamptz, ${$(seal)}::text
+                 ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(acceptDueAt(policy, now))}::timestamptz, ${$(seal)}::text
           WHERE ${policyStillSql($(policy.version))}
           ON CONFLICT (id) DO NOTHING RETURNING id)`,
         this.vault.insertCtes($, 'petition', sealed),
       ];
-      if (body.accused.length > 0) {
-        // Every person named, with their registry entry resolved, in the same statement.
-        const rows = body.accused.map((a, i) => {
-          const name = $(a.name);
-          const unit = $(a.unit);
-          return `(${$(i)}::int, ${name}::text, ${unit}::text, ${$(a.position)}::text, ${$(a.townshipCode)}::text, ${resolvedOfficialSql($(a.officialCode ?? null), name, unit)})`;
-        });
+      // Every person named, with their registry entry resolved, in the same statement.
+      const accused = body.accused.map((a, i) => {
+        const name = $(a.name);
+        const unit = $(a.unit);
+        return { ord: $(i), name, unit, position: $(a.position), township: $(a.townshipCode), official: resolvedOfficialSql($(a.officialCode ?? null), name, unit) };
+      });
+      if (accused.length > 0) {
         ctes.push(`accused AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code)
           SELECT gen_random_uuid(), petition.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code
-          FROM petition, (VALUES ${rows.join(', ')}) AS v (ord, name, unit, position, township_code, official_code))`);
+          FROM petition, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.name}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official})`).join(', ')})
+            AS v (ord, name, unit, position, township_code, official_code)
+          RETURNING 1)`);
       }
+      // The rows the foreign keys point at, share-locked before the chain lock (see AuditedChange.before).
+      const lockedFor = (table: string, column: string, values: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column} = ANY(${values}) FOR KEY SHARE) AS l)`;
+      ctes.push(`referenced AS (SELECT ${[
+        lockedFor('users', 'id', `ARRAY[${$(principal.sub)}::uuid]`),
+        lockedFor('reception_sessions', 'id', `ARRAY[${$(body.sessionId)}::uuid]`),
+        lockedFor('rooms', 'code', `ARRAY[${[$(body.townshipCode), ...accused.map((a) => a.township)].map((t) => `${t}::text`).join(', ')}]`),
+        ...(accused.length > 0 ? [lockedFor('officials', 'code', `ARRAY[${accused.map((a) => a.official).join(', ')}]`)] : []),
+      ].join(' + ')} AS n)`);
       try {
-        const audited = await auditedStatement(this.db, { ctes: ctes.join(',\n'), params, gate: 'petition', returning: `${POLICY_VERSION_SQL} AS policy_version` }, {
+        const audited = await auditedStatement(this.db, {
+            ctes: ctes.join(',\n'),
+            params,
+            gate: 'petition',
+            before: ['referenced', ...this.vault.cteNames(sealed), ...(accused.length > 0 ? ['accused'] : [])],
+            returning: `${POLICY_VERSION_SQL} AS policy_version`,
+          }, {
           ...actor(principal),
           action: 'petition.create',
           objectType: 'petition',

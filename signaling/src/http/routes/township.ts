@@ -1,8 +1,9 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { CaseTransitionBody, Id, errorFields } from '@vj/shared';
+import { CaseTransitionBody, Id } from '@vj/shared';
 import { namedAsAccused } from '../../cases/conflicts.js';
 import { workflowView } from '../../cases/workflow-view.js';
+import { actOnCase } from '../../cases/case-actions.js';
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
 import { townshipView, type PetitionRow } from '../../petitions/presenters.js';
@@ -43,11 +44,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
     handler: async ({ principal, params, body, requireTownship }) => {
       const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);
-      const view = await app.cases.transition(principal, params.id, body);
-      app.log.info('case action', { petitionId: params.id, action: body.action, by: principal.sub, status: view.status });
-      // A case that closed or moved on leaves the overdue alerts now, not at the next sweep.
-      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after a transition; the next sweep will', errorFields(err)));
-      return view;
+      return actOnCase(app, principal, params.id, body);
     },
   });
 
