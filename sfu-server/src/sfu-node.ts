@@ -24,6 +24,8 @@ export const sfuEventsChannel = (prefix: string) => `${prefix}sfu:events`;
 export class SfuNode {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /** The heartbeat in flight: close() waits for it, so none reaches Redis after the connections quit. */
+  private beating: Promise<void> | undefined;
 
   private constructor(
     readonly service: SfuService,
@@ -32,7 +34,7 @@ export class SfuNode {
     private readonly redis: { pub: Redis; sub: Redis },
     private readonly opts: SfuNodeOptions,
   ) {
-    this.timer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.timer = setInterval(() => void (this.beating ??= this.heartbeat().finally(() => (this.beating = undefined))), HEARTBEAT_MS);
     this.timer.unref();
   }
 
@@ -91,6 +93,7 @@ export class SfuNode {
     if (this.closed) return;
     try {
       const info = await this.info();
+      if (this.closed) return;
       if (await this.registry.isLive(this.opts.nodeId)) return void (await this.registry.heartbeat(info));
       // Our entry is gone: Redis restarted empty, or we were cut off longer than the TTL. Put everything back.
       await this.registry.register(info);
@@ -107,6 +110,8 @@ export class SfuNode {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    // A heartbeat sent after the connections quit fails inside ioredis's transaction, where no one can catch it.
+    await this.beating;
     await this.registry.deregister(this.opts.nodeId).catch(() => {});
     await this.service.close('shutdown');
     this.rpc.close();
