@@ -95,7 +95,10 @@ async function openCluster(config: Config, redis: { main: Redis }, log: Logger, 
   const bus = await connectRedis(config.redisUrl!, log.child('redis'));
   const ownership = new RedisOwnership(redis.main, config.redisPrefix, nodeId, log.child('cluster'));
   await ownership.start();
-  cleanups.unshift(async () => Promise.all([ownership.close(), bus.pub.quit(), bus.sub.quit(), bus.main.quit()]));
+  cleanups.unshift(async () => {
+    await Promise.all([ownership.close(), bus.sub.quit()]);
+    await Promise.all([bus.pub.quit(), bus.main.quit()]);
+  });
   log.info('signaling node joined the cluster', { nodeId });
   return { ownership, queue: new RedisCallQueue(redis.main, config.redisPrefix), bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.sfuTimeoutMs, log.child('bus')) };
 }
@@ -169,7 +172,13 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       // Limits and login back-off counted in Redis: the same budget on every node that shares it.
       rateLimiter = new RedisRateLimiter(redis.main, config.redisPrefix);
       io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` }));
-      cleanups.push(async () => Promise.all([redis.main.quit(), redis.pub.quit(), redis.sub.quit()]));
+      // Subscriber first: socket.io's Redis adapter answers other nodes' requests on the publisher without a catch,
+      // so a request received while the publisher quits would reject where no one handles it. Once the subscriber
+      // has quit, nothing new arrives, and what the last messages queued is sent before the publisher's QUIT.
+      cleanups.push(async () => {
+        await redis.sub.quit();
+        await Promise.all([redis.pub.quit(), redis.main.quit()]);
+      });
       // With SFU nodes behind Redis, signaling runs as one of many nodes: sessions have owners, the queue is shared.
       if (config.sfuMode === 'redis') {
         cluster = await openCluster(config, redis, log, cleanups);
