@@ -5,6 +5,8 @@ import path from 'node:path';
 import { createLogger } from '@vj/shared';
 import { IntegrityKeys, migrate, openEmbedded, openPostgres, type Db } from '@vj/signaling';
 import { loadRooms, seedDemoUsers, syncRooms } from '../../signaling/src/db/seed.js';
+import { PetitionService } from '../../signaling/src/petitions/petition-service.js';
+import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { adminDatabaseUrl, createTestDatabase } from './services.js';
 
@@ -47,12 +49,18 @@ export async function migrated(b: Backend) {
   return h;
 }
 
-/** Migrated with rooms and demo users, and officer1's claims as a county officer: for tests of petition intake. */
-export async function withOfficer(b: Backend) {
+/** Migrated with rooms and demo users, and officer1's claims as a county officer. */
+async function withOfficer(b: Backend) {
   const h = await migrated(b);
   await syncRooms(h.db, loadRooms().rooms);
   await seedDemoUsers(h.db);
   const u = await h.db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'officer1'`);
   const officer: Claims = { sub: u.rows[0]!.id, role: 'county_officer', name: 'x', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' };
   return { ...h, officer };
+}
+
+/** For tests of petition intake: withOfficer, and a PetitionService under master keys `spec` (one fresh version by default). */
+export async function withIntake(b: Backend, spec = MasterKeys.generateSpec(1)) {
+  const h = await withOfficer(b);
+  return { ...h, svc: new PetitionService(h.db, MasterKeys.parse(spec)) };
 }

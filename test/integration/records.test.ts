@@ -8,7 +8,7 @@ import { PetitionService } from '../../signaling/src/petitions/petition-service.
 import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { rewrapDataKeys } from '../../signaling/src/security/rotate-keys.js';
-import { backends, withOfficer } from '../helpers/backends.js';
+import { backends, withIntake } from '../helpers/backends.js';
 
 const v1 = MasterKeys.generateSpec(1);
 
@@ -19,8 +19,7 @@ describe.each(backends)('confidential records on $name', (backend) => {
   let officer: Claims;
 
   beforeAll(async () => {
-    ({ db, cleanup, officer } = await withOfficer(backend));
-    svc = new PetitionService(db, MasterKeys.parse(v1));
+    ({ db, cleanup, officer, svc } = await withIntake(backend, v1));
 
   });
   afterAll(async () => cleanup?.());

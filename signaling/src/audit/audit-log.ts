@@ -78,16 +78,8 @@ export function canonicalRow(r: Omit<AuditRow, 'prev_hash' | 'hash' | 'suite'>):
   ]);
 }
 
-/**
- * Appends one row to the chain inside the caller's transaction, so the row commits with the change it
- * records or not at all. Call it last in the transaction: it holds the chain lock until commit. The link is a
- * MAC keyed by the integrity key (never in the database in the clear): without the keys loaded, nothing is
- * audited and so nothing audited happens (fail closed).
- */
-export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; hash: Buffer }> {
-  const keys = q.integrity;
-  if (!keys) throw new Error('audit chain key not loaded');
-  const fields = {
+function auditFields(e: AuditEntry): Omit<AuditRow, 'seq' | 'prev_hash' | 'hash' | 'suite'> {
+  return {
     at: new Date(),
     actor_id: e.actorId,
     actor_role: e.actorRole,
@@ -97,19 +89,40 @@ export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; 
     township_code: e.townshipCode ?? null,
     details: e.details ?? {},
   };
+}
+
+/**
+ * The row linked after `head`, and the 13 arguments audit_append and audit_append_once take for it. The next
+ * append in this process links after this one: appends queued behind the lock then arrive with the right guess,
+ * in order, instead of all guessing the head they saw before the queue formed.
+ */
+function linkAfter(keys: IntegrityKeyring, head: { seq: string; hash: Buffer }, fields: ReturnType<typeof auditFields>) {
+  const row = { ...fields, seq: String(BigInt(head.seq) + 1n) };
+  const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), head.hash, canonicalRow(row));
+  expectedHead.set(keys, { seq: row.seq, hash });
+  const args = [AUDIT_LOCK, head.seq, head.hash, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), hash, keys.suite];
+  return { row, hash, args };
+}
+
+/**
+ * Appends one row to the chain inside the caller's transaction, so the row commits with the change it
+ * records or not at all. Call it last in the transaction: it holds the chain lock until commit. The link is a
+ * MAC keyed by the integrity key (never in the database in the clear): without the keys loaded, nothing is
+ * audited and so nothing audited happens (fail closed).
+ */
+export async function appendAudit(q: Tx, e: AuditEntry): Promise<{ seq: string; hash: Buffer }> {
+  const keys = q.integrity;
+  if (!keys) throw new Error('audit chain key not loaded');
+  const fields = auditFields(e);
   // Linked to the head this process expects, before the lock; audit_append (migration 0011) takes the lock,
   // checks the head and inserts in one round trip. When the guess is wrong (another node appended, or a
   // transaction rolled back), it returns the real head and the second call, under the lock now held, succeeds.
   let head = expectedHead.get(keys) ?? { seq: '0', hash: GENESIS };
   for (let attempt = 0; attempt < 2; attempt++) {
-    const row = { ...fields, seq: String(BigInt(head.seq) + 1n) };
-    const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), head.hash, canonicalRow(row));
-    // The next append in this process links after this one: appends queued behind the lock then arrive with
-    // the right guess, in order, instead of all guessing the head they saw before the queue formed.
-    expectedHead.set(keys, { seq: row.seq, hash });
+    const { row, hash, args } = linkAfter(keys, head, fields);
     const r = await q.query<{ appended: boolean; head_seq: string; head_hash: Buffer }>(
       'SELECT appended, head_seq, head_hash FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
-      [AUDIT_LOCK, head.seq, head.hash, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), hash, keys.suite],
+      args,
     );
     const out = r.rows[0]!;
     if (out.appended) return { seq: row.seq, hash };
@@ -209,14 +222,9 @@ async function takeTurn(keys: object): Promise<() => void> {
 async function linkAndSend(db: Db, keys: IntegrityKeyring, sql: string, change: AuditedChange, e: AuditEntry): Promise<AuditedOutcome> {
   let head = expectedHead.get(keys) ?? { seq: '0', hash: GENESIS };
   for (let attempt = 0; attempt < ONCE_ATTEMPTS; attempt++) {
-    const row = { at: new Date(), actor_id: e.actorId, actor_role: e.actorRole, action: e.action, object_type: e.objectType ?? null, object_id: e.objectId ?? null, township_code: e.townshipCode ?? null, details: e.details ?? {}, seq: String(BigInt(head.seq) + 1n) };
-    const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), head.hash, canonicalRow(row));
-    expectedHead.set(keys, { seq: row.seq, hash });
+    const { row, args } = linkAfter(keys, head, auditFields(e));
     try {
-      const r = await db.query<{ seq: string | null } & Record<string, unknown>>(sql, [
-        ...change.params,
-        AUDIT_LOCK, head.seq, head.hash, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), hash, keys.suite,
-      ]);
+      const r = await db.query<{ seq: string | null } & Record<string, unknown>>(sql, [...change.params, ...args]);
       const out = r.rows[0] ?? { seq: null };
       if (out.seq === null || out.seq === undefined) {
         // Nothing changed, nothing appended: the guess goes back to the head it was.

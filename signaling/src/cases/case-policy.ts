@@ -60,9 +60,13 @@ export class PolicyCopy {
   constructor(private readonly db: Queryable) {}
 
   get(): Promise<DeadlinePolicy> {
-    const p = (this.copy ??= loadPolicy(this.db));
-    p.catch(() => (this.copy = undefined));
-    return p;
+    if (!this.copy) {
+      const p = loadPolicy(this.db);
+      // A failed read is not kept: the next get() tries again.
+      p.catch(() => this.copy === p && (this.copy = undefined));
+      this.copy = p;
+    }
+    return this.copy;
   }
 
   /** The copy is stale: the next get() reads the table. */

@@ -66,8 +66,9 @@ export class IdentityVault {
   /**
    * The key and identity rows as data-modifying CTEs of the submit's one statement, written only when the gate
    * CTE (the petition's insert) made its row. `param` numbers a value as a placeholder of that statement.
+   * Returns the CTEs' text and their names.
    */
-  insertCtes(param: (v: unknown) => string, gate: string, sealed: SealedPetition): string {
+  insertCtes(param: (v: unknown) => string, gate: string, sealed: SealedPetition): { sql: string; names: string[] } {
     const k = sealed.dataKey;
     const ctes = [
       `vault_key AS (INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version)
@@ -79,12 +80,7 @@ export class IdentityVault {
       ctes.push(`vault_identity AS (INSERT INTO petition_identity (petition_id, ${cols.join(', ')})
         SELECT id, ${cols.map((c) => `${param(identity[c])}::bytea`).join(', ')} FROM ${gate} RETURNING 1)`);
     }
-    return ctes.join(',\n');
-  }
-
-  /** The CTEs insertCtes wrote, by name. */
-  cteNames(sealed: SealedPetition): string[] {
-    return sealed.identity ? ['vault_key', 'vault_identity'] : ['vault_key'];
+    return { sql: ctes.join(',\n'), names: ctes.map((c) => c.slice(0, c.indexOf(' AS ('))) };
   }
 
 

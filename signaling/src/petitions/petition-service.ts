@@ -86,13 +86,14 @@ export class PetitionService {
       // retry with the same id makes none, and is re-read below).
       const params: unknown[] = [];
       const $ = (v: unknown) => `$${params.push(v)}`;
+      const vault = this.vault.insertCtes($, 'petition', sealed);
       const ctes = [
         `petition AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
           SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text, ${$(body.narrative)}::text,
                  ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(acceptDueAt(policy, now))}::timestamptz, ${$(seal)}::text
           WHERE ${policyStillSql($(policy.version))}
           ON CONFLICT (id) DO NOTHING RETURNING id)`,
-        this.vault.insertCtes($, 'petition', sealed),
+        vault.sql,
       ];
       // Every person named, with their registry entry resolved, in the same statement.
       const accused = body.accused.map((a, i) => {
@@ -120,7 +121,7 @@ export class PetitionService {
             ctes: ctes.join(',\n'),
             params,
             gate: 'petition',
-            before: ['referenced', ...this.vault.cteNames(sealed), ...(accused.length > 0 ? ['accused'] : [])],
+            before: ['referenced', ...vault.names, ...(accused.length > 0 ? ['accused'] : [])],
             returning: `${POLICY_VERSION_SQL} AS policy_version`,
           }, {
           ...actor(principal),
