@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIdCardCheck } from '@vj/shared';
 import type { Tx } from '../../signaling/src/db/db.js';
 import { appendAudit } from '../../signaling/src/audit/audit-log.js';
+import { queuedChanges } from '../../signaling/src/audit/audited-statement.js';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
 import { loadPolicy } from '../../signaling/src/cases/case-policy.js';
 import { dueAt } from '../../signaling/src/cases/deadline-clock.js';
@@ -143,6 +144,110 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('intake b
     release();
     const [, receipt] = await Promise.all([admin, intake]);
     expect(receipt.created).toBe(true);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+});
+
+// Submits that arrive while one is in flight go next together, in one statement. To line a batch up on purpose, a
+// transaction holds a room row: the submit in flight waits for it, and what arrives meanwhile queues behind.
+describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('submits sent together on $name', (backend) => {
+  const t = intakeOn(backend);
+
+  const body = (townshipCode: string, n: number) => ({
+    id: randomUUID(),
+    sessionId: null,
+    townshipCode,
+    category: '工作作风' as const,
+    narrative: `一并送出的第 ${n} 件`,
+    accused: [{ name: `赵某${n}`, unit: '某村委会', position: '主任', townshipCode: null, officialCode: null }],
+    identity: n % 2 ? { name: '王五', idCard: withIdCardCheck('43012119800101001'), phone: '13800000000', address: '某路 1 号', village: '某村' } : null,
+  });
+
+  /** Holds `room` FOR UPDATE until `release(audit)`, which first appends an audit row in the same transaction. */
+  async function holdRoom(room: string) {
+    let release!: (audit: boolean) => void;
+    const go = new Promise<boolean>((r) => (release = r));
+    let locked!: () => void;
+    const held = new Promise<void>((r) => (locked = r));
+    const done = t.db.tx(async (q) => {
+      await q.query('SELECT 1 FROM rooms WHERE code = $1 FOR UPDATE', [room]);
+      locked();
+      if (await go) await appendAudit(q, { actorId: null, actorRole: null, action: 'case.policy', objectType: 'room', objectId: room });
+    });
+    await held;
+    return { release, done };
+  }
+  const lockWaits = async () =>
+    Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!.n);
+  /** The transactions the petitions' audit rows were committed in. */
+  const transactions = async (ids: string[]) =>
+    Number((await t.db.query<{ n: string }>(`SELECT count(DISTINCT xmin::text) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`, [ids])).rows[0]!.n);
+
+  /** A submit in flight and waiting on a held room, `queued` more lined up behind it; returns their outcomes. */
+  async function lineUp(queued: Parameters<typeof t.svc.submit>[1][]) {
+    const hold = await holdRoom('langli');
+    const first = t.svc.submit(t.officer, body('langli', 0));
+    await waitFor('the first submit to wait for the held room', async () => (await lockWaits()) > 0 || undefined);
+    const rest = queued.map((b) => t.svc.submit(t.officer, b).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e })));
+    await waitFor('the others to queue behind it', () => queuedChanges(t.db) === queued.length || undefined);
+    return { hold, first, rest };
+  }
+
+  it('sends what queued in one statement, each petition audited once, the chain whole', async () => {
+    const bodies = Array.from({ length: 6 }, (_, i) => body(i % 2 ? 'xingsha' : 'langli', i + 1));
+    const { hold, first, rest } = await lineUp(bodies);
+    hold.release(false);
+    await hold.done;
+    expect((await first).created).toBe(true);
+    const outcomes = await Promise.all(rest);
+    expect(outcomes.every((o) => o.ok && o.r.created)).toBe(true);
+    expect(await transactions(bodies.map((b) => b.id))).toBe(1);
+    const audited = await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`, [bodies.map((b) => b.id)]);
+    expect(audited.rows[0]!.n).toBe(String(bodies.length));
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it('sends a batch again one by one when any of it fails: a bad one fails alone, a retry gets its receipt back', async () => {
+    const earlier = body('xingsha', 10);
+    const receipt = await t.svc.submit(t.officer, earlier);
+    const before = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log');
+    const good = [body('xingsha', 11), body('langli', 12), body('xingsha', 13)];
+    const bad = { ...body('xingsha', 14), townshipCode: 'nowhere' };
+    // A retry of a petition already written makes no row, so the next link in the batch is wrong (VJ409); an
+    // unknown township fails the whole statement (23503). Either way each goes again alone.
+    const { hold, first, rest } = await lineUp([good[0]!, earlier, good[1]!, bad, good[2]!]);
+    hold.release(false);
+    await hold.done;
+    await first;
+    const [o1, retry, o2, failed, o3] = await Promise.all(rest);
+    expect([o1, o2, o3].every((o) => o!.ok && o!.r.created)).toBe(true);
+    expect(retry).toMatchObject({ ok: true, r: { created: false, caseCode: receipt.caseCode, pin: receipt.pin } });
+    expect(failed).toMatchObject({ ok: false, e: { code: 'BAD_REQUEST' } });
+    expect((await t.db.query('SELECT 1 FROM petitions WHERE id = $1', [bad.id])).rowCount).toBe(0);
+    const after = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log');
+    expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n) + 1 + good.length); // the first, and the three good
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it('takes every petition\'s referenced rows before the chain lock, so a batch and a transaction that locks then audits never deadlock', async () => {
+    // The batch waits for a room another transaction holds; that transaction then appends to the chain. Had the
+    // batch taken the chain lock before the room, each would wait for the other (40P01).
+    const bodies = [body('xingsha', 21), body('langli', 22), body('xingsha', 23)];
+    const hold = await holdRoom('langli');
+    const second = await holdRoom('xingsha');
+    const first = t.svc.submit(t.officer, body('xingsha', 20));
+    await waitFor('the first submit to wait for xingsha', async () => (await lockWaits()) > 0 || undefined);
+    const rest = Promise.all(bodies.map((b) => t.svc.submit(t.officer, b)));
+    await waitFor('the others to queue', () => queuedChanges(t.db) === bodies.length || undefined);
+    second.release(true);
+    await second.done;
+    await first;
+    // The batch is now in flight, waiting for langli; the holder appends to the chain and commits.
+    await waitFor('the batch to wait for langli', async () => (await lockWaits()) > 0 || undefined);
+    hold.release(true);
+    await hold.done;
+    expect((await rest).every((r) => r.created)).toBe(true);
+    expect(await transactions(bodies.map((b) => b.id))).toBe(1);
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 });

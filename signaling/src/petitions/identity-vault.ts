@@ -65,24 +65,25 @@ export class IdentityVault {
 
   /**
    * The key and identity rows as data-modifying CTEs of the submit's one statement, written only when the gate
-   * CTE (the petition's insert) made its row. `param` numbers a value as a placeholder of that statement.
-   * Returns the CTEs' text and their names.
+   * CTE (the petition's insert) made its row. `param` numbers a value as a placeholder of that statement and
+   * `name` gives a CTE its name there (a statement may carry several petitions). Returns the CTEs and their names.
    */
-  insertCtes(param: (v: unknown) => string, gate: string, sealed: SealedPetition): { sql: string; names: string[] } {
+  insertCtes(param: (v: unknown) => string, name: (base: string) => string, gate: string, sealed: SealedPetition): { ctes: string[]; names: string[] } {
     const k = sealed.dataKey;
+    const names = [name('vault_key')];
     const ctes = [
-      `vault_key AS (INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version)
+      `${names[0]} AS (INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version)
         SELECT id, ${param(k.wrapped)}::bytea, ${param(k.kekVersion)}::int, ${param(k.dekVersion)}::int FROM ${gate} RETURNING 1)`,
     ];
     const identity = sealed.identity;
     if (identity) {
       const cols = IDENTITY_FIELDS.map(([, c]) => c);
-      ctes.push(`vault_identity AS (INSERT INTO petition_identity (petition_id, ${cols.join(', ')})
+      names.push(name('vault_identity'));
+      ctes.push(`${names[1]} AS (INSERT INTO petition_identity (petition_id, ${cols.join(', ')})
         SELECT id, ${cols.map((c) => `${param(identity[c])}::bytea`).join(', ')} FROM ${gate} RETURNING 1)`);
     }
-    return { sql: ctes.join(',\n'), names: ctes.map((c) => c.slice(0, c.indexOf(' AS ('))) };
+    return { ctes, names };
   }
-
 
   async dataKey(q: Queryable, ownerId: string): Promise<{ key: Buffer; dekVersion: number }> {
     const r = await q.query<{ wrapped: Buffer; kek_version: number; dek_version: number }>('SELECT wrapped, kek_version, dek_version FROM data_keys WHERE owner_id = $1', [ownerId]);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult } from '@vj/shared';
-import { appendAudit, auditedStatement } from '../audit/audit-log.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { auditedStatement, type ChangeBuilder } from '../audit/audited-statement.js';
 import type { Db } from '../db/db.js';
 import { MasterKeys, SUITES, hmacDigits, mac, pinVerifier, randomDigits, type SuiteId } from '../security/crypto.js';
 import type { IntegrityAlarm } from '../security/integrity-alarm.js';
@@ -82,48 +83,46 @@ export class PetitionService {
       const pinHash = pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), body.id, caseCode, this.pinFor(body.id));
       const now = this.now();
       // The petition, its key, identity and accused, and the audit row: one statement, one round trip, one
-      // implicit transaction. The rest is written only if the petition's own insert made its row (a concurrent
-      // retry with the same id makes none, and is re-read below).
-      const params: unknown[] = [];
-      const $ = (v: unknown) => `$${params.push(v)}`;
-      const vault = this.vault.insertCtes($, 'petition', sealed);
-      const ctes = [
-        `petition AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
-          SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text, ${$(body.narrative)}::text,
-                 ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(acceptDueAt(policy, now))}::timestamptz, ${$(seal)}::text
-          WHERE ${policyStillSql($(policy.version))}
-          ON CONFLICT (id) DO NOTHING RETURNING id)`,
-        vault.sql,
-      ];
-      // Every person named, with their registry entry resolved, in the same statement.
-      const accused = body.accused.map((a, i) => {
-        const name = $(a.name);
-        const unit = $(a.unit);
-        return { ord: $(i), name, unit, position: $(a.position), township: $(a.townshipCode), official: resolvedOfficialSql($(a.officialCode ?? null), name, unit) };
-      });
-      if (accused.length > 0) {
-        ctes.push(`accused AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code)
-          SELECT gen_random_uuid(), petition.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code
-          FROM petition, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.name}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official})`).join(', ')})
-            AS v (ord, name, unit, position, township_code, official_code)
-          RETURNING 1)`);
-      }
-      // The rows the foreign keys point at, share-locked before the chain lock (see AuditedChange.before).
-      const lockedFor = (table: string, column: string, values: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column} = ANY(${values}) FOR KEY SHARE) AS l)`;
-      ctes.push(`referenced AS (SELECT ${[
-        lockedFor('users', 'id', `ARRAY[${$(principal.sub)}::uuid]`),
-        lockedFor('reception_sessions', 'id', `ARRAY[${$(body.sessionId)}::uuid]`),
-        lockedFor('rooms', 'code', `ARRAY[${[$(body.townshipCode), ...accused.map((a) => a.township)].map((t) => `${t}::text`).join(', ')}]`),
-        ...(accused.length > 0 ? [lockedFor('officials', 'code', `ARRAY[${accused.map((a) => a.official).join(', ')}]`)] : []),
-      ].join(' + ')} AS n)`);
+      // implicit transaction (perhaps beside other petitions sent together). The rest is written only if the
+      // petition's own insert made its row (a concurrent retry with the same id makes none, and is re-read below).
+      const change: ChangeBuilder = ({ $, name }) => {
+        const petition = name('petition');
+        const vault = this.vault.insertCtes($, name, petition, sealed);
+        const ctes = [
+          `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
+            SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text, ${$(body.narrative)}::text,
+                   ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(acceptDueAt(policy, now))}::timestamptz, ${$(seal)}::text
+            WHERE ${policyStillSql($(policy.version))}
+            ON CONFLICT (id) DO NOTHING RETURNING id)`,
+          ...vault.ctes,
+        ];
+        // Every person named, with their registry entry resolved, in the same statement.
+        const accused = body.accused.map((a, i) => {
+          const who = $(a.name);
+          const unit = $(a.unit);
+          return { ord: $(i), who, unit, position: $(a.position), township: $(a.townshipCode), official: resolvedOfficialSql($(a.officialCode ?? null), who, unit) };
+        });
+        const before = [...vault.names];
+        if (accused.length > 0) {
+          before.push(name('accused'));
+          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code)
+            SELECT gen_random_uuid(), ${petition}.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code
+            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official})`).join(', ')})
+              AS v (ord, name, unit, position, township_code, official_code)
+            RETURNING 1)`);
+        }
+        // The rows the foreign keys point at, share-locked before the chain lock (see AuditedChange.before).
+        const lockedFor = (table: string, column: string, values: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column} = ANY(${values}) FOR KEY SHARE) AS l)`;
+        ctes.push(`${name('referenced')} AS (SELECT ${[
+          lockedFor('users', 'id', `ARRAY[${$(principal.sub)}::uuid]`),
+          lockedFor('reception_sessions', 'id', `ARRAY[${$(body.sessionId)}::uuid]`),
+          lockedFor('rooms', 'code', `ARRAY[${[$(body.townshipCode), ...accused.map((a) => a.township)].map((t) => `${t}::text`).join(', ')}]`),
+          ...(accused.length > 0 ? [lockedFor('officials', 'code', `ARRAY[${accused.map((a) => a.official).join(', ')}]`)] : []),
+        ].join(' + ')} AS n)`);
+        return { ctes, gate: petition, before: [name('referenced'), ...before], returning: { policy_version: POLICY_VERSION_SQL } };
+      };
       try {
-        const audited = await auditedStatement(this.db, {
-            ctes: ctes.join(',\n'),
-            params,
-            gate: 'petition',
-            before: ['referenced', ...vault.names, ...(accused.length > 0 ? ['accused'] : [])],
-            returning: `${POLICY_VERSION_SQL} AS policy_version`,
-          }, {
+        const audited = await auditedStatement(this.db, change, {
           ...actor(principal),
           action: 'petition.create',
           objectType: 'petition',
