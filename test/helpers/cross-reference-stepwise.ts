@@ -2,7 +2,13 @@
 // per match and per list. Kept here as the reference the single statement's answers are compared against.
 import type { CrossReferenceView } from '@vj/shared';
 import type { Queryable } from '../../signaling/src/db/db.js';
-import { MATCHES, OFFICIAL_COLUMNS, toView, type OfficialRow } from '../../signaling/src/registry/cross-reference.js';
+import { toView, type OfficialRow } from '../../signaling/src/registry/cross-reference.js';
+
+// The registry columns and name-and-unit match as they were written then (a join on the unit), kept apart from
+// the product's so that a change there is checked against this, not against itself.
+const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code';
+const MATCHES = (name: string, unit: string) =>
+  `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
 
 export async function crossReferenceStepwise(q: Queryable, petitionId: string): Promise<CrossReferenceView> {
   const accused = await q.query<{ name: string; unit: string; official_code: string | null }>(

@@ -9,12 +9,14 @@ export interface OfficialRow {
   township_code: string | null;
 }
 
-export const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code';
+// The unit's name is looked up for the rows returned, not joined for every candidate: a common name matches
+// dozens of officials, and a join made the planner hash the whole unit table for each petition.
+export const OFFICIAL_COLUMNS = 'o.code, o.name, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code) AS unit_name, o.position, o.township_code';
 export const toView = (o: OfficialRow): OfficialView => ({ code: o.code, name: o.name, unitName: o.unit_name, position: o.position, townshipCode: o.township_code });
 
 /** Registry entries a named person may be: same name, and the same unit when the petition gives one. */
 export const MATCHES = (name: string, unit: string) =>
-  `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
+  `FROM officials o WHERE o.name = ${name}::text AND (${unit}::text = '' OR o.unit_code = ${unit}::text OR o.unit_code IN (SELECT u.code FROM org_units u WHERE u.name = ${unit}::text))`;
 
 /**
  * At intake: the officer's explicit choice, else the registry entry when exactly one matches. An SQL expression
@@ -25,7 +27,7 @@ export const resolvedOfficialSql = (code: string, name: string, unit: string): s
 
 export async function searchOfficials(q: Queryable, text: string, limit: number): Promise<OfficialView[]> {
   const r = await q.query<OfficialRow>(
-    `SELECT ${OFFICIAL_COLUMNS} FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code
+    `SELECT ${OFFICIAL_COLUMNS} FROM officials o
      WHERE o.name = $1 OR o.code = $1 OR o.name LIKE $2 ORDER BY (o.name = $1) DESC, o.name, o.code LIMIT $3`,
     [text, `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit],
   );
@@ -45,12 +47,16 @@ export async function crossReference(q: Queryable, petitionId: string): Promise<
        (SELECT coalesce(json_agg(json_build_object('id', d.id, 'decidedOn', to_char(d.decided_on, 'YYYY-MM-DD'), 'kind', d.kind, 'reason', d.reason, 'authority', d.authority) ORDER BY d.decided_on DESC), '[]')
           FROM (SELECT * FROM discipline_records WHERE official_code = m.code ORDER BY decided_on DESC LIMIT 20) d) AS discipline,
        (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]')
-          FROM (SELECT DISTINCT p.id, p.case_code, p.township_code, p.status, p.created_at FROM petition_accused pa JOIN petitions p ON p.id = pa.petition_id
-                WHERE pa.petition_id <> $1 AND (pa.official_code = m.code OR (pa.official_code IS NULL AND pa.name = m.name AND (pa.unit = '' OR pa.unit = coalesce(m.unit_name, ''))))
-                ORDER BY p.created_at DESC LIMIT 20) x) AS others
+          FROM (SELECT p.id, p.case_code, p.township_code, p.status, p.created_at FROM petitions p
+                WHERE p.id <> $1 AND p.id IN (
+                  -- Two lookups, each on its own index (an OR of them scanned every unlinked accused row).
+                  SELECT pa.petition_id FROM petition_accused pa WHERE pa.official_code = m.code
+                  UNION ALL
+                  SELECT pa.petition_id FROM petition_accused pa WHERE pa.name = m.name AND pa.official_code IS NULL AND (pa.unit = '' OR pa.unit = coalesce(m.unit_name, '')))
+                ORDER BY p.created_at DESC, p.id LIMIT 20) x) AS others
      FROM petition_accused acc
      LEFT JOIN LATERAL (
-       SELECT ${OFFICIAL_COLUMNS}, true AS linked FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.code = acc.official_code
+       SELECT ${OFFICIAL_COLUMNS}, true AS linked FROM officials o WHERE o.code = acc.official_code
        UNION ALL
        (SELECT ${OFFICIAL_COLUMNS}, false AS linked ${MATCHES('acc.name', "coalesce(acc.unit, '')")}
           AND acc.official_code IS NULL ORDER BY o.code LIMIT 5)
