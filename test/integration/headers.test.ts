@@ -51,6 +51,23 @@ describe('security headers', () => {
     for (const src of withPublic) expect(src).not.toMatch(/^(ws|wss|https?):?$/);
   });
 
+  it('every answer (API, pages, errors) carries the standard set, and plain HTTP is not told to upgrade', async () => {
+    for (const p of ['/api/health', '/console/', '/api/no-such-route']) {
+      const h = await headersOf(`${plain.url}${p}`);
+      expect(h.get('x-content-type-options'), p).toBe('nosniff');
+      expect(h.get('referrer-policy'), p).toBe('no-referrer');
+      expect(h.get('x-frame-options'), p).toBe('DENY');
+      expect(h.get('cross-origin-opener-policy'), p).toBe('same-origin');
+      expect(h.get('cross-origin-resource-policy'), p).toBe('same-origin');
+      expect(h.get('x-permitted-cross-domain-policies'), p).toBe('none');
+      expect(h.get('permissions-policy'), p).toBe('camera=(self), microphone=(self)');
+      expect(h.get('x-powered-by'), p).toBeNull();
+      // A county on plain HTTP inside its own network: an upgrade would send every request to a port that is not there.
+      expect(h.get('content-security-policy'), p).not.toMatch(/upgrade-insecure-requests/);
+      expect(h.get('content-security-policy'), p).toMatch(/frame-ancestors 'none'/);
+    }
+  });
+
   it('HSTS with TLS on, or an https PUBLIC_URL; none on plain HTTP without one', async () => {
     const hsts = await new Promise<string | undefined>((resolve, reject) => {
       https

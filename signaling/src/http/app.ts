@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { AppError } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { errorHandler } from './errors.js';
@@ -22,22 +23,43 @@ import { townshipRoutes } from './routes/township.js';
  * connect-src names only this server: 'self' matches the page's own origin for ws:/wss: too (CSP Level 3, in
  * Chromium since 2018; test/integration/headers.test.ts checks the kiosk's Chromium), and PUBLIC_URL's origin is
  * added for the address kiosks are told to use. A bare ws:/wss: would let an injected script send anything to
- * any host.
+ * any host. Exactly these directives: helmet's defaults would add upgrade-insecure-requests, which breaks a
+ * county that serves plain HTTP on its own network.
  */
-export function contentSecurityPolicy(publicUrl: string | undefined): string {
+export function cspDirectives(publicUrl: string | undefined): Record<string, string[]> {
   const connect = ["'self'"];
   if (publicUrl) {
     const u = new URL(publicUrl);
     connect.push(u.origin, `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}`);
   }
-  return [
-    "default-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "media-src 'self' blob: mediastream:",
-    "img-src 'self' data: blob:",
-    "style-src 'self' 'unsafe-inline'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return {
+    'default-src': ["'self'"],
+    'connect-src': connect,
+    'media-src': ["'self'", 'blob:', 'mediastream:'],
+    'img-src': ["'self'", 'data:', 'blob:'],
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'frame-ancestors': ["'none'"],
+  };
+}
+
+/**
+ * The response headers every answer carries, from helmet (the set it keeps current: CSP, HSTS, no sniffing, no
+ * referrer, framing refused, cross-origin isolation of windows and resources), plus Permissions-Policy, which
+ * helmet does not set: only this origin may ask for the camera and microphone.
+ */
+function securityHeaders(ctx: AppContext) {
+  // Browsers heed HSTS only over HTTPS; sent whenever this server is meant to be reached that way.
+  const hsts = ctx.config.tls !== undefined || ctx.config.publicUrl?.startsWith('https:') === true;
+  const standard = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(ctx.config.publicUrl) },
+    strictTransportSecurity: hsts ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self)');
+    standard(req, res, next);
+  };
 }
 
 function serveSpa(app: Express, mount: string, dir: string): void {
@@ -52,9 +74,6 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
   // X-Forwarded-For only from the proxies TRUST_PROXY names: trusted from anyone (or from loopback, where any
   // local process is), a fresh header per request was a fresh rate-limit budget per request.
   app.set('trust proxy', ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false);
-  const csp = contentSecurityPolicy(ctx.config.publicUrl);
-  // Browsers heed HSTS only over HTTPS; sent whenever this server is meant to be reached that way.
-  const hsts = ctx.config.tls !== undefined || ctx.config.publicUrl?.startsWith('https:') === true;
   const access = ctx.log.child('access');
   app.use((req, res, next) => {
     // The route pattern, not the URL: query strings may carry search terms; ids are fine, content never.
@@ -64,13 +83,9 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
       if (res.statusCode >= 500) access.warn('request', fields);
       else access.debug('request', fields);
     });
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Content-Security-Policy', csp);
-    if (hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
-    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self)');
     next();
   });
+  app.use(securityHeaders(ctx));
   app.use('/api', express.json({ limit: '256kb', strict: true }));
   for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, recordingRoutes, receiptRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
