@@ -105,7 +105,7 @@ export const TC = {
   policySaved: '已保存',
   // Registry
   registryTitle: '清廉档案与受处分人员信息导入',
-  registryHint: '从现有系统导出 UTF-8 CSV 后导入；按编码更新，可重复导入。',
+  registryHint: '从现有系统导出 CSV（UTF-8 或 GBK 编码均可）后导入；按编码更新，可重复导入。',
   officialsFile: '人员名册(人员编码，姓名，单位编码，单位名称，职务，乡镇)',
   disciplineFile: '处分记录(记录编号，人员编码，处分日期，处分种类，事由，决定机关)',
   chooseFile: '选择 CSV 文件',

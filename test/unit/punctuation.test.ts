@@ -17,6 +17,15 @@ const TABLES = [
     .map((f) => `shared/src/client/${f}`),
 ];
 
+/** Every server source file: its Chinese error messages and import reports reach the console as they are. */
+function sourcesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(REPO, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .map((f) => `${dir}/${f}`);
+}
+const SERVER = [...sourcesUnder('signaling/src'), ...sourcesUnder('sfu-server/src'), ...sourcesUnder('shared/src').filter((f) => !f.startsWith('shared/src/client/'))];
+
 // Han characters and CJK / full-width punctuation, then a half-width , ! ? : or ; right after.
 const HALF_WIDTH_AFTER_CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][,!?:;]/u;
 
@@ -43,6 +52,14 @@ describe('typography of user-facing Chinese', () => {
   it('no string table puts a half-width , ! ? : or ; directly after a Chinese character', () => {
     const found: string[] = [];
     for (const file of TABLES) {
+      for (const { text, line } of literals(file)) if (HALF_WIDTH_AFTER_CJK.test(text)) found.push(`${file}:${line} ${text}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('nor does any message the server sends (errors, import reports)', () => {
+    const found: string[] = [];
+    for (const file of SERVER) {
       for (const { text, line } of literals(file)) if (HALF_WIDTH_AFTER_CJK.test(text)) found.push(`${file}:${line} ${text}`);
     }
     expect(found).toEqual([]);

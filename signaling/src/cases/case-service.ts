@@ -90,7 +90,7 @@ export class CaseService {
           if (body.handlerId) await this.assertHandler(q, body.handlerId, p.township_code);
           const conflicts = await referralConflicts(q, id, p.township_code, body.handlerId);
           if (conflicts.length && !body.overrideReason) {
-            throw new AppError('CONFLICT_OF_INTEREST', conflicts.some((c) => c.kind === 'handler_accused') ? '承办人是被反映人,须回避' : '被反映人属于该乡镇,转办须回避;如确需转办,请由主任填写理由后越过');
+            throw new AppError('CONFLICT_OF_INTEREST', conflicts.some((c) => c.kind === 'handler_accused') ? '承办人是被反映人，须回避。' : '被反映人属于该乡镇，转办须回避；如确需转办，请由主任填写理由后越过。');
           }
           if (conflicts.length && principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以越过回避规则');
           if (conflicts.length) Object.assign(details, { coiOverride: true, overrideReason: body.overrideReason ?? '', conflicts: conflicts.map((c) => c.kind).join(',') });

@@ -4,9 +4,18 @@ export interface CsvRecord {
   fields: string[];
 }
 
+/** A file that is not CSV as written: the line says where to look. */
+export class CsvSyntaxError extends Error {
+  constructor(readonly line: number) {
+    super(`unclosed quote from line ${line}`);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
 /**
  * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF; a UTF-8 BOM is
- * skipped (spreadsheet exports on Windows add one). Blank lines are dropped.
+ * skipped (spreadsheet exports on Windows add one). Blank lines are dropped. A quote never closed is an error
+ * (CsvSyntaxError, with the line it opened on): read on, it would swallow the rest of the file into one field.
  */
 export function parseCsv(text: string): CsvRecord[] {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -16,6 +25,7 @@ export function parseCsv(text: string): CsvRecord[] {
   let quoted = false;
   let line = 1;
   let startLine = 1;
+  let quoteLine = 0;
   const endRecord = () => {
     fields.push(field);
     if (fields.length > 1 || fields[0] !== '') out.push({ line: startLine, fields });
@@ -36,7 +46,10 @@ export function parseCsv(text: string): CsvRecord[] {
       }
       continue;
     }
-    if (c === '"' && field === '') quoted = true;
+    if (c === '"' && field === '') {
+      quoted = true;
+      quoteLine = line;
+    }
     else if (c === ',') {
       fields.push(field);
       field = '';
@@ -47,6 +60,7 @@ export function parseCsv(text: string): CsvRecord[] {
       startLine = line;
     } else field += c;
   }
+  if (quoted) throw new CsvSyntaxError(quoteLine);
   if (field !== '' || fields.length) endRecord();
   return out;
 }

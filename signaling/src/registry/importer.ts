@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { parseCsv, type CsvRecord } from './csv.js';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
 import { linkUsersFromRegistry } from './user-links.js';
 
 type Kind = RegistryImportView['kind'];
@@ -28,8 +28,31 @@ function headerMap(kind: Kind, header: string[]): Record<string, number> {
     if (i >= 0) at[key] = i;
   }
   const missing = REQUIRED[kind].filter((k) => at[k] === undefined).map((k) => COLUMNS[kind][k]![0]);
-  if (missing.length) throw new AppError('BAD_REQUEST', `CSV 表头缺少列:${missing.join('、')}`);
+  if (missing.length) throw new AppError('BAD_REQUEST', `CSV 表头缺少列：${missing.join('、')}。`);
   return at;
+}
+
+/**
+ * The file's rows. UTF-8 first; else GB18030 (a superset of GBK), which is what spreadsheet programs on Chinese
+ * Windows write when "CSV" is chosen, so an export from the personnel system imports as it is.
+ */
+function csvRecords(data: Buffer): CsvRecord[] {
+  let text: string | undefined;
+  for (const encoding of ['utf-8', 'gb18030']) {
+    try {
+      text = new TextDecoder(encoding, { fatal: true }).decode(data);
+      break;
+    } catch {
+      // the next encoding
+    }
+  }
+  if (text === undefined) throw new AppError('BAD_REQUEST', '无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。');
+  try {
+    return parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new AppError('BAD_REQUEST', `CSV 格式有误：第 ${err.line} 行的引号没有闭合。`);
+    throw err;
+  }
 }
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
@@ -48,17 +71,11 @@ export class RegistryImporter {
 
   /** An import cut off by a restart is marked failed, so its progress bar does not wait forever. */
   async recover(): Promise<void> {
-    await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || '[{"line":0,"message":"导入被服务重启中断,请重新导入"}]'::jsonb WHERE status = 'running'`);
+    await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || '[{"line":0,"message":"导入被服务重启中断，请重新导入。"}]'::jsonb WHERE status = 'running'`);
   }
 
   async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-    } catch {
-      throw new AppError('BAD_REQUEST', '文件不是 UTF-8 编码的 CSV');
-    }
-    const records = parseCsv(text);
+    const records = csvRecords(data);
     if (records.length < 2) throw new AppError('BAD_REQUEST', 'CSV 文件没有数据行');
     const columns = headerMap(kind, records[0]!.fields);
     const id = newId();
@@ -168,7 +185,7 @@ export class RegistryImporter {
     const seen = new Set<string>();
     for (const r of batch) {
       const v = { id: get(r, 'id'), official: get(r, 'official'), date: get(r, 'date'), kind: get(r, 'kind'), reason: get(r, 'reason'), authority: get(r, 'authority') };
-      const problem = !v.id ? '缺少记录编号' : !v.official ? '缺少人员编码' : !known.has(v.official) ? '人员编码不在清廉档案中,请先导入人员' : !isDate(v.date) ? '处分日期应为 YYYY-MM-DD' : !v.kind ? '缺少处分种类' : !v.reason ? '缺少事由' : Object.values(v).some((x) => x.length > MAX_LEN * 5) ? '字段过长' : seen.has(v.id) ? '记录编号在本批中重复' : null;
+      const problem = !v.id ? '缺少记录编号' : !v.official ? '缺少人员编码' : !known.has(v.official) ? '人员编码不在清廉档案中，请先导入人员' : !isDate(v.date) ? '处分日期应为 YYYY-MM-DD' : !v.kind ? '缺少处分种类' : !v.reason ? '缺少事由' : Object.values(v).some((x) => x.length > MAX_LEN * 5) ? '字段过长' : seen.has(v.id) ? '记录编号在本批中重复' : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
