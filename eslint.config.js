@@ -49,19 +49,22 @@ function architecture() {
       files: ['kiosk-client/src/**/*.{ts,tsx}', 'county-console/src/**/*.{ts,tsx}', 'shared/src/client/**/*.ts'],
       ignores: notTests,
       rules: rule(crypto, [
-        ...server('@vj/signaling', '@vj/sfu-server'),
+        ...server('@vj/signaling', '@vj/sfu-server', '@vj/shared/node'),
         { group: ['node:*'], message: 'browser code has no Node built-ins' },
+        relativeInto('node', 'the browser kit never imports the servers\' shared code (shared/src/node)'),
         relativeInto('signaling', 'a browser app never imports server code'),
         relativeInto('sfu-server', 'a browser app never imports server code'),
         { group: ['../../shared/*', '../../../shared/*'], message: 'import @vj/shared or @vj/shared/client, not its files' },
       ]),
     },
     {
-      // shared depends on nothing of ours: every other workspace depends on it.
+      // shared depends on nothing of ours: every other workspace depends on it. Its root is bundled into the
+      // browser apps, so only shared/src/node (the servers' own entry, @vj/shared/node) may hold Node code.
       files: ['shared/src/**/*.ts'],
       ignores: [...notTests, 'shared/src/client/**'],
       rules: rule(crypto, [
         { group: ['@vj/*'], message: 'shared depends on nothing of ours' },
+        { group: ['./node/*', './node'], message: 'the root of shared reaches browsers: only @vj/shared/node may export server code' },
         relativeInto('signaling', 'shared depends on nothing of ours'),
         relativeInto('sfu-server', 'shared depends on nothing of ours'),
         relativeInto('kiosk-client', 'shared depends on nothing of ours'),

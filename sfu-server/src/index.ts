@@ -3,5 +3,4 @@ export { LocalSfuClient } from './local-sfu-client.js';
 export { SfuService } from './sfu-service.js';
 export { RedisSfuClient } from './redis-sfu-client.js';
 export { SfuNode } from './sfu-node.js';
-export { RedisRpc, type RpcHandler } from './cluster/redis-rpc.js';
 export { SfuRegistry } from './cluster/sfu-registry.js';

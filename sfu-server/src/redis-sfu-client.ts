@@ -17,7 +17,7 @@ import {
   type SfuParams,
   type SfuResult,
 } from '@vj/shared';
-import { RedisRpc } from './cluster/redis-rpc.js';
+import { RedisRpc } from '@vj/shared/node';
 import { SfuRegistry } from './cluster/sfu-registry.js';
 import { sfuEventsChannel } from './sfu-node.js';
 

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   /** DATA_DIR or the database's disk is full: nothing was saved; it works again once space is freed. */
   STORAGE_FULL: 507,
   SFU_TIMEOUT: 504,
+  /** Another signaling node (a session's owner) did not answer in time. */
+  NODE_TIMEOUT: 504,
   SFU_ERROR: 502,
 } as const;
 
@@ -56,7 +58,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
 
-/** A request to another node (an SFU node, a session's owner) that got no answer in time. */
+/** A request to an SFU node that got no answer in time. */
 export class SfuTimeoutError extends AppError {
   constructor(
     readonly method: string,
@@ -65,5 +67,17 @@ export class SfuTimeoutError extends AppError {
   ) {
     super('SFU_TIMEOUT', `${method} on node ${nodeId}: no answer within ${timeoutMs} ms`);
     this.name = 'SfuTimeoutError';
+  }
+}
+
+/** A request to another signaling node (the owner of a session, the wall) that got no answer in time. */
+export class NodeTimeoutError extends AppError {
+  constructor(
+    readonly method: string,
+    readonly nodeId: string,
+    readonly timeoutMs: number,
+  ) {
+    super('NODE_TIMEOUT', `${method} on signaling node ${nodeId}: no answer within ${timeoutMs} ms`);
+    this.name = 'NodeTimeoutError';
   }
 }

@@ -17,7 +17,7 @@ const cases: { area: string; file: string; refused: string[]; allowed: string[] 
   {
     area: 'a browser app',
     file: 'county-console/src/views/Probe.tsx',
-    refused: ['@vj/signaling', '@vj/sfu-server', '@vj/signaling/dist/context.js', 'node:fs', 'node:crypto', '../../signaling/src/context.js', '../../sfu-server/src/sfu-service.js', '../../shared/src/log.js'],
+    refused: ['@vj/signaling', '@vj/sfu-server', '@vj/shared/node', '@vj/signaling/dist/context.js', 'node:fs', 'node:crypto', '../../signaling/src/context.js', '../../sfu-server/src/sfu-service.js', '../../shared/src/log.js'],
     allowed: ['@vj/shared', '@vj/shared/client', 'react', './components/Table.js'],
   },
   {
@@ -29,20 +29,20 @@ const cases: { area: string; file: string; refused: string[]; allowed: string[] 
   {
     area: 'the browser kit',
     file: 'shared/src/client/probe.ts',
-    refused: ['@vj/signaling', 'node:events', '../../../signaling/src/context.js'],
+    refused: ['@vj/signaling', 'node:events', '../../../signaling/src/context.js', '@vj/shared/node', '../node/redis-rpc.js'],
     allowed: ['../schemas/socket.js', 'mediasoup-client', './socket.js'],
   },
   {
     area: 'shared',
     file: 'shared/src/probe.ts',
-    refused: ['@vj/signaling', '@vj/sfu-server', '../../signaling/src/context.js', '../../county-console/src/api.js', 'node:crypto'],
+    refused: ['@vj/signaling', '@vj/sfu-server', '../../signaling/src/context.js', '../../county-console/src/api.js', 'node:crypto', './node/redis-rpc.js'],
     allowed: ['zod', './schemas/rest.js'],
   },
   {
     area: 'the SFU',
     file: 'sfu-server/src/probe.ts',
     refused: ['@vj/signaling', '../../signaling/src/context.js', 'node:crypto'],
-    allowed: ['@vj/shared', 'mediasoup', './session-media.js'],
+    allowed: ['@vj/shared', '@vj/shared/node', 'mediasoup', './session-media.js'],
   },
   {
     area: 'signaling',

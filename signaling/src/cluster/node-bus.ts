@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AppError, SfuTimeoutError, errorFields, type Logger } from '@vj/shared';
-import { RedisRpc, type RpcHandler } from '@vj/sfu-server';
+import { AppError, NodeTimeoutError, errorFields, type Logger } from '@vj/shared';
+import { RedisRpc, type RpcHandler } from '@vj/shared/node';
 import { AlertOp } from '../alerts/alert-service.js';
 
 /** Messages every signaling node hears. */
@@ -85,7 +85,7 @@ export class RedisBus implements NodeBus {
   }
 
   call(nodeId: string, method: string, params: unknown): Promise<unknown> {
-    return this.rpc.call(nodeId, method, params, this.timeoutMs, () => new SfuTimeoutError(method, nodeId, this.timeoutMs));
+    return this.rpc.call(nodeId, method, params, this.timeoutMs, () => new NodeTimeoutError(method, nodeId, this.timeoutMs));
   }
 
   async serve(handler: RpcHandler): Promise<void> {

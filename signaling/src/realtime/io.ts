@@ -17,7 +17,7 @@ import type { Disconnector } from '../context.js';
 import type { Claims, KeyRing } from '../security/jwt.js';
 import type { Notifier } from '../sessions/call-service.js';
 import { EVENT_ACCESS } from './event-access.js';
-import { clusterDispatch } from '../cluster/forwarding.js';
+import { clusterDispatch } from './dispatch.js';
 import { eventHandlers } from './handlers.js';
 import type { AccessEnded } from '../sessions/access-end.js';
 

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { AppError, RpcReply, RpcRequest, errorFields, isErrorCode, type Logger } from '@vj/shared';
+import { AppError, isErrorCode } from '../errors.js';
+import { errorFields, type Logger } from '../log.js';
+import { RpcReply, RpcRequest } from '../schemas/cluster.js';
 
 export type RpcHandler = (method: string, params: unknown) => Promise<unknown>;
 

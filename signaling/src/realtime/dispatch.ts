@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AppError, clientEvents, parseOrBadRequest, type ClientEvent } from '@vj/shared';
 import type { AppContext } from '../context.js';
-import type { EventContext } from '../realtime/handlers.js';
-import { EVENT_ACCESS } from '../realtime/event-access.js';
+import type { EventContext } from './handlers.js';
+import { EVENT_ACCESS } from './event-access.js';
 import { Claims } from '../security/jwt.js';
-import { ownerMethods, type OwnerMethod } from './owner-calls.js';
+import { ownerMethods, type OwnerMethod } from '../cluster/owner-calls.js';
 
 type Handler = (ctx: EventContext, payload: unknown) => Promise<unknown>;
 export type Dispatch = (event: ClientEvent, ctx: EventContext, payload: unknown) => Promise<unknown>;
@@ -30,8 +30,8 @@ export function clusterDispatch(app: AppContext, handlers: Record<ClientEvent, H
     } catch (err) {
       // The owner stopped listening (it just died, perhaps with this request in hand): take the session over
       // here and answer, instead of failing the client. A request the dead node never answered is safe to redo.
-      if (!(err instanceof AppError) || (err.code !== 'UNAVAILABLE' && err.code !== 'SFU_TIMEOUT')) throw err;
-      if (err.code === 'SFU_TIMEOUT' && (await bus.listening(owner))) throw err;
+      if (!(err instanceof AppError) || (err.code !== 'UNAVAILABLE' && err.code !== 'NODE_TIMEOUT')) throw err;
+      if (err.code === 'NODE_TIMEOUT' && (await bus.listening(owner))) throw err;
       await ownership.seize(sessionId, owner);
       await reconnect.restore([sessionId]);
       if (!calls.session(sessionId)) throw err;
