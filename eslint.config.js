@@ -83,6 +83,16 @@ function architecture() {
       rules: rule(crypto, [routes]),
     },
     {
+      // The cluster layer is infrastructure (bus, ownership, queue): the layers above use it, never the reverse.
+      files: ['signaling/src/cluster/**/*.ts'],
+      ignores: notTests,
+      rules: rule(crypto, [
+        routes,
+        ...['realtime', 'sessions', 'http', 'petitions', 'cases', 'recording'].map((d) => ({ group: [`../${d}/*`], message: 'the cluster layer never imports the layers built on it' })),
+        { group: ['../context.js'], message: 'the cluster layer never imports the app context' },
+      ]),
+    },
+    {
       files: ['signaling/src/http/routes/*.ts'],
       ignores: notTests,
       rules: rule(crypto, [routes, siblingRoute]),

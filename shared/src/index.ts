@@ -18,3 +18,5 @@ export * from './schemas/audit-actions.js';
 export * from './schemas/admin-kiosks.js';
 export * from './schemas/security.js';
 export * from './schemas/second-factor.js';
+export * from './schemas/responses-people.js';
+export * from './schemas/responses-cases.js';

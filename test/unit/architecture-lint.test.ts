@@ -51,6 +51,12 @@ const cases: { area: string; file: string; refused: string[]; allowed: string[] 
     allowed: ['../http/route.js', '../security/crypto.js', './case-policy.js', '@vj/shared'],
   },
   {
+    area: 'the cluster layer',
+    file: 'signaling/src/cluster/probe.ts',
+    refused: ['../realtime/handlers.js', '../sessions/call-service.js', '../context.js', '../http/route.js', '../http/routes/cases.js'],
+    allowed: ['./node-bus.js', '@vj/shared', '@vj/shared/node', 'ioredis'],
+  },
+  {
     area: 'a route file',
     file: 'signaling/src/http/routes/probe.ts',
     refused: ['./cases.js', '../routes/admin.js'],

@@ -64,7 +64,11 @@ export interface HandlerContext<B, P, Q> {
   requireTownship(townshipCode: string): void;
 }
 
-export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
+/** What a route that answers with bytes (a file, a download, a recording) declares instead of a JSON schema. */
+export const BYTES = 'bytes' as const;
+type Answer = Binary | RangeBuffer | FileResult;
+
+export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType = z.ZodType> {
   rateLimit?: RateLimitSpec<z.output<B>>;
   body?: B;
   params?: P;
@@ -73,7 +77,25 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
   raw?: { limit: string };
   /** The success status; a function of the result for answers whose status carries meaning (health). */
   status?: number | ((result: unknown) => number);
-  handler: (ctx: HandlerContext<z.output<B>, z.output<P>, z.output<Q>>) => Promise<unknown>;
+  /**
+   * The answer's schema, as requests have theirs: checked before the answer leaves, and only what it declares
+   * leaves (an undeclared key is dropped, so a field added to a row cannot reach a role by accident). An answer
+   * that does not match is this server's fault: logged with the route and the paths that failed, answered 500.
+   */
+  response: R | typeof BYTES;
+  handler: (ctx: HandlerContext<z.output<B>, z.output<P>, z.output<Q>>) => Promise<z.input<R> | Answer>;
+}
+
+/** The answer as its schema presents it, or INTERNAL (logged: route and failing paths, never values). */
+function presented(app: AppContext, key: RouteKey, schema: z.ZodType | typeof BYTES, result: unknown): unknown {
+  if (schema === BYTES) {
+    app.log.error('a bytes route answered with JSON', { route: key });
+    throw new AppError('INTERNAL', 'internal error');
+  }
+  const out = schema.safeParse(result);
+  if (out.success) return out.data;
+  app.log.error('answer does not match its schema', { route: key, paths: out.error.issues.map((i) => i.path.join('.') || '(root)').slice(0, 10).join(', ') });
+  throw new AppError('INTERNAL', 'internal error');
 }
 
 function bearer(req: Request): string | undefined {
@@ -99,11 +121,11 @@ async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, c
  * the access table → validate → rate limit (keyed on the validated values) → act → present. Errors carry
  * stable codes; refusals of a known user are audited.
  */
-export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
+export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, R extends z.ZodType = z.ZodType>(
   express: Express,
   app: AppContext,
   key: RouteKey,
-  spec: RouteSpec<B, P, Q>,
+  spec: RouteSpec<B, P, Q, R>,
 ): void {
   const access: RouteAccess = ROUTES[key];
   const { method, path } = splitKey(key);
@@ -158,7 +180,8 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         res.end(result.data);
         return;
       }
-      res.status(typeof spec.status === 'function' ? spec.status(result) : (spec.status ?? 200)).setHeader('Cache-Control', 'no-store').json(result);
+      const answer = presented(app, key, spec.response, result);
+      res.status(typeof spec.status === 'function' ? spec.status(result) : (spec.status ?? 200)).setHeader('Cache-Control', 'no-store').json(answer);
     } catch (err) {
       if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || (err.code === 'NOT_FOUND' && access.scope))) {
         await auditRefusal(app, principal, key, err.code);

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import type { EventContext } from './handlers.js';
 import { EVENT_ACCESS } from './event-access.js';
 import { Claims } from '../security/jwt.js';
-import { ownerMethods, type OwnerMethod } from '../cluster/owner-calls.js';
+import { ownerMethods, type OwnerMethod } from '../sessions/owner-calls.js';
 
 type Handler = (ctx: EventContext, payload: unknown) => Promise<unknown>;
 export type Dispatch = (event: ClientEvent, ctx: EventContext, payload: unknown) => Promise<unknown>;

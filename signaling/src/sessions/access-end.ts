@@ -1,6 +1,6 @@
 import { errorFields } from '@vj/shared';
 import type { AppContext } from '../context.js';
-import { onOwner } from '../cluster/owner-calls.js';
+import { onOwner } from './owner-calls.js';
 import { evictFromSession, type EvictRequest } from './evict.js';
 
 /** Whose access just ended: a kiosk device, a user account, or one login session of a user. */

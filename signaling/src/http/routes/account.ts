@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { AppError, MyAccountView, RecoveryCodesView, SessionIdParams, TotpBeginBody, TotpConfirmBody, TotpEnrolment, secondFactorRequired } from '@vj/shared';
+import { AcknowledgedAnswer, AppError, MyAccountView, RecoveryCodesView, SessionIdParams, TotpBeginBody, TotpConfirmBody, TotpEnrolment, secondFactorRequired } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
 import { verifyPassword } from '../../security/crypto.js';
@@ -10,6 +10,7 @@ export function accountRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/second-factor/begin', {
     rateLimit: { name: 'second-factor-enrol', limit: 10, windowMs: 60_000 },
     body: TotpBeginBody,
+    response: TotpEnrolment,
     handler: async ({ body, principal }) => {
       const u = await app.db.query<{ username: string; password_hash: string }>('SELECT username, password_hash FROM users WHERE id = $1', [principal.sub]);
       if (!(await verifyPassword(body.password, u.rows[0]?.password_hash, app.config.cryptoSuite))) throw new AppError('BAD_REQUEST', '当前密码不正确', ['password']);
@@ -20,6 +21,7 @@ export function accountRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/second-factor/confirm', {
     rateLimit: { name: 'second-factor-enrol', limit: 10, windowMs: 60_000 },
     body: TotpConfirmBody,
+    response: RecoveryCodesView,
     // Every other login of the user, opened with the password alone, ends: whoever used a stolen password before
     // the factor existed is out once it does.
     handler: async ({ body, principal }) => {
@@ -48,6 +50,7 @@ export function accountRoutes(express: Express, app: AppContext): void {
   });
 
   mount(express, app, 'GET /api/auth/account', {
+    response: MyAccountView,
     handler: async ({ principal }) => {
       const [factor, user, sessions] = await Promise.all([
         app.secondFactor.state(app.db, principal.sub),
@@ -82,6 +85,7 @@ export function accountRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'POST /api/auth/sessions/:sid/end', {
     params: SessionIdParams,
+    response: AcknowledgedAnswer,
     // Only the user's own sessions; another user's id answers 404 as if it did not exist.
     handler: async ({ params, principal }) => {
       const ended = await app.db.tx(async (q) => {

@@ -1,6 +1,19 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AdminOfficialQuery, AppError, Id, UserLinkBody, type AdminKioskView, type KioskProvisionResult } from '@vj/shared';
+import {
+  AcknowledgedAnswer,
+  AdminKiosksAnswer,
+  AdminOfficialQuery,
+  AdminOfficialsAnswer,
+  AdminUserView,
+  AdminUsersAnswer,
+  AppError,
+  Id,
+  KioskProvisionResult,
+  SfuCountsView,
+  UserLinkBody,
+  type AdminKioskView,
+} from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import type { AppContext } from '../../context.js';
 import type { Tx } from '../../db/db.js';
@@ -20,6 +33,7 @@ interface KioskRow {
 
 export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/admin/users', {
+    response: AdminUsersAnswer,
     handler: async () => ({ items: await adminUserViews(app.db) }),
   });
 
@@ -28,6 +42,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/admin/users/:id/official', {
     params: ById,
     body: UserLinkBody,
+    response: AdminUserView,
     handler: async ({ principal, params, body }) => {
       await app.db.tx((q) => setUserLink(q, params.id, body, { actorId: principal.sub, actorRole: principal.role, via: 'admin' }));
       app.log.info('user registry link changed', { userId: params.id, by: principal.sub, link: body.link });
@@ -37,12 +52,14 @@ export function adminRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/admin/officials', {
     query: AdminOfficialQuery,
+    response: AdminOfficialsAnswer,
     handler: async ({ query }) => ({ items: await searchOfficialsForLink(app.db, query.q, query.limit) }),
   });
 
   for (const action of ['disable', 'enable'] as const) {
     mount(express, app, `POST /api/admin/users/:id/${action}`, {
       params: ById,
+      response: AcknowledgedAnswer,
       handler: async ({ principal, params }) => {
         if (params.id === principal.sub) throw new AppError('INVALID_STATE', 'you cannot change your own account');
         await app.db.tx(async (q) => {
@@ -70,6 +87,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
   });
 
   mount(express, app, 'GET /api/admin/kiosks', {
+    response: AdminKiosksAnswer,
     handler: async () => {
       const r = await app.db.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices ORDER BY room_code, created_at');
       const rows = [...r.rows].sort((a, b) => (order.get(a.room_code) ?? 1e9) - (order.get(b.room_code) ?? 1e9) || a.created_at.getTime() - b.created_at.getTime());
@@ -82,6 +100,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
   // digest is kept, so a lost credential means provisioning again.
   mount(express, app, 'POST /api/admin/kiosks/:id/reprovision', {
     params: ById,
+    response: KioskProvisionResult,
     handler: async ({ principal, params }): Promise<KioskProvisionResult> => {
       const secret = randomSecret(32);
       const id = newId();
@@ -112,6 +131,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'POST /api/admin/kiosks/:id/revoke', {
     params: ById,
+    response: AcknowledgedAnswer,
     handler: async ({ principal, params }) => {
       await app.db.tx(async (q) => {
         const r = await q.query<{ room_code: string }>('UPDATE kiosk_devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING room_code', [params.id]);
@@ -125,6 +145,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
 
   // What the SFU (every node of it) holds right now: operators and the leak checks after fault tests read it.
   mount(express, app, 'GET /api/admin/sfu', {
+    response: SfuCountsView,
     handler: async () => {
       const d = await app.sfu.request('dump', {});
       return { routers: d.routers, transports: d.transports, producers: d.producers, consumers: d.consumers, workers: d.workers.length };

@@ -1,13 +1,14 @@
 import type { Express } from 'express';
-import { AppError, AuditExportQuery, AuditQuery, type AuditEntryView } from '@vj/shared';
+import { AppError, AuditExportQuery, AuditPageAnswer, AuditQuery, AuditVerifyAnswer, type AuditEntryView } from '@vj/shared';
 import { appendAudit, auditRowFields, type AuditRow } from '../../audit/audit-log.js';
 import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from '../../audit/export.js';
 import type { AppContext } from '../../context.js';
-import { Binary, mount } from '../route.js';
+import { BYTES, Binary, mount } from '../route.js';
 
 export function auditRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/audit', {
     query: AuditQuery,
+    response: AuditPageAnswer,
     handler: async ({ query }) => {
       const r = await app.db.query<AuditRow & { actor_name: string | null }>(
         `SELECT a.*, u.display_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
@@ -23,6 +24,7 @@ export function auditRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/audit/verify', {
     rateLimit: { name: 'audit-verify', limit: 6, windowMs: 60_000 },
+    response: AuditVerifyAnswer,
     // Held against the signed checkpoints outside the database; an intact chain is checkpointed again, a broken
     // one raises the integrity alarm.
     handler: async () => {
@@ -36,6 +38,7 @@ export function auditRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/audit/export', {
     query: AuditExportQuery,
     rateLimit: { name: 'audit-export', limit: 10, windowMs: 60_000 },
+    response: BYTES,
     // Signed JSON lines of a range of days; the export itself is audited in the same transaction.
     handler: async ({ query, principal }) =>
       app.db.tx(async (q) => {

@@ -1,14 +1,16 @@
 import type { Express, Request } from 'express';
 import {
+  AcknowledgedAnswer,
   AppError,
   ChangePasswordBody,
   KioskAuthBody,
+  KioskAuthResult,
+  LoginAnswer,
   LoginBody,
+  LoginResult,
   RefreshBody,
   SecondFactorBody,
   passwordProblems,
-  type KioskAuthResult,
-  type LoginResult,
   type SecondFactorChallenge,
 } from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
@@ -29,6 +31,7 @@ export function authRoutes(express: Express, app: AppContext): void {
     // body.username is already normalised (LoginBody: NFKC + trim): the same value keys this limit and finds the user.
     rateLimit: { name: 'login', limit: 10, windowMs: 60_000, key: (_req, body) => body.username },
     body: LoginBody,
+    response: LoginAnswer,
     handler: async ({ body, req, res }) => {
       const found = await app.db.query<UserRow>('SELECT * FROM users WHERE username = $1', [body.username]);
       const user = found.rows[0];
@@ -86,6 +89,7 @@ export function authRoutes(express: Express, app: AppContext): void {
     // Per challenge (its signature's tail): the per-account back-off below limits guessing across challenges.
     rateLimit: { name: 'second-factor', limit: 10, windowMs: 60_000, key: (_req, body) => body.challenge.slice(-16) },
     body: SecondFactorBody,
+    response: LoginResult,
     handler: async ({ body, req, res }) => {
       const claims = app.keys.verify(body.challenge, 'vj:2fa');
       const expired = () => new AppError('UNAUTHENTICATED', '登录已失效，请重新输入用户名和密码');
@@ -138,6 +142,7 @@ export function authRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/refresh', {
     rateLimit: { name: 'refresh', limit: 60, windowMs: 60_000 },
     body: RefreshBody,
+    response: LoginResult,
     handler: async ({ body }) => {
       const r = await app.auth.rotate(body.refreshToken);
       if (r && 'reuse' in r) {
@@ -151,6 +156,7 @@ export function authRoutes(express: Express, app: AppContext): void {
   });
 
   mount(express, app, 'POST /api/auth/logout', {
+    response: AcknowledgedAnswer,
     handler: async ({ principal }) => {
       await app.db.tx(async (q) => {
         await app.auth.revoke(q, principal.sid!, 'logout');
@@ -164,6 +170,7 @@ export function authRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/password', {
     rateLimit: { name: 'password-change', limit: 10, windowMs: 60_000 },
     body: ChangePasswordBody,
+    response: LoginResult,
     // Every login session of the user ends (a thief who knew the old password is out) and a new one is given
     // to whoever changed it; the change and its audit row are one transaction.
     handler: async ({ body, principal, req }) => {
@@ -190,6 +197,7 @@ export function authRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/auth/kiosk', {
     rateLimit: { name: 'kiosk-auth', limit: 30, windowMs: 60_000 },
     body: KioskAuthBody,
+    response: KioskAuthResult,
     handler: async ({ body }): Promise<KioskAuthResult> => {
       const [deviceId, secret] = body.credential.split('.') as [string, string];
       const found = await app.db.query<{ room_code: string; secret_hash: string; name: string; kind: string }>(

@@ -1,6 +1,18 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { CaseTransitionBody, DeadlinePolicyBody, Id, StatsQuery, type DeadlineCaseView } from '@vj/shared';
+import {
+  CasePolicySavedAnswer,
+  CasePolicyView,
+  CaseStatsView,
+  CaseTransitionBody,
+  CaseWorkflowView,
+  CrossReferenceView,
+  DeadlineListAnswer,
+  DeadlinePolicyBody,
+  Id,
+  StatsQuery,
+  type DeadlineCaseView,
+} from '@vj/shared';
 import { policyView, savePolicy } from '../../cases/case-policy.js';
 import { currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
@@ -8,7 +20,7 @@ import { escalationsOf, type CaseRow } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
 import type { AppContext } from '../../context.js';
 import { crossReference } from '../../registry/cross-reference.js';
-import { Binary, mount } from '../route.js';
+import { Binary, BYTES, mount } from '../route.js';
 
 const ById = z.object({ id: Id });
 
@@ -16,17 +28,20 @@ const ById = z.object({ id: Id });
 export function caseRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/petitions/:id/workflow', {
     params: ById,
+    response: CaseWorkflowView,
     handler: ({ principal, params }) => app.cases.workflow(principal, params.id),
   });
 
   mount(express, app, 'POST /api/petitions/:id/transition', {
     params: ById,
     body: CaseTransitionBody,
+    response: CaseWorkflowView,
     handler: ({ principal, params, body }) => actOnCase(app, principal, params.id, body),
   });
 
   mount(express, app, 'GET /api/petitions/:id/cross-reference', {
     params: ById,
+    response: CrossReferenceView,
     handler: async ({ params }) => {
       await app.petitions.row(params.id);
       return crossReference(app.db, params.id);
@@ -34,6 +49,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
   });
 
   mount(express, app, 'GET /api/cases/deadlines', {
+    response: DeadlineListAnswer,
     handler: async () => {
       const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE status <> 'closed' AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
       const escalations = await escalationsOf(app.db, r.rows.map((p) => p.id));
@@ -61,11 +77,13 @@ export function caseRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/stats', {
     query: StatsQuery,
+    response: CaseStatsView,
     handler: ({ query }) => caseStats(app.db, query.months, new Date(), app.rooms),
   });
 
   mount(express, app, 'GET /api/stats/export', {
     query: StatsQuery,
+    response: BYTES,
     handler: async ({ query }) => {
       const names = new Map(app.rooms.map((r) => [r.code, r.name]));
       const csv = statsCsv(await caseStats(app.db, query.months, new Date(), app.rooms), (c) => names.get(c) ?? c);
@@ -74,11 +92,13 @@ export function caseRoutes(express: Express, app: AppContext): void {
   });
 
   mount(express, app, 'GET /api/case-policy', {
+    response: CasePolicyView,
     handler: () => policyView(app.db),
   });
 
   mount(express, app, 'PUT /api/case-policy', {
     body: DeadlinePolicyBody,
+    response: CasePolicySavedAnswer,
     handler: ({ principal, body }) => savePolicy(app.db, principal, body),
   });
 }

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { HealthResult } from '@vj/shared';
+import { HealthResult } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { mount } from '../route.js';
 
@@ -8,6 +8,7 @@ const DB_PING_MS = 2000;
 
 export function healthRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/health', {
+    response: HealthResult,
     handler: async (): Promise<HealthResult> => {
       const [databaseOk, storage] = await Promise.all([app.db.ping(DB_PING_MS), app.db.storage.status()]);
       const sfuWorkers = app.sfu.workerCount;

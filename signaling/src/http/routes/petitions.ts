@@ -1,10 +1,22 @@
-import { onOwner } from '../../cluster/owner-calls.js';
+import { onOwner } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, AttachmentUploadQuery, Id, PetitionListQuery, PetitionSubmitBody, RevealBody } from '@vj/shared';
+import {
+  AppError,
+  AttachmentUploadQuery,
+  AttachmentView,
+  CountyPetitionView,
+  Id,
+  PetitionListAnswer,
+  PetitionListQuery,
+  PetitionSubmitBody,
+  RevealBody,
+  RevealResult,
+  SubmitResult,
+} from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
-import { Binary, mount } from '../route.js';
+import { Binary, BYTES, mount } from '../route.js';
 import { uploadFilename } from '../upload.js';
 
 const ById = z.object({ id: Id });
@@ -32,6 +44,7 @@ async function assertSessionBinding(app: AppContext, userId: string, sessionId: 
 export function petitionRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/petitions', {
     body: PetitionSubmitBody,
+    response: SubmitResult,
     handler: async ({ principal, body }) => {
       // Checked before anything is written: a refused binding creates no petition and pushes nothing.
       if (body.sessionId) await assertSessionBinding(app, principal.sub, body.sessionId, body.townshipCode);
@@ -48,17 +61,20 @@ export function petitionRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/petitions', {
     query: PetitionListQuery,
+    response: PetitionListAnswer,
     handler: ({ query }) => app.petitions.list(query),
   });
 
   mount(express, app, 'GET /api/petitions/:id', {
     params: ById,
+    response: CountyPetitionView,
     handler: ({ params }) => app.petitions.countyView(params.id),
   });
 
   mount(express, app, 'POST /api/petitions/:id/reveal', {
     params: ById,
     body: RevealBody,
+    response: RevealResult,
     rateLimit: { name: 'reveal', limit: 30, windowMs: 60_000 },
     handler: ({ principal, params, body }) => app.petitions.reveal(principal, params.id, body.reason),
   });
@@ -68,12 +84,14 @@ export function petitionRoutes(express: Express, app: AppContext): void {
     // ?purpose=step: evidence for a handling step the county is recording (claimed by it, or swept after a day).
     query: AttachmentUploadQuery,
     raw: { limit: `${MAX_ATTACHMENT_BYTES + 1024}b` },
+    response: AttachmentView,
     handler: ({ principal, params, query, req }) =>
       app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', uploadFilename(req), req.body as Buffer, query.purpose === 'step' ? 'county_step' : 'intake'),
   });
 
   mount(express, app, 'GET /api/petitions/:id/attachments/:attachmentId', {
     params: ByAttachment,
+    response: BYTES,
     handler: async ({ principal, params }) => {
       const a = await app.attachments.get(principal, params.id, params.attachmentId);
       return new Binary(a.data, a.mime, a.filename);

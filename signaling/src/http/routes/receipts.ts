@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { ReceiptLookupBody } from '@vj/shared';
+import { ReceiptLookupBody, ReceiptStatusView } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { mount } from '../route.js';
 
@@ -8,6 +8,7 @@ export function receiptRoutes(express: Express, app: AppContext): void {
     // Per kiosk address on top of the per-case lock: slows sweeping many case codes from one device.
     rateLimit: { name: 'receipt', limit: 20, windowMs: 10 * 60_000 },
     body: ReceiptLookupBody,
+    response: ReceiptStatusView,
     handler: ({ principal, body }) => app.receipts.lookup(principal, body.caseCode, body.pin),
   });
 }

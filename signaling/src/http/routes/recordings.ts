@@ -1,13 +1,23 @@
-import { onOwner } from '../../cluster/owner-calls.js';
+import { onOwner } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, Id, RecordingGrantBody, RecordingPauseBody } from '@vj/shared';
+import {
+  AppError,
+  Id,
+  PlaybackGrantAnswer,
+  RecordingGrantAnswer,
+  RecordingGrantBody,
+  RecordingPauseAnswer,
+  RecordingPauseBody,
+  RecordingVerdictView,
+  SessionRecordingAnswer,
+} from '@vj/shared';
 import { appendAudit } from '../../audit/audit-log.js';
 import { recordingConflict } from '../../cases/conflicts.js';
 import type { AppContext } from '../../context.js';
 import { verifyRecording } from '../../recording/verify.js';
 import { PlaybackIntegrityError } from '../../recording/playback.js';
-import { mount, RangeBuffer } from '../route.js';
+import { BYTES, mount, RangeBuffer } from '../route.js';
 
 const ById = z.object({ id: Id });
 
@@ -15,6 +25,7 @@ const ById = z.object({ id: Id });
 export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/sessions/:id/recording', {
     params: ById,
+    response: SessionRecordingAnswer,
     handler: async ({ params }) => {
       const r = await app.db.query<{ id: string; status: string; started_at: Date; stopped_at: Date | null; duration_ms: string | null; size_bytes: string; segments: number }>(
         'SELECT id, status, started_at, stopped_at, duration_ms, size_bytes, segments FROM recordings WHERE session_id = $1',
@@ -53,17 +64,20 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/sessions/:id/recording/pause', {
     params: ById,
     body: RecordingPauseBody,
+    response: RecordingPauseAnswer,
     handler: async ({ principal, params, body }) => ({ state: await onOwner(app, 'recordingPause', { principal, sessionId: params.id, paused: body.paused, reason: body.reason }) }),
   });
 
   mount(express, app, 'POST /api/recordings/:id/playback', {
     params: ById,
+    response: PlaybackGrantAnswer,
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: ({ principal, params }) => app.playback.grant(principal, params.id),
   });
 
   mount(express, app, 'POST /api/township/recordings/:id/playback', {
     params: ById,
+    response: PlaybackGrantAnswer,
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: async ({ principal, params, requireTownship }) => {
       const r = await app.db.query<{ room_code: string }>('SELECT room_code FROM recordings WHERE id = $1', [params.id]);
@@ -78,6 +92,7 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/recordings/:id/township-grant', {
     params: ById,
     body: RecordingGrantBody,
+    response: RecordingGrantAnswer,
     handler: async ({ principal, params, body }) => {
       await app.db.tx(async (q) => {
         const r = await q.query<{ room_code: string }>('UPDATE recordings SET township_grant = $2 WHERE id = $1 RETURNING room_code', [params.id, body.grant]);
@@ -95,6 +110,7 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/recordings/playback/:id', {
     params: ById,
     query: z.object({ token: z.string().min(20).max(100) }),
+    response: BYTES,
     handler: async ({ params, query }) => {
       try {
         const media = await app.playback.media(params.id, query.token);
@@ -108,6 +124,7 @@ export function recordingRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/recordings/:id/verify', {
     params: ById,
+    response: RecordingVerdictView,
     handler: async ({ principal, params }) => {
       const verdict = await verifyRecording(app.db, app.segments, params.id);
       await app.db.tx((q) =>

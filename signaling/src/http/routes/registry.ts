@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { Id, OfficialSearchQuery, RegistryImportQuery } from '@vj/shared';
+import { Id, OfficialSearchAnswer, OfficialSearchQuery, RegistryImportQuery, RegistryImportView } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { searchOfficials } from '../../registry/cross-reference.js';
 import { mount } from '../route.js';
@@ -13,16 +13,19 @@ export function registryRoutes(express: Express, app: AppContext): void {
     query: RegistryImportQuery,
     raw: { limit: MAX_CSV },
     status: 202,
+    response: RegistryImportView,
     handler: async ({ principal, query, req }) => (await app.registry.start(principal, query.kind, req.body as Buffer)).view,
   });
 
   mount(express, app, 'GET /api/registry/imports/:id', {
     params: z.object({ id: Id }),
+    response: RegistryImportView,
     handler: ({ params }) => app.registry.view(params.id),
   });
 
   mount(express, app, 'GET /api/registry/officials', {
     query: OfficialSearchQuery,
+    response: OfficialSearchAnswer,
     handler: async ({ query }) => ({ items: await searchOfficials(app.db, query.q, query.limit) }),
   });
 }

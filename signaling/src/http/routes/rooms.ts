@@ -1,7 +1,7 @@
-import { onOwner } from '../../cluster/owner-calls.js';
+import { onOwner } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, Id } from '@vj/shared';
+import { AppError, Id, RoomListAnswer, SessionMediaView, SessionRecordView } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { SessionStore } from '../../sessions/session-store.js';
 import { mount } from '../route.js';
@@ -9,10 +9,11 @@ import { mount } from '../route.js';
 export function roomRoutes(express: Express, app: AppContext): void {
   const store = new SessionStore(app.db);
 
-  mount(express, app, 'GET /api/rooms', { handler: async () => ({ rooms: await app.calls.roomViews() }) });
+  mount(express, app, 'GET /api/rooms', { response: RoomListAnswer, handler: async () => ({ rooms: await app.calls.roomViews() }) });
 
   mount(express, app, 'GET /api/sessions/:id', {
       params: z.object({ id: Id }),
+      response: SessionRecordView,
       handler: async ({ params }) => {
         const found = await store.get(params.id);
         if (!found) throw new AppError('NOT_FOUND', 'no such session');
@@ -42,6 +43,7 @@ export function roomRoutes(express: Express, app: AppContext): void {
   // mode really closed reception staff's consumers on the server.
   mount(express, app, 'GET /api/sessions/:id/media', {
     params: z.object({ id: Id }),
+    response: SessionMediaView,
     handler: ({ params }) => onOwner(app, 'sessionMedia', { sessionId: params.id }),
   });
 }

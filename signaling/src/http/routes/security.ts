@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import {
+  AcknowledgedAnswer,
   AppError,
   SUSPICIOUS_FAILURES,
   SecondFactorResetBody,
@@ -21,6 +22,7 @@ const suiteOfHash = (prefix: string): SuiteId | 'unknown' => (prefix === 'pbkdf2
 /** The security administrator's page: counts and versions, never a key or a petition. */
 export function securityRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/security/status', {
+    response: SecurityStatusView,
     handler: async () => {
       const keys = await app.db.query<{ kek_version: number; fmt: number; n: string }>(
         'SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2',
@@ -65,6 +67,7 @@ export function securityRoutes(express: Express, app: AppContext): void {
   });
 
   mount(express, app, 'GET /api/security/second-factor', {
+    response: SecondFactorUsersView,
     handler: async () => {
       const policy = await readPolicy(app);
       const users = await app.db.query<{ id: string; username: string; display_name: string; role: string; disabled: boolean; enrolled_at: Date | null; left: string }>(
@@ -90,6 +93,7 @@ export function securityRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'PUT /api/security/policy', {
     body: SecurityPolicyBody,
+    response: SecurityPolicyBody,
     handler: async ({ body, principal }) => {
       const owing = await app.db.tx(async (q) => {
         await q.query('UPDATE security_policy SET others_require_second_factor = $1, password_max_age_days = $2, updated_at = now(), updated_by = $3 WHERE id = 1', [
@@ -123,6 +127,7 @@ export function securityRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/security/users/:id/second-factor/reset', {
     params: UserIdParams,
     body: SecondFactorResetBody,
+    response: AcknowledgedAnswer,
     // The one way to replace a lost phone: the factor and its recovery codes go, every session of the user ends,
     // and the user enrols again at the next login (their role may do nothing else until then).
     handler: async ({ params, body, principal }) => {

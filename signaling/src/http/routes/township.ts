@@ -1,13 +1,13 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { CaseTransitionBody, Id } from '@vj/shared';
+import { AttachmentView, CaseTransitionBody, CaseWorkflowView, Id, TownshipCaseDetail, TownshipCaseListAnswer } from '@vj/shared';
 import { namedAsAccused } from '../../cases/conflicts.js';
 import { workflowView } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
 import { townshipView, type PetitionRow } from '../../petitions/presenters.js';
-import { Binary, mount } from '../route.js';
+import { Binary, BYTES, mount } from '../route.js';
 import { uploadFilename } from '../upload.js';
 
 const ById = z.object({ id: Id });
@@ -19,6 +19,7 @@ const ByAttachment = z.object({ id: Id, attachmentId: Id });
  */
 export function townshipRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/township/cases', {
+    response: TownshipCaseListAnswer,
     handler: async ({ principal }) => {
       const r = await app.db.query<PetitionRow>(
         `SELECT p.* FROM petitions p WHERE p.township_code = $1 AND p.handler_side = 'township' AND NOT ${namedAsAccused(2)}
@@ -31,6 +32,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/township/cases/:id', {
     params: ById,
+    response: TownshipCaseDetail,
     handler: async ({ principal, params, requireTownship }) => {
       const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);
@@ -41,6 +43,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/township/cases/:id/transition', {
     params: ById,
     body: CaseTransitionBody,
+    response: CaseWorkflowView,
     handler: async ({ principal, params, body, requireTownship }) => {
       const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);
@@ -51,6 +54,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'PUT /api/township/cases/:id/attachments/:attachmentId', {
     params: ByAttachment,
     raw: { limit: `${MAX_ATTACHMENT_BYTES + 1024}b` },
+    response: AttachmentView,
     handler: async ({ principal, params, req, requireTownship }) => {
       const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);
@@ -60,6 +64,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/township/cases/:id/attachments/:attachmentId', {
     params: ByAttachment,
+    response: BYTES,
     handler: async ({ principal, params, requireTownship }) => {
       const p = await app.cases.visibleRow(app.db, principal, params.id);
       requireTownship(p.township_code);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, Id } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { Claims } from '../security/jwt.js';
-import { EvictRequest, evictFromSession } from '../sessions/evict.js';
+import { EvictRequest, evictFromSession } from './evict.js';
 
 async function sessionMedia(app: AppContext, sessionId: string) {
   const live = app.calls.session(sessionId);
@@ -53,7 +53,7 @@ export async function onOwner<M extends OwnerMethod>(app: AppContext, method: M,
   if (!bus.clustered || app.calls.session(params.sessionId)) return run();
   const owner = await ownership.ownerOf(params.sessionId);
   if (!owner || owner === bus.nodeId) {
-    // Ours (or nobody's) but not loaded yet: a takeover in progress is waited for, not raced (see forwarding.ts).
+    // Ours (or nobody's) but not loaded yet: a takeover in progress is waited for, not raced (see realtime/dispatch.ts).
     await app.reconnect.restore([params.sessionId]);
     return run();
   }
