@@ -8,12 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIdCardCheck } from '@vj/shared';
 import type { Tx } from '../../signaling/src/db/db.js';
 import { appendAudit } from '../../signaling/src/audit/audit-log.js';
-import { queuedChanges } from '../../signaling/src/audit/audited-statement.js';
+import { auditedStatement, queuedChanges } from '../../signaling/src/audit/audited-statement.js';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
 import { loadPolicy } from '../../signaling/src/cases/case-policy.js';
 import { dueAt } from '../../signaling/src/cases/deadline-clock.js';
 import type { IntegrityKeyring } from '../../signaling/src/security/system-keys.js';
-import { backends, withIntake, type Backend } from '../helpers/backends.js';
+import { openPostgres } from '@vj/signaling';
+import { backends, quietLog, withIntake, type Backend } from '../helpers/backends.js';
+import { createTestDatabase } from '../helpers/services.js';
 import { waitFor } from '../helpers/poll.js';
 
 /** Intake on a fresh migrated database for one describe block (hooks registered here). */
@@ -248,6 +250,71 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('submits 
     await hold.done;
     expect((await rest).every((r) => r.created)).toBe(true);
     expect(await transactions(bodies.map((b) => b.id))).toBe(1);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+});
+
+// When one petition of a batch is stuck (its room row held past the statement timeout), the server cancels the
+// batch at its statement_timeout and the rest go again alone and are written; only the stuck one is refused, and
+// it is not written later behind the caller's back. Also: a change whose SQL cannot even be built fails alone.
+describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('a stuck petition in a batch on $name', () => {
+  const quick: Backend = {
+    name: 'PostgreSQL, 2 s statement timeout',
+    open: async () => {
+      const t = await createTestDatabase();
+      const db = await openPostgres(t.url, quietLog, { queryTimeoutMs: 2000 });
+      return { db, cleanup: async () => (await db.close(), await t.drop()) };
+    },
+  };
+  const t = intakeOn(quick);
+  const body = (townshipCode: string, n: number) => ({
+    id: randomUUID(),
+    sessionId: null,
+    townshipCode,
+    category: '工作作风' as const,
+    narrative: `卡住的一批里的第 ${n} 件`,
+    accused: [],
+    identity: null,
+  });
+  const written = async (ids: string[]) => Number((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM petitions WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n);
+
+  it('refuses only the stuck one, writes the others, and never writes the refused one later', async () => {
+    // A transaction holds the langli room row for 5 s: longer than the 2 s statement timeout.
+    let release!: () => void;
+    const go = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const held = new Promise<void>((r) => (locked = r));
+    const holder = t.db.tx(async (q) => {
+      await q.query(`SELECT 1 FROM rooms WHERE code = 'langli' FOR UPDATE`);
+      locked();
+      await go;
+    });
+    await held;
+    const first = t.svc.submit(t.officer, body('xingsha', 0)).catch((e: unknown) => e);
+    const [a, b, stuck] = [body('xingsha', 1), body('xingsha', 2), body('langli', 3)];
+    const outcomes = [a, b, stuck].map((x) => t.svc.submit(t.officer, x).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e })));
+    const [oa, ob, os] = await Promise.all(outcomes);
+    await first;
+    expect(oa).toMatchObject({ ok: true, r: { created: true } });
+    expect(ob).toMatchObject({ ok: true, r: { created: true } });
+    expect(os).toMatchObject({ ok: false, e: { code: 'UNAVAILABLE' } });
+    release();
+    await holder;
+    // Once the row is free nothing of the refused petition appears: the server cancelled it, it was not left running.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await written([stuck.id])).toBe(0);
+    expect(await written([a.id, b.id])).toBe(2);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it('answers every caller when one change in a batch cannot be built', async () => {
+    // Line a batch up behind a statement in flight, one of whose changes throws while its SQL is built.
+    const slow = auditedStatement(t.db, ({ $, name }) => ({ ctes: [`${name('w')} AS (SELECT pg_sleep(${$(0.5)}::float8) AS x)`], gate: name('w') }), { actorId: null, actorRole: null, action: 'case.policy', objectType: 'probe', objectId: 'slow' });
+    const good = t.svc.submit(t.officer, body('xingsha', 10));
+    const broken = auditedStatement(t.db, () => { throw new Error('cannot build'); }, { actorId: null, actorRole: null, action: 'case.policy', objectType: 'probe', objectId: 'broken' });
+    const also = t.svc.submit(t.officer, body('xingsha', 11));
+    const settled = await Promise.allSettled([slow, good, broken, also]);
+    expect(settled.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 });

@@ -127,6 +127,8 @@ class PoolDb implements Db {
       this.guard.noteDiskFull(this.kind === 'pglite' ? 'data_dir' : 'database');
       return storageFullError();
     }
+    // The server stopped a statement at its statement_timeout (openPostgres): the connection is fine.
+    if ((err as { code?: string } | undefined)?.code === '57014') return new AppError('UNAVAILABLE', '数据库没有及时响应，请稍后重试。');
     if (!isConnectionFailure(err)) return err;
     if ((err instanceof StatementTimeout && err.diskFull) || (this.parts.engine && this.guard.knownFull())) return storageFullError();
     return err instanceof StatementTimeout ? new AppError('UNAVAILABLE', '数据库没有及时响应，请稍后重试。') : dbUnavailable();
@@ -249,7 +251,10 @@ const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 export async function openPostgres(url: string, log: Logger, opts: DbOptions = {}): Promise<Db> {
   const timeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: Math.min(5000, timeoutMs), idleTimeoutMillis: 30000 });
+  // The server stops a statement a little before this process gives up on it. Without that, a statement the
+  // caller was told had failed (503) went on running, held its row locks, and could still commit.
+  const serverTimeoutMs = Math.max(500, timeoutMs - Math.min(1000, Math.floor(timeoutMs / 10)));
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: Math.min(5000, timeoutMs), idleTimeoutMillis: 30000, statement_timeout: serverTimeoutMs });
   pool.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
   // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
   // query in flight fails with it (503), and nothing may crash the process.
