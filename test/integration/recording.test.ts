@@ -185,7 +185,9 @@ describe('server-side recording', () => {
       const now = await perTrack();
       return now.size >= 2 && [...now].every(([t, c]) => c >= (from.get(t) ?? 0) + by);
     };
-    await waitFor('a first segment per track', grown(new Map(), 1), { timeoutMs: 15_000 });
+    // The RTP senders (two ffmpeg processes) start with the call; after the rest of the suite on a loaded 2-core
+    // machine the first video segment, cut at the sender's first keyframe, once took longer than 15 s.
+    await waitFor('a first segment per track', grown(new Map(), 1), { timeoutMs: 30_000 });
     s.server.ctx.recorder.setPrivate(sessionId, true);
     const atOn = await perTrack();
     await waitFor('two segments per track while private', grown(atOn, 2), { timeoutMs: 25_000 });
@@ -271,7 +273,8 @@ describe('server-side recording', () => {
     const segments = s.server.ctx.segments;
     // What a crash mid-recording leaves: a recording still marked live, a plaintext segment ffmpeg finished
     // but nobody stored, a sealed file written just before its row, and a half-written temporary file.
-    const rec = (await db.query<{ id: string; session_id: string }>(`SELECT id, session_id FROM recordings WHERE status = 'complete' LIMIT 1`)).rows[0]!;
+    // A complete recording with at least one track (any earlier test's, whichever finished).
+    const rec = (await db.query<{ id: string; session_id: string }>(`SELECT r.id, r.session_id FROM recordings r WHERE r.status = 'complete' AND EXISTS (SELECT 1 FROM recording_tracks t WHERE t.recording_id = r.id) ORDER BY r.started_at LIMIT 1`)).rows[0]!;
     const track = (await db.query<{ id: string }>('SELECT id FROM recording_tracks WHERE recording_id = $1 LIMIT 1', [rec.id])).rows[0]!;
     await db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     const work = path.join(s.dataDir, 'recordings-work-crash');
