@@ -50,12 +50,15 @@ describe('console second factor', () => {
     const page = await openConsole(browser, server.url, 'admin', 'admin-demo', '[data-testid=second-factor]');
     expect(await checkConsoleAtAllSizes(page, 'second-factor-step')).toEqual([]);
     expect(await englishOnScreen(page)).toEqual([]);
-    const right = totpCode(secret, -1);
-    await page.type('[data-testid=totp-code]', right === '000000' ? '111111' : '000000');
+    // Codes are made when typed, for the current step: the server takes it during this step and the next (±1),
+    // so a slow machine has 30 s or more. (A previous step's code, made before the refusal, expired at the next
+    // step boundary: on a loaded machine that came before it was sent, and a right code was refused.)
+    const wrong = [-1, 0, 1].map((d) => totpCode(secret, d)).includes('000000') ? '111111' : '000000';
+    await page.type('[data-testid=totp-code]', wrong);
     await page.click('[data-testid=second-factor-button]');
     await waitFor('the refusal', async () => (await page.$('[role=alert]')) !== null);
     expect(await text(page, '[role=alert]')).toContain('动态口令不正确');
-    await page.type('[data-testid=totp-code]', right);
+    await page.type('[data-testid=totp-code]', totpCode(secret, 0));
     await page.click('[data-testid=second-factor-button]');
     await page.waitForSelector('[data-testid=nav-admin]');
     await logout(page);
@@ -92,7 +95,7 @@ describe('console second factor', () => {
     expect(await englishOnScreen(page)).toEqual([]);
     const secret = (await text(page, '[data-testid=enrol-secret]')).replace(/\s+/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    await page.type('[data-testid=enrol-code]', totpCode(secret, -1));
+    await page.type('[data-testid=enrol-code]', totpCode(secret, 0));
     await page.click('[data-testid=enrol-confirm]');
     await page.waitForSelector('[data-testid=recovery-codes]');
     const codes = (await page.$$eval('.recovery-codes code', (els) => els.map((e) => e.textContent ?? ''))).filter(Boolean);
@@ -114,7 +117,8 @@ describe('console second factor', () => {
     await page.waitForSelector('[data-testid=nav-workbench]');
 
     // A second login elsewhere (another browser), then "我的账号" shows both; ending the other ends it.
-    const other = await signIn('zhao.sup', password, () => totpCode(secret, 0), '[data-testid=nav-workbench]');
+    // The next step's code: later than the one used to enrol (a code is accepted once), and within the window.
+    const other = await signIn('zhao.sup', password, () => totpCode(secret, 1), '[data-testid=nav-workbench]');
     // A background tab draws no frames; puppeteer's click waits for one.
     await page.bringToFront();
     await page.click('[data-testid=open-account]');
