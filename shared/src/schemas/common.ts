@@ -5,3 +5,6 @@ export const Id = z.uuid();
 export const RoomCode = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'room code: lowercase letters, digits, dashes');
 /** Text that is shown or stored, bounded so a client cannot make the server hold megabytes. */
 export const ShortText = z.string().trim().min(1).max(200);
+
+/** A list answer: `{ items: [...] }` of one view, the shape every list route answers with. */
+export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PARTICIPANT_ROLES, SESSION_END_REASONS } from '../roles.js';
 import { DeadlineCaseView, DeadlinePolicyRow, OfficialView } from './cases.js';
-import { Id } from './common.js';
+import { Id, itemsOf } from './common.js';
 import { CountyPetitionView, TownshipCaseView } from './petition.js';
 import { RoomView } from './rest.js';
 
@@ -12,7 +12,7 @@ export const PetitionListAnswer = z.object({ items: z.array(CountyPetitionView),
 export type PetitionListAnswer = z.infer<typeof PetitionListAnswer>;
 
 /** The county's open cases that are due soon or overdue, most urgent first. */
-export const DeadlineListAnswer = z.object({ items: z.array(DeadlineCaseView) });
+export const DeadlineListAnswer = itemsOf(DeadlineCaseView);
 export type DeadlineListAnswer = z.infer<typeof DeadlineListAnswer>;
 
 /** A working-calendar exception as the policy page shows it: a holiday (working = false) or a swapped working day. */
@@ -28,11 +28,11 @@ export const CasePolicySavedAnswer = z.object({ rows: z.array(DeadlinePolicyRow)
 export type CasePolicySavedAnswer = z.infer<typeof CasePolicySavedAnswer>;
 
 /** Registry entries matching an officer's search at intake. */
-export const OfficialSearchAnswer = z.object({ items: z.array(OfficialView) });
+export const OfficialSearchAnswer = itemsOf(OfficialView);
 export type OfficialSearchAnswer = z.infer<typeof OfficialSearchAnswer>;
 
 /** A township handler's case list: referred cases of their own township that do not name them, never identity. */
-export const TownshipCaseListAnswer = z.object({ items: z.array(TownshipCaseView) });
+export const TownshipCaseListAnswer = itemsOf(TownshipCaseView);
 export type TownshipCaseListAnswer = z.infer<typeof TownshipCaseListAnswer>;
 
 /** The county's wall: every reception room with its state now. */

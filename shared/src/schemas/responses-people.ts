@@ -1,6 +1,7 @@
 // What the REST routes answer with (accounts, sign-in, administration, security, audit): one schema per answer, used
 // by the server to check and present each answer (http/route.ts) and by the console to type what it reads.
 import { z } from 'zod';
+import { itemsOf } from './common.js';
 import { AdminOfficialView } from './cases.js';
 import { AdminKioskView, AdminUserView, AuditEntryView } from './petition.js';
 
@@ -9,15 +10,15 @@ export const AcknowledgedAnswer = z.object({});
 export type AcknowledgedAnswer = z.infer<typeof AcknowledgedAnswer>;
 
 /** The admin screen's accounts, each with the person it is linked to. */
-export const AdminUsersAnswer = z.object({ items: z.array(AdminUserView) });
+export const AdminUsersAnswer = itemsOf(AdminUserView);
 export type AdminUsersAnswer = z.infer<typeof AdminUsersAnswer>;
 
 /** Registry entries found for the admin's link dialog. */
-export const AdminOfficialsAnswer = z.object({ items: z.array(AdminOfficialView) });
+export const AdminOfficialsAnswer = itemsOf(AdminOfficialView);
 export type AdminOfficialsAnswer = z.infer<typeof AdminOfficialsAnswer>;
 
 /** The kiosk devices on the admin screen, in the county's room order. */
-export const AdminKiosksAnswer = z.object({ items: z.array(AdminKioskView) });
+export const AdminKiosksAnswer = itemsOf(AdminKioskView);
 export type AdminKiosksAnswer = z.infer<typeof AdminKiosksAnswer>;
 
 /** What the SFU (all its nodes) holds right now: live object counts and how many workers run. */
