@@ -32,6 +32,10 @@ export const T = {
   sessionTitle: '当前接访',
   noSession: '尚未接听。请在左侧呼叫队列中点击“接听”。',
   connectingMedia: '正在建立音视频连接……',
+  /** The villager's line as the SFU grades it. */
+  linkLevel: { good: '线路良好', fair: '线路一般', poor: '线路较差' } as Record<'good' | 'fair' | 'poor', string>,
+  linkDetail: (lossPct: number, rttMs: number | null) => `丢包 ${lossPct}%${rttMs === null ? '' : `，往返 ${rttMs} 毫秒`}`,
+  soundOnly: '对方线路较差，画面已暂停（停在最后一帧），仅保留声音；线路好转后自动恢复。',
   inSession: (room: string) => `正在接访：${room}`,
   duration: (t: string) => `通话时长 ${t}`,
   selfView: '本人画面',

@@ -173,6 +173,7 @@ export class KioskController extends ExternalStore<KioskState> {
       // Private mode ended (or began): the villager may ask for it again next time.
       if (!!before?.private !== session.private) this.clearPrivateRequest();
       this.set({ session });
+      if (before?.videoSuspended !== session.videoSuspended) this.media?.setVideoPaused(session.videoSuspended);
       const spoken = this.sessionChangeSpoken(before, session);
       if (spoken) say(spoken);
     });
@@ -243,6 +244,7 @@ export class KioskController extends ExternalStore<KioskState> {
     // A reload, or a staff intake this kiosk joins: new media, clearing whatever an earlier page left on the SFU.
     const fresh = !this.media;
     this.media ??= this.newMedia(sessionId);
+    this.media.setVideoPaused(joined.session.videoSuspended);
     const wanted = () => this.sessionId === sessionId && this.socket?.connected === true;
     // Until the media is back the overlay stays, with its way out; a failure is retried, never taken as a hang-up.
     const failed = () => this.set({ reconnecting: true, reconnectingSince: this.state.reconnectingSince ?? Date.now() });
@@ -359,6 +361,8 @@ export class KioskController extends ExternalStore<KioskState> {
     if (now.private && !before.private) return SAY.private;
     if (!now.private && before.private) return SAY.privateEnded;
     if (now.monitoring && !before.monitoring) return SAY.monitoring;
+    if (now.videoSuspended !== before.videoSuspended) return now.videoSuspended ? SAY.lineSoundOnly : SAY.lineBack;
+    if (now.kioskLink?.level === 'poor' && before.kioskLink?.level !== 'poor') return SAY.linePoor;
     const [was, is] = [presenceOf(before), presenceOf(now)];
     if (presenceKey(was) === presenceKey(is)) return undefined;
     return SAY.presence(is.staff, countyPresent(is), now.kind === 'staff_intake');

@@ -9,9 +9,11 @@ import {
   type RtpParameters,
   type SfuCloseReason,
   type SfuResult,
+  type LinkReport,
   type TrackSource,
 } from '@vj/shared';
 import type { SfuConfig } from './config.js';
+import { LinkGrade, sampleOf, type StreamStat } from './link-quality.js';
 import { plainSinkCapabilities } from './plain-sink.js';
 
 export type SessionMediaEvents = {
@@ -57,6 +59,8 @@ export class SessionMedia {
   /** Producers piped in from another node: they close when that node reports the original closed. */
   private readonly remotePiped = new Set<string>();
   private closedReason: SfuCloseReason | undefined;
+  /** Per peer: the grade of its link and the packet counts of its streams at the last sample. */
+  private readonly links = new Map<string, { grade: LinkGrade; seen: Map<string, number> }>();
 
   constructor(
     readonly sessionId: string,
@@ -239,6 +243,33 @@ export class SessionMedia {
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
     // mediasoup requests the key frame a layer switch needs itself, and only when the target layer changes.
     await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+  }
+
+  /**
+   * Samples the link of every participant with WebRTC media (plain sinks and pipes are the SFU's own and have
+   * no network worth grading) and returns the grades that changed. A stream that closes while its stats are
+   * read is left out of this sample.
+   */
+  async sampleLinks(): Promise<(LinkReport & { peerId: string })[]> {
+    if (this.closed) return [];
+    const isWebRtc = (transportId: string | undefined) => {
+      const t = transportId === undefined ? undefined : this.transports.get(transportId)?.item;
+      return t !== undefined && 'iceParameters' in t;
+    };
+    const statsOf = (x: { getStats(): Promise<unknown[]> }) => x.getStats().then((s) => s as StreamStat[], () => [] as StreamStat[]);
+    const byPeer = new Map<string, { received: Promise<StreamStat[]>[]; sent: Promise<StreamStat[]>[] }>();
+    const entry = (peerId: string) => byPeer.get(peerId) ?? byPeer.set(peerId, { received: [], sent: [] }).get(peerId)!;
+    for (const p of this.producers.values()) if (isWebRtc(p.transportId)) entry(p.peerId).received.push(statsOf(p.item));
+    for (const c of this.consumers.values()) if (isWebRtc(c.transportId)) entry(c.peerId).sent.push(statsOf(c.item));
+    const changed: (LinkReport & { peerId: string })[] = [];
+    for (const [peerId, { received, sent }] of byPeer) {
+      const link = this.links.get(peerId) ?? this.links.set(peerId, { grade: new LinkGrade(), seen: new Map() }).get(peerId)!;
+      const sample = sampleOf((await Promise.all(received)).flat(), (await Promise.all(sent)).flat(), link.seen);
+      const report = sample && link.grade.update(sample);
+      if (report) changed.push({ peerId, ...report });
+    }
+    for (const peerId of this.links.keys()) if (!byPeer.has(peerId)) this.links.delete(peerId);
+    return this.closed ? [] : changed;
   }
 
   closePeerConsumers(peerId: string, reason: SfuCloseReason): number {

@@ -15,6 +15,7 @@ import {
 } from '@vj/shared';
 import type { z } from 'zod';
 import type { SfuConfig } from './config.js';
+import { LINK_SAMPLE_MS } from './link-quality.js';
 import { SessionMedia } from './session-media.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -30,6 +31,8 @@ export class SfuService {
   /** Sessions whose router closed because its worker died; mediasoup closes routers before "died" fires. */
   private readonly orphanedByPid = new Map<number, string[]>();
   private closed = false;
+  private readonly linkTimer: NodeJS.Timeout;
+  private sampling = false;
 
   private constructor(
     private readonly pool: WorkerPool,
@@ -43,6 +46,23 @@ export class SfuService {
       this.orphanedByPid.delete(pid);
       this.emit('workerDied', { pid, sessionIds });
     });
+    this.linkTimer = setInterval(() => void this.sampleLinks(), LINK_SAMPLE_MS);
+    this.linkTimer.unref();
+  }
+
+  /** Grades every participant's link and announces the changes; a slow round is not overlapped by the next. */
+  private async sampleLinks(): Promise<void> {
+    if (this.sampling || this.closed) return;
+    this.sampling = true;
+    try {
+      for (const [sessionId, { media }] of [...this.sessions]) {
+        for (const { peerId, ...report } of await media.sampleLinks()) this.emit('linkQuality', { sessionId, peerId, ...report });
+      }
+    } catch (err) {
+      this.log.warn('link sampling failed', errorFields(err));
+    } finally {
+      this.sampling = false;
+    }
   }
 
   static async start(config: SfuConfig, log: Logger): Promise<SfuService> {
@@ -202,6 +222,7 @@ export class SfuService {
   async close(reason: SfuCloseReason = 'shutdown'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.linkTimer);
     await Promise.allSettled(this.pending.values());
     for (const { media } of [...this.sessions.values()]) media.close(reason);
     this.pool.close();

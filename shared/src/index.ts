@@ -3,6 +3,7 @@ export * from './roles.js';
 export * from './password-policy.js';
 export * from './schemas/common.js';
 export * from './schemas/rtp.js';
+export * from './schemas/link.js';
 export * from './schemas/rest.js';
 export * from './schemas/socket.js';
 export * from './schemas/sfu.js';

@@ -52,6 +52,7 @@ import { CallService, type ClusterParts } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
 import { evictEverywhere } from './sessions/access-end.js';
+import { LinkWatch } from './sessions/link-watch.js';
 import { Supervision } from './sessions/supervision.js';
 import { Timeline } from './sessions/timeline.js';
 import { WallService } from './sessions/wall.js';
@@ -198,6 +199,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cleanups.unshift(async () => wall.close());
     const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
     const supervision = new Supervision(calls);
+    new LinkWatch(calls, sfu, log.child('link'));
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));

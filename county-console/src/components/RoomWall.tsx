@@ -2,6 +2,7 @@ import type { CSSProperties } from 'react';
 import type { RoomView } from '@vj/shared';
 import { Video, mmss, useNow } from '@vj/shared/client';
 import { T } from '../strings';
+import { LinkBadge } from './LinkBadge';
 
 /** Columns for `n` tiles: a roughly 4:3 grid idle; three narrow columns when the wall shrinks beside a session. */
 function columns(n: number, compact: boolean): number {
@@ -32,7 +33,10 @@ export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStre
                 <span className="tile-state">{T.roomState[r.state]}</span>
                 {timed && <span className="tile-time">{mmss(now - Date.parse(r.since!))}</span>}
               </span>
-              <span className="tile-name">{r.name}</span>
+              <span className="tile-name">
+                {r.name}
+                <LinkBadge level={r.link} testId={`tile-link-${r.code}`} />
+              </span>
             </li>
           );
         })}

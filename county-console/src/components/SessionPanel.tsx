@@ -5,6 +5,7 @@ import type { ActiveCall } from '../console-controller';
 import { T } from '../strings';
 import { RecordingControl } from './RecordingControl';
 import { Timeline } from './Timeline';
+import { LinkBadge } from './LinkBadge';
 
 const MODES: CountyMode[] = ['monitor', 'join', 'take_over'];
 
@@ -75,10 +76,16 @@ export function SessionPanel(p: Props) {
       <div className="session-media">
         <Video stream={a.media.remote} className="remote" testId="remote-video" />
         {a.media.remote.getTracks().length === 0 && <div className="overlay">{!county && s?.private ? T.staffPrivate : T.connectingMedia}</div>}
+        {s?.videoSuspended && a.media.remote.getTracks().length > 0 && (
+          <p className="sound-only" role="status" data-testid="sound-only">
+            {T.soundOnly}
+          </p>
+        )}
         {a.mode !== 'monitor' && county && <Video stream={a.media.localStream} muted className="self" label={T.selfView} />}
       </div>
       <div className="session-bar">
         <span data-testid="session-duration">{T.duration(mmss(now - a.since))}</span>
+        <LinkBadge level={s?.kioskLink?.level} report={s?.kioskLink ?? null} testId="call-link" />
         {county && <RecordingControl sessionId={a.sessionId} state={s?.recording ?? null} supervisor={p.supervisor} token={p.token} />}
         {county && (
           <span className="modes" role="group">

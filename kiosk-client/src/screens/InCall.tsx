@@ -80,6 +80,11 @@ export function InCall(props: {
           {T.monitoringBanner}
         </p>
       )}
+      {(s?.videoSuspended || s?.kioskLink?.level === 'poor') && (
+        <p className="banner-line" role="status" data-testid="line-banner" data-state={s.videoSuspended ? 'sound_only' : 'poor'}>
+          {s.videoSuspended ? T.lineSoundOnly : T.linePoor}
+        </p>
+      )}
       <div className="call-top">
         {s?.recording && (
           <span className={s.recording === 'recording' ? 'rec on' : 'rec'} role="status" data-testid="recording-indicator" data-state={s.recording}>

@@ -40,6 +40,7 @@ export class SessionMedia {
   private readonly consumed = new Set<string>();
   private readonly waiting = new Set<string>();
   private speaking: boolean;
+  private videoPaused = false;
   private closed = false;
 
   constructor(
@@ -67,6 +68,7 @@ export class SessionMedia {
   /** Enters the session's media: transports, what others publish, and our own tracks when we speak. */
   async start(joined: { producers: ProducerInfo[] }, speak: boolean): Promise<void> {
     const peer = new RtcPeer(this.channel, this.sessionId);
+    peer.setVideoPaused(this.videoPaused);
     this.peer = peer;
     await peer.load();
     const pending = [...this.waiting];
@@ -118,6 +120,12 @@ export class SessionMedia {
     if (!this.local || this.local.getTracks().some((t) => t.readyState === 'ended')) this.local = await this.opts.openLocal();
     await this.peer.publish(this.local, this.opts.publish);
     this.opts.onChange();
+  }
+
+  /** The server says the line cannot carry video (or can again): holds across ICE restarts and rebuilds. */
+  setVideoPaused(paused: boolean): void {
+    this.videoPaused = paused;
+    this.peer?.setVideoPaused(paused);
   }
 
   /**

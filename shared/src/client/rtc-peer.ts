@@ -38,6 +38,7 @@ export class RtcPeer {
   private readonly producers = new Map<string, ms.Producer>();
   private readonly consumers = new Map<string, ms.Consumer>();
   private closed = false;
+  private videoPaused = false;
 
   constructor(
     private readonly channel: SignalChannel,
@@ -98,8 +99,11 @@ export class RtcPeer {
         track,
         appData: { source: video ? 'camera' : 'microphone' },
         ...(video && options.simulcast ? { encodings: SIMULCAST } : {}),
-        ...(video ? {} : { codecOptions: { opusStereo: false, opusDtx: true } }),
+        // Paused for a line that cannot carry video: send nothing at all (not black frames), and keep the
+        // camera on so the villager still sees themself and the picture comes back at once.
+        ...(video ? { zeroRtpOnPause: true, disableTrackOnPause: false } : { codecOptions: { opusStereo: false, opusDtx: true } }),
       });
+      if (video && this.videoPaused) producer.pause();
       this.producers.set(producer.id, producer);
       ids.push(producer.id);
     }
@@ -158,6 +162,16 @@ export class RtcPeer {
   stopPublishing(): void {
     for (const p of this.producers.values()) p.close();
     this.producers.clear();
+  }
+
+  /** Stops (or restarts) sending our camera, keeping the microphone: the call's fall back to sound only. */
+  setVideoPaused(paused: boolean): void {
+    this.videoPaused = paused;
+    for (const p of this.producers.values()) {
+      if (p.kind !== 'video') continue;
+      if (paused) p.pause();
+      else p.resume();
+    }
   }
 
   get publishing(): boolean {

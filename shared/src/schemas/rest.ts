@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES, ROOM_STATES, SESSION_KINDS } from '../roles.js';
 import { RoomCode } from './common.js';
+import { LinkLevel } from './link.js';
 
 /**
  * The one canonical form of a login name: NFKC (full-width letters and odd spaces become plain ones) then trim.
@@ -57,6 +58,8 @@ export const RoomView = RoomInfo.extend({
   /** Who answered, once someone has. */
   answeredBy: z.string().nullable(),
   sessionKind: z.enum(SESSION_KINDS).nullable(),
+  /** The grade of the kiosk's line during a session (null when idle or not yet graded). */
+  link: LinkLevel.nullable(),
 });
 export type RoomView = z.infer<typeof RoomView>;
 

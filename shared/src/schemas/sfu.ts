@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.js';
+import { LinkReport } from './link.js';
 import { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters, TrackSource, TransportOptions } from './rtp.js';
 
 // The SfuApi protocol: the only door into the SFU. Signaling talks to it in-process (LocalSfuClient) or over
@@ -151,6 +152,8 @@ export const sfuEvents = {
   transportClosed: z.object({ sessionId: Id, peerId: Id, transportId: Id, reason: SfuCloseReason }),
   routerClosed: z.object({ sessionId: Id, reason: SfuCloseReason }),
   workerDied: z.object({ pid: z.number().int(), sessionIds: z.array(Id) }),
+  /** A participant's link changed grade (good / fair / poor): sent on a change only, not on every sample. */
+  linkQuality: LinkReport.extend({ sessionId: Id, peerId: Id }),
 } as const;
 
 export type SfuEvent = keyof typeof sfuEvents;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorBody } from '../errors.js';
 import { COUNTY_MODES, LEAVE_REASONS, PARTICIPANT_ROLES, SESSION_END_REASONS, SESSION_KINDS } from '../roles.js';
 import { Id } from './common.js';
+import { LinkReport } from './link.js';
 import { RoomView } from './rest.js';
 import { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters, TrackSource, TransportOptions } from './rtp.js';
 
@@ -38,6 +39,10 @@ export const SessionStateView = z.object({
   participants: z.array(ParticipantView),
   /** The server-side recorder: the kiosk shows 录像中 while it runs. */
   recording: z.enum(['recording', 'paused']).nullable(),
+  /** The villager's line, graded by the SFU: the call view's badge and the kiosk's plain-words warning. */
+  kioskLink: LinkReport.nullable(),
+  /** The villager's line cannot carry video: sound only, the officer's picture frozen on the last frame. */
+  videoSuspended: z.boolean(),
 });
 export type SessionStateView = z.infer<typeof SessionStateView>;
 

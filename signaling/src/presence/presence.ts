@@ -1,3 +1,5 @@
+import type { LinkLevel } from '@vj/shared';
+
 export interface SessionPresence {
   id: string;
   state: 'calling' | 'active';
@@ -6,6 +8,8 @@ export interface SessionPresence {
   /** ISO time the current state began. */
   since: string;
   answeredBy: string | null;
+  /** The grade of the kiosk's line, for the wall's badge (absent in records written before it existed). */
+  link?: LinkLevel | null;
 }
 
 export interface RoomPresence {

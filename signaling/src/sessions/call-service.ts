@@ -157,7 +157,7 @@ export class CallService {
       const room = this.roomsByCode.get(p.code)!;
       const s = p.session;
       const state = !s ? (p.kioskOnline ? 'online' : 'offline') : s.state === 'calling' ? 'calling' : s.private ? 'private' : 'in_session';
-      return { ...room, state, sessionId: s?.id ?? null, since: s?.since ?? p.kioskSince, answeredBy: s?.answeredBy ?? null, sessionKind: s?.kind ?? null };
+      return { ...room, state, sessionId: s?.id ?? null, since: s?.since ?? p.kioskSince, answeredBy: s?.answeredBy ?? null, sessionKind: s?.kind ?? null, link: s?.link ?? null };
     });
   }
 
@@ -178,6 +178,7 @@ export class CallService {
       private: live.private,
       since: prior?.id === live.id && prior.state === live.state ? prior.since : new Date().toISOString(),
       answeredBy: answeredBy ?? (prior?.id === live.id ? prior.answeredBy : null),
+      link: live.kioskLink?.level ?? null,
     });
     await this.broadcastRoom(live.roomCode);
   }
@@ -391,6 +392,7 @@ export class CallService {
     this.live.delete(sessionId);
     if (live) {
       clearTimeout(live.escalateTimer);
+      clearTimeout(live.linkTimer);
       for (const p of live.peers.values()) clearTimeout(p.graceTimer);
     }
     this.alerts.resolve(`call_unanswered:${sessionId}`);
@@ -417,6 +419,7 @@ export class CallService {
   shutdown(): void {
     for (const live of this.live.values()) {
       clearTimeout(live.escalateTimer);
+      clearTimeout(live.linkTimer);
       for (const p of live.peers.values()) clearTimeout(p.graceTimer);
     }
     if (this.live.size) this.log.info('live sessions left for pick-up after restart', { count: this.live.size });

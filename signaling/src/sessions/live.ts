@@ -1,4 +1,4 @@
-import type { CountyMode, ParticipantRole, ProducerInfo, SessionKind, SessionStateView } from '@vj/shared';
+import type { CountyMode, LinkReport, ParticipantRole, ProducerInfo, SessionKind, SessionStateView } from '@vj/shared';
 
 /** One participant of a live session. socketId is null while they are disconnected (within the grace period). */
 export interface Peer {
@@ -33,6 +33,12 @@ export interface LiveSession {
   recording?: 'recording' | 'paused' | null;
   /** The officer who answered, as the wall shows it. */
   answeredBy?: string;
+  /** The villager's line as the SFU last graded it (sessions/link-watch.ts). */
+  kioskLink?: LinkReport;
+  /** The line could not carry video: the kiosk sends sound only until it recovers. */
+  videoSuspended?: boolean;
+  /** Pending switch to sound only, or back to video. */
+  linkTimer?: NodeJS.Timeout;
 }
 
 export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';
@@ -55,6 +61,8 @@ export function stateView(live: LiveSession): SessionStateView {
     lead: leadOf(live),
     participants: peers.map((p) => ({ peerId: p.peerId, role: p.role, name: p.name, mode: p.mode, connected: p.socketId !== null })),
     recording: live.recording ?? null,
+    kioskLink: live.kioskLink ?? null,
+    videoSuspended: live.videoSuspended ?? false,
   };
 }
 
