@@ -32,6 +32,15 @@ export const T = {
   sessionTitle: '当前接访',
   noSession: '尚未接听。请在左侧呼叫队列中点击“接听”。',
   connectingMedia: '正在建立音视频连接……',
+  /** The kiosk's daily check of itself, on its wall tile. */
+  checkOk: '自检正常',
+  checkFailed: '设备异常',
+  checkDetail: (at: string, parts: string) => `设备自检 ${at}：${parts}`,
+  checkParts: {
+    camera: { ok: '摄像头正常', failed: '摄像头无画面' },
+    microphone: { ok: '话筒正常', silent: '话筒无声音', failed: '话筒无法使用' },
+    network: { ok: '网络正常', slow: '网络较慢', failed: '音视频无法送达', untested: '网络未测' },
+  } as { camera: Record<string, string>; microphone: Record<string, string>; network: Record<string, string> },
   /** The villager's line as the SFU grades it. */
   linkLevel: { good: '线路良好', fair: '线路一般', poor: '线路较差' } as Record<'good' | 'fair' | 'poor', string>,
   linkDetail: (lossPct: number, rttMs: number | null) => `丢包 ${lossPct}%${rttMs === null ? '' : `，往返 ${rttMs} 毫秒`}`,
@@ -63,6 +72,7 @@ export const T = {
     recorder_failed: (room: string) => `${room}录像中断，系统正在自动恢复`,
     integrity_failed: (room: string) => `${room}数据完整性校验失败，已拒绝访问，请安全管理员核查`,
     kiosk_device_fault: (room: string) => `${room}终端摄像头故障，群众无法呼叫，请联系接待室检修`,
+    kiosk_check_failed: (room: string) => `${room}终端今日自检未通过（详见该室画面角标），请在群众来访前检修`,
     callback_requested: (room: string) => `${room}群众等候未接通，请求县纪委监委回电`,
   },
   ack: '知悉',

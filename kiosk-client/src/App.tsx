@@ -55,7 +55,7 @@ export function App({ controller }: { controller: KioskController }) {
       case 'trouble':
         return <Trouble problem={view.problem} retryAt={view.retryAt} reported={!!view.reported} onRetry={controller.retryNow} />;
       case 'idle':
-        return <Idle onCall={controller.call} onLookup={controller.openLookup} />;
+        return <Idle onCall={controller.call} onLookup={controller.openLookup} check={state.deviceCheck} />;
       case 'starting':
         return <Message title={T.starting} busy />;
       case 'waiting':

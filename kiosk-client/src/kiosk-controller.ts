@@ -1,5 +1,5 @@
-import { AppError, type JoinAnswer, type KioskAuthResult, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
-import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { AppError, type JoinAnswer, type KioskAuthResult, type KioskCheckView, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
+import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, runDeviceCheck, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
 import { SAY, T, type Prompt } from './strings';
@@ -39,6 +39,8 @@ export interface KioskState {
   /** When the current drop began: the reconnect overlay offers a way out after a while. */
   reconnectingSince: number | undefined;
   privateRequested: boolean;
+  /** The kiosk's check of its own camera, microphone and network, shown small on the idle screen. */
+  deviceCheck: { state: 'running' } | { state: 'done'; check: KioskCheckView } | { state: 'error' } | undefined;
 }
 
 const RETRY_MS: Record<Problem, number> = { offline: 5_000, server: 10_000, camera: 15_000, auth: 30_000, call_failed: 8_000 };
@@ -68,6 +70,8 @@ export class KioskController extends ExternalStore<KioskState> {
   private keeper: TokenKeeper | undefined;
   /** The call's media (shared with the console: ICE restart or rebuild after a drop, producers that wait). */
   private media: SessionMedia | undefined;
+  /** The server asked for a device check that has not run yet. */
+  private checkWanted = false;
   private sessionId: string | undefined;
   private graceMs = DEFAULT_GRACE_MS;
   /** A drop during a call: how long we were away, and giving the call up when the server stays away too long. */
@@ -93,6 +97,7 @@ export class KioskController extends ExternalStore<KioskState> {
       reconnecting: false,
       reconnectingSince: undefined,
       privateRequested: false,
+      deviceCheck: undefined,
     });
   }
 
@@ -208,6 +213,10 @@ export class KioskController extends ExternalStore<KioskState> {
       say(SAY.receipt(caseCode, pin), { repeat: 2 });
     });
     socket.on('session:publish', ({ sessionId }) => void this.joinStaffIntake(sessionId));
+    socket.on('kiosk:checkDue', () => {
+      this.checkWanted = true;
+      void this.checkDevices();
+    });
     socket.on('session:ended', ({ sessionId, reason }) => {
       if (sessionId === this.sessionId) this.finish(reason);
     });
@@ -287,6 +296,24 @@ export class KioskController extends ExternalStore<KioskState> {
   private goIdle(): void {
     this.show({ screen: 'idle' });
     say(SAY.idle);
+    void this.checkDevices();
+  }
+
+  /**
+   * The server asked for the day's check: it runs once the kiosk is idle (the request comes as the socket
+   * connects, before the idle screen), never while a villager uses it; a call pressed during the check goes
+   * ahead beside it.
+   */
+  private async checkDevices(): Promise<void> {
+    if (!this.checkWanted || this.state.deviceCheck?.state === 'running' || this.state.view.screen !== 'idle' || !this.channel) return;
+    this.checkWanted = false;
+    this.set({ deviceCheck: { state: 'running' } });
+    try {
+      this.set({ deviceCheck: { state: 'done', check: await runDeviceCheck(this.channel) } });
+    } catch (err) {
+      console.warn('device check failed', err instanceof Error ? err.message : err);
+      this.set({ deviceCheck: { state: 'error' } });
+    }
   }
 
   /** The big red button. */

@@ -46,6 +46,11 @@ export const T = {
   endConfirmNo: '继续通话',
   countyName: '县纪委监委',
   monitoringBanner: '县纪委监委正在监督本次接待',
+  checkRunning: '设备自检中……',
+  checkOk: (time: string) => `设备自检正常（${time}）`,
+  checkProblem: (what: string) => `设备自检发现问题：${what}，已通知县纪委监委`,
+  checkParts: { camera: '摄像头', microphone: '话筒', network: '网络' } as Record<'camera' | 'microphone' | 'network', string>,
+  checkError: '设备自检没有完成，稍后会再试',
   /** The villager's line, in plain words: what it means for them, not what the network does. */
   linePoor: '网络信号不好，声音可能断断续续，请慢慢说',
   lineSoundOnly: '网络信号不好，画面已暂停，对方仍能听到您说话',

@@ -236,6 +236,12 @@ export class SessionMedia {
     return { packetCount: out?.packetCount ?? 0, byteCount: out?.byteCount ?? 0 };
   }
 
+  async producerStats(peerId: string, producerId: string): Promise<{ packetCount: number; byteCount: number }> {
+    this.assertOpen();
+    const stats = (await this.owned(this.producers, producerId, peerId, 'producer').getStats()).filter((s) => s.type === 'inbound-rtp');
+    return { packetCount: stats.reduce((a, s) => a + s.packetCount, 0), byteCount: stats.reduce((a, s) => a + s.byteCount, 0) };
+  }
+
   async setConsumerLayer(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
     this.assertOpen();
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');

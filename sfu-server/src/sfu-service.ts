@@ -132,6 +132,7 @@ export class SfuService {
     pauseConsumer: async ({ sessionId, peerId, consumerId }) => (await this.media(sessionId).pauseConsumer(peerId, consumerId), {}),
     requestKeyFrame: async ({ sessionId, peerId, consumerId }) => (await this.media(sessionId).requestKeyFrame(peerId, consumerId), {}),
     consumerStats: ({ sessionId, peerId, consumerId }) => this.media(sessionId).consumerStats(peerId, consumerId),
+    producerStats: ({ sessionId, peerId, producerId }) => this.media(sessionId).producerStats(peerId, producerId),
     connectTransport: async ({ sessionId, peerId, transportId, dtlsParameters }) => {
       await this.media(sessionId).connectTransport(peerId, transportId, dtlsParameters as types.DtlsParameters);
       return {};

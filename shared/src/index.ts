@@ -4,6 +4,7 @@ export * from './password-policy.js';
 export * from './schemas/common.js';
 export * from './schemas/rtp.js';
 export * from './schemas/link.js';
+export * from './schemas/kiosk-check.js';
 export * from './schemas/rest.js';
 export * from './schemas/socket.js';
 export * from './schemas/sfu.js';

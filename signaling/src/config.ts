@@ -72,6 +72,8 @@ const Env = z.object({
   OFFICE_HOURS: z.string().default('08:30-17:30'),
   /** How long a provisioned kiosk may stay offline (or unseen since start-up) before the offline alarm. */
   KIOSK_OFFLINE_GRACE_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Each kiosk checks its camera, microphone and media path once a day before its first call (TZ sets the day). */
+  KIOSK_SELF_CHECK: z.enum(['on', 'off']).default('on'),
   /** A console nobody touches for this long logs out (a warning a minute before; never during a call). */
   CONSOLE_IDLE_TIMEOUT_S: z.coerce.number().int().min(10).max(86_400).default(900),
   /**
@@ -171,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     recording: e.RECORDING === 'on',
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     kioskOfflineGraceMs: e.KIOSK_OFFLINE_GRACE_S * 1000,
+    kioskSelfCheck: e.KIOSK_SELF_CHECK === 'on',
     consoleIdleTimeoutS: e.CONSOLE_IDLE_TIMEOUT_S,
     /** False only in a demo started with DEMO_SECOND_FACTOR=off (the test suite's default). */
     secondFactor: e.DEMO_SECOND_FACTOR === 'on',

@@ -16,6 +16,7 @@ import type { Playback } from './recording/playback.js';
 import type { RecordingService } from './recording/recording-service.js';
 import type { SegmentStore } from './recording/segment-store.js';
 import type { CallService } from './sessions/call-service.js';
+import type { KioskChecks } from './sessions/kiosk-check.js';
 import type { Reconnect } from './sessions/reconnect.js';
 import type { Supervision } from './sessions/supervision.js';
 import type { AuditCheckpoints } from './audit/checkpoints.js';
@@ -43,6 +44,7 @@ export interface AppContext {
   calls: CallService;
   supervision: Supervision;
   reconnect: Reconnect;
+  kioskChecks: KioskChecks;
   auth: AuthSessions;
   secondFactor: SecondFactor;
   petitions: PetitionService;

@@ -52,6 +52,7 @@ import { CallService, type ClusterParts } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
 import { evictEverywhere } from './sessions/access-end.js';
+import { KioskChecks } from './sessions/kiosk-check.js';
 import { LinkWatch } from './sessions/link-watch.js';
 import { Supervision } from './sessions/supervision.js';
 import { Timeline } from './sessions/timeline.js';
@@ -200,6 +201,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
     const supervision = new Supervision(calls);
     new LinkWatch(calls, sfu, log.child('link'));
+    const roomCodes = roomsFile.rooms.map((r) => r.code);
+    const kioskChecks = new KioskChecks(db, sfu, presence, alerts, (room) => calls.broadcastRoom(room), log.child('check'));
+    await kioskChecks.load(roomCodes);
+    cleanups.unshift(() => kioskChecks.closeAll());
+    if (config.kioskSelfCheck) kioskChecks.startDueSweep(roomCodes, (socketId) => notifier.toSocket(socketId, 'kiosk:checkDue', {}));
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
@@ -209,6 +215,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
         await cluster.ownership.reassert();
         for (const socketId of io.of('/').sockets.keys()) await cluster.ownership.socketOpened(socketId);
         await calls.reassert();
+        await kioskChecks.load(roomCodes);
       }, log.child('redis'));
       await watch.start();
       cleanups.unshift(() => watch.close());
@@ -267,6 +274,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       calls,
       supervision,
       reconnect,
+      kioskChecks,
       auth,
       secondFactor,
       petitions,

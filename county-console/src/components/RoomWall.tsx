@@ -2,6 +2,7 @@ import type { CSSProperties } from 'react';
 import type { RoomView } from '@vj/shared';
 import { Video, mmss, useNow } from '@vj/shared/client';
 import { T } from '../strings';
+import { CheckBadge } from './CheckBadge';
 import { LinkBadge } from './LinkBadge';
 
 /** Columns for `n` tiles: a roughly 4:3 grid idle; three narrow columns when the wall shrinks beside a session. */
@@ -36,6 +37,7 @@ export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStre
               <span className="tile-name">
                 {r.name}
                 <LinkBadge level={r.link} testId={`tile-link-${r.code}`} />
+                <CheckBadge check={r.check} testId={`tile-check-${r.code}`} />
               </span>
             </li>
           );

@@ -1,7 +1,9 @@
 import { LockIcon, PhoneIcon } from '../icons';
+import type { KioskState } from '../kiosk-controller';
 import { T } from '../strings';
+import { DeviceCheckLine } from './DeviceCheckLine';
 
-export function Idle({ onCall, onLookup }: { onCall: () => void; onLookup: () => void }) {
+export function Idle({ onCall, onLookup, check }: { onCall: () => void; onLookup: () => void; check?: KioskState['deviceCheck'] }) {
   return (
     <section className="center">
       <h1>{T.idleGreeting}</h1>
@@ -17,6 +19,7 @@ export function Idle({ onCall, onLookup }: { onCall: () => void; onLookup: () =>
       <p className="promise">
         <LockIcon /> {T.confidentialityPromise}
       </p>
+      <DeviceCheckLine check={check} />
     </section>
   );
 }

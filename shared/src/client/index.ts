@@ -7,3 +7,4 @@ export * from './ui.js';
 export * from './store.js';
 export * from './media-session.js';
 export * from './call-drop.js';
+export * from './device-check.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES, ROOM_STATES, SESSION_KINDS } from '../roles.js';
 import { RoomCode } from './common.js';
+import { KioskCheckView } from './kiosk-check.js';
 import { LinkLevel } from './link.js';
 
 /**
@@ -60,6 +61,8 @@ export const RoomView = RoomInfo.extend({
   sessionKind: z.enum(SESSION_KINDS).nullable(),
   /** The grade of the kiosk's line during a session (null when idle or not yet graded). */
   link: LinkLevel.nullable(),
+  /** The kiosk's last check of its camera, microphone and network (null before its first). */
+  check: KioskCheckView.nullable(),
 });
 export type RoomView = z.infer<typeof RoomView>;
 

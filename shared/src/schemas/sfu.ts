@@ -96,6 +96,8 @@ export const sfuMethods = {
   requestKeyFrame: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: Empty },
   /** What has left the SFU for this consumer so far: the recorder's proof that packets are still flowing. */
   consumerStats: { params: SessionRef.extend({ peerId: Id, consumerId: Id }), result: z.object({ packetCount: z.number(), byteCount: z.number() }) },
+  /** What the SFU has received of a producer so far: the kiosk check's proof that its media arrived. */
+  producerStats: { params: SessionRef.extend({ peerId: Id, producerId: Id }), result: z.object({ packetCount: z.number(), byteCount: z.number() }) },
   setConsumerLayer: { params: SessionRef.extend({ peerId: Id, consumerId: Id, spatialLayer: z.number().int().min(0).max(2) }), result: Empty },
   /** Closes every consumer a peer holds (private mode): its transports stay, so it can consume again later. */
   closePeerConsumers: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: z.object({ closed: z.number().int() }) },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorBody } from '../errors.js';
 import { COUNTY_MODES, LEAVE_REASONS, PARTICIPANT_ROLES, SESSION_END_REASONS, SESSION_KINDS } from '../roles.js';
 import { Id } from './common.js';
+import { KioskCheckReport, KioskCheckView } from './kiosk-check.js';
 import { LinkReport } from './link.js';
 import { RoomView } from './rest.js';
 import { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters, TrackSource, TransportOptions } from './rtp.js';
@@ -68,7 +69,7 @@ export type WallTile = z.infer<typeof WallTile>;
 
 export const AlertView = z.object({
   id: z.string(),
-  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue', 'recorder_failed', 'integrity_failed', 'kiosk_device_fault', 'callback_requested']),
+  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue', 'recorder_failed', 'integrity_failed', 'kiosk_device_fault', 'kiosk_check_failed', 'callback_requested']),
   roomCode: z.string(),
   /** For case alerts: the case code the officer looks up (county consoles only receive alerts). */
   caseCode: z.string().optional(),
@@ -124,6 +125,14 @@ export const clientEvents = {
   'call:requestCallback': { payload: SessionRef, result: Empty },
   /** The kiosk cannot open its camera or microphone (or can again): the county is alerted, not only the villager. */
   'kiosk:deviceStatus': { payload: z.object({ camera: z.enum(['ok', 'failed']) }), result: Empty },
+  /**
+   * The kiosk's check before the day's first call: a send transport of its own on a router of its own, to which
+   * it publishes its camera and microphone for a few seconds, then reports what it saw (kiosk:checkFinish).
+   */
+  'kiosk:checkStart': { payload: Empty, result: z.object({ checkId: Id, rtpCapabilities: RtpCapabilities, transport: TransportOptions }) },
+  'kiosk:checkConnect': { payload: z.object({ checkId: Id, dtlsParameters: DtlsParameters }), result: Empty },
+  'kiosk:checkProduce': { payload: z.object({ checkId: Id, kind: MediaKind, rtpParameters: RtpParameters }), result: z.object({ producerId: Id }) },
+  'kiosk:checkFinish': { payload: z.object({ checkId: Id, report: KioskCheckReport }), result: z.object({ check: KioskCheckView }) },
   /** Leaves a session without ending it (a monitor, a second officer, reception staff). */
   'session:leave': { payload: SessionRef, result: Empty },
   'staff:startIntake': { payload: z.object({ requestId: Id }), result: JoinAnswer },
@@ -158,6 +167,8 @@ export const serverEvents = {
   'queue:position': SessionRef.extend({ position: z.number().int().min(1) }),
   'wall:tile': WallTile,
   'wall:tileClosed': z.object({ producerId: Id }),
+  /** The room's kiosk has not checked itself today (or its last check failed a while ago): it should now. */
+  'kiosk:checkDue': Empty,
   alerts: z.object({ alerts: z.array(AlertView) }),
 } as const;
 

@@ -1,4 +1,4 @@
-import type { LinkLevel } from '@vj/shared';
+import type { KioskCheckView, LinkLevel } from '@vj/shared';
 
 export interface SessionPresence {
   id: string;
@@ -18,6 +18,8 @@ export interface RoomPresence {
   /** When the kiosk connected or dropped (ISO), null if never seen since start-up. */
   kioskSince: string | null;
   session: SessionPresence | null;
+  /** The kiosk's last check of itself (sessions/kiosk-check.ts). */
+  check: KioskCheckView | null;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface Presence {
   /** Returns false when a newer socket of the same kiosk has already taken over (a quick reconnect). */
   kioskDisconnected(room: string, socketId: string): Promise<boolean>;
   setSession(room: string, session: SessionPresence | null): Promise<void>;
+  setCheck(room: string, check: KioskCheckView): Promise<void>;
   get(rooms: string[]): Promise<RoomPresence[]>;
   close(): Promise<void>;
 }

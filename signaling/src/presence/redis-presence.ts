@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { KioskCheckView } from '@vj/shared';
 import type { Presence, RoomPresence, SessionPresence } from './presence.js';
 
 // A kiosk entry expires unless the node holding its socket refreshes it, so a crashed node's kiosks go
@@ -69,19 +70,29 @@ export class RedisPresence implements Presence {
     else await this.redis.del(this.sessionKey(room));
   }
 
+  private checkKey(room: string): string {
+    return `${this.prefix}check:${room}`;
+  }
+
+  async setCheck(room: string, check: KioskCheckView): Promise<void> {
+    await this.redis.set(this.checkKey(room), JSON.stringify(check));
+  }
+
   async get(rooms: string[]): Promise<RoomPresence[]> {
     if (rooms.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const r of rooms) pipe.hgetall(this.kioskKey(r)).get(this.sessionKey(r));
+    for (const r of rooms) pipe.hgetall(this.kioskKey(r)).get(this.sessionKey(r)).get(this.checkKey(r));
     const res = (await pipe.exec()) ?? [];
     return rooms.map((code, i) => {
-      const kiosk = (res[2 * i]?.[1] ?? {}) as Record<string, string>;
-      const session = res[2 * i + 1]?.[1] as string | null;
+      const kiosk = (res[3 * i]?.[1] ?? {}) as Record<string, string>;
+      const session = res[3 * i + 1]?.[1] as string | null;
+      const check = res[3 * i + 2]?.[1] as string | null;
       return {
         code,
         kioskOnline: Boolean(kiosk['socket']),
         kioskSince: kiosk['since'] ?? null,
         session: session ? (JSON.parse(session) as SessionPresence) : null,
+        check: check ? (JSON.parse(check) as KioskCheckView) : null,
       };
     });
   }

@@ -141,6 +141,14 @@ export function eventHandlers(app: AppContext): Handlers {
       else calls.alerts.resolve(`kiosk_device_fault:${room}`);
       return {};
     },
+    'kiosk:checkStart': async (ctx) => {
+      // Each check opens a router: a kiosk checks itself once a day, a few retries are fine, a flood is not.
+      if (!(await app.rateLimiter.hit(`kiosk-check:${ctx.principal.sub}`, 10, 10 * 60_000))) throw new AppError('RATE_LIMITED', '设备自检过于频繁，请稍后再试。');
+      return app.kioskChecks.start(ctx.principal.room!, ctx.principal.sub, ctx.socketId);
+    },
+    'kiosk:checkConnect': (ctx, { checkId, dtlsParameters }) => ok(app.kioskChecks.connect(checkId, ctx.socketId, dtlsParameters)),
+    'kiosk:checkProduce': async (ctx, { checkId, kind, rtpParameters }) => ({ producerId: await app.kioskChecks.produce(checkId, ctx.socketId, kind, rtpParameters) }),
+    'kiosk:checkFinish': async (ctx, { checkId, report }) => ({ check: await app.kioskChecks.finish(checkId, ctx.socketId, report) }),
     'session:leave': (ctx, { sessionId }) => ok(supervision.leave(sessionId, ctx.socketId)),
     'staff:startIntake': async (ctx, { requestId }) => {
       const r = await supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId);

@@ -132,6 +132,12 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
     void socket.join(principal.role === 'kiosk' ? `device:${principal.sub}` : [`user:${principal.sub}`, `sid:${principal.sid}`]);
     if (principal.role === 'kiosk') {
       online = app.calls.kioskConnected(principal.room!, socket.id, principal.sub).catch((err) => log.warn('presence update failed', errorFields(err)));
+      if (app.config.kioskSelfCheck) {
+        app.kioskChecks.due(principal.room!).then(
+          (due) => due && socket.emit('kiosk:checkDue', {}),
+          (err) => log.warn('device check not asked for', { socketId: socket.id, ...errorFields(err) }),
+        );
+      }
     } else if (principal.role === 'county_officer' || principal.role === 'county_supervisor') {
       void socket.join(COUNTY_ROOM);
       socket.emit('alerts', { alerts: app.calls.alerts.list() });

@@ -157,7 +157,7 @@ export class CallService {
       const room = this.roomsByCode.get(p.code)!;
       const s = p.session;
       const state = !s ? (p.kioskOnline ? 'online' : 'offline') : s.state === 'calling' ? 'calling' : s.private ? 'private' : 'in_session';
-      return { ...room, state, sessionId: s?.id ?? null, since: s?.since ?? p.kioskSince, answeredBy: s?.answeredBy ?? null, sessionKind: s?.kind ?? null, link: s?.link ?? null };
+      return { ...room, state, sessionId: s?.id ?? null, since: s?.since ?? p.kioskSince, answeredBy: s?.answeredBy ?? null, sessionKind: s?.kind ?? null, link: s?.link ?? null, check: p.check };
     });
   }
 
