@@ -10,15 +10,29 @@ import { ensureAptPackages } from './lib/apt.mjs';
 import { fail, step } from './lib/log.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const mode = process.argv[2] === 'test' ? 'test' : process.argv[2] === 'bench' ? 'bench' : 'start';
+const mode = ['test', 'bench', 'turn'].includes(process.argv[2]) ? process.argv[2] : 'start';
 
 // What each command needs from Debian besides Node. The worker's build tools are added only when a build is due.
 const APT = {
   start: ['ca-certificates', 'ffmpeg', 'espeak-ng'],
   // postgresql: `npm test` starts a private server of its own (test/helpers/global-services.ts) unless DATABASE_URL is set.
-  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql', 'postgresql-client', 'docker-compose', 'ffmpeg', 'espeak-ng'],
+  // coturn: so does the TURN test (test/helpers/turn-server.ts).
+  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql', 'postgresql-client', 'docker-compose', 'ffmpeg', 'espeak-ng', 'coturn'],
   bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg', 'redis-server', 'redis-tools', 'gcc', 'libc6-dev'],
+  // The optional TURN relay (`npm run turn`); the TURN tests start a private one (test/helpers/turn-server.ts).
+  turn: ['ca-certificates', 'coturn'],
 };
+
+/**
+ * Debian enables coturn's own service when the package is installed; on a systemd host it would start with the
+ * distribution's sample configuration. This project runs coturn with its own configuration (`npm run turn`), so a
+ * coturn that set-up has just installed gets its service disabled and stopped. One installed before is left alone.
+ */
+function disableDistributionTurnService(installed) {
+  if (!installed.includes('coturn') || !fs.existsSync('/run/systemd/system')) return;
+  step('coturn: disabling the distribution\'s coturn.service (npm run turn runs coturn with this project\'s configuration)');
+  spawnSync('systemctl', ['disable', '--now', 'coturn.service'], { stdio: 'inherit' });
+}
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts });
@@ -79,8 +93,15 @@ async function main() {
   const started = Date.now();
   step(`视频接访 set-up (${mode})`);
   checkNode();
-  ensureAptPackages(APT[mode], mode === 'start' ? 'running' : `${mode}s (browser, PostgreSQL, Redis)`);
+  const purpose = mode === 'start' ? 'running' : mode === 'turn' ? 'the TURN relay (coturn)' : `${mode}s (browser, PostgreSQL, Redis)`;
+  disableDistributionTurnService(ensureAptPackages(APT[mode], purpose));
   installDependencies();
+  if (mode === 'turn') {
+    // A TURN host needs only the configuration code (and coturn), not the media worker or the apps.
+    step('TypeScript: building shared, sfu-server and signaling (incremental)…');
+    run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b']);
+    return step(`set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   const { ensureMediasoupWorker } = await import('./build-mediasoup-worker.mjs');
   await ensureMediasoupWorker();
   // The kiosk's Mandarin prompt clips go into its public/ folder before Vite copies it.

@@ -27,4 +27,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TLS_CERT_FILE: '/x' })).toThrow(/TLS_KEY_FILE/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+
+  it('TURN is off unless TURN_URLS is set, and then needs a strong TURN_SECRET of its own', () => {
+    const turnSecret = 'q7Vb2xR9kLm4Tz8Wc1Np6Hs3Jd5Gf0YeUa+/AB=';
+    expect(loadConfig({}).turn).toBeUndefined();
+    // docker-compose passes unset variables through as empty strings.
+    expect(loadConfig({ TURN_URLS: '', TURN_SECRET: '' }).turn).toBeUndefined();
+    expect(loadConfig({ TURN_URLS: 'turns:vj.example.gov.cn:443?transport=tcp, turn:10.0.0.6:3478', TURN_SECRET: turnSecret }).turn).toEqual({
+      urls: ['turns:vj.example.gov.cn:443?transport=tcp', 'turn:10.0.0.6:3478'],
+      secret: turnSecret,
+      credentialTtlS: 600,
+    });
+    expect(loadConfig({ TURN_URLS: 'turn:[::1]:3478?transport=tcp', TURN_SECRET: turnSecret, TURN_CREDENTIAL_TTL_S: '900' }).turn?.credentialTtlS).toBe(900);
+    expect(() => loadConfig({ TURN_URLS: 'turn:10.0.0.6' })).toThrow(/TURN_URLS needs TURN_SECRET/);
+    expect(() => loadConfig({ TURN_SECRET: turnSecret })).toThrow(/TURN_URLS is not/);
+    expect(() => loadConfig({ TURN_URLS: 'https://vj.example.gov.cn', TURN_SECRET: turnSecret })).toThrow(/TURN_URLS/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:x?transport=sctp', TURN_SECRET: turnSecret })).toThrow(/TURN_URLS/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: 'short-secret' })).toThrow(/shorter than 32 bytes/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: 'changeme'.repeat(5) })).toThrow(/random bytes/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: `${turnSecret} #x` })).toThrow(/TURN_SECRET may hold only/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: turnSecret, TURN_CREDENTIAL_TTL_S: '5' })).toThrow(/TURN_CREDENTIAL_TTL_S/);
+    // Not the secret that signs this server's tokens, in demo or production.
+    expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: turnSecret, JWT_SECRETS: `k1:${turnSecret}` })).toThrow(/JWT_SECRETS/);
+  });
 });

@@ -6,6 +6,57 @@ import { DEFAULT_SUITE, SUITES } from './security/crypto.js';
 
 const Bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
+/** An empty variable counts as unset (docker-compose passes `${X:-}` through as an empty string). */
+const unsetWhenEmpty = (v: unknown) => (v === '' ? undefined : v);
+
+/** One TURN server address as browsers take it: turn:host[:port][?transport=udp|tcp] or turns:…. */
+export const TURN_URL = /^(turns?):(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/;
+
+/**
+ * The optional TURN relay (Debian's coturn, `npm run turn`): where clients find it, the secret shared with it
+ * (coturn's use-auth-secret / static-auth-secret) and how long the credentials made from it stay usable.
+ */
+const TurnEnv = z.object({
+  TURN_URLS: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .string()
+      .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+      .refine((list) => list.length > 0 && list.length <= 8 && list.every((u) => TURN_URL.test(u)), 'TURN_URLS lists turn: or turns: URLs, comma separated')
+      .optional(),
+  ),
+  /** Long, random, printable without spaces (it is written into coturn's configuration file as is). */
+  TURN_SECRET: z.preprocess(unsetWhenEmpty, z.string().optional()),
+  TURN_CREDENTIAL_TTL_S: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(60).max(86_400).default(600)),
+});
+
+const MIN_TURN_SECRET_BYTES = 32;
+
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  credentialTtlS: number;
+}
+
+/**
+ * The TURN settings, or undefined when TURN_URLS is unset (no relay: clients get no ICE servers). Shared by the
+ * server and the coturn launcher (`npm run turn`), so both refuse the same weak or missing secret.
+ */
+export function loadTurnConfig(env: NodeJS.ProcessEnv = process.env): TurnConfig | undefined {
+  const parsed = TurnEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid environment: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  const { TURN_URLS: urls, TURN_SECRET: secret, TURN_CREDENTIAL_TTL_S: credentialTtlS } = parsed.data;
+  if (!urls) {
+    if (secret !== undefined) throw new ConfigError('TURN_SECRET is set but TURN_URLS is not: set both, or neither');
+    return undefined;
+  }
+  if (secret === undefined) throw new ConfigError('TURN_URLS needs TURN_SECRET, the secret shared with the TURN server (no default secrets)');
+  if (Buffer.byteLength(secret, 'utf8') < MIN_TURN_SECRET_BYTES) throw new ConfigError(`TURN_SECRET is shorter than ${MIN_TURN_SECRET_BYTES} bytes`);
+  if (!/^[A-Za-z0-9+/=_.~-]+$/.test(secret)) throw new ConfigError('TURN_SECRET may hold only letters, digits and + / = _ . ~ - (base64 or base64url of random bytes)');
+  if (new Set(secret).size < 10) throw new ConfigError('TURN_SECRET repeats a few characters: use random bytes (openssl rand -base64 48)');
+  return { urls, secret, credentialTtlS };
+}
+
 const Env = z.object({
   VJ_MODE: z.enum(['demo', 'production']).default('demo'),
   HOST: z.string().default('127.0.0.1'),
@@ -135,6 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
     throw new ConfigError('RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP, the address kiosks reach');
   }
+  const turn = loadTurnConfig(env);
+  // The TURN secret sits in coturn's file, often on another host: it must not also sign this server's tokens.
+  if (turn && e.JWT_SECRETS?.split(',').some((pair) => pair.slice(pair.indexOf(':') + 1).trim() === turn.secret)) {
+    throw new ConfigError('TURN_SECRET must not be one of the JWT_SECRETS');
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     mode: e.VJ_MODE,
@@ -163,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxPort: e.RTC_MAX_PORT,
       workers: e.SFU_WORKERS,
     },
+    /** Undefined: no TURN relay, and transports carry no ICE servers (the behaviour without TURN). */
+    turn,
     sfuMode: e.SFU_MODE,
     sfuTimeoutMs: e.SFU_REQUEST_TIMEOUT_MS,
     nodeId: e.NODE_ID,

@@ -32,6 +32,19 @@ describe('deployment files', () => {
     expect(udp.filter((p) => p >= 40300 && p <= 40399)).toHaveLength(100);
   });
 
+  it('the "turn" profile validates offline: coturn on the host network, built with Debian\'s coturn, no relay unless configured', () => {
+    const r = spawnSync('docker-compose', ['--profile', 'turn', '-f', path.join(REPO, 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}coturn:\n/);
+    expect(r.stdout).toContain('network_mode: host');
+    expect(r.stdout).toMatch(/WITH_TURN: '1'/);
+    expect(r.stdout).toContain('signaling/dist/cli/turn-server.js');
+    // The app gets the same TURN settings, empty (off) unless the deployment sets them.
+    expect(r.stdout.match(/TURN_URLS: ''/g)?.length).toBeGreaterThanOrEqual(2);
+    // Only with the profile (Debian's docker-compose lists profile services either way; `up` starts them only so).
+    expect(r.stdout).toMatch(/\n {2}coturn:\n(?: {4}.*\n)*? {4}profiles:\n {4}- turn\n/);
+  });
+
   it('.ci/run requires the real services and runs the README test command', () => {
     const ci = fs.readFileSync(path.join(REPO, '.ci', 'run'), 'utf8');
     expect(ci).toContain('VJ_REQUIRE_SERVICES=1');

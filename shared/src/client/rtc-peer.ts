@@ -63,8 +63,9 @@ export class RtcPeer {
 
   private async createTransport(direction: 'send' | 'recv'): Promise<ms.Transport> {
     const device = this.requireDevice();
-    const opts = await this.channel.request('rtc:createTransport', { sessionId: this.sessionId, direction });
-    const options = opts as unknown as ms.TransportOptions;
+    // iceServers: the county's TURN relay with credentials made for this transport, when it runs one.
+    const { iceServers, ...opts } = await this.channel.request('rtc:createTransport', { sessionId: this.sessionId, direction });
+    const options = { ...(opts as unknown as ms.TransportOptions), ...(iceServers ? { iceServers } : {}) };
     const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       this.channel
@@ -153,7 +154,8 @@ export class RtcPeer {
   async restartIce(): Promise<void> {
     for (const t of [this.sendTransport, this.recvTransport]) {
       if (!t || t.closed) continue;
-      const { iceParameters } = await this.channel.request('rtc:restartIce', { sessionId: this.sessionId, transportId: t.id });
+      const { iceParameters, iceServers } = await this.channel.request('rtc:restartIce', { sessionId: this.sessionId, transportId: t.id });
+      if (iceServers) await t.updateIceServers({ iceServers });
       await t.restartIce({ iceParameters: iceParameters as ms.IceParameters });
     }
   }

@@ -78,6 +78,18 @@ export const AlertView = z.object({
 });
 export type AlertView = z.infer<typeof AlertView>;
 
+/**
+ * A TURN relay for one transport, with short-lived credentials made by the server (TURN REST API: username
+ * "<expiry unix seconds>:<random id>"). Sent only where the county runs one (TURN_URLS).
+ */
+export const IceServer = z.object({
+  urls: z.array(z.string().regex(/^turns?:/).max(256)).min(1).max(8),
+  username: z.string().min(1).max(128),
+  credential: z.string().min(1).max(128),
+});
+export type IceServer = z.infer<typeof IceServer>;
+const IceServers = { iceServers: z.array(IceServer).max(4).optional() };
+
 /** Client → server events. Each is answered through the socket.io ack with an Ack<result>. */
 export const clientEvents = {
   'rooms:list': { payload: Empty, result: z.object({ rooms: z.array(RoomView) }) },
@@ -92,7 +104,7 @@ export const clientEvents = {
   },
   'session:end': { payload: SessionRef, result: Empty },
   'rtc:capabilities': { payload: SessionRef, result: z.object({ rtpCapabilities: RtpCapabilities }) },
-  'rtc:createTransport': { payload: SessionRef.extend({ direction: z.enum(['send', 'recv']) }), result: TransportOptions },
+  'rtc:createTransport': { payload: SessionRef.extend({ direction: z.enum(['send', 'recv']) }), result: TransportOptions.extend(IceServers) },
   'rtc:connectTransport': { payload: SessionRef.extend({ transportId: Id, dtlsParameters: DtlsParameters }), result: Empty },
   'rtc:produce': {
     payload: SessionRef.extend({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource }),
@@ -104,7 +116,8 @@ export const clientEvents = {
   },
   'rtc:resumeConsumer': { payload: SessionRef.extend({ consumerId: Id }), result: Empty },
   'rtc:setLayer': { payload: SessionRef.extend({ consumerId: Id, spatialLayer: z.number().int().min(0).max(2) }), result: Empty },
-  'rtc:restartIce': { payload: SessionRef.extend({ transportId: Id }), result: z.object({ iceParameters: IceParameters }) },
+  /** Fresh TURN credentials come with the new ICE parameters: the ones the transport was made with may have expired. */
+  'rtc:restartIce': { payload: SessionRef.extend({ transportId: Id }), result: z.object({ iceParameters: IceParameters, ...IceServers }) },
   /** Drops this participant's transports and tracks so it can build them again (after a reload or a long drop). */
   'rtc:reset': { payload: SessionRef, result: Empty },
   /** Live sessions this user or kiosk is still part of: a reloaded page or a restarted server picks them up. */

@@ -2,6 +2,7 @@ import { AppError, isAdminRole, type ClientEvent, type ClientPayload, type Clien
 import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
+import { turnIceServers } from '../turn/ice-servers.js';
 
 export interface EventContext {
   socketId: string;
@@ -44,6 +45,9 @@ export function eventHandlers(app: AppContext): Handlers {
   const reconnectGraceMs = app.config.reconnectGraceMs;
   /** A first entry into a session's media: the participant holds nothing on the SFU yet. */
   const entered = (r: JoinResult) => ({ ...r, media: 'fresh' as const, reconnectGraceMs });
+  /** With a TURN relay configured, new credentials for it on every transport and ICE restart; else nothing. */
+  const { turn } = app.config;
+  const relay = () => (turn ? { iceServers: turnIceServers(turn) } : {});
   return {
     'rooms:list': async () => ({ rooms: await calls.roomViews() }),
 
@@ -82,7 +86,7 @@ export function eventHandlers(app: AppContext): Handlers {
     },
     'rtc:createTransport': async (ctx, { sessionId, direction }) => {
       const { peer } = calls.scope(sessionId, ctx.socketId);
-      return sfu.request('createWebRtcTransport', { sessionId, peerId: peer.peerId, direction });
+      return { ...(await sfu.request('createWebRtcTransport', { sessionId, peerId: peer.peerId, direction })), ...relay() };
     },
     'rtc:connectTransport': async (ctx, { sessionId, transportId, dtlsParameters }) => {
       const { peer } = calls.scope(sessionId, ctx.socketId);
@@ -111,7 +115,7 @@ export function eventHandlers(app: AppContext): Handlers {
     },
     'rtc:restartIce': async (ctx, { sessionId, transportId }) => {
       const { peer } = calls.scope(sessionId, ctx.socketId);
-      return sfu.request('restartIce', { sessionId, peerId: peer.peerId, transportId });
+      return { ...(await sfu.request('restartIce', { sessionId, peerId: peer.peerId, transportId })), ...relay() };
     },
     'rtc:reset': (ctx, { sessionId }) => ok(reconnect.reset(sessionId, ctx.socketId)),
 

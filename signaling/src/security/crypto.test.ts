@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, digestSecret, hashPassword, randomSecret, verifyPassword } from './crypto.js';
+import { constantTimeEqual, digestSecret, hashPassword, randomSecret, turnRestPassword, verifyPassword } from './crypto.js';
 
 describe('crypto module', () => {
   it('hashes passwords with scrypt and a random salt, and verifies them', async () => {
@@ -24,5 +24,10 @@ describe('crypto module', () => {
     expect(s).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(digestSecret(s)).toBe(digestSecret(s));
     expect(constantTimeEqual(digestSecret(s), digestSecret(`${s}x`))).toBe(false);
+  });
+
+  it('makes TURN REST passwords as coturn checks them: base64(HMAC-SHA1(secret, username))', () => {
+    // Known answer from `printf %s 1700000600:abc | openssl dgst -sha1 -hmac north-county-turn-secret-0123456789 -binary | base64`.
+    expect(turnRestPassword('north-county-turn-secret-0123456789', '1700000600:abc')).toBe('GJWq+TxKVXpw7VFMMk9Opwyh7uc=');
   });
 });

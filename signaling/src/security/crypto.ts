@@ -84,6 +84,15 @@ export function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * The password of a short-lived TURN credential, by the TURN REST API convention that coturn checks with
+ * use-auth-secret: base64(HMAC-SHA1(shared secret, username)), the username being "<expiry unix seconds>:<id>".
+ * SHA-1 because that is what coturn computes; the credential only opens the relay until its expiry.
+ */
+export function turnRestPassword(secret: string, username: string): string {
+  return createHmac('sha1', secret).update(username, 'utf8').digest('base64');
+}
+
 export function newId(): string {
   return randomUUID();
 }
