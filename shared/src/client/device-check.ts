@@ -40,12 +40,12 @@ export async function runDeviceCheck(channel: SignalChannel): Promise<KioskCheck
   const tracks = stream?.getTracks() ?? [];
   let transport: ms.Transport | undefined;
   try {
-    const { checkId, rtpCapabilities, transport: options } = await channel.request('kiosk:checkStart', {});
+    const { checkId, rtpCapabilities, transport: options, iceServers } = await channel.request('kiosk:checkStart', {});
     const device = await Device.factory();
     await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
     const t0 = performance.now();
     let connectMs: number | null = null;
-    const t = device.createSendTransport(options as unknown as ms.TransportOptions);
+    const t = device.createSendTransport({ ...(options as unknown as ms.TransportOptions), ...(iceServers ? { iceServers } : {}) });
     transport = t;
     const connected = new Promise<void>((resolve) => {
       t.on('connectionstatechange', (state) => {

@@ -142,7 +142,7 @@ export const clientEvents = {
    * The kiosk's check before the day's first call: a send transport of its own on a router of its own, to which
    * it publishes its camera and microphone for a few seconds, then reports what it saw (kiosk:checkFinish).
    */
-  'kiosk:checkStart': { payload: Empty, result: z.object({ checkId: Id, rtpCapabilities: RtpCapabilities, transport: TransportOptions }) },
+  'kiosk:checkStart': { payload: Empty, result: z.object({ checkId: Id, rtpCapabilities: RtpCapabilities, transport: TransportOptions, ...IceServers }) },
   'kiosk:checkConnect': { payload: z.object({ checkId: Id, dtlsParameters: DtlsParameters }), result: Empty },
   'kiosk:checkProduce': { payload: z.object({ checkId: Id, kind: MediaKind, rtpParameters: RtpParameters }), result: z.object({ producerId: Id }) },
   'kiosk:checkFinish': { payload: z.object({ checkId: Id, report: KioskCheckReport }), result: z.object({ check: KioskCheckView }) },

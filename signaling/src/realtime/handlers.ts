@@ -148,7 +148,8 @@ export function eventHandlers(app: AppContext): Handlers {
     'kiosk:checkStart': async (ctx) => {
       // Each check opens a router: a kiosk checks itself once a day, a few retries are fine, a flood is not.
       if (!(await app.rateLimiter.hit(`kiosk-check:${ctx.principal.sub}`, 10, 10 * 60_000))) throw new AppError('RATE_LIMITED', '设备自检过于频繁，请稍后再试。');
-      return app.kioskChecks.start(ctx.principal.room!, ctx.principal.sub, ctx.socketId);
+      // The check takes the path a call would: through the county's TURN relay too, when it runs one.
+      return { ...(await app.kioskChecks.start(ctx.principal.room!, ctx.principal.sub, ctx.socketId)), ...relay() };
     },
     'kiosk:checkConnect': (ctx, { checkId, dtlsParameters }) => ok(app.kioskChecks.connect(checkId, ctx.socketId, dtlsParameters)),
     'kiosk:checkProduce': async (ctx, { checkId, kind, rtpParameters }) => ({ producerId: await app.kioskChecks.produce(checkId, ctx.socketId, kind, rtpParameters) }),
