@@ -91,6 +91,7 @@ export const T = {
   timelineKinds: {
     joined: '加入', left: '离开', disconnected: '网络中断', reconnected: '已恢复', mode: '切换方式', private_on: '进入单独反映',
     private_off: '结束单独反映', private_requested: '群众申请单独反映', answered: '接听', ended: '结束',
+    sound_only: '线路较差，转为仅声音', video_back: '线路恢复，画面恢复',
   } as Record<string, string>,
   reconnectingCall: '网络中断，通话保持中，正在恢复……',
   callGaveUp: '与服务器的连接中断时间过长，本次通话已结束。',

@@ -3,7 +3,7 @@ import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiReq
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
 import { SAY, T, type Prompt } from './strings';
-import { say } from './voice';
+import { say, sayIfQuiet } from './voice';
 
 export type Problem = 'offline' | 'server' | 'camera' | 'auth' | 'call_failed';
 
@@ -70,6 +70,10 @@ export class KioskController extends ExternalStore<KioskState> {
   private keeper: TokenKeeper | undefined;
   /** The call's media (shared with the console: ICE restart or rebuild after a drop, producers that wait). */
   private media: SessionMedia | undefined;
+  /** Stops a running device check when a villager needs the camera. */
+  private checkAbort: AbortController | undefined;
+  /** Line news already said, per session: each at most once a call. */
+  private readonly lineSaid = new Set<string>();
   /** The server asked for a device check that has not run yet. */
   private checkWanted = false;
   private sessionId: string | undefined;
@@ -181,6 +185,7 @@ export class KioskController extends ExternalStore<KioskState> {
       if (before?.videoSuspended !== session.videoSuspended) this.media?.setVideoPaused(session.videoSuspended);
       const spoken = this.sessionChangeSpoken(before, session);
       if (spoken) say(spoken);
+      else this.sayLineNews(before, session);
     });
     socket.on('session:unanswered', ({ sessionId }) => {
       const view = this.state.view;
@@ -308,17 +313,22 @@ export class KioskController extends ExternalStore<KioskState> {
     if (!this.checkWanted || this.state.deviceCheck?.state === 'running' || this.state.view.screen !== 'idle' || !this.channel) return;
     this.checkWanted = false;
     this.set({ deviceCheck: { state: 'running' } });
+    const abort = (this.checkAbort = new AbortController());
     try {
-      this.set({ deviceCheck: { state: 'done', check: await runDeviceCheck(this.channel) } });
+      this.set({ deviceCheck: { state: 'done', check: await runDeviceCheck(this.channel, abort.signal) } });
     } catch (err) {
       console.warn('device check failed', err instanceof Error ? err.message : err);
-      this.set({ deviceCheck: { state: 'error' } });
+      // Given way to a villager: the server asks again later, nothing to show.
+      this.set({ deviceCheck: abort.signal.aborted ? undefined : { state: 'error' } });
+    } finally {
+      if (this.checkAbort === abort) this.checkAbort = undefined;
     }
   }
 
   /** The big red button. */
   call = async (): Promise<void> => {
     if (this.state.view.screen !== 'idle' || !this.channel) return;
+    this.checkAbort?.abort();
     this.show({ screen: 'starting' });
     let local: MediaStream;
     try {
@@ -358,6 +368,7 @@ export class KioskController extends ExternalStore<KioskState> {
   /** Reception staff started an intake in this room: the kiosk's camera and microphone record it. */
   private async joinStaffIntake(sessionId: string): Promise<void> {
     if (this.sessionId) return;
+    this.checkAbort?.abort();
     this.sessionId = sessionId;
     this.set({ remote: new MediaStream(), privateRequested: false });
     await this.resume(sessionId, Infinity);
@@ -388,11 +399,21 @@ export class KioskController extends ExternalStore<KioskState> {
     if (now.private && !before.private) return SAY.private;
     if (!now.private && before.private) return SAY.privateEnded;
     if (now.monitoring && !before.monitoring) return SAY.monitoring;
-    if (now.videoSuspended !== before.videoSuspended) return now.videoSuspended ? SAY.lineSoundOnly : SAY.lineBack;
-    if (now.kioskLink?.level === 'poor' && before.kioskLink?.level !== 'poor') return SAY.linePoor;
+
     const [was, is] = [presenceOf(before), presenceOf(now)];
     if (presenceKey(was) === presenceKey(is)) return undefined;
     return SAY.presence(is.staff, countyPresent(is), now.kind === 'staff_intake');
+  }
+
+  /**
+   * The line's news, said once per call each and never over another prompt: a line that comes and goes must not
+   * keep talking over the villager.
+   */
+  private sayLineNews(before: SessionStateView | undefined, now: SessionStateView): void {
+    if (this.state.view.screen !== 'in_call' || !before) return;
+    const news = now.videoSuspended !== before.videoSuspended ? (now.videoSuspended ? 'lineSoundOnly' : 'lineBack') : now.kioskLink?.level === 'poor' && before.kioskLink?.level !== 'poor' ? 'linePoor' : undefined;
+    if (!news || this.lineSaid.has(`${now.sessionId}:${news}`)) return;
+    if (sayIfQuiet(SAY[news])) this.lineSaid.add(`${now.sessionId}:${news}`);
   }
 
   private waitingPrompt(): Prompt {

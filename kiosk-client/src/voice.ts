@@ -7,5 +7,22 @@ import type { Prompt } from './strings';
  */
 const player = new PromptPlayer(`${import.meta.env.BASE_URL}prompts/`);
 
-export const say = (prompt: Prompt, opts: { repeat?: number } = {}): void => player.say(prompt, opts);
+/** Roughly how long a prompt takes to say: Mandarin at the player's slow rate, about 0.3 s a character. */
+const sayingMs = (prompt: Prompt, repeat: number) => prompt.text.length * 300 * repeat;
+let busyUntil = 0;
+
+export const say = (prompt: Prompt, opts: { repeat?: number } = {}): void => {
+  busyUntil = Date.now() + sayingMs(prompt, Math.max(1, opts.repeat ?? 1));
+  player.say(prompt, opts);
+};
+
+/**
+ * For news that can wait (the line's quality): said only when nothing else is being said, so it never cuts off a
+ * receipt being read out or the notice of who is watching. Returns whether it was said.
+ */
+export const sayIfQuiet = (prompt: Prompt): boolean => {
+  if (Date.now() < busyUntil) return false;
+  say(prompt);
+  return true;
+};
 export const hush = (): void => player.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinkGrade, levelOf, sampleOf, type StreamStat } from './link-quality.js';
+import { LinkGrade, REPEAT_SAMPLES, levelOf, sampleOf, type StreamStat } from './link-quality.js';
 
 const inbound = (ssrc: number, kind: 'audio' | 'video', packetCount: number, fractionLost: number, jitter = 0): StreamStat => ({
   type: 'inbound-rtp',
@@ -21,25 +21,43 @@ const outbound = (ssrc: number, packetCount: number, fractionLost: number, round
 });
 
 describe('link grades', () => {
+  const sample = (lossPct: number, rttMs: number | null = null, jitterMs: number | null = null, upLossPct = lossPct) => ({ lossPct, upLossPct, rttMs, jitterMs });
+
   it('grades loss, round trip and jitter against the thresholds', () => {
-    expect(levelOf({ lossPct: 0, rttMs: 20, jitterMs: 5 })).toBe('good');
-    expect(levelOf({ lossPct: 5, rttMs: 20, jitterMs: 5 })).toBe('fair');
-    expect(levelOf({ lossPct: 15, rttMs: null, jitterMs: null })).toBe('poor');
-    expect(levelOf({ lossPct: 0, rttMs: 300, jitterMs: null })).toBe('fair');
-    expect(levelOf({ lossPct: 0, rttMs: 600, jitterMs: null })).toBe('poor');
-    expect(levelOf({ lossPct: 0, rttMs: null, jitterMs: 90 })).toBe('poor');
+    expect(levelOf(sample(0, 20, 5))).toBe('good');
+    expect(levelOf(sample(5, 20, 5))).toBe('fair');
+    expect(levelOf(sample(15))).toBe('poor');
+    expect(levelOf(sample(0, 300))).toBe('fair');
+    expect(levelOf(sample(0, 600))).toBe('poor');
+    expect(levelOf(sample(0, null, 90))).toBe('poor');
   });
 
   it('reports a worse grade at once and a better one only after it held', () => {
     const g = new LinkGrade();
-    expect(g.update({ lossPct: 0, rttMs: null, jitterMs: null })?.level).toBe('good');
-    expect(g.update({ lossPct: 0, rttMs: null, jitterMs: null })).toBeUndefined();
-    expect(g.update({ lossPct: 20, rttMs: 40, jitterMs: 3 })).toEqual({ level: 'poor', lossPct: 20, rttMs: 40, jitterMs: 3 });
-    expect(g.update({ lossPct: 0, rttMs: null, jitterMs: null })).toBeUndefined();
+    expect(g.update(sample(0))?.level).toBe('good');
+    expect(g.update(sample(0))).toBeUndefined();
+    expect(g.update(sample(20, 40, 3))).toEqual({ level: 'poor', lossPct: 20, rttMs: 40, jitterMs: 3, uplinkPoor: true });
+    expect(g.update(sample(0))).toBeUndefined();
     // A relapse restarts the count.
-    expect(g.update({ lossPct: 20, rttMs: null, jitterMs: null })).toBeUndefined();
-    expect(g.update({ lossPct: 4, rttMs: null, jitterMs: null })).toBeUndefined();
-    expect(g.update({ lossPct: 4, rttMs: null, jitterMs: null })?.level).toBe('fair');
+    expect(g.update(sample(20))).toBeUndefined();
+    expect(g.update(sample(4))).toBeUndefined();
+    expect(g.update(sample(4))).toMatchObject({ level: 'fair', uplinkPoor: false });
+  });
+
+  it('marks the uplink poor only for loss on what the participant sends', () => {
+    const g = new LinkGrade();
+    // A long round trip, or loss on the way to the participant: poor, but sending less would not help.
+    expect(g.update(sample(0, 700))).toMatchObject({ level: 'poor', uplinkPoor: false });
+    expect(g.update(sample(25, 700, null, 0))).toBeUndefined();
+    expect(g.update(sample(25, 700, null, 12))).toMatchObject({ level: 'poor', uplinkPoor: true });
+  });
+
+  it('repeats an unchanged grade every REPEAT_SAMPLES samples', () => {
+    const g = new LinkGrade();
+    expect(g.update(sample(20))?.level).toBe('poor');
+    const repeats = Array.from({ length: REPEAT_SAMPLES * 2 }, () => g.update(sample(20))).filter((r) => r !== undefined);
+    expect(repeats).toHaveLength(2);
+    expect(repeats[0]).toMatchObject({ level: 'poor', uplinkPoor: true });
   });
 });
 

@@ -4,6 +4,11 @@ import type { LinkLevel, LinkReport } from '@vj/shared';
 export const LINK_SAMPLE_MS = 2000;
 /** A better grade must hold this many samples in a row before it is reported: a lucky second is not recovery. */
 export const RECOVER_SAMPLES = 2;
+/**
+ * An unchanged grade is reported again after this many samples (30 s): a signaling node that took a session over,
+ * or restarted, learns the line's state without waiting for it to change.
+ */
+export const REPEAT_SAMPLES = 15;
 
 /**
  * Where "fair" and "poor" begin. Loss is the share of packets the network dropped before retransmission repaired
@@ -16,6 +21,8 @@ const POOR = { lossPct: 10, rttMs: 500, jitterMs: 80 };
 
 export interface LinkSample {
   lossPct: number;
+  /** Loss on what the participant sends (the worse of the two directions is `lossPct`). */
+  upLossPct: number;
   rttMs: number | null;
   jitterMs: number | null;
 }
@@ -34,22 +41,26 @@ const RANK: Record<LinkLevel, number> = { good: 0, fair: 1, poor: 2 };
  */
 export class LinkGrade {
   private level: LinkLevel | undefined;
+  private uplinkPoor = false;
   private betterRun = 0;
+  private upBetterRun = 0;
+  private sinceReport = 0;
 
-  /** The report to send when the grade changed with this sample; undefined when it did not. */
+  /** The report to send when the grade changed with this sample (or is due again); undefined otherwise. */
   update(sample: LinkSample): LinkReport | undefined {
     const now = levelOf(sample);
-    const report = (level: LinkLevel): LinkReport => {
-      this.level = level;
-      this.betterRun = 0;
-      return { level, lossPct: round1(sample.lossPct), rttMs: roundOrNull(sample.rttMs), jitterMs: roundOrNull(sample.jitterMs) };
-    };
-    if (this.level === undefined || RANK[now] > RANK[this.level]) return report(now);
-    if (RANK[now] === RANK[this.level]) {
-      this.betterRun = 0;
-      return undefined;
-    }
-    return ++this.betterRun >= RECOVER_SAMPLES ? report(now) : undefined;
+    const upPoor = sample.upLossPct >= POOR.lossPct;
+    let changed = false;
+    // The uplink flag follows the same rule as the grade: set at once, cleared after RECOVER_SAMPLES.
+    if (upPoor) this.upBetterRun = 0;
+    if (upPoor && !this.uplinkPoor) [this.uplinkPoor, changed] = [true, true];
+    else if (!upPoor && this.uplinkPoor && ++this.upBetterRun >= RECOVER_SAMPLES) [this.uplinkPoor, this.upBetterRun, changed] = [false, 0, true];
+    if (this.level === undefined || RANK[now] > RANK[this.level]) [this.level, this.betterRun, changed] = [now, 0, true];
+    else if (RANK[now] === RANK[this.level]) this.betterRun = 0;
+    else if (++this.betterRun >= RECOVER_SAMPLES) [this.level, this.betterRun, changed] = [now, 0, true];
+    if (!changed && ++this.sinceReport < REPEAT_SAMPLES) return undefined;
+    this.sinceReport = 0;
+    return { level: this.level, lossPct: round1(sample.lossPct), rttMs: roundOrNull(sample.rttMs), jitterMs: roundOrNull(sample.jitterMs), uplinkPoor: this.uplinkPoor };
   }
 }
 
@@ -93,12 +104,14 @@ export function sampleOf(received: StreamStat[], sent: StreamStat[], seen: Map<s
   const up = lossOf(received.filter((s) => s.type === 'inbound-rtp'), 'in');
   const down = lossOf(sent.filter((s) => s.type === 'outbound-rtp'), 'out');
   if (up === undefined && down === undefined) return undefined;
-  const rtts = sent.map((s) => s.roundTripTime ?? 0).filter((r) => r > 0);
+  // A consumer's stats also carry its source producer's inbound stream (the other party's): only our outbound counts.
+  const rtts = sent.filter((s) => s.type === 'outbound-rtp').map((s) => s.roundTripTime ?? 0).filter((r) => r > 0);
   const inbound = received.filter((s) => s.type === 'inbound-rtp' && s.jitter !== undefined);
   const audio = inbound.find((s) => s.kind === 'audio') ?? inbound[0];
   const clockRate = audio?.mimeType.toLowerCase() === 'audio/opus' ? 48_000 : 90_000;
   return {
     lossPct: Math.max(up ?? 0, down ?? 0),
+    upLossPct: up ?? 0,
     rttMs: rtts.length ? Math.min(...rtts) : null,
     jitterMs: audio ? ((audio.jitter ?? 0) * 1000) / clockRate : null,
   };

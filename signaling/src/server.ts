@@ -200,10 +200,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cleanups.unshift(async () => wall.close());
     const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
     const supervision = new Supervision(calls);
-    new LinkWatch(calls, sfu, log.child('link'));
+    new LinkWatch(calls, new Timeline(db), sfu, log.child('link'));
     const roomCodes = roomsFile.rooms.map((r) => r.code);
     const kioskChecks = new KioskChecks(db, sfu, presence, alerts, (room) => calls.broadcastRoom(room), log.child('check'));
-    await kioskChecks.load(roomCodes);
+    // With the check off, an old result would sit on the wall for ever: none is shown.
+    if (config.kioskSelfCheck) await kioskChecks.load(roomCodes);
     cleanups.unshift(() => kioskChecks.closeAll());
     if (config.kioskSelfCheck) kioskChecks.startDueSweep(roomCodes, (socketId) => notifier.toSocket(socketId, 'kiosk:checkDue', {}));
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
@@ -215,7 +216,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
         await cluster.ownership.reassert();
         for (const socketId of io.of('/').sockets.keys()) await cluster.ownership.socketOpened(socketId);
         await calls.reassert();
-        await kioskChecks.load(roomCodes);
+        if (config.kioskSelfCheck) await kioskChecks.load(roomCodes);
       }, log.child('redis'));
       await watch.start();
       cleanups.unshift(() => watch.close());

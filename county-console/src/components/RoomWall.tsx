@@ -28,17 +28,15 @@ export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStre
           const cls = ['tile', `state-${r.state}`, stream ? 'has-video' : '', r.code === props.activeRoom ? 'active' : '', r.code === props.opened ? 'opened' : ''].filter(Boolean).join(' ');
           const timed = (r.state === 'calling' || r.state === 'in_session' || r.state === 'private') && r.since;
           return (
-            <li key={r.code} className={cls} data-testid={`tile-${r.code}`} data-state={r.state} title={`${r.name}：${T.roomState[r.state]}`} onClick={() => props.onOpen(r.code)}>
+            <li key={r.code} className={cls} data-testid={`tile-${r.code}`} data-state={r.state} title={[`${r.name}：${T.roomState[r.state]}`, r.link && T.linkLevel[r.link], r.check && (r.check.ok ? T.checkOk : T.checkFailed)].filter(Boolean).join('，')} onClick={() => props.onOpen(r.code)}>
               {stream && <Video stream={stream} muted className="tile-video" testId={`tile-video-${r.code}`} />}
               <span className="tile-band" data-testid={`tile-band-${r.code}`}>
                 <span className="tile-state">{T.roomState[r.state]}</span>
                 {timed && <span className="tile-time">{mmss(now - Date.parse(r.since!))}</span>}
-              </span>
-              <span className="tile-name">
-                {r.name}
                 <LinkBadge level={r.link} testId={`tile-link-${r.code}`} />
                 <CheckBadge check={r.check} testId={`tile-check-${r.code}`} />
               </span>
+              <span className="tile-name">{r.name}</span>
             </li>
           );
         })}

@@ -35,12 +35,16 @@ function readStats(report: RTCStatsReport, tracks: MediaStreamTrack[]): Pick<Kio
  * the check's own (never a call's), reads what the browser saw, and lets the server judge it against what the SFU
  * received. Everything it opened is closed on every outcome.
  */
-export async function runDeviceCheck(channel: SignalChannel): Promise<KioskCheckView> {
+export async function runDeviceCheck(channel: SignalChannel, signal?: AbortSignal): Promise<KioskCheckView> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: true }).catch(() => undefined);
   const tracks = stream?.getTracks() ?? [];
   let transport: ms.Transport | undefined;
+  // A villager pressed call: the check gives way at its next step, closing what it opened.
+  const go = () => signal?.throwIfAborted();
   try {
+    go();
     const { checkId, rtpCapabilities, transport: options, iceServers } = await channel.request('kiosk:checkStart', {});
+    go();
     const device = await Device.factory();
     await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
     const t0 = performance.now();
@@ -61,13 +65,17 @@ export async function runDeviceCheck(channel: SignalChannel): Promise<KioskCheck
     // A device whose track ended (or that the encoder refuses) sends nothing; the verdict below says which.
     let produced = 0;
     for (const track of tracks.filter((x) => x.readyState === 'live')) {
+      go();
       await t.produce({ track, stopTracks: false }).then(
         () => produced++,
         (err: unknown) => console.warn('device check could not send', track.kind, err instanceof Error ? err.message : err),
       );
     }
+    go();
     if (produced) await Promise.race([connected, sleep(CONNECT_WAIT_MS)]);
+    go();
     if (connectMs !== null) await sleep(PUBLISH_MS);
+    go();
     const seen = readStats(await t.getStats(), tracks);
     const { check } = await channel.request('kiosk:checkFinish', { checkId, report: { ...seen, connectMs } });
     return check;

@@ -16,5 +16,10 @@ export const LinkReport = z.object({
   rttMs: z.number().min(0).nullable(),
   /** Inter-arrival jitter of the participant's audio as received by the SFU. */
   jitterMs: z.number().min(0).nullable(),
+  /**
+   * What the participant sends is losing so much that video cannot hold: the one trouble that sending less
+   * (sound only) can relieve. A long round trip or loss on the way to the participant is not helped by it.
+   */
+  uplinkPoor: z.boolean(),
 });
 export type LinkReport = z.infer<typeof LinkReport>;

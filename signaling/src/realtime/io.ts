@@ -192,6 +192,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
         }
         else await app.reconnect.socketGone(socket.id);
         if (principal.role === 'kiosk') {
+          await app.kioskChecks.socketClosed(socket.id);
           await online;
           await app.calls.kioskDisconnected(principal.room!, socket.id);
         }

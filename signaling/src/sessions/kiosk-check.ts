@@ -46,7 +46,9 @@ export function judge(report: KioskCheckReport, received: Record<MediaKind, numb
   const camera = report.camera === 'ok' && (nothing || received.video > 0) ? 'ok' : 'failed';
   const microphone = report.microphone !== 'failed' && !nothing && received.audio === 0 ? 'failed' : report.microphone;
   // 'untested' only happens with both devices failed, so it never makes a check pass.
-  return { ok: camera === 'ok' && microphone === 'ok' && network !== 'failed', camera, microphone, network, rttMs: report.rttMs === null ? null : Math.round(report.rttMs) };
+  // A pass needs both devices' media to have arrived, whatever the kiosk claims.
+  const ok = camera === 'ok' && microphone === 'ok' && (network === 'ok' || network === 'slow') && received.audio > 0 && received.video > 0;
+  return { ok, camera, microphone, network, rttMs: report.rttMs === null ? null : Math.round(report.rttMs) };
 }
 
 /**
@@ -112,17 +114,28 @@ export class KioskChecks {
     }
   }
 
+  /** The kiosk's socket went away (a drop, a revoked credential): its check ends with it. */
+  async socketClosed(socketId: string): Promise<void> {
+    for (const [id, c] of [...this.open]) if (c.socketId === socketId) await this.close(id);
+  }
+
   async start(room: string, deviceId: string, socketId: string): Promise<{ checkId: string; rtpCapabilities: RtpCapabilities; transport: TransportOptions }> {
-    for (const [id, c] of this.open) if (c.room === room) await this.close(id);
+    for (const [id, c] of [...this.open]) if (c.room === room) await this.close(id);
     const checkId = newId();
-    const { rtpCapabilities } = await this.sfu.request('createRouter', { sessionId: checkId });
+    // Claimed before the first await, so two starts at once cannot both get past the clean-up above unseen.
+    const timer = setTimeout(() => void this.close(checkId), CHECK_TIMEOUT_MS);
+    timer.unref();
+    const entry: OpenCheck = { room, deviceId, socketId, transportId: '', producers: new Map(), timer };
+    this.open.set(checkId, entry);
     try {
+      const { rtpCapabilities } = await this.sfu.request('createRouter', { sessionId: checkId });
       const transport = await this.sfu.request('createWebRtcTransport', { sessionId: checkId, peerId: checkId, direction: 'send' });
-      const timer = setTimeout(() => void this.close(checkId), CHECK_TIMEOUT_MS);
-      timer.unref();
-      this.open.set(checkId, { room, deviceId, socketId, transportId: transport.id, producers: new Map(), timer });
+      entry.transportId = transport.id;
+      // Closed meanwhile (the socket dropped, a newer start): its router goes too.
+      if (this.open.get(checkId) !== entry) throw new AppError('INVALID_STATE', 'device check was closed');
       return { checkId, rtpCapabilities, transport };
     } catch (err) {
+      await this.close(checkId);
       await this.sfu.request('closeRouter', { sessionId: checkId, reason: 'session_ended' }).catch(() => {});
       throw err;
     }
@@ -130,7 +143,7 @@ export class KioskChecks {
 
   private mine(checkId: string, socketId: string): OpenCheck {
     const c = this.open.get(checkId);
-    if (!c || c.socketId !== socketId) throw new AppError('NOT_FOUND', 'no such device check');
+    if (!c || c.socketId !== socketId || !c.transportId) throw new AppError('NOT_FOUND', 'no such device check');
     return c;
   }
 
@@ -150,11 +163,17 @@ export class KioskChecks {
 
   async finish(checkId: string, socketId: string, report: KioskCheckReport): Promise<KioskCheckView> {
     const c = this.mine(checkId, socketId);
+    // Taken out first: a second finish for the same check finds nothing and writes nothing.
+    this.open.delete(checkId);
     const received: Record<MediaKind, number> = { audio: 0, video: 0 };
-    for (const [kind, producerId] of c.producers) {
-      received[kind] = (await this.sfu.request('producerStats', { sessionId: checkId, peerId: checkId, producerId })).packetCount;
+    try {
+      for (const [kind, producerId] of c.producers) {
+        received[kind] = (await this.sfu.request('producerStats', { sessionId: checkId, peerId: checkId, producerId })).packetCount;
+      }
+    } finally {
+      clearTimeout(c.timer);
+      await this.sfu.request('closeRouter', { sessionId: checkId, reason: 'session_ended' }).catch((err) => this.log.warn('device check router not closed', { checkId, ...errorFields(err) }));
     }
-    await this.close(checkId);
     const verdict = judge(report, received, c.producers.size);
     const row = await this.db.query<{ checked_at: Date }>(
       `INSERT INTO kiosk_checks (room_code, device_id, ok, camera, microphone, network, rtt_ms, connect_ms)

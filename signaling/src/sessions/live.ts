@@ -39,6 +39,8 @@ export interface LiveSession {
   videoSuspended?: boolean;
   /** Pending switch to sound only, or back to video. */
   linkTimer?: NodeJS.Timeout;
+  /** How many times this call went sound only: each return to video waits longer. */
+  soundOnlyCount?: number;
 }
 
 export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';

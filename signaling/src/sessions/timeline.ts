@@ -12,6 +12,8 @@ export type SessionEventKind =
   | 'private_off'
   | 'private_requested'
   | 'answered'
+  | 'sound_only'
+  | 'video_back'
   | 'ended';
 
 /** The session timeline and its private segments in PostgreSQL: who joined, in which mode, when it went private. */
