@@ -36,10 +36,10 @@ describe('link grades', () => {
     const g = new LinkGrade();
     expect(g.update(sample(0))?.level).toBe('good');
     expect(g.update(sample(0))).toBeUndefined();
-    expect(g.update(sample(20, 40, 3))).toEqual({ level: 'poor', lossPct: 20, rttMs: 40, jitterMs: 3, uplinkPoor: true });
+    expect(g.update(sample(30, 40, 3))).toEqual({ level: 'poor', lossPct: 30, rttMs: 40, jitterMs: 3, uplinkPoor: true });
     expect(g.update(sample(0))).toBeUndefined();
     // A relapse restarts the count.
-    expect(g.update(sample(20))).toBeUndefined();
+    expect(g.update(sample(30))).toBeUndefined();
     expect(g.update(sample(4))).toBeUndefined();
     expect(g.update(sample(4))).toMatchObject({ level: 'fair', uplinkPoor: false });
   });
@@ -49,13 +49,14 @@ describe('link grades', () => {
     // A long round trip, or loss on the way to the participant: poor, but sending less would not help.
     expect(g.update(sample(0, 700))).toMatchObject({ level: 'poor', uplinkPoor: false });
     expect(g.update(sample(25, 700, null, 0))).toBeUndefined();
-    expect(g.update(sample(25, 700, null, 12))).toMatchObject({ level: 'poor', uplinkPoor: true });
+    expect(g.update(sample(25, 700, null, 12))).toBeUndefined();
+    expect(g.update(sample(30, 700, null, 30))).toMatchObject({ level: 'poor', uplinkPoor: true });
   });
 
   it('repeats an unchanged grade every REPEAT_SAMPLES samples', () => {
     const g = new LinkGrade();
-    expect(g.update(sample(20))?.level).toBe('poor');
-    const repeats = Array.from({ length: REPEAT_SAMPLES * 2 }, () => g.update(sample(20))).filter((r) => r !== undefined);
+    expect(g.update(sample(30))?.level).toBe('poor');
+    const repeats = Array.from({ length: REPEAT_SAMPLES * 2 }, () => g.update(sample(30))).filter((r) => r !== undefined);
     expect(repeats).toHaveLength(2);
     expect(repeats[0]).toMatchObject({ level: 'poor', uplinkPoor: true });
   });

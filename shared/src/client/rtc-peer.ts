@@ -102,7 +102,7 @@ export class RtcPeer {
         ...(video && options.simulcast ? { encodings: SIMULCAST } : {}),
         // Paused for a line that cannot carry video: send nothing at all (not black frames), and keep the
         // camera on so the villager still sees themself and the picture comes back at once.
-        ...(video ? { zeroRtpOnPause: true, disableTrackOnPause: false } : { codecOptions: { opusStereo: false, opusDtx: true } }),
+        ...(video ? { zeroRtpOnPause: true, disableTrackOnPause: false } : { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } }),
       });
       if (video && this.videoPaused) producer.pause();
       this.producers.set(producer.id, producer);
