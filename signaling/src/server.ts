@@ -206,7 +206,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     // With the check off, an old result would sit on the wall for ever: none is shown.
     if (config.kioskSelfCheck) await kioskChecks.load(roomCodes);
     cleanups.unshift(() => kioskChecks.closeAll());
-    if (config.kioskSelfCheck) kioskChecks.startDueSweep(roomCodes, (socketId) => notifier.toSocket(socketId, 'kiosk:checkDue', {}));
+    // Each node asks only the kiosks connected to it, so a kiosk is asked once however many nodes there are.
+    if (config.kioskSelfCheck) kioskChecks.startDueSweep(roomCodes, (socketId) => io.of('/').sockets.has(socketId) && notifier.toSocket(socketId, 'kiosk:checkDue', {}));
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));

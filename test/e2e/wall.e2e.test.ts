@@ -28,7 +28,9 @@ describe('call queue and video wall: 3 kiosks, 2 officers', () => {
     // The third caller hears where it stands in the queue.
     expect(await text(kiosks[2]!, '[data-testid=queue-position]')).toContain('前面还有 2 位');
 
-    // Both officers press "answer" on the same call at once.
+    // Both officers press "answer" on the same call at once, once each console's queue lists it (one CI run found a
+    // console whose tile said "calling" while its queue, rendered from the same state, had no answer button yet).
+    for (const c of [a, b]) await waitFor('the answer button in the queue', async () => (await c.$('[data-testid=answer-xingsha]')) !== null || undefined);
     await Promise.all([a, b].map((c) => c.$eval('[data-testid=answer-xingsha]', (el) => (el as HTMLButtonElement).click())));
     const winner = await waitFor('one console in the call', async () => {
       const [pa, pb] = await Promise.all([a.$('[data-testid=session-panel]'), b.$('[data-testid=session-panel]')]);

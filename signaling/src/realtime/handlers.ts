@@ -146,7 +146,7 @@ export function eventHandlers(app: AppContext): Handlers {
       return {};
     },
     'kiosk:checkStart': async (ctx) => {
-      if (!app.config.kioskSelfCheck) throw new AppError('FORBIDDEN', '本系统未开启终端自检。');
+      if (!app.config.kioskSelfCheck) throw new AppError('INVALID_STATE', '本系统未开启终端自检。');
       // Never beside a visit: the camera and the uplink belong to the villager then.
       if (calls.sessions().some((s) => s.roomCode === ctx.principal.room)) throw new AppError('INVALID_STATE', '接待进行中，稍后再自检。');
       // Each check opens a router: a kiosk checks itself once a day, a few retries are fine, a flood is not.

@@ -45,7 +45,8 @@ export class LinkWatch {
 
   /** Starts (or cancels) the switch the line calls for, so a short dip or a short recovery changes nothing. */
   private plan(live: LiveSession): void {
-    const want = live.kind === 'county_call' && live.kioskLink?.uplinkPoor === true;
+    // Only once answered: before that nobody is watching, and the officer would first see a frozen picture.
+    const want = live.kind === 'county_call' && live.state === 'active' && live.kioskLink?.uplinkPoor === true;
     if (want === (live.videoSuspended ?? false)) {
       clearTimeout(live.linkTimer);
       live.linkTimer = undefined;
