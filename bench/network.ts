@@ -8,8 +8,6 @@
 // receiver page, one RTCPeerConnection, the sender's traffic through its own relay. 'up' is kiosk → SFU, or
 // sender → receiver; 'down' is the way back. Each row settles before its window; the relay's counters must show
 // the impairment happened, or the benchmark throws.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import { callAndAnswer, openConsole, screenOf, tileState, waitForScreen } from '../test/helpers/apps.js';
@@ -17,6 +15,7 @@ import { framesRising, launchBrowser, newInstrumentedPage } from '../test/helper
 import { waitFor } from '../test/helpers/poll.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
 import { attachRelay, countersDelta, selectedRemotes, UdpRelay, type Direction, type Impairment, type LinkCounters } from '../test/helpers/udp-relay.js';
+import { pageServer, waitGathered } from './ttff-baselines.js';
 import { elementReceiverStats, frozenSeen, logPresentedFrames, presentedFrames, senderCodecs, sendingSummary, type ReceiverSample, type SenderCodecs } from './network-stats.js';
 
 const SECONDS = Number(process.env['NETWORK_BENCH_SECONDS'] ?? 20);
@@ -323,18 +322,8 @@ async function productSubject(kioskBrowser: Browser, consoleBrowser: Browser, se
 
 const PAGE = '<!doctype html><title>network baseline</title><video data-testid="remote-video" autoplay playsinline width="640" height="360"></video>';
 
-/** getUserMedia needs a secure context: an http://127.0.0.1 page is one, about:blank is not. */
-async function pageServer(): Promise<{ origin: string; close(): void }> {
-  const server = http.createServer((_req, res) => res.end(PAGE));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
-}
-
-const waitGathered = `new Promise((r) => pc.iceGatheringState === 'complete' ? r() :
-  pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()))`;
-
 async function directSubject(kioskBrowser: Browser, consoleBrowser: Browser, relay: UdpRelay): Promise<Subject & { close(): Promise<void> }> {
-  const site = await pageServer();
+  const site = await pageServer(PAGE);
   const sender = await newInstrumentedPage(kioskBrowser);
   // Only the relay's addresses: no TCP or other candidate of the receiver may offer a way around it.
   await attachRelay(sender, relay, { dropUnrelayed: true });

@@ -17,13 +17,14 @@ import { armFirstFrame, firstFrameAt, pageNow } from './ttff-page.js';
 const PAGE = '<!doctype html><title>baseline</title><video id="v" autoplay muted playsinline width="640" height="360"></video>';
 
 /** getUserMedia needs a secure context: an http://127.0.0.1 page is one, about:blank is not. */
-async function pageServer(): Promise<{ origin: string; close(): void }> {
-  const server = http.createServer((_req, res) => res.end(PAGE));
+export async function pageServer(page = PAGE): Promise<{ origin: string; close(): void }> {
+  const server = http.createServer((_req, res) => res.end(page));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
 }
 
-const waitGathered = `new Promise((r) => pc.iceGatheringState === 'complete' ? r() :
+/** Page-side: resolves once the page's `pc` has gathered all its candidates. */
+export const waitGathered = `new Promise((r) => pc.iceGatheringState === 'complete' ? r() :
   pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()))`;
 
 /** Direct RTCPeerConnection per call: from the start of negotiation to the receiver's first presented frame. */

@@ -11,7 +11,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAndAnswer, openConsole, tileState, waitForScreen } from '../helpers/apps.js';
-import { elementStats, launchBrowser, newInstrumentedPage } from '../helpers/browser.js';
+import { elementStats, launchBrowser, newInstrumentedPage, selectedPairs } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { allocate } from '../helpers/turn-client.js';
@@ -26,33 +26,20 @@ interface SelectedPair {
 }
 
 /** The candidate pair each of the page's live connections selected, and the TURN usernames it was given. */
-async function selectedPairs(page: Page): Promise<{ pairs: SelectedPair[]; usernames: string[] }> {
-  return page.evaluate(async () => {
-    const pairs: SelectedPair[] = [];
-    const usernames: string[] = [];
-    for (const pc of (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? []) {
-      if (pc.connectionState !== 'connected') continue;
-      for (const s of pc.getConfiguration().iceServers ?? []) if (s.username) usernames.push(s.username);
-      const report = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((r: Record<string, unknown>) => byId.set(r['id'] as string, r));
-      for (const r of byId.values()) {
-        if (r['type'] !== 'transport' || typeof r['selectedCandidatePairId'] !== 'string') continue;
-        const pair = byId.get(r['selectedCandidatePairId']);
-        const local = pair && byId.get(pair['localCandidateId'] as string);
-        const remote = pair && byId.get(pair['remoteCandidateId'] as string);
-        if (!local || !remote) continue;
-        pairs.push({
-          localType: String(local['candidateType']),
-          relayProtocol: String(local['relayProtocol']),
-          localProtocol: String(local['protocol']),
-          remoteType: String(remote['candidateType']),
-          remoteProtocol: String(remote['protocol']),
-        });
-      }
-    }
-    return { pairs, usernames };
-  });
+async function selectedPairsAndUsers(page: Page): Promise<{ pairs: SelectedPair[]; usernames: string[] }> {
+  const pairs = (await selectedPairs(page)).map(({ local, remote }) => ({
+    localType: local.type,
+    relayProtocol: local.relayProtocol,
+    localProtocol: local.protocol,
+    remoteType: remote.type,
+    remoteProtocol: remote.protocol,
+  }));
+  const usernames = await page.evaluate(() =>
+    ((window as unknown as { __vjPcs?: RTCPeerConnection[] }).__vjPcs ?? [])
+      .filter((pc) => pc.connectionState === 'connected')
+      .flatMap((pc) => (pc.getConfiguration().iceServers ?? []).flatMap((s) => (s.username ? [s.username] : []))),
+  );
+  return { pairs, usernames };
 }
 
 describe('a kiosk that reaches the county only through the TURN relay over TCP', () => {
@@ -111,7 +98,7 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
 
     // Both of the kiosk's transports (camera out, officer in) run over a relay reached over TCP.
     const { pairs, usernames } = await waitFor('the kiosk to report both selected connections', async () => {
-      const s = await selectedPairs(kiosk);
+      const s = await selectedPairsAndUsers(kiosk);
       return s.pairs.length >= 2 ? s : undefined;
     });
     for (const p of pairs) expect(p).toEqual({ localType: 'relay', relayProtocol: 'tcp', localProtocol: 'udp', remoteType: 'host', remoteProtocol: 'udp' });
@@ -135,7 +122,7 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     await kiosk.bringToFront();
     await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000 });
     const restarted = await waitFor('the kiosk to connect through the relay with new credentials', async () => {
-      const s = await selectedPairs(kiosk);
+      const s = await selectedPairsAndUsers(kiosk);
       const fresh = s.usernames.filter((u) => !usernames.includes(u));
       return s.pairs.length >= 2 && fresh.length >= 2 && fresh.some((u) => turn.log().includes(`user <${u}>: incoming packet ALLOCATE processed, success`)) ? s : undefined;
     }, { timeoutMs: 30_000 });
@@ -152,7 +139,7 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     await free.goto(`${server.url}/kiosk/#device=${server.demoSecrets().kiosks['langli']}`);
     const freeMs = await call(free, consolePage, 'langli');
     const direct = await waitFor('the open kiosk to report its selected connections', async () => {
-      const s = await selectedPairs(free);
+      const s = await selectedPairsAndUsers(free);
       return s.pairs.length >= 2 ? s.pairs : undefined;
     });
     for (const p of direct) expect(p.localType).toBe('host');

@@ -8,28 +8,13 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAndAnswer, openConsole, openKiosk, tileState, waitForScreen } from '../helpers/apps.js';
-import { elementStats, launchBrowser, newInstrumentedPage } from '../helpers/browser.js';
+import { elementStats, launchBrowser, newInstrumentedPage, selectedPairs } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The transport protocol of the candidate pair each of the page's live connections selected. */
 async function selectedProtocols(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const out: string[] = [];
-    for (const pc of (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? []) {
-      if (pc.connectionState !== 'connected') continue;
-      const report = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((r: Record<string, unknown>) => byId.set(r['id'] as string, r));
-      for (const r of byId.values()) {
-        if (r['type'] !== 'transport' || typeof r['selectedCandidatePairId'] !== 'string') continue;
-        const pair = byId.get(r['selectedCandidatePairId']);
-        const local = pair && byId.get(pair['localCandidateId'] as string);
-        if (local) out.push(String(local['protocol']));
-      }
-    }
-    return out;
-  });
+  return (await selectedPairs(page)).map((p) => p.local.protocol);
 }
 
 describe('a kiosk behind a firewall that blocks UDP', () => {

@@ -175,3 +175,45 @@ export async function videoTrackId(page: Page, testId: string): Promise<string |
     return stream?.getVideoTracks().find((t) => t.readyState === 'live')?.id ?? null;
   }, testId);
 }
+
+export interface CandidateView {
+  type: string;
+  protocol: string;
+  /** For a relay candidate: how the page reaches its TURN server (udp, tcp, tls). */
+  relayProtocol: string;
+  address: string;
+  port: number;
+}
+
+/**
+ * The candidate pair each of the page's live connections selected (pages made with newInstrumentedPage): which
+ * path ICE really took — TCP behind a UDP-blocking firewall, the TURN relay, or the test's own UDP relay. A
+ * connection whose stats do not answer within a second (a loaded machine) is left out of this look.
+ */
+export async function selectedPairs(page: Page): Promise<{ local: CandidateView; remote: CandidateView }[]> {
+  return page.evaluate(async () => {
+    const out: { local: CandidateView; remote: CandidateView }[] = [];
+    const view = (c: Record<string, unknown>): CandidateView => ({
+      type: String(c['candidateType']),
+      protocol: String(c['protocol']),
+      relayProtocol: String(c['relayProtocol']),
+      address: String(c['address'] ?? c['ip']),
+      port: Number(c['port']),
+    });
+    for (const pc of (window as unknown as { __vjPcs?: RTCPeerConnection[] }).__vjPcs ?? []) {
+      if (pc.connectionState !== 'connected') continue;
+      const report = await Promise.race([pc.getStats(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      if (!report) continue;
+      const byId = new Map<string, Record<string, unknown>>();
+      report.forEach((r: Record<string, unknown>) => byId.set(r['id'] as string, r));
+      for (const r of byId.values()) {
+        if (r['type'] !== 'transport' || typeof r['selectedCandidatePairId'] !== 'string') continue;
+        const pair = byId.get(r['selectedCandidatePairId']);
+        const local = pair && byId.get(pair['localCandidateId'] as string);
+        const remote = pair && byId.get(pair['remoteCandidateId'] as string);
+        if (local && remote) out.push({ local: view(local), remote: view(remote) });
+      }
+    }
+    return out;
+  });
+}

@@ -11,6 +11,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Page } from 'puppeteer-core';
+import { selectedPairs } from './browser.js';
 
 export type Direction = 'up' | 'down';
 
@@ -489,21 +490,5 @@ export async function attachRelay(page: Page, relay: UdpRelay, opts: { dropUnrel
  * newInstrumentedPage), to check that the relay is really on the path.
  */
 export async function selectedRemotes(page: Page): Promise<{ protocol: string; address: string; port: number }[]> {
-  return page.evaluate(async () => {
-    const out: { protocol: string; address: string; port: number }[] = [];
-    for (const pc of (window as unknown as { __vjPcs?: RTCPeerConnection[] }).__vjPcs ?? []) {
-      if (pc.connectionState !== 'connected') continue;
-      const report = await Promise.race([pc.getStats(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
-      if (!report) continue;
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((r: Record<string, unknown>) => byId.set(r['id'] as string, r));
-      for (const r of byId.values()) {
-        if (r['type'] !== 'transport' || typeof r['selectedCandidatePairId'] !== 'string') continue;
-        const pair = byId.get(r['selectedCandidatePairId']);
-        const remote = pair && byId.get(pair['remoteCandidateId'] as string);
-        if (remote) out.push({ protocol: String(remote['protocol']), address: String(remote['address'] ?? remote['ip']), port: Number(remote['port']) });
-      }
-    }
-    return out;
-  });
+  return (await selectedPairs(page)).map(({ remote }) => ({ protocol: remote.protocol, address: remote.address, port: remote.port }));
 }

@@ -135,8 +135,9 @@ export class KioskChecks {
       if (this.open.get(checkId) !== entry) throw new AppError('INVALID_STATE', 'device check was closed');
       return { checkId, rtpCapabilities, transport };
     } catch (err) {
-      await this.close(checkId);
-      await this.sfu.request('closeRouter', { sessionId: checkId, reason: 'session_ended' }).catch(() => {});
+      // Still ours: close it all. Closed meanwhile: only the router made after that close is left.
+      if (this.open.get(checkId) === entry) await this.close(checkId);
+      else await this.dropRouter(checkId);
       throw err;
     }
   }
@@ -172,7 +173,7 @@ export class KioskChecks {
       }
     } finally {
       clearTimeout(c.timer);
-      await this.sfu.request('closeRouter', { sessionId: checkId, reason: 'session_ended' }).catch((err) => this.log.warn('device check router not closed', { checkId, ...errorFields(err) }));
+      await this.dropRouter(checkId);
     }
     const verdict = judge(report, received, c.producers.size);
     const row = await this.db.query<{ checked_at: Date }>(
@@ -195,6 +196,10 @@ export class KioskChecks {
     if (!c) return;
     this.open.delete(checkId);
     clearTimeout(c.timer);
+    await this.dropRouter(checkId);
+  }
+
+  private async dropRouter(checkId: string): Promise<void> {
     await this.sfu.request('closeRouter', { sessionId: checkId, reason: 'session_ended' }).catch((err) => this.log.warn('device check router not closed', { checkId, ...errorFields(err) }));
   }
 
