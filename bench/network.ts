@@ -34,7 +34,7 @@ interface Condition {
   down: Partial<Impairment>;
 }
 
-const CONDITIONS: Condition[] = [
+const ALL_CONDITIONS: Condition[] = [
   { key: 'clean', label: '0 %', up: {}, down: {} },
   { key: 'up5', label: '5 % up (kiosk→SFU)', up: { loss: 0.05 }, down: {} },
   { key: 'up15', label: '15 % up', up: { loss: 0.15 }, down: {} },
@@ -42,6 +42,10 @@ const CONDITIONS: Condition[] = [
   { key: 'both15', label: '15 % both ways', up: { loss: 0.15 }, down: { loss: 0.15 } },
   { key: 'cap300', label: '300 kbit/s cap, uplink', up: { rateKbps: 300 }, down: {} },
 ];
+/** NETWORK_BENCH_ROWS=clean,both5 measures only those rows (for a quick look at one condition); all by default. */
+const ROWS = process.env['NETWORK_BENCH_ROWS']?.split(',').map((k) => k.trim()).filter(Boolean);
+const CONDITIONS = ROWS ? ALL_CONDITIONS.filter((c) => ROWS.includes(c.key)) : ALL_CONDITIONS;
+if (CONDITIONS.length === 0) throw new Error(`NETWORK_BENCH_ROWS names no row; the rows are ${ALL_CONDITIONS.map((c) => c.key).join(', ')}`);
 
 interface LinkSummary {
   packetsIn: number;
@@ -257,7 +261,7 @@ async function runSubject(s: Subject): Promise<SubjectResult> {
     console.log(
       `[network] ${s.name.padEnd(7)} ${cond.label.padEnd(24)} fps ${row.fps.toFixed(1)}, frozen ${row.frozenSeconds.toFixed(1)} s (seen ${row.frozenSeenSeconds.toFixed(1)} s), concealed ${row.concealedPct.toFixed(1)} %, video back after ${row.recoverSeconds.toFixed(1)} s` +
         ` | relay up: ${row.relay.up.mediaDroppedPct.toFixed(1)} % of ${row.relay.up.mediaPacketsIn} media dropped, ${row.relay.up.forwardedKbps.toFixed(0)} kbit/s;` +
-        ` down: ${row.relay.down.mediaDroppedPct.toFixed(1)} % of ${row.relay.down.mediaPacketsIn}${row.observed.length ? ` | showed: ${row.observed.join(', ')}` : ''}${row.notes.length ? ` | ${row.notes.join(' | ')}` : ''}`,
+        ` down: ${row.relay.down.mediaDroppedPct.toFixed(1)} % of ${row.relay.down.mediaPacketsIn}${row.observed.length ? ` | showed: ${row.observed.join(', ')}` : ''} | viewer pli ${row.plis} kf ${row.keyFrames} | sent ${row.sending}${row.notes.length ? ` | ${row.notes.join(' | ')}` : ''}`,
     );
   }
   s.relay.clear();
@@ -300,6 +304,9 @@ async function productSubject(kioskBrowser: Browser, consoleBrowser: Browser, se
         const badge = document.querySelector('[data-testid=call-link]')?.getAttribute('data-level');
         if (badge) out.push(`line ${badge}`);
         if (document.querySelector('[data-testid=sound-only]')) out.push('sound only');
+        // The layer the SFU forwards, as the picture's width: a change mid-row is a simulcast layer switch.
+        const v = document.querySelector('[data-testid=remote-video]') as HTMLVideoElement | null;
+        if (v?.videoWidth) out.push(`${v.videoWidth} px`);
         return out;
       }),
     recover: async () => {
@@ -474,6 +481,11 @@ export async function runNetworkBench(): Promise<{ seconds: number; settleSecond
       product = await runSubject(ours);
     } finally {
       await ours.close();
+    }
+    if (process.env['NETWORK_BENCH_PRODUCT_ONLY'] === '1') {
+      // A quick look at the product alone (its rows were printed as they were measured): no ratio without the baseline.
+      console.log('\nNETWORK_BENCH_PRODUCT_ONLY=1: no direct baseline measured, so no table or ratio.');
+      return { seconds: SECONDS, settleSeconds: SETTLE_SECONDS, product, p2p: { rows: [], sender: product.sender, receiverCodecs: product.receiverCodecs, relayTargets: 0 }, ratios: {} };
     }
     const direct = await directSubject(kioskBrowser, consoleBrowser, relays[1]);
     let p2p: SubjectResult;

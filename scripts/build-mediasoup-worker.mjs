@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureAptPackages } from './lib/apt.mjs';
 import { step, fail } from './lib/log.mjs';
 import { SUBPROJECT_STUBS, STUB_SOURCE } from './lib/mediasoup-stubs.mjs';
+import { applyWorkerPatches, WORKER_PATCHES } from './lib/mediasoup-patches.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MEDIASOUP_VERSION = '3.12.16';
@@ -26,12 +27,12 @@ function mediasoupDir() {
   return dir;
 }
 
-/** The cache key changes when Debian's library versions change, so a stale binary is never reused. */
+/** The cache key changes when Debian's library versions or our source patches change, so a stale binary is never reused. */
 export function cacheKey() {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package}=${Version}\n', ...BUILD_PACKAGES.slice(5)], {
     encoding: 'utf8',
   });
-  const h = createHash('sha256').update(`${MEDIASOUP_VERSION}\n${os.arch()}\n${r.stdout}`);
+  const h = createHash('sha256').update(`${MEDIASOUP_VERSION}\n${os.arch()}\n${r.stdout}\n${JSON.stringify(WORKER_PATCHES)}`);
   return `${MEDIASOUP_VERSION}-${h.digest('hex').slice(0, 12)}`;
 }
 
@@ -48,6 +49,7 @@ function prepareSource(src, buildRoot) {
   // Debian 12 ships meson 1.0.1; this worker tree configures and builds with it.
   const text = fs.readFileSync(mesonBuild, 'utf8').replace("meson_version: '>= 1.1.0'", "meson_version: '>= 1.0.0'");
   fs.writeFileSync(mesonBuild, text);
+  applyWorkerPatches(fs, path, worker);
   for (const [dir, stub] of Object.entries(SUBPROJECT_STUBS)) {
     const d = path.join(worker, 'subprojects', dir);
     fs.mkdirSync(d, { recursive: true });
@@ -118,7 +120,9 @@ async function build(dest) {
 function installInto(bin) {
   // mediasoup looks for worker/out/Release/mediasoup-worker when MEDIASOUP_WORKER_BIN is unset.
   const target = path.join(mediasoupDir(), 'worker', 'out', 'Release', 'mediasoup-worker');
-  const same = fs.existsSync(target) && fs.statSync(target).size === fs.statSync(bin).size;
+  // By content: a patched build can have the same size as the one it replaces.
+  const digest = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+  const same = fs.existsSync(target) && fs.statSync(target).size === fs.statSync(bin).size && digest(target) === digest(bin);
   if (same) return target;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.copyFileSync(bin, `${target}.tmp`);
