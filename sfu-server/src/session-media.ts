@@ -13,6 +13,7 @@ import {
   type TrackSource,
 } from '@vj/shared';
 import type { SfuConfig } from './config.js';
+import { effectiveLayer, UplinkLayerCap } from './layer-cap.js';
 import { LinkGrade, sampleOf, type StreamStat } from './link-quality.js';
 import { plainSinkCapabilities } from './plain-sink.js';
 
@@ -59,8 +60,11 @@ export class SessionMedia {
   /** Producers piped in from another node: they close when that node reports the original closed. */
   private readonly remotePiped = new Set<string>();
   private closedReason: SfuCloseReason | undefined;
-  /** Per peer: the grade of its link and the packet counts of its streams at the last sample. */
-  private readonly links = new Map<string, { grade: LinkGrade; seen: Map<string, number> }>();
+  /** Per peer: the grade of its link, the packet counts of its streams at the last sample, and whether its top
+   * simulcast layer is held back for a lossy uplink. */
+  private readonly links = new Map<string, { grade: LinkGrade; seen: Map<string, number>; cap: UplinkLayerCap }>();
+  /** The spatial layer each video consumer was asked for (absent: the top one), before any uplink cap. */
+  private readonly wantedLayer = new Map<string, number>();
 
   constructor(
     readonly sessionId: string,
@@ -178,15 +182,19 @@ export class SessionMedia {
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new AppError('BAD_REQUEST', 'receiver cannot decode this producer');
     }
+    const layers = producer.kind === 'video' ? producer.rtpParameters.encodings?.length ?? 1 : 1;
+    const capped = layers > 1 && this.uplinkCapped(producerId);
     // Paused until the client has wired the track and asks for resume, so the first keyframe is not lost.
     const consumer = await transport.consume({
       producerId,
       rtpCapabilities: caps,
       paused: true,
       appData: { source: producer.appData.source },
-      ...(spatialLayer !== undefined && producer.kind === 'video' ? { preferredLayers: { spatialLayer, temporalLayer: 2 } } : {}),
+      ...((spatialLayer !== undefined || capped) && producer.kind === 'video' ? { preferredLayers: { spatialLayer: effectiveLayer(spatialLayer, layers, capped), temporalLayer: 2 } } : {}),
     });
     this.consumers.set(consumer.id, { peerId, item: consumer, transportId });
+    if (spatialLayer !== undefined) this.wantedLayer.set(consumer.id, spatialLayer);
+    consumer.observer.once('close', () => this.wantedLayer.delete(consumer.id));
     consumer.on('transportclose', () => this.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
       this.consumers.delete(consumer.id);
@@ -247,8 +255,31 @@ export class SessionMedia {
     const consumer = this.owned(this.consumers, consumerId, peerId, 'consumer');
     // Only simulcast/SVC consumers have layers; a single-stream one simply keeps its only layer.
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
+    this.wantedLayer.set(consumerId, spatialLayer);
     // mediasoup requests the key frame a layer switch needs itself, and only when the target layer changes.
-    await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+    await consumer.setPreferredLayers({ spatialLayer: this.layerFor(consumer), temporalLayer: 2 });
+  }
+
+  /** Whether the sender of `producerId` has its top layer held back for a lossy uplink. */
+  private uplinkCapped(producerId: string): boolean {
+    const owner = this.producers.get(producerId)?.peerId;
+    return owner !== undefined && (this.links.get(owner)?.cap.active ?? false);
+  }
+
+  /** The layer a simulcast consumer gets now: the one asked for, within its sender's uplink cap. */
+  private layerFor(consumer: types.Consumer): number {
+    const layers = this.producers.get(consumer.producerId)?.item.rtpParameters.encodings?.length ?? 1;
+    return effectiveLayer(this.wantedLayer.get(consumer.id), layers, this.uplinkCapped(consumer.producerId));
+  }
+
+  /**
+   * Re-applies every layer choice on the media `peerId` sends, after its uplink cap was set or lifted. Consumers
+   * on other SFU nodes (through a pipe) are not reached: their node has no loss figures for this sender.
+   */
+  private async applyLayerCap(peerId: string, capped: boolean): Promise<void> {
+    const targets = [...this.consumers.values()].filter((c) => (c.item.type === 'simulcast' || c.item.type === 'svc') && this.producers.get(c.item.producerId)?.peerId === peerId);
+    this.log.info(capped ? 'top video layer held back: lossy uplink' : 'top video layer forwarded again: uplink clean', { sessionId: this.sessionId, peerId, consumers: targets.length });
+    await Promise.all(targets.map((c) => c.item.setPreferredLayers({ spatialLayer: this.layerFor(c.item), temporalLayer: 2 }).catch(() => undefined)));
   }
 
   /**
@@ -269,8 +300,9 @@ export class SessionMedia {
     for (const c of this.consumers.values()) if (isWebRtc(c.transportId)) entry(c.peerId).sent.push(statsOf(c.item));
     const changed: (LinkReport & { peerId: string })[] = [];
     for (const [peerId, { received, sent }] of byPeer) {
-      const link = this.links.get(peerId) ?? this.links.set(peerId, { grade: new LinkGrade(), seen: new Map() }).get(peerId)!;
+      const link = this.links.get(peerId) ?? this.links.set(peerId, { grade: new LinkGrade(), seen: new Map(), cap: new UplinkLayerCap() }).get(peerId)!;
       const sample = sampleOf((await Promise.all(received)).flat(), (await Promise.all(sent)).flat(), link.seen);
+      if (sample && received.length > 0 && link.cap.update(sample.upLossPct)) await this.applyLayerCap(peerId, link.cap.active);
       const report = sample && link.grade.update(sample);
       if (report) changed.push({ peerId, ...report });
     }

@@ -67,6 +67,14 @@ describe('the villager’s line, graded and shown', () => {
       return (performance.now() - heldAt > SOUND_ONLY_AFTER_MS + 3000 && s.videoFramesDecoded > held.videoFramesDecoded + 30) || undefined;
     }, { timeoutMs: 30_000 });
 
+    // On a lossy uplink the SFU forwards the layer below the kiosk's top one, which the browser keeps sending
+    // while it stops and restarts the top one as its estimate swings: the call view shows the smaller picture.
+    await waitFor('the SFU to hold back the kiosk’s top layer', () => server.logs.some((l) => l.includes('top video layer held back')) || undefined);
+    await waitFor('the call view to show a layer below the top', async () => {
+      const w = (await elementStats(consolePage, 'remote-video')).videoFrameWidth;
+      return (w > 0 && w <= 640) || undefined;
+    }, { timeoutMs: 20_000 });
+
     // 35 %: what the kiosk sends cannot carry video. Held that long, sound only; the kiosk says so, the officer's
     // picture stops while the sound goes on.
     const heavyAt = performance.now();
@@ -94,13 +102,18 @@ describe('the villager’s line, graded and shown', () => {
     await waitFor('the kiosk banner to go', async () => (await kiosk.$('[data-testid=line-banner]')) === null || undefined);
     await waitFor('the wall tile no longer poor', async () => (await attr(consolePage, `tile-link-${room}`, 'data-level')) !== 'poor' || undefined);
 
+    // Twenty clean seconds later the top layer is forwarded again, and the call view shows the full picture.
+    await waitFor('the SFU to forward the top layer again', () => server.logs.some((l) => l.includes('top video layer forwarded again')) || undefined, { timeoutMs: 60_000 });
+    await waitFor('the call view back at the top layer', async () => (await elementStats(consolePage, 'remote-video')).videoFrameWidth > 640 || undefined, { timeoutMs: 60_000 });
+    const topBackMs = performance.now() - clearAt;
+
     await consolePage.click('[data-testid=hangup-button]');
     await waitForScreen(kiosk, 'ended');
     // The badge belongs to a live session: an idle room shows none.
     await waitFor('the tile badge gone with the session', async () => (await consolePage.$(`[data-testid=tile-link-${room}]`)) === null || undefined);
     console.log(
       `line quality: poor shown ${Math.round(poorMs)} ms after 15 % loss began, video held; sound only ${Math.round(soundOnlyMs)} ms after 35 % loss began; ` +
-        `after recovery, grade better in ${Math.round(betterMs)} ms and video back in ${Math.round(videoBackMs)} ms`,
+        `after recovery, grade better in ${Math.round(betterMs)} ms, video back in ${Math.round(videoBackMs)} ms, top layer back in ${Math.round(topBackMs)} ms`,
     );
   });
 });
