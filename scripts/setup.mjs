@@ -16,8 +16,9 @@ const mode = ['test', 'bench', 'turn'].includes(process.argv[2]) ? process.argv[
 const APT = {
   start: ['ca-certificates', 'ffmpeg', 'espeak-ng'],
   // postgresql: `npm test` starts a private server of its own (test/helpers/global-services.ts) unless DATABASE_URL is set.
-  // coturn: so does the TURN test (test/helpers/turn-server.ts).
-  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql', 'postgresql-client', 'docker-compose', 'ffmpeg', 'espeak-ng', 'coturn'],
+  // coturn: so does the TURN test (test/helpers/turn-server.ts); libnss3-tools (certutil) lets its Chromium trust a
+  // test CA, as a county installs its intranet CA on every kiosk PC, so TURN over TLS is verified, not waved through.
+  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql', 'postgresql-client', 'docker-compose', 'ffmpeg', 'espeak-ng', 'coturn', 'libnss3-tools'],
   bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg', 'redis-server', 'redis-tools', 'gcc', 'libc6-dev'],
   // The optional TURN relay (`npm run turn`); the TURN tests start a private one (test/helpers/turn-server.ts).
   turn: ['ca-certificates', 'coturn'],

@@ -11,7 +11,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAndAnswer, openConsole, tileState, waitForScreen } from '../helpers/apps.js';
-import { elementStats, launchBrowser, newInstrumentedPage, selectedPairs } from '../helpers/browser.js';
+import { elementStats, forceRelayOnly, launchBrowser, newInstrumentedPage, selectedPairs } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { allocate } from '../helpers/turn-client.js';
@@ -61,14 +61,7 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
   /** A kiosk page whose connections may use relay candidates only. */
   async function relayOnlyKiosk(room: string): Promise<Page> {
     const page = await newInstrumentedPage(open);
-    await page.evaluateOnNewDocument(() => {
-      const Recorded = window.RTCPeerConnection;
-      window.RTCPeerConnection = class extends Recorded {
-        constructor(config?: RTCConfiguration) {
-          super({ ...config, iceTransportPolicy: 'relay' });
-        }
-      } as typeof RTCPeerConnection;
-    });
+    await forceRelayOnly(page);
     await page.goto(`${server.url}/kiosk/#device=${server.demoSecrets().kiosks[room]}`);
     return page;
   }

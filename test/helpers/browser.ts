@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,12 +7,14 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** Debian's Chromium with a fake camera and microphone (DESIGN §5); nothing is downloaded. */
-export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<void> }> {
+export async function launchBrowser(opts: { trustCa?: string } = {}): Promise<Browser & { cleanup(): Promise<void> }> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-chromium-'));
+  const home = opts.trustCa ? trustingHome(userDataDir, opts.trustCa) : undefined;
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     userDataDir,
+    ...(home ? { env: { ...process.env, HOME: home } } : {}),
     args: [
       '--headless=new',
       '--no-sandbox',
@@ -35,6 +38,36 @@ export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<vo
       await browser.close().catch(() => {});
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
+  });
+}
+
+/**
+ * A home directory whose NSS database (where Chromium on Linux keeps the certificates a user trusts) trusts the CA
+ * in `caFile` for TLS servers, as a county's kiosk PCs trust its intranet CA. Inside `dir`, removed with it.
+ */
+function trustingHome(dir: string, caFile: string): string {
+  const home = path.join(dir, 'home');
+  const db = path.join(home, '.pki', 'nssdb');
+  fs.mkdirSync(db, { recursive: true });
+  for (const args of [['-N', '--empty-password'], ['-A', '-t', 'C,,', '-n', 'test-ca', '-i', caFile]]) {
+    const r = spawnSync('certutil', ['-d', `sql:${db}`, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`certutil ${args[0]} failed (is libnss3-tools installed?): ${r.stderr || r.error?.message}`);
+  }
+  return home;
+}
+
+/**
+ * Makes every RTCPeerConnection the page creates use relay candidates only, as behind a firewall that lets nothing
+ * out but TCP to the county's TURN relay. Call before the page loads.
+ */
+export async function forceRelayOnly(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const Recorded = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Recorded {
+      constructor(config?: RTCConfiguration) {
+        super({ ...config, iceTransportPolicy: 'relay' });
+      }
+    } as typeof RTCPeerConnection;
   });
 }
 

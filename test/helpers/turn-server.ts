@@ -8,7 +8,7 @@ import { waitFor } from './poll.js';
 import { freePort } from './ports.js';
 
 export interface TurnServer {
-  /** The URL clients are given: plain TURN over TCP on 127.0.0.1. */
+  /** The URL clients are given: TURN over TCP on 127.0.0.1, or over TLS (turns:) when started with a certificate. */
   url: string;
   port: number;
   secret: string;
@@ -24,17 +24,18 @@ export interface TurnServer {
  * A private Debian coturn on a free port of 127.0.0.1, configured by the product's own configuration writer
  * (use-auth-secret with `secret`, UDP relays on 127.0.0.1, relaying only to 127.0.0.1) plus what only a test may
  * have: loopback peers allowed (the SFU is on loopback here) and a verbose log, in a temp file, that names each
- * allocation. TCP only, no TLS: the client-to-relay leg over TCP is what a UDP-blocking firewall leaves. Resolves
- * once the port accepts connections.
+ * allocation. TCP only: the client-to-relay leg over TCP is what a UDP-blocking firewall leaves; with `tls`, TLS
+ * over that TCP port (a turns: URL), as on 443 through a firewall that only lets HTTPS out. Resolves once the port
+ * accepts connections.
  */
-export async function startTurnServer(secret: string): Promise<TurnServer> {
+export async function startTurnServer(secret: string, opts: { tls?: { certFile: string; keyFile: string } } = {}): Promise<TurnServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-turn-'));
   const logFile = path.join(dir, 'turn.log');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const url = `turn:127.0.0.1:${port}?transport=tcp`;
+    const url = `${opts.tls ? 'turns' : 'turn'}:127.0.0.1:${port}?transport=tcp`;
     const conf = path.join(dir, 'turnserver.conf');
-    fs.writeFileSync(conf, turnserverConf({ urls: [url], secret, listenIp: '127.0.0.1', peers: ['127.0.0.1'], dir, logFile, extra: ['allow-loopback-peers', 'verbose'] }), { mode: 0o600 });
+    fs.writeFileSync(conf, turnserverConf({ urls: [url], secret, listenIp: '127.0.0.1', peers: ['127.0.0.1'], dir, logFile, tls: opts.tls, extra: ['allow-loopback-peers', 'verbose'] }), { mode: 0o600 });
     const proc = spawn('turnserver', ['-c', conf], { stdio: 'ignore' });
     let exited = false;
     proc.on('exit', () => (exited = true));
