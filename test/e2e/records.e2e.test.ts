@@ -40,6 +40,7 @@ describe('confidential records and the case loop through the real screens', () =
     await expectMediaFlowing(officer, waitFor, 'console');
 
     // Intake on the console, linked to the live call.
+    await officer.select('[data-testid=intake-class]', 'accusation');
     await officer.type('textarea[name=narrative]', '反映村干部在低保评定中优亲厚友');
     await officer.type('input[name=accused-name-0]', '赵某某');
     await officer.type('input[name=id-name]', canaryName);

@@ -10,6 +10,7 @@ import {
   DeadlineListAnswer,
   DeadlinePolicyBody,
   Id,
+  NoticeListAnswer,
   StatsQuery,
   type DeadlineCaseView,
 } from '@vj/shared';
@@ -18,6 +19,7 @@ import { currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
 import { escalationsOf, type CaseRow } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
+import { noticesDue } from '../../cases/notice-list.js';
 import type { AppContext } from '../../context.js';
 import { crossReference } from '../../registry/cross-reference.js';
 import { Binary, BYTES, mount } from '../route.js';
@@ -73,6 +75,11 @@ export function caseRoutes(express: Express, app: AppContext): void {
       items.sort((a, b) => (a.dueState === b.dueState ? a.dueAt.localeCompare(b.dueAt) : a.dueState === 'overdue' ? -1 : 1));
       return { items };
     },
+  });
+
+  mount(express, app, 'GET /api/cases/notices', {
+    response: NoticeListAnswer,
+    handler: async () => ({ items: await noticesDue(app.db, new Date()) }),
   });
 
   mount(express, app, 'GET /api/stats', {
