@@ -141,6 +141,19 @@ describe('confidential records and the case loop through the real screens', () =
     await waitFor('closed', async () => (await text(sup, '[data-testid=case-detail]')).includes('已办结'));
     await townshipCase();
 
+    // A named accusation: the feedback screen lists the notices owed; the result is given and recorded from there.
+    await sup.bringToFront();
+    await sup.click('[data-testid=nav-notices]');
+    await sup.waitForSelector(`[data-testid=notice-${code}-result]`);
+    expect(await sup.$(`[data-testid=notice-${code}-accept]`)).not.toBeNull();
+    await sup.click(`[data-testid=notice-${code}-result]`);
+    await sup.waitForSelector('[data-testid=workflow]');
+    await act(sup, 'notify_result', '经查属实，已纠正并处理相关人员，特此告知。');
+    await waitFor('result notice off the list', async () => (await sup.$(`[data-testid=notice-${code}-result]`)) === null || (await text(sup, '[data-testid=notices]')).includes('结果反馈已于'));
+    // The township's page never shows that notice, nor that the accuser gave a name.
+    await townshipCase();
+    expect(await township.content()).not.toContain('特此告知');
+
     // The villager's receipt now shows the county's feedback, at any kiosk.
     await kiosk.bringToFront();
     await kiosk.click('[data-testid=lookup-back]');
@@ -148,6 +161,7 @@ describe('confidential records and the case loop through the real screens', () =
     await lookUpReceipt(kiosk, code, pin);
     await kiosk.waitForSelector('[data-testid=lookup-feedback]');
     expect(await text(kiosk, '[data-testid=lookup-feedback]')).toContain(feedback);
+    expect(await text(kiosk, '[data-testid=lookup-notice-result]')).toContain('特此告知');
     expect(await kiosk.content()).not.toContain(canaryName);
 
     // A supervisor reveals the identity with a reason, and the audit log shows it.
