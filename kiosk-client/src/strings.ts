@@ -110,6 +110,8 @@ export const T = {
   lookupNoticesTitle: '县纪委监委已经告知您：',
   lookupNoticeKinds: { accept: '受理情况', result: '处理结果' } as Record<string, string>,
   lookupNoticeVias: { in_person: '当面', phone: '电话', letter: '书面', sms: '短信' } as Record<string, string>,
+  lookupReviewKinds: { review: '复查意见', recheck: '复核意见' } as Record<string, string>,
+  lookupReviewLine: (kind: string, day: string) => `${kind}（${day}）：`,
   lookupNoticeLine: (day: string, via: string, kind: string) => `${day}，以${via}方式告知${kind}：`,
   delete: '删除',
   clear: '清空',

@@ -20,6 +20,10 @@ export const CASE_ACTIONS = [
   'notify_accept',
   'notify_result',
   'record_response',
+  'request_review',
+  'decide_review',
+  'request_recheck',
+  'decide_recheck',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -45,6 +49,8 @@ interface Rule {
 
 /** The classes the commission handles itself; 其他 goes to the body that does. */
 const IN_REMIT: readonly MatterClass[] = ['accusation', 'appeal', 'suggestion'];
+/** The classes on the 《信访工作条例》 track, which has 复查 and 复核. */
+const XINFANG_TRACK: readonly MatterClass[] = ['appeal', 'suggestion'];
 /** A case's class and whether its petitioner gave their identity: what the class dimension of the table reads. */
 export interface MatterOf {
   matterClass: MatterClass;
@@ -69,6 +75,11 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   notify_result: { from: ['closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
   /** The accuser's response to the result, recorded as given (an objection is recorded and answered). */
   record_response: { from: ['closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
+  /** 《信访工作条例》: the petitioner may ask for a 复查 of the handling, then a 复核 of the 复查; the county records each and its opinion. */
+  request_review: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  decide_review: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  request_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  decide_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
 };
 
 /** Actions whose very existence on a case says the petitioner gave their name: county-only, never shown to a township. */

@@ -20,10 +20,23 @@ ALTER TABLE petitions
   ADD COLUMN accuser_response text CHECK (accuser_response IN ('no_objection', 'objection')),
   ADD COLUMN accuser_response_text text,
   ADD COLUMN accuser_response_at timestamptz,
+  -- 复查 and 复核 of a 信访-track matter (申诉, 批评建议) after it was concluded: requested, due, decided, the opinion.
+  ADD COLUMN review_requested_at timestamptz,
+  ADD COLUMN review_due_at timestamptz,
+  ADD COLUMN review_decided_at timestamptz,
+  ADD COLUMN review_opinion text,
+  ADD COLUMN recheck_requested_at timestamptz,
+  ADD COLUMN recheck_due_at timestamptz,
+  ADD COLUMN recheck_decided_at timestamptz,
+  ADD COLUMN recheck_opinion text,
   -- Which rules this row's clocks were computed under: 0 before classes. The server recomputes those at start
   -- (the audit chain's key never reaches the database, so the audited recomputation cannot be SQL), then sets 1.
   ADD COLUMN clock_rules integer NOT NULL DEFAULT 0,
   ADD CONSTRAINT petitions_other_body CHECK (matter_class <> 'other' OR length(coalesce(other_body, '')) >= 2);
+
+-- A review or recheck runs its clock on a concluded case: the sweep watches those too, and escalates them once.
+ALTER TABLE case_escalations DROP CONSTRAINT case_escalations_clock_check;
+ALTER TABLE case_escalations ADD CONSTRAINT case_escalations_clock_check CHECK (clock IN ('accept', 'conclude', 'review', 'recheck'));
 
 -- Referred cases went to a township with a reporting duty and a deadline the county reviews: that is 交办.
 UPDATE petitions SET route = 'jiaoban' WHERE handler_side = 'township';

@@ -20,8 +20,13 @@ async function act(page: Page, action: string, words?: string): Promise<void> {
   await page.bringToFront();
   const before = await text(page, '[data-testid=steps]');
   await page.waitForSelector(`[data-testid=action-${action}]`);
-  await page.click(`[data-testid=action-${action}]`);
-  await page.waitForSelector('[data-testid=action-form]');
+  // Clicked in the page, not at coordinates, and again until the form is open: on a loaded machine the case page can
+  // still be laying out (its record and cross-reference arrive separately) when the button is first found.
+  await waitFor(`${action} form open`, async () => {
+    if (await page.$('[data-testid=action-form]')) return true;
+    await page.$eval(`[data-testid=action-${action}]`, (el) => (el as HTMLElement).click()).catch(() => undefined);
+    return (await page.waitForSelector('[data-testid=action-form]', { timeout: 2_000 }).catch(() => null)) !== null;
+  }, { timeoutMs: 30_000 });
   if (words) await page.type('[data-testid=action-text]', words);
   await page.click('[data-testid=action-confirm]');
   await waitFor(`${action} recorded`, async () => (await page.$('[data-testid=action-form]')) === null && (await text(page, '[data-testid=steps]')) !== before);

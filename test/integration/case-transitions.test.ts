@@ -60,6 +60,11 @@ const LEGAL: Legal[] = [
   ['notify_result', 'closed', 'township', COUNTY, ['accusation'], 'named'],
   ['record_response', 'closed', 'county', COUNTY, ['accusation'], 'named'],
   ['record_response', 'closed', 'township', COUNTY, ['accusation'], 'named'],
+  // 复查 and 复核 of a concluded 信访-track matter, recorded by the county.
+  ...(['request_review', 'decide_review', 'request_recheck', 'decide_recheck'] as const).flatMap((a): Legal[] => [
+    [a, 'closed', 'county', COUNTY, ['appeal', 'suggestion']],
+    [a, 'closed', 'township', COUNTY, ['appeal', 'suggestion']],
+  ]),
 ];
 /** The class dimension: a named accusation (every action), and the others for the actions whose rules turn on class or naming. */
 interface Matter {
@@ -74,7 +79,15 @@ const MATTERS: Matter[] = [
   { name: 'suggestion', matterClass: 'suggestion', named: false },
   { name: 'other', matterClass: 'other', named: true },
 ];
-const CLASS_ACTIONS: CaseAction[] = ['accept', 'refer', 'forward_other', 'notify_accept', 'notify_result', 'record_response'];
+const CLASS_ACTIONS: CaseAction[] = ['accept', 'refer', 'forward_other', 'notify_accept', 'notify_result', 'record_response', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck'];
+/** What an action needs to have happened before it (besides the status): set on the case the cell starts from. */
+const REVIEWED = `review_requested_at = now(), review_due_at = now() + interval '30 days', review_decided_at = now(), review_opinion = '维持原处理意见'`;
+const PREP: Partial<Record<CaseAction, string>> = {
+  record_response: `notice_result_at = now(), notice_result_via = 'phone', notice_result_text = '已反馈'`,
+  decide_review: `review_requested_at = now(), review_due_at = now() + interval '30 days'`,
+  request_recheck: REVIEWED,
+  decide_recheck: `${REVIEWED}, recheck_requested_at = now(), recheck_due_at = now() + interval '30 days'`,
+};
 const fits = (l: Legal, m: Matter) => (l[4] === undefined || l[4] === 'all' || l[4].includes(m.matterClass)) && (l[5] !== 'named' || m.named);
 const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed', forward_other: 'closed' };
 
@@ -107,6 +120,10 @@ const BODIES: Record<CaseAction, Record<string, unknown>> = {
   notify_accept: { via: 'phone', text: '您的检举已受理，交由镇纪委办理' },
   notify_result: { via: 'in_person', text: '经核查，反映问题部分属实，已作处理' },
   record_response: { response: 'objection', text: '认为处理偏轻，已向其说明依据' },
+  request_review: { text: '对处理意见不服' },
+  decide_review: { opinion: '经复查，维持原处理意见', text: '' },
+  request_recheck: { text: '对复查意见不服' },
+  decide_recheck: { opinion: '经复核，维持复查意见', text: '' },
 };
 
 function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role, m: Matter): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
@@ -135,16 +152,16 @@ describe.each(backends)('case transitions on $name', (backend) => {
   });
   afterAll(async () => cleanup?.());
 
-  /** A case in the given state; `resultGiven` marks the result notice as given (what recording a response needs). */
-  async function caseIn(status: PetitionStatus, side: Side, pending: boolean, m: Matter = MATTERS[0]!, resultGiven = false): Promise<string> {
+  /** A case in the given state; `prep` sets what the action needs to have happened first (PREP). */
+  async function caseIn(status: PetitionStatus, side: Side, pending: boolean, m: Matter = MATTERS[0]!, prep?: string): Promise<string> {
     const id = randomUUID();
     const officer = claims.officer1.sub;
     await db.query(
       `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, status, handler_side, decided_at, accept_due_at, conclude_due_at, extension_pending,
-                              matter_class, other_body, notice_result_at, notice_result_via, notice_result_text, clock_rules)
+                              matter_class, other_body, clock_rules)
        VALUES ($1, $2, 'x', 'x', 'xingsha', '其他', '测试', $7, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, now() + interval '15 days',
                CASE WHEN $5::text IS NULL THEN NULL ELSE now() + interval '60 days' END, $6,
-               $8, $9, CASE WHEN $10 THEN now() END, CASE WHEN $10 THEN 'phone' END, CASE WHEN $10 THEN '已反馈' END, 1)`,
+               $8, $9, 1)`,
       [
         id,
         String(Math.floor(Math.random() * 1e10)).padStart(10, '0'),
@@ -155,9 +172,9 @@ describe.each(backends)('case transitions on $name', (backend) => {
         !m.named,
         m.matterClass,
         m.matterClass === 'other' ? '县信访局' : null,
-        resultGiven,
       ],
     );
+    if (prep) await db.query(`UPDATE petitions SET ${prep} WHERE id = $1`, [id]);
     return id;
   }
 
@@ -181,7 +198,7 @@ describe.each(backends)('case transitions on $name', (backend) => {
           for (const actor of ACTORS) {
             cells++;
             const c = claims[actor];
-            const id = await caseIn(status, side, action === 'decide_extension', m, action === 'record_response');
+            const id = await caseIn(status, side, action === 'decide_extension', m, PREP[action]);
             const before = await snapshot(id);
             const want = expected(action, status, side, actor, c.role, m);
             if (want === 'ok') wantLegal++;

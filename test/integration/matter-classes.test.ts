@@ -9,6 +9,7 @@ import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
 import { loadPolicy, needRule, policyView, savePolicy } from '../../signaling/src/cases/case-policy.js';
 import { CaseService } from '../../signaling/src/cases/case-service.js';
 import { recomputeClocks } from '../../signaling/src/cases/clock-recompute.js';
+import { DeadlineJob } from '../../signaling/src/cases/deadline-job.js';
 import { dayOf, isoDay } from '../../signaling/src/cases/deadline-clock.js';
 import { noticesDue } from '../../signaling/src/cases/notice-list.js';
 import { MIGRATIONS_DIR } from '../../signaling/src/db/migrate.js';
@@ -182,6 +183,45 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     clock = cst('2026-10-09T10:00:00');
     wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'accept', text: '' });
     expect(day(wf.concludeDueAt)).toBe('2026-12-08');
+  });
+
+  it('申诉: a 复查 on request within 30 days, then a 复核 within 30, each swept and escalated once, the opinions shown at the kiosk', async () => {
+    clock = cst('2026-11-02T10:00:00');
+    const b = named('xingsha', { matterClass: 'appeal' });
+    const receipt = await petitions.submit(who.officer1, b);
+    await cases.transition(who.officer1, b.id, { ...step(), action: 'accept', text: '' });
+    await cases.transition(who.officer1, b.id, { ...step(), action: 'report', text: '经调查，处分决定事实清楚', attachmentIds: [] });
+    await cases.transition(who.supervisor, b.id, { ...step(), action: 'approve', feedback: '经审查，维持原处分决定', text: '' });
+    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '直接申请复核' })).rejects.toMatchObject({ code: 'INVALID_STATE', message: '复查意见作出后才能申请复核' });
+
+    clock = cst('2026-12-01T10:00:00');
+    let wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'request_review', text: '对处理意见不服' });
+    expect(day(wf.review?.dueAt)).toBe('2026-12-31');
+    const job = new DeadlineJob(db, quietLog, () => clock);
+    await job.sweep(cst('2026-12-29T10:00:00')); // 2 days left: due soon
+    await job.sweep(cst('2027-01-01T00:00:01')); // overdue
+    await job.sweep(cst('2027-01-02T09:00:00')); // again: nothing new
+    wf = await cases.workflow(who.supervisor, b.id);
+    expect(wf.status).toBe('closed');
+    expect(wf.dueState).toBe('overdue');
+    expect(wf.escalations.map((e) => `${e.clock}:${e.level}:${day(e.dueAt)}`)).toEqual(['review:due_soon:2026-12-31', 'review:overdue:2026-12-31']);
+    // A 复查 is the county's own work: the overdue warning goes to the county's supervisors.
+    expect(wf.escalations[1]!.notified.map((n) => n.role)).toEqual(['county_supervisor']);
+
+    clock = cst('2027-01-04T10:00:00');
+    wf = await cases.transition(who.supervisor, b.id, { ...step(), action: 'decide_review', opinion: '经复查，维持原处理意见', text: '' });
+    expect(wf.dueState).toBe('ok');
+    wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '对复查意见不服' });
+    expect(day(wf.recheck?.dueAt)).toBe('2027-02-03');
+    await cases.transition(who.supervisor, b.id, { ...step(), action: 'decide_recheck', opinion: '经复核，维持复查意见', text: '' });
+    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '再次申请' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+
+    const seen = await receipts.lookup(kiosk, receipt.caseCode, receipt.pin);
+    expect(seen.reviews.map((r) => `${r.kind}:${r.opinion}`)).toEqual(['review:经复查，维持原处理意见', 'recheck:经复核，维持复查意见']);
+    // An accusation has neither.
+    const acc = named('xingsha');
+    await petitions.submit(who.officer1, acc);
+    await expect(cases.transition(who.officer1, acc.id, { ...step(), action: 'request_review', text: '申请复查' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
 
   it('其他: the body that handles it is required, it is never accepted or referred, and the kiosk tells the villager where to go', async () => {

@@ -37,6 +37,14 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
         return !n?.resultGivenAt;
       case 'record_response':
         return Boolean(n?.resultGivenAt) && !n?.response;
+      case 'request_review':
+        return !w.review;
+      case 'decide_review':
+        return Boolean(w.review) && !w.review?.decidedAt;
+      case 'request_recheck':
+        return Boolean(w.review?.decidedAt) && !w.recheck;
+      case 'decide_recheck':
+        return Boolean(w.recheck) && !w.recheck?.decidedAt;
       default:
         return true;
     }
@@ -73,6 +81,13 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
               {TC.response}：{TC.responses[n.response]}
             </span>
           )}
+        </p>
+      )}
+      {(w.review || w.recheck) && (
+        <p className="workflow-head" data-testid="reviews">
+          {w.review && <span>{TC.reviewLine(TC.clocks.review!, chinaDay(w.review.dueAt), w.review.decidedAt && chinaDay(w.review.decidedAt))}</span>}
+          {w.recheck && <span>{TC.reviewLine(TC.clocks.recheck!, chinaDay(w.recheck.dueAt), w.recheck.decidedAt && chinaDay(w.recheck.decidedAt))}</span>}
+          {w.status === 'closed' && w.dueState !== 'ok' && <DueBadge state={w.dueState} />}
         </p>
       )}
       {w.extensionPending && <p className="warn-text">{TC.extensionPending(w.extensionPending.days, w.extensionPending.reason)}</p>}
@@ -140,6 +155,7 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
   const [via, setVia] = useState<NoticeVia>('phone');
   const [response, setResponse] = useState<AccuserResponse>('no_objection');
   const [otherBody, setOtherBody] = useState('');
+  const [opinion, setOpinion] = useState('');
   const [files, setFiles] = useState<{ id: string; file: File; progress: number }[]>([]);
   const [override, setOverride] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -160,6 +176,7 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
       if (action === 'request_extension') body.days = days;
       if (action === 'notify_accept' || action === 'notify_result') body.via = via;
       if (action === 'record_response') body.response = response;
+      if (action === 'decide_review' || action === 'decide_recheck') body.opinion = opinion;
       if (action === 'forward_other' && otherBody.trim()) body.otherBody = otherBody.trim();
       if (override !== undefined && override.trim()) body.overrideReason = override.trim();
       onDone(await apiRequest<CaseWorkflowView>('POST', `${base}/transition`, { token: token(), body }));
@@ -227,6 +244,12 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
               </option>
             ))}
           </select>
+        </label>
+      )}
+      {(action === 'decide_review' || action === 'decide_recheck') && (
+        <label>
+          {TC.opinion}
+          <textarea rows={3} value={opinion} onChange={(e) => setOpinion(e.target.value)} data-testid="action-opinion" />
         </label>
       )}
       {action === 'forward_other' && (

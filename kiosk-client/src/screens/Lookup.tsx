@@ -9,7 +9,8 @@ type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } 
 function extraWords(s: ReceiptStatusView): string {
   const other = s.matterClass === 'other' && s.otherBody ? T.lookupOtherBody(s.otherBody) : '';
   const notices = s.notices.map((n) => `${T.lookupNoticeLine(dayOf(n.at), T.lookupNoticeVias[n.via] ?? '', T.lookupNoticeKinds[n.kind] ?? '')}${n.text}`).join('');
-  return `${other}${notices ? `${T.lookupNoticesTitle}${notices}` : ''}`;
+  const reviews = s.reviews.map((r) => `${T.lookupReviewLine(T.lookupReviewKinds[r.kind] ?? '', dayOf(r.at))}${r.opinion}`).join('');
+  return `${other}${notices ? `${T.lookupNoticesTitle}${notices}` : ''}${reviews}`;
 }
 const dayOf = (iso: string) => new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
 
@@ -78,6 +79,12 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
                 ))}
               </div>
             )}
+            {state.status.reviews.map((r) => (
+              <p className="feedback" key={r.kind} data-testid={`lookup-${r.kind}`}>
+                {T.lookupReviewLine(T.lookupReviewKinds[r.kind] ?? '', dayOf(r.at))}
+                {r.opinion}
+              </p>
+            ))}
             {state.status.feedback && (
               <p className="feedback" data-testid="lookup-feedback">
                 {T.lookupFeedback}：{state.status.feedback}

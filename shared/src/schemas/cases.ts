@@ -36,11 +36,18 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
   }),
   z.object({ ...base, action: z.literal('notify_accept'), via: NoticeVia, text: Text(5, 1000, '请填写告知内容(至少 5 个字)') }),
   z.object({ ...base, action: z.literal('notify_result'), via: NoticeVia, text: Text(5, 1000, '请填写反馈内容(至少 5 个字)') }),
+  z.object({ ...base, action: z.literal('request_review'), text: Text(2, 2000, '请记录复查请求的理由(至少 2 个字)') }),
+  z.object({ ...base, action: z.literal('decide_review'), opinion: Text(5, 2000, '请填写复查意见(至少 5 个字)'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('request_recheck'), text: Text(2, 2000, '请记录复核请求的理由(至少 2 个字)') }),
+  z.object({ ...base, action: z.literal('decide_recheck'), opinion: Text(5, 2000, '请填写复核意见(至少 5 个字)'), text: Text(0, 2000).default('') }),
   z.object({ ...base, action: z.literal('record_response'), response: AccuserResponse, text: Text(2, 2000, '请如实记录检举控告人的意见(至少 2 个字)') }),
 ]);
 export type CaseTransitionBody = z.input<typeof CaseTransitionBody>;
 
 export const DUE_STATES = ['ok', 'due_soon', 'overdue'] as const;
+/** The clocks a case runs one at a time: acceptance, handling, then on request 复查 and 复核 of a concluded 信访-track matter. */
+export const CASE_CLOCKS = ['accept', 'conclude', 'review', 'recheck'] as const;
+export type CaseClock = (typeof CASE_CLOCKS)[number];
 export type DueState = (typeof DUE_STATES)[number];
 
 export const CaseStepView = z.object({
@@ -59,7 +66,7 @@ export const CaseStepView = z.object({
 export type CaseStepView = z.infer<typeof CaseStepView>;
 
 export const EscalationView = z.object({
-  clock: z.enum(['accept', 'conclude']),
+  clock: z.enum(CASE_CLOCKS),
   level: z.enum(['due_soon', 'overdue']),
   dueAt: z.string(),
   notified: z.array(z.object({ userId: z.string(), name: z.string(), role: z.string() })),
@@ -79,6 +86,10 @@ export const CaseNoticesView = z.object({
 });
 export type CaseNoticesView = z.infer<typeof CaseNoticesView>;
 
+/** A 复查 or 复核: when it was asked for, when it is due, and the opinion once given. */
+export const CaseReviewView = z.object({ requestedAt: z.string(), dueAt: z.string().nullable(), decidedAt: z.string().nullable(), opinion: z.string().nullable() });
+export type CaseReviewView = z.infer<typeof CaseReviewView>;
+
 export const CaseWorkflowView = z.object({
   status: z.enum(PETITION_STATUSES),
   matterClass: MatterClass,
@@ -87,6 +98,8 @@ export const CaseWorkflowView = z.object({
   named: z.boolean().nullable(),
   /** Null for a township, and for matters with no notice duty (anonymous, or not an accusation). */
   notices: CaseNoticesView.nullable(),
+  review: CaseReviewView.nullable(),
+  recheck: CaseReviewView.nullable(),
   side: z.enum(['county', 'township']).nullable(),
   assignedHandler: z.object({ id: Id, name: z.string() }).nullable(),
   acceptDueAt: z.string().nullable(),
@@ -124,7 +137,7 @@ export const DeadlineCaseView = z.object({
   status: z.enum(PETITION_STATUSES),
   side: z.enum(['county', 'township']).nullable(),
   dueState: z.enum(DUE_STATES),
-  clock: z.enum(['accept', 'conclude']),
+  clock: z.enum(CASE_CLOCKS),
   dueAt: z.string(),
   escalations: z.array(EscalationView),
 });

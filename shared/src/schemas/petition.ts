@@ -130,6 +130,8 @@ export const ReceiptStatusView = z.object({
   /** 其他: the body that handles it, so the villager knows where to go. */
   otherBody: z.string().nullable(),
   notices: z.array(ReceiptNoticeView),
+  /** The 复查 and 复核 opinions given, for a 信访-track matter whose petitioner asked for them. */
+  reviews: z.array(z.object({ kind: z.enum(['review', 'recheck']), at: z.string(), opinion: z.string() })),
 });
 export type ReceiptStatusView = z.infer<typeof ReceiptStatusView>;
 

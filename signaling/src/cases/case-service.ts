@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { AppError, CASE_RULES, checkTransition, nextStatus, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
+import { AppError, CASE_RULES, checkTransition, nextStatus, type CaseClock, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
 import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
 import { namedAsAccused, referralConflicts } from './conflicts.js';
 import { dueAt, dueStateAt } from './deadline-clock.js';
-import { concludeDueAt, noticeResultDueAt } from './matter-clocks.js';
+import { concludeDueAt, noticeResultDueAt, reviewDueAt } from './matter-clocks.js';
 import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
 type Body = z.output<typeof CaseTransitionBody>;
@@ -28,12 +28,24 @@ function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
   return undefined;
 }
 
-/** The clock that runs now: acceptance until the county decides, then the handling period until closure. */
-export function currentClock(p: Pick<CaseRow, 'status' | 'decided_at' | 'accept_due_at' | 'conclude_due_at'>): { clock: 'accept' | 'conclude'; due: Date } | null {
-  if (p.status === 'closed') return null;
+/**
+ * The clock that runs now: acceptance until the county decides, then the handling period until closure; on a
+ * concluded 信访-track matter, the 复查 (then the 复核) the petitioner asked for, until its opinion is given.
+ */
+export function currentClock(
+  p: Pick<CaseRow, 'status' | 'decided_at' | 'accept_due_at' | 'conclude_due_at' | 'review_requested_at' | 'review_due_at' | 'review_decided_at' | 'recheck_requested_at' | 'recheck_due_at' | 'recheck_decided_at'>,
+): { clock: CaseClock; due: Date } | null {
+  if (p.status === 'closed') {
+    if (p.recheck_requested_at && !p.recheck_decided_at && p.recheck_due_at) return { clock: 'recheck', due: p.recheck_due_at };
+    if (p.review_requested_at && !p.review_decided_at && p.review_due_at) return { clock: 'review', due: p.review_due_at };
+    return null;
+  }
   if (!p.decided_at) return p.accept_due_at ? { clock: 'accept', due: p.accept_due_at } : null;
   return p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
 }
+
+/** SQL: the case has a clock running (open, or a 复查/复核 waiting for its opinion): what the sweep and the board read. */
+export const CLOCK_RUNNING_SQL = `(status <> 'closed' OR (review_requested_at IS NOT NULL AND review_decided_at IS NULL) OR (recheck_requested_at IS NOT NULL AND recheck_decided_at IS NULL))`;
 
 /** The case's due state under its own class's rules. */
 export function dueStateOf(p: CaseRow, policy: DeadlinePolicy, now: Date) {
@@ -146,6 +158,27 @@ export class CaseService {
           if (p.accuser_response) throw new AppError('INVALID_STATE', '已记录过检举控告人的意见');
           Object.assign(changes, { accuser_response: body.response, accuser_response_text: body.text, accuser_response_at: now });
           Object.assign(details, { response: body.response });
+          break;
+        // 复查 and 复核: the county records the request and its clock, then the opinion. Whether a request came within
+        // its own window (30 days of the written answer) is for the officer to judge: the rule's start is not recorded.
+        case 'request_review':
+          if (p.review_requested_at) throw new AppError('INVALID_STATE', '已申请过复查');
+          Object.assign(changes, { review_requested_at: now, review_due_at: reviewDueAt(policy, p.matter_class, 'review', now) });
+          break;
+        case 'decide_review':
+          if (!p.review_requested_at || p.review_decided_at) throw new AppError('INVALID_STATE', '没有待作出意见的复查');
+          Object.assign(changes, { review_decided_at: now, review_opinion: body.opinion });
+          text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
+          break;
+        case 'request_recheck':
+          if (!p.review_decided_at) throw new AppError('INVALID_STATE', '复查意见作出后才能申请复核');
+          if (p.recheck_requested_at) throw new AppError('INVALID_STATE', '已申请过复核');
+          Object.assign(changes, { recheck_requested_at: now, recheck_due_at: reviewDueAt(policy, p.matter_class, 'recheck', now) });
+          break;
+        case 'decide_recheck':
+          if (!p.recheck_requested_at || p.recheck_decided_at) throw new AppError('INVALID_STATE', '没有待作出意见的复核');
+          Object.assign(changes, { recheck_decided_at: now, recheck_opinion: body.opinion });
+          text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
           break;
         case 'request_extension': {
           const extension = needRule(policy, p.matter_class, 'extension');

@@ -1,4 +1,4 @@
-import { NOTICE_ACTIONS, type AccuserResponse, type CaseAction, type CaseNoticesView, type CaseStepView, type CaseWorkflowView, type EscalationView, type HandlerSide, type NoticeVia } from '@vj/shared';
+import { NOTICE_ACTIONS, type AccuserResponse, type CaseAction, type CaseNoticesView, type CaseReviewView, type CaseStepView, type CaseWorkflowView, type EscalationView, type HandlerSide, type NoticeVia } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import type { PetitionRow } from '../petitions/presenters.js';
 
@@ -27,10 +27,23 @@ export interface CaseRow extends PetitionRow {
   accuser_response: AccuserResponse | null;
   accuser_response_text: string | null;
   accuser_response_at: Date | null;
+  review_requested_at: Date | null;
+  review_due_at: Date | null;
+  review_decided_at: Date | null;
+  review_opinion: string | null;
+  recheck_requested_at: Date | null;
+  recheck_due_at: Date | null;
+  recheck_decided_at: Date | null;
+  recheck_opinion: string | null;
   clock_rules: number;
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** A 复查 or 复核 of the case, once asked for. */
+function reviewOf(requested: Date | null, due: Date | null, decided: Date | null, opinion: string | null): CaseReviewView | null {
+  return requested ? { requestedAt: requested.toISOString(), dueAt: iso(due), decidedAt: iso(decided), opinion } : null;
+}
 
 /** A named accusation's notices; null where there is no notice duty (anonymous, or not an accusation). */
 export function noticesOf(p: CaseRow): CaseNoticesView | null {
@@ -60,7 +73,7 @@ interface StepRow {
 }
 
 /** County decisions whose words stay with the county: why it referred, and any conflict-of-interest override. */
-const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension']);
+const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
 
 /** The escalations of several cases in one query, by petition id. */
 export async function escalationsOf(q: Queryable, petitionIds: string[]): Promise<Map<string, EscalationView[]>> {
@@ -100,6 +113,8 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     route: p.route,
     named: county ? !p.anonymous : null,
     notices: county ? noticesOf(p) : null,
+    review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
+    recheck: county ? reviewOf(p.recheck_requested_at, p.recheck_due_at, p.recheck_decided_at, p.recheck_opinion) : null,
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,

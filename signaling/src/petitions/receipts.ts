@@ -20,6 +20,18 @@ interface ReceiptRow {
   notice_result_at: Date | null;
   notice_result_via: NoticeVia | null;
   notice_result_text: string | null;
+  review_decided_at: Date | null;
+  review_opinion: string | null;
+  recheck_decided_at: Date | null;
+  recheck_opinion: string | null;
+}
+
+/** The 复查 and 复核 opinions given: the villager's answer to their own request. */
+function reviewsGiven(p: ReceiptRow): ReceiptStatusView['reviews'] {
+  const out: ReceiptStatusView['reviews'] = [];
+  if (p.review_decided_at && p.review_opinion) out.push({ kind: 'review', at: p.review_decided_at.toISOString(), opinion: p.review_opinion });
+  if (p.recheck_decided_at && p.recheck_opinion) out.push({ kind: 'recheck', at: p.recheck_decided_at.toISOString(), opinion: p.recheck_opinion });
+  return out;
 }
 
 /** The notices the county gave, as the villager who holds the receipt was told them; never the response they gave. */
@@ -63,7 +75,8 @@ export class ReceiptLookup {
     const lock = await this.db.query<{ locked: boolean }>('SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
     const r = await this.db.query<ReceiptRow>(
       `SELECT id, pin_hash, status, feedback, updated_at, township_code, matter_class, other_body,
-              notice_accept_at, notice_accept_via, notice_accept_text, notice_result_at, notice_result_via, notice_result_text
+              notice_accept_at, notice_accept_via, notice_accept_text, notice_result_at, notice_result_via, notice_result_text,
+              review_decided_at, review_opinion, recheck_decided_at, recheck_opinion
        FROM petitions WHERE case_code = $1`,
       [caseCode],
     );
@@ -101,6 +114,6 @@ export class ReceiptLookup {
       }
       await appendAudit(q, { ...audit, action: 'receipt.lookup' });
     });
-    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p) };
+    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p) };
   }
 }

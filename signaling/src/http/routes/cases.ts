@@ -15,7 +15,7 @@ import {
   type DeadlineCaseView,
 } from '@vj/shared';
 import { policyView, savePolicy } from '../../cases/case-policy.js';
-import { currentClock } from '../../cases/case-service.js';
+import { CLOCK_RUNNING_SQL, currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
 import { escalationsOf, type CaseRow } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
@@ -53,7 +53,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/cases/deadlines', {
     response: DeadlineListAnswer,
     handler: async () => {
-      const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE status <> 'closed' AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
+      const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
       const escalations = await escalationsOf(app.db, r.rows.map((p) => p.id));
       const items: DeadlineCaseView[] = [];
       for (const p of r.rows) {
