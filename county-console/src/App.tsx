@@ -13,6 +13,7 @@ import { Admin } from './views/Admin';
 import { Audit } from './views/Audit';
 import { Cases } from './views/Cases';
 import { Dashboard } from './views/Dashboard';
+import { Notices } from './views/Notices';
 import { Policy } from './views/Policy';
 import { Registry } from './views/Registry';
 import { Security } from './views/Security';
@@ -20,12 +21,12 @@ import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
-const NAV = { ...T.nav, dashboard: TC.navDashboard, registry: TC.navRegistry, policy: TC.navPolicy };
+const NAV = { ...T.nav, dashboard: TC.navDashboard, notices: TC.navNotices, registry: TC.navRegistry, policy: TC.navPolicy };
 type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
-  county_officer: ['workbench', 'cases', 'dashboard'],
-  county_supervisor: ['workbench', 'cases', 'dashboard', 'audit', 'registry', 'policy'],
+  county_officer: ['workbench', 'cases', 'notices', 'dashboard'],
+  county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -127,6 +128,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {accountOpen && <Account token={controller.token} onEnrol={() => setEnrolling(true)} onChangePassword={() => setChanging(true)} onEndedCurrent={controller.logout} onClose={() => setAccountOpen(false)} />}
         {!accountOpen && current === 'workbench' && <Workbench s={s} controller={controller} />}
         {!accountOpen && current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
+        {!accountOpen && current === 'notices' && <Notices token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
         {!accountOpen && current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
         {!accountOpen && current === 'registry' && <Registry token={controller.token} />}
         {!accountOpen && current === 'policy' && <Policy token={controller.token} />}

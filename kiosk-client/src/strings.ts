@@ -106,6 +106,13 @@ export const T = {
   lookupResultTitle: '办理进度',
   lookupFeedback: '县纪委监委反馈',
   lookupUpdated: (d: string) => `更新时间：${d}`,
+  lookupOtherBody: (body: string) => `您反映的事项不属于纪检监察机关受理范围，由${body}负责办理，请您向该单位反映。`,
+  lookupNoticesTitle: '县纪委监委已经告知您：',
+  lookupNoticeKinds: { accept: '受理情况', result: '处理结果' } as Record<string, string>,
+  lookupNoticeVias: { in_person: '当面', phone: '电话', letter: '书面', sms: '短信' } as Record<string, string>,
+  lookupReviewKinds: { review: '复查意见', recheck: '复核意见' } as Record<string, string>,
+  lookupReviewLine: (kind: string, day: string) => `${kind}（${day}）：`,
+  lookupNoticeLine: (day: string, via: string, kind: string) => `${day}，以${via}方式告知${kind}：`,
   delete: '删除',
   clear: '清空',
   next: '下一步',
@@ -246,12 +253,12 @@ export const SAY = {
   lookupLocked: clip('lookupLocked'),
   lookupFailed: clip('lookupFailed'),
   /** The county's feedback is free text: a browser voice reads it; the clips can only point to the screen. */
-  lookupResult: (status: string, feedback: string | undefined): Prompt => {
+  lookupResult: (status: string, feedback: string | undefined, more = ''): Prompt => {
     const words = STATUS_WORDS[status as Status] ?? '';
     const statusClip = `status_${status}` as ClipId;
     return {
-      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}`,
-      clips: [...(statusClip in CLIPS ? [statusClip] : []), ...(feedback ? (['lookupFeedbackOnScreen'] as const) : [])],
+      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}${more}`,
+      clips: [...(statusClip in CLIPS ? [statusClip] : []), ...(feedback || more ? (['lookupFeedbackOnScreen'] as const) : [])],
     };
   },
 };

@@ -13,6 +13,7 @@ export * from './typed-emitter.js';
 export * from './log.js';
 export * from './validate.js';
 export * from './id-card.js';
+export * from './schemas/matter.js';
 export * from './schemas/petition.js';
 export * from './schemas/cases.js';
 export * from './workflow.js';

@@ -1,11 +1,30 @@
 import type { Role } from './roles.js';
+import type { MatterClass } from './schemas/matter.js';
 import type { PetitionStatus } from './schemas/petition.js';
 
 /**
  * The case workflow (DESIGN §4) as one table, shared by the server that enforces it, the consoles that offer
  * only the buttons it allows, and the test that walks every cell of it.
  */
-export const CASE_ACTIONS = ['accept', 'refer', 'township_accept', 'add_step', 'report', 'return', 'approve', 'request_extension', 'decide_extension'] as const;
+export const CASE_ACTIONS = [
+  'accept',
+  'refer',
+  'township_accept',
+  'add_step',
+  'report',
+  'return',
+  'approve',
+  'request_extension',
+  'decide_extension',
+  'forward_other',
+  'notify_accept',
+  'notify_result',
+  'record_response',
+  'request_review',
+  'decide_review',
+  'request_recheck',
+  'decide_recheck',
+] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
 /** Who handles a decided case: the county itself (accepted) or a township commission (referred). */
@@ -22,11 +41,25 @@ interface Rule {
   /** 'same' keeps the status: a step, an extension request or decision is recorded without moving the case. */
   to: PetitionStatus | 'same';
   who: Who;
+  /** The classes of matter it applies to (absent: every class). */
+  classes?: readonly MatterClass[];
+  /** Only for a named (实名) accuser: anonymous matters have no notice duties. */
+  namedOnly?: true;
+}
+
+/** The classes the commission handles itself; 其他 goes to the body that does. */
+const IN_REMIT: readonly MatterClass[] = ['accusation', 'appeal', 'suggestion'];
+/** The classes on the 《信访工作条例》 track, which has 复查 and 复核. */
+const XINFANG_TRACK: readonly MatterClass[] = ['appeal', 'suggestion'];
+/** A case's class and whether its petitioner gave their identity: what the class dimension of the table reads. */
+export interface MatterOf {
+  matterClass: MatterClass;
+  named: boolean;
 }
 
 export const CASE_RULES: Record<CaseAction, Rule> = {
-  accept: { from: ['received'], to: 'accepted', who: 'county' },
-  refer: { from: ['received', 'accepted'], to: 'referred', who: 'county' },
+  accept: { from: ['received'], to: 'accepted', who: 'county', classes: IN_REMIT },
+  refer: { from: ['received', 'accepted'], to: 'referred', who: 'county', classes: IN_REMIT },
   township_accept: { from: ['referred'], to: 'handling', who: 'township_handler' },
   add_step: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'handler_side' },
   report: { from: ['accepted', 'handling', 'returned'], to: 'reported', who: 'handler_side' },
@@ -34,7 +67,23 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   approve: { from: ['reported'], to: 'closed', who: 'county' },
   request_extension: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'handler_side' },
   decide_extension: { from: ['accepted', 'referred', 'handling', 'returned'], to: 'same', who: 'supervisor' },
+  /** 其他: the villager is told which body handles it, the county records where it went, and the matter closes. */
+  forward_other: { from: ['received'], to: 'closed', who: 'county', classes: ['other'] },
+  /** 受理告知: a named accuser is told it was accepted (or 交办), once it has been decided. */
+  notify_accept: { from: ['accepted', 'referred', 'handling', 'reported', 'returned', 'closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
+  /** 结果反馈: a named accuser is given the result once the matter is concluded. */
+  notify_result: { from: ['closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
+  /** The accuser's response to the result, recorded as given (an objection is recorded and answered). */
+  record_response: { from: ['closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
+  /** 《信访工作条例》: the petitioner may ask for a 复查 of the handling, then a 复核 of the 复查; the county records each and its opinion. */
+  request_review: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  decide_review: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  request_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  decide_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
 };
+
+/** Actions whose very existence on a case says the petitioner gave their name: county-only, never shown to a township. */
+export const NOTICE_ACTIONS: ReadonlySet<CaseAction> = new Set(['notify_accept', 'notify_result', 'record_response']);
 
 const COUNTY: readonly Role[] = ['county_officer', 'county_supervisor'];
 
@@ -59,10 +108,22 @@ export function mayEverTake(action: CaseAction, role: Role): boolean {
 
 export type TransitionCheck = 'ok' | 'forbidden' | 'invalid_state';
 
-/** Role first (a role that can never act gets "forbidden" whatever the state), then state, then side. */
-export function checkTransition(action: CaseAction, status: PetitionStatus, side: HandlerSide | null, role: Role): TransitionCheck {
+/** Whether the action applies to a matter of this class and naming at all (not whether its state allows it now). */
+export function appliesTo(action: CaseAction, matter: MatterOf): boolean {
+  const rule = CASE_RULES[action];
+  if (rule.classes && !rule.classes.includes(matter.matterClass)) return false;
+  return !rule.namedOnly || matter.named;
+}
+
+/**
+ * Role first (a role that can never act gets "forbidden" whatever the state), then the matter's class and naming,
+ * then state, then side. A class or naming the action does not apply to is "invalid_state": the class is part of
+ * the case's state, and the answer must not differ between roles that could otherwise act.
+ */
+export function checkTransition(action: CaseAction, status: PetitionStatus, side: HandlerSide | null, role: Role, matter: MatterOf): TransitionCheck {
   const rule = CASE_RULES[action];
   if (!mayEverTake(action, role)) return 'forbidden';
+  if (!appliesTo(action, matter)) return 'invalid_state';
   if (!rule.from.includes(status)) return 'invalid_state';
   return rolesFor(rule.who, side).includes(role) ? 'ok' : 'forbidden';
 }
@@ -73,6 +134,6 @@ export function nextStatus(action: CaseAction, status: PetitionStatus): Petition
 }
 
 /** The actions this role could take on a case right now (extension rules aside): what a console offers. */
-export function availableActions(status: PetitionStatus, side: HandlerSide | null, role: Role): CaseAction[] {
-  return CASE_ACTIONS.filter((a) => checkTransition(a, status, side, role) === 'ok');
+export function availableActions(status: PetitionStatus, side: HandlerSide | null, role: Role, matter: MatterOf): CaseAction[] {
+  return CASE_ACTIONS.filter((a) => checkTransition(a, status, side, role, matter) === 'ok');
 }

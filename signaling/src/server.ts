@@ -41,6 +41,7 @@ import { PetitionService } from './petitions/petition-service.js';
 import { ReceiptLookup } from './petitions/receipts.js';
 import { CaseService } from './cases/case-service.js';
 import { DeadlineJob } from './cases/deadline-job.js';
+import { recomputeClocks } from './cases/clock-recompute.js';
 import { RegistryImporter } from './registry/importer.js';
 import { Playback } from './recording/playback.js';
 import { reconcileRecordings, sweepOwnWorkFolder } from './recording/reconciler.js';
@@ -144,6 +145,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const loadedKeys = await loadSystemKeys(db, masterKeys, log.child('keys'));
     db.integrity = loadedKeys.keys;
     if (loadedKeys.created) await sealExistingIdentities(db, log.child('keys'));
+    // Petitions from before matter classes get the clocks of their class, audited (migration 0020).
+    await recomputeClocks(db, log.child('cases'));
     await syncRooms(db, roomsFile.rooms);
     const secondFactor = new SecondFactor(db, masterKeys, () => loadedKeys.keys, config.totpIssuer);
     if (demo) {

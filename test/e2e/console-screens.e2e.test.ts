@@ -233,6 +233,22 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     await expectScreenHolds('dashboard');
   });
 
+  it('deadline rules: every class with its clocks, each default with the rule it comes from', async () => {
+    await press(page, 'nav-policy');
+    await page.waitForSelector('[data-testid=policy-row-accusation-accept]');
+    expect(await text(page, '[data-testid=policy-row-accusation-accept]')).toContain('《纪检监察机关处理检举控告工作规则》');
+    expect(await text(page, '[data-testid=policy-row-appeal-review]')).toContain('《信访工作条例》');
+    expect(await text(page, '[data-testid=policy-row-accusation-notice_result]')).toContain('默认 15 个工作日');
+    await expectScreenHolds('policy');
+  });
+
+  it('named-accuser feedback: the notices owed, or a plain line when none are', async () => {
+    await press(page, 'nav-notices');
+    await page.waitForSelector('[data-testid=notices-list] table, [data-testid=notices-list] .empty');
+    expect(await text(page, '[data-testid=notices-list]')).toContain('15 个工作日');
+    await expectScreenHolds('notices');
+  });
+
   it('audit log in Chinese: actions, details and the filter list', async () => {
     await press(page, 'nav-audit');
     await page.waitForSelector('[data-testid=audit-view] td[data-action]');

@@ -20,8 +20,13 @@ async function act(page: Page, action: string, words?: string): Promise<void> {
   await page.bringToFront();
   const before = await text(page, '[data-testid=steps]');
   await page.waitForSelector(`[data-testid=action-${action}]`);
-  await page.click(`[data-testid=action-${action}]`);
-  await page.waitForSelector('[data-testid=action-form]');
+  // Clicked in the page, not at coordinates, and again until the form is open: on a loaded machine the case page can
+  // still be laying out (its record and cross-reference arrive separately) when the button is first found.
+  await waitFor(`${action} form open`, async () => {
+    if (await page.$('[data-testid=action-form]')) return true;
+    await page.$eval(`[data-testid=action-${action}]`, (el) => (el as HTMLElement).click()).catch(() => undefined);
+    return (await page.waitForSelector('[data-testid=action-form]', { timeout: 2_000 }).catch(() => null)) !== null;
+  }, { timeoutMs: 30_000 });
   if (words) await page.type('[data-testid=action-text]', words);
   await page.click('[data-testid=action-confirm]');
   await waitFor(`${action} recorded`, async () => (await page.$('[data-testid=action-form]')) === null && (await text(page, '[data-testid=steps]')) !== before);
@@ -40,6 +45,7 @@ describe('confidential records and the case loop through the real screens', () =
     await expectMediaFlowing(officer, waitFor, 'console');
 
     // Intake on the console, linked to the live call.
+    await officer.select('[data-testid=intake-class]', 'accusation');
     await officer.type('textarea[name=narrative]', '反映村干部在低保评定中优亲厚友');
     await officer.type('input[name=accused-name-0]', '赵某某');
     await officer.type('input[name=id-name]', canaryName);
@@ -140,6 +146,19 @@ describe('confidential records and the case loop through the real screens', () =
     await waitFor('closed', async () => (await text(sup, '[data-testid=case-detail]')).includes('已办结'));
     await townshipCase();
 
+    // A named accusation: the feedback screen lists the notices owed; the result is given and recorded from there.
+    await sup.bringToFront();
+    await sup.click('[data-testid=nav-notices]');
+    await sup.waitForSelector(`[data-testid=notice-${code}-result]`);
+    expect(await sup.$(`[data-testid=notice-${code}-accept]`)).not.toBeNull();
+    await sup.click(`[data-testid=notice-${code}-result]`);
+    await sup.waitForSelector('[data-testid=workflow]');
+    await act(sup, 'notify_result', '经查属实，已纠正并处理相关人员，特此告知。');
+    await waitFor('result notice off the list', async () => (await sup.$(`[data-testid=notice-${code}-result]`)) === null || (await text(sup, '[data-testid=notices]')).includes('结果反馈已于'));
+    // The township's page never shows that notice, nor that the accuser gave a name.
+    await townshipCase();
+    expect(await township.content()).not.toContain('特此告知');
+
     // The villager's receipt now shows the county's feedback, at any kiosk.
     await kiosk.bringToFront();
     await kiosk.click('[data-testid=lookup-back]');
@@ -147,6 +166,7 @@ describe('confidential records and the case loop through the real screens', () =
     await lookUpReceipt(kiosk, code, pin);
     await kiosk.waitForSelector('[data-testid=lookup-feedback]');
     expect(await text(kiosk, '[data-testid=lookup-feedback]')).toContain(feedback);
+    expect(await text(kiosk, '[data-testid=lookup-notice-result]')).toContain('特此告知');
     expect(await kiosk.content()).not.toContain(canaryName);
 
     // A supervisor reveals the identity with a reason, and the audit log shows it.

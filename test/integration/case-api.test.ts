@@ -210,7 +210,7 @@ describe('statistics', () => {
 
 describe('the deadline policy', () => {
   it('a supervisor changes it over the API, audited, and the next petition runs on the new clock at once', async () => {
-    type PolicyView = { rows: { kind: string; days: number; counting: 'calendar' | 'working'; dueSoonDays: number; maxCount: number }[]; exceptions: { day: string; working: boolean; note: string }[] };
+    type PolicyView = { rows: { matterClass: string; kind: string; days: number; counting: 'calendar' | 'working'; dueSoonDays: number; maxCount: number }[]; exceptions: { day: string; working: boolean; note: string }[] };
     const before = await api<PolicyView>(s.url, 'GET', '/api/case-policy', { token: token('supervisor') });
     expect(before.status).toBe(200);
     const accept = before.body.rows.find((r) => r.kind === 'accept')!;
@@ -224,7 +224,7 @@ describe('the deadline policy', () => {
       expect(saved.status).toBe(200);
       expect(saved.body.rows.find((r) => r.kind === 'accept')).toMatchObject({ days: changed.days, counting: 'calendar' });
       const audit = await s.server.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'case.policy' ORDER BY seq DESC LIMIT 1`);
-      expect(audit.rows[0]!.details).toMatchObject({ accept: `${changed.days}c` });
+      expect(audit.rows[0]!.details).toMatchObject({ [`${accept.matterClass}.accept`]: `${changed.days}c` });
 
       const p = await submit('langli');
       const row = (await s.server.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [p.id])).rows[0]!;
@@ -234,5 +234,68 @@ describe('the deadline policy', () => {
       const restored = await api(s.url, 'PUT', '/api/case-policy', { token: token('supervisor'), body: { rows: [accept], exceptions: before.body.exceptions } });
       expect(restored.status).toBe(200);
     }
+  });
+});
+
+describe('matter classes and the named-accuser notices over the API', () => {
+  type ErrorBody = { error: { code: string; message: string } };
+
+  it('a 其他 without the body that handles it, or a policy row that does not exist, is refused in Chinese and changes nothing', async () => {
+    const before = await dbFingerprint(s);
+    const other = await api<ErrorBody>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: petitionBody('xingsha', null, { matterClass: 'other' }) });
+    expect(other.status).toBe(400);
+    expect(other.body.error.message).toContain('须写明由哪个单位办理');
+    const unknownClass = await api<ErrorBody>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: petitionBody('xingsha', null, { matterClass: '信访' }) });
+    expect(unknownClass.status).toBe(400);
+    const policy = await api<ErrorBody>(s.url, 'PUT', '/api/case-policy', {
+      token: token('supervisor'),
+      body: { rows: [{ matterClass: 'other', kind: 'notice_result', days: 10, counting: 'working', dueSoonDays: 1, maxCount: 1 }] },
+    });
+    expect(policy.status).toBe(400);
+    expect(policy.body.error.message).toContain('没有这条期限规则');
+    expect(await dbFingerprint(s)).toBe(before);
+  });
+
+  it('a named accusation shows on the feedback screen once decided; the notice is recorded, the kiosk shows it, and a township sees none of it', async () => {
+    const p = await submit('xingsha', { matterClass: 'accusation' }, { name: '李某', idCard: randomIdCard(), phone: '', address: '', village: '' });
+    const referred = await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: null });
+    expect(referred.status).toBe(200);
+    const list = await api<{ items: { id: string; kind: string; dueState: string; dueAt: string | null }[] }>(s.url, 'GET', '/api/cases/notices', { token: token('officer1') });
+    expect(list.status).toBe(200);
+    expect(list.body.items.filter((n) => n.id === p.id).map((n) => n.kind)).toEqual(['accept']);
+
+    const before = await dbFingerprint(s);
+    const bad = await transition(s.url, token('officer1'), p.id, { action: 'notify_accept', via: 'pigeon', text: '您的检举已受理' });
+    expect(bad.status).toBe(400);
+    const short = await transition(s.url, token('officer1'), p.id, { action: 'notify_accept', via: 'phone', text: '好' });
+    expect(short.status).toBe(400);
+    expect((short.body as unknown as ErrorBody).error.message).toContain('请填写告知内容');
+    const byTownship = await transition(s.url, token('xingsha-handler'), p.id, { action: 'notify_accept', via: 'phone', text: '您的检举已受理' }, true);
+    expect(byTownship.status).toBe(403);
+    const afterRefusals = await dbFingerprint(s);
+    // Only the township's refusal is audited (auth.refused); the case and its steps are untouched.
+    expect(afterRefusals.replace(/audit_log=\d+ /, '').replace(/audit_head=\d+/, '')).toBe(before.replace(/audit_log=\d+ /, '').replace(/audit_head=\d+/, ''));
+
+    const told = await api<CaseWorkflowView>(s.url, 'POST', `/api/petitions/${p.id}/transition`, {
+      token: token('officer1'),
+      body: { stepId: randomUUID(), action: 'notify_accept', via: 'phone', text: '您的检举已受理，已交镇纪委办理' },
+    });
+    expect(told.status).toBe(200);
+    expect(told.body.notices?.acceptGivenAt).toBeTruthy();
+    const after = await api<{ items: { id: string }[] }>(s.url, 'GET', '/api/cases/notices', { token: token('officer1') });
+    expect(after.body.items.some((n) => n.id === p.id)).toBe(false);
+
+    const kiosk = await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!);
+    const lookup = await api<{ matterClass: string; notices: { kind: string; text: string }[] }>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: p.caseCode, pin: p.pin } });
+    expect(lookup.status).toBe(200);
+    expect(lookup.body.matterClass).toBe('accusation');
+    expect(lookup.body.notices).toMatchObject([{ kind: 'accept', text: '您的检举已受理，已交镇纪委办理' }]);
+
+    const seen = await api<TownshipCaseDetail>(s.url, 'GET', `/api/township/cases/${p.id}`, { token: token('xingsha-handler') });
+    expect(seen.status).toBe(200);
+    expect(seen.body.workflow.named).toBeNull();
+    expect(seen.body.workflow.notices).toBeNull();
+    expect(JSON.stringify(seen.body)).not.toContain('notify_accept');
+    expect(JSON.stringify(seen.body)).not.toContain('已交镇纪委办理');
   });
 });

@@ -12,8 +12,11 @@ import { seededClaims } from '../helpers/claims.js';
 import { petitionBody } from '../helpers/fixtures.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
-/** A fixture body in the service's input type (the fixture's identity is a loose record). */
-const body = (township: string) => petitionBody(township) as Parameters<PetitionService['submit']>[1];
+/**
+ * A fixture body in the service's input type (the fixture's identity is a loose record). 申诉: these tests walk the
+ * 《信访工作条例》 clock (15 calendar days to decide); an accusation's 5 working days are in matter-classes.test.ts.
+ */
+const body = (township: string) => petitionBody(township, null, { matterClass: 'appeal' }) as Parameters<PetitionService['submit']>[1];
 const dueDay = (iso: string | null) => (iso ? isoDay(dayOf(new Date(iso))) : null);
 
 describe.each(backends)('case deadlines with an injected clock on $name', (backend) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASE_ACTIONS, type CaseAction, type PetitionStatus, type Role } from '@vj/shared';
+import { CASE_ACTIONS, type CaseAction, type MatterClass, type PetitionStatus, type Role } from '@vj/shared';
 import type { Db } from '@vj/signaling';
 import { CaseService } from '../../signaling/src/cases/case-service.js';
 import { dayOf } from '../../signaling/src/cases/deadline-clock.js';
@@ -13,22 +13,37 @@ const COUNTY: Role[] = ['county_officer', 'county_supervisor'];
 const HANDLER: Role[] = ['township_handler'];
 const SUPERVISOR: Role[] = ['county_supervisor'];
 
+type Classes = readonly MatterClass[] | 'all';
+const IN_REMIT: Classes = ['accusation', 'appeal', 'suggestion'];
+const DECIDED: [PetitionStatus, Side][] = [
+  ['accepted', 'county'],
+  ['referred', 'township'],
+  ['handling', 'township'],
+  ['reported', 'county'],
+  ['reported', 'township'],
+  ['returned', 'county'],
+  ['returned', 'township'],
+  ['closed', 'county'],
+  ['closed', 'township'],
+];
+
 /**
- * The workflow of DESIGN §4 written out by hand, independently of the rule table in shared/: every legal
- * (action, status, side) and the roles that may take it. Everything not listed is illegal.
+ * The workflow of DESIGN §4 and issue 16 written out by hand, independently of the rule table in shared/: every legal
+ * (action, status, side, class, naming) and the roles that may take it. Everything not listed is illegal.
  */
-const LEGAL: [CaseAction, PetitionStatus, Side, Role[]][] = [
-  ['accept', 'received', null, COUNTY],
-  ['refer', 'received', null, COUNTY],
-  ['refer', 'accepted', 'county', COUNTY],
+type Legal = [CaseAction, PetitionStatus, Side, Role[], Classes?, 'named'?];
+const LEGAL: Legal[] = [
+  ['accept', 'received', null, COUNTY, IN_REMIT],
+  ['refer', 'received', null, COUNTY, IN_REMIT],
+  ['refer', 'accepted', 'county', COUNTY, IN_REMIT],
   ['township_accept', 'referred', 'township', HANDLER],
-  ...(['add_step', 'report', 'request_extension'] as const).flatMap((a): [CaseAction, PetitionStatus, Side, Role[]][] => [
+  ...(['add_step', 'report', 'request_extension'] as const).flatMap((a): Legal[] => [
     [a, 'accepted', 'county', COUNTY],
     [a, 'handling', 'township', HANDLER],
     [a, 'returned', 'county', COUNTY],
     [a, 'returned', 'township', HANDLER],
   ]),
-  ...(['return', 'approve'] as const).flatMap((a): [CaseAction, PetitionStatus, Side, Role[]][] => [
+  ...(['return', 'approve'] as const).flatMap((a): Legal[] => [
     [a, 'reported', 'county', COUNTY],
     [a, 'reported', 'township', COUNTY],
   ]),
@@ -37,8 +52,44 @@ const LEGAL: [CaseAction, PetitionStatus, Side, Role[]][] = [
   ['decide_extension', 'handling', 'township', SUPERVISOR],
   ['decide_extension', 'returned', 'county', SUPERVISOR],
   ['decide_extension', 'returned', 'township', SUPERVISOR],
+  // 其他 is told where to go and closed; only the county does it.
+  ['forward_other', 'received', null, COUNTY, ['other']],
+  // A named accuser is told of the acceptance once it is decided, and of the result once concluded; their response follows.
+  ...DECIDED.map(([st, side]): Legal => ['notify_accept', st, side, COUNTY, ['accusation'], 'named']),
+  ['notify_result', 'closed', 'county', COUNTY, ['accusation'], 'named'],
+  ['notify_result', 'closed', 'township', COUNTY, ['accusation'], 'named'],
+  ['record_response', 'closed', 'county', COUNTY, ['accusation'], 'named'],
+  ['record_response', 'closed', 'township', COUNTY, ['accusation'], 'named'],
+  // 复查 and 复核 of a concluded 信访-track matter, recorded by the county.
+  ...(['request_review', 'decide_review', 'request_recheck', 'decide_recheck'] as const).flatMap((a): Legal[] => [
+    [a, 'closed', 'county', COUNTY, ['appeal', 'suggestion']],
+    [a, 'closed', 'township', COUNTY, ['appeal', 'suggestion']],
+  ]),
 ];
-const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed' };
+/** The class dimension: a named accusation (every action), and the others for the actions whose rules turn on class or naming. */
+interface Matter {
+  name: string;
+  matterClass: MatterClass;
+  named: boolean;
+}
+const MATTERS: Matter[] = [
+  { name: 'accusation/named', matterClass: 'accusation', named: true },
+  { name: 'accusation/anonymous', matterClass: 'accusation', named: false },
+  { name: 'appeal', matterClass: 'appeal', named: true },
+  { name: 'suggestion', matterClass: 'suggestion', named: false },
+  { name: 'other', matterClass: 'other', named: true },
+];
+const CLASS_ACTIONS: CaseAction[] = ['accept', 'refer', 'forward_other', 'notify_accept', 'notify_result', 'record_response', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck'];
+/** What an action needs to have happened before it (besides the status): set on the case the cell starts from. */
+const REVIEWED = `review_requested_at = now(), review_due_at = now() + interval '30 days', review_decided_at = now(), review_opinion = '维持原处理意见'`;
+const PREP: Partial<Record<CaseAction, string>> = {
+  record_response: `notice_result_at = now(), notice_result_via = 'phone', notice_result_text = '已反馈'`,
+  decide_review: `review_requested_at = now(), review_due_at = now() + interval '30 days'`,
+  request_recheck: REVIEWED,
+  decide_recheck: `${REVIEWED}, recheck_requested_at = now(), recheck_due_at = now() + interval '30 days'`,
+};
+const fits = (l: Legal, m: Matter) => (l[4] === undefined || l[4] === 'all' || l[4].includes(m.matterClass)) && (l[5] !== 'named' || m.named);
+const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed', forward_other: 'closed' };
 
 /** Every state a case can be in: its status and who handles it. */
 const STATES: [PetitionStatus, Side][] = [
@@ -65,15 +116,26 @@ const BODIES: Record<CaseAction, Record<string, unknown>> = {
   approve: { feedback: '您反映的问题已查实并处理', text: '' },
   request_extension: { days: 10, text: '需要补充调取账目' },
   decide_extension: { approve: true, text: '' },
+  forward_other: { otherBody: '县人社局劳动监察大队', text: '已告知' },
+  notify_accept: { via: 'phone', text: '您的检举已受理，交由镇纪委办理' },
+  notify_result: { via: 'in_person', text: '经核查，反映问题部分属实，已作处理' },
+  record_response: { response: 'objection', text: '认为处理偏轻，已向其说明依据' },
+  request_review: { text: '对处理意见不服' },
+  decide_review: { opinion: '经复查，维持原处理意见', text: '' },
+  request_recheck: { text: '对复查意见不服' },
+  decide_recheck: { opinion: '经复核，维持复查意见', text: '' },
 };
 
-function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
+function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role, m: Matter): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
   const township = role === 'township_handler' || role === 'township_staff';
   if (township && (actor === 'langli-handler' || side !== 'township')) return 'NOT_FOUND';
   const rows = LEGAL.filter((l) => l[0] === action);
-  if (rows.some((l) => l[1] === status && l[2] === side && l[3].includes(role))) return 'ok';
+  if (rows.some((l) => l[1] === status && l[2] === side && l[3].includes(role) && fits(l, m))) return 'ok';
   if (!rows.some((l) => l[3].includes(role))) return 'FORBIDDEN';
-  if (!rows.some((l) => l[1] === status)) return 'INVALID_STATE';
+  // The class and naming are part of the case's state: an action that never applies to them is refused as such.
+  const applicable = rows.filter((l) => fits(l, m));
+  if (!applicable.length) return 'INVALID_STATE';
+  if (!applicable.some((l) => l[1] === status)) return 'INVALID_STATE';
   return 'FORBIDDEN';
 }
 
@@ -90,15 +152,29 @@ describe.each(backends)('case transitions on $name', (backend) => {
   });
   afterAll(async () => cleanup?.());
 
-  async function caseIn(status: PetitionStatus, side: Side, pending: boolean): Promise<string> {
+  /** A case in the given state; `prep` sets what the action needs to have happened first (PREP). */
+  async function caseIn(status: PetitionStatus, side: Side, pending: boolean, m: Matter = MATTERS[0]!, prep?: string): Promise<string> {
     const id = randomUUID();
     const officer = claims.officer1.sub;
     await db.query(
-      `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, status, handler_side, decided_at, accept_due_at, conclude_due_at, extension_pending)
-       VALUES ($1, $2, 'x', 'x', 'xingsha', '其他', '测试', true, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, now() + interval '15 days',
-               CASE WHEN $5::text IS NULL THEN NULL ELSE now() + interval '60 days' END, $6)`,
-      [id, String(Math.floor(Math.random() * 1e10)).padStart(10, '0'), officer, status, side, pending ? JSON.stringify({ days: 10, reason: '补充调查', requestedAt: new Date().toISOString(), by: officer }) : null],
+      `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, status, handler_side, decided_at, accept_due_at, conclude_due_at, extension_pending,
+                              matter_class, other_body, clock_rules)
+       VALUES ($1, $2, 'x', 'x', 'xingsha', '其他', '测试', $7, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, now() + interval '15 days',
+               CASE WHEN $5::text IS NULL THEN NULL ELSE now() + interval '60 days' END, $6,
+               $8, $9, 1)`,
+      [
+        id,
+        String(Math.floor(Math.random() * 1e10)).padStart(10, '0'),
+        officer,
+        status,
+        side,
+        pending ? JSON.stringify({ days: 10, reason: '补充调查', requestedAt: new Date().toISOString(), by: officer }) : null,
+        !m.named,
+        m.matterClass,
+        m.matterClass === 'other' ? '县信访局' : null,
+      ],
     );
+    if (prep) await db.query(`UPDATE petitions SET ${prep} WHERE id = $1`, [id]);
     return id;
   }
 
@@ -108,43 +184,57 @@ describe.each(backends)('case transitions on $name', (backend) => {
     return { row: JSON.stringify(p.rows[0]), steps: Number(counts.rows[0]!.steps), audit: Number(counts.rows[0]!.audit) };
   };
 
-  it('every action × every state × every role: legal ones move the case and are audited, illegal ones change nothing', async () => {
+  it('every action × every state × every role × class and naming: legal ones move the case and are audited, illegal ones change nothing', async () => {
     const wrong: string[] = [];
     let legal = 0;
+    let wantLegal = 0;
     let cells = 0;
-    for (const action of CASE_ACTIONS) {
-      for (const [status, side] of STATES) {
-        for (const actor of ACTORS) {
-          cells++;
-          const c = claims[actor];
-          const id = await caseIn(status, side, action === 'decide_extension');
-          const before = await snapshot(id);
-          const want = expected(action, status, side, actor, c.role);
-          let got: string;
-          try {
-            const view = await svc().transition(c, id, { stepId: randomUUID(), action, ...BODIES[action] } as never);
-            got = 'ok';
-            const wantStatus = TO[action] ?? status;
-            if (view.status !== wantStatus) wrong.push(`${actor} ${action} ${status}/${side}: status ${view.status}, want ${wantStatus}`);
-          } catch (err) {
-            got = (err as { code?: string }).code ?? String(err);
-          }
-          const after = await snapshot(id);
-          if (got !== want) wrong.push(`${actor} ${action} ${status}/${side}: got ${got}, want ${want}`);
-          if (got === 'ok') {
-            legal++;
-            if (after.steps !== before.steps + 1 || after.audit !== before.audit + 1) wrong.push(`${actor} ${action} ${status}/${side}: step or audit row missing`);
-            const audit = await db.query<{ action: string; object_id: string }>('SELECT action, object_id FROM audit_log ORDER BY seq DESC LIMIT 1');
-            if (audit.rows[0]?.action !== `case.${action}` || audit.rows[0]?.object_id !== id) wrong.push(`${actor} ${action}: last audit row is ${JSON.stringify(audit.rows[0])}`);
-          } else if (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit) {
-            wrong.push(`${actor} ${action} ${status}/${side}: refused (${got}) but something changed`);
+    const legalBy = new Map<string, number>();
+    const noticesBy = new Map<string, number>();
+    for (const m of MATTERS) {
+      const actions = m === MATTERS[0] ? CASE_ACTIONS : CLASS_ACTIONS;
+      for (const action of actions) {
+        for (const [status, side] of STATES) {
+          for (const actor of ACTORS) {
+            cells++;
+            const c = claims[actor];
+            const id = await caseIn(status, side, action === 'decide_extension', m, PREP[action]);
+            const before = await snapshot(id);
+            const want = expected(action, status, side, actor, c.role, m);
+            if (want === 'ok') wantLegal++;
+            const cell = `${m.name} ${actor} ${action} ${status}/${side}`;
+            let got: string;
+            try {
+              const view = await svc().transition(c, id, { stepId: randomUUID(), action, ...BODIES[action] } as never);
+              got = 'ok';
+              const wantStatus = TO[action] ?? status;
+              if (view.status !== wantStatus) wrong.push(`${cell}: status ${view.status}, want ${wantStatus}`);
+            } catch (err) {
+              got = (err as { code?: string }).code ?? String(err);
+            }
+            const after = await snapshot(id);
+            if (got !== want) wrong.push(`${cell}: got ${got}, want ${want}`);
+            if (got === 'ok') {
+              legal++;
+              legalBy.set(m.name, (legalBy.get(m.name) ?? 0) + 1);
+              if (action.startsWith('notify_') || action === 'record_response') noticesBy.set(m.name, (noticesBy.get(m.name) ?? 0) + 1);
+              if (after.steps !== before.steps + 1 || after.audit !== before.audit + 1) wrong.push(`${cell}: step or audit row missing`);
+              const audit = await db.query<{ action: string; object_id: string }>('SELECT action, object_id FROM audit_log ORDER BY seq DESC LIMIT 1');
+              if (audit.rows[0]?.action !== `case.${action}` || audit.rows[0]?.object_id !== id) wrong.push(`${cell}: last audit row is ${JSON.stringify(audit.rows[0])}`);
+            } else if (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit) {
+              wrong.push(`${cell}: refused (${got}) but something changed`);
+            }
           }
         }
       }
     }
     console.log(`case transitions (${backend.name}): ${cells} cells, ${legal} legal, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
-    expect(legal).toBe(LEGAL.reduce((n, l) => n + l[3].filter((r) => r !== 'township_handler').length + (l[3].includes('township_handler') ? 1 : 0), 0));
+    expect(legal).toBe(wantLegal);
+    // Not vacuous: each class has actions it may take, and only a named accusation has notices to give.
+    for (const m of MATTERS) expect(legalBy.get(m.name) ?? 0, m.name).toBeGreaterThan(0);
+    expect(noticesBy.get('accusation/named')).toBeGreaterThan(0);
+    expect([...noticesBy.keys()]).toEqual(['accusation/named']);
   });
 
   it('a retried step id answers with the case as it is, and never acts twice; reusing it for another action is a conflict', async () => {

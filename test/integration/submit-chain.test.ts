@@ -10,7 +10,7 @@ import type { Tx } from '../../signaling/src/db/db.js';
 import { appendAudit } from '../../signaling/src/audit/audit-log.js';
 import { auditedStatement, queuedChanges } from '../../signaling/src/audit/audited-statement.js';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
-import { loadPolicy } from '../../signaling/src/cases/case-policy.js';
+import { loadPolicy, needRule } from '../../signaling/src/cases/case-policy.js';
 import { dueAt } from '../../signaling/src/cases/deadline-clock.js';
 import type { IntegrityKeyring } from '../../signaling/src/security/system-keys.js';
 import { openPostgres } from '@vj/signaling';
@@ -95,18 +95,18 @@ describe.each(backends)('petition intake and the audit chain on $name', (backend
   it('writes the first deadline from the policy in force, not from the copy intake kept', async () => {
     const early = body(3);
     await t.svc.submit(t.officer, early); // intake now holds a copy of the policy
-    const accept = (await loadPolicy(t.db)).accept;
+    const accept = needRule(await loadPolicy(t.db), 'accusation', 'accept');
     // Changed behind the service's back (another node, or SQL): the copy is stale.
-    await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = 'calendar' WHERE kind = 'accept'`, [accept.days + 20]);
+    await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = 'calendar' WHERE matter_class = 'accusation' AND kind = 'accept'`, [accept.days + 20]);
     try {
       const late = body(4);
       await t.svc.submit(t.officer, late);
       const policy = await loadPolicy(t.db);
-      expect(policy.accept.days).toBe(accept.days + 20);
+      expect(needRule(policy, 'accusation', 'accept').days).toBe(accept.days + 20);
       const row = (await t.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [late.id])).rows[0]!;
-      expect(row.accept_due_at.toISOString()).toBe(dueAt(row.created_at, policy.accept, policy.calendar).toISOString());
+      expect(row.accept_due_at.toISOString()).toBe(dueAt(row.created_at, needRule(policy, 'accusation', 'accept'), policy.calendar).toISOString());
     } finally {
-      await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = $2 WHERE kind = 'accept'`, [accept.days, accept.counting]);
+      await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = $2 WHERE matter_class = 'accusation' AND kind = 'accept'`, [accept.days, accept.counting]);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { AppError, availableActions, type CaseAction, type CaseWorkflowView, type Role } from '@vj/shared';
+import { ACCUSER_RESPONSES, AppError, NOTICE_VIAS, availableActions, type AccuserResponse, type CaseAction, type CaseWorkflowView, type NoticeVia, type Role } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
@@ -23,15 +23,43 @@ interface Props {
 /** The case's deadline, its handling record and the actions the rule table allows this user now. */
 export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Props) {
   const [open, setOpen] = useState<CaseAction>();
-  const actions = availableActions(w.status, w.side, role).filter((a) =>
-    a === 'request_extension' ? !w.extensionPending : a === 'decide_extension' ? Boolean(w.extensionPending) : true,
-  );
+  const n = w.notices;
+  // A township never learns whether the accuser gave their name; it takes none of the notice actions anyway.
+  const actions = availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).filter((a) => {
+    switch (a) {
+      case 'request_extension':
+        return !w.extensionPending;
+      case 'decide_extension':
+        return Boolean(w.extensionPending);
+      case 'notify_accept':
+        return !n?.acceptGivenAt;
+      case 'notify_result':
+        return !n?.resultGivenAt;
+      case 'record_response':
+        return Boolean(n?.resultGivenAt) && !n?.response;
+      case 'request_review':
+        return !w.review;
+      case 'decide_review':
+        return Boolean(w.review) && !w.review?.decidedAt;
+      case 'request_recheck':
+        return Boolean(w.review?.decidedAt) && !w.recheck;
+      case 'decide_recheck':
+        return Boolean(w.recheck) && !w.recheck?.decidedAt;
+      default:
+        return true;
+    }
+  });
   const clock = w.side ? TC.concludeDue(chinaDay(w.concludeDueAt)) : TC.acceptDue(chinaDay(w.acceptDueAt));
   return (
     <section className="workflow" data-testid="workflow">
       <h3>{TC.workflowTitle}</h3>
       <p className="workflow-head">
-        <span>{w.side ? TC.sides[w.side] : TC.undecided}</span>
+        <span data-testid="matter-class">
+          {TC.matterClasses[w.matterClass]}
+          {w.named !== null && ` · ${w.named ? TC.named : TC.anonymousShort}`}
+          {w.route && ` · ${TC.routes[w.route]}`}
+        </span>
+        <span>{w.side ? TC.sides[w.side] : w.status === 'closed' ? '' : TC.undecided}</span>
         {w.assignedHandler && (
           <span>
             {TC.handler}:{w.assignedHandler.name}
@@ -44,6 +72,24 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
         )}
         {w.extensionsUsed > 0 && <span>{TC.extensionsUsed(w.extensionsUsed)}</span>}
       </p>
+      {n && (
+        <p className="workflow-head" data-testid="notices">
+          <span>{n.acceptGivenAt ? TC.noticeGiven(TC.noticeKinds.accept!, chinaDay(n.acceptGivenAt)) : TC.noticeAcceptDue(chinaDay(n.acceptDueAt))}</span>
+          {(n.resultDueAt || n.resultGivenAt) && <span>{n.resultGivenAt ? TC.noticeGiven(TC.noticeKinds.result!, chinaDay(n.resultGivenAt)) : TC.noticeResultDue(chinaDay(n.resultDueAt))}</span>}
+          {n.response && (
+            <span>
+              {TC.response}：{TC.responses[n.response]}
+            </span>
+          )}
+        </p>
+      )}
+      {(w.review || w.recheck) && (
+        <p className="workflow-head" data-testid="reviews">
+          {w.review && <span>{TC.reviewLine(TC.clocks.review!, chinaDay(w.review.dueAt), w.review.decidedAt && chinaDay(w.review.decidedAt))}</span>}
+          {w.recheck && <span>{TC.reviewLine(TC.clocks.recheck!, chinaDay(w.recheck.dueAt), w.recheck.decidedAt && chinaDay(w.recheck.decidedAt))}</span>}
+          {w.status === 'closed' && w.dueState !== 'ok' && <DueBadge state={w.dueState} />}
+        </p>
+      )}
       {w.extensionPending && <p className="warn-text">{TC.extensionPending(w.extensionPending.days, w.extensionPending.reason)}</p>}
       <ol className="steps" data-testid="steps">
         {w.steps.length === 0 && <li className="empty">{TC.noSteps}</li>}
@@ -106,6 +152,10 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
   const [text, setText] = useState('');
   const [feedback, setFeedback] = useState('');
   const [days, setDays] = useState(15);
+  const [via, setVia] = useState<NoticeVia>('phone');
+  const [response, setResponse] = useState<AccuserResponse>('no_objection');
+  const [otherBody, setOtherBody] = useState('');
+  const [opinion, setOpinion] = useState('');
   const [files, setFiles] = useState<{ id: string; file: File; progress: number }[]>([]);
   const [override, setOverride] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -124,6 +174,10 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
       if (withFiles) body.attachmentIds = files.map((f) => f.id);
       if (action === 'approve') body.feedback = feedback;
       if (action === 'request_extension') body.days = days;
+      if (action === 'notify_accept' || action === 'notify_result') body.via = via;
+      if (action === 'record_response') body.response = response;
+      if (action === 'decide_review' || action === 'decide_recheck') body.opinion = opinion;
+      if (action === 'forward_other' && otherBody.trim()) body.otherBody = otherBody.trim();
       if (override !== undefined && override.trim()) body.overrideReason = override.trim();
       onDone(await apiRequest<CaseWorkflowView>('POST', `${base}/transition`, { token: token(), body }));
     } catch (err) {
@@ -166,6 +220,42 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
         <label>
           {TC.days}
           <input type="number" min={1} max={365} value={days} onChange={(e) => setDays(Number(e.target.value))} data-testid="action-days" />
+        </label>
+      )}
+      {(action === 'notify_accept' || action === 'notify_result') && (
+        <label>
+          {TC.via}
+          <select value={via} onChange={(e) => setVia(e.target.value as NoticeVia)} data-testid="action-via">
+            {NOTICE_VIAS.map((v) => (
+              <option key={v} value={v}>
+                {TC.vias[v]}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {action === 'record_response' && (
+        <label>
+          {TC.response}
+          <select value={response} onChange={(e) => setResponse(e.target.value as AccuserResponse)} data-testid="action-response">
+            {ACCUSER_RESPONSES.map((r) => (
+              <option key={r} value={r}>
+                {TC.responses[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {(action === 'decide_review' || action === 'decide_recheck') && (
+        <label>
+          {TC.opinion}
+          <textarea rows={3} value={opinion} onChange={(e) => setOpinion(e.target.value)} data-testid="action-opinion" />
+        </label>
+      )}
+      {action === 'forward_other' && (
+        <label>
+          {TC.otherBody}
+          <input value={otherBody} placeholder={TC.otherBodyHint} onChange={(e) => setOtherBody(e.target.value)} data-testid="action-other-body" />
         </label>
       )}
       <label>

@@ -6,6 +6,7 @@ import { CrossReference } from '../components/CrossReference';
 import { RecordingPanel } from '../components/RecordingPanel';
 import { WorkflowPanel } from '../components/WorkflowPanel';
 import { evidenceLabel } from '../format';
+import { TC } from '../case-strings';
 import { T } from '../strings';
 
 export function CaseDetail(props: { id: string; role: Role; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
@@ -22,6 +23,12 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
       <dl>
         <dt>{T.filterTownship}</dt>
         <dd>{props.roomName(c.townshipCode)}</dd>
+        <dt>{TC.matterClass}</dt>
+        <dd data-testid="detail-class">
+          {TC.matterClasses[c.matterClass]}
+          {c.route && ` · ${TC.routes[c.route]}`}
+          {c.otherBody && ` · ${c.otherBody}`}
+        </dd>
         <dt>{T.category}</dt>
         <dd>{c.category}</dd>
         <dt>{T.filterStatus}</dt>

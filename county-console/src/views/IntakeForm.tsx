@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { AppError, PETITION_CATEGORIES, PetitionSubmitBody, type RoomView, type SubmitResult } from '@vj/shared';
+import { AppError, MATTER_CLASSES, PETITION_CATEGORIES, PetitionSubmitBody, type MatterClass, type RoomView, type SubmitResult } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
@@ -34,6 +34,9 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const [petitionId, setPetitionId] = useState(() => crypto.randomUUID());
   const [township, setTownship] = useState(props.session?.roomCode ?? props.rooms[0]?.code ?? '');
   const [category, setCategory] = useState<string>(PETITION_CATEGORIES[0]);
+  // No class is preselected: the rules that apply turn on it, so the officer chooses every time.
+  const [matterClass, setMatterClass] = useState<MatterClass | ''>('');
+  const [otherBody, setOtherBody] = useState('');
   const [narrative, setNarrative] = useState('');
   const [accused, setAccused] = useState<AccusedDraft[]>([newAccused()]);
   const [anonymous, setAnonymous] = useState(false);
@@ -57,6 +60,8 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
     sessionId: props.session?.id ?? null,
     townshipCode: township,
     category,
+    matterClass: matterClass || undefined,
+    otherBody: matterClass === 'other' ? otherBody : null,
     narrative,
     accused: accused.filter((a) => a.name.trim()).map(({ townshipOfficial, ...a }) => ({ ...a, townshipCode: townshipOfficial ? township : null })),
     identity: anonymous ? null : identity,
@@ -80,6 +85,11 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
 
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
+    if (!matterClass) {
+      setBad(new Set(['matterClass']));
+      setError(TC.matterClassRequired);
+      return;
+    }
     const parsed = PetitionSubmitBody.safeParse(body());
     if (!parsed.success) {
       setBad(new Set(parsed.error.issues.map((i) => i.path.join('.'))));
@@ -107,6 +117,8 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const reset = () => {
     setPetitionId(crypto.randomUUID());
     setNarrative('');
+    setMatterClass('');
+    setOtherBody('');
     setAccused([newAccused()]);
     setIdentity(emptyIdentity);
     setAnonymous(false);
@@ -154,6 +166,26 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
           </select>
         </label>
       </div>
+      <div className="row">
+        <label title={matterClass ? TC.matterClassHints[matterClass] : undefined}>
+          {TC.matterClass}
+          <select value={matterClass} onChange={(e) => setMatterClass(e.target.value as MatterClass | '')} className={cls('matterClass')} data-testid="intake-class">
+            <option value="">{TC.matterClassChoose}</option>
+            {MATTER_CLASSES.map((c) => (
+              <option key={c} value={c}>
+                {TC.matterClasses[c]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {matterClass === 'other' && (
+          <label>
+            {TC.otherBody}
+            <input name="other-body" placeholder={TC.otherBodyHint} value={otherBody} onChange={(e) => setOtherBody(e.target.value)} className={cls('otherBody')} data-testid="intake-other-body" />
+          </label>
+        )}
+      </div>
+      {matterClass && <p className="hint">{TC.matterClassHints[matterClass]}</p>}
       <label>
         {T.narrative}
         <textarea name="narrative" rows={5} placeholder={T.narrativeHint} value={narrative} onChange={(e) => setNarrative(e.target.value)} className={cls('narrative')} />

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import type { DeadlinePolicyRow } from '@vj/shared';
+import { MATTER_CLASSES, type DeadlinePolicyRow, type DeadlinePolicyRowView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { T } from '../strings';
 
 interface PolicyData {
-  rows: DeadlinePolicyRow[];
+  rows: DeadlinePolicyRowView[];
   exceptions: { day: string; working: boolean; note: string }[];
 }
 
@@ -26,7 +26,7 @@ function parseExceptions(text: string): PolicyData['exceptions'] | string {
 /** The deadline policy table and the holiday calendar; a supervisor's change is audited and applies at once. */
 export function Policy({ token }: { token: TokenSource }) {
   const loaded = useApi<PolicyData>(token, '/api/case-policy');
-  const [rows, setRows] = useState<DeadlinePolicyRow[]>([]);
+  const [rows, setRows] = useState<DeadlinePolicyRowView[]>([]);
   const [exceptions, setExceptions] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   useEffect(() => {
@@ -39,7 +39,9 @@ export function Policy({ token }: { token: TokenSource }) {
     const parsed = parseExceptions(exceptions);
     if (typeof parsed === 'string') return setMessage({ ok: false, text: parsed });
     try {
-      await apiRequest('PUT', '/api/case-policy', { token: token(), body: { rows, exceptions: parsed } });
+      // Only the numbers go back: the source and the default are the table's, not the page's to change.
+      const body = rows.map(({ matterClass, kind, days, counting, dueSoonDays, maxCount }): DeadlinePolicyRow => ({ matterClass, kind, days, counting, dueSoonDays, maxCount }));
+      await apiRequest('PUT', '/api/case-policy', { token: token(), body: { rows: body, exceptions: parsed } });
       setMessage({ ok: true, text: TC.policySaved });
       loaded.reload();
     } catch (err) {
@@ -47,43 +49,56 @@ export function Policy({ token }: { token: TokenSource }) {
     }
   };
   const set = (i: number, patch: Partial<DeadlinePolicyRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const indexed = rows.map((r, i) => ({ r, i }));
 
   if (!loaded.data) return <section className="panel wide">{loaded.error ? <p className="error">{T.loadFailed(loaded.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
   return (
     <section className="panel wide" data-testid="policy">
       <h2>{TC.policyTitle}</h2>
       <p className="hint">{TC.policyHint}</p>
-      <table className="table compact">
-        <thead>
-          <tr>
-            <th />
-            <th>{TC.policyDays}</th>
-            <th>{TC.policyCounting}</th>
-            <th>{TC.policyDueSoon}</th>
-            <th>{TC.policyMaxCount}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={r.kind}>
-              <td>{TC.policyKinds[r.kind]}</td>
-              <td>
-                <input type="number" min={1} max={365} value={r.days} onChange={(e) => set(i, { days: Number(e.target.value) })} />
-              </td>
-              <td>
-                <select value={r.counting} onChange={(e) => set(i, { counting: e.target.value as DeadlinePolicyRow['counting'] })}>
-                  <option value="calendar">{TC.countings.calendar}</option>
-                  <option value="working">{TC.countings.working}</option>
-                </select>
-              </td>
-              <td>
-                <input type="number" min={0} max={60} value={r.dueSoonDays} onChange={(e) => set(i, { dueSoonDays: Number(e.target.value) })} />
-              </td>
-              <td>{r.kind === 'extension' ? <input type="number" min={0} max={5} value={r.maxCount} onChange={(e) => set(i, { maxCount: Number(e.target.value) })} /> : '—'}</td>
+      {MATTER_CLASSES.map((c) => (
+        <table className="table compact" key={c} data-testid={`policy-${c}`}>
+          <caption>{TC.matterClasses[c]}</caption>
+          <thead>
+            <tr>
+              <th />
+              <th>{TC.policyDays}</th>
+              <th>{TC.policyCounting}</th>
+              <th>{TC.policyDueSoon}</th>
+              <th>{TC.policyMaxCount}</th>
+              <th>{TC.policySource}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {indexed
+              .filter(({ r }) => r.matterClass === c)
+              .map(({ r, i }) => (
+                <tr key={`${r.matterClass}.${r.kind}`} data-testid={`policy-row-${r.matterClass}-${r.kind}`}>
+                  <td>{TC.policyKinds[r.kind]}</td>
+                  <td>
+                    <input type="number" min={1} max={365} value={r.days} onChange={(e) => set(i, { days: Number(e.target.value) })} />
+                  </td>
+                  <td>
+                    <select value={r.counting} onChange={(e) => set(i, { counting: e.target.value as DeadlinePolicyRow['counting'] })}>
+                      <option value="calendar">{TC.countings.calendar}</option>
+                      <option value="working">{TC.countings.working}</option>
+                    </select>
+                  </td>
+                  <td>
+                    <input type="number" min={0} max={60} value={r.dueSoonDays} onChange={(e) => set(i, { dueSoonDays: Number(e.target.value) })} />
+                  </td>
+                  <td>{r.kind === 'extension' ? <input type="number" min={0} max={5} value={r.maxCount} onChange={(e) => set(i, { maxCount: Number(e.target.value) })} /> : '—'}</td>
+                  <td className="hint" data-testid="policy-source">
+                    {r.source}
+                    <br />
+                    {TC.policyDefault(r.defaultDays, TC.countings[r.defaultCounting])}
+                    {(r.days !== r.defaultDays || r.counting !== r.defaultCounting) && <strong> · {TC.policyChanged}</strong>}
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      ))}
       <label className="stacked">
         {TC.policyCalendar}
         <textarea rows={8} value={exceptions} onChange={(e) => setExceptions(e.target.value)} placeholder={'2026-10-01 休 国庆节\n2026-10-10 班 调休'} />

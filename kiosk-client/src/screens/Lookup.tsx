@@ -5,6 +5,15 @@ import { say } from '../voice';
 
 type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string; code?: string };
 
+/** What the answer says besides its status and feedback: where an outside-remit matter goes, and the notices given. */
+function extraWords(s: ReceiptStatusView): string {
+  const other = s.matterClass === 'other' && s.otherBody ? T.lookupOtherBody(s.otherBody) : '';
+  const notices = s.notices.map((n) => `${T.lookupNoticeLine(dayOf(n.at), T.lookupNoticeVias[n.via] ?? '', T.lookupNoticeKinds[n.kind] ?? '')}${n.text}`).join('');
+  const reviews = s.reviews.map((r) => `${T.lookupReviewLine(T.lookupReviewKinds[r.kind] ?? '', dayOf(r.at))}${r.opinion}`).join('');
+  return `${other}${notices ? `${T.lookupNoticesTitle}${notices}` : ''}${reviews}`;
+}
+const dayOf = (iso: string) => new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
+
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'del'] as const;
 
 /** Status lookup: a big number pad for the 10-digit code, then the 6-digit PIN; the answer is read aloud. */
@@ -33,7 +42,7 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
     try {
       const status = await onLookup(code, digits);
       setState({ step: 'result', status });
-      say(SAY.lookupResult(status.status, status.feedback ?? undefined));
+      say(SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status)));
     } catch (err) {
       const why = err instanceof AppError ? err.code : undefined;
       const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
@@ -54,6 +63,28 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
             <p className="status-words" data-testid="lookup-status">
               {T.statusWords[state.status.status]}
             </p>
+            {state.status.matterClass === 'other' && state.status.otherBody && (
+              <p className="feedback" data-testid="lookup-other-body">
+                {T.lookupOtherBody(state.status.otherBody)}
+              </p>
+            )}
+            {state.status.notices.length > 0 && (
+              <div className="feedback" data-testid="lookup-notices">
+                <p>{T.lookupNoticesTitle}</p>
+                {state.status.notices.map((n) => (
+                  <p key={n.kind} data-testid={`lookup-notice-${n.kind}`}>
+                    {T.lookupNoticeLine(dayOf(n.at), T.lookupNoticeVias[n.via] ?? '', T.lookupNoticeKinds[n.kind] ?? '')}
+                    {n.text}
+                  </p>
+                ))}
+              </div>
+            )}
+            {state.status.reviews.map((r) => (
+              <p className="feedback" key={r.kind} data-testid={`lookup-${r.kind}`}>
+                {T.lookupReviewLine(T.lookupReviewKinds[r.kind] ?? '', dayOf(r.at))}
+                {r.opinion}
+              </p>
+            ))}
             {state.status.feedback && (
               <p className="feedback" data-testid="lookup-feedback">
                 {T.lookupFeedback}：{state.status.feedback}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.js';
+import { AccuserResponse, CASE_ROUTES, MatterClass, NoticeVia, NOTICE_KINDS, POLICY_KINDS } from './matter.js';
 import { AttachmentView, PETITION_STATUSES, TownshipCaseView } from './petition.js';
 
 const Text = (min: number, max: number, message?: string) => z.string().trim().min(min, message).max(max);
@@ -26,10 +27,27 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
   z.object({ ...base, action: z.literal('approve'), feedback: Text(5, 1000, '请填写给信访人的反馈(至少 5 个字)'), text: Text(0, 2000).default('') }),
   z.object({ ...base, action: z.literal('request_extension'), days: z.number().int().min(1).max(365), text: Text(5, 1000, '请写明延期理由(至少 5 个字)') }),
   z.object({ ...base, action: z.literal('decide_extension'), approve: z.boolean(), text: Text(0, 1000).default('') }),
+  z.object({
+    ...base,
+    action: z.literal('forward_other'),
+    /** Where it was sent, when it differs from what intake recorded. */
+    otherBody: Text(2, 100, '请写明办理单位(至少 2 个字)').optional(),
+    text: Text(0, 2000).default(''),
+  }),
+  z.object({ ...base, action: z.literal('notify_accept'), via: NoticeVia, text: Text(5, 1000, '请填写告知内容(至少 5 个字)') }),
+  z.object({ ...base, action: z.literal('notify_result'), via: NoticeVia, text: Text(5, 1000, '请填写反馈内容(至少 5 个字)') }),
+  z.object({ ...base, action: z.literal('request_review'), text: Text(2, 2000, '请记录复查请求的理由(至少 2 个字)') }),
+  z.object({ ...base, action: z.literal('decide_review'), opinion: Text(5, 2000, '请填写复查意见(至少 5 个字)'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('request_recheck'), text: Text(2, 2000, '请记录复核请求的理由(至少 2 个字)') }),
+  z.object({ ...base, action: z.literal('decide_recheck'), opinion: Text(5, 2000, '请填写复核意见(至少 5 个字)'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('record_response'), response: AccuserResponse, text: Text(2, 2000, '请如实记录检举控告人的意见(至少 2 个字)') }),
 ]);
 export type CaseTransitionBody = z.input<typeof CaseTransitionBody>;
 
 export const DUE_STATES = ['ok', 'due_soon', 'overdue'] as const;
+/** The clocks a case runs one at a time: acceptance, handling, then on request 复查 and 复核 of a concluded 信访-track matter. */
+export const CASE_CLOCKS = ['accept', 'conclude', 'review', 'recheck'] as const;
+export type CaseClock = (typeof CASE_CLOCKS)[number];
 export type DueState = (typeof DUE_STATES)[number];
 
 export const CaseStepView = z.object({
@@ -48,7 +66,7 @@ export const CaseStepView = z.object({
 export type CaseStepView = z.infer<typeof CaseStepView>;
 
 export const EscalationView = z.object({
-  clock: z.enum(['accept', 'conclude']),
+  clock: z.enum(CASE_CLOCKS),
   level: z.enum(['due_soon', 'overdue']),
   dueAt: z.string(),
   notified: z.array(z.object({ userId: z.string(), name: z.string(), role: z.string() })),
@@ -56,8 +74,32 @@ export const EscalationView = z.object({
 });
 export type EscalationView = z.infer<typeof EscalationView>;
 
+/** The named-accuser notices of a case, for the county only (their existence says the accuser gave their name). */
+export const CaseNoticesView = z.object({
+  acceptDueAt: z.string().nullable(),
+  acceptGivenAt: z.string().nullable(),
+  resultDueAt: z.string().nullable(),
+  resultGivenAt: z.string().nullable(),
+  response: AccuserResponse.nullable(),
+  responseText: z.string().nullable(),
+  responseAt: z.string().nullable(),
+});
+export type CaseNoticesView = z.infer<typeof CaseNoticesView>;
+
+/** A 复查 or 复核: when it was asked for, when it is due, and the opinion once given. */
+export const CaseReviewView = z.object({ requestedAt: z.string(), dueAt: z.string().nullable(), decidedAt: z.string().nullable(), opinion: z.string().nullable() });
+export type CaseReviewView = z.infer<typeof CaseReviewView>;
+
 export const CaseWorkflowView = z.object({
   status: z.enum(PETITION_STATUSES),
+  matterClass: MatterClass,
+  route: z.enum(CASE_ROUTES).nullable(),
+  /** Whether the petitioner gave their name: null for a township, which never learns it. */
+  named: z.boolean().nullable(),
+  /** Null for a township, and for matters with no notice duty (anonymous, or not an accusation). */
+  notices: CaseNoticesView.nullable(),
+  review: CaseReviewView.nullable(),
+  recheck: CaseReviewView.nullable(),
   side: z.enum(['county', 'township']).nullable(),
   assignedHandler: z.object({ id: Id, name: z.string() }).nullable(),
   acceptDueAt: z.string().nullable(),
@@ -71,15 +113,19 @@ export const CaseWorkflowView = z.object({
 export type CaseWorkflowView = z.infer<typeof CaseWorkflowView>;
 
 export const DeadlinePolicyRow = z.object({
-  kind: z.enum(['accept', 'conclude', 'extension']),
+  matterClass: MatterClass,
+  kind: z.enum(POLICY_KINDS),
   days: z.number().int().min(1).max(365),
   counting: z.enum(['calendar', 'working']),
   dueSoonDays: z.number().int().min(0).max(60),
   maxCount: z.number().int().min(0).max(5),
 });
 export type DeadlinePolicyRow = z.infer<typeof DeadlinePolicyRow>;
+/** A policy row as the page shows it: with the rule its default comes from, and that default. */
+export const DeadlinePolicyRowView = DeadlinePolicyRow.extend({ source: z.string(), defaultDays: z.number().int(), defaultCounting: z.enum(['calendar', 'working']) });
+export type DeadlinePolicyRowView = z.infer<typeof DeadlinePolicyRowView>;
 export const DeadlinePolicyBody = z.object({
-  rows: z.array(DeadlinePolicyRow).min(1).max(3),
+  rows: z.array(DeadlinePolicyRow).min(1).max(40),
   exceptions: z.array(z.object({ day: z.iso.date(), working: z.boolean(), note: z.string().trim().max(40).default('') })).max(400).optional(),
 });
 
@@ -91,11 +137,24 @@ export const DeadlineCaseView = z.object({
   status: z.enum(PETITION_STATUSES),
   side: z.enum(['county', 'township']).nullable(),
   dueState: z.enum(DUE_STATES),
-  clock: z.enum(['accept', 'conclude']),
+  clock: z.enum(CASE_CLOCKS),
   dueAt: z.string(),
   escalations: z.array(EscalationView),
 });
 export type DeadlineCaseView = z.infer<typeof DeadlineCaseView>;
+
+/** One named-accuser notice to give (or a response to record), for the county's feedback screen. */
+export const NoticeDueView = z.object({
+  id: Id,
+  caseCode: z.string(),
+  townshipCode: z.string(),
+  status: z.enum(PETITION_STATUSES),
+  kind: z.enum(NOTICE_KINDS),
+  /** Null for a response to record: no rule sets a clock on it. */
+  dueAt: z.string().nullable(),
+  dueState: z.enum(DUE_STATES),
+});
+export type NoticeDueView = z.infer<typeof NoticeDueView>;
 
 export const StatsQuery = z.object({ months: z.coerce.number().int().min(1).max(36).default(12) });
 export const TownshipStats = z.object({

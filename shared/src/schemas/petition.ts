@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidIdCard } from '../id-card.js';
 import { ROLES } from '../roles.js';
 import { Id, RoomCode } from './common.js';
+import { CASE_ROUTES, MatterClass, NoticeVia } from './matter.js';
 
 export const PETITION_CATEGORIES = ['工作作风', '侵害群众利益', '违规收受礼品礼金', '优亲厚友', '滥用职权', '违规用地建房', '财务问题', '其他'] as const;
 export const PetitionCategory = z.enum(PETITION_CATEGORIES);
@@ -41,16 +42,28 @@ export const IdentityInput = z.object({
 export type IdentityInput = z.input<typeof IdentityInput>;
 export type Identity = z.output<typeof IdentityInput>;
 
-export const PetitionSubmitBody = z.object({
-  /** Made by the console before the first attempt; every retry sends the same id and content. */
-  id: Id,
-  sessionId: Id.nullable().default(null),
-  townshipCode: RoomCode,
-  category: PetitionCategory,
-  narrative: Text(20_000).min(1),
-  accused: z.array(AccusedInput).max(20).default([]),
-  identity: IdentityInput.nullable().default(null),
-});
+export const PetitionSubmitBody = z
+  .object({
+    /** Made by the console before the first attempt; every retry sends the same id and content. */
+    id: Id,
+    sessionId: Id.nullable().default(null),
+    townshipCode: RoomCode,
+    category: PetitionCategory,
+    /**
+     * The console makes the officer choose. A client that predates classes (the benchmarks) files an accusation:
+     * what a commission's petition office mostly receives, and the class every petition before classes became.
+     */
+    matterClass: MatterClass.default('accusation'),
+    /** 其他 only: the body that handles it, as the villager will be told (e.g. 县人社局劳动监察大队). */
+    otherBody: Text(100).nullable().default(null),
+    narrative: Text(20_000).min(1),
+    accused: z.array(AccusedInput).max(20).default([]),
+    identity: IdentityInput.nullable().default(null),
+  })
+  .superRefine((b, ctx) => {
+    if (b.matterClass === 'other' && !(b.otherBody && b.otherBody.length >= 2)) ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '“其他”类事项须写明由哪个单位办理' });
+    if (b.matterClass !== 'other' && b.otherBody) ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '只有“其他”类事项才填写办理单位' });
+  });
 export type PetitionSubmitBody = z.input<typeof PetitionSubmitBody>;
 
 export const Receipt = z.object({ petitionId: Id, caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
@@ -76,6 +89,9 @@ export const CountyPetitionView = z.object({
   category: z.string(),
   narrative: z.string(),
   anonymous: z.boolean(),
+  matterClass: MatterClass,
+  route: z.enum(CASE_ROUTES).nullable(),
+  otherBody: z.string().nullable(),
   status: z.enum(PETITION_STATUSES),
   feedback: z.string().nullable(),
   createdAt: z.string(),
@@ -103,7 +119,20 @@ export const RevealResult = z.object({ identity: z.object({ name: z.string(), id
 export type RevealResult = z.infer<typeof RevealResult>;
 
 export const ReceiptLookupBody = z.object({ caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
-export const ReceiptStatusView = z.object({ caseCode: z.string(), status: z.enum(PETITION_STATUSES), feedback: z.string().nullable(), updatedAt: z.string() });
+/** A notice the county gave the named accuser, as the kiosk shows it: what was told, and when. */
+export const ReceiptNoticeView = z.object({ kind: z.enum(['accept', 'result']), at: z.string(), via: NoticeVia, text: z.string() });
+export const ReceiptStatusView = z.object({
+  caseCode: z.string(),
+  status: z.enum(PETITION_STATUSES),
+  feedback: z.string().nullable(),
+  updatedAt: z.string(),
+  matterClass: MatterClass,
+  /** 其他: the body that handles it, so the villager knows where to go. */
+  otherBody: z.string().nullable(),
+  notices: z.array(ReceiptNoticeView),
+  /** The 复查 and 复核 opinions given, for a 信访-track matter whose petitioner asked for them. */
+  reviews: z.array(z.object({ kind: z.enum(['review', 'recheck']), at: z.string(), opinion: z.string() })),
+});
 export type ReceiptStatusView = z.infer<typeof ReceiptStatusView>;
 
 export const PetitionListQuery = z.object({

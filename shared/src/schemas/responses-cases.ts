@@ -2,7 +2,7 @@
 // by the server to check and present each answer (http/route.ts) and by the console to type what it reads.
 import { z } from 'zod';
 import { PARTICIPANT_ROLES, SESSION_END_REASONS } from '../roles.js';
-import { DeadlineCaseView, DeadlinePolicyRow, OfficialView } from './cases.js';
+import { DeadlineCaseView, DeadlinePolicyRow, DeadlinePolicyRowView, NoticeDueView, OfficialView } from './cases.js';
 import { Id, itemsOf } from './common.js';
 import { CountyPetitionView, TownshipCaseView } from './petition.js';
 import { RoomView } from './rest.js';
@@ -15,12 +15,16 @@ export type PetitionListAnswer = z.infer<typeof PetitionListAnswer>;
 export const DeadlineListAnswer = itemsOf(DeadlineCaseView);
 export type DeadlineListAnswer = z.infer<typeof DeadlineListAnswer>;
 
+/** The feedback screen: named-accuser notices not yet given (and responses not yet recorded), most urgent first. */
+export const NoticeListAnswer = itemsOf(NoticeDueView);
+export type NoticeListAnswer = z.infer<typeof NoticeListAnswer>;
+
 /** A working-calendar exception as the policy page shows it: a holiday (working = false) or a swapped working day. */
 export const CalendarExceptionView = z.object({ day: z.string(), working: z.boolean(), note: z.string() });
 export type CalendarExceptionView = z.infer<typeof CalendarExceptionView>;
 
-/** The deadline policy page: the three clock rules and the calendar's exceptions. */
-export const CasePolicyView = z.object({ rows: z.array(DeadlinePolicyRow), exceptions: z.array(CalendarExceptionView) });
+/** The deadline policy page: the clock rules of every class, each with its source, and the calendar's exceptions. */
+export const CasePolicyView = z.object({ rows: z.array(DeadlinePolicyRowView), exceptions: z.array(CalendarExceptionView) });
 export type CasePolicyView = z.infer<typeof CasePolicyView>;
 
 /** The answer to saving the deadline policy: the rules now in force. */

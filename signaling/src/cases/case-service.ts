@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import { AppError, checkTransition, nextStatus, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
+import { AppError, CASE_RULES, checkTransition, nextStatus, type CaseClock, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
 import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { loadPolicy, type DeadlinePolicy } from './case-policy.js';
+import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
 import { namedAsAccused, referralConflicts } from './conflicts.js';
 import { dueAt, dueStateAt } from './deadline-clock.js';
+import { concludeDueAt, noticeResultDueAt, reviewDueAt } from './matter-clocks.js';
 import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
 type Body = z.output<typeof CaseTransitionBody>;
@@ -17,16 +18,39 @@ const REFUSAL_TEXT = {
   invalid_state: '案件当前状态下不能执行该操作',
 } as const;
 
-/** The clock that runs now: acceptance until the county decides, then the handling period until closure. */
-export function currentClock(p: Pick<CaseRow, 'status' | 'decided_at' | 'accept_due_at' | 'conclude_due_at'>): { clock: 'accept' | 'conclude'; due: Date } | null {
-  if (p.status === 'closed') return null;
+/** A refusal that turns on the matter's class or naming, said as such (the code stays INVALID_STATE). */
+function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
+  const rule = CASE_RULES[action];
+  if (rule.classes && !rule.classes.includes(p.matter_class)) {
+    return p.matter_class === 'other' ? '该事项不属于纪检监察机关受理范围，只能告知并转有关单位' : '该操作只适用于“其他”类事项';
+  }
+  if (rule.namedOnly && p.anonymous) return '匿名检举控告没有告知和反馈的要求';
+  return undefined;
+}
+
+/**
+ * The clock that runs now: acceptance until the county decides, then the handling period until closure; on a
+ * concluded 信访-track matter, the 复查 (then the 复核) the petitioner asked for, until its opinion is given.
+ */
+export function currentClock(
+  p: Pick<CaseRow, 'status' | 'decided_at' | 'accept_due_at' | 'conclude_due_at' | 'review_requested_at' | 'review_due_at' | 'review_decided_at' | 'recheck_requested_at' | 'recheck_due_at' | 'recheck_decided_at'>,
+): { clock: CaseClock; due: Date } | null {
+  if (p.status === 'closed') {
+    if (p.recheck_requested_at && !p.recheck_decided_at && p.recheck_due_at) return { clock: 'recheck', due: p.recheck_due_at };
+    if (p.review_requested_at && !p.review_decided_at && p.review_due_at) return { clock: 'review', due: p.review_due_at };
+    return null;
+  }
   if (!p.decided_at) return p.accept_due_at ? { clock: 'accept', due: p.accept_due_at } : null;
   return p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
 }
 
+/** SQL: the case has a clock running (open, or a 复查/复核 waiting for its opinion): what the sweep and the board read. */
+export const CLOCK_RUNNING_SQL = `(status <> 'closed' OR (review_requested_at IS NOT NULL AND review_decided_at IS NULL) OR (recheck_requested_at IS NOT NULL AND recheck_decided_at IS NULL))`;
+
+/** The case's due state under its own class's rules. */
 export function dueStateOf(p: CaseRow, policy: DeadlinePolicy, now: Date) {
   const c = currentClock(p);
-  return c ? dueStateAt(now, c.due, policy[c.clock], policy.calendar) : 'ok';
+  return c ? dueStateAt(now, c.due, needRule(policy, p.matter_class, c.clock), policy.calendar) : 'ok';
 }
 
 /**
@@ -70,8 +94,8 @@ export class CaseService {
         if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action) throw new AppError('CONFLICT', 'this step id was already used for another action');
         return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county', this.names);
       }
-      const check = checkTransition(body.action, p.status, p.handler_side, principal.role);
-      if (check !== 'ok') throw new AppError(check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE', REFUSAL_TEXT[check]);
+      const check = checkTransition(body.action, p.status, p.handler_side, principal.role, { matterClass: p.matter_class, named: !p.anonymous });
+      if (check !== 'ok') throw new AppError(check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE', (check === 'invalid_state' && classRefusal(body.action, p)) || REFUSAL_TEXT[check]);
       if (body.action === 'township_accept' && p.assigned_handler && p.assigned_handler !== principal.sub) throw new AppError('FORBIDDEN', '该案件已指定给其他承办人');
 
       const now = this.now();
@@ -84,7 +108,7 @@ export class CaseService {
 
       switch (body.action) {
         case 'accept':
-          Object.assign(changes, { handler_side: 'county', decided_at: now, conclude_due_at: dueAt(now, policy.conclude, policy.calendar) });
+          Object.assign(changes, { handler_side: 'county', decided_at: now, conclude_due_at: concludeDueAt(policy, p.matter_class, now) });
           break;
         case 'refer': {
           if (body.handlerId) await this.assertHandler(q, body.handlerId, p.township_code);
@@ -96,9 +120,11 @@ export class CaseService {
           if (conflicts.length) Object.assign(details, { coiOverride: true, overrideReason: body.overrideReason ?? '', conflicts: conflicts.map((c) => c.kind).join(',') });
           Object.assign(changes, {
             handler_side: 'township',
+            // Today's referral is 交办: the township reports by a deadline and the county reviews the result.
+            route: 'jiaoban',
             assigned_handler: body.handlerId,
             decided_at: p.decided_at ?? now,
-            conclude_due_at: p.conclude_due_at ?? dueAt(now, policy.conclude, policy.calendar),
+            conclude_due_at: p.conclude_due_at ?? concludeDueAt(policy, p.matter_class, now),
           });
           break;
         }
@@ -109,16 +135,60 @@ export class CaseService {
           changes.reported_at = now;
           break;
         case 'approve':
-          Object.assign(changes, { feedback: body.feedback, closed_at: now });
+          // The conclusion starts the result notice's clock for a named accuser.
+          Object.assign(changes, { feedback: body.feedback, closed_at: now, notice_result_due_at: noticeResultDueAt(policy, p.matter_class, !p.anonymous, now) });
           text = body.text;
           break;
-        case 'request_extension':
+        case 'forward_other':
+          Object.assign(changes, { closed_at: now, ...(body.otherBody ? { other_body: body.otherBody } : {}) });
+          Object.assign(details, { otherBodyChanged: Boolean(body.otherBody && body.otherBody !== p.other_body) });
+          break;
+        case 'notify_accept':
+          if (p.notice_accept_at) throw new AppError('INVALID_STATE', '已告知过受理情况');
+          Object.assign(changes, { notice_accept_at: now, notice_accept_via: body.via, notice_accept_text: body.text });
+          Object.assign(details, { via: body.via, late: Boolean(p.notice_accept_due_at && now > p.notice_accept_due_at) });
+          break;
+        case 'notify_result':
+          if (p.notice_result_at) throw new AppError('INVALID_STATE', '已反馈过处理结果');
+          Object.assign(changes, { notice_result_at: now, notice_result_via: body.via, notice_result_text: body.text });
+          Object.assign(details, { via: body.via, late: Boolean(p.notice_result_due_at && now > p.notice_result_due_at) });
+          break;
+        case 'record_response':
+          if (!p.notice_result_at) throw new AppError('INVALID_STATE', '尚未反馈处理结果，不能记录意见');
+          if (p.accuser_response) throw new AppError('INVALID_STATE', '已记录过检举控告人的意见');
+          Object.assign(changes, { accuser_response: body.response, accuser_response_text: body.text, accuser_response_at: now });
+          Object.assign(details, { response: body.response });
+          break;
+        // 复查 and 复核: the county records the request and its clock, then the opinion. Whether a request came within
+        // its own window (30 days of the written answer) is for the officer to judge: the rule's start is not recorded.
+        case 'request_review':
+          if (p.review_requested_at) throw new AppError('INVALID_STATE', '已申请过复查');
+          Object.assign(changes, { review_requested_at: now, review_due_at: reviewDueAt(policy, p.matter_class, 'review', now) });
+          break;
+        case 'decide_review':
+          if (!p.review_requested_at || p.review_decided_at) throw new AppError('INVALID_STATE', '没有待作出意见的复查');
+          Object.assign(changes, { review_decided_at: now, review_opinion: body.opinion });
+          text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
+          break;
+        case 'request_recheck':
+          if (!p.review_decided_at) throw new AppError('INVALID_STATE', '复查意见作出后才能申请复核');
+          if (p.recheck_requested_at) throw new AppError('INVALID_STATE', '已申请过复核');
+          Object.assign(changes, { recheck_requested_at: now, recheck_due_at: reviewDueAt(policy, p.matter_class, 'recheck', now) });
+          break;
+        case 'decide_recheck':
+          if (!p.recheck_requested_at || p.recheck_decided_at) throw new AppError('INVALID_STATE', '没有待作出意见的复核');
+          Object.assign(changes, { recheck_decided_at: now, recheck_opinion: body.opinion });
+          text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
+          break;
+        case 'request_extension': {
+          const extension = needRule(policy, p.matter_class, 'extension');
           if (p.extension_pending) throw new AppError('INVALID_STATE', '已有延期申请待审批');
-          if (p.extensions_used >= policy.extension.maxCount) throw new AppError('INVALID_STATE', `延期次数已用完(最多 ${policy.extension.maxCount} 次)`);
-          if (body.days > policy.extension.days) throw new AppError('BAD_REQUEST', `延期不能超过 ${policy.extension.days} 天`, ['days']);
+          if (p.extensions_used >= extension.maxCount) throw new AppError('INVALID_STATE', `延期次数已用完(最多 ${extension.maxCount} 次)`);
+          if (body.days > extension.days) throw new AppError('BAD_REQUEST', `延期不能超过 ${extension.days} 天`, ['days']);
           changes.extension_pending = JSON.stringify({ days: body.days, reason: body.text, requestedAt: now.toISOString(), by: principal.sub });
           days = body.days;
           break;
+        }
         case 'decide_extension': {
           const pending = p.extension_pending;
           if (!pending) throw new AppError('INVALID_STATE', '没有待审批的延期申请');
@@ -126,7 +196,8 @@ export class CaseService {
           changes.extension_pending = null;
           if (body.approve) {
             const from = p.conclude_due_at ?? now;
-            Object.assign(changes, { conclude_due_at: dueAt(from, { days: pending.days, counting: policy.extension.counting }, policy.calendar), extensions_used: p.extensions_used + 1 });
+            const counting = needRule(policy, p.matter_class, 'extension').counting;
+            Object.assign(changes, { conclude_due_at: dueAt(from, { days: pending.days, counting }, policy.calendar), extensions_used: p.extensions_used + 1 });
           }
           Object.assign(details, { approved: body.approve, days: pending.days });
           break;

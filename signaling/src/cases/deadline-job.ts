@@ -1,10 +1,10 @@
-import { errorFields, type Logger } from '@vj/shared';
+import { errorFields, type CaseClock, type Logger } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import { loadPolicy } from './case-policy.js';
 import { accusedIsUser } from './conflicts.js';
-import { currentClock, dueStateOf } from './case-service.js';
+import { CLOCK_RUNNING_SQL, currentClock, dueStateOf } from './case-service.js';
 import type { CaseRow } from './workflow-view.js';
 
 /** Arbitrary constant: one deadline sweep at a time across all nodes sharing the database. */
@@ -74,9 +74,9 @@ export class DeadlineJob {
       const locked = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SWEEP_LOCK]);
       if (!locked.rows[0]?.ok) return { ran: false, checked: 0, changed: 0, escalated: 0 };
       const policy = await loadPolicy(q);
-      const open = await q.query<CaseRow>(`SELECT * FROM petitions WHERE status <> 'closed'`);
+      const open = await q.query<CaseRow>(`SELECT * FROM petitions WHERE ${CLOCK_RUNNING_SQL}`);
       let changed = 0;
-      const toEscalate: { p: CaseRow; clock: 'accept' | 'conclude'; level: 'due_soon' | 'overdue'; due: Date }[] = [];
+      const toEscalate: { p: CaseRow; clock: CaseClock; level: 'due_soon' | 'overdue'; due: Date }[] = [];
       for (const p of open.rows) {
         const state = dueStateOf(p, policy, now);
         if (state !== p.due_state) {
@@ -88,7 +88,8 @@ export class DeadlineJob {
       }
       let escalated = 0;
       for (const e of toEscalate) {
-        const notified = await this.recipients(q, e.p, e.level);
+        // A 复查 or 复核 is the county's own work, whoever handled the matter.
+        const notified = await this.recipients(q, e.p, e.level, e.clock === 'review' || e.clock === 'recheck' ? 'county' : e.p.handler_side);
         const r = await q.query(
           `INSERT INTO case_escalations (id, petition_id, clock, level, due_at, notified, notified_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (petition_id, clock, level, due_at) DO NOTHING`,
@@ -115,7 +116,7 @@ export class DeadlineJob {
   /** Every node reads the result, whichever node swept: each node's consoles get the same alert bar. */
   async publishOverdue(): Promise<void> {
     const r = await this.db.query<OverdueCase>(
-      `SELECT id, case_code AS "caseCode", township_code AS "townshipCode" FROM petitions WHERE status <> 'closed' AND due_state = 'overdue' ORDER BY updated_at LIMIT 200`,
+      `SELECT id, case_code AS "caseCode", township_code AS "townshipCode" FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state = 'overdue' ORDER BY updated_at LIMIT 200`,
     );
     this.onOverdue(r.rows);
   }
@@ -124,7 +125,7 @@ export class DeadlineJob {
    * Overdue: the county's supervisors, and the township's handlers when the case is theirs. Due soon: whoever
    * handles it. Never a person the petition names.
    */
-  private async recipients(q: Tx, p: CaseRow, level: 'due_soon' | 'overdue'): Promise<Notified[]> {
+  private async recipients(q: Tx, p: CaseRow, level: 'due_soon' | 'overdue', side: CaseRow['handler_side']): Promise<Notified[]> {
     const r = await q.query<{ id: string; display_name: string; role: string }>(
       `SELECT id, display_name, role FROM users WHERE disabled_at IS NULL AND (
          ($2 = 'overdue' AND role = 'county_supervisor')
@@ -132,7 +133,7 @@ export class DeadlineJob {
          OR ($3 IS DISTINCT FROM 'township' AND $2 = 'due_soon' AND role IN ('county_officer', 'county_supervisor')))
        AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = $5 AND ${accusedIsUser('a', 'users')})
        ORDER BY role, display_name`,
-      [p.township_code, level, p.handler_side, p.assigned_handler, p.id],
+      [p.township_code, level, side, p.assigned_handler, p.id],
     );
     return r.rows.map((u) => ({ userId: u.id, name: u.display_name, role: u.role }));
   }

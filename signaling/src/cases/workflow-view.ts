@@ -1,4 +1,4 @@
-import type { CaseStepView, CaseWorkflowView, EscalationView, HandlerSide } from '@vj/shared';
+import { NOTICE_ACTIONS, type AccuserResponse, type CaseAction, type CaseNoticesView, type CaseReviewView, type CaseStepView, type CaseWorkflowView, type EscalationView, type HandlerSide, type NoticeVia } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import type { PetitionRow } from '../petitions/presenters.js';
 
@@ -16,6 +16,47 @@ export interface CaseRow extends PetitionRow {
   reported_at: Date | null;
   closed_at: Date | null;
   due_state: CaseWorkflowView['dueState'];
+  notice_accept_due_at: Date | null;
+  notice_accept_at: Date | null;
+  notice_accept_via: NoticeVia | null;
+  notice_accept_text: string | null;
+  notice_result_due_at: Date | null;
+  notice_result_at: Date | null;
+  notice_result_via: NoticeVia | null;
+  notice_result_text: string | null;
+  accuser_response: AccuserResponse | null;
+  accuser_response_text: string | null;
+  accuser_response_at: Date | null;
+  review_requested_at: Date | null;
+  review_due_at: Date | null;
+  review_decided_at: Date | null;
+  review_opinion: string | null;
+  recheck_requested_at: Date | null;
+  recheck_due_at: Date | null;
+  recheck_decided_at: Date | null;
+  recheck_opinion: string | null;
+  clock_rules: number;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** A 复查 or 复核 of the case, once asked for. */
+function reviewOf(requested: Date | null, due: Date | null, decided: Date | null, opinion: string | null): CaseReviewView | null {
+  return requested ? { requestedAt: requested.toISOString(), dueAt: iso(due), decidedAt: iso(decided), opinion } : null;
+}
+
+/** A named accusation's notices; null where there is no notice duty (anonymous, or not an accusation). */
+export function noticesOf(p: CaseRow): CaseNoticesView | null {
+  if (p.matter_class !== 'accusation' || p.anonymous) return null;
+  return {
+    acceptDueAt: iso(p.notice_accept_due_at),
+    acceptGivenAt: iso(p.notice_accept_at),
+    resultDueAt: iso(p.notice_result_due_at),
+    resultGivenAt: iso(p.notice_result_at),
+    response: p.accuser_response,
+    responseText: p.accuser_response_text,
+    responseAt: iso(p.accuser_response_at),
+  };
 }
 
 interface StepRow {
@@ -32,7 +73,7 @@ interface StepRow {
 }
 
 /** County decisions whose words stay with the county: why it referred, and any conflict-of-interest override. */
-const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension']);
+const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
 
 /** The escalations of several cases in one query, by petition id. */
 export async function escalationsOf(q: Queryable, petitionIds: string[]): Promise<Map<string, EscalationView[]>> {
@@ -63,8 +104,17 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
   const open = names && files.rows.length ? await names(q, p.id) : undefined;
   const nameOf = (f: (typeof files.rows)[number]) => (open && f.for_step ? open(f.id, f.filename_ct) : null);
   const handler = p.assigned_handler ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler]) : undefined;
+  const county = audience === 'county';
+  // A notice step says the accuser gave their name: a township sees neither the step nor that it exists.
+  const shown = county ? steps.rows : steps.rows.filter((s) => !NOTICE_ACTIONS.has(s.action as CaseAction));
   return {
     status: p.status,
+    matterClass: p.matter_class,
+    route: p.route,
+    named: county ? !p.anonymous : null,
+    notices: county ? noticesOf(p) : null,
+    review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
+    recheck: county ? reviewOf(p.recheck_requested_at, p.recheck_due_at, p.recheck_decided_at, p.recheck_opinion) : null,
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,
@@ -72,7 +122,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     dueState: p.due_state,
     extensionsUsed: p.extensions_used,
     extensionPending: p.extension_pending ? { days: p.extension_pending.days, reason: p.extension_pending.reason, requestedAt: p.extension_pending.requestedAt } : null,
-    steps: steps.rows.map((s) => ({
+    steps: shown.map((s) => ({
       id: s.id,
       action: s.action,
       fromStatus: s.from_status,

@@ -47,6 +47,7 @@ export const ROUTES = {
   'POST /api/petitions/:id/transition': { roles: COUNTY },
   'GET /api/petitions/:id/cross-reference': { roles: COUNTY },
   'GET /api/cases/deadlines': { roles: COUNTY },
+  'GET /api/cases/notices': { roles: COUNTY },
   'GET /api/stats': { roles: COUNTY },
   'GET /api/stats/export': { roles: COUNTY },
   'GET /api/case-policy': { roles: [...COUNTY, 'sec_admin'] },

@@ -7,14 +7,20 @@ import { MasterKeys, SUITES, hmacDigits, mac, pinVerifier, randomDigits, type Su
 import type { IntegrityAlarm } from '../security/integrity-alarm.js';
 import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
-import { POLICY_VERSION_SQL, PolicyCopy, acceptDueAt, policyStillSql } from '../cases/case-policy.js';
+import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
+import { CLOCK_RULES } from '../cases/clock-recompute.js';
+import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { IdentityVault, identitySeal } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
 
 const UNIQUE_VIOLATION = '23505';
 
-type SubmitInput = z.output<typeof PetitionSubmitBody>;
+/**
+ * The validated form. Class and other body may be left out by in-process callers that predate classes (the benchmarks,
+ * older tests): the route always passes them, and the schema's default (检举控告) applies to the rest.
+ */
+type SubmitInput = Omit<z.output<typeof PetitionSubmitBody>, 'matterClass' | 'otherBody'> & Partial<Pick<z.output<typeof PetitionSubmitBody>, 'matterClass' | 'otherBody'>>;
 type ListInput = z.output<typeof PetitionListQuery>;
 
 /** yymm + 6 random digits: short enough to type on a number pad, and sorted by month when read aloud. */
@@ -73,6 +79,7 @@ export class PetitionService {
     // No look-up first: a retry is rare, and the insert's ON CONFLICT finds it (then it is re-read below).
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
+    const matterClass = body.matterClass ?? 'accusation';
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
@@ -89,9 +96,12 @@ export class PetitionService {
         const petition = name('petition');
         const vault = this.vault.insertCtes($, name, petition, sealed);
         const ctes = [
-          `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, narrative, anonymous, created_by, created_at, updated_at, accept_due_at, identity_mac)
-            SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text, ${$(body.narrative)}::text,
-                   ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz, ${$(acceptDueAt(policy, now))}::timestamptz, ${$(seal)}::text
+          `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, matter_class, other_body, narrative, anonymous, created_by, created_at, updated_at,
+                                              accept_due_at, notice_accept_due_at, clock_rules, identity_mac)
+            SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text,
+                   ${$(matterClass)}::text, ${$(body.otherBody ?? null)}::text, ${$(body.narrative)}::text,
+                   ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz,
+                   ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text
             WHERE ${policyStillSql($(policy.version))}
             ON CONFLICT (id) DO NOTHING RETURNING id)`,
           ...vault.ctes,
@@ -128,7 +138,7 @@ export class PetitionService {
           objectType: 'petition',
           objectId: body.id,
           townshipCode: body.townshipCode,
-          details: { category: body.category, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null },
+          details: { category: body.category, matterClass, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null },
         });
         if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true };
         if (String(audited.row['policy_version']) !== policy.version) {

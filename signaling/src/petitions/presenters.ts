@@ -1,4 +1,4 @@
-import type { CountyPetitionView, PetitionStatus, TownshipCaseView } from '@vj/shared';
+import type { CaseRoute, CountyPetitionView, MatterClass, PetitionStatus, TownshipCaseView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
 export interface PetitionRow {
@@ -9,6 +9,9 @@ export interface PetitionRow {
   category: string;
   narrative: string;
   anonymous: boolean;
+  matter_class: MatterClass;
+  route: CaseRoute | null;
+  other_body: string | null;
   status: PetitionStatus;
   feedback: string | null;
   created_at: Date;
@@ -47,6 +50,9 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     category: p.category,
     narrative: p.narrative,
     anonymous: p.anonymous,
+    matterClass: p.matter_class,
+    route: p.route,
+    otherBody: p.other_body,
     status: p.status,
     feedback: p.feedback,
     createdAt: p.created_at.toISOString(),

@@ -1,9 +1,46 @@
-import { AppError, type ReceiptStatusView } from '@vj/shared';
+import { AppError, type NoticeVia, type ReceiptStatusView } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { checkPin, pinVerifier, pinVerifierIsLegacy } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
+
+interface ReceiptRow {
+  id: string;
+  pin_hash: string;
+  status: ReceiptStatusView['status'];
+  feedback: string | null;
+  updated_at: Date;
+  township_code: string;
+  matter_class: ReceiptStatusView['matterClass'];
+  other_body: string | null;
+  notice_accept_at: Date | null;
+  notice_accept_via: NoticeVia | null;
+  notice_accept_text: string | null;
+  notice_result_at: Date | null;
+  notice_result_via: NoticeVia | null;
+  notice_result_text: string | null;
+  review_decided_at: Date | null;
+  review_opinion: string | null;
+  recheck_decided_at: Date | null;
+  recheck_opinion: string | null;
+}
+
+/** The 复查 and 复核 opinions given: the villager's answer to their own request. */
+function reviewsGiven(p: ReceiptRow): ReceiptStatusView['reviews'] {
+  const out: ReceiptStatusView['reviews'] = [];
+  if (p.review_decided_at && p.review_opinion) out.push({ kind: 'review', at: p.review_decided_at.toISOString(), opinion: p.review_opinion });
+  if (p.recheck_decided_at && p.recheck_opinion) out.push({ kind: 'recheck', at: p.recheck_decided_at.toISOString(), opinion: p.recheck_opinion });
+  return out;
+}
+
+/** The notices the county gave, as the villager who holds the receipt was told them; never the response they gave. */
+function noticesGiven(p: ReceiptRow): ReceiptStatusView['notices'] {
+  const out: ReceiptStatusView['notices'] = [];
+  if (p.notice_accept_at && p.notice_accept_via) out.push({ kind: 'accept', at: p.notice_accept_at.toISOString(), via: p.notice_accept_via, text: p.notice_accept_text ?? '' });
+  if (p.notice_result_at && p.notice_result_via) out.push({ kind: 'result', at: p.notice_result_at.toISOString(), via: p.notice_result_via, text: p.notice_result_text ?? '' });
+  return out;
+}
 
 /** Wrong answers for one case code from one kiosk before that pair waits. */
 export const MAX_FAILURES = 5;
@@ -36,8 +73,11 @@ export class ReceiptLookup {
     const keys = this.db.integrity;
     if (!keys) throw new Error('integrity keys not loaded');
     const lock = await this.db.query<{ locked: boolean }>('SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
-    const r = await this.db.query<{ id: string; pin_hash: string; status: ReceiptStatusView['status']; feedback: string | null; updated_at: Date; township_code: string }>(
-      'SELECT id, pin_hash, status, feedback, updated_at, township_code FROM petitions WHERE case_code = $1',
+    const r = await this.db.query<ReceiptRow>(
+      `SELECT id, pin_hash, status, feedback, updated_at, township_code, matter_class, other_body,
+              notice_accept_at, notice_accept_via, notice_accept_text, notice_result_at, notice_result_via, notice_result_text,
+              review_decided_at, review_opinion, recheck_decided_at, recheck_opinion
+       FROM petitions WHERE case_code = $1`,
       [caseCode],
     );
     const p = r.rows[0];
@@ -74,6 +114,6 @@ export class ReceiptLookup {
       }
       await appendAudit(q, { ...audit, action: 'receipt.lookup' });
     });
-    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString() };
+    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p) };
   }
 }

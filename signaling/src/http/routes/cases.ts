@@ -10,14 +10,16 @@ import {
   DeadlineListAnswer,
   DeadlinePolicyBody,
   Id,
+  NoticeListAnswer,
   StatsQuery,
   type DeadlineCaseView,
 } from '@vj/shared';
 import { policyView, savePolicy } from '../../cases/case-policy.js';
-import { currentClock } from '../../cases/case-service.js';
+import { CLOCK_RUNNING_SQL, currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
 import { escalationsOf, type CaseRow } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
+import { noticesDue } from '../../cases/notice-list.js';
 import type { AppContext } from '../../context.js';
 import { crossReference } from '../../registry/cross-reference.js';
 import { Binary, BYTES, mount } from '../route.js';
@@ -51,7 +53,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/cases/deadlines', {
     response: DeadlineListAnswer,
     handler: async () => {
-      const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE status <> 'closed' AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
+      const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
       const escalations = await escalationsOf(app.db, r.rows.map((p) => p.id));
       const items: DeadlineCaseView[] = [];
       for (const p of r.rows) {
@@ -73,6 +75,11 @@ export function caseRoutes(express: Express, app: AppContext): void {
       items.sort((a, b) => (a.dueState === b.dueState ? a.dueAt.localeCompare(b.dueAt) : a.dueState === 'overdue' ? -1 : 1));
       return { items };
     },
+  });
+
+  mount(express, app, 'GET /api/cases/notices', {
+    response: NoticeListAnswer,
+    handler: async () => ({ items: await noticesDue(app.db, new Date()) }),
   });
 
   mount(express, app, 'GET /api/stats', {

@@ -1,0 +1,32 @@
+import type { MatterClass } from '@vj/shared';
+import { needRule, ruleOf, type DeadlinePolicy } from './case-policy.js';
+import { dueAt } from './deadline-clock.js';
+
+/**
+ * The clocks of each class of matter, read from the policy table. A clock runs only where the class has a row for
+ * it: the notices are 检举控告's alone, 复查 and 复核 are the 《信访工作条例》 track's, and 其他 has no handling period.
+ */
+
+/** Register and accept or hand on (检举控告: 5 working days of receipt; the 信访 track: decide within 15 days). */
+export const acceptDueAt = (p: DeadlinePolicy, matterClass: MatterClass, receivedAt: Date): Date => dueAt(receivedAt, needRule(p, matterClass, 'accept'), p.calendar);
+
+/** Handle it, from the county's decision (accept or 交办). */
+export const concludeDueAt = (p: DeadlinePolicy, matterClass: MatterClass, decidedAt: Date): Date => dueAt(decidedAt, needRule(p, matterClass, 'conclude'), p.calendar);
+
+/** Tell a named accuser whether it was accepted, counted from receipt. Anonymous matters owe no notice: null. */
+export function noticeAcceptDueAt(p: DeadlinePolicy, matterClass: MatterClass, named: boolean, receivedAt: Date): Date | null {
+  const rule = ruleOf(p, matterClass, 'notice_accept');
+  return named && rule ? dueAt(receivedAt, rule, p.calendar) : null;
+}
+
+/** Give a named accuser the result, counted from the conclusion. */
+export function noticeResultDueAt(p: DeadlinePolicy, matterClass: MatterClass, named: boolean, concludedAt: Date): Date | null {
+  const rule = ruleOf(p, matterClass, 'notice_result');
+  return named && rule ? dueAt(concludedAt, rule, p.calendar) : null;
+}
+
+/** 复查 or 复核 of a 信访-track matter, counted from the petitioner's request; null where the class has neither. */
+export function reviewDueAt(p: DeadlinePolicy, matterClass: MatterClass, kind: 'review' | 'recheck', requestedAt: Date): Date | null {
+  const rule = ruleOf(p, matterClass, kind);
+  return rule ? dueAt(requestedAt, rule, p.calendar) : null;
+}
