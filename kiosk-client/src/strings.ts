@@ -253,12 +253,13 @@ export const SAY = {
   lookupLocked: clip('lookupLocked'),
   lookupFailed: clip('lookupFailed'),
   /** The county's feedback is free text: a browser voice reads it; the clips can only point to the screen. */
-  lookupResult: (status: string, feedback: string | undefined, more = ''): Prompt => {
+  /** `onScreen`: there is more on the screen than is said (the notices), so the villager is pointed to it. */
+  lookupResult: (status: string, feedback: string | undefined, more = '', onScreen = false): Prompt => {
     const words = STATUS_WORDS[status as Status] ?? '';
     const statusClip = `status_${status}` as ClipId;
     return {
-      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}${more}`,
-      clips: [...(statusClip in CLIPS ? [statusClip] : []), ...(feedback || more ? (['lookupFeedbackOnScreen'] as const) : [])],
+      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}${more}${onScreen && !feedback && !more ? T.lookupFeedbackOnScreen : ''}`,
+      clips: [...(statusClip in CLIPS ? [statusClip] : []), ...(feedback || more || onScreen ? (['lookupFeedbackOnScreen'] as const) : [])],
     };
   },
 };

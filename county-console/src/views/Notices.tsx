@@ -31,6 +31,13 @@ export function Notices({ token, role, roomName }: { token: TokenSource; role: R
         {list.data?.items.length === 0 && <p className="empty">{TC.noticesEmpty}</p>}
         {list.data && list.data.items.length > 0 && (
           <table className="table">
+            <thead>
+              <tr>
+                {TC.noticeColumns.map((c) => (
+                  <th key={c} scope="col">{c}</th>
+                ))}
+              </tr>
+            </thead>
             <tbody>
               {list.data.items.map((n) => (
                 <tr key={`${n.id}-${n.kind}`} className={open === n.id ? 'selected' : undefined} onClick={() => setOpen(n.id)} data-testid={`notice-${n.caseCode}-${n.kind}`}>

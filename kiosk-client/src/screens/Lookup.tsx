@@ -5,12 +5,15 @@ import { say } from '../voice';
 
 type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string; code?: string };
 
-/** What the answer says besides its status and feedback: where an outside-remit matter goes, and the notices given. */
+/**
+ * What is read aloud besides the status and feedback: where an outside-remit matter goes, and review opinions. The
+ * notices given to a named accuser are shown, never spoken: others in the reception room would hear that this
+ * villager gave their name, and how they were reached.
+ */
 function extraWords(s: ReceiptStatusView): string {
   const other = s.matterClass === 'other' && s.otherBody ? T.lookupOtherBody(s.otherBody) : '';
-  const notices = s.notices.map((n) => `${T.lookupNoticeLine(dayOf(n.at), T.lookupNoticeVias[n.via] ?? '', T.lookupNoticeKinds[n.kind] ?? '')}${n.text}`).join('');
   const reviews = s.reviews.map((r) => `${T.lookupReviewLine(T.lookupReviewKinds[r.kind] ?? '', dayOf(r.at))}${r.opinion}`).join('');
-  return `${other}${notices ? `${T.lookupNoticesTitle}${notices}` : ''}${reviews}`;
+  return `${other}${reviews}`;
 }
 const dayOf = (iso: string) => new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
 
@@ -42,7 +45,7 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
     try {
       const status = await onLookup(code, digits);
       setState({ step: 'result', status });
-      say(SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status)));
+      say(SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0));
     } catch (err) {
       const why = err instanceof AppError ? err.code : undefined;
       const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];

@@ -18,29 +18,29 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
     text: Text(0, 2000).default(''),
     handlerId: Id.nullable().default(null),
     /** A supervisor's override of a conflict-of-interest refusal; the reason is audited. */
-    overrideReason: Text(5, 500, '请写明越过回避规则的理由(至少 5 个字)').optional(),
+    overrideReason: Text(5, 500, '请写明越过回避规则的理由（至少 5 个字）').optional(),
   }),
   z.object({ ...base, action: z.literal('township_accept'), text: Text(0, 2000).default('') }),
   z.object({ ...base, action: z.literal('add_step'), text: Text(1, 5000, '请填写办理情况'), attachmentIds: z.array(Id).max(10).default([]) }),
-  z.object({ ...base, action: z.literal('report'), text: Text(5, 10_000, '请填写办理结果(至少 5 个字)'), attachmentIds: z.array(Id).max(10).default([]) }),
-  z.object({ ...base, action: z.literal('return'), text: Text(5, 2000, '请写明退回重办的意见(至少 5 个字)') }),
-  z.object({ ...base, action: z.literal('approve'), feedback: Text(5, 1000, '请填写给信访人的反馈(至少 5 个字)'), text: Text(0, 2000).default('') }),
-  z.object({ ...base, action: z.literal('request_extension'), days: z.number().int().min(1).max(365), text: Text(5, 1000, '请写明延期理由(至少 5 个字)') }),
+  z.object({ ...base, action: z.literal('report'), text: Text(5, 10_000, '请填写办理结果（至少 5 个字）'), attachmentIds: z.array(Id).max(10).default([]) }),
+  z.object({ ...base, action: z.literal('return'), text: Text(5, 2000, '请写明退回重办的意见（至少 5 个字）') }),
+  z.object({ ...base, action: z.literal('approve'), feedback: Text(5, 1000, '请填写给信访人的反馈（至少 5 个字）'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('request_extension'), days: z.number().int().min(1).max(365), text: Text(5, 1000, '请写明延期理由（至少 5 个字）') }),
   z.object({ ...base, action: z.literal('decide_extension'), approve: z.boolean(), text: Text(0, 1000).default('') }),
   z.object({
     ...base,
     action: z.literal('forward_other'),
     /** Where it was sent, when it differs from what intake recorded. */
-    otherBody: Text(2, 100, '请写明办理单位(至少 2 个字)').optional(),
+    otherBody: Text(2, 100, '请写明办理单位（至少 2 个字）').optional(),
     text: Text(0, 2000).default(''),
   }),
-  z.object({ ...base, action: z.literal('notify_accept'), via: NoticeVia, text: Text(5, 1000, '请填写告知内容(至少 5 个字)') }),
-  z.object({ ...base, action: z.literal('notify_result'), via: NoticeVia, text: Text(5, 1000, '请填写反馈内容(至少 5 个字)') }),
-  z.object({ ...base, action: z.literal('request_review'), text: Text(2, 2000, '请记录复查请求的理由(至少 2 个字)') }),
-  z.object({ ...base, action: z.literal('decide_review'), opinion: Text(5, 2000, '请填写复查意见(至少 5 个字)'), text: Text(0, 2000).default('') }),
-  z.object({ ...base, action: z.literal('request_recheck'), text: Text(2, 2000, '请记录复核请求的理由(至少 2 个字)') }),
-  z.object({ ...base, action: z.literal('decide_recheck'), opinion: Text(5, 2000, '请填写复核意见(至少 5 个字)'), text: Text(0, 2000).default('') }),
-  z.object({ ...base, action: z.literal('record_response'), response: AccuserResponse, text: Text(2, 2000, '请如实记录检举控告人的意见(至少 2 个字)') }),
+  z.object({ ...base, action: z.literal('notify_accept'), via: NoticeVia, text: Text(5, 1000, '请填写告知内容（至少 5 个字）') }),
+  z.object({ ...base, action: z.literal('notify_result'), via: NoticeVia, text: Text(5, 1000, '请填写反馈内容（至少 5 个字）') }),
+  z.object({ ...base, action: z.literal('request_review'), text: Text(2, 2000, '请记录复查请求的理由（至少 2 个字）') }),
+  z.object({ ...base, action: z.literal('decide_review'), opinion: Text(5, 2000, '请填写复查意见（至少 5 个字）'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('request_recheck'), text: Text(2, 2000, '请记录复核请求的理由（至少 2 个字）') }),
+  z.object({ ...base, action: z.literal('decide_recheck'), opinion: Text(5, 2000, '请填写复核意见（至少 5 个字）'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('record_response'), response: AccuserResponse, text: Text(2, 2000, '请如实记录检举控告人的意见（至少 2 个字）') }),
 ]);
 export type CaseTransitionBody = z.input<typeof CaseTransitionBody>;
 
@@ -226,5 +226,5 @@ export type CrossReferenceView = z.infer<typeof CrossReferenceView>;
 export const TownshipCaseDetail = TownshipCaseView.extend({ workflow: CaseWorkflowView });
 export type TownshipCaseDetail = z.infer<typeof TownshipCaseDetail>;
 
-export const RecordingPauseBody = z.object({ paused: z.boolean(), reason: z.string().trim().min(5, '请写明暂停或恢复录像的理由(至少 5 个字)').max(500) });
-export const RecordingGrantBody = z.object({ grant: z.boolean(), reason: z.string().trim().min(5, '请写明授权理由(至少 5 个字)').max(500) });
+export const RecordingPauseBody = z.object({ paused: z.boolean(), reason: z.string().trim().min(5, '请写明暂停或恢复录像的理由（至少 5 个字）').max(500) });
+export const RecordingGrantBody = z.object({ grant: z.boolean(), reason: z.string().trim().min(5, '请写明授权理由（至少 5 个字）').max(500) });

@@ -114,7 +114,7 @@ export const TownshipCaseView = z.object({
 });
 export type TownshipCaseView = z.infer<typeof TownshipCaseView>;
 
-export const RevealBody = z.object({ reason: Text(500).min(5, '请写明查看身份信息的理由(至少 5 个字)') });
+export const RevealBody = z.object({ reason: Text(500).min(5, '请写明查看身份信息的理由（至少 5 个字）') });
 export const RevealResult = z.object({ identity: z.object({ name: z.string(), idCard: z.string(), phone: z.string(), address: z.string(), village: z.string() }), auditSeq: z.string() });
 export type RevealResult = z.infer<typeof RevealResult>;
 

@@ -36,6 +36,10 @@ export function needRule(p: DeadlinePolicy, matterClass: MatterClass, kind: Poli
   return r;
 }
 
+/** For the one error a policy edit can answer with: the row named as the policy page names it. */
+const MATTER_CLASS_LABELS: Record<string, string> = { accusation: '检举控告', appeal: '申诉', suggestion: '批评建议', other: '其他' };
+const CLOCK_LABELS: Record<string, string> = { accept: '受理', conclude: '办结', extension: '延期', notice_accept: '受理告知', notice_result: '结果反馈', review: '复查', recheck: '复核' };
+
 /**
  * Reads the deadline policy table. Read per use: a change by the supervisor applies on every node at once. (Intake's
  * kept copy, PolicyCopy, is checked against the version inside the statement that uses it, so the same holds.)
@@ -123,7 +127,7 @@ export async function savePolicy(db: Db, principal: Claims, body: z.output<typeo
         [r.matterClass, r.kind, r.days, r.counting, r.dueSoonDays, r.maxCount, principal.sub],
       );
       // Rows are the table's, not the client's to add: an unknown one rolls back everything sent with it.
-      if (!u.rowCount) throw new AppError('BAD_REQUEST', `没有这条期限规则：${r.matterClass}.${r.kind}`, ['rows']);
+      if (!u.rowCount) throw new AppError('BAD_REQUEST', `没有这条期限规则：${MATTER_CLASS_LABELS[r.matterClass] ?? r.matterClass}的${CLOCK_LABELS[r.kind] ?? r.kind}期限`, ['rows']);
     }
     if (body.exceptions) {
       await q.query('DELETE FROM calendar_exceptions');

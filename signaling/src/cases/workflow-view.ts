@@ -75,6 +75,17 @@ interface StepRow {
 /** County decisions whose words stay with the county: why it referred, and any conflict-of-interest override. */
 const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
 
+/** Review and recheck steps: the county handles them alone, after the case is closed. */
+const REVIEW_ACTIONS = new Set(['request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
+
+/**
+ * A case's clock state as a township may see it: a closed case's clock is the county's review or recheck, if any,
+ * and that must not tell the township the petitioner came back.
+ */
+export function townshipDueState(p: { status: string; due_state: CaseRow['due_state'] }): CaseRow['due_state'] {
+  return p.status === 'closed' ? 'ok' : p.due_state;
+}
+
 /** The escalations of several cases in one query, by petition id. */
 export async function escalationsOf(q: Queryable, petitionIds: string[]): Promise<Map<string, EscalationView[]>> {
   const r = await q.query<{ petition_id: string; clock: EscalationView['clock']; level: EscalationView['level']; due_at: Date; notified: EscalationView['notified']; notified_at: Date }>(
@@ -105,8 +116,9 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
   const nameOf = (f: (typeof files.rows)[number]) => (open && f.for_step ? open(f.id, f.filename_ct) : null);
   const handler = p.assigned_handler ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler]) : undefined;
   const county = audience === 'county';
-  // A notice step says the accuser gave their name: a township sees neither the step nor that it exists.
-  const shown = county ? steps.rows : steps.rows.filter((s) => !NOTICE_ACTIONS.has(s.action as CaseAction));
+  // A notice step says the accuser gave their name, a review step that the petitioner came back: both are the
+  // county's alone, and a township sees neither the step nor that it exists.
+  const shown = county ? steps.rows : steps.rows.filter((s) => !NOTICE_ACTIONS.has(s.action as CaseAction) && !REVIEW_ACTIONS.has(s.action));
   return {
     status: p.status,
     matterClass: p.matter_class,
@@ -119,7 +131,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,
     concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
-    dueState: p.due_state,
+    dueState: county ? p.due_state : townshipDueState(p),
     extensionsUsed: p.extensions_used,
     extensionPending: p.extension_pending ? { days: p.extension_pending.days, reason: p.extension_pending.reason, requestedAt: p.extension_pending.requestedAt } : null,
     steps: shown.map((s) => ({

@@ -1,5 +1,6 @@
 import type { CaseRoute, CountyPetitionView, MatterClass, PetitionStatus, TownshipCaseView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
+import { townshipDueState } from '../cases/workflow-view.js';
 
 export interface PetitionRow {
   id: string;
@@ -74,7 +75,7 @@ export async function townshipView(q: Queryable, p: PetitionRow): Promise<Townsh
     narrative: p.narrative,
     status: p.status,
     accused: await accused(q, p.id),
-    dueState: p.due_state,
+    dueState: townshipDueState(p),
     concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
   };
 }
