@@ -1,5 +1,18 @@
 // The case workflow's words: actions, deadlines, dashboard and registry.
-import type { AccuserResponse, CaseAction, CaseRoute, MatterClass, NoticeVia, PolicyKind } from '@vj/shared';
+import {
+  CHECK_CONCLUSION_LABELS,
+  DISPOSITION_LABELS,
+  DISPOSITION_OUTCOME_LABELS,
+  LETTER_ASSESSMENT_LABELS,
+  type AccuserResponse,
+  type CaseAction,
+  type CaseRoute,
+  type Disposition,
+  type DispositionCount,
+  type MatterClass,
+  type NoticeVia,
+  type PolicyKind,
+} from '@vj/shared';
 
 export const TC = {
   actions: {
@@ -102,6 +115,33 @@ export const TC = {
   noticeAcceptDue: (d: string) => `受理告知期限：${d}`,
   noticeResultDue: (d: string) => `结果反馈期限：${d}`,
   noticeGiven: (what: string, at: string) => `${what}已于 ${at} 完成`,
+  // 问题线索处置 (the lists and their labels are shared with the server's CSV: @vj/shared disposition.ts)
+  dispositions: DISPOSITION_LABELS satisfies Record<Disposition, string>,
+  dispositionHints: {
+    talk_letter: '以谈话或函询方式了解情况，被反映人作出说明',
+    initial_check: '线索具体、具有可查性，进行初步核实',
+    shelve: '暂不具备核查条件，暂存并到期再次研判',
+    close_lead: '反映问题失实或没有可查性，予以了结',
+  } satisfies Record<Disposition, string>,
+  dispositionTitle: '问题线索处置',
+  dispositionChoose: '处置方式',
+  dispositionReason: '处置理由(必填，至少 5 个字)',
+  dispositionReviewOn: '再次研判日期(须晚于今天)',
+  dispositionLine: (what: string, at: string) => `问题线索处置：${what}(${at} 决定)`,
+  dispositionReviewLine: (d: string) => `${d} 到期再次研判`,
+  letterAssessments: LETTER_ASSESSMENT_LABELS,
+  checkConclusions: CHECK_CONCLUSION_LABELS,
+  letterAssessment: '对函询回复的评估',
+  letterReply: '函询回复的主要内容(至少 5 个字)',
+  checkConclusion: '初核结论',
+  checkSummary: '初核情况摘要(至少 5 个字)',
+  outcomeLine: (what: string) => `处置结果：${what}`,
+  outcomePending: '处置结果待记录',
+  dispositionStatsTitle: '问题线索处置',
+  dispositionStatsEmpty: '尚无问题线索处置记录',
+  dispositionStatsOutcome: '处置结果',
+  dispositionStatsCount: '件数',
+  dispositionOutcome: (o: DispositionCount['outcome']) => (o === 'pending' ? '待记录结果' : o === 'none' ? '无需记录' : DISPOSITION_OUTCOME_LABELS[o]),
   // The feedback screen
   navNotices: '实名反馈',
   noticesTitle: '实名检举控告的告知与反馈',

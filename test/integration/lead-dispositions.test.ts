@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, CaseStatsView, CaseTransitionBody, CaseWorkflowView, parseOrBadRequest, type Role } from '@vj/shared';
+import { AppError, CaseStatsView, CaseTransitionBody, CaseWorkflowView, dispositionTotals, parseOrBadRequest, type Role } from '@vj/shared';
 import type { Db } from '@vj/signaling';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
 import { CaseService } from '../../signaling/src/cases/case-service.js';
-import { caseStats, dispositionTotals, statsCsv } from '../../signaling/src/cases/case-stats.js';
+import { caseStats, statsCsv } from '../../signaling/src/cases/case-stats.js';
 import { DeadlineJob } from '../../signaling/src/cases/deadline-job.js';
 import { dayOf, isoDay } from '../../signaling/src/cases/deadline-clock.js';
 import { loadRooms } from '../../signaling/src/db/seed.js';

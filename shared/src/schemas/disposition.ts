@@ -72,3 +72,15 @@ export const DispositionCount = z.object({
   count: z.number(),
 });
 export type DispositionCount = z.infer<typeof DispositionCount>;
+
+/** The counts summed over townships and classes: by disposition and outcome, in the lists' order. */
+export function dispositionTotals(rows: readonly DispositionCount[]): Omit<DispositionCount, 'townshipCode' | 'matterClass'>[] {
+  const sums = new Map<string, Omit<DispositionCount, 'townshipCode' | 'matterClass'>>();
+  for (const r of rows) {
+    const key = `${r.disposition}.${r.outcome}`;
+    const t = sums.get(key) ?? { disposition: r.disposition, outcome: r.outcome, count: 0 };
+    t.count += r.count;
+    sums.set(key, t);
+  }
+  return [...sums.values()].sort((a, b) => DISPOSITIONS.indexOf(a.disposition) - DISPOSITIONS.indexOf(b.disposition) || a.outcome.localeCompare(b.outcome));
+}

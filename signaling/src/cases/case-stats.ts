@@ -1,4 +1,4 @@
-import { DISPOSITION_LABELS, DISPOSITION_OUTCOME_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, type CaseStatsView, type Disposition, type DispositionCount, type MatterClass } from '@vj/shared';
+import { DISPOSITION_LABELS, DISPOSITION_OUTCOME_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, dispositionTotals, type CaseStatsView, type Disposition, type DispositionCount, type MatterClass } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import { csvCell } from '../registry/csv.js';
 
@@ -97,14 +97,3 @@ export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): 
 const MATTER_CLASS_LABELS: Record<string, string> = { accusation: '检举控告', appeal: '申诉', suggestion: '批评建议', other: '其他' };
 const outcomeLabel = (o: DispositionCount['outcome']) => (o === 'pending' ? '待记录结果' : o === 'none' ? '无需记录' : DISPOSITION_OUTCOME_LABELS[o]);
 
-/** The counts summed over townships and classes: by disposition and outcome, in the lists' order. */
-export function dispositionTotals(rows: readonly DispositionCount[]): Omit<DispositionCount, 'townshipCode' | 'matterClass'>[] {
-  const sums = new Map<string, Omit<DispositionCount, 'townshipCode' | 'matterClass'>>();
-  for (const r of rows) {
-    const key = `${r.disposition}.${r.outcome}`;
-    const t = sums.get(key) ?? { disposition: r.disposition, outcome: r.outcome, count: 0 };
-    t.count += r.count;
-    sums.set(key, t);
-  }
-  return [...sums.values()].sort((a, b) => DISPOSITIONS.indexOf(a.disposition) - DISPOSITIONS.indexOf(b.disposition) || a.outcome.localeCompare(b.outcome));
-}
