@@ -57,6 +57,8 @@ export const TA = {
     'case.decide_review': '作出复查意见',
     'case.request_recheck': '记录复核请求',
     'case.decide_recheck': '作出复核意见',
+    'case.decide_disposition': '决定问题线索处置方式',
+    'case.record_outcome': '记录问题线索处置结果',
     'case.clocks_recomputed': '按事项类别重算期限',
     'case.escalate': '超期督办提醒',
     'case.policy': '修改办理时限',

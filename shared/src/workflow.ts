@@ -24,6 +24,8 @@ export const CASE_ACTIONS = [
   'decide_review',
   'request_recheck',
   'decide_recheck',
+  'decide_disposition',
+  'record_outcome',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -80,10 +82,19 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   decide_review: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
   request_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
   decide_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
+  /**
+   * 问题线索处置: an accusation the county accepted is disposed of by a supervisor (谈话函询, 初步核实, 暂存待查, 予以了结),
+   * with a reason. Decided once; a lead in 暂存待查 may be decided again when it comes back for review.
+   */
+  decide_disposition: { from: ['accepted'], to: 'same', who: 'supervisor', classes: ['accusation'] },
+  /** The disposition's outcome (a 函询 reply and its assessment, a 初核 conclusion), recorded by the handling officer. */
+  record_outcome: { from: ['accepted'], to: 'same', who: 'county', classes: ['accusation'] },
 };
 
 /** Actions whose very existence on a case says the petitioner gave their name: county-only, never shown to a township. */
 export const NOTICE_ACTIONS: ReadonlySet<CaseAction> = new Set(['notify_accept', 'notify_result', 'record_response']);
+/** The lead's disposition and its outcome: the county's own record, never shown to a township (issue 16). */
+export const DISPOSITION_ACTIONS: ReadonlySet<CaseAction> = new Set(['decide_disposition', 'record_outcome']);
 
 const COUNTY: readonly Role[] = ['county_officer', 'county_supervisor'];
 

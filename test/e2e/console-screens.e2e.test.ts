@@ -230,7 +230,49 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     expect(totals).toContain('登记总数');
     expect(totals).not.toContain('受理总数');
     expect(await page.$eval('[data-testid=stats] svg[aria-label=月度趋势]', (el) => el.textContent)).toContain('最高');
+    // No lead disposed of yet: the section says so.
+    expect(await text(page, '[data-testid=disposition-stats]')).toContain('尚无问题线索处置记录');
     await expectScreenHolds('dashboard');
+  });
+
+  it('问题线索处置: a supervisor’s four choices and reason, then the outcome of the one chosen; the statistics count it', async () => {
+    const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
+    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', {
+      token: officer,
+      body: petitionBody(IDLE, null, { accused: [{ name: '张某某', unit: '星沙街道某社区', position: '社区主任', townshipCode: null, officialCode: null }] }),
+    });
+    expect(filed.status).toBe(200);
+    expect((await transition(server.url, officer, filed.body.petitionId, { action: 'accept' })).status).toBe(200);
+    await press(page, 'nav-cases');
+    await page.waitForSelector(`[data-testid=case-${filed.body.caseCode}]`);
+    await press(page, `case-${filed.body.caseCode}`);
+    await page.waitForSelector('[data-testid=action-decide_disposition]');
+    await press(page, 'action-decide_disposition');
+    await page.waitForSelector('[data-testid=disposition-choices]');
+    expect(await text(page, '[data-testid=disposition-choices]')).toMatch(/谈话函询[\s\S]*初步核实[\s\S]*暂存待查[\s\S]*予以了结/);
+    await press(page, 'disposition-shelve');
+    await page.waitForSelector('[data-testid=disposition-review-on]');
+    await expectScreenHolds('case-disposition');
+    // No reason: the server's Chinese error, and the form stays open.
+    await press(page, 'action-confirm');
+    await page.waitForSelector('[data-testid=action-error]');
+    expect(await text(page, '[data-testid=action-error]')).toContain('处置理由');
+    await press(page, 'disposition-initial_check');
+    await page.type('[data-testid=action-text]', '线索具体，具有可查性');
+    await press(page, 'action-confirm');
+    await page.waitForSelector('[data-testid=disposition]');
+    expect(await text(page, '[data-testid=disposition]')).toContain('初步核实');
+    await press(page, 'action-record_outcome');
+    await page.waitForSelector('[data-testid=outcome-conclusion]');
+    await expectScreenHolds('case-outcome');
+    await page.select('[data-testid=outcome-conclusion]', 'partly');
+    await page.type('[data-testid=action-text]', '经初步核实，反映问题部分属实');
+    await press(page, 'action-confirm');
+    await waitFor('outcome shown', async () => (await text(page, '[data-testid=disposition]')).includes('部分属实'), { timeoutMs: 15_000 });
+    await press(page, 'nav-dashboard');
+    await page.waitForSelector('[data-testid=disposition-totals]');
+    expect(await text(page, '[data-testid=disposition-totals]')).toMatch(/初步核实\s+部分属实\s+1/);
+    await expectScreenHolds('dashboard-dispositions');
   });
 
   it('deadline rules: every class with its clocks, each default with the rule it comes from', async () => {

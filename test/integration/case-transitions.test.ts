@@ -65,6 +65,9 @@ const LEGAL: Legal[] = [
     [a, 'closed', 'county', COUNTY, ['appeal', 'suggestion']],
     [a, 'closed', 'township', COUNTY, ['appeal', 'suggestion']],
   ]),
+  // 问题线索处置: an accusation the county accepted; a supervisor decides, the handling officer records the outcome.
+  ['decide_disposition', 'accepted', 'county', SUPERVISOR, ['accusation']],
+  ['record_outcome', 'accepted', 'county', COUNTY, ['accusation']],
 ];
 /** The class dimension: a named accusation (every action), and the others for the actions whose rules turn on class or naming. */
 interface Matter {
@@ -79,7 +82,20 @@ const MATTERS: Matter[] = [
   { name: 'suggestion', matterClass: 'suggestion', named: false },
   { name: 'other', matterClass: 'other', named: true },
 ];
-const CLASS_ACTIONS: CaseAction[] = ['accept', 'refer', 'forward_other', 'notify_accept', 'notify_result', 'record_response', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck'];
+const CLASS_ACTIONS: CaseAction[] = [
+  'accept',
+  'refer',
+  'forward_other',
+  'notify_accept',
+  'notify_result',
+  'record_response',
+  'request_review',
+  'decide_review',
+  'request_recheck',
+  'decide_recheck',
+  'decide_disposition',
+  'record_outcome',
+];
 /** What an action needs to have happened before it (besides the status): set on the case the cell starts from. */
 const REVIEWED = `review_requested_at = now(), review_due_at = now() + interval '30 days', review_decided_at = now(), review_opinion = '维持原处理意见'`;
 const PREP: Partial<Record<CaseAction, string>> = {
@@ -87,6 +103,8 @@ const PREP: Partial<Record<CaseAction, string>> = {
   decide_review: `review_requested_at = now(), review_due_at = now() + interval '30 days'`,
   request_recheck: REVIEWED,
   decide_recheck: `${REVIEWED}, recheck_requested_at = now(), recheck_due_at = now() + interval '30 days'`,
+  // An outcome needs a disposition with outcome fields (a disposition is an accusation's alone).
+  record_outcome: `disposition = CASE WHEN matter_class = 'accusation' THEN 'initial_check' END, disposition_reason = '线索具体，具有可查性', disposition_at = now()`,
 };
 const fits = (l: Legal, m: Matter) => (l[4] === undefined || l[4] === 'all' || l[4].includes(m.matterClass)) && (l[5] !== 'named' || m.named);
 const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed', forward_other: 'closed' };
@@ -124,6 +142,8 @@ const BODIES: Record<CaseAction, Record<string, unknown>> = {
   decide_review: { opinion: '经复查，维持原处理意见', text: '' },
   request_recheck: { text: '对复查意见不服' },
   decide_recheck: { opinion: '经复核，维持复查意见', text: '' },
+  decide_disposition: { disposition: 'talk_letter', reason: '反映问题较为笼统，先行函询' },
+  record_outcome: { outcome: { disposition: 'initial_check', conclusion: 'partly', summary: '经初步核实，反映问题部分属实' } },
 };
 
 function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role, m: Matter): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {

@@ -1,5 +1,18 @@
 import { useState } from 'react';
-import { ACCUSER_RESPONSES, AppError, NOTICE_VIAS, availableActions, type AccuserResponse, type CaseAction, type CaseWorkflowView, type NoticeVia, type Role } from '@vj/shared';
+import {
+  ACCUSER_RESPONSES,
+  AppError,
+  DISPOSITIONS_WITH_OUTCOME,
+  NOTICE_VIAS,
+  availableActions,
+  type AccuserResponse,
+  type CaseAction,
+  type CaseWorkflowView,
+  type Disposition,
+  type NoticeVia,
+  type Role,
+} from '@vj/shared';
+import { DispositionFields, DispositionLine, OutcomeFields, useDispositionForm } from './DispositionForm';
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
@@ -45,6 +58,11 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
         return Boolean(w.review?.decidedAt) && !w.recheck;
       case 'decide_recheck':
         return Boolean(w.recheck) && !w.recheck?.decidedAt;
+      // Decided once; a lead in 暂存待查 is decided again when it comes back. The outcome once, where the disposition has one.
+      case 'decide_disposition':
+        return !w.disposition || w.disposition.disposition === 'shelve';
+      case 'record_outcome':
+        return Boolean(w.disposition && DISPOSITIONS_WITH_OUTCOME.includes(w.disposition.disposition) && !w.disposition.outcome);
       default:
         return true;
     }
@@ -90,6 +108,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
           {w.status === 'closed' && w.dueState !== 'ok' && <DueBadge state={w.dueState} />}
         </p>
       )}
+      {w.disposition && <DispositionLine d={w.disposition} />}
       {w.extensionPending && <p className="warn-text">{TC.extensionPending(w.extensionPending.days, w.extensionPending.reason)}</p>}
       <ol className="steps" data-testid="steps">
         {w.steps.length === 0 && <li className="empty">{TC.noSteps}</li>}
@@ -125,6 +144,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
           role={role}
           token={token}
           pendingDays={w.extensionPending?.days}
+          disposition={w.disposition?.disposition}
           onCancel={() => setOpen(undefined)}
           onDone={(v) => {
             setOpen(undefined);
@@ -142,12 +162,15 @@ interface FormProps {
   role: Role;
   token: TokenSource;
   pendingDays: number | undefined;
+  /** The lead's disposition in force, for the outcome form. */
+  disposition: Disposition | undefined;
   onCancel: () => void;
   onDone: (v: CaseWorkflowView) => void;
 }
 
 /** One action. Its step id and its files' ids are fixed when the form opens, so a retry after a network failure never acts twice. */
-function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }: FormProps) {
+function ActionForm({ action, base, role, token, pendingDays, disposition, onCancel, onDone }: FormProps) {
+  const lead = useDispositionForm(disposition);
   const [stepId] = useState(() => crypto.randomUUID());
   const [text, setText] = useState('');
   const [feedback, setFeedback] = useState('');
@@ -179,6 +202,10 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
       if (action === 'decide_review' || action === 'decide_recheck') body.opinion = opinion;
       if (action === 'forward_other' && otherBody.trim()) body.otherBody = otherBody.trim();
       if (override !== undefined && override.trim()) body.overrideReason = override.trim();
+      if (action === 'decide_disposition' || action === 'record_outcome') {
+        delete body.text;
+        Object.assign(body, lead.body(action, text));
+      }
       onDone(await apiRequest<CaseWorkflowView>('POST', `${base}/transition`, { token: token(), body }));
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT_OF_INTEREST') setOverride((o) => o ?? '');
@@ -258,8 +285,10 @@ function ActionForm({ action, base, role, token, pendingDays, onCancel, onDone }
           <input value={otherBody} placeholder={TC.otherBodyHint} onChange={(e) => setOtherBody(e.target.value)} data-testid="action-other-body" />
         </label>
       )}
+      {action === 'decide_disposition' && <DispositionFields form={lead} />}
+      {action === 'record_outcome' && <OutcomeFields form={lead} />}
       <label>
-        {TC.textHints[action]}
+        {action === 'record_outcome' ? lead.textLabel : TC.textHints[action]}
         <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} data-testid="action-text" />
       </label>
       {withFiles && (

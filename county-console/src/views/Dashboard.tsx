@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { CaseStatsView, DeadlineCaseView } from '@vj/shared';
+import { DISPOSITIONS, dispositionTotals, type CaseStatsView, type DeadlineCaseView, type DispositionCount } from '@vj/shared';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { chinaDay } from '../format';
@@ -97,9 +97,65 @@ export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (
                 ))}
               </tbody>
             </table>
+            <DispositionStats rows={stats.data.dispositions} roomName={roomName} />
           </>
         )}
       </section>
+    </div>
+  );
+}
+
+/** 问题线索处置: counts by disposition and outcome, and by township; counts only. */
+function DispositionStats({ rows, roomName }: { rows: DispositionCount[]; roomName: (c: string) => string }) {
+  const townships = [...new Set(rows.map((r) => r.townshipCode))];
+  const count = (t: string, d: string) => rows.filter((r) => r.townshipCode === t && r.disposition === d).reduce((n, r) => n + r.count, 0);
+  return (
+    <div data-testid="disposition-stats">
+      <h3>{TC.dispositionStatsTitle}</h3>
+      {rows.length === 0 ? (
+        <p className="empty">{TC.dispositionStatsEmpty}</p>
+      ) : (
+        <div className="disposition-stats">
+          <table className="table compact" data-testid="disposition-totals">
+            <thead>
+              <tr>
+                <th>{TC.dispositionChoose}</th>
+                <th>{TC.dispositionStatsOutcome}</th>
+                <th>{TC.dispositionStatsCount}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {dispositionTotals(rows).map((t) => (
+                <tr key={`${t.disposition}-${t.outcome}`}>
+                  <td>{TC.dispositions[t.disposition]}</td>
+                  <td>{TC.dispositionOutcome(t.outcome)}</td>
+                  <td>{t.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table className="table compact" data-testid="disposition-townships">
+            <thead>
+              <tr>
+                <th>{T.filterTownship}</th>
+                {DISPOSITIONS.map((d) => (
+                  <th key={d}>{TC.dispositions[d]}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {townships.map((t) => (
+                <tr key={t}>
+                  <td>{roomName(t)}</td>
+                  {DISPOSITIONS.map((d) => (
+                    <td key={d}>{count(t, d)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

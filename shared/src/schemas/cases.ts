@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id } from './common.js';
 import { AccuserResponse, CASE_ROUTES, MatterClass, NoticeVia, NOTICE_KINDS, POLICY_KINDS } from './matter.js';
+import { DispositionCount, DispositionDecision, DispositionOutcomeBody, DispositionView } from './disposition.js';
 import { AttachmentView, PETITION_STATUSES, TownshipCaseView } from './petition.js';
 
 const Text = (min: number, max: number, message?: string) => z.string().trim().min(min, message).max(max);
@@ -40,13 +41,18 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
   z.object({ ...base, action: z.literal('decide_review'), opinion: Text(5, 2000, '请填写复查意见（至少 5 个字）'), text: Text(0, 2000).default('') }),
   z.object({ ...base, action: z.literal('request_recheck'), text: Text(2, 2000, '请记录复核请求的理由（至少 2 个字）') }),
   z.object({ ...base, action: z.literal('decide_recheck'), opinion: Text(5, 2000, '请填写复核意见（至少 5 个字）'), text: Text(0, 2000).default('') }),
+  z.object({ ...base, action: z.literal('decide_disposition'), ...DispositionDecision }),
+  z.object({ ...base, action: z.literal('record_outcome'), outcome: DispositionOutcomeBody }),
   z.object({ ...base, action: z.literal('record_response'), response: AccuserResponse, text: Text(2, 2000, '请如实记录检举控告人的意见（至少 2 个字）') }),
 ]);
 export type CaseTransitionBody = z.input<typeof CaseTransitionBody>;
 
 export const DUE_STATES = ['ok', 'due_soon', 'overdue'] as const;
-/** The clocks a case runs one at a time: acceptance, handling, then on request 复查 and 复核 of a concluded 信访-track matter. */
-export const CASE_CLOCKS = ['accept', 'conclude', 'review', 'recheck'] as const;
+/**
+ * The clocks a case runs one at a time: acceptance, handling, then on request 复查 and 复核 of a concluded 信访-track matter;
+ * a lead in 暂存待查 runs 'shelved' instead of handling, until the day it comes back for review.
+ */
+export const CASE_CLOCKS = ['accept', 'conclude', 'review', 'recheck', 'shelved'] as const;
 export type CaseClock = (typeof CASE_CLOCKS)[number];
 export type DueState = (typeof DUE_STATES)[number];
 
@@ -100,6 +106,8 @@ export const CaseWorkflowView = z.object({
   notices: CaseNoticesView.nullable(),
   review: CaseReviewView.nullable(),
   recheck: CaseReviewView.nullable(),
+  /** 问题线索处置: null until decided, and always for a township. */
+  disposition: DispositionView.nullable(),
   side: z.enum(['county', 'township']).nullable(),
   assignedHandler: z.object({ id: Id, name: z.string() }).nullable(),
   acceptDueAt: z.string().nullable(),
@@ -169,6 +177,8 @@ export const CaseStatsView = z.object({
   townships: z.array(TownshipStats),
   totals: TownshipStats.omit({ townshipCode: true }),
   months: z.array(z.object({ month: z.string(), received: z.number(), closed: z.number() })),
+  /** 问题线索处置: counts by township, class, disposition and outcome (rows with a count only). */
+  dispositions: z.array(DispositionCount),
 });
 export type CaseStatsView = z.infer<typeof CaseStatsView>;
 

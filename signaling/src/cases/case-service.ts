@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { AppError, CASE_RULES, checkTransition, nextStatus, type CaseClock, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
+import { AppError, CASE_RULES, CHECK_CONCLUSIONS, DISPOSITION_ACTIONS, DISPOSITION_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, LETTER_ASSESSMENTS, checkTransition, nextStatus, type CaseClock, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
 import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
 import { namedAsAccused, referralConflicts } from './conflicts.js';
-import { dueAt, dueStateAt } from './deadline-clock.js';
+import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
 import { concludeDueAt, noticeResultDueAt, reviewDueAt } from './matter-clocks.js';
 import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
@@ -22,6 +22,7 @@ const REFUSAL_TEXT = {
 function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
   const rule = CASE_RULES[action];
   if (rule.classes && !rule.classes.includes(p.matter_class)) {
+    if (DISPOSITION_ACTIONS.has(action)) return '只有检举控告才有问题线索处置';
     return p.matter_class === 'other' ? '该事项不属于纪检监察机关受理范围，只能告知并转有关单位' : '该操作只适用于“其他”类事项';
   }
   if (rule.namedOnly && p.anonymous) return '匿名检举控告没有告知和反馈的要求';
@@ -33,7 +34,21 @@ function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
  * concluded 信访-track matter, the 复查 (then the 复核) the petitioner asked for, until its opinion is given.
  */
 export function currentClock(
-  p: Pick<CaseRow, 'status' | 'decided_at' | 'accept_due_at' | 'conclude_due_at' | 'review_requested_at' | 'review_due_at' | 'review_decided_at' | 'recheck_requested_at' | 'recheck_due_at' | 'recheck_decided_at'>,
+  p: Pick<
+    CaseRow,
+    | 'status'
+    | 'decided_at'
+    | 'accept_due_at'
+    | 'conclude_due_at'
+    | 'review_requested_at'
+    | 'review_due_at'
+    | 'review_decided_at'
+    | 'recheck_requested_at'
+    | 'recheck_due_at'
+    | 'recheck_decided_at'
+    | 'disposition'
+    | 'disposition_review_due_at'
+  >,
 ): { clock: CaseClock; due: Date } | null {
   if (p.status === 'closed') {
     if (p.recheck_requested_at && !p.recheck_decided_at && p.recheck_due_at) return { clock: 'recheck', due: p.recheck_due_at };
@@ -41,16 +56,25 @@ export function currentClock(
     return null;
   }
   if (!p.decided_at) return p.accept_due_at ? { clock: 'accept', due: p.accept_due_at } : null;
+  // 暂存待查: the lead waits for its review day instead of running the handling clock.
+  if (p.status === 'accepted' && p.disposition === 'shelve' && p.disposition_review_due_at) return { clock: 'shelved', due: p.disposition_review_due_at };
   return p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
 }
 
 /** SQL: the case has a clock running (open, or a 复查/复核 waiting for its opinion): what the sweep and the board read. */
 export const CLOCK_RUNNING_SQL = `(status <> 'closed' OR (review_requested_at IS NOT NULL AND review_decided_at IS NULL) OR (recheck_requested_at IS NOT NULL AND recheck_decided_at IS NULL))`;
 
+/**
+ * A lead in 暂存待查 comes due on its review day itself: the day is the supervisor's choice, not a period of the policy
+ * table, so there is no row to read (and no warning before the day).
+ */
+const SHELVED_RULE: ClockRule = { days: 0, counting: 'calendar', dueSoonDays: 0 };
+
 /** The case's due state under its own class's rules. */
 export function dueStateOf(p: CaseRow, policy: DeadlinePolicy, now: Date) {
   const c = currentClock(p);
-  return c ? dueStateAt(now, c.due, needRule(policy, p.matter_class, c.clock), policy.calendar) : 'ok';
+  if (!c) return 'ok';
+  return dueStateAt(now, c.due, c.clock === 'shelved' ? SHELVED_RULE : needRule(policy, p.matter_class, c.clock), policy.calendar);
 }
 
 /**
@@ -180,6 +204,50 @@ export class CaseService {
           Object.assign(changes, { recheck_decided_at: now, recheck_opinion: body.opinion });
           text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
           break;
+        case 'decide_disposition': {
+          // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
+          if (p.disposition && p.disposition !== 'shelve') throw new AppError('INVALID_STATE', `已作出处置决定(${DISPOSITION_LABELS[p.disposition]})，不能重新决定`);
+          if (!DISPOSITIONS.includes(body.disposition)) throw new AppError('BAD_REQUEST', '请选择处置方式：谈话函询、初步核实、暂存待查或予以了结', ['disposition']);
+          const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+          if (reason.length < 5) throw new AppError('BAD_REQUEST', '请写明处置理由（至少 5 个字）', ['reason']);
+          let reviewDue: Date | null = null;
+          if (body.disposition === 'shelve') {
+            if (!body.reviewOn) throw new AppError('BAD_REQUEST', '暂存待查须确定再次研判的日期', ['reviewOn']);
+            const reviewDay = dayFromIso(body.reviewOn);
+            if (!Number.isFinite(reviewDay) || reviewDay <= dayOf(now)) throw new AppError('BAD_REQUEST', '再次研判的日期须晚于今天', ['reviewOn']);
+            reviewDue = endOfDay(reviewDay);
+          } else if (body.reviewOn) {
+            throw new AppError('BAD_REQUEST', '只有暂存待查才填写再次研判的日期', ['reviewOn']);
+          }
+          Object.assign(changes, {
+            disposition: body.disposition,
+            disposition_reason: reason,
+            disposition_at: now,
+            disposition_review_due_at: reviewDue,
+            disposition_outcome: null,
+            disposition_outcome_text: null,
+            disposition_outcome_at: null,
+          });
+          Object.assign(details, { disposition: body.disposition, was: p.disposition, reviewOn: body.disposition === 'shelve' ? body.reviewOn : null });
+          text = reason;
+          break;
+        }
+        case 'record_outcome': {
+          const o = body.outcome;
+          if (!p.disposition) throw new AppError('INVALID_STATE', '尚未作出处置决定，不能记录处置结果');
+          if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition)) throw new AppError('INVALID_STATE', `${DISPOSITION_LABELS[p.disposition]}无需另行记录处置结果`);
+          if (!o || o.disposition !== p.disposition) throw new AppError('BAD_REQUEST', `本线索的处置方式是${DISPOSITION_LABELS[p.disposition]}，请按此记录结果`, ['outcome.disposition']);
+          if (p.disposition_outcome) throw new AppError('INVALID_STATE', '已记录过处置结果');
+          const [code, words] = o.disposition === 'talk_letter' ? [o.assessment, o.reply] : [o.conclusion, o.summary];
+          const ok = o.disposition === 'talk_letter' ? LETTER_ASSESSMENTS.includes(code as never) : CHECK_CONCLUSIONS.includes(code as never);
+          if (!ok) throw new AppError('BAD_REQUEST', o.disposition === 'talk_letter' ? '请选择对函询回复的评估：说明清楚或说明不清楚' : '请选择初核结论：属实、部分属实、不属实或无法查实', ['outcome']);
+          const said = typeof words === 'string' ? words.trim() : '';
+          if (said.length < 5) throw new AppError('BAD_REQUEST', o.disposition === 'talk_letter' ? '请填写函询回复的主要内容（至少 5 个字）' : '请填写初核情况摘要（至少 5 个字）', ['outcome']);
+          Object.assign(changes, { disposition_outcome: code, disposition_outcome_text: said, disposition_outcome_at: now });
+          Object.assign(details, { disposition: p.disposition, outcome: code });
+          text = said;
+          break;
+        }
         case 'request_extension': {
           const extension = needRule(policy, p.matter_class, 'extension');
           if (p.extension_pending) throw new AppError('INVALID_STATE', '已有延期申请待审批');

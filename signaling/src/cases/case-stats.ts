@@ -1,4 +1,4 @@
-import type { CaseStatsView } from '@vj/shared';
+import { DISPOSITION_LABELS, DISPOSITION_OUTCOME_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, dispositionTotals, type CaseStatsView, type Disposition, type DispositionCount, type MatterClass } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import { csvCell } from '../registry/csv.js';
 
@@ -42,6 +42,21 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
      FROM m ORDER BY m.month`,
     [now.toISOString(), months],
   );
+  // 问题线索处置: the disposition in force and its outcome, counted; nothing else of the case leaves this query.
+  const disp = await q.query<{ township_code: string; matter_class: MatterClass; disposition: Disposition; outcome: string | null; n: string }>(
+    `SELECT township_code, matter_class, disposition, disposition_outcome AS outcome, count(*) AS n
+     FROM petitions WHERE disposition IS NOT NULL GROUP BY township_code, matter_class, disposition, disposition_outcome`,
+  );
+  const order = new Map(rooms.map((r, i) => [r.code, i]));
+  const dispositions: DispositionCount[] = disp.rows
+    .map((r) => ({
+      townshipCode: r.township_code,
+      matterClass: r.matter_class,
+      disposition: r.disposition,
+      outcome: (r.outcome ?? (DISPOSITIONS_WITH_OUTCOME.includes(r.disposition) ? 'pending' : 'none')) as DispositionCount['outcome'],
+      count: Number(r.n),
+    }))
+    .sort((a, b) => (order.get(a.townshipCode) ?? 1e9) - (order.get(b.townshipCode) ?? 1e9) || DISPOSITIONS.indexOf(a.disposition) - DISPOSITIONS.indexOf(b.disposition) || a.outcome.localeCompare(b.outcome));
   const by = new Map(per.rows.map((r) => [r.township_code, r]));
   const t = total.rows[0]!;
   return {
@@ -58,6 +73,7 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
     }),
     totals: { received: Number(t.received), inHandling: Number(t.in_handling), overdue: Number(t.overdue), closed: Number(t.closed), avgHandlingDays: round1(t.avg_days) },
     months: trend.rows.map((m) => ({ month: m.month, received: Number(m.received), closed: Number(m.closed) })),
+    dispositions,
   };
 }
 
@@ -68,6 +84,16 @@ export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): 
   lines.push('');
   lines.push(['月份', '受理', '办结'].join(','));
   for (const m of s.months) lines.push([m.month, m.received, m.closed].map(csvCell).join(','));
+  lines.push('');
+  lines.push(['问题线索处置：乡镇', '乡镇代码', '事项类别', '处置方式', '处置结果', '件数'].join(','));
+  for (const d of s.dispositions) {
+    lines.push([roomName(d.townshipCode), d.townshipCode, MATTER_CLASS_LABELS[d.matterClass] ?? d.matterClass, DISPOSITION_LABELS[d.disposition], outcomeLabel(d.outcome), d.count].map(csvCell).join(','));
+  }
+  for (const t of dispositionTotals(s.dispositions)) lines.push(['合计', '', '', DISPOSITION_LABELS[t.disposition], outcomeLabel(t.outcome), t.count].map(csvCell).join(','));
   // A BOM so spreadsheet programs on Windows read the Chinese headers as UTF-8.
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+const MATTER_CLASS_LABELS: Record<string, string> = { accusation: '检举控告', appeal: '申诉', suggestion: '批评建议', other: '其他' };
+const outcomeLabel = (o: DispositionCount['outcome']) => (o === 'pending' ? '待记录结果' : o === 'none' ? '无需记录' : DISPOSITION_OUTCOME_LABELS[o]);
+

@@ -15,7 +15,7 @@ export const dayOf = (t: Date): number => Math.floor((t.getTime() + OFFSET_MS) /
 export const isoDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 export const dayFromIso = (iso: string): number => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 /** The last millisecond of a local day: a deadline "within N days" holds until the end of day N. */
-const endOfDay = (day: number): Date => new Date((day + 1) * DAY_MS - OFFSET_MS - 1);
+export const endOfDay = (day: number): Date => new Date((day + 1) * DAY_MS - OFFSET_MS - 1);
 
 /** Weekends off, plus public holidays and the weekend days worked in their place (调休). */
 export class WorkCalendar {

@@ -1,5 +1,6 @@
-import { NOTICE_ACTIONS, type AccuserResponse, type CaseAction, type CaseNoticesView, type CaseReviewView, type CaseStepView, type CaseWorkflowView, type EscalationView, type HandlerSide, type NoticeVia } from '@vj/shared';
+import { DISPOSITION_ACTIONS, NOTICE_ACTIONS, type AccuserResponse, type Disposition, type DispositionOutcome, type DispositionView, type CaseAction, type CaseNoticesView, type CaseReviewView, type CaseStepView, type CaseWorkflowView, type EscalationView, type HandlerSide, type NoticeVia } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
+import { dayOf, isoDay } from './deadline-clock.js';
 import type { PetitionRow } from '../petitions/presenters.js';
 
 /** Opens the encrypted file names of one petition's evidence (the petition's data key, unwrapped once). */
@@ -36,6 +37,13 @@ export interface CaseRow extends PetitionRow {
   recheck_decided_at: Date | null;
   recheck_opinion: string | null;
   clock_rules: number;
+  disposition: Disposition | null;
+  disposition_reason: string | null;
+  disposition_at: Date | null;
+  disposition_review_due_at: Date | null;
+  disposition_outcome: DispositionOutcome | null;
+  disposition_outcome_text: string | null;
+  disposition_outcome_at: Date | null;
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -56,6 +64,20 @@ export function noticesOf(p: CaseRow): CaseNoticesView | null {
     response: p.accuser_response,
     responseText: p.accuser_response_text,
     responseAt: iso(p.accuser_response_at),
+  };
+}
+
+/** The lead's disposition in force, with its outcome; null until a supervisor decides one. */
+export function dispositionOf(p: CaseRow): DispositionView | null {
+  if (!p.disposition || !p.disposition_at) return null;
+  return {
+    disposition: p.disposition,
+    reason: p.disposition_reason ?? '',
+    decidedAt: p.disposition_at.toISOString(),
+    reviewOn: p.disposition_review_due_at ? isoDay(dayOf(p.disposition_review_due_at)) : null,
+    outcome: p.disposition_outcome,
+    outcomeText: p.disposition_outcome_text,
+    outcomeAt: iso(p.disposition_outcome_at),
   };
 }
 
@@ -117,8 +139,11 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
   const handler = p.assigned_handler ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler]) : undefined;
   const county = audience === 'county';
   // A notice step says the accuser gave their name, a review step that the petitioner came back: both are the
-  // county's alone, and a township sees neither the step nor that it exists.
-  const shown = county ? steps.rows : steps.rows.filter((s) => !NOTICE_ACTIONS.has(s.action as CaseAction) && !REVIEW_ACTIONS.has(s.action));
+  // county's alone, and a township sees neither the step nor that it exists. The lead's disposition is the county's
+  // own record: when in doubt, a township does not see it (issue 16).
+  const shown = county
+    ? steps.rows
+    : steps.rows.filter((s) => !NOTICE_ACTIONS.has(s.action as CaseAction) && !REVIEW_ACTIONS.has(s.action) && !DISPOSITION_ACTIONS.has(s.action as CaseAction));
   return {
     status: p.status,
     matterClass: p.matter_class,
@@ -127,6 +152,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     notices: county ? noticesOf(p) : null,
     review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
     recheck: county ? reviewOf(p.recheck_requested_at, p.recheck_due_at, p.recheck_decided_at, p.recheck_opinion) : null,
+    disposition: county ? dispositionOf(p) : null,
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,
