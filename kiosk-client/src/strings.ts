@@ -258,7 +258,7 @@ export const SAY = {
     const words = STATUS_WORDS[status as Status] ?? '';
     const statusClip = `status_${status}` as ClipId;
     return {
-      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}${more}${onScreen && !feedback && !more ? T.lookupFeedbackOnScreen : ''}`,
+      text: `${words}${feedback ? `${T.lookupFeedback}：${feedback}` : ''}${more}${onScreen && !feedback && !more ? CLIPS.lookupFeedbackOnScreen : ''}`,
       clips: [...(statusClip in CLIPS ? [statusClip] : []), ...(feedback || more || onScreen ? (['lookupFeedbackOnScreen'] as const) : [])],
     };
   },
