@@ -12,6 +12,9 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UdpRelay, attachRelay, selectedRemotes } from '../helpers/udp-relay.js';
 import { SOUND_ONLY_AFTER_MS } from '../../signaling/src/sessions/link-watch.js';
 
+/** The server's log lines, and in the cluster topology its SFU nodes' too: the SFU decides which layer is sent. */
+const logLines = (server: TestServer) => [...server.logs, ...((server as Partial<{ sfu: { logs: string[] }[] }>).sfu ?? []).flatMap((n) => n.logs)];
+
 const attr = (page: Page, testId: string, name: string) =>
   page.$eval(`[data-testid="${testId}"]`, (el, n) => el.getAttribute(n), name).catch(() => null);
 
@@ -69,7 +72,7 @@ describe('the villager’s line, graded and shown', () => {
 
     // On a lossy uplink the SFU forwards the layer below the kiosk's top one, which the browser keeps sending
     // while it stops and restarts the top one as its estimate swings: the call view shows the smaller picture.
-    await waitFor('the SFU to hold back the kiosk’s top layer', () => server.logs.some((l) => l.includes('top video layer held back')) || undefined);
+    await waitFor('the SFU to hold back the kiosk’s top layer', () => logLines(server).some((l) => l.includes('top video layer held back')) || undefined);
     await waitFor('the call view to show a layer below the top', async () => {
       const w = (await elementStats(consolePage, 'remote-video')).videoFrameWidth;
       return (w > 0 && w <= 640) || undefined;
@@ -103,7 +106,7 @@ describe('the villager’s line, graded and shown', () => {
     await waitFor('the wall tile no longer poor', async () => (await attr(consolePage, `tile-link-${room}`, 'data-level')) !== 'poor' || undefined);
 
     // Twenty clean seconds later the top layer is forwarded again, and the call view shows the full picture.
-    await waitFor('the SFU to forward the top layer again', () => server.logs.some((l) => l.includes('top video layer forwarded again')) || undefined, { timeoutMs: 60_000 });
+    await waitFor('the SFU to forward the top layer again', () => logLines(server).some((l) => l.includes('top video layer forwarded again')) || undefined, { timeoutMs: 60_000 });
     await waitFor('the call view back at the top layer', async () => (await elementStats(consolePage, 'remote-video')).videoFrameWidth > 640 || undefined, { timeoutMs: 60_000 });
     const topBackMs = performance.now() - clearAt;
 
