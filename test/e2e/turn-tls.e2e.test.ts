@@ -12,6 +12,7 @@ import { callAndAnswer, openConsole, tileState, waitForScreen } from '../helpers
 import { elementStats, forceRelayOnly, launchBrowser, newInstrumentedPage, selectedPairs } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { gatherRelay } from '../helpers/turn-client.js';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.js';
 
 describe('a kiosk that reaches the county only through the TURN relay over TLS', () => {
@@ -71,23 +72,7 @@ describe('a kiosk that reaches the county only through the TURN relay over TLS',
       // A good credential, as the server would give it: only the certificate is wrong for this browser.
       const username = `${Math.floor(Date.now() / 1000) + 600}:${randomBytes(16).toString('base64url')}`;
       const credential = createHmac('sha1', secret).update(username).digest('base64');
-      const gathered = await page.evaluate(async (url: string, user: string, cred: string) => {
-        const pc = new RTCPeerConnection({ iceServers: [{ urls: url, username: user, credential: cred }], iceTransportPolicy: 'relay' });
-        const types: string[] = [];
-        const errors: number[] = [];
-        pc.addEventListener('icecandidate', (e) => e.candidate && types.push(e.candidate.type ?? ''));
-        pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
-        pc.createDataChannel('probe');
-        await pc.setLocalDescription(await pc.createOffer());
-        await new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === 'complete') return resolve();
-          pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-          setTimeout(resolve, 20_000);
-        });
-        const state = pc.iceGatheringState;
-        pc.close();
-        return { types, errors, state };
-      }, turn.url, username, credential);
+      const gathered = await gatherRelay(page, turn.url, username, credential);
       expect(gathered.state).toBe('complete');
       expect(gathered.types).not.toContain('relay');
       // 701: Chromium could not establish the connection to the relay (the TLS handshake failed on the certificate).

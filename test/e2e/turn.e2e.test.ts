@@ -14,7 +14,7 @@ import { callAndAnswer, openConsole, tileState, waitForScreen } from '../helpers
 import { elementStats, forceRelayOnly, launchBrowser, newInstrumentedPage, selectedPairs } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { allocate } from '../helpers/turn-client.js';
+import { allocate, gatherRelay } from '../helpers/turn-client.js';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.js';
 
 interface SelectedPair {
@@ -152,23 +152,7 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     // Chromium given the expired credential: no relay candidate, so a relay-only connection has nothing to try.
     const page = await newInstrumentedPage(open);
     await page.goto(`${server.url}/api/health`);
-    const gathered = await page.evaluate(async (url: string, username: string, credential: string) => {
-      const pc = new RTCPeerConnection({ iceServers: [{ urls: url, username, credential }], iceTransportPolicy: 'relay' });
-      const types: string[] = [];
-      const errors: number[] = [];
-      pc.addEventListener('icecandidate', (e) => e.candidate && types.push(e.candidate.type ?? ''));
-      pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
-      pc.createDataChannel('probe');
-      await pc.setLocalDescription(await pc.createOffer());
-      await new Promise<void>((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-        setTimeout(resolve, 20_000);
-      });
-      const state = pc.iceGatheringState;
-      pc.close();
-      return { types, errors, state };
-    }, turn.url, expired, password(expired));
+    const gathered = await gatherRelay(page, turn.url, expired, password(expired));
     expect(gathered.state).toBe('complete');
     expect(gathered.types).not.toContain('relay');
     expect(gathered.errors).toContain(401);

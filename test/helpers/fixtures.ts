@@ -71,3 +71,13 @@ export function transition(url: string, token: string, petitionId: string, body:
   const path = township ? `/api/township/cases/${petitionId}/transition` : `/api/petitions/${petitionId}/transition`;
   return api<{ status: string }>(url, 'POST', path, { token, body: { stepId: randomUUID(), ...body } });
 }
+
+/** One case as the database holds it, with the audit log's and the case's step counts: equal before and after a
+ * refused action means the refusal changed nothing. */
+export async function caseSnapshot(db: { query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }> }, id: string): Promise<string> {
+  return JSON.stringify({
+    p: (await db.query('SELECT * FROM petitions WHERE id = $1', [id])).rows[0],
+    audit: (await db.query('SELECT count(*) AS n FROM audit_log')).rows[0],
+    steps: (await db.query('SELECT count(*) AS n FROM case_steps WHERE petition_id = $1', [id])).rows[0],
+  });
+}

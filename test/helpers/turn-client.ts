@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import type { Page } from 'puppeteer-core';
 
 /** What a TURN server answered to an Allocate: 200 with the relayed address, or its error code. */
 export interface AllocateAnswer {
@@ -110,4 +111,28 @@ function answer(r: { status: number; attrs: Map<number, Buffer> }): AllocateAnsw
     ...(err ? { reason: err.subarray(4).toString() } : {}),
     ...(relay && relay[1] === 1 ? { relayed: `${[0, 1, 2, 3].map((i) => relay[4 + i]! ^ [0x21, 0x12, 0xa4, 0x42][i]!).join('.')}:${relay.readUInt16BE(2) ^ 0x2112}` } : {}),
   };
+}
+
+/**
+ * What Chromium gathers, relay candidates only, from one TURN server with the given credential: the candidate
+ * types, the ICE error codes (401: refused credential; 701: no connection to the relay) and the final state.
+ */
+export async function gatherRelay(page: Page, url: string, username: string, credential: string): Promise<{ types: string[]; errors: number[]; state: string }> {
+  return page.evaluate(async (u: string, user: string, cred: string) => {
+    const pc = new RTCPeerConnection({ iceServers: [{ urls: u, username: user, credential: cred }], iceTransportPolicy: 'relay' });
+    const types: string[] = [];
+    const errors: number[] = [];
+    pc.addEventListener('icecandidate', (e) => e.candidate && types.push(e.candidate.type ?? ''));
+    pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
+    pc.createDataChannel('probe');
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 20_000);
+    });
+    const state = pc.iceGatheringState;
+    pc.close();
+    return { types, errors, state };
+  }, url, username, credential);
 }

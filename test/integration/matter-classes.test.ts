@@ -20,7 +20,7 @@ import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated, quietLog } from '../helpers/backends.js';
 import { seededClaims } from '../helpers/claims.js';
-import { petitionBody, randomIdCard } from '../helpers/fixtures.js';
+import { petitionBody, randomIdCard, caseSnapshot } from '../helpers/fixtures.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
 const day = (d: Date | string | null | undefined) => (d ? isoDay(dayOf(new Date(d))) : null);
@@ -49,12 +49,7 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
   let cases: CaseService;
   let receipts: ReceiptLookup;
   const step = () => ({ stepId: randomUUID() });
-  const snapshot = async (id: string) =>
-    JSON.stringify({
-      p: (await db.query('SELECT * FROM petitions WHERE id = $1', [id])).rows[0],
-      audit: (await db.query('SELECT count(*) AS n FROM audit_log')).rows[0],
-      steps: (await db.query('SELECT count(*) AS n FROM case_steps WHERE petition_id = $1', [id])).rows[0],
-    });
+  const snapshot = (id: string) => caseSnapshot(db, id);
 
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
