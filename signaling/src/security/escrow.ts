@@ -39,7 +39,15 @@ export async function recoverMasterKeys(lines: string[]): Promise<MasterKeys> {
   const unique = [...new Map(parsed.map((p) => [Buffer.from(p.share).toString('hex'), p])).values()];
   const threshold = unique[0]?.threshold ?? 2;
   if (unique.length < Math.max(2, threshold)) throw new EscrowError(`need ${threshold} different shares, got ${unique.length}`);
-  const payload = Buffer.from(await combine(unique.map((p) => p.share)));
+  let combined: Uint8Array;
+  try {
+    combined = await combine(unique.map((p) => p.share));
+  } catch {
+    // The library refuses shares of unequal length or at the same position: only shares of different splits
+    // (or hand-edited ones) do that, and the custodian must hear it in the same words as any other mismatch.
+    throw new EscrowError('the shares do not recover a key (too few, or from different splits)');
+  }
+  const payload = Buffer.from(combined);
   const spec = payload.subarray(32);
   if (payload.length < 33 || !macEqual(payload.subarray(0, 32), sha256(spec))) throw new EscrowError('the shares do not recover a key (too few, or from different splits)');
   return MasterKeys.parse(spec.toString('utf8'));
