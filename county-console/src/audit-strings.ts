@@ -62,6 +62,7 @@ export const TA = {
     'case.clocks_recomputed': '按事项类别重算期限',
     'case.escalate': '超期督办提醒',
     'case.policy': '修改办理时限',
+    'case.calendar_import': '导入年度节假日安排',
     'registry.import': '导入干部档案',
     'recording.pause': '暂停录像',
     'recording.resume': '恢复录像',
@@ -84,6 +85,7 @@ export const TA = {
     route: '接口',
     session: '接访',
     user: '账号',
+    work_calendar: '工作日历',
   } as Record<string, string>,
   /** Detail keys; a key not listed is not shown (ids and hashes mean nothing to a reader). */
   keys: {
@@ -129,6 +131,12 @@ export const TA = {
     conclude: '办结时限',
     extension: '延期',
     exceptions: '节假日调整',
+    year: '年份',
+    holidays: '放假天数',
+    workedDays: '调休上班天数',
+    added: '新增',
+    changed: '修改',
+    removed: '删除',
     shares: '份数',
     threshold: '门限',
     code: '错误代码',

@@ -4,6 +4,7 @@ import { apiRequest } from '@vj/shared/client';
 import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { T } from '../strings';
+import { CalendarImport } from './CalendarImport';
 
 interface PolicyData {
   rows: DeadlinePolicyRowView[];
@@ -109,6 +110,7 @@ export function Policy({ token }: { token: TokenSource }) {
           {TC.policySave}
         </button>
       </div>
+      <CalendarImport token={token} onApplied={loaded.reload} />
     </section>
   );
 }

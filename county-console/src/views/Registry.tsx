@@ -3,6 +3,7 @@ import type { RegistryImportView } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { CalendarImport } from './CalendarImport';
 
 const SHOWN_ERRORS = 200;
 const POLL_MS = 500;
@@ -15,6 +16,7 @@ export function Registry({ token }: { token: TokenSource }) {
       <p className="hint">{TC.registryHint}</p>
       <ImportCard kind="officials" label={TC.officialsFile} token={token} />
       <ImportCard kind="discipline" label={TC.disciplineFile} token={token} />
+      <CalendarImport token={token} />
     </section>
   );
 }

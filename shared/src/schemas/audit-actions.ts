@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   ...CASE_ACTIONS.map((a) => `case.${a}` as const),
   'case.escalate',
   'case.policy',
+  'case.calendar_import',
   'case.clocks_recomputed',
   'registry.import',
   'recording.pause',

@@ -52,6 +52,7 @@ export const ROUTES = {
   'GET /api/stats/export': { roles: COUNTY },
   'GET /api/case-policy': { roles: [...COUNTY, 'sec_admin'] },
   'PUT /api/case-policy': { roles: ['county_supervisor'] },
+  'POST /api/case-policy/calendar-import': { roles: ['county_supervisor', 'sys_admin'] },
   'POST /api/registry/imports': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/imports/:id': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/officials': { roles: COUNTY },

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
+  CalendarImportAnswer,
+  CalendarImportBody,
   CasePolicySavedAnswer,
   CasePolicyView,
   CaseStatsView,
@@ -14,6 +16,7 @@ import {
   StatsQuery,
   type DeadlineCaseView,
 } from '@vj/shared';
+import { importCalendar } from '../../cases/calendar-import.js';
 import { policyView, savePolicy } from '../../cases/case-policy.js';
 import { CLOCK_RUNNING_SQL, currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
@@ -107,5 +110,11 @@ export function caseRoutes(express: Express, app: AppContext): void {
     body: DeadlinePolicyBody,
     response: CasePolicySavedAnswer,
     handler: ({ principal, body }) => savePolicy(app.db, principal, body),
+  });
+
+  mount(express, app, 'POST /api/case-policy/calendar-import', {
+    body: CalendarImportBody,
+    response: CalendarImportAnswer,
+    handler: ({ principal, body }) => importCalendar(app.db, principal, body),
   });
 }
