@@ -1,126 +1,40 @@
 import type { Express } from 'express';
-import {
-  AcknowledgedAnswer,
-  AppError,
-  SUSPICIOUS_FAILURES,
-  SecondFactorResetBody,
-  SecondFactorUsersView,
-  SecurityPolicyBody,
-  SecurityStatusView,
-  UserIdParams,
-  secondFactorRequired,
-} from '@vj/shared';
-import { appendAudit } from '../../audit/audit-log.js';
+import { AcknowledgedAnswer, SecondFactorResetBody, SecondFactorUsersView, SecurityPolicyBody, SecurityStatusView, UserIdParams } from '@vj/shared';
 import type { AppContext } from '../../context.js';
-import { envelopeSuite, type SuiteId } from '../../security/crypto.js';
+import { readSecurityPolicy, resetSecondFactor, saveSecurityPolicy, secondFactorRoster, securityCounts } from '../../security/security-admin.js';
 import { mount } from '../route.js';
-
-// The first byte of a wrapped key names its suite, as envelopeSuite reads it.
-const suiteOfFormat = (byte: number): SuiteId | 'unknown' => envelopeSuite(Buffer.from([byte])) ?? 'unknown';
-const suiteOfHash = (prefix: string): SuiteId | 'unknown' => (prefix === 'pbkdf2-sm3' ? 'sm' : prefix === 'scrypt' ? 'intl' : 'unknown');
 
 /** The security administrator's page: counts and versions, never a key or a petition. */
 export function securityRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/security/status', {
     response: SecurityStatusView,
     handler: async () => {
-      const keys = await app.db.query<{ kek_version: number; fmt: number; n: string }>(
-        'SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2',
-      );
-      const hashes = await app.db.query<{ prefix: string; n: string }>(`SELECT split_part(password_hash, '$', 1) AS prefix, count(*) AS n FROM users GROUP BY 1 ORDER BY 1`);
-      const recent = await app.db.query<{ failures: string; unknown: string; second: string; reuse: string; integrity: string }>(
-        `SELECT count(*) FILTER (WHERE action = 'auth.login_failed') AS failures,
-                count(*) FILTER (WHERE action = 'auth.login_failed' AND actor_id IS NULL) AS unknown,
-                count(*) FILTER (WHERE action = 'auth.second_factor_failed') AS second,
-                count(*) FILTER (WHERE action = 'auth.refresh_reuse') AS reuse,
-                count(*) FILTER (WHERE action = 'integrity.failure') AS integrity
-         FROM audit_log WHERE at > now() - interval '24 hours' AND action IN ('auth.login_failed', 'auth.second_factor_failed', 'auth.refresh_reuse', 'integrity.failure')`,
-      );
-      // Wrong passwords and wrong second-factor codes both count against an account.
-      const accounts = await app.db.query<{ name: string; role: string; failures: string; held: boolean }>(
-        `SELECT u.display_name AS name, u.role, count(*) AS failures, bool_or(a.details ? 'backoffS') AS held
-         FROM audit_log a JOIN users u ON u.id = a.actor_id
-         WHERE a.action IN ('auth.login_failed', 'auth.second_factor_failed') AND a.at > now() - interval '24 hours'
-         GROUP BY u.id, u.display_name, u.role HAVING count(*) >= $1 ORDER BY count(*) DESC LIMIT 20`,
-        [SUSPICIOUS_FAILURES],
-      );
-      const r = recent.rows[0]!;
+      const counts = await securityCounts(app.db);
       const { valid, forged } = app.checkpoints.read();
       const last = valid.at(-1);
-      return SecurityStatusView.parse({
+      return {
         suite: app.config.cryptoSuite,
-        dataKeys: keys.rows.map((r) => ({ kekVersion: r.kek_version, suite: suiteOfFormat(r.fmt), count: Number(r.n) })),
-        passwords: hashes.rows.map((r) => ({ suite: suiteOfHash(r.prefix), count: Number(r.n) })),
+        ...counts,
         checkpoint: last ? { seq: last.seq, at: last.at } : null,
         forgedCheckpoints: forged,
         integrityAlerts: app.calls.alerts.list().filter((a) => a.kind === 'integrity_failed').length,
-        recent: {
-          loginFailures: Number(r.failures),
-          unknownUserFailures: Number(r.unknown),
-          secondFactorFailures: Number(r.second),
-          accounts: accounts.rows.map((a) => ({ name: a.name, role: a.role, failures: Number(a.failures), heldBack: a.held })),
-          refreshReuse: Number(r.reuse),
-          integrityFailures: Number(r.integrity),
-        },
-      });
+      };
     },
   });
 
   mount(express, app, 'GET /api/security/second-factor', {
     response: SecondFactorUsersView,
-    handler: async () => {
-      const policy = await readPolicy(app);
-      const users = await app.db.query<{ id: string; username: string; display_name: string; role: string; disabled: boolean; enrolled_at: Date | null; left: string }>(
-        `SELECT u.id, u.username, u.display_name, u.role, u.disabled_at IS NOT NULL AS disabled, t.enrolled_at,
-                (SELECT count(*) FROM user_recovery_codes c WHERE c.user_id = u.id AND c.used_at IS NULL) AS left
-         FROM users u LEFT JOIN user_totp t ON t.user_id = u.id ORDER BY u.role, u.username`,
-      );
-      return SecondFactorUsersView.parse({
-        policy,
-        users: users.rows.map((u) => ({
-          id: u.id,
-          username: u.username,
-          displayName: u.display_name,
-          role: u.role,
-          disabled: u.disabled,
-          required: secondFactorRequired(u.role, policy.othersRequireSecondFactor),
-          enrolledAt: u.enrolled_at?.toISOString() ?? null,
-          recoveryCodesLeft: u.enrolled_at ? Number(u.left) : 0,
-        })),
-      });
-    },
+    handler: () => secondFactorRoster(app.db),
   });
 
   mount(express, app, 'PUT /api/security/policy', {
     body: SecurityPolicyBody,
     response: SecurityPolicyBody,
     handler: async ({ body, principal }) => {
-      const owing = await app.db.tx(async (q) => {
-        await q.query('UPDATE security_policy SET others_require_second_factor = $1, password_max_age_days = $2, updated_at = now(), updated_by = $3 WHERE id = 1', [
-          body.othersRequireSecondFactor,
-          body.passwordMaxAgeDays,
-          principal.sub,
-        ]);
-        await appendAudit(q, {
-          actorId: principal.sub,
-          actorRole: principal.role,
-          action: 'security.policy',
-          objectType: 'security_policy',
-          objectId: '1',
-          details: { othersRequireSecondFactor: body.othersRequireSecondFactor, passwordMaxAgeDays: body.passwordMaxAgeDays },
-        });
-        // Who owes something under the new policy: a factor now required and missing, or a password now too old.
-        const r = await q.query<{ id: string }>(
-          `SELECT u.id FROM users u WHERE u.disabled_at IS NULL AND (
-             ($1 AND $3 AND NOT EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.enrolled_at IS NOT NULL))
-             OR ($2::int IS NOT NULL AND coalesce(u.password_changed_at, u.created_at) < now() - make_interval(days => $2::int)))`,
-          [body.othersRequireSecondFactor, body.passwordMaxAgeDays, app.config.secondFactor],
-        );
-        return r.rows.map((u) => u.id);
-      });
+      const owing = await saveSecurityPolicy(app.db, principal, body, app.config.secondFactor);
       // Their open consoles are closed now: REST already refuses them, and a live socket must not outlast that.
       for (const id of owing) app.disconnect.user(id);
-      return SecurityPolicyBody.parse(await readPolicy(app));
+      return readSecurityPolicy(app.db);
     },
   });
 
@@ -128,35 +42,10 @@ export function securityRoutes(express: Express, app: AppContext): void {
     params: UserIdParams,
     body: SecondFactorResetBody,
     response: AcknowledgedAnswer,
-    // The one way to replace a lost phone: the factor and its recovery codes go, every session of the user ends,
-    // and the user enrols again at the next login (their role may do nothing else until then).
     handler: async ({ params, body, principal }) => {
-      if (params.id === principal.sub) throw new AppError('FORBIDDEN', '不能重置自己的动态口令，请由另一位安全管理员办理');
-      const target = await app.db.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [params.id]);
-      if (!target.rows[0]) throw new AppError('NOT_FOUND', '用户不存在');
-      const removed = await app.db.tx(async (q) => {
-        const had = await app.secondFactor.remove(q, params.id);
-        if (!had) return false;
-        await app.auth.revokeAllForUser(q, params.id, 'second_factor_reset');
-        await appendAudit(q, {
-          actorId: principal.sub,
-          actorRole: principal.role,
-          action: 'security.second_factor_reset',
-          objectType: 'user',
-          objectId: params.id,
-          details: { reason: body.reason, role: target.rows[0]!.role },
-        });
-        return true;
-      });
-      if (!removed) throw new AppError('CONFLICT', '该用户尚未绑定动态口令，无需重置');
+      await resetSecondFactor(app, principal, params.id, body.reason);
       app.disconnect.user(params.id);
       return {};
     },
   });
-}
-
-async function readPolicy(app: AppContext): Promise<SecurityPolicyBody> {
-  const r = await app.db.query<{ others: boolean; age: number | null }>('SELECT others_require_second_factor AS others, password_max_age_days AS age FROM security_policy WHERE id = 1');
-  const p = r.rows[0];
-  return { othersRequireSecondFactor: Boolean(p?.others), passwordMaxAgeDays: p?.age ?? null };
 }
