@@ -234,4 +234,21 @@ describe('access ending mid-call stops the media at the SFU', () => {
     expect(started).toMatchObject({ ok: true });
     if (started.ok) await send(other, 'session:end', { sessionId: started.data.sessionId });
   });
+
+  it('the administrator cannot disable their own account, nor an unknown user or kiosk: refused in Chinese, nothing changed', async () => {
+    type Refusal = { error: { code: string; message: string } };
+    const me = logins['admin']!.user.id;
+    const own = await api<Refusal>(server.url, 'POST', `/api/admin/users/${me}/disable`, { token: admin() });
+    expect(own.status).toBe(409);
+    expect(own.body.error.message).toContain('不能停用或启用自己的账号');
+    expect((await api<{ disabled: boolean }>(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: logins['admin']!.refreshToken } })).status).toBe(200);
+    const ghost = await api<Refusal>(server.url, 'POST', `/api/admin/users/${randomUUID()}/disable`, { token: admin() });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body.error.message).toBe('用户不存在');
+    for (const path of [`/api/admin/kiosks/${randomUUID()}/revoke`, `/api/admin/kiosks/${randomUUID()}/reprovision`]) {
+      const r = await api<Refusal>(server.url, 'POST', path, { token: admin() });
+      expect(r.status).toBe(404);
+      expect(r.body.error.message).toBe('没有这台接待室终端');
+    }
+  });
 });

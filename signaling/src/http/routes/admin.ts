@@ -7,29 +7,19 @@ import {
   AdminOfficialsAnswer,
   AdminUserView,
   AdminUsersAnswer,
-  AppError,
   Id,
   KioskProvisionResult,
   SfuCountsView,
   UserLinkBody,
   type AdminKioskView,
 } from '@vj/shared';
-import { appendAudit } from '../../audit/audit-log.js';
+import { setAccountDisabled } from '../../admin/account-state.js';
+import { listKioskDevices, reprovisionKiosk, revokeKiosk, type KioskRow } from '../../admin/kiosk-devices.js';
 import type { AppContext } from '../../context.js';
-import type { Tx } from '../../db/db.js';
-import { digestSecret, newId, randomSecret } from '../../security/crypto.js';
 import { adminUserViews, searchOfficialsForLink, setUserLink } from '../../registry/user-links.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
-
-interface KioskRow {
-  id: string;
-  room_code: string;
-  label: string;
-  created_at: Date;
-  revoked_at: Date | null;
-}
 
 export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/admin/users', {
@@ -61,13 +51,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
       params: ById,
       response: AcknowledgedAnswer,
       handler: async ({ principal, params }) => {
-        if (params.id === principal.sub) throw new AppError('INVALID_STATE', 'you cannot change your own account');
-        await app.db.tx(async (q) => {
-          const r = await q.query(`UPDATE users SET disabled_at = ${action === 'disable' ? 'now()' : 'NULL'} WHERE id = $1`, [params.id]);
-          if (!r.rowCount) throw new AppError('NOT_FOUND', 'no such user');
-          if (action === 'disable') await app.auth.revokeAllForUser(q, params.id, 'user_disabled');
-          await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: `user.${action}`, objectType: 'user', objectId: params.id });
-        });
+        await setAccountDisabled(app.db, app.auth, principal, params.id, action === 'disable');
         // Takes effect at once: live sockets close now, and every request re-checks the account.
         if (action === 'disable') app.disconnect.user(params.id);
         return {};
@@ -89,43 +73,20 @@ export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/admin/kiosks', {
     response: AdminKiosksAnswer,
     handler: async () => {
-      const r = await app.db.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices ORDER BY room_code, created_at');
-      const rows = [...r.rows].sort((a, b) => (order.get(a.room_code) ?? 1e9) - (order.get(b.room_code) ?? 1e9) || a.created_at.getTime() - b.created_at.getTime());
+      const rows = [...(await listKioskDevices(app.db))].sort((a, b) => (order.get(a.room_code) ?? 1e9) - (order.get(b.room_code) ?? 1e9) || a.created_at.getTime() - b.created_at.getTime());
       return { items: rows.map(kioskView) };
     },
   });
 
-  // 重新配置: a new credential for the room of an existing device. The old device is revoked in the same
-  // transaction (a room has one kiosk), both are audited there, and the secret is returned once: only its
-  // digest is kept, so a lost credential means provisioning again.
+  // 重新配置: a new credential for the room of an existing device, the old one revoked (kiosk-devices.ts).
   mount(express, app, 'POST /api/admin/kiosks/:id/reprovision', {
     params: ById,
     response: KioskProvisionResult,
     handler: async ({ principal, params }): Promise<KioskProvisionResult> => {
-      const secret = randomSecret(32);
-      const id = newId();
-      const created = await app.db.tx(async (q: Tx) => {
-        const old = await q.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices WHERE id = $1 FOR UPDATE', [params.id]);
-        const prev = old.rows[0];
-        if (!prev) throw new AppError('NOT_FOUND', 'no such kiosk');
-        const revoked = await q.query<{ id: string }>(
-          'UPDATE kiosk_devices SET revoked_at = now() WHERE room_code = $1 AND revoked_at IS NULL RETURNING id',
-          [prev.room_code],
-        );
-        const row = await q.query<KioskRow>(
-          'INSERT INTO kiosk_devices (id, room_code, secret_hash, label) VALUES ($1, $2, $3, $4) RETURNING id, room_code, label, created_at, revoked_at',
-          [id, prev.room_code, digestSecret(secret), prev.label],
-        );
-        for (const r of revoked.rows) {
-          await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.revoke', objectType: 'kiosk', objectId: r.id, townshipCode: prev.room_code, details: { reason: 'reprovisioned' } });
-        }
-        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.provision', objectType: 'kiosk', objectId: id, townshipCode: prev.room_code, details: { replaces: params.id } });
-        return { row: row.rows[0]!, revoked: revoked.rows.map((r) => r.id) };
-      });
+      const created = await reprovisionKiosk(app.db, principal, params.id);
       for (const r of created.revoked) app.disconnect.device(r);
-      app.log.info('kiosk reprovisioned', { room: created.row.room_code, deviceId: id, replaces: created.revoked.join(','), by: principal.sub });
-      const credential = `${id}.${secret}`;
-      return { kiosk: kioskView(created.row), credential, kioskPath: `/kiosk/#device=${credential}` };
+      app.log.info('kiosk reprovisioned', { room: created.row.room_code, deviceId: created.row.id, replaces: created.revoked.join(','), by: principal.sub });
+      return { kiosk: kioskView(created.row), credential: created.credential, kioskPath: `/kiosk/#device=${created.credential}` };
     },
   });
 
@@ -133,11 +94,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
     params: ById,
     response: AcknowledgedAnswer,
     handler: async ({ principal, params }) => {
-      await app.db.tx(async (q) => {
-        const r = await q.query<{ room_code: string }>('UPDATE kiosk_devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING room_code', [params.id]);
-        if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such kiosk');
-        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.revoke', objectType: 'kiosk', objectId: params.id, townshipCode: r.rows[0].room_code });
-      });
+      await revokeKiosk(app.db, principal, params.id);
       app.disconnect.device(params.id);
       return {};
     },
