@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { AppError, isErrorCode } from '../errors.js';
+import { AppError, isErrorCode, userMessage } from '../errors.js';
 import type { ClientEvent, ClientPayload, ClientResult, ClientToServerEvents, ServerToClientEvents } from '../schemas/socket.js';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -19,12 +19,12 @@ export function socketChannel(socket: AppSocket, timeoutMs = 10_000): SignalChan
         const emit = socket.timeout(timeoutMs).emitWithAck as (e: string, p: unknown) => Promise<unknown>;
         res = await emit.call(socket.timeout(timeoutMs), event, payload);
       } catch {
-        throw new AppError('UNAVAILABLE', `no answer from server for ${event}`);
+        throw new AppError('UNAVAILABLE', userMessage('UNAVAILABLE', undefined));
       }
       const ack = res as { ok: boolean; data?: unknown; error?: { code?: unknown; message?: string } };
       if (ack?.ok) return ack.data as ClientResult<typeof event>;
       const code = isErrorCode(ack?.error?.code) ? ack.error.code : 'INTERNAL';
-      throw new AppError(code, ack?.error?.message ?? 'request failed');
+      throw new AppError(code, userMessage(code, ack?.error?.message));
     },
   };
 }
