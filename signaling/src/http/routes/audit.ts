@@ -1,7 +1,6 @@
 import type { Express } from 'express';
-import { AppError, AuditExportQuery, AuditPageAnswer, AuditQuery, AuditVerifyAnswer, type AuditEntryView } from '@vj/shared';
-import { appendAudit, auditRowFields, type AuditRow } from '../../audit/audit-log.js';
-import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from '../../audit/export.js';
+import { AuditExportQuery, AuditPageAnswer, AuditQuery, AuditVerifyAnswer } from '@vj/shared';
+import { auditPage, exportAudited } from '../../audit/audit-page.js';
 import type { AppContext } from '../../context.js';
 import { BYTES, Binary, mount } from '../route.js';
 
@@ -9,17 +8,7 @@ export function auditRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/audit', {
     query: AuditQuery,
     response: AuditPageAnswer,
-    handler: async ({ query }) => {
-      const r = await app.db.query<AuditRow & { actor_name: string | null }>(
-        `SELECT a.*, u.display_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-         WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::text IS NULL OR a.object_id = $2 OR a.details->>'petitionId' = $2)
-           AND ($3::text IS NULL OR a.action = $3) AND ($4::bigint IS NULL OR a.seq < $4)
-         ORDER BY a.seq DESC LIMIT $5`,
-        [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit],
-      );
-      const items: AuditEntryView[] = r.rows.map((a) => ({ ...auditRowFields(a), actorName: a.actor_name }));
-      return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
-    },
+    handler: ({ query }) => auditPage(app.db, query),
   });
 
   mount(express, app, 'GET /api/audit/verify', {
@@ -41,11 +30,6 @@ export function auditRoutes(express: Express, app: AppContext): void {
     response: BYTES,
     // Signed JSON lines of a range of days; the export itself is audited in the same transaction.
     handler: async ({ query, principal }) =>
-      app.db.tx(async (q) => {
-        const rows = await auditRowsBetween(q, query.from, query.to);
-        if (rows.length > EXPORT_MAX_ROWS) throw new AppError('BAD_REQUEST', `该时间段的审计记录超过 ${EXPORT_MAX_ROWS} 条，请缩短时间段分次导出`, ['to']);
-        await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'audit.export', details: { from: query.from, to: query.to, rows: rows.length } });
-        return new Binary(Buffer.from(exportLines(q.integrity!, rows, query.from, query.to), 'utf8'), 'application/x-ndjson', `audit-${query.from}-${query.to}.jsonl`);
-      }),
+      new Binary(Buffer.from(await exportAudited(app.db, principal, query.from, query.to), 'utf8'), 'application/x-ndjson', `audit-${query.from}-${query.to}.jsonl`),
   });
 }

@@ -1,0 +1,29 @@
+import { AppError, type AuditEntryView, type AuditPageAnswer, type AuditQuery } from '@vj/shared';
+import type { z } from 'zod';
+import type { Db, Queryable } from '../db/db.js';
+import type { Claims } from '../security/jwt.js';
+import { appendAudit, auditRowFields, type AuditRow } from './audit-log.js';
+import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from './export.js';
+
+/** One page of the audit log, newest first, filtered by actor, object, action; `before` pages back by sequence. */
+export async function auditPage(db: Queryable, query: z.output<typeof AuditQuery>): Promise<AuditPageAnswer> {
+  const r = await db.query<AuditRow & { actor_name: string | null }>(
+    `SELECT a.*, u.display_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+     WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::text IS NULL OR a.object_id = $2 OR a.details->>'petitionId' = $2)
+       AND ($3::text IS NULL OR a.action = $3) AND ($4::bigint IS NULL OR a.seq < $4)
+     ORDER BY a.seq DESC LIMIT $5`,
+    [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit],
+  );
+  const items: AuditEntryView[] = r.rows.map((a) => ({ ...auditRowFields(a), actorName: a.actor_name }));
+  return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
+}
+
+/** Signed JSON lines of a range of days; the export itself is audited in the same transaction. */
+export async function exportAudited(db: Db, principal: Claims, from: string, to: string): Promise<string> {
+  return db.tx(async (q) => {
+    const rows = await auditRowsBetween(q, from, to);
+    if (rows.length > EXPORT_MAX_ROWS) throw new AppError('BAD_REQUEST', `该时间段的审计记录超过 ${EXPORT_MAX_ROWS} 条，请缩短时间段分次导出`, ['to']);
+    await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'audit.export', details: { from, to, rows: rows.length } });
+    return exportLines(q.integrity!, rows, from, to);
+  });
+}
