@@ -277,6 +277,7 @@ export const T = {
     received: '已收到',
     accepted: '已受理',
     referred: '已交办',
+    transferred: '已转办',
     handling: '办理中',
     reported: '已报结果',
     returned: '退回重办',
