@@ -77,7 +77,7 @@ export const TC = {
   noSteps: '尚无办理记录',
   handler: '承办',
   sides: { county: '县纪委监委直接办理', township: '镇街纪(工)委办理' } as Record<string, string>,
-  undecided: '待决定受理或交办',
+  undecided: '待决定受理、交办或转办',
   acceptDue: (d: string) => `受理期限：${d}`,
   transferredTo: (body: string) => `已转办至：${body}`,
   transferredTownship: '已转办至镇街纪（工）委，由其依职权办理',
