@@ -103,7 +103,7 @@ export const T = {
   staffIdle: '当前没有进行中的接待。',
   staffPrivate: '县纪委监委正在与群众单独谈话，本屏暂停显示。请回避。',
   staffWatching: '本室接访进行中',
-  nav: { workbench: '接访工作台', cases: '信访件', audit: '审计日志', admin: '用户与终端', security: '安全状态', township: '交办案件', staff: '本接待室' },
+  nav: { workbench: '接访工作台', cases: '信访件', audit: '审计日志', admin: '用户与终端', security: '安全状态', township: '交办转办案件', staff: '本接待室' },
   loading: '正在加载……',
   passwordChange: {
     title: '修改密码',
@@ -277,6 +277,7 @@ export const T = {
     received: '已收到',
     accepted: '已受理',
     referred: '已交办',
+    transferred: '已转办',
     handling: '办理中',
     reported: '已报结果',
     returned: '退回重办',
@@ -349,8 +350,8 @@ export const T = {
   linkNameOnly: '档案中暂无此人，仅按姓名关联',
   linkExplain: '关联后，点名此人的信访件对该账号隐藏，也不能交办给该账号（回避）。',
   // Township
-  townshipTitle: '交办案件（已隐去信访人信息）',
-  townshipEmpty: '暂无交办案件',
+  townshipTitle: '交办、转办案件（已隐去信访人信息）',
+  townshipEmpty: '暂无交办或转办案件',
   staffNote: '本账号用于接待室现场接待。本室接访情况由县纪委监委统一调度。',
   roleNames: {
     county_officer: '信访干部', county_supervisor: '信访室负责人', township_handler: '镇街纪（工）委', township_staff: '接待室工作人员', sys_admin: '系统管理员', sec_admin: '安全管理员', audit_admin: '审计管理员', kiosk: '终端',

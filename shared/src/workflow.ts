@@ -9,6 +9,8 @@ import type { PetitionStatus } from './schemas/petition.js';
 export const CASE_ACTIONS = [
   'accept',
   'refer',
+  'transfer',
+  'record_transfer_outcome',
   'township_accept',
   'add_step',
   'report',
@@ -26,17 +28,22 @@ export const CASE_ACTIONS = [
   'decide_recheck',
   'decide_disposition',
   'record_outcome',
+  'report_progress',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
-/** Who handles a decided case: the county itself (accepted) or a township commission (referred). */
+/**
+ * Who handles a decided case: the county itself (accepted) or a township commission (交办, or 转办 to it). A matter
+ * 转办 to an outside body stays on the county's side: the county records the outcome reported back.
+ */
 export type HandlerSide = 'county' | 'township';
 
 /**
  * county: an officer or supervisor; supervisor: a supervisor only; township_handler: the handler of the case's
- * township; handler_side: whoever handles the case, county roles or the township's handler.
+ * township; handler_side: whoever handles the case, county roles or the township's handler; township_side: the
+ * township's handler, and only on a case a township handles (never a county-own case in the same status).
  */
-type Who = 'county' | 'supervisor' | 'township_handler' | 'handler_side';
+type Who = 'county' | 'supervisor' | 'township_handler' | 'handler_side' | 'township_side';
 
 interface Rule {
   from: readonly PetitionStatus[];
@@ -61,7 +68,15 @@ export interface MatterOf {
 
 export const CASE_RULES: Record<CaseAction, Rule> = {
   accept: { from: ['received'], to: 'accepted', who: 'county', classes: IN_REMIT },
+  /** 交办: to a township commission, with a reporting duty, quarterly progress and a deadline the county reviews. */
   refer: { from: ['received', 'accepted'], to: 'referred', who: 'county', classes: IN_REMIT },
+  /**
+   * 转办: to the body with jurisdiction (a township commission, or a named outside body), which handles it under its
+   * own authority: no reporting duty, no county review. It stops the accept clock like 受理 does.
+   */
+  transfer: { from: ['received', 'accepted'], to: 'transferred', who: 'county', classes: IN_REMIT },
+  /** The outcome of a 转办 matter, when the body reports one: the township records its own; the county one told it. */
+  record_transfer_outcome: { from: ['transferred'], to: 'closed', who: 'handler_side' },
   township_accept: { from: ['referred'], to: 'handling', who: 'township_handler' },
   add_step: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'handler_side' },
   report: { from: ['accepted', 'handling', 'returned'], to: 'reported', who: 'handler_side' },
@@ -72,7 +87,7 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   /** 其他: the villager is told which body handles it, the county records where it went, and the matter closes. */
   forward_other: { from: ['received'], to: 'closed', who: 'county', classes: ['other'] },
   /** 受理告知: a named accuser is told it was accepted (or 交办), once it has been decided. */
-  notify_accept: { from: ['accepted', 'referred', 'handling', 'reported', 'returned', 'closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
+  notify_accept: { from: ['accepted', 'referred', 'transferred', 'handling', 'reported', 'returned', 'closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
   /** 结果反馈: a named accuser is given the result once the matter is concluded. */
   notify_result: { from: ['closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
   /** The accuser's response to the result, recorded as given (an objection is recorded and answered). */
@@ -89,6 +104,8 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   decide_disposition: { from: ['accepted'], to: 'same', who: 'supervisor', classes: ['accusation'] },
   /** The disposition's outcome (a 函询 reply and its assessment, a 初核 conclusion), recorded by the handling officer. */
   record_outcome: { from: ['accepted'], to: 'same', who: 'county', classes: ['accusation'] },
+  /** A 交办 matter's progress report by the township handling it: resets the progress clock (policy kind 'progress'). */
+  report_progress: { from: ['handling', 'returned'], to: 'same', who: 'township_side' },
 };
 
 /** Actions whose very existence on a case says the petitioner gave their name: county-only, never shown to a township. */
@@ -108,13 +125,17 @@ function rolesFor(who: Who, side: HandlerSide | null): readonly Role[] {
       return ['township_handler'];
     case 'handler_side':
       return side === 'county' ? COUNTY : side === 'township' ? ['township_handler'] : [];
+    case 'township_side':
+      return side === 'township' ? ['township_handler'] : [];
   }
 }
 
 /** Roles that can ever take this action, on any case. */
 export function mayEverTake(action: CaseAction, role: Role): boolean {
   const who = CASE_RULES[action].who;
-  return who === 'handler_side' ? [...COUNTY, 'township_handler'].includes(role) : rolesFor(who, null).includes(role);
+  if (who === 'handler_side') return [...COUNTY, 'township_handler'].includes(role);
+  if (who === 'township_side') return role === 'township_handler';
+  return rolesFor(who, null).includes(role);
 }
 
 export type TransitionCheck = 'ok' | 'forbidden' | 'invalid_state';

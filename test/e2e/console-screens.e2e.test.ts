@@ -223,6 +223,37 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     await expectScreenHolds('case-detail');
   });
 
+  it('交办 and 转办: two clearly different choices, each explained; 转办 to a named outside body is recorded as such', async () => {
+    const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
+    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', {
+      token: officer,
+      body: petitionBody(IDLE, null, { accused: [{ name: '钱某某', unit: '县某局', position: '副局长', townshipCode: null, officialCode: null }] }),
+    });
+    expect(filed.status).toBe(200);
+    // The case list is open from the test before: away and back, so it reads the new case.
+    await press(page, 'nav-dashboard');
+    await page.waitForSelector('[data-testid=stats]');
+    await press(page, 'nav-cases');
+    await page.waitForSelector(`[data-testid=case-${filed.body.caseCode}]`);
+    await press(page, `case-${filed.body.caseCode}`);
+    await page.waitForSelector('[data-testid=action-transfer]');
+    expect(await text(page, '[data-testid=workflow] .actions')).toMatch(/交办至所属镇街\s+交办：[\s\S]*转办至有管辖权的单位\s+转办：/);
+    await expectScreenHolds('case-routes');
+    await press(page, 'action-transfer');
+    await page.waitForSelector('[data-testid=transfer-to]');
+    await press(page, 'transfer-to-other');
+    await page.waitForSelector('[data-testid=transfer-other-body]');
+    await expectScreenHolds('case-transfer');
+    // No body named: the server's Chinese error, and the form stays open.
+    await press(page, 'action-confirm');
+    await page.waitForSelector('[data-testid=action-error]');
+    expect(await text(page, '[data-testid=action-error]')).toContain('接收转办的单位');
+    await page.type('[data-testid=transfer-other-body]', '县委组织部');
+    await press(page, 'action-confirm');
+    await waitFor('transferred', async () => (await text(page, '[data-testid=workflow]')).includes('已转办至：县委组织部'), { timeoutMs: 15_000 });
+    expect(await text(page, '[data-testid=deadline]')).toContain('不设办结期限');
+  });
+
   it('dashboard: the total is named for what it counts, the chart in Chinese', async () => {
     await press(page, 'nav-dashboard');
     await page.waitForSelector('[data-testid=stats] .totals');
@@ -366,10 +397,24 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     }
   });
 
-  it('township cases', async () => {
+  it('township cases: the route, and for 交办 the progress report with when the next one is due', async () => {
+    const handler = await loginToken(server.url, 'xingsha-handler', 'xingsha-handler-demo');
+    const listed = await api<{ items: { id: string }[] }>(server.url, 'GET', '/api/township/cases', { token: handler });
+    expect((await transition(server.url, handler, listed.body.items[0]!.id, { action: 'township_accept' }, true)).status).toBe(200);
     await login('xingsha-handler', '[data-testid=township-cases]');
     await page.waitForSelector('[data-testid^=township-case-]');
+    expect(await text(page, '[data-testid=township-route]')).toBe('交办');
+    expect(await text(page, '[data-testid=township-cases]')).toContain('下次进展报告');
     await expectScreenHolds('township-cases');
+    await press(page, `township-case-${listed.body.items[0]!.id}`);
+    await page.waitForSelector('[data-testid=action-report_progress]');
+    expect(await text(page, '[data-testid=workflow] .actions')).toMatch(/报告办理进展\s+下次进展报告：/);
+    await press(page, 'action-report_progress');
+    await page.waitForSelector('[data-testid=action-text]');
+    await expectScreenHolds('township-progress');
+    await page.type('[data-testid=action-text]', '已走访相关村民，正在调取账目');
+    await press(page, 'action-confirm');
+    await waitFor('progress reported', async () => (await text(page, '[data-testid=steps]')).includes('进展报告'), { timeoutMs: 15_000 });
   });
 
   it('staff desk: 结束接待 says it is ending at once', async () => {

@@ -103,6 +103,9 @@ describe('confidential records and the case loop through the real screens', () =
     await officer.bringToFront();
     await officer.click('[data-testid=nav-cases]');
     await openCase(officer, code);
+    // 交办 and 转办 are offered as two different choices, each with its one line.
+    await officer.waitForSelector('[data-testid=action-transfer]');
+    expect(await text(officer, '[data-testid=workflow] .actions')).toMatch(/交办：[\s\S]*县纪委监委审核办结[\s\S]*转办：[\s\S]*依职权办理/);
     await act(officer, 'refer');
     await waitFor('referred', async () => (await text(officer, '[data-testid=steps]')).includes('交办'));
 
@@ -121,6 +124,10 @@ describe('confidential records and the case loop through the real screens', () =
     };
     await townshipCase();
     await act(township, 'township_accept');
+    // 交办: the township sees the route and when its next progress report is due, and reports progress.
+    await waitFor('progress due shown', async () => (await text(township, '[data-testid=progress-due]')).includes('下次进展报告'));
+    expect(await text(township, '[data-testid=township-cases]')).toContain('交办');
+    await act(township, 'report_progress', '已走访低保户三户，正在调取评议会议记录');
     await act(township, 'add_step', '走访低保户三户,调取评议会议记录');
     await act(township, 'report', '经核查,反映问题属实,已取消违规低保资格');
 
@@ -128,6 +135,7 @@ describe('confidential records and the case loop through the real screens', () =
     const sup = await openConsole(browser, server.url, 'supervisor', 'supervisor-demo');
     await sup.click('[data-testid=nav-cases]');
     await openCase(sup, code);
+    expect(await text(sup, '[data-testid=steps]')).toContain('进展报告');
     await act(sup, 'return', '请补充对相关责任人的处理情况');
     await townshipCase();
     expect(await text(township, '[data-testid=steps]')).toContain('请补充对相关责任人的处理情况');

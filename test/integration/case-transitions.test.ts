@@ -18,6 +18,8 @@ const IN_REMIT: Classes = ['accusation', 'appeal', 'suggestion'];
 const DECIDED: [PetitionStatus, Side][] = [
   ['accepted', 'county'],
   ['referred', 'township'],
+  ['transferred', 'township'],
+  ['transferred', 'county'],
   ['handling', 'township'],
   ['reported', 'county'],
   ['reported', 'township'],
@@ -36,7 +38,16 @@ const LEGAL: Legal[] = [
   ['accept', 'received', null, COUNTY, IN_REMIT],
   ['refer', 'received', null, COUNTY, IN_REMIT],
   ['refer', 'accepted', 'county', COUNTY, IN_REMIT],
+  // 转办: to a township commission or a named outside body; the outcome, if reported, is recorded by whoever holds
+  // the record (the township for its own, the county for an outside body's) and closes the matter.
+  ['transfer', 'received', null, COUNTY, IN_REMIT],
+  ['transfer', 'accepted', 'county', COUNTY, IN_REMIT],
+  ['record_transfer_outcome', 'transferred', 'township', HANDLER],
+  ['record_transfer_outcome', 'transferred', 'county', COUNTY],
   ['township_accept', 'referred', 'township', HANDLER],
+  // 交办 progress reports: the township handling it, never the county on its own case.
+  ['report_progress', 'handling', 'township', HANDLER],
+  ['report_progress', 'returned', 'township', HANDLER],
   ...(['add_step', 'report', 'request_extension'] as const).flatMap((a): Legal[] => [
     [a, 'accepted', 'county', COUNTY],
     [a, 'handling', 'township', HANDLER],
@@ -85,6 +96,7 @@ const MATTERS: Matter[] = [
 const CLASS_ACTIONS: CaseAction[] = [
   'accept',
   'refer',
+  'transfer',
   'forward_other',
   'notify_accept',
   'notify_result',
@@ -107,13 +119,15 @@ const PREP: Partial<Record<CaseAction, string>> = {
   record_outcome: `disposition = CASE WHEN matter_class = 'accusation' THEN 'initial_check' END, disposition_reason = '线索具体，具有可查性', disposition_at = now()`,
 };
 const fits = (l: Legal, m: Matter) => (l[4] === undefined || l[4] === 'all' || l[4].includes(m.matterClass)) && (l[5] !== 'named' || m.named);
-const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed', forward_other: 'closed' };
+const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', transfer: 'transferred', record_transfer_outcome: 'closed', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed', forward_other: 'closed' };
 
-/** Every state a case can be in: its status and who handles it. */
+/** Every state a case can be in: its status and who handles it (a 转办 to an outside body stays on the county's side). */
 const STATES: [PetitionStatus, Side][] = [
   ['received', null],
   ['accepted', 'county'],
   ['referred', 'township'],
+  ['transferred', 'township'],
+  ['transferred', 'county'],
   ['handling', 'township'],
   ['reported', 'county'],
   ['reported', 'township'],
@@ -127,6 +141,9 @@ const ACTORS = ['officer1', 'supervisor', 'xingsha-handler', 'langli-handler', '
 const BODIES: Record<CaseAction, Record<string, unknown>> = {
   accept: {},
   refer: {},
+  transfer: { to: 'other', otherBody: '县委组织部', text: '' },
+  record_transfer_outcome: { text: '经县委组织部调查，已作出处理' },
+  report_progress: { text: '已走访相关村民，正在调取账目', attachmentIds: [] },
   township_accept: {},
   add_step: { text: '走访核实' },
   report: { text: '经核查,反映问题部分属实' },
@@ -178,10 +195,14 @@ describe.each(backends)('case transitions on $name', (backend) => {
     const officer = claims.officer1.sub;
     await db.query(
       `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, status, handler_side, decided_at, accept_due_at, conclude_due_at, extension_pending,
-                              matter_class, other_body, clock_rules)
+                              matter_class, other_body, clock_rules, route, transfer_to, progress_due_at)
        VALUES ($1, $2, 'x', 'x', 'xingsha', '其他', '测试', $7, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, now() + interval '15 days',
-               CASE WHEN $5::text IS NULL THEN NULL ELSE now() + interval '60 days' END, $6,
-               $8, $9, 1)`,
+               CASE WHEN $5::text IS NULL OR $4 = 'transferred' THEN NULL ELSE now() + interval '60 days' END, $6,
+               $8, $9, 2,
+               -- A township's case is 交办 unless it was 转办; an outside body's 转办 names the body.
+               CASE WHEN $4 = 'transferred' THEN 'zhuanban' WHEN $5 = 'township' THEN 'jiaoban' END,
+               CASE WHEN $4 = 'transferred' AND $5 = 'county' THEN '县委组织部' END,
+               CASE WHEN $4 <> 'transferred' AND $5 = 'township' THEN now() + interval '90 days' END)`,
       [
         id,
         String(Math.floor(Math.random() * 1e10)).padStart(10, '0'),

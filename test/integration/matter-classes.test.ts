@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PetitionSubmitBody, type Role } from '@vj/shared';
 import { IntegrityKeys, migrate, type Db } from '@vj/signaling';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
 import { loadPolicy, needRule, policyView, savePolicy } from '../../signaling/src/cases/case-policy.js';
 import { CaseService } from '../../signaling/src/cases/case-service.js';
-import { recomputeClocks } from '../../signaling/src/cases/clock-recompute.js';
+import { CLOCK_RULES, recomputeClocks } from '../../signaling/src/cases/clock-recompute.js';
 import { DeadlineJob } from '../../signaling/src/cases/deadline-job.js';
 import { dayOf, isoDay } from '../../signaling/src/cases/deadline-clock.js';
 import { noticesDue } from '../../signaling/src/cases/notice-list.js';
-import { MIGRATIONS_DIR } from '../../signaling/src/db/migrate.js';
 import { LocalRateLimiter } from '../../signaling/src/http/rate-limit.js';
 import { PetitionService } from '../../signaling/src/petitions/petition-service.js';
 import { ReceiptLookup } from '../../signaling/src/petitions/receipts.js';
@@ -21,6 +18,7 @@ import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated, quietLog } from '../helpers/backends.js';
 import { seededClaims } from '../helpers/claims.js';
 import { petitionBody, randomIdCard, caseSnapshot } from '../helpers/fixtures.js';
+import { migrationsBefore } from '../helpers/migrations.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
 const day = (d: Date | string | null | undefined) => (d ? isoDay(dayOf(new Date(d))) : null);
@@ -70,20 +68,23 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
       'accusation.extension:30c',
       'accusation.notice_accept:15w',
       'accusation.notice_result:15w',
+      'accusation.progress:90c',
       'appeal.accept:15c',
       'appeal.conclude:60c',
       'appeal.extension:30c',
       'appeal.review:30c',
       'appeal.recheck:30c',
+      'appeal.progress:90c',
       'suggestion.accept:15c',
       'suggestion.conclude:60c',
       'suggestion.extension:30c',
       'suggestion.review:30c',
       'suggestion.recheck:30c',
+      'suggestion.progress:90c',
       'other.accept:15c',
     ]);
     expect(view.rows.filter((r) => r.kind.startsWith('notice_') || (r.matterClass === 'accusation' && r.kind === 'accept')).every((r) => r.source.includes('《纪检监察机关处理检举控告工作规则》'))).toBe(true);
-    expect(view.rows.filter((r) => r.matterClass === 'appeal').every((r) => r.source.includes('《信访工作条例》'))).toBe(true);
+    expect(view.rows.filter((r) => r.matterClass === 'appeal' && r.kind !== 'progress').every((r) => r.source.includes('《信访工作条例》'))).toBe(true);
     expect(view.rows.every((r) => r.defaultDays === r.days && r.defaultCounting === r.counting)).toBe(true);
   });
 
@@ -244,13 +245,6 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
   });
 });
 
-/** The migrations before 0020, in a folder of their own: an install as it stood before matter classes. */
-function migrationsBefore(version: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-migrations-'));
-  for (const f of fs.readdirSync(MIGRATIONS_DIR)) if (/^\d{4}_/.test(f) && f.slice(0, 4) < version) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
-  return dir;
-}
-
 describe.each(backends)('existing cases migrate to 检举控告 and their clocks are recomputed, audited, on $name', (backend) => {
   let db: Db;
   let cleanup: () => Promise<void>;
@@ -315,12 +309,16 @@ describe.each(backends)('existing cases migrate to 检举控告 and their clocks
     expect(m.get(closed)!.notice_result_due_at).toBeNull();
     expect(m.get(closed)!.notice_accept_due_at).toBeNull();
     expect(await noticesDue(db, cst('2027-03-01T10:00:00'))).toEqual([]);
-    expect([...m.values()].every((r) => r.clock_rules === 1)).toBe(true);
+    expect([...m.values()].every((r) => r.clock_rules === CLOCK_RULES)).toBe(true);
+    // The open 交办 matter owes its first progress report a quarter after its decision (migration 0024).
+    const progress = await db.query<{ id: string; progress_due_at: Date | null }>('SELECT id, progress_due_at FROM petitions');
+    expect(Object.fromEntries(progress.rows.map((r) => [r.id, day(r.progress_due_at)]))).toEqual({ [received]: null, [referred]: '2027-02-03', [closed]: null });
 
     const audit = await db.query<{ object_id: string; details: Record<string, string | null> }>(`SELECT object_id, details FROM audit_log WHERE action = 'case.clocks_recomputed' ORDER BY seq`);
     expect(audit.rows.map((r) => r.object_id).sort()).toEqual([received, referred, closed].sort());
     const r0 = audit.rows.find((r) => r.object_id === received)!.details;
     expect([day(r0['acceptDueWas']), day(r0['acceptDue']), r0['matterClass']]).toEqual(['2026-11-17', '2026-11-09', 'accusation']);
+    expect(day(audit.rows.find((r) => r.object_id === referred)!.details['progressDue'])).toBe('2027-02-03');
     expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0]!.n)).toBe(auditBefore + 3);
     expect((await verifyAuditChain(db)).ok).toBe(true);
 

@@ -67,7 +67,9 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
         return true;
     }
   });
-  const clock = w.side ? TC.concludeDue(chinaDay(w.concludeDueAt)) : TC.acceptDue(chinaDay(w.acceptDueAt));
+  const hintOf = (a: CaseAction) => (a === 'report_progress' && w.progressDueAt ? TC.progressDue(chinaDay(w.progressDueAt)) : TC.routeExplain[a]);
+  // 转办: no handling deadline runs (the body handles it under its own authority); otherwise acceptance, then handling.
+  const clock = w.status === 'transferred' ? TC.noConcludeClock : w.side ? TC.concludeDue(chinaDay(w.concludeDueAt)) : TC.acceptDue(chinaDay(w.acceptDueAt));
   return (
     <section className="workflow" data-testid="workflow">
       <h3>{TC.workflowTitle}</h3>
@@ -77,7 +79,17 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
           {w.named !== null && ` · ${w.named ? TC.named : TC.anonymousShort}`}
           {w.route && ` · ${TC.routes[w.route]}`}
         </span>
-        <span>{w.side ? TC.sides[w.side] : w.status === 'closed' ? '' : TC.undecided}</span>
+        <span>
+          {w.route === 'zhuanban'
+            ? w.transferTo
+              ? TC.transferredTo(w.transferTo)
+              : TC.transferredTownship
+            : w.side
+              ? TC.sides[w.side]
+              : w.status === 'closed'
+                ? ''
+                : TC.undecided}
+        </span>
         {w.assignedHandler && (
           <span>
             {TC.handler}:{w.assignedHandler.name}
@@ -88,6 +100,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
             {clock} <DueBadge state={w.dueState} />
           </span>
         )}
+        {w.progressDueAt && w.status !== 'closed' && <span data-testid="progress-due">{TC.progressDue(chinaDay(w.progressDueAt))}</span>}
         {w.extensionsUsed > 0 && <span>{TC.extensionsUsed(w.extensionsUsed)}</span>}
       </p>
       {n && (
@@ -129,11 +142,22 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
       </ol>
       {!open && actions.length > 0 && (
         <div className="actions">
-          {actions.map((a) => (
-            <button key={a} onClick={() => setOpen(a)} data-testid={`action-${a}`} className={a === 'return' ? 'warn' : undefined}>
-              {TC.actions[a]}
-            </button>
-          ))}
+          {actions.map((a) =>
+            hintOf(a) ? (
+              // 交办 and 转办 each carry their one-line difference, so the two read as different choices; a progress
+              // report carries when the next one is due.
+              <span key={a} className="action-choice">
+                <button onClick={() => setOpen(a)} data-testid={`action-${a}`}>
+                  {TC.actions[a]}
+                </button>
+                <small className="hint">{hintOf(a)}</small>
+              </span>
+            ) : (
+              <button key={a} onClick={() => setOpen(a)} data-testid={`action-${a}`} className={a === 'return' ? 'warn' : undefined}>
+                {TC.actions[a]}
+              </button>
+            ),
+          )}
         </div>
       )}
       {open && (
@@ -179,11 +203,12 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
   const [response, setResponse] = useState<AccuserResponse>('no_objection');
   const [otherBody, setOtherBody] = useState('');
   const [opinion, setOpinion] = useState('');
+  const [transferTo, setTransferTo] = useState<'township' | 'other'>('township');
   const [files, setFiles] = useState<{ id: string; file: File; progress: number }[]>([]);
   const [override, setOverride] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const withFiles = action === 'add_step' || action === 'report';
+  const withFiles = action === 'add_step' || action === 'report' || action === 'report_progress';
 
   const submit = async (extra: Record<string, unknown> = {}) => {
     setBusy(true);
@@ -201,6 +226,10 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
       if (action === 'record_response') body.response = response;
       if (action === 'decide_review' || action === 'decide_recheck') body.opinion = opinion;
       if (action === 'forward_other' && otherBody.trim()) body.otherBody = otherBody.trim();
+      if (action === 'transfer') {
+        body.to = transferTo;
+        if (transferTo === 'other') body.otherBody = otherBody.trim();
+      }
       if (override !== undefined && override.trim()) body.overrideReason = override.trim();
       if (action === 'decide_disposition' || action === 'record_outcome') {
         delete body.text;
@@ -284,6 +313,23 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
           {TC.otherBody}
           <input value={otherBody} placeholder={TC.otherBodyHint} onChange={(e) => setOtherBody(e.target.value)} data-testid="action-other-body" />
         </label>
+      )}
+      {action === 'transfer' && (
+        <fieldset className="transfer-to" data-testid="transfer-to">
+          <legend>{TC.transferTo}</legend>
+          {(['township', 'other'] as const).map((t) => (
+            <label key={t} className="inline">
+              <input type="radio" name="transfer-to" checked={transferTo === t} onChange={() => setTransferTo(t)} data-testid={`transfer-to-${t}`} />
+              {t === 'township' ? TC.transferToTownship : TC.transferToOther}
+            </label>
+          ))}
+          {transferTo === 'other' && (
+            <label>
+              {TC.transferOtherBody}
+              <input value={otherBody} placeholder={TC.transferOtherHint} onChange={(e) => setOtherBody(e.target.value)} data-testid="transfer-other-body" />
+            </label>
+          )}
+        </fieldset>
       )}
       {action === 'decide_disposition' && <DispositionFields form={lead} />}
       {action === 'record_outcome' && <OutcomeFields form={lead} />}

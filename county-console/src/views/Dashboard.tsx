@@ -40,7 +40,7 @@ export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (
                   <td>{roomName(d.townshipCode)}</td>
                   <td>{T.status[d.status]}</td>
                   <td>
-                    {TC.clocks[d.clock]} {chinaDay(d.dueAt)}
+                    {d.clock === 'progress' && d.dueState === 'overdue' ? TC.progressLate : TC.clocks[d.clock]} {chinaDay(d.dueAt)}
                   </td>
                   <td className="hint">
                     {d.escalations.length === 0

@@ -23,6 +23,7 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
               <tr>
                 <th>{T.category}</th>
                 <th>{T.filterStatus}</th>
+                <th>{TC.routeColumn}</th>
                 <th>{T.accusedTitle}</th>
                 <th>{TC.deadlineColumn}</th>
               </tr>
@@ -37,9 +38,12 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
                 >
                   <td>{c.category}</td>
                   <td>{T.status[c.status]}</td>
+                  <td data-testid="township-route">{c.route ? TC.routes[c.route] : '—'}</td>
                   <td>{c.accused.map((a) => a.name).join('、')}</td>
                   <td>
-                    {c.status === 'closed' ? '—' : chinaDay(c.concludeDueAt)} {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
+                    {/* 转办 runs no deadline of the county's; 交办 shows the result's and the next progress report's. */}
+                    {c.status === 'closed' || c.route === 'zhuanban' ? '—' : chinaDay(c.concludeDueAt)} {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
+                    {c.progressDueAt && c.status !== 'closed' && <div className="hint">{TC.progressDue(chinaDay(c.progressDueAt))}</div>}
                   </td>
                 </tr>
               ))}
@@ -61,7 +65,9 @@ function TownshipCase({ id, token, role, onChanged }: { id: string; token: Token
     <section className="panel detail" data-testid="township-case">
       <h2>
         {item.category} · {T.status[item.status]}
+        {item.route && ` · ${TC.routes[item.route]}`}
       </h2>
+      {item.route === 'zhuanban' && <p className="hint">{TC.routeExplainTownship}</p>}
       {returned && (
         <div className="returned-note" role="alert" data-testid="returned-note">
           <strong>{TC.returnedTitle}</strong>

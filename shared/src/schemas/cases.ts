@@ -21,6 +21,18 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
     /** A supervisor's override of a conflict-of-interest refusal; the reason is audited. */
     overrideReason: Text(5, 500, '请写明越过回避规则的理由（至少 5 个字）').optional(),
   }),
+  z.object({
+    ...base,
+    action: z.literal('transfer'),
+    /** 转办 to the matter's township commission, or to a named outside body (then `otherBody` says which). */
+    to: z.enum(['township', 'other']),
+    otherBody: Text(2, 100, '请写明接收转办的单位（至少 2 个字）').optional(),
+    text: Text(0, 2000).default(''),
+    handlerId: Id.nullable().default(null),
+    overrideReason: Text(5, 500, '请写明越过回避规则的理由（至少 5 个字）').optional(),
+  }),
+  z.object({ ...base, action: z.literal('record_transfer_outcome'), text: Text(5, 5000, '请填写办理结果（至少 5 个字）') }),
+  z.object({ ...base, action: z.literal('report_progress'), text: Text(5, 5000, '请填写进展情况（至少 5 个字）'), attachmentIds: z.array(Id).max(10).default([]) }),
   z.object({ ...base, action: z.literal('township_accept'), text: Text(0, 2000).default('') }),
   z.object({ ...base, action: z.literal('add_step'), text: Text(1, 5000, '请填写办理情况'), attachmentIds: z.array(Id).max(10).default([]) }),
   z.object({ ...base, action: z.literal('report'), text: Text(5, 10_000, '请填写办理结果（至少 5 个字）'), attachmentIds: z.array(Id).max(10).default([]) }),
@@ -50,9 +62,10 @@ export type CaseTransitionBody = z.input<typeof CaseTransitionBody>;
 export const DUE_STATES = ['ok', 'due_soon', 'overdue'] as const;
 /**
  * The clocks a case runs one at a time: acceptance, handling, then on request 复查 and 复核 of a concluded 信访-track matter;
- * a lead in 暂存待查 runs 'shelved' instead of handling, until the day it comes back for review.
+ * a lead in 暂存待查 runs 'shelved' instead of handling, until the day it comes back for review. A 交办 matter also owes
+ * a progress report: whichever of 'progress' and 'conclude' falls due first is the one it runs.
  */
-export const CASE_CLOCKS = ['accept', 'conclude', 'review', 'recheck', 'shelved'] as const;
+export const CASE_CLOCKS = ['accept', 'conclude', 'review', 'recheck', 'shelved', 'progress'] as const;
 export type CaseClock = (typeof CASE_CLOCKS)[number];
 export type DueState = (typeof DUE_STATES)[number];
 
@@ -100,6 +113,10 @@ export const CaseWorkflowView = z.object({
   status: z.enum(PETITION_STATUSES),
   matterClass: MatterClass,
   route: z.enum(CASE_ROUTES).nullable(),
+  /** 转办 to an outside body: which (null for a township or the county). */
+  transferTo: z.string().nullable(),
+  /** 交办: when the next progress report is due (null when none is owed now). */
+  progressDueAt: z.string().nullable(),
   /** Whether the petitioner gave their name: null for a township, which never learns it. */
   named: z.boolean().nullable(),
   /** Null for a township, and for matters with no notice duty (anonymous, or not an accusation). */

@@ -10,9 +10,10 @@ export const MatterClass = z.enum(MATTER_CLASSES);
 export type MatterClass = (typeof MATTER_CLASSES)[number];
 
 /**
- * How a decided matter left the county: 交办 (assigned with a reporting duty and a deadline the county reviews:
- * today's referral loop) or 转办 (handed to the body with jurisdiction, which handles it under its own authority;
- * a later slice). Pinyin, because the usual English words for the two swap meaning from one translation to the next.
+ * How a decided matter left the county: 交办 (assigned with a reporting duty, quarterly progress reports and a
+ * deadline; the county reviews, returns or approves the result: the `refer` loop) or 转办 (`transfer`: handed to the
+ * body with jurisdiction, a township commission or a named outside body, which handles it under its own authority;
+ * the county keeps the record and the outcome if one is reported). Pinyin, because the usual English words for the two swap meaning from one translation to the next.
  */
 export const CASE_ROUTES = ['jiaoban', 'zhuanban'] as const;
 export type CaseRoute = (typeof CASE_ROUTES)[number];
@@ -21,9 +22,10 @@ export type CaseRoute = (typeof CASE_ROUTES)[number];
  * The clocks of the policy table, each a row per class where it applies: accept (register and 受理/交办),
  * conclude (handle, from the decision), extension (one or more, supervisor-approved), notice_accept (tell a named
  * accuser whether it was accepted, from receipt), notice_result (give them the result, from conclusion), review
- * (复查, from the request) and recheck (复核, from the request).
+ * (复查, from the request), recheck (复核, from the request) and progress (a 交办 matter's handling body reports
+ * progress at least this often, from the 交办 or its last progress report).
  */
-export const POLICY_KINDS = ['accept', 'conclude', 'extension', 'notice_accept', 'notice_result', 'review', 'recheck'] as const;
+export const POLICY_KINDS = ['accept', 'conclude', 'extension', 'notice_accept', 'notice_result', 'review', 'recheck', 'progress'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 /** How a notice reached the accuser. */

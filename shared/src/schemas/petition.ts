@@ -7,7 +7,8 @@ import { CASE_ROUTES, MatterClass, NoticeVia } from './matter.js';
 export const PETITION_CATEGORIES = ['工作作风', '侵害群众利益', '违规收受礼品礼金', '优亲厚友', '滥用职权', '违规用地建房', '财务问题', '其他'] as const;
 export const PetitionCategory = z.enum(PETITION_CATEGORIES);
 
-export const PETITION_STATUSES = ['received', 'accepted', 'referred', 'handling', 'reported', 'returned', 'closed'] as const;
+/** transferred: 转办, handed to the body with jurisdiction, which handles it under its own authority (no county review). */
+export const PETITION_STATUSES = ['received', 'accepted', 'referred', 'transferred', 'handling', 'reported', 'returned', 'closed'] as const;
 export type PetitionStatus = (typeof PETITION_STATUSES)[number];
 
 const Text = (max: number) => z.string().trim().max(max);
@@ -111,6 +112,10 @@ export const TownshipCaseView = z.object({
   accused: z.array(AccusedView),
   dueState: z.enum(['ok', 'due_soon', 'overdue']),
   concludeDueAt: z.string().nullable(),
+  /** 交办 (report progress and the result, reviewed by the county) or 转办 (handled under the township's own authority). */
+  route: z.enum(CASE_ROUTES).nullable(),
+  /** 交办: when the next progress report is due. */
+  progressDueAt: z.string().nullable(),
 });
 export type TownshipCaseView = z.infer<typeof TownshipCaseView>;
 

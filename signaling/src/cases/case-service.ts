@@ -4,9 +4,10 @@ import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
-import { namedAsAccused, referralConflicts } from './conflicts.js';
+import { namedAsAccused } from './conflicts.js';
+import { checkTownshipHandoff } from './township-handoff.js';
 import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
-import { concludeDueAt, noticeResultDueAt, reviewDueAt } from './matter-clocks.js';
+import { concludeDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
 import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
 type Body = z.output<typeof CaseTransitionBody>;
@@ -48,6 +49,8 @@ export function currentClock(
     | 'recheck_decided_at'
     | 'disposition'
     | 'disposition_review_due_at'
+    | 'route'
+    | 'progress_due_at'
   >,
 ): { clock: CaseClock; due: Date } | null {
   if (p.status === 'closed') {
@@ -58,8 +61,15 @@ export function currentClock(
   if (!p.decided_at) return p.accept_due_at ? { clock: 'accept', due: p.accept_due_at } : null;
   // 暂存待查: the lead waits for its review day instead of running the handling clock.
   if (p.status === 'accepted' && p.disposition === 'shelve' && p.disposition_review_due_at) return { clock: 'shelved', due: p.disposition_review_due_at };
+  // 交办: the progress report and the result both have a date; the one that falls due first is the clock that runs
+  // (a late progress report shows as 进展报告逾期 even while the result's deadline is still far off).
+  const progress = p.route === 'jiaoban' && PROGRESS_OWED.has(p.status) ? p.progress_due_at : null;
+  if (progress && (!p.conclude_due_at || progress < p.conclude_due_at)) return { clock: 'progress', due: progress };
   return p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
 }
+
+/** While a 交办 matter is with the township (not while the county reviews its result), progress reports are owed. */
+export const PROGRESS_OWED: ReadonlySet<CaseRow['status']> = new Set(['referred', 'handling', 'returned']);
 
 /** SQL: the case has a clock running (open, or a 复查/复核 waiting for its opinion): what the sweep and the board read. */
 export const CLOCK_RUNNING_SQL = `(status <> 'closed' OR (review_requested_at IS NOT NULL AND review_decided_at IS NULL) OR (recheck_requested_at IS NOT NULL AND recheck_decided_at IS NULL))`;
@@ -135,13 +145,7 @@ export class CaseService {
           Object.assign(changes, { handler_side: 'county', decided_at: now, conclude_due_at: concludeDueAt(policy, p.matter_class, now) });
           break;
         case 'refer': {
-          if (body.handlerId) await this.assertHandler(q, body.handlerId, p.township_code);
-          const conflicts = await referralConflicts(q, id, p.township_code, body.handlerId);
-          if (conflicts.length && !body.overrideReason) {
-            throw new AppError('CONFLICT_OF_INTEREST', conflicts.some((c) => c.kind === 'handler_accused') ? '承办人是被反映人，须回避。' : '被反映人属于该乡镇，转办须回避；如确需转办，请由主任填写理由后越过。');
-          }
-          if (conflicts.length && principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以越过回避规则');
-          if (conflicts.length) Object.assign(details, { coiOverride: true, overrideReason: body.overrideReason ?? '', conflicts: conflicts.map((c) => c.kind).join(',') });
+          Object.assign(details, await checkTownshipHandoff(q, principal, id, p.township_code, body, 'jiaoban'));
           Object.assign(changes, {
             handler_side: 'township',
             // Today's referral is 交办: the township reports by a deadline and the county reviews the result.
@@ -149,14 +153,44 @@ export class CaseService {
             assigned_handler: body.handlerId,
             decided_at: p.decided_at ?? now,
             conclude_due_at: p.conclude_due_at ?? concludeDueAt(policy, p.matter_class, now),
+            // The first progress report is owed a period after the 交办 itself.
+            progress_due_at: progressDueAt(policy, p.matter_class, now),
           });
           break;
         }
+        case 'transfer': {
+          // 转办: the body with jurisdiction handles it under its own authority: no handling deadline, no progress
+          // reports, no county review. Deciding it stops the accept clock (register and 转办 within 5 working days).
+          const common = { route: 'zhuanban', decided_at: p.decided_at ?? now, conclude_due_at: null, progress_due_at: null, extension_pending: null };
+          if (body.to === 'township') {
+            if (body.otherBody) throw new AppError('BAD_REQUEST', '转办到乡镇纪委时不填写其他单位', ['otherBody']);
+            Object.assign(details, await checkTownshipHandoff(q, principal, id, p.township_code, body, 'zhuanban'));
+            Object.assign(changes, common, { handler_side: 'township', assigned_handler: body.handlerId, transfer_to: null });
+          } else {
+            if (!body.otherBody) throw new AppError('BAD_REQUEST', '请写明接收转办的单位（例如：县委组织部）', ['otherBody']);
+            if (body.handlerId || body.overrideReason) throw new AppError('BAD_REQUEST', '转办到其他单位时不指定乡镇承办人', ['handlerId']);
+            // The county keeps the record: the outcome, if the body reports one, is recorded on the county's side.
+            Object.assign(changes, common, { handler_side: 'county', assigned_handler: null, transfer_to: body.otherBody });
+          }
+          Object.assign(details, { to: body.to });
+          break;
+        }
+        case 'record_transfer_outcome':
+          // Closes the matter for the county's record. No result notice is owed by the county: the body that handled
+          // it under its own authority owes it; the county may still give one (notify_result).
+          changes.closed_at = now;
+          break;
+        case 'report_progress':
+          if (p.route !== 'jiaoban') throw new AppError('INVALID_STATE', '只有交办事项需要报告进展');
+          changes.progress_due_at = progressDueAt(policy, p.matter_class, now);
+          Object.assign(details, { late: Boolean(p.progress_due_at && now > p.progress_due_at) });
+          break;
         case 'township_accept':
           changes.assigned_handler = principal.sub;
           break;
         case 'report':
-          changes.reported_at = now;
+          // The result is in: no progress report is owed while the county reviews it.
+          Object.assign(changes, { reported_at: now, ...(p.route === 'jiaoban' ? { progress_due_at: null } : {}) });
           break;
         case 'approve':
           // The conclusion starts the result notice's clock for a named accuser.
@@ -270,8 +304,11 @@ export class CaseService {
           Object.assign(details, { approved: body.approve, days: pending.days });
           break;
         }
-        case 'add_step':
         case 'return':
+          // Back to the township to redo: progress reports are owed again, counted from the return.
+          if (p.route === 'jiaoban') changes.progress_due_at = progressDueAt(policy, p.matter_class, now);
+          break;
+        case 'add_step':
           break;
       }
       const to = nextStatus(body.action, p.status);
@@ -282,7 +319,7 @@ export class CaseService {
         `INSERT INTO case_steps (id, petition_id, action, from_status, to_status, text, days, actor_id, actor_role, side, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [body.stepId, id, body.action, p.status, to, text, days, principal.sub, principal.role, side, now],
       );
-      if (body.action === 'add_step' || body.action === 'report') await this.linkEvidence(q, principal, id, body.stepId, body.attachmentIds);
+      if (body.action === 'add_step' || body.action === 'report' || body.action === 'report_progress') await this.linkEvidence(q, principal, id, body.stepId, body.attachmentIds);
       const cols = Object.keys(changes);
       await q.query(`UPDATE petitions SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = $${cols.length + 2}, version = version + 1 WHERE id = $1`, [
         id,
@@ -294,11 +331,6 @@ export class CaseService {
       const fresh = await q.query<CaseRow>('SELECT * FROM petitions WHERE id = $1', [id]);
       return workflowView(q, fresh.rows[0]!, isTownshipRole(principal) ? 'township' : 'county', this.names);
     });
-  }
-
-  private async assertHandler(q: Tx, handlerId: string, township: string): Promise<void> {
-    const h = await q.query('SELECT 1 FROM users WHERE id = $1 AND role = $2 AND township_code = $3 AND disabled_at IS NULL', [handlerId, 'township_handler', township]);
-    if (!h.rowCount) throw new AppError('BAD_REQUEST', '承办人必须是该乡镇纪委的在岗人员', ['handlerId']);
   }
 
   /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MatterClass, PolicyKind } from '@vj/shared';
 import type { DeadlinePolicy, PolicyRule } from './case-policy.js';
-import { WorkCalendar, dayOf, isoDay } from './deadline-clock.js';
-import { acceptDueAt, concludeDueAt, noticeAcceptDueAt, noticeResultDueAt, reviewDueAt } from './matter-clocks.js';
+import { WorkCalendar, dayOf, dueStateAt, isoDay } from './deadline-clock.js';
+import { acceptDueAt, concludeDueAt, noticeAcceptDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
 
 /** A moment in China time, as read off a wall clock in the county. */
 const cst = (local: string) => new Date(`${local}+08:00`);
@@ -25,6 +25,8 @@ const DEFAULTS: [MatterClass, PolicyKind, PolicyRule][] = [
     [c, 'recheck', C(30)],
   ]),
   ['other', 'accept', C(15)],
+  // Migration 0024: a 交办 matter reports progress at least every quarter, warned 10 days ahead.
+  ...(['accusation', 'appeal', 'suggestion'] as const).map((c): [MatterClass, PolicyKind, PolicyRule] => [c, 'progress', { ...C(90), dueSoonDays: 10 }]),
 ];
 const policyOf = (calendar: WorkCalendar, over: [MatterClass, PolicyKind, PolicyRule][] = []): DeadlinePolicy => ({
   rules: new Map([...DEFAULTS, ...over].map(([c, k, r]) => [`${c}.${k}`, r])),
@@ -120,5 +122,37 @@ describe('其他', () => {
   it('has an acceptance clock (to be told where to go) and no handling clock', () => {
     expect(day(acceptDueAt(plain, 'other', cst('2026-11-02T10:00:00')))).toBe('2026-11-17');
     expect(() => concludeDueAt(plain, 'other', cst('2026-11-02T10:00:00'))).toThrow(/other\.conclude/);
+  });
+});
+
+describe('交办: the handling body reports progress at least every quarter', () => {
+  it('90 calendar days from the 交办 or the last report: weekends and holidays count, and the day is not moved off them', () => {
+    // Fri 3 July + 90 days = Thu 1 October, the national holiday itself: a calendar period ends on its day.
+    expect(day(progressDueAt(holidays, 'accusation', cst('2026-07-03T15:00:00')))).toBe('2026-10-01');
+    expect(day(progressDueAt(plain, 'appeal', cst('2026-07-03T15:00:00')))).toBe('2026-10-01');
+    // Reported on a Sunday (00:30 in China, still Saturday in UTC): counted from Sunday.
+    expect(day(progressDueAt(plain, 'suggestion', new Date('2026-11-07T16:30:00Z')))).toBe('2027-02-06');
+  });
+
+  it('due soon 10 days ahead, overdue the moment its last day ends (China time)', () => {
+    const due = progressDueAt(holidays, 'accusation', cst('2026-07-03T15:00:00'))!;
+    const rule = { ...C(90), dueSoonDays: 10 };
+    expect(dueStateAt(cst('2026-09-20T09:00:00'), due, rule, national)).toBe('ok');
+    expect(dueStateAt(cst('2026-09-21T09:00:00'), due, rule, national)).toBe('due_soon');
+    expect(dueStateAt(cst('2026-10-01T23:59:59'), due, rule, national)).toBe('due_soon');
+    expect(dueStateAt(cst('2026-10-02T00:00:00'), due, rule, national)).toBe('overdue');
+  });
+
+  it('set to working days in the table, it skips the holiday and counts the worked Saturday', () => {
+    // 60 working days from Wed 30 September: 9, 10 (worked Sat) October, then twelve full weeks to 25 December
+    // (57), then 28, 29, 30 December.
+    const edited = policyOf(national, [['accusation', 'progress', W(60)]]);
+    expect(day(progressDueAt(edited, 'accusation', cst('2026-09-30T09:00:00')))).toBe('2026-12-30');
+    const noSwap = policyOf(new WorkCalendar(new Map([...['01', '02', '05', '06', '07', '08'].map((d): [string, boolean] => [`2026-10-${d}`, false])])), [['accusation', 'progress', W(60)]]);
+    expect(day(progressDueAt(noSwap, 'accusation', cst('2026-09-30T09:00:00')))).toBe('2026-12-31');
+  });
+
+  it('其他 is never 交办: it has no progress row', () => {
+    expect(progressDueAt(plain, 'other', cst('2026-11-02T10:00:00'))).toBeNull();
   });
 });

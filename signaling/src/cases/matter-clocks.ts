@@ -30,3 +30,12 @@ export function reviewDueAt(p: DeadlinePolicy, matterClass: MatterClass, kind: '
   const rule = ruleOf(p, matterClass, kind);
   return rule ? dueAt(requestedAt, rule, p.calendar) : null;
 }
+
+/**
+ * A 交办 matter's next progress report, counted from the 交办, the last progress report or the county's return; null
+ * where the class has no progress row (nothing is owed then).
+ */
+export function progressDueAt(p: DeadlinePolicy, matterClass: MatterClass, from: Date): Date | null {
+  const rule = ruleOf(p, matterClass, 'progress');
+  return rule ? dueAt(from, rule, p.calendar) : null;
+}

@@ -44,6 +44,7 @@ export interface CaseRow extends PetitionRow {
   disposition_outcome: DispositionOutcome | null;
   disposition_outcome_text: string | null;
   disposition_outcome_at: Date | null;
+  transfer_to: string | null;
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -95,7 +96,7 @@ interface StepRow {
 }
 
 /** County decisions whose words stay with the county: why it referred, and any conflict-of-interest override. */
-const COUNTY_INTERNAL = new Set(['accept', 'refer', 'decide_extension', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
+const COUNTY_INTERNAL = new Set(['accept', 'refer', 'transfer', 'decide_extension', 'request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
 
 /** Review and recheck steps: the county handles them alone, after the case is closed. */
 const REVIEW_ACTIONS = new Set(['request_review', 'decide_review', 'request_recheck', 'decide_recheck']);
@@ -148,6 +149,8 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     status: p.status,
     matterClass: p.matter_class,
     route: p.route,
+    transferTo: county ? p.transfer_to : null,
+    progressDueAt: iso(p.progress_due_at),
     named: county ? !p.anonymous : null,
     notices: county ? noticesOf(p) : null,
     review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,

@@ -19,6 +19,8 @@ export interface PetitionRow {
   updated_at: Date;
   due_state: 'ok' | 'due_soon' | 'overdue';
   conclude_due_at: Date | null;
+  /** 交办: when the next progress report is due (migration 0024). */
+  progress_due_at: Date | null;
 }
 
 interface AccusedRow {
@@ -77,5 +79,7 @@ export async function townshipView(q: Queryable, p: PetitionRow): Promise<Townsh
     accused: await accused(q, p.id),
     dueState: townshipDueState(p),
     concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
+    route: p.route,
+    progressDueAt: p.progress_due_at?.toISOString() ?? null,
   };
 }

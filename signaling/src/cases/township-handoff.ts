@@ -1,0 +1,38 @@
+import { AppError, type CaseRoute } from '@vj/shared';
+import type { AuditDetails } from '../audit/audit-log.js';
+import type { Tx } from '../db/db.js';
+import type { Claims } from '../security/jwt.js';
+import { referralConflicts } from './conflicts.js';
+
+const ROUTE_WORD: Record<CaseRoute, string> = { jiaoban: '交办', zhuanban: '转办' };
+
+/**
+ * The checks before a matter goes down to a township commission, by 交办 or by 转办 alike: a named handler must be
+ * that township's, and a conflict of interest (an accused person of that township, or a handler the petition names)
+ * refuses it unless a supervisor overrides with a reason. Both routes call this one function, so a rule added here
+ * (e.g. jurisdiction by the accused's management level) holds for both. Answers the audit details of an override.
+ */
+export async function checkTownshipHandoff(
+  q: Tx,
+  principal: Claims,
+  petitionId: string,
+  township: string,
+  body: { handlerId: string | null; overrideReason?: string | undefined },
+  route: CaseRoute,
+): Promise<AuditDetails> {
+  if (body.handlerId) {
+    const h = await q.query('SELECT 1 FROM users WHERE id = $1 AND role = $2 AND township_code = $3 AND disabled_at IS NULL', [body.handlerId, 'township_handler', township]);
+    if (!h.rowCount) throw new AppError('BAD_REQUEST', '承办人必须是该乡镇纪委的在岗人员', ['handlerId']);
+  }
+  const conflicts = await referralConflicts(q, petitionId, township, body.handlerId);
+  if (!conflicts.length) return {};
+  const word = ROUTE_WORD[route];
+  if (!body.overrideReason) {
+    throw new AppError(
+      'CONFLICT_OF_INTEREST',
+      conflicts.some((c) => c.kind === 'handler_accused') ? '承办人是被反映人，须回避。' : `被反映人属于该乡镇，${word}须回避；如确需${word}，请由主任填写理由后越过。`,
+    );
+  }
+  if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以越过回避规则');
+  return { coiOverride: true, overrideReason: body.overrideReason, conflicts: conflicts.map((c) => c.kind).join(',') };
+}
