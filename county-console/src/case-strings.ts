@@ -206,6 +206,7 @@ export const TC = {
     notice_result: '实名反馈处理结果（自办结起）',
     review: '复查（自收到请求起）',
     recheck: '复核（自收到请求起）',
+    follow_up: '不满意评价的回访复核（自评价起）',
   } satisfies Record<PolicyKind, string>,
   policySource: '依据',
   policyDefault: (days: number, counting: string) => `默认 ${days} 个${counting}`,

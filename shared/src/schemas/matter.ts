@@ -21,9 +21,9 @@ export type CaseRoute = (typeof CASE_ROUTES)[number];
  * The clocks of the policy table, each a row per class where it applies: accept (register and 受理/交办),
  * conclude (handle, from the decision), extension (one or more, supervisor-approved), notice_accept (tell a named
  * accuser whether it was accepted, from receipt), notice_result (give them the result, from conclusion), review
- * (复查, from the request) and recheck (复核, from the request).
+ * (复查, from the request), recheck (复核, from the request) and follow_up (回访复核 of a 不满意 rating, from the rating).
  */
-export const POLICY_KINDS = ['accept', 'conclude', 'extension', 'notice_accept', 'notice_result', 'review', 'recheck'] as const;
+export const POLICY_KINDS = ['accept', 'conclude', 'extension', 'notice_accept', 'notice_result', 'review', 'recheck', 'follow_up'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 /** How a notice reached the accuser. */
