@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
-import { lookUpReceipt, openConsole, openKiosk, waitForScreen } from '../helpers/apps.js';
+import { lookUpReceipt, openConsole, waitForScreen } from '../helpers/apps.js';
+import { audioLog, expectSpoken, installAudioProbe, overlappingClips } from '../helpers/audio-probe.js';
+import { newInstrumentedPage } from '../helpers/browser.js';
 import { api } from '../helpers/api.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { DEMO_PASSWORDS, loginAll, petitionBody, randomIdCard, transition } from '../helpers/fixtures.js';
@@ -52,7 +54,10 @@ describe('satisfaction: a villager rates a concluded matter at the kiosk and the
     await step(handler, { action: 'report', text: '经核查，反映问题部分属实，已督促整改' }, true);
     await step(supervisor, { action: 'approve', feedback: '您反映的问题部分属实，已责令整改并处理相关人员。' });
 
-    const kiosk = await openKiosk(env.browser(), url, env.server().demoSecrets().kiosks['xingsha']!);
+    // Chromium here has no speech voice: whatever is heard comes from the shipped clips.
+    const kiosk = await newInstrumentedPage(env.browser());
+    await installAudioProbe(kiosk);
+    await kiosk.goto(`${url}/kiosk/#device=${env.server().demoSecrets().kiosks['xingsha']!}`);
     await kiosk.setViewport({ width: 1280, height: 800, deviceScaleFactor: 1 });
     await waitForScreen(kiosk, 'idle');
     // Concluded, but the named accuser has not been given the result yet: nothing to rate.
@@ -67,7 +72,8 @@ describe('satisfaction: a villager rates a concluded matter at the kiosk and the
     await kiosk.waitForSelector('[data-testid=rate-open]');
     const problems = await kioskAtBothSizes(kiosk, 'lookup-rate-open');
 
-    await kiosk.click('[data-testid=rate-open]');
+    // Every rating screen is spoken: the three choices by colour, the reasons, the thanks.
+    await expectSpoken(kiosk, 'the rating choices', () => kiosk.click('[data-testid=rate-open]'), 1500);
     await kiosk.waitForSelector('[data-testid=rate-choose]');
     problems.push(...(await kioskAtBothSizes(kiosk, 'rate-choose')));
     // Each button is far above the kiosk's 120 px minimum.
@@ -75,11 +81,12 @@ describe('satisfaction: a villager rates a concluded matter at the kiosk and the
     expect(heights).toHaveLength(3);
     expect(Math.min(...heights)).toBeGreaterThanOrEqual(200);
 
-    await kiosk.click('[data-testid=rate-unsatisfied]');
+    await expectSpoken(kiosk, 'the reasons', () => kiosk.click('[data-testid=rate-unsatisfied]'), 1500);
     await kiosk.waitForSelector('[data-testid=rate-reason]');
     problems.push(...(await kioskAtBothSizes(kiosk, 'rate-reason')));
-    await kiosk.click('[data-testid=rate-reason-unresolved]');
+    await expectSpoken(kiosk, 'the thanks', () => kiosk.click('[data-testid=rate-reason-unresolved]'), 1000);
     await kiosk.waitForSelector('[data-testid=rate-done]');
+    expect(overlappingClips(await audioLog(kiosk))).toBe(0);
     expect(await text(kiosk, '[data-testid=rate-done]')).toContain('谢谢您的评价');
     expect(await text(kiosk, '[data-testid=rate-done]')).toContain('回访复核');
     problems.push(...(await kioskAtBothSizes(kiosk, 'rate-done')));
