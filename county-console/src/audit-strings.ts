@@ -1,5 +1,6 @@
 // The audit log in plain Chinese: every action, object kind and detail a row can carry.
 import type { AuditAction } from '@vj/shared';
+import { TS } from './satisfaction-strings';
 import { T } from './strings';
 
 export const TA = {
@@ -136,6 +137,10 @@ export const TA = {
     threshold: '门限',
     code: '错误代码',
     status: '状态',
+    rating: '评价',
+    reasons: '原因',
+    withText: '附文字说明',
+    late: '超期办结',
   } as Record<string, string>,
   values: {
     true: '是',
@@ -173,6 +178,10 @@ export const TA = {
     accept: '受理',
     conclude: '办结',
     extension: '延期',
+    due_soon: '即将到期',
+    overdue: '已超期',
+    ...TS.ratings,
+    ...TS.reasons,
   } as Record<string, string>,
 } as const;
 
