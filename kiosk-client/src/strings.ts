@@ -116,7 +116,7 @@ export const T = {
   rateOpen: '评价办理结果',
   rateTitle: '您对办理结果满意吗？',
   rateLabels: { satisfied: '满意', basic: '基本满意', unsatisfied: '不满意' } as Record<'satisfied' | 'basic' | 'unsatisfied', string>,
-  rateReasonTitle: '请选择一个原因',
+  rateReasonTitle: (label: string) => `您的评价：${label}，请选择一个原因`,
   rateReasons: { unresolved: '没有解决问题', slow: '办理太慢', attitude: '态度不好', unclear: '结果没说清楚' } as Record<'unresolved' | 'slow' | 'attitude' | 'unclear', string>,
   rateNoReason: '不说原因，直接提交',
   rateBusy: '正在提交……',

@@ -69,9 +69,7 @@ export function Rating({ onRate, onHome }: { onRate: (rating: RatingValue, reaso
     const rating = state.rating;
     return (
       <section className="center rate" data-testid="rate-reason">
-        <h1>
-          {T.rateGiven(T.rateLabels[rating])}，{T.rateReasonTitle}
-        </h1>
+        <h1>{T.rateReasonTitle(T.rateLabels[rating])}</h1>
         <div className="rate-reasons">
           {REASONS.map((r) => (
             <button key={r} className="btn-secondary rate-reason" onClick={() => void submit(rating, [r])} data-testid={`rate-reason-${r}`}>
