@@ -129,7 +129,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'workbench' && <Workbench s={s} controller={controller} />}
         {!accountOpen && current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
         {!accountOpen && current === 'notices' && <Notices token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
-        {!accountOpen && current === 'dashboard' && <Dashboard token={controller.token} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
+        {!accountOpen && current === 'dashboard' && <Dashboard token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
         {!accountOpen && current === 'registry' && <Registry token={controller.token} />}
         {!accountOpen && current === 'policy' && <Policy token={controller.token} />}
         {!accountOpen && current === 'audit' && <Audit token={controller.token} canExport={s.user.role === 'audit_admin'} />}

@@ -1,5 +1,6 @@
 // The audit log in plain Chinese: every action, object kind and detail a row can carry.
 import type { AuditAction } from '@vj/shared';
+import { TS } from './satisfaction-strings';
 import { T } from './strings';
 
 export const TA = {
@@ -23,6 +24,9 @@ export const TA = {
     'attachment.discard': '清理未使用的证据材料',
     'receipt.lookup': '群众查询办理进度',
     'receipt.lookup_failed': '群众查询失败',
+    'receipt.rate': '群众评价办理结果',
+    'follow_up.close': '办结回访复核任务',
+    'follow_up.escalate': '回访复核任务到期提醒',
     'keys.rotate': '轮换密钥',
     'keys.split': '拆分主密钥',
     'keys.recover': '恢复主密钥',
@@ -144,6 +148,10 @@ export const TA = {
     threshold: '门限',
     code: '错误代码',
     status: '状态',
+    rating: '评价',
+    reasons: '原因',
+    withText: '附文字说明',
+    late: '超期办结',
   } as Record<string, string>,
   values: {
     true: '是',
@@ -181,6 +189,10 @@ export const TA = {
     accept: '受理',
     conclude: '办结',
     extension: '延期',
+    due_soon: '即将到期',
+    overdue: '已超期',
+    ...TS.ratings,
+    ...TS.reasons,
   } as Record<string, string>,
 } as const;
 

@@ -235,6 +235,7 @@ export const TC = {
     review: '复查（自收到请求起）',
     recheck: '复核（自收到请求起）',
     progress: '交办事项报告进展（自交办或上次报告起）',
+    follow_up: '不满意评价的回访复核（自评价起）',
   } satisfies Record<PolicyKind, string>,
   policySource: '依据',
   policyDefault: (days: number, counting: string) => `默认 ${days} 个${counting}`,

@@ -86,7 +86,7 @@ export function App({ controller }: { controller: KioskController }) {
       case 'ended':
         return <Ended backAt={view.backAt} onHome={controller.backHome} note={endedNote(view.reason)} />;
       case 'lookup':
-        return <Lookup onLookup={controller.lookup} onBack={controller.backHome} />;
+        return <Lookup onLookup={controller.lookup} onRate={async (r, rating, reasons) => void (await controller.rate({ caseCode: r.code, pin: r.pin, rating, reasons }))} onBack={controller.backHome} />;
     }
   })();
   return (

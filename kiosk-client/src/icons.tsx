@@ -18,3 +18,16 @@ export const WarningIcon = () => (
     <path d="M1 21h22L12 2zm12-3h-2v-2h2zm0-4h-2v-4h2z" />
   </svg>
 );
+
+/** Faces for the rating buttons: a villager who cannot read the words still knows which is which. */
+const face = (mouth: string) => () => (
+  <svg {...common} fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round">
+    <circle cx="12" cy="12" r="10" />
+    <circle cx="8.5" cy="9.5" r="1.2" fill="currentColor" />
+    <circle cx="15.5" cy="9.5" r="1.2" fill="currentColor" />
+    <path d={mouth} />
+  </svg>
+);
+export const SmileIcon = face('M7.5 14.5q4.5 4 9 0');
+export const PlainIcon = face('M8 15.5h8');
+export const FrownIcon = face('M7.5 17q4.5-4 9 0');

@@ -1,4 +1,4 @@
-import { AppError, type JoinAnswer, type KioskAuthResult, type KioskCheckView, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
+import { AppError, type JoinAnswer, type KioskAuthResult, type KioskCheckView, type ReceiptRatingAnswer, type ReceiptRatingBody, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
 import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, runDeviceCheck, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
@@ -501,6 +501,13 @@ export class KioskController extends ExternalStore<KioskState> {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.goIdle(), 120_000);
     return apiRequest<ReceiptStatusView>('POST', '/api/receipts/lookup', { body: { caseCode, pin }, token: this.keeper?.token });
+  };
+
+  /** A rating of the matter just looked up: the same receipt authorises it, and the villager gets two more minutes. */
+  rate = async (body: ReceiptRatingBody): Promise<ReceiptRatingAnswer> => {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.goIdle(), 120_000);
+    return apiRequest<ReceiptRatingAnswer>('POST', '/api/receipts/rating', { body, token: this.keeper?.token });
   };
 
   retryNow = (): void => {

@@ -17,6 +17,7 @@ export * from './schemas/matter.js';
 export * from './schemas/disposition.js';
 export * from './schemas/petition.js';
 export * from './schemas/cases.js';
+export * from './schemas/satisfaction.js';
 export * from './workflow.js';
 export * from './schemas/audit-actions.js';
 export * from './schemas/admin-kiosks.js';

@@ -11,6 +11,7 @@ import type { DeadlineJob } from './cases/deadline-job.js';
 import type { Attachments } from './petitions/attachments.js';
 import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
+import type { SatisfactionService } from './cases/satisfaction-service.js';
 import type { RegistryImporter } from './registry/importer.js';
 import type { Playback } from './recording/playback.js';
 import type { RecordingService } from './recording/recording-service.js';
@@ -50,6 +51,7 @@ export interface AppContext {
   petitions: PetitionService;
   attachments: Attachments;
   receipts: ReceiptLookup;
+  satisfaction: SatisfactionService;
   cases: CaseService;
   deadlines: DeadlineJob;
   registry: RegistryImporter;

@@ -39,6 +39,7 @@ import { AuthSessions } from './auth/auth-sessions.js';
 import { Attachments } from './petitions/attachments.js';
 import { PetitionService } from './petitions/petition-service.js';
 import { ReceiptLookup } from './petitions/receipts.js';
+import { SatisfactionService } from './cases/satisfaction-service.js';
 import { CaseService } from './cases/case-service.js';
 import { DeadlineJob } from './cases/deadline-job.js';
 import { recomputeClocks } from './cases/clock-recompute.js';
@@ -268,6 +269,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const attachments = new Attachments(db, petitions.vault, log.child('attachments'));
     attachments.startSweep(config.deadlineSweepMs);
     cleanups.unshift(() => attachments.close());
+    const receipts = new ReceiptLookup(db, rateLimiter);
     const ctx: AppContext = {
       config,
       log,
@@ -284,7 +286,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       secondFactor,
       petitions,
       attachments,
-      receipts: new ReceiptLookup(db, rateLimiter),
+      receipts,
+      satisfaction: new SatisfactionService(db, receipts),
       integrityAlarm,
       checkpoints,
       cases: new CaseService(db, undefined, attachments.fileNames),

@@ -122,6 +122,9 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
       return { body: { reason: '授权矩阵测试核对' } };
     case 'POST /api/receipts/lookup':
       return { body: { caseCode: receipt.caseCode, pin: receipt.pin } };
+    // The matter is not concluded: the kiosk reaches it and is refused by state (409), not by role.
+    case 'POST /api/receipts/rating':
+      return { body: { caseCode: receipt.caseCode, pin: receipt.pin, rating: 'unsatisfied' } };
     case 'PUT /api/petitions/:id/attachments/:attachmentId':
     case 'PUT /api/township/cases/:id/attachments/:attachmentId':
       return { raw: PNG, mime: 'image/png' };

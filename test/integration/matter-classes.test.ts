@@ -69,22 +69,27 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
       'accusation.notice_accept:15w',
       'accusation.notice_result:15w',
       'accusation.progress:90c',
+      'accusation.follow_up:10w',
       'appeal.accept:15c',
       'appeal.conclude:60c',
       'appeal.extension:30c',
       'appeal.review:30c',
       'appeal.recheck:30c',
       'appeal.progress:90c',
+      'appeal.follow_up:10w',
       'suggestion.accept:15c',
       'suggestion.conclude:60c',
       'suggestion.extension:30c',
       'suggestion.review:30c',
       'suggestion.recheck:30c',
       'suggestion.progress:90c',
+      'suggestion.follow_up:10w',
       'other.accept:15c',
     ]);
     expect(view.rows.filter((r) => r.kind.startsWith('notice_') || (r.matterClass === 'accusation' && r.kind === 'accept')).every((r) => r.source.includes('《纪检监察机关处理检举控告工作规则》'))).toBe(true);
-    expect(view.rows.filter((r) => r.matterClass === 'appeal' && r.kind !== 'progress').every((r) => r.source.includes('《信访工作条例》'))).toBe(true);
+    expect(view.rows.filter((r) => r.matterClass === 'appeal' && r.kind !== 'progress' && r.kind !== 'follow_up').every((r) => r.source.includes('《信访工作条例》'))).toBe(true);
+    // No rule sets the follow-up of a 不满意 rating: the row says it is a local rule.
+    expect(view.rows.filter((r) => r.kind === 'follow_up').every((r) => r.source.startsWith('本地规定（可由管理员调整）'))).toBe(true);
     expect(view.rows.every((r) => r.defaultDays === r.days && r.defaultCounting === r.counting)).toBe(true);
   });
 

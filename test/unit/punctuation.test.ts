@@ -11,6 +11,7 @@ const TABLES = [
   'county-console/src/case-strings.ts',
   'county-console/src/recording-strings.ts',
   'county-console/src/audit-strings.ts',
+  'county-console/src/satisfaction-strings.ts',
   ...fs
     .readdirSync(path.join(REPO, 'shared/src/client'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

@@ -1,16 +1,18 @@
 import { useEffect } from 'react';
-import { DISPOSITIONS, dispositionTotals, type CaseStatsView, type DeadlineCaseView, type DispositionCount } from '@vj/shared';
+import { DISPOSITIONS, dispositionTotals, type CaseStatsView, type DeadlineCaseView, type DispositionCount, type Role } from '@vj/shared';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { chinaDay } from '../format';
 import { DueBadge } from '../components/WorkflowPanel';
 import { TrendChart, TownshipBars } from '../components/StatsCharts';
+import { FollowUpTasks } from '../components/FollowUpTasks';
+import { RatingStats } from '../components/RatingStats';
 import { T } from '../strings';
 
 const REFRESH_MS = 30_000;
 
 /** The county's supervision board: deadlines first (what needs chasing today), then the figures. */
-export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (c: string) => string }) {
+export function Dashboard({ token, role, roomName }: { token: TokenSource; role: Role; roomName: (c: string) => string }) {
   const stats = useApi<CaseStatsView>(token, '/api/stats?months=12');
   const deadlines = useApi<{ items: DeadlineCaseView[] }>(token, '/api/cases/deadlines');
   const reloadStats = stats.reload;
@@ -55,6 +57,7 @@ export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (
           </table>
         )}
       </section>
+      <FollowUpTasks token={token} role={role} roomName={roomName} />
       <section className="panel" data-testid="stats">
         <h2>
           {TC.statsTitle}
@@ -98,6 +101,7 @@ export function Dashboard({ token, roomName }: { token: TokenSource; roomName: (
               </tbody>
             </table>
             <DispositionStats rows={stats.data.dispositions} roomName={roomName} />
+            <RatingStats rows={stats.data.ratings} roomName={roomName} />
           </>
         )}
       </section>

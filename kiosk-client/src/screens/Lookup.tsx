@@ -1,9 +1,18 @@
 import { useState } from 'react';
-import { AppError, type ReceiptStatusView } from '@vj/shared';
+import { AppError, type Rating as RatingValue, type RatingReason, type ReceiptStatusView } from '@vj/shared';
 import { SAY, T } from '../strings';
 import { say } from '../voice';
+import { Rating } from './Rating';
 
-type Step = { step: 'code' } | { step: 'pin'; code: string } | { step: 'busy' } | { step: 'result'; status: ReceiptStatusView } | { step: 'error'; message: string; code?: string };
+/** The receipt stays in memory on the result screen only so that it can authorise a rating; it leaves with the screen. */
+type Receipt = { code: string; pin: string };
+type Step =
+  | { step: 'code' }
+  | { step: 'pin'; code: string }
+  | { step: 'busy' }
+  | { step: 'result'; status: ReceiptStatusView; receipt: Receipt }
+  | { step: 'rate'; receipt: Receipt }
+  | { step: 'error'; message: string; code?: string };
 
 /**
  * What is read aloud besides the status and feedback: where an outside-remit matter goes, and review opinions. The
@@ -20,7 +29,15 @@ const dayOf = (iso: string) => new Date(iso).toLocaleDateString('zh-CN', { timeZ
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'del'] as const;
 
 /** Status lookup: a big number pad for the 10-digit code, then the 6-digit PIN; the answer is read aloud. */
-export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: string) => Promise<ReceiptStatusView>; onBack: () => void }) {
+export function Lookup({
+  onLookup,
+  onRate,
+  onBack,
+}: {
+  onLookup: (code: string, pin: string) => Promise<ReceiptStatusView>;
+  onRate: (receipt: Receipt, rating: RatingValue, reasons: RatingReason[]) => Promise<void>;
+  onBack: () => void;
+}) {
   const [state, setState] = useState<Step>({ step: 'code' });
   const [digits, setDigits] = useState('');
   const want = state.step === 'pin' ? 6 : 10;
@@ -44,8 +61,9 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
     setState({ step: 'busy' });
     try {
       const status = await onLookup(code, digits);
-      setState({ step: 'result', status });
-      say(SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0));
+      setState({ step: 'result', status, receipt: { code, pin: digits } });
+      const words = SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0);
+      say(status.satisfaction.state === 'open' ? SAY.both(words, SAY.rateInvite) : words);
     } catch (err) {
       const why = err instanceof AppError ? err.code : undefined;
       const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
@@ -57,9 +75,13 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
   };
 
   if (state.step === 'busy') return <section className="center"><h1>{T.lookupBusy}</h1></section>;
+  if (state.step === 'rate') {
+    const receipt = state.receipt;
+    return <Rating onRate={(rating, reasons) => onRate(receipt, rating, reasons)} onHome={onBack} />;
+  }
   if (state.step === 'result' || state.step === 'error') {
     return (
-      <section className="center" data-testid="lookup-result" role="status">
+      <section className="center lookup-result" data-testid="lookup-result" role="status">
         {state.step === 'result' ? (
           <>
             <h1>{T.lookupResultTitle}</h1>
@@ -94,6 +116,11 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
               </p>
             )}
             <p className="countdown">{T.lookupUpdated(new Date(state.status.updatedAt).toLocaleDateString('zh-CN'))}</p>
+            {state.status.satisfaction.state === 'given' && state.status.satisfaction.rating && (
+              <p className="rate-given" data-testid="lookup-rated">
+                {T.rateGiven(T.rateLabels[state.status.satisfaction.rating])}
+              </p>
+            )}
           </>
         ) : (
           <h1 className="warn-title">{state.message}</h1>
@@ -108,9 +135,21 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
             </button>
           </div>
         )}
-        <button className="btn-secondary" onClick={onBack} data-testid="lookup-back">
-          {T.back}
-        </button>
+        {state.step === 'result' && state.status.satisfaction.state === 'open' ? (
+          // Rating and leaving side by side: the result, its notices and both buttons fit one landscape screen.
+          <div className="lookup-retry">
+            <button className="btn-end ok lookup-rate" onClick={() => setState({ step: 'rate', receipt: state.receipt })} data-testid="rate-open">
+              {T.rateOpen}
+            </button>
+            <button className="btn-secondary" onClick={onBack} data-testid="lookup-back">
+              {T.back}
+            </button>
+          </div>
+        ) : (
+          <button className="btn-secondary" onClick={onBack} data-testid="lookup-back">
+            {T.back}
+          </button>
+        )}
       </section>
     );
   }

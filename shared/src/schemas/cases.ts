@@ -3,6 +3,7 @@ import { Id } from './common.js';
 import { AccuserResponse, CASE_ROUTES, MatterClass, NoticeVia, NOTICE_KINDS, POLICY_KINDS } from './matter.js';
 import { DispositionCount, DispositionDecision, DispositionOutcomeBody, DispositionView } from './disposition.js';
 import { AttachmentView, PETITION_STATUSES, TownshipCaseView } from './petition.js';
+import { RatingCount } from './satisfaction.js';
 
 const Text = (min: number, max: number, message?: string) => z.string().trim().min(min, message).max(max);
 
@@ -196,6 +197,8 @@ export const CaseStatsView = z.object({
   months: z.array(z.object({ month: z.string(), received: z.number(), closed: z.number() })),
   /** 问题线索处置: counts by township, class, disposition and outcome (rows with a count only). */
   dispositions: z.array(DispositionCount),
+  /** Satisfaction ratings by the matter's township (rows with at least one rating only). */
+  ratings: z.array(RatingCount),
 });
 export type CaseStatsView = z.infer<typeof CaseStatsView>;
 

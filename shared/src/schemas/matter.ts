@@ -22,10 +22,11 @@ export type CaseRoute = (typeof CASE_ROUTES)[number];
  * The clocks of the policy table, each a row per class where it applies: accept (register and 受理/交办),
  * conclude (handle, from the decision), extension (one or more, supervisor-approved), notice_accept (tell a named
  * accuser whether it was accepted, from receipt), notice_result (give them the result, from conclusion), review
- * (复查, from the request), recheck (复核, from the request) and progress (a 交办 matter's handling body reports
- * progress at least this often, from the 交办 or its last progress report).
+ * (复查, from the request), recheck (复核, from the request), progress (a 交办 matter's handling body reports
+ * progress at least this often, from the 交办 or its last progress report) and follow_up (回访复核 of a 不满意 rating,
+ * from the rating).
  */
-export const POLICY_KINDS = ['accept', 'conclude', 'extension', 'notice_accept', 'notice_result', 'review', 'recheck', 'progress'] as const;
+export const POLICY_KINDS = ['accept', 'conclude', 'extension', 'notice_accept', 'notice_result', 'review', 'recheck', 'progress', 'follow_up'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 /** How a notice reached the accuser. */

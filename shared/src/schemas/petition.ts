@@ -3,6 +3,7 @@ import { isValidIdCard } from '../id-card.js';
 import { ROLES } from '../roles.js';
 import { Id, RoomCode } from './common.js';
 import { CASE_ROUTES, MatterClass, NoticeVia } from './matter.js';
+import { ReceiptSatisfactionView } from './satisfaction.js';
 
 export const PETITION_CATEGORIES = ['工作作风', '侵害群众利益', '违规收受礼品礼金', '优亲厚友', '滥用职权', '违规用地建房', '财务问题', '其他'] as const;
 export const PetitionCategory = z.enum(PETITION_CATEGORIES);
@@ -137,6 +138,8 @@ export const ReceiptStatusView = z.object({
   notices: z.array(ReceiptNoticeView),
   /** The 复查 and 复核 opinions given, for a 信访-track matter whose petitioner asked for them. */
   reviews: z.array(z.object({ kind: z.enum(['review', 'recheck']), at: z.string(), opinion: z.string() })),
+  /** Whether the villager may rate the handling now, or what they rated (issue 16). */
+  satisfaction: ReceiptSatisfactionView,
 });
 export type ReceiptStatusView = z.infer<typeof ReceiptStatusView>;
 

@@ -38,7 +38,7 @@ export function needRule(p: DeadlinePolicy, matterClass: MatterClass, kind: Poli
 
 /** For the one error a policy edit can answer with: the row named as the policy page names it. */
 const MATTER_CLASS_LABELS: Record<string, string> = { accusation: '检举控告', appeal: '申诉', suggestion: '批评建议', other: '其他' };
-const CLOCK_LABELS: Record<string, string> = { accept: '受理', conclude: '办结', extension: '延期', notice_accept: '受理告知', notice_result: '结果反馈', review: '复查', recheck: '复核', progress: '进展报告' };
+const CLOCK_LABELS: Record<string, string> = { accept: '受理', conclude: '办结', extension: '延期', notice_accept: '受理告知', notice_result: '结果反馈', review: '复查', recheck: '复核', progress: '进展报告', follow_up: '回访复核' };
 
 /**
  * Reads the deadline policy table. Read per use: a change by the supervisor applies on every node at once. (Intake's

@@ -1,4 +1,5 @@
 import { DISPOSITION_LABELS, DISPOSITION_OUTCOME_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, dispositionTotals, type CaseStatsView, type Disposition, type DispositionCount, type MatterClass } from '@vj/shared';
+import { ratingCounts, ratingsCsv } from './satisfaction-stats.js';
 import type { Queryable } from '../db/db.js';
 import { csvCell } from '../registry/csv.js';
 
@@ -74,6 +75,7 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
     totals: { received: Number(t.received), inHandling: Number(t.in_handling), overdue: Number(t.overdue), closed: Number(t.closed), avgHandlingDays: round1(t.avg_days) },
     months: trend.rows.map((m) => ({ month: m.month, received: Number(m.received), closed: Number(m.closed) })),
     dispositions,
+    ratings: await ratingCounts(q, rooms),
   };
 }
 
@@ -90,6 +92,8 @@ export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): 
     lines.push([roomName(d.townshipCode), d.townshipCode, MATTER_CLASS_LABELS[d.matterClass] ?? d.matterClass, DISPOSITION_LABELS[d.disposition], outcomeLabel(d.outcome), d.count].map(csvCell).join(','));
   }
   for (const t of dispositionTotals(s.dispositions)) lines.push(['合计', '', '', DISPOSITION_LABELS[t.disposition], outcomeLabel(t.outcome), t.count].map(csvCell).join(','));
+  lines.push('');
+  lines.push(...ratingsCsv(s.ratings, roomName));
   // A BOM so spreadsheet programs on Windows read the Chinese headers as UTF-8.
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -6,6 +6,7 @@ import { loadPolicy } from './case-policy.js';
 import { accusedIsUser } from './conflicts.js';
 import { CLOCK_RUNNING_SQL, currentClock, dueStateOf } from './case-service.js';
 import type { CaseRow } from './workflow-view.js';
+import { sweepFollowUps } from './satisfaction-service.js';
 
 /** Arbitrary constant: one deadline sweep at a time across all nodes sharing the database. */
 const SWEEP_LOCK = 0x76_6a_64_6c; // 'vjdl'
@@ -107,7 +108,9 @@ export class DeadlineJob {
           details: { clock: e.clock, level: e.level, dueAt: e.due.toISOString(), notified: notified.length },
         });
       }
-      return { ran: true, checked: open.rows.length, changed, escalated };
+      // Follow-up tasks of 不满意 ratings run their own clocks, raised the same way.
+      const f = await sweepFollowUps(q, policy, now);
+      return { ran: true, checked: open.rows.length + f.checked, changed: changed + f.changed, escalated: escalated + f.escalated };
     });
     if (result.escalated) this.log.info('deadline escalations', { escalated: result.escalated, checked: result.checked });
     return result;

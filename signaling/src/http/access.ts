@@ -64,6 +64,10 @@ export const ROUTES = {
   'PUT /api/township/cases/:id/attachments/:attachmentId': { roles: ['township_handler'], scope: 'township' },
   'GET /api/township/cases/:id/attachments/:attachmentId': { roles: ['township_handler'], scope: 'township' },
   'POST /api/receipts/lookup': { roles: ['kiosk'] },
+  'POST /api/receipts/rating': { roles: ['kiosk'] },
+  // Follow-up tasks of 不满意 ratings: the county's own work; a township learns nothing of ratings.
+  'GET /api/cases/follow-ups': { roles: COUNTY },
+  'POST /api/cases/follow-ups/:id/close': { roles: ['county_supervisor'] },
   'GET /api/audit': { roles: ['county_supervisor', 'audit_admin'] },
   'GET /api/audit/verify': { roles: ['county_supervisor', 'audit_admin'] },
   'GET /api/audit/export': { roles: ['audit_admin'] },

@@ -1,12 +1,17 @@
 import { AppError, type NoticeVia, type ReceiptStatusView } from '@vj/shared';
-import { appendAudit } from '../audit/audit-log.js';
-import type { Db } from '../db/db.js';
+import { appendAudit, type AuditEntry } from '../audit/audit-log.js';
+import type { Db, Tx } from '../db/db.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { checkPin, pinVerifier, pinVerifierIsLegacy } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
+import { satisfactionOf } from '../cases/satisfaction-rules.js';
 
-interface ReceiptRow {
+/** Who acted on a receipt, for its audit row: the kiosk device, and the petition it opened. */
+export type ReceiptAudit = Omit<AuditEntry, 'action' | 'details'>;
+
+export interface ReceiptRow {
   id: string;
+  anonymous: boolean;
   pin_hash: string;
   status: ReceiptStatusView['status'];
   feedback: string | null;
@@ -67,14 +72,19 @@ export class ReceiptLookup {
     private readonly limiter: RateLimiter,
   ) {}
 
-  async lookup(kiosk: Claims, caseCode: string, pin: string): Promise<ReceiptStatusView> {
+  /**
+   * The receipt's code and PIN checked with the lock-out; a failure is counted and audited here and answered with
+   * the same words whether the code exists or not. On success `act` runs in the transaction that clears the failures,
+   * so what the receipt authorised and its audit row commit together, or (when `act` refuses) nothing does.
+   */
+  async authorise<T>(kiosk: Claims, caseCode: string, pin: string, act: (q: Tx, p: ReceiptRow, audit: ReceiptAudit) => Promise<T>): Promise<T> {
     const device = kiosk.sub;
     if (!(await this.limiter.hit(`receipt-device:${device}`, DEVICE_LIMIT, DEVICE_WINDOW_MS))) throw LOCKED();
     const keys = this.db.integrity;
     if (!keys) throw new Error('integrity keys not loaded');
     const lock = await this.db.query<{ locked: boolean }>('SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
     const r = await this.db.query<ReceiptRow>(
-      `SELECT id, pin_hash, status, feedback, updated_at, township_code, matter_class, other_body,
+      `SELECT id, pin_hash, status, feedback, updated_at, township_code, matter_class, other_body, anonymous,
               notice_accept_at, notice_accept_via, notice_accept_text, notice_result_at, notice_result_via, notice_result_text,
               review_decided_at, review_opinion, recheck_decided_at, recheck_opinion
        FROM petitions WHERE case_code = $1`,
@@ -106,14 +116,22 @@ export class ReceiptLookup {
       });
       throw WRONG();
     }
-    await this.db.tx(async (q) => {
+    return this.db.tx(async (q) => {
       await q.query('DELETE FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
       // Receipts issued before PIN verifiers were keyed carry a slow hash: replaced now that the PIN is known.
       if (pinVerifierIsLegacy(p.pin_hash, keys.suite)) {
         await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [p.id, pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, caseCode, pin)]);
       }
-      await appendAudit(q, { ...audit, action: 'receipt.lookup' });
+      return act(q, p, { ...audit, objectId: p.id, townshipCode: p.township_code });
     });
-    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p) };
+  }
+
+  async lookup(kiosk: Claims, caseCode: string, pin: string): Promise<ReceiptStatusView> {
+    const p = await this.authorise(kiosk, caseCode, pin, async (q, row, audit) => {
+      await appendAudit(q, { ...audit, action: 'receipt.lookup' });
+      return row;
+    });
+    const satisfaction = await satisfactionOf(this.db, p);
+    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p), satisfaction };
   }
 }
