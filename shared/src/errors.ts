@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   CALL_ALREADY_TAKEN: 409,
   INVALID_STATE: 409,
   CONFLICT_OF_INTEREST: 409,
+  /** 分级负责: the matter may not go to that township (a 县管干部, the township's own leadership, an unconfirmed level); no override. */
+  JURISDICTION: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,

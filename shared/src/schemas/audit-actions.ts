@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = [
   'case.escalate',
   'case.policy',
   'case.clocks_recomputed',
+  'case.accused_jurisdiction',
   'registry.import',
   'recording.pause',
   'recording.resume',

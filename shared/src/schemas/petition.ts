@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidIdCard } from '../id-card.js';
 import { ROLES } from '../roles.js';
 import { Id, RoomCode } from './common.js';
+import { ManagementLevel, TownshipStanding } from './jurisdiction.js';
 import { CASE_ROUTES, MatterClass, NoticeVia } from './matter.js';
 
 export const PETITION_CATEGORIES = ['工作作风', '侵害群众利益', '违规收受礼品礼金', '优亲厚友', '滥用职权', '违规用地建房', '财务问题', '其他'] as const;
@@ -19,6 +20,12 @@ export const AccusedInput = z.object({
   townshipCode: RoomCode.nullable().default(null),
   /** The registry entry the officer matched this person to at intake, if any. */
   officialCode: z.string().trim().min(1).max(40).nullable().default(null),
+  /**
+   * Set by the officer when no registry entry says it (a linked entry's level and standing win). A client that
+   * predates levels sends none: the person is then 未确定, and the matter cannot go down until someone confirms it.
+   */
+  managementLevel: ManagementLevel.default('unknown'),
+  standing: TownshipStanding.default('none'),
 });
 export type AccusedInput = z.input<typeof AccusedInput>;
 
@@ -71,7 +78,16 @@ export type Receipt = z.infer<typeof Receipt>;
 export const SubmitResult = Receipt.extend({ pushedToKiosk: z.boolean() });
 export type SubmitResult = z.infer<typeof SubmitResult>;
 
-export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable(), officialCode: z.string().nullable() });
+/** Level and standing as the jurisdiction rule reads them: the linked registry entry's where it says, else the officer's. */
+export const AccusedView = z.object({
+  name: z.string(),
+  unit: z.string(),
+  position: z.string(),
+  townshipCode: z.string().nullable(),
+  officialCode: z.string().nullable(),
+  managementLevel: ManagementLevel,
+  standing: TownshipStanding,
+});
 
 /**
  * `filename`: the name a handler gave a piece of handling evidence. Null for the petitioner's own files: a name like

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
 import { namedAsAccused, referralConflicts } from './conflicts.js';
+import { assertMayGoDown } from './jurisdiction.js';
 import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
 import { concludeDueAt, noticeResultDueAt, reviewDueAt } from './matter-clocks.js';
 import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
@@ -135,6 +136,8 @@ export class CaseService {
           Object.assign(changes, { handler_side: 'county', decided_at: now, conclude_due_at: concludeDueAt(policy, p.matter_class, now) });
           break;
         case 'refer': {
+          // 分级负责 first: what no override may lift is said before what a supervisor may.
+          await assertMayGoDown(q, id, p.township_code);
           if (body.handlerId) await this.assertHandler(q, body.handlerId, p.township_code);
           const conflicts = await referralConflicts(q, id, p.township_code, body.handlerId);
           if (conflicts.length && !body.overrideReason) {

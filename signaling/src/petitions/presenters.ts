@@ -1,5 +1,6 @@
 import type { CaseRoute, CountyPetitionView, MatterClass, PetitionStatus, TownshipCaseView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
+import { accusedJurisdiction } from '../cases/jurisdiction.js';
 import { townshipDueState } from '../cases/workflow-view.js';
 
 export interface PetitionRow {
@@ -21,17 +22,18 @@ export interface PetitionRow {
   conclude_due_at: Date | null;
 }
 
-interface AccusedRow {
-  name: string;
-  unit: string;
-  position: string;
-  township_code: string | null;
-  official_code: string | null;
-}
-
+/** Level and standing as the jurisdiction rule reads them, so what the screen shows is what the rule decides on. */
 async function accused(q: Queryable, petitionId: string) {
-  const r = await q.query<AccusedRow>('SELECT name, unit, position, township_code, official_code FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [petitionId]);
-  return r.rows.map((a) => ({ name: a.name, unit: a.unit, position: a.position, townshipCode: a.township_code, officialCode: a.official_code }));
+  const rows = await accusedJurisdiction(q, petitionId);
+  return rows.map((a) => ({
+    name: a.name,
+    unit: a.unit,
+    position: a.position,
+    townshipCode: a.township_code,
+    officialCode: a.official_code,
+    managementLevel: a.management_level,
+    standing: a.standing,
+  }));
 }
 
 /**
