@@ -32,7 +32,9 @@ export interface JurisdictionAccused {
   townshipCode: string | null;
 }
 
-export type JurisdictionBar = 'county_managed' | 'township_leadership' | 'level_unknown';
+export const JURISDICTION_BARS = ['county_managed', 'township_leadership', 'level_unknown'] as const;
+export const JurisdictionBar = z.enum(JURISDICTION_BARS);
+export type JurisdictionBar = (typeof JURISDICTION_BARS)[number];
 
 export const JURISDICTION_BAR_TEXT: Record<JurisdictionBar, string> = {
   county_managed: '被反映人是县管干部，只能由县纪委监委办理，不能交办到乡镇。',
@@ -54,7 +56,7 @@ export function jurisdictionBars(accused: readonly JurisdictionAccused[], townsh
     if (a.standing !== 'none' && (a.townshipCode === null || a.townshipCode === township)) bars.add('township_leadership');
     if (a.managementLevel === 'unknown') bars.add('level_unknown');
   }
-  return (['county_managed', 'township_leadership', 'level_unknown'] as const).filter((b) => bars.has(b));
+  return JURISDICTION_BARS.filter((b) => bars.has(b));
 }
 
 /** The county setting levels after intake (a person entered without one, or a petition from before levels). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidIdCard } from '../id-card.js';
 import { ROLES } from '../roles.js';
 import { Id, RoomCode } from './common.js';
-import { ManagementLevel, TownshipStanding } from './jurisdiction.js';
+import { JurisdictionBar, ManagementLevel, TownshipStanding } from './jurisdiction.js';
 import { CASE_ROUTES, MatterClass, NoticeVia } from './matter.js';
 
 export const PETITION_CATEGORIES = ['工作作风', '侵害群众利益', '违规收受礼品礼金', '优亲厚友', '滥用职权', '违规用地建房', '财务问题', '其他'] as const;
@@ -113,6 +113,8 @@ export const CountyPetitionView = z.object({
   createdAt: z.string(),
   dueState: z.enum(['ok', 'due_soon', 'overdue']),
   accused: z.array(AccusedView),
+  /** Why the matter may not go down to its township (分级负责), most serious first; empty when it may. County-only. */
+  referralBars: z.array(JurisdictionBar),
   attachments: z.array(AttachmentView),
 });
 export type CountyPetitionView = z.infer<typeof CountyPetitionView>;

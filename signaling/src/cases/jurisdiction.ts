@@ -5,6 +5,7 @@ import {
   MANAGEMENT_LEVEL_LABELS,
   type AccusedJurisdictionBody,
   type JurisdictionAccused,
+  type JurisdictionBar,
   type ManagementLevel,
   type TownshipStanding,
 } from '@vj/shared';
@@ -59,13 +60,16 @@ export async function accusedJurisdiction(q: Queryable, petitionId: string): Pro
 
 const forRule = (a: AccusedJurisdictionRow): JurisdictionAccused => ({ managementLevel: a.management_level, standing: a.standing, townshipCode: a.serves_in });
 
+/** Why these accused keep the matter from going down to `township` (what the case screen says instead of offering 交办). */
+export const referralBars = (rows: AccusedJurisdictionRow[], township: string): JurisdictionBar[] => jurisdictionBars(rows.map(forRule), township);
+
 /**
  * Refuses sending the matter down to `township` when the rule bars it (JURISDICTION: no role overrides it). Run
  * before anything is written, inside the action's transaction (the petition row is locked, so the accused rows,
  * which change only under that lock, cannot change between the check and the referral).
  */
 export async function assertMayGoDown(q: Queryable, petitionId: string, township: string): Promise<void> {
-  const bars = jurisdictionBars((await accusedJurisdiction(q, petitionId)).map(forRule), township);
+  const bars = referralBars(await accusedJurisdiction(q, petitionId), township);
   if (bars.length) throw new AppError('JURISDICTION', JURISDICTION_BAR_TEXT[bars[0]!]);
 }
 

@@ -1,6 +1,6 @@
 import type { CaseRoute, CountyPetitionView, MatterClass, PetitionStatus, TownshipCaseView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
-import { accusedJurisdiction } from '../cases/jurisdiction.js';
+import { accusedJurisdiction, referralBars, type AccusedJurisdictionRow } from '../cases/jurisdiction.js';
 import { townshipDueState } from '../cases/workflow-view.js';
 
 export interface PetitionRow {
@@ -24,7 +24,10 @@ export interface PetitionRow {
 
 /** Level and standing as the jurisdiction rule reads them, so what the screen shows is what the rule decides on. */
 async function accused(q: Queryable, petitionId: string) {
-  const rows = await accusedJurisdiction(q, petitionId);
+  return accusedViews(await accusedJurisdiction(q, petitionId));
+}
+
+function accusedViews(rows: AccusedJurisdictionRow[]) {
   return rows.map((a) => ({
     name: a.name,
     unit: a.unit,
@@ -45,6 +48,7 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     'SELECT id, mime, size_bytes, uploaded_at FROM petition_attachments WHERE petition_id = $1 ORDER BY uploaded_at, id',
     [p.id],
   );
+  const accusedRows = await accusedJurisdiction(q, p.id);
   return {
     id: p.id,
     caseCode: p.case_code,
@@ -60,7 +64,8 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     feedback: p.feedback,
     createdAt: p.created_at.toISOString(),
     dueState: p.due_state,
-    accused: await accused(q, p.id),
+    accused: accusedViews(accusedRows),
+    referralBars: referralBars(accusedRows, p.township_code),
     attachments: att.rows.map((a) => ({ id: a.id, mime: a.mime, sizeBytes: a.size_bytes, uploadedAt: a.uploaded_at.toISOString(), filename: null })),
   };
 }
