@@ -39,7 +39,7 @@ export type JurisdictionBar = (typeof JURISDICTION_BARS)[number];
 export const JURISDICTION_BAR_TEXT: Record<JurisdictionBar, string> = {
   county_managed: '被反映人是县管干部，只能由县纪委监委办理，不能交办到乡镇。',
   township_leadership: '被反映人是该乡镇的主要领导或乡镇纪委人员，不能交办给该乡镇办理。',
-  level_unknown: '被反映人的管理层级未确定，请先在案件页确认管理层级后再交办。',
+  level_unknown: '被反映人的管理层级未确定，请先确认管理层级后再交办。',
 };
 
 /**
