@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   CALL_ALREADY_TAKEN: 409,
   INVALID_STATE: 409,
   CONFLICT_OF_INTEREST: 409,
+  /** 分级负责: the matter may not go to that township (a 县管干部, the township's own leadership, an unconfirmed level); no override. */
+  JURISDICTION: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -67,6 +69,7 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   CALL_ALREADY_TAKEN: '该来电已由其他人员接听。',
   INVALID_STATE: '当前状态下不能进行此操作，请刷新后再试。',
   CONFLICT_OF_INTEREST: '涉及回避情形，不能进行此操作。',
+  JURISDICTION: '按管理权限，该事项不能交由乡镇办理。',
   PAYLOAD_TOO_LARGE: '内容太大，请缩小后再试。',
   RATE_LIMITED: '操作太频繁，请稍后再试。',
   INTERNAL: '系统出错了，请稍后再试；如反复出现，请联系系统管理员。',

@@ -14,6 +14,7 @@ export * from './log.js';
 export * from './validate.js';
 export * from './id-card.js';
 export * from './schemas/matter.js';
+export * from './schemas/jurisdiction.js';
 export * from './schemas/disposition.js';
 export * from './schemas/petition.js';
 export * from './schemas/cases.js';

@@ -61,7 +61,7 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     browser = await launchBrowser();
     const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
     // A case with evidence, referred to the idle room's township, so the case pages and the township desk have content.
-    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', { token: officer, body: petitionBody(IDLE, null, { accused: [{ name: '李某某', unit: '星沙街道某村委会', position: '村主任', townshipCode: null, officialCode: null }] }) });
+    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', { token: officer, body: petitionBody(IDLE, null, { accused: [{ name: '李某某', unit: '星沙街道某村委会', position: '村主任', townshipCode: null, officialCode: null, managementLevel: 'village_cadre' }] }) });
     expect(filed.status).toBe(200);
     caseCode = filed.body.caseCode;
     expect((await upload(server.url, officer, filed.body.petitionId, randomUUID(), PNG, 'image/png', '现场照片.png')).status).toBeLessThan(300);
@@ -252,6 +252,47 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     await press(page, 'action-confirm');
     await waitFor('transferred', async () => (await text(page, '[data-testid=workflow]')).includes('已转办至：县委组织部'), { timeoutMs: 15_000 });
     expect(await text(page, '[data-testid=deadline]')).toContain('不设办结期限');
+  });
+
+  it('分级负责: a matter about a 县管干部 is not offered 交办 and the case says why; an unconfirmed level is confirmed on the case, then 交办 is offered', async () => {
+    const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
+    const file = async (accused: Record<string, unknown>) => {
+      const r = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', { token: officer, body: petitionBody(IDLE, null, { accused: [{ unit: '', position: '', townshipCode: null, officialCode: null, ...accused }] }) });
+      expect(r.status).toBe(200);
+      return r.body.caseCode;
+    };
+    const open = async (code: string) => {
+      // Through another page, so the list is read again with the case just filed.
+      await press(page, 'nav-dashboard');
+      await page.waitForSelector('[data-testid=stats]');
+      await press(page, 'nav-cases');
+      await page.waitForSelector(`[data-testid=case-${code}]`);
+      await press(page, `case-${code}`);
+      await page.waitForSelector('[data-testid=case-detail] [data-testid=jurisdiction]');
+      await page.waitForSelector('[data-testid=case-detail] [data-testid=workflow]');
+    };
+    const county = await file({ name: '钱某某', position: '副县长', managementLevel: 'county_managed' });
+    await open(county);
+    expect(await text(page, '[data-testid=refer-barred]')).toContain('县管干部，只能由县纪委监委办理');
+    expect(await text(page, '[data-testid=refer-not-offered]')).toContain('不能交办到乡镇');
+    expect(await page.$('[data-testid=action-refer]')).toBeNull();
+    expect(await page.$('[data-testid=action-accept]')).not.toBeNull();
+    await expectScreenHolds('case-jurisdiction');
+
+    const unconfirmed = await file({ name: '孙某某', position: '村会计' });
+    await open(unconfirmed);
+    expect(await text(page, '[data-testid=refer-barred]')).toContain('管理层级未确定');
+    expect(await page.$('[data-testid=action-refer]')).toBeNull();
+    await press(page, 'jurisdiction-edit');
+    await page.waitForSelector('[data-testid=jurisdiction-level-0]');
+    const labels = await page.$$eval('[data-testid=jurisdiction-level-0] option', (os) => os.map((o) => (o as HTMLOptionElement).innerText));
+    expect(labels).toEqual(['县管干部', '乡镇干部', '村干部', '未确定（交办前须确认）']);
+    await expectScreenHolds('case-jurisdiction-edit');
+    await page.select('[data-testid=jurisdiction-level-0]', 'village_cadre');
+    await press(page, 'jurisdiction-save');
+    await page.waitForSelector('[data-testid=action-refer]');
+    expect(await page.$('[data-testid=refer-barred]')).toBeNull();
+    expect(await text(page, '[data-testid=jurisdiction]')).toContain('村干部');
   });
 
   it('dashboard: the total is named for what it counts, the chart in Chinese', async () => {

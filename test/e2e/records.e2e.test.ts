@@ -48,6 +48,8 @@ describe('confidential records and the case loop through the real screens', () =
     await officer.select('[data-testid=intake-class]', 'accusation');
     await officer.type('textarea[name=narrative]', '反映村干部在低保评定中优亲厚友');
     await officer.type('input[name=accused-name-0]', '赵某某');
+    // A village cadre, confirmed at intake: the matter may go down to the township (分级负责).
+    await officer.select('select[name=accused-level-0]', 'village_cadre');
     await officer.type('input[name=id-name]', canaryName);
     await officer.type('input[name=id-card]', canaryId);
     await officer.type('input[name=id-phone]', '13912345678');

@@ -6,7 +6,7 @@ import { toView, type OfficialRow } from '../../signaling/src/registry/cross-ref
 
 // The registry columns and name-and-unit match as they were written then (a join on the unit), kept apart from
 // the product's so that a change there is checked against this, not against itself.
-const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code';
+const OFFICIAL_COLUMNS = 'o.code, o.name, u.name AS unit_name, o.position, o.township_code, o.management_level, o.standing';
 const MATCHES = (name: string, unit: string) =>
   `FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.name = ${name}::text AND (${unit}::text = '' OR u.name = ${unit}::text OR o.unit_code = ${unit}::text)`;
 

@@ -16,8 +16,9 @@ export function petitionBody(townshipCode: string, identity: Record<string, stri
     townshipCode,
     category: '工作作风' as const,
     narrative: '反映村干部办事拖拉、态度生硬',
-    // Not linked to a township: a conflict-of-interest refusal would stand in the way of fixtures that refer.
-    accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode: null as string | null, officialCode: null as string | null }],
+    // Not linked to a township: a conflict-of-interest refusal would stand in the way of fixtures that refer. A 村主任
+    // is a village cadre, confirmed at intake: a matter about one may go down to the township (分级负责).
+    accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode: null as string | null, officialCode: null as string | null, managementLevel: 'village_cadre' as string, standing: 'none' as string }],
     identity,
     ...over,
   };

@@ -134,6 +134,9 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     // refusal of the action itself (409: not in this state) still counts as "allowed" to reach the case.
     case 'POST /api/petitions/:id/transition':
       return { body: { stepId: randomUUID(), action: 'return', text: '授权矩阵测试' } };
+    // The fixture's own accused person, confirmed as what intake said (a village cadre): no change, so repeatable.
+    case 'PUT /api/petitions/:id/jurisdiction':
+      return { body: { accused: [{ index: 0, managementLevel: 'village_cadre', standing: 'none' }] } };
     case 'POST /api/township/cases/:id/transition':
       return { body: { stepId: randomUUID(), action: 'add_step', text: '授权矩阵测试' } };
     default:

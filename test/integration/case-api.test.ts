@@ -35,7 +35,7 @@ async function importCsv(kind: 'officials' | 'discipline', csv: string): Promise
 
 describe('conflict of interest', () => {
   it('refuses referral to the township an accused person belongs to; a supervisor may override with a reason, audited', async () => {
-    const p = await submit('xingsha', { accused: [{ name: '周某某', unit: '星沙街道办事处', position: '副主任', townshipCode: 'xingsha', officialCode: null }] });
+    const p = await submit('xingsha', { accused: [{ name: '周某某', unit: '星沙街道城建办', position: '副主任', townshipCode: 'xingsha', officialCode: null, managementLevel: 'township_cadre' }] });
     const before = await dbFingerprint(s);
     const refused = await transition(s.url, token('officer1'), p.id, { action: 'refer' });
     expect(refused.status).toBe(409);
@@ -60,14 +60,20 @@ describe('conflict of interest', () => {
     expect(JSON.stringify(seen.body)).not.toContain('无隶属关系');
   });
 
-  it('a township handler named as accused cannot be assigned the case and cannot see it at all', async () => {
+  it('a township handler named as accused: the case never goes to their township (its own commission), and they cannot see it at all', async () => {
     const handler = logins['xingsha-handler']!.user.id;
     await s.server.db.query(`UPDATE users SET person_name = '陈志明' WHERE id = $1`, [handler]);
     try {
-      const p = await submit('xingsha', { accused: [{ name: '陈志明', unit: '星沙街道纪工委', position: '干事', townshipCode: null, officialCode: null }] });
+      const p = await submit('xingsha', { accused: [{ name: '陈志明', unit: '星沙街道纪工委', position: '干事', townshipCode: null, officialCode: null, managementLevel: 'township_cadre' }] });
+      const before = await dbFingerprint(s);
       const assigned = await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler });
       expect(assigned.status).toBe(409);
-      expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
+      expect((assigned.body as unknown as { error: { code: string } }).error.code).toBe('JURISDICTION');
+      const unassigned = await transition(s.url, token('supervisor'), p.id, { action: 'refer', overrideReason: '与被反映人无隶属关系' });
+      expect((unassigned.body as unknown as { error: { code: string } }).error.code).toBe('JURISDICTION');
+      expect(await dbFingerprint(s)).toBe(before);
+      // Even had it gone down before the rule (a referral already made stands), the handler it names never sees it.
+      await s.server.db.query(`UPDATE petitions SET status = 'referred', handler_side = 'township', route = 'jiaoban', decided_at = now() WHERE id = $1`, [p.id]);
 
       const list = await api<{ items: TownshipCaseView[] }>(s.url, 'GET', '/api/township/cases', { token: token('xingsha-handler') });
       expect(list.status).toBe(200);

@@ -26,7 +26,7 @@ const named = (township: string, over: Record<string, unknown> = {}) =>
   petitionBody(township, { name: '王某', idCard: randomIdCard(), phone: '13912345678', address: '', village: '' }, over) as Input;
 const kiosk = { sub: randomUUID(), role: 'kiosk' as Role, name: 'k', room: 'xingsha', exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as unknown as Claims;
 /** An accused cadre of the township itself: handing the matter to that township is a conflict of interest. */
-const ofXingsha = { accused: [{ name: '赵某某', unit: '星沙街道某社区', position: '社区主任', townshipCode: 'xingsha', officialCode: null }] };
+const ofXingsha = { accused: [{ name: '赵某某', unit: '星沙街道某社区', position: '社区主任', townshipCode: 'xingsha', officialCode: null, managementLevel: 'village_cadre' as const }] };
 
 describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $name', (backend) => {
   let db: Db;
@@ -142,6 +142,16 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     const wf = await cases.transition(who.supervisor, b.id, { ...body, overrideReason: '该社区主任已调离，无利害关系' });
     expect(wf.status).toBe('transferred');
     expect((await lastAudit(b.id)).details).toMatchObject({ coiOverride: true, conflicts: 'accused_in_township', to: 'township' });
+  });
+
+  it('转办 to a township is bound by jurisdiction like 交办 (no override); to the body with jurisdiction it goes', async () => {
+    clock = cst('2026-11-09T09:00:00');
+    const b = named('xingsha', { matterClass: 'accusation', accused: [{ name: '钱某某', unit: '县某局', position: '副局长', townshipCode: null, officialCode: null, managementLevel: 'county_managed' as const }] });
+    await petitions.submit(who.officer1, b);
+    const body = { ...step(), action: 'transfer' as const, to: 'township' as const, handlerId: null, text: '' };
+    await refused(b.id, () => cases.transition(who.supervisor, b.id, { ...body, overrideReason: '主任决定越过回避规则' }), 'JURISDICTION', /县管干部/);
+    const wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'transfer', to: 'other', otherBody: '市纪委监委', handlerId: null, text: '' });
+    expect(wf.status).toBe('transferred');
   });
 
   it('交办: progress is due a quarter after the 交办; a report moves it on; a late one is raised by the sweep as 进展报告 overdue', async () => {

@@ -163,6 +163,30 @@ const BODIES: Record<CaseAction, Record<string, unknown>> = {
   record_outcome: { outcome: { disposition: 'initial_check', conclusion: 'partly', summary: '经初步核实，反映问题部分属实' } },
 };
 
+/**
+ * The jurisdiction dimension (分级负责, issue 16): who the accused are decides whether a matter may go down to its
+ * township. Written out by hand: what a referral to xingsha must answer for each, with and without a supervisor's
+ * reason. The county keeps every one of them itself (accept is never barred).
+ */
+interface Jurisdiction {
+  name: string;
+  accused: { level: string; standing: string; township: string | null }[];
+  /** The answer to a referral without a reason, and with one (officer, supervisor). */
+  refer: 'ok' | 'JURISDICTION' | 'COI';
+}
+const JURISDICTIONS: Jurisdiction[] = [
+  { name: 'no accused named', accused: [], refer: 'ok' },
+  { name: 'village cadre', accused: [{ level: 'village_cadre', standing: 'none', township: null }], refer: 'ok' },
+  { name: 'township cadre of another township', accused: [{ level: 'township_cadre', standing: 'none', township: 'langli' }], refer: 'ok' },
+  { name: 'another township’s principal leader', accused: [{ level: 'township_cadre', standing: 'principal_leader', township: 'langli' }], refer: 'ok' },
+  { name: 'township cadre of this township', accused: [{ level: 'township_cadre', standing: 'none', township: 'xingsha' }], refer: 'COI' },
+  { name: '县管干部', accused: [{ level: 'county_managed', standing: 'none', township: null }], refer: 'JURISDICTION' },
+  { name: '县管干部 among village cadres', accused: [{ level: 'village_cadre', standing: 'none', township: null }, { level: 'county_managed', standing: 'none', township: 'langli' }], refer: 'JURISDICTION' },
+  { name: 'this township’s principal leader', accused: [{ level: 'township_cadre', standing: 'principal_leader', township: 'xingsha' }], refer: 'JURISDICTION' },
+  { name: 'this township’s commission (township not given)', accused: [{ level: 'township_cadre', standing: 'commission', township: null }], refer: 'JURISDICTION' },
+  { name: 'level not confirmed', accused: [{ level: 'unknown', standing: 'none', township: null }], refer: 'JURISDICTION' },
+];
+
 function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role, m: Matter): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
   const township = role === 'township_handler' || role === 'township_staff';
   if (township && (actor === 'langli-handler' || side !== 'township')) return 'NOT_FOUND';
@@ -276,6 +300,61 @@ describe.each(backends)('case transitions on $name', (backend) => {
     for (const m of MATTERS) expect(legalBy.get(m.name) ?? 0, m.name).toBeGreaterThan(0);
     expect(noticesBy.get('accusation/named')).toBeGreaterThan(0);
     expect([...noticesBy.keys()]).toEqual(['accusation/named']);
+  });
+
+  it('refer and accept × jurisdiction of the accused × class × state × role × override: barred referrals change nothing', async () => {
+    const wrong: string[] = [];
+    let cells = 0;
+    const seen = new Map<string, number>();
+    for (const j of JURISDICTIONS) {
+      for (const m of MATTERS.filter((x) => x.matterClass !== 'other')) {
+        for (const [status, side] of [['received', null], ['accepted', 'county']] as const) {
+          for (const actor of ['officer1', 'supervisor'] as const) {
+            for (const reason of [null, '与被反映人无隶属关系，主任同意交办'] as const) {
+              for (const action of ['refer', 'accept'] as const) {
+                if (action === 'accept' && (status !== 'received' || reason)) continue;
+                cells++;
+                const id = await caseIn(status, side, false, m);
+                for (const [ord, a] of j.accused.entries()) {
+                  await db.query(
+                    `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, management_level, standing) VALUES ($1, $2, $3, $4, '', '', $5, $6, $7)`,
+                    [randomUUID(), id, ord, `被反映人${ord}`, a.township, a.level, a.standing],
+                  );
+                }
+                const before = await snapshot(id);
+                const want =
+                  action === 'accept' || j.refer === 'ok'
+                    ? 'ok'
+                    : j.refer === 'JURISDICTION'
+                      ? 'JURISDICTION'
+                      : !reason
+                        ? 'CONFLICT_OF_INTEREST'
+                        : actor === 'supervisor'
+                          ? 'ok'
+                          : 'FORBIDDEN';
+                let got: string;
+                try {
+                  await svc().transition(claims[actor], id, { stepId: randomUUID(), action, ...(action === 'refer' ? { handlerId: null, overrideReason: reason } : {}) } as never);
+                  got = 'ok';
+                } catch (err) {
+                  got = (err as { code?: string }).code ?? String(err);
+                }
+                seen.set(got, (seen.get(got) ?? 0) + 1);
+                const after = await snapshot(id);
+                const cell = `${j.name} ${m.name} ${status} ${actor} ${action}${reason ? ' with reason' : ''}`;
+                if (got !== want) wrong.push(`${cell}: got ${got}, want ${want}`);
+                if (got === 'ok' && (after.steps !== before.steps + 1 || after.audit !== before.audit + 1)) wrong.push(`${cell}: step or audit row missing`);
+                if (got !== 'ok' && (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit)) wrong.push(`${cell}: refused (${got}) but something changed`);
+              }
+            }
+          }
+        }
+      }
+    }
+    console.log(`case jurisdiction (${backend.name}): ${cells} cells, ${wrong.length} wrong, ${JSON.stringify(Object.fromEntries(seen))}`);
+    expect(wrong).toEqual([]);
+    // Not vacuous: every answer the rule can give was given.
+    for (const code of ['ok', 'JURISDICTION', 'CONFLICT_OF_INTEREST', 'FORBIDDEN']) expect(seen.get(code) ?? 0, code).toBeGreaterThan(0);
   });
 
   it('a retried step id answers with the case as it is, and never acts twice; reusing it for another action is a conflict', async () => {

@@ -31,7 +31,8 @@ afterAll(async () => {
   await s?.stop();
 });
 
-const accused = (name: string, over: Record<string, unknown> = {}) => ({ accused: [{ name, unit: '', position: '', townshipCode: null, officialCode: null, ...over }] });
+// Township cadres, confirmed at intake: a matter about one may go down (分级负责), so the conflict rule is what decides.
+const accused = (name: string, over: Record<string, unknown> = {}) => ({ accused: [{ name, unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'township_cadre', ...over }] });
 
 async function submit(township: string, over: Record<string, unknown>, sessionId: string | null = null) {
   const b = petitionBody(township, null, { ...over, sessionId });
@@ -87,7 +88,7 @@ describe('staff accounts linked to their person in the officials registry', () =
     expect(unknown.body.error.message).toBe('干部档案中没有这个人员编码');
   });
 
-  it('a case naming the linked handler, however the name is written, is hidden from them and cannot be referred to them', async () => {
+  it('a case naming the linked handler, however the name is written, never goes to their township (its own commission) and is hidden from them', async () => {
     const handler = userId('xingsha-handler');
     // Full-width and odd spaces, the registry code, and the way villagers name a cadre: surname and title.
     const naming = ['陈志明', '陈　志明', ' 陈 志明\t', '陈干事'];
@@ -97,12 +98,16 @@ describe('staff accounts linked to their person in the officials registry', () =
     // Controls: another 陈, another 干事.
     const others = [await submit('xingsha', accused('陈志强')), await submit('xingsha', accused('王干事'))];
 
+    // A handler is the township's 纪（工）委: a matter about them is about the township commission itself, which
+    // never goes to that township (issue 16), to them or to a colleague, and no supervisor's reason changes that.
     for (const p of named) {
-      const refused = await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler });
-      expect(refused.status, p.id).toBe(409);
-      expect(refused.body).toMatchObject({ error: { code: 'CONFLICT_OF_INTEREST' } });
-      expect((refused.body as unknown as { error: { message: string } }).error.message).toContain('承办人是被反映人');
-      expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
+      for (const body of [{ action: 'refer', handlerId: handler }, { action: 'refer' }]) {
+        const refused = await transition(s.url, token('officer1'), p.id, body);
+        expect(refused.status, p.id).toBe(409);
+        expect(refused.body).toMatchObject({ error: { code: 'JURISDICTION' } });
+        expect((refused.body as unknown as { error: { message: string } }).error.message).toContain('乡镇纪委');
+      }
+      expect((await transition(s.url, token('supervisor'), p.id, { action: 'refer', overrideReason: '与被反映人无隶属关系' })).body).toMatchObject({ error: { code: 'JURISDICTION' } });
     }
     for (const p of others) expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler })).status).toBe(200);
 
@@ -126,7 +131,9 @@ describe('staff accounts linked to their person in the officials registry', () =
     const officer = await connect(s.url, token('officer1'));
     sockets.push(officer);
     const session = await sessionWithRecording('xingsha', officer);
-    const p = await submit('xingsha', accused('陈志明', { unit: '星沙街道纪工委', position: '干事' }), session.sessionId);
+    // The villager gave the wrong office, so nothing at referral says this is the township's own commission: the
+    // case reaches the handler, and only the admin's link later recognises them.
+    const p = await submit('xingsha', accused('陈志明', { unit: '星沙街道城建办', position: '干事' }), session.sessionId);
     await session.end();
     expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler })).status).toBe(200);
     const h = token('xingsha-handler');
@@ -260,9 +267,10 @@ describe('staff accounts linked to their person in the officials registry', () =
     expect(s.logs.join('\n')).not.toContain('孙立新');
 
     // Now a petition naming "孙书记" (the 副书记, as villagers say it) is hidden from that handler.
+    // A matter about the township commission's own member: it stays with the county (issue 16).
     const p = await submit('langli', accused('孙书记'));
-    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: userId('langli-handler') })).status).toBe(409);
-    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
+    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: userId('langli-handler') })).body).toMatchObject({ error: { code: 'JURISDICTION' } });
+    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).body).toMatchObject({ error: { code: 'JURISDICTION' } });
     expect(await listed('langli-handler')).not.toContain(p.id);
   });
 

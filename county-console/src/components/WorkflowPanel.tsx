@@ -15,6 +15,7 @@ import {
 import { DispositionFields, DispositionLine, OutcomeFields, useDispositionForm } from './DispositionForm';
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
+import { TJ } from '../jurisdiction-strings';
 import { TC } from '../case-strings';
 import { chinaDay, evidenceLabel } from '../format';
 import { FilePick } from './FilePick';
@@ -31,15 +32,19 @@ interface Props {
   token: TokenSource;
   workflow: CaseWorkflowView;
   onChanged: (view: CaseWorkflowView) => void;
+  /** Why the matter may not go down to its township (分级负责): 交办 is then not offered, and this says why. */
+  referBar?: string;
 }
 
 /** The case's deadline, its handling record and the actions the rule table allows this user now. */
-export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Props) {
+export function WorkflowPanel({ base, role, token, workflow: w, onChanged, referBar }: Props) {
   const [open, setOpen] = useState<CaseAction>();
   const n = w.notices;
   // A township never learns whether the accuser gave their name; it takes none of the notice actions anyway.
   const actions = availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).filter((a) => {
     switch (a) {
+      case 'refer':
+        return !referBar;
       case 'request_extension':
         return !w.extensionPending;
       case 'decide_extension':
@@ -140,6 +145,12 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged }: Pro
           </li>
         ))}
       </ol>
+      {referBar && availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).includes('refer') && (
+        <p className="warn-text" data-testid="refer-not-offered">
+          {TJ.referBarred}
+          {referBar}
+        </p>
+      )}
       {!open && actions.length > 0 && (
         <div className="actions">
           {actions.map((a) =>

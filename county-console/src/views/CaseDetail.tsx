@@ -3,10 +3,12 @@ import type { CaseWorkflowView, CountyPetitionView, RevealResult, Role } from '@
 import { apiRequest } from '@vj/shared/client';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { CrossReference } from '../components/CrossReference';
+import { JurisdictionPanel } from '../components/JurisdictionPanel';
 import { RecordingPanel } from '../components/RecordingPanel';
 import { WorkflowPanel } from '../components/WorkflowPanel';
 import { evidenceLabel } from '../format';
 import { TC } from '../case-strings';
+import { TJ } from '../jurisdiction-strings';
 import { T } from '../strings';
 
 export function CaseDetail(props: { id: string; role: Role; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
@@ -34,7 +36,7 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
         <dt>{T.filterStatus}</dt>
         <dd>{T.status[c.status]}</dd>
         <dt>{T.accusedTitle}</dt>
-        <dd>{c.accused.map((a) => [a.name, a.unit, a.position].filter(Boolean).join(' · ')).join(';') || '—'}</dd>
+        <dd>{c.accused.map((a) => [a.name, a.unit, a.position, TJ.levels[a.managementLevel]].filter(Boolean).join(' · ')).join('；') || '—'}</dd>
       </dl>
       <p className="narrative">{c.narrative}</p>
       {c.attachments.length > 0 && (
@@ -51,12 +53,21 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
       )}
       {c.sessionId && <RecordingPanel sessionId={c.sessionId} token={props.token} canVerify={props.role === 'county_supervisor'} />}
       <CrossReference id={c.id} token={props.token} roomName={props.roomName} />
+      <JurisdictionPanel
+        petition={c}
+        token={props.token}
+        onChanged={() => {
+          p.reload();
+          props.onChanged();
+        }}
+      />
       {wf.data && (
         <WorkflowPanel
           base={`/api/petitions/${c.id}`}
           role={props.role}
           token={props.token}
           workflow={wf.data}
+          referBar={c.referralBars[0] && TJ.bars[c.referralBars[0]]}
           onChanged={() => {
             wf.reload();
             p.reload();

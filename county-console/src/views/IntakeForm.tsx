@@ -1,10 +1,23 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { AppError, MATTER_CLASSES, PETITION_CATEGORIES, PetitionSubmitBody, type MatterClass, type RoomView, type SubmitResult } from '@vj/shared';
+import {
+  AppError,
+  MANAGEMENT_LEVELS,
+  MATTER_CLASSES,
+  PETITION_CATEGORIES,
+  PetitionSubmitBody,
+  TOWNSHIP_STANDINGS,
+  type ManagementLevel,
+  type MatterClass,
+  type RoomView,
+  type SubmitResult,
+  type TownshipStanding,
+} from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { FilePick } from '../components/FilePick';
 import { RegistrySuggest } from '../components/RegistrySuggest';
+import { TJ } from '../jurisdiction-strings';
 import { T } from '../strings';
 
 interface AccusedDraft {
@@ -15,8 +28,11 @@ interface AccusedDraft {
   townshipOfficial: boolean;
   /** The officials-archive entry the officer linked, if any. */
   officialCode: string | null;
+  /** 分级负责: left 未确定, the matter cannot go down to a township until someone confirms it. */
+  managementLevel: ManagementLevel;
+  standing: TownshipStanding;
 }
-const newAccused = (): AccusedDraft => ({ name: '', unit: '', position: '', townshipOfficial: false, officialCode: null });
+const newAccused = (): AccusedDraft => ({ name: '', unit: '', position: '', townshipOfficial: false, officialCode: null, managementLevel: 'unknown', standing: 'none' });
 interface FileDraft {
   id: string;
   file: File;
@@ -192,41 +208,92 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
       </label>
       <fieldset>
         <legend>{T.accusedTitle}</legend>
+        <p className="hint">{TJ.intakeHint}</p>
         {accused.map((a, i) => (
-          <div className="row" key={i}>
-            {(['name', 'unit', 'position'] as const).map((k) => (
-              <input
-                key={k}
-                name={`accused-${k}-${i}`}
-                placeholder={T[k === 'name' ? 'accusedName' : k === 'unit' ? 'accusedUnit' : 'accusedPosition']}
-                value={a[k]}
-                className={cls(`accused.${i}.${k}`)}
-                onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, [k]: e.target.value, officialCode: null } : x)))}
-              />
-            ))}
-            <label className="inline" title={T.accusedTownshipHint}>
-              <input
-                type="checkbox"
-                name={`accused-township-${i}`}
-                checked={a.townshipOfficial}
-                onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, townshipOfficial: e.target.checked } : x)))}
-              />{' '}
-              {T.accusedTownship}
-            </label>
-            <button type="button" className="link" onClick={() => setAccused(accused.filter((_, j) => j !== i))}>
-              {T.accusedRemove}
-            </button>
-            {a.officialCode ? (
-              <span className="badge">{TC.suggestLinked(a.officialCode)}</span>
-            ) : (
-              <RegistrySuggest
-                token={props.token}
-                name={a.name}
-                onPick={(o) =>
-                  setAccused(accused.map((x, j) => (j === i ? { ...x, name: o.name, unit: o.unitName ?? x.unit, position: o.position || x.position, officialCode: o.code, townshipOfficial: o.townshipCode === township } : x)))
-                }
-              />
-            )}
+          <div className="accused-entry" key={i}>
+            <div className="row">
+              {(['name', 'unit', 'position'] as const).map((k) => (
+                <input
+                  key={k}
+                  name={`accused-${k}-${i}`}
+                  placeholder={T[k === 'name' ? 'accusedName' : k === 'unit' ? 'accusedUnit' : 'accusedPosition']}
+                  value={a[k]}
+                  className={cls(`accused.${i}.${k}`)}
+                  onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, [k]: e.target.value, officialCode: null } : x)))}
+                />
+              ))}
+              <label className="inline" title={T.accusedTownshipHint}>
+                <input
+                  type="checkbox"
+                  name={`accused-township-${i}`}
+                  checked={a.townshipOfficial}
+                  onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, townshipOfficial: e.target.checked } : x)))}
+                />{' '}
+                {T.accusedTownship}
+              </label>
+              <button type="button" className="link" onClick={() => setAccused(accused.filter((_, j) => j !== i))}>
+                {T.accusedRemove}
+              </button>
+              {a.officialCode ? (
+                <span className="badge">{TC.suggestLinked(a.officialCode)}</span>
+              ) : (
+                <RegistrySuggest
+                  token={props.token}
+                  name={a.name}
+                  onPick={(o) =>
+                    setAccused(
+                      accused.map((x, j) =>
+                        j === i
+                          ? {
+                              ...x,
+                              name: o.name,
+                              unit: o.unitName ?? x.unit,
+                              position: o.position || x.position,
+                              officialCode: o.code,
+                              townshipOfficial: o.townshipCode === township,
+                              // The registry's level and standing where it gives them (the server takes them too).
+                              managementLevel: o.managementLevel !== 'unknown' ? o.managementLevel : x.managementLevel,
+                              standing: o.standing !== 'none' ? o.standing : x.standing,
+                            }
+                          : x,
+                      ),
+                    )
+                  }
+                />
+              )}
+            </div>
+            <div className="row levels">
+              <label>
+                {TJ.level}
+                <select
+                  name={`accused-level-${i}`}
+                  value={a.managementLevel}
+                  onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, managementLevel: e.target.value as ManagementLevel } : x)))}
+                  data-testid={`intake-level-${i}`}
+                >
+                  {MANAGEMENT_LEVELS.map((l) => (
+                    <option key={l} value={l}>
+                      {l === 'unknown' ? TJ.levelUnknownChoice : TJ.levels[l]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {TJ.standing}
+                <select
+                  name={`accused-standing-${i}`}
+                  value={a.standing}
+                  onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, standing: e.target.value as TownshipStanding } : x)))}
+                  data-testid={`intake-standing-${i}`}
+                >
+                  {TOWNSHIP_STANDINGS.map((s) => (
+                    <option key={s} value={s}>
+                      {TJ.standings[s]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
           </div>
         ))}
         {accused.length < 20 && (

@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'case.policy',
   'case.calendar_import',
   'case.clocks_recomputed',
+  'case.accused_jurisdiction',
   'registry.import',
   'recording.pause',
   'recording.resume',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id } from './common.js';
 import { AccuserResponse, CASE_ROUTES, MatterClass, NoticeVia, NOTICE_KINDS, POLICY_KINDS } from './matter.js';
 import { DispositionCount, DispositionDecision, DispositionOutcomeBody, DispositionView } from './disposition.js';
+import { ManagementLevel, TownshipStanding } from './jurisdiction.js';
 import { AttachmentView, PETITION_STATUSES, TownshipCaseView } from './petition.js';
 import { RatingCount } from './satisfaction.js';
 
@@ -225,6 +226,9 @@ export const OfficialView = z.object({
   unitName: z.string().nullable(),
   position: z.string(),
   townshipCode: z.string().nullable(),
+  /** 管理层级 as imported (未确定 until the personnel system says), and the standing read from position and unit. */
+  managementLevel: ManagementLevel,
+  standing: TownshipStanding,
 });
 export type OfficialView = z.infer<typeof OfficialView>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidIdCard } from '../id-card.js';
 import { ROLES } from '../roles.js';
 import { Id, RoomCode } from './common.js';
+import { JurisdictionBar, ManagementLevel, TownshipStanding } from './jurisdiction.js';
 import { CASE_ROUTES, MatterClass, NoticeVia } from './matter.js';
 import { ReceiptSatisfactionView } from './satisfaction.js';
 
@@ -21,6 +22,12 @@ export const AccusedInput = z.object({
   townshipCode: RoomCode.nullable().default(null),
   /** The registry entry the officer matched this person to at intake, if any. */
   officialCode: z.string().trim().min(1).max(40).nullable().default(null),
+  /**
+   * Set by the officer when no registry entry says it (a linked entry's level and standing win). A client that
+   * predates levels sends none: the person is then 未确定, and the matter cannot go down until someone confirms it.
+   */
+  managementLevel: ManagementLevel.default('unknown'),
+  standing: TownshipStanding.default('none'),
 });
 export type AccusedInput = z.input<typeof AccusedInput>;
 
@@ -73,7 +80,16 @@ export type Receipt = z.infer<typeof Receipt>;
 export const SubmitResult = Receipt.extend({ pushedToKiosk: z.boolean() });
 export type SubmitResult = z.infer<typeof SubmitResult>;
 
-export const AccusedView = z.object({ name: z.string(), unit: z.string(), position: z.string(), townshipCode: z.string().nullable(), officialCode: z.string().nullable() });
+/** Level and standing as the jurisdiction rule reads them: the linked registry entry's where it says, else the officer's. */
+export const AccusedView = z.object({
+  name: z.string(),
+  unit: z.string(),
+  position: z.string(),
+  townshipCode: z.string().nullable(),
+  officialCode: z.string().nullable(),
+  managementLevel: ManagementLevel,
+  standing: TownshipStanding,
+});
 
 /**
  * `filename`: the name a handler gave a piece of handling evidence. Null for the petitioner's own files: a name like
@@ -99,6 +115,8 @@ export const CountyPetitionView = z.object({
   createdAt: z.string(),
   dueState: z.enum(['ok', 'due_soon', 'overdue']),
   accused: z.array(AccusedView),
+  /** Why the matter may not go down to its township (分级负责), most serious first; empty when it may. County-only. */
+  referralBars: z.array(JurisdictionBar),
   attachments: z.array(AttachmentView),
 });
 export type CountyPetitionView = z.infer<typeof CountyPetitionView>;

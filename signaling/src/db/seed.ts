@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { RoomCode, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
+import { MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, RoomCode, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
 import type { SecondFactor } from '../auth/second-factor.js';
 import { parseCsv } from '../registry/csv.js';
 import { DEFAULT_SUITE, digestSecret, hashPassword, type SuiteId } from '../security/crypto.js';
@@ -93,9 +93,13 @@ const SEED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '
 export async function seedDemoRegistry(db: Db): Promise<void> {
   const rows = (file: string) => parseCsv(fs.readFileSync(path.join(SEED_DIR, file), 'utf8')).slice(1).map((r) => r.fields);
   await db.tx(async (q) => {
-    for (const [code, name, unitCode, unitName, position, township] of rows('demo-officials.csv')) {
+    for (const [code, name, unitCode, unitName, position, township, level] of rows('demo-officials.csv')) {
       await q.query('INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING', [unitCode, unitName, township]);
-      await q.query('INSERT INTO officials (code, name, unit_code, position, township_code) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING', [code, name, unitCode, position, township]);
+      // 管理层级 by its Chinese label, as the import page takes it; the standing read from position and unit (0022).
+      await q.query(
+        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing) VALUES ($1, $2, $3, $4, $5, $6, vj_official_standing($4, $7)) ON CONFLICT (code) DO NOTHING`,
+        [code, name, unitCode, position, township, MANAGEMENT_LEVELS.find((l) => MANAGEMENT_LEVEL_LABELS[l] === level) ?? 'unknown', unitName],
+      );
     }
     for (const [id, official, date, kind, reason, authority] of rows('demo-discipline.csv')) {
       await q.query('INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [id, official, date, kind, reason, authority]);

@@ -46,6 +46,7 @@ export const ROUTES = {
   'GET /api/petitions/:id/workflow': { roles: COUNTY },
   'POST /api/petitions/:id/transition': { roles: COUNTY },
   'GET /api/petitions/:id/cross-reference': { roles: COUNTY },
+  'PUT /api/petitions/:id/jurisdiction': { roles: COUNTY },
   'GET /api/cases/deadlines': { roles: COUNTY },
   'GET /api/cases/notices': { roles: COUNTY },
   'GET /api/stats': { roles: COUNTY },

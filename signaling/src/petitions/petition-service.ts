@@ -20,7 +20,11 @@ const UNIQUE_VIOLATION = '23505';
  * The validated form. Class and other body may be left out by in-process callers that predate classes (the benchmarks,
  * older tests): the route always passes them, and the schema's default (检举控告) applies to the rest.
  */
-type SubmitInput = Omit<z.output<typeof PetitionSubmitBody>, 'matterClass' | 'otherBody'> & Partial<Pick<z.output<typeof PetitionSubmitBody>, 'matterClass' | 'otherBody'>>;
+type SubmitOutput = z.output<typeof PetitionSubmitBody>;
+type AccusedOutput = SubmitOutput['accused'][number];
+/** Writers that predate classes or levels (the benchmarks, the demo seed) may leave them out. */
+type SubmitInput = Omit<SubmitOutput, 'matterClass' | 'otherBody' | 'accused'> &
+  Partial<Pick<SubmitOutput, 'matterClass' | 'otherBody'>> & { accused: (Omit<AccusedOutput, 'managementLevel' | 'standing'> & Partial<Pick<AccusedOutput, 'managementLevel' | 'standing'>>)[] };
 type ListInput = z.output<typeof PetitionListQuery>;
 
 /** yymm + 6 random digits: short enough to type on a number pad, and sorted by month when read aloud. */
@@ -110,15 +114,28 @@ export class PetitionService {
         const accused = body.accused.map((a, i) => {
           const who = $(a.name);
           const unit = $(a.unit);
-          return { ord: $(i), who, unit, position: $(a.position), township: $(a.townshipCode), official: resolvedOfficialSql($(a.officialCode ?? null), who, unit) };
+          return {
+            ord: $(i),
+            who,
+            unit,
+            position: $(a.position),
+            township: $(a.townshipCode),
+            official: resolvedOfficialSql($(a.officialCode ?? null), who, unit),
+            level: $(a.managementLevel ?? 'unknown'),
+            standing: $(a.standing ?? 'none'),
+          };
         });
         const before = [...vault.names];
         if (accused.length > 0) {
           before.push(name('accused'));
-          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code)
-            SELECT gen_random_uuid(), ${petition}.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code
-            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official})`).join(', ')})
-              AS v (ord, name, unit, position, township_code, official_code)
+          // A registry entry's level and standing, where it gives them, are the personnel system's word; else the officer's.
+          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code, management_level, standing)
+            SELECT gen_random_uuid(), ${petition}.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code,
+                   CASE WHEN coalesce(o.management_level, 'unknown') <> 'unknown' THEN o.management_level ELSE v.management_level END,
+                   CASE WHEN coalesce(o.standing, 'none') <> 'none' THEN o.standing ELSE v.standing END
+            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official}, ${a.level}::text, ${a.standing}::text)`).join(', ')})
+              AS v (ord, name, unit, position, township_code, official_code, management_level, standing)
+              LEFT JOIN officials o ON o.code = v.official_code
             RETURNING 1)`);
         }
         // The rows the foreign keys point at, share-locked before the chain lock (see AuditedChange.before).

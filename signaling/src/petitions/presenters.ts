@@ -1,5 +1,6 @@
 import type { CaseRoute, CountyPetitionView, MatterClass, PetitionStatus, TownshipCaseView } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
+import { accusedJurisdiction, referralBars, type AccusedJurisdictionRow } from '../cases/jurisdiction.js';
 import { townshipDueState } from '../cases/workflow-view.js';
 
 export interface PetitionRow {
@@ -23,17 +24,21 @@ export interface PetitionRow {
   progress_due_at: Date | null;
 }
 
-interface AccusedRow {
-  name: string;
-  unit: string;
-  position: string;
-  township_code: string | null;
-  official_code: string | null;
+/** Level and standing as the jurisdiction rule reads them, so what the screen shows is what the rule decides on. */
+async function accused(q: Queryable, petitionId: string) {
+  return accusedViews(await accusedJurisdiction(q, petitionId));
 }
 
-async function accused(q: Queryable, petitionId: string) {
-  const r = await q.query<AccusedRow>('SELECT name, unit, position, township_code, official_code FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [petitionId]);
-  return r.rows.map((a) => ({ name: a.name, unit: a.unit, position: a.position, townshipCode: a.township_code, officialCode: a.official_code }));
+function accusedViews(rows: AccusedJurisdictionRow[]) {
+  return rows.map((a) => ({
+    name: a.name,
+    unit: a.unit,
+    position: a.position,
+    townshipCode: a.township_code,
+    officialCode: a.official_code,
+    managementLevel: a.management_level,
+    standing: a.standing,
+  }));
 }
 
 /**
@@ -45,6 +50,7 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     'SELECT id, mime, size_bytes, uploaded_at FROM petition_attachments WHERE petition_id = $1 ORDER BY uploaded_at, id',
     [p.id],
   );
+  const accusedRows = await accusedJurisdiction(q, p.id);
   return {
     id: p.id,
     caseCode: p.case_code,
@@ -60,7 +66,8 @@ export async function countyView(q: Queryable, p: PetitionRow): Promise<CountyPe
     feedback: p.feedback,
     createdAt: p.created_at.toISOString(),
     dueState: p.due_state,
-    accused: await accused(q, p.id),
+    accused: accusedViews(accusedRows),
+    referralBars: referralBars(accusedRows, p.township_code),
     attachments: att.rows.map((a) => ({ id: a.id, mime: a.mime, sizeBytes: a.size_bytes, uploadedAt: a.uploaded_at.toISOString(), filename: null })),
   };
 }

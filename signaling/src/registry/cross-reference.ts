@@ -1,4 +1,4 @@
-import type { CrossReferenceView, OfficialView } from '@vj/shared';
+import type { CrossReferenceView, ManagementLevel, OfficialView, TownshipStanding } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
 export interface OfficialRow {
@@ -7,12 +7,22 @@ export interface OfficialRow {
   unit_name: string | null;
   position: string;
   township_code: string | null;
+  management_level: ManagementLevel;
+  standing: TownshipStanding;
 }
 
 // The unit's name is looked up for the rows returned, not joined for every candidate: a common name matches
 // dozens of officials, and a join made the planner hash the whole unit table for each petition.
-export const OFFICIAL_COLUMNS = 'o.code, o.name, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code) AS unit_name, o.position, o.township_code';
-export const toView = (o: OfficialRow): OfficialView => ({ code: o.code, name: o.name, unitName: o.unit_name, position: o.position, townshipCode: o.township_code });
+export const OFFICIAL_COLUMNS = 'o.code, o.name, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code) AS unit_name, o.position, o.township_code, o.management_level, o.standing';
+export const toView = (o: OfficialRow): OfficialView => ({
+  code: o.code,
+  name: o.name,
+  unitName: o.unit_name,
+  position: o.position,
+  townshipCode: o.township_code,
+  managementLevel: o.management_level,
+  standing: o.standing,
+});
 
 /** Registry entries a named person may be: same name, and the same unit when the petition gives one. */
 export const MATCHES = (name: string, unit: string) =>
@@ -43,7 +53,7 @@ export async function searchOfficials(q: Queryable, text: string, limit: number)
 export async function crossReference(q: Queryable, petitionId: string): Promise<CrossReferenceView> {
   type Others = { id: string; case_code: string; township_code: string; status: CrossReferenceView['accused'][number]['matches'][number]['otherPetitions'][number]['status']; created_at: string }[];
   const r = await q.query<OfficialRow & { ord: number; acc_name: string; acc_unit: string; linked: boolean | null; discipline: CrossReferenceView['accused'][number]['matches'][number]['discipline']; others: Others }>(
-    `SELECT acc.ord, acc.name AS acc_name, acc.unit AS acc_unit, m.code, m.name, m.unit_name, m.position, m.township_code, m.linked,
+    `SELECT acc.ord, acc.name AS acc_name, acc.unit AS acc_unit, m.code, m.name, m.unit_name, m.position, m.township_code, m.management_level, m.standing, m.linked,
        (SELECT coalesce(json_agg(json_build_object('id', d.id, 'decidedOn', to_char(d.decided_on, 'YYYY-MM-DD'), 'kind', d.kind, 'reason', d.reason, 'authority', d.authority) ORDER BY d.decided_on DESC), '[]')
           FROM (SELECT * FROM discipline_records WHERE official_code = m.code ORDER BY decided_on DESC LIMIT 20) d) AS discipline,
        (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]')

@@ -1,4 +1,4 @@
-import { AppError, errorFields, type Logger, type RegistryImportView } from '@vj/shared';
+import { AppError, errorFields, MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, type Logger, type ManagementLevel, type RegistryImportView } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
@@ -10,7 +10,7 @@ type Kind = RegistryImportView['kind'];
 
 /** Column headers as the source systems export them, with English aliases. */
 const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
-  officials: { code: ['人员编码', 'code'], name: ['姓名', 'name'], unitCode: ['单位编码', 'unit_code'], unitName: ['单位名称', 'unit_name'], position: ['职务', 'position'], township: ['乡镇', 'township'] },
+  officials: { code: ['人员编码', 'code'], name: ['姓名', 'name'], unitCode: ['单位编码', 'unit_code'], unitName: ['单位名称', 'unit_name'], position: ['职务', 'position'], township: ['乡镇', 'township'], level: ['管理层级', 'management_level'] },
   discipline: { id: ['记录编号', 'id'], official: ['人员编码', 'official_code'], date: ['处分日期', 'decided_on'], kind: ['处分种类', 'kind'], reason: ['事由', 'reason'], authority: ['决定机关', 'authority'] },
 };
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
@@ -53,6 +53,12 @@ function csvRecords(data: Buffer): CsvRecord[] {
     if (err instanceof CsvSyntaxError) throw new AppError('BAD_REQUEST', `CSV 格式有误：第 ${err.line} 行的引号没有闭合。`);
     throw err;
   }
+}
+
+/** 管理层级 as the personnel system writes it (县管干部…) or as a code; blank is 未确定. */
+function levelOf(s: string): ManagementLevel | undefined {
+  if (s === '') return 'unknown';
+  return MANAGEMENT_LEVELS.find((l) => l === s || MANAGEMENT_LEVEL_LABELS[l] === s);
 }
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
@@ -125,7 +131,7 @@ export class RegistryImporter {
       const get = (r: CsvRecord, key: string) => (columns[key] === undefined ? '' : (r.fields[columns[key]] ?? '').trim());
       const errors: RowError[] = [];
       await this.db.tx(async (q) => {
-        const ok = kind === 'officials' ? await this.officials(q, batch, get, errors) : await this.discipline(q, batch, get, errors);
+        const ok = kind === 'officials' ? await this.officials(q, batch, get, errors, columns['level'] !== undefined) : await this.discipline(q, batch, get, errors);
         imported += ok;
         errorCount += errors.length;
         await q.query(
@@ -146,19 +152,35 @@ export class RegistryImporter {
     this.log.info('registry import finished', { importId: id, kind, imported, errors: errorCount, ...(links ? { usersLinked: links.linked, usersRenamed: links.renamed, usersAmbiguous: links.ambiguous } : {}) });
   }
 
-  private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[]): Promise<number> {
-    const rows: { code: string; name: string; unitCode: string | null; unitName: string; position: string; township: string | null }[] = [];
+  /** `withLevel`: the file has a 管理层级 column; a file without one leaves the levels already imported as they are. */
+  private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[], withLevel: boolean): Promise<number> {
+    const rows: { code: string; name: string; unitCode: string | null; unitName: string; position: string; township: string | null; level: ManagementLevel }[] = [];
     const seen = new Set<string>();
     for (const r of batch) {
-      const v = { code: get(r, 'code'), name: get(r, 'name'), unitCode: get(r, 'unitCode'), unitName: get(r, 'unitName'), position: get(r, 'position'), township: get(r, 'township') };
+      const v = { code: get(r, 'code'), name: get(r, 'name'), unitCode: get(r, 'unitCode'), unitName: get(r, 'unitName'), position: get(r, 'position'), township: get(r, 'township'), level: get(r, 'level') };
       const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
-      const problem = !v.code ? '缺少人员编码' : !v.name ? '缺少姓名' : Object.values(v).some((x) => x.length > MAX_LEN) ? `字段超过 ${MAX_LEN} 字` : v.township && !township ? '乡镇不在本县名单中' : v.unitName && !v.unitCode ? '有单位名称但缺少单位编码' : seen.has(v.code) ? '人员编码在本批中重复' : null;
+      const level = levelOf(v.level);
+      const problem = !v.code
+        ? '缺少人员编码'
+        : !v.name
+          ? '缺少姓名'
+          : Object.values(v).some((x) => x.length > MAX_LEN)
+            ? `字段超过 ${MAX_LEN} 字`
+            : v.township && !township
+              ? '乡镇不在本县名单中'
+              : v.unitName && !v.unitCode
+                ? '有单位名称但缺少单位编码'
+                : !level
+                  ? '管理层级应为县管干部、乡镇干部、村干部或留空'
+                  : seen.has(v.code)
+                    ? '人员编码在本批中重复'
+                    : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
       }
       seen.add(v.code);
-      rows.push({ ...v, unitCode: v.unitCode || null, township });
+      rows.push({ ...v, unitCode: v.unitCode || null, township, level: level! });
     }
     const units = new Map(rows.filter((r) => r.unitCode).map((r) => [r.unitCode!, { name: r.unitName || r.unitCode!, township: r.township }]));
     if (units.size) {
@@ -170,10 +192,13 @@ export class RegistryImporter {
     }
     if (rows.length) {
       await q.query(
-        `INSERT INTO officials (code, name, unit_code, position, township_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code, position = excluded.position, township_code = excluded.township_code, imported_at = now()`,
-        [rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.unitCode), rows.map((r) => r.position), rows.map((r) => r.township)],
+        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code, position = excluded.position, township_code = excluded.township_code,
+           management_level = CASE WHEN $7::boolean THEN excluded.management_level ELSE officials.management_level END, imported_at = now()`,
+        [rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.unitCode), rows.map((r) => r.position), rows.map((r) => r.township), rows.map((r) => r.level), withLevel],
       );
+      // The standing (a township's principal leader, its commission) is read from the position and unit (migration 0022).
+      await q.query('UPDATE officials o SET standing = vj_official_standing(o.position, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code)) WHERE o.code = ANY($1::text[])', [rows.map((r) => r.code)]);
     }
     return rows.length;
   }

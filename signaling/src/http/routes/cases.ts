@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
+  AccusedJurisdictionBody,
   CalendarImportAnswer,
   CalendarImportBody,
   CasePolicySavedAnswer,
@@ -8,6 +9,7 @@ import {
   CaseStatsView,
   CaseTransitionBody,
   CaseWorkflowView,
+  CountyPetitionView,
   CrossReferenceView,
   DeadlineListAnswer,
   DeadlinePolicyBody,
@@ -22,6 +24,7 @@ import { CLOCK_RUNNING_SQL, currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
 import { escalationsOf, type CaseRow } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
+import { setAccusedJurisdiction } from '../../cases/jurisdiction.js';
 import { noticesDue } from '../../cases/notice-list.js';
 import type { AppContext } from '../../context.js';
 import { crossReference } from '../../registry/cross-reference.js';
@@ -50,6 +53,18 @@ export function caseRoutes(express: Express, app: AppContext): void {
     handler: async ({ params }) => {
       await app.petitions.row(params.id);
       return crossReference(app.db, params.id);
+    },
+  });
+
+  // 分级负责: the officer confirms the accused persons' levels before a matter may go down to a township.
+  mount(express, app, 'PUT /api/petitions/:id/jurisdiction', {
+    params: ById,
+    body: AccusedJurisdictionBody,
+    response: CountyPetitionView,
+    handler: async ({ principal, params, body }) => {
+      await app.db.tx((q) => setAccusedJurisdiction(q, principal, params.id, body, new Date()));
+      app.log.info('accused levels confirmed', { petitionId: params.id, by: principal.sub });
+      return app.petitions.countyView(params.id);
     },
   });
 
