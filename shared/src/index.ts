@@ -24,3 +24,4 @@ export * from './schemas/security.js';
 export * from './schemas/second-factor.js';
 export * from './schemas/responses-people.js';
 export * from './schemas/responses-cases.js';
+export * from './schemas/sealed.js';

@@ -45,7 +45,8 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
     try {
       const status = await onLookup(code, digits);
       setState({ step: 'result', status });
-      say(SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0));
+      if (status.handledAbove) say(SAY.lookupHandledAbove);
+      else say(SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0));
     } catch (err) {
       const why = err instanceof AppError ? err.code : undefined;
       const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
@@ -60,7 +61,14 @@ export function Lookup({ onLookup, onBack }: { onLookup: (code: string, pin: str
   if (state.step === 'result' || state.step === 'error') {
     return (
       <section className="center" data-testid="lookup-result" role="status">
-        {state.step === 'result' ? (
+        {state.step === 'result' && state.status.handledAbove ? (
+          <>
+            <h1>{T.lookupResultTitle}</h1>
+            <p className="status-words" data-testid="lookup-status">
+              {T.lookupHandledAbove}
+            </p>
+          </>
+        ) : state.step === 'result' ? (
           <>
             <h1>{T.lookupResultTitle}</h1>
             <p className="status-words" data-testid="lookup-status">

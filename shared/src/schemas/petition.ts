@@ -59,6 +59,11 @@ export const PetitionSubmitBody = z
     narrative: Text(20_000).min(1),
     accused: z.array(AccusedInput).max(20).default([]),
     identity: IdentityInput.nullable().default(null),
+    /**
+     * 密封事项: it concerns the county commission's own leadership. Stored sealed from its first insert: only the
+     * principal leader reads it, and it goes up to the next level's commission.
+     */
+    sealed: z.boolean().default(false),
   })
   .superRefine((b, ctx) => {
     if (b.matterClass === 'other' && !(b.otherBody && b.otherBody.length >= 2)) ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '“其他”类事项须写明由哪个单位办理' });
@@ -132,6 +137,8 @@ export const ReceiptStatusView = z.object({
   notices: z.array(ReceiptNoticeView),
   /** The 复查 and 复核 opinions given, for a 信访-track matter whose petitioner asked for them. */
   reviews: z.array(z.object({ kind: z.enum(['review', 'recheck']), at: z.string(), opinion: z.string() })),
+  /** 密封事项: received and handled by the next level up; the answer then says nothing else. */
+  handledAbove: z.boolean(),
 });
 export type ReceiptStatusView = z.infer<typeof ReceiptStatusView>;
 

@@ -19,6 +19,8 @@ export interface PetitionRow {
   updated_at: Date;
   due_state: 'ok' | 'due_soon' | 'overdue';
   conclude_due_at: Date | null;
+  /** 密封事项: read only by the principal leader (see cases/sealed.ts). */
+  sealed: boolean;
 }
 
 interface AccusedRow {
