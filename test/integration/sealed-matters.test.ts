@@ -5,6 +5,7 @@ import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
 import { caseSnapshot, kioskToken, loginAll, PNG, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+import { connect, send } from '../helpers/sockets.js';
 
 // 密封事项 (issue 16): a matter about the county commission's leadership is read by the principal leader alone. It is
 // absent from every list, board, statistic and export, every other role gets the answer a missing id gets, and
@@ -234,6 +235,24 @@ describe('密封事项', () => {
       [sealed.id],
     );
     expect(audit.rows).toEqual([{ actor_id: logins['leader1']!.user.id, action: 'petition.send_up', township_code: null, details: {} }]);
+  });
+
+  it('a recording of the call a sealed matter came from is not played to the township', async () => {
+    const k = await connect(s.url, kiosk);
+    const started = await send(k, 'call:start', { requestId: randomUUID() });
+    const sessionId = started.ok ? started.data.sessionId : '';
+    await send(k, 'session:end', { sessionId });
+    k.close();
+    const recordingId = randomUUID();
+    await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`, [recordingId, sessionId]);
+    const play = (who: string) => api(s.url, 'POST', `/api/township/recordings/${recordingId}/playback`, { token: token(who) });
+    // Granted to the township, and from an open matter's call: played.
+    await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [open.id, sessionId]);
+    for (const who of ['xingsha-handler', 'xingsha-staff']) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 200 });
+    // A sealed matter came from the same call: not found, as if there were no recording.
+    await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [later.id, sessionId]);
+    for (const who of ['xingsha-handler', 'xingsha-staff']) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 404 });
+    await s.server.db.query('UPDATE petitions SET session_id = NULL WHERE id = ANY($1::uuid[])', [[open.id, later.id]]);
   });
 
   it('the leader never sees a sealed matter that names the leader', async () => {
