@@ -127,4 +127,32 @@ describe('sealed matters in the console', () => {
     expect(await englishOnScreen(leader)).toEqual([]);
     await leader.close();
   }, 60_000);
+
+  it('an officer seals a matter already on file: it leaves the officer’s list and the township desk at once, and reaches the leader', async () => {
+    await press(officer, 'nav-cases');
+    await officer.waitForSelector(`[data-testid=case-${openCode}]`, { timeout: 20_000 });
+    await press(officer, `case-${openCode}`);
+    await officer.waitForSelector('[data-testid=seal-button]', { timeout: 20_000 });
+    await press(officer, 'seal-button');
+    await officer.waitForSelector('[data-testid=seal-reason]');
+    expect(await text(officer, '[role=dialog]')).toContain('只有县纪委监委主要负责人可见');
+    await officer.type('[data-testid=seal-reason]', '核实发现反映的是县纪委监委领导班子成员');
+    await press(officer, 'seal-confirm');
+    await officer.waitForSelector('[data-testid=case-sealed]', { timeout: 20_000 });
+    await waitFor('the sealed case gone from the list', async () => (await officer.$(`[data-testid=case-${openCode}]`)) === null);
+    expect(await englishOnScreen(officer)).toEqual([]);
+
+    const handler = await openConsole(browser, server.url, 'xingsha-handler', 'xingsha-handler-demo', '[data-testid=township-cases]');
+    expect(await text(handler, 'main')).not.toContain(openId);
+    expect(await handler.$(`[data-testid=township-case-${openId}]`)).toBeNull();
+    await handler.close();
+
+    const leader = await openConsole(browser, server.url, 'leader1', 'leader1-demo', '[data-testid=sealed-list]');
+    await leader.waitForSelector(`[data-testid=sealed-${openCode}]`, { timeout: 20_000 });
+    expect(await text(leader, `[data-testid=sealed-${openCode}]`)).toContain('登记后密封');
+    await press(leader, `sealed-${openCode}`);
+    await leader.waitForSelector('[data-testid=sealed-detail]');
+    expect(await text(leader, '[data-testid=sealed-detail]')).toContain('核实发现反映的是县纪委监委领导班子成员');
+    await leader.close();
+  }, 90_000);
 });
