@@ -1,8 +1,10 @@
 /** 密封事项 (issue 16): the words of the sealed-matter screens, in one place. */
 export const TS = {
   nav: '密封事项',
-  intakeCheckbox: '反映县纪委监委领导班子成员（密封，仅主要负责人可见）',
-  intakeHint: '勾选后，此件登记即密封：不进入任何列表、统计和导出，镇街看不到；由主要负责人报送上级纪委监委。',
+  // Short enough for one line in the narrow intake column; the hint under it says who sees it.
+  intakeCheckbox: '反映县纪委监委领导班子成员（密封）',
+  intakeWho: '密封事项仅县纪委监委主要负责人可见。',
+  intakeHint: '勾选后，此件登记即密封，仅县纪委监委主要负责人可见：不进入任何列表、统计和导出，镇街看不到；由主要负责人报送上级纪委监委。',
   sealButton: '密封（反映县纪委监委领导班子成员）',
   sealTitle: '密封此事项',
   sealWarning: '密封后，此事项立即从所有列表、统计、导出和镇街页面消失，包括您自己；只有县纪委监委主要负责人可见，由其报送上级纪委监委。此操作不能撤销。',

@@ -52,7 +52,8 @@ describe('sealed matters in the console', () => {
     await officer.type('input[name=accused-name-0]', ACCUSED);
     await press(officer, 'intake-sealed');
     expect(await officer.$eval('[data-testid=intake-sealed]', (el) => (el as HTMLInputElement).checked)).toBe(true);
-    expect(await text(officer, 'label.sealed-choice')).toContain('反映县纪委监委领导班子成员（密封，仅主要负责人可见）');
+    expect(await text(officer, 'label.sealed-choice')).toContain('反映县纪委监委领导班子成员（密封）');
+    expect(await text(officer, '[data-testid=intake-sealed-hint]')).toContain('仅县纪委监委主要负责人可见');
     await press(officer, 'intake-submit');
     await officer.waitForSelector('[data-testid=intake-receipt]', { timeout: 20_000 });
     sealedCode = await text(officer, '[data-testid=receipt-code]');

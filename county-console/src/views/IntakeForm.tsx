@@ -243,7 +243,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
       <label className="inline sealed-choice" title={TS.intakeHint}>
         <input type="checkbox" name="sealed" checked={sealed} onChange={(e) => setSealed(e.target.checked)} data-testid="intake-sealed" /> {TS.intakeCheckbox}
       </label>
-      {sealed && <p className="hint warn-text">{TS.intakeHint}</p>}
+      <p className={sealed ? 'hint warn-text' : 'hint'} data-testid="intake-sealed-hint">{sealed ? TS.intakeHint : TS.intakeWho}</p>
       <fieldset>
         <legend>{T.identityTitle}</legend>
         <label className="inline">
