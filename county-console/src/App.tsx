@@ -7,6 +7,7 @@ import { SecondFactorStep } from './components/SecondFactorStep';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
+import { TS } from './sealed-strings';
 import { T } from './strings';
 import { Account } from './views/Account';
 import { Admin } from './views/Admin';
@@ -16,17 +17,20 @@ import { Dashboard } from './views/Dashboard';
 import { Notices } from './views/Notices';
 import { Policy } from './views/Policy';
 import { Registry } from './views/Registry';
+import { SealedMatters } from './views/SealedMatters';
 import { Security } from './views/Security';
 import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
-const NAV = { ...T.nav, dashboard: TC.navDashboard, notices: TC.navNotices, registry: TC.navRegistry, policy: TC.navPolicy };
+const NAV = { ...T.nav, dashboard: TC.navDashboard, notices: TC.navNotices, registry: TC.navRegistry, policy: TC.navPolicy, sealed: TS.nav };
 type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_officer: ['workbench', 'cases', 'notices', 'dashboard'],
   county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy'],
+  // 县纪委监委主要负责人: the sealed matters, and nothing else.
+  county_leader: ['sealed'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -137,6 +141,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'security' && <Security token={controller.token} />}
         {!accountOpen && current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
+        {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
       </main>
     </div>
   );

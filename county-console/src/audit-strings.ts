@@ -18,6 +18,8 @@ export const TA = {
     'kiosk.provision': '重新配置接待室终端',
     'petition.create': '登记信访件',
     'petition.refer': '交办信访件',
+    'petition.seal': '密封事项（仅主要负责人可见）',
+    'petition.send_up': '密封事项报送上级纪委监委',
     'identity.reveal': '查看信访人身份',
     'attachment.upload': '上传证据材料',
     'attachment.download': '下载证据材料',

@@ -106,6 +106,8 @@ export const T = {
   lookupFailed: '暂时无法查询，请稍后再试',
   lookupResultTitle: '办理进度',
   lookupFeedback: '县纪委监委反馈',
+  // 密封事项: received, and handled by the next level up; nothing else is said about it.
+  lookupHandledAbove: '您反映的问题已经收到，按规定由上级纪委监委办理。',
   lookupUpdated: (d: string) => `更新时间：${d}`,
   lookupOtherBody: (body: string) => `您反映的事项不属于纪检监察机关受理范围，由${body}负责办理，请您向该单位反映。`,
   lookupNoticesTitle: '县纪委监委已经告知您：',
@@ -281,6 +283,8 @@ export const SAY = {
   rateFailed: clip('rateFailed'),
   /** Two prompts said as one, so the second does not cut off the first. */
   both: (a: Prompt, b: Prompt): Prompt => ({ text: `${a.text}${b.text}`, clips: [...a.clips, ...b.clips] }),
+  /** 密封事项: a browser voice reads the sentence; without one, the "received" clip and a pointer to the screen. */
+  lookupHandledAbove: { text: T.lookupHandledAbove, clips: ['status_received', 'lookupFeedbackOnScreen'] } as Prompt,
   /** The county's feedback is free text: a browser voice reads it; the clips can only point to the screen. */
   /** `onScreen`: there is more on the screen than is said (the notices), so the villager is pointed to it. */
   lookupResult: (status: string, feedback: string | undefined, more = '', onScreen = false): Prompt => {

@@ -27,3 +27,4 @@ export * from './schemas/second-factor.js';
 export * from './schemas/responses-people.js';
 export * from './schemas/responses-cases.js';
 export * from './schemas/calendar-import.js';
+export * from './schemas/sealed.js';

@@ -4,6 +4,8 @@ export const ROLES = [
   'county_supervisor',
   'township_handler',
   'township_staff',
+  // 县纪委监委主要负责人: reads only sealed matters (those about the commission's own leadership) and sends them up.
+  'county_leader',
   // 三员分立: three administrators, none of whom reads petitions, identity or recordings, and no account is two.
   'sys_admin',
   'sec_admin',

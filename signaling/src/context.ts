@@ -8,6 +8,7 @@ import type { Presence } from './presence/presence.js';
 import type { KeyRing } from './security/jwt.js';
 import type { CaseService } from './cases/case-service.js';
 import type { DeadlineJob } from './cases/deadline-job.js';
+import type { SealedMatters } from './cases/sealed.js';
 import type { Attachments } from './petitions/attachments.js';
 import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
@@ -53,6 +54,8 @@ export interface AppContext {
   receipts: ReceiptLookup;
   satisfaction: SatisfactionService;
   cases: CaseService;
+  /** 密封事项: the only reader of sealed rows (the principal leader's page), and sealing after intake. */
+  sealed: SealedMatters;
   deadlines: DeadlineJob;
   registry: RegistryImporter;
   recorder: RecordingService;

@@ -41,6 +41,7 @@ import { PetitionService } from './petitions/petition-service.js';
 import { ReceiptLookup } from './petitions/receipts.js';
 import { SatisfactionService } from './cases/satisfaction-service.js';
 import { CaseService } from './cases/case-service.js';
+import { SealedMatters } from './cases/sealed.js';
 import { DeadlineJob } from './cases/deadline-job.js';
 import { recomputeClocks } from './cases/clock-recompute.js';
 import { RegistryImporter } from './registry/importer.js';
@@ -291,6 +292,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       integrityAlarm,
       checkpoints,
       cases: new CaseService(db, undefined, attachments.fileNames),
+      sealed: new SealedMatters(db, roomsFile.rooms),
       deadlines,
       recorder,
       segments,

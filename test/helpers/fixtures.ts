@@ -32,6 +32,7 @@ export const DEMO_PASSWORDS: Record<string, string> = {
   officer1: 'officer1-demo',
   officer2: 'officer2-demo',
   supervisor: 'supervisor-demo',
+  leader1: 'leader1-demo',
   'xingsha-handler': 'xingsha-handler-demo',
   'langli-handler': 'langli-handler-demo',
   'xingsha-staff': 'xingsha-staff-demo',

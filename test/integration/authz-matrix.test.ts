@@ -17,6 +17,8 @@ let logins: Logins;
 let kiosk: string;
 const objects: Record<string, { petition: string; attachment: string; handling: string; recording?: string }> = {};
 let registryImport: string;
+/** A sealed matter: the leader's routes read only these. */
+let sealedId: string;
 const recordingId = randomUUID();
 let receipt: { caseCode: string; pin: string };
 let sessionId: string;
@@ -42,6 +44,9 @@ beforeAll(async () => {
     expect((await upload(s.url, handler, b.id, handling, PNG, 'image/png', 'b.png', '/api/township/cases')).status).toBe(200);
     objects[township] = { petition: b.id, attachment: att, handling };
   }
+  const sealed = petitionBody('xingsha', null, { sealed: true });
+  expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: sealed })).status).toBe(200);
+  sealedId = sealed.id;
   const imported = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
     method: 'POST',
     headers: { authorization: `Bearer ${logins['supervisor']!.accessToken}`, 'content-type': 'text/csv' },
@@ -94,6 +99,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.endsWith('/media')) return path.replace(':id', liveSessionId);
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
   if (path.startsWith('/api/registry/imports/')) return path.replace(':id', registryImport);
+  if (path.startsWith('/api/sealed/')) return path.replace(':id', sealedId);
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
   if (path.startsWith('/api/township/recordings/')) return path.replace(':id', o.recording!);
   if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);
@@ -118,6 +124,11 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
       return { body: petitionBody('xingsha') };
     case 'POST /api/recordings/:id/township-grant':
       return { body: { grant: true, reason: '授权矩阵测试理由' } };
+    // An empty reason: an allowed caller gets 400 and the fixture petition stays open for the other cells.
+    case 'POST /api/petitions/:id/seal':
+      return { body: { reason: '' } };
+    case 'POST /api/sealed/:id/send-up':
+      return { body: { to: '市纪委监委', note: '授权矩阵测试' } };
     case 'POST /api/petitions/:id/reveal':
       return { body: { reason: '授权矩阵测试核对' } };
     case 'POST /api/receipts/lookup':

@@ -8,7 +8,7 @@ import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 
 // Where petitions, identity, evidence, cases, calls and recordings are read or changed.
-const CONTENT = /\/api\/(petitions|township|sessions|cases|stats|rooms|receipts|recordings\/(:id\/playback|playback|:id\/township-grant))/;
+const CONTENT = /\/api\/(petitions|sealed|township|sessions|cases|stats|rooms|receipts|recordings\/(:id\/playback|playback|:id\/township-grant))/;
 
 describe('three separated administrators', () => {
   it('the one admin role is gone: three roles, and each is in the role list once', () => {

@@ -9,12 +9,16 @@ import { WorkflowPanel } from '../components/WorkflowPanel';
 import { evidenceLabel } from '../format';
 import { TC } from '../case-strings';
 import { TJ } from '../jurisdiction-strings';
+import { TS } from '../sealed-strings';
 import { T } from '../strings';
 
 export function CaseDetail(props: { id: string; role: Role; token: TokenSource; roomName: (c: string) => string; onChanged: () => void }) {
   const p = useApi<CountyPetitionView>(props.token, `/api/petitions/${props.id}`);
   const wf = useApi<CaseWorkflowView>(props.token, `/api/petitions/${props.id}/workflow`);
   const [revealing, setRevealing] = useState(false);
+  const [sealing, setSealing] = useState(false);
+  const [sealedNow, setSealedNow] = useState(false);
+  if (sealedNow) return <section className="panel" data-testid="case-sealed"><p>{TS.sealed}</p></section>;
   if (!p.data) return <section className="panel">{p.error ? <p className="error">{T.loadFailed(p.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
   const c = p.data;
   return (
@@ -80,7 +84,21 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
         <button className="warn" onClick={() => setRevealing(true)} data-testid="reveal-button">
           {T.revealButton}
         </button>
+        <button className="warn" onClick={() => setSealing(true)} data-testid="seal-button">
+          {TS.sealButton}
+        </button>
       </div>
+      {sealing && (
+        <SealDialog
+          id={c.id}
+          token={props.token}
+          onClose={() => setSealing(false)}
+          onSealed={() => {
+            setSealedNow(true);
+            props.onChanged();
+          }}
+        />
+      )}
       {revealing && <RevealDialog id={c.id} anonymous={c.anonymous} token={props.token} onClose={() => setRevealing(false)} />}
     </section>
   );
@@ -137,6 +155,40 @@ function RevealDialog(props: { id: string; anonymous: boolean; token: TokenSourc
             </div>
           </>
         )}
+      </div>
+    </div>
+  );
+}
+
+/** 密封: the matter leaves this officer's screens too, at once; only the principal leader reads it from then on. */
+function SealDialog(props: { id: string; token: TokenSource; onClose: () => void; onSealed: () => void }) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const seal = async () => {
+    setBusy(true);
+    try {
+      await apiRequest('POST', `/api/petitions/${props.id}/seal`, { token: props.token(), body: { reason } });
+      props.onSealed();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="seal-title">
+      <div className="dialog-card">
+        <h3 id="seal-title">{TS.sealTitle}</h3>
+        <p className="warn-text">{TS.sealWarning}</p>
+        <textarea rows={3} placeholder={TS.sealReason} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="seal-reason" />
+        {error && <p className="error">{error}</p>}
+        <div className="actions">
+          <button onClick={props.onClose}>{TS.cancel}</button>
+          <button className="warn" disabled={busy || reason.trim().length < 2} onClick={() => void seal()} data-testid="seal-confirm">
+            {TS.sealConfirm}
+          </button>
+        </div>
       </div>
     </div>
   );

@@ -18,6 +18,7 @@ import { TC } from '../case-strings';
 import { FilePick } from '../components/FilePick';
 import { RegistrySuggest } from '../components/RegistrySuggest';
 import { TJ } from '../jurisdiction-strings';
+import { TS } from '../sealed-strings';
 import { T } from '../strings';
 
 interface AccusedDraft {
@@ -56,6 +57,8 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const [narrative, setNarrative] = useState('');
   const [accused, setAccused] = useState<AccusedDraft[]>([newAccused()]);
   const [anonymous, setAnonymous] = useState(false);
+  // 密封事项: about the county commission's own leadership; stored sealed from the first insert.
+  const [sealed, setSealed] = useState(false);
   const [identity, setIdentity] = useState(emptyIdentity);
   const [files, setFiles] = useState<FileDraft[]>([]);
   const [bad, setBad] = useState<Set<string>>(new Set());
@@ -81,6 +84,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
     narrative,
     accused: accused.filter((a) => a.name.trim()).map(({ townshipOfficial, ...a }) => ({ ...a, townshipCode: townshipOfficial ? township : null })),
     identity: anonymous ? null : identity,
+    sealed,
   });
 
   const uploadAll = async (id: string, token: string) => {
@@ -138,6 +142,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
     setAccused([newAccused()]);
     setIdentity(emptyIdentity);
     setAnonymous(false);
+    setSealed(false);
     setFiles([]);
     setReceipt(undefined);
     setError(undefined);
@@ -302,6 +307,10 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
           </button>
         )}
       </fieldset>
+      <label className="inline sealed-choice" title={TS.intakeHint}>
+        <input type="checkbox" name="sealed" checked={sealed} onChange={(e) => setSealed(e.target.checked)} data-testid="intake-sealed" /> {TS.intakeCheckbox}
+      </label>
+      <p className={sealed ? 'hint warn-text' : 'hint'} data-testid="intake-sealed-hint">{sealed ? TS.intakeHint : TS.intakeWho}</p>
       <fieldset>
         <legend>{T.identityTitle}</legend>
         <label className="inline">

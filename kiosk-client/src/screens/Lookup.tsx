@@ -62,8 +62,11 @@ export function Lookup({
     try {
       const status = await onLookup(code, digits);
       setState({ step: 'result', status, receipt: { code, pin: digits } });
-      const words = SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0);
-      say(status.satisfaction.state === 'open' ? SAY.both(words, SAY.rateInvite) : words);
+      if (status.handledAbove) say(SAY.lookupHandledAbove);
+      else {
+        const words = SAY.lookupResult(status.status, status.feedback ?? undefined, extraWords(status), status.notices.length > 0);
+        say(status.satisfaction.state === 'open' ? SAY.both(words, SAY.rateInvite) : words);
+      }
     } catch (err) {
       const why = err instanceof AppError ? err.code : undefined;
       const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
@@ -82,7 +85,14 @@ export function Lookup({
   if (state.step === 'result' || state.step === 'error') {
     return (
       <section className="center lookup-result" data-testid="lookup-result" role="status">
-        {state.step === 'result' ? (
+        {state.step === 'result' && state.status.handledAbove ? (
+          <>
+            <h1>{T.lookupResultTitle}</h1>
+            <p className="status-words" data-testid="lookup-status">
+              {T.lookupHandledAbove}
+            </p>
+          </>
+        ) : state.step === 'result' ? (
           <>
             <h1>{T.lookupResultTitle}</h1>
             <p className="status-words" data-testid="lookup-status">

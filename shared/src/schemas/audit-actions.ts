@@ -26,6 +26,9 @@ export const AUDIT_ACTIONS = [
   'kiosk.provision',
   'petition.create',
   'petition.refer',
+  // 密封事项: sealed after intake, and sent up to the next level (rows carry the id only).
+  'petition.seal',
+  'petition.send_up',
   'identity.reveal',
   'attachment.upload',
   'attachment.download',

@@ -68,6 +68,11 @@ export const PetitionSubmitBody = z
     narrative: Text(20_000).min(1),
     accused: z.array(AccusedInput).max(20).default([]),
     identity: IdentityInput.nullable().default(null),
+    /**
+     * 密封事项: it concerns the county commission's own leadership. Stored sealed from its first insert: only the
+     * principal leader reads it, and it goes up to the next level's commission.
+     */
+    sealed: z.boolean().default(false),
   })
   .superRefine((b, ctx) => {
     if (b.matterClass === 'other' && !(b.otherBody && b.otherBody.length >= 2)) ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '“其他”类事项须写明由哪个单位办理' });
@@ -158,6 +163,8 @@ export const ReceiptStatusView = z.object({
   reviews: z.array(z.object({ kind: z.enum(['review', 'recheck']), at: z.string(), opinion: z.string() })),
   /** Whether the villager may rate the handling now, or what they rated (issue 16). */
   satisfaction: ReceiptSatisfactionView,
+  /** 密封事项: received and handled by the next level up; the answer then says nothing else. */
+  handledAbove: z.boolean(),
 });
 export type ReceiptStatusView = z.infer<typeof ReceiptStatusView>;
 

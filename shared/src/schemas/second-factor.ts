@@ -7,7 +7,7 @@ import { LoginResult } from './rest.js';
  * codes for a lost phone. Administrators and supervisors must have it; other console users when the security
  * policy says so.
  */
-export const SECOND_FACTOR_ALWAYS: readonly Role[] = [...ADMIN_ROLES, 'county_supervisor'];
+export const SECOND_FACTOR_ALWAYS: readonly Role[] = [...ADMIN_ROLES, 'county_supervisor', 'county_leader'];
 
 /** Whether a role must enrol, given the security policy's choice for everyone else. */
 export function secondFactorRequired(role: string, othersRequired: boolean): boolean {

@@ -72,7 +72,8 @@ export function currentClock(
 export const PROGRESS_OWED: ReadonlySet<CaseRow['status']> = new Set(['referred', 'handling', 'returned']);
 
 /** SQL: the case has a clock running (open, or a 复查/复核 waiting for its opinion): what the sweep and the board read. */
-export const CLOCK_RUNNING_SQL = `(status <> 'closed' OR (review_requested_at IS NOT NULL AND review_decided_at IS NULL) OR (recheck_requested_at IS NOT NULL AND recheck_decided_at IS NULL))`;
+// A sealed matter is not this county's to run: it goes up to the next level, and no board or alert shows it.
+export const CLOCK_RUNNING_SQL = `NOT sealed AND (status <> 'closed' OR (review_requested_at IS NOT NULL AND review_decided_at IS NULL) OR (recheck_requested_at IS NOT NULL AND recheck_decided_at IS NULL))`;
 
 /**
  * A lead in 暂存待查 comes due on its review day itself: the day is the supervisor's choice, not a period of the policy
@@ -110,7 +111,8 @@ export class CaseService {
       [id, principal.sub],
     );
     const p = r.rows[0];
-    if (!p) throw new AppError('NOT_FOUND', 'no such case');
+    // A sealed matter answers as a missing one to every workflow caller: only the leader's page reads it.
+    if (!p || p.sealed) throw new AppError('NOT_FOUND', 'no such case');
     if (isTownshipRole(principal) && (p.township_code !== principal.twp || p.handler_side !== 'township' || p.named)) throw new AppError('NOT_FOUND', 'not found');
     return p;
   }

@@ -16,7 +16,8 @@ const round1 = (v: string | null) => (v === null ? null : Math.round(Number(v) *
 
 /**
  * Counts per township and month. Aggregates only: no case codes, no names, nothing that identifies a petition
- * or a petitioner, so the figures may leave the office as CSV.
+ * or a petitioner, so the figures may leave the office as CSV. Sealed matters are not counted at all: a count
+ * that moves when one is filed would tell that one exists.
  */
 export async function caseStats(q: Queryable, months: number, now: Date, rooms: readonly { code: string }[]): Promise<CaseStatsView> {
   const per = await q.query<Row>(
@@ -25,12 +26,12 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
             count(*) FILTER (WHERE status <> 'closed' AND due_state = 'overdue') AS overdue,
             count(*) FILTER (WHERE status = 'closed') AS closed,
             avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days
-     FROM petitions GROUP BY township_code`,
+     FROM petitions WHERE NOT sealed GROUP BY township_code`,
   );
   const total = await q.query<Omit<Row, 'township_code'>>(
     `SELECT count(*) AS received, count(*) FILTER (WHERE status <> 'closed') AS in_handling,
             count(*) FILTER (WHERE status <> 'closed' AND due_state = 'overdue') AS overdue, count(*) FILTER (WHERE status = 'closed') AS closed,
-            avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days FROM petitions`,
+            avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days FROM petitions WHERE NOT sealed`,
   );
   // Months in China time (UTC+8, written out: the embedded database ships no time zone names), oldest first, with empty months present so a trend line has no holes.
   const trend = await q.query<{ month: string; received: string; closed: string }>(
@@ -38,15 +39,15 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
        SELECT to_char(date_trunc('month', (($1::timestamptz AT TIME ZONE 'UTC') + interval '8 hours')) - make_interval(months => g), 'YYYY-MM') AS month
        FROM generate_series(0, $2 - 1) AS g)
      SELECT m.month,
-       (SELECT count(*) FROM petitions WHERE to_char((created_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS received,
-       (SELECT count(*) FROM petitions WHERE closed_at IS NOT NULL AND to_char((closed_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS closed
+       (SELECT count(*) FROM petitions WHERE NOT sealed AND to_char((created_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS received,
+       (SELECT count(*) FROM petitions WHERE NOT sealed AND closed_at IS NOT NULL AND to_char((closed_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS closed
      FROM m ORDER BY m.month`,
     [now.toISOString(), months],
   );
   // 问题线索处置: the disposition in force and its outcome, counted; nothing else of the case leaves this query.
   const disp = await q.query<{ township_code: string; matter_class: MatterClass; disposition: Disposition; outcome: string | null; n: string }>(
     `SELECT township_code, matter_class, disposition, disposition_outcome AS outcome, count(*) AS n
-     FROM petitions WHERE disposition IS NOT NULL GROUP BY township_code, matter_class, disposition, disposition_outcome`,
+     FROM petitions WHERE NOT sealed AND disposition IS NOT NULL GROUP BY township_code, matter_class, disposition, disposition_outcome`,
   );
   const order = new Map(rooms.map((r, i) => [r.code, i]));
   const dispositions: DispositionCount[] = disp.rows

@@ -35,9 +35,15 @@ export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
 export const recordingNamesUser = (n: number, recordingAlias = 'r') => `EXISTS (
   SELECT 1 FROM petitions p WHERE p.session_id = ${recordingAlias}.session_id AND ${namedAsAccused(n, 'p')})`;
 
-/** Whether the user may not see recording `recordingId` because a petition from its session names them. */
+/**
+ * Whether a township user may not see recording `recordingId`: a petition from its session names them, or is sealed
+ * (密封事项: the villager is telling about the county commission's leadership; no township sees that).
+ */
 export async function recordingConflict(q: Queryable, recordingId: string, userId: string): Promise<boolean> {
-  const r = await q.query(`SELECT 1 FROM recordings r WHERE r.id = $1 AND ${recordingNamesUser(2, 'r')}`, [recordingId, userId]);
+  const r = await q.query(
+    `SELECT 1 FROM recordings r WHERE r.id = $1 AND (${recordingNamesUser(2, 'r')} OR EXISTS (SELECT 1 FROM petitions s WHERE s.session_id = r.session_id AND s.sealed))`,
+    [recordingId, userId],
+  );
   return (r.rowCount ?? 0) > 0;
 }
 

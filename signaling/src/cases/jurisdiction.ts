@@ -83,9 +83,10 @@ const auditStanding = (s: TownshipStanding) => (s === 'none' ? 'no_standing' : s
  * commit together; a refusal changes nothing.
  */
 export async function setAccusedJurisdiction(q: Tx, principal: Claims, petitionId: string, body: z.output<typeof AccusedJurisdictionBody>, now: Date): Promise<void> {
-  const p = await q.query<{ status: string; township_code: string }>('SELECT status, township_code FROM petitions WHERE id = $1 FOR UPDATE', [petitionId]);
+  const p = await q.query<{ status: string; township_code: string }>('SELECT status, township_code FROM petitions WHERE id = $1 AND NOT sealed FOR UPDATE', [petitionId]);
   const row = p.rows[0];
-  if (!row) throw new AppError('NOT_FOUND', 'no such petition');
+  // A sealed matter answers as a missing one: only the principal leader's page reads it.
+  if (!row) throw new AppError('NOT_FOUND', '信访件不存在');
   if (row.status !== 'received' && row.status !== 'accepted') throw new AppError('INVALID_STATE', '案件已交办或办结，不能再更改被反映人的管理层级。');
   const accused = await accusedJurisdiction(q, petitionId);
   const byOrd = new Map(accused.map((a) => [a.ord, a]));

@@ -17,7 +17,7 @@ export async function noticesDue(q: Queryable, now: Date): Promise<NoticeDueView
   const policy = await loadPolicy(q);
   const r = await q.query<CaseRow>(
     `SELECT * FROM petitions
-     WHERE matter_class = 'accusation' AND NOT anonymous
+     WHERE matter_class = 'accusation' AND NOT anonymous AND NOT sealed
        AND ((notice_accept_at IS NULL AND decided_at IS NOT NULL AND notice_accept_due_at IS NOT NULL)
          OR (status = 'closed' AND notice_result_at IS NULL AND notice_result_due_at IS NOT NULL)
          OR (notice_result_at IS NOT NULL AND accuser_response IS NULL))

@@ -9,6 +9,8 @@ export interface RatableRow {
   anonymous: boolean;
   feedback: string | null;
   notice_result_at: Date | null;
+  /** 密封事项 are handled by the next level up: nothing here to rate. */
+  sealed?: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface RatableRow {
  * - 其他 never: the commission did not handle it, it sent the villager to another body.
  */
 export function ratingState(p: RatableRow): 'none' | 'not_yet' | 'open' {
-  if (p.matter_class === 'other') return 'none';
+  if (p.matter_class === 'other' || p.sealed) return 'none';
   if (p.status !== 'closed') return 'not_yet';
   const fedBack = p.matter_class === 'accusation' && !p.anonymous ? p.notice_result_at !== null : Boolean(p.feedback);
   return fedBack ? 'open' : 'not_yet';

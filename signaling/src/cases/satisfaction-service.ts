@@ -32,9 +32,10 @@ interface TaskRow {
   close_note: string | null;
 }
 
+// A matter sealed after its rating leaves the county's board with everything else about it (密封事项).
 const TASK_SQL = `SELECT t.id, t.petition_id, p.case_code, p.township_code, p.matter_class, r.rating, r.reasons, r.reason_text,
          t.opened_at, t.due_at, t.due_state, t.escalated, t.closed_at, u.display_name AS closed_by_name, t.close_note
-  FROM follow_up_tasks t JOIN petition_ratings r ON r.petition_id = t.petition_id JOIN petitions p ON p.id = t.petition_id
+  FROM follow_up_tasks t JOIN petition_ratings r ON r.petition_id = t.petition_id JOIN petitions p ON p.id = t.petition_id AND NOT p.sealed
   LEFT JOIN users u ON u.id = t.closed_by`;
 
 /** An open task's state is counted now, as the deadline board counts cases; a closed one keeps the state it closed in. */

@@ -12,7 +12,7 @@ export async function ratingCounts(q: Queryable, rooms: readonly { code: string 
             count(*) FILTER (WHERE r.rating = 'satisfied') AS satisfied,
             count(*) FILTER (WHERE r.rating = 'basic') AS basic,
             count(*) FILTER (WHERE r.rating = 'unsatisfied') AS unsatisfied
-     FROM petition_ratings r JOIN petitions p ON p.id = r.petition_id GROUP BY p.township_code`,
+     FROM petition_ratings r JOIN petitions p ON p.id = r.petition_id AND NOT p.sealed GROUP BY p.township_code`,
   );
   const order = new Map(rooms.map((x, i) => [x.code, i]));
   return r.rows

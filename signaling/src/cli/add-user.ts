@@ -2,7 +2,7 @@
 // server host and hands the one-time password over in person. The account must choose its own password at its
 // first login and can do nothing else until then. Audited as user.create.
 // Usage: npm run users:add -- <用户名> <显示名> <角色> [镇街代码]
-//   角色: county_officer county_supervisor township_handler township_staff sys_admin sec_admin audit_admin
+//   角色: county_officer county_supervisor county_leader township_handler township_staff sys_admin sec_admin audit_admin
 import { ROLES, createLogger, passwordProblems } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { loadConfig } from '../config.js';
@@ -13,7 +13,7 @@ import { loadOrCreateDemoSecrets } from '../security/demo-secrets.js';
 import { loadSystemKeys } from '../security/system-keys.js';
 import { loadMasterKeys } from '../server.js';
 
-const USAGE = '用法：npm run users:add -- <用户名> <显示名> <角色> [镇街代码]\n角色：county_officer county_supervisor township_handler township_staff sys_admin sec_admin audit_admin';
+const USAGE = '用法：npm run users:add -- <用户名> <显示名> <角色> [镇街代码]\n角色：county_officer county_supervisor county_leader township_handler township_staff sys_admin sec_admin audit_admin';
 const TOWNSHIP_ROLES = ['township_handler', 'township_staff'];
 
 /** A one-time password the policy accepts: random, with every character class. */

@@ -52,6 +52,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'officer1', password: 'officer1-demo', displayName: '县纪委监委信访室 王干事', role: 'county_officer' },
   { username: 'officer2', password: 'officer2-demo', displayName: '县纪委监委信访室 李干事', role: 'county_officer' },
   { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor' },
+  // 县纪委监委主要负责人: reads only the sealed matters (those about the commission's own leadership).
+  { username: 'leader1', password: 'leader1-demo', displayName: '县纪委监委 主要负责人', role: 'county_leader' },
   { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha', officialCode: 'XS-0004' },
   { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli', officialCode: 'LL-0004' },
   { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha', officialCode: 'XS-0005' },

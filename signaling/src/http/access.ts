@@ -1,7 +1,7 @@
 import { ADMIN_ROLES, COUNTY_ROLES, type Role } from '@vj/shared';
 
 const COUNTY = COUNTY_ROLES;
-const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'township_handler', 'township_staff', ...ADMIN_ROLES];
+const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', 'township_handler', 'township_staff', ...ADMIN_ROLES];
 
 export interface RouteAccess {
   /** Who may call it; 'public' routes authenticate by what they carry (a password, a device credential). */
@@ -47,6 +47,11 @@ export const ROUTES = {
   'POST /api/petitions/:id/transition': { roles: COUNTY },
   'GET /api/petitions/:id/cross-reference': { roles: COUNTY },
   'PUT /api/petitions/:id/jurisdiction': { roles: COUNTY },
+  // 密封事项: an officer seals a matter on file; from then on only the principal leader reads it, and only here.
+  'POST /api/petitions/:id/seal': { roles: COUNTY },
+  'GET /api/sealed': { roles: ['county_leader'] },
+  'GET /api/sealed/:id': { roles: ['county_leader'] },
+  'POST /api/sealed/:id/send-up': { roles: ['county_leader'] },
   'GET /api/cases/deadlines': { roles: COUNTY },
   'GET /api/cases/notices': { roles: COUNTY },
   'GET /api/stats': { roles: COUNTY },

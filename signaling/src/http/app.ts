@@ -19,6 +19,7 @@ import { recordingRoutes } from './routes/recordings.js';
 import { registryRoutes } from './routes/registry.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
+import { sealedRoutes } from './routes/sealed.js';
 
 /**
  * connect-src names only this server: 'self' matches the page's own origin for ws:/wss: too (CSP Level 3, in
@@ -88,7 +89,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
   });
   app.use(securityHeaders(ctx));
   app.use('/api', express.json({ limit: '256kb', strict: true }));
-  for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, registryRoutes, recordingRoutes, receiptRoutes, satisfactionRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
+  for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, sealedRoutes, registryRoutes, recordingRoutes, receiptRoutes, satisfactionRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

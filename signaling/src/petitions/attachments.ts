@@ -50,13 +50,15 @@ export class Attachments {
     const forStep = kind !== 'intake';
     const origin = kind === 'handling' ? 'handling' : 'intake';
     return this.db.tx(async (q) => {
-      const p = await q.query<{ township_code: string; intake: string; pending: string; mine: string }>(
-        `SELECT township_code,
+      // A sealed matter takes files only from the officer who filed it sealed, with the intake form (the form
+      // uploads right after the submit); everyone else gets "not found", as for any read of it.
+      const p = await q.query<{ township_code: string; sealed: boolean; intake: string; pending: string; mine: string }>(
+        `SELECT township_code, sealed,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND NOT for_step AND step_id IS NULL) AS intake,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND for_step AND step_id IS NULL AND uploaded_by = $2) AS pending,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND uploaded_by = $2) AS mine
-         FROM petitions WHERE id = $1 FOR UPDATE`,
-        [petitionId, principal.sub],
+         FROM petitions WHERE id = $1 AND (NOT sealed OR ($3 AND created_by = $2 AND sealed_by IS NULL)) FOR UPDATE`,
+        [petitionId, principal.sub, kind === 'intake'],
       );
       const counts = p.rows[0];
       if (!counts) throw new AppError('NOT_FOUND', 'no such petition');
@@ -95,8 +97,8 @@ export class Attachments {
         action: 'attachment.upload',
         objectType: 'attachment',
         objectId: attachmentId,
-        townshipCode: counts.township_code,
-        details: { petitionId, mime, sizeBytes: data.length, origin, forStep },
+        // A sealed matter's row says a file was added to it, nothing about the file or the township.
+        ...(counts.sealed ? { townshipCode: null, details: { petitionId } } : { townshipCode: counts.township_code, details: { petitionId, mime, sizeBytes: data.length, origin, forStep } }),
       });
       return { id: attachmentId, mime, sizeBytes: data.length, uploadedAt: r.rows[0]!.uploaded_at.toISOString(), filename: forStep ? filename : null };
     });
@@ -107,7 +109,7 @@ export class Attachments {
     return this.db.tx(async (q) => {
       const r = await q.query<{ mime: string; filename_ct: Buffer; content_ct: Buffer; township_code: string }>(
         `SELECT a.mime, a.filename_ct, a.content_ct, p.township_code FROM petition_attachments a JOIN petitions p ON p.id = a.petition_id
-         WHERE a.id = $1 AND a.petition_id = $2 AND (NOT $3 OR a.origin = 'handling')`,
+         WHERE a.id = $1 AND a.petition_id = $2 AND NOT p.sealed AND (NOT $3 OR a.origin = 'handling')`,
         [attachmentId, petitionId, handlingOnly],
       );
       const row = r.rows[0];

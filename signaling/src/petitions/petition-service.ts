@@ -22,9 +22,9 @@ const UNIQUE_VIOLATION = '23505';
  */
 type SubmitOutput = z.output<typeof PetitionSubmitBody>;
 type AccusedOutput = SubmitOutput['accused'][number];
-/** Writers that predate classes or levels (the benchmarks, the demo seed) may leave them out. */
-type SubmitInput = Omit<SubmitOutput, 'matterClass' | 'otherBody' | 'accused'> &
-  Partial<Pick<SubmitOutput, 'matterClass' | 'otherBody'>> & { accused: (Omit<AccusedOutput, 'managementLevel' | 'standing'> & Partial<Pick<AccusedOutput, 'managementLevel' | 'standing'>>)[] };
+/** Writers that predate classes, levels or sealing (the benchmarks, the demo seed) may leave them out. */
+type SubmitInput = Omit<SubmitOutput, 'matterClass' | 'otherBody' | 'sealed' | 'accused'> &
+  Partial<Pick<SubmitOutput, 'matterClass' | 'otherBody' | 'sealed'>> & { accused: (Omit<AccusedOutput, 'managementLevel' | 'standing'> & Partial<Pick<AccusedOutput, 'managementLevel' | 'standing'>>)[] };
 type ListInput = z.output<typeof PetitionListQuery>;
 
 /** yymm + 6 random digits: short enough to type on a number pad, and sorted by month when read aloud. */
@@ -84,6 +84,7 @@ export class PetitionService {
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const matterClass = body.matterClass ?? 'accusation';
+    const isSealed = body.sealed === true;
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
@@ -101,11 +102,12 @@ export class PetitionService {
         const vault = this.vault.insertCtes($, name, petition, sealed);
         const ctes = [
           `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, matter_class, other_body, narrative, anonymous, created_by, created_at, updated_at,
-                                              accept_due_at, notice_accept_due_at, clock_rules, identity_mac)
+                                              accept_due_at, notice_accept_due_at, clock_rules, identity_mac, sealed, sealed_at)
             SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text,
                    ${$(matterClass)}::text, ${$(body.otherBody ?? null)}::text, ${$(body.narrative)}::text,
                    ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz,
-                   ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text
+                   ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text,
+                   ${$(isSealed)}::boolean, ${$(isSealed ? now : null)}::timestamptz
             WHERE ${policyStillSql($(policy.version))}
             ON CONFLICT (id) DO NOTHING RETURNING id)`,
           ...vault.ctes,
@@ -154,8 +156,10 @@ export class PetitionService {
           action: 'petition.create',
           objectType: 'petition',
           objectId: body.id,
-          townshipCode: body.townshipCode,
-          details: { category: body.category, matterClass, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null },
+          // A sealed matter's row records that it exists, not what it is about or where it came from.
+          ...(isSealed
+            ? { townshipCode: null, details: { sealed: true } }
+            : { townshipCode: body.townshipCode, details: { category: body.category, matterClass, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null } }),
         });
         if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true };
         if (String(audited.row['policy_version']) !== policy.version) {
@@ -186,7 +190,8 @@ export class PetitionService {
   }
 
   async row(id: string): Promise<PetitionRow> {
-    const r = await this.db.query<PetitionRow>('SELECT * FROM petitions WHERE id = $1', [id]);
+    // A sealed matter answers exactly as a missing one (only the leader's page reads it).
+    const r = await this.db.query<PetitionRow>('SELECT * FROM petitions WHERE id = $1 AND NOT sealed', [id]);
     if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
     return r.rows[0];
   }
@@ -198,7 +203,7 @@ export class PetitionService {
   async list(q: ListInput) {
     const r = await this.db.query<PetitionRow & { total: string }>(
       `SELECT *, count(*) OVER () AS total FROM petitions
-       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR township_code = $2)
+       WHERE NOT sealed AND ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR township_code = $2)
        ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
       [q.status ?? null, q.township ?? null, q.limit, q.offset],
     );
@@ -214,7 +219,7 @@ export class PetitionService {
     let township: string | null = null;
     try {
       return await this.db.tx(async (q) => {
-        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null }>('SELECT township_code, anonymous, identity_mac FROM petitions WHERE id = $1', [id]);
+        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null }>('SELECT township_code, anonymous, identity_mac FROM petitions WHERE id = $1 AND NOT sealed', [id]);
         const row = p.rows[0];
         if (!row) throw new AppError('NOT_FOUND', 'no such petition');
         township = row.township_code;

@@ -22,6 +22,8 @@ export interface PetitionRow {
   conclude_due_at: Date | null;
   /** 交办: when the next progress report is due (migration 0024). */
   progress_due_at: Date | null;
+  /** 密封事项: read only by the principal leader (see cases/sealed.ts). */
+  sealed: boolean;
 }
 
 /** Level and standing as the jurisdiction rule reads them, so what the screen shows is what the rule decides on. */

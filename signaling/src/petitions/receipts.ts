@@ -16,7 +16,9 @@ export interface ReceiptRow {
   status: ReceiptStatusView['status'];
   feedback: string | null;
   updated_at: Date;
+  created_at: Date;
   township_code: string;
+  sealed: boolean;
   matter_class: ReceiptStatusView['matterClass'];
   other_body: string | null;
   notice_accept_at: Date | null;
@@ -84,7 +86,7 @@ export class ReceiptLookup {
     if (!keys) throw new Error('integrity keys not loaded');
     const lock = await this.db.query<{ locked: boolean }>('SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
     const r = await this.db.query<ReceiptRow>(
-      `SELECT id, pin_hash, status, feedback, updated_at, township_code, matter_class, other_body, anonymous,
+      `SELECT id, pin_hash, status, feedback, updated_at, created_at, township_code, sealed, matter_class, other_body, anonymous,
               notice_accept_at, notice_accept_via, notice_accept_text, notice_result_at, notice_result_via, notice_result_text,
               review_decided_at, review_opinion, recheck_decided_at, recheck_opinion
        FROM petitions WHERE case_code = $1`,
@@ -94,7 +96,8 @@ export class ReceiptLookup {
     // An unknown code is checked against a verifier made the same way, so it costs what a wrong PIN costs.
     const stored = p?.pin_hash ?? pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), '00000000-0000-0000-0000-000000000000', caseCode, '');
     const ok = (await checkPin(stored, (suite) => keys.key('receipt-pin-verifier', suite), p?.id ?? '00000000-0000-0000-0000-000000000000', caseCode, pin)) && p !== undefined;
-    const audit = { actorId: kiosk.sub, actorRole: kiosk.role, objectType: 'petition', objectId: p?.id, townshipCode: p?.township_code ?? null } as const;
+    // A sealed matter's rows record that it was looked up, not where it came from.
+    const audit = { actorId: kiosk.sub, actorRole: kiosk.role, objectType: 'petition', objectId: p?.id, townshipCode: p && !p.sealed ? p.township_code : null } as const;
     if (lock.rows[0]?.locked) {
       await this.db.tx((q) => appendAudit(q, { ...audit, action: 'receipt.lookup_failed', details: { locked: true } }));
       throw LOCKED();
@@ -122,7 +125,7 @@ export class ReceiptLookup {
       if (pinVerifierIsLegacy(p.pin_hash, keys.suite)) {
         await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [p.id, pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, caseCode, pin)]);
       }
-      return act(q, p, { ...audit, objectId: p.id, townshipCode: p.township_code });
+      return act(q, p, { ...audit, objectId: p.id });
     });
   }
 
@@ -131,7 +134,11 @@ export class ReceiptLookup {
       await appendAudit(q, { ...audit, action: 'receipt.lookup' });
       return row;
     });
+    // 密封事项: the villager learns it was received and is handled above, and nothing of its handling here.
+    if (p.sealed) {
+      return { caseCode, status: 'received', feedback: null, updatedAt: p.created_at.toISOString(), matterClass: 'accusation', otherBody: null, notices: [], reviews: [], satisfaction: { state: 'none', rating: null }, handledAbove: true };
+    }
     const satisfaction = await satisfactionOf(this.db, p);
-    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p), satisfaction };
+    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p), satisfaction, handledAbove: false };
   }
 }

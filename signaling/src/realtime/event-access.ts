@@ -4,7 +4,8 @@ const COUNTY = COUNTY_ROLES;
 const IN_CALL: readonly Role[] = ['kiosk', ...COUNTY];
 /** Reception staff take part in their own room's sessions (watching; never publishing). */
 const IN_SESSION: readonly Role[] = [...IN_CALL, 'township_staff'];
-const CONSOLE: readonly Role[] = ['county_officer', 'county_supervisor', 'township_handler', 'township_staff', ...ADMIN_ROLES];
+// The principal leader holds a console socket only to refresh its token: no wall, no call, no case push.
+const CONSOLE: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', 'township_handler', 'township_staff', ...ADMIN_ROLES];
 
 /**
  * Which roles may send each socket event, declared in one table and enforced in one place (the dispatcher).

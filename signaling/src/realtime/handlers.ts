@@ -29,7 +29,7 @@ async function countCallStart(app: AppContext, deviceId: string): Promise<boolea
 }
 
 function officer(c: Claims): { userId: string; name: string; role: ParticipantRole; township?: string | undefined } {
-  if (c.role === 'kiosk' || c.role === 'township_handler' || isAdminRole(c.role)) throw new AppError('FORBIDDEN', 'your role may not join sessions');
+  if (c.role === 'kiosk' || c.role === 'township_handler' || c.role === 'county_leader' || isAdminRole(c.role)) throw new AppError('FORBIDDEN', 'your role may not join sessions');
   return { userId: c.sub, name: c.name, role: c.role, township: c.twp };
 }
 

@@ -58,7 +58,7 @@ export async function crossReference(q: Queryable, petitionId: string): Promise<
           FROM (SELECT * FROM discipline_records WHERE official_code = m.code ORDER BY decided_on DESC LIMIT 20) d) AS discipline,
        (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]')
           FROM (SELECT p.id, p.case_code, p.township_code, p.status, p.created_at FROM petitions p
-                WHERE p.id <> $1 AND p.id IN (
+                WHERE p.id <> $1 AND NOT p.sealed AND p.id IN (
                   -- Two lookups, each on its own index (an OR of them scanned every unlinked accused row).
                   SELECT pa.petition_id FROM petition_accused pa WHERE pa.official_code = m.code
                   UNION ALL

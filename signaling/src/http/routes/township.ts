@@ -24,7 +24,7 @@ export function townshipRoutes(express: Express, app: AppContext): void {
     response: TownshipCaseListAnswer,
     handler: async ({ principal }) => {
       const r = await app.db.query<PetitionRow>(
-        `SELECT p.* FROM petitions p WHERE p.township_code = $1 AND p.handler_side = 'township' AND NOT ${namedAsAccused(2)}
+        `SELECT p.* FROM petitions p WHERE p.township_code = $1 AND p.handler_side = 'township' AND NOT p.sealed AND NOT ${namedAsAccused(2)}
          ORDER BY (p.status = 'closed'), p.conclude_due_at NULLS LAST, p.created_at DESC, p.id`,
         [principal.twp, principal.sub],
       );

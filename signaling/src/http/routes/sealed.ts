@@ -1,0 +1,45 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { errorFields, Id, SealAnswer, SealBody, SealedListAnswer, SealedMatterView, SendUpBody } from '@vj/shared';
+import type { AppContext } from '../../context.js';
+import { mount } from '../route.js';
+
+const ById = z.object({ id: Id });
+
+/** 密封事项: sealing by the county office, and the principal leader's page (list, detail, 报送上级). */
+export function sealedRoutes(express: Express, app: AppContext): void {
+  mount(express, app, 'POST /api/petitions/:id/seal', {
+    params: ById,
+    body: SealBody,
+    response: SealAnswer,
+    handler: async ({ principal, params, body }) => {
+      const r = await app.sealed.seal(principal, params.id, body.reason);
+      app.log.info('petition sealed', { petitionId: params.id, by: principal.sub });
+      // An overdue alert about it must go now, not at the next sweep.
+      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after sealing; the next sweep will', errorFields(err)));
+      return r;
+    },
+  });
+
+  mount(express, app, 'GET /api/sealed', {
+    response: SealedListAnswer,
+    handler: async ({ principal }) => ({ items: await app.sealed.list(principal) }),
+  });
+
+  mount(express, app, 'GET /api/sealed/:id', {
+    params: ById,
+    response: SealedMatterView,
+    handler: ({ principal, params }) => app.sealed.get(principal, params.id),
+  });
+
+  mount(express, app, 'POST /api/sealed/:id/send-up', {
+    params: ById,
+    body: SendUpBody,
+    response: SealedMatterView,
+    handler: async ({ principal, params, body }) => {
+      const v = await app.sealed.sendUp(principal, params.id, body);
+      app.log.info('sealed matter sent up', { petitionId: params.id, by: principal.sub });
+      return v;
+    },
+  });
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { COUNTY_ROLES, ROLES, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
+import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
+import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
+
+// 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters and sends them up, and nothing else.
+const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
+const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
+
+describe('the principal leader role', () => {
+  it('is a role of its own, outside the county office and with a second factor', () => {
+    expect(ROLES.filter((r) => r === 'county_leader')).toHaveLength(1);
+    expect(COUNTY_ROLES).not.toContain('county_leader');
+    expect(SECOND_FACTOR_ALWAYS).toContain('county_leader');
+  });
+
+  it('reaches the sealed matters and its own account, and no other route', () => {
+    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual(['GET /api/sealed', 'GET /api/sealed/:id', 'POST /api/sealed/:id/send-up']);
+  });
+
+  it('the sealed matters are the leader’s alone; sealing one is the county office’s', () => {
+    for (const k of Object.keys(ROUTES) as RouteKey[]) if (k.includes('/api/sealed')) expect({ k, roles: ROUTES[k].roles }).toEqual({ k, roles: ['county_leader'] });
+    expect(ROUTES['POST /api/petitions/:id/seal'].roles).toEqual(COUNTY_ROLES);
+  });
+
+  it('on the socket the leader may only refresh its token: no wall, call or case push', () => {
+    const events = Object.entries(EVENT_ACCESS).filter(([, roles]) => (roles as readonly Role[]).includes('county_leader')).map(([e]) => e);
+    expect(events).toEqual(['auth:refresh']);
+  });
+});
