@@ -124,7 +124,7 @@ describe('密封事项', () => {
 
     const lookup = await api<Record<string, unknown>>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: sealedReceipt });
     expect(lookup.status).toBe(200);
-    expect(lookup.body).toEqual({ caseCode: sealedReceipt.caseCode, status: 'received', feedback: null, updatedAt: expect.any(String), matterClass: 'accusation', otherBody: null, notices: [], reviews: [], handledAbove: true });
+    expect(lookup.body).toEqual({ caseCode: sealedReceipt.caseCode, status: 'received', feedback: null, updatedAt: expect.any(String), matterClass: 'accusation', otherBody: null, notices: [], reviews: [], satisfaction: { state: 'none', rating: null }, handledAbove: true });
   });
 
   it('sealed later by an officer with a reason: it leaves the township handler at once', async () => {

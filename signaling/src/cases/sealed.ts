@@ -34,7 +34,8 @@ interface SealedRow {
 const COLUMNS = `p.id, p.case_code, p.township_code, p.category, p.narrative, p.anonymous, p.matter_class, p.status, p.created_at,
   p.sealed_at, p.sealed_by, p.sealed_reason, p.sent_up_at, p.sent_up_to, p.sent_up_note,
   (SELECT u.display_name FROM users u WHERE u.id = p.sent_up_by) AS sent_up_by_name,
-  (SELECT coalesce(json_agg(json_build_object('name', a.name, 'unit', a.unit, 'position', a.position, 'townshipCode', a.township_code, 'officialCode', a.official_code) ORDER BY a.ord), '[]')
+  (SELECT coalesce(json_agg(json_build_object('name', a.name, 'unit', a.unit, 'position', a.position, 'townshipCode', a.township_code, 'officialCode', a.official_code,
+                               'managementLevel', a.management_level, 'standing', a.standing) ORDER BY a.ord), '[]')
      FROM petition_accused a WHERE a.petition_id = p.id) AS accused`;
 
 const view = (r: SealedRow, roomName: (code: string) => string): SealedMatterView => ({
