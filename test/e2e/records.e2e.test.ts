@@ -37,7 +37,7 @@ describe('confidential records and the case loop through the real screens', () =
   const canaryName = `CANARY-${randomBytes(3).toString('hex')}`;
   const canaryId = randomIdCard();
 
-  it('intake in a live call → receipt on the kiosk → referral → township handling → returned once → approved → the kiosk shows the feedback; township pages never hold identity; a reveal is audited', async () => {
+  it('intake in a live call → receipt on the kiosk → 交办 → township handling and progress → returned once → approved → the kiosk shows the feedback → rated 不满意 → follow-up task; township pages never hold identity; a reveal is audited', async () => {
     const room = 'xingsha';
     const { server, browser } = { server: env.server(), browser: env.browser() };
     const { consolePage: officer, kiosk } = await consoleAndIdleKiosk(browser, server.url, server.demoSecrets().kiosks[room]!, room);
@@ -192,5 +192,24 @@ describe('confidential records and the case loop through the real screens', () =
     await waitFor('the reveal, in Chinese, in the audit view', async () => (await text(sup, '[data-testid=audit-view]')).includes('查看信访人身份'));
     await sup.click('.filters button:last-of-type');
     await waitFor('chain verified from the console', async () => (await text(sup, '[data-testid=audit-verify-result]')).includes('审计链完整'));
+
+    // The villager, still at the kiosk with the result on screen, rates the handling 不满意 with a reason; the
+    // supervisor's board then carries the follow-up task (回访复核) for this case.
+    await kiosk.bringToFront();
+    await kiosk.waitForSelector('[data-testid=rate-open]');
+    await kiosk.click('[data-testid=rate-open]');
+    await kiosk.waitForSelector('[data-testid=rate-choose]');
+    await kiosk.click('[data-testid=rate-unsatisfied]');
+    await kiosk.waitForSelector('[data-testid=rate-reason]');
+    await kiosk.click('[data-testid=rate-reason-unresolved]');
+    await kiosk.waitForSelector('[data-testid=rate-done]');
+    expect(await text(kiosk, '[data-testid=rate-done]')).toContain('回访复核');
+    await sup.bringToFront();
+    await sup.click('[data-testid=nav-dashboard]');
+    await sup.waitForSelector(`[data-testid=follow-up-${code}]`);
+    expect(await text(sup, `[data-testid=follow-up-${code}]`)).toContain('不满意');
+    // The township never learns of the rating.
+    await townshipCase();
+    expect(await township.content()).not.toContain('不满意');
   });
 });
