@@ -237,7 +237,7 @@ describe('密封事项', () => {
     expect(audit.rows).toEqual([{ actor_id: logins['leader1']!.user.id, action: 'petition.send_up', township_code: null, details: {} }]);
   });
 
-  it('a recording of the call a sealed matter came from is not played to the township', async () => {
+  it('a recording of the call a sealed matter came from is not played to the township, nor replayed by a county officer', async () => {
     const k = await connect(s.url, kiosk);
     const started = await send(k, 'call:start', { requestId: randomUUID() });
     const sessionId = started.ok ? started.data.sessionId : '';
@@ -245,13 +245,15 @@ describe('密封事项', () => {
     k.close();
     const recordingId = randomUUID();
     await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`, [recordingId, sessionId]);
-    const play = (who: string) => api(s.url, 'POST', `/api/township/recordings/${recordingId}/playback`, { token: token(who) });
+    const play = (who: string) =>
+      api(s.url, 'POST', who.startsWith('xingsha-') ? `/api/township/recordings/${recordingId}/playback` : `/api/recordings/${recordingId}/playback`, { token: token(who) });
+    const players = ['xingsha-handler', 'xingsha-staff', 'officer1', 'supervisor'];
     // Granted to the township, and from an open matter's call: played.
     await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [open.id, sessionId]);
-    for (const who of ['xingsha-handler', 'xingsha-staff']) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 200 });
+    for (const who of players) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 200 });
     // A sealed matter came from the same call: not found, as if there were no recording.
     await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [later.id, sessionId]);
-    for (const who of ['xingsha-handler', 'xingsha-staff']) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 404 });
+    for (const who of players) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 404 });
     await s.server.db.query('UPDATE petitions SET session_id = NULL WHERE id = ANY($1::uuid[])', [[open.id, later.id]]);
   });
 

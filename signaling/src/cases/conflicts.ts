@@ -40,10 +40,19 @@ export const recordingNamesUser = (n: number, recordingAlias = 'r') => `EXISTS (
  * (密封事项: the villager is telling about the county commission's leadership; no township sees that).
  */
 export async function recordingConflict(q: Queryable, recordingId: string, userId: string): Promise<boolean> {
-  const r = await q.query(
-    `SELECT 1 FROM recordings r WHERE r.id = $1 AND (${recordingNamesUser(2, 'r')} OR EXISTS (SELECT 1 FROM petitions s WHERE s.session_id = r.session_id AND s.sealed))`,
-    [recordingId, userId],
-  );
+  const r = await q.query(`SELECT 1 FROM recordings r WHERE r.id = $1 AND (${recordingNamesUser(2, 'r')} OR ${SEALED_SESSION('r')})`, [recordingId, userId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** SQL: a sealed matter came from recording `r`'s call. */
+const SEALED_SESSION = (recordingAlias: string) => `EXISTS (SELECT 1 FROM petitions s WHERE s.session_id = ${recordingAlias}.session_id AND s.sealed)`;
+
+/**
+ * Whether a sealed matter came from this recording's call: then no county officer replays it either (the villager is
+ * telling about the commission's own leadership; only the principal leader reads that, and the leader plays nothing).
+ */
+export async function recordingOfSealed(q: Queryable, recordingId: string): Promise<boolean> {
+  const r = await q.query(`SELECT 1 FROM recordings r WHERE r.id = $1 AND ${SEALED_SESSION('r')}`, [recordingId]);
   return (r.rowCount ?? 0) > 0;
 }
 

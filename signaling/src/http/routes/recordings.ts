@@ -12,7 +12,7 @@ import {
   RecordingVerdictView,
   SessionRecordingAnswer,
 } from '@vj/shared';
-import { recordingConflict } from '../../cases/conflicts.js';
+import { recordingConflict, recordingOfSealed } from '../../cases/conflicts.js';
 import type { AppContext } from '../../context.js';
 import { sessionRecording, setTownshipGrant, verifyRecordingAudited } from '../../recording/recording-record.js';
 import { PlaybackIntegrityError } from '../../recording/playback.js';
@@ -39,7 +39,10 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     params: ById,
     response: PlaybackGrantAnswer,
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
-    handler: ({ principal, params }) => app.playback.grant(principal, params.id),
+    handler: async ({ principal, params }) => {
+      if (await recordingOfSealed(app.db, params.id)) throw new AppError('NOT_FOUND', '录像不存在');
+      return app.playback.grant(principal, params.id);
+    },
   });
 
   mount(express, app, 'POST /api/township/recordings/:id/playback', {
