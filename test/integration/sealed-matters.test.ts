@@ -251,9 +251,12 @@ describe('密封事项', () => {
     // Granted to the township, and from an open matter's call: played.
     await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [open.id, sessionId]);
     for (const who of players) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 200 });
-    // A sealed matter came from the same call: not found, as if there were no recording.
+    const listed = () => api<{ recording: { id: string } | null }>(s.url, 'GET', `/api/sessions/${sessionId}/recording`, { token: token('supervisor') });
+    expect((await listed()).body.recording?.id).toBe(recordingId);
+    // A sealed matter came from the same call: not found, as if there were no recording, and not listed with the session.
     await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [later.id, sessionId]);
     for (const who of players) expect({ who, status: (await play(who)).status }).toEqual({ who, status: 404 });
+    expect((await listed()).body.recording).toBeNull();
     await s.server.db.query('UPDATE petitions SET session_id = NULL WHERE id = ANY($1::uuid[])', [[open.id, later.id]]);
   });
 

@@ -65,8 +65,9 @@ export async function recomputeClocks(db: Db, log: Logger, now: () => Date = () 
           action: 'case.clocks_recomputed',
           objectType: 'petition',
           objectId: p.id,
-          townshipCode: p.township_code,
-          details: {
+          // 密封事项: the row records that the clocks moved, not where the matter came from or what it is.
+          townshipCode: p.sealed ? null : p.township_code,
+          details: p.sealed ? {} : {
             matterClass: p.matter_class,
             route: p.route,
             acceptDueWas: iso(p.accept_due_at),

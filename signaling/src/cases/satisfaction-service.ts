@@ -76,6 +76,7 @@ export class SatisfactionService {
   async rate(kiosk: Claims, body: RatingInput): Promise<ReceiptRatingAnswer> {
     return this.receipts.authorise(kiosk, body.caseCode, body.pin, async (q, p, audit) => {
       const state = ratingState(p);
+      if (state === 'none' && p.sealed) throw new AppError('INVALID_STATE', '您反映的事项按规定由上级纪委监委办理，这里不能评价。');
       if (state === 'none') throw new AppError('INVALID_STATE', '您反映的事项已转交其他单位办理，请向该单位评价。');
       if (state === 'not_yet') throw new AppError('INVALID_STATE', '事项办结并反馈处理结果后，才能评价。');
       const now = this.now();

@@ -143,11 +143,11 @@ export class Attachments {
     let total = 0;
     for (;;) {
       const n = await this.db.tx(async (q) => {
-        const r = await q.query<{ id: string; petition_id: string; uploaded_by: string; origin: string; uploaded_at: Date; township_code: string }>(
+        const r = await q.query<{ id: string; petition_id: string; uploaded_by: string; origin: string; uploaded_at: Date; township_code: string; sealed: boolean }>(
           `DELETE FROM petition_attachments a USING petitions p
            WHERE p.id = a.petition_id AND a.id IN (
              SELECT id FROM petition_attachments WHERE for_step AND step_id IS NULL AND uploaded_at < $1 ORDER BY uploaded_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
-           RETURNING a.id, a.petition_id, a.uploaded_by, a.origin, a.uploaded_at, p.township_code`,
+           RETURNING a.id, a.petition_id, a.uploaded_by, a.origin, a.uploaded_at, p.township_code, p.sealed`,
           [before],
         );
         for (const a of r.rows) {
@@ -157,8 +157,9 @@ export class Attachments {
             action: DISCARD,
             objectType: 'attachment',
             objectId: a.id,
-            townshipCode: a.township_code,
-            details: { petitionId: a.petition_id, uploadedBy: a.uploaded_by, origin: a.origin, uploadedAt: a.uploaded_at.toISOString(), reason: 'never_attached_to_a_step' },
+            // 密封事项: only that a file of it went, not from where or whose.
+            townshipCode: a.sealed ? null : a.township_code,
+            details: a.sealed ? { petitionId: a.petition_id } : { petitionId: a.petition_id, uploadedBy: a.uploaded_by, origin: a.origin, uploadedAt: a.uploaded_at.toISOString(), reason: 'never_attached_to_a_step' },
           });
         }
         return r.rows.length;

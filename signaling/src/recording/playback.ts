@@ -130,7 +130,8 @@ export class Playback {
       `SELECT p.recording_id, p.token_digest, p.county_only, p.expires_at, p.expires_at <= now() AS expired,
               coalesce(s.revoked_at IS NULL AND s.expires_at > now() AND s.user_id = p.user_id, false) AS session_ok,
               u.disabled_at IS NULL AS user_ok,
-              r.status <> 'purged' AS recording_ok,
+              -- A recording whose call a sealed matter came from stops at the next request, like a purged one.
+              r.status <> 'purged' AND NOT EXISTS (SELECT 1 FROM petitions sp WHERE sp.session_id = r.session_id AND sp.sealed) AS recording_ok,
               CASE WHEN p.county_only THEN u.role = ANY($2::text[])
                    ELSE r.township_grant AND u.role IN ('township_handler', 'township_staff') AND u.township_code = r.room_code END AS township_ok
          FROM recording_playbacks p

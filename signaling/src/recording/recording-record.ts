@@ -7,8 +7,9 @@ import { verifyRecording, type RecordingVerdict } from './verify.js';
 
 /** A session's recording as the county's session record shows it: its tracks, pauses and segments, never the media. */
 export async function sessionRecording(db: Queryable, sessionId: string): Promise<SessionRecordingAnswer> {
+  // A recording of the call a sealed matter came from is not this county's to list (密封事项): as if there were none.
   const r = await db.query<{ id: string; status: string; started_at: Date; stopped_at: Date | null; duration_ms: string | null; size_bytes: string; segments: number }>(
-    'SELECT id, status, started_at, stopped_at, duration_ms, size_bytes, segments FROM recordings WHERE session_id = $1',
+    'SELECT id, status, started_at, stopped_at, duration_ms, size_bytes, segments FROM recordings r WHERE session_id = $1 AND NOT EXISTS (SELECT 1 FROM petitions sp WHERE sp.session_id = r.session_id AND sp.sealed)',
     [sessionId],
   );
   const rec = r.rows[0];
