@@ -227,7 +227,8 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
     const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', {
       token: officer,
-      body: petitionBody(IDLE, null, { accused: [{ name: '钱某某', unit: '县某局', position: '副局长', townshipCode: null, officialCode: null }] }),
+      // A township cadre whose level is confirmed: both routes are open to the matter (分级负责 has its own test below).
+      body: petitionBody(IDLE, null, { accused: [{ name: '钱某某', unit: '某街道办事处', position: '副主任', townshipCode: null, officialCode: null, managementLevel: 'township_cadre' }] }),
     });
     expect(filed.status).toBe(200);
     // The case list is open from the test before: away and back, so it reads the new case.
