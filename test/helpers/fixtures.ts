@@ -83,3 +83,19 @@ export async function caseSnapshot(db: { query(sql: string, params?: unknown[]):
     steps: (await db.query('SELECT count(*) AS n FROM case_steps WHERE petition_id = $1', [id])).rows[0],
   });
 }
+
+/** 国庆 2026 as a county would import it: 1–2 and 5–8 October off (3–4 are a weekend), Saturday 10 October worked. */
+export const NATIONAL_DAY_2026: [string, boolean][] = [
+  ['2026-10-01', false],
+  ['2026-10-02', false],
+  ['2026-10-05', false],
+  ['2026-10-06', false],
+  ['2026-10-07', false],
+  ['2026-10-08', false],
+  ['2026-10-10', true],
+];
+
+/** Writes NATIONAL_DAY_2026 into the working calendar, as an import would. */
+export async function importNationalDay2026(db: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<void> {
+  for (const [d, working] of NATIONAL_DAY_2026) await db.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3)', [d, working, working ? '调休' : '国庆']);
+}

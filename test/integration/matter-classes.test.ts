@@ -17,7 +17,7 @@ import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated, quietLog } from '../helpers/backends.js';
 import { seededClaims } from '../helpers/claims.js';
-import { petitionBody, randomIdCard, caseSnapshot } from '../helpers/fixtures.js';
+import { petitionBody, randomIdCard, caseSnapshot, importNationalDay2026 } from '../helpers/fixtures.js';
 import { migrationsBefore } from '../helpers/migrations.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
@@ -27,16 +27,6 @@ const named = (township: string, over: Record<string, unknown> = {}) =>
   petitionBody(township, { name: '王某', idCard: randomIdCard(), phone: '13912345678', address: '', village: '' }, over) as Input;
 const anonymous = (township: string, over: Record<string, unknown> = {}) => petitionBody(township, null, over) as Input;
 const kiosk = { sub: randomUUID(), role: 'kiosk' as Role, name: 'k', room: 'xingsha', exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as unknown as Claims;
-/** 国庆 2026 as imported: 1–2 and 5–8 October off, Saturday 10 October worked. */
-const HOLIDAYS: [string, boolean][] = [
-  ['2026-10-01', false],
-  ['2026-10-02', false],
-  ['2026-10-05', false],
-  ['2026-10-06', false],
-  ['2026-10-07', false],
-  ['2026-10-08', false],
-  ['2026-10-10', true],
-];
 
 describe.each(backends)('matter classes, their clocks and the named-accuser notices on $name', (backend) => {
   let db: Db;
@@ -52,7 +42,7 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
     Object.assign(who, await seededClaims(db, ['officer1', 'supervisor', 'xingsha-handler'] as const));
-    for (const [d, working] of HOLIDAYS) await db.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3)', [d, working, working ? '调休' : '国庆']);
+    await importNationalDay2026(db);
     petitions = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)), { now: () => clock });
     cases = new CaseService(db, () => clock);
     receipts = new ReceiptLookup(db, new LocalRateLimiter());

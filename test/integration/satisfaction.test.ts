@@ -16,7 +16,7 @@ import { MasterKeys } from '../../signaling/src/security/crypto.js';
 import type { Claims } from '../../signaling/src/security/jwt.js';
 import { backends, migrated, quietLog } from '../helpers/backends.js';
 import { seededClaims } from '../helpers/claims.js';
-import { petitionBody, randomIdCard } from '../helpers/fixtures.js';
+import { petitionBody, randomIdCard, importNationalDay2026 } from '../helpers/fixtures.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
 const day = (d: Date | string | null | undefined) => (d ? isoDay(dayOf(new Date(d))) : null);
@@ -27,16 +27,6 @@ const anonymous = (township: string, over: Record<string, unknown> = {}) => peti
 const kioskAt = (room: string) => ({ sub: randomUUID(), role: 'kiosk' as Role, name: room, room, exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' }) as unknown as Claims;
 /** The villager's own words, which must stay in the rating row and never reach an audit row. */
 const CANARY_WORDS = '办事员金翅雀说回家等消息';
-/** 国庆 2026 as imported: 1–2 and 5–8 October off, Saturday 10 October worked. */
-const HOLIDAYS: [string, boolean][] = [
-  ['2026-10-01', false],
-  ['2026-10-02', false],
-  ['2026-10-05', false],
-  ['2026-10-06', false],
-  ['2026-10-07', false],
-  ['2026-10-08', false],
-  ['2026-10-10', true],
-];
 
 describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (backend) => {
   let db: Db;
@@ -83,7 +73,7 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
     Object.assign(who, await seededClaims(db, ['officer1', 'supervisor'] as const));
-    for (const [d, working] of HOLIDAYS) await db.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3)', [d, working, working ? '调休' : '国庆']);
+    await importNationalDay2026(db);
     petitions = new PetitionService(db, MasterKeys.parse(MasterKeys.generateSpec(1)), { now: () => clock });
     cases = new CaseService(db, () => clock);
     receipts = new ReceiptLookup(db, new LocalRateLimiter());

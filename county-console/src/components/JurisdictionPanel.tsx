@@ -49,21 +49,13 @@ export function JurisdictionPanel(props: { petition: CountyPetitionView; token: 
                 <label>
                   {TJ.level}
                   <select value={draft[i]!.managementLevel} onChange={(e) => set(i, { managementLevel: e.target.value as ManagementLevel })} data-testid={`jurisdiction-level-${i}`}>
-                    {MANAGEMENT_LEVELS.map((l) => (
-                      <option key={l} value={l}>
-                        {l === 'unknown' ? TJ.levelUnknownChoice : TJ.levels[l]}
-                      </option>
-                    ))}
+                    <LevelOptions />
                   </select>
                 </label>
                 <label>
                   {TJ.standing}
                   <select value={draft[i]!.standing} onChange={(e) => set(i, { standing: e.target.value as TownshipStanding })} data-testid={`jurisdiction-standing-${i}`}>
-                    {TOWNSHIP_STANDINGS.map((s) => (
-                      <option key={s} value={s}>
-                        {TJ.standings[s]}
-                      </option>
-                    ))}
+                    <StandingOptions />
                   </select>
                 </label>
               </span>
@@ -110,5 +102,30 @@ export function JurisdictionPanel(props: { petition: CountyPetitionView; token: 
         </div>
       )}
     </section>
+  );
+}
+
+/** The choices of a level select, at intake and on the case alike: 未确定 says it must be settled before 交办. */
+export function LevelOptions() {
+  return (
+    <>
+      {MANAGEMENT_LEVELS.map((l) => (
+        <option key={l} value={l}>
+          {l === 'unknown' ? TJ.levelUnknownChoice : TJ.levels[l]}
+        </option>
+      ))}
+    </>
+  );
+}
+
+export function StandingOptions() {
+  return (
+    <>
+      {TOWNSHIP_STANDINGS.map((s) => (
+        <option key={s} value={s}>
+          {TJ.standings[s]}
+        </option>
+      ))}
+    </>
   );
 }

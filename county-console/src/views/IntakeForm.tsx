@@ -1,11 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import {
   AppError,
-  MANAGEMENT_LEVELS,
   MATTER_CLASSES,
   PETITION_CATEGORIES,
   PetitionSubmitBody,
-  TOWNSHIP_STANDINGS,
   type ManagementLevel,
   type MatterClass,
   type RoomView,
@@ -16,6 +14,7 @@ import { apiRequest } from '@vj/shared/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { FilePick } from '../components/FilePick';
+import { LevelOptions, StandingOptions } from '../components/JurisdictionPanel';
 import { RegistrySuggest } from '../components/RegistrySuggest';
 import { TJ } from '../jurisdiction-strings';
 import { TS } from '../sealed-strings';
@@ -276,11 +275,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
                   onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, managementLevel: e.target.value as ManagementLevel } : x)))}
                   data-testid={`intake-level-${i}`}
                 >
-                  {MANAGEMENT_LEVELS.map((l) => (
-                    <option key={l} value={l}>
-                      {l === 'unknown' ? TJ.levelUnknownChoice : TJ.levels[l]}
-                    </option>
-                  ))}
+                  <LevelOptions />
                 </select>
               </label>
               <label>
@@ -291,11 +286,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
                   onChange={(e) => setAccused(accused.map((x, j) => (j === i ? { ...x, standing: e.target.value as TownshipStanding } : x)))}
                   data-testid={`intake-standing-${i}`}
                 >
-                  {TOWNSHIP_STANDINGS.map((s) => (
-                    <option key={s} value={s}>
-                      {TJ.standings[s]}
-                    </option>
-                  ))}
+                  <StandingOptions />
                 </select>
               </label>
             </div>

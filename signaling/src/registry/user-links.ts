@@ -1,6 +1,7 @@
-import { AppError, type AdminOfficialView, type AdminUserView, type ManagementLevel, type Role, type TownshipStanding, type UserLinkBody } from '@vj/shared';
+import { AppError, type AdminOfficialView, type AdminUserView, type Role, type UserLinkBody } from '@vj/shared';
 import { appendAudit, type AuditAction } from '../audit/audit-log.js';
 import type { Queryable, Tx } from '../db/db.js';
+import { toView, type OfficialRow } from './cross-reference.js';
 
 /**
  * Staff accounts linked to their person in the officials registry: what lets the conflict-of-interest checks
@@ -93,7 +94,7 @@ export async function adminUserViews(q: Queryable, onlyId?: string): Promise<Adm
 export async function searchOfficialsForLink(q: Queryable, text: string, limit: number): Promise<AdminOfficialView[]> {
   const key = personNameKey(text);
   const like = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const r = await q.query<{ code: string; name: string; unit_name: string | null; position: string; township_code: string | null; management_level: ManagementLevel; standing: TownshipStanding; linked: string[] | null }>(
+  const r = await q.query<OfficialRow & { linked: string[] | null }>(
     `SELECT o.code, o.name, ou.name AS unit_name, o.position, o.township_code, o.management_level, o.standing,
        (SELECT array_agg(u.username ORDER BY u.username) FROM users u WHERE u.official_code = o.code) AS linked
      FROM officials o LEFT JOIN org_units ou ON ou.code = o.unit_code
@@ -101,16 +102,7 @@ export async function searchOfficialsForLink(q: Queryable, text: string, limit: 
      ORDER BY (vj_name_key(o.name) = $4) DESC, o.name, o.code LIMIT $5`,
     [text.trim(), `${like(key)}%`, `%${like(text.trim())}%`, key, limit],
   );
-  return r.rows.map((o) => ({
-    code: o.code,
-    name: o.name,
-    unitName: o.unit_name,
-    position: o.position,
-    townshipCode: o.township_code,
-    managementLevel: o.management_level,
-    standing: o.standing,
-    linkedUsers: o.linked ?? [],
-  }));
+  return r.rows.map((o) => ({ ...toView(o), linkedUsers: o.linked ?? [] }));
 }
 
 export interface RegistryLinkResult {
