@@ -1,5 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { Role } from '@vj/shared';
+import type { Role, SealedListAnswer } from '@vj/shared';
+import { useApi } from './api';
 import { AlertBar } from './components/AlertBar';
 import { ChangePassword } from './components/ChangePassword';
 import { EnrolSecondFactor } from './components/EnrolSecondFactor';
@@ -28,7 +29,9 @@ type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_officer: ['workbench', 'cases', 'notices', 'dashboard'],
-  county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy'],
+  // 密封事项: for the supervisor, only those no principal leader may read (they name the leader), to send up. No tab
+  // (the bar keeps its one line on a 1280 screen): an alert opens it while one waits to be sent (officeSealed below).
+  county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy', 'sealed'],
   // 县纪委监委主要负责人: the sealed matters, and nothing else.
   county_leader: ['sealed'],
   township_handler: ['township'],
@@ -41,7 +44,10 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
 
 export function App({ controller }: { controller: ConsoleController }) {
   const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
-  const views = s.user ? VIEWS[s.user.role as Exclude<Role, 'kiosk'>] : [];
+  const supervisor = s.user?.role === 'county_supervisor';
+  const officeSealed = useApi<SealedListAnswer>(controller.token, supervisor ? '/api/sealed' : undefined);
+  const officeWaiting = officeSealed.data?.items.some((m) => !m.sentUp) ?? false;
+  const views = s.user ? VIEWS[s.user.role as Exclude<Role, 'kiosk'>].filter((v) => v !== 'sealed' || !supervisor || officeWaiting) : [];
   const [view, setView] = useState<View | undefined>();
   const [changing, setChanging] = useState(false);
   const [enrolling, setEnrolling] = useState(false);
@@ -83,7 +89,7 @@ export function App({ controller }: { controller: ConsoleController }) {
           <span className="title-org">{T.appOrg}</span>
         </strong>
         <nav className="tabs">
-          {views.map((v) => (
+          {views.filter((v) => !(supervisor && v === 'sealed')).map((v) => (
             <button key={v} className={v === current && !accountOpen ? 'tab on' : 'tab'} onClick={() => (setView(v), setAccountOpen(false))} data-testid={`nav-${v}`}>
               {NAV[v]}
             </button>
@@ -95,6 +101,11 @@ export function App({ controller }: { controller: ConsoleController }) {
             <span className="alert alert-warn" title={T.offlineAlert(offline)}>
               {T.offlineAlert(offline)}
             </span>
+          )}
+          {supervisor && officeWaiting && current !== 'sealed' && (
+            <button className="alert alert-warn" onClick={() => (setView('sealed'), setAccountOpen(false))} title={TS.officeAlert} data-testid="office-sealed-alert">
+              {TS.officeAlert}
+            </button>
           )}
           {s.notice && (
             <span className="alert alert-info" data-testid="notice" title={s.notice}>

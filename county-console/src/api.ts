@@ -37,6 +37,28 @@ export function useApi<T>(token: TokenSource, path: string | undefined): Loaded<
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+/**
+ * One action button's state: `run` posts, shows the server's refusal in its words, and keeps the button disabled
+ * while the request is in flight (a double click sends one request).
+ */
+export function useAction(): { busy: boolean; error: string | undefined; run: (act: () => Promise<unknown>, then?: () => void) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const run = useCallback(async (act: () => Promise<unknown>, then?: () => void) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await act();
+      then?.();
+    } catch (err) {
+      setError(userMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run };
+}
+
 /** Uploads one file with progress (fetch cannot report upload progress; XHR can). A PUT is idempotent by `url`. */
 export function uploadWithProgress<T = unknown>(url: string, token: string, file: File, onProgress: (fraction: number) => void, method: 'PUT' | 'POST' = 'PUT'): Promise<T> {
   return new Promise((resolve, reject) => {

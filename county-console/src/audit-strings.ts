@@ -20,6 +20,7 @@ export const TA = {
     'petition.refer': '交办信访件',
     'petition.seal': '密封事项（仅主要负责人可见）',
     'petition.send_up': '密封事项报送上级纪委监委',
+    'petition.unseal': '解除密封（主要负责人决定，回到信访室办理）',
     'identity.reveal': '查看信访人身份',
     'attachment.upload': '上传证据材料',
     'attachment.download': '下载证据材料',

@@ -26,6 +26,8 @@ describe('sealed matters in the console', () => {
   let sealedCode = '';
   let openCode = '';
   let openId = '';
+  /** Sealed, and names the only (linked) principal leader: the office's supervisor sends it up, the leader never sees it. */
+  let officeCode = '';
 
   beforeAll(async () => {
     server = await startTestServer({ env: { RECORDING: 'off' } });
@@ -38,6 +40,10 @@ describe('sealed matters in the console', () => {
     openCode = filed.body.caseCode;
     openId = body.id;
     expect((await transition(server.url, token, body.id, { action: 'refer' })).status).toBe(200);
+    const naming = petitionBody('xingsha', null, { sealed: true, accused: [{ name: '郑国栋', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: 'XJW-0001' }] });
+    const office = await api<{ caseCode: string }>(server.url, 'POST', '/api/petitions', { token, body: naming });
+    expect(office.status).toBe(200);
+    officeCode = office.body.caseCode;
   }, 120_000);
   afterAll(async () => {
     await browser?.cleanup();
@@ -113,6 +119,7 @@ describe('sealed matters in the console', () => {
     expect(await leader.$('[data-testid^=tile-]')).toBeNull();
     await leader.waitForSelector(`[data-testid=sealed-${sealedCode}]`, { timeout: 20_000 });
     expect(await text(leader, '[data-testid=sealed-list]')).not.toContain(openCode);
+    expect(await text(leader, '[data-testid=sealed-list]')).not.toContain(officeCode);
     await press(leader, `sealed-${sealedCode}`);
     await leader.waitForSelector('[data-testid=sealed-detail]');
     expect(await text(leader, '[data-testid=sealed-narrative]')).toBe(CANARY);
@@ -129,19 +136,44 @@ describe('sealed matters in the console', () => {
     await leader.close();
   }, 60_000);
 
-  it('an officer seals a matter already on file: it leaves the officer’s list and the township desk at once, and reaches the leader', async () => {
+  it('the supervisor seals a matter already on file: it leaves the lists and the township desk at once, and reaches the leader, who unseals it', async () => {
+    // An officer has no seal button: they are told to ask the supervisor.
     await press(officer, 'nav-cases');
     await officer.waitForSelector(`[data-testid=case-${openCode}]`, { timeout: 20_000 });
     await press(officer, `case-${openCode}`);
-    await officer.waitForSelector('[data-testid=seal-button]', { timeout: 20_000 });
-    await press(officer, 'seal-button');
-    await officer.waitForSelector('[data-testid=seal-reason]');
-    expect(await text(officer, '[role=dialog]')).toContain('只有县纪委监委主要负责人可见');
-    await officer.type('[data-testid=seal-reason]', '核实发现反映的是县纪委监委领导班子成员');
-    await press(officer, 'seal-confirm');
-    await officer.waitForSelector('[data-testid=case-sealed]', { timeout: 20_000 });
-    await waitFor('the sealed case gone from the list', async () => (await officer.$(`[data-testid=case-${openCode}]`)) === null);
-    expect(await englishOnScreen(officer)).toEqual([]);
+    await officer.waitForSelector('[data-testid=case-detail]', { timeout: 20_000 });
+    expect(await officer.$('[data-testid=seal-button]')).toBeNull();
+    expect(await text(officer, '[data-testid=case-detail]')).toContain('请报告主任密封');
+
+    const supervisor = await openConsole(browser, server.url, 'supervisor', 'supervisor-demo');
+    // The supervisor's 密封事项 page (an alert opens it while one waits) holds only the matter no leader may read.
+    expect(await supervisor.$('[data-testid=nav-sealed]')).toBeNull();
+    await supervisor.waitForSelector('[data-testid=office-sealed-alert]', { timeout: 20_000 });
+    await press(supervisor, 'office-sealed-alert');
+    await supervisor.waitForSelector(`[data-testid=sealed-${officeCode}]`, { timeout: 20_000 });
+    expect(await text(supervisor, '[data-testid=sealed-list]')).toContain('需由信访室直接报送的密封事项');
+    expect(await text(supervisor, '[data-testid=sealed-list]')).not.toContain(sealedCode);
+    await press(supervisor, `sealed-${officeCode}`);
+    await supervisor.waitForSelector('[data-testid=send-up]');
+    // Sending up only: no unsealing from the office.
+    expect(await supervisor.$('[data-testid=unseal]')).toBeNull();
+    expect(await checkConsoleAtAllSizes(supervisor, 'sealed-office')).toEqual([]);
+    await supervisor.setViewport({ width: 1366, height: 768, deviceScaleFactor: 1 });
+    await press(supervisor, 'send-up');
+    await supervisor.waitForSelector('[data-testid=sealed-sent]', { timeout: 20_000 });
+    expect(await englishOnScreen(supervisor)).toEqual([]);
+    await press(supervisor, 'nav-cases');
+    await supervisor.waitForSelector(`[data-testid=case-${openCode}]`, { timeout: 20_000 });
+    await press(supervisor, `case-${openCode}`);
+    await supervisor.waitForSelector('[data-testid=seal-button]', { timeout: 20_000 });
+    await press(supervisor, 'seal-button');
+    await supervisor.waitForSelector('[data-testid=seal-reason]');
+    expect(await text(supervisor, '[role=dialog]')).toContain('只有县纪委监委主要负责人可见');
+    await supervisor.type('[data-testid=seal-reason]', '核实发现反映的是县纪委监委领导班子成员');
+    await press(supervisor, 'seal-confirm');
+    await supervisor.waitForSelector('[data-testid=case-sealed]', { timeout: 20_000 });
+    await waitFor('the sealed case gone from the list', async () => (await supervisor.$(`[data-testid=case-${openCode}]`)) === null);
+    expect(await englishOnScreen(supervisor)).toEqual([]);
 
     const handler = await openConsole(browser, server.url, 'xingsha-handler', 'xingsha-handler-demo', '[data-testid=township-cases]');
     expect(await text(handler, 'main')).not.toContain(openId);
@@ -154,6 +186,17 @@ describe('sealed matters in the console', () => {
     await press(leader, `sealed-${openCode}`);
     await leader.waitForSelector('[data-testid=sealed-detail]');
     expect(await text(leader, '[data-testid=sealed-detail]')).toContain('核实发现反映的是县纪委监委领导班子成员');
+    // Sealed by mistake after all: the leader returns it to the county office with a reason.
+    await leader.type('[data-testid=unseal-reason]', '经审查，并非反映领导班子成员');
+    await press(leader, 'unseal');
+    await leader.waitForSelector('[data-testid=sealed-unsealed]', { timeout: 20_000 });
+    await waitFor('the unsealed matter gone from the leader’s list', async () => (await leader.$(`[data-testid=sealed-${openCode}]`)) === null);
+    expect(await englishOnScreen(leader)).toEqual([]);
     await leader.close();
-  }, 90_000);
+    // Back in the county's list (opened afresh).
+    await press(supervisor, 'nav-workbench');
+    await press(supervisor, 'nav-cases');
+    await supervisor.waitForSelector(`[data-testid=case-${openCode}]`, { timeout: 20_000 });
+    await supervisor.close();
+  }, 120_000);
 });

@@ -19,6 +19,8 @@ const objects: Record<string, { petition: string; attachment: string; handling: 
 let registryImport: string;
 /** A sealed matter: the leader's routes read only these. */
 let sealedId: string;
+/** A sealed matter naming the (only, linked) demo leader: the office's supervisor reads it instead, to send it up. */
+let officeSealedId: string;
 const recordingId = randomUUID();
 let receipt: { caseCode: string; pin: string };
 let sessionId: string;
@@ -47,6 +49,9 @@ beforeAll(async () => {
   const sealed = petitionBody('xingsha', null, { sealed: true });
   expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: sealed })).status).toBe(200);
   sealedId = sealed.id;
+  const naming = petitionBody('xingsha', null, { sealed: true, accused: [{ name: '郑国栋', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: 'XJW-0001' }] });
+  expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: naming })).status).toBe(200);
+  officeSealedId = naming.id;
   const imported = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
     method: 'POST',
     headers: { authorization: `Bearer ${logins['supervisor']!.accessToken}`, 'content-type': 'text/csv' },
@@ -99,7 +104,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.endsWith('/media')) return path.replace(':id', liveSessionId);
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
   if (path.startsWith('/api/registry/imports/')) return path.replace(':id', registryImport);
-  if (path.startsWith('/api/sealed/')) return path.replace(':id', sealedId);
+  if (path.startsWith('/api/sealed/')) return path.replace(':id', actor.role === 'county_supervisor' ? officeSealedId : sealedId);
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
   if (path.startsWith('/api/township/recordings/')) return path.replace(':id', o.recording!);
   if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);
@@ -129,6 +134,9 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
       return { body: { reason: '' } };
     case 'POST /api/sealed/:id/send-up':
       return { body: { to: '市纪委监委', note: '授权矩阵测试' } };
+    // An empty reason: the leader gets 400 and the matter stays sealed for the other cells.
+    case 'POST /api/sealed/:id/unseal':
+      return { body: { reason: '' } };
     case 'POST /api/petitions/:id/reveal':
       return { body: { reason: '授权矩阵测试核对' } };
     case 'POST /api/receipts/lookup':

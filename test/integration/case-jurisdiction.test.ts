@@ -104,6 +104,34 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
     expect(audit.rows[0]!.details).toMatchObject({ coiOverride: true, conflicts: 'accused_in_township' });
   });
 
+  it('a registry-linked person with no township entered counts as of the registry’s township for the conflict rule', async () => {
+    // 王建国 (XS-0001) serves in xingsha's 城建办 by the registry; the officer typed no township.
+    const id = await file([{ name: '王建国', officialCode: 'XS-0001', townshipCode: null, managementLevel: 'township_cadre' }]);
+    const before = await snapshot(id);
+    expect(await codeOf(refer(who.officer1, id))).toMatch(/^CONFLICT_OF_INTEREST:/);
+    expect(await snapshot(id)).toBe(before);
+    // To another township it goes: the conflict was the registry's township.
+    const elsewhere = await file([{ name: '王建国', officialCode: 'XS-0001', townshipCode: null, managementLevel: 'township_cadre' }], 'langli');
+    expect((await refer(who.officer1, elsewhere)).status).toBe('referred');
+  });
+
+  it('returning a result to the township reads the rule again: an accused made a 县管干部 since the referral keeps it with the county', async () => {
+    await db.query(`INSERT INTO officials (code, name, position, township_code, management_level) VALUES ('T-RET-1', '韩某某', '村委委员', 'langli', 'village_cadre') ON CONFLICT (code) DO NOTHING`);
+    const id = await file([{ name: '韩某某', officialCode: 'T-RET-1', townshipCode: null, managementLevel: 'village_cadre' }]);
+    expect((await refer(who.officer1, id)).status).toBe('referred');
+    const h = who['xingsha-handler'];
+    await cases.transition(h, id, { stepId: randomUUID(), action: 'township_accept', text: '' } as never);
+    expect((await cases.transition(h, id, { stepId: randomUUID(), action: 'report', text: '经核查，反映问题部分属实', attachmentIds: [] } as never)).status).toBe('reported');
+    // The personnel system's next import says 县管干部 (e.g. promoted).
+    await db.query(`UPDATE officials SET management_level = 'county_managed' WHERE code = 'T-RET-1'`);
+    const before = await snapshot(id);
+    expect(await codeOf(cases.transition(who.supervisor, id, { stepId: randomUUID(), action: 'return', text: '请补充调查' } as never))).toBe(`JURISDICTION:${JURISDICTION_BAR_TEXT.county_managed}`);
+    expect(await snapshot(id)).toBe(before);
+    // Back at its old level, the same return goes through: the refusal was the rule's.
+    await db.query(`UPDATE officials SET management_level = 'village_cadre' WHERE code = 'T-RET-1'`);
+    expect((await cases.transition(who.supervisor, id, { stepId: randomUUID(), action: 'return', text: '请补充调查' } as never)).status).toBe('returned');
+  });
+
   it('an unconfirmed level goes nowhere until the county confirms it; the confirmation and its audit row commit together', async () => {
     const id = await file([{ managementLevel: 'village_cadre' }, { name: '冯某某' }]);
     expect(await accusedRows(id)).toEqual(['village_cadre/none', 'unknown/none']);

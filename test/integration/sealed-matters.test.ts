@@ -85,6 +85,8 @@ const LISTS: { key: RouteKey; path: string }[] = [
   { key: 'GET /api/stats/export', path: '/api/stats/export?months=12' },
   { key: 'GET /api/township/cases', path: '/api/township/cases' },
   { key: 'GET /api/petitions/:id/cross-reference', path: `/api/petitions/${open.id}/cross-reference` },
+  // The supervisor's 密封事项 page lists only matters no leader may read: none of these (the leader reads them).
+  { key: 'GET /api/sealed', path: '/api/sealed' },
 ];
 
 /** Every route that takes a petition's id, with a valid body, so the only refusal left is "not found". */
@@ -127,12 +129,16 @@ describe('密封事项', () => {
     expect(lookup.body).toEqual({ caseCode: sealedReceipt.caseCode, status: 'received', feedback: null, updatedAt: expect.any(String), matterClass: 'accusation', otherBody: null, notices: [], reviews: [], satisfaction: { state: 'none', rating: null }, handledAbove: true });
   });
 
-  it('sealed later by an officer with a reason: it leaves the township handler at once', async () => {
+  it('sealed later by the supervisor with a reason: it leaves the township handler at once', async () => {
     const handler = token('xingsha-handler');
     expect(text((await api(s.url, 'GET', '/api/township/cases', { token: handler })).body)).toContain(later.id);
-    const short = await api(s.url, 'POST', `/api/petitions/${later.id}/seal`, { token: officer(), body: { reason: '' } });
+    // An officer asks the supervisor: sealing takes a matter out of every colleague's sight.
+    const before = await matterSnapshot(later.id);
+    expect((await api(s.url, 'POST', `/api/petitions/${later.id}/seal`, { token: officer(), body: { reason: SEAL_REASON } })).status).toBe(403);
+    const short = await api(s.url, 'POST', `/api/petitions/${later.id}/seal`, { token: token('supervisor'), body: { reason: '' } });
     expect(short.status).toBe(400);
-    const r = await api(s.url, 'POST', `/api/petitions/${later.id}/seal`, { token: officer(), body: { reason: SEAL_REASON } });
+    expect(await matterSnapshot(later.id)).toBe(before);
+    const r = await api(s.url, 'POST', `/api/petitions/${later.id}/seal`, { token: token('supervisor'), body: { reason: SEAL_REASON } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ id: later.id, sealed: true });
     expect(text((await api(s.url, 'GET', '/api/township/cases', { token: handler })).body)).not.toContain(later.id);
@@ -205,6 +211,7 @@ describe('密封事项', () => {
     const leader = token('leader1');
     const list = await api<{ items: { id: string; narrative: string; sealedAtIntake: boolean; sealedReason: string | null; sentUp: unknown }[] }>(s.url, 'GET', '/api/sealed', { token: leader });
     expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ reader: 'leader' });
     expect(list.body.items.map((i) => i.id).sort()).toEqual([sealed.id, later.id].sort());
     expect(list.body.items.find((i) => i.id === sealed.id)).toMatchObject({ narrative: CANARY_NARRATIVE, sealedAtIntake: true, sealedReason: null, sentUp: null });
     expect(list.body.items.find((i) => i.id === later.id)).toMatchObject({ sealedAtIntake: false, sealedReason: SEAL_REASON });
@@ -215,7 +222,7 @@ describe('密封事项', () => {
     expect((await api(s.url, 'GET', `/api/sealed/${open.id}`, { token: leader })).status).toBe(404);
     expect((await api(s.url, 'GET', `/api/sealed/${randomUUID()}`, { token: leader })).status).toBe(404);
     // And the leader reaches none of the county's lists.
-    for (const l of LISTS) expect({ path: l.path, status: (await api(s.url, 'GET', l.path, { token: leader })).status }).toEqual({ path: l.path, status: 403 });
+    for (const l of LISTS.filter((x) => x.key !== 'GET /api/sealed')) expect({ path: l.path, status: (await api(s.url, 'GET', l.path, { token: leader })).status }).toEqual({ path: l.path, status: 403 });
 
     const bad = await api(s.url, 'POST', `/api/sealed/${sealed.id}/send-up`, { token: leader, body: { to: '', note: '' } });
     expect(bad.status).toBe(400);
@@ -268,9 +275,109 @@ describe('密封事项', () => {
     expect(text((await api(s.url, 'GET', '/api/sealed', { token: leader })).body)).not.toContain(naming.id);
     expect((await api(s.url, 'GET', `/api/sealed/${naming.id}`, { token: leader })).status).toBe(404);
     expect((await api(s.url, 'POST', `/api/sealed/${naming.id}/send-up`, { token: leader, body: { to: '市纪委监委', note: '' } })).status).toBe(404);
-    // Unnamed again, it is there: the refusal was about the naming.
+    // No leader may read it (it names the only one): the office's supervisor does, to send it up, and only that.
+    const office = await api<{ reader: string; items: { id: string }[] }>(s.url, 'GET', '/api/sealed', { token: token('supervisor') });
+    expect(office.body.reader).toBe('office');
+    expect(office.body.items.map((i) => i.id)).toEqual([naming.id]);
+    expect((await api(s.url, 'GET', `/api/sealed/${naming.id}`, { token: token('supervisor') })).status).toBe(200);
+    expect((await api(s.url, 'GET', `/api/sealed/${sealed.id}`, { token: token('supervisor') })).status).toBe(404);
+    for (const who of ['officer1', 'xingsha-handler', 'auditor']) expect({ who, status: (await api(s.url, 'GET', '/api/sealed', { token: token(who) })).status }).toEqual({ who, status: 403 });
+    const snap = await matterSnapshot(naming.id);
+    expect((await api(s.url, 'POST', `/api/sealed/${naming.id}/unseal`, { token: token('supervisor'), body: { reason: '主任不能解除密封' } })).status).toBe(403);
+    expect(await matterSnapshot(naming.id)).toBe(snap);
+    // Unnamed again, it is the leader's, and no longer the office's: the refusal was about the naming.
     await s.server.db.query(`UPDATE users SET person_name = NULL WHERE username = 'leader1'`);
     expect(text((await api(s.url, 'GET', '/api/sealed', { token: leader })).body)).toContain(naming.id);
+    expect(text((await api(s.url, 'GET', '/api/sealed', { token: token('supervisor') })).body)).not.toContain(naming.id);
+    // Named again, the office sends it up (the rules send a matter about the principal leader to the commission above).
+    await s.server.db.query(`UPDATE users SET person_name = '欧阳领导' WHERE username = 'leader1'`);
+    const sent = await api<{ sentUp: { to: string; byName: string } }>(s.url, 'POST', `/api/sealed/${naming.id}/send-up`, { token: token('supervisor'), body: { to: '市纪委监委', note: '' } });
+    expect(sent.status).toBe(200);
+    expect(sent.body.sentUp).toMatchObject({ to: '市纪委监委', byName: '县纪委监委信访室 赵主任' });
+    await s.server.db.query(`UPDATE users SET person_name = NULL WHERE username = 'leader1'`);
+  });
+
+  it('a leader account not linked to its person reads no sealed matter (it could not be kept from one about them)', async () => {
+    const leader = token('leader1');
+    const link = (await s.server.db.query<{ official_code: string | null; person_name: string | null }>(`SELECT official_code, person_name FROM users WHERE username = 'leader1'`)).rows[0]!;
+    // The demo leader is linked out of the box.
+    expect(link.official_code).toBe('XJW-0001');
+    await s.server.db.query(`UPDATE users SET official_code = NULL, person_name = NULL WHERE username = 'leader1'`);
+    try {
+      const snap = await matterSnapshot(later.id);
+      for (const [method, path, body] of [
+        ['GET', '/api/sealed', undefined],
+        ['GET', `/api/sealed/${later.id}`, undefined],
+        ['POST', `/api/sealed/${later.id}/send-up`, { to: '市纪委监委', note: '' }],
+        ['POST', `/api/sealed/${later.id}/unseal`, { reason: '未关联的账号不能解除密封' }],
+      ] as const) {
+        const r = await api<{ error: { code: string; message: string } }>(s.url, method, path, { token: leader, ...(body ? { body } : {}) });
+        expect({ path, status: r.status, code: r.body.error?.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+        expect(r.body.error.message).toContain('尚未关联干部名册中的本人');
+      }
+      expect(await matterSnapshot(later.id)).toBe(snap);
+    } finally {
+      await s.server.db.query(`UPDATE users SET official_code = $1, person_name = $2 WHERE username = 'leader1'`, [link.official_code, link.person_name]);
+    }
+    expect((await api(s.url, 'GET', '/api/sealed', { token: leader })).status).toBe(200);
+  });
+
+  it('a supervisor the matter names may not seal it', async () => {
+    const naming = petitionBody('xingsha', null, { accused: [{ name: '赵主任', unit: '县纪委监委信访室', position: '主任', townshipCode: null, officialCode: null }] });
+    expect((await api(s.url, 'POST', '/api/petitions', { token: officer(), body: naming })).status).toBe(200);
+    await s.server.db.query(`UPDATE users SET person_name = '赵主任' WHERE username = 'supervisor'`);
+    try {
+      const snap = await caseSnapshot(s.server.db, naming.id);
+      const r = await api<{ error: { code: string } }>(s.url, 'POST', `/api/petitions/${naming.id}/seal`, { token: token('supervisor'), body: { reason: '想把反映自己的件藏起来' } });
+      expect({ status: r.status, code: r.body.error.code }).toEqual({ status: 409, code: 'CONFLICT_OF_INTEREST' });
+      expect(await caseSnapshot(s.server.db, naming.id)).toBe(snap);
+    } finally {
+      await s.server.db.query(`UPDATE users SET person_name = NULL WHERE username = 'supervisor'`);
+    }
+  });
+
+  it('the audit page: the supervisor sees no row about a sealed matter, not even from before the seal; the audit administrator sees that they exist, not what they say', async () => {
+    const rowsOf = async (who: string, objectId: string) =>
+      (await api<{ items: { objectId: string | null; townshipCode: string | null; details: Record<string, unknown>; action: string }[] }>(s.url, 'GET', `/api/audit?objectId=${objectId}&limit=200`, { token: token(who) })).body.items;
+    // `later` was filed, referred and accepted in xingsha before it was sealed: those rows named the township.
+    const raw = await s.server.db.query<{ township_code: string | null }>(`SELECT township_code FROM audit_log WHERE object_id = $1 AND action = 'case.refer'`, [later.id]);
+    expect(raw.rows).toEqual([{ township_code: 'xingsha' }]);
+    expect(await rowsOf('supervisor', later.id)).toEqual([]);
+    const auditor = await rowsOf('auditor', later.id);
+    expect(auditor.map((r) => r.action)).toEqual(expect.arrayContaining(['petition.create', 'case.refer', 'petition.seal']));
+    for (const r of auditor) expect({ action: r.action, township: r.townshipCode, details: r.details }).toEqual({ action: r.action, township: null, details: {} });
+    // Nor on the unfiltered page, newest first.
+    const page = text((await api(s.url, 'GET', '/api/audit?limit=200', { token: token('supervisor') })).body);
+    for (const m of markers()) expect({ leaks: page.includes(m) ? m : null }).toEqual({ leaks: null });
+    // The open matter's rows are shown whole to both: the filter is about sealing.
+    const openRows = await rowsOf('supervisor', open.id);
+    expect(openRows.find((r) => r.action === 'case.refer')?.townshipCode).toBe('xingsha');
+    // And rows about no matter at all (sign-ins) are on the supervisor's page.
+    expect(page).toMatch(/"action":"auth\./);
+  });
+
+  it('the leader unseals a matter sealed by mistake, with a reason: it is an ordinary matter again', async () => {
+    const leader = token('leader1');
+    const mistaken = petitionBody('xingsha', null, { sealed: true, narrative: '误封的事项：反映村里路灯不亮' });
+    expect((await api(s.url, 'POST', '/api/petitions', { token: officer(), body: mistaken })).status).toBe(200);
+    expect(text((await api(s.url, 'GET', '/api/petitions?limit=200', { token: officer() })).body)).not.toContain(mistaken.id);
+    const snap = await caseSnapshot(s.server.db, mistaken.id);
+    expect((await api(s.url, 'POST', `/api/sealed/${mistaken.id}/unseal`, { token: leader, body: { reason: '' } })).status).toBe(400);
+    expect(await caseSnapshot(s.server.db, mistaken.id)).toBe(snap);
+    const r = await api(s.url, 'POST', `/api/sealed/${mistaken.id}/unseal`, { token: leader, body: { reason: '经审查，并非反映领导班子成员' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ id: mistaken.id, sealed: false });
+    expect(text((await api(s.url, 'GET', '/api/petitions?limit=200', { token: officer() })).body)).toContain(mistaken.id);
+    expect((await api(s.url, 'GET', `/api/sealed/${mistaken.id}`, { token: leader })).status).toBe(404);
+    const row = (await s.server.db.query(`SELECT sealed, sealed_at, unseal_reason, unsealed_by FROM petitions WHERE id = $1`, [mistaken.id])).rows[0];
+    expect(row).toEqual({ sealed: false, sealed_at: null, unseal_reason: '经审查，并非反映领导班子成员', unsealed_by: logins['leader1']!.user.id });
+    const audit = await s.server.db.query(`SELECT township_code, details FROM audit_log WHERE object_id = $1 AND action = 'petition.unseal'`, [mistaken.id]);
+    expect(audit.rows).toEqual([{ township_code: null, details: {} }]);
+    // A matter already sent up stays sealed.
+    const sentSnap = await caseSnapshot(s.server.db, sealed.id);
+    const refused = await api<{ error: { code: string; message: string } }>(s.url, 'POST', `/api/sealed/${sealed.id}/unseal`, { token: leader, body: { reason: '已报送的不能解除' } });
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'INVALID_STATE' });
+    expect(await caseSnapshot(s.server.db, sealed.id)).toBe(sentSnap);
   });
 
   it('audit rows about a sealed matter record that it exists, not what it says or where it came from', async () => {

@@ -3,7 +3,8 @@ import { COUNTY_ROLES, ROLES, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 
-// 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters and sends them up, and nothing else.
+// 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters, sends them up or unseals one sealed by
+// mistake, and nothing else.
 const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
 
@@ -15,12 +16,15 @@ describe('the principal leader role', () => {
   });
 
   it('reaches the sealed matters and its own account, and no other route', () => {
-    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual(['GET /api/sealed', 'GET /api/sealed/:id', 'POST /api/sealed/:id/send-up']);
+    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual(['GET /api/sealed', 'GET /api/sealed/:id', 'POST /api/sealed/:id/send-up', 'POST /api/sealed/:id/unseal']);
   });
 
-  it('the sealed matters are the leader’s alone; sealing one is the county office’s', () => {
-    for (const k of Object.keys(ROUTES) as RouteKey[]) if (k.includes('/api/sealed')) expect({ k, roles: ROUTES[k].roles }).toEqual({ k, roles: ['county_leader'] });
-    expect(ROUTES['POST /api/petitions/:id/seal'].roles).toEqual(COUNTY_ROLES);
+  it('the sealed matters are the leader’s, and the supervisor’s only to send up those no leader may read; sealing one after intake is the supervisor’s', () => {
+    for (const k of Object.keys(ROUTES) as RouteKey[]) {
+      if (!k.includes('/api/sealed')) continue;
+      expect({ k, roles: ROUTES[k].roles }).toEqual({ k, roles: k.endsWith('/unseal') ? ['county_leader'] : ['county_leader', 'county_supervisor'] });
+    }
+    expect(ROUTES['POST /api/petitions/:id/seal'].roles).toEqual(['county_supervisor']);
   });
 
   it('on the socket the leader may only refresh its token: no wall, call or case push', () => {

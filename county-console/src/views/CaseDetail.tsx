@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseWorkflowView, CountyPetitionView, RevealResult, Role } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
-import { downloadWithAuth, useApi, type TokenSource } from '../api';
+import { downloadWithAuth, useAction, useApi, type TokenSource } from '../api';
 import { CrossReference } from '../components/CrossReference';
 import { JurisdictionPanel } from '../components/JurisdictionPanel';
 import { RecordingPanel } from '../components/RecordingPanel';
@@ -84,10 +84,13 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
         <button className="warn" onClick={() => setRevealing(true)} data-testid="reveal-button">
           {T.revealButton}
         </button>
-        <button className="warn" onClick={() => setSealing(true)} data-testid="seal-button">
-          {TS.sealButton}
-        </button>
+        {props.role === 'county_supervisor' && (
+          <button className="warn" onClick={() => setSealing(true)} data-testid="seal-button">
+            {TS.sealButton}
+          </button>
+        )}
       </div>
+      {props.role !== 'county_supervisor' && <p className="hint">{TS.sealAskSupervisor}</p>}
       {sealing && (
         <SealDialog
           id={c.id}
@@ -160,32 +163,21 @@ function RevealDialog(props: { id: string; anonymous: boolean; token: TokenSourc
   );
 }
 
-/** 密封: the matter leaves this officer's screens too, at once; only the principal leader reads it from then on. */
+/** 密封 (the supervisor's): the matter leaves their screens too, at once; only the principal leader reads it from then on. */
 function SealDialog(props: { id: string; token: TokenSource; onClose: () => void; onSealed: () => void }) {
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const seal = async () => {
-    setBusy(true);
-    try {
-      await apiRequest('POST', `/api/petitions/${props.id}/seal`, { token: props.token(), body: { reason } });
-      props.onSealed();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = useAction();
+  const seal = () => act.run(() => apiRequest('POST', `/api/petitions/${props.id}/seal`, { token: props.token(), body: { reason } }), props.onSealed);
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="seal-title">
       <div className="dialog-card">
         <h3 id="seal-title">{TS.sealTitle}</h3>
         <p className="warn-text">{TS.sealWarning}</p>
         <textarea rows={3} placeholder={TS.sealReason} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="seal-reason" />
-        {error && <p className="error">{error}</p>}
+        {act.error && <p className="error">{act.error}</p>}
         <div className="actions">
           <button onClick={props.onClose}>{TS.cancel}</button>
-          <button className="warn" disabled={busy || reason.trim().length < 2} onClick={() => void seal()} data-testid="seal-confirm">
+          <button className="warn" disabled={act.busy || reason.trim().length < 2} onClick={() => void seal()} data-testid="seal-confirm">
             {TS.sealConfirm}
           </button>
         </div>

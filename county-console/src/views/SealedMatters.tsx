@@ -1,27 +1,31 @@
 import { useState } from 'react';
-import type { SealedListAnswer, SealedMatterView } from '@vj/shared';
+import type { SealedListAnswer, SealedMatterView, SealedReader } from '@vj/shared';
 import { apiRequest } from '@vj/shared/client';
-import { useApi, type TokenSource } from '../api';
+import { useAction, useApi, type TokenSource } from '../api';
 import { chinaDay } from '../format';
 import { TS } from '../sealed-strings';
 import { T } from '../strings';
 
 /**
  * The principal leader's page: the sealed matters (those about the county commission's own leadership), each with
- * its detail and one action, 报送上级纪委监委. Nothing here reaches any other screen.
+ * its detail, 报送上级纪委监委 and 解除密封. Nothing here reaches any other screen. The supervisor's page is the same
+ * list of the matters no leader may read (they name the leader), with 报送 only.
  */
 export function SealedMatters({ token }: { token: TokenSource }) {
   const list = useApi<SealedListAnswer>(token, '/api/sealed');
   const [open, setOpen] = useState<string>();
+  const [unsealed, setUnsealed] = useState(false);
   const chosen = list.data?.items.find((i) => i.id === open);
+  const office = list.data?.reader === 'office';
   return (
-    <div className="cases">
+    <div className="split">
       <section className="panel" data-testid="sealed-list">
-        <h2>{TS.title}</h2>
-        <p className="hint">{TS.hint}</p>
-        {list.error && <p className="error">{T.loadFailed(list.error)}</p>}
+        <h2>{office ? TS.officeTitle : TS.title}</h2>
+        <p className="hint">{office ? TS.officeHint : TS.hint}</p>
+        {list.error && <p className="error" data-testid="sealed-error">{T.loadFailed(list.error)}</p>}
         {!list.data && !list.error && <p className="hint">{T.loading}</p>}
-        {list.data?.items.length === 0 && <p className="empty">{TS.empty}</p>}
+        {unsealed && <p className="notice" data-testid="sealed-unsealed">{TS.unsealed}</p>}
+        {list.data?.items.length === 0 && <p className="empty">{office ? TS.officeEmpty : TS.empty}</p>}
         {list.data && list.data.items.length > 0 && (
           <table className="table">
             <thead>
@@ -33,7 +37,15 @@ export function SealedMatters({ token }: { token: TokenSource }) {
             </thead>
             <tbody>
               {list.data.items.map((m) => (
-                <tr key={m.id} className={open === m.id ? 'selected' : undefined} onClick={() => setOpen(m.id)} data-testid={`sealed-${m.caseCode}`}>
+                <tr
+                  key={m.id}
+                  className={open === m.id ? 'selected' : undefined}
+                  onClick={() => {
+                    setOpen(m.id);
+                    setUnsealed(false);
+                  }}
+                  data-testid={`sealed-${m.caseCode}`}
+                >
                   <td>{m.caseCode}</td>
                   <td>{chinaDay(m.createdAt)}</td>
                   <td>{m.sealedAtIntake ? TS.sealedAtIntake : TS.sealedLater}</td>
@@ -44,28 +56,29 @@ export function SealedMatters({ token }: { token: TokenSource }) {
           </table>
         )}
       </section>
-      {chosen && <SealedDetail key={chosen.id} m={chosen} token={token} onChanged={list.reload} />}
+      {chosen && list.data && (
+        <SealedDetail
+          key={chosen.id}
+          m={chosen}
+          reader={list.data.reader}
+          token={token}
+          onChanged={list.reload}
+          onUnsealed={() => {
+            setUnsealed(true);
+            setOpen(undefined);
+            list.reload();
+          }}
+        />
+      )}
     </div>
   );
 }
 
-function SealedDetail({ m, token, onChanged }: { m: SealedMatterView; token: TokenSource; onChanged: () => void }) {
+function SealedDetail({ m, reader, token, onChanged, onUnsealed }: { m: SealedMatterView; reader: SealedReader; token: TokenSource; onChanged: () => void; onUnsealed: () => void }) {
   const [to, setTo] = useState<string>(TS.sendUpToDefault);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const sendUp = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await apiRequest<SealedMatterView>('POST', `/api/sealed/${m.id}/send-up`, { token: token(), body: { to, note } });
-      onChanged();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const send = useAction();
+  const sendUp = () => send.run(() => apiRequest<SealedMatterView>('POST', `/api/sealed/${m.id}/send-up`, { token: token(), body: { to, note } }), onChanged);
   return (
     <section className="panel detail" data-testid="sealed-detail">
       <h2>{TS.detailTitle(m.caseCode)}</h2>
@@ -118,14 +131,43 @@ function SealedDetail({ m, token, onChanged }: { m: SealedMatterView; token: Tok
             {TS.sendUpNote}
             <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} data-testid="send-up-note" />
           </label>
-          {error && <p className="error">{error}</p>}
+          {send.error && <p className="error">{send.error}</p>}
           <div className="actions">
-            <button className="primary" type="submit" disabled={busy || to.trim().length < 2} data-testid="send-up">
+            <button className="primary" type="submit" disabled={send.busy || to.trim().length < 2} data-testid="send-up">
               {TS.sendUpButton}
             </button>
           </div>
         </form>
       )}
+      {reader === 'leader' && !m.sentUp && <UnsealForm id={m.id} token={token} onUnsealed={onUnsealed} />}
     </section>
+  );
+}
+
+/** 解除密封: a matter sealed by mistake goes back to the county office, with the leader's reason. */
+function UnsealForm({ id, token, onUnsealed }: { id: string; token: TokenSource; onUnsealed: () => void }) {
+  const [reason, setReason] = useState('');
+  const act = useAction();
+  return (
+    <form
+      className="unseal"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act.run(() => apiRequest('POST', `/api/sealed/${id}/unseal`, { token: token(), body: { reason } }), onUnsealed);
+      }}
+    >
+      <h3>{TS.unsealTitle}</h3>
+      <p className="hint">{TS.unsealHint}</p>
+      <label>
+        {TS.unsealReason}
+        <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="unseal-reason" />
+      </label>
+      {act.error && <p className="error">{act.error}</p>}
+      <div className="actions">
+        <button className="warn" type="submit" disabled={act.busy || reason.trim().length < 2} data-testid="unseal">
+          {TS.unsealButton}
+        </button>
+      </div>
+    </form>
   );
 }

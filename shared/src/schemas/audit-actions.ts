@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   // 密封事项: sealed after intake, and sent up to the next level (rows carry the id only).
   'petition.seal',
   'petition.send_up',
+  'petition.unseal',
   'identity.reveal',
   'attachment.upload',
   'attachment.download',

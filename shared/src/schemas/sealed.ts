@@ -15,6 +15,15 @@ export type SealBody = z.input<typeof SealBody>;
 export const SealAnswer = z.object({ id: Id, sealed: z.literal(true) });
 export type SealAnswer = z.infer<typeof SealAnswer>;
 
+/**
+ * 解除密封: the principal leader finds a matter is not about the commission's leadership and returns it to the county
+ * office, with the reason. A matter already sent up stays sealed.
+ */
+export const UnsealBody = z.object({ reason: Text(2, 500, '请写明解除密封的理由（至少 2 个字）') });
+export type UnsealBody = z.input<typeof UnsealBody>;
+export const UnsealAnswer = z.object({ id: Id, sealed: z.literal(false) });
+export type UnsealAnswer = z.infer<typeof UnsealAnswer>;
+
 /** 报送上级纪委监委: to whom, and a note of how (e.g. 机要件 number). */
 export const SendUpBody = z.object({
   to: Text(2, 100, '请写明报送的上级纪委监委（至少 2 个字）'),
@@ -43,5 +52,11 @@ export const SealedMatterView = z.object({
 });
 export type SealedMatterView = z.infer<typeof SealedMatterView>;
 
-export const SealedListAnswer = z.object({ items: z.array(SealedMatterView) });
+/**
+ * Who reads the list: the principal leader ('leader'), or the county office's supervisor ('office'), who sees only
+ * the sealed matters no principal leader may read (those naming every leader) and can only send them up.
+ */
+export const SealedReader = z.enum(['leader', 'office']);
+export type SealedReader = z.infer<typeof SealedReader>;
+export const SealedListAnswer = z.object({ reader: SealedReader, items: z.array(SealedMatterView) });
 export type SealedListAnswer = z.infer<typeof SealedListAnswer>;

@@ -5,16 +5,31 @@ import type { Claims } from '../security/jwt.js';
 import { appendAudit, auditRowFields, type AuditRow } from './audit-log.js';
 import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from './export.js';
 
-/** One page of the audit log, newest first, filtered by actor, object, action; `before` pages back by sequence. */
-export async function auditPage(db: Queryable, query: z.output<typeof AuditQuery>): Promise<AuditPageAnswer> {
-  const r = await db.query<AuditRow & { actor_name: string | null }>(
-    `SELECT a.*, u.display_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+/**
+ * SQL: audit row `a` is about a sealed matter (密封事项): the petition or its identity, an attachment of it, or the
+ * recording of the call it came from. Sealed matters are few, so their ids are gathered once per page. (A row
+ * without an object or a petitionId compares to NULL: coalesced, or NOT would drop it.)
+ */
+const ABOUT_SEALED = `coalesce(a.object_id IN (SELECT pid FROM sealed) OR a.details->>'petitionId' IN (SELECT pid FROM sealed)
+  OR (a.object_type = 'recording' AND a.object_id IN (SELECT r.id::text FROM recordings r JOIN sealed s ON r.session_id = s.session_id)), false)`;
+
+/**
+ * One page of the audit log, newest first, filtered by actor, object, action; `before` pages back by sequence.
+ * A sealed matter enters no list (issue 16): the supervisor's page leaves out every row about one, including those
+ * written before it was sealed; the audit administrator, who must see the whole trail, sees that such rows exist
+ * (time, actor, action, object id) but not their township or details.
+ */
+export async function auditPage(db: Queryable, principal: Claims, query: z.output<typeof AuditQuery>): Promise<AuditPageAnswer> {
+  const whole = principal.role === 'audit_admin';
+  const r = await db.query<AuditRow & { actor_name: string | null; about_sealed: boolean }>(
+    `WITH sealed AS (SELECT id::text AS pid, session_id FROM petitions WHERE sealed)
+     SELECT a.*, u.display_name AS actor_name, ${ABOUT_SEALED} AS about_sealed FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
      WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::text IS NULL OR a.object_id = $2 OR a.details->>'petitionId' = $2)
-       AND ($3::text IS NULL OR a.action = $3) AND ($4::bigint IS NULL OR a.seq < $4)
+       AND ($3::text IS NULL OR a.action = $3) AND ($4::bigint IS NULL OR a.seq < $4) AND ($6 OR NOT ${ABOUT_SEALED})
      ORDER BY a.seq DESC LIMIT $5`,
-    [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit],
+    [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit, whole],
   );
-  const items: AuditEntryView[] = r.rows.map((a) => ({ ...auditRowFields(a), actorName: a.actor_name }));
+  const items: AuditEntryView[] = r.rows.map((a) => ({ ...auditRowFields(a), ...(a.about_sealed ? { townshipCode: null, details: {} } : {}), actorName: a.actor_name }));
   return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
 }
 

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
 import { namedAsAccused } from './conflicts.js';
+import { assertMayGoDown } from './jurisdiction.js';
 import { checkTownshipHandoff } from './township-handoff.js';
 import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
 import { concludeDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
@@ -307,7 +308,10 @@ export class CaseService {
           break;
         }
         case 'return':
-          // Back to the township to redo: progress reports are owed again, counted from the return.
+          // Back to the same township to redo: the jurisdiction rule is read again, since a registry import since
+          // the referral may have made an accused a 县管干部 (then the county keeps it: it approves or reassigns).
+          await assertMayGoDown(q, id, p.township_code);
+          // Progress reports are owed again, counted from the return.
           if (p.route === 'jiaoban') changes.progress_due_at = progressDueAt(policy, p.matter_class, now);
           break;
         case 'add_step':

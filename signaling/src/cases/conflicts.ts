@@ -64,7 +64,13 @@ export interface Conflict {
 
 /** Why referring this petition to its township (and handler) would put the case in the hands of the accused. */
 export async function referralConflicts(q: Queryable, petitionId: string, township: string, handlerId: string | null): Promise<Conflict[]> {
-  const accused = await q.query<{ name: string }>('SELECT name FROM petition_accused WHERE petition_id = $1 AND township_code = $2 ORDER BY ord', [petitionId, township]);
+  // The township the person serves in: the one entered at intake, else the registry's (an accused linked to the
+  // registry with no township typed in is still of that township).
+  const accused = await q.query<{ name: string }>(
+    `SELECT a.name FROM petition_accused a LEFT JOIN officials o ON o.code = a.official_code
+     WHERE a.petition_id = $1 AND coalesce(a.township_code, o.township_code) = $2 ORDER BY a.ord`,
+    [petitionId, township],
+  );
   const conflicts: Conflict[] = accused.rows.map((a) => ({ kind: 'accused_in_township' as const, name: a.name }));
   if (handlerId) {
     const named = await q.query(`SELECT 1 FROM petitions p WHERE p.id = $2 AND ${namedAsAccused(1)}`, [handlerId, petitionId]);

@@ -1,14 +1,21 @@
-import { AppError, type SealedMatterView } from '@vj/shared';
+import { AppError, type SealedListAnswer, type SealedMatterView, type SealedReader } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { namedAsAccused } from './conflicts.js';
+import { accusedIsUser, namedAsAccused } from './conflicts.js';
 
 /**
  * 密封事项 (issue 16): a matter about the county commission's own leadership. Every other read in the server filters
- * `NOT sealed`; this file is the only place that reads sealed rows, and only for the principal leader
- * (county_leader), who never sees one that names them. Audit rows about a sealed matter carry its id and nothing
- * else: no township, no category, no reason, no note.
+ * `NOT sealed`; this file is the only place that reads sealed rows. Audit rows about a sealed matter carry its id
+ * and nothing else: no township, no category, no reason, no note.
+ *
+ * Who reads one, failing closed:
+ *  - a principal leader (county_leader) whose account is linked to their person in the officials registry, and whom
+ *    the matter does not name. An unlinked leader reads none: the rule that hides a matter from the person it
+ *    accuses cannot recognise them.
+ *  - when no such leader exists for a matter (it names every linked leader, e.g. the only 书记), the county office's
+ *    supervisor, who took it in the first place, reads it to send it up to the next level (the rules send a matter
+ *    about the commission's principal leader straight to the commission above), and does nothing else with it.
  */
 
 interface SealedRow {
@@ -58,6 +65,17 @@ const view = (r: SealedRow, roomName: (code: string) => string): SealedMatterVie
 
 const NOT_FOUND = () => new AppError('NOT_FOUND', '没有这个事项');
 
+/** A leader account someone linked to its person (the rule that hides a matter from the person it names needs it). */
+const LINKED = (u: string) => `(${u}.official_code IS NOT NULL OR ${u}.person_name IS NOT NULL)`;
+
+/** SQL: no active, linked principal leader may read sealed matter `p` (each one is named in it). */
+const NO_LEADER_READS = `NOT EXISTS (
+  SELECT 1 FROM users l WHERE l.role = 'county_leader' AND l.disabled_at IS NULL AND ${LINKED('l')}
+    AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = p.id AND ${accusedIsUser('a', 'l')}))`;
+
+/** SQL: the sealed matters user `$n` reads, as `reader`. */
+const readable = (reader: SealedReader, n: number) => `p.sealed AND NOT ${namedAsAccused(n)}${reader === 'office' ? ` AND ${NO_LEADER_READS}` : ''}`;
+
 export class SealedMatters {
   constructor(
     private readonly db: Db,
@@ -70,22 +88,32 @@ export class SealedMatters {
 
   private readonly view: (r: SealedRow) => SealedMatterView;
 
-  /** The leader's list: every sealed matter but those that name the leader, newest first. */
-  async list(leader: Claims): Promise<SealedMatterView[]> {
-    const r = await this.db.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE p.sealed AND NOT ${namedAsAccused(1)} ORDER BY p.created_at DESC, p.id LIMIT 500`, [leader.sub]);
-    return r.rows.map(this.view);
+  /** The reader's list, newest first: the leader's, or the office's list of matters no leader may read. */
+  async list(principal: Claims): Promise<SealedListAnswer> {
+    const reader = await this.readerOf(this.db, principal);
+    const r = await this.db.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE ${readable(reader, 1)} ORDER BY p.created_at DESC, p.id LIMIT 500`, [principal.sub]);
+    return { reader, items: r.rows.map(this.view) };
   }
 
-  async get(leader: Claims, id: string): Promise<SealedMatterView> {
-    return this.view(await this.visible(this.db, leader, id));
+  async get(principal: Claims, id: string): Promise<SealedMatterView> {
+    return this.view(await this.visible(this.db, principal, id));
   }
 
-  /** A sealed matter the leader may read; any other id (open, missing, naming the leader) is simply not found. */
-  private async visible(q: Queryable, leader: Claims, id: string, lock = false): Promise<SealedRow> {
-    const r = await q.query<SealedRow>(
-      `SELECT ${COLUMNS} FROM petitions p WHERE p.id = $1 AND p.sealed AND NOT ${namedAsAccused(2)} ${lock ? 'FOR UPDATE OF p' : ''}`,
-      [id, leader.sub],
-    );
+  /**
+   * How this account reads sealed matters. Checked on every request against the account as it is now: a leader
+   * unlinked a minute ago reads nothing from then on. The route table lets only these two roles in.
+   */
+  private async readerOf(q: Queryable, principal: Claims): Promise<SealedReader> {
+    if (principal.role === 'county_supervisor') return 'office';
+    const u = await q.query(`SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'county_leader' AND ${LINKED('u')}`, [principal.sub]);
+    if (!u.rowCount) throw new AppError('FORBIDDEN', '您的账号尚未关联干部名册中的本人，系统无法避免让您看到反映您本人的事项，因此暂不能查看密封事项。请系统管理员先完成关联。');
+    return 'leader';
+  }
+
+  /** A sealed matter this account may read; any other id (open, missing, naming them, another's to read) is simply not found. */
+  private async visible(q: Queryable, principal: Claims, id: string, lock = false): Promise<SealedRow> {
+    const reader = await this.readerOf(q, principal);
+    const r = await q.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE p.id = $2 AND ${readable(reader, 1)} ${lock ? 'FOR UPDATE OF p' : ''}`, [principal.sub, id]);
     if (!r.rows[0]) throw NOT_FOUND();
     return r.rows[0];
   }
@@ -108,14 +136,37 @@ export class SealedMatters {
   }
 
   /**
-   * An officer seals a matter already on file (one a kiosk call started, or found to concern the leadership later).
-   * From the commit on, every list, detail, statistic and township screen leaves it out. Only an open matter the
-   * officer can see may be sealed; the reason stays on the row.
+   * 解除密封: the principal leader returns a matter sealed by mistake to the county office, with the reason (kept on
+   * the row; the audit row says only that it happened). Only a leader who reads it, and only before it was sent up.
+   * From the commit on it is an ordinary matter again, in every list and statistic.
+   */
+  async unseal(leader: Claims, id: string, reason: string): Promise<{ id: string; sealed: false }> {
+    return this.db.tx(async (q) => {
+      if ((await this.readerOf(q, leader)) !== 'leader') throw new AppError('FORBIDDEN', '只有县纪委监委主要负责人可以解除密封');
+      const p = await this.visible(q, leader, id, true);
+      if (p.sent_up_at) throw new AppError('INVALID_STATE', '该事项已报送上级纪委监委，不能解除密封');
+      const now = this.now();
+      await q.query(
+        'UPDATE petitions SET sealed = false, sealed_at = NULL, unsealed_at = $2, unsealed_by = $3, unseal_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1',
+        [id, now, leader.sub, reason],
+      );
+      await appendAudit(q, { actorId: leader.sub, actorRole: leader.role, action: 'petition.unseal', objectType: 'petition', objectId: id, townshipCode: null });
+      return { id, sealed: false as const };
+    });
+  }
+
+  /**
+   * The office's supervisor seals a matter already on file (one a kiosk call started, or found to concern the
+   * leadership later); an officer who finds one asks the supervisor. From the commit on, every list, detail,
+   * statistic and township screen leaves it out, whatever stage it had reached. Only a matter the supervisor can
+   * see may be sealed (not one naming them); the reason stays on the row.
    */
   async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true }> {
     return this.db.tx(async (q) => {
-      const r = await q.query('SELECT 1 FROM petitions WHERE id = $1 AND NOT sealed FOR UPDATE', [id]);
-      if (!r.rowCount) throw NOT_FOUND();
+      const r = await q.query<{ named: boolean }>(`SELECT ${namedAsAccused(1)} AS named FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`, [officer.sub, id]);
+      if (!r.rows[0]) throw NOT_FOUND();
+      // Sealing takes a matter out of colleagues' sight: not the accused's own decision to make.
+      if (r.rows[0].named) throw new AppError('CONFLICT_OF_INTEREST', '此件反映的是您本人，您须回避，不能密封；请由其他主任处理。');
       const now = this.now();
       await q.query('UPDATE petitions SET sealed = true, sealed_at = $2, sealed_by = $3, sealed_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1', [id, now, officer.sub, reason]);
       await appendAudit(q, { actorId: officer.sub, actorRole: officer.role, action: 'petition.seal', objectType: 'petition', objectId: id, townshipCode: null });

@@ -53,7 +53,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'officer2', password: 'officer2-demo', displayName: '县纪委监委信访室 李干事', role: 'county_officer' },
   { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor' },
   // 县纪委监委主要负责人: reads only the sealed matters (those about the commission's own leadership).
-  { username: 'leader1', password: 'leader1-demo', displayName: '县纪委监委 主要负责人', role: 'county_leader' },
+  // Linked to their registry entry like every reader of sealed matters must be (an unlinked leader reads none).
+  { username: 'leader1', password: 'leader1-demo', displayName: '县纪委监委 主要负责人', role: 'county_leader', officialCode: 'XJW-0001' },
   { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha', officialCode: 'XS-0004' },
   { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli', officialCode: 'LL-0004' },
   { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha', officialCode: 'XS-0005' },
@@ -96,10 +97,11 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
   const rows = (file: string) => parseCsv(fs.readFileSync(path.join(SEED_DIR, file), 'utf8')).slice(1).map((r) => r.fields);
   await db.tx(async (q) => {
     for (const [code, name, unitCode, unitName, position, township, level] of rows('demo-officials.csv')) {
-      await q.query('INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING', [unitCode, unitName, township]);
+      // A county body (the commission's own leadership) has no township: the file leaves the column empty.
+      await q.query(`INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, NULLIF($3, '')) ON CONFLICT (code) DO NOTHING`, [unitCode, unitName, township]);
       // 管理层级 by its Chinese label, as the import page takes it; the standing read from position and unit (0022).
       await q.query(
-        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing) VALUES ($1, $2, $3, $4, $5, $6, vj_official_standing($4, $7)) ON CONFLICT (code) DO NOTHING`,
+        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing) VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, vj_official_standing($4, $7)) ON CONFLICT (code) DO NOTHING`,
         [code, name, unitCode, position, township, MANAGEMENT_LEVELS.find((l) => MANAGEMENT_LEVEL_LABELS[l] === level) ?? 'unknown', unitName],
       );
     }

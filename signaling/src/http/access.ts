@@ -47,11 +47,13 @@ export const ROUTES = {
   'POST /api/petitions/:id/transition': { roles: COUNTY },
   'GET /api/petitions/:id/cross-reference': { roles: COUNTY },
   'PUT /api/petitions/:id/jurisdiction': { roles: COUNTY },
-  // 密封事项: an officer seals a matter on file; from then on only the principal leader reads it, and only here.
-  'POST /api/petitions/:id/seal': { roles: COUNTY },
-  'GET /api/sealed': { roles: ['county_leader'] },
-  'GET /api/sealed/:id': { roles: ['county_leader'] },
-  'POST /api/sealed/:id/send-up': { roles: ['county_leader'] },
+  // 密封事项: the supervisor seals a matter on file (an officer seals only at intake); from then on only the
+  // principal leader reads it, and only here: the supervisor reads here only those no leader may (cases/sealed.ts).
+  'POST /api/petitions/:id/seal': { roles: ['county_supervisor'] },
+  'GET /api/sealed': { roles: ['county_leader', 'county_supervisor'] },
+  'GET /api/sealed/:id': { roles: ['county_leader', 'county_supervisor'] },
+  'POST /api/sealed/:id/send-up': { roles: ['county_leader', 'county_supervisor'] },
+  'POST /api/sealed/:id/unseal': { roles: ['county_leader'] },
   'GET /api/cases/deadlines': { roles: COUNTY },
   'GET /api/cases/notices': { roles: COUNTY },
   'GET /api/stats': { roles: COUNTY },

@@ -8,7 +8,7 @@ export function auditRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/audit', {
     query: AuditQuery,
     response: AuditPageAnswer,
-    handler: ({ query }) => auditPage(app.db, query),
+    handler: ({ principal, query }) => auditPage(app.db, principal, query),
   });
 
   mount(express, app, 'GET /api/audit/verify', {

@@ -1,12 +1,12 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { errorFields, Id, SealAnswer, SealBody, SealedListAnswer, SealedMatterView, SendUpBody } from '@vj/shared';
+import { errorFields, Id, SealAnswer, SealBody, SealedListAnswer, SealedMatterView, SendUpBody, UnsealAnswer, UnsealBody } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
 
-/** 密封事项: sealing by the county office, and the principal leader's page (list, detail, 报送上级). */
+/** 密封事项: sealing by the county office, and the principal leader's page (list, detail, 报送上级, 解除密封). */
 export function sealedRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/petitions/:id/seal', {
     params: ById,
@@ -23,7 +23,7 @@ export function sealedRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/sealed', {
     response: SealedListAnswer,
-    handler: async ({ principal }) => ({ items: await app.sealed.list(principal) }),
+    handler: ({ principal }) => app.sealed.list(principal),
   });
 
   mount(express, app, 'GET /api/sealed/:id', {
@@ -40,6 +40,19 @@ export function sealedRoutes(express: Express, app: AppContext): void {
       const v = await app.sealed.sendUp(principal, params.id, body);
       app.log.info('sealed matter sent up', { petitionId: params.id, by: principal.sub });
       return v;
+    },
+  });
+
+  mount(express, app, 'POST /api/sealed/:id/unseal', {
+    params: ById,
+    body: UnsealBody,
+    response: UnsealAnswer,
+    handler: async ({ principal, params, body }) => {
+      const r = await app.sealed.unseal(principal, params.id, body.reason);
+      app.log.info('sealed matter unsealed', { petitionId: params.id, by: principal.sub });
+      // Back on the deadline board: an overdue one must show now, not at the next sweep.
+      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after unsealing; the next sweep will', errorFields(err)));
+      return r;
     },
   });
 }
