@@ -124,6 +124,12 @@ describe('the architecture is a lint rule', () => {
     }
   });
 
+  it('refuses a relative type import that leaves the package, as it refuses a value import', async () => {
+    const file = 'county-console/src/probe.ts';
+    expect(await refusals(file, `export type C = import('../../signaling/src/context.js').AppContext;\n`)).not.toEqual([]);
+    expect(await refusals(file, `export type S = import('./strings.js').Strings;\n`)).toEqual([]);
+  });
+
   it('leaves tests free to reach the shared test helpers', async () => {
     expect(await refusals('signaling/src/security/probe.test.ts', importing('../../../test/helpers/forged-tokens.js'))).toEqual([]);
   });
