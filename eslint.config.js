@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import { workspaceBoundary } from './scripts/lib/workspace-boundary.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**'] },
@@ -21,7 +24,7 @@ export default tseslint.config(
     languageOptions: { globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly', Response: 'readonly', Promise: 'readonly' } },
   },
   {
-    files: ['kiosk-client/**/*.{ts,tsx}', 'county-console/**/*.{ts,tsx}', 'shared/src/client/**/*.ts'],
+    files: ['kiosk-client/**/*.{ts,tsx}', 'county-console/**/*.{ts,tsx}', 'shared/client/src/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
@@ -36,51 +39,78 @@ function architecture() {
     { name: 'node:crypto', message: 'use signaling/src/security/crypto.ts' },
     { name: 'crypto', message: 'use signaling/src/security/crypto.ts' },
   ];
+  // Code that reaches a browser: no Node built-in (bare or node:), and no package only the servers depend on
+  // (read from the package.json files, so a new server dependency is refused without editing this list).
+  const serverPackages = serverOnlyPackages();
+  const nodeOnly = (why) => {
+    const message = `${why}, so no Node built-in`;
+    const packageMessage = `${why}, so no package only the servers depend on (a browser package that needs one declares it)`;
+    return {
+      paths: [...builtinModules.map((name) => ({ name, message })), ...serverPackages.map((name) => ({ name, message: packageMessage }))],
+      patterns: [{ group: ['node:*'], message }, { group: serverPackages.map((n) => `${n}/*`), message: packageMessage }],
+    };
+  };
   // Route files are mounted by http/app.ts and nothing else: logic others need lives in a service.
   const routes = { group: ['**/routes/*'], message: 'a route file is mounted by http/app.ts only; move what you need into a service' };
   const siblingRoute = { group: ['./*'], message: 'a route file is mounted by http/app.ts only; move what you need into a service' };
-  const server = (...names) => names.map((n) => ({ group: [n, `${n}/*`], message: 'a browser app or the browser kit never imports server code' }));
-  const relativeInto = (dir, message) => ({ group: [`../**/${dir}/*`, `../**/${dir}`], message });
+  const packages = (names, message) => names.map((n) => ({ group: [n, `${n}/*`], message }));
   const rule = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
   const notTests = ['**/*.test.ts', '**/*.test.tsx'];
+  const browser = nodeOnly('browser code runs in a browser');
+  const sharedRoot = nodeOnly('the root of @vj/shared is bundled into both browser apps (Node code goes in src/node)');
+  const sources = (dirs) => dirs.flatMap((d) => [`${d}/**/*.ts`, `${d}/**/*.tsx`]);
   return [
     {
-      // The browser apps import only @vj/shared (isomorphic schemas) and its browser kit, @vj/shared/client.
-      files: ['kiosk-client/src/**/*.{ts,tsx}', 'county-console/src/**/*.{ts,tsx}', 'shared/src/client/**/*.ts'],
+      // Every package reaches another by its name only; relative paths stay at home (scripts/lib/workspace-boundary.mjs).
+      // Tests may reach the test helpers at the repository root.
+      files: sources(['shared/src', 'shared/client/src', 'sfu-server/src', 'signaling/src', 'kiosk-client/src', 'county-console/src']),
       ignores: notTests,
-      rules: rule(crypto, [
-        ...server('@vj/signaling', '@vj/sfu-server', '@vj/shared/node'),
-        { group: ['node:*'], message: 'browser code has no Node built-ins' },
-        relativeInto('node', 'the browser kit never imports the servers\' shared code (shared/src/node)'),
-        relativeInto('signaling', 'a browser app never imports server code'),
-        relativeInto('sfu-server', 'a browser app never imports server code'),
-        { group: ['../../shared/*', '../../../shared/*'], message: 'import @vj/shared or @vj/shared/client, not its files' },
+      // A dynamic import() would pass no-restricted-imports unseen, so modules load by static imports only.
+      plugins: { vj: { rules: { 'workspace-boundary': workspaceBoundary } } },
+      rules: {
+        'vj/workspace-boundary': 'error',
+        'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'import statically, so the architecture rules see what this file depends on' }],
+      },
+    },
+    {
+      // The browser apps and the browser kit import, of ours, only the kit (@vj/client) and the protocol (@vj/shared's
+      // root); @vj/shared/node, the servers and the other app are refused, and so is anything only Node runs.
+      files: sources(['kiosk-client/src', 'county-console/src', 'shared/client/src']),
+      ignores: notTests,
+      rules: rule(browser.paths, [
+        { regex: '^@vj/(?!(client|client/jitless|shared)$)', message: 'a browser app imports only @vj/client (the browser kit) and @vj/shared (the protocol)' },
+        ...browser.patterns,
       ]),
     },
     {
-      // shared depends on nothing of ours: every other workspace depends on it. Its root is bundled into the
+      // shared depends on nothing of ours: every other package depends on it. Its root is bundled into the
       // browser apps, so only shared/src/node (the servers' own entry, @vj/shared/node) may hold Node code.
       files: ['shared/src/**/*.ts'],
-      ignores: [...notTests, 'shared/src/client/**'],
-      rules: rule(crypto, [
+      ignores: [...notTests, 'shared/src/node/**'],
+      rules: rule(sharedRoot.paths, [
         { group: ['@vj/*'], message: 'shared depends on nothing of ours' },
-        { group: ['./node/*', './node'], message: 'the root of shared reaches browsers: only @vj/shared/node may export server code' },
-        relativeInto('signaling', 'shared depends on nothing of ours'),
-        relativeInto('sfu-server', 'shared depends on nothing of ours'),
-        relativeInto('kiosk-client', 'shared depends on nothing of ours'),
-        relativeInto('county-console', 'shared depends on nothing of ours'),
+        { group: ['./node/*', './node', '../node/*'], message: 'the root of shared reaches browsers: only @vj/shared/node may export server code' },
+        ...sharedRoot.patterns,
       ]),
     },
     {
-      // The SFU is driven by signaling through SfuApi; it never reaches back into it.
+      files: ['shared/src/node/**/*.ts'],
+      ignores: notTests,
+      rules: rule(crypto, [{ group: ['@vj/*'], message: 'shared depends on nothing of ours' }]),
+    },
+    {
+      // The SFU is driven by signaling through SfuApi; it never reaches back into it, nor into browser code.
       files: ['sfu-server/src/**/*.ts'],
       ignores: notTests,
-      rules: rule(crypto, [...server('@vj/signaling'), relativeInto('signaling', 'sfu-server never imports signaling')]),
+      rules: rule(crypto, [
+        ...packages(['@vj/signaling'], 'sfu-server never imports signaling'),
+        ...packages(['@vj/client', '@vj/kiosk-client', '@vj/county-console'], 'a server never imports browser code'),
+      ]),
     },
     {
       files: ['signaling/src/**/*.ts'],
       ignores: [...notTests, 'signaling/src/security/crypto.ts', 'signaling/src/http/app.ts'],
-      rules: rule(crypto, [routes]),
+      rules: rule(crypto, [routes, ...packages(['@vj/client', '@vj/kiosk-client', '@vj/county-console'], 'a server never imports browser code')]),
     },
     {
       // The cluster layer is infrastructure (bus, ownership, queue): the layers above use it, never the reverse.
@@ -103,4 +133,12 @@ function architecture() {
       rules: rule(crypto, []),
     },
   ];
+}
+
+/** Packages the servers depend on and no browser package does (the browser kit, the apps, the root of shared). */
+function serverOnlyPackages() {
+  const manifest = (dir) => JSON.parse(fs.readFileSync(`${import.meta.dirname}/${dir}/package.json`, 'utf8'));
+  const names = (dirs, fields) => dirs.flatMap((d) => fields.flatMap((f) => Object.keys(manifest(d)[f] ?? {})));
+  const browser = new Set([...names(['shared/client', 'kiosk-client', 'county-console'], ['dependencies', 'peerDependencies']), ...names(['shared'], ['dependencies'])]);
+  return [...new Set(names(['sfu-server', 'signaling'], ['dependencies']))].filter((n) => !browser.has(n)).sort();
 }

@@ -52,7 +52,7 @@ function hashFiles(files) {
 }
 
 function installDependencies() {
-  const manifests = ['package.json', 'package-lock.json', ...['shared', 'sfu-server', 'signaling', 'kiosk-client', 'county-console'].map((w) => `${w}/package.json`)];
+  const manifests = ['package.json', 'package-lock.json', ...['shared', 'shared/client', 'sfu-server', 'signaling', 'kiosk-client', 'county-console'].map((w) => `${w}/package.json`)];
   const want = hashFiles(manifests.map((f) => path.join(ROOT, f)));
   const stamp = path.join(ROOT, 'node_modules', '.vj-install-stamp');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return step('npm dependencies: up to date');
@@ -76,11 +76,11 @@ function newestMtime(dir) {
 }
 
 function buildApps() {
-  step('TypeScript: building shared, sfu-server and signaling (incremental)…');
+  step('TypeScript: building shared, the browser kit, sfu-server and signaling (incremental)…');
   run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b']);
   for (const app of ['kiosk-client', 'county-console']) {
     const out = path.join(ROOT, app, 'dist', 'index.html');
-    const inputs = Math.max(newestMtime(path.join(ROOT, app, 'src')), newestMtime(path.join(ROOT, app, 'public')), newestMtime(path.join(ROOT, 'shared', 'src')), fs.statSync(path.join(ROOT, app, 'index.html')).mtimeMs);
+    const inputs = Math.max(newestMtime(path.join(ROOT, app, 'src')), newestMtime(path.join(ROOT, app, 'public')), newestMtime(path.join(ROOT, 'shared', 'src')), newestMtime(path.join(ROOT, 'shared', 'client', 'src')), fs.statSync(path.join(ROOT, app, 'index.html')).mtimeMs);
     if (fs.existsSync(out) && fs.statSync(out).mtimeMs > inputs) {
       step(`${app}: up to date`);
       continue;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AppError } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { T } from './strings';
 
 export type TokenSource = () => string | undefined;

@@ -1,5 +1,5 @@
 import { AppError, needsSecondFactor, type AlertView, type LoginAnswer, type SecondFactorChallenge, type CountyMode, type JoinAnswer, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
-import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/client';
 import { joinSessionMedia, type JoinedSession } from './joined-session';
 import { userMessage } from './api';
 import { beep } from './sound';

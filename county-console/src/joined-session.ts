@@ -1,8 +1,8 @@
-import { SessionMedia, type SignalChannel } from '@vj/shared/client';
+import { SessionMedia, type SignalChannel } from '@vj/client';
 
 /**
  * One session this console takes part in. The media itself, and the way back after a drop, are the kiosk's
- * too (`SessionMedia` in @vj/shared/client); only the console's camera and microphone are chosen here.
+ * too (`SessionMedia` in @vj/client); only the console's camera and microphone are chosen here.
  */
 export type JoinedSession = SessionMedia;
 

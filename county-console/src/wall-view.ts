@@ -1,5 +1,5 @@
 import type { WallTile } from '@vj/shared';
-import { RtcPeer, type SignalChannel } from '@vj/shared/client';
+import { RtcPeer, type SignalChannel } from '@vj/client';
 
 /** The wall: every room's kiosk camera at the small layer over one transport; an opened room gets the large one. */
 export class WallView {

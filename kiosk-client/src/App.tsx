@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { useNow } from '@vj/shared/client';
+import { useNow } from '@vj/client';
 import type { EndedReason, KioskController } from './kiosk-controller';
 import { Callback } from './screens/Callback';
 import { Ended } from './screens/Ended';

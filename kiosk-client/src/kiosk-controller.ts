@@ -1,5 +1,5 @@
 import { AppError, type JoinAnswer, type KioskAuthResult, type KioskCheckView, type ReceiptRatingAnswer, type ReceiptRatingBody, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
-import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, runDeviceCheck, socketChannel, type AppSocket, type SignalChannel } from '@vj/shared/client';
+import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, runDeviceCheck, socketChannel, type AppSocket, type SignalChannel } from '@vj/client';
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
 import { SAY, T, type Prompt } from './strings';

@@ -1,4 +1,4 @@
-import '@vj/shared/client/jitless';
+import '@vj/client/jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -1,4 +1,4 @@
-import { PromptPlayer } from '@vj/shared/client';
+import { PromptPlayer } from '@vj/client';
 import type { Prompt } from './strings';
 
 /**

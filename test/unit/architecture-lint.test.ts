@@ -1,54 +1,93 @@
-// The architecture rules live in eslint.config.js (no-restricted-imports per area). This lints one import at a
-// time, as if written in a file of each area, so a rule that stops firing (a typo in a pattern, a later config
-// block overriding an earlier one) fails here instead of letting the layering erode quietly.
+// The architecture rules live in eslint.config.js (no-restricted-imports per area, and the workspace boundary in
+// scripts/lib/workspace-boundary.mjs). This lints one import at a time, as if written in a file of each area, so
+// a rule that stops firing (a typo in a pattern, a later config block overriding an earlier one) fails here
+// instead of letting the layering erode quietly.
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const eslint = new ESLint({ cwd: REPO });
+const ARCHITECTURE_RULES = new Set(['no-restricted-imports', 'vj/workspace-boundary', 'no-restricted-syntax']);
 
-async function refusedImports(file: string, specifier: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`import * as x from '${specifier}';\nexport default x;\n`, { filePath: path.join(REPO, file) });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+async function refusals(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: path.join(REPO, file) });
+  const messages = result?.messages ?? [];
+  // A probe that does not parse, or a file no config covers, would look refused: neither may count.
+  expect(messages.filter((m) => m.fatal === true || m.ruleId === null)).toEqual([]);
+  return messages.filter((m) => ARCHITECTURE_RULES.has(m.ruleId ?? '')).map((m) => m.message);
 }
+
+/** A file of the area that imports `specifier` (statically, and again by re-exporting from it). */
+const importing = (specifier: string) => `import * as x from '${specifier}';\nexport default x;\n`;
+const reExporting = (specifier: string) => `export * from '${specifier}';\n`;
+
+const SERVER_PACKAGES = ['ioredis', 'pg', 'mediasoup', 'socket.io', 'express', 'jsonwebtoken', '@electric-sql/pglite', 'pg/lib/client.js'];
 
 const cases: { area: string; file: string; refused: string[]; allowed: string[] }[] = [
   {
     area: 'a browser app',
     file: 'county-console/src/views/Probe.tsx',
-    refused: ['@vj/signaling', '@vj/sfu-server', '@vj/shared/node', '@vj/signaling/dist/context.js', 'node:fs', 'node:crypto', '../../signaling/src/context.js', '../../sfu-server/src/sfu-service.js', '../../shared/src/log.js'],
-    allowed: ['@vj/shared', '@vj/shared/client', 'react', './components/Table.js'],
+    refused: [
+      '@vj/signaling', '@vj/sfu-server', '@vj/shared/node', '@vj/signaling/dist/context.js', '@vj/kiosk-client', '@vj/shared/dist/log.js',
+      'node:fs', 'fs', 'events', 'node:crypto', 'crypto', 'fs/promises', ...SERVER_PACKAGES,
+      '../../../signaling/src/context.js', '../../../sfu-server/src/sfu-service.js', '../../../shared/src/log.js', '../../../shared/client/src/http.js',
+    ],
+    allowed: ['@vj/shared', '@vj/client', '@vj/client/jitless', 'react', 'react-dom/client', 'mediasoup-client', '../components/Table.js'],
   },
   {
     area: 'the kiosk',
     file: 'kiosk-client/src/Probe.tsx',
-    refused: ['@vj/signaling', 'node:path', '../../signaling/src/server.js'],
-    allowed: ['@vj/shared/client', './kiosk-controller.js'],
+    refused: ['@vj/signaling', '@vj/county-console', '@vj/shared/node', 'node:path', 'path', 'ioredis', '../../signaling/src/server.js', '../../shared/src/errors.js'],
+    allowed: ['@vj/client', '@vj/client/jitless', '@vj/shared', './kiosk-controller.js', './screens/Waiting.js'],
   },
   {
-    area: 'the browser kit',
-    file: 'shared/src/client/probe.ts',
-    refused: ['@vj/signaling', 'node:events', '../../../signaling/src/context.js', '@vj/shared/node', '../node/redis-rpc.js'],
-    allowed: ['../schemas/socket.js', 'mediasoup-client', './socket.js'],
+    area: 'the browser kit (@vj/client)',
+    file: 'shared/client/src/probe.ts',
+    refused: [
+      '@vj/signaling', '@vj/sfu-server', '@vj/shared/node', '@vj/county-console', 'node:events', 'events', 'node:crypto', ...SERVER_PACKAGES,
+      '../../src/errors.js', '../../src/node/redis-rpc.js', '../../src/schemas/socket.js', '../../../signaling/src/context.js',
+    ],
+    allowed: ['@vj/shared', 'mediasoup-client', 'socket.io-client', 'zod', 'react', './socket.js'],
   },
   {
-    area: 'shared',
+    area: 'the root of shared',
     file: 'shared/src/probe.ts',
-    refused: ['@vj/signaling', '@vj/sfu-server', '../../signaling/src/context.js', '../../county-console/src/api.js', 'node:crypto', './node/redis-rpc.js'],
-    allowed: ['zod', './schemas/rest.js'],
+    refused: [
+      '@vj/signaling', '@vj/sfu-server', '@vj/client', '@vj/shared/node', 'node:crypto', 'crypto', 'node:fs', 'events', ...SERVER_PACKAGES,
+      './node/redis-rpc.js', './node/index.js', '../client/src/http.js', '../../signaling/src/context.js', '../../county-console/src/api.js',
+    ],
+    allowed: ['zod', './schemas/rest.js', './errors.js'],
+  },
+  {
+    area: 'shared\'s schemas',
+    file: 'shared/src/schemas/probe.ts',
+    refused: ['../node/redis-rpc.js', 'node:events', '@vj/signaling', '../../client/src/socket.js'],
+    allowed: ['zod', '../errors.js', './common.js'],
+  },
+  {
+    area: 'shared\'s Node entry (@vj/shared/node)',
+    file: 'shared/src/node/probe.ts',
+    refused: ['@vj/signaling', '@vj/sfu-server', '@vj/client', 'node:crypto', '../../../signaling/src/context.js'],
+    allowed: ['ioredis', 'node:events', '../errors.js', '../schemas/cluster.js', './redis-rpc.js'],
   },
   {
     area: 'the SFU',
     file: 'sfu-server/src/probe.ts',
-    refused: ['@vj/signaling', '../../signaling/src/context.js', 'node:crypto'],
-    allowed: ['@vj/shared', '@vj/shared/node', 'mediasoup', './session-media.js'],
+    refused: ['@vj/signaling', '@vj/signaling/dist/context.js', '@vj/client', '@vj/kiosk-client', '../../signaling/src/context.js', '../../shared/src/errors.js', 'node:crypto'],
+    allowed: ['@vj/shared', '@vj/shared/node', 'mediasoup', 'node:os', './session-media.js'],
   },
   {
     area: 'signaling',
     file: 'signaling/src/cases/probe.ts',
-    refused: ['../http/routes/cases.js', 'node:crypto'],
-    allowed: ['../http/route.js', '../security/crypto.js', './case-policy.js', '@vj/shared'],
+    refused: ['../http/routes/cases.js', 'node:crypto', '@vj/client', '@vj/county-console', '../../../sfu-server/src/sfu-service.js', '../../../shared/src/errors.js'],
+    allowed: ['../http/route.js', '../security/crypto.js', './case-policy.js', '@vj/shared', '@vj/shared/node', '@vj/sfu-server', 'node:fs'],
+  },
+  {
+    area: 'the http layer',
+    file: 'signaling/src/http/probe.ts',
+    refused: ['./routes/cases.js', './routes/admin.js'],
+    allowed: ['./route.js', './access.js'],
   },
   {
     area: 'the cluster layer',
@@ -72,7 +111,26 @@ const cases: { area: string; file: string; refused: string[]; allowed: string[] 
 
 describe('the architecture is a lint rule', () => {
   it.each(cases)('$area: refuses what it may not import and allows the rest', async ({ file, refused, allowed }) => {
-    for (const s of refused) expect(await refusedImports(file, s), `${file} importing ${s}`).not.toEqual([]);
-    for (const s of allowed) expect(await refusedImports(file, s), `${file} importing ${s}`).toEqual([]);
+    for (const s of refused) {
+      expect(await refusals(file, importing(s)), `${file} importing ${s}`).not.toEqual([]);
+      expect(await refusals(file, reExporting(s)), `${file} re-exporting ${s}`).not.toEqual([]);
+    }
+    for (const s of allowed) expect(await refusals(file, importing(s)), `${file} importing ${s}`).toEqual([]);
+  });
+
+  it('refuses a dynamic import(), which the import rules would not see', async () => {
+    for (const file of ['county-console/src/views/Probe.tsx', 'sfu-server/src/probe.ts', 'signaling/src/cases/probe.ts']) {
+      expect(await refusals(file, `export const load = () => import('./x.js');\n`), file).not.toEqual([]);
+    }
+  });
+
+  it('refuses a relative type import that leaves the package, as it refuses a value import', async () => {
+    const file = 'county-console/src/probe.ts';
+    expect(await refusals(file, `export type C = import('../../signaling/src/context.js').AppContext;\n`)).not.toEqual([]);
+    expect(await refusals(file, `export type S = import('./strings.js').Strings;\n`)).toEqual([]);
+  });
+
+  it('leaves tests free to reach the shared test helpers', async () => {
+    expect(await refusals('signaling/src/security/probe.test.ts', importing('../../../test/helpers/forged-tokens.js'))).toEqual([]);
   });
 });

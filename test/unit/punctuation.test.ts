@@ -13,9 +13,9 @@ const TABLES = [
   'county-console/src/audit-strings.ts',
   'county-console/src/satisfaction-strings.ts',
   ...fs
-    .readdirSync(path.join(REPO, 'shared/src/client'))
+    .readdirSync(path.join(REPO, 'shared/client/src'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .map((f) => `shared/src/client/${f}`),
+    .map((f) => `shared/client/src/${f}`),
 ];
 
 /** Every server source file: its Chinese error messages and import reports reach the console as they are. */
@@ -25,7 +25,7 @@ function sourcesUnder(dir: string): string[] {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
     .map((f) => `${dir}/${f}`);
 }
-const SERVER = [...sourcesUnder('signaling/src'), ...sourcesUnder('sfu-server/src'), ...sourcesUnder('shared/src').filter((f) => !f.startsWith('shared/src/client/'))];
+const SERVER = [...sourcesUnder('signaling/src'), ...sourcesUnder('sfu-server/src'), ...sourcesUnder('shared/src')];
 
 // Han characters and CJK / full-width punctuation, then a half-width , ! ? : or ; right after.
 const HALF_WIDTH_AFTER_CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][,!?:;]/u;

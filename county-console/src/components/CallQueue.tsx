@@ -1,5 +1,5 @@
 import type { AlertView, RoomView } from '@vj/shared';
-import { mmss, useNow } from '@vj/shared/client';
+import { mmss, useNow } from '@vj/client';
 import { T } from '../strings';
 
 export function CallQueue({ rooms, alerts, busy, onAnswer }: { rooms: RoomView[]; alerts: AlertView[]; busy: boolean; onAnswer: (sessionId: string) => void }) {

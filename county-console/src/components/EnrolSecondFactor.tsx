@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { RecoveryCodesView, TotpEnrolment } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { userMessage, type TokenSource } from '../api';
 import { T } from '../strings';
 

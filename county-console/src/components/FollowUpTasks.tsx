@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { FollowUpListAnswer, FollowUpTaskView, Role } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { useApi, userMessage, type TokenSource } from '../api';
 import { chinaDay } from '../format';
 import { TS } from '../satisfaction-strings';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { MANAGEMENT_LEVELS, TOWNSHIP_STANDINGS, type CountyPetitionView, type ManagementLevel, type TownshipStanding } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import type { TokenSource } from '../api';
 import { TJ } from '../jurisdiction-strings';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import type { TokenSource } from '../api';
 import { TR } from '../recording-strings';
 

@@ -1,6 +1,6 @@
 import type { CSSProperties } from 'react';
 import type { RoomView } from '@vj/shared';
-import { Video, mmss, useNow } from '@vj/shared/client';
+import { Video, mmss, useNow } from '@vj/client';
 import { T } from '../strings';
 import { CheckBadge } from './CheckBadge';
 import { LinkBadge } from './LinkBadge';

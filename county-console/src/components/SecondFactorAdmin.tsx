@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SecondFactorUsersView } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { useApi, userMessage, type TokenSource } from '../api';
 import { T } from '../strings';
 

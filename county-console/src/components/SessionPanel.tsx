@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CountyMode, RoomView } from '@vj/shared';
-import { Video, mmss, useNow } from '@vj/shared/client';
+import { Video, mmss, useNow } from '@vj/client';
 import type { ActiveCall } from '../console-controller';
 import { T } from '../strings';
 import { RecordingControl } from './RecordingControl';

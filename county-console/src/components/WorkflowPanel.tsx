@@ -13,7 +13,7 @@ import {
   type Role,
 } from '@vj/shared';
 import { DispositionFields, DispositionLine, OutcomeFields, useDispositionForm } from './DispositionForm';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
 import { TJ } from '../jurisdiction-strings';
 import { TC } from '../case-strings';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { MyAccountView } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { useApi, userMessage, type TokenSource } from '../api';
 import { T } from '../strings';
 

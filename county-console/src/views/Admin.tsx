@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AdminKioskView, AdminOfficialView, AdminUserView, KioskProvisionResult, UserLinkBody } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { useApi, type TokenSource } from '../api';
 import { T } from '../strings';
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, AuditExportQuery, type AuditEntryView } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { type TokenSource } from '../api';
 import { TA, auditActionLabel, auditDetailsText } from '../audit-strings';
 import { T } from '../strings';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CalendarImportAnswer } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import type { TokenSource } from '../api';
 import { TC } from '../case-strings';
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CaseWorkflowView, CountyPetitionView, RevealResult, Role } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { downloadWithAuth, useAction, useApi, type TokenSource } from '../api';
 import { CrossReference } from '../components/CrossReference';
 import { JurisdictionPanel } from '../components/JurisdictionPanel';

@@ -10,7 +10,7 @@ import {
   type SubmitResult,
   type TownshipStanding,
 } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { FilePick } from '../components/FilePick';

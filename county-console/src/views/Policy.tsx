@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { MATTER_CLASSES, type DeadlinePolicyRow, type DeadlinePolicyRowView } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { T } from '../strings';

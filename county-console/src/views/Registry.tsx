@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RegistryImportView } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { CalendarImport } from './CalendarImport';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { SealedListAnswer, SealedMatterView, SealedReader } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { useAction, useApi, type TokenSource } from '../api';
 import { chinaDay } from '../format';
 import { TS } from '../sealed-strings';

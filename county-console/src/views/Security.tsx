@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SecurityStatusView } from '@vj/shared';
-import { apiRequest } from '@vj/shared/client';
+import { apiRequest } from '@vj/client';
 import { type TokenSource } from '../api';
 import { SecondFactorAdmin } from '../components/SecondFactorAdmin';
 import { T } from '../strings';

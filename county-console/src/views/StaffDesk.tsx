@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Video } from '@vj/shared/client';
+import { Video } from '@vj/client';
 import type { ConsoleController, ConsoleState } from '../console-controller';
 import { T } from '../strings';
 

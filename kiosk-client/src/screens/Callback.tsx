@@ -1,4 +1,4 @@
-import { useNow } from '@vj/shared/client';
+import { useNow } from '@vj/client';
 import { T } from '../strings';
 
 /** The villager asked for a callback: what happens next, in plain words, then back to the start. */

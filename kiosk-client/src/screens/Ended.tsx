@@ -1,4 +1,4 @@
-import { useNow } from '@vj/shared/client';
+import { useNow } from '@vj/client';
 import { T } from '../strings';
 
 export function Ended({ backAt, onHome, note }: { backAt: number; onHome: () => void; note?: string | undefined }) {

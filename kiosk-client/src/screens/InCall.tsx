@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Video, mmss, useNow } from '@vj/shared/client';
+import { Video, mmss, useNow } from '@vj/client';
 import type { SessionStateView } from '@vj/shared';
 import type { KioskView } from '../kiosk-controller';
 import { LockIcon } from '../icons';

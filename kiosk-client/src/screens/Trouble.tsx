@@ -1,4 +1,4 @@
-import { useNow } from '@vj/shared/client';
+import { useNow } from '@vj/client';
 import { problemText, type Problem } from '../kiosk-controller';
 import { WarningIcon } from '../icons';
 import { T } from '../strings';

@@ -1,4 +1,4 @@
-import { Video, mmss, useNow } from '@vj/shared/client';
+import { Video, mmss, useNow } from '@vj/client';
 import type { KioskView } from '../kiosk-controller';
 import { T } from '../strings';
 

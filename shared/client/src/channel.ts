@@ -1,6 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { AppError, isErrorCode, userMessage } from '../errors.js';
-import type { ClientEvent, ClientPayload, ClientResult, ClientToServerEvents, ServerToClientEvents } from '../schemas/socket.js';
+import { AppError, isErrorCode, userMessage, type ClientEvent, type ClientPayload, type ClientResult, type ClientToServerEvents, type ServerToClientEvents } from '@vj/shared';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,7 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import type { KioskCheckReport, KioskCheckView } from '../schemas/kiosk-check.js';
-import type { RtpParameters } from '../schemas/rtp.js';
+import type { KioskCheckReport, KioskCheckView, RtpParameters } from '@vj/shared';
 import type { SignalChannel } from './channel.js';
 
 /** How long the check publishes before it reads what was sent: a few hundred packets of each kind. */

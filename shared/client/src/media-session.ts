@@ -1,4 +1,4 @@
-import type { JoinAnswer, ProducerInfo } from '../schemas/socket.js';
+import type { JoinAnswer, ProducerInfo } from '@vj/shared';
 import type { SignalChannel } from './channel.js';
 import { RtcPeer, type PublishOptions } from './rtc-peer.js';
 

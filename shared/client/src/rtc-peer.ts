@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import type { RtpCapabilities, RtpParameters, TrackSource } from '../schemas/rtp.js';
+import type { RtpCapabilities, RtpParameters, TrackSource } from '@vj/shared';
 import type { SignalChannel } from './channel.js';
 
 export interface PublishOptions {

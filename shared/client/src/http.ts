@@ -1,4 +1,4 @@
-import { AppError, isErrorCode, userMessage } from '../errors.js';
+import { AppError, isErrorCode, userMessage } from '@vj/shared';
 
 /** fetch for the JSON API: resolves with the body, or rejects with the server's stable error code. */
 export async function apiRequest<T>(method: 'GET' | 'POST' | 'PUT', path: string, opts: { body?: unknown; token?: string } = {}): Promise<T> {

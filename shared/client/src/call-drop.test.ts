@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '@vj/shared';
 import { Departures, DropWatch } from './call-drop.js';
 import { ICE_RESTART_WITHIN_MS, resumePlan } from './media-session.js';
 import type { SignalChannel } from './channel.js';
