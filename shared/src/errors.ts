@@ -101,15 +101,3 @@ export class SfuTimeoutError extends AppError {
     this.name = 'SfuTimeoutError';
   }
 }
-
-/** A request to another signaling node (the owner of a session, the wall) that got no answer in time. */
-export class NodeTimeoutError extends AppError {
-  constructor(
-    readonly method: string,
-    readonly nodeId: string,
-    readonly timeoutMs: number,
-  ) {
-    super('NODE_TIMEOUT', `${method} on signaling node ${nodeId}: no answer within ${timeoutMs} ms`);
-    this.name = 'NodeTimeoutError';
-  }
-}

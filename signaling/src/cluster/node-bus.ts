@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AppError, NodeTimeoutError, errorFields, type Logger } from '@vj/shared';
-import { RedisRpc, type RpcHandler } from '@vj/shared/node';
+import { AppError, errorFields, type Logger } from '@vj/shared';
+import { RedisRpc, type RpcHandler } from '@vj/rpc';
 import { AlertOp } from '../alerts/alert-service.js';
 
 /** Messages every signaling node hears. */
@@ -81,8 +81,9 @@ export class RedisBus implements NodeBus {
     });
   }
 
+  /** Fails with RpcTimeoutError (NODE_TIMEOUT) when the node does not answer in time. */
   call(nodeId: string, method: string, params: unknown): Promise<unknown> {
-    return this.rpc.call(nodeId, method, params, this.timeoutMs, () => new NodeTimeoutError(method, nodeId, this.timeoutMs));
+    return this.rpc.call(nodeId, method, params, this.timeoutMs);
   }
 
   async serve(handler: RpcHandler): Promise<void> {
