@@ -47,7 +47,7 @@ export interface Topology {
   recoverRecordings(db: Db, segments: SegmentStore, log: Logger): Promise<void>;
   /** Writes this node's state back whenever Redis comes back empty; the returned function stops watching. */
   watchRedis(onReset: () => Promise<void>, log: Logger): Promise<() => Promise<void>>;
-  /** Closes the SFU client, presence, cluster and Redis connections, in that order of dependence. */
+  /** Closes presence, the cluster's parts, the SFU client, then the Redis connections they used. */
   close(): Promise<void>;
 }
 
@@ -81,8 +81,8 @@ function localParts(): ClusterParts {
 }
 
 /**
- * Opens the topology's parts. `cleanups` gets each part's closing as soon as the part is open, so a start that
- * fails half-way closes what it opened; `close()` on the result does the same for a normal stop.
+ * Opens the topology's parts. Each part's closing is noted as soon as the part is open, so a start that fails
+ * half-way closes what it opened; `close()` on the result does the same for a normal stop.
  */
 export async function openTopology(config: Config, log: Logger): Promise<Topology> {
   const { kind } = config.topology;
