@@ -57,13 +57,13 @@ function architecture() {
   const rule = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
   const notTests = ['**/*.test.ts', '**/*.test.tsx'];
   const browser = nodeOnly('browser code runs in a browser');
-  const sharedRoot = nodeOnly('the root of @vj/shared is bundled into both browser apps (Node code goes in src/node)');
+  const sharedRoot = nodeOnly('@vj/shared is bundled into both browser apps (server code shared by the servers goes in @vj/rpc)');
   const sources = (dirs) => dirs.flatMap((d) => [`${d}/**/*.ts`, `${d}/**/*.tsx`]);
   return [
     {
       // Every package reaches another by its name only; relative paths stay at home (scripts/lib/workspace-boundary.mjs).
       // Tests may reach the test helpers at the repository root.
-      files: sources(['shared/src', 'shared/client/src', 'sfu-server/src', 'signaling/src', 'kiosk-client/src', 'county-console/src']),
+      files: sources(['shared/src', 'shared/client/src', 'shared/rpc/src', 'sfu-server/src', 'signaling/src', 'kiosk-client/src', 'county-console/src']),
       ignores: notTests,
       // A dynamic import() would pass no-restricted-imports unseen, so modules load by static imports only.
       plugins: { vj: { rules: { 'workspace-boundary': workspaceBoundary } } },
@@ -74,7 +74,7 @@ function architecture() {
     },
     {
       // The browser apps and the browser kit import, of ours, only the kit (@vj/client) and the protocol (@vj/shared's
-      // root); @vj/shared/node, the servers and the other app are refused, and so is anything only Node runs.
+      // root); @vj/rpc, the servers and the other app are refused, and so is anything only Node runs.
       files: sources(['kiosk-client/src', 'county-console/src', 'shared/client/src']),
       ignores: notTests,
       rules: rule(browser.paths, [
@@ -83,20 +83,17 @@ function architecture() {
       ]),
     },
     {
-      // shared depends on nothing of ours: every other package depends on it. Its root is bundled into the
-      // browser apps, so only shared/src/node (the servers' own entry, @vj/shared/node) may hold Node code.
+      // shared depends on nothing of ours: every other package depends on it. It is bundled into the browser apps,
+      // so it holds no Node code.
       files: ['shared/src/**/*.ts'],
-      ignores: [...notTests, 'shared/src/node/**'],
-      rules: rule(sharedRoot.paths, [
-        { group: ['@vj/*'], message: 'shared depends on nothing of ours' },
-        { group: ['./node/*', './node', '../node/*'], message: 'the root of shared reaches browsers: only @vj/shared/node may export server code' },
-        ...sharedRoot.patterns,
-      ]),
+      ignores: notTests,
+      rules: rule(sharedRoot.paths, [{ group: ['@vj/*'], message: 'shared depends on nothing of ours' }, ...sharedRoot.patterns]),
     },
     {
-      files: ['shared/src/node/**/*.ts'],
+      // Request and reply between server nodes: of ours it knows only the protocol, never a server or browser code.
+      files: ['shared/rpc/src/**/*.ts'],
       ignores: notTests,
-      rules: rule(crypto, [{ group: ['@vj/*'], message: 'shared depends on nothing of ours' }]),
+      rules: rule(crypto, [{ regex: '^@vj/(?!shared$)', message: '@vj/rpc depends only on @vj/shared of ours' }]),
     },
     {
       // The SFU is driven by signaling through SfuApi; it never reaches back into it, nor into browser code.
@@ -140,5 +137,5 @@ function serverOnlyPackages() {
   const manifest = (dir) => JSON.parse(fs.readFileSync(`${import.meta.dirname}/${dir}/package.json`, 'utf8'));
   const names = (dirs, fields) => dirs.flatMap((d) => fields.flatMap((f) => Object.keys(manifest(d)[f] ?? {})));
   const browser = new Set([...names(['shared/client', 'kiosk-client', 'county-console'], ['dependencies', 'peerDependencies']), ...names(['shared'], ['dependencies'])]);
-  return [...new Set(names(['sfu-server', 'signaling'], ['dependencies']))].filter((n) => !browser.has(n)).sort();
+  return [...new Set(names(['sfu-server', 'signaling', 'shared/rpc'], ['dependencies']))].filter((n) => !browser.has(n)).sort();
 }

@@ -52,7 +52,7 @@ function hashFiles(files) {
 }
 
 function installDependencies() {
-  const manifests = ['package.json', 'package-lock.json', ...['shared', 'shared/client', 'sfu-server', 'signaling', 'kiosk-client', 'county-console'].map((w) => `${w}/package.json`)];
+  const manifests = ['package.json', 'package-lock.json', ...['shared', 'shared/client', 'shared/rpc', 'sfu-server', 'signaling', 'kiosk-client', 'county-console'].map((w) => `${w}/package.json`)];
   const want = hashFiles(manifests.map((f) => path.join(ROOT, f)));
   const stamp = path.join(ROOT, 'node_modules', '.vj-install-stamp');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return step('npm dependencies: up to date');

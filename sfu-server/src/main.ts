@@ -7,7 +7,7 @@ import { SfuNode } from './sfu-node.js';
 // Files this node creates (mediasoup worker logs, dumps) are for its own user only.
 process.umask(0o077);
 
-// `npm run sfu`: one standalone SFU node. Signaling nodes reach it through Redis (SFU_MODE=redis).
+// `npm run sfu`: one standalone SFU node. Signaling nodes reach it through Redis (VJ_TOPOLOGY=cluster).
 const Env = z.object({
   REDIS_URL: z.string().min(1),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('vj:'),

@@ -17,7 +17,7 @@ import {
   type SfuParams,
   type SfuResult,
 } from '@vj/shared';
-import { RedisRpc } from '@vj/shared/node';
+import { RedisRpc, RpcTimeoutError } from '@vj/rpc';
 import { SfuRegistry } from './cluster/sfu-registry.js';
 import { sfuEventsChannel } from './sfu-node.js';
 
@@ -106,7 +106,10 @@ export class RedisSfuClient implements SfuApi {
 
   private async call<M extends SfuMethod>(nodeId: string, method: M, params: SfuParams<M>): Promise<SfuResult<M>> {
     const timeoutMs = this.opts.timeoutMs ?? 5000;
-    const raw = await this.rpc.call(nodeId, method, params, timeoutMs, () => new SfuTimeoutError(method, nodeId, timeoutMs));
+    // The SfuApi's callers know an SFU that did not answer by its own error, SfuTimeoutError (SFU_TIMEOUT).
+    const raw = await this.rpc.call(nodeId, method, params, timeoutMs).catch((err: unknown) => {
+      throw err instanceof RpcTimeoutError ? new SfuTimeoutError(method, nodeId, timeoutMs) : err;
+    });
     const parsed = sfuMethods[method].result.safeParse(raw);
     if (!parsed.success) throw new AppError('SFU_ERROR', `${method}: malformed answer from node ${nodeId}`);
     return parsed.data as SfuResult<M>;

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { connectRedisPair } from './cluster/redis-pair.js';
 import { AppError, SfuEventEnvelope, errorFields, sfuEvents, sfuMethods, type Logger, type SfuEvent, type SfuMethod, type SfuNodeInfo } from '@vj/shared';
 import type { SfuConfig } from './config.js';
-import { RedisRpc } from '@vj/shared/node';
+import { RedisRpc } from '@vj/rpc';
 import { HEARTBEAT_MS, SfuRegistry } from './cluster/sfu-registry.js';
 import { SfuService } from './sfu-service.js';
 

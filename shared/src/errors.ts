@@ -90,26 +90,22 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
 
-/** A request to an SFU node that got no answer in time. */
-export class SfuTimeoutError extends AppError {
+/** A request to another node that got no answer in time; the code says which kind of node it was. */
+export class NoAnswerError extends AppError {
   constructor(
+    code: 'SFU_TIMEOUT' | 'NODE_TIMEOUT',
     readonly method: string,
     readonly nodeId: string,
     readonly timeoutMs: number,
   ) {
-    super('SFU_TIMEOUT', `${method} on node ${nodeId}: no answer within ${timeoutMs} ms`);
-    this.name = 'SfuTimeoutError';
+    super(code, `${method} on node ${nodeId}: no answer within ${timeoutMs} ms`);
   }
 }
 
-/** A request to another signaling node (the owner of a session, the wall) that got no answer in time. */
-export class NodeTimeoutError extends AppError {
-  constructor(
-    readonly method: string,
-    readonly nodeId: string,
-    readonly timeoutMs: number,
-  ) {
-    super('NODE_TIMEOUT', `${method} on signaling node ${nodeId}: no answer within ${timeoutMs} ms`);
-    this.name = 'NodeTimeoutError';
+/** A request to an SFU node that got no answer in time. */
+export class SfuTimeoutError extends NoAnswerError {
+  constructor(method: string, nodeId: string, timeoutMs: number) {
+    super('SFU_TIMEOUT', method, nodeId, timeoutMs);
+    this.name = 'SfuTimeoutError';
   }
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SUITE, SUITES } from './security/crypto.js';
+import { TOPOLOGIES, TopologyError, chooseTopology } from './topology-choice.js';
 
 const Bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -71,7 +72,10 @@ const Env = z.object({
   DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_000_000).default(128),
   /** A database statement running longer fails (503) instead of holding its connection; the embedded engine is reopened. */
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-  REDIS_URL: z.string().optional(),
+  /** single (default), single-redis or cluster: the deployment's shape (topology-choice.ts). */
+  VJ_TOPOLOGY: z.preprocess(unsetWhenEmpty, z.enum(TOPOLOGIES).optional()),
+  /** Where Redis is, for the single-redis and cluster topologies. */
+  REDIS_URL: z.preprocess(unsetWhenEmpty, z.string().optional()),
   /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('vj:'),
   /** HS256 signing secret(s): "kid:secret" pairs separated by commas; the first one signs. */
@@ -103,8 +107,8 @@ const Env = z.object({
   RTC_ANNOUNCED_IP: z.string().optional(),
   RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
   RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
-  /** local: mediasoup in this process. redis: standalone SFU nodes (`npm run sfu`) reached through Redis. */
-  SFU_MODE: z.enum(['local', 'redis']).default('local'),
+  /** Replaced by VJ_TOPOLOGY (SFU_MODE=redis meant the cluster); read only to keep older deployments starting. */
+  SFU_MODE: z.preprocess(unsetWhenEmpty, z.enum(['local', 'redis']).optional()),
   /** How long a request to an SFU node (or another signaling node) may take before it fails by name. */
   SFU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** This signaling node's name in Redis; random when unset. */
@@ -165,6 +169,15 @@ function isProxyAddress(v: string): boolean {
 
 export class ConfigError extends Error {}
 
+function chooseTopologyOrRefuse(e: Parameters<typeof chooseTopology>[0]) {
+  try {
+    return chooseTopology(e);
+  } catch (err) {
+    if (err instanceof TopologyError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -182,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     if (!e.VJ_MASTER_KEYS && !e.MASTER_KEY_FILE) throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
     if (e.DEMO_SECOND_FACTOR === 'off') throw new ConfigError('DEMO_SECOND_FACTOR=off is for demo mode only: production always asks administrators and supervisors for a second factor');
   }
-  if (e.SFU_MODE === 'redis' && !e.REDIS_URL) throw new ConfigError('SFU_MODE=redis needs REDIS_URL');
+  const topology = chooseTopologyOrRefuse(e);
   if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
     throw new ConfigError('RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP, the address kiosks reach');
   }
@@ -221,7 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** Undefined: no TURN relay, and transports carry no ICE servers (the behaviour without TURN). */
     turn,
-    sfuMode: e.SFU_MODE,
+    /** The one place the topology is decided; the server builds its parts from it (topology.ts). */
+    topology,
     sfuTimeoutMs: e.SFU_REQUEST_TIMEOUT_MS,
     nodeId: e.NODE_ID,
     roomsFile: e.ROOMS_FILE,

@@ -20,6 +20,7 @@ import type { SegmentStore } from './recording/segment-store.js';
 import type { CallService } from './sessions/call-service.js';
 import type { KioskChecks } from './sessions/kiosk-check.js';
 import type { Reconnect } from './sessions/reconnect.js';
+import type { SessionRouter } from './sessions/session-router.js';
 import type { Supervision } from './sessions/supervision.js';
 import type { AuditCheckpoints } from './audit/checkpoints.js';
 import type { IntegrityAlarm } from './security/integrity-alarm.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   calls: CallService;
   supervision: Supervision;
   reconnect: Reconnect;
+  /** Where work on a live session runs: here, or on its owner node (chosen with the topology). */
+  router: SessionRouter;
   kioskChecks: KioskChecks;
   auth: AuthSessions;
   secondFactor: SecondFactor;

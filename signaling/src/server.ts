@@ -3,16 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
-import os from 'node:os';
-import { createLogger, errorFields, type Logger } from '@vj/shared';
-import { LocalCallQueue, RedisCallQueue } from './cluster/call-queue.js';
-import { LocalBus, RedisBus } from './cluster/node-bus.js';
-import { LocalOwnership, RedisOwnership } from './cluster/ownership.js';
-import { RedisWatch } from './cluster/redis-watch.js';
-import { newId } from './security/crypto.js';
-import { LocalSfuClient, RedisSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
+import { createLogger, errorFields } from '@vj/shared';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Db } from './db/db.js';
@@ -21,10 +12,6 @@ import { auditTablePrivileges } from './db/privileges.js';
 import { KioskOfflineWatch } from './alerts/kiosk-offline-watch.js';
 import { DEMO_USERS, enrolDemoSecondFactor, loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
-import { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from './http/rate-limit.js';
-import { LocalPresence } from './presence/local-presence.js';
-import type { Presence } from './presence/presence.js';
-import { RedisPresence } from './presence/redis-presence.js';
 import { createIo, ioDisconnector, ioNotifier, registerRealtime } from './realtime/io.js';
 import { loadOrCreateDemoSecrets, type DemoSecrets } from './security/demo-secrets.js';
 import { MasterKeys } from './security/crypto.js';
@@ -46,12 +33,11 @@ import { DeadlineJob } from './cases/deadline-job.js';
 import { recomputeClocks } from './cases/clock-recompute.js';
 import { RegistryImporter } from './registry/importer.js';
 import { Playback } from './recording/playback.js';
-import { reconcileRecordings, sweepOwnWorkFolder } from './recording/reconciler.js';
 import { secureDataDirLogged } from './db/data-dir-perms.js';
 import { RetentionJob } from './recording/retention.js';
 import { RecordingService } from './recording/recording-service.js';
 import { SegmentStore } from './recording/segment-store.js';
-import { CallService, type ClusterParts } from './sessions/call-service.js';
+import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
 import { evictEverywhere } from './sessions/access-end.js';
@@ -62,6 +48,7 @@ import { Timeline } from './sessions/timeline.js';
 import { WallService } from './sessions/wall.js';
 import { AlertService } from './alerts/alert-service.js';
 import { OfficeHours } from './alerts/office-hours.js';
+import { openTopology } from './topology.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -74,38 +61,6 @@ export interface RunningServer {
   rooms: { code: string; name: string }[];
   /** Stops everything; `why` (the signal, for a normal stop) goes on the timeline of every open session. */
   close(why?: string): Promise<void>;
-}
-
-async function connectRedis(url: string, log: Logger): Promise<{ main: Redis; pub: Redis; sub: Redis }> {
-  const make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  const [main, pub, sub] = [make(), make(), make()];
-  for (const c of [main, pub, sub]) c.on('error', (err) => log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
-  await Promise.all([main.connect(), pub.connect(), sub.connect()]);
-  await main.ping();
-  return { main, pub, sub };
-}
-
-/** The SFU is chosen once: in this process, or the SFU nodes behind Redis. The rest sees one SfuApi. */
-async function openSfu(config: Config, log: Logger): Promise<LocalSfuClient | RedisSfuClient> {
-  if (config.sfuMode === 'redis') {
-    return RedisSfuClient.connect({ redisUrl: config.redisUrl!, prefix: config.redisPrefix, log: log.child('sfu'), timeoutMs: config.sfuTimeoutMs });
-  }
-  const { rtc } = config;
-  const sfuConfig = defaultSfuConfig({ workers: rtc.workers, listenIp: rtc.listenIp, announcedIp: rtc.announcedIp, rtcMinPort: rtc.minPort, rtcMaxPort: rtc.maxPort });
-  return new LocalSfuClient(await SfuService.start(sfuConfig, log.child('sfu')));
-}
-
-async function openCluster(config: Config, redis: { main: Redis }, log: Logger, cleanups: (() => Promise<unknown>)[]): Promise<ClusterParts> {
-  const nodeId = config.nodeId ?? `sig-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '')}-${newId().slice(0, 8)}`;
-  const bus = await connectRedis(config.redisUrl!, log.child('redis'));
-  const ownership = new RedisOwnership(redis.main, config.redisPrefix, nodeId, log.child('cluster'));
-  await ownership.start();
-  cleanups.unshift(async () => {
-    await Promise.all([ownership.close(), bus.sub.quit()]);
-    await Promise.all([bus.pub.quit(), bus.main.quit()]);
-  });
-  log.info('signaling node joined the cluster', { nodeId });
-  return { ownership, queue: new RedisCallQueue(redis.main, config.redisPrefix), bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.sfuTimeoutMs, log.child('bus')) };
 }
 
 export function loadMasterKeys(config: Config, demo: DemoSecrets | undefined): MasterKeys {
@@ -160,47 +115,25 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     }
     const store = new SessionStore(db);
 
-    const sfu = await openSfu(config, log);
-    cleanups.unshift(() => sfu.close());
+    const topology = await openTopology(config, log);
+    cleanups.unshift(() => topology.close());
+    const { sfu, presence, rateLimiter, cluster } = topology;
 
-    let presence: Presence = new LocalPresence();
     const server = config.tls
       ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) })
       : http.createServer();
     const auth = new AuthSessions(db, config.secondFactor);
     const io = createIo(server, keys, auth, log.child('realtime'));
-    let rateLimiter: RateLimiter = new LocalRateLimiter();
-    let redisMain: Redis | undefined;
-    let cluster: ClusterParts = { ownership: new LocalOwnership(), queue: new LocalCallQueue(), bus: new LocalBus() };
-    if (config.redisUrl) {
-      const redis = await connectRedis(config.redisUrl, log.child('redis'));
-      presence = new RedisPresence(redis.main, config.redisPrefix);
-      redisMain = redis.main;
-      // Limits and login back-off counted in Redis: the same budget on every node that shares it.
-      rateLimiter = new RedisRateLimiter(redis.main, config.redisPrefix);
-      io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` }));
-      // Subscriber first: socket.io's Redis adapter answers other nodes' requests on the publisher without a catch,
-      // so a request received while the publisher quits would reject where no one handles it. Once the subscriber
-      // has quit, nothing new arrives, and what the last messages queued is sent before the publisher's QUIT.
-      cleanups.push(async () => {
-        await redis.sub.quit();
-        await Promise.all([redis.pub.quit(), redis.main.quit()]);
-      });
-      // With SFU nodes behind Redis, signaling runs as one of many nodes: sessions have owners, the queue is shared.
-      if (config.sfuMode === 'redis') {
-        cluster = await openCluster(config, redis, log, cleanups);
-      }
-    }
-    cleanups.unshift(() => presence.close());
+    topology.attachSockets(io);
 
     const notifier = ioNotifier(io);
     const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), (list) => notifier.toCounty('alerts', { alerts: list }));
-    if (cluster.bus.clustered) {
-      const { bus } = cluster;
-      alerts.replicate = (change) => void bus.broadcast({ type: 'alert', from: bus.nodeId, change }).catch(() => log.warn('alert change not shared'));
-      bus.onMessage((msg) => msg.type === 'alert' && msg.from !== bus.nodeId && alerts.apply(msg.change));
-    }
-    const wall = new WallService(sfu, notifier, log.child('wall'), cluster.ownership, cluster.bus);
+    // Every change to the alert bar goes to the other nodes, so any node can list and acknowledge any alert
+    // (the local bus hears only itself, and drops its own changes as every node does).
+    const { bus } = cluster;
+    alerts.replicate = (change) => void bus.broadcast({ type: 'alert', from: bus.nodeId, change }).catch(() => log.warn('alert change not shared'));
+    bus.onMessage((msg) => msg.type === 'alert' && msg.from !== bus.nodeId && alerts.apply(msg.change));
+    const wall = new WallService(sfu, notifier, log.child('wall'), topology.wallSite);
     wall.startSweep();
     cleanups.unshift(async () => wall.close());
     const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
@@ -217,16 +150,14 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
     });
-    if (redisMain) {
-      const watch = new RedisWatch(redisMain, config.redisPrefix, cluster.bus.nodeId === 'local' ? `single-${newId()}` : cluster.bus.nodeId, async () => {
-        await cluster.ownership.reassert();
-        for (const socketId of io.of('/').sockets.keys()) await cluster.ownership.socketOpened(socketId);
-        await calls.reassert();
-        if (config.kioskSelfCheck) await kioskChecks.load(roomCodes);
-      }, log.child('redis'));
-      await watch.start();
-      cleanups.unshift(() => watch.close());
-    }
+    const router = topology.router(calls, reconnect);
+    const stopWatching = await topology.watchRedis(async () => {
+      await cluster.ownership.reassert();
+      for (const socketId of io.of('/').sockets.keys()) await cluster.ownership.socketOpened(socketId);
+      await calls.reassert();
+      if (config.kioskSelfCheck) await kioskChecks.load(roomCodes);
+    }, log.child('redis'));
+    cleanups.unshift(stopWatching);
     const picked = await reconnect.restore();
     // Rooms whose kiosk should be online and is not, including one that never came back after a restart.
     const offlineWatch = new KioskOfflineWatch(db, presence, alerts, roomsFile.rooms.map((r) => r.code), config.kioskOfflineGraceMs, log.child('alerts'));
@@ -249,11 +180,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     }
     const petitions = new PetitionService(db, masterKeys, { alarm: integrityAlarm });
     const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
-    // Nodes of a cluster on one host share DATA_DIR: each writes (and may clean) only its own work folder,
-    // and only a single process reconciles the whole store at start-up.
-    const recordingWork = path.join(config.dataDir, 'recordings-work', ...(cluster.bus.clustered ? [cluster.bus.nodeId] : []));
-    if (!cluster.bus.clustered) await reconcileRecordings(db, segments, recordingWork, log.child('recording'));
-    else sweepOwnWorkFolder(recordingWork, log.child('recording'));
+    const recordingWork = topology.recordingWork;
+    await topology.recoverRecordings(db, segments, log.child('recording'));
     const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) => calls.recordingChanged(sessionId, state));
     if (config.recording) calls.recorder = recorder;
     const retention = new RetentionJob(db, segments, log.child('retention'));
@@ -282,6 +210,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       calls,
       supervision,
       reconnect,
+      router,
       kioskChecks,
       auth,
       secondFactor,
@@ -327,7 +256,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const port = (server.address() as { port: number }).port;
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${host}:${port}`;
-    log.info('listening', { port, database: db.kind, presence: presence.kind, sfu: config.sfuMode, sfuWorkers: sfu.workerCount });
+    log.info('listening', { port, database: db.kind, presence: presence.kind, topology: topology.kind, sfuWorkers: sfu.workerCount });
 
     let closing: Promise<void> | undefined;
     return {

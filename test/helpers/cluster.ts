@@ -78,7 +78,7 @@ export async function startTestCluster(
   const redis = opts.redis ?? (redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis());
   const prefix = `${uniqueName('cl')}:`;
   const sfu = await startSfuPair(redis.url, prefix, 44000, opts.sfuEnv);
-  const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, SFU_MODE: 'redis' };
+  const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster' };
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
   const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });
   const signaling: TestServer[] = [first];

@@ -68,7 +68,7 @@ async function startClusterAround(dataDir: string, databaseUrl: string): Promise
   const prefix = `${uniqueName('ip')}:`;
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
   const sfu = await startSfuPair(redisUrl, prefix, 46000);
-  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SFU_MODE: 'redis', NODE_ID: `${tag}-sig-0` };
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster', NODE_ID: `${tag}-sig-0` };
   let other: Awaited<ReturnType<typeof startTestServer>> | undefined;
   return {
     env,

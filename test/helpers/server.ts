@@ -33,8 +33,9 @@ export interface TestServer {
 export async function startTestServer(
   opts: { env?: Record<string, string>; embedded?: boolean; nodeArgs?: string[]; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},
 ): Promise<TestServer> {
-  // VJ_TOPOLOGY=cluster runs the same tests against 2 signaling + 2 SFU nodes behind one front port.
-  if (process.env['VJ_TOPOLOGY'] === 'cluster' && !opts.reuse && !opts.embedded && !opts.env?.['SFU_MODE']) {
+  // VJ_TOPOLOGY=cluster runs the same tests against 2 signaling + 2 SFU nodes behind one front port; a test
+  // that sets the server's VJ_TOPOLOGY itself gets that topology.
+  if (process.env['VJ_TOPOLOGY'] === 'cluster' && !opts.reuse && !opts.embedded && !opts.env?.['VJ_TOPOLOGY']) {
     const { startTestCluster } = await import('./cluster.js');
     return startTestCluster(opts.env ? { env: opts.env } : {});
   }
@@ -57,7 +58,7 @@ export async function startTestServer(
     KIOSK_SELF_CHECK: 'off',
     LOG_LEVEL: process.env['VJ_TEST_LOG_LEVEL'] ?? 'info',
     ...(db ? { DATABASE_URL: db.url } : {}),
-    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
+    ...(redisUrl ? { VJ_TOPOLOGY: 'single-redis', REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),
     ...opts.env,
   };
   // Production refuses the setting (it is demo-only).

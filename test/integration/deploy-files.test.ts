@@ -16,6 +16,7 @@ describe('deployment files', () => {
     expect(udp).toHaveLength(200);
     expect([Math.min(...udp), Math.max(...udp)]).toEqual([40000, 40199]);
     for (const svc of ['postgres:', 'redis:', 'app:', 'migrate:']) expect(r.stdout).toContain(svc);
+    expect(r.stdout).toContain('VJ_TOPOLOGY: single-redis');
     // The server connects as the restricted role; only the one-shot migrate service uses the owner.
     expect(r.stdout).toContain('DATABASE_APP_ROLE: vj_app');
     expect(r.stdout).toMatch(/DATABASE_URL: postgres:\/\/vj_app:/);
@@ -26,7 +27,8 @@ describe('deployment files', () => {
     const r = spawnSync('docker-compose', ['--profile', 'scale', '-f', path.join(REPO, 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     for (const svc of ['sfu-a:', 'sfu-b:', 'sig-a:', 'sig-b:', 'lb:']) expect(r.stdout).toContain(svc);
-    expect(r.stdout.match(/SFU_MODE: redis/g)).toHaveLength(2);
+    expect(r.stdout.match(/VJ_TOPOLOGY: cluster/g)).toHaveLength(2);
+    expect(r.stdout).not.toContain('SFU_MODE');
     const udp = [...r.stdout.matchAll(/protocol: udp\n\s+published: (\d+)/g)].map((m) => Number(m[1]));
     expect(udp.filter((p) => p >= 40200 && p <= 40299)).toHaveLength(100);
     expect(udp.filter((p) => p >= 40300 && p <= 40399)).toHaveLength(100);

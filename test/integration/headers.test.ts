@@ -25,9 +25,9 @@ beforeAll(async () => {
   certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-certs-'));
   const r = spawnSync(path.join(REPO, 'scripts', 'make-intranet-cert.sh'), ['127.0.0.1', 'localhost'], { env: { ...process.env, CERT_DIR: certDir }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`make-intranet-cert.sh failed: ${r.stderr}`);
-  // One after another: three start-ups at once overrun a busy 2-core machine. SFU_MODE=local: headers are the
-  // same on any topology, so these stay single processes under VJ_TOPOLOGY=cluster too.
-  const single = { SFU_MODE: 'local' };
+  // One after another: three start-ups at once overrun a busy 2-core machine. Headers are the same on any
+  // topology, so these stay single processes (with Redis, as every test server) under VJ_TOPOLOGY=cluster too.
+  const single = { VJ_TOPOLOGY: 'single-redis' };
   plain = await startTestServer({ env: single });
   tls = await startTestServer({ env: { ...single, TLS_CERT_FILE: path.join(certDir, 'server.crt'), TLS_KEY_FILE: path.join(certDir, 'server.key') } });
   publicHttps = await startTestServer({ env: { ...single, PUBLIC_URL: 'https://vj.county.example:8443/' } });

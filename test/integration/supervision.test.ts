@@ -122,7 +122,7 @@ describe('supervision rules over the socket protocol', () => {
 
 describe('a session survives a restart of the single-process server', () => {
   it('is picked up after a restart: the kiosk and the officer rejoin the same session; an abandoned one ends with server_restart', async () => {
-    const first = await startTestServer({ env: { RECONNECT_GRACE_S: '8', SFU_MODE: 'local' } });
+    const first = await startTestServer({ env: { RECONNECT_GRACE_S: '8', VJ_TOPOLOGY: 'single-redis' } });
     let second: TestServer | undefined;
     const sockets: TestSocket[] = [];
     try {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AppError, NodeTimeoutError, errorFields, type Logger } from '@vj/shared';
-import { RedisRpc, type RpcHandler } from '@vj/shared/node';
+import { AppError, errorFields, type Logger } from '@vj/shared';
+import { RedisRpc, type RpcHandler } from '@vj/rpc';
 import { AlertOp } from '../alerts/alert-service.js';
 
 /** Messages every signaling node hears. */
@@ -19,11 +19,10 @@ export type BusMessage = z.infer<typeof BusMessage>;
 
 /**
  * How signaling nodes talk to each other: a request to one node (forwarded socket events, wall updates),
- * and messages to all. The local bus is the single process talking to itself.
+ * and messages to all. The local bus is the single process talking to itself: it hears its own messages.
  */
 export interface NodeBus {
   readonly nodeId: string;
-  readonly clustered: boolean;
   call(nodeId: string, method: string, params: unknown): Promise<unknown>;
   serve(handler: RpcHandler): Promise<void>;
   /** Whether a node still listens for requests (a killed node's subscription is gone at once). */
@@ -35,7 +34,6 @@ export interface NodeBus {
 
 export class LocalBus implements NodeBus {
   readonly nodeId = 'local';
-  readonly clustered = false;
   private readonly listeners: ((msg: BusMessage) => void)[] = [];
 
   async call(): Promise<unknown> {
@@ -55,7 +53,6 @@ export class LocalBus implements NodeBus {
 }
 
 export class RedisBus implements NodeBus {
-  readonly clustered = true;
   private readonly listeners: ((msg: BusMessage) => void)[] = [];
   private readonly rpc: RedisRpc;
   private readonly channel: string;
@@ -84,8 +81,9 @@ export class RedisBus implements NodeBus {
     });
   }
 
+  /** Fails with RpcTimeoutError (NODE_TIMEOUT) when the node does not answer in time. */
   call(nodeId: string, method: string, params: unknown): Promise<unknown> {
-    return this.rpc.call(nodeId, method, params, this.timeoutMs, () => new NodeTimeoutError(method, nodeId, this.timeoutMs));
+    return this.rpc.call(nodeId, method, params, this.timeoutMs);
   }
 
   async serve(handler: RpcHandler): Promise<void> {

@@ -13,33 +13,14 @@ const Forwarded = z.object({ event: z.string(), socketId: z.string().min(1).max(
 const WallShow = z.object({ sessionId: z.uuid(), roomCode: z.string().min(1).max(40), producerId: z.uuid() });
 
 /**
- * Any signaling node serves any socket: an event about a session runs on the node that owns the session,
- * forwarded there with the socket's id and principal (pushes reach the socket through the socket.io
- * adapter). A session whose owner died is taken over by the node that sees the event first. In one process
- * everything is local and this is a plain call.
+ * Socket events run where their session lives (app.router: here in one process, on the owner node in a
+ * cluster). This node also answers what other nodes send it: forwarded events, wall cameras and owner work.
  */
-export function clusterDispatch(app: AppContext, handlers: Record<ClientEvent, Handler>): Dispatch {
-  const { calls, reconnect } = app;
-  const { bus, ownership } = calls.cluster;
-
+export function routeEvents(app: AppContext, handlers: Record<ClientEvent, Handler>): Dispatch {
+  const { calls } = app;
   const runLocal: Dispatch = (event, ctx, payload) => handlers[event](ctx, payload);
 
-  async function forward(owner: string, event: ClientEvent, ctx: EventContext, payload: unknown, sessionId: string): Promise<unknown> {
-    try {
-      return await bus.call(owner, 'event', { event, socketId: ctx.socketId, principal: ctx.principal, payload });
-    } catch (err) {
-      // The owner stopped listening (it just died, perhaps with this request in hand): take the session over
-      // here and answer, instead of failing the client. A request the dead node never answered is safe to redo.
-      if (!(err instanceof AppError) || (err.code !== 'UNAVAILABLE' && err.code !== 'NODE_TIMEOUT')) throw err;
-      if (err.code === 'NODE_TIMEOUT' && (await bus.listening(owner))) throw err;
-      await ownership.seize(sessionId, owner);
-      await reconnect.restore([sessionId]);
-      if (!calls.session(sessionId)) throw err;
-      return runLocal(event, ctx, payload);
-    }
-  }
-
-  void bus.serve(async (method, params) => {
+  void calls.cluster.bus.serve(async (method, params) => {
     if (method === 'wallShow') {
       const p = parseOrBadRequest(WallShow, params, 'wallShow params');
       await calls.wall.show(p.sessionId, p.roomCode, p.producerId);
@@ -59,23 +40,5 @@ export function clusterDispatch(app: AppContext, handlers: Record<ClientEvent, H
     return runLocal(event, { socketId: f.socketId, principal: f.principal, setPrincipal: () => {} }, payload);
   });
 
-  if (!bus.clustered) return runLocal;
-
-  return async (event, ctx, payload) => {
-    if (event === 'wall:join') {
-      const owner = await calls.wall.owner();
-      return owner ? bus.call(owner, 'event', { event, socketId: ctx.socketId, principal: ctx.principal, payload }) : runLocal(event, ctx, payload);
-    }
-    if (event === 'session:mine') return { sessions: await calls.store.openFor(ctx.principal.sub) };
-    const sessionId = (payload as { sessionId?: unknown }).sessionId;
-    if (typeof sessionId !== 'string' || calls.session(sessionId) || calls.wall.isWall(sessionId)) return runLocal(event, ctx, payload);
-    const owner = await ownership.ownerOf(sessionId);
-    if (owner && owner !== bus.nodeId) return forward(owner, event, ctx, payload, sessionId);
-    // Not held here yet: no owner (its node died and nobody took it), or ours while the takeover another
-    // client's event began is still loading it. restore() waits for that takeover instead of starting a second,
-    // so the kiosk and the console reaching this node at once both find the session (else one got NOT_FOUND
-    // and ended its call).
-    await reconnect.restore([sessionId]);
-    return runLocal(event, ctx, payload);
-  };
+  return (event, ctx, payload) => app.router.event(event, ctx, payload, () => runLocal(event, ctx, payload));
 }

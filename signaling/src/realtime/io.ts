@@ -17,7 +17,7 @@ import type { Disconnector } from '../context.js';
 import type { Claims, KeyRing } from '../security/jwt.js';
 import type { Notifier } from '../sessions/call-service.js';
 import { EVENT_ACCESS } from './event-access.js';
-import { clusterDispatch } from './dispatch.js';
+import { routeEvents } from './dispatch.js';
 import { eventHandlers } from './handlers.js';
 import type { AccessEnded } from '../sessions/access-end.js';
 
@@ -116,12 +116,8 @@ function armExpiry(socket: AppSocket): void {
 }
 
 export function registerRealtime(io: AppIo, app: AppContext): void {
-  const dispatch = clusterDispatch(app, eventHandlers(app) as never);
+  const dispatch = routeEvents(app, eventHandlers(app) as never);
   const log = app.log.child('realtime');
-  const { bus } = app.calls.cluster;
-  bus.onMessage((msg) => {
-    if (msg.type === 'socketGone') void app.reconnect.socketGone(msg.socketId).catch((err) => log.warn('disconnect cleanup failed', { socketId: msg.socketId, ...errorFields(err) }));
-  });
 
   io.on('connection', (socket: AppSocket) => {
     const principal = socket.data.principal;
@@ -149,7 +145,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       );
     }
     log.info('socket connected', { socketId: socket.id, role: principal.role, sub: principal.sub });
-    if (bus.clustered) app.calls.cluster.ownership.socketOpened(socket.id).catch(() => log.warn('socket location not saved', { socketId: socket.id }));
+    app.router.socketOpened(socket.id).catch(() => log.warn('socket location not saved', { socketId: socket.id }));
 
     for (const event of Object.keys(clientEvents) as ClientEvent[]) {
       socket.on(event, async (payload: unknown, ack: unknown) => {
@@ -185,12 +181,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       clearTimeout(socket.data.expiryTimer);
       log.info('socket disconnected', { socketId: socket.id, reason });
       void (async () => {
-        // The sessions this socket was in may run on another node: every node hears that it is gone.
-        if (bus.clustered) {
-          await app.calls.cluster.ownership.socketClosed(socket.id);
-          await bus.broadcast({ type: 'socketGone', socketId: socket.id });
-        }
-        else await app.reconnect.socketGone(socket.id);
+        await app.router.socketClosed(socket.id);
         if (principal.role === 'kiosk') {
           await app.kioskChecks.socketClosed(socket.id);
           await online;

@@ -19,8 +19,8 @@ function request(who: AccessEnded): Who {
 
 /**
  * Takes the principal out of every live session it is in, wherever that session runs. This node's sessions go
- * first, with no database round trip before the media closes; in a cluster the database then says which other
- * sessions the principal is in, and each is evicted by its owner node (onOwner forwards over the node bus).
+ * first, with no database round trip before the media closes; then, where other nodes exist, the database says
+ * which other sessions the principal is in, and each is evicted by its owner node (onOwner forwards over the node bus).
  */
 export async function evictEverywhere(app: AppContext, who: AccessEnded): Promise<void> {
   const req = request(who);
@@ -28,13 +28,13 @@ export async function evictEverywhere(app: AppContext, who: AccessEnded): Promis
   const fail = (sessionId: string) => (err: unknown) => app.log.error('could not evict a participant whose access ended', { sessionId, cause: req.cause, ...errorFields(err) });
   const here = calls.sessions().map((s) => s.id);
   await Promise.all(here.map((sessionId) => evictFromSession(calls, { ...req, sessionId }).catch(fail(sessionId))));
-  if (!calls.cluster.bus.clustered) return;
-  let principalId = req.principalId;
-  if (!principalId) {
+  const whose = async () => {
+    if (req.principalId) return req.principalId;
     const r = await app.db.query<{ user_id: string }>('SELECT user_id FROM auth_sessions WHERE id = $1', [req.sid]);
-    principalId = r.rows[0]?.user_id;
-  }
-  if (!principalId) return;
-  const elsewhere = (await calls.store.openFor(principalId)).map((s) => s.sessionId).filter((id) => !here.includes(id));
-  await Promise.all(elsewhere.map((sessionId) => onOwner(app, 'evict', { ...req, principalId, sessionId }).catch(fail(sessionId))));
+    return r.rows[0]?.user_id;
+  };
+  const elsewhere = await app.router.heldElsewhere(whose, here);
+  if (!elsewhere) return;
+  const { principalId, sessionIds } = elsewhere;
+  await Promise.all(sessionIds.map((sessionId) => onOwner(app, 'evict', { ...req, principalId, sessionId }).catch(fail(sessionId))));
 }

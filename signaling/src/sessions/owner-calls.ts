@@ -46,16 +46,8 @@ export type OwnerMethod = keyof typeof ownerMethods;
 type Params<M extends OwnerMethod> = Parameters<(typeof ownerMethods)[M]['run']>[1];
 type Result<M extends OwnerMethod> = Awaited<ReturnType<(typeof ownerMethods)[M]['run']>>;
 
-/** Runs `method` where the session lives: here, or on its owner node. */
+/** Runs `method` where the session lives: here, or on its owner node (app.router). */
 export async function onOwner<M extends OwnerMethod>(app: AppContext, method: M, params: Params<M> & { sessionId: string }): Promise<Result<M>> {
-  const { bus, ownership } = app.calls.cluster;
   const run = () => (ownerMethods[method].run as (a: AppContext, p: Params<M>) => Promise<Result<M>>)(app, params);
-  if (!bus.clustered || app.calls.session(params.sessionId)) return run();
-  const owner = await ownership.ownerOf(params.sessionId);
-  if (!owner || owner === bus.nodeId) {
-    // Ours (or nobody's) but not loaded yet: a takeover in progress is waited for, not raced (see realtime/dispatch.ts).
-    await app.reconnect.restore([params.sessionId]);
-    return run();
-  }
-  return (await bus.call(owner, method, params)) as Result<M>;
+  return (await app.router.onOwner(params.sessionId, method, params, run)) as Result<M>;
 }

@@ -1,12 +1,8 @@
 import { AppError, errorFields, type Logger, type SfuApi, type WallTile } from '@vj/shared';
-import type { NodeBus } from '../cluster/node-bus.js';
-import type { Ownership } from '../cluster/ownership.js';
+import type { WallSite } from '../cluster/wall-site.js';
 import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
 import type { Peer } from './live.js';
-
-/** The key under which one node of a cluster owns the wall; the wall's router gets a new id per owner. */
-export const WALL_KEY = '7a11c0de-7a11-4a11-8a11-c0de7a11c0de';
 
 /**
  * The 19-room wall. Each kiosk video producer is piped (same id) into one wall router, so a console watches
@@ -24,8 +20,7 @@ export class WallService {
     private readonly sfu: SfuApi,
     private readonly notify: Pick<Notifier, 'toCounty'>,
     private readonly log: Logger,
-    private readonly ownership: Ownership,
-    private readonly bus: NodeBus,
+    private readonly site: WallSite,
   ) {
     sfu.on('producerClosed', ({ sessionId, producerId }) => {
       if (sessionId === this.routerId && this.tiles.delete(producerId)) this.notify.toCounty('wall:tileClosed', { producerId });
@@ -42,17 +37,17 @@ export class WallService {
 
   /**
    * In a cluster, viewers whose signaling node was killed never say they left (their node cannot tell anyone):
-   * the node running the wall looks for them every `intervalMs` and closes their transports.
+   * the node running the wall looks for them every `intervalMs` and closes their transports. A single process
+   * has no other node, and its sweep never finds one.
    */
   startSweep(intervalMs = 5000): void {
-    if (!this.bus.clustered) return;
     this.sweeper = setInterval(() => void this.sweep().catch((err) => this.log.warn('wall viewer sweep failed', errorFields(err))), intervalMs);
     this.sweeper.unref();
   }
 
   async sweep(): Promise<number> {
     if (!this.routerId || this.viewers.size === 0) return 0;
-    const dead = await this.ownership.deadSockets([...this.viewers.keys()]);
+    const dead = await this.site.deadViewers([...this.viewers.keys()]);
     for (const socketId of dead) await this.leave(socketId);
     if (dead.length) this.log.info('wall viewers of a stopped node removed', { count: dead.length });
     return dead.length;
@@ -67,19 +62,11 @@ export class WallService {
     return sessionId === this.routerId;
   }
 
-  /** The wall's router, created by whichever node owns the wall; a stale one left by a dead owner is closed. */
+  /** The wall's router, created by whichever node owns the wall (wall-site.ts: the stale one a dead owner left is closed). */
   private ensure(): Promise<string> {
     this.router ??= (async () => {
-      if (this.bus.clustered) {
-        const stale = await this.ownership.wallRouter();
-        if (stale) await this.sfu.request('closeRouter', { sessionId: stale, reason: 'router_closed' }).catch((err) => this.log.warn('stale wall router not closed', errorFields(err)));
-      }
-      const id = this.bus.clustered ? newId() : WALL_KEY;
-      await this.sfu.request('createRouter', { sessionId: id, dedicatedWorker: true });
-      await this.ownership.claim(id);
-      await this.ownership.setWallRouter(id);
+      const id = await this.site.open(async (routerId) => void (await this.sfu.request('createRouter', { sessionId: routerId, dedicatedWorker: true })));
       this.routerId = id;
-      if (this.bus.clustered) await this.bus.broadcast({ type: 'wallResync' });
       return id;
     })().catch((err: unknown) => {
       this.router = undefined;
@@ -90,30 +77,18 @@ export class WallService {
 
   /** After Redis lost everything: if this node runs the wall, it says so again. */
   async reassert(): Promise<void> {
-    if (!this.bus.clustered || !this.routerId) return;
-    await this.ownership.claim(WALL_KEY);
-    await this.ownership.claim(this.routerId);
-    await this.ownership.setWallRouter(this.routerId);
+    if (this.routerId) await this.site.reassert(this.routerId);
   }
 
   /** The node that owns the wall, taking it when nobody live does; null means this node. */
-  async owner(): Promise<string | null> {
-    if (!this.bus.clustered) return null;
-    const owner = await this.ownership.ownerOf(WALL_KEY);
-    if (owner === this.bus.nodeId) return null;
-    if (owner) return owner;
-    // Our router, if we ever made one, is still good: a router a dead owner left is closed by ensure().
-    if (await this.ownership.takeOver(WALL_KEY)) {
-      await this.ownership.claim(WALL_KEY);
-      return null;
-    }
-    return this.ownership.ownerOf(WALL_KEY);
+  owner(): Promise<string | null> {
+    return this.site.owner();
   }
 
   async show(sessionId: string, roomCode: string, producerId: string): Promise<void> {
     try {
       const owner = await this.owner();
-      if (owner) return void (await this.bus.call(owner, 'wallShow', { sessionId, roomCode, producerId }));
+      if (owner) return void (await this.site.showOn(owner, { sessionId, roomCode, producerId }));
       const wall = await this.ensure();
       await this.sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
       const tile = { roomCode, sessionId, producerId };

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { AppError, isErrorCode } from '../errors.js';
-import { errorFields, type Logger } from '../log.js';
-import { RpcReply, RpcRequest } from '../schemas/cluster.js';
+import { AppError, errorFields, isErrorCode, type Logger } from '@vj/shared';
+import { RpcReply, RpcRequest } from './messages.js';
+import { RpcTimeoutError } from './rpc-timeout.js';
 
 export type RpcHandler = (method: string, params: unknown) => Promise<unknown>;
 
@@ -13,8 +13,7 @@ interface Pending {
 
 /**
  * Request/reply between nodes over Redis pub/sub. Each node listens on its own channel; every request carries
- * an id, a reply channel and a deadline, and the caller gives up at the deadline with the error `onTimeout`
- * makes. A request to a channel nobody listens on fails at once instead of waiting for the timeout.
+ * an id, a reply channel and a deadline, and the caller gives up at the deadline with RpcTimeoutError. A request to a channel nobody listens on fails at once instead of waiting for the timeout.
  */
 export class RedisRpc {
   private readonly pending = new Map<string, Pending>();
@@ -45,13 +44,13 @@ export class RedisRpc {
     await this.sub.subscribe(this.replyChannel, ...(handler ? [this.requestChannel(this.nodeId)] : []));
   }
 
-  async call(nodeId: string, method: string, params: unknown, timeoutMs: number, onTimeout: () => Error): Promise<unknown> {
+  async call(nodeId: string, method: string, params: unknown, timeoutMs: number): Promise<unknown> {
     if (this.closed) throw new AppError('UNAVAILABLE', 'node is shutting down');
     const req: RpcRequest = { id: crypto.randomUUID(), method, params, replyTo: this.replyChannel, deadline: Date.now() + timeoutMs };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(req.id);
-        reject(onTimeout());
+        reject(new RpcTimeoutError(method, nodeId, timeoutMs));
       }, timeoutMs);
       this.pending.set(req.id, { resolve, reject, timer });
       this.pub.publish(this.requestChannel(nodeId), JSON.stringify(req)).then(
