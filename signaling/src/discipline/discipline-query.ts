@@ -69,7 +69,8 @@ export class DisciplineQuery {
       if (!/^\d{17}[\dX]$/.test(id)) throw new AppError('BAD_REQUEST', '身份证号应为 18 位（最后一位可以是 X）');
       if (!isValidIdCard(id)) throw new AppError('BAD_REQUEST', '身份证号校验不通过，请核对');
       where = `o.id_card_index = ANY(${p(idCardIndexes(personalDataKeys(this.db), id))}::bytea[])`;
-      rank = '0';
+      // One number, one person (or the same person entered twice): no ranking beyond name and code.
+      rank = 'o.key_official DESC';
     } else if (query.by === 'unit') {
       where = `o.unit_code IN (SELECT code FROM org_units WHERE name LIKE ${p(`%${like(query.q)}%`)})`;
       rank = 'CASE WHEN o.key_official THEN 0 ELSE 1 END';
