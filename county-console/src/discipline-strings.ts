@@ -7,7 +7,7 @@ export const TD = {
   hint: '十八大以来全县党员干部受处分记录。可按姓名（支持同音字、拼音及首字母）、身份证号或单位查询；每次查询和查看均记入审计日志。',
   by: { name: '姓名／拼音', id_card: '身份证号', unit: '单位' } satisfies Record<PeopleSearchBy, string>,
   byLabel: '查询方式',
-  placeholder: { name: '如：王建国、wangjianguo、wjg', id_card: '18 位身份证号', unit: '单位名称中的字词' } satisfies Record<PeopleSearchBy, string>,
+  placeholder: { name: '如：王建国，或其拼音、拼音首字母', id_card: '18 位身份证号', unit: '单位名称中的字词' } satisfies Record<PeopleSearchBy, string>,
   queryLabel: '查询内容',
   disciplinedOnly: '只看有处分记录的人员',
   search: '查询',

@@ -76,9 +76,18 @@ export async function seedDemoUsers(db: Db, users = DEMO_USERS, suite: SuiteId =
   for (const u of users) {
     const exists = await db.query('SELECT 1 FROM users WHERE username = $1', [u.username]);
     if (exists.rowCount) continue;
+    // A 片区 account carries its 片区 (migration 0027); the others are written as before it, so a test that seeds an
+    // older schema still can.
+    if (u.districtCode) {
+      await db.query(
+        `INSERT INTO users (id, username, display_name, role, district_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+        [u.username, u.displayName, u.role, u.districtCode, await hashPassword(u.password, suite)],
+      );
+      continue;
+    }
     await db.query(
-      `INSERT INTO users (id, username, display_name, role, township_code, district_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`,
-      [u.username, u.displayName, u.role, u.townshipCode ?? null, u.districtCode ?? null, await hashPassword(u.password, suite)],
+      `INSERT INTO users (id, username, display_name, role, township_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [u.username, u.displayName, u.role, u.townshipCode ?? null, await hashPassword(u.password, suite)],
     );
   }
 }
