@@ -1,12 +1,31 @@
 import { errorFields, type Logger } from '@vj/shared';
 import type { Db } from '../db/db.js';
-import { FULL_COUNTY, generateCounty, SMALL_COUNTY, type CountySize } from './synthetic-county.js';
+import { FULL_COUNTY, generateCounty, SMALL_COUNTY, type County, type CountySize } from './synthetic-county.js';
 import { writePeople, writeRecords, writeUnits } from './people-store.js';
 import { personalDataKeys } from './person-data.js';
 
 export type DemoCounty = 'full' | 'small' | 'off';
 const SIZES: Record<Exclude<DemoCounty, 'off'>, CountySize> = { full: FULL_COUNTY, small: SMALL_COUNTY };
 const BATCH = 2000;
+
+/**
+ * Writes a county in batches of 2,000, one transaction each, reporting people written every 10,000. Returns false
+ * when `stopped` said so between batches.
+ */
+export async function writeCounty(db: Db, county: County, progress: (people: number) => void, stopped: () => boolean = () => false): Promise<boolean> {
+  const keys = personalDataKeys(db);
+  await db.tx((q) => writeUnits(q, county.units));
+  for (let i = 0; i < county.people.length; i += BATCH) {
+    if (stopped()) return false;
+    await db.tx((q) => writePeople(q, keys, county.people.slice(i, i + BATCH)));
+    if ((i / BATCH) % 5 === 4 || i + BATCH >= county.people.length) progress(Math.min(i + BATCH, county.people.length));
+  }
+  for (let i = 0; i < county.records.length; i += BATCH) {
+    if (stopped()) return false;
+    await db.tx((q) => writeRecords(q, county.records.slice(i, i + BATCH)));
+  }
+  return true;
+}
 
 /**
  * Demo mode: the synthetic county loads in the background after start (the console is usable at once; the query
@@ -40,18 +59,12 @@ export class DemoCountyLoader {
   }
 
   private async load(size: CountySize, townships: readonly { code: string; name: string }[]): Promise<void> {
-    const keys = personalDataKeys(this.db);
     const have = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM officials WHERE code LIKE 'RY-%'`);
     const t0 = performance.now();
     const county = generateCounty(townships, size);
     if (Number(have.rows[0]!.n) >= county.people.length) return;
     this.log.info('demo county loading', { units: county.units.length, people: county.people.length, records: county.records.length });
-    await this.db.tx((q) => writeUnits(q, county.units));
-    for (let i = 0; i < county.people.length && !this.stopped; i += BATCH) {
-      await this.db.tx((q) => writePeople(q, keys, county.people.slice(i, i + BATCH)));
-      if ((i / BATCH) % 5 === 4) this.log.info('demo county progress', { people: Math.min(i + BATCH, county.people.length), of: county.people.length });
-    }
-    for (let i = 0; i < county.records.length && !this.stopped; i += BATCH) await this.db.tx((q) => writeRecords(q, county.records.slice(i, i + BATCH)));
-    if (!this.stopped) this.log.info('demo county loaded', { people: county.people.length, records: county.records.length, seconds: Math.round((performance.now() - t0) / 100) / 10 });
+    const done = await writeCounty(this.db, county, (people) => this.log.info('demo county progress', { people, of: county.people.length }), () => this.stopped);
+    if (done) this.log.info('demo county loaded', { people: county.people.length, records: county.records.length, seconds: Math.round((performance.now() - t0) / 100) / 10 });
   }
 }

@@ -25,8 +25,13 @@ export type PersonRow = {
 };
 export type RecordRow = { id: string; official_code: string; decided_on: string; kind: string; sanction: Sanction | null; probation_months: number | null; authority: string; reason: string };
 
+/**
+ * A person's columns over `o` (officials), `u` (their unit) and `dd` (its 片区), joined as PERSON_FROM does. The
+ * query joins them to the page of people already chosen, never to every candidate: a join before the limit made
+ * the planner hash the whole unit table for each query (as cross-reference.ts found).
+ */
 export const PERSON_COLUMNS = `o.code, o.name, u.name AS unit_name, dd.code AS district_code, dd.name AS district_name, o.position, o.rank, o.key_official, o.management_level`;
-export const PERSON_FROM = `officials o LEFT JOIN org_units u ON u.code = o.unit_code LEFT JOIN districts dd ON dd.code = u.district_code`;
+export const personFrom = (officials: string) => `${officials} o LEFT JOIN org_units u ON u.code = o.unit_code LEFT JOIN districts dd ON dd.code = u.district_code`;
 
 export const personOf = (r: PersonRow) => ({
   code: r.code,
@@ -97,15 +102,15 @@ export async function findPeople(q: Queryable, condition: ReturnType<typeof sear
   const args = [...condition.args];
   const p = (v: unknown) => (args.push(v), `$${args.length}`);
   let where = condition.where;
-  if (district) where += ` AND u.district_code = ${p(district)}`;
+  if (district) where += ` AND o.unit_code IN (SELECT u.code FROM org_units u WHERE u.district_code = ${p(district)})`;
   if (query.disciplined === '1') where += ' AND EXISTS (SELECT 1 FROM discipline_records d WHERE d.official_code = o.code)';
   const found = await q.query<PersonRow & { records: Pick<RecordRow, 'sanction' | 'kind' | 'decided_on' | 'probation_months'>[] }>(
-    // The records of the page's people only: the limit applies first, then one indexed lookup per person shown.
-    `SELECT x.*,
+    // Unit, 片区 and records of the page's people only: the limit applies first, then indexed lookups per person shown.
+    `SELECT ${PERSON_COLUMNS},
        (SELECT coalesce(json_agg(json_build_object('sanction', d.sanction, 'kind', d.kind, 'decided_on', to_char(d.decided_on, 'YYYY-MM-DD'), 'probation_months', d.probation_months)), '[]')
-          FROM discipline_records d WHERE d.official_code = x.code) AS records
-     FROM (SELECT ${PERSON_COLUMNS}, ${condition.rank} AS rk FROM ${PERSON_FROM} WHERE ${where} ORDER BY rk, o.name, o.code LIMIT ${p(query.limit + 1)}) x
-     ORDER BY x.rk, x.name, x.code`,
+          FROM discipline_records d WHERE d.official_code = o.code) AS records
+     FROM ${personFrom(`(SELECT o.*, ${condition.rank} AS rk FROM officials o WHERE ${where} ORDER BY rk, o.name, o.code LIMIT ${p(query.limit + 1)})`)}
+     ORDER BY o.rk, o.name, o.code`,
     args,
   );
   const rows = found.rows.slice(0, query.limit);
