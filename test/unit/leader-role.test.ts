@@ -3,7 +3,8 @@ import { COUNTY_ROLES, ROLES, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 
-// 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters and sends them up, and nothing else.
+// 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters and sends them up; as a commission
+// leader also the discipline-records query (issue 17), where no sealed matter appears; nothing else.
 const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
 
@@ -14,8 +15,14 @@ describe('the principal leader role', () => {
     expect(SECOND_FACTOR_ALWAYS).toContain('county_leader');
   });
 
-  it('reaches the sealed matters and its own account, and no other route', () => {
-    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual(['GET /api/sealed', 'GET /api/sealed/:id', 'POST /api/sealed/:id/send-up']);
+  it('reaches the sealed matters, the discipline-records query and its own account, and no other route', () => {
+    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual([
+      'GET /api/discipline/people',
+      'GET /api/discipline/people/:code',
+      'GET /api/sealed',
+      'GET /api/sealed/:id',
+      'POST /api/sealed/:id/send-up',
+    ]);
   });
 
   it('the sealed matters are the leader’s alone; sealing one is the county office’s', () => {
