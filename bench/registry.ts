@@ -10,7 +10,7 @@ import { crossReference } from '../signaling/src/registry/cross-reference.js';
 import { crossReferenceStepwise } from '../test/helpers/cross-reference-stepwise.js';
 import type { Claims } from '../signaling/src/security/jwt.js';
 import { createTestDatabase } from '../test/helpers/services.js';
-import { percentile, printTable, type Row } from './stats.js';
+import { latencies, printTable, type Row } from './stats.js';
 
 const OFFICIALS = Number(process.env['BENCH_OFFICIALS'] ?? 60_000);
 const DISCIPLINE = Number(process.env['BENCH_DISCIPLINE'] ?? 5_000);
@@ -40,16 +40,6 @@ function disciplineCsv(): string {
     lines.push(`D-${i},GB-${String(who).padStart(6, '0')},20${10 + (i % 15)}-0${1 + (i % 9)}-1${i % 10},${i % 3 ? '警告' : '记过'},违反工作纪律,县纪委监委`);
   }
   return lines.join('\n');
-}
-
-async function latencies(n: number, one: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  const lat: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await one(i);
-    lat.push(performance.now() - t);
-  }
-  return { p50: percentile(lat, 50), p95: percentile(lat, 95) };
 }
 
 async function seedPetitions(db: Db, creator: string): Promise<string[]> {

@@ -3,6 +3,7 @@ import './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCryptoSuitesBench } from './crypto-suites.js';
+import { runDisciplineBench } from './discipline.js';
 import { runForwardingBench } from './forwarding.js';
 import { runNetworkBench } from './network.js';
 import { runPetitionBench } from './petitions.js';
@@ -19,6 +20,7 @@ if (!only || only === 'petitions') results['petitions'] = await runPetitionBench
 if (!only || only === 'crypto-suites') results['cryptoSuites'] = await runCryptoSuitesBench();
 if (!only || only === 'submit-rate') results['submitRate'] = await runSubmitRateBench();
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
+if (!only || only === 'discipline') results['discipline'] = await runDisciplineBench();
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();
 if (!only || only === 'ttff') results['ttff'] = await runTtff();
 if (!only || only === 'wall') results['wall'] = await runWallBench();

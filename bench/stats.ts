@@ -5,6 +5,17 @@ export function percentile(values: number[], p: number): number {
   return sorted[idx]!;
 }
 
+/** Runs `one` n times in sequence and returns its p50 and p95 in milliseconds. */
+export async function latencies(n: number, one: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await one(i);
+    lat.push(performance.now() - t);
+  }
+  return { p50: percentile(lat, 50), p95: percentile(lat, 95) };
+}
+
 export interface Row {
   metric: string;
   ours: number;

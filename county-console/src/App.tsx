@@ -8,6 +8,7 @@ import { SecondFactorStep } from './components/SecondFactorStep';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
+import { TD } from './discipline-strings';
 import { TS } from './sealed-strings';
 import { T } from './strings';
 import { Account } from './views/Account';
@@ -15,6 +16,7 @@ import { Admin } from './views/Admin';
 import { Audit } from './views/Audit';
 import { Cases } from './views/Cases';
 import { Dashboard } from './views/Dashboard';
+import { DisciplineQuery } from './views/DisciplineQuery';
 import { Notices } from './views/Notices';
 import { Policy } from './views/Policy';
 import { Registry } from './views/Registry';
@@ -24,7 +26,7 @@ import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
-const NAV = { ...T.nav, dashboard: TC.navDashboard, notices: TC.navNotices, registry: TC.navRegistry, policy: TC.navPolicy, sealed: TS.nav };
+const NAV = { ...T.nav, dashboard: TC.navDashboard, notices: TC.navNotices, registry: TC.navRegistry, policy: TC.navPolicy, sealed: TS.nav, discipline: TD.nav };
 type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
@@ -32,8 +34,13 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   // 密封事项: for the supervisor, only those no principal leader may read (they name the leader), to send up. No tab
   // (the bar keeps its one line on a 1280 screen): an alert opens it while one waits to be sent (officeSealed below).
   county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy', 'sealed'],
-  // 县纪委监委主要负责人: the sealed matters, and nothing else.
-  county_leader: ['sealed'],
+  // 县纪委监委主要负责人: the sealed matters, and as a commission leader the discipline records (no sealed matter there).
+  county_leader: ['sealed', 'discipline'],
+  // Issue 17's roles: the discipline-records query for now; 清廉档案, opinions and reports come in later slices.
+  case_reviewer: ['discipline'],
+  conduct_office: ['discipline'],
+  district_inspector: ['discipline'],
+  district_leader: ['discipline'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -153,6 +160,7 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
         {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
+        {!accountOpen && current === 'discipline' && <DisciplineQuery token={controller.token} />}
       </main>
     </div>
   );

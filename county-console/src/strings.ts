@@ -354,6 +354,6 @@ export const T = {
   townshipEmpty: '暂无交办或转办案件',
   staffNote: '本账号用于接待室现场接待。本室接访情况由县纪委监委统一调度。',
   roleNames: {
-    county_officer: '信访干部', county_supervisor: '信访室负责人', county_leader: '主要负责人', township_handler: '镇街纪（工）委', township_staff: '接待室工作人员', sys_admin: '系统管理员', sec_admin: '安全管理员', audit_admin: '审计管理员', kiosk: '终端',
+    county_officer: '信访干部', county_supervisor: '信访室负责人', county_leader: '主要负责人', case_reviewer: '审理室', conduct_office: '党风政风监督室', district_inspector: '片区督查组组员', district_leader: '片区督查组组长', township_handler: '镇街纪（工）委', township_staff: '接待室工作人员', sys_admin: '系统管理员', sec_admin: '安全管理员', audit_admin: '审计管理员', kiosk: '终端',
   } as Record<string, string>,
 } as const;

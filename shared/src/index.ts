@@ -28,3 +28,5 @@ export * from './schemas/responses-people.js';
 export * from './schemas/responses-cases.js';
 export * from './schemas/calendar-import.js';
 export * from './schemas/sealed.js';
+export * from './sanctions.js';
+export * from './schemas/discipline.js';

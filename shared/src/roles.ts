@@ -4,8 +4,15 @@ export const ROLES = [
   'county_supervisor',
   'township_handler',
   'township_staff',
-  // 县纪委监委主要负责人: reads only sealed matters (those about the commission's own leadership) and sends them up.
+  // 县纪委监委主要负责人: reads the sealed matters (those about the commission's own leadership) and sends them up; as a
+  // commission leader also reads the discipline records and the people (issue 17), where no sealed matter ever shows.
   'county_leader',
+  // 受处分人员信息查询 and 清廉档案 (issue 17): 审理室 (case review), 党风政风监督室 (opinions and reports), and each 片区督查组's
+  // members and leader, who see only the people of their own 片区.
+  'case_reviewer',
+  'conduct_office',
+  'district_inspector',
+  'district_leader',
   // 三员分立: three administrators, none of whom reads petitions, identity or recordings, and no account is two.
   'sys_admin',
   'sec_admin',
@@ -24,6 +31,13 @@ export function isAdminRole(role: string | undefined): role is AdminRole {
 
 /** Roles that belong to the county office and may see a session's full media. */
 export const COUNTY_ROLES: readonly Role[] = ['county_officer', 'county_supervisor'];
+
+/** Roles bound to one 片区 (users.district_code). */
+export const DISTRICT_ROLES = ['district_inspector', 'district_leader'] as const satisfies readonly Role[];
+
+export function isDistrictRole(role: string | undefined): role is (typeof DISTRICT_ROLES)[number] {
+  return (DISTRICT_ROLES as readonly string[]).includes(role ?? '');
+}
 
 export const ROOM_STATES = ['offline', 'online', 'calling', 'in_session', 'private'] as const;
 export type RoomState = (typeof ROOM_STATES)[number];

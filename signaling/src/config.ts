@@ -137,6 +137,11 @@ const Env = z.object({
    * there and a TOTP code works only once. Production refuses the setting.
    */
   DEMO_SECOND_FACTOR: z.enum(['on', 'off']).default('on'),
+  /**
+   * Demo mode only: the synthetic county of the discipline-records query (4 片区, ~600 units, ~57,000 people),
+   * loaded in the background after start. 'small' is ~3,000 people; the test suite runs with 'off'.
+   */
+  DEMO_COUNTY: z.enum(['full', 'small', 'off']).default('full'),
   /** Issuer shown in the authenticator app next to the account name. */
   TOTP_ISSUER: z.string().min(1).max(40).default('视频接访'),
   OFFICE_DAYS: z.string().default('1-5'),
@@ -250,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** False only in a demo started with DEMO_SECOND_FACTOR=off (the test suite's default). */
     secondFactor: e.DEMO_SECOND_FACTOR === 'on',
     totpIssuer: e.TOTP_ISSUER,
+    demoCounty: e.VJ_MODE === 'demo' ? e.DEMO_COUNTY : ('off' as const),
     logLevel: e.LOG_LEVEL,
     staticDir: e.STATIC_DIR,
     banner: e.VJ_BANNER,

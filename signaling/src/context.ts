@@ -14,6 +14,7 @@ import type { PetitionService } from './petitions/petition-service.js';
 import type { ReceiptLookup } from './petitions/receipts.js';
 import type { SatisfactionService } from './cases/satisfaction-service.js';
 import type { RegistryImporter } from './registry/importer.js';
+import type { DisciplineQuery } from './discipline/discipline-query.js';
 import type { Playback } from './recording/playback.js';
 import type { RecordingService } from './recording/recording-service.js';
 import type { SegmentStore } from './recording/segment-store.js';
@@ -61,6 +62,8 @@ export interface AppContext {
   sealed: SealedMatters;
   deadlines: DeadlineJob;
   registry: RegistryImporter;
+  /** 受处分人员信息查询 (issue 17). */
+  discipline: DisciplineQuery;
   recorder: RecordingService;
   segments: SegmentStore;
   playback: Playback;

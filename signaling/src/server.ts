@@ -32,6 +32,9 @@ import { SealedMatters } from './cases/sealed.js';
 import { DeadlineJob } from './cases/deadline-job.js';
 import { recomputeClocks } from './cases/clock-recompute.js';
 import { RegistryImporter } from './registry/importer.js';
+import { DemoCountyLoader } from './discipline/demo-county.js';
+import { DisciplineQuery } from './discipline/discipline-query.js';
+import { backfillNameKeys } from './discipline/people-store.js';
 import { Playback } from './recording/playback.js';
 import { secureDataDirLogged } from './db/data-dir-perms.js';
 import { RetentionJob } from './recording/retention.js';
@@ -187,6 +190,11 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const retention = new RetentionJob(db, segments, log.child('retention'));
     retention.start(config.deadlineSweepMs);
     cleanups.unshift(async () => retention.close());
+    const discipline = new DisciplineQuery(db);
+    await backfillNameKeys(db);
+    const demoCounty = new DemoCountyLoader(db, log.child('demo-county'));
+    demoCounty.start(config.demoCounty, roomsFile.rooms);
+    cleanups.unshift(() => demoCounty.stop());
     const registry = new RegistryImporter(db, new Map(roomsFile.rooms.flatMap((r) => [[r.code, r.code], [r.name, r.code]] as const)), log.child('registry'));
     await registry.recover();
     const deadlines = new DeadlineJob(db, log.child('deadlines'), undefined, (overdue) =>
@@ -227,6 +235,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       segments,
       playback: new Playback(db, segments, recordingWork, log.child('playback')),
       registry,
+      discipline,
       rooms: roomsFile.rooms,
       disconnect: ioDisconnector(io, (who) => evictEverywhere(ctx, who), log.child('access')),
       version: '0.1.0',

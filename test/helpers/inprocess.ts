@@ -37,6 +37,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     VJ_BANNER: '0',
     ...(env['VJ_MODE'] === 'production' ? {} : { DEMO_SECOND_FACTOR: 'off' }), // as in server.ts
     KIOSK_SELF_CHECK: 'off', // as in server.ts
+    DEMO_COUNTY: 'off', // as in server.ts
     LOG_LEVEL: 'debug',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(cluster?.env ?? {}),

@@ -56,6 +56,8 @@ export async function startTestServer(
     // A kiosk's daily self-check publishes for a few seconds on a router of its own; the tests not about it would
     // see it in their SFU counts. kiosk-check.e2e turns it on.
     KIOSK_SELF_CHECK: 'off',
+    // 57,000 synthetic people loading in the background would slow every test; the discipline tests write their own.
+    DEMO_COUNTY: 'off',
     LOG_LEVEL: process.env['VJ_TEST_LOG_LEVEL'] ?? 'info',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(redisUrl ? { VJ_TOPOLOGY: 'single-redis', REDIS_URL: redisUrl, REDIS_PREFIX: `${uniqueName('t')}:` } : {}),

@@ -105,6 +105,9 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.startsWith('/api/sessions/')) return path.replace(':id', sessionId);
   if (path.startsWith('/api/registry/imports/')) return path.replace(':id', registryImport);
   if (path.startsWith('/api/sealed/')) return path.replace(':id', actor.role === 'county_supervisor' ? officeSealedId : sealedId);
+  // A person of the actor's own 片区 (d2: 春华镇, everyone else: 星沙街道, in 第一片区); another 片区's is a 404 (discipline-query test).
+  if (path.startsWith('/api/discipline/people/')) return path.replace(':code', actor.name === 'district2-inspector' ? 'CH-0001' : 'XS-0001');
+  if (path === '/api/discipline/people') return `${path}?q=wjg`;
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
   if (path.startsWith('/api/township/recordings/')) return path.replace(':id', o.recording!);
   if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);

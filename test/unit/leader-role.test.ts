@@ -4,7 +4,8 @@ import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 
 // 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters, sends them up or unseals one sealed by
-// mistake, and nothing else.
+// mistake; as a commission leader also the discipline-records query (issue 17), where no sealed matter appears;
+// nothing else.
 const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
 
@@ -15,8 +16,15 @@ describe('the principal leader role', () => {
     expect(SECOND_FACTOR_ALWAYS).toContain('county_leader');
   });
 
-  it('reaches the sealed matters and its own account, and no other route', () => {
-    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual(['GET /api/sealed', 'GET /api/sealed/:id', 'POST /api/sealed/:id/send-up', 'POST /api/sealed/:id/unseal']);
+  it('reaches the sealed matters, the discipline-records query and its own account, and no other route', () => {
+    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual([
+      'GET /api/discipline/people',
+      'GET /api/discipline/people/:code',
+      'GET /api/sealed',
+      'GET /api/sealed/:id',
+      'POST /api/sealed/:id/send-up',
+      'POST /api/sealed/:id/unseal',
+    ]);
   });
 
   it('the sealed matters are the leader’s, and the supervisor’s only to send up those no leader may read; sealing one after intake is the supervisor’s', () => {

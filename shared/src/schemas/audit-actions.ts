@@ -55,6 +55,9 @@ export const AUDIT_ACTIONS = [
   'case.clocks_recomputed',
   'case.accused_jurisdiction',
   'registry.import',
+  // 受处分人员信息查询: each query and each person page opened (ids only; never the words searched).
+  'discipline.query',
+  'discipline.person_view',
   'recording.pause',
   'recording.resume',
   'recording.playback',

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, RoomCode, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
+import { MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, RoomCode, sanctionOf, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
 import type { SecondFactor } from '../auth/second-factor.js';
+import { DISTRICT_OF_TOWNSHIP } from '../discipline/synthetic-county.js';
 import { parseCsv } from '../registry/csv.js';
 import { DEFAULT_SUITE, digestSecret, hashPassword, type SuiteId } from '../security/crypto.js';
 import type { Db, Queryable } from './db.js';
@@ -46,6 +47,8 @@ export interface DemoUser {
   townshipCode?: string;
   /** Their entry in the demo officials registry (seed/demo-officials.csv): the conflict-of-interest link. */
   officialCode?: string;
+  /** 片区督查组 accounts: their 片区 (migration 0027). */
+  districtCode?: string;
 }
 
 export const DEMO_USERS: DemoUser[] = [
@@ -55,6 +58,11 @@ export const DEMO_USERS: DemoUser[] = [
   // 县纪委监委主要负责人: reads only the sealed matters (those about the commission's own leadership).
   // Linked to their registry entry like every reader of sealed matters must be (an unlinked leader reads none).
   { username: 'leader1', password: 'leader1-demo', displayName: '县纪委监委 主要负责人', role: 'county_leader', officialCode: 'XJW-0001' },
+  // 受处分人员信息查询 and 清廉档案 (issue 17).
+  { username: 'reviewer1', password: 'reviewer1-demo', displayName: '县纪委监委审理室 孟干事', role: 'case_reviewer' },
+  { username: 'conduct1', password: 'conduct1-demo', displayName: '县纪委监委党风政风监督室 邱干事', role: 'conduct_office' },
+  { username: 'district1-leader', password: 'district1-leader-demo', displayName: '第一片区督查组 组长', role: 'district_leader', districtCode: 'd1' },
+  { username: 'district2-inspector', password: 'district2-inspector-demo', displayName: '第二片区督查组 组员', role: 'district_inspector', districtCode: 'd2' },
   { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha', officialCode: 'XS-0004' },
   { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli', officialCode: 'LL-0004' },
   { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha', officialCode: 'XS-0005' },
@@ -69,6 +77,15 @@ export async function seedDemoUsers(db: Db, users = DEMO_USERS, suite: SuiteId =
   for (const u of users) {
     const exists = await db.query('SELECT 1 FROM users WHERE username = $1', [u.username]);
     if (exists.rowCount) continue;
+    // A 片区 account carries its 片区 (migration 0027); the others are written as before it, so a test that seeds an
+    // older schema still can.
+    if (u.districtCode) {
+      await db.query(
+        `INSERT INTO users (id, username, display_name, role, district_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+        [u.username, u.displayName, u.role, u.districtCode, await hashPassword(u.password, suite)],
+      );
+      continue;
+    }
     await db.query(
       `INSERT INTO users (id, username, display_name, role, township_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
       [u.username, u.displayName, u.role, u.townshipCode ?? null, await hashPassword(u.password, suite)],
@@ -97,8 +114,12 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
   const rows = (file: string) => parseCsv(fs.readFileSync(path.join(SEED_DIR, file), 'utf8')).slice(1).map((r) => r.fields);
   await db.tx(async (q) => {
     for (const [code, name, unitCode, unitName, position, township, level] of rows('demo-officials.csv')) {
-      // A county body (the commission's own leadership) has no township: the file leaves the column empty.
-      await q.query(`INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, NULLIF($3, '')) ON CONFLICT (code) DO NOTHING`, [unitCode, unitName, township]);
+      // Each unit in the 片区 that covers its township (the synthetic county's division), for the 督查组 scoping. A
+      // county body (the commission's own leadership) has no township: the file leaves the column empty.
+      await q.query(
+        `INSERT INTO org_units (code, name, township_code, district_code) VALUES ($1, $2, NULLIF($3, ''), $4) ON CONFLICT (code) DO UPDATE SET district_code = coalesce(org_units.district_code, excluded.district_code)`,
+        [unitCode, unitName, township, DISTRICT_OF_TOWNSHIP[township ?? ''] ?? null],
+      );
       // 管理层级 by its Chinese label, as the import page takes it; the standing read from position and unit (0022).
       await q.query(
         `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing) VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, vj_official_standing($4, $7)) ON CONFLICT (code) DO NOTHING`,
@@ -106,7 +127,7 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
       );
     }
     for (const [id, official, date, kind, reason, authority] of rows('demo-discipline.csv')) {
-      await q.query('INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [id, official, date, kind, reason, authority]);
+      await q.query('INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority, sanction) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING', [id, official, date, kind, reason, authority, sanctionOf(kind ?? '') ?? null]);
     }
     await linkDemoUsers(q);
   });

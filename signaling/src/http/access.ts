@@ -1,7 +1,12 @@
 import { ADMIN_ROLES, COUNTY_ROLES, type Role } from '@vj/shared';
 
 const COUNTY = COUNTY_ROLES;
-const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', 'township_handler', 'township_staff', ...ADMIN_ROLES];
+/**
+ * 受处分人员信息查询 (issue 17): 审理室, the commission's leaders, 党风政风监督室, and the 片区督查组 (their own 片区 only,
+ * enforced in the query). Township roles and the petition office get none of it.
+ */
+const ARCHIVE_READERS: readonly Role[] = ['case_reviewer', 'county_leader', 'conduct_office', 'district_inspector', 'district_leader'];
+const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', ...ARCHIVE_READERS.filter((r) => r !== 'county_leader'), 'township_handler', 'township_staff', ...ADMIN_ROLES];
 
 export interface RouteAccess {
   /** Who may call it; 'public' routes authenticate by what they carry (a password, a device credential). */
@@ -64,6 +69,8 @@ export const ROUTES = {
   'POST /api/registry/imports': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/imports/:id': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/officials': { roles: COUNTY },
+  'GET /api/discipline/people': { roles: ARCHIVE_READERS },
+  'GET /api/discipline/people/:code': { roles: ARCHIVE_READERS },
   'PUT /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
   'GET /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
   'GET /api/township/cases': { roles: ['township_handler'] },

@@ -17,6 +17,7 @@ import { receiptRoutes } from './routes/receipts.js';
 import { satisfactionRoutes } from './routes/satisfaction.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { registryRoutes } from './routes/registry.js';
+import { disciplineRoutes } from './routes/discipline.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 import { sealedRoutes } from './routes/sealed.js';
@@ -89,7 +90,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
   });
   app.use(securityHeaders(ctx));
   app.use('/api', express.json({ limit: '256kb', strict: true }));
-  for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, sealedRoutes, registryRoutes, recordingRoutes, receiptRoutes, satisfactionRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
+  for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, sealedRoutes, registryRoutes, disciplineRoutes, recordingRoutes, receiptRoutes, satisfactionRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

@@ -1,11 +1,12 @@
-import { ADMIN_ROLES, COUNTY_ROLES, type ClientEvent, type Role } from '@vj/shared';
+import { ADMIN_ROLES, COUNTY_ROLES, DISTRICT_ROLES, type ClientEvent, type Role } from '@vj/shared';
 
 const COUNTY = COUNTY_ROLES;
 const IN_CALL: readonly Role[] = ['kiosk', ...COUNTY];
 /** Reception staff take part in their own room's sessions (watching; never publishing). */
 const IN_SESSION: readonly Role[] = [...IN_CALL, 'township_staff'];
-// The principal leader holds a console socket only to refresh its token: no wall, no call, no case push.
-const CONSOLE: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', 'township_handler', 'township_staff', ...ADMIN_ROLES];
+// The principal leader and issue 17's roles (审理室, 党风政风监督室, 片区督查组) hold a console socket only to refresh
+// their token: no wall, no call, no case push.
+const CONSOLE: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', 'case_reviewer', 'conduct_office', ...DISTRICT_ROLES, 'township_handler', 'township_staff', ...ADMIN_ROLES];
 
 /**
  * Which roles may send each socket event, declared in one table and enforced in one place (the dispatcher).

@@ -1,4 +1,4 @@
-import { AppError, isAdminRole, type ClientEvent, type ClientPayload, type ClientResult, type JoinResult, type ParticipantRole } from '@vj/shared';
+import { AppError, PARTICIPANT_ROLES, type ClientEvent, type ClientPayload, type ClientResult, type JoinResult, type ParticipantRole } from '@vj/shared';
 import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
@@ -28,9 +28,13 @@ async function countCallStart(app: AppContext, deviceId: string): Promise<boolea
   return true;
 }
 
+const isParticipantRole = (r: string): r is ParticipantRole => (PARTICIPANT_ROLES as readonly string[]).includes(r);
+
 function officer(c: Claims): { userId: string; name: string; role: ParticipantRole; township?: string | undefined } {
-  if (c.role === 'kiosk' || c.role === 'township_handler' || c.role === 'county_leader' || isAdminRole(c.role)) throw new AppError('FORBIDDEN', 'your role may not join sessions');
-  return { userId: c.sub, name: c.name, role: c.role, township: c.twp };
+  // An allow-list: a role added later (the archive roles of issue 17) joins no session until it is listed here.
+  const role = c.role;
+  if (role === 'kiosk' || !isParticipantRole(role)) throw new AppError('FORBIDDEN', 'your role may not join sessions');
+  return { userId: c.sub, name: c.name, role, township: c.twp };
 }
 
 export function eventHandlers(app: AppContext): Handlers {

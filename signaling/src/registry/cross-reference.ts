@@ -29,6 +29,18 @@ export const MATCHES = (name: string, unit: string) =>
   `FROM officials o WHERE o.name = ${name}::text AND (${unit}::text = '' OR o.unit_code = ${unit}::text OR o.unit_code IN (SELECT u.code FROM org_units u WHERE u.name = ${unit}::text))`;
 
 /**
+ * The petitions that name a registry entry: linked to it at intake, or naming the person unlinked by the same
+ * name (and unit, when the petition gave one). Never a sealed matter: every such read carries `NOT p.sealed`.
+ * A condition on `p` (petitions) over three SQL expressions.
+ */
+export const NAMING = (code: string, name: string, unitName: string) =>
+  `NOT p.sealed AND p.id IN (
+     -- Two lookups, each on its own index (an OR of them scanned every unlinked accused row).
+     SELECT pa.petition_id FROM petition_accused pa WHERE pa.official_code = ${code}
+     UNION ALL
+     SELECT pa.petition_id FROM petition_accused pa WHERE pa.name = ${name} AND pa.official_code IS NULL AND (pa.unit = '' OR pa.unit = coalesce(${unitName}, '')))`;
+
+/**
  * At intake: the officer's explicit choice, else the registry entry when exactly one matches. An SQL expression
  * over three parameters (explicit code, name, unit), so the insert resolves in the same statement.
  */
@@ -58,11 +70,7 @@ export async function crossReference(q: Queryable, petitionId: string): Promise<
           FROM (SELECT * FROM discipline_records WHERE official_code = m.code ORDER BY decided_on DESC LIMIT 20) d) AS discipline,
        (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]')
           FROM (SELECT p.id, p.case_code, p.township_code, p.status, p.created_at FROM petitions p
-                WHERE p.id <> $1 AND NOT p.sealed AND p.id IN (
-                  -- Two lookups, each on its own index (an OR of them scanned every unlinked accused row).
-                  SELECT pa.petition_id FROM petition_accused pa WHERE pa.official_code = m.code
-                  UNION ALL
-                  SELECT pa.petition_id FROM petition_accused pa WHERE pa.name = m.name AND pa.official_code IS NULL AND (pa.unit = '' OR pa.unit = coalesce(m.unit_name, '')))
+                WHERE p.id <> $1 AND ${NAMING('m.code', 'm.name', 'm.unit_name')}
                 ORDER BY p.created_at DESC, p.id LIMIT 20) x) AS others
      FROM petition_accused acc
      LEFT JOIN LATERAL (

@@ -1,17 +1,20 @@
-import { AppError, errorFields, MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, type Logger, type ManagementLevel, type RegistryImportView } from '@vj/shared';
+import { AppError, errorFields, isValidIdCard, MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, sanctionOf, type Logger, type ManagementLevel, type RegistryImportView } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
 import { linkUsersFromRegistry } from './user-links.js';
+import { nameKeys } from '../discipline/name-keys.js';
+import { writeRecords, type RecordInput } from '../discipline/people-store.js';
+import { normaliseIdCard, personalDataKeys, sealIdCard } from '../discipline/person-data.js';
 
 type Kind = RegistryImportView['kind'];
 
 /** Column headers as the source systems export them, with English aliases. */
 const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
-  officials: { code: ['人员编码', 'code'], name: ['姓名', 'name'], unitCode: ['单位编码', 'unit_code'], unitName: ['单位名称', 'unit_name'], position: ['职务', 'position'], township: ['乡镇', 'township'], level: ['管理层级', 'management_level'] },
-  discipline: { id: ['记录编号', 'id'], official: ['人员编码', 'official_code'], date: ['处分日期', 'decided_on'], kind: ['处分种类', 'kind'], reason: ['事由', 'reason'], authority: ['决定机关', 'authority'] },
+  officials: { code: ['人员编码', 'code'], name: ['姓名', 'name'], unitCode: ['单位编码', 'unit_code'], unitName: ['单位名称', 'unit_name'], position: ['职务', 'position'], township: ['乡镇', 'township'], level: ['管理层级', 'management_level'], idCard: ['身份证号', 'id_card'] },
+  discipline: { id: ['记录编号', 'id'], official: ['人员编码', 'official_code'], date: ['处分日期', 'decided_on'], kind: ['处分种类', 'kind'], reason: ['事由', 'reason'], authority: ['决定机关', 'authority'], probation: ['察看期', 'probation'] },
 };
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
 const BATCH = 1000;
@@ -60,6 +63,9 @@ function levelOf(s: string): ManagementLevel | undefined {
   if (s === '') return 'unknown';
   return MANAGEMENT_LEVELS.find((l) => l === s || MANAGEMENT_LEVEL_LABELS[l] === s);
 }
+
+/** 留党察看's 察看期 as written; blank for every other sanction. */
+const PROBATION: Record<string, number | null> = { '': null, 一年: 12, 二年: 24, 两年: 24, '1': 12, '2': 24, '12': 12, '24': 24 };
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
@@ -154,10 +160,10 @@ export class RegistryImporter {
 
   /** `withLevel`: the file has a 管理层级 column; a file without one leaves the levels already imported as they are. */
   private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[], withLevel: boolean): Promise<number> {
-    const rows: { code: string; name: string; unitCode: string | null; unitName: string; position: string; township: string | null; level: ManagementLevel }[] = [];
+    const rows: { code: string; name: string; unitCode: string | null; unitName: string; position: string; township: string | null; level: ManagementLevel; idCard: string }[] = [];
     const seen = new Set<string>();
     for (const r of batch) {
-      const v = { code: get(r, 'code'), name: get(r, 'name'), unitCode: get(r, 'unitCode'), unitName: get(r, 'unitName'), position: get(r, 'position'), township: get(r, 'township'), level: get(r, 'level') };
+      const v = { code: get(r, 'code'), name: get(r, 'name'), unitCode: get(r, 'unitCode'), unitName: get(r, 'unitName'), position: get(r, 'position'), township: get(r, 'township'), level: get(r, 'level'), idCard: normaliseIdCard(get(r, 'idCard')) };
       const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
       const level = levelOf(v.level);
       const problem = !v.code
@@ -172,9 +178,11 @@ export class RegistryImporter {
                 ? '有单位名称但缺少单位编码'
                 : !level
                   ? '管理层级应为县管干部、乡镇干部、村干部或留空'
-                  : seen.has(v.code)
-                    ? '人员编码在本批中重复'
-                    : null;
+                  : v.idCard && !isValidIdCard(v.idCard)
+                    ? '身份证号校验不通过'
+                    : seen.has(v.code)
+                      ? '人员编码在本批中重复'
+                      : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
@@ -191,11 +199,29 @@ export class RegistryImporter {
       );
     }
     if (rows.length) {
+      // Pinyin keys for the discipline-records query; an ID number sealed with its blind index, and a row without
+      // one keeps the number already on file.
+      const names = rows.map((r) => nameKeys(r.name));
+      const ids = rows.map((r) => (r.idCard ? sealIdCard(personalDataKeys(this.db), r.code, r.idCard) : null));
       await q.query(
-        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, name_pinyin, name_initials, id_card_ct, id_card_index)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[])
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code, position = excluded.position, township_code = excluded.township_code,
-           management_level = CASE WHEN $7::boolean THEN excluded.management_level ELSE officials.management_level END, imported_at = now()`,
-        [rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.unitCode), rows.map((r) => r.position), rows.map((r) => r.township), rows.map((r) => r.level), withLevel],
+           management_level = CASE WHEN $7::boolean THEN excluded.management_level ELSE officials.management_level END, name_pinyin = excluded.name_pinyin,
+           name_initials = excluded.name_initials, id_card_ct = coalesce(excluded.id_card_ct, officials.id_card_ct), id_card_index = coalesce(excluded.id_card_index, officials.id_card_index), imported_at = now()`,
+        [
+          rows.map((r) => r.code),
+          rows.map((r) => r.name),
+          rows.map((r) => r.unitCode),
+          rows.map((r) => r.position),
+          rows.map((r) => r.township),
+          rows.map((r) => r.level),
+          withLevel,
+          names.map((n) => n.pinyin),
+          names.map((n) => n.initials),
+          ids.map((x) => x?.ct ?? null),
+          ids.map((x) => x?.index ?? null),
+        ],
       );
       // The standing (a township's principal leader, its commission) is read from the position and unit (migration 0022).
       await q.query('UPDATE officials o SET standing = vj_official_standing(o.position, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code)) WHERE o.code = ANY($1::text[])', [rows.map((r) => r.code)]);
@@ -206,25 +232,22 @@ export class RegistryImporter {
   private async discipline(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[]): Promise<number> {
     const codes = [...new Set(batch.map((r) => get(r, 'official')).filter(Boolean))];
     const known = new Set((await q.query<{ code: string }>('SELECT code FROM officials WHERE code = ANY($1::text[])', [codes])).rows.map((r) => r.code));
-    const rows: { id: string; official: string; date: string; kind: string; reason: string; authority: string }[] = [];
+    const rows: RecordInput[] = [];
     const seen = new Set<string>();
     for (const r of batch) {
-      const v = { id: get(r, 'id'), official: get(r, 'official'), date: get(r, 'date'), kind: get(r, 'kind'), reason: get(r, 'reason'), authority: get(r, 'authority') };
-      const problem = !v.id ? '缺少记录编号' : !v.official ? '缺少人员编码' : !known.has(v.official) ? '人员编码不在清廉档案中，请先导入人员' : !isDate(v.date) ? '处分日期应为 YYYY-MM-DD' : !v.kind ? '缺少处分种类' : !v.reason ? '缺少事由' : Object.values(v).some((x) => x.length > MAX_LEN * 5) ? '字段过长' : seen.has(v.id) ? '记录编号在本批中重复' : null;
+      const v = { id: get(r, 'id'), official: get(r, 'official'), date: get(r, 'date'), kind: get(r, 'kind'), reason: get(r, 'reason'), authority: get(r, 'authority'), probation: get(r, 'probation') };
+      const sanction = sanctionOf(v.kind) ?? null;
+      const probation = PROBATION[v.probation];
+      const problem = !v.id ? '缺少记录编号' : !v.official ? '缺少人员编码' : !known.has(v.official) ? '人员编码不在清廉档案中，请先导入人员' : !isDate(v.date) ? '处分日期应为 YYYY-MM-DD' : !v.kind ? '缺少处分种类' : !v.reason ? '缺少事由' : Object.values(v).some((x) => x.length > MAX_LEN * 5) ? '字段过长' : probation === undefined ? '察看期应为一年、二年或留空' : probation !== null && sanction !== 'party_probation' ? '只有留党察看填写察看期' : seen.has(v.id) ? '记录编号在本批中重复' : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
       }
       seen.add(v.id);
-      rows.push(v);
+      // The wording is kept as written; the sanction it names (or none) is what the 影响期 is computed from.
+      rows.push({ id: v.id, officialCode: v.official, decidedOn: v.date, kind: v.kind, sanction, probationMonths: probation ?? null, authority: v.authority, reason: v.reason });
     }
-    if (rows.length) {
-      await q.query(
-        `INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority) SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[])
-         ON CONFLICT (id) DO UPDATE SET official_code = excluded.official_code, decided_on = excluded.decided_on, kind = excluded.kind, reason = excluded.reason, authority = excluded.authority`,
-        [rows.map((r) => r.id), rows.map((r) => r.official), rows.map((r) => r.date), rows.map((r) => r.kind), rows.map((r) => r.reason), rows.map((r) => r.authority)],
-      );
-    }
+    await writeRecords(q, rows);
     return rows.length;
   }
 }

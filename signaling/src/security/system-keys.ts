@@ -16,7 +16,10 @@ export type IntegrityPurpose =
   | 'request-digest'
   | 'audit-export'
   | 'recovery-code'
-  | 'login-challenge';
+  | 'login-challenge'
+  // 身份证号 in the people registry (issue 17): the key that seals it and the key of its blind index.
+  | 'person-data'
+  | 'person-id-index';
 
 /** What code that seals or verifies needs of the keys (structural, so test and bench builds can share it). */
 export interface IntegrityKeyring {
