@@ -9,7 +9,7 @@ import { createLogger, type UserLinkBody } from '@vj/shared';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
-import { adminUserViews, setUserLink } from '../registry/user-links.js';
+import { adminUserViews, linkUser } from '../registry/user-links.js';
 import { loadOrCreateDemoSecrets } from '../security/demo-secrets.js';
 import { loadSystemKeys } from '../security/system-keys.js';
 import { loadMasterKeys } from '../server.js';
@@ -45,8 +45,7 @@ async function main(): Promise<void> {
     const found = await db.query<{ id: string }>('SELECT id FROM users WHERE username = $1', [username.trim()]);
     const user = found.rows[0];
     if (!user) throw new Error(`no account "${username}"`);
-    await db.tx((q) => setUserLink(q, user.id, body, { actorId: null, actorRole: null, via: 'cli' }));
-    const [view] = await adminUserViews(db, user.id);
+    const view = await linkUser(db, user.id, body, { actorId: null, actorRole: null, via: 'cli' });
     const now = view?.official ? `linked to ${view.official.code} ${view.official.name}` : view?.personName ? `known by name ${view.personName} (linked when the registry lists it)` : 'unlinked';
     console.log(`${username}: ${now}`);
   } finally {

@@ -1,6 +1,6 @@
 import { AppError, type AdminOfficialView, type AdminUserView, type Role, type UserLinkBody } from '@vj/shared';
 import { appendAudit, type AuditAction } from '../audit/audit-log.js';
-import type { Queryable, Tx } from '../db/db.js';
+import type { Db, Queryable, Tx } from '../db/db.js';
 import { toView, type OfficialRow } from './cross-reference.js';
 
 /**
@@ -67,6 +67,12 @@ interface UserRow {
   o_unit: string | null;
   o_position: string | null;
   o_township: string | null;
+}
+
+/** Links (or unlinks) one account in a transaction of its own, with its audit row; answers the account as it is now. */
+export async function linkUser(db: Db, userId: string, target: UserLinkBody, actor: LinkActor): Promise<AdminUserView | undefined> {
+  await db.tx((q) => setUserLink(q, userId, target, actor));
+  return (await adminUserViews(db, userId))[0];
 }
 
 /** Accounts as the admin screen lists them, with the person each is linked to. */

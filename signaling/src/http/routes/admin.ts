@@ -16,7 +16,7 @@ import {
 import { setAccountDisabled } from '../../admin/account-state.js';
 import { listKioskDevices, reprovisionKiosk, revokeKiosk, type KioskRow } from '../../admin/kiosk-devices.js';
 import type { AppContext } from '../../context.js';
-import { adminUserViews, searchOfficialsForLink, setUserLink } from '../../registry/user-links.js';
+import { adminUserViews, linkUser, searchOfficialsForLink } from '../../registry/user-links.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
@@ -34,9 +34,9 @@ export function adminRoutes(express: Express, app: AppContext): void {
     body: UserLinkBody,
     response: AdminUserView,
     handler: async ({ principal, params, body }) => {
-      await app.db.tx((q) => setUserLink(q, params.id, body, { actorId: principal.sub, actorRole: principal.role, via: 'admin' }));
+      const view = await linkUser(app.db, params.id, body, { actorId: principal.sub, actorRole: principal.role, via: 'admin' });
       app.log.info('user registry link changed', { userId: params.id, by: principal.sub, link: body.link });
-      return (await adminUserViews(app.db, params.id))[0]!;
+      return view!;
     },
   });
 

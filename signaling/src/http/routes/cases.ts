@@ -16,13 +16,11 @@ import {
   Id,
   NoticeListAnswer,
   StatsQuery,
-  type DeadlineCaseView,
 } from '@vj/shared';
 import { importCalendar } from '../../cases/calendar-import.js';
 import { policyView, savePolicy } from '../../cases/case-policy.js';
-import { CLOCK_RUNNING_SQL, currentClock } from '../../cases/case-service.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
-import { escalationsOf, type CaseRow } from '../../cases/workflow-view.js';
+import { deadlineBoard } from '../../cases/deadline-board.js';
 import { actOnCase } from '../../cases/case-actions.js';
 import { setAccusedJurisdiction } from '../../cases/jurisdiction.js';
 import { noticesDue } from '../../cases/notice-list.js';
@@ -70,29 +68,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
 
   mount(express, app, 'GET /api/cases/deadlines', {
     response: DeadlineListAnswer,
-    handler: async () => {
-      const r = await app.db.query<CaseRow>(`SELECT * FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
-      const escalations = await escalationsOf(app.db, r.rows.map((p) => p.id));
-      const items: DeadlineCaseView[] = [];
-      for (const p of r.rows) {
-        const c = currentClock(p);
-        if (!c) continue;
-        items.push({
-          id: p.id,
-          caseCode: p.case_code,
-          townshipCode: p.township_code,
-          category: p.category,
-          status: p.status,
-          side: p.handler_side,
-          dueState: p.due_state,
-          clock: c.clock,
-          dueAt: c.due.toISOString(),
-          escalations: escalations.get(p.id) ?? [],
-        });
-      }
-      items.sort((a, b) => (a.dueState === b.dueState ? a.dueAt.localeCompare(b.dueAt) : a.dueState === 'overdue' ? -1 : 1));
-      return { items };
-    },
+    handler: () => deadlineBoard(app.db),
   });
 
   mount(express, app, 'GET /api/cases/notices', {
