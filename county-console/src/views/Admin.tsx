@@ -46,7 +46,7 @@ export function Admin({ token }: { token: TokenSource }) {
           <tbody>
             {users.data?.items.map((u) => (
               <tr key={u.id} data-testid={`user-${u.username}`}>
-                <td>{u.displayName}</td>
+                <td className="wraps">{u.displayName}</td>
                 <td translate="no">{u.username}</td>
                 <td>{T.roleNames[u.role]}</td>
                 <td data-testid="user-link" title={T.linkColumn}>
