@@ -164,6 +164,21 @@ describe('受处分人员信息查询', () => {
     expect(JSON.stringify(r.body)).not.toContain(sealedCode);
   });
 
+  it('回避: the accusations that name the reader are left out of the reader’s own view', async () => {
+    // The leader's account linked to 易某某 (as if the leader were that person): the same page shows none of them.
+    const was = (await s.server.db.query<{ official_code: string | null }>(`SELECT official_code FROM users WHERE username = 'leader1'`)).rows[0]!.official_code;
+    await s.server.db.query(`UPDATE users SET official_code = 'T-0002' WHERE username = 'leader1'`);
+    try {
+      const r = await page('leader1', 'T-0002');
+      expect(r.status).toBe(200);
+      expect(r.body.accusations).toEqual({ total: 0, open: 0, items: [] });
+      for (const code of accusationCodes) expect(JSON.stringify(r.body)).not.toContain(code);
+    } finally {
+      await s.server.db.query(`UPDATE users SET official_code = $1 WHERE username = 'leader1'`, [was]);
+    }
+    expect((await page('leader1', 'T-0002')).body.accusations!.total).toBe(2);
+  });
+
   it('no answer without its audit row: a failing audit append fails the read', async () => {
     await s.server.db.query(`ALTER TABLE audit_log ADD CONSTRAINT test_no_discipline_audit CHECK (action NOT LIKE 'discipline.%') NOT VALID`);
     try {

@@ -320,6 +320,35 @@ describe('密封事项', () => {
       await s.server.db.query(`UPDATE users SET official_code = $1, person_name = $2 WHERE username = 'leader1'`, [link.official_code, link.person_name]);
     }
     expect((await api(s.url, 'GET', '/api/sealed', { token: leader })).status).toBe(200);
+    // A name typed in alone is not a link: free text cannot be trusted to recognise the leader in a matter.
+    await s.server.db.query(`UPDATE users SET official_code = NULL, person_name = '郑国栋' WHERE username = 'leader1'`);
+    try {
+      expect((await api(s.url, 'GET', '/api/sealed', { token: leader })).status).toBe(403);
+    } finally {
+      await s.server.db.query(`UPDATE users SET official_code = $1, person_name = $2 WHERE username = 'leader1'`, [link.official_code, link.person_name]);
+    }
+  });
+
+  it('disabling or unlinking the leader does not open the sealed matters to the office; an unlinked supervisor reads none', async () => {
+    const office = async () => api<{ items: { id: string }[] }>(s.url, 'GET', '/api/sealed', { token: token('supervisor') });
+    const listed = async () => (await office()).body.items.map((i) => i.id);
+    expect(await listed()).not.toContain(later.id);
+    await s.server.db.query(`UPDATE users SET disabled_at = now() WHERE username = 'leader1'`);
+    try {
+      expect(await listed()).not.toContain(later.id);
+      await s.server.db.query(`UPDATE users SET disabled_at = NULL, official_code = NULL WHERE username = 'leader1'`);
+      expect(await listed()).not.toContain(later.id);
+    } finally {
+      await s.server.db.query(`UPDATE users SET disabled_at = NULL, official_code = 'XJW-0001' WHERE username = 'leader1'`);
+    }
+    await s.server.db.query(`UPDATE users SET official_code = NULL WHERE username = 'supervisor'`);
+    try {
+      const r = await office();
+      expect(r.status).toBe(403);
+    } finally {
+      await s.server.db.query(`UPDATE users SET official_code = 'XJW-0002' WHERE username = 'supervisor'`);
+    }
+    expect((await office()).status).toBe(200);
   });
 
   it('a supervisor the matter names may not seal it', async () => {

@@ -7,11 +7,12 @@ import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from './export.js';
 
 /**
  * SQL: audit row `a` is about a sealed matter (密封事项): the petition or its identity, an attachment of it, or the
- * recording of the call it came from. Sealed matters are few, so their ids are gathered once per page. (A row
+ * call it came from and its recording. Sealed matters are few, so their ids are gathered once per page. (A row
  * without an object or a petitionId compares to NULL: coalesced, or NOT would drop it.)
  */
 const ABOUT_SEALED = `coalesce(a.object_id IN (SELECT pid FROM sealed) OR a.details->>'petitionId' IN (SELECT pid FROM sealed)
-  OR (a.object_type = 'recording' AND a.object_id IN (SELECT r.id::text FROM recordings r JOIN sealed s ON r.session_id = s.session_id)), false)`;
+  OR (a.object_type = 'recording' AND a.object_id IN (SELECT r.id::text FROM recordings r JOIN sealed s ON r.session_id = s.session_id))
+  OR (a.object_type = 'session' AND a.object_id IN (SELECT session_id::text FROM sealed)), false)`;
 
 /**
  * One page of the audit log, newest first, filtered by actor, object, action; `before` pages back by sequence.

@@ -10,12 +10,12 @@ import { accusedIsUser, namedAsAccused } from './conflicts.js';
  * and nothing else: no township, no category, no reason, no note.
  *
  * Who reads one, failing closed:
- *  - a principal leader (county_leader) whose account is linked to their person in the officials registry, and whom
+ *  - a principal leader (county_leader) whose account is linked to their entry in the officials registry, and whom
  *    the matter does not name. An unlinked leader reads none: the rule that hides a matter from the person it
  *    accuses cannot recognise them.
- *  - when no such leader exists for a matter (it names every linked leader, e.g. the only 书记), the county office's
- *    supervisor, who took it in the first place, reads it to send it up to the next level (the rules send a matter
- *    about the commission's principal leader straight to the commission above), and does nothing else with it.
+ *  - when the matter names every leader account (e.g. the only 书记), the county office's supervisor, linked likewise
+ *    and not named in it, reads it to send it up to the next level (the rules send a matter about the commission's
+ *    principal leader straight to the commission above), and does nothing else with it.
  */
 
 interface SealedRow {
@@ -65,12 +65,19 @@ const view = (r: SealedRow, roomName: (code: string) => string): SealedMatterVie
 
 const NOT_FOUND = () => new AppError('NOT_FOUND', '没有这个事项');
 
-/** A leader account someone linked to its person (the rule that hides a matter from the person it names needs it). */
-const LINKED = (u: string) => `(${u}.official_code IS NOT NULL OR ${u}.person_name IS NOT NULL)`;
+/**
+ * An account linked to its entry in the officials registry. A name typed in alone (person_name) does not count: it is
+ * free text, and the rule that hides a matter from the person it names needs the registry's entry to be sure.
+ */
+const LINKED = (u: string) => `${u}.official_code IS NOT NULL`;
 
-/** SQL: no active, linked principal leader may read sealed matter `p` (each one is named in it). */
+/**
+ * SQL: every principal-leader account is named in sealed matter `p`, so no leader may read it and the office sends it
+ * up. Every leader account counts, whatever its state: disabling or unlinking a leader must not open the sealed
+ * matters to the office (an unlinked leader is never recognised as named, so nothing goes to the office then).
+ */
 const NO_LEADER_READS = `NOT EXISTS (
-  SELECT 1 FROM users l WHERE l.role = 'county_leader' AND l.disabled_at IS NULL AND ${LINKED('l')}
+  SELECT 1 FROM users l WHERE l.role = 'county_leader'
     AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = p.id AND ${accusedIsUser('a', 'l')}))`;
 
 /** SQL: the sealed matters user `$n` reads, as `reader`. */
@@ -104,10 +111,10 @@ export class SealedMatters {
    * unlinked a minute ago reads nothing from then on. The route table lets only these two roles in.
    */
   private async readerOf(q: Queryable, principal: Claims): Promise<SealedReader> {
-    if (principal.role === 'county_supervisor') return 'office';
-    const u = await q.query(`SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'county_leader' AND ${LINKED('u')}`, [principal.sub]);
+    // Either reader must be recognisable when named: an account not linked to the registry reads nothing.
+    const u = await q.query(`SELECT 1 FROM users u WHERE u.id = $1 AND u.role IN ('county_leader', 'county_supervisor') AND ${LINKED('u')}`, [principal.sub]);
     if (!u.rowCount) throw new AppError('FORBIDDEN', '您的账号尚未关联干部名册中的本人，系统无法避免让您看到反映您本人的事项，因此暂不能查看密封事项。请系统管理员先完成关联。');
-    return 'leader';
+    return principal.role === 'county_supervisor' ? 'office' : 'leader';
   }
 
   /** A sealed matter this account may read; any other id (open, missing, naming them, another's to read) is simply not found. */

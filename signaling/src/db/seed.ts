@@ -54,7 +54,8 @@ export interface DemoUser {
 export const DEMO_USERS: DemoUser[] = [
   { username: 'officer1', password: 'officer1-demo', displayName: '县纪委监委信访室 王干事', role: 'county_officer' },
   { username: 'officer2', password: 'officer2-demo', displayName: '县纪委监委信访室 李干事', role: 'county_officer' },
-  { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor' },
+  // Linked, as a supervisor must be to send up a sealed matter that names every leader (cases/sealed.ts).
+  { username: 'supervisor', password: 'supervisor-demo', displayName: '县纪委监委信访室 赵主任', role: 'county_supervisor', officialCode: 'XJW-0002' },
   // 县纪委监委主要负责人: reads only the sealed matters (those about the commission's own leadership).
   // Linked to their registry entry like every reader of sealed matters must be (an unlinked leader reads none).
   { username: 'leader1', password: 'leader1-demo', displayName: '县纪委监委 主要负责人', role: 'county_leader', officialCode: 'XJW-0001' },

@@ -1,6 +1,7 @@
 import { AppError, isDistrictRole, localDay, type PeopleAnswer, type PersonDetail, type PetitionStatus, type Role } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
+import { namedAsAccused } from '../cases/conflicts.js';
 import { NAMING } from '../registry/cross-reference.js';
 import { newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
@@ -49,8 +50,9 @@ export class DisciplineQuery {
       let accusations: PersonDetail['accusations'] = null;
       if (ACCUSATION_READERS.includes(principal.role)) {
         const a = await q.query<{ case_code: string; status: PetitionStatus }>(
-          `SELECT p.case_code, p.status FROM petitions p WHERE ${NAMING('$1::text', '$2::text', '$3::text')} ORDER BY p.created_at DESC, p.id`,
-          [code, row.name, row.unit_name],
+          // 回避: never the accusations that name the reader (a leader or reviewer looking themself up learns nothing).
+          `SELECT p.case_code, p.status FROM petitions p WHERE ${NAMING('$1::text', '$2::text', '$3::text')} AND NOT ${namedAsAccused(4)} ORDER BY p.created_at DESC, p.id`,
+          [code, row.name, row.unit_name, principal.sub],
         );
         const items = a.rows.map((x) => ({ caseCode: x.case_code, status: x.status }));
         accusations = { total: items.length, open: items.filter((x) => x.status !== 'closed').length, items };
