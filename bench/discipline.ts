@@ -2,8 +2,7 @@
 // discipline records, written through the same store as demo mode, then the query screen's searches and the
 // person page (each an audited transaction, as served), against a plain indexed lookup measured in the same run.
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@vj/shared';
-import { IntegrityKeys, migrate, openPostgres } from '@vj/signaling';
+import { IntegrityKeys } from '@vj/signaling';
 import { loadRooms, seedDemoUsers, syncRooms } from '../signaling/src/db/seed.js';
 import { DisciplineQuery } from '../signaling/src/discipline/discipline-query.js';
 import { nameKeys } from '../signaling/src/discipline/name-keys.js';
@@ -12,7 +11,7 @@ import { appendAudit } from '../signaling/src/audit/audit-log.js';
 import { writeCounty } from '../signaling/src/discipline/demo-county.js';
 import { generateCounty } from '../signaling/src/discipline/synthetic-county.js';
 import type { Claims } from '../signaling/src/security/jwt.js';
-import { createTestDatabase } from '../test/helpers/services.js';
+import { withBenchDatabase } from './bench-database.js';
 import { latencies, printTable, type Row } from './stats.js';
 
 const PEOPLE = Number(process.env['BENCH_PEOPLE'] ?? 57_000);
@@ -20,12 +19,7 @@ const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 20_000);
 const LOOKUPS = 400;
 
 export async function runDisciplineBench(): Promise<Row[]> {
-  process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
-  const t = await createTestDatabase(process.env['DATABASE_URL']);
-  const log = createLogger('bench', 'warn');
-  const db = await openPostgres(t.url, log);
-  try {
-    await migrate(db, log);
+  return withBenchDatabase(async (db) => {
     db.integrity = IntegrityKeys.ephemeral();
     const rooms = loadRooms().rooms;
     await syncRooms(db, rooms);
@@ -86,8 +80,5 @@ export async function runDisciplineBench(): Promise<Row[]> {
         `${plain.p95.toFixed(2)} ms, audited ${auditedPlain.p95.toFixed(2)} ms.`,
     );
     return rows;
-  } finally {
-    await db.close();
-    await t.drop();
-  }
+  });
 }

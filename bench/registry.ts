@@ -2,14 +2,13 @@
 // imported through the same path as the console's CSV upload, then the accused cross-reference the case page
 // shows, against a plain indexed single-table lookup measured in the same run.
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@vj/shared';
-import { migrate, openPostgres, type Db } from '@vj/signaling';
+import type { Db } from '@vj/signaling';
 import { loadRooms, seedDemoUsers, syncRooms } from '../signaling/src/db/seed.js';
 import { RegistryImporter } from '../signaling/src/registry/importer.js';
 import { crossReference } from '../signaling/src/registry/cross-reference.js';
 import { crossReferenceStepwise } from '../test/helpers/cross-reference-stepwise.js';
 import type { Claims } from '../signaling/src/security/jwt.js';
-import { createTestDatabase } from '../test/helpers/services.js';
+import { benchLog, withBenchDatabase } from './bench-database.js';
 import { latencies, printTable, type Row } from './stats.js';
 
 const OFFICIALS = Number(process.env['BENCH_OFFICIALS'] ?? 60_000);
@@ -65,18 +64,13 @@ async function seedPetitions(db: Db, creator: string): Promise<string[]> {
 }
 
 export async function runRegistryBench(): Promise<Row[]> {
-  process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
-  const t = await createTestDatabase(process.env['DATABASE_URL']);
-  const log = createLogger('bench', 'warn');
-  const db = await openPostgres(t.url, log);
-  try {
-    await migrate(db, log);
+  return withBenchDatabase(async (db) => {
     const rooms = loadRooms().rooms;
     await syncRooms(db, rooms);
     await seedDemoUsers(db);
     const sup = (await db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'supervisor'`)).rows[0]!.id;
     const principal: Claims = { sub: sup, role: 'county_supervisor', name: 'x', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' };
-    const importer = new RegistryImporter(db, new Map(rooms.map((r) => [r.code, r.code])), log);
+    const importer = new RegistryImporter(db, new Map(rooms.map((r) => [r.code, r.code])), benchLog);
 
     const csv = officialsCsv(rooms.map((r) => r.code));
     let t0 = performance.now();
@@ -131,8 +125,5 @@ export async function runRegistryBench(): Promise<Row[]> {
         '"before" is the same answers a query at a time (about 8 round trips); the baseline is one indexed lookup of officials by name.',
     );
     return rows;
-  } finally {
-    await db.close();
-    await t.drop();
-  }
+  });
 }
