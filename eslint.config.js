@@ -47,7 +47,10 @@ function architecture() {
     const packageMessage = `${why}, so no package only the servers depend on (a browser package that needs one declares it)`;
     return {
       paths: [...builtinModules.map((name) => ({ name, message })), ...serverPackages.map((name) => ({ name, message: packageMessage }))],
-      patterns: [{ group: ['node:*'], message }, { group: serverPackages.map((n) => `${n}/*`), message: packageMessage }],
+      patterns: [
+        { group: ['node:*'], message },
+        { group: serverPackages.map((n) => `${n}/*`), message: packageMessage },
+      ],
     };
   };
   // Route files are mounted by http/app.ts and nothing else: logic others need lives in a service.
@@ -69,7 +72,10 @@ function architecture() {
       plugins: { vj: { rules: { 'workspace-boundary': workspaceBoundary } } },
       rules: {
         'vj/workspace-boundary': 'error',
-        'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'import statically, so the architecture rules see what this file depends on' }],
+        'no-restricted-syntax': [
+          'error',
+          { selector: 'ImportExpression', message: 'import statically, so the architecture rules see what this file depends on' },
+        ],
       },
     },
     {
@@ -115,7 +121,10 @@ function architecture() {
       ignores: notTests,
       rules: rule(crypto, [
         routes,
-        ...['realtime', 'sessions', 'http', 'petitions', 'cases', 'recording'].map((d) => ({ group: [`../${d}/*`], message: 'the cluster layer never imports the layers built on it' })),
+        ...['realtime', 'sessions', 'http', 'petitions', 'cases', 'recording'].map((d) => ({
+          group: [`../${d}/*`],
+          message: 'the cluster layer never imports the layers built on it',
+        })),
         { group: ['../context.js'], message: 'the cluster layer never imports the app context' },
       ]),
     },
@@ -136,6 +145,9 @@ function architecture() {
 function serverOnlyPackages() {
   const manifest = (dir) => JSON.parse(fs.readFileSync(`${import.meta.dirname}/${dir}/package.json`, 'utf8'));
   const names = (dirs, fields) => dirs.flatMap((d) => fields.flatMap((f) => Object.keys(manifest(d)[f] ?? {})));
-  const browser = new Set([...names(['shared/client', 'kiosk-client', 'county-console'], ['dependencies', 'peerDependencies']), ...names(['shared'], ['dependencies'])]);
+  const browser = new Set([
+    ...names(['shared/client', 'kiosk-client', 'county-console'], ['dependencies', 'peerDependencies']),
+    ...names(['shared'], ['dependencies']),
+  ]);
   return [...new Set(names(['sfu-server', 'signaling', 'shared/rpc'], ['dependencies']))].filter((n) => !browser.has(n)).sort();
 }

@@ -97,10 +97,19 @@ export async function runCryptoSuitesBench(): Promise<Row[]> {
       if (!rec) {
         const sessionId = randomUUID();
         rec = recordingFor[s] = { id: randomUUID(), track: randomUUID(), seq: 0 };
-        await db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state, ended_at, end_reason) VALUES ($1, 'xingsha', $2, 'ended', now(), 'kiosk_hangup')`, [sessionId, randomUUID()]);
-        await db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'recording', now())`, [rec.id, sessionId]);
+        await db.query(
+          `INSERT INTO reception_sessions (id, room_code, request_id, state, ended_at, end_reason) VALUES ($1, 'xingsha', $2, 'ended', now(), 'kiosk_hangup')`,
+          [sessionId, randomUUID()],
+        );
+        await db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'recording', now())`, [
+          rec.id,
+          sessionId,
+        ]);
         await db.tx((q) => stores[s].createKey(q, rec!.id));
-        await db.query(`INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, started_at) VALUES ($1, $2, $3, 'video', 'camera', 'kiosk', now())`, [rec.track, rec.id, randomUUID()]);
+        await db.query(
+          `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, started_at) VALUES ($1, $2, $3, 'video', 'camera', 'kiosk', now())`,
+          [rec.track, rec.id, randomUUID()],
+        );
       }
       const file = path.join(dir, `plain-${s}-${++rec.seq}.mkv`);
       fs.writeFileSync(file, video);

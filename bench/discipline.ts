@@ -57,7 +57,13 @@ export async function runDisciplineBench(): Promise<Row[]> {
     const auditedPlain = await latencies(LOOKUPS, (i) =>
       db.tx(async (q) => {
         await q.query('SELECT * FROM officials WHERE name = $1', [someone(i).name]);
-        await appendAudit(q, { actorId: reviewer, actorRole: 'case_reviewer', action: 'discipline.query', objectType: 'discipline_query', objectId: randomUUID() });
+        await appendAudit(q, {
+          actorId: reviewer,
+          actorRole: 'case_reviewer',
+          action: 'discipline.query',
+          objectType: 'discipline_query',
+          objectId: randomUUID(),
+        });
       }),
     );
     const rows: Row[] = [];

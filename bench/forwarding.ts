@@ -68,7 +68,14 @@ export async function runForwardingBench(): Promise<Record<string, number>> {
       const peerId = crypto.randomUUID();
       const t = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
       const ssrc = 10_000 + i;
-      const { producerId } = await sfu.request('produce', { sessionId, peerId, transportId: t.id, kind: 'video', rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] }, source: 'camera' });
+      const { producerId } = await sfu.request('produce', {
+        sessionId,
+        peerId,
+        transportId: t.id,
+        kind: 'video',
+        rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
+        source: 'camera',
+      });
       producers.push(producerId);
       senders.push(rtpSender(clip, t.port, ssrc, VP8.payloadType));
     }
@@ -156,7 +163,10 @@ export async function runForwardingBench(): Promise<Record<string, number>> {
       'baseline: a C relay forwarding the same captured packets at the same input rate to the same number of consumer sockets and sinks (same run).',
     );
     console.log('per transport, idle (consumers paused; the floor spends nothing on an idle socket):');
-    for (const target of STEPS) console.log(`  ${String(target).padStart(4)} transports: ${out[`${target}_us_per_transport_per_s`]!.toFixed(1)} µs of worker CPU per transport per second`);
+    for (const target of STEPS)
+      console.log(
+        `  ${String(target).padStart(4)} transports: ${out[`${target}_us_per_transport_per_s`]!.toFixed(1)} µs of worker CPU per transport per second`,
+      );
     return out;
   } finally {
     for (const s of senders) s.kill('SIGKILL');

@@ -55,7 +55,17 @@ export async function elementReceiverStats(page: Page, testId: string): Promise<
   return page.evaluate(
     async (id, videoFields, audioFields) => {
       const zero = (fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, 0])) as Record<string, number>;
-      const out = { at: performance.now(), found: false, videoTrackId: null as string | null, video: zero(videoFields), audio: zero(audioFields), frameWidth: 0, frameHeight: 0, videoCodec: '', audioCodec: '' };
+      const out = {
+        at: performance.now(),
+        found: false,
+        videoTrackId: null as string | null,
+        video: zero(videoFields),
+        audio: zero(audioFields),
+        frameWidth: 0,
+        frameHeight: 0,
+        videoCodec: '',
+        audioCodec: '',
+      };
       const el = document.querySelector(`[data-testid="${id}"]`) as HTMLVideoElement | null;
       const stream = el?.srcObject as MediaStream | null | undefined;
       if (!stream) return out;
@@ -216,7 +226,9 @@ export function sendingSummary(end: SenderCodecs, start?: SenderCodecs): string 
     .filter((x) => x.kind === 'video')
     .map((x) => {
       const was = start?.streams.find((y) => y.ssrc === x.ssrc);
-      const delta = was ? ` kf+${x.keyFramesEncoded - was.keyFramesEncoded} pli+${x.pliCount - was.pliCount + x.firCount - was.firCount} nack+${x.nackCount - was.nackCount}` : '';
+      const delta = was
+        ? ` kf+${x.keyFramesEncoded - was.keyFramesEncoded} pli+${x.pliCount - was.pliCount + x.firCount - was.firCount} nack+${x.nackCount - was.nackCount}`
+        : '';
       return `${x.rid ?? 'v'} ${x.frameWidth}px ${Math.round(x.framesPerSecond)}fps ${Math.round(x.targetBitrate / 1000)}k ${x.qualityLimitationReason || '-'}${delta}`;
     })
     .join(', ');

@@ -16,7 +16,16 @@ import { waitFor } from '../test/helpers/poll.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
 import { attachRelay, countersDelta, selectedRemotes, UdpRelay, type Direction, type Impairment, type LinkCounters } from '../test/helpers/udp-relay.js';
 import { pageServer, waitGathered } from './ttff-baselines.js';
-import { elementReceiverStats, frozenSeen, logPresentedFrames, presentedFrames, senderCodecs, sendingSummary, type ReceiverSample, type SenderCodecs } from './network-stats.js';
+import {
+  elementReceiverStats,
+  frozenSeen,
+  logPresentedFrames,
+  presentedFrames,
+  senderCodecs,
+  sendingSummary,
+  type ReceiverSample,
+  type SenderCodecs,
+} from './network-stats.js';
 
 const SECONDS = Number(process.env['NETWORK_BENCH_SECONDS'] ?? 20);
 const SETTLE_SECONDS = Number(process.env['NETWORK_BENCH_SETTLE_SECONDS'] ?? 6);
@@ -43,7 +52,10 @@ const ALL_CONDITIONS: Condition[] = [
   { key: 'cap300', label: '300 kbit/s cap, uplink', up: { rateKbps: 300 }, down: {} },
 ];
 /** NETWORK_BENCH_ROWS=clean,both5 measures only those rows (for a quick look at one condition); all by default. */
-const ROWS = process.env['NETWORK_BENCH_ROWS']?.split(',').map((k) => k.trim()).filter(Boolean);
+const ROWS = process.env['NETWORK_BENCH_ROWS']
+  ?.split(',')
+  .map((k) => k.trim())
+  .filter(Boolean);
 const CONDITIONS = ROWS ? ALL_CONDITIONS.filter((c) => ROWS.includes(c.key)) : ALL_CONDITIONS;
 if (CONDITIONS.length === 0) throw new Error(`NETWORK_BENCH_ROWS names no row; the rows are ${ALL_CONDITIONS.map((c) => c.key).join(', ')}`);
 
@@ -141,7 +153,8 @@ async function checkRelay(s: Subject, cond: Condition, d: Record<Direction, Link
     const c = d[dir];
     const imp = cond[dir];
     // At least RTCP once a second each way, on any live call.
-    if (c.mediaPacketsIn < secs) throw new Error(`${where}: the relay saw only ${c.mediaPacketsIn} media packets ${dir} in ${secs.toFixed(0)} s; is it in the path?`);
+    if (c.mediaPacketsIn < secs)
+      throw new Error(`${where}: the relay saw only ${c.mediaPacketsIn} media packets ${dir} in ${secs.toFixed(0)} s; is it in the path?`);
     const loss = imp.loss ?? 0;
     if (loss > 0) {
       // Dropped, and about as many as set: within 4 standard deviations of the binomial count.
@@ -162,7 +175,8 @@ async function checkRelay(s: Subject, cond: Condition, d: Record<Direction, Link
   const remotes = await selectedRemotes(s.relayed);
   if (remotes.length === 0) throw new Error(`${where}: the relayed page has no connected transport`);
   for (const r of remotes) {
-    if (r.protocol !== 'udp' || !(await s.relay.isRelayPort(r.port))) throw new Error(`${where}: a connection selected ${r.protocol} ${r.address}:${r.port}, not the relay`);
+    if (r.protocol !== 'udp' || !(await s.relay.isRelayPort(r.port)))
+      throw new Error(`${where}: a connection selected ${r.protocol} ${r.address}:${r.port}, not the relay`);
   }
 }
 
@@ -174,7 +188,12 @@ async function videoBack(s: Subject): Promise<number> {
     samples.push(await elementReceiverStats(s.viewer, VIEW));
     const last = samples.at(-1)!;
     const earlier = samples.findLast((x) => last.at - x.at >= 2000);
-    if (earlier && last.videoTrackId === earlier.videoTrackId && (last.video.framesDecoded - earlier.video.framesDecoded) / ((last.at - earlier.at) / 1000) >= 5) return (performance.now() - t0) / 1000;
+    if (
+      earlier &&
+      last.videoTrackId === earlier.videoTrackId &&
+      (last.video.framesDecoded - earlier.video.framesDecoded) / ((last.at - earlier.at) / 1000) >= 5
+    )
+      return (performance.now() - t0) / 1000;
     await pause(500);
   }
   return NaN;
@@ -184,7 +203,30 @@ async function measureRow(s: Subject, cond: Condition): Promise<RowResult> {
   const notes: string[] = [];
   const blank = (reason: string): RowResult => {
     const empty: LinkSummary = { packetsIn: 0, mediaPacketsIn: 0, mediaDropped: 0, mediaDroppedPct: 0, forwardedKbps: 0 };
-    return { condition: cond.key, label: cond.label, held: false, notes: [...notes, reason], observed: [], seconds: 0, fps: NaN, frozenSeconds: NaN, frozenSeenSeconds: NaN, freezes: NaN, recoverSeconds: NaN, concealedPct: NaN, silentConcealedPct: NaN, videoLossPct: NaN, audioLossPct: NaN, nacks: NaN, plis: NaN, keyFrames: NaN, frameWidth: NaN, sending: '', load1: NaN, relay: { up: empty, down: empty } };
+    return {
+      condition: cond.key,
+      label: cond.label,
+      held: false,
+      notes: [...notes, reason],
+      observed: [],
+      seconds: 0,
+      fps: NaN,
+      frozenSeconds: NaN,
+      frozenSeenSeconds: NaN,
+      freezes: NaN,
+      recoverSeconds: NaN,
+      concealedPct: NaN,
+      silentConcealedPct: NaN,
+      videoLossPct: NaN,
+      audioLossPct: NaN,
+      nacks: NaN,
+      plis: NaN,
+      keyFrames: NaN,
+      frameWidth: NaN,
+      sending: '',
+      load1: NaN,
+      relay: { up: empty, down: empty },
+    };
   };
   s.relay.clear();
   const before = await s.health();
@@ -266,12 +308,22 @@ async function runSubject(s: Subject): Promise<SubjectResult> {
   }
   s.relay.clear();
   const last = await elementReceiverStats(s.viewer, VIEW);
-  return { rows, sender: await senderCodecs(s.relayed), receiverCodecs: { video: last.videoCodec, audio: last.audioCodec }, relayTargets: (await s.relay.targets()).length };
+  return {
+    rows,
+    sender: await senderCodecs(s.relayed),
+    receiverCodecs: { video: last.videoCodec, audio: last.audioCodec },
+    relayTargets: (await s.relay.targets()).length,
+  };
 }
 
 // ---- the product ----
 
-async function productSubject(kioskBrowser: Browser, consoleBrowser: Browser, server: TestServer, relay: UdpRelay): Promise<Subject & { close(): Promise<void> }> {
+async function productSubject(
+  kioskBrowser: Browser,
+  consoleBrowser: Browser,
+  server: TestServer,
+  relay: UdpRelay,
+): Promise<Subject & { close(): Promise<void> }> {
   const consolePage = await openConsole(consoleBrowser, server.url, 'officer1', 'officer1-demo');
   const kiosk = await newInstrumentedPage(kioskBrowser);
   await attachRelay(kiosk, relay);
@@ -356,7 +408,10 @@ async function directSubject(kioskBrowser: Browser, consoleBrowser: Browser, rel
     // The receiver is given no candidate of the sender: it only answers the checks that come through the relay,
     // so it can never open a direct path the sender would then learn. Its getUserMedia (never sent) makes
     // Chromium show its host addresses instead of mDNS names, which the relay could not map.
-    const stripped = (offer as string).split('\r\n').filter((l) => !l.startsWith('a=candidate:')).join('\r\n');
+    const stripped = (offer as string)
+      .split('\r\n')
+      .filter((l) => !l.startsWith('a=candidate:'))
+      .join('\r\n');
     const answer = await receiver.evaluate(`(async () => {
       window.mic ??= await navigator.mediaDevices.getUserMedia({ audio: true });
       const pc = (window.pc = new RTCPeerConnection());
@@ -412,7 +467,9 @@ function ratio(ours: number, base: number): string {
 function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
   const w = [24, 8, 6, 9, 6, 6, 11, 6, 6, 12, 6, 6];
   const line = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' '));
-  console.log(`\n== calls through an impaired link: the console's call view vs a direct RTCPeerConnection, same relay, same run (${SECONDS} s window after ${SETTLE_SECONDS} s settling) ==`);
+  console.log(
+    `\n== calls through an impaired link: the console's call view vs a direct RTCPeerConnection, same relay, same run (${SECONDS} s window after ${SETTLE_SECONDS} s settling) ==`,
+  );
   line(['', 'fps', '', 'frozen s', '', '', 'no picture s', '', '', 'concealed %', '', '']);
   line(['condition', 'product', 'P2P', 'product', 'P2P', 'ratio', 'product', 'P2P', 'ratio', 'product', 'P2P', 'ratio']);
   for (const [i, cond] of CONDITIONS.entries()) {
@@ -434,19 +491,29 @@ function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
     ]);
   }
   for (const row of product.rows) if (row.observed.length) console.log(`  product, ${row.label}: the console showed ${row.observed.join(', ')}`);
-  for (const [name, r] of [['product', product], ['P2P', p2p]] as const) {
-    for (const row of r.rows) if (!row.held || row.notes.length) console.log(`  ${name}, ${row.label}: ${row.held ? '' : 'CALL NOT HELD — '}${row.notes.join('; ')}`);
+  for (const [name, r] of [
+    ['product', product],
+    ['P2P', p2p],
+  ] as const) {
+    for (const row of r.rows)
+      if (!row.held || row.notes.length) console.log(`  ${name}, ${row.label}: ${row.held ? '' : 'CALL NOT HELD — '}${row.notes.join('; ')}`);
   }
-  console.log('\ndetail (product | P2P): received width, video packets lost % (the receiver\'s own count: through the SFU what the SFU could not repair; P2P apparently\n  before RTX repair, so not comparable), NACKs and PLIs the receiver sent, key frames decoded, audio packets lost %, silent concealed %, video back after s, 1-min load average');
+  console.log(
+    "\ndetail (product | P2P): received width, video packets lost % (the receiver's own count: through the SFU what the SFU could not repair; P2P apparently\n  before RTX repair, so not comparable), NACKs and PLIs the receiver sent, key frames decoded, audio packets lost %, silent concealed %, video back after s, 1-min load average",
+  );
   for (const [i, cond] of CONDITIONS.entries()) {
-    const f = (r: RowResult) => `${num(r.frameWidth, 0)}px ${num(r.videoLossPct)}% nack ${num(r.nacks, 0)} pli ${num(r.plis, 0)} kf ${num(r.keyFrames, 0)} a-loss ${num(r.audioLossPct)}% silent ${num(r.silentConcealedPct)}% back ${num(r.recoverSeconds)}s load ${num(r.load1)}`;
+    const f = (r: RowResult) =>
+      `${num(r.frameWidth, 0)}px ${num(r.videoLossPct)}% nack ${num(r.nacks, 0)} pli ${num(r.plis, 0)} kf ${num(r.keyFrames, 0)} a-loss ${num(r.audioLossPct)}% silent ${num(r.silentConcealedPct)}% back ${num(r.recoverSeconds)}s load ${num(r.load1)}`;
     console.log(`  ${cond.label.padEnd(24)} ${f(product.rows[i]!)} | ${f(p2p.rows[i]!)}`);
   }
-  console.log('\nsending: each video stream or simulcast layer at the end of the window (width, fps, target bitrate, what limits it) and, over the window,\n  key frames it sent and key-frame requests (PLI/FIR) and NACKs it got from its receiver (the SFU, or the P2P receiver):');
+  console.log(
+    '\nsending: each video stream or simulcast layer at the end of the window (width, fps, target bitrate, what limits it) and, over the window,\n  key frames it sent and key-frame requests (PLI/FIR) and NACKs it got from its receiver (the SFU, or the P2P receiver):',
+  );
   for (const [i, cond] of CONDITIONS.entries()) console.log(`  ${cond.label.padEnd(24)} product ${product.rows[i]!.sending} | P2P ${p2p.rows[i]!.sending}`);
   console.log('\nrelay counters per window (media dropped up / down, media kbit/s forwarded up):');
   for (const [i, cond] of CONDITIONS.entries()) {
-    const f = (r: RowResult) => `${num(r.relay.up.mediaDroppedPct)} % of ${r.relay.up.mediaPacketsIn} / ${num(r.relay.down.mediaDroppedPct)} % of ${r.relay.down.mediaPacketsIn}, ${num(r.relay.up.forwardedKbps, 0)} kbit/s`;
+    const f = (r: RowResult) =>
+      `${num(r.relay.up.mediaDroppedPct)} % of ${r.relay.up.mediaPacketsIn} / ${num(r.relay.down.mediaDroppedPct)} % of ${r.relay.down.mediaPacketsIn}, ${num(r.relay.up.forwardedKbps, 0)} kbit/s`;
     console.log(`  ${cond.label.padEnd(24)} product ${f(product.rows[i]!)} | P2P ${f(p2p.rows[i]!)}`);
   }
   const codecs = (s: SenderCodecs) => s.streams.map((x) => `${x.kind}${x.rid ? `[${x.rid}]` : ''} ${x.codec}`).join('; ');
@@ -463,7 +530,13 @@ function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
   );
 }
 
-export async function runNetworkBench(): Promise<{ seconds: number; settleSeconds: number; product: SubjectResult; p2p: SubjectResult; ratios: Record<string, { frozen: number; frozenSeen: number; concealed: number }> }> {
+export async function runNetworkBench(): Promise<{
+  seconds: number;
+  settleSeconds: number;
+  product: SubjectResult;
+  p2p: SubjectResult;
+  ratios: Record<string, { frozen: number; frozenSeen: number; concealed: number }>;
+}> {
   const server = await startTestServer({ embedded: true });
   const browsers: Awaited<ReturnType<typeof launchBrowser>>[] = [];
   const relays = [new UdpRelay(), new UdpRelay()] as const;
@@ -485,7 +558,13 @@ export async function runNetworkBench(): Promise<{ seconds: number; settleSecond
     if (process.env['NETWORK_BENCH_PRODUCT_ONLY'] === '1') {
       // A quick look at the product alone (its rows were printed as they were measured): no ratio without the baseline.
       console.log('\nNETWORK_BENCH_PRODUCT_ONLY=1: no direct baseline measured, so no table or ratio.');
-      return { seconds: SECONDS, settleSeconds: SETTLE_SECONDS, product, p2p: { rows: [], sender: product.sender, receiverCodecs: product.receiverCodecs, relayTargets: 0 }, ratios: {} };
+      return {
+        seconds: SECONDS,
+        settleSeconds: SETTLE_SECONDS,
+        product,
+        p2p: { rows: [], sender: product.sender, receiverCodecs: product.receiverCodecs, relayTargets: 0 },
+        ratios: {},
+      };
     }
     const direct = await directSubject(kioskBrowser, consoleBrowser, relays[1]);
     let p2p: SubjectResult;
@@ -498,7 +577,10 @@ export async function runNetworkBench(): Promise<{ seconds: number; settleSecond
     const ratios = Object.fromEntries(
       CONDITIONS.map((c, i) => {
         const [a, b] = [product.rows[i]!, p2p.rows[i]!];
-        return [c.key, { frozen: a.frozenSeconds / b.frozenSeconds, frozenSeen: a.frozenSeenSeconds / b.frozenSeenSeconds, concealed: a.concealedPct / b.concealedPct }];
+        return [
+          c.key,
+          { frozen: a.frozenSeconds / b.frozenSeconds, frozenSeen: a.frozenSeenSeconds / b.frozenSeenSeconds, concealed: a.concealedPct / b.concealedPct },
+        ];
       }),
     );
     return { seconds: SECONDS, settleSeconds: SETTLE_SECONDS, product, p2p, ratios };

@@ -67,7 +67,12 @@ export async function runPetitionBench(): Promise<Row[]> {
            VALUES ($1, $2, 'none', 'none', $3, $4, $5, false, $6)`,
           [b.id, `9${String(i).padStart(9, '0')}`, b.townshipCode, b.category, b.narrative, officerId],
         );
-        await q.query(`INSERT INTO petition_accused (id, petition_id, ord, name, unit, position) VALUES (gen_random_uuid(), $1, 0, $2, $3, $4)`, [b.id, '李某某', '某村委会', '村主任']);
+        await q.query(`INSERT INTO petition_accused (id, petition_id, ord, name, unit, position) VALUES (gen_random_uuid(), $1, 0, $2, $3, $4)`, [
+          b.id,
+          '李某某',
+          '某村委会',
+          '村主任',
+        ]);
       });
     });
     const ours = await timed(N, async (i) => void (await svc.submit(officer, body(i))));

@@ -26,10 +26,24 @@ export async function plainInsert(pool: pg.Pool, b: PlainBody, officerId: string
      INSERT INTO bench_audit (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash)
      SELECT $16::bigint, now(), $8, 'county_officer', 'petition.create', 'petition', id::text, $5, '{}', $17::bytea, $18::bytea FROM p`,
     [
-      b.id, `9${randomBytes(5).readUIntBE(0, 5).toString().padStart(9, '0').slice(0, 9)}`, randomBytes(44).toString('base64'), randomBytes(32).toString('hex'), b.townshipCode, b.category, b.narrative, officerId, randomBytes(32).toString('base64'),
+      b.id,
+      `9${randomBytes(5).readUIntBE(0, 5).toString().padStart(9, '0').slice(0, 9)}`,
+      randomBytes(44).toString('base64'),
+      randomBytes(32).toString('hex'),
+      b.townshipCode,
+      b.category,
+      b.narrative,
+      officerId,
+      randomBytes(32).toString('base64'),
       randomBytes(61),
-      randomBytes(35), randomBytes(47), randomBytes(40), randomBytes(42), randomBytes(35),
-      ++seq, randomBytes(32), randomBytes(32),
+      randomBytes(35),
+      randomBytes(47),
+      randomBytes(40),
+      randomBytes(42),
+      randomBytes(35),
+      ++seq,
+      randomBytes(32),
+      randomBytes(32),
     ],
   );
 }

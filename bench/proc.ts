@@ -33,9 +33,12 @@ function nameOf(pid: number): string {
 
 /** A process and all its descendants (a browser and its renderers, GPU and utility processes). */
 export function familyOf(root: number): number[] {
-  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const all = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const family = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const pid of all) {
       if (family.has(pid) || !family.has(parentOf(pid))) continue;
@@ -61,4 +64,3 @@ export async function cpuPercent(pids: () => number[], during: () => Promise<num
   const used = list.reduce((a, p) => a + cpuSeconds(p), 0) - before;
   return { percent: (used / wall) * 100, seconds: wall };
 }
-

@@ -28,10 +28,14 @@ async function measure(s: InProcessServer, n: number, clip: string, recording: b
     const recorders = () => childrenNamed(process.pid, 'ffmpeg').filter((pid) => !senderPids.has(pid));
     if (recording) {
       await waitFor('every track recording', () => recorders().length >= n * 2, { timeoutMs: 30_000 });
-      await waitFor('every recording writing', async () => {
-        const r = await s.server.db.query<{ n: string }>(`SELECT count(DISTINCT recording_id) AS n FROM recording_segments`);
-        return Number(r.rows[0]!.n) >= n;
-      }, { timeoutMs: 30_000 });
+      await waitFor(
+        'every recording writing',
+        async () => {
+          const r = await s.server.db.query<{ n: string }>(`SELECT count(DISTINCT recording_id) AS n FROM recording_segments`);
+          return Number(r.rows[0]!.n) >= n;
+        },
+        { timeoutMs: 30_000 },
+      );
     }
     const workers = () => childrenNamed(process.pid, 'mediasoup-worker');
     let rec = { percent: 0 };

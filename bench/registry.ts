@@ -17,7 +17,8 @@ const UNITS = 600;
 const PETITIONS = 2_000;
 const LOOKUPS = 500;
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文辉玉兰海燕鹏飞';
 const pick = (s: string, i: number) => s[i % s.length]!;
 /** Names repeat, as real ones do: about 1 in 40 officials shares a name with another. */
@@ -27,7 +28,9 @@ function officialsCsv(rooms: string[]): string {
   const lines = ['人员编码,姓名,单位编码,单位名称,职务,乡镇'];
   for (let i = 0; i < OFFICIALS; i++) {
     const u = i % UNITS;
-    lines.push(`GB-${String(i).padStart(6, '0')},${nameOf(i)},U-${u},${rooms[u % rooms.length]}第${u}单位,${i % 10 === 0 ? '主任' : '科员'},${rooms[u % rooms.length]}`);
+    lines.push(
+      `GB-${String(i).padStart(6, '0')},${nameOf(i)},U-${u},${rooms[u % rooms.length]}第${u}单位,${i % 10 === 0 ? '主任' : '科员'},${rooms[u % rooms.length]}`,
+    );
   }
   return lines.join('\n');
 }
@@ -82,7 +85,8 @@ export async function runRegistryBench(): Promise<Row[]> {
     await d.done;
     const disciplineSecs = (performance.now() - t0) / 1000;
     const imported = await db.query<{ o: string; d: string }>('SELECT (SELECT count(*) FROM officials) AS o, (SELECT count(*) FROM discipline_records) AS d');
-    if (Number(imported.rows[0]!.o) !== OFFICIALS || Number(imported.rows[0]!.d) !== DISCIPLINE) throw new Error(`import incomplete: ${JSON.stringify(imported.rows[0])}`);
+    if (Number(imported.rows[0]!.o) !== OFFICIALS || Number(imported.rows[0]!.d) !== DISCIPLINE)
+      throw new Error(`import incomplete: ${JSON.stringify(imported.rows[0])}`);
 
     // Baseline for the import: the same rows in one plain multi-row insert per 1,000, no parsing, checks or upsert.
     await db.query('CREATE TEMP TABLE plain_officials (code text PRIMARY KEY, name text, unit_code text, position text, township_code text)');

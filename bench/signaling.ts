@@ -18,12 +18,14 @@ const FAKE_DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-25
 async function pool<T>(n: number, concurrency: number, job: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await job(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await job(i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -69,7 +71,9 @@ async function wsBaseline(): Promise<{ join: number[]; fanout: number[] }> {
 
 function redisPublish(url: string): { p50: number; p99: number; rps: number } {
   const u = new URL(url);
-  const r = spawnSync('redis-benchmark', ['-h', u.hostname, '-p', u.port || '6379', '-n', '50000', '-c', '50', '-q', '--csv', 'PUBLISH', 'vj-bench', 'x'], { encoding: 'utf8' });
+  const r = spawnSync('redis-benchmark', ['-h', u.hostname, '-p', u.port || '6379', '-n', '50000', '-c', '50', '-q', '--csv', 'PUBLISH', 'vj-bench', 'x'], {
+    encoding: 'utf8',
+  });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   const f = line.split(',').map((x) => x.replaceAll('"', ''));
   if (f.length < 7) throw new Error(`redis-benchmark gave no figures: ${r.stderr || r.stdout}`);
@@ -80,7 +84,10 @@ export async function runSignalingBench(): Promise<Record<string, number>> {
   if (!process.env['DATABASE_URL']) throw new Error('the signaling benchmark needs DATABASE_URL (PostgreSQL shared by its nodes)');
   console.log(`\n[signaling] ${BOTS} bots, ${CONCURRENCY} joining at a time, on 2 signaling + 2 SFU nodes…`);
   // The wall's router takes every viewer's transport: give the SFU nodes room for thousands of ports.
-  const cluster: TestCluster = await startTestCluster({ env: { LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' }, sfuEnv: (i) => ({ RTC_MIN_PORT: String(20000 + i * 10000), RTC_MAX_PORT: String(29999 + i * 10000), LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' }) });
+  const cluster: TestCluster = await startTestCluster({
+    env: { LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' },
+    sfuEnv: (i) => ({ RTC_MIN_PORT: String(20000 + i * 10000), RTC_MAX_PORT: String(29999 + i * 10000), LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' }),
+  });
   const bots: { socket: Socket; node: number; ms: number }[] = [];
   let kiosk: Socket | undefined;
   try {
@@ -100,14 +107,17 @@ export async function runSignalingBench(): Promise<Record<string, number>> {
     const cross: number[] = [];
     for (let k = 0; k < BROADCASTS; k++) {
       const want = k % 2 === 0 ? 'online' : 'offline';
-      const got = bots.map(({ socket, node }) => new Promise<{ t: number; node: number }>((resolve) => {
-        const on = (v: { code: string; state: string }) => {
-          if (v.code !== 'beishan' || v.state !== want) return;
-          socket.off('rooms:state', on);
-          resolve({ t: performance.now(), node });
-        };
-        socket.on('rooms:state', on);
-      }));
+      const got = bots.map(
+        ({ socket, node }) =>
+          new Promise<{ t: number; node: number }>((resolve) => {
+            const on = (v: { code: string; state: string }) => {
+              if (v.code !== 'beishan' || v.state !== want) return;
+              socket.off('rooms:state', on);
+              resolve({ t: performance.now(), node });
+            };
+            socket.on('rooms:state', on);
+          }),
+      );
       const t1 = performance.now();
       if (want === 'online') kiosk = await connect(a!.url, kioskToken);
       else kiosk?.close();
@@ -116,8 +126,24 @@ export async function runSignalingBench(): Promise<Record<string, number>> {
     const ws = await wsBaseline();
     const pub = redisPublish(cluster.redisUrl);
     const rows: Row[] = [
-      { metric: 'join p50 (vs ws connect+echo)', ours: percentile(bots.map((x) => x.ms), 50), baseline: percentile(ws.join, 50), unit: 'ms' },
-      { metric: 'join p99 (vs ws connect+echo)', ours: percentile(bots.map((x) => x.ms), 99), baseline: percentile(ws.join, 99), unit: 'ms' },
+      {
+        metric: 'join p50 (vs ws connect+echo)',
+        ours: percentile(
+          bots.map((x) => x.ms),
+          50,
+        ),
+        baseline: percentile(ws.join, 50),
+        unit: 'ms',
+      },
+      {
+        metric: 'join p99 (vs ws connect+echo)',
+        ours: percentile(
+          bots.map((x) => x.ms),
+          99,
+        ),
+        baseline: percentile(ws.join, 99),
+        unit: 'ms',
+      },
       { metric: 'broadcast same-node p50', ours: percentile(same, 50), baseline: percentile(ws.fanout, 50), unit: 'ms' },
       { metric: 'broadcast cross-node p50', ours: percentile(cross, 50), baseline: percentile(ws.fanout, 50), unit: 'ms' },
       { metric: 'broadcast cross-node p99', ours: percentile(cross, 99), baseline: percentile(ws.fanout, 99), unit: 'ms' },
@@ -130,14 +156,25 @@ export async function runSignalingBench(): Promise<Record<string, number>> {
       `all ${BOTS} joined in ${(joinWall / 1000).toFixed(1)} s (${(BOTS / (joinWall / 1000)).toFixed(0)} joins/s); broadcast latency counts from the kiosk's connect (it includes its handshake); ` +
         `baselines: raw ws connect+echo and ws fan-out to ${BOTS} clients, redis-benchmark PUBLISH ${pub.rps.toFixed(0)}/s p50 ${pub.p50} ms p99 ${pub.p99} ms, all this run`,
     );
-    const sup = (await api<{ accessToken: string }>(a!.url, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } })).body.accessToken;
+    const sup = (await api<{ accessToken: string }>(a!.url, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } })).body
+      .accessToken;
     const d = (await api<{ transports: number }>(a!.url, 'GET', '/api/admin/sfu', { token: sup })).body;
     console.log(`[signaling] SFU holds ${d.transports} transports for ${BOTS} bots`);
     return Object.fromEntries(rows.map((r) => [r.metric, r.ours]));
   } catch (err) {
     if (process.env['BENCH_LOG_LEVEL']) {
-      console.log(cluster.logs.filter((l) => /refused|wall|warn|error/.test(l)).slice(-10).join('\n'));
-      console.log(cluster.sfu.flatMap((n) => n.logs).filter((l) => /router created|media closed/.test(l)).join('\n'));
+      console.log(
+        cluster.logs
+          .filter((l) => /refused|wall|warn|error/.test(l))
+          .slice(-10)
+          .join('\n'),
+      );
+      console.log(
+        cluster.sfu
+          .flatMap((n) => n.logs)
+          .filter((l) => /router created|media closed/.test(l))
+          .join('\n'),
+      );
     }
     throw err;
   } finally {

@@ -63,7 +63,10 @@ const body = (i: number) => ({
 /** The plain-insert HTTP service (plain-insert-service.ts) in a process of its own, as the real server runs in one. */
 async function startPlainService(databaseUrl: string, officerId: string): Promise<{ url: string; stop(): void }> {
   const file = fileURLToPath(new URL('./plain-insert-service.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, DATABASE_URL: databaseUrl, OFFICER_ID: officerId }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, OFFICER_ID: officerId },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -35,7 +35,9 @@ export async function directBaseline(browser: Browser, calls: number): Promise<n
   try {
     await sender.goto(site.origin);
     await receiver.goto(site.origin);
-    await sender.evaluate(`(async () => { window.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true }); })()`);
+    await sender.evaluate(
+      `(async () => { window.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true }); })()`,
+    );
     const times: number[] = [];
     for (let i = 0; i < calls; i++) {
       await receiver.bringToFront();
@@ -104,19 +106,29 @@ class BareSfu {
       case 'caps':
         return this.router.rtpCapabilities;
       case 'transport': {
-        const t = await this.router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }], enableUdp: true, enableTcp: true, preferUdp: true, initialAvailableOutgoingBitrate: 1_200_000 });
+        const t = await this.router.createWebRtcTransport({
+          listenIps: [{ ip: '127.0.0.1' }],
+          enableUdp: true,
+          enableTcp: true,
+          preferUdp: true,
+          initialAvailableOutgoingBitrate: 1_200_000,
+        });
         this.transports.set(t.id, t);
         return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
       }
       case 'connect':
         return this.transports.get(p['transportId'] as string)!.connect({ dtlsParameters: p['dtlsParameters'] as types.DtlsParameters });
       case 'produce': {
-        const producer = await this.transports.get(p['transportId'] as string)!.produce({ kind: p['kind'] as types.MediaKind, rtpParameters: p['rtpParameters'] as types.RtpParameters });
+        const producer = await this.transports
+          .get(p['transportId'] as string)!
+          .produce({ kind: p['kind'] as types.MediaKind, rtpParameters: p['rtpParameters'] as types.RtpParameters });
         this.producers.push(producer);
         return { id: producer.id };
       }
       case 'consume': {
-        const c = await this.transports.get(p['transportId'] as string)!.consume({ producerId: p['producerId'] as string, rtpCapabilities: p['rtpCapabilities'] as types.RtpCapabilities, paused: true });
+        const c = await this.transports
+          .get(p['transportId'] as string)!
+          .consume({ producerId: p['producerId'] as string, rtpCapabilities: p['rtpCapabilities'] as types.RtpCapabilities, paused: true });
         this.consumers.set(c.id, c);
         return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters };
       }
@@ -177,7 +189,9 @@ export async function bareMediasoupBaseline(browser: Browser, calls: number): Pr
     const times: number[] = [];
     for (let i = 0; i < calls; i++) {
       await receiver.bringToFront();
-      await receiver.evaluate(`(async () => { if (window.recv) { await window.sig('closeTransport', { transportId: window.recv.id }); window.recv.close(); } document.getElementById('v').srcObject = null; })()`);
+      await receiver.evaluate(
+        `(async () => { if (window.recv) { await window.sig('closeTransport', { transportId: window.recv.id }); window.recv.close(); } document.getElementById('v').srcObject = null; })()`,
+      );
       await armFirstFrame(receiver, '#v');
       const t0 = await pageNow(receiver);
       await receiver.evaluate(`(async () => {

@@ -35,7 +35,10 @@ async function openTimes(page: Page, room: string, elsewhere: string, n: number)
     await waitFor('tile back at the small layer', async () => (await elementStats(page, `tile-video-${room}`)).videoFrameWidth <= 320, { timeoutMs: 10_000 });
     const t0 = performance.now();
     await page.$eval(`[data-testid=tile-${room}]`, (el) => (el as HTMLElement).click());
-    await waitFor('tile at the large layer', async () => (await elementStats(page, `tile-video-${room}`)).videoFrameWidth >= 640, { timeoutMs: 10_000, intervalMs: 10 });
+    await waitFor('tile at the large layer', async () => (await elementStats(page, `tile-video-${room}`)).videoFrameWidth >= 640, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     times.push(performance.now() - t0);
   }
   return times;
@@ -62,7 +65,9 @@ export async function runWallBench(): Promise<Row[]> {
     await kiosk.click('[data-testid=call-button]');
     await waitForScreen(kiosk, 'waiting');
     const con = await openConsole(consoleBrowser, s.url, 'officer1', 'officer1-demo');
-    await waitFor('the live room decoding on the wall', async () => (await elementStats(con, `tile-video-${live}`)).videoFramesDecoded > 20, { timeoutMs: 30_000 });
+    await waitFor('the live room decoding on the wall', async () => (await elementStats(con, `tile-video-${live}`)).videoFramesDecoded > 20, {
+      timeoutMs: 30_000,
+    });
 
     const measure = async (tiles: string[], openAway: string) => {
       let fps: number[] = [];
@@ -96,12 +101,17 @@ export async function runWallBench(): Promise<Row[]> {
       senders.push(rtpSender(clip, plain.port, ssrc, 101));
     }
     const all = [live, ...others];
-    for (const r of all) await waitFor(`${r} decoding`, async () => (await elementStats(con, `tile-video-${r}`)).videoFramesDecoded > 10, { timeoutMs: 30_000 });
+    for (const r of all)
+      await waitFor(`${r} decoding`, async () => (await elementStats(con, `tile-video-${r}`)).videoFramesDecoded > 10, { timeoutMs: 30_000 });
     const many = await measure(all, others[0]!);
 
     const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-    console.log(`per-tile fps with ${all.length} tiles: min ${Math.min(...many.fps).toFixed(1)}, mean ${avg(many.fps).toFixed(1)}, max ${Math.max(...many.fps).toFixed(1)}`);
-    console.log(`open-tile samples (ms) ${all.length} tiles: ${many.opens.map((x) => x.toFixed(0)).join(' ')}; 1 tile: ${one.opens.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(
+      `per-tile fps with ${all.length} tiles: min ${Math.min(...many.fps).toFixed(1)}, mean ${avg(many.fps).toFixed(1)}, max ${Math.max(...many.fps).toFixed(1)}`,
+    );
+    console.log(
+      `open-tile samples (ms) ${all.length} tiles: ${many.opens.map((x) => x.toFixed(0)).join(' ')}; 1 tile: ${one.opens.map((x) => x.toFixed(0)).join(' ')}`,
+    );
     const rows: Row[] = [
       { metric: 'decoded fps per tile (mean)', ours: avg(many.fps), baseline: avg(one.fps), unit: 'fps' },
       { metric: 'decoded fps per tile (min)', ours: Math.min(...many.fps), baseline: Math.min(...one.fps), unit: 'fps' },

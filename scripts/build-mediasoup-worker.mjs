@@ -14,8 +14,17 @@ import { applyWorkerPatches, WORKER_PATCHES } from './lib/mediasoup-patches.mjs'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MEDIASOUP_VERSION = '3.12.16';
 export const BUILD_PACKAGES = [
-  'meson', 'ninja-build', 'pkg-config', 'g++', 'python3', 'libuv1-dev', 'libssl-dev', 'libsrtp2-dev',
-  'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev',
+  'meson',
+  'ninja-build',
+  'pkg-config',
+  'g++',
+  'python3',
+  'libuv1-dev',
+  'libssl-dev',
+  'libsrtp2-dev',
+  'libusrsctp-dev',
+  'libabsl-dev',
+  'nlohmann-json3-dev',
 ];
 
 function mediasoupDir() {
@@ -106,8 +115,7 @@ async function build(dest) {
   step(`Building mediasoup-worker ${MEDIASOUP_VERSION} from source against Debian's libraries (a few minutes on 2 cores)…`);
   const worker = prepareSource(src, buildRoot);
   step('  mediasoup worker: configuring with meson');
-  await run('meson', ['setup', 'BUILD', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true',
-    '-Db_staticpic=true', '--wrap-mode=nodownload'], worker);
+  await run('meson', ['setup', 'BUILD', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', '--wrap-mode=nodownload'], worker);
   await run('ninja', ['-C', 'BUILD', 'mediasoup-worker'], worker, progressReporter());
   const bin = path.join(worker, 'BUILD', 'mediasoup-worker');
   fs.mkdirSync(path.dirname(dest), { recursive: true });

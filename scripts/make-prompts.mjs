@@ -26,7 +26,9 @@ const log = (msg) => process.stdout.write(`[prompts] ${msg}\n`);
 /** strings.ts has no imports: TypeScript's own transpiler turns it into a module Node can load directly. */
 async function loadClips() {
   const ts = (await import(pathToFileURL(path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js')).href)).default;
-  const js = ts.transpileModule(fs.readFileSync(STRINGS, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(fs.readFileSync(STRINGS, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const mod = await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
   return mod.CLIPS;
 }

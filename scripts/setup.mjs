@@ -18,7 +18,19 @@ const APT = {
   // postgresql: `npm test` starts a private server of its own (test/helpers/global-services.ts) unless DATABASE_URL is set.
   // coturn: so does the TURN test (test/helpers/turn-server.ts); libnss3-tools (certutil) lets its Chromium trust a
   // test CA, as a county installs its intranet CA on every kiosk PC, so TURN over TLS is verified, not waved through.
-  test: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'redis-server', 'postgresql', 'postgresql-client', 'docker-compose', 'ffmpeg', 'espeak-ng', 'coturn', 'libnss3-tools'],
+  test: [
+    'ca-certificates',
+    'chromium',
+    'fonts-wqy-microhei',
+    'redis-server',
+    'postgresql',
+    'postgresql-client',
+    'docker-compose',
+    'ffmpeg',
+    'espeak-ng',
+    'coturn',
+    'libnss3-tools',
+  ],
   bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg', 'redis-server', 'redis-tools', 'gcc', 'libc6-dev'],
   // The optional TURN relay (`npm run turn`); the TURN tests start a private one (test/helpers/turn-server.ts).
   turn: ['ca-certificates', 'coturn'],
@@ -31,7 +43,7 @@ const APT = {
  */
 function disableDistributionTurnService(installed) {
   if (!installed.includes('coturn') || !fs.existsSync('/run/systemd/system')) return;
-  step('coturn: disabling the distribution\'s coturn.service (npm run turn runs coturn with this project\'s configuration)');
+  step("coturn: disabling the distribution's coturn.service (npm run turn runs coturn with this project's configuration)");
   spawnSync('systemctl', ['disable', '--now', 'coturn.service'], { stdio: 'inherit' });
 }
 
@@ -52,7 +64,11 @@ function hashFiles(files) {
 }
 
 function installDependencies() {
-  const manifests = ['package.json', 'package-lock.json', ...['shared', 'shared/client', 'shared/rpc', 'sfu-server', 'signaling', 'kiosk-client', 'county-console'].map((w) => `${w}/package.json`)];
+  const manifests = [
+    'package.json',
+    'package-lock.json',
+    ...['shared', 'shared/client', 'shared/rpc', 'sfu-server', 'signaling', 'kiosk-client', 'county-console'].map((w) => `${w}/package.json`),
+  ];
   const want = hashFiles(manifests.map((f) => path.join(ROOT, f)));
   const stamp = path.join(ROOT, 'node_modules', '.vj-install-stamp');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return step('npm dependencies: up to date');
@@ -80,7 +96,13 @@ function buildApps() {
   run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b']);
   for (const app of ['kiosk-client', 'county-console']) {
     const out = path.join(ROOT, app, 'dist', 'index.html');
-    const inputs = Math.max(newestMtime(path.join(ROOT, app, 'src')), newestMtime(path.join(ROOT, app, 'public')), newestMtime(path.join(ROOT, 'shared', 'src')), newestMtime(path.join(ROOT, 'shared', 'client', 'src')), fs.statSync(path.join(ROOT, app, 'index.html')).mtimeMs);
+    const inputs = Math.max(
+      newestMtime(path.join(ROOT, app, 'src')),
+      newestMtime(path.join(ROOT, app, 'public')),
+      newestMtime(path.join(ROOT, 'shared', 'src')),
+      newestMtime(path.join(ROOT, 'shared', 'client', 'src')),
+      fs.statSync(path.join(ROOT, app, 'index.html')).mtimeMs,
+    );
     if (fs.existsSync(out) && fs.statSync(out).mtimeMs > inputs) {
       step(`${app}: up to date`);
       continue;

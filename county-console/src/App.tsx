@@ -26,7 +26,15 @@ import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Workbench } from './views/Workbench';
 
-const NAV = { ...T.nav, dashboard: TC.navDashboard, notices: TC.navNotices, registry: TC.navRegistry, policy: TC.navPolicy, sealed: TS.nav, discipline: TD.nav };
+const NAV = {
+  ...T.nav,
+  dashboard: TC.navDashboard,
+  notices: TC.navNotices,
+  registry: TC.navRegistry,
+  policy: TC.navPolicy,
+  sealed: TS.nav,
+  discipline: TD.nav,
+};
 type View = keyof typeof NAV;
 
 const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
@@ -79,11 +87,25 @@ export function App({ controller }: { controller: ConsoleController }) {
   if (!s.user && s.challenge) return <SecondFactorStep onSubmit={controller.secondFactor} onBack={controller.cancelSecondFactor} />;
   if (!s.user) return <Login error={s.loginError} busy={s.loggingIn} onLogin={controller.login} />;
   if (s.user.mustChangePassword || changing) {
-    return <ChangePassword username={s.user.username} forced={Boolean(s.user.mustChangePassword)} onChange={async (c, n) => (await controller.changePassword(c, n), setChanging(false))} onCancel={s.user.mustChangePassword ? controller.logout : () => setChanging(false)} />;
+    return (
+      <ChangePassword
+        username={s.user.username}
+        forced={Boolean(s.user.mustChangePassword)}
+        onChange={async (c, n) => (await controller.changePassword(c, n), setChanging(false))}
+        onCancel={s.user.mustChangePassword ? controller.logout : () => setChanging(false)}
+      />
+    );
   }
   if (s.user.mustEnrolSecondFactor || enrolling) {
     const forced = Boolean(s.user.mustEnrolSecondFactor);
-    return <EnrolSecondFactor token={controller.token} forced={forced} onDone={() => (controller.secondFactorEnrolled(), setEnrolling(false))} onCancel={forced ? controller.logout : () => setEnrolling(false)} />;
+    return (
+      <EnrolSecondFactor
+        token={controller.token}
+        forced={forced}
+        onDone={() => (controller.secondFactorEnrolled(), setEnrolling(false))}
+        onCancel={forced ? controller.logout : () => setEnrolling(false)}
+      />
+    );
   }
 
   const offline = s.rooms.filter((r) => r.state === 'offline').length;
@@ -96,11 +118,18 @@ export function App({ controller }: { controller: ConsoleController }) {
           <span className="title-org">{T.appOrg}</span>
         </strong>
         <nav className="tabs">
-          {views.filter((v) => !(supervisor && v === 'sealed')).map((v) => (
-            <button key={v} className={v === current && !accountOpen ? 'tab on' : 'tab'} onClick={() => (setView(v), setAccountOpen(false))} data-testid={`nav-${v}`}>
-              {NAV[v]}
-            </button>
-          ))}
+          {views
+            .filter((v) => !(supervisor && v === 'sealed'))
+            .map((v) => (
+              <button
+                key={v}
+                className={v === current && !accountOpen ? 'tab on' : 'tab'}
+                onClick={() => (setView(v), setAccountOpen(false))}
+                data-testid={`nav-${v}`}
+              >
+                {NAV[v]}
+              </button>
+            ))}
         </nav>
         <div className="alerts" role="status">
           {county && s.connection !== 'online' && <span className="alert alert-bad">{T.reconnecting}</span>}
@@ -110,7 +139,12 @@ export function App({ controller }: { controller: ConsoleController }) {
             </span>
           )}
           {supervisor && officeWaiting && current !== 'sealed' && (
-            <button className="alert alert-warn" onClick={() => (setView('sealed'), setAccountOpen(false))} title={TS.officeAlert} data-testid="office-sealed-alert">
+            <button
+              className="alert alert-warn"
+              onClick={() => (setView('sealed'), setAccountOpen(false))}
+              title={TS.officeAlert}
+              data-testid="office-sealed-alert"
+            >
               {TS.officeAlert}
             </button>
           )}
@@ -147,11 +181,23 @@ export function App({ controller }: { controller: ConsoleController }) {
       )}
       {county && <AlertBar alerts={s.alerts} rooms={s.rooms} onAck={controller.ackAlert} />}
       <main className="page">
-        {accountOpen && <Account token={controller.token} onEnrol={() => setEnrolling(true)} onChangePassword={() => setChanging(true)} onEndedCurrent={controller.logout} onClose={() => setAccountOpen(false)} />}
+        {accountOpen && (
+          <Account
+            token={controller.token}
+            onEnrol={() => setEnrolling(true)}
+            onChangePassword={() => setChanging(true)}
+            onEndedCurrent={controller.logout}
+            onClose={() => setAccountOpen(false)}
+          />
+        )}
         {!accountOpen && current === 'workbench' && <Workbench s={s} controller={controller} />}
         {!accountOpen && current === 'cases' && <Cases token={controller.token} rooms={s.rooms} role={s.user.role} />}
-        {!accountOpen && current === 'notices' && <Notices token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
-        {!accountOpen && current === 'dashboard' && <Dashboard token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />}
+        {!accountOpen && current === 'notices' && (
+          <Notices token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />
+        )}
+        {!accountOpen && current === 'dashboard' && (
+          <Dashboard token={controller.token} role={s.user.role} roomName={(c) => s.rooms.find((r) => r.code === c)?.name ?? c} />
+        )}
         {!accountOpen && current === 'registry' && <Registry token={controller.token} />}
         {!accountOpen && current === 'policy' && <Policy token={controller.token} />}
         {!accountOpen && current === 'audit' && <Audit token={controller.token} canExport={s.user.role === 'audit_admin'} />}

@@ -60,7 +60,13 @@ export function useAction(): { busy: boolean; error: string | undefined; run: (a
 }
 
 /** Uploads one file with progress (fetch cannot report upload progress; XHR can). A PUT is idempotent by `url`. */
-export function uploadWithProgress<T = unknown>(url: string, token: string, file: File, onProgress: (fraction: number) => void, method: 'PUT' | 'POST' = 'PUT'): Promise<T> {
+export function uploadWithProgress<T = unknown>(
+  url: string,
+  token: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+  method: 'PUT' | 'POST' = 'PUT',
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);

@@ -226,7 +226,11 @@ function value(key: string, v: string | number | boolean | null): string {
   if (key === 'dueAt' && typeof v === 'string') return new Date(v).toLocaleString('zh-CN');
   if (typeof v === 'number') return String(v);
   // Several codes in one value ("accused_in_township,handler_accused").
-  if (v.includes(',') && v.split(',').every((p) => p in TA.values)) return v.split(',').map((p) => TA.values[p]).join('、');
+  if (v.includes(',') && v.split(',').every((p) => p in TA.values))
+    return v
+      .split(',')
+      .map((p) => TA.values[p])
+      .join('、');
   // A deadline policy row: "15w" is 15 working days, "30c" 30 calendar days.
   const days = /^(\d+)([wc])$/.exec(v);
   if (days) return `${days[1]} 个${days[2] === 'w' ? '工作日' : '自然日'}`;
@@ -243,7 +247,8 @@ export function auditDetailsText(details: Record<string, string | number | boole
     .map(([k, v]) => {
       const shown = value(k, v);
       // An English code nobody named yet is better left out than shown half-translated.
-      if (k !== 'officialCode' && k !== 'previousOfficialCode' && typeof v === 'string' && shown === v && ASCII_ONLY.test(v) && !/^[\d\s.:/-]*$/.test(v)) return null;
+      if (k !== 'officialCode' && k !== 'previousOfficialCode' && typeof v === 'string' && shown === v && ASCII_ONLY.test(v) && !/^[\d\s.:/-]*$/.test(v))
+        return null;
       return `${TA.keys[k]}：${shown}`;
     })
     .filter((s): s is string => s !== null)

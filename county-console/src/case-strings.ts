@@ -250,7 +250,8 @@ export const TC = {
   policySave: '保存规则',
   // The year's holiday arrangement, imported from the State Council's notice
   calendarImportTitle: '导入年度节假日安排',
-  calendarImportHint: '粘贴国务院办公厅当年的节假日安排通知全文（或选择保存好的文本文件），先“读取”核对，再“导入”。导入后该年的节假日与调休以此为准；已计算的期限不变，请在通知发布后尽早导入。',
+  calendarImportHint:
+    '粘贴国务院办公厅当年的节假日安排通知全文（或选择保存好的文本文件），先“读取”核对，再“导入”。导入后该年的节假日与调休以此为准；已计算的期限不变，请在通知发布后尽早导入。',
   calendarYear: '年份',
   calendarFile: '或选择保存好的通知文本文件',
   calendarPlaceholder: '例：七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。',

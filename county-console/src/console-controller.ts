@@ -1,4 +1,17 @@
-import { AppError, needsSecondFactor, type AlertView, type LoginAnswer, type SecondFactorChallenge, type CountyMode, type JoinAnswer, type LoginResult, type RoomView, type SessionEndReason, type SessionStateView, type UserView } from '@vj/shared';
+import {
+  AppError,
+  needsSecondFactor,
+  type AlertView,
+  type LoginAnswer,
+  type SecondFactorChallenge,
+  type CountyMode,
+  type JoinAnswer,
+  type LoginResult,
+  type RoomView,
+  type SessionEndReason,
+  type SessionStateView,
+  type UserView,
+} from '@vj/shared';
 import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/client';
 import { joinSessionMedia, type JoinedSession } from './joined-session';
 import { userMessage } from './api';
@@ -178,7 +191,8 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     void this.keeper.start(login);
     // The county and reception staff work live; commissions and administrators work through REST alone. An
     // account that owes a password or a second factor connects once it has them.
-    if (!login.user.mustChangePassword && !login.user.mustEnrolSecondFactor && (isCountyRole(login.user.role) || login.user.role === 'township_staff')) this.connect();
+    if (!login.user.mustChangePassword && !login.user.mustEnrolSecondFactor && (isCountyRole(login.user.role) || login.user.role === 'township_staff'))
+      this.connect();
   }
 
   token = (): string | undefined => this.keeper?.token;
@@ -216,7 +230,19 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     this.drop.stop();
     sessionStorage.removeItem(SESSION_KEY);
     // Nothing of this user's work is left for whoever logs in next on this screen (a notice, the last session).
-    this.set({ user: undefined, challenge: undefined, rooms: [], connection: 'connecting', wall: new Map(), alerts: [], notice: undefined, lastSession: undefined, privateRequests: [], opened: undefined, idleWarning: undefined });
+    this.set({
+      user: undefined,
+      challenge: undefined,
+      rooms: [],
+      connection: 'connecting',
+      wall: new Map(),
+      alerts: [],
+      notice: undefined,
+      lastSession: undefined,
+      privateRequests: [],
+      opened: undefined,
+      idleWarning: undefined,
+    });
   };
 
   private connect(): void {
@@ -297,7 +323,11 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     await this.departures.flush(channel);
     // The room list first (one quick answer, and it holds when the call began, so a reloaded page's call clock
     // is right from its first second), then the session (a villager is waiting on it), then the wall.
-    if (county) await channel.request('rooms:list', {}).then(({ rooms }) => this.set({ rooms, active: this.roomClock(rooms) }), () => undefined);
+    if (county)
+      await channel.request('rooms:list', {}).then(
+        ({ rooms }) => this.set({ rooms, active: this.roomClock(rooms) }),
+        () => undefined,
+      );
     await this.rejoinSession(channel, away);
     if (county) {
       this.wallView ??= new WallView(channel, () => this.set({ wall: new Map(this.wallView!.streams) }));
@@ -308,7 +338,9 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   /** Back in the session we were in (a drop), or one the server still holds for us (a reload of this page). */
   private async rejoinSession(channel: SignalChannel, away: number): Promise<void> {
     const a = this.state.active;
-    const target = a?.sessionId ?? (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions.find((s) => !this.departures.has(s.sessionId))?.sessionId;
+    const target =
+      a?.sessionId ??
+      (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions.find((s) => !this.departures.has(s.sessionId))?.sessionId;
     if (!target) return;
     let joined: JoinAnswer;
     try {
@@ -362,7 +394,15 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
   private async enter(joined: JoinAnswer, mode: CountyMode | null): Promise<void> {
     this.graceMs = joined.reconnectGraceMs;
     const media = joinSessionMedia(this.channel!, joined.session.sessionId, () => this.set({ active: this.state.active && { ...this.state.active } }));
-    const active: ActiveCall = { sessionId: joined.session.sessionId, roomCode: joined.session.roomCode, since: Date.now(), media, mode, session: joined.session, connected: true };
+    const active: ActiveCall = {
+      sessionId: joined.session.sessionId,
+      roomCode: joined.session.roomCode,
+      since: Date.now(),
+      media,
+      mode,
+      session: joined.session,
+      connected: true,
+    };
     // The call's own start when the room list has it (a reload), else now (this officer just answered).
     const room = this.state.rooms.find((r) => r.sessionId === active.sessionId && (r.state === 'in_session' || r.state === 'private'));
     if (room?.since && Number.isFinite(Date.parse(room.since))) active.since = Date.parse(room.since);

@@ -9,7 +9,8 @@ export const TS = {
   // An officer who finds such a matter after intake asks the supervisor: sealing hides it from colleagues.
   sealAskSupervisor: '如发现此件反映县纪委监委领导班子成员，请报告主任密封。',
   sealTitle: '密封此事项',
-  sealWarning: '密封后，此事项立即从所有列表、统计、导出和镇街页面消失，包括您自己；只有县纪委监委主要负责人可见，由其报送上级纪委监委。如属误封，只能由主要负责人解除密封。',
+  sealWarning:
+    '密封后，此事项立即从所有列表、统计、导出和镇街页面消失，包括您自己；只有县纪委监委主要负责人可见，由其报送上级纪委监委。如属误封，只能由主要负责人解除密封。',
   sealReason: '密封理由（必填）',
   sealConfirm: '确认密封',
   sealed: '已密封。此事项已移交主要负责人，您不再能看到它。',
@@ -20,7 +21,8 @@ export const TS = {
   // The supervisor's page: only matters no principal leader may read (each names every leader).
   officeAlert: '有密封事项待信访室直接报送上级',
   officeTitle: '需由信访室直接报送的密封事项',
-  officeHint: '以下密封事项反映的是县纪委监委主要负责人本人，主要负责人须回避、不能查看。请按规定直接报送上级纪委监委；除报送外不作其他处理，也不进入任何列表、统计和导出。',
+  officeHint:
+    '以下密封事项反映的是县纪委监委主要负责人本人，主要负责人须回避、不能查看。请按规定直接报送上级纪委监委；除报送外不作其他处理，也不进入任何列表、统计和导出。',
   officeEmpty: '没有需要由信访室直接报送的密封事项。',
   columns: ['受理编号', '登记时间', '密封方式', '报送情况'],
   sealedAtIntake: '登记时密封',

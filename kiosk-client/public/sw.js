@@ -7,7 +7,12 @@ const CACHE = 'vj-kiosk-shell-v1';
 const SCOPE = new URL(self.registration.scope).pathname; // "/kiosk/"
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.add(SCOPE)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.add(SCOPE))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {

@@ -86,7 +86,13 @@ export function App({ controller }: { controller: KioskController }) {
       case 'ended':
         return <Ended backAt={view.backAt} onHome={controller.backHome} note={endedNote(view.reason)} />;
       case 'lookup':
-        return <Lookup onLookup={controller.lookup} onRate={async (r, rating, reasons) => void (await controller.rate({ caseCode: r.code, pin: r.pin, rating, reasons }))} onBack={controller.backHome} />;
+        return (
+          <Lookup
+            onLookup={controller.lookup}
+            onRate={async (r, rating, reasons) => void (await controller.rate({ caseCode: r.code, pin: r.pin, rating, reasons }))}
+            onBack={controller.backHome}
+          />
+        );
     }
   })();
   return (
@@ -102,7 +108,9 @@ export function App({ controller }: { controller: KioskController }) {
       </header>
       <main className="stage">{body}</main>
       {state.reconnecting && <Reconnecting since={state.reconnectingSince} onEnd={controller.hangUp} />}
-      {state.receipt && <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} beside={state.view.screen === 'in_call'} />}
+      {state.receipt && (
+        <Receipt caseCode={state.receipt.caseCode} pin={state.receipt.pin} onDone={controller.dismissReceipt} beside={state.view.screen === 'in_call'} />
+      )}
     </div>
   );
 }

@@ -1,5 +1,28 @@
-import { AppError, type JoinAnswer, type KioskAuthResult, type KioskCheckView, type ReceiptRatingAnswer, type ReceiptRatingBody, type ReceiptStatusView, type RoomInfo, type SessionEndReason, type SessionStateView } from '@vj/shared';
-import { Departures, DropWatch, ExternalStore, SessionMedia, TokenKeeper, apiRequest, openSocket, runDeviceCheck, socketChannel, type AppSocket, type SignalChannel } from '@vj/client';
+import {
+  AppError,
+  type JoinAnswer,
+  type KioskAuthResult,
+  type KioskCheckView,
+  type ReceiptRatingAnswer,
+  type ReceiptRatingBody,
+  type ReceiptStatusView,
+  type RoomInfo,
+  type SessionEndReason,
+  type SessionStateView,
+} from '@vj/shared';
+import {
+  Departures,
+  DropWatch,
+  ExternalStore,
+  SessionMedia,
+  TokenKeeper,
+  apiRequest,
+  openSocket,
+  runDeviceCheck,
+  socketChannel,
+  type AppSocket,
+  type SignalChannel,
+} from '@vj/client';
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
 import { SAY, T, type Prompt } from './strings';
@@ -157,7 +180,8 @@ export class KioskController extends ExternalStore<KioskState> {
     socket.on('connect_error', (err) => {
       if (err.message !== 'UNAUTHENTICATED') return; // socket.io retries by itself; a refused token does not heal
       socket.disconnect();
-      if (this.sessionId) void this.start(); // a token that expired offline: fetch a fresh one, keep the call
+      if (this.sessionId)
+        void this.start(); // a token that expired offline: fetch a fresh one, keep the call
       else this.trouble('auth', () => void this.start());
     });
     socket.on('disconnect', (reason) => {
@@ -265,7 +289,8 @@ export class KioskController extends ExternalStore<KioskState> {
     const resumed = await this.media.resumeUntilDone(joined, fresh ? Infinity : away, wanted, failed);
     if (!resumed || this.sessionId !== sessionId) return;
     this.set({ reconnecting: false, reconnectingSince: undefined });
-    if (joined.session.state === 'active' && this.state.view.screen !== 'in_call') this.show({ screen: 'in_call', officerName: this.officerName(joined.session), since: Date.now() });
+    if (joined.session.state === 'active' && this.state.view.screen !== 'in_call')
+      this.show({ screen: 'in_call', officerName: this.officerName(joined.session), since: Date.now() });
     if (joined.session.state === 'calling' && this.state.view.screen !== 'waiting') this.show({ screen: 'waiting', since: Date.now() });
     void this.channel!.request('kiosk:deviceStatus', { camera: 'ok' }).catch(() => {});
   }
@@ -295,7 +320,10 @@ export class KioskController extends ExternalStore<KioskState> {
   }
 
   private openCamera(): Promise<MediaStream> {
-    return navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: { echoCancellation: true, noiseSuppression: true } });
+    return navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 1280 }, height: { ideal: 720 } },
+      audio: { echoCancellation: true, noiseSuppression: true },
+    });
   }
 
   private goIdle(): void {
@@ -411,7 +439,14 @@ export class KioskController extends ExternalStore<KioskState> {
    */
   private sayLineNews(before: SessionStateView | undefined, now: SessionStateView): void {
     if (this.state.view.screen !== 'in_call' || !before) return;
-    const news = now.videoSuspended !== before.videoSuspended ? (now.videoSuspended ? 'lineSoundOnly' : 'lineBack') : now.kioskLink?.level === 'poor' && before.kioskLink?.level !== 'poor' ? 'linePoor' : undefined;
+    const news =
+      now.videoSuspended !== before.videoSuspended
+        ? now.videoSuspended
+          ? 'lineSoundOnly'
+          : 'lineBack'
+        : now.kioskLink?.level === 'poor' && before.kioskLink?.level !== 'poor'
+          ? 'linePoor'
+          : undefined;
     if (!news || this.lineSaid.has(`${now.sessionId}:${news}`)) return;
     if (sayIfQuiet(SAY[news])) this.lineSaid.add(`${now.sessionId}:${news}`);
   }
@@ -473,7 +508,15 @@ export class KioskController extends ExternalStore<KioskState> {
     this.drop.stop();
     for (const t of this.state.local?.getTracks() ?? []) t.stop();
     clearTimeout(this.privateTimer);
-    this.set({ local: undefined, remote: undefined, session: undefined, queuePosition: undefined, reconnecting: false, reconnectingSince: undefined, privateRequested: false });
+    this.set({
+      local: undefined,
+      remote: undefined,
+      session: undefined,
+      queuePosition: undefined,
+      reconnecting: false,
+      reconnectingSince: undefined,
+      privateRequested: false,
+    });
   }
 
   private finish(reason: EndedReason): void {

@@ -120,7 +120,10 @@ export const T = {
   rateTitle: '您对办理结果满意吗？',
   rateLabels: { satisfied: '满意', basic: '基本满意', unsatisfied: '不满意' } as Record<'satisfied' | 'basic' | 'unsatisfied', string>,
   rateReasonTitle: (label: string) => `您的评价：${label}，请选择一个原因`,
-  rateReasons: { unresolved: '没有解决问题', slow: '办理太慢', attitude: '态度不好', unclear: '结果没说清楚' } as Record<'unresolved' | 'slow' | 'attitude' | 'unclear', string>,
+  rateReasons: { unresolved: '没有解决问题', slow: '办理太慢', attitude: '态度不好', unclear: '结果没说清楚' } as Record<
+    'unresolved' | 'slow' | 'attitude' | 'unclear',
+    string
+  >,
   rateNoReason: '不说原因，直接提交',
   rateBusy: '正在提交……',
   rateThanks: '谢谢您的评价！',
@@ -223,7 +226,10 @@ const digit = (d: string): ClipId => `d${d}` as ClipId;
 
 /** A count read the Chinese way (十五, 二十三, 一百零五) from the digit, 十 and 百 clips. */
 export function numberClips(n: number): ClipId[] {
-  if (!Number.isInteger(n) || n < 0 || n > 999) return String(Math.max(0, Math.trunc(n))).split('').map(digit);
+  if (!Number.isInteger(n) || n < 0 || n > 999)
+    return String(Math.max(0, Math.trunc(n)))
+      .split('')
+      .map(digit);
   if (n < 10) return [digit(String(n))];
   if (n < 20) return ['ten', ...(n % 10 ? [digit(String(n % 10))] : [])];
   if (n < 100) return [digit(String(Math.floor(n / 10))), 'ten', ...(n % 10 ? [digit(String(n % 10))] : [])];
@@ -247,7 +253,12 @@ export const SAY = {
   inCall: clip('inCall'),
   staffIntake: clip('staffIntake'),
   presence: (staff: boolean, county: boolean, countyExpected: boolean): Prompt =>
-    clip('presenceLead', ...(staff ? (['presenceStaff'] as const) : []), ...(county ? (['presenceCounty'] as const) : []), ...(!county && countyExpected ? (['presenceCountyAbsent'] as const) : [])),
+    clip(
+      'presenceLead',
+      ...(staff ? (['presenceStaff'] as const) : []),
+      ...(county ? (['presenceCounty'] as const) : []),
+      ...(!county && countyExpected ? (['presenceCountyAbsent'] as const) : []),
+    ),
   monitoring: clip('monitoring'),
   private: clip('private'),
   privateRequested: clip('privateRequested'),

@@ -20,9 +20,9 @@ function packageRoot(dir) {
 export const workspaceBoundary = {
   meta: {
     type: 'problem',
-    docs: { description: 'relative imports never leave the importing file\'s package' },
+    docs: { description: "relative imports never leave the importing file's package" },
     schema: [],
-    messages: { leaves: '\'{{specifier}}\' reaches into {{target}}: import another package by its name, never by a relative path' },
+    messages: { leaves: "'{{specifier}}' reaches into {{target}}: import another package by its name, never by a relative path" },
   },
   create(context) {
     const from = path.dirname(context.filename);
@@ -31,7 +31,8 @@ export const workspaceBoundary = {
       const specifier = literal?.value;
       if (typeof specifier !== 'string' || !specifier.startsWith('.')) return;
       const target = packageRoot(path.dirname(path.resolve(from, specifier)));
-      if (target !== own) context.report({ node: literal, messageId: 'leaves', data: { specifier, target: path.relative(context.cwd, target) || 'the repository root' } });
+      if (target !== own)
+        context.report({ node: literal, messageId: 'leaves', data: { specifier, target: path.relative(context.cwd, target) || 'the repository root' } });
     };
     return {
       ImportDeclaration: (node) => check(node.source),

@@ -21,7 +21,12 @@ const outbound = (ssrc: number, packetCount: number, fractionLost: number, round
 });
 
 describe('link grades', () => {
-  const sample = (lossPct: number, rttMs: number | null = null, jitterMs: number | null = null, upLossPct = lossPct) => ({ lossPct, upLossPct, rttMs, jitterMs });
+  const sample = (lossPct: number, rttMs: number | null = null, jitterMs: number | null = null, upLossPct = lossPct) => ({
+    lossPct,
+    upLossPct,
+    rttMs,
+    jitterMs,
+  });
 
   it('grades loss, round trip and jitter against the thresholds', () => {
     expect(levelOf(sample(0, 20, 5))).toBe('good');

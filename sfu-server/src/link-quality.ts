@@ -66,7 +66,13 @@ export class LinkGrade {
     else if (++this.betterRun >= RECOVER_SAMPLES) [this.level, this.betterRun, changed] = [now, 0, true];
     if (!changed && ++this.sinceReport < REPEAT_SAMPLES) return undefined;
     this.sinceReport = 0;
-    return { level: this.level, lossPct: round1(sample.lossPct), rttMs: roundOrNull(sample.rttMs), jitterMs: roundOrNull(sample.jitterMs), uplinkPoor: this.uplinkPoor };
+    return {
+      level: this.level,
+      lossPct: round1(sample.lossPct),
+      rttMs: roundOrNull(sample.rttMs),
+      jitterMs: roundOrNull(sample.jitterMs),
+      uplinkPoor: this.uplinkPoor,
+    };
   }
 }
 
@@ -107,11 +113,20 @@ export function sampleOf(received: StreamStat[], sent: StreamStat[], seen: Map<s
     }
     return weight > 0 ? (lost / weight) * 100 : undefined;
   };
-  const up = lossOf(received.filter((s) => s.type === 'inbound-rtp'), 'in');
-  const down = lossOf(sent.filter((s) => s.type === 'outbound-rtp'), 'out');
+  const up = lossOf(
+    received.filter((s) => s.type === 'inbound-rtp'),
+    'in',
+  );
+  const down = lossOf(
+    sent.filter((s) => s.type === 'outbound-rtp'),
+    'out',
+  );
   if (up === undefined && down === undefined) return undefined;
   // A consumer's stats also carry its source producer's inbound stream (the other party's): only our outbound counts.
-  const rtts = sent.filter((s) => s.type === 'outbound-rtp').map((s) => s.roundTripTime ?? 0).filter((r) => r > 0);
+  const rtts = sent
+    .filter((s) => s.type === 'outbound-rtp')
+    .map((s) => s.roundTripTime ?? 0)
+    .filter((r) => r > 0);
   const inbound = received.filter((s) => s.type === 'inbound-rtp' && s.jitter !== undefined);
   const audio = inbound.find((s) => s.kind === 'audio') ?? inbound[0];
   const clockRate = audio?.mimeType.toLowerCase() === 'audio/opus' ? 48_000 : 90_000;

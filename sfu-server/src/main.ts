@@ -10,8 +10,14 @@ process.umask(0o077);
 // `npm run sfu`: one standalone SFU node. Signaling nodes reach it through Redis (VJ_TOPOLOGY=cluster).
 const Env = z.object({
   REDIS_URL: z.string().min(1),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('vj:'),
-  SFU_NODE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,40}$/)
+    .default('vj:'),
+  SFU_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
   SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   RTC_LISTEN_IP: z.string().default('127.0.0.1'),
   RTC_ANNOUNCED_IP: z.string().optional(),

@@ -57,7 +57,8 @@ describe('plain-RTP sinks consume without congestion control or NACK', () => {
     return { rtpCapabilities, producerId };
   }
 
-  const feedback = (d: ConsumerDump) => d.rtpParameters.codecs.flatMap((c) => (c.rtcpFeedback ?? []).map((f) => (f.parameter ? `${f.type} ${f.parameter}` : f.type)));
+  const feedback = (d: ConsumerDump) =>
+    d.rtpParameters.codecs.flatMap((c) => (c.rtcpFeedback ?? []).map((f) => (f.parameter ? `${f.type} ${f.parameter}` : f.type)));
   const extensions = (d: ConsumerDump) => (d.rtpParameters.headerExtensions ?? []).map((h) => h.uri);
 
   it('a plain consumer given the full router capabilities gets no transport-cc, abs-send-time, REMB, NACK or RTX, and no bandwidth estimator', async () => {
@@ -91,7 +92,13 @@ describe('plain-RTP sinks consume without congestion control or NACK', () => {
   it('plainSinkCapabilities keeps the codecs and the harmless extensions', () => {
     const caps = plainSinkCapabilities({
       codecs: [
-        { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }, { type: 'transport-cc' }] },
+        {
+          kind: 'video',
+          mimeType: 'video/VP8',
+          clockRate: 90000,
+          preferredPayloadType: 101,
+          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }, { type: 'transport-cc' }],
+        },
         { kind: 'video', mimeType: 'video/rtx', clockRate: 90000, preferredPayloadType: 102, parameters: { apt: 101 } },
         { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 100, rtcpFeedback: [{ type: 'transport-cc' }] },
       ],

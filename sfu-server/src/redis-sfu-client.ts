@@ -69,7 +69,8 @@ export class RedisSfuClient implements SfuApi {
         if (alive.has(nodeId) || !(await this.registry.forget(nodeId))) continue;
         const sessionIds = await this.registry.takeSessionsOf(nodeId);
         this.opts.log.error('SFU node stopped beating; its sessions are re-created elsewhere', { nodeId, sessions: sessionIds.length });
-        const announce = (event: string, payload: unknown) => this.redis.pub.publish(sfuEventsChannel(this.opts.prefix), JSON.stringify({ nodeId, event, payload }));
+        const announce = (event: string, payload: unknown) =>
+          this.redis.pub.publish(sfuEventsChannel(this.opts.prefix), JSON.stringify({ nodeId, event, payload }));
         await announce('workerDied', { pid: 0, sessionIds });
         for (const sessionId of sessionIds) await announce('routerClosed', { sessionId, reason: 'worker_died' });
       }

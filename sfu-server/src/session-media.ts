@@ -170,7 +170,13 @@ export class SessionMedia {
     return producer.id;
   }
 
-  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities, spatialLayer?: number): Promise<SfuResult<'consume'>> {
+  async consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: RtpCapabilities,
+    spatialLayer?: number,
+  ): Promise<SfuResult<'consume'>> {
     this.assertOpen();
     const transport = this.owned(this.transports, transportId, peerId, 'transport');
     if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receive transport');
@@ -182,7 +188,7 @@ export class SessionMedia {
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new AppError('BAD_REQUEST', 'receiver cannot decode this producer');
     }
-    const layers = producer.kind === 'video' ? producer.rtpParameters.encodings?.length ?? 1 : 1;
+    const layers = producer.kind === 'video' ? (producer.rtpParameters.encodings?.length ?? 1) : 1;
     const capped = layers > 1 && this.uplinkCapped(producerId);
     // Paused until the client has wired the track and asks for resume, so the first keyframe is not lost.
     const consumer = await transport.consume({
@@ -190,7 +196,9 @@ export class SessionMedia {
       rtpCapabilities: caps,
       paused: true,
       appData: { source: producer.appData.source },
-      ...((spatialLayer !== undefined || capped) && producer.kind === 'video' ? { preferredLayers: { spatialLayer: effectiveLayer(spatialLayer, layers, capped), temporalLayer: 2 } } : {}),
+      ...((spatialLayer !== undefined || capped) && producer.kind === 'video'
+        ? { preferredLayers: { spatialLayer: effectiveLayer(spatialLayer, layers, capped), temporalLayer: 2 } }
+        : {}),
     });
     this.consumers.set(consumer.id, { peerId, item: consumer, transportId });
     if (spatialLayer !== undefined) this.wantedLayer.set(consumer.id, spatialLayer);
@@ -277,8 +285,14 @@ export class SessionMedia {
    * on other SFU nodes (through a pipe) are not reached: their node has no loss figures for this sender.
    */
   private async applyLayerCap(peerId: string, capped: boolean): Promise<void> {
-    const targets = [...this.consumers.values()].filter((c) => (c.item.type === 'simulcast' || c.item.type === 'svc') && this.producers.get(c.item.producerId)?.peerId === peerId);
-    this.log.info(capped ? 'top video layer held back: lossy uplink' : 'top video layer forwarded again: uplink clean', { sessionId: this.sessionId, peerId, consumers: targets.length });
+    const targets = [...this.consumers.values()].filter(
+      (c) => (c.item.type === 'simulcast' || c.item.type === 'svc') && this.producers.get(c.item.producerId)?.peerId === peerId,
+    );
+    this.log.info(capped ? 'top video layer held back: lossy uplink' : 'top video layer forwarded again: uplink clean', {
+      sessionId: this.sessionId,
+      peerId,
+      consumers: targets.length,
+    });
     await Promise.all(targets.map((c) => c.item.setPreferredLayers({ spatialLayer: this.layerFor(c.item), temporalLayer: 2 }).catch(() => undefined)));
   }
 
@@ -293,7 +307,11 @@ export class SessionMedia {
       const t = transportId === undefined ? undefined : this.transports.get(transportId)?.item;
       return t !== undefined && 'iceParameters' in t;
     };
-    const statsOf = (x: { getStats(): Promise<unknown[]> }) => x.getStats().then((s) => s as StreamStat[], () => [] as StreamStat[]);
+    const statsOf = (x: { getStats(): Promise<unknown[]> }) =>
+      x.getStats().then(
+        (s) => s as StreamStat[],
+        () => [] as StreamStat[],
+      );
     const byPeer = new Map<string, { received: Promise<StreamStat[]>[]; sent: Promise<StreamStat[]>[] }>();
     const entry = (peerId: string) => byPeer.get(peerId) ?? byPeer.set(peerId, { received: [], sent: [] }).get(peerId)!;
     for (const p of this.producers.values()) if (isWebRtc(p.transportId)) entry(p.peerId).received.push(statsOf(p.item));
@@ -363,7 +381,14 @@ export class SessionMedia {
     return { kind: consumer.kind, rtpParameters: consumer.rtpParameters as RtpParameters, source: producer.appData.source, paused: consumer.producerPaused };
   }
 
-  async pipeProduce(transportId: string, producerId: string, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource, paused: boolean): Promise<string> {
+  async pipeProduce(
+    transportId: string,
+    producerId: string,
+    kind: MediaKind,
+    rtpParameters: RtpParameters,
+    source: TrackSource,
+    paused: boolean,
+  ): Promise<string> {
     this.assertOpen();
     const pipe = this.pipes.get(transportId);
     if (!pipe) throw new AppError('NOT_FOUND', 'pipe transport not found');

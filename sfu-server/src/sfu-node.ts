@@ -86,7 +86,14 @@ export class SfuNode {
 
   private async info(): Promise<SfuNodeInfo> {
     const load = await this.service.load();
-    return { nodeId: this.opts.nodeId, pid: process.pid, workers: this.service.workerCount, ...load, load: load.transports + load.consumers / 4, at: Date.now() };
+    return {
+      nodeId: this.opts.nodeId,
+      pid: process.pid,
+      workers: this.service.workerCount,
+      ...load,
+      load: load.transports + load.consumers / 4,
+      at: Date.now(),
+    };
   }
 
   private async heartbeat(): Promise<void> {

@@ -40,7 +40,14 @@ describe('SfuService on a real mediasoup worker', () => {
   async function kioskProducing(): Promise<{ caps: RtpCapabilities; producerId: string }> {
     const { rtpCapabilities: caps } = await sfu.request('createRouter', { sessionId });
     const send = await sfu.request('createWebRtcTransport', { sessionId, peerId: kiosk, direction: 'send' });
-    const { producerId } = await sfu.request('produce', { sessionId, peerId: kiosk, transportId: send.id, kind: 'video', rtpParameters: vp8(1111), source: 'camera' });
+    const { producerId } = await sfu.request('produce', {
+      sessionId,
+      peerId: kiosk,
+      transportId: send.id,
+      kind: 'video',
+      rtpParameters: vp8(1111),
+      source: 'camera',
+    });
     return { caps, producerId };
   }
 
@@ -68,11 +75,15 @@ describe('SfuService on a real mediasoup worker', () => {
     const { caps, producerId } = await kioskProducing();
     const recv = await sfu.request('createWebRtcTransport', { sessionId, peerId: officer, direction: 'recv' });
     const intruder = randomUUID();
-    await expect(sfu.request('consume', { sessionId, peerId: intruder, transportId: recv.id, producerId, rtpCapabilities: caps })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(sfu.request('consume', { sessionId, peerId: intruder, transportId: recv.id, producerId, rtpCapabilities: caps })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const c = await sfu.request('consume', { sessionId, peerId: officer, transportId: recv.id, producerId, rtpCapabilities: caps });
     await expect(sfu.request('resumeConsumer', { sessionId, peerId: intruder, consumerId: c.consumerId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // Producing on a receive transport is a client bug, not a lookup miss.
-    await expect(sfu.request('produce', { sessionId, peerId: officer, transportId: recv.id, kind: 'video', rtpParameters: vp8(2), source: 'camera' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      sfu.request('produce', { sessionId, peerId: officer, transportId: recv.id, kind: 'video', rtpParameters: vp8(2), source: 'camera' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('closing a peer closes its producers with that reason, and the consumers of others follow', async () => {
@@ -100,7 +111,9 @@ describe('SfuService on a real mediasoup worker', () => {
   });
 
   it('validates every request and names the failing fields, not their values', async () => {
-    const err = await sfu.request('produce', { sessionId, peerId: 'not-a-uuid', transportId: kiosk, kind: 'video', rtpParameters: { codecs: [] }, source: 'camera' }).catch((e: unknown) => e);
+    const err = await sfu
+      .request('produce', { sessionId, peerId: 'not-a-uuid', transportId: kiosk, kind: 'video', rtpParameters: { codecs: [] }, source: 'camera' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('BAD_REQUEST');
     expect((err as AppError).fields).toEqual(expect.arrayContaining(['peerId', 'rtpParameters.codecs']));
@@ -113,7 +126,14 @@ describe('SfuService on a real mediasoup worker', () => {
     await sfu.request('createRouter', { sessionId: wall, dedicatedWorker: true });
     const send = await sfu.request('createWebRtcTransport', { sessionId, peerId: kiosk, direction: 'send' });
     const simulcast = { ...vp8(0), encodings: [{ rid: 'r0', scaleResolutionDownBy: 4 }, { rid: 'r1', scaleResolutionDownBy: 2 }, { rid: 'r2' }] };
-    const { producerId } = await sfu.request('produce', { sessionId, peerId: kiosk, transportId: send.id, kind: 'video', rtpParameters: simulcast, source: 'camera' });
+    const { producerId } = await sfu.request('produce', {
+      sessionId,
+      peerId: kiosk,
+      transportId: send.id,
+      kind: 'video',
+      rtpParameters: simulcast,
+      source: 'camera',
+    });
     const piped = await sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
     expect(piped.producerId).toBe(producerId);
     const recv = await sfu.request('createWebRtcTransport', { sessionId: wall, peerId: officer, direction: 'recv' });

@@ -128,7 +128,10 @@ export class SfuService {
     },
     createWebRtcTransport: ({ sessionId, peerId, direction }) => this.media(sessionId).createWebRtcTransport(peerId, direction),
     createPlainTransport: ({ sessionId, peerId, direction }) => this.media(sessionId).createPlainTransport(peerId, direction),
-    connectPlainTransport: async ({ sessionId, peerId, transportId, ip, port }) => (await this.media(sessionId).connectPlainTransport(peerId, transportId, ip, port), {}),
+    connectPlainTransport: async ({ sessionId, peerId, transportId, ip, port }) => (
+      await this.media(sessionId).connectPlainTransport(peerId, transportId, ip, port),
+      {}
+    ),
     pauseConsumer: async ({ sessionId, peerId, consumerId }) => (await this.media(sessionId).pauseConsumer(peerId, consumerId), {}),
     requestKeyFrame: async ({ sessionId, peerId, consumerId }) => (await this.media(sessionId).requestKeyFrame(peerId, consumerId), {}),
     consumerStats: ({ sessionId, peerId, consumerId }) => this.media(sessionId).consumerStats(peerId, consumerId),

@@ -14,7 +14,8 @@ describe('影响期', () => {
   });
 
   it('条例: 警告 one year, 严重警告 eighteen months, 撤销党内职务 two, 留党察看 its 察看期 plus two years', () => {
-    const r = (sanction: (typeof SANCTIONS)[number], probationMonths: number | null = null) => effectOf({ sanction, kind: '', decidedOn: '2020-03-01', probationMonths }, '2020-03-01');
+    const r = (sanction: (typeof SANCTIONS)[number], probationMonths: number | null = null) =>
+      effectOf({ sanction, kind: '', decidedOn: '2020-03-01', probationMonths }, '2020-03-01');
     expect(r('party_warning').endsOn).toBe('2021-02-28');
     expect(r('party_serious_warning').endsOn).toBe('2021-08-31');
     expect(r('party_removal_from_post').endsOn).toBe('2022-02-28');
@@ -25,9 +26,15 @@ describe('影响期', () => {
   });
 
   it('measures that are not sanctions carry no 影响期; month ends clamp', () => {
-    expect(effectOf({ sanction: null, kind: '诫勉谈话', decidedOn: '2024-01-01', probationMonths: null }, '2024-01-02')).toEqual({ state: 'not_sanction', endsOn: null });
+    expect(effectOf({ sanction: null, kind: '诫勉谈话', decidedOn: '2024-01-01', probationMonths: null }, '2024-01-02')).toEqual({
+      state: 'not_sanction',
+      endsOn: null,
+    });
     // A bare 警告 (party or government?) is for a person to read, never "no effect".
-    expect(effectOf({ sanction: null, kind: '警告', decidedOn: '2024-01-01', probationMonths: null }, '2024-01-02')).toEqual({ state: 'unknown', endsOn: null });
+    expect(effectOf({ sanction: null, kind: '警告', decidedOn: '2024-01-01', probationMonths: null }, '2024-01-02')).toEqual({
+      state: 'unknown',
+      endsOn: null,
+    });
     expect(addMonths('2023-08-31', 6)).toBe('2024-02-29');
     expect(addMonths('2023-01-31', 1)).toBe('2023-02-28');
   });

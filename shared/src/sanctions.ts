@@ -36,9 +36,27 @@ export interface SanctionRule {
 }
 
 export const SANCTION_RULES: Record<Sanction, SanctionRule> = {
-  party_warning: { label: '党内警告', kind: 'party', months: 12, rule: '《中国共产党纪律处分条例》第十条：受到警告处分一年内不得在党内提拔职务或者进一步使用', aliases: [] },
-  party_serious_warning: { label: '党内严重警告', kind: 'party', months: 18, rule: '《中国共产党纪律处分条例》第十条：受到严重警告处分一年半内不得在党内提拔职务或者进一步使用', aliases: ['严重警告'] },
-  party_removal_from_post: { label: '撤销党内职务', kind: 'party', months: 24, rule: '《中国共产党纪律处分条例》第十一条：二年内不得在党内担任和向党外组织推荐担任与其原任职务相当或者高于其原任职务的职务', aliases: [] },
+  party_warning: {
+    label: '党内警告',
+    kind: 'party',
+    months: 12,
+    rule: '《中国共产党纪律处分条例》第十条：受到警告处分一年内不得在党内提拔职务或者进一步使用',
+    aliases: [],
+  },
+  party_serious_warning: {
+    label: '党内严重警告',
+    kind: 'party',
+    months: 18,
+    rule: '《中国共产党纪律处分条例》第十条：受到严重警告处分一年半内不得在党内提拔职务或者进一步使用',
+    aliases: ['严重警告'],
+  },
+  party_removal_from_post: {
+    label: '撤销党内职务',
+    kind: 'party',
+    months: 24,
+    rule: '《中国共产党纪律处分条例》第十一条：二年内不得在党内担任和向党外组织推荐担任与其原任职务相当或者高于其原任职务的职务',
+    aliases: [],
+  },
   party_probation: {
     label: '留党察看',
     kind: 'party',
@@ -49,13 +67,31 @@ export const SANCTION_RULES: Record<Sanction, SanctionRule> = {
   // The 条例 (第十三条) says only that an expelled member may not rejoin within five years; the person holds no party
   // post and the record never stops counting for promotion, so it is treated as permanent here. To be confirmed
   // by the 审理室 before opinions (a later slice) rely on it.
-  party_expulsion: { label: '开除党籍', kind: 'party', months: 'permanent', rule: '《中国共产党纪律处分条例》第十三条：受到开除党籍处分，五年内不得重新入党（本系统按长期有效处理）', aliases: [] },
+  party_expulsion: {
+    label: '开除党籍',
+    kind: 'party',
+    months: 'permanent',
+    rule: '《中国共产党纪律处分条例》第十三条：受到开除党籍处分，五年内不得重新入党（本系统按长期有效处理）',
+    aliases: [],
+  },
   gov_warning: { label: '政务警告', kind: 'government', months: 6, rule: '《公职人员政务处分法》第八条：警告，六个月', aliases: [] },
   gov_demerit: { label: '政务记过', kind: 'government', months: 12, rule: '《公职人员政务处分法》第八条：记过，十二个月', aliases: ['记过'] },
   gov_major_demerit: { label: '政务记大过', kind: 'government', months: 18, rule: '《公职人员政务处分法》第八条：记大过，十八个月', aliases: ['记大过'] },
   gov_demotion: { label: '政务降级', kind: 'government', months: 24, rule: '《公职人员政务处分法》第八条：降级、撤职，二十四个月', aliases: ['降级'] },
-  gov_dismissal_from_post: { label: '政务撤职', kind: 'government', months: 24, rule: '《公职人员政务处分法》第八条：降级、撤职，二十四个月', aliases: ['撤职'] },
-  gov_expulsion: { label: '开除公职', kind: 'government', months: 'permanent', rule: '《公职人员政务处分法》第八条、第十条：开除不设处分期间', aliases: ['政务开除', '开除'] },
+  gov_dismissal_from_post: {
+    label: '政务撤职',
+    kind: 'government',
+    months: 24,
+    rule: '《公职人员政务处分法》第八条：降级、撤职，二十四个月',
+    aliases: ['撤职'],
+  },
+  gov_expulsion: {
+    label: '开除公职',
+    kind: 'government',
+    months: 'permanent',
+    rule: '《公职人员政务处分法》第八条、第十条：开除不设处分期间',
+    aliases: ['政务开除', '开除'],
+  },
 };
 
 /**
@@ -71,7 +107,21 @@ export function sanctionOf(wording: string): Sanction | undefined {
  * Measures on file that are not sanctions and carry no 影响期: 第一种形态 and 组织处理 (谈话提醒, 批评教育, 诫勉…).
  * Any other wording the table does not know is 'unknown', to be read by a person, never taken as "no effect".
  */
-export const NOT_SANCTIONS: readonly string[] = ['批评教育', '谈话提醒', '提醒谈话', '诫勉', '诫勉谈话', '责令检查', '责令作出书面检查', '通报批评', '停职检查', '调整职务', '责令辞职', '免职', '降职'];
+export const NOT_SANCTIONS: readonly string[] = [
+  '批评教育',
+  '谈话提醒',
+  '提醒谈话',
+  '诫勉',
+  '诫勉谈话',
+  '责令检查',
+  '责令作出书面检查',
+  '通报批评',
+  '停职检查',
+  '调整职务',
+  '责令辞职',
+  '免职',
+  '降职',
+];
 
 export type EffectState = 'in_effect' | 'ended' | 'permanent' | 'not_sanction' | 'unknown';
 

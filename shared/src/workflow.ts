@@ -87,7 +87,13 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   /** 其他: the villager is told which body handles it, the county records where it went, and the matter closes. */
   forward_other: { from: ['received'], to: 'closed', who: 'county', classes: ['other'] },
   /** 受理告知: a named accuser is told it was accepted (or 交办), once it has been decided. */
-  notify_accept: { from: ['accepted', 'referred', 'transferred', 'handling', 'reported', 'returned', 'closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
+  notify_accept: {
+    from: ['accepted', 'referred', 'transferred', 'handling', 'reported', 'returned', 'closed'],
+    to: 'same',
+    who: 'county',
+    classes: ['accusation'],
+    namedOnly: true,
+  },
   /** 结果反馈: a named accuser is given the result once the matter is concluded. */
   notify_result: { from: ['closed'], to: 'same', who: 'county', classes: ['accusation'], namedOnly: true },
   /** The accuser's response to the result, recorded as given (an objection is recorded and answered). */

@@ -17,7 +17,7 @@ export function printBanner(server: RunningServer, config: Config): void {
       lines.push(`   (TOTP, 6 digits, 30 s):  ${server.demo.totp.replace(/(.{4})/g, '$1 ').trim()}`);
       lines.push(`   otpauth://totp/${encodeURIComponent(config.totpIssuer)}:demo?secret=${server.demo.totp}&issuer=${encodeURIComponent(config.totpIssuer)}`);
     }
-    lines.push('', ' 镇街接待室终端 Kiosk URLs (each carries that room\'s demo device credential):');
+    lines.push('', " 镇街接待室终端 Kiosk URLs (each carries that room's demo device credential):");
     for (const r of server.rooms) {
       const cred = server.demo.kiosks[r.code];
       if (cred) lines.push(`   ${r.name.padEnd(8, '\u3000')} ${server.url}/kiosk/#device=${cred}`);

@@ -53,7 +53,8 @@ export function loadTurnConfig(env: NodeJS.ProcessEnv = process.env): TurnConfig
   }
   if (secret === undefined) throw new ConfigError('TURN_URLS needs TURN_SECRET, the secret shared with the TURN server (no default secrets)');
   if (Buffer.byteLength(secret, 'utf8') < MIN_TURN_SECRET_BYTES) throw new ConfigError(`TURN_SECRET is shorter than ${MIN_TURN_SECRET_BYTES} bytes`);
-  if (!/^[A-Za-z0-9+/=_.~-]+$/.test(secret)) throw new ConfigError('TURN_SECRET may hold only letters, digits and + / = _ . ~ - (base64 or base64url of random bytes)');
+  if (!/^[A-Za-z0-9+/=_.~-]+$/.test(secret))
+    throw new ConfigError('TURN_SECRET may hold only letters, digits and + / = _ . ~ - (base64 or base64url of random bytes)');
   if (new Set(secret).size < 10) throw new ConfigError('TURN_SECRET repeats a few characters: use random bytes (openssl rand -base64 48)');
   return { urls, secret, credentialTtlS };
 }
@@ -77,7 +78,10 @@ const Env = z.object({
   /** Where Redis is, for the single-redis and cluster topologies. */
   REDIS_URL: z.preprocess(unsetWhenEmpty, z.string().optional()),
   /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('vj:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,40}$/)
+    .default('vj:'),
   /** HS256 signing secret(s): "kid:secret" pairs separated by commas; the first one signs. */
   JWT_SECRETS: z.string().optional(),
   /** County master keys "1:<base64 32 bytes>,2:…" (the highest version wraps new data keys). */
@@ -112,7 +116,10 @@ const Env = z.object({
   /** How long a request to an SFU node (or another signaling node) may take before it fails by name. */
   SFU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** This signaling node's name in Redis; random when unset. */
-  NODE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
   SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   ROOMS_FILE: z.string().optional(),
   /** How long a dropped participant keeps their place in a live session. */
@@ -197,8 +204,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.VJ_MODE === 'production') {
     if (!e.JWT_SECRETS) throw new ConfigError('production mode needs JWT_SECRETS (no default secrets in production)');
     if (!e.DATABASE_URL) throw new ConfigError('production mode needs DATABASE_URL (PostgreSQL)');
-    if (!e.VJ_MASTER_KEYS && !e.MASTER_KEY_FILE) throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
-    if (e.DEMO_SECOND_FACTOR === 'off') throw new ConfigError('DEMO_SECOND_FACTOR=off is for demo mode only: production always asks administrators and supervisors for a second factor');
+    if (!e.VJ_MASTER_KEYS && !e.MASTER_KEY_FILE)
+      throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
+    if (e.DEMO_SECOND_FACTOR === 'off')
+      throw new ConfigError('DEMO_SECOND_FACTOR=off is for demo mode only: production always asks administrators and supervisors for a second factor');
   }
   const topology = chooseTopologyOrRefuse(e);
   if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {

@@ -130,7 +130,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     topology.attachSockets(io);
 
     const notifier = ioNotifier(io);
-    const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), (list) => notifier.toCounty('alerts', { alerts: list }));
+    const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), (list) =>
+      notifier.toCounty('alerts', { alerts: list }),
+    );
     // Every change to the alert bar goes to the other nodes, so any node can list and acknowledge any alert
     // (the local bus hears only itself, and drops its own changes as every node does).
     const { bus } = cluster;
@@ -139,7 +141,19 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const wall = new WallService(sfu, notifier, log.child('wall'), topology.wallSite);
     wall.startSweep();
     cleanups.unshift(async () => wall.close());
-    const calls = new CallService(store, new Timeline(db), presence, sfu, notifier, alerts, wall, log.child('calls'), roomsFile.rooms, { escalateAfterMs: config.escalateAfterMs }, cluster);
+    const calls = new CallService(
+      store,
+      new Timeline(db),
+      presence,
+      sfu,
+      notifier,
+      alerts,
+      wall,
+      log.child('calls'),
+      roomsFile.rooms,
+      { escalateAfterMs: config.escalateAfterMs },
+      cluster,
+    );
     const supervision = new Supervision(calls);
     new LinkWatch(calls, new Timeline(db), sfu, log.child('link'));
     const roomCodes = roomsFile.rooms.map((r) => r.code);
@@ -148,7 +162,8 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     if (config.kioskSelfCheck) await kioskChecks.load(roomCodes);
     cleanups.unshift(() => kioskChecks.closeAll());
     // Each node asks only the kiosks connected to it, so a kiosk is asked once however many nodes there are.
-    if (config.kioskSelfCheck) kioskChecks.startDueSweep(roomCodes, (socketId) => io.of('/').sockets.has(socketId) && notifier.toSocket(socketId, 'kiosk:checkDue', {}));
+    if (config.kioskSelfCheck)
+      kioskChecks.startDueSweep(roomCodes, (socketId) => io.of('/').sockets.has(socketId) && notifier.toSocket(socketId, 'kiosk:checkDue', {}));
     const reconnect = new Reconnect(calls, config.reconnectGraceMs);
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
@@ -163,14 +178,24 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cleanups.unshift(stopWatching);
     const picked = await reconnect.restore();
     // Rooms whose kiosk should be online and is not, including one that never came back after a restart.
-    const offlineWatch = new KioskOfflineWatch(db, presence, alerts, roomsFile.rooms.map((r) => r.code), config.kioskOfflineGraceMs, log.child('alerts'));
+    const offlineWatch = new KioskOfflineWatch(
+      db,
+      presence,
+      alerts,
+      roomsFile.rooms.map((r) => r.code),
+      config.kioskOfflineGraceMs,
+      log.child('alerts'),
+    );
     offlineWatch.start(Math.min(15_000, Math.max(1000, config.kioskOfflineGraceMs / 4)));
     cleanups.unshift(async () => offlineWatch.close());
     if (picked) log.info('picked up sessions left open by the previous run', { count: picked });
     const integrityAlarm = new IntegrityAlarm(db, log.child('integrity'), (key, room) => alerts.raise('integrity_failed', room, key));
     const checkpoints = new AuditCheckpoints(config.dataDir, loadedKeys.keys, log.child('audit'));
-    const checkpointJob = new CheckpointJob(db, checkpoints, log.child('audit'), (r) =>
-      void integrityAlarm.report({ what: 'audit_log', objectId: r.firstBroken?.seq ?? '0' }),
+    const checkpointJob = new CheckpointJob(
+      db,
+      checkpoints,
+      log.child('audit'),
+      (r) => void integrityAlarm.report({ what: 'audit_log', objectId: r.firstBroken?.seq ?? '0' }),
     );
     checkpointJob.start(config.auditCheckpointMs);
     void checkpointJob.tick();
@@ -185,7 +210,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
     const recordingWork = topology.recordingWork;
     await topology.recoverRecordings(db, segments, log.child('recording'));
-    const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) => calls.recordingChanged(sessionId, state));
+    const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) =>
+      calls.recordingChanged(sessionId, state),
+    );
     if (config.recording) calls.recorder = recorder;
     const retention = new RetentionJob(db, segments, log.child('retention'));
     retention.start(config.deadlineSweepMs);
@@ -195,10 +222,25 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const demoCounty = new DemoCountyLoader(db, log.child('demo-county'));
     demoCounty.start(config.demoCounty, roomsFile.rooms);
     cleanups.unshift(() => demoCounty.stop());
-    const registry = new RegistryImporter(db, new Map(roomsFile.rooms.flatMap((r) => [[r.code, r.code], [r.name, r.code]] as const)), log.child('registry'));
+    const registry = new RegistryImporter(
+      db,
+      new Map(
+        roomsFile.rooms.flatMap(
+          (r) =>
+            [
+              [r.code, r.code],
+              [r.name, r.code],
+            ] as const,
+        ),
+      ),
+      log.child('registry'),
+    );
     await registry.recover();
     const deadlines = new DeadlineJob(db, log.child('deadlines'), undefined, (overdue) =>
-      alerts.sync('case_overdue', overdue.map((c) => ({ key: `case_overdue:${c.id}`, roomCode: c.townshipCode, caseCode: c.caseCode }))),
+      alerts.sync(
+        'case_overdue',
+        overdue.map((c) => ({ key: `case_overdue:${c.id}`, roomCode: c.townshipCode, caseCode: c.caseCode })),
+      ),
     );
     deadlines.start(config.deadlineSweepMs);
     cleanups.unshift(() => deadlines.close());

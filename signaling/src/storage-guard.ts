@@ -123,7 +123,9 @@ export class StorageGuard implements StorageWatch {
       this.engineFull = undefined;
     }
     if (this.engineFull) {
-      reasons.push(this.engineFull.where === 'database' ? '数据库磁盘已满：最近一次写入因空间不足失败。' : `数据目录（${this.dir}）磁盘已满：最近一次写入因空间不足失败。`);
+      reasons.push(
+        this.engineFull.where === 'database' ? '数据库磁盘已满：最近一次写入因空间不足失败。' : `数据目录（${this.dir}）磁盘已满：最近一次写入因空间不足失败。`,
+      );
     }
     const state = reasons.length ? 'full' : 'ok';
     this.transition(state, free);

@@ -17,11 +17,16 @@ export interface TopologyChoice {
 
 export class TopologyError extends Error {}
 
-export function chooseTopology(env: { VJ_TOPOLOGY?: TopologyKind | undefined; REDIS_URL?: string | undefined; SFU_MODE?: 'local' | 'redis' | undefined }): TopologyChoice {
+export function chooseTopology(env: {
+  VJ_TOPOLOGY?: TopologyKind | undefined;
+  REDIS_URL?: string | undefined;
+  SFU_MODE?: 'local' | 'redis' | undefined;
+}): TopologyChoice {
   const { VJ_TOPOLOGY: chosen, REDIS_URL: redis, SFU_MODE: sfuMode } = env;
   if (chosen) {
     if (sfuMode) throw new TopologyError(`SFU_MODE is replaced by VJ_TOPOLOGY, which alone chooses the topology: remove SFU_MODE=${sfuMode}`);
-    if (chosen === 'single' && redis) throw new TopologyError('VJ_TOPOLOGY=single uses no Redis: unset REDIS_URL, or set VJ_TOPOLOGY=single-redis to keep presence and rate limits in Redis');
+    if (chosen === 'single' && redis)
+      throw new TopologyError('VJ_TOPOLOGY=single uses no Redis: unset REDIS_URL, or set VJ_TOPOLOGY=single-redis to keep presence and rate limits in Redis');
     if (chosen !== 'single' && !redis) throw new TopologyError(`VJ_TOPOLOGY=${chosen} needs REDIS_URL`);
     return { kind: chosen, legacy: undefined };
   }

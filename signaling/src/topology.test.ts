@@ -40,7 +40,10 @@ describe('the topology is chosen once, by VJ_TOPOLOGY', () => {
   it('deployments from before VJ_TOPOLOGY keep their topology and are told what to set', () => {
     expect(loadConfig({ REDIS_URL: redis, SFU_MODE: 'redis' }).topology).toEqual({ kind: 'cluster', legacy: 'VJ_TOPOLOGY=cluster (and remove SFU_MODE)' });
     expect(loadConfig({ REDIS_URL: redis }).topology).toEqual({ kind: 'single-redis', legacy: 'VJ_TOPOLOGY=single-redis' });
-    expect(loadConfig({ REDIS_URL: redis, SFU_MODE: 'local' }).topology).toEqual({ kind: 'single-redis', legacy: 'VJ_TOPOLOGY=single-redis (and remove SFU_MODE)' });
+    expect(loadConfig({ REDIS_URL: redis, SFU_MODE: 'local' }).topology).toEqual({
+      kind: 'single-redis',
+      legacy: 'VJ_TOPOLOGY=single-redis (and remove SFU_MODE)',
+    });
     expect(loadConfig({ SFU_MODE: 'local' }).topology).toEqual({ kind: 'single', legacy: 'VJ_TOPOLOGY=single (and remove SFU_MODE)' });
     // docker-compose passes unset variables as empty strings: they count as unset.
     expect(loadConfig({ VJ_TOPOLOGY: '', REDIS_URL: '', SFU_MODE: '' }).topology).toEqual({ kind: 'single', legacy: undefined });
@@ -61,8 +64,17 @@ describe('each topology builds its own kind of every part', () => {
     if (!redisUrl && env['VJ_TOPOLOGY'] !== 'single') throw new Error('these tests need REDIS_URL (npm test sets it)');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-topology-'));
     const prefix = `topo${process.pid}${Date.now()}:`;
-    const config = loadConfig({ ...env, ...(env['VJ_TOPOLOGY'] === 'single' ? {} : { REDIS_URL: redisUrl, REDIS_PREFIX: prefix }), DATA_DIR: dataDir, SFU_WORKERS: '1', NODE_ID: 'topo-node' });
-    const topology = await openTopology(config, createLogger('test', 'error', () => {}));
+    const config = loadConfig({
+      ...env,
+      ...(env['VJ_TOPOLOGY'] === 'single' ? {} : { REDIS_URL: redisUrl, REDIS_PREFIX: prefix }),
+      DATA_DIR: dataDir,
+      SFU_WORKERS: '1',
+      NODE_ID: 'topo-node',
+    });
+    const topology = await openTopology(
+      config,
+      createLogger('test', 'error', () => {}),
+    );
     opened.push({ topology, dataDir });
     const router = topology.router({} as CallService, {} as Reconnect);
     return { topology, router, dataDir };

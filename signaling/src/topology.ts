@@ -72,7 +72,13 @@ async function quitRedis(r: { main: Redis; pub: Redis; sub: Redis }): Promise<vo
 
 async function startLocalSfu(config: Config, log: Logger): Promise<LocalSfuClient> {
   const { rtc } = config;
-  const sfuConfig = defaultSfuConfig({ workers: rtc.workers, listenIp: rtc.listenIp, announcedIp: rtc.announcedIp, rtcMinPort: rtc.minPort, rtcMaxPort: rtc.maxPort });
+  const sfuConfig = defaultSfuConfig({
+    workers: rtc.workers,
+    listenIp: rtc.listenIp,
+    announcedIp: rtc.announcedIp,
+    rtcMinPort: rtc.minPort,
+    rtcMaxPort: rtc.maxPort,
+  });
   return new LocalSfuClient(await SfuService.start(sfuConfig, log.child('sfu')));
 }
 
@@ -114,11 +120,22 @@ async function open(kind: TopologyKind, config: Config, log: Logger, closers: ((
     closers.unshift(() => sfu.close());
     const presence = new LocalPresence();
     closers.unshift(() => presence.close());
-    return { ...single, sfu, presence, rateLimiter: new LocalRateLimiter(), cluster: localParts(), attachSockets: () => {}, watchRedis: async () => async () => {} };
+    return {
+      ...single,
+      sfu,
+      presence,
+      rateLimiter: new LocalRateLimiter(),
+      cluster: localParts(),
+      attachSockets: () => {},
+      watchRedis: async () => async () => {},
+    };
   }
 
   const redisUrl = config.redisUrl!;
-  const sfu = kind === 'cluster' ? await RedisSfuClient.connect({ redisUrl, prefix: config.redisPrefix, log: log.child('sfu'), timeoutMs: config.sfuTimeoutMs }) : await startLocalSfu(config, log);
+  const sfu =
+    kind === 'cluster'
+      ? await RedisSfuClient.connect({ redisUrl, prefix: config.redisPrefix, log: log.child('sfu'), timeoutMs: config.sfuTimeoutMs })
+      : await startLocalSfu(config, log);
   closers.unshift(() => sfu.close());
   const redis = await connectRedis(redisUrl, log.child('redis'));
   closers.push(() => quitRedis(redis));
@@ -150,7 +167,11 @@ async function open(kind: TopologyKind, config: Config, log: Logger, closers: ((
   });
   closers.unshift(() => presence.close());
   log.info('signaling node joined the cluster', { nodeId });
-  const cluster: ClusterParts = { ownership, queue: new RedisCallQueue(redis.main, config.redisPrefix), bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.sfuTimeoutMs, log.child('bus')) };
+  const cluster: ClusterParts = {
+    ownership,
+    queue: new RedisCallQueue(redis.main, config.redisPrefix),
+    bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.sfuTimeoutMs, log.child('bus')),
+  };
   // Nodes of a cluster on one host share DATA_DIR: each writes (and may clean) only its own work folder, and
   // only a single process reconciles the whole store at start-up.
   const recordingWork = path.join(workRoot, nodeId);

@@ -18,11 +18,15 @@ const LIMIT_MS = 10_000;
 async function videoStopsAfter(page: Page, t0: number, quietMs = 3_000): Promise<number> {
   let last = (await mediaStats(page)).videoFramesDecoded;
   let lastRise = Date.now();
-  await waitFor('inbound video stopped', async () => {
-    const now = (await mediaStats(page)).videoFramesDecoded;
-    if (now > last) [last, lastRise] = [now, Date.now()];
-    return Date.now() - lastRise >= quietMs;
-  }, { timeoutMs: 30_000, intervalMs: 50 });
+  await waitFor(
+    'inbound video stopped',
+    async () => {
+      const now = (await mediaStats(page)).videoFramesDecoded;
+      if (now > last) [last, lastRise] = [now, Date.now()];
+      return Date.now() - lastRise >= quietMs;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
   return Math.max(0, lastRise - t0);
 }
 
@@ -30,10 +34,14 @@ describe('access ending mid-call stops the video in the browsers', () => {
   const env = useServerAndBrowser();
 
   async function sfuEmpty(url: string, admin: string): Promise<Dump> {
-    return waitFor('SFU holds no producers or consumers', async () => {
-      const d = (await api<Dump>(url, 'GET', '/api/admin/sfu', { token: admin })).body;
-      return d.producers === 0 && d.consumers === 0 ? d : undefined;
-    }, { timeoutMs: 5_000 });
+    return waitFor(
+      'SFU holds no producers or consumers',
+      async () => {
+        const d = (await api<Dump>(url, 'GET', '/api/admin/sfu', { token: admin })).body;
+        return d.producers === 0 && d.consumers === 0 ? d : undefined;
+      },
+      { timeoutMs: 5_000 },
+    );
   }
 
   it("a kiosk revoked mid-call: the console's remote video stops at once, not after the grace period", async () => {

@@ -42,7 +42,12 @@ describe('console account security: idle logout, first-login password', () => {
   }, 90_000);
 
   it('an account made with users:add must choose its own password first, and the policy is shown as it is typed', async () => {
-    const env = { PATH: process.env['PATH'] ?? '', VJ_MODE: 'demo', DATA_DIR: server.dataDir, ...(server.databaseUrl ? { DATABASE_URL: server.databaseUrl } : {}) };
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      VJ_MODE: 'demo',
+      DATA_DIR: server.dataDir,
+      ...(server.databaseUrl ? { DATABASE_URL: server.databaseUrl } : {}),
+    };
     const made = await run(process.execPath, [path.join(REPO, 'signaling/dist/cli/add-user.js'), 'wang.audit', '审计员 王', 'audit_admin'], { env });
     const oneTime = /一次性密码.*：(\S+)$/m.exec(made.stdout)?.[1];
     expect(oneTime).toBeTruthy();
@@ -58,7 +63,11 @@ describe('console account security: idle logout, first-login password', () => {
     await page.click('[data-testid=change-password-button]');
     await page.waitForSelector('[data-testid=audit-view]', { timeout: 15_000 });
     // The new password is the one that works now.
-    const again = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'wang.audit', password: 'short-Gu4rd-Gate' }) });
+    const again = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'wang.audit', password: 'short-Gu4rd-Gate' }),
+    });
     expect(again.status).toBe(200);
   }, 90_000);
 });

@@ -12,7 +12,14 @@ import { useServerAndBrowser } from '../helpers/e2e.js';
 import { waitFor } from '../helpers/poll.js';
 
 type RecordingBody = {
-  recording: { id: string; status: string; startedAt: string; stoppedAt: string | null; segments: { seq: number }[]; tracks: { kind: string; participantRole: string }[] } | null;
+  recording: {
+    id: string;
+    status: string;
+    startedAt: string;
+    stoppedAt: string | null;
+    segments: { seq: number }[];
+    tracks: { kind: string; participantRole: string }[];
+  } | null;
 };
 type RoomsBody = { rooms: { code: string; state: string; sessionId: string | null }[] };
 type SessionBody = {
@@ -51,7 +58,10 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
 
     // The server records from the kiosk's first track on, and the kiosk says so.
     await kiosk.waitForSelector('[data-testid=recording-indicator][data-state=recording]');
-    const rec = await waitFor('recording started', async () => (await api<RecordingBody>(server.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording);
+    const rec = await waitFor(
+      'recording started',
+      async () => (await api<RecordingBody>(server.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording,
+    );
     await waitFor('a 10 s call', () => Date.now() - Date.parse(rec.startedAt) >= 10_000, { timeoutMs: 20_000 });
 
     const during = await api<SessionBody>(server.url, 'GET', `/api/sessions/${sessionId}`, { token });
@@ -78,9 +88,17 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
       const r = (await api<RecordingBody>(server.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording;
       return r?.status === 'complete' ? r : undefined;
     });
-    expect(done.tracks.map((t) => `${t.participantRole}:${t.kind}`).sort()).toEqual(['county_officer:audio', 'county_officer:video', 'kiosk:audio', 'kiosk:video']);
+    expect(done.tracks.map((t) => `${t.participantRole}:${t.kind}`).sort()).toEqual([
+      'county_officer:audio',
+      'county_officer:video',
+      'kiosk:audio',
+      'kiosk:video',
+    ]);
     const supervisor = await loginToken(server.url, 'supervisor', 'supervisor-demo');
-    expect((await api(server.url, 'GET', `/api/recordings/${done.id}/verify`, { token: supervisor })).body).toMatchObject({ ok: true, segments: done.segments.length });
+    expect((await api(server.url, 'GET', `/api/recordings/${done.id}/verify`, { token: supervisor })).body).toMatchObject({
+      ok: true,
+      segments: done.segments.length,
+    });
     const grant = await api<{ url: string }>(server.url, 'POST', `/api/recordings/${done.id}/playback`, { token });
     const file = path.join(os.tmpdir(), `vj-e2e-recording-${done.id}`);
     fs.writeFileSync(file, Buffer.from(await (await fetch(`${server.url}${grant.body.url}`)).arrayBuffer()));
@@ -89,7 +107,9 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
     const info = JSON.parse(probe.stdout) as { streams: { codec_type: string }[]; format: { duration: string } };
     // Both cameras, everybody's voices mixed for the browser, then each voice as recorded.
     expect(info.streams.map((x) => x.codec_type).sort()).toEqual(['audio', 'audio', 'audio', 'video', 'video']);
-    console.log(`e2e recording: ${done.segments.length} segments, ${info.streams.length} streams, ${Number(info.format.duration).toFixed(2)} s played for ${((Date.parse(done.stoppedAt!) - Date.parse(done.startedAt)) / 1000).toFixed(2)} s recorded`);
+    console.log(
+      `e2e recording: ${done.segments.length} segments, ${info.streams.length} streams, ${Number(info.format.duration).toFixed(2)} s played for ${((Date.parse(done.stoppedAt!) - Date.parse(done.startedAt)) / 1000).toFixed(2)} s recorded`,
+    );
     const span = (Date.parse(done.stoppedAt!) - Date.parse(done.startedAt)) / 1000;
     expect(span).toBeGreaterThanOrEqual(10);
     expect({ played: Number(info.format.duration), span, off: Math.abs(Number(info.format.duration) - span) <= 1.5 }).toMatchObject({ off: true });
@@ -130,7 +150,12 @@ describe('walking skeleton: one kiosk seen live on the county console', () => {
       const consolePage = await openConsole(env.browser(), env.server().url, 'officer1', 'officer1-demo');
       const kiosk = await kioskWithToken(room, forgedTokens(room)[variant]);
       await waitFor('kiosk reports the credential problem', async () =>
-        kiosk.$eval('[data-testid=trouble]', (el) => el.getAttribute('data-problem')).then((p) => p === 'auth', () => false),
+        kiosk
+          .$eval('[data-testid=trouble]', (el) => el.getAttribute('data-problem'))
+          .then(
+            (p) => p === 'auth',
+            () => false,
+          ),
       );
       expect(await kiosk.$('[data-testid=call-button]')).toBeNull();
       const stats = await mediaStats(kiosk);

@@ -30,16 +30,21 @@ afterAll(async () => {
 });
 
 const sessionOf = async (room: string, token: string) =>
-  (await api<{ rooms: { code: string; sessionId: string | null }[] }>(cluster.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.sessionId ?? null;
+  (await api<{ rooms: { code: string; sessionId: string | null }[] }>(cluster.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)
+    ?.sessionId ?? null;
 
 /** No media objects left but the wall's router, within 60 s: checked with the SFU nodes' own dump. */
 async function expectNoLeftovers(): Promise<void> {
   let last = '';
-  const left = await waitFor('SFU empty but for the wall router', async () => {
-    const d = await sfu.request('dump', {});
-    last = JSON.stringify({ ...d, peers: undefined });
-    return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 500 }).catch((err: Error) => {
+  const left = await waitFor(
+    'SFU empty but for the wall router',
+    async () => {
+      const d = await sfu.request('dump', {});
+      last = JSON.stringify({ ...d, peers: undefined });
+      return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; SFU holds ${last}`);
   });
   expect(left.routers).toBeLessThanOrEqual(1);
@@ -70,7 +75,9 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
     await kiosk.bringToFront();
     const onKiosk = await framesRising(kiosk, 'remote-video', waitFor);
     expect(onKiosk.audioPacketsReceived).toBeGreaterThan(0);
-    console.log(`[cluster] cross-node: call on ${callNode}, wall on ${wallNode}; console decoded ${onConsole.videoFramesDecoded} frames, wall tile ${tile.videoFramesDecoded}, kiosk ${onKiosk.videoFramesDecoded}`);
+    console.log(
+      `[cluster] cross-node: call on ${callNode}, wall on ${wallNode}; console decoded ${onConsole.videoFramesDecoded} frames, wall tile ${tile.videoFramesDecoded}, kiosk ${onKiosk.videoFramesDecoded}`,
+    );
 
     await consolePage.bringToFront();
     await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
@@ -103,7 +110,13 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
       const explain = (err: Error) => {
         console.log(`[cluster] run ${run} (${room}, console on killed node: ${consoleOnVictim}) failed: ${err.message}`);
         console.log(pageLog.join('\n'));
-        console.log(cluster.signaling.flatMap((s) => s.logs).filter((l) => /"level":"(warn|error)"|event refused|socket (dis)?connected|took|taken|adopt/.test(l)).slice(-80).join('\n'));
+        console.log(
+          cluster.signaling
+            .flatMap((s) => s.logs)
+            .filter((l) => /"level":"(warn|error)"|event refused|socket (dis)?connected|took|taken|adopt/.test(l))
+            .slice(-80)
+            .join('\n'),
+        );
         throw err;
       };
       const run = times.length + 1;
@@ -114,12 +127,22 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
 
         const killedAt = Date.now();
         await victim.kill();
-        await waitFor('kiosk reconnecting', async () => (await kiosk.$('[data-testid=reconnecting]')) !== null || Date.now() - killedAt > 3000, { timeoutMs: 10_000 });
-        await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000, intervalMs: 50 }).catch(explain);
+        await waitFor('kiosk reconnecting', async () => (await kiosk.$('[data-testid=reconnecting]')) !== null || Date.now() - killedAt > 3000, {
+          timeoutMs: 10_000,
+        });
+        await waitFor(
+          'kiosk back in the call',
+          async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null,
+          { timeoutMs: 30_000, intervalMs: 50 },
+        ).catch(explain);
         const resumedMs = Date.now() - killedAt;
         times.push(resumedMs);
         // The console is back in the call: its session panel still there (not ended) and no longer reconnecting.
-        await waitFor('console back in the call', async () => (await consolePage.$('[data-testid=session-panel]')) !== null && (await consolePage.$('[data-testid=call-reconnecting]')) === null, { timeoutMs: 30_000 }).catch(explain);
+        await waitFor(
+          'console back in the call',
+          async () => (await consolePage.$('[data-testid=session-panel]')) !== null && (await consolePage.$('[data-testid=call-reconnecting]')) === null,
+          { timeoutMs: 30_000 },
+        ).catch(explain);
         expect(await sessionOf(room, token)).toBe(sessionId);
         await framesRising(consolePage, 'remote-video', waitFor).catch(explain);
         const record = await api<{ state: string }>(cluster.url, 'GET', `/api/sessions/${sessionId}`, { token });
@@ -137,7 +160,9 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
     await consoleBrowser.cleanup();
     const sorted = [...times].sort((a, b) => a - b);
     const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1]!;
-    console.log(`[cluster] signaling kill -9 → kiosk back in the call: ${times.join(', ')} ms (runs 2 and 4 with the console on the killed node too); p50 ${sorted[2]} ms, p95 ${p95} ms`);
+    console.log(
+      `[cluster] signaling kill -9 → kiosk back in the call: ${times.join(', ')} ms (runs 2 and 4 with the console on the killed node too); p50 ${sorted[2]} ms, p95 ${p95} ms`,
+    );
     expect(p95).toBeLessThan(20_000);
     await expectNoLeftovers();
   }, 360_000); // five kill-and-resume runs, each with its own console login and kiosk call: minutes on a loaded 2-core machine
@@ -155,12 +180,16 @@ describe('cluster: 2 signaling + 2 SFU nodes', () => {
     expect(oldTrack).toBeTruthy();
     const killedAt = Date.now();
     await victim.kill('SIGKILL');
-    await waitFor('console decodes the kiosk again', async () => {
-      // A new track (the rebuilt consumer) with frames decoded: the old one cannot pass for it.
-      const track = await videoTrackId(consolePage, 'remote-video');
-      const now = await elementStats(consolePage, 'remote-video');
-      return track && track !== oldTrack && now.videoFramesDecoded > 10 ? now : undefined;
-    }, { timeoutMs: 45_000, intervalMs: 100 });
+    await waitFor(
+      'console decodes the kiosk again',
+      async () => {
+        // A new track (the rebuilt consumer) with frames decoded: the old one cannot pass for it.
+        const track = await videoTrackId(consolePage, 'remote-video');
+        const now = await elementStats(consolePage, 'remote-video');
+        return track && track !== oldTrack && now.videoFramesDecoded > 10 ? now : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 100 },
+    );
     const backMs = Date.now() - killedAt;
     await framesRising(consolePage, 'remote-video', waitFor);
     await kiosk.bringToFront();

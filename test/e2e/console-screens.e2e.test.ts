@@ -61,7 +61,12 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     browser = await launchBrowser();
     const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
     // A case with evidence, referred to the idle room's township, so the case pages and the township desk have content.
-    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', { token: officer, body: petitionBody(IDLE, null, { accused: [{ name: '李某某', unit: '星沙街道某村委会', position: '村主任', townshipCode: null, officialCode: null, managementLevel: 'village_cadre' }] }) });
+    const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', {
+      token: officer,
+      body: petitionBody(IDLE, null, {
+        accused: [{ name: '李某某', unit: '星沙街道某村委会', position: '村主任', townshipCode: null, officialCode: null, managementLevel: 'village_cadre' }],
+      }),
+    });
     expect(filed.status).toBe(200);
     caseCode = filed.body.caseCode;
     expect((await upload(server.url, officer, filed.body.petitionId, randomUUID(), PNG, 'image/png', '现场照片.png')).status).toBeLessThan(300);
@@ -112,7 +117,11 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     const officer1 = await connect(server.url, await loginToken(server.url, 'officer1', 'officer1-demo'));
     sockets.push(officer1);
     const roomsToken = await loginToken(server.url, 'officer2', 'officer2-demo');
-    const sessionOf = (room: string) => waitFor(`session of ${room}`, async () => (await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token: roomsToken })).body.rooms.find((r) => r.code === room)?.sessionId);
+    const sessionOf = (room: string) =>
+      waitFor(
+        `session of ${room}`,
+        async () => (await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token: roomsToken })).body.rooms.find((r) => r.code === room)?.sessionId,
+      );
     expect((await send(officer1, 'call:answer', { sessionId: await sessionOf(IN_SESSION) })).ok).toBe(true);
     // Private: a kiosk socket calls, officer2 answers and turns private mode on.
     const privateKiosk = await connect(server.url, await kioskToken(server.url, server.demoSecrets().kiosks[PRIVATE]!));
@@ -132,11 +141,15 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
 
     await page.bringToFront();
     const want: Record<string, string> = { [IDLE]: 'online', [CALLING]: 'calling', [IN_SESSION]: 'in_session', [PRIVATE]: 'private', huanghua: 'offline' };
-    for (const [room, state] of Object.entries(want)) await waitFor(`${room} ${state}`, async () => (await tileState(page, room)) === state, { timeoutMs: 20_000 });
+    for (const [room, state] of Object.entries(want))
+      await waitFor(`${room} ${state}`, async () => (await tileState(page, room)) === state, { timeoutMs: 20_000 });
     await framesRising(page, `tile-video-${IN_SESSION}`, waitFor);
     await page.waitForSelector('[data-testid=alert-kiosk_offline]', { timeout: 20_000 });
 
-    for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    for (const size of [
+      { width: 1366, height: 768 },
+      { width: 1920, height: 1080 },
+    ]) {
       await page.setViewport({ ...size, deviceScaleFactor: 1 });
       const bands = await page.evaluate((rooms) => {
         return rooms.map((room) => {
@@ -189,17 +202,28 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
         const picture = Math.min(r.width, r.height * ratio);
         const form = document.querySelector('.intake-area form, .intake-area .intake')!.getBoundingClientRect();
         const area = document.querySelector('.intake-area')!.getBoundingClientRect();
-        return { playing, picture, video: { top: r.top, bottom: r.bottom, left: r.left, right: r.right }, form: { top: form.top, left: form.left, right: form.right, width: area.width }, wall: document.querySelector('.wall')!.getBoundingClientRect().width };
+        return {
+          playing,
+          picture,
+          video: { top: r.top, bottom: r.bottom, left: r.left, right: r.right },
+          form: { top: form.top, left: form.left, right: form.right, width: area.width },
+          wall: document.querySelector('.wall')!.getBoundingClientRect().width,
+        };
       });
       const out: string[] = [];
       if (!m.playing) {
         const kioskScreen = await kiosks[1]!.$eval('.kiosk', (el) => el.getAttribute('data-screen')).catch(() => 'gone');
-        const logs = server.logs.filter((l) => /langli|session ended|producer|kiosk/.test(l)).slice(-8).join('\n');
+        const logs = server.logs
+          .filter((l) => /langli|session ended|producer|kiosk/.test(l))
+          .slice(-8)
+          .join('\n');
         out.push(`the villager's video is not playing; the kiosk shows ${kioskScreen}; server: ${logs}`);
       }
       if (m.picture < size.width / 3) out.push(`face ${Math.round(m.picture)}px wide, less than a third of ${size.width}px`);
-      if (m.video.top < 0 || m.video.bottom > size.height || m.video.left < 0 || m.video.right > size.width) out.push(`the face is not wholly in view: ${JSON.stringify(m.video)}`);
-      if (m.form.top > size.height - 200 || m.form.left < 0 || m.form.right > size.width + 1 || m.form.width < 300) out.push(`the intake form is not in view: ${JSON.stringify(m.form)}`);
+      if (m.video.top < 0 || m.video.bottom > size.height || m.video.left < 0 || m.video.right > size.width)
+        out.push(`the face is not wholly in view: ${JSON.stringify(m.video)}`);
+      if (m.form.top > size.height - 200 || m.form.left < 0 || m.form.right > size.width + 1 || m.form.width < 300)
+        out.push(`the intake form is not in view: ${JSON.stringify(m.form)}`);
       if (size.width === 1366 && m.wall >= idleWall) out.push(`the wall did not shrink: ${m.wall}px, idle ${idleWall}px`);
       return out;
     };
@@ -228,7 +252,9 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     const filed = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', {
       token: officer,
       // A township cadre whose level is confirmed: both routes are open to the matter (分级负责 has its own test below).
-      body: petitionBody(IDLE, null, { accused: [{ name: '钱某某', unit: '某街道办事处', position: '副主任', townshipCode: null, officialCode: null, managementLevel: 'township_cadre' }] }),
+      body: petitionBody(IDLE, null, {
+        accused: [{ name: '钱某某', unit: '某街道办事处', position: '副主任', townshipCode: null, officialCode: null, managementLevel: 'township_cadre' }],
+      }),
     });
     expect(filed.status).toBe(200);
     // The case list is open from the test before: away and back, so it reads the new case.
@@ -258,7 +284,10 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
   it('分级负责: a matter about a 县管干部 is not offered 交办 and the case says why; an unconfirmed level is confirmed on the case, then 交办 is offered', async () => {
     const officer = await loginToken(server.url, 'officer1', 'officer1-demo');
     const file = async (accused: Record<string, unknown>) => {
-      const r = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', { token: officer, body: petitionBody(IDLE, null, { accused: [{ unit: '', position: '', townshipCode: null, officialCode: null, ...accused }] }) });
+      const r = await api<{ petitionId: string; caseCode: string }>(server.url, 'POST', '/api/petitions', {
+        token: officer,
+        body: petitionBody(IDLE, null, { accused: [{ unit: '', position: '', townshipCode: null, officialCode: null, ...accused }] }),
+      });
       expect(r.status).toBe(200);
       return r.body.caseCode;
     };
@@ -377,7 +406,10 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     expect(await text(page, '[data-testid=kiosk-huanghua] td')).toBe('黄花镇');
     await expectScreenHolds('admin');
     const adminToken = await loginToken(server.url, 'admin', 'admin-demo');
-    const active = async () => (await api<{ items: { roomCode: string; revoked: boolean }[] }>(server.url, 'GET', '/api/admin/kiosks', { token: adminToken })).body.items.filter((k) => k.roomCode === 'huanghua' && !k.revoked).length;
+    const active = async () =>
+      (await api<{ items: { roomCode: string; revoked: boolean }[] }>(server.url, 'GET', '/api/admin/kiosks', { token: adminToken })).body.items.filter(
+        (k) => k.roomCode === 'huanghua' && !k.revoked,
+      ).length;
 
     // Revoke, then think better of it: nothing happens.
     let asked = '';
@@ -402,7 +434,9 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     // The audit log is the audit administrator's, not the system administrator's (三员分立).
     expect((await api(server.url, 'GET', '/api/audit', { token: adminToken })).status).toBe(403);
     const auditorToken = await loginToken(server.url, 'auditor', 'auditor-demo');
-    const audit = await api<{ items: { action: string; townshipCode: string }[] }>(server.url, 'GET', '/api/audit?action=kiosk.provision', { token: auditorToken });
+    const audit = await api<{ items: { action: string; townshipCode: string }[] }>(server.url, 'GET', '/api/audit?action=kiosk.provision', {
+      token: auditorToken,
+    });
     expect(audit.body.items.filter((a) => a.townshipCode === 'huanghua')).toHaveLength(1);
     await expectScreenHolds('admin-provisioned');
   });
@@ -418,22 +452,36 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     expect(await navs()).toEqual(['nav-audit']);
     // A range the wrong way round is explained before anything is sent; today's range is exported and signed.
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    await page.$eval('[data-testid=audit-export-from]', (el, v) => {
-      const input = el as HTMLInputElement;
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, v);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }, '2030-01-01');
+    await page.$eval(
+      '[data-testid=audit-export-from]',
+      (el, v) => {
+        const input = el as HTMLInputElement;
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      '2030-01-01',
+    );
     await press(page, 'audit-export-button');
     await waitFor('range refused', async () => (await text(page, '[data-testid=audit-export-status]').catch(() => '')).includes('开始日期不能晚于结束日期'));
-    await page.$eval('[data-testid=audit-export-from]', (el, v) => {
-      const input = el as HTMLInputElement;
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, v);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }, today);
+    await page.$eval(
+      '[data-testid=audit-export-from]',
+      (el, v) => {
+        const input = el as HTMLInputElement;
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      today,
+    );
     await press(page, 'audit-export-button');
     await waitFor('exported', async () => (await text(page, '[data-testid=audit-export-status]')).includes(`已导出 audit-${today}-`));
     await expectScreenHolds('audit-admin');
-    for (const [user, path] of [['secadmin', '/api/audit'], ['auditor', '/api/petitions'], ['auditor', '/api/security/status'], ['admin', '/api/petitions'], ['secadmin', '/api/admin/users']] as const) {
+    for (const [user, path] of [
+      ['secadmin', '/api/audit'],
+      ['auditor', '/api/petitions'],
+      ['auditor', '/api/security/status'],
+      ['admin', '/api/petitions'],
+      ['secadmin', '/api/admin/users'],
+    ] as const) {
       const token = await loginToken(server.url, user, `${user}-demo`);
       expect({ user, path, status: (await api(server.url, 'GET', path, { token })).status }).toEqual({ user, path, status: 403 });
     }
@@ -461,7 +509,10 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
 
   it('staff desk: 结束接待 says it is ending at once', async () => {
     await login('xingsha-staff', '[data-testid=staff-desk]');
-    await waitFor('room online for staff', async () => !(await page.$eval('[data-testid=staff-start]', (el) => (el as HTMLButtonElement).disabled).catch(() => true)));
+    await waitFor(
+      'room online for staff',
+      async () => !(await page.$eval('[data-testid=staff-start]', (el) => (el as HTMLButtonElement).disabled).catch(() => true)),
+    );
     await expectScreenHolds('staff-desk');
     await press(page, 'staff-start');
     await page.waitForSelector('[data-testid=staff-end]', { timeout: 20_000 });

@@ -67,7 +67,10 @@ describe('the kiosk’s daily check of itself', () => {
     const blockedMs = performance.now() - t1;
     expect(await blocked.$eval('[data-testid=device-check]', (el) => el.textContent)).toContain('网络');
     expect(relay.counters('up').droppedBy.blocked).toBeGreaterThan(0);
-    await waitFor('the wall tile to show the network failure', async () => (await title(consolePage, 'tile-check-quantang'))?.includes('音视频无法送达') || undefined);
+    await waitFor(
+      'the wall tile to show the network failure',
+      async () => (await title(consolePage, 'tile-check-quantang'))?.includes('音视频无法送达') || undefined,
+    );
     console.log(`device check: healthy kiosk passed ${Math.round(okMs)} ms after opening; blocked network failed after ${Math.round(blockedMs)} ms`);
   });
 });

@@ -59,7 +59,10 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
   }
 
   async function sessionOf(room: string, token: string): Promise<string> {
-    return waitFor(`session of ${room}`, async () => (await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.sessionId);
+    return waitFor(
+      `session of ${room}`,
+      async () => (await api<RoomsBody>(server.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.sessionId,
+    );
   }
 
   it('plays Mandarin clips at every state change (idle, calling, queue, unanswered, in call, private, receipt digits, end, lookup, trouble) and 单独反映 can be asked again', async () => {
@@ -98,10 +101,8 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
 
     mark('queue update heard');
     // Past the escalation time: no more "right away"; a choice instead, said aloud.
-    await expectSpoken(
-      kiosk,
-      'unanswered',
-      () => waitFor('unanswered turn', async () => (await attr(kiosk, '[data-testid=waiting]', 'data-unanswered')) === 'true', { timeoutMs: 70_000 }),
+    await expectSpoken(kiosk, 'unanswered', () =>
+      waitFor('unanswered turn', async () => (await attr(kiosk, '[data-testid=waiting]', 'data-unanswered')) === 'true', { timeoutMs: 70_000 }),
     );
     expect(await text(kiosk, '[data-testid=waiting]')).not.toContain('马上为您接通');
     await expectSpoken(kiosk, 'keep waiting', () => press(kiosk, 'keep-waiting'));
@@ -133,7 +134,10 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
       await waitFor('private banner gone', async () => (await kiosk.$('[data-testid=private-banner]')) === null);
     });
     await waitFor('单独反映 can be asked again', async () => {
-      const [disabled, label] = await kiosk.$eval('[data-testid=request-private]', (el) => [(el as HTMLButtonElement).disabled, (el as HTMLElement).innerText] as const);
+      const [disabled, label] = await kiosk.$eval(
+        '[data-testid=request-private]',
+        (el) => [(el as HTMLButtonElement).disabled, (el as HTMLElement).innerText] as const,
+      );
       return !disabled && label === '申请单独反映';
     });
     const again = requested();
@@ -180,7 +184,12 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     mark('lookup heard');
     // Trouble: a refused camera is said aloud, and the county gets a 摄像头故障 alert for that room.
     const broken = await openKiosk(C, { cameraBroken: true });
-    const alerted = eventWhere<{ alerts: AlertView[] }>(officer, 'alerts', (p) => p.alerts.some((a) => a.kind === 'kiosk_device_fault' && a.roomCode === C), 30_000);
+    const alerted = eventWhere<{ alerts: AlertView[] }>(
+      officer,
+      'alerts',
+      (p) => p.alerts.some((a) => a.kind === 'kiosk_device_fault' && a.roomCode === C),
+      30_000,
+    );
     await expectSpoken(broken, 'camera trouble', async () => {
       await press(broken, 'call-button');
       await waitForScreen(broken, 'trouble');
@@ -231,7 +240,12 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     await check(kiosk, 'waiting');
     await waitFor('unanswered turn', async () => (await attr(kiosk, '[data-testid=waiting]', 'data-unanswered')) === 'true', { timeoutMs: 70_000 });
     await check(kiosk, 'waiting-unanswered');
-    const callback = eventWhere<{ alerts: AlertView[] }>(supervisor, 'alerts', (p) => p.alerts.some((a) => a.kind === 'callback_requested' && a.roomCode === room), 10_000);
+    const callback = eventWhere<{ alerts: AlertView[] }>(
+      supervisor,
+      'alerts',
+      (p) => p.alerts.some((a) => a.kind === 'callback_requested' && a.roomCode === room),
+      10_000,
+    );
     await press(kiosk, 'request-callback');
     await waitForScreen(kiosk, 'callback');
     await callback;

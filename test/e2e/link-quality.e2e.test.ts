@@ -15,8 +15,7 @@ import { SOUND_ONLY_AFTER_MS } from '../../signaling/src/sessions/link-watch.js'
 /** The server's log lines, and in the cluster topology its SFU nodes' too: the SFU decides which layer is sent. */
 const logLines = (server: TestServer) => [...server.logs, ...((server as Partial<{ sfu: { logs: string[] }[] }>).sfu ?? []).flatMap((n) => n.logs)];
 
-const attr = (page: Page, testId: string, name: string) =>
-  page.$eval(`[data-testid="${testId}"]`, (el, n) => el.getAttribute(n), name).catch(() => null);
+const attr = (page: Page, testId: string, name: string) => page.$eval(`[data-testid="${testId}"]`, (el, n) => el.getAttribute(n), name).catch(() => null);
 
 describe('the villager’s line, graded and shown', () => {
   let server: TestServer;
@@ -49,14 +48,18 @@ describe('the villager’s line, graded and shown', () => {
     expect(await Promise.all(remotes.map((r) => relay.isRelayPort(r.port)))).toEqual(remotes.map(() => true));
 
     // A clean line grades good, on the tile and in the call view.
-    await waitFor('the call view grades the line good', async () => (await attr(consolePage, 'call-link', 'data-level')) === 'good' || undefined, { timeoutMs: 20_000 });
+    await waitFor('the call view grades the line good', async () => (await attr(consolePage, 'call-link', 'data-level')) === 'good' || undefined, {
+      timeoutMs: 20_000,
+    });
     await waitFor('the wall tile grades the line good', async () => (await attr(consolePage, `tile-link-${room}`, 'data-level')) === 'good' || undefined);
 
     // 15 % of media lost both ways: poor on the badge, but the picture holds (a direct call keeps 20 fps at 15 %):
     // it goes on moving past the time a sound-only switch would have taken.
     const lossAt = performance.now();
     relay.set('both', { loss: 0.15 });
-    await waitFor('the call view grades the line poor', async () => (await attr(consolePage, 'call-link', 'data-level')) === 'poor' || undefined, { timeoutMs: 20_000 });
+    await waitFor('the call view grades the line poor', async () => (await attr(consolePage, 'call-link', 'data-level')) === 'poor' || undefined, {
+      timeoutMs: 20_000,
+    });
     const poorMs = performance.now() - lossAt;
     await waitFor('the wall tile grades the line poor', async () => (await attr(consolePage, `tile-link-${room}`, 'data-level')) === 'poor' || undefined);
     expect(await attr(kiosk, 'line-banner', 'data-state')).toBe('poor');
@@ -64,50 +67,78 @@ describe('the villager’s line, graded and shown', () => {
     expect(relay.counters('down').droppedBy.loss).toBeGreaterThan(0);
     const held = await elementStats(consolePage, 'remote-video');
     const heldAt = performance.now();
-    await waitFor('the picture still moving at 15 % loss, past the sound-only delay', async () => {
-      if ((await consolePage.$('[data-testid=sound-only]')) !== null) throw new Error('switched to sound only at 15 % loss');
-      const s = await elementStats(consolePage, 'remote-video');
-      return (performance.now() - heldAt > SOUND_ONLY_AFTER_MS + 3000 && s.videoFramesDecoded > held.videoFramesDecoded + 30) || undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the picture still moving at 15 % loss, past the sound-only delay',
+      async () => {
+        if ((await consolePage.$('[data-testid=sound-only]')) !== null) throw new Error('switched to sound only at 15 % loss');
+        const s = await elementStats(consolePage, 'remote-video');
+        return (performance.now() - heldAt > SOUND_ONLY_AFTER_MS + 3000 && s.videoFramesDecoded > held.videoFramesDecoded + 30) || undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
 
     // On a lossy uplink the SFU forwards the layer below the kiosk's top one, which the browser keeps sending
     // while it stops and restarts the top one as its estimate swings: the call view shows the smaller picture.
     await waitFor('the SFU to hold back the kiosk’s top layer', () => logLines(server).some((l) => l.includes('top video layer held back')) || undefined);
-    await waitFor('the call view to show a layer below the top', async () => {
-      const w = (await elementStats(consolePage, 'remote-video')).videoFrameWidth;
-      return (w > 0 && w <= 640) || undefined;
-    }, { timeoutMs: 20_000 });
+    await waitFor(
+      'the call view to show a layer below the top',
+      async () => {
+        const w = (await elementStats(consolePage, 'remote-video')).videoFrameWidth;
+        return (w > 0 && w <= 640) || undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
 
     // 35 %: what the kiosk sends cannot carry video. Held that long, sound only; the kiosk says so, the officer's
     // picture stops while the sound goes on.
     const heavyAt = performance.now();
     relay.set('both', { loss: 0.35 });
-    await waitFor('the officer is told the call is sound only', async () => (await consolePage.$('[data-testid=sound-only]')) !== null || undefined, { timeoutMs: 30_000 });
+    await waitFor('the officer is told the call is sound only', async () => (await consolePage.$('[data-testid=sound-only]')) !== null || undefined, {
+      timeoutMs: 30_000,
+    });
     const soundOnlyMs = performance.now() - heavyAt;
     await waitFor('the kiosk says the picture is paused', async () => (await attr(kiosk, 'line-banner', 'data-state')) === 'sound_only' || undefined);
     // Frames already in flight may still land: wait for the count to settle, then check it stays put while audio flows.
-    const frozen = await waitFor('the officer’s picture to stop', async () => {
-      const a = await elementStats(consolePage, 'remote-video');
-      await new Promise((r) => setTimeout(r, 1500));
-      const b = await elementStats(consolePage, 'remote-video');
-      return b.videoFramesDecoded === a.videoFramesDecoded ? b : undefined;
-    }, { timeoutMs: 20_000 });
-    await waitFor('the villager’s voice still reaching the officer', async () => (await elementStats(consolePage, 'remote-video')).audioPacketsReceived > frozen.audioPacketsReceived + 50 || undefined, { timeoutMs: 15_000 });
+    const frozen = await waitFor(
+      'the officer’s picture to stop',
+      async () => {
+        const a = await elementStats(consolePage, 'remote-video');
+        await new Promise((r) => setTimeout(r, 1500));
+        const b = await elementStats(consolePage, 'remote-video');
+        return b.videoFramesDecoded === a.videoFramesDecoded ? b : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    await waitFor(
+      'the villager’s voice still reaching the officer',
+      async () => (await elementStats(consolePage, 'remote-video')).audioPacketsReceived > frozen.audioPacketsReceived + 50 || undefined,
+      { timeoutMs: 15_000 },
+    );
 
     // The line recovers: the grade comes back, then the picture.
     const clearAt = performance.now();
     relay.clear();
-    await waitFor('the call view grades the line better again', async () => (await attr(consolePage, 'call-link', 'data-level')) !== 'poor' || undefined, { timeoutMs: 30_000 });
+    await waitFor('the call view grades the line better again', async () => (await attr(consolePage, 'call-link', 'data-level')) !== 'poor' || undefined, {
+      timeoutMs: 30_000,
+    });
     const betterMs = performance.now() - clearAt;
     await waitFor('the sound-only notice to go', async () => (await consolePage.$('[data-testid=sound-only]')) === null || undefined, { timeoutMs: 30_000 });
-    await waitFor('the officer’s picture moving again', async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > frozen.videoFramesDecoded + 20 || undefined, { timeoutMs: 20_000 });
+    await waitFor(
+      'the officer’s picture moving again',
+      async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > frozen.videoFramesDecoded + 20 || undefined,
+      { timeoutMs: 20_000 },
+    );
     const videoBackMs = performance.now() - clearAt;
     await waitFor('the kiosk banner to go', async () => (await kiosk.$('[data-testid=line-banner]')) === null || undefined);
     await waitFor('the wall tile no longer poor', async () => (await attr(consolePage, `tile-link-${room}`, 'data-level')) !== 'poor' || undefined);
 
     // Twenty clean seconds later the top layer is forwarded again, and the call view shows the full picture.
-    await waitFor('the SFU to forward the top layer again', () => logLines(server).some((l) => l.includes('top video layer forwarded again')) || undefined, { timeoutMs: 60_000 });
-    await waitFor('the call view back at the top layer', async () => (await elementStats(consolePage, 'remote-video')).videoFrameWidth > 640 || undefined, { timeoutMs: 60_000 });
+    await waitFor('the SFU to forward the top layer again', () => logLines(server).some((l) => l.includes('top video layer forwarded again')) || undefined, {
+      timeoutMs: 60_000,
+    });
+    await waitFor('the call view back at the top layer', async () => (await elementStats(consolePage, 'remote-video')).videoFrameWidth > 640 || undefined, {
+      timeoutMs: 60_000,
+    });
     const topBackMs = performance.now() - clearAt;
 
     await consolePage.click('[data-testid=hangup-button]');

@@ -43,9 +43,15 @@ describe('recording across a server crash', () => {
       const token = await loginToken(first.url, 'officer2', 'officer2-demo');
       const rooms = await api<{ rooms: { code: string; sessionId: string | null }[] }>(first.url, 'GET', '/api/rooms', { token });
       sessionId = rooms.body.rooms.find((r) => r.code === room)!.sessionId!;
-      await waitFor('segments stored', async () => ((await api<{ recording: Recording }>(first.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording?.segments.length ?? 0) >= 4, {
-        timeoutMs: 20_000,
-      });
+      await waitFor(
+        'segments stored',
+        async () =>
+          ((await api<{ recording: Recording }>(first.url, 'GET', `/api/sessions/${sessionId}/recording`, { token })).body.recording?.segments.length ?? 0) >=
+          4,
+        {
+          timeoutMs: 20_000,
+        },
+      );
       expect(recordersOf(first.dataDir)).toBeGreaterThan(0);
       // Hang up — the recorder starts finalizing — and kill the server at once.
       await consolePage.click('[data-testid=hangup-button]');

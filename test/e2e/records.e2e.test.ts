@@ -22,11 +22,15 @@ async function act(page: Page, action: string, words?: string): Promise<void> {
   await page.waitForSelector(`[data-testid=action-${action}]`);
   // Clicked in the page, not at coordinates, and again until the form is open: on a loaded machine the case page can
   // still be laying out (its record and cross-reference arrive separately) when the button is first found.
-  await waitFor(`${action} form open`, async () => {
-    if (await page.$('[data-testid=action-form]')) return true;
-    await page.$eval(`[data-testid=action-${action}]`, (el) => (el as HTMLElement).click()).catch(() => undefined);
-    return (await page.waitForSelector('[data-testid=action-form]', { timeout: 2_000 }).catch(() => null)) !== null;
-  }, { timeoutMs: 30_000 });
+  await waitFor(
+    `${action} form open`,
+    async () => {
+      if (await page.$('[data-testid=action-form]')) return true;
+      await page.$eval(`[data-testid=action-${action}]`, (el) => (el as HTMLElement).click()).catch(() => undefined);
+      return (await page.waitForSelector('[data-testid=action-form]', { timeout: 2_000 }).catch(() => null)) !== null;
+    },
+    { timeoutMs: 30_000 },
+  );
   if (words) await page.type('[data-testid=action-text]', words);
   await page.click('[data-testid=action-confirm]');
   await waitFor(`${action} recorded`, async () => (await page.$('[data-testid=action-form]')) === null && (await text(page, '[data-testid=steps]')) !== before);
@@ -67,13 +71,20 @@ describe('confidential records and the case loop through the real screens', () =
     // Beside the call, not over it: the officer's video stays visible, and the two buttons line up (at the
     // kiosk's common 1280×800).
     await kiosk.setViewport({ width: 1280, height: 800 });
-    await waitFor('the call laid out at 1280×800', () => kiosk.evaluate(() => document.querySelector('[data-testid=call-media]')!.getBoundingClientRect().height > 300));
+    await waitFor('the call laid out at 1280×800', () =>
+      kiosk.evaluate(() => document.querySelector('[data-testid=call-media]')!.getBoundingClientRect().height > 300),
+    );
     const layout = await kiosk.evaluate(() => {
       const media = document.querySelector('[data-testid=call-media]')!;
       const box = media.getBoundingClientRect();
       const hit = document.elementFromPoint(box.left + box.width / 4, box.top + box.height / 2);
       const buttons = [...document.querySelectorAll('.receipt-actions button')].map((b) => b.getBoundingClientRect());
-      return { hitWas: `${hit?.tagName}.${hit?.className}`, videoVisible: box.height > 100 && media.contains(hit), tops: buttons.map((b) => Math.round(b.top)), heights: buttons.map((b) => Math.round(b.height)) };
+      return {
+        hitWas: `${hit?.tagName}.${hit?.className}`,
+        videoVisible: box.height > 100 && media.contains(hit),
+        tops: buttons.map((b) => Math.round(b.top)),
+        heights: buttons.map((b) => Math.round(b.height)),
+      };
     });
     expect(layout.videoVisible, layout.hitWas).toBe(true);
     expect(new Set(layout.tops).size).toBe(1);
@@ -164,7 +175,10 @@ describe('confidential records and the case loop through the real screens', () =
     await sup.click(`[data-testid=notice-${code}-result]`);
     await sup.waitForSelector('[data-testid=workflow]');
     await act(sup, 'notify_result', '经查属实，已纠正并处理相关人员，特此告知。');
-    await waitFor('result notice off the list', async () => (await sup.$(`[data-testid=notice-${code}-result]`)) === null || (await text(sup, '[data-testid=notices]')).includes('结果反馈已于'));
+    await waitFor(
+      'result notice off the list',
+      async () => (await sup.$(`[data-testid=notice-${code}-result]`)) === null || (await text(sup, '[data-testid=notices]')).includes('结果反馈已于'),
+    );
     // The township's page never shows that notice, nor that the accuser gave a name.
     await townshipCase();
     expect(await township.content()).not.toContain('特此告知');

@@ -65,24 +65,41 @@ describe('Redis restart during a live call', () => {
     const backAt = Date.now();
     // Signaling has recovered when node 0 shows the live session again (presence written back) and node 1
     // reaches the session's owner over Redis (the media view is served by the owner).
-    await waitFor('presence written back', async () => (await api<Rooms>(n0!.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.state === 'in_session', { timeoutMs: 20_000, intervalMs: 50 });
-    await waitFor('cross-node request served', async () => (await api(n1!.url, 'GET', `/api/sessions/${sessionId}/media`, { token })).status === 200, { timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor(
+      'presence written back',
+      async () => (await api<Rooms>(n0!.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.state === 'in_session',
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
+    await waitFor('cross-node request served', async () => (await api(n1!.url, 'GET', `/api/sessions/${sessionId}/media`, { token })).status === 200, {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     const recoveredMs = Date.now() - backAt;
     await framesRising(consolePage, 'remote-video', waitFor);
     sampling = false;
     await sampler;
     gap = Math.max(gap, Date.now() - lastRise);
-    console.log(`[redis-restart] Redis down ${backAt - killedAt} ms; longest stall of the console's decoded frames ${gap} ms (with Redis up, same run: ${baseline} ms); signaling recovered ${recoveredMs} ms after Redis was back`);
+    console.log(
+      `[redis-restart] Redis down ${backAt - killedAt} ms; longest stall of the console's decoded frames ${gap} ms (with Redis up, same run: ${baseline} ms); signaling recovered ${recoveredMs} ms after Redis was back`,
+    );
     expect(gap).toBeLessThan(Math.max(1000, 2 * baseline));
 
     // The session still works end to end through Redis: hang up from the console (node 1, owner node 0).
     await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
-    await waitFor('session ended', async () => (await api<Rooms>(n0!.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.sessionId === null, { timeoutMs: 20_000 });
+    await waitFor(
+      'session ended',
+      async () => (await api<Rooms>(n0!.url, 'GET', '/api/rooms', { token })).body.rooms.find((r) => r.code === room)?.sessionId === null,
+      { timeoutMs: 20_000 },
+    );
     for (const p of [consolePage, kiosk]) await p.close();
-    const left = await waitFor('SFU empty but for the wall', async () => {
-      const d = (await api<{ routers: number; transports: number; producers: number; consumers: number }>(n0!.url, 'GET', '/api/admin/sfu', { token })).body;
-      return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    const left = await waitFor(
+      'SFU empty but for the wall',
+      async () => {
+        const d = (await api<{ routers: number; transports: number; producers: number; consumers: number }>(n0!.url, 'GET', '/api/admin/sfu', { token })).body;
+        return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect(left.routers).toBeLessThanOrEqual(1);
   });
 });

@@ -23,7 +23,11 @@ describe('a call across a stop and restart of the server', () => {
   afterAll(async () => {
     if (timings.length) console.log(`restart resume times:\n${timings.join('\n')}`);
     // VJ_SHOW_SERVER_LOGS=1: what the servers warned about, for a failure on a busy machine.
-    if (process.env['VJ_SHOW_SERVER_LOGS']) for (const s of servers) console.log(s.logs.filter((l) => /"level":"(warn|error)"|session ended|event refused|stopping|socket connected|listening|reconnected/.test(l)).join('\n'));
+    if (process.env['VJ_SHOW_SERVER_LOGS'])
+      for (const s of servers)
+        console.log(
+          s.logs.filter((l) => /"level":"(warn|error)"|session ended|event refused|stopping|socket connected|listening|reconnected/.test(l)).join('\n'),
+        );
     await browser?.cleanup();
     // Restarted servers first: the first of each pair owns (and drops) the data they share.
     for (const s of servers.reverse()) await s.stop();
@@ -69,10 +73,14 @@ describe('a call across a stop and restart of the server', () => {
   /** Live video again on the <video> each user looks at: a new track (the media was rebuilt) whose frames rise. */
   async function resumedOn(page: Page, before: string | null, who: string): Promise<void> {
     await page.bringToFront();
-    await waitFor(`${who}: a new video track`, async () => {
-      const id = await videoTrackId(page, 'remote-video');
-      return id !== null && id !== before;
-    }, { timeoutMs: 90_000 });
+    await waitFor(
+      `${who}: a new video track`,
+      async () => {
+        const id = await videoTrackId(page, 'remote-video');
+        return id !== null && id !== before;
+      },
+      { timeoutMs: 90_000 },
+    );
     await framesRising(page, 'remote-video', waitFor, 10, 30_000);
   }
 
@@ -104,7 +112,9 @@ describe('a call across a stop and restart of the server', () => {
       expect(await kiosk.$('[data-testid=reconnecting]')).toBeNull();
       expect(await screenOf(kiosk)).toBe('in_call');
       const s = (n: number) => `${(n / 1000).toFixed(1)} s`;
-      timings.push(`  ${c.how.padEnd(7)} down ${s(up - t0)} (incl. start-up): console live ${s(consoleAt - up)} and kiosk live ${s(kioskAt - up)} after the server was ready; ${s(Math.max(consoleAt, kioskAt) - t0)} from the stop (ready at ${new Date(up).toISOString()})`);
+      timings.push(
+        `  ${c.how.padEnd(7)} down ${s(up - t0)} (incl. start-up): console live ${s(consoleAt - up)} and kiosk live ${s(kioskAt - up)} after the server was ready; ${s(Math.max(consoleAt, kioskAt) - t0)} from the stop (ready at ${new Date(up).toISOString()})`,
+      );
 
       // The record: still the same open session, every drop on its timeline, no end of any kind.
       const during = await session(second, sessionId);
@@ -113,7 +123,10 @@ describe('a call across a stop and restart of the server', () => {
       const kinds = during.timeline.events.map((e) => e.kind);
       expect(kinds).not.toContain('ended');
       expect(kinds.filter((k) => k === 'reconnected').length).toBeGreaterThanOrEqual(2);
-      if (c.how !== 'SIGKILL') expect(during.timeline.events.some((e) => e.kind === 'disconnected' && e.details['cause'] === 'server_stop' && e.details['signal'] === c.how)).toBe(true);
+      if (c.how !== 'SIGKILL')
+        expect(during.timeline.events.some((e) => e.kind === 'disconnected' && e.details['cause'] === 'server_stop' && e.details['signal'] === c.how)).toBe(
+          true,
+        );
 
       // The officer ends the call as usual, and that is what the record says.
       await consolePage.bringToFront();
@@ -140,7 +153,11 @@ describe('a call across a stop and restart of the server', () => {
     const kioskEnded = await waitFor('kiosk ends the call', async () => ((await screenOf(kiosk)) === 'ended' ? Date.now() : undefined), { timeoutMs: 30_000 });
     expect(await kiosk.$eval('[data-testid=ended-note]', (el) => el.textContent)).toContain('连接中断');
     await consolePage.bringToFront();
-    const consoleEnded = await waitFor('console ends the call', async () => ((await consolePage.$('[data-testid=session-panel]')) === null ? Date.now() : undefined), { timeoutMs: 30_000 });
+    const consoleEnded = await waitFor(
+      'console ends the call',
+      async () => ((await consolePage.$('[data-testid=session-panel]')) === null ? Date.now() : undefined),
+      { timeoutMs: 30_000 },
+    );
     expect(await consolePage.$eval('[data-testid=notice]', (el) => el.textContent)).toContain('连接中断');
     // Not before the grace period (5 s): a shorter outage would have been resumed.
     expect(kioskEnded - t0).toBeGreaterThanOrEqual(4_500);
@@ -151,15 +168,21 @@ describe('a call across a stop and restart of the server', () => {
     const second = await restart(first, env);
     const up = Date.now();
     // The kiosk tells the server it gave the call up: the room is free at once, not after another grace period.
-    const ended = await waitFor('session closed on the server', async () => {
-      const b = await session(second, sessionId);
-      return b.state === 'ended' ? b : undefined;
-    }, { timeoutMs: 20_000 });
+    const ended = await waitFor(
+      'session closed on the server',
+      async () => {
+        const b = await session(second, sessionId);
+        return b.state === 'ended' ? b : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     const closedAt = Date.now();
     expect(ended.endReason).toBe('server_restart');
     await waitFor('console shows the room online again', async () => (await tileState(consolePage, room)) === 'online', { timeoutMs: 20_000 });
     expect(await consolePage.$('[data-testid=session-panel]')).toBeNull();
-    timings.push(`  past grace (5 s): kiosk ended ${((kioskEnded - t0) / 1000).toFixed(1)} s and console ${((consoleEnded - t0) / 1000).toFixed(1)} s after the kill; session closed ${((closedAt - up) / 1000).toFixed(1)} s after the restart was ready`);
+    timings.push(
+      `  past grace (5 s): kiosk ended ${((kioskEnded - t0) / 1000).toFixed(1)} s and console ${((consoleEnded - t0) / 1000).toFixed(1)} s after the kill; session closed ${((closedAt - up) / 1000).toFixed(1)} s after the restart was ready`,
+    );
     await kiosk.close();
     await consolePage.close();
   }, 300_000);
@@ -173,10 +196,14 @@ describe('a call across a stop and restart of the server', () => {
     await kiosk.close(); // the kiosk is switched off while the server is down
     const second = await restart(first, env);
     await consolePage.bringToFront();
-    const ended = await waitFor('server ends the session', async () => {
-      const b = await session(second, sessionId);
-      return b.state === 'ended' ? b : undefined;
-    }, { timeoutMs: 60_000 });
+    const ended = await waitFor(
+      'server ends the session',
+      async () => {
+        const b = await session(second, sessionId);
+        return b.state === 'ended' ? b : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const decided = Date.now();
     expect(ended.endReason).toBe('kiosk_disconnected');
     await waitFor('console shows the end', async () => (await consolePage.$('[data-testid=session-panel]')) === null, { timeoutMs: 10_000 });

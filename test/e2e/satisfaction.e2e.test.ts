@@ -48,7 +48,8 @@ describe('satisfaction: a villager rates a concluded matter at the kiosk and the
     const submitted = await api<{ caseCode: string; pin: string }>(url, 'POST', '/api/petitions', { token: officer, body });
     expect(submitted.status).toBe(200);
     const { caseCode, pin } = submitted.body;
-    const step = async (token: string, b: Record<string, unknown>, township = false) => expect((await transition(url, token, body.id, { stepId: randomUUID(), ...b }, township)).status).toBe(200);
+    const step = async (token: string, b: Record<string, unknown>, township = false) =>
+      expect((await transition(url, token, body.id, { stepId: randomUUID(), ...b }, township)).status).toBe(200);
     await step(officer, { action: 'refer', handlerId: null });
     await step(handler, { action: 'township_accept' }, true);
     await step(handler, { action: 'report', text: '经核查，反映问题部分属实，已督促整改' }, true);

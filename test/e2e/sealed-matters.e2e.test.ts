@@ -40,7 +40,10 @@ describe('sealed matters in the console', () => {
     openCode = filed.body.caseCode;
     openId = body.id;
     expect((await transition(server.url, token, body.id, { action: 'refer' })).status).toBe(200);
-    const naming = petitionBody('xingsha', null, { sealed: true, accused: [{ name: '郑国栋', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: 'XJW-0001' }] });
+    const naming = petitionBody('xingsha', null, {
+      sealed: true,
+      accused: [{ name: '郑国栋', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: 'XJW-0001' }],
+    });
     const office = await api<{ caseCode: string }>(server.url, 'POST', '/api/petitions', { token, body: naming });
     expect(office.status).toBe(200);
     officeCode = office.body.caseCode;

@@ -66,7 +66,12 @@ describe('console second factor', () => {
   }, 90_000);
 
   it('a new supervisor enrols by QR code, signs in with a recovery code, ends a session; the security administrator resets it', async () => {
-    const env = { PATH: process.env['PATH'] ?? '', VJ_MODE: 'demo', DATA_DIR: server.dataDir, ...(server.databaseUrl ? { DATABASE_URL: server.databaseUrl } : {}) };
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      VJ_MODE: 'demo',
+      DATA_DIR: server.dataDir,
+      ...(server.databaseUrl ? { DATABASE_URL: server.databaseUrl } : {}),
+    };
     const made = await run(process.execPath, [path.join(REPO, 'signaling/dist/cli/add-user.js'), 'zhao.sup', '信访室 赵主任', 'county_supervisor'], { env });
     const oneTime = /一次性密码.*：(\S+)$/m.exec(made.stdout)?.[1];
     expect(oneTime).toBeTruthy();
@@ -90,7 +95,9 @@ describe('console second factor', () => {
     await page.click('[data-testid=enrol-start]');
     await page.waitForSelector('[data-testid=enrol-qr]');
     // The QR code is a real picture the phone can scan (decoded and drawn), and the secret is there as text.
-    await waitFor('the QR code drawn', () => page.$eval('[data-testid=enrol-qr]', (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0));
+    await waitFor('the QR code drawn', () =>
+      page.$eval('[data-testid=enrol-qr]', (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0),
+    );
     expect(await checkConsoleAtAllSizes(page, 'second-factor-enrol')).toEqual([]);
     expect(await englishOnScreen(page)).toEqual([]);
     const secret = (await text(page, '[data-testid=enrol-secret]')).replace(/\s+/g, '');

@@ -32,7 +32,8 @@ describe('supervision, private mode, reconnection and revocation', () => {
     const { officer, kiosk, sessionId, token } = await liveCall('xingsha');
     const staff = await openConsole(env.browser(), server.url, 'xingsha-staff', 'xingsha-staff-demo', '[data-testid=staff-desk]');
     await framesRising(staff, 'staff-video', waitFor);
-    const staffConsumers = async () => (await api<MediaBody>(server.url, 'GET', `/api/sessions/${sessionId}/media`, { token })).body.peers.find((p) => p.role === 'township_staff')?.consumers;
+    const staffConsumers = async () =>
+      (await api<MediaBody>(server.url, 'GET', `/api/sessions/${sessionId}/media`, { token })).body.peers.find((p) => p.role === 'township_staff')?.consumers;
     expect(await staffConsumers()).toBeGreaterThanOrEqual(2);
 
     await officer.bringToFront();
@@ -42,14 +43,18 @@ describe('supervision, private mode, reconnection and revocation', () => {
     // first sample is taken here, so even the first comparison spans 400 ms.
     let last = (await mediaStats(staff)).videoFramesDecoded;
     sampleAt = Date.now();
-    await waitFor('staff frames stopped', async () => {
-      await waitFor('a 400 ms sample gap', () => Date.now() - sampleAt > 400, { intervalMs: 50 });
-      const now = (await mediaStats(staff)).videoFramesDecoded;
-      const stopped = now === last;
-      last = now;
-      sampleAt = Date.now();
-      return stopped;
-    }, { timeoutMs: 2000 });
+    await waitFor(
+      'staff frames stopped',
+      async () => {
+        await waitFor('a 400 ms sample gap', () => Date.now() - sampleAt > 400, { intervalMs: 50 });
+        const now = (await mediaStats(staff)).videoFramesDecoded;
+        const stopped = now === last;
+        last = now;
+        sampleAt = Date.now();
+        return stopped;
+      },
+      { timeoutMs: 2000 },
+    );
     console.log(`private mode: staff frames stopped ${Date.now() - switched} ms after the switch`);
     await waitFor('staff consumers closed on the server', async () => (await staffConsumers()) === 0, { timeoutMs: 2000 });
     await waitFor('staff sees the private notice', async () => (await staff.$('[data-testid=staff-private]')) !== null);
@@ -62,7 +67,12 @@ describe('supervision, private mode, reconnection and revocation', () => {
     await waitFor('staff consumers restored', async () => ((await staffConsumers()) ?? 0) >= 2);
     await staff.bringToFront();
     await framesRising(staff, 'staff-video', waitFor);
-    const record = await api<{ timeline: { privateSegments: { endedAt: string | null }[]; events: { kind: string }[] } }>(server.url, 'GET', `/api/sessions/${sessionId}`, { token });
+    const record = await api<{ timeline: { privateSegments: { endedAt: string | null }[]; events: { kind: string }[] } }>(
+      server.url,
+      'GET',
+      `/api/sessions/${sessionId}`,
+      { token },
+    );
     expect(record.body.timeline.privateSegments).toHaveLength(1);
     expect(record.body.timeline.privateSegments[0]!.endedAt).not.toBeNull();
     expect(record.body.timeline.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['private_on', 'private_off']));
@@ -80,12 +90,18 @@ describe('supervision, private mode, reconnection and revocation', () => {
     await waitFor('about 5 s offline', () => Date.now() - cut > 5000, { timeoutMs: 8000 });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await kiosk.bringToFront();
-    await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000 });
+    await waitFor(
+      'kiosk back in the call',
+      async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null,
+      { timeoutMs: 30_000 },
+    );
     const rooms = await api<{ rooms: { code: string; sessionId: string | null; state: string }[] }>(server.url, 'GET', '/api/rooms', { token });
     expect(rooms.body.rooms.find((r) => r.code === 'langli')).toMatchObject({ sessionId, state: 'in_session' });
     await officer.bringToFront();
     const before = await elementStats(officer, 'remote-video');
-    await waitFor('console frames resume', async () => (await elementStats(officer, 'remote-video')).videoFramesDecoded > before.videoFramesDecoded + 20, { timeoutMs: 20_000 });
+    await waitFor('console frames resume', async () => (await elementStats(officer, 'remote-video')).videoFramesDecoded > before.videoFramesDecoded + 20, {
+      timeoutMs: 20_000,
+    });
     const record = await api<{ state: string; timeline: { events: { kind: string }[] } }>(server.url, 'GET', `/api/sessions/${sessionId}`, { token });
     expect(record.body.state).toBe('active');
     console.log(`reconnect: resumed after ${Date.now() - cut} ms; timeline ${record.body.timeline.events.map((e) => e.kind).join(',')}`);
@@ -97,15 +113,23 @@ describe('supervision, private mode, reconnection and revocation', () => {
     const server = env.server();
     const { officer, kiosk, sessionId, token } = await liveCall('jinjing');
     // The call's clock, in seconds, as the officer reads it on the session panel.
-    const clock = () => officer.$eval('[data-testid=session-duration]', (el) => el.textContent ?? '').then((t) => {
-      const m = /(\d+):(\d{2})/.exec(t);
-      return m ? Number(m[1]) * 60 + Number(m[2]) : -1;
-    }, () => -1);
+    const clock = () =>
+      officer
+        .$eval('[data-testid=session-duration]', (el) => el.textContent ?? '')
+        .then(
+          (t) => {
+            const m = /(\d+):(\d{2})/.exec(t);
+            return m ? Number(m[1]) * 60 + Number(m[2]) : -1;
+          },
+          () => -1,
+        );
     const before = await waitFor('the call clock past 3 s', async () => ((await clock()) >= 3 ? clock() : undefined), { timeoutMs: 20_000 });
     await officer.reload();
     await officer.waitForSelector('[data-testid=session-panel]', { timeout: 20_000 });
     // The clock goes on from where it was; it used to start again at 00:00 after a reload.
-    expect(await waitFor('the call clock after the reload', async () => ((await clock()) >= 0 ? clock() : undefined), { timeoutMs: 10_000 })).toBeGreaterThanOrEqual(before);
+    expect(
+      await waitFor('the call clock after the reload', async () => ((await clock()) >= 0 ? clock() : undefined), { timeoutMs: 10_000 }),
+    ).toBeGreaterThanOrEqual(before);
     await framesRising(officer, 'remote-video', waitFor);
     const rooms = await api<{ rooms: { code: string; sessionId: string | null }[] }>(server.url, 'GET', '/api/rooms', { token });
     expect(rooms.body.rooms.find((r) => r.code === 'jinjing')?.sessionId).toBe(sessionId);
@@ -127,7 +151,17 @@ describe('supervision, private mode, reconnection and revocation', () => {
     await waitFor('kiosk offline on the wall', async () => (await tileState(officer, room)) === 'offline', { timeoutMs: 5000 });
     console.log(`revocation: kiosk offline ${Date.now() - revokedAt} ms after revoke`);
     await kiosk.bringToFront();
-    await waitFor('kiosk reports its credential refused', async () => kiosk.$eval('[data-testid=trouble]', (el) => el.getAttribute('data-problem')).then((p) => p === 'auth', () => false), { timeoutMs: 15_000 });
+    await waitFor(
+      'kiosk reports its credential refused',
+      async () =>
+        kiosk
+          .$eval('[data-testid=trouble]', (el) => el.getAttribute('data-problem'))
+          .then(
+            (p) => p === 'auth',
+            () => false,
+          ),
+      { timeoutMs: 15_000 },
+    );
     expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks[room] } })).status).toBe(401);
     expect(await tileState(officer, room)).toBe('offline');
   });

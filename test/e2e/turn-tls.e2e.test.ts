@@ -22,7 +22,10 @@ describe('a kiosk that reaches the county only through the TURN relay over TLS',
   let server: TestServer;
   let trusting: Awaited<ReturnType<typeof launchBrowser>>;
   beforeAll(async () => {
-    const made = spawnSync('bash', [path.resolve('scripts/make-intranet-cert.sh'), '127.0.0.1'], { env: { ...process.env, CERT_DIR: certs }, encoding: 'utf8' });
+    const made = spawnSync('bash', [path.resolve('scripts/make-intranet-cert.sh'), '127.0.0.1'], {
+      env: { ...process.env, CERT_DIR: certs },
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`make-intranet-cert.sh failed: ${made.stderr}`);
     turn = await startTurnServer(secret, { tls: { certFile: path.join(certs, 'server.crt'), keyFile: path.join(certs, 'server.key') } });
     server = await startTestServer({ env: { TURN_URLS: turn.url, TURN_SECRET: secret } });
@@ -46,10 +49,14 @@ describe('a kiosk that reaches the county only through the TURN relay over TLS',
     const allocationsBefore = turn.allocations();
     await callAndAnswer(kiosk, consolePage, 'xingsha');
     const answered = performance.now();
-    await waitFor('the officer sees and hears the villager', async () => {
-      const s = await elementStats(consolePage, 'remote-video');
-      return (s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10) || undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the officer sees and hears the villager',
+      async () => {
+        const s = await elementStats(consolePage, 'remote-video');
+        return (s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10) || undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const ms = performance.now() - answered;
     const pairs = await waitFor('the kiosk to report both selected connections', async () => {
       const p = await selectedPairs(kiosk);

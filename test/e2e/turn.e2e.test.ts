@@ -72,10 +72,14 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
     await callAndAnswer(kiosk, consolePage, room);
     const answered = performance.now();
-    await waitFor('the officer sees and hears the villager', async () => {
-      const s = await elementStats(consolePage, 'remote-video');
-      return (s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10) || undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the officer sees and hears the villager',
+      async () => {
+        const s = await elementStats(consolePage, 'remote-video');
+        return (s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10) || undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const ms = performance.now() - answered;
     await kiosk.bringToFront();
     await waitForScreen(kiosk, 'in_call');
@@ -102,7 +106,11 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     expect(usernames.some((u) => turn.log().includes(`user <${u}>: incoming packet ALLOCATE processed, success`))).toBe(true);
     // Still flowing a few seconds on, through the relay.
     const before = await elementStats(consolePage, 'remote-video');
-    await waitFor('frames still rising through the relay', async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > before.videoFramesDecoded + 20 || undefined, { timeoutMs: 15_000 });
+    await waitFor(
+      'frames still rising through the relay',
+      async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > before.videoFramesDecoded + 20 || undefined,
+      { timeoutMs: 15_000 },
+    );
 
     // A short drop: the kiosk restarts ICE with the fresh credentials that come with the new ICE parameters, and
     // coturn allocates again for them.
@@ -113,16 +121,30 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     await waitFor('about 5 s offline', () => Date.now() - cut > 5000, { timeoutMs: 8000 });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await kiosk.bringToFront();
-    await waitFor('kiosk back in the call', async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null, { timeoutMs: 30_000 });
-    const restarted = await waitFor('the kiosk to connect through the relay with new credentials', async () => {
-      const s = await selectedPairsAndUsers(kiosk);
-      const fresh = s.usernames.filter((u) => !usernames.includes(u));
-      return s.pairs.length >= 2 && fresh.length >= 2 && fresh.some((u) => turn.log().includes(`user <${u}>: incoming packet ALLOCATE processed, success`)) ? s : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'kiosk back in the call',
+      async () => (await kiosk.$('[data-testid=reconnecting]')) === null && (await kiosk.$('[data-testid=in-call]')) !== null,
+      { timeoutMs: 30_000 },
+    );
+    const restarted = await waitFor(
+      'the kiosk to connect through the relay with new credentials',
+      async () => {
+        const s = await selectedPairsAndUsers(kiosk);
+        const fresh = s.usernames.filter((u) => !usernames.includes(u));
+        return s.pairs.length >= 2 && fresh.length >= 2 && fresh.some((u) => turn.log().includes(`user <${u}>: incoming packet ALLOCATE processed, success`))
+          ? s
+          : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     for (const p of restarted.pairs) expect(p).toMatchObject({ localType: 'relay', relayProtocol: 'tcp' });
     await consolePage.bringToFront();
     const resumed = await elementStats(consolePage, 'remote-video');
-    await waitFor('frames rising again after the restart', async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > resumed.videoFramesDecoded + 20 || undefined, { timeoutMs: 20_000 });
+    await waitFor(
+      'frames rising again after the restart',
+      async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > resumed.videoFramesDecoded + 20 || undefined,
+      { timeoutMs: 20_000 },
+    );
     await consolePage.click('[data-testid=hangup-button]');
     await waitForScreen(kiosk, 'ended');
     const allocations = turn.allocations() - allocationsBefore;
@@ -137,7 +159,9 @@ describe('a kiosk that reaches the county only through the TURN relay over TCP',
     });
     for (const p of direct) expect(p.localType).toBe('host');
     await consolePage.click('[data-testid=hangup-button]');
-    console.log(`TURN over TCP: the officer's first frames ${Math.round(ms)} ms after answering (kiosk pairs ${pairs.map((p) => `${p.localType}/${p.relayProtocol}→${p.remoteType}/${p.remoteProtocol}`).join(', ')}; ${allocations} allocations); open network on the same server: ${Math.round(freeMs)} ms, direct ${direct.map((p) => `${p.localType}/${p.localProtocol}`).join(', ')}`);
+    console.log(
+      `TURN over TCP: the officer's first frames ${Math.round(ms)} ms after answering (kiosk pairs ${pairs.map((p) => `${p.localType}/${p.relayProtocol}→${p.remoteType}/${p.remoteProtocol}`).join(', ')}; ${allocations} allocations); open network on the same server: ${Math.round(freeMs)} ms, direct ${direct.map((p) => `${p.localType}/${p.localProtocol}`).join(', ')}`,
+    );
   });
 
   it('refuses an expired or wrong credential: coturn answers 401, and a relay-only connection gets no relay', async () => {

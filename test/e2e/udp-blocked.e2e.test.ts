@@ -37,7 +37,10 @@ describe('a kiosk behind a firewall that blocks UDP', () => {
       const proto = RTCPeerConnection.prototype;
       const setRemote = proto.setRemoteDescription as (this: RTCPeerConnection, d?: RTCSessionDescriptionInit) => Promise<void>;
       proto.setRemoteDescription = function (this: RTCPeerConnection, d?: RTCSessionDescriptionInit) {
-        const sdp = d?.sdp?.split('\r\n').filter((l) => !udp.test(l)).join('\r\n');
+        const sdp = d?.sdp
+          ?.split('\r\n')
+          .filter((l) => !udp.test(l))
+          .join('\r\n');
         return setRemote.call(this, d && { type: d.type, ...(sdp === undefined ? {} : { sdp }) });
       } as typeof proto.setRemoteDescription;
       const addCandidate = proto.addIceCandidate as (this: RTCPeerConnection, c?: RTCIceCandidateInit | null) => Promise<void>;
@@ -56,10 +59,14 @@ describe('a kiosk behind a firewall that blocks UDP', () => {
     await waitFor('console shows the kiosk online', async () => (await tileState(consolePage, room)) === 'online');
     await callAndAnswer(kiosk, consolePage, room);
     const answered = performance.now();
-    await waitFor('the officer sees and hears the villager', async () => {
-      const s = await elementStats(consolePage, 'remote-video');
-      return s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10 || undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the officer sees and hears the villager',
+      async () => {
+        const s = await elementStats(consolePage, 'remote-video');
+        return (s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10) || undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const ms = performance.now() - answered;
     await waitForScreen(kiosk, 'in_call');
     return { kiosk, ms };
@@ -75,19 +82,27 @@ describe('a kiosk behind a firewall that blocks UDP', () => {
     expect(protocols).toEqual(protocols.map(() => 'tcp'));
     // Still flowing a few seconds on, not a burst that stalled.
     const before = await elementStats(consolePage, 'remote-video');
-    await waitFor('frames still rising over TCP', async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > before.videoFramesDecoded + 20 || undefined, { timeoutMs: 15_000 });
+    await waitFor(
+      'frames still rising over TCP',
+      async () => (await elementStats(consolePage, 'remote-video')).videoFramesDecoded > before.videoFramesDecoded + 20 || undefined,
+      { timeoutMs: 15_000 },
+    );
     await consolePage.click('[data-testid=hangup-button]');
     await waitForScreen(blocked.kiosk, 'ended');
 
     // The same call from a kiosk on an open network, for comparison: it selects UDP.
     const free = await call(await openKiosk(open, server.url, server.demoSecrets().kiosks['langli']!), consolePage, 'langli');
-    expect(await waitFor('the open kiosk to report its selected connections', async () => {
-      const p = await selectedProtocols(free.kiosk);
-      return p.length > 0 ? p : undefined;
-    })).toContain('udp');
+    expect(
+      await waitFor('the open kiosk to report its selected connections', async () => {
+        const p = await selectedProtocols(free.kiosk);
+        return p.length > 0 ? p : undefined;
+      }),
+    ).toContain('udp');
     await free.kiosk.bringToFront();
     await consolePage.bringToFront();
     await consolePage.click('[data-testid=hangup-button]');
-    console.log(`UDP blocked: the officer's first frames ${Math.round(blocked.ms)} ms after answering, over ${protocols.join('/')}; open network: ${Math.round(free.ms)} ms`);
+    console.log(
+      `UDP blocked: the officer's first frames ${Math.round(blocked.ms)} ms after answering, over ${protocols.join('/')}; open network: ${Math.round(free.ms)} ms`,
+    );
   });
 });

@@ -47,7 +47,10 @@ describe('call queue and video wall: 3 kiosks, 2 officers', () => {
     // A losing press that reached the server is told so; one that came after the button went away sends nothing.
     const notice = await text(lose, '[data-testid=notice]');
     expect(['', '该呼叫已由其他同事接听']).toContain(notice);
-    await waitFor('taken by … shown to the other officer', async () => (await text(lose, '[data-testid=queue-xingsha]')) === '' && (await text(lose, '.queue-item.taken')).includes('接听'));
+    await waitFor(
+      'taken by … shown to the other officer',
+      async () => (await text(lose, '[data-testid=queue-xingsha]')) === '' && (await text(lose, '.queue-item.taken')).includes('接听'),
+    );
 
     // Two-way media for the winner, read from getStats of exactly the call view's tracks.
     await win.bringToFront();
@@ -68,12 +71,16 @@ describe('call queue and video wall: 3 kiosks, 2 officers', () => {
     }
     // Opening a room on the wall raises that tile to the large layer.
     await lose.$eval('[data-testid=tile-langli]', (el) => (el as HTMLElement).click());
-    const opened = await waitFor('opened tile at the large layer', async () => {
-      const s = await elementStats(lose, 'tile-video-langli');
-      return s.videoFrameWidth >= 640 ? s : undefined;
-      // The layer switch waits for the kiosk's next key frame at that layer, and on a busy 2-core machine running
-      // three kiosk browsers the encoder may hold its high layer back for a while (CPU adaptation).
-    }, { timeoutMs: 30_000 });
+    const opened = await waitFor(
+      'opened tile at the large layer',
+      async () => {
+        const s = await elementStats(lose, 'tile-video-langli');
+        return s.videoFrameWidth >= 640 ? s : undefined;
+        // The layer switch waits for the kiosk's next key frame at that layer, and on a busy 2-core machine running
+        // three kiosk browsers the encoder may hold its high layer back for a while (CPU adaptation).
+      },
+      { timeoutMs: 30_000 },
+    );
     console.log(`wall widths small: ${JSON.stringify(widths)}; opened: ${opened.videoFrameWidth}`);
     expect((await elementStats(lose, 'tile-video-huanghua')).videoFrameWidth).toBeLessThanOrEqual(320);
   });

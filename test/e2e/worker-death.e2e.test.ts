@@ -25,19 +25,31 @@ describe('a mediasoup worker killed mid-call', () => {
     expect(pid).toBeGreaterThan(0);
 
     const pageLog: string[] = [];
-    for (const [name, p] of [['console', consolePage], ['kiosk', kiosk]] as const) p.on('console', (m) => pageLog.push(`${name} ${m.type()} ${m.text()}`));
+    for (const [name, p] of [
+      ['console', consolePage],
+      ['kiosk', kiosk],
+    ] as const)
+      p.on('console', (m) => pageLog.push(`${name} ${m.type()} ${m.text()}`));
     const oldTrack = await videoTrackId(consolePage, 'remote-video');
     expect(oldTrack).toBeTruthy();
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     // Frames on the console again, from new transports: the old consumer's count cannot rise any more.
-    await waitFor('console decodes the kiosk again', async () => {
-      // A new track (the rebuilt consumer) with frames decoded: the old one cannot pass for it.
-      const track = await videoTrackId(consolePage, 'remote-video');
-      const now = await elementStats(consolePage, 'remote-video');
-      return track && track !== oldTrack && now.videoFramesDecoded > 10 ? now : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 100 }).catch(async (err: Error) => {
-      console.log(pageLog.join('\n'), JSON.stringify(await elementStats(consolePage, 'remote-video')), await consolePage.$eval('[data-testid=notice]', (e) => e.textContent).catch(() => null));
+    await waitFor(
+      'console decodes the kiosk again',
+      async () => {
+        // A new track (the rebuilt consumer) with frames decoded: the old one cannot pass for it.
+        const track = await videoTrackId(consolePage, 'remote-video');
+        const now = await elementStats(consolePage, 'remote-video');
+        return track && track !== oldTrack && now.videoFramesDecoded > 10 ? now : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    ).catch(async (err: Error) => {
+      console.log(
+        pageLog.join('\n'),
+        JSON.stringify(await elementStats(consolePage, 'remote-video')),
+        await consolePage.$eval('[data-testid=notice]', (e) => e.textContent).catch(() => null),
+      );
       throw err;
     });
     const consoleBackMs = Date.now() - killedAt;
@@ -56,10 +68,14 @@ describe('a mediasoup worker killed mid-call', () => {
     await consolePage.$eval('[data-testid=hangup-button]', (el) => (el as HTMLButtonElement).click());
     for (const p of [consolePage, kiosk]) await p.close();
     // Nothing left behind but the wall's router, checked with the SFU's own dump.
-    const left = await waitFor('SFU empty but for the wall', async () => {
-      const d = (await api<Dump>(server.url, 'GET', '/api/admin/sfu', { token })).body;
-      return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    const left = await waitFor(
+      'SFU empty but for the wall',
+      async () => {
+        const d = (await api<Dump>(server.url, 'GET', '/api/admin/sfu', { token })).body;
+        return d.routers <= 1 && d.transports === 0 && d.producers === 0 && d.consumers === 0 ? d : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect(left.routers).toBeLessThanOrEqual(1);
   });
 });

@@ -1,5 +1,10 @@
 /** Small REST client for tests: returns status and parsed body without throwing on HTTP errors. */
-export async function api<T = unknown>(base: string, method: string, path: string, opts: { body?: unknown; token?: string; rawBody?: string } = {}): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; rawBody?: string } = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {

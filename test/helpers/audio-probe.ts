@@ -95,10 +95,14 @@ export async function waitForSilence(page: Page, what: string, quietMs = 700, ti
 export async function expectSpoken(page: Page, what: string, action: () => Promise<unknown>, minMs = 400, timeoutMs = 20_000): Promise<number> {
   const before = await waitForSilence(page, what);
   await action();
-  const after = await waitFor(`${what} heard (≥ ${minMs} ms of sound)`, async () => {
-    const log = await audioLog(page);
-    return log.loudMs - before.loudMs >= minMs ? log : undefined;
-  }, { timeoutMs });
+  const after = await waitFor(
+    `${what} heard (≥ ${minMs} ms of sound)`,
+    async () => {
+      const log = await audioLog(page);
+      return log.loudMs - before.loudMs >= minMs ? log : undefined;
+    },
+    { timeoutMs },
+  );
   return after.loudMs - before.loudMs;
 }
 

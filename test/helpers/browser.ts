@@ -49,7 +49,10 @@ function trustingHome(dir: string, caFile: string): string {
   const home = path.join(dir, 'home');
   const db = path.join(home, '.pki', 'nssdb');
   fs.mkdirSync(db, { recursive: true });
-  for (const args of [['-N', '--empty-password'], ['-A', '-t', 'C,,', '-n', 'test-ca', '-i', caFile]]) {
+  for (const args of [
+    ['-N', '--empty-password'],
+    ['-A', '-t', 'C,,', '-n', 'test-ca', '-i', caFile],
+  ]) {
     const r = spawnSync('certutil', ['-d', `sql:${db}`, ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`certutil ${args[0]} failed (is libnss3-tools installed?): ${r.stderr || r.error?.message}`);
   }
@@ -106,7 +109,15 @@ export interface MediaStats {
 /** Sums inbound/outbound RTP stats over the page's live peer connections. */
 export async function mediaStats(page: Page): Promise<MediaStats> {
   return page.evaluate(async () => {
-    const out = { peerConnections: 0, videoFramesDecoded: 0, videoPacketsReceived: 0, videoFrameWidth: 0, audioPacketsReceived: 0, videoPacketsSent: 0, audioPacketsSent: 0 };
+    const out = {
+      peerConnections: 0,
+      videoFramesDecoded: 0,
+      videoPacketsReceived: 0,
+      videoFrameWidth: 0,
+      audioPacketsReceived: 0,
+      videoPacketsSent: 0,
+      audioPacketsSent: 0,
+    };
     for (const pc of (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? []) {
       if (pc.connectionState === 'closed') continue;
       // getStats on a connection that closes meanwhile (mediasoup-client's capability probe) may never settle.
@@ -133,15 +144,27 @@ export async function mediaStats(page: Page): Promise<MediaStats> {
 }
 
 /** Waits until decoded video frames and audio packets are arriving and still rising. */
-export async function expectMediaFlowing(page: Page, waitFor: <T>(what: string, f: () => Promise<T>, o?: { timeoutMs?: number }) => Promise<NonNullable<T>>, who: string): Promise<MediaStats> {
-  const first = await waitFor(`${who}: first decoded frames and audio`, async () => {
-    const s = await mediaStats(page);
-    return s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10 ? s : undefined;
-  }, { timeoutMs: 20_000 });
-  return waitFor(`${who}: frames still rising`, async () => {
-    const s = await mediaStats(page);
-    return s.videoFramesDecoded > first.videoFramesDecoded + 10 && s.audioPacketsReceived > first.audioPacketsReceived + 10 ? s : undefined;
-  }, { timeoutMs: 10_000 });
+export async function expectMediaFlowing(
+  page: Page,
+  waitFor: <T>(what: string, f: () => Promise<T>, o?: { timeoutMs?: number }) => Promise<NonNullable<T>>,
+  who: string,
+): Promise<MediaStats> {
+  const first = await waitFor(
+    `${who}: first decoded frames and audio`,
+    async () => {
+      const s = await mediaStats(page);
+      return s.videoFramesDecoded > 5 && s.audioPacketsReceived > 10 ? s : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+  return waitFor(
+    `${who}: frames still rising`,
+    async () => {
+      const s = await mediaStats(page);
+      return s.videoFramesDecoded > first.videoFramesDecoded + 10 && s.audioPacketsReceived > first.audioPacketsReceived + 10 ? s : undefined;
+    },
+    { timeoutMs: 10_000 },
+  );
 }
 
 export interface ElementStats {
@@ -180,24 +203,43 @@ export async function elementStats(page: Page, testId: string): Promise<ElementS
 }
 
 /** Polls until the element's decoded frames rise by `by` and returns the last stats. */
-export async function framesRising(page: Page, testId: string, wait: <T>(what: string, f: () => Promise<T>, o?: { timeoutMs?: number }) => Promise<NonNullable<T>>, by = 10, timeoutMs = 20_000): Promise<ElementStats> {
-  const first = await wait(`${testId}: decoding`, async () => {
-    const s = await elementStats(page, testId);
-    return s.videoFramesDecoded > 0 ? s : undefined;
-  }, { timeoutMs }).catch(async (err: Error) => {
+export async function framesRising(
+  page: Page,
+  testId: string,
+  wait: <T>(what: string, f: () => Promise<T>, o?: { timeoutMs?: number }) => Promise<NonNullable<T>>,
+  by = 10,
+  timeoutMs = 20_000,
+): Promise<ElementStats> {
+  const first = await wait(
+    `${testId}: decoding`,
+    async () => {
+      const s = await elementStats(page, testId);
+      return s.videoFramesDecoded > 0 ? s : undefined;
+    },
+    { timeoutMs },
+  ).catch(async (err: Error) => {
     // Say what the page had, so a failure here can be told apart: no element, no track, no RTP, no decode.
     const diag = await page.evaluate((id) => {
       const el = document.querySelector(`[data-testid="${id}"]`) as HTMLVideoElement | null;
       const s = el?.srcObject as MediaStream | null | undefined;
       const pcs = (window as unknown as { __vjPcs: RTCPeerConnection[] }).__vjPcs ?? [];
-      return { element: Boolean(el), tracks: s?.getTracks().map((t) => `${t.kind}:${t.readyState}`) ?? [], pcs: pcs.map((p) => `${p.connectionState}/${p.iceConnectionState}`), notice: document.querySelector('[data-testid=notice]')?.textContent ?? null };
+      return {
+        element: Boolean(el),
+        tracks: s?.getTracks().map((t) => `${t.kind}:${t.readyState}`) ?? [],
+        pcs: pcs.map((p) => `${p.connectionState}/${p.iceConnectionState}`),
+        notice: document.querySelector('[data-testid=notice]')?.textContent ?? null,
+      };
     }, testId);
     throw new Error(`${err.message}; page: ${JSON.stringify(diag)}; all pcs: ${JSON.stringify(await mediaStats(page))}`);
   });
-  return wait(`${testId}: frames rising`, async () => {
-    const s = await elementStats(page, testId);
-    return s.videoFramesDecoded >= first.videoFramesDecoded + by ? s : undefined;
-  }, { timeoutMs });
+  return wait(
+    `${testId}: frames rising`,
+    async () => {
+      const s = await elementStats(page, testId);
+      return s.videoFramesDecoded >= first.videoFramesDecoded + by ? s : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
 /** The id of the video track a <video data-testid=…> element shows: a rebuilt session shows a new one. */

@@ -24,9 +24,13 @@ export async function spawnReady(script: string, env: Record<string, string>, wh
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
   proc.on('exit', (code, signal) => (exited = code ?? (signal ? 128 : -1)));
-  await waitFor(`${what} ready`, () => {
-    if (exited !== null) throw new Error(`${what} exited with ${exited}: ${logs.slice(-10).join('\n')}`);
-    return ready;
-  }, { timeoutMs });
+  await waitFor(
+    `${what} ready`,
+    () => {
+      if (exited !== null) throw new Error(`${what} exited with ${exited}: ${logs.slice(-10).join('\n')}`);
+      return ready;
+    },
+    { timeoutMs },
+  );
   return { proc, logs, exitCode: () => exited };
 }

@@ -13,7 +13,12 @@ export function useServerAndBrowser(): { server: () => TestServer; browser: () =
   afterAll(async () => {
     // VJ_SHOW_SERVER_LOGS=1 for the usual lines, or a regular expression of your own.
     const show = process.env['VJ_SHOW_SERVER_LOGS'];
-    const pick = show === '1' ? /"level":"(warn|error)"|socket (dis)?connected|call (started|answered)|session ended|event refused|request/ : show ? new RegExp(show) : undefined;
+    const pick =
+      show === '1'
+        ? /"level":"(warn|error)"|socket (dis)?connected|call (started|answered)|session ended|event refused|request/
+        : show
+          ? new RegExp(show)
+          : undefined;
     if (pick) console.log(server?.logs.filter((l) => pick.test(l)).join('\n'));
     await browser?.cleanup();
     await server?.stop();

@@ -18,7 +18,17 @@ export function petitionBody(townshipCode: string, identity: Record<string, stri
     narrative: '反映村干部办事拖拉、态度生硬',
     // Not linked to a township: a conflict-of-interest refusal would stand in the way of fixtures that refer. A 村主任
     // is a village cadre, confirmed at intake: a matter about one may go down to the township (分级负责).
-    accused: [{ name: '李某某', unit: `${townshipCode} 某村委会`, position: '村主任', townshipCode: null as string | null, officialCode: null as string | null, managementLevel: 'village_cadre' as string, standing: 'none' as string }],
+    accused: [
+      {
+        name: '李某某',
+        unit: `${townshipCode} 某村委会`,
+        position: '村主任',
+        townshipCode: null as string | null,
+        officialCode: null as string | null,
+        managementLevel: 'village_cadre' as string,
+        standing: 'none' as string,
+      },
+    ],
     identity,
     ...over,
   };
@@ -63,7 +73,16 @@ export async function kioskToken(url: string, credential: string): Promise<strin
 }
 
 /** Uploads raw bytes the way the console does. */
-export async function upload(url: string, token: string, petitionId: string, attachmentId: string, data: Buffer, mime: string, filename: string, collection = '/api/petitions') {
+export async function upload(
+  url: string,
+  token: string,
+  petitionId: string,
+  attachmentId: string,
+  data: Buffer,
+  mime: string,
+  filename: string,
+  collection = '/api/petitions',
+) {
   const res = await fetch(`${url}${collection}/${petitionId}/attachments/${attachmentId}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': mime, 'x-filename': encodeURIComponent(filename) },
@@ -101,5 +120,6 @@ export const NATIONAL_DAY_2026: [string, boolean][] = [
 
 /** Writes NATIONAL_DAY_2026 into the working calendar, as an import would. */
 export async function importNationalDay2026(db: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<void> {
-  for (const [d, working] of NATIONAL_DAY_2026) await db.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3)', [d, working, working ? '调休' : '国庆']);
+  for (const [d, working] of NATIONAL_DAY_2026)
+    await db.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3)', [d, working, working ? '调休' : '国庆']);
 }

@@ -55,4 +55,3 @@ export function forgedConsoleTokens(keys: { kid: string; secret: string }): Reco
   out['token with trailing data'] = `${good}.extra`;
   return out;
 }
-

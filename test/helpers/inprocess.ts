@@ -61,7 +61,10 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
 }
 
 /** The rest of a cluster for an in-process node: a second signaling node and two SFU nodes, as processes. */
-async function startClusterAround(dataDir: string, databaseUrl: string): Promise<{ env: Record<string, string>; startOther(): Promise<void>; stop(): Promise<void> }> {
+async function startClusterAround(
+  dataDir: string,
+  databaseUrl: string,
+): Promise<{ env: Record<string, string>; startOther(): Promise<void>; stop(): Promise<void> }> {
   const { freePort, startTestServer } = await import('./server.js');
   const { startSfuPair } = await import('./sfu-nodes.js');
   const { redisUrl, uniqueName } = await import('./services.js');

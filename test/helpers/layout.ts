@@ -29,9 +29,11 @@ export async function layoutProblems(page: Page, root = '.kiosk'): Promise<strin
       const vw = window.innerWidth;
       const vh = window.innerHeight;
       const scope = document.querySelector(rootSel) ?? document.body;
-      const name = (el: Element) => `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} “${(el.textContent ?? '').trim().slice(0, 16)}”`;
+      const name = (el: Element) =>
+        `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} “${(el.textContent ?? '').trim().slice(0, 16)}”`;
       if (document.documentElement.scrollWidth > vw + 1) problems.push(`page is ${document.documentElement.scrollWidth}px wide in a ${vw}px window`);
-      for (const s of document.querySelectorAll('.stage')) if (s.scrollHeight > s.clientHeight + 1) problems.push(`stage content is ${s.scrollHeight}px tall in ${s.clientHeight}px`);
+      for (const s of document.querySelectorAll('.stage'))
+        if (s.scrollHeight > s.clientHeight + 1) problems.push(`stage content is ${s.scrollHeight}px tall in ${s.clientHeight}px`);
       for (const el of scope.querySelectorAll(sel)) {
         const style = getComputedStyle(el);
         const r = el.getBoundingClientRect();
@@ -78,7 +80,8 @@ export async function checkScreenAtAllSizes(page: Page, app: string, screen: str
 }
 
 /** What a console screen must keep whole: every control, title, label, alarm and wall tile. */
-const CONSOLE_CONTROLS = 'button, select, input:not([type=hidden]), textarea, h1, h2, h3, label, th, td, .alert, .alert-item, .tab, .tile, .tile-band, .tile-state, .tile-time, .tile-name, .chip, .badge';
+const CONSOLE_CONTROLS =
+  'button, select, input:not([type=hidden]), textarea, h1, h2, h3, label, th, td, .alert, .alert-item, .tab, .tile, .tile-band, .tile-state, .tile-time, .tile-name, .chip, .badge';
 /** Short texts that must stay on one line (the offline badge used to wrap into five). */
 const ONE_LINE = '.alert, .alert-item, .tab, .tile-state, .tile-time, .tile-name, .chip, label.inline, .queue-room, .row-actions button';
 
@@ -93,7 +96,8 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
       const problems: string[] = [];
       const vw = window.innerWidth;
       const vh = window.innerHeight;
-      const name = (el: Element) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} “${(el.textContent ?? '').trim().slice(0, 16)}”`;
+      const name = (el: Element) =>
+        `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} “${(el.textContent ?? '').trim().slice(0, 16)}”`;
       const doc = document.documentElement;
       if (doc.scrollWidth > vw + 1) problems.push(`page is ${doc.scrollWidth}px wide in a ${vw}px window`);
       if (doc.scrollHeight > vh + 1) problems.push(`page is ${doc.scrollHeight}px tall in a ${vh}px window`);
@@ -102,11 +106,13 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
       for (const el of document.querySelectorAll('body *')) {
         const s = getComputedStyle(el);
         if (el.matches('textarea, input, select, pre') || !scrolls(s.overflowX)) continue;
-        if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) problems.push(`${name(el)} scrolls sideways: ${el.scrollWidth}px in ${el.clientWidth}px`);
+        if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
+          problems.push(`${name(el)} scrolls sideways: ${el.scrollWidth}px in ${el.clientWidth}px`);
       }
       // On a landscape screen the top bar is one row: a wrapped bar pushes 退出登录 onto a line of its own.
       const bar = document.querySelector('.topbar');
-      if (bar && vw >= 1280 && vw > vh && bar.getBoundingClientRect().height > 60) problems.push(`the top bar wraps: ${Math.round(bar.getBoundingClientRect().height)}px tall`);
+      if (bar && vw >= 1280 && vw > vh && bar.getBoundingClientRect().height > 60)
+        problems.push(`the top bar wraps: ${Math.round(bar.getBoundingClientRect().height)}px tall`);
       for (const t of document.querySelectorAll('.tiles, .wall')) {
         if (t.scrollHeight > t.clientHeight + 1) problems.push(`the wall scrolls: ${t.scrollHeight}px in ${t.clientHeight}px`);
       }
@@ -130,7 +136,9 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
         const cutX = !reachX && (r.left < box.left - 1 || r.right > box.right + 1);
         const cutY = !reachY && (r.top < box.top - 1 || r.bottom > box.bottom + 1);
         if (cutX || cutY) {
-          problems.push(`${name(el)} cut off: ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)} in ${Math.round(box.left)},${Math.round(box.top)}–${Math.round(box.right)},${Math.round(box.bottom)}`);
+          problems.push(
+            `${name(el)} cut off: ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)} in ${Math.round(box.left)},${Math.round(box.top)}–${Math.round(box.right)},${Math.round(box.bottom)}`,
+          );
           continue;
         }
         // Lines of its own text: distinct tops of the text's line boxes.
@@ -140,7 +148,12 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
           const rects: DOMRect[] = [];
           const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
           for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-            if (n.parentElement !== el && n.parentElement?.closest('button, input, select, textarea') && n.parentElement.closest('button, input, select, textarea') !== el) continue;
+            if (
+              n.parentElement !== el &&
+              n.parentElement?.closest('button, input, select, textarea') &&
+              n.parentElement.closest('button, input, select, textarea') !== el
+            )
+              continue;
             const range = document.createRange();
             range.selectNodeContents(n);
             rects.push(...[...range.getClientRects()].filter((q) => q.width > 0));
@@ -157,7 +170,8 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
           if (el.matches(oneLine) && lines > 1) problems.push(`${name(el)} wraps into ${lines} lines`);
           // Two characters or fewer a line is a column too narrow for its words ("停\n用", "镇街\n干部").
           // Only where the lines are one run of text (a tile's band and name are two blocks, not a wrap).
-          else if (lines > 1 && inlineOnly && (text.length / lines <= 2.5 || r.width < 2.5 * fontPx)) problems.push(`${name(el)} wraps one character per line (${Math.round(r.width)}px wide)`);
+          else if (lines > 1 && inlineOnly && (text.length / lines <= 2.5 || r.width < 2.5 * fontPx))
+            problems.push(`${name(el)} wraps one character per line (${Math.round(r.width)}px wide)`);
         }
         // Covered: only where it can be seen now (a control scrolled out of its box is fine).
         const cx = r.left + r.width / 2;
@@ -172,7 +186,8 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
         }
         if (!inView) continue;
         const hit = document.elementFromPoint(cx, cy);
-        if (hit && hit !== el && !el.contains(hit) && !hit.contains(el)) problems.push(`${name(el)} covered at ${Math.round(cx)},${Math.round(cy)} by ${name(hit)}`);
+        if (hit && hit !== el && !el.contains(hit) && !hit.contains(el))
+          problems.push(`${name(el)} covered at ${Math.round(cx)},${Math.round(cy)} by ${name(hit)}`);
       }
       return problems;
     },
@@ -182,7 +197,11 @@ export async function consoleLayoutProblems(page: Page): Promise<string[]> {
 }
 
 /** Lays a console screen out at each size, saves a screenshot of each, and returns every problem found. */
-export async function checkConsoleAtAllSizes(page: Page, screen: string, extra?: (size: { width: number; height: number }) => Promise<string[]>): Promise<string[]> {
+export async function checkConsoleAtAllSizes(
+  page: Page,
+  screen: string,
+  extra?: (size: { width: number; height: number }) => Promise<string[]>,
+): Promise<string[]> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const problems: string[] = [];
   for (const size of SCREEN_SIZES) {

@@ -13,7 +13,10 @@ import path from 'node:path';
 export function pgBinDir(): string {
   const base = '/usr/lib/postgresql';
   const majors = fs.existsSync(base)
-    ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+    ? fs
+        .readdirSync(base)
+        .filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (majors[0]) return path.join(base, majors[0], 'bin');
   const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
@@ -24,7 +27,10 @@ export function pgBinDir(): string {
 /** PostgreSQL refuses to run as root, so as root every server command runs as the package's `postgres` user. */
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error("running as root, but there is no `postgres` user to run PostgreSQL as (Debian's postgresql package creates it)");
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -59,7 +65,11 @@ export function startPrivatePostgres(root: string, port: number): PrivatePostgre
   const dataDir = path.join(root, 'pgdata');
   if (!fs.existsSync(dataDir)) {
     // --no-sync: a throwaway cluster, nothing to make durable before it starts. UTF-8 and C.UTF-8 as the machine's.
-    runSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'], 'initdb');
+    runSync(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'],
+      'initdb',
+    );
     fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), '# Private test server: trust on loopback TCP only.\nhost all all 127.0.0.1/32 trust\n');
     fs.writeFileSync(path.join(dataDir, 'postgresql.conf.orig'), fs.readFileSync(path.join(dataDir, 'postgresql.conf')));
   }
@@ -91,7 +101,10 @@ export function startPrivatePostgres(root: string, port: number): PrivatePostgre
 /** Fast restart (what an operator's restart does): sessions are cut, the server comes back on the same port. */
 export function restartPrivatePostgres(dataDir: string): Promise<void> {
   const log = path.join(path.dirname(dataDir), 'postgres.log');
-  const p = spawn(path.join(pgBinDir(), 'pg_ctl'), ['restart', '-D', dataDir, '-m', 'fast', '-l', log, '-w', '-t', '60', '-s'], { ...asServerUser(), stdio: 'ignore' });
+  const p = spawn(path.join(pgBinDir(), 'pg_ctl'), ['restart', '-D', dataDir, '-m', 'fast', '-l', log, '-w', '-t', '60', '-s'], {
+    ...asServerUser(),
+    stdio: 'ignore',
+  });
   return new Promise((resolve, reject) => {
     p.once('error', reject);
     p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl restart exited with ${code}; see ${log}`))));
@@ -102,6 +115,7 @@ export function restartPrivatePostgres(dataDir: string): Promise<void> {
 export function stopPrivatePostgresSync(dataDir: string, immediate = false): void {
   if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
   const pgCtl = path.join(pgBinDir(), 'pg_ctl');
-  const stop = (mode: string) => spawnSync(pgCtl, ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '30', '-s'], { ...asServerUser(), stdio: 'ignore' }).status === 0;
+  const stop = (mode: string) =>
+    spawnSync(pgCtl, ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '30', '-s'], { ...asServerUser(), stdio: 'ignore' }).status === 0;
   if (immediate || !stop('fast')) stop('immediate');
 }

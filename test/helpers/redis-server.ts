@@ -10,7 +10,9 @@ export interface RedisServerProc {
  * connections. Tests own it: nothing of the machine's Redis is touched.
  */
 export async function spawnRedisServer(port: number): Promise<RedisServerProc> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let exited = false;
   let out = '';
   proc.on('exit', () => (exited = true));

@@ -15,7 +15,11 @@ const MEDIA = [
  * A kiosk call in `room` whose camera and microphone are ffmpeg RTP senders on plain transports: media without a
  * browser, for recording tests and load. The caller kills the senders and closes the socket.
  */
-export async function rtpCall(s: InProcessServer, room: string, clip: string): Promise<{ sessionId: string; videoProducer: string; kiosk: TestSocket; senders: ChildProcess[] }> {
+export async function rtpCall(
+  s: InProcessServer,
+  room: string,
+  clip: string,
+): Promise<{ sessionId: string; videoProducer: string; kiosk: TestSocket; senders: ChildProcess[] }> {
   const kiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks[room]!));
   const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
   if (!started.ok) throw new Error(`call in ${room} did not start`);
@@ -27,7 +31,14 @@ export async function rtpCall(s: InProcessServer, room: string, clip: string): P
   for (const m of MEDIA) {
     const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
     const ssrc = Math.floor(Math.random() * 1e6) + 1000;
-    const { producerId } = await sfu.request('produce', { sessionId, peerId, transportId: plain.id, kind: m.kind, rtpParameters: { codecs: [m.codec], encodings: [{ ssrc }] }, source: m.source });
+    const { producerId } = await sfu.request('produce', {
+      sessionId,
+      peerId,
+      transportId: plain.id,
+      kind: m.kind,
+      rtpParameters: { codecs: [m.codec], encodings: [{ ssrc }] },
+      source: m.source,
+    });
     if (m.kind === 'video') videoProducer = producerId;
     senders.push(m.kind === 'video' ? rtpSender(clip, plain.port, ssrc, m.codec.payloadType) : audioSender(plain.port, ssrc, m.codec.payloadType));
     await calls.recordProducer(sessionId, peer, producerId, m.kind, m.source);
@@ -40,17 +51,27 @@ export async function rtpCall(s: InProcessServer, room: string, clip: string): P
  * kiosk, and waited on until the recorder has closed it. The senders are already killed; the caller closes the
  * returned kiosk socket.
  */
-export async function recordedCall(s: InProcessServer, room: string, clip: string): Promise<{ recordingId: string; kiosk: TestSocket; senders: ChildProcess[] }> {
+export async function recordedCall(
+  s: InProcessServer,
+  room: string,
+  clip: string,
+): Promise<{ recordingId: string; kiosk: TestSocket; senders: ChildProcess[] }> {
   const call = await rtpCall(s, room, clip);
   try {
     const segments = async () =>
-      (await s.server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.session_id = $1', [call.sessionId])).rows[0]!.n;
+      (
+        await s.server.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.session_id = $1',
+          [call.sessionId],
+        )
+      ).rows[0]!.n;
     await waitFor('two segments per track', async () => (await segments()) >= 4, { timeoutMs: 30_000 });
     const ended = await send(call.kiosk, 'session:end', { sessionId: call.sessionId });
     if (!ended.ok) throw new Error('the kiosk could not end the recorded call');
     const recordingId = await waitFor(
       'recording finalized',
-      async () => (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE session_id = $1 AND status = 'complete'`, [call.sessionId])).rows[0]?.id,
+      async () =>
+        (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE session_id = $1 AND status = 'complete'`, [call.sessionId])).rows[0]?.id,
       { timeoutMs: 30_000 },
     );
     return { recordingId, kiosk: call.kiosk, senders: call.senders };

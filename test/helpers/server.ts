@@ -31,7 +31,12 @@ export interface TestServer {
  * embedded PGlite when `embedded` or the run opted out of PostgreSQL. Everything is private to this run.
  */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; embedded?: boolean; nodeArgs?: string[]; reuse?: { dataDir: string; databaseUrl: string | undefined; port: number } } = {},
+  opts: {
+    env?: Record<string, string>;
+    embedded?: boolean;
+    nodeArgs?: string[];
+    reuse?: { dataDir: string; databaseUrl: string | undefined; port: number };
+  } = {},
 ): Promise<TestServer> {
   // VJ_TOPOLOGY=cluster runs the same tests against 2 signaling + 2 SFU nodes behind one front port; a test
   // that sets the server's VJ_TOPOLOGY itself gets that topology.
@@ -41,7 +46,13 @@ export async function startTestServer(
   }
   const port = opts.reuse?.port ?? (await freePort());
   const dataDir = opts.reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vj-test-'));
-  const db = opts.reuse ? (opts.reuse.databaseUrl ? { url: opts.reuse.databaseUrl, drop: async () => {} } : undefined) : !opts.embedded && adminDatabaseUrl ? await createTestDatabase() : undefined;
+  const db = opts.reuse
+    ? opts.reuse.databaseUrl
+      ? { url: opts.reuse.databaseUrl, drop: async () => {} }
+      : undefined
+    : !opts.embedded && adminDatabaseUrl
+      ? await createTestDatabase()
+      : undefined;
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '',

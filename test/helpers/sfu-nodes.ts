@@ -15,7 +15,13 @@ export interface SfuNodeProc {
 }
 
 /** Runs `node sfu-server/dist/main.js` (what `npm run sfu` starts) as one SFU node on its own port range. */
-export async function startSfuNode(opts: { redisUrl: string; prefix: string; nodeId: string; portBase: number; env?: Record<string, string> }): Promise<SfuNodeProc> {
+export async function startSfuNode(opts: {
+  redisUrl: string;
+  prefix: string;
+  nodeId: string;
+  portBase: number;
+  env?: Record<string, string>;
+}): Promise<SfuNodeProc> {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '',

@@ -13,7 +13,15 @@ const MAGIC = 0x2112a442;
 const ALLOCATE = 0x0003;
 const SUCCESS = 0x0100;
 const ERROR = 0x0110;
-const ATTR = { USERNAME: 0x0006, MESSAGE_INTEGRITY: 0x0008, ERROR_CODE: 0x0009, REALM: 0x0014, NONCE: 0x0015, XOR_RELAYED_ADDRESS: 0x0016, REQUESTED_TRANSPORT: 0x0019 };
+const ATTR = {
+  USERNAME: 0x0006,
+  MESSAGE_INTEGRITY: 0x0008,
+  ERROR_CODE: 0x0009,
+  REALM: 0x0014,
+  NONCE: 0x0015,
+  XOR_RELAYED_ADDRESS: 0x0016,
+  REQUESTED_TRANSPORT: 0x0019,
+};
 
 /**
  * A minimal TURN client (RFC 5766 over TCP, long-term credentials): one Allocate for a UDP relay, challenged
@@ -91,7 +99,7 @@ function reader(sock: net.Socket): () => Promise<Buffer> {
 function parse(msg: Buffer): { status: number; attrs: Map<number, Buffer> } {
   const type = msg.readUInt16BE(0);
   const attrs = new Map<number, Buffer>();
-  for (let i = 20; i + 4 <= msg.length; ) {
+  for (let i = 20; i + 4 <= msg.length;) {
     const t = msg.readUInt16BE(i);
     const len = msg.readUInt16BE(i + 2);
     if (!attrs.has(t)) attrs.set(t, msg.subarray(i + 4, i + 4 + len));
@@ -109,7 +117,9 @@ function answer(r: { status: number; attrs: Map<number, Buffer> }): AllocateAnsw
   return {
     status: r.status,
     ...(err ? { reason: err.subarray(4).toString() } : {}),
-    ...(relay && relay[1] === 1 ? { relayed: `${[0, 1, 2, 3].map((i) => relay[4 + i]! ^ [0x21, 0x12, 0xa4, 0x42][i]!).join('.')}:${relay.readUInt16BE(2) ^ 0x2112}` } : {}),
+    ...(relay && relay[1] === 1
+      ? { relayed: `${[0, 1, 2, 3].map((i) => relay[4 + i]! ^ [0x21, 0x12, 0xa4, 0x42][i]!).join('.')}:${relay.readUInt16BE(2) ^ 0x2112}` }
+      : {}),
   };
 }
 
@@ -117,22 +127,32 @@ function answer(r: { status: number; attrs: Map<number, Buffer> }): AllocateAnsw
  * What Chromium gathers, relay candidates only, from one TURN server with the given credential: the candidate
  * types, the ICE error codes (401: refused credential; 701: no connection to the relay) and the final state.
  */
-export async function gatherRelay(page: Page, url: string, username: string, credential: string): Promise<{ types: string[]; errors: number[]; state: string }> {
-  return page.evaluate(async (u: string, user: string, cred: string) => {
-    const pc = new RTCPeerConnection({ iceServers: [{ urls: u, username: user, credential: cred }], iceTransportPolicy: 'relay' });
-    const types: string[] = [];
-    const errors: number[] = [];
-    pc.addEventListener('icecandidate', (e) => e.candidate && types.push(e.candidate.type ?? ''));
-    pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
-    pc.createDataChannel('probe');
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-      setTimeout(resolve, 20_000);
-    });
-    const state = pc.iceGatheringState;
-    pc.close();
-    return { types, errors, state };
-  }, url, username, credential);
+export async function gatherRelay(
+  page: Page,
+  url: string,
+  username: string,
+  credential: string,
+): Promise<{ types: string[]; errors: number[]; state: string }> {
+  return page.evaluate(
+    async (u: string, user: string, cred: string) => {
+      const pc = new RTCPeerConnection({ iceServers: [{ urls: u, username: user, credential: cred }], iceTransportPolicy: 'relay' });
+      const types: string[] = [];
+      const errors: number[] = [];
+      pc.addEventListener('icecandidate', (e) => e.candidate && types.push(e.candidate.type ?? ''));
+      pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
+      pc.createDataChannel('probe');
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+        setTimeout(resolve, 20_000);
+      });
+      const state = pc.iceGatheringState;
+      pc.close();
+      return { types, errors, state };
+    },
+    url,
+    username,
+    credential,
+  );
 }

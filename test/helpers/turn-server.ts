@@ -35,16 +35,33 @@ export async function startTurnServer(secret: string, opts: { tls?: { certFile: 
     const port = await freePort();
     const url = `${opts.tls ? 'turns' : 'turn'}:127.0.0.1:${port}?transport=tcp`;
     const conf = path.join(dir, 'turnserver.conf');
-    fs.writeFileSync(conf, turnserverConf({ urls: [url], secret, listenIp: '127.0.0.1', peers: ['127.0.0.1'], dir, logFile, tls: opts.tls, extra: ['allow-loopback-peers', 'verbose'] }), { mode: 0o600 });
+    fs.writeFileSync(
+      conf,
+      turnserverConf({
+        urls: [url],
+        secret,
+        listenIp: '127.0.0.1',
+        peers: ['127.0.0.1'],
+        dir,
+        logFile,
+        tls: opts.tls,
+        extra: ['allow-loopback-peers', 'verbose'],
+      }),
+      { mode: 0o600 },
+    );
     const proc = spawn('turnserver', ['-c', conf], { stdio: 'ignore' });
     let exited = false;
     proc.on('exit', () => (exited = true));
     const killOnExit = () => proc.kill('SIGKILL');
     process.once('exit', killOnExit);
-    const started = await waitFor(`turnserver listening on ${port}`, async () => {
-      if (exited) return 'exited';
-      return (await accepts(port)) ? 'ready' : undefined;
-    }, { timeoutMs: 15_000 }).catch((err: Error) => err);
+    const started = await waitFor(
+      `turnserver listening on ${port}`,
+      async () => {
+        if (exited) return 'exited';
+        return (await accepts(port)) ? 'ready' : undefined;
+      },
+      { timeoutMs: 15_000 },
+    ).catch((err: Error) => err);
     if (started === 'ready') {
       const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
       return {

@@ -243,15 +243,18 @@ class Link {
     this.lineTimer = undefined;
     const head = this.line[0];
     if (!head || this.closed) return;
-    this.lineTimer = setTimeout(() => {
-      this.lineTimer = undefined;
-      const now = performance.now();
-      while (this.line.length > 0 && this.line[0]!.due <= now + 0.5) {
-        const q = this.line.shift()!;
-        this.forward(q.packet, q.send, true);
-      }
-      this.armLine();
-    }, Math.max(0, head.due - performance.now()));
+    this.lineTimer = setTimeout(
+      () => {
+        this.lineTimer = undefined;
+        const now = performance.now();
+        while (this.line.length > 0 && this.line[0]!.due <= now + 0.5) {
+          const q = this.line.shift()!;
+          this.forward(q.packet, q.send, true);
+        }
+        this.armLine();
+      },
+      Math.max(0, head.due - performance.now()),
+    );
   }
 
   private forward(packet: Buffer, send: (packet: Buffer) => void, media: boolean): void {
@@ -412,7 +415,8 @@ export class UdpRelay {
     const f = line.slice(prefix.length).split(' ');
     // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> …
     const [, , transport, , address, port, typ, type] = f;
-    const relayable = transport?.toLowerCase() === 'udp' && typ === 'typ' && type === 'host' && address !== undefined && net.isIP(address) !== 0 && Number(port) > 0;
+    const relayable =
+      transport?.toLowerCase() === 'udp' && typ === 'typ' && type === 'host' && address !== undefined && net.isIP(address) !== 0 && Number(port) > 0;
     if (!relayable) {
       this.unrelayed.push(line);
       return opts.dropUnrelayed ? null : line;
@@ -430,13 +434,18 @@ export class UdpRelay {
     this.links.up.close();
     this.links.down.close();
     await Promise.allSettled(this.listeners.values());
-    await Promise.all([...this.sockets].map((s) => new Promise<void>((r) => {
-      try {
-        s.close(() => r());
-      } catch {
-        r(); // never bound, or already closed
-      }
-    })));
+    await Promise.all(
+      [...this.sockets].map(
+        (s) =>
+          new Promise<void>((r) => {
+            try {
+              s.close(() => r());
+            } catch {
+              r(); // never bound, or already closed
+            }
+          }),
+      ),
+    );
     this.sockets.clear();
   }
 }
@@ -480,7 +489,12 @@ export async function attachRelay(page: Page, relay: UdpRelay, opts: { dropUnrel
       if (!c?.candidate) return addCandidate.call(this, c);
       const r = await rewrite(c.candidate);
       if (r === null) return undefined;
-      return addCandidate.call(this, { candidate: r, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null });
+      return addCandidate.call(this, {
+        candidate: r,
+        sdpMid: c.sdpMid ?? null,
+        sdpMLineIndex: c.sdpMLineIndex ?? null,
+        usernameFragment: c.usernameFragment ?? null,
+      });
     } as typeof proto.addIceCandidate;
   });
 }

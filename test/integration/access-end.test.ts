@@ -8,11 +8,19 @@ import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.j
 
 // Producers need no real packets to exist on the SFU: a track announced with these parameters holds a transport
 // and a producer there exactly like a browser's, which is what revocation must close.
-const fakeAudio = (ssrc: number) => ({ codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }], rtcp: { cname: `c${ssrc}` } });
+const fakeAudio = (ssrc: number) => ({
+  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `c${ssrc}` },
+});
 
 type Dump = { transports: number; producers: number; consumers: number };
 type Media = { peers: { role: string; transports: number; producers: number; consumers: number }[] };
-type SessionBody = { state: string; endReason: string | null; participants: { role: string; userId: string | null; leftAt: string | null; leaveReason: string | null }[] };
+type SessionBody = {
+  state: string;
+  endReason: string | null;
+  participants: { role: string; userId: string | null; leftAt: string | null; leaveReason: string | null }[];
+};
 
 /**
  * Revoking a kiosk, logging out and disabling an account end that principal's media at once: its transports,
@@ -48,7 +56,13 @@ describe('access ending mid-call stops the media at the SFU', () => {
   async function media(s: TestSocket, sessionId: string, consume?: string): Promise<string> {
     const send1 = await send(s, 'rtc:createTransport', { sessionId, direction: 'send' });
     if (!send1.ok) throw new Error(`send transport: ${JSON.stringify(send1)}`);
-    const produced = await send(s, 'rtc:produce', { sessionId, transportId: send1.data.id, kind: 'audio', rtpParameters: fakeAudio(1000 + Math.floor(Math.random() * 1e6)), source: 'microphone' });
+    const produced = await send(s, 'rtc:produce', {
+      sessionId,
+      transportId: send1.data.id,
+      kind: 'audio',
+      rtpParameters: fakeAudio(1000 + Math.floor(Math.random() * 1e6)),
+      source: 'microphone',
+    });
     if (!produced.ok) throw new Error(`produce: ${JSON.stringify(produced)}`);
     if (consume) {
       const caps = await send(s, 'rtc:capabilities', { sessionId });
@@ -81,10 +95,18 @@ describe('access ending mid-call stops the media at the SFU', () => {
    * returns ms since `t0`, the HTTP response. The old code waited out the 60 s grace period instead.
    */
   async function sfuAtMost(what: string, before: Dump, others: Dump, t0: number): Promise<number> {
-    await waitFor(what, async () => {
-      const d = await dump();
-      return d.transports <= before.transports + others.transports && d.producers <= before.producers + others.producers && d.consumers <= before.consumers + others.consumers;
-    }, { timeoutMs: 5_000, intervalMs: 20 });
+    await waitFor(
+      what,
+      async () => {
+        const d = await dump();
+        return (
+          d.transports <= before.transports + others.transports &&
+          d.producers <= before.producers + others.producers &&
+          d.consumers <= before.consumers + others.consumers
+        );
+      },
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     return Date.now() - t0;
   }
   /** The session's next `event`; observed at once, so a test failing before it awaits this reports one error. */
@@ -183,10 +205,14 @@ describe('access ending mid-call stops the media at the SFU', () => {
 
     expect((await api(server.url, 'POST', '/api/auth/logout', { token: joining['officer2']!.accessToken })).status).toBe(200);
     expect(await left).toMatchObject({ role: 'county_officer', reason: 'officer_logged_out' });
-    await waitFor("the second officer's transport and producer are gone", async () => {
-      const d = await dump();
-      return d.transports === before.transports - 1 && d.producers === before.producers - 1 ? d : undefined;
-    }, { timeoutMs: 5_000 });
+    await waitFor(
+      "the second officer's transport and producer are gone",
+      async () => {
+        const d = await dump();
+        return d.transports === before.transports - 1 && d.producers === before.producers - 1 ? d : undefined;
+      },
+      { timeoutMs: 5_000 },
+    );
     const held = (await api<Media>(server.url, 'GET', `/api/sessions/${sessionId}/media`, { token: supervisor() })).body;
     expect(held.peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
     const r = await record(sessionId);
@@ -241,7 +267,9 @@ describe('access ending mid-call stops the media at the SFU', () => {
     const own = await api<Refusal>(server.url, 'POST', `/api/admin/users/${me}/disable`, { token: admin() });
     expect(own.status).toBe(409);
     expect(own.body.error.message).toContain('不能停用或启用自己的账号');
-    expect((await api<{ disabled: boolean }>(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: logins['admin']!.refreshToken } })).status).toBe(200);
+    expect((await api<{ disabled: boolean }>(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: logins['admin']!.refreshToken } })).status).toBe(
+      200,
+    );
     const ghost = await api<Refusal>(server.url, 'POST', `/api/admin/users/${randomUUID()}/disable`, { token: admin() });
     expect(ghost.status).toBe(404);
     expect(ghost.body.error.message).toBe('用户不存在');

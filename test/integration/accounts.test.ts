@@ -27,7 +27,8 @@ describe('accounts: users:add, the first login, password changes', () => {
     );
   };
   const login = (username: string, password: string) => api<LoginResult>(s.url, 'POST', '/api/auth/login', { body: { username, password } });
-  const change = (token: string, current: string, next: string) => api<LoginResult & { error?: { message: string } }>(s.url, 'POST', '/api/auth/password', { token, body: { current, next } });
+  const change = (token: string, current: string, next: string) =>
+    api<LoginResult & { error?: { message: string } }>(s.url, 'POST', '/api/auth/password', { token, body: { current, next } });
 
   it('a new account has a one-time password, may do nothing else until it picks one by the policy, then works', async () => {
     const made = await addUser('zhang.wei', '县纪委监委信访室 张伟', 'county_officer');
@@ -63,7 +64,8 @@ describe('accounts: users:add, the first login, password changes', () => {
     expect((await login('zhang.wei', 'Gu4rd-the-Gate')).status).toBe(200);
 
     const auditor = (await login('auditor', 'auditor-demo')).body.accessToken;
-    const audited = async (action: string) => (await api<{ items: { objectId: string }[] }>(s.url, 'GET', `/api/audit?action=${action}`, { token: auditor })).body.items;
+    const audited = async (action: string) =>
+      (await api<{ items: { objectId: string }[] }>(s.url, 'GET', `/api/audit?action=${action}`, { token: auditor })).body.items;
     expect((await audited('user.create')).map((a) => a.objectId)).toEqual([first.body.user.id]);
     expect((await audited('auth.password_change')).map((a) => a.objectId)).toEqual([first.body.user.id]);
   });

@@ -27,7 +27,10 @@ describe('REST', () => {
   });
 
   it('POST /api/auth/login: 400 on a bad body, 401 alike for unknown user and wrong password, 200 otherwise', async () => {
-    expect(await api(server.url, 'POST', '/api/auth/login', { body: { username: 'officer1' } })).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST', fields: ['password'] } } });
+    expect(await api(server.url, 'POST', '/api/auth/login', { body: { username: 'officer1' } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_REQUEST', fields: ['password'] } },
+    });
     expect((await api(server.url, 'POST', '/api/auth/login', { rawBody: '{"username":' })).status).toBe(400);
     const wrong = await api(server.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: 'nope' } });
     const unknown = await api(server.url, 'POST', '/api/auth/login', { body: { username: 'nobody', password: 'nope' } });
@@ -48,8 +51,14 @@ describe('REST', () => {
     expect((await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: 'x' } })).status).toBe(400);
     const cred = server.demoSecrets().kiosks['xingsha']!;
     const wrong = `${cred.split('.')[0]}.${'A'.repeat(43)}`;
-    expect(await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: wrong } })).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
-    expect(await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: cred } })).toMatchObject({ status: 200, body: { room: { code: 'xingsha', name: '星沙街道' } } });
+    expect(await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: wrong } })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
+    expect(await api(server.url, 'POST', '/api/auth/kiosk', { body: { credential: cred } })).toMatchObject({
+      status: 200,
+      body: { room: { code: 'xingsha', name: '星沙街道' } },
+    });
   });
 
   it('GET /api/rooms: 401 without a token or with a kiosk token, 200 with the 19 rooms for an officer', async () => {
@@ -66,8 +75,12 @@ describe('REST', () => {
   });
 
   it('POST /api/auth/refresh rotates the refresh token; replaying a used one revokes the session at once', async () => {
-    const login = await api<{ accessToken: string; refreshToken: string }>(server.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: 'officer2-demo' } });
-    const first = await api<{ accessToken: string; refreshToken: string }>(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } });
+    const login = await api<{ accessToken: string; refreshToken: string }>(server.url, 'POST', '/api/auth/login', {
+      body: { username: 'officer2', password: 'officer2-demo' },
+    });
+    const first = await api<{ accessToken: string; refreshToken: string }>(server.url, 'POST', '/api/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+    });
     expect(first.status).toBe(200);
     expect(first.body.refreshToken).not.toBe(login.body.refreshToken);
     expect((await api(server.url, 'GET', '/api/rooms', { token: first.body.accessToken })).status).toBe(200);
@@ -191,7 +204,11 @@ describe('socket events', () => {
       expect(rejoined).toMatchObject({ ok: true, data: { session: { sessionId, state: 'active' } } });
       await waitFor('officer sees the kiosk back', () => latest?.participants.find((p) => p.role === 'kiosk')?.connected === true);
       // Another kiosk's device cannot take its place.
-      const other = await connect(server.url, (await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['xingsha'] } })).body.accessToken);
+      const other = await connect(
+        server.url,
+        (await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['xingsha'] } })).body
+          .accessToken,
+      );
       expect(await send(other, 'session:rejoin', { sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       other.close();
       expect(await send(again, 'session:end', { sessionId })).toMatchObject({ ok: true });

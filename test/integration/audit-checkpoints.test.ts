@@ -18,7 +18,15 @@ const run = promisify(execFile);
 describe('audit checkpoints outside the database', () => {
   let s: TestServer;
   const file = () => path.join(s.dataDir, 'audit-checkpoints.jsonl');
-  const checkpoints = () => (fs.existsSync(file()) ? fs.readFileSync(file(), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: string }) : []);
+  const checkpoints = () =>
+    fs.existsSync(file())
+      ? fs
+          .readFileSync(file(), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { seq: string })
+      : [];
   const maxSeq = async () => {
     const c = new pg.Client({ connectionString: s.databaseUrl });
     await c.connect();
@@ -40,7 +48,9 @@ describe('audit checkpoints outside the database', () => {
     const head = await maxSeq();
     await waitFor('a checkpoint of the current head', () => checkpoints().some((c) => BigInt(c.seq) >= BigInt(head)), { timeoutMs: 30_000 });
     expect(fs.statSync(file()).mode & 0o077).toBe(0);
-    const intact = await api<{ ok: boolean; checkpoint: { seq: string } | null }>(s.url, 'GET', '/api/audit/verify', { token: logins['supervisor']!.accessToken });
+    const intact = await api<{ ok: boolean; checkpoint: { seq: string } | null }>(s.url, 'GET', '/api/audit/verify', {
+      token: logins['supervisor']!.accessToken,
+    });
     expect(intact.body.ok).toBe(true);
     expect(intact.body.checkpoint).not.toBeNull();
 
@@ -53,7 +63,9 @@ describe('audit checkpoints outside the database', () => {
     await c.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
     await c.end();
 
-    const broken = await api<{ ok: boolean; firstBroken: { problem: string } | null }>(s.url, 'GET', '/api/audit/verify', { token: logins['supervisor']!.accessToken });
+    const broken = await api<{ ok: boolean; firstBroken: { problem: string } | null }>(s.url, 'GET', '/api/audit/verify', {
+      token: logins['supervisor']!.accessToken,
+    });
     // Either the cut itself, or (once the server has noticed and audited the break on top of the gap) the
     // checkpointed row that no longer matches.
     expect(broken.body.ok).toBe(false);

@@ -46,7 +46,10 @@ describe('signed audit export', () => {
     const got = await download(logins['auditor']!.accessToken, today, today);
     expect(got.status).toBe(200);
     expect(got.type).toContain('application/x-ndjson');
-    const lines = got.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = got.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const rows = lines.slice(0, -1);
     const sig = lines.at(-1)!;
     expect(sig).toMatchObject({ type: 'signature', from: today, to: today, rows: rows.length, suite: 'sm' });
@@ -60,7 +63,9 @@ describe('signed audit export', () => {
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.out).toContain(`共 ${rows.length} 条`);
 
-    const audited = await api<{ items: { action: string; details: { rows: number; from: string } }[] }>(s.url, 'GET', '/api/audit?action=audit.export', { token: logins['auditor']!.accessToken });
+    const audited = await api<{ items: { action: string; details: { rows: number; from: string } }[] }>(s.url, 'GET', '/api/audit?action=audit.export', {
+      token: logins['auditor']!.accessToken,
+    });
     expect(audited.body.items[0]).toMatchObject({ action: 'audit.export', details: { rows: rows.length, from: today } });
   });
 
@@ -82,12 +87,22 @@ describe('signed audit export', () => {
   it('only the audit administrator exports; a bad range is refused in Chinese and writes nothing', async () => {
     const today = chinaDay(new Date());
     for (const who of ['supervisor', 'admin', 'officer1']) expect((await download(logins[who]!.accessToken, today, today)).status).toBe(403);
-    const exports = async () => (await api<{ items: unknown[] }>(s.url, 'GET', '/api/audit?action=audit.export', { token: logins['auditor']!.accessToken })).body.items.length;
+    const exports = async () =>
+      (await api<{ items: unknown[] }>(s.url, 'GET', '/api/audit?action=audit.export', { token: logins['auditor']!.accessToken })).body.items.length;
     const before = await exports();
     // A stable code and the field at fault (the console checks the range with the same schema and says why in Chinese).
-    for (const [from, to] of [[today, '2020-01-01'], ['2020-01-01', today], ['yesterday', today]] as const) {
+    for (const [from, to] of [
+      [today, '2020-01-01'],
+      ['2020-01-01', today],
+      ['yesterday', today],
+    ] as const) {
       const refused = await download(logins['auditor']!.accessToken, from, to);
-      expect({ from, to, status: refused.status, error: (JSON.parse(refused.text) as { error: { code: string } }).error.code }).toEqual({ from, to, status: 400, error: 'BAD_REQUEST' });
+      expect({ from, to, status: refused.status, error: (JSON.parse(refused.text) as { error: { code: string } }).error.code }).toEqual({
+        from,
+        to,
+        status: 400,
+        error: 'BAD_REQUEST',
+      });
     }
     expect(await exports()).toBe(before);
   });

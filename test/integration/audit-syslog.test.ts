@@ -62,7 +62,8 @@ describe('audit rows to a syslog collector', () => {
     return Date.now() - t0;
   };
   const newest = async () => {
-    const token = (await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'auditor', password: 'auditor-demo' } })).body.accessToken;
+    const token = (await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'auditor', password: 'auditor-demo' } })).body
+      .accessToken;
     return Number((await api<{ items: { seq: string }[] }>(s.url, 'GET', '/api/audit?limit=1', { token })).body.items[0]!.seq);
   };
 
@@ -71,7 +72,9 @@ describe('audit rows to a syslog collector', () => {
     let head = await newest();
     await waitFor('rows reach the collector', () => c.messages.some((m) => seqOf(m) >= head), { timeoutMs: 20_000 });
     const first = c.messages[0]!;
-    expect(first).toMatch(/^<110>1 \d{4}-\d{2}-\d{2}T[\d:.]+Z \S+ shipin-jiefang \d+ audit \[vj@32473 seq="1" action="[a-z_.]+" suite="\w+" hash="[0-9a-f]{64}"\] \{/);
+    expect(first).toMatch(
+      /^<110>1 \d{4}-\d{2}-\d{2}T[\d:.]+Z \S+ shipin-jiefang \d+ audit \[vj@32473 seq="1" action="[a-z_.]+" suite="\w+" hash="[0-9a-f]{64}"\] \{/,
+    );
 
     const before = Math.max(...c.messages.map(seqOf));
     await c.stop();

@@ -49,7 +49,10 @@ beforeAll(async () => {
   const sealed = petitionBody('xingsha', null, { sealed: true });
   expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: sealed })).status).toBe(200);
   sealedId = sealed.id;
-  const naming = petitionBody('xingsha', null, { sealed: true, accused: [{ name: '郑国栋', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: 'XJW-0001' }] });
+  const naming = petitionBody('xingsha', null, {
+    sealed: true,
+    accused: [{ name: '郑国栋', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: 'XJW-0001' }],
+  });
   expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: naming })).status).toBe(200);
   officeSealedId = naming.id;
   const imported = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
@@ -64,7 +67,10 @@ beforeAll(async () => {
   await send(k, 'session:end', { sessionId });
   k.close();
   // Finished recordings, one per township and granted to it: the routes about recordings need them to exist.
-  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`, [recordingId, sessionId]);
+  await s.server.db.query(
+    `INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`,
+    [recordingId, sessionId],
+  );
   objects['xingsha']!.recording = recordingId;
   const lk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['langli']!));
   const langliCall = await send(lk, 'call:start', { requestId: randomUUID() });
@@ -72,7 +78,10 @@ beforeAll(async () => {
   await send(lk, 'session:end', { sessionId: langliSession });
   lk.close();
   objects['langli']!.recording = randomUUID();
-  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'langli', 'complete', now(), true)`, [objects['langli']!.recording, langliSession]);
+  await s.server.db.query(
+    `INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'langli', 'complete', now(), true)`,
+    [objects['langli']!.recording, langliSession],
+  );
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
   const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
   liveSessionId = live.ok ? live.data.sessionId : '';
@@ -178,7 +187,9 @@ function expectedAllow(key: RouteKey, actor: Actor, own: Ownership): boolean {
 async function call(key: RouteKey, actor: Actor, own: Ownership): Promise<number> {
   let token = await actor.token();
   if (key === 'POST /api/auth/logout' && actor.role !== 'anonymous' && actor.role !== 'kiosk') {
-    const fresh = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: actor.name, password: DEMO_PASSWORDS[actor.name] } });
+    const fresh = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', {
+      body: { username: actor.name, password: DEMO_PASSWORDS[actor.name] },
+    });
     token = fresh.body.accessToken;
   }
   const method = key.split(' ')[0]!;
@@ -187,7 +198,11 @@ async function call(key: RouteKey, actor: Actor, own: Ownership): Promise<number
   if (raw) {
     const id = randomUUID();
     const target = key.includes(':attachmentId') ? path.replace(/[^/]+$/, id) : `${path}?kind=officials`;
-    const res = await fetch(`${s.url}${target}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': mime! }, body: new Uint8Array(raw) });
+    const res = await fetch(`${s.url}${target}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': mime! },
+      body: new Uint8Array(raw),
+    });
     return res.status;
   }
   return (await api(s.url, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) })).status;
@@ -232,8 +247,18 @@ describe('authorization matrix', () => {
             'session:end': { sessionId: randomUUID() },
             'rtc:capabilities': { sessionId: randomUUID() },
             'rtc:createTransport': { sessionId: randomUUID(), direction: 'send' },
-            'rtc:connectTransport': { sessionId: randomUUID(), transportId: randomUUID(), dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } },
-            'rtc:produce': { sessionId: randomUUID(), transportId: randomUUID(), kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000 }] }, source: 'microphone' },
+            'rtc:connectTransport': {
+              sessionId: randomUUID(),
+              transportId: randomUUID(),
+              dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+            },
+            'rtc:produce': {
+              sessionId: randomUUID(),
+              transportId: randomUUID(),
+              kind: 'audio',
+              rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000 }] },
+              source: 'microphone',
+            },
             'rtc:consume': { sessionId: randomUUID(), transportId: randomUUID(), producerId: randomUUID(), rtpCapabilities: {} },
             'rtc:resumeConsumer': { sessionId: randomUUID(), consumerId: randomUUID() },
             'rtc:setLayer': { sessionId: randomUUID(), consumerId: randomUUID(), spatialLayer: 0 },
@@ -250,7 +275,11 @@ describe('authorization matrix', () => {
             'kiosk:deviceStatus': { camera: 'ok' },
             'kiosk:checkStart': {},
             'kiosk:checkConnect': { checkId: randomUUID(), dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } },
-            'kiosk:checkProduce': { checkId: randomUUID(), kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000 }] } },
+            'kiosk:checkProduce': {
+              checkId: randomUUID(),
+              kind: 'audio',
+              rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000 }] },
+            },
             'kiosk:checkFinish': { checkId: randomUUID(), report: { camera: 'ok', microphone: 'ok', rttMs: 1, connectMs: 1 } },
             'session:leave': { sessionId: randomUUID() },
             'staff:startIntake': { requestId: randomUUID() },
@@ -260,7 +289,8 @@ describe('authorization matrix', () => {
           };
           const res = await send(socket, event, payload[event]);
           if (event === 'call:start' && res.ok) await send(socket, 'session:end', { sessionId: (res.data as { sessionId: string }).sessionId });
-          if (event === 'staff:startIntake' && res.ok) await send(socket, 'session:end', { sessionId: (res.data as { session: { sessionId: string } }).session.sessionId });
+          if (event === 'staff:startIntake' && res.ok)
+            await send(socket, 'session:end', { sessionId: (res.data as { session: { sessionId: string } }).session.sessionId });
           const refused = !res.ok && res.error.code === 'FORBIDDEN';
           const expected = EVENT_ACCESS[event].includes(actor.role as Role);
           if (refused === expected) unexpected.push(`${expected ? 'DENIED' : 'ALLOWED'} ${actor.name} ${event} → ${JSON.stringify(res).slice(0, 80)}`);

@@ -21,16 +21,25 @@ const localDay = (t: Date) => Math.floor((t.getTime() + 8 * 3600_000) / DAY);
 const isoOfDay = (d: number) => new Date(d * DAY).toISOString().slice(0, 10);
 
 const calendar = async (year: number) =>
-  (await s.server.db.query<{ day: string; working: boolean; note: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, working, note FROM calendar_exceptions WHERE day BETWEEN $1 AND $2 ORDER BY day`, [`${year}-01-01`, `${year}-12-31`])).rows;
+  (
+    await s.server.db.query<{ day: string; working: boolean; note: string }>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, working, note FROM calendar_exceptions WHERE day BETWEEN $1 AND $2 ORDER BY day`,
+      [`${year}-01-01`, `${year}-12-31`],
+    )
+  ).rows;
 
-const importCalendar = (who: string, body: Record<string, unknown>) => api<CalendarImportAnswer & ErrorBody>(s.url, 'POST', '/api/case-policy/calendar-import', { token: token(who), body });
+const importCalendar = (who: string, body: Record<string, unknown>) =>
+  api<CalendarImportAnswer & ErrorBody>(s.url, 'POST', '/api/case-policy/calendar-import', { token: token(who), body });
 
 describe('importing the annual holiday arrangement', () => {
   it('previews without changing anything, then an administrator applies it: the year is replaced, audited, and the next petition counts working days on it', async () => {
     const today = localDay(new Date());
     const year = Number(isoOfDay(today).slice(0, 4));
     // A day the year had that the file no longer lists must go; a day of another year must stay.
-    await s.server.db.query(`INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, false, '旧安排'), ($2, false, '上一年') ON CONFLICT (day) DO NOTHING`, [`${year}-03-03`, `${year - 1}-03-03`]);
+    await s.server.db.query(
+      `INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, false, '旧安排'), ($2, false, '上一年') ON CONFLICT (day) DO NOTHING`,
+      [`${year}-03-03`, `${year - 1}-03-03`],
+    );
     // The next seven days become holidays: a 5-working-day clock started today cannot end before the twelfth day.
     const days = Array.from({ length: 7 }, (_, i) => isoOfDay(today + 1 + i));
     const text = days.map((d) => `${d} 休 测试假期`).join('\n');
@@ -48,7 +57,9 @@ describe('importing the annual holiday arrangement', () => {
     const inYear = days.filter((d) => d.startsWith(`${year}-`));
     expect((await calendar(year)).map((d) => d.day)).toEqual(inYear);
     expect((await calendar(year - 1)).map((d) => d.day)).toContain(`${year - 1}-03-03`);
-    const audit = await s.server.db.query<{ actor_role: string; details: Record<string, unknown> }>(`SELECT actor_role, details FROM audit_log WHERE action = 'case.calendar_import' ORDER BY seq DESC LIMIT 1`);
+    const audit = await s.server.db.query<{ actor_role: string; details: Record<string, unknown> }>(
+      `SELECT actor_role, details FROM audit_log WHERE action = 'case.calendar_import' ORDER BY seq DESC LIMIT 1`,
+    );
     expect(audit.rows[0]).toMatchObject({ actor_role: 'sys_admin', details: { year, holidays: 7, workedDays: 0 } });
     const page = await api<CasePolicyView>(s.url, 'GET', '/api/case-policy', { token: token('supervisor') });
     expect(page.body.exceptions.filter((e) => e.note === '测试假期').map((e) => e.day)).toEqual(days);
@@ -63,7 +74,8 @@ describe('importing the annual holiday arrangement', () => {
     const notice = '一、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。';
     const calendarBefore = await calendar(2026);
     // A refused role changes nothing but the audit log, which records the refusal itself.
-    for (const who of ['officer1', 'xingsha-handler', 'auditor']) expect((await importCalendar(who, { year: 2026, text: notice, apply: true })).status).toBe(403);
+    for (const who of ['officer1', 'xingsha-handler', 'auditor'])
+      expect((await importCalendar(who, { year: 2026, text: notice, apply: true })).status).toBe(403);
     expect(await calendar(2026)).toEqual(calendarBefore);
     const before = await dbFingerprint(s);
     const wrongYear = await importCalendar('supervisor', { year: 2027, text: notice, apply: true });

@@ -66,7 +66,10 @@ describe('canaries in identity fields', () => {
         const [method, pattern] = key.split(' ') as [string, string];
         for (const id of [...petitions, randomUUID(), 'not-a-uuid']) {
           const p = pattern.replace(':attachmentId', randomUUID()).replace(':id', id);
-          const r = await api(s.url, method, p, { token, body: method === 'GET' ? undefined : { reason: '查看', caseCode: receipt.caseCode, pin: receipt.pin } });
+          const r = await api(s.url, method, p, {
+            token,
+            body: method === 'GET' ? undefined : { reason: '查看', caseCode: receipt.caseCode, pin: receipt.pin },
+          });
           townshipSaw.push(JSON.stringify(r.body));
         }
       }
@@ -107,7 +110,8 @@ describe('canaries in identity fields', () => {
       const dir = path.join(s.dataDir, 'pglite');
       await s.server.close();
       const files: string[] = [];
-      const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
+      const walk = (d: string) =>
+        fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
       walk(dir);
       dump = files.map((f) => fs.readFileSync(f).toString('latin1') + fs.readFileSync(f).toString('utf8')).join('\n');
       expect(dump).toContain('petition_identity');

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { CaseStatsView, CaseWorkflowView, CountyPetitionView, CrossReferenceView, RegistryImportView, TownshipCaseDetail, TownshipCaseView } from '@vj/shared';
+import type {
+  CaseStatsView,
+  CaseWorkflowView,
+  CountyPetitionView,
+  CrossReferenceView,
+  RegistryImportView,
+  TownshipCaseDetail,
+  TownshipCaseView,
+} from '@vj/shared';
 import { api } from '../helpers/api.js';
 import { PNG, kioskToken, loginAll, petitionBody, randomIdCard, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { dbFingerprint, startInProcess, type InProcessServer } from '../helpers/inprocess.js';
@@ -24,7 +32,11 @@ async function submit(township: string, over: Record<string, unknown> = {}, iden
 }
 
 async function importCsv(kind: 'officials' | 'discipline', csv: string): Promise<RegistryImportView> {
-  const res = await fetch(`${s.url}/api/registry/imports?kind=${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: csv });
+  const res = await fetch(`${s.url}/api/registry/imports?kind=${kind}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
   expect(res.status).toBe(202);
   const started = (await res.json()) as RegistryImportView;
   return waitFor(`${kind} import to finish`, async () => {
@@ -35,7 +47,9 @@ async function importCsv(kind: 'officials' | 'discipline', csv: string): Promise
 
 describe('conflict of interest', () => {
   it('refuses referral to the township an accused person belongs to; a supervisor may override with a reason, audited', async () => {
-    const p = await submit('xingsha', { accused: [{ name: '周某某', unit: '星沙街道城建办', position: '副主任', townshipCode: 'xingsha', officialCode: null, managementLevel: 'township_cadre' }] });
+    const p = await submit('xingsha', {
+      accused: [{ name: '周某某', unit: '星沙街道城建办', position: '副主任', townshipCode: 'xingsha', officialCode: null, managementLevel: 'township_cadre' }],
+    });
     const before = await dbFingerprint(s);
     const refused = await transition(s.url, token('officer1'), p.id, { action: 'refer' });
     expect(refused.status).toBe(409);
@@ -44,13 +58,19 @@ describe('conflict of interest', () => {
     const byOfficer = await transition(s.url, token('officer1'), p.id, { action: 'refer', overrideReason: '街道纪工委书记与被反映人无隶属关系' });
     expect(byOfficer.status).toBe(403);
     // A refusal of a known user is itself audited; the case is untouched.
-    const untouched = await s.server.db.query(`SELECT 1 FROM petitions WHERE id = $1 AND status = 'received' AND NOT EXISTS (SELECT 1 FROM case_steps WHERE petition_id = $1)`, [p.id]);
+    const untouched = await s.server.db.query(
+      `SELECT 1 FROM petitions WHERE id = $1 AND status = 'received' AND NOT EXISTS (SELECT 1 FROM case_steps WHERE petition_id = $1)`,
+      [p.id],
+    );
     expect(untouched.rowCount).toBe(1);
 
     const overridden = await transition(s.url, token('supervisor'), p.id, { action: 'refer', overrideReason: '街道纪工委书记与被反映人无隶属关系' });
     expect(overridden.status).toBe(200);
     expect(overridden.body.status).toBe('referred');
-    const audit = await s.server.db.query<{ details: Record<string, unknown>; actor_role: string }>(`SELECT details, actor_role FROM audit_log WHERE action = 'case.refer' AND object_id = $1`, [p.id]);
+    const audit = await s.server.db.query<{ details: Record<string, unknown>; actor_role: string }>(
+      `SELECT details, actor_role FROM audit_log WHERE action = 'case.refer' AND object_id = $1`,
+      [p.id],
+    );
     expect(audit.rows).toHaveLength(1);
     expect(audit.rows[0]!.actor_role).toBe('county_supervisor');
     expect(audit.rows[0]!.details).toMatchObject({ coiOverride: true, overrideReason: '街道纪工委书记与被反映人无隶属关系', conflicts: 'accused_in_township' });
@@ -64,7 +84,9 @@ describe('conflict of interest', () => {
     const handler = logins['xingsha-handler']!.user.id;
     await s.server.db.query(`UPDATE users SET person_name = '陈志明' WHERE id = $1`, [handler]);
     try {
-      const p = await submit('xingsha', { accused: [{ name: '陈志明', unit: '星沙街道纪工委', position: '干事', townshipCode: null, officialCode: null, managementLevel: 'township_cadre' }] });
+      const p = await submit('xingsha', {
+        accused: [{ name: '陈志明', unit: '星沙街道纪工委', position: '干事', townshipCode: null, officialCode: null, managementLevel: 'township_cadre' }],
+      });
       const before = await dbFingerprint(s);
       const assigned = await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler });
       expect(assigned.status).toBe(409);
@@ -73,7 +95,9 @@ describe('conflict of interest', () => {
       expect((unassigned.body as unknown as { error: { code: string } }).error.code).toBe('JURISDICTION');
       expect(await dbFingerprint(s)).toBe(before);
       // Even had it gone down before the rule (a referral already made stands), the handler it names never sees it.
-      await s.server.db.query(`UPDATE petitions SET status = 'referred', handler_side = 'township', route = 'jiaoban', decided_at = now() WHERE id = $1`, [p.id]);
+      await s.server.db.query(`UPDATE petitions SET status = 'referred', handler_side = 'township', route = 'jiaoban', decided_at = now() WHERE id = $1`, [
+        p.id,
+      ]);
 
       const list = await api<{ items: TownshipCaseView[] }>(s.url, 'GET', '/api/township/cases', { token: token('xingsha-handler') });
       expect(list.status).toBe(200);
@@ -139,7 +163,10 @@ describe('the full loop over the API', () => {
     expect(seen.body.workflow.steps.find((x) => x.action === 'add_step')!.attachments[0]!.filename).toBe('走访记录.png');
 
     const kiosk = await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!);
-    const lookup = await api<{ status: string; feedback: string }>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: p.caseCode, pin: p.pin } });
+    const lookup = await api<{ status: string; feedback: string }>(s.url, 'POST', '/api/receipts/lookup', {
+      token: kiosk,
+      body: { caseCode: p.caseCode, pin: p.pin },
+    });
     expect(lookup.status).toBe(200);
     expect(lookup.body).toMatchObject({ status: 'closed', feedback });
 
@@ -166,12 +193,21 @@ describe('officials registry and cross-reference', () => {
     expect(o).toMatchObject({ status: 'done', totalRows: 5, processedRows: 5, importedRows: 3, errorCount: 2 });
     expect(o.errors.map((e) => e.line)).toEqual([3, 5]);
 
-    const discipline = ['记录编号,人员编码,处分日期,处分种类,事由,决定机关', 'D-1,GB-0001,2023-05-10,党内警告,违规收受礼金,县纪委', 'D-2,GB-9999,2023-05-10,警告,x,县纪委', 'D-3,GB-0001,2024-02-30,记过,y,县纪委'].join('\n');
+    const discipline = [
+      '记录编号,人员编码,处分日期,处分种类,事由,决定机关',
+      'D-1,GB-0001,2023-05-10,党内警告,违规收受礼金,县纪委',
+      'D-2,GB-9999,2023-05-10,警告,x,县纪委',
+      'D-3,GB-0001,2024-02-30,记过,y,县纪委',
+    ].join('\n');
     const d = await importCsv('discipline', discipline);
     expect(d).toMatchObject({ status: 'done', importedRows: 1, errorCount: 2 });
     expect(d.errors.map((e) => e.line)).toEqual([3, 4]);
 
-    const bad = await fetch(`${s.url}/api/registry/imports?kind=officials`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: 'foo,bar\n1,2\n' });
+    const bad = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' },
+      body: 'foo,bar\n1,2\n',
+    });
     expect(bad.status).toBe(400);
 
     const named = { accused: [{ name: '欧阳建业', unit: '星沙街道城建办', position: '', townshipCode: null, officialCode: null }] };
@@ -185,7 +221,9 @@ describe('officials registry and cross-reference', () => {
     expect(m[0]!.discipline.map((r) => r.kind)).toEqual(['党内警告']);
     expect(m[0]!.otherPetitions.map((r) => r.caseCode)).toEqual([first.caseCode]);
 
-    const search = await api<{ items: { code: string }[] }>(s.url, 'GET', `/api/registry/officials?q=${encodeURIComponent('欧阳建')}`, { token: token('officer1') });
+    const search = await api<{ items: { code: string }[] }>(s.url, 'GET', `/api/registry/officials?q=${encodeURIComponent('欧阳建')}`, {
+      token: token('officer1'),
+    });
     expect(search.body.items.map((i) => i.code).sort()).toEqual(['GB-0001', 'GB-0005']);
   });
 });
@@ -216,7 +254,10 @@ describe('statistics', () => {
 
 describe('the deadline policy', () => {
   it('a supervisor changes it over the API, audited, and the next petition runs on the new clock at once', async () => {
-    type PolicyView = { rows: { matterClass: string; kind: string; days: number; counting: 'calendar' | 'working'; dueSoonDays: number; maxCount: number }[]; exceptions: { day: string; working: boolean; note: string }[] };
+    type PolicyView = {
+      rows: { matterClass: string; kind: string; days: number; counting: 'calendar' | 'working'; dueSoonDays: number; maxCount: number }[];
+      exceptions: { day: string; working: boolean; note: string }[];
+    };
     const before = await api<PolicyView>(s.url, 'GET', '/api/case-policy', { token: token('supervisor') });
     expect(before.status).toBe(200);
     const accept = before.body.rows.find((r) => r.kind === 'accept')!;
@@ -225,19 +266,28 @@ describe('the deadline policy', () => {
     expect(refused.status).toBe(403);
 
     const changed = { ...accept, days: accept.days + 30, counting: 'calendar' as const };
-    const saved = await api<PolicyView>(s.url, 'PUT', '/api/case-policy', { token: token('supervisor'), body: { rows: [changed], exceptions: before.body.exceptions } });
+    const saved = await api<PolicyView>(s.url, 'PUT', '/api/case-policy', {
+      token: token('supervisor'),
+      body: { rows: [changed], exceptions: before.body.exceptions },
+    });
     try {
       expect(saved.status).toBe(200);
       expect(saved.body.rows.find((r) => r.kind === 'accept')).toMatchObject({ days: changed.days, counting: 'calendar' });
-      const audit = await s.server.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'case.policy' ORDER BY seq DESC LIMIT 1`);
+      const audit = await s.server.db.query<{ details: Record<string, unknown> }>(
+        `SELECT details FROM audit_log WHERE action = 'case.policy' ORDER BY seq DESC LIMIT 1`,
+      );
       expect(audit.rows[0]!.details).toMatchObject({ [`${accept.matterClass}.accept`]: `${changed.days}c` });
 
       const p = await submit('langli');
-      const row = (await s.server.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [p.id])).rows[0]!;
+      const row = (await s.server.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [p.id]))
+        .rows[0]!;
       const localDay = (t: Date) => Math.floor((t.getTime() + 8 * 3600_000) / 86_400_000);
       expect(localDay(row.accept_due_at) - localDay(row.created_at)).toBe(changed.days);
     } finally {
-      const restored = await api(s.url, 'PUT', '/api/case-policy', { token: token('supervisor'), body: { rows: [accept], exceptions: before.body.exceptions } });
+      const restored = await api(s.url, 'PUT', '/api/case-policy', {
+        token: token('supervisor'),
+        body: { rows: [accept], exceptions: before.body.exceptions },
+      });
       expect(restored.status).toBe(200);
     }
   });
@@ -248,10 +298,16 @@ describe('matter classes and the named-accuser notices over the API', () => {
 
   it('a 其他 without the body that handles it, or a policy row that does not exist, is refused in Chinese and changes nothing', async () => {
     const before = await dbFingerprint(s);
-    const other = await api<ErrorBody>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: petitionBody('xingsha', null, { matterClass: 'other' }) });
+    const other = await api<ErrorBody>(s.url, 'POST', '/api/petitions', {
+      token: token('officer1'),
+      body: petitionBody('xingsha', null, { matterClass: 'other' }),
+    });
     expect(other.status).toBe(400);
     expect(other.body.error.message).toContain('须写明由哪个单位办理');
-    const unknownClass = await api<ErrorBody>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: petitionBody('xingsha', null, { matterClass: '信访' }) });
+    const unknownClass = await api<ErrorBody>(s.url, 'POST', '/api/petitions', {
+      token: token('officer1'),
+      body: petitionBody('xingsha', null, { matterClass: '信访' }),
+    });
     expect(unknownClass.status).toBe(400);
     const policy = await api<ErrorBody>(s.url, 'PUT', '/api/case-policy', {
       token: token('supervisor'),
@@ -266,7 +322,9 @@ describe('matter classes and the named-accuser notices over the API', () => {
     const p = await submit('xingsha', { matterClass: 'accusation' }, { name: '李某', idCard: randomIdCard(), phone: '', address: '', village: '' });
     const referred = await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: null });
     expect(referred.status).toBe(200);
-    const list = await api<{ items: { id: string; kind: string; dueState: string; dueAt: string | null }[] }>(s.url, 'GET', '/api/cases/notices', { token: token('officer1') });
+    const list = await api<{ items: { id: string; kind: string; dueState: string; dueAt: string | null }[] }>(s.url, 'GET', '/api/cases/notices', {
+      token: token('officer1'),
+    });
     expect(list.status).toBe(200);
     expect(list.body.items.filter((n) => n.id === p.id).map((n) => n.kind)).toEqual(['accept']);
 
@@ -292,7 +350,10 @@ describe('matter classes and the named-accuser notices over the API', () => {
     expect(after.body.items.some((n) => n.id === p.id)).toBe(false);
 
     const kiosk = await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!);
-    const lookup = await api<{ matterClass: string; notices: { kind: string; text: string }[] }>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: p.caseCode, pin: p.pin } });
+    const lookup = await api<{ matterClass: string; notices: { kind: string; text: string }[] }>(s.url, 'POST', '/api/receipts/lookup', {
+      token: kiosk,
+      body: { caseCode: p.caseCode, pin: p.pin },
+    });
     expect(lookup.status).toBe(200);
     expect(lookup.body.matterClass).toBe('accusation');
     expect(lookup.body.notices).toMatchObject([{ kind: 'accept', text: '您的检举已受理，已交镇纪委办理' }]);

@@ -38,7 +38,12 @@ describe.each(backends)('case deadlines with an injected clock on $name', (backe
   afterAll(async () => cleanup?.());
 
   const escalations = async (id: string) =>
-    (await db.query<{ clock: string; level: string; notified: { role: string; name: string }[] }>('SELECT clock, level, notified FROM case_escalations WHERE petition_id = $1 ORDER BY notified_at', [id])).rows;
+    (
+      await db.query<{ clock: string; level: string; notified: { role: string; name: string }[] }>(
+        'SELECT clock, level, notified FROM case_escalations WHERE petition_id = $1 ORDER BY notified_at',
+        [id],
+      )
+    ).rows;
 
   it('acceptance: ok, then due soon, then overdue, each escalated once, with who was told and an audit row', async () => {
     clock = cst('2026-11-02T10:00:00'); // Monday

@@ -38,7 +38,8 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
   let cases: CaseService;
   const now = new Date('2026-11-02T09:00:00+08:00');
   /** The case row, its steps, the audit count, and its accused rows: equal before and after a refusal. */
-  const snapshot = async (id: string) => `${await caseSnapshot(db, id)}|${JSON.stringify((await db.query('SELECT * FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [id])).rows)}`;
+  const snapshot = async (id: string) =>
+    `${await caseSnapshot(db, id)}|${JSON.stringify((await db.query('SELECT * FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [id])).rows)}`;
 
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
@@ -49,11 +50,22 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
   });
   afterAll(async () => cleanup?.());
 
-  const file = async (accused: Person[], township = 'xingsha') => (await petitions.submit(who.officer1, petitionBody(township, null, { accused: accused.map(person) }) as Input)).petitionId;
-  const refer = (as: Claims, id: string, over: Record<string, unknown> = {}) => cases.transition(as, id, { stepId: randomUUID(), action: 'refer', handlerId: null, overrideReason: null, ...over } as never);
-  const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string; message?: string }) => `${e.code}:${e.message}`);
+  const file = async (accused: Person[], township = 'xingsha') =>
+    (await petitions.submit(who.officer1, petitionBody(township, null, { accused: accused.map(person) }) as Input)).petitionId;
+  const refer = (as: Claims, id: string, over: Record<string, unknown> = {}) =>
+    cases.transition(as, id, { stepId: randomUUID(), action: 'refer', handlerId: null, overrideReason: null, ...over } as never);
+  const codeOf = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: { code?: string; message?: string }) => `${e.code}:${e.message}`,
+    );
   const accusedRows = async (id: string) =>
-    (await db.query<{ management_level: string; standing: string }>('SELECT management_level, standing FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [id])).rows.map((r) => `${r.management_level}/${r.standing}`);
+    (
+      await db.query<{ management_level: string; standing: string }>(
+        'SELECT management_level, standing FROM petition_accused WHERE petition_id = $1 ORDER BY ord',
+        [id],
+      )
+    ).rows.map((r) => `${r.management_level}/${r.standing}`);
 
   /** Refused with JURISDICTION and `bar`'s words, by an officer and by a supervisor with a reason; nothing changed. */
   async function refusedDown(id: string, bar: keyof typeof JURISDICTION_BAR_TEXT) {
@@ -61,7 +73,9 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
     expect(await codeOf(refer(who.officer1, id))).toBe(`JURISDICTION:${JURISDICTION_BAR_TEXT[bar]}`);
     // No override: a supervisor's reason does not lift it.
     expect(await codeOf(refer(who.supervisor, id, { overrideReason: '确需由乡镇办理，主任同意' }))).toBe(`JURISDICTION:${JURISDICTION_BAR_TEXT[bar]}`);
-    expect(await codeOf(refer(who.supervisor, id, { overrideReason: '确需由乡镇办理，主任同意', handlerId: who['xingsha-handler'].sub }))).toBe(`JURISDICTION:${JURISDICTION_BAR_TEXT[bar]}`);
+    expect(await codeOf(refer(who.supervisor, id, { overrideReason: '确需由乡镇办理，主任同意', handlerId: who['xingsha-handler'].sub }))).toBe(
+      `JURISDICTION:${JURISDICTION_BAR_TEXT[bar]}`,
+    );
     expect(await snapshot(id)).toBe(before);
   }
 
@@ -116,16 +130,22 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
   });
 
   it('returning a result to the township reads the rule again: an accused made a 县管干部 since the referral keeps it with the county', async () => {
-    await db.query(`INSERT INTO officials (code, name, position, township_code, management_level) VALUES ('T-RET-1', '韩某某', '村委委员', 'langli', 'village_cadre') ON CONFLICT (code) DO NOTHING`);
+    await db.query(
+      `INSERT INTO officials (code, name, position, township_code, management_level) VALUES ('T-RET-1', '韩某某', '村委委员', 'langli', 'village_cadre') ON CONFLICT (code) DO NOTHING`,
+    );
     const id = await file([{ name: '韩某某', officialCode: 'T-RET-1', townshipCode: null, managementLevel: 'village_cadre' }]);
     expect((await refer(who.officer1, id)).status).toBe('referred');
     const h = who['xingsha-handler'];
     await cases.transition(h, id, { stepId: randomUUID(), action: 'township_accept', text: '' } as never);
-    expect((await cases.transition(h, id, { stepId: randomUUID(), action: 'report', text: '经核查，反映问题部分属实', attachmentIds: [] } as never)).status).toBe('reported');
+    expect(
+      (await cases.transition(h, id, { stepId: randomUUID(), action: 'report', text: '经核查，反映问题部分属实', attachmentIds: [] } as never)).status,
+    ).toBe('reported');
     // The personnel system's next import says 县管干部 (e.g. promoted).
     await db.query(`UPDATE officials SET management_level = 'county_managed' WHERE code = 'T-RET-1'`);
     const before = await snapshot(id);
-    expect(await codeOf(cases.transition(who.supervisor, id, { stepId: randomUUID(), action: 'return', text: '请补充调查' } as never))).toBe(`JURISDICTION:${JURISDICTION_BAR_TEXT.county_managed}`);
+    expect(await codeOf(cases.transition(who.supervisor, id, { stepId: randomUUID(), action: 'return', text: '请补充调查' } as never))).toBe(
+      `JURISDICTION:${JURISDICTION_BAR_TEXT.county_managed}`,
+    );
     expect(await snapshot(id)).toBe(before);
     // Back at its old level, the same return goes through: the refusal was the rule's.
     await db.query(`UPDATE officials SET management_level = 'village_cadre' WHERE code = 'T-RET-1'`);
@@ -138,30 +158,71 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
     await refusedDown(id, 'level_unknown');
 
     const audits = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0]!.n);
-    await db.tx((q) => setAccusedJurisdiction(q, who.officer1, id, AccusedJurisdictionBody.parse({ accused: [{ index: 1, managementLevel: 'village_cadre', standing: 'none' }] }), now));
+    await db.tx((q) =>
+      setAccusedJurisdiction(
+        q,
+        who.officer1,
+        id,
+        AccusedJurisdictionBody.parse({ accused: [{ index: 1, managementLevel: 'village_cadre', standing: 'none' }] }),
+        now,
+      ),
+    );
     expect(await accusedRows(id)).toEqual(['village_cadre/none', 'village_cadre/none']);
-    const audit = await db.query<{ action: string; details: Record<string, unknown>; seq: string }>('SELECT action, details, seq FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const audit = await db.query<{ action: string; details: Record<string, unknown>; seq: string }>(
+      'SELECT action, details, seq FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
     expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0]!.n)).toBe(audits + 1);
-    expect(audit.rows[0]).toMatchObject({ action: 'case.accused_jurisdiction', details: { positions: '2', managementLevels: 'village_cadre', managementLevelsWere: 'unknown', standings: 'no_standing' } });
+    expect(audit.rows[0]).toMatchObject({
+      action: 'case.accused_jurisdiction',
+      details: { positions: '2', managementLevels: 'village_cadre', managementLevelsWere: 'unknown', standings: 'no_standing' },
+    });
     // The audit row names nobody.
     expect(JSON.stringify(audit.rows[0]!.details)).not.toContain('冯某某');
     // Confirming the same again changes nothing and writes nothing.
     const same = await snapshot(id);
-    await db.tx((q) => setAccusedJurisdiction(q, who.officer1, id, AccusedJurisdictionBody.parse({ accused: [{ index: 1, managementLevel: 'village_cadre', standing: 'none' }] }), now));
+    await db.tx((q) =>
+      setAccusedJurisdiction(
+        q,
+        who.officer1,
+        id,
+        AccusedJurisdictionBody.parse({ accused: [{ index: 1, managementLevel: 'village_cadre', standing: 'none' }] }),
+        now,
+      ),
+    );
     expect(await snapshot(id)).toBe(same);
 
     expect((await refer(who.officer1, id)).status).toBe('referred');
     // Once sent down, the levels are the record of that decision: refused, nothing changed.
     const sent = await snapshot(id);
     expect(
-      await codeOf(db.tx((q) => setAccusedJurisdiction(q, who.officer1, id, AccusedJurisdictionBody.parse({ accused: [{ index: 0, managementLevel: 'county_managed', standing: 'none' }] }), now))),
+      await codeOf(
+        db.tx((q) =>
+          setAccusedJurisdiction(
+            q,
+            who.officer1,
+            id,
+            AccusedJurisdictionBody.parse({ accused: [{ index: 0, managementLevel: 'county_managed', standing: 'none' }] }),
+            now,
+          ),
+        ),
+      ),
     ).toMatch(/^INVALID_STATE:/);
     expect(await snapshot(id)).toBe(sent);
     // Nobody who is not there.
     const other = await file([{ name: '褚某某' }]);
     const o = await snapshot(other);
     expect(
-      await codeOf(db.tx((q) => setAccusedJurisdiction(q, who.officer1, other, AccusedJurisdictionBody.parse({ accused: [{ index: 3, managementLevel: 'village_cadre', standing: 'none' }] }), now))),
+      await codeOf(
+        db.tx((q) =>
+          setAccusedJurisdiction(
+            q,
+            who.officer1,
+            other,
+            AccusedJurisdictionBody.parse({ accused: [{ index: 3, managementLevel: 'village_cadre', standing: 'none' }] }),
+            now,
+          ),
+        ),
+      ),
     ).toMatch(/^BAD_REQUEST:/);
     expect(await snapshot(other)).toBe(o);
     expect((await verifyAuditChain(db)).ok).toBe(true);
@@ -174,7 +235,17 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
     await refusedDown(secretary, 'county_managed');
     const before = await snapshot(secretary);
     expect(
-      await codeOf(db.tx((q) => setAccusedJurisdiction(q, who.officer1, secretary, AccusedJurisdictionBody.parse({ accused: [{ index: 0, managementLevel: 'village_cadre', standing: 'principal_leader' }] }), now))),
+      await codeOf(
+        db.tx((q) =>
+          setAccusedJurisdiction(
+            q,
+            who.officer1,
+            secretary,
+            AccusedJurisdictionBody.parse({ accused: [{ index: 0, managementLevel: 'village_cadre', standing: 'principal_leader' }] }),
+            now,
+          ),
+        ),
+      ),
     ).toMatch(/^BAD_REQUEST:.*以档案为准/);
     expect(await snapshot(secretary)).toBe(before);
 
@@ -210,7 +281,14 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
   });
 
   it('the registry import takes 管理层级 by its label or code, refuses anything else per row, and a file without the column keeps the levels', async () => {
-    const importer = new RegistryImporter(db, new Map([['xingsha', 'xingsha'], ['langli', 'langli']]), quietLog);
+    const importer = new RegistryImporter(
+      db,
+      new Map([
+        ['xingsha', 'xingsha'],
+        ['langli', 'langli'],
+      ]),
+      quietLog,
+    );
     const run = async (csv: string) => {
       const { view, done } = await importer.start(who.supervisor, 'officials', Buffer.from(csv));
       await done;
@@ -228,9 +306,11 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
     expect(first).toMatchObject({ status: 'done', importedRows: 3, errorCount: 1 });
     expect(first.errors).toEqual([{ line: 5, message: '管理层级应为县管干部、乡镇干部、村干部或留空' }]);
     const levels = async () =>
-      (await db.query<{ code: string; management_level: string; standing: string }>(`SELECT code, management_level, standing FROM officials WHERE code LIKE 'JX-%' ORDER BY code`)).rows.map(
-        (o) => `${o.code}:${o.management_level}/${o.standing}`,
-      );
+      (
+        await db.query<{ code: string; management_level: string; standing: string }>(
+          `SELECT code, management_level, standing FROM officials WHERE code LIKE 'JX-%' ORDER BY code`,
+        )
+      ).rows.map((o) => `${o.code}:${o.management_level}/${o.standing}`);
     expect(await levels()).toEqual(['JX-1:county_managed/principal_leader', 'JX-2:township_cadre/commission', 'JX-3:unknown/none']);
     // The older export, without 管理层级: positions change, levels stay.
     const second = await run(['人员编码,姓名,单位编码,单位名称,职务,乡镇', 'JX-1,甲某,JX-U1,星沙街道党工委,党工委副书记,xingsha'].join('\n'));
@@ -264,7 +344,8 @@ describe.each(backends)('jurisdiction by management level (分级负责) on $nam
 /** The migrations before `version`, in a folder of their own: an install as it stood before levels. */
 function migrationsBefore(version: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-migrations-'));
-  for (const f of fs.readdirSync(MIGRATIONS_DIR)) if (/^\d{4}_/.test(f) && f.slice(0, 4) < version) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+  for (const f of fs.readdirSync(MIGRATIONS_DIR))
+    if (/^\d{4}_/.test(f) && f.slice(0, 4) < version) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
   return dir;
 }
 
@@ -277,7 +358,9 @@ describe.each(backends)('existing accused persons migrate to 未确定, with the
       db.integrity = IntegrityKeys.ephemeral();
       const who = await seededClaims(db, ['officer1'] as const);
       await db.query(`INSERT INTO org_units (code, name, township_code) VALUES ('U1', '星沙街道纪工委', 'xingsha'), ('U2', '星沙街道城建办', 'xingsha')`);
-      await db.query(`INSERT INTO officials (code, name, unit_code, position, township_code) VALUES ('O1', '陈某', 'U1', '干事', 'xingsha'), ('O2', '王某', 'U2', '主任', 'xingsha')`);
+      await db.query(
+        `INSERT INTO officials (code, name, unit_code, position, township_code) VALUES ('O1', '陈某', 'U1', '干事', 'xingsha'), ('O2', '王某', 'U2', '主任', 'xingsha')`,
+      );
       const id = randomUUID();
       await db.query(
         `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, status, handler_side, decided_at, accept_due_at, conclude_due_at, route, clock_rules)
@@ -290,9 +373,14 @@ describe.each(backends)('existing accused persons migrate to 未确定, with the
         [id],
       );
       await migrate(db, quietLog);
-      const rows = await db.query<{ management_level: string; standing: string }>('SELECT management_level, standing FROM petition_accused WHERE petition_id = $1 ORDER BY ord', [id]);
+      const rows = await db.query<{ management_level: string; standing: string }>(
+        'SELECT management_level, standing FROM petition_accused WHERE petition_id = $1 ORDER BY ord',
+        [id],
+      );
       expect(rows.rows.map((r) => `${r.management_level}/${r.standing}`)).toEqual(['unknown/commission', 'unknown/none', 'unknown/none']);
-      const officials = await db.query<{ code: string; management_level: string; standing: string }>('SELECT code, management_level, standing FROM officials ORDER BY code');
+      const officials = await db.query<{ code: string; management_level: string; standing: string }>(
+        'SELECT code, management_level, standing FROM officials ORDER BY code',
+      );
       expect(officials.rows.map((o) => `${o.code}:${o.management_level}/${o.standing}`)).toEqual(['O1:unknown/commission', 'O2:unknown/none']);
       // The referral already made is not undone.
       expect((await db.query<{ status: string }>('SELECT status FROM petitions WHERE id = $1', [id])).rows[0]!.status).toBe('referred');

@@ -24,9 +24,22 @@ const day = (d: Date | string | null | undefined) => (d ? isoDay(dayOf(new Date(
 type Input = Parameters<PetitionService['submit']>[1];
 const named = (township: string, over: Record<string, unknown> = {}) =>
   petitionBody(township, { name: '王某', idCard: randomIdCard(), phone: '13912345678', address: '', village: '' }, over) as Input;
-const kiosk = { sub: randomUUID(), role: 'kiosk' as Role, name: 'k', room: 'xingsha', exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as unknown as Claims;
+const kiosk = {
+  sub: randomUUID(),
+  role: 'kiosk' as Role,
+  name: 'k',
+  room: 'xingsha',
+  exp: 0,
+  iat: 0,
+  aud: 'vj:kiosk',
+  iss: 'vj-signaling',
+} as unknown as Claims;
 /** An accused cadre of the township itself: handing the matter to that township is a conflict of interest. */
-const ofXingsha = { accused: [{ name: '赵某某', unit: '星沙街道某社区', position: '社区主任', townshipCode: 'xingsha', officialCode: null, managementLevel: 'village_cadre' as const }] };
+const ofXingsha = {
+  accused: [
+    { name: '赵某某', unit: '星沙街道某社区', position: '社区主任', townshipCode: 'xingsha', officialCode: null, managementLevel: 'village_cadre' as const },
+  ],
+};
 
 describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $name', (backend) => {
   let db: Db;
@@ -40,7 +53,12 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
   const step = () => ({ stepId: randomUUID() });
   const snapshot = (id: string) => caseSnapshot(db, id);
   const lastAudit = async (id: string) =>
-    (await db.query<{ action: string; details: Record<string, unknown> }>('SELECT action, details FROM audit_log WHERE object_id = $1 ORDER BY seq DESC LIMIT 1', [id])).rows[0]!;
+    (
+      await db.query<{ action: string; details: Record<string, unknown> }>(
+        'SELECT action, details FROM audit_log WHERE object_id = $1 ORDER BY seq DESC LIMIT 1',
+        [id],
+      )
+    ).rows[0]!;
   /** A refusal with its code, leaving the case, its steps and the audit log exactly as they were. */
   async function refused(id: string, act: () => Promise<unknown>, code: string, message?: RegExp) {
     const before = await snapshot(id);
@@ -65,7 +83,11 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
 
   it('the policy page shows a progress row for each class a 交办 can carry, with its source and that the article is unverified', async () => {
     const rows = (await policyView(db)).rows.filter((r) => r.kind === 'progress');
-    expect(rows.map((r) => `${r.matterClass}:${r.days}${r.counting === 'working' ? 'w' : 'c'}:${r.dueSoonDays}`)).toEqual(['accusation:90c:10', 'appeal:90c:10', 'suggestion:90c:10']);
+    expect(rows.map((r) => `${r.matterClass}:${r.days}${r.counting === 'working' ? 'w' : 'c'}:${r.dueSoonDays}`)).toEqual([
+      'accusation:90c:10',
+      'appeal:90c:10',
+      'suggestion:90c:10',
+    ]);
     expect(rows.every((r) => r.source.includes('交办事项应定期报告进展') && r.source.includes('待核实'))).toBe(true);
   });
 
@@ -75,7 +97,15 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     await petitions.submit(who.officer1, b);
     clock = cst('2026-11-06T10:00:00'); // Friday, inside the 5 working days
     let wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'transfer', to: 'township', handlerId: null, text: '属镇纪委管辖' });
-    expect([wf.status, wf.route, wf.side, wf.transferTo, wf.concludeDueAt, wf.progressDueAt, wf.dueState]).toEqual(['transferred', 'zhuanban', 'township', null, null, null, 'ok']);
+    expect([wf.status, wf.route, wf.side, wf.transferTo, wf.concludeDueAt, wf.progressDueAt, wf.dueState]).toEqual([
+      'transferred',
+      'zhuanban',
+      'township',
+      null,
+      null,
+      null,
+      'ok',
+    ]);
     // The accept clock no longer runs: a sweep long after its day raises nothing.
     await job.sweep(cst('2026-12-01T09:00:00'));
     expect((await cases.workflow(who.supervisor, b.id)).dueState).toBe('ok');
@@ -89,11 +119,23 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     // No reporting duty and no county review: none of the 交办 loop's actions apply, and the county cannot close it for the township.
     const h = who['xingsha-handler'];
     await refused(b.id, () => cases.transition(h, b.id, { ...step(), action: 'report', text: '经核查，反映问题部分属实', attachmentIds: [] }), 'INVALID_STATE');
-    await refused(b.id, () => cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '正在调查中，已约谈相关人员', attachmentIds: [] }), 'INVALID_STATE');
+    await refused(
+      b.id,
+      () => cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '正在调查中，已约谈相关人员', attachmentIds: [] }),
+      'INVALID_STATE',
+    );
     await refused(b.id, () => cases.transition(h, b.id, { ...step(), action: 'request_extension', days: 10, text: '需要更多时间调查' }), 'INVALID_STATE');
-    await refused(b.id, () => cases.transition(who.supervisor, b.id, { ...step(), action: 'approve', feedback: '您反映的问题已经查实并处理', text: '' }), 'INVALID_STATE');
+    await refused(
+      b.id,
+      () => cases.transition(who.supervisor, b.id, { ...step(), action: 'approve', feedback: '您反映的问题已经查实并处理', text: '' }),
+      'INVALID_STATE',
+    );
     await refused(b.id, () => cases.transition(who.officer1, b.id, { ...step(), action: 'record_transfer_outcome', text: '镇纪委已作出处理' }), 'FORBIDDEN');
-    await refused(b.id, () => cases.transition(who.officer1, b.id, { ...step(), action: 'transfer', to: 'township', handlerId: null, text: '' }), 'INVALID_STATE');
+    await refused(
+      b.id,
+      () => cases.transition(who.officer1, b.id, { ...step(), action: 'transfer', to: 'township', handlerId: null, text: '' }),
+      'INVALID_STATE',
+    );
 
     // A named accuser may still be told it was handed on.
     await cases.transition(who.officer1, b.id, { ...step(), action: 'notify_accept', via: 'phone', text: '您的检举已转交镇纪委依职权办理' });
@@ -119,7 +161,11 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     expect([wf.status, wf.route, wf.side, wf.transferTo, wf.progressDueAt]).toEqual(['transferred', 'zhuanban', 'county', '县委组织部', null]);
     expect(wf.steps.at(-1)).toMatchObject({ action: 'transfer', at: cst('2026-11-10T11:00:00').toISOString() });
     await refused(b.id, () => cases.workflow(who['xingsha-handler'], b.id), 'NOT_FOUND');
-    await refused(b.id, () => cases.transition(who['xingsha-handler'], b.id, { ...step(), action: 'record_transfer_outcome', text: '已作出处理决定' }), 'NOT_FOUND');
+    await refused(
+      b.id,
+      () => cases.transition(who['xingsha-handler'], b.id, { ...step(), action: 'record_transfer_outcome', text: '已作出处理决定' }),
+      'NOT_FOUND',
+    );
     // The villager's receipt says where it is.
     expect((await receipts.lookup(kiosk, receipt.caseCode, receipt.pin)).status).toBe('transferred');
 
@@ -136,9 +182,18 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     const body = { ...step(), action: 'transfer' as const, to: 'township' as const, handlerId: null, text: '' };
     await refused(b.id, () => cases.transition(who.officer1, b.id, body), 'CONFLICT_OF_INTEREST', /转办须回避/);
     await refused(b.id, () => cases.transition(who.officer1, b.id, { ...body, overrideReason: '该社区主任已调离，无利害关系' }), 'FORBIDDEN');
-    await refused(b.id, () => cases.transition(who.supervisor, b.id, { ...body, handlerId: who['langli-handler'].sub, overrideReason: '该社区主任已调离' }), 'BAD_REQUEST');
+    await refused(
+      b.id,
+      () => cases.transition(who.supervisor, b.id, { ...body, handlerId: who['langli-handler'].sub, overrideReason: '该社区主任已调离' }),
+      'BAD_REQUEST',
+    );
     // 交办 says its own word.
-    await refused(b.id, () => cases.transition(who.officer1, b.id, { ...step(), action: 'refer', handlerId: null, text: '' }), 'CONFLICT_OF_INTEREST', /交办须回避/);
+    await refused(
+      b.id,
+      () => cases.transition(who.officer1, b.id, { ...step(), action: 'refer', handlerId: null, text: '' }),
+      'CONFLICT_OF_INTEREST',
+      /交办须回避/,
+    );
     const wf = await cases.transition(who.supervisor, b.id, { ...body, overrideReason: '该社区主任已调离，无利害关系' });
     expect(wf.status).toBe('transferred');
     expect((await lastAudit(b.id)).details).toMatchObject({ coiOverride: true, conflicts: 'accused_in_township', to: 'township' });
@@ -146,7 +201,10 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
 
   it('转办 to a township is bound by jurisdiction like 交办 (no override); to the body with jurisdiction it goes', async () => {
     clock = cst('2026-11-09T09:00:00');
-    const b = named('xingsha', { matterClass: 'accusation', accused: [{ name: '钱某某', unit: '县某局', position: '副局长', townshipCode: null, officialCode: null, managementLevel: 'county_managed' as const }] });
+    const b = named('xingsha', {
+      matterClass: 'accusation',
+      accused: [{ name: '钱某某', unit: '县某局', position: '副局长', townshipCode: null, officialCode: null, managementLevel: 'county_managed' as const }],
+    });
     await petitions.submit(who.officer1, b);
     const body = { ...step(), action: 'transfer' as const, to: 'township' as const, handlerId: null, text: '' };
     await refused(b.id, () => cases.transition(who.supervisor, b.id, { ...body, overrideReason: '主任决定越过回避规则' }), 'JURISDICTION', /县管干部/);
@@ -163,11 +221,23 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     expect([wf.route, day(wf.progressDueAt), day(wf.concludeDueAt)]).toEqual(['jiaoban', '2026-10-01', '2026-09-01']);
     const h = who['xingsha-handler'];
     // Not before the township has taken it on; never by the county, whose own cases owe no progress report.
-    await refused(b.id, () => cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '已开始调查核实情况', attachmentIds: [] }), 'INVALID_STATE');
+    await refused(
+      b.id,
+      () => cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '已开始调查核实情况', attachmentIds: [] }),
+      'INVALID_STATE',
+    );
     await cases.transition(h, b.id, { ...step(), action: 'township_accept', text: '' });
-    await refused(b.id, () => cases.transition(who.officer1, b.id, { ...step(), action: 'report_progress', text: '已开始调查核实情况', attachmentIds: [] }), 'FORBIDDEN');
+    await refused(
+      b.id,
+      () => cases.transition(who.officer1, b.id, { ...step(), action: 'report_progress', text: '已开始调查核实情况', attachmentIds: [] }),
+      'FORBIDDEN',
+    );
     // Evidence that is not the handler's own upload rolls the whole report back.
-    await refused(b.id, () => cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '已调取部分账目，附后', attachmentIds: [randomUUID()] }), 'BAD_REQUEST');
+    await refused(
+      b.id,
+      () => cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '已调取部分账目，附后', attachmentIds: [randomUUID()] }),
+      'BAD_REQUEST',
+    );
 
     // The result deadline (60 days) comes first here: an extension moves it past the progress date.
     await cases.transition(h, b.id, { ...step(), action: 'request_extension', days: 30, text: '需要调取三年账目' });
@@ -257,7 +327,14 @@ describe.each(backends)('open 交办 matters get their first progress date at th
     const own = await old('accepted', 'county', '2026-06-01T09:00:00');
 
     await migrate(db, quietLog);
-    const rows = async () => new Map((await db.query<{ id: string; clock_rules: number; progress_due_at: Date | null; due_state: string }>('SELECT id, clock_rules, progress_due_at, due_state FROM petitions')).rows.map((r) => [r.id, r]));
+    const rows = async () =>
+      new Map(
+        (
+          await db.query<{ id: string; clock_rules: number; progress_due_at: Date | null; due_state: string }>(
+            'SELECT id, clock_rules, progress_due_at, due_state FROM petitions',
+          )
+        ).rows.map((r) => [r.id, r]),
+      );
     let m = await rows();
     // The county's own case owes no progress report: 0024 moved it on itself, with nothing to audit.
     expect([m.get(silent)!.clock_rules, m.get(stepped)!.clock_rules, m.get(own)!.clock_rules]).toEqual([1, 1, CLOCK_RULES]);
@@ -270,7 +347,9 @@ describe.each(backends)('open 交办 matters get their first progress date at th
     expect([day(m.get(stepped)!.progress_due_at), m.get(stepped)!.due_state]).toEqual(['2027-01-18', 'ok']);
     expect(m.get(own)!.progress_due_at).toBeNull();
     expect([...m.values()].every((r) => r.clock_rules === CLOCK_RULES)).toBe(true);
-    const audit = await db.query<{ object_id: string; details: Record<string, string | null> }>(`SELECT object_id, details FROM audit_log WHERE action = 'case.clocks_recomputed' ORDER BY seq`);
+    const audit = await db.query<{ object_id: string; details: Record<string, string | null> }>(
+      `SELECT object_id, details FROM audit_log WHERE action = 'case.clocks_recomputed' ORDER BY seq`,
+    );
     expect(audit.rows.map((r) => [r.object_id, day(r.details['progressDue'])]).sort()).toEqual(
       [
         [silent, '2026-08-30'],

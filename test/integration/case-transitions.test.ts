@@ -119,7 +119,17 @@ const PREP: Partial<Record<CaseAction, string>> = {
   record_outcome: `disposition = CASE WHEN matter_class = 'accusation' THEN 'initial_check' END, disposition_reason = '线索具体，具有可查性', disposition_at = now()`,
 };
 const fits = (l: Legal, m: Matter) => (l[4] === undefined || l[4] === 'all' || l[4].includes(m.matterClass)) && (l[5] !== 'named' || m.named);
-const TO: Partial<Record<CaseAction, PetitionStatus>> = { accept: 'accepted', refer: 'referred', transfer: 'transferred', record_transfer_outcome: 'closed', township_accept: 'handling', report: 'reported', return: 'returned', approve: 'closed', forward_other: 'closed' };
+const TO: Partial<Record<CaseAction, PetitionStatus>> = {
+  accept: 'accepted',
+  refer: 'referred',
+  transfer: 'transferred',
+  record_transfer_outcome: 'closed',
+  township_accept: 'handling',
+  report: 'reported',
+  return: 'returned',
+  approve: 'closed',
+  forward_other: 'closed',
+};
 
 /** Every state a case can be in: its status and who handles it (a 转办 to an outside body stays on the county's side). */
 const STATES: [PetitionStatus, Side][] = [
@@ -181,13 +191,35 @@ const JURISDICTIONS: Jurisdiction[] = [
   { name: 'another township’s principal leader', accused: [{ level: 'township_cadre', standing: 'principal_leader', township: 'langli' }], refer: 'ok' },
   { name: 'township cadre of this township', accused: [{ level: 'township_cadre', standing: 'none', township: 'xingsha' }], refer: 'COI' },
   { name: '县管干部', accused: [{ level: 'county_managed', standing: 'none', township: null }], refer: 'JURISDICTION' },
-  { name: '县管干部 among village cadres', accused: [{ level: 'village_cadre', standing: 'none', township: null }, { level: 'county_managed', standing: 'none', township: 'langli' }], refer: 'JURISDICTION' },
-  { name: 'this township’s principal leader', accused: [{ level: 'township_cadre', standing: 'principal_leader', township: 'xingsha' }], refer: 'JURISDICTION' },
-  { name: 'this township’s commission (township not given)', accused: [{ level: 'township_cadre', standing: 'commission', township: null }], refer: 'JURISDICTION' },
+  {
+    name: '县管干部 among village cadres',
+    accused: [
+      { level: 'village_cadre', standing: 'none', township: null },
+      { level: 'county_managed', standing: 'none', township: 'langli' },
+    ],
+    refer: 'JURISDICTION',
+  },
+  {
+    name: 'this township’s principal leader',
+    accused: [{ level: 'township_cadre', standing: 'principal_leader', township: 'xingsha' }],
+    refer: 'JURISDICTION',
+  },
+  {
+    name: 'this township’s commission (township not given)',
+    accused: [{ level: 'township_cadre', standing: 'commission', township: null }],
+    refer: 'JURISDICTION',
+  },
   { name: 'level not confirmed', accused: [{ level: 'unknown', standing: 'none', township: null }], refer: 'JURISDICTION' },
 ];
 
-function expected(action: CaseAction, status: PetitionStatus, side: Side, actor: (typeof ACTORS)[number], role: Role, m: Matter): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
+function expected(
+  action: CaseAction,
+  status: PetitionStatus,
+  side: Side,
+  actor: (typeof ACTORS)[number],
+  role: Role,
+  m: Matter,
+): 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' {
   const township = role === 'township_handler' || role === 'township_staff';
   if (township && (actor === 'langli-handler' || side !== 'township')) return 'NOT_FOUND';
   const rows = LEGAL.filter((l) => l[0] === action);
@@ -208,8 +240,24 @@ describe.each(backends)('case transitions on $name', (backend) => {
 
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
-    Object.assign(claims, await seededClaims(db, ACTORS.filter((a) => a !== 'kiosk')));
-    claims.kiosk = { sub: randomUUID(), role: 'kiosk', twp: 'xingsha', name: 'kiosk', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as Claims;
+    Object.assign(
+      claims,
+      await seededClaims(
+        db,
+        ACTORS.filter((a) => a !== 'kiosk'),
+      ),
+    );
+    claims.kiosk = {
+      sub: randomUUID(),
+      role: 'kiosk',
+      twp: 'xingsha',
+      name: 'kiosk',
+      sid: randomUUID(),
+      exp: 0,
+      iat: 0,
+      aud: 'vj:kiosk',
+      iss: 'vj-signaling',
+    } as Claims;
   });
   afterAll(async () => cleanup?.());
 
@@ -245,7 +293,10 @@ describe.each(backends)('case transitions on $name', (backend) => {
 
   const snapshot = async (id: string) => {
     const p = await db.query('SELECT * FROM petitions WHERE id = $1', [id]);
-    const counts = await db.query<{ steps: string; audit: string }>('SELECT (SELECT count(*) FROM case_steps WHERE petition_id = $1) AS steps, (SELECT count(*) FROM audit_log) AS audit', [id]);
+    const counts = await db.query<{ steps: string; audit: string }>(
+      'SELECT (SELECT count(*) FROM case_steps WHERE petition_id = $1) AS steps, (SELECT count(*) FROM audit_log) AS audit',
+      [id],
+    );
     return { row: JSON.stringify(p.rows[0]), steps: Number(counts.rows[0]!.steps), audit: Number(counts.rows[0]!.audit) };
   };
 
@@ -285,7 +336,8 @@ describe.each(backends)('case transitions on $name', (backend) => {
               if (action.startsWith('notify_') || action === 'record_response') noticesBy.set(m.name, (noticesBy.get(m.name) ?? 0) + 1);
               if (after.steps !== before.steps + 1 || after.audit !== before.audit + 1) wrong.push(`${cell}: step or audit row missing`);
               const audit = await db.query<{ action: string; object_id: string }>('SELECT action, object_id FROM audit_log ORDER BY seq DESC LIMIT 1');
-              if (audit.rows[0]?.action !== `case.${action}` || audit.rows[0]?.object_id !== id) wrong.push(`${cell}: last audit row is ${JSON.stringify(audit.rows[0])}`);
+              if (audit.rows[0]?.action !== `case.${action}` || audit.rows[0]?.object_id !== id)
+                wrong.push(`${cell}: last audit row is ${JSON.stringify(audit.rows[0])}`);
             } else if (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit) {
               wrong.push(`${cell}: refused (${got}) but something changed`);
             }
@@ -308,7 +360,10 @@ describe.each(backends)('case transitions on $name', (backend) => {
     const seen = new Map<string, number>();
     for (const j of JURISDICTIONS) {
       for (const m of MATTERS.filter((x) => x.matterClass !== 'other')) {
-        for (const [status, side] of [['received', null], ['accepted', 'county']] as const) {
+        for (const [status, side] of [
+          ['received', null],
+          ['accepted', 'county'],
+        ] as const) {
           for (const actor of ['officer1', 'supervisor'] as const) {
             for (const reason of [null, '与被反映人无隶属关系，主任同意交办'] as const) {
               for (const action of ['refer', 'accept'] as const) {
@@ -334,7 +389,11 @@ describe.each(backends)('case transitions on $name', (backend) => {
                           : 'FORBIDDEN';
                 let got: string;
                 try {
-                  await svc().transition(claims[actor], id, { stepId: randomUUID(), action, ...(action === 'refer' ? { handlerId: null, overrideReason: reason } : {}) } as never);
+                  await svc().transition(claims[actor], id, {
+                    stepId: randomUUID(),
+                    action,
+                    ...(action === 'refer' ? { handlerId: null, overrideReason: reason } : {}),
+                  } as never);
                   got = 'ok';
                 } catch (err) {
                   got = (err as { code?: string }).code ?? String(err);
@@ -344,7 +403,8 @@ describe.each(backends)('case transitions on $name', (backend) => {
                 const cell = `${j.name} ${m.name} ${status} ${actor} ${action}${reason ? ' with reason' : ''}`;
                 if (got !== want) wrong.push(`${cell}: got ${got}, want ${want}`);
                 if (got === 'ok' && (after.steps !== before.steps + 1 || after.audit !== before.audit + 1)) wrong.push(`${cell}: step or audit row missing`);
-                if (got !== 'ok' && (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit)) wrong.push(`${cell}: refused (${got}) but something changed`);
+                if (got !== 'ok' && (after.row !== before.row || after.steps !== before.steps || after.audit !== before.audit))
+                  wrong.push(`${cell}: refused (${got}) but something changed`);
               }
             }
           }
@@ -370,15 +430,21 @@ describe.each(backends)('case transitions on $name', (backend) => {
   it('an extension is granted once at most, never longer than the policy allows, and only while one is not pending', async () => {
     const id = await caseIn('handling', 'township', false);
     const h = claims['xingsha-handler'];
-    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 31, text: '需要更多时间' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 31, text: '需要更多时间' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     const asked = await svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 30, text: '需要更多时间' });
     expect(asked.extensionPending?.days).toBe(30);
-    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 5, text: '再申请一次' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 5, text: '再申请一次' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
     const due = Date.parse(asked.concludeDueAt!);
     const granted = await svc().transition(claims.supervisor, id, { stepId: randomUUID(), action: 'decide_extension', approve: true, text: '' });
     expect(granted.extensionsUsed).toBe(1);
     expect(granted.extensionPending).toBeNull();
     expect(dayOf(new Date(granted.concludeDueAt!)) - dayOf(new Date(due))).toBe(30);
-    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 5, text: '第二次延期' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(svc().transition(h, id, { stepId: randomUUID(), action: 'request_extension', days: 5, text: '第二次延期' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
   });
 });

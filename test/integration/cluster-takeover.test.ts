@@ -65,7 +65,12 @@ describe('cluster: participants of a dead node’s call reaching the survivor at
       }),
     );
     for (const r of results) {
-      expect({ gapMs: r.gapMs, kiosk: r.kiosk.ok, officer: r.officer.ok, errors: [r.kiosk, r.officer].filter((a) => !a.ok) }).toEqual({ gapMs: r.gapMs, kiosk: true, officer: true, errors: [] });
+      expect({ gapMs: r.gapMs, kiosk: r.kiosk.ok, officer: r.officer.ok, errors: [r.kiosk, r.officer].filter((a) => !a.ok) }).toEqual({
+        gapMs: r.gapMs,
+        kiosk: true,
+        officer: true,
+        errors: [],
+      });
     }
   }, 120_000);
 

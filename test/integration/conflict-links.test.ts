@@ -32,7 +32,9 @@ afterAll(async () => {
 });
 
 // Township cadres, confirmed at intake: a matter about one may go down (分级负责), so the conflict rule is what decides.
-const accused = (name: string, over: Record<string, unknown> = {}) => ({ accused: [{ name, unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'township_cadre', ...over }] });
+const accused = (name: string, over: Record<string, unknown> = {}) => ({
+  accused: [{ name, unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'township_cadre', ...over }],
+});
 
 async function submit(township: string, over: Record<string, unknown>, sessionId: string | null = null) {
   const b = petitionBody(township, null, { ...over, sessionId });
@@ -47,7 +49,8 @@ async function link(who: string, body: Record<string, unknown>) {
   return r.body;
 }
 
-const listed = async (who: string) => (await api<{ items: TownshipCaseView[] }>(s.url, 'GET', '/api/township/cases', { token: token(who) })).body.items.map((c) => c.id);
+const listed = async (who: string) =>
+  (await api<{ items: TownshipCaseView[] }>(s.url, 'GET', '/api/township/cases', { token: token(who) })).body.items.map((c) => c.id);
 const detail = async (who: string, id: string) => (await api(s.url, 'GET', `/api/township/cases/${id}`, { token: token(who) })).status;
 
 /** A finished session of the room with a recording granted to the township; the officer answered it when `answer`. */
@@ -58,7 +61,10 @@ async function sessionWithRecording(room: string, officer?: TestSocket): Promise
   const sessionId = started.ok ? started.data.sessionId : '';
   if (officer) expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
   const recordingId = randomUUID();
-  await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, $3, 'complete', now(), true)`, [recordingId, sessionId, room]);
+  await s.server.db.query(
+    `INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, $3, 'complete', now(), true)`,
+    [recordingId, sessionId, room],
+  );
   return { sessionId, recordingId, end: async () => void (await send(kiosk, 'session:end', { sessionId })) };
 }
 
@@ -67,11 +73,16 @@ describe('staff accounts linked to their person in the officials registry', () =
     const users = await api<{ items: AdminUserView[] }>(s.url, 'GET', '/api/admin/users', { token: token('admin') });
     expect(users.status).toBe(200);
     const by = (u: string) => users.body.items.find((x) => x.username === u)!;
-    expect(by('xingsha-handler')).toMatchObject({ personName: '陈志明', official: { code: 'XS-0004', name: '陈志明', unitName: '星沙街道纪工委', position: '干事', townshipCode: 'xingsha' } });
+    expect(by('xingsha-handler')).toMatchObject({
+      personName: '陈志明',
+      official: { code: 'XS-0004', name: '陈志明', unitName: '星沙街道纪工委', position: '干事', townshipCode: 'xingsha' },
+    });
     expect(by('langli-handler').official?.code).toBe('LL-0004');
     expect(by('xingsha-staff').official?.code).toBe('XS-0005');
 
-    const byUnit = await api<{ items: AdminOfficialView[] }>(s.url, 'GET', `/api/admin/officials?q=${encodeURIComponent('星沙街道纪工委')}`, { token: token('admin') });
+    const byUnit = await api<{ items: AdminOfficialView[] }>(s.url, 'GET', `/api/admin/officials?q=${encodeURIComponent('星沙街道纪工委')}`, {
+      token: token('admin'),
+    });
     expect(byUnit.body.items.map((o) => o.code)).toEqual(['XS-0004']);
     expect(byUnit.body.items[0]!.linkedUsers).toEqual(['xingsha-handler']);
     const byName = await api<{ items: AdminOfficialView[] }>(s.url, 'GET', `/api/admin/officials?q=${encodeURIComponent('陈　志')}`, { token: token('admin') });
@@ -107,7 +118,9 @@ describe('staff accounts linked to their person in the officials registry', () =
         expect(refused.body).toMatchObject({ error: { code: 'JURISDICTION' } });
         expect((refused.body as unknown as { error: { message: string } }).error.message).toContain('乡镇纪委');
       }
-      expect((await transition(s.url, token('supervisor'), p.id, { action: 'refer', overrideReason: '与被反映人无隶属关系' })).body).toMatchObject({ error: { code: 'JURISDICTION' } });
+      expect((await transition(s.url, token('supervisor'), p.id, { action: 'refer', overrideReason: '与被反映人无隶属关系' })).body).toMatchObject({
+        error: { code: 'JURISDICTION' },
+      });
     }
     for (const p of others) expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: handler })).status).toBe(200);
 
@@ -171,7 +184,14 @@ describe('staff accounts linked to their person in the officials registry', () =
     sockets.push(hs);
     hs.onAny((event, payload) => pushed.push(`${event} ${JSON.stringify(payload)}`));
     expect((await upload(s.url, token('officer1'), p.id, randomUUID(), PNG, 'image/png', '补充材料.png')).status).toBe(200);
-    expect((await api(s.url, 'POST', `/api/recordings/${session.recordingId}/township-grant`, { token: token('supervisor'), body: { grant: true, reason: '镇街核查需要' } })).status).toBe(200);
+    expect(
+      (
+        await api(s.url, 'POST', `/api/recordings/${session.recordingId}/township-grant`, {
+          token: token('supervisor'),
+          body: { grant: true, reason: '镇街核查需要' },
+        })
+      ).status,
+    ).toBe(200);
     await s.server.db.query(`UPDATE petitions SET conclude_due_at = now() - interval '2 days' WHERE id = ANY($1::uuid[])`, [[p.id, control.id]]);
     // The periodic sweep may hold the sweep lock at this moment: run one that ran.
     await waitFor('a deadline sweep', async () => (await s.server.ctx.deadlines.sweep()).ran);
@@ -192,7 +212,16 @@ describe('staff accounts linked to their person in the officials registry', () =
           let status: number;
           let text: string;
           if (method === 'PUT') {
-            const r = await upload(s.url, h, id, randomUUID(), PNG, 'image/png', 'x.png', pattern.startsWith('/api/township') ? '/api/township/cases' : '/api/petitions');
+            const r = await upload(
+              s.url,
+              h,
+              id,
+              randomUUID(),
+              PNG,
+              'image/png',
+              'x.png',
+              pattern.startsWith('/api/township') ? '/api/township/cases' : '/api/petitions',
+            );
             [status, text] = [r.status, JSON.stringify(r.body)];
           } else {
             const body = method === 'GET' ? undefined : { stepId: randomUUID(), action: 'add_step', text: '查看', reason: '查看', grant: true };
@@ -249,19 +278,34 @@ describe('staff accounts linked to their person in the officials registry', () =
   it('an officials import links an account known only by name, audited, with counts and no names in the logs', async () => {
     const byName = await link('langli-handler', { link: 'name', personName: '孙　立新 ' });
     expect(byName).toMatchObject({ personName: '孙立新', official: null });
-    const csv = ['人员编码,姓名,单位编码,单位名称,职务,乡镇', 'LL-0009,孙立新,LL-JGW,榔梨街道纪工委,副书记,langli', 'CH-0009,孙立新,CH-MZB,春华镇民政办,科员,chunhua'].join('\n');
-    const res = await fetch(`${s.url}/api/registry/imports?kind=officials`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: csv });
+    const csv = [
+      '人员编码,姓名,单位编码,单位名称,职务,乡镇',
+      'LL-0009,孙立新,LL-JGW,榔梨街道纪工委,副书记,langli',
+      'CH-0009,孙立新,CH-MZB,春华镇民政办,科员,chunhua',
+    ].join('\n');
+    const res = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
     expect(res.status).toBe(202);
     const started = (await res.json()) as RegistryImportView;
-    await waitFor('import done', async () => (await api<RegistryImportView>(s.url, 'GET', `/api/registry/imports/${started.id}`, { token: token('supervisor') })).body.status === 'done');
+    await waitFor(
+      'import done',
+      async () => (await api<RegistryImportView>(s.url, 'GET', `/api/registry/imports/${started.id}`, { token: token('supervisor') })).body.status === 'done',
+    );
 
     const users = await api<{ items: AdminUserView[] }>(s.url, 'GET', '/api/admin/users', { token: token('admin') });
     // Two 孙立新 in the registry; the one in the account's own township is its person.
     expect(users.body.items.find((u) => u.username === 'langli-handler')!.official?.code).toBe('LL-0009');
-    const audit = await s.server.db.query<{ actor_id: string; details: Record<string, unknown> }>(`SELECT actor_id, details FROM audit_log WHERE action = 'user.link' AND object_id = $1 ORDER BY seq DESC LIMIT 1`, [
-      userId('langli-handler'),
-    ]);
-    expect(audit.rows[0]).toMatchObject({ actor_id: userId('supervisor'), details: { via: 'registry_import', importId: started.id, officialCode: 'LL-0009', change: 'matched_by_name' } });
+    const audit = await s.server.db.query<{ actor_id: string; details: Record<string, unknown> }>(
+      `SELECT actor_id, details FROM audit_log WHERE action = 'user.link' AND object_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [userId('langli-handler')],
+    );
+    expect(audit.rows[0]).toMatchObject({
+      actor_id: userId('supervisor'),
+      details: { via: 'registry_import', importId: started.id, officialCode: 'LL-0009', change: 'matched_by_name' },
+    });
     const line = s.logs.find((l) => l.includes('registry import finished') && l.includes(started.id))!;
     expect(line).toContain('"usersLinked":1');
     expect(s.logs.join('\n')).not.toContain('孙立新');
@@ -269,7 +313,9 @@ describe('staff accounts linked to their person in the officials registry', () =
     // Now a petition naming "孙书记" (the 副书记, as villagers say it) is hidden from that handler.
     // A matter about the township commission's own member: it stays with the county (issue 16).
     const p = await submit('langli', accused('孙书记'));
-    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: userId('langli-handler') })).body).toMatchObject({ error: { code: 'JURISDICTION' } });
+    expect((await transition(s.url, token('officer1'), p.id, { action: 'refer', handlerId: userId('langli-handler') })).body).toMatchObject({
+      error: { code: 'JURISDICTION' },
+    });
     expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).body).toMatchObject({ error: { code: 'JURISDICTION' } });
     expect(await listed('langli-handler')).not.toContain(p.id);
   });
@@ -280,7 +326,8 @@ describe('staff accounts linked to their person in the officials registry', () =
     const env: NodeJS.ProcessEnv = { ...process.env, VJ_MODE: 'demo', DATA_DIR: s.dataDir, LOG_LEVEL: 'warn' };
     if (s.databaseUrl) env['DATABASE_URL'] = s.databaseUrl;
     else delete env['DATABASE_URL'];
-    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'signaling', 'dist', 'cli', 'link-user.js'), ...args], { env, encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(REPO, 'signaling', 'dist', 'cli', 'link-user.js'), ...args], { env, encoding: 'utf8' });
     const cleared = cli('langli-handler', '--clear');
     expect(cleared.stderr).toBe('');
     expect(cleared.stdout).toContain('langli-handler: unlinked');
@@ -292,7 +339,10 @@ describe('staff accounts linked to their person in the officials registry', () =
     const list = cli('--list');
     expect(list.stdout.split('\n').find((l) => l.startsWith('langli-handler\t'))).toContain('LL-0004');
 
-    const db = await openDatabase(loadConfig({ VJ_MODE: 'demo', DATA_DIR: s.dataDir, ...(s.databaseUrl ? { DATABASE_URL: s.databaseUrl } : {}) }), createLogger('test', 'error', () => {}));
+    const db = await openDatabase(
+      loadConfig({ VJ_MODE: 'demo', DATA_DIR: s.dataDir, ...(s.databaseUrl ? { DATABASE_URL: s.databaseUrl } : {}) }),
+      createLogger('test', 'error', () => {}),
+    );
     try {
       const rows = await db.query<{ action: string; actor_id: string | null; details: Record<string, unknown> }>(
         `SELECT action, actor_id, details FROM audit_log WHERE object_id = $1 AND details->>'via' = 'cli' ORDER BY seq`,

@@ -22,7 +22,9 @@ describe('crash during submissions', () => {
     const login = await api<{ accessToken: string }>(base, 'POST', '/api/auth/login', { body: { username: 'officer1', password: 'officer1-demo' } });
     const token = login.body.accessToken;
 
-    const bodies = Array.from({ length: TOTAL }, (_, i) => petitionBody(i % 2 ? 'xingsha' : 'langli', i % 3 ? { name: `测试${i}`, idCard: '', phone: '', address: '', village: '' } : null));
+    const bodies = Array.from({ length: TOTAL }, (_, i) =>
+      petitionBody(i % 2 ? 'xingsha' : 'langli', i % 3 ? { name: `测试${i}`, idCard: '', phone: '', address: '', village: '' } : null),
+    );
     const acked = new Map<string, { caseCode: string; pin: string }>();
     let attempts = 0;
     let failures = 0;

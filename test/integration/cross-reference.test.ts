@@ -12,7 +12,7 @@ import { crossReferenceStepwise } from '../helpers/cross-reference-stepwise.js';
 
 // A small deterministic generator, so a failure names the same data on every run.
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe.each(backends)('cross-reference ($name)', (backend) => {
@@ -28,13 +28,20 @@ describe.each(backends)('cross-reference ($name)', (backend) => {
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     const names = ['张伟', '王芳', '李强', '刘洋', '陈静', '杨勇'];
     const units = ['星沙街道办', '榔梨街道办', '黄花镇政府', '春华镇政府'];
-    for (const [i, u] of units.entries()) await db.query('INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, $3)', [`U${i}`, u, i % 2 ? 'langli' : 'xingsha']);
+    for (const [i, u] of units.entries())
+      await db.query('INSERT INTO org_units (code, name, township_code) VALUES ($1, $2, $3)', [`U${i}`, u, i % 2 ? 'langli' : 'xingsha']);
     // 张伟 is eight people (more than the five candidates shown); the others one to three each.
     let n = 0;
     for (const name of names) {
       for (let k = 0; k < (name === '张伟' ? 8 : 1 + (n % 3)); k++) {
         const code = `GB-${String(++n).padStart(4, '0')}`;
-        await db.query('INSERT INTO officials (code, name, unit_code, position, township_code) VALUES ($1, $2, $3, $4, $5)', [code, name, `U${n % 4}`, '科员', n % 2 ? 'langli' : 'xingsha']);
+        await db.query('INSERT INTO officials (code, name, unit_code, position, township_code) VALUES ($1, $2, $3, $4, $5)', [
+          code,
+          name,
+          `U${n % 4}`,
+          '科员',
+          n % 2 ? 'langli' : 'xingsha',
+        ]);
         // GB-0001 has 25 records (more than the 20 shown), others a few, some none.
         const records = code === 'GB-0001' ? 25 : n % 3;
         for (let r = 0; r < records; r++) {
@@ -64,7 +71,10 @@ describe.each(backends)('cross-reference ($name)', (backend) => {
         const name = kind === 5 ? '无此人' : kind === 1 ? '张伟' : pick(names);
         const unit = kind === 1 ? '' : kind === 2 ? pick(units) : kind === 3 ? `U${p % 4}` : pick([...units, '']);
         const official = kind === 0 ? `GB-${String(1 + (p % n)).padStart(4, '0')}` : null;
-        await db.query('INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, official_code) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)', [id, k, name, unit, '干部', official]);
+        await db.query(
+          'INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, official_code) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)',
+          [id, k, name, unit, '干部', official],
+        );
       }
     }
   });

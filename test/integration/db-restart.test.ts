@@ -29,7 +29,9 @@ describe('PostgreSQL restart during submissions', () => {
     const base = server.url;
     const login = await api<{ accessToken: string }>(base, 'POST', '/api/auth/login', { body: { username: 'officer1', password: 'officer1-demo' } });
     const token = login.body.accessToken;
-    const bodies = Array.from({ length: TOTAL }, (_, i) => petitionBody(i % 2 ? 'xingsha' : 'langli', i % 3 ? { name: `重启${i}`, idCard: '', phone: '', address: '', village: '' } : null));
+    const bodies = Array.from({ length: TOTAL }, (_, i) =>
+      petitionBody(i % 2 ? 'xingsha' : 'langli', i % 3 ? { name: `重启${i}`, idCard: '', phone: '', address: '', village: '' } : null),
+    );
     const acked = new Map<string, { caseCode: string }>();
     const failed: { status: number; ms: number; body?: string }[] = [];
     let restartedAt = 0;
@@ -65,7 +67,13 @@ describe('PostgreSQL restart during submissions', () => {
 
     const byStatus = failed.reduce<Record<string, number>>((m, f) => ((m[f.status] = (m[f.status] ?? 0) + 1), m), {});
     expect(restartedAt).toBeGreaterThan(0);
-    expect(acked.size, `failed attempts by status: ${JSON.stringify(byStatus)}; server: ${server.logs.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-6).join(" | ")}`).toBe(TOTAL);
+    expect(
+      acked.size,
+      `failed attempts by status: ${JSON.stringify(byStatus)}; server: ${server.logs
+        .filter((l) => /"level":"(warn|error)"/.test(l))
+        .slice(-6)
+        .join(' | ')}`,
+    ).toBe(TOTAL);
     // Failures during the restart are 503s, answered fast: no request hangs on the dead connection.
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.filter((f) => f.status !== 503)).toEqual([]);
@@ -85,7 +93,8 @@ describe('PostgreSQL restart during submissions', () => {
     expect(new Set(all.map((p) => p.id)).size).toBe(TOTAL);
     for (const p of all) expect(acked.get(p.id)?.caseCode, `petition ${p.id}`).toBe(p.caseCode);
     // No media was involved, and none is left: the SFU's dump (every node of it) is empty.
-    const supervisor = (await api<{ accessToken: string }>(base, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } })).body.accessToken;
+    const supervisor = (await api<{ accessToken: string }>(base, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } }))
+      .body.accessToken;
     const dump = await waitFor('SFU dump', async () => {
       const r = await api<{ routers: number; transports: number }>(base, 'GET', '/api/admin/sfu', { token: supervisor });
       return r.status === 200 ? r.body : undefined;

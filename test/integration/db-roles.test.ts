@@ -42,7 +42,9 @@ describe('database roles in production', () => {
     await admin.query(`CREATE ROLE ${owner} LOGIN; CREATE ROLE ${app} LOGIN`);
     await admin.query(`ALTER DATABASE ${new URL(db.url).pathname.slice(1)} OWNER TO ${owner}`);
     await admin.end();
-    await run(process.execPath, [path.join(REPO, 'signaling/dist/cli/db-migrate.js')], { env: { PATH: process.env['PATH'] ?? '', DATABASE_OWNER_URL: urlAs(owner), DATABASE_APP_ROLE: app } });
+    await run(process.execPath, [path.join(REPO, 'signaling/dist/cli/db-migrate.js')], {
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_OWNER_URL: urlAs(owner), DATABASE_APP_ROLE: app },
+    });
   });
   afterAll(async () => {
     await db?.drop();
@@ -63,7 +65,12 @@ describe('database roles in production', () => {
   });
 
   it('runs the production server as the app role, and refuses the owner role', async () => {
-    const env = { VJ_MODE: 'production', JWT_SECRETS: `p1:${randomBytes(32).toString('base64')}`, VJ_MASTER_KEYS: MasterKeys.generateSpec(1), RECORDING: 'off' };
+    const env = {
+      VJ_MODE: 'production',
+      JWT_SECRETS: `p1:${randomBytes(32).toString('base64')}`,
+      VJ_MASTER_KEYS: MasterKeys.generateSpec(1),
+      RECORDING: 'off',
+    };
     const s = await startTestServer({ env: { ...env, DATABASE_URL: urlAs(app) } });
     try {
       expect((await api(s.url, 'GET', '/api/health')).status).toBe(200);

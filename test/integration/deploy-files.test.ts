@@ -57,7 +57,10 @@ describe('deployment files', () => {
 describe('HTTPS for kiosk PCs on the intranet', () => {
   it('the cert script makes a CA and a server certificate the server runs with, trusted through that CA', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-certs-'));
-    const r = spawnSync(path.join(REPO, 'scripts', 'make-intranet-cert.sh'), ['127.0.0.1', 'localhost'], { env: { ...process.env, CERT_DIR: dir }, encoding: 'utf8' });
+    const r = spawnSync(path.join(REPO, 'scripts', 'make-intranet-cert.sh'), ['127.0.0.1', 'localhost'], {
+      env: { ...process.env, CERT_DIR: dir },
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const server = await startTestServer({ embedded: true, env: { TLS_CERT_FILE: path.join(dir, 'server.crt'), TLS_KEY_FILE: path.join(dir, 'server.key') } });
     try {

@@ -36,9 +36,11 @@ const person = (over: Partial<PersonInput> & Pick<PersonInput, 'code' | 'name'>)
 let accusationCodes: string[] = [];
 let sealedCode = '';
 
-const search = (who: string, params: Record<string, string>) => api<PeopleAnswer>(s.url, 'GET', `/api/discipline/people?${new URLSearchParams(params).toString()}`, { token: token(who) });
+const search = (who: string, params: Record<string, string>) =>
+  api<PeopleAnswer>(s.url, 'GET', `/api/discipline/people?${new URLSearchParams(params).toString()}`, { token: token(who) });
 const page = (who: string, code: string) => api<PersonDetail>(s.url, 'GET', `/api/discipline/people/${code}`, { token: token(who) });
-const disciplineAudits = async () => Number((await s.server.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action LIKE 'discipline.%'`)).rows[0]!.n);
+const disciplineAudits = async () =>
+  Number((await s.server.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action LIKE 'discipline.%'`)).rows[0]!.n);
 
 beforeAll(async () => {
   s = await startInProcess();
@@ -51,17 +53,62 @@ beforeAll(async () => {
       person({ code: 'T-0003', name: '单雄', unitCode: 'CH-MZB', townshipCode: 'chunhua' }),
     ]);
     await writeRecords(q, [
-      { id: 'T-R1', officialCode: 'T-0001', decidedOn: monthsAgo(3), kind: '政务警告', sanction: 'gov_warning', probationMonths: null, authority: '县纪委监委', reason: '违规发放津补贴' },
-      { id: 'T-R2', officialCode: 'T-0001', decidedOn: '2014-05-06', kind: '党内警告', sanction: 'party_warning', probationMonths: null, authority: '县纪委监委', reason: '公款吃喝' },
-      { id: 'T-R3', officialCode: 'T-0002', decidedOn: monthsAgo(30), kind: '留党察看', sanction: 'party_probation', probationMonths: 12, authority: '县纪委监委', reason: '参与骗取国家征收补偿款' },
-      { id: 'T-R4', officialCode: 'T-0002', decidedOn: '2019-01-01', kind: '诫勉谈话', sanction: null, probationMonths: null, authority: '榔梨街道纪工委', reason: '工作不实' },
+      {
+        id: 'T-R1',
+        officialCode: 'T-0001',
+        decidedOn: monthsAgo(3),
+        kind: '政务警告',
+        sanction: 'gov_warning',
+        probationMonths: null,
+        authority: '县纪委监委',
+        reason: '违规发放津补贴',
+      },
+      {
+        id: 'T-R2',
+        officialCode: 'T-0001',
+        decidedOn: '2014-05-06',
+        kind: '党内警告',
+        sanction: 'party_warning',
+        probationMonths: null,
+        authority: '县纪委监委',
+        reason: '公款吃喝',
+      },
+      {
+        id: 'T-R3',
+        officialCode: 'T-0002',
+        decidedOn: monthsAgo(30),
+        kind: '留党察看',
+        sanction: 'party_probation',
+        probationMonths: 12,
+        authority: '县纪委监委',
+        reason: '参与骗取国家征收补偿款',
+      },
+      {
+        id: 'T-R4',
+        officialCode: 'T-0002',
+        decidedOn: '2019-01-01',
+        kind: '诫勉谈话',
+        sanction: null,
+        probationMonths: null,
+        authority: '榔梨街道纪工委',
+        reason: '工作不实',
+      },
     ]);
   });
   // Two accusations naming 易某某 (linked, and by name and unit), and a sealed one that must never show.
   const officer = token('officer1');
-  const accused = (officialCode: string | null) => [{ name: '易某某', unit: '榔梨街道征拆办', position: '科长', townshipCode: null, officialCode, managementLevel: 'township_cadre', standing: 'none' }];
+  const accused = (officialCode: string | null) => [
+    { name: '易某某', unit: '榔梨街道征拆办', position: '科长', townshipCode: null, officialCode, managementLevel: 'township_cadre', standing: 'none' },
+  ];
   for (const [body, sealed] of [
-    [petitionBody('langli', { name: ACCUSER, idCard: '', phone: ACCUSER_PHONE, address: '', village: '' }, { narrative: NARRATIVE, accused: accused('T-0002') }), false],
+    [
+      petitionBody(
+        'langli',
+        { name: ACCUSER, idCard: '', phone: ACCUSER_PHONE, address: '', village: '' },
+        { narrative: NARRATIVE, accused: accused('T-0002') },
+      ),
+      false,
+    ],
     [petitionBody('langli', null, { accused: accused(null) }), false],
     [petitionBody('langli', null, { narrative: SEALED_NARRATIVE, sealed: true, accused: accused('T-0002') }), true],
   ] as const) {
@@ -83,7 +130,14 @@ describe('受处分人员信息查询', () => {
     // The exact name first, then 王建国 (XS-0001, LL-0003), who sounds the same.
     expect(byName.body.items.map((p) => p.code)).toEqual(['T-0001', 'LL-0003', 'XS-0001']);
     const first = byName.body.items[0]!;
-    expect(first).toMatchObject({ name: '汪剑国', unitName: '星沙街道城建办', district: { code: 'd1', name: '第一片区' }, keyOfficial: true, recordCount: 2, inEffect: true });
+    expect(first).toMatchObject({
+      name: '汪剑国',
+      unitName: '星沙街道城建办',
+      district: { code: 'd1', name: '第一片区' },
+      keyOfficial: true,
+      recordCount: 2,
+      inEffect: true,
+    });
     expect(byName.body.items.find((p) => p.code === 'XS-0001')).toMatchObject({ recordCount: 2, inEffect: false });
     for (const q of ['wjg', 'wangjianguo', 'WangJianGuo', "wang'jian'guo"]) {
       const r = await search('reviewer1', { q });
@@ -101,7 +155,9 @@ describe('受处分人员信息查询', () => {
     const r = await search('reviewer1', { by: 'id_card', q: ID_CARD.toLowerCase() });
     expect(r.status).toBe(200);
     expect(r.body.items.map((p) => p.code)).toEqual(['T-0001']);
-    const row = (await s.server.db.query<{ id_card_ct: Buffer; id_card_index: Buffer }>(`SELECT id_card_ct, id_card_index FROM officials WHERE code = 'T-0001'`)).rows[0]!;
+    const row = (
+      await s.server.db.query<{ id_card_ct: Buffer; id_card_index: Buffer }>(`SELECT id_card_ct, id_card_index FROM officials WHERE code = 'T-0001'`)
+    ).rows[0]!;
     expect(row.id_card_ct.includes(Buffer.from(ID_CARD))).toBe(false);
     expect(row.id_card_index.includes(Buffer.from(ID_CARD))).toBe(false);
     const p = await page('reviewer1', 'T-0001');
@@ -115,11 +171,17 @@ describe('受处分人员信息查询', () => {
     const imported = withIdCardCheck('43012119750505321');
     const wrong = `${imported.slice(0, 17)}${imported.endsWith('0') ? '1' : '0'}`;
     const csv = `人员编码,姓名,单位编码,单位名称,身份证号\nT-IMP1,曾小红,XS-CZS,星沙街道财政所,${imported}\nT-IMP2,曾小兰,XS-CZS,星沙街道财政所,${wrong}\n`;
-    const res = await fetch(`${s.url}/api/registry/imports?kind=officials`, { method: 'POST', headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' }, body: csv });
+    const res = await fetch(`${s.url}/api/registry/imports?kind=officials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('supervisor')}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
     expect(res.status).toBe(202);
     const id = ((await res.json()) as { id: string }).id;
     const view = await waitFor('import done', async () => {
-      const v = await api<{ status: string; importedRows: number; errors: { line: number; message: string }[] }>(s.url, 'GET', `/api/registry/imports/${id}`, { token: token('supervisor') });
+      const v = await api<{ status: string; importedRows: number; errors: { line: number; message: string }[] }>(s.url, 'GET', `/api/registry/imports/${id}`, {
+        token: token('supervisor'),
+      });
       return v.body.status === 'done' ? v.body : undefined;
     });
     expect(view.importedRows).toBe(1);
@@ -153,7 +215,11 @@ describe('受处分人员信息查询', () => {
     for (const secret of [ACCUSER, ACCUSER_PHONE, NARRATIVE, SEALED_NARRATIVE, sealedCode]) expect(text).not.toContain(secret);
     // The view is audited: one row naming the person, ids and counts only.
     expect(await disciplineAudits()).toBe(before + 1);
-    const a = (await s.server.db.query<{ action: string; object_id: string; details: Record<string, unknown> }>(`SELECT action, object_id, details FROM audit_log WHERE action = 'discipline.person_view' ORDER BY seq DESC LIMIT 1`)).rows[0]!;
+    const a = (
+      await s.server.db.query<{ action: string; object_id: string; details: Record<string, unknown> }>(
+        `SELECT action, object_id, details FROM audit_log WHERE action = 'discipline.person_view' ORDER BY seq DESC LIMIT 1`,
+      )
+    ).rows[0]!;
     expect(a).toMatchObject({ action: 'discipline.person_view', object_id: 'T-0002', details: { records: 2, accusations: 2 } });
   });
 
@@ -166,7 +232,8 @@ describe('受处分人员信息查询', () => {
 
   it('回避: the accusations that name the reader are left out of the reader’s own view', async () => {
     // The leader's account linked to 易某某 (as if the leader were that person): the same page shows none of them.
-    const was = (await s.server.db.query<{ official_code: string | null }>(`SELECT official_code FROM users WHERE username = 'leader1'`)).rows[0]!.official_code;
+    const was = (await s.server.db.query<{ official_code: string | null }>(`SELECT official_code FROM users WHERE username = 'leader1'`)).rows[0]!
+      .official_code;
     await s.server.db.query(`UPDATE users SET official_code = 'T-0002' WHERE username = 'leader1'`);
     try {
       const r = await page('leader1', 'T-0002');
@@ -188,7 +255,9 @@ describe('受处分人员信息查询', () => {
       await s.server.db.query('ALTER TABLE audit_log DROP CONSTRAINT test_no_discipline_audit');
     }
     expect((await page('reviewer1', 'T-0001')).status).toBe(200);
-    const q = (await s.server.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'discipline.query' ORDER BY seq DESC LIMIT 1`)).rows[0];
+    const q = (
+      await s.server.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'discipline.query' ORDER BY seq DESC LIMIT 1`)
+    ).rows[0];
     expect(JSON.stringify(q)).not.toMatch(/wjg|汪剑国/);
   });
 
@@ -224,7 +293,9 @@ describe('受处分人员信息查询', () => {
       [{ q: 'x'.repeat(41) }, /过长/],
     ];
     for (const [params, message] of cases) {
-      const r = await api<{ error: { code: string; message: string } }>(s.url, 'GET', `/api/discipline/people?${new URLSearchParams(params).toString()}`, { token: token('reviewer1') });
+      const r = await api<{ error: { code: string; message: string } }>(s.url, 'GET', `/api/discipline/people?${new URLSearchParams(params).toString()}`, {
+        token: token('reviewer1'),
+      });
       expect(r.status, JSON.stringify(params)).toBe(400);
       expect(JSON.stringify(r.body), JSON.stringify(params)).toMatch(message);
     }

@@ -100,7 +100,14 @@ async function submit(base: string, token: string, body: unknown): Promise<Outco
       signal: AbortSignal.timeout(HUNG_MS),
     });
     const json = (await res.json()) as { caseCode?: string; error?: { code: string; message: string } };
-    return { status: res.status, code: json.error?.code, message: json.error?.message, caseCode: json.caseCode, ms: performance.now() - t0, at: performance.now() };
+    return {
+      status: res.status,
+      code: json.error?.code,
+      message: json.error?.message,
+      caseCode: json.caseCode,
+      ms: performance.now() - t0,
+      at: performance.now(),
+    };
   } catch (err) {
     return { status: (err as Error).name === 'TimeoutError' ? 0 : -1, ms: performance.now() - t0, at: performance.now() };
   }
@@ -169,7 +176,9 @@ describe('a full disk under DATA_DIR (embedded PGlite)', () => {
     mountDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-disk-'));
     const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${MOUNT_MB}m,mode=0700`, 'tmpfs', mountDir], { encoding: 'utf8' });
     if (r.status !== 0) {
-      throw new Error(`this test mounts a ${MOUNT_MB} MB tmpfs as DATA_DIR and needs root for that; mount failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+      throw new Error(
+        `this test mounts a ${MOUNT_MB} MB tmpfs as DATA_DIR and needs root for that; mount failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`,
+      );
     }
   });
 
@@ -203,10 +212,14 @@ describe('a full disk under DATA_DIR (embedded PGlite)', () => {
     const refused = await submit(s.url, token, petitionBody('langli'));
     expect(refused).toMatchObject({ status: 507, code: 'STORAGE_FULL' });
     expect(refused.message).toMatch(/存储空间已满.*没有保存/);
-    const sick = await waitFor('health to report the full disk', async () => {
-      const h = await health(s.url);
-      return h.httpStatus === 503 && h.storage === 'full' ? h : undefined;
-    }, { timeoutMs: 30_000 });
+    const sick = await waitFor(
+      'health to report the full disk',
+      async () => {
+        const h = await health(s.url);
+        return h.httpStatus === 503 && h.storage === 'full' ? h : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(sick).toMatchObject({ status: 'degraded', database: 'ok' });
     expect(sick.reasons.join('')).toMatch(new RegExp(`存储空间不足：剩余 \\d+ MB，低于保留的 ${RESERVE_MB} MB`));
     // Reading goes on while writing is refused.
@@ -242,10 +255,14 @@ describe('a full disk under DATA_DIR (embedded PGlite)', () => {
     fill(mountDir, 0);
     await waitFor('a submit refused for lack of space', () => load.failed.length > 0, { timeoutMs: 60_000 });
     const firstRefusalMs = load.failed[0]!.at - tFill;
-    const sick = await waitFor('health to report the full disk', async () => {
-      const h = await health(s.url);
-      return h.httpStatus === 503 && h.storage === 'full' ? h : undefined;
-    }, { timeoutMs: 30_000 });
+    const sick = await waitFor(
+      'health to report the full disk',
+      async () => {
+        const h = await health(s.url);
+        return h.httpStatus === 503 && h.storage === 'full' ? h : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(sick.reasons.join('')).toMatch(/磁盘已满/);
 
     const tFree = performance.now();
@@ -280,7 +297,9 @@ describe('a full disk under DATA_DIR (embedded PGlite)', () => {
     fs.rmSync(path.join(mountDir, 'ballast'));
     const again = await start(0);
     const stored = await allPetitions(again.url, await loginToken(again.url, 'officer1', 'officer1-demo'));
-    console.log(`disk-full: SIGTERM on a full disk stopped the server in ${secs(stopMs)}; after the restart ${acked.size} acknowledged petitions checked, ${stored.size} stored`);
+    console.log(
+      `disk-full: SIGTERM on a full disk stopped the server in ${secs(stopMs)}; after the restart ${acked.size} acknowledged petitions checked, ${stored.size} stored`,
+    );
     expect(stopMs).toBeLessThan(15_000);
     expectAllThere(acked, stored);
   }, 360_000);

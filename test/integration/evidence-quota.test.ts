@@ -27,7 +27,8 @@ async function referredCase() {
   return b.id;
 }
 
-const handlerUpload = (id: string, attachmentId = randomUUID()) => upload(s.url, token('langli-handler'), id, attachmentId, PNG, 'image/png', '走访记录.png', '/api/township/cases');
+const handlerUpload = (id: string, attachmentId = randomUUID()) =>
+  upload(s.url, token('langli-handler'), id, attachmentId, PNG, 'image/png', '走访记录.png', '/api/township/cases');
 
 /** The county's evidence for a step it is about to record, as its workflow panel uploads it. */
 async function countyStepUpload(who: string, id: string, attachmentId = randomUUID()) {
@@ -58,7 +59,9 @@ describe('evidence limits count per uploader', () => {
     const eleventh = await handlerUpload(id);
     expect(eleventh.status).toBe(400);
     expect(JSON.stringify(eleventh.body)).toContain('尚未附到办理记录的材料');
-    expect((await transition(s.url, token('langli-handler'), id, { action: 'add_step', text: '走访村民', attachmentIds: handlerFiles.slice(0, 3) }, true)).status).toBe(200);
+    expect(
+      (await transition(s.url, token('langli-handler'), id, { action: 'add_step', text: '走访村民', attachmentIds: handlerFiles.slice(0, 3) }, true)).status,
+    ).toBe(200);
     expect((await handlerUpload(id)).status).toBe(200);
 
     // Files filed with the petition stay at 10 (the intake form's promise), whoever uploads them; the county's
@@ -74,14 +77,18 @@ describe('evidence limits count per uploader', () => {
 });
 
 describe('unattached step evidence is swept', () => {
-  it('after a day: the handler\'s and the county\'s unclaimed step files go, each audited; claimed, recent and intake files stay', async () => {
+  it("after a day: the handler's and the county's unclaimed step files go, each audited; claimed, recent and intake files stay", async () => {
     const id = await referredCase();
     const [claimed, stale, recent, countyStale, intake] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const a of [claimed, stale, recent]) expect((await handlerUpload(id, a)).status).toBe(200);
     expect((await countyStepUpload('officer1', id, countyStale)).status).toBe(200);
     expect((await intakeUpload('officer1', id, intake)).status).toBe(200);
-    expect((await transition(s.url, token('langli-handler'), id, { action: 'add_step', text: '调取会议记录', attachmentIds: [claimed] }, true)).status).toBe(200);
-    await s.server.db.query(`UPDATE petition_attachments SET uploaded_at = now() - interval '25 hours' WHERE id = ANY($1::uuid[])`, [[claimed, stale, countyStale, intake]]);
+    expect((await transition(s.url, token('langli-handler'), id, { action: 'add_step', text: '调取会议记录', attachmentIds: [claimed] }, true)).status).toBe(
+      200,
+    );
+    await s.server.db.query(`UPDATE petition_attachments SET uploaded_at = now() - interval '25 hours' WHERE id = ANY($1::uuid[])`, [
+      [claimed, stale, countyStale, intake],
+    ]);
 
     // The periodic sweep may get there first; either way the outcome is the same.
     await s.server.ctx.attachments.sweepUnlinked();
@@ -95,7 +102,8 @@ describe('unattached step evidence is swept', () => {
       [[stale, countyStale]],
     );
     expect(audit.rows.map((r) => r.object_id).sort()).toEqual([stale, countyStale].sort());
-    for (const r of audit.rows) expect(r).toMatchObject({ actor_id: null, township_code: 'langli', details: { petitionId: id, reason: 'never_attached_to_a_step' } });
+    for (const r of audit.rows)
+      expect(r).toMatchObject({ actor_id: null, township_code: 'langli', details: { petitionId: id, reason: 'never_attached_to_a_step' } });
     const uploaders = Object.fromEntries(audit.rows.map((r) => [r.object_id, r.details['uploadedBy']]));
     expect(uploaders).toEqual({ [stale]: logins['langli-handler']!.user.id, [countyStale]: logins['officer1']!.user.id });
 

@@ -98,7 +98,11 @@ describe('fuzzing every input', () => {
                 return text;
               }
             })();
-            const qs = new URLSearchParams(typeof v === 'object' && v ? Object.entries(v).map(([k, x]) => [k, String(JSON.stringify(x)).slice(0, 2000)]) : [['limit', String(v).slice(0, 2000)]]);
+            const qs = new URLSearchParams(
+              typeof v === 'object' && v
+                ? Object.entries(v).map(([k, x]) => [k, String(JSON.stringify(x)).slice(0, 2000)])
+                : [['limit', String(v).slice(0, 2000)]],
+            );
             if (!rejectedBy(t.schema)(JSON.stringify(Object.fromEntries(qs)))) return; // a query string that happens to be valid is not bad input
             status = (await api(s.url, t.method, `${t.path}?${qs}`, { ...(t.token ? { token: t.token } : {}) })).status;
           } else {
@@ -126,11 +130,14 @@ describe('fuzzing every input', () => {
           await fc.assert(
             // Within the transport's 256 KB message limit: a bigger message closes the connection by design
             // (socket.io's maxHttpBufferSize), which is a refusal of its own, not an event to answer.
-            fc.asyncProperty(nasty.filter((v) => (JSON.stringify(v)?.length ?? 0) < 200_000 && !clientEvents[event].payload.safeParse(v).success), async (payload) => {
-              const res = await send(socket, event, payload);
-              acks++;
-              return res.ok === false && ['BAD_REQUEST', 'FORBIDDEN'].includes(res.error.code);
-            }),
+            fc.asyncProperty(
+              nasty.filter((v) => (JSON.stringify(v)?.length ?? 0) < 200_000 && !clientEvents[event].payload.safeParse(v).success),
+              async (payload) => {
+                const res = await send(socket, event, payload);
+                acks++;
+                return res.ok === false && ['BAD_REQUEST', 'FORBIDDEN'].includes(res.error.code);
+              },
+            ),
             { numRuns: Math.ceil(RUNS / 2) },
           );
           socket.emit(event, { no: 'ack callback' }); // ignored: nobody could learn the outcome

@@ -8,7 +8,10 @@ import { launchBrowser } from '../helpers/browser.js';
 import { REPO, startTestServer, type TestServer } from '../helpers/server.js';
 
 function connectSrc(csp: string | null): string[] {
-  const directive = (csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).find((d) => d[0] === 'connect-src');
+  const directive = (csp ?? '')
+    .split(';')
+    .map((d) => d.trim().split(/\s+/))
+    .find((d) => d[0] === 'connect-src');
   return directive?.slice(1) ?? [];
 }
 
@@ -23,7 +26,10 @@ let certDir: string;
 
 beforeAll(async () => {
   certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-certs-'));
-  const r = spawnSync(path.join(REPO, 'scripts', 'make-intranet-cert.sh'), ['127.0.0.1', 'localhost'], { env: { ...process.env, CERT_DIR: certDir }, encoding: 'utf8' });
+  const r = spawnSync(path.join(REPO, 'scripts', 'make-intranet-cert.sh'), ['127.0.0.1', 'localhost'], {
+    env: { ...process.env, CERT_DIR: certDir },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`make-intranet-cert.sh failed: ${r.stderr}`);
   // One after another: three start-ups at once overrun a busy 2-core machine. Headers are the same on any
   // topology, so these stay single processes (with Redis, as every test server) under VJ_TOPOLOGY=cluster too.

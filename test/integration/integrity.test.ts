@@ -76,11 +76,22 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       expect((await verifyAuditChain(db)).ok).toBe(true);
       const head = (await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')).rows[0]!;
       const seq = String(BigInt(head.seq) + 1n);
-      const row = { seq, at: new Date(), actor_id: null, actor_role: null, action: 'identity.reveal', object_type: 'petition', object_id: randomUUID(), township_code: null, details: { reason: 'x' } };
+      const row = {
+        seq,
+        at: new Date(),
+        actor_id: null,
+        actor_role: null,
+        action: 'identity.reveal',
+        object_type: 'petition',
+        object_id: randomUUID(),
+        township_code: null,
+        details: { reason: 'x' },
+      };
       const insert = (hash: Buffer, suite: string) =>
-        tamper(`INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash, suite) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, [
-          row.seq, row.at.toISOString(), null, null, row.action, row.object_type, row.object_id, null, JSON.stringify(row.details), head.hash, hash, suite,
-        ]);
+        tamper(
+          `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash, suite) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+          [row.seq, row.at.toISOString(), null, null, row.action, row.object_type, row.object_id, null, JSON.stringify(row.details), head.hash, hash, suite],
+        );
       // The review's attack: SHA-256(prev || row), exactly what the unkeyed chain used to accept.
       await insert(chainHash(head.hash, canonicalRow(row)), 'legacy');
       expect((await verifyAuditChain(db)).firstBroken).toEqual({ seq, problem: 'unkeyed row' });
@@ -106,13 +117,36 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       expect(await cps.verify(db)).toMatchObject({ ok: false, firstBroken: { seq: head.seq, problem: 'missing row' } });
       await tamper(
         `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash, suite) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-        [snapshot.seq, snapshot.at, snapshot.actor_id, snapshot.actor_role, snapshot.action, snapshot.object_type, snapshot.object_id, snapshot.township_code, JSON.stringify(snapshot.details), snapshot.prev_hash, snapshot.hash, snapshot.suite],
+        [
+          snapshot.seq,
+          snapshot.at,
+          snapshot.actor_id,
+          snapshot.actor_role,
+          snapshot.action,
+          snapshot.object_type,
+          snapshot.object_id,
+          snapshot.township_code,
+          JSON.stringify(snapshot.details),
+          snapshot.prev_hash,
+          snapshot.hash,
+          snapshot.suite,
+        ],
       );
       expect((await cps.verify(db)).ok).toBe(true);
       // A checkpoint line written by someone without the key is reported, and never trusted.
-      fs.appendFileSync(cps.file, `${JSON.stringify({ seq: '999999', hash: 'ab'.repeat(32), at: new Date().toISOString(), suite: 'intl', mac: 'cd'.repeat(32) })}\n`);
+      fs.appendFileSync(
+        cps.file,
+        `${JSON.stringify({ seq: '999999', hash: 'ab'.repeat(32), at: new Date().toISOString(), suite: 'intl', mac: 'cd'.repeat(32) })}\n`,
+      );
       expect(await cps.verify(db)).toMatchObject({ ok: false, forgedCheckpoints: 1 });
-      fs.writeFileSync(cps.file, fs.readFileSync(cps.file, 'utf8').split('\n').filter((l) => !l.includes('999999')).join('\n'));
+      fs.writeFileSync(
+        cps.file,
+        fs
+          .readFileSync(cps.file, 'utf8')
+          .split('\n')
+          .filter((l) => !l.includes('999999'))
+          .join('\n'),
+      );
       expect((await cps.verify(db)).ok).toBe(true);
     });
   });
@@ -126,10 +160,19 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       const sessionId = randomUUID();
       const recId = randomUUID();
       const trackId = randomUUID();
-      await db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state, ended_at, end_reason) VALUES ($1, 'xingsha', $2, 'ended', now(), 'kiosk_hangup')`, [sessionId, randomUUID()]);
-      await db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'recording', now() - interval '400 days')`, [recId, sessionId]);
+      await db.query(
+        `INSERT INTO reception_sessions (id, room_code, request_id, state, ended_at, end_reason) VALUES ($1, 'xingsha', $2, 'ended', now(), 'kiosk_hangup')`,
+        [sessionId, randomUUID()],
+      );
+      await db.query(
+        `INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'recording', now() - interval '400 days')`,
+        [recId, sessionId],
+      );
       await db.tx((q) => store.createKey(q, recId));
-      await db.query(`INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, started_at) VALUES ($1, $2, $3, 'video', 'camera', 'kiosk', now())`, [trackId, recId, randomUUID()]);
+      await db.query(
+        `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, started_at) VALUES ($1, $2, $3, 'video', 'camera', 'kiosk', now())`,
+        [trackId, recId, randomUUID()],
+      );
       for (const [i, co] of countyOnly.entries()) {
         const f = path.join(dataDir, `plain-${recId}-${i}.mkv`);
         fs.writeFileSync(f, randomBytes(2000));
@@ -143,7 +186,18 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       return recId;
     };
     const segs = async (recId: string) =>
-      (await db.query<{ seq: number; chain_hash: Buffer; sha256: Buffer; track_id: string; track_seq: number; county_only: boolean; size_bytes: string; file: string }>('SELECT * FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [recId])).rows;
+      (
+        await db.query<{
+          seq: number;
+          chain_hash: Buffer;
+          sha256: Buffer;
+          track_id: string;
+          track_seq: number;
+          county_only: boolean;
+          size_bytes: string;
+          file: string;
+        }>('SELECT * FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [recId])
+      ).rows;
     // What someone with the database but without the key can do: make links the old unkeyed way.
     const rechainLegacy = async (recId: string) => {
       let prev = GENESIS;
@@ -153,12 +207,24 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       }
       for (const [i, s] of rows.entries()) {
         // The old way's file digest is SHA-256 (the 国密 suite's is SM3): re-made from the file as well.
-        const digest = createHash('sha256').update(fs.readFileSync(store.filePath(s.file))).digest();
+        const digest = createHash('sha256')
+          .update(fs.readFileSync(store.filePath(s.file)))
+          .digest();
         const link = legacyChainLink(prev, { sha256: digest, seq: i + 1, trackId: s.track_id, trackSeq: s.track_seq, countyOnly: s.county_only });
-        await db.query('UPDATE recording_segments SET seq = $3, chain_hash = $4, sha256 = $5 WHERE recording_id = $1 AND seq = $2', [recId, -(i + 1), i + 1, link, digest]);
+        await db.query('UPDATE recording_segments SET seq = $3, chain_hash = $4, sha256 = $5 WHERE recording_id = $1 AND seq = $2', [
+          recId,
+          -(i + 1),
+          i + 1,
+          link,
+          digest,
+        ]);
         prev = link;
       }
-      await db.query(`UPDATE recordings SET chain_head = $2, segments = $3, chain_suite = 'legacy' WHERE id = $1`, [recId, rows.length ? prev : null, rows.length]);
+      await db.query(`UPDATE recordings SET chain_head = $2, segments = $3, chain_suite = 'legacy' WHERE id = $1`, [
+        recId,
+        rows.length ? prev : null,
+        rows.length,
+      ]);
     };
 
     it('detects a deleted last segment with the head re-pointed', async () => {
@@ -210,15 +276,25 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       ['a field nulled', (id) => db.query('UPDATE petition_identity SET phone_ct = NULL WHERE petition_id = $1', [id]).then(() => {})],
       ['the identity row deleted', (id) => db.query('DELETE FROM petition_identity WHERE petition_id = $1', [id]).then(() => {})],
       ['flipped to anonymous', (id) => db.query('UPDATE petitions SET anonymous = true WHERE id = $1', [id]).then(() => {})],
-      ['deleted and flipped to anonymous', (id) => db.query('DELETE FROM petition_identity WHERE petition_id = $1', [id]).then(() => db.query('UPDATE petitions SET anonymous = true WHERE id = $1', [id])).then(() => {})],
+      [
+        'deleted and flipped to anonymous',
+        (id) =>
+          db
+            .query('DELETE FROM petition_identity WHERE petition_id = $1', [id])
+            .then(() => db.query('UPDATE petitions SET anonymous = true WHERE id = $1', [id]))
+            .then(() => {}),
+      ],
       ['its data key deleted', (id) => db.query('DELETE FROM data_keys WHERE owner_id = $1', [id]).then(() => {})],
       ['its seal removed', (id) => db.query('UPDATE petitions SET identity_mac = NULL WHERE id = $1', [id]).then(() => {})],
-      ['identity swapped in from another petition', async (id) => {
-        const other = petitionBody();
-        await svc.submit(who.officer1, other);
-        await db.query('DELETE FROM petition_identity WHERE petition_id = $1', [id]);
-        await db.query('UPDATE petition_identity SET petition_id = $1 WHERE petition_id = $2', [id, other.id]);
-      }],
+      [
+        'identity swapped in from another petition',
+        async (id) => {
+          const other = petitionBody();
+          await svc.submit(who.officer1, other);
+          await db.query('DELETE FROM petition_identity WHERE petition_id = $1', [id]);
+          await db.query('UPDATE petition_identity SET petition_id = $1 WHERE petition_id = $2', [id, other.id]);
+        },
+      ],
     ];
     it.each(attacks)('refuses a reveal with %s, raises an alarm and audits it', async (_name, attack) => {
       const b = petitionBody();
@@ -243,7 +319,17 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
 
   describe('receipt look-ups (point 6)', () => {
     const devices = new Map<string, string>();
-    const kiosk = (name: string): Claims => ({ sub: devices.get(name) ?? (devices.set(name, randomUUID()), devices.get(name)!), role: 'kiosk' as Role, name: 'k', room: 'xingsha', exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' }) as Claims;
+    const kiosk = (name: string): Claims =>
+      ({
+        sub: devices.get(name) ?? (devices.set(name, randomUUID()), devices.get(name)!),
+        role: 'kiosk' as Role,
+        name: 'k',
+        room: 'xingsha',
+        exp: 0,
+        iat: 0,
+        aud: 'vj:kiosk',
+        iss: 'vj-signaling',
+      }) as Claims;
 
     it('answers alike for an unknown code and a wrong PIN, including the lock-out after five', async () => {
       const receipts = new ReceiptLookup(db, new LocalRateLimiter());
@@ -253,7 +339,13 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
       const unknown = r.caseCode.slice(0, 4) + String((Number(r.caseCode.slice(4)) + 1) % 1_000_000).padStart(6, '0');
       const answers = async (code: string) => {
         const out: string[] = [];
-        for (let i = 0; i < 6; i++) out.push(await receipts.lookup(kiosk('dev-oracle'), code, wrong).then(() => 'ok', (e: { code: string; message: string }) => `${e.code}:${e.message}`));
+        for (let i = 0; i < 6; i++)
+          out.push(
+            await receipts.lookup(kiosk('dev-oracle'), code, wrong).then(
+              () => 'ok',
+              (e: { code: string; message: string }) => `${e.code}:${e.message}`,
+            ),
+          );
         return out;
       };
       const known = await answers(r.caseCode);
@@ -275,7 +367,13 @@ describe.each(backends)('keyed integrity on $name', (backend) => {
     it('limits each kiosk credential, whatever codes it tries', async () => {
       const receipts = new ReceiptLookup(db, new LocalRateLimiter());
       const results: string[] = [];
-      for (let i = 0; i < 25; i++) results.push(await receipts.lookup(kiosk('dev-sweeper'), `2612${String(i).padStart(6, '0')}`, '123456').then(() => 'ok', (e: { code: string }) => e.code));
+      for (let i = 0; i < 25; i++)
+        results.push(
+          await receipts.lookup(kiosk('dev-sweeper'), `2612${String(i).padStart(6, '0')}`, '123456').then(
+            () => 'ok',
+            (e: { code: string }) => e.code,
+          ),
+        );
       expect(results.filter((c) => c === 'RATE_LIMITED').length).toBe(5);
       expect(results.slice(0, 20).every((c) => c === 'NOT_FOUND')).toBe(true);
     });
@@ -305,7 +403,12 @@ describe.each(backends)('keys across rotation on $name (point 13)', (backend) =>
     db.integrity = (await loadSystemKeys(db, m1, quietLog)).keys;
     const who = await seededClaims(db, ['officer1'] as const);
     const body = {
-      id: randomUUID(), sessionId: null, townshipCode: 'xingsha', category: '工作作风' as const, narrative: '轮换前的信访', accused: [],
+      id: randomUUID(),
+      sessionId: null,
+      townshipCode: 'xingsha',
+      category: '工作作风' as const,
+      narrative: '轮换前的信访',
+      accused: [],
       identity: { name: '赵六', idCard: withIdCardCheck('43012119800101001'), phone: '13800000001', address: '某路 2 号', village: '某村' },
     };
     const first = await new PetitionService(db, m1).submit(who.officer1, body);

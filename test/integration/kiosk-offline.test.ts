@@ -54,7 +54,9 @@ describe('every kiosk that should be online and is not raises the offline alarm 
     const officer = await connect(second.url, await loginToken(second.url, 'supervisor', 'supervisor-demo'));
     sockets.push(officer);
     const seen = recordAlerts(officer);
-    const rooms = await api<{ rooms: { code: string; sessionId: string | null; answeredBy: string | null }[] }>(second.url, 'GET', '/api/rooms', { token: await loginToken(second.url, 'officer2', 'officer2-demo') });
+    const rooms = await api<{ rooms: { code: string; sessionId: string | null; answeredBy: string | null }[] }>(second.url, 'GET', '/api/rooms', {
+      token: await loginToken(second.url, 'officer2', 'officer2-demo'),
+    });
     expect(rooms.body.rooms.find((r) => r.code === BACK)).toMatchObject({ sessionId, answeredBy: expect.stringContaining('王干事') });
 
     // The room whose kiosk is revoked has nobody to wait for: its alarm, once raised, clears and stays cleared.
@@ -62,7 +64,9 @@ describe('every kiosk that should be online and is not raises the offline alarm 
     const revoked = await api(second.url, 'POST', `/api/admin/kiosks/${revokeId}/revoke`, { token: await loginToken(second.url, 'admin', 'admin-demo') });
     expect(revoked.status).toBe(200);
 
-    const alarm = await waitFor('offline alarm for the kiosk that never came back', async () => offline(seen.at(-1), GONE), { timeoutMs: (GRACE_S + 30) * 1000 });
+    const alarm = await waitFor('offline alarm for the kiosk that never came back', async () => offline(seen.at(-1), GONE), {
+      timeoutMs: (GRACE_S + 30) * 1000,
+    });
     const raisedAfterMs = Date.parse(alarm.raisedAt) - restartedAt;
     // Not before the grace period (the kiosk had its chance to reconnect), and at the first checks after it.
     expect(raisedAfterMs).toBeGreaterThanOrEqual(GRACE_S * 1000);

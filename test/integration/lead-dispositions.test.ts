@@ -76,7 +76,12 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
 
     clock = cst('2026-11-03T09:30:00');
     let wf = await decide(ids.letter, 'talk_letter', '反映问题较为笼统，先行函询');
-    expect(CaseWorkflowView.parse(wf).disposition).toMatchObject({ disposition: 'talk_letter', reason: '反映问题较为笼统，先行函询', reviewOn: null, outcome: null });
+    expect(CaseWorkflowView.parse(wf).disposition).toMatchObject({
+      disposition: 'talk_letter',
+      reason: '反映问题较为笼统，先行函询',
+      reviewOn: null,
+      outcome: null,
+    });
     expect(wf.status).toBe('accepted');
     wf = await decide(ids.check, 'initial_check', `线索具体，具有可查性，${CANARY_REASON}`);
     expect(wf.disposition?.disposition).toBe('initial_check');
@@ -97,7 +102,10 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(audit.rows[2]!.details['reviewOn']).toBe('2026-12-01');
     // The audit row says what was decided, not why: the reason is the case record's.
     expect(JSON.stringify(audit.rows)).not.toContain(CANARY_REASON);
-    const steps = await db.query<{ action: string; text: string; actor_role: string }>(`SELECT action, text, actor_role FROM case_steps WHERE petition_id = $1 ORDER BY at`, [ids.close]);
+    const steps = await db.query<{ action: string; text: string; actor_role: string }>(
+      `SELECT action, text, actor_role FROM case_steps WHERE petition_id = $1 ORDER BY at`,
+      [ids.close],
+    );
     expect(steps.rows.map((s) => `${s.action}:${s.actor_role}`)).toEqual(['accept:county_officer', 'decide_disposition:county_supervisor']);
     expect(steps.rows[1]!.text).toBe('反映问题已有结论，无新的实质内容');
   });
@@ -169,7 +177,9 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     // Once.
     await refused(ids.check, who.officer1, { ...check, outcome: { ...check.outcome, conclusion: 'substantiated' } }, 'INVALID_STATE', /已记录过处置结果/);
 
-    const audit = await db.query<{ object_id: string; details: Record<string, unknown> }>(`SELECT object_id, details FROM audit_log WHERE action = 'case.record_outcome' ORDER BY seq`);
+    const audit = await db.query<{ object_id: string; details: Record<string, unknown> }>(
+      `SELECT object_id, details FROM audit_log WHERE action = 'case.record_outcome' ORDER BY seq`,
+    );
     expect(audit.rows.map((r) => [r.object_id, r.details['disposition'], r.details['outcome']])).toEqual([
       [ids.letter, 'talk_letter', 'explained'],
       [ids.check, 'initial_check', 'partly'],
@@ -197,17 +207,26 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(wf.escalations.map((e) => `${e.clock}:${e.level}:${day(e.dueAt)}`)).toEqual(['shelved:due_soon:2026-12-01']);
     // The county handles it: its officers and supervisors are told.
     expect(new Set(wf.escalations[0]!.notified.map((n) => n.role as Role))).toEqual(new Set(['county_officer', 'county_supervisor']));
-    const escalate = await db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'case.escalate' AND object_id = $1`, [ids.shelve]);
+    const escalate = await db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'case.escalate' AND object_id = $1`, [
+      ids.shelve,
+    ]);
     expect(escalate.rows.map((r) => `${r.details['clock']}:${r.details['level']}`)).toEqual(['shelved:due_soon']);
 
     clock = cst('2026-12-01T10:00:00');
     wf = await decide(ids.shelve, 'initial_check', '到期研判：出现新的线索，转初步核实');
     expect([wf.disposition?.disposition, wf.disposition?.reviewOn, wf.dueState]).toEqual(['initial_check', null, 'ok']);
-    const audit = await db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'case.decide_disposition' AND object_id = $1 ORDER BY seq`, [ids.shelve]);
+    const audit = await db.query<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_log WHERE action = 'case.decide_disposition' AND object_id = $1 ORDER BY seq`,
+      [ids.shelve],
+    );
     expect(audit.rows.map((r) => `${r.details['was'] ?? '-'}→${r.details['disposition']}`)).toEqual(['-→shelve', 'shelve→initial_check']);
     // Now an ordinary decided lead: it is not decided a third time.
     await refused(ids.shelve, who.supervisor, { action: 'decide_disposition', disposition: 'close_lead', reason: '再改一次试试看' }, 'INVALID_STATE');
-    await cases.transition(who.officer1, ids.shelve, { ...step(), action: 'record_outcome', outcome: { disposition: 'initial_check', conclusion: 'unverifiable', summary: '经初步核实，无法查实' } });
+    await cases.transition(who.officer1, ids.shelve, {
+      ...step(),
+      action: 'record_outcome',
+      outcome: { disposition: 'initial_check', conclusion: 'unverifiable', summary: '经初步核实，无法查实' },
+    });
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
@@ -222,7 +241,12 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(seen.steps.map((s) => s.action)).toEqual(['accept', 'refer']);
     expect(JSON.stringify(seen)).not.toContain(CANARY_REASON);
     // Referred away, it is no longer the county's lead to dispose of or record.
-    await refused(id, who['xingsha-handler'], { action: 'record_outcome', outcome: { disposition: 'initial_check', conclusion: 'partly', summary: '经初步核实部分属实' } }, 'FORBIDDEN');
+    await refused(
+      id,
+      who['xingsha-handler'],
+      { action: 'record_outcome', outcome: { disposition: 'initial_check', conclusion: 'partly', summary: '经初步核实部分属实' } },
+      'FORBIDDEN',
+    );
     await refused(id, who.supervisor, { action: 'decide_disposition', disposition: 'close_lead', reason: '改为予以了结处理' }, 'INVALID_STATE');
     expect((await cases.workflow(who.supervisor, id)).disposition?.disposition).toBe('initial_check');
   });
@@ -231,13 +255,15 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     const rooms = loadRooms().rooms;
     const stats = CaseStatsView.parse(await caseStats(db, 12, clock, rooms));
     const rows = stats.dispositions.map((d) => `${d.townshipCode}/${d.matterClass}/${d.disposition}/${d.outcome}:${d.count}`);
-    expect(rows).toEqual([
-      'xingsha/accusation/talk_letter/explained:1',
-      'xingsha/accusation/initial_check/partly:1',
-      'xingsha/accusation/initial_check/pending:2',
-      'xingsha/accusation/close_lead/none:1',
-      'langli/accusation/initial_check/unverifiable:1',
-    ].sort((a, b) => rooms.findIndex((r) => a.startsWith(`${r.code}/`)) - rooms.findIndex((r) => b.startsWith(`${r.code}/`))));
+    expect(rows).toEqual(
+      [
+        'xingsha/accusation/talk_letter/explained:1',
+        'xingsha/accusation/initial_check/partly:1',
+        'xingsha/accusation/initial_check/pending:2',
+        'xingsha/accusation/close_lead/none:1',
+        'langli/accusation/initial_check/unverifiable:1',
+      ].sort((a, b) => rooms.findIndex((r) => a.startsWith(`${r.code}/`)) - rooms.findIndex((r) => b.startsWith(`${r.code}/`))),
+    );
     expect(dispositionTotals(stats.dispositions).map((t) => `${t.disposition}/${t.outcome}:${t.count}`)).toEqual([
       'talk_letter/explained:1',
       'initial_check/partly:1',

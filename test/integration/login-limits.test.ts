@@ -75,24 +75,32 @@ describe('login limits behind a trusted proxy (TRUST_PROXY=127.0.0.1)', () => {
 
   it('per-account back-off holds the guessing address but lets the real user log in from a different address', async () => {
     const attacker = '198.51.100.10';
-    expect(await statuses(LOGIN_BACKOFF.PAIR_FREE, () => login(server.url, 'officer2', 'wrong-password', attacker))).toEqual(Array(LOGIN_BACKOFF.PAIR_FREE).fill(401));
+    expect(await statuses(LOGIN_BACKOFF.PAIR_FREE, () => login(server.url, 'officer2', 'wrong-password', attacker))).toEqual(
+      Array(LOGIN_BACKOFF.PAIR_FREE).fill(401),
+    );
     // Held: even the right password gets no check from that address.
     expect((await login(server.url, 'officer2', 'officer2-demo', attacker)).status).toBe(429);
     expect(await login(server.url, 'officer2', 'officer2-demo', '198.51.100.11')).toMatchObject({ status: 200, body: { user: { username: 'officer2' } } });
-    await waitFor('the back-off logged by id only', () => server.logs.some((l) => l.includes('login back-off started') && l.includes('"backoffS":60') && !l.includes('officer2')));
+    await waitFor('the back-off logged by id only', () =>
+      server.logs.some((l) => l.includes('login back-off started') && l.includes('"backoffS":60') && !l.includes('officer2')),
+    );
   });
 
   it('an account under attack from many addresses: failing addresses are refused, a clean address still logs in', async () => {
     // 10 addresses × 3 wrong passwords = the account-wide budget, each address far under its own limits.
     const perAddress = LOGIN_BACKOFF.UNDER_ATTACK_FREE;
     const addresses = Array.from({ length: LOGIN_BACKOFF.ACCOUNT_BUDGET / perAddress }, (_, i) => `192.0.2.${i + 1}`);
-    for (const a of addresses) expect(await statuses(perAddress, () => login(server.url, 'xingsha-staff', 'wrong-password', a))).toEqual(Array(perAddress).fill(401));
+    for (const a of addresses)
+      expect(await statuses(perAddress, () => login(server.url, 'xingsha-staff', 'wrong-password', a))).toEqual(Array(perAddress).fill(401));
     // Before the fix nothing counted across addresses: these were 401 and 200.
     expect((await login(server.url, 'xingsha-staff', 'wrong-password', addresses[0])).status).toBe(429);
     expect((await login(server.url, 'xingsha-staff', 'xingsha-staff-demo', addresses[1])).status).toBe(429);
     // No lock-out: the real user at a desk that has not been failing logs in, and may even mistype first.
     expect((await login(server.url, 'xingsha-staff', 'typo', '192.0.2.200')).status).toBe(401);
-    expect(await login(server.url, 'xingsha-staff', 'xingsha-staff-demo', '192.0.2.200')).toMatchObject({ status: 200, body: { user: { username: 'xingsha-staff' } } });
+    expect(await login(server.url, 'xingsha-staff', 'xingsha-staff-demo', '192.0.2.200')).toMatchObject({
+      status: 200,
+      body: { user: { username: 'xingsha-staff' } },
+    });
   }, 300_000); // 30+ scrypt password checks: seconds on an idle machine, a minute or more on a crowded one
 });
 

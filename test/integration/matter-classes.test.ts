@@ -26,7 +26,16 @@ type Input = Parameters<PetitionService['submit']>[1];
 const named = (township: string, over: Record<string, unknown> = {}) =>
   petitionBody(township, { name: '王某', idCard: randomIdCard(), phone: '13912345678', address: '', village: '' }, over) as Input;
 const anonymous = (township: string, over: Record<string, unknown> = {}) => petitionBody(township, null, over) as Input;
-const kiosk = { sub: randomUUID(), role: 'kiosk' as Role, name: 'k', room: 'xingsha', exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' } as unknown as Claims;
+const kiosk = {
+  sub: randomUUID(),
+  role: 'kiosk' as Role,
+  name: 'k',
+  room: 'xingsha',
+  exp: 0,
+  iat: 0,
+  aud: 'vj:kiosk',
+  iss: 'vj-signaling',
+} as unknown as Claims;
 
 describe.each(backends)('matter classes, their clocks and the named-accuser notices on $name', (backend) => {
   let db: Db;
@@ -76,8 +85,16 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
       'suggestion.follow_up:10w',
       'other.accept:15c',
     ]);
-    expect(view.rows.filter((r) => r.kind.startsWith('notice_') || (r.matterClass === 'accusation' && r.kind === 'accept')).every((r) => r.source.includes('《纪检监察机关处理检举控告工作规则》'))).toBe(true);
-    expect(view.rows.filter((r) => r.matterClass === 'appeal' && r.kind !== 'progress' && r.kind !== 'follow_up').every((r) => r.source.includes('《信访工作条例》'))).toBe(true);
+    expect(
+      view.rows
+        .filter((r) => r.kind.startsWith('notice_') || (r.matterClass === 'accusation' && r.kind === 'accept'))
+        .every((r) => r.source.includes('《纪检监察机关处理检举控告工作规则》')),
+    ).toBe(true);
+    expect(
+      view.rows
+        .filter((r) => r.matterClass === 'appeal' && r.kind !== 'progress' && r.kind !== 'follow_up')
+        .every((r) => r.source.includes('《信访工作条例》')),
+    ).toBe(true);
     // No rule sets the follow-up of a 不满意 rating: the row says it is a local rule.
     expect(view.rows.filter((r) => r.kind === 'follow_up').every((r) => r.source.startsWith('本地规定（可由管理员调整）'))).toBe(true);
     expect(view.rows.every((r) => r.defaultDays === r.days && r.defaultCounting === r.counting)).toBe(true);
@@ -88,7 +105,9 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     const audits = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'case.policy'`)).rows[0]!.n);
     const [v0, a0] = [await version(), await audits()];
     const row = { matterClass: 'accusation' as const, kind: 'notice_accept' as const, days: 10, counting: 'working' as const, dueSoonDays: 2, maxCount: 1 };
-    await expect(savePolicy(db, who.supervisor, { rows: [row, { ...row, matterClass: 'other', kind: 'conclude' }] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(savePolicy(db, who.supervisor, { rows: [row, { ...row, matterClass: 'other', kind: 'conclude' }] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect([await version(), await audits()]).toEqual([v0, a0]);
     expect(needRule(await loadPolicy(db), 'accusation', 'notice_accept').days).toBe(15);
 
@@ -121,7 +140,10 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     clock = cst('2026-10-12T09:00:00');
     await cases.transition(who.officer1, b.id, { ...step(), action: 'notify_accept', via: 'phone', text: '您的检举已受理，已交镇纪委办理' });
     expect(await due(clock)).toEqual([]);
-    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'notify_accept', via: 'phone', text: '再告知一次试试' })).rejects.toMatchObject({ code: 'INVALID_STATE', message: '已告知过受理情况' });
+    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'notify_accept', via: 'phone', text: '再告知一次试试' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: '已告知过受理情况',
+    });
     const township = await cases.workflow(who['xingsha-handler'], b.id);
     expect([township.named, township.notices]).toEqual([null, null]);
     expect(township.steps.map((s) => s.action)).toEqual(['refer']);
@@ -132,7 +154,9 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     wf = await cases.transition(who.supervisor, b.id, { ...step(), action: 'approve', feedback: '您反映的问题已经查实并处理', text: '' });
     expect(day(wf.notices?.resultDueAt)).toBe('2027-01-08');
     expect(await due(clock)).toEqual(['result:ok:2027-01-08']);
-    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'record_response', response: 'no_objection', text: '无异议' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(
+      cases.transition(who.officer1, b.id, { ...step(), action: 'record_response', response: 'no_objection', text: '无异议' }),
+    ).rejects.toMatchObject({ code: 'INVALID_STATE' });
 
     clock = cst('2026-12-21T10:00:00');
     await cases.transition(who.officer1, b.id, { ...step(), action: 'notify_result', via: 'in_person', text: '经核查部分属实，已对相关人员作出处理' });
@@ -143,10 +167,21 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
 
     const seen = await receipts.lookup(kiosk, receipt.caseCode, receipt.pin);
     expect(seen.matterClass).toBe('accusation');
-    expect(seen.notices.map((n) => `${n.kind}:${n.via}:${n.text}`)).toEqual(['accept:phone:您的检举已受理，已交镇纪委办理', 'result:in_person:经核查部分属实，已对相关人员作出处理']);
+    expect(seen.notices.map((n) => `${n.kind}:${n.via}:${n.text}`)).toEqual([
+      'accept:phone:您的检举已受理，已交镇纪委办理',
+      'result:in_person:经核查部分属实，已对相关人员作出处理',
+    ]);
     expect(JSON.stringify(seen)).not.toContain('偏轻'); // the accuser's own response is the county's record, not the kiosk's
     const audited = await db.query<{ action: string }>(`SELECT action FROM audit_log WHERE object_id = $1 AND action LIKE 'case.%' ORDER BY seq`, [b.id]);
-    expect(audited.rows.map((r) => r.action)).toEqual(['case.refer', 'case.notify_accept', 'case.township_accept', 'case.report', 'case.approve', 'case.notify_result', 'case.record_response']);
+    expect(audited.rows.map((r) => r.action)).toEqual([
+      'case.refer',
+      'case.notify_accept',
+      'case.township_accept',
+      'case.report',
+      'case.approve',
+      'case.notify_result',
+      'case.record_response',
+    ]);
   });
 
   it('an anonymous accusation owes no notice, and asking for one changes nothing', async () => {
@@ -183,7 +218,10 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     await cases.transition(who.officer1, b.id, { ...step(), action: 'accept', text: '' });
     await cases.transition(who.officer1, b.id, { ...step(), action: 'report', text: '经调查，处分决定事实清楚', attachmentIds: [] });
     await cases.transition(who.supervisor, b.id, { ...step(), action: 'approve', feedback: '经审查，维持原处分决定', text: '' });
-    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '直接申请复核' })).rejects.toMatchObject({ code: 'INVALID_STATE', message: '复查意见作出后才能申请复核' });
+    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '直接申请复核' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: '复查意见作出后才能申请复核',
+    });
 
     clock = cst('2026-12-01T10:00:00');
     let wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'request_review', text: '对处理意见不服' });
@@ -205,14 +243,18 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '对复查意见不服' });
     expect(day(wf.recheck?.dueAt)).toBe('2027-02-03');
     await cases.transition(who.supervisor, b.id, { ...step(), action: 'decide_recheck', opinion: '经复核，维持复查意见', text: '' });
-    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '再次申请' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(cases.transition(who.officer1, b.id, { ...step(), action: 'request_recheck', text: '再次申请' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
 
     const seen = await receipts.lookup(kiosk, receipt.caseCode, receipt.pin);
     expect(seen.reviews.map((r) => `${r.kind}:${r.opinion}`)).toEqual(['review:经复查，维持原处理意见', 'recheck:经复核，维持复查意见']);
     // An accusation has neither.
     const acc = named('xingsha');
     await petitions.submit(who.officer1, acc);
-    await expect(cases.transition(who.officer1, acc.id, { ...step(), action: 'request_review', text: '申请复查' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(cases.transition(who.officer1, acc.id, { ...step(), action: 'request_review', text: '申请复查' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
   });
 
   it('其他: the body that handles it is required, it is never accepted or referred, and the kiosk tells the villager where to go', async () => {
@@ -227,7 +269,9 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     const receipt = await petitions.submit(who.officer1, b);
     const before = await snapshot(b.id);
     for (const action of ['accept', 'refer'] as const) {
-      await expect(cases.transition(who.officer1, b.id, { ...step(), action, text: '', ...(action === 'refer' ? { handlerId: null } : {}) } as never)).rejects.toMatchObject({
+      await expect(
+        cases.transition(who.officer1, b.id, { ...step(), action, text: '', ...(action === 'refer' ? { handlerId: null } : {}) } as never),
+      ).rejects.toMatchObject({
         code: 'INVALID_STATE',
         message: '该事项不属于纪检监察机关受理范围，只能告知并转有关单位',
       });
@@ -278,9 +322,15 @@ describe.each(backends)('existing cases migrate to 检举控告 and their clocks
     await migrate(db, quietLog); // 0020 and anything after it
     const rows = async () =>
       (
-        await db.query<{ id: string; matter_class: string; route: string | null; clock_rules: number; accept_due_at: Date; notice_accept_due_at: Date | null; notice_result_due_at: Date | null }>(
-          'SELECT id, matter_class, route, clock_rules, accept_due_at, notice_accept_due_at, notice_result_due_at FROM petitions',
-        )
+        await db.query<{
+          id: string;
+          matter_class: string;
+          route: string | null;
+          clock_rules: number;
+          accept_due_at: Date;
+          notice_accept_due_at: Date | null;
+          notice_result_due_at: Date | null;
+        }>('SELECT id, matter_class, route, clock_rules, accept_due_at, notice_accept_due_at, notice_result_due_at FROM petitions')
       ).rows;
     const byId = async () => new Map((await rows()).map((r) => [r.id, r]));
     let m = await byId();
@@ -307,9 +357,15 @@ describe.each(backends)('existing cases migrate to 检举控告 and their clocks
     expect([...m.values()].every((r) => r.clock_rules === CLOCK_RULES)).toBe(true);
     // The open 交办 matter owes its first progress report a quarter after its decision (migration 0024).
     const progress = await db.query<{ id: string; progress_due_at: Date | null }>('SELECT id, progress_due_at FROM petitions');
-    expect(Object.fromEntries(progress.rows.map((r) => [r.id, day(r.progress_due_at)]))).toEqual({ [received]: null, [referred]: '2027-02-03', [closed]: null });
+    expect(Object.fromEntries(progress.rows.map((r) => [r.id, day(r.progress_due_at)]))).toEqual({
+      [received]: null,
+      [referred]: '2027-02-03',
+      [closed]: null,
+    });
 
-    const audit = await db.query<{ object_id: string; details: Record<string, string | null> }>(`SELECT object_id, details FROM audit_log WHERE action = 'case.clocks_recomputed' ORDER BY seq`);
+    const audit = await db.query<{ object_id: string; details: Record<string, string | null> }>(
+      `SELECT object_id, details FROM audit_log WHERE action = 'case.clocks_recomputed' ORDER BY seq`,
+    );
     expect(audit.rows.map((r) => r.object_id).sort()).toEqual([received, referred, closed].sort());
     const r0 = audit.rows.find((r) => r.object_id === received)!.details;
     expect([day(r0['acceptDueWas']), day(r0['acceptDue']), r0['matterClass']]).toEqual(['2026-11-17', '2026-11-09', 'accusation']);

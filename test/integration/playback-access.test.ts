@@ -22,7 +22,9 @@ const senders: ChildProcess[] = [];
 const sockets: TestSocket[] = [];
 
 async function login(username: string): Promise<{ token: string; userId: string }> {
-  const r = await api<{ accessToken: string; user: { id: string } }>(s.url, 'POST', '/api/auth/login', { body: { username, password: DEMO_PASSWORDS[username] } });
+  const r = await api<{ accessToken: string; user: { id: string } }>(s.url, 'POST', '/api/auth/login', {
+    body: { username, password: DEMO_PASSWORDS[username] },
+  });
   expect(r.status).toBe(200);
   return { token: r.body.accessToken, userId: r.body.user.id };
 }
@@ -50,7 +52,10 @@ async function expectGone(url: string): Promise<void> {
 }
 
 const setGrant = (grant: boolean) =>
-  api(s.url, 'POST', `/api/recordings/${recordingId}/township-grant`, { token: logins['supervisor']!.accessToken, body: { grant, reason: grant ? '镇纪委核查接待过程' : '核查结束，收回授权' } });
+  api(s.url, 'POST', `/api/recordings/${recordingId}/township-grant`, {
+    token: logins['supervisor']!.accessToken,
+    body: { grant, reason: grant ? '镇纪委核查接待过程' : '核查结束，收回授权' },
+  });
 
 beforeAll(async () => {
   encodeClip(clip);
@@ -142,7 +147,9 @@ describe('playback URLs end with the access behind them', () => {
     const officer = await login('officer1');
     const grant = await api<{ url: string }>(s.url, 'POST', `/api/recordings/${recordingId}/playback`, { token: officer.token });
     expect(grant.status).toBe(200);
-    const row = await s.server.db.query<{ file: string }>('SELECT file FROM recording_segments WHERE recording_id = $1 ORDER BY seq LIMIT 1 OFFSET 1', [recordingId]);
+    const row = await s.server.db.query<{ file: string }>('SELECT file FROM recording_segments WHERE recording_id = $1 ORDER BY seq LIMIT 1 OFFSET 1', [
+      recordingId,
+    ]);
     const target = path.join(s.dataDir, 'recordings', row.rows[0]!.file);
     const original = fs.readFileSync(target);
     const bytes = Buffer.from(original);

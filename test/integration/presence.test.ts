@@ -48,7 +48,14 @@ describe.each(impls)('$name', ({ make }) => {
 
   it('holds the session shown on the wall, per room', async () => {
     const p = make();
-    const s = { id: '0b7f7c35-8f0c-4a8e-9d5e-2d3f1c1a0001', state: 'calling' as const, kind: 'county_call' as const, private: false, since: new Date().toISOString(), answeredBy: null };
+    const s = {
+      id: '0b7f7c35-8f0c-4a8e-9d5e-2d3f1c1a0001',
+      state: 'calling' as const,
+      kind: 'county_call' as const,
+      private: false,
+      since: new Date().toISOString(),
+      answeredBy: null,
+    };
     await p.setSession('b', s);
     const [b, c] = await p.get(['b', 'c']);
     expect(b!.session).toEqual(s);

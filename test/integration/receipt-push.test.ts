@@ -54,7 +54,9 @@ describe('a receipt reaches only the kiosk of the call its filer is in', () => {
     expect(refused.body.error!.message).toContain('您没有参加该接访会话');
     expect(withoutAudit(await dbFingerprint(s))).toBe(before);
     expect((await s.server.db.query('SELECT 1 FROM petitions WHERE id = $1', [body.id])).rowCount).toBe(0);
-    const audited = await s.server.db.query(`SELECT 1 FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 AND object_id = 'POST /api/petitions'`, [logins['supervisor']!.user.id]);
+    const audited = await s.server.db.query(`SELECT 1 FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 AND object_id = 'POST /api/petitions'`, [
+      logins['supervisor']!.user.id,
+    ]);
     expect(audited.rowCount).toBe(1);
 
     // An unknown session is not found, and is not filed either.

@@ -32,7 +32,11 @@ afterAll(async () => {
 });
 
 const recordingOf = async (sessionId: string) =>
-  (await api<{ recording: { status: string; events: Events; segments: unknown[] } | null }>(s.url, 'GET', `/api/sessions/${sessionId}/recording`, { token: logins['supervisor']!.accessToken })).body.recording;
+  (
+    await api<{ recording: { status: string; events: Events; segments: unknown[] } | null }>(s.url, 'GET', `/api/sessions/${sessionId}/recording`, {
+      token: logins['supervisor']!.accessToken,
+    })
+  ).body.recording;
 
 async function liveCall(room: string) {
   const call = await rtpCall(s, room, clip);
@@ -70,7 +74,9 @@ describe('recorder liveness', () => {
     const stoppedAt = performance.now();
     process.kill(pid, 'SIGSTOP');
     try {
-      const gap = await waitFor('a stall is recorded', async () => (await recordingOf(sessionId))?.events.find((e) => e.kind === 'gap_start'), { timeoutMs: 15_000 });
+      const gap = await waitFor('a stall is recorded', async () => (await recordingOf(sessionId))?.events.find((e) => e.kind === 'gap_start'), {
+        timeoutMs: 15_000,
+      });
       const ms = performance.now() - stoppedAt;
       console.log(`frozen recorder reported after ${ms.toFixed(0)} ms`);
       expect(gap.reason).toBe('recorder_stalled');
@@ -79,7 +85,9 @@ describe('recorder liveness', () => {
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    await waitFor('the gap closes once it writes again', async () => (await recordingOf(sessionId))?.events.some((e) => e.kind === 'gap_end'), { timeoutMs: 15_000 });
+    await waitFor('the gap closes once it writes again', async () => (await recordingOf(sessionId))?.events.some((e) => e.kind === 'gap_end'), {
+      timeoutMs: 15_000,
+    });
     expect((await send(kiosk, 'session:end', { sessionId })).ok).toBe(true);
   });
 });

@@ -43,10 +43,16 @@ describe.each(backends)('recording re-seal ($name)', (backend) => {
     const sessionId = randomUUID();
     const id = randomUUID();
     const track = randomUUID();
-    await db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state, ended_at, end_reason) VALUES ($1, 'xingsha', $2, 'ended', now(), 'kiosk_hangup')`, [sessionId, randomUUID()]);
+    await db.query(
+      `INSERT INTO reception_sessions (id, room_code, request_id, state, ended_at, end_reason) VALUES ($1, 'xingsha', $2, 'ended', now(), 'kiosk_hangup')`,
+      [sessionId, randomUUID()],
+    );
     await db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, 'xingsha', 'recording', now())`, [id, sessionId]);
     await db.tx((q) => stores.intl.createKey(q, id));
-    await db.query(`INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, started_at) VALUES ($1, $2, $3, 'video', 'camera', 'kiosk', now())`, [track, id, randomUUID()]);
+    await db.query(
+      `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, started_at) VALUES ($1, $2, $3, 'video', 'camera', 'kiosk', now())`,
+      [track, id, randomUUID()],
+    );
     const bodies: Buffer[] = [];
     for (let i = 1; i <= segments; i++) {
       const body = randomBytes(3000);
@@ -62,7 +68,13 @@ describe.each(backends)('recording re-seal ($name)', (backend) => {
     plain.set(id, bodies);
     return id;
   };
-  const files = async (id: string) => (await db.query<{ file: string; track_id: string; track_seq: number }>('SELECT file, track_id, track_seq FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [id])).rows;
+  const files = async (id: string) =>
+    (
+      await db.query<{ file: string; track_id: string; track_seq: number }>(
+        'SELECT file, track_id, track_seq FROM recording_segments WHERE recording_id = $1 ORDER BY seq',
+        [id],
+      )
+    ).rows;
 
   it('re-seals a closed intl recording to 国密 and refuses a tampered one', async () => {
     const good = await makeRecording(3);
@@ -89,7 +101,10 @@ describe.each(backends)('recording re-seal ($name)', (backend) => {
     }
     const rec = await db.query<{ chain_suite: string }>('SELECT chain_suite FROM recordings WHERE id = $1', [good]);
     expect(rec.rows[0]!.chain_suite).toBe('sm');
-    const audit = await db.query<{ details: { suite: string; segments: number; previousSuite: string } }>(`SELECT details FROM audit_log WHERE action = 'recording.reseal' AND object_id = $1`, [good]);
+    const audit = await db.query<{ details: { suite: string; segments: number; previousSuite: string } }>(
+      `SELECT details FROM audit_log WHERE action = 'recording.reseal' AND object_id = $1`,
+      [good],
+    );
     expect(audit.rows.map((r) => r.details)).toMatchObject([{ suite: 'sm', segments: 3, previousSuite: 'intl' }]);
     // The tampered one is as it was: still intl, still failing.
     expect((await db.query<{ chain_suite: string }>('SELECT chain_suite FROM recordings WHERE id = $1', [bad])).rows[0]!.chain_suite).toBe('intl');

@@ -51,14 +51,19 @@ async function liveCall(room: string): Promise<{ sessionId: string; videoProduce
 }
 
 const recordingOf = async (sessionId: string) =>
-  (await api<{ recording: RecordingView | null }>(s.url, 'GET', `/api/sessions/${sessionId}/recording`, { token: logins['officer1']!.accessToken })).body.recording;
+  (await api<{ recording: RecordingView | null }>(s.url, 'GET', `/api/sessions/${sessionId}/recording`, { token: logins['officer1']!.accessToken })).body
+    .recording;
 
 async function endCall(sessionId: string, kiosk: TestSocket): Promise<RecordingView> {
   expect((await send(kiosk, 'session:end', { sessionId })).ok).toBe(true);
-  return waitFor('recording finalized', async () => {
-    const r = await recordingOf(sessionId);
-    return r && r.status === 'complete' ? r : undefined;
-  }, { timeoutMs: 20_000 });
+  return waitFor(
+    'recording finalized',
+    async () => {
+      const r = await recordingOf(sessionId);
+      return r && r.status === 'complete' ? r : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
 }
 
 function ffprobe(file: string): { streams: { codec_type: string }[]; format: { duration: string } } {
@@ -112,7 +117,9 @@ describe('server-side recording', () => {
     const bytes = fs.readFileSync(target);
     bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
     fs.writeFileSync(target, bytes);
-    const tampered = await api<{ ok: boolean; firstBad: { seq: number; problem: string } }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
+    const tampered = await api<{ ok: boolean; firstBad: { seq: number; problem: string } }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, {
+      token: logins['supervisor']!.accessToken,
+    });
     expect(tampered.body.ok).toBe(false);
     expect(tampered.body.firstBad).toMatchObject({ seq: victim.seq, problem: 'hash' });
   });
@@ -149,7 +156,8 @@ describe('server-side recording', () => {
   it('only a supervisor pauses, with a reason; pause and resume are gap markers in one recording whose chain verifies', async () => {
     const { sessionId, kiosk } = await liveCall('jinjing');
     await waitFor('recording', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= 2, { timeoutMs: 15_000 });
-    const pause = (token: string, paused: boolean, reason: string) => api<{ state: string }>(s.url, 'POST', `/api/sessions/${sessionId}/recording/pause`, { token, body: { paused, reason } });
+    const pause = (token: string, paused: boolean, reason: string) =>
+      api<{ state: string }>(s.url, 'POST', `/api/sessions/${sessionId}/recording/pause`, { token, body: { paused, reason } });
     expect((await pause(logins['officer1']!.accessToken, true, '群众要求暂停录像')).status).toBe(403);
     expect((await pause(logins['supervisor']!.accessToken, true, '短')).status).toBe(400);
     expect((await pause(logins['supervisor']!.accessToken, true, '群众要求暂停录像说明隐私')).body.state).toBe('paused');
@@ -198,7 +206,10 @@ describe('server-side recording', () => {
     for (const trackId of atOn.keys()) {
       // Which segment straddles each switch depends on timing, so the check is on the shape: plain segments, then
       // county-only ones (the one in progress at each switch holds private minutes too), then plain ones again.
-      const shape = rec.segments.filter((x) => x.trackId === trackId).map((x) => (x.countyOnly ? 'P' : '-')).join('');
+      const shape = rec.segments
+        .filter((x) => x.trackId === trackId)
+        .map((x) => (x.countyOnly ? 'P' : '-'))
+        .join('');
       expect(shape, `track ${trackId}`).toMatch(/^-+P{2,}-+$/);
     }
   });
@@ -222,7 +233,10 @@ describe('server-side recording', () => {
     const rec = (await s.server.db.query<{ id: string }>(`SELECT id FROM recordings WHERE room_code = 'langli' AND status = 'complete'`)).rows[0]!;
     const playback = (who: string) => api<{ url: string }>(s.url, 'POST', `/api/township/recordings/${rec.id}/playback`, { token: logins[who]!.accessToken });
     expect((await playback('langli-handler')).status).toBe(404); // not granted
-    const granted = await api(s.url, 'POST', `/api/recordings/${rec.id}/township-grant`, { token: logins['supervisor']!.accessToken, body: { grant: true, reason: '镇纪委核查接待过程' } });
+    const granted = await api(s.url, 'POST', `/api/recordings/${rec.id}/township-grant`, {
+      token: logins['supervisor']!.accessToken,
+      body: { grant: true, reason: '镇纪委核查接待过程' },
+    });
     expect(granted.status).toBe(200);
     expect((await playback('xingsha-handler')).status).toBe(404); // another township's
     const ok = await playback('langli-handler');
@@ -245,13 +259,22 @@ describe('server-side recording', () => {
 
   it('retention by case state: purges files and key, keeps a tombstone with the hashes, audits it; an open case keeps its recording', async () => {
     const { db } = s.server;
-    const kept = (await db.query<{ id: string; session_id: string }>(`SELECT r.id, r.session_id FROM recordings r JOIN reception_sessions x ON x.id = r.session_id WHERE x.room_code = 'kaihui'`)).rows[0]!;
+    const kept = (
+      await db.query<{ id: string; session_id: string }>(
+        `SELECT r.id, r.session_id FROM recordings r JOIN reception_sessions x ON x.id = r.session_id WHERE x.room_code = 'kaihui'`,
+      )
+    ).rows[0]!;
     const b = { id: randomUUID(), sessionId: kept.session_id, townshipCode: 'kaihui', category: '其他', narrative: '保留期测试', accused: [], identity: null };
     // Filed through the service: the REST route accepts a session-bound petition only from a participant of the
     // call (receipt-push.test.ts), and this call was never answered; what matters here is the link.
     const officer = logins['officer1']!.user;
-    await s.server.ctx.petitions.submit({ sub: officer.id, role: 'county_officer', name: 'officer1', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as never, b as never);
-    const gone = (await db.query<{ id: string; chain_head: Buffer; segments: number }>(`SELECT id, chain_head, segments FROM recordings WHERE room_code = 'jinjing'`)).rows[0]!;
+    await s.server.ctx.petitions.submit(
+      { sub: officer.id, role: 'county_officer', name: 'officer1', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as never,
+      b as never,
+    );
+    const gone = (
+      await db.query<{ id: string; chain_head: Buffer; segments: number }>(`SELECT id, chain_head, segments FROM recordings WHERE room_code = 'jinjing'`)
+    ).rows[0]!;
     const job = new RetentionJob(db, s.server.ctx.segments as unknown as ConstructorParameters<typeof RetentionJob>[1], quietLog);
     expect((await job.sweep(new Date())).purged).toEqual([]); // nothing is old enough yet
     const { purged } = await job.sweep(new Date(Date.now() + 400 * 86_400_000)); // 'none' keeps 365 days
@@ -260,9 +283,13 @@ describe('server-side recording', () => {
     expect(fs.existsSync(path.join(s.dataDir, 'recordings', gone.id))).toBe(false);
     expect((await db.query('SELECT 1 FROM data_keys WHERE owner_id = $1', [gone.id])).rowCount).toBe(0);
     expect((await db.query('SELECT count(*)::int AS n FROM recording_segments WHERE recording_id = $1', [gone.id])).rows[0]).toEqual({ n: gone.segments });
-    const audit = await db.query<{ details: { chainHead: string } }>(`SELECT details FROM audit_log WHERE action = 'recording.purge' AND object_id = $1`, [gone.id]);
+    const audit = await db.query<{ details: { chainHead: string } }>(`SELECT details FROM audit_log WHERE action = 'recording.purge' AND object_id = $1`, [
+      gone.id,
+    ]);
     expect(audit.rows[0]!.details.chainHead).toBe(gone.chain_head.toString('hex'));
-    const verdict = await api<{ ok: boolean; purged: boolean }>(s.url, 'GET', `/api/recordings/${gone.id}/verify`, { token: logins['supervisor']!.accessToken });
+    const verdict = await api<{ ok: boolean; purged: boolean }>(s.url, 'GET', `/api/recordings/${gone.id}/verify`, {
+      token: logins['supervisor']!.accessToken,
+    });
     expect(verdict.body).toMatchObject({ ok: true, purged: true });
     expect((await api(s.url, 'POST', `/api/recordings/${gone.id}/playback`, { token: logins['officer1']!.accessToken })).status).toBe(404);
     expect(fs.existsSync(path.join(s.dataDir, 'recordings', kept.id))).toBe(true);
@@ -274,7 +301,11 @@ describe('server-side recording', () => {
     // What a crash mid-recording leaves: a recording still marked live, a plaintext segment ffmpeg finished
     // but nobody stored, a sealed file written just before its row, and a half-written temporary file.
     // A complete recording with at least one track (any earlier test's, whichever finished).
-    const rec = (await db.query<{ id: string; session_id: string }>(`SELECT r.id, r.session_id FROM recordings r WHERE r.status = 'complete' AND EXISTS (SELECT 1 FROM recording_tracks t WHERE t.recording_id = r.id) ORDER BY r.started_at LIMIT 1`)).rows[0]!;
+    const rec = (
+      await db.query<{ id: string; session_id: string }>(
+        `SELECT r.id, r.session_id FROM recordings r WHERE r.status = 'complete' AND EXISTS (SELECT 1 FROM recording_tracks t WHERE t.recording_id = r.id) ORDER BY r.started_at LIMIT 1`,
+      )
+    ).rows[0]!;
     const track = (await db.query<{ id: string }>('SELECT id FROM recording_tracks WHERE recording_id = $1 LIMIT 1', [rec.id])).rows[0]!;
     await db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     const work = path.join(s.dataDir, 'recordings-work-crash');
@@ -286,7 +317,9 @@ describe('server-side recording', () => {
     const report = await reconcileRecordings(db, segments as unknown as Parameters<typeof reconcileRecordings>[1], work, quietLog);
     expect(report).toMatchObject({ interrupted: 1, rescued: 1, orphanFilesRemoved: 2 });
     // Purged recordings are tombstones: their rows stay on purpose, without files.
-    const rows = await db.query<{ file: string }>(`SELECT s.file FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.status <> 'purged'`);
+    const rows = await db.query<{ file: string }>(
+      `SELECT s.file FROM recording_segments s JOIN recordings r ON r.id = s.recording_id WHERE r.status <> 'purged'`,
+    );
     const onDisk = fs.readdirSync(segments.root).flatMap((r) => fs.readdirSync(path.join(segments.root, r)).map((f) => path.join(r, f)));
     expect(rows.rows.filter((r) => !fs.existsSync(segments.filePath(r.file)))).toEqual([]); // no metadata without a file
     expect(onDisk.filter((f) => !rows.rows.some((r) => r.file === f))).toEqual([]); // no file without metadata

@@ -18,10 +18,13 @@ afterAll(async () => s?.stop());
 
 describe('access that ends', () => {
   it('disabling a user closes their socket and refuses their next request at once; enabling lets them log in again', async () => {
-    const { accessToken } = (await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: 'officer2-demo' } })).body;
+    const { accessToken } = (
+      await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: 'officer2-demo' } })
+    ).body;
     const socket = await connect(s.url, accessToken);
     const closed = new Promise((r) => socket.on('disconnect', r));
-    const admin = (await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'admin', password: 'admin-demo' } })).body.accessToken;
+    const admin = (await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'admin', password: 'admin-demo' } })).body
+      .accessToken;
     const users = await api<{ items: { id: string; username: string }[] }>(s.url, 'GET', '/api/admin/users', { token: admin });
     const id = users.body.items.find((u) => u.username === 'officer2')!.id;
     expect((await api(s.url, 'POST', `/api/admin/users/${id}/disable`, { token: admin })).status).toBe(200);
@@ -33,7 +36,12 @@ describe('access that ends', () => {
   });
 
   it('closes a socket when its token expires, unless the client renewed it in time', async () => {
-    const login = async () => (await api<{ accessToken: string; refreshToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'supervisor', password: 'supervisor-demo' } })).body;
+    const login = async () =>
+      (
+        await api<{ accessToken: string; refreshToken: string }>(s.url, 'POST', '/api/auth/login', {
+          body: { username: 'supervisor', password: 'supervisor-demo' },
+        })
+      ).body;
     const stale = await connect(s.url, (await login()).accessToken);
     const first = await login();
     const renewed = await connect(s.url, first.accessToken);
@@ -88,7 +96,8 @@ describe('attachments and receipts', () => {
     expect((await api(s.url, 'POST', '/api/receipts/lookup', { token: other, body: { caseCode: r.body.caseCode, pin: r.body.pin } })).status).toBe(200);
     // And an unknown code answers exactly like a known one all the way to the lock-out: no existence oracle.
     const sweep: number[] = [];
-    for (let i = 0; i < 6; i++) sweep.push((await api(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: '0000000001', pin: wrongPin } })).status);
+    for (let i = 0; i < 6; i++)
+      sweep.push((await api(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: { caseCode: '0000000001', pin: wrongPin } })).status);
     expect(sweep).toEqual([404, 404, 404, 404, 404, 429]);
     const audit = await s.server.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'receipt.lookup_failed'`);
     expect(Number(audit.rows[0]!.n)).toBeGreaterThanOrEqual(6);

@@ -20,7 +20,6 @@ describe.each(backends)('confidential records on $name', (backend) => {
 
   beforeAll(async () => {
     ({ db, cleanup, officer, svc } = await withIntake(backend, v1));
-
   });
   afterAll(async () => cleanup?.());
 
@@ -81,7 +80,10 @@ describe.each(backends)('confidential records on $name', (backend) => {
     const c = body();
     await svc.submit(officer, a);
     await svc.submit(officer, c);
-    await db.query(`UPDATE petition_identity SET name_ct = (SELECT name_ct FROM petition_identity WHERE petition_id = $2) WHERE petition_id = $1`, [a.id, c.id]);
+    await db.query(`UPDATE petition_identity SET name_ct = (SELECT name_ct FROM petition_identity WHERE petition_id = $2) WHERE petition_id = $1`, [
+      a.id,
+      c.id,
+    ]);
     // The identity seal catches the swap before decryption would (GCM's AAD binding is the second line).
     await expect(svc.reveal(officer, a.id, '核实信访人联系方式')).rejects.toMatchObject({ code: 'INTEGRITY' });
   });
@@ -106,7 +108,9 @@ describe.each(backends)('confidential records on $name', (backend) => {
   });
 
   it('chains concurrent appends without forks, and verifies', async () => {
-    await Promise.all(Array.from({ length: 40 }, (_, i) => db.tx((q) => appendAudit(q, { actorId: null, actorRole: null, action: 'auth.login_failed', details: { i } }))));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => db.tx((q) => appendAudit(q, { actorId: null, actorRole: null, action: 'auth.login_failed', details: { i } }))),
+    );
     const r = await verifyAuditChain(db);
     expect(r).toMatchObject({ ok: true, firstBroken: null });
     expect(r.rows).toBeGreaterThanOrEqual(40);
@@ -130,19 +134,83 @@ describe.each(backends)('confidential records on $name', (backend) => {
       for (const r of snapshot.rows) {
         await tamper(
           `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, township_code, details, prev_hash, hash, suite) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-          [r.seq, r.at, r.actor_id, r.actor_role, r.action, r.object_type, r.object_id, r.township_code, JSON.stringify(r.details), r.prev_hash, r.hash, r.suite],
+          [
+            r.seq,
+            r.at,
+            r.actor_id,
+            r.actor_role,
+            r.action,
+            r.object_type,
+            r.object_id,
+            r.township_code,
+            JSON.stringify(r.details),
+            r.prev_hash,
+            r.hash,
+            r.suite,
+          ],
         );
       }
       expect((await verifyAuditChain(db)).ok).toBe(true);
     };
     const pick = () => 2 + Math.floor(Math.random() * (total - 3));
     const attacks: [string, () => Promise<string>, string][] = [
-      ['edit an action', async () => { const s = pick(); await tamper(`UPDATE audit_log SET action = 'auth.login' WHERE seq = $1`, [s]); return String(s); }, 'edited row'],
-      ['edit details', async () => { const s = pick(); await tamper(`UPDATE audit_log SET details = '{"reason":"nothing to see"}' WHERE seq = $1`, [s]); return String(s); }, 'edited row'],
-      ['edit a timestamp', async () => { const s = pick(); await tamper(`UPDATE audit_log SET at = at + interval '1 second' WHERE seq = $1`, [s]); return String(s); }, 'edited row'],
-      ['delete a row', async () => { const s = pick(); await tamper('DELETE FROM audit_log WHERE seq = $1', [s]); return String(s); }, 'missing row'],
-      ['delete a row and renumber after it', async () => { const s = pick(); await tamper('DELETE FROM audit_log WHERE seq = $1', [s]); await tamper('UPDATE audit_log SET seq = seq - 1 WHERE seq > $1', [s]); return String(s); }, 'broken link'],
-      ['swap two rows', async () => { const s = pick(); await tamper('UPDATE audit_log SET seq = -1 WHERE seq = $1', [s]); await tamper('UPDATE audit_log SET seq = $1 WHERE seq = $2', [s, s + 1]); await tamper('UPDATE audit_log SET seq = $1 WHERE seq = -1', [s + 1]); return String(s); }, 'broken link'],
+      [
+        'edit an action',
+        async () => {
+          const s = pick();
+          await tamper(`UPDATE audit_log SET action = 'auth.login' WHERE seq = $1`, [s]);
+          return String(s);
+        },
+        'edited row',
+      ],
+      [
+        'edit details',
+        async () => {
+          const s = pick();
+          await tamper(`UPDATE audit_log SET details = '{"reason":"nothing to see"}' WHERE seq = $1`, [s]);
+          return String(s);
+        },
+        'edited row',
+      ],
+      [
+        'edit a timestamp',
+        async () => {
+          const s = pick();
+          await tamper(`UPDATE audit_log SET at = at + interval '1 second' WHERE seq = $1`, [s]);
+          return String(s);
+        },
+        'edited row',
+      ],
+      [
+        'delete a row',
+        async () => {
+          const s = pick();
+          await tamper('DELETE FROM audit_log WHERE seq = $1', [s]);
+          return String(s);
+        },
+        'missing row',
+      ],
+      [
+        'delete a row and renumber after it',
+        async () => {
+          const s = pick();
+          await tamper('DELETE FROM audit_log WHERE seq = $1', [s]);
+          await tamper('UPDATE audit_log SET seq = seq - 1 WHERE seq > $1', [s]);
+          return String(s);
+        },
+        'broken link',
+      ],
+      [
+        'swap two rows',
+        async () => {
+          const s = pick();
+          await tamper('UPDATE audit_log SET seq = -1 WHERE seq = $1', [s]);
+          await tamper('UPDATE audit_log SET seq = $1 WHERE seq = $2', [s, s + 1]);
+          await tamper('UPDATE audit_log SET seq = $1 WHERE seq = -1', [s + 1]);
+          return String(s);
+        },
+        'broken link',
+      ],
     ];
     for (const [name, attack, problem] of attacks) {
       const at = await attack();

@@ -20,7 +20,9 @@ describe.each(backends)('registry CSV files on $name', (backend) => {
   });
   afterAll(async () => t.cleanup?.());
 
-  const officials = async () => (await t.db.query<{ code: string; name: string; position: string }>(`SELECT code, name, position FROM officials WHERE code LIKE 'GB-9%' ORDER BY code`)).rows;
+  const officials = async () =>
+    (await t.db.query<{ code: string; name: string; position: string }>(`SELECT code, name, position FROM officials WHERE code LIKE 'GB-9%' ORDER BY code`))
+      .rows;
 
   it('imports a GBK (GB18030) file as a UTF-8 one', async () => {
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(GBK_OFFICIALS)).toThrow(); // really not UTF-8
@@ -42,6 +44,9 @@ describe.each(backends)('registry CSV files on $name', (backend) => {
   });
 
   it('refuses bytes that are neither UTF-8 nor GB18030', async () => {
-    await expect(importer.start(t.officer, 'officials', Buffer.from([0x80, 0xff, 0xfe, 0x00, 0x81]))).rejects.toMatchObject({ code: 'BAD_REQUEST', message: '无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。' });
+    await expect(importer.start(t.officer, 'officials', Buffer.from([0x80, 0xff, 0xfe, 0x00, 0x81]))).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: '无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。',
+    });
   });
 });

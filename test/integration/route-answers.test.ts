@@ -19,8 +19,14 @@ describe('answers checked against their schema', () => {
     const app = express();
     const ctx = { log } as unknown as AppContext;
     // Public routes, so no authentication is involved: what is tested is the last step of the chain.
-    mount(app, ctx, 'GET /api/health', { response: z.object({ ok: z.boolean() }), handler: async () => ({ ok: true, narrative: '举报内容', idCard: '430121198001010011' }) });
-    mount(app, ctx, 'POST /api/auth/refresh', { response: z.object({ status: z.enum(['received']) }), handler: async () => ({ status: 'leaked', secret: '不应出现' }) as never });
+    mount(app, ctx, 'GET /api/health', {
+      response: z.object({ ok: z.boolean() }),
+      handler: async () => ({ ok: true, narrative: '举报内容', idCard: '430121198001010011' }),
+    });
+    mount(app, ctx, 'POST /api/auth/refresh', {
+      response: z.object({ status: z.enum(['received']) }),
+      handler: async () => ({ status: 'leaked', secret: '不应出现' }) as never,
+    });
     mount(app, ctx, 'GET /api/recordings/playback/:id', { response: BYTES, handler: async () => ({ plain: 'json' }) as never });
     app.use(errorHandler(log));
     const server = app.listen(0, '127.0.0.1');

@@ -21,7 +21,8 @@ describe('satisfaction over the API: the kiosk rates, the county follows up, a t
     const b = petitionBody('langli', null);
     const filed = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: b });
     expect(filed.status).toBe(200);
-    const step = async (who: string, body: Record<string, unknown>) => expect((await transition(s.url, token(who), b.id, { stepId: randomUUID(), ...body })).status).toBe(200);
+    const step = async (who: string, body: Record<string, unknown>) =>
+      expect((await transition(s.url, token(who), b.id, { stepId: randomUUID(), ...body })).status).toBe(200);
     await step('officer1', { action: 'accept' });
     await step('officer1', { action: 'report', text: '经核查，反映问题属实，已处理' });
     await step('supervisor', { action: 'approve', feedback: '您反映的问题属实，已处理相关人员。' });
@@ -35,7 +36,10 @@ describe('satisfaction over the API: the kiosk rates, the county follows up, a t
     const before = await dbFingerprint(s);
     const badRating = await api<ErrorBody>(s.url, 'POST', '/api/receipts/rating', { token: kiosk, body: { ...receipt, rating: 'great' } });
     expect(badRating.status).toBe(400);
-    const longText = await api<ErrorBody>(s.url, 'POST', '/api/receipts/rating', { token: kiosk, body: { ...receipt, rating: 'unsatisfied', text: '字'.repeat(201) } });
+    const longText = await api<ErrorBody>(s.url, 'POST', '/api/receipts/rating', {
+      token: kiosk,
+      body: { ...receipt, rating: 'unsatisfied', text: '字'.repeat(201) },
+    });
     expect(longText.status).toBe(400);
     // Only kiosks rate: a console login is not a kiosk credential (and that refusal is the one thing audited).
     const byOfficer = await api<ErrorBody>(s.url, 'POST', '/api/receipts/rating', { token: token('officer1'), body: { ...receipt, rating: 'unsatisfied' } });
@@ -43,7 +47,10 @@ describe('satisfaction over the API: the kiosk rates, the county follows up, a t
     const strip = (f: string) => f.replace(/audit_log=\d+ /, '').replace(/audit_head=\d+/, '');
     expect(strip(await dbFingerprint(s))).toBe(strip(before));
 
-    const rated = await api<ReceiptRatingAnswer>(s.url, 'POST', '/api/receipts/rating', { token: kiosk, body: { ...receipt, rating: 'unsatisfied', reasons: ['attitude'] } });
+    const rated = await api<ReceiptRatingAnswer>(s.url, 'POST', '/api/receipts/rating', {
+      token: kiosk,
+      body: { ...receipt, rating: 'unsatisfied', reasons: ['attitude'] },
+    });
     expect(rated.status).toBe(200);
     expect(ReceiptRatingAnswer.parse(rated.body).rating).toBe('unsatisfied');
     const again = await api<ErrorBody>(s.url, 'POST', '/api/receipts/rating', { token: kiosk, body: { ...receipt, rating: 'satisfied' } });
@@ -60,12 +67,18 @@ describe('satisfaction over the API: the kiosk rates, the county follows up, a t
       expect((await api(s.url, 'GET', '/api/stats', { token: token(who) })).status).toBe(403);
     }
 
-    const byOfficerClose = await api(s.url, 'POST', `/api/cases/follow-ups/${task!.id}/close`, { token: token('officer1'), body: { note: '已电话回访，群众表示理解' } });
+    const byOfficerClose = await api(s.url, 'POST', `/api/cases/follow-ups/${task!.id}/close`, {
+      token: token('officer1'),
+      body: { note: '已电话回访，群众表示理解' },
+    });
     expect(byOfficerClose.status).toBe(403);
     const shortNote = await api<ErrorBody>(s.url, 'POST', `/api/cases/follow-ups/${task!.id}/close`, { token: token('supervisor'), body: { note: '好' } });
     expect(shortNote.status).toBe(400);
     expect(shortNote.body.error.message).toMatch(/[\u4e00-\u9fff]/);
-    const closed = await api<FollowUpTaskView>(s.url, 'POST', `/api/cases/follow-ups/${task!.id}/close`, { token: token('supervisor'), body: { note: '已电话回访，群众表示理解' } });
+    const closed = await api<FollowUpTaskView>(s.url, 'POST', `/api/cases/follow-ups/${task!.id}/close`, {
+      token: token('supervisor'),
+      body: { note: '已电话回访，群众表示理解' },
+    });
     expect(closed.status).toBe(200);
     expect(FollowUpTaskView.parse(closed.body).closeNote).toBe('已电话回访，群众表示理解');
     const closedList = await api<FollowUpListAnswer>(s.url, 'GET', '/api/cases/follow-ups?state=closed', { token: token('supervisor') });

@@ -24,7 +24,8 @@ type Input = Parameters<PetitionService['submit']>[1];
 const named = (township: string, over: Record<string, unknown> = {}) =>
   petitionBody(township, { name: '赵灵雀', idCard: randomIdCard(), phone: '13912345678', address: '', village: '' }, over) as Input;
 const anonymous = (township: string, over: Record<string, unknown> = {}) => petitionBody(township, null, over) as Input;
-const kioskAt = (room: string) => ({ sub: randomUUID(), role: 'kiosk' as Role, name: room, room, exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' }) as unknown as Claims;
+const kioskAt = (room: string) =>
+  ({ sub: randomUUID(), role: 'kiosk' as Role, name: room, room, exp: 0, iat: 0, aud: 'vj:kiosk', iss: 'vj-signaling' }) as unknown as Claims;
 /** The villager's own words, which must stay in the rating row and never reach an audit row. */
 const CANARY_WORDS = '办事员金翅雀说回家等消息';
 
@@ -125,7 +126,10 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
     const wrong = m.anon.pin === '000000' ? '000001' : '000000';
     const before = await snapshot();
     await expect(rate(kiosk, { ...body, pin: wrong })).rejects.toMatchObject({ code: 'NOT_FOUND', message: '查询号或密码不正确，请核对后重新输入' });
-    const failures = await db.query<{ failures: number }>('SELECT failures FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [kiosk.sub, m.anon.caseCode]);
+    const failures = await db.query<{ failures: number }>('SELECT failures FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [
+      kiosk.sub,
+      m.anon.caseCode,
+    ]);
     expect(failures.rows[0]?.failures).toBe(1);
     // A lookup's failures and a rating's are one count: four more wrong PINs by lookup lock the pair.
     for (let i = 1; i < MAX_FAILURES; i++) await expect(receipts.lookup(kiosk, m.anon.caseCode, wrong)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -137,13 +141,25 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
 
   it('不满意 opens a follow-up task due 10 working days later across the national holiday; once only; audited without the words', async () => {
     clock = cst('2026-09-30T09:00:00'); // the Wednesday before 国庆
-    const answer = await rate(otherKiosk, { caseCode: m.anon.caseCode, pin: m.anon.pin, rating: 'unsatisfied', reasons: ['unresolved', 'slow'], text: CANARY_WORDS });
+    const answer = await rate(otherKiosk, {
+      caseCode: m.anon.caseCode,
+      pin: m.anon.pin,
+      rating: 'unsatisfied',
+      reasons: ['unresolved', 'slow'],
+      text: CANARY_WORDS,
+    });
     expect(answer).toEqual({ rating: 'unsatisfied', ratedAt: clock.toISOString() });
-    const task = await db.query<{ id: string; due_at: Date; opened_at: Date; closed_at: Date | null }>('SELECT id, due_at, opened_at, closed_at FROM follow_up_tasks WHERE petition_id = $1', [m.anon.id]);
+    const task = await db.query<{ id: string; due_at: Date; opened_at: Date; closed_at: Date | null }>(
+      'SELECT id, due_at, opened_at, closed_at FROM follow_up_tasks WHERE petition_id = $1',
+      [m.anon.id],
+    );
     expect(task.rows).toHaveLength(1);
     // 9 (Fri), 10 (worked Saturday), 12–16, 19, 20, 21 October: the tenth working day.
     expect(day(task.rows[0]!.due_at)).toBe('2026-10-21');
-    const stored = await db.query<{ rating: string; reasons: string[]; reason_text: string }>('SELECT rating, reasons, reason_text FROM petition_ratings WHERE petition_id = $1', [m.anon.id]);
+    const stored = await db.query<{ rating: string; reasons: string[]; reason_text: string }>(
+      'SELECT rating, reasons, reason_text FROM petition_ratings WHERE petition_id = $1',
+      [m.anon.id],
+    );
     expect(stored.rows[0]).toEqual({ rating: 'unsatisfied', reasons: ['unresolved', 'slow'], reason_text: CANARY_WORDS });
 
     const audit = await db.query<{ actor_id: string; actor_role: string; object_id: string; details: Record<string, unknown> }>(
@@ -168,8 +184,11 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
   it('the deadline sweep raises an open task when due soon and when overdue, once each', async () => {
     const job = new DeadlineJob(db, quietLog, () => clock);
     const raised = async () =>
-      (await db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'follow_up.escalate' ORDER BY seq`)).rows.map((r) => r.details['level']);
-    const stateOf = async () => (await db.query<{ due_state: string }>('SELECT due_state FROM follow_up_tasks WHERE petition_id = $1', [m.anon.id])).rows[0]!.due_state;
+      (await db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE action = 'follow_up.escalate' ORDER BY seq`)).rows.map(
+        (r) => r.details['level'],
+      );
+    const stateOf = async () =>
+      (await db.query<{ due_state: string }>('SELECT due_state FROM follow_up_tasks WHERE petition_id = $1', [m.anon.id])).rows[0]!.due_state;
     await job.sweep(cst('2026-10-14T09:00:00'));
     expect([await stateOf(), await raised()]).toEqual(['ok', []]);
     await job.sweep(cst('2026-10-20T09:00:00')); // one working day left
@@ -185,18 +204,38 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
   it('the county lists the task; a supervisor closes it with a note; others are refused and nothing changes', async () => {
     clock = cst('2026-10-23T10:00:00');
     const [listed] = await ratings.list('open');
-    expect(listed).toMatchObject({ petitionId: m.anon.id, caseCode: m.anon.caseCode, townshipCode: 'xingsha', rating: 'unsatisfied', reasons: ['unresolved', 'slow'], reasonText: CANARY_WORDS, dueState: 'overdue', closedAt: null });
+    expect(listed).toMatchObject({
+      petitionId: m.anon.id,
+      caseCode: m.anon.caseCode,
+      townshipCode: 'xingsha',
+      rating: 'unsatisfied',
+      reasons: ['unresolved', 'slow'],
+      reasonText: CANARY_WORDS,
+      dueState: 'overdue',
+      closedAt: null,
+    });
     const id = listed!.id;
     await refused(() => ratings.close(who.officer1, id, '已电话回访，群众表示理解'), 'FORBIDDEN');
-    await refused(async () => ratings.close(who.supervisor, id, parseOrBadRequest(FollowUpCloseBody, { note: '已回访' }, 'note').note), 'BAD_REQUEST', /至少 5 个字/);
+    await refused(
+      async () => ratings.close(who.supervisor, id, parseOrBadRequest(FollowUpCloseBody, { note: '已回访' }, 'note').note),
+      'BAD_REQUEST',
+      /至少 5 个字/,
+    );
     await refused(() => ratings.close(who.supervisor, randomUUID(), '已电话回访，群众表示理解'), 'NOT_FOUND');
 
     const closed = await ratings.close(who.supervisor, id, '已电话回访，群众表示理解，复核意见维持原处理');
-    expect(closed).toMatchObject({ closedAt: clock.toISOString(), closedBy: expect.any(String), closeNote: '已电话回访，群众表示理解，复核意见维持原处理', dueState: 'overdue' });
+    expect(closed).toMatchObject({
+      closedAt: clock.toISOString(),
+      closedBy: expect.any(String),
+      closeNote: '已电话回访，群众表示理解，复核意见维持原处理',
+      dueState: 'overdue',
+    });
     expect(await ratings.list('open')).toEqual([]);
     expect((await ratings.list('closed')).map((t) => t.id)).toEqual([id]);
     await refused(() => ratings.close(who.supervisor, id, '再办结一次试试看'), 'INVALID_STATE', /已经办结/);
-    const audit = await db.query<{ actor_id: string; details: Record<string, unknown> }>(`SELECT actor_id, details FROM audit_log WHERE action = 'follow_up.close'`);
+    const audit = await db.query<{ actor_id: string; details: Record<string, unknown> }>(
+      `SELECT actor_id, details FROM audit_log WHERE action = 'follow_up.close'`,
+    );
     expect(audit.rows).toEqual([{ actor_id: who.supervisor.sub, details: { taskId: id, late: true } }]);
     // A closed task is no longer raised by the sweep.
     await new DeadlineJob(db, quietLog, () => clock).sweep(cst('2026-11-30T09:00:00'));
@@ -206,10 +245,12 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
   it('statistics count ratings per township of the matter, with the share satisfied; the CSV carries counts only', async () => {
     const rooms = loadRooms().rooms;
     const stats = CaseStatsView.parse(await caseStats(db, 12, clock, rooms));
-    expect(stats.ratings).toEqual([
-      { townshipCode: 'xingsha', satisfied: 1, basic: 0, unsatisfied: 1 },
-      { townshipCode: 'langli', satisfied: 0, basic: 1, unsatisfied: 0 },
-    ].sort((a, b) => rooms.findIndex((r) => r.code === a.townshipCode) - rooms.findIndex((r) => r.code === b.townshipCode)));
+    expect(stats.ratings).toEqual(
+      [
+        { townshipCode: 'xingsha', satisfied: 1, basic: 0, unsatisfied: 1 },
+        { townshipCode: 'langli', satisfied: 0, basic: 1, unsatisfied: 0 },
+      ].sort((a, b) => rooms.findIndex((r) => r.code === a.townshipCode) - rooms.findIndex((r) => r.code === b.townshipCode)),
+    );
     const names = new Map(rooms.map((r) => [r.code, r.name]));
     const csv = statsCsv(stats, (c) => names.get(c) ?? c);
     const lines = csv.split('\r\n');

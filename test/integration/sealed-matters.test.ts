@@ -22,11 +22,15 @@ let kiosk: string;
 /** An open matter, referred to xingsha and taken by its handler: every list has something in it. */
 const open = petitionBody('xingsha', null, { narrative: '公开事项：反映村干部办事拖拉' });
 /** Sealed from its first insert, with an attachment on file. */
-const sealed = petitionBody('xingsha', { name: '举报人甲', idCard: '', phone: '13900001111', address: '', village: '' }, {
-  sealed: true,
-  narrative: CANARY_NARRATIVE,
-  accused: [{ name: CANARY_ACCUSED, unit: '县纪委监委', position: '副书记', townshipCode: null, officialCode: null }],
-});
+const sealed = petitionBody(
+  'xingsha',
+  { name: '举报人甲', idCard: '', phone: '13900001111', address: '', village: '' },
+  {
+    sealed: true,
+    narrative: CANARY_NARRATIVE,
+    accused: [{ name: CANARY_ACCUSED, unit: '县纪委监委', position: '副书记', townshipCode: null, officialCode: null }],
+  },
+);
 /** Referred to xingsha and in the handler's hands, then sealed by the county. */
 const later = petitionBody('xingsha', null, { narrative: CANARY_LATER });
 let sealedReceipt: { caseCode: string; pin: string };
@@ -95,23 +99,39 @@ const BY_ID: { key: RouteKey; method: string; path: (id: string) => string; body
   { key: 'GET /api/petitions/:id/workflow', method: 'GET', path: (id) => `/api/petitions/${id}/workflow` },
   { key: 'GET /api/petitions/:id/cross-reference', method: 'GET', path: (id) => `/api/petitions/${id}/cross-reference` },
   { key: 'POST /api/petitions/:id/reveal', method: 'POST', path: (id) => `/api/petitions/${id}/reveal`, body: { reason: '核对密封事项测试' } },
-  { key: 'POST /api/petitions/:id/transition', method: 'POST', path: (id) => `/api/petitions/${id}/transition`, body: { stepId: randomUUID(), action: 'accept', text: '' } },
+  {
+    key: 'POST /api/petitions/:id/transition',
+    method: 'POST',
+    path: (id) => `/api/petitions/${id}/transition`,
+    body: { stepId: randomUUID(), action: 'accept', text: '' },
+  },
   { key: 'POST /api/petitions/:id/seal', method: 'POST', path: (id) => `/api/petitions/${id}/seal`, body: { reason: '再次密封测试' } },
   { key: 'GET /api/petitions/:id/attachments/:attachmentId', method: 'GET', path: (id) => `/api/petitions/${id}/attachments/${attachmentId}` },
   { key: 'GET /api/township/cases/:id', method: 'GET', path: (id) => `/api/township/cases/${id}` },
-  { key: 'POST /api/township/cases/:id/transition', method: 'POST', path: (id) => `/api/township/cases/${id}/transition`, body: { stepId: randomUUID(), action: 'add_step', text: '密封测试' } },
+  {
+    key: 'POST /api/township/cases/:id/transition',
+    method: 'POST',
+    path: (id) => `/api/township/cases/${id}/transition`,
+    body: { stepId: randomUUID(), action: 'add_step', text: '密封测试' },
+  },
 ];
 
 describe('密封事项', () => {
   it('filed sealed: the statistics and the export do not move, and the kiosk gets its receipt', async () => {
-    const before = await Promise.all([api(s.url, 'GET', '/api/stats?months=12', { token: officer() }), api(s.url, 'GET', '/api/stats/export?months=12', { token: officer() })]);
+    const before = await Promise.all([
+      api(s.url, 'GET', '/api/stats?months=12', { token: officer() }),
+      api(s.url, 'GET', '/api/stats/export?months=12', { token: officer() }),
+    ]);
     const r = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: officer(), body: sealed });
     expect(r.status).toBe(200);
     sealedReceipt = r.body;
     // The intake form uploads its files right after the submit: the officer who filed it may, nobody else.
     expect((await upload(s.url, token('officer2'), sealed.id, randomUUID(), PNG, 'image/png', '密封证据.png')).status).toBe(404);
     expect((await upload(s.url, officer(), sealed.id, attachmentId, PNG, 'image/png', '密封证据.png')).status).toBe(200);
-    const after = await Promise.all([api(s.url, 'GET', '/api/stats?months=12', { token: officer() }), api(s.url, 'GET', '/api/stats/export?months=12', { token: officer() })]);
+    const after = await Promise.all([
+      api(s.url, 'GET', '/api/stats?months=12', { token: officer() }),
+      api(s.url, 'GET', '/api/stats/export?months=12', { token: officer() }),
+    ]);
     expect(after[0].status).toBe(200);
     expect(after[0].body).toEqual(before[0].body);
     expect(after[1].body).toBe(before[1].body);
@@ -126,7 +146,18 @@ describe('密封事项', () => {
 
     const lookup = await api<Record<string, unknown>>(s.url, 'POST', '/api/receipts/lookup', { token: kiosk, body: sealedReceipt });
     expect(lookup.status).toBe(200);
-    expect(lookup.body).toEqual({ caseCode: sealedReceipt.caseCode, status: 'received', feedback: null, updatedAt: expect.any(String), matterClass: 'accusation', otherBody: null, notices: [], reviews: [], satisfaction: { state: 'none', rating: null }, handledAbove: true });
+    expect(lookup.body).toEqual({
+      caseCode: sealedReceipt.caseCode,
+      status: 'received',
+      feedback: null,
+      updatedAt: expect.any(String),
+      matterClass: 'accusation',
+      otherBody: null,
+      notices: [],
+      reviews: [],
+      satisfaction: { state: 'none', rating: null },
+      handledAbove: true,
+    });
   });
 
   it('sealed later by the supervisor with a reason: it leaves the township handler at once', async () => {
@@ -196,7 +227,8 @@ describe('密封事项', () => {
 
   it('the deadline board and the overdue alerts leave a sealed matter out', async () => {
     // Both overdue by their rows: the sweep re-reads only the open one, so the board's own filter is what is tested.
-    for (const id of [open.id, sealed.id]) await s.server.db.query(`UPDATE petitions SET accept_due_at = now() - interval '40 days', decided_at = NULL, due_state = 'overdue' WHERE id = $1`, [id]);
+    for (const id of [open.id, sealed.id])
+      await s.server.db.query(`UPDATE petitions SET accept_due_at = now() - interval '40 days', decided_at = NULL, due_state = 'overdue' WHERE id = $1`, [id]);
     await s.server.ctx.deadlines.sweep();
     await s.server.ctx.deadlines.publishOverdue();
     const board = await api(s.url, 'GET', '/api/cases/deadlines', { token: officer() });
@@ -209,11 +241,21 @@ describe('密封事项', () => {
 
   it('the leader reads the sealed matters, and sends one up once, audited', async () => {
     const leader = token('leader1');
-    const list = await api<{ items: { id: string; narrative: string; sealedAtIntake: boolean; sealedReason: string | null; sentUp: unknown }[] }>(s.url, 'GET', '/api/sealed', { token: leader });
+    const list = await api<{ items: { id: string; narrative: string; sealedAtIntake: boolean; sealedReason: string | null; sentUp: unknown }[] }>(
+      s.url,
+      'GET',
+      '/api/sealed',
+      { token: leader },
+    );
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ reader: 'leader' });
     expect(list.body.items.map((i) => i.id).sort()).toEqual([sealed.id, later.id].sort());
-    expect(list.body.items.find((i) => i.id === sealed.id)).toMatchObject({ narrative: CANARY_NARRATIVE, sealedAtIntake: true, sealedReason: null, sentUp: null });
+    expect(list.body.items.find((i) => i.id === sealed.id)).toMatchObject({
+      narrative: CANARY_NARRATIVE,
+      sealedAtIntake: true,
+      sealedReason: null,
+      sentUp: null,
+    });
     expect(list.body.items.find((i) => i.id === later.id)).toMatchObject({ sealedAtIntake: false, sealedReason: SEAL_REASON });
     // Never identity on the leader's page.
     expect(text(list.body)).not.toContain('举报人甲');
@@ -222,7 +264,8 @@ describe('密封事项', () => {
     expect((await api(s.url, 'GET', `/api/sealed/${open.id}`, { token: leader })).status).toBe(404);
     expect((await api(s.url, 'GET', `/api/sealed/${randomUUID()}`, { token: leader })).status).toBe(404);
     // And the leader reaches none of the county's lists.
-    for (const l of LISTS.filter((x) => x.key !== 'GET /api/sealed')) expect({ path: l.path, status: (await api(s.url, 'GET', l.path, { token: leader })).status }).toEqual({ path: l.path, status: 403 });
+    for (const l of LISTS.filter((x) => x.key !== 'GET /api/sealed'))
+      expect({ path: l.path, status: (await api(s.url, 'GET', l.path, { token: leader })).status }).toEqual({ path: l.path, status: 403 });
 
     const bad = await api(s.url, 'POST', `/api/sealed/${sealed.id}/send-up`, { token: leader, body: { to: '', note: '' } });
     expect(bad.status).toBe(400);
@@ -233,7 +276,10 @@ describe('密封事项', () => {
     expect(sent.status).toBe(200);
     expect(sent.body.sentUp).toEqual({ at: expect.any(String), to: '市纪委监委', note: '机要件 2026-密-001', byName: '县纪委监委 主要负责人' });
     const snap = await caseSnapshot(s.server.db, sealed.id);
-    const again = await api<{ error: { code: string; message: string } }>(s.url, 'POST', `/api/sealed/${sealed.id}/send-up`, { token: leader, body: { to: '省纪委监委', note: '' } });
+    const again = await api<{ error: { code: string; message: string } }>(s.url, 'POST', `/api/sealed/${sealed.id}/send-up`, {
+      token: leader,
+      body: { to: '省纪委监委', note: '' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/已报送/) });
     expect(await caseSnapshot(s.server.db, sealed.id)).toBe(snap);
@@ -251,9 +297,14 @@ describe('密封事项', () => {
     await send(k, 'session:end', { sessionId });
     k.close();
     const recordingId = randomUUID();
-    await s.server.db.query(`INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`, [recordingId, sessionId]);
+    await s.server.db.query(
+      `INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'xingsha', 'complete', now(), true)`,
+      [recordingId, sessionId],
+    );
     const play = (who: string) =>
-      api(s.url, 'POST', who.startsWith('xingsha-') ? `/api/township/recordings/${recordingId}/playback` : `/api/recordings/${recordingId}/playback`, { token: token(who) });
+      api(s.url, 'POST', who.startsWith('xingsha-') ? `/api/township/recordings/${recordingId}/playback` : `/api/recordings/${recordingId}/playback`, {
+        token: token(who),
+      });
     const players = ['xingsha-handler', 'xingsha-staff', 'officer1', 'supervisor'];
     // Granted to the township, and from an open matter's call: played.
     await s.server.db.query('UPDATE petitions SET session_id = $2 WHERE id = $1', [open.id, sessionId]);
@@ -269,7 +320,10 @@ describe('密封事项', () => {
 
   it('the leader never sees a sealed matter that names the leader', async () => {
     await s.server.db.query(`UPDATE users SET person_name = '欧阳领导' WHERE username = 'leader1'`);
-    const naming = petitionBody('xingsha', null, { sealed: true, accused: [{ name: '欧阳领导', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: null }] });
+    const naming = petitionBody('xingsha', null, {
+      sealed: true,
+      accused: [{ name: '欧阳领导', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: null }],
+    });
     expect((await api(s.url, 'POST', '/api/petitions', { token: officer(), body: naming })).status).toBe(200);
     const leader = token('leader1');
     expect(text((await api(s.url, 'GET', '/api/sealed', { token: leader })).body)).not.toContain(naming.id);
@@ -281,9 +335,12 @@ describe('密封事项', () => {
     expect(office.body.items.map((i) => i.id)).toEqual([naming.id]);
     expect((await api(s.url, 'GET', `/api/sealed/${naming.id}`, { token: token('supervisor') })).status).toBe(200);
     expect((await api(s.url, 'GET', `/api/sealed/${sealed.id}`, { token: token('supervisor') })).status).toBe(404);
-    for (const who of ['officer1', 'xingsha-handler', 'auditor']) expect({ who, status: (await api(s.url, 'GET', '/api/sealed', { token: token(who) })).status }).toEqual({ who, status: 403 });
+    for (const who of ['officer1', 'xingsha-handler', 'auditor'])
+      expect({ who, status: (await api(s.url, 'GET', '/api/sealed', { token: token(who) })).status }).toEqual({ who, status: 403 });
     const snap = await matterSnapshot(naming.id);
-    expect((await api(s.url, 'POST', `/api/sealed/${naming.id}/unseal`, { token: token('supervisor'), body: { reason: '主任不能解除密封' } })).status).toBe(403);
+    expect((await api(s.url, 'POST', `/api/sealed/${naming.id}/unseal`, { token: token('supervisor'), body: { reason: '主任不能解除密封' } })).status).toBe(
+      403,
+    );
     expect(await matterSnapshot(naming.id)).toBe(snap);
     // Unnamed again, it is the leader's, and no longer the office's: the refusal was about the naming.
     await s.server.db.query(`UPDATE users SET person_name = NULL WHERE username = 'leader1'`);
@@ -291,7 +348,10 @@ describe('密封事项', () => {
     expect(text((await api(s.url, 'GET', '/api/sealed', { token: token('supervisor') })).body)).not.toContain(naming.id);
     // Named again, the office sends it up (the rules send a matter about the principal leader to the commission above).
     await s.server.db.query(`UPDATE users SET person_name = '欧阳领导' WHERE username = 'leader1'`);
-    const sent = await api<{ sentUp: { to: string; byName: string } }>(s.url, 'POST', `/api/sealed/${naming.id}/send-up`, { token: token('supervisor'), body: { to: '市纪委监委', note: '' } });
+    const sent = await api<{ sentUp: { to: string; byName: string } }>(s.url, 'POST', `/api/sealed/${naming.id}/send-up`, {
+      token: token('supervisor'),
+      body: { to: '市纪委监委', note: '' },
+    });
     expect(sent.status).toBe(200);
     expect(sent.body.sentUp).toMatchObject({ to: '市纪委监委', byName: '县纪委监委信访室 赵主任' });
     await s.server.db.query(`UPDATE users SET person_name = NULL WHERE username = 'leader1'`);
@@ -299,7 +359,11 @@ describe('密封事项', () => {
 
   it('a leader account not linked to its person reads no sealed matter (it could not be kept from one about them)', async () => {
     const leader = token('leader1');
-    const link = (await s.server.db.query<{ official_code: string | null; person_name: string | null }>(`SELECT official_code, person_name FROM users WHERE username = 'leader1'`)).rows[0]!;
+    const link = (
+      await s.server.db.query<{ official_code: string | null; person_name: string | null }>(
+        `SELECT official_code, person_name FROM users WHERE username = 'leader1'`,
+      )
+    ).rows[0]!;
     // The demo leader is linked out of the box.
     expect(link.official_code).toBe('XJW-0001');
     await s.server.db.query(`UPDATE users SET official_code = NULL, person_name = NULL WHERE username = 'leader1'`);
@@ -352,12 +416,17 @@ describe('密封事项', () => {
   });
 
   it('a supervisor the matter names may not seal it', async () => {
-    const naming = petitionBody('xingsha', null, { accused: [{ name: '赵主任', unit: '县纪委监委信访室', position: '主任', townshipCode: null, officialCode: null }] });
+    const naming = petitionBody('xingsha', null, {
+      accused: [{ name: '赵主任', unit: '县纪委监委信访室', position: '主任', townshipCode: null, officialCode: null }],
+    });
     expect((await api(s.url, 'POST', '/api/petitions', { token: officer(), body: naming })).status).toBe(200);
     await s.server.db.query(`UPDATE users SET person_name = '赵主任' WHERE username = 'supervisor'`);
     try {
       const snap = await caseSnapshot(s.server.db, naming.id);
-      const r = await api<{ error: { code: string } }>(s.url, 'POST', `/api/petitions/${naming.id}/seal`, { token: token('supervisor'), body: { reason: '想把反映自己的件藏起来' } });
+      const r = await api<{ error: { code: string } }>(s.url, 'POST', `/api/petitions/${naming.id}/seal`, {
+        token: token('supervisor'),
+        body: { reason: '想把反映自己的件藏起来' },
+      });
       expect({ status: r.status, code: r.body.error.code }).toEqual({ status: 409, code: 'CONFLICT_OF_INTEREST' });
       expect(await caseSnapshot(s.server.db, naming.id)).toBe(snap);
     } finally {
@@ -367,14 +436,25 @@ describe('密封事项', () => {
 
   it('the audit page: the supervisor sees no row about a sealed matter, not even from before the seal; the audit administrator sees that they exist, not what they say', async () => {
     const rowsOf = async (who: string, objectId: string) =>
-      (await api<{ items: { objectId: string | null; townshipCode: string | null; details: Record<string, unknown>; action: string }[] }>(s.url, 'GET', `/api/audit?objectId=${objectId}&limit=200`, { token: token(who) })).body.items;
+      (
+        await api<{ items: { objectId: string | null; townshipCode: string | null; details: Record<string, unknown>; action: string }[] }>(
+          s.url,
+          'GET',
+          `/api/audit?objectId=${objectId}&limit=200`,
+          { token: token(who) },
+        )
+      ).body.items;
     // `later` was filed, referred and accepted in xingsha before it was sealed: those rows named the township.
-    const raw = await s.server.db.query<{ township_code: string | null }>(`SELECT township_code FROM audit_log WHERE object_id = $1 AND action = 'case.refer'`, [later.id]);
+    const raw = await s.server.db.query<{ township_code: string | null }>(
+      `SELECT township_code FROM audit_log WHERE object_id = $1 AND action = 'case.refer'`,
+      [later.id],
+    );
     expect(raw.rows).toEqual([{ township_code: 'xingsha' }]);
     expect(await rowsOf('supervisor', later.id)).toEqual([]);
     const auditor = await rowsOf('auditor', later.id);
     expect(auditor.map((r) => r.action)).toEqual(expect.arrayContaining(['petition.create', 'case.refer', 'petition.seal']));
-    for (const r of auditor) expect({ action: r.action, township: r.townshipCode, details: r.details }).toEqual({ action: r.action, township: null, details: {} });
+    for (const r of auditor)
+      expect({ action: r.action, township: r.townshipCode, details: r.details }).toEqual({ action: r.action, township: null, details: {} });
     // Nor on the unfiltered page, newest first.
     const page = text((await api(s.url, 'GET', '/api/audit?limit=200', { token: token('supervisor') })).body);
     for (const m of markers()) expect({ leaks: page.includes(m) ? m : null }).toEqual({ leaks: null });
@@ -404,7 +484,10 @@ describe('密封事项', () => {
     expect(audit.rows).toEqual([{ township_code: null, details: {} }]);
     // A matter already sent up stays sealed.
     const sentSnap = await caseSnapshot(s.server.db, sealed.id);
-    const refused = await api<{ error: { code: string; message: string } }>(s.url, 'POST', `/api/sealed/${sealed.id}/unseal`, { token: leader, body: { reason: '已报送的不能解除' } });
+    const refused = await api<{ error: { code: string; message: string } }>(s.url, 'POST', `/api/sealed/${sealed.id}/unseal`, {
+      token: leader,
+      body: { reason: '已报送的不能解除' },
+    });
     expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'INVALID_STATE' });
     expect(await caseSnapshot(s.server.db, sealed.id)).toBe(sentSnap);
   });
@@ -419,7 +502,10 @@ describe('密封事项', () => {
       expect({ action: r.action, township: r.township_code }).toEqual({ action: r.action, township: null });
       expect(Object.keys(r.details).filter((k) => k !== 'sealed')).toEqual([]);
     }
-    const seal = await s.server.db.query<{ township_code: string | null; details: Record<string, unknown> }>(`SELECT township_code, details FROM audit_log WHERE object_id = $1 AND action = 'petition.seal'`, [later.id]);
+    const seal = await s.server.db.query<{ township_code: string | null; details: Record<string, unknown> }>(
+      `SELECT township_code, details FROM audit_log WHERE object_id = $1 AND action = 'petition.seal'`,
+      [later.id],
+    );
     expect(seal.rows).toEqual([{ township_code: null, details: {} }]);
     // Nothing of any sealed matter's content, nor the sealing reason, anywhere in the log.
     const all = JSON.stringify((await s.server.db.query('SELECT details FROM audit_log')).rows);

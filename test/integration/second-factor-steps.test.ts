@@ -28,10 +28,21 @@ describe.each(backends)('TOTP steps ($name)', (backend) => {
   let userId: string;
   let now = 0;
   const v1 = MasterKeys.parse(MasterKeys.generateSpec(1), 'intl');
-  const factor = (master: MasterKeys) => new SecondFactor(db, master, () => IntegrityKeys.ephemeral(), '视频接访', () => now);
+  const factor = (master: MasterKeys) =>
+    new SecondFactor(
+      db,
+      master,
+      () => IntegrityKeys.ephemeral(),
+      '视频接访',
+      () => now,
+    );
   beforeAll(async () => {
     ({ db, cleanup } = await migrated(backend));
-    userId = (await db.query<{ id: string }>(`INSERT INTO users (id, username, display_name, role, password_hash) VALUES (gen_random_uuid(), 'totp', 'T', 'county_supervisor', 'x') RETURNING id`)).rows[0]!.id;
+    userId = (
+      await db.query<{ id: string }>(
+        `INSERT INTO users (id, username, display_name, role, password_hash) VALUES (gen_random_uuid(), 'totp', 'T', 'county_supervisor', 'x') RETURNING id`,
+      )
+    ).rows[0]!.id;
     await factor(v1).enrolDemo(userId, RFC_SECRET);
   });
   afterAll(async () => cleanup?.());
@@ -64,7 +75,9 @@ describe.each(backends)('TOTP steps ($name)', (backend) => {
     const v2 = MasterKeys.parse(`${v1.exportSpec()},${MasterKeys.generateSpec(2)}`, 'sm');
     db.integrity = IntegrityKeys.ephemeral('sm');
     await rewrapDataKeys(db, v2);
-    const row = await db.query<{ kek_version: number; fmt: number }>('SELECT kek_version, get_byte(wrapped, 0) AS fmt FROM user_totp WHERE user_id = $1', [userId]);
+    const row = await db.query<{ kek_version: number; fmt: number }>('SELECT kek_version, get_byte(wrapped, 0) AS fmt FROM user_totp WHERE user_id = $1', [
+      userId,
+    ]);
     expect(row.rows[0]).toEqual({ kek_version: 2, fmt: 2 });
     // The old key alone no longer opens it; the rotated keys do.
     now = (2_000_000_000 + 300) * 1000;
@@ -78,7 +91,11 @@ describe.each(backends)('TOTP steps ($name)', (backend) => {
 
   it('the security policy: an expired password is owed like a one-time one; a factor is owed by role or by policy', async () => {
     const auth = new AuthSessions(db);
-    const officer = (await db.query<{ id: string }>(`INSERT INTO users (id, username, display_name, role, password_hash, password_changed_at) VALUES (gen_random_uuid(), 'old-pw', 'O', 'county_officer', 'x', now() - interval '40 days') RETURNING id`)).rows[0]!.id;
+    const officer = (
+      await db.query<{ id: string }>(
+        `INSERT INTO users (id, username, display_name, role, password_hash, password_changed_at) VALUES (gen_random_uuid(), 'old-pw', 'O', 'county_officer', 'x', now() - interval '40 days') RETURNING id`,
+      )
+    ).rows[0]!.id;
     const sid = await db.tx(async (q) => (await auth.create(q, officer)).sid);
     const live = () => auth.assertLive({ sub: officer, role: 'county_officer', sid });
     expect(await live()).toEqual({ mustChangePassword: false, mustEnrolSecondFactor: false });

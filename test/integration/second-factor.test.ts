@@ -26,14 +26,19 @@ describe.each([
   afterAll(async () => s?.stop());
 
   const login = (username: string, password = DEMO_PASSWORDS[username]!) => api<Answer>(s.url, 'POST', '/api/auth/login', { body: { username, password } });
-  const second = (challenge: string, proof: { code: string } | { recoveryCode: string }) => api<Answer>(s.url, 'POST', '/api/auth/login/second-factor', { body: { challenge, ...proof } });
+  const second = (challenge: string, proof: { code: string } | { recoveryCode: string }) =>
+    api<Answer>(s.url, 'POST', '/api/auth/login/second-factor', { body: { challenge, ...proof } });
   // One login each for the auditor and the security administrator, kept: a code (a 30 s step) is accepted
   // once, so an account logs in at most three times a minute here (one step either side of the server's).
   let auditorToken: string | undefined;
   const audit = async (action: string) => {
     if (!auditorToken) auditorToken = (await second((await login('auditor')).body.challenge, { code: totpCode(demoSecret, -1) })).body.accessToken;
     const t = auditorToken;
-    return (await api<{ items: { action: string; objectId: string | null; details: Record<string, unknown> }[] }>(s.url, 'GET', `/api/audit?action=${action}`, { token: t })).body.items;
+    return (
+      await api<{ items: { action: string; objectId: string | null; details: Record<string, unknown> }[] }>(s.url, 'GET', `/api/audit?action=${action}`, {
+        token: t,
+      })
+    ).body.items;
   };
 
   it('a demo supervisor needs the code after the password; a wrong code, a replayed code and a forged challenge are refused', async () => {
@@ -104,9 +109,16 @@ describe.each([
     const o2 = await login('officer2');
     const o2Socket = await connect(s.url, o2.body.accessToken);
     const sec = await secAdminToken();
-    expect((await api(s.url, 'PUT', '/api/security/policy', { token: sec, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: 10 } })).status).toBe(400);
-    expect((await api(s.url, 'PUT', '/api/security/policy', { token: o.body.accessToken, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: null } })).status).toBe(403);
-    expect((await api(s.url, 'PUT', '/api/security/policy', { token: sec, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: null } })).status).toBe(200);
+    expect((await api(s.url, 'PUT', '/api/security/policy', { token: sec, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: 10 } })).status).toBe(
+      400,
+    );
+    expect(
+      (await api(s.url, 'PUT', '/api/security/policy', { token: o.body.accessToken, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: null } }))
+        .status,
+    ).toBe(403);
+    expect((await api(s.url, 'PUT', '/api/security/policy', { token: sec, body: { othersRequireSecondFactor: true, passwordMaxAgeDays: null } })).status).toBe(
+      200,
+    );
 
     // The open socket of an officer who now owes a factor is closed (REST refuses them too).
     await waitFor('officer2 socket closed', async () => !o2Socket.connected, { timeoutMs: 10_000 });
@@ -120,16 +132,25 @@ describe.each([
     expect(fresh.body.user.mustEnrolSecondFactor).toBe(true);
 
     expect((await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: 'not-it' } })).status).toBe(400);
-    const begun = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } });
+    const begun = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', {
+      token: o.body.accessToken,
+      body: { password: DEMO_PASSWORDS['officer1'] },
+    });
     expect(begun.status).toBe(200);
     expect(begun.body.qrSvg).toContain('<svg');
     expect(begun.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.*secret=/);
     expect(begun.body.secret).toMatch(/^[A-Z2-7]{32}$/);
-    const bad = await api<{ error: { code: string } }>(s.url, 'POST', '/api/auth/second-factor/confirm', { token: o.body.accessToken, body: { code: '123456' === totpCode(begun.body.secret) ? '654321' : '123456' } });
+    const bad = await api<{ error: { code: string } }>(s.url, 'POST', '/api/auth/second-factor/confirm', {
+      token: o.body.accessToken,
+      body: { code: '123456' === totpCode(begun.body.secret) ? '654321' : '123456' },
+    });
     expect(bad.status).toBe(400);
     expect((await api(s.url, 'GET', '/api/rooms', { token: o.body.accessToken })).status).toBe(403);
 
-    const confirmed = await api<RecoveryCodesView>(s.url, 'POST', '/api/auth/second-factor/confirm', { token: o.body.accessToken, body: { code: totpCode(begun.body.secret, -1) } });
+    const confirmed = await api<RecoveryCodesView>(s.url, 'POST', '/api/auth/second-factor/confirm', {
+      token: o.body.accessToken,
+      body: { code: totpCode(begun.body.secret, -1) },
+    });
     expect(confirmed.status).toBe(200);
     officerRecovery = confirmed.body.recoveryCodes;
     expect(new Set(officerRecovery).size).toBe(10);
@@ -137,7 +158,9 @@ describe.each([
     // The login opened with the password alone before the factor existed has ended.
     expect((await api(s.url, 'GET', '/api/auth/account', { token: fresh.body.accessToken })).status).toBe(401);
     // Replacing it takes the security administrator.
-    expect((await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } })).status).toBe(409);
+    expect(
+      (await api(s.url, 'POST', '/api/auth/second-factor/begin', { token: o.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } })).status,
+    ).toBe(409);
     account = await api<MyAccountView>(s.url, 'GET', '/api/auth/account', { token: o.body.accessToken });
     expect(account.body.secondFactor).toMatchObject({ enrolled: true, required: true, recoveryCodesLeft: 10 });
     expect((await audit('auth.second_factor_enrol')).length).toBe(1);
@@ -179,7 +202,12 @@ describe.each([
 
   it('only the security administrator resets a lost factor, with a reason; the user is signed out and enrols again', async () => {
     const o = await second((await login('officer1')).body.challenge, { recoveryCode: officerRecovery[3]! });
-    const users = await api<{ users: { id: string; username: string; enrolledAt: string | null; required: boolean }[] }>(s.url, 'GET', '/api/security/second-factor', { token: await secAdminToken() });
+    const users = await api<{ users: { id: string; username: string; enrolledAt: string | null; required: boolean }[] }>(
+      s.url,
+      'GET',
+      '/api/security/second-factor',
+      { token: await secAdminToken() },
+    );
     const officer = users.body.users.find((u) => u.username === 'officer1')!;
     const secId = users.body.users.find((u) => u.username === 'secadmin')!.id;
     expect(officer.enrolledAt).not.toBeNull();
@@ -198,8 +226,14 @@ describe.each([
     expect(after.body.accessToken).toBeTruthy();
     expect(after.body.user.mustEnrolSecondFactor).toBe(true);
     // A challenge issued before the reset is dead, even for a code of the newly enrolled factor.
-    const renewed = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', { token: after.body.accessToken, body: { password: DEMO_PASSWORDS['officer1'] } });
-    expect((await api(s.url, 'POST', '/api/auth/second-factor/confirm', { token: after.body.accessToken, body: { code: totpCode(renewed.body.secret, -1) } })).status).toBe(200);
+    const renewed = await api<TotpEnrolment>(s.url, 'POST', '/api/auth/second-factor/begin', {
+      token: after.body.accessToken,
+      body: { password: DEMO_PASSWORDS['officer1'] },
+    });
+    expect(
+      (await api(s.url, 'POST', '/api/auth/second-factor/confirm', { token: after.body.accessToken, body: { code: totpCode(renewed.body.secret, -1) } }))
+        .status,
+    ).toBe(200);
     const stale = await second(before.body.challenge, { code: totpCode(renewed.body.secret, 0) });
     expect(stale.status).toBe(401);
     expect(stale.body.error!.message).toContain('登录已失效');

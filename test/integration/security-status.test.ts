@@ -22,7 +22,8 @@ describe('security status', () => {
     expect(before.suite).toBe('sm');
     expect(before.passwords.every((p) => p.suite === 'sm')).toBe(true);
     expect(before.recent.accounts).toEqual([]);
-    for (let i = 0; i < 6; i++) expect((await api(s.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: `guess-${i}` } })).status).toBe(401);
+    for (let i = 0; i < 6; i++)
+      expect((await api(s.url, 'POST', '/api/auth/login', { body: { username: 'officer2', password: `guess-${i}` } })).status).toBe(401);
     expect((await api(s.url, 'POST', '/api/auth/login', { body: { username: 'nobody-here', password: 'x' } })).status).toBe(401);
     const after = (await status('secadmin')).body;
     expect(after.recent.loginFailures - before.recent.loginFailures).toBe(7);

@@ -45,7 +45,14 @@ async function publish(sessionId: string, peerId: string): Promise<string> {
   await client.request('createRouter', { sessionId });
   const plain = await client.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
   const ssrc = 1000 + Math.floor(Math.random() * 1e6);
-  const { producerId } = await client.request('produce', { sessionId, peerId, transportId: plain.id, kind: 'video', rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] }, source: 'camera' });
+  const { producerId } = await client.request('produce', {
+    sessionId,
+    peerId,
+    transportId: plain.id,
+    kind: 'video',
+    rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
+    source: 'camera',
+  });
   senders.push(rtpSender(clip, plain.port, ssrc, VP8.payloadType));
   return producerId;
 }

@@ -87,7 +87,11 @@ describe.each(backends)('storage on $name', (backend) => {
   });
 
   it('enforces the record rules in the database itself', async () => {
-    await expect(db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state) VALUES ($1, 'xingsha', $2, 'ended')`, [randomUUID(), randomUUID()])).rejects.toThrow();
-    await expect(db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state) VALUES ($1, 'nowhere', $2, 'calling')`, [randomUUID(), randomUUID()])).rejects.toThrow();
+    await expect(
+      db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state) VALUES ($1, 'xingsha', $2, 'ended')`, [randomUUID(), randomUUID()]),
+    ).rejects.toThrow();
+    await expect(
+      db.query(`INSERT INTO reception_sessions (id, room_code, request_id, state) VALUES ($1, 'nowhere', $2, 'calling')`, [randomUUID(), randomUUID()]),
+    ).rejects.toThrow();
   });
 });

@@ -35,7 +35,13 @@ describe.each(backends)('petition intake and the audit chain on $name', (backend
     townshipCode: i % 2 ? 'xingsha' : 'langli',
     category: '工作作风' as const,
     narrative: `第 ${i} 件：村干部办事拖拉`,
-    accused: i % 3 === 0 ? [] : [{ name: '李某', unit: '某村委会', position: '主任', townshipCode: null, officialCode: null }, { name: `张某${i}`, unit: '', position: '', townshipCode: null, officialCode: null }],
+    accused:
+      i % 3 === 0
+        ? []
+        : [
+            { name: '李某', unit: '某村委会', position: '主任', townshipCode: null, officialCode: null },
+            { name: `张某${i}`, unit: '', position: '', townshipCode: null, officialCode: null },
+          ],
     identity: named ? { name: '王五', idCard: withIdCardCheck('43012119800101001'), phone: '13800000000', address: '某路 1 号', village: '某村' } : null,
   });
 
@@ -45,7 +51,16 @@ describe.each(backends)('petition intake and the audit chain on $name', (backend
     const before = await auditRows();
     const bodies = Array.from({ length: 40 }, (_, i) => body(i, i % 4 !== 0));
     const others = Array.from({ length: 15 }, (_, i) =>
-      t.db.tx((q) => appendAudit(q, { actorId: t.officer.sub, actorRole: t.officer.role, action: 'identity.reveal', objectType: 'petition', objectId: randomUUID(), details: { reason: `交错 ${i}` } })),
+      t.db.tx((q) =>
+        appendAudit(q, {
+          actorId: t.officer.sub,
+          actorRole: t.officer.role,
+          action: 'identity.reveal',
+          objectType: 'petition',
+          objectId: randomUUID(),
+          details: { reason: `交错 ${i}` },
+        }),
+      ),
     );
     const receipts = await Promise.all([...bodies.map((b) => t.svc.submit(t.officer, b)), ...others]);
     expect(receipts.slice(0, bodies.length).every((r) => 'created' in r && r.created)).toBe(true);
@@ -81,7 +96,10 @@ describe.each(backends)('petition intake and the audit chain on $name', (backend
     const elsewhere: IntegrityKeyring = { suite: k.suite, pinDigits: k.pinDigits, key: (p, s) => k.key(p, s) };
     const asElsewhere = (q: Tx): Tx => ({ inTransaction: true, integrity: elsewhere, query: (sql, params) => q.query(sql, params) });
     await t.svc.submit(t.officer, body(1)); // this process now expects its own append to be the head
-    for (let i = 0; i < 3; i++) await t.db.tx((q) => appendAudit(asElsewhere(q), { actorId: null, actorRole: null, action: 'identity.reveal', objectType: 'petition', objectId: randomUUID() }));
+    for (let i = 0; i < 3; i++)
+      await t.db.tx((q) =>
+        appendAudit(asElsewhere(q), { actorId: null, actorRole: null, action: 'identity.reveal', objectType: 'petition', objectId: randomUUID() }),
+      );
     const before = await auditRows();
     const b = body(2);
     const first = await t.svc.submit(t.officer, b);
@@ -97,16 +115,22 @@ describe.each(backends)('petition intake and the audit chain on $name', (backend
     await t.svc.submit(t.officer, early); // intake now holds a copy of the policy
     const accept = needRule(await loadPolicy(t.db), 'accusation', 'accept');
     // Changed behind the service's back (another node, or SQL): the copy is stale.
-    await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = 'calendar' WHERE matter_class = 'accusation' AND kind = 'accept'`, [accept.days + 20]);
+    await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = 'calendar' WHERE matter_class = 'accusation' AND kind = 'accept'`, [
+      accept.days + 20,
+    ]);
     try {
       const late = body(4);
       await t.svc.submit(t.officer, late);
       const policy = await loadPolicy(t.db);
       expect(needRule(policy, 'accusation', 'accept').days).toBe(accept.days + 20);
-      const row = (await t.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [late.id])).rows[0]!;
+      const row = (await t.db.query<{ created_at: Date; accept_due_at: Date }>('SELECT created_at, accept_due_at FROM petitions WHERE id = $1', [late.id]))
+        .rows[0]!;
       expect(row.accept_due_at.toISOString()).toBe(dueAt(row.created_at, needRule(policy, 'accusation', 'accept'), policy.calendar).toISOString());
     } finally {
-      await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = $2 WHERE matter_class = 'accusation' AND kind = 'accept'`, [accept.days, accept.counting]);
+      await t.db.query(`UPDATE case_deadline_policy SET days = $1, counting = $2 WHERE matter_class = 'accusation' AND kind = 'accept'`, [
+        accept.days,
+        accept.counting,
+      ]);
     }
   });
 });
@@ -180,17 +204,32 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('submits 
     return { release, done };
   }
   const lockWaits = async () =>
-    Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!.n);
+    Number(
+      (await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!
+        .n,
+    );
   /** The transactions the petitions' audit rows were committed in. */
   const transactions = async (ids: string[]) =>
-    Number((await t.db.query<{ n: string }>(`SELECT count(DISTINCT xmin::text) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`, [ids])).rows[0]!.n);
+    Number(
+      (
+        await t.db.query<{ n: string }>(
+          `SELECT count(DISTINCT xmin::text) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`,
+          [ids],
+        )
+      ).rows[0]!.n,
+    );
 
   /** A submit in flight and waiting on a held room, `queued` more lined up behind it; returns their outcomes. */
   async function lineUp(queued: Parameters<typeof t.svc.submit>[1][]) {
     const hold = await holdRoom('langli');
     const first = t.svc.submit(t.officer, body('langli', 0));
     await waitFor('the first submit to wait for the held room', async () => (await lockWaits()) > 0 || undefined);
-    const rest = queued.map((b) => t.svc.submit(t.officer, b).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e })));
+    const rest = queued.map((b) =>
+      t.svc.submit(t.officer, b).then(
+        (r) => ({ ok: true as const, r }),
+        (e: unknown) => ({ ok: false as const, e }),
+      ),
+    );
     await waitFor('the others to queue behind it', () => queuedChanges(t.db) === queued.length || undefined);
     return { hold, first, rest };
   }
@@ -204,7 +243,9 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('submits 
     const outcomes = await Promise.all(rest);
     expect(outcomes.every((o) => o.ok && o.r.created)).toBe(true);
     expect(await transactions(bodies.map((b) => b.id))).toBe(1);
-    const audited = await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`, [bodies.map((b) => b.id)]);
+    const audited = await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`, [
+      bodies.map((b) => b.id),
+    ]);
     expect(audited.rows[0]!.n).toBe(String(bodies.length));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
@@ -231,7 +272,7 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('submits 
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
-  it('takes every petition\'s referenced rows before the chain lock, so a batch and a transaction that locks then audits never deadlock', async () => {
+  it("takes every petition's referenced rows before the chain lock, so a batch and a transaction that locks then audits never deadlock", async () => {
     // The batch waits for a room another transaction holds; that transaction then appends to the chain. Had the
     // batch taken the chain lock before the room, each would wait for the other (40P01).
     const bodies = [body('xingsha', 21), body('langli', 22), body('xingsha', 23)];
@@ -276,7 +317,8 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('a stuck 
     accused: [],
     identity: null,
   });
-  const written = async (ids: string[]) => Number((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM petitions WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n);
+  const written = async (ids: string[]) =>
+    Number((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM petitions WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n);
 
   it('refuses only the stuck one, writes the others, and never writes the refused one later', async () => {
     // A transaction holds the langli room row for 5 s: longer than the 2 s statement timeout.
@@ -292,7 +334,12 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('a stuck 
     await held;
     const first = t.svc.submit(t.officer, body('xingsha', 0)).catch((e: unknown) => e);
     const [a, b, stuck] = [body('xingsha', 1), body('xingsha', 2), body('langli', 3)];
-    const outcomes = [a, b, stuck].map((x) => t.svc.submit(t.officer, x).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e })));
+    const outcomes = [a, b, stuck].map((x) =>
+      t.svc.submit(t.officer, x).then(
+        (r) => ({ ok: true as const, r }),
+        (e: unknown) => ({ ok: false as const, e }),
+      ),
+    );
     const [oa, ob, os] = await Promise.all(outcomes);
     await first;
     expect(oa).toMatchObject({ ok: true, r: { created: true } });
@@ -309,9 +356,21 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('a stuck 
 
   it('answers every caller when one change in a batch cannot be built', async () => {
     // Line a batch up behind a statement in flight, one of whose changes throws while its SQL is built.
-    const slow = auditedStatement(t.db, ({ $, name }) => ({ ctes: [`${name('w')} AS (SELECT pg_sleep(${$(0.5)}::float8) AS x)`], gate: name('w') }), { actorId: null, actorRole: null, action: 'case.policy', objectType: 'probe', objectId: 'slow' });
+    const slow = auditedStatement(t.db, ({ $, name }) => ({ ctes: [`${name('w')} AS (SELECT pg_sleep(${$(0.5)}::float8) AS x)`], gate: name('w') }), {
+      actorId: null,
+      actorRole: null,
+      action: 'case.policy',
+      objectType: 'probe',
+      objectId: 'slow',
+    });
     const good = t.svc.submit(t.officer, body('xingsha', 10));
-    const broken = auditedStatement(t.db, () => { throw new Error('cannot build'); }, { actorId: null, actorRole: null, action: 'case.policy', objectType: 'probe', objectId: 'broken' });
+    const broken = auditedStatement(
+      t.db,
+      () => {
+        throw new Error('cannot build');
+      },
+      { actorId: null, actorRole: null, action: 'case.policy', objectType: 'probe', objectId: 'broken' },
+    );
     const also = t.svc.submit(t.officer, body('xingsha', 11));
     const settled = await Promise.allSettled([slow, good, broken, also]);
     expect(settled.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);

@@ -48,7 +48,12 @@ describe.each(backends)('crypto suite rotation intl → sm on $name', (backend) 
     const made = [];
     for (const name of ['赵六', '钱七', '孙八']) {
       const body = {
-        id: randomUUID(), sessionId: null, townshipCode: 'xingsha', category: '工作作风' as const, narrative: '轮换前的信访', accused: [],
+        id: randomUUID(),
+        sessionId: null,
+        townshipCode: 'xingsha',
+        category: '工作作风' as const,
+        narrative: '轮换前的信访',
+        accused: [],
         identity: { name, idCard: withIdCardCheck('43012119800101001'), phone: '13800000001', address: '某路 2 号', village: '某村' },
       };
       made.push({ body, receipt: await before.submit(who.officer1, body) });
@@ -68,7 +73,10 @@ describe.each(backends)('crypto suite rotation intl → sm on $name', (backend) 
 
     // Tamper with one petition's identity: the rotation must refuse it, not re-seal it into looking genuine.
     const victim = made[2]!.body.id;
-    await db.query('UPDATE petition_identity SET phone_ct = (SELECT phone_ct FROM petition_identity WHERE petition_id = $2) WHERE petition_id = $1', [victim, made[1]!.body.id]);
+    await db.query('UPDATE petition_identity SET phone_ct = (SELECT phone_ct FROM petition_identity WHERE petition_id = $2) WHERE petition_id = $1', [
+      victim,
+      made[1]!.body.id,
+    ]);
 
     await rewrapDataKeys(db, sm);
     const report = await resealPetitions(db, sm, smKeys);
@@ -98,7 +106,9 @@ describe.each(backends)('crypto suite rotation intl → sm on $name', (backend) 
 
     // Re-running changes nothing, and the audit chain (intl rows, then sm rows) verifies throughout.
     expect(await resealPetitions(db, sm, smKeys)).toEqual({ petitions: 0, refused: [victim] });
-    const audit = await db.query<{ action: string; suite: string; details: { suite?: string } }>(`SELECT action, suite, details FROM audit_log WHERE action = 'keys.rotate' ORDER BY seq`);
+    const audit = await db.query<{ action: string; suite: string; details: { suite?: string } }>(
+      `SELECT action, suite, details FROM audit_log WHERE action = 'keys.rotate' ORDER BY seq`,
+    );
     expect(audit.rows.some((r) => r.details.suite === 'sm')).toBe(true);
     expect(audit.rows.every((r) => r.suite === 'sm')).toBe(true);
     expect((await verifyAuditChain(db)).ok).toBe(true);

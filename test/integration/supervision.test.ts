@@ -46,19 +46,26 @@ describe('supervision rules over the socket protocol', () => {
     // Silent means silent: a monitor cannot even create a producer.
     const t = await send(officer, 'rtc:createTransport', { sessionId, direction: 'send' });
     const transportId = t.ok ? t.data.id : '';
-    expect(await send(officer, 'rtc:produce', { sessionId, transportId, kind: 'audio', rtpParameters: fakeAudio, source: 'microphone' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await send(officer, 'rtc:produce', { sessionId, transportId, kind: 'audio', rtpParameters: fakeAudio, source: 'microphone' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
 
     const tookOver = eventWhere<State>(kiosk, 'session:state', (st) => st.lead === 'county');
     expect(await send(officer, 'session:setMode', { sessionId, mode: 'take_over' })).toMatchObject({ ok: true });
     expect(await tookOver).toMatchObject({ monitoring: false, lead: 'county' });
-    expect(await send(officer, 'rtc:produce', { sessionId, transportId, kind: 'audio', rtpParameters: fakeAudio, source: 'microphone' })).toMatchObject({ ok: true });
+    expect(await send(officer, 'rtc:produce', { sessionId, transportId, kind: 'audio', rtpParameters: fakeAudio, source: 'microphone' })).toMatchObject({
+      ok: true,
+    });
     // Back to monitoring: what the officer was sending is closed on the server.
     expect(await send(officer, 'session:setMode', { sessionId, mode: 'monitor' })).toMatchObject({ ok: true });
     const supervisor = await loginToken(server.url, 'supervisor', 'supervisor-demo');
     const media = await api<{ peers: { role: string; producers: number }[] }>(server.url, 'GET', `/api/sessions/${sessionId}/media`, { token: supervisor });
     expect(media.body.peers.find((p) => p.role === 'county_officer')?.producers).toBe(0);
 
-    const audit = await api<{ items: { action: string; details: { mode?: string } }[] }>(server.url, 'GET', `/api/audit?objectId=${sessionId}`, { token: supervisor });
+    const audit = await api<{ items: { action: string; details: { mode?: string } }[] }>(server.url, 'GET', `/api/audit?objectId=${sessionId}`, {
+      token: supervisor,
+    });
     expect(audit.body.items.filter((a) => a.action === 'session.mode').map((a) => a.details.mode)).toEqual(['monitor', 'take_over', 'monitor']);
     expect(audit.body.items.map((a) => a.action)).toContain('session.staff_intake');
     expect(await send(staff, 'session:end', { sessionId })).toMatchObject({ ok: true });
@@ -152,10 +159,14 @@ describe('a session survives a restart of the single-process server', () => {
       expect(await send(kiosk2, 'rtc:createTransport', { sessionId, direction: 'send' })).toMatchObject({ ok: true });
 
       const sup = await loginToken(second.url, 'supervisor', 'supervisor-demo');
-      await waitFor('abandoned session closed after the grace period', async () => {
-        const r = await api<{ state: string; endReason: string | null }>(second!.url, 'GET', `/api/sessions/${abandonedId}`, { token: sup });
-        return r.body.state === 'ended' && r.body.endReason === 'server_restart';
-      }, { timeoutMs: 20_000 });
+      await waitFor(
+        'abandoned session closed after the grace period',
+        async () => {
+          const r = await api<{ state: string; endReason: string | null }>(second!.url, 'GET', `/api/sessions/${abandonedId}`, { token: sup });
+          return r.body.state === 'ended' && r.body.endReason === 'server_restart';
+        },
+        { timeoutMs: 20_000 },
+      );
       const kept = await api<{ state: string }>(second.url, 'GET', `/api/sessions/${sessionId}`, { token: sup });
       expect(kept.body.state).toBe('active');
     } finally {

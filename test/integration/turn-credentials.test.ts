@@ -101,7 +101,7 @@ describe('TURN credentials on rtc:createTransport', () => {
     expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
     const o = await send(officer, 'rtc:createTransport', { sessionId, direction: 'recv' });
     expect(o.ok).toBe(true);
-    const officerName = o.ok ? o.data.iceServers?.[0]?.username ?? '' : '';
+    const officerName = o.ok ? (o.data.iceServers?.[0]?.username ?? '') : '';
     expect(officerName).toMatch(/^\d+:[A-Za-z0-9_-]{22}$/);
     expect(usernames).not.toContain(officerName);
 

@@ -5,21 +5,33 @@ import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 
 // Issue 17's roles (审理室, 党风政风监督室, 片区督查组) reach the discipline-records query and their own account only;
 // township roles, the petition office and the administrators reach none of the query.
-const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
+const routesOf = (role: Role) =>
+  (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
 const ARCHIVE: Role[] = ['case_reviewer', 'conduct_office', ...DISTRICT_ROLES];
 
 describe('the archive roles', () => {
   it('each reaches the query and its account, nothing else, and joins no socket event but a token refresh', () => {
     for (const role of ARCHIVE) {
-      expect(routesOf(role).filter((k) => !own(k)).sort(), role).toEqual(['GET /api/discipline/people', 'GET /api/discipline/people/:code']);
-      expect(Object.entries(EVENT_ACCESS).filter(([, roles]) => (roles as readonly Role[]).includes(role)).map(([e]) => e), role).toEqual(['auth:refresh']);
+      expect(
+        routesOf(role)
+          .filter((k) => !own(k))
+          .sort(),
+        role,
+      ).toEqual(['GET /api/discipline/people', 'GET /api/discipline/people/:code']);
+      expect(
+        Object.entries(EVENT_ACCESS)
+          .filter(([, roles]) => (roles as readonly Role[]).includes(role))
+          .map(([e]) => e),
+        role,
+      ).toEqual(['auth:refresh']);
     }
     expect(COUNTY_ROLES.some((r) => ARCHIVE.includes(r))).toBe(false);
   });
 
   it('no township role, petition officer or administrator reaches the query', () => {
     const readers = [...ROUTES['GET /api/discipline/people'].roles, ...ROUTES['GET /api/discipline/people/:code'].roles];
-    for (const role of ['township_handler', 'township_staff', 'county_officer', 'county_supervisor', 'sys_admin', 'sec_admin', 'audit_admin'] as const) expect(readers).not.toContain(role);
+    for (const role of ['township_handler', 'township_staff', 'county_officer', 'county_supervisor', 'sys_admin', 'sec_admin', 'audit_admin'] as const)
+      expect(readers).not.toContain(role);
   });
 });

@@ -37,12 +37,17 @@ describe('the audit log reads in Chinese (issue 14.4)', () => {
     expect(auditDetailsText({ to: 'referred', from: 'received', stepId })).toBe('新状态：已交办；原状态：已收到');
     expect(auditDetailsText({ knownUser: true, backoffS: 30 })).toBe('账号存在：是；限制登录（秒）：30');
     expect(auditDetailsText({ mode: 'take_over' })).toBe('方式：接管');
-    expect(auditDetailsText({ conflicts: 'accused_in_township,handler_accused', coiOverride: true })).toBe('回避情形：被反映人在该镇街、承办人被反映；回避例外：是');
+    expect(auditDetailsText({ conflicts: 'accused_in_township,handler_accused', coiOverride: true })).toBe(
+      '回避情形：被反映人在该镇街、承办人被反映；回避例外：是',
+    );
     expect(auditDetailsText({ accept: '15w', conclude: '90c', exceptions: null })).toBe('受理时限：15 个工作日；办结时限：90 个自然日；节假日调整：—');
     expect(auditDetailsText({ reason: '核实信访人联系方式' })).toBe('理由：核实信访人联系方式');
     // An English code nobody has named yet is left out rather than shown.
     expect(auditDetailsText({ origin: 'some_new_origin', petitionId: stepId, sizeBytes: 2048 })).toBe('大小：2 KB');
-    for (const text of [auditDetailsText({ to: 'closed', from: 'reported', stepId }), auditDetailsText({ via: 'admin', link: 'official', officialCode: 'XS0001', change: 'matched_by_name' })]) {
+    for (const text of [
+      auditDetailsText({ to: 'closed', from: 'reported', stepId }),
+      auditDetailsText({ via: 'admin', link: 'official', officialCode: 'XS0001', change: 'matched_by_name' }),
+    ]) {
       expect(text.replace(/XS0001/, '')).not.toMatch(LATIN_WORD);
     }
   });

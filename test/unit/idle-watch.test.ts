@@ -15,7 +15,12 @@ describe('IdleWatch', () => {
   const watch = (busy = () => false) => {
     const warned: (number | undefined)[] = [];
     let idle = 0;
-    const w = new IdleWatch(900, busy, (s) => warned.push(s), () => idle++);
+    const w = new IdleWatch(
+      900,
+      busy,
+      (s) => warned.push(s),
+      () => idle++,
+    );
     w.start();
     return { w, warned, idle: () => idle };
   };

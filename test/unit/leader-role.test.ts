@@ -6,7 +6,8 @@ import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 // 县纪委监委主要负责人 (issue 16): the principal leader reads the sealed matters, sends them up or unseals one sealed by
 // mistake; as a commission leader also the discipline-records query (issue 17), where no sealed matter appears;
 // nothing else.
-const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
+const routesOf = (role: Role) =>
+  (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
 
 describe('the principal leader role', () => {
@@ -17,7 +18,11 @@ describe('the principal leader role', () => {
   });
 
   it('reaches the sealed matters, the discipline-records query and its own account, and no other route', () => {
-    expect(routesOf('county_leader').filter((k) => !own(k)).sort()).toEqual([
+    expect(
+      routesOf('county_leader')
+        .filter((k) => !own(k))
+        .sort(),
+    ).toEqual([
       'GET /api/discipline/people',
       'GET /api/discipline/people/:code',
       'GET /api/sealed',
@@ -36,7 +41,9 @@ describe('the principal leader role', () => {
   });
 
   it('on the socket the leader may only refresh its token: no wall, call or case push', () => {
-    const events = Object.entries(EVENT_ACCESS).filter(([, roles]) => (roles as readonly Role[]).includes('county_leader')).map(([e]) => e);
+    const events = Object.entries(EVENT_ACCESS)
+      .filter(([, roles]) => (roles as readonly Role[]).includes('county_leader'))
+      .map(([e]) => e);
     expect(events).toEqual(['auth:refresh']);
   });
 });

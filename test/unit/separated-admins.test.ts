@@ -5,7 +5,8 @@ import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 
 // 三员分立, read from the one table the route chain enforces (the authorization matrix test then checks the
 // running server against the same table).
-const routesOf = (role: Role) => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
+const routesOf = (role: Role) =>
+  (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 
 // Where petitions, identity, evidence, cases, calls and recordings are read or changed.
 const CONTENT = /\/api\/(petitions|sealed|township|sessions|cases|stats|rooms|receipts|recordings\/(:id\/playback|playback|:id\/township-grant))/;
@@ -23,7 +24,11 @@ describe('three separated administrators', () => {
   it('the audit administrator reads and verifies the audit log and nothing else; the others never read it', () => {
     // Besides the audit log, only what every user does with their own account.
     const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
-    expect(routesOf('audit_admin').filter((k) => !own(k)).sort()).toEqual(['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/verify']);
+    expect(
+      routesOf('audit_admin')
+        .filter((k) => !own(k))
+        .sort(),
+    ).toEqual(['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/verify']);
     expect(routesOf('audit_admin').filter(own).sort()).toEqual([
       'GET /api/auth/account',
       'POST /api/auth/logout',
@@ -45,7 +50,9 @@ describe('three separated administrators', () => {
 
   it('on the socket an administrator may only refresh its token: no call, wall or session event', () => {
     for (const role of ADMIN_ROLES) {
-      const events = Object.entries(EVENT_ACCESS).filter(([, roles]) => (roles as readonly Role[]).includes(role)).map(([e]) => e);
+      const events = Object.entries(EVENT_ACCESS)
+        .filter(([, roles]) => (roles as readonly Role[]).includes(role))
+        .map(([e]) => e);
       expect({ role, events }).toEqual({ role, events: ['auth:refresh'] });
     }
   });

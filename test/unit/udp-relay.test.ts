@@ -66,10 +66,14 @@ async function pump(from: Endpoint, to: Address, count: number, opts: { size?: n
 /** Waits until the relay has settled every packet it took in (forwarded or dropped) and `ep` got the forwarded ones. */
 async function settled(relay: UdpRelay, direction: 'up' | 'down', sent: number, ep: Endpoint): Promise<void> {
   await waitFor(`relay ${direction} to take in all ${sent} packets`, () => relay.counters(direction).packetsIn >= sent || undefined, { timeoutMs: 30_000 });
-  await waitFor(`relay ${direction} to settle them`, () => {
-    const c = relay.counters(direction);
-    return c.packetsForwarded + c.packetsDropped === c.packetsIn || undefined;
-  }, { timeoutMs: 30_000 });
+  await waitFor(
+    `relay ${direction} to settle them`,
+    () => {
+      const c = relay.counters(direction);
+      return c.packetsForwarded + c.packetsDropped === c.packetsIn || undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
   await waitFor('the forwarded packets to arrive', () => ep.received.length >= relay.counters(direction).packetsForwarded || undefined, { timeoutMs: 30_000 });
 }
 
@@ -147,7 +151,12 @@ describe('UdpRelay', () => {
     await pump(page, via, 50, { first: 0x81, start: 150 }); // RTCP (V=2, one report block)
     await settled(relay, 'up', 200, target);
     expect(target.received.map((r) => r.seq).sort((a, b) => a - b)).toEqual([...Array(100).keys()]);
-    expect(relay.counters('up')).toMatchObject({ packetsIn: 200, mediaPacketsIn: 100, packetsDropped: 100, droppedBy: { loss: 100, burst: 0, queue: 0, blocked: 0 } });
+    expect(relay.counters('up')).toMatchObject({
+      packetsIn: 200,
+      mediaPacketsIn: 100,
+      packetsDropped: 100,
+      droppedBy: { loss: 100, burst: 0, queue: 0, blocked: 0 },
+    });
   });
 
   it('blockAll drops everything, STUN included, until it is lifted', async () => {
@@ -261,7 +270,9 @@ describe('UdpRelay', () => {
     expect(await relay.isRelayPort(Number(port))).toBe(true);
     expect((await relay.targets())[0]!.target).toEqual({ address: '127.0.0.1', port: 40000 });
     // Trickled form (no a= prefix), same target: the same listener.
-    expect(await relay.rewriteCandidate('candidate:1 1 UDP 2122260223 127.0.0.1 40000 typ host')).toBe(`candidate:1 1 UDP 2122260223 127.0.0.1 ${port} typ host`);
+    expect(await relay.rewriteCandidate('candidate:1 1 UDP 2122260223 127.0.0.1 40000 typ host')).toBe(
+      `candidate:1 1 UDP 2122260223 127.0.0.1 ${port} typ host`,
+    );
     const tcp = 'a=candidate:tcpcandidate 1 tcp 1076302079 127.0.0.1 40001 typ host tcptype passive';
     const mdns = 'candidate:2 1 udp 2122260223 0c8a3c1e-aaaa-bbbb-cccc-123456789abc.local 50000 typ host';
     expect(await relay.rewriteCandidate(tcp)).toBe(tcp);

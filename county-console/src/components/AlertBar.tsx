@@ -24,7 +24,11 @@ export function AlertBar({ alerts, rooms, onAck }: { alerts: AlertView[]; rooms:
               </span>
             ))}
           </span>
-          {unacked.length === 0 ? <em>{T.ackedBy([...new Set(offline.map((a) => a.acknowledgedBy))].join('、'))}</em> : <button onClick={() => unacked.forEach((a) => onAck(a.id))}>{T.ack}</button>}
+          {unacked.length === 0 ? (
+            <em>{T.ackedBy([...new Set(offline.map((a) => a.acknowledgedBy))].join('、'))}</em>
+          ) : (
+            <button onClick={() => unacked.forEach((a) => onAck(a.id))}>{T.ack}</button>
+          )}
         </span>
       )}
       {others.map((a) => (

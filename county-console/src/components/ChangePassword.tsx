@@ -8,7 +8,12 @@ const P = T.passwordChange;
  * Choosing a new password: forced at the first login of an account created with a one-time password, or asked
  * for from the top bar. What the policy still wants is listed as the user types (the server checks the same).
  */
-export function ChangePassword(props: { username: string; forced: boolean; onChange: (current: string, next: string) => Promise<void>; onCancel?: () => void }) {
+export function ChangePassword(props: {
+  username: string;
+  forced: boolean;
+  onChange: (current: string, next: string) => Promise<void>;
+  onCancel?: () => void;
+}) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -36,7 +41,14 @@ export function ChangePassword(props: { username: string; forced: boolean; onCha
         {props.forced && <p className="hint">{P.forcedHint}</p>}
         <label>
           {P.current}
-          <input name="current-password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} autoFocus />
+          <input
+            name="current-password"
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            autoFocus
+          />
         </label>
         <label>
           {P.next}

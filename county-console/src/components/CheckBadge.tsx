@@ -8,7 +8,12 @@ export function CheckBadge(props: { check: KioskCheckView | null; testId: string
   const at = new Date(c.at).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const parts = [T.checkParts.camera[c.camera], T.checkParts.microphone[c.microphone], T.checkParts.network[c.network]].join('，');
   return (
-    <span className={c.ok ? 'check check-ok' : 'check check-failed'} data-testid={props.testId} data-state={c.ok ? 'ok' : 'failed'} title={T.checkDetail(at, parts)}>
+    <span
+      className={c.ok ? 'check check-ok' : 'check check-failed'}
+      data-testid={props.testId}
+      data-state={c.ok ? 'ok' : 'failed'}
+      title={T.checkDetail(at, parts)}
+    >
       {c.ok ? T.checkOk : T.checkFailed}
     </span>
   );

@@ -1,5 +1,13 @@
 import { useState } from 'react';
-import { CHECK_CONCLUSIONS, DISPOSITIONS, LETTER_ASSESSMENTS, type CheckConclusion, type Disposition, type DispositionView, type LetterAssessment } from '@vj/shared';
+import {
+  CHECK_CONCLUSIONS,
+  DISPOSITIONS,
+  LETTER_ASSESSMENTS,
+  type CheckConclusion,
+  type Disposition,
+  type DispositionView,
+  type LetterAssessment,
+} from '@vj/shared';
 import { TC } from '../case-strings';
 import { chinaDay } from '../format';
 
@@ -29,7 +37,9 @@ export function useDispositionForm(current: Disposition | undefined) {
     /** The text box holds the reason of a decision, or the reply or summary of an outcome. Unchosen fields go as they are: the server says what is missing. */
     body(action: 'decide_disposition' | 'record_outcome', text: string): Record<string, unknown> {
       if (action === 'decide_disposition') return { disposition, reason: text, ...(disposition === 'shelve' ? { reviewOn } : {}) };
-      return current === 'talk_letter' ? { outcome: { disposition: current, assessment, reply: text } } : { outcome: { disposition: current, conclusion, summary: text } };
+      return current === 'talk_letter'
+        ? { outcome: { disposition: current, assessment, reply: text } }
+        : { outcome: { disposition: current, conclusion, summary: text } };
     },
   };
 }
@@ -43,7 +53,14 @@ export function DispositionFields({ form }: { form: Form }) {
         <legend>{TC.dispositionChoose}</legend>
         {DISPOSITIONS.map((d) => (
           <label key={d} className="choice">
-            <input type="radio" name="disposition" value={d} checked={form.disposition === d} onChange={() => form.setDisposition(d)} data-testid={`disposition-${d}`} />
+            <input
+              type="radio"
+              name="disposition"
+              value={d}
+              checked={form.disposition === d}
+              onChange={() => form.setDisposition(d)}
+              data-testid={`disposition-${d}`}
+            />
             <strong>{TC.dispositions[d]}</strong>
             <span className="hint">{TC.dispositionHints[d]}</span>
           </label>
@@ -52,7 +69,13 @@ export function DispositionFields({ form }: { form: Form }) {
       {form.disposition === 'shelve' && (
         <label>
           {TC.dispositionReviewOn}
-          <input type="date" min={tomorrowInChina()} value={form.reviewOn} onChange={(e) => form.setReviewOn(e.target.value)} data-testid="disposition-review-on" />
+          <input
+            type="date"
+            min={tomorrowInChina()}
+            value={form.reviewOn}
+            onChange={(e) => form.setReviewOn(e.target.value)}
+            data-testid="disposition-review-on"
+          />
         </label>
       )}
     </>
@@ -65,7 +88,11 @@ export function OutcomeFields({ form }: { form: Form }) {
     return (
       <label>
         {TC.letterAssessment}
-        <select value={form.assessment ?? ''} onChange={(e) => form.setAssessment((e.target.value || undefined) as LetterAssessment | undefined)} data-testid="outcome-assessment">
+        <select
+          value={form.assessment ?? ''}
+          onChange={(e) => form.setAssessment((e.target.value || undefined) as LetterAssessment | undefined)}
+          data-testid="outcome-assessment"
+        >
           <option value="">{TC.matterClassChoose}</option>
           {LETTER_ASSESSMENTS.map((a) => (
             <option key={a} value={a}>
@@ -79,7 +106,11 @@ export function OutcomeFields({ form }: { form: Form }) {
   return (
     <label>
       {TC.checkConclusion}
-      <select value={form.conclusion ?? ''} onChange={(e) => form.setConclusion((e.target.value || undefined) as CheckConclusion | undefined)} data-testid="outcome-conclusion">
+      <select
+        value={form.conclusion ?? ''}
+        onChange={(e) => form.setConclusion((e.target.value || undefined) as CheckConclusion | undefined)}
+        data-testid="outcome-conclusion"
+      >
         <option value="">{TC.matterClassChoose}</option>
         {CHECK_CONCLUSIONS.map((c) => (
           <option key={c} value={c}>
@@ -97,7 +128,11 @@ export function DispositionLine({ d }: { d: DispositionView }) {
     <p className="workflow-head" data-testid="disposition">
       <span>{TC.dispositionLine(TC.dispositions[d.disposition], chinaDay(d.decidedAt))}</span>
       {d.reviewOn && <span>{TC.dispositionReviewLine(d.reviewOn)}</span>}
-      {d.outcome ? <span>{TC.outcomeLine(TC.dispositionOutcome(d.outcome))}</span> : d.disposition === 'talk_letter' || d.disposition === 'initial_check' ? <span>{TC.outcomePending}</span> : null}
+      {d.outcome ? (
+        <span>{TC.outcomeLine(TC.dispositionOutcome(d.outcome))}</span>
+      ) : d.disposition === 'talk_letter' || d.disposition === 'initial_check' ? (
+        <span>{TC.outcomePending}</span>
+      ) : null}
     </p>
   );
 }

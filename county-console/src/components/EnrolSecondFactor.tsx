@@ -96,7 +96,14 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
         ) : (
           <>
             <p>{F.enrolStep1}</p>
-            <img className="qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qrSvg)}`} alt={F.enrolStep1} width={200} height={200} data-testid="enrol-qr" />
+            <img
+              className="qr"
+              src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qrSvg)}`}
+              alt={F.enrolStep1}
+              width={200}
+              height={200}
+              data-testid="enrol-qr"
+            />
             <p className="hint">{F.enrolManual}</p>
             <p>
               <code className="secret" data-testid="enrol-secret" translate="no">
@@ -105,7 +112,17 @@ export function EnrolSecondFactor(props: { token: TokenSource; forced: boolean; 
             </p>
             <label>
               {F.enrolStep2}
-              <input name="one-time-code" inputMode="numeric" autoComplete="one-time-code" maxLength={12} className="otp" value={code} onChange={(e) => setCode(e.target.value)} autoFocus data-testid="enrol-code" />
+              <input
+                name="one-time-code"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                maxLength={12}
+                className="otp"
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                autoFocus
+                data-testid="enrol-code"
+              />
             </label>
             <button type="submit" disabled={busy || !code.trim()} data-testid="enrol-confirm">
               {busy ? F.enrolBusy : F.enrolConfirm}

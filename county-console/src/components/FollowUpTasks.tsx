@@ -31,7 +31,9 @@ export function FollowUpTasks({ token, role, roomName }: { token: TokenSource; r
           <thead>
             <tr>
               {TS.followUpColumns.map((c) => (
-                <th key={c} scope="col">{c}</th>
+                <th key={c} scope="col">
+                  {c}
+                </th>
               ))}
               {role === 'county_supervisor' && <th />}
             </tr>
@@ -47,7 +49,19 @@ export function FollowUpTasks({ token, role, roomName }: { token: TokenSource; r
   );
 }
 
-function TaskRow({ task, token, canClose, roomName, onClosed }: { task: FollowUpTaskView; token: TokenSource; canClose: boolean; roomName: (c: string) => string; onClosed: () => void }) {
+function TaskRow({
+  task,
+  token,
+  canClose,
+  roomName,
+  onClosed,
+}: {
+  task: FollowUpTaskView;
+  token: TokenSource;
+  canClose: boolean;
+  roomName: (c: string) => string;
+  onClosed: () => void;
+}) {
   const [closing, setClosing] = useState(false);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string>();
@@ -92,9 +106,20 @@ function TaskRow({ task, token, canClose, roomName, onClosed }: { task: FollowUp
           <td colSpan={8}>
             <label>
               {TS.followUpNote}
-              <textarea value={note} onChange={(e) => setNote(e.target.value)} placeholder={TS.followUpNotePlaceholder} rows={3} maxLength={2000} data-testid="follow-up-note" />
+              <textarea
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                placeholder={TS.followUpNotePlaceholder}
+                rows={3}
+                maxLength={2000}
+                data-testid="follow-up-note"
+              />
             </label>
-            {error && <p className="error" role="alert">{error}</p>}
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
             <button className="primary" disabled={busy || note.trim().length < 5} onClick={() => void save()} data-testid="follow-up-save">
               {TS.followUpSave}
             </button>{' '}

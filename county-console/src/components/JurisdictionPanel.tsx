@@ -48,13 +48,21 @@ export function JurisdictionPanel(props: { petition: CountyPetitionView; token: 
               <span className="jurisdiction-selects">
                 <label>
                   {TJ.level}
-                  <select value={draft[i]!.managementLevel} onChange={(e) => set(i, { managementLevel: e.target.value as ManagementLevel })} data-testid={`jurisdiction-level-${i}`}>
+                  <select
+                    value={draft[i]!.managementLevel}
+                    onChange={(e) => set(i, { managementLevel: e.target.value as ManagementLevel })}
+                    data-testid={`jurisdiction-level-${i}`}
+                  >
                     <LevelOptions />
                   </select>
                 </label>
                 <label>
                   {TJ.standing}
-                  <select value={draft[i]!.standing} onChange={(e) => set(i, { standing: e.target.value as TownshipStanding })} data-testid={`jurisdiction-standing-${i}`}>
+                  <select
+                    value={draft[i]!.standing}
+                    onChange={(e) => set(i, { standing: e.target.value as TownshipStanding })}
+                    data-testid={`jurisdiction-standing-${i}`}
+                  >
                     <StandingOptions />
                   </select>
                 </label>
@@ -95,7 +103,10 @@ export function JurisdictionPanel(props: { petition: CountyPetitionView; token: 
               </button>
             </>
           ) : (
-            <button onClick={() => (setSaved(false), setDraft(p.accused.map((a) => ({ managementLevel: a.managementLevel, standing: a.standing }))))} data-testid="jurisdiction-edit">
+            <button
+              onClick={() => (setSaved(false), setDraft(p.accused.map((a) => ({ managementLevel: a.managementLevel, standing: a.standing }))))}
+              data-testid="jurisdiction-edit"
+            >
               {TJ.edit}
             </button>
           )}

@@ -3,7 +3,11 @@ import { TS } from '../satisfaction-strings';
 
 /** Satisfaction ratings per township, with the total: counts and the share satisfied only, never who rated. */
 export function RatingStats({ rows, roomName }: { rows: RatingCount[]; roomName: (c: string) => string }) {
-  const total = rows.reduce((t, r) => ({ satisfied: t.satisfied + r.satisfied, basic: t.basic + r.basic, unsatisfied: t.unsatisfied + r.unsatisfied }), { satisfied: 0, basic: 0, unsatisfied: 0 });
+  const total = rows.reduce((t, r) => ({ satisfied: t.satisfied + r.satisfied, basic: t.basic + r.basic, unsatisfied: t.unsatisfied + r.unsatisfied }), {
+    satisfied: 0,
+    basic: 0,
+    unsatisfied: 0,
+  });
   const line = (r: Omit<RatingCount, 'townshipCode'>) => (
     <>
       <td>{r.satisfied}</td>

@@ -15,7 +15,14 @@ function columns(n: number, compact: boolean): number {
  * All rooms at a glance. Each tile's state is its border and the band on top (colour and word), which live
  * video never covers; the room name sits at the bottom, how long the session has run in the band.
  */
-export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStream>; opened: string | undefined; activeRoom: string | undefined; compact?: boolean; onOpen: (code: string) => void }) {
+export function RoomWall(props: {
+  rooms: RoomView[];
+  wall: Map<string, MediaStream>;
+  opened: string | undefined;
+  activeRoom: string | undefined;
+  compact?: boolean;
+  onOpen: (code: string) => void;
+}) {
   const now = useNow();
   const online = props.rooms.filter((r) => r.state !== 'offline').length;
   const cols = columns(props.rooms.length, Boolean(props.compact));
@@ -25,10 +32,27 @@ export function RoomWall(props: { rooms: RoomView[]; wall: Map<string, MediaStre
       <ul className="tiles" style={{ '--cols': cols } as CSSProperties}>
         {props.rooms.map((r) => {
           const stream = props.wall.get(r.code);
-          const cls = ['tile', `state-${r.state}`, stream ? 'has-video' : '', r.code === props.activeRoom ? 'active' : '', r.code === props.opened ? 'opened' : ''].filter(Boolean).join(' ');
+          const cls = [
+            'tile',
+            `state-${r.state}`,
+            stream ? 'has-video' : '',
+            r.code === props.activeRoom ? 'active' : '',
+            r.code === props.opened ? 'opened' : '',
+          ]
+            .filter(Boolean)
+            .join(' ');
           const timed = (r.state === 'calling' || r.state === 'in_session' || r.state === 'private') && r.since;
           return (
-            <li key={r.code} className={cls} data-testid={`tile-${r.code}`} data-state={r.state} title={[`${r.name}：${T.roomState[r.state]}`, r.link && T.linkLevel[r.link], r.check && (r.check.ok ? T.checkOk : T.checkFailed)].filter(Boolean).join('，')} onClick={() => props.onOpen(r.code)}>
+            <li
+              key={r.code}
+              className={cls}
+              data-testid={`tile-${r.code}`}
+              data-state={r.state}
+              title={[`${r.name}：${T.roomState[r.state]}`, r.link && T.linkLevel[r.link], r.check && (r.check.ok ? T.checkOk : T.checkFailed)]
+                .filter(Boolean)
+                .join('，')}
+              onClick={() => props.onOpen(r.code)}
+            >
               {stream && <Video stream={stream} muted className="tile-video" testId={`tile-video-${r.code}`} />}
               <span className="tile-band" data-testid={`tile-band-${r.code}`}>
                 <span className="tile-state">{T.roomState[r.state]}</span>

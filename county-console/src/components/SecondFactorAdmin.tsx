@@ -38,16 +38,21 @@ export function SecondFactorAdmin({ token }: { token: TokenSource }) {
   const savePolicy = (e: FormEvent) => {
     e.preventDefault();
     if (ageBad) return;
-    void act(() => apiRequest('PUT', '/api/security/policy', { token: token(), body: { othersRequireSecondFactor: others, passwordMaxAgeDays: ageValue } }), S.policySaved);
+    void act(
+      () => apiRequest('PUT', '/api/security/policy', { token: token(), body: { othersRequireSecondFactor: others, passwordMaxAgeDays: ageValue } }),
+      S.policySaved,
+    );
   };
   const reset = (e: FormEvent) => {
     e.preventDefault();
     if (!resetting) return;
     const who = resetting;
-    void act(() => apiRequest('POST', `/api/security/users/${who.id}/second-factor/reset`, { token: token(), body: { reason } }), S.resetDone(who.name)).then(() => {
-      setResetting(undefined);
-      setReason('');
-    });
+    void act(() => apiRequest('POST', `/api/security/users/${who.id}/second-factor/reset`, { token: token(), body: { reason } }), S.resetDone(who.name)).then(
+      () => {
+        setResetting(undefined);
+        setReason('');
+      },
+    );
   };
 
   if (view.error) return <p className="error">{T.loadFailed(view.error)}</p>;
@@ -111,7 +116,9 @@ export function SecondFactorAdmin({ token }: { token: TokenSource }) {
                 {u.displayName}（<span translate="no">{u.username}</span>）{u.disabled && S.disabled}
               </td>
               <td>{T.roleNames[u.role] ?? u.role}</td>
-              <td className={!u.enrolledAt && u.required ? 'error' : undefined}>{u.enrolledAt ? S.enrolledAt(new Date(u.enrolledAt).toLocaleDateString('zh-CN')) : S.notEnrolled(u.required)}</td>
+              <td className={!u.enrolledAt && u.required ? 'error' : undefined}>
+                {u.enrolledAt ? S.enrolledAt(new Date(u.enrolledAt).toLocaleDateString('zh-CN')) : S.notEnrolled(u.required)}
+              </td>
               <td>{u.enrolledAt ? u.recoveryCodesLeft : '—'}</td>
               <td>
                 {u.enrolledAt && (

@@ -31,7 +31,15 @@ export function SecondFactorStep(props: { onSubmit: (proof: { code: string } | {
         <label>
           {recovery ? F.recovery : F.code}
           {recovery ? (
-            <input key="recovery" name="recovery-code" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} autoFocus data-testid="recovery-code" />
+            <input
+              key="recovery"
+              name="recovery-code"
+              autoComplete="off"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              autoFocus
+              data-testid="recovery-code"
+            />
           ) : (
             <input
               key="code"

@@ -43,7 +43,9 @@ export function SessionPanel(p: Props) {
     return (
       <section className="session" data-testid="opened-room">
         <h2>{T.openedTitle(room.name)}</h2>
-        <div className="session-media">{p.openedStream ? <Video stream={p.openedStream} muted className="remote" testId="opened-video" /> : <div className="overlay">{T.openedNoVideo}</div>}</div>
+        <div className="session-media">
+          {p.openedStream ? <Video stream={p.openedStream} muted className="remote" testId="opened-video" /> : <div className="overlay">{T.openedNoVideo}</div>}
+        </div>
         <div className="session-bar">
           {room.state === 'calling' && room.sessionId && (
             <button className="primary" onClick={() => p.onAnswer(room.sessionId!)}>
@@ -94,7 +96,12 @@ export function SessionPanel(p: Props) {
                 {T.modes[m]}
               </button>
             ))}
-            <button className={s?.private ? 'on warn' : p.privateRequested ? 'pulse' : undefined} disabled={a.mode === 'monitor'} onClick={() => p.onPrivate(!s?.private)} data-testid="private-toggle">
+            <button
+              className={s?.private ? 'on warn' : p.privateRequested ? 'pulse' : undefined}
+              disabled={a.mode === 'monitor'}
+              onClick={() => p.onPrivate(!s?.private)}
+              data-testid="private-toggle"
+            >
               {s?.private ? T.privateOff : T.privateOn}
             </button>
           </span>

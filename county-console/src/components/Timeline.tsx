@@ -3,7 +3,10 @@ import { T } from '../strings';
 
 interface TimelineData {
   participants: { role: string; joinedAt: string; leftAt: string | null; leaveReason: string | null }[];
-  timeline: { events: { at: string; kind: string; actorName: string | null; details: Record<string, unknown> }[]; privateSegments: { startedAt: string; endedAt: string | null }[] };
+  timeline: {
+    events: { at: string; kind: string; actorName: string | null; details: Record<string, unknown> }[];
+    privateSegments: { startedAt: string; endedAt: string | null }[];
+  };
   endReason: string | null;
 }
 

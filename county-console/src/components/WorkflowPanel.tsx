@@ -111,7 +111,9 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
       {n && (
         <p className="workflow-head" data-testid="notices">
           <span>{n.acceptGivenAt ? TC.noticeGiven(TC.noticeKinds.accept!, chinaDay(n.acceptGivenAt)) : TC.noticeAcceptDue(chinaDay(n.acceptDueAt))}</span>
-          {(n.resultDueAt || n.resultGivenAt) && <span>{n.resultGivenAt ? TC.noticeGiven(TC.noticeKinds.result!, chinaDay(n.resultGivenAt)) : TC.noticeResultDue(chinaDay(n.resultDueAt))}</span>}
+          {(n.resultDueAt || n.resultGivenAt) && (
+            <span>{n.resultGivenAt ? TC.noticeGiven(TC.noticeKinds.result!, chinaDay(n.resultGivenAt)) : TC.noticeResultDue(chinaDay(n.resultDueAt))}</span>
+          )}
           {n.response && (
             <span>
               {TC.response}：{TC.responses[n.response]}
@@ -138,7 +140,12 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
             </div>
             {s.text && <p className="step-text">{s.text}</p>}
             {s.attachments.map((a, i) => (
-              <button key={a.id} className="link" onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')} data-testid="step-evidence">
+              <button
+                key={a.id}
+                className="link"
+                onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')}
+                data-testid="step-evidence"
+              >
                 {T.download} {evidenceLabel(i, a.mime, a.sizeBytes, a.filename)}
               </button>
             ))}
@@ -227,7 +234,9 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
     try {
       for (const f of files) {
         // Step evidence: the step claims it below; if the action is refused, the server sweeps it after a day.
-        await uploadWithProgress(`${base}/attachments/${f.id}?purpose=step`, token() ?? '', f.file, (p) => setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: p } : x))));
+        await uploadWithProgress(`${base}/attachments/${f.id}?purpose=step`, token() ?? '', f.file, (p) =>
+          setFiles((all) => all.map((x) => (x.id === f.id ? { ...x, progress: p } : x))),
+        );
       }
       const body: Record<string, unknown> = { stepId, action, text, ...extra };
       if (withFiles) body.attachmentIds = files.map((f) => f.id);
@@ -378,7 +387,12 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
       )}
       <div className="actions">
         <button onClick={onCancel}>{TC.cancel}</button>
-        <button disabled={busy || (override !== undefined && role !== 'county_supervisor')} className="primary" onClick={() => void submit()} data-testid="action-confirm">
+        <button
+          disabled={busy || (override !== undefined && role !== 'county_supervisor')}
+          className="primary"
+          onClick={() => void submit()}
+          data-testid="action-confirm"
+        >
           {override !== undefined && role === 'county_supervisor' ? TC.overrideConfirm : TC.confirm}
         </button>
       </div>

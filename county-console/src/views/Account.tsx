@@ -12,7 +12,17 @@ function browserName(ua: string | null): string {
   if (!ua) return A.unknownDevice;
   const b = /(Edg|Firefox|Chrome|Version)\/(\d+)/.exec(ua);
   const name = b ? `${b[1] === 'Edg' ? 'Edge' : b[1] === 'Version' ? 'Safari' : b[1]} ${b[2]}` : A.unknownDevice;
-  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  const os = /Windows/.test(ua)
+    ? 'Windows'
+    : /Android/.test(ua)
+      ? 'Android'
+      : /iPhone|iPad/.test(ua)
+        ? 'iOS'
+        : /Mac OS/.test(ua)
+          ? 'macOS'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : '';
   return os ? `${name} · ${os}` : name;
 }
 

@@ -62,7 +62,9 @@ export function Admin({ token }: { token: TokenSource }) {
                 </td>
                 <td>{u.disabled ? T.disabled : T.active}</td>
                 <td>
-                  <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>{u.disabled ? T.enable : T.disable}</button>
+                  <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>
+                    {u.disabled ? T.enable : T.disable}
+                  </button>
                 </td>
               </tr>
             ))}
@@ -89,7 +91,13 @@ export function Admin({ token }: { token: TokenSource }) {
             <p className="warn-text">{T.reprovisionOnce}</p>
             <label>
               {T.reprovisionUrl}
-              <input readOnly value={`${location.origin}${provisioned.kioskPath}`} onFocus={(e) => e.target.select()} data-testid="kiosk-provisioned-url" translate="no" />
+              <input
+                readOnly
+                value={`${location.origin}${provisioned.kioskPath}`}
+                onFocus={(e) => e.target.select()}
+                data-testid="kiosk-provisioned-url"
+                translate="no"
+              />
             </label>
             <label>
               {T.reprovisionCredential}
@@ -139,7 +147,17 @@ export function Admin({ token }: { token: TokenSource }) {
 }
 
 /** 关联干部档案: search the registry by name, unit or code and pick the account's person (or keep a name only). */
-function LinkDialog({ token, user, onClose, onLink }: { token: TokenSource; user: AdminUserView; onClose: () => void; onLink: (body: UserLinkBody) => Promise<void> }) {
+function LinkDialog({
+  token,
+  user,
+  onClose,
+  onLink,
+}: {
+  token: TokenSource;
+  user: AdminUserView;
+  onClose: () => void;
+  onLink: (body: UserLinkBody) => Promise<void>;
+}) {
   const [text, setText] = useState(user.official?.name ?? user.personName ?? '');
   const [items, setItems] = useState<AdminOfficialView[]>();
   const [error, setError] = useState<string>();

@@ -38,7 +38,9 @@ export function Audit({ token, canExport = false }: { token: TokenSource; canExp
   useEffect(() => void load(), [filters]);
 
   const runVerify = async () => {
-    const r = await apiRequest<{ ok: boolean; rows: number; firstBroken: { seq: string; problem: string } | null }>('GET', '/api/audit/verify', { token: token() });
+    const r = await apiRequest<{ ok: boolean; rows: number; firstBroken: { seq: string; problem: string } | null }>('GET', '/api/audit/verify', {
+      token: token(),
+    });
     setVerify(r.ok ? T.auditIntact(r.rows) : T.auditBroken(r.firstBroken!.seq, r.firstBroken!.problem));
   };
 
@@ -97,7 +99,8 @@ export function Audit({ token, canExport = false }: { token: TokenSource; canExp
                 <td>
                   {r.objectId ? (
                     <button className="link" onClick={() => setFilters({ ...filters, objectId: r.objectId! })}>
-                      {TA.objects[r.objectType ?? ''] ?? T.auditObject} <span translate="no">{r.objectType === 'route' ? r.objectId : r.objectId.slice(0, 8)}</span>
+                      {TA.objects[r.objectType ?? ''] ?? T.auditObject}{' '}
+                      <span translate="no">{r.objectType === 'route' ? r.objectId : r.objectId.slice(0, 8)}</span>
                     </button>
                   ) : (
                     '—'

@@ -60,10 +60,23 @@ export function CalendarImport({ token, onApplied }: { token: TokenSource; onApp
       <p className="hint">{TC.calendarImportHint}</p>
       <label>
         {TC.calendarYear}{' '}
-        <input type="number" min={2000} max={2100} value={year} onChange={(e) => (setYear(Number(e.target.value)), setPreview(undefined))} data-testid="calendar-year" />
+        <input
+          type="number"
+          min={2000}
+          max={2100}
+          value={year}
+          onChange={(e) => (setYear(Number(e.target.value)), setPreview(undefined))}
+          data-testid="calendar-year"
+        />
       </label>
       <label>
-        {TC.calendarFile} <input type="file" accept=".txt,.csv,text/plain,text/csv" onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])} data-testid="calendar-file" />
+        {TC.calendarFile}{' '}
+        <input
+          type="file"
+          accept=".txt,.csv,text/plain,text/csv"
+          onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])}
+          data-testid="calendar-file"
+        />
       </label>
       <textarea rows={6} value={text} onChange={(e) => edited(e.target.value)} placeholder={TC.calendarPlaceholder} data-testid="calendar-text" />
       <div className="actions">
@@ -89,7 +102,13 @@ export function CalendarImport({ token, onApplied }: { token: TokenSource; onApp
       {preview && preview.problems.length === 0 && (
         <>
           <p role="status" data-testid="calendar-summary">
-            {TC.calendarSummary(preview.days.filter((d) => !d.working).length, preview.days.filter((d) => d.working).length, preview.added, preview.changed, preview.removed.length)}
+            {TC.calendarSummary(
+              preview.days.filter((d) => !d.working).length,
+              preview.days.filter((d) => d.working).length,
+              preview.added,
+              preview.changed,
+              preview.removed.length,
+            )}
           </p>
           <table className="table compact" data-testid="calendar-days">
             <thead>

@@ -18,7 +18,12 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
   const [revealing, setRevealing] = useState(false);
   const [sealing, setSealing] = useState(false);
   const [sealedNow, setSealedNow] = useState(false);
-  if (sealedNow) return <section className="panel" data-testid="case-sealed"><p>{TS.sealed}</p></section>;
+  if (sealedNow)
+    return (
+      <section className="panel" data-testid="case-sealed">
+        <p>{TS.sealed}</p>
+      </section>
+    );
   if (!p.data) return <section className="panel">{p.error ? <p className="error">{T.loadFailed(p.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
   const c = p.data;
   return (

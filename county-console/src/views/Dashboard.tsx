@@ -48,7 +48,9 @@ export function Dashboard({ token, role, roomName }: { token: TokenSource; role:
                     {d.escalations.length === 0
                       ? TC.notNotified
                       : d.escalations.map((e) => (
-                          <div key={`${e.level}-${e.dueAt}`}>{TC.notified(e.notified.map((n) => n.name).join('、') || '—', new Date(e.notifiedAt).toLocaleString('zh-CN'))}</div>
+                          <div key={`${e.level}-${e.dueAt}`}>
+                            {TC.notified(e.notified.map((n) => n.name).join('、') || '—', new Date(e.notifiedAt).toLocaleString('zh-CN'))}
+                          </div>
                         ))}
                   </td>
                 </tr>

@@ -49,14 +49,20 @@ export function DisciplineQuery({ token }: { token: TokenSource }) {
             {results.loading ? TD.searching : TD.search}
           </button>
         </form>
-        {results.error && <p className="error" data-testid="discipline-error">{results.error}</p>}
+        {results.error && (
+          <p className="error" data-testid="discipline-error">
+            {results.error}
+          </p>
+        )}
         {path && results.data?.items.length === 0 && <p className="empty">{TD.none}</p>}
         {results.data && results.data.items.length > 0 && (
           <table className="table" data-testid="discipline-results">
             <thead>
               <tr>
                 {TD.columns.map((c) => (
-                  <th key={c} scope="col">{c}</th>
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -86,23 +92,42 @@ export function DisciplineQuery({ token }: { token: TokenSource }) {
 
 function PersonPage({ code, token, onClose }: { code: string; token: TokenSource; onClose: () => void }) {
   const v = useApi<PersonDetail>(token, `/api/discipline/people/${encodeURIComponent(code)}`);
-  if (v.error) return <section className="panel"><p className="error">{T.loadFailed(v.error)}</p></section>;
-  if (!v.data) return <section className="panel"><p className="hint">{T.loading}</p></section>;
+  if (v.error)
+    return (
+      <section className="panel">
+        <p className="error">{T.loadFailed(v.error)}</p>
+      </section>
+    );
+  if (!v.data)
+    return (
+      <section className="panel">
+        <p className="hint">{T.loading}</p>
+      </section>
+    );
   const { person: p, records, accusations } = v.data;
   return (
     <section className="panel person-page" data-testid="person-page">
       <div className="panel-head">
         <h2>{TD.personTitle(p.name)}</h2>
-        <button className="link" onClick={onClose}>{TD.close}</button>
+        <button className="link" onClick={onClose}>
+          {TD.close}
+        </button>
       </div>
       <dl className="facts">
-        <dt>{TD.fields.unit}</dt><dd>{p.unitName ?? ''}</dd>
-        <dt>{TD.fields.district}</dt><dd>{p.district?.name ?? TD.noDistrict}</dd>
-        <dt>{TD.fields.position}</dt><dd>{p.position}</dd>
-        <dt>{TD.fields.rank}</dt><dd>{p.rank || '—'}</dd>
-        <dt>{TD.fields.level}</dt><dd>{TD.levels[p.managementLevel]}</dd>
-        <dt>{TD.fields.key}</dt><dd>{p.keyOfficial ? TD.yes : TD.no}</dd>
-        <dt>{TD.fields.idCard}</dt><dd data-testid="person-id-card">{p.idCardMasked ?? '—'}</dd>
+        <dt>{TD.fields.unit}</dt>
+        <dd>{p.unitName ?? ''}</dd>
+        <dt>{TD.fields.district}</dt>
+        <dd>{p.district?.name ?? TD.noDistrict}</dd>
+        <dt>{TD.fields.position}</dt>
+        <dd>{p.position}</dd>
+        <dt>{TD.fields.rank}</dt>
+        <dd>{p.rank || '—'}</dd>
+        <dt>{TD.fields.level}</dt>
+        <dd>{TD.levels[p.managementLevel]}</dd>
+        <dt>{TD.fields.key}</dt>
+        <dd>{p.keyOfficial ? TD.yes : TD.no}</dd>
+        <dt>{TD.fields.idCard}</dt>
+        <dd data-testid="person-id-card">{p.idCardMasked ?? '—'}</dd>
       </dl>
       <h3>{TD.recordsTitle(records.length)}</h3>
       {records.length === 0 ? (
@@ -112,7 +137,9 @@ function PersonPage({ code, token, onClose }: { code: string; token: TokenSource
           <thead>
             <tr>
               {TD.recordColumns.map((c) => (
-                <th key={c} scope="col">{c}</th>
+                <th key={c} scope="col">
+                  {c}
+                </th>
               ))}
             </tr>
           </thead>
@@ -120,10 +147,17 @@ function PersonPage({ code, token, onClose }: { code: string; token: TokenSource
             {records.map((r) => (
               <tr key={r.id} data-testid={`record-${r.id}`}>
                 <td>{r.decidedOn}</td>
-                <td>{r.kind}{TD.probation(r.probationMonths)}</td>
+                <td>
+                  {r.kind}
+                  {TD.probation(r.probationMonths)}
+                </td>
                 <td>{r.authority}</td>
                 <td>{r.summary}</td>
-                <td className={r.effect.state === 'in_effect' || r.effect.state === 'permanent' ? 'in-effect' : undefined} title={TD.ruleOf(r.sanction)} data-testid="record-effect">
+                <td
+                  className={r.effect.state === 'in_effect' || r.effect.state === 'permanent' ? 'in-effect' : undefined}
+                  title={TD.ruleOf(r.sanction)}
+                  data-testid="record-effect"
+                >
                   {TD.effect[r.effect.state](r.effect.endsOn)}
                 </td>
               </tr>
@@ -136,7 +170,9 @@ function PersonPage({ code, token, onClose }: { code: string; token: TokenSource
       {accusations === null ? (
         <p className="hint">{TD.accusationsHidden}</p>
       ) : accusations.total === 0 ? (
-        <p className="empty" data-testid="person-accusations">{TD.noAccusations}</p>
+        <p className="empty" data-testid="person-accusations">
+          {TD.noAccusations}
+        </p>
       ) : (
         <div data-testid="person-accusations">
           <p>{TD.accusationsSummary(accusations.total, accusations.open)}</p>

@@ -32,7 +32,15 @@ interface AccusedDraft {
   managementLevel: ManagementLevel;
   standing: TownshipStanding;
 }
-const newAccused = (): AccusedDraft => ({ name: '', unit: '', position: '', townshipOfficial: false, officialCode: null, managementLevel: 'unknown', standing: 'none' });
+const newAccused = (): AccusedDraft => ({
+  name: '',
+  unit: '',
+  position: '',
+  townshipOfficial: false,
+  officialCode: null,
+  managementLevel: 'unknown',
+  standing: 'none',
+});
 interface FileDraft {
   id: string;
   file: File;
@@ -154,7 +162,9 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
         <p>
           {T.caseCode}:<strong data-testid="receipt-code">{receipt.caseCode}</strong> {T.pin}:<strong data-testid="receipt-pin">{receipt.pin}</strong>
         </p>
-        <p className="hint" data-testid="receipt-delivery">{receipt.pushedToKiosk ? T.receiptBody : T.receiptNotPushed}</p>
+        <p className="hint" data-testid="receipt-delivery">
+          {receipt.pushedToKiosk ? T.receiptBody : T.receiptNotPushed}
+        </p>
         <button onClick={reset}>{T.newIntake}</button>
       </section>
     );
@@ -189,7 +199,12 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
       <div className="row">
         <label title={matterClass ? TC.matterClassHints[matterClass] : undefined}>
           {TC.matterClass}
-          <select value={matterClass} onChange={(e) => setMatterClass(e.target.value as MatterClass | '')} className={cls('matterClass')} data-testid="intake-class">
+          <select
+            value={matterClass}
+            onChange={(e) => setMatterClass(e.target.value as MatterClass | '')}
+            className={cls('matterClass')}
+            data-testid="intake-class"
+          >
             <option value="">{TC.matterClassChoose}</option>
             {MATTER_CLASSES.map((c) => (
               <option key={c} value={c}>
@@ -201,14 +216,28 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
         {matterClass === 'other' && (
           <label>
             {TC.otherBody}
-            <input name="other-body" placeholder={TC.otherBodyHint} value={otherBody} onChange={(e) => setOtherBody(e.target.value)} className={cls('otherBody')} data-testid="intake-other-body" />
+            <input
+              name="other-body"
+              placeholder={TC.otherBodyHint}
+              value={otherBody}
+              onChange={(e) => setOtherBody(e.target.value)}
+              className={cls('otherBody')}
+              data-testid="intake-other-body"
+            />
           </label>
         )}
       </div>
       {matterClass && <p className="hint">{TC.matterClassHints[matterClass]}</p>}
       <label>
         {T.narrative}
-        <textarea name="narrative" rows={5} placeholder={T.narrativeHint} value={narrative} onChange={(e) => setNarrative(e.target.value)} className={cls('narrative')} />
+        <textarea
+          name="narrative"
+          rows={5}
+          placeholder={T.narrativeHint}
+          value={narrative}
+          onChange={(e) => setNarrative(e.target.value)}
+          className={cls('narrative')}
+        />
       </label>
       <fieldset>
         <legend>{T.accusedTitle}</legend>
@@ -301,7 +330,9 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
       <label className="inline sealed-choice" title={TS.intakeHint}>
         <input type="checkbox" name="sealed" checked={sealed} onChange={(e) => setSealed(e.target.checked)} data-testid="intake-sealed" /> {TS.intakeCheckbox}
       </label>
-      <p className={sealed ? 'hint warn-text' : 'hint'} data-testid="intake-sealed-hint">{sealed ? TS.intakeHint : TS.intakeWho}</p>
+      <p className={sealed ? 'hint warn-text' : 'hint'} data-testid="intake-sealed-hint">
+        {sealed ? TS.intakeHint : TS.intakeWho}
+      </p>
       <fieldset>
         <legend>{T.identityTitle}</legend>
         <label className="inline">
@@ -309,9 +340,27 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
         </label>
         {!anonymous && (
           <div className="grid2">
-            <input name="id-name" placeholder={T.idName} value={identity.name} onChange={(e) => setId('name')(e.target.value)} className={cls('identity.name')} />
-            <input name="id-card" placeholder={T.idCard} value={identity.idCard} onChange={(e) => setId('idCard')(e.target.value)} className={cls('identity.idCard')} />
-            <input name="id-phone" placeholder={T.idPhone} value={identity.phone} onChange={(e) => setId('phone')(e.target.value)} className={cls('identity.phone')} />
+            <input
+              name="id-name"
+              placeholder={T.idName}
+              value={identity.name}
+              onChange={(e) => setId('name')(e.target.value)}
+              className={cls('identity.name')}
+            />
+            <input
+              name="id-card"
+              placeholder={T.idCard}
+              value={identity.idCard}
+              onChange={(e) => setId('idCard')(e.target.value)}
+              className={cls('identity.idCard')}
+            />
+            <input
+              name="id-phone"
+              placeholder={T.idPhone}
+              value={identity.phone}
+              onChange={(e) => setId('phone')(e.target.value)}
+              className={cls('identity.phone')}
+            />
             <input name="id-village" placeholder={T.idVillage} value={identity.village} onChange={(e) => setId('village')(e.target.value)} />
             <input name="id-address" placeholder={T.idAddress} value={identity.address} onChange={(e) => setId('address')(e.target.value)} className="span2" />
           </div>

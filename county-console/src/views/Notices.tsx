@@ -34,13 +34,20 @@ export function Notices({ token, role, roomName }: { token: TokenSource; role: R
             <thead>
               <tr>
                 {TC.noticeColumns.map((c) => (
-                  <th key={c} scope="col">{c}</th>
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
                 ))}
               </tr>
             </thead>
             <tbody>
               {list.data.items.map((n) => (
-                <tr key={`${n.id}-${n.kind}`} className={open === n.id ? 'selected' : undefined} onClick={() => setOpen(n.id)} data-testid={`notice-${n.caseCode}-${n.kind}`}>
+                <tr
+                  key={`${n.id}-${n.kind}`}
+                  className={open === n.id ? 'selected' : undefined}
+                  onClick={() => setOpen(n.id)}
+                  data-testid={`notice-${n.caseCode}-${n.kind}`}
+                >
                   <td>{n.dueAt ? <DueBadge state={n.dueState} /> : TC.noticeNoClock}</td>
                   <td>{TC.noticeKinds[n.kind]}</td>
                   <td>{n.caseCode}</td>

@@ -41,7 +41,14 @@ export function Policy({ token }: { token: TokenSource }) {
     if (typeof parsed === 'string') return setMessage({ ok: false, text: parsed });
     try {
       // Only the numbers go back: the source and the default are the table's, not the page's to change.
-      const body = rows.map(({ matterClass, kind, days, counting, dueSoonDays, maxCount }): DeadlinePolicyRow => ({ matterClass, kind, days, counting, dueSoonDays, maxCount }));
+      const body = rows.map(({ matterClass, kind, days, counting, dueSoonDays, maxCount }): DeadlinePolicyRow => ({
+        matterClass,
+        kind,
+        days,
+        counting,
+        dueSoonDays,
+        maxCount,
+      }));
       await apiRequest('PUT', '/api/case-policy', { token: token(), body: { rows: body, exceptions: parsed } });
       setMessage({ ok: true, text: TC.policySaved });
       loaded.reload();
@@ -52,7 +59,10 @@ export function Policy({ token }: { token: TokenSource }) {
   const set = (i: number, patch: Partial<DeadlinePolicyRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const indexed = rows.map((r, i) => ({ r, i }));
 
-  if (!loaded.data) return <section className="panel wide">{loaded.error ? <p className="error">{T.loadFailed(loaded.error)}</p> : <p className="hint">{T.loading}</p>}</section>;
+  if (!loaded.data)
+    return (
+      <section className="panel wide">{loaded.error ? <p className="error">{T.loadFailed(loaded.error)}</p> : <p className="hint">{T.loading}</p>}</section>
+    );
   return (
     <section className="panel wide" data-testid="policy">
       <h2>{TC.policyTitle}</h2>
@@ -88,7 +98,13 @@ export function Policy({ token }: { token: TokenSource }) {
                   <td>
                     <input type="number" min={0} max={60} value={r.dueSoonDays} onChange={(e) => set(i, { dueSoonDays: Number(e.target.value) })} />
                   </td>
-                  <td>{r.kind === 'extension' ? <input type="number" min={0} max={5} value={r.maxCount} onChange={(e) => set(i, { maxCount: Number(e.target.value) })} /> : '—'}</td>
+                  <td>
+                    {r.kind === 'extension' ? (
+                      <input type="number" min={0} max={5} value={r.maxCount} onChange={(e) => set(i, { maxCount: Number(e.target.value) })} />
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td className="hint" data-testid="policy-source">
                     {r.source}
                     <br />

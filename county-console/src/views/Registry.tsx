@@ -52,7 +52,13 @@ function ImportCard({ kind, label, token }: { kind: RegistryImportView['kind']; 
     <div className="import-card" data-testid={`import-${kind}`}>
       <label>
         {label}
-        <input type="file" accept=".csv,text/csv" disabled={upload !== undefined || job?.status === 'running'} onChange={(e) => e.target.files?.[0] && void start(e.target.files[0])} data-testid={`import-file-${kind}`} />
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          disabled={upload !== undefined || job?.status === 'running'}
+          onChange={(e) => e.target.files?.[0] && void start(e.target.files[0])}
+          data-testid={`import-file-${kind}`}
+        />
       </label>
       {upload !== undefined && (
         <p>
@@ -62,7 +68,11 @@ function ImportCard({ kind, label, token }: { kind: RegistryImportView['kind']; 
       {job && (
         <div role="status">
           <progress value={job.processedRows} max={Math.max(1, job.totalRows)} data-testid={`import-progress-${kind}`} />{' '}
-          {job.status === 'running' ? TC.importing(job.processedRows, job.totalRows) : job.status === 'done' ? TC.importDone(job.importedRows, job.errorCount) : TC.importFailed}
+          {job.status === 'running'
+            ? TC.importing(job.processedRows, job.totalRows)
+            : job.status === 'done'
+              ? TC.importDone(job.importedRows, job.errorCount)
+              : TC.importFailed}
         </div>
       )}
       {error && <p className="error">{error}</p>}
@@ -84,7 +94,9 @@ function ImportCard({ kind, label, token }: { kind: RegistryImportView['kind']; 
           </tbody>
         </table>
       )}
-      {job && job.errorCount > Math.min(job.errors.length, SHOWN_ERRORS) && <p className="hint">{TC.moreErrors(job.errorCount - Math.min(job.errors.length, SHOWN_ERRORS))}</p>}
+      {job && job.errorCount > Math.min(job.errors.length, SHOWN_ERRORS) && (
+        <p className="hint">{TC.moreErrors(job.errorCount - Math.min(job.errors.length, SHOWN_ERRORS))}</p>
+      )}
     </div>
   );
 }

@@ -22,16 +22,26 @@ export function SealedMatters({ token }: { token: TokenSource }) {
       <section className="panel" data-testid="sealed-list">
         <h2>{office ? TS.officeTitle : TS.title}</h2>
         <p className="hint">{office ? TS.officeHint : TS.hint}</p>
-        {list.error && <p className="error" data-testid="sealed-error">{T.loadFailed(list.error)}</p>}
+        {list.error && (
+          <p className="error" data-testid="sealed-error">
+            {T.loadFailed(list.error)}
+          </p>
+        )}
         {!list.data && !list.error && <p className="hint">{T.loading}</p>}
-        {unsealed && <p className="notice" data-testid="sealed-unsealed">{TS.unsealed}</p>}
+        {unsealed && (
+          <p className="notice" data-testid="sealed-unsealed">
+            {TS.unsealed}
+          </p>
+        )}
         {list.data?.items.length === 0 && <p className="empty">{office ? TS.officeEmpty : TS.empty}</p>}
         {list.data && list.data.items.length > 0 && (
           <table className="table">
             <thead>
               <tr>
                 {TS.columns.map((c) => (
-                  <th key={c} scope="col">{c}</th>
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -74,7 +84,19 @@ export function SealedMatters({ token }: { token: TokenSource }) {
   );
 }
 
-function SealedDetail({ m, reader, token, onChanged, onUnsealed }: { m: SealedMatterView; reader: SealedReader; token: TokenSource; onChanged: () => void; onUnsealed: () => void }) {
+function SealedDetail({
+  m,
+  reader,
+  token,
+  onChanged,
+  onUnsealed,
+}: {
+  m: SealedMatterView;
+  reader: SealedReader;
+  token: TokenSource;
+  onChanged: () => void;
+  onUnsealed: () => void;
+}) {
   const [to, setTo] = useState<string>(TS.sendUpToDefault);
   const [note, setNote] = useState('');
   const send = useAction();
@@ -104,7 +126,9 @@ function SealedDetail({ m, reader, token, onChanged, onUnsealed }: { m: SealedMa
           </>
         )}
       </dl>
-      <p className="narrative" data-testid="sealed-narrative">{m.narrative}</p>
+      <p className="narrative" data-testid="sealed-narrative">
+        {m.narrative}
+      </p>
       {m.sentUp ? (
         <div data-testid="sealed-sent">
           <p>{TS.sentUp(chinaDay(m.sentUp.at), m.sentUp.to, m.sentUp.byName)}</p>

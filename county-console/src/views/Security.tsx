@@ -12,7 +12,9 @@ export function Security({ token }: { token: TokenSource }) {
   const [status, setStatus] = useState<SecurityStatusView>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    apiRequest<SecurityStatusView>('GET', '/api/security/status', { token: token() }).then(setStatus, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    apiRequest<SecurityStatusView>('GET', '/api/security/status', { token: token() }).then(setStatus, (err: unknown) =>
+      setError(err instanceof Error ? err.message : String(err)),
+    );
   }, [token]);
 
   if (error) return <p className="error">{T.loadFailed(error)}</p>;
@@ -57,7 +59,9 @@ export function Security({ token }: { token: TokenSource }) {
       </ul>
       <p data-testid="security-stale">{staleKeys + stalePasswords ? S.stale(staleKeys + stalePasswords) : S.upToDate}</p>
       <h3>{S.checkpoint}</h3>
-      <p data-testid="security-checkpoint">{status.checkpoint ? S.checkpointAt(status.checkpoint.seq, new Date(status.checkpoint.at).toLocaleString('zh-CN')) : S.noCheckpoint}</p>
+      <p data-testid="security-checkpoint">
+        {status.checkpoint ? S.checkpointAt(status.checkpoint.seq, new Date(status.checkpoint.at).toLocaleString('zh-CN')) : S.noCheckpoint}
+      </p>
       {status.forgedCheckpoints > 0 && <p className="error">{S.forged(status.forgedCheckpoints)}</p>}
       <p className={status.integrityAlerts ? 'error' : undefined}>{S.alerts(status.integrityAlerts)}</p>
       <h3>{S.recentTitle}</h3>

@@ -42,7 +42,8 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
                   <td>{c.accused.map((a) => a.name).join('、')}</td>
                   <td>
                     {/* 转办 runs no deadline of the county's; 交办 shows the result's and the next progress report's. */}
-                    {c.status === 'closed' || c.route === 'zhuanban' ? '—' : chinaDay(c.concludeDueAt)} {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
+                    {c.status === 'closed' || c.route === 'zhuanban' ? '—' : chinaDay(c.concludeDueAt)}{' '}
+                    {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
                     {c.progressDueAt && c.status !== 'closed' && <div className="hint">{TC.progressDue(chinaDay(c.progressDueAt))}</div>}
                   </td>
                 </tr>

@@ -7,8 +7,18 @@ import { T } from '../strings';
  */
 export function DeviceCheckLine({ check }: { check: KioskState['deviceCheck'] }) {
   if (!check) return null;
-  if (check.state === 'running') return <p className="device-check" data-testid="device-check" data-state="running">{T.checkRunning}</p>;
-  if (check.state === 'error') return <p className="device-check" data-testid="device-check" data-state="error">{T.checkError}</p>;
+  if (check.state === 'running')
+    return (
+      <p className="device-check" data-testid="device-check" data-state="running">
+        {T.checkRunning}
+      </p>
+    );
+  if (check.state === 'error')
+    return (
+      <p className="device-check" data-testid="device-check" data-state="error">
+        {T.checkError}
+      </p>
+    );
   const c = check.check;
   const broken = (['camera', 'microphone', 'network'] as const).filter((k) => c[k] !== 'ok' && !(k === 'network' && c[k] === 'slow'));
   const time = new Date(c.at).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });

@@ -37,7 +37,14 @@ function PresenceLine({ session }: { session: SessionStateView | undefined }) {
   ];
   const intake = session?.kind === 'staff_intake';
   return (
-    <div className="presence" role="status" aria-live="polite" data-testid="presence" data-county={countyPresent(p) ? 'true' : 'false'} data-staff={p.staff ? 'true' : 'false'}>
+    <div
+      className="presence"
+      role="status"
+      aria-live="polite"
+      data-testid="presence"
+      data-county={countyPresent(p) ? 'true' : 'false'}
+      data-staff={p.staff ? 'true' : 'false'}
+    >
       <p className="presence-who">{who.length ? `${T.presenceLead}${who.join('、')}` : T.presenceNobody}</p>
       {intake && !countyPresent(p) && (
         <p className="presence-note" data-testid="presence-county-absent">

@@ -69,7 +69,12 @@ export function Lookup({
       }
     } catch (err) {
       const why = err instanceof AppError ? err.code : undefined;
-      const [message, spoken] = why === 'NOT_FOUND' ? [T.lookupNotFound, SAY.lookupNotFound] : why === 'RATE_LIMITED' ? [T.lookupLocked, SAY.lookupLocked] : [T.lookupFailed, SAY.lookupFailed];
+      const [message, spoken] =
+        why === 'NOT_FOUND'
+          ? [T.lookupNotFound, SAY.lookupNotFound]
+          : why === 'RATE_LIMITED'
+            ? [T.lookupLocked, SAY.lookupLocked]
+            : [T.lookupFailed, SAY.lookupFailed];
       // A wrong PIN keeps the 10-digit code: the villager types only the 6 digits again.
       setState({ step: 'error', message, ...(why === 'NOT_FOUND' ? { code } : {}) });
       say(spoken);
@@ -77,7 +82,12 @@ export function Lookup({
     setDigits('');
   };
 
-  if (state.step === 'busy') return <section className="center"><h1>{T.lookupBusy}</h1></section>;
+  if (state.step === 'busy')
+    return (
+      <section className="center">
+        <h1>{T.lookupBusy}</h1>
+      </section>
+    );
   if (state.step === 'rate') {
     const receipt = state.receipt;
     return <Rating onRate={(rating, reasons) => onRate(receipt, rating, reasons)} onHome={onBack} />;
@@ -137,7 +147,11 @@ export function Lookup({
         )}
         {state.step === 'error' && state.code !== undefined && (
           <div className="lookup-retry">
-            <button className="btn-secondary strong" onClick={() => (setState({ step: 'pin', code: state.code! }), say(SAY.lookupPin))} data-testid="lookup-retry-pin">
+            <button
+              className="btn-secondary strong"
+              onClick={() => (setState({ step: 'pin', code: state.code! }), say(SAY.lookupPin))}
+              data-testid="lookup-retry-pin"
+            >
               {T.lookupRetryPin}
             </button>
             <button className="btn-secondary" onClick={() => setState({ step: 'code' })} data-testid="lookup-retry-code">

@@ -4,7 +4,13 @@ import { FrownIcon, PlainIcon, SmileIcon } from '../icons';
 import { SAY, T } from '../strings';
 import { say } from '../voice';
 
-type Step = { step: 'choose' } | { step: 'reason'; rating: RatingValue } | { step: 'busy' } | { step: 'done'; followUp: boolean } | { step: 'already' } | { step: 'failed'; rating: RatingValue; reasons: RatingReason[] };
+type Step =
+  | { step: 'choose' }
+  | { step: 'reason'; rating: RatingValue }
+  | { step: 'busy' }
+  | { step: 'done'; followUp: boolean }
+  | { step: 'already' }
+  | { step: 'failed'; rating: RatingValue; reasons: RatingReason[] };
 
 const CHOICES = [
   { rating: 'satisfied', Icon: SmileIcon },
@@ -44,7 +50,12 @@ export function Rating({ onRate, onHome }: { onRate: (rating: RatingValue, reaso
     say(SAY.rateReason);
   };
 
-  if (state.step === 'busy') return <section className="center"><h1>{T.rateBusy}</h1></section>;
+  if (state.step === 'busy')
+    return (
+      <section className="center">
+        <h1>{T.rateBusy}</h1>
+      </section>
+    );
   if (state.step === 'choose') {
     return (
       <section className="center rate" data-testid="rate-choose">

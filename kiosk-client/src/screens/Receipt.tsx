@@ -8,7 +8,13 @@ const group = (code: string) => code.replace(/(\d{4})(\d{3})(\d{3})/, '$1 $2 $3'
  */
 export function Receipt({ caseCode, pin, onDone, beside }: { caseCode: string; pin: string; onDone: () => void; beside: boolean }) {
   return (
-    <section className={beside ? 'receipt-overlay beside' : 'receipt-overlay'} role="dialog" aria-modal="true" aria-labelledby="receipt-title" data-testid="receipt">
+    <section
+      className={beside ? 'receipt-overlay beside' : 'receipt-overlay'}
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="receipt-title"
+      data-testid="receipt"
+    >
       <div className="receipt-slip">
         <h1 id="receipt-title">{T.receiptTitle}</h1>
         <p className="receipt-label">{T.receiptCode}</p>

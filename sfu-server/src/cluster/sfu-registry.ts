@@ -38,7 +38,12 @@ export class SfuRegistry {
 
   /** A (re)started node holds no sessions: its count starts from zero. */
   async register(info: SfuNodeInfo): Promise<void> {
-    await this.redis.multi().sadd(this.nodesKey, info.nodeId).zadd(this.countsKey, 0, info.nodeId).set(this.nodeKey(info.nodeId), JSON.stringify(info), 'PX', NODE_TTL_MS).exec();
+    await this.redis
+      .multi()
+      .sadd(this.nodesKey, info.nodeId)
+      .zadd(this.countsKey, 0, info.nodeId)
+      .set(this.nodeKey(info.nodeId), JSON.stringify(info), 'PX', NODE_TTL_MS)
+      .exec();
   }
 
   async heartbeat(info: SfuNodeInfo): Promise<void> {

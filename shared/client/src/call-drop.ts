@@ -16,11 +16,14 @@ export class DropWatch {
   dropped(graceMs: number): void {
     this.droppedAt ??= Date.now();
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.droppedAt = undefined;
-      this.onGiveUp();
-    }, Math.max(0, this.droppedAt + graceMs - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.droppedAt = undefined;
+        this.onGiveUp();
+      },
+      Math.max(0, this.droppedAt + graceMs - Date.now()),
+    );
   }
 
   get away(): boolean {

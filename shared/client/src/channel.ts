@@ -1,5 +1,14 @@
 import type { Socket } from 'socket.io-client';
-import { AppError, isErrorCode, userMessage, type ClientEvent, type ClientPayload, type ClientResult, type ClientToServerEvents, type ServerToClientEvents } from '@vj/shared';
+import {
+  AppError,
+  isErrorCode,
+  userMessage,
+  type ClientEvent,
+  type ClientPayload,
+  type ClientResult,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@vj/shared';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -18,7 +18,8 @@ function readStats(report: RTCStatsReport, tracks: MediaStreamTrack[]): Pick<Kio
   report.forEach((s: Record<string, unknown>) => {
     if (s['type'] === 'media-source' && s['kind'] === 'video') frames += Number(s['frames'] ?? 0);
     if (s['type'] === 'media-source' && s['kind'] === 'audio') energy += Number(s['totalAudioEnergy'] ?? 0);
-    if (s['type'] === 'candidate-pair' && s['state'] === 'succeeded' && s['nominated'] && typeof s['currentRoundTripTime'] === 'number') rttMs = s['currentRoundTripTime'] * 1000;
+    if (s['type'] === 'candidate-pair' && s['state'] === 'succeeded' && s['nominated'] && typeof s['currentRoundTripTime'] === 'number')
+      rttMs = s['currentRoundTripTime'] * 1000;
   });
   const live = (kind: string) => tracks.some((t) => t.kind === kind && t.readyState === 'live');
   return {
@@ -59,7 +60,9 @@ export async function runDeviceCheck(channel: SignalChannel, signal?: AbortSigna
     });
     t.on('connect', ({ dtlsParameters }, done, fail) => void channel.request('kiosk:checkConnect', { checkId, dtlsParameters }).then(() => done(), fail));
     t.on('produce', ({ kind, rtpParameters }, done, fail) => {
-      void channel.request('kiosk:checkProduce', { checkId, kind, rtpParameters: rtpParameters as unknown as RtpParameters }).then(({ producerId }) => done({ id: producerId }), fail);
+      void channel
+        .request('kiosk:checkProduce', { checkId, kind, rtpParameters: rtpParameters as unknown as RtpParameters })
+        .then(({ producerId }) => done({ id: producerId }), fail);
     });
     // A device whose track ended (or that the encoder refuses) sends nothing; the verdict below says which.
     let produced = 0;

@@ -68,9 +68,7 @@ export class RtcPeer {
     const options = { ...(opts as unknown as ms.TransportOptions), ...(iceServers ? { iceServers } : {}) };
     const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
-      this.channel
-        .request('rtc:connectTransport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters })
-        .then(() => done(), fail);
+      this.channel.request('rtc:connectTransport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters }).then(() => done(), fail);
     });
     transport.on('connectionstatechange', (state) => this.onState(direction, state));
     if (direction === 'send') {

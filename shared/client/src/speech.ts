@@ -23,7 +23,9 @@ function chineseVoice(): SpeechSynthesisVoice | undefined {
   const synth = typeof window !== 'undefined' ? window.speechSynthesis : undefined;
   const voices = synth?.getVoices() ?? [];
   // Prefer a mainland Mandarin voice, then any Chinese one.
-  return voices.find((v) => v.lang.toLowerCase() === 'zh-cn') ?? voices.find((v) => v.lang.toLowerCase().startsWith('zh') || v.lang.toLowerCase().startsWith('cmn'));
+  return (
+    voices.find((v) => v.lang.toLowerCase() === 'zh-cn') ?? voices.find((v) => v.lang.toLowerCase().startsWith('zh') || v.lang.toLowerCase().startsWith('cmn'))
+  );
 }
 
 export class PromptPlayer {

@@ -7,7 +7,10 @@ import { CalendarExceptionView } from './responses-cases.js';
  */
 export const CalendarImportBody = z.object({
   year: z.number().int().min(2000).max(2100),
-  text: z.string().max(20_000).refine((t) => t.trim().length > 0, '请粘贴或选择节假日安排的文件'),
+  text: z
+    .string()
+    .max(20_000)
+    .refine((t) => t.trim().length > 0, '请粘贴或选择节假日安排的文件'),
   apply: z.boolean().default(false),
 });
 export type CalendarImportBody = z.input<typeof CalendarImportBody>;

@@ -34,7 +34,12 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
     overrideReason: Text(5, 500, '请写明越过回避规则的理由（至少 5 个字）').optional(),
   }),
   z.object({ ...base, action: z.literal('record_transfer_outcome'), text: Text(5, 5000, '请填写办理结果（至少 5 个字）') }),
-  z.object({ ...base, action: z.literal('report_progress'), text: Text(5, 5000, '请填写进展情况（至少 5 个字）'), attachmentIds: z.array(Id).max(10).default([]) }),
+  z.object({
+    ...base,
+    action: z.literal('report_progress'),
+    text: Text(5, 5000, '请填写进展情况（至少 5 个字）'),
+    attachmentIds: z.array(Id).max(10).default([]),
+  }),
   z.object({ ...base, action: z.literal('township_accept'), text: Text(0, 2000).default('') }),
   z.object({ ...base, action: z.literal('add_step'), text: Text(1, 5000, '请填写办理情况'), attachmentIds: z.array(Id).max(10).default([]) }),
   z.object({ ...base, action: z.literal('report'), text: Text(5, 10_000, '请填写办理结果（至少 5 个字）'), attachmentIds: z.array(Id).max(10).default([]) }),
@@ -108,7 +113,12 @@ export const CaseNoticesView = z.object({
 export type CaseNoticesView = z.infer<typeof CaseNoticesView>;
 
 /** A 复查 or 复核: when it was asked for, when it is due, and the opinion once given. */
-export const CaseReviewView = z.object({ requestedAt: z.string(), dueAt: z.string().nullable(), decidedAt: z.string().nullable(), opinion: z.string().nullable() });
+export const CaseReviewView = z.object({
+  requestedAt: z.string(),
+  dueAt: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  opinion: z.string().nullable(),
+});
 export type CaseReviewView = z.infer<typeof CaseReviewView>;
 
 export const CaseWorkflowView = z.object({
@@ -149,11 +159,18 @@ export const DeadlinePolicyRow = z.object({
 });
 export type DeadlinePolicyRow = z.infer<typeof DeadlinePolicyRow>;
 /** A policy row as the page shows it: with the rule its default comes from, and that default. */
-export const DeadlinePolicyRowView = DeadlinePolicyRow.extend({ source: z.string(), defaultDays: z.number().int(), defaultCounting: z.enum(['calendar', 'working']) });
+export const DeadlinePolicyRowView = DeadlinePolicyRow.extend({
+  source: z.string(),
+  defaultDays: z.number().int(),
+  defaultCounting: z.enum(['calendar', 'working']),
+});
 export type DeadlinePolicyRowView = z.infer<typeof DeadlinePolicyRowView>;
 export const DeadlinePolicyBody = z.object({
   rows: z.array(DeadlinePolicyRow).min(1).max(40),
-  exceptions: z.array(z.object({ day: z.iso.date(), working: z.boolean(), note: z.string().trim().max(40).default('') })).max(400).optional(),
+  exceptions: z
+    .array(z.object({ day: z.iso.date(), working: z.boolean(), note: z.string().trim().max(40).default('') }))
+    .max(400)
+    .optional(),
 });
 
 export const DeadlineCaseView = z.object({
@@ -248,7 +265,9 @@ export const CrossReferenceView = z.object({
         OfficialView.extend({
           linked: z.boolean(),
           discipline: z.array(z.object({ id: z.string(), decidedOn: z.string(), kind: z.string(), reason: z.string(), authority: z.string() })),
-          otherPetitions: z.array(z.object({ id: Id, caseCode: z.string(), townshipCode: z.string(), status: z.enum(PETITION_STATUSES), createdAt: z.string() })),
+          otherPetitions: z.array(
+            z.object({ id: Id, caseCode: z.string(), townshipCode: z.string(), status: z.enum(PETITION_STATUSES), createdAt: z.string() }),
+          ),
         }),
       ),
     }),

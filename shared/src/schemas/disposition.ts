@@ -8,7 +8,10 @@ import { z } from 'zod';
  */
 export const DISPOSITIONS = ['talk_letter', 'initial_check', 'shelve', 'close_lead'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
-export const DISPOSITION_LABELS = { talk_letter: '谈话函询', initial_check: '初步核实', shelve: '暂存待查', close_lead: '予以了结' } as const satisfies Record<Disposition, string>;
+export const DISPOSITION_LABELS = { talk_letter: '谈话函询', initial_check: '初步核实', shelve: '暂存待查', close_lead: '予以了结' } as const satisfies Record<
+  Disposition,
+  string
+>;
 export const Disposition = z.enum(DISPOSITIONS, { error: '请选择处置方式：谈话函询、初步核实、暂存待查或予以了结' });
 
 /** 谈话函询: how the person's reply (函询回复) is assessed. */
@@ -20,7 +23,12 @@ export const LetterAssessment = z.enum(LETTER_ASSESSMENTS, { error: '请选择�
 /** 初步核实: the conclusion. */
 export const CHECK_CONCLUSIONS = ['substantiated', 'partly', 'unsubstantiated', 'unverifiable'] as const;
 export type CheckConclusion = (typeof CHECK_CONCLUSIONS)[number];
-export const CHECK_CONCLUSION_LABELS = { substantiated: '属实', partly: '部分属实', unsubstantiated: '不属实', unverifiable: '无法查实' } as const satisfies Record<CheckConclusion, string>;
+export const CHECK_CONCLUSION_LABELS = {
+  substantiated: '属实',
+  partly: '部分属实',
+  unsubstantiated: '不属实',
+  unverifiable: '无法查实',
+} as const satisfies Record<CheckConclusion, string>;
 export const CheckConclusion = z.enum(CHECK_CONCLUSIONS, { error: '请选择初核结论：属实、部分属实、不属实或无法查实' });
 
 /** Every outcome code, as stored (one column) and counted. */

@@ -75,7 +75,8 @@ export const PetitionSubmitBody = z
     sealed: z.boolean().default(false),
   })
   .superRefine((b, ctx) => {
-    if (b.matterClass === 'other' && !(b.otherBody && b.otherBody.length >= 2)) ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '“其他”类事项须写明由哪个单位办理' });
+    if (b.matterClass === 'other' && !(b.otherBody && b.otherBody.length >= 2))
+      ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '“其他”类事项须写明由哪个单位办理' });
     if (b.matterClass !== 'other' && b.otherBody) ctx.addIssue({ code: 'custom', path: ['otherBody'], message: '只有“其他”类事项才填写办理单位' });
   });
 export type PetitionSubmitBody = z.input<typeof PetitionSubmitBody>;
@@ -144,7 +145,10 @@ export const TownshipCaseView = z.object({
 export type TownshipCaseView = z.infer<typeof TownshipCaseView>;
 
 export const RevealBody = z.object({ reason: Text(500).min(5, '请写明查看身份信息的理由（至少 5 个字）') });
-export const RevealResult = z.object({ identity: z.object({ name: z.string(), idCard: z.string(), phone: z.string(), address: z.string(), village: z.string() }), auditSeq: z.string() });
+export const RevealResult = z.object({
+  identity: z.object({ name: z.string(), idCard: z.string(), phone: z.string(), address: z.string(), village: z.string() }),
+  auditSeq: z.string(),
+});
 export type RevealResult = z.infer<typeof RevealResult>;
 
 export const ReceiptLookupBody = z.object({ caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
@@ -213,7 +217,9 @@ export const AdminUserView = z.object({
   disabled: z.boolean(),
   /** The person behind the account, for conflict-of-interest checks: their name, and their registry entry. */
   personName: z.string().nullable(),
-  official: z.object({ code: z.string(), name: z.string(), unitName: z.string().nullable(), position: z.string(), townshipCode: z.string().nullable() }).nullable(),
+  official: z
+    .object({ code: z.string(), name: z.string(), unitName: z.string().nullable(), position: z.string(), townshipCode: z.string().nullable() })
+    .nullable(),
 });
 export type AdminUserView = z.infer<typeof AdminUserView>;
 

@@ -105,7 +105,9 @@ export const RecordingView = z.object({
   sizeBytes: z.number(),
   tracks: z.array(z.object({ id: Id, kind: z.string(), source: z.string(), participantRole: z.string(), startedAt: z.string() })),
   events: z.array(z.object({ at: z.string(), kind: z.string(), reason: z.string(), actor: z.string().nullable() })),
-  segments: z.array(z.object({ seq: z.number().int(), trackId: Id, sizeBytes: z.number(), durationMs: z.number(), countyOnly: z.boolean(), sha256: z.string() })),
+  segments: z.array(
+    z.object({ seq: z.number().int(), trackId: Id, sizeBytes: z.number(), durationMs: z.number(), countyOnly: z.boolean(), sha256: z.string() }),
+  ),
 });
 export type RecordingView = z.infer<typeof RecordingView>;
 

@@ -36,7 +36,13 @@ export type UserView = z.infer<typeof UserView>;
 
 /** The refresh token ("<session>.<secret>") rotates on every use; presenting a used one revokes the session. */
 /** `idleTimeoutS`: the console logs out after this long without the user touching it (等保 session timeout). */
-export const LoginResult = z.object({ accessToken: z.string(), expiresAt: z.string(), refreshToken: z.string(), user: UserView, idleTimeoutS: z.number().int().positive() });
+export const LoginResult = z.object({
+  accessToken: z.string(),
+  expiresAt: z.string(),
+  refreshToken: z.string(),
+  user: UserView,
+  idleTimeoutS: z.number().int().positive(),
+});
 export type LoginResult = z.infer<typeof LoginResult>;
 
 /** A kiosk's provisioned device credential, "<deviceId>.<secret>", exchanged for a short-lived token. */

@@ -15,14 +15,23 @@ export const RATING_LABELS: Record<Rating, string> = { satisfied: '满意', basi
 export const RATING_REASONS = ['unresolved', 'slow', 'attitude', 'unclear'] as const;
 export const RatingReason = z.enum(RATING_REASONS);
 export type RatingReason = (typeof RATING_REASONS)[number];
-export const RATING_REASON_LABELS: Record<RatingReason, string> = { unresolved: '没有解决问题', slow: '办理太慢', attitude: '态度不好', unclear: '结果没说清楚' };
+export const RATING_REASON_LABELS: Record<RatingReason, string> = {
+  unresolved: '没有解决问题',
+  slow: '办理太慢',
+  attitude: '态度不好',
+  unclear: '结果没说清楚',
+};
 
 /** A rating from the kiosk: the receipt authorises it, as it does the lookup. */
 export const ReceiptRatingBody = z.object({
   caseCode: z.string().regex(/^\d{10}$/),
   pin: z.string().regex(/^\d{6}$/),
   rating: Rating,
-  reasons: z.array(RatingReason).max(RATING_REASONS.length).default([]).refine((r) => new Set(r).size === r.length, '原因不能重复。'),
+  reasons: z
+    .array(RatingReason)
+    .max(RATING_REASONS.length)
+    .default([])
+    .refine((r) => new Set(r).size === r.length, '原因不能重复。'),
   /** The villager's own words, where a kiosk offers a way to give them; county-only, like the narrative. */
   text: z.string().trim().max(200, '原因最多 200 字。').default(''),
 });
@@ -59,7 +68,9 @@ export type FollowUpTaskView = z.infer<typeof FollowUpTaskView>;
 export const FollowUpListQuery = z.object({ state: z.enum(['open', 'closed']).default('open') });
 export const FollowUpListAnswer = z.object({ items: z.array(FollowUpTaskView) });
 export type FollowUpListAnswer = z.infer<typeof FollowUpListAnswer>;
-export const FollowUpCloseBody = z.object({ note: z.string({ error: '请填写回访复核情况（至少 5 个字）。' }).trim().min(5, '请填写回访复核情况（至少 5 个字）。').max(2000, '内容过长（最多 2000 字）。') });
+export const FollowUpCloseBody = z.object({
+  note: z.string({ error: '请填写回访复核情况（至少 5 个字）。' }).trim().min(5, '请填写回访复核情况（至少 5 个字）。').max(2000, '内容过长（最多 2000 字）。'),
+});
 export type FollowUpCloseBody = z.input<typeof FollowUpCloseBody>;
 
 /** Ratings per township (of the matter, not of the kiosk used): counts only, never who rated. */

@@ -16,12 +16,24 @@ export function secondFactorRequired(role: string, othersRequired: boolean): boo
 
 // Full-width digits and stray spaces are what a phone keyboard gives; NFKC makes them the code.
 const digitsOnly = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
-export const TotpCode = z.string().max(32).transform(digitsOnly).pipe(z.string().regex(/^\d{6}$/, '动态口令应为 6 位数字'));
+export const TotpCode = z
+  .string()
+  .max(32)
+  .transform(digitsOnly)
+  .pipe(z.string().regex(/^\d{6}$/, '动态口令应为 6 位数字'));
 
 /** Recovery codes look like "k7m2p-x9q4t": 10 characters of a 32-letter alphabet, case and dashes ignored. */
 export const RECOVERY_CODE_COUNT = 10;
-const recoveryKey = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s-]+/g, '');
-export const RecoveryCode = z.string().max(64).transform(recoveryKey).pipe(z.string().regex(/^[a-z2-9]{10}$/, '恢复码格式不正确'));
+const recoveryKey = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s-]+/g, '');
+export const RecoveryCode = z
+  .string()
+  .max(64)
+  .transform(recoveryKey)
+  .pipe(z.string().regex(/^[a-z2-9]{10}$/, '恢复码格式不正确'));
 
 /** The login's answer when a password was right but a second factor is still owed. */
 export const SecondFactorChallenge = z.object({ secondFactor: z.literal('totp'), challenge: z.string(), expiresAt: z.string() });
@@ -50,7 +62,16 @@ export type RecoveryCodesView = z.infer<typeof RecoveryCodesView>;
 export const MyAccountView = z.object({
   secondFactor: z.object({ enrolled: z.boolean(), required: z.boolean(), enrolledAt: z.string().nullable(), recoveryCodesLeft: z.number().int() }),
   password: z.object({ changedAt: z.string().nullable(), expiresAt: z.string().nullable() }),
-  sessions: z.array(z.object({ id: z.uuid(), createdAt: z.string(), lastActiveAt: z.string(), current: z.boolean(), userAgent: z.string().nullable(), address: z.string().nullable() })),
+  sessions: z.array(
+    z.object({
+      id: z.uuid(),
+      createdAt: z.string(),
+      lastActiveAt: z.string(),
+      current: z.boolean(),
+      userAgent: z.string().nullable(),
+      address: z.string().nullable(),
+    }),
+  ),
 });
 export type MyAccountView = z.infer<typeof MyAccountView>;
 export const SessionIdParams = z.object({ sid: z.uuid() });
@@ -67,7 +88,16 @@ export type SecurityPolicyBody = z.infer<typeof SecurityPolicyBody>;
 export const SecondFactorUsersView = z.object({
   policy: SecurityPolicyBody,
   users: z.array(
-    z.object({ id: z.uuid(), username: z.string(), displayName: z.string(), role: z.string(), disabled: z.boolean(), required: z.boolean(), enrolledAt: z.string().nullable(), recoveryCodesLeft: z.number().int() }),
+    z.object({
+      id: z.uuid(),
+      username: z.string(),
+      displayName: z.string(),
+      role: z.string(),
+      disabled: z.boolean(),
+      required: z.boolean(),
+      enrolledAt: z.string().nullable(),
+      recoveryCodesLeft: z.number().int(),
+    }),
   ),
 });
 export type SecondFactorUsersView = z.infer<typeof SecondFactorUsersView>;

@@ -118,7 +118,10 @@ export const sfuMethods = {
     params: SessionRef.extend({ remoteSessionId: Id }),
     result: z.object({ transportId: Id, ip: z.string(), port: z.number().int() }),
   },
-  connectPipeTransport: { params: SessionRef.extend({ transportId: Id, ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }), result: Empty },
+  connectPipeTransport: {
+    params: SessionRef.extend({ transportId: Id, ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }),
+    result: Empty,
+  },
   pipeConsume: {
     params: SessionRef.extend({ transportId: Id, producerId: Id }),
     result: z.object({ kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource, paused: z.boolean() }),

@@ -18,7 +18,6 @@ export const ProducerInfo = z.object({
 });
 export type ProducerInfo = z.infer<typeof ProducerInfo>;
 
-
 export const ParticipantView = z.object({
   peerId: Id,
   role: z.enum(PARTICIPANT_ROLES),
@@ -69,7 +68,16 @@ export type WallTile = z.infer<typeof WallTile>;
 
 export const AlertView = z.object({
   id: z.string(),
-  kind: z.enum(['kiosk_offline', 'call_unanswered', 'case_overdue', 'recorder_failed', 'integrity_failed', 'kiosk_device_fault', 'kiosk_check_failed', 'callback_requested']),
+  kind: z.enum([
+    'kiosk_offline',
+    'call_unanswered',
+    'case_overdue',
+    'recorder_failed',
+    'integrity_failed',
+    'kiosk_device_fault',
+    'kiosk_check_failed',
+    'callback_requested',
+  ]),
   roomCode: z.string(),
   /** For case alerts: the case code the officer looks up (county consoles only receive alerts). */
   caseCode: z.string().optional(),
@@ -83,7 +91,15 @@ export type AlertView = z.infer<typeof AlertView>;
  * "<expiry unix seconds>:<random id>"). Sent only where the county runs one (TURN_URLS).
  */
 export const IceServer = z.object({
-  urls: z.array(z.string().regex(/^turns?:/).max(256)).min(1).max(8),
+  urls: z
+    .array(
+      z
+        .string()
+        .regex(/^turns?:/)
+        .max(256),
+    )
+    .min(1)
+    .max(8),
   username: z.string().min(1).max(128),
   credential: z.string().min(1).max(128),
 });

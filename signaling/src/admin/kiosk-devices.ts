@@ -29,15 +29,33 @@ export async function reprovisionKiosk(db: Db, principal: Claims, deviceId: stri
     const old = await q.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices WHERE id = $1 FOR UPDATE', [deviceId]);
     const prev = old.rows[0];
     if (!prev) throw new AppError('NOT_FOUND', '没有这台接待室终端');
-    const revoked = await q.query<{ id: string }>('UPDATE kiosk_devices SET revoked_at = now() WHERE room_code = $1 AND revoked_at IS NULL RETURNING id', [prev.room_code]);
+    const revoked = await q.query<{ id: string }>('UPDATE kiosk_devices SET revoked_at = now() WHERE room_code = $1 AND revoked_at IS NULL RETURNING id', [
+      prev.room_code,
+    ]);
     const row = await q.query<KioskRow>(
       'INSERT INTO kiosk_devices (id, room_code, secret_hash, label) VALUES ($1, $2, $3, $4) RETURNING id, room_code, label, created_at, revoked_at',
       [id, prev.room_code, digestSecret(secret), prev.label],
     );
     for (const r of revoked.rows) {
-      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.revoke', objectType: 'kiosk', objectId: r.id, townshipCode: prev.room_code, details: { reason: 'reprovisioned' } });
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: 'kiosk.revoke',
+        objectType: 'kiosk',
+        objectId: r.id,
+        townshipCode: prev.room_code,
+        details: { reason: 'reprovisioned' },
+      });
     }
-    await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.provision', objectType: 'kiosk', objectId: id, townshipCode: prev.room_code, details: { replaces: deviceId } });
+    await appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'kiosk.provision',
+      objectType: 'kiosk',
+      objectId: id,
+      townshipCode: prev.room_code,
+      details: { replaces: deviceId },
+    });
     return { row: row.rows[0]!, revoked: revoked.rows.map((r) => r.id) };
   });
   return { ...done, credential: `${id}.${secret}` };
@@ -46,8 +64,17 @@ export async function reprovisionKiosk(db: Db, principal: Claims, deviceId: stri
 /** Revokes one device (again is harmless), audited in the same transaction; the caller closes its socket. */
 export async function revokeKiosk(db: Db, principal: Claims, deviceId: string): Promise<void> {
   await db.tx(async (q) => {
-    const r = await q.query<{ room_code: string }>('UPDATE kiosk_devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING room_code', [deviceId]);
+    const r = await q.query<{ room_code: string }>('UPDATE kiosk_devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING room_code', [
+      deviceId,
+    ]);
     if (!r.rows[0]) throw new AppError('NOT_FOUND', '没有这台接待室终端');
-    await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'kiosk.revoke', objectType: 'kiosk', objectId: deviceId, townshipCode: r.rows[0].room_code });
+    await appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'kiosk.revoke',
+      objectType: 'kiosk',
+      objectId: deviceId,
+      townshipCode: r.rows[0].room_code,
+    });
   });
 }

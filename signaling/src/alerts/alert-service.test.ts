@@ -14,7 +14,10 @@ describe('alert sync', () => {
     ]);
     expect(a.acknowledge('case_overdue:1', '赵主任')).toBe(true);
     const n = published.length;
-    a.sync('case_overdue', [{ key: 'case_overdue:1', roomCode: 'xingsha', caseCode: '2611000001' }, { key: 'case_overdue:2', roomCode: 'langli', caseCode: '2611000002' }]);
+    a.sync('case_overdue', [
+      { key: 'case_overdue:1', roomCode: 'xingsha', caseCode: '2611000001' },
+      { key: 'case_overdue:2', roomCode: 'langli', caseCode: '2611000002' },
+    ]);
     expect(published.length).toBe(n);
     a.sync('case_overdue', [{ key: 'case_overdue:1', roomCode: 'xingsha', caseCode: '2611000001' }]);
     expect(a.list().map((x) => [x.id, x.acknowledgedBy, x.caseCode ?? null])).toEqual([

@@ -60,7 +60,14 @@ export class AlertService {
     }
     for (const c of current) {
       if (this.alerts.has(c.key)) continue;
-      this.set({ id: c.key, kind, roomCode: c.roomCode, raisedAt: this.now().toISOString(), acknowledgedBy: null, ...(c.caseCode ? { caseCode: c.caseCode } : {}) });
+      this.set({
+        id: c.key,
+        kind,
+        roomCode: c.roomCode,
+        raisedAt: this.now().toISOString(),
+        acknowledgedBy: null,
+        ...(c.caseCode ? { caseCode: c.caseCode } : {}),
+      });
       changed = true;
     }
     if (changed) this.publish(this.list());

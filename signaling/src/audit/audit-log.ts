@@ -66,7 +66,11 @@ export const guessedHead = (keys: object): ChainHead => expectedHead.get(keys) ?
 export const setGuessedHead = (keys: object, head: ChainHead): void => void expectedHead.set(keys, head);
 
 function canonicalDetails(d: AuditDetails): string {
-  return JSON.stringify(Object.keys(d).sort().map((k) => [k, d[k]]));
+  return JSON.stringify(
+    Object.keys(d)
+      .sort()
+      .map((k) => [k, d[k]]),
+  );
 }
 
 /** The exact text a row's hash covers; the verifier rebuilds it from the stored columns. */
@@ -106,7 +110,21 @@ export function linkAfter(keys: IntegrityKeyring, head: { seq: string; hash: Buf
   const row = { ...fields, seq: String(BigInt(head.seq) + 1n) };
   const hash = keyedChainHash(keys.suite, keys.key('audit-chain'), head.hash, canonicalRow(row));
   expectedHead.set(keys, { seq: row.seq, hash });
-  const args = [AUDIT_LOCK, head.seq, head.hash, row.at.toISOString(), row.actor_id, row.actor_role, row.action, row.object_type, row.object_id, row.township_code, JSON.stringify(row.details), hash, keys.suite];
+  const args = [
+    AUDIT_LOCK,
+    head.seq,
+    head.hash,
+    row.at.toISOString(),
+    row.actor_id,
+    row.actor_role,
+    row.action,
+    row.object_type,
+    row.object_id,
+    row.township_code,
+    JSON.stringify(row.details),
+    hash,
+    keys.suite,
+  ];
   return { row, hash, args };
 }
 

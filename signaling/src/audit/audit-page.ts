@@ -30,7 +30,11 @@ export async function auditPage(db: Queryable, principal: Claims, query: z.outpu
      ORDER BY a.seq DESC LIMIT $5`,
     [query.actor ?? null, query.objectId ?? null, query.action ?? null, query.before ?? null, query.limit, whole],
   );
-  const items: AuditEntryView[] = r.rows.map((a) => ({ ...auditRowFields(a), ...(a.about_sealed ? { townshipCode: null, details: {} } : {}), actorName: a.actor_name }));
+  const items: AuditEntryView[] = r.rows.map((a) => ({
+    ...auditRowFields(a),
+    ...(a.about_sealed ? { townshipCode: null, details: {} } : {}),
+    actorName: a.actor_name,
+  }));
   return { items, nextBefore: items.length === query.limit ? items[items.length - 1]!.seq : null };
 }
 

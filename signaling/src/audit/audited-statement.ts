@@ -214,8 +214,13 @@ async function linkAndSend(keys: IntegrityKeyring, w: Waiting): Promise<AuditedO
   return w.db.tx(async (q) => {
     const params: unknown[] = [];
     const c = w.build({ $: (v) => `$${params.push(v)}`, name: (base) => base });
-    const returning = Object.entries(c.returning ?? {}).map(([name, expr]) => `, ${expr} AS ${name}`).join('');
-    const r = await q.query<{ changed: string } & Record<string, unknown>>(`WITH ${c.ctes.join(',\n')} SELECT (SELECT count(*) FROM ${c.gate}) AS changed${returning}`, params);
+    const returning = Object.entries(c.returning ?? {})
+      .map(([name, expr]) => `, ${expr} AS ${name}`)
+      .join('');
+    const r = await q.query<{ changed: string } & Record<string, unknown>>(
+      `WITH ${c.ctes.join(',\n')} SELECT (SELECT count(*) FROM ${c.gate}) AS changed${returning}`,
+      params,
+    );
     const { changed, ...row } = r.rows[0] ?? { changed: '0' };
     if (Number(changed) === 0) return { seq: null, row };
     const a = await appendAudit(q, w.entry);

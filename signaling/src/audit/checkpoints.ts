@@ -59,7 +59,13 @@ export class AuditCheckpoints {
       if (!line.trim()) continue;
       try {
         const c = JSON.parse(line) as Checkpoint;
-        const ok = typeof c.seq === 'string' && /^\d+$/.test(c.seq) && typeof c.hash === 'string' && typeof c.at === 'string' && isSuite(c.suite) && typeof c.mac === 'string';
+        const ok =
+          typeof c.seq === 'string' &&
+          /^\d+$/.test(c.seq) &&
+          typeof c.hash === 'string' &&
+          typeof c.at === 'string' &&
+          isSuite(c.suite) &&
+          typeof c.mac === 'string';
         if (ok && macEqual(sign(this.keys, c.suite, c), Buffer.from(c.mac, 'hex'))) valid.push(c);
         else forged++;
       } catch {

@@ -35,7 +35,8 @@ const line = (a: AuditRow) =>
     hash: a.hash.toString('hex'),
   });
 
-const sign = (keys: IntegrityKeyring, suite: SuiteId, body: string, meta: Omit<ExportSignature, 'mac'>) => mac(suite, keys.key('audit-export', suite), body, JSON.stringify(meta)).toString('hex');
+const sign = (keys: IntegrityKeyring, suite: SuiteId, body: string, meta: Omit<ExportSignature, 'mac'>) =>
+  mac(suite, keys.key('audit-export', suite), body, JSON.stringify(meta)).toString('hex');
 
 /**
  * JSON lines: one per audit row (with its chain link, so the rows can also be held against the chain), then one
@@ -45,7 +46,16 @@ const sign = (keys: IntegrityKeyring, suite: SuiteId, body: string, meta: Omit<E
  */
 export function exportLines(keys: IntegrityKeyring, rows: AuditRow[], from: string, to: string, now = new Date()): string {
   const body = rows.map((r) => `${line(r)}\n`).join('');
-  const meta: Omit<ExportSignature, 'mac'> = { type: 'signature', from, to, rows: rows.length, firstSeq: rows[0]?.seq ?? null, lastSeq: rows.at(-1)?.seq ?? null, exportedAt: now.toISOString(), suite: keys.suite };
+  const meta: Omit<ExportSignature, 'mac'> = {
+    type: 'signature',
+    from,
+    to,
+    rows: rows.length,
+    firstSeq: rows[0]?.seq ?? null,
+    lastSeq: rows.at(-1)?.seq ?? null,
+    exportedAt: now.toISOString(),
+    suite: keys.suite,
+  };
   return `${body}${JSON.stringify({ ...meta, mac: sign(keys, keys.suite, body, meta) })}\n`;
 }
 

@@ -28,7 +28,11 @@ export class AuthSessions {
   ) {}
 
   /** `seen`: the browser and address, shown to the user in their session list (never used to decide anything). */
-  async create(q: Queryable, userId: string, seen: { userAgent?: string | undefined; address?: string | undefined } = {}): Promise<{ sid: string; refreshToken: string }> {
+  async create(
+    q: Queryable,
+    userId: string,
+    seen: { userAgent?: string | undefined; address?: string | undefined } = {},
+  ): Promise<{ sid: string; refreshToken: string }> {
     const sid = newId();
     const secret = randomSecret(32);
     await q.query(

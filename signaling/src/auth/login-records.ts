@@ -40,12 +40,20 @@ export async function replacePasswordHash(db: Db, userId: string, hash: string):
 export async function openLoginSession(db: Db, auth: AuthSessions, user: UserRow, seen: Seen): Promise<{ sid: string; refreshToken: string }> {
   return db.tx(async (q) => {
     const s = await auth.create(q, user.id, seen);
-    await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code });
+    await appendAudit(q, {
+      actorId: user.id,
+      actorRole: user.role,
+      action: 'auth.login',
+      objectType: 'auth_session',
+      objectId: s.sid,
+      townshipCode: user.township_code,
+    });
     return s;
   });
 }
 
-export type SecondFactorOutcome = { kind: 'expired' } | { kind: 'held'; ms: number } | { kind: 'failed'; ms: number } | { kind: 'ok'; session: { sid: string; refreshToken: string } };
+export type SecondFactorOutcome =
+  { kind: 'expired' } | { kind: 'held'; ms: number } | { kind: 'failed'; ms: number } | { kind: 'ok'; session: { sid: string; refreshToken: string } };
 
 /**
  * The second step of a login. One attempt at a time per user (the factor row is locked): the back-off's check, the
@@ -74,21 +82,44 @@ export async function completeSecondFactor(
     if (await attempt.used()) return { kind: 'expired' };
     const heldMs = await attempt.held();
     if (heldMs > 0) return { kind: 'held', ms: heldMs };
-    const ok = attempt.by === 'totp' ? await deps.secondFactor.verify(q, user.id, attempt.code) : await deps.secondFactor.useRecoveryCode(q, user.id, attempt.code);
+    const ok =
+      attempt.by === 'totp' ? await deps.secondFactor.verify(q, user.id, attempt.code) : await deps.secondFactor.useRecoveryCode(q, user.id, attempt.code);
     if (!ok) return { kind: 'failed', ms: await attempt.failed() };
     await attempt.markUsed();
     const s = await deps.auth.create(q, user.id, attempt.seen);
     if (attempt.by === 'recovery_code') {
       const left = (await deps.secondFactor.state(q, user.id)).recoveryCodesLeft;
-      await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.recovery_code_used', objectType: 'user', objectId: user.id, details: { left } });
+      await appendAudit(q, {
+        actorId: user.id,
+        actorRole: user.role,
+        action: 'auth.recovery_code_used',
+        objectType: 'user',
+        objectId: user.id,
+        details: { left },
+      });
     }
-    await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.login', objectType: 'auth_session', objectId: s.sid, townshipCode: user.township_code, details: { secondFactor: attempt.by } });
+    await appendAudit(q, {
+      actorId: user.id,
+      actorRole: user.role,
+      action: 'auth.login',
+      objectType: 'auth_session',
+      objectId: s.sid,
+      townshipCode: user.township_code,
+      details: { secondFactor: attempt.by },
+    });
     return { kind: 'ok', session: s };
   });
 }
 
 export async function recordSecondFactorFailure(db: Db, user: UserRow, by: 'totp' | 'recovery_code', heldMs: number): Promise<void> {
-  await db.tx((q) => appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.second_factor_failed', details: { kind: by, ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) } }));
+  await db.tx((q) =>
+    appendAudit(q, {
+      actorId: user.id,
+      actorRole: user.role,
+      action: 'auth.second_factor_failed',
+      details: { kind: by, ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) },
+    }),
+  );
 }
 
 export async function recordRefreshReuse(db: Db, reuse: { userId: string; sid: string }): Promise<void> {
@@ -98,7 +129,14 @@ export async function recordRefreshReuse(db: Db, reuse: { userId: string; sid: s
 export async function endLoginSession(db: Db, auth: AuthSessions, principal: Claims): Promise<void> {
   await db.tx(async (q) => {
     await auth.revoke(q, principal.sid!, 'logout');
-    await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'auth.logout', objectType: 'auth_session', objectId: principal.sid!, townshipCode: principal.twp ?? null });
+    await appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'auth.logout',
+      objectType: 'auth_session',
+      objectId: principal.sid!,
+      townshipCode: principal.twp ?? null,
+    });
   });
 }
 
@@ -106,12 +144,25 @@ export async function endLoginSession(db: Db, auth: AuthSessions, principal: Cla
  * A new password: every login session of the user ends (a thief who knew the old password is out) and a new one
  * is opened for whoever changed it; the change and its audit row are one transaction. Answers the ended sessions.
  */
-export async function replacePassword(db: Db, auth: AuthSessions, user: UserRow, hash: string, seen: Seen): Promise<{ sid: string; refreshToken: string; ended: string[] }> {
+export async function replacePassword(
+  db: Db,
+  auth: AuthSessions,
+  user: UserRow,
+  hash: string,
+  seen: Seen,
+): Promise<{ sid: string; refreshToken: string; ended: string[] }> {
   return db.tx(async (q) => {
     await q.query('UPDATE users SET password_hash = $2, must_change_password = false, password_changed_at = now() WHERE id = $1', [user.id, hash]);
     const open = await q.query<{ id: string }>('SELECT id FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
     await auth.revokeAllForUser(q, user.id, 'password_changed');
-    await appendAudit(q, { actorId: user.id, actorRole: user.role, action: 'auth.password_change', objectType: 'user', objectId: user.id, townshipCode: user.township_code });
+    await appendAudit(q, {
+      actorId: user.id,
+      actorRole: user.role,
+      action: 'auth.password_change',
+      objectType: 'user',
+      objectId: user.id,
+      townshipCode: user.township_code,
+    });
     return { ...(await auth.create(q, user.id, seen)), ended: open.rows.map((r) => r.id) };
   });
 }

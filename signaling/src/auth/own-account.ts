@@ -67,7 +67,12 @@ export class OwnAccount {
     ]);
     const u = user.rows[0]!;
     return {
-      secondFactor: { enrolled: factor.enrolled, required: secondFactorRequired(u.role, Boolean(u.others)), enrolledAt: factor.enrolledAt?.toISOString() ?? null, recoveryCodesLeft: factor.recoveryCodesLeft },
+      secondFactor: {
+        enrolled: factor.enrolled,
+        required: secondFactorRequired(u.role, Boolean(u.others)),
+        enrolledAt: factor.enrolledAt?.toISOString() ?? null,
+        recoveryCodesLeft: factor.recoveryCodesLeft,
+      },
       password: { changedAt: u.changed_at?.toISOString() ?? null, expiresAt: u.expires_at?.toISOString() ?? null },
       sessions: sessions.rows.map((s) => ({
         id: s.id,
@@ -83,9 +88,20 @@ export class OwnAccount {
   /** Ends one of the user's own sessions, audited; another user's session id is NOT_FOUND, as if it did not exist. */
   async endSession(principal: Claims, sid: string): Promise<void> {
     const ended = await this.db.tx(async (q) => {
-      const r = await q.query('UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [sid, principal.sub, 'ended_by_user']);
+      const r = await q.query('UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [
+        sid,
+        principal.sub,
+        'ended_by_user',
+      ]);
       if (!r.rowCount) return false;
-      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'auth.session_end', objectType: 'auth_session', objectId: sid, townshipCode: principal.twp ?? null });
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: 'auth.session_end',
+        objectType: 'auth_session',
+        objectId: sid,
+        townshipCode: principal.twp ?? null,
+      });
       return true;
     });
     if (!ended) throw new AppError('NOT_FOUND', '该登录会话不存在或已结束');

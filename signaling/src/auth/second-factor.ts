@@ -51,15 +51,17 @@ export class SecondFactor {
       const cur = await q.query<{ enrolled_at: Date | null }>('SELECT enrolled_at FROM user_totp WHERE user_id = $1 FOR UPDATE', [userId]);
       if (cur.rows[0]?.enrolled_at) throw new AppError('CONFLICT', '已绑定动态口令；如需更换，请联系安全管理员重置');
       const { wrapped, kekVersion } = this.master.wrap(secret, userId, TABLE);
-      await q.query(
-        `INSERT INTO user_totp (user_id, wrapped, kek_version) VALUES ($1, $2, $3)
+      await q
+        .query(
+          `INSERT INTO user_totp (user_id, wrapped, kek_version) VALUES ($1, $2, $3)
          ON CONFLICT (user_id) DO UPDATE SET wrapped = EXCLUDED.wrapped, kek_version = EXCLUDED.kek_version, last_step = 0, created_at = now()
          WHERE user_totp.enrolled_at IS NULL`,
-        [userId, wrapped, kekVersion],
-      ).then((r) => {
-        // A confirm that committed between our check and this write: the enrolled factor stays.
-        if (!r.rowCount) throw new AppError('CONFLICT', '已绑定动态口令；如需更换，请联系安全管理员重置');
-      });
+          [userId, wrapped, kekVersion],
+        )
+        .then((r) => {
+          // A confirm that committed between our check and this write: the enrolled factor stays.
+          if (!r.rowCount) throw new AppError('CONFLICT', '已绑定动态口令；如需更换，请联系安全管理员重置');
+        });
     });
     const totp = this.totp(secret, account);
     const otpauthUri = totp.toString();
@@ -102,7 +104,10 @@ export class SecondFactor {
   /** Spends one recovery code (normalised: lower case, no dash); true if it was unused. */
   async useRecoveryCode(q: Queryable, userId: string, normalised: string): Promise<boolean> {
     const digests = SUITES.map((s) => recoveryCodeDigest(s, this.keys().key('recovery-code', s), userId, normalised));
-    const r = await q.query('UPDATE user_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_digest = ANY($2::text[]) AND used_at IS NULL', [userId, digests]);
+    const r = await q.query('UPDATE user_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_digest = ANY($2::text[]) AND used_at IS NULL', [
+      userId,
+      digests,
+    ]);
     return (r.rowCount ?? 0) === 1;
   }
 
@@ -122,7 +127,9 @@ export class SecondFactor {
     const row = r.rows[0];
     if (!row) return undefined;
     const keys = this.keys();
-    return mac(keys.suite, keys.key('login-challenge'), userId, passwordHash, row.created_at.toISOString(), row.revoked?.toISOString() ?? '').toString('base64url');
+    return mac(keys.suite, keys.key('login-challenge'), userId, passwordHash, row.created_at.toISOString(), row.revoked?.toISOString() ?? '').toString(
+      'base64url',
+    );
   }
 
   /** Holds the user's factor row until the transaction ends: one second-factor attempt at a time per user. */
@@ -142,7 +149,11 @@ export class SecondFactor {
   async enrolDemo(userId: string, secretBase32: string): Promise<void> {
     const secret = Buffer.from(Secret.fromBase32(secretBase32).buffer);
     const { wrapped, kekVersion } = this.master.wrap(secret, userId, TABLE);
-    await this.db.query(`INSERT INTO user_totp (user_id, wrapped, kek_version, enrolled_at) VALUES ($1, $2, $3, now()) ON CONFLICT (user_id) DO NOTHING`, [userId, wrapped, kekVersion]);
+    await this.db.query(`INSERT INTO user_totp (user_id, wrapped, kek_version, enrolled_at) VALUES ($1, $2, $3, now()) ON CONFLICT (user_id) DO NOTHING`, [
+      userId,
+      wrapped,
+      kekVersion,
+    ]);
   }
 
   /** Re-wraps secrets under an older master key version or suite (keys:rotate), in the caller's transaction. */
@@ -163,7 +174,10 @@ export class SecondFactor {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await q.query('DELETE FROM user_recovery_codes WHERE user_id = $1', [userId]);
     for (const c of codes) {
-      await q.query('INSERT INTO user_recovery_codes (user_id, code_digest) VALUES ($1, $2)', [userId, recoveryCodeDigest(keys.suite, keys.key('recovery-code'), userId, c.replace('-', ''))]);
+      await q.query('INSERT INTO user_recovery_codes (user_id, code_digest) VALUES ($1, $2)', [
+        userId,
+        recoveryCodeDigest(keys.suite, keys.key('recovery-code'), userId, c.replace('-', '')),
+      ]);
     }
     return codes;
   }
@@ -178,6 +192,13 @@ export class SecondFactor {
   }
 
   private totp(secret: Buffer, account: string): TOTP {
-    return new TOTP({ issuer: this.issuer, label: account, algorithm: 'SHA1', digits: 6, period: PERIOD_S, secret: new Secret({ buffer: new Uint8Array(secret).buffer }) });
+    return new TOTP({
+      issuer: this.issuer,
+      label: account,
+      algorithm: 'SHA1',
+      digits: 6,
+      period: PERIOD_S,
+      secret: new Secret({ buffer: new Uint8Array(secret).buffer }),
+    });
   }
 }

@@ -49,7 +49,11 @@ export async function importCalendar(db: Db, principal: Claims, body: Body): Pro
   });
   if (!body.apply) return answer(await calendarNear(db, body.year), false);
   if (reading.problems.length) {
-    throw new AppError('BAD_REQUEST', `节假日安排没有导入：${reading.problems.slice(0, 3).join('')}${reading.problems.length > 3 ? `等 ${reading.problems.length} 处问题。` : ''}`, ['text']);
+    throw new AppError(
+      'BAD_REQUEST',
+      `节假日安排没有导入：${reading.problems.slice(0, 3).join('')}${reading.problems.length > 3 ? `等 ${reading.problems.length} 处问题。` : ''}`,
+      ['text'],
+    );
   }
   return db.tx(async (q) => {
     // The calendar as it stood inside the transaction: the counts audited are the ones applied.
@@ -58,11 +62,10 @@ export async function importCalendar(db: Db, principal: Claims, body: Body): Pro
     const result = answer(now, true);
     await q.query(`DELETE FROM calendar_exceptions WHERE day BETWEEN $1::date AND $2::date`, [`${body.year}-01-01`, `${body.year}-12-31`]);
     for (const d of reading.days) {
-      await q.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working = excluded.working, note = excluded.note', [
-        d.day,
-        d.working,
-        d.note,
-      ]);
+      await q.query(
+        'INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working = excluded.working, note = excluded.note',
+        [d.day, d.working, d.note],
+      );
     }
     await appendAudit(q, {
       actorId: principal.sub,

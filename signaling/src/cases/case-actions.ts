@@ -8,7 +8,12 @@ import type { Claims } from '../security/jwt.js';
  * and the overdue alerts refreshed at once, so a case that closed or moved on leaves them now, not at the next
  * sweep. A failed refresh is logged; the sweep repairs it.
  */
-export async function actOnCase(app: Pick<AppContext, 'cases' | 'deadlines' | 'log'>, principal: Claims, id: string, body: z.output<typeof CaseTransitionBody>) {
+export async function actOnCase(
+  app: Pick<AppContext, 'cases' | 'deadlines' | 'log'>,
+  principal: Claims,
+  id: string,
+  body: z.output<typeof CaseTransitionBody>,
+) {
   const view = await app.cases.transition(principal, id, body);
   app.log.info('case action', { petitionId: id, action: body.action, by: principal.sub, status: view.status });
   void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after a case action; the next sweep will', errorFields(err)));

@@ -1,4 +1,13 @@
-import { AppError, MATTER_CLASSES, POLICY_KINDS, type DeadlinePolicyBody, type DeadlinePolicyRow, type DeadlinePolicyRowView, type MatterClass, type PolicyKind } from '@vj/shared';
+import {
+  AppError,
+  MATTER_CLASSES,
+  POLICY_KINDS,
+  type DeadlinePolicyBody,
+  type DeadlinePolicyRow,
+  type DeadlinePolicyRowView,
+  type MatterClass,
+  type PolicyKind,
+} from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -38,7 +47,17 @@ export function needRule(p: DeadlinePolicy, matterClass: MatterClass, kind: Poli
 
 /** For the one error a policy edit can answer with: the row named as the policy page names it. */
 const MATTER_CLASS_LABELS: Record<string, string> = { accusation: '检举控告', appeal: '申诉', suggestion: '批评建议', other: '其他' };
-const CLOCK_LABELS: Record<string, string> = { accept: '受理', conclude: '办结', extension: '延期', notice_accept: '受理告知', notice_result: '结果反馈', review: '复查', recheck: '复核', progress: '进展报告', follow_up: '回访复核' };
+const CLOCK_LABELS: Record<string, string> = {
+  accept: '受理',
+  conclude: '办结',
+  extension: '延期',
+  notice_accept: '受理告知',
+  notice_result: '结果反馈',
+  review: '复查',
+  recheck: '复核',
+  progress: '进展报告',
+  follow_up: '回访复核',
+};
 
 /**
  * Reads the deadline policy table. Read per use: a change by the supervisor applies on every node at once. (Intake's
@@ -53,7 +72,12 @@ export async function loadPolicy(q: Queryable): Promise<DeadlinePolicy> {
             (SELECT json_agg(json_build_object('day', to_char(day, 'YYYY-MM-DD'), 'working', working)) FROM calendar_exceptions) AS exceptions`,
   );
   const exceptions = r.rows[0]?.exceptions ?? [];
-  const rules = new Map((r.rows[0]?.rules ?? []).map((x) => [keyOf(x.matter_class, x.kind), { days: x.days, counting: x.counting, dueSoonDays: x.due_soon_days, maxCount: x.max_count }]));
+  const rules = new Map(
+    (r.rows[0]?.rules ?? []).map((x) => [
+      keyOf(x.matter_class, x.kind),
+      { days: x.days, counting: x.counting, dueSoonDays: x.due_soon_days, maxCount: x.max_count },
+    ]),
+  );
   return {
     rules,
     calendar: new WorkCalendar(new Map(exceptions.map((e) => [e.day, e.working]))),
@@ -108,7 +132,9 @@ export async function policyView(db: Queryable): Promise<{ rows: DeadlinePolicyR
     'SELECT matter_class, kind, source, default_days, default_counting FROM case_deadline_policy',
   );
   const by = new Map(src.rows.map((r) => [keyOf(r.matter_class, r.kind), r]));
-  const ex = await db.query<{ day: string; working: boolean; note: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, working, note FROM calendar_exceptions ORDER BY day`);
+  const ex = await db.query<{ day: string; working: boolean; note: string }>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, working, note FROM calendar_exceptions ORDER BY day`,
+  );
   return {
     rows: policyRows(p).map((r) => {
       const s = by.get(keyOf(r.matterClass, r.kind))!;
@@ -127,18 +153,29 @@ export async function savePolicy(db: Db, principal: Claims, body: z.output<typeo
         [r.matterClass, r.kind, r.days, r.counting, r.dueSoonDays, r.maxCount, principal.sub],
       );
       // Rows are the table's, not the client's to add: an unknown one rolls back everything sent with it.
-      if (!u.rowCount) throw new AppError('BAD_REQUEST', `没有这条期限规则：${MATTER_CLASS_LABELS[r.matterClass] ?? r.matterClass}的${CLOCK_LABELS[r.kind] ?? r.kind}期限`, ['rows']);
+      if (!u.rowCount)
+        throw new AppError('BAD_REQUEST', `没有这条期限规则：${MATTER_CLASS_LABELS[r.matterClass] ?? r.matterClass}的${CLOCK_LABELS[r.kind] ?? r.kind}期限`, [
+          'rows',
+        ]);
     }
     if (body.exceptions) {
       await q.query('DELETE FROM calendar_exceptions');
-      for (const e of body.exceptions) await q.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working = excluded.working', [e.day, e.working, e.note]);
+      for (const e of body.exceptions)
+        await q.query('INSERT INTO calendar_exceptions (day, working, note) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET working = excluded.working', [
+          e.day,
+          e.working,
+          e.note,
+        ]);
     }
     await appendAudit(q, {
       actorId: principal.sub,
       actorRole: principal.role,
       action: 'case.policy',
       objectType: 'case_policy',
-      details: { ...Object.fromEntries(body.rows.map((r) => [keyOf(r.matterClass, r.kind), `${r.days}${r.counting === 'working' ? 'w' : 'c'}`])), exceptions: body.exceptions?.length ?? null },
+      details: {
+        ...Object.fromEntries(body.rows.map((r) => [keyOf(r.matterClass, r.kind), `${r.days}${r.counting === 'working' ? 'w' : 'c'}`])),
+        exceptions: body.exceptions?.length ?? null,
+      },
     });
   });
   return { rows: policyRows(await loadPolicy(db)) };

@@ -1,5 +1,20 @@
 import type { z } from 'zod';
-import { AppError, CASE_RULES, CHECK_CONCLUSIONS, DISPOSITION_ACTIONS, DISPOSITION_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, LETTER_ASSESSMENTS, checkTransition, nextStatus, type CaseClock, type CaseTransitionBody, type CaseWorkflowView, type HandlerSide } from '@vj/shared';
+import {
+  AppError,
+  CASE_RULES,
+  CHECK_CONCLUSIONS,
+  DISPOSITION_ACTIONS,
+  DISPOSITION_LABELS,
+  DISPOSITIONS,
+  DISPOSITIONS_WITH_OUTCOME,
+  LETTER_ASSESSMENTS,
+  checkTransition,
+  nextStatus,
+  type CaseClock,
+  type CaseTransitionBody,
+  type CaseWorkflowView,
+  type HandlerSide,
+} from '@vj/shared';
 import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
@@ -114,7 +129,8 @@ export class CaseService {
     const p = r.rows[0];
     // A sealed matter answers as a missing one to every workflow caller: only the leader's page reads it.
     if (!p || p.sealed) throw new AppError('NOT_FOUND', 'no such case');
-    if (isTownshipRole(principal) && (p.township_code !== principal.twp || p.handler_side !== 'township' || p.named)) throw new AppError('NOT_FOUND', 'not found');
+    if (isTownshipRole(principal) && (p.township_code !== principal.twp || p.handler_side !== 'township' || p.named))
+      throw new AppError('NOT_FOUND', 'not found');
     return p;
   }
 
@@ -128,12 +144,18 @@ export class CaseService {
       const p = await this.visibleRow(q, principal, id, true);
       const prior = await q.query<{ petition_id: string; action: string }>('SELECT petition_id, action FROM case_steps WHERE id = $1', [body.stepId]);
       if (prior.rows[0]) {
-        if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action) throw new AppError('CONFLICT', 'this step id was already used for another action');
+        if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action)
+          throw new AppError('CONFLICT', 'this step id was already used for another action');
         return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county', this.names);
       }
       const check = checkTransition(body.action, p.status, p.handler_side, principal.role, { matterClass: p.matter_class, named: !p.anonymous });
-      if (check !== 'ok') throw new AppError(check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE', (check === 'invalid_state' && classRefusal(body.action, p)) || REFUSAL_TEXT[check]);
-      if (body.action === 'township_accept' && p.assigned_handler && p.assigned_handler !== principal.sub) throw new AppError('FORBIDDEN', '该案件已指定给其他承办人');
+      if (check !== 'ok')
+        throw new AppError(
+          check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE',
+          (check === 'invalid_state' && classRefusal(body.action, p)) || REFUSAL_TEXT[check],
+        );
+      if (body.action === 'township_accept' && p.assigned_handler && p.assigned_handler !== principal.sub)
+        throw new AppError('FORBIDDEN', '该案件已指定给其他承办人');
 
       const now = this.now();
       const policy = await loadPolicy(q);
@@ -197,7 +219,11 @@ export class CaseService {
           break;
         case 'approve':
           // The conclusion starts the result notice's clock for a named accuser.
-          Object.assign(changes, { feedback: body.feedback, closed_at: now, notice_result_due_at: noticeResultDueAt(policy, p.matter_class, !p.anonymous, now) });
+          Object.assign(changes, {
+            feedback: body.feedback,
+            closed_at: now,
+            notice_result_due_at: noticeResultDueAt(policy, p.matter_class, !p.anonymous, now),
+          });
           text = body.text;
           break;
         case 'forward_other':
@@ -243,8 +269,10 @@ export class CaseService {
           break;
         case 'decide_disposition': {
           // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
-          if (p.disposition && p.disposition !== 'shelve') throw new AppError('INVALID_STATE', `已作出处置决定(${DISPOSITION_LABELS[p.disposition]})，不能重新决定`);
-          if (!DISPOSITIONS.includes(body.disposition)) throw new AppError('BAD_REQUEST', '请选择处置方式：谈话函询、初步核实、暂存待查或予以了结', ['disposition']);
+          if (p.disposition && p.disposition !== 'shelve')
+            throw new AppError('INVALID_STATE', `已作出处置决定(${DISPOSITION_LABELS[p.disposition]})，不能重新决定`);
+          if (!DISPOSITIONS.includes(body.disposition))
+            throw new AppError('BAD_REQUEST', '请选择处置方式：谈话函询、初步核实、暂存待查或予以了结', ['disposition']);
           const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
           if (reason.length < 5) throw new AppError('BAD_REQUEST', '请写明处置理由（至少 5 个字）', ['reason']);
           let reviewDue: Date | null = null;
@@ -272,14 +300,26 @@ export class CaseService {
         case 'record_outcome': {
           const o = body.outcome;
           if (!p.disposition) throw new AppError('INVALID_STATE', '尚未作出处置决定，不能记录处置结果');
-          if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition)) throw new AppError('INVALID_STATE', `${DISPOSITION_LABELS[p.disposition]}无需另行记录处置结果`);
-          if (!o || o.disposition !== p.disposition) throw new AppError('BAD_REQUEST', `本线索的处置方式是${DISPOSITION_LABELS[p.disposition]}，请按此记录结果`, ['outcome.disposition']);
+          if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition))
+            throw new AppError('INVALID_STATE', `${DISPOSITION_LABELS[p.disposition]}无需另行记录处置结果`);
+          if (!o || o.disposition !== p.disposition)
+            throw new AppError('BAD_REQUEST', `本线索的处置方式是${DISPOSITION_LABELS[p.disposition]}，请按此记录结果`, ['outcome.disposition']);
           if (p.disposition_outcome) throw new AppError('INVALID_STATE', '已记录过处置结果');
           const [code, words] = o.disposition === 'talk_letter' ? [o.assessment, o.reply] : [o.conclusion, o.summary];
           const ok = o.disposition === 'talk_letter' ? LETTER_ASSESSMENTS.includes(code as never) : CHECK_CONCLUSIONS.includes(code as never);
-          if (!ok) throw new AppError('BAD_REQUEST', o.disposition === 'talk_letter' ? '请选择对函询回复的评估：说明清楚或说明不清楚' : '请选择初核结论：属实、部分属实、不属实或无法查实', ['outcome']);
+          if (!ok)
+            throw new AppError(
+              'BAD_REQUEST',
+              o.disposition === 'talk_letter' ? '请选择对函询回复的评估：说明清楚或说明不清楚' : '请选择初核结论：属实、部分属实、不属实或无法查实',
+              ['outcome'],
+            );
           const said = typeof words === 'string' ? words.trim() : '';
-          if (said.length < 5) throw new AppError('BAD_REQUEST', o.disposition === 'talk_letter' ? '请填写函询回复的主要内容（至少 5 个字）' : '请填写初核情况摘要（至少 5 个字）', ['outcome']);
+          if (said.length < 5)
+            throw new AppError(
+              'BAD_REQUEST',
+              o.disposition === 'talk_letter' ? '请填写函询回复的主要内容（至少 5 个字）' : '请填写初核情况摘要（至少 5 个字）',
+              ['outcome'],
+            );
           Object.assign(changes, { disposition_outcome: code, disposition_outcome_text: said, disposition_outcome_at: now });
           Object.assign(details, { disposition: p.disposition, outcome: code });
           text = said;
@@ -325,15 +365,23 @@ export class CaseService {
         `INSERT INTO case_steps (id, petition_id, action, from_status, to_status, text, days, actor_id, actor_role, side, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [body.stepId, id, body.action, p.status, to, text, days, principal.sub, principal.role, side, now],
       );
-      if (body.action === 'add_step' || body.action === 'report' || body.action === 'report_progress') await this.linkEvidence(q, principal, id, body.stepId, body.attachmentIds);
+      if (body.action === 'add_step' || body.action === 'report' || body.action === 'report_progress')
+        await this.linkEvidence(q, principal, id, body.stepId, body.attachmentIds);
       const cols = Object.keys(changes);
-      await q.query(`UPDATE petitions SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = $${cols.length + 2}, version = version + 1 WHERE id = $1`, [
-        id,
-        ...cols.map((c) => changes[c]),
-        now,
-      ]);
+      await q.query(
+        `UPDATE petitions SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = $${cols.length + 2}, version = version + 1 WHERE id = $1`,
+        [id, ...cols.map((c) => changes[c]), now],
+      );
       // Audited last: appendAudit holds the chain lock until commit.
-      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: `case.${body.action}`, objectType: 'petition', objectId: id, townshipCode: p.township_code, details });
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: `case.${body.action}`,
+        objectType: 'petition',
+        objectId: id,
+        townshipCode: p.township_code,
+        details,
+      });
       const fresh = await q.query<CaseRow>('SELECT * FROM petitions WHERE id = $1', [id]);
       return workflowView(q, fresh.rows[0]!, isTownshipRole(principal) ? 'township' : 'county', this.names);
     });

@@ -1,4 +1,14 @@
-import { DISPOSITION_LABELS, DISPOSITION_OUTCOME_LABELS, DISPOSITIONS, DISPOSITIONS_WITH_OUTCOME, dispositionTotals, type CaseStatsView, type Disposition, type DispositionCount, type MatterClass } from '@vj/shared';
+import {
+  DISPOSITION_LABELS,
+  DISPOSITION_OUTCOME_LABELS,
+  DISPOSITIONS,
+  DISPOSITIONS_WITH_OUTCOME,
+  dispositionTotals,
+  type CaseStatsView,
+  type Disposition,
+  type DispositionCount,
+  type MatterClass,
+} from '@vj/shared';
 import { ratingCounts, ratingsCsv } from './satisfaction-stats.js';
 import type { Queryable } from '../db/db.js';
 import { csvCell } from '../registry/csv.js';
@@ -58,7 +68,12 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
       outcome: (r.outcome ?? (DISPOSITIONS_WITH_OUTCOME.includes(r.disposition) ? 'pending' : 'none')) as DispositionCount['outcome'],
       count: Number(r.n),
     }))
-    .sort((a, b) => (order.get(a.townshipCode) ?? 1e9) - (order.get(b.townshipCode) ?? 1e9) || DISPOSITIONS.indexOf(a.disposition) - DISPOSITIONS.indexOf(b.disposition) || a.outcome.localeCompare(b.outcome));
+    .sort(
+      (a, b) =>
+        (order.get(a.townshipCode) ?? 1e9) - (order.get(b.townshipCode) ?? 1e9) ||
+        DISPOSITIONS.indexOf(a.disposition) - DISPOSITIONS.indexOf(b.disposition) ||
+        a.outcome.localeCompare(b.outcome),
+    );
   const by = new Map(per.rows.map((r) => [r.township_code, r]));
   const t = total.rows[0]!;
   return {
@@ -73,7 +88,13 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
         avgHandlingDays: round1(r?.avg_days ?? null),
       };
     }),
-    totals: { received: Number(t.received), inHandling: Number(t.in_handling), overdue: Number(t.overdue), closed: Number(t.closed), avgHandlingDays: round1(t.avg_days) },
+    totals: {
+      received: Number(t.received),
+      inHandling: Number(t.in_handling),
+      overdue: Number(t.overdue),
+      closed: Number(t.closed),
+      avgHandlingDays: round1(t.avg_days),
+    },
     months: trend.rows.map((m) => ({ month: m.month, received: Number(m.received), closed: Number(m.closed) })),
     dispositions,
     ratings: await ratingCounts(q, rooms),
@@ -82,7 +103,8 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
 
 export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): string {
   const lines = [['乡镇', '乡镇代码', '登记总数', '办理中', '超期', '已办结', '平均办理天数'].join(',')];
-  for (const t of s.townships) lines.push([roomName(t.townshipCode), t.townshipCode, t.received, t.inHandling, t.overdue, t.closed, t.avgHandlingDays].map(csvCell).join(','));
+  for (const t of s.townships)
+    lines.push([roomName(t.townshipCode), t.townshipCode, t.received, t.inHandling, t.overdue, t.closed, t.avgHandlingDays].map(csvCell).join(','));
   lines.push(['合计', '', s.totals.received, s.totals.inHandling, s.totals.overdue, s.totals.closed, s.totals.avgHandlingDays].map(csvCell).join(','));
   lines.push('');
   lines.push(['月份', '受理', '办结'].join(','));
@@ -90,9 +112,21 @@ export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): 
   lines.push('');
   lines.push(['问题线索处置：乡镇', '乡镇代码', '事项类别', '处置方式', '处置结果', '件数'].join(','));
   for (const d of s.dispositions) {
-    lines.push([roomName(d.townshipCode), d.townshipCode, MATTER_CLASS_LABELS[d.matterClass] ?? d.matterClass, DISPOSITION_LABELS[d.disposition], outcomeLabel(d.outcome), d.count].map(csvCell).join(','));
+    lines.push(
+      [
+        roomName(d.townshipCode),
+        d.townshipCode,
+        MATTER_CLASS_LABELS[d.matterClass] ?? d.matterClass,
+        DISPOSITION_LABELS[d.disposition],
+        outcomeLabel(d.outcome),
+        d.count,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
   }
-  for (const t of dispositionTotals(s.dispositions)) lines.push(['合计', '', '', DISPOSITION_LABELS[t.disposition], outcomeLabel(t.outcome), t.count].map(csvCell).join(','));
+  for (const t of dispositionTotals(s.dispositions))
+    lines.push(['合计', '', '', DISPOSITION_LABELS[t.disposition], outcomeLabel(t.outcome), t.count].map(csvCell).join(','));
   lines.push('');
   lines.push(...ratingsCsv(s.ratings, roomName));
   // A BOM so spreadsheet programs on Windows read the Chinese headers as UTF-8.
@@ -101,4 +135,3 @@ export function statsCsv(s: CaseStatsView, roomName: (code: string) => string): 
 
 const MATTER_CLASS_LABELS: Record<string, string> = { accusation: '检举控告', appeal: '申诉', suggestion: '批评建议', other: '其他' };
 const outcomeLabel = (o: DispositionCount['outcome']) => (o === 'pending' ? '待记录结果' : o === 'none' ? '无需记录' : DISPOSITION_OUTCOME_LABELS[o]);
-

@@ -53,7 +53,8 @@ export async function recomputeClocks(db: Db, log: Logger, now: () => Date = () 
                 notice_result_due_at: null,
               };
         const progressFrom = [p.decided_at, lastStep].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
-        if (p.route === 'jiaoban' && PROGRESS_OWED.has(p.status) && !p.progress_due_at && progressFrom) next.progress_due_at = progressDueAt(policy, p.matter_class, progressFrom);
+        if (p.route === 'jiaoban' && PROGRESS_OWED.has(p.status) && !p.progress_due_at && progressFrom)
+          next.progress_due_at = progressDueAt(policy, p.matter_class, progressFrom);
         next.due_state = dueStateOf(next, policy, now());
         await q.query(
           `UPDATE petitions SET accept_due_at = $2, notice_accept_due_at = $3, notice_result_due_at = $4, due_state = $5, clock_rules = $6, progress_due_at = $7 WHERE id = $1`,
@@ -67,17 +68,19 @@ export async function recomputeClocks(db: Db, log: Logger, now: () => Date = () 
           objectId: p.id,
           // 密封事项: the row records that the clocks moved, not where the matter came from or what it is.
           townshipCode: p.sealed ? null : p.township_code,
-          details: p.sealed ? {} : {
-            matterClass: p.matter_class,
-            route: p.route,
-            acceptDueWas: iso(p.accept_due_at),
-            acceptDue: iso(next.accept_due_at),
-            noticeAcceptDue: iso(next.notice_accept_due_at),
-            noticeResultDue: iso(next.notice_result_due_at),
-            progressDue: iso(next.progress_due_at),
-            dueStateWas: p.due_state,
-            dueState: next.due_state,
-          },
+          details: p.sealed
+            ? {}
+            : {
+                matterClass: p.matter_class,
+                route: p.route,
+                acceptDueWas: iso(p.accept_due_at),
+                acceptDue: iso(next.accept_due_at),
+                noticeAcceptDue: iso(next.notice_accept_due_at),
+                noticeResultDue: iso(next.notice_result_due_at),
+                progressDue: iso(next.progress_due_at),
+                dueStateWas: p.due_state,
+                dueState: next.due_state,
+              },
         });
       }
       return r.rows.length;

@@ -9,7 +9,10 @@ import { escalationsOf, type CaseRow } from './workflow-view.js';
  */
 export async function deadlineBoard(db: Queryable): Promise<DeadlineListAnswer> {
   const r = await db.query<CaseRow>(`SELECT * FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
-  const escalations = await escalationsOf(db, r.rows.map((p) => p.id));
+  const escalations = await escalationsOf(
+    db,
+    r.rows.map((p) => p.id),
+  );
   const items: DeadlineCaseView[] = [];
   for (const p of r.rows) {
     const c = currentClock(p);

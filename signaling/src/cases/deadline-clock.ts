@@ -41,7 +41,7 @@ export class WorkCalendar {
   addDays(from: number, days: number, counting: ClockRule['counting']): number {
     if (counting === 'calendar') return from + days;
     let d = from;
-    for (let n = 0; n < days; ) if (this.isWorking(++d)) n++;
+    for (let n = 0; n < days;) if (this.isWorking(++d)) n++;
     return d;
   }
 }

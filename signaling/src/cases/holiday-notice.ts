@@ -100,7 +100,11 @@ export function readHolidayNotice(text: string, year: number): NoticeReading {
         read = true;
         const r = RANGE.exec(sentence);
         const single = r ? null : new RegExp(DATE.source).exec(sentence);
-        const from = r ? isoOf(Number(r[1] ?? year), Number(r[2]), Number(r[3])) : single ? isoOf(Number(single[1] ?? year), Number(single[2]), Number(single[3])) : null;
+        const from = r
+          ? isoOf(Number(r[1] ?? year), Number(r[2]), Number(r[3]))
+          : single
+            ? isoOf(Number(single[1] ?? year), Number(single[2]), Number(single[3]))
+            : null;
         if (!from) {
           problems.push(`第 ${lineNo} 行：读不出放假的日期。`);
           continue;

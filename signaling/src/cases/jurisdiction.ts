@@ -82,15 +82,26 @@ const auditStanding = (s: TownshipStanding) => (s === 'none' ? 'no_standing' : s
  * linked person's registry values are the personnel system's and are not changed here. The rows and the audit row
  * commit together; a refusal changes nothing.
  */
-export async function setAccusedJurisdiction(q: Tx, principal: Claims, petitionId: string, body: z.output<typeof AccusedJurisdictionBody>, now: Date): Promise<void> {
-  const p = await q.query<{ status: string; township_code: string }>('SELECT status, township_code FROM petitions WHERE id = $1 AND NOT sealed FOR UPDATE', [petitionId]);
+export async function setAccusedJurisdiction(
+  q: Tx,
+  principal: Claims,
+  petitionId: string,
+  body: z.output<typeof AccusedJurisdictionBody>,
+  now: Date,
+): Promise<void> {
+  const p = await q.query<{ status: string; township_code: string }>('SELECT status, township_code FROM petitions WHERE id = $1 AND NOT sealed FOR UPDATE', [
+    petitionId,
+  ]);
   const row = p.rows[0];
   // A sealed matter answers as a missing one: only the principal leader's page reads it.
   if (!row) throw new AppError('NOT_FOUND', '信访件不存在');
   if (row.status !== 'received' && row.status !== 'accepted') throw new AppError('INVALID_STATE', '案件已交办或办结，不能再更改被反映人的管理层级。');
   const accused = await accusedJurisdiction(q, petitionId);
   const byOrd = new Map(accused.map((a) => [a.ord, a]));
-  const stored = await q.query<{ ord: number; management_level: ManagementLevel; standing: TownshipStanding }>('SELECT ord, management_level, standing FROM petition_accused WHERE petition_id = $1', [petitionId]);
+  const stored = await q.query<{ ord: number; management_level: ManagementLevel; standing: TownshipStanding }>(
+    'SELECT ord, management_level, standing FROM petition_accused WHERE petition_id = $1',
+    [petitionId],
+  );
   const was = new Map(stored.rows.map((s) => [s.ord, s]));
   const changed: { ord: number; level: ManagementLevel; standing: TownshipStanding; levelWas: ManagementLevel; standingWas: TownshipStanding }[] = [];
   for (const c of body.accused) {
@@ -98,15 +109,24 @@ export async function setAccusedJurisdiction(q: Tx, principal: Claims, petitionI
     const s = was.get(c.index);
     if (!a || !s) throw new AppError('BAD_REQUEST', `没有第 ${c.index + 1} 位被反映人。`, ['accused']);
     if (a.registry_level && a.registry_level !== 'unknown' && c.managementLevel !== a.registry_level) {
-      throw new AppError('BAD_REQUEST', `第 ${c.index + 1} 位被反映人已关联干部档案，管理层级以档案为准（${MANAGEMENT_LEVEL_LABELS[a.registry_level]}）。`, ['accused']);
+      throw new AppError('BAD_REQUEST', `第 ${c.index + 1} 位被反映人已关联干部档案，管理层级以档案为准（${MANAGEMENT_LEVEL_LABELS[a.registry_level]}）。`, [
+        'accused',
+      ]);
     }
     if (a.registry_standing && a.registry_standing !== 'none' && c.standing !== a.registry_standing) {
       throw new AppError('BAD_REQUEST', `第 ${c.index + 1} 位被反映人已关联干部档案，其在乡镇的身份以档案为准。`, ['accused']);
     }
-    if (s.management_level !== c.managementLevel || s.standing !== c.standing) changed.push({ ord: c.index, level: c.managementLevel, standing: c.standing, levelWas: s.management_level, standingWas: s.standing });
+    if (s.management_level !== c.managementLevel || s.standing !== c.standing)
+      changed.push({ ord: c.index, level: c.managementLevel, standing: c.standing, levelWas: s.management_level, standingWas: s.standing });
   }
   if (!changed.length) return;
-  for (const c of changed) await q.query('UPDATE petition_accused SET management_level = $3, standing = $4 WHERE petition_id = $1 AND ord = $2', [petitionId, c.ord, c.level, c.standing]);
+  for (const c of changed)
+    await q.query('UPDATE petition_accused SET management_level = $3, standing = $4 WHERE petition_id = $1 AND ord = $2', [
+      petitionId,
+      c.ord,
+      c.level,
+      c.standing,
+    ]);
   await q.query('UPDATE petitions SET updated_at = $2, version = version + 1 WHERE id = $1', [petitionId, now]);
   // Positions and codes only: the audit row never names the accused.
   await appendAudit(q, {

@@ -81,7 +81,14 @@ describe('检举控告: a named accuser is told within 15 working days of receip
     const concluded = cst('2026-12-18T16:00:00'); // Friday
     expect(day(noticeResultDueAt(plain, 'accusation', true, concluded))).toBe('2027-01-08');
     expect(day(noticeResultDueAt(holidays, 'accusation', true, concluded))).toBe('2027-01-11');
-    const swapped = policyOf(new WorkCalendar(new Map([['2027-01-01', false], ['2027-01-09', true]])));
+    const swapped = policyOf(
+      new WorkCalendar(
+        new Map([
+          ['2027-01-01', false],
+          ['2027-01-09', true],
+        ]),
+      ),
+    );
     expect(day(noticeResultDueAt(swapped, 'accusation', true, concluded))).toBe('2027-01-09');
   });
 
@@ -148,7 +155,9 @@ describe('交办: the handling body reports progress at least every quarter', ()
     // (57), then 28, 29, 30 December.
     const edited = policyOf(national, [['accusation', 'progress', W(60)]]);
     expect(day(progressDueAt(edited, 'accusation', cst('2026-09-30T09:00:00')))).toBe('2026-12-30');
-    const noSwap = policyOf(new WorkCalendar(new Map([...['01', '02', '05', '06', '07', '08'].map((d): [string, boolean] => [`2026-10-${d}`, false])])), [['accusation', 'progress', W(60)]]);
+    const noSwap = policyOf(new WorkCalendar(new Map([...['01', '02', '05', '06', '07', '08'].map((d): [string, boolean] => [`2026-10-${d}`, false])])), [
+      ['accusation', 'progress', W(60)],
+    ]);
     expect(day(progressDueAt(noSwap, 'accusation', cst('2026-09-30T09:00:00')))).toBe('2026-12-31');
   });
 

@@ -8,10 +8,12 @@ import { dueAt } from './deadline-clock.js';
  */
 
 /** Register and accept or hand on (检举控告: 5 working days of receipt; the 信访 track: decide within 15 days). */
-export const acceptDueAt = (p: DeadlinePolicy, matterClass: MatterClass, receivedAt: Date): Date => dueAt(receivedAt, needRule(p, matterClass, 'accept'), p.calendar);
+export const acceptDueAt = (p: DeadlinePolicy, matterClass: MatterClass, receivedAt: Date): Date =>
+  dueAt(receivedAt, needRule(p, matterClass, 'accept'), p.calendar);
 
 /** Handle it, from the county's decision (accept or 交办). */
-export const concludeDueAt = (p: DeadlinePolicy, matterClass: MatterClass, decidedAt: Date): Date => dueAt(decidedAt, needRule(p, matterClass, 'conclude'), p.calendar);
+export const concludeDueAt = (p: DeadlinePolicy, matterClass: MatterClass, decidedAt: Date): Date =>
+  dueAt(decidedAt, needRule(p, matterClass, 'conclude'), p.calendar);
 
 /** Tell a named accuser whether it was accepted, counted from receipt. Anonymous matters owe no notice: null. */
 export function noticeAcceptDueAt(p: DeadlinePolicy, matterClass: MatterClass, named: boolean, receivedAt: Date): Date | null {

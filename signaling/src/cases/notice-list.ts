@@ -30,11 +30,21 @@ export async function noticesDue(q: Queryable, now: Date): Promise<NoticeDueView
   for (const p of r.rows) {
     if (!p.notice_accept_at && p.decided_at && p.notice_accept_due_at) {
       const due = p.notice_accept_due_at;
-      items.push({ ...base(p), kind: 'accept', dueAt: due.toISOString(), dueState: dueStateAt(now, due, needRule(policy, p.matter_class, 'notice_accept'), policy.calendar) });
+      items.push({
+        ...base(p),
+        kind: 'accept',
+        dueAt: due.toISOString(),
+        dueState: dueStateAt(now, due, needRule(policy, p.matter_class, 'notice_accept'), policy.calendar),
+      });
     }
     if (p.status === 'closed' && !p.notice_result_at && p.notice_result_due_at) {
       const due = p.notice_result_due_at;
-      items.push({ ...base(p), kind: 'result', dueAt: due.toISOString(), dueState: dueStateAt(now, due, needRule(policy, p.matter_class, 'notice_result'), policy.calendar) });
+      items.push({
+        ...base(p),
+        kind: 'result',
+        dueAt: due.toISOString(),
+        dueState: dueStateAt(now, due, needRule(policy, p.matter_class, 'notice_result'), policy.calendar),
+      });
     }
     if (p.notice_result_at && !p.accuser_response) items.push({ ...base(p), kind: 'response', dueAt: null, dueState: 'ok' });
   }

@@ -1,4 +1,12 @@
-import { AppError, type FollowUpTaskView, type MatterClass, type Rating, type RatingReason, type ReceiptRatingAnswer, type ReceiptRatingBody } from '@vj/shared';
+import {
+  AppError,
+  type FollowUpTaskView,
+  type MatterClass,
+  type Rating,
+  type RatingReason,
+  type ReceiptRatingAnswer,
+  type ReceiptRatingBody,
+} from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable, Tx } from '../db/db.js';
@@ -12,7 +20,8 @@ import { ratingState } from './satisfaction-rules.js';
 type RatingInput = z.output<typeof ReceiptRatingBody>;
 
 /** A 不满意 rating's follow-up (回访复核) is due this long after the rating, by the class's policy row. */
-export const followUpDueAt = (p: DeadlinePolicy, matterClass: MatterClass, ratedAt: Date): Date => dueAt(ratedAt, needRule(p, matterClass, 'follow_up'), p.calendar);
+export const followUpDueAt = (p: DeadlinePolicy, matterClass: MatterClass, ratedAt: Date): Date =>
+  dueAt(ratedAt, needRule(p, matterClass, 'follow_up'), p.calendar);
 
 interface TaskRow {
   id: string;
@@ -81,13 +90,10 @@ export class SatisfactionService {
       if (state === 'not_yet') throw new AppError('INVALID_STATE', '事项办结并反馈处理结果后，才能评价。');
       const now = this.now();
       // The primary key decides between two kiosks rating at once: the second finds the row and is refused.
-      const ins = await q.query('INSERT INTO petition_ratings (petition_id, rating, reasons, reason_text, rated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (petition_id) DO NOTHING', [
-        p.id,
-        body.rating,
-        body.reasons,
-        body.text,
-        now,
-      ]);
+      const ins = await q.query(
+        'INSERT INTO petition_ratings (petition_id, rating, reasons, reason_text, rated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (petition_id) DO NOTHING',
+        [p.id, body.rating, body.reasons, body.text, now],
+      );
       if (!ins.rowCount) throw new AppError('CONFLICT', '您已经评价过了，每件事项只能评价一次。谢谢您！');
       const details: Record<string, string | boolean> = { rating: body.rating, reasons: body.reasons.join(','), withText: body.text.length > 0 };
       if (body.rating === 'unsatisfied') {
@@ -123,7 +129,13 @@ export class SatisfactionService {
       const now = this.now();
       const policy = await loadPolicy(q);
       const open = present(t, policy, now);
-      await q.query('UPDATE follow_up_tasks SET closed_at = $2, closed_by = $3, close_note = $4, due_state = $5 WHERE id = $1', [id, now, principal.sub, note, open.dueState]);
+      await q.query('UPDATE follow_up_tasks SET closed_at = $2, closed_by = $3, close_note = $4, due_state = $5 WHERE id = $1', [
+        id,
+        now,
+        principal.sub,
+        note,
+        open.dueState,
+      ]);
       await appendAudit(q, {
         actorId: principal.sub,
         actorRole: principal.role,

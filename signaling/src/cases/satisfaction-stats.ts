@@ -22,8 +22,13 @@ export async function ratingCounts(q: Queryable, rooms: readonly { code: string 
 
 /** The CSV section of the ratings: one line per township with ratings, then the total. */
 export function ratingsCsv(rows: readonly RatingCount[], roomName: (code: string) => string): string[] {
-  const line = (name: string, code: string, r: Omit<RatingCount, 'townshipCode'>) => [name, code, r.satisfied, r.basic, r.unsatisfied, ratingTotal(r), satisfiedShare(r) ?? ''].map(csvCell).join(',');
-  const total = rows.reduce((t, r) => ({ satisfied: t.satisfied + r.satisfied, basic: t.basic + r.basic, unsatisfied: t.unsatisfied + r.unsatisfied }), { satisfied: 0, basic: 0, unsatisfied: 0 });
+  const line = (name: string, code: string, r: Omit<RatingCount, 'townshipCode'>) =>
+    [name, code, r.satisfied, r.basic, r.unsatisfied, ratingTotal(r), satisfiedShare(r) ?? ''].map(csvCell).join(',');
+  const total = rows.reduce((t, r) => ({ satisfied: t.satisfied + r.satisfied, basic: t.basic + r.basic, unsatisfied: t.unsatisfied + r.unsatisfied }), {
+    satisfied: 0,
+    basic: 0,
+    unsatisfied: 0,
+  });
   return [
     ['满意度评价：乡镇', '乡镇代码', '满意', '基本满意', '不满意', '评价总数', '满意率（含基本满意，%）'].join(','),
     ...rows.map((r) => line(roomName(r.townshipCode), r.townshipCode, r)),

@@ -98,7 +98,9 @@ export class SealedMatters {
   /** The reader's list, newest first: the leader's, or the office's list of matters no leader may read. */
   async list(principal: Claims): Promise<SealedListAnswer> {
     const reader = await this.readerOf(this.db, principal);
-    const r = await this.db.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE ${readable(reader, 1)} ORDER BY p.created_at DESC, p.id LIMIT 500`, [principal.sub]);
+    const r = await this.db.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE ${readable(reader, 1)} ORDER BY p.created_at DESC, p.id LIMIT 500`, [
+      principal.sub,
+    ]);
     return { reader, items: r.rows.map(this.view) };
   }
 
@@ -113,14 +115,21 @@ export class SealedMatters {
   private async readerOf(q: Queryable, principal: Claims): Promise<SealedReader> {
     // Either reader must be recognisable when named: an account not linked to the registry reads nothing.
     const u = await q.query(`SELECT 1 FROM users u WHERE u.id = $1 AND u.role IN ('county_leader', 'county_supervisor') AND ${LINKED('u')}`, [principal.sub]);
-    if (!u.rowCount) throw new AppError('FORBIDDEN', '您的账号尚未关联干部名册中的本人，系统无法避免让您看到反映您本人的事项，因此暂不能查看密封事项。请系统管理员先完成关联。');
+    if (!u.rowCount)
+      throw new AppError(
+        'FORBIDDEN',
+        '您的账号尚未关联干部名册中的本人，系统无法避免让您看到反映您本人的事项，因此暂不能查看密封事项。请系统管理员先完成关联。',
+      );
     return principal.role === 'county_supervisor' ? 'office' : 'leader';
   }
 
   /** A sealed matter this account may read; any other id (open, missing, naming them, another's to read) is simply not found. */
   private async visible(q: Queryable, principal: Claims, id: string, lock = false): Promise<SealedRow> {
     const reader = await this.readerOf(q, principal);
-    const r = await q.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE p.id = $2 AND ${readable(reader, 1)} ${lock ? 'FOR UPDATE OF p' : ''}`, [principal.sub, id]);
+    const r = await q.query<SealedRow>(`SELECT ${COLUMNS} FROM petitions p WHERE p.id = $2 AND ${readable(reader, 1)} ${lock ? 'FOR UPDATE OF p' : ''}`, [
+      principal.sub,
+      id,
+    ]);
     if (!r.rows[0]) throw NOT_FOUND();
     return r.rows[0];
   }
@@ -130,14 +139,18 @@ export class SealedMatters {
     return this.db.tx(async (q) => {
       const p = await this.visible(q, leader, id, true);
       if (p.sent_up_at) throw new AppError('INVALID_STATE', '该事项已报送上级纪委监委，不能重复报送');
-      await q.query('UPDATE petitions SET sent_up_at = $2, sent_up_to = $3, sent_up_note = $4, sent_up_by = $5, updated_at = $2, version = version + 1 WHERE id = $1', [
-        id,
-        this.now(),
-        body.to,
-        body.note,
-        leader.sub,
-      ]);
-      await appendAudit(q, { actorId: leader.sub, actorRole: leader.role, action: 'petition.send_up', objectType: 'petition', objectId: id, townshipCode: null });
+      await q.query(
+        'UPDATE petitions SET sent_up_at = $2, sent_up_to = $3, sent_up_note = $4, sent_up_by = $5, updated_at = $2, version = version + 1 WHERE id = $1',
+        [id, this.now(), body.to, body.note, leader.sub],
+      );
+      await appendAudit(q, {
+        actorId: leader.sub,
+        actorRole: leader.role,
+        action: 'petition.send_up',
+        objectType: 'petition',
+        objectId: id,
+        townshipCode: null,
+      });
       return this.view(await this.visible(q, leader, id));
     });
   }
@@ -157,7 +170,14 @@ export class SealedMatters {
         'UPDATE petitions SET sealed = false, sealed_at = NULL, unsealed_at = $2, unsealed_by = $3, unseal_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1',
         [id, now, leader.sub, reason],
       );
-      await appendAudit(q, { actorId: leader.sub, actorRole: leader.role, action: 'petition.unseal', objectType: 'petition', objectId: id, townshipCode: null });
+      await appendAudit(q, {
+        actorId: leader.sub,
+        actorRole: leader.role,
+        action: 'petition.unseal',
+        objectType: 'petition',
+        objectId: id,
+        townshipCode: null,
+      });
       return { id, sealed: false as const };
     });
   }
@@ -170,13 +190,26 @@ export class SealedMatters {
    */
   async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true }> {
     return this.db.tx(async (q) => {
-      const r = await q.query<{ named: boolean }>(`SELECT ${namedAsAccused(1)} AS named FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`, [officer.sub, id]);
+      const r = await q.query<{ named: boolean }>(`SELECT ${namedAsAccused(1)} AS named FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`, [
+        officer.sub,
+        id,
+      ]);
       if (!r.rows[0]) throw NOT_FOUND();
       // Sealing takes a matter out of colleagues' sight: not the accused's own decision to make.
       if (r.rows[0].named) throw new AppError('CONFLICT_OF_INTEREST', '此件反映的是您本人，您须回避，不能密封；请由其他主任处理。');
       const now = this.now();
-      await q.query('UPDATE petitions SET sealed = true, sealed_at = $2, sealed_by = $3, sealed_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1', [id, now, officer.sub, reason]);
-      await appendAudit(q, { actorId: officer.sub, actorRole: officer.role, action: 'petition.seal', objectType: 'petition', objectId: id, townshipCode: null });
+      await q.query(
+        'UPDATE petitions SET sealed = true, sealed_at = $2, sealed_by = $3, sealed_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1',
+        [id, now, officer.sub, reason],
+      );
+      await appendAudit(q, {
+        actorId: officer.sub,
+        actorRole: officer.role,
+        action: 'petition.seal',
+        objectType: 'petition',
+        objectId: id,
+        townshipCode: null,
+      });
       return { id, sealed: true as const };
     });
   }

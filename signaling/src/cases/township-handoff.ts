@@ -25,7 +25,11 @@ export async function checkTownshipHandoff(
   // confirmed) is said before what a supervisor may.
   await assertMayGoDown(q, petitionId, township);
   if (body.handlerId) {
-    const h = await q.query('SELECT 1 FROM users WHERE id = $1 AND role = $2 AND township_code = $3 AND disabled_at IS NULL', [body.handlerId, 'township_handler', township]);
+    const h = await q.query('SELECT 1 FROM users WHERE id = $1 AND role = $2 AND township_code = $3 AND disabled_at IS NULL', [
+      body.handlerId,
+      'township_handler',
+      township,
+    ]);
     if (!h.rowCount) throw new AppError('BAD_REQUEST', '承办人必须是该乡镇纪委的在岗人员', ['handlerId']);
   }
   const conflicts = await referralConflicts(q, petitionId, township, body.handlerId);
@@ -34,7 +38,9 @@ export async function checkTownshipHandoff(
   if (!body.overrideReason) {
     throw new AppError(
       'CONFLICT_OF_INTEREST',
-      conflicts.some((c) => c.kind === 'handler_accused') ? '承办人是被反映人，须回避。' : `被反映人属于该乡镇，${word}须回避；如确需${word}，请由主任填写理由后越过。`,
+      conflicts.some((c) => c.kind === 'handler_accused')
+        ? '承办人是被反映人，须回避。'
+        : `被反映人属于该乡镇，${word}须回避；如确需${word}，请由主任填写理由后越过。`,
     );
   }
   if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以越过回避规则');

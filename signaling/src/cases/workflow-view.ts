@@ -1,4 +1,19 @@
-import { DISPOSITION_ACTIONS, NOTICE_ACTIONS, type AccuserResponse, type Disposition, type DispositionOutcome, type DispositionView, type CaseAction, type CaseNoticesView, type CaseReviewView, type CaseStepView, type CaseWorkflowView, type EscalationView, type HandlerSide, type NoticeVia } from '@vj/shared';
+import {
+  DISPOSITION_ACTIONS,
+  NOTICE_ACTIONS,
+  type AccuserResponse,
+  type Disposition,
+  type DispositionOutcome,
+  type DispositionView,
+  type CaseAction,
+  type CaseNoticesView,
+  type CaseReviewView,
+  type CaseStepView,
+  type CaseWorkflowView,
+  type EscalationView,
+  type HandlerSide,
+  type NoticeVia,
+} from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import { dayOf, isoDay } from './deadline-clock.js';
 import type { PetitionRow } from '../petitions/presenters.js';
@@ -111,12 +126,25 @@ export function townshipDueState(p: { status: string; due_state: CaseRow['due_st
 
 /** The escalations of several cases in one query, by petition id. */
 export async function escalationsOf(q: Queryable, petitionIds: string[]): Promise<Map<string, EscalationView[]>> {
-  const r = await q.query<{ petition_id: string; clock: EscalationView['clock']; level: EscalationView['level']; due_at: Date; notified: EscalationView['notified']; notified_at: Date }>(
-    'SELECT petition_id, clock, level, due_at, notified, notified_at FROM case_escalations WHERE petition_id = ANY($1::uuid[]) ORDER BY notified_at',
-    [petitionIds],
-  );
+  const r = await q.query<{
+    petition_id: string;
+    clock: EscalationView['clock'];
+    level: EscalationView['level'];
+    due_at: Date;
+    notified: EscalationView['notified'];
+    notified_at: Date;
+  }>('SELECT petition_id, clock, level, due_at, notified, notified_at FROM case_escalations WHERE petition_id = ANY($1::uuid[]) ORDER BY notified_at', [
+    petitionIds,
+  ]);
   const by = new Map<string, EscalationView[]>(petitionIds.map((id) => [id, []]));
-  for (const e of r.rows) by.get(e.petition_id)!.push({ clock: e.clock, level: e.level, dueAt: e.due_at.toISOString(), notified: e.notified, notifiedAt: e.notified_at.toISOString() });
+  for (const e of r.rows)
+    by.get(e.petition_id)!.push({
+      clock: e.clock,
+      level: e.level,
+      dueAt: e.due_at.toISOString(),
+      notified: e.notified,
+      notifiedAt: e.notified_at.toISOString(),
+    });
   return by;
 }
 
@@ -137,14 +165,18 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
   // Evidence uploaded for a step is named as its uploader named it; a file filed with the petition never is.
   const open = names && files.rows.length ? await names(q, p.id) : undefined;
   const nameOf = (f: (typeof files.rows)[number]) => (open && f.for_step ? open(f.id, f.filename_ct) : null);
-  const handler = p.assigned_handler ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler]) : undefined;
+  const handler = p.assigned_handler
+    ? await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [p.assigned_handler])
+    : undefined;
   const county = audience === 'county';
   // A notice step says the accuser gave their name, a review step that the petitioner came back: both are the
   // county's alone, and a township sees neither the step nor that it exists. The lead's disposition is the county's
   // own record: when in doubt, a township does not see it (issue 16).
   const shown = county
     ? steps.rows
-    : steps.rows.filter((s) => !NOTICE_ACTIONS.has(s.action as CaseAction) && !REVIEW_ACTIONS.has(s.action) && !DISPOSITION_ACTIONS.has(s.action as CaseAction));
+    : steps.rows.filter(
+        (s) => !NOTICE_ACTIONS.has(s.action as CaseAction) && !REVIEW_ACTIONS.has(s.action) && !DISPOSITION_ACTIONS.has(s.action as CaseAction),
+      );
   return {
     status: p.status,
     matterClass: p.matter_class,
@@ -162,7 +194,9 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
     dueState: county ? p.due_state : townshipDueState(p),
     extensionsUsed: p.extensions_used,
-    extensionPending: p.extension_pending ? { days: p.extension_pending.days, reason: p.extension_pending.reason, requestedAt: p.extension_pending.requestedAt } : null,
+    extensionPending: p.extension_pending
+      ? { days: p.extension_pending.days, reason: p.extension_pending.reason, requestedAt: p.extension_pending.requestedAt }
+      : null,
     steps: shown.map((s) => ({
       id: s.id,
       action: s.action,
@@ -174,7 +208,9 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
       actorRole: s.actor_role,
       side: s.side,
       at: s.at.toISOString(),
-      attachments: files.rows.filter((f) => f.step_id === s.id).map((f) => ({ id: f.id, mime: f.mime, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString(), filename: nameOf(f) })),
+      attachments: files.rows
+        .filter((f) => f.step_id === s.id)
+        .map((f) => ({ id: f.id, mime: f.mime, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString(), filename: nameOf(f) })),
     })),
     escalations: audience === 'county' ? ((await escalationsOf(q, [p.id])).get(p.id) ?? []) : [],
   };

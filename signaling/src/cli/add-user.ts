@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   // A township account belongs to one township, a 片区督查组 account to one 片区 (d1–d4); no other account to either.
   const township = TOWNSHIP_ROLES.includes(role) ? area : undefined;
   const district = isDistrictRole(role) ? area : undefined;
-  if ((TOWNSHIP_ROLES.includes(role) || isDistrictRole(role)) !== Boolean(area)) throw new Error('镇街角色须给出镇街代码，片区督查组须给出片区代码（d1–d4），其他角色都不能给');
+  if ((TOWNSHIP_ROLES.includes(role) || isDistrictRole(role)) !== Boolean(area))
+    throw new Error('镇街角色须给出镇街代码，片区督查组须给出片区代码（d1–d4），其他角色都不能给');
   const config = loadConfig();
   const log = createLogger('add-user', 'warn');
   const db = await openDatabase(config, log);
@@ -45,13 +46,22 @@ async function main(): Promise<void> {
     const id = await db.tx(async (q) => {
       const taken = await q.query('SELECT 1 FROM users WHERE username = $1', [username]);
       if (taken.rowCount) throw new Error(`用户名 ${username} 已存在`);
-      if (district && !(await q.query('SELECT 1 FROM districts WHERE code = $1', [district])).rowCount) throw new Error(`没有片区代码 ${district}（可用 d1–d4）`);
+      if (district && !(await q.query('SELECT 1 FROM districts WHERE code = $1', [district])).rowCount)
+        throw new Error(`没有片区代码 ${district}（可用 d1–d4）`);
       const r = await q.query<{ id: string }>(
         `INSERT INTO users (id, username, display_name, role, township_code, district_code, password_hash, must_change_password) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, true) RETURNING id`,
         [username, displayName, role, township ?? null, district ?? null, hash],
       );
       const userId = r.rows[0]!.id;
-      await appendAudit(q, { actorId: null, actorRole: null, action: 'user.create', objectType: 'user', objectId: userId, townshipCode: township ?? null, details: { role, via: 'cli' } });
+      await appendAudit(q, {
+        actorId: null,
+        actorRole: null,
+        action: 'user.create',
+        objectType: 'user',
+        objectId: userId,
+        townshipCode: township ?? null,
+        details: { role, via: 'cli' },
+      });
       return userId;
     });
     console.log(`已创建账户 ${username}（${displayName}，${role}），编号 ${id}。`);

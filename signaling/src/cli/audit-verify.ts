@@ -26,7 +26,11 @@ async function main(): Promise<void> {
     if (forged) console.log(`WARNING: ${forged} checkpoint line(s) in ${checkpoints.file} fail their signature and were ignored`);
     if (r.ok && !forged) {
       console.log(`audit chain intact: ${r.rows} rows; head ${r.head ? `${r.head.seq}:${r.head.hash}` : '(empty)'}`);
-      console.log(r.checkpoint ? `held against ${valid.length} signed checkpoint(s), newest at seq ${r.checkpoint.seq} (${r.checkpoint.at})` : 'no checkpoint yet: rows cut from the end cannot be detected until the server has written one');
+      console.log(
+        r.checkpoint
+          ? `held against ${valid.length} signed checkpoint(s), newest at seq ${r.checkpoint.seq} (${r.checkpoint.at})`
+          : 'no checkpoint yet: rows cut from the end cannot be detected until the server has written one',
+      );
     } else if (!r.ok) {
       console.log(`AUDIT CHAIN BROKEN at seq ${r.firstBroken!.seq}: ${r.firstBroken!.problem} (${r.rows} rows verified before it)`);
       process.exitCode = 2;

@@ -8,14 +8,16 @@ import { grantAppRole } from '../db/privileges.js';
 
 async function main(): Promise<void> {
   const url = process.env['DATABASE_OWNER_URL'] ?? process.env['DATABASE_URL'];
-  if (!url) throw new Error('set DATABASE_OWNER_URL (or DATABASE_URL) to the owner role\'s connection');
+  if (!url) throw new Error("set DATABASE_OWNER_URL (or DATABASE_URL) to the owner role's connection");
   const role = process.env['DATABASE_APP_ROLE'];
   const log = createLogger('db-migrate', 'info');
   const db = await openPostgres(url, log);
   try {
     const applied = await migrate(db, log);
     if (role) await grantAppRole(db, role);
-    console.log(`migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}${role ? `; role ${role} granted (audit table: SELECT, INSERT)` : ''}`);
+    console.log(
+      `migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}${role ? `; role ${role} granted (audit table: SELECT, INSERT)` : ''}`,
+    );
   } finally {
     await db.close();
   }

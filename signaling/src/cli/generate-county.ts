@@ -46,7 +46,9 @@ async function main(): Promise<void> {
     await syncRooms(db, rooms);
     const t0 = performance.now();
     const county = generateCounty(rooms, { people: o.people, records: o.records }, o.seed);
-    console.log(`generated ${county.units.length} units, ${county.people.length} people (${county.people.filter((p) => p.keyOfficial).length} 关键少数), ${county.records.length} records (seed ${o.seed})`);
+    console.log(
+      `generated ${county.units.length} units, ${county.people.length} people (${county.people.filter((p) => p.keyOfficial).length} 关键少数), ${county.records.length} records (seed ${o.seed})`,
+    );
     await writeCounty(db, county, (n) => console.log(`  people written: ${n} / ${county.people.length}`));
     console.log(`written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, log);
   try {
     db.integrity = (await loadSystemKeys(db, master, log, { create: false })).keys;
-    await db.tx((q) => appendAudit(q, { actorId: null, actorRole: null, action: 'keys.split', details: { shares, threshold, versions: master.versions().join(',') } }));
+    await db.tx((q) =>
+      appendAudit(q, { actorId: null, actorRole: null, action: 'keys.split', details: { shares, threshold, versions: master.versions().join(',') } }),
+    );
   } finally {
     await db.close();
   }

@@ -33,7 +33,11 @@ async function main(): Promise<void> {
     await migrate(db, log);
     if (username === '--list') {
       for (const u of await adminUserViews(db)) {
-        const link = u.official ? `${u.official.code} ${u.official.name}（${u.official.unitName ?? '—'} ${u.official.position}）` : u.personName ? `仅姓名：${u.personName}` : '未关联';
+        const link = u.official
+          ? `${u.official.code} ${u.official.name}（${u.official.unitName ?? '—'} ${u.official.position}）`
+          : u.personName
+            ? `仅姓名：${u.personName}`
+            : '未关联';
         console.log(`${u.username}\t${u.displayName}\t${link}`);
       }
       return;
@@ -46,7 +50,11 @@ async function main(): Promise<void> {
     const user = found.rows[0];
     if (!user) throw new Error(`no account "${username}"`);
     const view = await linkUser(db, user.id, body, { actorId: null, actorRole: null, via: 'cli' });
-    const now = view?.official ? `linked to ${view.official.code} ${view.official.name}` : view?.personName ? `known by name ${view.personName} (linked when the registry lists it)` : 'unlinked';
+    const now = view?.official
+      ? `linked to ${view.official.code} ${view.official.name}`
+      : view?.personName
+        ? `known by name ${view.personName} (linked when the registry lists it)`
+        : 'unlinked';
     console.log(`${username}: ${now}`);
   } finally {
     await db.close();

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     console.log(`\n已按密码套件 ${master.suite} 重新加密 ${r.petitions} 件信访件（身份信息、证据材料、完整性封印、回执校验值）。`);
     const store = new SegmentStore(db, master, path.join(config.dataDir, 'recordings'));
     const rec = await resealRecordings(db, store, master, keys, (done) => process.stdout.write(`\r已重新加密 ${done} 段录像…`));
-    console.log(`\n已按密码套件 ${master.suite} 重新加密 ${rec.recordings} 段录像（${rec.segments} 个分段，完整性链已重建并记入审计日志）；正在录制的录像下次运行时处理。`);
+    console.log(
+      `\n已按密码套件 ${master.suite} 重新加密 ${rec.recordings} 段录像（${rec.segments} 个分段，完整性链已重建并记入审计日志）；正在录制的录像下次运行时处理。`,
+    );
     if (r.refused.length) {
       console.error(`有 ${r.refused.length} 件信访件的身份封印校验失败，未重新加密（可能被篡改，请核查）：${r.refused.join('，')}`);
       process.exitCode = 2;

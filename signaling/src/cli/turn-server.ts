@@ -11,7 +11,13 @@ import { ConfigError, loadTurnConfig } from '../config.js';
 import { turnListeners, turnserverConf } from '../turn/turnserver-conf.js';
 
 const unset = (v: unknown) => (v === '' ? undefined : v);
-const Ip = z.preprocess(unset, z.string().refine((v) => net.isIP(v) !== 0, 'an IP address').optional());
+const Ip = z.preprocess(
+  unset,
+  z
+    .string()
+    .refine((v) => net.isIP(v) !== 0, 'an IP address')
+    .optional(),
+);
 const Env = z.object({
   DATA_DIR: z.preprocess(unset, z.string().default('data')),
   /** The TURN server's own address: coturn listens there only (and relays from it). Every address when unset. */
@@ -55,8 +61,12 @@ function main(): void {
 
   const l = turnListeners(turn.urls);
   const where = e.TURN_LISTEN_IP ?? 'every address';
-  console.log(`TURN relay for ${turn.urls.join(', ')}: ${where}, TCP ${l.port}${l.udp ? ` and UDP ${l.port}` : ''}${l.tlsPort ? `, TLS ${l.tlsPort}` : ''}; realm ${l.realm}`);
-  console.log(peers.length > 0 ? `Relays only to ${peers.join(', ')}.` : 'WARNING: relays to any address: set TURN_PEER_IPS (or RTC_ANNOUNCED_IP) to the SFU\'s address.');
+  console.log(
+    `TURN relay for ${turn.urls.join(', ')}: ${where}, TCP ${l.port}${l.udp ? ` and UDP ${l.port}` : ''}${l.tlsPort ? `, TLS ${l.tlsPort}` : ''}; realm ${l.realm}`,
+  );
+  console.log(
+    peers.length > 0 ? `Relays only to ${peers.join(', ')}.` : "WARNING: relays to any address: set TURN_PEER_IPS (or RTC_ANNOUNCED_IP) to the SFU's address.",
+  );
   console.log(`Configuration: ${file}`);
 
   const child = spawn('turnserver', ['-c', file], { stdio: 'inherit' });

@@ -118,21 +118,33 @@ export class RedisOwnership implements Ownership {
   }
 
   async start(): Promise<void> {
-    await this.redis.multi().sadd(this.k('nodes'), this.nodeId).set(this.k(`node:${this.nodeId}`), String(process.pid), 'PX', NODE_TTL_MS).exec();
+    await this.redis
+      .multi()
+      .sadd(this.k('nodes'), this.nodeId)
+      .set(this.k(`node:${this.nodeId}`), String(process.pid), 'PX', NODE_TTL_MS)
+      .exec();
   }
 
   /** Beats, and looks for nodes that stopped beating: the first survivor to lock one adopts its sessions. */
   private async tick(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.redis.multi().sadd(this.k('nodes'), this.nodeId).set(this.k(`node:${this.nodeId}`), String(process.pid), 'PX', NODE_TTL_MS).exec();
+      await this.redis
+        .multi()
+        .sadd(this.k('nodes'), this.nodeId)
+        .set(this.k(`node:${this.nodeId}`), String(process.pid), 'PX', NODE_TTL_MS)
+        .exec();
       for (const node of await this.redis.smembers(this.k('nodes'))) {
         if (node === this.nodeId || (await this.redis.exists(this.k(`node:${node}`)))) continue;
         if ((await this.redis.set(this.k(`adopting:${node}`), this.nodeId, 'PX', 15_000, 'NX')) !== 'OK') continue;
         const ids = await this.redis.smembers(this.k(`owned:${node}`));
         const won: string[] = [];
         for (const id of ids) if (await this.takeOver(id)) won.push(id);
-        await this.redis.multi().srem(this.k('nodes'), node).del(this.k(`owned:${node}`)).exec();
+        await this.redis
+          .multi()
+          .srem(this.k('nodes'), node)
+          .del(this.k(`owned:${node}`))
+          .exec();
         this.log.warn('signaling node stopped beating; its sessions are taken over', { deadNode: node, sessions: won.length });
         if (won.length) for (const l of this.listeners) l(won, node);
       }
@@ -142,11 +154,19 @@ export class RedisOwnership implements Ownership {
   }
 
   async claim(sessionId: string): Promise<void> {
-    await this.redis.multi().set(this.k(`owner:${sessionId}`), this.nodeId).sadd(this.k(`owned:${this.nodeId}`), sessionId).exec();
+    await this.redis
+      .multi()
+      .set(this.k(`owner:${sessionId}`), this.nodeId)
+      .sadd(this.k(`owned:${this.nodeId}`), sessionId)
+      .exec();
   }
 
   async release(sessionId: string): Promise<void> {
-    await this.redis.multi().del(this.k(`owner:${sessionId}`), this.k(`producers:${sessionId}`), this.k(`sockets:${sessionId}`)).srem(this.k(`owned:${this.nodeId}`), sessionId).exec();
+    await this.redis
+      .multi()
+      .del(this.k(`owner:${sessionId}`), this.k(`producers:${sessionId}`), this.k(`sockets:${sessionId}`))
+      .srem(this.k(`owned:${this.nodeId}`), sessionId)
+      .exec();
   }
 
   async ownerOf(sessionId: string): Promise<string | null> {

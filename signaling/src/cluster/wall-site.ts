@@ -72,7 +72,10 @@ export class ClusterWallSite implements WallSite {
 
   async open(create: (routerId: string) => Promise<void>): Promise<string> {
     const stale = await this.ownership.wallRouter();
-    if (stale) await this.sfu.request('closeRouter', { sessionId: stale, reason: 'router_closed' }).catch((err) => this.log.warn('stale wall router not closed', errorFields(err)));
+    if (stale)
+      await this.sfu
+        .request('closeRouter', { sessionId: stale, reason: 'router_closed' })
+        .catch((err) => this.log.warn('stale wall router not closed', errorFields(err)));
     const id = newId();
     await create(id);
     await this.ownership.claim(id);

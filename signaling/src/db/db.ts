@@ -53,7 +53,10 @@ function isConnectionFailure(err: unknown): boolean {
   if (err instanceof StatementTimeout) return true;
   const code = (err as { code?: string } | undefined)?.code;
   const msg = err instanceof Error ? err.message : '';
-  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|ENOENT/i.test(msg);
+  return (
+    (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+    /Connection terminated|not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|ENOENT/i.test(msg)
+  );
 }
 
 const dbUnavailable = () => new AppError('UNAVAILABLE', '数据库暂时不可用，请稍后重试。');
@@ -254,7 +257,13 @@ export async function openPostgres(url: string, log: Logger, opts: DbOptions = {
   // The server stops a statement a little before this process gives up on it. Without that, a statement the
   // caller was told had failed (503) went on running, held its row locks, and could still commit.
   const serverTimeoutMs = Math.max(500, timeoutMs - Math.min(1000, Math.floor(timeoutMs / 10)));
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: Math.min(5000, timeoutMs), idleTimeoutMillis: 30000, statement_timeout: serverTimeoutMs });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: Math.min(5000, timeoutMs),
+    idleTimeoutMillis: 30000,
+    statement_timeout: serverTimeoutMs,
+  });
   pool.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
   // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
   // query in flight fails with it (503), and nothing may crash the process.
@@ -287,7 +296,15 @@ export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions
     throw err;
   }
   // A request waits for the one connection at most as long as a statement may run.
-  const pool = new pg.Pool({ host: sockDir, port: 5432, user: 'postgres', database: 'postgres', max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: timeoutMs });
+  const pool = new pg.Pool({
+    host: sockDir,
+    port: 5432,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: timeoutMs,
+  });
   pool.on('error', (err) => log.warn('embedded database connection failed', errorFields(err)));
   // Replacing the engine drops the connection under a statement in flight: that statement fails (503), and the
   // connection's "error" event must not crash the process.

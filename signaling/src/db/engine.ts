@@ -114,7 +114,9 @@ export class EmbeddedEngine {
     this.worker = undefined;
     if (worker) {
       // A clean close checkpoints, so the next start has no recovery to do; a stuck engine is terminated.
-      const closed = wasUp ? new Promise<boolean>((resolve) => worker.on('message', (m: EngineMessage) => m.type === 'closed' && resolve(true))) : Promise.resolve(false);
+      const closed = wasUp
+        ? new Promise<boolean>((resolve) => worker.on('message', (m: EngineMessage) => m.type === 'closed' && resolve(true)))
+        : Promise.resolve(false);
       if (wasUp) worker.postMessage({ type: 'close' });
       await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
       await worker.terminate();

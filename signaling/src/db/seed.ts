@@ -13,7 +13,10 @@ export const DEFAULT_ROOMS_FILE = path.resolve(path.dirname(fileURLToPath(import
 
 const RoomsFile = z.object({
   county: z.string().min(1),
-  rooms: z.array(z.object({ code: RoomCode, name: z.string().min(1).max(40), kind: z.string().min(1).max(10) })).min(1).max(5000),
+  rooms: z
+    .array(z.object({ code: RoomCode, name: z.string().min(1).max(40), kind: z.string().min(1).max(10) }))
+    .min(1)
+    .max(5000),
 });
 export type RoomsFile = z.infer<typeof RoomsFile>;
 
@@ -64,9 +67,30 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'conduct1', password: 'conduct1-demo', displayName: '县纪委监委党风政风监督室 邱干事', role: 'conduct_office' },
   { username: 'district1-leader', password: 'district1-leader-demo', displayName: '第一片区督查组 组长', role: 'district_leader', districtCode: 'd1' },
   { username: 'district2-inspector', password: 'district2-inspector-demo', displayName: '第二片区督查组 组员', role: 'district_inspector', districtCode: 'd2' },
-  { username: 'xingsha-handler', password: 'xingsha-handler-demo', displayName: '星沙街道纪工委 陈干事', role: 'township_handler', townshipCode: 'xingsha', officialCode: 'XS-0004' },
-  { username: 'langli-handler', password: 'langli-handler-demo', displayName: '榔梨街道纪工委 刘干事', role: 'township_handler', townshipCode: 'langli', officialCode: 'LL-0004' },
-  { username: 'xingsha-staff', password: 'xingsha-staff-demo', displayName: '星沙街道来访接待室 周接待员', role: 'township_staff', townshipCode: 'xingsha', officialCode: 'XS-0005' },
+  {
+    username: 'xingsha-handler',
+    password: 'xingsha-handler-demo',
+    displayName: '星沙街道纪工委 陈干事',
+    role: 'township_handler',
+    townshipCode: 'xingsha',
+    officialCode: 'XS-0004',
+  },
+  {
+    username: 'langli-handler',
+    password: 'langli-handler-demo',
+    displayName: '榔梨街道纪工委 刘干事',
+    role: 'township_handler',
+    townshipCode: 'langli',
+    officialCode: 'LL-0004',
+  },
+  {
+    username: 'xingsha-staff',
+    password: 'xingsha-staff-demo',
+    displayName: '星沙街道来访接待室 周接待员',
+    role: 'township_staff',
+    townshipCode: 'xingsha',
+    officialCode: 'XS-0005',
+  },
   // 三员分立: one account per administrator role.
   { username: 'admin', password: 'admin-demo', displayName: '系统管理员', role: 'sys_admin' },
   { username: 'secadmin', password: 'secadmin-demo', displayName: '安全管理员', role: 'sec_admin' },
@@ -81,16 +105,22 @@ export async function seedDemoUsers(db: Db, users = DEMO_USERS, suite: SuiteId =
     // A 片区 account carries its 片区 (migration 0027); the others are written as before it, so a test that seeds an
     // older schema still can.
     if (u.districtCode) {
-      await db.query(
-        `INSERT INTO users (id, username, display_name, role, district_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
-        [u.username, u.displayName, u.role, u.districtCode, await hashPassword(u.password, suite)],
-      );
+      await db.query(`INSERT INTO users (id, username, display_name, role, district_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`, [
+        u.username,
+        u.displayName,
+        u.role,
+        u.districtCode,
+        await hashPassword(u.password, suite),
+      ]);
       continue;
     }
-    await db.query(
-      `INSERT INTO users (id, username, display_name, role, township_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
-      [u.username, u.displayName, u.role, u.townshipCode ?? null, await hashPassword(u.password, suite)],
-    );
+    await db.query(`INSERT INTO users (id, username, display_name, role, township_code, password_hash) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`, [
+      u.username,
+      u.displayName,
+      u.role,
+      u.townshipCode ?? null,
+      await hashPassword(u.password, suite),
+    ]);
   }
 }
 
@@ -112,7 +142,10 @@ const SEED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '
  * so the cross-reference on a case page has something to show. Existing rows are left as they are.
  */
 export async function seedDemoRegistry(db: Db): Promise<void> {
-  const rows = (file: string) => parseCsv(fs.readFileSync(path.join(SEED_DIR, file), 'utf8')).slice(1).map((r) => r.fields);
+  const rows = (file: string) =>
+    parseCsv(fs.readFileSync(path.join(SEED_DIR, file), 'utf8'))
+      .slice(1)
+      .map((r) => r.fields);
   await db.tx(async (q) => {
     for (const [code, name, unitCode, unitName, position, township, level] of rows('demo-officials.csv')) {
       // Each unit in the 片区 that covers its township (the synthetic county's division), for the 督查组 scoping. A
@@ -128,7 +161,10 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
       );
     }
     for (const [id, official, date, kind, reason, authority] of rows('demo-discipline.csv')) {
-      await q.query('INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority, sanction) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING', [id, official, date, kind, reason, authority, sanctionOf(kind ?? '') ?? null]);
+      await q.query(
+        'INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority, sanction) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING',
+        [id, official, date, kind, reason, authority, sanctionOf(kind ?? '') ?? null],
+      );
     }
     await linkDemoUsers(q);
   });

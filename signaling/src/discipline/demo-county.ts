@@ -64,7 +64,17 @@ export class DemoCountyLoader {
     const county = generateCounty(townships, size);
     if (Number(have.rows[0]!.n) >= county.people.length) return;
     this.log.info('demo county loading', { units: county.units.length, people: county.people.length, records: county.records.length });
-    const done = await writeCounty(this.db, county, (people) => this.log.info('demo county progress', { people, of: county.people.length }), () => this.stopped);
-    if (done) this.log.info('demo county loaded', { people: county.people.length, records: county.records.length, seconds: Math.round((performance.now() - t0) / 100) / 10 });
+    const done = await writeCounty(
+      this.db,
+      county,
+      (people) => this.log.info('demo county progress', { people, of: county.people.length }),
+      () => this.stopped,
+    );
+    if (done)
+      this.log.info('demo county loaded', {
+        people: county.people.length,
+        records: county.records.length,
+        seconds: Math.round((performance.now() - t0) / 100) / 10,
+      });
   }
 }

@@ -5,7 +5,17 @@ import { namedAsAccused } from '../cases/conflicts.js';
 import { NAMING } from '../registry/cross-reference.js';
 import { newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
-import { findPeople, PERSON_COLUMNS, personFrom, personOf, recordOf, searchCondition, type PeopleSearch, type PersonRow, type RecordRow } from './people-search.js';
+import {
+  findPeople,
+  PERSON_COLUMNS,
+  personFrom,
+  personOf,
+  recordOf,
+  searchCondition,
+  type PeopleSearch,
+  type PersonRow,
+  type RecordRow,
+} from './people-search.js';
 import { maskedIdCard, personalDataKeys } from './person-data.js';
 
 /** Roles that see the earlier accusations naming a person (counts, case codes and state): not the 片区督查组. */
@@ -42,7 +52,10 @@ export class DisciplineQuery {
   async person(principal: Claims, code: string, today = localDay()): Promise<PersonDetail> {
     return this.db.tx(async (q) => {
       const district = await this.districtOf(q, principal);
-      const r = await q.query<PersonRow & { id_card_ct: Buffer | null }>(`SELECT ${PERSON_COLUMNS}, o.id_card_ct FROM ${personFrom('officials')} WHERE o.code = $1`, [code]);
+      const r = await q.query<PersonRow & { id_card_ct: Buffer | null }>(
+        `SELECT ${PERSON_COLUMNS}, o.id_card_ct FROM ${personFrom('officials')} WHERE o.code = $1`,
+        [code],
+      );
       const row = r.rows[0];
       // Another 片区's person is answered as no person at all.
       if (!row || (district && row.district_code !== district)) throw new AppError('NOT_FOUND', '没有找到这个人员');

@@ -1,4 +1,13 @@
-import { AppError, effectOf, isValidIdCard, type DisciplineRecordView, type PeopleAnswer, type PeopleSearchBy, type PersonDetail, type Sanction } from '@vj/shared';
+import {
+  AppError,
+  effectOf,
+  isValidIdCard,
+  type DisciplineRecordView,
+  type PeopleAnswer,
+  type PeopleSearchBy,
+  type PersonDetail,
+  type Sanction,
+} from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 import { compactPinyin, isPinyinQuery, nameKeys } from './name-keys.js';
@@ -23,7 +32,16 @@ export type PersonRow = {
   key_official: boolean;
   management_level: PersonDetail['person']['managementLevel'];
 };
-export type RecordRow = { id: string; official_code: string; decided_on: string; kind: string; sanction: Sanction | null; probation_months: number | null; authority: string; reason: string };
+export type RecordRow = {
+  id: string;
+  official_code: string;
+  decided_on: string;
+  kind: string;
+  sanction: Sanction | null;
+  probation_months: number | null;
+  authority: string;
+  reason: string;
+};
 
 /**
  * A person's columns over `o` (officials), `u` (their unit) and `dd` (its 片区), joined as PERSON_FROM does. The
@@ -31,7 +49,8 @@ export type RecordRow = { id: string; official_code: string; decided_on: string;
  * the planner hash the whole unit table for each query (as cross-reference.ts found).
  */
 export const PERSON_COLUMNS = `o.code, o.name, u.name AS unit_name, dd.code AS district_code, dd.name AS district_name, o.position, o.rank, o.key_official, o.management_level`;
-export const personFrom = (officials: string) => `${officials} o LEFT JOIN org_units u ON u.code = o.unit_code LEFT JOIN districts dd ON dd.code = u.district_code`;
+export const personFrom = (officials: string) =>
+  `${officials} o LEFT JOIN org_units u ON u.code = o.unit_code LEFT JOIN districts dd ON dd.code = u.district_code`;
 
 export const personOf = (r: PersonRow) => ({
   code: r.code,
@@ -98,7 +117,13 @@ export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): { 
  * One statement: the people matching, in the 片区 when one is given, each with their records (as JSON, for the
  * count and the 影响期 summary) — one round trip however many are found.
  */
-export async function findPeople(q: Queryable, condition: ReturnType<typeof searchCondition>, query: PeopleSearch, district: string | undefined, today: string): Promise<PeopleAnswer> {
+export async function findPeople(
+  q: Queryable,
+  condition: ReturnType<typeof searchCondition>,
+  query: PeopleSearch,
+  district: string | undefined,
+  today: string,
+): Promise<PeopleAnswer> {
   const args = [...condition.args];
   const p = (v: unknown) => (args.push(v), `$${args.length}`);
   let where = condition.where;
@@ -116,7 +141,9 @@ export async function findPeople(q: Queryable, condition: ReturnType<typeof sear
   const rows = found.rows.slice(0, query.limit);
   return {
     items: rows.map((r) => {
-      const effects = r.records.map((d) => effectOf({ sanction: d.sanction, kind: d.kind, decidedOn: d.decided_on, probationMonths: d.probation_months }, today).state);
+      const effects = r.records.map(
+        (d) => effectOf({ sanction: d.sanction, kind: d.kind, decidedOn: d.decided_on, probationMonths: d.probation_months }, today).state,
+      );
       return { ...personOf(r), recordCount: effects.length, inEffect: effects.some((e) => e === 'in_effect' || e === 'permanent') };
     }),
     truncated: found.rows.length > query.limit,

@@ -88,7 +88,16 @@ export async function writeRecords(q: Queryable, records: readonly RecordInput[]
      SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[])
      ON CONFLICT (id) DO UPDATE SET official_code = excluded.official_code, decided_on = excluded.decided_on, kind = excluded.kind, sanction = excluded.sanction,
        probation_months = excluded.probation_months, authority = excluded.authority, reason = excluded.reason`,
-    [col(records, 'id'), col(records, 'officialCode'), col(records, 'decidedOn'), col(records, 'kind'), col(records, 'sanction'), col(records, 'probationMonths'), col(records, 'authority'), col(records, 'reason')],
+    [
+      col(records, 'id'),
+      col(records, 'officialCode'),
+      col(records, 'decidedOn'),
+      col(records, 'kind'),
+      col(records, 'sanction'),
+      col(records, 'probationMonths'),
+      col(records, 'authority'),
+      col(records, 'reason'),
+    ],
   );
 }
 
@@ -99,7 +108,9 @@ export async function writeRecords(q: Queryable, records: readonly RecordInput[]
 export async function backfillNameKeys(db: Db): Promise<number> {
   let done = 0;
   for (;;) {
-    const r = await db.query<{ code: string; name: string }>(`SELECT code, name FROM officials WHERE name_pinyin = '' AND name ~ '[一-龥]' ORDER BY code LIMIT 2000`);
+    const r = await db.query<{ code: string; name: string }>(
+      `SELECT code, name FROM officials WHERE name_pinyin = '' AND name ~ '[一-龥]' ORDER BY code LIMIT 2000`,
+    );
     if (!r.rows.length) return done;
     const keys = r.rows.map((p) => nameKeys(p.name));
     await db.query(

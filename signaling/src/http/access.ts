@@ -6,7 +6,15 @@ const COUNTY = COUNTY_ROLES;
  * enforced in the query). Township roles and the petition office get none of it.
  */
 const ARCHIVE_READERS: readonly Role[] = ['case_reviewer', 'county_leader', 'conduct_office', 'district_inspector', 'district_leader'];
-const CONSOLE_USERS: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', ...ARCHIVE_READERS.filter((r) => r !== 'county_leader'), 'township_handler', 'township_staff', ...ADMIN_ROLES];
+const CONSOLE_USERS: readonly Role[] = [
+  'county_officer',
+  'county_supervisor',
+  'county_leader',
+  ...ARCHIVE_READERS.filter((r) => r !== 'county_leader'),
+  'township_handler',
+  'township_staff',
+  ...ADMIN_ROLES,
+];
 
 export interface RouteAccess {
   /** Who may call it; 'public' routes authenticate by what they carry (a password, a device credential). */

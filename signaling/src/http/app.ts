@@ -82,7 +82,12 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     // The route pattern, not the URL: query strings may carry search terms; ids are fine, content never.
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const fields = { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/'), status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n) };
+      const fields = {
+        method: req.method,
+        route: (req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/'),
+        status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+      };
       if (res.statusCode >= 500) access.warn('request', fields);
       else access.debug('request', fields);
     });
@@ -90,7 +95,25 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
   });
   app.use(securityHeaders(ctx));
   app.use('/api', express.json({ limit: '256kb', strict: true }));
-  for (const register of [healthRoutes, authRoutes, accountRoutes, roomRoutes, petitionRoutes, caseRoutes, townshipRoutes, sealedRoutes, registryRoutes, disciplineRoutes, recordingRoutes, receiptRoutes, satisfactionRoutes, auditRoutes, securityRoutes, adminRoutes]) register(app, ctx);
+  for (const register of [
+    healthRoutes,
+    authRoutes,
+    accountRoutes,
+    roomRoutes,
+    petitionRoutes,
+    caseRoutes,
+    townshipRoutes,
+    sealedRoutes,
+    registryRoutes,
+    disciplineRoutes,
+    recordingRoutes,
+    receiptRoutes,
+    satisfactionRoutes,
+    auditRoutes,
+    securityRoutes,
+    adminRoutes,
+  ])
+    register(app, ctx);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));

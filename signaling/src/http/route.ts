@@ -94,7 +94,13 @@ function presented(app: AppContext, key: RouteKey, schema: z.ZodType | typeof BY
   }
   const out = schema.safeParse(result);
   if (out.success) return out.data;
-  app.log.error('answer does not match its schema', { route: key, paths: out.error.issues.map((i) => i.path.join('.') || '(root)').slice(0, 10).join(', ') });
+  app.log.error('answer does not match its schema', {
+    route: key,
+    paths: out.error.issues
+      .map((i) => i.path.join('.') || '(root)')
+      .slice(0, 10)
+      .join(', '),
+  });
   throw new AppError('INTERNAL', 'internal error');
 }
 
@@ -112,7 +118,17 @@ const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role ==
 
 async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, code: string): Promise<void> {
   await app.db
-    .tx((q) => appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'auth.refused', objectType: 'route', objectId: key, townshipCode: principal.twp ?? null, details: { code } }))
+    .tx((q) =>
+      appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: 'auth.refused',
+        objectType: 'route',
+        objectId: key,
+        townshipCode: principal.twp ?? null,
+        details: { code },
+      }),
+    )
     .catch((err) => app.log.warn('could not audit a refusal', errorFields(err)));
 }
 
@@ -121,12 +137,12 @@ async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, c
  * the access table → validate → rate limit (keyed on the validated values) → act → present. Errors carry
  * stable codes; refusals of a known user are audited.
  */
-export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, R extends z.ZodType = z.ZodType>(
-  express: Express,
-  app: AppContext,
-  key: RouteKey,
-  spec: RouteSpec<B, P, Q, R>,
-): void {
+export function mount<
+  B extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  R extends z.ZodType = z.ZodType,
+>(express: Express, app: AppContext, key: RouteKey, spec: RouteSpec<B, P, Q, R>): void {
   const access: RouteAccess = ROUTES[key];
   const { method, path } = splitKey(key);
   const handler = async (req: Request, res: Response, next: NextFunction) => {
@@ -167,7 +183,11 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
       });
       if (access.scope === 'township' && !scopeChecked) throw new Error(`route ${key} is township-scoped but never checked the township`);
       if (result instanceof FileResult) {
-        res.sendFile(result.path, { headers: { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' }, acceptRanges: true }, (err) => err && next(err));
+        res.sendFile(
+          result.path,
+          { headers: { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' }, acceptRanges: true },
+          (err) => err && next(err),
+        );
         return;
       }
       if (result instanceof RangeBuffer) {
@@ -175,13 +195,19 @@ export function mount<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType 
         return;
       }
       if (result instanceof Binary) {
-        res.status(200).type(result.contentType).setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
+        res
+          .status(200)
+          .type(result.contentType)
+          .setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
         res.setHeader('Cache-Control', 'no-store');
         res.end(result.data);
         return;
       }
       const answer = presented(app, key, spec.response, result);
-      res.status(typeof spec.status === 'function' ? spec.status(result) : (spec.status ?? 200)).setHeader('Cache-Control', 'no-store').json(answer);
+      res
+        .status(typeof spec.status === 'function' ? spec.status(result) : (spec.status ?? 200))
+        .setHeader('Cache-Control', 'no-store')
+        .json(answer);
     } catch (err) {
       if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || (err.code === 'NOT_FOUND' && access.scope))) {
         await auditRefusal(app, principal, key, err.code);

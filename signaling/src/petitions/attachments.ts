@@ -45,7 +45,15 @@ export class Attachments {
   };
 
   /** Idempotent by attachment id: a retried upload of the same file returns the stored one. */
-  async put(principal: Claims, petitionId: string, attachmentId: string, mime: string, filename: string, data: Buffer, kind: UploadKind = 'intake'): Promise<AttachmentView> {
+  async put(
+    principal: Claims,
+    petitionId: string,
+    attachmentId: string,
+    mime: string,
+    filename: string,
+    data: Buffer,
+    kind: UploadKind = 'intake',
+  ): Promise<AttachmentView> {
     checkAttachment(mime, data);
     const forStep = kind !== 'intake';
     const origin = kind === 'handling' ? 'handling' : 'intake';
@@ -68,12 +76,16 @@ export class Attachments {
       );
       const old = prior.rows[0];
       if (old) {
-        if (old.petition_id !== petitionId || old.uploaded_by !== principal.sub || old.size_bytes !== data.length || old.mime !== mime) throw new AppError('CONFLICT', 'this attachment id holds a different file');
+        if (old.petition_id !== petitionId || old.uploaded_by !== principal.sub || old.size_bytes !== data.length || old.mime !== mime)
+          throw new AppError('CONFLICT', 'this attachment id holds a different file');
         return { id: attachmentId, mime, sizeBytes: old.size_bytes, uploadedAt: old.uploaded_at.toISOString(), filename: forStep ? filename : null };
       }
       if (!forStep && Number(counts.intake) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `每件信访件随件提交的材料最多 ${MAX_ATTACHMENTS} 个`);
       if (forStep && Number(counts.pending) >= MAX_PENDING_PER_UPLOADER) {
-        throw new AppError('BAD_REQUEST', `您在本案中已上传 ${MAX_PENDING_PER_UPLOADER} 个尚未附到办理记录的材料：请先提交办理记录；未使用的材料 24 小时后自动清理`);
+        throw new AppError(
+          'BAD_REQUEST',
+          `您在本案中已上传 ${MAX_PENDING_PER_UPLOADER} 个尚未附到办理记录的材料：请先提交办理记录；未使用的材料 24 小时后自动清理`,
+        );
       }
       if (Number(counts.mine) >= MAX_FILES_PER_UPLOADER) throw new AppError('BAD_REQUEST', `您在本案中上传的材料已达上限（${MAX_FILES_PER_UPLOADER} 个）`);
       const { key, dekVersion } = await this.vault.dataKey(q, petitionId);
@@ -98,7 +110,9 @@ export class Attachments {
         objectType: 'attachment',
         objectId: attachmentId,
         // A sealed matter's row says a file was added to it, nothing about the file or the township.
-        ...(counts.sealed ? { townshipCode: null, details: { petitionId } } : { townshipCode: counts.township_code, details: { petitionId, mime, sizeBytes: data.length, origin, forStep } }),
+        ...(counts.sealed
+          ? { townshipCode: null, details: { petitionId } }
+          : { townshipCode: counts.township_code, details: { petitionId, mime, sizeBytes: data.length, origin, forStep } }),
       });
       return { id: attachmentId, mime, sizeBytes: data.length, uploadedAt: r.rows[0]!.uploaded_at.toISOString(), filename: forStep ? filename : null };
     });
@@ -143,7 +157,15 @@ export class Attachments {
     let total = 0;
     for (;;) {
       const n = await this.db.tx(async (q) => {
-        const r = await q.query<{ id: string; petition_id: string; uploaded_by: string; origin: string; uploaded_at: Date; township_code: string; sealed: boolean }>(
+        const r = await q.query<{
+          id: string;
+          petition_id: string;
+          uploaded_by: string;
+          origin: string;
+          uploaded_at: Date;
+          township_code: string;
+          sealed: boolean;
+        }>(
           `DELETE FROM petition_attachments a USING petitions p
            WHERE p.id = a.petition_id AND a.id IN (
              SELECT id FROM petition_attachments WHERE for_step AND step_id IS NULL AND uploaded_at < $1 ORDER BY uploaded_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
@@ -159,7 +181,15 @@ export class Attachments {
             objectId: a.id,
             // 密封事项: only that a file of it went, not from where or whose.
             townshipCode: a.sealed ? null : a.township_code,
-            details: a.sealed ? { petitionId: a.petition_id } : { petitionId: a.petition_id, uploadedBy: a.uploaded_by, origin: a.origin, uploadedAt: a.uploaded_at.toISOString(), reason: 'never_attached_to_a_step' },
+            details: a.sealed
+              ? { petitionId: a.petition_id }
+              : {
+                  petitionId: a.petition_id,
+                  uploadedBy: a.uploaded_by,
+                  origin: a.origin,
+                  uploadedAt: a.uploaded_at.toISOString(),
+                  reason: 'never_attached_to_a_step',
+                },
           });
         }
         return r.rows.length;

@@ -26,7 +26,14 @@ export const fieldCtx = (petitionId: string, column: string, dekVersion: number)
 export type IdentityCiphertexts = Record<string, Buffer | null> | null | undefined;
 
 function identityMacOf(keys: IntegrityKeyring, suite: SuiteId, petitionId: string, anonymous: boolean, cts: IdentityCiphertexts): Buffer {
-  return mac(suite, keys.key('identity-seal', suite), 'identity', petitionId, anonymous ? 'anonymous' : 'named', ...IDENTITY_FIELDS.map(([, c]) => cts?.[c] ?? '-'));
+  return mac(
+    suite,
+    keys.key('identity-seal', suite),
+    'identity',
+    petitionId,
+    anonymous ? 'anonymous' : 'named',
+    ...IDENTITY_FIELDS.map(([, c]) => cts?.[c] ?? '-'),
+  );
 }
 
 /**
@@ -86,7 +93,10 @@ export class IdentityVault {
   }
 
   async dataKey(q: Queryable, ownerId: string): Promise<{ key: Buffer; dekVersion: number }> {
-    const r = await q.query<{ wrapped: Buffer; kek_version: number; dek_version: number }>('SELECT wrapped, kek_version, dek_version FROM data_keys WHERE owner_id = $1', [ownerId]);
+    const r = await q.query<{ wrapped: Buffer; kek_version: number; dek_version: number }>(
+      'SELECT wrapped, kek_version, dek_version FROM data_keys WHERE owner_id = $1',
+      [ownerId],
+    );
     const row = r.rows[0];
     if (!row) throw new Error('data key missing');
     return { key: this.master.unwrap(row.wrapped, row.kek_version, ownerId), dekVersion: row.dek_version };
@@ -111,7 +121,8 @@ export class IdentityVault {
         if (blob) out[field] = open(key, blob, fieldCtx(petitionId, column, dekVersion)).toString('utf8');
       }
     } catch (err) {
-      if (err instanceof DecryptError || (err instanceof Error && err.message === 'data key missing')) throw new IntegrityError('petition_identity', petitionId);
+      if (err instanceof DecryptError || (err instanceof Error && err.message === 'data key missing'))
+        throw new IntegrityError('petition_identity', petitionId);
       throw err;
     }
     return out;

@@ -24,7 +24,9 @@ type SubmitOutput = z.output<typeof PetitionSubmitBody>;
 type AccusedOutput = SubmitOutput['accused'][number];
 /** Writers that predate classes, levels or sealing (the benchmarks, the demo seed) may leave them out. */
 type SubmitInput = Omit<SubmitOutput, 'matterClass' | 'otherBody' | 'sealed' | 'accused'> &
-  Partial<Pick<SubmitOutput, 'matterClass' | 'otherBody' | 'sealed'>> & { accused: (Omit<AccusedOutput, 'managementLevel' | 'standing'> & Partial<Pick<AccusedOutput, 'managementLevel' | 'standing'>>)[] };
+  Partial<Pick<SubmitOutput, 'matterClass' | 'otherBody' | 'sealed'>> & {
+    accused: (Omit<AccusedOutput, 'managementLevel' | 'standing'> & Partial<Pick<AccusedOutput, 'managementLevel' | 'standing'>>)[];
+  };
 type ListInput = z.output<typeof PetitionListQuery>;
 
 /** yymm + 6 random digits: short enough to type on a number pad, and sorted by month when read aloud. */
@@ -141,13 +143,16 @@ export class PetitionService {
             RETURNING 1)`);
         }
         // The rows the foreign keys point at, share-locked before the chain lock (see AuditedChange.before).
-        const lockedFor = (table: string, column: string, values: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column} = ANY(${values}) FOR KEY SHARE) AS l)`;
-        ctes.push(`${name('referenced')} AS (SELECT ${[
-          lockedFor('users', 'id', `ARRAY[${$(principal.sub)}::uuid]`),
-          lockedFor('reception_sessions', 'id', `ARRAY[${$(body.sessionId)}::uuid]`),
-          lockedFor('rooms', 'code', `ARRAY[${[$(body.townshipCode), ...accused.map((a) => a.township)].map((t) => `${t}::text`).join(', ')}]`),
-          ...(accused.length > 0 ? [lockedFor('officials', 'code', `ARRAY[${accused.map((a) => a.official).join(', ')}]`)] : []),
-        ].join(' + ')} AS n)`);
+        const lockedFor = (table: string, column: string, values: string) =>
+          `(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column} = ANY(${values}) FOR KEY SHARE) AS l)`;
+        ctes.push(
+          `${name('referenced')} AS (SELECT ${[
+            lockedFor('users', 'id', `ARRAY[${$(principal.sub)}::uuid]`),
+            lockedFor('reception_sessions', 'id', `ARRAY[${$(body.sessionId)}::uuid]`),
+            lockedFor('rooms', 'code', `ARRAY[${[$(body.townshipCode), ...accused.map((a) => a.township)].map((t) => `${t}::text`).join(', ')}]`),
+            ...(accused.length > 0 ? [lockedFor('officials', 'code', `ARRAY[${accused.map((a) => a.official).join(', ')}]`)] : []),
+          ].join(' + ')} AS n)`,
+        );
         return { ctes, gate: petition, before: [name('referenced'), ...before], returning: { policy_version: POLICY_VERSION_SQL } };
       };
       try {
@@ -159,7 +164,16 @@ export class PetitionService {
           // A sealed matter's row records that it exists, not what it is about or where it came from.
           ...(isSealed
             ? { townshipCode: null, details: { sealed: true } }
-            : { townshipCode: body.townshipCode, details: { category: body.category, matterClass, anonymous: identity === null, accused: body.accused.length, fromSession: body.sessionId !== null } }),
+            : {
+                townshipCode: body.townshipCode,
+                details: {
+                  category: body.category,
+                  matterClass,
+                  anonymous: identity === null,
+                  accused: body.accused.length,
+                  fromSession: body.sessionId !== null,
+                },
+              }),
         });
         if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true };
         if (String(audited.row['policy_version']) !== policy.version) {
@@ -185,7 +199,8 @@ export class PetitionService {
     if (!row) return undefined;
     // Compared in the suite the stored digest was made with; an erased pre-0013 digest matches nothing.
     const suite = SUITES.find((s) => row.request_digest.startsWith(`${s}:`));
-    if (!suite || row.request_digest !== requestDigest(this.keys, suite, body)) throw new AppError('CONFLICT', 'this petition id was already used for different content');
+    if (!suite || row.request_digest !== requestDigest(this.keys, suite, body))
+      throw new AppError('CONFLICT', 'this petition id was already used for different content');
     return this.receiptOf(body.id, row.case_code);
   }
 
@@ -219,11 +234,21 @@ export class PetitionService {
     let township: string | null = null;
     try {
       return await this.db.tx(async (q) => {
-        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null }>('SELECT township_code, anonymous, identity_mac FROM petitions WHERE id = $1 AND NOT sealed', [id]);
+        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null }>(
+          'SELECT township_code, anonymous, identity_mac FROM petitions WHERE id = $1 AND NOT sealed',
+          [id],
+        );
         const row = p.rows[0];
         if (!row) throw new AppError('NOT_FOUND', 'no such petition');
         township = row.township_code;
-        const audit = await appendAudit(q, { ...actor(principal), action: 'identity.reveal', objectType: 'petition', objectId: id, townshipCode: row.township_code, details: { reason } });
+        const audit = await appendAudit(q, {
+          ...actor(principal),
+          action: 'identity.reveal',
+          objectType: 'petition',
+          objectId: id,
+          townshipCode: row.township_code,
+          details: { reason },
+        });
         const identity = await this.vault.reveal(q, this.keys, id, row);
         return { identity, auditSeq: audit.seq };
       });

@@ -44,8 +44,10 @@ function reviewsGiven(p: ReceiptRow): ReceiptStatusView['reviews'] {
 /** The notices the county gave, as the villager who holds the receipt was told them; never the response they gave. */
 function noticesGiven(p: ReceiptRow): ReceiptStatusView['notices'] {
   const out: ReceiptStatusView['notices'] = [];
-  if (p.notice_accept_at && p.notice_accept_via) out.push({ kind: 'accept', at: p.notice_accept_at.toISOString(), via: p.notice_accept_via, text: p.notice_accept_text ?? '' });
-  if (p.notice_result_at && p.notice_result_via) out.push({ kind: 'result', at: p.notice_result_at.toISOString(), via: p.notice_result_via, text: p.notice_result_text ?? '' });
+  if (p.notice_accept_at && p.notice_accept_via)
+    out.push({ kind: 'accept', at: p.notice_accept_at.toISOString(), via: p.notice_accept_via, text: p.notice_accept_text ?? '' });
+  if (p.notice_result_at && p.notice_result_via)
+    out.push({ kind: 'result', at: p.notice_result_at.toISOString(), via: p.notice_result_via, text: p.notice_result_text ?? '' });
   return out;
 }
 
@@ -84,7 +86,10 @@ export class ReceiptLookup {
     if (!(await this.limiter.hit(`receipt-device:${device}`, DEVICE_LIMIT, DEVICE_WINDOW_MS))) throw LOCKED();
     const keys = this.db.integrity;
     if (!keys) throw new Error('integrity keys not loaded');
-    const lock = await this.db.query<{ locked: boolean }>('SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
+    const lock = await this.db.query<{ locked: boolean }>(
+      'SELECT coalesce(locked_until > now(), false) AS locked FROM receipt_attempts WHERE device_id = $1 AND case_code = $2',
+      [device, caseCode],
+    );
     const r = await this.db.query<ReceiptRow>(
       `SELECT id, pin_hash, status, feedback, updated_at, created_at, township_code, sealed, matter_class, other_body, anonymous,
               notice_accept_at, notice_accept_via, notice_accept_text, notice_result_at, notice_result_via, notice_result_text,
@@ -95,9 +100,17 @@ export class ReceiptLookup {
     const p = r.rows[0];
     // An unknown code is checked against a verifier made the same way, so it costs what a wrong PIN costs.
     const stored = p?.pin_hash ?? pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), '00000000-0000-0000-0000-000000000000', caseCode, '');
-    const ok = (await checkPin(stored, (suite) => keys.key('receipt-pin-verifier', suite), p?.id ?? '00000000-0000-0000-0000-000000000000', caseCode, pin)) && p !== undefined;
+    const ok =
+      (await checkPin(stored, (suite) => keys.key('receipt-pin-verifier', suite), p?.id ?? '00000000-0000-0000-0000-000000000000', caseCode, pin)) &&
+      p !== undefined;
     // A sealed matter's rows record that it was looked up, not where it came from.
-    const audit = { actorId: kiosk.sub, actorRole: kiosk.role, objectType: 'petition', objectId: p?.id, townshipCode: p && !p.sealed ? p.township_code : null } as const;
+    const audit = {
+      actorId: kiosk.sub,
+      actorRole: kiosk.role,
+      objectType: 'petition',
+      objectId: p?.id,
+      townshipCode: p && !p.sealed ? p.township_code : null,
+    } as const;
     if (lock.rows[0]?.locked) {
       await this.db.tx((q) => appendAudit(q, { ...audit, action: 'receipt.lookup_failed', details: { locked: true } }));
       throw LOCKED();
@@ -123,7 +136,10 @@ export class ReceiptLookup {
       await q.query('DELETE FROM receipt_attempts WHERE device_id = $1 AND case_code = $2', [device, caseCode]);
       // Receipts issued before PIN verifiers were keyed carry a slow hash: replaced now that the PIN is known.
       if (pinVerifierIsLegacy(p.pin_hash, keys.suite)) {
-        await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [p.id, pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, caseCode, pin)]);
+        await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [
+          p.id,
+          pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, caseCode, pin),
+        ]);
       }
       return act(q, p, { ...audit, objectId: p.id });
     });
@@ -136,9 +152,31 @@ export class ReceiptLookup {
     });
     // 密封事项: the villager learns it was received and is handled above, and nothing of its handling here.
     if (p.sealed) {
-      return { caseCode, status: 'received', feedback: null, updatedAt: p.created_at.toISOString(), matterClass: 'accusation', otherBody: null, notices: [], reviews: [], satisfaction: { state: 'none', rating: null }, handledAbove: true };
+      return {
+        caseCode,
+        status: 'received',
+        feedback: null,
+        updatedAt: p.created_at.toISOString(),
+        matterClass: 'accusation',
+        otherBody: null,
+        notices: [],
+        reviews: [],
+        satisfaction: { state: 'none', rating: null },
+        handledAbove: true,
+      };
     }
     const satisfaction = await satisfactionOf(this.db, p);
-    return { caseCode, status: p.status, feedback: p.feedback, updatedAt: p.updated_at.toISOString(), matterClass: p.matter_class, otherBody: p.other_body, notices: noticesGiven(p), reviews: reviewsGiven(p), satisfaction, handledAbove: false };
+    return {
+      caseCode,
+      status: p.status,
+      feedback: p.feedback,
+      updatedAt: p.updated_at.toISOString(),
+      matterClass: p.matter_class,
+      otherBody: p.other_body,
+      notices: noticesGiven(p),
+      reviews: reviewsGiven(p),
+      satisfaction,
+      handledAbove: false,
+    };
   }
 }

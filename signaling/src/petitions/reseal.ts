@@ -58,7 +58,12 @@ async function resealOne(
   const suite = master.suite;
   const idRow = (await q.query<Record<string, Buffer | null>>('SELECT * FROM petition_identity WHERE petition_id = $1', [p.id])).rows[0];
   const cts: IdentityCiphertexts = idRow ? Object.fromEntries(IDENTITY_FIELDS.map(([, c]) => [c, idRow[c] ?? null])) : idRow;
-  const files = (await q.query<{ id: string; filename_ct: Buffer; content_ct: Buffer }>('SELECT id, filename_ct, content_ct FROM petition_attachments WHERE petition_id = $1', [p.id])).rows;
+  const files = (
+    await q.query<{ id: string; filename_ct: Buffer; content_ct: Buffer }>(
+      'SELECT id, filename_ct, content_ct FROM petition_attachments WHERE petition_id = $1',
+      [p.id],
+    )
+  ).rows;
   const stale = (b: Buffer | null | undefined) => b !== null && b !== undefined && envelopeSuite(b) !== suite;
   const fieldsStale = IDENTITY_FIELDS.some(([, c]) => stale(cts?.[c]));
   const filesStale = files.filter((f) => stale(f.filename_ct) || stale(f.content_ct));
@@ -76,11 +81,15 @@ async function resealOne(
       next[c] = blob && stale(blob) ? master.seal(key, open(key, blob, ctx), ctx) : blob;
     }
     const cols = IDENTITY_FIELDS.map(([, c]) => c);
-    await q.query(`UPDATE petition_identity SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE petition_id = $1`, [p.id, ...cols.map((c) => next[c])]);
+    await q.query(`UPDATE petition_identity SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE petition_id = $1`, [
+      p.id,
+      ...cols.map((c) => next[c]),
+    ]);
     Object.assign(cts, next);
   }
   for (const f of filesStale) {
-    const again = (column: 'filename_ct' | 'content_ct') => vault.sealAttachment(key, dekVersion, f.id, column, vault.openAttachment(key, dekVersion, f.id, column, f[column]));
+    const again = (column: 'filename_ct' | 'content_ct') =>
+      vault.sealAttachment(key, dekVersion, f.id, column, vault.openAttachment(key, dekVersion, f.id, column, f[column]));
     await q.query('UPDATE petition_attachments SET filename_ct = $2, content_ct = $3 WHERE id = $1', [f.id, again('filename_ct'), again('content_ct')]);
   }
   // The seal covers the ciphertexts, so it is re-made whenever they changed, and in the configured suite.
@@ -89,7 +98,10 @@ async function resealOne(
     // The PIN is derived, so the verifier can be re-made without the villager; only if the old one agrees.
     const pin = receiptPin(keys, p.id);
     if (await checkPin(p.pin_hash, (s) => keys.key('receipt-pin-verifier', s), p.id, p.case_code, pin)) {
-      await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [p.id, pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, p.case_code, pin)]);
+      await q.query('UPDATE petitions SET pin_hash = $2 WHERE id = $1', [
+        p.id,
+        pinVerifier(keys.suite, keys.key('receipt-pin-verifier'), p.id, p.case_code, pin),
+      ]);
     }
   }
   return 'changed';

@@ -35,7 +35,13 @@ export class LocalPresence implements Presence {
   async get(rooms: string[]): Promise<RoomPresence[]> {
     return rooms.map((code) => {
       const k = this.kiosks.get(code);
-      return { code, kioskOnline: Boolean(k?.socketId), kioskSince: k?.since ?? null, session: this.sessions.get(code) ?? null, check: this.checks.get(code) ?? null };
+      return {
+        code,
+        kioskOnline: Boolean(k?.socketId),
+        kioskSince: k?.since ?? null,
+        session: this.sessions.get(code) ?? null,
+        check: this.checks.get(code) ?? null,
+      };
     });
   }
 

@@ -51,7 +51,11 @@ export class RedisPresence implements Presence {
   }
 
   private async write(room: string, socketId: string, deviceId: string): Promise<void> {
-    await this.redis.multi().hset(this.kioskKey(room), 'socket', socketId, 'device', deviceId, 'since', new Date().toISOString()).pexpire(this.kioskKey(room), KIOSK_TTL_MS).exec();
+    await this.redis
+      .multi()
+      .hset(this.kioskKey(room), 'socket', socketId, 'device', deviceId, 'since', new Date().toISOString())
+      .pexpire(this.kioskKey(room), KIOSK_TTL_MS)
+      .exec();
   }
 
   async kiosk(room: string): Promise<{ socketId: string; deviceId: string } | null> {

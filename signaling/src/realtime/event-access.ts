@@ -6,7 +6,17 @@ const IN_CALL: readonly Role[] = ['kiosk', ...COUNTY];
 const IN_SESSION: readonly Role[] = [...IN_CALL, 'township_staff'];
 // The principal leader and issue 17's roles (审理室, 党风政风监督室, 片区督查组) hold a console socket only to refresh
 // their token: no wall, no call, no case push.
-const CONSOLE: readonly Role[] = ['county_officer', 'county_supervisor', 'county_leader', 'case_reviewer', 'conduct_office', ...DISTRICT_ROLES, 'township_handler', 'township_staff', ...ADMIN_ROLES];
+const CONSOLE: readonly Role[] = [
+  'county_officer',
+  'county_supervisor',
+  'county_leader',
+  'case_reviewer',
+  'conduct_office',
+  ...DISTRICT_ROLES,
+  'township_handler',
+  'township_staff',
+  ...ADMIN_ROLES,
+];
 
 /**
  * Which roles may send each socket event, declared in one table and enforced in one place (the dispatcher).

@@ -62,7 +62,8 @@ export function eventHandlers(app: AppContext): Handlers {
       if (claims.sid !== ctx.principal.sid || claims.room !== ctx.principal.room) throw new AppError('UNAUTHENTICATED', 'token is for another login session');
       const live = await app.auth.assertLive(claims);
       // An account that now owes a password or a second factor keeps no live socket (as at the handshake).
-      if (live.mustChangePassword || live.mustEnrolSecondFactor) throw new AppError('UNAUTHENTICATED', 'the account must first change its password or enrol a second factor');
+      if (live.mustChangePassword || live.mustEnrolSecondFactor)
+        throw new AppError('UNAUTHENTICATED', 'the account must first change its password or enrol a second factor');
       ctx.setPrincipal(claims);
       return { expiresAt: new Date(claims.exp * 1000).toISOString() };
     },
@@ -106,7 +107,14 @@ export function eventHandlers(app: AppContext): Handlers {
     'rtc:consume': async (ctx, { sessionId, transportId, producerId, rtpCapabilities, spatialLayer }) => {
       const scope = calls.scope(sessionId, ctx.socketId);
       scope.assertCanConsume(producerId);
-      const r = await sfu.request('consume', { sessionId, peerId: scope.peer.peerId, transportId, producerId, rtpCapabilities, ...(spatialLayer !== undefined ? { spatialLayer } : {}) });
+      const r = await sfu.request('consume', {
+        sessionId,
+        peerId: scope.peer.peerId,
+        transportId,
+        producerId,
+        rtpCapabilities,
+        ...(spatialLayer !== undefined ? { spatialLayer } : {}),
+      });
       return { consumerId: r.consumerId, producerId: r.producerId, kind: r.kind, rtpParameters: r.rtpParameters, source: r.source };
     },
     'rtc:resumeConsumer': async (ctx, { sessionId, consumerId }) => {
@@ -124,13 +132,17 @@ export function eventHandlers(app: AppContext): Handlers {
     'rtc:reset': (ctx, { sessionId }) => ok(reconnect.reset(sessionId, ctx.socketId)),
 
     'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
-    'session:rejoin': async (ctx, { sessionId }) => ({ ...bound(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId)), reconnectGraceMs }),
+    'session:rejoin': async (ctx, { sessionId }) => ({
+      ...bound(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId)),
+      reconnectGraceMs,
+    }),
     'session:departed': async (ctx, { sessionId, how }) => {
       if (how === 'gave_up') return ok(reconnect.lapse(sessionId, ctx.principal.sub, ctx.socketId));
       if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};
       return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
     },
-    'session:watch': async (ctx, { sessionId, mode }) => entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode))),
+    'session:watch': async (ctx, { sessionId, mode }) =>
+      entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode))),
     'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
     'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
@@ -154,12 +166,15 @@ export function eventHandlers(app: AppContext): Handlers {
       // Never beside a visit: the camera and the uplink belong to the villager then.
       if (calls.sessions().some((s) => s.roomCode === ctx.principal.room)) throw new AppError('INVALID_STATE', '接待进行中，稍后再自检。');
       // Each check opens a router: a kiosk checks itself once a day, a few retries are fine, a flood is not.
-      if (!(await app.rateLimiter.hit(`kiosk-check:${ctx.principal.sub}`, 10, 10 * 60_000))) throw new AppError('RATE_LIMITED', '设备自检过于频繁，请稍后再试。');
+      if (!(await app.rateLimiter.hit(`kiosk-check:${ctx.principal.sub}`, 10, 10 * 60_000)))
+        throw new AppError('RATE_LIMITED', '设备自检过于频繁，请稍后再试。');
       // The check takes the path a call would: through the county's TURN relay too, when it runs one.
       return { ...(await app.kioskChecks.start(ctx.principal.room!, ctx.principal.sub, ctx.socketId)), ...relay() };
     },
     'kiosk:checkConnect': (ctx, { checkId, dtlsParameters }) => ok(app.kioskChecks.connect(checkId, ctx.socketId, dtlsParameters)),
-    'kiosk:checkProduce': async (ctx, { checkId, kind, rtpParameters }) => ({ producerId: await app.kioskChecks.produce(checkId, ctx.socketId, kind, rtpParameters) }),
+    'kiosk:checkProduce': async (ctx, { checkId, kind, rtpParameters }) => ({
+      producerId: await app.kioskChecks.produce(checkId, ctx.socketId, kind, rtpParameters),
+    }),
     'kiosk:checkFinish': async (ctx, { checkId, report }) => ({ check: await app.kioskChecks.finish(checkId, ctx.socketId, report) }),
     'session:leave': (ctx, { sessionId }) => ok(supervision.leave(sessionId, ctx.socketId)),
     'staff:startIntake': async (ctx, { requestId }) => {

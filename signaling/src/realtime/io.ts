@@ -75,14 +75,21 @@ const LIST_SOCKETS_MS = 500;
  * and `evict` then takes the principal out of its live sessions (media first) on the nodes that run them.
  */
 export function ioDisconnector(io: AppIo, evict: (who: AccessEnded) => Promise<void>, log: Logger): Disconnector {
-  const run = (what: string, job: () => Promise<void>) => void job().catch((err) => log.error('access end not applied to live sessions', { what, ...errorFields(err) }));
+  const run = (what: string, job: () => Promise<void>) =>
+    void job().catch((err) => log.error('access end not applied to live sessions', { what, ...errorFields(err) }));
   return {
     session: (sid) => {
       // Places this login session took are marked with it (handlers.ts): those go at once.
       run('session', () => evict({ kind: 'session', sid, socketIds: [] }));
       // Places picked up after a restart are known only by their socket: list them before the sockets close.
       run('session sockets', async () => {
-        const listed = io.in(`sid:${sid}`).fetchSockets().then((all) => all.map((x) => x.id), () => [] as string[]);
+        const listed = io
+          .in(`sid:${sid}`)
+          .fetchSockets()
+          .then(
+            (all) => all.map((x) => x.id),
+            () => [] as string[],
+          );
         const socketIds = await Promise.race([listed, new Promise<string[]>((r) => setTimeout(() => r([]), LIST_SOCKETS_MS).unref())]);
         io.in(`sid:${sid}`).disconnectSockets(true);
         if (socketIds.length) await evict({ kind: 'session', sid, socketIds });

@@ -16,7 +16,12 @@ describe('recorder ffmpeg', () => {
   it('a missing ffmpeg is reported as a dead recorder, not an uncaught error that stops the server', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-ffmpeg-'));
     const logged: string[] = [];
-    const track = new FfmpegTrack(dir, 40_002, 'v=0\n', createLogger('test', 'error', (l) => logged.push(l)));
+    const track = new FfmpegTrack(
+      dir,
+      40_002,
+      'v=0\n',
+      createLogger('test', 'error', (l) => logged.push(l)),
+    );
     const died = new Promise<void>((resolve) => track.events.on('died', () => resolve()));
     const path0 = process.env['PATH'];
     process.env['PATH'] = '/nonexistent';

@@ -25,7 +25,14 @@ export function sdpFor(kind: 'audio' | 'video', port: number, rtp: RtpParameters
   const codec = rtp.codecs[0]!;
   const name = codec.mimeType.split('/')[1]!;
   const channels = kind === 'audio' && codec.channels ? `/${codec.channels}` : '';
-  const fmtp = codec.parameters && Object.keys(codec.parameters).length ? [`a=fmtp:${codec.payloadType} ${Object.entries(codec.parameters).map(([k, v]) => `${k}=${String(v)}`).join(';')}`] : [];
+  const fmtp =
+    codec.parameters && Object.keys(codec.parameters).length
+      ? [
+          `a=fmtp:${codec.payloadType} ${Object.entries(codec.parameters)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(';')}`,
+        ]
+      : [];
   return [
     'v=0',
     'o=- 0 0 IN IP4 127.0.0.1',
@@ -110,18 +117,41 @@ export class FfmpegTrack {
     this.stopping = false;
     const list = path.join(this.dir, `list-${startIndex}.csv`);
     const args = [
-      '-nostdin', '-hide_banner', '-loglevel', 'error',
-      '-protocol_whitelist', 'file,udp,rtp',
-      '-analyzeduration', '2000000', '-probesize', '500000',
-      '-i', path.join(this.dir, 'track.sdp'),
-      '-map', '0', '-c', 'copy',
-      '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'matroska',
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-protocol_whitelist',
+      'file,udp,rtp',
+      '-analyzeduration',
+      '2000000',
+      '-probesize',
+      '500000',
+      '-i',
+      path.join(this.dir, 'track.sdp'),
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      String(SEGMENT_SECONDS),
+      '-segment_format',
+      'matroska',
       // Matroska keeps a whole cluster in memory, and a cluster lasts up to 5 s, so by default each segment
       // reached the disk in one burst at its end: a crash lost it all, and the liveness check saw no bytes for
       // a segment's length (a "stall" whenever a keyframe came late). One-second clusters, flushed, write steadily.
-      '-segment_format_options', 'cluster_time_limit=1000:flush_packets=1',
-      '-segment_list', list, '-segment_list_type', 'csv', '-segment_start_number', String(startIndex),
-      '-reset_timestamps', '1',
+      '-segment_format_options',
+      'cluster_time_limit=1000:flush_packets=1',
+      '-segment_list',
+      list,
+      '-segment_list_type',
+      'csv',
+      '-segment_start_number',
+      String(startIndex),
+      '-reset_timestamps',
+      '1',
       path.join(this.dir, 'seg-%05d.mkv'),
     ];
     const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -92,20 +92,26 @@ export class Playback {
     const playbackId = newId();
     const expiresAt = new Date(Date.now() + GRANT_MINUTES * 60_000);
     await this.db.tx(async (q) => {
-      const r = await q.query<{ room_code: string; status: string; township_grant: boolean }>('SELECT room_code, status, township_grant FROM recordings WHERE id = $1', [recordingId]);
+      const r = await q.query<{ room_code: string; status: string; township_grant: boolean }>(
+        'SELECT room_code, status, township_grant FROM recordings WHERE id = $1',
+        [recordingId],
+      );
       const rec = r.rows[0];
       if (!rec || rec.status === 'purged') throw new AppError('NOT_FOUND', 'no such recording');
       if (township && (rec.room_code !== principal.twp || !rec.township_grant)) throw new AppError('NOT_FOUND', 'no such recording');
-      await q.query('INSERT INTO recording_playbacks (id, recording_id, token_digest, user_id, county_only, expires_at, auth_session_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        playbackId,
-        recordingId,
-        digestSecret(token),
-        principal.sub,
-        !township,
-        expiresAt,
-        principal.sid,
-      ]);
-      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.playback', objectType: 'recording', objectId: recordingId, townshipCode: rec.room_code, details: { playbackId } });
+      await q.query(
+        'INSERT INTO recording_playbacks (id, recording_id, token_digest, user_id, county_only, expires_at, auth_session_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [playbackId, recordingId, digestSecret(token), principal.sub, !township, expiresAt, principal.sid],
+      );
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: 'recording.playback',
+        objectType: 'recording',
+        objectId: recordingId,
+        townshipCode: rec.room_code,
+        details: { playbackId },
+      });
     });
     return { playbackId, url: `/api/recordings/playback/${playbackId}?token=${token}`, expiresAt: expiresAt.toISOString() };
   }
@@ -179,7 +185,8 @@ export class Playback {
     const assembled = await building;
     // Assembly takes seconds; access may have ended meanwhile. No byte leaves without a fresh check.
     await this.live(playbackId, token);
-    if (!this.cache.put(playbackId, grant, assembled)) this.log.warn('assembled recording too large to keep for seeking', { playbackId, bytes: assembled.data.length });
+    if (!this.cache.put(playbackId, grant, assembled))
+      this.log.warn('assembled recording too large to keep for seeking', { playbackId, bytes: assembled.data.length });
     return assembled;
   }
 
@@ -239,7 +246,16 @@ export class Playback {
       // recorded (copied, not re-encoded), so the file still shows who said what.
       const mix =
         audio.length > 1
-          ? ['-filter_complex', `${audio.map((i) => `[${i}:a]`).join('')}amix=inputs=${audio.length}:duration=longest:normalize=0[mix]`, '-map', '[mix]', '-c:a:0', 'libopus', '-b:a:0', '48k']
+          ? [
+              '-filter_complex',
+              `${audio.map((i) => `[${i}:a]`).join('')}amix=inputs=${audio.length}:duration=longest:normalize=0[mix]`,
+              '-map',
+              '[mix]',
+              '-c:a:0',
+              'libopus',
+              '-b:a:0',
+              '48k',
+            ]
           : [];
       const maps = Array.from({ length: inputs.length / 4 }, (_, i) => ['-map', String(i)]).flat();
       const copy = audio.length > 1 ? ['-c:v', 'copy', ...audio.flatMap((_, k) => [`-c:a:${k + 1}`, 'copy'])] : ['-c', 'copy'];

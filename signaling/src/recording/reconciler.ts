@@ -77,7 +77,14 @@ export function sweepOwnWorkFolder(workRoot: string, log: Logger): void {
 }
 
 export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot: string, log: Logger): Promise<ReconcileReport> {
-  const report: ReconcileReport = { interrupted: 0, rescued: 0, orphanFilesRemoved: 0, missingFiles: 0, staleRecordersKilled: killStaleRecorders(workRoot), plaintextRemoved: 0 };
+  const report: ReconcileReport = {
+    interrupted: 0,
+    rescued: 0,
+    orphanFilesRemoved: 0,
+    missingFiles: 0,
+    staleRecordersKilled: killStaleRecorders(workRoot),
+    plaintextRemoved: 0,
+  };
   const open = await db.query<{ id: string }>(`SELECT id FROM recordings WHERE status IN ('recording', 'paused', 'finalizing')`);
   for (const { id } of open.rows) {
     const dir = path.join(workRoot, id);
@@ -86,7 +93,10 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
       const known = await db.query<{ track_seq: number }>('SELECT track_seq FROM recording_segments WHERE track_id = $1', [trackId]);
       const have = new Set(known.rows.map((r) => r.track_seq));
       const track = await db.query('SELECT 1 FROM recording_tracks WHERE id = $1 AND recording_id = $2', [trackId, id]);
-      for (const f of fs.readdirSync(tdir).filter((n) => /^seg-\d+\.mkv$/.test(n)).sort()) {
+      for (const f of fs
+        .readdirSync(tdir)
+        .filter((n) => /^seg-\d+\.mkv$/.test(n))
+        .sort()) {
         const index = Number(/seg-(\d+)/.exec(f)![1]);
         const full = path.join(tdir, f);
         if (!track.rowCount || have.has(index) || fs.statSync(full).size === 0) continue;
@@ -105,7 +115,9 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
   // Everything still in the work folder belongs to no open recording (a crash after a recording closed but before
   // its folder went, or an older version's playback folder): plaintext that will never be stored.
   report.plaintextRemoved = sweepWorkFolder(workRoot);
-  const rows = await db.query<{ file: string; purged: boolean }>(`SELECT s.file, r.status = 'purged' AS purged FROM recording_segments s JOIN recordings r ON r.id = s.recording_id`);
+  const rows = await db.query<{ file: string; purged: boolean }>(
+    `SELECT s.file, r.status = 'purged' AS purged FROM recording_segments s JOIN recordings r ON r.id = s.recording_id`,
+  );
   const files = new Set(rows.rows.map((r) => r.file));
   for (const rec of fs.existsSync(store.root) ? fs.readdirSync(store.root) : []) {
     const rdir = path.join(store.root, rec);
@@ -117,6 +129,7 @@ export async function reconcileRecordings(db: Db, store: SegmentStore, workRoot:
     }
   }
   for (const r of rows.rows) if (!r.purged && !fs.existsSync(store.filePath(r.file))) report.missingFiles++;
-  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles || report.staleRecordersKilled || report.plaintextRemoved) log.warn('recordings reconciled after an unclean stop', { ...report });
+  if (report.interrupted || report.rescued || report.orphanFilesRemoved || report.missingFiles || report.staleRecordersKilled || report.plaintextRemoved)
+    log.warn('recordings reconciled after an unclean stop', { ...report });
   return report;
 }

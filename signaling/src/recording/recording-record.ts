@@ -8,7 +8,15 @@ import { verifyRecording, type RecordingVerdict } from './verify.js';
 /** A session's recording as the county's session record shows it: its tracks, pauses and segments, never the media. */
 export async function sessionRecording(db: Queryable, sessionId: string): Promise<SessionRecordingAnswer> {
   // A recording of the call a sealed matter came from is not this county's to list (密封事项): as if there were none.
-  const r = await db.query<{ id: string; status: string; started_at: Date; stopped_at: Date | null; duration_ms: string | null; size_bytes: string; segments: number }>(
+  const r = await db.query<{
+    id: string;
+    status: string;
+    started_at: Date;
+    stopped_at: Date | null;
+    duration_ms: string | null;
+    size_bytes: string;
+    segments: number;
+  }>(
     'SELECT id, status, started_at, stopped_at, duration_ms, size_bytes, segments FROM recordings r WHERE session_id = $1 AND NOT EXISTS (SELECT 1 FROM petitions sp WHERE sp.session_id = r.session_id AND sp.sealed)',
     [sessionId],
   );
@@ -34,9 +42,22 @@ export async function sessionRecording(db: Queryable, sessionId: string): Promis
       stoppedAt: rec.stopped_at?.toISOString() ?? null,
       durationMs: rec.duration_ms === null ? null : Number(rec.duration_ms),
       sizeBytes: Number(rec.size_bytes),
-      tracks: tracks.rows.map((t) => ({ id: t.id, kind: t.kind, source: t.source, participantRole: t.participant_role, startedAt: t.started_at.toISOString() })),
+      tracks: tracks.rows.map((t) => ({
+        id: t.id,
+        kind: t.kind,
+        source: t.source,
+        participantRole: t.participant_role,
+        startedAt: t.started_at.toISOString(),
+      })),
       events: events.rows.map((e) => ({ at: e.at.toISOString(), kind: e.kind, reason: e.reason, actor: e.actor })),
-      segments: segs.rows.map((s) => ({ seq: s.seq, trackId: s.track_id, sizeBytes: Number(s.size_bytes), durationMs: s.duration_ms, countyOnly: s.county_only, sha256: s.sha256.toString('hex') })),
+      segments: segs.rows.map((s) => ({
+        seq: s.seq,
+        trackId: s.track_id,
+        sizeBytes: Number(s.size_bytes),
+        durationMs: s.duration_ms,
+        countyOnly: s.county_only,
+        sha256: s.sha256.toString('hex'),
+      })),
     },
   };
 }
@@ -46,13 +67,30 @@ export async function setTownshipGrant(db: Db, principal: Claims, recordingId: s
   await db.tx(async (q) => {
     const r = await q.query<{ room_code: string }>('UPDATE recordings SET township_grant = $2 WHERE id = $1 RETURNING room_code', [recordingId, grant]);
     if (!r.rows[0]) throw new AppError('NOT_FOUND', '录像不存在');
-    await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.grant', objectType: 'recording', objectId: recordingId, townshipCode: r.rows[0].room_code, details: { grant, reason } });
+    await appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'recording.grant',
+      objectType: 'recording',
+      objectId: recordingId,
+      townshipCode: r.rows[0].room_code,
+      details: { grant, reason },
+    });
   });
 }
 
 /** Checks a recording's segments against their chain and sealed head; the check itself is audited with its verdict. */
 export async function verifyRecordingAudited(db: Db, store: SegmentStore, principal: Claims, recordingId: string): Promise<RecordingVerdict> {
   const verdict = await verifyRecording(db, store, recordingId);
-  await db.tx((q) => appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'recording.verify', objectType: 'recording', objectId: recordingId, details: { ok: verdict.ok, segments: verdict.segments } }));
+  await db.tx((q) =>
+    appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'recording.verify',
+      objectType: 'recording',
+      objectId: recordingId,
+      details: { ok: verdict.ok, segments: verdict.segments },
+    }),
+  );
   return verdict;
 }

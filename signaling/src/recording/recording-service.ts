@@ -157,7 +157,10 @@ export class RecordingService {
       private: false,
       tracks: new Map(),
       queue: Promise.resolve(),
-      liveness: setInterval(() => void this.checkLiveness(rec).catch((err) => this.log.warn('liveness check failed', { recordingId: id, ...errorFields(err) })), LOOK_EVERY_MS),
+      liveness: setInterval(
+        () => void this.checkLiveness(rec).catch((err) => this.log.warn('liveness check failed', { recordingId: id, ...errorFields(err) })),
+        LOOK_EVERY_MS,
+      ),
       keyframes: setInterval(() => void this.keyframes(rec), SEGMENT_SECONDS * 1000),
       stopping: false,
     };
@@ -177,7 +180,14 @@ export class RecordingService {
     const transport = await this.sfu.request('createPlainTransport', { sessionId, peerId: rec.id, direction: 'recv' });
     const port = await freeUdpPort();
     await this.sfu.request('connectPlainTransport', { sessionId, peerId: rec.id, transportId: transport.id, ip: '127.0.0.1', port });
-    const consumer = await this.sfu.request('consume', { sessionId, peerId: rec.id, transportId: transport.id, producerId: info.producerId, rtpCapabilities, spatialLayer: 2 });
+    const consumer = await this.sfu.request('consume', {
+      sessionId,
+      peerId: rec.id,
+      transportId: transport.id,
+      producerId: info.producerId,
+      rtpCapabilities,
+      spatialLayer: 2,
+    });
     const trackId = newId();
     const ffmpeg = new FfmpegTrack(path.join(this.workRoot, rec.id, trackId), port, sdpFor(info.kind, port, consumer.rtpParameters), this.log);
     const track: Track = {
@@ -201,7 +211,10 @@ export class RecordingService {
     await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id) VALUES ($1, 'track_start', $2)`, [rec.id, trackId]);
     rec.tracks.set(info.producerId, track);
     ffmpeg.events.on('segment', (s) => this.enqueue(rec, track, s.index, s.file, s.durationMs));
-    ffmpeg.events.on('died', () => void this.restart(rec, track).catch((err) => this.log.error('recorder restart failed', { recordingId: rec.id, ...errorFields(err) })));
+    ffmpeg.events.on(
+      'died',
+      () => void this.restart(rec, track).catch((err) => this.log.error('recorder restart failed', { recordingId: rec.id, ...errorFields(err) })),
+    );
     await ffmpeg.start(0);
     if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId, peerId: rec.id, consumerId: consumer.consumerId });
   }
@@ -221,15 +234,26 @@ export class RecordingService {
     const now = this.clock();
     track.restarts = track.restarts.filter((t) => now - t < 60_000);
     if (track.restarts.length >= MAX_RESTARTS_PER_MINUTE) {
-      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [rec.id, track.id, GAP_REASONS.givenUp]);
+      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [
+        rec.id,
+        track.id,
+        GAP_REASONS.givenUp,
+      ]);
       this.log.error('recorder keeps failing, left down', { recordingId: rec.id, trackId: track.id });
       return;
     }
     track.restarts.push(now);
-    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3), ($1, 'restart', $2, '')`, [rec.id, track.id, GAP_REASONS.exited]);
+    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3), ($1, 'restart', $2, '')`, [
+      rec.id,
+      track.id,
+      GAP_REASONS.exited,
+    ]);
     track.inGap = true;
     // The segment the dead process was writing never reached its list: repair it and keep it.
-    for (const f of fs.readdirSync(track.ffmpeg.dir).filter((n) => /^seg-\d+\.mkv$/.test(n)).sort()) {
+    for (const f of fs
+      .readdirSync(track.ffmpeg.dir)
+      .filter((n) => /^seg-\d+\.mkv$/.test(n))
+      .sort()) {
       const index = segIndex(f);
       if (index < track.nextIndex) continue;
       const full = path.join(track.ffmpeg.dir, f);
@@ -240,7 +264,9 @@ export class RecordingService {
     if (rec.stopping) return;
     await track.ffmpeg.start(track.nextIndex);
     track.watch.restarted();
-    await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId }).catch((err) => this.log.debug('key frame request failed', { recordingId: rec.id, ...errorFields(err) }));
+    await this.sfu
+      .request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId })
+      .catch((err) => this.log.debug('key frame request failed', { recordingId: rec.id, ...errorFields(err) }));
     this.log.info('recorder restarted', { recordingId: rec.id, trackId: track.id, pid: track.ffmpeg.pid });
   }
 
@@ -249,7 +275,9 @@ export class RecordingService {
     for (const t of rec.tracks.values()) {
       if (t.info.kind === 'video' && !rec.paused) {
         // A consumer closing as the session ends refuses it; a longer segment is the only cost.
-        await this.sfu.request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch((err) => this.log.debug('key frame request failed', { recordingId: rec.id, ...errorFields(err) }));
+        await this.sfu
+          .request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId })
+          .catch((err) => this.log.debug('key frame request failed', { recordingId: rec.id, ...errorFields(err) }));
       }
     }
   }
@@ -285,7 +313,11 @@ export class RecordingService {
       } else if (look === 'stalled' && !t.inGap) {
         t.inGap = true;
         this.alerts.raise('recorder_failed', rec.roomCode, `recorder_failed:${rec.id}`);
-        await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [rec.id, t.id, GAP_REASONS.stalled]);
+        await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [
+          rec.id,
+          t.id,
+          GAP_REASONS.stalled,
+        ]);
         this.log.warn('recorder stalled', { recordingId: rec.id, trackId: t.id, silentMs: Math.round(t.watch.silentMs) });
       }
     }
@@ -306,8 +338,21 @@ export class RecordingService {
     if (rec.paused === paused) return paused ? 'paused' : 'recording';
     await this.db.tx(async (q) => {
       await q.query(`UPDATE recordings SET status = $2 WHERE id = $1`, [rec.id, paused ? 'paused' : 'recording']);
-      await q.query(`INSERT INTO recording_events (recording_id, kind, actor_id, reason) VALUES ($1, $2, $3, $4)`, [rec.id, paused ? 'pause' : 'resume', principal.sub, reason]);
-      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: paused ? 'recording.pause' : 'recording.resume', objectType: 'recording', objectId: rec.id, townshipCode: rec.roomCode, details: { sessionId, reason } });
+      await q.query(`INSERT INTO recording_events (recording_id, kind, actor_id, reason) VALUES ($1, $2, $3, $4)`, [
+        rec.id,
+        paused ? 'pause' : 'resume',
+        principal.sub,
+        reason,
+      ]);
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: paused ? 'recording.pause' : 'recording.resume',
+        objectType: 'recording',
+        objectId: rec.id,
+        townshipCode: rec.roomCode,
+        details: { sessionId, reason },
+      });
     });
     rec.paused = paused;
     for (const t of rec.tracks.values()) {
@@ -329,7 +374,9 @@ export class RecordingService {
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
     await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
-    await this.sfu.request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' }).catch((err) => this.log.warn('recorder peer not closed on the SFU; its router closes with the session', { recordingId: rec.id, ...errorFields(err) }));
+    await this.sfu
+      .request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' })
+      .catch((err) => this.log.warn('recorder peer not closed on the SFU; its router closes with the session', { recordingId: rec.id, ...errorFields(err) }));
     await this.db.tx(async (q) => {
       await q.query(
         `UPDATE recordings SET status = $2, stopped_at = now(),
@@ -351,7 +398,9 @@ export class RecordingService {
   /** Server shutdown: recordings are closed as interrupted; a session picked up later starts recording again. */
   async close(): Promise<void> {
     for (const sessionId of [...this.recordings.keys()]) {
-      await this.sessionEnded(sessionId, 'interrupted').catch((err) => this.log.error('recording not closed at shutdown; the next start reconciles it', { sessionId, ...errorFields(err) }));
+      await this.sessionEnded(sessionId, 'interrupted').catch((err) =>
+        this.log.error('recording not closed at shutdown; the next start reconciles it', { sessionId, ...errorFields(err) }),
+      );
     }
   }
 }

@@ -23,16 +23,28 @@ export interface RecordingResealReport {
  * recording whole or the new one (the files no row names are removed, here or by the start-up reconciler).
  * Recordings still being written keep their suite until the next run. Safe to re-run.
  */
-export async function resealRecordings(db: Db, store: SegmentStore, master: MasterKeys, keys: IntegrityKeyring, progress: (done: number) => void = () => {}): Promise<RecordingResealReport> {
+export async function resealRecordings(
+  db: Db,
+  store: SegmentStore,
+  master: MasterKeys,
+  keys: IntegrityKeyring,
+  progress: (done: number) => void = () => {},
+): Promise<RecordingResealReport> {
   const suite = master.suite;
   const report: RecordingResealReport = { recordings: 0, segments: 0, refused: [] };
-  const todo = await db.query<{ id: string }>(`SELECT id FROM recordings WHERE chain_suite <> $1 AND status IN ('complete', 'interrupted') ORDER BY started_at`, [suite]);
+  const todo = await db.query<{ id: string }>(
+    `SELECT id FROM recordings WHERE chain_suite <> $1 AND status IN ('complete', 'interrupted') ORDER BY started_at`,
+    [suite],
+  );
   for (const { id } of todo.rows) {
     const written: string[] = [];
     const replaced: string[] = [];
     try {
       const outcome = await db.tx(async (q) => {
-        const rec = await q.query<{ chain_head: Buffer | null; chain_suite: string; room_code: string }>('SELECT chain_head, chain_suite, room_code FROM recordings WHERE id = $1 FOR UPDATE', [id]);
+        const rec = await q.query<{ chain_head: Buffer | null; chain_suite: string; room_code: string }>(
+          'SELECT chain_head, chain_suite, room_code FROM recordings WHERE id = $1 FOR UPDATE',
+          [id],
+        );
         const row = rec.rows[0];
         if (!row || row.chain_suite === suite) return 'same';
         if (!(await verifyRecording(q, store, id)).ok) return 'refused';
@@ -53,7 +65,14 @@ export async function resealRecordings(db: Db, store: SegmentStore, master: Mast
           const digest = fileDigest(suite, sealed);
           prev = chainLink(suite, keys, prev, { sha256: digest, seq: s.seq, trackId: s.track_id, trackSeq: s.track_seq, countyOnly: s.county_only });
           size += sealed.length;
-          await q.query('UPDATE recording_segments SET file = $3, size_bytes = $4, sha256 = $5, chain_hash = $6 WHERE recording_id = $1 AND seq = $2', [id, s.seq, relative, sealed.length, digest, prev]);
+          await q.query('UPDATE recording_segments SET file = $3, size_bytes = $4, sha256 = $5, chain_hash = $6 WHERE recording_id = $1 AND seq = $2', [
+            id,
+            s.seq,
+            relative,
+            sealed.length,
+            digest,
+            prev,
+          ]);
         }
         const head = segs.rows.length ? prev : null;
         await q.query('UPDATE recordings SET chain_suite = $2, chain_head = $3, size_bytes = $4 WHERE id = $1', [id, suite, head, size]);
@@ -64,7 +83,13 @@ export async function resealRecordings(db: Db, store: SegmentStore, master: Mast
           objectType: 'recording',
           objectId: id,
           townshipCode: row.room_code,
-          details: { segments: segs.rows.length, chainHead: head?.toString('hex') ?? null, suite, previousSuite: row.chain_suite, previousHead: row.chain_head?.toString('hex') ?? null },
+          details: {
+            segments: segs.rows.length,
+            chainHead: head?.toString('hex') ?? null,
+            suite,
+            previousSuite: row.chain_suite,
+            previousHead: row.chain_head?.toString('hex') ?? null,
+          },
         });
         report.segments += segs.rows.length;
         return 'changed';

@@ -53,7 +53,12 @@ export class RetentionJob {
     const due = await this.db.tx(async (q) => {
       const locked = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK]);
       if (!locked.rows[0]?.ok) return [];
-      const keep = new Map((await q.query<{ case_status: string; keep_days: number | null }>('SELECT case_status, keep_days FROM recording_retention')).rows.map((r) => [r.case_status, r.keep_days]));
+      const keep = new Map(
+        (await q.query<{ case_status: string; keep_days: number | null }>('SELECT case_status, keep_days FROM recording_retention')).rows.map((r) => [
+          r.case_status,
+          r.keep_days,
+        ]),
+      );
       const c = await q.query<Candidate>(
         `SELECT r.id, r.room_code, r.stopped_at, r.chain_head, r.segments, r.size_bytes,
            (SELECT count(*) FROM petitions p WHERE p.session_id = r.session_id) AS petitions,

@@ -58,12 +58,18 @@ export class SegmentStore {
   /** A new recording's data key; its chain is keyed with the current suite from the first segment on. */
   async createKey(q: Queryable, recordingId: string): Promise<void> {
     const { wrapped, kekVersion } = this.master.wrap(newDataKey(), recordingId);
-    const inserted = await q.query('INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version) VALUES ($1, $2, $3, 1) ON CONFLICT (owner_id) DO NOTHING', [recordingId, wrapped, kekVersion]);
+    const inserted = await q.query(
+      'INSERT INTO data_keys (owner_id, wrapped, kek_version, dek_version) VALUES ($1, $2, $3, 1) ON CONFLICT (owner_id) DO NOTHING',
+      [recordingId, wrapped, kekVersion],
+    );
     if (inserted.rowCount) await q.query('UPDATE recordings SET chain_suite = $2 WHERE id = $1 AND segments = 0', [recordingId, this.integrity.suite]);
   }
 
   async key(q: Queryable, recordingId: string): Promise<{ key: Buffer; dekVersion: number }> {
-    const r = await q.query<{ wrapped: Buffer; kek_version: number; dek_version: number }>('SELECT wrapped, kek_version, dek_version FROM data_keys WHERE owner_id = $1', [recordingId]);
+    const r = await q.query<{ wrapped: Buffer; kek_version: number; dek_version: number }>(
+      'SELECT wrapped, kek_version, dek_version FROM data_keys WHERE owner_id = $1',
+      [recordingId],
+    );
     const row = r.rows[0];
     if (!row) throw new Error('recording key missing');
     return { key: this.master.unwrap(row.wrapped, row.kek_version, recordingId), dekVersion: row.dek_version };
@@ -88,7 +94,10 @@ export class SegmentStore {
     fs.writeFileSync(`${target}.tmp`, sealed, { mode: 0o600 });
     fs.renameSync(`${target}.tmp`, target);
     await this.db.tx(async (q) => {
-      const rec = await q.query<{ chain_head: Buffer | null; segments: number; chain_suite: string }>('SELECT chain_head, segments, chain_suite FROM recordings WHERE id = $1 FOR UPDATE', [recordingId]);
+      const rec = await q.query<{ chain_head: Buffer | null; segments: number; chain_suite: string }>(
+        'SELECT chain_head, segments, chain_suite FROM recordings WHERE id = $1 FOR UPDATE',
+        [recordingId],
+      );
       const head = rec.rows[0]!;
       const digest = fileDigest(head.chain_suite, sealed);
       const seq = head.segments + 1;
@@ -98,7 +107,12 @@ export class SegmentStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) ON CONFLICT (track_id, track_seq) DO NOTHING`,
         [recordingId, seq, trackId, trackSeq, relative, sealed.length, durationMs, digest, chain, countyOnly],
       );
-      await q.query('UPDATE recordings SET chain_head = $2, segments = $3, size_bytes = size_bytes + $4 WHERE id = $1', [recordingId, chain, seq, sealed.length]);
+      await q.query('UPDATE recordings SET chain_head = $2, segments = $3, size_bytes = size_bytes + $4 WHERE id = $1', [
+        recordingId,
+        chain,
+        seq,
+        sealed.length,
+      ]);
     });
     fs.rmSync(plaintextFile, { force: true });
   }

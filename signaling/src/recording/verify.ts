@@ -21,7 +21,10 @@ export interface RecordingVerdict {
  * recording's head without the audit log showing it.
  */
 export async function sealRecordingHead(q: Tx, recordingId: string, status: string): Promise<void> {
-  const r = await q.query<{ chain_head: Buffer | null; segments: number; room_code: string; chain_suite: string }>('SELECT chain_head, segments, room_code, chain_suite FROM recordings WHERE id = $1', [recordingId]);
+  const r = await q.query<{ chain_head: Buffer | null; segments: number; room_code: string; chain_suite: string }>(
+    'SELECT chain_head, segments, room_code, chain_suite FROM recordings WHERE id = $1',
+    [recordingId],
+  );
   const rec = r.rows[0];
   if (!rec) return;
   await appendAudit(q, {
@@ -41,7 +44,10 @@ export async function sealRecordingHead(q: Tx, recordingId: string, status: stri
  * files: its rows are verified as a tombstone, and the purge itself must be in the audit log.
  */
 export async function verifyRecording(q: Queryable, store: SegmentStore, recordingId: string): Promise<RecordingVerdict> {
-  const rec = await q.query<{ chain_head: Buffer | null; status: string; segments: number; chain_suite: string }>('SELECT chain_head, status, segments, chain_suite FROM recordings WHERE id = $1', [recordingId]);
+  const rec = await q.query<{ chain_head: Buffer | null; status: string; segments: number; chain_suite: string }>(
+    'SELECT chain_head, status, segments, chain_suite FROM recordings WHERE id = $1',
+    [recordingId],
+  );
   const row = rec.rows[0];
   const segs = await q.query<{ seq: number; track_id: string; track_seq: number; file: string; sha256: Buffer; chain_hash: Buffer; county_only: boolean }>(
     'SELECT seq, track_id, track_seq, file, sha256, chain_hash, county_only FROM recording_segments WHERE recording_id = $1 ORDER BY seq',
@@ -69,7 +75,13 @@ export async function verifyRecording(q: Queryable, store: SegmentStore, recordi
       if (!fs.existsSync(file)) return verdict('missing', s);
       if (!fileDigestMatches(suite, fs.readFileSync(file), s.sha256)) return verdict('hash', s);
     }
-    const link = chainLink(suite, store.integrity, prev, { sha256: s.sha256, seq: s.seq, trackId: s.track_id, trackSeq: s.track_seq, countyOnly: s.county_only });
+    const link = chainLink(suite, store.integrity, prev, {
+      sha256: s.sha256,
+      seq: s.seq,
+      trackId: s.track_id,
+      trackSeq: s.track_seq,
+      countyOnly: s.county_only,
+    });
     if (!link.equals(s.chain_hash)) return verdict('chain', s);
     links.set(s.seq, link);
     prev = link;

@@ -13,7 +13,8 @@ export interface OfficialRow {
 
 // The unit's name is looked up for the rows returned, not joined for every candidate: a common name matches
 // dozens of officials, and a join made the planner hash the whole unit table for each petition.
-export const OFFICIAL_COLUMNS = 'o.code, o.name, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code) AS unit_name, o.position, o.township_code, o.management_level, o.standing';
+export const OFFICIAL_COLUMNS =
+  'o.code, o.name, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code) AS unit_name, o.position, o.township_code, o.management_level, o.standing';
 export const toView = (o: OfficialRow): OfficialView => ({
   code: o.code,
   name: o.name,
@@ -63,8 +64,23 @@ export async function searchOfficials(q: Queryable, text: string, limit: number)
  * the database (LATERAL joins, JSON aggregates) instead of a round trip each.
  */
 export async function crossReference(q: Queryable, petitionId: string): Promise<CrossReferenceView> {
-  type Others = { id: string; case_code: string; township_code: string; status: CrossReferenceView['accused'][number]['matches'][number]['otherPetitions'][number]['status']; created_at: string }[];
-  const r = await q.query<OfficialRow & { ord: number; acc_name: string; acc_unit: string; linked: boolean | null; discipline: CrossReferenceView['accused'][number]['matches'][number]['discipline']; others: Others }>(
+  type Others = {
+    id: string;
+    case_code: string;
+    township_code: string;
+    status: CrossReferenceView['accused'][number]['matches'][number]['otherPetitions'][number]['status'];
+    created_at: string;
+  }[];
+  const r = await q.query<
+    OfficialRow & {
+      ord: number;
+      acc_name: string;
+      acc_unit: string;
+      linked: boolean | null;
+      discipline: CrossReferenceView['accused'][number]['matches'][number]['discipline'];
+      others: Others;
+    }
+  >(
     `SELECT acc.ord, acc.name AS acc_name, acc.unit AS acc_unit, m.code, m.name, m.unit_name, m.position, m.township_code, m.management_level, m.standing, m.linked,
        (SELECT coalesce(json_agg(json_build_object('id', d.id, 'decidedOn', to_char(d.decided_on, 'YYYY-MM-DD'), 'kind', d.kind, 'reason', d.reason, 'authority', d.authority) ORDER BY d.decided_on DESC), '[]')
           FROM (SELECT * FROM discipline_records WHERE official_code = m.code ORDER BY decided_on DESC LIMIT 20) d) AS discipline,
@@ -96,7 +112,13 @@ export async function crossReference(q: Queryable, petitionId: string): Promise<
       ...toView(row),
       linked: row.linked === true,
       discipline: row.discipline,
-      otherPetitions: row.others.map((p) => ({ id: p.id, caseCode: p.case_code, townshipCode: p.township_code, status: p.status, createdAt: new Date(p.created_at).toISOString() })),
+      otherPetitions: row.others.map((p) => ({
+        id: p.id,
+        caseCode: p.case_code,
+        townshipCode: p.township_code,
+        status: p.status,
+        createdAt: new Date(p.created_at).toISOString(),
+      })),
     });
   }
   return { accused: out };

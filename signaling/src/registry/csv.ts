@@ -49,8 +49,7 @@ export function parseCsv(text: string): CsvRecord[] {
     if (c === '"' && field === '') {
       quoted = true;
       quoteLine = line;
-    }
-    else if (c === ',') {
+    } else if (c === ',') {
       fields.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {

@@ -1,4 +1,14 @@
-import { AppError, errorFields, isValidIdCard, MANAGEMENT_LEVEL_LABELS, MANAGEMENT_LEVELS, sanctionOf, type Logger, type ManagementLevel, type RegistryImportView } from '@vj/shared';
+import {
+  AppError,
+  errorFields,
+  isValidIdCard,
+  MANAGEMENT_LEVEL_LABELS,
+  MANAGEMENT_LEVELS,
+  sanctionOf,
+  type Logger,
+  type ManagementLevel,
+  type RegistryImportView,
+} from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
@@ -13,8 +23,25 @@ type Kind = RegistryImportView['kind'];
 
 /** Column headers as the source systems export them, with English aliases. */
 const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
-  officials: { code: ['人员编码', 'code'], name: ['姓名', 'name'], unitCode: ['单位编码', 'unit_code'], unitName: ['单位名称', 'unit_name'], position: ['职务', 'position'], township: ['乡镇', 'township'], level: ['管理层级', 'management_level'], idCard: ['身份证号', 'id_card'] },
-  discipline: { id: ['记录编号', 'id'], official: ['人员编码', 'official_code'], date: ['处分日期', 'decided_on'], kind: ['处分种类', 'kind'], reason: ['事由', 'reason'], authority: ['决定机关', 'authority'], probation: ['察看期', 'probation'] },
+  officials: {
+    code: ['人员编码', 'code'],
+    name: ['姓名', 'name'],
+    unitCode: ['单位编码', 'unit_code'],
+    unitName: ['单位名称', 'unit_name'],
+    position: ['职务', 'position'],
+    township: ['乡镇', 'township'],
+    level: ['管理层级', 'management_level'],
+    idCard: ['身份证号', 'id_card'],
+  },
+  discipline: {
+    id: ['记录编号', 'id'],
+    official: ['人员编码', 'official_code'],
+    date: ['处分日期', 'decided_on'],
+    kind: ['处分种类', 'kind'],
+    reason: ['事由', 'reason'],
+    authority: ['决定机关', 'authority'],
+    probation: ['察看期', 'probation'],
+  },
 };
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
 const BATCH = 1000;
@@ -67,7 +94,8 @@ function levelOf(s: string): ManagementLevel | undefined {
 /** 留党察看's 察看期 as written; blank for every other sanction. */
 const PROBATION: Record<string, number | null> = { '': null, 一年: 12, 二年: 24, 两年: 24, '1': 12, '2': 24, '12': 12, '24': 24 };
 
-const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+const isDate = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 /**
  * Imports the officials registry (清廉档案) and discipline records (受处分人员信息) from CSV. The upload returns
@@ -83,7 +111,9 @@ export class RegistryImporter {
 
   /** An import cut off by a restart is marked failed, so its progress bar does not wait forever. */
   async recover(): Promise<void> {
-    await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || '[{"line":0,"message":"导入被服务重启中断，请重新导入。"}]'::jsonb WHERE status = 'running'`);
+    await this.db.query(
+      `UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || '[{"line":0,"message":"导入被服务重启中断，请重新导入。"}]'::jsonb WHERE status = 'running'`,
+    );
   }
 
   async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
@@ -91,11 +121,18 @@ export class RegistryImporter {
     if (records.length < 2) throw new AppError('BAD_REQUEST', 'CSV 文件没有数据行');
     const columns = headerMap(kind, records[0]!.fields);
     const id = newId();
-    await this.db.query(`INSERT INTO registry_imports (id, kind, status, total_rows, started_by) VALUES ($1, $2, 'running', $3, $4)`, [id, kind, records.length - 1, principal.sub]);
+    await this.db.query(`INSERT INTO registry_imports (id, kind, status, total_rows, started_by) VALUES ($1, $2, 'running', $3, $4)`, [
+      id,
+      kind,
+      records.length - 1,
+      principal.sub,
+    ]);
     this.log.info('registry import started', { importId: id, kind, rows: records.length - 1 });
     const done = this.run(principal, id, kind, columns, records.slice(1)).catch(async (err) => {
       this.log.error('registry import failed', { importId: id, ...errorFields(err) });
-      await this.db.query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id]).catch((e) => this.log.error('registry import not marked failed', { importId: id, ...errorFields(e) }));
+      await this.db
+        .query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id])
+        .catch((e) => this.log.error('registry import not marked failed', { importId: id, ...errorFields(e) }));
     });
     return { view: await this.view(id), done };
   }
@@ -137,7 +174,8 @@ export class RegistryImporter {
       const get = (r: CsvRecord, key: string) => (columns[key] === undefined ? '' : (r.fields[columns[key]] ?? '').trim());
       const errors: RowError[] = [];
       await this.db.tx(async (q) => {
-        const ok = kind === 'officials' ? await this.officials(q, batch, get, errors, columns['level'] !== undefined) : await this.discipline(q, batch, get, errors);
+        const ok =
+          kind === 'officials' ? await this.officials(q, batch, get, errors, columns['level'] !== undefined) : await this.discipline(q, batch, get, errors);
         imported += ok;
         errorCount += errors.length;
         await q.query(
@@ -151,19 +189,53 @@ export class RegistryImporter {
       await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
       // New or renamed officials: staff accounts known by name get their registry entry, so conflict-of-interest
       // checks recognise them from now on (in this transaction: the import is done only with its links made).
-      const linked = kind === 'officials' ? await linkUsersFromRegistry(q, { actorId: principal.sub, actorRole: principal.role, via: 'registry_import', importId: id }) : undefined;
-      await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'registry.import', objectType: 'registry_import', objectId: id, details: { kind, rows: rows.length, imported, errors: errorCount } });
+      const linked =
+        kind === 'officials'
+          ? await linkUsersFromRegistry(q, { actorId: principal.sub, actorRole: principal.role, via: 'registry_import', importId: id })
+          : undefined;
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: 'registry.import',
+        objectType: 'registry_import',
+        objectId: id,
+        details: { kind, rows: rows.length, imported, errors: errorCount },
+      });
       return linked;
     });
-    this.log.info('registry import finished', { importId: id, kind, imported, errors: errorCount, ...(links ? { usersLinked: links.linked, usersRenamed: links.renamed, usersAmbiguous: links.ambiguous } : {}) });
+    this.log.info('registry import finished', {
+      importId: id,
+      kind,
+      imported,
+      errors: errorCount,
+      ...(links ? { usersLinked: links.linked, usersRenamed: links.renamed, usersAmbiguous: links.ambiguous } : {}),
+    });
   }
 
   /** `withLevel`: the file has a 管理层级 column; a file without one leaves the levels already imported as they are. */
   private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[], withLevel: boolean): Promise<number> {
-    const rows: { code: string; name: string; unitCode: string | null; unitName: string; position: string; township: string | null; level: ManagementLevel; idCard: string }[] = [];
+    const rows: {
+      code: string;
+      name: string;
+      unitCode: string | null;
+      unitName: string;
+      position: string;
+      township: string | null;
+      level: ManagementLevel;
+      idCard: string;
+    }[] = [];
     const seen = new Set<string>();
     for (const r of batch) {
-      const v = { code: get(r, 'code'), name: get(r, 'name'), unitCode: get(r, 'unitCode'), unitName: get(r, 'unitName'), position: get(r, 'position'), township: get(r, 'township'), level: get(r, 'level'), idCard: normaliseIdCard(get(r, 'idCard')) };
+      const v = {
+        code: get(r, 'code'),
+        name: get(r, 'name'),
+        unitCode: get(r, 'unitCode'),
+        unitName: get(r, 'unitName'),
+        position: get(r, 'position'),
+        township: get(r, 'township'),
+        level: get(r, 'level'),
+        idCard: normaliseIdCard(get(r, 'idCard')),
+      };
       const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
       const level = levelOf(v.level);
       const problem = !v.code
@@ -224,7 +296,10 @@ export class RegistryImporter {
         ],
       );
       // The standing (a township's principal leader, its commission) is read from the position and unit (migration 0022).
-      await q.query('UPDATE officials o SET standing = vj_official_standing(o.position, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code)) WHERE o.code = ANY($1::text[])', [rows.map((r) => r.code)]);
+      await q.query(
+        'UPDATE officials o SET standing = vj_official_standing(o.position, (SELECT u.name FROM org_units u WHERE u.code = o.unit_code)) WHERE o.code = ANY($1::text[])',
+        [rows.map((r) => r.code)],
+      );
     }
     return rows.length;
   }
@@ -235,20 +310,56 @@ export class RegistryImporter {
     const rows: RecordInput[] = [];
     const seen = new Set<string>();
     for (const r of batch) {
-      const v = { id: get(r, 'id'), official: get(r, 'official'), date: get(r, 'date'), kind: get(r, 'kind'), reason: get(r, 'reason'), authority: get(r, 'authority'), probation: get(r, 'probation') };
+      const v = {
+        id: get(r, 'id'),
+        official: get(r, 'official'),
+        date: get(r, 'date'),
+        kind: get(r, 'kind'),
+        reason: get(r, 'reason'),
+        authority: get(r, 'authority'),
+        probation: get(r, 'probation'),
+      };
       const sanction = sanctionOf(v.kind) ?? null;
       const probation = PROBATION[v.probation];
-      const problem = !v.id ? '缺少记录编号' : !v.official ? '缺少人员编码' : !known.has(v.official) ? '人员编码不在清廉档案中，请先导入人员' : !isDate(v.date) ? '处分日期应为 YYYY-MM-DD' : !v.kind ? '缺少处分种类' : !v.reason ? '缺少事由' : Object.values(v).some((x) => x.length > MAX_LEN * 5) ? '字段过长' : probation === undefined ? '察看期应为一年、二年或留空' : probation !== null && sanction !== 'party_probation' ? '只有留党察看填写察看期' : seen.has(v.id) ? '记录编号在本批中重复' : null;
+      const problem = !v.id
+        ? '缺少记录编号'
+        : !v.official
+          ? '缺少人员编码'
+          : !known.has(v.official)
+            ? '人员编码不在清廉档案中，请先导入人员'
+            : !isDate(v.date)
+              ? '处分日期应为 YYYY-MM-DD'
+              : !v.kind
+                ? '缺少处分种类'
+                : !v.reason
+                  ? '缺少事由'
+                  : Object.values(v).some((x) => x.length > MAX_LEN * 5)
+                    ? '字段过长'
+                    : probation === undefined
+                      ? '察看期应为一年、二年或留空'
+                      : probation !== null && sanction !== 'party_probation'
+                        ? '只有留党察看填写察看期'
+                        : seen.has(v.id)
+                          ? '记录编号在本批中重复'
+                          : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
       }
       seen.add(v.id);
       // The wording is kept as written; the sanction it names (or none) is what the 影响期 is computed from.
-      rows.push({ id: v.id, officialCode: v.official, decidedOn: v.date, kind: v.kind, sanction, probationMonths: probation ?? null, authority: v.authority, reason: v.reason });
+      rows.push({
+        id: v.id,
+        officialCode: v.official,
+        decidedOn: v.date,
+        kind: v.kind,
+        sanction,
+        probationMonths: probation ?? null,
+        authority: v.authority,
+        reason: v.reason,
+      });
     }
     await writeRecords(q, rows);
     return rows.length;
   }
 }
-

@@ -28,7 +28,10 @@ export interface LinkActor {
 
 /** Links (or unlinks) one account, with its audit row, in the caller's transaction. */
 export async function setUserLink(q: Tx, userId: string, target: UserLinkBody, actor: LinkActor): Promise<void> {
-  const u = await q.query<{ township_code: string | null; official_code: string | null }>('SELECT township_code, official_code FROM users WHERE id = $1 FOR UPDATE', [userId]);
+  const u = await q.query<{ township_code: string | null; official_code: string | null }>(
+    'SELECT township_code, official_code FROM users WHERE id = $1 FOR UPDATE',
+    [userId],
+  );
   const user = u.rows[0];
   if (!user) throw new AppError('NOT_FOUND', '没有这个用户');
   let officialCode: string | null = null;
@@ -50,7 +53,13 @@ export async function setUserLink(q: Tx, userId: string, target: UserLinkBody, a
     objectType: 'user',
     objectId: userId,
     townshipCode: user.township_code,
-    details: { via: actor.via, link: target.link, officialCode, previousOfficialCode: user.official_code, ...(actor.importId ? { importId: actor.importId } : {}) },
+    details: {
+      via: actor.via,
+      link: target.link,
+      officialCode,
+      previousOfficialCode: user.official_code,
+      ...(actor.importId ? { importId: actor.importId } : {}),
+    },
   });
 }
 
@@ -139,14 +148,40 @@ export async function linkUsersFromRegistry(q: Tx, actor: LinkActor): Promise<Re
      GROUP BY u.id, u.township_code`,
   );
   const unique = candidates.rows.filter((c) => c.codes.length === 1);
-  for (const c of unique) await q.query('UPDATE users SET official_code = $2, person_name = (SELECT vj_name_key(name) FROM officials WHERE code = $2) WHERE id = $1', [c.id, c.codes[0]]);
-  const details = (officialCode: string, change: string) => ({ via: actor.via, link: 'official', officialCode, change, ...(actor.importId ? { importId: actor.importId } : {}) });
+  for (const c of unique)
+    await q.query('UPDATE users SET official_code = $2, person_name = (SELECT vj_name_key(name) FROM officials WHERE code = $2) WHERE id = $1', [
+      c.id,
+      c.codes[0],
+    ]);
+  const details = (officialCode: string, change: string) => ({
+    via: actor.via,
+    link: 'official',
+    officialCode,
+    change,
+    ...(actor.importId ? { importId: actor.importId } : {}),
+  });
   // Audited last: appendAudit holds the chain lock until commit.
   for (const u of renamed.rows) {
-    await appendAudit(q, { actorId: actor.actorId, actorRole: actor.actorRole, action: LINK, objectType: 'user', objectId: u.id, townshipCode: u.township_code, details: details(u.official_code, 'name_from_registry') });
+    await appendAudit(q, {
+      actorId: actor.actorId,
+      actorRole: actor.actorRole,
+      action: LINK,
+      objectType: 'user',
+      objectId: u.id,
+      townshipCode: u.township_code,
+      details: details(u.official_code, 'name_from_registry'),
+    });
   }
   for (const c of unique) {
-    await appendAudit(q, { actorId: actor.actorId, actorRole: actor.actorRole, action: LINK, objectType: 'user', objectId: c.id, townshipCode: c.township_code, details: details(c.codes[0]!, 'matched_by_name') });
+    await appendAudit(q, {
+      actorId: actor.actorId,
+      actorRole: actor.actorRole,
+      action: LINK,
+      objectType: 'user',
+      objectId: c.id,
+      townshipCode: c.township_code,
+      details: details(c.codes[0]!, 'matched_by_name'),
+    });
   }
   return { linked: unique.length, renamed: renamed.rows.length, ambiguous: candidates.rows.length - unique.length };
 }

@@ -20,9 +20,7 @@ import {
 export type { KeyObject };
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 // N=2^15, r=8, p=1: ~32 MiB and tens of ms per hash on the 2-core target; maxmem must allow 128*N*r.
@@ -65,7 +63,10 @@ async function derivePasswordKey(password: string, encoded: string): Promise<{ k
   const [alg, n, r, p, saltB64, keyB64] = parts;
   if (alg !== 'scrypt' || !saltB64 || !keyB64) return undefined;
   const expected = Buffer.from(keyB64, 'base64');
-  return { key: await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: MAXMEM }), expected };
+  return {
+    key: await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: MAXMEM }),
+    expected,
+  };
 }
 
 export async function verifyPassword(password: string, stored: string | undefined, suite: SuiteId = DEFAULT_SUITE): Promise<boolean> {
@@ -241,7 +242,10 @@ export class MasterKeys {
   /** Parses "1:<base64>,2:<base64>". */
   static parse(spec: string, suite: SuiteId = DEFAULT_SUITE): MasterKeys {
     const map = new Map<number, Buffer>();
-    for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const i = part.indexOf(':');
       if (i <= 0) throw new Error('master keys look like 1:<base64 of 32 bytes>');
       map.set(Number(part.slice(0, i)), Buffer.from(part.slice(i + 1), 'base64'));
@@ -327,7 +331,9 @@ export function sha256(data: Buffer | string): Buffer {
  * they share a column; the keyed chain link over the digest is what makes it unforgeable.
  */
 export function fileDigest(suite: string, data: Buffer): Buffer {
-  return createHash(suite === 'sm' ? 'sm3' : 'sha256').update(data).digest();
+  return createHash(suite === 'sm' ? 'sm3' : 'sha256')
+    .update(data)
+    .digest();
 }
 
 /**

@@ -11,7 +11,10 @@ const DemoSecrets = z.object({
   /** room code → "<deviceId>.<secret>", so the printed kiosk links keep working across restarts. */
   kiosks: z.record(z.string(), z.string()),
   /** Base32 TOTP secret of the demo accounts that need a second factor, printed with the demo logins. */
-  totp: z.string().regex(/^[A-Z2-7]+$/).optional(),
+  totp: z
+    .string()
+    .regex(/^[A-Z2-7]+$/)
+    .optional(),
 });
 export type DemoSecrets = z.infer<typeof DemoSecrets> & { masterKeys: string };
 
@@ -24,11 +27,15 @@ function read(file: string): z.infer<typeof DemoSecrets> {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    throw new DemoSecretsError(`${file} is not valid JSON: refusing to start, because new keys would lose every identity sealed with the old ones. Restore the file from a backup (or move it away to start a new, empty demo).`);
+    throw new DemoSecretsError(
+      `${file} is not valid JSON: refusing to start, because new keys would lose every identity sealed with the old ones. Restore the file from a backup (or move it away to start a new, empty demo).`,
+    );
   }
   const r = DemoSecrets.safeParse(parsed);
   if (!r.success) {
-    throw new DemoSecretsError(`${file} lacks ${r.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}: refusing to start rather than replace its keys. Restore it from a backup (or move it away to start a new, empty demo).`);
+    throw new DemoSecretsError(
+      `${file} lacks ${r.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}: refusing to start rather than replace its keys. Restore it from a backup (or move it away to start a new, empty demo).`,
+    );
   }
   if (r.data.masterKeys !== undefined) MasterKeys.parse(r.data.masterKeys); // throws on a damaged key
   return r.data;
@@ -62,7 +69,12 @@ export function loadOrCreateDemoSecrets(dataDir: string, roomCodes: string[]): D
 }
 
 /** For CLI tools: the demo secrets when the configuration relies on them, never creating any. */
-export function loadDemoSecretsIfAny(config: { demo: boolean; masterKeys?: string | undefined; masterKeyFile?: string | undefined; dataDir: string }): DemoSecrets | undefined {
+export function loadDemoSecretsIfAny(config: {
+  demo: boolean;
+  masterKeys?: string | undefined;
+  masterKeyFile?: string | undefined;
+  dataDir: string;
+}): DemoSecrets | undefined {
   if (!config.demo || config.masterKeys || config.masterKeyFile) return undefined;
   const file = path.join(config.dataDir, DEMO_SECRETS_FILE);
   const found = fs.existsSync(file) ? read(file) : undefined;

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DecryptError, MasterKeys, hmacDigits, newDataKey, open, seal, type FieldContext } from './crypto.js';
 
-const ctx = (over: Partial<FieldContext> = {}): FieldContext => ({ table: 'petition_identity', column: 'name_ct', rowId: randomUUID(), keyVersion: 1, ...over });
+const ctx = (over: Partial<FieldContext> = {}): FieldContext => ({
+  table: 'petition_identity',
+  column: 'name_ct',
+  rowId: randomUUID(),
+  keyVersion: 1,
+  ...over,
+});
 
 describe('AES-256-GCM field encryption with bound AAD', () => {
   const key = newDataKey();
@@ -11,7 +17,11 @@ describe('AES-256-GCM field encryption with bound AAD', () => {
 
   it('round-trips, with a fresh IV every time', () => {
     expect(open(key, blob, c).toString()).toBe('张三 CANARY');
-    expect(seal(key, Buffer.from('x'), c).subarray(1, 13).equals(seal(key, Buffer.from('x'), c).subarray(1, 13))).toBe(false);
+    expect(
+      seal(key, Buffer.from('x'), c)
+        .subarray(1, 13)
+        .equals(seal(key, Buffer.from('x'), c).subarray(1, 13)),
+    ).toBe(false);
     expect(blob.includes(Buffer.from('CANARY'))).toBe(false);
   });
 

@@ -49,6 +49,7 @@ export async function recoverMasterKeys(lines: string[]): Promise<MasterKeys> {
   }
   const payload = Buffer.from(combined);
   const spec = payload.subarray(32);
-  if (payload.length < 33 || !macEqual(payload.subarray(0, 32), sha256(spec))) throw new EscrowError('the shares do not recover a key (too few, or from different splits)');
+  if (payload.length < 33 || !macEqual(payload.subarray(0, 32), sha256(spec)))
+    throw new EscrowError('the shares do not recover a key (too few, or from different splits)');
   return MasterKeys.parse(spec.toString('utf8'));
 }

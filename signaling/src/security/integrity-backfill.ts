@@ -13,12 +13,24 @@ export async function sealExistingIdentities(db: Db, log: Logger): Promise<numbe
   for (;;) {
     const n = await db.tx(async (q) => {
       const keys = q.integrity!;
-      const r = await q.query<{ id: string; anonymous: boolean }>('SELECT id, anonymous FROM petitions WHERE identity_mac IS NULL ORDER BY id LIMIT 500 FOR UPDATE');
+      const r = await q.query<{ id: string; anonymous: boolean }>(
+        'SELECT id, anonymous FROM petitions WHERE identity_mac IS NULL ORDER BY id LIMIT 500 FOR UPDATE',
+      );
       for (const p of r.rows) {
-        const idr = await q.query<Record<string, Buffer | null>>(`SELECT ${IDENTITY_FIELDS.map(([, c]) => c).join(', ')} FROM petition_identity WHERE petition_id = $1`, [p.id]);
+        const idr = await q.query<Record<string, Buffer | null>>(
+          `SELECT ${IDENTITY_FIELDS.map(([, c]) => c).join(', ')} FROM petition_identity WHERE petition_id = $1`,
+          [p.id],
+        );
         await q.query('UPDATE petitions SET identity_mac = $2 WHERE id = $1', [p.id, identitySeal(keys, p.id, p.anonymous, idr.rows[0])]);
       }
-      if (r.rows.length) await appendAudit(q, { actorId: null, actorRole: null, action: 'integrity.sealed', objectType: 'petition_identity', details: { petitions: r.rows.length } });
+      if (r.rows.length)
+        await appendAudit(q, {
+          actorId: null,
+          actorRole: null,
+          action: 'integrity.sealed',
+          objectType: 'petition_identity',
+          details: { petitions: r.rows.length },
+        });
       return r.rows.length;
     });
     total += n;

@@ -26,7 +26,14 @@ describe('KeyRing (JWT with pinned algorithm, audience and issuer)', () => {
   }
 
   it('refuses a console token without a login session id', () => {
-    const token = jwt.sign({ role: 'county_officer', name: 'x' }, SECRET, { algorithm: 'HS256', keyid: 'k1', subject: sub, audience: 'vj:console', issuer: ISSUER, expiresIn: 60 });
+    const token = jwt.sign({ role: 'county_officer', name: 'x' }, SECRET, {
+      algorithm: 'HS256',
+      keyid: 'k1',
+      subject: sub,
+      audience: 'vj:console',
+      issuer: ISSUER,
+      expiresIn: 60,
+    });
     expect(() => ring.verify(token, 'vj:console')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });
 
@@ -38,7 +45,10 @@ describe('KeyRing (JWT with pinned algorithm, audience and issuer)', () => {
   it('rotates keys with an overlap: old tokens verify until the old key is removed', () => {
     const oldRing = new KeyRing([{ kid: 'k1', secret: SECRET }]);
     const old = oldRing.sign({ sub, sid, role: 'county_officer', name: 'x' }, 'vj:console', 600).token;
-    const rotated = new KeyRing([{ kid: 'k2', secret: 'n'.repeat(40) }, { kid: 'k1', secret: SECRET }]);
+    const rotated = new KeyRing([
+      { kid: 'k2', secret: 'n'.repeat(40) },
+      { kid: 'k1', secret: SECRET },
+    ]);
     expect(rotated.verify(old, 'vj:console').sub).toBe(sub);
     const fresh = rotated.sign({ sub, sid, role: 'county_officer', name: 'x' }, 'vj:console', 600).token;
     expect(JSON.parse(Buffer.from(fresh.split('.')[0]!, 'base64url').toString()).kid).toBe('k2');

@@ -15,7 +15,13 @@ export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done
     const n = await rewrapSystemKeys(q, master);
     // Second-factor secrets are wrapped like keys, so they move with them.
     const totp = await SecondFactor.rewrap(q, master, ENVELOPE_FORMAT[master.suite]);
-    if (n || totp) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { systemKeys: n, secondFactorSecrets: totp, toVersion: master.current, suite: master.suite } });
+    if (n || totp)
+      await appendAudit(q, {
+        actorId: null,
+        actorRole: null,
+        action: 'keys.rotate',
+        details: { systemKeys: n, secondFactorSecrets: totp, toVersion: master.current, suite: master.suite },
+      });
     return n + totp;
   });
   for (;;) {
@@ -28,7 +34,13 @@ export async function rewrapDataKeys(db: Db, master: MasterKeys, progress: (done
         const { wrapped, kekVersion } = master.wrap(master.unwrap(k.wrapped, k.kek_version, k.owner_id), k.owner_id);
         await q.query('UPDATE data_keys SET wrapped = $2, kek_version = $3, rotated_at = now() WHERE owner_id = $1', [k.owner_id, wrapped, kekVersion]);
       }
-      if (r.rows.length) await appendAudit(q, { actorId: null, actorRole: null, action: 'keys.rotate', details: { rewrapped: r.rows.length, toVersion: master.current, suite: master.suite } });
+      if (r.rows.length)
+        await appendAudit(q, {
+          actorId: null,
+          actorRole: null,
+          action: 'keys.rotate',
+          details: { rewrapped: r.rows.length, toVersion: master.current, suite: master.suite },
+        });
       return r.rows.length;
     });
     if (n === 0) return done;

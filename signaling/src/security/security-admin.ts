@@ -19,8 +19,12 @@ const suiteOfHash = (prefix: string): SuiteId | 'unknown' => (prefix === 'pbkdf2
 export type SecurityCounts = Pick<SecurityStatusView, 'dataKeys' | 'passwords' | 'recent'>;
 
 export async function securityCounts(db: Queryable): Promise<SecurityCounts> {
-  const keys = await db.query<{ kek_version: number; fmt: number; n: string }>('SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2');
-  const hashes = await db.query<{ prefix: string; n: string }>(`SELECT split_part(password_hash, '$', 1) AS prefix, count(*) AS n FROM users GROUP BY 1 ORDER BY 1`);
+  const keys = await db.query<{ kek_version: number; fmt: number; n: string }>(
+    'SELECT kek_version, get_byte(wrapped, 0) AS fmt, count(*) AS n FROM data_keys GROUP BY 1, 2 ORDER BY 1, 2',
+  );
+  const hashes = await db.query<{ prefix: string; n: string }>(
+    `SELECT split_part(password_hash, '$', 1) AS prefix, count(*) AS n FROM users GROUP BY 1 ORDER BY 1`,
+  );
   const recent = await db.query<{ failures: string; unknown: string; second: string; reuse: string; integrity: string }>(
     `SELECT count(*) FILTER (WHERE action = 'auth.login_failed') AS failures,
             count(*) FILTER (WHERE action = 'auth.login_failed' AND actor_id IS NULL) AS unknown,
@@ -53,7 +57,9 @@ export async function securityCounts(db: Queryable): Promise<SecurityCounts> {
 }
 
 export async function readSecurityPolicy(db: Queryable): Promise<SecurityPolicyBody> {
-  const r = await db.query<{ others: boolean; age: number | null }>('SELECT others_require_second_factor AS others, password_max_age_days AS age FROM security_policy WHERE id = 1');
+  const r = await db.query<{ others: boolean; age: number | null }>(
+    'SELECT others_require_second_factor AS others, password_max_age_days AS age FROM security_policy WHERE id = 1',
+  );
   const p = r.rows[0];
   return { othersRequireSecondFactor: Boolean(p?.others), passwordMaxAgeDays: p?.age ?? null };
 }
@@ -86,11 +92,10 @@ export async function secondFactorRoster(db: Queryable): Promise<SecondFactorUse
  */
 export async function saveSecurityPolicy(db: Db, principal: Claims, body: SecurityPolicyBody, secondFactorOn: boolean): Promise<string[]> {
   return db.tx(async (q) => {
-    await q.query('UPDATE security_policy SET others_require_second_factor = $1, password_max_age_days = $2, updated_at = now(), updated_by = $3 WHERE id = 1', [
-      body.othersRequireSecondFactor,
-      body.passwordMaxAgeDays,
-      principal.sub,
-    ]);
+    await q.query(
+      'UPDATE security_policy SET others_require_second_factor = $1, password_max_age_days = $2, updated_at = now(), updated_by = $3 WHERE id = 1',
+      [body.othersRequireSecondFactor, body.passwordMaxAgeDays, principal.sub],
+    );
     await appendAudit(q, {
       actorId: principal.sub,
       actorRole: principal.role,
@@ -126,7 +131,14 @@ export async function resetSecondFactor(
     const had = await deps.secondFactor.remove(q, userId);
     if (!had) return false;
     await deps.auth.revokeAllForUser(q, userId, 'second_factor_reset');
-    await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'security.second_factor_reset', objectType: 'user', objectId: userId, details: { reason, role: target.rows[0]!.role } });
+    await appendAudit(q, {
+      actorId: principal.sub,
+      actorRole: principal.role,
+      action: 'security.second_factor_reset',
+      objectType: 'user',
+      objectId: userId,
+      details: { reason, role: target.rows[0]!.role },
+    });
     return true;
   });
   if (!removed) throw new AppError('CONFLICT', '该用户尚未绑定动态口令，无需重置');

@@ -1,6 +1,22 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DecryptError, MasterKeys, checkPin, envelopeSuite, fileDigest, fileDigestMatches, hashPassword, mac, newDataKey, open, passwordNeedsUpgrade, pinVerifier, seal, verifyPassword, type FieldContext } from './crypto.js';
+import {
+  DecryptError,
+  MasterKeys,
+  checkPin,
+  envelopeSuite,
+  fileDigest,
+  fileDigestMatches,
+  hashPassword,
+  mac,
+  newDataKey,
+  open,
+  passwordNeedsUpgrade,
+  pinVerifier,
+  seal,
+  verifyPassword,
+  type FieldContext,
+} from './crypto.js';
 
 const ctx: FieldContext = { table: 'petition_identity', column: 'name_ct', rowId: '9f0c3f55-6a8e-4f0b-9d6c-2b1c5c7a1e01', keyVersion: 1 };
 const flip = (b: Buffer, i: number) => {

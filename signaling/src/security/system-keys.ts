@@ -85,14 +85,18 @@ async function checkMasterKeys(db: Queryable, master: MasterKeys): Promise<void>
     const kcv = master.checkValue(v);
     const stored = known.get(v);
     if (stored && !macEqual(stored, kcv)) {
-      throw new KeyCheckError(`master key v${v} does not match the key check value registered for v${v}: this is not the key the data was sealed with (主密钥 v${v} 与登记的校验值不符，拒绝启动)`);
+      throw new KeyCheckError(
+        `master key v${v} does not match the key check value registered for v${v}: this is not the key the data was sealed with (主密钥 v${v} 与登记的校验值不符，拒绝启动)`,
+      );
     }
     if (!stored) await db.query('INSERT INTO master_key_checks (version, kcv) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [v, kcv]);
   }
   const used = await db.query<{ v: number }>('SELECT DISTINCT kek_version AS v FROM data_keys UNION SELECT DISTINCT kek_version FROM system_keys');
   const missing = used.rows.map((r) => r.v).filter((v) => !master.has(v));
   if (missing.length) {
-    throw new KeyCheckError(`keys are still wrapped under master key version(s) ${missing.join(', ')}, which are not configured: put them back and run \`npm run keys:rotate\` before removing them`);
+    throw new KeyCheckError(
+      `keys are still wrapped under master key version(s) ${missing.join(', ')}, which are not configured: put them back and run \`npm run keys:rotate\` before removing them`,
+    );
   }
 }
 

@@ -4,10 +4,7 @@ import { onOwner } from './owner-calls.js';
 import { evictFromSession, type EvictRequest } from './evict.js';
 
 /** Whose access just ended: a kiosk device, a user account, or one login session of a user. */
-export type AccessEnded =
-  | { kind: 'device'; deviceId: string }
-  | { kind: 'user'; userId: string }
-  | { kind: 'session'; sid: string; socketIds: string[] };
+export type AccessEnded = { kind: 'device'; deviceId: string } | { kind: 'user'; userId: string } | { kind: 'session'; sid: string; socketIds: string[] };
 
 type Who = Omit<EvictRequest, 'sessionId'>;
 
@@ -25,7 +22,8 @@ function request(who: AccessEnded): Who {
 export async function evictEverywhere(app: AppContext, who: AccessEnded): Promise<void> {
   const req = request(who);
   const { calls } = app;
-  const fail = (sessionId: string) => (err: unknown) => app.log.error('could not evict a participant whose access ended', { sessionId, cause: req.cause, ...errorFields(err) });
+  const fail = (sessionId: string) => (err: unknown) =>
+    app.log.error('could not evict a participant whose access ended', { sessionId, cause: req.cause, ...errorFields(err) });
   const here = calls.sessions().map((s) => s.id);
   await Promise.all(here.map((sessionId) => evictFromSession(calls, { ...req, sessionId }).catch(fail(sessionId))));
   const whose = async () => {

@@ -59,7 +59,11 @@ export interface MediaScope {
  */
 /** What the session lifecycle tells the recorder; set once at start-up. */
 export interface SessionRecorder {
-  trackAdded(sessionId: string, roomCode: string, info: { producerId: string; kind: MediaKind; source: TrackSource; participantRole: ParticipantRole; participantId: string | null }): Promise<void>;
+  trackAdded(
+    sessionId: string,
+    roomCode: string,
+    info: { producerId: string; kind: MediaKind; source: TrackSource; participantRole: ParticipantRole; participantId: string | null },
+  ): Promise<void>;
   sessionEnded(sessionId: string): Promise<void>;
   setPrivate(sessionId: string, on: boolean): void;
 }
@@ -157,7 +161,16 @@ export class CallService {
       const room = this.roomsByCode.get(p.code)!;
       const s = p.session;
       const state = !s ? (p.kioskOnline ? 'online' : 'offline') : s.state === 'calling' ? 'calling' : s.private ? 'private' : 'in_session';
-      return { ...room, state, sessionId: s?.id ?? null, since: s?.since ?? p.kioskSince, answeredBy: s?.answeredBy ?? null, sessionKind: s?.kind ?? null, link: s?.link ?? null, check: p.check };
+      return {
+        ...room,
+        state,
+        sessionId: s?.id ?? null,
+        since: s?.since ?? p.kioskSince,
+        answeredBy: s?.answeredBy ?? null,
+        sessionKind: s?.kind ?? null,
+        link: s?.link ?? null,
+        check: p.check,
+      };
     });
   }
 
@@ -191,7 +204,9 @@ export class CallService {
   broadcastState(live: LiveSession): void {
     this.toPeers(live, 'session:state', stateView(live));
     const peers = [...live.peers.values()].map((p) => ({ peerId: p.peerId, socketId: p.socketId }));
-    this.cluster.ownership.rememberSockets(live.id, peers).catch((err) => this.log.warn('session sockets not saved', { sessionId: live.id, ...errorFields(err) }));
+    this.cluster.ownership
+      .rememberSockets(live.id, peers)
+      .catch((err) => this.log.warn('session sockets not saved', { sessionId: live.id, ...errorFields(err) }));
   }
 
   kioskOf(room: string): Promise<{ socketId: string; deviceId: string } | null> {
@@ -216,7 +231,16 @@ export class CallService {
     const { session, kioskPeerId, created } = await this.store.openForKiosk(room, deviceId, requestId);
     let live = this.live.get(session.id);
     if (!live) {
-      live = { id: session.id, roomCode: room, kind: 'county_call', state: 'calling', private: false, startedAt: session.started_at, peers: new Map(), producers: new Map() };
+      live = {
+        id: session.id,
+        roomCode: room,
+        kind: 'county_call',
+        state: 'calling',
+        private: false,
+        startedAt: session.started_at,
+        peers: new Map(),
+        producers: new Map(),
+      };
       await this.adopt(live);
     }
     try {
@@ -262,7 +286,8 @@ export class CallService {
   /** The wall has a new owner: show it this node's kiosk cameras again. */
   private async reshowWall(): Promise<void> {
     for (const live of this.live.values()) {
-      for (const p of live.producers.values()) if (p.participantRole === 'kiosk' && p.kind === 'video') await this.wall.show(live.id, live.roomCode, p.producerId);
+      for (const p of live.producers.values())
+        if (p.participantRole === 'kiosk' && p.kind === 'video') await this.wall.show(live.id, live.roomCode, p.producerId);
     }
   }
 
@@ -273,7 +298,8 @@ export class CallService {
   async answerCall(sessionId: string, officer: { userId: string; name: string; role: ParticipantRole }, socketId: string) {
     const live = this.live.get(sessionId);
     if (!live) throw new AppError('NOT_FOUND', 'no such live call');
-    if (live.state !== 'calling' || !(await this.cluster.queue.take(sessionId))) throw new AppError('CALL_ALREADY_TAKEN', 'another officer has answered this call');
+    if (live.state !== 'calling' || !(await this.cluster.queue.take(sessionId)))
+      throw new AppError('CALL_ALREADY_TAKEN', 'another officer has answered this call');
     let peerId: string;
     try {
       ({ peerId } = await this.store.answer(sessionId, officer.userId, officer.role));
@@ -329,7 +355,13 @@ export class CallService {
     if (peer.role === 'kiosk' && kind === 'video') await this.wall.show(live.id, live.roomCode, producerId);
     // Recording starts beside the call, not in its way: the publisher's ack does not wait for ffmpeg.
     void this.recorder
-      ?.trackAdded(sessionId, live.roomCode, { producerId, kind, source, participantRole: peer.role, participantId: peer.role === 'kiosk' ? null : peer.principalId })
+      ?.trackAdded(sessionId, live.roomCode, {
+        producerId,
+        kind,
+        source,
+        participantRole: peer.role,
+        participantId: peer.role === 'kiosk' ? null : peer.principalId,
+      })
       .catch((err) => this.log.error('recording a track failed', { sessionId, producerId, ...errorFields(err) }));
   }
 
@@ -345,7 +377,9 @@ export class CallService {
     const live = this.live.get(sessionId);
     if (!live?.producers.delete(producerId)) return;
     this.toPeers(live, 'session:producerClosed', { sessionId, producerId });
-    this.cluster.ownership.forgetProducer(sessionId, producerId).catch((err) => this.log.warn('closed producer not removed from the shared session record', { sessionId, ...errorFields(err) }));
+    this.cluster.ownership
+      .forgetProducer(sessionId, producerId)
+      .catch((err) => this.log.warn('closed producer not removed from the shared session record', { sessionId, ...errorFields(err) }));
   }
 
   /**
@@ -381,7 +415,11 @@ export class CallService {
     live.peers.delete(peer.peerId);
     await this.store.leave(peer.peerId, reason);
     await this.timeline.event(live.id, 'left', { participantId: peer.peerId, actorId: peer.role === 'kiosk' ? null : peer.principalId }, { reason });
-    await this.sfu.request('closePeer', { sessionId: live.id, peerId: peer.peerId, reason: reason === 'left' ? 'peer_left' : reason === 'disconnected' ? 'peer_disconnected' : 'access_revoked' });
+    await this.sfu.request('closePeer', {
+      sessionId: live.id,
+      peerId: peer.peerId,
+      reason: reason === 'left' ? 'peer_left' : reason === 'disconnected' ? 'peer_disconnected' : 'access_revoked',
+    });
     this.toPeers(live, 'session:participantLeft', { sessionId: live.id, role: peer.role, reason });
     this.broadcastState(live);
   }
@@ -402,7 +440,9 @@ export class CallService {
     await this.timeline.event(sessionId, 'ended', { participantId: causedByPeer ?? null }, { reason });
     await this.recorder?.sessionEnded(sessionId).catch((err) => this.log.error('recording did not finish cleanly', { sessionId, ...errorFields(err) }));
     const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
-    await this.sfu.request('closeRouter', { sessionId, reason: sfuReason }).catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
+    await this.sfu
+      .request('closeRouter', { sessionId, reason: sfuReason })
+      .catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
     await this.cluster.ownership.release(sessionId);
     if (!live) return;
     this.toPeers(live, 'session:ended', { sessionId, reason });

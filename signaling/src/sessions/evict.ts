@@ -21,7 +21,10 @@ export const EvictRequest = z
     sid: Id.optional(),
     socketIds: z.array(z.string().min(1).max(64)).max(200).default([]),
   })
-  .refine((r) => (r.cause === 'logout' ? r.sid !== undefined : r.principalId !== undefined), 'a logout names its login session; a revoke or disable its principal');
+  .refine(
+    (r) => (r.cause === 'logout' ? r.sid !== undefined : r.principalId !== undefined),
+    'a logout names its login session; a revoke or disable its principal',
+  );
 export type EvictRequest = z.input<typeof EvictRequest>;
 
 /** Places being taken out right now. */

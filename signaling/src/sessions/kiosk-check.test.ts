@@ -9,7 +9,13 @@ describe('judging a kiosk check against what the SFU received', () => {
   });
 
   it('blames the network when nothing arrived, and keeps the devices’ own verdicts', () => {
-    expect(judge({ ...fine, connectMs: null, rttMs: null }, { audio: 0, video: 0 }, 2)).toEqual({ ok: false, camera: 'ok', microphone: 'ok', network: 'failed', rttMs: null });
+    expect(judge({ ...fine, connectMs: null, rttMs: null }, { audio: 0, video: 0 }, 2)).toEqual({
+      ok: false,
+      camera: 'ok',
+      microphone: 'ok',
+      network: 'failed',
+      rttMs: null,
+    });
   });
 
   it('blames the camera when sound arrived and video did not, though the browser saw frames', () => {
@@ -27,14 +33,24 @@ describe('judging a kiosk check against what the SFU received', () => {
 
   it('calls a long round trip slow but passes it, and leaves the network untested with nothing to send', () => {
     expect(judge({ ...fine, rttMs: 450 }, { audio: 150, video: 300 }, 2)).toMatchObject({ ok: true, network: 'slow' });
-    expect(judge({ camera: 'failed', microphone: 'failed', rttMs: null, connectMs: null }, { audio: 0, video: 0 }, 0)).toMatchObject({ ok: false, network: 'untested' });
+    expect(judge({ camera: 'failed', microphone: 'failed', rttMs: null, connectMs: null }, { audio: 0, video: 0 }, 0)).toMatchObject({
+      ok: false,
+      network: 'untested',
+    });
   });
 });
 
 describe('when a kiosk is asked to check itself', () => {
   const at = (iso: string, ok: boolean) => ({ at: iso, ok, camera: 'ok', microphone: 'ok', network: 'ok', rttMs: 1 }) as const;
   const checksWith = (check: ReturnType<typeof at> | null) =>
-    new KioskChecks(undefined as never, undefined as never, { get: async () => [{ code: 'r', kioskOnline: true, kioskSince: null, session: null, check }] } as never, undefined as never, async () => {}, undefined as never);
+    new KioskChecks(
+      undefined as never,
+      undefined as never,
+      { get: async () => [{ code: 'r', kioskOnline: true, kioskSince: null, session: null, check }] } as never,
+      undefined as never,
+      async () => {},
+      undefined as never,
+    );
 
   it('asks a kiosk never checked, and one last checked on another day', async () => {
     const now = new Date(2026, 11, 3, 9, 0);

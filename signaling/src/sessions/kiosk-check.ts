@@ -42,7 +42,8 @@ interface OpenCheck {
 export function judge(report: KioskCheckReport, received: Record<MediaKind, number>, produced: number): Omit<KioskCheckView, 'at'> {
   const nothing = received.audio === 0 && received.video === 0;
   // With neither camera nor microphone open there was nothing to send: the network went untested.
-  const network = produced === 0 ? 'untested' : nothing ? 'failed' : (report.rttMs ?? 0) > SLOW_RTT_MS || (report.connectMs ?? 0) > SLOW_CONNECT_MS ? 'slow' : 'ok';
+  const network =
+    produced === 0 ? 'untested' : nothing ? 'failed' : (report.rttMs ?? 0) > SLOW_RTT_MS || (report.connectMs ?? 0) > SLOW_CONNECT_MS ? 'slow' : 'ok';
   const camera = report.camera === 'ok' && (nothing || received.video > 0) ? 'ok' : 'failed';
   const microphone = report.microphone !== 'failed' && !nothing && received.audio === 0 ? 'failed' : report.microphone;
   // 'untested' only happens with both devices failed, so it never makes a check pass.
@@ -97,7 +98,15 @@ export class KioskChecks {
 
   /** Puts each room's last check back on the wall after a start (or after Redis came back empty). */
   async load(rooms: string[]): Promise<void> {
-    const r = await this.db.query<{ room_code: string; checked_at: Date; ok: boolean; camera: string; microphone: string; network: string; rtt_ms: number | null }>(
+    const r = await this.db.query<{
+      room_code: string;
+      checked_at: Date;
+      ok: boolean;
+      camera: string;
+      microphone: string;
+      network: string;
+      rtt_ms: number | null;
+    }>(
       `SELECT DISTINCT ON (room_code) room_code, checked_at, ok, camera, microphone, network, rtt_ms
          FROM kiosk_checks WHERE room_code = ANY($1) ORDER BY room_code, checked_at DESC`,
       [rooms],
@@ -179,13 +188,31 @@ export class KioskChecks {
     const row = await this.db.query<{ checked_at: Date }>(
       `INSERT INTO kiosk_checks (room_code, device_id, ok, camera, microphone, network, rtt_ms, connect_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING checked_at`,
-      [c.room, c.deviceId, verdict.ok, verdict.camera, verdict.microphone, verdict.network, verdict.rttMs, report.connectMs === null ? null : Math.round(report.connectMs)],
+      [
+        c.room,
+        c.deviceId,
+        verdict.ok,
+        verdict.camera,
+        verdict.microphone,
+        verdict.network,
+        verdict.rttMs,
+        report.connectMs === null ? null : Math.round(report.connectMs),
+      ],
     );
     const check: KioskCheckView = { at: row.rows[0]!.checked_at.toISOString(), ...verdict };
     await this.presence.setCheck(c.room, check);
     if (!verdict.ok) this.alerts.raise('kiosk_check_failed', c.room, `kiosk_check_failed:${c.room}`);
     else this.alerts.resolve(`kiosk_check_failed:${c.room}`);
-    this.log.info('kiosk checked itself', { room: c.room, ok: verdict.ok, camera: verdict.camera, microphone: verdict.microphone, network: verdict.network, rttMs: verdict.rttMs, audioPackets: received.audio, videoPackets: received.video });
+    this.log.info('kiosk checked itself', {
+      room: c.room,
+      ok: verdict.ok,
+      camera: verdict.camera,
+      microphone: verdict.microphone,
+      network: verdict.network,
+      rttMs: verdict.rttMs,
+      audioPackets: received.audio,
+      videoPackets: received.video,
+    });
     await this.roomChanged(c.room);
     return check;
   }
@@ -200,7 +227,9 @@ export class KioskChecks {
   }
 
   private async dropRouter(checkId: string): Promise<void> {
-    await this.sfu.request('closeRouter', { sessionId: checkId, reason: 'session_ended' }).catch((err) => this.log.warn('device check router not closed', { checkId, ...errorFields(err) }));
+    await this.sfu
+      .request('closeRouter', { sessionId: checkId, reason: 'session_ended' })
+      .catch((err) => this.log.warn('device check router not closed', { checkId, ...errorFields(err) }));
   }
 
   async closeAll(): Promise<void> {

@@ -54,7 +54,10 @@ export class LinkWatch {
     }
     if (live.linkTimer) return; // already on its way there
     const backAfter = VIDEO_BACK_AFTER_MS[Math.min((live.soundOnlyCount ?? 1) - 1, VIDEO_BACK_AFTER_MS.length - 1)]!;
-    live.linkTimer = setTimeout(() => void this.switchTo(live, want).catch((err) => this.log.warn('sound-only switch not recorded', { sessionId: live.id, ...errorFields(err) })), want ? SOUND_ONLY_AFTER_MS : backAfter);
+    live.linkTimer = setTimeout(
+      () => void this.switchTo(live, want).catch((err) => this.log.warn('sound-only switch not recorded', { sessionId: live.id, ...errorFields(err) })),
+      want ? SOUND_ONLY_AFTER_MS : backAfter,
+    );
     live.linkTimer.unref();
   }
 
@@ -63,7 +66,9 @@ export class LinkWatch {
     if (this.calls.session(live.id) !== live) return;
     live.videoSuspended = soundOnly;
     if (soundOnly) live.soundOnlyCount = (live.soundOnlyCount ?? 0) + 1;
-    this.log.info(soundOnly ? 'call switched to sound only: the kiosk line cannot carry video' : 'call back to video: the kiosk line recovered', { sessionId: live.id });
+    this.log.info(soundOnly ? 'call switched to sound only: the kiosk line cannot carry video' : 'call back to video: the kiosk line recovered', {
+      sessionId: live.id,
+    });
     this.calls.broadcastState(live);
     // On the timeline, so whoever plays the recording back knows why its picture stops there.
     await this.timeline.event(live.id, soundOnly ? 'sound_only' : 'video_back', {}, { lossPct: live.kioskLink?.lossPct ?? null });

@@ -12,7 +12,14 @@ async function sessionMedia(app: AppContext, sessionId: string) {
     workerPid: dump.workers[0]?.pid ?? null,
     peers: [...live.peers.values()].map((p) => {
       const held = dump.peers.find((d) => d.peerId === p.peerId);
-      return { role: p.role, name: p.name, connected: p.socketId !== null, transports: held?.transports ?? 0, producers: held?.producers ?? 0, consumers: held?.consumers ?? 0 };
+      return {
+        role: p.role,
+        name: p.name,
+        connected: p.socketId !== null,
+        transports: held?.transports ?? 0,
+        producers: held?.producers ?? 0,
+        consumers: held?.consumers ?? 0,
+      };
     }),
   };
 }
@@ -38,7 +45,8 @@ export const ownerMethods = {
   },
   recordingPause: {
     params: z.object({ principal: Claims, sessionId: Id, paused: z.boolean(), reason: z.string().min(1).max(500) }),
-    run: (app: AppContext, p: { principal: Claims; sessionId: string; paused: boolean; reason: string }) => app.recorder.setPaused(p.principal, p.sessionId, p.paused, p.reason),
+    run: (app: AppContext, p: { principal: Claims; sessionId: string; paused: boolean; reason: string }) =>
+      app.recorder.setPaused(p.principal, p.sessionId, p.paused, p.reason),
   },
 } as const;
 

@@ -38,7 +38,9 @@ export class Reconnect {
   private startGrace(live: LiveSession, peer: Peer): void {
     clearTimeout(peer.graceTimer);
     peer.graceTimer = setTimeout(() => {
-      this.expire(live.id, peer.peerId).catch((err) => this.calls.log.error('could not close a lapsed participant', { sessionId: live.id, ...errorFields(err) }));
+      this.expire(live.id, peer.peerId).catch((err) =>
+        this.calls.log.error('could not close a lapsed participant', { sessionId: live.id, ...errorFields(err) }),
+      );
     }, this.graceMs);
     peer.graceTimer.unref();
   }
@@ -51,7 +53,8 @@ export class Reconnect {
     if (live.restored) return this.calls.end(sessionId, 'server_restart');
     if (peer.role === 'kiosk') return this.calls.end(sessionId, 'kiosk_disconnected', peerId);
     const otherTalker = [...live.peers.values()].some((p) => p !== peer && isCounty(p) && p.mode !== 'monitor' && p.socketId);
-    if (live.kind === 'county_call' && isCounty(peer) && peer.mode !== 'monitor' && !otherTalker) return this.calls.end(sessionId, 'officer_disconnected', peerId);
+    if (live.kind === 'county_call' && isCounty(peer) && peer.mode !== 'monitor' && !otherTalker)
+      return this.calls.end(sessionId, 'officer_disconnected', peerId);
     const otherStaff = [...live.peers.values()].some((p) => p !== peer && p.role === 'township_staff' && p.socketId);
     if (live.kind === 'staff_intake' && peer.role === 'township_staff' && !otherStaff && !otherTalker) return this.calls.end(sessionId, 'staff_ended', peerId);
     await this.calls.removePeer(live, peer, 'disconnected');
@@ -125,7 +128,12 @@ export class Reconnect {
     live.restored = false;
     if (wasAway) {
       await this.calls.sfu.request('createRouter', { sessionId });
-      await this.calls.timeline.event(sessionId, 'reconnected', { participantId: peer.peerId }, { awayMs: peer.disconnectedAt ? Date.now() - peer.disconnectedAt : 0 });
+      await this.calls.timeline.event(
+        sessionId,
+        'reconnected',
+        { participantId: peer.peerId },
+        { awayMs: peer.disconnectedAt ? Date.now() - peer.disconnectedAt : 0 },
+      );
     }
     // A restarted server (or a lost worker) holds none of this participant's transports: the client must
     // build new ones, since an ICE restart on transports the SFU no longer has can only be refused.
@@ -189,7 +197,15 @@ export class Reconnect {
       const principalId = p.device_id ?? p.user_id;
       if (!principalId) continue;
       const socketId = sockets.get(p.id) ?? null;
-      const peer: Peer = { peerId: p.id, role: p.role, name: p.name ?? '', principalId, socketId, mode: p.role === 'kiosk' || p.role === 'township_staff' ? null : 'join', ...(socketId ? {} : { disconnectedAt: Date.now() }) };
+      const peer: Peer = {
+        peerId: p.id,
+        role: p.role,
+        name: p.name ?? '',
+        principalId,
+        socketId,
+        mode: p.role === 'kiosk' || p.role === 'township_staff' ? null : 'join',
+        ...(socketId ? {} : { disconnectedAt: Date.now() }),
+      };
       live.peers.set(peer.peerId, peer);
       if (!socketId) this.startGrace(live, peer);
     }

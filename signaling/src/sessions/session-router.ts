@@ -56,7 +56,8 @@ export class ClusterRouter implements SessionRouter {
     private readonly cluster: ClusterParts,
   ) {
     cluster.bus.onMessage((msg) => {
-      if (msg.type === 'socketGone') void reconnect.socketGone(msg.socketId).catch((err) => calls.log.warn('disconnect cleanup failed', { socketId: msg.socketId, ...errorFields(err) }));
+      if (msg.type === 'socketGone')
+        void reconnect.socketGone(msg.socketId).catch((err) => calls.log.warn('disconnect cleanup failed', { socketId: msg.socketId, ...errorFields(err) }));
     });
   }
 

@@ -45,7 +45,9 @@ export class SessionStore {
           const s = prior.rows[0];
           if (s.room_code !== roomCode) throw new AppError('NOT_FOUND', 'no such call request');
           if (s.state === 'ended') throw new AppError('INVALID_STATE', 'this call has already ended');
-          const peer = await q.query<{ id: string }>(`SELECT id FROM session_participants WHERE session_id = $1 AND role = 'kiosk' AND left_at IS NULL`, [s.id]);
+          const peer = await q.query<{ id: string }>(`SELECT id FROM session_participants WHERE session_id = $1 AND role = 'kiosk' AND left_at IS NULL`, [
+            s.id,
+          ]);
           if (!peer.rows[0]) throw new AppError('INVALID_STATE', 'this call has already ended');
           return { session: s, kioskPeerId: peer.rows[0].id, created: false };
         }
@@ -83,7 +85,12 @@ export class SessionStore {
   }
 
   /** A reception-staff intake in their own room: active at once, with the room's kiosk as a participant. */
-  async openStaffIntake(roomCode: string, staffUserId: string, kioskDeviceId: string, requestId: string): Promise<{ session: SessionRow; staffPeerId: string; kioskPeerId: string }> {
+  async openStaffIntake(
+    roomCode: string,
+    staffUserId: string,
+    kioskDeviceId: string,
+    requestId: string,
+  ): Promise<{ session: SessionRow; staffPeerId: string; kioskPeerId: string }> {
     try {
       return await this.db.tx(async (q) => {
         const id = newId();

@@ -35,7 +35,15 @@ export class Supervision {
       'mode',
       { participantId: peer.peerId, actorId: peer.principalId },
       { mode },
-      { actorId: peer.principalId, actorRole: peer.role === 'county_supervisor' ? 'county_supervisor' : 'county_officer', action: 'session.mode', objectType: 'session', objectId: live.id, townshipCode: live.roomCode, details: { mode } },
+      {
+        actorId: peer.principalId,
+        actorRole: peer.role === 'county_supervisor' ? 'county_supervisor' : 'county_officer',
+        action: 'session.mode',
+        objectType: 'session',
+        objectId: live.id,
+        townshipCode: live.roomCode,
+        details: { mode },
+      },
     );
   }
 
@@ -90,12 +98,21 @@ export class Supervision {
       on ? 'private_on' : 'private_off',
       { participantId: peer.peerId, actorId: peer.principalId },
       {},
-      { actorId: peer.principalId, actorRole: peer.role === 'county_supervisor' ? 'county_supervisor' : 'county_officer', action: 'session.private', objectType: 'session', objectId: sessionId, townshipCode: live.roomCode, details: { private: on } },
+      {
+        actorId: peer.principalId,
+        actorRole: peer.role === 'county_supervisor' ? 'county_supervisor' : 'county_officer',
+        action: 'session.private',
+        objectType: 'session',
+        objectId: sessionId,
+        townshipCode: live.roomCode,
+        details: { private: on },
+      },
     );
     const staff = [...live.peers.values()].filter((p) => p.role === 'township_staff');
     for (const s of staff) {
       if (on) await this.calls.sfu.request('closePeerConsumers', { sessionId, peerId: s.peerId, reason: 'private_mode' });
-      else for (const producer of visibleProducers(live, s)) if (s.socketId) this.calls.notify.toSocket(s.socketId, 'session:producer', { sessionId, producer });
+      else
+        for (const producer of visibleProducers(live, s)) if (s.socketId) this.calls.notify.toSocket(s.socketId, 'session:producer', { sessionId, producer });
     }
     this.calls.broadcastState(live);
     await this.calls.syncPresence(live);

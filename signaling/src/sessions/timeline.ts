@@ -20,7 +20,12 @@ export type SessionEventKind =
 export class Timeline {
   constructor(private readonly db: Db) {}
 
-  async event(sessionId: string, kind: SessionEventKind, who: { participantId?: string | null; actorId?: string | null } = {}, details: Record<string, string | number | boolean | null> = {}): Promise<void> {
+  async event(
+    sessionId: string,
+    kind: SessionEventKind,
+    who: { participantId?: string | null; actorId?: string | null } = {},
+    details: Record<string, string | number | boolean | null> = {},
+  ): Promise<void> {
     await this.db.query('INSERT INTO session_events (session_id, kind, participant_id, actor_id, details) VALUES ($1, $2, $3, $4, $5)', [
       sessionId,
       kind,
@@ -31,7 +36,13 @@ export class Timeline {
   }
 
   /** A state change: the timeline event and its audit row commit together. */
-  async audited(sessionId: string, kind: SessionEventKind, who: { participantId?: string | null; actorId?: string | null }, details: Record<string, string | number | boolean | null>, audit: AuditEntry): Promise<void> {
+  async audited(
+    sessionId: string,
+    kind: SessionEventKind,
+    who: { participantId?: string | null; actorId?: string | null },
+    details: Record<string, string | number | boolean | null>,
+    audit: AuditEntry,
+  ): Promise<void> {
     await this.db.tx(async (q) => {
       await q.query('INSERT INTO session_events (session_id, kind, participant_id, actor_id, details) VALUES ($1, $2, $3, $4, $5)', [
         sessionId,
@@ -47,7 +58,11 @@ export class Timeline {
   async privateOn(sessionId: string, userId: string): Promise<void> {
     await this.db.tx(async (q) => {
       await q.query('UPDATE reception_sessions SET private = true WHERE id = $1', [sessionId]);
-      await q.query('INSERT INTO session_private_segments (id, session_id, started_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [newId(), sessionId, userId]);
+      await q.query('INSERT INTO session_private_segments (id, session_id, started_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        newId(),
+        sessionId,
+        userId,
+      ]);
     });
   }
 
@@ -59,7 +74,14 @@ export class Timeline {
   }
 
   async get(sessionId: string) {
-    const events = await this.db.query<{ at: Date; kind: string; participant_id: string | null; actor_id: string | null; actor_name: string | null; details: Record<string, unknown> }>(
+    const events = await this.db.query<{
+      at: Date;
+      kind: string;
+      participant_id: string | null;
+      actor_id: string | null;
+      actor_name: string | null;
+      details: Record<string, unknown>;
+    }>(
       `SELECT e.at, e.kind, e.participant_id, e.actor_id, u.display_name AS actor_name, e.details FROM session_events e
        LEFT JOIN users u ON u.id = e.actor_id WHERE e.session_id = $1 ORDER BY e.id`,
       [sessionId],

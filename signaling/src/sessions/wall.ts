@@ -127,6 +127,8 @@ export class WallService {
     const peer = this.viewers.get(socketId);
     if (!peer || !this.routerId) return;
     this.viewers.delete(socketId);
-    await this.sfu.request('closePeer', { sessionId: this.routerId, peerId: peer.peerId, reason: 'peer_left' }).catch((err) => this.log.warn('wall viewer not closed on the SFU', { peerId: peer.peerId, ...errorFields(err) }));
+    await this.sfu
+      .request('closePeer', { sessionId: this.routerId, peerId: peer.peerId, reason: 'peer_left' })
+      .catch((err) => this.log.warn('wall viewer not closed on the SFU', { peerId: peer.peerId, ...errorFields(err) }));
   }
 }

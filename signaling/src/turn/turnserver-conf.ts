@@ -75,7 +75,9 @@ export function turnserverConf(o: TurnServerOptions): string {
     'no-rfc5780',
     'no-cli',
     'no-software-attribute',
-    ...(o.peers.length > 0 ? ['denied-peer-ip=0.0.0.0-255.255.255.255', 'denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', ...o.peers.map((p) => `allowed-peer-ip=${p}`)] : []),
+    ...(o.peers.length > 0
+      ? ['denied-peer-ip=0.0.0.0-255.255.255.255', 'denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', ...o.peers.map((p) => `allowed-peer-ip=${p}`)]
+      : []),
     `userdb=${o.dir}/turndb`,
     `pidfile=${o.dir}/turnserver.pid`,
     `log-file=${o.logFile}`,

@@ -73,7 +73,9 @@ export function adminRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/admin/kiosks', {
     response: AdminKiosksAnswer,
     handler: async () => {
-      const rows = [...(await listKioskDevices(app.db))].sort((a, b) => (order.get(a.room_code) ?? 1e9) - (order.get(b.room_code) ?? 1e9) || a.created_at.getTime() - b.created_at.getTime());
+      const rows = [...(await listKioskDevices(app.db))].sort(
+        (a, b) => (order.get(a.room_code) ?? 1e9) - (order.get(b.room_code) ?? 1e9) || a.created_at.getTime() - b.created_at.getTime(),
+      );
       return { items: rows.map(kioskView) };
     },
   });

@@ -30,6 +30,10 @@ export function auditRoutes(express: Express, app: AppContext): void {
     response: BYTES,
     // Signed JSON lines of a range of days; the export itself is audited in the same transaction.
     handler: async ({ query, principal }) =>
-      new Binary(Buffer.from(await exportAudited(app.db, principal, query.from, query.to), 'utf8'), 'application/x-ndjson', `audit-${query.from}-${query.to}.jsonl`),
+      new Binary(
+        Buffer.from(await exportAudited(app.db, principal, query.from, query.to), 'utf8'),
+        'application/x-ndjson',
+        `audit-${query.from}-${query.to}.jsonl`,
+      ),
   });
 }

@@ -53,7 +53,13 @@ export function petitionRoutes(express: Express, app: AppContext): void {
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk; the session's
       // owner checks again that the submitter is in it now (a past participant files, but pushes nothing).
       const pushedToKiosk = body.sessionId
-        ? await onOwner(app, 'pushReceipt', { sessionId: body.sessionId, caseCode: receipt.caseCode, pin: receipt.pin, by: principal.sub, townshipCode: body.townshipCode })
+        ? await onOwner(app, 'pushReceipt', {
+            sessionId: body.sessionId,
+            caseCode: receipt.caseCode,
+            pin: receipt.pin,
+            by: principal.sub,
+            townshipCode: body.townshipCode,
+          })
         : false;
       return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk };
     },
@@ -86,7 +92,15 @@ export function petitionRoutes(express: Express, app: AppContext): void {
     raw: { limit: `${MAX_ATTACHMENT_BYTES + 1024}b` },
     response: AttachmentView,
     handler: ({ principal, params, query, req }) =>
-      app.attachments.put(principal, params.id, params.attachmentId, req.get('content-type') ?? '', uploadFilename(req), req.body as Buffer, query.purpose === 'step' ? 'county_step' : 'intake'),
+      app.attachments.put(
+        principal,
+        params.id,
+        params.attachmentId,
+        req.get('content-type') ?? '',
+        uploadFilename(req),
+        req.body as Buffer,
+        query.purpose === 'step' ? 'county_step' : 'intake',
+      ),
   });
 
   mount(express, app, 'GET /api/petitions/:id/attachments/:attachmentId', {

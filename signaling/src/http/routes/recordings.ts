@@ -32,7 +32,9 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     params: ById,
     body: RecordingPauseBody,
     response: RecordingPauseAnswer,
-    handler: async ({ principal, params, body }) => ({ state: await onOwner(app, 'recordingPause', { principal, sessionId: params.id, paused: body.paused, reason: body.reason }) }),
+    handler: async ({ principal, params, body }) => ({
+      state: await onOwner(app, 'recordingPause', { principal, sessionId: params.id, paused: body.paused, reason: body.reason }),
+    }),
   });
 
   mount(express, app, 'POST /api/recordings/:id/playback', {
@@ -82,7 +84,8 @@ export function recordingRoutes(express: Express, app: AppContext): void {
         const media = await app.playback.media(params.id, query.token);
         return new RangeBuffer(media.data, media.contentType);
       } catch (err) {
-        if (err instanceof PlaybackIntegrityError) await app.integrityAlarm.report({ what: 'recording_segments', objectId: err.recordingId, townshipCode: err.roomCode });
+        if (err instanceof PlaybackIntegrityError)
+          await app.integrityAlarm.report({ what: 'recording_segments', objectId: err.recordingId, townshipCode: err.roomCode });
         throw err;
       }
     },

@@ -12,31 +12,31 @@ export function roomRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/rooms', { response: RoomListAnswer, handler: async () => ({ rooms: await app.calls.roomViews() }) });
 
   mount(express, app, 'GET /api/sessions/:id', {
-      params: z.object({ id: Id }),
-      response: SessionRecordView,
-      handler: async ({ params }) => {
-        const found = await store.get(params.id);
-        if (!found) throw new AppError('NOT_FOUND', 'no such session');
-        const { session: s, participants } = found;
-        return {
-          id: s.id,
-          roomCode: s.room_code,
-          state: s.state,
-          startedAt: s.started_at.toISOString(),
-          answeredAt: s.answered_at?.toISOString() ?? null,
-          endedAt: s.ended_at?.toISOString() ?? null,
-          endReason: s.end_reason,
-          timeline: await app.calls.timeline.get(s.id),
-          participants: participants.map((p) => ({
-            id: p.id,
-            role: p.role,
-            userId: p.user_id,
-            joinedAt: p.joined_at.toISOString(),
-            leftAt: p.left_at?.toISOString() ?? null,
-            leaveReason: p.leave_reason,
-          })),
-        };
-      },
+    params: z.object({ id: Id }),
+    response: SessionRecordView,
+    handler: async ({ params }) => {
+      const found = await store.get(params.id);
+      if (!found) throw new AppError('NOT_FOUND', 'no such session');
+      const { session: s, participants } = found;
+      return {
+        id: s.id,
+        roomCode: s.room_code,
+        state: s.state,
+        startedAt: s.started_at.toISOString(),
+        answeredAt: s.answered_at?.toISOString() ?? null,
+        endedAt: s.ended_at?.toISOString() ?? null,
+        endReason: s.end_reason,
+        timeline: await app.calls.timeline.get(s.id),
+        participants: participants.map((p) => ({
+          id: p.id,
+          role: p.role,
+          userId: p.user_id,
+          joinedAt: p.joined_at.toISOString(),
+          leftAt: p.left_at?.toISOString() ?? null,
+          leaveReason: p.leave_reason,
+        })),
+      };
+    },
   });
 
   // What the SFU holds for each participant right now: lets a supervisor (and the tests) see that private
