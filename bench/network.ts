@@ -15,17 +15,9 @@ import { framesRising, launchBrowser, newInstrumentedPage } from '../test/helper
 import { waitFor } from '../test/helpers/poll.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
 import { attachRelay, countersDelta, selectedRemotes, UdpRelay, type Direction, type Impairment, type LinkCounters } from '../test/helpers/udp-relay.js';
+import { logPresentedFrames, presentedFrames } from '../test/helpers/presented-frames.js';
 import { pageServer, waitGathered } from './ttff-baselines.js';
-import {
-  elementReceiverStats,
-  frozenSeen,
-  logPresentedFrames,
-  presentedFrames,
-  senderCodecs,
-  sendingSummary,
-  type ReceiverSample,
-  type SenderCodecs,
-} from './network-stats.js';
+import { elementReceiverStats, frozenSeen, senderCodecs, sendingSummary, type ReceiverSample, type SenderCodecs } from './network-stats.js';
 
 const SECONDS = Number(process.env['NETWORK_BENCH_SECONDS'] ?? 20);
 const SETTLE_SECONDS = Number(process.env['NETWORK_BENCH_SETTLE_SECONDS'] ?? 6);
