@@ -52,11 +52,6 @@ export interface MediaScope {
   assertCanConsume(producerId: string): void;
 }
 
-/**
- * The life of reception sessions: a kiosk calls and one county officer answers, or reception staff start an
- * intake; participants publish and consume; the session ends with a reason. PostgreSQL holds the record,
- * Presence the room states, the SFU the media; this keeps them in step and tells every screen.
- */
 /** What the session lifecycle tells the recorder; set once at start-up. */
 export interface SessionRecorder {
   trackAdded(
@@ -68,6 +63,11 @@ export interface SessionRecorder {
   setPrivate(sessionId: string, on: boolean): void;
 }
 
+/**
+ * The life of reception sessions: a kiosk calls and one county officer answers, or reception staff start an
+ * intake; participants publish and consume; the session ends with a reason. PostgreSQL holds the record,
+ * Presence the room states, the SFU the media; this keeps them in step and tells every screen.
+ */
 export class CallService {
   private readonly live = new Map<string, LiveSession>();
   recorder: SessionRecorder | undefined;

@@ -118,7 +118,6 @@ export class SessionStore {
     await this.db.query('UPDATE session_participants SET left_at = now(), leave_reason = $2 WHERE id = $1 AND left_at IS NULL', [participantId, reason]);
   }
 
-  /** Open sessions and their present participants, for picking them up again after a restart. */
   /** Open sessions the user or kiosk device still takes part in, on whichever node runs them. */
   async openFor(principalId: string): Promise<{ sessionId: string; roomCode: string }[]> {
     const r = await this.db.query<{ id: string; room_code: string }>(
@@ -129,6 +128,7 @@ export class SessionStore {
     return r.rows.map((x) => ({ sessionId: x.id, roomCode: x.room_code }));
   }
 
+  /** Open sessions (all, or only those given) and their present participants, for picking them up again after a restart or a node's death. */
   async openWithParticipants(only?: string[]): Promise<{ session: SessionRow; participants: (ParticipantRow & { name: string | null })[] }[]> {
     const s = only
       ? await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' AND id = ANY($1::uuid[]) ORDER BY started_at`, [only])
@@ -178,7 +178,10 @@ export class SessionStore {
     });
   }
 
-  /** Sessions a crash left open are closed with a reason on start-up, so none stays "live" forever. */
+  /**
+   * Ends every open session with one reason. Start-up does not use it: open sessions are restored, and those nobody
+   * returns to end one by one (reconnect.ts). Kept for a clean slate where every session must end at once.
+   */
   async endAllOpen(reason: SessionEndReason): Promise<number> {
     return this.db.tx(async (q) => {
       const r = await q.query<{ id: string }>(

@@ -15,8 +15,6 @@ interface Officer {
  * is on the session timeline and in the audit log, with who made it.
  */
 export class Supervision {
-  /** The kiosk socket and device of each online room, for starting a reception-staff intake there. */
-
   constructor(private readonly calls: CallService) {}
 
   private live(sessionId: string): LiveSession {
@@ -118,6 +116,7 @@ export class Supervision {
     await this.calls.syncPresence(live);
   }
 
+  /** The villager asks, at the kiosk, to speak to the county alone; the county participants are told and decide. */
   async requestPrivate(sessionId: string, socketId: string): Promise<void> {
     const live = this.live(sessionId);
     const { peer } = this.calls.scope(sessionId, socketId);
@@ -125,6 +124,7 @@ export class Supervision {
     this.calls.toPeers(live, 'session:privateRequested', { sessionId, roomCode: live.roomCode }, isCounty);
   }
 
+  /** A county officer or reception staff leaves; the session goes on. The kiosk cannot leave: it ends the session. */
   async leave(sessionId: string, socketId: string): Promise<void> {
     const live = this.live(sessionId);
     const { peer } = this.calls.scope(sessionId, socketId);
