@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{shared,shared/client,sfu-server,signaling}/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{shared,shared/client,shared/rpc,sfu-server,signaling}/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Browser and media tests share two cores; running files one at a time keeps timings honest.
     fileParallelism: false,

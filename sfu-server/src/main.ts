@@ -1,62 +1,41 @@
-import os from 'node:os';
 import { z } from 'zod';
+import { NodeId, RedisPrefix, newNodeId } from '@vj/rpc';
 import { createLogger } from '@vj/shared';
-import { defaultSfuConfig } from './config.js';
+import { RtcEnv, sfuConfigFromEnv } from './rtc-settings.js';
 import { SfuNode } from './sfu-node.js';
 
 // Files this node creates (mediasoup worker logs, dumps) are for its own user only.
 process.umask(0o077);
 
 // `npm run sfu`: one standalone SFU node. Signaling nodes reach it through Redis (VJ_TOPOLOGY=cluster).
-const Env = z.object({
+const Env = RtcEnv.extend({
   REDIS_URL: z.string().min(1),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,40}$/)
-    .default('vj:'),
-  SFU_NODE_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .optional(),
-  SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
-  RTC_LISTEN_IP: z.string().default('127.0.0.1'),
-  RTC_ANNOUNCED_IP: z.string().optional(),
-  RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
-  RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  REDIS_PREFIX: RedisPrefix,
+  SFU_NODE_ID: NodeId.optional(),
   /** Where the other SFU nodes reach this one's pipe transports; defaults to the RTC address. */
   PIPE_LISTEN_IP: z.string().optional(),
   PIPE_ANNOUNCED_IP: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
+function refuse(problem: string): never {
+  console.error(`配置错误 / configuration error: ${problem}`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const parsed = Env.safeParse(process.env);
-  if (!parsed.success) {
-    console.error(`配置错误 / configuration error: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-    process.exit(1);
-  }
+  if (!parsed.success) refuse(parsed.error.issues.map((i) => i.path.join('.')).join(', '));
   const e = parsed.data;
-  if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
-    console.error('配置错误 / configuration error: RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP');
-    process.exit(1);
+  let sfu;
+  try {
+    sfu = sfuConfigFromEnv(e, { pipeIp: e.PIPE_LISTEN_IP, pipeAnnouncedIp: e.PIPE_ANNOUNCED_IP });
+  } catch (err) {
+    refuse(err instanceof Error ? err.message : String(err));
   }
-  const nodeId = e.SFU_NODE_ID ?? `sfu-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '')}-${crypto.randomUUID().slice(0, 8)}`;
+  const nodeId = e.SFU_NODE_ID ?? newNodeId('sfu');
   const log = createLogger('sfu-node', e.LOG_LEVEL);
-  const node = await SfuNode.start({
-    redisUrl: e.REDIS_URL,
-    prefix: e.REDIS_PREFIX,
-    nodeId,
-    log,
-    sfu: defaultSfuConfig({
-      workers: e.SFU_WORKERS,
-      listenIp: e.RTC_LISTEN_IP,
-      announcedIp: e.RTC_ANNOUNCED_IP,
-      rtcMinPort: e.RTC_MIN_PORT,
-      rtcMaxPort: e.RTC_MAX_PORT,
-      pipeIp: e.PIPE_LISTEN_IP,
-      pipeAnnouncedIp: e.PIPE_ANNOUNCED_IP,
-    }),
-  });
+  const node = await SfuNode.start({ redisUrl: e.REDIS_URL, prefix: e.REDIS_PREFIX, nodeId, log, sfu });
   console.log(JSON.stringify({ ready: true, nodeId, pid: process.pid }));
   const stop = (signal: string) => {
     log.info('stopping', { signal });

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { connectRedisPair } from './cluster/redis-pair.js';
 import {
   AppError,
   SfuEventEnvelope,
@@ -17,7 +16,7 @@ import {
   type SfuParams,
   type SfuResult,
 } from '@vj/shared';
-import { RedisRpc, RpcTimeoutError } from '@vj/rpc';
+import { RedisRpc, RpcTimeoutError, connectRedisPair, quitRedis } from '@vj/rpc';
 import { SfuRegistry } from './cluster/sfu-registry.js';
 import { sfuEventsChannel } from './sfu-node.js';
 
@@ -194,6 +193,6 @@ export class RedisSfuClient implements SfuApi {
     await this.checking;
     this.rpc.close();
     this.events.removeAllListeners();
-    await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+    await quitRedis(this.opts.log, this.redis.sub, this.redis.pub);
   }
 }

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import { connectRedisPair } from './cluster/redis-pair.js';
 import { AppError, SfuEventEnvelope, errorFields, sfuEvents, sfuMethods, type Logger, type SfuEvent, type SfuMethod, type SfuNodeInfo } from '@vj/shared';
 import type { SfuConfig } from './config.js';
-import { RedisRpc } from '@vj/rpc';
+import { RedisRpc, connectRedisPair, quitRedis } from '@vj/rpc';
 import { HEARTBEAT_MS, SfuRegistry } from './cluster/sfu-registry.js';
 import { SfuService } from './sfu-service.js';
 
@@ -122,6 +121,6 @@ export class SfuNode {
     await this.registry.deregister(this.opts.nodeId).catch(() => {});
     await this.service.close('shutdown');
     this.rpc.close();
-    await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+    await quitRedis(this.opts.log, this.redis.sub, this.redis.pub);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RtcEnv, sfuConfigFromEnv } from '@vj/sfu-server';
 import { ConfigError, loadConfig } from './config.js';
 
 const secret = 'k1:' + 'x'.repeat(40);
@@ -26,6 +27,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT/);
     expect(() => loadConfig({ TLS_CERT_FILE: '/x' })).toThrow(/TLS_KEY_FILE/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('reads the media path with the schema a standalone SFU node reads, and refuses with a ConfigError', () => {
+    const env = { RTC_LISTEN_IP: '0.0.0.0', RTC_ANNOUNCED_IP: '192.0.2.1', RTC_MIN_PORT: '42000', RTC_MAX_PORT: '42999', SFU_WORKERS: '2' };
+    expect(loadConfig(env).rtc).toEqual(sfuConfigFromEnv(RtcEnv.parse(env)));
+    expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ID: 'has space' })).toThrow(/NODE_ID/);
+    expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
   });
 
   it('TURN is off unless TURN_URLS is set, and then needs a strong TURN_SECRET of its own', () => {

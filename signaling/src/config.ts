@@ -1,7 +1,8 @@
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { NodeId, RedisPrefix } from '@vj/rpc';
+import { RtcEnv, RtcSettingsError, sfuConfigFromEnv } from '@vj/sfu-server';
 import { DEFAULT_SUITE, SUITES } from './security/crypto.js';
 import { TOPOLOGIES, TopologyError, chooseTopology } from './topology-choice.js';
 
@@ -59,7 +60,7 @@ export function loadTurnConfig(env: NodeJS.ProcessEnv = process.env): TurnConfig
   return { urls, secret, credentialTtlS };
 }
 
-const Env = z.object({
+const Env = RtcEnv.extend({
   VJ_MODE: z.enum(['demo', 'production']).default('demo'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -78,10 +79,7 @@ const Env = z.object({
   /** Where Redis is, for the single-redis and cluster topologies. */
   REDIS_URL: z.preprocess(unsetWhenEmpty, z.string().optional()),
   /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,40}$/)
-    .default('vj:'),
+  REDIS_PREFIX: RedisPrefix,
   /** HS256 signing secret(s): "kid:secret" pairs separated by commas; the first one signs. */
   JWT_SECRETS: z.string().optional(),
   /** County master keys "1:<base64 32 bytes>,2:…" (the highest version wraps new data keys). */
@@ -107,20 +105,12 @@ const Env = z.object({
     .default('')
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .refine((list) => list.every(isProxyAddress)),
-  RTC_LISTEN_IP: z.string().default('127.0.0.1'),
-  RTC_ANNOUNCED_IP: z.string().optional(),
-  RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
-  RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
   /** Replaced by VJ_TOPOLOGY (SFU_MODE=redis meant the cluster); read only to keep older deployments starting. */
   SFU_MODE: z.preprocess(unsetWhenEmpty, z.enum(['local', 'redis']).optional()),
   /** How long a request to an SFU node (or another signaling node) may take before it fails by name. */
   SFU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** This signaling node's name in Redis; random when unset. */
-  NODE_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .optional(),
-  SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
+  NODE_ID: NodeId.optional(),
   ROOMS_FILE: z.string().optional(),
   /** How long a dropped participant keeps their place in a live session. */
   RECONNECT_GRACE_S: z.coerce.number().int().min(5).max(3600).default(60),
@@ -181,11 +171,12 @@ function isProxyAddress(v: string): boolean {
 
 export class ConfigError extends Error {}
 
-function chooseTopologyOrRefuse(e: Parameters<typeof chooseTopology>[0]) {
+/** A setting another module checks, refused with the same ConfigError as this file's own checks. */
+function settingsOrRefuse<T>(check: () => T): T {
   try {
-    return chooseTopology(e);
+    return check();
   } catch (err) {
-    if (err instanceof TopologyError) throw new ConfigError(err.message);
+    if (err instanceof TopologyError || err instanceof RtcSettingsError) throw new ConfigError(err.message);
     throw err;
   }
 }
@@ -197,7 +188,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`invalid environment: ${fields}`);
   }
   const e = parsed.data;
-  if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together');
   }
@@ -209,10 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     if (e.DEMO_SECOND_FACTOR === 'off')
       throw new ConfigError('DEMO_SECOND_FACTOR=off is for demo mode only: production always asks administrators and supervisors for a second factor');
   }
-  const topology = chooseTopologyOrRefuse(e);
-  if (e.RTC_LISTEN_IP === '0.0.0.0' && !e.RTC_ANNOUNCED_IP) {
-    throw new ConfigError('RTC_LISTEN_IP 0.0.0.0 needs RTC_ANNOUNCED_IP, the address kiosks reach');
-  }
+  const topology = settingsOrRefuse(() => chooseTopology(e));
+  const rtc = settingsOrRefuse(() => sfuConfigFromEnv(e));
   const turn = loadTurnConfig(env);
   // The TURN secret sits in coturn's file, often on another host: it must not also sign this server's tokens.
   if (turn && e.JWT_SECRETS?.split(',').some((pair) => pair.slice(pair.indexOf(':') + 1).trim() === turn.secret)) {
@@ -239,13 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     kioskTokenTtlS: e.KIOSK_TOKEN_TTL_S,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     trustProxy: e.TRUST_PROXY,
-    rtc: {
-      listenIp: e.RTC_LISTEN_IP,
-      announcedIp: e.RTC_ANNOUNCED_IP,
-      minPort: e.RTC_MIN_PORT,
-      maxPort: e.RTC_MAX_PORT,
-      workers: e.SFU_WORKERS,
-    },
+    /** The media path's settings for an SFU in this process (ignored by a cluster node, whose SFUs run apart). */
+    rtc,
     /** Undefined: no TURN relay, and transports carry no ICE servers (the behaviour without TURN). */
     turn,
     /** The one place the topology is decided; the server builds its parts from it (topology.ts). */

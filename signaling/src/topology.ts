@@ -1,9 +1,8 @@
-import os from 'node:os';
 import path from 'node:path';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import { connectRedisPair, connectRedisTrio, newNodeId, quitRedis } from '@vj/rpc';
 import type { Logger } from '@vj/shared';
-import { LocalSfuClient, RedisSfuClient, SfuService, defaultSfuConfig } from '@vj/sfu-server';
+import { LocalSfuClient, RedisSfuClient, SfuService } from '@vj/sfu-server';
 import { LocalCallQueue, RedisCallQueue } from './cluster/call-queue.js';
 import { LocalBus, RedisBus } from './cluster/node-bus.js';
 import { LocalOwnership, RedisOwnership } from './cluster/ownership.js';
@@ -51,35 +50,8 @@ export interface Topology {
   close(): Promise<void>;
 }
 
-async function connectRedis(url: string, log: Logger): Promise<{ main: Redis; pub: Redis; sub: Redis }> {
-  const make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  const [main, pub, sub] = [make(), make(), make()];
-  for (const c of [main, pub, sub]) c.on('error', (err) => log.warn('redis connection error', { errorCode: (err as { code?: string }).code }));
-  await Promise.all([main.connect(), pub.connect(), sub.connect()]);
-  await main.ping();
-  return { main, pub, sub };
-}
-
-/**
- * Subscriber first: socket.io's Redis adapter answers other nodes' requests on the publisher without a catch,
- * so a request received while the publisher quits would reject where no one handles it. Once the subscriber
- * has quit, nothing new arrives, and what the last messages queued is sent before the publisher's QUIT.
- */
-async function quitRedis(r: { main: Redis; pub: Redis; sub: Redis }): Promise<void> {
-  await r.sub.quit();
-  await Promise.all([r.pub.quit(), r.main.quit()]);
-}
-
 async function startLocalSfu(config: Config, log: Logger): Promise<LocalSfuClient> {
-  const { rtc } = config;
-  const sfuConfig = defaultSfuConfig({
-    workers: rtc.workers,
-    listenIp: rtc.listenIp,
-    announcedIp: rtc.announcedIp,
-    rtcMinPort: rtc.minPort,
-    rtcMaxPort: rtc.maxPort,
-  });
-  return new LocalSfuClient(await SfuService.start(sfuConfig, log.child('sfu')));
+  return new LocalSfuClient(await SfuService.start(config.rtc, log.child('sfu')));
 }
 
 function localParts(): ClusterParts {
@@ -137,8 +109,9 @@ async function open(kind: TopologyKind, config: Config, log: Logger, closers: ((
       ? await RedisSfuClient.connect({ redisUrl, prefix: config.redisPrefix, log: log.child('sfu'), timeoutMs: config.sfuTimeoutMs })
       : await startLocalSfu(config, log);
   closers.unshift(() => sfu.close());
-  const redis = await connectRedis(redisUrl, log.child('redis'));
-  closers.push(() => quitRedis(redis));
+  const redisLog = log.child('redis');
+  const redis = await connectRedisTrio(redisUrl, redisLog);
+  closers.push(() => quitRedis(redisLog, redis.sub, redis.pub, redis.main));
   const presence = new RedisPresence(redis.main, config.redisPrefix);
   const shared = {
     sfu,
@@ -157,13 +130,13 @@ async function open(kind: TopologyKind, config: Config, log: Logger, closers: ((
   }
 
   // Signaling runs as one of many nodes: sessions have owners, the queue is shared, one node runs the wall.
-  const nodeId = config.nodeId ?? `sig-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '')}-${newId().slice(0, 8)}`;
-  const bus = await connectRedis(redisUrl, log.child('redis'));
+  const nodeId = config.nodeId ?? newNodeId('sig');
+  const bus = await connectRedisPair(redisUrl, redisLog);
   const ownership = new RedisOwnership(redis.main, config.redisPrefix, nodeId, log.child('cluster'));
   await ownership.start();
   closers.unshift(async () => {
-    await Promise.all([ownership.close(), bus.sub.quit()]);
-    await Promise.all([bus.pub.quit(), bus.main.quit()]);
+    await ownership.close();
+    await quitRedis(redisLog, bus.sub, bus.pub);
   });
   closers.unshift(() => presence.close());
   log.info('signaling node joined the cluster', { nodeId });
