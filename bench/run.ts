@@ -7,6 +7,7 @@ import { runDisciplineBench } from './discipline.js';
 import { runForwardingBench } from './forwarding.js';
 import { runNetworkBench } from './network.js';
 import { runPetitionBench } from './petitions.js';
+import { runPlaybackLoopBench } from './playback-loop.js';
 import { runRecordingBench } from './recording.js';
 import { runRegistryBench } from './registry.js';
 import { runSignalingBench } from './signaling.js';
@@ -22,6 +23,7 @@ if (!only || only === 'submit-rate') results['submitRate'] = await runSubmitRate
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
 if (!only || only === 'discipline') results['discipline'] = await runDisciplineBench();
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();
+if (!only || only === 'playback-loop') results['playbackLoop'] = await runPlaybackLoopBench();
 if (!only || only === 'ttff') results['ttff'] = await runTtff();
 if (!only || only === 'wall') results['wall'] = await runWallBench();
 if (!only || only === 'signaling') results['signaling'] = await runSignalingBench();
