@@ -2,6 +2,7 @@
 import './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runAuditLockBench } from './audit-lock.js';
 import { runCryptoSuitesBench } from './crypto-suites.js';
 import { runDisciplineBench } from './discipline.js';
 import { runForwardingBench } from './forwarding.js';
@@ -20,6 +21,7 @@ const only = process.argv[2];
 if (!only || only === 'petitions') results['petitions'] = await runPetitionBench();
 if (!only || only === 'crypto-suites') results['cryptoSuites'] = await runCryptoSuitesBench();
 if (!only || only === 'submit-rate') results['submitRate'] = await runSubmitRateBench();
+if (!only || only === 'audit-lock') results['auditLock'] = await runAuditLockBench();
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
 if (!only || only === 'discipline') results['discipline'] = await runDisciplineBench();
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();
