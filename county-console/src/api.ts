@@ -17,8 +17,11 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Loads JSON from the API when `path` changes; `reload` fetches again (after an action). */
-export function useApi<T>(token: TokenSource, path: string | undefined): Loaded<T> {
+/**
+ * Loads JSON from the API when `path` changes; `reload` fetches again (after an action), and so does every
+ * `refreshMs` when given (the boards other officers change while this one is open).
+ */
+export function useApi<T>(token: TokenSource, path: string | undefined, refreshMs?: number): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: Boolean(path) });
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -34,6 +37,11 @@ export function useApi<T>(token: TokenSource, path: string | undefined): Loaded<
     };
   }, [path, tick, token]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  useEffect(() => {
+    if (!refreshMs) return;
+    const t = setInterval(reload, refreshMs);
+    return () => clearInterval(t);
+  }, [reload, refreshMs]);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 

@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FollowUpListAnswer, FollowUpTaskView, Role } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { useApi, userMessage, type TokenSource } from '../api';
 import { chinaDay } from '../format';
 import { TS } from '../satisfaction-strings';
-import { T } from '../strings';
+import { ListView } from './ListView';
 import { DueBadge } from './WorkflowPanel';
 
 const REFRESH_MS = 30_000;
@@ -14,37 +14,19 @@ const REFRESH_MS = 30_000;
  * closes one with a note of what the follow-up found.
  */
 export function FollowUpTasks({ token, role, roomName }: { token: TokenSource; role: Role; roomName: (c: string) => string }) {
-  const list = useApi<FollowUpListAnswer>(token, '/api/cases/follow-ups?state=open');
-  const reload = list.reload;
-  useEffect(() => {
-    const t = setInterval(reload, REFRESH_MS);
-    return () => clearInterval(t);
-  }, [reload]);
+  const list = useApi<FollowUpListAnswer>(token, '/api/cases/follow-ups?state=open', REFRESH_MS);
+  const canClose = role === 'county_supervisor';
   return (
     <section className="panel" data-testid="follow-ups">
       <h2>{TS.followUpsTitle}</h2>
       <p className="hint">{TS.followUpsHint}</p>
-      {list.error && <p className="error">{T.loadFailed(list.error)}</p>}
-      {list.data?.items.length === 0 && <p className="empty">{TS.followUpsEmpty}</p>}
-      {list.data && list.data.items.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              {TS.followUpColumns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-              {role === 'county_supervisor' && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((t) => (
-              <TaskRow key={t.id} task={t} token={token} canClose={role === 'county_supervisor'} roomName={roomName} onClosed={reload} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListView
+        rows={list.data?.items}
+        error={list.error}
+        empty={TS.followUpsEmpty}
+        columns={canClose ? [...TS.followUpColumns, ''] : TS.followUpColumns}
+        row={(t) => <TaskRow key={t.id} task={t} token={token} canClose={canClose} roomName={roomName} onClosed={list.reload} />}
+      />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { AUDIT_ACTIONS, AuditExportQuery, type AuditEntryView } from '@vj/shared
 import { apiRequest } from '@vj/client';
 import { type TokenSource } from '../api';
 import { TA, auditActionLabel, auditDetailsText } from '../audit-strings';
+import { ListView } from '../components/ListView';
 import { T } from '../strings';
 
 interface Filters {
@@ -67,51 +68,38 @@ export function Audit({ token, canExport = false }: { token: TokenSource; canExp
         <button onClick={() => void runVerify()}>{T.auditVerify}</button>
         {verify && <strong data-testid="audit-verify-result">{verify}</strong>}
       </div>
-      {error && <p className="error">{T.loadFailed(error)}</p>}
-      {rows.length === 0 && !error && <p className="empty">{T.empty}</p>}
-      {rows.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>{T.auditTime}</th>
-              <th>{T.auditActor}</th>
-              <th>{T.auditAction}</th>
-              <th>{T.auditObject}</th>
-              <th>{T.auditDetails}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.seq}>
-                <td>{r.seq}</td>
-                <td>{new Date(r.at).toLocaleString('zh-CN')}</td>
-                <td>
-                  {r.actorId ? (
-                    <button className="link" onClick={() => setFilters({ ...filters, actor: { id: r.actorId!, name: r.actorName ?? r.actorId! } })}>
-                      {r.actorName ?? T.roleNames[r.actorRole ?? ''] ?? r.actorId.slice(0, 8)}
-                    </button>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td data-action={r.action}>{auditActionLabel(r.action)}</td>
-                <td>
-                  {r.objectId ? (
-                    <button className="link" onClick={() => setFilters({ ...filters, objectId: r.objectId! })}>
-                      {TA.objects[r.objectType ?? ''] ?? T.auditObject}{' '}
-                      <span translate="no">{r.objectType === 'route' ? r.objectId : r.objectId.slice(0, 8)}</span>
-                    </button>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td className="details">{auditDetailsText(r.details)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListView
+        rows={rows}
+        error={error}
+        empty={T.empty}
+        columns={['#', T.auditTime, T.auditActor, T.auditAction, T.auditObject, T.auditDetails]}
+        row={(r) => (
+          <tr key={r.seq}>
+            <td>{r.seq}</td>
+            <td>{new Date(r.at).toLocaleString('zh-CN')}</td>
+            <td>
+              {r.actorId ? (
+                <button className="link" onClick={() => setFilters({ ...filters, actor: { id: r.actorId!, name: r.actorName ?? r.actorId! } })}>
+                  {r.actorName ?? T.roleNames[r.actorRole ?? ''] ?? r.actorId.slice(0, 8)}
+                </button>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td data-action={r.action}>{auditActionLabel(r.action)}</td>
+            <td>
+              {r.objectId ? (
+                <button className="link" onClick={() => setFilters({ ...filters, objectId: r.objectId! })}>
+                  {TA.objects[r.objectType ?? ''] ?? T.auditObject} <span translate="no">{r.objectType === 'route' ? r.objectId : r.objectId.slice(0, 8)}</span>
+                </button>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td className="details">{auditDetailsText(r.details)}</td>
+          </tr>
+        )}
+      />
       {next && <button onClick={() => void load(next)}>{T.more}</button>}
     </section>
   );

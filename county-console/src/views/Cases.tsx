@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { PETITION_STATUSES, type CountyPetitionView, type Role, type RoomView } from '@vj/shared';
 import { DueBadge } from '../components/WorkflowPanel';
+import { ListView } from '../components/ListView';
 import { useApi, type TokenSource } from '../api';
 import { T } from '../strings';
 import { CaseDetail } from './CaseDetail';
@@ -44,37 +45,26 @@ export function Cases({ token, rooms, role }: { token: TokenSource; rooms: RoomV
             </select>
           </label>
         </div>
-        {list.loading && <p className="hint">{T.loading}</p>}
-        {list.error && <p className="error">{T.loadFailed(list.error)}</p>}
-        {list.data && list.data.items.length === 0 && <p className="empty">{T.empty}</p>}
-        {list.data && list.data.items.length > 0 && (
-          <table className="table" data-testid="cases-table">
-            <thead>
-              <tr>
-                <th>{T.caseCode}</th>
-                <th>{T.filterTownship}</th>
-                <th>{T.category}</th>
-                <th>{T.filterStatus}</th>
-                <th>{T.createdAt}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((p) => (
-                <tr key={p.id} className={open === p.id ? 'selected' : undefined} onClick={() => setOpen(p.id)} data-testid={`case-${p.caseCode}`}>
-                  <td>{p.caseCode}</td>
-                  <td>{roomName(p.townshipCode)}</td>
-                  <td>{p.category}</td>
-                  <td>
-                    {T.status[p.status]} {p.status !== 'closed' && p.dueState !== 'ok' && <DueBadge state={p.dueState} />}
-                  </td>
-                  <td>{new Date(p.createdAt).toLocaleString('zh-CN')}</td>
-                  <td>{p.anonymous ? T.anonymousTag : T.namedTag}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListView
+          rows={list.data?.items}
+          error={list.error}
+          loading={list.loading}
+          empty={T.empty}
+          columns={[T.caseCode, T.filterTownship, T.category, T.filterStatus, T.createdAt, '']}
+          testId="cases-table"
+          row={(p) => (
+            <tr key={p.id} className={open === p.id ? 'selected' : undefined} onClick={() => setOpen(p.id)} data-testid={`case-${p.caseCode}`}>
+              <td>{p.caseCode}</td>
+              <td>{roomName(p.townshipCode)}</td>
+              <td>{p.category}</td>
+              <td>
+                {T.status[p.status]} {p.status !== 'closed' && p.dueState !== 'ok' && <DueBadge state={p.dueState} />}
+              </td>
+              <td>{new Date(p.createdAt).toLocaleString('zh-CN')}</td>
+              <td>{p.anonymous ? T.anonymousTag : T.namedTag}</td>
+            </tr>
+          )}
+        />
         {total > 0 && (
           <div className="pager">
             <span>{T.pageInfo(offset + 1, Math.min(offset + PAGE, total), total)}</span>

@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { DISPOSITIONS, dispositionTotals, type CaseStatsView, type DeadlineCaseView, type DispositionCount, type Role } from '@vj/shared';
 import { downloadWithAuth, useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
@@ -6,6 +5,7 @@ import { chinaDay } from '../format';
 import { DueBadge } from '../components/WorkflowPanel';
 import { TrendChart, TownshipBars } from '../components/StatsCharts';
 import { FollowUpTasks } from '../components/FollowUpTasks';
+import { ListView } from '../components/ListView';
 import { RatingStats } from '../components/RatingStats';
 import { T } from '../strings';
 
@@ -13,51 +13,39 @@ const REFRESH_MS = 30_000;
 
 /** The county's supervision board: deadlines first (what needs chasing today), then the figures. */
 export function Dashboard({ token, role, roomName }: { token: TokenSource; role: Role; roomName: (c: string) => string }) {
-  const stats = useApi<CaseStatsView>(token, '/api/stats?months=12');
-  const deadlines = useApi<{ items: DeadlineCaseView[] }>(token, '/api/cases/deadlines');
-  const reloadStats = stats.reload;
-  const reloadDeadlines = deadlines.reload;
-  useEffect(() => {
-    const t = setInterval(() => {
-      reloadStats();
-      reloadDeadlines();
-    }, REFRESH_MS);
-    return () => clearInterval(t);
-  }, [reloadStats, reloadDeadlines]);
+  const stats = useApi<CaseStatsView>(token, '/api/stats?months=12', REFRESH_MS);
+  const deadlines = useApi<{ items: DeadlineCaseView[] }>(token, '/api/cases/deadlines', REFRESH_MS);
   return (
     <div className="dashboard">
       <section className="panel" data-testid="deadlines">
         <h2>{TC.deadlinesTitle}</h2>
-        {deadlines.error && <p className="error">{T.loadFailed(deadlines.error)}</p>}
-        {deadlines.data?.items.length === 0 && <p className="empty">{TC.deadlinesEmpty}</p>}
-        {deadlines.data && deadlines.data.items.length > 0 && (
-          <table className="table">
-            <tbody>
-              {deadlines.data.items.map((d) => (
-                <tr key={d.id} data-testid={`deadline-${d.caseCode}`}>
-                  <td>
-                    <DueBadge state={d.dueState} />
-                  </td>
-                  <td>{d.caseCode}</td>
-                  <td>{roomName(d.townshipCode)}</td>
-                  <td>{T.status[d.status]}</td>
-                  <td>
-                    {d.clock === 'progress' && d.dueState === 'overdue' ? TC.progressLate : TC.clocks[d.clock]} {chinaDay(d.dueAt)}
-                  </td>
-                  <td className="hint">
-                    {d.escalations.length === 0
-                      ? TC.notNotified
-                      : d.escalations.map((e) => (
-                          <div key={`${e.level}-${e.dueAt}`}>
-                            {TC.notified(e.notified.map((n) => n.name).join('、') || '—', new Date(e.notifiedAt).toLocaleString('zh-CN'))}
-                          </div>
-                        ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListView
+          rows={deadlines.data?.items}
+          error={deadlines.error}
+          empty={TC.deadlinesEmpty}
+          row={(d) => (
+            <tr key={d.id} data-testid={`deadline-${d.caseCode}`}>
+              <td>
+                <DueBadge state={d.dueState} />
+              </td>
+              <td>{d.caseCode}</td>
+              <td>{roomName(d.townshipCode)}</td>
+              <td>{T.status[d.status]}</td>
+              <td>
+                {d.clock === 'progress' && d.dueState === 'overdue' ? TC.progressLate : TC.clocks[d.clock]} {chinaDay(d.dueAt)}
+              </td>
+              <td className="hint">
+                {d.escalations.length === 0
+                  ? TC.notNotified
+                  : d.escalations.map((e) => (
+                      <div key={`${e.level}-${e.dueAt}`}>
+                        {TC.notified(e.notified.map((n) => n.name).join('、') || '—', new Date(e.notifiedAt).toLocaleString('zh-CN'))}
+                      </div>
+                    ))}
+              </td>
+            </tr>
+          )}
+        />
       </section>
       <FollowUpTasks token={token} role={role} roomName={roomName} />
       <section className="panel" data-testid="stats">

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { PEOPLE_SEARCH_BY, type PeopleAnswer, type PeopleSearchBy, type PersonDetail } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
+import { ListView } from '../components/ListView';
 import { TD } from '../discipline-strings';
 import { T } from '../strings';
 
@@ -49,40 +50,29 @@ export function DisciplineQuery({ token }: { token: TokenSource }) {
             {results.loading ? TD.searching : TD.search}
           </button>
         </form>
-        {results.error && (
-          <p className="error" data-testid="discipline-error">
-            {results.error}
-          </p>
-        )}
-        {path && results.data?.items.length === 0 && <p className="empty">{TD.none}</p>}
-        {results.data && results.data.items.length > 0 && (
-          <table className="table" data-testid="discipline-results">
-            <thead>
-              <tr>
-                {TD.columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {results.data.items.map((p) => (
-                <tr key={p.code} className={open === p.code ? 'selected' : undefined} onClick={() => setOpen(p.code)} data-testid={`person-${p.code}`}>
-                  <td>
-                    {p.name}
-                    {p.keyOfficial && <span className="tag">{TD.keyOfficial}</span>}
-                  </td>
-                  <td>{p.unitName ?? ''}</td>
-                  <td>{p.district?.name ?? TD.noDistrict}</td>
-                  <td>{p.position}</td>
-                  <td>{TD.records(p.recordCount)}</td>
-                  <td className={p.inEffect ? 'in-effect' : undefined}>{p.inEffect ? TD.inEffect : TD.noneInEffect}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        {/* No loading line: the search button says 查询中. The error is the server's own words. */}
+        <ListView
+          rows={results.data?.items}
+          error={results.error}
+          errorTestId="discipline-error"
+          errorText={(e) => e}
+          empty={TD.none}
+          columns={TD.columns}
+          testId="discipline-results"
+          row={(p) => (
+            <tr key={p.code} className={open === p.code ? 'selected' : undefined} onClick={() => setOpen(p.code)} data-testid={`person-${p.code}`}>
+              <td>
+                {p.name}
+                {p.keyOfficial && <span className="tag">{TD.keyOfficial}</span>}
+              </td>
+              <td>{p.unitName ?? ''}</td>
+              <td>{p.district?.name ?? TD.noDistrict}</td>
+              <td>{p.position}</td>
+              <td>{TD.records(p.recordCount)}</td>
+              <td className={p.inEffect ? 'in-effect' : undefined}>{p.inEffect ? TD.inEffect : TD.noneInEffect}</td>
+            </tr>
+          )}
+        />
         {results.data?.truncated && <p className="hint">{TD.truncated(results.data.items.length)}</p>}
       </section>
       {open && <PersonPage key={open} code={open} token={token} onClose={() => setOpen(undefined)} />}
@@ -130,41 +120,30 @@ function PersonPage({ code, token, onClose }: { code: string; token: TokenSource
         <dd data-testid="person-id-card">{p.idCardMasked ?? '—'}</dd>
       </dl>
       <h3>{TD.recordsTitle(records.length)}</h3>
-      {records.length === 0 ? (
-        <p className="empty">{TD.noRecords}</p>
-      ) : (
-        <table className="table" data-testid="person-records">
-          <thead>
-            <tr>
-              {TD.recordColumns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {records.map((r) => (
-              <tr key={r.id} data-testid={`record-${r.id}`}>
-                <td>{r.decidedOn}</td>
-                <td>
-                  {r.kind}
-                  {TD.probation(r.probationMonths)}
-                </td>
-                <td>{r.authority}</td>
-                <td>{r.summary}</td>
-                <td
-                  className={r.effect.state === 'in_effect' || r.effect.state === 'permanent' ? 'in-effect' : undefined}
-                  title={TD.ruleOf(r.sanction)}
-                  data-testid="record-effect"
-                >
-                  {TD.effect[r.effect.state](r.effect.endsOn)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListView
+        rows={records}
+        empty={TD.noRecords}
+        columns={TD.recordColumns}
+        testId="person-records"
+        row={(r) => (
+          <tr key={r.id} data-testid={`record-${r.id}`}>
+            <td>{r.decidedOn}</td>
+            <td>
+              {r.kind}
+              {TD.probation(r.probationMonths)}
+            </td>
+            <td>{r.authority}</td>
+            <td>{r.summary}</td>
+            <td
+              className={r.effect.state === 'in_effect' || r.effect.state === 'permanent' ? 'in-effect' : undefined}
+              title={TD.ruleOf(r.sanction)}
+              data-testid="record-effect"
+            >
+              {TD.effect[r.effect.state](r.effect.endsOn)}
+            </td>
+          </tr>
+        )}
+      />
       <p className="hint">{TD.asOf(v.data.asOf)}</p>
       <h3>{TD.accusationsTitle}</h3>
       {accusations === null ? (

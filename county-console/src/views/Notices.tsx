@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { NoticeListAnswer, Role } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { DueBadge } from '../components/WorkflowPanel';
+import { ListView } from '../components/ListView';
 import { chinaDay } from '../format';
 import { T } from '../strings';
 import { CaseDetail } from './CaseDetail';
@@ -14,53 +15,37 @@ const REFRESH_MS = 30_000;
  * accuser's response is still to be recorded, most urgent first. A row opens the case, where the notice is recorded.
  */
 export function Notices({ token, role, roomName }: { token: TokenSource; role: Role; roomName: (c: string) => string }) {
-  const list = useApi<NoticeListAnswer>(token, '/api/cases/notices');
+  const list = useApi<NoticeListAnswer>(token, '/api/cases/notices', REFRESH_MS);
   const [open, setOpen] = useState<string>();
-  const reload = list.reload;
-  useEffect(() => {
-    const t = setInterval(reload, REFRESH_MS);
-    return () => clearInterval(t);
-  }, [reload]);
   return (
     <div className="cases">
       <section className="panel" data-testid="notices-list">
         <h2>{TC.noticesTitle}</h2>
         <p className="hint">{TC.noticesHint}</p>
-        {list.error && <p className="error">{T.loadFailed(list.error)}</p>}
-        {!list.data && !list.error && <p className="hint">{T.loading}</p>}
-        {list.data?.items.length === 0 && <p className="empty">{TC.noticesEmpty}</p>}
-        {list.data && list.data.items.length > 0 && (
-          <table className="table">
-            <thead>
-              <tr>
-                {TC.noticeColumns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((n) => (
-                <tr
-                  key={`${n.id}-${n.kind}`}
-                  className={open === n.id ? 'selected' : undefined}
-                  onClick={() => setOpen(n.id)}
-                  data-testid={`notice-${n.caseCode}-${n.kind}`}
-                >
-                  <td>{n.dueAt ? <DueBadge state={n.dueState} /> : TC.noticeNoClock}</td>
-                  <td>{TC.noticeKinds[n.kind]}</td>
-                  <td>{n.caseCode}</td>
-                  <td>{roomName(n.townshipCode)}</td>
-                  <td>{T.status[n.status]}</td>
-                  <td>{n.dueAt ? chinaDay(n.dueAt) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListView
+          rows={list.data?.items}
+          error={list.error}
+          loading={!list.data && !list.error}
+          empty={TC.noticesEmpty}
+          columns={TC.noticeColumns}
+          row={(n) => (
+            <tr
+              key={`${n.id}-${n.kind}`}
+              className={open === n.id ? 'selected' : undefined}
+              onClick={() => setOpen(n.id)}
+              data-testid={`notice-${n.caseCode}-${n.kind}`}
+            >
+              <td>{n.dueAt ? <DueBadge state={n.dueState} /> : TC.noticeNoClock}</td>
+              <td>{TC.noticeKinds[n.kind]}</td>
+              <td>{n.caseCode}</td>
+              <td>{roomName(n.townshipCode)}</td>
+              <td>{T.status[n.status]}</td>
+              <td>{n.dueAt ? chinaDay(n.dueAt) : '—'}</td>
+            </tr>
+          )}
+        />
       </section>
-      {open && <CaseDetail key={open} id={open} role={role} token={token} roomName={roomName} onChanged={reload} />}
+      {open && <CaseDetail key={open} id={open} role={role} token={token} roomName={roomName} onChanged={list.reload} />}
     </div>
   );
 }

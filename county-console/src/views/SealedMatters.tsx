@@ -2,9 +2,9 @@ import { useState } from 'react';
 import type { SealedListAnswer, SealedMatterView, SealedReader } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { useAction, useApi, type TokenSource } from '../api';
+import { ListView } from '../components/ListView';
 import { chinaDay } from '../format';
 import { TS } from '../sealed-strings';
-import { T } from '../strings';
 
 /**
  * The principal leader's page: the sealed matters (those about the county commission's own leadership), each with
@@ -22,49 +22,36 @@ export function SealedMatters({ token }: { token: TokenSource }) {
       <section className="panel" data-testid="sealed-list">
         <h2>{office ? TS.officeTitle : TS.title}</h2>
         <p className="hint">{office ? TS.officeHint : TS.hint}</p>
-        {list.error && (
-          <p className="error" data-testid="sealed-error">
-            {T.loadFailed(list.error)}
-          </p>
-        )}
-        {!list.data && !list.error && <p className="hint">{T.loading}</p>}
+        {/* The unsealing just done, said above the list (and above a failed reload's error). */}
         {unsealed && (
           <p className="notice" data-testid="sealed-unsealed">
             {TS.unsealed}
           </p>
         )}
-        {list.data?.items.length === 0 && <p className="empty">{office ? TS.officeEmpty : TS.empty}</p>}
-        {list.data && list.data.items.length > 0 && (
-          <table className="table">
-            <thead>
-              <tr>
-                {TS.columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((m) => (
-                <tr
-                  key={m.id}
-                  className={open === m.id ? 'selected' : undefined}
-                  onClick={() => {
-                    setOpen(m.id);
-                    setUnsealed(false);
-                  }}
-                  data-testid={`sealed-${m.caseCode}`}
-                >
-                  <td>{m.caseCode}</td>
-                  <td>{chinaDay(m.createdAt)}</td>
-                  <td>{m.sealedAtIntake ? TS.sealedAtIntake : TS.sealedLater}</td>
-                  <td>{m.sentUp ? TS.sentTo(m.sentUp.to) : TS.notSent}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListView
+          rows={list.data?.items}
+          error={list.error}
+          errorTestId="sealed-error"
+          loading={!list.data && !list.error}
+          empty={office ? TS.officeEmpty : TS.empty}
+          columns={TS.columns}
+          row={(m) => (
+            <tr
+              key={m.id}
+              className={open === m.id ? 'selected' : undefined}
+              onClick={() => {
+                setOpen(m.id);
+                setUnsealed(false);
+              }}
+              data-testid={`sealed-${m.caseCode}`}
+            >
+              <td>{m.caseCode}</td>
+              <td>{chinaDay(m.createdAt)}</td>
+              <td>{m.sealedAtIntake ? TS.sealedAtIntake : TS.sealedLater}</td>
+              <td>{m.sentUp ? TS.sentTo(m.sentUp.to) : TS.notSent}</td>
+            </tr>
+          )}
+        />
       </section>
       {chosen && list.data && (
         <SealedDetail

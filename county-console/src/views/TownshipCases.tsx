@@ -4,6 +4,7 @@ import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { chinaDay } from '../format';
 import { DueBadge, WorkflowPanel } from '../components/WorkflowPanel';
+import { ListView } from '../components/ListView';
 import { T } from '../strings';
 
 /** The township commission's workbench: cases referred to it, never who reported them. */
@@ -14,43 +15,32 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
     <div className="split">
       <section className="panel" data-testid="township-cases">
         <h2>{T.townshipTitle}</h2>
-        {list.loading && !list.data && <p className="hint">{T.loading}</p>}
-        {list.error && <p className="error">{T.loadFailed(list.error)}</p>}
-        {list.data?.items.length === 0 && <p className="empty">{T.townshipEmpty}</p>}
-        {list.data && list.data.items.length > 0 && (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{T.category}</th>
-                <th>{T.filterStatus}</th>
-                <th>{TC.routeColumn}</th>
-                <th>{T.accusedTitle}</th>
-                <th>{TC.deadlineColumn}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((c) => (
-                <tr
-                  key={c.id}
-                  onClick={() => setOpen(c.id)}
-                  className={[open === c.id ? 'selected' : '', c.status !== 'closed' ? `due-row-${c.dueState}` : ''].join(' ').trim() || undefined}
-                  data-testid={`township-case-${c.id}`}
-                >
-                  <td>{c.category}</td>
-                  <td>{T.status[c.status]}</td>
-                  <td data-testid="township-route">{c.route ? TC.routes[c.route] : '—'}</td>
-                  <td>{c.accused.map((a) => a.name).join('、')}</td>
-                  <td>
-                    {/* 转办 runs no deadline of the county's; 交办 shows the result's and the next progress report's. */}
-                    {c.status === 'closed' || c.route === 'zhuanban' ? '—' : chinaDay(c.concludeDueAt)}{' '}
-                    {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
-                    {c.progressDueAt && c.status !== 'closed' && <div className="hint">{TC.progressDue(chinaDay(c.progressDueAt))}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListView
+          rows={list.data?.items}
+          error={list.error}
+          loading={list.loading && !list.data}
+          empty={T.townshipEmpty}
+          columns={[T.category, T.filterStatus, TC.routeColumn, T.accusedTitle, TC.deadlineColumn]}
+          row={(c) => (
+            <tr
+              key={c.id}
+              onClick={() => setOpen(c.id)}
+              className={[open === c.id ? 'selected' : '', c.status !== 'closed' ? `due-row-${c.dueState}` : ''].join(' ').trim() || undefined}
+              data-testid={`township-case-${c.id}`}
+            >
+              <td>{c.category}</td>
+              <td>{T.status[c.status]}</td>
+              <td data-testid="township-route">{c.route ? TC.routes[c.route] : '—'}</td>
+              <td>{c.accused.map((a) => a.name).join('、')}</td>
+              <td>
+                {/* 转办 runs no deadline of the county's; 交办 shows the result's and the next progress report's. */}
+                {c.status === 'closed' || c.route === 'zhuanban' ? '—' : chinaDay(c.concludeDueAt)}{' '}
+                {c.status !== 'closed' && c.dueState !== 'ok' && <DueBadge state={c.dueState} />}
+                {c.progressDueAt && c.status !== 'closed' && <div className="hint">{TC.progressDue(chinaDay(c.progressDueAt))}</div>}
+              </td>
+            </tr>
+          )}
+        />
       </section>
       {open && <TownshipCase key={open} id={open} token={token} role={role} onChanged={list.reload} />}
     </div>
