@@ -281,4 +281,14 @@ export const TC = {
   errorLine: '行号',
   errorWhat: '问题',
   moreErrors: (n: number) => `另有 ${n} 行问题未列出`,
+  // Held registry changes (two-person rule for entries linked to county accounts)
+  heldTitle: '待确认的档案变更',
+  heldHint: '导入改动了已关联县级账号人员的姓名、单位、职务、乡镇或管理层级：这些变更决定账号的回避范围，须由导入人以外、且非本人的另一名管理员确认后生效。',
+  heldEmpty: '没有待确认的档案变更。',
+  heldColumns: ['人员编码', '变更内容', '导入人', '导入时间', ''],
+  heldFields: { name: '姓名', unitCode: '单位编码', unitName: '单位名称', position: '职务', townshipCode: '乡镇', managementLevel: '管理层级' },
+  heldApply: '确认生效',
+  heldReject: '驳回',
+  heldNotYours: '须由另一名管理员确认',
+  heldNoChange: '（无变化）',
 } as const;

@@ -441,6 +441,31 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     await expectScreenHolds('admin-provisioned');
   });
 
+  it('registry: an import’s change to a county account’s entry waits for a second person, in Chinese, and is applied here', async () => {
+    // The supervisor imports a change to the principal leader's entry (XJW-0001, 书记); the admin is the second person.
+    const supervisor = await loginToken(server.url, 'supervisor', 'supervisor-demo');
+    const res = await fetch(`${server.url}/api/registry/imports?kind=officials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${supervisor}`, 'content-type': 'text/csv' },
+      body: '人员编码,姓名,单位编码,单位名称,职务,乡镇,管理层级\nXJW-0001,郑国栋,XJW-LD,县纪委监委领导班子,副书记,,县管干部\n',
+    });
+    expect(res.status).toBe(202);
+    await press(page, 'nav-registry');
+    await waitFor('the held change listed', async () => {
+      await press(page, 'nav-admin');
+      await press(page, 'nav-registry');
+      return (await text(page, '[data-testid=held-XJW-0001]')).includes('职务：书记 → 副书记');
+    });
+    expect(await text(page, '[data-testid=held-XJW-0001]')).toContain('赵主任');
+    await expectScreenHolds('registry-held');
+    await press(page, 'held-apply-XJW-0001');
+    await page.waitForSelector('[data-testid=held-changes] .empty');
+    const found = await api<{ items: { code: string; position: string }[] }>(server.url, 'GET', `/api/registry/officials?q=${encodeURIComponent('郑国栋')}`, {
+      token: supervisor,
+    });
+    expect(found.body.items.find((o) => o.code === 'XJW-0001')?.position).toBe('副书记');
+  });
+
   it('三员分立: the security and the audit administrator each see their own page only, and no petition', async () => {
     const navs = async () => (await page.$$eval('[data-testid^=nav-]', (els) => els.map((e) => e.getAttribute('data-testid')))).sort();
     await login('secadmin', '[data-testid=security-view]');

@@ -159,6 +159,9 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     case 'PUT /api/petitions/:id/attachments/:attachmentId':
     case 'PUT /api/township/cases/:id/attachments/:attachmentId':
       return { raw: PNG, mime: 'image/png' };
+    // No decision: an allowed caller gets 400 before any held change is looked up; the rest are refused by role.
+    case 'POST /api/registry/held/:id':
+      return { body: { decision: '' } };
     case 'POST /api/registry/imports':
       return { raw: Buffer.from('人员编码,姓名\nM-2,测试\n'), mime: 'text/csv' };
     // Valid bodies, so a refusal is about who asks and whose case it is, never about the body. A workflow

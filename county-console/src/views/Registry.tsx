@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { RegistryImportView } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { uploadWithProgress, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { HeldChanges } from '../components/HeldChanges';
 import { CalendarImport } from './CalendarImport';
 
 const SHOWN_ERRORS = 200;
@@ -10,21 +11,29 @@ const POLL_MS = 500;
 
 /** Imports from the county's integrity archive and discipline registry, with progress and a per-row error report. */
 export function Registry({ token }: { token: TokenSource }) {
+  // Moves when an officials import finishes: it may have held changes for a second person.
+  const [imports, setImports] = useState(0);
+  const imported = useCallback(() => setImports((n) => n + 1), []);
   return (
     <section className="panel" data-testid="registry">
       <h2>{TC.registryTitle}</h2>
       <p className="hint">{TC.registryHint}</p>
-      <ImportCard kind="officials" label={TC.officialsFile} token={token} />
+      <ImportCard kind="officials" label={TC.officialsFile} token={token} onDone={imported} />
+      <HeldChanges token={token} reloadKey={imports} />
       <ImportCard kind="discipline" label={TC.disciplineFile} token={token} />
       <CalendarImport token={token} />
     </section>
   );
 }
 
-function ImportCard({ kind, label, token }: { kind: RegistryImportView['kind']; label: string; token: TokenSource }) {
+function ImportCard({ kind, label, token, onDone }: { kind: RegistryImportView['kind']; label: string; token: TokenSource; onDone?: () => void }) {
   const [upload, setUpload] = useState<number>();
   const [job, setJob] = useState<RegistryImportView>();
   const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    if (job?.status === 'done') onDone?.();
+  }, [job?.status, onDone]);
 
   useEffect(() => {
     if (!job || job.status !== 'running') return;

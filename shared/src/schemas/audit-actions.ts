@@ -55,6 +55,10 @@ export const AUDIT_ACTIONS = [
   'case.clocks_recomputed',
   'case.accused_jurisdiction',
   'registry.import',
+  // An import's change to the entry of a person linked to a county account, held, then applied or rejected by a second person.
+  'registry.change_held',
+  'registry.change_applied',
+  'registry.change_rejected',
   // 受处分人员信息查询: each query and each person page opened (ids only; never the words searched).
   'discipline.query',
   'discipline.person_view',

@@ -236,6 +236,38 @@ export const RegistryImportView = z.object({
 });
 export type RegistryImportView = z.infer<typeof RegistryImportView>;
 
+/** An entry as the registry holds it, or as an import would change it (fields that decide recusal only). */
+const HeldEntry = z.object({
+  name: z.string(),
+  unitCode: z.string().nullable(),
+  unitName: z.string().nullable(),
+  position: z.string(),
+  townshipCode: z.string().nullable(),
+  /** Null in a proposal: the file had no 管理层级 column and the level on file stays. */
+  managementLevel: ManagementLevel.nullable(),
+});
+/**
+ * A change an officials import made to the entry of a person linked to a county account: held until a second
+ * person applies or rejects it (the entry decides whom that account is recused from).
+ */
+export const HeldChangeView = z.object({
+  id: Id,
+  officialCode: z.string(),
+  importId: Id.nullable(),
+  proposedBy: z.object({ id: Id, displayName: z.string() }),
+  proposedAt: z.string(),
+  current: HeldEntry,
+  proposed: HeldEntry,
+  state: z.enum(['pending', 'applied', 'rejected', 'superseded']),
+  /** False for the one who imported it and for the person it describes: the second person must be someone else. */
+  mayDecide: z.boolean(),
+});
+export type HeldChangeView = z.infer<typeof HeldChangeView>;
+export const HeldChangesAnswer = z.object({ items: z.array(HeldChangeView) });
+export type HeldChangesAnswer = z.infer<typeof HeldChangesAnswer>;
+export const HeldDecisionBody = z.object({ decision: z.enum(['apply', 'reject']) });
+export type HeldDecisionBody = z.infer<typeof HeldDecisionBody>;
+
 export const OfficialSearchQuery = z.object({ q: z.string().trim().min(1).max(40), limit: z.coerce.number().int().min(1).max(50).default(10) });
 export const OfficialView = z.object({
   code: z.string(),

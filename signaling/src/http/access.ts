@@ -76,6 +76,9 @@ export const ROUTES = {
   'POST /api/case-policy/calendar-import': { roles: ['county_supervisor', 'sys_admin'] },
   'POST /api/registry/imports': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/imports/:id': { roles: ['county_supervisor', 'sys_admin'] },
+  // The second person for an import's change to a county account's registry entry (never the importer).
+  'GET /api/registry/held': { roles: ['county_supervisor', 'sys_admin'] },
+  'POST /api/registry/held/:id': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/officials': { roles: COUNTY },
   'GET /api/discipline/people': { roles: ARCHIVE_READERS },
   'GET /api/discipline/people/:code': { roles: ARCHIVE_READERS },

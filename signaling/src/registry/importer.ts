@@ -14,12 +14,16 @@ import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
+import { changesGuarded, guardedEntries, guardedUnits, holdChange, type HeldEntry } from './held-changes.js';
 import { linkUsersFromRegistry } from './user-links.js';
 import { nameKeys } from '../discipline/name-keys.js';
 import { writeRecords, type RecordInput } from '../discipline/people-store.js';
 import { normaliseIdCard, personalDataKeys, sealIdCard } from '../discipline/person-data.js';
 
 type Kind = RegistryImportView['kind'];
+
+const HELD_MESSAGE = '该人员已关联县级账号：姓名、单位、职务、乡镇或管理层级的变更已列入待确认，须由另一名管理员确认后生效。';
+const UNIT_KEPT_MESSAGE = '单位名称未改：该单位有人员关联县级账号，名称变更须随该人员的档案变更由另一名管理员确认。';
 
 /** Column headers as the source systems export them, with English aliases. */
 const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
@@ -175,7 +179,9 @@ export class RegistryImporter {
       const errors: RowError[] = [];
       await this.db.tx(async (q) => {
         const ok =
-          kind === 'officials' ? await this.officials(q, batch, get, errors, columns['level'] !== undefined) : await this.discipline(q, batch, get, errors);
+          kind === 'officials'
+            ? await this.officials(q, batch, get, errors, columns['level'] !== undefined, { principal, importId: id })
+            : await this.discipline(q, batch, get, errors);
         imported += ok;
         errorCount += errors.length;
         await q.query(
@@ -213,8 +219,16 @@ export class RegistryImporter {
   }
 
   /** `withLevel`: the file has a 管理层级 column; a file without one leaves the levels already imported as they are. */
-  private async officials(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[], withLevel: boolean): Promise<number> {
+  private async officials(
+    q: Tx,
+    batch: CsvRecord[],
+    get: (r: CsvRecord, k: string) => string,
+    errors: RowError[],
+    withLevel: boolean,
+    by: { principal: Claims; importId: string },
+  ): Promise<number> {
     const rows: {
+      line: number;
       code: string;
       name: string;
       unitCode: string | null;
@@ -260,10 +274,46 @@ export class RegistryImporter {
         continue;
       }
       seen.add(v.code);
-      rows.push({ ...v, unitCode: v.unitCode || null, township, level: level! });
+      rows.push({ ...v, line: r.line, unitCode: v.unitCode || null, township, level: level! });
+    }
+    // An entry linked to a county account keeps its name, unit, position, township and level: the change waits for
+    // a second person (held-changes.ts). Its other columns (the ID number) are still imported.
+    const guarded = await guardedEntries(
+      q,
+      rows.map((r) => r.code),
+    );
+    const held: { code: string; proposed: HeldEntry }[] = [];
+    for (const r of rows) {
+      const current = guarded.get(r.code);
+      if (!current) continue;
+      const proposed: HeldEntry = {
+        name: r.name,
+        unitCode: r.unitCode,
+        unitName: r.unitName || null,
+        position: r.position,
+        townshipCode: r.township,
+        managementLevel: withLevel ? r.level : null,
+      };
+      if (!changesGuarded(current, proposed)) continue;
+      held.push({ code: r.code, proposed });
+      errors.push({ line: r.line, message: HELD_MESSAGE });
+      Object.assign(r, {
+        name: current.name,
+        unitCode: current.unitCode,
+        unitName: current.unitName ?? '',
+        position: current.position,
+        township: current.townshipCode,
+        level: current.managementLevel ?? r.level,
+      });
     }
     const units = new Map(rows.filter((r) => r.unitCode).map((r) => [r.unitCode!, { name: r.unitName || r.unitCode!, township: r.township }]));
     if (units.size) {
+      // A unit a guarded entry belongs to keeps its name too: renaming it would change that entry's standing.
+      const keptNames = await guardedUnits(q, [...units.keys()]);
+      for (const r of rows)
+        if (r.unitCode && keptNames.has(r.unitCode) && r.unitName && r.unitName !== keptNames.get(r.unitCode) && !guarded.has(r.code))
+          errors.push({ line: r.line, message: UNIT_KEPT_MESSAGE });
+      for (const [code, name] of keptNames) units.get(code)!.name = name;
       await q.query(
         `INSERT INTO org_units (code, name, township_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, township_code = coalesce(excluded.township_code, org_units.township_code)`,
@@ -301,7 +351,9 @@ export class RegistryImporter {
         [rows.map((r) => r.code)],
       );
     }
-    return rows.length;
+    // Audited last: appendAudit holds the chain lock until the batch commits.
+    for (const h of held) await holdChange(q, h.code, h.proposed, by.importId, by.principal);
+    return rows.length - held.length;
   }
 
   private async discipline(q: Tx, batch: CsvRecord[], get: (r: CsvRecord, k: string) => string, errors: RowError[]): Promise<number> {

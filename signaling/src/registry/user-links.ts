@@ -130,9 +130,11 @@ export interface RegistryLinkResult {
 }
 
 /**
- * After an officials import: accounts known by name get their registry entry when exactly one entry of that
- * name exists (in the account's own township, for township staff), and linked accounts follow the registry's
- * spelling of their name. Each change is audited as the import's starter's.
+ * After an officials import: township accounts known by name get their registry entry when exactly one entry of
+ * that name exists (in the account's own township, or without one), and linked accounts follow the registry's
+ * spelling of their name. Each change is audited as the import's starter's. A county account is never linked by an
+ * import: who it is decides what it is recused from, so the system administrator links it (admin page or
+ * `npm run users:link`), and changes to its entry wait for a second person (held-changes.ts).
  */
 export async function linkUsersFromRegistry(q: Tx, actor: LinkActor): Promise<RegistryLinkResult> {
   const renamed = await q.query<{ id: string; township_code: string | null; official_code: string }>(
@@ -144,7 +146,7 @@ export async function linkUsersFromRegistry(q: Tx, actor: LinkActor): Promise<Re
     `SELECT u.id, u.township_code, array_agg(o.code ORDER BY o.code) AS codes
      FROM users u JOIN officials o ON vj_name_key(o.name) = vj_name_key(u.person_name)
        AND (u.township_code IS NULL OR o.township_code IS NULL OR o.township_code = u.township_code)
-     WHERE u.official_code IS NULL AND u.person_name IS NOT NULL
+     WHERE u.official_code IS NULL AND u.person_name IS NOT NULL AND u.role IN ('township_handler', 'township_staff')
      GROUP BY u.id, u.township_code`,
   );
   const unique = candidates.rows.filter((c) => c.codes.length === 1);
