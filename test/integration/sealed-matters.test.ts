@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@vj/shared';
+import { verifyExport } from '../../signaling/src/audit/export.js';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
 import { caseSnapshot, kioskToken, loginAll, PNG, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
@@ -463,6 +464,47 @@ describe('密封事项', () => {
     expect(openRows.find((r) => r.action === 'case.refer')?.townshipCode).toBe('xingsha');
     // And rows about no matter at all (sign-ins) are on the supervisor's page.
     expect(page).toMatch(/"action":"auth\./);
+  });
+
+  it('the audit export: rows about a sealed matter, those from before the seal too, are redacted; the file verifies, a forged one does not', async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const res = await fetch(`${s.url}/api/audit/export?${new URLSearchParams({ from: today, to: today })}`, {
+      headers: { authorization: `Bearer ${token('auditor')}` },
+    });
+    expect(res.status).toBe(200);
+    const file = await res.text();
+    const lines = file
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const bySeq = new Map(lines.map((l) => [String(l['seq']), l]));
+    // `later` was filed, referred and accepted in xingsha before it was sealed: those rows name its township and category.
+    const about = await s.server.db.query<{ seq: string; action: string; township_code: string | null; details: Record<string, unknown> }>(
+      `SELECT seq, action, township_code, details FROM audit_log WHERE object_id = ANY($1) OR details->>'petitionId' = ANY($1) ORDER BY seq`,
+      [[later.id, sealed.id]],
+    );
+    expect(about.rows.find((r) => r.action === 'petition.create' && r.township_code === 'xingsha')?.details).toMatchObject({ category: '工作作风' });
+    expect(about.rows.filter((r) => r.action === 'case.refer').map((r) => r.township_code)).toEqual(['xingsha']);
+    for (const r of about.rows) {
+      const exported = bySeq.get(String(r.seq));
+      expect({ action: r.action, fields: Object.keys(exported ?? {}).sort() }).toEqual({
+        action: r.action,
+        fields: ['action', 'at', 'hash', 'objectType', 'prevHash', 'redacted', 'seq', 'suite'],
+      });
+    }
+    for (const m of [...markers(), SEAL_REASON]) expect({ leaks: file.includes(m) ? m : null }).toEqual({ leaks: null });
+    // The open matter's rows are whole: the redaction is about sealing.
+    expect(lines.find((l) => l['objectId'] === open.id && l['action'] === 'case.refer')).toMatchObject({ townshipCode: 'xingsha' });
+
+    const keys = s.server.db.integrity!;
+    expect(verifyExport(keys, file)).toMatchObject({ ok: true, rows: lines.length, redacted: expect.any(Number) });
+    expect((verifyExport(keys, file) as { redacted: number }).redacted).toBeGreaterThanOrEqual(about.rows.length);
+    // A redacted row given another hash: the file no longer verifies.
+    const victim = bySeq.get(String(about.rows[0]!.seq))!;
+    const forged = file.replace(String(victim['hash']), 'f'.repeat(64));
+    expect(forged).not.toBe(file);
+    expect(verifyExport(keys, forged)).toMatchObject({ ok: false });
   });
 
   it('the leader unseals a matter sealed by mistake, with a reason: it is an ordinary matter again', async () => {
