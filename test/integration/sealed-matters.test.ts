@@ -466,6 +466,43 @@ describe('密封事项', () => {
     expect(page).toMatch(/"action":"auth\./);
   });
 
+  it('a concluded, rated matter sealed later moves no published figure, nor does unsealing it', async () => {
+    const done = petitionBody('langli', null, { narrative: '办结并评价后才密封的事项' });
+    const filed = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: officer(), body: done });
+    expect(filed.status).toBe(200);
+    const step = async (who: string, body: Record<string, unknown>) =>
+      expect((await transition(s.url, token(who), done.id, { stepId: randomUUID(), ...body })).status).toBe(200);
+    await step('officer1', { action: 'accept' });
+    await step('officer1', { action: 'report', text: '经核查，反映问题属实，已处理' });
+    await step('supervisor', { action: 'approve', feedback: '您反映的问题属实，已处理相关人员。' });
+    const rated = await api(s.url, 'POST', '/api/receipts/rating', {
+      token: kiosk,
+      body: { caseCode: filed.body.caseCode, pin: filed.body.pin, rating: 'satisfied' },
+    });
+    expect(rated.status).toBe(200);
+    type Stats = { townships: { townshipCode: string; closed: number }[]; ratings: { townshipCode: string; satisfied: number }[] };
+    const figures = async () => {
+      const [page, csv] = await Promise.all([
+        api<Stats>(s.url, 'GET', '/api/stats?months=12', { token: officer() }),
+        api<string>(s.url, 'GET', '/api/stats/export?months=12', { token: officer() }),
+      ]);
+      expect([page.status, csv.status]).toEqual([200, 200]);
+      return { page: page.body, csv: csv.body };
+    };
+    const published = await figures();
+    // It is in them: langli's closed matters and ratings.
+    expect(published.page.townships.find((t) => t.townshipCode === 'langli')!.closed).toBeGreaterThanOrEqual(1);
+    expect(published.page.ratings.find((r) => r.townshipCode === 'langli')!.satisfied).toBeGreaterThanOrEqual(1);
+
+    expect((await api(s.url, 'POST', `/api/petitions/${done.id}/seal`, { token: token('supervisor'), body: { reason: SEAL_REASON } })).status).toBe(200);
+    expect(text((await api(s.url, 'GET', '/api/petitions?limit=200', { token: officer() })).body)).not.toContain(done.id);
+    expect(await figures()).toEqual(published);
+    // The leader returns it to the office: an ordinary matter again, counted as it was all along.
+    const unsealed = await api(s.url, 'POST', `/api/sealed/${done.id}/unseal`, { token: token('leader1'), body: { reason: '经审查，并非反映领导班子成员' } });
+    expect(unsealed.status).toBe(200);
+    expect(await figures()).toEqual(published);
+  });
+
   it('the audit export: rows about a sealed matter, those from before the seal too, are redacted; the file verifies, a forged one does not', async () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const res = await fetch(`${s.url}/api/audit/export?${new URLSearchParams({ from: today, to: today })}`, {
