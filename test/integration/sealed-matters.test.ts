@@ -504,8 +504,10 @@ describe('密封事项', () => {
   });
 
   it('the audit export: rows about a sealed matter, those from before the seal too, are redacted; the file verifies, a forged one does not', async () => {
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    const res = await fetch(`${s.url}/api/audit/export?${new URLSearchParams({ from: today, to: today })}`, {
+    // China days, yesterday included: a run across midnight still finds the rows its setup wrote.
+    const chinaDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+    const range = { from: chinaDay(Date.now() - 86_400_000), to: chinaDay(Date.now()) };
+    const res = await fetch(`${s.url}/api/audit/export?${new URLSearchParams(range)}`, {
       headers: { authorization: `Bearer ${token('auditor')}` },
     });
     expect(res.status).toBe(200);
