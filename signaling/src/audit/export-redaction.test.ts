@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { chainHash } from '../security/crypto.js';
 import { IntegrityKeys } from '../security/system-keys.js';
 import type { CheckedAuditRow } from './about-sealed.js';
-import { auditFields, linkAfter, type AuditEntry } from './audit-log.js';
+import { auditFields, canonicalRow, linkAfter, type AuditEntry } from './audit-log.js';
 import { exportLines, verifyExport } from './export.js';
 
 // Issue 16: rows about a sealed matter leave the server redacted, and the export verifier holds the rest of the file
@@ -95,5 +96,18 @@ describe('audit export of rows about a sealed matter', () => {
       ok: false,
       problem: 'the signature does not match the rows and range',
     });
+  });
+
+  it('a row from before the chain was keyed is checked with the plain hash; a row naming no known suite is refused', () => {
+    const legacy = rows();
+    legacy[0]!.suite = 'legacy';
+    legacy[0]!.hash = chainHash(legacy[0]!.prev_hash, canonicalRow(legacy[0]!));
+    legacy[1]!.prev_hash = legacy[0]!.hash;
+    expect(verifyExport(keys, exportLines(keys, legacy, '2026-12-04', '2026-12-04'))).toMatchObject({ ok: true, redacted: 2 });
+    legacy[0]!.actor_role = 'audit_admin';
+    expect(verifyExport(keys, exportLines(keys, legacy, '2026-12-04', '2026-12-04'))).toEqual({ ok: false, problem: 'row 42 does not match its chain link' });
+    const odd = rows();
+    odd[3]!.suite = 'md5';
+    expect(verifyExport(keys, exportLines(keys, odd, '2026-12-04', '2026-12-04'))).toEqual({ ok: false, problem: 'row 45 names no known suite' });
   });
 });
