@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
-import { DEMO_PASSWORDS } from '../helpers/fixtures.js';
+import { DEMO_PASSWORDS, petitionBody, transition } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -99,5 +99,44 @@ describe('audit rows to a syslog collector', () => {
     expect(missing).toEqual([]);
     // No identity or secret in what left the server: ids, roles and actions only.
     expect(c.messages.join('\n')).not.toMatch(/-demo|password|identity/);
+  }, 90_000);
+  it('a row about a sealed matter shipped after the seal is redacted, those written before the seal included', async () => {
+    const tokenOf = async (who: string) =>
+      (await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: who, password: DEMO_PASSWORDS[who] } })).body.accessToken;
+    const [officer, supervisor, auditor] = [await tokenOf('officer1'), await tokenOf('supervisor'), await tokenOf('auditor')];
+    const head0 = await newest();
+    await waitFor('the sign-ins reach the collector', () => c.messages.some((m) => seqOf(m) >= head0), { timeoutMs: 20_000 });
+    // The collector is down while the matter is filed, referred and sealed: none of its rows has left yet.
+    await c.stop();
+    const narrative = '后来密封的事项：反映县纪委监委班子成员';
+    const reason = '经核反映的是县纪委监委领导班子成员';
+    const later = petitionBody('xingsha', null, { narrative });
+    // An open matter filed beside it: its rows go out whole.
+    const open = petitionBody('xingsha');
+    expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: open })).status).toBe(200);
+    expect((await api(s.url, 'POST', '/api/petitions', { token: officer, body: later })).status).toBe(200);
+    expect((await transition(s.url, officer, later.id, { action: 'refer' })).status).toBe(200);
+    expect((await api(s.url, 'POST', `/api/petitions/${later.id}/seal`, { token: supervisor, body: { reason } })).status).toBe(200);
+    const rows = (await api<{ items: { seq: string; action: string }[] }>(s.url, 'GET', `/api/audit?objectId=${later.id}&limit=50`, { token: auditor })).body
+      .items;
+    expect(rows.map((r) => r.action).sort()).toEqual(['case.refer', 'petition.create', 'petition.seal']);
+    const head = await newest();
+
+    c.messages.length = 0;
+    await c.listen();
+    await waitFor('the rows reach the collector', () => c.messages.some((m) => seqOf(m) >= head), { timeoutMs: 30_000 });
+    const json = (m: string) => JSON.parse(m.slice(m.indexOf('] {') + 2)) as Record<string, unknown>;
+    for (const r of rows) {
+      const m = c.messages.find((x) => seqOf(x) === Number(r.seq));
+      expect(m && json(m)).toEqual({ seq: r.seq, at: expect.any(String), action: r.action, objectType: 'petition', redacted: true });
+    }
+    // Each of those messages is exactly the redacted row (above); nor is the matter named anywhere else.
+    const sent = c.messages.join('\n');
+    for (const leak of [later.id, narrative, reason]) expect({ leak, found: sent.includes(leak) }).toEqual({ leak, found: false });
+    // The open matter's row keeps its township and details.
+    expect(c.messages.map(json).find((m) => m['objectId'] === open.id && m['action'] === 'petition.create')).toMatchObject({
+      townshipCode: 'xingsha',
+      details: { category: '工作作风' },
+    });
   }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@vj/shared';
+import { verifyExport } from '../../signaling/src/audit/export.js';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
 import { caseSnapshot, kioskToken, loginAll, PNG, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
@@ -463,6 +464,86 @@ describe('密封事项', () => {
     expect(openRows.find((r) => r.action === 'case.refer')?.townshipCode).toBe('xingsha');
     // And rows about no matter at all (sign-ins) are on the supervisor's page.
     expect(page).toMatch(/"action":"auth\./);
+  });
+
+  it('a concluded, rated matter sealed later moves no published figure, nor does unsealing it', async () => {
+    const done = petitionBody('langli', null, { narrative: '办结并评价后才密封的事项' });
+    const filed = await api<{ caseCode: string; pin: string }>(s.url, 'POST', '/api/petitions', { token: officer(), body: done });
+    expect(filed.status).toBe(200);
+    const step = async (who: string, body: Record<string, unknown>) =>
+      expect((await transition(s.url, token(who), done.id, { stepId: randomUUID(), ...body })).status).toBe(200);
+    await step('officer1', { action: 'accept' });
+    await step('officer1', { action: 'report', text: '经核查，反映问题属实，已处理' });
+    await step('supervisor', { action: 'approve', feedback: '您反映的问题属实，已处理相关人员。' });
+    const rated = await api(s.url, 'POST', '/api/receipts/rating', {
+      token: kiosk,
+      body: { caseCode: filed.body.caseCode, pin: filed.body.pin, rating: 'satisfied' },
+    });
+    expect(rated.status).toBe(200);
+    type Stats = { townships: { townshipCode: string; closed: number }[]; ratings: { townshipCode: string; satisfied: number }[] };
+    const figures = async () => {
+      const [page, csv] = await Promise.all([
+        api<Stats>(s.url, 'GET', '/api/stats?months=12', { token: officer() }),
+        api<string>(s.url, 'GET', '/api/stats/export?months=12', { token: officer() }),
+      ]);
+      expect([page.status, csv.status]).toEqual([200, 200]);
+      return { page: page.body, csv: csv.body };
+    };
+    const published = await figures();
+    // It is in them: langli's closed matters and ratings.
+    expect(published.page.townships.find((t) => t.townshipCode === 'langli')!.closed).toBeGreaterThanOrEqual(1);
+    expect(published.page.ratings.find((r) => r.townshipCode === 'langli')!.satisfied).toBeGreaterThanOrEqual(1);
+
+    expect((await api(s.url, 'POST', `/api/petitions/${done.id}/seal`, { token: token('supervisor'), body: { reason: SEAL_REASON } })).status).toBe(200);
+    expect(text((await api(s.url, 'GET', '/api/petitions?limit=200', { token: officer() })).body)).not.toContain(done.id);
+    expect(await figures()).toEqual(published);
+    // The leader returns it to the office: an ordinary matter again, counted as it was all along.
+    const unsealed = await api(s.url, 'POST', `/api/sealed/${done.id}/unseal`, { token: token('leader1'), body: { reason: '经审查，并非反映领导班子成员' } });
+    expect(unsealed.status).toBe(200);
+    expect(await figures()).toEqual(published);
+  });
+
+  it('the audit export: rows about a sealed matter, those from before the seal too, are redacted; the file verifies, a forged one does not', async () => {
+    // China days, yesterday included: a run across midnight still finds the rows its setup wrote.
+    const chinaDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+    const range = { from: chinaDay(Date.now() - 86_400_000), to: chinaDay(Date.now()) };
+    const res = await fetch(`${s.url}/api/audit/export?${new URLSearchParams(range)}`, {
+      headers: { authorization: `Bearer ${token('auditor')}` },
+    });
+    expect(res.status).toBe(200);
+    const file = await res.text();
+    const lines = file
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const bySeq = new Map(lines.map((l) => [String(l['seq']), l]));
+    // `later` was filed, referred and accepted in xingsha before it was sealed: those rows name its township and category.
+    const about = await s.server.db.query<{ seq: string; action: string; township_code: string | null; details: Record<string, unknown> }>(
+      `SELECT seq, action, township_code, details FROM audit_log WHERE object_id = ANY($1) OR details->>'petitionId' = ANY($1) ORDER BY seq`,
+      [[later.id, sealed.id]],
+    );
+    expect(about.rows.find((r) => r.action === 'petition.create' && r.township_code === 'xingsha')?.details).toMatchObject({ category: '工作作风' });
+    expect(about.rows.filter((r) => r.action === 'case.refer').map((r) => r.township_code)).toEqual(['xingsha']);
+    for (const r of about.rows) {
+      const exported = bySeq.get(String(r.seq));
+      expect({ action: r.action, fields: Object.keys(exported ?? {}).sort() }).toEqual({
+        action: r.action,
+        fields: ['action', 'at', 'hash', 'objectType', 'prevHash', 'redacted', 'seq', 'suite'],
+      });
+    }
+    for (const m of [...markers(), SEAL_REASON]) expect({ leaks: file.includes(m) ? m : null }).toEqual({ leaks: null });
+    // The open matter's rows are whole: the redaction is about sealing.
+    expect(lines.find((l) => l['objectId'] === open.id && l['action'] === 'case.refer')).toMatchObject({ townshipCode: 'xingsha' });
+
+    const keys = s.server.db.integrity!;
+    expect(verifyExport(keys, file)).toMatchObject({ ok: true, rows: lines.length, redacted: expect.any(Number) });
+    expect((verifyExport(keys, file) as { redacted: number }).redacted).toBeGreaterThanOrEqual(about.rows.length);
+    // A redacted row given another hash: the file no longer verifies.
+    const victim = bySeq.get(String(about.rows[0]!.seq))!;
+    const forged = file.replace(String(victim['hash']), 'f'.repeat(64));
+    expect(forged).not.toBe(file);
+    expect(verifyExport(keys, forged)).toMatchObject({ ok: false });
   });
 
   it('the leader unseals a matter sealed by mistake, with a reason: it is an ordinary matter again', async () => {

@@ -2,17 +2,9 @@ import { AppError, type AuditEntryView, type AuditPageAnswer, type AuditQuery } 
 import type { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
+import { ABOUT_SEALED, SEALED_MATTERS } from './about-sealed.js';
 import { appendAudit, auditRowFields, type AuditRow } from './audit-log.js';
 import { EXPORT_MAX_ROWS, auditRowsBetween, exportLines } from './export.js';
-
-/**
- * SQL: audit row `a` is about a sealed matter (密封事项): the petition or its identity, an attachment of it, or the
- * call it came from and its recording. Sealed matters are few, so their ids are gathered once per page. (A row
- * without an object or a petitionId compares to NULL: coalesced, or NOT would drop it.)
- */
-const ABOUT_SEALED = `coalesce(a.object_id IN (SELECT pid FROM sealed) OR a.details->>'petitionId' IN (SELECT pid FROM sealed)
-  OR (a.object_type = 'recording' AND a.object_id IN (SELECT r.id::text FROM recordings r JOIN sealed s ON r.session_id = s.session_id))
-  OR (a.object_type = 'session' AND a.object_id IN (SELECT session_id::text FROM sealed)), false)`;
 
 /**
  * One page of the audit log, newest first, filtered by actor, object, action; `before` pages back by sequence.
@@ -23,7 +15,7 @@ const ABOUT_SEALED = `coalesce(a.object_id IN (SELECT pid FROM sealed) OR a.deta
 export async function auditPage(db: Queryable, principal: Claims, query: z.output<typeof AuditQuery>): Promise<AuditPageAnswer> {
   const whole = principal.role === 'audit_admin';
   const r = await db.query<AuditRow & { actor_name: string | null; about_sealed: boolean }>(
-    `WITH sealed AS (SELECT id::text AS pid, session_id FROM petitions WHERE sealed)
+    `WITH ${SEALED_MATTERS}
      SELECT a.*, u.display_name AS actor_name, ${ABOUT_SEALED} AS about_sealed FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
      WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::text IS NULL OR a.object_id = $2 OR a.details->>'petitionId' = $2)
        AND ($3::text IS NULL OR a.action = $3) AND ($4::bigint IS NULL OR a.seq < $4) AND ($6 OR NOT ${ABOUT_SEALED})

@@ -2,7 +2,8 @@ import net from 'node:net';
 import os from 'node:os';
 import { errorFields, type Logger } from '@vj/shared';
 import type { Db } from '../db/db.js';
-import { auditRowFields, type AuditRow } from './audit-log.js';
+import { ABOUT_SEALED, SEALED_MATTERS, redactedRowFields, type CheckedAuditRow } from './about-sealed.js';
+import { auditRowFields } from './audit-log.js';
 
 const BATCH = 500;
 /** Facility 13 (log audit), severity 6 (informational). */
@@ -14,11 +15,14 @@ const sdValue = (v: string) => v.replace(/["\\\]]/g, (c) => `\\${c}`);
 
 /**
  * One audit row as an RFC 5424 message in an octet-counted frame (RFC 6587): ids only, as in the table, plus
- * the row's chain link so the collector can hold what it got against the chain.
+ * the row's chain link so the collector can hold what it got against the chain. A row about a sealed matter is
+ * redacted as in the export (issue 16): seq, time, action and object type, no actor, object, township or details.
+ * Only rows shipped after the seal can be: one shipped before it is on the collector and cannot be recalled
+ * (a matter sealed at intake has no such rows; one sealed later may, with its township and category).
  */
-export function syslogFrame(row: AuditRow, hostname: string, app = 'shipin-jiefang'): Buffer {
+export function syslogFrame(row: CheckedAuditRow, hostname: string, app = 'shipin-jiefang'): Buffer {
   const sd = `[${SD_ID} seq="${row.seq}" action="${sdValue(row.action)}" suite="${sdValue(row.suite)}" hash="${row.hash.toString('hex')}"]`;
-  const msg = JSON.stringify(auditRowFields(row));
+  const msg = JSON.stringify(row.about_sealed ? redactedRowFields(row) : auditRowFields(row));
   const text = Buffer.from(`<${PRI}>1 ${row.at.toISOString()} ${hostname} ${app} ${process.pid} audit ${sd} ${msg}`, 'utf8');
   return Buffer.concat([Buffer.from(`${text.length} `), text]);
 }
@@ -64,7 +68,11 @@ export class SyslogShipper {
         // Locked while the batch goes out: another node finds it taken and skips this turn.
         const cur = await q.query<{ shipped_seq: string }>('SELECT shipped_seq FROM audit_shipping WHERE target = $1 FOR UPDATE SKIP LOCKED', [this.target]);
         if (!cur.rows[0]) return;
-        const rows = await q.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [cur.rows[0].shipped_seq, BATCH]);
+        // Whether a row is about a sealed matter is decided as it is sent: a seal since it was written counts.
+        const rows = await q.query<CheckedAuditRow>(
+          `WITH ${SEALED_MATTERS} SELECT a.*, ${ABOUT_SEALED} AS about_sealed FROM audit_log a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`,
+          [cur.rows[0].shipped_seq, BATCH],
+        );
         if (!rows.rows.length) return;
         await this.send(Buffer.concat(rows.rows.map((r) => syslogFrame(r, this.hostname))));
         await q.query('UPDATE audit_shipping SET shipped_seq = $2 WHERE target = $1', [this.target, rows.rows.at(-1)!.seq]);

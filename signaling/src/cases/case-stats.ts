@@ -10,6 +10,7 @@ import {
   type MatterClass,
 } from '@vj/shared';
 import { ratingCounts, ratingsCsv } from './satisfaction-stats.js';
+import { countedInStats } from './stats-scope.js';
 import type { Queryable } from '../db/db.js';
 import { csvCell } from '../registry/csv.js';
 
@@ -26,9 +27,11 @@ const round1 = (v: string | null) => (v === null ? null : Math.round(Number(v) *
 
 /**
  * Counts per township and month. Aggregates only: no case codes, no names, nothing that identifies a petition
- * or a petitioner, so the figures may leave the office as CSV. Sealed matters are not counted at all: a count
- * that moves when one is filed would tell that one exists.
+ * or a petitioner, so the figures may leave the office as CSV. A sealed matter never moves them: one sealed at intake
+ * is not counted, one sealed later stays counted as it stood at the seal (the rule and why: stats-scope.ts).
  */
+const COUNTED = countedInStats();
+
 export async function caseStats(q: Queryable, months: number, now: Date, rooms: readonly { code: string }[]): Promise<CaseStatsView> {
   const per = await q.query<Row>(
     `SELECT township_code, count(*) AS received,
@@ -36,12 +39,12 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
             count(*) FILTER (WHERE status <> 'closed' AND due_state = 'overdue') AS overdue,
             count(*) FILTER (WHERE status = 'closed') AS closed,
             avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days
-     FROM petitions WHERE NOT sealed GROUP BY township_code`,
+     FROM petitions WHERE ${COUNTED} GROUP BY township_code`,
   );
   const total = await q.query<Omit<Row, 'township_code'>>(
     `SELECT count(*) AS received, count(*) FILTER (WHERE status <> 'closed') AS in_handling,
             count(*) FILTER (WHERE status <> 'closed' AND due_state = 'overdue') AS overdue, count(*) FILTER (WHERE status = 'closed') AS closed,
-            avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days FROM petitions WHERE NOT sealed`,
+            avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days FROM petitions WHERE ${COUNTED}`,
   );
   // Months in China time (UTC+8, written out: the embedded database ships no time zone names), oldest first, with empty months present so a trend line has no holes.
   const trend = await q.query<{ month: string; received: string; closed: string }>(
@@ -49,15 +52,15 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
        SELECT to_char(date_trunc('month', (($1::timestamptz AT TIME ZONE 'UTC') + interval '8 hours')) - make_interval(months => g), 'YYYY-MM') AS month
        FROM generate_series(0, $2 - 1) AS g)
      SELECT m.month,
-       (SELECT count(*) FROM petitions WHERE NOT sealed AND to_char((created_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS received,
-       (SELECT count(*) FROM petitions WHERE NOT sealed AND closed_at IS NOT NULL AND to_char((closed_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS closed
+       (SELECT count(*) FROM petitions WHERE ${COUNTED} AND to_char((created_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS received,
+       (SELECT count(*) FROM petitions WHERE ${COUNTED} AND closed_at IS NOT NULL AND to_char((closed_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM') = m.month) AS closed
      FROM m ORDER BY m.month`,
     [now.toISOString(), months],
   );
   // 问题线索处置: the disposition in force and its outcome, counted; nothing else of the case leaves this query.
   const disp = await q.query<{ township_code: string; matter_class: MatterClass; disposition: Disposition; outcome: string | null; n: string }>(
     `SELECT township_code, matter_class, disposition, disposition_outcome AS outcome, count(*) AS n
-     FROM petitions WHERE NOT sealed AND disposition IS NOT NULL GROUP BY township_code, matter_class, disposition, disposition_outcome`,
+     FROM petitions WHERE ${COUNTED} AND disposition IS NOT NULL GROUP BY township_code, matter_class, disposition, disposition_outcome`,
   );
   const order = new Map(rooms.map((r, i) => [r.code, i]));
   const dispositions: DispositionCount[] = disp.rows

@@ -1,10 +1,11 @@
 import { ratingTotal, satisfiedShare, type RatingCount } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import { csvCell } from '../registry/csv.js';
+import { countedInStats } from './stats-scope.js';
 
 /**
  * Ratings counted by the matter's township (not the kiosk it was rated at), in the rooms' order; townships with no
- * rating are left out. Counts only: nothing here says which matter or who rated it.
+ * rating are left out. Counts only: nothing here says which matter or who rated it. Sealed matters as in stats-scope.ts.
  */
 export async function ratingCounts(q: Queryable, rooms: readonly { code: string }[]): Promise<RatingCount[]> {
   const r = await q.query<{ township_code: string; satisfied: string; basic: string; unsatisfied: string }>(
@@ -12,7 +13,7 @@ export async function ratingCounts(q: Queryable, rooms: readonly { code: string 
             count(*) FILTER (WHERE r.rating = 'satisfied') AS satisfied,
             count(*) FILTER (WHERE r.rating = 'basic') AS basic,
             count(*) FILTER (WHERE r.rating = 'unsatisfied') AS unsatisfied
-     FROM petition_ratings r JOIN petitions p ON p.id = r.petition_id AND NOT p.sealed GROUP BY p.township_code`,
+     FROM petition_ratings r JOIN petitions p ON p.id = r.petition_id AND ${countedInStats('p.')} GROUP BY p.township_code`,
   );
   const order = new Map(rooms.map((x, i) => [x.code, i]));
   return r.rows

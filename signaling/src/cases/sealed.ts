@@ -158,7 +158,8 @@ export class SealedMatters {
   /**
    * 解除密封: the principal leader returns a matter sealed by mistake to the county office, with the reason (kept on
    * the row; the audit row says only that it happened). Only a leader who reads it, and only before it was sent up.
-   * From the commit on it is an ordinary matter again, in every list and statistic.
+   * From the commit on it is an ordinary matter again, in every list and statistic (where one sealed after filing
+   * was counted all along, stats-scope.ts).
    */
   async unseal(leader: Claims, id: string, reason: string): Promise<{ id: string; sealed: false }> {
     return this.db.tx(async (q) => {
@@ -184,9 +185,10 @@ export class SealedMatters {
 
   /**
    * The office's supervisor seals a matter already on file (one a kiosk call started, or found to concern the
-   * leadership later); an officer who finds one asks the supervisor. From the commit on, every list, detail,
-   * statistic and township screen leaves it out, whatever stage it had reached. Only a matter the supervisor can
-   * see may be sealed (not one naming them); the reason stays on the row.
+   * leadership later); an officer who finds one asks the supervisor. From the commit on, every list, detail and
+   * township screen leaves it out, whatever stage it had reached; the statistics keep counting it as it stood, so
+   * that no published figure moves (stats-scope.ts). Only a matter the supervisor can see may be sealed (not one
+   * naming them); the reason stays on the row.
    */
   async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true }> {
     return this.db.tx(async (q) => {
