@@ -3,14 +3,15 @@ export const TS = {
   nav: '密封事项',
   // Short enough for one line in the narrow intake column; the hint under it says who sees it.
   intakeCheckbox: '反映县纪委监委领导班子成员（密封）',
-  intakeWho: '密封事项仅县纪委监委主要负责人可见。',
-  intakeHint: '勾选后，此件登记即密封，仅县纪委监委主要负责人可见：不进入任何列表、统计和导出，镇街看不到；由主要负责人报送上级纪委监委。',
+  intakeWho: '密封事项仅县纪委监委主要负责人可见；反映主要负责人本人的，由信访室主任直接报送上级。',
+  intakeHint:
+    '勾选后，此件登记即密封，仅县纪委监委主要负责人可见：不进入任何列表、统计和导出，镇街看不到；由主要负责人报送上级纪委监委。如反映的是主要负责人本人，主要负责人回避，改由信访室主任直接报送上级。',
   sealButton: '密封（反映县纪委监委领导班子成员）',
   // An officer who finds such a matter after intake asks the supervisor: sealing hides it from colleagues.
   sealAskSupervisor: '如发现此件反映县纪委监委领导班子成员，请报告主任密封。',
   sealTitle: '密封此事项',
   sealWarning:
-    '密封后，此事项立即从所有列表、统计、导出和镇街页面消失，包括您自己；只有县纪委监委主要负责人可见，由其报送上级纪委监委。如属误封，只能由主要负责人解除密封。',
+    '密封后，此事项立即从所有列表、统计、导出和镇街页面消失，包括您自己；只有县纪委监委主要负责人可见，由其报送上级纪委监委（反映主要负责人本人的，主要负责人回避，由信访室主任直接报送）。如属误封，只能由主要负责人解除密封。',
   sealReason: '密封理由（必填）',
   sealConfirm: '确认密封',
   sealed: '已密封。此事项已移交主要负责人，您不再能看到它。',

@@ -242,6 +242,16 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
         overdue.map((c) => ({ key: `case_overdue:${c.id}`, roomCode: c.townshipCode, caseCode: c.caseCode })),
       ),
     );
+    deadlines.shareRefresh = () =>
+      void bus
+        .broadcast({ type: 'overdueChanged', from: bus.nodeId })
+        .catch((err) => log.warn('overdue refresh not shared; their next sweep will', errorFields(err)));
+    bus.onMessage(
+      (msg) =>
+        msg.type === 'overdueChanged' &&
+        msg.from !== bus.nodeId &&
+        void deadlines.publishOverdue().catch((err) => log.warn('overdue alerts not refreshed on request; the next sweep will', errorFields(err))),
+    );
     deadlines.start(config.deadlineSweepMs);
     cleanups.unshift(() => deadlines.close());
     // Step evidence no step claimed within a day is swept on the deadline sweep's period.

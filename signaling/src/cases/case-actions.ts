@@ -16,6 +16,8 @@ export async function actOnCase(
 ) {
   const view = await app.cases.transition(principal, id, body);
   app.log.info('case action', { petitionId: id, action: body.action, by: principal.sub, status: view.status });
-  void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after a case action; the next sweep will', errorFields(err)));
+  void app.deadlines
+    .refreshEverywhere()
+    .catch((err) => app.log.warn('overdue alerts not refreshed after a case action; the next sweep will', errorFields(err)));
   return view;
 }

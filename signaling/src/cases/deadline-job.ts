@@ -39,6 +39,10 @@ interface Notified {
 export class DeadlineJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SweepResult> | undefined;
+  /** The publish in flight: the next one reads only after it has published (see publishOverdue). */
+  private publishing: Promise<void> = Promise.resolve();
+  /** Set by the server: asks every other signaling node to publish again too (the node bus). */
+  shareRefresh: () => void = () => {};
 
   constructor(
     private readonly db: Db,
@@ -116,8 +120,30 @@ export class DeadlineJob {
     return result;
   }
 
-  /** Every node reads the result, whichever node swept: each node's consoles get the same alert bar. */
-  async publishOverdue(): Promise<void> {
+  /**
+   * Every node reads the result, whichever node swept: each node's consoles get the same alert bar. One at a time
+   * per node, in the order asked: a list read before a matter was sealed (or closed) could otherwise be published
+   * after the list read since, and keep the matter on the alert bar until the next sweep.
+   */
+  publishOverdue(): Promise<void> {
+    const next = this.publishing.then(
+      () => this.readAndPublish(),
+      () => this.readAndPublish(),
+    );
+    this.publishing = next;
+    return next;
+  }
+
+  /**
+   * After a change that takes a matter off the overdue alerts or puts it back (a seal, an unseal, a case action):
+   * this node publishes again now, and so does every other node, each after what it was already publishing.
+   */
+  refreshEverywhere(): Promise<void> {
+    this.shareRefresh();
+    return this.publishOverdue();
+  }
+
+  private async readAndPublish(): Promise<void> {
     const r = await this.db.query<OverdueCase>(
       `SELECT id, case_code AS "caseCode", township_code AS "townshipCode" FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state = 'overdue' ORDER BY updated_at LIMIT 200`,
     );

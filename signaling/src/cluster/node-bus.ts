@@ -12,6 +12,8 @@ export const BusMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queueChanged') }),
   /** The wall has a new owner: every node shows its live kiosk cameras on it again. */
   z.object({ type: z.literal('wallResync') }),
+  /** A matter left the overdue alerts or came back (sealed, unsealed, acted on) on `from`: every node publishes them again. */
+  z.object({ type: z.literal('overdueChanged'), from: z.string().max(64) }),
   /** A change to the alert bar made on `from`. */
   z.object({ type: z.literal('alert'), from: z.string().max(64), change: AlertOp }),
 ]);

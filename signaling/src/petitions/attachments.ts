@@ -19,6 +19,8 @@ export const MAX_PENDING_PER_UPLOADER = 10;
 export const MAX_FILES_PER_UPLOADER = 100;
 /** Step evidence nobody attached within a day was abandoned (a closed form, a refused action): it is swept. */
 export const UNLINKED_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long after filing a matter sealed at intake the filing officer may still add its intake files (a slow upload on a township line fits). */
+export const SEALED_INTAKE_WINDOW_MIN = 30;
 const SWEEP_BATCH = 200;
 
 // Not yet in AUDIT_ACTIONS (signaling/src/audit/audit-log.ts belongs to another change; to be listed there).
@@ -59,13 +61,14 @@ export class Attachments {
     const origin = kind === 'handling' ? 'handling' : 'intake';
     return this.db.tx(async (q) => {
       // A sealed matter takes files only from the officer who filed it sealed, with the intake form (the form
-      // uploads right after the submit); everyone else gets "not found", as for any read of it.
+      // uploads right after the submit), and only within SEALED_INTAKE_WINDOW_MIN of filing: after that it is the
+      // leader's alone. Everyone else, and anyone later, gets "not found", as for any read of it.
       const p = await q.query<{ township_code: string; sealed: boolean; intake: string; pending: string; mine: string }>(
         `SELECT township_code, sealed,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND NOT for_step AND step_id IS NULL) AS intake,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND for_step AND step_id IS NULL AND uploaded_by = $2) AS pending,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND uploaded_by = $2) AS mine
-         FROM petitions WHERE id = $1 AND (NOT sealed OR ($3 AND created_by = $2 AND sealed_by IS NULL)) FOR UPDATE`,
+         FROM petitions WHERE id = $1 AND (NOT sealed OR ($3 AND created_by = $2 AND sealed_by IS NULL AND created_at > now() - make_interval(mins => ${SEALED_INTAKE_WINDOW_MIN}))) FOR UPDATE`,
         [petitionId, principal.sub, kind === 'intake'],
       );
       const counts = p.rows[0];

@@ -15,8 +15,8 @@ export function sealedRoutes(express: Express, app: AppContext): void {
     handler: async ({ principal, params, body }) => {
       const r = await app.sealed.seal(principal, params.id, body.reason);
       app.log.info('petition sealed', { petitionId: params.id, by: principal.sub });
-      // An overdue alert about it must go now, not at the next sweep.
-      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after sealing; the next sweep will', errorFields(err)));
+      // An overdue alert about it must go now, on every node, not at the next sweep.
+      void app.deadlines.refreshEverywhere().catch((err) => app.log.warn('overdue alerts not refreshed after sealing; the next sweep will', errorFields(err)));
       return r;
     },
   });
@@ -51,7 +51,9 @@ export function sealedRoutes(express: Express, app: AppContext): void {
       const r = await app.sealed.unseal(principal, params.id, body.reason);
       app.log.info('sealed matter unsealed', { petitionId: params.id, by: principal.sub });
       // Back on the deadline board: an overdue one must show now, not at the next sweep.
-      void app.deadlines.publishOverdue().catch((err) => app.log.warn('overdue alerts not refreshed after unsealing; the next sweep will', errorFields(err)));
+      void app.deadlines
+        .refreshEverywhere()
+        .catch((err) => app.log.warn('overdue alerts not refreshed after unsealing; the next sweep will', errorFields(err)));
       return r;
     },
   });
