@@ -1,3 +1,4 @@
+import { AppError } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
 /**
@@ -27,6 +28,43 @@ export const accusedIsUser = (a = 'a', u = 'u') => `(
 export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
   SELECT 1 FROM petition_accused a JOIN users u ON u.id = $${n}
   WHERE a.petition_id = ${petitionAlias}.id AND ${accusedIsUser('a', 'u')})`;
+
+/**
+ * 回避 on the county's side (officers and supervisors, issue 16 review finding 3): a matter that names the reader is
+ * left out of every list they read (as the township's lists and the discipline query do), and any request about it by
+ * id (its record, identity, recordings, files, workflow, any action) is refused with this error. The refusal is
+ * audited by the route chain (the row names the route, not the matter). Only someone who already held the id gets it,
+ * and a stale screen should say why, not that the matter vanished.
+ */
+export class Recused extends AppError {
+  constructor() {
+    super('CONFLICT_OF_INTEREST', '此件反映的是您本人，您须回避：不能查看、办理或调阅；请由其他同事处理。');
+  }
+}
+
+/**
+ * Refuses (Recused) when open petition `petitionId` names user `userId`. A sealed or missing petition passes here:
+ * the caller answers those as not found, so a refusal never tells that a sealed matter exists.
+ */
+export async function assertNotNamed(q: Queryable, userId: string, petitionId: string): Promise<void> {
+  const r = await q.query(`SELECT 1 FROM petitions p WHERE p.id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`, [userId, petitionId]);
+  if (r.rowCount) throw new Recused();
+}
+
+/** Refuses (Recused) when an open petition filed from session `sessionId` names user `userId`: its recording tells about them. */
+export async function assertSessionNotNamed(q: Queryable, userId: string, sessionId: string): Promise<void> {
+  const r = await q.query(`SELECT 1 FROM petitions p WHERE p.session_id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`, [userId, sessionId]);
+  if (r.rowCount) throw new Recused();
+}
+
+/** Refuses (Recused) when recording `recordingId` is of a call an open petition naming user `userId` came from. */
+export async function assertRecordingNotNamed(q: Queryable, userId: string, recordingId: string): Promise<void> {
+  const r = await q.query(
+    `SELECT 1 FROM recordings r JOIN petitions p ON p.session_id = r.session_id WHERE r.id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`,
+    [userId, recordingId],
+  );
+  if (r.rowCount) throw new Recused();
+}
 
 /**
  * SQL: does a petition filed from recording `r`'s session name the user in parameter `$n`? The recording shows
