@@ -11,6 +11,7 @@ import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-po
 import { CLOCK_RULES } from '../cases/clock-recompute.js';
 import { namedAsAccused, Recused } from '../cases/conflicts.js';
 import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
+import { nameKeys } from '../discipline/name-keys.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { IdentityVault, identitySeal } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
@@ -128,18 +129,20 @@ export class PetitionService {
             official: resolvedOfficialSql($(a.officialCode ?? null), who, unit),
             level: $(a.managementLevel ?? 'unknown'),
             standing: $(a.standing ?? 'none'),
+            // The name's sound, for recognising a staff account named by a homophone (conflicts.ts).
+            pinyin: $(nameKeys(a.name).pinyin),
           };
         });
         const before = [...vault.names];
         if (accused.length > 0) {
           before.push(name('accused'));
           // A registry entry's level and standing, where it gives them, are the personnel system's word; else the officer's.
-          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code, management_level, standing)
+          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code, management_level, standing, name_pinyin)
             SELECT gen_random_uuid(), ${petition}.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code,
                    CASE WHEN coalesce(o.management_level, 'unknown') <> 'unknown' THEN o.management_level ELSE v.management_level END,
-                   CASE WHEN coalesce(o.standing, 'none') <> 'none' THEN o.standing ELSE v.standing END
-            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official}, ${a.level}::text, ${a.standing}::text)`).join(', ')})
-              AS v (ord, name, unit, position, township_code, official_code, management_level, standing)
+                   CASE WHEN coalesce(o.standing, 'none') <> 'none' THEN o.standing ELSE v.standing END, v.name_pinyin
+            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official}, ${a.level}::text, ${a.standing}::text, ${a.pinyin}::text)`).join(', ')})
+              AS v (ord, name, unit, position, township_code, official_code, management_level, standing, name_pinyin)
               LEFT JOIN officials o ON o.code = v.official_code
             RETURNING 1)`);
         }
