@@ -38,7 +38,7 @@ export const accusedIsUser = (a = 'a', u = 'u') => `(
 
 /**
  * SQL: is the user in parameter `$n` named as accused in petition `p`? Used by every township read, so a handler
- * named in a petition never sees it, whatever the case's township.
+ * named in a petition never sees it, whatever the case's township, and by the county's lists and refusals (Recused).
  */
 export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
   SELECT 1 FROM petition_accused a JOIN users u ON u.id = $${n}
