@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
 import { PNG, kioskToken, loginAll, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
@@ -298,5 +299,30 @@ describe('回避: a county officer or supervisor named in a matter', () => {
     // Once a colleague has acted on it, not even intake files.
     expect((await transition(s.url, token('officer1'), b.id, { action: 'accept', text: '' })).status).toBe(200);
     expect((await upload(s.url, token('officer2'), b.id, randomUUID(), PNG, 'image/png', 'late.png')).status).toBe(409);
+  });
+});
+
+/** County routes about one object that are not about a matter's content, and why they need no 回避. */
+const NOT_ABOUT_A_MATTER: Partial<Record<RouteKey, string>> = {
+  'GET /api/sessions/:id': 'the call’s times and participants, not what was said or filed',
+  'GET /api/sessions/:id/media': 'the live call itself, before any matter is filed',
+  'POST /api/sessions/:id/recording/pause': 'controls a live call’s recording',
+  'GET /api/recordings/:id/verify': 'an integrity check of the segments, no media and no matter',
+  'GET /api/registry/imports/:id': 'a registry import’s progress',
+  'GET /api/sealed/:id': 'sealed matters: cases/sealed.ts leaves out those naming the reader (namedAsAccused)',
+  'POST /api/sealed/:id/send-up': 'sealed matters: as above',
+};
+
+describe('回避 covers every county route about one matter', () => {
+  it('each county route with an id is tried above, or is listed with the reason it is not about a matter', () => {
+    const tried = new Set<string>([
+      ...requests({ id: '', sessionId: '', recordingId: '', attachmentId: '' }).map((r) => r.route),
+      'POST /api/cases/follow-ups/:id/close',
+    ]);
+    const county = (Object.keys(ROUTES) as RouteKey[]).filter((k) => {
+      const roles = (ROUTES[k] as { roles: readonly string[] | 'public' }).roles;
+      return k.includes('/:id') && roles !== 'public' && (roles.includes('county_officer') || roles.includes('county_supervisor'));
+    });
+    expect(county.filter((k) => !tried.has(k) && !NOT_ABOUT_A_MATTER[k])).toEqual([]);
   });
 });
