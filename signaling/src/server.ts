@@ -35,6 +35,7 @@ import { RegistryImporter } from './registry/importer.js';
 import { DemoCountyLoader } from './discipline/demo-county.js';
 import { DisciplineQuery } from './discipline/discipline-query.js';
 import { backfillNameKeys } from './discipline/people-store.js';
+import { backfillAccusedPinyin } from './petitions/accused-pinyin.js';
 import { Playback } from './recording/playback.js';
 import { secureDataDirLogged } from './db/data-dir-perms.js';
 import { RetentionJob } from './recording/retention.js';
@@ -219,6 +220,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     cleanups.unshift(async () => retention.close());
     const discipline = new DisciplineQuery(db);
     await backfillNameKeys(db);
+    await backfillAccusedPinyin(db);
     const demoCounty = new DemoCountyLoader(db, log.child('demo-county'));
     demoCounty.start(config.demoCounty, roomsFile.rooms);
     cleanups.unshift(() => demoCounty.stop());

@@ -126,12 +126,13 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     expect([wf.matterClass, wf.named, wf.route]).toEqual(['accusation', true, null]);
     expect(day(wf.acceptDueAt)).toBe('2026-10-14'); // 9, 10 (worked Saturday), 12, 13, 14 October
     expect(day(wf.notices?.acceptDueAt)).toBe('2026-10-28');
-    expect(await noticesDue(db, clock)).toEqual([]); // nothing to tell before the decision
+    expect(await noticesDue(db, clock, who.officer1.sub)).toEqual([]); // nothing to tell before the decision
 
     clock = cst('2026-10-09T10:00:00');
     wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'refer', text: '', handlerId: null });
     expect(wf.route).toBe('jiaoban');
-    const due = (at: Date) => noticesDue(db, at).then((l) => l.filter((n) => n.id === b.id).map((n) => `${n.kind}:${n.dueState}:${day(n.dueAt)}`));
+    const due = (at: Date) =>
+      noticesDue(db, at, who.officer1.sub).then((l) => l.filter((n) => n.id === b.id).map((n) => `${n.kind}:${n.dueState}:${day(n.dueAt)}`));
     expect(await due(clock)).toEqual(['accept:ok:2026-10-28']);
     expect(await due(cst('2026-10-26T09:00:00'))).toEqual(['accept:due_soon:2026-10-28']); // 3 working days left
     expect(await due(cst('2026-10-29T00:00:01'))).toEqual(['accept:overdue:2026-10-28']);
@@ -197,7 +198,7 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
       message: '匿名检举控告没有告知和反馈的要求',
     });
     expect(await snapshot(b.id)).toBe(before);
-    expect((await noticesDue(db, clock)).some((n) => n.id === b.id)).toBe(false);
+    expect((await noticesDue(db, clock, who.officer1.sub)).some((n) => n.id === b.id)).toBe(false);
   });
 
   it('申诉 keeps the 《信访工作条例》 clock: 15 days to decide, 60 to handle, counted in calendar days', async () => {
@@ -353,7 +354,7 @@ describe.each(backends)('existing cases migrate to 检举控告 and their clocks
     // feedback screen does not open on years of past cases, all overdue.
     expect(m.get(closed)!.notice_result_due_at).toBeNull();
     expect(m.get(closed)!.notice_accept_due_at).toBeNull();
-    expect(await noticesDue(db, cst('2027-03-01T10:00:00'))).toEqual([]);
+    expect(await noticesDue(db, cst('2027-03-01T10:00:00'), who.officer1.sub)).toEqual([]);
     expect([...m.values()].every((r) => r.clock_rules === CLOCK_RULES)).toBe(true);
     // The open 交办 matter owes its first progress report a quarter after its decision (migration 0024).
     const progress = await db.query<{ id: string; progress_due_at: Date | null }>('SELECT id, progress_due_at FROM petitions');

@@ -203,7 +203,7 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
 
   it('the county lists the task; a supervisor closes it with a note; others are refused and nothing changes', async () => {
     clock = cst('2026-10-23T10:00:00');
-    const [listed] = await ratings.list('open');
+    const [listed] = await ratings.list('open', who.supervisor.sub);
     expect(listed).toMatchObject({
       petitionId: m.anon.id,
       caseCode: m.anon.caseCode,
@@ -230,8 +230,8 @@ describe.each(backends)('satisfaction ratings and follow-up tasks on $name', (ba
       closeNote: '已电话回访，群众表示理解，复核意见维持原处理',
       dueState: 'overdue',
     });
-    expect(await ratings.list('open')).toEqual([]);
-    expect((await ratings.list('closed')).map((t) => t.id)).toEqual([id]);
+    expect(await ratings.list('open', who.supervisor.sub)).toEqual([]);
+    expect((await ratings.list('closed', who.supervisor.sub)).map((t) => t.id)).toEqual([id]);
     await refused(() => ratings.close(who.supervisor, id, '再办结一次试试看'), 'INVALID_STATE', /已经办结/);
     const audit = await db.query<{ actor_id: string; details: Record<string, unknown> }>(
       `SELECT actor_id, details FROM audit_log WHERE action = 'follow_up.close'`,

@@ -321,9 +321,10 @@ describe('密封事项', () => {
 
   it('the leader never sees a sealed matter that names the leader', async () => {
     await s.server.db.query(`UPDATE users SET person_name = '欧阳领导' WHERE username = 'leader1'`);
+    // Named by the linked name only: with the post 书记 of 县纪委监委 it would name every leader whatever the name (0028).
     const naming = petitionBody('xingsha', null, {
       sealed: true,
-      accused: [{ name: '欧阳领导', unit: '县纪委监委', position: '书记', townshipCode: null, officialCode: null }],
+      accused: [{ name: '欧阳领导', unit: '县纪委监委', position: '', townshipCode: null, officialCode: null }],
     });
     expect((await api(s.url, 'POST', '/api/petitions', { token: officer(), body: naming })).status).toBe(200);
     const leader = token('leader1');
@@ -423,13 +424,17 @@ describe('密封事项', () => {
     expect((await api(s.url, 'POST', '/api/petitions', { token: officer(), body: naming })).status).toBe(200);
     await s.server.db.query(`UPDATE users SET person_name = '赵主任' WHERE username = 'supervisor'`);
     try {
-      const snap = await caseSnapshot(s.server.db, naming.id);
+      const snap = await matterSnapshot(naming.id);
+      const refusals = `SELECT 1 FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 AND object_id = 'POST /api/petitions/:id/seal'`;
+      const audited = (await s.server.db.query(refusals, [logins['supervisor']!.user.id])).rowCount;
       const r = await api<{ error: { code: string } }>(s.url, 'POST', `/api/petitions/${naming.id}/seal`, {
         token: token('supervisor'),
         body: { reason: '想把反映自己的件藏起来' },
       });
       expect({ status: r.status, code: r.body.error.code }).toEqual({ status: 409, code: 'CONFLICT_OF_INTEREST' });
-      expect(await caseSnapshot(s.server.db, naming.id)).toBe(snap);
+      // The matter is untouched; the refusal itself is audited, as every 回避 refusal is (the row names the route only).
+      expect(await matterSnapshot(naming.id)).toBe(snap);
+      expect((await s.server.db.query(refusals, [logins['supervisor']!.user.id])).rowCount).toBe(audited! + 1);
     } finally {
       await s.server.db.query(`UPDATE users SET person_name = NULL WHERE username = 'supervisor'`);
     }

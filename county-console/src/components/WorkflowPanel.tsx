@@ -257,7 +257,8 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
       }
       onDone(await apiRequest<CaseWorkflowView>('POST', `${base}/transition`, { token: token(), body }));
     } catch (err) {
-      if (err instanceof AppError && err.code === 'CONFLICT_OF_INTEREST') setOverride((o) => o ?? '');
+      // Only a handoff's conflict can be overridden; the same code on another action is the reader's own 回避.
+      if (err instanceof AppError && err.code === 'CONFLICT_OF_INTEREST' && (action === 'refer' || action === 'transfer')) setOverride((o) => o ?? '');
       setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);

@@ -19,7 +19,7 @@ import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
-import { namedAsAccused } from './conflicts.js';
+import { namedAsAccused, Recused } from './conflicts.js';
 import { assertMayGoDown } from './jurisdiction.js';
 import { checkTownshipHandoff } from './township-handoff.js';
 import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
@@ -119,7 +119,8 @@ export class CaseService {
 
   /**
    * A township role reads only cases referred to its own township (from referral on, closed ones included) that
-   * do not name it; anything else is "not found". A case the county handles itself never shows to a township.
+   * do not name it; anything else is "not found". A case the county handles itself never shows to a township. A
+   * county role named in the case is refused (Recused).
    */
   async visibleRow(q: Tx | Db, principal: Claims, id: string, lock = false): Promise<CaseRow> {
     const r = await q.query<CaseRow & { named: boolean }>(
@@ -131,6 +132,8 @@ export class CaseService {
     if (!p || p.sealed) throw new AppError('NOT_FOUND', 'no such case');
     if (isTownshipRole(principal) && (p.township_code !== principal.twp || p.handler_side !== 'township' || p.named))
       throw new AppError('NOT_FOUND', 'not found');
+    // A county officer or supervisor named in it neither reads its record nor acts on it (回避).
+    if (p.named) throw new Recused();
     return p;
   }
 

@@ -1,32 +1,85 @@
+import { AppError } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
+
+/**
+ * SQL: the pinyin of accused `a`'s bare name (its title taken off): the first syllables of the pinyin written at
+ * intake, one per character, when the bare name is Chinese characters only (else the syllables would not line up,
+ * and it is NULL: no match by sound).
+ */
+const HOMOPHONE = (a: string) =>
+  `(CASE WHEN ${a}.name_pinyin <> '' AND vj_bare_name(${a}.name) ~ '^[一-龥]{2,}$'
+    THEN array_to_string((string_to_array(${a}.name_pinyin, ' '))[1:length(vj_bare_name(${a}.name))], ' ') END)`;
 
 /**
  * SQL: does the petition_accused row `a` name the user row `u`? A staff account is linked to its person in the
  * officials registry (admin screen, `npm run users:link`, or matched at registry import); it matches
  *  - by the registry code the intake resolved the accused to;
- *  - by name, compared through vj_name_key (NFKC, no whitespace), against the linked name and the registry's;
+ *  - by name, compared through vj_name_key (NFKC, no whitespace), against the linked name and the registry's, also
+ *    with the titles villagers add taken off (vj_bare_name: "郑国栋书记", "李德明同志");
+ *  - by the name's sound (toneless pinyin, "郑国东" for 郑国栋), against the registry's name;
  *  - by the way villagers name a cadre: surname and title ("陈干事", "欧阳主任" for a 副主任), when the title is
- *    how the person's registry position ends.
+ *    how the person's registry position ends;
+ *  - for a principal-leader account, by an accused the intake did not resolve to a registry entry whose name, unit
+ *    or position names the commission's leadership ("县纪委书记", unit "县纪委监委领导班子"): that names every leader.
  * It errs towards a match: a false one hides a case from one handler and makes a referral ask for a
  * supervisor's override; a missed one hands the case to the person it accuses.
  */
 export const accusedIsUser = (a = 'a', u = 'u') => `(
   (${u}.official_code IS NOT NULL AND ${a}.official_code = ${u}.official_code)
-  OR (${u}.person_name IS NOT NULL AND vj_name_key(${a}.name) = vj_name_key(${u}.person_name))
+  OR (${u}.person_name IS NOT NULL AND (vj_name_key(${a}.name) = vj_name_key(${u}.person_name) OR vj_bare_name(${a}.name) = vj_name_key(${u}.person_name)))
+  OR (${u}.role = 'county_leader' AND ${a}.official_code IS NULL AND vj_names_commission_leadership(${a}.name, ${a}.unit, ${a}.position))
   OR EXISTS (SELECT 1 FROM officials o, generate_series(1, 2) AS surname(len)
     WHERE o.code = ${u}.official_code
-      AND (vj_name_key(${a}.name) = vj_name_key(o.name)
+      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name)
+        OR (${HOMOPHONE(a)} = o.name_pinyin AND o.name_pinyin <> '')
         OR (length(vj_name_key(${a}.name)) - surname.len >= 2
           AND starts_with(vj_name_key(o.name), left(vj_name_key(${a}.name), surname.len))
           AND right(vj_name_key(o.position), length(vj_name_key(${a}.name)) - surname.len) = substr(vj_name_key(${a}.name), surname.len + 1)))))`;
 
 /**
  * SQL: is the user in parameter `$n` named as accused in petition `p`? Used by every township read, so a handler
- * named in a petition never sees it, whatever the case's township.
+ * named in a petition never sees it, whatever the case's township, and by the county's lists and refusals (Recused).
  */
 export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
   SELECT 1 FROM petition_accused a JOIN users u ON u.id = $${n}
   WHERE a.petition_id = ${petitionAlias}.id AND ${accusedIsUser('a', 'u')})`;
+
+/**
+ * 回避 on the county's side (officers and supervisors, issue 16 review finding 3): a matter that names the reader is
+ * left out of every list they read (as the township's lists and the discipline query do), and any request about it by
+ * id (its record, identity, recordings, files, workflow, any action) is refused with this error. The refusal is
+ * audited by the route chain (the row names the route, not the matter). Only someone who already held the id gets it,
+ * and a stale screen should say why, not that the matter vanished.
+ */
+export class Recused extends AppError {
+  constructor() {
+    super('CONFLICT_OF_INTEREST', '此件反映的是您本人，您须回避：不能查看、办理或调阅；请由其他同事处理。');
+  }
+}
+
+/**
+ * Refuses (Recused) when open petition `petitionId` names user `userId`. A sealed or missing petition passes here:
+ * the caller answers those as not found, so a refusal never tells that a sealed matter exists.
+ */
+export async function assertNotNamed(q: Queryable, userId: string, petitionId: string): Promise<void> {
+  const r = await q.query(`SELECT 1 FROM petitions p WHERE p.id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`, [userId, petitionId]);
+  if (r.rowCount) throw new Recused();
+}
+
+/** Refuses (Recused) when an open petition filed from session `sessionId` names user `userId`: its recording tells about them. */
+export async function assertSessionNotNamed(q: Queryable, userId: string, sessionId: string): Promise<void> {
+  const r = await q.query(`SELECT 1 FROM petitions p WHERE p.session_id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`, [userId, sessionId]);
+  if (r.rowCount) throw new Recused();
+}
+
+/** Refuses (Recused) when recording `recordingId` is of a call an open petition naming user `userId` came from. */
+export async function assertRecordingNotNamed(q: Queryable, userId: string, recordingId: string): Promise<void> {
+  const r = await q.query(
+    `SELECT 1 FROM recordings r JOIN petitions p ON p.session_id = r.session_id WHERE r.id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`,
+    [userId, recordingId],
+  );
+  if (r.rowCount) throw new Recused();
+}
 
 /**
  * SQL: does a petition filed from recording `r`'s session name the user in parameter `$n`? The recording shows

@@ -1,14 +1,19 @@
 import type { DeadlineCaseView, DeadlineListAnswer } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import { CLOCK_RUNNING_SQL, currentClock } from './case-service.js';
+import { namedAsAccused } from './conflicts.js';
 import { escalationsOf, type CaseRow } from './workflow-view.js';
 
 /**
  * 督办看板's deadline list: every matter whose running clock is near or past its due time, overdue first, then by
- * due time. CLOCK_RUNNING_SQL leaves out sealed matters and those whose clocks have stopped.
+ * due time. CLOCK_RUNNING_SQL leaves out sealed matters and those whose clocks have stopped; 回避 leaves out those
+ * that name the reader.
  */
-export async function deadlineBoard(db: Queryable): Promise<DeadlineListAnswer> {
-  const r = await db.query<CaseRow>(`SELECT * FROM petitions WHERE ${CLOCK_RUNNING_SQL} AND due_state <> 'ok' ORDER BY due_state DESC, updated_at LIMIT 500`);
+export async function deadlineBoard(db: Queryable, readerId: string): Promise<DeadlineListAnswer> {
+  const r = await db.query<CaseRow>(
+    `SELECT * FROM petitions p WHERE ${CLOCK_RUNNING_SQL} AND due_state <> 'ok' AND NOT ${namedAsAccused(1)} ORDER BY due_state DESC, updated_at LIMIT 500`,
+    [readerId],
+  );
   const escalations = await escalationsOf(
     db,
     r.rows.map((p) => p.id),

@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Queryable, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { accusedIsUser } from './conflicts.js';
+import { accusedIsUser, assertNotNamed } from './conflicts.js';
 
 export interface AccusedJurisdictionRow {
   ord: number;
@@ -95,6 +95,7 @@ export async function setAccusedJurisdiction(
   const row = p.rows[0];
   // A sealed matter answers as a missing one: only the principal leader's page reads it.
   if (!row) throw new AppError('NOT_FOUND', '信访件不存在');
+  await assertNotNamed(q, principal.sub, petitionId);
   if (row.status !== 'received' && row.status !== 'accepted') throw new AppError('INVALID_STATE', '案件已交办或办结，不能再更改被反映人的管理层级。');
   const accused = await accusedJurisdiction(q, petitionId);
   const byOrd = new Map(accused.map((a) => [a.ord, a]));

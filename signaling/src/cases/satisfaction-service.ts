@@ -15,6 +15,7 @@ import { newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
 import { loadPolicy, needRule, type DeadlinePolicy } from './case-policy.js';
 import { dueAt, dueStateAt } from './deadline-clock.js';
+import { assertNotNamed, namedAsAccused } from './conflicts.js';
 import { ratingState } from './satisfaction-rules.js';
 
 type RatingInput = z.output<typeof ReceiptRatingBody>;
@@ -108,10 +109,11 @@ export class SatisfactionService {
     });
   }
 
-  async list(state: 'open' | 'closed'): Promise<FollowUpTaskView[]> {
+  /** The follow-up tasks, leaving out those of matters that name the reader (回避). */
+  async list(state: 'open' | 'closed', readerId: string): Promise<FollowUpTaskView[]> {
     const r = await this.db.query<TaskRow>(
-      `${TASK_SQL} WHERE (t.closed_at IS NULL) = $1 ORDER BY ${state === 'open' ? 't.due_at' : 't.closed_at DESC'} LIMIT 500`,
-      [state === 'open'],
+      `${TASK_SQL} WHERE (t.closed_at IS NULL) = $1 AND NOT ${namedAsAccused(2)} ORDER BY ${state === 'open' ? 't.due_at' : 't.closed_at DESC'} LIMIT 500`,
+      [state === 'open', readerId],
     );
     const policy = await loadPolicy(this.db);
     const now = this.now();
@@ -125,6 +127,7 @@ export class SatisfactionService {
     return this.db.tx(async (q) => {
       const t = (await q.query<TaskRow>(`${TASK_SQL} WHERE t.id = $1 FOR UPDATE OF t`, [id])).rows[0];
       if (!t) throw new AppError('NOT_FOUND', '没有这个回访复核任务。');
+      await assertNotNamed(q, principal.sub, t.petition_id);
       if (t.closed_at) throw new AppError('INVALID_STATE', '该回访复核任务已经办结。');
       const now = this.now();
       const policy = await loadPolicy(q);

@@ -2,7 +2,7 @@ import { AppError, type SealedListAnswer, type SealedMatterView, type SealedRead
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { accusedIsUser, namedAsAccused } from './conflicts.js';
+import { accusedIsUser, namedAsAccused, Recused } from './conflicts.js';
 
 /**
  * 密封事项 (issue 16): a matter about the county commission's own leadership. Every other read in the server filters
@@ -198,7 +198,7 @@ export class SealedMatters {
       ]);
       if (!r.rows[0]) throw NOT_FOUND();
       // Sealing takes a matter out of colleagues' sight: not the accused's own decision to make.
-      if (r.rows[0].named) throw new AppError('CONFLICT_OF_INTEREST', '此件反映的是您本人，您须回避，不能密封；请由其他主任处理。');
+      if (r.rows[0].named) throw new Recused();
       const now = this.now();
       await q.query(
         'UPDATE petitions SET sealed = true, sealed_at = $2, sealed_by = $3, sealed_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1',

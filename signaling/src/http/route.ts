@@ -1,6 +1,7 @@
 import expressLib, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { AppError, errorFields, parseOrBadRequest } from '@vj/shared';
+import { Recused } from '../cases/conflicts.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
@@ -209,7 +210,8 @@ export function mount<
         .setHeader('Cache-Control', 'no-store')
         .json(answer);
     } catch (err) {
-      if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || (err.code === 'NOT_FOUND' && access.scope))) {
+      // 回避 refusals too (Recused): the row names the route and the code, never the matter.
+      if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && access.scope))) {
         await auditRefusal(app, principal, key, err.code);
       }
       next(err);

@@ -1,5 +1,6 @@
 import { AppError, errorFields, type AttachmentView, type Logger } from '@vj/shared';
 import { appendAudit, type AuditAction } from '../audit/audit-log.js';
+import { namedAsAccused, Recused } from '../cases/conflicts.js';
 import type { FileNameOpener } from '../cases/workflow-view.js';
 import type { Db } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
@@ -63,16 +64,20 @@ export class Attachments {
       // A sealed matter takes files only from the officer who filed it sealed, with the intake form (the form
       // uploads right after the submit), and only within SEALED_INTAKE_WINDOW_MIN of filing: after that it is the
       // leader's alone. Everyone else, and anyone later, gets "not found", as for any read of it.
-      const p = await q.query<{ township_code: string; sealed: boolean; intake: string; pending: string; mine: string }>(
+      const p = await q.query<{ township_code: string; sealed: boolean; intake: string; pending: string; mine: string; recused: boolean }>(
         `SELECT township_code, sealed,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND NOT for_step AND step_id IS NULL) AS intake,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND for_step AND step_id IS NULL AND uploaded_by = $2) AS pending,
-           (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND uploaded_by = $2) AS mine
-         FROM petitions WHERE id = $1 AND (NOT sealed OR ($3 AND created_by = $2 AND sealed_by IS NULL AND created_at > now() - make_interval(mins => ${SEALED_INTAKE_WINDOW_MIN}))) FOR UPDATE`,
+           (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND uploaded_by = $2) AS mine,
+           -- 回避: the accused adds nothing to a matter about them, except the officer who filed it finishing the intake
+           -- form (its files upload right after the submit) while nobody has acted on it yet.
+           (NOT sealed AND ${namedAsAccused(2, 'p')} AND NOT ($3 AND created_by = $2 AND status = 'received')) AS recused
+         FROM petitions p WHERE id = $1 AND (NOT sealed OR ($3 AND created_by = $2 AND sealed_by IS NULL AND created_at > now() - make_interval(mins => ${SEALED_INTAKE_WINDOW_MIN}))) FOR UPDATE`,
         [petitionId, principal.sub, kind === 'intake'],
       );
       const counts = p.rows[0];
       if (!counts) throw new AppError('NOT_FOUND', 'no such petition');
+      if (counts.recused) throw new Recused();
       const prior = await q.query<{ petition_id: string; size_bytes: number; mime: string; uploaded_at: Date; uploaded_by: string }>(
         'SELECT petition_id, size_bytes, mime, uploaded_at, uploaded_by FROM petition_attachments WHERE id = $1',
         [attachmentId],
@@ -124,13 +129,14 @@ export class Attachments {
   /** `handlingOnly`: township roles may fetch the handling evidence of their cases, never the petitioner's files. */
   async get(principal: Claims, petitionId: string, attachmentId: string, handlingOnly = false): Promise<{ data: Buffer; mime: string; filename: string }> {
     return this.db.tx(async (q) => {
-      const r = await q.query<{ mime: string; filename_ct: Buffer; content_ct: Buffer; township_code: string }>(
-        `SELECT a.mime, a.filename_ct, a.content_ct, p.township_code FROM petition_attachments a JOIN petitions p ON p.id = a.petition_id
+      const r = await q.query<{ mime: string; filename_ct: Buffer; content_ct: Buffer; township_code: string; named: boolean }>(
+        `SELECT a.mime, a.filename_ct, a.content_ct, p.township_code, ${namedAsAccused(4, 'p')} AS named FROM petition_attachments a JOIN petitions p ON p.id = a.petition_id
          WHERE a.id = $1 AND a.petition_id = $2 AND NOT p.sealed AND (NOT $3 OR a.origin = 'handling')`,
-        [attachmentId, petitionId, handlingOnly],
+        [attachmentId, petitionId, handlingOnly, principal.sub],
       );
       const row = r.rows[0];
       if (!row) throw new AppError('NOT_FOUND', 'no such attachment');
+      if (row.named) throw new Recused();
       await appendAudit(q, {
         actorId: principal.sub,
         actorRole: principal.role,

@@ -9,7 +9,9 @@ import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.j
 import type { Claims } from '../security/jwt.js';
 import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
 import { CLOCK_RULES } from '../cases/clock-recompute.js';
+import { namedAsAccused, Recused } from '../cases/conflicts.js';
 import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
+import { nameKeys } from '../discipline/name-keys.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { IdentityVault, identitySeal } from './identity-vault.js';
 import { countyView, type PetitionRow } from './presenters.js';
@@ -127,18 +129,20 @@ export class PetitionService {
             official: resolvedOfficialSql($(a.officialCode ?? null), who, unit),
             level: $(a.managementLevel ?? 'unknown'),
             standing: $(a.standing ?? 'none'),
+            // The name's sound, for recognising a staff account named by a homophone (conflicts.ts).
+            pinyin: $(nameKeys(a.name).pinyin),
           };
         });
         const before = [...vault.names];
         if (accused.length > 0) {
           before.push(name('accused'));
           // A registry entry's level and standing, where it gives them, are the personnel system's word; else the officer's.
-          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code, management_level, standing)
+          ctes.push(`${name('accused')} AS (INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, township_code, official_code, management_level, standing, name_pinyin)
             SELECT gen_random_uuid(), ${petition}.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code,
                    CASE WHEN coalesce(o.management_level, 'unknown') <> 'unknown' THEN o.management_level ELSE v.management_level END,
-                   CASE WHEN coalesce(o.standing, 'none') <> 'none' THEN o.standing ELSE v.standing END
-            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official}, ${a.level}::text, ${a.standing}::text)`).join(', ')})
-              AS v (ord, name, unit, position, township_code, official_code, management_level, standing)
+                   CASE WHEN coalesce(o.standing, 'none') <> 'none' THEN o.standing ELSE v.standing END, v.name_pinyin
+            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official}, ${a.level}::text, ${a.standing}::text, ${a.pinyin}::text)`).join(', ')})
+              AS v (ord, name, unit, position, township_code, official_code, management_level, standing, name_pinyin)
               LEFT JOIN officials o ON o.code = v.official_code
             RETURNING 1)`);
         }
@@ -204,23 +208,30 @@ export class PetitionService {
     return this.receiptOf(body.id, row.case_code);
   }
 
-  async row(id: string): Promise<PetitionRow> {
+  /** The petition as `reader` may read it: not sealed (answers as missing), not naming them (回避: refused). */
+  async row(id: string, reader: Claims): Promise<PetitionRow> {
     // A sealed matter answers exactly as a missing one (only the leader's page reads it).
-    const r = await this.db.query<PetitionRow>('SELECT * FROM petitions WHERE id = $1 AND NOT sealed', [id]);
-    if (!r.rows[0]) throw new AppError('NOT_FOUND', 'no such petition');
-    return r.rows[0];
+    const r = await this.db.query<PetitionRow & { named: boolean }>(
+      `SELECT p.*, ${namedAsAccused(2)} AS named FROM petitions p WHERE p.id = $1 AND NOT p.sealed`,
+      [id, reader.sub],
+    );
+    const p = r.rows[0];
+    if (!p) throw new AppError('NOT_FOUND', 'no such petition');
+    if (p.named) throw new Recused();
+    return p;
   }
 
-  async countyView(id: string) {
-    return countyView(this.db, await this.row(id));
+  async countyView(id: string, reader: Claims) {
+    return countyView(this.db, await this.row(id, reader));
   }
 
-  async list(q: ListInput) {
+  /** The county's list, leaving out the matters that name the reader (回避: not even that they exist). */
+  async list(q: ListInput, reader: Claims) {
     const r = await this.db.query<PetitionRow & { total: string }>(
-      `SELECT *, count(*) OVER () AS total FROM petitions
-       WHERE NOT sealed AND ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR township_code = $2)
+      `SELECT *, count(*) OVER () AS total FROM petitions p
+       WHERE NOT sealed AND ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR township_code = $2) AND NOT ${namedAsAccused(5)}
        ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
-      [q.status ?? null, q.township ?? null, q.limit, q.offset],
+      [q.status ?? null, q.township ?? null, q.limit, q.offset, reader.sub],
     );
     const items = await Promise.all(r.rows.map((row) => countyView(this.db, row)));
     return { items, total: Number(r.rows[0]?.total ?? 0) };
@@ -234,12 +245,14 @@ export class PetitionService {
     let township: string | null = null;
     try {
       return await this.db.tx(async (q) => {
-        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null }>(
-          'SELECT township_code, anonymous, identity_mac FROM petitions WHERE id = $1 AND NOT sealed',
-          [id],
+        const p = await q.query<{ township_code: string; anonymous: boolean; identity_mac: string | null; named: boolean }>(
+          `SELECT p.township_code, p.anonymous, p.identity_mac, ${namedAsAccused(2)} AS named FROM petitions p WHERE p.id = $1 AND NOT p.sealed`,
+          [id, principal.sub],
         );
         const row = p.rows[0];
         if (!row) throw new AppError('NOT_FOUND', 'no such petition');
+        // The accused learns nothing of the accuser, whatever their role.
+        if (row.named) throw new Recused();
         township = row.township_code;
         const audit = await appendAudit(q, {
           ...actor(principal),

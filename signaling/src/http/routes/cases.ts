@@ -48,8 +48,8 @@ export function caseRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/petitions/:id/cross-reference', {
     params: ById,
     response: CrossReferenceView,
-    handler: async ({ params }) => {
-      await app.petitions.row(params.id);
+    handler: async ({ principal, params }) => {
+      await app.petitions.row(params.id, principal);
       return crossReference(app.db, params.id);
     },
   });
@@ -62,18 +62,18 @@ export function caseRoutes(express: Express, app: AppContext): void {
     handler: async ({ principal, params, body }) => {
       await app.db.tx((q) => setAccusedJurisdiction(q, principal, params.id, body, new Date()));
       app.log.info('accused levels confirmed', { petitionId: params.id, by: principal.sub });
-      return app.petitions.countyView(params.id);
+      return app.petitions.countyView(params.id, principal);
     },
   });
 
   mount(express, app, 'GET /api/cases/deadlines', {
     response: DeadlineListAnswer,
-    handler: () => deadlineBoard(app.db),
+    handler: ({ principal }) => deadlineBoard(app.db, principal.sub),
   });
 
   mount(express, app, 'GET /api/cases/notices', {
     response: NoticeListAnswer,
-    handler: async () => ({ items: await noticesDue(app.db, new Date()) }),
+    handler: async ({ principal }) => ({ items: await noticesDue(app.db, new Date(), principal.sub) }),
   });
 
   mount(express, app, 'GET /api/stats', {

@@ -68,13 +68,13 @@ export function petitionRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/petitions', {
     query: PetitionListQuery,
     response: PetitionListAnswer,
-    handler: ({ query }) => app.petitions.list(query),
+    handler: ({ principal, query }) => app.petitions.list(query, principal),
   });
 
   mount(express, app, 'GET /api/petitions/:id', {
     params: ById,
     response: CountyPetitionView,
-    handler: ({ params }) => app.petitions.countyView(params.id),
+    handler: ({ principal, params }) => app.petitions.countyView(params.id, principal),
   });
 
   mount(express, app, 'POST /api/petitions/:id/reveal', {

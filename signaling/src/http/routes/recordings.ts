@@ -12,7 +12,7 @@ import {
   RecordingVerdictView,
   SessionRecordingAnswer,
 } from '@vj/shared';
-import { recordingConflict, recordingOfSealed } from '../../cases/conflicts.js';
+import { assertRecordingNotNamed, assertSessionNotNamed, recordingConflict, recordingOfSealed } from '../../cases/conflicts.js';
 import type { AppContext } from '../../context.js';
 import { sessionRecording, setTownshipGrant, verifyRecordingAudited } from '../../recording/recording-record.js';
 import { PlaybackIntegrityError } from '../../recording/playback.js';
@@ -25,7 +25,10 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/sessions/:id/recording', {
     params: ById,
     response: SessionRecordingAnswer,
-    handler: ({ params }) => sessionRecording(app.db, params.id),
+    handler: async ({ principal, params }) => {
+      await assertSessionNotNamed(app.db, principal.sub, params.id);
+      return sessionRecording(app.db, params.id);
+    },
   });
 
   mount(express, app, 'POST /api/sessions/:id/recording/pause', {
@@ -43,6 +46,7 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: async ({ principal, params }) => {
       if (await recordingOfSealed(app.db, params.id)) throw new AppError('NOT_FOUND', '录像不存在');
+      await assertRecordingNotNamed(app.db, principal.sub, params.id);
       return app.playback.grant(principal, params.id);
     },
   });
@@ -66,6 +70,8 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     body: RecordingGrantBody,
     response: RecordingGrantAnswer,
     handler: async ({ principal, params, body }) => {
+      // Who else may watch the call that tells about them is not the accused's decision (回避).
+      await assertRecordingNotNamed(app.db, principal.sub, params.id);
       await setTownshipGrant(app.db, principal, params.id, body.grant, body.reason);
       // Outstanding township playback URLs stop at their next request (re-checked there); their copies leave memory now.
       if (!body.grant) app.playback.forgetTownship(params.id);

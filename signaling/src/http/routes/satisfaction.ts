@@ -17,7 +17,7 @@ export function satisfactionRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/cases/follow-ups', {
     query: FollowUpListQuery,
     response: FollowUpListAnswer,
-    handler: async ({ query }) => ({ items: await app.satisfaction.list(query.state) }),
+    handler: async ({ principal, query }) => ({ items: await app.satisfaction.list(query.state, principal.sub) }),
   });
 
   mount(express, app, 'POST /api/cases/follow-ups/:id/close', {
