@@ -38,6 +38,16 @@ export async function sealRecordingHead(q: Tx, recordingId: string, status: stri
   });
 }
 
+/** The file's bytes, or null when it is gone; any other read failure is an error, not a verdict. */
+async function readIfThere(file: string): Promise<Buffer | null> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
 /**
  * Re-hashes every stored segment, walks the keyed chain in order, and holds it against the heads the audit log
  * recorded at finalisation and purge. Names the first segment that does not match. A purged recording has no
@@ -71,9 +81,11 @@ export async function verifyRecording(q: Queryable, store: SegmentStore, recordi
   for (const [i, s] of segs.rows.entries()) {
     if (s.seq !== i + 1) return verdict('chain', s);
     if (!purged) {
-      const file = store.filePath(s.file);
-      if (!fs.existsSync(file)) return verdict('missing', s);
-      if (!fileDigestMatches(suite, fs.readFileSync(file), s.sha256)) return verdict('hash', s);
+      // Read without blocking: a long recording is hundreds of MB, and calls on this node go on meanwhile. Only
+      // one segment's digest (a few ms) runs at a time on the loop.
+      const data = await readIfThere(store.filePath(s.file));
+      if (!data) return verdict('missing', s);
+      if (!fileDigestMatches(suite, data, s.sha256)) return verdict('hash', s);
     }
     const link = chainLink(suite, store.integrity, prev, {
       sha256: s.sha256,
