@@ -62,6 +62,14 @@ function architecture() {
   const browser = nodeOnly('browser code runs in a browser');
   const sharedRoot = nodeOnly('@vj/shared is bundled into both browser apps (server code shared by the servers goes in @vj/rpc)');
   const sources = (dirs) => dirs.flatMap((d) => [`${d}/**/*.ts`, `${d}/**/*.tsx`]);
+  const dynamicImport = { selector: 'ImportExpression', message: 'import statically, so the architecture rules see what this file depends on' };
+  const catchWith = (body) => `CallExpression[callee.property.name="catch"][arguments.0.type="ArrowFunctionExpression"]${body}`;
+  const silent = 'a silent catch: log what failed and what follows, or say in an eslint-disable comment why dropping it is safe';
+  const silentCatch = [
+    catchWith('[arguments.0.body.type="BlockStatement"][arguments.0.body.body.length=0]'),
+    catchWith('[arguments.0.body.type="Literal"]'),
+    catchWith('[arguments.0.body.type="Identifier"][arguments.0.body.name="undefined"]'),
+  ].map((selector) => ({ selector, message: silent }));
   return [
     {
       // Every package reaches another by its name only; relative paths stay at home (scripts/lib/workspace-boundary.mjs).
@@ -72,11 +80,15 @@ function architecture() {
       plugins: { vj: { rules: { 'workspace-boundary': workspaceBoundary } } },
       rules: {
         'vj/workspace-boundary': 'error',
-        'no-restricted-syntax': [
-          'error',
-          { selector: 'ImportExpression', message: 'import statically, so the architecture rules see what this file depends on' },
-        ],
+        'no-restricted-syntax': ['error', dynamicImport],
       },
+    },
+    {
+      // A failure the server swallows without a word is a failure nobody can find: a catch either logs what failed
+      // and what follows from it, or carries an eslint-disable comment whose reason says why dropping it is safe.
+      files: sources(['shared/rpc/src', 'sfu-server/src', 'signaling/src']),
+      ignores: notTests,
+      rules: { 'no-restricted-syntax': ['error', dynamicImport, ...silentCatch] },
     },
     {
       // The browser apps and the browser kit import, of ours, only the kit (@vj/client) and the protocol (@vj/shared's

@@ -293,6 +293,7 @@ export class SessionMedia {
       peerId,
       consumers: targets.length,
     });
+    // eslint-disable-next-line no-restricted-syntax -- a consumer closed meanwhile has no layers to set; the others are set regardless
     await Promise.all(targets.map((c) => c.item.setPreferredLayers({ spatialLayer: this.layerFor(c.item), temporalLayer: 2 }).catch(() => undefined)));
   }
 

@@ -118,6 +118,7 @@ export class SfuNode {
     clearInterval(this.timer);
     // A heartbeat sent after the connections quit fails inside ioredis's transaction, where no one can catch it.
     await this.beating;
+    // eslint-disable-next-line no-restricted-syntax -- shutting down: an entry Redis could not delete expires by its TTL, and the others then see this node as gone
     await this.registry.deregister(this.opts.nodeId).catch(() => {});
     await this.service.close('shutdown');
     this.rpc.close();

@@ -97,7 +97,7 @@ export class SfuService {
     if (!p) {
       p = this.pool.createRouter(dedicatedWorker).then(({ router, pid }) => this.track(sessionId, router, pid));
       this.pending.set(sessionId, p);
-      // Only the clean-up: the creation's failure reaches the caller through `p`.
+      // eslint-disable-next-line no-restricted-syntax -- only the clean-up: the creation's failure reaches the caller through `p`
       p.finally(() => this.pending.delete(sessionId)).catch(() => {});
     }
     return p;

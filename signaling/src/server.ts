@@ -336,7 +336,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
         })()),
     };
   } catch (err) {
-    // A start that failed: undo what was started, then report the start's own error, not a cleanup's.
+    // eslint-disable-next-line no-restricted-syntax -- a start that failed: undo what was started, then report the start's own error, not a cleanup's
     for (const c of cleanups) await c().catch(() => {});
     throw err;
   }

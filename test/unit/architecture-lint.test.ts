@@ -180,6 +180,26 @@ describe('the architecture is a lint rule', () => {
     expect(await refusals(file, `export type S = import('./strings.js').Strings;\n`)).toEqual([]);
   });
 
+  it('refuses a silent catch on the server unless a disable comment gives its reason; a catch that logs passes', async () => {
+    const silent = [
+      'export const a = (p: Promise<void>) => p.catch(() => {});\n',
+      'export const b = (p: Promise<boolean>) => p.catch(() => false);\n',
+      'export const c = (p: Promise<unknown>) => p.catch(() => undefined);\n',
+      'export const d = (p: Promise<unknown>) => p.catch(() => null);\n',
+    ];
+    for (const file of ['sfu-server/src/probe.ts', 'signaling/src/cases/probe.ts', 'shared/rpc/src/probe.ts']) {
+      for (const source of silent) expect(await refusals(file, source), `${file}: ${source}`).not.toEqual([]);
+      // Still refused: the dynamic import rule shares this setting, and must not be lost to it.
+      expect(await refusals(file, `export const load = () => import('./x.js');\n`), file).not.toEqual([]);
+      const logged = 'declare const log: { warn(m: string): void };\nexport const e = (p: Promise<void>) => p.catch(() => log.warn("x failed"));\n';
+      expect(await refusals(file, logged), file).toEqual([]);
+      const excused = `// eslint-disable-next-line no-restricted-syntax -- retried on the next tick\n${silent[0]}`;
+      expect(await refusals(file, excused), file).toEqual([]);
+    }
+    // Browser code is not held to it (a page's fire-and-forget requests report through their own screens).
+    expect(await refusals('county-console/src/probe.ts', silent[0]!)).toEqual([]);
+  });
+
   it('leaves tests free to reach the shared test helpers', async () => {
     expect(await refusals('signaling/src/security/probe.test.ts', importing('../../../test/helpers/forged-tokens.js'))).toEqual([]);
   });

@@ -109,6 +109,7 @@ async function drain(keys: IntegrityKeyring, q: { waiting: Waiting[]; sending: b
       while (n < Math.min(MAX_TOGETHER, q.waiting.length) && q.waiting[n]!.db === q.waiting[0]!.db) n++;
       const batch = q.waiting.splice(0, n);
       for (const w of batch) clearTimeout(w.timer);
+      // eslint-disable-next-line no-restricted-syntax -- a batch that fails is sent again one statement at a time just below, and each reports its own failure
       if (batch.length > 1 && (await sentTogether(keys, batch).catch(() => false))) continue;
       // Alone, in order: each with its own resends and its own error.
       for (const w of batch) await linkAndSend(keys, w).then(w.resolve, w.reject);

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const master = await recoverMasterKeys(input.split('\n').map((l) => l.replace(/^share \d+\/\d+:\s*/, '')));
   const config = loadConfig();
   const log = createLogger('keys-recover', 'warn');
-  // Recovery must work without a database (a lost server): the audit row is written when one is reachable.
+  // eslint-disable-next-line no-restricted-syntax -- recovery must work without a database (a lost server); the audit row is written when one is reachable
   const db = await openDatabase(config, log).catch(() => undefined);
   if (db) {
     try {

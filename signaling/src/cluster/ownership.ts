@@ -256,7 +256,7 @@ export class RedisOwnership implements Ownership {
     this.closed = true;
     clearInterval(this.timer);
     await this.ticking;
-    // Redis gone at shutdown: the node key expires by itself and the other nodes see this one as dead then.
+    // eslint-disable-next-line no-restricted-syntax -- Redis gone at shutdown: the node key expires by itself and the other nodes see this one as dead then
     await this.redis.del(this.k(`node:${this.nodeId}`)).catch(() => {});
   }
 }

@@ -144,7 +144,8 @@ class PoolDb implements Db {
    * while DATA_DIR is nearly full is taken for that, and answered STORAGE_FULL at once.
    */
   private timed<T>(run: Promise<T>): Promise<T> {
-    run.catch(() => {}); // answered by the timeout; its own failure comes later, when the connection drops
+    // eslint-disable-next-line no-restricted-syntax -- answered by the timeout; its own failure comes later, when the connection drops
+    run.catch(() => {});
     const { engine, queryTimeoutMs } = this.parts;
     let timer: NodeJS.Timeout | undefined;
     let stallTimer: NodeJS.Timeout | undefined;
@@ -235,6 +236,7 @@ class PoolDb implements Db {
     // The pool ends once its connection is back; a statement stuck in the engine would hold it forever, so the
     // engine is closed (terminated if it does not close in time) after a short wait, which drops the connection.
     const ended = this.pool.end();
+    // eslint-disable-next-line no-restricted-syntax -- the engine is closed (terminated if it does not close in time) after a short wait, which drops the connection
     ended.catch(() => {});
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
     await Promise.race([ended, wait(2000)]);

@@ -53,8 +53,9 @@ try {
 port.on('message', (m: { type: 'close' }) => {
   if (m.type !== 'close') return;
   void (async () => {
-    // The worker is exiting: a stop that fails changes nothing about that.
+    // eslint-disable-next-line no-restricted-syntax -- the worker is exiting: a stop that fails changes nothing about that
     await server.stop().catch(() => {});
+    // eslint-disable-next-line no-restricted-syntax -- the worker is exiting: a close that fails changes nothing about that
     await pglite.close().catch(() => {});
     post({ type: 'closed' });
   })();

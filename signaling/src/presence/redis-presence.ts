@@ -39,10 +39,11 @@ export class RedisPresence implements Presence {
     const rooms = [...this.owned];
     const pipe = this.redis.pipeline();
     for (const [room] of rooms) pipe.pexpire(this.kioskKey(room), KIOSK_TTL_MS);
-    // Redis down: nothing to renew now; the keys are written again on the next tick, or by the Redis watch.
+    // eslint-disable-next-line no-restricted-syntax -- Redis down: nothing to renew now; the keys are written again on the next tick, or by the Redis watch
     const res = await pipe.exec().catch(() => null);
     if (!res) return;
-    for (const [i, [room, k]] of rooms.entries()) if (res[i]?.[1] === 0) await this.write(room, k.socketId, k.deviceId).catch(() => {}); // as above: retried on the next tick
+    // eslint-disable-next-line no-restricted-syntax -- as above: retried on the next tick
+    for (const [i, [room, k]] of rooms.entries()) if (res[i]?.[1] === 0) await this.write(room, k.socketId, k.deviceId).catch(() => {});
   }
 
   async kioskConnected(room: string, socketId: string, deviceId: string): Promise<void> {

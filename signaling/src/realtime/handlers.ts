@@ -81,6 +81,7 @@ export function eventHandlers(app: AppContext): Handlers {
     },
     'session:end': async (ctx, { sessionId }) => {
       // Counted before the next start can be, but a limiter failure never keeps a villager from hanging up.
+      // eslint-disable-next-line no-restricted-syntax -- a limiter failure never keeps a villager from hanging up
       if (ctx.principal.role === 'kiosk' && calls.session(sessionId)?.state === 'calling') await countCallStart(app, ctx.principal.sub).catch(() => false);
       return ok(calls.hangUp(sessionId, ctx.socketId));
     },
@@ -150,7 +151,8 @@ export function eventHandlers(app: AppContext): Handlers {
       const { peer } = calls.scope(sessionId, ctx.socketId);
       const live = calls.session(sessionId);
       if (peer.role !== 'kiosk' || live?.state !== 'calling') throw new AppError('INVALID_STATE', 'only a waiting call can ask for a callback');
-      await countCallStart(app, ctx.principal.sub).catch(() => false); // ends a waiting call, like a cancel
+      // eslint-disable-next-line no-restricted-syntax -- ends a waiting call, like a cancel: a limiter failure never keeps the villager waiting
+      await countCallStart(app, ctx.principal.sub).catch(() => false);
       // Raised before the call ends: the request must reach the county even if ending the call fails.
       calls.alerts.raise('callback_requested', live.roomCode, `callback_requested:${sessionId}`);
       return ok(calls.hangUp(sessionId, ctx.socketId));

@@ -292,7 +292,7 @@ export class RecordingService {
   private async checkLiveness(rec: Recording): Promise<void> {
     if (rec.paused || rec.stopping) return;
     for (const t of rec.tracks.values()) {
-      // No stats this round (the SFU busy or the consumer closing) is not a stall: the next check decides.
+      // eslint-disable-next-line no-restricted-syntax -- no stats this round (the SFU busy or the consumer closing) is not a stall: the next check decides
       const stats = await this.sfu.request('consumerStats', { sessionId: rec.sessionId, peerId: rec.id, consumerId: t.consumerId }).catch(() => undefined);
       if (!stats) continue;
       // Stored segments leave the directory; counting them keeps a move from looking like a stall.
