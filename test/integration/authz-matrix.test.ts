@@ -224,6 +224,9 @@ describe('authorization matrix', () => {
           const allowed = ![401, 403, 404].includes(status);
           const expected = expectedAllow(key, actor, own);
           if (allowed !== expected) unexpected.push(`${expected ? 'DENIED' : 'ALLOWED'} ${actor.name} ${key} [${own}] → ${status}`);
+          // Every answer leaves through its route's response schema (route.ts): one that does not fit it is a 500, so
+          // no cell may end in one. Each cell whose handler answers checks that real answer against its schema.
+          if (status >= 500) unexpected.push(`SERVER ERROR ${actor.name} ${key} [${own}] → ${status}`);
         }
       }
     }
