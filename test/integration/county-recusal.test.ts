@@ -309,6 +309,7 @@ const NOT_ABOUT_A_MATTER: Partial<Record<RouteKey, string>> = {
   'POST /api/sessions/:id/recording/pause': 'controls a live call’s recording',
   'GET /api/recordings/:id/verify': 'an integrity check of the segments, no media and no matter',
   'GET /api/registry/imports/:id': 'a registry import’s progress',
+  'POST /api/registry/held/:id': 'a registry entry’s held change, no matter: held-changes.ts refuses the person it describes (registry-holds test)',
   'GET /api/sealed/:id': 'sealed matters: cases/sealed.ts leaves out those naming the reader (namedAsAccused)',
   'POST /api/sealed/:id/send-up': 'sealed matters: as above',
 };

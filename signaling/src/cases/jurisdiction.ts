@@ -11,7 +11,7 @@ import {
 } from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Queryable, Tx } from '../db/db.js';
+import type { Db, Queryable, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { accusedIsUser, assertNotNamed } from './conflicts.js';
 
@@ -82,6 +82,11 @@ const auditStanding = (s: TownshipStanding) => (s === 'none' ? 'no_standing' : s
  * linked person's registry values are the personnel system's and are not changed here. The rows and the audit row
  * commit together; a refusal changes nothing.
  */
+/** The officer's confirmation as one transaction (rows and audit row together). */
+export function confirmAccusedJurisdiction(db: Db, principal: Claims, petitionId: string, body: z.output<typeof AccusedJurisdictionBody>): Promise<void> {
+  return db.tx((q) => setAccusedJurisdiction(q, principal, petitionId, body, new Date()));
+}
+
 export async function setAccusedJurisdiction(
   q: Tx,
   principal: Claims,

@@ -63,6 +63,12 @@ export async function sessionRecording(db: Queryable, sessionId: string): Promis
 }
 
 /** A supervisor grants (or withdraws) a township's playback of a recording, with a reason, audited in the same transaction. */
+/** The room a recording was made in, or null when there is no such recording. */
+export async function recordingRoom(db: Queryable, recordingId: string): Promise<string | null> {
+  const r = await db.query<{ room_code: string }>('SELECT room_code FROM recordings WHERE id = $1', [recordingId]);
+  return r.rows[0]?.room_code ?? null;
+}
+
 export async function setTownshipGrant(db: Db, principal: Claims, recordingId: string, grant: boolean, reason: string): Promise<void> {
   await db.tx(async (q) => {
     const r = await q.query<{ room_code: string }>('UPDATE recordings SET township_grant = $2 WHERE id = $1 RETURNING room_code', [recordingId, grant]);

@@ -22,7 +22,7 @@ import { policyView, savePolicy } from '../../cases/case-policy.js';
 import { caseStats, statsCsv } from '../../cases/case-stats.js';
 import { deadlineBoard } from '../../cases/deadline-board.js';
 import { actOnCase } from '../../cases/case-actions.js';
-import { setAccusedJurisdiction } from '../../cases/jurisdiction.js';
+import { confirmAccusedJurisdiction } from '../../cases/jurisdiction.js';
 import { noticesDue } from '../../cases/notice-list.js';
 import type { AppContext } from '../../context.js';
 import { crossReference } from '../../registry/cross-reference.js';
@@ -60,7 +60,7 @@ export function caseRoutes(express: Express, app: AppContext): void {
     body: AccusedJurisdictionBody,
     response: CountyPetitionView,
     handler: async ({ principal, params, body }) => {
-      await app.db.tx((q) => setAccusedJurisdiction(q, principal, params.id, body, new Date()));
+      await confirmAccusedJurisdiction(app.db, principal, params.id, body);
       app.log.info('accused levels confirmed', { petitionId: params.id, by: principal.sub });
       return app.petitions.countyView(params.id, principal);
     },

@@ -2,7 +2,6 @@ import { onOwner } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
-  AppError,
   AttachmentUploadQuery,
   AttachmentView,
   CountyPetitionView,
@@ -16,30 +15,12 @@ import {
 } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
+import { assertSessionBinding } from '../../petitions/session-binding.js';
 import { Binary, BYTES, mount } from '../route.js';
 import { uploadFilename } from '../upload.js';
 
 const ById = z.object({ id: Id });
 const ByAttachment = z.object({ id: Id, attachmentId: Id });
-
-/**
- * A petition may name the session it came from only if the submitter took part in that session (as a county
- * participant, in any mode, now or earlier: the write-up may finish after the villager left) and the petition
- * is that session's room's. Otherwise it would bind the record to, and push the receipt into, a call the
- * submitter was never in, perhaps another room's.
- */
-async function assertSessionBinding(app: AppContext, userId: string, sessionId: string, townshipCode: string): Promise<void> {
-  const r = await app.db.query<{ room_code: string; joined: boolean }>(
-    `SELECT s.room_code, EXISTS (SELECT 1 FROM session_participants sp WHERE sp.session_id = s.id AND sp.user_id = $2
-       AND sp.role IN ('county_officer', 'county_supervisor')) AS joined
-     FROM reception_sessions s WHERE s.id = $1`,
-    [sessionId, userId],
-  );
-  const s = r.rows[0];
-  if (!s) throw new AppError('NOT_FOUND', '没有这个接访会话', ['sessionId']);
-  if (!s.joined) throw new AppError('FORBIDDEN', '您没有参加该接访会话，不能把信访件关联到该会话，回执也不会发到该接待室的终端', ['sessionId']);
-  if (s.room_code !== townshipCode) throw new AppError('FORBIDDEN', '信访件所属乡镇与该接访会话的接待室不一致，不能关联', ['townshipCode']);
-}
 
 export function petitionRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'POST /api/petitions', {
@@ -47,7 +28,7 @@ export function petitionRoutes(express: Express, app: AppContext): void {
     response: SubmitResult,
     handler: async ({ principal, body }) => {
       // Checked before anything is written: a refused binding creates no petition and pushes nothing.
-      if (body.sessionId) await assertSessionBinding(app, principal.sub, body.sessionId, body.townshipCode);
+      if (body.sessionId) await assertSessionBinding(app.db, principal.sub, body.sessionId, body.townshipCode);
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk; the session's

@@ -14,7 +14,7 @@ import {
 } from '@vj/shared';
 import { assertRecordingNotNamed, assertSessionNotNamed, recordingConflict, recordingOfSealed } from '../../cases/conflicts.js';
 import type { AppContext } from '../../context.js';
-import { sessionRecording, setTownshipGrant, verifyRecordingAudited } from '../../recording/recording-record.js';
+import { recordingRoom, sessionRecording, setTownshipGrant, verifyRecordingAudited } from '../../recording/recording-record.js';
 import { PlaybackIntegrityError } from '../../recording/playback.js';
 import { BYTES, mount, RangeBuffer } from '../route.js';
 
@@ -56,9 +56,9 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     response: PlaybackGrantAnswer,
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: async ({ principal, params, requireTownship }) => {
-      const r = await app.db.query<{ room_code: string }>('SELECT room_code FROM recordings WHERE id = $1', [params.id]);
-      if (!r.rows[0]) throw new AppError('NOT_FOUND', '录像不存在');
-      requireTownship(r.rows[0].room_code);
+      const room = await recordingRoom(app.db, params.id);
+      if (!room) throw new AppError('NOT_FOUND', '录像不存在');
+      requireTownship(room);
       // A petition from this session that names the reader makes its recording as invisible as the petition.
       if (await recordingConflict(app.db, params.id, principal.sub)) throw new AppError('NOT_FOUND', '录像不存在');
       return app.playback.grant(principal, params.id);

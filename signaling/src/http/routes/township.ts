@@ -1,12 +1,12 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { AttachmentView, CaseTransitionBody, CaseWorkflowView, Id, TownshipCaseDetail, TownshipCaseListAnswer } from '@vj/shared';
-import { namedAsAccused } from '../../cases/conflicts.js';
 import { workflowView } from '../../cases/workflow-view.js';
 import { actOnCase } from '../../cases/case-actions.js';
 import type { AppContext } from '../../context.js';
 import { MAX_ATTACHMENT_BYTES } from '../../petitions/attachment-types.js';
-import { townshipView, type PetitionRow } from '../../petitions/presenters.js';
+import { townshipView } from '../../petitions/presenters.js';
+import { townshipCaseList } from '../../cases/township-list.js';
 import { Binary, BYTES, mount } from '../route.js';
 import { uploadFilename } from '../upload.js';
 
@@ -18,18 +18,9 @@ const ByAttachment = z.object({ id: Id, attachmentId: Id });
  * township, referred or later, and never a case that names the reader. Anything else is "not found".
  */
 export function townshipRoutes(express: Express, app: AppContext): void {
-  // Ordered by what the township can see only: updated_at also moves on county-only steps (a notice to a named
-  // accuser), and a case jumping up the list with no new step would tell the handler that the accuser gave a name.
   mount(express, app, 'GET /api/township/cases', {
     response: TownshipCaseListAnswer,
-    handler: async ({ principal }) => {
-      const r = await app.db.query<PetitionRow>(
-        `SELECT p.* FROM petitions p WHERE p.township_code = $1 AND p.handler_side = 'township' AND NOT p.sealed AND NOT ${namedAsAccused(2)}
-         ORDER BY (p.status = 'closed'), p.conclude_due_at NULLS LAST, p.created_at DESC, p.id`,
-        [principal.twp, principal.sub],
-      );
-      return { items: await Promise.all(r.rows.map((p) => townshipView(app.db, p))) };
-    },
+    handler: async ({ principal }) => ({ items: await townshipCaseList(app.db, principal) }),
   });
 
   mount(express, app, 'GET /api/township/cases/:id', {
