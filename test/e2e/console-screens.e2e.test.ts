@@ -450,12 +450,16 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
       body: '人员编码,姓名,单位编码,单位名称,职务,乡镇,管理层级\nXJW-0001,郑国栋,XJW-LD,县纪委监委领导班子,副书记,,县管干部\n',
     });
     expect(res.status).toBe(202);
+    const importId = ((await res.json()) as { id: string }).id;
+    await waitFor(
+      'the import done',
+      async () => (await api<{ status: string }>(server.url, 'GET', `/api/registry/imports/${importId}`, { token: supervisor })).body.status === 'done',
+      { timeoutMs: 30_000 },
+    );
+    // Opened after the import: the list loads with the held change in it.
     await press(page, 'nav-registry');
-    await waitFor('the held change listed', async () => {
-      await press(page, 'nav-admin');
-      await press(page, 'nav-registry');
-      return (await text(page, '[data-testid=held-XJW-0001]')).includes('职务：书记 → 副书记');
-    });
+    await page.waitForSelector('[data-testid=held-XJW-0001]', { timeout: 20_000 });
+    expect(await text(page, '[data-testid=held-XJW-0001]')).toContain('职务：书记 → 副书记');
     expect(await text(page, '[data-testid=held-XJW-0001]')).toContain('赵主任');
     await expectScreenHolds('registry-held');
     await press(page, 'held-apply-XJW-0001');

@@ -64,13 +64,13 @@ export class Attachments {
       // A sealed matter takes files only from the officer who filed it sealed, with the intake form (the form
       // uploads right after the submit), and only within SEALED_INTAKE_WINDOW_MIN of filing: after that it is the
       // leader's alone. Everyone else, and anyone later, gets "not found", as for any read of it.
+      // recused (回避): the accused adds nothing to a matter about them, except the officer who filed it finishing the
+      // intake form (its files upload right after the submit) while nobody has acted on it yet.
       const p = await q.query<{ township_code: string; sealed: boolean; intake: string; pending: string; mine: string; recused: boolean }>(
         `SELECT township_code, sealed,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND NOT for_step AND step_id IS NULL) AS intake,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND for_step AND step_id IS NULL AND uploaded_by = $2) AS pending,
            (SELECT count(*) FROM petition_attachments WHERE petition_id = $1 AND uploaded_by = $2) AS mine,
-           -- 回避: the accused adds nothing to a matter about them, except the officer who filed it finishing the intake
-           -- form (its files upload right after the submit) while nobody has acted on it yet.
            (NOT sealed AND ${namedAsAccused(2, 'p')} AND NOT ($3 AND created_by = $2 AND status = 'received')) AS recused
          FROM petitions p WHERE id = $1 AND (NOT sealed OR ($3 AND created_by = $2 AND sealed_by IS NULL AND created_at > now() - make_interval(mins => ${SEALED_INTAKE_WINDOW_MIN}))) FOR UPDATE`,
         [petitionId, principal.sub, kind === 'intake'],
