@@ -25,6 +25,7 @@ export class SfuNode {
   private closed = false;
   /** The heartbeat in flight: close() waits for it, so none reaches Redis after the connections quit. */
   private beating: Promise<void> | undefined;
+  private readonly beat = () => void (this.beating ??= this.heartbeat().finally(() => (this.beating = undefined)));
 
   private constructor(
     readonly service: SfuService,
@@ -33,8 +34,10 @@ export class SfuNode {
     private readonly redis: { pub: Redis; sub: Redis },
     private readonly opts: SfuNodeOptions,
   ) {
-    this.timer = setInterval(() => void (this.beating ??= this.heartbeat().finally(() => (this.beating = undefined))), HEARTBEAT_MS);
+    this.timer = setInterval(this.beat, HEARTBEAT_MS);
     this.timer.unref();
+    // After a reconnection Redis may have come back empty: register again at once, not at the next beat.
+    this.redis.pub.on('ready', this.beat);
   }
 
   static async start(opts: SfuNodeOptions): Promise<SfuNode> {
@@ -116,6 +119,7 @@ export class SfuNode {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.redis.pub.off('ready', this.beat);
     // A heartbeat sent after the connections quit fails inside ioredis's transaction, where no one can catch it.
     await this.beating;
     // eslint-disable-next-line no-restricted-syntax -- shutting down: an entry Redis could not delete expires by its TTL, and the others then see this node as gone

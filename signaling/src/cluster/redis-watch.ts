@@ -10,6 +10,7 @@ export class RedisWatch {
   private readonly timer: NodeJS.Timeout;
   private readonly key: string;
   private running: Promise<void> | undefined;
+  private readonly kick = () => void (this.running ??= this.check().finally(() => (this.running = undefined)));
 
   constructor(
     private readonly redis: Redis,
@@ -20,8 +21,10 @@ export class RedisWatch {
     intervalMs = 1000,
   ) {
     this.key = `${prefix}alive:${nodeId}`;
-    this.timer = setInterval(() => (this.running ??= this.check().finally(() => (this.running = undefined))), intervalMs);
+    this.timer = setInterval(this.kick, intervalMs);
     this.timer.unref();
+    // A reconnection is when Redis may have come back empty: look at once, not at the next tick.
+    redis.on('ready', this.kick);
   }
 
   async start(): Promise<void> {
@@ -44,6 +47,7 @@ export class RedisWatch {
   /** Waits for a check in progress, so nothing is sent on a connection being shut. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.redis.off('ready', this.kick);
     await this.running;
   }
 }
