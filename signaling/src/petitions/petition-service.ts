@@ -10,7 +10,6 @@ import type { Claims } from '../security/jwt.js';
 import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
 import { CLOCK_RULES } from '../cases/clock-recompute.js';
 import { namedAsAccused, Recused } from '../cases/conflicts.js';
-import { namesCountyLeader } from '../cases/leader-named.js';
 import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
 import { nameKeys } from '../discipline/name-keys.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
@@ -83,15 +82,13 @@ export class PetitionService {
    * Idempotent by the client's id: a retry with the same content returns the same receipt; the same id with
    * different content is a conflict. The petition, its key, identity, accused and the audit row commit together.
    */
-  async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean; sealed: boolean }> {
+  async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean }> {
     const digest = requestDigest(this.keys, this.keys.suite, body);
     // No look-up first: a retry is rare, and the insert's ON CONFLICT finds it (then it is re-read below).
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const matterClass = body.matterClass ?? 'accusation';
-    // Sealed by the officer's choice, or because it names a principal leader of the commission (自动密封): then it
-    // is that leader's matter from the first insert on, whatever the officer ticked.
-    const isSealed = body.sealed === true || (await namesCountyLeader(this.db, body.accused));
+    const isSealed = body.sealed === true;
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
@@ -182,7 +179,7 @@ export class PetitionService {
                 },
               }),
         });
-        if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true, sealed: isSealed };
+        if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true };
         if (String(audited.row['policy_version']) !== policy.version) {
           // The rules changed since the copy was read: nothing was written; read them and go again.
           this.policy.forget();
@@ -200,18 +197,15 @@ export class PetitionService {
     throw new AppError('UNAVAILABLE', 'could not allocate a case code, try again');
   }
 
-  private async findExisting(body: SubmitInput): Promise<(Receipt & { sealed: boolean }) | undefined> {
-    const r = await this.db.query<{ case_code: string; request_digest: string; sealed: boolean }>(
-      'SELECT case_code, request_digest, sealed FROM petitions WHERE id = $1',
-      [body.id],
-    );
+  private async findExisting(body: SubmitInput): Promise<Receipt | undefined> {
+    const r = await this.db.query<{ case_code: string; request_digest: string }>('SELECT case_code, request_digest FROM petitions WHERE id = $1', [body.id]);
     const row = r.rows[0];
     if (!row) return undefined;
     // Compared in the suite the stored digest was made with; an erased pre-0013 digest matches nothing.
     const suite = SUITES.find((s) => row.request_digest.startsWith(`${s}:`));
     if (!suite || row.request_digest !== requestDigest(this.keys, suite, body))
       throw new AppError('CONFLICT', 'this petition id was already used for different content');
-    return { ...this.receiptOf(body.id, row.case_code), sealed: row.sealed };
+    return this.receiptOf(body.id, row.case_code);
   }
 
   /** The petition as `reader` may read it: not sealed (answers as missing), not naming them (回避: refused). */
