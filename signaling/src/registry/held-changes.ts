@@ -28,8 +28,8 @@ export interface HeldEntry {
 /** Roles whose registry link is guarded: every account of the county's own offices, enabled or not. */
 const GUARDED = `u.role NOT IN ('township_handler', 'township_staff', 'kiosk')`;
 
-/** The entries of `codes` linked to a guarded account, as the registry holds them now. */
-export async function guardedEntries(q: Queryable, codes: string[]): Promise<Map<string, HeldEntry>> {
+/** The entries of `codes` as the registry holds them now; with `guardedOnly`, those linked to a guarded account. */
+async function entriesOf(q: Queryable, codes: string[], guardedOnly: boolean): Promise<Map<string, HeldEntry>> {
   if (codes.length === 0) return new Map();
   const r = await q.query<{
     code: string;
@@ -42,7 +42,7 @@ export async function guardedEntries(q: Queryable, codes: string[]): Promise<Map
   }>(
     `SELECT o.code, o.name, o.unit_code, un.name AS unit_name, o.position, o.township_code, o.management_level
      FROM officials o LEFT JOIN org_units un ON un.code = o.unit_code
-     WHERE o.code = ANY($1::text[]) AND EXISTS (SELECT 1 FROM users u WHERE u.official_code = o.code AND ${GUARDED})`,
+     WHERE o.code = ANY($1::text[])${guardedOnly ? ` AND EXISTS (SELECT 1 FROM users u WHERE u.official_code = o.code AND ${GUARDED})` : ''}`,
     [codes],
   );
   return new Map(
@@ -59,6 +59,9 @@ export async function guardedEntries(q: Queryable, codes: string[]): Promise<Map
     ]),
   );
 }
+
+/** The entries of `codes` linked to a guarded account, as the registry holds them now. */
+export const guardedEntries = (q: Queryable, codes: string[]): Promise<Map<string, HeldEntry>> => entriesOf(q, codes, true);
 
 /** The units (code → name now) that an entry linked to a guarded account belongs to. */
 export async function guardedUnits(q: Queryable, unitCodes: string[]): Promise<Map<string, string>> {
@@ -162,34 +165,7 @@ export async function pendingChanges(db: Db, principal: Claims): Promise<HeldCha
 }
 
 /** Every entry's fields as the registry holds them, linked or not (a held change outlives an unlinking). */
-async function currentEntries(q: Queryable, codes: string[]): Promise<Map<string, HeldEntry>> {
-  const linked = await guardedEntries(q, codes);
-  const rest = codes.filter((c) => !linked.has(c));
-  if (rest.length === 0) return linked;
-  const r = await q.query<{
-    code: string;
-    name: string;
-    unit_code: string | null;
-    unit_name: string | null;
-    position: string;
-    township_code: string | null;
-    management_level: ManagementLevel;
-  }>(
-    `SELECT o.code, o.name, o.unit_code, un.name AS unit_name, o.position, o.township_code, o.management_level
-     FROM officials o LEFT JOIN org_units un ON un.code = o.unit_code WHERE o.code = ANY($1::text[])`,
-    [rest],
-  );
-  for (const o of r.rows)
-    linked.set(o.code, {
-      name: o.name,
-      unitCode: o.unit_code,
-      unitName: o.unit_name,
-      position: o.position,
-      townshipCode: o.township_code,
-      managementLevel: o.management_level,
-    });
-  return linked;
-}
+const currentEntries = (q: Queryable, codes: string[]): Promise<Map<string, HeldEntry>> => entriesOf(q, codes, false);
 
 /**
  * Applies or rejects a held change, in one transaction with its audit row. Applying writes the entry (its unit
