@@ -47,7 +47,7 @@ const cases: { area: string; file: string; refused: string[]; allowed: string[] 
       '../../../shared/src/log.js',
       '../../../shared/client/src/http.js',
     ],
-    allowed: ['@vj/shared', '@vj/client', '@vj/client/jitless', 'react', 'react-dom/client', 'mediasoup-client', '../components/Table.js'],
+    allowed: ['@vj/shared', '@vj/client', '@vj/client/jitless', 'react', 'react-dom/client', '../components/Table.js'],
   },
   {
     area: 'the kiosk',
@@ -166,6 +166,23 @@ describe('the architecture is a lint rule', () => {
       expect(await refusals(file, reExporting(s)), `${file} re-exporting ${s}`).not.toEqual([]);
     }
     for (const s of allowed) expect(await refusals(file, importing(s)), `${file} importing ${s}`).toEqual([]);
+  });
+
+  it("refuses a package its workspace's package.json does not declare, so every dependency is on record", async () => {
+    // Each probe is a real package that the repository installs (another workspace declares it), so only the
+    // manifest of the importing workspace decides.
+    const undeclared: [string, string][] = [
+      ['shared/src/probe.ts', 'ioredis'],
+      ['shared/rpc/src/probe.ts', 'mediasoup'],
+      ['sfu-server/src/probe.ts', 'express'],
+      ['signaling/src/cases/probe.ts', 'mediasoup-client'],
+      ['kiosk-client/src/Probe.tsx', 'qrcode'],
+      ['county-console/src/views/Probe.tsx', 'otpauth'],
+    ];
+    for (const [file, s] of undeclared) expect(await refusals(file, importing(s)), `${file} importing ${s}`).not.toEqual([]);
+    // A subpath of a declared package, and node's own modules, pass.
+    expect(await refusals('signaling/src/cases/probe.ts', importing('zod/v4'))).toEqual([]);
+    expect(await refusals('kiosk-client/src/Probe.tsx', importing('react-dom/client'))).toEqual([]);
   });
 
   it('refuses a dynamic import(), which the import rules would not see', async () => {
