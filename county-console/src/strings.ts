@@ -338,6 +338,8 @@ export const T = {
   // Admin
   usersTitle: '用户',
   kiosksTitle: '接待室终端',
+  usersEmpty: '暂无用户',
+  kiosksEmpty: '暂无已配置的接待室终端',
   disable: '停用',
   enable: '启用',
   revoke: '吊销',
