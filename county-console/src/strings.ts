@@ -35,6 +35,7 @@ export const T = {
   /** The kiosk's daily check of itself, on its wall tile. */
   checkOk: '自检正常',
   checkFailed: '设备异常',
+  checkFailedShort: '异常',
   checkDetail: (at: string, parts: string) => `设备自检 ${at}：${parts}`,
   checkParts: {
     camera: { ok: '摄像头正常', failed: '摄像头无画面' },
@@ -43,6 +44,8 @@ export const T = {
   } as { camera: Record<string, string>; microphone: Record<string, string>; network: Record<string, string> },
   /** The villager's line as the SFU grades it. */
   linkLevel: { good: '线路良好', fair: '线路一般', poor: '线路较差' } as Record<'good' | 'fair' | 'poor', string>,
+  /** On a compact wall tile, after the room name. */
+  linkShort: { good: '良好', fair: '一般', poor: '较差' } as Record<'good' | 'fair' | 'poor', string>,
   linkDetail: (lossPct: number, rttMs: number | null) => `丢包 ${lossPct}%${rttMs === null ? '' : `，往返 ${rttMs} 毫秒`}`,
   soundOnly: '对方线路较差，画面已暂停（停在最后一帧），仅保留声音；线路好转后自动恢复。',
   inSession: (room: string) => `正在接访：${room}`,
@@ -338,6 +341,8 @@ export const T = {
   // Admin
   usersTitle: '用户',
   kiosksTitle: '接待室终端',
+  usersEmpty: '暂无用户',
+  kiosksEmpty: '暂无已配置的接待室终端',
   disable: '停用',
   enable: '启用',
   revoke: '吊销',

@@ -14,6 +14,7 @@ interface ListViewProps {
   testId?: string;
   errorTestId?: string;
   errorText?: (error: string) => ReactNode;
+  compact?: boolean;
 }
 
 // The console's module is bundled by Vite (extension-less imports, JSX); vitest loads it the same way at run time.
@@ -48,6 +49,13 @@ describe('ListView', () => {
         '<tbody><tr data-testid="row-a"><td>a</td></tr><tr data-testid="row-b"><td>b</td></tr></tbody></table>',
     );
     expect(await render({ rows: ['a'], empty: '暂无', row })).toBe('<table class="table"><tbody><tr data-testid="row-a"><td>a</td></tr></tbody></table>');
+  });
+
+  it('a compact list (the registry search in the admin page) gets the tighter table, and its empty line is the same', async () => {
+    expect(await render({ rows: ['a'], empty: '暂无', compact: true, testId: 'link-results', row })).toBe(
+      '<table class="table compact" data-testid="link-results"><tbody><tr data-testid="row-a"><td>a</td></tr></tbody></table>',
+    );
+    expect(await render({ rows: [], empty: '干部档案中没有匹配的人员', compact: true, row })).toBe('<p class="empty">干部档案中没有匹配的人员</p>');
   });
 
   it('rows already shown stay under a later error (an older page that failed); a reload may keep its loading line up', async () => {

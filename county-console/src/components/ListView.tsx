@@ -15,6 +15,7 @@ export function ListView<R>({
   testId,
   errorTestId,
   errorText = T.loadFailed,
+  compact = false,
 }: {
   /** Undefined until the first answer. */
   rows: readonly R[] | undefined;
@@ -29,6 +30,8 @@ export function ListView<R>({
   errorTestId?: string;
   /** How the error reads; by default 加载失败：… */
   errorText?: (error: string) => ReactNode;
+  /** Tighter cells, for a list inside a dialog. */
+  compact?: boolean;
 }) {
   return (
     <>
@@ -41,7 +44,7 @@ export function ListView<R>({
       {/* An error leaves the rows already shown (the audit view's older pages), but never claims the list is empty. */}
       {rows?.length === 0 && !error && <p className="empty">{empty}</p>}
       {rows && rows.length > 0 && (
-        <table className="table" data-testid={testId}>
+        <table className={compact ? 'table compact' : 'table'} data-testid={testId}>
           {columns && (
             <thead>
               <tr>

@@ -13,7 +13,8 @@ function columns(n: number, compact: boolean): number {
 
 /**
  * All rooms at a glance. Each tile's state is its border and the band on top (colour and word), which live
- * video never covers; the room name sits at the bottom, how long the session has run in the band.
+ * video never covers; the room name sits at the bottom, how long the session has run in the band. Band and
+ * name are stacked, not laid over each other, so a band that wraps can never hide under the name.
  */
 export function RoomWall(props: {
   rooms: RoomView[];
@@ -42,6 +43,14 @@ export function RoomWall(props: {
             .filter(Boolean)
             .join(' ');
           const timed = (r.state === 'calling' || r.state === 'in_session' || r.state === 'private') && r.since;
+          // A compact tile has room for two lines only, the band and the name: its badges take their short
+          // words at the end of the name's line (the name gives way, whole in its title), never a third line.
+          const badges = (
+            <>
+              <LinkBadge level={r.link} testId={`tile-link-${r.code}`} short={props.compact} />
+              <CheckBadge check={r.check} testId={`tile-check-${r.code}`} short={props.compact} />
+            </>
+          );
           return (
             <li
               key={r.code}
@@ -57,10 +66,14 @@ export function RoomWall(props: {
               <span className="tile-band" data-testid={`tile-band-${r.code}`}>
                 <span className="tile-state">{T.roomState[r.state]}</span>
                 {timed && <span className="tile-time">{mmss(now - Date.parse(r.since!))}</span>}
-                <LinkBadge level={r.link} testId={`tile-link-${r.code}`} />
-                <CheckBadge check={r.check} testId={`tile-check-${r.code}`} />
+                {!props.compact && badges}
               </span>
-              <span className="tile-name">{r.name}</span>
+              <span className="tile-name">
+                <span className="tile-name-text" title={r.name}>
+                  {r.name}
+                </span>
+                {props.compact && badges}
+              </span>
             </li>
           );
         })}

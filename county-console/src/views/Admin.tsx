@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { AdminKioskView, AdminOfficialView, AdminUserView, KioskProvisionResult, UserLinkBody } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { useApi, type TokenSource } from '../api';
+import { ListView } from '../components/ListView';
 import { T } from '../strings';
 
 const DEBOUNCE_MS = 300;
@@ -41,35 +42,37 @@ export function Admin({ token }: { token: TokenSource }) {
     <div className="split admin">
       <section className="panel">
         <h2>{T.usersTitle}</h2>
-        {users.error && <p className="error">{T.loadFailed(users.error)}</p>}
-        <table className="table">
-          <tbody>
-            {users.data?.items.map((u) => (
-              <tr key={u.id} data-testid={`user-${u.username}`}>
-                <td className="wraps">{u.displayName}</td>
-                <td translate="no">{u.username}</td>
-                <td>{T.roleNames[u.role]}</td>
-                <td data-testid="user-link" title={T.linkColumn}>
-                  <span className={u.official || u.personName ? '' : 'hint'}>{linkText(u)}</span>{' '}
-                  <button className="link" onClick={() => setLinking(u)}>
-                    {T.linkAction}
+        <ListView
+          rows={users.data?.items}
+          error={users.error}
+          loading={users.loading && !users.data}
+          empty={T.usersEmpty}
+          testId="users-table"
+          row={(u) => (
+            <tr key={u.id} data-testid={`user-${u.username}`}>
+              <td className="wraps">{u.displayName}</td>
+              <td translate="no">{u.username}</td>
+              <td>{T.roleNames[u.role]}</td>
+              <td data-testid="user-link" title={T.linkColumn}>
+                <span className={u.official || u.personName ? '' : 'hint'}>{linkText(u)}</span>{' '}
+                <button className="link" onClick={() => setLinking(u)}>
+                  {T.linkAction}
+                </button>
+                {(u.official || u.personName) && (
+                  <button className="link" onClick={() => unlink(u)}>
+                    {T.unlinkAction}
                   </button>
-                  {(u.official || u.personName) && (
-                    <button className="link" onClick={() => unlink(u)}>
-                      {T.unlinkAction}
-                    </button>
-                  )}
-                </td>
-                <td>{u.disabled ? T.disabled : T.active}</td>
-                <td>
-                  <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>
-                    {u.disabled ? T.enable : T.disable}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                )}
+              </td>
+              <td>{u.disabled ? T.disabled : T.active}</td>
+              <td>
+                <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>
+                  {u.disabled ? T.enable : T.disable}
+                </button>
+              </td>
+            </tr>
+          )}
+        />
         {linking && (
           <LinkDialog
             token={token}
@@ -84,7 +87,6 @@ export function Admin({ token }: { token: TokenSource }) {
       </section>
       <section className="panel">
         <h2>{T.kiosksTitle}</h2>
-        {kiosks.error && <p className="error">{T.loadFailed(kiosks.error)}</p>}
         {provisioned && (
           <div className="action-form provisioned" role="alert" data-testid="kiosk-provisioned">
             <h3>{T.reprovisionTitle(provisioned.kiosk.roomName)}</h3>
@@ -108,39 +110,34 @@ export function Admin({ token }: { token: TokenSource }) {
             </div>
           </div>
         )}
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{T.kioskRoom}</th>
-              <th>{T.kioskLabel}</th>
-              <th>{T.kioskCreated}</th>
-              <th>{T.kioskState}</th>
-              <th />
+        <ListView
+          rows={kiosks.data?.items}
+          error={kiosks.error}
+          loading={kiosks.loading && !kiosks.data}
+          empty={T.kiosksEmpty}
+          columns={[T.kioskRoom, T.kioskLabel, T.kioskCreated, T.kioskState, '']}
+          testId="kiosks-table"
+          row={(k) => (
+            <tr key={k.id} data-testid={`kiosk-${k.roomCode}`} data-revoked={k.revoked}>
+              <td>{k.roomName}</td>
+              <td translate="no">{k.label}</td>
+              <td>{new Date(k.createdAt).toLocaleDateString('zh-CN')}</td>
+              <td>{k.revoked ? T.revoked : T.active}</td>
+              <td className="row-actions">
+                {!k.revoked && (
+                  <button onClick={() => revoke(k)} data-testid={`kiosk-revoke-${k.roomCode}`}>
+                    {T.revoke}
+                  </button>
+                )}
+                {(!k.revoked || !activeRooms.has(k.roomCode)) && (
+                  <button onClick={() => void reprovision(k)} data-testid={`kiosk-reprovision-${k.roomCode}`}>
+                    {T.reprovision}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {kiosks.data?.items.map((k) => (
-              <tr key={k.id} data-testid={`kiosk-${k.roomCode}`} data-revoked={k.revoked}>
-                <td>{k.roomName}</td>
-                <td translate="no">{k.label}</td>
-                <td>{new Date(k.createdAt).toLocaleDateString('zh-CN')}</td>
-                <td>{k.revoked ? T.revoked : T.active}</td>
-                <td className="row-actions">
-                  {!k.revoked && (
-                    <button onClick={() => revoke(k)} data-testid={`kiosk-revoke-${k.roomCode}`}>
-                      {T.revoke}
-                    </button>
-                  )}
-                  {(!k.revoked || !activeRooms.has(k.roomCode)) && (
-                    <button onClick={() => void reprovision(k)} data-testid={`kiosk-reprovision-${k.roomCode}`}>
-                      {T.reprovision}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </section>
     </div>
   );
@@ -183,28 +180,29 @@ function LinkDialog({
       </h3>
       <p className="hint">{T.linkExplain}</p>
       <input autoFocus value={text} placeholder={T.linkSearchHint} onChange={(e) => setText(e.target.value)} data-testid="link-search" />
-      {error && <p className="error">{error}</p>}
-      {items && items.length === 0 && <p className="hint">{T.linkSearchEmpty}</p>}
-      {items && items.length > 0 && (
-        <table className="table compact">
-          <tbody>
-            {items.map((o) => (
-              <tr key={o.code}>
-                <td>{o.name}</td>
-                <td>{o.unitName ?? '—'}</td>
-                <td>{o.position || '—'}</td>
-                <td>{o.code}</td>
-                <td className="hint">{o.linkedUsers.length > 0 && T.linkAlreadyTo(o.linkedUsers.join('、'))}</td>
-                <td>
-                  <button className="primary" onClick={() => void onLink({ link: 'official', officialCode: o.code })} data-testid={`link-pick-${o.code}`}>
-                    {T.linkPick}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {/* A search that failed says why in the request's own words: the dialog stays open to try again. */}
+      <ListView
+        rows={items}
+        error={error}
+        errorText={(e) => e}
+        empty={T.linkSearchEmpty}
+        compact
+        testId="link-results"
+        row={(o) => (
+          <tr key={o.code}>
+            <td>{o.name}</td>
+            <td>{o.unitName ?? '—'}</td>
+            <td>{o.position || '—'}</td>
+            <td>{o.code}</td>
+            <td className="hint">{o.linkedUsers.length > 0 && T.linkAlreadyTo(o.linkedUsers.join('、'))}</td>
+            <td>
+              <button className="primary" onClick={() => void onLink({ link: 'official', officialCode: o.code })} data-testid={`link-pick-${o.code}`}>
+                {T.linkPick}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
       <div className="actions">
         <button onClick={onClose}>{T.close}</button>
         <button disabled={!q} onClick={() => void onLink({ link: 'name', personName: q })}>
