@@ -16,6 +16,25 @@ export async function latencies(n: number, one: (i: number) => Promise<unknown>)
   return { p50: percentile(lat, 50), p95: percentile(lat, 95) };
 }
 
+/**
+ * Like `latencies` for several operations measured side by side: each round runs every one of them once, in turn.
+ * Load from elsewhere on a shared machine then falls on all of them alike, not on whichever ran while it lasted.
+ */
+export async function latenciesInterleaved<const Ops extends readonly ((i: number) => Promise<unknown>)[]>(
+  n: number,
+  ops: Ops,
+): Promise<{ [K in keyof Ops]: { p50: number; p95: number } }> {
+  const lat = ops.map((): number[] => []);
+  for (let i = 0; i < n; i++) {
+    for (const [k, one] of ops.entries()) {
+      const t = performance.now();
+      await one(i);
+      lat[k]!.push(performance.now() - t);
+    }
+  }
+  return lat.map((l) => ({ p50: percentile(l, 50), p95: percentile(l, 95) })) as { [K in keyof Ops]: { p50: number; p95: number } };
+}
+
 export interface Row {
   metric: string;
   ours: number;

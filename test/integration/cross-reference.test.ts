@@ -1,7 +1,8 @@
 // The accused cross-reference in one statement gives the same answers as the step-by-step version it replaced,
 // over a registry built to hit every branch: a linked entry, a name with
 // and without a unit, names shared by more than five people, nobody matching, repeat allegations with and without
-// a link, and more than 20 discipline records or other petitions. PGlite, and PostgreSQL when configured.
+// a link, and more than 20 discipline records or other petitions; from fresh plans and from the prepared
+// statement's one kept plan. PGlite, and PostgreSQL when configured.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@vj/signaling';
@@ -98,5 +99,25 @@ describe.each(backends)('cross-reference ($name)', (backend) => {
     expect(flat.some((a) => a.matches.some((m) => m.otherPetitions.length === 20))).toBe(true);
     // A petition nobody knows answers as empty, not as an error.
     expect(await crossReference(db, randomUUID())).toEqual({ accused: [] });
+  });
+
+  // The statement is prepared (issue 18.6: its planning cost more than running it), so after a few runs a
+  // connection answers from one plan made without the petition id: that plan must answer the same too.
+  it('answers the same from the one plan the prepared statement keeps', async () => {
+    await db.tx(async (q) => {
+      // This connection may have prepared it already (earlier in this file): count this test's executions.
+      const plans = async () => {
+        const r = await q.query<{ generic_plans: string; custom_plans: string }>(
+          `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'registry_cross_reference'`,
+        );
+        return { generic: Number(r.rows[0]?.generic_plans ?? 0), custom: Number(r.rows[0]?.custom_plans ?? 0) };
+      };
+      const before = await plans();
+      await q.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      for (const id of petitions) expect(await crossReference(q, id)).toEqual(await crossReferenceStepwise(q, id));
+      const after = await plans();
+      expect(after.generic - before.generic).toBe(petitions.length);
+      expect(after.custom).toBe(before.custom);
+    });
   });
 });

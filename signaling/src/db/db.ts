@@ -10,8 +10,17 @@ import { EmbeddedEngine } from './engine.js';
 
 const STORAGE_CHECK_MS = 2000;
 
+export interface QueryOptions {
+  /**
+   * Runs the statement as a server-side prepared statement of this name, parsed once per connection. For a hot
+   * read whose planning costs more than running it: after a few executions the server keeps one plan for it.
+   * Each name must always carry the same SQL text.
+   */
+  prepare?: string;
+}
+
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<pg.QueryResult<R>>;
 }
 
 /** A Queryable inside an open transaction: what must happen atomically (an audit row with its change) takes one. */
@@ -80,6 +89,11 @@ const inTransaction = new AsyncLocalStorage<true>();
 
 function assertNotInTransaction(): void {
   if (inTransaction.getStore()) throw new Error('db.query()/db.tx() called inside a transaction: use the transaction handle');
+}
+
+/** A prepared statement's name goes with its text to the driver, which parses it once per connection. */
+function send<R extends pg.QueryResultRow>(client: pg.PoolClient, sql: string, params: unknown[] | undefined, opts: QueryOptions | undefined) {
+  return opts?.prepare ? client.query<R>({ name: opts.prepare, text: sql, values: params ?? [] }) : client.query<R>(sql, params);
 }
 
 interface PoolDbParts {
@@ -179,13 +193,13 @@ class PoolDb implements Db {
     client.release(isConnectionFailure(err) ? (err as Error) : undefined);
   }
 
-  async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<pg.QueryResult<R>> {
     assertNotInTransaction();
     const write = isWrite(sql);
     if (write) await this.parts.writeGuard?.assertWritable();
     const client = await this.connect();
     try {
-      const r = await this.timed(client.query<R>(sql, params));
+      const r = await this.timed(send<R>(client, sql, params, opts));
       this.release(client);
       if (write) this.guard.noteWriteOk();
       return r;
@@ -199,7 +213,7 @@ class PoolDb implements Db {
     assertNotInTransaction();
     await this.parts.writeGuard?.assertWritable();
     const client = await this.connect();
-    const run = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => this.timed(client.query<R>(sql, params));
+    const run = <R extends pg.QueryResultRow>(sql: string, params?: unknown[], opts?: QueryOptions) => this.timed(send<R>(client, sql, params, opts));
     let failure: unknown;
     try {
       await run('BEGIN');

@@ -98,6 +98,10 @@ export async function crossReference(q: Queryable, petitionId: string): Promise<
      WHERE acc.petition_id = $1
      ORDER BY acc.ord, m.code`,
     [petitionId],
+    // Planning this statement takes longer than running it (about 1 ms against 0.2-0.5 ms on a county's
+    // registry); prepared, each connection plans it a few times and then keeps one plan, which does not depend
+    // on the petition: every lookup in it goes by index from the row before.
+    { prepare: 'registry_cross_reference' },
   );
   const out: CrossReferenceView['accused'] = [];
   let current: CrossReferenceView['accused'][number] | undefined;
