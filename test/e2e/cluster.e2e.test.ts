@@ -1,3 +1,4 @@
+// Topology: pinned — starts the cluster it is about itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createLogger } from '@vj/shared';

@@ -1,3 +1,4 @@
+// Topology: pinned — starts the cluster it is about itself, on a Redis it restarts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
 import { kioskCallsConsole, openConsole } from '../helpers/apps.js';

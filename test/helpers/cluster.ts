@@ -82,9 +82,9 @@ export async function startTestCluster(
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
   const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });
   const signaling: TestServer[] = [first];
-  const addSignaling = async () => {
+  const addSignaling = async (extraEnv: Record<string, string> = {}) => {
     if (!first.databaseUrl) throw new Error(CLUSTER_NEEDS_POSTGRES);
-    const nodeEnv = { ...env, NODE_ID: `${tag}-sig-${signaling.length}` };
+    const nodeEnv = { ...env, ...extraEnv, REDIS_URL: redis.url, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster', NODE_ID: `${tag}-sig-${signaling.length}` };
     const s = await startTestServer({ env: nodeEnv, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
     signaling.push(s);
     return s;
@@ -106,6 +106,7 @@ export async function startTestCluster(
       for (const s of signaling) await s.kill();
     },
     stop: async () => {
+      restarts.delete(front.port);
       await front.close();
       for (const s of signaling.slice(1)) await s.stop();
       for (const n of sfu) await n.stop();
@@ -115,5 +116,42 @@ export async function startTestCluster(
   };
   // Every signaling node's lines, read fresh each time.
   Object.defineProperty(cluster, 'logs', { get: () => signaling.flatMap((s) => s.logs) });
+  restarts.set(front.port, async (extraEnv) => {
+    // A restart replaces every signaling process behind the front: one still running (a test may have
+    // stopped or killed only the node it held) is stopped first, as a deployment's restart would.
+    for (const s of signaling) if (running(s)) await terminate(s);
+    const fresh = [await addSignaling(extraEnv), await addSignaling(extraEnv)];
+    const again: TestServer = {
+      ...fresh[0]!,
+      url: cluster.url,
+      port: front.port,
+      kill: async () => {
+        for (const s of fresh) await s.kill();
+      },
+      stop: async () => {
+        for (const s of fresh) await s.stop();
+      },
+    };
+    Object.defineProperty(again, 'logs', { get: () => fresh.flatMap((s) => s.logs) });
+    return again;
+  });
   return cluster;
+}
+
+/** Live clusters by front port: `startTestServer({ reuse })` on that port restarts the cluster's signaling nodes. */
+const restarts = new Map<number, (extraEnv: Record<string, string> | undefined) => Promise<TestServer>>();
+
+/** The restart of the cluster whose front listens on `port`, if a live one does. */
+export function clusterRestartAt(port: number): ((extraEnv: Record<string, string> | undefined) => Promise<TestServer>) | undefined {
+  return restarts.get(port);
+}
+
+const running = (s: TestServer) => s.proc.exitCode === null && s.proc.signalCode === null;
+
+/** SIGTERM and wait, leaving the node's data and database in place (its own stop() may drop them). */
+async function terminate(s: TestServer): Promise<void> {
+  const exited = new Promise((resolve) => s.proc.once('exit', resolve));
+  s.proc.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  if (running(s)) await s.kill();
 }

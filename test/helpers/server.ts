@@ -40,9 +40,12 @@ export async function startTestServer(
 ): Promise<TestServer> {
   // VJ_TOPOLOGY=cluster runs the same tests against 2 signaling + 2 SFU nodes behind one front port; a test
   // that sets the server's VJ_TOPOLOGY itself gets that topology.
-  if (process.env['VJ_TOPOLOGY'] === 'cluster' && !opts.reuse && !opts.embedded && !opts.env?.['VJ_TOPOLOGY']) {
-    const { startTestCluster } = await import('./cluster.js');
-    return startTestCluster(opts.env ? { env: opts.env } : {});
+  // A restart (`reuse`) of a cluster's front port restarts that cluster's signaling nodes on the same data.
+  if (process.env['VJ_TOPOLOGY'] === 'cluster' && !opts.embedded && !opts.env?.['VJ_TOPOLOGY']) {
+    const { clusterRestartAt, startTestCluster } = await import('./cluster.js');
+    if (!opts.reuse) return startTestCluster(opts.env ? { env: opts.env } : {});
+    const restart = clusterRestartAt(opts.reuse.port);
+    if (restart) return restart(opts.env);
   }
   const port = opts.reuse?.port ?? (await freePort());
   const dataDir = opts.reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vj-test-'));

@@ -1,3 +1,4 @@
+// Topology: pinned — starts the cluster it is about itself.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@vj/shared';

@@ -1,3 +1,4 @@
+// Topology: pinned — the embedded database's files and DATA_DIR's modes; a cluster runs on a PostgreSQL server.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// Topology: pinned — the deployment files, and one embedded server behind TLS.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

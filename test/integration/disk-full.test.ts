@@ -1,3 +1,4 @@
+// Topology: pinned — its own server on embedded PGlite in a small tmpfs DATA_DIR; the embedded database is one process's, never a cluster's.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+// Topology: pinned — every server it starts is a single node (its responses' headers do not depend on the topology).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
