@@ -36,8 +36,9 @@ export const ERROR_MESSAGES = deepFreeze({
     notFound: ERROR_TEXT.NOT_FOUND,
     roleForbidden: '您的账号没有权限进行此操作。',
     unknownRequest: '无法识别这项请求，请刷新页面；如仍不行，请联系系统管理员更新程序。',
-    /** A zod failure with no Chinese message of its own: where, and which fields (paths, never values). */
-    invalidInput: (where: string, fields: readonly string[]) => `${where}不符合要求（${fields.join('、')}）。`,
+    /** A zod failure with no Chinese message of its own. The field paths go beside it in the answer's fields, for the
+     *  screen to mark; they are names in code, not words for the user. */
+    invalidInput: (where: string) => `${where}不符合要求，请检查后再试。`,
   },
   // The HTTP layer, before any route runs.
   http: {
