@@ -106,6 +106,12 @@ export const ERROR_MESSAGES = deepFreeze({
     notFound: '没有找到这件信访件，可能已被删除或您无权查看。',
     /** 回避: the matter names the reader. */
     recused: '此件反映的是您本人，您须回避：不能查看、办理或调阅；请由其他同事处理。',
+    roleMayNotAct: '您的角色不能对此案件执行该操作',
+    notNow: '案件当前状态下不能执行该操作',
+    dispositionOnlyAccusations: '只有检举控告才有问题线索处置',
+    outsideRemit: '该事项不属于纪检监察机关受理范围，只能告知并转有关单位',
+    onlyOtherClass: '该操作只适用于“其他”类事项',
+    anonymousNoNotice: '匿名检举控告没有告知和反馈的要求',
     stepIdReused: '这条办理记录已用于另一项操作，请刷新页面后重新填写。',
     assignedToOther: '该案件已指定给其他承办人',
     noOtherBodyForTownship: '转办到乡镇纪委时不填写其他单位',

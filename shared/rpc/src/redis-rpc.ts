@@ -101,7 +101,7 @@ export class RedisRpc {
     } catch (err) {
       const code = err instanceof AppError && isErrorCode(err.code) ? err.code : 'INTERNAL';
       if (!(err instanceof AppError)) this.log.error('rpc handler failed', { method: req.method, ...errorFields(err) });
-      reply = { id: req.id, ok: false, error: { code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' } };
+      reply = { id: req.id, ok: false, error: { code, message: err instanceof AppError ? err.message.slice(0, 500) : ERROR_MESSAGES.common.internal } };
     }
     await this.pub.publish(req.replyTo, JSON.stringify(reply)).catch(() => this.log.warn('rpc reply not sent', { method: req.method }));
   }

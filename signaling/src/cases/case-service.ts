@@ -31,19 +31,16 @@ type Body = z.output<typeof CaseTransitionBody>;
 
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
-const REFUSAL_TEXT = {
-  forbidden: '您的角色不能对此案件执行该操作',
-  invalid_state: '案件当前状态下不能执行该操作',
-} as const;
+const REFUSAL_TEXT = { forbidden: ERROR_MESSAGES.cases.roleMayNotAct, invalid_state: ERROR_MESSAGES.cases.notNow } as const;
 
 /** A refusal that turns on the matter's class or naming, said as such (the code stays INVALID_STATE). */
 function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
   const rule = CASE_RULES[action];
   if (rule.classes && !rule.classes.includes(p.matter_class)) {
-    if (DISPOSITION_ACTIONS.has(action)) return '只有检举控告才有问题线索处置';
-    return p.matter_class === 'other' ? '该事项不属于纪检监察机关受理范围，只能告知并转有关单位' : '该操作只适用于“其他”类事项';
+    if (DISPOSITION_ACTIONS.has(action)) return ERROR_MESSAGES.cases.dispositionOnlyAccusations;
+    return p.matter_class === 'other' ? ERROR_MESSAGES.cases.outsideRemit : ERROR_MESSAGES.cases.onlyOtherClass;
   }
-  if (rule.namedOnly && p.anonymous) return '匿名检举控告没有告知和反馈的要求';
+  if (rule.namedOnly && p.anonymous) return ERROR_MESSAGES.cases.anonymousNoNotice;
   return undefined;
 }
 

@@ -179,7 +179,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
             reply({ ok: false, error: err.toBody() });
           } else {
             log.error('socket handler failed', { event, socketId: socket.id, ...errorFields(err) });
-            reply({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+            reply({ ok: false, error: { code: 'INTERNAL', message: ERROR_MESSAGES.common.internal } });
           }
         }
       });
