@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, ERROR_MESSAGES, ERROR_TEXT, errorMessageEntries } from '@vj/shared';
+import { ERROR_CODES, ERROR_MESSAGES, ERROR_TEXT, NoAnswerError, SfuTimeoutError, errorFields, errorMessageEntries } from '@vj/shared';
 import { ENGLISH_ALLOWED } from '../helpers/english.js';
 import { HALF_WIDTH_AFTER_CJK, HALF_WIDTH_PUNCTUATION, HAN } from '../helpers/typography.js';
 
@@ -69,5 +69,14 @@ describe('the error catalog', () => {
     for (const area of Object.values(ERROR_MESSAGES)) expect(Object.isFrozen(area)).toBe(true);
     expect(Object.isFrozen(ERROR_TEXT)).toBe(true);
     expect(Object.keys(ERROR_TEXT).sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+
+  it('a node that did not answer tells the user only that; method, node and timeout go to the log fields', () => {
+    const sfu = new SfuTimeoutError('produce', 'sfu-7', 5000);
+    expect(sfu).toMatchObject({ code: 'SFU_TIMEOUT', message: ERROR_MESSAGES.sfu.noAnswer });
+    const node = new NoAnswerError('NODE_TIMEOUT', 'event', 'sig-2', 3000);
+    expect(node).toMatchObject({ code: 'NODE_TIMEOUT', message: ERROR_MESSAGES.cluster.noAnswer });
+    for (const err of [sfu, node]) expect(err.message).not.toMatch(/produce|event|sfu-7|sig-2|5000|3000/);
+    expect(errorFields(sfu)).toMatchObject({ errorCode: 'SFU_TIMEOUT', method: 'produce', nodeId: 'sfu-7', timeoutMs: 5000 });
   });
 });
