@@ -63,6 +63,16 @@ function architecture() {
   const sharedRoot = nodeOnly('@vj/shared is bundled into both browser apps (server code shared by the servers goes in @vj/rpc)');
   const sources = (dirs) => dirs.flatMap((d) => [`${d}/**/*.ts`, `${d}/**/*.tsx`]);
   const dynamicImport = { selector: 'ImportExpression', message: 'import statically, so the architecture rules see what this file depends on' };
+  // What a user reads in an error is written in one place, in Chinese: an AppError's message comes from the catalog,
+  // never a string or template written where it is thrown (a literal in either branch of a ?: included).
+  const catalog = 'take the message from ERROR_MESSAGES in shared/src/error-messages.ts (add the text there, in Chinese)';
+  const textual = ['Literal', 'TemplateLiteral'];
+  const messageAt = (call) =>
+    textual.flatMap((t) => [`${call}[arguments.1.type="${t}"]`, `${call}[arguments.1.consequent.type="${t}"]`, `${call}[arguments.1.alternate.type="${t}"]`]);
+  const literalMessage = [
+    ...messageAt('NewExpression[callee.name=/^(AppError|NoAnswerError)$/]'),
+    ...messageAt('ClassDeclaration[superClass.name="AppError"] CallExpression[callee.type="Super"]'),
+  ].map((selector) => ({ selector, message: catalog }));
   const catchWith = (body) => `CallExpression[callee.property.name="catch"][arguments.0.type="ArrowFunctionExpression"]${body}`;
   const silent = 'a silent catch: log what failed and what follows, or say in an eslint-disable comment why dropping it is safe';
   const silentCatch = [
@@ -80,7 +90,7 @@ function architecture() {
       plugins: { vj: { rules: { 'workspace-boundary': workspaceBoundary } } },
       rules: {
         'vj/workspace-boundary': 'error',
-        'no-restricted-syntax': ['error', dynamicImport],
+        'no-restricted-syntax': ['error', dynamicImport, ...literalMessage],
       },
     },
     {
@@ -88,7 +98,7 @@ function architecture() {
       // and what follows from it, or carries an eslint-disable comment whose reason says why dropping it is safe.
       files: sources(['shared/rpc/src', 'sfu-server/src', 'signaling/src']),
       ignores: notTests,
-      rules: { 'no-restricted-syntax': ['error', dynamicImport, ...silentCatch] },
+      rules: { 'no-restricted-syntax': ['error', dynamicImport, ...silentCatch, ...literalMessage] },
     },
     {
       // The browser apps and the browser kit import, of ours, only the kit (@vj/client) and the protocol (@vj/shared's

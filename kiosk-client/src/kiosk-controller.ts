@@ -9,6 +9,7 @@ import {
   type RoomInfo,
   type SessionEndReason,
   type SessionStateView,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import {
   Departures,
@@ -142,7 +143,7 @@ export class KioskController extends ExternalStore<KioskState> {
 
   private async fetchToken(): Promise<KioskAuthResult> {
     const credential = readCredential();
-    if (!credential) throw new AppError('UNAUTHENTICATED', 'no credential');
+    if (!credential) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.kioskNotEnrolled);
     return apiRequest<KioskAuthResult>('POST', '/api/auth/kiosk', { body: { credential } });
   }
 

@@ -15,6 +15,7 @@ import {
   type SfuMethod,
   type SfuParams,
   type SfuResult,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import { RedisRpc, RpcTimeoutError, connectRedisPair, quitRedis } from '@vj/rpc';
 import { SfuRegistry } from './cluster/sfu-registry.js';
@@ -111,18 +112,21 @@ export class RedisSfuClient implements SfuApi {
       throw err instanceof RpcTimeoutError ? new SfuTimeoutError(method, nodeId, timeoutMs) : err;
     });
     const parsed = sfuMethods[method].result.safeParse(raw);
-    if (!parsed.success) throw new AppError('SFU_ERROR', `${method}: malformed answer from node ${nodeId}`);
+    if (!parsed.success) {
+      this.opts.log.error('malformed SFU answer', { method, nodeId });
+      throw new AppError('SFU_ERROR', ERROR_MESSAGES.sfu.error);
+    }
     return parsed.data as SfuResult<M>;
   }
 
   private async nodeOf(sessionId: string): Promise<string> {
     const nodeId = await this.registry.nodeOf(sessionId);
-    if (!nodeId) throw new AppError('NOT_FOUND', 'no media for this session');
+    if (!nodeId) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sfu.noMedia);
     return nodeId;
   }
 
   async request<M extends SfuMethod>(method: M, rawParams: SfuParams<M>): Promise<SfuResult<M>> {
-    if (this.closed) throw new AppError('UNAVAILABLE', 'SFU client is closed');
+    if (this.closed) throw new AppError('UNAVAILABLE', ERROR_MESSAGES.sfu.shuttingDown);
     const params = parseOrBadRequest(sfuMethods[method].params, rawParams, `${method} params`) as SfuParams<M>;
     const p = params as Record<string, unknown>;
     switch (method) {

@@ -11,6 +11,7 @@ import {
   type SfuResult,
   type LinkReport,
   type TrackSource,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { SfuConfig } from './config.js';
 import { effectiveLayer, UplinkLayerCap } from './layer-cap.js';
@@ -85,13 +86,14 @@ export class SessionMedia {
   }
 
   private assertOpen(): void {
-    if (this.closedReason) throw new AppError('INVALID_STATE', `session media closed (${this.closedReason})`);
+    if (this.closedReason) throw new AppError('INVALID_STATE', ERROR_MESSAGES.sfu.mediaClosed);
   }
 
   private owned<T>(map: Map<string, Owned<T>>, id: string, peerId: string | undefined, what: string): T {
     const entry = map.get(id);
     // A peer naming another peer's object gets the same answer as for a missing one.
-    if (!entry || (peerId !== undefined && entry.peerId !== peerId)) throw new AppError('NOT_FOUND', `${what} not found`);
+    if (!entry || (peerId !== undefined && entry.peerId !== peerId))
+      throw new AppError('NOT_FOUND', what === 'producer' ? ERROR_MESSAGES.sessions.streamGone : ERROR_MESSAGES.sfu.connectionGone);
     return entry.item;
   }
 
@@ -134,13 +136,13 @@ export class SessionMedia {
   async connectPlainTransport(peerId: string, transportId: string, ip: string, port: number): Promise<void> {
     this.assertOpen();
     const t = this.owned(this.transports, transportId, peerId, 'transport');
-    if ('iceParameters' in t || t.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receiving plain transport');
+    if ('iceParameters' in t || t.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', ERROR_MESSAGES.sfu.wrongTransport);
     await t.connect({ ip, port });
   }
 
   private webRtc(peerId: string, transportId: string): types.WebRtcTransport<TransportMeta> {
     const t = this.owned(this.transports, transportId, peerId, 'transport');
-    if (!('iceParameters' in t)) throw new AppError('BAD_REQUEST', 'not a WebRTC transport');
+    if (!('iceParameters' in t)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.sfu.wrongTransport);
     return t;
   }
 
@@ -158,7 +160,7 @@ export class SessionMedia {
   async produce(peerId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, source: TrackSource): Promise<string> {
     this.assertOpen();
     const transport = this.owned(this.transports, transportId, peerId, 'transport');
-    if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'not a send transport');
+    if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', ERROR_MESSAGES.sfu.wrongTransport);
     const producer = await transport.produce({
       kind,
       rtpParameters: rtpParameters as types.RtpParameters,
@@ -179,14 +181,14 @@ export class SessionMedia {
   ): Promise<SfuResult<'consume'>> {
     this.assertOpen();
     const transport = this.owned(this.transports, transportId, peerId, 'transport');
-    if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'not a receive transport');
+    if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', ERROR_MESSAGES.sfu.wrongTransport);
     const producer = this.owned(this.producers, producerId, undefined, 'producer');
     // A plain-RTP sink (the recorder's ffmpeg, a benchmark socket) never sends transport-cc, REMB or NACK: consuming
     // with them would run congestion control, a pacer, a prober and a retransmission buffer for nothing.
     const plainSink = !('iceParameters' in transport);
     const caps = (plainSink ? plainSinkCapabilities(rtpCapabilities) : rtpCapabilities) as types.RtpCapabilities;
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
-      throw new AppError('BAD_REQUEST', 'receiver cannot decode this producer');
+      throw new AppError('BAD_REQUEST', ERROR_MESSAGES.sfu.cannotDecode);
     }
     const layers = producer.kind === 'video' ? (producer.rtpParameters.encodings?.length ?? 1) : 1;
     const capped = layers > 1 && this.uplinkCapped(producerId);
@@ -370,7 +372,7 @@ export class SessionMedia {
   async pipeConsume(transportId: string, producerId: string): Promise<SfuResult<'pipeConsume'>> {
     this.assertOpen();
     const pipe = this.pipes.get(transportId);
-    if (!pipe) throw new AppError('NOT_FOUND', 'pipe transport not found');
+    if (!pipe) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sfu.pipeGone);
     const producer = this.owned(this.producers, producerId, undefined, 'producer');
     const consumer = await pipe.item.consume({ producerId });
     this.consumers.set(consumer.id, { peerId: pipe.peerId, item: consumer as types.Consumer<{ source: TrackSource }> });
@@ -392,7 +394,7 @@ export class SessionMedia {
   ): Promise<string> {
     this.assertOpen();
     const pipe = this.pipes.get(transportId);
-    if (!pipe) throw new AppError('NOT_FOUND', 'pipe transport not found');
+    if (!pipe) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sfu.pipeGone);
     const producer = await pipe.item.produce({ id: producerId, kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { source } });
     this.remotePiped.add(producer.id);
     producer.observer.once('close', () => {

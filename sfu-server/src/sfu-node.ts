@@ -1,5 +1,16 @@
 import type { Redis } from 'ioredis';
-import { AppError, SfuEventEnvelope, errorFields, sfuEvents, sfuMethods, type Logger, type SfuEvent, type SfuMethod, type SfuNodeInfo } from '@vj/shared';
+import {
+  AppError,
+  SfuEventEnvelope,
+  errorFields,
+  sfuEvents,
+  sfuMethods,
+  type Logger,
+  type SfuEvent,
+  type SfuMethod,
+  type SfuNodeInfo,
+  ERROR_MESSAGES,
+} from '@vj/shared';
 import type { SfuConfig } from './config.js';
 import { RedisRpc, connectRedisPair, quitRedis } from '@vj/rpc';
 import { HEARTBEAT_MS, SfuRegistry } from './cluster/sfu-registry.js';
@@ -49,7 +60,7 @@ export class SfuNode {
     const node = new SfuNode(service, rpc, registry, { pub, sub }, opts);
     node.wireEvents();
     await rpc.start((method, params) => {
-      if (!Object.hasOwn(sfuMethods, method)) throw new AppError('BAD_REQUEST', 'unknown SFU method');
+      if (!Object.hasOwn(sfuMethods, method)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.common.unknownRequest);
       return service.handle(method as SfuMethod, params);
     });
     await sub.subscribe(sfuEventsChannel(opts.prefix));

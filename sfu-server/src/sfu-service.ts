@@ -12,6 +12,7 @@ import {
   type SfuEventPayload,
   type SfuMethod,
   type SfuResult,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { z } from 'zod';
 import type { SfuConfig } from './config.js';
@@ -74,9 +75,9 @@ export class SfuService {
   }
 
   async handle<M extends SfuMethod>(method: M, rawParams: unknown): Promise<SfuResult<M>> {
-    if (this.closed) throw new AppError('UNAVAILABLE', 'SFU is shutting down');
+    if (this.closed) throw new AppError('UNAVAILABLE', ERROR_MESSAGES.sfu.shuttingDown);
     const def = sfuMethods[method];
-    if (!def) throw new AppError('BAD_REQUEST', 'unknown SFU method');
+    if (!def) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.common.unknownRequest);
     const params = parseOrBadRequest(def.params, rawParams, `${method} params`);
     const handler = this.handlers[method] as (p: unknown) => Promise<SfuResult<M>>;
     const result = await handler(params);
@@ -85,7 +86,7 @@ export class SfuService {
 
   private media(sessionId: string): SessionMedia {
     const s = this.sessions.get(sessionId);
-    if (!s) throw new AppError('NOT_FOUND', 'no media for this session');
+    if (!s) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sfu.noMedia);
     return s.media;
   }
 
@@ -155,9 +156,9 @@ export class SfuService {
     pipeProducer: async ({ fromSessionId, toSessionId, producerId }) => {
       const from = this.media(fromSessionId);
       const to = this.media(toSessionId);
-      if (!from.producerSource(producerId)) throw new AppError('NOT_FOUND', 'no such producer');
+      if (!from.producerSource(producerId)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.streamGone);
       const { pipeProducer } = await from.mediasoupRouter.pipeToRouter({ producerId, router: to.mediasoupRouter });
-      if (!pipeProducer) throw new AppError('SFU_ERROR', 'pipe produced nothing');
+      if (!pipeProducer) throw new AppError('SFU_ERROR', ERROR_MESSAGES.sfu.error);
       to.adoptPipedProducer(fromSessionId, pipeProducer);
       return { producerId: pipeProducer.id };
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, ERROR_TEXT, userMessage, type ErrorCode } from './errors.js';
+import { ERROR_TEXT } from './error-messages.js';
+import { ERROR_CODES, userMessage, type ErrorCode } from './errors.js';
 
 describe('what a screen shows for an error', () => {
   it('keeps the server’s Chinese message, and puts the code’s Chinese text in place of an English or missing one', () => {

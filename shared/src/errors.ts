@@ -1,3 +1,5 @@
+import { ERROR_MESSAGES, ERROR_TEXT } from './error-messages.js';
+
 /**
  * Stable error codes shared by REST, socket acks and the SfuApi. Clients branch on the code, never on the
  * message, so messages can be reworded or translated without breaking anyone.
@@ -56,31 +58,6 @@ export class AppError extends Error {
   }
 }
 
-/**
- * What a user is told for each code when the message itself is not Chinese (a bare library or server-internal text,
- * or no answer at all): screens show messages as they come, and no screen should show English.
- */
-export const ERROR_TEXT: Record<ErrorCode, string> = {
-  BAD_REQUEST: '填写的内容有误，请检查后再试。',
-  UNAUTHENTICATED: '登录已失效，请重新登录。',
-  FORBIDDEN: '您没有权限进行此操作。',
-  NOT_FOUND: '没有找到，可能已被删除或您无权查看。',
-  CONFLICT: '操作与当前记录冲突，请刷新后再试。',
-  CALL_ALREADY_TAKEN: '该来电已由其他人员接听。',
-  INVALID_STATE: '当前状态下不能进行此操作，请刷新后再试。',
-  CONFLICT_OF_INTEREST: '涉及回避情形，不能进行此操作。',
-  JURISDICTION: '按管理权限，该事项不能交由乡镇办理。',
-  PAYLOAD_TOO_LARGE: '内容太大，请缩小后再试。',
-  RATE_LIMITED: '操作太频繁，请稍后再试。',
-  INTERNAL: '系统出错了，请稍后再试；如反复出现，请联系系统管理员。',
-  INTEGRITY: '数据完整性校验未通过，已报告安全管理员。',
-  UNAVAILABLE: '暂时连不上服务器，请稍后再试。',
-  STORAGE_FULL: '服务器存储空间已满，内容没有保存，请联系系统管理员。',
-  SFU_TIMEOUT: '音视频服务没有及时响应，请稍后再试。',
-  NODE_TIMEOUT: '服务器没有及时响应，请稍后再试。',
-  SFU_ERROR: '音视频服务出错，请稍后再试。',
-};
-
 /** The message a screen shows: the server's own when it is Chinese, otherwise the code's. */
 export function userMessage(code: ErrorCode, message: string | undefined): string {
   return message && /[\u4e00-\u9fff]/.test(message) ? message : ERROR_TEXT[code];
@@ -98,7 +75,8 @@ export class NoAnswerError extends AppError {
     readonly nodeId: string,
     readonly timeoutMs: number,
   ) {
-    super(code, `${method} on node ${nodeId}: no answer within ${timeoutMs} ms`);
+    // The user is told only that the other side did not answer; method, node and timeout stay on the error for logs.
+    super(code, code === 'SFU_TIMEOUT' ? ERROR_MESSAGES.sfu.noAnswer : ERROR_MESSAGES.cluster.noAnswer);
   }
 }
 

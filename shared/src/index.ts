@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './error-messages.js';
 export * from './roles.js';
 export * from './password-policy.js';
 export * from './schemas/common.js';

@@ -1,3 +1,5 @@
+import { NoAnswerError } from './errors.js';
+
 /**
  * Structured, one-line JSON logs. Fields are ids, counts, codes and reasons: the type only admits primitives,
  * and callers must never pass petition content or identity (DESIGN §3: logs carry ids, never content).
@@ -31,8 +33,12 @@ export function createLogger(component: string, level: LogLevel = 'info', sink: 
   };
 }
 
-/** An error's class and code only: messages from libraries can echo input, which could be petition text. */
+/**
+ * An error's class and code only: messages from libraries can echo input, which could be petition text. A node that
+ * did not answer adds which method, node and timeout, which its user-facing message leaves out.
+ */
 export function errorFields(err: unknown): LogFields {
+  if (err instanceof NoAnswerError) return { errorName: err.name, errorCode: err.code, method: err.method, nodeId: err.nodeId, timeoutMs: err.timeoutMs };
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     return { errorName: err.name, errorCode: typeof code === 'string' ? code : undefined };

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { AppError, errorFields, type Logger } from '@vj/shared';
+import { AppError, errorFields, type Logger, ERROR_MESSAGES } from '@vj/shared';
 
 const MB = 1024 * 1024;
 /**
@@ -24,7 +24,7 @@ export interface StorageWatch {
 
 /** The user's answer when a write is refused or failed for lack of space: stable code, Chinese message. */
 export function storageFullError(): AppError {
-  return new AppError('STORAGE_FULL', '服务器存储空间已满，本次操作没有保存。请联系管理员清理磁盘后重试。');
+  return new AppError('STORAGE_FULL', ERROR_MESSAGES.storage.full);
 }
 
 /** A write that failed because the disk is full: PostgreSQL's disk_full (53100) or the OS's ENOSPC. */

@@ -135,7 +135,7 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
 
     // Decided once (a lead in 暂存待查 excepted).
     await decide(id, 'initial_check', '线索具体，具有可查性');
-    await refused(id, who.supervisor, { ...body, disposition: 'close_lead' }, 'INVALID_STATE', /已作出处置决定\(初步核实\)/);
+    await refused(id, who.supervisor, { ...body, disposition: 'close_lead' }, 'INVALID_STATE', /已作出处置决定（初步核实）/);
 
     // The schema says the same at the door, in Chinese.
     const parse = (b: Record<string, unknown>) => {

@@ -217,6 +217,25 @@ describe('the architecture is a lint rule', () => {
     expect(await refusals('county-console/src/probe.ts', silent[0]!)).toEqual([]);
   });
 
+  it('refuses a literal error message anywhere but the catalog; a catalog entry passes', async () => {
+    const literal = [
+      `export const a = () => new AppError('NOT_FOUND', 'no such case');\n`,
+      'export const b = (n: number) => new AppError(`BAD_REQUEST`, `第 ${n} 项有误`);\n',
+      `export const c = (x: boolean) => new AppError('BAD_REQUEST', x ? '甲有误。' : ERROR_MESSAGES.common.internal);\n`,
+      `export class Sub extends AppError {\n  constructor() {\n    super('INTERNAL', 'boom');\n  }\n}\n`,
+    ];
+    const head = `import { AppError, ERROR_MESSAGES } from '@vj/shared';\n`;
+    const files = ['signaling/src/cases/probe.ts', 'sfu-server/src/probe.ts', 'shared/rpc/src/probe.ts', 'kiosk-client/src/probe.ts'];
+    for (const file of files) {
+      for (const source of literal)
+        expect(await refusals(file, head + source), `${file}: ${source}`).toContainEqual(expect.stringContaining('shared/src/error-messages.ts'));
+      const fromCatalog = `export const d = (n: number) => new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.noSuchAccused(n));\n`;
+      expect(await refusals(file, head + fromCatalog), file).toEqual([]);
+    }
+    const inShared = `import { AppError } from './errors.js';\n${literal[0]}`;
+    expect(await refusals('shared/src/probe.ts', inShared)).toContainEqual(expect.stringContaining('shared/src/error-messages.ts'));
+  });
+
   it('leaves tests free to reach the shared test helpers', async () => {
     expect(await refusals('signaling/src/security/probe.test.ts', importing('../../../test/helpers/forged-tokens.js'))).toEqual([]);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/server.js';
+import { HALF_WIDTH_AFTER_CJK } from '../helpers/typography.js';
 
 /** The string tables people read: the kiosk's, the console's, and the shared client's. */
 const TABLES = [
@@ -26,9 +27,6 @@ function sourcesUnder(dir: string): string[] {
     .map((f) => `${dir}/${f}`);
 }
 const SERVER = [...sourcesUnder('signaling/src'), ...sourcesUnder('sfu-server/src'), ...sourcesUnder('shared/src')];
-
-// Han characters and CJK / full-width punctuation, then a half-width , ! ? : or ; right after.
-const HALF_WIDTH_AFTER_CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][,!?:;]/u;
 
 /** Every piece of literal text in a file (strings and the fixed parts of templates), not its comments. */
 function literals(file: string): { text: string; line: number }[] {

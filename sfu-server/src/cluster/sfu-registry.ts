@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError, SfuNodeInfo } from '@vj/shared';
+import { AppError, SfuNodeInfo, ERROR_MESSAGES } from '@vj/shared';
 
 export const HEARTBEAT_MS = 2000;
 /** A node missing three heartbeats is gone: its entry expires and placement stops choosing it. */
@@ -82,7 +82,7 @@ export class SfuRegistry {
       const again = await this.nodeOf(sessionId);
       if (again && (await this.isLive(again))) return again;
       const nodes = await this.liveNodes();
-      if (nodes.length === 0) throw new AppError('UNAVAILABLE', 'no SFU node is running');
+      if (nodes.length === 0) throw new AppError('UNAVAILABLE', ERROR_MESSAGES.sfu.noNode);
       const counts = new Map<string, number>();
       const flat = await this.redis.zrange(this.countsKey, 0, -1, 'WITHSCORES');
       for (let i = 0; i < flat.length; i += 2) counts.set(flat[i]!, Number(flat[i + 1]));
@@ -139,7 +139,7 @@ export class SfuRegistry {
     const giveUp = Date.now() + 2 * LOCK_TTL_MS;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       if ((await this.redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK') break;
-      if (Date.now() > giveUp) throw new AppError('UNAVAILABLE', 'SFU placement lock is busy');
+      if (Date.now() > giveUp) throw new AppError('UNAVAILABLE', ERROR_MESSAGES.sfu.busy);
       await new Promise((r) => setTimeout(r, wait));
     }
     try {

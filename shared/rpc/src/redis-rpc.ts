@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError, errorFields, isErrorCode, type Logger } from '@vj/shared';
+import { AppError, errorFields, isErrorCode, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import { RpcReply, RpcRequest } from './messages.js';
 import { RpcTimeoutError } from './rpc-timeout.js';
 
@@ -45,7 +45,7 @@ export class RedisRpc {
   }
 
   async call(nodeId: string, method: string, params: unknown, timeoutMs: number): Promise<unknown> {
-    if (this.closed) throw new AppError('UNAVAILABLE', 'node is shutting down');
+    if (this.closed) throw new AppError('UNAVAILABLE', ERROR_MESSAGES.cluster.shuttingDown);
     const req: RpcRequest = { id: crypto.randomUUID(), method, params, replyTo: this.replyChannel, deadline: Date.now() + timeoutMs };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -58,12 +58,13 @@ export class RedisRpc {
           if (receivers > 0 || !this.pending.has(req.id)) return;
           clearTimeout(timer);
           this.pending.delete(req.id);
-          reject(new AppError('UNAVAILABLE', `node ${nodeId} is not listening`));
+          reject(new AppError('UNAVAILABLE', ERROR_MESSAGES.cluster.nodeGone));
         },
         (err: Error) => {
           clearTimeout(timer);
           this.pending.delete(req.id);
-          reject(new AppError('UNAVAILABLE', `redis: ${err.message}`));
+          this.log.warn('rpc request not published', { method, nodeId, ...errorFields(err) });
+          reject(new AppError('UNAVAILABLE', ERROR_MESSAGES.cluster.busDown));
         },
       );
     });
@@ -100,7 +101,7 @@ export class RedisRpc {
     } catch (err) {
       const code = err instanceof AppError && isErrorCode(err.code) ? err.code : 'INTERNAL';
       if (!(err instanceof AppError)) this.log.error('rpc handler failed', { method: req.method, ...errorFields(err) });
-      reply = { id: req.id, ok: false, error: { code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' } };
+      reply = { id: req.id, ok: false, error: { code, message: err instanceof AppError ? err.message.slice(0, 500) : ERROR_MESSAGES.common.internal } };
     }
     await this.pub.publish(req.replyTo, JSON.stringify(reply)).catch(() => this.log.warn('rpc reply not sent', { method: req.method }));
   }
@@ -111,7 +112,7 @@ export class RedisRpc {
     this.closed = true;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new AppError('UNAVAILABLE', 'node is shutting down'));
+      p.reject(new AppError('UNAVAILABLE', ERROR_MESSAGES.cluster.shuttingDown));
       this.pending.delete(id);
     }
   }

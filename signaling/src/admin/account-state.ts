@@ -1,4 +1,4 @@
-import { AppError } from '@vj/shared';
+import { AppError, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { AuthSessions } from '../auth/auth-sessions.js';
 import type { Db } from '../db/db.js';
@@ -15,10 +15,10 @@ export async function setAccountDisabled(
   userId: string,
   disabled: boolean,
 ): Promise<void> {
-  if (userId === principal.sub) throw new AppError('INVALID_STATE', '不能停用或启用自己的账号，请由另一位系统管理员办理');
+  if (userId === principal.sub) throw new AppError('INVALID_STATE', ERROR_MESSAGES.admin.selfDisable);
   await db.tx(async (q) => {
     const r = await q.query(`UPDATE users SET disabled_at = ${disabled ? 'now()' : 'NULL'} WHERE id = $1`, [userId]);
-    if (!r.rowCount) throw new AppError('NOT_FOUND', '用户不存在');
+    if (!r.rowCount) throw new AppError('NOT_FOUND', ERROR_MESSAGES.admin.userNotFound);
     if (disabled) await auth.revokeAllForUser(q, userId, 'user_disabled');
     await appendAudit(q, {
       actorId: principal.sub,

@@ -1,4 +1,4 @@
-import { AppError } from '@vj/shared';
+import { AppError, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import { digestSecret, newId, randomSecret } from '../security/crypto.js';
@@ -28,7 +28,7 @@ export async function reprovisionKiosk(db: Db, principal: Claims, deviceId: stri
   const done = await db.tx(async (q) => {
     const old = await q.query<KioskRow>('SELECT id, room_code, label, created_at, revoked_at FROM kiosk_devices WHERE id = $1 FOR UPDATE', [deviceId]);
     const prev = old.rows[0];
-    if (!prev) throw new AppError('NOT_FOUND', '没有这台接待室终端');
+    if (!prev) throw new AppError('NOT_FOUND', ERROR_MESSAGES.admin.kioskNotFound);
     const revoked = await q.query<{ id: string }>('UPDATE kiosk_devices SET revoked_at = now() WHERE room_code = $1 AND revoked_at IS NULL RETURNING id', [
       prev.room_code,
     ]);
@@ -67,7 +67,7 @@ export async function revokeKiosk(db: Db, principal: Claims, deviceId: string): 
     const r = await q.query<{ room_code: string }>('UPDATE kiosk_devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING room_code', [
       deviceId,
     ]);
-    if (!r.rows[0]) throw new AppError('NOT_FOUND', '没有这台接待室终端');
+    if (!r.rows[0]) throw new AppError('NOT_FOUND', ERROR_MESSAGES.admin.kioskNotFound);
     await appendAudit(q, {
       actorId: principal.sub,
       actorRole: principal.role,

@@ -1,4 +1,4 @@
-import { AppError, type AuditEntryView, type AuditPageAnswer, type AuditQuery } from '@vj/shared';
+import { AppError, type AuditEntryView, type AuditPageAnswer, type AuditQuery, ERROR_MESSAGES } from '@vj/shared';
 import type { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
@@ -34,7 +34,7 @@ export async function auditPage(db: Queryable, principal: Claims, query: z.outpu
 export async function exportAudited(db: Db, principal: Claims, from: string, to: string): Promise<string> {
   return db.tx(async (q) => {
     const rows = await auditRowsBetween(q, from, to);
-    if (rows.length > EXPORT_MAX_ROWS) throw new AppError('BAD_REQUEST', `该时间段的审计记录超过 ${EXPORT_MAX_ROWS} 条，请缩短时间段分次导出`, ['to']);
+    if (rows.length > EXPORT_MAX_ROWS) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.audit.exportTooMany(EXPORT_MAX_ROWS), ['to']);
     await appendAudit(q, { actorId: principal.sub, actorRole: principal.role, action: 'audit.export', details: { from, to, rows: rows.length } });
     return exportLines(q.integrity!, rows, from, to);
   });

@@ -1,4 +1,4 @@
-import { AppError } from '@vj/shared';
+import { AppError, ERROR_MESSAGES } from '@vj/shared';
 import type { Db } from '../db/db.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 import { appendAudit, auditFields, guessedHead, linkAfter, setGuessedHead, type AuditEntry, type ChainHead } from './audit-log.js';
@@ -87,7 +87,7 @@ export function auditedStatement(db: Db, build: ChangeBuilder, entry: AuditEntry
         // Not yet sent, so nothing of it reaches the database: it leaves the queue and is answered now.
         const at = q.waiting.indexOf(item);
         if (at >= 0) q.waiting.splice(at, 1);
-        reject(new AppError('UNAVAILABLE', '系统繁忙，请稍后重试。'));
+        reject(new AppError('UNAVAILABLE', ERROR_MESSAGES.storage.busy));
       }, WAIT_MS),
     };
     q.waiting.push(item);

@@ -1,4 +1,4 @@
-import { AppError, SECOND_FACTOR_ALWAYS, type Role } from '@vj/shared';
+import { AppError, SECOND_FACTOR_ALWAYS, type Role, ERROR_MESSAGES } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
 import { constantTimeEqual, digestSecret, newId, randomSecret } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
@@ -81,7 +81,7 @@ export class AuthSessions {
   async assertLive(claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<LiveAccount> {
     if (claims.role === 'kiosk') {
       const r = await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub]);
-      if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+      if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
       return { mustChangePassword: false, mustEnrolSecondFactor: false };
     }
     const r = await this.db.query<{ must: boolean; required: boolean; enrolled: boolean }>(
@@ -94,7 +94,7 @@ export class AuthSessions {
       [claims.sid, claims.sub, SECOND_FACTOR_ALWAYS],
     );
     const row = r.rows[0];
-    if (!row) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+    if (!row) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
     return { mustChangePassword: row.must, mustEnrolSecondFactor: this.secondFactorEnforced && row.required && !row.enrolled };
   }
 }

@@ -1,4 +1,4 @@
-import { AppError, secondFactorRequired, type MyAccountView, type RecoveryCodesView, type TotpEnrolment } from '@vj/shared';
+import { AppError, secondFactorRequired, type MyAccountView, type RecoveryCodesView, type TotpEnrolment, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import { verifyPassword, type SuiteId } from '../security/crypto.js';
@@ -18,7 +18,8 @@ export class OwnAccount {
 
   async beginEnrolment(principal: Claims, password: string): Promise<TotpEnrolment> {
     const u = await this.db.query<{ username: string; password_hash: string }>('SELECT username, password_hash FROM users WHERE id = $1', [principal.sub]);
-    if (!(await verifyPassword(password, u.rows[0]?.password_hash, this.suite))) throw new AppError('BAD_REQUEST', '当前密码不正确', ['password']);
+    if (!(await verifyPassword(password, u.rows[0]?.password_hash, this.suite)))
+      throw new AppError('BAD_REQUEST', ERROR_MESSAGES.auth.currentPasswordWrong, ['password']);
     return this.secondFactor.begin(principal.sub, u.rows[0]!.username);
   }
 
@@ -45,7 +46,7 @@ export class OwnAccount {
       });
       return { codes, ended: ended.rows.map((r) => r.id) };
     });
-    if (!done) throw new AppError('BAD_REQUEST', '动态口令不正确：请核对手机时间是否准确，并输入应用里当前显示的 6 位数字', ['code']);
+    if (!done) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.auth.totpCodeWrong, ['code']);
     return done;
   }
 
@@ -104,6 +105,6 @@ export class OwnAccount {
       });
       return true;
     });
-    if (!ended) throw new AppError('NOT_FOUND', '该登录会话不存在或已结束');
+    if (!ended) throw new AppError('NOT_FOUND', ERROR_MESSAGES.auth.loginSessionGone);
   }
 }

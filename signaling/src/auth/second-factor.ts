@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import { AppError, RECOVERY_CODE_COUNT, type RecoveryCodesView, type TotpEnrolment } from '@vj/shared';
+import { AppError, RECOVERY_CODE_COUNT, type RecoveryCodesView, type TotpEnrolment, ERROR_MESSAGES } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
 import { SUITES, base32, mac, newRecoveryCode, newTotpSecret, recoveryCodeDigest, type MasterKeys } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
@@ -49,7 +49,7 @@ export class SecondFactor {
     const secret = newTotpSecret();
     await this.db.tx(async (q) => {
       const cur = await q.query<{ enrolled_at: Date | null }>('SELECT enrolled_at FROM user_totp WHERE user_id = $1 FOR UPDATE', [userId]);
-      if (cur.rows[0]?.enrolled_at) throw new AppError('CONFLICT', '已绑定动态口令；如需更换，请联系安全管理员重置');
+      if (cur.rows[0]?.enrolled_at) throw new AppError('CONFLICT', ERROR_MESSAGES.auth.totpAlreadyBound);
       const { wrapped, kekVersion } = this.master.wrap(secret, userId, TABLE);
       await q
         .query(
@@ -60,7 +60,7 @@ export class SecondFactor {
         )
         .then((r) => {
           // A confirm that committed between our check and this write: the enrolled factor stays.
-          if (!r.rowCount) throw new AppError('CONFLICT', '已绑定动态口令；如需更换，请联系安全管理员重置');
+          if (!r.rowCount) throw new AppError('CONFLICT', ERROR_MESSAGES.auth.totpAlreadyBound);
         });
     });
     const totp = this.totp(secret, account);
@@ -79,8 +79,8 @@ export class SecondFactor {
       [userId],
     );
     const row = r.rows[0];
-    if (!row) throw new AppError('CONFLICT', '请先开始绑定动态口令');
-    if (row.enrolled_at) throw new AppError('CONFLICT', '已绑定动态口令');
+    if (!row) throw new AppError('CONFLICT', ERROR_MESSAGES.auth.totpStartFirst);
+    if (row.enrolled_at) throw new AppError('CONFLICT', ERROR_MESSAGES.auth.totpBound);
     const step = this.acceptedStep(this.master.unwrap(row.wrapped, row.kek_version, userId, TABLE), code, Number(row.last_step));
     if (step === undefined) return undefined;
     await q.query('UPDATE user_totp SET enrolled_at = now(), last_step = $2 WHERE user_id = $1', [userId, step]);

@@ -1,4 +1,4 @@
-import { AppError, type CalendarImportAnswer, type CalendarImportBody } from '@vj/shared';
+import { AppError, type CalendarImportAnswer, type CalendarImportBody, ERROR_MESSAGES } from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -49,11 +49,7 @@ export async function importCalendar(db: Db, principal: Claims, body: Body): Pro
   });
   if (!body.apply) return answer(await calendarNear(db, body.year), false);
   if (reading.problems.length) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `节假日安排没有导入：${reading.problems.slice(0, 3).join('')}${reading.problems.length > 3 ? `等 ${reading.problems.length} 处问题。` : ''}`,
-      ['text'],
-    );
+    throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.calendarNotImported(reading.problems), ['text']);
   }
   return db.tx(async (q) => {
     // The calendar as it stood inside the transaction: the counts audited are the ones applied.

@@ -7,6 +7,7 @@ import {
   type DeadlinePolicyRowView,
   type MatterClass,
   type PolicyKind,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -154,9 +155,11 @@ export async function savePolicy(db: Db, principal: Claims, body: z.output<typeo
       );
       // Rows are the table's, not the client's to add: an unknown one rolls back everything sent with it.
       if (!u.rowCount)
-        throw new AppError('BAD_REQUEST', `没有这条期限规则：${MATTER_CLASS_LABELS[r.matterClass] ?? r.matterClass}的${CLOCK_LABELS[r.kind] ?? r.kind}期限`, [
-          'rows',
-        ]);
+        throw new AppError(
+          'BAD_REQUEST',
+          ERROR_MESSAGES.cases.noSuchClockRule(MATTER_CLASS_LABELS[r.matterClass] ?? r.matterClass, CLOCK_LABELS[r.kind] ?? r.kind),
+          ['rows'],
+        );
     }
     if (body.exceptions) {
       await q.query('DELETE FROM calendar_exceptions');

@@ -14,6 +14,7 @@ import {
   type CaseTransitionBody,
   type CaseWorkflowView,
   type HandlerSide,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
@@ -30,19 +31,16 @@ type Body = z.output<typeof CaseTransitionBody>;
 
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
-const REFUSAL_TEXT = {
-  forbidden: '您的角色不能对此案件执行该操作',
-  invalid_state: '案件当前状态下不能执行该操作',
-} as const;
+const REFUSAL_TEXT = { forbidden: ERROR_MESSAGES.cases.roleMayNotAct, invalid_state: ERROR_MESSAGES.cases.notNow } as const;
 
 /** A refusal that turns on the matter's class or naming, said as such (the code stays INVALID_STATE). */
 function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
   const rule = CASE_RULES[action];
   if (rule.classes && !rule.classes.includes(p.matter_class)) {
-    if (DISPOSITION_ACTIONS.has(action)) return '只有检举控告才有问题线索处置';
-    return p.matter_class === 'other' ? '该事项不属于纪检监察机关受理范围，只能告知并转有关单位' : '该操作只适用于“其他”类事项';
+    if (DISPOSITION_ACTIONS.has(action)) return ERROR_MESSAGES.cases.dispositionOnlyAccusations;
+    return p.matter_class === 'other' ? ERROR_MESSAGES.cases.outsideRemit : ERROR_MESSAGES.cases.onlyOtherClass;
   }
-  if (rule.namedOnly && p.anonymous) return '匿名检举控告没有告知和反馈的要求';
+  if (rule.namedOnly && p.anonymous) return ERROR_MESSAGES.cases.anonymousNoNotice;
   return undefined;
 }
 
@@ -129,9 +127,9 @@ export class CaseService {
     );
     const p = r.rows[0];
     // A sealed matter answers as a missing one to every workflow caller: only the leader's page reads it.
-    if (!p || p.sealed) throw new AppError('NOT_FOUND', 'no such case');
+    if (!p || p.sealed) throw new AppError('NOT_FOUND', ERROR_MESSAGES.cases.notFound);
     if (isTownshipRole(principal) && (p.township_code !== principal.twp || p.handler_side !== 'township' || p.named))
-      throw new AppError('NOT_FOUND', 'not found');
+      throw new AppError('NOT_FOUND', ERROR_MESSAGES.cases.notFound);
     // A county officer or supervisor named in it neither reads its record nor acts on it (回避).
     if (p.named) throw new Recused();
     return p;
@@ -147,8 +145,7 @@ export class CaseService {
       const p = await this.visibleRow(q, principal, id, true);
       const prior = await q.query<{ petition_id: string; action: string }>('SELECT petition_id, action FROM case_steps WHERE id = $1', [body.stepId]);
       if (prior.rows[0]) {
-        if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action)
-          throw new AppError('CONFLICT', 'this step id was already used for another action');
+        if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action) throw new AppError('CONFLICT', ERROR_MESSAGES.cases.stepIdReused);
         return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county', this.names);
       }
       const check = checkTransition(body.action, p.status, p.handler_side, principal.role, { matterClass: p.matter_class, named: !p.anonymous });
@@ -158,7 +155,7 @@ export class CaseService {
           (check === 'invalid_state' && classRefusal(body.action, p)) || REFUSAL_TEXT[check],
         );
       if (body.action === 'township_accept' && p.assigned_handler && p.assigned_handler !== principal.sub)
-        throw new AppError('FORBIDDEN', '该案件已指定给其他承办人');
+        throw new AppError('FORBIDDEN', ERROR_MESSAGES.cases.assignedToOther);
 
       const now = this.now();
       const policy = await loadPolicy(q);
@@ -191,12 +188,12 @@ export class CaseService {
           // reports, no county review. Deciding it stops the accept clock (register and 转办 within 5 working days).
           const common = { route: 'zhuanban', decided_at: p.decided_at ?? now, conclude_due_at: null, progress_due_at: null, extension_pending: null };
           if (body.to === 'township') {
-            if (body.otherBody) throw new AppError('BAD_REQUEST', '转办到乡镇纪委时不填写其他单位', ['otherBody']);
+            if (body.otherBody) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.noOtherBodyForTownship, ['otherBody']);
             Object.assign(details, await checkTownshipHandoff(q, principal, id, p.township_code, body, 'zhuanban'));
             Object.assign(changes, common, { handler_side: 'township', assigned_handler: body.handlerId, transfer_to: null });
           } else {
-            if (!body.otherBody) throw new AppError('BAD_REQUEST', '请写明接收转办的单位（例如：县委组织部）', ['otherBody']);
-            if (body.handlerId || body.overrideReason) throw new AppError('BAD_REQUEST', '转办到其他单位时不指定乡镇承办人', ['handlerId']);
+            if (!body.otherBody) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.otherBodyRequired, ['otherBody']);
+            if (body.handlerId || body.overrideReason) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.noHandlerForOtherBody, ['handlerId']);
             // The county keeps the record: the outcome, if the body reports one, is recorded on the county's side.
             Object.assign(changes, common, { handler_side: 'county', assigned_handler: null, transfer_to: body.otherBody });
           }
@@ -209,7 +206,7 @@ export class CaseService {
           changes.closed_at = now;
           break;
         case 'report_progress':
-          if (p.route !== 'jiaoban') throw new AppError('INVALID_STATE', '只有交办事项需要报告进展');
+          if (p.route !== 'jiaoban') throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.progressOnlyJiaoban);
           changes.progress_due_at = progressDueAt(policy, p.matter_class, now);
           Object.assign(details, { late: Boolean(p.progress_due_at && now > p.progress_due_at) });
           break;
@@ -234,58 +231,57 @@ export class CaseService {
           Object.assign(details, { otherBodyChanged: Boolean(body.otherBody && body.otherBody !== p.other_body) });
           break;
         case 'notify_accept':
-          if (p.notice_accept_at) throw new AppError('INVALID_STATE', '已告知过受理情况');
+          if (p.notice_accept_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.acceptNoticeGiven);
           Object.assign(changes, { notice_accept_at: now, notice_accept_via: body.via, notice_accept_text: body.text });
           Object.assign(details, { via: body.via, late: Boolean(p.notice_accept_due_at && now > p.notice_accept_due_at) });
           break;
         case 'notify_result':
-          if (p.notice_result_at) throw new AppError('INVALID_STATE', '已反馈过处理结果');
+          if (p.notice_result_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.resultNoticeGiven);
           Object.assign(changes, { notice_result_at: now, notice_result_via: body.via, notice_result_text: body.text });
           Object.assign(details, { via: body.via, late: Boolean(p.notice_result_due_at && now > p.notice_result_due_at) });
           break;
         case 'record_response':
-          if (!p.notice_result_at) throw new AppError('INVALID_STATE', '尚未反馈处理结果，不能记录意见');
-          if (p.accuser_response) throw new AppError('INVALID_STATE', '已记录过检举控告人的意见');
+          if (!p.notice_result_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.resultNoticeFirst);
+          if (p.accuser_response) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.responseRecorded);
           Object.assign(changes, { accuser_response: body.response, accuser_response_text: body.text, accuser_response_at: now });
           Object.assign(details, { response: body.response });
           break;
         // 复查 and 复核: the county records the request and its clock, then the opinion. Whether a request came within
         // its own window (30 days of the written answer) is for the officer to judge: the rule's start is not recorded.
         case 'request_review':
-          if (p.review_requested_at) throw new AppError('INVALID_STATE', '已申请过复查');
+          if (p.review_requested_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.reviewRequested);
           Object.assign(changes, { review_requested_at: now, review_due_at: reviewDueAt(policy, p.matter_class, 'review', now) });
           break;
         case 'decide_review':
-          if (!p.review_requested_at || p.review_decided_at) throw new AppError('INVALID_STATE', '没有待作出意见的复查');
+          if (!p.review_requested_at || p.review_decided_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noPendingReview);
           Object.assign(changes, { review_decided_at: now, review_opinion: body.opinion });
           text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
           break;
         case 'request_recheck':
-          if (!p.review_decided_at) throw new AppError('INVALID_STATE', '复查意见作出后才能申请复核');
-          if (p.recheck_requested_at) throw new AppError('INVALID_STATE', '已申请过复核');
+          if (!p.review_decided_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.reviewDecisionFirst);
+          if (p.recheck_requested_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.recheckRequested);
           Object.assign(changes, { recheck_requested_at: now, recheck_due_at: reviewDueAt(policy, p.matter_class, 'recheck', now) });
           break;
         case 'decide_recheck':
-          if (!p.recheck_requested_at || p.recheck_decided_at) throw new AppError('INVALID_STATE', '没有待作出意见的复核');
+          if (!p.recheck_requested_at || p.recheck_decided_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noPendingRecheck);
           Object.assign(changes, { recheck_decided_at: now, recheck_opinion: body.opinion });
           text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
           break;
         case 'decide_disposition': {
           // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
           if (p.disposition && p.disposition !== 'shelve')
-            throw new AppError('INVALID_STATE', `已作出处置决定(${DISPOSITION_LABELS[p.disposition]})，不能重新决定`);
-          if (!DISPOSITIONS.includes(body.disposition))
-            throw new AppError('BAD_REQUEST', '请选择处置方式：谈话函询、初步核实、暂存待查或予以了结', ['disposition']);
+            throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionMade(DISPOSITION_LABELS[p.disposition]));
+          if (!DISPOSITIONS.includes(body.disposition)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.dispositionRequired, ['disposition']);
           const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-          if (reason.length < 5) throw new AppError('BAD_REQUEST', '请写明处置理由（至少 5 个字）', ['reason']);
+          if (reason.length < 5) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.reasonTooShort, ['reason']);
           let reviewDue: Date | null = null;
           if (body.disposition === 'shelve') {
-            if (!body.reviewOn) throw new AppError('BAD_REQUEST', '暂存待查须确定再次研判的日期', ['reviewOn']);
+            if (!body.reviewOn) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.reviewOnRequired, ['reviewOn']);
             const reviewDay = dayFromIso(body.reviewOn);
-            if (!Number.isFinite(reviewDay) || reviewDay <= dayOf(now)) throw new AppError('BAD_REQUEST', '再次研判的日期须晚于今天', ['reviewOn']);
+            if (!Number.isFinite(reviewDay) || reviewDay <= dayOf(now)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.reviewOnTooEarly, ['reviewOn']);
             reviewDue = endOfDay(reviewDay);
           } else if (body.reviewOn) {
-            throw new AppError('BAD_REQUEST', '只有暂存待查才填写再次研判的日期', ['reviewOn']);
+            throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.reviewOnOnlyShelved, ['reviewOn']);
           }
           Object.assign(changes, {
             disposition: body.disposition,
@@ -302,25 +298,25 @@ export class CaseService {
         }
         case 'record_outcome': {
           const o = body.outcome;
-          if (!p.disposition) throw new AppError('INVALID_STATE', '尚未作出处置决定，不能记录处置结果');
+          if (!p.disposition) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst);
           if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition))
-            throw new AppError('INVALID_STATE', `${DISPOSITION_LABELS[p.disposition]}无需另行记录处置结果`);
+            throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noOutcomeFor(DISPOSITION_LABELS[p.disposition]));
           if (!o || o.disposition !== p.disposition)
-            throw new AppError('BAD_REQUEST', `本线索的处置方式是${DISPOSITION_LABELS[p.disposition]}，请按此记录结果`, ['outcome.disposition']);
-          if (p.disposition_outcome) throw new AppError('INVALID_STATE', '已记录过处置结果');
+            throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.outcomeOtherDisposition(DISPOSITION_LABELS[p.disposition]), ['outcome.disposition']);
+          if (p.disposition_outcome) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.outcomeRecorded);
           const [code, words] = o.disposition === 'talk_letter' ? [o.assessment, o.reply] : [o.conclusion, o.summary];
           const ok = o.disposition === 'talk_letter' ? LETTER_ASSESSMENTS.includes(code as never) : CHECK_CONCLUSIONS.includes(code as never);
           if (!ok)
             throw new AppError(
               'BAD_REQUEST',
-              o.disposition === 'talk_letter' ? '请选择对函询回复的评估：说明清楚或说明不清楚' : '请选择初核结论：属实、部分属实、不属实或无法查实',
+              o.disposition === 'talk_letter' ? ERROR_MESSAGES.cases.talkLetterAssessment : ERROR_MESSAGES.cases.verificationConclusion,
               ['outcome'],
             );
           const said = typeof words === 'string' ? words.trim() : '';
           if (said.length < 5)
             throw new AppError(
               'BAD_REQUEST',
-              o.disposition === 'talk_letter' ? '请填写函询回复的主要内容（至少 5 个字）' : '请填写初核情况摘要（至少 5 个字）',
+              o.disposition === 'talk_letter' ? ERROR_MESSAGES.cases.talkLetterSummary : ERROR_MESSAGES.cases.verificationSummary,
               ['outcome'],
             );
           Object.assign(changes, { disposition_outcome: code, disposition_outcome_text: said, disposition_outcome_at: now });
@@ -330,16 +326,16 @@ export class CaseService {
         }
         case 'request_extension': {
           const extension = needRule(policy, p.matter_class, 'extension');
-          if (p.extension_pending) throw new AppError('INVALID_STATE', '已有延期申请待审批');
-          if (p.extensions_used >= extension.maxCount) throw new AppError('INVALID_STATE', `延期次数已用完(最多 ${extension.maxCount} 次)`);
-          if (body.days > extension.days) throw new AppError('BAD_REQUEST', `延期不能超过 ${extension.days} 天`, ['days']);
+          if (p.extension_pending) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.extensionPending);
+          if (p.extensions_used >= extension.maxCount) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.extensionsUsed(extension.maxCount));
+          if (body.days > extension.days) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.extensionTooLong(extension.days), ['days']);
           changes.extension_pending = JSON.stringify({ days: body.days, reason: body.text, requestedAt: now.toISOString(), by: principal.sub });
           days = body.days;
           break;
         }
         case 'decide_extension': {
           const pending = p.extension_pending;
-          if (!pending) throw new AppError('INVALID_STATE', '没有待审批的延期申请');
+          if (!pending) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noPendingExtension);
           days = pending.days;
           changes.extension_pending = null;
           if (body.approve) {
@@ -403,6 +399,6 @@ export class CaseService {
       [unique, petitionId, principal.sub, stepId],
     );
     // Throwing rolls back the step and the links made so far.
-    if (r.rowCount !== unique.length) throw new AppError('BAD_REQUEST', '附件不存在、已被使用或不是您上传的', ['attachmentIds']);
+    if (r.rowCount !== unique.length) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.attachments.notListed, ['attachmentIds']);
   }
 }

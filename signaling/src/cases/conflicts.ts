@@ -1,4 +1,4 @@
-import { AppError } from '@vj/shared';
+import { AppError, ERROR_MESSAGES } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
 /**
@@ -53,7 +53,7 @@ export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
  */
 export class Recused extends AppError {
   constructor() {
-    super('CONFLICT_OF_INTEREST', '此件反映的是您本人，您须回避：不能查看、办理或调阅；请由其他同事处理。');
+    super('CONFLICT_OF_INTEREST', ERROR_MESSAGES.cases.recused);
   }
 }
 

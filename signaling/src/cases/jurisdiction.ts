@@ -8,6 +8,7 @@ import {
   type JurisdictionBar,
   type ManagementLevel,
   type TownshipStanding,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -99,9 +100,9 @@ export async function setAccusedJurisdiction(
   ]);
   const row = p.rows[0];
   // A sealed matter answers as a missing one: only the principal leader's page reads it.
-  if (!row) throw new AppError('NOT_FOUND', '信访件不存在');
+  if (!row) throw new AppError('NOT_FOUND', ERROR_MESSAGES.cases.petitionNotFound);
   await assertNotNamed(q, principal.sub, petitionId);
-  if (row.status !== 'received' && row.status !== 'accepted') throw new AppError('INVALID_STATE', '案件已交办或办结，不能再更改被反映人的管理层级。');
+  if (row.status !== 'received' && row.status !== 'accepted') throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.levelLocked);
   const accused = await accusedJurisdiction(q, petitionId);
   const byOrd = new Map(accused.map((a) => [a.ord, a]));
   const stored = await q.query<{ ord: number; management_level: ManagementLevel; standing: TownshipStanding }>(
@@ -113,14 +114,12 @@ export async function setAccusedJurisdiction(
   for (const c of body.accused) {
     const a = byOrd.get(c.index);
     const s = was.get(c.index);
-    if (!a || !s) throw new AppError('BAD_REQUEST', `没有第 ${c.index + 1} 位被反映人。`, ['accused']);
+    if (!a || !s) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.noSuchAccused(c.index + 1), ['accused']);
     if (a.registry_level && a.registry_level !== 'unknown' && c.managementLevel !== a.registry_level) {
-      throw new AppError('BAD_REQUEST', `第 ${c.index + 1} 位被反映人已关联干部档案，管理层级以档案为准（${MANAGEMENT_LEVEL_LABELS[a.registry_level]}）。`, [
-        'accused',
-      ]);
+      throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.levelFromRegistry(c.index + 1, MANAGEMENT_LEVEL_LABELS[a.registry_level]), ['accused']);
     }
     if (a.registry_standing && a.registry_standing !== 'none' && c.standing !== a.registry_standing) {
-      throw new AppError('BAD_REQUEST', `第 ${c.index + 1} 位被反映人已关联干部档案，其在乡镇的身份以档案为准。`, ['accused']);
+      throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.townshipRoleFromRegistry(c.index + 1), ['accused']);
     }
     if (s.management_level !== c.managementLevel || s.standing !== c.standing)
       changed.push({ ord: c.index, level: c.managementLevel, standing: c.standing, levelWas: s.management_level, standingWas: s.standing });

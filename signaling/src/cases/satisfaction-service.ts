@@ -6,6 +6,7 @@ import {
   type RatingReason,
   type ReceiptRatingAnswer,
   type ReceiptRatingBody,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -86,16 +87,16 @@ export class SatisfactionService {
   async rate(kiosk: Claims, body: RatingInput): Promise<ReceiptRatingAnswer> {
     return this.receipts.authorise(kiosk, body.caseCode, body.pin, async (q, p, audit) => {
       const state = ratingState(p);
-      if (state === 'none' && p.sealed) throw new AppError('INVALID_STATE', '您反映的事项按规定由上级纪委监委办理，这里不能评价。');
-      if (state === 'none') throw new AppError('INVALID_STATE', '您反映的事项已转交其他单位办理，请向该单位评价。');
-      if (state === 'not_yet') throw new AppError('INVALID_STATE', '事项办结并反馈处理结果后，才能评价。');
+      if (state === 'none' && p.sealed) throw new AppError('INVALID_STATE', ERROR_MESSAGES.satisfaction.sealedElsewhere);
+      if (state === 'none') throw new AppError('INVALID_STATE', ERROR_MESSAGES.satisfaction.transferred);
+      if (state === 'not_yet') throw new AppError('INVALID_STATE', ERROR_MESSAGES.satisfaction.notYet);
       const now = this.now();
       // The primary key decides between two kiosks rating at once: the second finds the row and is refused.
       const ins = await q.query(
         'INSERT INTO petition_ratings (petition_id, rating, reasons, reason_text, rated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (petition_id) DO NOTHING',
         [p.id, body.rating, body.reasons, body.text, now],
       );
-      if (!ins.rowCount) throw new AppError('CONFLICT', '您已经评价过了，每件事项只能评价一次。谢谢您！');
+      if (!ins.rowCount) throw new AppError('CONFLICT', ERROR_MESSAGES.satisfaction.alreadyRated);
       const details: Record<string, string | boolean> = { rating: body.rating, reasons: body.reasons.join(','), withText: body.text.length > 0 };
       if (body.rating === 'unsatisfied') {
         const taskId = newId();
@@ -123,12 +124,12 @@ export class SatisfactionService {
   /** A supervisor closes a task with a note of what the follow-up found; audited in the same transaction. */
   async close(principal: Claims, id: string, note: string): Promise<FollowUpTaskView> {
     // The route allows supervisors only; the service says so too, for any other caller.
-    if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以办结回访复核任务。');
+    if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', ERROR_MESSAGES.satisfaction.closeOnlySupervisor);
     return this.db.tx(async (q) => {
       const t = (await q.query<TaskRow>(`${TASK_SQL} WHERE t.id = $1 FOR UPDATE OF t`, [id])).rows[0];
-      if (!t) throw new AppError('NOT_FOUND', '没有这个回访复核任务。');
+      if (!t) throw new AppError('NOT_FOUND', ERROR_MESSAGES.satisfaction.taskNotFound);
       await assertNotNamed(q, principal.sub, t.petition_id);
-      if (t.closed_at) throw new AppError('INVALID_STATE', '该回访复核任务已经办结。');
+      if (t.closed_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.satisfaction.taskClosed);
       const now = this.now();
       const policy = await loadPolicy(q);
       const open = present(t, policy, now);

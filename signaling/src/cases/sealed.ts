@@ -1,4 +1,4 @@
-import { AppError, type SealedListAnswer, type SealedMatterView, type SealedReader } from '@vj/shared';
+import { AppError, type SealedListAnswer, type SealedMatterView, type SealedReader, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
@@ -63,7 +63,7 @@ const view = (r: SealedRow, roomName: (code: string) => string): SealedMatterVie
   sentUp: r.sent_up_at ? { at: r.sent_up_at.toISOString(), to: r.sent_up_to ?? '', note: r.sent_up_note ?? '', byName: r.sent_up_by_name ?? '' } : null,
 });
 
-const NOT_FOUND = () => new AppError('NOT_FOUND', '没有这个事项');
+const NOT_FOUND = () => new AppError('NOT_FOUND', ERROR_MESSAGES.sealed.notFound);
 
 /**
  * An account linked to its entry in the officials registry. A name typed in alone (person_name) does not count: it is
@@ -115,11 +115,7 @@ export class SealedMatters {
   private async readerOf(q: Queryable, principal: Claims): Promise<SealedReader> {
     // Either reader must be recognisable when named: an account not linked to the registry reads nothing.
     const u = await q.query(`SELECT 1 FROM users u WHERE u.id = $1 AND u.role IN ('county_leader', 'county_supervisor') AND ${LINKED('u')}`, [principal.sub]);
-    if (!u.rowCount)
-      throw new AppError(
-        'FORBIDDEN',
-        '您的账号尚未关联干部名册中的本人，系统无法避免让您看到反映您本人的事项，因此暂不能查看密封事项。请系统管理员先完成关联。',
-      );
+    if (!u.rowCount) throw new AppError('FORBIDDEN', ERROR_MESSAGES.sealed.unlinkedReader);
     return principal.role === 'county_supervisor' ? 'office' : 'leader';
   }
 
@@ -138,7 +134,7 @@ export class SealedMatters {
   async sendUp(leader: Claims, id: string, body: { to: string; note: string }): Promise<SealedMatterView> {
     return this.db.tx(async (q) => {
       const p = await this.visible(q, leader, id, true);
-      if (p.sent_up_at) throw new AppError('INVALID_STATE', '该事项已报送上级纪委监委，不能重复报送');
+      if (p.sent_up_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.sealed.alreadySentUp);
       await q.query(
         'UPDATE petitions SET sent_up_at = $2, sent_up_to = $3, sent_up_note = $4, sent_up_by = $5, updated_at = $2, version = version + 1 WHERE id = $1',
         [id, this.now(), body.to, body.note, leader.sub],
@@ -163,9 +159,9 @@ export class SealedMatters {
    */
   async unseal(leader: Claims, id: string, reason: string): Promise<{ id: string; sealed: false }> {
     return this.db.tx(async (q) => {
-      if ((await this.readerOf(q, leader)) !== 'leader') throw new AppError('FORBIDDEN', '只有县纪委监委主要负责人可以解除密封');
+      if ((await this.readerOf(q, leader)) !== 'leader') throw new AppError('FORBIDDEN', ERROR_MESSAGES.sealed.unsealOnlyLeader);
       const p = await this.visible(q, leader, id, true);
-      if (p.sent_up_at) throw new AppError('INVALID_STATE', '该事项已报送上级纪委监委，不能解除密封');
+      if (p.sent_up_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.sealed.sentUpNoUnseal);
       const now = this.now();
       await q.query(
         'UPDATE petitions SET sealed = false, sealed_at = NULL, unsealed_at = $2, unsealed_by = $3, unseal_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1',

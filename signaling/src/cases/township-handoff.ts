@@ -1,4 +1,4 @@
-import { AppError, type CaseRoute } from '@vj/shared';
+import { AppError, type CaseRoute, ERROR_MESSAGES } from '@vj/shared';
 import type { AuditDetails } from '../audit/audit-log.js';
 import type { Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
@@ -30,7 +30,7 @@ export async function checkTownshipHandoff(
       'township_handler',
       township,
     ]);
-    if (!h.rowCount) throw new AppError('BAD_REQUEST', '承办人必须是该乡镇纪委的在岗人员', ['handlerId']);
+    if (!h.rowCount) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.handlerNotInTownship, ['handlerId']);
   }
   const conflicts = await referralConflicts(q, petitionId, township, body.handlerId);
   if (!conflicts.length) return {};
@@ -38,11 +38,9 @@ export async function checkTownshipHandoff(
   if (!body.overrideReason) {
     throw new AppError(
       'CONFLICT_OF_INTEREST',
-      conflicts.some((c) => c.kind === 'handler_accused')
-        ? '承办人是被反映人，须回避。'
-        : `被反映人属于该乡镇，${word}须回避；如确需${word}，请由主任填写理由后越过。`,
+      conflicts.some((c) => c.kind === 'handler_accused') ? ERROR_MESSAGES.cases.handlerIsAccused : ERROR_MESSAGES.cases.accusedInTownship(word),
     );
   }
-  if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有主任可以越过回避规则');
+  if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', ERROR_MESSAGES.cases.overrideOnlySupervisor);
   return { coiOverride: true, overrideReason: body.overrideReason, conflicts: conflicts.map((c) => c.kind).join(',') };
 }

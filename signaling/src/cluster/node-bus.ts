@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AppError, errorFields, type Logger } from '@vj/shared';
+import { AppError, errorFields, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import { RedisRpc, type RpcHandler } from '@vj/rpc';
 import { AlertOp } from '../alerts/alert-service.js';
 
@@ -39,7 +39,7 @@ export class LocalBus implements NodeBus {
   private readonly listeners: ((msg: BusMessage) => void)[] = [];
 
   async call(): Promise<unknown> {
-    throw new AppError('INTERNAL', 'a single-process server has no other node');
+    throw new AppError('INTERNAL', ERROR_MESSAGES.cluster.singleNode);
   }
   async serve(): Promise<void> {}
   async listening(nodeId: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { AppError, errorFields, type Logger } from '@vj/shared';
+import { AppError, errorFields, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 import { StorageGuard, isDiskFullError, storageFullError, type StorageWatch } from '../storage-guard.js';
 import { EmbeddedEngine } from './engine.js';
@@ -68,7 +68,7 @@ function isConnectionFailure(err: unknown): boolean {
   );
 }
 
-const dbUnavailable = () => new AppError('UNAVAILABLE', '数据库暂时不可用，请稍后重试。');
+const dbUnavailable = () => new AppError('UNAVAILABLE', ERROR_MESSAGES.storage.dbUnavailable);
 
 // Statements that only read: everything else (and a read that locks or draws a sequence) is a write, refused
 // up front while the embedded engine's disk is below its reserve.
@@ -135,7 +135,7 @@ class PoolDb implements Db {
 
   /** While the embedded engine is being reopened: its disk is full, or it is on its way back. */
   private engineDown(): AppError {
-    return this.guard.knownFull() ? storageFullError() : new AppError('UNAVAILABLE', '数据库正在恢复，请稍后重试。');
+    return this.guard.knownFull() ? storageFullError() : new AppError('UNAVAILABLE', ERROR_MESSAGES.storage.dbRecovering);
   }
 
   private translate(err: unknown): unknown {
@@ -145,10 +145,10 @@ class PoolDb implements Db {
       return storageFullError();
     }
     // The server stopped a statement at its statement_timeout (openPostgres): the connection is fine.
-    if ((err as { code?: string } | undefined)?.code === '57014') return new AppError('UNAVAILABLE', '数据库没有及时响应，请稍后重试。');
+    if ((err as { code?: string } | undefined)?.code === '57014') return new AppError('UNAVAILABLE', ERROR_MESSAGES.storage.dbSlow);
     if (!isConnectionFailure(err)) return err;
     if ((err instanceof StatementTimeout && err.diskFull) || (this.parts.engine && this.guard.knownFull())) return storageFullError();
-    return err instanceof StatementTimeout ? new AppError('UNAVAILABLE', '数据库没有及时响应，请稍后重试。') : dbUnavailable();
+    return err instanceof StatementTimeout ? new AppError('UNAVAILABLE', ERROR_MESSAGES.storage.dbSlow) : dbUnavailable();
   }
 
   /**

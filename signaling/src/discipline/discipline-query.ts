@@ -1,4 +1,4 @@
-import { AppError, isDistrictRole, localDay, type PeopleAnswer, type PersonDetail, type PetitionStatus, type Role } from '@vj/shared';
+import { AppError, isDistrictRole, localDay, type PeopleAnswer, type PersonDetail, type PetitionStatus, type Role, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import { namedAsAccused } from '../cases/conflicts.js';
@@ -58,7 +58,7 @@ export class DisciplineQuery {
       );
       const row = r.rows[0];
       // Another 片区's person is answered as no person at all.
-      if (!row || (district && row.district_code !== district)) throw new AppError('NOT_FOUND', '没有找到这个人员');
+      if (!row || (district && row.district_code !== district)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.discipline.personNotFound);
       const records = (await this.recordsOf(q, [code])).map((d) => recordOf(d, today));
       let accusations: PersonDetail['accusations'] = null;
       if (ACCUSATION_READERS.includes(principal.role)) {
@@ -88,7 +88,7 @@ export class DisciplineQuery {
     if (!isDistrictRole(principal.role)) return undefined;
     const r = await q.query<{ district_code: string | null }>('SELECT district_code FROM users WHERE id = $1', [principal.sub]);
     const d = r.rows[0]?.district_code;
-    if (!d) throw new AppError('FORBIDDEN', '该账号未分配片区');
+    if (!d) throw new AppError('FORBIDDEN', ERROR_MESSAGES.discipline.noDistrict);
     return d;
   }
 

@@ -7,6 +7,7 @@ import {
   type PeopleSearchBy,
   type PersonDetail,
   type Sanction,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
@@ -84,8 +85,8 @@ export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): { 
   const p = (v: unknown) => (args.push(v), `$${args.length}`);
   if (query.by === 'id_card') {
     const id = normaliseIdCard(query.q);
-    if (!/^\d{17}[\dX]$/.test(id)) throw new AppError('BAD_REQUEST', '身份证号应为 18 位（最后一位可以是 X）');
-    if (!isValidIdCard(id)) throw new AppError('BAD_REQUEST', '身份证号校验不通过，请核对');
+    if (!/^\d{17}[\dX]$/.test(id)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.discipline.idCardLength);
+    if (!isValidIdCard(id)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.discipline.idCardChecksum);
     return { where: `o.id_card_index = ANY(${p(idCardIndexes(keys, id))}::bytea[])`, rank: KEY_FIRST, args };
   }
   if (query.by === 'unit') {
@@ -101,7 +102,7 @@ export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): { 
       args,
     };
   }
-  if (!/^[一-龥·]+$/u.test(query.q)) throw new AppError('BAD_REQUEST', '姓名只能是汉字，或用拼音、拼音首字母查询');
+  if (!/^[一-龥·]+$/u.test(query.q)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.discipline.nameHanOnly);
   const { pinyin } = nameKeys(query.q);
   const n = p(query.q);
   const py = p(pinyin);

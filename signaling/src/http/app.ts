@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { AppError } from '@vj/shared';
+import { AppError, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { errorHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -114,7 +114,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     adminRoutes,
   ])
     register(app, ctx);
-  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
+  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', ERROR_MESSAGES.http.noRoute)));
   serveSpa(app, '/kiosk', path.join(staticRoot, 'kiosk-client', 'dist'));
   serveSpa(app, '/console', path.join(staticRoot, 'county-console', 'dist'));
   app.get('/', (_req, res) => res.redirect('/console/'));

@@ -1,6 +1,6 @@
 import expressLib, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { AppError, errorFields, parseOrBadRequest } from '@vj/shared';
+import { AppError, errorFields, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
 import { Recused } from '../cases/conflicts.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
@@ -23,7 +23,7 @@ export interface RateLimitSpec<B = unknown> {
 /** The limiter's answer: 429 in Chinese, with how long to wait. */
 export function rateLimited(res: Response, retryAfterMs: number): AppError {
   res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  return new AppError('RATE_LIMITED', '尝试次数过多，请稍后再试');
+  return new AppError('RATE_LIMITED', ERROR_MESSAGES.http.tooManyTries);
 }
 
 /** A handler may answer with bytes (an attachment download) instead of JSON. */
@@ -91,7 +91,7 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
 function presented(app: AppContext, key: RouteKey, schema: z.ZodType | typeof BYTES, result: unknown): unknown {
   if (schema === BYTES) {
     app.log.error('a bytes route answered with JSON', { route: key });
-    throw new AppError('INTERNAL', 'internal error');
+    throw new AppError('INTERNAL', ERROR_MESSAGES.common.internal);
   }
   const out = schema.safeParse(result);
   if (out.success) return out.data;
@@ -102,7 +102,7 @@ function presented(app: AppContext, key: RouteKey, schema: z.ZodType | typeof BY
       .slice(0, 10)
       .join(', '),
   });
-  throw new AppError('INTERNAL', 'internal error');
+  throw new AppError('INTERNAL', ERROR_MESSAGES.common.internal);
 }
 
 function bearer(req: Request): string | undefined {
@@ -153,11 +153,11 @@ export function mount<
         const kioskOnly = access.roles.length === 1 && access.roles[0] === 'kiosk';
         principal = app.keys.verify(bearer(req), kioskOnly ? 'vj:kiosk' : 'vj:console');
         const live = await app.auth.assertLive(principal);
-        if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+        if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.common.roleForbidden);
         // An account with its one-time password does nothing until it has chosen its own.
-        if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', '请先修改密码');
+        if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.auth.changePasswordFirst);
         // Then a role that needs a second factor does nothing until it has one.
-        if (!live.mustChangePassword && live.mustEnrolSecondFactor && !ENROL_ROUTES.has(key)) throw new AppError('FORBIDDEN', '请先绑定动态口令');
+        if (!live.mustChangePassword && live.mustEnrolSecondFactor && !ENROL_ROUTES.has(key)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.auth.enrolFirst);
       }
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;
@@ -179,7 +179,7 @@ export function mount<
         res,
         requireTownship: (code) => {
           scopeChecked = true;
-          if (principal && isTownshipRole(principal) && principal.twp !== code) throw new AppError('NOT_FOUND', 'not found');
+          if (principal && isTownshipRole(principal) && principal.twp !== code) throw new AppError('NOT_FOUND', ERROR_MESSAGES.common.notFound);
         },
       });
       if (access.scope === 'township' && !scopeChecked) throw new Error(`route ${key} is township-scoped but never checked the township`);

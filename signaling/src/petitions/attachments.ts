@@ -1,4 +1,4 @@
-import { AppError, errorFields, type AttachmentView, type Logger } from '@vj/shared';
+import { AppError, errorFields, type AttachmentView, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit, type AuditAction } from '../audit/audit-log.js';
 import { namedAsAccused, Recused } from '../cases/conflicts.js';
 import type { FileNameOpener } from '../cases/workflow-view.js';
@@ -76,7 +76,7 @@ export class Attachments {
         [petitionId, principal.sub, kind === 'intake'],
       );
       const counts = p.rows[0];
-      if (!counts) throw new AppError('NOT_FOUND', 'no such petition');
+      if (!counts) throw new AppError('NOT_FOUND', ERROR_MESSAGES.petitions.notFound);
       if (counts.recused) throw new Recused();
       const prior = await q.query<{ petition_id: string; size_bytes: number; mime: string; uploaded_at: Date; uploaded_by: string }>(
         'SELECT petition_id, size_bytes, mime, uploaded_at, uploaded_by FROM petition_attachments WHERE id = $1',
@@ -85,17 +85,14 @@ export class Attachments {
       const old = prior.rows[0];
       if (old) {
         if (old.petition_id !== petitionId || old.uploaded_by !== principal.sub || old.size_bytes !== data.length || old.mime !== mime)
-          throw new AppError('CONFLICT', 'this attachment id holds a different file');
+          throw new AppError('CONFLICT', ERROR_MESSAGES.attachments.idReused);
         return { id: attachmentId, mime, sizeBytes: old.size_bytes, uploadedAt: old.uploaded_at.toISOString(), filename: forStep ? filename : null };
       }
-      if (!forStep && Number(counts.intake) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `每件信访件随件提交的材料最多 ${MAX_ATTACHMENTS} 个`);
+      if (!forStep && Number(counts.intake) >= MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.attachments.tooManyAtIntake(MAX_ATTACHMENTS));
       if (forStep && Number(counts.pending) >= MAX_PENDING_PER_UPLOADER) {
-        throw new AppError(
-          'BAD_REQUEST',
-          `您在本案中已上传 ${MAX_PENDING_PER_UPLOADER} 个尚未附到办理记录的材料：请先提交办理记录；未使用的材料 24 小时后自动清理`,
-        );
+        throw new AppError('BAD_REQUEST', ERROR_MESSAGES.attachments.tooManyPending(MAX_PENDING_PER_UPLOADER));
       }
-      if (Number(counts.mine) >= MAX_FILES_PER_UPLOADER) throw new AppError('BAD_REQUEST', `您在本案中上传的材料已达上限（${MAX_FILES_PER_UPLOADER} 个）`);
+      if (Number(counts.mine) >= MAX_FILES_PER_UPLOADER) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.attachments.tooManyOwn(MAX_FILES_PER_UPLOADER));
       const { key, dekVersion } = await this.vault.dataKey(q, petitionId);
       const r = await q.query<{ uploaded_at: Date }>(
         `INSERT INTO petition_attachments (id, petition_id, filename_ct, mime, size_bytes, content_ct, uploaded_by, origin, for_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING uploaded_at`,
@@ -135,7 +132,7 @@ export class Attachments {
         [attachmentId, petitionId, handlingOnly, principal.sub],
       );
       const row = r.rows[0];
-      if (!row) throw new AppError('NOT_FOUND', 'no such attachment');
+      if (!row) throw new AppError('NOT_FOUND', ERROR_MESSAGES.attachments.notFound);
       if (row.named) throw new Recused();
       await appendAudit(q, {
         actorId: principal.sub,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult } from '@vj/shared';
+import { AppError, type PetitionListQuery, type PetitionSubmitBody, type Receipt, type RevealResult, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { auditedStatement, type ChangeBuilder } from '../audit/audited-statement.js';
 import type { Db } from '../db/db.js';
@@ -190,11 +190,11 @@ export class PetitionService {
       } catch (err) {
         const e = err as { code?: string; constraint?: string };
         if (e.code === UNIQUE_VIOLATION && e.constraint === 'petitions_case_code_key') continue;
-        if (e.code === '23503') throw new AppError('BAD_REQUEST', 'unknown township, session or registry entry', ['townshipCode']);
+        if (e.code === '23503') throw new AppError('BAD_REQUEST', ERROR_MESSAGES.petitions.unknownReference, ['townshipCode']);
         throw err;
       }
     }
-    throw new AppError('UNAVAILABLE', 'could not allocate a case code, try again');
+    throw new AppError('UNAVAILABLE', ERROR_MESSAGES.petitions.codeBusy);
   }
 
   private async findExisting(body: SubmitInput): Promise<Receipt | undefined> {
@@ -203,8 +203,7 @@ export class PetitionService {
     if (!row) return undefined;
     // Compared in the suite the stored digest was made with; an erased pre-0013 digest matches nothing.
     const suite = SUITES.find((s) => row.request_digest.startsWith(`${s}:`));
-    if (!suite || row.request_digest !== requestDigest(this.keys, suite, body))
-      throw new AppError('CONFLICT', 'this petition id was already used for different content');
+    if (!suite || row.request_digest !== requestDigest(this.keys, suite, body)) throw new AppError('CONFLICT', ERROR_MESSAGES.petitions.idReused);
     return this.receiptOf(body.id, row.case_code);
   }
 
@@ -216,7 +215,7 @@ export class PetitionService {
       [id, reader.sub],
     );
     const p = r.rows[0];
-    if (!p) throw new AppError('NOT_FOUND', 'no such petition');
+    if (!p) throw new AppError('NOT_FOUND', ERROR_MESSAGES.petitions.notFound);
     if (p.named) throw new Recused();
     return p;
   }
@@ -250,7 +249,7 @@ export class PetitionService {
           [id, principal.sub],
         );
         const row = p.rows[0];
-        if (!row) throw new AppError('NOT_FOUND', 'no such petition');
+        if (!row) throw new AppError('NOT_FOUND', ERROR_MESSAGES.petitions.notFound);
         // The accused learns nothing of the accuser, whatever their role.
         if (row.named) throw new Recused();
         township = row.township_code;

@@ -1,4 +1,4 @@
-import { AppError, type NoticeVia, type ReceiptStatusView } from '@vj/shared';
+import { AppError, type NoticeVia, type ReceiptStatusView, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit, type AuditEntry } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { RateLimiter } from '../http/rate-limit.js';
@@ -58,8 +58,8 @@ export const LOCK_MINUTES = 15;
 export const DEVICE_LIMIT = 20;
 const DEVICE_WINDOW_MS = 10 * 60_000;
 
-const WRONG = () => new AppError('NOT_FOUND', '查询号或密码不正确，请核对后重新输入');
-const LOCKED = () => new AppError('RATE_LIMITED', '尝试次数过多，请 15 分钟后再试，或到其他接待室查询');
+const WRONG = () => new AppError('NOT_FOUND', ERROR_MESSAGES.petitions.receiptWrong);
+const LOCKED = () => new AppError('RATE_LIMITED', ERROR_MESSAGES.petitions.receiptLocked);
 
 /**
  * The villager's status lookup by case code and PIN, from any kiosk.

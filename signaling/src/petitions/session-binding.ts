@@ -1,4 +1,4 @@
-import { AppError } from '@vj/shared';
+import { AppError, ERROR_MESSAGES } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 
 /**
@@ -15,7 +15,7 @@ export async function assertSessionBinding(db: Queryable, userId: string, sessio
     [sessionId, userId],
   );
   const s = r.rows[0];
-  if (!s) throw new AppError('NOT_FOUND', '没有这个接访会话', ['sessionId']);
-  if (!s.joined) throw new AppError('FORBIDDEN', '您没有参加该接访会话，不能把信访件关联到该会话，回执也不会发到该接待室的终端', ['sessionId']);
-  if (s.room_code !== townshipCode) throw new AppError('FORBIDDEN', '信访件所属乡镇与该接访会话的接待室不一致，不能关联', ['townshipCode']);
+  if (!s) throw new AppError('NOT_FOUND', ERROR_MESSAGES.petitions.sessionNotFound, ['sessionId']);
+  if (!s.joined) throw new AppError('FORBIDDEN', ERROR_MESSAGES.petitions.notInSession, ['sessionId']);
+  if (s.room_code !== townshipCode) throw new AppError('FORBIDDEN', ERROR_MESSAGES.petitions.sessionOtherTownship, ['townshipCode']);
 }

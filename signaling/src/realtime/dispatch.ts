@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, clientEvents, parseOrBadRequest, type ClientEvent } from '@vj/shared';
+import { AppError, clientEvents, parseOrBadRequest, type ClientEvent, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import type { EventContext } from './handlers.js';
 import { EVENT_ACCESS } from './event-access.js';
@@ -30,12 +30,12 @@ export function routeEvents(app: AppContext, handlers: Record<ClientEvent, Handl
       const m = ownerMethods[method as OwnerMethod];
       return (m.run as (a: AppContext, p: unknown) => Promise<unknown>)(app, parseOrBadRequest(m.params, params, `${method} params`));
     }
-    if (method !== 'event') throw new AppError('BAD_REQUEST', 'unknown node method');
+    if (method !== 'event') throw new AppError('BAD_REQUEST', ERROR_MESSAGES.common.unknownRequest);
     const f = parseOrBadRequest(Forwarded, params, 'forwarded event');
-    if (!Object.hasOwn(clientEvents, f.event)) throw new AppError('BAD_REQUEST', 'unknown event');
+    if (!Object.hasOwn(clientEvents, f.event)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.common.unknownRequest);
     const event = f.event as ClientEvent;
     // Checked again here: a node acts only on what the socket's own role may do.
-    if (!EVENT_ACCESS[event].includes(f.principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+    if (!EVENT_ACCESS[event].includes(f.principal.role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.common.roleForbidden);
     const payload = parseOrBadRequest(clientEvents[event].payload, f.payload, `${event} payload`);
     return runLocal(event, { socketId: f.socketId, principal: f.principal, setPrincipal: () => {} }, payload);
   });

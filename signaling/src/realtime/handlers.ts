@@ -1,4 +1,13 @@
-import { AppError, PARTICIPANT_ROLES, type ClientEvent, type ClientPayload, type ClientResult, type JoinResult, type ParticipantRole } from '@vj/shared';
+import {
+  AppError,
+  PARTICIPANT_ROLES,
+  type ClientEvent,
+  type ClientPayload,
+  type ClientResult,
+  type JoinResult,
+  type ParticipantRole,
+  ERROR_MESSAGES,
+} from '@vj/shared';
 import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
@@ -33,7 +42,7 @@ const isParticipantRole = (r: string): r is ParticipantRole => (PARTICIPANT_ROLE
 function officer(c: Claims): { userId: string; name: string; role: ParticipantRole; township?: string | undefined } {
   // An allow-list: a role added later (the archive roles of issue 17) joins no session until it is listed here.
   const role = c.role;
-  if (role === 'kiosk' || !isParticipantRole(role)) throw new AppError('FORBIDDEN', 'your role may not join sessions');
+  if (role === 'kiosk' || !isParticipantRole(role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.roleMayNotJoin);
   return { userId: c.sub, name: c.name, role, township: c.twp };
 }
 
@@ -57,26 +66,25 @@ export function eventHandlers(app: AppContext): Handlers {
 
     'auth:refresh': async (ctx, { token }) => {
       const claims = app.keys.verify(token, ctx.principal.role === 'kiosk' ? 'vj:kiosk' : 'vj:console');
-      if (claims.sub !== ctx.principal.sub || claims.role !== ctx.principal.role) throw new AppError('UNAUTHENTICATED', 'token is for someone else');
+      if (claims.sub !== ctx.principal.sub || claims.role !== ctx.principal.role) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.tokenMismatch);
       // Logout and revocation close the sockets of one login session: a socket must not move to another one.
-      if (claims.sid !== ctx.principal.sid || claims.room !== ctx.principal.room) throw new AppError('UNAUTHENTICATED', 'token is for another login session');
+      if (claims.sid !== ctx.principal.sid || claims.room !== ctx.principal.room) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.tokenMismatch);
       const live = await app.auth.assertLive(claims);
       // An account that now owes a password or a second factor keeps no live socket (as at the handshake).
-      if (live.mustChangePassword || live.mustEnrolSecondFactor)
-        throw new AppError('UNAUTHENTICATED', 'the account must first change its password or enrol a second factor');
+      if (live.mustChangePassword || live.mustEnrolSecondFactor) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.setupFirst);
       ctx.setPrincipal(claims);
       return { expiresAt: new Date(claims.exp * 1000).toISOString() };
     },
 
     'call:start': async (ctx, { requestId }) => {
-      if (!(await countCallStart(app, ctx.principal.sub))) throw new AppError('RATE_LIMITED', '呼叫过于频繁，请稍后再试。');
+      if (!(await countCallStart(app, ctx.principal.sub))) throw new AppError('RATE_LIMITED', ERROR_MESSAGES.calls.tooFrequent);
       return { ...(await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId)), reconnectGraceMs };
     },
     'call:answer': async (ctx, { sessionId }) => {
       const answered = bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId));
       // The session as it stands now (the recorder has usually started on the kiosk's first track already).
       const live = calls.session(sessionId);
-      if (!live) throw new AppError('NOT_FOUND', 'the call ended while it was being answered');
+      if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.endedWhileAnswering);
       return { ...answered, session: stateView(live), reconnectGraceMs };
     },
     'session:end': async (ctx, { sessionId }) => {
@@ -150,7 +158,7 @@ export function eventHandlers(app: AppContext): Handlers {
     'call:requestCallback': async (ctx, { sessionId }) => {
       const { peer } = calls.scope(sessionId, ctx.socketId);
       const live = calls.session(sessionId);
-      if (peer.role !== 'kiosk' || live?.state !== 'calling') throw new AppError('INVALID_STATE', 'only a waiting call can ask for a callback');
+      if (peer.role !== 'kiosk' || live?.state !== 'calling') throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.callbackOnlyWaiting);
       // eslint-disable-next-line no-restricted-syntax -- ends a waiting call, like a cancel: a limiter failure never keeps the villager waiting
       await countCallStart(app, ctx.principal.sub).catch(() => false);
       // Raised before the call ends: the request must reach the county even if ending the call fails.
@@ -164,12 +172,12 @@ export function eventHandlers(app: AppContext): Handlers {
       return {};
     },
     'kiosk:checkStart': async (ctx) => {
-      if (!app.config.kioskSelfCheck) throw new AppError('INVALID_STATE', '本系统未开启终端自检。');
+      if (!app.config.kioskSelfCheck) throw new AppError('INVALID_STATE', ERROR_MESSAGES.kioskCheck.disabled);
       // Never beside a visit: the camera and the uplink belong to the villager then.
-      if (calls.sessions().some((s) => s.roomCode === ctx.principal.room)) throw new AppError('INVALID_STATE', '接待进行中，稍后再自检。');
+      if (calls.sessions().some((s) => s.roomCode === ctx.principal.room)) throw new AppError('INVALID_STATE', ERROR_MESSAGES.kioskCheck.callInProgress);
       // Each check opens a router: a kiosk checks itself once a day, a few retries are fine, a flood is not.
       if (!(await app.rateLimiter.hit(`kiosk-check:${ctx.principal.sub}`, 10, 10 * 60_000)))
-        throw new AppError('RATE_LIMITED', '设备自检过于频繁，请稍后再试。');
+        throw new AppError('RATE_LIMITED', ERROR_MESSAGES.kioskCheck.tooFrequent);
       // The check takes the path a call would: through the county's TURN relay too, when it runs one.
       return { ...(await app.kioskChecks.start(ctx.principal.room!, ctx.principal.sub, ctx.socketId)), ...relay() };
     },
@@ -186,7 +194,7 @@ export function eventHandlers(app: AppContext): Handlers {
     'staff:join': async (ctx, { sessionId }) => entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId))),
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
-      if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', 'no such alert');
+      if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.alertGone);
       return {};
     },
   };

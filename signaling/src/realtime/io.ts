@@ -10,6 +10,7 @@ import {
   type ClientEvent,
   type ClientToServerEvents,
   type ServerToClientEvents,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import type { AuthSessions } from '../auth/auth-sessions.js';
@@ -160,7 +161,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
         if (typeof ack !== 'function') return;
         const reply = ack as (res: Ack<unknown>) => void;
         try {
-          if (!EVENT_ACCESS[event].includes(socket.data.principal.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+          if (!EVENT_ACCESS[event].includes(socket.data.principal.role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.common.roleForbidden);
           const input = parseOrBadRequest(clientEvents[event].payload, payload, `${event} payload`);
           const ctx = {
             socketId: socket.id,
@@ -178,7 +179,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
             reply({ ok: false, error: err.toBody() });
           } else {
             log.error('socket handler failed', { event, socketId: socket.id, ...errorFields(err) });
-            reply({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+            reply({ ok: false, error: { code: 'INTERNAL', message: ERROR_MESSAGES.common.internal } });
           }
         }
       });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, COUNTY_ROLES, type Logger } from '@vj/shared';
+import { AppError, COUNTY_ROLES, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import { constantTimeEqual, digestSecret, newId, randomSecret } from '../security/crypto.js';
@@ -24,7 +24,7 @@ export class PlaybackIntegrityError extends AppError {
     readonly recordingId: string,
     readonly roomCode: string | null,
   ) {
-    super('INTEGRITY', '录像数据完整性校验失败，已拒绝播放。');
+    super('INTEGRITY', ERROR_MESSAGES.recording.integrity);
   }
 }
 
@@ -42,7 +42,7 @@ async function ffmpeg(args: string[], log: Logger, ids: Record<string, string>):
   const r = await runFfmpeg(args, FFMPEG_TIMEOUT_MS);
   if (r.code === 0) return;
   log.warn('playback ffmpeg failed', { ...ids, code: r.code, signal: r.signal, timedOut: r.timedOut, stderr: r.stderr.replace(/\s+/g, ' ').slice(-300) });
-  throw new AppError('INTERNAL', '录像合成失败，请稍后重试。');
+  throw new AppError('INTERNAL', ERROR_MESSAGES.recording.mixFailed);
 }
 
 /**
@@ -87,7 +87,7 @@ export class Playback {
   async grant(principal: Claims, recordingId: string): Promise<{ playbackId: string; url: string; expiresAt: string }> {
     const township = principal.role === 'township_handler' || principal.role === 'township_staff';
     // Console tokens always carry their login session; without one there is nothing to re-check later.
-    if (!principal.sid) throw new AppError('NOT_FOUND', 'no such recording');
+    if (!principal.sid) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
     const token = randomSecret(24);
     const playbackId = newId();
     const expiresAt = new Date(Date.now() + GRANT_MINUTES * 60_000);
@@ -97,8 +97,8 @@ export class Playback {
         [recordingId],
       );
       const rec = r.rows[0];
-      if (!rec || rec.status === 'purged') throw new AppError('NOT_FOUND', 'no such recording');
-      if (township && (rec.room_code !== principal.twp || !rec.township_grant)) throw new AppError('NOT_FOUND', 'no such recording');
+      if (!rec || rec.status === 'purged') throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
+      if (township && (rec.room_code !== principal.twp || !rec.township_grant)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
       await q.query(
         'INSERT INTO recording_playbacks (id, recording_id, token_digest, user_id, county_only, expires_at, auth_session_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [playbackId, recordingId, digestSecret(token), principal.sub, !township, expiresAt, principal.sid],
@@ -167,7 +167,7 @@ export class Playback {
       // A wrong token says nothing about the grant; anything else means it is over: drop its plaintext.
       if (refusal !== 'token') this.cache.delete(playbackId);
       if (refusal !== 'unknown' && refusal !== 'token') this.log.info('playback refused', { playbackId, reason: refusal ?? 'unknown' });
-      throw new AppError('NOT_FOUND', 'no such playback');
+      throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.playbackGone);
     }
     return { recordingId: row.recording_id, countyOnly: row.county_only, expiresAt: row.expires_at };
   }
@@ -210,11 +210,11 @@ export class Playback {
       );
       if (segs.rows.length) plan.push({ id: t.id, kind: t.kind, offset: Math.max(0, t.offset_s), segs: segs.rows });
     }
-    if (!plan.length) throw new AppError('NOT_FOUND', 'this recording has nothing to play');
+    if (!plan.length) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.nothingToPlay);
     // A recording still being written has a chain that grows under the check: it plays once closed (the console
     // offers it only then), and its verification cannot raise a false alarm.
     const state = await this.db.query<{ status: string; room_code: string }>('SELECT status, room_code FROM recordings WHERE id = $1', [grant.recordingId]);
-    if (['recording', 'paused', 'finalizing'].includes(state.rows[0]?.status ?? '')) throw new AppError('INVALID_STATE', '录像尚未结束，结束后才能播放。');
+    if (['recording', 'paused', 'finalizing'].includes(state.rows[0]?.status ?? '')) throw new AppError('INVALID_STATE', ERROR_MESSAGES.recording.notFinished);
     // Nothing is decrypted from a chain that does not verify: a rewritten chain could be hiding or adding parts.
     const verdict = await verifyRecording(this.db, this.store, grant.recordingId);
     if (!verdict.ok) {

@@ -1,4 +1,4 @@
-import { AppError, type SessionRecordingAnswer } from '@vj/shared';
+import { AppError, type SessionRecordingAnswer, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
@@ -72,7 +72,7 @@ export async function recordingRoom(db: Queryable, recordingId: string): Promise
 export async function setTownshipGrant(db: Db, principal: Claims, recordingId: string, grant: boolean, reason: string): Promise<void> {
   await db.tx(async (q) => {
     const r = await q.query<{ room_code: string }>('UPDATE recordings SET township_grant = $2 WHERE id = $1 RETURNING room_code', [recordingId, grant]);
-    if (!r.rows[0]) throw new AppError('NOT_FOUND', '录像不存在');
+    if (!r.rows[0]) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
     await appendAudit(q, {
       actorId: principal.sub,
       actorRole: principal.role,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, errorFields, type Logger, type MediaKind, type ParticipantRole, type SfuApi, type TrackSource } from '@vj/shared';
+import { AppError, errorFields, type Logger, type MediaKind, type ParticipantRole, type SfuApi, type TrackSource, ERROR_MESSAGES } from '@vj/shared';
 import type { AlertService } from '../alerts/alert-service.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { sealRecordingHead } from './verify.js';
@@ -332,9 +332,9 @@ export class RecordingService {
 
   /** Only a county supervisor, with a reason; the pause and its audit row commit together. */
   async setPaused(principal: Claims, sessionId: string, paused: boolean, reason: string): Promise<RecordingState> {
-    if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', '只有信访室负责人可以暂停录像');
+    if (principal.role !== 'county_supervisor') throw new AppError('FORBIDDEN', ERROR_MESSAGES.recording.pauseOnlySupervisor);
     const rec = this.recordings.get(sessionId);
-    if (!rec || rec.stopping) throw new AppError('NOT_FOUND', 'no recording for this session');
+    if (!rec || rec.stopping) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notRecording);
     if (rec.paused === paused) return paused ? 'paused' : 'recording';
     await this.db.tx(async (q) => {
       await q.query(`UPDATE recordings SET status = $2 WHERE id = $1`, [rec.id, paused ? 'paused' : 'recording']);

@@ -1,4 +1,4 @@
-import { AppError, type HeldChangeView, type ManagementLevel } from '@vj/shared';
+import { AppError, type HeldChangeView, type ManagementLevel, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Queryable, Tx } from '../db/db.js';
 import { nameKeys } from '../discipline/name-keys.js';
@@ -174,10 +174,10 @@ const currentEntries = (q: Queryable, codes: string[]): Promise<Map<string, Held
 export async function decideHeldChange(db: Db, principal: Claims, id: string, decision: 'apply' | 'reject'): Promise<HeldChangeView> {
   return db.tx(async (q) => {
     const row = (await q.query<HeldRow>(`${HELD_SELECT} WHERE h.id = $1 FOR UPDATE OF h`, [id])).rows[0];
-    if (!row) throw new AppError('NOT_FOUND', '没有这条待确认的档案变更。');
-    if (row.state !== 'pending') throw new AppError('INVALID_STATE', '这条档案变更已经处理过，或已被后来的导入取代。');
-    if (row.proposed_by === principal.sub) throw new AppError('FORBIDDEN', '档案变更须由导入人以外的另一名管理员确认。');
-    if (!(await mayDecide(q, principal, row))) throw new AppError('CONFLICT_OF_INTEREST', '这条档案变更涉及您本人，须由其他管理员确认。');
+    if (!row) throw new AppError('NOT_FOUND', ERROR_MESSAGES.registry.changeNotFound);
+    if (row.state !== 'pending') throw new AppError('INVALID_STATE', ERROR_MESSAGES.registry.changeDecided);
+    if (row.proposed_by === principal.sub) throw new AppError('FORBIDDEN', ERROR_MESSAGES.registry.changeOtherAdmin);
+    if (!(await mayDecide(q, principal, row))) throw new AppError('CONFLICT_OF_INTEREST', ERROR_MESSAGES.registry.changeAboutYou);
     const state = decision === 'apply' ? 'applied' : 'rejected';
     if (decision === 'apply') await applyEntry(q, row, principal);
     await q.query(`UPDATE registry_held_changes SET state = $2, decided_by = $3, decided_at = now() WHERE id = $1`, [id, state, principal.sub]);

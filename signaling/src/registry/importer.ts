@@ -8,6 +8,7 @@ import {
   type Logger,
   type ManagementLevel,
   type RegistryImportView,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
@@ -61,8 +62,8 @@ function headerMap(kind: Kind, header: string[]): Record<string, number> {
     const i = names.findIndex((n) => aliases.some((a) => a.toLowerCase() === n));
     if (i >= 0) at[key] = i;
   }
-  const missing = REQUIRED[kind].filter((k) => at[k] === undefined).map((k) => COLUMNS[kind][k]![0]);
-  if (missing.length) throw new AppError('BAD_REQUEST', `CSV 表头缺少列：${missing.join('、')}。`);
+  const missing = REQUIRED[kind].filter((k) => at[k] === undefined).map((k) => COLUMNS[kind][k]![0] ?? k);
+  if (missing.length) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.missingColumns(missing));
   return at;
 }
 
@@ -80,11 +81,11 @@ function csvRecords(data: Buffer): CsvRecord[] {
       // the next encoding
     }
   }
-  if (text === undefined) throw new AppError('BAD_REQUEST', '无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。');
+  if (text === undefined) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.unknownEncoding);
   try {
     return parseCsv(text);
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw new AppError('BAD_REQUEST', `CSV 格式有误：第 ${err.line} 行的引号没有闭合。`);
+    if (err instanceof CsvSyntaxError) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.unclosedQuote(err.line));
     throw err;
   }
 }
@@ -122,7 +123,7 @@ export class RegistryImporter {
 
   async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
     const records = csvRecords(data);
-    if (records.length < 2) throw new AppError('BAD_REQUEST', 'CSV 文件没有数据行');
+    if (records.length < 2) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.noRows);
     const columns = headerMap(kind, records[0]!.fields);
     const id = newId();
     await this.db.query(`INSERT INTO registry_imports (id, kind, status, total_rows, started_by) VALUES ($1, $2, 'running', $3, $4)`, [
@@ -155,7 +156,7 @@ export class RegistryImporter {
       finished_at: Date | null;
     }>('SELECT * FROM registry_imports WHERE id = $1', [id]);
     const i = r.rows[0];
-    if (!i) throw new AppError('NOT_FOUND', 'no such import');
+    if (!i) throw new AppError('NOT_FOUND', ERROR_MESSAGES.registry.importNotFound);
     return {
       id: i.id,
       kind: i.kind,

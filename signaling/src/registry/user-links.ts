@@ -1,4 +1,4 @@
-import { AppError, type AdminOfficialView, type AdminUserView, type Role, type UserLinkBody } from '@vj/shared';
+import { AppError, type AdminOfficialView, type AdminUserView, type Role, type UserLinkBody, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit, type AuditAction } from '../audit/audit-log.js';
 import type { Db, Queryable, Tx } from '../db/db.js';
 import { toView, type OfficialRow } from './cross-reference.js';
@@ -33,17 +33,17 @@ export async function setUserLink(q: Tx, userId: string, target: UserLinkBody, a
     [userId],
   );
   const user = u.rows[0];
-  if (!user) throw new AppError('NOT_FOUND', '没有这个用户');
+  if (!user) throw new AppError('NOT_FOUND', ERROR_MESSAGES.registry.userNotFound);
   let officialCode: string | null = null;
   let personName: string | null = null;
   if (target.link === 'official') {
     const o = await q.query<{ code: string; name: string }>('SELECT code, name FROM officials WHERE code = $1', [target.officialCode]);
-    if (!o.rows[0]) throw new AppError('BAD_REQUEST', '干部档案中没有这个人员编码', ['officialCode']);
+    if (!o.rows[0]) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.noSuchOfficialCode, ['officialCode']);
     officialCode = o.rows[0].code;
     personName = personNameKey(o.rows[0].name);
   } else if (target.link === 'name') {
     personName = personNameKey(target.personName);
-    if (!personName) throw new AppError('BAD_REQUEST', '请填写姓名', ['personName']);
+    if (!personName) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.nameRequired, ['personName']);
   }
   await q.query('UPDATE users SET official_code = $2, person_name = $3 WHERE id = $1', [userId, officialCode, personName]);
   await appendAudit(q, {

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
-import { AppError, ROLES } from '@vj/shared';
+import { AppError, ROLES, ERROR_MESSAGES } from '@vj/shared';
 import { jwtSecretKey, randomSecret } from './crypto.js';
 import type { KeyObject } from './crypto.js';
 
@@ -85,7 +85,7 @@ export class KeyRing {
 
   /** Every failure is the same UNAUTHENTICATED: a caller learns nothing about why a forged token failed. */
   verify(token: unknown, audience: Audience): Claims {
-    const fail = () => new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+    const fail = () => new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw fail();
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string' || decoded.header.alg !== ALGORITHM) throw fail();

@@ -1,4 +1,12 @@
-import { AppError, SUSPICIOUS_FAILURES, secondFactorRequired, type SecondFactorUsersView, type SecurityPolicyBody, type SecurityStatusView } from '@vj/shared';
+import {
+  AppError,
+  SUSPICIOUS_FAILURES,
+  secondFactorRequired,
+  type SecondFactorUsersView,
+  type SecurityPolicyBody,
+  type SecurityStatusView,
+  ERROR_MESSAGES,
+} from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { AuthSessions } from '../auth/auth-sessions.js';
 import type { SecondFactor } from '../auth/second-factor.js';
@@ -124,9 +132,9 @@ export async function resetSecondFactor(
   userId: string,
   reason: string,
 ): Promise<void> {
-  if (userId === principal.sub) throw new AppError('FORBIDDEN', '不能重置自己的动态口令，请由另一位安全管理员办理');
+  if (userId === principal.sub) throw new AppError('FORBIDDEN', ERROR_MESSAGES.admin.selfTotpReset);
   const target = await deps.db.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [userId]);
-  if (!target.rows[0]) throw new AppError('NOT_FOUND', '用户不存在');
+  if (!target.rows[0]) throw new AppError('NOT_FOUND', ERROR_MESSAGES.admin.userNotFound);
   const removed = await deps.db.tx(async (q) => {
     const had = await deps.secondFactor.remove(q, userId);
     if (!had) return false;
@@ -141,5 +149,5 @@ export async function resetSecondFactor(
     });
     return true;
   });
-  if (!removed) throw new AppError('CONFLICT', '该用户尚未绑定动态口令，无需重置');
+  if (!removed) throw new AppError('CONFLICT', ERROR_MESSAGES.admin.totpNotBound);
 }

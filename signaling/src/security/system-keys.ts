@@ -1,4 +1,4 @@
-import { AppError, type Logger } from '@vj/shared';
+import { AppError, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
 import { DEFAULT_SUITE, ENVELOPE_FORMAT, MasterKeys, deriveKey, macEqual, newRootKey, type SuiteId } from './crypto.js';
 
@@ -67,7 +67,7 @@ export class IntegrityError extends AppError {
     readonly what: string,
     readonly objectId: string,
   ) {
-    super('INTEGRITY', '数据完整性校验失败，已拒绝并告警，请联系安全管理员');
+    super('INTEGRITY', ERROR_MESSAGES.storage.integrity);
     this.name = 'IntegrityError';
   }
 }

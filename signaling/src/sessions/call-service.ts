@@ -13,6 +13,7 @@ import {
   type SfuApi,
   type SfuCloseReason,
   type TrackSource,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { CallQueue } from '../cluster/call-queue.js';
@@ -136,7 +137,7 @@ export class CallService {
 
   room(code: string): RoomInfo {
     const r = this.roomsByCode.get(code);
-    if (!r) throw new AppError('NOT_FOUND', 'unknown room');
+    if (!r) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.unknownRoom);
     return r;
   }
 
@@ -297,9 +298,8 @@ export class CallService {
    */
   async answerCall(sessionId: string, officer: { userId: string; name: string; role: ParticipantRole }, socketId: string) {
     const live = this.live.get(sessionId);
-    if (!live) throw new AppError('NOT_FOUND', 'no such live call');
-    if (live.state !== 'calling' || !(await this.cluster.queue.take(sessionId)))
-      throw new AppError('CALL_ALREADY_TAKEN', 'another officer has answered this call');
+    if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.notFound);
+    if (live.state !== 'calling' || !(await this.cluster.queue.take(sessionId))) throw new AppError('CALL_ALREADY_TAKEN', ERROR_MESSAGES.calls.taken);
     let peerId: string;
     try {
       ({ peerId } = await this.store.answer(sessionId, officer.userId, officer.role));
@@ -330,17 +330,17 @@ export class CallService {
     if (this.wall.isWall(sessionId)) return this.wall.scope(socketId);
     const live = this.live.get(sessionId);
     const peer = live && [...live.peers.values()].find((p) => p.socketId === socketId);
-    if (!live || !peer) throw new AppError('NOT_FOUND', 'no such session');
+    if (!live || !peer) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     return {
       sessionId,
       peer,
       assertCanProduce: () => {
-        if (peer.role === 'township_staff') throw new AppError('FORBIDDEN', 'reception staff do not publish into the session');
-        if (peer.mode === 'monitor') throw new AppError('FORBIDDEN', 'monitoring is silent: switch to join or take over to speak');
+        if (peer.role === 'township_staff') throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.staffNoPublish);
+        if (peer.mode === 'monitor') throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.monitorSilent);
       },
       assertCanConsume: (producerId) => {
-        if (!live.producers.has(producerId)) throw new AppError('NOT_FOUND', 'no such producer');
-        if (peer.role === 'township_staff' && live.private) throw new AppError('FORBIDDEN', 'this part of the session is private to the county');
+        if (!live.producers.has(producerId)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.streamGone);
+        if (peer.role === 'township_staff' && live.private) throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.privatePart);
       },
     };
   }

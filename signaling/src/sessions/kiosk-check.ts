@@ -10,6 +10,7 @@ import {
   type RtpParameters,
   type SfuApi,
   type TransportOptions,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Db } from '../db/db.js';
@@ -141,7 +142,7 @@ export class KioskChecks {
       const transport = await this.sfu.request('createWebRtcTransport', { sessionId: checkId, peerId: checkId, direction: 'send' });
       entry.transportId = transport.id;
       // Closed meanwhile (the socket dropped, a newer start): its router goes too.
-      if (this.open.get(checkId) !== entry) throw new AppError('INVALID_STATE', 'device check was closed');
+      if (this.open.get(checkId) !== entry) throw new AppError('INVALID_STATE', ERROR_MESSAGES.kioskCheck.closed);
       return { checkId, rtpCapabilities, transport };
     } catch (err) {
       // Still ours: close it all. Closed meanwhile: only the router made after that close is left.
@@ -153,7 +154,7 @@ export class KioskChecks {
 
   private mine(checkId: string, socketId: string): OpenCheck {
     const c = this.open.get(checkId);
-    if (!c || c.socketId !== socketId || !c.transportId) throw new AppError('NOT_FOUND', 'no such device check');
+    if (!c || c.socketId !== socketId || !c.transportId) throw new AppError('NOT_FOUND', ERROR_MESSAGES.kioskCheck.notFound);
     return c;
   }
 
@@ -164,7 +165,7 @@ export class KioskChecks {
 
   async produce(checkId: string, socketId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<string> {
     const c = this.mine(checkId, socketId);
-    if (c.producers.has(kind)) throw new AppError('INVALID_STATE', 'this check already has that track');
+    if (c.producers.has(kind)) throw new AppError('INVALID_STATE', ERROR_MESSAGES.kioskCheck.trackTwice);
     const source = kind === 'video' ? 'camera' : 'microphone';
     const { producerId } = await this.sfu.request('produce', { sessionId: checkId, peerId: checkId, transportId: c.transportId, kind, rtpParameters, source });
     c.producers.set(kind, producerId);

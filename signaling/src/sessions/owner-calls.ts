@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { AppError, Id } from '@vj/shared';
+import { AppError, Id, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { Claims } from '../security/jwt.js';
 import { EvictRequest, evictFromSession } from './evict.js';
 
 async function sessionMedia(app: AppContext, sessionId: string) {
   const live = app.calls.session(sessionId);
-  if (!live) throw new AppError('NOT_FOUND', 'no such live session');
+  if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
   const dump = await app.sfu.request('dump', { sessionId });
   return {
     workerPid: dump.workers[0]?.pid ?? null,

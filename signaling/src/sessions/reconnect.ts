@@ -1,4 +1,4 @@
-import { AppError, errorFields, type JoinResult } from '@vj/shared';
+import { AppError, errorFields, type JoinResult, ERROR_MESSAGES } from '@vj/shared';
 import type { CallService } from './call-service.js';
 import type { SessionStore } from './session-store.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
@@ -121,7 +121,7 @@ export class Reconnect {
   async rejoin(sessionId: string, principalId: string, socketId: string): Promise<JoinResult & { media: 'kept' | 'fresh' }> {
     const live = this.calls.session(sessionId);
     const peer = live && [...live.peers.values()].find((p) => p.principalId === principalId);
-    if (!live || !peer) throw new AppError('NOT_FOUND', 'no such session');
+    if (!live || !peer) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     clearTimeout(peer.graceTimer);
     const wasAway = peer.socketId !== socketId;
     peer.socketId = socketId;

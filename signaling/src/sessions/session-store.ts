@@ -1,4 +1,4 @@
-import { AppError, type LeaveReason, type ParticipantRole, type SessionEndReason } from '@vj/shared';
+import { AppError, type LeaveReason, type ParticipantRole, type SessionEndReason, ERROR_MESSAGES } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
 import { newId } from '../security/crypto.js';
 
@@ -43,12 +43,12 @@ export class SessionStore {
         const prior = await q.query<SessionRow>('SELECT * FROM reception_sessions WHERE request_id = $1', [requestId]);
         if (prior.rows[0]) {
           const s = prior.rows[0];
-          if (s.room_code !== roomCode) throw new AppError('NOT_FOUND', 'no such call request');
-          if (s.state === 'ended') throw new AppError('INVALID_STATE', 'this call has already ended');
+          if (s.room_code !== roomCode) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.notFound);
+          if (s.state === 'ended') throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.ended);
           const peer = await q.query<{ id: string }>(`SELECT id FROM session_participants WHERE session_id = $1 AND role = 'kiosk' AND left_at IS NULL`, [
             s.id,
           ]);
-          if (!peer.rows[0]) throw new AppError('INVALID_STATE', 'this call has already ended');
+          if (!peer.rows[0]) throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.ended);
           return { session: s, kioskPeerId: peer.rows[0].id, created: false };
         }
         const id = newId();
@@ -60,7 +60,7 @@ export class SessionStore {
         return { session: inserted.rows[0]!, kioskPeerId, created: true };
       });
     } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('INVALID_STATE', 'this room already has an open call');
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.roomBusy);
       throw err;
     }
   }
@@ -75,9 +75,9 @@ export class SessionStore {
       );
       if (!r.rows[0]) {
         const cur = await q.query<{ state: string }>('SELECT state FROM reception_sessions WHERE id = $1', [sessionId]);
-        if (!cur.rows[0]) throw new AppError('NOT_FOUND', 'no such session');
-        if (cur.rows[0].state === 'active') throw new AppError('CALL_ALREADY_TAKEN', 'another officer has answered this call');
-        throw new AppError('INVALID_STATE', 'this call has ended');
+        if (!cur.rows[0]) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
+        if (cur.rows[0].state === 'active') throw new AppError('CALL_ALREADY_TAKEN', ERROR_MESSAGES.calls.taken);
+        throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.ended);
       }
       const peerId = await this.addParticipant(q, sessionId, role, { userId });
       return { session: r.rows[0], peerId };
@@ -103,7 +103,7 @@ export class SessionStore {
         return { session: r.rows[0]!, staffPeerId, kioskPeerId };
       });
     } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('INVALID_STATE', 'this room already has an open session');
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.roomBusy);
       throw err;
     }
   }

@@ -1,4 +1,4 @@
-import { AppError, type CountyMode, type JoinResult, type ParticipantRole } from '@vj/shared';
+import { AppError, type CountyMode, type JoinResult, type ParticipantRole, ERROR_MESSAGES } from '@vj/shared';
 import type { CallService } from './call-service.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
 
@@ -19,7 +19,7 @@ export class Supervision {
 
   private live(sessionId: string): LiveSession {
     const live = this.calls.session(sessionId);
-    if (!live) throw new AppError('NOT_FOUND', 'no such session');
+    if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     return live;
   }
 
@@ -48,7 +48,7 @@ export class Supervision {
   /** A county officer enters a live session in a mode; entering again just changes socket and mode. */
   async watch(sessionId: string, officer: Officer, socketId: string, mode: CountyMode): Promise<JoinResult> {
     const live = this.live(sessionId);
-    if (live.state === 'calling') throw new AppError('INVALID_STATE', 'this call is waiting: answer it instead');
+    if (live.state === 'calling') throw new AppError('INVALID_STATE', ERROR_MESSAGES.sessions.answerInstead);
     let peer = [...live.peers.values()].find((p) => p.principalId === officer.userId && isCounty(p));
     if (!peer) {
       const peerId = await this.calls.store.join(sessionId, officer.role, officer.userId);
@@ -65,7 +65,7 @@ export class Supervision {
   async setMode(sessionId: string, socketId: string, mode: CountyMode): Promise<void> {
     const live = this.live(sessionId);
     const { peer } = this.calls.scope(sessionId, socketId);
-    if (!isCounty(peer)) throw new AppError('FORBIDDEN', 'only the county changes supervision modes');
+    if (!isCounty(peer)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.countyModesOnly);
     await this.applyMode(live, peer, mode);
   }
 
@@ -85,7 +85,7 @@ export class Supervision {
   async setPrivate(sessionId: string, socketId: string, on: boolean): Promise<void> {
     const live = this.live(sessionId);
     const { peer } = this.calls.scope(sessionId, socketId);
-    if (!isCounty(peer) || peer.mode === 'monitor') throw new AppError('FORBIDDEN', 'join the session to make it private');
+    if (!isCounty(peer) || peer.mode === 'monitor') throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.joinToPrivate);
     if (live.private === on) return;
     live.private = on;
     this.calls.recorder?.setPrivate(sessionId, on);
@@ -128,17 +128,17 @@ export class Supervision {
   async leave(sessionId: string, socketId: string): Promise<void> {
     const live = this.live(sessionId);
     const { peer } = this.calls.scope(sessionId, socketId);
-    if (peer.role === 'kiosk') throw new AppError('INVALID_STATE', 'a kiosk ends the session instead');
+    if (peer.role === 'kiosk') throw new AppError('INVALID_STATE', ERROR_MESSAGES.sessions.kioskEnds);
     await this.calls.removePeer(live, peer, 'left');
   }
 
   /** Reception staff start an intake in their own room; the room's kiosk is told to publish into it. */
   async startStaffIntake(staff: Officer, socketId: string, requestId: string): Promise<JoinResult> {
     const room = staff.township;
-    if (!room) throw new AppError('FORBIDDEN', 'no township on this account');
+    if (!room) throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.noTownship);
     const info = this.calls.room(room);
     const kiosk = await this.calls.kioskOf(room);
-    if (!kiosk) throw new AppError('INVALID_STATE', "this room's kiosk is offline");
+    if (!kiosk) throw new AppError('INVALID_STATE', ERROR_MESSAGES.sessions.kioskOffline);
     const { session, staffPeerId, kioskPeerId } = await this.calls.store.openStaffIntake(room, staff.userId, kiosk.deviceId, requestId);
     await this.calls.sfu.request('createRouter', { sessionId: session.id });
     const live: LiveSession = {
@@ -170,7 +170,7 @@ export class Supervision {
   /** Reception staff watch their own room's session; any other room's does not exist for them. */
   async staffJoin(sessionId: string, staff: Officer, socketId: string): Promise<JoinResult> {
     const live = this.calls.session(sessionId);
-    if (!live || live.roomCode !== staff.township) throw new AppError('NOT_FOUND', 'no such session');
+    if (!live || live.roomCode !== staff.township) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     let peer = [...live.peers.values()].find((p) => p.principalId === staff.userId);
     if (!peer) {
       const peerId = await this.calls.store.join(sessionId, 'township_staff', staff.userId);

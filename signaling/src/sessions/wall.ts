@@ -1,4 +1,4 @@
-import { AppError, errorFields, type Logger, type SfuApi, type WallTile } from '@vj/shared';
+import { AppError, errorFields, type Logger, type SfuApi, type WallTile, ERROR_MESSAGES } from '@vj/shared';
 import type { WallSite } from '../cluster/wall-site.js';
 import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
@@ -110,15 +110,15 @@ export class WallService {
 
   scope(socketId: string): MediaScope {
     const peer = this.viewers.get(socketId);
-    if (!peer || !this.routerId) throw new AppError('NOT_FOUND', 'no such session');
+    if (!peer || !this.routerId) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     return {
       sessionId: this.routerId,
       peer,
       assertCanProduce: () => {
-        throw new AppError('FORBIDDEN', 'the wall is for watching');
+        throw new AppError('FORBIDDEN', ERROR_MESSAGES.sessions.wallWatchOnly);
       },
       assertCanConsume: (producerId) => {
-        if (!this.tiles.has(producerId)) throw new AppError('NOT_FOUND', 'no such producer');
+        if (!this.tiles.has(producerId)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.streamGone);
       },
     };
   }

@@ -12,6 +12,7 @@ import {
   SecondFactorBody,
   passwordProblems,
   type SecondFactorChallenge,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import type { UserRow } from '../../auth/auth-sessions.js';
 import {
@@ -58,7 +59,7 @@ export function authRoutes(express: Express, app: AppContext): void {
         const heldMs = await backoff.failed(account, address);
         await recordLoginFailure(app.db, user, heldMs);
         if (heldMs > 0) app.log.warn('login back-off started', { userId: user?.id ?? null, backoffS: Math.round(heldMs / 1000) });
-        throw new AppError('UNAUTHENTICATED', '用户名或密码错误');
+        throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.wrongPassword);
       }
       // A hash of the other suite (or older parameters) is replaced now, while the password is at hand.
       if (passwordNeedsUpgrade(user.password_hash, suite)) {
@@ -92,7 +93,7 @@ export function authRoutes(express: Express, app: AppContext): void {
     response: LoginResult,
     handler: async ({ body, req, res }) => {
       const claims = app.keys.verify(body.challenge, 'vj:2fa');
-      const expired = () => new AppError('UNAUTHENTICATED', '登录已失效，请重新输入用户名和密码');
+      const expired = () => new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.loginExpired);
       const user = await userById(app.db, claims.sub, true);
       if (!user) throw expired();
       // Code guessing backs off like password guessing, on its own counters.
@@ -119,7 +120,7 @@ export function authRoutes(express: Express, app: AppContext): void {
         const heldMs = outcome.ms;
         await recordSecondFactorFailure(app.db, user, by, heldMs);
         app.log.warn('second factor refused', { userId: user.id, ...(heldMs > 0 ? { backoffS: Math.round(heldMs / 1000) } : {}) });
-        throw new AppError('UNAUTHENTICATED', by === 'totp' ? '动态口令不正确或已使用过，请等手机上出现新口令后再试' : '恢复码不正确或已使用过');
+        throw new AppError('UNAUTHENTICATED', by === 'totp' ? ERROR_MESSAGES.auth.totpRejected : ERROR_MESSAGES.auth.recoveryRejected);
       }
       await backoff.succeeded(account, address);
       await backoff.succeeded(`u:${user.id}`, address);
@@ -139,7 +140,7 @@ export function authRoutes(express: Express, app: AppContext): void {
         app.disconnect.session(r.reuse.sid);
         app.log.warn('refresh token reused; session revoked', { sid: r.reuse.sid });
       }
-      if (!r || 'reuse' in r) throw new AppError('UNAUTHENTICATED', 'invalid or expired credentials');
+      if (!r || 'reuse' in r) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
       return issueLogin(app, r.user, r.sid, r.refreshToken);
     },
   });
@@ -160,10 +161,11 @@ export function authRoutes(express: Express, app: AppContext): void {
     // Every login session of the user ends and a new one is given to whoever changed it (login-records.ts).
     handler: async ({ body, principal, req }) => {
       const user = (await userById(app.db, principal.sub))!;
-      if (!(await verifyPassword(body.current, user.password_hash, app.config.cryptoSuite))) throw new AppError('BAD_REQUEST', '当前密码不正确', ['current']);
+      if (!(await verifyPassword(body.current, user.password_hash, app.config.cryptoSuite)))
+        throw new AppError('BAD_REQUEST', ERROR_MESSAGES.auth.currentPasswordWrong, ['current']);
       const problems = passwordProblems(body.next, user.username);
       if (body.next === body.current) problems.push('不能与当前密码相同');
-      if (problems.length) throw new AppError('BAD_REQUEST', `新密码不符合要求：${problems.join('；')}`, ['next']);
+      if (problems.length) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.auth.newPasswordWeak(problems), ['next']);
       const hash = await hashPassword(body.next, app.config.cryptoSuite);
       const { sid, refreshToken, ended } = await replacePassword(app.db, app.auth, user, hash, seenBy(req));
       // The sockets of the ended sessions close; the new session's, opened after this answer, stay.
@@ -179,7 +181,7 @@ export function authRoutes(express: Express, app: AppContext): void {
     handler: async ({ body }): Promise<KioskAuthResult> => {
       const [deviceId, secret] = body.credential.split('.') as [string, string];
       const dev = await activeKioskDevice(app.db, deviceId);
-      if (!dev || !constantTimeEqual(dev.secret_hash, digestSecret(secret))) throw new AppError('UNAUTHENTICATED', '本机登记凭据无效或已停用');
+      if (!dev || !constantTimeEqual(dev.secret_hash, digestSecret(secret))) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.kioskCredentialBad);
       const { token, expiresAt } = app.keys.sign({ sub: deviceId, role: 'kiosk', name: dev.name, room: dev.room_code }, 'vj:kiosk', app.config.kioskTokenTtlS);
       return { accessToken: token, expiresAt: expiresAt.toISOString(), room: { code: dev.room_code, name: dev.name, kind: dev.kind } };
     },

@@ -11,6 +11,7 @@ import {
   RecordingPauseBody,
   RecordingVerdictView,
   SessionRecordingAnswer,
+  ERROR_MESSAGES,
 } from '@vj/shared';
 import { assertRecordingNotNamed, assertSessionNotNamed, recordingConflict, recordingOfSealed } from '../../cases/conflicts.js';
 import type { AppContext } from '../../context.js';
@@ -45,7 +46,7 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     response: PlaybackGrantAnswer,
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: async ({ principal, params }) => {
-      if (await recordingOfSealed(app.db, params.id)) throw new AppError('NOT_FOUND', '录像不存在');
+      if (await recordingOfSealed(app.db, params.id)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
       await assertRecordingNotNamed(app.db, principal.sub, params.id);
       return app.playback.grant(principal, params.id);
     },
@@ -57,10 +58,10 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     rateLimit: { name: 'playback', limit: 60, windowMs: 60_000 },
     handler: async ({ principal, params, requireTownship }) => {
       const room = await recordingRoom(app.db, params.id);
-      if (!room) throw new AppError('NOT_FOUND', '录像不存在');
+      if (!room) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
       requireTownship(room);
       // A petition from this session that names the reader makes its recording as invisible as the petition.
-      if (await recordingConflict(app.db, params.id, principal.sub)) throw new AppError('NOT_FOUND', '录像不存在');
+      if (await recordingConflict(app.db, params.id, principal.sub)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
       return app.playback.grant(principal, params.id);
     },
   });

@@ -1,7 +1,7 @@
 import { onOwner } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, Id, RoomListAnswer, SessionMediaView, SessionRecordView } from '@vj/shared';
+import { AppError, Id, RoomListAnswer, SessionMediaView, SessionRecordView, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { SessionStore } from '../../sessions/session-store.js';
 import { mount } from '../route.js';
@@ -16,7 +16,7 @@ export function roomRoutes(express: Express, app: AppContext): void {
     response: SessionRecordView,
     handler: async ({ params }) => {
       const found = await store.get(params.id);
-      if (!found) throw new AppError('NOT_FOUND', 'no such session');
+      if (!found) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
       const { session: s, participants } = found;
       return {
         id: s.id,
