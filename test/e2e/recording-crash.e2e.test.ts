@@ -1,3 +1,5 @@
+// Topology: pinned — a crash of the one process while it finalizes a recording, and the reconciliation at its next
+// start; a cluster node joining does not reconcile recordings (README, what is still per node).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

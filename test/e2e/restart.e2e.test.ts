@@ -1,3 +1,5 @@
+// Topology: pinned — a restart of the one process (SIGTERM, SIGINT, SIGKILL) and what a call does across it; a
+// cluster node's death, with another node taking the call over, is cluster.e2e's.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
