@@ -78,19 +78,21 @@ export async function startTestCluster(
   const redis = opts.redis ?? (redisUrl ? { url: redisUrl, stop: async () => {} } : await testRedis());
   const prefix = `${uniqueName('cl')}:`;
   const sfu = await startSfuPair(redis.url, prefix, 44000, opts.sfuEnv);
-  const env = { ...opts.env, REDIS_URL: redis.url, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster' };
+  // What makes a node one of this cluster's: no test's own env (a restart's included) may override it.
+  const membership = { REDIS_URL: redis.url, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster' };
+  const env = { ...opts.env, ...membership };
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
   const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });
   const signaling: TestServer[] = [first];
   const addSignaling = async (extraEnv: Record<string, string> = {}) => {
     if (!first.databaseUrl) throw new Error(CLUSTER_NEEDS_POSTGRES);
-    const nodeEnv = { ...env, ...extraEnv, REDIS_URL: redis.url, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster', NODE_ID: `${tag}-sig-${signaling.length}` };
+    const nodeEnv = { ...env, ...extraEnv, ...membership, NODE_ID: `${tag}-sig-${signaling.length}` };
     const s = await startTestServer({ env: nodeEnv, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
     signaling.push(s);
     return s;
   };
   await addSignaling();
-  const front = await startFront(() => signaling.filter((s) => s.proc.exitCode === null && s.proc.signalCode === null).map((s) => s.port));
+  const front = await startFront(() => signaling.filter(running).map((s) => s.port));
   const cluster: TestCluster = {
     ...first,
     url: `http://127.0.0.1:${front.port}`,
