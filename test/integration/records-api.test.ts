@@ -10,6 +10,8 @@ let s: InProcessServer;
 
 // Tokens here live 5 seconds (to test expiry), so every test logs in afresh.
 const fresh = async (username: string) => (await loginAll(s.url, [username]))[username]!.accessToken;
+/** When a token expires, from its own exp claim (whole seconds). */
+const expiresAtMs = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000;
 
 beforeAll(async () => {
   s = await startInProcess({ ACCESS_TOKEN_TTL_S: '5' });
@@ -47,14 +49,17 @@ describe('access that ends', () => {
     const renewed = await connect(s.url, first.accessToken);
     let staleClosedAt = 0;
     stale.on('disconnect', () => (staleClosedAt = Date.now()));
-    const started = Date.now();
-    // Expiry is about time, so these waits are on the clock: renew halfway through the lifetime (as the
-    // console's TokenKeeper does at three quarters), then look once the first token is past its expiry.
-    await waitFor('half the lifetime', () => Date.now() - started > 2500);
+    // Expiry is about time, so these waits are on the token's own clock. Its exp is in whole seconds, so a
+    // 5-second token lives 4 to 5 s: renew 3 s before its exp (as the console's TokenKeeper renews ahead of
+    // time), which is at least 1 s after it was issued, so the renewed token's exp is a later second; a busy
+    // machine then has 3 s for the two round trips. Look once the first token is half a second past its exp.
+    const expMs = expiresAtMs(first.accessToken);
+    await waitFor('3 s before the first expiry', () => Date.now() > expMs - 3000);
     const fresh = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    expect(expiresAtMs(fresh.body.accessToken)).toBeGreaterThan(expMs);
     expect(await send(renewed, 'auth:refresh', { token: fresh.body.accessToken })).toMatchObject({ ok: true });
     await waitFor('stale socket closed at expiry', () => staleClosedAt > 0, { timeoutMs: 10_000 });
-    await waitFor('past the first expiry', () => Date.now() - started > 6500);
+    await waitFor('past the first expiry', () => Date.now() > expMs + 500);
     expect(renewed.connected).toBe(true);
     stale.close();
     renewed.close();
