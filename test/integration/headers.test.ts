@@ -1,4 +1,3 @@
-// Topology: pinned — every server it starts is a single node (its responses' headers do not depend on the topology).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -32,10 +31,11 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`make-intranet-cert.sh failed: ${r.stderr}`);
-  // One after another: three start-ups at once overrun a busy 2-core machine. Headers are the same on any
-  // topology, so these stay single processes (with Redis, as every test server) under VJ_TOPOLOGY=cluster too.
+  // One after another: three start-ups at once overrun a busy 2-core machine. The plain server runs on the
+  // pass's topology (the cluster's front and nodes answer with the same headers as one process); the TLS and
+  // public-URL servers stay single processes, since three clusters at once would overrun it too.
   const single = { VJ_TOPOLOGY: 'single-redis' };
-  plain = await startTestServer({ env: single });
+  plain = await startTestServer();
   tls = await startTestServer({ env: { ...single, TLS_CERT_FILE: path.join(certDir, 'server.crt'), TLS_KEY_FILE: path.join(certDir, 'server.key') } });
   publicHttps = await startTestServer({ env: { ...single, PUBLIC_URL: 'https://vj.county.example:8443/' } });
 }, 400_000);
