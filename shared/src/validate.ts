@@ -2,10 +2,10 @@ import { ERROR_MESSAGES } from './error-messages.js';
 import type { z } from 'zod';
 import { AppError } from './errors.js';
 
-/** Zod failures become BAD_REQUEST with the failing field paths, never the offending values. */
 /** Where the bad input was, as the user is told it. */
 const WHAT: Record<string, string> = { 'request body': '请求内容', 'path parameters': '路径参数', query: '查询参数' };
 
+/** Zod failures become BAD_REQUEST with the failing field paths, never the offending values. */
 export function parseOrBadRequest<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
