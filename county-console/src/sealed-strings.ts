@@ -6,6 +6,9 @@ export const TS = {
   intakeWho: '密封事项仅县纪委监委主要负责人可见；反映主要负责人本人的，由信访室主任直接报送上级。',
   intakeHint:
     '勾选后，此件登记即密封，仅县纪委监委主要负责人可见：不进入任何列表、统计和导出，镇街看不到；由主要负责人报送上级纪委监委。如反映的是主要负责人本人，主要负责人回避，改由信访室主任直接报送上级。',
+  // Filed unticked, but it names a principal leader: the server sealed it (自动密封).
+  autoSealed:
+    '此件反映的是县纪委监委主要负责人，已按规定自动密封：不进入任何列表、统计和导出，您此后也看不到它；由主要负责人（或其回避时由信访室主任）报送上级纪委监委。',
   sealButton: '密封（反映县纪委监委领导班子成员）',
   // An officer who finds such a matter after intake asks the supervisor: sealing hides it from colleagues.
   sealAskSupervisor: '如发现此件反映县纪委监委领导班子成员，请报告主任密封。',

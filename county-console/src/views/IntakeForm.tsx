@@ -165,6 +165,11 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
         <p className="hint" data-testid="receipt-delivery">
           {receipt.pushedToKiosk ? T.receiptBody : T.receiptNotPushed}
         </p>
+        {receipt.sealed && !sealed && (
+          <p className="hint warn-text" data-testid="receipt-auto-sealed">
+            {TS.autoSealed}
+          </p>
+        )}
         <button onClick={reset}>{T.newIntake}</button>
       </section>
     );

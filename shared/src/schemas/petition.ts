@@ -83,7 +83,8 @@ export type PetitionSubmitBody = z.input<typeof PetitionSubmitBody>;
 
 export const Receipt = z.object({ petitionId: Id, caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) });
 export type Receipt = z.infer<typeof Receipt>;
-export const SubmitResult = Receipt.extend({ pushedToKiosk: z.boolean() });
+/** `sealed`: filed sealed, by the officer's choice or because it names a principal leader of the commission (自动密封). */
+export const SubmitResult = Receipt.extend({ pushedToKiosk: z.boolean(), sealed: z.boolean() });
 export type SubmitResult = z.infer<typeof SubmitResult>;
 
 /** Level and standing as the jurisdiction rule reads them: the linked registry entry's where it says, else the officer's. */

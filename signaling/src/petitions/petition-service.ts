@@ -10,6 +10,7 @@ import type { Claims } from '../security/jwt.js';
 import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
 import { CLOCK_RULES } from '../cases/clock-recompute.js';
 import { namedAsAccused, Recused } from '../cases/conflicts.js';
+import { leaderNamedSql } from '../cases/leader-named.js';
 import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
 import { nameKeys } from '../discipline/name-keys.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
@@ -82,13 +83,15 @@ export class PetitionService {
    * Idempotent by the client's id: a retry with the same content returns the same receipt; the same id with
    * different content is a conflict. The petition, its key, identity, accused and the audit row commit together.
    */
-  async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean }> {
+  async submit(principal: Claims, body: SubmitInput): Promise<Receipt & { created: boolean; sealed: boolean }> {
     const digest = requestDigest(this.keys, this.keys.suite, body);
     // No look-up first: a retry is rare, and the insert's ON CONFLICT finds it (then it is re-read below).
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const matterClass = body.matterClass ?? 'accusation';
-    const isSealed = body.sealed === true;
+    // Sealed by the officer's choice, or because it names a principal leader of the commission (自动密封): the
+    // statement below refuses to file such a matter unsealed and says why, and the next attempt files it sealed.
+    let isSealed = body.sealed === true;
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
@@ -103,19 +106,6 @@ export class PetitionService {
       // petition's own insert made its row (a concurrent retry with the same id makes none, and is re-read below).
       const change: ChangeBuilder = ({ $, name }) => {
         const petition = name('petition');
-        const vault = this.vault.insertCtes($, name, petition, sealed);
-        const ctes = [
-          `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, matter_class, other_body, narrative, anonymous, created_by, created_at, updated_at,
-                                              accept_due_at, notice_accept_due_at, clock_rules, identity_mac, sealed, sealed_at)
-            SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text,
-                   ${$(matterClass)}::text, ${$(body.otherBody ?? null)}::text, ${$(body.narrative)}::text,
-                   ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz,
-                   ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text,
-                   ${$(isSealed)}::boolean, ${$(isSealed ? now : null)}::timestamptz
-            WHERE ${policyStillSql($(policy.version))}
-            ON CONFLICT (id) DO NOTHING RETURNING id)`,
-          ...vault.ctes,
-        ];
         // Every person named, with their registry entry resolved, in the same statement.
         const accused = body.accused.map((a, i) => {
           const who = $(a.name);
@@ -133,6 +123,28 @@ export class PetitionService {
             pinyin: $(nameKeys(a.name).pinyin),
           };
         });
+        // Asked only while unsealed: a matter naming a principal leader is not filed unsealed (the gate makes no row).
+        const leader = !isSealed && accused.length > 0 ? name('leader') : null;
+        const accusedValues = (cols: (a: (typeof accused)[number]) => string[]) => `VALUES ${accused.map((a) => `(${cols(a).join(', ')})`).join(', ')}`;
+        const leaderCte = leader
+          ? [
+              `${leader} AS (SELECT ${leaderNamedSql(accusedValues((a) => [`${a.who}::text`, `${a.unit}::text`, `${a.position}::text`, a.official, `${a.pinyin}::text`]))} AS named)`,
+            ]
+          : [];
+        const vault = this.vault.insertCtes($, name, petition, sealed);
+        const ctes = [
+          ...leaderCte,
+          `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, matter_class, other_body, narrative, anonymous, created_by, created_at, updated_at,
+                                              accept_due_at, notice_accept_due_at, clock_rules, identity_mac, sealed, sealed_at)
+            SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text,
+                   ${$(matterClass)}::text, ${$(body.otherBody ?? null)}::text, ${$(body.narrative)}::text,
+                   ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz,
+                   ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text,
+                   ${$(isSealed)}::boolean, ${$(isSealed ? now : null)}::timestamptz
+            WHERE ${policyStillSql($(policy.version))}${leader ? ` AND NOT (SELECT named FROM ${leader})` : ''}
+            ON CONFLICT (id) DO NOTHING RETURNING id)`,
+          ...vault.ctes,
+        ];
         const before = [...vault.names];
         if (accused.length > 0) {
           before.push(name('accused'));
@@ -141,7 +153,7 @@ export class PetitionService {
             SELECT gen_random_uuid(), ${petition}.id, v.ord, v.name, v.unit, v.position, v.township_code, v.official_code,
                    CASE WHEN coalesce(o.management_level, 'unknown') <> 'unknown' THEN o.management_level ELSE v.management_level END,
                    CASE WHEN coalesce(o.standing, 'none') <> 'none' THEN o.standing ELSE v.standing END, v.name_pinyin
-            FROM ${petition}, (VALUES ${accused.map((a) => `(${a.ord}::int, ${a.who}::text, ${a.unit}::text, ${a.position}::text, ${a.township}::text, ${a.official}, ${a.level}::text, ${a.standing}::text, ${a.pinyin}::text)`).join(', ')})
+            FROM ${petition}, (${accusedValues((a) => [`${a.ord}::int`, `${a.who}::text`, `${a.unit}::text`, `${a.position}::text`, `${a.township}::text`, a.official, `${a.level}::text`, `${a.standing}::text`, `${a.pinyin}::text`])})
               AS v (ord, name, unit, position, township_code, official_code, management_level, standing, name_pinyin)
               LEFT JOIN officials o ON o.code = v.official_code
             RETURNING 1)`);
@@ -157,7 +169,12 @@ export class PetitionService {
             ...(accused.length > 0 ? [lockedFor('officials', 'code', `ARRAY[${accused.map((a) => a.official).join(', ')}]`)] : []),
           ].join(' + ')} AS n)`,
         );
-        return { ctes, gate: petition, before: [name('referenced'), ...before], returning: { policy_version: POLICY_VERSION_SQL } };
+        return {
+          ctes,
+          gate: petition,
+          before: [name('referenced'), ...before],
+          returning: { policy_version: POLICY_VERSION_SQL, ...(leader ? { leader_named: `(SELECT named FROM ${leader})` } : {}) },
+        };
       };
       try {
         const audited = await auditedStatement(this.db, change, {
@@ -179,7 +196,12 @@ export class PetitionService {
                 },
               }),
         });
-        if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true };
+        if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true, sealed: isSealed };
+        if (audited.row['leader_named'] === true) {
+          // It names a principal leader: nothing was written; file it sealed (a retry of a sealed filing is found then).
+          isSealed = true;
+          continue;
+        }
         if (String(audited.row['policy_version']) !== policy.version) {
           // The rules changed since the copy was read: nothing was written; read them and go again.
           this.policy.forget();
@@ -197,14 +219,17 @@ export class PetitionService {
     throw new AppError('UNAVAILABLE', ERROR_MESSAGES.petitions.codeBusy);
   }
 
-  private async findExisting(body: SubmitInput): Promise<Receipt | undefined> {
-    const r = await this.db.query<{ case_code: string; request_digest: string }>('SELECT case_code, request_digest FROM petitions WHERE id = $1', [body.id]);
+  private async findExisting(body: SubmitInput): Promise<(Receipt & { sealed: boolean }) | undefined> {
+    const r = await this.db.query<{ case_code: string; request_digest: string; sealed: boolean }>(
+      'SELECT case_code, request_digest, sealed FROM petitions WHERE id = $1',
+      [body.id],
+    );
     const row = r.rows[0];
     if (!row) return undefined;
     // Compared in the suite the stored digest was made with; an erased pre-0013 digest matches nothing.
     const suite = SUITES.find((s) => row.request_digest.startsWith(`${s}:`));
     if (!suite || row.request_digest !== requestDigest(this.keys, suite, body)) throw new AppError('CONFLICT', ERROR_MESSAGES.petitions.idReused);
-    return this.receiptOf(body.id, row.case_code);
+    return { ...this.receiptOf(body.id, row.case_code), sealed: row.sealed };
   }
 
   /** The petition as `reader` may read it: not sealed (answers as missing), not naming them (回避: refused). */

@@ -42,7 +42,7 @@ export function petitionRoutes(express: Express, app: AppContext): void {
             townshipCode: body.townshipCode,
           })
         : false;
-      return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk };
+      return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk, sealed: receipt.sealed };
     },
   });
 

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PetitionListAnswer, SubmitResult } from '@vj/shared';
+import { api } from '../helpers/api.js';
+import { loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
+import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+
+// Issue 16, second review, finding 7: nothing sealed a matter at intake when its accused was the commission's
+// principal leader (the demo's 郑国栋, 县纪委监委领导班子 书记, XJW-0001, linked to leader1) unless the officer ticked
+// the box. Now the server seals it, by the same rule that recognises a staff account in an accused person.
+
+let s: InProcessServer;
+let logins: Logins;
+const officer = () => logins['officer1']!.accessToken;
+
+beforeAll(async () => {
+  s = await startInProcess();
+  logins = await loginAll(s.url);
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+const person = (name: string, unit = '', position = '', officialCode: string | null = null) => ({
+  name,
+  unit,
+  position,
+  townshipCode: null,
+  officialCode,
+  managementLevel: 'county_managed',
+  standing: 'none',
+});
+
+async function file(accused: ReturnType<typeof person>[]) {
+  const body = petitionBody('xingsha', null, { accused });
+  const r = await api<SubmitResult>(s.url, 'POST', '/api/petitions', { token: officer(), body });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const row = (await s.server.db.query<{ sealed: boolean }>('SELECT sealed FROM petitions WHERE id = $1', [body.id])).rows[0]!;
+  return { body, answer: r.body, sealed: row.sealed };
+}
+
+const listed = async () => (await api<PetitionListAnswer>(s.url, 'GET', '/api/petitions?limit=200', { token: officer() })).body.items.map((p) => p.id);
+
+describe('a matter naming the principal leader is sealed at intake, ticked or not', () => {
+  it.each([
+    ['by registry code', [person('郑国栋', '县纪委监委', '书记', 'XJW-0001')]],
+    ['by name and unit, resolved to the registry entry', [person('郑国栋', '县纪委监委领导班子', '书记')]],
+    ['by name with the title after it', [person('郑国栋书记')]],
+    ['by the post alone', [person('县纪委书记')]],
+    ['beside a village cadre', [person('李某某', '星沙街道某村委会', '村主任'), person('县监委主任')]],
+  ])('%s', async (_how, accused) => {
+    const { body, answer, sealed } = await file(accused);
+    expect(sealed).toBe(true);
+    expect(answer.sealed).toBe(true);
+    expect(await listed()).not.toContain(body.id);
+    const audit = await s.server.db.query<{ township_code: string | null; details: Record<string, unknown> }>(
+      `SELECT township_code, details FROM audit_log WHERE action = 'petition.create' AND object_id = $1`,
+      [body.id],
+    );
+    expect(audit.rows).toEqual([{ township_code: null, details: { sealed: true } }]);
+    // A retry of the same filing answers the same, sealed.
+    const again = await api<SubmitResult>(s.url, 'POST', '/api/petitions', { token: officer(), body });
+    expect(again.body).toMatchObject({ caseCode: answer.caseCode, sealed: true });
+  });
+
+  it('a named deputy, an office head and a village cadre are not sealed', async () => {
+    for (const accused of [
+      [person('李德明', '县纪委监委', '副书记')],
+      [person('王某', '县纪委监委信访室', '主任')],
+      [person('李某某', '星沙街道某村委会', '村主任')],
+    ]) {
+      const { body, answer, sealed } = await file(accused);
+      expect(sealed, JSON.stringify(accused)).toBe(false);
+      expect(answer.sealed).toBe(false);
+      expect(await listed()).toContain(body.id);
+    }
+  });
+});
