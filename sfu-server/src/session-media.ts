@@ -311,6 +311,7 @@ export class SessionMedia {
       return t !== undefined && 'iceParameters' in t;
     };
     const statsOf = (x: { getStats(): Promise<unknown[]> }) =>
+      // eslint-disable-next-line no-restricted-syntax -- a transport or consumer closed while its stats were read has none to report
       x.getStats().then(
         (s) => s as StreamStat[],
         () => [] as StreamStat[],

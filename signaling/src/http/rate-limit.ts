@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 /**
  * Counters for limits and back-offs. The local one serves a single node; the Redis one shares every count
  * across nodes (a limit per node would multiply by the number of nodes).
@@ -76,7 +78,7 @@ export class LocalRateLimiter implements RateLimiter {
 /** Every key lives in Redis with its own expiry, so counts and holds are the same on every signaling node. */
 export class RedisRateLimiter implements RateLimiter {
   constructor(
-    private readonly redis: import('ioredis').Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
 

@@ -84,6 +84,7 @@ export function ioDisconnector(io: AppIo, evict: (who: AccessEnded) => Promise<v
       run('session', () => evict({ kind: 'session', sid, socketIds: [] }));
       // Places picked up after a restart are known only by their socket: list them before the sockets close.
       run('session sockets', async () => {
+        // eslint-disable-next-line no-restricted-syntax -- sockets not listed are closed below all the same; only their places wait for the sweep
         const listed = io
           .in(`sid:${sid}`)
           .fetchSockets()
