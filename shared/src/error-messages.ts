@@ -106,6 +106,12 @@ export const ERROR_MESSAGES = deepFreeze({
     notFound: '没有找到这件信访件，可能已被删除或您无权查看。',
     /** 回避: the matter names the reader. */
     recused: '此件反映的是您本人，您须回避：不能查看、办理或调阅；请由其他同事处理。',
+    /** JURISDICTION: why a matter may not go down to a township (by the bar, schemas/jurisdiction.ts). */
+    jurisdictionBars: {
+      county_managed: '被反映人是县管干部，只能由县纪委监委办理，不能交办到乡镇。',
+      township_leadership: '被反映人是该乡镇的主要领导或乡镇纪委人员，不能交办给该乡镇办理。',
+      level_unknown: '被反映人的管理层级未确定，请先确认管理层级后再交办。',
+    },
     roleMayNotAct: '您的角色不能对此案件执行该操作',
     notNow: '案件当前状态下不能执行该操作',
     dispositionOnlyAccusations: '只有检举控告才有问题线索处置',
@@ -237,6 +243,29 @@ export const ERROR_MESSAGES = deepFreeze({
     userNotFound: '没有这个用户',
     noSuchOfficialCode: '干部档案中没有这个人员编码',
     nameRequired: '请填写姓名',
+    /** Per-row notes of an import, shown in its error list beside the row's line number. */
+    rows: {
+      held: '该人员已关联县级账号：姓名、单位、职务、乡镇或管理层级的变更已列入待确认，须由另一名管理员确认后生效。',
+      unitKept: '单位名称未改：该单位有人员关联县级账号，名称变更须随该人员的档案变更由另一名管理员确认。',
+      interrupted: '导入被服务重启中断，请重新导入。',
+      missingCode: '缺少人员编码',
+      missingName: '缺少姓名',
+      fieldTooLong: (max: number) => `字段超过 ${max} 字`,
+      unknownTownship: '乡镇不在本县名单中',
+      unitNameWithoutCode: '有单位名称但缺少单位编码',
+      badLevel: '管理层级应为县管干部、乡镇干部、村干部或留空',
+      badIdCard: '身份证号校验不通过',
+      duplicateCode: '人员编码在本批中重复',
+      missingRecordId: '缺少记录编号',
+      unknownOfficial: '人员编码不在清廉档案中，请先导入人员',
+      badDate: '处分日期应写作“年-月-日”，如 2024-03-15。',
+      missingKind: '缺少处分种类',
+      missingReason: '缺少事由',
+      fieldsTooLong: '字段过长',
+      badProbation: '察看期应为一年、二年或留空',
+      probationOnlyForProbation: '只有留党察看填写察看期',
+      duplicateRecordId: '记录编号在本批中重复',
+    },
   },
   // Discipline records and people search.
   discipline: {
@@ -257,6 +286,11 @@ export const ERROR_MESSAGES = deepFreeze({
     busy: '系统繁忙，请稍后重试。',
     full: '服务器存储空间已满，本次操作没有保存。请联系管理员清理磁盘后重试。',
     integrity: '数据完整性校验失败，已拒绝并告警，请联系安全管理员',
+    /** Health's reasons, on the status page and in the health answer. */
+    belowReserve: (dir: string, freeMb: number, reserveMb: number) =>
+      `数据目录（${dir}）存储空间不足：剩余 ${freeMb} MB，低于保留的 ${reserveMb} MB，写入已暂停。`,
+    databaseDiskFull: '数据库磁盘已满：最近一次写入因空间不足失败。',
+    dataDirDiskFull: (dir: string) => `数据目录（${dir}）磁盘已满：最近一次写入因空间不足失败。`,
   },
   cluster: {
     singleNode: '系统配置有误，请联系系统管理员。',
@@ -285,12 +319,18 @@ type Catalog = typeof ERROR_MESSAGES;
 /** Every entry of the catalog, with its place ("cases.notFound"), for the test that reads them all. */
 export type ErrorMessageEntry = { key: string; text: string | ((...args: never[]) => string) };
 export function errorMessageEntries(catalog: Catalog = ERROR_MESSAGES): ErrorMessageEntry[] {
-  return Object.entries(catalog).flatMap(([area, entries]) =>
-    Object.entries(entries as Record<string, ErrorMessageEntry['text']>).map(([name, text]) => ({ key: `${area}.${name}`, text })),
-  );
+  // Areas hold texts, and a few hold a group of texts of their own (the jurisdiction bars, an import's row notes).
+  const walk = (prefix: string, o: object): ErrorMessageEntry[] =>
+    Object.entries(o).flatMap(([name, v]: [string, unknown]) =>
+      typeof v === 'string' || typeof v === 'function'
+        ? [{ key: `${prefix}${name}`, text: v as ErrorMessageEntry['text'] }]
+        : walk(`${prefix}${name}.`, v as object),
+    );
+  return walk('', catalog);
 }
 
-function deepFreeze<T extends Record<string, Record<string, unknown>>>(o: T): T {
-  for (const v of Object.values(o)) Object.freeze(v);
+/** Frozen all the way down: no text can be changed at run time. */
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) deepFreeze(v as object);
   return Object.freeze(o);
 }

@@ -117,15 +117,13 @@ export class StorageGuard implements StorageWatch {
     const free = await this.freeBytes();
     const reasons: string[] = [];
     if (free !== null && this.reserveBytes > 0 && free < this.reserveBytes) {
-      reasons.push(`数据目录（${this.dir}）存储空间不足：剩余 ${mb(free)} MB，低于保留的 ${mb(this.reserveBytes)} MB，写入已暂停。`);
+      reasons.push(ERROR_MESSAGES.storage.belowReserve(this.dir, mb(free), mb(this.reserveBytes)));
     }
     if (this.engineFull && free !== null && free >= this.reserveBytes + RECOVERY_ROOM && this.engineFull.where === 'data_dir') {
       this.engineFull = undefined;
     }
     if (this.engineFull) {
-      reasons.push(
-        this.engineFull.where === 'database' ? '数据库磁盘已满：最近一次写入因空间不足失败。' : `数据目录（${this.dir}）磁盘已满：最近一次写入因空间不足失败。`,
-      );
+      reasons.push(this.engineFull.where === 'database' ? ERROR_MESSAGES.storage.databaseDiskFull : ERROR_MESSAGES.storage.dataDirDiskFull(this.dir));
     }
     const state = reasons.length ? 'full' : 'ok';
     this.transition(state, free);

@@ -28,6 +28,9 @@ const SAMPLES: Record<string, unknown[]> = {
   'cases.townshipRoleFromRegistry': [3],
   'registry.missingColumns': [['姓名', '身份证号']],
   'registry.unclosedQuote': [7],
+  'registry.rows.fieldTooLong': [200],
+  'storage.belowReserve': ['/数据', 12, 256],
+  'storage.dataDirDiskFull': ['/数据'],
   'audit.exportTooMany': [100000],
 };
 
@@ -67,6 +70,7 @@ describe('the error catalog', () => {
   it('is frozen, and the per-code fallback has a text for every code', () => {
     expect(Object.isFrozen(ERROR_MESSAGES)).toBe(true);
     for (const area of Object.values(ERROR_MESSAGES)) expect(Object.isFrozen(area)).toBe(true);
+    expect(Object.isFrozen(ERROR_MESSAGES.cases.jurisdictionBars) && Object.isFrozen(ERROR_MESSAGES.registry.rows)).toBe(true);
     expect(Object.isFrozen(ERROR_TEXT)).toBe(true);
     expect(Object.keys(ERROR_TEXT).sort()).toEqual(Object.keys(ERROR_CODES).sort());
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_MESSAGES } from '../error-messages.js';
 
 /**
  * 分级负责、归口办理 (issue 16): each accused person's management level decides who may handle the matter. The
@@ -36,11 +37,8 @@ export const JURISDICTION_BARS = ['county_managed', 'township_leadership', 'leve
 export const JurisdictionBar = z.enum(JURISDICTION_BARS);
 export type JurisdictionBar = (typeof JURISDICTION_BARS)[number];
 
-export const JURISDICTION_BAR_TEXT: Record<JurisdictionBar, string> = {
-  county_managed: '被反映人是县管干部，只能由县纪委监委办理，不能交办到乡镇。',
-  township_leadership: '被反映人是该乡镇的主要领导或乡镇纪委人员，不能交办给该乡镇办理。',
-  level_unknown: '被反映人的管理层级未确定，请先确认管理层级后再交办。',
-};
+/** Why a matter may not go down to a township, as the refusal and the console say it (texts in the error catalog). */
+export const JURISDICTION_BAR_TEXT: Readonly<Record<JurisdictionBar, string>> = ERROR_MESSAGES.cases.jurisdictionBars;
 
 /**
  * Why a matter may not go down to `township`, none of which any role may override: a 县管干部 stays with the county;

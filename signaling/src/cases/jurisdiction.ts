@@ -1,6 +1,5 @@
 import {
   AppError,
-  JURISDICTION_BAR_TEXT,
   jurisdictionBars,
   MANAGEMENT_LEVEL_LABELS,
   type AccusedJurisdictionBody,
@@ -71,7 +70,7 @@ export const referralBars = (rows: AccusedJurisdictionRow[], township: string): 
  */
 export async function assertMayGoDown(q: Queryable, petitionId: string, township: string): Promise<void> {
   const bars = referralBars(await accusedJurisdiction(q, petitionId), township);
-  if (bars.length) throw new AppError('JURISDICTION', JURISDICTION_BAR_TEXT[bars[0]!]);
+  if (bars.length) throw new AppError('JURISDICTION', ERROR_MESSAGES.cases.jurisdictionBars[bars[0]!]);
 }
 
 /** The audit value for a standing: 'none' already reads 解除 (an unlinked account) in the audit page's words. */

@@ -22,9 +22,7 @@ import { writeRecords, type RecordInput } from '../discipline/people-store.js';
 import { normaliseIdCard, personalDataKeys, sealIdCard } from '../discipline/person-data.js';
 
 type Kind = RegistryImportView['kind'];
-
-const HELD_MESSAGE = '该人员已关联县级账号：姓名、单位、职务、乡镇或管理层级的变更已列入待确认，须由另一名管理员确认后生效。';
-const UNIT_KEPT_MESSAGE = '单位名称未改：该单位有人员关联县级账号，名称变更须随该人员的档案变更由另一名管理员确认。';
+const ROW = ERROR_MESSAGES.registry.rows;
 
 /** Column headers as the source systems export them, with English aliases. */
 const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
@@ -117,7 +115,8 @@ export class RegistryImporter {
   /** An import cut off by a restart is marked failed, so its progress bar does not wait forever. */
   async recover(): Promise<void> {
     await this.db.query(
-      `UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || '[{"line":0,"message":"导入被服务重启中断，请重新导入。"}]'::jsonb WHERE status = 'running'`,
+      `UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || jsonb_build_array(jsonb_build_object('line', 0, 'message', $1::text)) WHERE status = 'running'`,
+      [ROW.interrupted],
     );
   }
 
@@ -254,21 +253,21 @@ export class RegistryImporter {
       const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
       const level = levelOf(v.level);
       const problem = !v.code
-        ? '缺少人员编码'
+        ? ROW.missingCode
         : !v.name
-          ? '缺少姓名'
+          ? ROW.missingName
           : Object.values(v).some((x) => x.length > MAX_LEN)
-            ? `字段超过 ${MAX_LEN} 字`
+            ? ROW.fieldTooLong(MAX_LEN)
             : v.township && !township
-              ? '乡镇不在本县名单中'
+              ? ROW.unknownTownship
               : v.unitName && !v.unitCode
-                ? '有单位名称但缺少单位编码'
+                ? ROW.unitNameWithoutCode
                 : !level
-                  ? '管理层级应为县管干部、乡镇干部、村干部或留空'
+                  ? ROW.badLevel
                   : v.idCard && !isValidIdCard(v.idCard)
-                    ? '身份证号校验不通过'
+                    ? ROW.badIdCard
                     : seen.has(v.code)
-                      ? '人员编码在本批中重复'
+                      ? ROW.duplicateCode
                       : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
@@ -297,7 +296,7 @@ export class RegistryImporter {
       };
       if (!changesGuarded(current, proposed)) continue;
       held.push({ code: r.code, proposed });
-      errors.push({ line: r.line, message: HELD_MESSAGE });
+      errors.push({ line: r.line, message: ROW.held });
       Object.assign(r, {
         name: current.name,
         unitCode: current.unitCode,
@@ -313,7 +312,7 @@ export class RegistryImporter {
       const keptNames = await guardedUnits(q, [...units.keys()]);
       for (const r of rows)
         if (r.unitCode && keptNames.has(r.unitCode) && r.unitName && r.unitName !== keptNames.get(r.unitCode) && !guarded.has(r.code))
-          errors.push({ line: r.line, message: UNIT_KEPT_MESSAGE });
+          errors.push({ line: r.line, message: ROW.unitKept });
       for (const [code, name] of keptNames) units.get(code)!.name = name;
       await q.query(
         `INSERT INTO org_units (code, name, township_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
@@ -375,25 +374,25 @@ export class RegistryImporter {
       const sanction = sanctionOf(v.kind) ?? null;
       const probation = PROBATION[v.probation];
       const problem = !v.id
-        ? '缺少记录编号'
+        ? ROW.missingRecordId
         : !v.official
-          ? '缺少人员编码'
+          ? ROW.missingCode
           : !known.has(v.official)
-            ? '人员编码不在清廉档案中，请先导入人员'
+            ? ROW.unknownOfficial
             : !isDate(v.date)
-              ? '处分日期应为 YYYY-MM-DD'
+              ? ROW.badDate
               : !v.kind
-                ? '缺少处分种类'
+                ? ROW.missingKind
                 : !v.reason
-                  ? '缺少事由'
+                  ? ROW.missingReason
                   : Object.values(v).some((x) => x.length > MAX_LEN * 5)
-                    ? '字段过长'
+                    ? ROW.fieldsTooLong
                     : probation === undefined
-                      ? '察看期应为一年、二年或留空'
+                      ? ROW.badProbation
                       : probation !== null && sanction !== 'party_probation'
-                        ? '只有留党察看填写察看期'
+                        ? ROW.probationOnlyForProbation
                         : seen.has(v.id)
-                          ? '记录编号在本批中重复'
+                          ? ROW.duplicateRecordId
                           : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
