@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AppError } from '@vj/shared';
-import { apiRequest } from '@vj/client';
+import { apiRequest, errorFromAnswer, noAnswerError } from '@vj/client';
 import { T } from './strings';
 
 export type TokenSource = () => string | undefined;
@@ -30,7 +30,7 @@ export function useApi<T>(token: TokenSource, path: string | undefined, refreshM
     setState((s) => ({ ...s, loading: true, error: undefined }));
     apiRequest<T>('GET', path, { token: token() }).then(
       (data) => live && setState({ data, loading: false }),
-      (err: unknown) => live && setState({ error: err instanceof AppError ? err.message : String(err), loading: false }),
+      (err: unknown) => live && setState({ error: userMessage(err), loading: false }),
     );
     return () => {
       live = false;
@@ -90,23 +90,32 @@ export function uploadWithProgress<T = unknown>(
           return resolve(undefined as T);
         }
       }
-      let message = `HTTP ${xhr.status}`;
+      let body: unknown;
       try {
-        message = (JSON.parse(xhr.responseText) as { error: { message: string } }).error.message;
+        body = JSON.parse(xhr.responseText);
       } catch {
-        /* keep the status */
+        // Not the server's JSON (a proxy's page): the status alone says what it was.
       }
-      reject(new Error(message));
+      reject(errorFromAnswer(xhr.status, body));
     };
-    xhr.onerror = () => reject(new Error('network'));
+    xhr.onerror = () => reject(noAnswerError());
     xhr.send(file);
   });
 }
 
+/** A download button's state: a failure shows beside it in Chinese, instead of being lost in a dropped promise. */
+export function useDownload(token: TokenSource): { download: (url: string, fallbackName: string) => void; error: string | undefined } {
+  const { run, error } = useAction();
+  const download = useCallback((url: string, fallbackName: string) => void run(() => downloadWithAuth(url, token() ?? '', fallbackName)), [run, token]);
+  return { download, error };
+}
+
 /** Downloads an authorized file and hands it to the browser; the server audits the access. */
 export async function downloadWithAuth(url: string, token: string, fallbackName: string): Promise<void> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).catch(() => {
+    throw noAnswerError();
+  });
+  if (!res.ok) throw errorFromAnswer(res.status, await res.json().catch(() => undefined));
   const disposition = res.headers.get('content-disposition') ?? '';
   const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? fallbackName);
   const href = URL.createObjectURL(await res.blob());

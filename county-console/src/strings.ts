@@ -271,6 +271,8 @@ export const T = {
   noFilesChosen: '未选择文件',
   filesChosen: (n: number) => `已选择 ${n} 个文件`,
   attachments: '证据材料（JPG/PNG/PDF/MP3/MP4，每个不超过 10 MB，最多 10 个）',
+  /** A downloaded file's name when the server's answer gives none. */
+  fileFallback: { evidence: '证据材料', attachment: '附件', stats: '信访统计.csv' },
   submit: '提交登记',
   submitting: '正在提交……',
   submitRetry: '网络中断，重新提交（不会重复登记）',

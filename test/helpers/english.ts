@@ -1,7 +1,8 @@
 import type { Page } from 'puppeteer-core';
 
 /**
- * Latin words a Chinese screen may show: file formats and encodings (GBK, as Chinese spreadsheet users know it), units, the two shortcut keys. Anything else in Latin
+ * Latin words a Chinese screen may show: file formats and encodings (GBK, as Chinese spreadsheet users know it),
+ * units, the two shortcut keys. Anything else in Latin
  * letters is English a user should not have to read (issue 14.4). Case-insensitive.
  */
 export const ENGLISH_ALLOWED = ['CSV', 'GBK', 'JPG', 'PNG', 'PDF', 'MP3', 'MP4', 'KB', 'MB', 'GB', 'px', 'fps', 'kbps', 'A', 'E'] as const;

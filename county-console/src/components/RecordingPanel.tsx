@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { RecordingVerdictView } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { useApi, type TokenSource } from '../api';
 import { TR } from '../recording-strings';
@@ -41,11 +42,7 @@ export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: str
   };
   const verify = async () => {
     try {
-      const v = await apiRequest<{ ok: boolean; segments: number; firstBad: { seq: number; problem: string } | null }>(
-        'GET',
-        `/api/recordings/${rec.id}/verify`,
-        { token: token() },
-      );
+      const v = await apiRequest<RecordingVerdictView>('GET', `/api/recordings/${rec.id}/verify`, { token: token() });
       setMessage(v.ok ? { ok: true, text: TR.verified(v.segments) } : { ok: false, text: TR.broken(v.firstBad!.seq, v.firstBad!.problem) });
     } catch (err) {
       setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });

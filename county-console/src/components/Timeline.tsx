@@ -1,18 +1,10 @@
+import type { SessionRecordView } from '@vj/shared';
 import { useApi } from '../api';
 import { T } from '../strings';
 
-interface TimelineData {
-  participants: { role: string; joinedAt: string; leftAt: string | null; leaveReason: string | null }[];
-  timeline: {
-    events: { at: string; kind: string; actorName: string | null; details: Record<string, unknown> }[];
-    privateSegments: { startedAt: string; endedAt: string | null }[];
-  };
-  endReason: string | null;
-}
-
 /** Who joined, mode changes, private segments and how it ended, from the server's record. */
 export function Timeline({ sessionId, token, version }: { sessionId: string; token: () => string | undefined; version: number }) {
-  const t = useApi<TimelineData>(token, `/api/sessions/${sessionId}?v=${version}`);
+  const t = useApi<SessionRecordView>(token, `/api/sessions/${sessionId}?v=${version}`);
   if (!t.data) return null;
   return (
     <details className="timeline" open>

@@ -14,7 +14,7 @@ import {
 } from '@vj/shared';
 import { DispositionFields, DispositionLine, OutcomeFields, useDispositionForm } from './DispositionForm';
 import { apiRequest } from '@vj/client';
-import { downloadWithAuth, uploadWithProgress, type TokenSource } from '../api';
+import { uploadWithProgress, useDownload, type TokenSource } from '../api';
 import { TJ } from '../jurisdiction-strings';
 import { TC } from '../case-strings';
 import { chinaDay, evidenceLabel } from '../format';
@@ -39,6 +39,7 @@ interface Props {
 /** The case's deadline, its handling record and the actions the rule table allows this user now. */
 export function WorkflowPanel({ base, role, token, workflow: w, onChanged, referBar }: Props) {
   const [open, setOpen] = useState<CaseAction>();
+  const files = useDownload(token);
   const n = w.notices;
   // A township never learns whether the accuser gave their name; it takes none of the notice actions anyway.
   const actions = availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).filter((a) => {
@@ -143,7 +144,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
               <button
                 key={a.id}
                 className="link"
-                onClick={() => void downloadWithAuth(`${base}/attachments/${a.id}`, token() ?? '', 'evidence')}
+                onClick={() => files.download(`${base}/attachments/${a.id}`, T.fileFallback.evidence)}
                 data-testid="step-evidence"
               >
                 {T.download} {evidenceLabel(i, a.mime, a.sizeBytes, a.filename)}
@@ -152,6 +153,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
           </li>
         ))}
       </ol>
+      {files.error && <p className="error">{files.error}</p>}
       {referBar && availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).includes('refer') && (
         <p className="warn-text" data-testid="refer-not-offered">
           {TJ.referBarred}

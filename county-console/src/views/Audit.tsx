@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { AUDIT_ACTIONS, AuditExportQuery, type AuditEntryView } from '@vj/shared';
+import { AUDIT_ACTIONS, AuditExportQuery, type AuditEntryView, type AuditVerifyAnswer } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { type TokenSource } from '../api';
 import { TA, auditActionLabel, auditDetailsText } from '../audit-strings';
@@ -39,7 +39,7 @@ export function Audit({ token, canExport = false }: { token: TokenSource; canExp
   useEffect(() => void load(), [filters]);
 
   const runVerify = async () => {
-    const r = await apiRequest<{ ok: boolean; rows: number; firstBroken: { seq: string; problem: string } | null }>('GET', '/api/audit/verify', {
+    const r = await apiRequest<AuditVerifyAnswer>('GET', '/api/audit/verify', {
       token: token(),
     });
     setVerify(r.ok ? T.auditIntact(r.rows) : T.auditBroken(r.firstBroken!.seq, r.firstBroken!.problem));

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseWorkflowView, CountyPetitionView, RevealResult, Role } from '@vj/shared';
 import { apiRequest } from '@vj/client';
-import { downloadWithAuth, useAction, useApi, type TokenSource } from '../api';
+import { useAction, useApi, useDownload, type TokenSource } from '../api';
 import { CrossReference } from '../components/CrossReference';
 import { JurisdictionPanel } from '../components/JurisdictionPanel';
 import { RecordingPanel } from '../components/RecordingPanel';
@@ -18,6 +18,7 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
   const [revealing, setRevealing] = useState(false);
   const [sealing, setSealing] = useState(false);
   const [sealedNow, setSealedNow] = useState(false);
+  const files = useDownload(props.token);
   if (sealedNow)
     return (
       <section className="panel" data-testid="case-sealed">
@@ -53,13 +54,14 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
           {c.attachments.map((a, i) => (
             <li key={a.id} data-testid="evidence">
               {evidenceLabel(i, a.mime, a.sizeBytes)}{' '}
-              <button className="link" onClick={() => void downloadWithAuth(`/api/petitions/${c.id}/attachments/${a.id}`, props.token() ?? '', 'attachment')}>
+              <button className="link" onClick={() => files.download(`/api/petitions/${c.id}/attachments/${a.id}`, T.fileFallback.attachment)}>
                 {T.download}
               </button>
             </li>
           ))}
         </ul>
       )}
+      {files.error && <p className="error">{files.error}</p>}
       {c.sessionId && <RecordingPanel sessionId={c.sessionId} token={props.token} canVerify={props.role === 'county_supervisor'} />}
       <CrossReference id={c.id} token={props.token} roomName={props.roomName} />
       <JurisdictionPanel

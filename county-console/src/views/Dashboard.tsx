@@ -1,5 +1,5 @@
 import { DISPOSITIONS, dispositionTotals, type CaseStatsView, type DeadlineCaseView, type DispositionCount, type Role } from '@vj/shared';
-import { downloadWithAuth, useApi, type TokenSource } from '../api';
+import { useApi, useDownload, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { chinaDay } from '../format';
 import { DueBadge } from '../components/WorkflowPanel';
@@ -15,6 +15,7 @@ const REFRESH_MS = 30_000;
 export function Dashboard({ token, role, roomName }: { token: TokenSource; role: Role; roomName: (c: string) => string }) {
   const stats = useApi<CaseStatsView>(token, '/api/stats?months=12', REFRESH_MS);
   const deadlines = useApi<{ items: DeadlineCaseView[] }>(token, '/api/cases/deadlines', REFRESH_MS);
+  const csv = useDownload(token);
   return (
     <div className="dashboard">
       <section className="panel" data-testid="deadlines">
@@ -51,10 +52,11 @@ export function Dashboard({ token, role, roomName }: { token: TokenSource; role:
       <section className="panel" data-testid="stats">
         <h2>
           {TC.statsTitle}
-          <button className="link" onClick={() => void downloadWithAuth('/api/stats/export?months=12', token() ?? '', 'stats.csv')} data-testid="export-csv">
+          <button className="link" onClick={() => csv.download('/api/stats/export?months=12', T.fileFallback.stats)} data-testid="export-csv">
             {TC.exportCsv}
           </button>
         </h2>
+        {csv.error && <p className="error">{csv.error}</p>}
         {stats.error && <p className="error">{T.loadFailed(stats.error)}</p>}
         {stats.data && (
           <>

@@ -1,15 +1,13 @@
 import { useEffect, useState } from 'react';
-import { MATTER_CLASSES, type DeadlinePolicyRow, type DeadlinePolicyRowView } from '@vj/shared';
+import { MATTER_CLASSES, type CasePolicyView, type DeadlinePolicyRow, type DeadlinePolicyRowView } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { useApi, type TokenSource } from '../api';
 import { TC } from '../case-strings';
 import { T } from '../strings';
 import { CalendarImport } from './CalendarImport';
 
-interface PolicyData {
-  rows: DeadlinePolicyRowView[];
-  exceptions: { day: string; working: boolean; note: string }[];
-}
+/** The policy page's answer, as the server's schema says it. */
+type PolicyData = CasePolicyView;
 
 /** One line per calendar exception: "2026-10-01 休 国庆" or "2026-10-10 班 调休". */
 const formatExceptions = (e: PolicyData['exceptions']) => e.map((x) => `${x.day} ${x.working ? '班' : '休'} ${x.note}`.trim()).join('\n');

@@ -13,10 +13,36 @@ export async function apiRequest<T>(method: 'GET' | 'POST' | 'PUT', path: string
       body: opts.body !== undefined ? JSON.stringify(opts.body) : null,
     });
   } catch {
-    throw new AppError('UNAVAILABLE', userMessage('UNAVAILABLE', undefined));
+    throw noAnswerError();
   }
-  const data = (await res.json().catch(() => undefined)) as { error?: { code?: unknown; message?: string } } | undefined;
+  const data = (await res.json().catch(() => undefined)) as unknown;
   if (res.ok) return data as T;
-  const code = isErrorCode(data?.error?.code) ? data.error.code : res.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
-  throw new AppError(code, userMessage(code, data?.error?.message));
+  throw errorFromAnswer(res.status, data);
+}
+
+/**
+ * The error a failed answer means, with a Chinese text: the server's code and words when it sent them; else (a proxy's
+ * HTML page, a body cut off) a code from the status alone, never "HTTP 502" on a screen.
+ */
+export function errorFromAnswer(status: number, body: unknown): AppError {
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const code = isErrorCode(error?.code)
+    ? error.code
+    : status === 413
+      ? 'PAYLOAD_TOO_LARGE'
+      : status === 429
+        ? 'RATE_LIMITED'
+        : status === 401
+          ? 'UNAUTHENTICATED'
+          : status === 403
+            ? 'FORBIDDEN'
+            : status >= 500
+              ? 'UNAVAILABLE'
+              : 'INTERNAL';
+  return new AppError(code, userMessage(code, typeof error?.message === 'string' ? error.message : undefined));
+}
+
+/** The error a request that got no answer at all means (offline, the server down or unreachable). */
+export function noAnswerError(): AppError {
+  return new AppError('UNAVAILABLE', userMessage('UNAVAILABLE', undefined));
 }

@@ -13,7 +13,8 @@ interface Pending {
 
 /**
  * Request/reply between nodes over Redis pub/sub. Each node listens on its own channel; every request carries
- * an id, a reply channel and a deadline, and the caller gives up at the deadline with RpcTimeoutError. A request to a channel nobody listens on fails at once instead of waiting for the timeout.
+ * an id, a reply channel and a deadline, and the caller gives up at the deadline with RpcTimeoutError. A request to
+ * a channel nobody listens on fails at once instead of waiting for the timeout.
  */
 export class RedisRpc {
   private readonly pending = new Map<string, Pending>();

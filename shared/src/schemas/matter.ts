@@ -13,7 +13,8 @@ export type MatterClass = (typeof MATTER_CLASSES)[number];
  * How a decided matter left the county: 交办 (assigned with a reporting duty, quarterly progress reports and a
  * deadline; the county reviews, returns or approves the result: the `refer` loop) or 转办 (`transfer`: handed to the
  * body with jurisdiction, a township commission or a named outside body, which handles it under its own authority;
- * the county keeps the record and the outcome if one is reported). Pinyin, because the usual English words for the two swap meaning from one translation to the next.
+ * the county keeps the record and the outcome if one is reported). Pinyin, because the usual English words for the
+ * two swap meaning from one translation to the next.
  */
 export const CASE_ROUTES = ['jiaoban', 'zhuanban'] as const;
 export type CaseRoute = (typeof CASE_ROUTES)[number];

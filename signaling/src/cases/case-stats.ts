@@ -46,7 +46,8 @@ export async function caseStats(q: Queryable, months: number, now: Date, rooms: 
             count(*) FILTER (WHERE status <> 'closed' AND due_state = 'overdue') AS overdue, count(*) FILTER (WHERE status = 'closed') AS closed,
             avg(extract(epoch FROM closed_at - created_at) / 86400) FILTER (WHERE status = 'closed') AS avg_days FROM petitions WHERE ${COUNTED}`,
   );
-  // Months in China time (UTC+8, written out: the embedded database ships no time zone names), oldest first, with empty months present so a trend line has no holes.
+  // Months in China time (UTC+8, written out: the embedded database ships no time zone names), oldest first, with
+  // empty months present so a trend line has no holes.
   const trend = await q.query<{ month: string; received: string; closed: string }>(
     `WITH m AS (
        SELECT to_char(date_trunc('month', (($1::timestamptz AT TIME ZONE 'UTC') + interval '8 hours')) - make_interval(months => g), 'YYYY-MM') AS month

@@ -1,5 +1,6 @@
 // Checks a signed audit export (the audit administrator's download): every row present, unchanged, in order, and
-// the range as exported; says how many rows were redacted because they are about a sealed matter. Usage: npm run audit:verify-export -- <file.jsonl>   (exit 0 valid, 2 not, 1 could not run)
+// the range as exported; says how many rows were redacted because they are about a sealed matter. Usage: npm run
+// audit:verify-export -- <file.jsonl>   (exit 0 valid, 2 not, 1 could not run)
 // Needs the server's database and master keys: the export is signed with a subkey of the wrapped integrity key.
 import fs from 'node:fs';
 import { createLogger } from '@vj/shared';
