@@ -18,6 +18,23 @@ export class CsvSyntaxError extends Error {
  * (CsvSyntaxError, with the line it opened on): read on, it would swallow the rest of the file into one field.
  */
 export function parseCsv(text: string): CsvRecord[] {
+  const p = csvParser(text);
+  p.run(Infinity);
+  return p.finish();
+}
+
+/**
+ * parseCsv for a file a request brought (up to 40 MB): it reads `sliceChars` characters at a time and lets the
+ * event loop run between slices, so calls, sockets and other requests on the node are not held up while it reads.
+ */
+export async function parseCsvYielding(text: string, sliceChars = 1 << 16): Promise<CsvRecord[]> {
+  const p = csvParser(text);
+  while (!p.run(sliceChars)) await new Promise((resolve) => setImmediate(resolve));
+  return p.finish();
+}
+
+/** The parser's state between slices: `run` reads up to `chars` more and says whether the text is done. */
+function csvParser(text: string) {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const out: CsvRecord[] = [];
   let fields: string[] = [];
@@ -26,42 +43,51 @@ export function parseCsv(text: string): CsvRecord[] {
   let line = 1;
   let startLine = 1;
   let quoteLine = 0;
+  let i = 0;
   const endRecord = () => {
     fields.push(field);
     if (fields.length > 1 || fields[0] !== '') out.push({ line: startLine, fields });
     fields = [];
     field = '';
   };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
+  return {
+    run(chars: number): boolean {
+      const stop = Math.min(src.length, i + chars);
+      for (; i < stop; i++) {
+        const c = src[i]!;
+        if (quoted) {
+          if (c === '"') {
+            if (src[i + 1] === '"') {
+              field += '"';
+              i++;
+            } else quoted = false;
+          } else {
+            if (c === '\n') line++;
+            field += c;
+          }
+          continue;
+        }
+        if (c === '"' && field === '') {
+          quoted = true;
+          quoteLine = line;
+        } else if (c === ',') {
+          fields.push(field);
+          field = '';
+        } else if (c === '\n' || c === '\r') {
+          if (c === '\r' && src[i + 1] === '\n') i++;
+          endRecord();
+          line++;
+          startLine = line;
+        } else field += c;
       }
-      continue;
-    }
-    if (c === '"' && field === '') {
-      quoted = true;
-      quoteLine = line;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      startLine = line;
-    } else field += c;
-  }
-  if (quoted) throw new CsvSyntaxError(quoteLine);
-  if (field !== '' || fields.length) endRecord();
-  return out;
+      return i >= src.length;
+    },
+    finish(): CsvRecord[] {
+      if (quoted) throw new CsvSyntaxError(quoteLine);
+      if (field !== '' || fields.length) endRecord();
+      return out;
+    },
+  };
 }
 
 /** Quotes a value for CSV output; a leading = + - @ is neutralised so spreadsheets do not run it as a formula. */

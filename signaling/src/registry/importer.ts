@@ -14,7 +14,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
+import { CsvSyntaxError, parseCsvYielding, type CsvRecord } from './csv.js';
 import { changesGuarded, guardedEntries, guardedUnits, holdChange, type HeldEntry } from './held-changes.js';
 import { linkUsersFromRegistry } from './user-links.js';
 import { nameKeys } from '../discipline/name-keys.js';
@@ -69,7 +69,7 @@ function headerMap(kind: Kind, header: string[]): Record<string, number> {
  * The file's rows. UTF-8 first; else GB18030 (a superset of GBK), which is what spreadsheet programs on Chinese
  * Windows write when "CSV" is chosen, so an export from the personnel system imports as it is.
  */
-function csvRecords(data: Buffer): CsvRecord[] {
+async function csvRecords(data: Buffer): Promise<CsvRecord[]> {
   let text: string | undefined;
   for (const encoding of ['utf-8', 'gb18030']) {
     try {
@@ -81,7 +81,7 @@ function csvRecords(data: Buffer): CsvRecord[] {
   }
   if (text === undefined) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.unknownEncoding);
   try {
-    return parseCsv(text);
+    return await parseCsvYielding(text);
   } catch (err) {
     if (err instanceof CsvSyntaxError) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.unclosedQuote(err.line));
     throw err;
@@ -121,7 +121,7 @@ export class RegistryImporter {
   }
 
   async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
-    const records = csvRecords(data);
+    const records = await csvRecords(data);
     if (records.length < 2) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.noRows);
     const columns = headerMap(kind, records[0]!.fields);
     const id = newId();
