@@ -390,7 +390,7 @@ export class RecordingService {
     });
     this.recordings.delete(sessionId);
     this.alerts.resolve(`recorder_failed:${rec.id}`);
-    for (const t of rec.tracks.values()) fs.rmSync(t.ffmpeg.dir, { recursive: true, force: true });
+    await Promise.all([...rec.tracks.values()].map((t) => fs.promises.rm(t.ffmpeg.dir, { recursive: true, force: true })));
     this.announce(sessionId, null);
     this.log.info('recording finished', { recordingId: rec.id, sessionId, status });
   }

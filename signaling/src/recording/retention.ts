@@ -90,7 +90,7 @@ export class RetentionJob {
           details: { segments: r.segments, sizeBytes: Number(r.size_bytes), chainHead: r.chain_head?.toString('hex') ?? null },
         });
       });
-      fs.rmSync(path.join(this.store.root, r.id), { recursive: true, force: true });
+      await fs.promises.rm(path.join(this.store.root, r.id), { recursive: true, force: true });
       purged.push(r.id);
     }
     if (purged.length) this.log.info('recordings purged by retention', { count: purged.length });
