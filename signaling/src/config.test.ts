@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ VJ_MODE: 'demo' }).secondFactor).toBe(true);
   });
 
+  it('times requests between signaling nodes by their own setting, the SFU request time when it is unset', () => {
+    expect(loadConfig({ SFU_REQUEST_TIMEOUT_MS: '7000' })).toMatchObject({ sfuTimeoutMs: 7000, nodeTimeoutMs: 7000 });
+    expect(loadConfig({ SFU_REQUEST_TIMEOUT_MS: '7000', NODE_REQUEST_TIMEOUT_MS: '2500' })).toMatchObject({ sfuTimeoutMs: 7000, nodeTimeoutMs: 2500 });
+    expect(() => loadConfig({ NODE_REQUEST_TIMEOUT_MS: '5' })).toThrow(/NODE_REQUEST_TIMEOUT_MS/);
+  });
+
   it('refuses inconsistent network settings with the variable named', () => {
     expect(() => loadConfig({ RTC_LISTEN_IP: '0.0.0.0' })).toThrow(/RTC_ANNOUNCED_IP/);
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT/);

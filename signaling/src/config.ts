@@ -107,8 +107,10 @@ const Env = RtcEnv.extend({
     .refine((list) => list.every(isProxyAddress)),
   /** Replaced by VJ_TOPOLOGY (SFU_MODE=redis meant the cluster); read only to keep older deployments starting. */
   SFU_MODE: z.preprocess(unsetWhenEmpty, z.enum(['local', 'redis']).optional()),
-  /** How long a request to an SFU node (or another signaling node) may take before it fails by name. */
+  /** How long a request to an SFU node may take before it fails by name (SFU_TIMEOUT). */
   SFU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** How long a request to another signaling node may take before it fails by name (NODE_TIMEOUT); unset, the SFU's. */
+  NODE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   /** This signaling node's name in Redis; random when unset. */
   NODE_ID: NodeId.optional(),
   ROOMS_FILE: z.string().optional(),
@@ -234,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The one place the topology is decided; the server builds its parts from it (topology.ts). */
     topology,
     sfuTimeoutMs: e.SFU_REQUEST_TIMEOUT_MS,
+    nodeTimeoutMs: e.NODE_REQUEST_TIMEOUT_MS ?? e.SFU_REQUEST_TIMEOUT_MS,
     nodeId: e.NODE_ID,
     roomsFile: e.ROOMS_FILE,
     reconnectGraceMs: e.RECONNECT_GRACE_S * 1000,

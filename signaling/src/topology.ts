@@ -143,7 +143,7 @@ async function open(kind: TopologyKind, config: Config, log: Logger, closers: ((
   const cluster: ClusterParts = {
     ownership,
     queue: new RedisCallQueue(redis.main, config.redisPrefix),
-    bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.sfuTimeoutMs, log.child('bus')),
+    bus: new RedisBus(bus.pub, bus.sub, config.redisPrefix, nodeId, config.nodeTimeoutMs, log.child('bus')),
   };
   // Nodes of a cluster on one host share DATA_DIR: each writes (and may clean) only its own work folder, and
   // only a single process reconciles the whole store at start-up.
