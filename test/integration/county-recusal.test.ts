@@ -4,7 +4,10 @@ import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
 import { PNG, kioskToken, loginAll, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
-import { connect, send } from '../helpers/sockets.js';
+import { waitFor } from '../helpers/poll.js';
+import { io } from 'socket.io-client';
+import { connect, send, type TestSocket } from '../helpers/sockets.js';
+import type { AlertView } from '@vj/shared';
 
 // Issue 16, review finding 3: a county officer or supervisor named as accused in a matter is recused from it (回避).
 // The demo supervisor is linked to 赵建平 (县纪委监委信访室主任, XJW-0002); officer2 is linked here by name alone.
@@ -299,6 +302,94 @@ describe('回避: a county officer or supervisor named in a matter', () => {
     // Once a colleague has acted on it, not even intake files.
     expect((await transition(s.url, token('officer1'), b.id, { action: 'accept', text: '' })).status).toBe(200);
     expect((await upload(s.url, token('officer2'), b.id, randomUUID(), PNG, 'image/png', 'late.png')).status).toBe(409);
+  });
+});
+
+/** An accepted matter naming `accused`, filed by officer1 without a call, overdue on its acceptance clock. */
+async function overdueMatter(room: string, accused: Record<string, unknown>): Promise<{ id: string; caseCode: string }> {
+  const b = petitionBody(room, null, {
+    accused: [{ unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'county_managed', standing: 'none', ...accused }],
+  });
+  const r = await api<{ caseCode: string }>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: b });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect((await transition(s.url, token('officer1'), b.id, { action: 'accept', text: '' })).status).toBe(200);
+  await s.server.db.query(`UPDATE petitions SET due_state = 'overdue', accept_due_at = now() - interval '1 day' WHERE id = $1`, [b.id]);
+  return { id: b.id, caseCode: r.body.caseCode };
+}
+
+/**
+ * A county console's socket, with every alert bar it was sent: listening from before it connects (the first bar is
+ * sent on connect, and can arrive in the same read as the connect itself).
+ */
+async function console_(who: string, url = s.url): Promise<{ socket: TestSocket; bars: AlertView[][]; codes: () => string[] }> {
+  const socket = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token: token(who) }, reconnection: false, forceNew: true });
+  const bars: AlertView[][] = [];
+  socket.on('alerts', (p: { alerts: AlertView[] }) => bars.push(p.alerts));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => (socket.close(), reject(err)));
+  });
+  const codes = () => (bars.at(-1) ?? []).flatMap((a) => (a.caseCode ? [a.caseCode] : []));
+  return { socket, bars, codes };
+}
+
+describe('回避 on the alert bar', () => {
+  it('an overdue matter’s alert reaches every county console but those of the people it names, on connect and on every change', async () => {
+    if (process.env['VJ_TOPOLOGY'] === 'cluster') expect(s.otherUrl).toBeDefined();
+    const bySupervisor = await overdueMatter('xingsha', { name: '赵建平', officialCode: 'XJW-0002' });
+    const byOfficer2 = await overdueMatter('langli', { name: OFFICER2_NAME });
+    const consoles = {
+      officer1: await console_('officer1'),
+      officer2: await console_('officer2'),
+      supervisor: await console_('supervisor'),
+    };
+    // In the cluster topology, consoles on the other signaling node: the alerts reach them through the node bus.
+    const there = s.otherUrl ? { officer1: await console_('officer1', s.otherUrl), officer2: await console_('officer2', s.otherUrl) } : undefined;
+    try {
+      await s.server.ctx.deadlines.publishOverdue();
+      const both = [bySupervisor.caseCode, byOfficer2.caseCode];
+      // Each console's latest bar has the matters that do not name its user: the same publish carried the one that does.
+      await waitFor('officer1 sees both', () => both.every((c) => consoles.officer1.codes().includes(c)));
+      await waitFor('officer2 sees the supervisor’s', () => consoles.officer2.codes().includes(bySupervisor.caseCode));
+      await waitFor('the supervisor sees officer2’s', () => consoles.supervisor.codes().includes(byOfficer2.caseCode));
+      if (there) {
+        await waitFor('officer1 on the other node sees both', () => both.every((c) => there.officer1.codes().includes(c)));
+        await waitFor('officer2 on the other node sees the supervisor’s', () => there.officer2.codes().includes(bySupervisor.caseCode));
+      }
+      // A console connecting now gets its first bar the same way.
+      for (const [who, own, other] of [
+        ['officer2', byOfficer2, bySupervisor],
+        ['supervisor', bySupervisor, byOfficer2],
+      ] as const) {
+        const late = await console_(who);
+        try {
+          const first = await waitFor(`${who}'s first bar`, () => late.bars[0]);
+          const codes = first.map((a) => a.caseCode);
+          expect(codes, who).toContain(other.caseCode);
+          expect(codes, who).not.toContain(own.caseCode);
+        } finally {
+          late.socket.close();
+        }
+      }
+      // Nor may the named one acknowledge it; a colleague does, and the bar changes again for everyone.
+      const acked = await send(consoles.officer2.socket, 'alert:ack', { alertId: `case_overdue:${byOfficer2.id}` });
+      expect(acked.ok ? 'ok' : acked.error.code).toBe('CONFLICT_OF_INTEREST');
+      expect((await send(consoles.officer1.socket, 'alert:ack', { alertId: `case_overdue:${byOfficer2.id}` })).ok).toBe(true);
+      await waitFor('the supervisor sees the acknowledgement', () =>
+        consoles.supervisor.bars.at(-1)?.some((a) => a.caseCode === byOfficer2.caseCode && a.acknowledgedBy),
+      );
+      const seen = (c: { bars: AlertView[][] }) => c.bars.flat().map((a) => a.caseCode);
+      expect(seen(consoles.officer2)).not.toContain(byOfficer2.caseCode);
+      expect(seen(consoles.supervisor)).not.toContain(bySupervisor.caseCode);
+      if (there) {
+        await waitFor('officer1 on the other node sees the acknowledgement', () =>
+          there.officer1.bars.at(-1)?.some((a) => a.caseCode === byOfficer2.caseCode && a.acknowledgedBy),
+        );
+        expect(seen(there.officer2)).not.toContain(byOfficer2.caseCode);
+      }
+    } finally {
+      for (const c of [...Object.values(consoles), ...Object.values(there ?? {})]) c.socket.close();
+    }
   });
 });
 

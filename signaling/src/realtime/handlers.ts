@@ -10,6 +10,8 @@ import {
 } from '@vj/shared';
 import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
+import { alertsNaming } from '../alerts/county-alerts.js';
+import { Recused } from '../cases/conflicts.js';
 import type { Claims } from '../security/jwt.js';
 import { turnIceServers } from '../turn/ice-servers.js';
 
@@ -194,6 +196,9 @@ export function eventHandlers(app: AppContext): Handlers {
     'staff:join': async (ctx, { sessionId }) => entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId))),
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
+      // Nor acknowledged by a person the matter names: the bar never showed it to them (回避).
+      const alert = calls.alerts.list().find((a) => a.id === alertId);
+      if (alert && (await alertsNaming(app.db, [ctx.principal.sub], [alert])).size) throw new Recused();
       if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.alertGone);
       return {};
     },
