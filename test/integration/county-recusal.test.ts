@@ -393,6 +393,88 @@ describe('回避 on the alert bar', () => {
   });
 });
 
+describe('回避 on the audit page', () => {
+  it('the supervisor’s audit page leaves out every row about a matter that names them; the audit administrator sees them, and rows about others stay', async () => {
+    const bySupervisor = await overdueMatter('jinjing', { name: '赵建平', officialCode: 'XJW-0002' });
+    const byOfficer2 = await overdueMatter('kaihui', { name: OFFICER2_NAME });
+    type Page = { items: { objectId: string | null; details: Record<string, unknown> }[] };
+    const page = async (who: string, query: string) => {
+      const r = await api<Page>(s.url, 'GET', `/api/audit?${query}`, { token: token(who) });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.items;
+    };
+    const about = (items: Page['items'], id: string) => items.filter((a) => a.objectId === id || a.details['petitionId'] === id).length;
+    // Filed and accepted: each matter has rows.
+    expect(await page('auditor', `objectId=${bySupervisor.id}`)).not.toEqual([]);
+    expect(await page('supervisor', `objectId=${bySupervisor.id}`)).toEqual([]);
+    expect(about(await page('supervisor', `objectId=${byOfficer2.id}`), byOfficer2.id)).toBeGreaterThan(0);
+    // The unfiltered page (newest first: both matters are on it) the same way.
+    expect(about(await page('auditor', 'limit=200'), bySupervisor.id)).toBeGreaterThan(0);
+    const latest = await page('supervisor', 'limit=200');
+    expect(about(latest, bySupervisor.id)).toBe(0);
+    expect(about(latest, byOfficer2.id)).toBeGreaterThan(0);
+    // Nor by actor: officer1 filed both.
+    const byActor = await page('supervisor', `actor=${userId('officer1')}&limit=200`);
+    expect([about(byActor, bySupervisor.id), about(byActor, byOfficer2.id) > 0]).toEqual([0, true]);
+  });
+});
+
+describe('回避 in a live call', () => {
+  it('nobody a matter filed from a call names may watch the call or join it as township staff; others still may', async () => {
+    const staffName = '钱晓梅';
+    const linked = await api(s.url, 'POST', `/api/admin/users/${userId('xingsha-staff')}/official`, {
+      token: token('admin'),
+      body: { link: 'name', personName: staffName },
+    });
+    expect(linked.status, JSON.stringify(linked.body)).toBe(200);
+    const kiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!));
+    const sockets = {
+      officer1: await connect(s.url, token('officer1')),
+      officer2: await connect(s.url, token('officer2')),
+      supervisor: await connect(s.url, token('supervisor')),
+      staff: await connect(s.url, token('xingsha-staff')),
+    };
+    try {
+      const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+      if (!started.ok) throw new Error(JSON.stringify(started));
+      const sessionId = started.data.sessionId;
+      expect((await send(sockets.officer1, 'call:answer', { sessionId })).ok).toBe(true);
+      // Before a matter names them, the staff may join (and leave again).
+      expect((await send(sockets.staff, 'staff:join', { sessionId })).ok).toBe(true);
+      expect((await send(sockets.staff, 'session:leave', { sessionId })).ok).toBe(true);
+      // The officer in the call files the villager's accusation of officer2 and of the staff member from it.
+      const b = petitionBody('xingsha', null, {
+        sessionId,
+        accused: [
+          {
+            name: OFFICER2_NAME,
+            unit: '县纪委监委信访室',
+            position: '干事',
+            townshipCode: null,
+            officialCode: null,
+            managementLevel: 'county_managed',
+            standing: 'none',
+          },
+          { name: staffName, unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'township_cadre', standing: 'none' },
+        ],
+      });
+      const filed = await api(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: b });
+      expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+      const code = (r: Awaited<ReturnType<typeof send>>) => (r.ok ? 'ok' : r.error.code);
+      expect(code(await send(sockets.officer2, 'session:watch', { sessionId, mode: 'join' }))).toBe('CONFLICT_OF_INTEREST');
+      expect(code(await send(sockets.staff, 'staff:join', { sessionId }))).toBe('CONFLICT_OF_INTEREST');
+      expect(code(await send(sockets.supervisor, 'session:watch', { sessionId, mode: 'join' }))).toBe('ok');
+      // The refusals left them out of the call.
+      const peers = (await s.server.db.query<{ user_id: string }>('SELECT user_id FROM session_participants WHERE session_id = $1', [sessionId])).rows;
+      expect(peers.map((p) => p.user_id)).not.toContain(userId('officer2'));
+      await send(kiosk, 'session:end', { sessionId });
+    } finally {
+      kiosk.close();
+      for (const x of Object.values(sockets)) x.close();
+    }
+  });
+});
+
 /** County routes about one object that are not about a matter's content, and why they need no 回避. */
 const NOT_ABOUT_A_MATTER: Partial<Record<RouteKey, string>> = {
   'GET /api/sessions/:id': 'the call’s times and participants, not what was said or filed',
