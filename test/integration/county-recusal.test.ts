@@ -478,7 +478,7 @@ describe('回避 in a live call', () => {
 /** County routes about one object that are not about a matter's content, and why they need no 回避. */
 const NOT_ABOUT_A_MATTER: Partial<Record<RouteKey, string>> = {
   'GET /api/sessions/:id': 'the call’s times and participants, not what was said or filed',
-  'GET /api/sessions/:id/media': 'the live call itself, before any matter is filed',
+  'GET /api/sessions/:id/media': 'the live call’s peers and transport counts, nothing said or filed (joining it is refused: session:watch)',
   'POST /api/sessions/:id/recording/pause': 'controls a live call’s recording',
   'GET /api/recordings/:id/verify': 'an integrity check of the segments, no media and no matter',
   'GET /api/registry/imports/:id': 'a registry import’s progress',
