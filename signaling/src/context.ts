@@ -1,6 +1,7 @@
 import type { Logger, SfuApi } from '@vj/shared';
 import type { AuthSessions } from './auth/auth-sessions.js';
 import type { SecondFactor } from './auth/second-factor.js';
+import type { CountyAlerts } from './alerts/county-alerts.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import type { RateLimiter } from './http/rate-limit.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   presence: Presence;
   rateLimiter: RateLimiter;
   calls: CallService;
+  /** The county consoles' alert bar on this node, each without the matters that name its user. */
+  countyAlerts: CountyAlerts;
   supervision: Supervision;
   reconnect: Reconnect;
   /** Where work on a live session runs: here, or on its owner node (chosen with the topology). */

@@ -12,7 +12,7 @@ import { auditTablePrivileges } from './db/privileges.js';
 import { KioskOfflineWatch } from './alerts/kiosk-offline-watch.js';
 import { DEMO_USERS, enrolDemoSecondFactor, loadRooms, registerKioskDevice, seedDemoRegistry, seedDemoUsers, syncRooms } from './db/seed.js';
 import { createApp } from './http/app.js';
-import { createIo, ioDisconnector, ioNotifier, registerRealtime } from './realtime/io.js';
+import { createIo, ioDisconnector, ioNotifier, localCountyReaders, registerRealtime } from './realtime/io.js';
 import { loadOrCreateDemoSecrets, type DemoSecrets } from './security/demo-secrets.js';
 import { MasterKeys } from './security/crypto.js';
 import { KeyRing } from './security/jwt.js';
@@ -51,6 +51,7 @@ import { Supervision } from './sessions/supervision.js';
 import { Timeline } from './sessions/timeline.js';
 import { WallService } from './sessions/wall.js';
 import { AlertService } from './alerts/alert-service.js';
+import { CountyAlerts } from './alerts/county-alerts.js';
 import { OfficeHours } from './alerts/office-hours.js';
 import { openTopology } from './topology.js';
 
@@ -131,14 +132,23 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     topology.attachSockets(io);
 
     const notifier = ioNotifier(io);
-    const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), (list) =>
-      notifier.toCounty('alerts', { alerts: list }),
+    // Each node sends the alert bar to its own county consoles, each without the matters that name its user (回避).
+    const alerts = new AlertService(new OfficeHours(config.officeHours.hours, config.officeHours.days), () => void countyAlerts.publish());
+    const countyAlerts = new CountyAlerts(
+      db,
+      () => alerts.list(),
+      () => localCountyReaders(io),
+      log.child('alerts'),
     );
     // Every change to the alert bar goes to the other nodes, so any node can list and acknowledge any alert
     // (the local bus hears only itself, and drops its own changes as every node does).
     const { bus } = cluster;
     alerts.replicate = (change) => void bus.broadcast({ type: 'alert', from: bus.nodeId, change }).catch(() => log.warn('alert change not shared'));
-    bus.onMessage((msg) => msg.type === 'alert' && msg.from !== bus.nodeId && alerts.apply(msg.change));
+    bus.onMessage((msg) => {
+      if (msg.type !== 'alert' || msg.from === bus.nodeId) return;
+      alerts.apply(msg.change);
+      void countyAlerts.publish();
+    });
     const wall = new WallService(sfu, notifier, log.child('wall'), topology.wallSite);
     wall.startSweep();
     cleanups.unshift(async () => wall.close());
@@ -270,6 +280,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       presence,
       rateLimiter,
       calls,
+      countyAlerts,
       supervision,
       reconnect,
       router,

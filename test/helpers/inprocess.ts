@@ -6,6 +6,8 @@ import { adminDatabaseUrl, createTestDatabase } from './services.js';
 
 export interface InProcessServer {
   url: string;
+  /** VJ_TOPOLOGY=cluster: the other signaling node's own address (sockets there are that node's to serve). */
+  otherUrl: string | undefined;
   server: RunningServer;
   logs: string[];
   dataDir: string;
@@ -47,6 +49,9 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
   await cluster?.startOther();
   return {
     url: `http://127.0.0.1:${server.port}`,
+    get otherUrl() {
+      return cluster?.url();
+    },
     server,
     logs,
     dataDir,
@@ -64,7 +69,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
 async function startClusterAround(
   dataDir: string,
   databaseUrl: string,
-): Promise<{ env: Record<string, string>; startOther(): Promise<void>; stop(): Promise<void> }> {
+): Promise<{ env: Record<string, string>; startOther(): Promise<void>; url(): string | undefined; stop(): Promise<void> }> {
   const { freePort, startTestServer } = await import('./server.js');
   const { startSfuPair } = await import('./sfu-nodes.js');
   const { redisUrl, uniqueName } = await import('./services.js');
@@ -80,6 +85,7 @@ async function startClusterAround(
     startOther: async () => {
       other = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-1` }, reuse: { dataDir, databaseUrl, port: await freePort() } });
     },
+    url: () => other?.url,
     stop: async () => {
       await other?.stop();
       for (const n of sfu) await n.stop();

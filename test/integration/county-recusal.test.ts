@@ -4,7 +4,10 @@ import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
 import { PNG, kioskToken, loginAll, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
-import { connect, send } from '../helpers/sockets.js';
+import { waitFor } from '../helpers/poll.js';
+import { io } from 'socket.io-client';
+import { connect, send, type TestSocket } from '../helpers/sockets.js';
+import type { AlertView } from '@vj/shared';
 
 // Issue 16, review finding 3: a county officer or supervisor named as accused in a matter is recused from it (回避).
 // The demo supervisor is linked to 赵建平 (县纪委监委信访室主任, XJW-0002); officer2 is linked here by name alone.
@@ -302,10 +305,180 @@ describe('回避: a county officer or supervisor named in a matter', () => {
   });
 });
 
+/** An accepted matter naming `accused`, filed by officer1 without a call, overdue on its acceptance clock. */
+async function overdueMatter(room: string, accused: Record<string, unknown>): Promise<{ id: string; caseCode: string }> {
+  const b = petitionBody(room, null, {
+    accused: [{ unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'county_managed', standing: 'none', ...accused }],
+  });
+  const r = await api<{ caseCode: string }>(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: b });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect((await transition(s.url, token('officer1'), b.id, { action: 'accept', text: '' })).status).toBe(200);
+  await s.server.db.query(`UPDATE petitions SET due_state = 'overdue', accept_due_at = now() - interval '1 day' WHERE id = $1`, [b.id]);
+  return { id: b.id, caseCode: r.body.caseCode };
+}
+
+/**
+ * A county console's socket, with every alert bar it was sent: listening from before it connects (the first bar is
+ * sent on connect, and can arrive in the same read as the connect itself).
+ */
+async function console_(who: string, url = s.url): Promise<{ socket: TestSocket; bars: AlertView[][]; codes: () => string[] }> {
+  const socket = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token: token(who) }, reconnection: false, forceNew: true });
+  const bars: AlertView[][] = [];
+  socket.on('alerts', (p: { alerts: AlertView[] }) => bars.push(p.alerts));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => (socket.close(), reject(err)));
+  });
+  const codes = () => (bars.at(-1) ?? []).flatMap((a) => (a.caseCode ? [a.caseCode] : []));
+  return { socket, bars, codes };
+}
+
+describe('回避 on the alert bar', () => {
+  it('an overdue matter’s alert reaches every county console but those of the people it names, on connect and on every change', async () => {
+    if (process.env['VJ_TOPOLOGY'] === 'cluster') expect(s.otherUrl).toBeDefined();
+    const bySupervisor = await overdueMatter('xingsha', { name: '赵建平', officialCode: 'XJW-0002' });
+    const byOfficer2 = await overdueMatter('langli', { name: OFFICER2_NAME });
+    const consoles = {
+      officer1: await console_('officer1'),
+      officer2: await console_('officer2'),
+      supervisor: await console_('supervisor'),
+    };
+    // In the cluster topology, consoles on the other signaling node: the alerts reach them through the node bus.
+    const there = s.otherUrl ? { officer1: await console_('officer1', s.otherUrl), officer2: await console_('officer2', s.otherUrl) } : undefined;
+    try {
+      await s.server.ctx.deadlines.publishOverdue();
+      const both = [bySupervisor.caseCode, byOfficer2.caseCode];
+      // Each console's latest bar has the matters that do not name its user: the same publish carried the one that does.
+      await waitFor('officer1 sees both', () => both.every((c) => consoles.officer1.codes().includes(c)));
+      await waitFor('officer2 sees the supervisor’s', () => consoles.officer2.codes().includes(bySupervisor.caseCode));
+      await waitFor('the supervisor sees officer2’s', () => consoles.supervisor.codes().includes(byOfficer2.caseCode));
+      if (there) {
+        await waitFor('officer1 on the other node sees both', () => both.every((c) => there.officer1.codes().includes(c)));
+        await waitFor('officer2 on the other node sees the supervisor’s', () => there.officer2.codes().includes(bySupervisor.caseCode));
+      }
+      // A console connecting now gets its first bar the same way.
+      for (const [who, own, other] of [
+        ['officer2', byOfficer2, bySupervisor],
+        ['supervisor', bySupervisor, byOfficer2],
+      ] as const) {
+        const late = await console_(who);
+        try {
+          const first = await waitFor(`${who}'s first bar`, () => late.bars[0]);
+          const codes = first.map((a) => a.caseCode);
+          expect(codes, who).toContain(other.caseCode);
+          expect(codes, who).not.toContain(own.caseCode);
+        } finally {
+          late.socket.close();
+        }
+      }
+      // Nor may the named one acknowledge it; a colleague does, and the bar changes again for everyone.
+      const acked = await send(consoles.officer2.socket, 'alert:ack', { alertId: `case_overdue:${byOfficer2.id}` });
+      expect(acked.ok ? 'ok' : acked.error.code).toBe('CONFLICT_OF_INTEREST');
+      expect((await send(consoles.officer1.socket, 'alert:ack', { alertId: `case_overdue:${byOfficer2.id}` })).ok).toBe(true);
+      await waitFor('the supervisor sees the acknowledgement', () =>
+        consoles.supervisor.bars.at(-1)?.some((a) => a.caseCode === byOfficer2.caseCode && a.acknowledgedBy),
+      );
+      const seen = (c: { bars: AlertView[][] }) => c.bars.flat().map((a) => a.caseCode);
+      expect(seen(consoles.officer2)).not.toContain(byOfficer2.caseCode);
+      expect(seen(consoles.supervisor)).not.toContain(bySupervisor.caseCode);
+      if (there) {
+        await waitFor('officer1 on the other node sees the acknowledgement', () =>
+          there.officer1.bars.at(-1)?.some((a) => a.caseCode === byOfficer2.caseCode && a.acknowledgedBy),
+        );
+        expect(seen(there.officer2)).not.toContain(byOfficer2.caseCode);
+      }
+    } finally {
+      for (const c of [...Object.values(consoles), ...Object.values(there ?? {})]) c.socket.close();
+    }
+  });
+});
+
+describe('回避 on the audit page', () => {
+  it('the supervisor’s audit page leaves out every row about a matter that names them; the audit administrator sees them, and rows about others stay', async () => {
+    const bySupervisor = await overdueMatter('jinjing', { name: '赵建平', officialCode: 'XJW-0002' });
+    const byOfficer2 = await overdueMatter('kaihui', { name: OFFICER2_NAME });
+    type Page = { items: { objectId: string | null; details: Record<string, unknown> }[] };
+    const page = async (who: string, query: string) => {
+      const r = await api<Page>(s.url, 'GET', `/api/audit?${query}`, { token: token(who) });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.items;
+    };
+    const about = (items: Page['items'], id: string) => items.filter((a) => a.objectId === id || a.details['petitionId'] === id).length;
+    // Filed and accepted: each matter has rows.
+    expect(await page('auditor', `objectId=${bySupervisor.id}`)).not.toEqual([]);
+    expect(await page('supervisor', `objectId=${bySupervisor.id}`)).toEqual([]);
+    expect(about(await page('supervisor', `objectId=${byOfficer2.id}`), byOfficer2.id)).toBeGreaterThan(0);
+    // The unfiltered page (newest first: both matters are on it) the same way.
+    expect(about(await page('auditor', 'limit=200'), bySupervisor.id)).toBeGreaterThan(0);
+    const latest = await page('supervisor', 'limit=200');
+    expect(about(latest, bySupervisor.id)).toBe(0);
+    expect(about(latest, byOfficer2.id)).toBeGreaterThan(0);
+    // Nor by actor: officer1 filed both.
+    const byActor = await page('supervisor', `actor=${userId('officer1')}&limit=200`);
+    expect([about(byActor, bySupervisor.id), about(byActor, byOfficer2.id) > 0]).toEqual([0, true]);
+  });
+});
+
+describe('回避 in a live call', () => {
+  it('nobody a matter filed from a call names may watch the call or join it as township staff; others still may', async () => {
+    const staffName = '钱晓梅';
+    const linked = await api(s.url, 'POST', `/api/admin/users/${userId('xingsha-staff')}/official`, {
+      token: token('admin'),
+      body: { link: 'name', personName: staffName },
+    });
+    expect(linked.status, JSON.stringify(linked.body)).toBe(200);
+    const kiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!));
+    const sockets = {
+      officer1: await connect(s.url, token('officer1')),
+      officer2: await connect(s.url, token('officer2')),
+      supervisor: await connect(s.url, token('supervisor')),
+      staff: await connect(s.url, token('xingsha-staff')),
+    };
+    try {
+      const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+      if (!started.ok) throw new Error(JSON.stringify(started));
+      const sessionId = started.data.sessionId;
+      expect((await send(sockets.officer1, 'call:answer', { sessionId })).ok).toBe(true);
+      // Before a matter names them, the staff may join (and leave again).
+      expect((await send(sockets.staff, 'staff:join', { sessionId })).ok).toBe(true);
+      expect((await send(sockets.staff, 'session:leave', { sessionId })).ok).toBe(true);
+      // The officer in the call files the villager's accusation of officer2 and of the staff member from it.
+      const b = petitionBody('xingsha', null, {
+        sessionId,
+        accused: [
+          {
+            name: OFFICER2_NAME,
+            unit: '县纪委监委信访室',
+            position: '干事',
+            townshipCode: null,
+            officialCode: null,
+            managementLevel: 'county_managed',
+            standing: 'none',
+          },
+          { name: staffName, unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'township_cadre', standing: 'none' },
+        ],
+      });
+      const filed = await api(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: b });
+      expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+      const code = (r: Awaited<ReturnType<typeof send>>) => (r.ok ? 'ok' : r.error.code);
+      expect(code(await send(sockets.officer2, 'session:watch', { sessionId, mode: 'join' }))).toBe('CONFLICT_OF_INTEREST');
+      expect(code(await send(sockets.staff, 'staff:join', { sessionId }))).toBe('CONFLICT_OF_INTEREST');
+      expect(code(await send(sockets.supervisor, 'session:watch', { sessionId, mode: 'join' }))).toBe('ok');
+      // The refusals left them out of the call.
+      const peers = (await s.server.db.query<{ user_id: string }>('SELECT user_id FROM session_participants WHERE session_id = $1', [sessionId])).rows;
+      expect(peers.map((p) => p.user_id)).not.toContain(userId('officer2'));
+      await send(kiosk, 'session:end', { sessionId });
+    } finally {
+      kiosk.close();
+      for (const x of Object.values(sockets)) x.close();
+    }
+  });
+});
+
 /** County routes about one object that are not about a matter's content, and why they need no 回避. */
 const NOT_ABOUT_A_MATTER: Partial<Record<RouteKey, string>> = {
   'GET /api/sessions/:id': 'the call’s times and participants, not what was said or filed',
-  'GET /api/sessions/:id/media': 'the live call itself, before any matter is filed',
+  'GET /api/sessions/:id/media': 'the live call’s peers and transport counts, nothing said or filed (joining it is refused: session:watch)',
   'POST /api/sessions/:id/recording/pause': 'controls a live call’s recording',
   'GET /api/recordings/:id/verify': 'an integrity check of the segments, no media and no matter',
   'GET /api/registry/imports/:id': 'a registry import’s progress',

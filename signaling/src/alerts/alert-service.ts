@@ -24,7 +24,7 @@ export class AlertService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** A change made on another node; that node has already told the consoles. */
+  /** A change made on another node; the server then sends this node's consoles the list again (county-alerts.ts). */
   apply(op: AlertOp): void {
     if (op.op === 'set') this.alerts.set(op.alert.id, op.alert);
     else this.alerts.delete(op.key);

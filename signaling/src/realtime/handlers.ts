@@ -10,6 +10,8 @@ import {
 } from '@vj/shared';
 import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
+import { alertsNaming } from '../alerts/county-alerts.js';
+import { Recused, assertSessionNotNamed } from '../cases/conflicts.js';
 import type { Claims } from '../security/jwt.js';
 import { turnIceServers } from '../turn/ice-servers.js';
 
@@ -150,8 +152,11 @@ export function eventHandlers(app: AppContext): Handlers {
       if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};
       return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
     },
-    'session:watch': async (ctx, { sessionId, mode }) =>
-      entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode))),
+    'session:watch': async (ctx, { sessionId, mode }) => {
+      // 回避: not a call a matter naming the watcher was filed from (they would hear the villager tell about them).
+      await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
+      return entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)));
+    },
     'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
     'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
@@ -191,9 +196,16 @@ export function eventHandlers(app: AppContext): Handlers {
       const r = await supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId);
       return entered(bound(ctx, r.session.sessionId, r));
     },
-    'staff:join': async (ctx, { sessionId }) => entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId))),
+    'staff:join': async (ctx, { sessionId }) => {
+      // 回避, as session:watch: the township's staff at the kiosk do not join a call whose matter names them.
+      await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
+      return entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)));
+    },
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
+      // Nor acknowledged by a person the matter names: the bar never showed it to them (回避).
+      const alert = calls.alerts.list().find((a) => a.id === alertId);
+      if (alert && (await alertsNaming(app.db, [ctx.principal.sub], [alert])).size) throw new Recused();
       if (!calls.alerts.acknowledge(alertId, ctx.principal.name)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.alertGone);
       return {};
     },

@@ -21,6 +21,7 @@ import { EVENT_ACCESS } from './event-access.js';
 import { routeEvents } from './dispatch.js';
 import { eventHandlers } from './handlers.js';
 import type { AccessEnded } from '../sessions/access-end.js';
+import type { AlertReader } from '../alerts/county-alerts.js';
 
 interface SocketData {
   principal: Claims;
@@ -116,6 +117,20 @@ export function ioNotifier(io: AppIo): Notifier {
   };
 }
 
+/** A county console's socket as the alert bar sends to it. */
+function countyReader(socket: AppSocket): AlertReader {
+  return { userId: socket.data.principal.sub, send: (alerts) => socket.emit('alerts', { alerts }) };
+}
+
+/** The county consoles connected to this node (not the cluster's: each node sends its own consoles the alert bar). */
+export function localCountyReaders(io: AppIo): AlertReader[] {
+  const ns = io.of('/');
+  return [...(ns.adapter.rooms.get(COUNTY_ROOM) ?? [])].flatMap((id) => {
+    const socket = ns.sockets.get(id);
+    return socket ? [countyReader(socket)] : [];
+  });
+}
+
 /** Disconnects the socket when its token expires, unless auth:refresh replaced it first. */
 function armExpiry(socket: AppSocket): void {
   clearTimeout(socket.data.expiryTimer);
@@ -145,7 +160,8 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       }
     } else if (principal.role === 'county_officer' || principal.role === 'county_supervisor') {
       void socket.join(COUNTY_ROOM);
-      socket.emit('alerts', { alerts: app.calls.alerts.list() });
+      // The alert bar without the matters that name this user (回避): see alerts/county-alerts.ts.
+      void app.countyAlerts.sendTo(countyReader(socket));
     } else if (principal.role === 'township_staff' && principal.twp) {
       void socket.join(`staff:${principal.twp}`);
       app.calls.roomViews([principal.twp]).then(
