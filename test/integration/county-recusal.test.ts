@@ -464,6 +464,17 @@ describe('回避 in a live call', () => {
       expect(code(await send(sockets.officer2, 'session:watch', { sessionId, mode: 'join' }))).toBe('CONFLICT_OF_INTEREST');
       expect(code(await send(sockets.staff, 'staff:join', { sessionId }))).toBe('CONFLICT_OF_INTEREST');
       expect(code(await send(sockets.supervisor, 'session:watch', { sessionId, mode: 'join' }))).toBe('ok');
+      // Each refusal is audited as the route chain audits one: the event and the code, never the matter.
+      for (const [who, event] of [
+        ['officer2', 'session:watch'],
+        ['xingsha-staff', 'staff:join'],
+      ] as const) {
+        const rows = await s.server.db.query<{ object_type: string; details: Record<string, unknown> }>(
+          `SELECT object_type, details FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 AND object_id = $2`,
+          [userId(who), event],
+        );
+        expect(rows.rows, `${who} ${event}`).toEqual([{ object_type: 'event', details: { code: 'CONFLICT_OF_INTEREST' } }]);
+      }
       // The refusals left them out of the call.
       const peers = (await s.server.db.query<{ user_id: string }>('SELECT user_id FROM session_participants WHERE session_id = $1', [sessionId])).rows;
       expect(peers.map((p) => p.user_id)).not.toContain(userId('officer2'));

@@ -2,7 +2,7 @@ import expressLib, { type Express, type NextFunction, type Request, type Respons
 import type { z } from 'zod';
 import { AppError, errorFields, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
 import { Recused } from '../cases/conflicts.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { auditRefusal } from '../audit/refusals.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
 import { ROUTES, splitKey, type RouteAccess, type RouteKey } from './access.js';
@@ -117,22 +117,6 @@ const ENROL_ROUTES = new Set<RouteKey>(['POST /api/auth/second-factor/begin', 'P
 
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
-async function auditRefusal(app: AppContext, principal: Claims, key: RouteKey, code: string): Promise<void> {
-  await app.db
-    .tx((q) =>
-      appendAudit(q, {
-        actorId: principal.sub,
-        actorRole: principal.role,
-        action: 'auth.refused',
-        objectType: 'route',
-        objectId: key,
-        townshipCode: principal.twp ?? null,
-        details: { code },
-      }),
-    )
-    .catch((err) => app.log.warn('could not audit a refusal', errorFields(err)));
-}
-
 /**
  * The fixed chain every REST route goes through: authenticate (signature, then "still live") → authorize by
  * the access table → validate → rate limit (keyed on the validated values) → act → present. Errors carry
@@ -212,7 +196,7 @@ export function mount<
     } catch (err) {
       // 回避 refusals too (Recused): the row names the route and the code, never the matter.
       if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && access.scope))) {
-        await auditRefusal(app, principal, key, err.code);
+        await auditRefusal(app.db, app.log, principal, { type: 'route', id: key }, err.code);
       }
       next(err);
     }

@@ -22,6 +22,7 @@ import { routeEvents } from './dispatch.js';
 import { eventHandlers } from './handlers.js';
 import type { AccessEnded } from '../sessions/access-end.js';
 import type { AlertReader } from '../alerts/county-alerts.js';
+import { auditRefusal } from '../audit/refusals.js';
 
 interface SocketData {
   principal: Claims;
@@ -193,6 +194,12 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
         } catch (err) {
           if (err instanceof AppError) {
             log.debug('event refused', { event, code: err.code, reason: err.message, socketId: socket.id });
+            // 回避 is a matter of record, as in the route chain: the row names the event and the code, never the matter.
+            // (A role's refusal is not written: the apps never send an event their role may not, so only a hand-made
+            // client meets it, and a row per refusal would let one flood the audit log.)
+            if (err.code === 'CONFLICT_OF_INTEREST') {
+              await auditRefusal(app.db, app.log, socket.data.principal, { type: 'event', id: event }, err.code);
+            }
             reply({ ok: false, error: err.toBody() });
           } else {
             log.error('socket handler failed', { event, socketId: socket.id, ...errorFields(err) });
