@@ -1,6 +1,6 @@
 import expressLib, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { AppError, errorFields, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
+import { AppError, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
 import { Recused } from '../cases/conflicts.js';
 import { auditRefusal } from '../audit/refusals.js';
 import type { AppContext } from '../context.js';
