@@ -18,6 +18,8 @@ export class WallService {
    * wall owner asks for again (wallResync).
    */
   private readonly hidden = new Set<string>();
+  /** Cameras being piped into the wall now, by producer id. */
+  private readonly piping = new Map<string, Promise<void>>();
   private router: Promise<string> | undefined;
   private routerId: string | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -97,12 +99,24 @@ export class WallService {
       const owner = await this.owner();
       if (owner) return void (await this.site.showOn(owner, { sessionId, roomCode, producerId }));
       const wall = await this.ensure();
-      await this.sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
+      // Once per camera: the show that opens a new wall is asked for again by that wall's resync, and a second pipe
+      // of the same producer fails across SFU nodes, taking the first one down with it as it cleans up.
+      if (this.tiles.has(producerId)) return;
+      let piping = this.piping.get(producerId);
+      if (!piping) {
+        piping = this.sfu
+          .request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId })
+          .then(() => undefined)
+          .finally(() => this.piping.delete(producerId));
+        this.piping.set(producerId, piping);
+      }
+      await piping;
       // Hidden while the pipe was being made: the copy comes straight off again, and no viewer hears of it.
       if (this.hidden.has(sessionId)) {
         await this.sfu.request('closeProducer', { sessionId: wall, producerId, reason: 'withdrawn' });
         return;
       }
+      if (this.tiles.has(producerId)) return;
       const tile = { roomCode, sessionId, producerId };
       this.tiles.set(producerId, tile);
       this.notify.toCounty('wall:tile', tile);
