@@ -99,8 +99,9 @@ describe('a sealed matter’s live call leaves the video wall', () => {
     await closed;
     await waitFor('the wall’s copy closed in the SFU', async () => (await wallProducers(first.sessionId)) === onWall - 1);
     expect((await wallNow('supervisor')).tiles.filter((t) => t.sessionId === call.sessionId)).toEqual([]);
-    // The call keeps its camera.
+    // The call keeps its camera; what fed the wall's copy from it (a pipe, when the wall is on another SFU node) is gone.
     expect((await s.server.ctx.sfu.request('dump', { sessionId: call.sessionId })).producers).toBe(1);
+    await waitFor('no pipe left feeding the wall', async () => (await s.server.ctx.sfu.request('dump', { sessionId: call.sessionId })).consumers === 0);
 
     // The kiosk publishes again (a reconnect): the call has it, the wall does not. Another room's camera, shown
     // after it, proves the wall took what it was sent meanwhile.
