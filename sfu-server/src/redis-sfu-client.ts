@@ -136,6 +136,11 @@ export class RedisSfuClient implements SfuApi {
         return (p['sessionId'] ? this.call(await this.nodeOf(p['sessionId'] as string), method, params) : this.dumpAll()) as Promise<SfuResult<M>>;
       case 'pipeProducer':
         return this.pipe(params as SfuParams<'pipeProducer'>) as Promise<SfuResult<M>>;
+      // Closing what is already gone is no error: a router no node holds has nothing left to close.
+      case 'closeProducer': {
+        const nodeId = await this.registry.nodeOf(p['sessionId'] as string);
+        return (nodeId ? this.call(nodeId, method, params) : { closed: false }) as SfuResult<M>;
+      }
       case 'closeRouter': {
         const nodeId = await this.registry.nodeOf(p['sessionId'] as string);
         return (nodeId ? this.call(nodeId, method, params) : {}) as SfuResult<M>;

@@ -355,6 +355,17 @@ export class SessionMedia {
     return closed;
   }
 
+  /** Closes one producer, whoever holds it (a piped copy's pipe goes with it); false when there is none. */
+  closeProducer(producerId: string, reason: SfuCloseReason): boolean {
+    const p = this.producers.get(producerId);
+    if (!p) return false;
+    // Forgotten before the close, so that the event carries this reason and not a piped copy's "producer_closed".
+    this.producers.delete(producerId);
+    p.item.close();
+    this.events.emit('producerClosed', p.peerId, producerId, reason);
+    return true;
+  }
+
   async createPipeTransport(remoteSessionId: string): Promise<SfuResult<'createPipeTransport'>> {
     this.assertOpen();
     const ip = this.config.pipeIp ?? this.config.listenIp;
@@ -404,6 +415,20 @@ export class SessionMedia {
     });
     this.adoptPipedProducer(pipe.peerId, producer);
     return producer.id;
+  }
+
+  /**
+   * The copy of `producerId` piped from here into `remoteSessionId` on another node has closed there (taken off
+   * the video wall, say) while the original goes on: the pipe feeding it closes too, so nothing keeps sending RTP
+   * to a port nobody reads. False when no such pipe is here.
+   */
+  closePipeTo(remoteSessionId: string, producerId: string): boolean {
+    for (const c of this.consumers.values()) {
+      if (c.peerId !== remoteSessionId || c.item.producerId !== producerId || c.transportId !== undefined || c.item.type !== 'pipe') continue;
+      c.item.close();
+      return true;
+    }
+    return false;
   }
 
   /** The original of a producer piped in from another node has closed there. */

@@ -87,7 +87,11 @@ export class SfuNode {
       if (!env.success || env.data.nodeId === nodeId) return;
       if (env.data.event === 'producerClosed') {
         const payload = sfuEvents.producerClosed.safeParse(env.data.payload);
-        if (payload.success) this.service.closeRemotePiped(payload.data.producerId);
+        if (payload.success) {
+          this.service.closeRemotePiped(payload.data.producerId);
+          // A copy closed there while its original lives here (taken off the wall): its pipe from here goes too.
+          this.service.closePipeTo(payload.data.sessionId, payload.data.producerId);
+        }
       }
       // A node that died closed nothing: what it piped here goes with its sessions.
       if (env.data.event === 'workerDied') {

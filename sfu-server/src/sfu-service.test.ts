@@ -149,6 +149,38 @@ describe('SfuService on a real mediasoup worker', () => {
     expect(after.routers).toBe(1);
   });
 
+  it('closes one piped copy on the wall (a sealed call leaving it): its viewers lose it, the original and its consumers stay; closing it again is no error', async () => {
+    const { caps, producerId } = await kioskProducing();
+    const wall = randomUUID();
+    await sfu.request('createRouter', { sessionId: wall, dedicatedWorker: true });
+    await sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
+    const inCall = await sfu.request('createWebRtcTransport', { sessionId, peerId: officer, direction: 'recv' });
+    await sfu.request('consume', { sessionId, peerId: officer, transportId: inCall.id, producerId, rtpCapabilities: caps });
+    const viewer = randomUUID();
+    const onWall = await sfu.request('createWebRtcTransport', { sessionId: wall, peerId: viewer, direction: 'recv' });
+    const c = await sfu.request('consume', { sessionId: wall, peerId: viewer, transportId: onWall.id, producerId, rtpCapabilities: caps, spatialLayer: 0 });
+    const closed: SfuEventPayload<'producerClosed'>[] = [];
+    const consumersClosed: SfuEventPayload<'consumerClosed'>[] = [];
+    sfu.on('producerClosed', (e) => closed.push(e));
+    sfu.on('consumerClosed', (e) => consumersClosed.push(e));
+
+    expect(await sfu.request('closeProducer', { sessionId: wall, producerId, reason: 'withdrawn' })).toEqual({ closed: true });
+    expect(closed).toEqual([{ sessionId: wall, peerId: sessionId, producerId, reason: 'withdrawn' }]);
+    await poll(() => (consumersClosed.some((e) => e.sessionId === wall && e.consumerId === c.consumerId) ? true : undefined));
+    expect(await sfu.request('dump', { sessionId: wall })).toMatchObject({ producers: 0, consumers: 0 });
+    // The call itself keeps its camera and the officer's consumer of it.
+    expect(await sfu.request('dump', { sessionId })).toMatchObject({ producers: 1, consumers: 1 });
+
+    // Idempotent: again, a producer never there, a router never there.
+    expect(await sfu.request('closeProducer', { sessionId: wall, producerId, reason: 'withdrawn' })).toEqual({ closed: false });
+    expect(await sfu.request('closeProducer', { sessionId: wall, producerId: randomUUID(), reason: 'withdrawn' })).toEqual({ closed: false });
+    expect(await sfu.request('closeProducer', { sessionId: randomUUID(), producerId, reason: 'withdrawn' })).toEqual({ closed: false });
+    expect(closed).toHaveLength(1);
+    // It can go on the wall again afterwards (the wall itself decides whether it may).
+    expect(await sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId })).toEqual({ producerId });
+    expect(await sfu.request('dump', { sessionId: wall })).toMatchObject({ producers: 1 });
+  });
+
   it("closes only one peer's consumers (private mode) and reports per-peer holdings", async () => {
     const { caps, producerId } = await kioskProducing();
     const staff = randomUUID();

@@ -172,6 +172,7 @@ export class SfuService {
       await this.media(sessionId).resumeConsumer(peerId, consumerId);
       return {};
     },
+    closeProducer: async ({ sessionId, producerId, reason }) => ({ closed: this.sessions.get(sessionId)?.media.closeProducer(producerId, reason) ?? false }),
     closePeer: async ({ sessionId, peerId, reason }) => {
       this.sessions.get(sessionId)?.media.closePeer(peerId, reason);
       return {};
@@ -197,6 +198,11 @@ export class SfuService {
   /** Another node says a producer closed: close the copies of it piped in here. */
   closeRemotePiped(producerId: string): void {
     for (const { media } of this.sessions.values()) media.closeRemotePiped(producerId);
+  }
+
+  /** Another node says the copy of a producer piped from here into its session `remoteSessionId` closed. */
+  closePipeTo(remoteSessionId: string, producerId: string): void {
+    for (const { media } of this.sessions.values()) media.closePipeTo(remoteSessionId, producerId);
   }
 
   /** Sessions of a node that died: the pipes and piped producers that came from them close here too. */

@@ -23,6 +23,8 @@ export const SFU_CLOSE_REASONS = [
   'shutdown',
   /** The principal's access ended (kiosk revoked, logout, account disabled): its media stops at once. */
   'access_revoked',
+  /** A piped copy taken off the router it was shown on (a sealed matter's call leaving the video wall); the original stays. */
+  'withdrawn',
 ] as const;
 export const SfuCloseReason = z.enum(SFU_CLOSE_REASONS);
 export type SfuCloseReason = z.infer<typeof SfuCloseReason>;
@@ -109,6 +111,12 @@ export const sfuMethods = {
    */
   pipeProducer: { params: z.object({ fromSessionId: Id, toSessionId: Id, producerId: Id }), result: z.object({ producerId: Id }) },
   closePeer: { params: SessionRef.extend({ peerId: Id, reason: SfuCloseReason }), result: Empty },
+  /**
+   * Closes one producer in a session's router, whoever holds it: on the video wall, the piped copy of a call that
+   * must leave the wall (its original in the call's own router goes on). Idempotent: a producer or router that is
+   * already gone is no error, and the answer says whether anything closed.
+   */
+  closeProducer: { params: SessionRef.extend({ producerId: Id, reason: SfuCloseReason }), result: z.object({ closed: z.boolean() }) },
   /**
    * Cross-node piping (RedisSfuClient drives these when two sessions live on different SFU nodes): a pipe
    * transport in each router, connected to each other, a pipe consumer on the source and a producer with the

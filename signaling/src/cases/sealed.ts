@@ -63,6 +63,15 @@ const view = (r: SealedRow, roomName: (code: string) => string): SealedMatterVie
   sentUp: r.sent_up_at ? { at: r.sent_up_at.toISOString(), to: r.sent_up_to ?? '', note: r.sent_up_note ?? '', byName: r.sent_up_by_name ?? '' } : null,
 });
 
+/**
+ * Whether a sealed matter was taken in reception session `sessionId`; nothing else of it is read. A session picked
+ * up again (after a restart, or from a node that died) stays off the video wall by it.
+ */
+export async function sealedMatterTakenIn(q: Queryable, sessionId: string): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM petitions p WHERE p.session_id = $1 AND p.sealed LIMIT 1', [sessionId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 const NOT_FOUND = () => new AppError('NOT_FOUND', ERROR_MESSAGES.sealed.notFound);
 
 /**
@@ -184,14 +193,14 @@ export class SealedMatters {
    * leadership later); an officer who finds one asks the supervisor. From the commit on, every list, detail and
    * township screen leaves it out, whatever stage it had reached; the statistics keep counting it as it stood, so
    * that no published figure moves (stats-scope.ts). Only a matter the supervisor can see may be sealed (not one
-   * naming them); the reason stays on the row.
+   * naming them); the reason stays on the row. Answers with the session the matter was taken in, if any.
    */
-  async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true }> {
+  async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true; sessionId: string | null }> {
     return this.db.tx(async (q) => {
-      const r = await q.query<{ named: boolean }>(`SELECT ${namedAsAccused(1)} AS named FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`, [
-        officer.sub,
-        id,
-      ]);
+      const r = await q.query<{ named: boolean; session_id: string | null }>(
+        `SELECT ${namedAsAccused(1)} AS named, p.session_id FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`,
+        [officer.sub, id],
+      );
       if (!r.rows[0]) throw NOT_FOUND();
       // Sealing takes a matter out of colleagues' sight: not the accused's own decision to make.
       if (r.rows[0].named) throw new Recused();
@@ -208,7 +217,8 @@ export class SealedMatters {
         objectId: id,
         townshipCode: null,
       });
-      return { id, sealed: true as const };
+      // The call it came from, if any: while that call lives it must leave the video wall (the route sees to it).
+      return { id, sealed: true as const, sessionId: r.rows[0].session_id };
     });
   }
 }

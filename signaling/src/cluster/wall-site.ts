@@ -12,6 +12,10 @@ export interface WallShowRequest {
   producerId: string;
 }
 
+export interface WallHideRequest {
+  sessionId: string;
+}
+
 /**
  * Where the video wall runs. One process runs it itself, under a fixed router id. In a cluster one signaling
  * node owns it; the others send it their cameras, and a node taking it over closes the router a dead owner left.
@@ -21,6 +25,8 @@ export interface WallSite {
   owner(): Promise<string | null>;
   /** Puts a camera on the wall of another node. */
   showOn(owner: string, req: WallShowRequest): Promise<void>;
+  /** Takes a session's cameras off the wall of another node, for as long as that node runs it. */
+  hideOn(owner: string, req: WallHideRequest): Promise<void>;
   /** Opens the wall's router on this node with `create` and records it; the router's id. */
   open(create: (routerId: string) => Promise<void>): Promise<string>;
   /** After Redis lost everything: this node, running the wall with `routerId`, says so again. */
@@ -34,6 +40,9 @@ export class LocalWallSite implements WallSite {
     return null;
   }
   async showOn(): Promise<void> {
+    throw new Error('a single process runs the wall itself');
+  }
+  async hideOn(): Promise<void> {
     throw new Error('a single process runs the wall itself');
   }
   async open(create: (routerId: string) => Promise<void>): Promise<string> {
@@ -68,6 +77,10 @@ export class ClusterWallSite implements WallSite {
 
   async showOn(owner: string, req: WallShowRequest): Promise<void> {
     await this.bus.call(owner, 'wallShow', req);
+  }
+
+  async hideOn(owner: string, req: WallHideRequest): Promise<void> {
+    await this.bus.call(owner, 'wallHide', req);
   }
 
   async open(create: (routerId: string) => Promise<void>): Promise<string> {

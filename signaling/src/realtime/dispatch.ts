@@ -11,6 +11,7 @@ export type Dispatch = (event: ClientEvent, ctx: EventContext, payload: unknown)
 
 const Forwarded = z.object({ event: z.string(), socketId: z.string().min(1).max(64), principal: Claims, payload: z.unknown() });
 const WallShow = z.object({ sessionId: z.uuid(), roomCode: z.string().min(1).max(40), producerId: z.uuid() });
+const WallHide = z.object({ sessionId: z.uuid() });
 
 /**
  * Socket events run where their session lives (app.router: here in one process, on the owner node in a
@@ -24,6 +25,11 @@ export function routeEvents(app: AppContext, handlers: Record<ClientEvent, Handl
     if (method === 'wallShow') {
       const p = parseOrBadRequest(WallShow, params, 'wallShow params');
       await calls.wall.show(p.sessionId, p.roomCode, p.producerId);
+      return {};
+    }
+    if (method === 'wallHide') {
+      const p = parseOrBadRequest(WallHide, params, 'wallHide params');
+      await calls.wall.hide(p.sessionId);
       return {};
     }
     if (Object.hasOwn(ownerMethods, method)) {

@@ -428,6 +428,7 @@ export class CallService {
   async end(sessionId: string, reason: SessionEndReason, causedByPeer?: string): Promise<void> {
     const live = this.live.get(sessionId);
     this.live.delete(sessionId);
+    this.wall.forget(sessionId);
     if (live) {
       clearTimeout(live.escalateTimer);
       clearTimeout(live.linkTimer);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, Id, ERROR_MESSAGES } from '@vj/shared';
+import { AppError, errorFields, Id, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { Claims } from '../security/jwt.js';
 import { EvictRequest, evictFromSession } from './evict.js';
@@ -43,6 +43,15 @@ export const ownerMethods = {
     params: EvictRequest,
     run: (app: AppContext, p: EvictRequest) => evictFromSession(app.calls, p),
   },
+  /** A matter taken in this live call was sealed: the call leaves the video wall. False when the session is not live. */
+  hideFromWall: {
+    params: z.object({ sessionId: Id }),
+    run: async (app: AppContext, p: { sessionId: string }) => {
+      if (!app.calls.session(p.sessionId)) return false;
+      await app.calls.wall.hide(p.sessionId);
+      return true;
+    },
+  },
   recordingPause: {
     params: z.object({ principal: Claims, sessionId: Id, paused: z.boolean(), reason: z.string().min(1).max(500) }),
     run: (app: AppContext, p: { principal: Claims; sessionId: string; paused: boolean; reason: string }) =>
@@ -58,4 +67,18 @@ type Result<M extends OwnerMethod> = Awaited<ReturnType<(typeof ownerMethods)[M]
 export async function onOwner<M extends OwnerMethod>(app: AppContext, method: M, params: Params<M> & { sessionId: string }): Promise<Result<M>> {
   const run = () => (ownerMethods[method].run as (a: AppContext, p: Params<M>) => Promise<Result<M>>)(app, params);
   return (await app.router.onOwner(params.sessionId, method, params, run)) as Result<M>;
+}
+
+/**
+ * A matter was sealed (by the office, or filed sealed) that was taken in call `sessionId`: if that call is live, it
+ * leaves the video wall, through the node that owns the session (which keeps it off when a new wall owner asks for
+ * the cameras again). Never fails the sealing: a failure is logged, with ids only.
+ */
+export async function hideSealedCall(app: AppContext, petitionId: string, sessionId: string | null | undefined): Promise<void> {
+  if (!sessionId) return;
+  try {
+    if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
+  } catch (err) {
+    app.log.error('sealed matter: its call could not be taken off the video wall', { petitionId, sessionId, ...errorFields(err) });
+  }
 }

@@ -213,6 +213,12 @@ export class Reconnect {
       await this.calls.end(session.id, 'server_restart');
       return false;
     }
+    // A sealed matter was taken in it: it stays off the wall here too (before any camera of it is shown again).
+    if (await this.calls.store.sealedMatterTaken(session.id)) {
+      await this.calls.wall
+        .hide(session.id)
+        .catch((err) => this.calls.log.error('sealed call not kept off the wall', { sessionId: session.id, ...errorFields(err) }));
+    }
     await this.calls.adopt(live);
     await this.calls.syncPresence(live, live.answeredBy ?? null);
     return true;

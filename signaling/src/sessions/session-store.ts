@@ -1,5 +1,6 @@
 import { AppError, type LeaveReason, type ParticipantRole, type SessionEndReason, ERROR_MESSAGES } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
+import { sealedMatterTakenIn } from '../cases/sealed.js';
 import { newId } from '../security/crypto.js';
 
 export interface SessionRow {
@@ -129,6 +130,11 @@ export class SessionStore {
   }
 
   /** Open sessions (all, or only those given) and their present participants, for picking them up again after a restart or a node's death. */
+  /** Whether a sealed matter was taken in this session (cases/sealed.ts reads it): then it stays off the video wall. */
+  sealedMatterTaken(sessionId: string): Promise<boolean> {
+    return sealedMatterTakenIn(this.db, sessionId);
+  }
+
   async openWithParticipants(only?: string[]): Promise<{ session: SessionRow; participants: (ParticipantRow & { name: string | null })[] }[]> {
     const s = only
       ? await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' AND id = ANY($1::uuid[]) ORDER BY started_at`, [only])

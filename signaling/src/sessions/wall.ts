@@ -12,6 +12,14 @@ import type { Peer } from './live.js';
 export class WallService {
   private readonly tiles = new Map<string, WallTile>();
   private readonly viewers = new Map<string, Peer>();
+  /**
+   * Sessions taken off the wall (their matter was sealed): show() refuses them while they live. Kept on the wall's
+   * owner, which refuses what other nodes send it, and on the node that owns the session, whose cameras a new
+   * wall owner asks for again (wallResync).
+   */
+  private readonly hidden = new Set<string>();
+  /** Cameras being piped into the wall now, by producer id. */
+  private readonly piping = new Map<string, Promise<void>>();
   private router: Promise<string> | undefined;
   private routerId: string | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -87,10 +95,28 @@ export class WallService {
 
   async show(sessionId: string, roomCode: string, producerId: string): Promise<void> {
     try {
+      if (this.hidden.has(sessionId)) return;
       const owner = await this.owner();
       if (owner) return void (await this.site.showOn(owner, { sessionId, roomCode, producerId }));
       const wall = await this.ensure();
-      await this.sfu.request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId });
+      // Once per camera: the show that opens a new wall is asked for again by that wall's resync, and a second pipe
+      // of the same producer fails across SFU nodes, taking the first one down with it as it cleans up.
+      if (this.tiles.has(producerId)) return;
+      let piping = this.piping.get(producerId);
+      if (!piping) {
+        piping = this.sfu
+          .request('pipeProducer', { fromSessionId: sessionId, toSessionId: wall, producerId })
+          .then(() => undefined)
+          .finally(() => this.piping.delete(producerId));
+        this.piping.set(producerId, piping);
+      }
+      await piping;
+      // Hidden while the pipe was being made: the copy comes straight off again, and no viewer hears of it.
+      if (this.hidden.has(sessionId)) {
+        await this.sfu.request('closeProducer', { sessionId: wall, producerId, reason: 'withdrawn' });
+        return;
+      }
+      if (this.tiles.has(producerId)) return;
       const tile = { roomCode, sessionId, producerId };
       this.tiles.set(producerId, tile);
       this.notify.toCounty('wall:tile', tile);
@@ -98,6 +124,32 @@ export class WallService {
       // The call itself is unaffected; only its wall tile stays dark.
       this.log.warn('could not put a room on the wall', { sessionId, ...errorFields(err) });
     }
+  }
+
+  /**
+   * Takes a live call off the wall for every viewer, for as long as the session lives (its matter was sealed): its
+   * tiles close and the copies piped into the wall's router go, while the call itself goes on. Idempotent. On a
+   * node that does not run the wall it is remembered here and sent on to the owner. Throws when the wall's owner
+   * or the SFU could not be reached (the caller logs it): the session stays refused here all the same.
+   */
+  async hide(sessionId: string): Promise<void> {
+    this.hidden.add(sessionId);
+    const owner = await this.owner();
+    if (owner) return void (await this.site.hideOn(owner, { sessionId }));
+    const wall = this.routerId;
+    if (!wall) return;
+    for (const tile of [...this.tiles.values()]) {
+      if (tile.sessionId !== sessionId) continue;
+      // Off the screens and out of reach of new viewers first, then out of the SFU.
+      if (this.tiles.delete(tile.producerId)) this.notify.toCounty('wall:tileClosed', { producerId: tile.producerId });
+      await this.sfu.request('closeProducer', { sessionId: wall, producerId: tile.producerId, reason: 'withdrawn' });
+    }
+    this.log.info('a call was taken off the wall', { sessionId });
+  }
+
+  /** The session ended: nothing of it is left to refuse. */
+  forget(sessionId: string): void {
+    this.hidden.delete(sessionId);
   }
 
   async join(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<{ sessionId: string; tiles: WallTile[] }> {

@@ -1,4 +1,4 @@
-import { onOwner } from '../../sessions/owner-calls.js';
+import { hideSealedCall, onOwner } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
@@ -31,6 +31,8 @@ export function petitionRoutes(express: Express, app: AppContext): void {
       if (body.sessionId) await assertSessionBinding(app.db, principal.sub, body.sessionId, body.townshipCode);
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
+      // Filed sealed (ticked, or about a principal leader) from a live call: that call leaves the video wall.
+      if (receipt.sealed) await hideSealedCall(app, receipt.petitionId, body.sessionId);
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk; the session's
       // owner checks again that the submitter is in it now (a past participant files, but pushes nothing).
       const pushedToKiosk = body.sessionId
