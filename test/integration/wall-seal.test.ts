@@ -131,5 +131,11 @@ describe('a sealed matter’s live call leaves the video wall', () => {
     await closed;
     expect((await wallNow('supervisor')).tiles.filter((t) => t.sessionId === call.sessionId)).toEqual([]);
     expect((await s.server.ctx.sfu.request('dump', { sessionId: call.sessionId })).producers).toBe(1);
+    // Nor may anyone watch it from now on: it answers as a call that is gone, and nobody joined it.
+    for (const who of ['supervisor', 'officer1'] as const) {
+      const watched = await send(await socket(token(who)), 'session:watch', { sessionId: call.sessionId, mode: 'monitor' });
+      expect(watched.ok ? 'ok' : watched.error.code, who).toBe('NOT_FOUND');
+    }
+    expect((await s.server.ctx.sfu.request('dump', { sessionId: call.sessionId })).consumers).toBe(0);
   }, 60_000);
 });

@@ -75,6 +75,14 @@ export async function sealedMatterTakenIn(q: Queryable, sessionId: string): Prom
 const NOT_FOUND = () => new AppError('NOT_FOUND', ERROR_MESSAGES.sealed.notFound);
 
 /**
+ * Nobody watches or joins a live call a sealed matter was taken in: the villager there tells about the commission's
+ * leadership. It answers as a call that is gone, so the refusal does not tell that a sealed matter exists.
+ */
+export async function assertCallNotSealed(q: Queryable, sessionId: string): Promise<void> {
+  if (await sealedMatterTakenIn(q, sessionId)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
+}
+
+/**
  * An account linked to its entry in the officials registry. A name typed in alone (person_name) does not count: it is
  * free text, and the rule that hides a matter from the person it names needs the registry's entry to be sure.
  */

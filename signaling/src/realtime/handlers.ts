@@ -12,6 +12,7 @@ import { stateView } from '../sessions/live.js';
 import type { AppContext } from '../context.js';
 import { alertsNaming } from '../alerts/county-alerts.js';
 import { Recused, assertSessionNotNamed } from '../cases/conflicts.js';
+import { assertCallNotSealed } from '../cases/sealed.js';
 import type { Claims } from '../security/jwt.js';
 import { turnIceServers } from '../turn/ice-servers.js';
 
@@ -153,7 +154,9 @@ export function eventHandlers(app: AppContext): Handlers {
       return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
     },
     'session:watch': async (ctx, { sessionId, mode }) => {
-      // 回避: not a call a matter naming the watcher was filed from (they would hear the villager tell about them).
+      // Not a call a sealed matter was taken in; and 回避: not one a matter naming the watcher was filed from (they
+      // would hear the villager tell about them).
+      await assertCallNotSealed(app.db, sessionId);
       await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
       return entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)));
     },
@@ -197,7 +200,8 @@ export function eventHandlers(app: AppContext): Handlers {
       return entered(bound(ctx, r.session.sessionId, r));
     },
     'staff:join': async (ctx, { sessionId }) => {
-      // 回避, as session:watch: the township's staff at the kiosk do not join a call whose matter names them.
+      // As session:watch: no sealed call, and 回避: the township's staff at the kiosk do not join a call whose matter names them.
+      await assertCallNotSealed(app.db, sessionId);
       await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
       return entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)));
     },
