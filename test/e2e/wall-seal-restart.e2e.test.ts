@@ -3,16 +3,13 @@
 // 密封事项 and the video wall across a restart (issue 16): a call whose matter was filed sealed left the wall; the server
 // stops and starts again on the same data while the call goes on, the kiosk publishes its camera again, and the
 // call still stays off the wall (the restarted server finds the sealed matter of the session it picks up).
-import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { callAndAnswer, openConsole, openKiosk, screenOf, tileState, waitForScreen } from '../helpers/apps.js';
+import { hasTileVideo, oneAnsweredOneRinging, openConsole, openKiosk, screenOf, tileState, waitForScreen } from '../helpers/apps.js';
 import { framesRising, launchBrowser, videoTrackId } from '../helpers/browser.js';
 import { petitionBody } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-const hasTileVideo = async (page: Page, room: string) => (await page.$(`[data-testid=tile-video-${room}]`)) !== null;
 
 describe('a sealed call stays off the wall after a restart', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -39,15 +36,7 @@ describe('a sealed call stays off the wall after a restart', () => {
       async () => (await tileState(answering, 'xingsha')) === 'online' && (await tileState(answering, 'langli')) === 'online',
     );
     // langli keeps calling throughout: the wall has a tile to show, before the restart and after it.
-    await other.bringToFront();
-    await other.click('[data-testid=call-button]');
-    await waitForScreen(other, 'waiting');
-    await kiosk.bringToFront();
-    await callAndAnswer(kiosk, answering, 'xingsha');
-    await kiosk.bringToFront();
-    await waitForScreen(kiosk, 'in_call', 45_000);
-    await answering.bringToFront();
-    await framesRising(answering, 'remote-video', waitFor);
+    await oneAnsweredOneRinging(other, kiosk, answering, 'xingsha');
 
     const rooms = await api<{ rooms: { code: string; sessionId: string | null }[] }>(first.url, 'GET', '/api/rooms', {
       token: await loginToken(first.url, 'supervisor', 'supervisor-demo'),

@@ -1,10 +1,9 @@
 // 密封事项 and the video wall (issue 16): a matter taken in a live call is sealed while the call is still on the wall
 // every county officer watches. The call leaves the wall for everyone, a console opened afterwards never gets it,
 // and the call between the villager and the answering officer goes on.
-import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { callAndAnswer, openConsole, openKiosk, screenOf, tileState, waitForScreen } from '../helpers/apps.js';
+import { hasTileVideo, oneAnsweredOneRinging, openConsole, openKiosk, screenOf, tileState, waitForScreen } from '../helpers/apps.js';
 import { elementStats, framesRising } from '../helpers/browser.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { petitionBody } from '../helpers/fixtures.js';
@@ -13,7 +12,6 @@ import { waitFor } from '../helpers/poll.js';
 const t0 = Date.now();
 /** Where a slow run spent its time. */
 const step = (what: string) => console.log(`wall-seal: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-const hasTileVideo = async (page: Page, room: string) => (await page.$(`[data-testid=tile-video-${room}]`)) !== null;
 
 describe('a matter sealed during its call leaves the video wall', () => {
   const env = useServerAndBrowser();
@@ -32,17 +30,8 @@ describe('a matter sealed during its call leaves the video wall', () => {
       await waitFor('both kiosks online', async () => (await tileState(c, 'xingsha')) === 'online' && (await tileState(c, 'langli')) === 'online');
     }
     // A kiosk is a screen of its own, always in front: a background tab never finishes puppeteer's click.
-    await other.bringToFront();
-    await other.click('[data-testid=call-button]');
-    await waitForScreen(other, 'waiting');
-    step('langli calling');
-    await kiosk.bringToFront();
-    await callAndAnswer(kiosk, answering, 'xingsha');
-    await kiosk.bringToFront();
-    await waitForScreen(kiosk, 'in_call', 45_000);
-    await answering.bringToFront();
-    await framesRising(answering, 'remote-video', waitFor);
-    step('xingsha answered');
+    await oneAnsweredOneRinging(other, kiosk, answering, 'xingsha');
+    step('langli calling, xingsha answered');
 
     // Both rooms are live on the other officer's wall.
     await watching.bringToFront();

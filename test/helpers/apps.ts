@@ -50,6 +50,25 @@ export async function callAndAnswer(kiosk: Page, consolePage: Page, room: string
   await consolePage.click(`[data-testid=answer-${room}]`);
 }
 
+/** Whether the wall on `page` holds a video for `room`'s tile. */
+export const hasTileVideo = async (page: Page, room: string) => (await page.$(`[data-testid=tile-video-${room}]`)) !== null;
+
+/**
+ * Two rooms call: `ringing` keeps calling (the wall keeps a tile to show) and `answered` is answered by `consolePage`;
+ * resolves once the console decodes the answered kiosk's video.
+ */
+export async function oneAnsweredOneRinging(ringing: Page, answered: Page, consolePage: Page, room: string): Promise<void> {
+  await ringing.bringToFront();
+  await ringing.click('[data-testid=call-button]');
+  await waitForScreen(ringing, 'waiting');
+  await answered.bringToFront();
+  await callAndAnswer(answered, consolePage, room);
+  await answered.bringToFront();
+  await waitForScreen(answered, 'in_call', 45_000);
+  await consolePage.bringToFront();
+  await framesRising(consolePage, 'remote-video', waitFor);
+}
+
 /** A kiosk opened at `kioskUrl` calls and `consolePage` answers; returns the kiosk once the console decodes it. */
 export async function kioskCallsConsole(browser: Browser, kioskUrl: string, credential: string, consolePage: Page, room: string): Promise<Page> {
   const kiosk = await openKiosk(browser, kioskUrl, credential);
