@@ -90,6 +90,8 @@ export const TC = {
   transferToOther: '其他有管辖权的单位',
   transferOtherBody: '接收单位名称',
   transferOtherHint: '例如：县委组织部、市纪委监委',
+  jiaobanDue: '办结期限',
+  jiaobanDueHint: '交办时确定乡镇报告结果的期限；不填则按期限规则自交办之日起计算。',
   concludeDue: (d: string) => `办结期限：${d}`,
   dueStates: { ok: '期限内', due_soon: '即将到期', overdue: '已超期' } as Record<string, string>,
   extensionPending: (days: number, reason: string) => `延期申请待审批：${days} 天(理由：${reason})`,

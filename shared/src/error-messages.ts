@@ -124,6 +124,8 @@ export const ERROR_MESSAGES = deepFreeze({
     otherBodyRequired: '请写明接收转办的单位（例如：县委组织部）',
     noHandlerForOtherBody: '转办到其他单位时不指定乡镇承办人',
     progressOnlyJiaoban: '只有交办事项需要报告进展',
+    jiaobanDueInPast: '交办的办结期限须晚于今天',
+    jiaobanDueTooFar: '交办的办结期限不能超过一年',
     acceptNoticeGiven: '已告知过受理情况',
     resultNoticeGiven: '已反馈过处理结果',
     resultNoticeFirst: '尚未反馈处理结果，不能记录意见',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PetitionListAnswer, SubmitResult } from '@vj/shared';
+import type { PetitionListAnswer, SealedListAnswer, SubmitResult } from '@vj/shared';
 import { api } from '../helpers/api.js';
 import { loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
@@ -62,11 +62,37 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     expect(again.body).toMatchObject({ caseCode: answer.caseCode, sealed: true });
   });
 
-  it('a named deputy, an office head and a village cadre are not sealed', async () => {
+  // Review finding 3: the leadership is more than its principal leader. A deputy or standing-committee member is sealed
+  // too, whether the officer wrote the post or the registry holds it; the principal leader reads it (sealed list).
+  it.each([
+    ['a deputy by unit and post', [person('李德明', '县纪委监委', '副书记')]],
+    ['a deputy of the 监委 by post alone', [person('某某', '', '县监委副主任')]],
+    ['a standing-committee member of the leadership', [person('王某某', '县纪委监委领导班子', '常委')]],
+  ])('%s is sealed', async (_how, accused) => {
+    const { body, sealed } = await file(accused);
+    expect(sealed, JSON.stringify(accused)).toBe(true);
+    expect(await listed()).not.toContain(body.id);
+    const leader = (await loginAll(s.url, ['leader1']))['leader1']!.accessToken;
+    const sealedList = await api<SealedListAnswer>(s.url, 'GET', '/api/sealed', { token: leader });
+    expect(sealedList.status).toBe(200);
+    expect(sealedList.body.items.map((i) => i.id)).toContain(body.id);
+  });
+
+  it('a deputy the registry holds is sealed by the registry code alone, whatever the officer wrote as unit and post', async () => {
+    await s.server.db.query(
+      `INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0903', '钱副书', 'XJW-LD', '副书记') ON CONFLICT (code) DO NOTHING`,
+    );
+    const { body, sealed } = await file([person('钱副书', '', '', 'XJW-0903')]);
+    expect(sealed).toBe(true);
+    expect(await listed()).not.toContain(body.id);
+  });
+
+  it('an office head, a township commission’s deputy, a village cadre and a name with a bare title are not sealed', async () => {
     for (const accused of [
-      [person('李德明', '县纪委监委', '副书记')],
       [person('王某', '县纪委监委信访室', '主任')],
+      [person('刘某', '春华镇纪委', '副书记')],
       [person('李某某', '星沙街道某村委会', '村主任')],
+      [person('李某副书记')],
     ]) {
       const { body, answer, sealed } = await file(accused);
       expect(sealed, JSON.stringify(accused)).toBe(false);

@@ -126,6 +126,13 @@ describe('the full loop over the API', () => {
     const county = await api<CountyPetitionView>(s.url, 'GET', `/api/petitions/${p.id}`, { token: token('officer2') });
     expect(county.body.attachments.map((a) => a.filename)).toEqual([null]);
     expect(JSON.stringify(county.body)).not.toContain(canary);
+    // A 交办 deadline that is not a date is refused at the boundary, in words, and the case stays received.
+    for (const dueDate of ['2026/12/31', '2026-02-30', '明年']) {
+      const bad = await transition(s.url, token('officer1'), p.id, { action: 'refer', dueDate });
+      expect(bad.status, dueDate).toBe(400);
+      expect(JSON.stringify(bad.body), dueDate).toMatch(/办结期限/);
+    }
+    expect((await api<CountyPetitionView>(s.url, 'GET', `/api/petitions/${p.id}`, { token: token('officer2') })).body.status).toBe('received');
     expect((await transition(s.url, token('officer1'), p.id, { action: 'refer' })).status).toBe(200);
     expect((await transition(s.url, h, p.id, { action: 'township_accept' }, true)).body.status).toBe('handling');
 

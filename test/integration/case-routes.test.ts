@@ -287,6 +287,21 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     await cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '已补充调取银行流水', attachmentIds: [] });
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
+
+  it('交办 with a deadline the county sets: it holds to the end of that day, is audited, and a past or far one is refused, changing nothing', async () => {
+    clock = cst('2026-07-06T10:00:00'); // Monday
+    const b = named('xingsha', { matterClass: 'accusation' });
+    await petitions.submit(who.officer1, b);
+    const refer = (dueDate: string) => cases.transition(who.officer1, b.id, { ...step(), action: 'refer', handlerId: null, text: '', dueDate });
+    await refused(b.id, () => refer('2026-07-06'), 'BAD_REQUEST', /晚于今天/);
+    await refused(b.id, () => refer('2026-07-01'), 'BAD_REQUEST', /晚于今天/);
+    await refused(b.id, () => refer('2027-07-08'), 'BAD_REQUEST', /一年/);
+    const wf = await refer('2026-08-14');
+    expect([wf.route, day(wf.concludeDueAt)]).toEqual(['jiaoban', '2026-08-14']);
+    // To the last millisecond of that day in China time, not the policy's 60 days.
+    expect(new Date(wf.concludeDueAt!).toISOString()).toBe('2026-08-14T15:59:59.999Z');
+    expect((await lastAudit(b.id)).details).toMatchObject({ dueDate: '2026-08-14', from: 'received', to: 'referred' });
+  });
 });
 
 describe.each(backends)('open 交办 matters get their first progress date at the upgrade to 0024, audited, on $name', (backend) => {

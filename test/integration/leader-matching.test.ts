@@ -51,6 +51,24 @@ describe.each(backends)('leader matching in SQL ($name)', (backend) => {
     expect(await names('某某', '县纪委', '')).toBe(false);
   });
 
+  it('vj_names_commission_member: the leadership with its deputies and standing committee, for sealing at intake', async () => {
+    const member = async (name: string, unit: string, position: string) =>
+      (await h.db.query<{ y: boolean }>('SELECT vj_names_commission_member($1, $2, $3) AS y', [name, unit, position])).rows[0]!.y;
+    expect(await member('李某', '县纪委监委', '副书记')).toBe(true);
+    expect(await member('李某', '县纪委监委领导班子', '副书记')).toBe(true);
+    expect(await member('某某', '', '县监委副主任')).toBe(true);
+    expect(await member('王某', '长沙县纪委', '常委')).toBe(true);
+    // Everything the principal-leadership rule reads is still read.
+    expect(await member('县纪委书记', '', '')).toBe(true);
+    expect(await member('某某', '县纪委', '书记')).toBe(true);
+    // Not its offices, not a township's commission, not a bare title after a name.
+    expect(await member('某某', '县纪委监委信访室', '主任')).toBe(false);
+    expect(await member('某某', '县纪委监委第一纪检监察室', '副主任')).toBe(false);
+    expect(await member('刘某', '春华镇纪委', '副书记')).toBe(false);
+    expect(await member('李某副书记', '', '')).toBe(false);
+    expect(await member('某某', '', '')).toBe(false);
+  });
+
   it('accused persons are written with the pinyin of their name, and rows from before the column get it at start', async () => {
     const b = petitionBody('xingsha', null, { accused: [{ name: '郑国东', unit: '', position: '', townshipCode: null, officialCode: null }] });
     await h.svc.submit(h.officer, PetitionSubmitBody.parse(b));

@@ -224,6 +224,7 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
   const [otherBody, setOtherBody] = useState('');
   const [opinion, setOpinion] = useState('');
   const [transferTo, setTransferTo] = useState<'township' | 'other'>('township');
+  const [dueDate, setDueDate] = useState('');
   const [files, setFiles] = useState<{ id: string; file: File; progress: number }[]>([]);
   const [override, setOverride] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -248,6 +249,7 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
       if (action === 'record_response') body.response = response;
       if (action === 'decide_review' || action === 'decide_recheck') body.opinion = opinion;
       if (action === 'forward_other' && otherBody.trim()) body.otherBody = otherBody.trim();
+      if (action === 'refer' && dueDate) body.dueDate = dueDate;
       if (action === 'transfer') {
         body.to = transferTo;
         if (transferTo === 'other') body.otherBody = otherBody.trim();
@@ -335,6 +337,13 @@ function ActionForm({ action, base, role, token, pendingDays, disposition, onCan
         <label>
           {TC.otherBody}
           <input value={otherBody} placeholder={TC.otherBodyHint} onChange={(e) => setOtherBody(e.target.value)} data-testid="action-other-body" />
+        </label>
+      )}
+      {action === 'refer' && (
+        <label>
+          {TC.jiaobanDue}
+          <input type="date" value={dueDate} onChange={(e) => setDueDate(e.target.value)} data-testid="action-due-date" />
+          <small className="hint">{TC.jiaobanDueHint}</small>
         </label>
       )}
       {action === 'transfer' && (

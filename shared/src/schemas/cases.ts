@@ -20,6 +20,15 @@ export const CaseTransitionBody = z.discriminatedUnion('action', [
     action: z.literal('refer'),
     text: Text(0, 2000).default(''),
     handlerId: Id.nullable().default(null),
+    /**
+     * 交办的办结期限: the last day (China time) the township has to report the result. Absent: the policy's handling
+     * period from the 交办 (or the deadline the county already set when it accepted the matter first).
+     */
+    dueDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, '办结期限应写成“年-月-日”，例如 2026-12-31')
+      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), '办结期限不是有效日期')
+      .optional(),
     /** A supervisor's override of a conflict-of-interest refusal; the reason is audited. */
     overrideReason: Text(5, 500, '请写明越过回避规则的理由（至少 5 个字）').optional(),
   }),

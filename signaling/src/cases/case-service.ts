@@ -24,7 +24,7 @@ import { namedAsAccused, Recused } from './conflicts.js';
 import { assertMayGoDown } from './jurisdiction.js';
 import { checkTownshipHandoff } from './township-handoff.js';
 import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
-import { concludeDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
+import { concludeDueAt, jiaobanDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
 import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
 type Body = z.output<typeof CaseTransitionBody>;
@@ -170,14 +170,15 @@ export class CaseService {
           Object.assign(changes, { handler_side: 'county', decided_at: now, conclude_due_at: concludeDueAt(policy, p.matter_class, now) });
           break;
         case 'refer': {
-          Object.assign(details, await checkTownshipHandoff(q, principal, id, p.township_code, body, 'jiaoban'));
+          Object.assign(details, await checkTownshipHandoff(q, principal, id, p.township_code, body, 'jiaoban'), body.dueDate ? { dueDate: body.dueDate } : {});
           Object.assign(changes, {
             handler_side: 'township',
             // Today's referral is 交办: the township reports by a deadline and the county reviews the result.
             route: 'jiaoban',
             assigned_handler: body.handlerId,
             decided_at: p.decided_at ?? now,
-            conclude_due_at: p.conclude_due_at ?? concludeDueAt(policy, p.matter_class, now),
+            // The deadline the county sets with the 交办, else the one it already had, else the policy's period.
+            conclude_due_at: body.dueDate ? jiaobanDueAt(body.dueDate, now) : (p.conclude_due_at ?? concludeDueAt(policy, p.matter_class, now)),
             // The first progress report is owed a period after the 交办 itself.
             progress_due_at: progressDueAt(policy, p.matter_class, now),
           });

@@ -1,6 +1,6 @@
-import type { MatterClass } from '@vj/shared';
+import { AppError, ERROR_MESSAGES, type MatterClass } from '@vj/shared';
 import { needRule, ruleOf, type DeadlinePolicy } from './case-policy.js';
-import { dueAt } from './deadline-clock.js';
+import { dayFromIso, dayOf, dueAt, endOfDay } from './deadline-clock.js';
 
 /**
  * The clocks of each class of matter, read from the policy table. A clock runs only where the class has a row for
@@ -14,6 +14,18 @@ export const acceptDueAt = (p: DeadlinePolicy, matterClass: MatterClass, receive
 /** Handle it, from the county's decision (accept or 交办). */
 export const concludeDueAt = (p: DeadlinePolicy, matterClass: MatterClass, decidedAt: Date): Date =>
   dueAt(decidedAt, needRule(p, matterClass, 'conclude'), p.calendar);
+
+/**
+ * The handling deadline the county sets with a 交办 (a local day, "YYYY-MM-DD"): it holds to the end of that day. It
+ * must come after today, and within a year (a longer one would be a typing slip, not a 交办 the county watches).
+ */
+export function jiaobanDueAt(day: string, now: Date): Date {
+  const due = dayFromIso(day);
+  const today = dayOf(now);
+  if (due <= today) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.jiaobanDueInPast, ['dueDate']);
+  if (due > today + 366) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.jiaobanDueTooFar, ['dueDate']);
+  return endOfDay(due);
+}
 
 /** Tell a named accuser whether it was accepted, counted from receipt. Anonymous matters owe no notice: null. */
 export function noticeAcceptDueAt(p: DeadlinePolicy, matterClass: MatterClass, named: boolean, receivedAt: Date): Date | null {
