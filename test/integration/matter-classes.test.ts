@@ -93,7 +93,7 @@ describe.each(backends)('matter classes, their clocks and the named-accuser noti
     expect(
       view.rows
         .filter((r) => r.matterClass === 'appeal' && r.kind !== 'progress' && r.kind !== 'follow_up')
-        .every((r) => r.source.includes('《信访工作条例》')),
+        .every((r) => r.source.includes('《信访工作条例》') && r.source.includes('按自然日计算')),
     ).toBe(true);
     // No rule sets the follow-up of a 不满意 rating: the row says it is a local rule.
     expect(view.rows.filter((r) => r.kind === 'follow_up').every((r) => r.source.startsWith('本地规定（可由管理员调整）'))).toBe(true);

@@ -1,5 +1,6 @@
 // The security administrator's page: what protects the data, and signs of attack from the audit log (password
 // guessing on an account, a replayed refresh token, integrity failures). Counts and names only.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityStatusView } from '@vj/shared';
 import { api } from '../helpers/api.js';
@@ -31,6 +32,21 @@ describe('security status', () => {
     expect(after.recent.accounts).toEqual([{ name: '县纪委监委信访室 李干事', role: 'county_officer', failures: 6, heldBack: false }]);
     // Nothing secret in it: no key, no hash, no petition.
     expect(JSON.stringify(after)).not.toMatch(/pbkdf2|scrypt\$|-demo|identity/);
+  });
+
+  it('shows the newest signed checkpoint and counts lines that fail their signature, streaming a long file', async () => {
+    const cp = s.server.ctx.checkpoints;
+    // A long-running system's file: a line per checkpoint for years. Then one forged line, one that is not JSON,
+    // and a valid newest one after them.
+    const line = JSON.stringify(cp.write({ seq: '1', hash: 'h1' }));
+    fs.writeFileSync(cp.file, `${line}\n`.repeat(50_000), { mode: 0o600 });
+    fs.appendFileSync(cp.file, `${JSON.stringify({ ...JSON.parse(line), seq: '999999' })}\nnot a checkpoint\n`);
+    cp.write({ seq: '2', hash: 'h2' });
+    const view = (await status('secadmin')).body;
+    expect(view.checkpoint?.seq).toBe('2');
+    expect(view.forgedCheckpoints).toBe(2);
+    const all = await cp.read();
+    expect([all.valid.length, all.forged, all.valid.at(-1)?.seq]).toEqual([50_001, 2, '2']);
   });
 
   it('is the security administrator’s alone', async () => {

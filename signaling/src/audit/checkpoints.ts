@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { errorFields, type Logger } from '@vj/shared';
 import type { Db } from '../db/db.js';
 import { isSuite, mac, macEqual, type SuiteId } from '../security/crypto.js';
@@ -18,6 +19,26 @@ export const CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
 
 function sign(keys: IntegrityKeyring, suite: SuiteId, c: Omit<Checkpoint, 'mac' | 'suite'>): Buffer {
   return mac(suite, keys.key('audit-checkpoint', suite), 'audit-checkpoint', c.seq, c.hash, c.at);
+}
+
+/** One line as a checkpoint, or undefined when it is not one (then it counts as forged). */
+function parseLine(line: string): Checkpoint | undefined {
+  let c: Checkpoint;
+  try {
+    c = JSON.parse(line) as Checkpoint;
+  } catch {
+    return undefined;
+  }
+  const ok =
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.seq === 'string' &&
+    /^\d+$/.test(c.seq) &&
+    typeof c.hash === 'string' &&
+    typeof c.at === 'string' &&
+    isSuite(c.suite) &&
+    typeof c.mac === 'string';
+  return ok ? c : undefined;
 }
 
 /**
@@ -46,38 +67,48 @@ export class AuditCheckpoints {
     return c;
   }
 
-  read(): { valid: Checkpoint[]; forged: number } {
-    let text = '';
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch {
-      return { valid: [], forged: 0 };
-    }
-    const valid: Checkpoint[] = [];
+  /**
+   * Every line in order, each valid one (its MAC holds) handed to `onValid`; answers how many were forged. Streamed a
+   * chunk at a time: the file grows by a line per checkpoint for as long as the system runs, and reading and checking
+   * it all in one synchronous call would stall every request on this node meanwhile (the security page reads it).
+   */
+  private async scan(onValid: (c: Checkpoint) => void): Promise<number> {
+    const stream = fs.createReadStream(this.file, { encoding: 'utf8', highWaterMark: 16 * 1024 });
     let forged = 0;
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const c = JSON.parse(line) as Checkpoint;
-        const ok =
-          typeof c.seq === 'string' &&
-          /^\d+$/.test(c.seq) &&
-          typeof c.hash === 'string' &&
-          typeof c.at === 'string' &&
-          isSuite(c.suite) &&
-          typeof c.mac === 'string';
-        if (ok && macEqual(sign(this.keys, c.suite, c), Buffer.from(c.mac, 'hex'))) valid.push(c);
+    try {
+      for await (const line of readline.createInterface({ input: stream, crlfDelay: Infinity })) {
+        if (!line.trim()) continue;
+        const c = parseLine(line);
+        if (c && macEqual(sign(this.keys, c.suite, c), Buffer.from(c.mac, 'hex'))) onValid(c);
         else forged++;
-      } catch {
-        forged++;
       }
+    } catch (err) {
+      // No file yet: no checkpoint has been written.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    } finally {
+      stream.destroy();
     }
+    return forged;
+  }
+
+  /** Every valid checkpoint, oldest first, and how many lines fail their signature. */
+  async read(): Promise<{ valid: Checkpoint[]; forged: number }> {
+    const valid: Checkpoint[] = [];
+    const forged = await this.scan((c) => valid.push(c));
     return { valid, forged };
+  }
+
+  /** The newest valid checkpoint and how many lines fail, without holding the file's checkpoints in memory. */
+  async latest(): Promise<{ last: Checkpoint | undefined; forged: number }> {
+    let last: Checkpoint | undefined;
+    const forged = await this.scan((c) => (last = c));
+    return { last, forged };
   }
 
   /** The whole chain against every valid checkpoint; forged checkpoint lines make the verdict fail. */
   async verify(db: Db): Promise<VerifyResult & { forgedCheckpoints: number }> {
-    const { valid, forged } = this.read();
+    const { valid, forged } = await this.read();
     const r = await verifyAuditChain(db, { checkpoints: valid });
     return { ...r, ok: r.ok && forged === 0, forgedCheckpoints: forged };
   }

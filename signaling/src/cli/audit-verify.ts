@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   try {
     const { keys } = await loadSystemKeys(db, master, log, { create: false });
     const checkpoints = new AuditCheckpoints(config.dataDir, keys, log);
-    const { valid, forged } = checkpoints.read();
+    const { valid, forged } = await checkpoints.read();
     const r = await verifyAuditChain(db, { keys, anchor, checkpoints: valid });
     if (forged) console.log(`WARNING: ${forged} checkpoint line(s) in ${checkpoints.file} fail their signature and were ignored`);
     if (r.ok && !forged) {

@@ -10,8 +10,7 @@ export function securityRoutes(express: Express, app: AppContext): void {
     response: SecurityStatusView,
     handler: async () => {
       const counts = await securityCounts(app.db);
-      const { valid, forged } = app.checkpoints.read();
-      const last = valid.at(-1);
+      const { last, forged } = await app.checkpoints.latest();
       return {
         suite: app.config.cryptoSuite,
         ...counts,
