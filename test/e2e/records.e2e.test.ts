@@ -1,40 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { callAndAnswer, consoleAndIdleKiosk, lookUpReceipt, openConsole, waitForScreen } from '../helpers/apps.js';
 import { expectMediaFlowing } from '../helpers/browser.js';
+import { act, fileNamedAccusation, openCase, text, townshipConsole } from '../helpers/case-screens.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { randomIdCard } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
-
-const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
-
-async function openCase(page: Page, code: string): Promise<void> {
-  await page.waitForSelector(`[data-testid=case-${code}]`);
-  await page.click(`[data-testid=case-${code}]`);
-  await page.waitForSelector('[data-testid=workflow]');
-}
-
-/** Takes one workflow action through its form and waits until the case has moved on (the form closes). */
-async function act(page: Page, action: string, words?: string): Promise<void> {
-  await page.bringToFront();
-  const before = await text(page, '[data-testid=steps]');
-  await page.waitForSelector(`[data-testid=action-${action}]`);
-  // Clicked in the page, not at coordinates, and again until the form is open: on a loaded machine the case page can
-  // still be laying out (its record and cross-reference arrive separately) when the button is first found.
-  await waitFor(
-    `${action} form open`,
-    async () => {
-      if (await page.$('[data-testid=action-form]')) return true;
-      await page.$eval(`[data-testid=action-${action}]`, (el) => (el as HTMLElement).click()).catch(() => undefined);
-      return (await page.waitForSelector('[data-testid=action-form]', { timeout: 2_000 }).catch(() => null)) !== null;
-    },
-    { timeoutMs: 30_000 },
-  );
-  if (words) await page.type('[data-testid=action-text]', words);
-  await page.click('[data-testid=action-confirm]');
-  await waitFor(`${action} recorded`, async () => (await page.$('[data-testid=action-form]')) === null && (await text(page, '[data-testid=steps]')) !== before);
-}
 
 describe('confidential records and the case loop through the real screens', () => {
   const env = useServerAndBrowser();
@@ -49,21 +20,13 @@ describe('confidential records and the case loop through the real screens', () =
     await expectMediaFlowing(officer, waitFor, 'console');
 
     // Intake on the console, linked to the live call.
-    await officer.select('[data-testid=intake-class]', 'accusation');
-    await officer.type('textarea[name=narrative]', '反映村干部在低保评定中优亲厚友');
-    await officer.type('input[name=accused-name-0]', '赵某某');
-    // A village cadre, confirmed at intake: the matter may go down to the township (分级负责).
-    await officer.select('select[name=accused-level-0]', 'village_cadre');
-    await officer.type('input[name=id-name]', canaryName);
-    await officer.type('input[name=id-card]', canaryId);
-    await officer.type('input[name=id-phone]', '13912345678');
-    await officer.click('[data-testid=intake-submit]');
-    await officer.waitForSelector('[data-testid=intake-receipt]');
-    const code = await text(officer, '[data-testid=receipt-code]');
-    const pin = await text(officer, '[data-testid=receipt-pin]');
-    expect(code).toMatch(/^\d{10}$/);
-    expect(pin).toMatch(/^\d{6}$/);
-    expect(await text(officer, '[data-testid=receipt-delivery]')).toContain('已显示在接待室终端');
+    const { code, pin } = await fileNamedAccusation(officer, {
+      narrative: '反映村干部在低保评定中优亲厚友',
+      accused: '赵某某',
+      name: canaryName,
+      idCard: canaryId,
+      phone: '13912345678',
+    });
 
     // The same receipt appears on the kiosk, in large digits.
     await kiosk.bringToFront();
@@ -122,19 +85,8 @@ describe('confidential records and the case loop through the real screens', () =
     await act(officer, 'refer');
     await waitFor('referred', async () => (await text(officer, '[data-testid=steps]')).includes('交办'));
 
-    const township = await openConsole(browser, server.url, 'xingsha-handler', 'xingsha-handler-demo', '[data-testid=township-cases]');
     const secrets = [canaryName, canaryId, '13912345678', code, pin];
-    const townshipCase = async () => {
-      await township.bringToFront();
-      await township.reload();
-      await township.waitForSelector('[data-testid=township-cases]');
-      await waitFor('case listed for the township', async () => (await text(township, '[data-testid=township-cases]')).includes('赵某某'));
-      await township.click('[data-testid=township-cases] tbody tr');
-      await township.waitForSelector('[data-testid=workflow]');
-      const html = await township.content();
-      expect(html).toContain('优亲厚友');
-      for (const secret of secrets) expect(html).not.toContain(secret);
-    };
+    const { page: township, show: townshipCase } = await townshipConsole(browser, server.url, 'xingsha-handler', '赵某某', '优亲厚友', secrets);
     await townshipCase();
     await act(township, 'township_accept');
     // 交办: the township sees the route and when its next progress report is due, and reports progress.

@@ -43,7 +43,8 @@ describe('satisfaction: a villager rates a concluded matter at the kiosk and the
     const supervisor = logins['supervisor']!.accessToken;
     const handler = logins['xingsha-handler']!.accessToken;
 
-    // The matter's way to its conclusion, through the API: the screens of that part have e2e tests of their own.
+    // The matter's way to its conclusion, through the API: case-path.e2e walks that part through its screens; this
+    // file is about the kiosk's rating screens (their layout at both sizes, their speech) and the follow-up task.
     const body = petitionBody('xingsha', { name: '钱某', idCard: randomIdCard(), phone: '', address: '', village: '' }, { matterClass: 'accusation' });
     const submitted = await api<{ caseCode: string; pin: string }>(url, 'POST', '/api/petitions', { token: officer, body });
     expect(submitted.status).toBe(200);
