@@ -47,6 +47,7 @@ export const TA = {
     'session.mode': '切换监督方式',
     'session.private': '单独反映',
     'session.staff_intake': '接待室现场接待',
+    'session.withdraw': '按保密与回避规定退出通话',
     'case.accept': '受理',
     'case.refer': '交办',
     'case.transfer': '转办',

@@ -308,6 +308,10 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     socket.on('session:ended', ({ sessionId, reason }) => {
       if (sessionId === this.state.active?.sessionId) this.endLocally(reason);
     });
+    // Taken out of this call under the confidentiality and recusal rules: it goes on without us.
+    socket.on('session:withdrawn', ({ sessionId }) => {
+      if (sessionId === this.state.active?.sessionId) this.endLocally(null, T.withdrawn);
+    });
   }
 
   private roomName(code: string): string {

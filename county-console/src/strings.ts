@@ -76,6 +76,8 @@ export const T = {
     staff_logged_out: '接待员已退出登录，接待已结束',
     user_disabled: '接访人员账号已被停用，接访已结束',
   } satisfies Record<SessionEndReason, string>,
+  /** Taken out of a call or a watch (a matter taken in it is sealed, or names this user): one message for both. */
+  withdrawn: '您已退出该通话（按保密与回避规定）。',
   offlineAlert: (n: number) => `${n} 个接待室终端离线`,
   alert: {
     kiosk_offline: (room: string) => `${room}终端在办公时间离线`,

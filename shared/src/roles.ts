@@ -62,7 +62,15 @@ export const SESSION_END_REASONS = [
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 /** Why one participant left a session. */
-export const LEAVE_REASONS = [...SESSION_END_REASONS, 'left', 'session_ended', 'disconnected'] as const;
+export const LEAVE_REASONS = [
+  ...SESSION_END_REASONS,
+  'left',
+  'session_ended',
+  'disconnected',
+  // Taken out of a live call under the confidentiality and recusal rules: a matter taken in it was sealed, or names them
+  // as accused (issue 16). One reason for both, so nobody told of it learns which.
+  'withdrawn',
+] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 export const PARTICIPANT_ROLES = ['kiosk', 'county_officer', 'county_supervisor', 'township_staff'] as const;

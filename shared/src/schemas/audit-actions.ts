@@ -48,6 +48,8 @@ export const AUDIT_ACTIONS = [
   'session.mode',
   'session.private',
   'session.staff_intake',
+  // Taken out of a live call because a matter taken in it was sealed or names them (details: cause and session only).
+  'session.withdraw',
   ...CASE_ACTIONS.map((a) => `case.${a}` as const),
   'case.escalate',
   'case.policy',

@@ -185,6 +185,8 @@ export const serverEvents = {
   'session:ended': SessionRef.extend({ reason: z.enum(SESSION_END_REASONS) }),
   'session:receipt': SessionRef.extend({ caseCode: z.string().regex(/^\d{10}$/), pin: z.string().regex(/^\d{6}$/) }),
   'session:participantLeft': SessionRef.extend({ role: z.enum(PARTICIPANT_ROLES), reason: z.enum(LEAVE_REASONS) }),
+  /** To a county officer or reception staff only: they were taken out of this call (保密与回避); it goes on without them. */
+  'session:withdrawn': SessionRef,
   'session:state': SessionStateView,
   'session:privateRequested': SessionRef.extend({ roomCode: z.string() }),
   /** To a waiting kiosk: nobody answered within the escalation time and the county's alarm is up. */

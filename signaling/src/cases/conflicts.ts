@@ -68,8 +68,13 @@ export async function assertNotNamed(q: Queryable, userId: string, petitionId: s
 
 /** Refuses (Recused) when an open petition filed from session `sessionId` names user `userId`: its recording tells about them. */
 export async function assertSessionNotNamed(q: Queryable, userId: string, sessionId: string): Promise<void> {
+  if (await sessionNamesUser(q, userId, sessionId)) throw new Recused();
+}
+
+/** Whether an open petition filed from session `sessionId` names user `userId` as accused. */
+export async function sessionNamesUser(q: Queryable, userId: string, sessionId: string): Promise<boolean> {
   const r = await q.query(`SELECT 1 FROM petitions p WHERE p.session_id = $2 AND NOT p.sealed AND ${namedAsAccused(1)}`, [userId, sessionId]);
-  if (r.rowCount) throw new Recused();
+  return (r.rowCount ?? 0) > 0;
 }
 
 /** Refuses (Recused) when recording `recordingId` is of a call an open petition naming user `userId` came from. */

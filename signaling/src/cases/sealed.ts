@@ -203,10 +203,10 @@ export class SealedMatters {
    * that no published figure moves (stats-scope.ts). Only a matter the supervisor can see may be sealed (not one
    * naming them); the reason stays on the row. Answers with the session the matter was taken in, if any.
    */
-  async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true; sessionId: string | null }> {
+  async seal(officer: Claims, id: string, reason: string): Promise<{ id: string; sealed: true; sessionId: string | null; filerId: string }> {
     return this.db.tx(async (q) => {
-      const r = await q.query<{ named: boolean; session_id: string | null }>(
-        `SELECT ${namedAsAccused(1)} AS named, p.session_id FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`,
+      const r = await q.query<{ named: boolean; session_id: string | null; created_by: string }>(
+        `SELECT ${namedAsAccused(1)} AS named, p.session_id, p.created_by FROM petitions p WHERE p.id = $2 AND NOT p.sealed FOR UPDATE OF p`,
         [officer.sub, id],
       );
       if (!r.rows[0]) throw NOT_FOUND();
@@ -225,8 +225,9 @@ export class SealedMatters {
         objectId: id,
         townshipCode: null,
       });
-      // The call it came from, if any: while that call lives it must leave the video wall (the route sees to it).
-      return { id, sealed: true as const, sessionId: r.rows[0].session_id };
+      // The call it came from, if any: while that call lives it must leave the video wall, and all but the villager
+      // and the officer who filed it must leave the call (the route sees to both).
+      return { id, sealed: true as const, sessionId: r.rows[0].session_id, filerId: r.rows[0].created_by };
     });
   }
 }

@@ -1,6 +1,7 @@
 import {
   AppError,
   errorFields,
+  type LeaveReason,
   type Logger,
   type MediaKind,
   type ParticipantRole,
@@ -410,7 +411,7 @@ export class CallService {
   }
 
   /** One participant leaves; the session goes on without them. An access end (logout, disable) gives its own reason. */
-  async removePeer(live: LiveSession, peer: Peer, reason: 'left' | 'disconnected' | SessionEndReason): Promise<void> {
+  async removePeer(live: LiveSession, peer: Peer, reason: Exclude<LeaveReason, 'session_ended'>): Promise<void> {
     clearTimeout(peer.graceTimer);
     live.peers.delete(peer.peerId);
     await this.store.leave(peer.peerId, reason);
@@ -420,7 +421,11 @@ export class CallService {
       peerId: peer.peerId,
       reason: reason === 'left' ? 'peer_left' : reason === 'disconnected' ? 'peer_disconnected' : 'access_revoked',
     });
-    this.toPeers(live, 'session:participantLeft', { sessionId: live.id, role: peer.role, reason });
+    // Taken out under the confidentiality and recusal rules: the villager's kiosk is told no more than when a watcher
+    // leaves of their own accord.
+    this.toPeers(live, 'session:participantLeft', { sessionId: live.id, role: peer.role, reason }, (p) => p.role !== 'kiosk' || reason !== 'withdrawn');
+    if (reason === 'withdrawn')
+      this.toPeers(live, 'session:participantLeft', { sessionId: live.id, role: peer.role, reason: 'left' }, (p) => p.role === 'kiosk');
     this.broadcastState(live);
   }
 

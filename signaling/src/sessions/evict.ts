@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, type SessionEndReason } from '@vj/shared';
+import { Id, type LeaveReason, type SessionEndReason } from '@vj/shared';
 import type { CallService } from './call-service.js';
 import { isCounty, type LiveSession, type Peer } from './live.js';
 
@@ -60,10 +60,42 @@ function endsSession(live: LiveSession, gone: Peer[]): Peer | undefined {
   return undefined;
 }
 
+/** How the people taken out leave: their own leave reason, and the session's end reason when it cannot go on. */
+export interface TakeOut {
+  /** For the log only. */
+  cause: string;
+  leave: (p: Peer) => Exclude<LeaveReason, 'session_ended'>;
+  end: (p: Peer) => SessionEndReason;
+  /** After their media closed, before the bookkeeping: tell them, write the audit rows. Must not throw. */
+  afterMedia?: (gone: Peer[]) => Promise<void>;
+}
+
 /**
- * Takes a principal whose access just ended out of one live session, on the node that runs it. Media goes first:
- * the SFU closes their transports, producers and consumers before any bookkeeping, so nothing they send or
- * receive outlives the revocation by more than this request. Returns how many participants were removed.
+ * Takes `picked` out of live session `live`, on the node that runs it. Media goes first: the SFU closes their
+ * transports, producers and consumers before any bookkeeping, so nothing they send or receive outlives the decision
+ * by more than this request. A place already being taken out, or no longer in the session, is skipped. Returns who
+ * was taken out.
+ */
+export async function takeOut(calls: CallService, live: LiveSession, picked: Peer[], how: TakeOut): Promise<Peer[]> {
+  const gone = picked.filter((p) => !leaving.has(p) && live.peers.get(p.peerId) === p);
+  if (gone.length === 0) return [];
+  for (const p of gone) leaving.add(p);
+  for (const p of gone) clearTimeout(p.graceTimer);
+  await Promise.all(gone.map((p) => calls.sfu.request('closePeer', { sessionId: live.id, peerId: p.peerId, reason: 'access_revoked' })));
+  calls.log.info('participant taken out of a live session', { sessionId: live.id, cause: how.cause, peers: gone.length });
+  await how.afterMedia?.(gone);
+  const cause = endsSession(live, gone);
+  if (cause) {
+    await calls.end(live.id, how.end(cause), cause.peerId);
+    return gone;
+  }
+  for (const p of gone) await calls.removePeer(live, p, how.leave(p));
+  return gone;
+}
+
+/**
+ * Takes a principal whose access just ended out of one live session, on the node that runs it (media first, see
+ * takeOut). Returns how many participants were removed.
  */
 export async function evictFromSession(calls: CallService, input: EvictRequest): Promise<{ evicted: number }> {
   const req = EvictRequest.parse(input);
@@ -71,17 +103,8 @@ export async function evictFromSession(calls: CallService, input: EvictRequest):
   if (!live) return { evicted: 0 };
   const sockets = new Set(req.socketIds);
   // A logout evicts in two passes (marked places, then by socket): a place is taken out once.
-  const gone = [...live.peers.values()].filter((p) => !leaving.has(p) && matches(p, req, sockets));
-  if (gone.length === 0) return { evicted: 0 };
-  for (const p of gone) leaving.add(p);
-  for (const p of gone) clearTimeout(p.graceTimer);
-  await Promise.all(gone.map((p) => calls.sfu.request('closePeer', { sessionId: live.id, peerId: p.peerId, reason: 'access_revoked' })));
-  calls.log.info('access ended: participant evicted', { sessionId: live.id, cause: req.cause, peers: gone.length });
-  const cause = endsSession(live, gone);
-  if (cause) {
-    await calls.end(live.id, reasonFor(req.cause, cause), cause.peerId);
-    return { evicted: gone.length };
-  }
-  for (const p of gone) await calls.removePeer(live, p, reasonFor(req.cause, p));
+  const picked = [...live.peers.values()].filter((p) => matches(p, req, sockets));
+  const reason = (p: Peer) => reasonFor(req.cause, p);
+  const gone = await takeOut(calls, live, picked, { cause: req.cause, leave: reason, end: reason });
   return { evicted: gone.length };
 }

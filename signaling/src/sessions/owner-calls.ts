@@ -3,6 +3,7 @@ import { AppError, errorFields, Id, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../context.js';
 import { Claims } from '../security/jwt.js';
 import { EvictRequest, evictFromSession } from './evict.js';
+import { WithdrawRequest, withdrawFromSession, type WithdrawCause } from './withdraw.js';
 
 async function sessionMedia(app: AppContext, sessionId: string) {
   const live = app.calls.session(sessionId);
@@ -43,6 +44,11 @@ export const ownerMethods = {
     params: EvictRequest,
     run: (app: AppContext, p: EvictRequest) => evictFromSession(app.calls, p),
   },
+  /** A matter taken in this live call was sealed or names someone in it: the owner takes them out (withdraw.ts). */
+  withdraw: {
+    params: WithdrawRequest,
+    run: (app: AppContext, p: WithdrawRequest) => withdrawFromSession(app, p),
+  },
   /** A matter taken in this live call was sealed: the call leaves the video wall. False when the session is not live. */
   hideFromWall: {
     params: z.object({ sessionId: Id }),
@@ -80,5 +86,25 @@ export async function hideSealedCall(app: AppContext, petitionId: string, sessio
     if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
   } catch (err) {
     app.log.error('sealed matter: its call could not be taken off the video wall', { petitionId, sessionId, ...errorFields(err) });
+  }
+}
+
+/**
+ * A matter taken in call `sessionId` was filed or sealed: if that call is live, whoever may no longer be in it is taken
+ * out (sealed: all but the kiosk and the filer; recused: those it names), through the node that owns the session.
+ * Never fails the filing or the sealing: a failure is logged, with ids only.
+ */
+export async function withdrawFromCall(
+  app: AppContext,
+  cause: WithdrawCause,
+  at: { petitionId: string; sessionId: string | null | undefined; filerId: string; by: Claims },
+): Promise<void> {
+  const { petitionId, sessionId } = at;
+  if (!sessionId) return;
+  try {
+    const { withdrawn } = await onOwner(app, 'withdraw', { sessionId, cause, filerId: at.filerId, by: at.by.sub, byRole: at.by.role });
+    if (withdrawn) app.log.info('participants taken out of the call a matter came from', { petitionId, sessionId, cause, withdrawn });
+  } catch (err) {
+    app.log.error('participants could not be taken out of the call a matter came from', { petitionId, sessionId, cause, ...errorFields(err) });
   }
 }

@@ -1,4 +1,4 @@
-import { hideSealedCall, onOwner } from '../../sessions/owner-calls.js';
+import { hideSealedCall, onOwner, withdrawFromCall } from '../../sessions/owner-calls.js';
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
@@ -31,7 +31,10 @@ export function petitionRoutes(express: Express, app: AppContext): void {
       if (body.sessionId) await assertSessionBinding(app.db, principal.sub, body.sessionId, body.townshipCode);
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
-      // Filed sealed (ticked, or about a principal leader) from a live call: that call leaves the video wall.
+      // From a live call: who may no longer hear it leaves it first (sealed: all but the kiosk and the filer; else
+      // anyone it names as accused). Filed sealed (ticked, or about the leadership): the call also leaves the video wall.
+      const at = { petitionId: receipt.petitionId, sessionId: body.sessionId, filerId: principal.sub, by: principal };
+      await withdrawFromCall(app, receipt.sealed ? 'sealed' : 'recused', at);
       if (receipt.sealed) await hideSealedCall(app, receipt.petitionId, body.sessionId);
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk; the session's
       // owner checks again that the submitter is in it now (a past participant files, but pushes nothing).

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { errorFields, Id, SealAnswer, SealBody, SealedListAnswer, SealedMatterView, SendUpBody, UnsealAnswer, UnsealBody } from '@vj/shared';
 import type { AppContext } from '../../context.js';
-import { hideSealedCall } from '../../sessions/owner-calls.js';
+import { hideSealedCall, withdrawFromCall } from '../../sessions/owner-calls.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
@@ -14,8 +14,10 @@ export function sealedRoutes(express: Express, app: AppContext): void {
     body: SealBody,
     response: SealAnswer,
     handler: async ({ principal, params, body }) => {
-      const { sessionId, ...r } = await app.sealed.seal(principal, params.id, body.reason);
+      const { sessionId, filerId, ...r } = await app.sealed.seal(principal, params.id, body.reason);
       app.log.info('petition sealed', { petitionId: params.id, by: principal.sub });
+      // Taken in a call that is still live: all but the villager's kiosk and the officer who filed it leave the call.
+      await withdrawFromCall(app, 'sealed', { petitionId: params.id, sessionId, filerId, by: principal });
       // Taken in a call that is still live: the call leaves the video wall every county officer watches.
       await hideSealedCall(app, params.id, sessionId);
       // An overdue alert about it must go now, on every node, not at the next sweep.

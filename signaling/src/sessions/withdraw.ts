@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { errorFields, Id, ROLES } from '@vj/shared';
+import { appendAudit } from '../audit/audit-log.js';
+import { sessionNamesUser } from '../cases/conflicts.js';
+import type { AppContext } from '../context.js';
+import { takeOut } from './evict.js';
+import type { Peer } from './live.js';
+
+/**
+ * Why people are taken out of a live call under the confidentiality and recusal rules (issue 16):
+ *  - sealed: a matter taken in it is sealed (密封事项): every participant but the villager's kiosk and the officer who
+ *    filed it (who is conducting the intake) leaves;
+ *  - recused: an open matter taken in it names a participant as accused (回避): they leave.
+ */
+export const WITHDRAW_CAUSES = ['sealed', 'recused'] as const;
+export type WithdrawCause = (typeof WITHDRAW_CAUSES)[number];
+
+export const WithdrawRequest = z.object({
+  sessionId: Id,
+  cause: z.enum(WITHDRAW_CAUSES),
+  /** petitions.created_by: the one who files the matter stays. */
+  filerId: Id,
+  /** Whose action (filing, sealing) took them out: the audit row's actor. */
+  by: Id,
+  byRole: z.enum(ROLES),
+});
+export type WithdrawRequest = z.input<typeof WithdrawRequest>;
+
+/** Those the session would hear or show it to besides the villager and the filer: decided in memory, no query. */
+const others = (peers: Iterable<Peer>, filerId: string) => [...peers].filter((p) => p.role !== 'kiosk' && p.principalId !== filerId);
+
+/**
+ * Takes participants out of one live session, on the node that runs it: their media closes first, their consoles are
+ * told (one neutral message, whichever the cause), each one is audited (cause and session only: never the matter),
+ * and then they leave, or the session ends when what remains cannot carry it (the access-end rules). Returns how many
+ * were taken out; a session that is not live, or holds nobody but the kiosk and the filer, costs no query.
+ */
+export async function withdrawFromSession(app: AppContext, input: WithdrawRequest): Promise<{ withdrawn: number }> {
+  const req = WithdrawRequest.parse(input);
+  const { calls } = app;
+  const live = calls.session(req.sessionId);
+  if (!live) return { withdrawn: 0 };
+  let picked = others(live.peers.values(), req.filerId);
+  if (picked.length === 0) return { withdrawn: 0 };
+  if (req.cause === 'recused') {
+    const users = [...new Set(picked.map((p) => p.principalId))];
+    const named = new Set<string>();
+    for (const u of users) if (await sessionNamesUser(app.db, u, live.id)) named.add(u);
+    picked = picked.filter((p) => named.has(p.principalId));
+    if (picked.length === 0) return { withdrawn: 0 };
+  }
+  const gone = await takeOut(calls, live, picked, {
+    cause: req.cause,
+    leave: () => 'withdrawn',
+    // The call cannot go on without them: it ends as though they had ended it, which is all the kiosk may learn.
+    end: (p) => (p.role === 'township_staff' ? 'staff_ended' : 'officer_hangup'),
+    afterMedia: async (out) => {
+      for (const p of out) if (p.socketId) calls.notify.toSocket(p.socketId, 'session:withdrawn', { sessionId: live.id });
+      await app.db
+        .tx(async (q) => {
+          for (const p of out)
+            await appendAudit(q, {
+              actorId: req.by,
+              actorRole: req.byRole,
+              action: 'session.withdraw',
+              objectType: 'user',
+              objectId: p.principalId,
+              townshipCode: live.roomCode,
+              details: { cause: req.cause, sessionId: live.id },
+            });
+        })
+        .catch((err) => app.log.error('could not audit taking participants out of a live session', { sessionId: live.id, ...errorFields(err) }));
+    },
+  });
+  return { withdrawn: gone.length };
+}

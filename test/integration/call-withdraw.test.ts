@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/api.js';
+import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
+import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+import { waitFor } from '../helpers/poll.js';
+import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
+
+// 保密与回避 in a live call (issue 16): a supervisor already watching a call is taken out of it when the officer who
+// answered files a matter from it that is sealed, or that names the supervisor as accused. Their media closes in the
+// SFU, their console is told (one neutral event), an audit row says so, and the call goes on for the villager and the
+// officer. A matter that names nobody in the call takes nobody out. In the cluster topology the matter is filed on the
+// other signaling node and the supervisor's socket is there too: the owner node does the work over the node bus.
+
+type Media = { peers: { role: string; transports: number; consumers: number }[] };
+
+describe('watchers leave a live call whose matter is sealed or names them', () => {
+  let s: InProcessServer;
+  let logins: Logins;
+  const sockets: TestSocket[] = [];
+  const token = (who: string) => logins[who]!.accessToken;
+  /** The other signaling node in the cluster topology, else this one. */
+  const elsewhere = () => s.otherUrl ?? s.url;
+
+  beforeAll(async () => {
+    // Recording off: its consumers would blur the SFU's counts, which are the proof here.
+    s = await startInProcess({ RECORDING: 'off' });
+    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor']);
+    if (process.env['VJ_TOPOLOGY'] === 'cluster') expect(s.otherUrl).toBeDefined();
+  }, 120_000);
+  afterAll(async () => {
+    for (const k of sockets) k.close();
+    await s?.stop();
+  });
+
+  const socket = async (t: string, url = s.url) => {
+    const c = await connect(url, t);
+    sockets.push(c);
+    return c;
+  };
+  const dump = (sessionId: string) => s.server.ctx.sfu.request('dump', { sessionId });
+
+  /** A kiosk of `room` publishing a camera (a plain RTP transport), answered by officer1; `who` watches it and receives the camera. */
+  async function watchedCall(room: string, who = 'supervisor', mode: 'monitor' | 'join' = 'monitor') {
+    const kiosk = await socket(await kioskToken(s.url, s.server.demo!.kiosks[room]!));
+    const kioskHeard: { event: string; payload: unknown }[] = [];
+    kiosk.onAny((event: string, payload: unknown) => kioskHeard.push({ event, payload }));
+    const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+    if (!started.ok) throw new Error(`call in ${room} did not start`);
+    const { sessionId, peerId } = started.data;
+    const officer = await socket(token('officer1'));
+    expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
+    const { sfu, calls } = s.server.ctx;
+    const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
+    const { producerId } = await sfu.request('produce', {
+      sessionId,
+      peerId,
+      transportId: plain.id,
+      kind: 'video',
+      rtpParameters: {
+        mid: '0',
+        codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+        encodings: [{ ssrc: Math.floor(Math.random() * 1e6) + 1000 }],
+        rtcp: { cname: 'kiosk' },
+      },
+      source: 'camera',
+    });
+    await calls.recordProducer(sessionId, calls.session(sessionId)!.peers.get(peerId)!, producerId, 'video', 'camera');
+
+    const supervisor = await socket(token(who), elsewhere());
+    const watched = await send(supervisor, 'session:watch', { sessionId, mode });
+    if (!watched.ok) throw new Error(`watch refused: ${JSON.stringify(watched)}`);
+    const caps = await send(supervisor, 'rtc:capabilities', { sessionId });
+    const recv = await send(supervisor, 'rtc:createTransport', { sessionId, direction: 'recv' });
+    if (!caps.ok || !recv.ok) throw new Error('receive transport');
+    const consumed = await send(supervisor, 'rtc:consume', { sessionId, transportId: recv.data.id, producerId, rtpCapabilities: caps.data.rtpCapabilities });
+    if (!consumed.ok) throw new Error(`consume: ${JSON.stringify(consumed)}`);
+    const supervisorPeer = watched.data.peerId;
+    expect((await dump(sessionId)).peers.find((p) => p.peerId === supervisorPeer)).toMatchObject({ transports: 1, consumers: 1 });
+    return { sessionId, kioskHeard, officer, supervisor, supervisorPeer, who };
+  }
+
+  const media = async (sessionId: string) => (await api<Media>(s.url, 'GET', `/api/sessions/${sessionId}/media`, { token: token('officer1') })).body;
+  const audits = async (sessionId: string) =>
+    (
+      await s.server.ctx.db.query<{ actor_id: string; object_type: string; object_id: string; details: Record<string, unknown> }>(
+        `SELECT actor_id, object_type, object_id, details FROM audit_log WHERE action = 'session.withdraw' AND details->>'sessionId' = $1`,
+        [sessionId],
+      )
+    ).rows;
+  const leaveReason = async (sessionId: string, who = 'supervisor') =>
+    (
+      await s.server.ctx.db.query<{ leave_reason: string | null }>(`SELECT leave_reason FROM session_participants WHERE session_id = $1 AND user_id = $2`, [
+        sessionId,
+        logins[who]!.user.id,
+      ])
+    ).rows[0]?.leave_reason;
+  const file = (body: Record<string, unknown>) => api<{ sealed: boolean }>(elsewhere(), 'POST', '/api/petitions', { token: token('officer1'), body });
+
+  /** The supervisor is out: told, no media left in the SFU, not in the live session; the call goes on; one audit row. */
+  async function expectTakenOut(call: Awaited<ReturnType<typeof watchedCall>>, told: Promise<unknown>, cause: string, actor = 'officer1') {
+    await told;
+    await waitFor('the supervisor’s media closed in the SFU', async () => !(await dump(call.sessionId)).peers.some((p) => p.peerId === call.supervisorPeer));
+    // The kiosk's camera is still in the call.
+    expect((await dump(call.sessionId)).producers).toBe(1);
+    const m = await media(call.sessionId);
+    expect(m.peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+    expect(await leaveReason(call.sessionId, call.who)).toBe('withdrawn');
+    const rows = await audits(call.sessionId);
+    expect(rows).toEqual([
+      { actor_id: logins[actor]!.user.id, object_type: 'user', object_id: logins[call.who]!.user.id, details: { cause, sessionId: call.sessionId } },
+    ]);
+    // The villager's kiosk heard nothing it would not hear when a watcher leaves of their own accord.
+    const heard = call.kioskHeard.map((e) => e.event);
+    expect(heard).not.toContain('session:withdrawn');
+    expect(heard).not.toContain('session:ended');
+    expect(JSON.stringify(call.kioskHeard)).not.toContain('withdrawn');
+    // Nor may the supervisor come back.
+    const again = await send(call.supervisor, 'session:watch', { sessionId: call.sessionId, mode: 'monitor' });
+    expect(again.ok).toBe(false);
+  }
+
+  it('(a) a sealed matter filed from the call: the watching supervisor is taken out, the call goes on', async () => {
+    const call = await watchedCall('xingsha');
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const filed = await file(petitionBody('xingsha', null, { sessionId: call.sessionId, sealed: true }));
+    expect(filed.status).toBe(200);
+    expect(filed.body.sealed).toBe(true);
+    await expectTakenOut(call, told, 'sealed');
+  }, 60_000);
+
+  it('(b) an open matter naming the supervisor (赵建平) filed from the call: the supervisor is taken out, the call goes on', async () => {
+    const call = await watchedCall('langli');
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const accused = {
+      name: '赵建平',
+      unit: '县纪委监委信访室',
+      position: '主任',
+      townshipCode: null,
+      officialCode: null,
+      managementLevel: 'county_managed',
+      standing: 'none',
+    };
+    const filed = await file(petitionBody('langli', null, { sessionId: call.sessionId, accused: [accused] }));
+    expect(filed.status).toBe(200);
+    expect(filed.body.sealed).toBe(false);
+    await expectTakenOut(call, told, 'recused');
+  }, 60_000);
+
+  it('(c) an open matter naming nobody in the call: nobody is taken out', async () => {
+    const call = await watchedCall('huanghua');
+    let told = false;
+    call.supervisor.on('session:withdrawn', () => (told = true));
+    const filed = await file(petitionBody('huanghua', null, { sessionId: call.sessionId }));
+    expect(filed.status).toBe(200);
+    expect(filed.body.sealed).toBe(false);
+    // The filing answers after the owner decided: what holds now holds.
+    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
+    expect((await dump(call.sessionId)).peers.find((p) => p.peerId === call.supervisorPeer)).toMatchObject({ transports: 1, consumers: 1 });
+    expect(await leaveReason(call.sessionId)).toBeNull();
+    expect(await audits(call.sessionId)).toEqual([]);
+    expect(told).toBe(false);
+  }, 60_000);
+
+  it('(d) sealed later by the supervisor: officer2, talking in the call, is taken out; officer1 who filed it stays', async () => {
+    const call = await watchedCall('chunhua', 'officer2', 'join');
+    const body = petitionBody('chunhua', null, { sessionId: call.sessionId });
+    expect((await file(body)).status).toBe(200);
+    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'county_officer', 'kiosk']);
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const sealed = await api(elsewhere(), 'POST', `/api/petitions/${body.id}/seal`, {
+      token: token('supervisor'),
+      body: { reason: '反映县纪委监委领导班子成员' },
+    });
+    expect(sealed.status).toBe(200);
+    await expectTakenOut(call, told, 'sealed', 'supervisor');
+  }, 60_000);
+
+  it('(e) sealed later when the one it takes out is the only officer still talking: the call ends as though they hung up', async () => {
+    const call = await watchedCall('jinjing', 'officer2', 'join');
+    const body = petitionBody('jinjing', null, { sessionId: call.sessionId });
+    expect((await file(body)).status).toBe(200);
+    // The officer who filed it leaves; officer2 carries the call on.
+    expect(await send(call.officer, 'session:leave', { sessionId: call.sessionId })).toMatchObject({ ok: true });
+    await waitFor('officer1 out of the call', async () => (await media(call.sessionId)).peers.length === 2);
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const sealed = await api(elsewhere(), 'POST', `/api/petitions/${body.id}/seal`, {
+      token: token('supervisor'),
+      body: { reason: '反映县纪委监委领导班子成员' },
+    });
+    expect(sealed.status).toBe(200);
+    await told;
+    await waitFor('the session ended', async () =>
+      call.kioskHeard.find((e) => e.event === 'session:ended' && (e.payload as { sessionId: string }).sessionId === call.sessionId),
+    );
+    // All the kiosk learns: the officer ended the call.
+    expect(call.kioskHeard.find((e) => e.event === 'session:ended')?.payload).toEqual({ sessionId: call.sessionId, reason: 'officer_hangup' });
+    expect(JSON.stringify(call.kioskHeard)).not.toContain('withdrawn');
+    expect((await api(s.url, 'GET', `/api/sessions/${call.sessionId}/media`, { token: token('officer1') })).status).toBe(404);
+    // The session's router is closed (on a remote SFU node, asking about it is refused): nobody's media is left.
+    expect(
+      await dump(call.sessionId).then(
+        (d) => d.peers,
+        () => [],
+      ),
+    ).toEqual([]);
+    const rows = await audits(call.sessionId);
+    expect(rows.map((r) => [r.object_id, r.details])).toEqual([[logins['officer2']!.user.id, { cause: 'sealed', sessionId: call.sessionId }]]);
+  }, 60_000);
+});
