@@ -19,7 +19,7 @@ describe('a sealed matter’s live call leaves the video wall', () => {
 
   beforeAll(async () => {
     s = await startInProcess({ RECORDING: 'off' });
-    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor']);
+    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'leader1']);
   }, 120_000);
   afterAll(async () => {
     for (const k of sockets) k.close();
@@ -137,5 +137,31 @@ describe('a sealed matter’s live call leaves the video wall', () => {
       expect(watched.ok ? 'ok' : watched.error.code, who).toBe('NOT_FOUND');
     }
     expect((await s.server.ctx.sfu.request('dump', { sessionId: call.sessionId })).consumers).toBe(0);
+  }, 60_000);
+
+  it('unsealed while the call lives: it comes back on the wall once no matter taken in it is sealed', async () => {
+    const call = await answeredCall('chunhua', 'officer1');
+    const watcher = await socket(token('officer2'));
+    await waitFor('the call on the wall', async () => (await wallNow('officer2')).tiles.some((t) => t.producerId === call.producerId));
+    const closed = eventWhere<{ producerId: string }>(watcher, 'wall:tileClosed', (p) => p.producerId === call.producerId);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const body = petitionBody('chunhua', null, { sessionId: call.sessionId, sealed: true });
+      expect((await api(s.url, 'POST', '/api/petitions', { token: token('officer1'), body })).status).toBe(200);
+      ids.push(body.id);
+    }
+    await closed;
+    const unseal = (id: string) =>
+      api(s.url, 'POST', `/api/sealed/${id}/unseal`, { token: token('leader1'), body: { reason: '经核实不涉及县纪委监委领导班子成员，误封' } });
+    // One of the two unsealed: the other still keeps the call off the wall (the answer comes after that is decided).
+    expect((await unseal(ids[0]!)).status).toBe(200);
+    expect((await wallNow('supervisor')).tiles.filter((t) => t.sessionId === call.sessionId)).toEqual([]);
+    // Both: every viewer is shown it again, and a console opening the wall now gets it.
+    const shown = eventWhere<WallTile>(watcher, 'wall:tile', (t) => t.producerId === call.producerId);
+    const r = await unseal(ids[1]!);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ id: ids[1], sealed: false });
+    expect(await shown).toEqual({ roomCode: 'chunhua', sessionId: call.sessionId, producerId: call.producerId });
+    expect((await wallNow('supervisor')).tiles).toContainEqual({ roomCode: 'chunhua', sessionId: call.sessionId, producerId: call.producerId });
   }, 60_000);
 });

@@ -174,14 +174,15 @@ export class SealedMatters {
    * From the commit on it is an ordinary matter again, in every list and statistic (where one sealed after filing
    * was counted all along, stats-scope.ts).
    */
-  async unseal(leader: Claims, id: string, reason: string): Promise<{ id: string; sealed: false }> {
+  /** Answers with the session the matter was taken in, if any (its call, if still live, may go back on the wall). */
+  async unseal(leader: Claims, id: string, reason: string): Promise<{ id: string; sealed: false; sessionId: string | null }> {
     return this.db.tx(async (q) => {
       if ((await this.readerOf(q, leader)) !== 'leader') throw new AppError('FORBIDDEN', ERROR_MESSAGES.sealed.unsealOnlyLeader);
       const p = await this.visible(q, leader, id, true);
       if (p.sent_up_at) throw new AppError('INVALID_STATE', ERROR_MESSAGES.sealed.sentUpNoUnseal);
       const now = this.now();
-      await q.query(
-        'UPDATE petitions SET sealed = false, sealed_at = NULL, unsealed_at = $2, unsealed_by = $3, unseal_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1',
+      const updated = await q.query<{ session_id: string | null }>(
+        'UPDATE petitions SET sealed = false, sealed_at = NULL, unsealed_at = $2, unsealed_by = $3, unseal_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1 RETURNING session_id',
         [id, now, leader.sub, reason],
       );
       await appendAudit(q, {
@@ -192,7 +193,7 @@ export class SealedMatters {
         objectId: id,
         townshipCode: null,
       });
-      return { id, sealed: false as const };
+      return { id, sealed: false as const, sessionId: updated.rows[0]?.session_id ?? null };
     });
   }
 

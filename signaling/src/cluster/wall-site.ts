@@ -27,6 +27,8 @@ export interface WallSite {
   showOn(owner: string, req: WallShowRequest): Promise<void>;
   /** Takes a session's cameras off the wall of another node, for as long as that node runs it. */
   hideOn(owner: string, req: WallHideRequest): Promise<void>;
+  /** The wall of another node may show that session's cameras again (its matter was unsealed). */
+  unhideOn(owner: string, req: WallHideRequest): Promise<void>;
   /** Opens the wall's router on this node with `create` and records it; the router's id. */
   open(create: (routerId: string) => Promise<void>): Promise<string>;
   /** After Redis lost everything: this node, running the wall with `routerId`, says so again. */
@@ -43,6 +45,9 @@ export class LocalWallSite implements WallSite {
     throw new Error('a single process runs the wall itself');
   }
   async hideOn(): Promise<void> {
+    throw new Error('a single process runs the wall itself');
+  }
+  async unhideOn(): Promise<void> {
     throw new Error('a single process runs the wall itself');
   }
   async open(create: (routerId: string) => Promise<void>): Promise<string> {
@@ -81,6 +86,10 @@ export class ClusterWallSite implements WallSite {
 
   async hideOn(owner: string, req: WallHideRequest): Promise<void> {
     await this.bus.call(owner, 'wallHide', req);
+  }
+
+  async unhideOn(owner: string, req: WallHideRequest): Promise<void> {
+    await this.bus.call(owner, 'wallUnhide', req);
   }
 
   async open(create: (routerId: string) => Promise<void>): Promise<string> {

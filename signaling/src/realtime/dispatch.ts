@@ -32,6 +32,11 @@ export function routeEvents(app: AppContext, handlers: Record<ClientEvent, Handl
       await calls.wall.hide(p.sessionId);
       return {};
     }
+    if (method === 'wallUnhide') {
+      const p = parseOrBadRequest(WallHide, params, 'wallUnhide params');
+      await calls.wall.unhide(p.sessionId);
+      return {};
+    }
     if (Object.hasOwn(ownerMethods, method)) {
       const m = ownerMethods[method as OwnerMethod];
       return (m.run as (a: AppContext, p: unknown) => Promise<unknown>)(app, parseOrBadRequest(m.params, params, `${method} params`));

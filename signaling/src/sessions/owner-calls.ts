@@ -58,6 +58,18 @@ export const ownerMethods = {
       return true;
     },
   },
+  /** Its matter was unsealed and no other sealed one came from the call: the kiosk's camera goes back on the wall. */
+  showOnWall: {
+    params: z.object({ sessionId: Id }),
+    run: async (app: AppContext, p: { sessionId: string }) => {
+      const live = app.calls.session(p.sessionId);
+      if (!live) return false;
+      await app.calls.wall.unhide(live.id);
+      for (const producer of live.producers.values())
+        if (producer.participantRole === 'kiosk' && producer.kind === 'video') await app.calls.wall.show(live.id, live.roomCode, producer.producerId);
+      return true;
+    },
+  },
   recordingPause: {
     params: z.object({ principal: Claims, sessionId: Id, paused: z.boolean(), reason: z.string().min(1).max(500) }),
     run: (app: AppContext, p: { principal: Claims; sessionId: string; paused: boolean; reason: string }) =>
@@ -86,6 +98,22 @@ export async function hideSealedCall(app: AppContext, petitionId: string, sessio
     if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
   } catch (err) {
     app.log.error('sealed matter: its call could not be taken off the video wall', { petitionId, sessionId, ...errorFields(err) });
+  }
+}
+
+/**
+ * A sealed matter taken in call `sessionId` was unsealed: if that call is still live and no other matter taken in it
+ * is sealed, it comes back on the video wall, through the node that owns the session. Never fails the unsealing: a
+ * failure is logged, with ids only.
+ */
+export async function showUnsealedCall(app: AppContext, petitionId: string, sessionId: string | null): Promise<void> {
+  if (!sessionId) return;
+  try {
+    const sealed = await app.db.query('SELECT 1 FROM petitions WHERE session_id = $1 AND sealed LIMIT 1', [sessionId]);
+    if (sealed.rowCount) return;
+    if (await onOwner(app, 'showOnWall', { sessionId })) app.log.info('unsealed matter: its call is back on the video wall', { petitionId, sessionId });
+  } catch (err) {
+    app.log.error('unsealed matter: its call could not be put back on the video wall', { petitionId, sessionId, ...errorFields(err) });
   }
 }
 

@@ -147,6 +147,17 @@ export class WallService {
     this.log.info('a call was taken off the wall', { sessionId });
   }
 
+  /**
+   * The session's matter was unsealed (by the principal leader, as sealed by mistake): the wall may show its cameras
+   * again, here and on the wall's owner. It does not show them itself: the node that owns the session shows them
+   * (show()), as it does when a kiosk publishes. Throws when the wall's owner could not be reached (the caller logs it).
+   */
+  async unhide(sessionId: string): Promise<void> {
+    this.hidden.delete(sessionId);
+    const owner = await this.owner();
+    if (owner) await this.site.unhideOn(owner, { sessionId });
+  }
+
   /** The session ended: nothing of it is left to refuse. */
   forget(sessionId: string): void {
     this.hidden.delete(sessionId);

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { errorFields, Id, SealAnswer, SealBody, SealedListAnswer, SealedMatterView, SendUpBody, UnsealAnswer, UnsealBody } from '@vj/shared';
 import type { AppContext } from '../../context.js';
-import { hideSealedCall, withdrawFromCall } from '../../sessions/owner-calls.js';
+import { hideSealedCall, showUnsealedCall, withdrawFromCall } from '../../sessions/owner-calls.js';
 import { mount } from '../route.js';
 
 const ById = z.object({ id: Id });
@@ -53,8 +53,10 @@ export function sealedRoutes(express: Express, app: AppContext): void {
     body: UnsealBody,
     response: UnsealAnswer,
     handler: async ({ principal, params, body }) => {
-      const r = await app.sealed.unseal(principal, params.id, body.reason);
+      const { sessionId, ...r } = await app.sealed.unseal(principal, params.id, body.reason);
       app.log.info('sealed matter unsealed', { petitionId: params.id, by: principal.sub });
+      // Taken in a call that is still live: it goes back on the video wall (the people taken out at the seal stay out).
+      await showUnsealedCall(app, params.id, sessionId);
       // Back on the deadline board: an overdue one must show now, not at the next sweep.
       void app.deadlines
         .refreshEverywhere()
