@@ -176,35 +176,71 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     await expectTakenOut(call, told, 'sealed', 'supervisor');
   }, 60_000);
 
-  it('(e) sealed later when the one it takes out is the only officer still talking: the call ends as though they hung up', async () => {
+  it('(e) sealed later when the only one still talking is not the filer: they stay, the villager is not cut off', async () => {
     const call = await watchedCall('jinjing', 'officer2', 'join');
     const body = petitionBody('jinjing', null, { sessionId: call.sessionId });
     expect((await file(body)).status).toBe(200);
     // The officer who filed it leaves; officer2 carries the call on.
     expect(await send(call.officer, 'session:leave', { sessionId: call.sessionId })).toMatchObject({ ok: true });
     await waitFor('officer1 out of the call', async () => (await media(call.sessionId)).peers.length === 2);
-    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    let told = false;
+    call.supervisor.on('session:withdrawn', () => (told = true));
     const sealed = await api(elsewhere(), 'POST', `/api/petitions/${body.id}/seal`, {
       token: token('supervisor'),
       body: { reason: '反映县纪委监委领导班子成员' },
     });
     expect(sealed.status).toBe(200);
+    // The seal answers after the owner decided: the call goes on with the one the villager talks to.
+    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+    expect((await dump(call.sessionId)).peers.find((p) => p.peerId === call.supervisorPeer)).toMatchObject({ transports: 1, consumers: 1 });
+    expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
+    expect(await audits(call.sessionId)).toEqual([]);
+    expect(told).toBe(false);
+  }, 60_000);
+
+  it('(f) a watching supervisor files it sealed: the officer talking with the villager stays, the receipt reaches the kiosk', async () => {
+    const call = await watchedCall('guoyuan');
+    // A second watcher, who is neither the filer nor talking: the only one to leave.
+    const other = await socket(token('officer2'), elsewhere());
+    const watched = await send(other, 'session:watch', { sessionId: call.sessionId, mode: 'monitor' });
+    if (!watched.ok) throw new Error(`watch refused: ${JSON.stringify(watched)}`);
+    const told = eventWhere<{ sessionId: string }>(other, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const filed = await api<{ sealed: boolean; pushedToKiosk: boolean }>(elsewhere(), 'POST', '/api/petitions', {
+      token: token('supervisor'),
+      body: petitionBody('guoyuan', null, { sessionId: call.sessionId, sealed: true }),
+    });
+    expect(filed.status).toBe(200);
+    expect(filed.body).toMatchObject({ sealed: true, pushedToKiosk: true });
     await told;
-    await waitFor('the session ended', async () =>
-      call.kioskHeard.find((e) => e.event === 'session:ended' && (e.payload as { sessionId: string }).sessionId === call.sessionId),
-    );
-    // All the kiosk learns: the officer ended the call.
-    expect(call.kioskHeard.find((e) => e.event === 'session:ended')?.payload).toEqual({ sessionId: call.sessionId, reason: 'officer_hangup' });
-    expect(JSON.stringify(call.kioskHeard)).not.toContain('withdrawn');
-    expect((await api(s.url, 'GET', `/api/sessions/${call.sessionId}/media`, { token: token('officer1') })).status).toBe(404);
-    // The session's router is closed (on a remote SFU node, asking about it is refused): nobody's media is left.
-    expect(
-      await dump(call.sessionId).then(
-        (d) => d.peers,
-        () => [],
-      ),
-    ).toEqual([]);
+    await waitFor('officer2 out of the call', async () => (await media(call.sessionId)).peers.length === 3);
+    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
+    expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
+    expect(call.kioskHeard.map((e) => e.event)).toContain('session:receipt');
     const rows = await audits(call.sessionId);
-    expect(rows.map((r) => [r.object_id, r.details])).toEqual([[logins['officer2']!.user.id, { cause: 'sealed', sessionId: call.sessionId }]]);
+    expect(rows.map((r) => [r.actor_id, r.object_id, r.details])).toEqual([
+      [logins['supervisor']!.user.id, logins['officer2']!.user.id, { cause: 'sealed', sessionId: call.sessionId }],
+    ]);
+  }, 60_000);
+
+  it('the audit page leaves out who was taken out of a sealed call, and a named reader’s own row about a call naming them', async () => {
+    const sealedCall = await watchedCall('fulin');
+    const sealedTold = eventWhere<{ sessionId: string }>(sealedCall.supervisor, 'session:withdrawn', (p) => p.sessionId === sealedCall.sessionId);
+    expect((await file(petitionBody('fulin', null, { sessionId: sealedCall.sessionId, sealed: true }))).status).toBe(200);
+    await sealedTold;
+    const namedCall = await watchedCall('lukou');
+    const namedTold = eventWhere<{ sessionId: string }>(namedCall.supervisor, 'session:withdrawn', (p) => p.sessionId === namedCall.sessionId);
+    const accused = { name: '赵建平', unit: '县纪委监委信访室', position: '主任', townshipCode: null, officialCode: null, managementLevel: 'county_managed' };
+    expect((await file(petitionBody('lukou', null, { sessionId: namedCall.sessionId, accused: [accused] }))).status).toBe(200);
+    await namedTold;
+    // Both rows are written; the supervisor (whom the second matter names) reads neither on the audit page.
+    expect((await audits(sealedCall.sessionId)).length).toBe(1);
+    expect((await audits(namedCall.sessionId)).length).toBe(1);
+    const page = await api<{ items: { details: Record<string, unknown> | null }[] }>(s.url, 'GET', '/api/audit?action=session.withdraw&limit=200', {
+      token: token('supervisor'),
+    });
+    expect(page.status).toBe(200);
+    const sessions = page.body.items.map((i) => i.details?.['sessionId']);
+    expect(sessions).not.toContain(sealedCall.sessionId);
+    expect(sessions).not.toContain(namedCall.sessionId);
   }, 60_000);
 });

@@ -10,11 +10,13 @@ export const SEALED_MATTERS = `sealed AS (SELECT id::text AS pid, session_id FRO
 /** SQL: audit row `a` is about one of the matters in WITH entry `cte` (columns pid, session_id): see ABOUT_SEALED. */
 const aboutMatters = (cte: string) => `coalesce(a.object_id IN (SELECT pid FROM ${cte}) OR a.details->>'petitionId' IN (SELECT pid FROM ${cte})
   OR (a.object_type = 'recording' AND a.object_id IN (SELECT r.id::text FROM recordings r JOIN ${cte} s ON r.session_id = s.session_id))
-  OR (a.object_type = 'session' AND a.object_id IN (SELECT session_id::text FROM ${cte})), false)`;
+  OR (a.object_type = 'session' AND a.object_id IN (SELECT session_id::text FROM ${cte}))
+  OR a.details->>'sessionId' IN (SELECT session_id::text FROM ${cte}), false)`;
 
 /**
  * SQL: audit row `a` is about a sealed matter: the petition or its identity, an attachment of it, or the call it came
- * from and its recording. Needs `SEALED_MATTERS` in the query's WITH list. (A row without an object or a petitionId
+ * from and its recording, or names that call in its details (a participant taken out of it: session.withdraw, whose
+ * cause would tell the reader a sealed matter, or one naming them, came from that call). Needs `SEALED_MATTERS` in the query's WITH list. (A row without an object or a petitionId
  * compares to NULL: coalesced, or NOT would drop it.) One definition for every way a row leaves the server: the audit
  * page, the export and the syslog feed.
  */

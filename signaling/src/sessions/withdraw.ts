@@ -9,7 +9,9 @@ import type { Peer } from './live.js';
 /**
  * Why people are taken out of a live call under the confidentiality and recusal rules (issue 16):
  *  - sealed: a matter taken in it is sealed (密封事项): every participant but the villager's kiosk and the officer who
- *    filed it (who is conducting the intake) leaves;
+ *    filed it (who is conducting the intake) leaves, except that the villager is never cut off by a seal: when the
+ *    filer is not one the villager is talking to (a watching supervisor filed it, or the filer has left), those
+ *    talking stay, and only the others leave;
  *  - recused: an open matter taken in it names a participant as accused (回避): they leave.
  */
 export const WITHDRAW_CAUSES = ['sealed', 'recused'] as const;
@@ -29,6 +31,15 @@ export type WithdrawRequest = z.input<typeof WithdrawRequest>;
 /** Those the session would hear or show it to besides the villager and the filer: decided in memory, no query. */
 const others = (peers: Iterable<Peer>, filerId: string) => [...peers].filter((p) => p.role !== 'kiosk' && p.principalId !== filerId);
 
+/** Someone the villager is talking to, connected now: what carries the call (as evict.ts's endsSession counts it). */
+const talks = (p: Peer) => p.role !== 'kiosk' && p.mode !== 'monitor' && p.socketId !== null;
+
+/** For a seal: of `picked`, those to take out so that someone the villager is talking to still stays. */
+function keepingAVoice(peers: Iterable<Peer>, picked: Peer[]): Peer[] {
+  const stays = [...peers].filter((p) => !picked.includes(p));
+  return stays.some(talks) ? picked : picked.filter((p) => !talks(p));
+}
+
 /**
  * Takes participants out of one live session, on the node that runs it: their media closes first, their consoles are
  * told (one neutral message, whichever the cause), each one is audited (cause and session only: never the matter),
@@ -41,6 +52,7 @@ export async function withdrawFromSession(app: AppContext, input: WithdrawReques
   const live = calls.session(req.sessionId);
   if (!live) return { withdrawn: 0 };
   let picked = others(live.peers.values(), req.filerId);
+  if (req.cause === 'sealed') picked = keepingAVoice(live.peers.values(), picked);
   if (picked.length === 0) return { withdrawn: 0 };
   if (req.cause === 'recused') {
     const users = [...new Set(picked.map((p) => p.principalId))];

@@ -31,10 +31,7 @@ export function petitionRoutes(express: Express, app: AppContext): void {
       if (body.sessionId) await assertSessionBinding(app.db, principal.sub, body.sessionId, body.townshipCode);
       const receipt = await app.petitions.submit(principal, body);
       if (receipt.created) app.log.info('petition received', { petitionId: receipt.petitionId, by: principal.sub });
-      // From a live call: who may no longer hear it leaves it first (sealed: all but the kiosk and the filer; else
-      // anyone it names as accused). Filed sealed (ticked, or about the leadership): the call also leaves the video wall.
-      const at = { petitionId: receipt.petitionId, sessionId: body.sessionId, filerId: principal.sub, by: principal };
-      await withdrawFromCall(app, receipt.sealed ? 'sealed' : 'recused', at);
+      // Filed sealed (ticked, or about the leadership): the call leaves the video wall at once.
       if (receipt.sealed) await hideSealedCall(app, receipt.petitionId, body.sessionId);
       // The villager's receipt goes to the kiosk of the call it came from, and only to that kiosk; the session's
       // owner checks again that the submitter is in it now (a past participant files, but pushes nothing).
@@ -47,6 +44,11 @@ export function petitionRoutes(express: Express, app: AppContext): void {
             townshipCode: body.townshipCode,
           })
         : false;
+      // Then, the receipt on the villager's screen, who may no longer hear the call leaves it (sealed: all but the
+      // kiosk, the filer and whoever the villager is talking to; else anyone it names as accused): taking out the one
+      // the villager talks to may end the call, and the receipt must be there first.
+      const at = { petitionId: receipt.petitionId, sessionId: body.sessionId, filerId: principal.sub, by: principal };
+      await withdrawFromCall(app, receipt.sealed ? 'sealed' : 'recused', at);
       return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk, sealed: receipt.sealed };
     },
   });
