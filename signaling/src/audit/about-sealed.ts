@@ -16,9 +16,9 @@ const aboutMatters = (cte: string) => `coalesce(a.object_id IN (SELECT pid FROM 
 /**
  * SQL: audit row `a` is about a sealed matter: the petition or its identity, an attachment of it, or the call it came
  * from and its recording, or names that call in its details (a participant taken out of it: session.withdraw, whose
- * cause would tell the reader a sealed matter, or one naming them, came from that call). Needs `SEALED_MATTERS` in the query's WITH list. (A row without an object or a petitionId
- * compares to NULL: coalesced, or NOT would drop it.) One definition for every way a row leaves the server: the audit
- * page, the export and the syslog feed.
+ * cause would tell the reader a sealed matter, or one naming them, came from that call). Needs `SEALED_MATTERS` in
+ * the query's WITH list. (A row without an object or a petitionId compares to NULL: coalesced, or NOT would drop it.)
+ * One definition for every way a row leaves the server: the audit page, the export and the syslog feed.
  */
 export const ABOUT_SEALED = aboutMatters('sealed');
 
