@@ -91,6 +91,8 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     for (const accused of [
       [person('王某', '县纪委监委信访室', '主任')],
       [person('刘某', '春华镇纪委', '副书记')],
+      [person('刘某', '春华镇', '纪委副书记')],
+      [person('孙某', '县纪委监委', '副主任科员')],
       [person('李某某', '星沙街道某村委会', '村主任')],
       [person('李某副书记')],
     ]) {

@@ -49,6 +49,11 @@ describe.each(backends)('leader matching in SQL ($name)', (backend) => {
     expect(await names('春华镇纪委书记', '', '')).toBe(false);
     expect(await names('某某', '星沙街道纪工委', '书记')).toBe(false);
     expect(await names('某某', '县纪委', '')).toBe(false);
+    // A township unit's 纪委书记 is that township's; 主任科员 is a rank, not the 监委's 主任.
+    expect(await names('某某', '春华镇', '纪委书记')).toBe(false);
+    expect(await names('某某', '县纪委监委', '主任科员')).toBe(false);
+    expect(await names('某某', '', '县纪委书记')).toBe(true);
+    expect(await names('某某', '县纪委监委', '书记')).toBe(true);
   });
 
   it('vj_names_commission_member: the leadership with its deputies and standing committee, for sealing at intake', async () => {
@@ -67,6 +72,26 @@ describe.each(backends)('leader matching in SQL ($name)', (backend) => {
     expect(await member('刘某', '春华镇纪委', '副书记')).toBe(false);
     expect(await member('李某副书记', '', '')).toBe(false);
     expect(await member('某某', '', '')).toBe(false);
+    // However the commission and the post are written (review of this rule).
+    expect(await member('某某', '县纪委', '常务副书记')).toBe(true);
+    expect(await member('某某', '县纪委', '专职副书记')).toBe(true);
+    expect(await member('某某', '县纪委监察委员会', '副主任')).toBe(true);
+    expect(await member('某某', '县纪委、监委', '副主任')).toBe(true);
+    expect(await member('某某', '县纪委', '副书记、监委副主任')).toBe(true);
+    expect(await member('某某', '县监委', '委员')).toBe(true);
+    expect(await member('县纪委常务委员李某', '', '')).toBe(true);
+    // A 委员 of the 纪委's plenary is not its leadership; a rank or another post is not the post it begins like.
+    expect(await member('某某', '县纪委', '委员')).toBe(false);
+    expect(await member('某某', '县纪委监委', '副主任科员')).toBe(false);
+    expect(await member('某某', '县纪委监委', '主任科员')).toBe(false);
+    expect(await member('某某', '县纪委', '常委会秘书')).toBe(false);
+    // A township's own commission, however its unit and position split the words.
+    expect(await member('某某', '春华镇', '纪委副书记')).toBe(false);
+    expect(await member('某某', '春华镇', '纪委书记')).toBe(false);
+    expect(await member('某某', '春华镇纪委', '纪委副书记')).toBe(false);
+    // Not the commission at all.
+    expect(await member('某某', '县委', '副书记')).toBe(false);
+    expect(await member('某某', '县委', '常委')).toBe(false);
   });
 
   it('accused persons are written with the pinyin of their name, and rows from before the column get it at start', async () => {
