@@ -222,11 +222,52 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     ]);
   }, 60_000);
 
+  it('a watch let in while a sealed matter is filed is taken out again at once: it answers as a call that is gone', async () => {
+    const call = await watchedCall('gaoqiao', 'officer2');
+    // Hold the supervisor's watch just after its first check, file the matter sealed meanwhile, then let it go on.
+    const db = s.server.ctx.db as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+    const query = db.query.bind(db);
+    let reached!: () => void;
+    const atCheck = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let armed = true;
+    db.query = async (...a: unknown[]) => {
+      const r = await query(...a);
+      if (armed && String(a[0]).includes('p.sealed LIMIT 1') && (a[1] as unknown[] | undefined)?.[0] === call.sessionId) {
+        armed = false;
+        reached();
+        await gate;
+      }
+      return r;
+    };
+    try {
+      const supervisor = await socket(token('supervisor'));
+      const watching = send(supervisor, 'session:watch', { sessionId: call.sessionId, mode: 'monitor' });
+      await atCheck;
+      const filed = await file(petitionBody('gaoqiao', null, { sessionId: call.sessionId, sealed: true }));
+      expect(filed.body.sealed).toBe(true);
+      release();
+      const answer = await watching;
+      expect(answer.ok ? 'ok' : answer.error.code).toBe('NOT_FOUND');
+    } finally {
+      db.query = query;
+    }
+    // Neither the supervisor nor officer2 (in before the seal) is left; officer1, who filed it, talks on.
+    await waitFor('only the kiosk and the filer left', async () => (await media(call.sessionId)).peers.length === 2);
+    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+  }, 60_000);
+
   it('the audit page leaves out who was taken out of a sealed call, and a named reader’s own row about a call naming them', async () => {
     const sealedCall = await watchedCall('fulin');
     const sealedTold = eventWhere<{ sessionId: string }>(sealedCall.supervisor, 'session:withdrawn', (p) => p.sessionId === sealedCall.sessionId);
     expect((await file(petitionBody('fulin', null, { sessionId: sealedCall.sessionId, sealed: true }))).status).toBe(200);
     await sealedTold;
+    // Nor does the call's own record tell it: the sealed call's answers as a call that never was, to anyone.
+    for (const who of ['officer2', 'supervisor']) {
+      const record = await api(s.url, 'GET', `/api/sessions/${sealedCall.sessionId}`, { token: token(who) });
+      expect(record.status, who).toBe(404);
+    }
     const namedCall = await watchedCall('lukou');
     const namedTold = eventWhere<{ sessionId: string }>(namedCall.supervisor, 'session:withdrawn', (p) => p.sessionId === namedCall.sessionId);
     const accused = { name: '赵建平', unit: '县纪委监委信访室', position: '主任', townshipCode: null, officialCode: null, managementLevel: 'county_managed' };
@@ -242,5 +283,8 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     const sessions = page.body.items.map((i) => i.details?.['sessionId']);
     expect(sessions).not.toContain(sealedCall.sessionId);
     expect(sessions).not.toContain(namedCall.sessionId);
+    // The named supervisor may not read the record of the call that names them; another officer may.
+    expect((await api(s.url, 'GET', `/api/sessions/${namedCall.sessionId}`, { token: token('supervisor') })).status).toBe(409);
+    expect((await api(s.url, 'GET', `/api/sessions/${namedCall.sessionId}`, { token: token('officer2') })).status).toBe(200);
   }, 60_000);
 });

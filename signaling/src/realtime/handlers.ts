@@ -1,5 +1,6 @@
 import {
   AppError,
+  errorFields,
   PARTICIPANT_ROLES,
   type ClientEvent,
   type ClientPayload,
@@ -61,6 +62,29 @@ export function eventHandlers(app: AppContext): Handlers {
   const reconnectGraceMs = app.config.reconnectGraceMs;
   /** A first entry into a session's media: the participant holds nothing on the SFU yet. */
   const entered = (r: JoinResult) => ({ ...r, media: 'fresh' as const, reconnectGraceMs });
+  /** May this user hear the call: not one a sealed matter was taken in, nor one a matter naming them came from. */
+  const mayHear = async (ctx: EventContext, sessionId: string) => {
+    await assertCallNotSealed(app.db, sessionId);
+    await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
+  };
+  /**
+   * Enters a live call as a watcher or joining staff, checked before and again once in: a matter sealed or filed
+   * naming them while they were being let in takes out those already in the call, and cannot see this one yet. Found
+   * then, they leave again before any media reaches them (their receive transport comes after this answer).
+   */
+  const admitted = async (ctx: EventContext, sessionId: string, enter: () => Promise<JoinResult>): Promise<JoinResult> => {
+    await mayHear(ctx, sessionId);
+    const joined = await enter();
+    try {
+      await mayHear(ctx, sessionId);
+    } catch (err) {
+      await supervision
+        .leave(sessionId, ctx.socketId)
+        .catch((e) => app.log.error('a participant let in as a matter was sealed could not be taken out', { sessionId, ...errorFields(e) }));
+      throw err;
+    }
+    return joined;
+  };
   /** With a TURN relay configured, new credentials for it on every transport and ICE restart; else nothing. */
   const { turn } = app.config;
   const relay = () => (turn ? { iceServers: turnIceServers(turn) } : {});
@@ -153,13 +177,10 @@ export function eventHandlers(app: AppContext): Handlers {
       if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};
       return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
     },
-    'session:watch': async (ctx, { sessionId, mode }) => {
+    'session:watch': async (ctx, { sessionId, mode }) =>
       // Not a call a sealed matter was taken in; and 回避: not one a matter naming the watcher was filed from (they
       // would hear the villager tell about them).
-      await assertCallNotSealed(app.db, sessionId);
-      await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
-      return entered(bound(ctx, sessionId, await supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)));
-    },
+      entered(bound(ctx, sessionId, await admitted(ctx, sessionId, () => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)))),
     'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
     'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
@@ -199,12 +220,9 @@ export function eventHandlers(app: AppContext): Handlers {
       const r = await supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId);
       return entered(bound(ctx, r.session.sessionId, r));
     },
-    'staff:join': async (ctx, { sessionId }) => {
-      // As session:watch: no sealed call, and 回避: the township's staff at the kiosk do not join a call whose matter names them.
-      await assertCallNotSealed(app.db, sessionId);
-      await assertSessionNotNamed(app.db, ctx.principal.sub, sessionId);
-      return entered(bound(ctx, sessionId, await supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)));
-    },
+    // As session:watch: no sealed call, and 回避: the township's staff at the kiosk do not join a call whose matter names them.
+    'staff:join': async (ctx, { sessionId }) =>
+      entered(bound(ctx, sessionId, await admitted(ctx, sessionId, () => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)))),
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
       // Nor acknowledged by a person the matter names: the bar never showed it to them (回避).

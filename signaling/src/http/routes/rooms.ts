@@ -3,6 +3,8 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { AppError, Id, RoomListAnswer, SessionMediaView, SessionRecordView, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../../context.js';
+import { assertSessionNotNamed } from '../../cases/conflicts.js';
+import { assertCallNotSealed } from '../../cases/sealed.js';
 import { SessionStore } from '../../sessions/session-store.js';
 import { mount } from '../route.js';
 
@@ -14,7 +16,11 @@ export function roomRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/sessions/:id', {
     params: z.object({ id: Id }),
     response: SessionRecordView,
-    handler: async ({ params }) => {
+    handler: async ({ params, principal }) => {
+      // Its timeline and who left it why tell what the call was: not of a call a sealed matter was taken in (answered
+      // as a call that never was), nor to someone a matter filed from it names (回避).
+      await assertCallNotSealed(app.db, params.id);
+      await assertSessionNotNamed(app.db, principal.sub, params.id);
       const found = await store.get(params.id);
       if (!found) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
       const { session: s, participants } = found;
