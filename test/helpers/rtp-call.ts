@@ -47,6 +47,30 @@ export async function rtpCall(
 }
 
 /**
+ * A kiosk camera on a plain RTP transport that nothing sends to: the session records it as the kiosk's rtc:produce
+ * does, so the call and the video wall hold a producer, without a browser or an ffmpeg sender. Answers its id.
+ */
+export async function publishSilentCamera(s: InProcessServer, sessionId: string, peerId: string): Promise<string> {
+  const { sfu, calls } = s.server.ctx;
+  const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
+  const { producerId } = await sfu.request('produce', {
+    sessionId,
+    peerId,
+    transportId: plain.id,
+    kind: 'video',
+    rtpParameters: {
+      mid: '0',
+      codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+      encodings: [{ ssrc: Math.floor(Math.random() * 1e6) + 1000 }],
+      rtcp: { cname: 'kiosk' },
+    },
+    source: 'camera',
+  });
+  await calls.recordProducer(sessionId, calls.session(sessionId)!.peers.get(peerId)!, producerId, 'video', 'camera');
+  return producerId;
+}
+
+/**
  * A finished recording: an RTP call in `room` that runs until each track has two stored segments, ended by the
  * kiosk, and waited on until the recorder has closed it. The senders are already killed; the caller closes the
  * returned kiosk socket.

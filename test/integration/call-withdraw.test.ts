@@ -5,6 +5,7 @@ import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixt
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
+import { publishSilentCamera } from '../helpers/rtp-call.js';
 
 // 保密与回避 in a live call (issue 16): a supervisor already watching a call is taken out of it when the officer who
 // answered files a matter from it that is sealed, or that names the supervisor as accused. Their media closes in the
@@ -50,22 +51,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     const { sessionId, peerId } = started.data;
     const officer = await socket(token('officer1'));
     expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
-    const { sfu, calls } = s.server.ctx;
-    const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
-    const { producerId } = await sfu.request('produce', {
-      sessionId,
-      peerId,
-      transportId: plain.id,
-      kind: 'video',
-      rtpParameters: {
-        mid: '0',
-        codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
-        encodings: [{ ssrc: Math.floor(Math.random() * 1e6) + 1000 }],
-        rtcp: { cname: 'kiosk' },
-      },
-      source: 'camera',
-    });
-    await calls.recordProducer(sessionId, calls.session(sessionId)!.peers.get(peerId)!, producerId, 'video', 'camera');
+    const producerId = await publishSilentCamera(s, sessionId, peerId);
 
     const supervisor = await socket(token(who), elsewhere());
     const watched = await send(supervisor, 'session:watch', { sessionId, mode });

@@ -5,6 +5,7 @@ import { api } from '../helpers/api.js';
 import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
+import { publishSilentCamera } from '../helpers/rtp-call.js';
 import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
 
 // 密封事项 and the video wall (issue 16): a call whose matter is sealed, by the office or at intake, leaves the wall
@@ -40,29 +41,8 @@ describe('a sealed matter’s live call leaves the video wall', () => {
     const { sessionId, peerId } = started.data;
     const answering = await socket(token(officer));
     expect(await send(answering, 'call:answer', { sessionId })).toMatchObject({ ok: true });
-    const producerId = await publishCamera(sessionId, peerId);
+    const producerId = await publishSilentCamera(s, sessionId, peerId);
     return { sessionId, peerId, producerId };
-  }
-
-  async function publishCamera(sessionId: string, peerId: string): Promise<string> {
-    const { sfu, calls } = s.server.ctx;
-    const plain = await sfu.request('createPlainTransport', { sessionId, peerId, direction: 'send' });
-    const { producerId } = await sfu.request('produce', {
-      sessionId,
-      peerId,
-      transportId: plain.id,
-      kind: 'video',
-      rtpParameters: {
-        mid: '0',
-        codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
-        encodings: [{ ssrc: Math.floor(Math.random() * 1e6) + 1000 }],
-        rtcp: { cname: 'kiosk' },
-      },
-      source: 'camera',
-    });
-    // As the kiosk's rtc:produce does: the session learns of it, and a kiosk camera goes on the wall.
-    await calls.recordProducer(sessionId, calls.session(sessionId)!.peers.get(peerId)!, producerId, 'video', 'camera');
-    return producerId;
   }
 
   /** The wall as a console opening it now gets it. */
@@ -107,7 +87,7 @@ describe('a sealed matter’s live call leaves the video wall', () => {
     // after it, proves the wall took what it was sent meanwhile.
     const shownXingsha: WallTile[] = [];
     watcher.on('wall:tile', (t: WallTile) => (t.sessionId === call.sessionId ? shownXingsha.push(t) : undefined));
-    const again = await publishCamera(call.sessionId, call.peerId);
+    const again = await publishSilentCamera(s, call.sessionId, call.peerId);
     const control = await answeredCall('langli', 'officer2');
     await eventWhere<WallTile>(watcher, 'wall:tile', (t) => t.producerId === control.producerId);
     expect(shownXingsha).toEqual([]);
