@@ -64,7 +64,11 @@ export async function oneAnsweredOneRinging(ringing: Page, answered: Page, conso
   await answered.bringToFront();
   await callAndAnswer(answered, consolePage, room);
   await answered.bringToFront();
-  await waitForScreen(answered, 'in_call', 45_000);
+  await waitForScreen(answered, 'in_call', 45_000).catch(async (err: Error) => {
+    // What the officer saw: a refused or timed-out answer shows a notice on the console.
+    const notice = await consolePage.$eval('[data-testid=notice]', (el) => el.textContent).catch(() => null);
+    throw new Error(`${err.message}; console notice: ${notice ?? 'none'}; tile ${room}: ${await tileState(consolePage, room)}`);
+  });
   await consolePage.bringToFront();
   await framesRising(consolePage, 'remote-video', waitFor);
 }

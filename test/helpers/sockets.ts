@@ -15,8 +15,12 @@ export function connect(url: string, token: unknown): Promise<Socket> {
   });
 }
 
+/**
+ * An event and its answer. The answer to a hang-up comes once the call's recording is closed (the screens are told
+ * before): on a busy machine stopping ffmpeg and sealing its last segments takes seconds, hence 15 s and not 5.
+ */
 export async function send<E extends ClientEvent>(s: Socket, event: E, payload: ClientPayload<E> | unknown): Promise<Ack<ClientResult<E>>> {
-  return (await s.timeout(5000).emitWithAck(event, payload)) as Ack<ClientResult<E>>;
+  return (await s.timeout(15_000).emitWithAck(event, payload)) as Ack<ClientResult<E>>;
 }
 
 export function nextEvent<T>(s: Socket, event: string, timeoutMs = 5000): Promise<T> {

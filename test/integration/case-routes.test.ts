@@ -302,6 +302,27 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     expect(new Date(wf.concludeDueAt!).toISOString()).toBe('2026-08-14T15:59:59.999Z');
     expect((await lastAudit(b.id)).details).toMatchObject({ dueDate: '2026-08-14', from: 'received', to: 'referred' });
   });
+
+  it('交办 with a new deadline after the county used its own extension: the township still has its one extension; a pending request is dropped', async () => {
+    clock = cst('2026-07-06T10:00:00');
+    const used = named('xingsha', { matterClass: 'accusation' });
+    const pending = named('xingsha', { matterClass: 'accusation' });
+    for (const b of [used, pending]) {
+      await petitions.submit(who.officer1, b);
+      await cases.transition(who.officer1, b.id, { ...step(), action: 'accept', text: '' });
+      await cases.transition(who.officer1, b.id, { ...step(), action: 'request_extension', days: 10, text: '县里先核实基本情况' });
+    }
+    await cases.transition(who.supervisor, used.id, { ...step(), action: 'decide_extension', approve: true, text: '' });
+    const h = who['xingsha-handler'];
+    for (const b of [used, pending]) {
+      await cases.transition(who.officer1, b.id, { ...step(), action: 'refer', handlerId: null, text: '', dueDate: '2026-09-30' });
+      await cases.transition(h, b.id, { ...step(), action: 'township_accept', text: '' });
+      // The township asks for its own extension against the deadline it was given, and the supervisor grants it.
+      await cases.transition(h, b.id, { ...step(), action: 'request_extension', days: 15, text: '需要调取三年账目' });
+      const wf = await cases.transition(who.supervisor, b.id, { ...step(), action: 'decide_extension', approve: true, text: '' });
+      expect(day(wf.concludeDueAt)).toBe('2026-10-15');
+    }
+  });
 });
 
 describe.each(backends)('open 交办 matters get their first progress date at the upgrade to 0024, audited, on $name', (backend) => {

@@ -8,7 +8,7 @@ import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { encodeClip } from '../helpers/rtp.js';
 import { rtpCall } from '../helpers/rtp-call.js';
-import { send, type TestSocket } from '../helpers/sockets.js';
+import { nextEvent, send, type TestSocket } from '../helpers/sockets.js';
 
 // The recorder's liveness check on a real server, real ffmpeg and real mediasoup: it must neither cry wolf
 // (a wall-clock step) nor miss a recorder that really stopped writing.
@@ -89,5 +89,31 @@ describe('recorder liveness', () => {
       timeoutMs: 15_000,
     });
     expect((await send(kiosk, 'session:end', { sessionId })).ok).toBe(true);
+  });
+
+  it('a recorder slow to stop does not hold the hang-up: the villager’s screen is told at once, the recording closes after', async () => {
+    const { sessionId, videoProducer, kiosk } = await liveCall('jinjing');
+    const pid = await waitFor('video recorder running', () => s.server.ctx.recorder.trackProcess(sessionId, videoProducer)?.pid);
+    // A frozen ffmpeg ignores the polite stop; the recorder waits its 5 s before killing it.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const ended = nextEvent<{ sessionId: string; reason: string }>(kiosk, 'session:ended', 10_000);
+      const acked = new Promise((resolve) => kiosk.emit('session:end', { sessionId }, resolve));
+      const hungUpAt = performance.now();
+      const pushed = await ended;
+      const ms = performance.now() - hungUpAt;
+      console.log(`hang-up told to the kiosk after ${ms.toFixed(0)} ms, the recorder still stopping`);
+      expect(pushed).toMatchObject({ sessionId, reason: 'caller_cancelled' }); // nobody answered this kiosk's call
+      expect((await recordingOf(sessionId))?.status).not.toBe('complete');
+      expect(ms).toBeLessThan(3_000);
+      await acked;
+    } finally {
+      // Killed by the recorder by now, unless the test failed before the hang-up was answered.
+      if (s.server.ctx.recorder.trackProcess(sessionId, videoProducer)?.pid === pid) process.kill(pid, 'SIGCONT');
+    }
+    const done = await waitFor('the recording closes', async () => ((await recordingOf(sessionId))?.status === 'complete' ? true : undefined), {
+      timeoutMs: 20_000,
+    });
+    expect(done).toBe(true);
   });
 });

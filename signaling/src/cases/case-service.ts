@@ -181,6 +181,9 @@ export class CaseService {
             conclude_due_at: body.dueDate ? jiaobanDueAt(body.dueDate, now) : (p.conclude_due_at ?? concludeDueAt(policy, p.matter_class, now)),
             // The first progress report is owed a period after the 交办 itself.
             progress_due_at: progressDueAt(policy, p.matter_class, now),
+            // A deadline set with this 交办 is a new assignment: its one extension is still to be had, and a request
+            // made against the old deadline no longer applies.
+            ...(body.dueDate ? { extensions_used: 0, extension_pending: null } : {}),
           });
           break;
         }

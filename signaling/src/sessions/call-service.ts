@@ -444,18 +444,21 @@ export class CallService {
     await this.store.end(sessionId, reason, causedByPeer);
     if (live?.private) await this.timeline.privateOff(sessionId, null);
     await this.timeline.event(sessionId, 'ended', { participantId: causedByPeer ?? null }, { reason });
+    // Everyone is told before the recorder finishes: stopping ffmpeg and sealing its last segments can take seconds
+    // on a busy machine, and a villager who pressed 挂断 must not stay on a live-call screen meanwhile.
+    if (live) {
+      this.toPeers(live, 'session:ended', { sessionId, reason });
+      await this.presence.setSession(live.roomCode, null);
+      this.log.info('session ended', { sessionId, reason });
+      await this.broadcastRoom(live.roomCode);
+      this.pushQueue();
+    }
     await this.recorder?.sessionEnded(sessionId).catch((err) => this.log.error('recording did not finish cleanly', { sessionId, ...errorFields(err) }));
     const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
     await this.sfu
       .request('closeRouter', { sessionId, reason: sfuReason })
       .catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
     await this.cluster.ownership.release(sessionId);
-    if (!live) return;
-    this.toPeers(live, 'session:ended', { sessionId, reason });
-    await this.presence.setSession(live.roomCode, null);
-    this.log.info('session ended', { sessionId, reason });
-    await this.broadcastRoom(live.roomCode);
-    this.pushQueue();
   }
 
   /**
