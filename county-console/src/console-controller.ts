@@ -484,6 +484,9 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     const leaves = a.mode === 'monitor' || (a.session?.kind === 'staff_intake' && a.mode !== null) || (a.mode === null && a.session?.kind === 'county_call');
     if (this.socket?.connected && a.connected) {
       await this.channel?.request(leaves ? 'session:leave' : 'session:end', { sessionId: a.sessionId }).catch(() => {});
+      // The end is pushed before this answer, which comes once the recording is closed: by then this screen may be
+      // in the next call (answered from the queue), which is not the one hung up.
+      if (this.state.active?.sessionId !== a.sessionId) return;
     } else {
       // The server is out of reach: the screen ends now, and the server hears of it (the same rule) once back.
       this.departures.add(a.sessionId, leaves ? 'leave' : 'hang_up');

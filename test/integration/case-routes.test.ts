@@ -316,6 +316,9 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     const h = who['xingsha-handler'];
     for (const b of [used, pending]) {
       await cases.transition(who.officer1, b.id, { ...step(), action: 'refer', handlerId: null, text: '', dueDate: '2026-09-30' });
+      expect((await lastAudit(b.id)).details).toMatchObject(
+        b === used ? { extensionsUsedBefore: 1, extensionRequestDropped: false } : { extensionsUsedBefore: 0, extensionRequestDropped: true },
+      );
       await cases.transition(h, b.id, { ...step(), action: 'township_accept', text: '' });
       // The township asks for its own extension against the deadline it was given, and the supervisor grants it.
       await cases.transition(h, b.id, { ...step(), action: 'request_extension', days: 15, text: '需要调取三年账目' });

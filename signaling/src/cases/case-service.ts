@@ -185,6 +185,9 @@ export class CaseService {
             // made against the old deadline no longer applies.
             ...(body.dueDate ? { extensions_used: 0, extension_pending: null } : {}),
           });
+          // What the new deadline set aside, on the record.
+          if (body.dueDate && (p.extensions_used > 0 || p.extension_pending))
+            Object.assign(details, { extensionsUsedBefore: p.extensions_used, extensionRequestDropped: p.extension_pending !== null });
           break;
         }
         case 'transfer': {

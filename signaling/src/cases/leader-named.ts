@@ -32,25 +32,33 @@ export interface AccusedAsWritten {
 }
 
 /** One text for any number of accused (arrays, not a VALUES list), so the server parses and plans it once per connection. */
-const NAMES_LEADERSHIP_SQL = `SELECT ${leaderNamedSql(
-  `SELECT x.name, x.unit, x.position, ${resolvedOfficialSql('x.code', 'x.name', 'x.unit')}, x.pinyin
-   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x (name, unit, position, code, pinyin)`,
-)} AS named`;
+const NAMES_LEADERSHIP_SQL = `WITH a AS MATERIALIZED (
+    SELECT x.ord, x.name, x.unit, x.position, ${resolvedOfficialSql('x.code', 'x.name', 'x.unit')} AS official_code, x.pinyin
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x (name, unit, position, code, pinyin, ord))
+  SELECT ${leaderNamedSql('SELECT name, unit, position, official_code, pinyin FROM a')} AS named,
+         (SELECT array_agg(official_code ORDER BY ord) FROM a) AS officials`;
+
+/** The answer, and the registry entry each accused resolved to when it was asked (null where none). */
+export interface LeadershipCheck {
+  named: boolean;
+  officials: (string | null)[];
+}
 
 /**
  * Whether a matter naming `accused` names the commission's leadership (and is filed sealed), each registry entry
  * resolved as the intake statement resolves it. Asked before that statement and not inside it: intake sends one
  * statement at a time per process (audited-statement.ts), and planning this check inside it took most of its time;
- * here it is a prepared statement and runs beside other submits on the pool. It reads the registry a moment before
- * the insert does: no more of a gap than between the insert and a registry change landing just after it.
+ * here it is a prepared statement and runs beside other submits on the pool. The statement files the matter only
+ * if it resolves every accused to the same registry entries (a registry import in between could otherwise link an
+ * unsealed matter to a leader); else intake asks again.
  */
-export async function namesLeadership(q: Queryable, accused: readonly AccusedAsWritten[]): Promise<boolean> {
-  if (accused.length === 0) return false;
+export async function namesLeadership(q: Queryable, accused: readonly AccusedAsWritten[]): Promise<LeadershipCheck> {
+  if (accused.length === 0) return { named: false, officials: [] };
   const column = (f: (a: AccusedAsWritten) => string | null) => accused.map(f);
-  const r = await q.query<{ named: boolean }>(
+  const r = await q.query<{ named: boolean; officials: (string | null)[] }>(
     NAMES_LEADERSHIP_SQL,
     [column((a) => a.name), column((a) => a.unit), column((a) => a.position), column((a) => a.officialCode ?? null), column((a) => nameKeys(a.name).pinyin)],
     { prepare: 'names_leadership' },
   );
-  return r.rows[0]?.named === true;
+  return { named: r.rows[0]?.named === true, officials: r.rows[0]?.officials ?? [] };
 }

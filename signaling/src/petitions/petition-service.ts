@@ -90,11 +90,14 @@ export class PetitionService {
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const matterClass = body.matterClass ?? 'accusation';
     // Sealed by the officer's choice, or because it names the commission's leadership (自动密封).
-    const isSealed = body.sealed === true || (await namesLeadership(this.db, body.accused));
+    const check = () => (body.sealed === true ? undefined : namesLeadership(this.db, body.accused));
+    let leadership = await check();
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
     for (let attempt = 0; attempt < 5; attempt++) {
+      const isSealed = body.sealed === true || leadership?.named === true;
+      const officials = leadership?.officials;
       // The kept copy of the clock's rules; the insert below writes only while it is still the current one.
       const policy = await this.policy.get();
       const caseCode = newCaseCode();
@@ -122,6 +125,8 @@ export class PetitionService {
             pinyin: $(nameKeys(a.name).pinyin),
           };
         });
+        // The registry entries the leadership check resolved, still the ones this statement resolves.
+        const sameRegistry = officials ? `(ARRAY[${accused.map((a) => a.official).join(', ')}]::text[] IS NOT DISTINCT FROM ${$(officials)}::text[])` : 'true';
         const accusedValues = (cols: (a: (typeof accused)[number]) => string[]) => `VALUES ${accused.map((a) => `(${cols(a).join(', ')})`).join(', ')}`;
         const vault = this.vault.insertCtes($, name, petition, sealed);
         const ctes = [
@@ -132,7 +137,7 @@ export class PetitionService {
                    ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz,
                    ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text,
                    ${$(isSealed)}::boolean, ${$(isSealed ? now : null)}::timestamptz
-            WHERE ${policyStillSql($(policy.version))}
+            WHERE ${policyStillSql($(policy.version))}${officials ? ` AND ${sameRegistry}` : ''}
             ON CONFLICT (id) DO NOTHING RETURNING id)`,
           ...vault.ctes,
         ];
@@ -164,7 +169,7 @@ export class PetitionService {
           ctes,
           gate: petition,
           before: [name('referenced'), ...before],
-          returning: { policy_version: POLICY_VERSION_SQL },
+          returning: { policy_version: POLICY_VERSION_SQL, ...(officials ? { same_registry: sameRegistry } : {}) },
         };
       };
       try {
@@ -188,6 +193,11 @@ export class PetitionService {
               }),
         });
         if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true, sealed: isSealed };
+        if (officials && audited.row['same_registry'] === false) {
+          // The registry changed since the leadership check: nothing was written; ask it again.
+          leadership = await check();
+          continue;
+        }
         if (String(audited.row['policy_version']) !== policy.version) {
           // The rules changed since the copy was read: nothing was written; read them and go again.
           this.policy.forget();

@@ -79,6 +79,7 @@ export class FfmpegTrack {
   readonly events = new TypedEmitter<TrackEvents>();
   private proc: ChildProcess | undefined;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private announced = 0;
   private listTimer: NodeJS.Timeout | undefined;
 
@@ -115,6 +116,7 @@ export class FfmpegTrack {
   /** Starts (or restarts) ffmpeg; segment numbers continue from `startIndex`. Resolves once it holds the port. */
   async start(startIndex: number): Promise<void> {
     this.stopping = false;
+    this.stopped = undefined;
     const list = path.join(this.dir, `list-${startIndex}.csv`);
     const args = [
       '-nostdin',
@@ -196,8 +198,15 @@ export class FfmpegTrack {
     }
   }
 
-  /** Asks ffmpeg to finish the current segment and exit; resolves when it has (or was killed after a wait). */
-  async stop(): Promise<void> {
+  /**
+   * Asks ffmpeg to finish the current segment and exit; resolves when it has (or was killed after a wait). Asked
+   * again, it waits on the first request: a second SIGINT would make ffmpeg abandon the segment.
+   */
+  stop(): Promise<void> {
+    return (this.stopped ??= this.finish());
+  }
+
+  private async finish(): Promise<void> {
     const proc = this.proc;
     this.stopping = true;
     if (!proc || proc.exitCode !== null) return;

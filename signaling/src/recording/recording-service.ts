@@ -51,6 +51,8 @@ interface Recording {
   liveness: NodeJS.Timeout;
   keyframes: NodeJS.Timeout;
   stopping: boolean;
+  /** Set once the recording is being closed: the one close every caller waits on. */
+  finishing?: Promise<void>;
 }
 
 export type RecordingState = 'recording' | 'paused';
@@ -364,9 +366,33 @@ export class RecordingService {
   }
 
   /** The session ended: every ffmpeg finishes its segment, everything is stored, and the recording is closed. */
-  async sessionEnded(sessionId: string, status: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+  /**
+   * The first part of ending a recording, at the hang-up: nothing restarts or raises an alarm any more, and every
+   * ffmpeg is asked to finish its segment. Resolves once they have exited, or after `waitMs`. ffmpeg sees the
+   * request only when its next packet arrives, so the call's screens are told to stop sending after this, not
+   * before (a recorder whose media had stopped waited out its 5 s and was killed); the wait is bounded so that a
+   * stuck recorder does not keep the villager on the call screen. sessionEnded finishes the rest.
+   */
+  async stopTracks(sessionId: string, waitMs: number): Promise<void> {
     const rec = this.recordings.get(sessionId);
     if (!rec) return;
+    rec.stopping = true;
+    clearInterval(rec.liveness);
+    clearInterval(rec.keyframes);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop())), bound]);
+    clearTimeout(timer);
+  }
+
+  /** Closes the session's recording; asked again while it closes (a hang-up, then shutdown), it waits on the first. */
+  sessionEnded(sessionId: string, status: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+    const rec = this.recordings.get(sessionId);
+    if (!rec) return Promise.resolve();
+    return (rec.finishing ??= this.finish(sessionId, rec, status));
+  }
+
+  private async finish(sessionId: string, rec: Recording, status: 'complete' | 'interrupted'): Promise<void> {
     rec.stopping = true;
     this.log.info('recording finalizing', { recordingId: rec.id, sessionId });
     clearInterval(rec.liveness);

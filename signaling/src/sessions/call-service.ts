@@ -61,9 +61,14 @@ export interface SessionRecorder {
     roomCode: string,
     info: { producerId: string; kind: MediaKind; source: TrackSource; participantRole: ParticipantRole; participantId: string | null },
   ): Promise<void>;
+  /** Asks the session's recorders to stop; resolves once they have, or after `waitMs`. */
+  stopTracks(sessionId: string, waitMs: number): Promise<void>;
   sessionEnded(sessionId: string): Promise<void>;
   setPrivate(sessionId: string, on: boolean): void;
 }
+
+/** How long a hang-up waits for the recorders to stop before the screens are told (a stuck one is killed later). */
+const RECORDER_STOP_WAIT_MS = 1000;
 
 /**
  * The life of reception sessions: a kiosk calls and one county officer answers, or reception staff start an
@@ -444,21 +449,27 @@ export class CallService {
     await this.store.end(sessionId, reason, causedByPeer);
     if (live?.private) await this.timeline.privateOff(sessionId, null);
     await this.timeline.event(sessionId, 'ended', { participantId: causedByPeer ?? null }, { reason });
-    // Everyone is told before the recorder finishes: stopping ffmpeg and sealing its last segments can take seconds
-    // on a busy machine, and a villager who pressed 挂断 must not stay on a live-call screen meanwhile.
-    if (live) {
-      this.toPeers(live, 'session:ended', { sessionId, reason });
-      await this.presence.setSession(live.roomCode, null);
-      this.log.info('session ended', { sessionId, reason });
-      await this.broadcastRoom(live.roomCode);
-      this.pushQueue();
+    // Everyone is told before the recorder has finished (sealing its last segments can take seconds on a busy
+    // machine, and a villager who pressed 挂断 must not stay on a live-call screen meanwhile), but after its ffmpegs
+    // have been asked to stop while the media still flows, which they need to notice it (bounded: see stopTracks).
+    await this.recorder?.stopTracks(sessionId, RECORDER_STOP_WAIT_MS);
+    try {
+      if (live) {
+        this.toPeers(live, 'session:ended', { sessionId, reason });
+        await this.presence.setSession(live.roomCode, null);
+        this.log.info('session ended', { sessionId, reason });
+        await this.broadcastRoom(live.roomCode);
+        this.pushQueue();
+      }
+    } finally {
+      // A store that failed while telling the rooms still leaves no recorder, router or ownership behind.
+      await this.recorder?.sessionEnded(sessionId).catch((err) => this.log.error('recording did not finish cleanly', { sessionId, ...errorFields(err) }));
+      const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
+      await this.sfu
+        .request('closeRouter', { sessionId, reason: sfuReason })
+        .catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
+      await this.cluster.ownership.release(sessionId);
     }
-    await this.recorder?.sessionEnded(sessionId).catch((err) => this.log.error('recording did not finish cleanly', { sessionId, ...errorFields(err) }));
-    const sfuReason: SfuCloseReason = reason === 'sfu_failure' ? 'worker_died' : reason === 'server_shutdown' ? 'shutdown' : 'session_ended';
-    await this.sfu
-      .request('closeRouter', { sessionId, reason: sfuReason })
-      .catch((err) => this.log.warn('closeRouter failed', { sessionId, ...errorFields(err) }));
-    await this.cluster.ownership.release(sessionId);
   }
 
   /**
