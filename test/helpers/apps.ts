@@ -47,7 +47,12 @@ export async function callAndAnswer(kiosk: Page, consolePage: Page, room: string
   // In --headless=new only the front tab is "visible"; the console must be it to render the answer button.
   await consolePage.bringToFront();
   await waitFor('room calling', async () => (await tileState(consolePage, room)) === 'calling');
-  await consolePage.click(`[data-testid=answer-${room}]`);
+  // Pressed on the element, not at where it was a moment ago: a line that appears above the queue (an alert on a
+  // loaded machine) moves the buttons between puppeteer's measuring and its click, which then lands on another
+  // room's button or on nothing. Waited for enabled first, as an officer would.
+  const answer = `[data-testid=answer-${room}]`;
+  await waitFor('answer button ready', () => consolePage.$eval(answer, (b) => !(b as HTMLButtonElement).disabled).catch(() => false));
+  await consolePage.$eval(answer, (b) => (b as HTMLButtonElement).click());
 }
 
 /** Whether the wall on `page` holds a video for `room`'s tile. */
