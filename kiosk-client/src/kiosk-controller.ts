@@ -499,9 +499,9 @@ export class KioskController extends ExternalStore<KioskState> {
     } else if (id) {
       this.departures.add(id, 'hang_up');
     }
-    // The end is pushed before the answer, which comes once the recording is closed: a villager who has since
-    // pressed 呼叫 again is in a new call, not the one hung up.
-    if (this.sessionId && this.sessionId !== id) return;
+    // The end is pushed before the answer, which comes once the recording is closed: by then the screen has
+    // ended the call, and the villager may have gone home, opened the receipt pad or called again.
+    if (this.sessionId !== id) return;
     this.finish('local');
   };
 
