@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { oneAnsweredOneRinging, openConsole, openKiosk, screenOf, waitForScreen } from '../helpers/apps.js';
+import { oneAnsweredOneRinging, pressAnswer, openConsole, openKiosk, screenOf, waitForScreen } from '../helpers/apps.js';
 import { framesRising } from '../helpers/browser.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { waitFor } from '../helpers/poll.js';
@@ -37,10 +37,7 @@ describe('the answer to a hang-up that comes late', () => {
       await console_.bringToFront();
       await console_.click('[data-testid=hangup-button]');
       // Told, the console is back on the wall and answers langli from the queue before the old answer is in.
-      await waitFor('back on the wall, langli answerable', () =>
-        console_.$eval('[data-testid=answer-langli]', (b) => !(b as HTMLButtonElement).disabled).catch(() => false),
-      );
-      await console_.click('[data-testid=answer-langli]');
+      await pressAnswer(console_, 'langli');
       expect((await recordingOf())?.status).not.toBe('complete');
       await next.bringToFront();
       await waitForScreen(next, 'in_call', 45_000);

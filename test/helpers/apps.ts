@@ -47,6 +47,11 @@ export async function callAndAnswer(kiosk: Page, consolePage: Page, room: string
   // In --headless=new only the front tab is "visible"; the console must be it to render the answer button.
   await consolePage.bringToFront();
   await waitFor('room calling', async () => (await tileState(consolePage, room)) === 'calling');
+  await pressAnswer(consolePage, room);
+}
+
+/** The officer presses 接听 for `room` in the queue. */
+export async function pressAnswer(consolePage: Page, room: string): Promise<void> {
   // Pressed on the element, not at where it was a moment ago: a line that appears above the queue (an alert on a
   // loaded machine) moves the buttons between puppeteer's measuring and its click, which then lands on another
   // room's button or on nothing. Waited for enabled first, as an officer would.

@@ -365,7 +365,6 @@ export class RecordingService {
     return paused ? 'paused' : 'recording';
   }
 
-  /** The session ended: every ffmpeg finishes its segment, everything is stored, and the recording is closed. */
   /**
    * The first part of ending a recording, at the hang-up: nothing restarts or raises an alarm any more, and every
    * ffmpeg is asked to finish its segment. Resolves once they have exited, or after `waitMs`. ffmpeg sees the
@@ -376,16 +375,24 @@ export class RecordingService {
   async stopTracks(sessionId: string, waitMs: number): Promise<void> {
     const rec = this.recordings.get(sessionId);
     if (!rec) return;
-    rec.stopping = true;
-    clearInterval(rec.liveness);
-    clearInterval(rec.keyframes);
+    this.halt(rec);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
     await Promise.race([Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop())), bound]);
     clearTimeout(timer);
   }
 
-  /** Closes the session's recording; asked again while it closes (a hang-up, then shutdown), it waits on the first. */
+  /** From here on nothing restarts a recorder or raises a liveness alarm for `rec`. */
+  private halt(rec: Recording): void {
+    rec.stopping = true;
+    clearInterval(rec.liveness);
+    clearInterval(rec.keyframes);
+  }
+
+  /**
+   * The session ended: every ffmpeg finishes its segment, everything is stored, and the recording is closed. Asked
+   * again while it closes (a hang-up, then shutdown), it waits on the first.
+   */
   sessionEnded(sessionId: string, status: 'complete' | 'interrupted' = 'complete'): Promise<void> {
     const rec = this.recordings.get(sessionId);
     if (!rec) return Promise.resolve();
@@ -393,10 +400,8 @@ export class RecordingService {
   }
 
   private async finish(sessionId: string, rec: Recording, status: 'complete' | 'interrupted'): Promise<void> {
-    rec.stopping = true;
+    this.halt(rec);
     this.log.info('recording finalizing', { recordingId: rec.id, sessionId });
-    clearInterval(rec.liveness);
-    clearInterval(rec.keyframes);
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
     await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
