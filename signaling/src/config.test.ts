@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RtcEnv, sfuConfigFromEnv } from '@vj/sfu-server';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, MIN_EMBEDDED_RESERVE_MB, loadConfig } from './config.js';
 
 const secret = 'k1:' + 'x'.repeat(40);
 
@@ -64,5 +64,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: turnSecret, TURN_CREDENTIAL_TTL_S: '5' })).toThrow(/TURN_CREDENTIAL_TTL_S/);
     // Not the secret that signs this server's tokens, in demo or production.
     expect(() => loadConfig({ TURN_URLS: 'turn:x', TURN_SECRET: turnSecret, JWT_SECRETS: `k1:${turnSecret}` })).toThrow(/JWT_SECRETS/);
+  });
+
+  it('refuses a disk reserve the embedded database cannot live with (smaller than three WAL segments), not on PostgreSQL', () => {
+    expect(() => loadConfig({ DISK_RESERVE_MB: '16' })).toThrow(/DISK_RESERVE_MB is 16/);
+    expect(() => loadConfig({ DISK_RESERVE_MB: String(MIN_EMBEDDED_RESERVE_MB - 1) })).toThrow(ConfigError);
+    expect(loadConfig({ DISK_RESERVE_MB: String(MIN_EMBEDDED_RESERVE_MB) }).diskReserveMb).toBe(MIN_EMBEDDED_RESERVE_MB);
+    expect(loadConfig({ DISK_RESERVE_MB: '0' }).diskReserveMb).toBe(0);
+    expect(loadConfig({ DISK_RESERVE_MB: '16', DATABASE_URL: 'postgres://x/y' }).diskReserveMb).toBe(16);
   });
 });

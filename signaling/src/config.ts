@@ -183,6 +183,9 @@ function settingsOrRefuse<T>(check: () => T): T {
   }
 }
 
+/** Smallest DISK_RESERVE_MB the embedded database accepts (three of its 16 MB WAL segments). */
+export const MIN_EMBEDDED_RESERVE_MB = 48;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -200,6 +203,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       throw new ConfigError('production mode needs VJ_MASTER_KEYS or MASTER_KEY_FILE (no default keys in production)');
     if (e.DEMO_SECOND_FACTOR === 'off')
       throw new ConfigError('DEMO_SECOND_FACTOR=off is for demo mode only: production always asks administrators and supervisors for a second factor');
+  }
+  // The embedded database's write-ahead log grows a 16 MB segment at a time: a reserve smaller than three segments
+  // lets a write that passed the guard meet the full disk inside the engine, which takes the database down.
+  if (!e.DATABASE_URL && e.DISK_RESERVE_MB > 0 && e.DISK_RESERVE_MB < MIN_EMBEDDED_RESERVE_MB) {
+    throw new ConfigError(`DISK_RESERVE_MB is ${e.DISK_RESERVE_MB}: on the embedded database it is 0 (off) or at least ${MIN_EMBEDDED_RESERVE_MB}`);
   }
   const topology = settingsOrRefuse(() => chooseTopology(e));
   const rtc = settingsOrRefuse(() => sfuConfigFromEnv(e));
