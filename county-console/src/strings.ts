@@ -21,6 +21,8 @@ export const T = {
   soundOff: '来电提示音：关',
   queueTitle: '呼叫队列',
   queueEmpty: '暂无群众呼叫',
+  /** A press on a 接听 that had just moved under the pointer was not taken. */
+  queueMoved: '列表刚变动，请看清再点',
   waited: (t: string) => `已等待 ${t}`,
   answer: '接听',
   answerHint: '快捷键 A',

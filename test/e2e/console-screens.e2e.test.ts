@@ -39,6 +39,42 @@ async function labelsWhilePressing(page: Page, testId: string, done: () => Promi
   });
 }
 
+/**
+ * The queue's move guard, then the answer: a pointer press on 接听 just after the queue moved (here a line inserted
+ * above the list, as a line of alerts does) is not taken and the heading says so without moving anything; once the
+ * button has stayed put for the guard's time, a real mouse click answers.
+ */
+async function answerWithPointerOnceSettled(page: Page, room: string): Promise<void> {
+  const button = `[data-testid=answer-${room}]`;
+  await page.waitForSelector(`${button}:not([disabled])`);
+  const headingHeight = () => page.$eval('.queue-title', (el) => el.getBoundingClientRect().height);
+  const before = await headingHeight();
+  // A pointer press (detail 1, as a mouse click has) in the same task as the move: nothing renders in between.
+  const moveAndPress = (insert: boolean) =>
+    page.$eval(
+      button,
+      (el, insert) => {
+        const queue = el.closest('.queue')!;
+        if (insert) queue.insertBefore(Object.assign(document.createElement('div'), { id: 'moved-by-test', style: 'height: 48px' }), queue.querySelector('ul'));
+        else document.getElementById('moved-by-test')!.remove();
+        el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, detail: 1 }));
+        return performance.now();
+      },
+      insert,
+    );
+  await moveAndPress(true);
+  await waitFor('the queue says the press was not taken', async () => (await text(page, '[data-testid=queue-moved]')) === '列表刚变动，请看清再点');
+  expect(await headingHeight()).toBe(before);
+  // Moved back, pressed at once: not taken either. Nothing was answered: the console is not in a call.
+  const lastMove = await moveAndPress(false);
+  expect(await page.$('[data-testid=session-panel]')).toBeNull();
+  expect(await tileState(page, room)).toBe('calling');
+  // Settled for the guard's time (600 ms), a real mouse click answers.
+  await waitFor('the button settled', async () => (await page.evaluate(() => performance.now())) - lastMove > 700);
+  expect(await page.$('[data-testid=session-panel]')).toBeNull();
+  await page.click(button);
+}
+
 describe('console screens: the villager large, Chinese everywhere, layouts that hold at four sizes (issue 14)', () => {
   let server: TestServer;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -189,7 +225,7 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
   it('in a session the villager’s face is at least a third of the window, with the intake form beside it', async () => {
     const idleWall = await page.$eval('.wall', (el) => el.getBoundingClientRect().width);
     await page.bringToFront();
-    await press(page, `answer-${CALLING}`);
+    await answerWithPointerOnceSettled(page, CALLING);
     await page.waitForSelector('[data-testid=session-panel]');
     await framesRising(page, 'remote-video', waitFor);
     const faceAndForm = async (size: { width: number; height: number }): Promise<string[]> => {
