@@ -87,6 +87,33 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     expect(await listed()).not.toContain(body.id);
   });
 
+  it('a registry change between the leadership check and the insert: the matter is checked again and filed sealed, not linked unsealed to the deputy', async () => {
+    const db = s.server.db;
+    const query = db.query.bind(db);
+    let raced = false;
+    // Lands just after intake's check has answered "not the leadership": the registry now holds 钱某 as a deputy
+    // of the unit the officer wrote, so the insert would resolve the accused to that entry.
+    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
+      const r = await query(sql, params, opts);
+      if (opts?.prepare === 'names_leadership' && !raced) {
+        raced = true;
+        await query(`INSERT INTO org_units (code, name) VALUES ('XJW-T', '县纪委') ON CONFLICT (code) DO NOTHING`);
+        await query(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0905', '钱某', 'XJW-T', '副书记') ON CONFLICT (code) DO NOTHING`);
+      }
+      return r;
+    }) as typeof db.query;
+    try {
+      const { body, sealed } = await file([person('钱某', '县纪委', '')]);
+      expect(raced).toBe(true);
+      expect(sealed).toBe(true);
+      const accused = await db.query<{ official_code: string | null }>('SELECT official_code FROM petition_accused WHERE petition_id = $1', [body.id]);
+      expect(accused.rows).toEqual([{ official_code: 'XJW-0905' }]);
+      expect(await listed()).not.toContain(body.id);
+    } finally {
+      db.query = query;
+    }
+  });
+
   it('an office head, a township commission’s deputy, a village cadre and a name with a bare title are not sealed', async () => {
     for (const accused of [
       [person('王某', '县纪委监委信访室', '主任')],

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIdCardCheck } from '@vj/shared';
 import type { Tx } from '../../signaling/src/db/db.js';
 import { appendAudit } from '../../signaling/src/audit/audit-log.js';
-import { auditedStatement, queuedChanges } from '../../signaling/src/audit/audited-statement.js';
+import { MAX_TOGETHER, auditedStatement, queuedChanges } from '../../signaling/src/audit/audited-statement.js';
 import { verifyAuditChain } from '../../signaling/src/audit/verify.js';
 import { loadPolicy, needRule } from '../../signaling/src/cases/case-policy.js';
 import { dueAt } from '../../signaling/src/cases/deadline-clock.js';
@@ -234,15 +234,20 @@ describe.each(backends.filter((b) => b.name.startsWith('PostgreSQL')))('submits 
     return { hold, first, rest };
   }
 
-  it('sends what queued in one statement, each petition audited once, the chain whole', async () => {
-    const bodies = Array.from({ length: 6 }, (_, i) => body(i % 2 ? 'xingsha' : 'langli', i + 1));
+  it('sends what queued together, at most MAX_TOGETHER to a statement, each petition audited once, the chain whole', async () => {
+    const bodies = Array.from({ length: MAX_TOGETHER * 2 + 1 }, (_, i) => body(i % 2 ? 'xingsha' : 'langli', i + 1));
     const { hold, first, rest } = await lineUp(bodies);
     hold.release(false);
     await hold.done;
     expect((await first).created).toBe(true);
     const outcomes = await Promise.all(rest);
     expect(outcomes.every((o) => o.ok && o.r.created)).toBe(true);
-    expect(await transactions(bodies.map((b) => b.id))).toBe(1);
+    // In the order queued: two full statements and one with the last.
+    const sizes = await t.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[]) GROUP BY xmin::text ORDER BY min(seq)`,
+      [bodies.map((b) => b.id)],
+    );
+    expect(sizes.rows.map((r) => Number(r.n))).toEqual([MAX_TOGETHER, MAX_TOGETHER, 1]);
     const audited = await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'petition.create' AND object_id = ANY($1::text[])`, [
       bodies.map((b) => b.id),
     ]);

@@ -1,3 +1,6 @@
+import type { Queryable } from '../db/db.js';
+import { nameKeys } from '../discipline/name-keys.js';
+import { resolvedOfficialSql } from '../registry/cross-reference.js';
 import { accusedIsUser } from './conflicts.js';
 
 /**
@@ -10,7 +13,7 @@ import { accusedIsUser } from './conflicts.js';
  *  - their unit and position, as written or as the registry holds them, name a post in the leadership: a deputy
  *    (副书记, 副主任) or standing-committee member as well as the principal leader (migration 0031). The officers
  *    who would otherwise list such a matter answer to that deputy.
- * The intake statement evaluates it itself, so it costs no round trip of its own.
+ * Intake asks it through `namesLeadership` below.
  */
 export const leaderNamedSql = (values: string) => `EXISTS (
   SELECT 1 FROM (${values}) AS a (name, unit, position, official_code, name_pinyin)
@@ -19,3 +22,45 @@ export const leaderNamedSql = (values: string) => `EXISTS (
   WHERE vj_names_commission_member(a.name, a.unit, a.position)
      OR (o.code IS NOT NULL AND vj_names_commission_member(o.name, ou.name, o.position))
      OR EXISTS (SELECT 1 FROM users u WHERE u.role = 'county_leader' AND ${accusedIsUser('a', 'u')}))`;
+
+/** An accused person as intake writes them. */
+export interface AccusedAsWritten {
+  name: string;
+  unit: string;
+  position: string;
+  officialCode?: string | null | undefined;
+}
+
+/** One text for any number of accused (arrays, not a VALUES list), so the server parses and plans it once per connection. */
+const NAMES_LEADERSHIP_SQL = `WITH a AS MATERIALIZED (
+    SELECT x.ord, x.name, x.unit, x.position, ${resolvedOfficialSql('x.code', 'x.name', 'x.unit')} AS official_code, x.pinyin
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x (name, unit, position, code, pinyin, ord))
+  SELECT ${leaderNamedSql('SELECT name, unit, position, official_code, pinyin FROM a')} AS named,
+         (SELECT array_agg(official_code ORDER BY ord) FROM a) AS officials`;
+
+/** The answer, and the registry entry each accused resolved to when it was asked (null where none). */
+export interface LeadershipCheck {
+  named: boolean;
+  officials: (string | null)[];
+}
+
+/**
+ * Whether a matter naming `accused` names the commission's leadership (and is filed sealed), each registry entry
+ * resolved as the intake statement resolves it. Asked before that statement and not inside it: intake sends one
+ * statement at a time per process (audited-statement.ts), and planning this check inside it took most of its time;
+ * here it is a prepared statement and runs beside other submits on the pool. The statement files the matter only
+ * if it resolves every accused to the same registry entries (a registry import in between could otherwise link an
+ * unsealed matter to a leader); else intake asks again. A change that moves only who counts as a leader (a user
+ * made county_leader, an official's post edited) between the two is the same as that change landing just after the
+ * submit: matters are sealed at intake or by a supervisor, never by a later change, so no gate is needed for it.
+ */
+export async function namesLeadership(q: Queryable, accused: readonly AccusedAsWritten[]): Promise<LeadershipCheck> {
+  if (accused.length === 0) return { named: false, officials: [] };
+  const column = (f: (a: AccusedAsWritten) => string | null) => accused.map(f);
+  const r = await q.query<{ named: boolean; officials: (string | null)[] }>(
+    NAMES_LEADERSHIP_SQL,
+    [column((a) => a.name), column((a) => a.unit), column((a) => a.position), column((a) => a.officialCode ?? null), column((a) => nameKeys(a.name).pinyin)],
+    { prepare: 'names_leadership' },
+  );
+  return { named: r.rows[0]?.named === true, officials: r.rows[0]?.officials ?? [] };
+}

@@ -10,7 +10,7 @@ import type { Claims } from '../security/jwt.js';
 import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
 import { CLOCK_RULES } from '../cases/clock-recompute.js';
 import { namedAsAccused, Recused } from '../cases/conflicts.js';
-import { leaderNamedSql } from '../cases/leader-named.js';
+import { namesLeadership } from '../cases/leader-named.js';
 import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
 import { nameKeys } from '../discipline/name-keys.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
@@ -89,13 +89,15 @@ export class PetitionService {
 
     const identity = body.identity && Object.values(body.identity).some((v) => v !== '') ? body.identity : null;
     const matterClass = body.matterClass ?? 'accusation';
-    // Sealed by the officer's choice, or because it names a principal leader of the commission (自动密封): the
-    // statement below refuses to file such a matter unsealed and says why, and the next attempt files it sealed.
-    let isSealed = body.sealed === true;
+    // Sealed by the officer's choice, or because it names the commission's leadership (自动密封).
+    const check = () => (body.sealed === true ? undefined : namesLeadership(this.db, body.accused));
+    let leadership = await check();
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
     for (let attempt = 0; attempt < 5; attempt++) {
+      const isSealed = body.sealed === true || leadership?.named === true;
+      const officials = leadership?.officials;
       // The kept copy of the clock's rules; the insert below writes only while it is still the current one.
       const policy = await this.policy.get();
       const caseCode = newCaseCode();
@@ -123,17 +125,11 @@ export class PetitionService {
             pinyin: $(nameKeys(a.name).pinyin),
           };
         });
-        // Asked only while unsealed: a matter naming a principal leader is not filed unsealed (the gate makes no row).
-        const leader = !isSealed && accused.length > 0 ? name('leader') : null;
+        // The registry entries the leadership check resolved, still the ones this statement resolves.
+        const sameRegistry = officials ? `(ARRAY[${accused.map((a) => a.official).join(', ')}]::text[] IS NOT DISTINCT FROM ${$(officials)}::text[])` : 'true';
         const accusedValues = (cols: (a: (typeof accused)[number]) => string[]) => `VALUES ${accused.map((a) => `(${cols(a).join(', ')})`).join(', ')}`;
-        const leaderCte = leader
-          ? [
-              `${leader} AS (SELECT ${leaderNamedSql(accusedValues((a) => [`${a.who}::text`, `${a.unit}::text`, `${a.position}::text`, a.official, `${a.pinyin}::text`]))} AS named)`,
-            ]
-          : [];
         const vault = this.vault.insertCtes($, name, petition, sealed);
         const ctes = [
-          ...leaderCte,
           `${petition} AS (INSERT INTO petitions (id, case_code, pin_hash, request_digest, session_id, township_code, category, matter_class, other_body, narrative, anonymous, created_by, created_at, updated_at,
                                               accept_due_at, notice_accept_due_at, clock_rules, identity_mac, sealed, sealed_at)
             SELECT ${$(body.id)}::uuid, ${$(caseCode)}::text, ${$(pinHash)}::text, ${$(digest)}::text, ${$(body.sessionId)}::uuid, ${$(body.townshipCode)}::text, ${$(body.category)}::text,
@@ -141,7 +137,7 @@ export class PetitionService {
                    ${$(identity === null)}::boolean, ${$(principal.sub)}::uuid, ${$(now)}::timestamptz, ${$(now)}::timestamptz,
                    ${$(acceptDueAt(policy, matterClass, now))}::timestamptz, ${$(noticeAcceptDueAt(policy, matterClass, identity !== null, now))}::timestamptz, ${CLOCK_RULES}, ${$(seal)}::text,
                    ${$(isSealed)}::boolean, ${$(isSealed ? now : null)}::timestamptz
-            WHERE ${policyStillSql($(policy.version))}${leader ? ` AND NOT (SELECT named FROM ${leader})` : ''}
+            WHERE ${policyStillSql($(policy.version))}${officials ? ` AND ${sameRegistry}` : ''}
             ON CONFLICT (id) DO NOTHING RETURNING id)`,
           ...vault.ctes,
         ];
@@ -173,7 +169,7 @@ export class PetitionService {
           ctes,
           gate: petition,
           before: [name('referenced'), ...before],
-          returning: { policy_version: POLICY_VERSION_SQL, ...(leader ? { leader_named: `(SELECT named FROM ${leader})` } : {}) },
+          returning: { policy_version: POLICY_VERSION_SQL, ...(officials ? { same_registry: sameRegistry } : {}) },
         };
       };
       try {
@@ -197,9 +193,9 @@ export class PetitionService {
               }),
         });
         if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true, sealed: isSealed };
-        if (audited.row['leader_named'] === true) {
-          // It names a principal leader: nothing was written; file it sealed (a retry of a sealed filing is found then).
-          isSealed = true;
+        if (officials && audited.row['same_registry'] === false) {
+          // The registry changed since the leadership check: nothing was written; ask it again.
+          leadership = await check();
           continue;
         }
         if (String(audited.row['policy_version']) !== policy.version) {
