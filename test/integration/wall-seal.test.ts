@@ -101,13 +101,6 @@ describe('a sealed matter’s live call leaves the video wall', () => {
     const call = await answeredCall('huanghua', 'officer2');
     const watcher = await socket(token('officer1'));
     await waitFor('the call on the wall', async () => (await wallNow('officer1')).tiles.some((t) => t.producerId === call.producerId));
-    const callViews = () =>
-      Promise.all(
-        [`/api/sessions/${call.sessionId}`, `/api/sessions/${call.sessionId}/media`].map(
-          async (p) => (await api(s.url, 'GET', p, { token: token('supervisor') })).status,
-        ),
-      );
-    expect(await callViews()).toEqual([200, 200]);
     const closed = eventWhere<{ producerId: string }>(watcher, 'wall:tileClosed', (p) => p.producerId === call.producerId);
     const filed = await api<{ sealed: boolean }>(s.url, 'POST', '/api/petitions', {
       token: token('officer2'),
@@ -124,8 +117,6 @@ describe('a sealed matter’s live call leaves the video wall', () => {
       expect(watched.ok ? 'ok' : watched.error.code, who).toBe('NOT_FOUND');
     }
     expect((await s.server.ctx.sfu.request('dump', { sessionId: call.sessionId })).consumers).toBe(0);
-    // Its record and who is in it now: a call that is gone.
-    expect(await callViews()).toEqual([404, 404]);
   }, 60_000);
 
   it('unsealed while the call lives: it comes back on the wall once no matter taken in it is sealed', async () => {
