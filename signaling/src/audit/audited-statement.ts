@@ -1,5 +1,5 @@
 import { AppError, ERROR_MESSAGES } from '@vj/shared';
-import type { Db } from '../db/db.js';
+import type { Db, QueryOptions } from '../db/db.js';
 import { sha256 } from '../security/crypto.js';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 import { appendAudit, auditFields, guessedHead, linkAfter, setGuessedHead, type AuditEntry, type ChainHead } from './audit-log.js';
@@ -183,8 +183,7 @@ async function sentTogether(keys: IntegrityKeyring, batch: Waiting[]): Promise<b
       // that one fails by itself).
       const statement = statementFor(keys, batch, head);
       links = statement.links;
-      const prepare = preparedName(statement.sql);
-      const r = await batch[0]!.db.query<Record<string, unknown>>(statement.sql, statement.params, prepare ? { prepare } : undefined);
+      const r = await batch[0]!.db.query<Record<string, unknown>>(statement.sql, statement.params, prepared(statement.sql));
       const { out, last } = outcomes(r.rows[0] ?? {}, batch.length, links, head);
       setGuessedHead(keys, last);
       out.forEach((o, i) => batch[i]!.resolve(o));
@@ -211,13 +210,13 @@ const MAX_PREPARED_SHAPES = 48;
  * with one accused, or two together), and planning the statement's many CTEs anew each time was a good part of the
  * time the one statement in flight holds every submit behind it. After a few runs the server keeps one plan.
  */
-function preparedName(sql: string): string | undefined {
+function prepared(sql: string): QueryOptions | undefined {
   const name = `vj_as_${sha256(sql).toString('hex').slice(0, 24)}`;
   if (!preparedShapes.has(name)) {
     if (preparedShapes.size >= MAX_PREPARED_SHAPES) return undefined;
     preparedShapes.add(name);
   }
-  return name;
+  return { prepare: name };
 }
 
 async function linkAndSend(keys: IntegrityKeyring, w: Waiting): Promise<AuditedOutcome> {
@@ -225,8 +224,7 @@ async function linkAndSend(keys: IntegrityKeyring, w: Waiting): Promise<AuditedO
   for (let attempt = 0; attempt < ONCE_ATTEMPTS; attempt++) {
     const { sql, params, links } = statementFor(keys, [w], head);
     try {
-      const prepare = preparedName(sql);
-      const r = await w.db.query<Record<string, unknown>>(sql, params, prepare ? { prepare } : undefined);
+      const r = await w.db.query<Record<string, unknown>>(sql, params, prepared(sql));
       const { out, last } = outcomes(r.rows[0] ?? {}, 1, links, head);
       setGuessedHead(keys, last);
       return out[0]!;
