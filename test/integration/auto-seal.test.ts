@@ -114,6 +114,31 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     }
   });
 
+  it('an existing registry entry made a deputy between the check and the insert (same code, new post): checked again and filed sealed', async () => {
+    const db = s.server.db;
+    const query = db.query.bind(db);
+    await query(`INSERT INTO org_units (code, name) VALUES ('XJW-T', '县纪委') ON CONFLICT (code) DO NOTHING`);
+    await query(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0906', '冯某', 'XJW-T', '科员') ON CONFLICT (code) DO NOTHING`);
+    let raced = false;
+    // The check resolves 冯某 to XJW-0906, a clerk; just after it answers, the registry makes that same entry a deputy.
+    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
+      const r = await query(sql, params, opts);
+      if (opts?.prepare === 'names_leadership' && !raced) {
+        raced = true;
+        await query(`UPDATE officials SET position = '副书记' WHERE code = 'XJW-0906'`);
+      }
+      return r;
+    }) as typeof db.query;
+    try {
+      const { body, sealed } = await file([person('冯某', '县纪委', '', 'XJW-0906')]);
+      expect(raced).toBe(true);
+      expect(sealed).toBe(true);
+      expect(await listed()).not.toContain(body.id);
+    } finally {
+      db.query = query;
+    }
+  });
+
   it('an office head, a township commission’s deputy, a village cadre and a name with a bare title are not sealed', async () => {
     for (const accused of [
       [person('王某', '县纪委监委信访室', '主任')],

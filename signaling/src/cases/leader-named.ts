@@ -31,14 +31,22 @@ export interface AccusedAsWritten {
   officialCode?: string | null | undefined;
 }
 
+/**
+ * SQL: what the leadership rule reads of registry entry `code` (its code, name, unit's name and post), as one text,
+ * or NULL for no entry. Intake's statement compares these with the check's: an entry made a deputy of the
+ * commission between the two (its post or unit edited, not only a new entry) must not be filed unsealed.
+ */
+export const registryEntrySql = (code: string) =>
+  `(SELECT concat_ws('|', o.code, o.name, coalesce(ou.name, ''), o.position) FROM officials o LEFT JOIN org_units ou ON ou.code = o.unit_code WHERE o.code = ${code})`;
+
 /** One text for any number of accused (arrays, not a VALUES list), so the server parses and plans it once per connection. */
 const NAMES_LEADERSHIP_SQL = `WITH a AS MATERIALIZED (
     SELECT x.ord, x.name, x.unit, x.position, ${resolvedOfficialSql('x.code', 'x.name', 'x.unit')} AS official_code, x.pinyin
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x (name, unit, position, code, pinyin, ord))
   SELECT ${leaderNamedSql('SELECT name, unit, position, official_code, pinyin FROM a')} AS named,
-         (SELECT array_agg(official_code ORDER BY ord) FROM a) AS officials`;
+         (SELECT array_agg(${registryEntrySql('a.official_code')} ORDER BY ord) FROM a) AS officials`;
 
-/** The answer, and the registry entry each accused resolved to when it was asked (null where none). */
+/** The answer, and the registry entry each accused resolved to when it was asked, as `registryEntrySql` reads it (null where none). */
 export interface LeadershipCheck {
   named: boolean;
   officials: (string | null)[];
@@ -49,10 +57,11 @@ export interface LeadershipCheck {
  * resolved as the intake statement resolves it. Asked before that statement and not inside it: intake sends one
  * statement at a time per process (audited-statement.ts), and planning this check inside it took most of its time;
  * here it is a prepared statement and runs beside other submits on the pool. The statement files the matter only
- * if it resolves every accused to the same registry entries (a registry import in between could otherwise link an
- * unsealed matter to a leader); else intake asks again. A change that moves only who counts as a leader (a user
- * made county_leader, an official's post edited) between the two is the same as that change landing just after the
- * submit: matters are sealed at intake or by a supervisor, never by a later change, so no gate is needed for it.
+ * if it resolves every accused to the same registry entries, each still with the same name, unit and post (a
+ * registry import or edit in between could otherwise link an unsealed matter to a leader or a deputy); else intake
+ * asks again, on every attempt, however long the submit waited to be sent. A user made county_leader between the
+ * two is the same as that change landing just after the submit: matters are sealed at intake or by a supervisor,
+ * never by a later change.
  */
 export async function namesLeadership(q: Queryable, accused: readonly AccusedAsWritten[]): Promise<LeadershipCheck> {
   if (accused.length === 0) return { named: false, officials: [] };

@@ -17,6 +17,14 @@ export interface QueryOptions {
    * Each name must always carry the same SQL text.
    */
   prepare?: string;
+  /**
+   * Runs on the one connection kept for the writer that sends a single statement at a time (intake's audited
+   * statement), not on any pooled one. The server keeps a generic plan for a prepared statement only after five
+   * runs on the same connection: spread over a pool of ten, each shape was planned about fifty times, and every
+   * planning held the statement in flight, so every submit behind it, for tens of milliseconds. The embedded engine
+   * has one connection anyway, so there it is the pool's.
+   */
+  ownConnection?: true;
 }
 
 export interface Queryable {
@@ -98,6 +106,8 @@ function send<R extends pg.QueryResultRow>(client: pg.PoolClient, sql: string, p
 
 interface PoolDbParts {
   storage: StorageGuard;
+  /** The pool of one connection for `ownConnection` statements; without it they go to the main pool. */
+  own?: pg.Pool;
   /** Set for the embedded engine, whose files are in DATA_DIR: writes wait for space instead of failing in it. */
   writeGuard?: StorageGuard;
   engine?: EmbeddedEngine;
@@ -118,14 +128,15 @@ class PoolDb implements Db {
     this.guard = parts.storage;
   }
 
-  private async connect(): Promise<pg.PoolClient> {
+  private async connect(own?: true): Promise<pg.PoolClient> {
     const { engine } = this.parts;
+    const pool = (own && this.parts.own) || this.pool;
     if (engine && engine.state !== 'up' && !(await engine.waitUp(ENGINE_WAIT_MS))) throw this.engineDown();
     // PGlite serves one connection; a replacement may race the old one's close, so give it a moment.
     const attempts = this.kind === 'pglite' ? 5 : 1;
     for (let i = 1; ; i++) {
       try {
-        return await this.pool.connect();
+        return await pool.connect();
       } catch (err) {
         if (i >= attempts) throw this.translate(err);
         await new Promise((r) => setTimeout(r, 20 * i));
@@ -197,7 +208,7 @@ class PoolDb implements Db {
     assertNotInTransaction();
     const write = isWrite(sql);
     if (write) await this.parts.writeGuard?.assertWritable();
-    const client = await this.connect();
+    const client = await this.connect(opts?.ownConnection);
     try {
       const r = await this.timed(send<R>(client, sql, params, opts));
       this.release(client);
@@ -246,8 +257,11 @@ class PoolDb implements Db {
 
   async close(): Promise<void> {
     this.guard.close();
-    const { engine } = this.parts;
-    if (!engine) return this.pool.end();
+    const { engine, own } = this.parts;
+    if (!engine) {
+      await Promise.all([this.pool.end(), own?.end()]);
+      return;
+    }
     // The pool ends once its connection is back; a statement stuck in the engine would hold it forever, so the
     // engine is closed (terminated if it does not close in time) after a short wait, which drops the connection.
     const ended = this.pool.end();
@@ -274,21 +288,28 @@ export async function openPostgres(url: string, log: Logger, opts: DbOptions = {
   // The server stops a statement a little before this process gives up on it. Without that, a statement the
   // caller was told had failed (503) went on running, held its row locks, and could still commit.
   const serverTimeoutMs = Math.max(500, timeoutMs - Math.min(1000, Math.floor(timeoutMs / 10)));
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: Math.min(5000, timeoutMs),
-    idleTimeoutMillis: 30000,
-    statement_timeout: serverTimeoutMs,
-  });
-  pool.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
-  // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
-  // query in flight fails with it (503), and nothing may crash the process.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn('database connection failed in use', errorFields(err))));
+  const poolOf = (max: number, idleTimeoutMillis: number, options?: string) => {
+    const p = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: Math.min(5000, timeoutMs),
+      idleTimeoutMillis,
+      statement_timeout: serverTimeoutMs,
+      ...(options ? { options } : {}),
+    });
+    p.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
+    // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
+    // query in flight fails with it (503), and nothing may crash the process.
+    p.on('connect', (client) => client.on('error', (err) => log.warn('database connection failed in use', errorFields(err))));
+    return p;
+  };
+  const pool = poolOf(10, 30000);
+  // Kept open while idle (0: never closed for idleness), so its prepared plans last; re-made only if it breaks.
+  const own = poolOf(1, 0);
   // The database's own disk is not DATA_DIR: its disk-full errors (53100) still answer STORAGE_FULL and show in
   // health, but the reserve check is only for the embedded engine.
   const storage = opts.storage ?? new StorageGuard(os.tmpdir(), 0, log);
-  const db = new PoolDb('postgres', pool, { storage, queryTimeoutMs: timeoutMs });
+  const db = new PoolDb('postgres', pool, { storage, own, queryTimeoutMs: timeoutMs });
   await db.query('SELECT 1');
   return db;
 }
@@ -325,7 +346,13 @@ export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions
   pool.on('error', (err) => log.warn('embedded database connection failed', errorFields(err)));
   // Replacing the engine drops the connection under a statement in flight: that statement fails (503), and the
   // connection's "error" event must not crash the process.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn('embedded database connection failed in use', errorFields(err))));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log.warn('embedded database connection failed in use', errorFields(err)));
+    // PGlite has one session, which outlives a dropped connection when the engine is not replaced: the prepared
+    // statements the old connection made are still there, and the new one (which knows none) would meet 42P05
+    // "already exists" on each. Queued before anything the pool hands this connection out for.
+    client.query('DEALLOCATE ALL').catch((err: unknown) => log.warn('embedded database session reset failed', errorFields(err)));
+  });
   const db = new PoolDb('pglite', pool, { storage, writeGuard: storage, engine, queryTimeoutMs: timeoutMs });
   try {
     await db.query('SELECT 1');

@@ -10,7 +10,7 @@ import type { Claims } from '../security/jwt.js';
 import { POLICY_VERSION_SQL, PolicyCopy, policyStillSql } from '../cases/case-policy.js';
 import { CLOCK_RULES } from '../cases/clock-recompute.js';
 import { namedAsAccused, Recused } from '../cases/conflicts.js';
-import { namesLeadership } from '../cases/leader-named.js';
+import { namesLeadership, registryEntrySql } from '../cases/leader-named.js';
 import { acceptDueAt, noticeAcceptDueAt } from '../cases/matter-clocks.js';
 import { nameKeys } from '../discipline/name-keys.js';
 import { resolvedOfficialSql } from '../registry/cross-reference.js';
@@ -125,8 +125,10 @@ export class PetitionService {
             pinyin: $(nameKeys(a.name).pinyin),
           };
         });
-        // The registry entries the leadership check resolved, still the ones this statement resolves.
-        const sameRegistry = officials ? `(ARRAY[${accused.map((a) => a.official).join(', ')}]::text[] IS NOT DISTINCT FROM ${$(officials)}::text[])` : 'true';
+        // The registry entries the leadership check resolved, still the ones this statement resolves, and still as they were.
+        const sameRegistry = officials
+          ? `(ARRAY[${accused.map((a) => registryEntrySql(a.official)).join(', ')}]::text[] IS NOT DISTINCT FROM ${$(officials)}::text[])`
+          : 'true';
         const accusedValues = (cols: (a: (typeof accused)[number]) => string[]) => `VALUES ${accused.map((a) => `(${cols(a).join(', ')})`).join(', ')}`;
         const vault = this.vault.insertCtes($, name, petition, sealed);
         const ctes = [

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@vj/signaling';
+import { backends } from '../helpers/backends.js';
+
+// Intake's one statement in flight goes to a connection of its own, prepared, so the server keeps its plan
+// (db.ts, `ownConnection`). Prepared statements live in a database session: these check that a connection which
+// is dropped and made again still runs them, on both databases.
+
+const pidSql = 'SELECT pg_backend_pid() AS pid';
+
+for (const backend of backends) {
+  describe(`prepared statements across connections (${backend.name})`, () => {
+    let db: Db;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ db, cleanup } = await backend.open());
+    });
+    afterAll(async () => {
+      await cleanup?.();
+    });
+
+    const ownPid = async () => (await db.query<{ pid: number }>(pidSql, [], { prepare: 'test_own_pid', ownConnection: true })).rows[0]!.pid;
+
+    it('statements for the own connection all go to one connection, whatever the pool is doing', async () => {
+      const pids = await Promise.all([
+        ...Array.from({ length: 8 }, () => ownPid()),
+        // The pool's connections busy at the same time.
+        ...Array.from({ length: 8 }, () => db.query('SELECT pg_sleep(0.05)')),
+      ]);
+      const own = new Set(pids.slice(0, 8));
+      expect(own.size).toBe(1);
+      if (db.kind === 'postgres') {
+        const pooled = await Promise.all(Array.from({ length: 4 }, () => db.query<{ pid: number }>(`${pidSql}, pg_sleep(0.05)`)));
+        expect(pooled.map((r) => r.rows[0]!.pid)).not.toContain([...own][0]);
+      }
+    });
+
+    it('a prepared statement runs again after its connection was dropped and made anew', async () => {
+      await db.query('SELECT 2 AS two', [], { prepare: 'test_again' });
+      if (db.kind === 'postgres') {
+        // The server drops the own connection (a restart, an administrator's pg_terminate_backend).
+        const before = await ownPid();
+        await db.query('SELECT pg_terminate_backend($1)', [before]);
+        let after: number | undefined;
+        // The pool learns of the drop when the connection reports it; a statement sent before that fails (503).
+        for (let i = 0; i < 50 && after === undefined; i++) after = await ownPid().catch(() => new Promise<undefined>((r) => setTimeout(r, 20)));
+        expect(after).toBeDefined();
+        expect(after).not.toBe(before);
+      } else {
+        // PGlite: the connection is dropped as after a failure, but the engine (the one session) stays, with the
+        // prepared statements of the old connection in it.
+        const pool = (db as unknown as { pool: pg.Pool }).pool;
+        const client = await pool.connect();
+        client.release(new Error('dropped for the test'));
+      }
+      const r = await db.query<{ two: number }>('SELECT 2 AS two', [], { prepare: 'test_again' });
+      expect(r.rows).toEqual([{ two: 2 }]);
+      expect(await ownPid()).toBeGreaterThan(0);
+    });
+  });
+}
