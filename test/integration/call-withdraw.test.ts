@@ -66,7 +66,12 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     return { sessionId, kioskHeard, officer, supervisor, supervisorPeer, who };
   }
 
-  const media = async (sessionId: string) => (await api<Media>(s.url, 'GET', `/api/sessions/${sessionId}/media`, { token: token('officer1') })).body;
+  /** Who the live call holds, as `reader` reads it: of a sealed call only those in it may (anyone else gets a 404). */
+  const media = async (sessionId: string, reader = 'officer1') => {
+    const r = await api<Media>(s.url, 'GET', `/api/sessions/${sessionId}/media`, { token: token(reader) });
+    expect(r.status, `${reader} reads the call's media`).toBe(200);
+    return r.body;
+  };
   const audits = async (sessionId: string) =>
     (
       await s.server.ctx.db.query<{ actor_id: string; object_type: string; object_id: string; details: Record<string, unknown> }>(
@@ -176,8 +181,10 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
       body: { reason: '反映县纪委监委领导班子成员' },
     });
     expect(sealed.status).toBe(200);
-    // The seal answers after the owner decided: the call goes on with the one the villager talks to.
-    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+    // The seal answers after the owner decided: the call goes on with the one the villager talks to (read by them: officer1,
+    // out of the call, no longer reads a sealed one).
+    expect((await media(call.sessionId, 'officer2')).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+    expect((await api(s.url, 'GET', `/api/sessions/${call.sessionId}/media`, { token: token('officer1') })).status).toBe(404);
     expect((await dump(call.sessionId)).peers.find((p) => p.peerId === call.supervisorPeer)).toMatchObject({ transports: 1, consumers: 1 });
     expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
     expect(await audits(call.sessionId)).toEqual([]);

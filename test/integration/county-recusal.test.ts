@@ -169,6 +169,14 @@ function requests(m: Matter): { route: string; method: string; path: string; bod
     { route: 'GET /api/sessions/:id/recording', method: 'GET', path: `/api/sessions/${m.sessionId}/recording` },
     { route: 'POST /api/recordings/:id/playback', method: 'POST', path: `/api/recordings/${m.recordingId}/playback` },
     {
+      route: 'POST /api/sessions/:id/recording/pause',
+      method: 'POST',
+      path: `/api/sessions/${m.sessionId}/recording/pause`,
+      body: { paused: true, reason: '来访人要求' },
+      supervisorOnly: true,
+    },
+    { route: 'GET /api/recordings/:id/verify', method: 'GET', path: `/api/recordings/${m.recordingId}/verify`, supervisorOnly: true },
+    {
       route: 'POST /api/recordings/:id/township-grant',
       method: 'POST',
       path: `/api/recordings/${m.recordingId}/township-grant`,
@@ -490,8 +498,6 @@ describe('回避 in a live call', () => {
 const NOT_ABOUT_A_MATTER: Partial<Record<RouteKey, string>> = {
   'GET /api/sessions/:id': 'the call’s times and participants, not what was said or filed',
   'GET /api/sessions/:id/media': 'the live call’s peers and transport counts, nothing said or filed (joining it is refused: session:watch)',
-  'POST /api/sessions/:id/recording/pause': 'controls a live call’s recording',
-  'GET /api/recordings/:id/verify': 'an integrity check of the segments, no media and no matter',
   'GET /api/registry/imports/:id': 'a registry import’s progress',
   'POST /api/registry/held/:id': 'a registry entry’s held change, no matter: held-changes.ts refuses the person it describes (registry-holds test)',
   'GET /api/sealed/:id': 'sealed matters: cases/sealed.ts leaves out those naming the reader (namedAsAccused)',

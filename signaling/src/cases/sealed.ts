@@ -72,6 +72,29 @@ export async function sealedMatterTakenIn(q: Queryable, sessionId: string): Prom
   return (r.rowCount ?? 0) > 0;
 }
 
+/** SQL: user `$n` is in reception session `sessionId` now: joined and not gone (one dropped, within its grace, still is). */
+const IN_CALL_NOW = (sessionId: string, n: number) =>
+  `EXISTS (SELECT 1 FROM session_participants sp WHERE sp.session_id = ${sessionId} AND sp.user_id = $${n} AND sp.left_at IS NULL)`;
+
+/**
+ * Of reception sessions `sessionIds`, those user `userId` may not see while they live: a sealed matter was taken in
+ * them, and the user is not in the call now. Those in it (the officer talking with the villager, whoever stayed when
+ * the rest were taken out) go on seeing their own call; nobody else learns which call it is, who answered or since when.
+ */
+export async function sealedCallsHiddenFrom(q: Queryable, userId: string, sessionIds: readonly string[]): Promise<Set<string>> {
+  if (sessionIds.length === 0) return new Set();
+  const r = await q.query<{ session_id: string }>(
+    `SELECT DISTINCT p.session_id FROM petitions p WHERE p.session_id = ANY($1::uuid[]) AND p.sealed AND NOT ${IN_CALL_NOW('p.session_id', 2)}`,
+    [sessionIds, userId],
+  );
+  return new Set(r.rows.map((x) => x.session_id));
+}
+
+/** Whether user `userId` may not see live call `sessionId` (see sealedCallsHiddenFrom): the caller answers as for a missing one. */
+export async function sealedCallHiddenFrom(q: Queryable, userId: string, sessionId: string): Promise<boolean> {
+  return (await sealedCallsHiddenFrom(q, userId, [sessionId])).has(sessionId);
+}
+
 const NOT_FOUND = () => new AppError('NOT_FOUND', ERROR_MESSAGES.sealed.notFound);
 
 /**

@@ -32,6 +32,8 @@ export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<st
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const COUNTY_ROOM = 'county';
+/** Every socket of one console user, on any node (joined at connect). */
+const userRoom = (userId: string) => `user:${userId}`;
 
 export function createIo(server: http.Server, keys: KeyRing, auth: AuthSessions, log: Logger): AppIo {
   const io: AppIo = new Server(server, {
@@ -100,7 +102,7 @@ export function ioDisconnector(io: AppIo, evict: (who: AccessEnded) => Promise<v
       });
     },
     user: (userId) => {
-      io.in(`user:${userId}`).disconnectSockets(true);
+      io.in(userRoom(userId)).disconnectSockets(true);
       run('user', () => evict({ kind: 'user', userId }));
     },
     device: (deviceId) => {
@@ -113,8 +115,19 @@ export function ioDisconnector(io: AppIo, evict: (who: AccessEnded) => Promise<v
 export function ioNotifier(io: AppIo): Notifier {
   return {
     toSocket: (socketId, event, payload) => io.to(socketId).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
-    toCounty: (event, payload) => io.to(COUNTY_ROOM).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
-    toRoomStaff: (room, event, payload) => io.to(`staff:${room}`).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
+    toCounty: (event, payload, exceptUsers = []) =>
+      io
+        .to(COUNTY_ROOM)
+        .except(exceptUsers.map(userRoom))
+        .emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
+    toRoomStaff: (room, event, payload, exceptUsers = []) =>
+      io
+        .to(`staff:${room}`)
+        .except(exceptUsers.map(userRoom))
+        .emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>)),
+    toUsers: (userIds, event, payload) => {
+      if (userIds.length) io.to(userIds.map(userRoom)).emit(event, ...([payload] as never as Parameters<ServerToClientEvents[typeof event]>));
+    },
   };
 }
 
@@ -150,7 +163,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
     let online: Promise<unknown> = Promise.resolve();
     armExpiry(socket);
     // Rooms by who is behind the socket, so logout, disable and revoke can close it from any node.
-    void socket.join(principal.role === 'kiosk' ? `device:${principal.sub}` : [`user:${principal.sub}`, `sid:${principal.sid}`]);
+    void socket.join(principal.role === 'kiosk' ? `device:${principal.sub}` : [userRoom(principal.sub), `sid:${principal.sid}`]);
     if (principal.role === 'kiosk') {
       online = app.calls.kioskConnected(principal.room!, socket.id, principal.sub).catch((err) => log.warn('presence update failed', errorFields(err)));
       if (app.config.kioskSelfCheck) {
@@ -165,7 +178,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
       void app.countyAlerts.sendTo(countyReader(socket));
     } else if (principal.role === 'township_staff' && principal.twp) {
       void socket.join(`staff:${principal.twp}`);
-      app.calls.roomViews([principal.twp]).then(
+      app.calls.roomViews(principal.sub, [principal.twp]).then(
         ([view]) => view && socket.emit('rooms:state', view),
         (err) => log.warn('room state not sent', { socketId: socket.id, ...errorFields(err) }),
       );

@@ -22,6 +22,7 @@ import type { NodeBus } from '../cluster/node-bus.js';
 import type { Ownership } from '../cluster/ownership.js';
 import type { Presence } from '../presence/presence.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
+import { busyView } from './sealed-room.js';
 import type { SessionStore } from './session-store.js';
 import type { Timeline } from './timeline.js';
 import type { WallService } from './wall.js';
@@ -29,9 +30,12 @@ import type { WallService } from './wall.js';
 /** Delivers pushes to sockets; socket.io (with its Redis adapter when scaled out) implements it. */
 export interface Notifier {
   toSocket<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>): void;
-  toCounty<E extends ServerEvent>(event: E, payload: ServerPayload<E>): void;
-  /** To reception staff of one room: they see their own room's state, no other. */
-  toRoomStaff<E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>): void;
+  /** To every county console, but those of the users in `exceptUsers`. */
+  toCounty<E extends ServerEvent>(event: E, payload: ServerPayload<E>, exceptUsers?: readonly string[]): void;
+  /** To reception staff of one room (they see their own room's state, no other), but the users in `exceptUsers`. */
+  toRoomStaff<E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>, exceptUsers?: readonly string[]): void;
+  /** To every socket of these users, on any node. */
+  toUsers<E extends ServerEvent>(userIds: readonly string[], event: E, payload: ServerPayload<E>): void;
 }
 
 /** Where sessions run and how nodes reach each other: the local kinds, or the Redis kinds, chosen at start-up. */
@@ -162,7 +166,21 @@ export class CallService {
     if (live.state === 'calling') await this.cluster.queue.add(live.id, live.startedAt);
   }
 
-  async roomViews(codes = [...this.roomsByCode.keys()]): Promise<RoomView[]> {
+  /**
+   * The rooms as user `viewerId` may see them: a room whose live call a sealed matter was taken in shows only that it
+   * is busy (sealed-room.ts), unless the viewer is in that call now.
+   */
+  async roomViews(viewerId: string, codes = [...this.roomsByCode.keys()]): Promise<RoomView[]> {
+    const views = await this.presenceViews(codes);
+    const hidden = await this.store.sealedCallsHiddenFrom(
+      viewerId,
+      views.flatMap((v) => (v.sessionId ? [v.sessionId] : [])),
+    );
+    return views.map((v) => (v.sessionId && hidden.has(v.sessionId) ? busyView(v) : v));
+  }
+
+  /** The rooms as Presence holds them, every call's details included: only ever sent through `roomViews` and `broadcastRoom`. */
+  private async presenceViews(codes: string[]): Promise<RoomView[]> {
     const states = await this.presence.get(codes);
     return states.map((p) => {
       const room = this.roomsByCode.get(p.code)!;
@@ -181,11 +199,23 @@ export class CallService {
     });
   }
 
+  /**
+   * Tells the county's consoles and the room's staff the room's state. A live call a sealed matter was taken in goes in
+   * full to those in it now, and as busy to every other socket (sealed-room.ts), on every node.
+   */
   async broadcastRoom(code: string): Promise<void> {
-    const [view] = await this.roomViews([code]);
+    const [view] = await this.presenceViews([code]);
     if (!view) return;
-    this.notify.toCounty('rooms:state', view);
-    this.notify.toRoomStaff(code, 'rooms:state', view);
+    if (!view.sessionId || !(await this.store.sealedMatterTaken(view.sessionId))) {
+      this.notify.toCounty('rooms:state', view);
+      this.notify.toRoomStaff(code, 'rooms:state', view);
+      return;
+    }
+    const insiders = await this.store.usersIn(view.sessionId);
+    const busy = busyView(view);
+    this.notify.toCounty('rooms:state', busy, insiders);
+    this.notify.toRoomStaff(code, 'rooms:state', busy, insiders);
+    this.notify.toUsers(insiders, 'rooms:state', view);
   }
 
   /** Mirrors a live session into Presence (for every node's wall) and tells the county. */

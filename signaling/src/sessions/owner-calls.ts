@@ -47,7 +47,13 @@ export const ownerMethods = {
   /** A matter taken in this live call was sealed or names someone in it: the owner takes them out (withdraw.ts). */
   withdraw: {
     params: WithdrawRequest,
-    run: (app: AppContext, p: WithdrawRequest) => withdrawFromSession(app, p),
+    run: async (app: AppContext, p: WithdrawRequest) => {
+      const r = await withdrawFromSession(app, p);
+      // Sealed, and the call goes on: every room list now shows it as busy, to all but those left in it (sealed-room.ts).
+      const live = p.cause === 'sealed' ? app.calls.session(p.sessionId) : undefined;
+      if (live) await app.calls.broadcastRoom(live.roomCode);
+      return r;
+    },
   },
   /** A matter taken in this live call was sealed: the call leaves the video wall. False when the session is not live. */
   hideFromWall: {
@@ -67,6 +73,8 @@ export const ownerMethods = {
       await app.calls.wall.unhide(live.id);
       for (const producer of live.producers.values())
         if (producer.participantRole === 'kiosk' && producer.kind === 'video') await app.calls.wall.show(live.id, live.roomCode, producer.producerId);
+      // And the room lists show the call again, to everyone.
+      await app.calls.broadcastRoom(live.roomCode);
       return true;
     },
   },

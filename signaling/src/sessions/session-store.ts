@@ -1,6 +1,6 @@
 import { AppError, type LeaveReason, type ParticipantRole, type SessionEndReason, ERROR_MESSAGES } from '@vj/shared';
 import type { Db, Queryable } from '../db/db.js';
-import { sealedMatterTakenIn } from '../cases/sealed.js';
+import { sealedCallsHiddenFrom, sealedMatterTakenIn } from '../cases/sealed.js';
 import { newId } from '../security/crypto.js';
 
 export interface SessionRow {
@@ -129,12 +129,26 @@ export class SessionStore {
     return r.rows.map((x) => ({ sessionId: x.id, roomCode: x.room_code }));
   }
 
-  /** Open sessions (all, or only those given) and their present participants, for picking them up again after a restart or a node's death. */
   /** Whether a sealed matter was taken in this session (cases/sealed.ts reads it): then it stays off the video wall. */
   sealedMatterTaken(sessionId: string): Promise<boolean> {
     return sealedMatterTakenIn(this.db, sessionId);
   }
 
+  /** Of `sessionIds`, those user `userId` may not see while they live (cases/sealed.ts: a sealed matter, and not in the call). */
+  sealedCallsHiddenFrom(userId: string, sessionIds: readonly string[]): Promise<Set<string>> {
+    return sealedCallsHiddenFrom(this.db, userId, sessionIds);
+  }
+
+  /** The users in this session now (joined, not gone): the only ones who see a sealed call in the room list. */
+  async usersIn(sessionId: string): Promise<string[]> {
+    const r = await this.db.query<{ user_id: string }>(
+      'SELECT DISTINCT user_id FROM session_participants WHERE session_id = $1 AND left_at IS NULL AND user_id IS NOT NULL',
+      [sessionId],
+    );
+    return r.rows.map((x) => x.user_id);
+  }
+
+  /** Open sessions (all, or only those given) and their present participants, for picking them up again after a restart or a node's death. */
   async openWithParticipants(only?: string[]): Promise<{ session: SessionRow; participants: (ParticipantRow & { name: string | null })[] }[]> {
     const s = only
       ? await this.db.query<SessionRow>(`SELECT * FROM reception_sessions WHERE state <> 'ended' AND id = ANY($1::uuid[]) ORDER BY started_at`, [only])

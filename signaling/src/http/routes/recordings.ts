@@ -14,6 +14,7 @@ import {
   ERROR_MESSAGES,
 } from '@vj/shared';
 import { assertRecordingNotNamed, assertSessionNotNamed, recordingConflict, recordingOfSealed } from '../../cases/conflicts.js';
+import { sealedCallHiddenFrom } from '../../cases/sealed.js';
 import type { AppContext } from '../../context.js';
 import { recordingRoom, sessionRecording, setTownshipGrant, verifyRecordingAudited } from '../../recording/recording-record.js';
 import { PlaybackIntegrityError } from '../../recording/playback.js';
@@ -36,9 +37,14 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     params: ById,
     body: RecordingPauseBody,
     response: RecordingPauseAnswer,
-    handler: async ({ principal, params, body }) => ({
-      state: await onOwner(app, 'recordingPause', { principal, sessionId: params.id, paused: body.paused, reason: body.reason }),
-    }),
+    handler: async ({ principal, params, body }) => {
+      // A live call a sealed matter was taken in: only a supervisor in it pauses its recording; to any other it answers
+      // as a session with no recording (what an unknown id gets), so the refusal does not tell that it exists.
+      if (await sealedCallHiddenFrom(app.db, principal.sub, params.id)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notRecording);
+      // 回避: a matter filed from the call names them; whether the villager's account of them is recorded is not theirs to decide.
+      await assertSessionNotNamed(app.db, principal.sub, params.id);
+      return { state: await onOwner(app, 'recordingPause', { principal, sessionId: params.id, paused: body.paused, reason: body.reason }) };
+    },
   });
 
   mount(express, app, 'POST /api/recordings/:id/playback', {
@@ -101,6 +107,12 @@ export function recordingRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/recordings/:id/verify', {
     params: ById,
     response: RecordingVerdictView,
-    handler: ({ principal, params }) => verifyRecordingAudited(app.db, app.segments, principal, params.id),
+    handler: async ({ principal, params }) => {
+      // An unknown id, and a recording of a call a sealed matter came from, answer alike: not found.
+      if (!(await recordingRoom(app.db, params.id)) || (await recordingOfSealed(app.db, params.id)))
+        throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
+      await assertRecordingNotNamed(app.db, principal.sub, params.id);
+      return verifyRecordingAudited(app.db, app.segments, principal, params.id);
+    },
   });
 }

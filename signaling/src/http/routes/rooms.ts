@@ -4,14 +4,18 @@ import { z } from 'zod';
 import { AppError, Id, RoomListAnswer, SessionMediaView, SessionRecordView, ERROR_MESSAGES } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { assertSessionNotNamed } from '../../cases/conflicts.js';
-import { assertCallNotSealed } from '../../cases/sealed.js';
+import { assertCallNotSealed, sealedCallHiddenFrom } from '../../cases/sealed.js';
 import { SessionStore } from '../../sessions/session-store.js';
 import { mount } from '../route.js';
 
 export function roomRoutes(express: Express, app: AppContext): void {
   const store = new SessionStore(app.db);
 
-  mount(express, app, 'GET /api/rooms', { response: RoomListAnswer, handler: async () => ({ rooms: await app.calls.roomViews() }) });
+  // A room whose live call a sealed matter was taken in shows as busy, to all but those in the call (CallService.roomViews).
+  mount(express, app, 'GET /api/rooms', {
+    response: RoomListAnswer,
+    handler: async ({ principal }) => ({ rooms: await app.calls.roomViews(principal.sub) }),
+  });
 
   mount(express, app, 'GET /api/sessions/:id', {
     params: z.object({ id: Id }),
@@ -46,10 +50,14 @@ export function roomRoutes(express: Express, app: AppContext): void {
   });
 
   // What the SFU holds for each participant right now: lets a supervisor (and the tests) see that private
-  // mode really closed reception staff's consumers on the server.
+  // mode really closed reception staff's consumers on the server. Of a live call a sealed matter was taken in, only
+  // those in it read who else is (as in the room list); to anyone else it answers as a call that is not there.
   mount(express, app, 'GET /api/sessions/:id/media', {
     params: z.object({ id: Id }),
     response: SessionMediaView,
-    handler: ({ params }) => onOwner(app, 'sessionMedia', { sessionId: params.id }),
+    handler: async ({ params, principal }) => {
+      if (await sealedCallHiddenFrom(app.db, principal.sub, params.id)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
+      return onOwner(app, 'sessionMedia', { sessionId: params.id });
+    },
   });
 }
