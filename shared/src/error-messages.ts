@@ -82,6 +82,7 @@ export const ERROR_MESSAGES = deepFreeze({
     notFound: '没有找到这件信访件，可能已被删除或您无权查看。',
     unknownReference: '所选的乡镇、接访会话或干部档案已不存在，请刷新后重新选择。',
     codeBusy: '暂时无法生成信访件编号，请稍后再提交。',
+    registryBusy: '干部名册正在更新，暂时无法登记，请稍后再提交。',
     idReused: '这件信访件已经用不同的内容提交过，请刷新页面，核对已保存的内容。',
     sessionNotFound: '没有这个接访会话',
     notInSession: '您没有参加该接访会话，不能把信访件关联到该会话，回执也不会发到该接待室的终端',

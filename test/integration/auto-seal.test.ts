@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PetitionListAnswer, SealedListAnswer, SubmitResult } from '@vj/shared';
+import { ERROR_MESSAGES, type PetitionListAnswer, type SealedListAnswer, type SubmitResult } from '@vj/shared';
 import { api } from '../helpers/api.js';
 import { loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
@@ -134,6 +134,30 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
       expect(raced).toBe(true);
       expect(sealed).toBe(true);
       expect(await listed()).not.toContain(body.id);
+    } finally {
+      db.query = query;
+    }
+  });
+
+  it('a registry that changes under every attempt: nothing is filed, and the answer says the registry is being updated', async () => {
+    const db = s.server.db;
+    const query = db.query.bind(db);
+    await query(`INSERT INTO org_units (code, name) VALUES ('XJW-T', '县纪委') ON CONFLICT (code) DO NOTHING`);
+    await query(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0907', '褚某', 'XJW-T', '科员') ON CONFLICT (code) DO NOTHING`);
+    let edits = 0;
+    // Each time the check answers, the entry's post is edited again (as a long import would), never to a leadership post.
+    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
+      const r = await query(sql, params, opts);
+      if (opts?.prepare === 'names_leadership') await query(`UPDATE officials SET position = $1 WHERE code = 'XJW-0907'`, [`科员${++edits}`]);
+      return r;
+    }) as typeof db.query;
+    try {
+      const body = petitionBody('xingsha', null, { accused: [person('褚某', '县纪委', '', 'XJW-0907')] });
+      const r = await api<{ error: { message: string } }>(s.url, 'POST', '/api/petitions', { token: officer(), body });
+      expect(r.status).toBe(503);
+      expect(r.body.error.message).toBe(ERROR_MESSAGES.petitions.registryBusy);
+      expect(edits).toBeGreaterThanOrEqual(5);
+      expect((await query('SELECT 1 FROM petitions WHERE id = $1', [body.id])).rowCount).toBe(0);
     } finally {
       db.query = query;
     }

@@ -9,10 +9,11 @@ import { waitFor } from '../helpers/poll.js';
 import { publishSilentCamera } from '../helpers/rtp-call.js';
 import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
 
-// 密封事项 and the live call (issue 16): once a sealed matter is taken in a call that goes on, nobody but those in the
-// call learns which call it is, who answered it or since when. Every path to the room list (GET /api/rooms, rooms:list,
-// the rooms:state pushes, the snapshot a console gets on connecting) shows the room busy with nothing of the call; the
-// call's media, its recording's pause and the recording's verification answer as for an unknown id. In the cluster
+// 密封事项 and the live call (issue 16): once a sealed matter is taken in a call that goes on, those not in the call see
+// it, on every path to the room list (GET /api/rooms, rooms:list, the rooms:state pushes, the snapshot a console gets
+// on connecting), as an ordinary private call (私密接访), nothing else changed: a view like no other would tell which call
+// was sealed, township staff included. The call's media, its recording's pause and the recording's verification answer
+// as for an unknown id. In the cluster
 // topology the observers' sockets and requests are on the other signaling node.
 
 type Answer = { status: number; body: unknown };
@@ -74,13 +75,12 @@ describe('a live call a sealed matter was taken in: only those in it see it', ()
     return { sessionId, recordingId, officer };
   }
 
-  /** The room busy and nothing of its call: what every path gives those not in it. */
-  const busy = (v: RoomView | undefined, sessionId: string) => {
-    expect(v).toMatchObject({ state: 'in_session', sessionId: null, since: null, answeredBy: null, sessionKind: null, link: null });
-    expect(JSON.stringify(v)).not.toContain(sessionId);
+  /** The room in a private call, as any call an officer made private looks: what every path gives those not in it. */
+  const covered = (v: RoomView | undefined, sessionId: string) => {
+    expect(v).toMatchObject({ state: 'private', sessionId, since: expect.any(String), answeredBy: expect.any(String), sessionKind: 'county_call' });
   };
 
-  it('filed sealed by the officer who answered: the room is busy and nothing more for everyone else, on every path; the call’s routes answer as missing', async () => {
+  it('filed sealed by the officer who answered: the room is in a private call for everyone else, on every path; the call’s routes answer as missing', async () => {
     const c = await answeredCall('xingsha');
     const officer2 = await socket(token('officer2'), elsewhere());
     const staff = await socket(token('xingsha-staff'), elsewhere());
@@ -91,35 +91,35 @@ describe('a live call a sealed matter was taken in: only those in it see it', ()
 
     const officer2Sees = pushes(officer2, 'xingsha');
     const staffSees = pushes(staff, 'xingsha');
-    const toldBusy = eventWhere<RoomView>(officer2, 'rooms:state', (v) => v.code === 'xingsha' && v.sessionId === null);
-    const staffToldBusy = eventWhere<RoomView>(staff, 'rooms:state', (v) => v.code === 'xingsha' && v.sessionId === null);
+    const toldPrivate = eventWhere<RoomView>(officer2, 'rooms:state', (v) => v.code === 'xingsha' && v.state === 'private');
+    const staffToldPrivate = eventWhere<RoomView>(staff, 'rooms:state', (v) => v.code === 'xingsha' && v.state === 'private');
     const filed = await call('officer1', 'POST', '/api/petitions', petitionBody('xingsha', null, { sessionId: c.sessionId, sealed: true }));
     expect(filed.status).toBe(200);
     expect(filed.body).toMatchObject({ sealed: true });
-    // The consoles that had the call on screen are told the room is busy, and nothing else.
-    busy(await toldBusy, c.sessionId);
-    busy(await staffToldBusy, c.sessionId);
+    // The consoles that had the call on screen are told the room went private, and nothing else.
+    covered(await toldPrivate, c.sessionId);
+    covered(await staffToldPrivate, c.sessionId);
     // Any later push too (a line grade, a participant's change: here one sent by hand), while those in the call go on
     // seeing their own call in full.
     const seen = { officer2: officer2Sees.length, staff: staffSees.length };
-    const mine = eventWhere<RoomView>(c.officer, 'rooms:state', (v) => v.code === 'xingsha' && v.sessionId === c.sessionId);
+    const mine = eventWhere<RoomView>(c.officer, 'rooms:state', (v) => v.code === 'xingsha' && v.state === 'in_session');
     await s.server.ctx.calls.broadcastRoom('xingsha');
     expect(await mine).toMatchObject({ sessionId: c.sessionId, answeredBy: expect.any(String), state: 'in_session' });
     await waitFor('the later push at the observers', async () => officer2Sees.length > seen.officer2 && staffSees.length > seen.staff);
-    for (const v of [...officer2Sees.slice(officer2Sees.indexOf(await toldBusy)), ...staffSees.slice(staffSees.indexOf(await staffToldBusy))])
-      busy(v, c.sessionId);
-    expect(officerSees.at(-1)?.sessionId).toBe(c.sessionId);
+    for (const v of [...officer2Sees.slice(officer2Sees.indexOf(await toldPrivate)), ...staffSees.slice(staffSees.indexOf(await staffToldPrivate))])
+      covered(v, c.sessionId);
+    expect(officerSees.at(-1)).toMatchObject({ sessionId: c.sessionId, state: 'in_session' });
 
     // The list, by REST and socket, and a console connecting now (reception staff get their room as they connect).
-    busy(
+    covered(
       (await roomsVia('officer2')).find((r) => r.code === 'xingsha'),
       c.sessionId,
     );
-    busy(
+    covered(
       (await roomsVia('supervisor', s.url)).find((r) => r.code === 'xingsha'),
       c.sessionId,
     );
-    busy(
+    covered(
       (await listed(officer2)).find((r) => r.code === 'xingsha'),
       c.sessionId,
     );
@@ -134,10 +134,14 @@ describe('a live call a sealed matter was taken in: only those in it see it', ()
     sockets.push(late);
     const snapshot = eventWhere<RoomView>(late, 'rooms:state', (v) => v.code === 'xingsha');
     late.connect();
-    busy(await snapshot, c.sessionId);
-    // The officer in the call still has it in the list.
-    expect((await roomsVia('officer1')).find((r) => r.code === 'xingsha')).toMatchObject({ sessionId: c.sessionId, answeredBy: expect.any(String) });
-    expect((await listed(c.officer)).find((r) => r.code === 'xingsha')).toMatchObject({ sessionId: c.sessionId });
+    covered(await snapshot, c.sessionId);
+    // The officer in the call still has it in the list as it is.
+    expect((await roomsVia('officer1')).find((r) => r.code === 'xingsha')).toMatchObject({
+      sessionId: c.sessionId,
+      answeredBy: expect.any(String),
+      state: 'in_session',
+    });
+    expect((await listed(c.officer)).find((r) => r.code === 'xingsha')).toMatchObject({ sessionId: c.sessionId, state: 'in_session' });
 
     // Its media, its recording's pause and verification: as an unknown id, to anyone not in it.
     const unknown = randomUUID();
@@ -155,17 +159,21 @@ describe('a live call a sealed matter was taken in: only those in it see it', ()
       expect(await verify(c.recordingId), who).toEqual(await verify(unknown));
       expect((await verify(c.recordingId)).status, who).toBe(404);
     }
+    // Nor may its recording be opened to the township (which would say it is there).
+    const grant = (id: string) => call('supervisor', 'POST', `/api/recordings/${id}/township-grant`, { grant: true, reason: '镇纪委核查接待过程' });
+    expect(await grant(c.recordingId)).toEqual(await grant(unknown));
+    expect((await grant(c.recordingId)).status).toBe(404);
 
     // The principal leader reads the matter; unsealed, the call is back in everyone's list.
     const leaderList = await call('leader1', 'GET', '/api/sealed');
     expect(leaderList.status).toBe(200);
     const matter = (leaderList.body as { items: { id: string }[] }).items.find((m) => m.id === (filed.body as { petitionId: string }).petitionId);
     expect(matter).toBeDefined();
-    const back = eventWhere<RoomView>(officer2, 'rooms:state', (v) => v.code === 'xingsha' && v.sessionId === c.sessionId);
+    const back = eventWhere<RoomView>(officer2, 'rooms:state', (v) => v.code === 'xingsha' && v.state === 'in_session');
     const unsealed = await call('leader1', 'POST', `/api/sealed/${matter!.id}/unseal`, { reason: '经核实不涉及县纪委监委领导班子成员，误封' });
     expect(unsealed.status).toBe(200);
     expect(await back).toMatchObject({ sessionId: c.sessionId, answeredBy: expect.any(String) });
-    expect((await roomsVia('officer2')).find((r) => r.code === 'xingsha')).toMatchObject({ sessionId: c.sessionId });
+    expect((await roomsVia('officer2')).find((r) => r.code === 'xingsha')).toMatchObject({ sessionId: c.sessionId, state: 'in_session' });
     expect((await call('officer2', 'GET', `/api/sessions/${c.sessionId}/media`)).status).toBe(200);
     await send(c.officer, 'session:end', { sessionId: c.sessionId });
   }, 90_000);
@@ -177,17 +185,17 @@ describe('a live call a sealed matter was taken in: only those in it see it', ()
     if (!watched.ok) throw new Error(`watch refused: ${JSON.stringify(watched)}`);
     const filed = await call('supervisor', 'POST', '/api/petitions', petitionBody('langli', null, { sessionId: c.sessionId, sealed: true }));
     expect(filed.status).toBe(200);
-    busy(
+    covered(
       (await roomsVia('officer2')).find((r) => r.code === 'langli'),
       c.sessionId,
     );
-    expect((await roomsVia('supervisor')).find((r) => r.code === 'langli')).toMatchObject({ sessionId: c.sessionId });
+    expect((await roomsVia('supervisor')).find((r) => r.code === 'langli')).toMatchObject({ sessionId: c.sessionId, state: 'in_session' });
     expect((await call('supervisor', 'GET', `/api/sessions/${c.sessionId}/media`)).status).toBe(200);
     expect(await pause('supervisor', c.sessionId)).toEqual({ status: 200, body: { state: 'paused' } });
     await send(supervisor, 'session:leave', { sessionId: c.sessionId });
     // Out of it now: as anyone else.
     await waitFor('the supervisor out of the call', async () => (await call('supervisor', 'GET', `/api/sessions/${c.sessionId}/media`)).status === 404);
-    busy(
+    covered(
       (await roomsVia('supervisor')).find((r) => r.code === 'langli'),
       c.sessionId,
     );

@@ -37,7 +37,7 @@ export interface AccusedAsWritten {
  * commission between the two (its post or unit edited, not only a new entry) must not be filed unsealed.
  */
 export const registryEntrySql = (code: string) =>
-  `(SELECT concat_ws('|', o.code, o.name, coalesce(ou.name, ''), o.position) FROM officials o LEFT JOIN org_units ou ON ou.code = o.unit_code WHERE o.code = ${code})`;
+  `(SELECT json_build_array(o.code, o.name, ou.name, o.position)::text FROM officials o LEFT JOIN org_units ou ON ou.code = o.unit_code WHERE o.code = ${code})`;
 
 /** One text for any number of accused (arrays, not a VALUES list), so the server parses and plans it once per connection. */
 const NAMES_LEADERSHIP_SQL = `WITH a AS MATERIALIZED (

@@ -282,20 +282,27 @@ export interface DbOptions {
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+/** TCP keepalive's first probe on a quiet database connection. */
+const KEEPALIVE_MS = 60_000;
+/** The intake connection (`ownConnection`) closes after this long unused. */
+const OWN_IDLE_MS = 10 * 60_000;
 
 export async function openPostgres(url: string, log: Logger, opts: DbOptions = {}): Promise<Db> {
   const timeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   // The server stops a statement a little before this process gives up on it. Without that, a statement the
   // caller was told had failed (503) went on running, held its row locks, and could still commit.
   const serverTimeoutMs = Math.max(500, timeoutMs - Math.min(1000, Math.floor(timeoutMs / 10)));
-  const poolOf = (max: number, idleTimeoutMillis: number, options?: string) => {
+  const poolOf = (max: number, idleTimeoutMillis: number) => {
     const p = new pg.Pool({
       connectionString: url,
       max,
       connectionTimeoutMillis: Math.min(5000, timeoutMs),
       idleTimeoutMillis,
+      // A firewall between here and the database may drop a quiet connection without a word; probed, such a
+      // connection fails (and is replaced) instead of holding the next statement until its timeout.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_MS,
       statement_timeout: serverTimeoutMs,
-      ...(options ? { options } : {}),
     });
     p.on('error', (err) => log.warn('idle database connection failed', errorFields(err)));
     // A connection that breaks while checked out (a server restart mid-transaction) also emits "error"; the
@@ -304,8 +311,8 @@ export async function openPostgres(url: string, log: Logger, opts: DbOptions = {
     return p;
   };
   const pool = poolOf(10, 30000);
-  // Kept open while idle (0: never closed for idleness), so its prepared plans last; re-made only if it breaks.
-  const own = poolOf(1, 0);
+  // Kept open while in use, so its prepared plans last; closed after a quiet spell (the plans come back after five runs).
+  const own = poolOf(1, OWN_IDLE_MS);
   // The database's own disk is not DATA_DIR: its disk-full errors (53100) still answer STORAGE_FULL and show in
   // health, but the reserve check is only for the embedded engine.
   const storage = opts.storage ?? new StorageGuard(os.tmpdir(), 0, log);
@@ -342,17 +349,16 @@ export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions
     max: 1,
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: timeoutMs,
+    // PGlite has one session, which outlives a dropped connection when the engine is not replaced: the prepared
+    // statements the old connection made are still there, and a new one (which knows none) would meet 42P05
+    // "already exists" on each. Cleared before the pool hands the connection out; if that fails, the connection is
+    // closed and the request fails (and is tried again), never handed out with the old statements.
+    onConnect: async (client) => void (await client.query('DEALLOCATE ALL')),
   });
   pool.on('error', (err) => log.warn('embedded database connection failed', errorFields(err)));
   // Replacing the engine drops the connection under a statement in flight: that statement fails (503), and the
   // connection's "error" event must not crash the process.
-  pool.on('connect', (client) => {
-    client.on('error', (err) => log.warn('embedded database connection failed in use', errorFields(err)));
-    // PGlite has one session, which outlives a dropped connection when the engine is not replaced: the prepared
-    // statements the old connection made are still there, and the new one (which knows none) would meet 42P05
-    // "already exists" on each. Queued before anything the pool hands this connection out for.
-    client.query('DEALLOCATE ALL').catch((err: unknown) => log.warn('embedded database session reset failed', errorFields(err)));
-  });
+  pool.on('connect', (client) => client.on('error', (err) => log.warn('embedded database connection failed in use', errorFields(err))));
   const db = new PoolDb('pglite', pool, { storage, writeGuard: storage, engine, queryTimeoutMs: timeoutMs });
   try {
     await db.query('SELECT 1');

@@ -95,7 +95,10 @@ export class PetitionService {
     const { sealed } = this.vault.seal(body.id, identity);
     const keys = this.keys;
     const seal = identitySeal(keys, body.id, identity === null, sealed.identity);
+    // Set while the last attempt went again because the registry changed under it: the answer says so, not "no code".
+    let registryMoved = false;
     for (let attempt = 0; attempt < 5; attempt++) {
+      registryMoved = false;
       const isSealed = body.sealed === true || leadership?.named === true;
       const officials = leadership?.officials;
       // The kept copy of the clock's rules; the insert below writes only while it is still the current one.
@@ -197,6 +200,7 @@ export class PetitionService {
         if (audited.seq !== null) return { ...this.receiptOf(body.id, caseCode), created: true, sealed: isSealed };
         if (officials && audited.row['same_registry'] === false) {
           // The registry changed since the leadership check: nothing was written; ask it again.
+          registryMoved = true;
           leadership = await check();
           continue;
         }
@@ -214,7 +218,7 @@ export class PetitionService {
         throw err;
       }
     }
-    throw new AppError('UNAVAILABLE', ERROR_MESSAGES.petitions.codeBusy);
+    throw new AppError('UNAVAILABLE', registryMoved ? ERROR_MESSAGES.petitions.registryBusy : ERROR_MESSAGES.petitions.codeBusy);
   }
 
   private async findExisting(body: SubmitInput): Promise<(Receipt & { sealed: boolean }) | undefined> {

@@ -89,7 +89,7 @@ export function eventHandlers(app: AppContext): Handlers {
   const { turn } = app.config;
   const relay = () => (turn ? { iceServers: turnIceServers(turn) } : {});
   return {
-    // A room whose live call a sealed matter was taken in shows as busy, to all but those in the call (CallService.roomViews).
+    // A room whose live call a sealed matter was taken in shows under its cover (a private call), to all but those in the call (CallService.roomViews).
     'rooms:list': async (ctx) => ({ rooms: await calls.roomViews(ctx.principal.sub) }),
 
     'auth:refresh': async (ctx, { token }) => {

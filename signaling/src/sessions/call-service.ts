@@ -22,7 +22,7 @@ import type { NodeBus } from '../cluster/node-bus.js';
 import type { Ownership } from '../cluster/ownership.js';
 import type { Presence } from '../presence/presence.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
-import { busyView } from './sealed-room.js';
+import { coverView } from './sealed-room.js';
 import type { SessionStore } from './session-store.js';
 import type { Timeline } from './timeline.js';
 import type { WallService } from './wall.js';
@@ -167,8 +167,8 @@ export class CallService {
   }
 
   /**
-   * The rooms as user `viewerId` may see them: a room whose live call a sealed matter was taken in shows only that it
-   * is busy (sealed-room.ts), unless the viewer is in that call now.
+   * The rooms as user `viewerId` may see them: a room whose live call a sealed matter was taken in shows under its
+   * cover (sealed-room.ts), unless the viewer is in that call now.
    */
   async roomViews(viewerId: string, codes = [...this.roomsByCode.keys()]): Promise<RoomView[]> {
     const views = await this.presenceViews(codes);
@@ -176,7 +176,7 @@ export class CallService {
       viewerId,
       views.flatMap((v) => (v.sessionId ? [v.sessionId] : [])),
     );
-    return views.map((v) => (v.sessionId && hidden.has(v.sessionId) ? busyView(v) : v));
+    return views.map((v) => (v.sessionId && hidden.has(v.sessionId) ? coverView(v) : v));
   }
 
   /** The rooms as Presence holds them, every call's details included: only ever sent through `roomViews` and `broadcastRoom`. */
@@ -200,21 +200,29 @@ export class CallService {
   }
 
   /**
-   * Tells the county's consoles and the room's staff the room's state. A live call a sealed matter was taken in goes in
-   * full to those in it now, and as busy to every other socket (sealed-room.ts), on every node.
+   * Tells the county's consoles and the room's staff the room's state. A live call a sealed matter was taken in goes as
+   * it is to those in it now, and under its cover (sealed-room.ts) to every other socket, on every node. A push that
+   * cannot be decided (the database did not answer) is not sent, and the caller's action stands: the room's next
+   * change sends it again.
    */
   async broadcastRoom(code: string): Promise<void> {
     const [view] = await this.presenceViews([code]);
     if (!view) return;
-    if (!view.sessionId || !(await this.store.sealedMatterTaken(view.sessionId))) {
+    let insiders: string[] | undefined;
+    try {
+      if (view.sessionId && (await this.store.sealedMatterTaken(view.sessionId))) insiders = await this.store.usersIn(view.sessionId);
+    } catch (err) {
+      this.log.warn('room state not pushed', { room: code, ...errorFields(err) });
+      return;
+    }
+    if (!insiders) {
       this.notify.toCounty('rooms:state', view);
       this.notify.toRoomStaff(code, 'rooms:state', view);
       return;
     }
-    const insiders = await this.store.usersIn(view.sessionId);
-    const busy = busyView(view);
-    this.notify.toCounty('rooms:state', busy, insiders);
-    this.notify.toRoomStaff(code, 'rooms:state', busy, insiders);
+    const cover = coverView(view);
+    this.notify.toCounty('rooms:state', cover, insiders);
+    this.notify.toRoomStaff(code, 'rooms:state', cover, insiders);
     this.notify.toUsers(insiders, 'rooms:state', view);
   }
 

@@ -49,7 +49,7 @@ export const ownerMethods = {
     params: WithdrawRequest,
     run: async (app: AppContext, p: WithdrawRequest) => {
       const r = await withdrawFromSession(app, p);
-      // Sealed, and the call goes on: every room list now shows it as busy, to all but those left in it (sealed-room.ts).
+      // Sealed, and the call goes on: every room list now shows it under its cover (a private call), to all but those left in it (sealed-room.ts).
       const live = p.cause === 'sealed' ? app.calls.session(p.sessionId) : undefined;
       if (live) await app.calls.broadcastRoom(live.roomCode);
       return r;

@@ -77,6 +77,8 @@ export function recordingRoutes(express: Express, app: AppContext): void {
     body: RecordingGrantBody,
     response: RecordingGrantAnswer,
     handler: async ({ principal, params, body }) => {
+      // A recording of a call a sealed matter came from answers as one that is not there, as playback and verify do.
+      if (await recordingOfSealed(app.db, params.id)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.recording.notFound);
       // Who else may watch the call that tells about them is not the accused's decision (回避).
       await assertRecordingNotNamed(app.db, principal.sub, params.id);
       await setTownshipGrant(app.db, principal, params.id, body.grant, body.reason);

@@ -11,7 +11,7 @@ import { mount } from '../route.js';
 export function roomRoutes(express: Express, app: AppContext): void {
   const store = new SessionStore(app.db);
 
-  // A room whose live call a sealed matter was taken in shows as busy, to all but those in the call (CallService.roomViews).
+  // A room whose live call a sealed matter was taken in shows under its cover (a private call), to all but those in the call (CallService.roomViews).
   mount(express, app, 'GET /api/rooms', {
     response: RoomListAnswer,
     handler: async ({ principal }) => ({ rooms: await app.calls.roomViews(principal.sub) }),
