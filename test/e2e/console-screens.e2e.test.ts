@@ -42,7 +42,7 @@ async function labelsWhilePressing(page: Page, testId: string, done: () => Promi
 /**
  * The queue's move guard, then the answer: a pointer press on 接听 just after the queue moved (here a line inserted
  * above the list, as a line of alerts does) is not taken and the heading says so without moving anything; once the
- * button has stayed put for the guard's time, a real mouse click answers.
+ * button has stayed put for the guard's time, a real mouse click answers, even just after the queue's box was scrolled.
  */
 async function answerWithPointerOnceSettled(page: Page, room: string): Promise<void> {
   const button = `[data-testid=answer-${room}]`;
@@ -69,10 +69,32 @@ async function answerWithPointerOnceSettled(page: Page, room: string): Promise<v
   const lastMove = await moveAndPress(false);
   expect(await page.$('[data-testid=session-panel]')).toBeNull();
   expect(await tileState(page, room)).toBe('calling');
-  // Settled for the guard's time (600 ms), a real mouse click answers.
+  // Settled for the guard's time (600 ms). Then the officer scrolls the queue's own box (made to scroll here, its size
+  // unchanged) and at once clicks, a real mouse click: the button moved on the screen but not in the list, so it answers.
   await waitFor('the button settled', async () => (await page.evaluate(() => performance.now())) - lastMove > 700);
   expect(await page.$('[data-testid=session-panel]')).toBeNull();
+  const boxed = await page.$eval(button, (el) => {
+    const queue = el.closest('.queue') as HTMLElement;
+    Object.assign(queue.style, { maxHeight: `${queue.getBoundingClientRect().height}px`, overflowY: 'scroll' });
+    queue.append(Object.assign(document.createElement('div'), { id: 'scroll-room-by-test', style: 'height: 600px' }));
+    return performance.now();
+  });
+  // A re-render (the waiting clock ticks each second) records where the button is now, and it stays put for the guard's time.
+  await waitFor('the button settled in its scrolling box', async () => (await page.evaluate(() => performance.now())) - boxed > 2500);
+  const scrolled = await page.$eval(button, (el) => {
+    const queue = el.closest('.queue') as HTMLElement;
+    queue.scrollTop = 24;
+    return queue.scrollTop;
+  });
+  expect(scrolled).toBeGreaterThan(0);
   await page.click(button);
+  await page.waitForSelector('[data-testid=session-panel]');
+  expect(await text(page, '[data-testid=queue-moved]')).toBe('');
+  await page.evaluate(() => {
+    const queue = document.querySelector<HTMLElement>('.queue');
+    if (queue) Object.assign(queue.style, { maxHeight: '', overflowY: '' });
+    document.getElementById('scroll-room-by-test')?.remove();
+  });
 }
 
 describe('console screens: the villager large, Chinese everywhere, layouts that hold at four sizes (issue 14)', () => {

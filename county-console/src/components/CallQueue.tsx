@@ -18,9 +18,15 @@ function useMoveGuard() {
   const [refused, setRefused] = useState(0);
   const look = (code: string, el: HTMLButtonElement, now: number) => {
     const r = el.getBoundingClientRect();
-    // Page coordinates, so scrolling the page is not a move.
-    const x = r.left + window.scrollX;
-    const y = r.top + window.scrollY;
+    // Where it sits in the content of the page and of every box around it, so scrolling the page or the queue's own
+    // box (which the officer does, looking) is not a move; a line inserted above it is.
+    // (The page's own scroll is the root element's, in standards mode.)
+    let x = r.left;
+    let y = r.top;
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      x += box.scrollLeft;
+      y += box.scrollTop;
+    }
     const prev = seen.current.get(code);
     const moved = prev !== undefined && (Math.abs(prev.x - x) > 1 || Math.abs(prev.y - y) > 1);
     const entry = { x, y, movedAt: moved ? now : (prev?.movedAt ?? -Infinity) };
