@@ -1,9 +1,8 @@
-import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '@vj/shared';
-import { openConsole } from '../helpers/apps.js';
+import { openConsole, press } from '../helpers/apps.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { setDate } from '../helpers/case-screens.js';
+import { setDate, text } from '../helpers/case-screens.js';
 import { englishOnScreen } from '../helpers/english.js';
 import { checkConsoleAtAllSizes } from '../helpers/layout.js';
 import { waitFor } from '../helpers/poll.js';
@@ -13,8 +12,6 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 // it on the 督办 board, files the unit's 整改报告, accepts it with a 回头看 date, and sees it leave the board; the screen
 // is Chinese only and holds at the four console sizes. The 审理室 reads the same letter without any step to take.
 
-const press = (page: Page, testId: string) => page.$eval(`[data-testid=${testId}]`, (el) => (el as HTMLElement).click());
-const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
 const shift = (days: number) => new Date(Date.parse(`${localDay()}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('建议书整改 screen', () => {

@@ -3,7 +3,7 @@ import { localDay, REVIEW_OUTCOMES, type RecommendationAction, type Recommendati
 import { apiRequest } from '@vj/client';
 import { useAction, useApi, type TokenSource } from '../api';
 import { TR } from '../recommendation-strings';
-import { T } from '../strings';
+import { PendingPanel } from './PendingPanel';
 
 /**
  * One letter: what it found and asked, the cases it came from, its timeline (issued → report → 通过／退回 → 回头看 →
@@ -29,20 +29,7 @@ export function RecommendationPage({
       () => apiRequest<RecommendationDetail>('POST', `/api/recommendations/${id}/actions`, { token: token(), body }),
       () => (v.reload(), onChanged()),
     );
-  if (v.error)
-    return (
-      <section className="panel">
-        <p className="error" data-testid="letter-page-error">
-          {T.loadFailed(v.error)}
-        </p>
-      </section>
-    );
-  if (!v.data)
-    return (
-      <section className="panel">
-        <p className="hint">{T.loading}</p>
-      </section>
-    );
+  if (v.error || !v.data) return <PendingPanel loaded={v} errorTestId="letter-page-error" />;
   const l = v.data;
   return (
     <section className="panel letter-page" data-testid="letter-page">
@@ -128,13 +115,50 @@ export function RecommendationPage({
 
 type Send = (body: RecommendationAction) => Promise<void>;
 
-function Step({ title, onSubmit, children }: { title: string; onSubmit: () => void; children: ReactNode }) {
+/** One step's form: its title, its fields and the button that sends it. */
+function Step({ title, button, testId, primary = true, busy, onSubmit, children }: StepProps) {
   const submit = (e: FormEvent) => (e.preventDefault(), onSubmit());
   return (
     <form className="letter-step" onSubmit={submit}>
       <h3>{title}</h3>
       {children}
+      <div className="actions">
+        <button className={primary ? 'primary' : undefined} type="submit" disabled={busy} data-testid={`${testId}-submit`}>
+          {button}
+        </button>
+      </div>
     </form>
+  );
+}
+type StepProps = { title: string; button: string; testId: string; primary?: boolean; busy: boolean; onSubmit: () => void; children: ReactNode };
+
+function DateField({ label, value, onChange, testId }: { label: string; value: string; onChange: (v: string) => void; testId: string }) {
+  return (
+    <label>
+      {label}
+      <input type="date" value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />
+    </label>
+  );
+}
+
+function TextField({
+  label,
+  value,
+  onChange,
+  testId,
+  rows = 2,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  testId: string;
+  rows?: number;
+}) {
+  return (
+    <label>
+      {label}
+      <textarea rows={rows} maxLength={rows > 2 ? 4000 : 2000} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />
+    </label>
   );
 }
 
@@ -142,20 +166,15 @@ function ReportForm({ busy, onSend }: { busy: boolean; onSend: Send }) {
   const [receivedOn, setReceivedOn] = useState(() => localDay());
   const [summary, setSummary] = useState('');
   return (
-    <Step title={TR.actions.reportTitle} onSubmit={() => void onSend({ action: 'report', receivedOn, summary })}>
-      <label>
-        {TR.actions.receivedOn}
-        <input type="date" value={receivedOn} onChange={(e) => setReceivedOn(e.target.value)} data-testid="report-received" />
-      </label>
-      <label>
-        {TR.actions.summary}
-        <textarea rows={3} maxLength={4000} value={summary} onChange={(e) => setSummary(e.target.value)} data-testid="report-summary" />
-      </label>
-      <div className="actions">
-        <button className="primary" type="submit" disabled={busy} data-testid="report-submit">
-          {TR.actions.report}
-        </button>
-      </div>
+    <Step
+      title={TR.actions.reportTitle}
+      button={TR.actions.report}
+      testId="report"
+      busy={busy}
+      onSubmit={() => void onSend({ action: 'report', receivedOn, summary })}
+    >
+      <DateField label={TR.actions.receivedOn} value={receivedOn} onChange={setReceivedOn} testId="report-received" />
+      <TextField label={TR.actions.summary} value={summary} onChange={setSummary} testId="report-summary" rows={3} />
     </Step>
   );
 }
@@ -167,35 +186,26 @@ function AssessForm({ busy, onSend }: { busy: boolean; onSend: Send }) {
   const [deadline, setDeadline] = useState('');
   return (
     <>
-      <Step title={TR.actions.assessTitle} onSubmit={() => void onSend({ action: 'accept', reviewOn, note })}>
-        <label>
-          {TR.actions.reviewOn}
-          <input type="date" value={reviewOn} onChange={(e) => setReviewOn(e.target.value)} data-testid="accept-review-on" />
-        </label>
-        <label>
-          {TR.actions.note}
-          <textarea rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="accept-note" />
-        </label>
-        <div className="actions">
-          <button className="primary" type="submit" disabled={busy} data-testid="accept-submit">
-            {TR.actions.accept}
-          </button>
-        </div>
+      <Step
+        title={TR.actions.assessTitle}
+        button={TR.actions.accept}
+        testId="accept"
+        busy={busy}
+        onSubmit={() => void onSend({ action: 'accept', reviewOn, note })}
+      >
+        <DateField label={TR.actions.reviewOn} value={reviewOn} onChange={setReviewOn} testId="accept-review-on" />
+        <TextField label={TR.actions.note} value={note} onChange={setNote} testId="accept-note" />
       </Step>
-      <Step title={TR.actions.return} onSubmit={() => void onSend({ action: 'return', reason, deadline })}>
-        <label>
-          {TR.actions.reason}
-          <textarea rows={2} maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="return-reason" />
-        </label>
-        <label>
-          {TR.actions.newDeadline}
-          <input type="date" value={deadline} onChange={(e) => setDeadline(e.target.value)} data-testid="return-deadline" />
-        </label>
-        <div className="actions">
-          <button type="submit" disabled={busy} data-testid="return-submit">
-            {TR.actions.return}
-          </button>
-        </div>
+      <Step
+        title={TR.actions.return}
+        button={TR.actions.return}
+        testId="return"
+        primary={false}
+        busy={busy}
+        onSubmit={() => void onSend({ action: 'return', reason, deadline })}
+      >
+        <TextField label={TR.actions.reason} value={reason} onChange={setReason} testId="return-reason" />
+        <DateField label={TR.actions.newDeadline} value={deadline} onChange={setDeadline} testId="return-deadline" />
       </Step>
     </>
   );
@@ -207,7 +217,7 @@ function ReviewForm({ busy, onSend }: { busy: boolean; onSend: Send }) {
   const [deadline, setDeadline] = useState('');
   const body = (): RecommendationAction => ({ action: 'review', outcome, notes, ...(outcome === 'not_done' ? { deadline } : {}) });
   return (
-    <Step title={TR.actions.reviewTitle} onSubmit={() => void onSend(body())}>
+    <Step title={TR.actions.reviewTitle} button={TR.actions.review} testId="review" busy={busy} onSubmit={() => void onSend(body())}>
       <label>
         {TR.actions.outcome}
         <select value={outcome} onChange={(e) => setOutcome(e.target.value as ReviewOutcome)} data-testid="review-outcome">
@@ -218,21 +228,8 @@ function ReviewForm({ busy, onSend }: { busy: boolean; onSend: Send }) {
           ))}
         </select>
       </label>
-      <label>
-        {TR.actions.notes}
-        <textarea rows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} data-testid="review-notes" />
-      </label>
-      {outcome === 'not_done' && (
-        <label>
-          {TR.actions.newDeadline}
-          <input type="date" value={deadline} onChange={(e) => setDeadline(e.target.value)} data-testid="review-deadline" />
-        </label>
-      )}
-      <div className="actions">
-        <button className="primary" type="submit" disabled={busy} data-testid="review-submit">
-          {TR.actions.review}
-        </button>
-      </div>
+      <TextField label={TR.actions.notes} value={notes} onChange={setNotes} testId="review-notes" />
+      {outcome === 'not_done' && <DateField label={TR.actions.newDeadline} value={deadline} onChange={setDeadline} testId="review-deadline" />}
     </Step>
   );
 }
