@@ -32,7 +32,7 @@ describe('建议书整改 screen', () => {
     await press(page, 'nav-letters');
     await page.waitForSelector('[data-testid=letters] .empty', { timeout: 20_000 });
     expect(await text(page, '[data-testid=letters]')).toContain('没有符合条件的建议书');
-    await press(page, 'letters-board');
+    await press(page, 'letters-mode-board');
     await waitFor('empty board', async () => (await text(page, '[data-testid=letters]')).includes('没有超期的建议书'));
 
     await press(page, 'letter-new');
@@ -75,7 +75,7 @@ describe('建议书整改 screen', () => {
     expect(await text(page, '[data-testid=letter-timeline]')).toContain('整改报告评估通过');
     expect(await text(page, '[data-testid=letter-page-state]')).toContain('待“回头看”');
     await waitFor('off the board', async () => (await text(page, '[data-testid=letters]')).includes('没有超期的建议书'));
-    await press(page, 'letters-list');
+    await press(page, 'letters-mode-list');
     await waitFor('in the list', async () => (await text(page, '[data-testid=letters-list]')).includes('待“回头看”'));
     expect(await checkConsoleAtAllSizes(page, 'letters')).toEqual([]);
     await page.close();

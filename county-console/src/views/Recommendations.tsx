@@ -39,7 +39,7 @@ export function Recommendations({ token, canWrite }: { token: TokenSource; canWr
         <p className="hint">{mode === 'board' && board.data ? TR.boardHint(board.data.asOf) : TR.hint}</p>
         <div className="filters" role="group">
           {(['list', 'board'] as const).map((m) => (
-            <button key={m} className={m === mode ? 'tab on' : 'tab'} onClick={() => setMode(m)} data-testid={`letters-${m}`}>
+            <button key={m} className={m === mode ? 'tab on' : 'tab'} onClick={() => setMode(m)} data-testid={`letters-mode-${m}`}>
               {TR.modes[m]}
             </button>
           ))}
