@@ -9,6 +9,7 @@ import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
 import { TD } from './discipline-strings';
+import { TR } from './recommendation-strings';
 import { TS } from './sealed-strings';
 import { T } from './strings';
 import { Account } from './views/Account';
@@ -19,6 +20,7 @@ import { Dashboard } from './views/Dashboard';
 import { DisciplineQuery } from './views/DisciplineQuery';
 import { Notices } from './views/Notices';
 import { Policy } from './views/Policy';
+import { Recommendations } from './views/Recommendations';
 import { Registry } from './views/Registry';
 import { SealedMatters } from './views/SealedMatters';
 import { Security } from './views/Security';
@@ -34,6 +36,7 @@ const NAV = {
   policy: TC.navPolicy,
   sealed: TS.nav,
   discipline: TD.nav,
+  letters: TR.nav,
 };
 type View = keyof typeof NAV;
 
@@ -42,13 +45,15 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   // 密封事项: for the supervisor, only those no principal leader may read (they name the leader), to send up. No tab
   // (the bar keeps its one line on a 1280 screen): an alert opens it while one waits to be sent (officeSealed below).
   county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy', 'sealed'],
-  // 县纪委监委主要负责人: the sealed matters, and as a commission leader the discipline records (no sealed matter there).
-  county_leader: ['sealed', 'discipline'],
-  // Issue 17's roles: the discipline-records query for now; 清廉档案, opinions and reports come in later slices.
-  case_reviewer: ['discipline'],
-  conduct_office: ['discipline'],
-  district_inspector: ['discipline'],
-  district_leader: ['discipline'],
+  // 县纪委监委主要负责人: the sealed matters, and as a commission leader the discipline records (no sealed matter there)
+  // and the 建议书 loop.
+  county_leader: ['sealed', 'discipline', 'letters'],
+  // Issue 17's roles: the discipline-records query and the 建议书 loop (党风政风监督室 records and acts, the others read;
+  // a 片区督查组 its own 片区's); 清廉档案, opinions and reports come in later slices.
+  case_reviewer: ['discipline', 'letters'],
+  conduct_office: ['discipline', 'letters'],
+  district_inspector: ['discipline', 'letters'],
+  district_leader: ['discipline', 'letters'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -207,6 +212,9 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
         {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
         {!accountOpen && current === 'discipline' && <DisciplineQuery token={controller.token} />}
+        {!accountOpen && current === 'letters' && (
+          <Recommendations token={controller.token} canWrite={s.user.role === 'conduct_office' || s.user.role === 'county_leader'} />
+        )}
       </main>
     </div>
   );

@@ -278,6 +278,22 @@ export const ERROR_MESSAGES = deepFreeze({
     personNotFound: '没有找到这个人员',
     noDistrict: '该账号未分配片区',
   },
+  // 建议书 → 整改 → 回头看 (issue 17).
+  recommendations: {
+    notFound: '没有找到这份建议书',
+    unitNotFound: '没有这个单位，请从列表中选择受文单位',
+    recordNotFound: (id: string) => `没有编号为 ${id} 的处分记录`,
+    duplicateDocNumber: '这个文号已经登记过，请核对',
+    issuedInFuture: '发出日期不能晚于今天',
+    notAwaitingReport: '这份建议书当前不在等待整改报告，不能登记整改报告。',
+    notReportReceived: '这份建议书没有待评估的整改报告，不能通过或退回。',
+    notReviewPending: '这份建议书当前不在回头看阶段，不能登记回头看结果。',
+    closed: '这份建议书已经销号，不能再办理。',
+    reportBeforeIssue: '整改报告收到日期不能早于建议书发出日期',
+    reportInFuture: '整改报告收到日期不能晚于今天',
+    reviewNotLater: '回头看日期应晚于今天',
+    deadlineNotLater: '新的整改期限应晚于今天',
+  },
   audit: {
     exportTooMany: (max: number) => `该时间段的审计记录超过 ${max} 条，请缩短时间段分次导出`,
   },

@@ -31,3 +31,4 @@ export * from './schemas/calendar-import.js';
 export * from './schemas/sealed.js';
 export * from './sanctions.js';
 export * from './schemas/discipline.js';
+export * from './schemas/recommendations.js';

@@ -16,6 +16,7 @@ import type { ReceiptLookup } from './petitions/receipts.js';
 import type { SatisfactionService } from './cases/satisfaction-service.js';
 import type { RegistryImporter } from './registry/importer.js';
 import type { DisciplineQuery } from './discipline/discipline-query.js';
+import type { Recommendations } from './discipline/recommendations.js';
 import type { Playback } from './recording/playback.js';
 import type { RecordingService } from './recording/recording-service.js';
 import type { SegmentStore } from './recording/segment-store.js';
@@ -67,6 +68,8 @@ export interface AppContext {
   registry: RegistryImporter;
   /** 受处分人员信息查询 (issue 17). */
   discipline: DisciplineQuery;
+  /** 建议书 → 整改 → 回头看 and its 督办 board (issue 17). */
+  recommendations: Recommendations;
   recorder: RecordingService;
   segments: SegmentStore;
   playback: Playback;

@@ -7,3 +7,4 @@ export { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from './http/rat
 export { LoginBackoff, LOGIN_BACKOFF } from './http/login-backoff.js';
 export { IntegrityKeys, IntegrityError, KeyCheckError, loadSystemKeys } from './security/system-keys.js';
 export { AuditCheckpoints } from './audit/checkpoints.js';
+export { Recommendations } from './discipline/recommendations.js';

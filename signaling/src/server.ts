@@ -34,6 +34,7 @@ import { recomputeClocks } from './cases/clock-recompute.js';
 import { RegistryImporter } from './registry/importer.js';
 import { DemoCountyLoader } from './discipline/demo-county.js';
 import { DisciplineQuery } from './discipline/discipline-query.js';
+import { Recommendations } from './discipline/recommendations.js';
 import { backfillNameKeys } from './discipline/people-store.js';
 import { backfillAccusedPinyin } from './petitions/accused-pinyin.js';
 import { Playback } from './recording/playback.js';
@@ -301,6 +302,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       playback: new Playback(db, segments, recordingWork, log.child('playback')),
       registry,
       discipline,
+      recommendations: new Recommendations(db),
       rooms: roomsFile.rooms,
       disconnect: ioDisconnector(io, (who) => evictEverywhere(ctx, who), log.child('access')),
       version: '0.1.0',

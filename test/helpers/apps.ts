@@ -19,6 +19,9 @@ export async function openConsole(browser: Browser, baseUrl: string, username: s
   return page;
 }
 
+/** Clicks the element with this test id (in the page, so an element under another one is clicked all the same). */
+export const press = (page: Page, testId: string) => page.$eval(`[data-testid=${testId}]`, (el) => (el as HTMLElement).click());
+
 export async function screenOf(page: Page): Promise<string | null> {
   return page.$eval('.kiosk', (el) => el.getAttribute('data-screen')).catch(() => null);
 }

@@ -27,6 +27,8 @@ let sessionId: string;
 /** A session kept live for routes about live media. */
 let liveSessionId: string;
 let liveKiosk: Awaited<ReturnType<typeof connect>>;
+/** 建议书 to a unit of 第一片区 (星沙街道城建办) and of 第二片区 (春华镇民政办), each awaiting its 整改报告. */
+const letters = { d1: randomUUID(), d2: randomUUID() };
 
 beforeAll(async () => {
   s = await startInProcess();
@@ -82,6 +84,22 @@ beforeAll(async () => {
     `INSERT INTO recordings (id, session_id, room_code, status, started_at, township_grant) VALUES ($1, $2, 'langli', 'complete', now(), true)`,
     [objects['langli']!.recording, langliSession],
   );
+  for (const [d, unitCode] of [
+    ['d1', 'XS-CJB'],
+    ['d2', 'CH-MZB'],
+  ] as const) {
+    const letter = {
+      id: letters[d],
+      kind: 'discipline',
+      docNumber: `授权矩阵〔2026〕${d}号`,
+      unitCode,
+      issuedOn: '2026-01-05',
+      problems: '授权矩阵测试发现的问题',
+      requests: '授权矩阵测试整改要求',
+      deadline: '2026-02-05',
+    };
+    expect((await api(s.url, 'POST', '/api/recommendations', { token: logins['conduct1']!.accessToken, body: letter })).status).toBe(200);
+  }
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
   const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
   liveSessionId = live.ok ? live.data.sessionId : '';
@@ -117,6 +135,9 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   // A person of the actor's own 片区 (d2: 春华镇, everyone else: 星沙街道, in 第一片区); another 片区's is a 404 (discipline-query test).
   if (path.startsWith('/api/discipline/people/')) return path.replace(':code', actor.name === 'district2-inspector' ? 'CH-0001' : 'XS-0001');
   if (path === '/api/discipline/people') return `${path}?q=wjg`;
+  // A letter to a unit of the actor's own 片区 (as for people above); another 片区's is a 404 (recommendations test).
+  if (path.startsWith('/api/recommendations/:id')) return path.replace(':id', actor.name === 'district2-inspector' ? letters.d2 : letters.d1);
+  if (path === '/api/recommendations/units') return `${path}?q=${encodeURIComponent('城建办')}`;
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
   if (path.startsWith('/api/township/recordings/')) return path.replace(':id', o.recording!);
   if (path.startsWith('/api/township/')) return path.replace(':attachmentId', o.handling).replace(':id', o.petition);
@@ -171,6 +192,23 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     // The fixture's own accused person, confirmed as what intake said (a village cadre): no change, so repeatable.
     case 'PUT /api/petitions/:id/jurisdiction':
       return { body: { accused: [{ index: 0, managementLevel: 'village_cadre', standing: 'none' }] } };
+    // A deadline before the issue date: an allowed caller gets 400 and no letter is written.
+    case 'POST /api/recommendations':
+      return {
+        body: {
+          id: randomUUID(),
+          kind: 'discipline',
+          docNumber: '授权矩阵〔2026〕x号',
+          unitCode: 'XS-CJB',
+          issuedOn: '2026-01-05',
+          problems: '授权矩阵测试发现的问题',
+          requests: '授权矩阵测试整改要求',
+          deadline: '2026-01-01',
+        },
+      };
+    // A 回头看 on a letter still awaiting its report: an allowed caller is refused by state (409), and the letter stays.
+    case 'POST /api/recommendations/:id/actions':
+      return { body: { action: 'review', outcome: 'done', notes: '授权矩阵测试' } };
     case 'POST /api/township/cases/:id/transition':
       return { body: { stepId: randomUUID(), action: 'add_step', text: '授权矩阵测试' } };
     default:

@@ -3,22 +3,31 @@ import { COUNTY_ROLES, DISTRICT_ROLES, type Role } from '@vj/shared';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 
-// Issue 17's roles (审理室, 党风政风监督室, 片区督查组) reach the discipline-records query and their own account only;
-// township roles, the petition office and the administrators reach none of the query.
+// Issue 17's roles (审理室, 党风政风监督室, 片区督查组) reach the discipline-records query, the 建议书 loop (党风政风监督室
+// records and moves it, the others read it) and their own account only; township roles, the petition office and the
+// administrators reach none of it.
 const routesOf = (role: Role) =>
   (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].roles !== 'public' && (ROUTES[k].roles as readonly Role[]).includes(role));
 const own = (k: string) => k.startsWith('POST /api/auth/') || k === 'GET /api/auth/account';
 const ARCHIVE: Role[] = ['case_reviewer', 'conduct_office', ...DISTRICT_ROLES];
 
 describe('the archive roles', () => {
-  it('each reaches the query and its account, nothing else, and joins no socket event but a token refresh', () => {
+  it('each reaches the query, the letters and its account, nothing else, and joins no socket event but a token refresh', () => {
+    const reads = [
+      'GET /api/discipline/people',
+      'GET /api/discipline/people/:code',
+      'GET /api/recommendations',
+      'GET /api/recommendations/:id',
+      'GET /api/recommendations/board',
+    ];
+    const writes = ['GET /api/recommendations/units', 'POST /api/recommendations', 'POST /api/recommendations/:id/actions'];
     for (const role of ARCHIVE) {
       expect(
         routesOf(role)
           .filter((k) => !own(k))
           .sort(),
         role,
-      ).toEqual(['GET /api/discipline/people', 'GET /api/discipline/people/:code']);
+      ).toEqual((role === 'conduct_office' ? [...reads, ...writes] : reads).sort());
       expect(
         Object.entries(EVENT_ACCESS)
           .filter(([, roles]) => (roles as readonly Role[]).includes(role))
@@ -30,7 +39,11 @@ describe('the archive roles', () => {
   });
 
   it('no township role, petition officer or administrator reaches the query', () => {
-    const readers = [...ROUTES['GET /api/discipline/people'].roles, ...ROUTES['GET /api/discipline/people/:code'].roles];
+    const readers = [
+      ...ROUTES['GET /api/discipline/people'].roles,
+      ...ROUTES['GET /api/discipline/people/:code'].roles,
+      ...(Object.keys(ROUTES) as RouteKey[]).filter((k) => k.startsWith('GET /api/recommendations')).flatMap((k) => ROUTES[k].roles as readonly Role[]),
+    ];
     for (const role of ['township_handler', 'township_staff', 'county_officer', 'county_supervisor', 'sys_admin', 'sec_admin', 'audit_admin'] as const)
       expect(readers).not.toContain(role);
   });

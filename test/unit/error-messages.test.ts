@@ -32,6 +32,7 @@ const SAMPLES: Record<string, unknown[]> = {
   'storage.belowReserve': ['/数据', 12, 256],
   'storage.dataDirDiskFull': ['/数据'],
   'audit.exportTooMany': [100000],
+  'recommendations.recordNotFound': ['CF-2021-017'],
 };
 
 const texts = errorMessageEntries().map(({ key, text }) => {

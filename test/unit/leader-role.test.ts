@@ -17,7 +17,7 @@ describe('the principal leader role', () => {
     expect(SECOND_FACTOR_ALWAYS).toContain('county_leader');
   });
 
-  it('reaches the sealed matters, the discipline-records query and its own account, and no other route', () => {
+  it('reaches the sealed matters, the discipline-records query, the 建议书 loop and its own account, and no other route', () => {
     expect(
       routesOf('county_leader')
         .filter((k) => !own(k))
@@ -25,8 +25,14 @@ describe('the principal leader role', () => {
     ).toEqual([
       'GET /api/discipline/people',
       'GET /api/discipline/people/:code',
+      'GET /api/recommendations',
+      'GET /api/recommendations/:id',
+      'GET /api/recommendations/board',
+      'GET /api/recommendations/units',
       'GET /api/sealed',
       'GET /api/sealed/:id',
+      'POST /api/recommendations',
+      'POST /api/recommendations/:id/actions',
       'POST /api/sealed/:id/send-up',
       'POST /api/sealed/:id/unseal',
     ]);

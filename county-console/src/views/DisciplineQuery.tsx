@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { PEOPLE_SEARCH_BY, type PeopleAnswer, type PeopleSearchBy, type PersonDetail } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
 import { ListView } from '../components/ListView';
+import { PendingPanel } from '../components/PendingPanel';
 import { TD } from '../discipline-strings';
 import { T } from '../strings';
 
@@ -82,18 +83,7 @@ export function DisciplineQuery({ token }: { token: TokenSource }) {
 
 function PersonPage({ code, token, onClose }: { code: string; token: TokenSource; onClose: () => void }) {
   const v = useApi<PersonDetail>(token, `/api/discipline/people/${encodeURIComponent(code)}`);
-  if (v.error)
-    return (
-      <section className="panel">
-        <p className="error">{T.loadFailed(v.error)}</p>
-      </section>
-    );
-  if (!v.data)
-    return (
-      <section className="panel">
-        <p className="hint">{T.loading}</p>
-      </section>
-    );
+  if (v.error || !v.data) return <PendingPanel loaded={v} />;
   const { person: p, records, accusations } = v.data;
   return (
     <section className="panel person-page" data-testid="person-page">

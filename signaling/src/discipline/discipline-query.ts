@@ -1,4 +1,4 @@
-import { AppError, isDistrictRole, localDay, type PeopleAnswer, type PersonDetail, type PetitionStatus, type Role, ERROR_MESSAGES } from '@vj/shared';
+import { AppError, localDay, type PeopleAnswer, type PersonDetail, type PetitionStatus, type Role, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import { namedAsAccused } from '../cases/conflicts.js';
@@ -16,6 +16,7 @@ import {
   type PersonRow,
   type RecordRow,
 } from './people-search.js';
+import { districtOf } from './district-scope.js';
 import { maskedIdCard, personalDataKeys } from './person-data.js';
 
 /** Roles that see the earlier accusations naming a person (counts, case codes and state): not the 片区督查组. */
@@ -34,7 +35,7 @@ export class DisciplineQuery {
     // Checked before the transaction: bad input writes nothing, not even an audit row.
     const condition = searchCondition(personalDataKeys(this.db), query);
     return this.db.tx(async (q) => {
-      const district = await this.districtOf(q, principal);
+      const district = await districtOf(q, principal);
       const answer = await findPeople(q, condition, query, district, today);
       await appendAudit(q, {
         actorId: principal.sub,
@@ -51,7 +52,7 @@ export class DisciplineQuery {
   /** One person in one screen: every discipline record with its 影响期 state, and every earlier accusation. */
   async person(principal: Claims, code: string, today = localDay()): Promise<PersonDetail> {
     return this.db.tx(async (q) => {
-      const district = await this.districtOf(q, principal);
+      const district = await districtOf(q, principal);
       const r = await q.query<PersonRow & { id_card_ct: Buffer | null }>(
         `SELECT ${PERSON_COLUMNS}, o.id_card_ct FROM ${personFrom('officials')} WHERE o.code = $1`,
         [code],
@@ -81,15 +82,6 @@ export class DisciplineQuery {
       const masked = row.id_card_ct ? (maskedIdCard(personalDataKeys(this.db), code, row.id_card_ct) ?? null) : null;
       return { person: { ...personOf(row), idCardMasked: masked }, records, accusations, asOf: today };
     });
-  }
-
-  /** The 片区 a 督查组 account is bound to; undefined for county-wide roles. */
-  private async districtOf(q: Tx, principal: Claims): Promise<string | undefined> {
-    if (!isDistrictRole(principal.role)) return undefined;
-    const r = await q.query<{ district_code: string | null }>('SELECT district_code FROM users WHERE id = $1', [principal.sub]);
-    const d = r.rows[0]?.district_code;
-    if (!d) throw new AppError('FORBIDDEN', ERROR_MESSAGES.discipline.noDistrict);
-    return d;
   }
 
   private async recordsOf(q: Tx, codes: string[]): Promise<RecordRow[]> {

@@ -6,6 +6,12 @@ const COUNTY = COUNTY_ROLES;
  * enforced in the query). Township roles and the petition office get none of it.
  */
 const ARCHIVE_READERS: readonly Role[] = ['case_reviewer', 'county_leader', 'conduct_office', 'district_inspector', 'district_leader'];
+/**
+ * 建议书 → 整改 → 回头看: 党风政风监督室 keeps the letters and the commission's leaders act on them too; 审理室 reads
+ * them (its cases are where they come from); a 片区督查组 reads those to units of its own 片区 (enforced in the service).
+ */
+const LETTER_WRITERS: readonly Role[] = ['conduct_office', 'county_leader'];
+const LETTER_READERS: readonly Role[] = ARCHIVE_READERS;
 const CONSOLE_USERS: readonly Role[] = [
   'county_officer',
   'county_supervisor',
@@ -82,6 +88,12 @@ export const ROUTES = {
   'GET /api/registry/officials': { roles: COUNTY },
   'GET /api/discipline/people': { roles: ARCHIVE_READERS },
   'GET /api/discipline/people/:code': { roles: ARCHIVE_READERS },
+  'GET /api/recommendations': { roles: LETTER_READERS },
+  'GET /api/recommendations/board': { roles: LETTER_READERS },
+  'GET /api/recommendations/units': { roles: LETTER_WRITERS },
+  'POST /api/recommendations': { roles: LETTER_WRITERS },
+  'GET /api/recommendations/:id': { roles: LETTER_READERS },
+  'POST /api/recommendations/:id/actions': { roles: LETTER_WRITERS },
   'PUT /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
   'GET /api/petitions/:id/attachments/:attachmentId': { roles: COUNTY },
   'GET /api/township/cases': { roles: ['township_handler'] },

@@ -18,6 +18,7 @@ import { satisfactionRoutes } from './routes/satisfaction.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { registryRoutes } from './routes/registry.js';
 import { disciplineRoutes } from './routes/discipline.js';
+import { recommendationRoutes } from './routes/recommendations.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 import { sealedRoutes } from './routes/sealed.js';
@@ -106,6 +107,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     sealedRoutes,
     registryRoutes,
     disciplineRoutes,
+    recommendationRoutes,
     recordingRoutes,
     receiptRoutes,
     satisfactionRoutes,
