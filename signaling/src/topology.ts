@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { connectRedisPair, connectRedisTrio, newNodeId, quitRedis } from '@vj/rpc';
 import type { Logger } from '@vj/shared';
 import { LocalSfuClient, RedisSfuClient, SfuService } from '@vj/sfu-server';
+import { adapterPubClient } from './cluster/adapter-pub-client.js';
 import { LocalCallQueue, RedisCallQueue } from './cluster/call-queue.js';
 import { LocalBus, RedisBus } from './cluster/node-bus.js';
 import { LocalOwnership, RedisOwnership } from './cluster/ownership.js';
@@ -116,7 +117,7 @@ async function open(kind: TopologyKind, config: Config, log: Logger, closers: ((
   const shared = {
     sfu,
     rateLimiter: new RedisRateLimiter(redis.main, config.redisPrefix),
-    attachSockets: (io: AppIo) => void io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}socket.io` })),
+    attachSockets: (io: AppIo) => void io.adapter(createAdapter(adapterPubClient(redis.pub, redisLog), redis.sub, { key: `${config.redisPrefix}socket.io` })),
   };
   const watchRedis = (watchId: string) => async (onReset: () => Promise<void>, watchLog: Logger) => {
     const watch = new RedisWatch(redis.main, config.redisPrefix, watchId, onReset, watchLog);
