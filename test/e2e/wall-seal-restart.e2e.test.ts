@@ -71,6 +71,7 @@ describe('a sealed call stays off the wall after a restart', () => {
     await later.bringToFront();
     await framesRising(later, 'tile-video-langli', waitFor, 10, 30_000);
     expect(await hasTileVideo(later, 'xingsha')).toBe(false);
-    expect(await tileState(later, 'xingsha')).toBe('in_session');
+    // Its room shows as in a private call (sessions/sealed-room.ts), as any call an officer made private looks.
+    expect(await tileState(later, 'xingsha')).toBe('private');
   }, 240_000);
 });
