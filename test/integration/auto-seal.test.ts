@@ -87,21 +87,29 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     expect(await listed()).not.toContain(body.id);
   });
 
-  it('a registry change between the leadership check and the insert: the matter is checked again and filed sealed, not linked unsealed to the deputy', async () => {
+  /** Runs `then` (with the real query) each time intake's leadership check has answered; gives back the real query. */
+  function afterEachCheck(then: (query: InProcessServer['server']['db']['query']) => Promise<void>) {
     const db = s.server.db;
     const query = db.query.bind(db);
+    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
+      const r = await query(sql, params, opts);
+      if (opts?.prepare === 'names_leadership') await then(query);
+      return r;
+    }) as typeof db.query;
+    return query;
+  }
+
+  it('a registry change between the leadership check and the insert: the matter is checked again and filed sealed, not linked unsealed to the deputy', async () => {
+    const db = s.server.db;
     let raced = false;
     // Lands just after intake's check has answered "not the leadership": the registry now holds 钱某 as a deputy
     // of the unit the officer wrote, so the insert would resolve the accused to that entry.
-    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
-      const r = await query(sql, params, opts);
-      if (opts?.prepare === 'names_leadership' && !raced) {
-        raced = true;
-        await query(`INSERT INTO org_units (code, name) VALUES ('XJW-T', '县纪委') ON CONFLICT (code) DO NOTHING`);
-        await query(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0905', '钱某', 'XJW-T', '副书记') ON CONFLICT (code) DO NOTHING`);
-      }
-      return r;
-    }) as typeof db.query;
+    const query = afterEachCheck(async (q) => {
+      if (raced) return;
+      raced = true;
+      await q(`INSERT INTO org_units (code, name) VALUES ('XJW-T', '县纪委') ON CONFLICT (code) DO NOTHING`);
+      await q(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0905', '钱某', 'XJW-T', '副书记') ON CONFLICT (code) DO NOTHING`);
+    });
     try {
       const { body, sealed } = await file([person('钱某', '县纪委', '')]);
       expect(raced).toBe(true);
@@ -121,14 +129,11 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     await query(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0906', '冯某', 'XJW-T', '科员') ON CONFLICT (code) DO NOTHING`);
     let raced = false;
     // The check resolves 冯某 to XJW-0906, a clerk; just after it answers, the registry makes that same entry a deputy.
-    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
-      const r = await query(sql, params, opts);
-      if (opts?.prepare === 'names_leadership' && !raced) {
-        raced = true;
-        await query(`UPDATE officials SET position = '副书记' WHERE code = 'XJW-0906'`);
-      }
-      return r;
-    }) as typeof db.query;
+    afterEachCheck(async (q) => {
+      if (raced) return;
+      raced = true;
+      await q(`UPDATE officials SET position = '副书记' WHERE code = 'XJW-0906'`);
+    });
     try {
       const { body, sealed } = await file([person('冯某', '县纪委', '', 'XJW-0906')]);
       expect(raced).toBe(true);
@@ -146,11 +151,7 @@ describe('a matter naming the principal leader is sealed at intake, ticked or no
     await query(`INSERT INTO officials (code, name, unit_code, position) VALUES ('XJW-0907', '褚某', 'XJW-T', '科员') ON CONFLICT (code) DO NOTHING`);
     let edits = 0;
     // Each time the check answers, the entry's post is edited again (as a long import would), never to a leadership post.
-    db.query = (async (sql: string, params?: unknown[], opts?: { prepare?: string }) => {
-      const r = await query(sql, params, opts);
-      if (opts?.prepare === 'names_leadership') await query(`UPDATE officials SET position = $1 WHERE code = 'XJW-0907'`, [`科员${++edits}`]);
-      return r;
-    }) as typeof db.query;
+    afterEachCheck(async (q) => void (await q(`UPDATE officials SET position = $1 WHERE code = 'XJW-0907'`, [`科员${++edits}`])));
     try {
       const body = petitionBody('xingsha', null, { accused: [person('褚某', '县纪委', '', 'XJW-0907')] });
       const r = await api<{ error: { message: string } }>(s.url, 'POST', '/api/petitions', { token: officer(), body });
