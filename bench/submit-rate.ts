@@ -124,19 +124,38 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       const f = fs.readFileSync(`/proc/${s.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
     };
+    // PostgreSQL's CPU time (every postgres process, from /proc), per request: what the database spends on each.
+    const pgCpuMs = () => {
+      let ticks = 0;
+      for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          if (!stat.includes('(postgres)')) continue;
+          const f = stat.split(') ')[1]!.split(' ');
+          ticks += Number(f[11]) + Number(f[12]);
+        } catch {
+          // The process ended between the listing and the read: its time is gone with it either way.
+        }
+      }
+      return (ticks * 1000) / 100;
+    };
     const rows: Row[] = [];
     const lines: string[] = [];
     for (const rate of RATES) {
       const cpu0 = serverCpuMs();
+      const pg0 = pgCpuMs();
       const ours = await openLoop(rate, SECONDS, submit);
       const cpuPer = (serverCpuMs() - cpu0) / ours.n;
+      const pgPer = (pgCpuMs() - pg0) / ours.n;
+      const pgBase0 = pgCpuMs();
       const base = await openLoop(rate, SECONDS, plainHttp);
+      const pgBasePer = (pgCpuMs() - pgBase0) / base.n;
       const direct = await openLoop(rate, SECONDS, plain);
       const floor = await openLoop(rate, SECONDS, health);
       rows.push({ metric: `submit p50 @${rate}/s`, ours: ours.p50, baseline: base.p50, unit: 'ms' });
       rows.push({ metric: `submit p99 @${rate}/s`, ours: ours.p99, baseline: base.p99, unit: 'ms' });
       lines.push(
-        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed; ` +
+        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed, PostgreSQL CPU ${pgBasePer.toFixed(2)} ms each; ` +
           `plain insert straight over pg p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms (ours ${(ours.p99 / direct.p99).toFixed(2)}x at p99, ${direct.errors} failed); ` +
           `HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`,
       );

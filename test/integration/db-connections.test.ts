@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@vj/signaling';
-import { backends } from '../helpers/backends.js';
+import { namesLeadership } from '../../signaling/src/cases/leader-named.js';
+import { backends, migrated } from '../helpers/backends.js';
 
 // Intake's one statement in flight goes to a connection of its own, prepared, so the server keeps its plan
 // (db.ts, `ownConnection`). Prepared statements live in a database session: these check that a connection which
@@ -14,7 +15,7 @@ for (const backend of backends) {
     let db: Db;
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
-      ({ db, cleanup } = await backend.open());
+      ({ db, cleanup } = await migrated(backend));
     });
     afterAll(async () => {
       await cleanup?.();
@@ -59,4 +60,44 @@ for (const backend of backends) {
       expect(await ownPid()).toBeGreaterThan(0);
     });
   });
+
+  if (backend.name.startsWith('PostgreSQL'))
+    describe(`prepared statements are planned once (${backend.name})`, () => {
+      let db: Db;
+      let cleanup: () => Promise<void>;
+      beforeAll(async () => {
+        ({ db, cleanup } = await migrated(backend));
+      });
+      afterAll(async () => {
+        await cleanup?.();
+      });
+
+      // How the server planned each run of a prepared statement, read on the connection that ran it (the pool hands
+      // the most recently returned connection out first, and these run one after another).
+      const plansOf = async (name: string) =>
+        (
+          await db.query<{ generic: string; custom: string }>(
+            'SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements WHERE name = $1',
+            [name],
+            { prepare: 'test_plans_of' },
+          )
+        ).rows[0];
+
+      it("intake's leadership check keeps one generic plan instead of planning every run", async () => {
+        // Left to itself the server plans a statement over unnest() of its array parameters on every run: the
+        // generic plan, assuming 100 rows an array, always looks dearer than a plan for the 1-3 given.
+        for (let i = 0; i < 12; i++) await namesLeadership(db, [{ name: `李某${i}`, unit: '某村委会', position: '村主任', officialCode: null }]);
+        const plans = await plansOf('names_leadership');
+        expect(plans).toBeDefined();
+        expect(Number(plans!.custom)).toBe(0);
+        expect(Number(plans!.generic)).toBeGreaterThanOrEqual(12);
+      });
+
+      it('an ordinary statement with parameters is still planned for its values', async () => {
+        const r = await db.query<{ mode: string }>('SELECT current_setting($1) AS mode', ['plan_cache_mode']);
+        expect(r.rows[0]!.mode).toBe('auto');
+        const prepared = await db.query<{ mode: string }>('SELECT current_setting($1) AS mode', ['plan_cache_mode'], { prepare: 'test_mode' });
+        expect(prepared.rows[0]!.mode).toBe('force_generic_plan');
+      });
+    });
 }

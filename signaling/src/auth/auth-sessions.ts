@@ -80,7 +80,7 @@ export class AuthSessions {
    */
   async assertLive(claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<LiveAccount> {
     if (claims.role === 'kiosk') {
-      const r = await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub]);
+      const r = await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub], { prepare: 'auth_kiosk_live' });
       if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
       return { mustChangePassword: false, mustEnrolSecondFactor: false };
     }
@@ -92,6 +92,9 @@ export class AuthSessions {
        FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN security_policy p ON p.id = 1
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [claims.sid, claims.sub, SECOND_FACTOR_ALWAYS],
+      // Asked on every request a console user makes: planned once (0.3 ms of the database's CPU each time otherwise,
+      // six times what running it costs).
+      { prepare: 'auth_session_live' },
     );
     const row = r.rows[0];
     if (!row) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
