@@ -151,13 +151,15 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       const base = await openLoop(rate, SECONDS, plainHttp);
       const pgBasePer = (pgCpuMs() - pgBase0) / base.n;
       const direct = await openLoop(rate, SECONDS, plain);
+      const floorCpu0 = serverCpuMs();
       const floor = await openLoop(rate, SECONDS, health);
+      const floorCpuPer = (serverCpuMs() - floorCpu0) / floor.n;
       rows.push({ metric: `submit p50 @${rate}/s`, ours: ours.p50, baseline: base.p50, unit: 'ms' });
       rows.push({ metric: `submit p99 @${rate}/s`, ours: ours.p99, baseline: base.p99, unit: 'ms' });
       lines.push(
         `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed, PostgreSQL CPU ${pgBasePer.toFixed(2)} ms each; ` +
           `plain insert straight over pg p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms (ours ${(ours.p99 / direct.p99).toFixed(2)}x at p99, ${direct.errors} failed); ` +
-          `HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`,
+          `HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms, server CPU ${floorCpuPer.toFixed(2)} ms each`,
       );
     }
     const at200 = rows.find((r) => r.metric === 'submit p99 @200/s');
