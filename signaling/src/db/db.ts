@@ -6,6 +6,7 @@ import pg from 'pg';
 import { AppError, errorFields, type Logger, ERROR_MESSAGES } from '@vj/shared';
 import type { IntegrityKeyring } from '../security/system-keys.js';
 import { StorageGuard, isDiskFullError, storageFullError, type StorageWatch } from '../storage-guard.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { EmbeddedEngine } from './engine.js';
 
 const STORAGE_CHECK_MS = 2000;
@@ -113,6 +114,8 @@ interface PoolDbParts {
   /** Set for the embedded engine, whose files are in DATA_DIR: writes wait for space instead of failing in it. */
   writeGuard?: StorageGuard;
   engine?: EmbeddedEngine;
+  /** Gives up the embedded data directory's lock (data-dir-lock.ts) once the engine is closed. */
+  unlock?: () => void;
   queryTimeoutMs: number;
 }
 
@@ -272,6 +275,7 @@ class PoolDb implements Db {
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
     await Promise.race([ended, wait(2000)]);
     await engine.close();
+    this.parts.unlock?.();
     await Promise.race([ended, wait(2000)]);
   }
 }
@@ -341,6 +345,8 @@ export async function openPostgres(url: string, log: Logger, opts: DbOptions = {
 export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions = {}): Promise<Db> {
   const timeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   fs.mkdirSync(dataDir, { recursive: true });
+  // Before anything opens the files: a second process on them is refused (a running service and a tool).
+  const unlock = lockDataDir(dataDir);
   const storage = opts.storage ?? new StorageGuard(dataDir, 0, log);
   // Unix socket paths are limited to ~107 bytes, so the socket lives in a short private temp dir.
   const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-pg-'));
@@ -350,6 +356,7 @@ export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions
     await engine.start();
   } catch (err) {
     await engine.close();
+    unlock();
     throw err;
   }
   // A request waits for the one connection at most as long as a statement may run.
@@ -371,7 +378,7 @@ export async function openEmbedded(dataDir: string, log: Logger, opts: DbOptions
   // Replacing the engine drops the connection under a statement in flight: that statement fails (503), and the
   // connection's "error" event must not crash the process.
   pool.on('connect', (client) => client.on('error', (err) => log.warn('embedded database connection failed in use', errorFields(err))));
-  const db = new PoolDb('pglite', pool, { storage, writeGuard: storage, engine, queryTimeoutMs: timeoutMs });
+  const db = new PoolDb('pglite', pool, { storage, writeGuard: storage, engine, unlock, queryTimeoutMs: timeoutMs });
   try {
     await db.query('SELECT 1');
   } catch (err) {
