@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openEmbedded, type Db } from '@vj/signaling';
 import { DataDirInUse, lockDataDir } from '../../signaling/src/db/data-dir-lock.js';
 import { quietLog } from '../helpers/backends.js';
+import { waitFor } from '../helpers/poll.js';
 import { REPO } from '../helpers/server.js';
 
 const run = promisify(execFile);
@@ -67,6 +68,18 @@ describe('one process at a time on the embedded database', () => {
     const db = await openEmbedded(dir, quietLog);
     opened.push(db);
     expect(JSON.parse(fs.readFileSync(`${dir}.lock`, 'utf8')).pid).toBe(process.pid);
+  });
+
+  it('a holder that has exited but is not yet reaped (a zombie) holds nothing', async () => {
+    const dir = path.join(dataDir(), 'data');
+    // A shell whose child exits at once and is never waited for while the shell sleeps: a zombie for that second.
+    const shell = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 2']);
+    const pid = Number(await new Promise<string>((r) => shell.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
+    await waitFor('the child is a zombie', () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), { timeoutMs: 5000 });
+    const started = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+    fs.writeFileSync(`${dir}.lock`, JSON.stringify({ pid, started, boot: null }));
+    lockDataDir(dir)();
+    shell.kill();
   });
 
   it('a live process that merely has the dead holder’s pid (reused) does not hold the lock; a live holder does', () => {

@@ -30,7 +30,9 @@ const readOr = (file: string): string | null => {
   }
 };
 
-const startTime = (pid: number): string | null => readOr(`/proc/${pid}/stat`)?.split(') ')[1]?.split(' ')[19] ?? null;
+/** Fields of /proc/<pid>/stat after the command name: [0] the state, [19] the start time. */
+const statOf = (pid: number): string[] | null => readOr(`/proc/${pid}/stat`)?.split(') ')[1]?.split(' ') ?? null;
+const startTime = (pid: number): string | null => statOf(pid)?.[19] ?? null;
 const bootId = (): string | null => readOr('/proc/sys/kernel/random/boot_id');
 
 function alive(h: Holder): boolean {
@@ -41,8 +43,11 @@ function alive(h: Holder): boolean {
     // EPERM: the process exists but belongs to someone else.
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const stat = statOf(h.pid);
+  // A process that has exited but not yet been reaped by its parent (a zombie) answers signal 0, yet holds nothing.
+  if (stat && (stat[0] === 'Z' || stat[0] === 'X')) return false;
   // The pid may have been handed to another process since: the start time tells them apart.
-  return h.started === null || startTime(h.pid) === null || startTime(h.pid) === h.started;
+  return h.started === null || !stat || stat[19] === h.started;
 }
 
 /** The holder a lock file names, or undefined for a file that does not parse (a write cut short: stale). */
