@@ -97,8 +97,35 @@ describe('one process at a time on the embedded database', () => {
     const started = fs.readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
     fs.writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, started, boot: null }));
     expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
-    // A lock file cut short by a crash holds nothing.
+    // A lock file cut short by a crash long ago holds nothing; one that does not parse yet, just made, is taken for live.
     fs.writeFileSync(`${dir}.lock`, '{"pid":');
+    expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${dir}.lock`, old, old);
     lockDataDir(dir)();
+  });
+
+  // Each child waits for the same instant, then tries to take the lock and holds what it got for a while.
+  const contenders = async (dir: string, n: number) => {
+    const lib = path.join(REPO, 'signaling/dist/db/data-dir-lock.js');
+    // Far enough ahead that every child has started on a busy machine; the winner holds on until well after, so a
+    // child that starts late still meets a live holder.
+    const at = Date.now() + 3000;
+    const script = `import { lockDataDir } from ${JSON.stringify(lib)};
+      while (Date.now() < ${at}) {}
+      try { lockDataDir(${JSON.stringify(dir)}); console.log('got'); setTimeout(() => {}, ${at} + 5000 - Date.now()); } catch { console.log('refused'); }`;
+    const outs = await Promise.all(Array.from({ length: n }, () => run(process.execPath, ['--input-type=module', '-e', script]).then((r) => r.stdout.trim())));
+    return outs.filter((o) => o === 'got').length;
+  };
+
+  it('processes starting at the same instant: exactly one takes the lock, with or without a stale one in the way', async () => {
+    for (let round = 0; round < 2; round++) {
+      const dir = path.join(dataDir(), 'data');
+      expect(await contenders(dir, 4)).toBe(1);
+      const gone = spawn(process.execPath, ['-e', '0']);
+      await new Promise((r) => gone.once('exit', r));
+      fs.writeFileSync(`${dir}.lock`, JSON.stringify({ pid: gone.pid, started: '1', boot: null }));
+      expect(await contenders(dir, 4)).toBe(1);
+    }
   });
 });

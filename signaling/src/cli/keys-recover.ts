@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { createLogger } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { loadConfig } from '../config.js';
+import { DataDirInUse } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/db.js';
 import { recoverMasterKeys } from '../security/escrow.js';
 import { loadSystemKeys } from '../security/system-keys.js';
@@ -17,8 +18,12 @@ async function main(): Promise<void> {
   const master = await recoverMasterKeys(input.split('\n').map((l) => l.replace(/^share \d+\/\d+:\s*/, '')));
   const config = loadConfig();
   const log = createLogger('keys-recover', 'warn');
-  // eslint-disable-next-line no-restricted-syntax -- recovery must work without a database (a lost server); the audit row is written when one is reachable
-  const db = await openDatabase(config, log).catch(() => undefined);
+  // Recovery must work without a database (a lost server): the audit row is written when one is reachable. But an
+  // embedded database held by the running service is there, and must not be skipped unaudited: that refusal stands.
+  const db = await openDatabase(config, log).catch((err: unknown) => {
+    if (err instanceof DataDirInUse) throw err;
+    return undefined;
+  });
   if (db) {
     try {
       db.integrity = (await loadSystemKeys(db, master, log, { create: false })).keys;

@@ -50,7 +50,7 @@ function alive(h: Holder): boolean {
   return h.started === null || !stat || stat[19] === h.started;
 }
 
-/** The holder a lock file names, or undefined for a file that does not parse (a write cut short: stale). */
+/** The holder a lock file names, or undefined for a file that does not parse (an old one cut short by a crash). */
 function parse(text: string): Holder | undefined {
   try {
     const h = JSON.parse(text) as Partial<Holder>;
@@ -65,9 +65,63 @@ export class DataDirInUse extends Error {
   override readonly name = 'DataDirInUse';
   constructor(
     readonly dataDir: string,
-    readonly pid: number,
+    /** Null when the lock file is being written and names nobody yet. */
+    readonly pid: number | null,
   ) {
-    super(`内置数据库（${dataDir}）正被另一个进程（进程号 ${pid}）使用。请先停止运行中的服务，再执行此命令；两个进程同时打开会写坏数据库。`);
+    super(
+      `内置数据库（${dataDir}）正被另一个进程${pid === null ? '' : `（进程号 ${pid}）`}使用。请先停止运行中的服务，再执行此命令；两个进程同时打开会写坏数据库。` +
+        `若确认该进程已不在运行（例如在没有 /proc 的系统上），可删除 ${dataDir}.lock 后重试。`,
+    );
+  }
+}
+
+/** A lock file this young that does not parse may be one being written: taken for live. */
+const UNREADABLE_GRACE_MS = 5000;
+
+/**
+ * Creates `file` holding `text`, atomically: written under a private name and linked into place, so nobody ever
+ * reads it half written, and the link fails if the file exists. True when this call made it.
+ */
+function createWith(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** Whether the lock file as read (`text`, last changed at `mtimeMs`) still holds the directory for someone else. */
+function holdsForOther(text: string, mtimeMs: number): { pid: number | null } | undefined {
+  const holder = parse(text);
+  if (!holder) return Date.now() - mtimeMs < UNREADABLE_GRACE_MS ? { pid: null } : undefined;
+  return holder.pid !== process.pid && alive(holder) ? holder : undefined;
+}
+
+/**
+ * Moves a stale lock out of the way, and only that one: it is renamed to a private name and read again there. If
+ * what moved is not what was judged stale (another process took the lock in between), it is put back.
+ */
+function removeStale(file: string, judged: string): void {
+  const aside = `${file}.${process.pid}.${Date.now()}.stale`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    if (fs.readFileSync(aside, 'utf8') !== judged) fs.linkSync(aside, file);
+  } catch (err) {
+    // EEXIST: yet another process has made the lock since; it stands, and the caller is refused by it next pass.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.rmSync(aside, { force: true });
   }
 }
 
@@ -83,21 +137,25 @@ export function lockDataDir(dataDir: string): () => void {
     return once(file);
   }
   const mine = JSON.stringify({ pid: process.pid, started: startTime(process.pid), boot: bootId() } satisfies Holder);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, mine, { flag: 'wx', mode: 0o600 });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (createWith(file, mine)) {
       held.set(file, 1);
       return once(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const text = readOr(file);
-    // Gone between the two calls: its holder just released it; try again.
-    if (text === null) continue;
-    const holder = parse(text);
-    if (holder && holder.pid !== process.pid && alive(holder)) throw new DataDirInUse(dataDir, holder.pid);
-    // Stale (its holder is gone) or left by this very process: removed, and taken on the next pass.
-    fs.rmSync(file, { force: true });
+    let text: string;
+    let mtimeMs: number;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+      mtimeMs = fs.statSync(file).mtimeMs;
+    } catch (err) {
+      // Gone between the two calls: its holder just released it; try again.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    const other = holdsForOther(text, mtimeMs);
+    if (other) throw new DataDirInUse(dataDir, other.pid);
+    // Stale (its holder is gone) or left by this very process: moved aside, and taken on the next pass.
+    removeStale(file, text);
   }
   throw new Error(`could not take the lock ${file}`);
 }

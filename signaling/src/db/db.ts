@@ -304,7 +304,9 @@ export async function openPostgres(url: string, log: Logger, opts: DbOptions = {
     const p = new pg.Pool({
       connectionString: url,
       max,
-      ...(genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
+      // Set once the connection is made, not in its start-up options: a DATABASE_URL carrying its own `options`
+      // would replace those.
+      ...(genericPlans ? { onConnect: async (client: pg.ClientBase) => void (await client.query('SET plan_cache_mode = force_generic_plan')) } : {}),
       connectionTimeoutMillis: Math.min(5000, timeoutMs),
       idleTimeoutMillis,
       // A firewall between here and the database may drop a quiet connection without a word; probed, such a

@@ -99,8 +99,8 @@ export async function crossReference(q: Queryable, petitionId: string): Promise<
      ORDER BY acc.ord, m.code`,
     [petitionId],
     // Planning this statement takes longer than running it (about 1 ms against 0.2-0.5 ms on a county's
-    // registry); prepared, each connection plans it a few times and then keeps one plan, which does not depend
-    // on the petition: every lookup in it goes by index from the row before.
+    // registry); prepared, each connection plans it once and keeps that generic plan (db.ts), which does not
+    // depend on the petition: every lookup in it goes by index from the row before.
     { prepare: 'registry_cross_reference' },
   );
   const out: CrossReferenceView['accused'] = [];
