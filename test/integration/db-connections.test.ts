@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@vj/signaling';
+import { openPostgres, type Db } from '@vj/signaling';
 import { namesLeadership } from '../../signaling/src/cases/leader-named.js';
-import { backends, migrated } from '../helpers/backends.js';
+import { backends, migrated, quietLog } from '../helpers/backends.js';
+import { createTestDatabase } from '../helpers/services.js';
 
 // Intake's one statement in flight goes to a connection of its own, prepared, so the server keeps its plan
 // (db.ts, `ownConnection`). Prepared statements live in a database session: these check that a connection which
@@ -91,6 +92,26 @@ for (const backend of backends) {
         expect(plans).toBeDefined();
         expect(Number(plans!.custom)).toBe(0);
         expect(Number(plans!.generic)).toBeGreaterThanOrEqual(12);
+      });
+
+      it('the setting holds when DATABASE_URL brings start-up options of its own', async () => {
+        const t = await createTestDatabase();
+        const url = new URL(t.url);
+        url.searchParams.set('options', '-c search_path=public');
+        const own = await openPostgres(url.toString(), quietLog);
+        try {
+          const r = await own.query<{ mode: string; path: string }>(
+            "SELECT current_setting('plan_cache_mode') AS mode, current_setting('search_path') AS path",
+            [],
+            {
+              prepare: 'test_url_options',
+            },
+          );
+          expect(r.rows[0]).toEqual({ mode: 'force_generic_plan', path: 'public' });
+        } finally {
+          await own.close();
+          await t.drop();
+        }
       });
 
       it('an ordinary statement with parameters is still planned for its values', async () => {
