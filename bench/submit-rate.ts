@@ -22,6 +22,12 @@ import { percentile, printTable, type Row } from './stats.js';
 const RATES = (process.env['BENCH_SUBMIT_RATES'] ?? '50,100,200').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_SUBMIT_SECONDS'] ?? 6);
 
+/** A process's CPU time (user + system) in ms, from its /proc/<pid>/stat text (clock ticks at USER_HZ = 100). */
+function cpuMsOf(stat: string): number {
+  const f = stat.split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
 interface Outcome {
   p50: number;
   p99: number;
@@ -120,24 +126,19 @@ export async function runSubmitRateBench(): Promise<Row[]> {
     for (let i = 0; i < 40; i++) await plainHttp(i);
 
     // The server's own CPU time (user + system, from /proc), per submit: what a rate costs the one Node process.
-    const serverCpuMs = () => {
-      const f = fs.readFileSync(`/proc/${s.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
-    };
+    const serverCpuMs = () => cpuMsOf(fs.readFileSync(`/proc/${s.proc.pid}/stat`, 'utf8'));
     // PostgreSQL's CPU time (every postgres process, from /proc), per request: what the database spends on each.
     const pgCpuMs = () => {
-      let ticks = 0;
+      let ms = 0;
       for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
         try {
           const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-          if (!stat.includes('(postgres)')) continue;
-          const f = stat.split(') ')[1]!.split(' ');
-          ticks += Number(f[11]) + Number(f[12]);
+          if (stat.includes('(postgres)')) ms += cpuMsOf(stat);
         } catch {
           // The process ended between the listing and the read: its time is gone with it either way.
         }
       }
-      return (ticks * 1000) / 100;
+      return ms;
     };
     const rows: Row[] = [];
     const lines: string[] = [];

@@ -12,7 +12,7 @@ import { createTestDatabase } from '../helpers/services.js';
 const pidSql = 'SELECT pg_backend_pid() AS pid';
 
 for (const backend of backends) {
-  describe(`prepared statements across connections (${backend.name})`, () => {
+  describe(`prepared statements: their connections and plans (${backend.name})`, () => {
     let db: Db;
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
@@ -60,19 +60,9 @@ for (const backend of backends) {
       expect(r.rows).toEqual([{ two: 2 }]);
       expect(await ownPid()).toBeGreaterThan(0);
     });
-  });
 
-  if (backend.name.startsWith('PostgreSQL'))
-    describe(`prepared statements are planned once (${backend.name})`, () => {
-      let db: Db;
-      let cleanup: () => Promise<void>;
-      beforeAll(async () => {
-        ({ db, cleanup } = await migrated(backend));
-      });
-      afterAll(async () => {
-        await cleanup?.();
-      });
-
+    // PostgreSQL only: PGlite has one connection, and no pool kept for prepared statements.
+    if (backend.name.startsWith('PostgreSQL')) {
       // How the server planned each run of a prepared statement, read on the connection that ran it (the pool hands
       // the most recently returned connection out first, and these run one after another).
       const plansOf = async (name: string) =>
@@ -120,5 +110,6 @@ for (const backend of backends) {
         const prepared = await db.query<{ mode: string }>('SELECT current_setting($1) AS mode', ['plan_cache_mode'], { prepare: 'test_mode' });
         expect(prepared.rows[0]!.mode).toBe('force_generic_plan');
       });
-    });
+    }
+  });
 }

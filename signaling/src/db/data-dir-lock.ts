@@ -36,7 +36,8 @@ const startTime = (pid: number): string | null => statOf(pid)?.[19] ?? null;
 const bootId = (): string | null => readOr('/proc/sys/kernel/random/boot_id');
 
 function alive(h: Holder): boolean {
-  if (h.boot !== null && bootId() !== null && h.boot !== bootId()) return false;
+  const boot = bootId();
+  if (h.boot !== null && boot !== null && h.boot !== boot) return false;
   try {
     process.kill(h.pid, 0);
   } catch (err) {
