@@ -209,23 +209,30 @@ describe('server-side recording', () => {
     // Counted per track: the tracks cut segments at their own pace (video at keyframes), so on a loaded machine
     // "four more segments" can all come from one track while the other's segment still spans the private part.
     const perTrack = async () => {
+      const rec = await recordingOf(sessionId);
       const n = new Map<string, number>();
-      for (const x of (await recordingOf(sessionId))?.segments ?? []) n.set(x.trackId, (n.get(x.trackId) ?? 0) + 1);
-      return n;
+      for (const x of rec?.segments ?? []) n.set(x.trackId, (n.get(x.trackId) ?? 0) + 1);
+      return { n, events: (rec?.events ?? []).map((e) => e.kind) };
     };
+    // Not grown yet: the error (which waitFor reports on timeout) says how far each track got and what the
+    // recorder noted (gaps, restarts), so a slow run tells why.
     const grown = (from: Map<string, number>, by: number) => async () => {
-      const now = await perTrack();
-      return now.size >= 2 && [...now].every(([t, c]) => c >= (from.get(t) ?? 0) + by);
+      const { n, events } = await perTrack();
+      if (n.size >= 2 && [...n].every(([t, c]) => c >= (from.get(t) ?? 0) + by)) return true;
+      const counts = [...n].map(([t, c]) => `${t.slice(0, 8)} ${from.get(t) ?? 0}→${c}`).join(', ');
+      throw new Error(`segments per track ${counts || 'none'}; events ${events.join(',') || 'none'}`);
     };
     // The RTP senders (two ffmpeg processes) start with the call; after the rest of the suite on a loaded 2-core
     // machine the first video segment, cut at the sender's first keyframe, once took longer than 15 s.
     await waitFor('a first segment per track', grown(new Map(), 1), { timeoutMs: 30_000 });
     s.server.ctx.recorder.setPrivate(sessionId, true);
-    const atOn = await perTrack();
-    await waitFor('two segments per track while private', grown(atOn, 2), { timeoutMs: 25_000 });
+    const atOn = (await perTrack()).n;
+    // Two 4 s segments take 4-8 s on a quiet machine; in the cluster pass at the end of one CI run they took
+    // longer than 25 s (why was not recorded then; the error now says).
+    await waitFor('two segments per track while private', grown(atOn, 2), { timeoutMs: 45_000 });
     s.server.ctx.recorder.setPrivate(sessionId, false);
-    const atOff = await perTrack();
-    await waitFor('two segments per track after private', grown(atOff, 2), { timeoutMs: 25_000 });
+    const atOff = (await perTrack()).n;
+    await waitFor('two segments per track after private', grown(atOff, 2), { timeoutMs: 45_000 });
     const rec = await endCall(sessionId, kiosk);
     for (const trackId of atOn.keys()) {
       // Which segment straddles each switch depends on timing, so the check is on the shape: plain segments, then
