@@ -15,6 +15,18 @@ import { publishSilentCamera } from '../helpers/rtp-call.js';
 
 type Media = { peers: { role: string; transports: number; consumers: number }[] };
 
+const OFFICER2_NAME = '吴海涛';
+/** An accused as the intake form sends one: officer2 by the name they are linked to. */
+const namingOfficer2 = {
+  name: OFFICER2_NAME,
+  unit: '县纪委监委信访室',
+  position: '干事',
+  townshipCode: null,
+  officialCode: null,
+  managementLevel: 'county_managed',
+  standing: 'none',
+};
+
 describe('watchers leave a live call whose matter is sealed or names them', () => {
   let s: InProcessServer;
   let logins: Logins;
@@ -26,8 +38,14 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
   beforeAll(async () => {
     // Recording off: its consumers would blur the SFU's counts, which are the proof here.
     s = await startInProcess({ RECORDING: 'off' });
-    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor']);
+    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin']);
     if (process.env['VJ_TOPOLOGY'] === 'cluster') expect(s.otherUrl).toBeDefined();
+    // officer2 is the registry's 吴海涛, linked as an administrator links a staff account (issue 12 point 5).
+    const linked = await api(s.url, 'POST', `/api/admin/users/${logins['officer2']!.user.id}/official`, {
+      token: token('admin'),
+      body: { link: 'name', personName: OFFICER2_NAME },
+    });
+    expect(linked.status, JSON.stringify(linked.body)).toBe(200);
   }, 120_000);
   afterAll(async () => {
     for (const k of sockets) k.close();
@@ -213,6 +231,39 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     expect(rows.map((r) => [r.actor_id, r.object_id, r.details])).toEqual([
       [logins['supervisor']!.user.id, logins['officer2']!.user.id, { cause: 'sealed', sessionId: call.sessionId }],
     ]);
+  }, 60_000);
+
+  it('(g) the officer who files a matter naming themself is taken out once they have filed it; the colleague talking carries on', async () => {
+    const call = await watchedCall('xianglong', 'officer2', 'join');
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const filed = await api<{ sealed: boolean; pushedToKiosk: boolean }>(elsewhere(), 'POST', '/api/petitions', {
+      token: token('officer2'),
+      body: petitionBody('xianglong', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    // The villager still gets their receipt: it was filed before its filer left.
+    expect(filed.body).toMatchObject({ sealed: false, pushedToKiosk: true });
+    await expectTakenOut(call, told, 'recused', 'officer2');
+  }, 60_000);
+
+  it('(h) the officer who files a matter naming themself stays when nobody else talks with the villager: the villager is not cut off', async () => {
+    const call = await watchedCall('quantang', 'officer2', 'join');
+    // officer1 leaves; officer2 is the only one the villager talks to.
+    expect(await send(call.officer, 'session:leave', { sessionId: call.sessionId })).toMatchObject({ ok: true });
+    await waitFor('officer1 out of the call', async () => (await media(call.sessionId, 'officer2')).peers.length === 2);
+    let told = false;
+    call.supervisor.on('session:withdrawn', () => (told = true));
+    const filed = await api(elsewhere(), 'POST', '/api/petitions', {
+      token: token('officer2'),
+      body: petitionBody('quantang', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    // The filing answers after the owner decided: officer2 is still in the call, media and all.
+    expect((await dump(call.sessionId)).peers.find((p) => p.peerId === call.supervisorPeer)).toMatchObject({ transports: 1, consumers: 1 });
+    expect(await leaveReason(call.sessionId, 'officer2')).toBeNull();
+    expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
+    expect(await audits(call.sessionId)).toEqual([]);
+    expect(told).toBe(false);
   }, 60_000);
 
   it('a watch let in while a sealed matter is filed is taken out again at once: it answers as a call that is gone', async () => {

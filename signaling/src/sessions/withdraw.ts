@@ -12,7 +12,10 @@ import type { Peer } from './live.js';
  *    filed it (who is conducting the intake) leaves, except that the villager is never cut off by a seal: when the
  *    filer is not one the villager is talking to (a watching supervisor filed it, or the filer has left), those
  *    talking stay, and only the others leave;
- *  - recused: an open matter taken in it names a participant as accused (回避): they leave.
+ *  - recused: an open matter taken in it names a participant as accused (回避): they leave, the officer who filed it
+ *    too (they finish the intake form, and from then on are recused: county-recusal.test.ts), except, as for a seal,
+ *    that the villager is never cut off: a named participant the villager is talking to stays when nobody else would
+ *    carry the call on.
  */
 export const WITHDRAW_CAUSES = ['sealed', 'recused'] as const;
 export type WithdrawCause = (typeof WITHDRAW_CAUSES)[number];
@@ -31,6 +34,9 @@ export type WithdrawRequest = z.input<typeof WithdrawRequest>;
 /** Those the session would hear or show it to besides the villager and the filer: decided in memory, no query. */
 const others = (peers: Iterable<Peer>, filerId: string) => [...peers].filter((p) => p.role !== 'kiosk' && p.principalId !== filerId);
 
+/** Everyone in the session but the villager's kiosk. */
+const staff = (peers: Iterable<Peer>) => [...peers].filter((p) => p.role !== 'kiosk');
+
 /** Someone the villager is talking to, connected now: what carries the call (as evict.ts's endsSession counts it). */
 const talks = (p: Peer) => p.role !== 'kiosk' && p.mode !== 'monitor' && p.socketId !== null;
 
@@ -44,23 +50,25 @@ function keepingAVoice(peers: Iterable<Peer>, picked: Peer[]): Peer[] {
  * Takes participants out of one live session, on the node that runs it: their media closes first, their consoles are
  * told (one neutral message, whichever the cause), each one is audited (cause and session only: never the matter),
  * and then they leave, or the session ends when what remains cannot carry it (the access-end rules). Returns how many
- * were taken out; a session that is not live, or holds nobody but the kiosk and the filer, costs no query.
+ * were taken out; a session that is not live costs no query, nor does a seal (decided in memory).
  */
 export async function withdrawFromSession(app: AppContext, input: WithdrawRequest): Promise<{ withdrawn: number }> {
   const req = WithdrawRequest.parse(input);
   const { calls } = app;
   const live = calls.session(req.sessionId);
   if (!live) return { withdrawn: 0 };
-  let picked = others(live.peers.values(), req.filerId);
-  if (req.cause === 'sealed') picked = keepingAVoice(live.peers.values(), picked);
-  if (picked.length === 0) return { withdrawn: 0 };
-  if (req.cause === 'recused') {
-    const users = [...new Set(picked.map((p) => p.principalId))];
+  let picked: Peer[];
+  if (req.cause === 'sealed') picked = keepingAVoice(live.peers.values(), others(live.peers.values(), req.filerId));
+  else {
+    const users = [...new Set(staff(live.peers.values()).map((p) => p.principalId))];
     const named = new Set<string>();
     for (const u of users) if (await sessionNamesUser(app.db, u, live.id)) named.add(u);
-    picked = picked.filter((p) => named.has(p.principalId));
-    if (picked.length === 0) return { withdrawn: 0 };
+    picked = keepingAVoice(
+      live.peers.values(),
+      staff(live.peers.values()).filter((p) => named.has(p.principalId)),
+    );
   }
+  if (picked.length === 0) return { withdrawn: 0 };
   const gone = await takeOut(calls, live, picked, {
     cause: req.cause,
     leave: () => 'withdrawn',
