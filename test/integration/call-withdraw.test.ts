@@ -266,6 +266,40 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     expect(told).toBe(false);
   }, 60_000);
 
+  it('(i) taking them out failed on its first try (the owner node away for a moment): it is tried again, and they leave', async () => {
+    const call = await watchedCall('changlong');
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    // This node's way to the session's owner fails once for the withdrawal, as it does while Redis or the owner restarts.
+    const router = s.server.ctx.router;
+    const onOwner = router.onOwner.bind(router);
+    let failed = 0;
+    router.onOwner = async (...a: Parameters<typeof onOwner>) => {
+      if (a[1] === 'withdraw' && failed === 0) {
+        failed++;
+        throw new Error('owner node unreachable');
+      }
+      return onOwner(...a);
+    };
+    try {
+      const filed = await api<{ sealed: boolean }>(s.url, 'POST', '/api/petitions', {
+        token: token('officer1'),
+        body: petitionBody('changlong', null, { sessionId: call.sessionId, sealed: true }),
+      });
+      // The filing is never failed by what follows it.
+      expect(filed.status).toBe(200);
+      expect(failed).toBe(1);
+      // Done in the background now, after the filing answered: wait until they have left.
+      await told;
+      await waitFor('the supervisor out of the call', async () => (await media(call.sessionId)).peers.length === 2);
+      await expectTakenOut(call, told, 'sealed');
+    } finally {
+      router.onOwner = onOwner;
+    }
+    const tried = s.logs.filter((l) => l.includes('could not be taken out of the call'));
+    expect(tried.length).toBe(1);
+    expect(tried[0]).toContain('trying again');
+  }, 60_000);
+
   it('a watch let in while a sealed matter is filed is taken out again at once: it answers as a call that is gone', async () => {
     const call = await watchedCall('gaoqiao', 'officer2');
     // Hold the supervisor's watch just after its first check, file the matter sealed meanwhile, then let it go on.

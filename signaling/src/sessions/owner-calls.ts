@@ -95,40 +95,82 @@ export async function onOwner<M extends OwnerMethod>(app: AppContext, method: M,
   return (await app.router.onOwner(params.sessionId, method, params, run)) as Result<M>;
 }
 
+/** Waits before each further try of a step on the owner node that failed: about half a minute in all. */
+export const OWNER_RETRY_DELAYS_MS = [250, 1000, 2000, 4000, 8000, 15_000];
+
+/**
+ * Runs `step` on behalf of a sealing, unsealing or filing that has already committed, so it never fails that: it
+ * answers after the first try, and a step that failed (the owner node restarting, Redis away for a moment) is tried
+ * again in the background, each try logged with ids only. Every step here decides afresh what to do from the live
+ * session, so a try that happened after all (its answer lost) makes the next one do nothing. `stillDue` is asked
+ * before each further try: a matter unsealed meanwhile must not be hidden again by a late try of its seal.
+ */
+async function afterCommit(
+  app: AppContext,
+  what: string,
+  fields: Record<string, unknown>,
+  step: () => Promise<void>,
+  stillDue: () => Promise<boolean> = async () => true,
+): Promise<void> {
+  const attempt = async (n: number): Promise<boolean> => {
+    try {
+      await step();
+      return true;
+    } catch (err) {
+      const last = n >= OWNER_RETRY_DELAYS_MS.length;
+      app.log.error(`${what}${last ? '; giving up' : '; trying again'}`, { ...fields, attempt: n + 1, ...errorFields(err) });
+      return false;
+    }
+  };
+  if (await attempt(0)) return;
+  void (async () => {
+    for (let n = 0; n < OWNER_RETRY_DELAYS_MS.length; n++) {
+      await new Promise((r) => setTimeout(r, OWNER_RETRY_DELAYS_MS[n]).unref());
+      // eslint-disable-next-line no-restricted-syntax -- unknown counts as still due: the step itself then decides from the live session, and logs its own failure
+      const due = await stillDue().catch(() => true);
+      if (!due || (await attempt(n + 1))) return;
+    }
+  })();
+}
+
+/** Whether matter `petitionId` is still sealed (true) or open (false); undefined when it is gone. */
+const isSealed = async (app: AppContext, petitionId: string) =>
+  (await app.db.query<{ sealed: boolean }>('SELECT sealed FROM petitions WHERE id = $1', [petitionId])).rows[0]?.sealed;
+
 /**
  * A matter was sealed (by the office, or filed sealed) that was taken in call `sessionId`: if that call is live, it
  * leaves the video wall, through the node that owns the session (which keeps it off when a new wall owner asks for
- * the cameras again). Never fails the sealing: a failure is logged, with ids only.
+ * the cameras again).
  */
 export async function hideSealedCall(app: AppContext, petitionId: string, sessionId: string | null | undefined): Promise<void> {
   if (!sessionId) return;
-  try {
-    if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
-  } catch (err) {
-    app.log.error('sealed matter: its call could not be taken off the video wall', { petitionId, sessionId, ...errorFields(err) });
-  }
+  await afterCommit(
+    app,
+    'sealed matter: its call could not be taken off the video wall',
+    { petitionId, sessionId },
+    async () => {
+      if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
+    },
+    async () => (await isSealed(app, petitionId)) === true,
+  );
 }
 
 /**
  * A sealed matter taken in call `sessionId` was unsealed: if that call is still live and no other matter taken in it
- * is sealed, it comes back on the video wall, through the node that owns the session. Never fails the unsealing: a
- * failure is logged, with ids only.
+ * is sealed, it comes back on the video wall, through the node that owns the session.
  */
 export async function showUnsealedCall(app: AppContext, petitionId: string, sessionId: string | null): Promise<void> {
   if (!sessionId) return;
-  try {
+  await afterCommit(app, 'unsealed matter: its call could not be put back on the video wall', { petitionId, sessionId }, async () => {
     const sealed = await app.db.query('SELECT 1 FROM petitions WHERE session_id = $1 AND sealed LIMIT 1', [sessionId]);
     if (sealed.rowCount) return;
     if (await onOwner(app, 'showOnWall', { sessionId })) app.log.info('unsealed matter: its call is back on the video wall', { petitionId, sessionId });
-  } catch (err) {
-    app.log.error('unsealed matter: its call could not be put back on the video wall', { petitionId, sessionId, ...errorFields(err) });
-  }
+  });
 }
 
 /**
  * A matter taken in call `sessionId` was filed or sealed: if that call is live, whoever may no longer be in it is taken
  * out (sealed: all but the kiosk and the filer; recused: those it names), through the node that owns the session.
- * Never fails the filing or the sealing: a failure is logged, with ids only.
  */
 export async function withdrawFromCall(
   app: AppContext,
@@ -137,10 +179,15 @@ export async function withdrawFromCall(
 ): Promise<void> {
   const { petitionId, sessionId } = at;
   if (!sessionId) return;
-  try {
-    const { withdrawn } = await onOwner(app, 'withdraw', { sessionId, cause, filerId: at.filerId, by: at.by.sub, byRole: at.by.role });
-    if (withdrawn) app.log.info('participants taken out of the call a matter came from', { petitionId, sessionId, cause, withdrawn });
-  } catch (err) {
-    app.log.error('participants could not be taken out of the call a matter came from', { petitionId, sessionId, cause, ...errorFields(err) });
-  }
+  await afterCommit(
+    app,
+    'participants could not be taken out of the call a matter came from',
+    { petitionId, sessionId, cause },
+    async () => {
+      const { withdrawn } = await onOwner(app, 'withdraw', { sessionId, cause, filerId: at.filerId, by: at.by.sub, byRole: at.by.role });
+      if (withdrawn) app.log.info('participants taken out of the call a matter came from', { petitionId, sessionId, cause, withdrawn });
+    },
+    // A seal undone meanwhile takes nobody out; recusal asks the database itself (an open matter naming them).
+    async () => cause !== 'sealed' || (await isSealed(app, petitionId)) === true,
+  );
 }
