@@ -38,7 +38,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
   beforeAll(async () => {
     // Recording off: its consumers would blur the SFU's counts, which are the proof here.
     s = await startInProcess({ RECORDING: 'off' });
-    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin']);
+    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin', 'xingsha-staff']);
     if (process.env['VJ_TOPOLOGY'] === 'cluster') expect(s.otherUrl).toBeDefined();
     // officer2 is the registry's 吴海涛, linked as an administrator links a staff account (issue 12 point 5).
     const linked = await api(s.url, 'POST', `/api/admin/users/${logins['officer2']!.user.id}/official`, {
@@ -81,7 +81,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     if (!consumed.ok) throw new Error(`consume: ${JSON.stringify(consumed)}`);
     const supervisorPeer = watched.data.peerId;
     expect((await dump(sessionId)).peers.find((p) => p.peerId === supervisorPeer)).toMatchObject({ transports: 1, consumers: 1 });
-    return { sessionId, kioskHeard, officer, supervisor, supervisorPeer, who };
+    return { sessionId, kiosk, kioskHeard, officer, supervisor, supervisorPeer, who };
   }
 
   /** Who the live call holds, as `reader` reads it: of a sealed call only those in it may (anyone else gets a 404). */
@@ -130,9 +130,9 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
   }
 
   it('(a) a sealed matter filed from the call: the watching supervisor is taken out, the call goes on', async () => {
-    const call = await watchedCall('xingsha');
+    const call = await watchedCall('ansha');
     const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
-    const filed = await file(petitionBody('xingsha', null, { sessionId: call.sessionId, sealed: true }));
+    const filed = await file(petitionBody('ansha', null, { sessionId: call.sessionId, sealed: true }));
     expect(filed.status).toBe(200);
     expect(filed.body.sealed).toBe(true);
     await expectTakenOut(call, told, 'sealed');
@@ -295,9 +295,53 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     } finally {
       router.onOwner = onOwner;
     }
-    const tried = s.logs.filter((l) => l.includes('could not be taken out of the call'));
+    const tried = s.logs.filter((l) => l.includes('could not be taken out of the call') && l.includes(call.sessionId));
     expect(tried.length).toBe(1);
     expect(tried[0]).toContain('trying again');
+  }, 60_000);
+
+  /** The township's reception staff join the county call in their room, as they may before any matter of it. */
+  const staffJoin = async (sessionId: string) => {
+    const staff = await socket(token('xingsha-staff'));
+    const joined = await send(staff, 'staff:join', { sessionId });
+    if (!joined.ok) throw new Error(`staff join refused: ${JSON.stringify(joined)}`);
+    return staff;
+  };
+
+  it('(j) sealed by a watching supervisor while reception staff are in the call: the staff leave (they never carry a county call), the officer talks on', async () => {
+    const call = await watchedCall('xingsha');
+    const staff = await staffJoin(call.sessionId);
+    // Ended whatever happens: (k) needs this room's kiosk free for a call of its own.
+    try {
+      const told = eventWhere<{ sessionId: string }>(staff, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+      const filed = await api<{ sealed: boolean }>(elsewhere(), 'POST', '/api/petitions', {
+        token: token('supervisor'),
+        body: petitionBody('xingsha', null, { sessionId: call.sessionId, sealed: true }),
+      });
+      expect(filed.status).toBe(200);
+      await told;
+      expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
+      expect(await leaveReason(call.sessionId, 'xingsha-staff')).toBe('withdrawn');
+      expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
+    } finally {
+      await send(call.kiosk, 'session:end', { sessionId: call.sessionId });
+    }
+  }, 60_000);
+
+  it('(k) the only officer talking files a matter naming themself while reception staff are in the call: they stay, the villager is not cut off', async () => {
+    const call = await watchedCall('xingsha', 'officer2', 'join');
+    expect(await send(call.officer, 'session:leave', { sessionId: call.sessionId })).toMatchObject({ ok: true });
+    await waitFor('officer1 out of the call', async () => (await media(call.sessionId, 'officer2')).peers.length === 2);
+    await staffJoin(call.sessionId);
+    const filed = await api(elsewhere(), 'POST', '/api/petitions', {
+      token: token('officer2'),
+      body: petitionBody('xingsha', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    expect(await leaveReason(call.sessionId, 'officer2')).toBeNull();
+    expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
+    expect((await media(call.sessionId, 'officer2')).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk', 'township_staff']);
+    expect(await audits(call.sessionId)).toEqual([]);
   }, 60_000);
 
   it('a watch let in while a sealed matter is filed is taken out again at once: it answers as a call that is gone', async () => {

@@ -48,7 +48,7 @@ function matches(peer: Peer, req: z.output<typeof EvictRequest>, sockets: Set<st
  * The same rules as a lapsed grace period (reconnect.ts), applied at once: without its kiosk, its only talking
  * officer, or (in an intake) its only reception staff, the session is over; otherwise only they leave.
  */
-function endsSession(live: LiveSession, gone: Peer[]): Peer | undefined {
+export function endsSession(live: LiveSession, gone: Peer[]): Peer | undefined {
   const stays = [...live.peers.values()].filter((p) => !gone.includes(p));
   const talker = (p: Peer) => isCounty(p) && p.mode !== 'monitor';
   const otherTalker = stays.some((p) => talker(p) && p.socketId);

@@ -60,6 +60,8 @@ export const ownerMethods = {
     params: z.object({ sessionId: Id }),
     run: async (app: AppContext, p: { sessionId: string }) => {
       if (!app.calls.session(p.sessionId)) return false;
+      // Decided here, on the owner, from the database: a late try must not hide a call whose matter was unsealed since.
+      if (!(await app.calls.store.sealedMatterTaken(p.sessionId))) return false;
       await app.calls.wall.hide(p.sessionId);
       return true;
     },
@@ -70,6 +72,8 @@ export const ownerMethods = {
     run: async (app: AppContext, p: { sessionId: string }) => {
       const live = app.calls.session(p.sessionId);
       if (!live) return false;
+      // Decided here, on the owner: a matter of the call sealed again meanwhile keeps it off the wall.
+      if (await app.calls.store.sealedMatterTaken(live.id)) return false;
       await app.calls.wall.unhide(live.id);
       for (const producer of live.producers.values())
         if (producer.participantRole === 'kiosk' && producer.kind === 'video') await app.calls.wall.show(live.id, live.roomCode, producer.producerId);
@@ -126,6 +130,11 @@ async function afterCommit(
   void (async () => {
     for (let n = 0; n < OWNER_RETRY_DELAYS_MS.length; n++) {
       await new Promise((r) => setTimeout(r, OWNER_RETRY_DELAYS_MS[n]).unref());
+      // A stopping server leaves its live sessions for the next start to pick up; it changes none of them now.
+      if (app.reconnect.isStopping) {
+        app.log.warn(`${what}; the server is stopping, not tried again`, { ...fields, attempt: n + 2 });
+        return;
+      }
       // eslint-disable-next-line no-restricted-syntax -- unknown counts as still due: the step itself then decides from the live session, and logs its own failure
       const due = await stillDue().catch(() => true);
       if (!due || (await attempt(n + 1))) return;
@@ -162,15 +171,14 @@ export async function hideSealedCall(app: AppContext, petitionId: string, sessio
 export async function showUnsealedCall(app: AppContext, petitionId: string, sessionId: string | null): Promise<void> {
   if (!sessionId) return;
   await afterCommit(app, 'unsealed matter: its call could not be put back on the video wall', { petitionId, sessionId }, async () => {
-    const sealed = await app.db.query('SELECT 1 FROM petitions WHERE session_id = $1 AND sealed LIMIT 1', [sessionId]);
-    if (sealed.rowCount) return;
     if (await onOwner(app, 'showOnWall', { sessionId })) app.log.info('unsealed matter: its call is back on the video wall', { petitionId, sessionId });
   });
 }
 
 /**
  * A matter taken in call `sessionId` was filed or sealed: if that call is live, whoever may no longer be in it is taken
- * out (sealed: all but the kiosk and the filer; recused: those it names), through the node that owns the session.
+ * out (sealed: all but the kiosk and the filer; recused: those it names, the filer too), through the node that owns
+ * the session; never the one the villager's call would end without (withdraw.ts).
  */
 export async function withdrawFromCall(
   app: AppContext,

@@ -15,6 +15,11 @@ export class Reconnect {
   /** Set by a normal stop: sockets closing from here on are the stop, not participants leaving. */
   private stopping = false;
 
+  /** A normal stop has begun: work that would change live sessions now leaves them as the next start finds them. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   constructor(
     private readonly calls: CallService,
     private readonly graceMs: number,

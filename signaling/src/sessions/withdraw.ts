@@ -3,8 +3,8 @@ import { errorFields, Id, ROLES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { sessionNamesUser } from '../cases/conflicts.js';
 import type { AppContext } from '../context.js';
-import { takeOut } from './evict.js';
-import type { Peer } from './live.js';
+import { endsSession, takeOut } from './evict.js';
+import type { LiveSession, Peer } from './live.js';
 
 /**
  * Why people are taken out of a live call under the confidentiality and recusal rules (issue 16):
@@ -23,7 +23,7 @@ export type WithdrawCause = (typeof WITHDRAW_CAUSES)[number];
 export const WithdrawRequest = z.object({
   sessionId: Id,
   cause: z.enum(WITHDRAW_CAUSES),
-  /** petitions.created_by: the one who files the matter stays. */
+  /** petitions.created_by: the one who files a sealed matter stays (conducting the intake); named, they are recused too. */
   filerId: Id,
   /** Whose action (filing, sealing) took them out: the audit row's actor. */
   by: Id,
@@ -37,13 +37,15 @@ const others = (peers: Iterable<Peer>, filerId: string) => [...peers].filter((p)
 /** Everyone in the session but the villager's kiosk. */
 const staff = (peers: Iterable<Peer>) => [...peers].filter((p) => p.role !== 'kiosk');
 
-/** Someone the villager is talking to, connected now: what carries the call (as evict.ts's endsSession counts it). */
-const talks = (p: Peer) => p.role !== 'kiosk' && p.mode !== 'monitor' && p.socketId !== null;
-
-/** For a seal: of `picked`, those to take out so that someone the villager is talking to still stays. */
-function keepingAVoice(peers: Iterable<Peer>, picked: Peer[]): Peer[] {
-  const stays = [...peers].filter((p) => !picked.includes(p));
-  return stays.some(talks) ? picked : picked.filter((p) => !talks(p));
+/**
+ * Of `picked`, those to take out so that the call goes on for the villager: whoever's leaving would end it, by the
+ * rules that end a session when people leave (evict.ts), stays. In a county call only a county officer who talks
+ * carries it; reception staff who joined do not (they cannot even publish), so they never stay on that account.
+ */
+function keepingTheCall(live: LiveSession, picked: Peer[]): Peer[] {
+  let out = picked;
+  for (let carrier = endsSession(live, out); carrier && carrier.role !== 'kiosk'; carrier = endsSession(live, out)) out = out.filter((p) => p !== carrier);
+  return out;
 }
 
 /**
@@ -58,13 +60,13 @@ export async function withdrawFromSession(app: AppContext, input: WithdrawReques
   const live = calls.session(req.sessionId);
   if (!live) return { withdrawn: 0 };
   let picked: Peer[];
-  if (req.cause === 'sealed') picked = keepingAVoice(live.peers.values(), others(live.peers.values(), req.filerId));
+  if (req.cause === 'sealed') picked = keepingTheCall(live, others(live.peers.values(), req.filerId));
   else {
     const users = [...new Set(staff(live.peers.values()).map((p) => p.principalId))];
     const named = new Set<string>();
     for (const u of users) if (await sessionNamesUser(app.db, u, live.id)) named.add(u);
-    picked = keepingAVoice(
-      live.peers.values(),
+    picked = keepingTheCall(
+      live,
       staff(live.peers.values()).filter((p) => named.has(p.principalId)),
     );
   }

@@ -45,8 +45,8 @@ export function petitionRoutes(express: Express, app: AppContext): void {
           })
         : false;
       // Then, the receipt on the villager's screen, who may no longer hear the call leaves it (sealed: all but the
-      // kiosk, the filer and whoever the villager is talking to; else anyone it names as accused): taking out the one
-      // the villager talks to may end the call, and the receipt must be there first.
+      // kiosk, the filer and whoever the villager is talking to; else anyone it names as accused, the filer too, but
+      // never the one the call would end without): the receipt must be there first.
       const at = { petitionId: receipt.petitionId, sessionId: body.sessionId, filerId: principal.sub, by: principal };
       await withdrawFromCall(app, receipt.sealed ? 'sealed' : 'recused', at);
       return { petitionId: receipt.petitionId, caseCode: receipt.caseCode, pin: receipt.pin, pushedToKiosk, sealed: receipt.sealed };
