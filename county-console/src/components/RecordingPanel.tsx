@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { RecordingVerdictView } from '@vj/shared';
 import { apiRequest } from '@vj/client';
 import { useApi, type TokenSource } from '../api';
@@ -19,9 +19,17 @@ interface RecordingView {
   segments: { seq: number }[];
 }
 
+/** A recording in these states cannot be played yet: the call goes on, or its last segments are being stored. */
+const UNFINISHED = ['recording', 'paused', 'finalizing'];
+/** How often an unfinished recording is looked at again, so Play comes on by itself once it is stored. */
+const REFRESH_MS = 2000;
+
 /** A session's recording on its case page: what was kept, what happened to the recorder, audited playback. */
 export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: string; token: TokenSource; canVerify: boolean }) {
-  const r = useApi<{ recording: RecordingView | null }>(token, `/api/sessions/${sessionId}/recording`);
+  const [unfinished, setUnfinished] = useState(false);
+  const r = useApi<{ recording: RecordingView | null }>(token, `/api/sessions/${sessionId}/recording`, unfinished ? REFRESH_MS : undefined);
+  const status = r.data?.recording?.status;
+  useEffect(() => setUnfinished(status !== undefined && UNFINISHED.includes(status)), [status]);
   const [src, setSrc] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
@@ -68,10 +76,15 @@ export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: str
       </ul>
       <div className="actions">
         {canVerify && <button onClick={() => void verify()}>{TR.verify}</button>}
-        <button disabled={busy || rec.status === 'recording' || rec.status === 'paused'} onClick={() => void play()} data-testid="recording-play">
+        <button disabled={busy || UNFINISHED.includes(rec.status)} onClick={() => void play()} data-testid="recording-play">
           {busy ? TR.preparing : TR.play}
         </button>
       </div>
+      {UNFINISHED.includes(rec.status) && (
+        <p className="hint" data-testid="recording-not-yet">
+          {TR.notYet}
+        </p>
+      )}
       {message && <p className={message.ok ? 'hint' : 'error'}>{message.text}</p>}
       {src && <video src={src} controls autoPlay className="playback" data-testid="recording-video" />}
     </section>
