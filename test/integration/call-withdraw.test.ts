@@ -300,6 +300,29 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     expect(tried[0]).toContain('trying again');
   }, 60_000);
 
+  it('(l) a named officer kept because they alone carried the call leaves once a colleague joins to talk', async () => {
+    const call = await watchedCall('beishan', 'officer2', 'join');
+    expect(await send(call.officer, 'session:leave', { sessionId: call.sessionId })).toMatchObject({ ok: true });
+    await waitFor('officer1 out of the call', async () => (await media(call.sessionId, 'officer2')).peers.length === 2);
+    const filed = await api(elsewhere(), 'POST', '/api/petitions', {
+      token: token('officer2'),
+      body: petitionBody('beishan', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    expect(await leaveReason(call.sessionId, 'officer2')).toBeNull();
+    // officer1 comes back to talk with the villager: officer2 may go now.
+    const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
+    const back = await socket(token('officer1'), elsewhere());
+    expect(await send(back, 'session:watch', { sessionId: call.sessionId, mode: 'join' })).toMatchObject({ ok: true });
+    await told;
+    await waitFor('officer2 out of the call', async () => (await leaveReason(call.sessionId, 'officer2')) === 'withdrawn');
+    expect((await media(call.sessionId)).peers.map((p) => p.role).sort()).toEqual(['county_officer', 'kiosk']);
+    expect(call.kioskHeard.map((e) => e.event)).not.toContain('session:ended');
+    expect((await audits(call.sessionId)).map((r) => [r.actor_id, r.object_id, r.details])).toEqual([
+      [logins['officer1']!.user.id, logins['officer2']!.user.id, { cause: 'recused', sessionId: call.sessionId }],
+    ]);
+  }, 60_000);
+
   /** The township's reception staff join the county call in their room, as they may before any matter of it. */
   const staffJoin = async (sessionId: string) => {
     const staff = await socket(token('xingsha-staff'));

@@ -14,6 +14,7 @@ import type { AppContext } from '../context.js';
 import { alertsNaming } from '../alerts/county-alerts.js';
 import { Recused, assertSessionNotNamed } from '../cases/conflicts.js';
 import { assertCallNotSealed } from '../cases/sealed.js';
+import { recuseAfterJoin } from '../sessions/owner-calls.js';
 import type { Claims } from '../security/jwt.js';
 import { turnIceServers } from '../turn/ice-servers.js';
 
@@ -178,11 +179,18 @@ export function eventHandlers(app: AppContext): Handlers {
       if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};
       return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
     },
-    'session:watch': async (ctx, { sessionId, mode }) =>
+    'session:watch': async (ctx, { sessionId, mode }) => {
       // Not a call a sealed matter was taken in; and 回避: not one a matter naming the watcher was filed from (they
       // would hear the villager tell about them).
-      entered(bound(ctx, sessionId, await admitted(ctx, sessionId, () => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode)))),
-    'session:setMode': (ctx, { sessionId, mode }) => ok(supervision.setMode(sessionId, ctx.socketId, mode)),
+      const joined = await admitted(ctx, sessionId, () => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode));
+      if (mode !== 'monitor') await recuseAfterJoin(app, sessionId, ctx.principal);
+      return entered(bound(ctx, sessionId, joined));
+    },
+    'session:setMode': async (ctx, { sessionId, mode }) => {
+      await supervision.setMode(sessionId, ctx.socketId, mode);
+      if (mode !== 'monitor') await recuseAfterJoin(app, sessionId, ctx.principal);
+      return {};
+    },
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
     'session:requestPrivate': (ctx, { sessionId }) => ok(supervision.requestPrivate(sessionId, ctx.socketId)),
     'call:requestCallback': async (ctx, { sessionId }) => {
@@ -222,8 +230,12 @@ export function eventHandlers(app: AppContext): Handlers {
       return entered(bound(ctx, r.session.sessionId, r));
     },
     // As session:watch: no sealed call, and 回避: the township's staff at the kiosk do not join a call whose matter names them.
-    'staff:join': async (ctx, { sessionId }) =>
-      entered(bound(ctx, sessionId, await admitted(ctx, sessionId, () => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId)))),
+    'staff:join': async (ctx, { sessionId }) => {
+      const joined = await admitted(ctx, sessionId, () => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId));
+      // Staff carry a township's own intake session: one they join may let a named participant go.
+      await recuseAfterJoin(app, sessionId, ctx.principal);
+      return entered(bound(ctx, sessionId, joined));
+    },
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {
       // Nor acknowledged by a person the matter names: the bar never showed it to them (回避).
