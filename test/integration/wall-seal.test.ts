@@ -6,6 +6,7 @@ import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixt
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { publishSilentCamera } from '../helpers/rtp-call.js';
+import { onOwner } from '../../signaling/src/sessions/owner-calls.js';
 import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
 
 // 密封事项 and the video wall (issue 16): a call whose matter is sealed, by the office or at intake, leaves the wall
@@ -143,5 +144,19 @@ describe('a sealed matter’s live call leaves the video wall', () => {
     expect(r.body).toEqual({ id: ids[1], sealed: false });
     expect(await shown).toEqual({ roomCode: 'chunhua', sessionId: call.sessionId, producerId: call.producerId });
     expect((await wallNow('supervisor')).tiles).toContainEqual({ roomCode: 'chunhua', sessionId: call.sessionId, producerId: call.producerId });
+  }, 60_000);
+
+  it('a late try to hide a call (a sealing retried after its matter was unsealed) leaves it on the wall: the owner decides from the database', async () => {
+    const call = await answeredCall('lukou', 'officer1');
+    await waitFor('the call on the wall', async () => (await wallNow('officer2')).tiles.some((t) => t.producerId === call.producerId));
+    // No matter of this call is sealed (any more): the step a retry sends does nothing, and says so.
+    expect(await onOwner(s.server.ctx as never, 'hideFromWall', { sessionId: call.sessionId })).toBe(false);
+    expect((await wallNow('supervisor')).tiles).toContainEqual({ roomCode: 'lukou', sessionId: call.sessionId, producerId: call.producerId });
+    // And the other way round: a late try to show a call whose matter is sealed (again) keeps it off.
+    const body = petitionBody('lukou', null, { sessionId: call.sessionId, sealed: true });
+    expect((await api(s.url, 'POST', '/api/petitions', { token: token('officer1'), body })).status).toBe(200);
+    await waitFor('the call off the wall', async () => !(await wallNow('officer2')).tiles.some((t) => t.sessionId === call.sessionId));
+    expect(await onOwner(s.server.ctx as never, 'showOnWall', { sessionId: call.sessionId })).toBe(false);
+    expect((await wallNow('supervisor')).tiles.filter((t) => t.sessionId === call.sessionId)).toEqual([]);
   }, 60_000);
 });
