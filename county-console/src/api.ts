@@ -30,7 +30,8 @@ export function useApi<T>(token: TokenSource, path: string | undefined, refreshM
     setState((s) => ({ ...s, loading: true, error: undefined }));
     apiRequest<T>('GET', path, { token: token() }).then(
       (data) => live && setState({ data, loading: false }),
-      (err: unknown) => live && setState({ error: userMessage(err), loading: false }),
+      // What was shown stays beside the error: a screen that looks again (a poll) goes on from it.
+      (err: unknown) => live && setState((s) => ({ data: s.data, error: userMessage(err), loading: false })),
     );
     return () => {
       live = false;

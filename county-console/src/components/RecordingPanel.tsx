@@ -26,15 +26,21 @@ const REFRESH_MS = 2000;
 
 /** A session's recording on its case page: what was kept, what happened to the recorder, audited playback. */
 export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: string; token: TokenSource; canVerify: boolean }) {
-  const [unfinished, setUnfinished] = useState(false);
-  const r = useApi<{ recording: RecordingView | null }>(token, `/api/sessions/${sessionId}/recording`, unfinished ? REFRESH_MS : undefined);
+  const r = useApi<{ recording: RecordingView | null }>(token, `/api/sessions/${sessionId}/recording`);
   const status = r.data?.recording?.status;
-  useEffect(() => setUnfinished(status !== undefined && UNFINISHED.includes(status)), [status]);
+  const unfinished = status !== undefined && UNFINISHED.includes(status);
+  // The next look only once this one has answered (or failed): a slow answer is never cut off by the next.
+  const { loading, reload } = r;
+  useEffect(() => {
+    if (!unfinished || loading) return;
+    const t = setTimeout(reload, REFRESH_MS);
+    return () => clearTimeout(t);
+  }, [unfinished, loading, reload, r.data, r.error]);
   const [src, setSrc] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const rec = r.data?.recording;
-  if (r.error) return <p className="error">{T.loadFailed(r.error)}</p>;
+  if (r.error && !r.data) return <p className="error">{T.loadFailed(r.error)}</p>;
   if (!r.data) return null;
   if (!rec) return <p className="hint">{TR.none}</p>;
   const play = async () => {
@@ -85,6 +91,7 @@ export function RecordingPanel({ sessionId, token, canVerify }: { sessionId: str
           {TR.notYet}
         </p>
       )}
+      {r.error && <p className="error">{T.loadFailed(r.error)}</p>}
       {message && <p className={message.ok ? 'hint' : 'error'}>{message.text}</p>}
       {src && <video src={src} controls autoPlay className="playback" data-testid="recording-video" />}
     </section>

@@ -183,12 +183,13 @@ export function eventHandlers(app: AppContext): Handlers {
       // Not a call a sealed matter was taken in; and 回避: not one a matter naming the watcher was filed from (they
       // would hear the villager tell about them).
       const joined = await admitted(ctx, sessionId, () => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode));
-      if (mode !== 'monitor') await recuseAfterJoin(app, sessionId, ctx.principal);
-      return entered(bound(ctx, sessionId, joined));
+      const answer = entered(bound(ctx, sessionId, joined));
+      if (mode !== 'monitor') recuseAfterJoin(app, sessionId, ctx.principal);
+      return answer;
     },
     'session:setMode': async (ctx, { sessionId, mode }) => {
       await supervision.setMode(sessionId, ctx.socketId, mode);
-      if (mode !== 'monitor') await recuseAfterJoin(app, sessionId, ctx.principal);
+      if (mode !== 'monitor') recuseAfterJoin(app, sessionId, ctx.principal);
       return {};
     },
     'session:setPrivate': (ctx, { sessionId, private: on }) => ok(supervision.setPrivate(sessionId, ctx.socketId, on)),
@@ -232,9 +233,10 @@ export function eventHandlers(app: AppContext): Handlers {
     // As session:watch: no sealed call, and 回避: the township's staff at the kiosk do not join a call whose matter names them.
     'staff:join': async (ctx, { sessionId }) => {
       const joined = await admitted(ctx, sessionId, () => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId));
+      const answer = entered(bound(ctx, sessionId, joined));
       // Staff carry a township's own intake session: one they join may let a named participant go.
-      await recuseAfterJoin(app, sessionId, ctx.principal);
-      return entered(bound(ctx, sessionId, joined));
+      recuseAfterJoin(app, sessionId, ctx.principal);
+      return answer;
     },
     'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
     'alert:ack': async (ctx, { alertId }) => {

@@ -202,13 +202,15 @@ export async function withdrawFromCall(
 
 /**
  * Someone who carries a call on joined it, or began to talk in it: a participant a matter of the call names, kept so
- * far only because the villager's call would have ended without them (withdraw.ts), may leave now. One query when no
- * open matter came from the call, which is almost always; the audit row names the one whose joining let them go.
+ * far only because the villager's call would have ended without them (withdraw.ts), may leave now. Started after the
+ * join's answer (so the joiner's console, already in the call, hears of the change like everyone else) and never
+ * fails it; one query when no open matter came from the call, which is almost always. The audit row's actor is the
+ * one whose joining let them go.
  */
-export async function recuseAfterJoin(app: AppContext, sessionId: string, by: Claims): Promise<void> {
-  const open = await app.db.query('SELECT 1 FROM petitions WHERE session_id = $1 AND NOT sealed LIMIT 1', [sessionId]);
-  if (!open.rowCount) return;
-  await afterCommit(app, 'participants could not be taken out of the call a matter came from', { sessionId, cause: 'recused' }, async () => {
+export function recuseAfterJoin(app: AppContext, sessionId: string, by: Claims): void {
+  void afterCommit(app, 'participants could not be taken out of the call a matter came from', { sessionId, cause: 'recused' }, async () => {
+    const open = await app.db.query('SELECT 1 FROM petitions WHERE session_id = $1 AND NOT sealed LIMIT 1', [sessionId]);
+    if (!open.rowCount) return;
     const { withdrawn } = await onOwner(app, 'withdraw', { sessionId, cause: 'recused', filerId: by.sub, by: by.sub, byRole: by.role });
     if (withdrawn) app.log.info('participants taken out of the call a matter came from', { sessionId, cause: 'recused', withdrawn });
   });
