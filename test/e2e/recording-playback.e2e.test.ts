@@ -6,7 +6,7 @@ import { openConsole, press } from '../helpers/apps.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { openCase, text } from '../helpers/case-screens.js';
 import { englishOnScreen } from '../helpers/english.js';
-import { loginAll, petitionBody } from '../helpers/fixtures.js';
+import { loginAll, officerClaims, petitionBody } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { encodeClip } from '../helpers/rtp.js';
@@ -43,7 +43,7 @@ describe('recording playback on the case page', () => {
     kiosk = call.kiosk;
     const officer = (await loginAll(s.url, ['officer1']))['officer1']!.user;
     const receipt = await s.server.ctx.petitions.submit(
-      { sub: officer.id, role: 'county_officer', name: 'officer1', sid: officer.id, exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as never,
+      officerClaims(officer),
       petitionBody('langli', null, {
         sessionId: call.sessionId,
         // The fixture's unit carries the township's code; on a screen checked for English the officer's words are Chinese.

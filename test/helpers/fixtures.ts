@@ -34,6 +34,28 @@ export function petitionBody(townshipCode: string, identity: Record<string, stri
   };
 }
 
+/** The registry name officer2 is linked to in tests of 回避 (the demo leaves officer2 unlinked). */
+export const OFFICER2_NAME = '吴海涛';
+
+/** officer2 named as accused, as the intake form sends one. */
+export const officer2Accused = {
+  name: OFFICER2_NAME,
+  unit: '县纪委监委信访室',
+  position: '干事',
+  townshipCode: null,
+  officialCode: null,
+  managementLevel: 'county_managed',
+  standing: 'none',
+};
+
+/** Links officer2's account to OFFICER2_NAME, as an administrator does (admin screen); answers the response. */
+export const linkOfficer2 = (url: string, adminToken: string, officer2Id: string) =>
+  api(url, 'POST', `/api/admin/users/${officer2Id}/official`, { token: adminToken, body: { link: 'name', personName: OFFICER2_NAME } });
+
+/** Claims of a county officer, for calling a service directly (the REST route's own checks are not under test). */
+export const officerClaims = (user: { id: string }, sid: string = randomUUID()) =>
+  ({ sub: user.id, role: 'county_officer', name: 'officer1', sid, exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' }) as never;
+
 export interface Logins {
   [username: string]: { accessToken: string; refreshToken: string; user: { id: string; role: string; townshipCode: string | null } };
 }

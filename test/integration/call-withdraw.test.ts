@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
-import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
+import { kioskToken, linkOfficer2, loginAll, officer2Accused, petitionBody, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
@@ -14,18 +14,6 @@ import { publishSilentCamera } from '../helpers/rtp-call.js';
 // other signaling node and the supervisor's socket is there too: the owner node does the work over the node bus.
 
 type Media = { peers: { role: string; transports: number; consumers: number }[] };
-
-const OFFICER2_NAME = '吴海涛';
-/** An accused as the intake form sends one: officer2 by the name they are linked to. */
-const namingOfficer2 = {
-  name: OFFICER2_NAME,
-  unit: '县纪委监委信访室',
-  position: '干事',
-  townshipCode: null,
-  officialCode: null,
-  managementLevel: 'county_managed',
-  standing: 'none',
-};
 
 describe('watchers leave a live call whose matter is sealed or names them', () => {
   let s: InProcessServer;
@@ -41,10 +29,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin', 'xingsha-staff']);
     if (process.env['VJ_TOPOLOGY'] === 'cluster') expect(s.otherUrl).toBeDefined();
     // officer2 is the registry's 吴海涛, linked as an administrator links a staff account (issue 12 point 5).
-    const linked = await api(s.url, 'POST', `/api/admin/users/${logins['officer2']!.user.id}/official`, {
-      token: token('admin'),
-      body: { link: 'name', personName: OFFICER2_NAME },
-    });
+    const linked = await linkOfficer2(s.url, token('admin'), logins['officer2']!.user.id);
     expect(linked.status, JSON.stringify(linked.body)).toBe(200);
   }, 120_000);
   afterAll(async () => {
@@ -242,7 +227,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     const told = eventWhere<{ sessionId: string }>(call.supervisor, 'session:withdrawn', (p) => p.sessionId === call.sessionId);
     const filed = await api<{ sealed: boolean; pushedToKiosk: boolean }>(elsewhere(), 'POST', '/api/petitions', {
       token: token('officer2'),
-      body: petitionBody('xianglong', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+      body: petitionBody('xianglong', null, { sessionId: call.sessionId, accused: [officer2Accused] }),
     });
     expect(filed.status, JSON.stringify(filed.body)).toBe(200);
     // The villager still gets their receipt: it was filed before its filer left.
@@ -259,7 +244,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     call.supervisor.on('session:withdrawn', () => (told = true));
     const filed = await api(elsewhere(), 'POST', '/api/petitions', {
       token: token('officer2'),
-      body: petitionBody('quantang', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+      body: petitionBody('quantang', null, { sessionId: call.sessionId, accused: [officer2Accused] }),
     });
     expect(filed.status, JSON.stringify(filed.body)).toBe(200);
     // The filing answers after the owner decided: officer2 is still in the call, media and all.
@@ -311,7 +296,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     await waitFor('officer1 out of the call', async () => (await media(call.sessionId, 'officer2')).peers.length === 2);
     const filed = await api(elsewhere(), 'POST', '/api/petitions', {
       token: token('officer2'),
-      body: petitionBody('beishan', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+      body: petitionBody('beishan', null, { sessionId: call.sessionId, accused: [officer2Accused] }),
     });
     expect(filed.status, JSON.stringify(filed.body)).toBe(200);
     expect(await leaveReason(call.sessionId, 'officer2')).toBeNull();
@@ -363,7 +348,7 @@ describe('watchers leave a live call whose matter is sealed or names them', () =
     await staffJoin(call.sessionId);
     const filed = await api(elsewhere(), 'POST', '/api/petitions', {
       token: token('officer2'),
-      body: petitionBody('xingsha', null, { sessionId: call.sessionId, accused: [namingOfficer2] }),
+      body: petitionBody('xingsha', null, { sessionId: call.sessionId, accused: [officer2Accused] }),
     });
     expect(filed.status, JSON.stringify(filed.body)).toBe(200);
     expect(await leaveReason(call.sessionId, 'officer2')).toBeNull();

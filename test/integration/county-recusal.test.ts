@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { api } from '../helpers/api.js';
-import { PNG, kioskToken, loginAll, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
+import { OFFICER2_NAME, PNG, kioskToken, linkOfficer2, loginAll, officer2Accused, petitionBody, transition, upload, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { io } from 'socket.io-client';
@@ -17,8 +17,6 @@ let s: InProcessServer;
 let logins: Logins;
 const token = (who: string) => logins[who]!.accessToken;
 const userId = (who: string) => logins[who]!.user.id;
-
-const OFFICER2_NAME = '吴海涛';
 
 /** The ways a petition names a county account, × the county roles. */
 const NAMINGS = [
@@ -227,10 +225,7 @@ async function listsShowing(who: string, id: string): Promise<string[]> {
 beforeAll(async () => {
   s = await startInProcess();
   logins = await loginAll(s.url);
-  const linked = await api(s.url, 'POST', `/api/admin/users/${userId('officer2')}/official`, {
-    token: token('admin'),
-    body: { link: 'name', personName: OFFICER2_NAME },
-  });
+  const linked = await linkOfficer2(s.url, token('admin'), userId('officer2'));
   expect(linked.status, JSON.stringify(linked.body)).toBe(200);
 });
 afterAll(async () => {
@@ -454,15 +449,7 @@ describe('回避 in a live call', () => {
       const b = petitionBody('xingsha', null, {
         sessionId,
         accused: [
-          {
-            name: OFFICER2_NAME,
-            unit: '县纪委监委信访室',
-            position: '干事',
-            townshipCode: null,
-            officialCode: null,
-            managementLevel: 'county_managed',
-            standing: 'none',
-          },
+          officer2Accused,
           { name: staffName, unit: '', position: '', townshipCode: null, officialCode: null, managementLevel: 'township_cadre', standing: 'none' },
         ],
       });

@@ -9,7 +9,7 @@ import { reconcileRecordings } from '../../signaling/src/recording/reconciler.js
 import { RetentionJob } from '../../signaling/src/recording/retention.js';
 import { api } from '../helpers/api.js';
 import { quietLog } from '../helpers/backends.js';
-import { loginAll, type Logins } from '../helpers/fixtures.js';
+import { loginAll, officerClaims, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { waitFor } from '../helpers/poll.js';
 import { encodeClip } from '../helpers/rtp.js';
@@ -299,10 +299,7 @@ describe('server-side recording', () => {
     // Filed through the service: the REST route accepts a session-bound petition only from a participant of the
     // call (receipt-push.test.ts), and this call was never answered; what matters here is the link.
     const officer = logins['officer1']!.user;
-    await s.server.ctx.petitions.submit(
-      { sub: officer.id, role: 'county_officer', name: 'officer1', sid: randomUUID(), exp: 0, iat: 0, aud: 'vj:console', iss: 'vj-signaling' } as never,
-      b as never,
-    );
+    await s.server.ctx.petitions.submit(officerClaims(officer), b as never);
     const gone = (
       await db.query<{ id: string; chain_head: Buffer; segments: number }>(`SELECT id, chain_head, segments FROM recordings WHERE room_code = 'jinjing'`)
     ).rows[0]!;

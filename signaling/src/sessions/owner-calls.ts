@@ -106,16 +106,10 @@ export const OWNER_RETRY_DELAYS_MS = [250, 1000, 2000, 4000, 8000, 15_000];
  * Runs `step` on behalf of a sealing, unsealing or filing that has already committed, so it never fails that: it
  * answers after the first try, and a step that failed (the owner node restarting, Redis away for a moment) is tried
  * again in the background, each try logged with ids only. Every step here decides afresh what to do from the live
- * session, so a try that happened after all (its answer lost) makes the next one do nothing. `stillDue` is asked
- * before each further try: a matter unsealed meanwhile must not be hidden again by a late try of its seal.
+ * session, so a try that happened after all (its answer lost) makes the next one do nothing; and each asks the
+ * database on the owner whether a matter of the call is sealed, so a late try never undoes a later seal or unseal.
  */
-async function afterCommit(
-  app: AppContext,
-  what: string,
-  fields: Record<string, unknown>,
-  step: () => Promise<void>,
-  stillDue: () => Promise<boolean> = async () => true,
-): Promise<void> {
+async function afterCommit(app: AppContext, what: string, fields: Record<string, unknown>, step: () => Promise<void>): Promise<void> {
   const attempt = async (n: number): Promise<boolean> => {
     try {
       await step();
@@ -135,16 +129,10 @@ async function afterCommit(
         app.log.warn(`${what}; the server is stopping, not tried again`, { ...fields, attempt: n + 2 });
         return;
       }
-      // eslint-disable-next-line no-restricted-syntax -- unknown counts as still due: the step itself then decides from the live session, and logs its own failure
-      const due = await stillDue().catch(() => true);
-      if (!due || (await attempt(n + 1))) return;
+      if (await attempt(n + 1)) return;
     }
   })();
 }
-
-/** Whether matter `petitionId` is still sealed (true) or open (false); undefined when it is gone. */
-const isSealed = async (app: AppContext, petitionId: string) =>
-  (await app.db.query<{ sealed: boolean }>('SELECT sealed FROM petitions WHERE id = $1', [petitionId])).rows[0]?.sealed;
 
 /**
  * A matter was sealed (by the office, or filed sealed) that was taken in call `sessionId`: if that call is live, it
@@ -153,15 +141,9 @@ const isSealed = async (app: AppContext, petitionId: string) =>
  */
 export async function hideSealedCall(app: AppContext, petitionId: string, sessionId: string | null | undefined): Promise<void> {
   if (!sessionId) return;
-  await afterCommit(
-    app,
-    'sealed matter: its call could not be taken off the video wall',
-    { petitionId, sessionId },
-    async () => {
-      if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
-    },
-    async () => (await isSealed(app, petitionId)) === true,
-  );
+  await afterCommit(app, 'sealed matter: its call could not be taken off the video wall', { petitionId, sessionId }, async () => {
+    if (await onOwner(app, 'hideFromWall', { sessionId })) app.log.info('sealed matter: its call left the video wall', { petitionId, sessionId });
+  });
 }
 
 /**
@@ -187,17 +169,17 @@ export async function withdrawFromCall(
 ): Promise<void> {
   const { petitionId, sessionId } = at;
   if (!sessionId) return;
-  await afterCommit(
-    app,
-    'participants could not be taken out of the call a matter came from',
-    { petitionId, sessionId, cause },
-    async () => {
-      const { withdrawn } = await onOwner(app, 'withdraw', { sessionId, cause, filerId: at.filerId, by: at.by.sub, byRole: at.by.role });
-      if (withdrawn) app.log.info('participants taken out of the call a matter came from', { petitionId, sessionId, cause, withdrawn });
-    },
-    // A seal undone meanwhile takes nobody out; recusal asks the database itself (an open matter naming them).
-    async () => cause !== 'sealed' || (await isSealed(app, petitionId)) === true,
+  await afterCommit(app, WITHDRAW_FAILED, { petitionId, sessionId, cause }, () =>
+    withdrawOnOwner(app, { sessionId, cause, filerId: at.filerId, by: at.by.sub, byRole: at.by.role }, { petitionId }),
   );
+}
+
+const WITHDRAW_FAILED = 'participants could not be taken out of the call a matter came from';
+
+/** The withdrawal, on the session's owner; logged (ids only) when it took anyone out. */
+async function withdrawOnOwner(app: AppContext, req: WithdrawRequest, fields: Record<string, unknown> = {}): Promise<void> {
+  const { withdrawn } = await onOwner(app, 'withdraw', req);
+  if (withdrawn) app.log.info('participants taken out of the call a matter came from', { ...fields, sessionId: req.sessionId, cause: req.cause, withdrawn });
 }
 
 /**
@@ -208,10 +190,8 @@ export async function withdrawFromCall(
  * one whose joining let them go.
  */
 export function recuseAfterJoin(app: AppContext, sessionId: string, by: Claims): void {
-  void afterCommit(app, 'participants could not be taken out of the call a matter came from', { sessionId, cause: 'recused' }, async () => {
+  void afterCommit(app, WITHDRAW_FAILED, { sessionId, cause: 'recused' }, async () => {
     const open = await app.db.query('SELECT 1 FROM petitions WHERE session_id = $1 AND NOT sealed LIMIT 1', [sessionId]);
-    if (!open.rowCount) return;
-    const { withdrawn } = await onOwner(app, 'withdraw', { sessionId, cause: 'recused', filerId: by.sub, by: by.sub, byRole: by.role });
-    if (withdrawn) app.log.info('participants taken out of the call a matter came from', { sessionId, cause: 'recused', withdrawn });
+    if (open.rowCount) await withdrawOnOwner(app, { sessionId, cause: 'recused', filerId: by.sub, by: by.sub, byRole: by.role });
   });
 }
