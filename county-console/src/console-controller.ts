@@ -364,16 +364,15 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     await a.media.resumeUntilDone(joined, away, wanted);
   }
 
-  /** The session's media was re-created on the server: rebuild ours in it, same session, same mode. */
+  /**
+   * The session's media was re-created on the server: rebuild ours in it, same session, same mode, retried like a
+   * return after a drop (a timed-out request on a loaded machine must not leave the officer without the villager).
+   */
   private async remedia(): Promise<void> {
     const a = this.state.active;
     if (!a || !this.channel) return;
-    try {
-      const joined = await this.channel.request('session:rejoin', { sessionId: a.sessionId });
-      await a.media.resume(joined, Infinity);
-    } catch {
-      this.set({ notice: T.cameraFailed });
-    }
+    a.media.lost();
+    await this.rejoinSession(this.channel, Infinity);
   }
 
   /** The server stayed out of reach for longer than it keeps our place: the session is over on this screen. */

@@ -232,6 +232,7 @@ export class KioskController extends ExternalStore<KioskState> {
     socket.on('session:mediaReset', ({ sessionId }) => {
       // The server lost this call's media and made it anew: same call, new transports and tracks.
       if (sessionId !== this.sessionId) return;
+      this.media?.lost();
       void this.resume(sessionId, Infinity);
     });
     socket.on('session:producerClosed', ({ sessionId, producerId }) => {

@@ -168,15 +168,25 @@ export class SessionMedia {
     }
   }
 
-  /** New transports and tracks in the same session (after a reload too, when the SFU still has the old ones). */
-  async rebuild(joined: { producers: ProducerInfo[] }, speak = this.speaking): Promise<void> {
-    this.speaking = speak;
+  /**
+   * The server lost this session's media (its SFU worker died): our transports lead nowhere. Dropped at once, when
+   * the server says so, not when the rebuild begins after the rejoin's answer: a producer another participant
+   * publishes anew in between would otherwise go to the dead transports, fail, and never be consumed; now it
+   * waits for the rebuild.
+   */
+  lost(): void {
     this.peer?.close();
     this.peer = undefined;
     this.consumed.clear();
     for (const t of this.remoteStream.getTracks()) t.stop();
     this.remoteStream = new MediaStream();
     this.opts.onChange();
+  }
+
+  /** New transports and tracks in the same session (after a reload too, when the SFU still has the old ones). */
+  async rebuild(joined: { producers: ProducerInfo[] }, speak = this.speaking): Promise<void> {
+    this.speaking = speak;
+    this.lost();
     // Whatever the SFU still holds of ours (a reload, a short drop) goes, so nothing stale is left consuming.
     await this.channel.request('rtc:reset', { sessionId: this.sessionId });
     if (this.closed) return;

@@ -104,11 +104,15 @@ function holdsForOther(text: string, mtimeMs: number): { pid: number | null } | 
   return holder.pid !== process.pid && alive(holder) ? holder : undefined;
 }
 
+/** Blocks this thread for `ms` (the lock is taken synchronously, before anything else runs). */
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 /**
- * Moves a stale lock out of the way, and only that one: it is renamed to a private name and read again there. If
- * what moved is not what was judged stale (another process took the lock in between), it is put back.
+ * Moves `file` out of the way only if it still reads `judged`: renamed to a private name, read again there, and put
+ * back if it is not what was judged. Put back by link, so there is a moment without the file: used only where nobody
+ * else acts on that file at the same time (a guard left by a dead process), never on the lock itself.
  */
-function removeStale(file: string, judged: string): void {
+function moveAsideIf(file: string, judged: string): void {
   const aside = `${file}.${process.pid}.${Date.now()}.stale`;
   try {
     fs.renameSync(file, aside);
@@ -119,11 +123,45 @@ function removeStale(file: string, judged: string): void {
   try {
     if (fs.readFileSync(aside, 'utf8') !== judged) fs.linkSync(aside, file);
   } catch (err) {
-    // EEXIST: yet another process has made the lock since; it stands, and the caller is refused by it next pass.
+    // EEXIST: another process has made the file since; it stands.
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   } finally {
     fs.rmSync(aside, { force: true });
   }
+}
+
+/**
+ * Removes the stale lock `judged`, under a guard file so that only one process at a time takes a stale lock over.
+ * Without it, two processes that both judged the same lock stale could interleave: one removes the stale lock and
+ * makes its own, the other moves that new lock aside to check it, and a third takes the lock in the moment it was
+ * away, so two held it. The guard's holder removes the lock only while it still reads `judged`, and nobody else
+ * removes a lock (a live holder removes only its own), so what it removes is the stale one. True when the caller
+ * should simply try again at once; false when another process is taking over and the caller should wait a moment.
+ */
+function removeStale(file: string, judged: string, mine: string): boolean {
+  const guard = `${file}.takeover`;
+  if (createWith(guard, mine)) {
+    try {
+      if (readOr(file) === judged.trim()) fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(guard, { force: true });
+    }
+    return true;
+  }
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = fs.readFileSync(guard, 'utf8');
+    mtimeMs = fs.statSync(guard).mtimeMs;
+  } catch (err) {
+    // The guard went between the two calls: its holder is done; try again.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  if (holdsForOther(text, mtimeMs)) return false;
+  // Its holder died within the few microseconds it holds it (or it is ours, left by a throw): moved aside.
+  moveAsideIf(guard, text);
+  return true;
 }
 
 /**
@@ -138,7 +176,8 @@ export function lockDataDir(dataDir: string): () => void {
     return once(file);
   }
   const mine = JSON.stringify({ pid: process.pid, started: startTime(process.pid), boot: bootId() } satisfies Holder);
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // A takeover holds its guard for microseconds; a second of waiting covers a busy machine many times over.
+  for (let attempt = 0; attempt < 200; attempt++) {
     if (createWith(file, mine)) {
       held.set(file, 1);
       return once(file);
@@ -149,14 +188,14 @@ export function lockDataDir(dataDir: string): () => void {
       text = fs.readFileSync(file, 'utf8');
       mtimeMs = fs.statSync(file).mtimeMs;
     } catch (err) {
-      // Gone between the two calls: its holder just released it; try again.
+      // Gone between the two calls: its holder just released it, or a takeover removed it; try again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;
     }
     const other = holdsForOther(text, mtimeMs);
     if (other) throw new DataDirInUse(dataDir, other.pid);
-    // Stale (its holder is gone) or left by this very process: moved aside, and taken on the next pass.
-    removeStale(file, text);
+    // Stale (its holder is gone) or left by this very process: removed, and taken on the next pass.
+    if (!removeStale(file, text, mine)) pause(5);
   }
   throw new Error(`could not take the lock ${file}`);
 }
