@@ -8,6 +8,7 @@ import { SecondFactorStep } from './components/SecondFactorStep';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
+import { TA } from './archive-strings';
 import { TD } from './discipline-strings';
 import { TR } from './recommendation-strings';
 import { TS } from './sealed-strings';
@@ -26,6 +27,7 @@ import { SealedMatters } from './views/SealedMatters';
 import { Security } from './views/Security';
 import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
+import { Warnings } from './views/Warnings';
 import { Workbench } from './views/Workbench';
 
 const NAV = {
@@ -37,6 +39,7 @@ const NAV = {
   sealed: TS.nav,
   discipline: TD.nav,
   letters: TR.nav,
+  warnings: TA.nav,
 };
 type View = keyof typeof NAV;
 
@@ -47,13 +50,14 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy', 'sealed'],
   // 县纪委监委主要负责人: the sealed matters, and as a commission leader the discipline records (no sealed matter there)
   // and the 建议书 loop.
-  county_leader: ['sealed', 'discipline', 'letters'],
+  county_leader: ['sealed', 'discipline', 'warnings', 'letters'],
   // Issue 17's roles: the discipline-records query and the 建议书 loop (党风政风监督室 records and acts, the others read;
-  // a 片区督查组 its own 片区's); 清廉档案, opinions and reports come in later slices.
+  // a 片区督查组 its own 片区's); 清廉档案 on a person's page and its warnings (the 督查组 enters and closes, its leader
+  // signs; 审理室 reads the records, not the profiles); opinions and reports come in later slices.
   case_reviewer: ['discipline', 'letters'],
-  conduct_office: ['discipline', 'letters'],
-  district_inspector: ['discipline', 'letters'],
-  district_leader: ['discipline', 'letters'],
+  conduct_office: ['discipline', 'warnings', 'letters'],
+  district_inspector: ['discipline', 'warnings', 'letters'],
+  district_leader: ['discipline', 'warnings', 'letters'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -211,7 +215,8 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
         {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
-        {!accountOpen && current === 'discipline' && <DisciplineQuery token={controller.token} />}
+        {!accountOpen && current === 'discipline' && <DisciplineQuery token={controller.token} archive={s.user.role !== 'case_reviewer'} />}
+        {!accountOpen && current === 'warnings' && <Warnings token={controller.token} />}
         {!accountOpen && current === 'letters' && (
           <Recommendations token={controller.token} canWrite={s.user.role === 'conduct_office' || s.user.role === 'county_leader'} />
         )}

@@ -258,6 +258,7 @@ export const ERROR_MESSAGES = deepFreeze({
       unitNameWithoutCode: '有单位名称但缺少单位编码',
       badLevel: '管理层级应为县管干部、乡镇干部、村干部或留空',
       badIdCard: '身份证号校验不通过',
+      badKeyOfficial: '关键少数应填“是”或“否”，或留空',
       duplicateCode: '人员编码在本批中重复',
       missingRecordId: '缺少记录编号',
       unknownOfficial: '人员编码不在清廉档案中，请先导入人员',
@@ -277,6 +278,17 @@ export const ERROR_MESSAGES = deepFreeze({
     nameHanOnly: '姓名只能是汉字，或用拼音、拼音首字母查询',
     personNotFound: '没有找到这个人员',
     noDistrict: '该账号未分配片区',
+  },
+  // 清廉档案 (issue 17).
+  archive: {
+    notKeyOfficial: '此人不是关键少数，档案由导入和处分、信访等事项自动更新，无需按月录入。',
+    futureMonth: '不能录入尚未到来的月份',
+    tooOld: '只能录入或修改最近 12 个月的档案',
+    signed: '该月档案已由组长签字确认，不能再修改。',
+    monthMissing: '该月档案尚未录入，不能签字确认。',
+    alreadySigned: '该月档案已经签字确认。',
+    warningNotFound: '没有找到这条预警',
+    warningClosed: '这条预警已经办结。',
   },
   // 建议书 → 整改 → 回头看 (issue 17).
   recommendations: {

@@ -32,3 +32,4 @@ export * from './schemas/sealed.js';
 export * from './sanctions.js';
 export * from './schemas/discipline.js';
 export * from './schemas/recommendations.js';
+export * from './schemas/archive.js';

@@ -8,3 +8,4 @@ export { LoginBackoff, LOGIN_BACKOFF } from './http/login-backoff.js';
 export { IntegrityKeys, IntegrityError, KeyCheckError, loadSystemKeys } from './security/system-keys.js';
 export { AuditCheckpoints } from './audit/checkpoints.js';
 export { Recommendations } from './discipline/recommendations.js';
+export { IntegrityArchive } from './discipline/integrity-archive.js';

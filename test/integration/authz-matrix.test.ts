@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientEvents, type ClientEvent, type Role } from '@vj/shared';
+import { clientEvents, localDay, type ClientEvent, type Role } from '@vj/shared';
 import { ROUTES, type RouteKey } from '../../signaling/src/http/access.js';
 import { EVENT_ACCESS } from '../../signaling/src/realtime/event-access.js';
 import { api } from '../helpers/api.js';
@@ -29,6 +29,25 @@ let liveSessionId: string;
 let liveKiosk: Awaited<ReturnType<typeof connect>>;
 /** 建议书 to a unit of 第一片区 (星沙街道城建办) and of 第二片区 (春华镇民政办), each awaiting its 整改报告. */
 const letters = { d1: randomUUID(), d2: randomUUID() };
+/** 清廉档案: a key official of each 片区 (孙立平 of 星沙, 何文涛 of 春华), and an open warning raised by each one's month. */
+const keyOfficials = { d1: 'XS-0006', d2: 'CH-0002' };
+const archiveWarnings: Record<'d1' | 'd2', string> = { d1: '', d2: '' };
+const thisMonth = localDay().slice(0, 7);
+const archiveMonth = {
+  dims: {
+    property: '住房一套',
+    vehicles: '无',
+    family: '无',
+    partyGovernance: '授权矩阵测试',
+    duty: '授权矩阵测试',
+    spirit: '授权矩阵测试',
+    integrity: '授权矩阵测试',
+    findings: '',
+  },
+  assessment: 'poor',
+  findingsOpen: 0,
+  findingsOverdue: 0,
+};
 
 beforeAll(async () => {
   s = await startInProcess();
@@ -100,6 +119,17 @@ beforeAll(async () => {
     };
     expect((await api(s.url, 'POST', '/api/recommendations', { token: logins['conduct1']!.accessToken, body: letter })).status).toBe(200);
   }
+  for (const [d, who] of [
+    ['d1', 'district1-leader'],
+    ['d2', 'district2-inspector'],
+  ] as const) {
+    const r = await api<{ warnings: { id: string }[] }>(s.url, 'PUT', `/api/archive/people/${keyOfficials[d]}/months/${thisMonth}`, {
+      token: logins[who]!.accessToken,
+      body: archiveMonth,
+    });
+    expect(r.status).toBe(200);
+    archiveWarnings[d] = r.body.warnings[0]!.id;
+  }
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
   const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
   liveSessionId = live.ok ? live.data.sessionId : '';
@@ -136,6 +166,9 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   if (path.startsWith('/api/discipline/people/')) return path.replace(':code', actor.name === 'district2-inspector' ? 'CH-0001' : 'XS-0001');
   if (path === '/api/discipline/people') return `${path}?q=wjg`;
   // A letter to a unit of the actor's own 片区 (as for people above); another 片区's is a 404 (recommendations test).
+  const d = actor.name === 'district2-inspector' ? 'd2' : 'd1';
+  if (path.startsWith('/api/archive/people/')) return path.replace(':code', keyOfficials[d]).replace(':month', thisMonth);
+  if (path.startsWith('/api/archive/warnings/')) return path.replace(':id', archiveWarnings[d]);
   if (path.startsWith('/api/recommendations/:id')) return path.replace(':id', actor.name === 'district2-inspector' ? letters.d2 : letters.d1);
   if (path === '/api/recommendations/units') return `${path}?q=${encodeURIComponent('城建办')}`;
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
@@ -207,6 +240,10 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
         },
       };
     // A 回头看 on a letter still awaiting its report: an allowed caller is refused by state (409), and the letter stays.
+    case 'PUT /api/archive/people/:code/months/:month':
+      return { body: archiveMonth };
+    case 'POST /api/archive/warnings/:id/close':
+      return { body: { action: 'remind', note: '授权矩阵测试' } };
     case 'POST /api/recommendations/:id/actions':
       return { body: { action: 'review', outcome: 'done', notes: '授权矩阵测试' } };
     case 'POST /api/township/cases/:id/transition':

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { PEOPLE_SEARCH_BY, type PeopleAnswer, type PeopleSearchBy, type PersonDetail } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
+import { ArchivePanel } from '../components/ArchivePanel';
 import { ListView } from '../components/ListView';
 import { PendingPanel } from '../components/PendingPanel';
 import { TD } from '../discipline-strings';
@@ -10,7 +11,7 @@ import { T } from '../strings';
  * 受处分人员信息查询: the query on the left, the person on the right — for the 审理室 every record with its 影响期
  * and every earlier accusation (case codes and state, never the accuser) in one screen.
  */
-export function DisciplineQuery({ token }: { token: TokenSource }) {
+export function DisciplineQuery({ token, archive }: { token: TokenSource; archive: boolean }) {
   const [by, setBy] = useState<PeopleSearchBy>('name');
   const [text, setText] = useState('');
   const [disciplined, setDisciplined] = useState(false);
@@ -76,12 +77,13 @@ export function DisciplineQuery({ token }: { token: TokenSource }) {
         />
         {results.data?.truncated && <p className="hint">{TD.truncated(results.data.items.length)}</p>}
       </section>
-      {open && <PersonPage key={open} code={open} token={token} onClose={() => setOpen(undefined)} />}
+      {open && <PersonPage key={open} code={open} token={token} archive={archive} onClose={() => setOpen(undefined)} />}
     </div>
   );
 }
 
-function PersonPage({ code, token, onClose }: { code: string; token: TokenSource; onClose: () => void }) {
+/** `archive`: the reader also sees the person's 清廉档案 (not 审理室, which reads the records only). */
+function PersonPage({ code, token, archive, onClose }: { code: string; token: TokenSource; archive: boolean; onClose: () => void }) {
   const v = useApi<PersonDetail>(token, `/api/discipline/people/${encodeURIComponent(code)}`);
   if (v.error || !v.data) return <PendingPanel loaded={v} />;
   const { person: p, records, accusations } = v.data;
@@ -109,6 +111,7 @@ function PersonPage({ code, token, onClose }: { code: string; token: TokenSource
         <dt>{TD.fields.idCard}</dt>
         <dd data-testid="person-id-card">{p.idCardMasked ?? '—'}</dd>
       </dl>
+      {archive && <ArchivePanel code={code} token={token} />}
       <h3>{TD.recordsTitle(records.length)}</h3>
       <ListView
         rows={records}

@@ -71,6 +71,12 @@ export const AUDIT_ACTIONS = [
   'recommendation.return',
   'recommendation.review',
   'recommendation.view',
+  // 清廉档案: a profile opened, a month entered or signed off, a warning raised or closed (ids only; the words are sealed).
+  'archive.profile_view',
+  'archive.month_entered',
+  'archive.month_signed',
+  'archive.warning_raised',
+  'archive.warning_closed',
   'recording.pause',
   'recording.resume',
   'recording.playback',

@@ -147,7 +147,7 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
       .slice(1)
       .map((r) => r.fields);
   await db.tx(async (q) => {
-    for (const [code, name, unitCode, unitName, position, township, level] of rows('demo-officials.csv')) {
+    for (const [code, name, unitCode, unitName, position, township, level, rank, key] of rows('demo-officials.csv')) {
       // Each unit in the 片区 that covers its township (the synthetic county's division), for the 督查组 scoping. A
       // county body (the commission's own leadership) has no township: the file leaves the column empty.
       await q.query(
@@ -156,8 +156,22 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
       );
       // 管理层级 by its Chinese label, as the import page takes it; the standing read from position and unit (0022).
       await q.query(
-        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing) VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, vj_official_standing($4, $7)) ON CONFLICT (code) DO NOTHING`,
-        [code, name, unitCode, position, township, MANAGEMENT_LEVELS.find((l) => MANAGEMENT_LEVEL_LABELS[l] === level) ?? 'unknown', unitName],
+        // 职级 and 关键少数 (清廉档案) reach a demo database made before the file had them; nothing else is changed.
+        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing, rank, key_official)
+         VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, vj_official_standing($4, $7), $8, $9)
+         ON CONFLICT (code) DO UPDATE SET rank = CASE WHEN officials.rank = '' THEN excluded.rank ELSE officials.rank END,
+           key_official = officials.key_official OR excluded.key_official`,
+        [
+          code,
+          name,
+          unitCode,
+          position,
+          township,
+          MANAGEMENT_LEVELS.find((l) => MANAGEMENT_LEVEL_LABELS[l] === level) ?? 'unknown',
+          unitName,
+          rank ?? '',
+          key === '是',
+        ],
       );
     }
     for (const [id, official, date, kind, reason, authority] of rows('demo-discipline.csv')) {

@@ -40,3 +40,46 @@ export function maskedIdCard(keys: IntegrityKeyring, code: string, ct: Buffer): 
     throw err;
   }
 }
+
+/**
+ * 清廉档案: a month's six dimensions as one sealed object, its place (person and month) bound in, so a row moved to
+ * another person or month does not open. Same county-wide personal-data key as the ID numbers (written by one
+ * team for many people; nothing shared per person).
+ */
+const monthCtx = (code: string, month: string): FieldContext => ({ table: 'archive_months', column: 'dims_ct', rowId: `${code}|${month}`, keyVersion: 1 });
+const noteCtx = (warningId: string): FieldContext => ({ table: 'archive_warnings', column: 'note_ct', rowId: warningId, keyVersion: 1 });
+
+export function sealMonth(keys: IntegrityKeyring, code: string, month: string, dims: object): Buffer {
+  return seal(keys.key('person-data'), Buffer.from(JSON.stringify(dims), 'utf8'), monthCtx(code, month), keys.suite);
+}
+
+/** The month's dimensions; throws DecryptError when the row does not open (moved, altered, or another key). */
+export function openMonth(keys: IntegrityKeyring, code: string, month: string, ct: Buffer): unknown {
+  return JSON.parse(open(keys.key('person-data', envelopeSuite(ct) ?? keys.suite), ct, monthCtx(code, month)).toString('utf8'));
+}
+
+/**
+ * A keyed MAC of the 个人信息 dimension (property, vehicles, family employment), whitespace folded: equal MACs mean
+ * nothing changed, without the words at rest in a comparable form. Under the current suite; a suite change reads as
+ * one change, once.
+ */
+export function personalMac(keys: IntegrityKeyring, code: string, personal: { property: string; vehicles: string; family: string }): Buffer {
+  const fold = (s: string) => s.replace(/\s+/g, ' ').trim();
+  return mac(
+    keys.suite,
+    keys.key('person-archive-mac'),
+    'archive-personal',
+    code,
+    fold(personal.property),
+    fold(personal.vehicles),
+    fold(personal.family),
+  ).subarray(0, 16);
+}
+
+export function sealNote(keys: IntegrityKeyring, warningId: string, note: string): Buffer {
+  return seal(keys.key('person-data'), Buffer.from(note, 'utf8'), noteCtx(warningId), keys.suite);
+}
+
+export function openNote(keys: IntegrityKeyring, warningId: string, ct: Buffer): string {
+  return open(keys.key('person-data', envelopeSuite(ct) ?? keys.suite), ct, noteCtx(warningId)).toString('utf8');
+}

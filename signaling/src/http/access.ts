@@ -12,6 +12,13 @@ const ARCHIVE_READERS: readonly Role[] = ['case_reviewer', 'county_leader', 'con
  */
 const LETTER_WRITERS: readonly Role[] = ['conduct_office', 'county_leader'];
 const LETTER_READERS: readonly Role[] = ARCHIVE_READERS;
+/**
+ * 清廉档案: the 片区督查组 (their own 片区, enforced in the service) enter the months and close the warnings, their
+ * leader signs the months; the commission's leaders and 党风政风监督室 (opinions and reports) read. 审理室 reads the
+ * discipline records, not the profiles.
+ */
+const DISTRICT: readonly Role[] = ['district_inspector', 'district_leader'];
+const PROFILE_READERS: readonly Role[] = [...DISTRICT, 'county_leader', 'conduct_office'];
 const CONSOLE_USERS: readonly Role[] = [
   'county_officer',
   'county_supervisor',
@@ -88,6 +95,11 @@ export const ROUTES = {
   'GET /api/registry/officials': { roles: COUNTY },
   'GET /api/discipline/people': { roles: ARCHIVE_READERS },
   'GET /api/discipline/people/:code': { roles: ARCHIVE_READERS },
+  'GET /api/archive/people/:code': { roles: PROFILE_READERS },
+  'PUT /api/archive/people/:code/months/:month': { roles: DISTRICT },
+  'POST /api/archive/people/:code/months/:month/sign': { roles: ['district_leader'] },
+  'GET /api/archive/warnings': { roles: PROFILE_READERS },
+  'POST /api/archive/warnings/:id/close': { roles: DISTRICT },
   'GET /api/recommendations': { roles: LETTER_READERS },
   'GET /api/recommendations/board': { roles: LETTER_READERS },
   'GET /api/recommendations/units': { roles: LETTER_WRITERS },

@@ -19,6 +19,7 @@ import { recordingRoutes } from './routes/recordings.js';
 import { registryRoutes } from './routes/registry.js';
 import { disciplineRoutes } from './routes/discipline.js';
 import { recommendationRoutes } from './routes/recommendations.js';
+import { archiveRoutes } from './routes/archive.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 import { sealedRoutes } from './routes/sealed.js';
@@ -108,6 +109,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     registryRoutes,
     disciplineRoutes,
     recommendationRoutes,
+    archiveRoutes,
     recordingRoutes,
     receiptRoutes,
     satisfactionRoutes,

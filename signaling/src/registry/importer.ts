@@ -35,6 +35,9 @@ const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
     township: ['乡镇', 'township'],
     level: ['管理层级', 'management_level'],
     idCard: ['身份证号', 'id_card'],
+    // 清廉档案: the 职级 the portrait quotes, and whether the person is one of the 关键少数 entered monthly.
+    rank: ['职级', 'rank'],
+    keyOfficial: ['关键少数', 'key_official'],
   },
   discipline: {
     id: ['记录编号', 'id'],
@@ -46,6 +49,21 @@ const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
     probation: ['察看期', 'probation'],
   },
 };
+/** 关键少数 as a spreadsheet writes it; blank is 否. */
+const KEY_OFFICIAL: Record<string, boolean> = {
+  '': false,
+  是: true,
+  否: false,
+  y: true,
+  n: false,
+  yes: true,
+  no: false,
+  '1': true,
+  '0': false,
+  true: true,
+  false: false,
+};
+
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
 const BATCH = 1000;
 const MAX_STORED_ERRORS = 1000;
@@ -180,7 +198,14 @@ export class RegistryImporter {
       await this.db.tx(async (q) => {
         const ok =
           kind === 'officials'
-            ? await this.officials(q, batch, get, errors, columns['level'] !== undefined, { principal, importId: id })
+            ? await this.officials(
+                q,
+                batch,
+                get,
+                errors,
+                { level: columns['level'] !== undefined, rank: columns['rank'] !== undefined, key: columns['keyOfficial'] !== undefined },
+                { principal, importId: id },
+              )
             : await this.discipline(q, batch, get, errors);
         imported += ok;
         errorCount += errors.length;
@@ -218,13 +243,16 @@ export class RegistryImporter {
     });
   }
 
-  /** `withLevel`: the file has a 管理层级 column; a file without one leaves the levels already imported as they are. */
+  /**
+   * `has`: which of the optional columns (管理层级, 职级, 关键少数) the file has; a file without one leaves what is
+   * already imported in that column as it is.
+   */
   private async officials(
     q: Tx,
     batch: CsvRecord[],
     get: (r: CsvRecord, k: string) => string,
     errors: RowError[],
-    withLevel: boolean,
+    has: { level: boolean; rank: boolean; key: boolean },
     by: { principal: Claims; importId: string },
   ): Promise<number> {
     const rows: {
@@ -237,6 +265,8 @@ export class RegistryImporter {
       township: string | null;
       level: ManagementLevel;
       idCard: string;
+      rank: string;
+      keyOfficial: boolean;
     }[] = [];
     const seen = new Set<string>();
     for (const r of batch) {
@@ -249,7 +279,11 @@ export class RegistryImporter {
         township: get(r, 'township'),
         level: get(r, 'level'),
         idCard: normaliseIdCard(get(r, 'idCard')),
+        rank: get(r, 'rank'),
+        keyOfficial: get(r, 'keyOfficial'),
       };
+      const keyText = v.keyOfficial.toLowerCase();
+      const key = Object.hasOwn(KEY_OFFICIAL, keyText) ? KEY_OFFICIAL[keyText] : undefined;
       const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
       const level = levelOf(v.level);
       const problem = !v.code
@@ -266,15 +300,17 @@ export class RegistryImporter {
                   ? ROW.badLevel
                   : v.idCard && !isValidIdCard(v.idCard)
                     ? ROW.badIdCard
-                    : seen.has(v.code)
-                      ? ROW.duplicateCode
-                      : null;
+                    : key === undefined
+                      ? ROW.badKeyOfficial
+                      : seen.has(v.code)
+                        ? ROW.duplicateCode
+                        : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
       }
       seen.add(v.code);
-      rows.push({ ...v, line: r.line, unitCode: v.unitCode || null, township, level: level! });
+      rows.push({ ...v, line: r.line, unitCode: v.unitCode || null, township, level: level!, keyOfficial: key! });
     }
     // An entry linked to a county account keeps its name, unit, position, township and level: the change waits for
     // a second person (held-changes.ts). Its other columns (the ID number) are still imported.
@@ -292,7 +328,7 @@ export class RegistryImporter {
         unitName: r.unitName || null,
         position: r.position,
         townshipCode: r.township,
-        managementLevel: withLevel ? r.level : null,
+        managementLevel: has.level ? r.level : null,
       };
       if (!changesGuarded(current, proposed)) continue;
       held.push({ code: r.code, proposed });
@@ -326,10 +362,12 @@ export class RegistryImporter {
       const names = rows.map((r) => nameKeys(r.name));
       const ids = rows.map((r) => (r.idCard ? sealIdCard(personalDataKeys(this.db), r.code, r.idCard) : null));
       await q.query(
-        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, name_pinyin, name_initials, id_card_ct, id_card_index)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[])
+        `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, name_pinyin, name_initials, id_card_ct, id_card_index, rank, key_official)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::text[], $14::boolean[])
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code, position = excluded.position, township_code = excluded.township_code,
-           management_level = CASE WHEN $7::boolean THEN excluded.management_level ELSE officials.management_level END, name_pinyin = excluded.name_pinyin,
+           management_level = CASE WHEN $7::boolean THEN excluded.management_level ELSE officials.management_level END,
+           rank = CASE WHEN $13::boolean THEN excluded.rank ELSE officials.rank END,
+           key_official = CASE WHEN $15::boolean THEN excluded.key_official ELSE officials.key_official END, name_pinyin = excluded.name_pinyin,
            name_initials = excluded.name_initials, id_card_ct = coalesce(excluded.id_card_ct, officials.id_card_ct), id_card_index = coalesce(excluded.id_card_index, officials.id_card_index), imported_at = now()`,
         [
           rows.map((r) => r.code),
@@ -338,11 +376,15 @@ export class RegistryImporter {
           rows.map((r) => r.position),
           rows.map((r) => r.township),
           rows.map((r) => r.level),
-          withLevel,
+          has.level,
           names.map((n) => n.pinyin),
           names.map((n) => n.initials),
           ids.map((x) => x?.ct ?? null),
           ids.map((x) => x?.index ?? null),
+          rows.map((r) => r.rank),
+          has.rank,
+          rows.map((r) => r.keyOfficial),
+          has.key,
         ],
       );
       // The standing (a township's principal leader, its commission) is read from the position and unit (migration 0022).

@@ -1,0 +1,58 @@
+import { useState } from 'react';
+import type { WarningListAnswer } from '@vj/shared';
+import { useApi, type TokenSource } from '../api';
+import { TA } from '../archive-strings';
+import { ArchivePanel } from '../components/ArchivePanel';
+import { ListView } from '../components/ListView';
+
+type Filter = 'open' | 'closed' | 'all';
+
+/**
+ * 苗头性问题预警: the warnings of the reader's 片区 (the county's for its leaders) on the left, the person's 清廉档案
+ * on the right, where the 督查组 closes them with a 提醒 or an 教育. Looks again every 30 s (colleagues close them too).
+ */
+export function Warnings({ token }: { token: TokenSource }) {
+  const [filter, setFilter] = useState<Filter>('open');
+  const [open, setOpen] = useState<string>();
+  const list = useApi<WarningListAnswer>(token, `/api/archive/warnings?state=${filter}`, 30_000);
+  return (
+    <div className="split letters">
+      <section className="panel" data-testid="warnings">
+        <h2>{TA.list.title}</h2>
+        <p className="hint">{TA.list.hint}</p>
+        <div className="filters">
+          {(['open', 'closed', 'all'] as const).map((f) => (
+            <button key={f} className={`tab${filter === f ? ' on' : ''}`} onClick={() => setFilter(f)} data-testid={`warnings-${f}`}>
+              {TA.list[f]}
+            </button>
+          ))}
+        </div>
+        <ListView
+          rows={list.data?.items}
+          error={list.error}
+          errorText={(e) => e}
+          empty={TA.list.none}
+          columns={TA.list.columns}
+          testId="warnings-list"
+          row={(w) => (
+            <tr key={w.id} className={open === w.officialCode ? 'selected' : undefined} onClick={() => setOpen(w.officialCode)} data-testid={`warning-${w.id}`}>
+              <td>{w.name}</td>
+              <td>{w.unitName ?? ''}</td>
+              <td>{TA.rules[w.rule]}</td>
+              <td>{w.month}</td>
+              <td className={w.state === 'open' ? 'in-effect' : undefined}>
+                {w.state === 'open' ? TA.list.stateOpen : TA.list.stateClosed(TA.actions[w.action!])}
+              </td>
+            </tr>
+          )}
+        />
+        {list.data?.truncated && <p className="hint">{TA.list.truncated(list.data.items.length)}</p>}
+      </section>
+      {open && (
+        <section className="panel person-page" data-testid="warning-person">
+          <ArchivePanel key={open} code={open} token={token} />
+        </section>
+      )}
+    </div>
+  );
+}
