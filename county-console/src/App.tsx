@@ -9,6 +9,7 @@ import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
 import { TA } from './archive-strings';
+import { TO } from './opinion-strings';
 import { TD } from './discipline-strings';
 import { TR } from './recommendation-strings';
 import { TS } from './sealed-strings';
@@ -20,6 +21,7 @@ import { Cases } from './views/Cases';
 import { Dashboard } from './views/Dashboard';
 import { DisciplineQuery } from './views/DisciplineQuery';
 import { Notices } from './views/Notices';
+import { Opinions } from './views/Opinions';
 import { Policy } from './views/Policy';
 import { Recommendations } from './views/Recommendations';
 import { Registry } from './views/Registry';
@@ -40,6 +42,7 @@ const NAV = {
   discipline: TD.nav,
   letters: TR.nav,
   warnings: TA.nav,
+  opinions: TO.nav,
 };
 type View = keyof typeof NAV;
 
@@ -50,12 +53,13 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy', 'sealed'],
   // 县纪委监委主要负责人: the sealed matters, and as a commission leader the discipline records (no sealed matter there)
   // and the 建议书 loop.
-  county_leader: ['sealed', 'discipline', 'warnings', 'letters'],
+  county_leader: ['sealed', 'discipline', 'warnings', 'letters', 'opinions'],
   // Issue 17's roles: the discipline-records query and the 建议书 loop (党风政风监督室 records and acts, the others read;
   // a 片区督查组 its own 片区's); 清廉档案 on a person's page and its warnings (the 督查组 enters and closes, its leader
-  // signs; 审理室 reads the records, not the profiles); opinions and reports come in later slices.
+  // signs; 审理室 reads the records, not the profiles); 廉政意见回复 (the office drafts and words, a leader signs);
+  // the 政治生态报告 comes in a later slice.
   case_reviewer: ['discipline', 'letters'],
-  conduct_office: ['discipline', 'warnings', 'letters'],
+  conduct_office: ['discipline', 'warnings', 'letters', 'opinions'],
   district_inspector: ['discipline', 'warnings', 'letters'],
   district_leader: ['discipline', 'warnings', 'letters'],
   township_handler: ['township'],
@@ -217,6 +221,9 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
         {!accountOpen && current === 'discipline' && <DisciplineQuery token={controller.token} archive={s.user.role !== 'case_reviewer'} />}
         {!accountOpen && current === 'warnings' && <Warnings token={controller.token} />}
+        {!accountOpen && current === 'opinions' && (
+          <Opinions token={controller.token} canWrite={s.user.role === 'conduct_office'} canSign={s.user.role === 'county_leader'} />
+        )}
         {!accountOpen && current === 'letters' && (
           <Recommendations token={controller.token} canWrite={s.user.role === 'conduct_office' || s.user.role === 'county_leader'} />
         )}

@@ -288,7 +288,19 @@ export const ERROR_MESSAGES = deepFreeze({
     monthMissing: '该月档案尚未录入，不能签字确认。',
     alreadySigned: '该月档案已经签字确认。',
     warningNotFound: '没有找到这条预警',
-    warningClosed: '这条预警已经办结。',
+    warningClosed: '这条预警已经办结或已撤销。',
+    signOwnEntry: '录入人不能签字确认本人录入的月度情况，请由其他组长签字。',
+    ownProfile: '本人的清廉档案须回避，不能查看或办理。',
+  },
+  // 廉政意见回复 (issue 17).
+  opinions: {
+    notFound: '没有找到这份征求意见函',
+    unknownPeople: (codes: string[]) => `以下人员编码不在档案中：${codes.slice(0, 10).join('、')}${codes.length > 10 ? ` 等 ${codes.length} 个` : ''}`,
+    duplicateCodes: '人员编码有重复，请核对',
+    receivedInFuture: '收文日期不能晚于今天',
+    sameIdOther: '该请求编号已用于另一份征求意见函',
+    signed: '该回复已签发，不能再修改。',
+    notCandidate: '该人员不在这份征求意见函中',
   },
   // 建议书 → 整改 → 回头看 (issue 17).
   recommendations: {

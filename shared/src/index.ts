@@ -33,3 +33,4 @@ export * from './sanctions.js';
 export * from './schemas/discipline.js';
 export * from './schemas/recommendations.js';
 export * from './schemas/archive.js';
+export * from './schemas/opinions.js';

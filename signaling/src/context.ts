@@ -18,6 +18,7 @@ import type { RegistryImporter } from './registry/importer.js';
 import type { DisciplineQuery } from './discipline/discipline-query.js';
 import type { Recommendations } from './discipline/recommendations.js';
 import type { IntegrityArchive } from './discipline/integrity-archive.js';
+import type { IntegrityOpinions } from './discipline/integrity-opinions.js';
 import type { Playback } from './recording/playback.js';
 import type { RecordingService } from './recording/recording-service.js';
 import type { SegmentStore } from './recording/segment-store.js';
@@ -72,6 +73,7 @@ export interface AppContext {
   /** 建议书 → 整改 → 回头看 and its 督办 board (issue 17). */
   recommendations: Recommendations;
   archive: IntegrityArchive;
+  opinions: IntegrityOpinions;
   recorder: RecordingService;
   segments: SegmentStore;
   playback: Playback;

@@ -9,3 +9,4 @@ export { IntegrityKeys, IntegrityError, KeyCheckError, loadSystemKeys } from './
 export { AuditCheckpoints } from './audit/checkpoints.js';
 export { Recommendations } from './discipline/recommendations.js';
 export { IntegrityArchive } from './discipline/integrity-archive.js';
+export { IntegrityOpinions } from './discipline/integrity-opinions.js';

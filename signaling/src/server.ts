@@ -36,6 +36,7 @@ import { DemoCountyLoader } from './discipline/demo-county.js';
 import { DisciplineQuery } from './discipline/discipline-query.js';
 import { Recommendations } from './discipline/recommendations.js';
 import { IntegrityArchive } from './discipline/integrity-archive.js';
+import { IntegrityOpinions } from './discipline/integrity-opinions.js';
 import { backfillNameKeys } from './discipline/people-store.js';
 import { backfillAccusedPinyin } from './petitions/accused-pinyin.js';
 import { Playback } from './recording/playback.js';
@@ -305,6 +306,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       discipline,
       recommendations: new Recommendations(db),
       archive: new IntegrityArchive(db),
+      opinions: new IntegrityOpinions(db),
       rooms: roomsFile.rooms,
       disconnect: ioDisconnector(io, (who) => evictEverywhere(ctx, who), log.child('access')),
       version: '0.1.0',

@@ -68,6 +68,7 @@ export const DEMO_PASSWORDS: Record<string, string> = {
   reviewer1: 'reviewer1-demo',
   conduct1: 'conduct1-demo',
   'district1-leader': 'district1-leader-demo',
+  'district1-inspector': 'district1-inspector-demo',
   'district2-inspector': 'district2-inspector-demo',
   'xingsha-handler': 'xingsha-handler-demo',
   'langli-handler': 'langli-handler-demo',

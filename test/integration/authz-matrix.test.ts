@@ -33,6 +33,8 @@ const letters = { d1: randomUUID(), d2: randomUUID() };
 const keyOfficials = { d1: 'XS-0006', d2: 'CH-0002' };
 const archiveWarnings: Record<'d1' | 'd2', string> = { d1: '', d2: '' };
 const thisMonth = localDay().slice(0, 7);
+/** 廉政意见回复: a request with one candidate (王建国). */
+const opinionId = randomUUID();
 const archiveMonth = {
   dims: {
     property: '住房一套',
@@ -130,6 +132,8 @@ beforeAll(async () => {
     expect(r.status).toBe(200);
     archiveWarnings[d] = r.body.warnings[0]!.id;
   }
+  const opinion = { id: opinionId, purpose: 'promotion', requester: '县委组织部', docNumber: '授权矩阵函', receivedOn: localDay(), codes: ['XS-0001'] };
+  expect((await api(s.url, 'POST', '/api/opinions', { token: logins['conduct1']!.accessToken, body: opinion })).status).toBe(200);
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
   const live = await send(liveKiosk, 'call:start', { requestId: randomUUID() });
   liveSessionId = live.ok ? live.data.sessionId : '';
@@ -169,6 +173,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   const d = actor.name === 'district2-inspector' ? 'd2' : 'd1';
   if (path.startsWith('/api/archive/people/')) return path.replace(':code', keyOfficials[d]).replace(':month', thisMonth);
   if (path.startsWith('/api/archive/warnings/')) return path.replace(':id', archiveWarnings[d]);
+  if (path.startsWith('/api/opinions/')) return path.replace(':id', opinionId).replace(':code', 'XS-0001');
   if (path.startsWith('/api/recommendations/:id')) return path.replace(':id', actor.name === 'district2-inspector' ? letters.d2 : letters.d1);
   if (path === '/api/recommendations/units') return `${path}?q=${encodeURIComponent('城建办')}`;
   if (path.startsWith('/api/recordings/')) return path.replace(':id', recordingId);
@@ -242,6 +247,10 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     // A 回头看 on a letter still awaiting its report: an allowed caller is refused by state (409), and the letter stays.
     case 'PUT /api/archive/people/:code/months/:month':
       return { body: archiveMonth };
+    case 'POST /api/opinions':
+      return { body: { id: opinionId, purpose: 'award', requester: '县委组织部', docNumber: '授权矩阵函', receivedOn: localDay(), codes: ['XS-0001'] } };
+    case 'PUT /api/opinions/:id/candidates/:code':
+      return { body: { verdict: 'clear', text: '授权矩阵测试的意见内容' } };
     case 'POST /api/archive/warnings/:id/close':
       return { body: { action: 'remind', note: '授权矩阵测试' } };
     case 'POST /api/recommendations/:id/actions':

@@ -8,19 +8,31 @@ import { PendingPanel } from './PendingPanel';
 
 type Dims = ArchiveMonthView['dims'];
 const DIM_KEYS = ['property', 'vehicles', 'family', 'partyGovernance', 'duty', 'spirit', 'integrity', 'findings'] as const satisfies readonly (keyof Dims)[];
+/** The months the server still takes: this one and the eleven before it, newest first. */
+function editableMonths(current: string): string[] {
+  const [y, m] = current.split('-').map(Number) as [number, number];
+  return Array.from({ length: 12 }, (_, i) => {
+    const d = new Date(Date.UTC(y, m - 1 - i, 1));
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  });
+}
+
 const EMPTY: Dims = { property: '', vehicles: '', family: '', partyGovernance: '', duty: '', spirit: '', integrity: '', findings: '' };
 
 /**
  * 清廉档案 of one person: the portrait, the warnings (closed here by the 督查组), the months (signed here by its
  * leader) and, for the 督查组 of a key official's 片区, the month's entry. Opening it is audited on the server.
  */
-export function ArchivePanel({ code, token }: { code: string; token: TokenSource }) {
+export function ArchivePanel({ code, token, onChange }: { code: string; token: TokenSource; onChange?: () => void }) {
   const v = useApi<ArchiveProfile>(token, `/api/archive/people/${encodeURIComponent(code)}`);
   const [editing, setEditing] = useState<string>();
+  const [saved, setSaved] = useState<string>();
   if (v.error || !v.data) return <PendingPanel loaded={v} />;
   const p = v.data;
   const open = p.warnings.filter((w) => w.state === 'open');
-  const latest = p.months.find((m) => m.month === (editing ?? p.currentMonth));
+  const month = editing ?? p.currentMonth;
+  const entered = p.months.find((m) => m.month === month);
+  const changed = () => (v.reload(), onChange?.());
   return (
     <div className="archive" data-testid="archive-panel">
       <h3>{TA.title}</h3>
@@ -33,7 +45,7 @@ export function ArchivePanel({ code, token }: { code: string; token: TokenSource
       ) : (
         <ul className="warnings" data-testid="archive-warnings">
           {p.warnings.map((w) => (
-            <WarningItem key={w.id} w={w} canClose={p.canEnter} token={token} onDone={v.reload} />
+            <WarningItem key={w.id} w={w} canClose={p.canClose} token={token} onDone={changed} />
           ))}
         </ul>
       )}
@@ -41,16 +53,24 @@ export function ArchivePanel({ code, token }: { code: string; token: TokenSource
       {p.keyOfficial && (
         <>
           <h4>{TA.monthsTitle(p.months.length)}</h4>
-          {p.months.length === 0 ? <p className="empty">{TA.noMonths}</p> : <MonthTable p={p} token={token} onEdit={setEditing} onDone={v.reload} />}
-          {p.canEnter && (
+          {p.months.length === 0 ? <p className="empty">{TA.noMonths}</p> : <MonthTable p={p} token={token} onEdit={setEditing} onDone={changed} />}
+          {saved && (
+            <p className="hint" data-testid="archive-saved">
+              {TA.form.saved(saved)}
+            </p>
+          )}
+          {p.canEnter && !entered?.signedBy && (
             <MonthForm
-              key={`${editing ?? p.currentMonth}|${latest?.enteredAt ?? ''}`}
+              key={month}
               code={code}
-              month={editing ?? p.currentMonth}
-              current={latest}
+              month={month}
+              months={editableMonths(p.currentMonth)}
+              onMonth={(m) => (setSaved(undefined), setEditing(m === p.currentMonth ? undefined : m))}
+              // A month not entered yet starts from the latest one before it: only what changed is typed again.
+              start={entered ?? p.months.find((m) => m.month < month)}
+              entered={Boolean(entered)}
               token={token}
-              onCancel={editing ? () => setEditing(undefined) : undefined}
-              onDone={() => (setEditing(undefined), v.reload())}
+              onDone={() => (setSaved(month), setEditing(undefined), changed())}
             />
           )}
         </>
@@ -96,7 +116,9 @@ function MonthTable({ p, token, onEdit, onDone }: { p: ArchiveProfile; token: To
                   </button>
                 ) : null
               }
-              onEdit={!m.signedBy && p.canEnter && m.month !== p.currentMonth ? () => onEdit(m.month) : undefined}
+              onEdit={
+                !m.signedBy && p.canEnter && m.month !== p.currentMonth && editableMonths(p.currentMonth).includes(m.month) ? () => onEdit(m.month) : undefined
+              }
             />
           ))}
         </tbody>
@@ -150,41 +172,43 @@ function MonthRow(props: { m: ArchiveMonthView; shown: boolean; onToggle: () => 
 function MonthForm(props: {
   code: string;
   month: string;
-  current: ArchiveMonthView | undefined;
+  months: string[];
+  onMonth: (month: string) => void;
+  start: ArchiveMonthView | undefined;
+  entered: boolean;
   token: TokenSource;
-  onCancel?: () => void;
   onDone: () => void;
 }) {
-  const { current } = props;
-  const [dims, setDims] = useState<Dims>(current?.dims ?? EMPTY);
-  const [assessment, setAssessment] = useState<Assessment>(current?.assessment ?? 'good');
-  const [findingsOpen, setOpen] = useState(String(current?.findingsOpen ?? 0));
-  const [findingsOverdue, setOverdue] = useState(String(current?.findingsOverdue ?? 0));
-  const [saved, setSaved] = useState(false);
+  const { start } = props;
+  const [dims, setDims] = useState<Dims>(start?.dims ?? EMPTY);
+  const [assessment, setAssessment] = useState<Assessment>(props.entered ? start!.assessment : 'good');
+  const [findingsOpen, setOpen] = useState(String(start?.findingsOpen ?? 0));
+  const [findingsOverdue, setOverdue] = useState(String(start?.findingsOverdue ?? 0));
   const save = useAction();
-  const signed = Boolean(current?.signedBy);
-  if (signed) return null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setSaved(false);
     const body = { dims, assessment, findingsOpen: Number(findingsOpen), findingsOverdue: Number(findingsOverdue) };
     void save.run(
       () => apiRequest('PUT', `/api/archive/people/${encodeURIComponent(props.code)}/months/${props.month}`, { token: props.token(), body }),
-      () => (setSaved(true), props.onDone()),
+      props.onDone,
     );
   };
   return (
     <form className="archive-form" onSubmit={submit} data-testid="archive-form">
       <div className="panel-head">
-        <h4>
-          {TA.form.title}：{props.month}
-        </h4>
-        {props.onCancel && (
-          <button type="button" className="link" onClick={props.onCancel}>
-            {TA.form.cancel}
-          </button>
-        )}
+        <h4>{props.entered ? TA.form.edit(props.month) : TA.form.title}</h4>
+        <label className="inline">
+          {TA.form.month}
+          <select value={props.month} onChange={(e) => props.onMonth(e.target.value)} data-testid="archive-month">
+            {props.months.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
+      {!props.entered && start && <p className="hint">{TA.form.startsFrom(start.month)}</p>}
       <fieldset>
         <legend>{TA.dims.personal}</legend>
         {(['property', 'vehicles', 'family'] as const).map((k) => (
@@ -219,7 +243,6 @@ function MonthForm(props: {
           {save.error}
         </p>
       )}
-      {saved && !save.error && <p className="hint">{TA.form.saved}</p>}
       <div className="actions">
         <button className="primary" type="submit" disabled={save.busy} data-testid="archive-save">
           {save.busy ? TA.form.saving : TA.form.save}
@@ -253,6 +276,8 @@ function WarningItem({ w, canClose, token, onDone }: { w: WarningView; canClose:
           {TA.closedAs(TA.actions[w.action!], w.closedBy, chinaDay(w.closedAt!))}
           {w.note && `：${w.note}`}
         </p>
+      ) : w.state === 'withdrawn' ? (
+        <p>{TA.withdrawn(w.closedBy, chinaDay(w.closedAt!))}</p>
       ) : canClose && !closing ? (
         <button onClick={() => setClosing(true)} data-testid="archive-warning-close">
           {TA.close}

@@ -50,7 +50,7 @@ export function Warnings({ token }: { token: TokenSource }) {
       </section>
       {open && (
         <section className="panel person-page" data-testid="warning-person">
-          <ArchivePanel key={open} code={open} token={token} />
+          <ArchivePanel key={open} code={open} token={token} onChange={list.reload} />
         </section>
       )}
     </div>

@@ -93,7 +93,8 @@ export const WarningView = z.object({
   rule: z.enum(WARNING_RULES),
   month: z.string(),
   raisedAt: z.string(),
-  state: z.enum(['open', 'closed']),
+  /** withdrawn: a correction of the month took away what raised it. */
+  state: z.enum(['open', 'closed', 'withdrawn']),
   action: z.enum(WARNING_ACTIONS).nullable(),
   /** Shown on the person's profile only; lists leave it out. */
   note: z.string().nullable(),
@@ -113,15 +114,16 @@ export const ArchiveProfile = z.object({
   /** Newest first. Only key officials have months. */
   months: z.array(ArchiveMonthView),
   warnings: z.array(WarningView),
-  /** What this reader may do: enter a month (督查组 of the 片区), sign one (its leader). */
+  /** What this reader may do: enter a month (督查组 of the 片区), sign one (its leader), close a warning (督查组). */
   canEnter: z.boolean(),
   canSign: z.boolean(),
+  canClose: z.boolean(),
   /** The month an entry would be for now (the county's current month). */
   currentMonth: z.string(),
 });
 export type ArchiveProfile = z.infer<typeof ArchiveProfile>;
 
-export const WarningListQuery = z.object({ state: z.enum(['open', 'closed', 'all']).default('open') });
+export const WarningListQuery = z.object({ state: z.enum(['open', 'closed', 'all'], { error: '状态应为待处置、已办结或全部' }).default('open') });
 export const WarningListAnswer = z.object({ items: z.array(WarningView), truncated: z.boolean() });
 export type WarningListAnswer = z.infer<typeof WarningListAnswer>;
 

@@ -77,6 +77,13 @@ export const AUDIT_ACTIONS = [
   'archive.month_signed',
   'archive.warning_raised',
   'archive.warning_closed',
+  'archive.warning_withdrawn',
+  'archive.warnings_view',
+  // 廉政意见回复: a request recorded with its drafts, a request opened, an opinion reworded, the reply signed.
+  'opinion.request',
+  'opinion.view',
+  'opinion.edit',
+  'opinion.sign',
   'recording.pause',
   'recording.resume',
   'recording.playback',

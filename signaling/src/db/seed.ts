@@ -66,6 +66,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'reviewer1', password: 'reviewer1-demo', displayName: '县纪委监委审理室 孟干事', role: 'case_reviewer' },
   { username: 'conduct1', password: 'conduct1-demo', displayName: '县纪委监委党风政风监督室 邱干事', role: 'conduct_office' },
   { username: 'district1-leader', password: 'district1-leader-demo', displayName: '第一片区督查组 组长', role: 'district_leader', districtCode: 'd1' },
+  // A member enters a key official's month; the leader signs it off (never their own entry).
+  { username: 'district1-inspector', password: 'district1-inspector-demo', displayName: '第一片区督查组 组员', role: 'district_inspector', districtCode: 'd1' },
   { username: 'district2-inspector', password: 'district2-inspector-demo', displayName: '第二片区督查组 组员', role: 'district_inspector', districtCode: 'd2' },
   {
     username: 'xingsha-handler',
@@ -156,11 +158,11 @@ export async function seedDemoRegistry(db: Db): Promise<void> {
       );
       // 管理层级 by its Chinese label, as the import page takes it; the standing read from position and unit (0022).
       await q.query(
-        // 职级 and 关键少数 (清廉档案) reach a demo database made before the file had them; nothing else is changed.
+        // 职级 and 关键少数 (清廉档案) reach a demo database made before the file had them (its rows have no 职级 yet);
+        // a row that has one, imported or set since, is left as it is.
         `INSERT INTO officials (code, name, unit_code, position, township_code, management_level, standing, rank, key_official)
          VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, vj_official_standing($4, $7), $8, $9)
-         ON CONFLICT (code) DO UPDATE SET rank = CASE WHEN officials.rank = '' THEN excluded.rank ELSE officials.rank END,
-           key_official = officials.key_official OR excluded.key_official`,
+         ON CONFLICT (code) DO UPDATE SET rank = excluded.rank, key_official = excluded.key_official WHERE officials.rank = ''`,
         [
           code,
           name,

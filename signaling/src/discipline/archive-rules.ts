@@ -36,18 +36,22 @@ export function portraitOf(f: PortraitFacts): string {
 }
 
 export interface MonthFacts {
-  /** The 个人信息 MAC of the latest earlier month, if there is one. */
-  previousPersonalMac: Buffer | null;
-  personalMac: Buffer;
+  /** 个人信息 (property, vehicles, family employment), whitespace folded, of the latest earlier month, if there is one. */
+  previousPersonal: string | null;
+  personal: string;
   assessment: Assessment;
   findingsOverdue: number;
-  /** Discipline records decided since the previous entry's month began (or in this month, for a first entry). */
+  /** Discipline records decided after the previous entry's month (or in this month, for a first entry). */
   newRecords: number;
 }
 
+/** The 个人信息 dimension as compared month to month: a reworded space or line break is no change. */
+export const personalOf = (d: { property: string; vehicles: string; family: string }) =>
+  [d.property, d.vehicles, d.family].map((s) => s.replace(/\s+/g, ' ').trim()).join('\u0000');
+
 export function warningsFor(m: MonthFacts): WarningRule[] {
   const rules: WarningRule[] = [];
-  if (m.previousPersonalMac && !m.previousPersonalMac.equals(m.personalMac)) rules.push('property_changed');
+  if (m.previousPersonal !== null && m.previousPersonal !== m.personal) rules.push('property_changed');
   if (m.assessment === 'poor') rules.push('poor_assessment');
   if (m.findingsOverdue > 0) rules.push('findings_overdue');
   if (m.newRecords > 0) rules.push('new_discipline');

@@ -42,44 +42,33 @@ export function maskedIdCard(keys: IntegrityKeyring, code: string, ct: Buffer): 
 }
 
 /**
- * 清廉档案: a month's six dimensions as one sealed object, its place (person and month) bound in, so a row moved to
- * another person or month does not open. Same county-wide personal-data key as the ID numbers (written by one
- * team for many people; nothing shared per person).
+ * 清廉档案: a month as one sealed object (its six dimensions, assessment, findings counts, who entered and who signed),
+ * its place (person and month) bound in, so a row moved to another person or month does not open. Same county-wide
+ * personal-data key as the ID numbers (written by one team for many people; nothing shared per person).
  */
 const monthCtx = (code: string, month: string): FieldContext => ({ table: 'archive_months', column: 'dims_ct', rowId: `${code}|${month}`, keyVersion: 1 });
-const noteCtx = (warningId: string): FieldContext => ({ table: 'archive_warnings', column: 'note_ct', rowId: warningId, keyVersion: 1 });
 
-export function sealMonth(keys: IntegrityKeyring, code: string, month: string, dims: object): Buffer {
-  return seal(keys.key('person-data'), Buffer.from(JSON.stringify(dims), 'utf8'), monthCtx(code, month), keys.suite);
+export function sealMonth(keys: IntegrityKeyring, code: string, month: string, content: object): Buffer {
+  return seal(keys.key('person-data'), Buffer.from(JSON.stringify(content), 'utf8'), monthCtx(code, month), keys.suite);
 }
 
-/** The month's dimensions; throws DecryptError when the row does not open (moved, altered, or another key). */
+/** The month as sealed; throws DecryptError when the row does not open (moved, altered, or another key). */
 export function openMonth(keys: IntegrityKeyring, code: string, month: string, ct: Buffer): unknown {
   return JSON.parse(open(keys.key('person-data', envelopeSuite(ct) ?? keys.suite), ct, monthCtx(code, month)).toString('utf8'));
 }
 
 /**
- * A keyed MAC of the 个人信息 dimension (property, vehicles, family employment), whitespace folded: equal MACs mean
- * nothing changed, without the words at rest in a comparable form. Under the current suite; a suite change reads as
- * one change, once.
+ * Any other personal words of the archive (a warning's note, an integrity opinion), sealed where they stand: `place`
+ * names the table, column and row, so a value copied to another row does not open there.
  */
-export function personalMac(keys: IntegrityKeyring, code: string, personal: { property: string; vehicles: string; family: string }): Buffer {
-  const fold = (s: string) => s.replace(/\s+/g, ' ').trim();
-  return mac(
-    keys.suite,
-    keys.key('person-archive-mac'),
-    'archive-personal',
-    code,
-    fold(personal.property),
-    fold(personal.vehicles),
-    fold(personal.family),
-  ).subarray(0, 16);
+export type Place = { table: string; column: string; rowId: string };
+const placeCtx = (p: Place): FieldContext => ({ ...p, keyVersion: 1 });
+
+export function sealText(keys: IntegrityKeyring, place: Place, text: string): Buffer {
+  return seal(keys.key('person-data'), Buffer.from(text, 'utf8'), placeCtx(place), keys.suite);
 }
 
-export function sealNote(keys: IntegrityKeyring, warningId: string, note: string): Buffer {
-  return seal(keys.key('person-data'), Buffer.from(note, 'utf8'), noteCtx(warningId), keys.suite);
-}
-
-export function openNote(keys: IntegrityKeyring, warningId: string, ct: Buffer): string {
-  return open(keys.key('person-data', envelopeSuite(ct) ?? keys.suite), ct, noteCtx(warningId)).toString('utf8');
+/** Throws DecryptError when the value does not open where it stands. */
+export function openText(keys: IntegrityKeyring, place: Place, ct: Buffer): string {
+  return open(keys.key('person-data', envelopeSuite(ct) ?? keys.suite), ct, placeCtx(place)).toString('utf8');
 }

@@ -19,6 +19,8 @@ const LETTER_READERS: readonly Role[] = ARCHIVE_READERS;
  */
 const DISTRICT: readonly Role[] = ['district_inspector', 'district_leader'];
 const PROFILE_READERS: readonly Role[] = [...DISTRICT, 'county_leader', 'conduct_office'];
+/** 廉政意见回复: 党风政风监督室 records the requests and words the opinions; a commission leader signs the reply. */
+const OPINION_READERS: readonly Role[] = ['conduct_office', 'county_leader'];
 const CONSOLE_USERS: readonly Role[] = [
   'county_officer',
   'county_supervisor',
@@ -100,6 +102,11 @@ export const ROUTES = {
   'POST /api/archive/people/:code/months/:month/sign': { roles: ['district_leader'] },
   'GET /api/archive/warnings': { roles: PROFILE_READERS },
   'POST /api/archive/warnings/:id/close': { roles: DISTRICT },
+  'GET /api/opinions': { roles: OPINION_READERS },
+  'POST /api/opinions': { roles: ['conduct_office'] },
+  'GET /api/opinions/:id': { roles: OPINION_READERS },
+  'PUT /api/opinions/:id/candidates/:code': { roles: ['conduct_office'] },
+  'POST /api/opinions/:id/sign': { roles: ['county_leader'] },
   'GET /api/recommendations': { roles: LETTER_READERS },
   'GET /api/recommendations/board': { roles: LETTER_READERS },
   'GET /api/recommendations/units': { roles: LETTER_WRITERS },

@@ -20,6 +20,7 @@ import { registryRoutes } from './routes/registry.js';
 import { disciplineRoutes } from './routes/discipline.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { archiveRoutes } from './routes/archive.js';
+import { opinionRoutes } from './routes/opinions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 import { sealedRoutes } from './routes/sealed.js';
@@ -110,6 +111,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     disciplineRoutes,
     recommendationRoutes,
     archiveRoutes,
+    opinionRoutes,
     recordingRoutes,
     receiptRoutes,
     satisfactionRoutes,

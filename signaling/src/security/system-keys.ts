@@ -19,9 +19,7 @@ export type IntegrityPurpose =
   | 'login-challenge'
   // 身份证号 in the people registry (issue 17): the key that seals it and the key of its blind index.
   | 'person-data'
-  | 'person-id-index'
-  // 清廉档案: the keyed MAC that tells a change in a key official's 个人信息 without the words (issue 17).
-  | 'person-archive-mac';
+  | 'person-id-index';
 
 /** What code that seals or verifies needs of the keys (structural, so test and bench builds can share it). */
 export interface IntegrityKeyring {
