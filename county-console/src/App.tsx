@@ -10,6 +10,7 @@ import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
 import { TA } from './archive-strings';
 import { TO } from './opinion-strings';
+import { TV } from './visit-strings';
 import { TD } from './discipline-strings';
 import { TR } from './recommendation-strings';
 import { TS } from './sealed-strings';
@@ -22,6 +23,7 @@ import { Dashboard } from './views/Dashboard';
 import { DisciplineQuery } from './views/DisciplineQuery';
 import { Notices } from './views/Notices';
 import { Opinions } from './views/Opinions';
+import { Visits } from './views/Visits';
 import { Policy } from './views/Policy';
 import { Recommendations } from './views/Recommendations';
 import { Registry } from './views/Registry';
@@ -43,6 +45,7 @@ const NAV = {
   letters: TR.nav,
   warnings: TA.nav,
   opinions: TO.nav,
+  visits: TV.nav,
 };
 type View = keyof typeof NAV;
 
@@ -58,10 +61,10 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   // a 片区督查组 its own 片区's); 清廉档案 on a person's page and its warnings (the 督查组 enters and closes, its leader
   // signs; 审理室 reads the records, not the profiles); 廉政意见回复 (the office drafts and words, a leader signs);
   // the 政治生态报告 comes in a later slice.
-  case_reviewer: ['discipline', 'letters'],
+  case_reviewer: ['discipline', 'visits', 'letters'],
   conduct_office: ['discipline', 'warnings', 'letters', 'opinions'],
-  district_inspector: ['discipline', 'warnings', 'letters'],
-  district_leader: ['discipline', 'warnings', 'letters'],
+  district_inspector: ['discipline', 'warnings', 'visits', 'letters'],
+  district_leader: ['discipline', 'warnings', 'visits', 'letters'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -69,6 +72,9 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   sec_admin: ['security'],
   audit_admin: ['audit'],
 };
+
+/** 回访教育 is planned and recorded by 审理室 and the 片区督查组. */
+const VISIT_WRITERS: readonly string[] = ['case_reviewer', 'district_inspector', 'district_leader'];
 
 export function App({ controller }: { controller: ConsoleController }) {
   const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
@@ -219,8 +225,11 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
         {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
-        {!accountOpen && current === 'discipline' && <DisciplineQuery token={controller.token} archive={s.user.role !== 'case_reviewer'} />}
+        {!accountOpen && current === 'discipline' && (
+          <DisciplineQuery token={controller.token} archive={s.user.role !== 'case_reviewer'} visits={VISIT_WRITERS.includes(s.user.role)} />
+        )}
         {!accountOpen && current === 'warnings' && <Warnings token={controller.token} />}
+        {!accountOpen && current === 'visits' && <Visits token={controller.token} canWrite={VISIT_WRITERS.includes(s.user.role)} />}
         {!accountOpen && current === 'opinions' && (
           <Opinions token={controller.token} canWrite={s.user.role === 'conduct_office'} canSign={s.user.role === 'county_leader'} />
         )}

@@ -46,8 +46,9 @@ export const TO = {
     unsigned: '待委领导签发',
     print: '打印回复',
     replyTitle: '关于拟任人选廉政意见的回复',
+    draftMark: '（草稿，未签发）',
     replyTo: (requester: string, doc: string) =>
       `${requester}：你单位《${doc}》收悉。经查阅信访举报、案件查办、清廉档案等有关情况，现将有关人员廉政意见回复如下：`,
-    asOf: (day: string) => `处分影响期和信访举报按 ${day} 计算`,
+    asOf: (day: string) => `处分影响期、信访举报和清廉档案按登记之日（${day}）核查`,
   },
 } as const;

@@ -292,6 +292,18 @@ export const ERROR_MESSAGES = deepFreeze({
     signOwnEntry: '录入人不能签字确认本人录入的月度情况，请由其他组长签字。',
     ownProfile: '本人的清廉档案须回避，不能查看或办理。',
   },
+  // 回访教育 (issue 17).
+  visits: {
+    recordNotFound: '没有找到这条处分记录',
+    notInEffect: '该处分不在影响期内（或没有影响期），无需安排回访教育。',
+    plannedInPast: '回访日期不能早于今天',
+    plannedAfterEffect: (end: string) => `回访日期应在影响期内（至 ${end}）`,
+    sameIdOther: '该回访编号已用于另一次回访',
+    notFound: '没有找到这次回访',
+    done: '这次回访已经记录，不能重复记录。',
+    doneInFuture: '回访日期不能晚于今天',
+    doneBeforeDecision: '回访日期不能早于处分决定日期',
+  },
   // 廉政意见回复 (issue 17).
   opinions: {
     notFound: '没有找到这份征求意见函',
@@ -301,6 +313,7 @@ export const ERROR_MESSAGES = deepFreeze({
     sameIdOther: '该请求编号已用于另一份征求意见函',
     signed: '该回复已签发，不能再修改。',
     notCandidate: '该人员不在这份征求意见函中',
+    ownCandidate: '拟任人选中有本人，须回避，不能办理这份征求意见函。',
   },
   // 建议书 → 整改 → 回头看 (issue 17).
   recommendations: {

@@ -34,3 +34,4 @@ export * from './schemas/discipline.js';
 export * from './schemas/recommendations.js';
 export * from './schemas/archive.js';
 export * from './schemas/opinions.js';
+export * from './schemas/visits.js';

@@ -19,6 +19,7 @@ import type { DisciplineQuery } from './discipline/discipline-query.js';
 import type { Recommendations } from './discipline/recommendations.js';
 import type { IntegrityArchive } from './discipline/integrity-archive.js';
 import type { IntegrityOpinions } from './discipline/integrity-opinions.js';
+import type { DisciplineVisits } from './discipline/discipline-visits.js';
 import type { Playback } from './recording/playback.js';
 import type { RecordingService } from './recording/recording-service.js';
 import type { SegmentStore } from './recording/segment-store.js';
@@ -74,6 +75,7 @@ export interface AppContext {
   recommendations: Recommendations;
   archive: IntegrityArchive;
   opinions: IntegrityOpinions;
+  visits: DisciplineVisits;
   recorder: RecordingService;
   segments: SegmentStore;
   playback: Playback;

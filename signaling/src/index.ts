@@ -10,3 +10,4 @@ export { AuditCheckpoints } from './audit/checkpoints.js';
 export { Recommendations } from './discipline/recommendations.js';
 export { IntegrityArchive } from './discipline/integrity-archive.js';
 export { IntegrityOpinions } from './discipline/integrity-opinions.js';
+export { DisciplineVisits } from './discipline/discipline-visits.js';

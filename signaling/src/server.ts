@@ -37,6 +37,7 @@ import { DisciplineQuery } from './discipline/discipline-query.js';
 import { Recommendations } from './discipline/recommendations.js';
 import { IntegrityArchive } from './discipline/integrity-archive.js';
 import { IntegrityOpinions } from './discipline/integrity-opinions.js';
+import { DisciplineVisits } from './discipline/discipline-visits.js';
 import { backfillNameKeys } from './discipline/people-store.js';
 import { backfillAccusedPinyin } from './petitions/accused-pinyin.js';
 import { Playback } from './recording/playback.js';
@@ -307,6 +308,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       recommendations: new Recommendations(db),
       archive: new IntegrityArchive(db),
       opinions: new IntegrityOpinions(db),
+      visits: new DisciplineVisits(db),
       rooms: roomsFile.rooms,
       disconnect: ioDisconnector(io, (who) => evictEverywhere(ctx, who), log.child('access')),
       version: '0.1.0',

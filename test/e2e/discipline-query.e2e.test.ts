@@ -28,7 +28,7 @@ describe('discipline-records query screen', () => {
   it('the reviewer finds 王建国 by “wjg”, opens the page and sees each record with its 影响期', async () => {
     const page = await openConsole(browser, server.url, 'reviewer1', 'reviewer1-demo', '[data-testid=discipline-query]');
     const nav = await page.$$eval('nav.tabs button', (els) => els.map((e) => (e as HTMLElement).innerText));
-    expect(nav).toEqual(['处分查询', '建议书整改']);
+    expect(nav).toEqual(['处分查询', '回访教育', '建议书整改']);
     await page.type('[data-testid=discipline-q]', 'wjg');
     await press(page, 'discipline-only');
     await press(page, 'discipline-search');

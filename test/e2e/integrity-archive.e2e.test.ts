@@ -36,7 +36,7 @@ describe('integrity archive screens', () => {
     };
     const page = await openPerson('district1-inspector');
     const nav = await page.$$eval('nav.tabs button', (els) => els.map((e) => (e as HTMLElement).innerText));
-    expect(nav).toEqual(['处分查询', '廉政预警', '建议书整改']);
+    expect(nav).toEqual(['处分查询', '廉政预警', '回访教育', '建议书整改']);
     await page.waitForSelector('[data-testid=archive-form]');
     expect(await text(page, '[data-testid=archive-portrait]')).toBe(
       '王建国，正科级干部，受党纪政务处分 1 次（已过影响期），受组织处理 1 次，所在党组织暂无审计巡察问题记录。',
@@ -160,5 +160,39 @@ describe('integrity archive screens', () => {
     expect(await englishOnScreen(leader)).toEqual([]);
     expect(await checkConsoleAtAllSizes(leader, 'opinion-signed')).toEqual([]);
     await leader.close();
+  }, 120_000);
+
+  it('回访教育: the 审理室 plans a visit from the person page for the sanction in its 影响期, and records it made', async () => {
+    // 何文涛's 党内警告 imported by the test before: in its 影响期.
+    const page = await openConsole(env.browser(), env.server().url, 'reviewer1', 'reviewer1-demo', '[data-testid=discipline-query]');
+    await page.type('[data-testid=discipline-q]', '何文涛');
+    await press(page, 'discipline-search');
+    await page.waitForSelector('[data-testid=person-CH-0002]', { timeout: 20_000 });
+    await press(page, 'person-CH-0002');
+    await page.waitForSelector('[data-testid=plan-visit-CF-E2E-1]', { timeout: 20_000 });
+    // Records over or without 影响期 offer no visit.
+    expect(await page.$$eval('[data-testid^=plan-visit-CF]', (els) => els.length)).toBe(1);
+    await press(page, 'plan-visit-CF-E2E-1');
+    await page.waitForSelector('[data-testid=plan-visit-save]');
+    await press(page, 'plan-visit-save');
+    await waitFor('the visit planned', async () => ((await text(page, '[data-testid=record-CF-E2E-1]')).includes('已安排') ? true : undefined));
+
+    await page.$$eval('nav.tabs button', (els) => (els.find((e) => (e as HTMLElement).innerText === '回访教育') as HTMLElement).click());
+    await page.waitForSelector('[data-testid=visit-CF-E2E-1]', { timeout: 20_000 });
+    expect(await text(page, '[data-testid=visit-CF-E2E-1]')).toContain('何文涛');
+    await press(page, 'visit-CF-E2E-1');
+    await page.waitForSelector('[data-testid=visit-record]');
+    await press(page, 'visit-save');
+    await waitFor('the refusal', async () => (await text(page, '[data-testid=visit-error]')) || undefined);
+    expect(await text(page, '[data-testid=visit-error]')).toContain('请填写回访情况');
+    await page.type('[data-testid=visit-notes]', '本人思想稳定，能正确对待处分，工作积极主动。');
+    await press(page, 'visit-save');
+    await waitFor('the visit recorded', async () => ((await page.$('[data-testid=visit-CF-E2E-1]')) === null ? true : undefined));
+    await press(page, 'visits-done');
+    await page.waitForSelector('[data-testid=visit-CF-E2E-1]', { timeout: 20_000 });
+    expect(await text(page, '[data-testid=visit-CF-E2E-1]')).toContain('已回访');
+    expect(await englishOnScreen(page)).toEqual([]);
+    expect(await checkConsoleAtAllSizes(page, 'visits')).toEqual([]);
+    await page.close();
   }, 120_000);
 });

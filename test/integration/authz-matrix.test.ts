@@ -33,6 +33,9 @@ const letters = { d1: randomUUID(), d2: randomUUID() };
 const keyOfficials = { d1: 'XS-0006', d2: 'CH-0002' };
 const archiveWarnings: Record<'d1' | 'd2', string> = { d1: '', d2: '' };
 const thisMonth = localDay().slice(0, 7);
+/** 回访教育: a record in its 影响期 in each 片区, and a visit planned for each. */
+const visitRecords = { d1: 'CF-AUTHZ-1', d2: 'CF-AUTHZ-2' };
+const visits = { d1: randomUUID(), d2: randomUUID() };
 /** 廉政意见回复: a request with one candidate (王建国). */
 const opinionId = randomUUID();
 const archiveMonth = {
@@ -132,6 +135,15 @@ beforeAll(async () => {
     expect(r.status).toBe(200);
     archiveWarnings[d] = r.body.warnings[0]!.id;
   }
+  await s.server.db.query(
+    `INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority, sanction) VALUES
+       ($1, 'XS-0001', $3, '党内警告', '授权矩阵', '县纪委监委', 'party_warning'), ($2, 'CH-0001', $3, '党内警告', '授权矩阵', '县纪委监委', 'party_warning')`,
+    [visitRecords.d1, visitRecords.d2, localDay(new Date(Date.now() - 30 * 86_400_000))],
+  );
+  for (const d of ['d1', 'd2'] as const) {
+    const body = { id: visits[d], recordId: visitRecords[d], plannedOn: localDay() };
+    expect((await api(s.url, 'POST', '/api/discipline/visits', { token: logins['reviewer1']!.accessToken, body })).status).toBe(200);
+  }
   const opinion = { id: opinionId, purpose: 'promotion', requester: '县委组织部', docNumber: '授权矩阵函', receivedOn: localDay(), codes: ['XS-0001'] };
   expect((await api(s.url, 'POST', '/api/opinions', { token: logins['conduct1']!.accessToken, body: opinion })).status).toBe(200);
   liveKiosk = await connect(s.url, await kioskToken(s.url, s.server.demo!.kiosks['jinjing']!));
@@ -173,6 +185,7 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   const d = actor.name === 'district2-inspector' ? 'd2' : 'd1';
   if (path.startsWith('/api/archive/people/')) return path.replace(':code', keyOfficials[d]).replace(':month', thisMonth);
   if (path.startsWith('/api/archive/warnings/')) return path.replace(':id', archiveWarnings[d]);
+  if (path.startsWith('/api/discipline/visits/')) return path.replace(':id', visits[d]);
   if (path.startsWith('/api/opinions/')) return path.replace(':id', opinionId).replace(':code', 'XS-0001');
   if (path.startsWith('/api/recommendations/:id')) return path.replace(':id', actor.name === 'district2-inspector' ? letters.d2 : letters.d1);
   if (path === '/api/recommendations/units') return `${path}?q=${encodeURIComponent('城建办')}`;
@@ -247,6 +260,10 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     // A 回头看 on a letter still awaiting its report: an allowed caller is refused by state (409), and the letter stays.
     case 'PUT /api/archive/people/:code/months/:month':
       return { body: archiveMonth };
+    case 'POST /api/discipline/visits':
+      return { body: { id: randomUUID(), recordId: visitRecords[actor.name === 'district2-inspector' ? 'd2' : 'd1'], plannedOn: localDay() } };
+    case 'POST /api/discipline/visits/:id/record':
+      return { body: { doneOn: localDay(), notes: '授权矩阵测试回访情况' } };
     case 'POST /api/opinions':
       return { body: { id: opinionId, purpose: 'award', requester: '县委组织部', docNumber: '授权矩阵函', receivedOn: localDay(), codes: ['XS-0001'] } };
     case 'PUT /api/opinions/:id/candidates/:code':

@@ -289,6 +289,8 @@ describe('清廉档案', () => {
       `UPDATE archive_warnings SET month = '2026-02-01' WHERE id = '${closed}'`,
       `UPDATE archive_warnings SET month = '2026-03-01' WHERE id = '${closed}'`,
     );
+    const march = (await s.server.db.query<{ dims_ct: Buffer }>(`SELECT dims_ct FROM archive_months WHERE official_code = 'XS-0001' AND month = '2026-03-01'`))
+      .rows[0]!;
     await s.server.db.query(
       `UPDATE archive_months SET dims_ct = (SELECT dims_ct FROM archive_months WHERE official_code = 'XS-0001' AND month = '2026-02-01')
         WHERE official_code = 'XS-0001' AND month = '2026-03-01'`,
@@ -296,6 +298,13 @@ describe('清廉档案', () => {
     const r = await profile('leader1', 'XS-0001');
     expect(r.status).toBe(500);
     expect(r.body.error.code).toBe('INTEGRITY');
+    // A colleague's portrait reads the unit's findings from that month: it fails too, rather than show what was altered.
+    expect((await profile('leader1', 'XS-0006')).status).toBe(200);
+    await s.server.db.query(`UPDATE officials SET unit_code = 'XS-CJB' WHERE code = 'XS-0003'`);
+    expect((await profile('leader1', 'XS-0003')).status).toBe(500);
+    await s.server.db.query(`UPDATE officials SET unit_code = 'XS-SQ01' WHERE code = 'XS-0003'`);
+    await s.server.db.query(`UPDATE archive_months SET dims_ct = $1 WHERE official_code = 'XS-0001' AND month = '2026-03-01'`, [march.dims_ct]);
+    expect((await profile('leader1', 'XS-0001')).status).toBe(200);
   });
 
   it('the registry import takes 职级 and 关键少数, refuses a 关键少数 that is neither, and a file without them leaves them as they are', async () => {

@@ -97,9 +97,14 @@ describe('廉政意见回复', () => {
     const again = await create('conduct1', body);
     expect(again.status).toBe(200);
     expect(again.body.items.map((c) => c.text)).toEqual(r.body.items.map((c) => c.text));
+    // The replay is audited as a reading; the same id with another body is refused.
     expect(await auditsOf(id)).toEqual([
       { action: 'opinion.request', actor_role: 'conduct_office', details: { candidates: 4, blocked: 1, hold: 1, purpose: 'promotion' } },
+      { action: 'opinion.view', actor_role: 'conduct_office', details: { candidates: 4 } },
     ]);
+    const other = await create('conduct1', { ...body, codes: ['XS-0001'] });
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toBe('该请求编号已用于另一份征求意见函');
   });
 
   it('refused, changing nothing: unknown or repeated codes, a letter dated tomorrow, roles that hold no opinions', async () => {
@@ -138,8 +143,10 @@ describe('廉政意见回复', () => {
       drafted: 'clear',
       editedBy: '县纪委监委党风政风监督室 邱干事',
     });
-    const held = await edit('conduct1', id, 'XS-0006', { verdict: 'hold', text: '孙立平：拟暂缓，待核实有关情况。' });
+    // The text ends in the verdict given, whatever was typed there.
+    const held = await edit('conduct1', id, 'XS-0006', { verdict: 'hold', text: '孙立平：拟暂缓，待核实有关情况。廉政意见：无不同意见。' });
     expect(held.body).toMatchObject({ hold: 2 });
+    expect(held.body.items.find((c) => c.code === 'XS-0006')!.text).toBe('孙立平：拟暂缓，待核实有关情况。廉政意见：暂缓。');
     const list = await api<OpinionListAnswer>(s.url, 'GET', '/api/opinions', { token: token('leader1') });
     expect(list.body.items.find((x) => x.id === id)).toMatchObject({ state: 'draft', candidates: 4, blocked: 1, hold: 2 });
     expect((await view('leader1', id)).status).toBe(200);
@@ -154,11 +161,50 @@ describe('廉政意见回复', () => {
     expect(await snapshot()).toBe(before);
     expect((await auditsOf(id)).map((a) => [a.action, a.actor_role, a.details])).toEqual([
       ['opinion.request', 'conduct_office', { candidates: 4, blocked: 1, hold: 1, purpose: 'promotion' }],
-      ['opinion.edit', 'conduct_office', { official: 'XS-0001', verdict: 'clear', drafted: 'clear' }],
-      ['opinion.edit', 'conduct_office', { official: 'XS-0006', verdict: 'hold', drafted: 'clear' }],
+      ['opinion.view', 'conduct_office', { candidates: 4 }],
+      ['opinion.edit', 'conduct_office', { official: 'XS-0001' }],
+      ['opinion.edit', 'conduct_office', { official: 'XS-0006' }],
       ['opinion.view', 'county_leader', { candidates: 4 }],
       ['opinion.sign', 'county_leader', { candidates: 4, blocked: 1, hold: 2 }],
+      ['opinion.view', 'county_leader', { candidates: 4 }],
     ]);
+  });
+
+  it('回避: a leader among the candidates neither reads nor signs the reply; 诫勉 within six months blocks; a grievance is no accusation', async () => {
+    // 郑国栋 (XJW-0001) is leader1's own entry. 赵小兵 (LL-0002): a 诫勉谈话 two months ago, and a 申诉 naming him.
+    const twoMonthsAgo = localDay(new Date(Date.now() - 60 * 86_400_000));
+    await s.server.db.query(
+      `INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority, sanction) VALUES ('CF-OP-2', 'LL-0002', $1, '诫勉谈话', '测试', '县纪委监委', NULL)`,
+      [twoMonthsAgo],
+    );
+    const appeal = petitionBody('langli', null, {
+      matterClass: 'appeal',
+      accused: [{ name: '赵小兵', unit: '', position: '', townshipCode: null, officialCode: 'LL-0002', managementLevel: 'township_cadre', standing: 'none' }],
+    });
+    const filed = await api(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: appeal });
+    expect(filed.status).toBe(200);
+    const r = await create('conduct1', request(['XJW-0001', 'LL-0002']));
+    expect(r.status).toBe(200);
+    const zhao = r.body.items.find((c) => c.code === 'LL-0002')!;
+    expect(zhao).toMatchObject({ verdict: 'blocked', openAccusations: 0 });
+    expect(zhao.text).toContain(`于 ${twoMonthsAgo} 受诫勉谈话，至 `);
+    expect(zhao.text).toContain('不得提拔或者重用');
+    const before = await snapshot();
+    for (const call of [view('leader1', r.body.id), sign('leader1', r.body.id)]) {
+      const x = await call;
+      expect(x.status).toBe(409);
+      expect(x.body.error.message).toBe('拟任人选中有本人，须回避，不能办理这份征求意见函。');
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('a verdict changed in the database no longer matches its sealed text: an integrity failure', async () => {
+    await s.server.db.query(`UPDATE opinion_candidates SET verdict = 'clear' WHERE request_id = $1 AND official_code = 'CH-0002'`, [id]);
+    const r = await view('leader1', id);
+    expect(r.status).toBe(500);
+    expect(r.body.error.code).toBe('INTEGRITY');
+    await s.server.db.query(`UPDATE opinion_candidates SET verdict = 'blocked' WHERE request_id = $1 AND official_code = 'CH-0002'`, [id]);
+    expect((await view('leader1', id)).status).toBe(200);
   });
 
   it('an opinion copied onto another candidate (someone with database access) does not open there', async () => {

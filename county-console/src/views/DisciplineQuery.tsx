@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { PEOPLE_SEARCH_BY, type PeopleAnswer, type PeopleSearchBy, type PersonDetail } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
 import { ArchivePanel } from '../components/ArchivePanel';
+import { PlanVisit } from './Visits';
 import { ListView } from '../components/ListView';
 import { PendingPanel } from '../components/PendingPanel';
 import { TD } from '../discipline-strings';
@@ -11,7 +12,7 @@ import { T } from '../strings';
  * 受处分人员信息查询: the query on the left, the person on the right — for the 审理室 every record with its 影响期
  * and every earlier accusation (case codes and state, never the accuser) in one screen.
  */
-export function DisciplineQuery({ token, archive }: { token: TokenSource; archive: boolean }) {
+export function DisciplineQuery({ token, archive, visits }: { token: TokenSource; archive: boolean; visits: boolean }) {
   const [by, setBy] = useState<PeopleSearchBy>('name');
   const [text, setText] = useState('');
   const [disciplined, setDisciplined] = useState(false);
@@ -77,13 +78,17 @@ export function DisciplineQuery({ token, archive }: { token: TokenSource; archiv
         />
         {results.data?.truncated && <p className="hint">{TD.truncated(results.data.items.length)}</p>}
       </section>
-      {open && <PersonPage key={open} code={open} token={token} archive={archive} onClose={() => setOpen(undefined)} />}
+      {open && <PersonPage key={open} code={open} token={token} archive={archive} visits={visits} onClose={() => setOpen(undefined)} />}
     </div>
   );
 }
 
-/** `archive`: the reader also sees the person's 清廉档案 (not 审理室, which reads the records only). */
-function PersonPage({ code, token, archive, onClose }: { code: string; token: TokenSource; archive: boolean; onClose: () => void }) {
+/**
+ * `archive`: the reader also sees the person's 清廉档案 (not 审理室, which reads the records only); `visits`: they plan
+ * 回访教育 for a record in its 影响期.
+ */
+function PersonPage(props: { code: string; token: TokenSource; archive: boolean; visits: boolean; onClose: () => void }) {
+  const { code, token, archive, onClose } = props;
   const v = useApi<PersonDetail>(token, `/api/discipline/people/${encodeURIComponent(code)}`);
   if (v.error || !v.data) return <PendingPanel loaded={v} />;
   const { person: p, records, accusations } = v.data;
@@ -133,6 +138,12 @@ function PersonPage({ code, token, archive, onClose }: { code: string; token: To
               data-testid="record-effect"
             >
               {TD.effect[r.effect.state](r.effect.endsOn)}
+              {props.visits && r.effect.state === 'in_effect' && r.effect.endsOn && (
+                <>
+                  {' '}
+                  <PlanVisit recordId={r.id} endsOn={r.effect.endsOn} token={token} />
+                </>
+              )}
             </td>
           </tr>
         )}

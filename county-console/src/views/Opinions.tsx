@@ -172,7 +172,10 @@ function RequestPage(props: { id: string; token: TokenSource; canWrite: boolean;
         </button>
       </div>
       <div className="reply">
-        <h3 className="print-only">{TO.page.replyTitle}</h3>
+        <h3 className="print-only">
+          {TO.page.replyTitle}
+          {draft && TO.page.draftMark}
+        </h3>
         <p className="print-only">{TO.page.replyTo(r.requester, r.docNumber)}</p>
         <dl className="facts no-print">
           <dt>{TO.page.facts.requester}</dt>
@@ -229,7 +232,7 @@ function CandidateItem({ c, id, token, canEdit, onDone }: { c: OpinionCandidateV
     <li data-testid={`opinion-item-${c.code}`}>
       <p>
         <span className={`tag verdict-${c.verdict}`}>{TO.verdicts[c.verdict]}</span>
-        {c.verdict !== c.drafted && <span className="hint">{TO.page.drafted(TO.verdicts[c.drafted])}</span>}
+        {c.verdict !== c.drafted && <span className="hint no-print">{TO.page.drafted(TO.verdicts[c.drafted])}</span>}
         {c.editedBy && <span className="hint no-print">{TO.page.edited(c.editedBy)}</span>}
       </p>
       {!editing && <p className="narrative">{c.text}</p>}

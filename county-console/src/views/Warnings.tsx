@@ -3,6 +3,7 @@ import type { WarningListAnswer } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
 import { TA } from '../archive-strings';
 import { ArchivePanel } from '../components/ArchivePanel';
+import { FilterTabs } from '../components/FilterTabs';
 import { ListView } from '../components/ListView';
 
 type Filter = 'open' | 'closed' | 'all';
@@ -20,13 +21,13 @@ export function Warnings({ token }: { token: TokenSource }) {
       <section className="panel" data-testid="warnings">
         <h2>{TA.list.title}</h2>
         <p className="hint">{TA.list.hint}</p>
-        <div className="filters">
-          {(['open', 'closed', 'all'] as const).map((f) => (
-            <button key={f} className={`tab${filter === f ? ' on' : ''}`} onClick={() => setFilter(f)} data-testid={`warnings-${f}`}>
-              {TA.list[f]}
-            </button>
-          ))}
-        </div>
+        <FilterTabs
+          options={['open', 'closed', 'all'] as const}
+          labels={{ open: TA.list.open, closed: TA.list.closed, all: TA.list.all }}
+          value={filter}
+          onChange={setFilter}
+          testId="warnings"
+        />
         <ListView
           rows={list.data?.items}
           error={list.error}

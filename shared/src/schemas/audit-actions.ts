@@ -80,6 +80,10 @@ export const AUDIT_ACTIONS = [
   'archive.warning_withdrawn',
   'archive.warnings_view',
   // 廉政意见回复: a request recorded with its drafts, a request opened, an opinion reworded, the reply signed.
+  // 回访教育: a visit planned, a visit recorded, the list opened (it names disciplined people).
+  'visit.plan',
+  'visit.record',
+  'visit.list',
   'opinion.request',
   'opinion.view',
   'opinion.edit',

@@ -96,6 +96,33 @@ const WARNING_SELECT = `SELECT w.id, w.official_code, o.name, u.name AS unit_nam
   FROM archive_warnings w JOIN officials o ON o.code = w.official_code LEFT JOIN org_units u ON u.code = o.unit_code
   LEFT JOIN users cu ON cu.id = w.closed_by`;
 
+/** A month as sealed, checked against its plain copies: a row changed behind the application's back fails. */
+function openedMonth(keys: IntegrityKeyring, code: string, m: MonthRow): Sealed {
+  const fail = () => new IntegrityError('archive_month', `${code}|${m.month}`);
+  let s: Sealed;
+  try {
+    s = Sealed.parse(openMonth(keys, code, m.month, m.dims_ct));
+  } catch (err) {
+    // A row that does not open where it stands was moved or altered behind the application's back.
+    if (err instanceof DecryptError || err instanceof z.ZodError) throw fail();
+    throw err;
+  }
+  const same =
+    s.assessment === m.assessment &&
+    s.findingsOpen === m.findings_open &&
+    s.findingsOverdue === m.findings_overdue &&
+    s.enteredBy === m.entered_by_id &&
+    s.signedBy === m.signed_by_id;
+  if (!same) throw fail();
+  return s;
+}
+
+/** The latest month entered for a person, as sealed and checked (the 廉政意见 drafts read its assessment). */
+export async function latestMonth(q: Tx, keys: IntegrityKeyring, code: string): Promise<Sealed | undefined> {
+  const r = await q.query<MonthRow>(`${MONTH_SELECT} WHERE m.official_code = $1 ORDER BY m.month DESC LIMIT 1`, [code]);
+  return r.rows[0] && openedMonth(keys, code, r.rows[0]);
+}
+
 /**
  * 清廉档案 (issue 17): a person's profile (portrait, months, warnings), the monthly entry of a key official's six
  * dimensions by the 督查组 of their 片区, the leader's sign-off (never of their own entry), and the warnings the
@@ -318,27 +345,7 @@ export class IntegrityArchive {
   /** One month as sealed, checked against its plain copies; undefined when it was never entered. */
   private async monthRow(q: Tx, keys: IntegrityKeyring, code: string, day: string): Promise<Sealed | undefined> {
     const r = await q.query<MonthRow>(`${MONTH_SELECT} WHERE m.official_code = $1 AND m.month = $2`, [code, day]);
-    return r.rows[0] && this.opened(keys, code, r.rows[0]);
-  }
-
-  private opened(keys: IntegrityKeyring, code: string, m: MonthRow): Sealed {
-    const fail = () => new IntegrityError('archive_month', `${code}|${m.month}`);
-    let s: Sealed;
-    try {
-      s = Sealed.parse(openMonth(keys, code, m.month, m.dims_ct));
-    } catch (err) {
-      // A row that does not open where it stands was moved or altered behind the application's back.
-      if (err instanceof DecryptError || err instanceof z.ZodError) throw fail();
-      throw err;
-    }
-    const same =
-      s.assessment === m.assessment &&
-      s.findingsOpen === m.findings_open &&
-      s.findingsOverdue === m.findings_overdue &&
-      s.enteredBy === m.entered_by_id &&
-      s.signedBy === m.signed_by_id;
-    if (!same) throw fail();
-    return s;
+    return r.rows[0] && openedMonth(keys, code, r.rows[0]);
   }
 
   private async view(q: Tx, principal: Claims, person: PersonRow, today: string): Promise<ArchiveProfile> {
@@ -352,13 +359,14 @@ export class IntegrityArchive {
     );
     // The unit's findings are the unit's: the latest month entered for anyone while in it speaks for it.
     const unit = person.unit_code
-      ? await q.query<{ findings_open: number; findings_overdue: number }>(
-          `SELECT findings_open, findings_overdue FROM archive_months WHERE unit_code = $1 ORDER BY month DESC, entered_at DESC LIMIT 1`,
+      ? await q.query<MonthRow & { official_code: string }>(
+          `${MONTH_SELECT.replace('SELECT ', 'SELECT m.official_code, ')} WHERE m.unit_code = $1 ORDER BY m.month DESC, m.entered_at DESC LIMIT 1`,
           [person.unit_code],
         )
       : undefined;
     const warnings = await q.query<WarningRow>(`${WARNING_SELECT} WHERE w.official_code = $1 ORDER BY w.state <> 'open', w.raised_at DESC, w.id`, [code]);
-    const u = unit?.rows[0];
+    // Opened and checked like any month: a count changed in the database does not reach the portrait.
+    const u = unit?.rows[0] && openedMonth(keys, unit.rows[0].official_code, unit.rows[0]);
     const team = isDistrictRole(principal.role);
     return {
       code,
@@ -370,7 +378,7 @@ export class IntegrityArchive {
         name: person.name,
         rank: person.rank,
         records: records.rows.map((r) => recordOf(r, today)),
-        unitFindings: u ? { open: u.findings_open, overdue: u.findings_overdue } : null,
+        unitFindings: u ? { open: u.findingsOpen, overdue: u.findingsOverdue } : null,
         openWarnings: warnings.rows.filter((w) => w.state === 'open').length,
       }),
       months: months.rows.map((m) => this.monthOf(keys, code, m)),
@@ -383,7 +391,7 @@ export class IntegrityArchive {
   }
 
   private monthOf(keys: IntegrityKeyring, code: string, m: MonthRow): ArchiveMonthView {
-    const s = this.opened(keys, code, m);
+    const s = openedMonth(keys, code, m);
     return {
       month: m.month,
       dims: s.dims,

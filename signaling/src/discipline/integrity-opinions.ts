@@ -6,6 +6,7 @@ import {
   OpinionRequestInput,
   type Assessment,
   type AuditAction,
+  OPINION_VERDICT_LABELS,
   type OpinionDetail,
   type OpinionListAnswer,
   type OpinionSummary,
@@ -18,7 +19,8 @@ import { NAMING } from '../registry/cross-reference.js';
 import { DecryptError } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
 import { IntegrityError } from '../security/system-keys.js';
-import { draftOpinion } from './opinion-rules.js';
+import { latestMonth } from './integrity-archive.js';
+import { draftOpinion, withVerdict } from './opinion-rules.js';
 import { recordOf, type RecordRow } from './people-search.js';
 import { openText, personalDataKeys, sealText } from './person-data.js';
 
@@ -48,6 +50,12 @@ const SUMMARY = `SELECT r.id, r.purpose, r.requester, r.doc_number, to_char(r.re
     (SELECT count(*)::int FROM opinion_candidates c WHERE c.request_id = r.id AND c.verdict = 'blocked') AS blocked,
     (SELECT count(*)::int FROM opinion_candidates c WHERE c.request_id = r.id AND c.verdict = 'hold') AS hold
   FROM opinion_requests r JOIN users cu ON cu.id = r.created_by LEFT JOIN users su ON su.id = r.signed_by`;
+
+/** The registry entry the reader's account is linked to, if any (回避 compares with it). */
+async function ownCode(q: Tx, principal: Claims): Promise<string | null> {
+  const r = await q.query<{ official_code: string | null }>('SELECT official_code FROM users WHERE id = $1', [principal.sub]);
+  return r.rows[0]?.official_code ?? null;
+}
 
 const summaryOf = (r: SummaryRow): OpinionSummary => ({
   id: r.id,
@@ -87,11 +95,11 @@ export class IntegrityOpinions {
     if (new Set(input.codes).size !== input.codes.length) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.opinions.duplicateCodes, ['codes']);
     const keys = personalDataKeys(this.db);
     return this.db.tx(async (q) => {
-      const same = await q.query<{ created_by: string }>('SELECT created_by FROM opinion_requests WHERE id = $1', [input.id]);
-      if (same.rows[0]) {
-        if (same.rows[0].created_by !== principal.sub) throw new AppError('CONFLICT', ERROR_MESSAGES.opinions.sameIdOther);
-        return this.detail(q, input.id, today);
-      }
+      const replay = await this.replayOf(q, principal, input);
+      if (replay) return replay;
+      // 回避: an officer who is on the list does not record the request about themself.
+      const own = await ownCode(q, principal);
+      if (own && input.codes.includes(own)) throw new AppError('CONFLICT_OF_INTEREST', ERROR_MESSAGES.opinions.ownCandidate);
       const people = await q.query<{ code: string; name: string; unit_name: string | null; position: string }>(
         `SELECT o.code, o.name, u.name AS unit_name, o.position FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.code = ANY($1::text[])`,
         [input.codes],
@@ -100,23 +108,26 @@ export class IntegrityOpinions {
       const unknown = input.codes.filter((c) => !byCode.has(c));
       if (unknown.length) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.opinions.unknownPeople(unknown), ['codes']);
       const at = this.now();
-      await q.query(
-        `INSERT INTO opinion_requests (id, purpose, requester, doc_number, received_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      const inserted = await q.query(
+        `INSERT INTO opinion_requests (id, purpose, requester, doc_number, received_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
         [input.id, input.purpose, input.requester, input.docNumber, input.receivedOn, principal.sub, at],
       );
-      const facts = await this.factsOf(q, input.codes);
+      // The same id raced in from a second tab or a retry while this one was drafting: refused, not a server error.
+      if (!inserted.rowCount) throw new AppError('CONFLICT', ERROR_MESSAGES.opinions.sameIdOther);
+      const facts = await this.factsOf(q, input.codes, today);
       const counts = { blocked: 0, hold: 0 };
       for (const [i, code] of input.codes.entries()) {
         const p = byCode.get(code)!;
         const f = facts.get(code)!;
-        const d = draftOpinion({ name: p.name, unitName: p.unit_name, position: p.position, ...f });
+        const d = draftOpinion({ name: p.name, unitName: p.unit_name, position: p.position, today, ...f });
         if (d.verdict !== 'clear') counts[d.verdict]++;
         await q.query(
           `INSERT INTO opinion_candidates (request_id, seq, official_code, drafted, verdict, in_effect, open_accusations, text_ct) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)`,
           [input.id, i + 1, code, d.verdict, d.inEffect, f.openAccusations, sealText(keys, textPlace(input.id, code), d.text)],
         );
       }
-      const view = await this.detail(q, input.id, today);
+      const view = await this.detail(q, input.id);
       await this.audit(q, principal, 'opinion.request', input.id, { candidates: input.codes.length, ...counts, purpose: input.purpose });
       return view;
     });
@@ -124,51 +135,86 @@ export class IntegrityOpinions {
 
   /** A request and every opinion in it: audited, it names people and what the commission holds on them. */
   async view(principal: Claims, id: string): Promise<OpinionDetail> {
-    const today = localDay(this.now());
     return this.db.tx(async (q) => {
-      const view = await this.detail(q, id, today);
+      await this.recuse(q, principal, id);
+      const view = await this.detail(q, id);
       await this.audit(q, principal, 'opinion.view', id, { candidates: view.items.length });
       return view;
     });
   }
 
   async edit(principal: Claims, id: string, code: string, input: EditInput): Promise<OpinionDetail> {
-    const today = localDay(this.now());
     const keys = personalDataKeys(this.db);
     return this.db.tx(async (q) => {
       await this.lockDraft(q, id);
+      await this.recuse(q, principal, id);
       const c = await q.query<{ drafted: OpinionVerdict }>('SELECT drafted FROM opinion_candidates WHERE request_id = $1 AND official_code = $2', [id, code]);
       if (!c.rows[0]) throw new AppError('NOT_FOUND', ERROR_MESSAGES.opinions.notCandidate);
       await q.query('UPDATE opinion_candidates SET verdict = $3, text_ct = $4, edited_by = $5, edited_at = $6 WHERE request_id = $1 AND official_code = $2', [
         id,
         code,
         input.verdict,
-        sealText(keys, textPlace(id, code), input.text),
+        sealText(keys, textPlace(id, code), withVerdict(input.text, input.verdict)),
         principal.sub,
         this.now(),
       ]);
-      const view = await this.detail(q, id, today);
-      await this.audit(q, principal, 'opinion.edit', id, { official: code, verdict: input.verdict, drafted: c.rows[0].drafted });
+      const view = await this.detail(q, id);
+      // Which opinion was reworded, not what it now says about the person.
+      await this.audit(q, principal, 'opinion.edit', id, { official: code });
       return view;
     });
   }
 
   /** The leader's signature on the reply: from then on nothing in it changes. Signing again is answered as done. */
   async sign(principal: Claims, id: string): Promise<OpinionDetail> {
-    const today = localDay(this.now());
     return this.db.tx(async (q) => {
       const r = await q.query<{ state: string; signed_by: string | null }>('SELECT state, signed_by FROM opinion_requests WHERE id = $1 FOR UPDATE', [id]);
       const row = r.rows[0];
       if (!row) throw new AppError('NOT_FOUND', ERROR_MESSAGES.opinions.notFound);
+      await this.recuse(q, principal, id);
       if (row.state === 'signed') {
-        if (row.signed_by === principal.sub) return this.detail(q, id, today);
-        throw new AppError('CONFLICT', ERROR_MESSAGES.opinions.signed);
+        if (row.signed_by !== principal.sub) throw new AppError('CONFLICT', ERROR_MESSAGES.opinions.signed);
+        // The same leader again (a retry after a lost answer): the reply as it stands, its reading audited.
+        const again = await this.detail(q, id);
+        await this.audit(q, principal, 'opinion.view', id, { candidates: again.items.length });
+        return again;
       }
       await q.query(`UPDATE opinion_requests SET state = 'signed', signed_by = $2, signed_at = $3 WHERE id = $1`, [id, principal.sub, this.now()]);
-      const view = await this.detail(q, id, today);
+      const view = await this.detail(q, id);
       await this.audit(q, principal, 'opinion.sign', id, { candidates: view.candidates, blocked: view.blocked, hold: view.hold });
       return view;
     });
+  }
+
+  /** 回避: nobody reads, words or signs a reply that has them among its candidates. */
+  private async recuse(q: Tx, principal: Claims, id: string): Promise<void> {
+    const own = await ownCode(q, principal);
+    if (!own) return;
+    const r = await q.query('SELECT 1 FROM opinion_candidates WHERE request_id = $1 AND official_code = $2', [id, own]);
+    if (r.rowCount) throw new AppError('CONFLICT_OF_INTEREST', ERROR_MESSAGES.opinions.ownCandidate);
+  }
+
+  /** A request already recorded under this id: the same one again is answered with it (audited as read); another is refused. */
+  private async replayOf(q: Tx, principal: Claims, input: RequestInput): Promise<OpinionDetail | undefined> {
+    const same = await q.query<{ created_by: string; purpose: string; requester: string; doc_number: string; received_on: string; codes: string[] }>(
+      `SELECT r.created_by, r.purpose, r.requester, r.doc_number, to_char(r.received_on, 'YYYY-MM-DD') AS received_on,
+              array(SELECT c.official_code FROM opinion_candidates c WHERE c.request_id = r.id ORDER BY c.seq) AS codes
+         FROM opinion_requests r WHERE r.id = $1`,
+      [input.id],
+    );
+    const r = same.rows[0];
+    if (!r) return undefined;
+    const identical =
+      r.created_by === principal.sub &&
+      r.purpose === input.purpose &&
+      r.requester === input.requester &&
+      r.doc_number === input.docNumber &&
+      r.received_on === input.receivedOn &&
+      r.codes.join('\u0000') === input.codes.join('\u0000');
+    if (!identical) throw new AppError('CONFLICT', ERROR_MESSAGES.opinions.sameIdOther);
+    const view = await this.detail(q, input.id);
+    await this.audit(q, principal, 'opinion.view', input.id, { candidates: view.items.length });
+    return view;
   }
 
   private async lockDraft(q: Tx, id: string): Promise<void> {
@@ -181,17 +227,15 @@ export class IntegrityOpinions {
    * What the drafts rest on, for all candidates at once: their discipline records, the accusations naming them
    * still open (never a sealed matter: NAMING says so), their open warnings and latest assessment.
    */
-  private async factsOf(q: Tx, codes: string[]) {
-    const today = localDay(this.now());
+  private async factsOf(q: Tx, codes: string[], today: string) {
+    const keys = personalDataKeys(this.db);
     const records = await q.query<RecordRow>(
       `SELECT id, official_code, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, kind, sanction, probation_months, authority, reason
          FROM discipline_records WHERE official_code = ANY($1::text[]) ORDER BY decided_on DESC, id`,
       [codes],
     );
-    const archive = await q.query<{ code: string; warnings: number; assessment: Assessment | null }>(
-      `SELECT o.code,
-              (SELECT count(*)::int FROM archive_warnings w WHERE w.official_code = o.code AND w.state = 'open') AS warnings,
-              (SELECT m.assessment FROM archive_months m WHERE m.official_code = o.code ORDER BY m.month DESC LIMIT 1) AS assessment
+    const archive = await q.query<{ code: string; warnings: number }>(
+      `SELECT o.code, (SELECT count(*)::int FROM archive_warnings w WHERE w.official_code = o.code AND w.state = 'open') AS warnings
          FROM officials o WHERE o.code = ANY($1::text[])`,
       [codes],
     );
@@ -199,12 +243,14 @@ export class IntegrityOpinions {
       string,
       { records: ReturnType<typeof recordOf>[]; openAccusations: number; openWarnings: number; latestAssessment: Assessment | null }
     >();
-    for (const a of archive.rows) out.set(a.code, { records: [], openAccusations: 0, openWarnings: a.warnings, latestAssessment: a.assessment });
+    for (const a of archive.rows) out.set(a.code, { records: [], openAccusations: 0, openWarnings: a.warnings, latestAssessment: null });
+    // The latest 廉政鉴定 as sealed, not the plain copy beside it (a 较差 changed in the database fails, never passes).
+    for (const code of codes) out.get(code)!.latestAssessment = (await latestMonth(q, keys, code))?.assessment ?? null;
     for (const r of records.rows) out.get(r.official_code)!.records.push(recordOf(r, today));
     for (const code of codes) {
       const n = await q.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM petitions p, officials o LEFT JOIN org_units u ON u.code = o.unit_code
-          WHERE o.code = $1 AND p.status <> 'closed' AND ${NAMING('o.code', 'o.name', 'u.name')}`,
+          WHERE o.code = $1 AND p.status <> 'closed' AND p.matter_class = 'accusation' AND ${NAMING('o.code', 'o.name', 'u.name')}`,
         [code],
       );
       out.get(code)!.openAccusations = n.rows[0]!.n;
@@ -212,7 +258,8 @@ export class IntegrityOpinions {
     return out;
   }
 
-  private async detail(q: Tx, id: string, today: string): Promise<OpinionDetail> {
+  /** The request as drafted: its facts are those of the day it was recorded (asOf), not of today. */
+  private async detail(q: Tx, id: string): Promise<OpinionDetail> {
     const r = await q.query<SummaryRow>(`${SUMMARY} WHERE r.id = $1`, [id]);
     const row = r.rows[0];
     if (!row) throw new AppError('NOT_FOUND', ERROR_MESSAGES.opinions.notFound);
@@ -238,11 +285,13 @@ export class IntegrityOpinions {
     return {
       ...summaryOf(row),
       createdBy: row.created_by,
-      asOf: today,
+      asOf: localDay(row.created_at),
       items: c.rows.map((x) => {
         let text: string;
         try {
           text = openText(keys, textPlace(id, x.official_code), x.text_ct);
+          // The sealed text ends in its verdict: a verdict changed in the database no longer matches it.
+          if (!text.endsWith(`廉政意见：${OPINION_VERDICT_LABELS[x.verdict]}。`)) throw new DecryptError();
         } catch (err) {
           if (err instanceof DecryptError) throw new IntegrityError('opinion', `${id}|${x.official_code}`);
           throw err;

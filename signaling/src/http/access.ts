@@ -19,6 +19,8 @@ const LETTER_READERS: readonly Role[] = ARCHIVE_READERS;
  */
 const DISTRICT: readonly Role[] = ['district_inspector', 'district_leader'];
 const PROFILE_READERS: readonly Role[] = [...DISTRICT, 'county_leader', 'conduct_office'];
+/** 回访教育: 审理室 and the 片区督查组 (own 片区) plan and record the visits; the leaders and 党风政风监督室 read. */
+const VISIT_WRITERS: readonly Role[] = ['case_reviewer', ...DISTRICT];
 /** 廉政意见回复: 党风政风监督室 records the requests and words the opinions; a commission leader signs the reply. */
 const OPINION_READERS: readonly Role[] = ['conduct_office', 'county_leader'];
 const CONSOLE_USERS: readonly Role[] = [
@@ -102,6 +104,9 @@ export const ROUTES = {
   'POST /api/archive/people/:code/months/:month/sign': { roles: ['district_leader'] },
   'GET /api/archive/warnings': { roles: PROFILE_READERS },
   'POST /api/archive/warnings/:id/close': { roles: DISTRICT },
+  'GET /api/discipline/visits': { roles: ARCHIVE_READERS },
+  'POST /api/discipline/visits': { roles: VISIT_WRITERS },
+  'POST /api/discipline/visits/:id/record': { roles: VISIT_WRITERS },
   'GET /api/opinions': { roles: OPINION_READERS },
   'POST /api/opinions': { roles: ['conduct_office'] },
   'GET /api/opinions/:id': { roles: OPINION_READERS },

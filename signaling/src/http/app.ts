@@ -21,6 +21,7 @@ import { disciplineRoutes } from './routes/discipline.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { archiveRoutes } from './routes/archive.js';
 import { opinionRoutes } from './routes/opinions.js';
+import { visitRoutes } from './routes/visits.js';
 import { roomRoutes } from './routes/rooms.js';
 import { townshipRoutes } from './routes/township.js';
 import { sealedRoutes } from './routes/sealed.js';
@@ -112,6 +113,7 @@ export function createApp(ctx: AppContext, staticRoot: string): Express {
     recommendationRoutes,
     archiveRoutes,
     opinionRoutes,
+    visitRoutes,
     recordingRoutes,
     receiptRoutes,
     satisfactionRoutes,
