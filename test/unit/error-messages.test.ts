@@ -33,6 +33,8 @@ const SAMPLES: Record<string, unknown[]> = {
   'storage.dataDirDiskFull': ['/数据'],
   'audit.exportTooMany': [100000],
   'recommendations.recordNotFound': ['CF-2021-017'],
+  'visits.plannedAfterEffect': ['2027-06-09'],
+  'opinions.unknownPeople': [['XS-9999', 'XS-9998']],
 };
 
 const texts = errorMessageEntries().map(({ key, text }) => {

@@ -17,20 +17,26 @@ describe('the principal leader role', () => {
     expect(SECOND_FACTOR_ALWAYS).toContain('county_leader');
   });
 
-  it('reaches the sealed matters, the discipline-records query, the 建议书 loop and its own account, and no other route', () => {
+  it('reaches the sealed matters, the discipline-records query, the 建议书 loop, 清廉档案 and 回访教育 (reading), the 廉政意见 replies (signing) and its own account, and no other route', () => {
     expect(
       routesOf('county_leader')
         .filter((k) => !own(k))
         .sort(),
     ).toEqual([
+      'GET /api/archive/people/:code',
+      'GET /api/archive/warnings',
       'GET /api/discipline/people',
       'GET /api/discipline/people/:code',
+      'GET /api/discipline/visits',
+      'GET /api/opinions',
+      'GET /api/opinions/:id',
       'GET /api/recommendations',
       'GET /api/recommendations/:id',
       'GET /api/recommendations/board',
       'GET /api/recommendations/units',
       'GET /api/sealed',
       'GET /api/sealed/:id',
+      'POST /api/opinions/:id/sign',
       'POST /api/recommendations',
       'POST /api/recommendations/:id/actions',
       'POST /api/sealed/:id/send-up',
