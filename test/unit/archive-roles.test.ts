@@ -29,7 +29,7 @@ describe('the archive roles', () => {
     const visiting = [...visits, 'POST /api/discipline/visits', 'POST /api/discipline/visits/:id/record'];
     // 廉政意见回复: 党风政风监督室 records and words.
     const opinions = ['GET /api/opinions', 'GET /api/opinions/:id', 'POST /api/opinions', 'PUT /api/opinions/:id/candidates/:code'];
-    const expected: Record<(typeof ARCHIVE)[number], string[]> = {
+    const expected: Partial<Record<Role, string[]>> = {
       case_reviewer: [...reads, ...visiting],
       conduct_office: [...reads, ...writes, ...profile, ...visits, ...opinions],
       district_inspector: [...reads, ...team, ...visiting],
@@ -41,7 +41,7 @@ describe('the archive roles', () => {
           .filter((k) => !own(k))
           .sort(),
         role,
-      ).toEqual(expected[role].sort());
+      ).toEqual(expected[role]!.sort());
       expect(
         Object.entries(EVENT_ACCESS)
           .filter(([, roles]) => (roles as readonly Role[]).includes(role))
