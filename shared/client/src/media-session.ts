@@ -42,6 +42,8 @@ export class SessionMedia {
   private speaking: boolean;
   private videoPaused = false;
   private closed = false;
+  /** session:mediaReset came: new producers wait for the rebuild (see lost()). */
+  private rebuildDue = false;
 
   constructor(
     private readonly channel: SignalChannel,
@@ -79,7 +81,7 @@ export class SessionMedia {
 
   async consume(producerId: string): Promise<void> {
     const peer = this.peer;
-    if (!peer) return void this.waiting.add(producerId);
+    if (!peer || this.rebuildDue) return void this.waiting.add(producerId);
     if (this.consumed.has(producerId)) return;
     this.consumed.add(producerId);
     const r = await peer.consume(producerId).catch((err: unknown) => {
@@ -169,24 +171,25 @@ export class SessionMedia {
   }
 
   /**
-   * The server lost this session's media (its SFU worker died): our transports lead nowhere. Dropped at once, when
-   * the server says so, not when the rebuild begins after the rejoin's answer: a producer another participant
-   * publishes anew in between would otherwise go to the dead transports, fail, and never be consumed; now it
-   * waits for the rebuild.
+   * The server says this session's media was made anew (its SFU worker died, or a node was taken for dead): a
+   * rebuild follows the rejoin's answer. Until then what still plays keeps playing (the old media may be alive), but
+   * a producer announced meanwhile waits for the rebuild: consumed on the old transports it would fail and never be
+   * consumed again.
    */
   lost(): void {
+    this.rebuildDue = true;
+  }
+
+  /** New transports and tracks in the same session (after a reload too, when the SFU still has the old ones). */
+  async rebuild(joined: { producers: ProducerInfo[] }, speak = this.speaking): Promise<void> {
+    this.speaking = speak;
+    this.rebuildDue = false;
     this.peer?.close();
     this.peer = undefined;
     this.consumed.clear();
     for (const t of this.remoteStream.getTracks()) t.stop();
     this.remoteStream = new MediaStream();
     this.opts.onChange();
-  }
-
-  /** New transports and tracks in the same session (after a reload too, when the SFU still has the old ones). */
-  async rebuild(joined: { producers: ProducerInfo[] }, speak = this.speaking): Promise<void> {
-    this.speaking = speak;
-    this.lost();
     // Whatever the SFU still holds of ours (a reload, a short drop) goes, so nothing stale is left consuming.
     await this.channel.request('rtc:reset', { sessionId: this.sessionId });
     if (this.closed) return;
