@@ -1,6 +1,6 @@
 import { AppError, localDay, type PeopleAnswer, type PersonDetail, type PetitionStatus, type Role, ERROR_MESSAGES } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Db, Tx } from '../db/db.js';
+import type { Db } from '../db/db.js';
 import { namedAsAccused } from '../cases/conflicts.js';
 import { NAMING } from '../registry/cross-reference.js';
 import { newId } from '../security/crypto.js';
@@ -11,10 +11,10 @@ import {
   personFrom,
   personOf,
   recordOf,
+  recordRowsOf,
   searchCondition,
   type PeopleSearch,
   type PersonRow,
-  type RecordRow,
 } from './people-search.js';
 import { districtOf } from './district-scope.js';
 import { maskedIdCard, personalDataKeys } from './person-data.js';
@@ -60,7 +60,7 @@ export class DisciplineQuery {
       const row = r.rows[0];
       // Another 片区's person is answered as no person at all.
       if (!row || (district && row.district_code !== district)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.discipline.personNotFound);
-      const records = (await this.recordsOf(q, [code])).map((d) => recordOf(d, today));
+      const records = (await recordRowsOf(q, [code])).map((d) => recordOf(d, today));
       let accusations: PersonDetail['accusations'] = null;
       if (ACCUSATION_READERS.includes(principal.role)) {
         const a = await q.query<{ case_code: string; status: PetitionStatus }>(
@@ -82,15 +82,5 @@ export class DisciplineQuery {
       const masked = row.id_card_ct ? (maskedIdCard(personalDataKeys(this.db), code, row.id_card_ct) ?? null) : null;
       return { person: { ...personOf(row), idCardMasked: masked }, records, accusations, asOf: today };
     });
-  }
-
-  private async recordsOf(q: Tx, codes: string[]): Promise<RecordRow[]> {
-    if (!codes.length) return [];
-    const r = await q.query<RecordRow>(
-      `SELECT id, official_code, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, kind, sanction, probation_months, authority, reason
-         FROM discipline_records WHERE official_code = ANY($1::text[]) ORDER BY decided_on DESC, id`,
-      [codes],
-    );
-    return r.rows;
   }
 }

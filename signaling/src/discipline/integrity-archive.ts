@@ -24,7 +24,7 @@ import type { Claims } from '../security/jwt.js';
 import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
 import { monthOf, monthsBetween, personalOf, portraitOf, warningsFor } from './archive-rules.js';
 import { districtOf } from './district-scope.js';
-import { recordOf, type RecordRow } from './people-search.js';
+import { recordOf, recordRowsOf } from './people-search.js';
 import { openMonth, openText, personalDataKeys, sealMonth, sealText } from './person-data.js';
 
 type MonthInput = z.output<typeof ArchiveMonthInput>;
@@ -352,11 +352,7 @@ export class IntegrityArchive {
     const keys = personalDataKeys(this.db);
     const code = person.code;
     const months = await q.query<MonthRow>(`${MONTH_SELECT} WHERE m.official_code = $1 ORDER BY m.month DESC`, [code]);
-    const records = await q.query<RecordRow>(
-      `SELECT id, official_code, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, kind, sanction, probation_months, authority, reason
-         FROM discipline_records WHERE official_code = $1 ORDER BY decided_on DESC, id`,
-      [code],
-    );
+    const records = await recordRowsOf(q, [code]);
     // The unit's findings are the unit's: the latest month entered for anyone while in it speaks for it.
     const unit = person.unit_code
       ? await q.query<MonthRow & { official_code: string }>(
@@ -377,7 +373,7 @@ export class IntegrityArchive {
       portrait: portraitOf({
         name: person.name,
         rank: person.rank,
-        records: records.rows.map((r) => recordOf(r, today)),
+        records: records.map((r) => recordOf(r, today)),
         unitFindings: u ? { open: u.findingsOpen, overdue: u.findingsOverdue } : null,
         openWarnings: warnings.rows.filter((w) => w.state === 'open').length,
       }),

@@ -21,7 +21,7 @@ import type { Claims } from '../security/jwt.js';
 import { IntegrityError } from '../security/system-keys.js';
 import { latestMonth } from './integrity-archive.js';
 import { draftOpinion, withVerdict } from './opinion-rules.js';
-import { recordOf, type RecordRow } from './people-search.js';
+import { recordOf, recordRowsOf } from './people-search.js';
 import { openText, personalDataKeys, sealText } from './person-data.js';
 
 type RequestInput = z.output<typeof OpinionRequestInput>;
@@ -229,11 +229,7 @@ export class IntegrityOpinions {
    */
   private async factsOf(q: Tx, codes: string[], today: string) {
     const keys = personalDataKeys(this.db);
-    const records = await q.query<RecordRow>(
-      `SELECT id, official_code, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, kind, sanction, probation_months, authority, reason
-         FROM discipline_records WHERE official_code = ANY($1::text[]) ORDER BY decided_on DESC, id`,
-      [codes],
-    );
+    const records = await recordRowsOf(q, codes);
     const archive = await q.query<{ code: string; warnings: number }>(
       `SELECT o.code, (SELECT count(*)::int FROM archive_warnings w WHERE w.official_code = o.code AND w.state = 'open') AS warnings
          FROM officials o WHERE o.code = ANY($1::text[])`,
@@ -246,7 +242,7 @@ export class IntegrityOpinions {
     for (const a of archive.rows) out.set(a.code, { records: [], openAccusations: 0, openWarnings: a.warnings, latestAssessment: null });
     // The latest 廉政鉴定 as sealed, not the plain copy beside it (a 较差 changed in the database fails, never passes).
     for (const code of codes) out.get(code)!.latestAssessment = (await latestMonth(q, keys, code))?.assessment ?? null;
-    for (const r of records.rows) out.get(r.official_code)!.records.push(recordOf(r, today));
+    for (const r of records) out.get(r.official_code)!.records.push(recordOf(r, today));
     for (const code of codes) {
       const n = await q.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM petitions p, officials o LEFT JOIN org_units u ON u.code = o.unit_code

@@ -75,6 +75,17 @@ export const recordOf = (r: RecordRow, day: string): DisciplineRecordView => ({
   effect: effectOf({ sanction: r.sanction, kind: r.kind, decidedOn: r.decided_on, probationMonths: r.probation_months }, day),
 });
 
+/** The discipline records of these people, newest first: the person page, the profile and the opinion drafts read them. */
+export async function recordRowsOf(q: Queryable, codes: readonly string[]): Promise<RecordRow[]> {
+  if (!codes.length) return [];
+  const r = await q.query<RecordRow>(
+    `SELECT id, official_code, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, kind, sanction, probation_months, authority, reason
+       FROM discipline_records WHERE official_code = ANY($1::text[]) ORDER BY decided_on DESC, id`,
+    [codes],
+  );
+  return r.rows;
+}
+
 /** 关键少数 first (by unit, by ID number); name and code then. */
 const KEY_FIRST = 'CASE WHEN o.key_official THEN 0 ELSE 1 END';
 const like = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
