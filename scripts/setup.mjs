@@ -14,7 +14,8 @@ const mode = ['test', 'bench', 'turn'].includes(process.argv[2]) ? process.argv[
 
 // What each command needs from Debian besides Node. The worker's build tools are added only when a build is due.
 const APT = {
-  start: ['ca-certificates', 'ffmpeg', 'espeak-ng'],
+  // fonts-wqy-microhei: the Chinese font the 政治生态报告 PDF embeds (signaling/src/discipline/report-pdf.ts).
+  start: ['ca-certificates', 'ffmpeg', 'espeak-ng', 'fonts-wqy-microhei'],
   // postgresql: `npm test` starts a private server of its own (test/helpers/global-services.ts) unless DATABASE_URL is set.
   // coturn: so does the TURN test (test/helpers/turn-server.ts); libnss3-tools (certutil) lets its Chromium trust a
   // test CA, as a county installs its intranet CA on every kiosk PC, so TURN over TLS is verified, not waved through.
@@ -30,6 +31,8 @@ const APT = {
     'espeak-ng',
     'coturn',
     'libnss3-tools',
+    // pdftotext: the report tests read the PDF's text back, as a reader's viewer would.
+    'poppler-utils',
   ],
   bench: ['ca-certificates', 'chromium', 'fonts-wqy-microhei', 'ffmpeg', 'redis-server', 'redis-tools', 'gcc', 'libc6-dev'],
   // The optional TURN relay (`npm run turn`); the TURN tests start a private one (test/helpers/turn-server.ts).

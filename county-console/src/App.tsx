@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { Role, SealedListAnswer } from '@vj/shared';
+import { isDistrictRole, type Role, type SealedListAnswer } from '@vj/shared';
 import { useApi } from './api';
 import { AlertBar } from './components/AlertBar';
 import { ChangePassword } from './components/ChangePassword';
@@ -8,7 +8,7 @@ import { SecondFactorStep } from './components/SecondFactorStep';
 import { Login } from './components/Login';
 import type { ConsoleController } from './console-controller';
 import { TC } from './case-strings';
-import { TA } from './archive-strings';
+import { TA, TE } from './archive-strings';
 import { TO } from './opinion-strings';
 import { TV } from './visit-strings';
 import { TD } from './discipline-strings';
@@ -32,6 +32,7 @@ import { Security } from './views/Security';
 import { StaffDesk } from './views/StaffDesk';
 import { TownshipCases } from './views/TownshipCases';
 import { Warnings } from './views/Warnings';
+import { UnitReports } from './views/UnitReports';
 import { Workbench } from './views/Workbench';
 
 const NAV = {
@@ -46,6 +47,7 @@ const NAV = {
   warnings: TA.nav,
   opinions: TO.nav,
   visits: TV.nav,
+  ecology: TE.nav,
 };
 type View = keyof typeof NAV;
 
@@ -56,15 +58,15 @@ const VIEWS: Record<Exclude<Role, 'kiosk'>, View[]> = {
   county_supervisor: ['workbench', 'cases', 'notices', 'dashboard', 'audit', 'registry', 'policy', 'sealed'],
   // 县纪委监委主要负责人: the sealed matters, and as a commission leader the discipline records (no sealed matter there)
   // and the 建议书 loop.
-  county_leader: ['sealed', 'discipline', 'warnings', 'letters', 'opinions'],
+  county_leader: ['sealed', 'discipline', 'warnings', 'ecology', 'letters', 'opinions'],
   // Issue 17's roles: the discipline-records query and the 建议书 loop (党风政风监督室 records and acts, the others read;
   // a 片区督查组 its own 片区's); 清廉档案 on a person's page and its warnings (the 督查组 enters and closes, its leader
-  // signs; 审理室 reads the records, not the profiles); 廉政意见回复 (the office drafts and words, a leader signs);
-  // the 政治生态报告 comes in a later slice.
+  // signs; 审理室 reads the records, not the profiles); the 政治生态报告 of the units (the profile readers);
+  // 廉政意见回复 (the office drafts and words, a leader signs).
   case_reviewer: ['discipline', 'visits', 'letters'],
-  conduct_office: ['discipline', 'warnings', 'letters', 'opinions'],
-  district_inspector: ['discipline', 'warnings', 'visits', 'letters'],
-  district_leader: ['discipline', 'warnings', 'visits', 'letters'],
+  conduct_office: ['discipline', 'warnings', 'ecology', 'letters', 'opinions'],
+  district_inspector: ['discipline', 'warnings', 'ecology', 'visits', 'letters'],
+  district_leader: ['discipline', 'warnings', 'ecology', 'visits', 'letters'],
   township_handler: ['township'],
   township_staff: ['staff'],
   // 三员分立: each administrator sees only their own work, and none of them a petition.
@@ -228,7 +230,8 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'discipline' && (
           <DisciplineQuery token={controller.token} archive={s.user.role !== 'case_reviewer'} visits={VISIT_WRITERS.includes(s.user.role)} />
         )}
-        {!accountOpen && current === 'warnings' && <Warnings token={controller.token} />}
+        {!accountOpen && current === 'warnings' && <Warnings token={controller.token} canImport={isDistrictRole(s.user.role)} />}
+        {!accountOpen && current === 'ecology' && <UnitReports token={controller.token} />}
         {!accountOpen && current === 'visits' && <Visits token={controller.token} canWrite={VISIT_WRITERS.includes(s.user.role)} />}
         {!accountOpen && current === 'opinions' && (
           <Opinions token={controller.token} canWrite={s.user.role === 'conduct_office'} canSign={s.user.role === 'county_leader'} />

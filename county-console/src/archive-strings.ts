@@ -71,3 +71,53 @@ export const TA = {
     truncated: (n: number) => `仅显示最近 ${n} 条。`,
   },
 } as const;
+
+/** 清廉档案's monthly update by file, on the warnings screen of a 督查组. */
+export const TAI = {
+  label: '月度情况导入（CSV 或 Excel 文件）',
+  hint:
+    '每行一人一月。表头：人员编码、月份、房产等财产情况、车辆情况、子女及其配偶从业情况、管党治党、工作履职、精神状态、廉洁自律、巡察审计问题、廉政鉴定（良好、一般或较差）、正在整改问题数、超期问题数。' +
+    '只导入本片区的关键少数；已签字确认的月份不会被覆盖。导入后按规则产生预警。',
+} as const;
+
+/** 政治生态报告 (issue 17): the unit list and the report page, in one place. */
+export const TE = {
+  nav: '政治生态',
+  listTitle: '政治生态报告',
+  listHint:
+    '按单位汇总本单位人员的清廉档案、处分记录、检举控告（只计件数）、苗头性问题预警和巡察审计问题整改情况。片区督查组只看本片区的单位；每次查看报告均记入审计日志。',
+  search: '单位名称或编码',
+  searchButton: '查询',
+  columns: ['单位', '片区', '人员', '关键少数', '待处置预警', '处分记录'],
+  none: '没有符合条件的单位。',
+  truncated: (n: number) => `仅显示前 ${n} 个单位，请输入单位名称缩小范围。`,
+  choose: '请在左侧选择一个单位，查看其政治生态报告。',
+  loading: '正在生成报告…',
+  title: (name: string) => `${name}政治生态报告`,
+  meta: (code: string, district: string | null, asOf: string) => `单位编码：${code}${district ? `\u3000所属片区：${district}` : ''}\u3000统计截至：${asOf}`,
+  secret: '内部资料\u3000注意保密',
+  basics: '一、基本情况',
+  byRule: '二、预警分类（近一年）',
+  trend: '三、近十二个月走势',
+  summary: '四、研判',
+  facts: {
+    members: '党员干部',
+    keyOfficials: '关键少数',
+    discipline: '处分及组织处理记录（十八大以来）',
+    inEffect: '仍在影响期内',
+    lastYear: '近一年新增处分',
+    accusations: '未办结检举控告',
+    warnings: '苗头性问题预警',
+    findings: '巡察审计问题',
+  },
+  people: (n: number) => `${n} 人`,
+  items: (n: number) => `${n} 条`,
+  disciplineBreakdown: (total: number, party: number, gov: number, handling: number) => `${total} 条（党纪 ${party}、政务 ${gov}、组织处理 ${handling}）`,
+  accusationsText: (open: number, year: number) => `${open} 件（近一年收到 ${year} 件）`,
+  warningsText: (year: number, closed: number, open: number) => `近一年 ${year} 条，办结 ${closed} 条，待处置 ${open} 条`,
+  findingsText: (f: { month: string; open: number; overdue: number } | null) => (f ? `${f.month}：正在整改 ${f.open} 项，超期 ${f.overdue} 项` : '暂无记录'),
+  trendColumns: ['月份', '已录入', '良好', '一般', '较差', '预警', '处分'],
+  print: '打印',
+  pdf: '下载 PDF',
+  pdfFallback: (name: string) => `${name}政治生态报告.pdf`,
+} as const;

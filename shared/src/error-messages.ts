@@ -234,10 +234,11 @@ export const ERROR_MESSAGES = deepFreeze({
   },
   // The cadre registry: imports, held changes and links to user accounts.
   registry: {
-    missingColumns: (columns: readonly string[]) => `CSV 表头缺少列：${columns.join('、')}。`,
+    missingColumns: (columns: readonly string[]) => `表头缺少列：${columns.join('、')}。`,
     unknownEncoding: '无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。',
     unclosedQuote: (line: number) => `CSV 格式有误：第 ${line} 行的引号没有闭合。`,
-    noRows: 'CSV 文件没有数据行',
+    noRows: '文件没有数据行（CSV 或 Excel 的第一个工作表）',
+    badWorkbook: '无法读取这个 Excel 文件：请确认是 xlsx 格式（较早的 xls 格式请另存为 xlsx 或 CSV 后再导入）。',
     importNotFound: '没有这次导入记录，请刷新后再试。',
     changeNotFound: '没有这条待确认的档案变更。',
     changeDecided: '这条档案变更已经处理过，或已被后来的导入取代。',
@@ -291,6 +292,17 @@ export const ERROR_MESSAGES = deepFreeze({
     warningClosed: '这条预警已经办结或已撤销。',
     signOwnEntry: '录入人不能签字确认本人录入的月度情况，请由其他组长签字。',
     ownProfile: '本人的清廉档案须回避，不能查看或办理。',
+    unitNotFound: '没有找到这个单位',
+    ownUnit: '本人所在单位的政治生态报告须回避，请由其他同志查看。',
+    noCjkFont: '服务器未安装中文字体，暂时无法生成 PDF。请联系系统管理员安装文泉驿微米黑字体后重试，或先用“打印”保存。',
+  },
+  // 清廉档案's monthly update by file: per-row notes beside the row's line number.
+  archiveImport: {
+    badMonth: '月份应写作“年-月”，如 2026-03',
+    badAssessment: '廉政鉴定应为良好、一般或较差',
+    duplicate: '同一人员同一月份在本文件中重复',
+    badRow: '该行内容有误',
+    notInDistrict: '人员编码不在本片区的清廉档案中',
   },
   // 回访教育 (issue 17).
   visits: {

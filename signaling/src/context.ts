@@ -18,6 +18,8 @@ import type { RegistryImporter } from './registry/importer.js';
 import type { DisciplineQuery } from './discipline/discipline-query.js';
 import type { Recommendations } from './discipline/recommendations.js';
 import type { IntegrityArchive } from './discipline/integrity-archive.js';
+import type { UnitReports } from './discipline/unit-reports.js';
+import type { ArchiveImporter } from './discipline/archive-import.js';
 import type { IntegrityOpinions } from './discipline/integrity-opinions.js';
 import type { DisciplineVisits } from './discipline/discipline-visits.js';
 import type { Playback } from './recording/playback.js';
@@ -74,6 +76,8 @@ export interface AppContext {
   /** 建议书 → 整改 → 回头看 and its 督办 board (issue 17). */
   recommendations: Recommendations;
   archive: IntegrityArchive;
+  unitReports: UnitReports;
+  archiveImports: ArchiveImporter;
   opinions: IntegrityOpinions;
   visits: DisciplineVisits;
   recorder: RecordingService;

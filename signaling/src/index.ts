@@ -10,4 +10,6 @@ export { AuditCheckpoints } from './audit/checkpoints.js';
 export { Recommendations } from './discipline/recommendations.js';
 export { IntegrityArchive } from './discipline/integrity-archive.js';
 export { IntegrityOpinions } from './discipline/integrity-opinions.js';
+export { UnitReports } from './discipline/unit-reports.js';
+export { ArchiveImporter } from './discipline/archive-import.js';
 export { DisciplineVisits } from './discipline/discipline-visits.js';

@@ -36,6 +36,8 @@ import { DemoCountyLoader } from './discipline/demo-county.js';
 import { DisciplineQuery } from './discipline/discipline-query.js';
 import { Recommendations } from './discipline/recommendations.js';
 import { IntegrityArchive } from './discipline/integrity-archive.js';
+import { UnitReports } from './discipline/unit-reports.js';
+import { ArchiveImporter } from './discipline/archive-import.js';
 import { IntegrityOpinions } from './discipline/integrity-opinions.js';
 import { DisciplineVisits } from './discipline/discipline-visits.js';
 import { backfillNameKeys } from './discipline/people-store.js';
@@ -238,6 +240,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const demoCounty = new DemoCountyLoader(db, log.child('demo-county'));
     demoCounty.start(config.demoCounty, roomsFile.rooms);
     cleanups.unshift(() => demoCounty.stop());
+    const archive = new IntegrityArchive(db);
     const registry = new RegistryImporter(
       db,
       new Map(
@@ -306,7 +309,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       registry,
       discipline,
       recommendations: new Recommendations(db),
-      archive: new IntegrityArchive(db),
+      archive,
+      archiveImports: new ArchiveImporter(db, archive, registry, log.child('archive-import')),
+      unitReports: new UnitReports(db),
       opinions: new IntegrityOpinions(db),
       visits: new DisciplineVisits(db),
       rooms: roomsFile.rooms,

@@ -36,7 +36,7 @@ describe('integrity archive screens', () => {
     };
     const page = await openPerson('district1-inspector');
     const nav = await page.$$eval('nav.tabs button', (els) => els.map((e) => (e as HTMLElement).innerText));
-    expect(nav).toEqual(['处分查询', '廉政预警', '回访教育', '建议书整改']);
+    expect(nav).toEqual(['处分查询', '廉政预警', '政治生态', '回访教育', '建议书整改']);
     await page.waitForSelector('[data-testid=archive-form]');
     expect(await text(page, '[data-testid=archive-portrait]')).toBe(
       '王建国，正科级干部，受党纪政务处分 1 次（已过影响期），受组织处理 1 次，所在党组织暂无审计巡察问题记录。',

@@ -119,7 +119,7 @@ describe('sealed matters in the console', () => {
     // The leader's console has the sealed matters and, as a commission leader, the discipline records and the 建议书 loop (issue 17);
     // no wall, calls or alerts.
     const nav = await leader.$$eval('nav.tabs button', (els) => els.map((e) => (e as HTMLElement).innerText));
-    expect(nav).toEqual(['密封事项', '处分查询', '廉政预警', '建议书整改', '廉政意见']);
+    expect(nav).toEqual(['密封事项', '处分查询', '廉政预警', '政治生态', '建议书整改', '廉政意见']);
     expect(await leader.$('[data-testid^=tile-]')).toBeNull();
     await leader.waitForSelector(`[data-testid=sealed-${sealedCode}]`, { timeout: 20_000 });
     expect(await text(leader, '[data-testid=sealed-list]')).not.toContain(openCode);

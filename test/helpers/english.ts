@@ -5,7 +5,26 @@ import type { Page } from 'puppeteer-core';
  * units, the two shortcut keys. Anything else in Latin
  * letters is English a user should not have to read (issue 14.4). Case-insensitive.
  */
-export const ENGLISH_ALLOWED = ['CSV', 'GBK', 'JPG', 'PNG', 'PDF', 'MP3', 'MP4', 'KB', 'MB', 'GB', 'px', 'fps', 'kbps', 'A', 'E'] as const;
+export const ENGLISH_ALLOWED = [
+  'CSV',
+  'Excel',
+  'xlsx',
+  'xls',
+  'GBK',
+  'JPG',
+  'PNG',
+  'PDF',
+  'MP3',
+  'MP4',
+  'KB',
+  'MB',
+  'GB',
+  'px',
+  'fps',
+  'kbps',
+  'A',
+  'E',
+] as const;
 
 export interface EnglishWord {
   word: string;

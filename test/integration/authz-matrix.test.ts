@@ -32,6 +32,9 @@ const letters = { d1: randomUUID(), d2: randomUUID() };
 /** 清廉档案: a key official of each 片区 (孙立平 of 星沙, 何文涛 of 春华), and an open warning raised by each one's month. */
 const keyOfficials = { d1: 'XS-0006', d2: 'CH-0002' };
 const archiveWarnings: Record<'d1' | 'd2', string> = { d1: '', d2: '' };
+/** A monthly archive import by each 督查组 member: only its importer follows it. */
+const archiveImports: Record<string, string> = {};
+const ARCHIVE_CSV = Buffer.from('人员编码,月份,管党治党,工作履职,精神状态,廉洁自律,廉政鉴定\nXS-9999,2026-01,甲,乙,丙,丁,良好\n');
 const thisMonth = localDay().slice(0, 7);
 /** 回访教育: a record in its 影响期 in each 片区, and a visit planned for each. */
 const visitRecords = { d1: 'CF-AUTHZ-1', d2: 'CF-AUTHZ-2' };
@@ -135,6 +138,15 @@ beforeAll(async () => {
     expect(r.status).toBe(200);
     archiveWarnings[d] = r.body.warnings[0]!.id;
   }
+  for (const who of ['district1-leader', 'district1-inspector', 'district2-inspector']) {
+    const res = await fetch(`${s.url}/api/archive/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${logins[who]!.accessToken}`, 'content-type': 'text/csv' },
+      body: ARCHIVE_CSV,
+    });
+    expect(res.status).toBe(202);
+    archiveImports[who] = ((await res.json()) as { id: string }).id;
+  }
   await s.server.db.query(
     `INSERT INTO discipline_records (id, official_code, decided_on, kind, reason, authority, sanction) VALUES
        ($1, 'XS-0001', $3, '党内警告', '授权矩阵', '县纪委监委', 'party_warning'), ($2, 'CH-0001', $3, '党内警告', '授权矩阵', '县纪委监委', 'party_warning')`,
@@ -185,6 +197,8 @@ function pathFor(key: RouteKey, actor: Actor, own: Ownership): string {
   const d = actor.name === 'district2-inspector' ? 'd2' : 'd1';
   if (path.startsWith('/api/archive/people/')) return path.replace(':code', keyOfficials[d]).replace(':month', thisMonth);
   if (path.startsWith('/api/archive/warnings/')) return path.replace(':id', archiveWarnings[d]);
+  if (path.startsWith('/api/archive/imports/')) return path.replace(':id', archiveImports[actor.name] ?? archiveImports['district1-leader']!);
+  if (path.startsWith('/api/archive/units/')) return path.replace(':code', d === 'd2' ? 'CH-MZB' : 'XS-CJB');
   if (path.startsWith('/api/discipline/visits/')) return path.replace(':id', visits[d]);
   if (path.startsWith('/api/opinions/')) return path.replace(':id', opinionId).replace(':code', 'XS-0001');
   if (path.startsWith('/api/recommendations/:id')) return path.replace(':id', actor.name === 'district2-inspector' ? letters.d2 : letters.d1);
@@ -234,6 +248,8 @@ async function bodyFor(key: RouteKey, actor: Actor): Promise<{ body?: unknown; r
     // No decision: an allowed caller gets 400 before any held change is looked up; the rest are refused by role.
     case 'POST /api/registry/held/:id':
       return { body: { decision: '' } };
+    case 'POST /api/archive/imports':
+      return { raw: ARCHIVE_CSV, mime: 'text/csv' };
     case 'POST /api/registry/imports':
       return { raw: Buffer.from('人员编码,姓名\nM-2,测试\n'), mime: 'text/csv' };
     // Valid bodies, so a refusal is about who asks and whose case it is, never about the body. A workflow

@@ -22,8 +22,21 @@ describe('the archive roles', () => {
     ];
     const writes = ['GET /api/recommendations/units', 'POST /api/recommendations', 'POST /api/recommendations/:id/actions'];
     // 清廉档案: the 督查组 enters and closes (its leader signs), 党风政风监督室 reads; 审理室 reads no profiles.
-    const profile = ['GET /api/archive/people/:code', 'GET /api/archive/warnings'];
-    const team = [...profile, 'PUT /api/archive/people/:code/months/:month', 'POST /api/archive/warnings/:id/close'];
+    // 政治生态报告 with the profiles; the 督查组's monthly import of its own months.
+    const profile = [
+      'GET /api/archive/people/:code',
+      'GET /api/archive/warnings',
+      'GET /api/archive/units',
+      'GET /api/archive/units/:code/report',
+      'GET /api/archive/units/:code/report/pdf',
+    ];
+    const team = [
+      ...profile,
+      'PUT /api/archive/people/:code/months/:month',
+      'POST /api/archive/warnings/:id/close',
+      'POST /api/archive/imports',
+      'GET /api/archive/imports/:id',
+    ];
     // 回访教育: 审理室 and the 督查组 plan and record, 党风政风监督室 reads.
     const visits = ['GET /api/discipline/visits'];
     const visiting = [...visits, 'POST /api/discipline/visits', 'POST /api/discipline/visits/:id/record'];

@@ -17,13 +17,16 @@ describe('the principal leader role', () => {
     expect(SECOND_FACTOR_ALWAYS).toContain('county_leader');
   });
 
-  it('reaches the sealed matters, the discipline-records query, the 建议书 loop, 清廉档案 and 回访教育 (reading), the 廉政意见 replies (signing) and its own account, and no other route', () => {
+  it('reaches the sealed matters, the discipline-records query, the 建议书 loop, 清廉档案, 政治生态报告 and 回访教育 (reading), the 廉政意见 replies (signing) and its own account, and no other route', () => {
     expect(
       routesOf('county_leader')
         .filter((k) => !own(k))
         .sort(),
     ).toEqual([
       'GET /api/archive/people/:code',
+      'GET /api/archive/units',
+      'GET /api/archive/units/:code/report',
+      'GET /api/archive/units/:code/report/pdf',
       'GET /api/archive/warnings',
       'GET /api/discipline/people',
       'GET /api/discipline/people/:code',

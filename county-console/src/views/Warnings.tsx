@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { WarningListAnswer } from '@vj/shared';
 import { useApi, type TokenSource } from '../api';
-import { TA } from '../archive-strings';
+import { TA, TAI } from '../archive-strings';
 import { ArchivePanel } from '../components/ArchivePanel';
 import { FilterTabs } from '../components/FilterTabs';
+import { ImportCard } from '../components/ImportCard';
 import { ListView } from '../components/ListView';
 
 type Filter = 'open' | 'closed' | 'all';
@@ -11,8 +12,9 @@ type Filter = 'open' | 'closed' | 'all';
 /**
  * 苗头性问题预警: the warnings of the reader's 片区 (the county's for its leaders) on the left, the person's 清廉档案
  * on the right, where the 督查组 closes them with a 提醒 or an 教育. Looks again every 30 s (colleagues close them too).
+ * A 督查组 imports its months from a sheet here too: the warnings they raise appear in the list when it is done.
  */
-export function Warnings({ token }: { token: TokenSource }) {
+export function Warnings({ token, canImport }: { token: TokenSource; canImport: boolean }) {
   const [filter, setFilter] = useState<Filter>('open');
   const [open, setOpen] = useState<string>();
   const list = useApi<WarningListAnswer>(token, `/api/archive/warnings?state=${filter}`, 30_000);
@@ -21,6 +23,7 @@ export function Warnings({ token }: { token: TokenSource }) {
       <section className="panel" data-testid="warnings">
         <h2>{TA.list.title}</h2>
         <p className="hint">{TA.list.hint}</p>
+        {canImport && <ImportCard kind="archive_months" url="/api/archive/imports" label={TAI.label} hint={TAI.hint} token={token} onDone={list.reload} />}
         <FilterTabs
           options={['open', 'closed', 'all'] as const}
           labels={{ open: TA.list.open, closed: TA.list.closed, all: TA.list.all }}

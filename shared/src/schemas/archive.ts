@@ -132,3 +132,67 @@ export const WarningCloseInput = z.object({
   note: Required('处置情况', 2000),
 });
 export type WarningCloseInput = z.input<typeof WarningCloseInput>;
+
+/**
+ * 政治生态报告: a unit's political ecology drawn from its members' profiles: people, discipline, accusations (counts
+ * only, never who made them), warnings, the unit's inspection and audit findings, and the last twelve months.
+ */
+export const UnitCodeParams = z.object({ code: z.string().trim().min(1, '请提供单位编码').max(40, '单位编码过长') });
+export const UnitListQuery = z.object({ q: z.string().trim().max(50, '查询内容过长（最多 50 字）').default('') });
+export const UnitSummary = z.object({
+  code: z.string(),
+  name: z.string(),
+  districtName: z.string().nullable(),
+  members: z.number().int(),
+  keyOfficials: z.number().int(),
+  openWarnings: z.number().int(),
+  records: z.number().int(),
+});
+export type UnitSummary = z.infer<typeof UnitSummary>;
+export const UnitListAnswer = z.object({ items: z.array(UnitSummary), truncated: z.boolean() });
+export type UnitListAnswer = z.infer<typeof UnitListAnswer>;
+
+export const UnitReportMonth = z.object({
+  month: z.string(),
+  /** Key officials with this month entered, and their 廉政鉴定. */
+  entered: z.number().int(),
+  good: z.number().int(),
+  fair: z.number().int(),
+  poor: z.number().int(),
+  warnings: z.number().int(),
+  records: z.number().int(),
+});
+export type UnitReportMonth = z.infer<typeof UnitReportMonth>;
+
+export const UnitReport = z.object({
+  code: z.string(),
+  name: z.string(),
+  districtName: z.string().nullable(),
+  /** The county day the report was drawn up. */
+  asOf: z.string(),
+  members: z.number().int(),
+  keyOfficials: z.number().int(),
+  discipline: z.object({
+    /** Records since Nov 2012 of people now in the unit. */
+    total: z.number().int(),
+    /** Sanctions whose 影响期 is running, or permanent. */
+    inEffect: z.number().int(),
+    lastYear: z.number().int(),
+    party: z.number().int(),
+    government: z.number().int(),
+    handling: z.number().int(),
+  }),
+  accusations: z.object({ open: z.number().int(), lastYear: z.number().int() }),
+  warnings: z.object({
+    open: z.number().int(),
+    lastYear: z.number().int(),
+    closedLastYear: z.number().int(),
+    byRule: z.record(z.enum(WARNING_RULES), z.number().int()),
+  }),
+  findings: z.object({ month: z.string(), open: z.number().int(), overdue: z.number().int() }).nullable(),
+  /** The last twelve months, oldest first. */
+  months: z.array(UnitReportMonth),
+  /** 研判: the report's conclusions in plain sentences. */
+  summary: z.array(z.string()),
+});
+export type UnitReport = z.infer<typeof UnitReport>;

@@ -231,9 +231,11 @@ export type CaseStatsView = z.infer<typeof CaseStatsView>;
 
 export const REGISTRY_KINDS = ['officials', 'discipline'] as const;
 export const RegistryImportQuery = z.object({ kind: z.enum(REGISTRY_KINDS) });
+/** Imports with a progress bar and a per-row error report: the registry's two, and 清廉档案's monthly update. */
+export const IMPORT_KINDS = [...REGISTRY_KINDS, 'archive_months'] as const;
 export const RegistryImportView = z.object({
   id: Id,
-  kind: z.enum(REGISTRY_KINDS),
+  kind: z.enum(IMPORT_KINDS),
   status: z.enum(['running', 'done', 'failed']),
   totalRows: z.number(),
   processedRows: z.number(),

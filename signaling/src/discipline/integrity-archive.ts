@@ -117,6 +117,18 @@ function openedMonth(keys: IntegrityKeyring, code: string, m: MonthRow): Sealed 
   return s;
 }
 
+/**
+ * The months entered for people while in this unit, from `fromDay` on (newest first), as sealed and checked: the
+ * unit's findings are the latest of them, and its 政治生态报告 reads them all.
+ */
+export async function unitMonths(q: Tx, keys: IntegrityKeyring, unitCode: string, fromDay: string, limit?: number) {
+  const r = await q.query<MonthRow & { official_code: string }>(
+    `${MONTH_SELECT.replace('SELECT ', 'SELECT m.official_code, ')} WHERE m.unit_code = $1 AND m.month >= $2 ORDER BY m.month DESC, m.entered_at DESC${limit ? ` LIMIT ${limit}` : ''}`,
+    [unitCode, fromDay],
+  );
+  return r.rows.map((m) => ({ month: m.month, ...openedMonth(keys, m.official_code, m) }));
+}
+
 /** The latest month entered for a person, as sealed and checked (the 廉政意见 drafts read its assessment). */
 export async function latestMonth(q: Tx, keys: IntegrityKeyring, code: string): Promise<Sealed | undefined> {
   const r = await q.query<MonthRow>(`${MONTH_SELECT} WHERE m.official_code = $1 ORDER BY m.month DESC LIMIT 1`, [code]);
@@ -155,50 +167,65 @@ export class IntegrityArchive {
 
   async enterMonth(principal: Claims, code: string, month: string, input: MonthInput): Promise<ArchiveProfile> {
     const today = this.today();
-    const current = monthOf(today);
-    if (month > current) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.archive.futureMonth, ['month']);
-    if (monthsBetween(month, current) >= EDITABLE_MONTHS) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.archive.tooOld, ['month']);
     const keys = personalDataKeys(this.db);
     return this.db.tx(async (q) => {
       const district = await districtOf(q, principal);
-      // Locked: two entries for one person at once would each read the other's month as not there yet.
-      const person = await this.person(q, principal, code, district, true);
-      if (!person.key_official) throw new AppError('CONFLICT', ERROR_MESSAGES.archive.notKeyOfficial);
-      const day = `${month}-01`;
-      const existing = await this.monthRow(q, keys, code, day);
-      if (existing?.signedBy) throw new AppError('CONFLICT', ERROR_MESSAGES.archive.signed);
-      const content: Sealed = { ...input, enteredBy: principal.sub, signedBy: null };
-      const at = this.now();
-      await q.query(
-        `INSERT INTO archive_months (official_code, month, unit_code, dims_ct, assessment, findings_open, findings_overdue, entered_by, entered_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (official_code, month) DO UPDATE SET unit_code = excluded.unit_code, dims_ct = excluded.dims_ct, assessment = excluded.assessment,
-           findings_open = excluded.findings_open, findings_overdue = excluded.findings_overdue, entered_by = excluded.entered_by, entered_at = excluded.entered_at`,
-        [code, day, person.unit_code, sealMonth(keys, code, month, content), input.assessment, input.findingsOpen, input.findingsOverdue, principal.sub, at],
-      );
-      // This month against the one before it, and the next later month against this one: a back-filled or corrected
-      // month changes what the next one is compared with.
-      const later = await q.query<{ month: string }>(
-        `SELECT to_char(month, 'YYYY-MM-DD') AS month FROM archive_months WHERE official_code = $1 AND month > $2 ORDER BY month LIMIT 1`,
-        [code, day],
-      );
-      const changes = await this.evaluate(q, keys, principal, code, day, at);
-      if (later.rows[0]) {
-        const next = await this.evaluate(q, keys, principal, code, later.rows[0].month, at);
-        changes.raised.push(...next.raised);
-        changes.withdrawn.push(...next.withdrawn);
-      }
-      const view = await this.view(q, principal, person, today);
+      const written = await this.writeMonth(q, keys, principal, district, code, month, input);
+      const view = await this.view(q, principal, written.person, today);
       // Audit rows last: the chain's lock is held from the first append to the commit.
-      for (const w of changes.raised) await this.audit(q, principal, 'archive.warning_raised', w.id, { official: code, month: w.month });
-      for (const w of changes.withdrawn) await this.audit(q, principal, 'archive.warning_withdrawn', w.id, { official: code, month: w.month });
-      await this.audit(q, principal, 'archive.month_entered', code, {
-        month,
-        replaced: existing !== undefined,
-        warningsRaised: changes.raised.length,
-        warningsWithdrawn: changes.withdrawn.length,
-      });
+      await this.auditMonth(q, principal, written);
       return view;
+    });
+  }
+
+  /**
+   * One month written inside `q`, with the warnings it raises or withdraws: the screen's entry and each row of a
+   * monthly import. Refuses (AppError, before writing anything) a person out of the reader's 片区, one's own
+   * profile, someone not a key official, a signed month, a month to come or older than twelve months.
+   */
+  async writeMonth(q: Tx, keys: IntegrityKeyring, principal: Claims, district: string | undefined, code: string, month: string, input: MonthInput) {
+    const current = monthOf(this.today());
+    if (month > current) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.archive.futureMonth, ['month']);
+    if (monthsBetween(month, current) >= EDITABLE_MONTHS) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.archive.tooOld, ['month']);
+    // Locked: two entries for one person at once would each read the other's month as not there yet.
+    const person = await this.person(q, principal, code, district, true);
+    if (!person.key_official) throw new AppError('CONFLICT', ERROR_MESSAGES.archive.notKeyOfficial);
+    const day = `${month}-01`;
+    const existing = await this.monthRow(q, keys, code, day);
+    if (existing?.signedBy) throw new AppError('CONFLICT', ERROR_MESSAGES.archive.signed);
+    const content: Sealed = { ...input, enteredBy: principal.sub, signedBy: null };
+    const at = this.now();
+    await q.query(
+      `INSERT INTO archive_months (official_code, month, unit_code, dims_ct, assessment, findings_open, findings_overdue, entered_by, entered_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (official_code, month) DO UPDATE SET unit_code = excluded.unit_code, dims_ct = excluded.dims_ct, assessment = excluded.assessment,
+         findings_open = excluded.findings_open, findings_overdue = excluded.findings_overdue, entered_by = excluded.entered_by, entered_at = excluded.entered_at`,
+      [code, day, person.unit_code, sealMonth(keys, code, month, content), input.assessment, input.findingsOpen, input.findingsOverdue, principal.sub, at],
+    );
+    // This month against the one before it, and the next later month against this one: a back-filled or corrected
+    // month changes what the next one is compared with.
+    const later = await q.query<{ month: string }>(
+      `SELECT to_char(month, 'YYYY-MM-DD') AS month FROM archive_months WHERE official_code = $1 AND month > $2 ORDER BY month LIMIT 1`,
+      [code, day],
+    );
+    const changes = await this.evaluate(q, keys, principal, code, day, at);
+    if (later.rows[0]) {
+      const next = await this.evaluate(q, keys, principal, code, later.rows[0].month, at);
+      changes.raised.push(...next.raised);
+      changes.withdrawn.push(...next.withdrawn);
+    }
+    return { person, code, month, replaced: existing !== undefined, ...changes };
+  }
+
+  /** The audit rows of a month written: warnings raised and withdrawn, then the entry (months and counts only). */
+  async auditMonth(q: Tx, principal: Claims, w: Awaited<ReturnType<IntegrityArchive['writeMonth']>>): Promise<void> {
+    for (const x of w.raised) await this.audit(q, principal, 'archive.warning_raised', x.id, { official: w.code, month: x.month });
+    for (const x of w.withdrawn) await this.audit(q, principal, 'archive.warning_withdrawn', x.id, { official: w.code, month: x.month });
+    await this.audit(q, principal, 'archive.month_entered', w.code, {
+      month: w.month,
+      replaced: w.replaced,
+      warningsRaised: w.raised.length,
+      warningsWithdrawn: w.withdrawn.length,
     });
   }
 
@@ -353,16 +380,10 @@ export class IntegrityArchive {
     const code = person.code;
     const months = await q.query<MonthRow>(`${MONTH_SELECT} WHERE m.official_code = $1 ORDER BY m.month DESC`, [code]);
     const records = await recordRowsOf(q, [code]);
-    // The unit's findings are the unit's: the latest month entered for anyone while in it speaks for it.
-    const unit = person.unit_code
-      ? await q.query<MonthRow & { official_code: string }>(
-          `${MONTH_SELECT.replace('SELECT ', 'SELECT m.official_code, ')} WHERE m.unit_code = $1 ORDER BY m.month DESC, m.entered_at DESC LIMIT 1`,
-          [person.unit_code],
-        )
-      : undefined;
+    // The unit's findings are the unit's: the latest month entered for anyone while in it speaks for it. Opened and
+    // checked like any month: a count changed in the database does not reach the portrait.
+    const u = person.unit_code ? (await unitMonths(q, keys, person.unit_code, '1900-01-01', 1))[0] : undefined;
     const warnings = await q.query<WarningRow>(`${WARNING_SELECT} WHERE w.official_code = $1 ORDER BY w.state <> 'open', w.raised_at DESC, w.id`, [code]);
-    // Opened and checked like any month: a count changed in the database does not reach the portrait.
-    const u = unit?.rows[0] && openedMonth(keys, unit.rows[0].official_code, unit.rows[0]);
     const team = isDistrictRole(principal.role);
     return {
       code,

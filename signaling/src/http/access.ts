@@ -104,6 +104,13 @@ export const ROUTES = {
   'POST /api/archive/people/:code/months/:month/sign': { roles: ['district_leader'] },
   'GET /api/archive/warnings': { roles: PROFILE_READERS },
   'POST /api/archive/warnings/:id/close': { roles: DISTRICT },
+  // 月度导入: the 督查组 (rows of its own 片区 only, checked row by row); only the importer follows its progress.
+  'POST /api/archive/imports': { roles: DISTRICT },
+  'GET /api/archive/imports/:id': { roles: DISTRICT },
+  // 政治生态报告: the profile readers (a 督查组 its own 片区's units, enforced in the service).
+  'GET /api/archive/units': { roles: PROFILE_READERS },
+  'GET /api/archive/units/:code/report': { roles: PROFILE_READERS },
+  'GET /api/archive/units/:code/report/pdf': { roles: PROFILE_READERS },
   'GET /api/discipline/visits': { roles: ARCHIVE_READERS },
   'POST /api/discipline/visits': { roles: VISIT_WRITERS },
   'POST /api/discipline/visits/:id/record': { roles: VISIT_WRITERS },

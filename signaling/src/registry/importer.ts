@@ -9,19 +9,21 @@ import {
   type ManagementLevel,
   type RegistryImportView,
   ERROR_MESSAGES,
+  REGISTRY_KINDS,
 } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { CsvSyntaxError, parseCsvYielding, type CsvRecord } from './csv.js';
+import type { CsvRecord } from './csv.js';
+import { sheetRecords } from './spreadsheet.js';
 import { changesGuarded, guardedEntries, guardedUnits, holdChange, type HeldEntry } from './held-changes.js';
 import { linkUsersFromRegistry } from './user-links.js';
 import { nameKeys } from '../discipline/name-keys.js';
 import { writeRecords, type RecordInput } from '../discipline/people-store.js';
 import { normaliseIdCard, personalDataKeys, sealIdCard } from '../discipline/person-data.js';
 
-type Kind = RegistryImportView['kind'];
+type Kind = (typeof REGISTRY_KINDS)[number];
 const ROW = ERROR_MESSAGES.registry.rows;
 
 /** Column headers as the source systems export them, with English aliases. */
@@ -83,29 +85,6 @@ function headerMap(kind: Kind, header: string[]): Record<string, number> {
   return at;
 }
 
-/**
- * The file's rows. UTF-8 first; else GB18030 (a superset of GBK), which is what spreadsheet programs on Chinese
- * Windows write when "CSV" is chosen, so an export from the personnel system imports as it is.
- */
-async function csvRecords(data: Buffer): Promise<CsvRecord[]> {
-  let text: string | undefined;
-  for (const encoding of ['utf-8', 'gb18030']) {
-    try {
-      text = new TextDecoder(encoding, { fatal: true }).decode(data);
-      break;
-    } catch {
-      // the next encoding
-    }
-  }
-  if (text === undefined) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.unknownEncoding);
-  try {
-    return await parseCsvYielding(text);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.unclosedQuote(err.line));
-    throw err;
-  }
-}
-
 /** 管理层级 as the personnel system writes it (县管干部…) or as a code; blank is 未确定. */
 function levelOf(s: string): ManagementLevel | undefined {
   if (s === '') return 'unknown';
@@ -119,7 +98,7 @@ const isDate = (s: string) =>
   /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 /**
- * Imports the officials registry (清廉档案) and discipline records (受处分人员信息) from CSV. The upload returns
+ * Imports the officials registry (清廉档案) and discipline records (受处分人员信息) from CSV or .xlsx. The upload returns
  * at once with an import id; rows are checked one by one and written in batches, and progress and a per-row
  * error report are read from the import row while it runs. Re-importing a file updates rows by their codes.
  */
@@ -139,7 +118,7 @@ export class RegistryImporter {
   }
 
   async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
-    const records = await csvRecords(data);
+    const records = await sheetRecords(data);
     if (records.length < 2) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.noRows);
     const columns = headerMap(kind, records[0]!.fields);
     const id = newId();
@@ -159,7 +138,8 @@ export class RegistryImporter {
     return { view: await this.view(id), done };
   }
 
-  async view(id: string): Promise<RegistryImportView> {
+  /** An import's progress and row errors; `kinds`: the kinds the asking route may see (an archive import is not the registry's). */
+  async view(id: string, kinds: readonly RegistryImportView['kind'][] = REGISTRY_KINDS): Promise<RegistryImportView> {
     const r = await this.db.query<{
       id: string;
       kind: Kind;
@@ -171,7 +151,7 @@ export class RegistryImporter {
       errors: RowError[];
       started_at: Date;
       finished_at: Date | null;
-    }>('SELECT * FROM registry_imports WHERE id = $1', [id]);
+    }>('SELECT * FROM registry_imports WHERE id = $1 AND kind = ANY($2::text[])', [id, kinds]);
     const i = r.rows[0];
     if (!i) throw new AppError('NOT_FOUND', ERROR_MESSAGES.registry.importNotFound);
     return {
