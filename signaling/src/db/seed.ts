@@ -69,6 +69,8 @@ export const DEMO_USERS: DemoUser[] = [
   // A member enters a key official's month; the leader signs it off (never their own entry).
   { username: 'district1-inspector', password: 'district1-inspector-demo', displayName: '第一片区督查组 组员', role: 'district_inspector', districtCode: 'd1' },
   { username: 'district2-inspector', password: 'district2-inspector-demo', displayName: '第二片区督查组 组员', role: 'district_inspector', districtCode: 'd2' },
+  { username: 'district3-inspector', password: 'district3-inspector-demo', displayName: '第三片区督查组 组员', role: 'district_inspector', districtCode: 'd3' },
+  { username: 'district4-inspector', password: 'district4-inspector-demo', displayName: '第四片区督查组 组员', role: 'district_inspector', districtCode: 'd4' },
   {
     username: 'xingsha-handler',
     password: 'xingsha-handler-demo',

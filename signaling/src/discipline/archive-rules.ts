@@ -61,3 +61,12 @@ export function warningsFor(m: MonthFacts): WarningRule[] {
 /** 'YYYY-MM' of a county calendar day 'YYYY-MM-DD'; and whole months from `a` to `b`. */
 export const monthOf = (day: string) => day.slice(0, 7);
 export const monthsBetween = (a: string, b: string) => (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
+
+/** The twelve months ending with `month` ('YYYY-MM'), oldest first. */
+export function lastTwelve(month: string): string[] {
+  const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+  return Array.from({ length: 12 }, (_, i) => {
+    const t = y * 12 + (m - 1) - (11 - i);
+    return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
+  });
+}

@@ -3,6 +3,7 @@ import type { Db } from '../db/db.js';
 import { FULL_COUNTY, generateCounty, SMALL_COUNTY, type County, type CountySize } from './synthetic-county.js';
 import { writePeople, writeRecords, writeUnits } from './people-store.js';
 import { personalDataKeys } from './person-data.js';
+import { demoMonths, writeMonths } from './synthetic-months.js';
 
 export type DemoCounty = 'full' | 'small' | 'off';
 const SIZES: Record<Exclude<DemoCounty, 'off'>, CountySize> = { full: FULL_COUNTY, small: SMALL_COUNTY };
@@ -62,7 +63,11 @@ export class DemoCountyLoader {
     const have = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM officials WHERE code LIKE 'RY-%'`);
     const t0 = performance.now();
     const county = generateCounty(townships, size);
-    if (Number(have.rows[0]!.n) >= county.people.length) return;
+    if (Number(have.rows[0]!.n) >= county.people.length) {
+      // A county loaded before the archive's months were part of it gets them now.
+      await this.loadMonths(county);
+      return;
+    }
     this.log.info('demo county loading', { units: county.units.length, people: county.people.length, records: county.records.length });
     const done = await writeCounty(
       this.db,
@@ -70,11 +75,39 @@ export class DemoCountyLoader {
       (people) => this.log.info('demo county progress', { people, of: county.people.length }),
       () => this.stopped,
     );
-    if (done)
-      this.log.info('demo county loaded', {
-        people: county.people.length,
-        records: county.records.length,
-        seconds: Math.round((performance.now() - t0) / 100) / 10,
-      });
+    if (!done) return;
+    const months = await this.loadMonths(county);
+    this.log.info('demo county loaded', {
+      people: county.people.length,
+      records: county.records.length,
+      months,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    });
+  }
+
+  /**
+   * A year of 清廉档案 months for the key officials, as each 片区's 督查组 account entered (its member) and signed (its
+   * leader, where it has one); a 片区 without an account gets none. Written once: a county with months keeps them.
+   */
+  private async loadMonths(county: County): Promise<number> {
+    const have = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM archive_months WHERE official_code LIKE 'RY-%'`);
+    if (Number(have.rows[0]!.n) > 0) return 0;
+    const users = await this.db.query<{ id: string; role: string; district_code: string }>(
+      `SELECT id, role, district_code FROM users WHERE district_code IS NOT NULL AND disabled_at IS NULL ORDER BY username`,
+    );
+    const team = new Map<string, { enteredBy: string; signedBy: string | null }>();
+    for (const d of new Set(users.rows.map((u) => u.district_code))) {
+      const of = users.rows.filter((u) => u.district_code === d);
+      const member = of.find((u) => u.role === 'district_inspector') ?? of[0]!;
+      team.set(d, { enteredBy: member.id, signedBy: of.find((u) => u.role === 'district_leader' && u.id !== member.id)?.id ?? null });
+    }
+    const plans = demoMonths(county);
+    const keys = personalDataKeys(this.db);
+    let written = 0;
+    for (let i = 0; i < plans.length; i += BATCH) {
+      if (this.stopped) return written;
+      written += await this.db.tx((q) => writeMonths(q, keys, plans.slice(i, i + BATCH), team));
+    }
+    return written;
   }
 }

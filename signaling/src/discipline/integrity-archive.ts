@@ -51,6 +51,10 @@ const notePlace = (w: { id: string; official_code: string; rule: string; month: 
   rowId: `${w.id}|${w.official_code}|${w.rule}|${w.month}`,
 });
 
+/** A warning's note sealed where it stands (the synthetic county's closed warnings carry one too). */
+export const sealWarningNote = (keys: IntegrityKeyring, w: { id: string; official_code: string; rule: string; month: string }, note: string) =>
+  sealText(keys, notePlace(w), note);
+
 type PersonRow = {
   code: string;
   name: string;
@@ -295,7 +299,7 @@ export class IntegrityArchive {
       await q.query(`UPDATE archive_warnings SET state = 'closed', action = $2, note_ct = $3, closed_by = $4, closed_at = $5 WHERE id = $1`, [
         id,
         input.action,
-        sealText(keys, notePlace({ id, ...w }), input.note),
+        sealWarningNote(keys, { id, ...w }, input.note),
         principal.sub,
         this.now(),
       ]);

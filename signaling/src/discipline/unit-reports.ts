@@ -2,7 +2,7 @@ import { AppError, ERROR_MESSAGES, localDay, WARNING_RULES, type UnitListAnswer,
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
-import { monthOf, monthsBetween } from './archive-rules.js';
+import { lastTwelve, monthOf, monthsBetween } from './archive-rules.js';
 import { districtOf } from './district-scope.js';
 import { unitMonths } from './integrity-archive.js';
 import { recordOf, type RecordRow } from './people-search.js';
@@ -12,15 +12,6 @@ import { reportSummary } from './report-rules.js';
 const LIST_LIMIT = 600;
 
 type UnitRow = { code: string; name: string; district_code: string | null; district_name: string | null; own: boolean };
-
-/** The twelve months ending with `month` ('YYYY-MM'), oldest first. */
-export function lastTwelve(month: string): string[] {
-  const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
-  return Array.from({ length: 12 }, (_, i) => {
-    const t = y * 12 + (m - 1) - (11 - i);
-    return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
-  });
-}
 
 /**
  * 政治生态报告 (issue 17): a unit's report drawn from its members' profiles, and the list of units to choose from. A
