@@ -2,6 +2,7 @@
 import './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runArchiveBench } from './archive.js';
 import { runAuditLockBench } from './audit-lock.js';
 import { runCryptoSuitesBench } from './crypto-suites.js';
 import { runDisciplineBench } from './discipline.js';
@@ -24,6 +25,7 @@ if (!only || only === 'submit-rate') results['submitRate'] = await runSubmitRate
 if (!only || only === 'audit-lock') results['auditLock'] = await runAuditLockBench();
 if (!only || only === 'registry') results['registry'] = await runRegistryBench();
 if (!only || only === 'discipline') results['discipline'] = await runDisciplineBench();
+if (!only || only === 'archive') results['archive'] = await runArchiveBench();
 if (!only || only === 'recording') results['recording'] = await runRecordingBench();
 if (!only || only === 'playback-loop') results['playbackLoop'] = await runPlaybackLoopBench();
 if (!only || only === 'ttff') results['ttff'] = await runTtff();

@@ -238,6 +238,8 @@ export const ERROR_MESSAGES = deepFreeze({
     unknownEncoding: '无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。',
     unclosedQuote: (line: number) => `CSV 格式有误：第 ${line} 行的引号没有闭合。`,
     noRows: '文件没有数据行（CSV 或 Excel 的第一个工作表）',
+    workbookTooLarge: '这个 Excel 文件解压后过大，请分成几个文件导入，或另存为 CSV。',
+    tooManyRows: (max: number) => `文件超过 ${max} 行，请分成几个文件导入。`,
     badWorkbook: '无法读取这个 Excel 文件：请确认是 xlsx 格式（较早的 xls 格式请另存为 xlsx 或 CSV 后再导入）。',
     importNotFound: '没有这次导入记录，请刷新后再试。',
     changeNotFound: '没有这条待确认的档案变更。',
@@ -256,6 +258,7 @@ export const ERROR_MESSAGES = deepFreeze({
       missingName: '缺少姓名',
       fieldTooLong: (max: number) => `字段超过 ${max} 字`,
       unknownTownship: '乡镇不在本县名单中',
+      unknownDistrict: '片区应为第一片区至第四片区之一，或留空',
       unitNameWithoutCode: '有单位名称但缺少单位编码',
       badLevel: '管理层级应为县管干部、乡镇干部、村干部或留空',
       badIdCard: '身份证号校验不通过',
@@ -302,6 +305,9 @@ export const ERROR_MESSAGES = deepFreeze({
     badAssessment: '廉政鉴定应为良好、一般或较差',
     duplicate: '同一人员同一月份在本文件中重复',
     badRow: '该行内容有误',
+    badCount: '问题数应为不小于 0 的整数，或留空',
+    stopped: (rowsBefore: number, imported: number) =>
+      `导入在第 ${rowsBefore + 1} 条数据处中止：之前已导入 ${imported} 行，之后的未导入。请稍后重新导入（已导入的月份会按新内容更新）。`,
     notInDistrict: '人员编码不在本片区的清廉档案中',
   },
   // 回访教育 (issue 17).

@@ -1,6 +1,13 @@
-import type { Page } from 'puppeteer-core';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
-import { localDay } from '@vj/shared';
+import { localDay, MANAGEMENT_LEVEL_LABELS, SANCTION_RULES } from '@vj/shared';
+import { loadRooms } from '../../signaling/src/db/seed.js';
+import { generateCounty, SMALL_COUNTY } from '../../signaling/src/discipline/synthetic-county.js';
 import { api, loginToken } from '../helpers/api.js';
 import { openConsole, press } from '../helpers/apps.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
@@ -12,7 +19,10 @@ import { waitFor } from '../helpers/poll.js';
 // six dimensions with a 较差 assessment and overdue rectification, sees the warnings raised and the portrait change,
 // and closes one with a 提醒; the leader signs the month off and sees what is left on the warnings screen. Then
 // 党风政风监督室 records an opinion request for three candidates (one with a sanction still in its 影响期: 不同意), and
-// the commission leader signs the reply. Chinese only, at the four console sizes.
+// the commission leader signs the reply. Then the supervisor imports the (small) demo county from the spreadsheets a
+// personnel system exports (.xlsx and CSV), a 督查组 member imports this month from a sheet and sees its warning, and
+// 党风政风监督室 opens a unit's 政治生态报告 and downloads it as a PDF, read back as text. Chinese only, at the four
+// console sizes.
 
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
 const typeInto = async (page: Page, testId: string, value: string) => {
@@ -195,4 +205,134 @@ describe('integrity archive screens', () => {
     expect(await checkConsoleAtAllSizes(page, 'visits')).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('政治生态报告 and the imports: the demo county from a workbook, a month from a sheet, a unit’s report as PDF', async () => {
+    const url = env.server().url;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vj-e2e-archive-'));
+    try {
+      // The small demo county as the personnel system and the 审理室 export it: people as .xlsx, records as CSV.
+      const county = generateCounty(loadRooms().rooms, SMALL_COUNTY, 7);
+      const units = new Map(county.units.map((u) => [u.code, u]));
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('人员名册');
+      sheet.addRow(['人员编码', '姓名', '单位编码', '单位名称', '职务', '乡镇', '管理层级', '职级', '关键少数', '片区']);
+      for (const p of county.people) {
+        const u = units.get(p.unitCode)!;
+        sheet.addRow([
+          `DC-${p.code}`,
+          p.name,
+          `DC-${u.code}`,
+          u.name,
+          p.position,
+          p.townshipCode ?? '',
+          MANAGEMENT_LEVEL_LABELS[p.managementLevel],
+          p.rank,
+          p.keyOfficial ? '是' : '否',
+          u.districtCode ?? '',
+        ]);
+      }
+      await book.xlsx.writeFile(path.join(dir, '人员名册.xlsx'));
+      const csv = ['记录编号,人员编码,处分日期,处分种类,事由,决定机关,察看期'];
+      for (const r of county.records)
+        csv.push(
+          [
+            `DC-${r.id}`,
+            `DC-${r.officialCode}`,
+            r.decidedOn,
+            SANCTION_RULES[r.sanction!].label,
+            r.reason,
+            r.authority,
+            r.probationMonths === 24 ? '二年' : r.probationMonths ? '一年' : '',
+          ].join(','),
+        );
+      fs.writeFileSync(path.join(dir, '处分记录.csv'), csv.join('\n'));
+
+      const supervisor = await openConsole(env.browser(), url, 'supervisor', 'supervisor-demo');
+      await press(supervisor, 'nav-registry');
+      for (const [kind, file, rows] of [
+        ['officials', '人员名册.xlsx', county.people.length],
+        ['discipline', '处分记录.csv', county.records.length],
+      ] as const) {
+        const input = (await supervisor.waitForSelector(`[data-testid=import-file-${kind}]`)) as ElementHandle<HTMLInputElement>;
+        await input.uploadFile(path.join(dir, file));
+        await waitFor(
+          `the ${kind} import done`,
+          async () => ((await text(supervisor, `[data-testid=import-${kind}] [role=status]`)).trim().startsWith('导入完成') ? true : undefined),
+          {
+            timeoutMs: 120_000,
+          },
+        );
+        expect((await text(supervisor, `[data-testid=import-${kind}] [role=status]`)).trim()).toBe(`导入完成：成功 ${rows} 行，0 行有问题`);
+      }
+      await supervisor.close();
+
+      // A 第一片区 member imports this month for 孙立平 (XS-0006) from a sheet: 较差, so a warning is raised.
+      const month = localDay().slice(0, 7);
+      fs.writeFileSync(
+        path.join(dir, '月度情况.csv'),
+        [
+          '人员编码,月份,房产等财产情况,车辆情况,子女及其配偶从业情况,管党治党,工作履职,精神状态,廉洁自律,巡察审计问题,廉政鉴定,正在整改问题数,超期问题数',
+          `XS-0006,${month},县城住房一套,小型轿车一辆,子女在读,落实一岗双责,重点项目推进迟缓,有畏难情绪,未发现问题,无,较差,0,0`,
+          `CH-0002,${month},县城住房一套,无,子女在读,落实一岗双责,按期推进,良好,未发现问题,无,良好,0,0`,
+        ].join('\n'),
+      );
+      const member = await openConsole(env.browser(), url, 'district1-inspector', 'district1-inspector-demo', 'nav.tabs');
+      await press(member, 'nav-warnings');
+      const sheetInput = (await member.waitForSelector('[data-testid=import-file-archive_months]', { timeout: 20_000 })) as ElementHandle<HTMLInputElement>;
+      await sheetInput.uploadFile(path.join(dir, '月度情况.csv'));
+      await waitFor('the month imported', async () =>
+        (await text(member, '[data-testid=import-archive_months] [role=status]')).trim().startsWith('导入完成') ? true : undefined,
+      );
+      expect((await text(member, '[data-testid=import-archive_months] [role=status]')).trim()).toBe('导入完成：成功 1 行，1 行有问题');
+      // 何文涛 is of 第二片区: the row is refused, by line.
+      expect(await text(member, '[data-testid=import-errors-archive_months]')).toContain('人员编码不在本片区的清廉档案中');
+      await waitFor('the warning listed', async () => ((await text(member, '[data-testid=warnings-list]')).includes('孙立平') ? true : undefined));
+      expect(await text(member, '[data-testid=warnings-list]')).toContain('本月廉政鉴定为较差');
+      expect(await englishOnScreen(member)).toEqual([]);
+      expect(await checkConsoleAtAllSizes(member, 'archive-import')).toEqual([]);
+      await member.close();
+
+      // 党风政风监督室: the units (the imported county's too), 星沙街道党工委's report, and its PDF.
+      const office = await openConsole(env.browser(), url, 'conduct1', 'conduct1-demo', '[data-testid=discipline-query]');
+      await press(office, 'nav-ecology');
+      const first = county.units[0]!;
+      await office.type('[data-testid=unit-search]', first.name);
+      await office.keyboard.press('Enter');
+      await office.waitForSelector(`[data-testid=unit-DC-${first.code}]`, { timeout: 20_000 });
+      const members = county.people.filter((p) => p.unitCode === first.code).length;
+      expect(await text(office, `[data-testid=unit-DC-${first.code}]`)).toContain(String(members));
+      await typeInto(office, 'unit-search', '星沙街道党工委');
+      await office.keyboard.press('Enter');
+      await office.waitForSelector('[data-testid=unit-XS-DGW]', { timeout: 20_000 });
+      await press(office, 'unit-XS-DGW');
+      await office.waitForSelector('[data-testid=report-summary]', { timeout: 20_000 });
+      expect(await text(office, '[data-testid=unit-report] h2')).toBe('星沙街道党工委政治生态报告');
+      expect(await text(office, '[data-testid=report-facts]')).toContain('近一年 1 条，办结 0 条，待处置 1 条');
+      expect(await text(office, '[data-testid=report-summary]')).toContain('综合研判：本单位存在需关注的问题');
+      expect(await englishOnScreen(office)).toEqual([]);
+      expect(await checkConsoleAtAllSizes(office, 'unit-report')).toEqual([]);
+
+      // The PDF as the browser receives it, read back as text.
+      await office.evaluate(() => {
+        const w = window as unknown as { __blobs: Blob[] };
+        w.__blobs = [];
+        const make = URL.createObjectURL.bind(URL);
+        URL.createObjectURL = (b: Blob | MediaSource) => (b instanceof Blob && w.__blobs.push(b), make(b));
+      });
+      await press(office, 'report-pdf');
+      const bytes = await waitFor('the PDF', () =>
+        office.evaluate(async () => {
+          const b = (window as unknown as { __blobs: Blob[] }).__blobs[0];
+          return b ? Array.from(new Uint8Array(await b.arrayBuffer())) : undefined;
+        }),
+      );
+      fs.writeFileSync(path.join(dir, 'report.pdf'), Buffer.from(bytes));
+      const pdfText = execFileSync('pdftotext', [path.join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+      expect(pdfText).toContain('星沙街道党工委政治生态报告');
+      expect(pdfText).toContain('本月廉政鉴定为较差');
+      await office.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -143,6 +143,39 @@ describe('清廉档案月度导入', () => {
     expect((await upload('conduct1', HEADER)).status).toBe(403);
   });
 
+  it('a month typed as a number is refused, never misread; a workbook that would unpack too large is refused before it is read', async () => {
+    const started = await upload('district1-inspector', [HEADER, row('XS-0006', '2026.1', '住房一套', '良好').join(',')].join('\n'));
+    const done = await finished('district1-inspector', started.body.id);
+    expect(done).toMatchObject({ status: 'done', importedRows: 0, errorCount: 1 });
+    expect(done.errors[0]!.message).toBe('月份应写作“年-月”，如 2026-03');
+    // A real workbook whose directory says its sheet unpacks to 3 GB (a zip bomb's tell).
+    const data = await xlsx([HEADER.split(','), row('XS-0006', '2026-02', '住房一套', '良好')]);
+    for (let at = data.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; at = data.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4))
+      data.writeUInt32LE(0xb0000000, at + 24);
+    const bomb = await upload('district1-inspector', data, 'application/octet-stream');
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.error.message).toBe('这个 Excel 文件解压后过大，请分成几个文件导入，或另存为 CSV。');
+  });
+
+  it('a month altered behind the application fails the import closed: the batch is rolled back, nothing half-written, and the report says where it stopped', async () => {
+    await s.server.db.query(`UPDATE archive_months SET findings_overdue = findings_overdue + 1 WHERE official_code = 'XS-0001' AND month = '2026-02-01'`);
+    try {
+      const before = await s.server.db.query(`SELECT count(*)::int AS n FROM archive_months`);
+      const audits = await s.server.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'archive.month_entered'`);
+      // XS-0006 first (fine on its own), then XS-0001 for March, whose February no longer matches its seal.
+      const csv = [HEADER, row('XS-0006', '2026-01', '住房一套', '良好').join(','), row('XS-0001', '2026-03', '住房一套', '良好').join(',')].join('\n');
+      const started = await upload('district1-inspector', csv);
+      const done = await finished('district1-inspector', started.body.id);
+      expect(done.status).toBe('failed');
+      expect(done.importedRows).toBe(0);
+      expect(done.errors.at(-1)!.message).toBe('导入在第 1 条数据处中止：之前已导入 0 行，之后的未导入。请稍后重新导入（已导入的月份会按新内容更新）。');
+      expect((await s.server.db.query(`SELECT count(*)::int AS n FROM archive_months`)).rows).toEqual(before.rows);
+      expect((await s.server.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'archive.month_entered'`)).rows).toEqual(audits.rows);
+    } finally {
+      await s.server.db.query(`UPDATE archive_months SET findings_overdue = findings_overdue - 1 WHERE official_code = 'XS-0001' AND month = '2026-02-01'`);
+    }
+  });
+
   it('the registry import reads .xlsx too', async () => {
     const data = await xlsx([
       ['人员编码', '姓名', '单位编码', '单位名称', '职务', '乡镇', '管理层级', '职级', '关键少数'],
@@ -213,6 +246,14 @@ describe('政治生态报告', () => {
       details: { form: 'screen', members: r.body.members, warningsOpen: 3 },
     });
 
+    // The warnings stay with the unit whose months raised them: 王建国 moved to the 财政所 does not take them along.
+    await s.server.db.query(`UPDATE officials SET unit_code = 'XS-CZS' WHERE code = 'XS-0001'`);
+    try {
+      expect((await report('conduct1', 'XS-CJB')).body.warnings).toMatchObject({ open: 3, lastYear: 3 });
+      expect((await report('conduct1', 'XS-CZS')).body.warnings).toMatchObject({ open: 0, lastYear: 0 });
+    } finally {
+      await s.server.db.query(`UPDATE officials SET unit_code = 'XS-CJB' WHERE code = 'XS-0001'`);
+    }
     // A 督查组 sees its own 片区's units only; the list says so too. 审理室 reads no profiles, so no reports.
     expect((await report('district2-inspector', 'XS-CJB')).status).toBe(404);
     const list = await api<UnitListAnswer>(s.url, 'GET', '/api/archive/units', { token: token('district2-inspector') });
@@ -220,10 +261,20 @@ describe('政治生态报告', () => {
     const mine = await api<UnitListAnswer>(s.url, 'GET', `/api/archive/units?q=${encodeURIComponent('星沙')}`, { token: token('district1-inspector') });
     expect(mine.body.items.find((u) => u.code === 'XS-CJB')).toMatchObject({ name: '星沙街道城建办', openWarnings: 3, records: 2 });
     expect((await report('reviewer1', 'XS-CJB')).status).toBe(403);
-    // 回避: leader1 is linked to XJW-0001 of XJW-LD.
+    // 回避: leader1 is linked to XJW-0001 of XJW-LD: refused, the refusal audited; the list leaves the unit out.
+    const refusals = async () => (await s.server.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.refused'`)).rows[0]!.n as number;
+    const refused = await refusals();
     const own = await report('leader1', 'XJW-LD');
     expect(own.status).toBe(409);
     expect(own.body.error.message).toBe('本人所在单位的政治生态报告须回避，请由其他同志查看。');
+    expect(await refusals()).toBe(refused + 1);
+    const leaderList = await api<UnitListAnswer>(s.url, 'GET', '/api/archive/units?q=XJW', { token: token('leader1') });
+    expect(leaderList.body.items.map((u) => u.code)).not.toContain('XJW-LD');
+    expect(leaderList.body.items.map((u) => u.code)).toContain('XJW-XFS');
+    const listAudit = await s.server.db.query<{ actor_role: string; details: Record<string, unknown> }>(
+      `SELECT actor_role, details FROM audit_log WHERE action = 'archive.units_view' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(listAudit.rows[0]).toEqual({ actor_role: 'county_leader', details: { results: leaderList.body.items.length } });
     expect((await report('leader1', 'NO-SUCH')).status).toBe(404);
   });
 

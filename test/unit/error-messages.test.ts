@@ -34,6 +34,8 @@ const SAMPLES: Record<string, unknown[]> = {
   'audit.exportTooMany': [100000],
   'recommendations.recordNotFound': ['CF-2021-017'],
   'visits.plannedAfterEffect': ['2027-06-09'],
+  'archiveImport.stopped': [200, 180],
+  'registry.tooManyRows': [200000],
   'opinions.unknownPeople': [['XS-9999', 'XS-9998']],
 };
 

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { RegistryImportView } from '@vj/shared';
 import { apiRequest } from '@vj/client';
-import { uploadWithProgress, type TokenSource } from '../api';
+import { uploadWithProgress, userMessage, type TokenSource } from '../api';
 import { TC } from '../case-strings';
+import { FilePick } from './FilePick';
 
 const SHOWN_ERRORS = 200;
 const POLL_MS = 500;
+const RETRY_MS = 2000;
 
 /**
  * A file import with an upload bar, then the server's progress and its per-row error report (CSV or .xlsx). `url`
@@ -29,6 +31,7 @@ export function ImportCard({
   const [upload, setUpload] = useState<number>();
   const [job, setJob] = useState<RegistryImportView>();
   const [error, setError] = useState<string>();
+  const [chosen, setChosen] = useState(0);
 
   useEffect(() => {
     if (job?.status === 'done') onDone?.();
@@ -37,7 +40,17 @@ export function ImportCard({
   useEffect(() => {
     if (!job || job.status !== 'running') return;
     const t = setTimeout(() => {
-      apiRequest<RegistryImportView>('GET', `${url}/${job.id}`, { token: token() }).then(setJob, (err: unknown) => setError(String(err)));
+      apiRequest<RegistryImportView>('GET', `${url}/${job.id}`, { token: token() }).then(
+        (v) => {
+          setError(undefined);
+          setJob(v);
+        },
+        // The import goes on on the server: say so, and look again (a new object, so the effect runs once more).
+        (err: unknown) => {
+          setError(userMessage(err));
+          setTimeout(() => setJob((j) => (j ? { ...j } : j)), RETRY_MS);
+        },
+      );
     }, POLL_MS);
     return () => clearTimeout(t);
   }, [job, token, url]);
@@ -56,7 +69,7 @@ export function ImportCard({
       );
       setJob(view);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(userMessage(err));
     } finally {
       setUpload(undefined);
     }
@@ -64,16 +77,19 @@ export function ImportCard({
 
   return (
     <div className="import-card" data-testid={`import-${kind}`}>
-      <label>
-        {label}
-        <input
-          type="file"
-          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          disabled={upload !== undefined || job?.status === 'running'}
-          onChange={(e) => e.target.files?.[0] && void start(e.target.files[0])}
-          data-testid={`import-file-${kind}`}
-        />
-      </label>
+      <FilePick
+        label={label}
+        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        count={chosen}
+        single
+        disabled={upload !== undefined || job?.status === 'running'}
+        onFiles={(files) => {
+          if (!files[0]) return;
+          setChosen(1);
+          void start(files[0]);
+        }}
+        testId={`import-file-${kind}`}
+      />
       {hint && <p className="hint">{hint}</p>}
       {upload !== undefined && (
         <p>

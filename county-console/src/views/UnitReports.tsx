@@ -45,7 +45,12 @@ export function UnitReports({ token }: { token: TokenSource }) {
           testId="unit-list"
           row={(u) => (
             <tr key={u.code} className={open === u.code ? 'selected' : undefined} onClick={() => setOpen(u.code)} data-testid={`unit-${u.code}`}>
-              <td>{u.name}</td>
+              <td>
+                {u.name}
+                <span className="hint unit-code" translate="no">
+                  {u.code}
+                </span>
+              </td>
               <td>{u.districtName ?? ''}</td>
               <td className="num">{u.members}</td>
               <td className="num">{u.keyOfficials}</td>
@@ -75,7 +80,7 @@ function Report({ code, token }: { code: string; token: TokenSource }) {
     [TE.facts.discipline, TE.disciplineBreakdown(d.discipline.total, d.discipline.party, d.discipline.government, d.discipline.handling)],
     [TE.facts.inEffect, TE.items(d.discipline.inEffect)],
     [TE.facts.lastYear, TE.items(d.discipline.lastYear)],
-    [TE.facts.accusations, TE.accusationsText(d.accusations.open, d.accusations.lastYear)],
+    [TE.facts.accusations, TE.accusationsText(d.accusations.open, d.accusations.openByName, d.accusations.lastYear)],
     [TE.facts.warnings, TE.warningsText(d.warnings.lastYear, d.warnings.closedLastYear, d.warnings.open)],
     [TE.facts.findings, TE.findingsText(d.findings)],
   ];
@@ -91,7 +96,11 @@ function Report({ code, token }: { code: string; token: TokenSource }) {
         {pdf.error && <span className="error">{pdf.error}</span>}
       </div>
       <h2 className="report-title">{TE.title(d.name)}</h2>
-      <p className="hint report-meta">{TE.meta(d.code, d.districtName, d.asOf)}</p>
+      <p className="hint report-meta">
+        {TE.codeLabel}
+        <span translate="no">{d.code}</span>
+        {TE.metaRest(d.districtName, d.asOf)}
+      </p>
       <p className="hint report-meta">{TE.secret}</p>
       <h3>{TE.basics}</h3>
       <dl className="facts" data-testid="report-facts">
@@ -115,8 +124,10 @@ function Report({ code, token }: { code: string; token: TokenSource }) {
       <table className="table compact" data-testid="report-trend">
         <thead>
           <tr>
-            {TE.trendColumns.map((c) => (
-              <th key={c}>{c}</th>
+            {TE.trendColumns.map((c, i) => (
+              <th key={c} className={i ? 'num' : undefined}>
+                {c}
+              </th>
             ))}
           </tr>
         </thead>

@@ -182,7 +182,8 @@ export const UnitReport = z.object({
     government: z.number().int(),
     handling: z.number().int(),
   }),
-  accusations: z.object({ open: z.number().int(), lastYear: z.number().int() }),
+  /** openByName: of the open ones, those naming a member by name only (not linked at intake: not yet verified as them). */
+  accusations: z.object({ open: z.number().int(), openByName: z.number().int(), lastYear: z.number().int() }),
   warnings: z.object({
     open: z.number().int(),
     lastYear: z.number().int(),

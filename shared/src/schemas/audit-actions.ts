@@ -81,6 +81,7 @@ export const AUDIT_ACTIONS = [
   'archive.warnings_view',
   // 政治生态报告: a unit's report read on screen or as PDF; 月度导入: a file of months imported (counts only).
   'archive.unit_report',
+  'archive.units_view',
   'archive.months_import',
   // 廉政意见回复: a request recorded with its drafts, a request opened, an opinion reworded, the reply signed.
   // 回访教育: a visit planned, a visit recorded, the list opened (it names disciplined people).

@@ -52,8 +52,9 @@ export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
  * and a stale screen should say why, not that the matter vanished.
  */
 export class Recused extends AppError {
-  constructor() {
-    super('CONFLICT_OF_INTEREST', ERROR_MESSAGES.cases.recused);
+  /** `message`: the refusal in the words of where it happened (a case, one's own profile or unit). */
+  constructor(message: string = ERROR_MESSAGES.cases.recused) {
+    super('CONFLICT_OF_INTEREST', message);
   }
 }
 

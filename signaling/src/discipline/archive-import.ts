@@ -12,6 +12,7 @@ import {
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/db.js';
 import { newId } from '../security/crypto.js';
+import { IntegrityError } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
 import type { CsvRecord } from '../registry/csv.js';
 import type { RegistryImporter } from '../registry/importer.js';
@@ -53,9 +54,12 @@ const ASSESSMENT_WORDS: Record<string, Assessment> = Object.fromEntries([
   ['差', 'poor'],
 ]);
 
-/** 2026-03, 2026/3, 2026年3月, or a date cell (2026-03-01): the month as YYYY-MM; undefined when it is none of them. */
+/**
+ * 2026-03, 2026/3, 2026年3月, or a date cell (2026-03-01): the month as YYYY-MM; undefined when it is none of them.
+ * Not 2026.3: a spreadsheet keeps 2026.10 typed as a number as 2026.1, so a dotted month is refused, never misread.
+ */
 export function monthCell(s: string): string | undefined {
-  const m = /^(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:月|[-/.]\d{1,2}日?)?$/.exec(s.trim());
+  const m = /^(\d{4})\s*(?:[-/年])\s*(\d{1,2})\s*(?:月|[-/]\d{1,2}日?)?$/.exec(s.trim());
   if (!m) return undefined;
   const month = Number(m[2]);
   return month >= 1 && month <= 12 ? `${m[1]}-${String(month).padStart(2, '0')}` : undefined;
@@ -73,7 +77,11 @@ function headerMap(header: string[]): Partial<Record<Column, number>> {
   return at;
 }
 
-const count = (s: string) => (s === '' ? 0 : /^\d+$/.test(s) ? Number(s) : Number.NaN);
+/** A count cell: blank is 0; anything but a whole number is undefined (refused with its own message). */
+const count = (s: string) => (s === '' ? 0 : /^\d+$/.test(s) ? Number(s) : undefined);
+/** A batch that met another writer's locks in the other order is tried again, this many times. */
+const DEADLOCK_RETRIES = 3;
+type Totals = { imported: number; errors: number; raised: number };
 
 /**
  * 清廉档案's monthly update from a file (issue 17): a 督查组's sheet of its key officials' six dimensions, one row per
@@ -118,70 +126,25 @@ export class ArchiveImporter {
   }
 
   private async run(principal: Claims, district: string | undefined, id: string, columns: Partial<Record<Column, number>>, rows: CsvRecord[]): Promise<void> {
-    const keys = personalDataKeys(this.db);
     const get = (r: CsvRecord, k: Column) => (columns[k] === undefined ? '' : (r.fields[columns[k]] ?? '').trim());
     const seen = new Set<string>();
-    let imported = 0;
-    let errorCount = 0;
-    let raised = 0;
+    let totals: Totals = { imported: 0, errors: 0, raised: 0 };
     for (let start = 0; start < rows.length; start += BATCH) {
-      const errors: { line: number; message: string }[] = [];
-      await this.db.tx(async (q) => {
-        const written = [];
-        for (const r of rows.slice(start, start + BATCH)) {
-          const code = get(r, 'code');
-          const month = monthCell(get(r, 'month'));
-          const assessment = ASSESSMENT_WORDS[get(r, 'assessment')];
-          const parsed = ArchiveMonthInput.safeParse({
-            dims: {
-              property: get(r, 'property'),
-              vehicles: get(r, 'vehicles'),
-              family: get(r, 'family'),
-              partyGovernance: get(r, 'partyGovernance'),
-              duty: get(r, 'duty'),
-              spirit: get(r, 'spirit'),
-              integrity: get(r, 'integrity'),
-              findings: get(r, 'findings'),
-            },
-            assessment,
-            findingsOpen: count(get(r, 'findingsOpen')),
-            findingsOverdue: count(get(r, 'findingsOverdue')),
-          });
-          const problem = !code
-            ? ERROR_MESSAGES.registry.rows.missingCode
-            : !month
-              ? ROW.badMonth
-              : !assessment
-                ? ROW.badAssessment
-                : seen.has(`${code}|${month}`)
-                  ? ROW.duplicate
-                  : !parsed.success
-                    ? (parsed.error.issues[0]?.message ?? ROW.badRow)
-                    : null;
-          if (problem) {
-            errors.push({ line: r.line, message: problem });
-            continue;
-          }
-          seen.add(`${code}|${month}`);
-          try {
-            // Checks that refuse a row throw before it writes, so the batch's transaction goes on with the next row.
-            written.push(await this.archive.writeMonth(q, keys, principal, district, code, month!, parsed.data!));
-          } catch (err) {
-            if (!(err instanceof AppError)) throw err;
-            errors.push({ line: r.line, message: err.code === 'NOT_FOUND' ? ROW.notInDistrict : err.message });
+      const batch = rows.slice(start, start + BATCH);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const done = await this.batch(principal, district, id, batch, get, seen, totals, Math.min(start + BATCH, rows.length));
+          for (const k of done.added) seen.add(k);
+          totals = done.totals;
+          break;
+        } catch (err) {
+          // 40P01: another import or entry locked the same people in the other order; its work is done, ours again.
+          if ((err as { code?: string }).code !== '40P01' || attempt >= DEADLOCK_RETRIES) {
+            await this.stoppedAt(id, start, totals.imported).catch((e) => this.log.error('archive import stop not noted', { importId: id, ...errorFields(e) }));
+            throw err;
           }
         }
-        // Audit rows last: the chain's lock is held from the first append to the commit.
-        for (const w of written) await this.archive.auditMonth(q, principal, w);
-        imported += written.length;
-        raised += written.reduce((n, w) => n + w.raised.length, 0);
-        errorCount += errors.length;
-        await q.query(
-          `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4,
-             errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
-          [id, Math.min(start + BATCH, rows.length), imported, errorCount, JSON.stringify(errors)],
-        );
-      });
+      }
     }
     await this.db.tx(async (q) => {
       await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
@@ -191,9 +154,110 @@ export class ArchiveImporter {
         action: 'archive.months_import',
         objectType: 'archive_import',
         objectId: id,
-        details: { rows: rows.length, imported, errors: errorCount, warningsRaised: raised },
+        details: { rows: rows.length, imported: totals.imported, errors: totals.errors, warningsRaised: totals.raised },
       });
     });
-    this.log.info('archive import finished', { importId: id, imported, errors: errorCount, warningsRaised: raised });
+    this.log.info('archive import finished', { importId: id, imported: totals.imported, errors: totals.errors, warningsRaised: totals.raised });
+  }
+
+  /**
+   * One batch in one transaction: its people locked in code order first (two imports, or an import and an entry on
+   * screen, then wait for each other rather than deadlock), each row in a savepoint (a refused row leaves nothing
+   * behind, whatever it had written), then the audit rows and the progress. Throws on anything but a row's refusal:
+   * an integrity failure fails the import closed, the batch rolled back.
+   */
+  private async batch(
+    principal: Claims,
+    district: string | undefined,
+    id: string,
+    batch: CsvRecord[],
+    get: (r: CsvRecord, k: Column) => string,
+    seen: ReadonlySet<string>,
+    before: Totals,
+    processed: number,
+  ): Promise<{ totals: Totals; added: Set<string> }> {
+    const keys = personalDataKeys(this.db);
+    const errors: { line: number; message: string }[] = [];
+    const added = new Set<string>();
+    const totals = await this.db.tx(async (q) => {
+      const codes = [...new Set(batch.map((r) => get(r, 'code')).filter(Boolean))].sort();
+      await q.query('SELECT code FROM officials WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [codes]);
+      const written = [];
+      for (const r of batch) {
+        const code = get(r, 'code');
+        const month = monthCell(get(r, 'month'));
+        const assessment = ASSESSMENT_WORDS[get(r, 'assessment')];
+        const open = count(get(r, 'findingsOpen'));
+        const overdue = count(get(r, 'findingsOverdue'));
+        const parsed = ArchiveMonthInput.safeParse({
+          dims: {
+            property: get(r, 'property'),
+            vehicles: get(r, 'vehicles'),
+            family: get(r, 'family'),
+            partyGovernance: get(r, 'partyGovernance'),
+            duty: get(r, 'duty'),
+            spirit: get(r, 'spirit'),
+            integrity: get(r, 'integrity'),
+            findings: get(r, 'findings'),
+          },
+          assessment,
+          findingsOpen: open,
+          findingsOverdue: overdue,
+        });
+        const key = `${code}|${month}`;
+        const problem = !code
+          ? ERROR_MESSAGES.registry.rows.missingCode
+          : !month
+            ? ROW.badMonth
+            : !assessment
+              ? ROW.badAssessment
+              : open === undefined || overdue === undefined
+                ? ROW.badCount
+                : seen.has(key) || added.has(key)
+                  ? ROW.duplicate
+                  : !parsed.success
+                    ? (parsed.error.issues[0]?.message ?? ROW.badRow)
+                    : null;
+        if (problem) {
+          errors.push({ line: r.line, message: problem });
+          continue;
+        }
+        await q.query('SAVEPOINT archive_row');
+        try {
+          written.push(await this.archive.writeMonth(q, keys, principal, district, code, month!, parsed.data!));
+          await q.query('RELEASE SAVEPOINT archive_row');
+          // Only a row written stands for its person and month: a copy after a refused one is judged on its own.
+          added.add(key);
+        } catch (err) {
+          // A refusal (out of 片区, 回避, not a key official, signed, a month out of range) is the row's; an integrity
+          // failure or anything else is the import's.
+          if (!(err instanceof AppError) || err instanceof IntegrityError) throw err;
+          await q.query('ROLLBACK TO SAVEPOINT archive_row');
+          errors.push({ line: r.line, message: err.code === 'NOT_FOUND' ? ROW.notInDistrict : err.message });
+        }
+      }
+      // Audit rows last: the chain's lock is held from the first append to the commit.
+      for (const w of written) await this.archive.auditMonth(q, principal, w);
+      const t: Totals = {
+        imported: before.imported + written.length,
+        errors: before.errors + errors.length,
+        raised: before.raised + written.reduce((n, w) => n + w.raised.length, 0),
+      };
+      await q.query(
+        `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4,
+           errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
+        [id, processed, t.imported, t.errors, JSON.stringify(errors)],
+      );
+      return t;
+    });
+    return { totals, added };
+  }
+
+  /** Where an import stopped, in its report: the rows before it stand, those from it on were not imported. */
+  private async stoppedAt(id: string, start: number, imported: number): Promise<void> {
+    await this.db.query(`UPDATE registry_imports SET errors = errors || jsonb_build_array(jsonb_build_object('line', 0, 'message', $2::text)) WHERE id = $1`, [
+      id,
+      ROW.stopped(start, imported),
+    ]);
   }
 }

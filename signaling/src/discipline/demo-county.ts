@@ -87,11 +87,9 @@ export class DemoCountyLoader {
 
   /**
    * A year of 清廉档案 months for the key officials, as each 片区's 督查组 account entered (its member) and signed (its
-   * leader, where it has one); a 片区 without an account gets none. Written once: a county with months keeps them.
+   * leader, where it has one); a 片区 without an account gets none. Written once: a county with its months keeps them.
    */
   private async loadMonths(county: County): Promise<number> {
-    const have = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM archive_months WHERE official_code LIKE 'RY-%'`);
-    if (Number(have.rows[0]!.n) > 0) return 0;
     const users = await this.db.query<{ id: string; role: string; district_code: string }>(
       `SELECT id, role, district_code FROM users WHERE district_code IS NOT NULL AND disabled_at IS NULL ORDER BY username`,
     );
@@ -102,6 +100,9 @@ export class DemoCountyLoader {
       team.set(d, { enteredBy: member.id, signedBy: of.find((u) => u.role === 'district_leader' && u.id !== member.id)?.id ?? null });
     }
     const plans = demoMonths(county);
+    // A load cut off part-way is finished on the next start (a month already there is left as it is).
+    const have = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM archive_months WHERE official_code LIKE 'RY-%'`);
+    if (Number(have.rows[0]!.n) >= plans.length) return 0;
     const keys = personalDataKeys(this.db);
     let written = 0;
     for (let i = 0; i < plans.length; i += BATCH) {

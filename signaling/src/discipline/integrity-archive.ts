@@ -18,6 +18,7 @@ import {
 } from '@vj/shared';
 import { z } from 'zod';
 import { appendAudit, type AuditDetails } from '../audit/audit-log.js';
+import { Recused } from '../cases/conflicts.js';
 import type { Db, Tx } from '../db/db.js';
 import { DecryptError, newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
@@ -294,7 +295,7 @@ export class IntegrityArchive {
       );
       const w = found.rows[0];
       if (!w || (district && w.district_code !== district)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.archive.warningNotFound);
-      if (w.own) throw new AppError('CONFLICT_OF_INTEREST', ERROR_MESSAGES.archive.ownProfile);
+      if (w.own) throw new Recused(ERROR_MESSAGES.archive.ownProfile);
       if (w.state !== 'open') throw new AppError('CONFLICT', ERROR_MESSAGES.archive.warningClosed);
       await q.query(`UPDATE archive_warnings SET state = 'closed', action = $2, note_ct = $3, closed_by = $4, closed_at = $5 WHERE id = $1`, [
         id,
@@ -369,7 +370,7 @@ export class IntegrityArchive {
     );
     const row = r.rows[0];
     if (!row || (district && row.district_code !== district)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.discipline.personNotFound);
-    if (row.own) throw new AppError('CONFLICT_OF_INTEREST', ERROR_MESSAGES.archive.ownProfile);
+    if (row.own) throw new Recused(ERROR_MESSAGES.archive.ownProfile);
     return row;
   }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { AppError, ERROR_MESSAGES, WARNING_RULE_LABELS, WARNING_RULES, type UnitReport } from '@vj/shared';
 
@@ -11,6 +11,18 @@ const FONTS: readonly { file: string; face?: string }[] = [
   { file: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', face: 'WenQuanYiZenHei' },
   { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKsc-Regular' },
 ];
+
+/** The font's bytes, read once per file (a reader printing every unit's report must not read 5 MB each time). */
+let loaded: { file: string; data: Buffer } | undefined;
+function fontData(file: string): Buffer {
+  if (loaded?.file !== file) loaded = { file, data: readFileSync(file) };
+  return loaded.data;
+}
+
+/** Refuses (503, in Chinese) before anything is read or audited when the server has no Chinese font. */
+export function assertPdfReady(): void {
+  cjkFont();
+}
 
 function cjkFont(): { file: string; face?: string } {
   const chosen = process.env.VJ_REPORT_FONT;
@@ -31,6 +43,7 @@ export async function reportPdf(r: UnitReport): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
+    bufferPages: true,
     info: { Title: `${r.name}政治生态报告`, Author: '县纪委监委', Subject: '政治生态报告', CreationDate: new Date(`${r.asOf}T00:00:00+08:00`) },
   });
   const chunks: Buffer[] = [];
@@ -39,7 +52,7 @@ export async function reportPdf(r: UnitReport): Promise<Buffer> {
     doc.on('end', resolve);
     doc.on('error', reject);
   });
-  doc.registerFont('cjk', font.file, font.face);
+  doc.registerFont('cjk', fontData(font.file), font.face);
   doc.font('cjk');
   const width = doc.page.width - MARGIN * 2;
 
@@ -59,7 +72,10 @@ export async function reportPdf(r: UnitReport): Promise<Buffer> {
     ],
     ['仍在影响期内', `${r.discipline.inEffect} 条`],
     ['近一年新增处分', `${r.discipline.lastYear} 条`],
-    ['未办结检举控告', `${r.accusations.open} 件（近一年收到 ${r.accusations.lastYear} 件）`],
+    [
+      '未办结检举控告',
+      `${r.accusations.open} 件${r.accusations.openByName ? `（其中 ${r.accusations.openByName} 件仅姓名相符，待核实）` : ''}，近一年收到 ${r.accusations.lastYear} 件`,
+    ],
     ['苗头性问题预警', `近一年 ${r.warnings.lastYear} 条，办结 ${r.warnings.closedLastYear} 条，待处置 ${r.warnings.open} 条`],
     ['巡察审计问题', r.findings ? `${r.findings.month}：正在整改 ${r.findings.open} 项，超期 ${r.findings.overdue} 项` : '暂无记录'],
   ]);
@@ -83,12 +99,30 @@ export async function reportPdf(r: UnitReport): Promise<Buffer> {
   doc.fontSize(11);
   for (const s of r.summary) doc.text(s, { width, indent: 22, lineGap: 3, paragraphGap: 4 });
 
+  // Every page marked: the unit, 内部资料, and which page of how many (the 研判 often lands on the second).
+  const pages = doc.bufferedPageRange();
+  for (let i = 0; i < pages.count; i++) {
+    doc.switchToPage(pages.start + i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc
+      .fontSize(9)
+      .fillColor('#666')
+      .text(`${r.name}政治生态报告\u3000内部资料\u3000注意保密\u3000第 ${i + 1} 页，共 ${pages.count} 页`, MARGIN, doc.page.height - MARGIN + 16, {
+        width,
+        align: 'center',
+        lineBreak: false,
+      });
+    doc.page.margins.bottom = bottom;
+  }
   doc.end();
   await ended;
   return Buffer.concat(chunks);
 }
 
 function heading(doc: PDFKit.PDFDocument, text: string): void {
+  // A heading never sits alone at the foot of a page.
+  if (doc.y > doc.page.height - MARGIN - 90) doc.addPage();
   doc.moveDown(0.8).fontSize(14).text(text, MARGIN).moveDown(0.3);
 }
 

@@ -15,7 +15,11 @@ export function reportSummary(r: Omit<UnitReport, 'summary'>): string[] {
         `其中 ${d.inEffect} 条仍在影响期内；近一年新增 ${d.lastYear} 条。`,
     );
   const a = r.accusations;
-  out.push(a.open || a.lastYear ? `涉及本单位人员的检举控告尚未办结 ${a.open} 件，近一年收到 ${a.lastYear} 件。` : '近一年未收到涉及本单位人员的检举控告。');
+  out.push(
+    a.open || a.lastYear
+      ? `涉及本单位人员的检举控告尚未办结 ${a.open} 件${a.openByName ? `（其中 ${a.openByName} 件仅姓名相符，尚待核实是否为本单位人员）` : ''}，近一年收到 ${a.lastYear} 件。`
+      : '近一年未收到涉及本单位人员的检举控告。',
+  );
   const w = r.warnings;
   const top = WARNING_RULES.filter((k) => (w.byRule[k] ?? 0) > 0).sort((x, y) => (w.byRule[y] ?? 0) - (w.byRule[x] ?? 0));
   if (!w.lastYear && !w.open) out.push('近一年未产生苗头性问题预警。');

@@ -11,7 +11,7 @@ import { rng, type County } from './synthetic-county.js';
  * A year of 清廉档案 months for the synthetic county's key officials (issue 17), made by rules, not written by
  * hand: each person's six dimensions month by month (mostly unchanged, now and then a purchase or a child's new
  * job), a 廉政鉴定 mostly 良好, the unit's findings rectified over the year (some late), and the warnings the
- * rules raise from them (archive-rules.ts warningsFor, as an entry on screen would), the older ones closed.
+ * rules raise from them (archive-rules.ts warningsFor, as an entry on screen would), those older than two months closed.
  */
 export interface MonthPlan {
   code: string;
@@ -104,8 +104,8 @@ export function demoMonths(county: County, today: Date = new Date(), seed = 2026
 
 /**
  * Writes planned months as the 督查组 of each 片区 would have entered them (`team`: its member who entered and the
- * leader who signed, where the 片区 has one), sealed like any entry; their warnings, those of two months ago or
- * older closed with a 提醒 or 教育. A month already on file is left as it is.
+ * leader who signed, where the 片区 has one), sealed like any entry; their warnings, those older than two
+ * months closed with a 提醒 or 教育. A month already on file is left as it is.
  */
 export async function writeMonths(
   q: Queryable,

@@ -1,5 +1,7 @@
 import { AppError, ERROR_MESSAGES, localDay, WARNING_RULES, type UnitListAnswer, type UnitReport, type UnitReportMonth, type WarningRule } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
+import { namedAsAccused, Recused } from '../cases/conflicts.js';
+import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import { lastTwelve, monthOf, monthsBetween } from './archive-rules.js';
@@ -10,6 +12,8 @@ import { personalDataKeys } from './person-data.js';
 import { reportSummary } from './report-rules.js';
 
 const LIST_LIMIT = 600;
+/** 党的十八大 opened on 8 November 2012: the records the report counts start there. */
+const SINCE = '2012-11-08';
 
 type UnitRow = { code: string; name: string; district_code: string | null; district_name: string | null; own: boolean };
 
@@ -25,10 +29,26 @@ export class UnitReports {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The units, with counts; never the reader's own (回避). Audited: it tells each unit's warnings and records. */
   async list(principal: Claims, text: string): Promise<UnitListAnswer> {
-    const district = await districtOf(this.db, principal);
+    return this.db.tx(async (q) => {
+      const answer = await this.units(q, principal, text);
+      await appendAudit(q, {
+        actorId: principal.sub,
+        actorRole: principal.role,
+        action: 'archive.units_view',
+        objectType: 'org_unit_list',
+        objectId: newId(),
+        details: { results: answer.items.length },
+      });
+      return answer;
+    });
+  }
+
+  private async units(q: Tx, principal: Claims, text: string): Promise<UnitListAnswer> {
+    const district = await districtOf(q, principal);
     const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const r = await this.db.query<{
+    const r = await q.query<{
       code: string;
       name: string;
       district_name: string | null;
@@ -40,12 +60,14 @@ export class UnitReports {
       `SELECT u.code, u.name, dd.name AS district_name,
           (SELECT count(*)::int FROM officials o WHERE o.unit_code = u.code) AS members,
           (SELECT count(*)::int FROM officials o WHERE o.unit_code = u.code AND o.key_official) AS key,
-          (SELECT count(*)::int FROM archive_warnings w JOIN officials o ON o.code = w.official_code WHERE o.unit_code = u.code AND w.state = 'open') AS warnings,
+          (SELECT count(*)::int FROM archive_warnings w JOIN archive_months m ON m.official_code = w.official_code AND m.month = w.month
+            WHERE m.unit_code = u.code AND w.state = 'open') AS warnings,
           (SELECT count(*)::int FROM discipline_records d JOIN officials o ON o.code = d.official_code WHERE o.unit_code = u.code) AS records
          FROM org_units u LEFT JOIN districts dd ON dd.code = u.district_code
-        WHERE ($1::text IS NULL OR u.district_code = $1::text) AND ($2::text = '' OR u.code = $2::text OR u.name LIKE $3)
+        WHERE ($1::text IS NULL OR u.district_code = $1::text) AND ($2::text = '' OR u.code LIKE $3 OR u.name LIKE $3)
+          AND NOT EXISTS (SELECT 1 FROM users us JOIN officials me ON me.code = us.official_code WHERE us.id = $4 AND me.unit_code = u.code)
         ORDER BY u.district_code NULLS LAST, u.code LIMIT ${LIST_LIMIT + 1}`,
-      [district ?? null, text, like],
+      [district ?? null, text, like, principal.sub],
     );
     return {
       items: r.rows.slice(0, LIST_LIMIT).map((u) => ({
@@ -66,7 +88,7 @@ export class UnitReports {
     const today = localDay(this.now());
     return this.db.tx(async (q) => {
       const unit = await this.unit(q, principal, code);
-      const report = await this.draw(q, unit, today);
+      const report = await this.draw(q, principal, unit, today);
       await appendAudit(q, {
         actorId: principal.sub,
         actorRole: principal.role,
@@ -89,11 +111,11 @@ export class UnitReports {
     );
     const u = r.rows[0];
     if (!u || (district && u.district_code !== district)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.archive.unitNotFound);
-    if (u.own) throw new AppError('CONFLICT_OF_INTEREST', ERROR_MESSAGES.archive.ownUnit);
+    if (u.own) throw new Recused(ERROR_MESSAGES.archive.ownUnit);
     return u;
   }
 
-  private async draw(q: Tx, unit: UnitRow, today: string): Promise<UnitReport> {
+  private async draw(q: Tx, principal: Claims, unit: UnitRow, today: string): Promise<UnitReport> {
     const months = lastTwelve(monthOf(today));
     const yearAgo = `${months[0]}-01`;
     const people = await q.query<{ members: number; key: number }>(
@@ -102,24 +124,30 @@ export class UnitReports {
     );
     const records = await q.query<RecordRow>(
       `SELECT d.id, d.official_code, to_char(d.decided_on, 'YYYY-MM-DD') AS decided_on, d.kind, d.sanction, d.probation_months, d.authority, d.reason
-         FROM discipline_records d JOIN officials o ON o.code = d.official_code WHERE o.unit_code = $1`,
-      [unit.code],
+         FROM discipline_records d JOIN officials o ON o.code = d.official_code
+        WHERE o.unit_code = $1 AND d.decided_on >= $2::date AND d.decided_on <= $3::date`,
+      // 十八大以来 (from 8 Nov 2012), and decided by today: a record dated ahead is not yet a fact of the unit.
+      [unit.code, SINCE, today],
     );
-    // Open accusations naming a member, linked at intake or named unlinked with this unit or none (as NAMING reads
-    // them); never a sealed matter; counted, never shown.
-    const accusations = await q.query<{ open: number; year: number }>(
-      `SELECT count(*) FILTER (WHERE p.status <> 'closed')::int AS open, count(*) FILTER (WHERE p.created_at >= $3::date)::int AS year
-         FROM petitions p WHERE NOT p.sealed AND p.matter_class = 'accusation' AND p.id IN (
+    // Accusations naming a member: linked to them at intake, or by name alone (unlinked, with this unit or none, as
+    // NAMING reads them), told apart; never a sealed matter, never one naming the reader (回避); counted, never shown.
+    const accusations = await q.query<{ open: number; year: number; by_name: number }>(
+      `SELECT count(*) FILTER (WHERE p.status <> 'closed')::int AS open, count(*) FILTER (WHERE p.created_at >= $3::date)::int AS year,
+              count(*) FILTER (WHERE p.status <> 'closed' AND p.id NOT IN (
+                SELECT pa.petition_id FROM petition_accused pa JOIN officials o ON o.code = pa.official_code WHERE o.unit_code = $1))::int AS by_name
+         FROM petitions p WHERE NOT p.sealed AND p.matter_class = 'accusation' AND NOT ${namedAsAccused(4)} AND p.id IN (
            SELECT pa.petition_id FROM petition_accused pa JOIN officials o ON o.code = pa.official_code WHERE o.unit_code = $1
            UNION
            SELECT pa.petition_id FROM petition_accused pa JOIN officials o ON o.name = pa.name
             WHERE pa.official_code IS NULL AND o.unit_code = $1 AND (pa.unit = '' OR pa.unit = $2))`,
-      [unit.code, unit.name, yearAgo],
+      [unit.code, unit.name, yearAgo, principal.sub],
     );
+    // A warning is the unit's where the month that raised it was entered, not where its person is now.
     const warnings = await q.query<{ rule: WarningRule; state: string; month: string; recent: boolean; closed_recent: boolean }>(
       `SELECT w.rule, w.state, to_char(w.month, 'YYYY-MM') AS month, w.month >= $2::date AS recent,
-              (w.state = 'closed' AND w.closed_at >= $2::date) AS closed_recent
-         FROM archive_warnings w JOIN officials o ON o.code = w.official_code WHERE o.unit_code = $1 AND w.state <> 'withdrawn'`,
+              (w.state = 'closed' AND w.month >= $2::date) AS closed_recent
+         FROM archive_warnings w JOIN archive_months m ON m.official_code = w.official_code AND m.month = w.month
+        WHERE m.unit_code = $1 AND w.state <> 'withdrawn'`,
       [unit.code, yearAgo],
     );
     const entered = await unitMonths(q, personalDataKeys(this.db), unit.code, yearAgo);
@@ -153,9 +181,9 @@ export class UnitReports {
         lastYear: views.filter((r) => monthsBetween(monthOf(r.decidedOn), monthOf(today)) < 12 && r.decidedOn <= today).length,
         party: views.filter((r) => r.sanction?.startsWith('party_')).length,
         government: views.filter((r) => r.sanction?.startsWith('gov_')).length,
-        handling: views.filter((r) => !r.sanction).length,
+        handling: views.filter((r) => r.effect.state === 'not_sanction').length,
       },
-      accusations: { open: accusations.rows[0]!.open, lastYear: accusations.rows[0]!.year },
+      accusations: { open: accusations.rows[0]!.open, openByName: accusations.rows[0]!.by_name, lastYear: accusations.rows[0]!.year },
       warnings: {
         open: warnings.rows.filter((w) => w.state === 'open').length,
         lastYear: warnings.rows.filter((w) => w.recent).length,

@@ -40,6 +40,8 @@ const COLUMNS: Record<Kind, Record<string, readonly string[]>> = {
     // 清廉档案: the 职级 the portrait quotes, and whether the person is one of the 关键少数 entered monthly.
     rank: ['职级', 'rank'],
     keyOfficial: ['关键少数', 'key_official'],
+    // The 片区 whose 督查组 watches the unit (第一片区 or d1); blank leaves the unit's 片区 as it is.
+    district: ['片区', 'district'],
   },
   discipline: {
     id: ['记录编号', 'id'],
@@ -247,7 +249,14 @@ export class RegistryImporter {
       idCard: string;
       rank: string;
       keyOfficial: boolean;
+      district: string | null;
     }[] = [];
+    const districts = new Map(
+      (await q.query<{ code: string; name: string }>('SELECT code, name FROM districts')).rows.flatMap((d) => [
+        [d.code, d.code],
+        [d.name, d.code],
+      ]),
+    );
     const seen = new Set<string>();
     for (const r of batch) {
       const v = {
@@ -261,11 +270,13 @@ export class RegistryImporter {
         idCard: normaliseIdCard(get(r, 'idCard')),
         rank: get(r, 'rank'),
         keyOfficial: get(r, 'keyOfficial'),
+        district: get(r, 'district'),
       };
       const keyText = v.keyOfficial.toLowerCase();
       const key = Object.hasOwn(KEY_OFFICIAL, keyText) ? KEY_OFFICIAL[keyText] : undefined;
       const township = v.township ? (this.rooms.get(v.township) ?? null) : null;
       const level = levelOf(v.level);
+      const district = v.district ? (districts.get(v.district) ?? null) : null;
       const problem = !v.code
         ? ROW.missingCode
         : !v.name
@@ -274,23 +285,25 @@ export class RegistryImporter {
             ? ROW.fieldTooLong(MAX_LEN)
             : v.township && !township
               ? ROW.unknownTownship
-              : v.unitName && !v.unitCode
-                ? ROW.unitNameWithoutCode
-                : !level
-                  ? ROW.badLevel
-                  : v.idCard && !isValidIdCard(v.idCard)
-                    ? ROW.badIdCard
-                    : key === undefined
-                      ? ROW.badKeyOfficial
-                      : seen.has(v.code)
-                        ? ROW.duplicateCode
-                        : null;
+              : v.district && !district
+                ? ROW.unknownDistrict
+                : v.unitName && !v.unitCode
+                  ? ROW.unitNameWithoutCode
+                  : !level
+                    ? ROW.badLevel
+                    : v.idCard && !isValidIdCard(v.idCard)
+                      ? ROW.badIdCard
+                      : key === undefined
+                        ? ROW.badKeyOfficial
+                        : seen.has(v.code)
+                          ? ROW.duplicateCode
+                          : null;
       if (problem) {
         errors.push({ line: r.line, message: problem });
         continue;
       }
       seen.add(v.code);
-      rows.push({ ...v, line: r.line, unitCode: v.unitCode || null, township, level: level!, keyOfficial: key! });
+      rows.push({ ...v, line: r.line, unitCode: v.unitCode || null, township, level: level!, keyOfficial: key!, district });
     }
     // An entry linked to a county account keeps its name, unit, position, township and level: the change waits for
     // a second person (held-changes.ts). Its other columns (the ID number) are still imported.
@@ -322,7 +335,9 @@ export class RegistryImporter {
         level: current.managementLevel ?? r.level,
       });
     }
-    const units = new Map(rows.filter((r) => r.unitCode).map((r) => [r.unitCode!, { name: r.unitName || r.unitCode!, township: r.township }]));
+    const units = new Map(
+      rows.filter((r) => r.unitCode).map((r) => [r.unitCode!, { name: r.unitName || r.unitCode!, township: r.township, district: r.district }]),
+    );
     if (units.size) {
       // A unit a guarded entry belongs to keeps its name too: renaming it would change that entry's standing.
       const keptNames = await guardedUnits(q, [...units.keys()]);
@@ -331,9 +346,10 @@ export class RegistryImporter {
           errors.push({ line: r.line, message: ROW.unitKept });
       for (const [code, name] of keptNames) units.get(code)!.name = name;
       await q.query(
-        `INSERT INTO org_units (code, name, township_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, township_code = coalesce(excluded.township_code, org_units.township_code)`,
-        [[...units.keys()], [...units.values()].map((u) => u.name), [...units.values()].map((u) => u.township)],
+        `INSERT INTO org_units (code, name, township_code, district_code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, township_code = coalesce(excluded.township_code, org_units.township_code),
+           district_code = coalesce(excluded.district_code, org_units.district_code)`,
+        [[...units.keys()], [...units.values()].map((u) => u.name), [...units.values()].map((u) => u.township), [...units.values()].map((u) => u.district)],
       );
     }
     if (rows.length) {

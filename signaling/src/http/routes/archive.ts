@@ -17,7 +17,7 @@ import {
   WarningView,
 } from '@vj/shared';
 import type { AppContext } from '../../context.js';
-import { reportPdf } from '../../discipline/report-pdf.js';
+import { assertPdfReady, reportPdf } from '../../discipline/report-pdf.js';
 import { Binary, BYTES, mount } from '../route.js';
 
 /** 清廉档案 (issue 17): a person's profile, a month's entry and sign-off, and the early warnings (audited in the service). */
@@ -89,6 +89,7 @@ export function archiveRoutes(express: Express, app: AppContext): void {
     params: UnitCodeParams,
     response: BYTES,
     handler: async ({ principal, params }) => {
+      assertPdfReady();
       const r = await app.unitReports.report(principal, params.code, 'pdf');
       return new Binary(await reportPdf(r), 'application/pdf', `${r.name}政治生态报告-${r.asOf}.pdf`);
     },
