@@ -258,6 +258,7 @@ export const TA = {
     poor_assessment: '鉴定较差',
     findings_overdue: '整改超期',
     new_discipline: '新增处分',
+    new_accusation: '新收检举控告',
     remind: '提醒',
     educate: '教育',
     promotion: '提拔使用',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -174,6 +175,51 @@ describe('清廉档案月度导入', () => {
     } finally {
       await s.server.db.query(`UPDATE archive_months SET findings_overdue = findings_overdue - 1 WHERE official_code = 'XS-0001' AND month = '2026-02-01'`);
     }
+  });
+
+  it('a new accusation naming a key official raises a warning at the next entry; a sealed one does not, and neither says who made it', async () => {
+    const officer = logins['officer1']!.user.id;
+    const accuse = async (sealed: boolean, day: string) => {
+      const id = randomUUID();
+      await s.server.db.query(
+        `INSERT INTO petitions (id, case_code, pin_hash, request_digest, township_code, category, narrative, anonymous, created_by, created_at, sealed, sealed_at)
+         VALUES ($1, $2, 'none', 'none', 'xingsha', '工作作风', '测试', true, $3, $4, $5, CASE WHEN $5 THEN $4::timestamptz END)`,
+        [id, `7${String(Date.now()).slice(-9)}`, officer, `${day}T02:00:00Z`, sealed],
+      );
+      await s.server.db.query(
+        `INSERT INTO petition_accused (id, petition_id, ord, name, unit, position, official_code) VALUES (gen_random_uuid(), $1, 0, '孙立平', '', '', 'XS-0006')`,
+        [id],
+      );
+      return id;
+    };
+    const body = {
+      dims: {
+        property: '住房一套',
+        vehicles: '无',
+        family: '子女在读',
+        partyGovernance: '落实',
+        duty: '推进',
+        spirit: '良好',
+        integrity: '未发现问题',
+        findings: '',
+      },
+      assessment: 'good',
+      findingsOpen: 0,
+      findingsOverdue: 0,
+    };
+    const enter = () => api<ArchiveProfile & Err>(s.url, 'PUT', '/api/archive/people/XS-0006/months/2026-03', { token: token('district1-inspector'), body });
+    await accuse(true, '2026-03-04');
+    expect((await enter()).body.warnings.filter((w) => w.rule === 'new_accusation')).toEqual([]);
+    await accuse(false, '2026-03-05');
+    const p = await enter();
+    expect(p.status).toBe(200);
+    const raised = p.body.warnings.filter((w) => w.rule === 'new_accusation');
+    expect(raised.map((w) => [w.month, w.state])).toEqual([['2026-03', 'open']]);
+    const audit = await s.server.db.query<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_log WHERE action = 'archive.warning_raised' AND object_id = $1`,
+      [raised[0]!.id],
+    );
+    expect(audit.rows).toEqual([{ details: { official: 'XS-0006', month: '2026-03' } }]);
   });
 
   it('the registry import reads .xlsx too', async () => {

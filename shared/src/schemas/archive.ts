@@ -22,14 +22,18 @@ export const ASSESSMENTS = ['good', 'fair', 'poor'] as const;
 export type Assessment = (typeof ASSESSMENTS)[number];
 export const ASSESSMENT_LABELS = { good: '良好', fair: '一般', poor: '较差' } as const satisfies Record<Assessment, string>;
 
-/** What raises a warning: a change in property, a 较差 assessment, an overdue rectification, a new discipline record. */
-export const WARNING_RULES = ['property_changed', 'poor_assessment', 'findings_overdue', 'new_discipline'] as const;
+/**
+ * What raises a warning: a change in property, a 较差 assessment, an overdue rectification, a new discipline record, a
+ * new accusation naming the person (counted, never who made it).
+ */
+export const WARNING_RULES = ['property_changed', 'poor_assessment', 'findings_overdue', 'new_discipline', 'new_accusation'] as const;
 export type WarningRule = (typeof WARNING_RULES)[number];
 export const WARNING_RULE_LABELS = {
   property_changed: '个人财产、车辆或子女配偶从业情况有变化',
   poor_assessment: '本月廉政鉴定为较差',
   findings_overdue: '所在单位巡察审计问题整改超期',
   new_discipline: '本月新增处分记录',
+  new_accusation: '新收到涉及本人的检举控告',
 } as const satisfies Record<WarningRule, string>;
 
 export const WARNING_ACTIONS = ['remind', 'educate'] as const;

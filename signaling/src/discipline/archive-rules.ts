@@ -43,6 +43,8 @@ export interface MonthFacts {
   findingsOverdue: number;
   /** Discipline records decided after the previous entry's month (or in this month, for a first entry). */
   newRecords: number;
+  /** Accusations naming the person received in the same span (never a sealed matter). */
+  newAccusations: number;
 }
 
 /** The 个人信息 dimension as compared month to month: a reworded space or line break is no change. */
@@ -55,8 +57,14 @@ export function warningsFor(m: MonthFacts): WarningRule[] {
   if (m.assessment === 'poor') rules.push('poor_assessment');
   if (m.findingsOverdue > 0) rules.push('findings_overdue');
   if (m.newRecords > 0) rules.push('new_discipline');
+  if (m.newAccusations > 0) rules.push('new_accusation');
   return rules;
 }
+
+/** The month after 'YYYY-MM', and the first instant of a month on the county's clock (the server's time zone). */
+export const nextMonth = (m: string) =>
+  m.endsWith('-12') ? `${Number(m.slice(0, 4)) + 1}-01` : `${m.slice(0, 5)}${String(Number(m.slice(5, 7)) + 1).padStart(2, '0')}`;
+export const monthStart = (m: string) => new Date(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1);
 
 /** 'YYYY-MM' of a county calendar day 'YYYY-MM-DD'; and whole months from `a` to `b`. */
 export const monthOf = (day: string) => day.slice(0, 7);

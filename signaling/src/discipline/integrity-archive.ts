@@ -23,7 +23,8 @@ import type { Db, Tx } from '../db/db.js';
 import { DecryptError, newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
 import { IntegrityError, type IntegrityKeyring } from '../security/system-keys.js';
-import { monthOf, monthsBetween, personalOf, portraitOf, warningsFor } from './archive-rules.js';
+import { monthOf, monthsBetween, monthStart, nextMonth, personalOf, portraitOf, warningsFor } from './archive-rules.js';
+import { NAMING } from '../registry/cross-reference.js';
 import { districtOf } from './district-scope.js';
 import { recordOf, recordRowsOf } from './people-search.js';
 import { openMonth, openText, personalDataKeys, sealMonth, sealText } from './person-data.js';
@@ -328,6 +329,23 @@ export class IntegrityArchive {
           AND decided_on >= coalesce($2::date + interval '1 month', $3::date) AND decided_on < $3::date + interval '1 month'`,
       [code, prev.rows[0]?.month ?? null, day],
     );
+    // Accusations naming the person received in the same span (NAMING: linked or by name and unit; never sealed). The
+    // person's name and unit as parameters, so the lookup starts from the accused rows' indexes, not every petition.
+    const who = await q.query<{ name: string; unit_name: string | null }>(
+      'SELECT o.name, u.name AS unit_name FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.code = $1',
+      [code],
+    );
+    const accusations = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM petitions p
+        WHERE p.matter_class = 'accusation' AND p.created_at >= $2 AND p.created_at < $3 AND ${NAMING('$1::text', '$4::text', '$5::text')}`,
+      [
+        code,
+        monthStart(prev.rows[0] ? nextMonth(prev.rows[0].month.slice(0, 7)) : month),
+        monthStart(nextMonth(month)),
+        who.rows[0]!.name,
+        who.rows[0]!.unit_name,
+      ],
+    );
     const holds = new Set(
       warningsFor({
         previousPersonal: before ? personalOf(before.dims) : null,
@@ -335,6 +353,7 @@ export class IntegrityArchive {
         assessment: self.assessment,
         findingsOverdue: self.findingsOverdue,
         newRecords: records.rows[0]!.n,
+        newAccusations: accusations.rows[0]!.n,
       }),
     );
     const raised: { id: string; month: string }[] = [];

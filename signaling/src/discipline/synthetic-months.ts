@@ -84,6 +84,8 @@ export function demoMonths(county: County, today: Date = new Date(), seed = 2026
         assessment,
         findingsOverdue,
         newRecords: (records.get(p.code) ?? []).filter((m) => m === month).length,
+        // The synthetic county has no petitions: accusations come only from intake.
+        newAccusations: 0,
       });
       previous = personalOf(month$);
       out.push({
