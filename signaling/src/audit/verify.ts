@@ -36,9 +36,13 @@ export interface VerifyOptions {
 export async function verifyAuditChain(q: Queryable & { integrity?: IntegrityKeyring | undefined }, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const keys = opts.keys ?? q.integrity;
   if (!keys) throw new Error('audit chain key not loaded');
-  const marks = new Map<string, string>();
-  for (const c of opts.checkpoints ?? []) marks.set(c.seq, c.hash);
-  if (opts.anchor) marks.set(opts.anchor.seq, opts.anchor.hash);
+  // Every hash signed for a seq, not only the newest: rows cut from the end and appended again re-use their seqs, and
+  // a later checkpoint of the new rows must not hide the earlier one of the rows cut (two hashes for one seq is a
+  // rewrite; no row can match both).
+  const marks = new Map<string, string[]>();
+  const mark = (seq: string, hash: string) => marks.set(seq, [...new Set([...(marks.get(seq) ?? []), hash])]);
+  for (const c of opts.checkpoints ?? []) mark(c.seq, c.hash);
+  if (opts.anchor) mark(opts.anchor.seq, opts.anchor.hash);
   const newest = (opts.checkpoints ?? []).reduce<Checkpoint | null>((a, c) => (!a || BigInt(c.seq) > BigInt(a.seq) ? c : a), null);
   const furthest = [...marks.keys()].reduce((m, s) => (BigInt(s) > m ? BigInt(s) : m), 0n);
 
@@ -75,8 +79,8 @@ export async function verifyAuditChain(q: Queryable & { integrity?: IntegrityKey
         return broken(r.seq, 'edited row');
       }
       if (!hash.equals(r.hash)) return broken(r.seq, 'edited row');
-      const mark = marks.get(r.seq);
-      if (mark !== undefined && r.hash.toString('hex') !== mark) return broken(r.seq, opts.anchor?.seq === r.seq ? 'anchor mismatch' : 'checkpoint mismatch');
+      const signed = marks.get(r.seq);
+      if (signed?.some((h) => h !== r.hash.toString('hex'))) return broken(r.seq, opts.anchor?.seq === r.seq ? 'anchor mismatch' : 'checkpoint mismatch');
       prev = r.hash;
       expected = seq + 1n;
       rows++;
