@@ -9,7 +9,7 @@ import { localDay, MANAGEMENT_LEVEL_LABELS, SANCTION_RULES } from '@vj/shared';
 import { loadRooms } from '../../signaling/src/db/seed.js';
 import { generateCounty, SMALL_COUNTY } from '../../signaling/src/discipline/synthetic-county.js';
 import { api, loginToken } from '../helpers/api.js';
-import { openConsole, press } from '../helpers/apps.js';
+import { firstDownload, keepDownloads, openConsole, press } from '../helpers/apps.js';
 import { useServerAndBrowser } from '../helpers/e2e.js';
 import { englishOnScreen } from '../helpers/english.js';
 import { checkConsoleAtAllSizes } from '../helpers/layout.js';
@@ -313,19 +313,9 @@ describe('integrity archive screens', () => {
       expect(await checkConsoleAtAllSizes(office, 'unit-report')).toEqual([]);
 
       // The PDF as the browser receives it, read back as text.
-      await office.evaluate(() => {
-        const w = window as unknown as { __blobs: Blob[] };
-        w.__blobs = [];
-        const make = URL.createObjectURL.bind(URL);
-        URL.createObjectURL = (b: Blob | MediaSource) => (b instanceof Blob && w.__blobs.push(b), make(b));
-      });
+      await keepDownloads(office);
       await press(office, 'report-pdf');
-      const bytes = await waitFor('the PDF', () =>
-        office.evaluate(async () => {
-          const b = (window as unknown as { __blobs: Blob[] }).__blobs[0];
-          return b ? Array.from(new Uint8Array(await b.arrayBuffer())) : undefined;
-        }),
-      );
+      const bytes = await waitFor('the PDF', () => firstDownload(office));
       fs.writeFileSync(path.join(dir, 'report.pdf'), Buffer.from(bytes));
       const pdfText = execFileSync('pdftotext', [path.join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
       expect(pdfText).toContain('星沙街道党工委政治生态报告');

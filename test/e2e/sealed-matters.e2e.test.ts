@@ -5,7 +5,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
-import { openConsole } from '../helpers/apps.js';
+import { firstDownload, keepDownloads, openConsole } from '../helpers/apps.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { englishOnScreen } from '../helpers/english.js';
 import { checkConsoleAtAllSizes } from '../helpers/layout.js';
@@ -78,12 +78,7 @@ describe('sealed matters in the console', () => {
     expect(await officer.$(`[data-testid=case-${sealedCode}]`)).toBeNull();
 
     // Every blob the page hands to the browser as a download, kept for reading (the CSV export).
-    await officer.evaluate(() => {
-      const w = window as unknown as { __blobs: Blob[] };
-      w.__blobs = [];
-      const make = URL.createObjectURL.bind(URL);
-      URL.createObjectURL = (b: Blob | MediaSource) => (b instanceof Blob && w.__blobs.push(b), make(b));
-    });
+    await keepDownloads(officer);
     await press(officer, 'nav-dashboard');
     await officer.waitForSelector('[data-testid=stats-table]', { timeout: 20_000 });
     const page = await text(officer, 'main');
@@ -93,12 +88,7 @@ describe('sealed matters in the console', () => {
     expect(await text(officer, '[data-testid=stats-table] tbody')).toMatch(/星沙街道\s+1\s/);
 
     await press(officer, 'export-csv');
-    const csv = await waitFor('the CSV export', () =>
-      officer.evaluate(async () => {
-        const blobs = (window as unknown as { __blobs: Blob[] }).__blobs;
-        return blobs.length > 0 ? blobs[0]!.text() : undefined;
-      }),
-    );
+    const csv = Buffer.from(await waitFor('the CSV export', () => firstDownload(officer))).toString('utf8');
     expect(csv).toContain('星沙街道');
     expect(csv).not.toContain(sealedCode);
     const xingsha = csv.split(/\r?\n/).find((l) => l.includes('星沙街道'))!;

@@ -108,3 +108,19 @@ export async function lookUpReceipt(kiosk: Page, code: string, pin: string): Pro
   for (const d of pin) await kiosk.click(`[data-testid=pad-${d}]`);
   await kiosk.click('[data-testid=pad-next]');
 }
+
+/** From now on, every blob the page hands to the browser as a download is kept for `firstDownload` to read. */
+export const keepDownloads = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __blobs: Blob[] };
+    w.__blobs = [];
+    const make = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (b: Blob | MediaSource) => (b instanceof Blob && w.__blobs.push(b), make(b));
+  });
+
+/** The bytes of the first download kept since `keepDownloads`, or undefined while there is none (for waitFor). */
+export const firstDownload = (page: Page) =>
+  page.evaluate(async () => {
+    const b = (window as unknown as { __blobs: Blob[] }).__blobs[0];
+    return b ? Array.from(new Uint8Array(await b.arrayBuffer())) : undefined;
+  });

@@ -16,6 +16,7 @@ import { IntegrityError } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
 import type { CsvRecord } from '../registry/csv.js';
 import type { RegistryImporter } from '../registry/importer.js';
+import { markFailed, saveProgress } from '../registry/import-progress.js';
 import { sheetRecords } from '../registry/spreadsheet.js';
 import { districtOf } from './district-scope.js';
 import type { IntegrityArchive } from './integrity-archive.js';
@@ -24,7 +25,6 @@ import { personalDataKeys } from './person-data.js';
 const ROW = ERROR_MESSAGES.archiveImport;
 /** Rows per transaction: each row reads, seals and judges a month, so batches are smaller than the registry's. */
 const BATCH = 100;
-const MAX_STORED_ERRORS = 1000;
 
 /** Column headers as a 督查组's monthly sheet writes them, with English aliases. */
 const COLUMNS = {
@@ -109,12 +109,7 @@ export class ArchiveImporter {
       principal.sub,
     ]);
     this.log.info('archive import started', { importId: id, rows: records.length - 1 });
-    const done = this.run(principal, district, id, columns, records.slice(1)).catch(async (err) => {
-      this.log.error('archive import failed', { importId: id, ...errorFields(err) });
-      await this.db
-        .query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id])
-        .catch((e) => this.log.error('archive import not marked failed', { importId: id, ...errorFields(e) }));
-    });
+    const done = this.run(principal, district, id, columns, records.slice(1)).catch((err) => markFailed(this.db, this.log, id, 'archive', err));
     return { view: await this.view(principal, id), done };
   }
 
@@ -243,11 +238,7 @@ export class ArchiveImporter {
         errors: before.errors + errors.length,
         raised: before.raised + written.reduce((n, w) => n + w.raised.length, 0),
       };
-      await q.query(
-        `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4,
-           errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
-        [id, processed, t.imported, t.errors, JSON.stringify(errors)],
-      );
+      await saveProgress(q, id, { processed, imported: t.imported, errors: t.errors }, errors);
       return t;
     });
     return { totals, added };

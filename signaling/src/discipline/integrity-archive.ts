@@ -214,9 +214,9 @@ export class IntegrityArchive {
       `SELECT to_char(month, 'YYYY-MM-DD') AS month FROM archive_months WHERE official_code = $1 AND month > $2 ORDER BY month LIMIT 1`,
       [code, day],
     );
-    const changes = await this.evaluate(q, keys, principal, code, day, at);
+    const changes = await this.evaluate(q, keys, principal, person, day, at);
     if (later.rows[0]) {
-      const next = await this.evaluate(q, keys, principal, code, later.rows[0].month, at);
+      const next = await this.evaluate(q, keys, principal, person, later.rows[0].month, at);
       changes.raised.push(...next.raised);
       changes.withdrawn.push(...next.withdrawn);
     }
@@ -315,7 +315,8 @@ export class IntegrityArchive {
    * The warnings of one month, by the rules: raised where they hold (or raised again after a withdrawal), withdrawn
    * where a correction took away what raised them and nobody has handled them yet.
    */
-  private async evaluate(q: Tx, keys: IntegrityKeyring, principal: Claims, code: string, day: string, at: Date) {
+  private async evaluate(q: Tx, keys: IntegrityKeyring, principal: Claims, person: PersonRow, day: string, at: Date) {
+    const code = person.code;
     const month = day.slice(0, 7);
     const self = (await this.monthRow(q, keys, code, day))!;
     const prev = await q.query<{ month: string }>(
@@ -331,20 +332,10 @@ export class IntegrityArchive {
     );
     // Accusations naming the person received in the same span (NAMING: linked or by name and unit; never sealed). The
     // person's name and unit as parameters, so the lookup starts from the accused rows' indexes, not every petition.
-    const who = await q.query<{ name: string; unit_name: string | null }>(
-      'SELECT o.name, u.name AS unit_name FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code WHERE o.code = $1',
-      [code],
-    );
     const accusations = await q.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM petitions p
         WHERE p.matter_class = 'accusation' AND p.created_at >= $2 AND p.created_at < $3 AND ${NAMING('$1::text', '$4::text', '$5::text')}`,
-      [
-        code,
-        monthStart(prev.rows[0] ? nextMonth(prev.rows[0].month.slice(0, 7)) : month),
-        monthStart(nextMonth(month)),
-        who.rows[0]!.name,
-        who.rows[0]!.unit_name,
-      ],
+      [code, monthStart(prev.rows[0] ? nextMonth(prev.rows[0].month.slice(0, 7)) : month), monthStart(nextMonth(month)), person.name, person.unit_name],
     );
     const holds = new Set(
       warningsFor({

@@ -1,6 +1,5 @@
 import {
   AppError,
-  errorFields,
   isValidIdCard,
   MANAGEMENT_LEVEL_LABELS,
   MANAGEMENT_LEVELS,
@@ -16,6 +15,7 @@ import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import type { CsvRecord } from './csv.js';
+import { markFailed, saveProgress } from './import-progress.js';
 import { sheetRecords } from './spreadsheet.js';
 import { changesGuarded, guardedEntries, guardedUnits, holdChange, type HeldEntry } from './held-changes.js';
 import { linkUsersFromRegistry } from './user-links.js';
@@ -70,7 +70,6 @@ const KEY_OFFICIAL: Record<string, boolean> = {
 
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
 const BATCH = 1000;
-const MAX_STORED_ERRORS = 1000;
 const MAX_LEN = 200;
 
 type RowError = { line: number; message: string };
@@ -131,12 +130,7 @@ export class RegistryImporter {
       principal.sub,
     ]);
     this.log.info('registry import started', { importId: id, kind, rows: records.length - 1 });
-    const done = this.run(principal, id, kind, columns, records.slice(1)).catch(async (err) => {
-      this.log.error('registry import failed', { importId: id, ...errorFields(err) });
-      await this.db
-        .query(`UPDATE registry_imports SET status = 'failed', finished_at = now() WHERE id = $1`, [id])
-        .catch((e) => this.log.error('registry import not marked failed', { importId: id, ...errorFields(e) }));
-    });
+    const done = this.run(principal, id, kind, columns, records.slice(1)).catch((err) => markFailed(this.db, this.log, id, 'registry', err));
     return { view: await this.view(id), done };
   }
 
@@ -191,11 +185,7 @@ export class RegistryImporter {
             : await this.discipline(q, batch, get, errors);
         imported += ok;
         errorCount += errors.length;
-        await q.query(
-          `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4,
-             errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
-          [id, start + batch.length, imported, errorCount, JSON.stringify(errors.slice(0, MAX_STORED_ERRORS))],
-        );
+        await saveProgress(q, id, { processed: start + batch.length, imported, errors: errorCount }, errors);
       });
     }
     const links = await this.db.tx(async (q) => {
