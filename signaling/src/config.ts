@@ -5,6 +5,7 @@ import { NodeId, RedisPrefix } from '@vj/rpc';
 import { RtcEnv, RtcSettingsError, sfuConfigFromEnv } from '@vj/sfu-server';
 import { DEFAULT_SUITE, SUITES } from './security/crypto.js';
 import { TOPOLOGIES, TopologyError, chooseTopology } from './topology-choice.js';
+import { parsePortRange } from './recording/recorder-ports.js';
 
 const Bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -120,6 +121,14 @@ const Env = RtcEnv.extend({
   ESCALATE_AFTER_S: z.coerce.number().int().min(1).max(3600).default(90),
   /** Server-side recording of every session (needs Debian's ffmpeg). Off only for deployments whose policy says so. */
   RECORDING: z.enum(['on', 'off']).default('on'),
+  /**
+   * The loopback UDP ports the recorder's ffmpeg processes listen on, a pair per track, as "min-max". Keep it out
+   * of the kernel's ephemeral range (net.ipv4.ip_local_port_range) and of RTC_MIN_PORT–RTC_MAX_PORT.
+   */
+  RECORDER_PORTS: z
+    .string()
+    .default('61000-65534')
+    .transform((v, ctx) => parsePortRange(v) ?? (ctx.addIssue({ code: 'custom', message: 'RECORDER_PORTS must be min-max, 1024–65535' }), z.NEVER)),
   /** How often each node checks case deadlines (due soon, overdue, escalation). */
   DEADLINE_SWEEP_S: z.coerce.number().int().min(1).max(86_400).default(300),
   /** When a kiosk going offline raises an alarm, in the server's time zone (set TZ=Asia/Shanghai). */
@@ -251,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     escalateAfterMs: e.ESCALATE_AFTER_S * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_S * 1000,
     recording: e.RECORDING === 'on',
+    recorderPorts: e.RECORDER_PORTS,
     officeHours: { hours: e.OFFICE_HOURS, days: e.OFFICE_DAYS },
     kioskOfflineGraceMs: e.KIOSK_OFFLINE_GRACE_S * 1000,
     kioskSelfCheck: e.KIOSK_SELF_CHECK === 'on',

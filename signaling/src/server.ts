@@ -46,6 +46,8 @@ import { Playback } from './recording/playback.js';
 import { secureDataDirLogged } from './db/data-dir-perms.js';
 import { RetentionJob } from './recording/retention.js';
 import { RecordingService } from './recording/recording-service.js';
+import { RecorderPorts } from './recording/recorder-ports.js';
+import { monotonic } from './recording/stall-watch.js';
 import { SegmentStore } from './recording/segment-store.js';
 import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
@@ -227,8 +229,16 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     const segments = new SegmentStore(db, masterKeys, path.join(config.dataDir, 'recordings'));
     const recordingWork = topology.recordingWork;
     await topology.recoverRecordings(db, segments, log.child('recording'));
-    const recorder = new RecordingService(db, sfu, segments, alerts, log.child('recording'), recordingWork, (sessionId, state) =>
-      calls.recordingChanged(sessionId, state),
+    const recorder = new RecordingService(
+      db,
+      sfu,
+      segments,
+      alerts,
+      log.child('recording'),
+      recordingWork,
+      (sessionId, state) => calls.recordingChanged(sessionId, state),
+      monotonic,
+      new RecorderPorts(config.recorderPorts),
     );
     if (config.recording) calls.recorder = recorder;
     const retention = new RetentionJob(db, segments, log.child('retention'));

@@ -1,5 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,6 +178,43 @@ describe('server-side recording', () => {
     expect(verify.body.ok).toBe(true);
   });
 
+  it('a recorder whose ports another process took moves to new ones and goes on recording', async () => {
+    const { sessionId, videoProducer, kiosk } = await liveCall('huangxing');
+    const first = await waitFor('video recorder running', () => s.server.ctx.recorder.trackProcess(sessionId, videoProducer));
+    const firstPid = await waitFor('its pid', () => first.pid);
+    const oldPort = first.port;
+    await waitFor('a first segment', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= 1, { timeoutMs: 30_000 });
+    // ffmpeg dies, and before it is restarted something else binds its RTP port: as the SFU's transports or another
+    // program did when the recorder's port came from the machine's shared range.
+    process.kill(firstPid, 'SIGKILL');
+    const squatter = await waitFor(
+      'the old port taken by another socket',
+      () =>
+        new Promise<dgram.Socket>((resolve, reject) => {
+          const sock = dgram.createSocket('udp4');
+          sock.once('error', (err) => (sock.close(), reject(err)));
+          sock.bind(oldPort, '127.0.0.1', () => resolve(sock));
+        }),
+      { intervalMs: 5 },
+    );
+    try {
+      const moved = await waitFor('recorder on new ports', () => {
+        const t = s.server.ctx.recorder.trackProcess(sessionId, videoProducer);
+        return t?.pid && t.port !== oldPort ? t : undefined;
+      });
+      expect(moved.port % 2).toBe(0);
+      const before = (await recordingOf(sessionId))!.segments.length;
+      await waitFor('segments from the new ports', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) > before + 1, { timeoutMs: 30_000 });
+    } finally {
+      squatter.close();
+    }
+    const rec = await endCall(sessionId, kiosk);
+    expect(rec.events.filter((e) => e.kind === 'restart').length).toBeGreaterThanOrEqual(2);
+    expect(rec.events.some((e) => e.reason === 'recorder_given_up')).toBe(false);
+    const verify = await api<{ ok: boolean }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
+    expect(verify.body.ok).toBe(true);
+  });
+
   it('only a supervisor pauses, with a reason; pause and resume are gap markers in one recording whose chain verifies', async () => {
     const { sessionId, kiosk } = await liveCall('jinjing');
     await waitFor('recording', async () => ((await recordingOf(sessionId))?.segments.length ?? 0) >= 2, { timeoutMs: 15_000 });
@@ -212,7 +250,7 @@ describe('server-side recording', () => {
       const rec = await recordingOf(sessionId);
       const n = new Map<string, number>();
       for (const x of rec?.segments ?? []) n.set(x.trackId, (n.get(x.trackId) ?? 0) + 1);
-      return { n, events: (rec?.events ?? []).map((e) => e.kind) };
+      return { n, events: (rec?.events ?? []).map((e) => (e.reason ? `${e.kind}:${e.reason}` : e.kind)) };
     };
     // Not grown yet: the error (which waitFor reports on timeout) says how far each track got and what the
     // recorder noted (gaps, restarts), so a slow run tells why.

@@ -48,15 +48,6 @@ export function sdpFor(kind: 'audio' | 'video', port: number, rtp: RtpParameters
   ].join('\n');
 }
 
-/** A free UDP port on loopback, found by binding port 0 and letting go of it. */
-export async function freeUdpPort(): Promise<number> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => sock.bind(0, '127.0.0.1', resolve).once('error', reject));
-  const port = sock.address().port;
-  await new Promise<void>((resolve) => sock.close(() => resolve()));
-  return port;
-}
-
 /** True once something (ffmpeg) holds the UDP port. */
 async function portTaken(port: number): Promise<boolean> {
   const sock = dgram.createSocket('udp4');
@@ -82,15 +73,29 @@ export class FfmpegTrack {
   private stopped: Promise<void> | undefined;
   private announced = 0;
   private listTimer: NodeJS.Timeout | undefined;
+  /** The last exit was ffmpeg failing to bind its ports: restarting on the same ones would fail the same way. */
+  bindFailed = false;
 
   constructor(
     readonly dir: string,
-    readonly port: number,
-    private readonly sdp: string,
+    private portNow: number,
+    sdp: string,
     private readonly log: Logger,
   ) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'track.sdp'), sdp);
+  }
+
+  get port(): number {
+    return this.portNow;
+  }
+
+  /** The next start listens on another port (the SFU now sends there); only while ffmpeg is not running. */
+  rewire(port: number, sdp: string): void {
+    if (this.proc) throw new Error('recorder rewired while ffmpeg runs');
+    this.portNow = port;
+    this.bindFailed = false;
+    fs.writeFileSync(path.join(this.dir, 'track.sdp'), sdp);
   }
 
   get pid(): number | undefined {
@@ -129,6 +134,10 @@ export class FfmpegTrack {
       '2000000',
       '-probesize',
       '500000',
+      // Loopback only: by default ffmpeg listens on every address, and anyone on the network could send it RTP
+      // that would be recorded as the call.
+      '-localaddr',
+      '127.0.0.1',
       '-i',
       path.join(this.dir, 'track.sdp'),
       '-map',
@@ -166,7 +175,12 @@ export class FfmpegTrack {
       if (!this.stopping) this.events.emit('died', null, null);
     });
     let stderr = '';
-    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));
+    this.bindFailed = false;
+    proc.stderr!.setEncoding('utf8').on('data', (c: string) => {
+      stderr = (stderr + c).slice(-2000);
+      // Printed as ffmpeg opens its input, well before it exits.
+      if (/bind failed|Address already in use/i.test(c)) this.bindFailed = true;
+    });
     this.announced = 0;
     this.listTimer = setInterval(() => this.readList(list), 300);
     proc.once('exit', (code, signal) => {
@@ -179,7 +193,7 @@ export class FfmpegTrack {
         this.events.emit('died', code, signal);
       }
     });
-    for (let i = 0; i < 100 && this.proc === proc && !(await portTaken(this.port)); i++) await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 100 && this.proc === proc && !(await portTaken(this.portNow)); i++) await new Promise((r) => setTimeout(r, 30));
   }
 
   private readList(list: string): void {

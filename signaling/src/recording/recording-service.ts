@@ -7,7 +7,8 @@ import { sealRecordingHead } from './verify.js';
 import type { Db } from '../db/db.js';
 import { newId } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
-import { FfmpegTrack, freeUdpPort, sdpFor, SEGMENT_SECONDS } from './ffmpeg-track.js';
+import { FfmpegTrack, sdpFor, SEGMENT_SECONDS } from './ffmpeg-track.js';
+import { RecorderPorts } from './recorder-ports.js';
 import { runFfmpeg, runTool } from './run-tool.js';
 import type { SegmentStore } from './segment-store.js';
 import { LOOK_EVERY_MS, StallWatch, monotonic, type Clock } from './stall-watch.js';
@@ -111,6 +112,8 @@ export class RecordingService {
     private readonly announce: (sessionId: string, state: RecordingState | null) => void,
     /** Every duration here is measured on this clock; a wall-clock step must not look like a stall. */
     private readonly clock: Clock = monotonic,
+    /** Where each track's ffmpeg listens (RECORDER_PORTS). */
+    readonly ports: RecorderPorts = new RecorderPorts(),
   ) {}
 
   stateOf(sessionId: string): RecordingState | null {
@@ -178,26 +181,15 @@ export class RecordingService {
   async trackAdded(sessionId: string, roomCode: string, info: TrackInfo): Promise<void> {
     const rec = await this.open(sessionId, roomCode);
     if (rec.stopping || rec.tracks.has(info.producerId)) return;
-    const { rtpCapabilities } = await this.sfu.request('createRouter', { sessionId });
-    const transport = await this.sfu.request('createPlainTransport', { sessionId, peerId: rec.id, direction: 'recv' });
-    const port = await freeUdpPort();
-    await this.sfu.request('connectPlainTransport', { sessionId, peerId: rec.id, transportId: transport.id, ip: '127.0.0.1', port });
-    const consumer = await this.sfu.request('consume', {
-      sessionId,
-      peerId: rec.id,
-      transportId: transport.id,
-      producerId: info.producerId,
-      rtpCapabilities,
-      spatialLayer: 2,
-    });
+    const wired = await this.wire(sessionId, rec.id, info.producerId);
     const trackId = newId();
-    const ffmpeg = new FfmpegTrack(path.join(this.workRoot, rec.id, trackId), port, sdpFor(info.kind, port, consumer.rtpParameters), this.log);
+    const ffmpeg = new FfmpegTrack(path.join(this.workRoot, rec.id, trackId), wired.port, sdpFor(info.kind, wired.port, wired.rtpParameters), this.log);
     const track: Track = {
       id: trackId,
       info,
       ffmpeg,
-      transportId: transport.id,
-      consumerId: consumer.consumerId,
+      transportId: wired.transportId,
+      consumerId: wired.consumerId,
       nextIndex: 0,
       privateTouched: rec.private,
       watch: new StallWatch(this.clock),
@@ -218,7 +210,52 @@ export class RecordingService {
       () => void this.restart(rec, track).catch((err) => this.log.error('recorder restart failed', { recordingId: rec.id, ...errorFields(err) })),
     );
     await ffmpeg.start(0);
-    if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId, peerId: rec.id, consumerId: consumer.consumerId });
+    if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId, peerId: rec.id, consumerId: wired.consumerId });
+  }
+
+  /**
+   * A paused consumer of the producer on a new plain transport of the recorder, sending to a port held for ffmpeg.
+   * A pair taken and not wired goes back.
+   */
+  private async wire(sessionId: string, recorderId: string, producerId: string) {
+    const port = await this.ports.take();
+    try {
+      const { rtpCapabilities } = await this.sfu.request('createRouter', { sessionId });
+      const transport = await this.sfu.request('createPlainTransport', { sessionId, peerId: recorderId, direction: 'recv' });
+      await this.sfu.request('connectPlainTransport', { sessionId, peerId: recorderId, transportId: transport.id, ip: '127.0.0.1', port });
+      const consumer = await this.sfu.request('consume', {
+        sessionId,
+        peerId: recorderId,
+        transportId: transport.id,
+        producerId,
+        rtpCapabilities,
+        spatialLayer: 2,
+      });
+      return { port, transportId: transport.id, consumerId: consumer.consumerId, rtpParameters: consumer.rtpParameters };
+    } catch (err) {
+      this.ports.release(port);
+      throw err;
+    }
+  }
+
+  /**
+   * ffmpeg could not bind its ports (something else on the machine took them after they were found free): the
+   * track moves to a new pair, on a new transport, since a plain transport is connected once. The old consumer is
+   * paused, so nothing is sent to a port that is no longer ours; it closes with the recorder's peer.
+   */
+  private async rewire(rec: Recording, track: Track): Promise<void> {
+    const old = { port: track.ffmpeg.port, consumerId: track.consumerId };
+    const wired = await this.wire(rec.sessionId, rec.id, track.info.producerId);
+    await this.sfu
+      .request('pauseConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: old.consumerId })
+      .catch((err) => this.log.debug('old recorder consumer not paused', { recordingId: rec.id, ...errorFields(err) }));
+    track.ffmpeg.rewire(wired.port, sdpFor(track.info.kind, wired.port, wired.rtpParameters));
+    track.transportId = wired.transportId;
+    track.consumerId = wired.consumerId;
+    track.lastPackets = 0;
+    this.ports.release(old.port);
+    if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: wired.consumerId });
+    this.log.warn('recorder moved to new ports', { recordingId: rec.id, trackId: track.id });
   }
 
   private enqueue(rec: Recording, track: Track, index: number, file: string, durationMs: number): void {
@@ -263,6 +300,8 @@ export class RecordingService {
       else fs.rmSync(full, { force: true });
     }
     // The repair ran without blocking; the session may have ended meanwhile, and a recorder started now would outlive it.
+    if (rec.stopping) return;
+    if (track.ffmpeg.bindFailed) await this.rewire(rec, track);
     if (rec.stopping) return;
     await track.ffmpeg.start(track.nextIndex);
     track.watch.restarted();
@@ -404,6 +443,7 @@ export class RecordingService {
     this.log.info('recording finalizing', { recordingId: rec.id, sessionId });
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
+    for (const t of rec.tracks.values()) this.ports.release(t.ffmpeg.port);
     await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
     await this.sfu
       .request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' })
