@@ -151,6 +151,82 @@ describe('受处分人员信息查询', () => {
     expect(only.body.items.map((p) => p.code).sort()).toEqual(['T-0001', 'XS-0001']);
   });
 
+  it('a short pinyin query that begins many names gives the same page as sorting every match, in every scope', async () => {
+    // 70 people whose initials begin "zy" (张勇, 周颖… and 张一鸣, 周雨晴…), in units of all four 片区, some with a
+    // record: more than a page, so the answer must be the first page of the whole order, not any 50 matches.
+    const given = ['张', '周', '赵', '朱', '庄', '邹', '曾'];
+    const second = ['勇', '颖', '云', '燕', '毅', '阳', '远'];
+    const third = ['', '鸣', '晴', ''];
+    const units = [
+      ['XS-DGW', 'xingsha'],
+      ['LL-NB', 'langli'],
+      ['CH-ZF', 'chunhua'],
+      ['XS-SQ01', 'xingsha'],
+      ['LL-NB', 'langli'],
+    ] as const;
+    const made: PersonInput[] = [];
+    for (let i = 0; i < 70; i++) {
+      const name = `${given[i % 7]}${second[Math.floor(i / 7) % 7]}${third[i % 4]}`;
+      const [unitCode, townshipCode] = units[i % 5]!;
+      made.push(person({ code: `ZY-${String(i).padStart(3, '0')}`, name, unitCode, townshipCode }));
+    }
+    const db = s.server.db;
+    await db.tx(async (q) => {
+      await writePeople(q, db.integrity!, made);
+      await writeRecords(
+        q,
+        made
+          .filter((_, i) => i % 3 === 0)
+          .map((p, i) => ({
+            id: `ZY-R${i}`,
+            officialCode: p.code,
+            decidedOn: monthsAgo(2),
+            kind: '党内警告',
+            sanction: 'party_warning' as const,
+            probationMonths: null,
+            authority: '县纪委监委',
+            reason: '测试',
+          })),
+      );
+    });
+    // The whole order, by sorting every match: exact key first, then the key matched (the initials where they
+    // match, else the whole pinyin), name, code.
+    const everyMatch = async (f: string, district: string | null, disciplined: boolean) =>
+      (
+        await db.query<{ code: string }>(
+          `SELECT o.code FROM officials o LEFT JOIN org_units u ON u.code = o.unit_code
+            WHERE (o.name_initials LIKE $1 || '%' OR replace(o.name_pinyin, ' ', '') LIKE $1 || '%')
+              AND ($2::text IS NULL OR u.district_code = $2) AND (NOT $3 OR EXISTS (SELECT 1 FROM discipline_records d WHERE d.official_code = o.code))
+            ORDER BY CASE WHEN o.name_initials LIKE $1 || '%' THEN CASE WHEN o.name_initials = $1 THEN 0 ELSE 1 END
+                          ELSE CASE WHEN replace(o.name_pinyin, ' ', '') = $1 THEN 0 ELSE 1 END END,
+                     (CASE WHEN o.name_initials LIKE $1 || '%' THEN o.name_initials ELSE replace(o.name_pinyin, ' ', '') END) COLLATE "C", o.name, o.code`,
+          [f, district, disciplined],
+        )
+      ).rows.map((r) => r.code);
+    for (const [who, district] of [
+      ['reviewer1', null],
+      ['district1-leader', 'd1'],
+    ] as const) {
+      for (const [q, limit] of [
+        ['zy', '50'],
+        ['zy', '7'],
+        ['zhang', '10'],
+        ['z', '50'],
+      ] as const) {
+        for (const disciplined of ['0', '1'] as const) {
+          const all = await everyMatch(q, district, disciplined === '1');
+          const r = await search(who, { q, limit, disciplined });
+          expect(r.status).toBe(200);
+          expect(
+            r.body.items.map((p) => p.code),
+            `${who} ${q} ${limit} ${disciplined}`,
+          ).toEqual(all.slice(0, Number(limit)));
+          expect(r.body.truncated).toBe(all.length > Number(limit));
+        }
+      }
+    }
+  });
+
   it('finds by ID number through the blind index only; the number is sealed at rest and shown masked', async () => {
     const r = await search('reviewer1', { by: 'id_card', q: ID_CARD.toLowerCase() });
     expect(r.status).toBe(200);

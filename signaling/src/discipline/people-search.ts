@@ -50,6 +50,8 @@ export type RecordRow = {
  * the planner hash the whole unit table for each query (as cross-reference.ts found).
  */
 export const PERSON_COLUMNS = `o.code, o.name, u.name AS unit_name, dd.code AS district_code, dd.name AS district_name, o.position, o.rank, o.key_official, o.management_level`;
+/** What a page row carries up to PERSON_COLUMNS: not o.*, whose sealed columns made every row several times wider. */
+const PAGE_COLUMNS = 'o.code, o.name, o.unit_code, o.position, o.rank, o.key_official, o.management_level';
 export const personFrom = (officials: string) =>
   `${officials} o LEFT JOIN org_units u ON u.code = o.unit_code LEFT JOIN districts dd ON dd.code = u.district_code`;
 
@@ -90,38 +92,97 @@ export async function recordRowsOf(q: Queryable, codes: readonly string[]): Prom
 const KEY_FIRST = 'CASE WHEN o.key_official THEN 0 ELSE 1 END';
 const like = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Where and order of a query, over placeholders $1…; refuses input that cannot be a name, number or unit (400). */
-export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): { where: string; rank: string; args: unknown[] } {
+/**
+ * One part of a query's match: its rows (`where`, over `o`), their rank, and the order inside the part. Parts are
+ * disjoint; the answer is their rows by rank, then `key` (the text matched, where a part is ordered by it), name
+ * and code. A part's own order must agree with that, so its first rows are all the answer can take from it.
+ */
+interface SearchPart {
+  where: string;
+  rank: string;
+  key: string;
+  order: string;
+}
+
+export interface SearchCondition {
+  parts: SearchPart[];
+  args: unknown[];
+  /** Names the statement's text (with findPeople's scope): prepared once per connection, not planned each time. */
+  shape: string;
+}
+
+/**
+ * The first string after every string that begins with `prefix`, in bytewise order (UTF-8's order is code
+ * points'): a prefix match as a range, which a prepared statement's generic plan reads from an index, where
+ * LIKE with a parameter cannot be.
+ */
+export function prefixEnd(prefix: string): string {
+  const points = [...prefix];
+  const last = points.pop()!.codePointAt(0)!;
+  return points.join('') + String.fromCodePoint(last + 1);
+}
+
+/** A part ordered by rank, then name and code: the name, ID number and unit searches. */
+const ranked = (where: string, rank: string): SearchPart => ({ where, rank, key: "''", order: `${rank}, o.name, o.code` });
+
+/**
+ * Where and order of a query, over placeholders $1…; refuses input that cannot be a name, number or unit (400).
+ */
+export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): SearchCondition {
   const args: unknown[] = [];
   const p = (v: unknown) => (args.push(v), `$${args.length}`);
   if (query.by === 'id_card') {
     const id = normaliseIdCard(query.q);
     if (!/^\d{17}[\dX]$/.test(id)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.discipline.idCardLength);
     if (!isValidIdCard(id)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.discipline.idCardChecksum);
-    return { where: `o.id_card_index = ANY(${p(idCardIndexes(keys, id))}::bytea[])`, rank: KEY_FIRST, args };
+    return { parts: [ranked(`o.id_card_index = ANY(${p(idCardIndexes(keys, id))}::bytea[])`, KEY_FIRST)], args, shape: 'id' };
   }
   if (query.by === 'unit') {
-    return { where: `o.unit_code IN (SELECT code FROM org_units WHERE name LIKE ${p(`%${like(query.q)}%`)})`, rank: KEY_FIRST, args };
+    return { parts: [ranked(`o.unit_code IN (SELECT code FROM org_units WHERE name LIKE ${p(`%${like(query.q)}%`)})`, KEY_FIRST)], args, shape: 'unit' };
   }
   if (isPinyinQuery(query.q)) {
     const flat = compactPinyin(query.q);
     const f = p(flat);
-    const fl = p(`${flat}%`);
-    return {
-      where: `(o.name_initials LIKE ${fl} OR replace(o.name_pinyin, ' ', '') LIKE ${fl})`,
-      rank: `CASE WHEN o.name_initials = ${f} OR replace(o.name_pinyin, ' ', '') = ${f} THEN 0 ELSE 1 END`,
-      args,
+    const end = p(prefixEnd(flat));
+    // Initials, then whole pinyin, each read in its index's order (migration 0042), so a short query such as "wj"
+    // (800 people begin so) reads the first page's rows, not every match to sort them. Within a part the exact
+    // match comes first by itself (it is the shortest key with the prefix); after it, longer keys in order.
+    const initials = `(o.name_initials COLLATE "C")`;
+    const spelled = `(replace(o.name_pinyin, ' ', '') COLLATE "C")`;
+    const byInitials: SearchPart = {
+      where: `${initials} >= ${f} AND ${initials} < ${end}`,
+      rank: `CASE WHEN ${initials} = ${f} THEN 0 ELSE 1 END`,
+      key: initials,
+      order: `${initials}, o.name, o.code`,
     };
+    // One letter: every whole pinyin beginning with it has initials that do too, so the second part is empty,
+    // and looking for it would read every such name only to leave each out.
+    if (flat.length === 1) return { parts: [byInitials], args, shape: 'letter' };
+    const bySpelling: SearchPart = {
+      where: `${spelled} >= ${f} AND ${spelled} < ${end} AND NOT (${initials} >= ${f} AND ${initials} < ${end})`,
+      rank: `CASE WHEN ${spelled} = ${f} THEN 0 ELSE 1 END`,
+      key: spelled,
+      order: `${spelled}, o.name, o.code`,
+    };
+    return { parts: [byInitials, bySpelling], args, shape: 'pinyin' };
   }
   if (!/^[一-龥·]+$/u.test(query.q)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.discipline.nameHanOnly);
   const { pinyin } = nameKeys(query.q);
   const n = p(query.q);
   const py = p(pinyin);
   // Same name; a name beginning so; the same sound (同音): 王建国 finds 汪剑国; a longer name of the same sound.
+  // Prefixes as ranges over the pattern indexes (~>=~ and ~<~ are the operators LIKE 'x%' becomes), so the
+  // prepared statement's generic plan can use them.
+  const begins = (column: string, prefix: string) => `(${column} ~>=~ ${p(prefix)} AND ${column} ~<~ ${p(prefixEnd(prefix))})`;
   return {
-    where: `(o.name = ${n} OR o.name LIKE ${p(`${like(query.q)}%`)} OR o.name_pinyin = ${py} OR o.name_pinyin LIKE ${p(`${like(pinyin)} %`)})`,
-    rank: `CASE WHEN o.name = ${n} THEN 0 WHEN o.name_pinyin = ${py} THEN 1 ELSE 2 END`,
+    parts: [
+      ranked(
+        `(o.name = ${n} OR ${begins('o.name', query.q)} OR o.name_pinyin = ${py} OR ${begins('o.name_pinyin', `${pinyin} `)})`,
+        `CASE WHEN o.name = ${n} THEN 0 WHEN o.name_pinyin = ${py} THEN 1 ELSE 2 END`,
+      ),
+    ],
     args,
+    shape: 'name',
   };
 }
 
@@ -131,24 +192,33 @@ export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): { 
  */
 export async function findPeople(
   q: Queryable,
-  condition: ReturnType<typeof searchCondition>,
+  condition: SearchCondition,
   query: PeopleSearch,
   district: string | undefined,
   today: string,
 ): Promise<PeopleAnswer> {
   const args = [...condition.args];
   const p = (v: unknown) => (args.push(v), `$${args.length}`);
-  let where = condition.where;
-  if (district) where += ` AND o.unit_code IN (SELECT u.code FROM org_units u WHERE u.district_code = ${p(district)})`;
-  if (query.disciplined === '1') where += ' AND EXISTS (SELECT 1 FROM discipline_records d WHERE d.official_code = o.code)';
+  let also = '';
+  if (district) also += ` AND o.unit_code IN (SELECT u.code FROM org_units u WHERE u.district_code = ${p(district)})`;
+  if (query.disciplined === '1') also += ' AND EXISTS (SELECT 1 FROM discipline_records d WHERE d.official_code = o.code)';
+  const limit = p(query.limit + 1);
+  const part = (x: SearchPart) =>
+    `SELECT ${PAGE_COLUMNS}, ${x.rank} AS rk, ${x.key} AS sk FROM officials o WHERE ${x.where}${also} ORDER BY ${x.order} LIMIT ${limit}`;
+  // Each part's first page, then the page of all of them.
+  const chosen =
+    condition.parts.length === 1
+      ? `(${part(condition.parts[0]!)})`
+      : `(SELECT * FROM (${condition.parts.map((x) => `(${part(x)})`).join(' UNION ALL ')}) parts ORDER BY rk, sk, name, code LIMIT ${limit})`;
   const found = await q.query<PersonRow & { records: Pick<RecordRow, 'sanction' | 'kind' | 'decided_on' | 'probation_months'>[] }>(
     // Unit, 片区 and records of the page's people only: the limit applies first, then indexed lookups per person shown.
     `SELECT ${PERSON_COLUMNS},
        (SELECT coalesce(json_agg(json_build_object('sanction', d.sanction, 'kind', d.kind, 'decided_on', to_char(d.decided_on, 'YYYY-MM-DD'), 'probation_months', d.probation_months)), '[]')
           FROM discipline_records d WHERE d.official_code = o.code) AS records
-     FROM ${personFrom(`(SELECT o.*, ${condition.rank} AS rk FROM officials o WHERE ${where} ORDER BY rk, o.name, o.code LIMIT ${p(query.limit + 1)})`)}
-     ORDER BY o.rk, o.name, o.code`,
+     FROM ${personFrom(chosen)}
+     ORDER BY o.rk, o.sk, o.name, o.code`,
     args,
+    { prepare: `people_${condition.shape}_${district ? 'district' : 'county'}_${query.disciplined}` },
   );
   const rows = found.rows.slice(0, query.limit);
   return {

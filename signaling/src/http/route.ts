@@ -115,6 +115,8 @@ const PASSWORD_CHANGE_ROUTES = new Set<RouteKey>(['POST /api/auth/password', 'PO
 /** What an account whose role needs a second factor it has not enrolled may still do. */
 const ENROL_ROUTES = new Set<RouteKey>(['POST /api/auth/second-factor/begin', 'POST /api/auth/second-factor/confirm', 'POST /api/auth/logout']);
 
+type Locals = { principal?: Claims };
+
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
 /**
@@ -130,19 +132,40 @@ export function mount<
 >(express: Express, app: AppContext, key: RouteKey, spec: RouteSpec<B, P, Q, R>): void {
   const access: RouteAccess = ROUTES[key];
   const { method, path } = splitKey(key);
+  /** Who is asking, and whether they may: the chain's first two links. */
+  const authorize = async (req: Request): Promise<Claims | undefined> => {
+    if (access.roles === 'public') return undefined;
+    const kioskOnly = access.roles.length === 1 && access.roles[0] === 'kiosk';
+    const principal = app.keys.verify(bearer(req), kioskOnly ? 'vj:kiosk' : 'vj:console');
+    try {
+      const live = await app.auth.assertLive(principal);
+      if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.common.roleForbidden);
+      // An account with its one-time password does nothing until it has chosen its own.
+      if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.auth.changePasswordFirst);
+      // Then a role that needs a second factor does nothing until it has one.
+      if (!live.mustChangePassword && live.mustEnrolSecondFactor && !ENROL_ROUTES.has(key)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.auth.enrolFirst);
+    } catch (err) {
+      await refused(principal, err);
+      throw err;
+    }
+    return principal;
+  };
+  /** Refusals of a known user are audited; 回避 ones too (Recused): the row names the route and the code, never the matter. */
+  const refused = async (principal: Claims | undefined, err: unknown) => {
+    if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && access.scope))) {
+      await auditRefusal(app.db, app.log, principal, { type: 'route', id: key }, err.code);
+    }
+  };
   const handler = async (req: Request, res: Response, next: NextFunction) => {
     let principal: Claims | undefined;
     try {
-      if (access.roles !== 'public') {
-        const kioskOnly = access.roles.length === 1 && access.roles[0] === 'kiosk';
-        principal = app.keys.verify(bearer(req), kioskOnly ? 'vj:kiosk' : 'vj:console');
-        const live = await app.auth.assertLive(principal);
-        if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.common.roleForbidden);
-        // An account with its one-time password does nothing until it has chosen its own.
-        if (live.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(key)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.auth.changePasswordFirst);
-        // Then a role that needs a second factor does nothing until it has one.
-        if (!live.mustChangePassword && live.mustEnrolSecondFactor && !ENROL_ROUTES.has(key)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.auth.enrolFirst);
-      }
+      // An upload route authorized before its body was read (rawGate); every other route here.
+      principal = spec.raw ? (res.locals as Locals).principal : await authorize(req);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    try {
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;
       const query = spec.query ? parseOrBadRequest(spec.query, req.query, 'query') : undefined;
@@ -194,13 +217,25 @@ export function mount<
         .setHeader('Cache-Control', 'no-store')
         .json(answer);
     } catch (err) {
-      // 回避 refusals too (Recused): the row names the route and the code, never the matter.
-      if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && access.scope))) {
-        await auditRefusal(app.db, app.log, principal, { type: 'route', id: key }, err.code);
-      }
+      await refused(principal, err);
       next(err);
     }
   };
-  const raw = spec.raw ? [expressLib.raw({ type: () => true, limit: spec.raw.limit })] : [];
+  // An upload is read only once its sender is known and allowed: a stranger's 40 MB is refused at the headers,
+  // not buffered first.
+  const rawGate = (req: Request, res: Response, next: NextFunction) => {
+    authorize(req).then(
+      (principal) => {
+        (res.locals as Locals).principal = principal;
+        next();
+      },
+      (err: unknown) => {
+        // Unread, the body would hold the connection; answer and close it.
+        res.setHeader('Connection', 'close');
+        next(err);
+      },
+    );
+  };
+  const raw = spec.raw ? [rawGate, expressLib.raw({ type: () => true, limit: spec.raw.limit })] : [];
   express[method](path, ...raw, handler);
 }
