@@ -264,7 +264,12 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       ),
       log.child('registry'),
     );
-    await registry.recover();
+    await registry.recover(topology.kind !== 'cluster');
+    if (topology.kind === 'cluster') {
+      const sweep = setInterval(() => void registry.recover(false).catch((err) => log.warn('stale imports not swept', errorFields(err))), 60_000);
+      sweep.unref();
+      cleanups.unshift(async () => clearInterval(sweep));
+    }
     const deadlines = new DeadlineJob(db, log.child('deadlines'), undefined, (overdue) =>
       alerts.sync(
         'case_overdue',

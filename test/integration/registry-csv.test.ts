@@ -1,8 +1,10 @@
 // Registry files as counties have them: a GBK export from a spreadsheet on Chinese Windows imports as it is, and
 // a malformed or undecodable file is refused with a Chinese reason before anything is written.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@vj/shared';
-import { RegistryImporter } from '../../signaling/src/registry/importer.js';
+import { saveProgress } from '../../signaling/src/registry/import-progress.js';
+import { RegistryImporter, STALE_IMPORT_S } from '../../signaling/src/registry/importer.js';
 import { backends, withIntake } from '../helpers/backends.js';
 
 // '人员编码,姓名,单位编码,单位名称,职务,乡镇' and two officials (one name with a comma, one position with quotes), CRLF, in GBK.
@@ -41,6 +43,31 @@ describe.each(backends)('registry CSV files on $name', (backend) => {
     await expect(importer.start(t.officer, 'officials', file)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'CSV 格式有误：第 3 行的引号没有闭合。' });
     expect((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM registry_imports')).rows[0]!.n).toBe(before.rows[0]!.n);
     expect((await officials()).map((o) => o.code)).not.toContain('GB-900003');
+  });
+
+  it('a cluster node starting marks only the imports nobody has advanced for a while; a single process, every running one', async () => {
+    const live = randomUUID();
+    const stale = randomUUID();
+    const archive = randomUUID();
+    for (const [id, kind, ago] of [
+      [live, 'officials', 5],
+      [stale, 'discipline', STALE_IMPORT_S + 60],
+      [archive, 'archive_months', STALE_IMPORT_S + 60],
+    ] as const) {
+      await t.db.query(
+        `INSERT INTO registry_imports (id, kind, status, total_rows, started_by, heartbeat_at) VALUES ($1, $2, 'running', 10, $3, now() - make_interval(secs => $4))`,
+        [id, kind, t.officer.sub, ago],
+      );
+    }
+    const statusOf = async (id: string) => (await t.db.query<{ status: string }>('SELECT status FROM registry_imports WHERE id = $1', [id])).rows[0]!.status;
+    expect(await importer.recover(false)).toBe(2);
+    expect([await statusOf(live), await statusOf(stale), await statusOf(archive)]).toEqual(['running', 'failed', 'failed']);
+    expect((await importer.view(stale)).errors).toEqual([{ line: 0, message: expect.stringMatching(/中断/) }]);
+    // A batch of the live one advances it: still not stale.
+    await saveProgress(t.db, live, { processed: 5, imported: 5, errors: 0 }, []);
+    expect(await importer.recover(false)).toBe(0);
+    expect(await importer.recover(true)).toBe(1);
+    expect(await statusOf(live)).toBe('failed');
   });
 
   it('refuses bytes that are neither UTF-8 nor GB18030', async () => {

@@ -14,7 +14,7 @@ export async function saveProgress(
   rowErrors: readonly { line: number; message: string }[],
 ): Promise<void> {
   await q.query(
-    `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4,
+    `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4, heartbeat_at = now(),
        errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
     [id, at.processed, at.imported, at.errors, JSON.stringify(rowErrors.slice(0, MAX_STORED_ERRORS))],
   );

@@ -70,6 +70,8 @@ const KEY_OFFICIAL: Record<string, boolean> = {
 
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
 const BATCH = 1000;
+/** A running import whose batches have not advanced for this long is taken as cut off (a batch takes seconds). */
+export const STALE_IMPORT_S = 120;
 const MAX_LEN = 200;
 
 type RowError = { line: number; message: string };
@@ -110,12 +112,19 @@ export class RegistryImporter {
     private readonly log: Logger,
   ) {}
 
-  /** An import cut off by a restart is marked failed, so its progress bar does not wait forever. */
-  async recover(): Promise<void> {
-    await this.db.query(
-      `UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || jsonb_build_array(jsonb_build_object('line', 0, 'message', $1::text)) WHERE status = 'running'`,
-      [ROW.interrupted],
+  /**
+   * An import cut off by a restart is marked failed, so its progress bar does not wait forever; the 清廉档案 monthly
+   * imports share the table and are marked too. Alone (one process), every running import was this process's and is
+   * cut off. In a cluster another node may be running one: only those no batch has advanced for STALE_IMPORT_S are
+   * (each node sweeps again every minute, so one whose node died is marked within a few minutes).
+   */
+  async recover(alone: boolean): Promise<number> {
+    const r = await this.db.query(
+      `UPDATE registry_imports SET status = 'failed', finished_at = now(), errors = errors || jsonb_build_array(jsonb_build_object('line', 0, 'message', $1::text))
+        WHERE status = 'running' AND ($2::boolean OR heartbeat_at < now() - make_interval(secs => $3))`,
+      [ROW.interrupted, alone, STALE_IMPORT_S],
     );
+    return r.rowCount ?? 0;
   }
 
   async start(principal: Claims, kind: Kind, data: Buffer): Promise<{ view: RegistryImportView; done: Promise<void> }> {
