@@ -211,6 +211,8 @@ describe('server-side recording', () => {
     const rec = await endCall(sessionId, kiosk);
     expect(rec.events.filter((e) => e.kind === 'restart').length).toBeGreaterThanOrEqual(2);
     expect(rec.events.some((e) => e.reason === 'recorder_given_up')).toBe(false);
+    // Every pair the call held, the squatted one included, went back when it ended (the calls before this one ended too).
+    expect(s.server.ctx.recorder.ports.inUse).toBe(0);
     const verify = await api<{ ok: boolean }>(s.url, 'GET', `/api/recordings/${rec.id}/verify`, { token: logins['supervisor']!.accessToken });
     expect(verify.body.ok).toBe(true);
   });

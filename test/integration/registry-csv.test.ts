@@ -63,6 +63,8 @@ describe.each(backends)('registry CSV files on $name', (backend) => {
     expect(await importer.recover(false)).toBe(2);
     expect([await statusOf(live), await statusOf(stale), await statusOf(archive)]).toEqual(['running', 'failed', 'failed']);
     expect((await importer.view(stale)).errors).toEqual([{ line: 0, message: expect.stringMatching(/中断/) }]);
+    // The import taken as cut off cannot go on writing beside a new try: its next batch is refused.
+    await expect(saveProgress(t.db, stale, { processed: 6, imported: 6, errors: 0 }, [])).rejects.toThrow(/no longer running/);
     // A batch of the live one advances it: still not stale.
     await saveProgress(t.db, live, { processed: 5, imported: 5, errors: 0 }, []);
     expect(await importer.recover(false)).toBe(0);

@@ -142,7 +142,7 @@ export class ArchiveImporter {
       }
     }
     await this.db.tx(async (q) => {
-      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
+      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1 AND status = 'running'`, [id]);
       await appendAudit(q, {
         actorId: principal.sub,
         actorRole: principal.role,

@@ -178,8 +178,9 @@ export class FfmpegTrack {
     this.bindFailed = false;
     proc.stderr!.setEncoding('utf8').on('data', (c: string) => {
       stderr = (stderr + c).slice(-2000);
-      // Printed as ffmpeg opens its input, well before it exits.
-      if (/bind failed|Address already in use/i.test(c)) this.bindFailed = true;
+      // Printed as ffmpeg opens its input, well before it exits; read from what has come so far, in case the line
+      // arrived in two pieces.
+      if (/bind failed|Address already in use/i.test(stderr)) this.bindFailed = true;
     });
     this.announced = 0;
     this.listTimer = setInterval(() => this.readList(list), 300);

@@ -17,7 +17,8 @@ describe('recorder ports', () => {
   it('reads a range and refuses what is not one', () => {
     expect(parsePortRange('61000-65534')).toEqual({ min: 61000, max: 65534 });
     expect(parsePortRange(' 62000 - 62009 ')).toEqual({ min: 62000, max: 62009 });
-    for (const bad of ['', '61000', '65534-61000', '100-2000', '61000-70000', 'a-b']) expect(parsePortRange(bad)).toBeUndefined();
+    expect(parsePortRange('61000-61001')).toEqual({ min: 61000, max: 61001 });
+    for (const bad of ['', '61000', '65534-61000', '100-2000', '61000-70000', 'a-b', '61001-61002']) expect(parsePortRange(bad)).toBeUndefined();
   });
 
   it('hands out even ports whose pair is free, never the same pair twice, until released', async () => {

@@ -14,13 +14,14 @@ export interface PortRange {
  */
 export const DEFAULT_RECORDER_PORTS: PortRange = { min: 61000, max: 65534 };
 
-/** Parses "61000-65534" (RECORDER_PORTS); undefined when it is not a range of at least two ports. */
+/** Parses "61000-65534" (RECORDER_PORTS); undefined when it holds no pair of ports starting on an even one. */
 export function parsePortRange(text: string): PortRange | undefined {
   const m = /^\s*(\d{4,5})\s*-\s*(\d{4,5})\s*$/.exec(text);
   if (!m) return undefined;
   const min = Number(m[1]);
   const max = Number(m[2]);
-  return min >= 1024 && max <= 65535 && max > min ? { min, max } : undefined;
+  // At least one pair starting on an even port (the pairs take() hands out).
+  return min >= 1024 && max <= 65535 && min + (min % 2) + 1 <= max ? { min, max } : undefined;
 }
 
 /** True when nothing on the machine holds the UDP port on loopback or on every address. */

@@ -47,6 +47,8 @@ interface Recording {
   paused: boolean;
   private: boolean;
   tracks: Map<string, Track>;
+  /** The recorder port pairs this recording holds: each is given back once, when the recording closes or moves off it. */
+  ports: Set<number>;
   /** Segments are stored one at a time per recording: the chain has one order. */
   queue: Promise<void>;
   liveness: NodeJS.Timeout;
@@ -161,6 +163,7 @@ export class RecordingService {
       paused: false,
       private: false,
       tracks: new Map(),
+      ports: new Set(),
       queue: Promise.resolve(),
       liveness: setInterval(
         () => void this.checkLiveness(rec).catch((err) => this.log.warn('liveness check failed', { recordingId: id, ...errorFields(err) })),
@@ -181,7 +184,9 @@ export class RecordingService {
   async trackAdded(sessionId: string, roomCode: string, info: TrackInfo): Promise<void> {
     const rec = await this.open(sessionId, roomCode);
     if (rec.stopping || rec.tracks.has(info.producerId)) return;
-    const wired = await this.wire(sessionId, rec.id, info.producerId);
+    const wired = await this.wire(rec, info.producerId);
+    // The call may have ended while the SFU answered: a recorder started now would outlive it.
+    if (rec.stopping) return this.free(rec, wired.port);
     const trackId = newId();
     const ffmpeg = new FfmpegTrack(path.join(this.workRoot, rec.id, trackId), wired.port, sdpFor(info.kind, wired.port, wired.rtpParameters), this.log);
     const track: Track = {
@@ -198,11 +203,17 @@ export class RecordingService {
       inGap: false,
       restarts: [],
     };
-    await this.db.query(
-      `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, participant_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-      [trackId, rec.id, info.producerId, info.kind, info.source, info.participantRole, info.participantId],
-    );
-    await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id) VALUES ($1, 'track_start', $2)`, [rec.id, trackId]);
+    try {
+      await this.db.query(
+        `INSERT INTO recording_tracks (id, recording_id, producer_id, kind, source, participant_role, participant_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+        [trackId, rec.id, info.producerId, info.kind, info.source, info.participantRole, info.participantId],
+      );
+      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id) VALUES ($1, 'track_start', $2)`, [rec.id, trackId]);
+    } catch (err) {
+      this.free(rec, wired.port);
+      throw err;
+    }
+    if (rec.stopping) return this.free(rec, wired.port);
     rec.tracks.set(info.producerId, track);
     ffmpeg.events.on('segment', (s) => this.enqueue(rec, track, s.index, s.file, s.durationMs));
     ffmpeg.events.on(
@@ -210,15 +221,23 @@ export class RecordingService {
       () => void this.restart(rec, track).catch((err) => this.log.error('recorder restart failed', { recordingId: rec.id, ...errorFields(err) })),
     );
     await ffmpeg.start(0);
-    if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId, peerId: rec.id, consumerId: wired.consumerId });
+    // track.consumerId, not the one wired above: a restart may have moved the track to another consumer meanwhile.
+    if (!rec.paused && !rec.stopping) await this.sfu.request('resumeConsumer', { sessionId, peerId: rec.id, consumerId: track.consumerId });
+  }
+
+  /** Gives back a pair this recording holds (once: a pair given back may already be another track's). */
+  private free(rec: Recording, port: number): void {
+    if (rec.ports.delete(port)) this.ports.release(port);
   }
 
   /**
    * A paused consumer of the producer on a new plain transport of the recorder, sending to a port held for ffmpeg.
    * A pair taken and not wired goes back.
    */
-  private async wire(sessionId: string, recorderId: string, producerId: string) {
+  private async wire(rec: Recording, producerId: string) {
+    const { sessionId, id: recorderId } = rec;
     const port = await this.ports.take();
+    rec.ports.add(port);
     try {
       const { rtpCapabilities } = await this.sfu.request('createRouter', { sessionId });
       const transport = await this.sfu.request('createPlainTransport', { sessionId, peerId: recorderId, direction: 'recv' });
@@ -233,7 +252,7 @@ export class RecordingService {
       });
       return { port, transportId: transport.id, consumerId: consumer.consumerId, rtpParameters: consumer.rtpParameters };
     } catch (err) {
-      this.ports.release(port);
+      this.free(rec, port);
       throw err;
     }
   }
@@ -245,16 +264,19 @@ export class RecordingService {
    */
   private async rewire(rec: Recording, track: Track): Promise<void> {
     const old = { port: track.ffmpeg.port, consumerId: track.consumerId };
-    const wired = await this.wire(rec.sessionId, rec.id, track.info.producerId);
-    await this.sfu
+    const wired = await this.wire(rec, track.info.producerId);
+    if (rec.stopping) return this.free(rec, wired.port);
+    // Paused already (restart pauses it while ffmpeg is down); asked again so that a failure is known. Only a pair
+    // nothing is sent to any more goes back; otherwise it stays held until the recording closes.
+    const stopped = await this.sfu
       .request('pauseConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: old.consumerId })
-      .catch((err) => this.log.debug('old recorder consumer not paused', { recordingId: rec.id, ...errorFields(err) }));
+      .then(() => true)
+      .catch((err: unknown) => (this.log.warn('old recorder consumer not paused; its ports stay held', { recordingId: rec.id, ...errorFields(err) }), false));
     track.ffmpeg.rewire(wired.port, sdpFor(track.info.kind, wired.port, wired.rtpParameters));
     track.transportId = wired.transportId;
     track.consumerId = wired.consumerId;
     track.lastPackets = 0;
-    this.ports.release(old.port);
-    if (!rec.paused) await this.sfu.request('resumeConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: wired.consumerId });
+    if (stopped) this.free(rec, old.port);
     this.log.warn('recorder moved to new ports', { recordingId: rec.id, trackId: track.id });
   }
 
@@ -282,6 +304,10 @@ export class RecordingService {
       return;
     }
     track.restarts.push(now);
+    // Nothing listens on the track's port until ffmpeg is back: the media stops there, not at whatever binds it next.
+    await this.sfu
+      .request('pauseConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId })
+      .catch((err) => this.log.debug('recorder consumer not paused for the restart', { recordingId: rec.id, ...errorFields(err) }));
     await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3), ($1, 'restart', $2, '')`, [
       rec.id,
       track.id,
@@ -301,9 +327,21 @@ export class RecordingService {
     }
     // The repair ran without blocking; the session may have ended meanwhile, and a recorder started now would outlive it.
     if (rec.stopping) return;
-    if (track.ffmpeg.bindFailed) await this.rewire(rec, track);
-    if (rec.stopping) return;
-    await track.ffmpeg.start(track.nextIndex);
+    try {
+      if (track.ffmpeg.bindFailed) await this.rewire(rec, track);
+      if (rec.stopping) return;
+      await track.ffmpeg.start(track.nextIndex);
+      if (!rec.paused && !rec.stopping) await this.sfu.request('resumeConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId });
+    } catch (err) {
+      // No new ports, or the SFU refused: nothing else would try again, so the gap is recorded as given up.
+      await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3)`, [
+        rec.id,
+        track.id,
+        GAP_REASONS.givenUp,
+      ]);
+      this.log.error('recorder could not be restarted, left down', { recordingId: rec.id, trackId: track.id, ...errorFields(err) });
+      return;
+    }
     track.watch.restarted();
     await this.sfu
       .request('requestKeyFrame', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId })
@@ -443,7 +481,7 @@ export class RecordingService {
     this.log.info('recording finalizing', { recordingId: rec.id, sessionId });
     await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
-    for (const t of rec.tracks.values()) this.ports.release(t.ffmpeg.port);
+    for (const port of [...rec.ports]) this.free(rec, port);
     await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
     await this.sfu
       .request('closePeer', { sessionId, peerId: rec.id, reason: 'session_ended' })

@@ -13,11 +13,15 @@ export async function saveProgress(
   at: { processed: number; imported: number; errors: number },
   rowErrors: readonly { line: number; message: string }[],
 ): Promise<void> {
-  await q.query(
-    `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4, heartbeat_at = now(),
-       errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1`,
+  // The clock's time, not the transaction's start: a long batch must not look older than it is.
+  const r = await q.query(
+    `UPDATE registry_imports SET processed_rows = $2, imported_rows = $3, error_count = $4, heartbeat_at = clock_timestamp(),
+       errors = CASE WHEN jsonb_array_length(errors) < ${MAX_STORED_ERRORS} THEN errors || $5::jsonb ELSE errors END WHERE id = $1 AND status = 'running'`,
     [id, at.processed, at.imported, at.errors, JSON.stringify(rowErrors.slice(0, MAX_STORED_ERRORS))],
   );
+  // Taken as cut off meanwhile (importer.ts recover): the batch rolls back and the import stays failed, rather than
+  // going on beside a second import of the same file that its "failed" invited.
+  if (!r.rowCount) throw new Error('import no longer running');
 }
 
 /** Logs an import's failure and marks its row failed, so its progress bar does not wait forever. */

@@ -70,8 +70,8 @@ const KEY_OFFICIAL: Record<string, boolean> = {
 
 const REQUIRED: Record<Kind, readonly string[]> = { officials: ['code', 'name'], discipline: ['id', 'official', 'date', 'kind', 'reason'] };
 const BATCH = 1000;
-/** A running import whose batches have not advanced for this long is taken as cut off (a batch takes seconds). */
-export const STALE_IMPORT_S = 120;
+/** A running import whose batches have not advanced for this long is taken as cut off (a batch takes seconds; this is minutes). */
+export const STALE_IMPORT_S = 300;
 const MAX_LEN = 200;
 
 type RowError = { line: number; message: string };
@@ -198,7 +198,7 @@ export class RegistryImporter {
       });
     }
     const links = await this.db.tx(async (q) => {
-      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1`, [id]);
+      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1 AND status = 'running'`, [id]);
       // New or renamed officials: staff accounts known by name get their registry entry, so conflict-of-interest
       // checks recognise them from now on (in this transaction: the import is done only with its links made).
       const linked =
