@@ -302,8 +302,21 @@ describe('integrity archive screens', () => {
       const members = county.people.filter((p) => p.unitCode === first.code).length;
       expect(await text(office, `[data-testid=unit-DC-${first.code}]`)).toContain(String(members));
       await typeInto(office, 'unit-search', '星沙街道党工委');
-      await office.keyboard.press('Enter');
-      await office.waitForSelector('[data-testid=unit-XS-DGW]', { timeout: 20_000 });
+      // Searched once the box holds the words (on a loaded machine the page may not have taken every key yet); a
+      // search that failed is searched again, as the officer would. A timeout says what the box and list showed.
+      await waitFor(
+        'the unit found',
+        async () => {
+          if (await office.$('[data-testid=unit-XS-DGW]')) return true;
+          const typed = await office.$eval('[data-testid=unit-search]', (el) => (el as HTMLInputElement).value);
+          if (typed === '星沙街道党工委') {
+            await office.focus('[data-testid=unit-search]');
+            await office.keyboard.press('Enter');
+          }
+          throw new Error(`box "${typed}", list "${(await text(office, '[data-testid=units]')).replace(/\s+/g, ' ').slice(0, 300)}"`);
+        },
+        { timeoutMs: 30_000, intervalMs: 1000 },
+      );
       await press(office, 'unit-XS-DGW');
       await office.waitForSelector('[data-testid=report-summary]', { timeout: 20_000 });
       expect(await text(office, '[data-testid=unit-report] h2')).toBe('星沙街道党工委政治生态报告');
