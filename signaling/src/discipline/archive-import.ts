@@ -16,7 +16,7 @@ import { IntegrityError } from '../security/system-keys.js';
 import type { Claims } from '../security/jwt.js';
 import type { CsvRecord } from '../registry/csv.js';
 import type { RegistryImporter } from '../registry/importer.js';
-import { markFailed, saveProgress } from '../registry/import-progress.js';
+import { markDone, markFailed, saveProgress } from '../registry/import-progress.js';
 import { sheetRecords } from '../registry/spreadsheet.js';
 import { districtOf } from './district-scope.js';
 import type { IntegrityArchive } from './integrity-archive.js';
@@ -142,7 +142,7 @@ export class ArchiveImporter {
       }
     }
     await this.db.tx(async (q) => {
-      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1 AND status = 'running'`, [id]);
+      await markDone(q, id);
       await appendAudit(q, {
         actorId: principal.sub,
         actorRole: principal.role,

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TypedEmitter, type Logger, type RtpParameters } from '@vj/shared';
+import { udpBindable } from './recorder-ports.js';
 
 /** Seconds per segment: short enough that little is lost to a crash, long enough to keep the chain small. */
 export const SEGMENT_SECONDS = 4;
@@ -46,19 +46,6 @@ export function sdpFor(kind: 'audio' | 'video', port: number, rtp: RtpParameters
     'a=recvonly',
     '',
   ].join('\n');
-}
-
-/** True once something (ffmpeg) holds the UDP port. */
-async function portTaken(port: number): Promise<boolean> {
-  const sock = dgram.createSocket('udp4');
-  try {
-    await new Promise<void>((resolve, reject) => sock.once('error', reject).bind(port, '127.0.0.1', resolve));
-    return false;
-  } catch {
-    return true;
-  } finally {
-    sock.close();
-  }
 }
 
 /**
@@ -194,7 +181,7 @@ export class FfmpegTrack {
         this.events.emit('died', code, signal);
       }
     });
-    for (let i = 0; i < 100 && this.proc === proc && !(await portTaken(this.portNow)); i++) await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 100 && this.proc === proc && (await udpBindable(this.portNow)); i++) await new Promise((r) => setTimeout(r, 30));
   }
 
   private readList(list: string): void {

@@ -24,20 +24,21 @@ export function parsePortRange(text: string): PortRange | undefined {
   return min >= 1024 && max <= 65535 && min + (min % 2) + 1 <= max ? { min, max } : undefined;
 }
 
-/** True when nothing on the machine holds the UDP port on loopback or on every address. */
-async function udpFree(port: number): Promise<boolean> {
-  for (const address of ['127.0.0.1', '0.0.0.0']) {
-    const sock = dgram.createSocket('udp4');
-    try {
-      await new Promise<void>((resolve, reject) => sock.once('error', reject).bind(port, address, resolve));
-    } catch {
-      return false;
-    } finally {
-      sock.close();
-    }
+/** True when a UDP socket can bind `port` on `address` now (it lets go at once). */
+export async function udpBindable(port: number, address = '127.0.0.1'): Promise<boolean> {
+  const sock = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => sock.once('error', reject).bind(port, address, resolve));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    sock.close();
   }
-  return true;
 }
+
+/** True when nothing on the machine holds the UDP port on loopback or on every address. */
+const udpFree = async (port: number) => (await udpBindable(port, '127.0.0.1')) && (await udpBindable(port, '0.0.0.0'));
 
 /**
  * Ports for the recorder's ffmpeg processes. ffmpeg binds the RTP port and the one after it (its RTCP socket,

@@ -259,24 +259,20 @@ export class RecordingService {
 
   /**
    * ffmpeg could not bind its ports (something else on the machine took them after they were found free): the
-   * track moves to a new pair, on a new transport, since a plain transport is connected once. The old consumer is
-   * paused, so nothing is sent to a port that is no longer ours; it closes with the recorder's peer.
+   * track moves to a new pair, on a new transport, since a plain transport is connected once. The old consumer,
+   * paused by the restart, stays so: nothing is sent to a port that is no longer ours; it closes with the recorder's peer.
    */
-  private async rewire(rec: Recording, track: Track): Promise<void> {
-    const old = { port: track.ffmpeg.port, consumerId: track.consumerId };
+  private async rewire(rec: Recording, track: Track, oldPaused: boolean): Promise<void> {
+    const oldPort = track.ffmpeg.port;
     const wired = await this.wire(rec, track.info.producerId);
     if (rec.stopping) return this.free(rec, wired.port);
-    // Paused already (restart pauses it while ffmpeg is down); asked again so that a failure is known. Only a pair
-    // nothing is sent to any more goes back; otherwise it stays held until the recording closes.
-    const stopped = await this.sfu
-      .request('pauseConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: old.consumerId })
-      .then(() => true)
-      .catch((err: unknown) => (this.log.warn('old recorder consumer not paused; its ports stay held', { recordingId: rec.id, ...errorFields(err) }), false));
     track.ffmpeg.rewire(wired.port, sdpFor(track.info.kind, wired.port, wired.rtpParameters));
     track.transportId = wired.transportId;
     track.consumerId = wired.consumerId;
     track.lastPackets = 0;
-    if (stopped) this.free(rec, old.port);
+    // Only a pair nothing is sent to any more goes back (restart paused its consumer); otherwise it stays held until
+    // the recording closes.
+    if (oldPaused) this.free(rec, oldPort);
     this.log.warn('recorder moved to new ports', { recordingId: rec.id, trackId: track.id });
   }
 
@@ -305,9 +301,10 @@ export class RecordingService {
     }
     track.restarts.push(now);
     // Nothing listens on the track's port until ffmpeg is back: the media stops there, not at whatever binds it next.
-    await this.sfu
+    const stopped = await this.sfu
       .request('pauseConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId })
-      .catch((err) => this.log.debug('recorder consumer not paused for the restart', { recordingId: rec.id, ...errorFields(err) }));
+      .then(() => true)
+      .catch((err: unknown) => (this.log.warn('recorder consumer not paused for the restart', { recordingId: rec.id, ...errorFields(err) }), false));
     await this.db.query(`INSERT INTO recording_events (recording_id, kind, track_id, reason) VALUES ($1, 'gap_start', $2, $3), ($1, 'restart', $2, '')`, [
       rec.id,
       track.id,
@@ -328,7 +325,7 @@ export class RecordingService {
     // The repair ran without blocking; the session may have ended meanwhile, and a recorder started now would outlive it.
     if (rec.stopping) return;
     try {
-      if (track.ffmpeg.bindFailed) await this.rewire(rec, track);
+      if (track.ffmpeg.bindFailed) await this.rewire(rec, track, stopped);
       if (rec.stopping) return;
       await track.ffmpeg.start(track.nextIndex);
       if (!rec.paused && !rec.stopping) await this.sfu.request('resumeConsumer', { sessionId: rec.sessionId, peerId: rec.id, consumerId: track.consumerId });

@@ -24,6 +24,11 @@ export async function saveProgress(
   if (!r.rowCount) throw new Error('import no longer running');
 }
 
+/** The import finished: done, unless it was taken as cut off meanwhile (then it stays failed). */
+export async function markDone(q: Queryable, id: string): Promise<void> {
+  await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1 AND status = 'running'`, [id]);
+}
+
 /** Logs an import's failure and marks its row failed, so its progress bar does not wait forever. */
 export async function markFailed(db: Db, log: Logger, id: string, what: string, err: unknown): Promise<void> {
   log.error(`${what} import failed`, { importId: id, ...errorFields(err) });

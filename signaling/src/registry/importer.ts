@@ -15,7 +15,7 @@ import { newId } from '../security/crypto.js';
 import type { Db, Tx } from '../db/db.js';
 import type { Claims } from '../security/jwt.js';
 import type { CsvRecord } from './csv.js';
-import { markFailed, saveProgress } from './import-progress.js';
+import { markDone, markFailed, saveProgress } from './import-progress.js';
 import { sheetRecords } from './spreadsheet.js';
 import { changesGuarded, guardedEntries, guardedUnits, holdChange, type HeldEntry } from './held-changes.js';
 import { linkUsersFromRegistry } from './user-links.js';
@@ -198,7 +198,7 @@ export class RegistryImporter {
       });
     }
     const links = await this.db.tx(async (q) => {
-      await q.query(`UPDATE registry_imports SET status = 'done', finished_at = now() WHERE id = $1 AND status = 'running'`, [id]);
+      await markDone(q, id);
       // New or renamed officials: staff accounts known by name get their registry entry, so conflict-of-interest
       // checks recognise them from now on (in this transaction: the import is done only with its links made).
       const linked =
