@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/api.js';
 import { loginAll, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 
@@ -62,6 +63,34 @@ describe('upload routes authorize before reading the body', () => {
     expect(await partialUpload('/api/registry/imports?kind=officials', handler.accessToken, 30_000_000)).toBe(403);
     expect(await partialUpload('/api/archive/imports', handler.accessToken, 15_000_000)).toBe(403);
     expect(await refusals(handler.user.id)).toBe(before + 2);
+  });
+
+  it('a sender who logs out while the body is still arriving is refused once it has arrived, and nothing is imported', async () => {
+    const mine = await loginAll(s.url, ['supervisor']);
+    const token = mine['supervisor']!.accessToken;
+    const csv = Buffer.from('人员编码,姓名,单位编码,单位名称,职务,乡镇\nUG-0009,退出者,XS-CJB,星沙街道城建办,科员,xingsha\n');
+    const before = await s.server.db.query<{ n: string }>('SELECT count(*) AS n FROM registry_imports');
+    const status = await new Promise<number | undefined>((resolve) => {
+      const req = http.request(new URL('/api/registry/imports?kind=officials', s.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', 'Content-Length': String(csv.length), Authorization: `Bearer ${token}` },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', () => resolve(undefined));
+      // The headers pass the gate; the sender logs out; then the body arrives.
+      req.write(csv.subarray(0, 20));
+      void (async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        expect((await api(s.url, 'POST', '/api/auth/logout', { token })).status).toBe(200);
+        req.end(csv.subarray(20));
+      })();
+    });
+    expect(status).toBe(401);
+    const after = await s.server.db.query<{ n: string }>('SELECT count(*) AS n FROM registry_imports');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
 
   it('an allowed sender is read in full before the answer, and the import starts', async () => {

@@ -115,8 +115,6 @@ const PASSWORD_CHANGE_ROUTES = new Set<RouteKey>(['POST /api/auth/password', 'PO
 /** What an account whose role needs a second factor it has not enrolled may still do. */
 const ENROL_ROUTES = new Set<RouteKey>(['POST /api/auth/second-factor/begin', 'POST /api/auth/second-factor/confirm', 'POST /api/auth/logout']);
 
-type Locals = { principal?: Claims };
-
 const isTownshipRole = (c: Claims) => c.role === 'township_handler' || c.role === 'township_staff';
 
 /**
@@ -159,8 +157,9 @@ export function mount<
   const handler = async (req: Request, res: Response, next: NextFunction) => {
     let principal: Claims | undefined;
     try {
-      // An upload route authorized before its body was read (rawGate); every other route here.
-      principal = spec.raw ? (res.locals as Locals).principal : await authorize(req);
+      // An upload route was also asked before its body was read (rawGate); asked again now, since a logout or a
+      // revocation while a large body arrived must not let it through.
+      principal = await authorize(req);
     } catch (err) {
       next(err);
       return;
@@ -225,10 +224,7 @@ export function mount<
   // not buffered first.
   const rawGate = (req: Request, res: Response, next: NextFunction) => {
     authorize(req).then(
-      (principal) => {
-        (res.locals as Locals).principal = principal;
-        next();
-      },
+      () => next(),
       (err: unknown) => {
         // Unread, the body would hold the connection; answer and close it.
         res.setHeader('Connection', 'close');
