@@ -157,7 +157,7 @@ export const TC = {
   dispositionChoose: '处置方式',
   dispositionReason: '处置理由（必填，至少 5 个字）',
   dispositionReviewOn: '再次研判日期(须晚于今天)',
-  dispositionLine: (what: string, at: string) => `问题线索处置：${what}(${at} 决定)`,
+  dispositionLine: (what: string, at: string, byTownship: boolean) => `问题线索处置：${what}(${at} ${byTownship ? '由承办的乡镇纪委' : ''}决定)`,
   dispositionReviewLine: (d: string) => `${d} 到期再次研判`,
   letterAssessments: LETTER_ASSESSMENT_LABELS,
   checkConclusions: CHECK_CONCLUSION_LABELS,

@@ -41,9 +41,11 @@ export type HandlerSide = 'county' | 'township';
 /**
  * county: an officer or supervisor; supervisor: a supervisor only; township_handler: the handler of the case's
  * township; handler_side: whoever handles the case, county roles or the township's handler; township_side: the
- * township's handler, and only on a case a township handles (never a county-own case in the same status).
+ * township's handler, and only on a case a township handles (never a county-own case in the same status);
+ * deciding_side: whoever decides for the side handling the case, a county supervisor or the township's handler (the
+ * township commission's own decision on a lead 交办 to it).
  */
-type Who = 'county' | 'supervisor' | 'township_handler' | 'handler_side' | 'township_side';
+type Who = 'county' | 'supervisor' | 'township_handler' | 'handler_side' | 'township_side' | 'deciding_side';
 
 interface Rule {
   from: readonly PetitionStatus[];
@@ -104,19 +106,21 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
   request_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
   decide_recheck: { from: ['closed'], to: 'same', who: 'county', classes: XINFANG_TRACK },
   /**
-   * 问题线索处置: an accusation the county accepted is disposed of by a supervisor (谈话函询, 初步核实, 暂存待查, 予以了结),
-   * with a reason. Decided once; a lead in 暂存待查 may be decided again when it comes back for review.
+   * 问题线索处置: an accusation is disposed of (谈话函询, 初步核实, 暂存待查, 予以了结), with a reason, by the body that
+   * handles it: a county supervisor on a lead the county accepted, the township commission on a lead 交办 to it
+   * (分级负责: the handling body disposes and reports the result). Decided once; a lead in 暂存待查 may be decided
+   * again when it comes back for review. The service also holds each disposition to the side that made it.
    */
-  decide_disposition: { from: ['accepted'], to: 'same', who: 'supervisor', classes: ['accusation'] },
-  /** The disposition's outcome (a 函询 reply and its assessment, a 初核 conclusion), recorded by the handling officer. */
-  record_outcome: { from: ['accepted'], to: 'same', who: 'county', classes: ['accusation'] },
+  decide_disposition: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'deciding_side', classes: ['accusation'] },
+  /** The disposition's outcome (a 函询 reply and its assessment, a 初核 conclusion), recorded by the side handling it. */
+  record_outcome: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'handler_side', classes: ['accusation'] },
   /** A 交办 matter's progress report by the township handling it: resets the progress clock (policy kind 'progress'). */
   report_progress: { from: ['handling', 'returned'], to: 'same', who: 'township_side' },
 };
 
 /** Actions whose very existence on a case says the petitioner gave their name: county-only, never shown to a township. */
 export const NOTICE_ACTIONS: ReadonlySet<CaseAction> = new Set(['notify_accept', 'notify_result', 'record_response']);
-/** The lead's disposition and its outcome: the county's own record, never shown to a township (issue 16). */
+/** The lead's disposition and its outcome: a township sees only the ones it made itself, never the county's (issue 16). */
 export const DISPOSITION_ACTIONS: ReadonlySet<CaseAction> = new Set(['decide_disposition', 'record_outcome']);
 
 const COUNTY: readonly Role[] = ['county_officer', 'county_supervisor'];
@@ -133,6 +137,8 @@ function rolesFor(who: Who, side: HandlerSide | null): readonly Role[] {
       return side === 'county' ? COUNTY : side === 'township' ? ['township_handler'] : [];
     case 'township_side':
       return side === 'township' ? ['township_handler'] : [];
+    case 'deciding_side':
+      return side === 'county' ? ['county_supervisor'] : side === 'township' ? ['township_handler'] : [];
   }
 }
 
@@ -141,6 +147,7 @@ export function mayEverTake(action: CaseAction, role: Role): boolean {
   const who = CASE_RULES[action].who;
   if (who === 'handler_side') return [...COUNTY, 'township_handler'].includes(role);
   if (who === 'township_side') return role === 'township_handler';
+  if (who === 'deciding_side') return role === 'county_supervisor' || role === 'township_handler';
   return rolesFor(who, null).includes(role);
 }
 

@@ -52,6 +52,7 @@ import { SegmentStore } from './recording/segment-store.js';
 import { CallService } from './sessions/call-service.js';
 import { SessionStore } from './sessions/session-store.js';
 import { Reconnect } from './sessions/reconnect.js';
+import { withdrawAgain } from './sessions/withdraw.js';
 import { evictEverywhere } from './sessions/access-end.js';
 import { KioskChecks } from './sessions/kiosk-check.js';
 import { LinkWatch } from './sessions/link-watch.js';
@@ -183,7 +184,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     // Each node asks only the kiosks connected to it, so a kiosk is asked once however many nodes there are.
     if (config.kioskSelfCheck)
       kioskChecks.startDueSweep(roomCodes, (socketId) => io.of('/').sockets.has(socketId) && notifier.toSocket(socketId, 'kiosk:checkDue', {}));
-    const reconnect = new Reconnect(calls, config.reconnectGraceMs);
+    const reconnect = new Reconnect(calls, config.reconnectGraceMs, (sessionId) => withdrawAgain({ calls, db, log }, sessionId));
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
     });

@@ -25,7 +25,7 @@ describe('the case path of issue 16, screen by screen', () => {
   const canaryId = randomIdCard();
   const canaryPhone = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
 
-  it('a named accusation taken in a live call → 交办 with a deadline → township progress and result → approved with feedback → 受理告知 and 结果反馈 → the kiosk shows them and is rated 不满意 → follow-up task; the township never sees who accused', async () => {
+  it('a named accusation taken in a live call → 交办 with a deadline → township progress, its disposition of the lead and result → approved with feedback → 受理告知 and 结果反馈 → the kiosk shows them and is rated 不满意 → follow-up task; the township never sees who accused', async () => {
     const room = 'xingsha';
     const { server, browser } = { server: env.server(), browser: env.browser() };
     const url = server.url;
@@ -76,6 +76,13 @@ describe('the case path of issue 16, screen by screen', () => {
     await waitFor('next progress report due shown', async () => (await text(township.page, '[data-testid=progress-due]')).includes('下次进展报告'));
     await act(township.page, 'report_progress', '已走访危房改造户四户，正在调取村民代表评议记录');
     expect(await text(township.page, '[data-testid=steps]')).toContain('进展报告');
+    // The township disposes of the lead 交办 to it (问题线索处置: 初步核实) and records the conclusion, then reports.
+    await act(township.page, 'decide_disposition', '线索具体，具有可查性，由镇纪委初步核实', (p) => p.click('[data-testid=disposition-initial_check]'));
+    await waitFor('the township’s disposition shown', async () => (await text(township.page, '[data-testid=disposition]')).includes('初步核实'));
+    await act(township.page, 'record_outcome', '经初步核实，危房改造补助评定中存在优亲厚友问题', async (p) => {
+      await p.select('[data-testid=outcome-conclusion]', 'substantiated');
+    });
+    await waitFor('the township’s conclusion shown', async () => (await text(township.page, '[data-testid=disposition]')).includes('处置结果：属实'));
     await township.show();
     await act(township.page, 'report', '经核查，反映问题属实，已取消不符合条件的补助并督促整改');
     await township.show();
@@ -86,6 +93,8 @@ describe('the case path of issue 16, screen by screen', () => {
     await sup.click('[data-testid=nav-cases]');
     await openCase(sup, code);
     expect(await text(sup, '[data-testid=steps]')).toContain('进展报告');
+    // The township's disposition and conclusion, said to be the township's, are what the county reviews.
+    expect(await text(sup, '[data-testid=disposition]')).toMatch(/初步核实[\s\S]*由承办的乡镇纪委决定[\s\S]*处置结果：属实/);
     await act(sup, 'approve', undefined, (p) => p.type('[data-testid=action-feedback]', feedback));
     await waitFor('closed', async () => (await text(sup, '[data-testid=case-detail]')).includes('已办结'));
 

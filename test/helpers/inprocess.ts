@@ -12,6 +12,8 @@ export interface InProcessServer {
   logs: string[];
   dataDir: string;
   databaseUrl: string | undefined;
+  /** A normal stop and a new start on the same data, database and port (open calls are kept for the new process); single topology only. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,17 +47,25 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     ...(cluster?.env ?? {}),
     ...env,
   });
-  const server = await startServer(config, (line) => logs.push(line));
+  let server = await startServer(config, (line) => logs.push(line));
   await cluster?.startOther();
   return {
     url: `http://127.0.0.1:${server.port}`,
     get otherUrl() {
       return cluster?.url();
     },
-    server,
+    get server() {
+      return server;
+    },
     logs,
     dataDir,
     databaseUrl: db?.url,
+    restart: async () => {
+      if (cluster) throw new Error('restart() is for the single topology');
+      const port = server.port;
+      await server.close();
+      server = await startServer({ ...config, port }, (line) => logs.push(line));
+    },
     stop: async () => {
       await server.close();
       await cluster?.stop();

@@ -89,9 +89,16 @@ const LEGAL: Legal[] = [
     [a, 'closed', 'county', COUNTY, ['appeal', 'suggestion']],
     [a, 'closed', 'township', COUNTY, ['appeal', 'suggestion']],
   ]),
-  // 问题线索处置: an accusation the county accepted; a supervisor decides, the handling officer records the outcome.
-  ['decide_disposition', 'accepted', 'county', SUPERVISOR, ['accusation']],
-  ['record_outcome', 'accepted', 'county', COUNTY, ['accusation']],
+  // 问题线索处置: an accusation, disposed of by the side handling it: on the county's side a supervisor decides and the
+  // county records the outcome; on a lead 交办 to a township, the township's handler does both.
+  ...(['accepted', 'returned'] as const).flatMap((st): Legal[] => [
+    ['decide_disposition', st, 'county', SUPERVISOR, ['accusation']],
+    ['record_outcome', st, 'county', COUNTY, ['accusation']],
+  ]),
+  ...(['handling', 'returned'] as const).flatMap((st): Legal[] => [
+    ['decide_disposition', st, 'township', HANDLER, ['accusation']],
+    ['record_outcome', st, 'township', HANDLER, ['accusation']],
+  ]),
 ];
 /** The class dimension: a named accusation (every action), and the others for the actions whose rules turn on class or naming. */
 interface Matter {
@@ -129,7 +136,8 @@ const PREP: Partial<Record<CaseAction, string>> = {
   request_recheck: REVIEWED,
   decide_recheck: `${REVIEWED}, recheck_requested_at = now(), recheck_due_at = now() + interval '30 days'`,
   // An outcome needs a disposition with outcome fields (a disposition is an accusation's alone).
-  record_outcome: `disposition = CASE WHEN matter_class = 'accusation' THEN 'initial_check' END, disposition_reason = '线索具体，具有可查性', disposition_at = now()`,
+  // made by the side handling the case.
+  record_outcome: `disposition = CASE WHEN matter_class = 'accusation' THEN 'initial_check' END, disposition_side = CASE WHEN matter_class = 'accusation' THEN COALESCE(handler_side, 'county') END, disposition_reason = '线索具体，具有可查性', disposition_at = now()`,
 };
 const fits = (l: Legal, m: Matter) => (l[4] === undefined || l[4] === 'all' || l[4].includes(m.matterClass)) && (l[5] !== 'named' || m.named);
 const TO: Partial<Record<CaseAction, PetitionStatus>> = {
@@ -276,11 +284,15 @@ interface Lead {
   name: string;
   disposition: Disposition | null;
   outcome: boolean;
+  /** Made by the county before it 交办 the lead (the township assists); otherwise by the side handling the case. */
+  byCounty?: true;
 }
 const LEADS: Lead[] = [
   { name: 'undecided', disposition: null, outcome: false },
   ...DISPOSITIONS.map((d): Lead => ({ name: d, disposition: d, outcome: false })),
   ...DISPOSITIONS_WITH_OUTCOME.map((d): Lead => ({ name: `${d}+outcome`, disposition: d, outcome: true })),
+  { name: 'county initial_check', disposition: 'initial_check', outcome: false, byCounty: true },
+  { name: 'county shelve', disposition: 'shelve', outcome: false, byCounty: true },
 ];
 /** 暂存待查's review day: a month on. */
 const REVIEW_ON = isoDay(dayOf(new Date()) + 30);
@@ -304,7 +316,7 @@ const LEAD_TRIES = [
 const LEAD_SQL = (lead: Lead) =>
   lead.disposition
     ? [
-        `disposition = '${lead.disposition}', disposition_reason = '线索具体，有可查性', disposition_at = now()`,
+        `disposition = '${lead.disposition}', disposition_side = ${lead.byCounty ? `'county'` : `COALESCE(handler_side, 'county')`}, disposition_reason = '线索具体，有可查性', disposition_at = now()`,
         lead.disposition === 'shelve' ? `disposition_review_due_at = now() + interval '30 days'` : '',
         lead.outcome
           ? `disposition_outcome = '${lead.disposition === 'talk_letter' ? 'explained' : 'partly'}', disposition_outcome_text = '已记录', disposition_outcome_at = now()`
@@ -318,6 +330,9 @@ const LEAD_SQL = (lead: Lead) =>
 function expectedLead(body: Record<string, unknown>, lead: Lead, status: PetitionStatus, side: Side, actor: Actor, role: Role, m: Matter): string {
   const base = expected(body.action as CaseAction, status, side, actor, role, m);
   if (base !== 'ok') return base;
+  // A disposition the county made stays the county's: the township assisting may neither change nor record it, except a
+  // lead the county shelved, which the township it went to decides.
+  if (lead.byCounty && side === 'township') return body.action === 'decide_disposition' && lead.disposition === 'shelve' ? 'ok' : 'INVALID_STATE';
   // Decided once; a lead in 暂存待查 comes back for review and is decided again.
   if (body.action === 'decide_disposition') return lead.disposition && lead.disposition !== 'shelve' ? 'INVALID_STATE' : 'ok';
   // An outcome: after a disposition that has one, of that disposition, once.
@@ -570,7 +585,7 @@ describe.each(backends)('case transitions on $name', (backend) => {
     return id;
   }
 
-  it('问题线索处置: every disposition × its outcome × the lead’s state × the case’s state × every role: only a supervisor decides, the county records the outcome, 暂存待查 is decided again, refusals change nothing', async () => {
+  it('问题线索处置: every disposition × its outcome × the lead’s state × the case’s state × every role: the handling side disposes (a county supervisor, or the township a lead is 交办 to), 暂存待查 is decided again, a county disposition stays the county’s, refusals change nothing', async () => {
     const wrong: string[] = [];
     let cells = 0;
     const seen = new Map<string, number>();
@@ -588,10 +603,13 @@ describe.each(backends)('case transitions on $name', (backend) => {
       ]),
     ];
     for (const [m, status, side, actors] of grid) {
-      // Away from an accepted case the status refuses first: a lead undecided, shelved, and with an outcome stand for the rest.
+      // Away from an accepted case: a lead undecided, shelved, decided with its outcome owed or recorded, and two the
+      // county decided before a 交办 stand for the rest.
       for (const lead of status === 'accepted' && side === 'county'
         ? LEADS
-        : LEADS.filter((l) => ['undecided', 'shelve', 'talk_letter+outcome'].includes(l.name))) {
+        : LEADS.filter((l) =>
+            ['undecided', 'shelve', 'talk_letter', 'initial_check', 'talk_letter+outcome', 'county initial_check', 'county shelve'].includes(l.name),
+          )) {
         const wants = tries.flatMap((t) =>
           actors.map((actor) => ({ actor, body: t.body, want: expectedLead(t.body, lead, status, side, actor, claims[actor].role, m), name: t.name })),
         );
@@ -602,20 +620,27 @@ describe.each(backends)('case transitions on $name', (backend) => {
           wants,
           wrong,
           async (t, id) => {
-            const r = await db.query<{ disposition: string | null; disposition_review_due_at: Date | null; disposition_outcome: string | null }>(
-              'SELECT disposition, disposition_review_due_at, disposition_outcome FROM petitions WHERE id = $1',
-              [id],
-            );
+            const r = await db.query<{
+              disposition: string | null;
+              disposition_side: string | null;
+              disposition_review_due_at: Date | null;
+              disposition_outcome: string | null;
+            }>('SELECT disposition, disposition_side, disposition_review_due_at, disposition_outcome FROM petitions WHERE id = $1', [id]);
             const row = r.rows[0]!;
             const cell = `${m.name} lead ${lead.name} ${status}/${side} ${t.actor}`;
             if (t.body.action === 'decide_disposition') {
               const d = t.body.disposition as Disposition;
-              legalBy.set(`decide ${d} from ${lead.name}`, (legalBy.get(`decide ${d} from ${lead.name}`) ?? 0) + 1);
-              if (row.disposition !== d || row.disposition_outcome !== null || (d === 'shelve') !== (row.disposition_review_due_at !== null))
+              legalBy.set(`decide ${d} from ${lead.name} on ${side}`, (legalBy.get(`decide ${d} from ${lead.name} on ${side}`) ?? 0) + 1);
+              if (
+                row.disposition !== d ||
+                row.disposition_side !== side ||
+                row.disposition_outcome !== null ||
+                (d === 'shelve') !== (row.disposition_review_due_at !== null)
+              )
                 wrong.push(`${cell} decide ${d}: row ${JSON.stringify(row)}`);
             } else {
               const o = t.body.outcome as { disposition: Disposition; assessment?: string; conclusion?: string };
-              legalBy.set(`outcome ${o.disposition}`, (legalBy.get(`outcome ${o.disposition}`) ?? 0) + 1);
+              legalBy.set(`outcome ${o.disposition} on ${side}`, (legalBy.get(`outcome ${o.disposition} on ${side}`) ?? 0) + 1);
               if (row.disposition !== o.disposition || row.disposition_outcome !== (o.assessment ?? o.conclusion))
                 wrong.push(`${cell} outcome: row ${JSON.stringify(row)}`);
             }
@@ -628,12 +653,16 @@ describe.each(backends)('case transitions on $name', (backend) => {
     expect(wrong).toEqual([]);
     // Not vacuous: each disposition is decided on an undecided lead and again on a shelved one, never on another
     // decided one; each outcome is recorded; and every refusal the rule has was given.
-    for (const d of DISPOSITIONS) {
-      expect(legalBy.get(`decide ${d} from undecided`) ?? 0, d).toBeGreaterThan(0);
-      expect(legalBy.get(`decide ${d} from shelve`) ?? 0, d).toBeGreaterThan(0);
-    }
-    expect([...legalBy.keys()].filter((k) => k.startsWith('decide') && !k.endsWith('undecided') && !k.endsWith('shelve'))).toEqual([]);
-    for (const d of DISPOSITIONS_WITH_OUTCOME) expect(legalBy.get(`outcome ${d}`) ?? 0, d).toBeGreaterThan(0);
+    // On both sides, and a township decides a lead the county shelved before the 交办.
+    for (const d of DISPOSITIONS)
+      for (const sd of ['county', 'township']) {
+        expect(legalBy.get(`decide ${d} from undecided on ${sd}`) ?? 0, `${d} ${sd}`).toBeGreaterThan(0);
+        expect(legalBy.get(`decide ${d} from shelve on ${sd}`) ?? 0, `${d} ${sd}`).toBeGreaterThan(0);
+      }
+    for (const d of DISPOSITIONS) expect(legalBy.get(`decide ${d} from county shelve on township`) ?? 0, d).toBeGreaterThan(0);
+    expect([...legalBy.keys()].filter((k) => k.startsWith('decide') && !/from (undecided|shelve|county shelve) on /.test(k))).toEqual([]);
+    for (const d of DISPOSITIONS_WITH_OUTCOME)
+      for (const sd of ['county', 'township']) expect(legalBy.get(`outcome ${d} on ${sd}`) ?? 0, `${d} ${sd}`).toBeGreaterThan(0);
     for (const code of ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', 'BAD_REQUEST']) expect(seen.get(code) ?? 0, code).toBeGreaterThan(0);
   });
 

@@ -241,14 +241,19 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(seen.steps.map((s) => s.action)).toEqual(['accept', 'refer']);
     expect(JSON.stringify(seen)).not.toContain(CANARY_REASON);
     // Referred away, it is no longer the county's lead to dispose of or record.
-    await refused(
-      id,
-      who['xingsha-handler'],
-      { action: 'record_outcome', outcome: { disposition: 'initial_check', conclusion: 'partly', summary: '经初步核实部分属实' } },
-      'FORBIDDEN',
-    );
+    const outcome = { action: 'record_outcome', outcome: { disposition: 'initial_check', conclusion: 'partly', summary: '经初步核实部分属实' } };
+    await refused(id, who['xingsha-handler'], outcome, 'INVALID_STATE');
     await refused(id, who.supervisor, { action: 'decide_disposition', disposition: 'close_lead', reason: '改为予以了结处理' }, 'INVALID_STATE');
-    expect((await cases.workflow(who.supervisor, id)).disposition?.disposition).toBe('initial_check');
+    // The township that takes it on assists: the county's decision is neither changed nor recorded by it, and the
+    // refusal does not say what the county decided.
+    await cases.transition(who['xingsha-handler'], id, { ...step(), action: 'township_accept', text: '' } as never);
+    for (const body of [outcome, { action: 'decide_disposition', disposition: 'close_lead', reason: '经研究予以了结处理' }]) {
+      await refused(id, who['xingsha-handler'], body, 'INVALID_STATE', /由县纪委监委决定/);
+      const err = (await cases.transition(who['xingsha-handler'], id, { ...step(), ...body } as never).catch((e: unknown) => e)) as AppError;
+      expect(err.message).not.toMatch(/初步核实|谈话函询|暂存待查/);
+    }
+    expect((await cases.workflow(who['xingsha-handler'], id)).disposition).toBeNull();
+    expect((await cases.workflow(who.supervisor, id)).disposition).toMatchObject({ disposition: 'initial_check', decidedBy: 'county', outcome: null });
   });
 
   it('statistics count by township, class, disposition and outcome; the CSV holds counts only', async () => {
@@ -282,6 +287,83 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     const codes = await db.query<{ case_code: string }>('SELECT case_code FROM petitions');
     for (const c of codes.rows) expect(csv).not.toContain(c.case_code);
     for (const secret of [CANARY_REASON, CANARY_NAME, '函询', '经初步核实', '反映村干部', '李某某']) expect(csv.replace(/谈话函询/g, '')).not.toContain(secret);
+  });
+
+  it('a lead 交办 to a township is disposed of by that township: it decides and records the outcome, both sides see it, the county cannot change it, and it is counted', async () => {
+    clock = cst('2026-12-03T09:00:00');
+    const refer = async (id: string) => {
+      await cases.transition(who.officer1, id, { ...step(), action: 'refer', text: '', handlerId: null } as never);
+      await cases.transition(who['xingsha-handler'], id, { ...step(), action: 'township_accept', text: '' } as never);
+    };
+    const input = anonymous('xingsha');
+    await petitions.submit(who.officer1, input);
+    await refer(input.id);
+    const id = input.id;
+    const decision = { action: 'decide_disposition', disposition: 'initial_check', reason: `镇纪委研究，线索具体，${CANARY_REASON}` };
+    // Only the township's handler decides for it: not its staff, not the county (the case is the township's).
+    await refused(id, who['xingsha-staff'], decision, 'FORBIDDEN');
+    await refused(id, who.supervisor, decision, 'FORBIDDEN');
+    await refused(id, who.officer1, decision, 'FORBIDDEN');
+    await refused(id, who['xingsha-handler'], { ...decision, reason: '太短' }, 'BAD_REQUEST', /处置理由/);
+
+    let wf = await cases.transition(who['xingsha-handler'], id, { ...step(), ...decision } as never);
+    expect(CaseWorkflowView.parse(wf).disposition).toMatchObject({ disposition: 'initial_check', decidedBy: 'township', outcome: null });
+    expect(wf.steps.map((s) => `${s.action}:${s.side}`)).toContain('decide_disposition:township');
+    const outcome = {
+      action: 'record_outcome',
+      outcome: { disposition: 'initial_check', conclusion: 'substantiated', summary: '经镇纪委初步核实，反映问题属实' },
+    };
+    await refused(id, who.officer1, outcome, 'FORBIDDEN');
+    await refused(id, who['xingsha-handler'], { ...decision, disposition: 'close_lead' }, 'INVALID_STATE', /已作出处置决定（初步核实）/);
+    clock = cst('2026-12-04T09:00:00');
+    wf = await cases.transition(who['xingsha-handler'], id, { ...step(), ...outcome } as never);
+    expect(wf.disposition).toMatchObject({ outcome: 'substantiated', outcomeText: '经镇纪委初步核实，反映问题属实', decidedBy: 'township' });
+    wf = await cases.transition(who['xingsha-handler'], id, {
+      ...step(),
+      action: 'report',
+      text: '经初步核实，反映问题属实，已按程序处理',
+      attachmentIds: [],
+    } as never);
+    expect(wf.status).toBe('reported');
+
+    // The county reviewing the result reads the township's disposition, its reason and outcome, and who decided.
+    const county = await cases.workflow(who.supervisor, id);
+    expect(county.disposition).toMatchObject({ disposition: 'initial_check', decidedBy: 'township', outcome: 'substantiated' });
+    expect(county.steps.filter((s) => s.action === 'decide_disposition').map((s) => [s.side, s.text])).toEqual([
+      ['township', `镇纪委研究，线索具体，${CANARY_REASON}`],
+    ]);
+    const audit = await db.query<{ actor_role: string; details: Record<string, unknown> }>(
+      `SELECT actor_role, details FROM audit_log WHERE object_id = $1 AND action IN ('case.decide_disposition', 'case.record_outcome') ORDER BY seq`,
+      [id],
+    );
+    expect(audit.rows.map((r) => [r.actor_role, r.details['disposition'], r.details['side'] ?? null, r.details['outcome'] ?? null])).toEqual([
+      ['township_handler', 'initial_check', 'township', null],
+      ['township_handler', 'initial_check', null, 'substantiated'],
+    ]);
+    expect(JSON.stringify(audit.rows)).not.toContain(CANARY_REASON);
+
+    // A lead the county shelved and then 交办 is the township's to decide; what the county shelved it never reads.
+    clock = cst('2026-12-04T10:00:00');
+    const shelved = await accepted(anonymous('xingsha'));
+    await decide(shelved, 'shelve', `暂不具备核查条件，${CANARY_REASON}`, '2027-01-15');
+    await refer(shelved);
+    expect((await cases.workflow(who['xingsha-handler'], shelved)).disposition).toBeNull();
+    wf = await cases.transition(who['xingsha-handler'], shelved, {
+      ...step(),
+      action: 'decide_disposition',
+      disposition: 'talk_letter',
+      reason: '镇纪委研究，先行谈话了解情况',
+    } as never);
+    expect(wf.disposition).toMatchObject({ disposition: 'talk_letter', decidedBy: 'township', reviewOn: null });
+    expect(wf.steps.filter((s) => s.action === 'decide_disposition').map((s) => s.side)).toEqual(['township']);
+    expect(JSON.stringify(wf)).not.toContain(CANARY_REASON);
+
+    // Counted with the township's other leads.
+    const stats = CaseStatsView.parse(await caseStats(db, 12, clock, loadRooms().rooms));
+    const rows = stats.dispositions.filter((d) => d.townshipCode === 'xingsha').map((d) => `${d.disposition}/${d.outcome}:${d.count}`);
+    expect(rows).toContain('initial_check/substantiated:1');
+    expect(rows).toContain('talk_letter/pending:1');
+    expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
   it('an empty database has no disposition rows, and its CSV still has the section header', async () => {

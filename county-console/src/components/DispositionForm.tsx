@@ -126,7 +126,7 @@ export function OutcomeFields({ form }: { form: Form }) {
 export function DispositionLine({ d }: { d: DispositionView }) {
   return (
     <p className="workflow-head" data-testid="disposition">
-      <span>{TC.dispositionLine(TC.dispositions[d.disposition], chinaDay(d.decidedAt))}</span>
+      <span>{TC.dispositionLine(TC.dispositions[d.disposition], chinaDay(d.decidedAt), d.decidedBy === 'township')}</span>
       {d.reviewOn && <span>{TC.dispositionReviewLine(d.reviewOn)}</span>}
       {d.outcome ? (
         <span>{TC.outcomeLine(TC.dispositionOutcome(d.outcome))}</span>

@@ -58,9 +58,11 @@ export const DispositionOutcomeBody = z.discriminatedUnion(
 );
 export type DispositionOutcomeBody = z.input<typeof DispositionOutcomeBody>;
 
-/** A case's disposition as the county sees it (a township never does). */
+/** A case's disposition in force: the county sees every one, a township only the one it made on a lead 交办 to it. */
 export const DispositionView = z.object({
   disposition: Disposition,
+  /** Who decided it: the county, or the township commission handling the lead. */
+  decidedBy: z.enum(['county', 'township']),
   reason: z.string(),
   decidedAt: z.string(),
   /** 暂存待查: the day (China time) the lead comes back for review. */

@@ -44,6 +44,13 @@ function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
   return undefined;
 }
 
+/** Who made the disposition in force: every one made before sides were recorded was the county's. */
+const dispositionSide = (p: CaseRow): HandlerSide => p.disposition_side ?? 'county';
+
+/** A disposition made by the other side is not this side's to change or record. */
+const otherSide = (side: HandlerSide) =>
+  new AppError('INVALID_STATE', side === 'township' ? ERROR_MESSAGES.cases.dispositionByCounty : ERROR_MESSAGES.cases.dispositionByTownship);
+
 /**
  * The clock that runs now: acceptance until the county decides, then the handling period until closure; on a
  * concluded 信访-track matter, the 复查 (then the 复核) the petitioner asked for, until its opinion is given.
@@ -275,6 +282,10 @@ export class CaseService {
           text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
           break;
         case 'decide_disposition': {
+          // The side handling the lead disposes of it. A lead the county shelved and then 交办 is the township's to
+          // decide; any other county disposition stays the county's (the township assists), and the refusal names no
+          // label: a township never reads the county's decision.
+          if (p.disposition && dispositionSide(p) !== side && !(side === 'township' && p.disposition === 'shelve')) throw otherSide(side);
           // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
           if (p.disposition && p.disposition !== 'shelve')
             throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionMade(DISPOSITION_LABELS[p.disposition]));
@@ -292,6 +303,7 @@ export class CaseService {
           }
           Object.assign(changes, {
             disposition: body.disposition,
+            disposition_side: side,
             disposition_reason: reason,
             disposition_at: now,
             disposition_review_due_at: reviewDue,
@@ -299,12 +311,18 @@ export class CaseService {
             disposition_outcome_text: null,
             disposition_outcome_at: null,
           });
-          Object.assign(details, { disposition: body.disposition, was: p.disposition, reviewOn: body.disposition === 'shelve' ? body.reviewOn : null });
+          Object.assign(details, {
+            disposition: body.disposition,
+            was: p.disposition,
+            side,
+            reviewOn: body.disposition === 'shelve' ? body.reviewOn : null,
+          });
           text = reason;
           break;
         }
         case 'record_outcome': {
           const o = body.outcome;
+          if (p.disposition && dispositionSide(p) !== side) throw otherSide(side);
           if (!p.disposition) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst);
           if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition))
             throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noOutcomeFor(DISPOSITION_LABELS[p.disposition]));

@@ -53,6 +53,8 @@ export interface CaseRow extends PetitionRow {
   recheck_opinion: string | null;
   clock_rules: number;
   disposition: Disposition | null;
+  /** Who made the disposition in force (null with none). */
+  disposition_side: HandlerSide | null;
   disposition_reason: string | null;
   disposition_at: Date | null;
   disposition_review_due_at: Date | null;
@@ -83,11 +85,14 @@ export function noticesOf(p: CaseRow): CaseNoticesView | null {
   };
 }
 
-/** The lead's disposition in force, with its outcome; null until a supervisor decides one. */
-export function dispositionOf(p: CaseRow): DispositionView | null {
+/** The lead's disposition in force, with its outcome; null until one is decided, and for a township, the county's. */
+export function dispositionOf(p: CaseRow, audience: 'county' | 'township'): DispositionView | null {
   if (!p.disposition || !p.disposition_at) return null;
+  const by = p.disposition_side ?? 'county';
+  if (audience === 'township' && by !== 'township') return null;
   return {
     disposition: p.disposition,
+    decidedBy: by,
     reason: p.disposition_reason ?? '',
     decidedAt: p.disposition_at.toISOString(),
     reviewOn: p.disposition_review_due_at ? isoDay(dayOf(p.disposition_review_due_at)) : null,
@@ -170,12 +175,15 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     : undefined;
   const county = audience === 'county';
   // A notice step says the accuser gave their name, a review step that the petitioner came back: both are the
-  // county's alone, and a township sees neither the step nor that it exists. The lead's disposition is the county's
-  // own record: when in doubt, a township does not see it (issue 16).
+  // county's alone, and a township sees neither the step nor that it exists. A disposition the county made is its
+  // own record: a township sees only the disposition steps taken on its side (issue 16).
   const shown = county
     ? steps.rows
     : steps.rows.filter(
-        (s) => !NOTICE_ACTIONS.has(s.action as CaseAction) && !REVIEW_ACTIONS.has(s.action) && !DISPOSITION_ACTIONS.has(s.action as CaseAction),
+        (s) =>
+          !NOTICE_ACTIONS.has(s.action as CaseAction) &&
+          !REVIEW_ACTIONS.has(s.action) &&
+          !(DISPOSITION_ACTIONS.has(s.action as CaseAction) && s.side !== 'township'),
       );
   return {
     status: p.status,
@@ -187,7 +195,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     notices: county ? noticesOf(p) : null,
     review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
     recheck: county ? reviewOf(p.recheck_requested_at, p.recheck_due_at, p.recheck_decided_at, p.recheck_opinion) : null,
-    disposition: county ? dispositionOf(p) : null,
+    disposition: dispositionOf(p, audience),
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,

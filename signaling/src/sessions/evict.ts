@@ -48,14 +48,16 @@ function matches(peer: Peer, req: z.output<typeof EvictRequest>, sockets: Set<st
  * The same rules as a lapsed grace period (reconnect.ts), applied at once: without its kiosk, its only talking
  * officer, or (in an intake) its only reception staff, the session is over; otherwise only they leave.
  */
-export function endsSession(live: LiveSession, gone: Peer[]): Peer | undefined {
+export function endsSession(live: LiveSession, gone: Peer[], absentCarry = false): Peer | undefined {
   const stays = [...live.peers.values()].filter((p) => !gone.includes(p));
   const talker = (p: Peer) => isCounty(p) && p.mode !== 'monitor';
-  const otherTalker = stays.some((p) => talker(p) && p.socketId);
+  // Those away within their grace period carry the call only when told to: just after a restore, when everyone is.
+  const here = (p: Peer) => absentCarry || Boolean(p.socketId);
+  const otherTalker = stays.some((p) => talker(p) && here(p));
   const kiosk = gone.find((p) => p.role === 'kiosk');
   if (kiosk) return kiosk;
   if (live.kind === 'county_call' && !otherTalker) return gone.find(talker);
-  const otherStaff = stays.some((p) => p.role === 'township_staff' && p.socketId);
+  const otherStaff = stays.some((p) => p.role === 'township_staff' && here(p));
   if (live.kind === 'staff_intake' && !otherStaff && !otherTalker) return gone.find((p) => p.role === 'township_staff');
   return undefined;
 }
@@ -68,6 +70,8 @@ export interface TakeOut {
   end: (p: Peer) => SessionEndReason;
   /** After their media closed, before the bookkeeping: tell them, write the audit rows. Must not throw. */
   afterMedia?: (gone: Peer[]) => Promise<void>;
+  /** A call just restored, everyone still away: those within their grace period count as carrying it (endsSession). */
+  absentCarry?: boolean;
 }
 
 /**
@@ -84,7 +88,7 @@ export async function takeOut(calls: CallService, live: LiveSession, picked: Pee
   await Promise.all(gone.map((p) => calls.sfu.request('closePeer', { sessionId: live.id, peerId: p.peerId, reason: 'access_revoked' })));
   calls.log.info('participant taken out of a live session', { sessionId: live.id, cause: how.cause, peers: gone.length });
   await how.afterMedia?.(gone);
-  const cause = endsSession(live, gone);
+  const cause = endsSession(live, gone, how.absentCarry);
   if (cause) {
     await calls.end(live.id, how.end(cause), cause.peerId);
     return gone;

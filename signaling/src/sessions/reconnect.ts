@@ -23,6 +23,8 @@ export class Reconnect {
   constructor(
     private readonly calls: CallService,
     private readonly graceMs: number,
+    /** Runs on each session this node restored, once it is live here: the seal and recusal rules applied again (withdraw.ts). */
+    private readonly afterAdopt: (sessionId: string) => Promise<unknown> = async () => undefined,
   ) {}
 
   async socketGone(socketId: string): Promise<void> {
@@ -225,6 +227,10 @@ export class Reconnect {
         .catch((err) => this.calls.log.error('sealed call not kept off the wall', { sessionId: session.id, ...errorFields(err) }));
     }
     await this.calls.adopt(live);
+    // Never fails the takeover: the call is live here whatever the check finds; a failure is logged (ids only).
+    await this.afterAdopt(session.id).catch((err) =>
+      this.calls.log.error('seal and recusal not applied again to a restored call', { sessionId: session.id, ...errorFields(err) }),
+    );
     await this.calls.syncPresence(live, live.answeredBy ?? null);
     return true;
   }

@@ -25,11 +25,14 @@ export const WithdrawRequest = z.object({
   cause: z.enum(WITHDRAW_CAUSES),
   /** petitions.created_by: the one who files a sealed matter stays (conducting the intake); named, they are recused too. */
   filerId: Id,
-  /** Whose action (filing, sealing) took them out: the audit row's actor. */
-  by: Id,
-  byRole: z.enum(ROLES),
+  /** Whose action (filing, sealing) took them out: the audit row's actor; null when the server applies the rules again (a restore). */
+  by: Id.nullable(),
+  byRole: z.enum(ROLES).nullable(),
 });
 export type WithdrawRequest = z.input<typeof WithdrawRequest>;
+
+/** What taking people out needs: the live sessions, the database and the log. */
+export type WithdrawContext = Pick<AppContext, 'calls' | 'db' | 'log'>;
 
 /** Those the session would hear or show it to besides the villager and the filer: decided in memory, no query. */
 const others = (peers: Iterable<Peer>, filerId: string) => [...peers].filter((p) => p.role !== 'kiosk' && p.principalId !== filerId);
@@ -42,9 +45,10 @@ const staff = (peers: Iterable<Peer>) => [...peers].filter((p) => p.role !== 'ki
  * rules that end a session when people leave (evict.ts), stays. In a county call only a county officer who talks
  * carries it; reception staff who joined do not (they cannot even publish), so they never stay on that account.
  */
-function keepingTheCall(live: LiveSession, picked: Peer[]): Peer[] {
+function keepingTheCall(live: LiveSession, picked: Peer[], absentCarry: boolean): Peer[] {
   let out = picked;
-  for (let carrier = endsSession(live, out); carrier && carrier.role !== 'kiosk'; carrier = endsSession(live, out)) out = out.filter((p) => p !== carrier);
+  const ends = () => endsSession(live, out, absentCarry);
+  for (let carrier = ends(); carrier && carrier.role !== 'kiosk'; carrier = ends()) out = out.filter((p) => p !== carrier);
   return out;
 }
 
@@ -52,9 +56,10 @@ function keepingTheCall(live: LiveSession, picked: Peer[]): Peer[] {
  * Takes participants out of one live session, on the node that runs it: their media closes first, their consoles are
  * told (one neutral message, whichever the cause), each one is audited (cause and session only: never the matter),
  * and then they leave, or the session ends when what remains cannot carry it (the access-end rules). Returns how many
- * were taken out; a session that is not live costs no query.
+ * were taken out; a session that is not live costs no query. `restored`: the call was just restored and its people are
+ * away within their grace period; they count as carrying it, or nobody would ever be taken out of it.
  */
-export async function withdrawFromSession(app: AppContext, input: WithdrawRequest): Promise<{ withdrawn: number }> {
+export async function withdrawFromSession(app: WithdrawContext, input: WithdrawRequest, restored = false): Promise<{ withdrawn: number }> {
   const req = WithdrawRequest.parse(input);
   const { calls } = app;
   const live = calls.session(req.sessionId);
@@ -63,7 +68,7 @@ export async function withdrawFromSession(app: AppContext, input: WithdrawReques
   if (req.cause === 'sealed') {
     // Asked here, on the owner, of the database: a late try (owner-calls.ts retries) of a seal undone since takes nobody out.
     if (!(await calls.store.sealedMatterTaken(live.id))) return { withdrawn: 0 };
-    picked = keepingTheCall(live, others(live.peers.values(), req.filerId));
+    picked = keepingTheCall(live, others(live.peers.values(), req.filerId), restored);
   } else {
     const users = [...new Set(staff(live.peers.values()).map((p) => p.principalId))];
     const named = new Set<string>();
@@ -71,12 +76,14 @@ export async function withdrawFromSession(app: AppContext, input: WithdrawReques
     picked = keepingTheCall(
       live,
       staff(live.peers.values()).filter((p) => named.has(p.principalId)),
+      restored,
     );
   }
   if (picked.length === 0) return { withdrawn: 0 };
   const gone = await takeOut(calls, live, picked, {
     cause: req.cause,
     leave: () => 'withdrawn',
+    absentCarry: restored,
     // The call cannot go on without them: it ends as though they had ended it, which is all the kiosk may learn.
     end: (p) => (p.role === 'township_staff' ? 'staff_ended' : 'officer_hangup'),
     afterMedia: async (out) => {
@@ -98,4 +105,24 @@ export async function withdrawFromSession(app: AppContext, input: WithdrawReques
     },
   });
   return { withdrawn: gone.length };
+}
+
+/**
+ * A session restored from the database (a restart, or a node taking over the calls of one that died) comes back with
+ * every participant the database lists, including one a seal or a recusal was taking out while the old process went
+ * away: its try was lost with that node, or left for the next start (owner-calls.ts). So the rules are applied
+ * again, on the node that now owns the call, before anyone rejoins it; a call none of whose matters asks it costs one
+ * query. Audited as the server's own action (no actor).
+ */
+export async function withdrawAgain(app: WithdrawContext, sessionId: string): Promise<number> {
+  const r = await app.db.query<{ created_by: string; sealed: boolean }>('SELECT created_by, sealed FROM petitions WHERE session_id = $1 ORDER BY created_at', [
+    sessionId,
+  ]);
+  let n = 0;
+  // Sealed first: it takes out more (all but the villager, the filer and whoever carries the call); then recusal.
+  for (const cause of WITHDRAW_CAUSES) {
+    const m = r.rows.find((p) => p.sealed === (cause === 'sealed'));
+    if (m) n += (await withdrawFromSession(app, { sessionId, cause, filerId: m.created_by, by: null, byRole: null }, true)).withdrawn;
+  }
+  return n;
 }

@@ -1,0 +1,86 @@
+// Topology: pinned — it stops and starts its one in-process server. A cluster's takeover of a dead node's calls goes
+// through the same restore (sessions/reconnect.ts), which this exercises.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/api.js';
+import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
+import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
+import { connect, send, type TestSocket } from '../helpers/sockets.js';
+
+// 保密与回避 across a restart (issue 16): a seal that committed while the process went away never took its watchers
+// out of the call (the try was lost with the process). The call comes back from the database with every participant
+// listed there, so the rules are applied again when it is restored, before anyone rejoins.
+describe('a call restored after a restart applies the seal and recusal rules again', () => {
+  let s: InProcessServer;
+  let logins: Logins;
+  const sockets: TestSocket[] = [];
+  const token = (who: string) => logins[who]!.accessToken;
+  const socket = async (t: string) => {
+    const c = await connect(s.url, t);
+    sockets.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    s = await startInProcess({ RECORDING: 'off', RECONNECT_GRACE_S: '60' });
+    logins = await loginAll(s.url, ['officer1', 'supervisor']);
+  }, 120_000);
+  afterAll(async () => {
+    for (const k of sockets) k.close();
+    await s?.stop();
+  });
+
+  it('a matter sealed as the process stopped: the watching supervisor is not restored into the call, the villager and the filer are', async () => {
+    const kioskTok = await kioskToken(s.url, s.server.demo!.kiosks['ansha']!);
+    const kiosk = await socket(kioskTok);
+    const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+    if (!started.ok) throw new Error('call did not start');
+    const { sessionId } = started.data;
+    const officer = await socket(token('officer1'));
+    expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
+    const supervisor = await socket(token('supervisor'));
+    expect(await send(supervisor, 'session:watch', { sessionId, mode: 'monitor' })).toMatchObject({ ok: true });
+    // A matter from the call that names nobody in it: nobody leaves.
+    const filed = await api<{ sealed: boolean }>(s.url, 'POST', '/api/petitions', {
+      token: token('officer1'),
+      body: petitionBody('ansha', null, { sessionId }),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    const roles = () => [...(s.server.ctx.calls.session(sessionId)?.peers.values() ?? [])].map((p) => p.role).sort();
+    expect(roles()).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
+
+    // The seal commits, and the process stops before taking anyone out (as on a node that died just then).
+    const supervisorId = logins['supervisor']!.user.id;
+    const sealed = await s.server.ctx.db.query(
+      `UPDATE petitions SET sealed = true, sealed_at = now(), sealed_by = $2, sealed_reason = '反映县纪委监委领导班子成员问题' WHERE session_id = $1`,
+      [sessionId, supervisorId],
+    );
+    expect(sealed.rowCount).toBe(1);
+    for (const k of sockets.splice(0)) k.close();
+    await s.restart();
+
+    // Restored without the supervisor; the villager's call goes on with the officer who filed it.
+    expect(roles()).toEqual(['county_officer', 'kiosk']);
+    const rows = await s.server.ctx.db.query<{ actor_id: string | null; object_id: string; details: Record<string, unknown> }>(
+      `SELECT actor_id, object_id, details FROM audit_log WHERE action = 'session.withdraw' AND details->>'sessionId' = $1`,
+      [sessionId],
+    );
+    // The server's own action (no actor), the cause and the call only.
+    expect(rows.rows).toEqual([{ actor_id: null, object_id: supervisorId, details: { cause: 'sealed', sessionId } }]);
+    const left = await s.server.ctx.db.query<{ leave_reason: string | null }>(
+      `SELECT leave_reason FROM session_participants WHERE session_id = $1 AND user_id = $2`,
+      [sessionId, supervisorId],
+    );
+    expect(left.rows.map((r) => r.leave_reason)).toEqual(['withdrawn']);
+
+    // The supervisor's console cannot rejoin or watch it again; the kiosk and the officer rejoin it.
+    const supervisor2 = await socket(token('supervisor'));
+    expect((await send(supervisor2, 'session:rejoin', { sessionId })).ok).toBe(false);
+    expect((await send(supervisor2, 'session:watch', { sessionId, mode: 'monitor' })).ok).toBe(false);
+    const kiosk2 = await socket(kioskTok);
+    expect(await send(kiosk2, 'session:rejoin', { sessionId })).toMatchObject({ ok: true });
+    const officer2 = await socket(token('officer1'));
+    expect(await send(officer2, 'session:rejoin', { sessionId })).toMatchObject({ ok: true });
+    expect(roles()).toEqual(['county_officer', 'kiosk']);
+  }, 120_000);
+});
