@@ -252,7 +252,19 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
       const err = (await cases.transition(who['xingsha-handler'], id, { ...step(), ...body } as never).catch((e: unknown) => e)) as AppError;
       expect(err.message).not.toMatch(/初步核实|谈话函询|暂存待查/);
     }
-    expect((await cases.workflow(who['xingsha-handler'], id)).disposition).toBeNull();
+    // A bad body is told what is wrong with it, as on a lead nobody decided: it cannot be used to probe the county's.
+    await refused(
+      id,
+      who['xingsha-handler'],
+      { action: 'decide_disposition', disposition: 'talk_letter', reason: '先行谈话了解情况', reviewOn: '2027-01-01' },
+      'BAD_REQUEST',
+      /只有暂存待查/,
+    );
+    await refused(id, who['xingsha-handler'], { action: 'decide_disposition', disposition: 'talk_letter', reason: '短' }, 'BAD_REQUEST', /处置理由/);
+    const seen2 = await cases.workflow(who['xingsha-handler'], id);
+    // The township's screen says the county holds it (what a refusal would say), never what it decided.
+    expect([seen2.disposition, seen2.leadHeldByCounty]).toEqual([null, true]);
+    expect((await cases.workflow(who.supervisor, id)).leadHeldByCounty).toBe(false);
     expect((await cases.workflow(who.supervisor, id)).disposition).toMatchObject({ disposition: 'initial_check', decidedBy: 'county', outcome: null });
   });
 
@@ -348,6 +360,15 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     await decide(shelved, 'shelve', `暂不具备核查条件，${CANARY_REASON}`, '2027-01-15');
     await refer(shelved);
     expect((await cases.workflow(who['xingsha-handler'], shelved)).disposition).toBeNull();
+    expect((await cases.workflow(who['xingsha-handler'], shelved)).leadHeldByCounty).toBe(false);
+    // To the township a county 暂存待查 is no decision yet: it has no outcome to record, as on a lead nobody decided.
+    await refused(
+      shelved,
+      who['xingsha-handler'],
+      { action: 'record_outcome', outcome: { disposition: 'talk_letter', assessment: 'explained', reply: '被反映人作了说明' } },
+      'INVALID_STATE',
+      /尚未作出处置决定/,
+    );
     wf = await cases.transition(who['xingsha-handler'], shelved, {
       ...step(),
       action: 'decide_disposition',
@@ -358,11 +379,35 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(wf.steps.filter((s) => s.action === 'decide_disposition').map((s) => s.side)).toEqual(['township']);
     expect(JSON.stringify(wf)).not.toContain(CANARY_REASON);
 
+    // A lead the township itself shelved comes back to it on its review day, while the 交办's own dates still run.
+    const own = anonymous('xingsha');
+    await petitions.submit(who.officer1, own);
+    await refer(own.id);
+    clock = cst('2026-12-04T11:00:00');
+    wf = await cases.transition(who['xingsha-handler'], own.id, {
+      ...step(),
+      action: 'decide_disposition',
+      disposition: 'shelve',
+      reason: '镇纪委研究，暂不具备核查条件',
+      reviewOn: '2026-12-09',
+    } as never);
+    expect(wf.disposition).toMatchObject({ disposition: 'shelve', decidedBy: 'township', reviewOn: '2026-12-09' });
+    const job = new DeadlineJob(db, quietLog, () => clock);
+    await job.sweep(cst('2026-12-09T09:00:00'));
+    const raised = await cases.workflow(who.supervisor, own.id);
+    expect(raised.escalations.map((e) => `${e.clock}:${e.level}:${day(e.dueAt)}`)).toEqual(['shelved:due_soon:2026-12-09']);
+    // The township handling it is told.
+    expect(new Set(raised.escalations[0]!.notified.map((n) => n.role as Role))).toEqual(new Set(['township_handler']));
+    // A county 暂存待查 then 交办 runs no review clock of the county's on the township's case.
+    const countyShelved = await db.query<{ due_state: string }>('SELECT due_state FROM petitions WHERE id = $1', [shelved]);
+    expect(countyShelved.rows[0]!.due_state).toBe('ok');
+
     // Counted with the township's other leads.
     const stats = CaseStatsView.parse(await caseStats(db, 12, clock, loadRooms().rooms));
     const rows = stats.dispositions.filter((d) => d.townshipCode === 'xingsha').map((d) => `${d.disposition}/${d.outcome}:${d.count}`);
     expect(rows).toContain('initial_check/substantiated:1');
     expect(rows).toContain('talk_letter/pending:1');
+    expect(rows).toContain('shelve/none:1');
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
-import { kioskToken, loginAll, petitionBody, type Logins } from '../helpers/fixtures.js';
+import { kioskToken, linkOfficer2, loginAll, officer2Accused, petitionBody, type Logins } from '../helpers/fixtures.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 import { connect, send, type TestSocket } from '../helpers/sockets.js';
 
@@ -23,30 +23,46 @@ describe('a call restored after a restart applies the seal and recusal rules aga
 
   beforeAll(async () => {
     s = await startInProcess({ RECORDING: 'off', RECONNECT_GRACE_S: '60' });
-    logins = await loginAll(s.url, ['officer1', 'supervisor']);
+    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin']);
+    // officer2 is the registry's 吴海涛, linked as an administrator links a staff account.
+    expect((await linkOfficer2(s.url, token('admin'), logins['officer2']!.user.id)).status).toBe(200);
   }, 120_000);
+  /** What the server holds of the call now: its participants' roles. */
+  const rolesIn = (sessionId: string) => [...(s.server.ctx.calls.session(sessionId)?.peers.values() ?? [])].map((p) => p.role).sort();
+  const withdrawals = async (sessionId: string) =>
+    (
+      await s.server.ctx.db.query<{ actor_id: string | null; object_id: string; details: Record<string, unknown> }>(
+        `SELECT actor_id, object_id, details FROM audit_log WHERE action = 'session.withdraw' AND details->>'sessionId' = $1`,
+        [sessionId],
+      )
+    ).rows;
+  /** A kiosk's call answered by `answerer`, watched by the supervisor (listening only). */
+  async function watchedCall(room: string, answerer: string) {
+    const kioskTok = await kioskToken(s.url, s.server.demo!.kiosks[room]!);
+    const kiosk = await socket(kioskTok);
+    const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
+    if (!started.ok) throw new Error('call did not start');
+    const { sessionId } = started.data;
+    const officer = await socket(token(answerer));
+    expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
+    const supervisor = await socket(token('supervisor'));
+    expect(await send(supervisor, 'session:watch', { sessionId, mode: 'monitor' })).toMatchObject({ ok: true });
+    return { sessionId, kioskTok };
+  }
   afterAll(async () => {
     for (const k of sockets) k.close();
     await s?.stop();
   });
 
   it('a matter sealed as the process stopped: the watching supervisor is not restored into the call, the villager and the filer are', async () => {
-    const kioskTok = await kioskToken(s.url, s.server.demo!.kiosks['ansha']!);
-    const kiosk = await socket(kioskTok);
-    const started = await send(kiosk, 'call:start', { requestId: randomUUID() });
-    if (!started.ok) throw new Error('call did not start');
-    const { sessionId } = started.data;
-    const officer = await socket(token('officer1'));
-    expect(await send(officer, 'call:answer', { sessionId })).toMatchObject({ ok: true });
-    const supervisor = await socket(token('supervisor'));
-    expect(await send(supervisor, 'session:watch', { sessionId, mode: 'monitor' })).toMatchObject({ ok: true });
+    const { sessionId, kioskTok } = await watchedCall('ansha', 'officer1');
     // A matter from the call that names nobody in it: nobody leaves.
     const filed = await api<{ sealed: boolean }>(s.url, 'POST', '/api/petitions', {
       token: token('officer1'),
       body: petitionBody('ansha', null, { sessionId }),
     });
     expect(filed.status, JSON.stringify(filed.body)).toBe(200);
-    const roles = () => [...(s.server.ctx.calls.session(sessionId)?.peers.values() ?? [])].map((p) => p.role).sort();
+    const roles = () => rolesIn(sessionId);
     expect(roles()).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
 
     // The seal commits, and the process stops before taking anyone out (as on a node that died just then).
@@ -61,12 +77,8 @@ describe('a call restored after a restart applies the seal and recusal rules aga
 
     // Restored without the supervisor; the villager's call goes on with the officer who filed it.
     expect(roles()).toEqual(['county_officer', 'kiosk']);
-    const rows = await s.server.ctx.db.query<{ actor_id: string | null; object_id: string; details: Record<string, unknown> }>(
-      `SELECT actor_id, object_id, details FROM audit_log WHERE action = 'session.withdraw' AND details->>'sessionId' = $1`,
-      [sessionId],
-    );
     // The server's own action (no actor), the cause and the call only.
-    expect(rows.rows).toEqual([{ actor_id: null, object_id: supervisorId, details: { cause: 'sealed', sessionId } }]);
+    expect(await withdrawals(sessionId)).toEqual([{ actor_id: null, object_id: supervisorId, details: { cause: 'sealed', sessionId } }]);
     const left = await s.server.ctx.db.query<{ leave_reason: string | null }>(
       `SELECT leave_reason FROM session_participants WHERE session_id = $1 AND user_id = $2`,
       [sessionId, supervisorId],
@@ -82,5 +94,22 @@ describe('a call restored after a restart applies the seal and recusal rules aga
     const officer2 = await socket(token('officer1'));
     expect(await send(officer2, 'session:rejoin', { sessionId })).toMatchObject({ ok: true });
     expect(roles()).toEqual(['county_officer', 'kiosk']);
+  }, 120_000);
+
+  it('the officer who answered stays: kept at filing because only they carried the call, they are not taken out after the restart', async () => {
+    // officer2 answers and files a matter naming themself; the supervisor only listens, so officer2 alone carries
+    // the call and stays (the villager is never cut off). After a restart everyone comes back as talking (how each
+    // took part is not stored): the listener must not be taken for the one carrying it, and officer2 must stay.
+    const { sessionId } = await watchedCall('huanghua', 'officer2');
+    const filed = await api(s.url, 'POST', '/api/petitions', {
+      token: token('officer2'),
+      body: petitionBody('huanghua', null, { sessionId, accused: [officer2Accused] }),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    expect(rolesIn(sessionId)).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
+    for (const k of sockets.splice(0)) k.close();
+    await s.restart();
+    expect(rolesIn(sessionId)).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
+    expect(await withdrawals(sessionId)).toEqual([]);
   }, 120_000);
 });

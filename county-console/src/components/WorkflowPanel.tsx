@@ -66,9 +66,9 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
         return Boolean(w.recheck) && !w.recheck?.decidedAt;
       // Decided once; a lead in 暂存待查 is decided again when it comes back. The outcome once, where the disposition has one.
       case 'decide_disposition':
-        return !w.disposition || w.disposition.disposition === 'shelve';
+        return !w.leadHeldByCounty && (!w.disposition || w.disposition.disposition === 'shelve');
       case 'record_outcome':
-        return Boolean(w.disposition && DISPOSITIONS_WITH_OUTCOME.includes(w.disposition.disposition) && !w.disposition.outcome);
+        return !w.leadHeldByCounty && Boolean(w.disposition && DISPOSITIONS_WITH_OUTCOME.includes(w.disposition.disposition) && !w.disposition.outcome);
       default:
         return true;
     }
@@ -130,6 +130,11 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
         </p>
       )}
       {w.disposition && <DispositionLine d={w.disposition} />}
+      {w.leadHeldByCounty && (
+        <p className="workflow-head" data-testid="disposition-held">
+          {TC.dispositionHeldByCounty}
+        </p>
+      )}
       {w.extensionPending && <p className="warn-text">{TC.extensionPending(w.extensionPending.days, w.extensionPending.reason)}</p>}
       <ol className="steps" data-testid="steps">
         {w.steps.length === 0 && <li className="empty">{TC.noSteps}</li>}

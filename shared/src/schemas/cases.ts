@@ -144,8 +144,13 @@ export const CaseWorkflowView = z.object({
   notices: CaseNoticesView.nullable(),
   review: CaseReviewView.nullable(),
   recheck: CaseReviewView.nullable(),
-  /** 问题线索处置: null until decided, and always for a township. */
+  /** 问题线索处置: null until decided; for a township, null unless the township decided it. */
   disposition: DispositionView.nullable(),
+  /**
+   * For a township on a lead 交办 to it: the county disposed of it before (the township assists, and neither decides nor
+   * records one). What the county decided is never said; whether it did is what a refused decision would say anyway.
+   */
+  leadHeldByCounty: z.boolean(),
   side: z.enum(['county', 'township']).nullable(),
   assignedHandler: z.object({ id: Id, name: z.string() }).nullable(),
   acceptDueAt: z.string().nullable(),

@@ -69,6 +69,8 @@ export function currentClock(
     | 'recheck_due_at'
     | 'recheck_decided_at'
     | 'disposition'
+    | 'disposition_side'
+    | 'handler_side'
     | 'disposition_review_due_at'
     | 'route'
     | 'progress_due_at'
@@ -80,14 +82,27 @@ export function currentClock(
     return null;
   }
   if (!p.decided_at) return p.accept_due_at ? { clock: 'accept', due: p.accept_due_at } : null;
-  // 暂存待查: the lead waits for its review day instead of running the handling clock.
-  if (p.status === 'accepted' && p.disposition === 'shelve' && p.disposition_review_due_at) return { clock: 'shelved', due: p.disposition_review_due_at };
-  // 交办: the progress report and the result both have a date; the one that falls due first is the clock that runs
-  // (a late progress report shows as 进展报告逾期 even while the result's deadline is still far off).
+  // 暂存待查, by the side handling the lead (a county shelving before a 交办 is not the township's clock): on the
+  // county's own case the lead waits for its review day instead of running the handling clock.
+  const shelved =
+    p.disposition === 'shelve' && p.disposition_review_due_at && DISPOSING.has(p.status) && (p.disposition_side ?? 'county') === p.handler_side
+      ? p.disposition_review_due_at
+      : null;
+  if (shelved && p.handler_side === 'county') return { clock: 'shelved', due: shelved };
+  // 交办: the progress report, the result and a lead the township shelved each have a date; the one that falls due
+  // first is the clock that runs (a late progress report shows as 进展报告逾期 while the result's deadline is far off).
   const progress = p.route === 'jiaoban' && PROGRESS_OWED.has(p.status) ? p.progress_due_at : null;
-  if (progress && (!p.conclude_due_at || progress < p.conclude_due_at)) return { clock: 'progress', due: progress };
-  return p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
+  let c: { clock: CaseClock; due: Date } | null = p.conclude_due_at ? { clock: 'conclude', due: p.conclude_due_at } : null;
+  for (const [clock, due] of [
+    ['progress', progress],
+    ['shelved', shelved],
+  ] as const)
+    if (due && (!c || due < c.due)) c = { clock, due };
+  return c;
 }
+
+/** The statuses in which a lead is disposed of (decide_disposition's): where a 暂存待查 review day runs. */
+const DISPOSING: ReadonlySet<CaseRow['status']> = new Set(CASE_RULES.decide_disposition.from);
 
 /** While a 交办 matter is with the township (not while the county reviews its result), progress reports are owed. */
 export const PROGRESS_OWED: ReadonlySet<CaseRow['status']> = new Set(['referred', 'handling', 'returned']);
@@ -282,13 +297,8 @@ export class CaseService {
           text = body.text ? `${body.opinion}\n${body.text}` : body.opinion;
           break;
         case 'decide_disposition': {
-          // The side handling the lead disposes of it. A lead the county shelved and then 交办 is the township's to
-          // decide; any other county disposition stays the county's (the township assists), and the refusal names no
-          // label: a township never reads the county's decision.
-          if (p.disposition && dispositionSide(p) !== side && !(side === 'township' && p.disposition === 'shelve')) throw otherSide(side);
-          // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
-          if (p.disposition && p.disposition !== 'shelve')
-            throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionMade(DISPOSITION_LABELS[p.disposition]));
+          // The body is checked first, against nothing of the case: what a bad one is told cannot depend on what
+          // the county decided (a township could otherwise probe it without deciding anything).
           if (!DISPOSITIONS.includes(body.disposition)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.dispositionRequired, ['disposition']);
           const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
           if (reason.length < 5) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.reasonTooShort, ['reason']);
@@ -301,6 +311,13 @@ export class CaseService {
           } else if (body.reviewOn) {
             throw new AppError('BAD_REQUEST', ERROR_MESSAGES.cases.reviewOnOnlyShelved, ['reviewOn']);
           }
+          // The side handling the lead disposes of it. A lead the county shelved and then 交办 is the township's to
+          // decide; any other county disposition stays the county's (the township assists), and the refusal names no
+          // label: a township never reads the county's decision.
+          if (p.disposition && dispositionSide(p) !== side && !(side === 'township' && p.disposition === 'shelve')) throw otherSide(side);
+          // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
+          if (p.disposition && p.disposition !== 'shelve')
+            throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionMade(DISPOSITION_LABELS[p.disposition]));
           Object.assign(changes, {
             disposition: body.disposition,
             disposition_side: side,
@@ -322,7 +339,10 @@ export class CaseService {
         }
         case 'record_outcome': {
           const o = body.outcome;
-          if (p.disposition && dispositionSide(p) !== side) throw otherSide(side);
+          // The other side's disposition: a county 暂存待查 is, to the township it was 交办 to, no decision yet (it
+          // decides one itself); any other is the county's, as decide_disposition says.
+          if (p.disposition && dispositionSide(p) !== side)
+            throw side === 'township' && p.disposition === 'shelve' ? new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst) : otherSide(side);
           if (!p.disposition) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst);
           if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition))
             throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noOutcomeFor(DISPOSITION_LABELS[p.disposition]));

@@ -196,6 +196,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
     recheck: county ? reviewOf(p.recheck_requested_at, p.recheck_due_at, p.recheck_decided_at, p.recheck_opinion) : null,
     disposition: dispositionOf(p, audience),
+    leadHeldByCounty: !county && Boolean(p.disposition) && (p.disposition_side ?? 'county') === 'county' && p.disposition !== 'shelve',
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,

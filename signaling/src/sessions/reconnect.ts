@@ -150,6 +150,14 @@ export class Reconnect {
     return { peerId: peer.peerId, session: stateView(live), producers: visibleProducers(live, peer), media };
   }
 
+  /**
+   * Resolves once a takeover of this session that is under way here has settled, its seal and recusal check included:
+   * the session is live here from `adopt` on, and a client's event must not reach it before that check is done.
+   */
+  async settled(sessionId: string): Promise<void> {
+    await this.adopting.get(sessionId);
+  }
+
   /** Drops a participant's transports and tracks so its client can build fresh ones. */
   async reset(sessionId: string, socketId: string): Promise<void> {
     const { peer } = this.calls.scope(sessionId, socketId);

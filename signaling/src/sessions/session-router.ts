@@ -70,7 +70,12 @@ export class ClusterRouter implements SessionRouter {
     }
     if (event === 'session:mine') return { sessions: await calls.store.openFor(from.principal.sub) };
     const sessionId = (payload as { sessionId?: unknown }).sessionId;
-    if (typeof sessionId !== 'string' || calls.session(sessionId) || calls.wall.isWall(sessionId)) return runHere();
+    if (typeof sessionId !== 'string' || calls.wall.isWall(sessionId)) return runHere();
+    if (calls.session(sessionId)) {
+      // Live here, perhaps only just taken over: the takeover's seal and recusal check runs before this event does.
+      await this.reconnect.settled(sessionId);
+      return runHere();
+    }
     const owner = await cluster.ownership.ownerOf(sessionId);
     if (owner && owner !== cluster.bus.nodeId) return this.forward(owner, forwarded, sessionId, runHere);
     // Not held here yet: no owner (its node died and nobody took it), or ours while the takeover another

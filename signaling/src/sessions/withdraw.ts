@@ -45,45 +45,56 @@ const staff = (peers: Iterable<Peer>) => [...peers].filter((p) => p.role !== 'ki
  * rules that end a session when people leave (evict.ts), stays. In a county call only a county officer who talks
  * carries it; reception staff who joined do not (they cannot even publish), so they never stay on that account.
  */
-function keepingTheCall(live: LiveSession, picked: Peer[], absentCarry: boolean): Peer[] {
+function keepingTheCall(live: LiveSession, picked: Peer[]): Peer[] {
   let out = picked;
-  const ends = () => endsSession(live, out, absentCarry);
-  for (let carrier = ends(); carrier && carrier.role !== 'kiosk'; carrier = ends()) out = out.filter((p) => p !== carrier);
+  for (let carrier = endsSession(live, out); carrier && carrier.role !== 'kiosk'; carrier = endsSession(live, out)) out = out.filter((p) => p !== carrier);
   return out;
+}
+
+/**
+ * Just after a restore nobody has come back yet and every county participant returns as talking (how each took part
+ * is not stored), so who carries the call cannot be read from the peers: the officer who answered it does, and stays
+ * whatever the rule; with that officer not in the call, nobody is taken out here (the next filing or seal decides).
+ */
+function keepingTheRestoredCall(live: LiveSession, picked: Peer[], answeredBy: string | null): Peer[] {
+  if (!answeredBy || ![...live.peers.values()].some((p) => p.principalId === answeredBy)) return [];
+  return picked.filter((p) => p.principalId !== answeredBy && p.role !== 'kiosk');
 }
 
 /**
  * Takes participants out of one live session, on the node that runs it: their media closes first, their consoles are
  * told (one neutral message, whichever the cause), each one is audited (cause and session only: never the matter),
  * and then they leave, or the session ends when what remains cannot carry it (the access-end rules). Returns how many
- * were taken out; a session that is not live costs no query. `restored`: the call was just restored and its people are
- * away within their grace period; they count as carrying it, or nobody would ever be taken out of it.
+ * were taken out; a session that is not live costs no query. `restored`: the call was just restored from the database
+ * (keepingTheRestoredCall decides who carries it).
  */
-export async function withdrawFromSession(app: WithdrawContext, input: WithdrawRequest, restored = false): Promise<{ withdrawn: number }> {
+export async function withdrawFromSession(
+  app: WithdrawContext,
+  input: WithdrawRequest,
+  restored?: { answeredBy: string | null },
+): Promise<{ withdrawn: number }> {
   const req = WithdrawRequest.parse(input);
   const { calls } = app;
   const live = calls.session(req.sessionId);
   if (!live) return { withdrawn: 0 };
-  let picked: Peer[];
+  let candidates: Peer[];
   if (req.cause === 'sealed') {
     // Asked here, on the owner, of the database: a late try (owner-calls.ts retries) of a seal undone since takes nobody out.
     if (!(await calls.store.sealedMatterTaken(live.id))) return { withdrawn: 0 };
-    picked = keepingTheCall(live, others(live.peers.values(), req.filerId), restored);
+    candidates = others(live.peers.values(), req.filerId);
   } else {
     const users = [...new Set(staff(live.peers.values()).map((p) => p.principalId))];
     const named = new Set<string>();
     for (const u of users) if (await sessionNamesUser(app.db, u, live.id)) named.add(u);
-    picked = keepingTheCall(
-      live,
-      staff(live.peers.values()).filter((p) => named.has(p.principalId)),
-      restored,
-    );
+    candidates = staff(live.peers.values()).filter((p) => named.has(p.principalId));
   }
+  const picked = restored ? keepingTheRestoredCall(live, candidates, restored.answeredBy) : keepingTheCall(live, candidates);
   if (picked.length === 0) return { withdrawn: 0 };
   const gone = await takeOut(calls, live, picked, {
     cause: req.cause,
     leave: () => 'withdrawn',
-    absentCarry: restored,
+    // Restored: the officer who answered, kept above, carries the call though not back yet.
+    absentCarry: Boolean(restored),
     // The call cannot go on without them: it ends as though they had ended it, which is all the kiosk may learn.
     end: (p) => (p.role === 'township_staff' ? 'staff_ended' : 'officer_hangup'),
     afterMedia: async (out) => {
@@ -111,18 +122,21 @@ export async function withdrawFromSession(app: WithdrawContext, input: WithdrawR
  * A session restored from the database (a restart, or a node taking over the calls of one that died) comes back with
  * every participant the database lists, including one a seal or a recusal was taking out while the old process went
  * away: its try was lost with that node, or left for the next start (owner-calls.ts). So the rules are applied
- * again, on the node that now owns the call, before anyone rejoins it; a call none of whose matters asks it costs one
- * query. Audited as the server's own action (no actor).
+ * again, on the node that now owns the call, before anyone rejoins it (the router waits for it: reconnect.ts); a call
+ * from which no matter was filed costs one query. Audited as the server's own action (no actor).
  */
 export async function withdrawAgain(app: WithdrawContext, sessionId: string): Promise<number> {
   const r = await app.db.query<{ created_by: string; sealed: boolean }>('SELECT created_by, sealed FROM petitions WHERE session_id = $1 ORDER BY created_at', [
     sessionId,
   ]);
+  if (!r.rows.length) return 0;
+  const s = await app.db.query<{ answered_by: string | null }>('SELECT answered_by FROM reception_sessions WHERE id = $1', [sessionId]);
+  const restored = { answeredBy: s.rows[0]?.answered_by ?? null };
   let n = 0;
   // Sealed first: it takes out more (all but the villager, the filer and whoever carries the call); then recusal.
   for (const cause of WITHDRAW_CAUSES) {
     const m = r.rows.find((p) => p.sealed === (cause === 'sealed'));
-    if (m) n += (await withdrawFromSession(app, { sessionId, cause, filerId: m.created_by, by: null, byRole: null }, true)).withdrawn;
+    if (m) n += (await withdrawFromSession(app, { sessionId, cause, filerId: m.created_by, by: null, byRole: null }, restored)).withdrawn;
   }
   return n;
 }
