@@ -43,9 +43,10 @@ export type HandlerSide = 'county' | 'township';
  * township; handler_side: whoever handles the case, county roles or the township's handler; township_side: the
  * township's handler, and only on a case a township handles (never a county-own case in the same status);
  * deciding_side: whoever decides for the side handling the case, a county supervisor or the township's handler (the
- * township commission's own decision on a lead 交办 to it).
+ * township commission's own decision on a lead 交办 to it); disposing_side: the side that made the lead's disposition in
+ * force (the `side` checkTransition is given for it is that side: see outcomeSide in the case service).
  */
-type Who = 'county' | 'supervisor' | 'township_handler' | 'handler_side' | 'township_side' | 'deciding_side';
+type Who = 'county' | 'supervisor' | 'township_handler' | 'handler_side' | 'township_side' | 'deciding_side' | 'disposing_side';
 
 interface Rule {
   from: readonly PetitionStatus[];
@@ -112,8 +113,12 @@ export const CASE_RULES: Record<CaseAction, Rule> = {
    * again when it comes back for review. The service also holds each disposition to the side that made it.
    */
   decide_disposition: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'deciding_side', classes: ['accusation'] },
-  /** The disposition's outcome (a 函询 reply and its assessment, a 初核 conclusion), recorded by the side handling it. */
-  record_outcome: { from: ['accepted', 'handling', 'returned'], to: 'same', who: 'handler_side', classes: ['accusation'] },
+  /**
+   * The disposition's outcome (a 函询 reply and its assessment, a 初核 conclusion), recorded by the side that decided it:
+   * the township on its own; the county on its own, also while a township it 交办 the lead to assists, and when the
+   * result is reported back for review.
+   */
+  record_outcome: { from: ['accepted', 'handling', 'returned', 'reported'], to: 'same', who: 'disposing_side', classes: ['accusation'] },
   /** A 交办 matter's progress report by the township handling it: resets the progress clock (policy kind 'progress'). */
   report_progress: { from: ['handling', 'returned'], to: 'same', who: 'township_side' },
 };
@@ -139,13 +144,15 @@ function rolesFor(who: Who, side: HandlerSide | null): readonly Role[] {
       return side === 'township' ? ['township_handler'] : [];
     case 'deciding_side':
       return side === 'county' ? ['county_supervisor'] : side === 'township' ? ['township_handler'] : [];
+    case 'disposing_side':
+      return side === 'county' ? COUNTY : side === 'township' ? ['township_handler'] : [];
   }
 }
 
 /** Roles that can ever take this action, on any case. */
 export function mayEverTake(action: CaseAction, role: Role): boolean {
   const who = CASE_RULES[action].who;
-  if (who === 'handler_side') return [...COUNTY, 'township_handler'].includes(role);
+  if (who === 'handler_side' || who === 'disposing_side') return [...COUNTY, 'township_handler'].includes(role);
   if (who === 'township_side') return role === 'township_handler';
   if (who === 'deciding_side') return role === 'county_supervisor' || role === 'township_handler';
   return rolesFor(who, null).includes(role);

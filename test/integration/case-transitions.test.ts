@@ -91,14 +91,12 @@ const LEGAL: Legal[] = [
   ]),
   // 问题线索处置: an accusation, disposed of by the side handling it: on the county's side a supervisor decides and the
   // county records the outcome; on a lead 交办 to a township, the township's handler does both.
-  ...(['accepted', 'returned'] as const).flatMap((st): Legal[] => [
-    ['decide_disposition', st, 'county', SUPERVISOR, ['accusation']],
-    ['record_outcome', st, 'county', COUNTY, ['accusation']],
-  ]),
-  ...(['handling', 'returned'] as const).flatMap((st): Legal[] => [
-    ['decide_disposition', st, 'township', HANDLER, ['accusation']],
-    ['record_outcome', st, 'township', HANDLER, ['accusation']],
-  ]),
+  // The outcome is recorded by the side that decided (here the side handling the case; a county decision on a lead
+  // later 交办 is walked in the lead test), also once the result is reported for review.
+  ...(['accepted', 'returned'] as const).map((st): Legal => ['decide_disposition', st, 'county', SUPERVISOR, ['accusation']]),
+  ...(['handling', 'returned'] as const).map((st): Legal => ['decide_disposition', st, 'township', HANDLER, ['accusation']]),
+  ...(['accepted', 'returned', 'reported'] as const).map((st): Legal => ['record_outcome', st, 'county', COUNTY, ['accusation']]),
+  ...(['handling', 'returned', 'reported'] as const).map((st): Legal => ['record_outcome', st, 'township', HANDLER, ['accusation']]),
 ];
 /** The class dimension: a named accusation (every action), and the others for the actions whose rules turn on class or naming. */
 interface Matter {
@@ -328,7 +326,15 @@ const LEAD_SQL = (lead: Lead) =>
 
 /** What the rules of 问题线索处置 answer, after the table's own answer (role, class, status, side). */
 function expectedLead(body: Record<string, unknown>, lead: Lead, status: PetitionStatus, side: Side, actor: Actor, role: Role, m: Matter): string {
-  const base = expected(body.action as CaseAction, status, side, actor, role, m);
+  let base = expected(body.action as CaseAction, status, side, actor, role, m);
+  // A county decision (not 暂存待查) on a lead since 交办: its outcome is the county's to record, while the township
+  // assists and when the result comes back; the township may not.
+  if (body.action === 'record_outcome' && lead.byCounty && side === 'township' && lead.disposition !== 'shelve' && base !== 'NOT_FOUND') {
+    const recording = ['accepted', 'handling', 'returned', 'reported'].includes(status);
+    if (COUNTY.includes(role)) base = recording ? 'ok' : 'INVALID_STATE';
+    else if (role === 'township_handler') base = recording ? 'FORBIDDEN' : 'INVALID_STATE';
+    if (base === 'ok') return (body.outcome as { disposition: string }).disposition === lead.disposition ? 'ok' : 'BAD_REQUEST';
+  }
   if (base !== 'ok') return base;
   // A disposition the county made stays the county's: the township assisting may neither change nor record it, except a
   // lead the county shelved, which the township it went to decides.

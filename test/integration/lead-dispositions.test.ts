@@ -247,8 +247,10 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     // The township that takes it on assists: the county's decision is neither changed nor recorded by it, and the
     // refusal does not say what the county decided.
     await cases.transition(who['xingsha-handler'], id, { ...step(), action: 'township_accept', text: '' } as never);
-    for (const body of [outcome, { action: 'decide_disposition', disposition: 'close_lead', reason: '经研究予以了结处理' }]) {
-      await refused(id, who['xingsha-handler'], body, 'INVALID_STATE', /由县纪委监委决定/);
+    const redecide = { action: 'decide_disposition', disposition: 'close_lead', reason: '经研究予以了结处理' };
+    await refused(id, who['xingsha-handler'], redecide, 'INVALID_STATE', /由县纪委监委决定/);
+    await refused(id, who['xingsha-handler'], outcome, 'FORBIDDEN');
+    for (const body of [outcome, redecide]) {
       const err = (await cases.transition(who['xingsha-handler'], id, { ...step(), ...body } as never).catch((e: unknown) => e)) as AppError;
       expect(err.message).not.toMatch(/初步核实|谈话函询|暂存待查/);
     }
@@ -265,7 +267,13 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     // The township's screen says the county holds it (what a refusal would say), never what it decided.
     expect([seen2.disposition, seen2.leadHeldByCounty]).toEqual([null, true]);
     expect((await cases.workflow(who.supervisor, id)).leadHeldByCounty).toBe(false);
-    expect((await cases.workflow(who.supervisor, id)).disposition).toMatchObject({ disposition: 'initial_check', decidedBy: 'county', outcome: null });
+    // The county records the conclusion of its own 初核 (the township assisting); the township still reads none of it.
+    await cases.transition(who['xingsha-handler'], id, { ...step(), action: 'report', text: '已协助完成核实工作，情况已报县纪委', attachmentIds: [] } as never);
+    const recorded = await cases.transition(who.officer1, id, { ...step(), ...outcome } as never);
+    expect(recorded.disposition).toMatchObject({ disposition: 'initial_check', decidedBy: 'county', outcome: 'partly' });
+    const after = await cases.workflow(who['xingsha-handler'], id);
+    expect([after.disposition, after.leadHeldByCounty, after.steps.some((s) => s.action === 'record_outcome')]).toEqual([null, true, false]);
+    expect(JSON.stringify(after)).not.toContain('经初步核实部分属实');
   });
 
   it('statistics count by township, class, disposition and outcome; the CSV holds counts only', async () => {
@@ -275,16 +283,16 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(rows).toEqual(
       [
         'xingsha/accusation/talk_letter/explained:1',
-        'xingsha/accusation/initial_check/partly:1',
-        'xingsha/accusation/initial_check/pending:2',
+        'xingsha/accusation/initial_check/partly:2',
+        'xingsha/accusation/initial_check/pending:1',
         'xingsha/accusation/close_lead/none:1',
         'langli/accusation/initial_check/unverifiable:1',
       ].sort((a, b) => rooms.findIndex((r) => a.startsWith(`${r.code}/`)) - rooms.findIndex((r) => b.startsWith(`${r.code}/`))),
     );
     expect(dispositionTotals(stats.dispositions).map((t) => `${t.disposition}/${t.outcome}:${t.count}`)).toEqual([
       'talk_letter/explained:1',
-      'initial_check/partly:1',
-      'initial_check/pending:2',
+      'initial_check/partly:2',
+      'initial_check/pending:1',
       'initial_check/unverifiable:1',
       'close_lead/none:1',
     ]);
@@ -293,7 +301,7 @@ describe.each(backends)('问题线索处置: decisions, outcomes, the 暂存待�
     expect(csv).toContain('问题线索处置：乡镇,乡镇代码,事项类别,处置方式,处置结果,件数');
     expect(csv).toContain(`${names.get('xingsha')},xingsha,检举控告,谈话函询,说明清楚,1`);
     expect(csv).toContain(`${names.get('langli')},langli,检举控告,初步核实,无法查实,1`);
-    expect(csv).toContain('合计,,,初步核实,待记录结果,2');
+    expect(csv).toContain('合计,,,初步核实,待记录结果,1');
     expect(csv).toContain('合计,,,予以了结,无需记录,1');
     // Counts only: no case code, no reason, no outcome text, no narrative, no name.
     const codes = await db.query<{ case_code: string }>('SELECT case_code FROM petitions');

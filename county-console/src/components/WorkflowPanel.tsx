@@ -4,7 +4,8 @@ import {
   AppError,
   DISPOSITIONS_WITH_OUTCOME,
   NOTICE_VIAS,
-  availableActions,
+  CASE_ACTIONS,
+  checkTransition,
   type AccuserResponse,
   type CaseAction,
   type CaseWorkflowView,
@@ -42,7 +43,10 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
   const files = useDownload(token);
   const n = w.notices;
   // A township never learns whether the accuser gave their name; it takes none of the notice actions anyway.
-  const actions = availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).filter((a) => {
+  const matter = { matterClass: w.matterClass, named: w.named ?? false };
+  // A lead's outcome is recorded by the side that decided it: the county's own, also while a township it 交办 to assists.
+  const outcomeBy = w.disposition?.decidedBy ?? w.side;
+  const actions = CASE_ACTIONS.filter((a) => checkTransition(a, w.status, a === 'record_outcome' ? outcomeBy : w.side, role, matter) === 'ok').filter((a) => {
     switch (a) {
       case 'refer':
         return !referBar;
@@ -159,7 +163,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
         ))}
       </ol>
       {files.error && <p className="error">{files.error}</p>}
-      {referBar && availableActions(w.status, w.side, role, { matterClass: w.matterClass, named: w.named ?? false }).includes('refer') && (
+      {referBar && checkTransition('refer', w.status, w.side, role, matter) === 'ok' && (
         <p className="warn-text" data-testid="refer-not-offered">
           {TJ.referBarred}
           {referBar}

@@ -47,6 +47,13 @@ function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
 /** Who made the disposition in force: every one made before sides were recorded was the county's. */
 const dispositionSide = (p: CaseRow): HandlerSide => p.disposition_side ?? 'county';
 
+/**
+ * Whose a lead's outcome is to record: the side that made the disposition in force. A county 暂存待查 on a lead since
+ * 交办 is no decision yet to the township (it decides one itself), so with it, as with none, the side handling the case.
+ */
+const outcomeSide = (p: CaseRow): HandlerSide | null =>
+  p.disposition && !(p.disposition === 'shelve' && dispositionSide(p) !== p.handler_side) ? dispositionSide(p) : p.handler_side;
+
 /** A disposition made by the other side is not this side's to change or record. */
 const otherSide = (side: HandlerSide) =>
   new AppError('INVALID_STATE', side === 'township' ? ERROR_MESSAGES.cases.dispositionByCounty : ERROR_MESSAGES.cases.dispositionByTownship);
@@ -170,7 +177,8 @@ export class CaseService {
         if (prior.rows[0].petition_id !== id || prior.rows[0].action !== body.action) throw new AppError('CONFLICT', ERROR_MESSAGES.cases.stepIdReused);
         return workflowView(q, p, isTownshipRole(principal) ? 'township' : 'county', this.names);
       }
-      const check = checkTransition(body.action, p.status, p.handler_side, principal.role, { matterClass: p.matter_class, named: !p.anonymous });
+      const sideOf = body.action === 'record_outcome' ? outcomeSide(p) : p.handler_side;
+      const check = checkTransition(body.action, p.status, sideOf, principal.role, { matterClass: p.matter_class, named: !p.anonymous });
       if (check !== 'ok')
         throw new AppError(
           check === 'forbidden' ? 'FORBIDDEN' : 'INVALID_STATE',
@@ -339,10 +347,9 @@ export class CaseService {
         }
         case 'record_outcome': {
           const o = body.outcome;
-          // The other side's disposition: a county 暂存待查 is, to the township it was 交办 to, no decision yet (it
-          // decides one itself); any other is the county's, as decide_disposition says.
-          if (p.disposition && dispositionSide(p) !== side)
-            throw side === 'township' && p.disposition === 'shelve' ? new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst) : otherSide(side);
+          // The rule table gave the outcome to the side that decided (outcomeSide); a county 暂存待查 a township may
+          // still decide over is, to that township, no decision yet.
+          if (p.disposition && dispositionSide(p) !== side) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst);
           if (!p.disposition) throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionFirst);
           if (!DISPOSITIONS_WITH_OUTCOME.includes(p.disposition))
             throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.noOutcomeFor(DISPOSITION_LABELS[p.disposition]));
