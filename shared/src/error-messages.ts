@@ -139,8 +139,6 @@ export const ERROR_MESSAGES = deepFreeze({
     dispositionMade: (label: string) => `已作出处置决定（${label}），不能重新决定`,
     /** A township on a lead the county disposed of before it was 交办 (the township assists; what was decided stays the county's). */
     dispositionByCounty: '此线索的处置由县纪委监委决定，本乡镇纪委协助办理，不另作处置决定，也不记录处置结果。',
-    /** The county on a lead a township commission disposed of: it reviews the township's reported result instead. */
-    dispositionByTownship: '此线索由承办的乡镇纪委处置，县纪委监委在审核上报结果时把关，不在此改动。',
     dispositionRequired: '请选择处置方式：谈话函询、初步核实、暂存待查或予以了结',
     reasonTooShort: '请写明处置理由（至少 5 个字）',
     reviewOnRequired: '暂存待查须确定再次研判的日期',

@@ -184,8 +184,3 @@ export function nextStatus(action: CaseAction, status: PetitionStatus): Petition
   const to = CASE_RULES[action].to;
   return to === 'same' ? status : to;
 }
-
-/** The actions this role could take on a case right now (extension rules aside): what a console offers. */
-export function availableActions(status: PetitionStatus, side: HandlerSide | null, role: Role, matter: MatterOf): CaseAction[] {
-  return CASE_ACTIONS.filter((a) => checkTransition(a, status, side, role, matter) === 'ok');
-}

@@ -23,7 +23,7 @@ describe('a call restored after a restart applies the seal and recusal rules aga
 
   beforeAll(async () => {
     s = await startInProcess({ RECORDING: 'off', RECONNECT_GRACE_S: '60' });
-    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin']);
+    logins = await loginAll(s.url, ['officer1', 'officer2', 'supervisor', 'admin', 'xingsha-staff']);
     // officer2 is the registry's 吴海涛, linked as an administrator links a staff account.
     expect((await linkOfficer2(s.url, token('admin'), logins['officer2']!.user.id)).status).toBe(200);
   }, 120_000);
@@ -111,5 +111,31 @@ describe('a call restored after a restart applies the seal and recusal rules aga
     await s.restart();
     expect(rolesIn(sessionId)).toEqual(['county_officer', 'county_supervisor', 'kiosk']);
     expect(await withdrawals(sessionId)).toEqual([]);
+  }, 120_000);
+
+  it('a township intake sealed as the process stopped: its reception staff carry it and the filer stays, the listening supervisor is not restored', async () => {
+    const kiosk = await socket(await kioskToken(s.url, s.server.demo!.kiosks['xingsha']!));
+    const staff = await socket(token('xingsha-staff'));
+    const started = await send(staff, 'staff:startIntake', { requestId: randomUUID() });
+    if (!started.ok) throw new Error(`intake did not start: ${JSON.stringify(started)}`);
+    const sessionId = started.data.session.sessionId;
+    expect(await send(kiosk, 'session:rejoin', { sessionId })).toMatchObject({ ok: true });
+    // officer1 listens in and files the matter from the intake; the supervisor listens too.
+    const officer = await socket(token('officer1'));
+    expect(await send(officer, 'session:watch', { sessionId, mode: 'monitor' })).toMatchObject({ ok: true });
+    const supervisor = await socket(token('supervisor'));
+    expect(await send(supervisor, 'session:watch', { sessionId, mode: 'monitor' })).toMatchObject({ ok: true });
+    const filed = await api(s.url, 'POST', '/api/petitions', { token: token('officer1'), body: petitionBody('xingsha', null, { sessionId }) });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    expect(rolesIn(sessionId)).toEqual(['county_officer', 'county_supervisor', 'kiosk', 'township_staff']);
+    const sealed = await s.server.ctx.db.query(
+      `UPDATE petitions SET sealed = true, sealed_at = now(), sealed_by = $2, sealed_reason = '反映县纪委监委领导班子成员问题' WHERE session_id = $1`,
+      [sessionId, logins['supervisor']!.user.id],
+    );
+    expect(sealed.rowCount).toBe(1);
+    for (const k of sockets.splice(0)) k.close();
+    await s.restart();
+    expect(rolesIn(sessionId)).toEqual(['county_officer', 'kiosk', 'township_staff']);
+    expect((await withdrawals(sessionId)).map((r) => [r.actor_id, r.object_id, r.details['cause']])).toEqual([[null, logins['supervisor']!.user.id, 'sealed']]);
   }, 120_000);
 });

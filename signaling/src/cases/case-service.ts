@@ -54,10 +54,6 @@ const dispositionSide = (p: CaseRow): HandlerSide => p.disposition_side ?? 'coun
 const outcomeSide = (p: CaseRow): HandlerSide | null =>
   p.disposition && !(p.disposition === 'shelve' && dispositionSide(p) !== p.handler_side) ? dispositionSide(p) : p.handler_side;
 
-/** A disposition made by the other side is not this side's to change or record. */
-const otherSide = (side: HandlerSide) =>
-  new AppError('INVALID_STATE', side === 'township' ? ERROR_MESSAGES.cases.dispositionByCounty : ERROR_MESSAGES.cases.dispositionByTownship);
-
 /**
  * The clock that runs now: acceptance until the county decides, then the handling period until closure; on a
  * concluded 信访-track matter, the 复查 (then the 复核) the petitioner asked for, until its opinion is given.
@@ -322,7 +318,9 @@ export class CaseService {
           // The side handling the lead disposes of it. A lead the county shelved and then 交办 is the township's to
           // decide; any other county disposition stays the county's (the township assists), and the refusal names no
           // label: a township never reads the county's decision.
-          if (p.disposition && dispositionSide(p) !== side && !(side === 'township' && p.disposition === 'shelve')) throw otherSide(side);
+          // (The county never reaches here on a township's case: the rule table gives deciding to the side handling it.)
+          if (p.disposition && dispositionSide(p) !== side && !(side === 'township' && p.disposition === 'shelve'))
+            throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionByCounty);
           // Decided once; only a lead in 暂存待查 is decided again (when it comes back for review).
           if (p.disposition && p.disposition !== 'shelve')
             throw new AppError('INVALID_STATE', ERROR_MESSAGES.cases.dispositionMade(DISPOSITION_LABELS[p.disposition]));

@@ -39,7 +39,10 @@ export function routeEvents(app: AppContext, handlers: Record<ClientEvent, Handl
     }
     if (Object.hasOwn(ownerMethods, method)) {
       const m = ownerMethods[method as OwnerMethod];
-      return (m.run as (a: AppContext, p: unknown) => Promise<unknown>)(app, parseOrBadRequest(m.params, params, `${method} params`));
+      const p = parseOrBadRequest(m.params, params, `${method} params`);
+      // A session this node is still taking over: its seal and recusal check first (Reconnect.settled).
+      await app.reconnect.settled((p as { sessionId: string }).sessionId);
+      return (m.run as (a: AppContext, p: unknown) => Promise<unknown>)(app, p);
     }
     if (method !== 'event') throw new AppError('BAD_REQUEST', ERROR_MESSAGES.common.unknownRequest);
     const f = parseOrBadRequest(Forwarded, params, 'forwarded event');
@@ -48,6 +51,8 @@ export function routeEvents(app: AppContext, handlers: Record<ClientEvent, Handl
     // Checked again here: a node acts only on what the socket's own role may do.
     if (!EVENT_ACCESS[event].includes(f.principal.role)) throw new AppError('FORBIDDEN', ERROR_MESSAGES.common.roleForbidden);
     const payload = parseOrBadRequest(clientEvents[event].payload, f.payload, `${event} payload`);
+    const sessionId = (payload as { sessionId?: unknown }).sessionId;
+    if (typeof sessionId === 'string') await app.reconnect.settled(sessionId);
     return runLocal(event, { socketId: f.socketId, principal: f.principal, setPrincipal: () => {} }, payload);
   });
 

@@ -104,7 +104,10 @@ export class ClusterRouter implements SessionRouter {
 
   async onOwner(sessionId: string, method: string, params: unknown, runHere: () => Promise<unknown>): Promise<unknown> {
     const { bus, ownership } = this.cluster;
-    if (this.calls.session(sessionId)) return runHere();
+    if (this.calls.session(sessionId)) {
+      await this.reconnect.settled(sessionId);
+      return runHere();
+    }
     const owner = await ownership.ownerOf(sessionId);
     if (!owner || owner === bus.nodeId) {
       // Ours (or nobody's) but not loaded yet: a takeover in progress is waited for, not raced (see event()).

@@ -53,12 +53,14 @@ function keepingTheCall(live: LiveSession, picked: Peer[]): Peer[] {
 
 /**
  * Just after a restore nobody has come back yet and every county participant returns as talking (how each took part
- * is not stored), so who carries the call cannot be read from the peers: the officer who answered it does, and stays
- * whatever the rule; with that officer not in the call, nobody is taken out here (the next filing or seal decides).
+ * is not stored), so who carries the call cannot be read from the peers. In a county call the officer who answered it
+ * does; in a township's intake its reception staff do. They stay whatever the rule; with none of them in the call,
+ * nobody is taken out here (the next filing or seal decides).
  */
 function keepingTheRestoredCall(live: LiveSession, picked: Peer[], answeredBy: string | null): Peer[] {
-  if (!answeredBy || ![...live.peers.values()].some((p) => p.principalId === answeredBy)) return [];
-  return picked.filter((p) => p.principalId !== answeredBy && p.role !== 'kiosk');
+  const carries = (p: Peer) => (live.kind === 'staff_intake' ? p.role === 'township_staff' : p.principalId === answeredBy);
+  if (![...live.peers.values()].some(carries)) return [];
+  return picked.filter((p) => !carries(p) && p.role !== 'kiosk');
 }
 
 /**
