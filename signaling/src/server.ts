@@ -184,7 +184,7 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     // Each node asks only the kiosks connected to it, so a kiosk is asked once however many nodes there are.
     if (config.kioskSelfCheck)
       kioskChecks.startDueSweep(roomCodes, (socketId) => io.of('/').sockets.has(socketId) && notifier.toSocket(socketId, 'kiosk:checkDue', {}));
-    const reconnect = new Reconnect(calls, config.reconnectGraceMs, (sessionId) => withdrawAgain({ calls, db, log }, sessionId));
+    const reconnect = new Reconnect(calls, config.reconnectGraceMs, (sessionId, answeredBy) => withdrawAgain({ calls, db, log }, sessionId, answeredBy));
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
     });

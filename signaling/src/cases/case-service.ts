@@ -25,7 +25,7 @@ import { assertMayGoDown } from './jurisdiction.js';
 import { checkTownshipHandoff } from './township-handoff.js';
 import { dayFromIso, dayOf, dueAt, dueStateAt, endOfDay, type ClockRule } from './deadline-clock.js';
 import { concludeDueAt, jiaobanDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
-import { workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
+import { dispositionSide, workflowView, type CaseRow, type FileNameOpener } from './workflow-view.js';
 
 type Body = z.output<typeof CaseTransitionBody>;
 
@@ -43,9 +43,6 @@ function classRefusal(action: Body['action'], p: CaseRow): string | undefined {
   if (rule.namedOnly && p.anonymous) return ERROR_MESSAGES.cases.anonymousNoNotice;
   return undefined;
 }
-
-/** Who made the disposition in force: every one made before sides were recorded was the county's. */
-const dispositionSide = (p: CaseRow): HandlerSide => p.disposition_side ?? 'county';
 
 /**
  * Whose a lead's outcome is to record: the side that made the disposition in force. A county 暂存待查 on a lead since
@@ -88,7 +85,7 @@ export function currentClock(
   // 暂存待查, by the side handling the lead (a county shelving before a 交办 is not the township's clock): on the
   // county's own case the lead waits for its review day instead of running the handling clock.
   const shelved =
-    p.disposition === 'shelve' && p.disposition_review_due_at && DISPOSING.has(p.status) && (p.disposition_side ?? 'county') === p.handler_side
+    p.disposition === 'shelve' && p.disposition_review_due_at && DISPOSING.has(p.status) && dispositionSide(p) === p.handler_side
       ? p.disposition_review_due_at
       : null;
   if (shelved && p.handler_side === 'county') return { clock: 'shelved', due: shelved };

@@ -85,10 +85,13 @@ export function noticesOf(p: CaseRow): CaseNoticesView | null {
   };
 }
 
+/** Who made the disposition in force: every one made before sides were recorded was the county's. */
+export const dispositionSide = (p: Pick<CaseRow, 'disposition_side'>): HandlerSide => p.disposition_side ?? 'county';
+
 /** The lead's disposition in force, with its outcome; null until one is decided, and for a township, the county's. */
 export function dispositionOf(p: CaseRow, audience: 'county' | 'township'): DispositionView | null {
   if (!p.disposition || !p.disposition_at) return null;
-  const by = p.disposition_side ?? 'county';
+  const by = dispositionSide(p);
   if (audience === 'township' && by !== 'township') return null;
   return {
     disposition: p.disposition,
@@ -196,7 +199,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
     recheck: county ? reviewOf(p.recheck_requested_at, p.recheck_due_at, p.recheck_decided_at, p.recheck_opinion) : null,
     disposition: dispositionOf(p, audience),
-    leadHeldByCounty: !county && Boolean(p.disposition) && (p.disposition_side ?? 'county') === 'county' && p.disposition !== 'shelve',
+    leadHeldByCounty: !county && Boolean(p.disposition) && dispositionSide(p) === 'county' && p.disposition !== 'shelve',
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
     acceptDueAt: p.accept_due_at?.toISOString() ?? null,

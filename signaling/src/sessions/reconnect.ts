@@ -24,7 +24,7 @@ export class Reconnect {
     private readonly calls: CallService,
     private readonly graceMs: number,
     /** Runs on each session this node restored, once it is live here: the seal and recusal rules applied again (withdraw.ts). */
-    private readonly afterAdopt: (sessionId: string) => Promise<unknown> = async () => undefined,
+    private readonly afterAdopt: (sessionId: string, answeredBy: string | null) => Promise<unknown> = async () => undefined,
   ) {}
 
   async socketGone(socketId: string): Promise<void> {
@@ -237,7 +237,7 @@ export class Reconnect {
     }
     await this.calls.adopt(live);
     // Never fails the takeover: the call is live here whatever the check finds; a failure is logged (ids only).
-    await this.afterAdopt(session.id).catch((err) =>
+    await this.afterAdopt(session.id, session.answered_by).catch((err) =>
       this.calls.log.error('seal and recusal not applied again to a restored call', { sessionId: session.id, ...errorFields(err) }),
     );
     await this.calls.syncPresence(live, live.answeredBy ?? null);

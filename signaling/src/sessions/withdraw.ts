@@ -60,7 +60,7 @@ function keepingTheCall(live: LiveSession, picked: Peer[]): Peer[] {
 function keepingTheRestoredCall(live: LiveSession, picked: Peer[], answeredBy: string | null): Peer[] {
   const carries = (p: Peer) => (live.kind === 'staff_intake' ? p.role === 'township_staff' : p.principalId === answeredBy);
   if (![...live.peers.values()].some(carries)) return [];
-  return picked.filter((p) => !carries(p) && p.role !== 'kiosk');
+  return picked.filter((p) => !carries(p));
 }
 
 /**
@@ -95,7 +95,7 @@ export async function withdrawFromSession(
   const gone = await takeOut(calls, live, picked, {
     cause: req.cause,
     leave: () => 'withdrawn',
-    // Restored: the officer who answered, kept above, carries the call though not back yet.
+    // Restored: whoever carries the call (kept above) does so though not back yet.
     absentCarry: Boolean(restored),
     // The call cannot go on without them: it ends as though they had ended it, which is all the kiosk may learn.
     end: (p) => (p.role === 'township_staff' ? 'staff_ended' : 'officer_hangup'),
@@ -127,13 +127,11 @@ export async function withdrawFromSession(
  * again, on the node that now owns the call, before anyone rejoins it (the router waits for it: reconnect.ts); a call
  * from which no matter was filed costs one query. Audited as the server's own action (no actor).
  */
-export async function withdrawAgain(app: WithdrawContext, sessionId: string): Promise<number> {
+export async function withdrawAgain(app: WithdrawContext, sessionId: string, answeredBy: string | null): Promise<number> {
   const r = await app.db.query<{ created_by: string; sealed: boolean }>('SELECT created_by, sealed FROM petitions WHERE session_id = $1 ORDER BY created_at', [
     sessionId,
   ]);
-  if (!r.rows.length) return 0;
-  const s = await app.db.query<{ answered_by: string | null }>('SELECT answered_by FROM reception_sessions WHERE id = $1', [sessionId]);
-  const restored = { answeredBy: s.rows[0]?.answered_by ?? null };
+  const restored = { answeredBy };
   let n = 0;
   // Sealed first: it takes out more (all but the villager, the filer and whoever carries the call); then recusal.
   for (const cause of WITHDRAW_CAUSES) {
