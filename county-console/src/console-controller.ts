@@ -431,7 +431,17 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
     try {
       const a = await this.channel.request('call:answer', { sessionId });
       // The answer carries the session as it is (recording state included): shown at once, not after the next push.
-      await this.enter({ peerId: a.peerId, session: a.session, producers: a.producers, media: 'fresh', reconnectGraceMs: a.reconnectGraceMs }, 'join');
+      await this.enter(
+        {
+          peerId: a.peerId,
+          session: a.session,
+          producers: a.producers,
+          media: 'fresh',
+          reconnectGraceMs: a.reconnectGraceMs,
+          ...(a.rtpCapabilities ? { rtpCapabilities: a.rtpCapabilities } : {}),
+        },
+        'join',
+      );
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'other';
       const text = T.answerFailed;

@@ -51,6 +51,122 @@ export const WORKER_PATCHES = [
     replace: `			// vj patch: let it pass; it is marked recovered so it is never NACKed.
 			return true;`,
   },
+  // Key frame requests, one window per producer. libwebrtc acts on one key frame request per 300 ms for a whole
+  // simulcast stream (EncoderRtcpFeedback) and answers it with a key frame on every layer; a request for another
+  // layer inside those 300 ms is ignored. 3.12 spaces requests per layer (SSRC) only, so a request for layer 2
+  // sent just after one for layer 0 was dropped by the sender and asked again only after 1 s: an officer
+  // answering while the wall raised its tile, or the recorder asked for its segment's key frame, waited a second
+  // more for the first picture (issue 13). Now a request for another layer inside the producer's delay waits for
+  // the window's end and then goes out; requests arriving together (within 5 ms) still go out together, and a
+  // key frame that reaches a layer answers the request still waiting for it there.
+  {
+    file: 'include/RTC/KeyFrameRequestManager.hpp',
+    why: 'a key frame request window per producer: its start',
+    find: `		uint32_t keyFrameRequestDelay{ 0u }; // 0 means disabled.`,
+    replace: `		uint32_t keyFrameRequestDelay{ 0u }; // 0 means disabled.
+		// vj patch: when the producer's current window of key frame requests opened (any layer).
+		uint64_t requestWindowStartMs{ 0u };`,
+  },
+  {
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: the clock',
+    find: `#include "RTC/KeyFrameRequestManager.hpp"
+#include "Logger.hpp"`,
+    replace: `#include "RTC/KeyFrameRequestManager.hpp"
+#include "DepLibUV.hpp"
+#include "Logger.hpp"
+
+// vj patch: requests this close to the one that opened the window go out with it (they arrived together).
+static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
+  },
+  {
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: another layer waits for the window',
+    find: `		// Otherwise create a delayer (not yet enabled) and continue.
+		else
+		{
+			MS_DEBUG_DEV("creating a delayer for the given ssrc");
+
+			this->mapSsrcKeyFrameRequestDelayer[ssrc] =
+			  new KeyFrameRequestDelayer(this, ssrc, this->keyFrameRequestDelay);
+		}`,
+    replace: `		// Otherwise create a delayer (not yet enabled) and continue.
+		else
+		{
+			// vj patch: a request for another layer went out less than the delay ago: the sender would ignore
+			// this one, so it waits (enabled) for the window to close.
+			const uint64_t sinceMs = DepLibUV::GetTimeMs() - this->requestWindowStartMs;
+
+			if (sinceMs > KeyFrameRequestBurstMs && sinceMs < this->keyFrameRequestDelay)
+			{
+				auto* keyFrameRequestDelayer = new KeyFrameRequestDelayer(
+				  this, ssrc, static_cast<uint32_t>(this->keyFrameRequestDelay - sinceMs));
+
+				keyFrameRequestDelayer->SetKeyFrameRequested(true);
+				this->mapSsrcKeyFrameRequestDelayer[ssrc] = keyFrameRequestDelayer;
+
+				return;
+			}
+
+			MS_DEBUG_DEV("creating a delayer for the given ssrc");
+
+			this->mapSsrcKeyFrameRequestDelayer[ssrc] =
+			  new KeyFrameRequestDelayer(this, ssrc, this->keyFrameRequestDelay);
+		}`,
+  },
+  {
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: a request going out opens it',
+    find: `	this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
+
+	this->listener->OnKeyFrameNeeded(this, ssrc);
+}`,
+    replace: `	this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
+
+	// vj patch: a request going out opens the producer's window when none is open.
+	if (DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
+		this->requestWindowStartMs = DepLibUV::GetTimeMs();
+
+	this->listener->OnKeyFrameNeeded(this, ssrc);
+}`,
+  },
+  {
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: a forced request opens it too',
+    find: `		this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
+	}
+
+	this->listener->OnKeyFrameNeeded(this, ssrc);
+}`,
+    replace: `		this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
+	}
+
+	// vj patch: as in KeyFrameNeeded.
+	if (DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
+		this->requestWindowStartMs = DepLibUV::GetTimeMs();
+
+	this->listener->OnKeyFrameNeeded(this, ssrc);
+}`,
+  },
+  {
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: a key frame answers a waiting request',
+    find: `void RTC::KeyFrameRequestManager::KeyFrameReceived(uint32_t ssrc)
+{
+	MS_TRACE();
+`,
+    replace: `void RTC::KeyFrameRequestManager::KeyFrameReceived(uint32_t ssrc)
+{
+	MS_TRACE();
+
+	// vj patch: a key frame on this layer (the sender makes one on every layer) answers a request still waiting
+	// for the window: asking again when it closes would only bring a needless second key frame.
+	auto itDelayer = this->mapSsrcKeyFrameRequestDelayer.find(ssrc);
+
+	if (itDelayer != this->mapSsrcKeyFrameRequestDelayer.end())
+		itDelayer->second->SetKeyFrameRequested(false);
+`,
+  },
 ];
 
 /** Applies every patch to the worker tree at `workerDir`; throws if an anchor is missing or not unique. */

@@ -1,4 +1,4 @@
-import type { JoinAnswer, ProducerInfo } from '@vj/shared';
+import type { JoinAnswer, ProducerInfo, RtpCapabilities } from '@vj/shared';
 import type { SignalChannel } from './channel.js';
 import { RtcPeer, type PublishOptions } from './rtc-peer.js';
 
@@ -68,14 +68,19 @@ export class SessionMedia {
   }
 
   /** Enters the session's media: transports, what others publish, and our own tracks when we speak. */
-  async start(joined: { producers: ProducerInfo[] }, speak: boolean): Promise<void> {
+  async start(joined: { producers: ProducerInfo[]; rtpCapabilities?: RtpCapabilities | undefined }, speak: boolean): Promise<void> {
     const peer = new RtcPeer(this.channel, this.sessionId);
     peer.setVideoPaused(this.videoPaused);
     this.peer = peer;
-    await peer.load();
+    // Loading first: the receive transport asked for beside it waits on this same load.
+    const loading = peer.load(joined.rtpCapabilities);
+    if (joined.producers.length > 0 || this.waiting.size > 0) peer.prepareReceiving();
+    await loading;
     const pending = [...this.waiting];
     this.waiting.clear();
-    for (const id of new Set([...joined.producers.map((p) => p.producerId), ...pending])) await this.consume(id);
+    // Pictures first: the video's key frame is the slowest thing to arrive, and the sound needs no wait.
+    const producers = [...joined.producers].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
+    for (const id of new Set([...producers.map((p) => p.producerId), ...pending])) await this.consume(id);
     if (speak) await this.setSpeaking(true);
   }
 

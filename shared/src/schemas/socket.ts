@@ -46,7 +46,13 @@ export const SessionStateView = z.object({
 });
 export type SessionStateView = z.infer<typeof SessionStateView>;
 
-export const JoinResult = z.object({ peerId: Id, session: SessionStateView, producers: z.array(ProducerInfo) });
+export const JoinResult = z.object({
+  peerId: Id,
+  session: SessionStateView,
+  producers: z.array(ProducerInfo),
+  /** The session router's capabilities, when the server sends them with the answer (saves the client asking). */
+  rtpCapabilities: RtpCapabilities.optional(),
+});
 export type JoinResult = z.infer<typeof JoinResult>;
 
 /**
@@ -116,7 +122,15 @@ export const clientEvents = {
   'call:answer': {
     payload: SessionRef,
     // The session as it is at the answer (recording included), so the console shows the truth at once.
-    result: SessionRef.extend({ peerId: Id, roomCode: z.string(), producers: z.array(ProducerInfo), session: SessionStateView, ...Grace }),
+    result: SessionRef.extend({
+      peerId: Id,
+      roomCode: z.string(),
+      producers: z.array(ProducerInfo),
+      session: SessionStateView,
+      // Asked of the SFU beside the answer: the officer's media starts one round trip sooner.
+      rtpCapabilities: RtpCapabilities.optional(),
+      ...Grace,
+    }),
   },
   'session:end': { payload: SessionRef, result: Empty },
   'rtc:capabilities': { payload: SessionRef, result: z.object({ rtpCapabilities: RtpCapabilities }) },

@@ -110,11 +110,19 @@ export function eventHandlers(app: AppContext): Handlers {
       return { ...(await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId)), reconnectGraceMs };
     },
     'call:answer': async (ctx, { sessionId }) => {
+      // The router's capabilities are asked for beside the answer and sent with it, so the officer's first picture
+      // does not wait one more round trip. Not to be had, the client asks for them itself (rtc:capabilities).
+      // eslint-disable-next-line no-restricted-syntax -- the client asks for them itself when they are missing
+      const capabilities = sfu.request('createRouter', { sessionId }).then(
+        (r) => r.rtpCapabilities,
+        () => undefined,
+      );
       const answered = bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId));
       // The session as it stands now (the recorder has usually started on the kiosk's first track already).
       const live = calls.session(sessionId);
       if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.endedWhileAnswering);
-      return { ...answered, session: stateView(live), reconnectGraceMs };
+      const rtpCapabilities = await capabilities;
+      return { ...answered, session: stateView(live), reconnectGraceMs, ...(rtpCapabilities ? { rtpCapabilities } : {}) };
     },
     'session:end': async (ctx, { sessionId }) => {
       // Counted before the next start can be, but a limiter failure never keeps a villager from hanging up.

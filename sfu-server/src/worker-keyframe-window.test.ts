@@ -1,0 +1,155 @@
+import dgram from 'node:dgram';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/helpers/poll.js';
+import { KEY_FRAME_REQUEST_DELAY_MS } from './session-media.js';
+
+// The worker this project builds spaces key frame requests per producer, not per layer
+// (scripts/lib/mediasoup-patches.mjs). A browser's simulcast encoder acts on one request per 300 ms for all its
+// layers and answers it with a key frame on every layer; unpatched 3.12 sent a request for another layer at once,
+// the encoder ignored it, and the worker asked again only a second later: the officer's first picture waited for
+// it whenever the wall or the recorder had asked just before (issue 13). These tests play that encoder with
+// hand-made VP8 packets on two simulcast layers through plain transports, and read the requests the worker sends.
+
+const VP8_PT = 101;
+const LAYERS = [3331, 3332];
+const PACKET_MS = 20;
+
+/** One VP8 frame in one packet, with the picture id, TL0PICIDX and TID a simulcast consumer reads. */
+function vp8(ssrc: number, seq: number, keyFrame: boolean): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x80;
+  header[1] = 0x80 | VP8_PT; // marker: each frame is one packet
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE((seq * 1800) >>> 0, 4);
+  header.writeUInt32BE(ssrc, 8);
+  // X and S set; I, L and T set; a 15-bit picture id; TL0PICIDX; TID 0 with Y set. Then the VP8 frame tag (bit 0
+  // clear: a key frame) and, for a key frame, its start code and a 16×16 size.
+  const descriptor = [0x90, 0xe0, 0x80 | ((seq >> 8) & 0x7f), seq & 0xff, seq & 0xff, 0x20];
+  const frame = keyFrame ? [0x10, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x10, 0x00, 0x10, 0x00] : [0x11, 0x00, 0x00, 0x00];
+  return Buffer.concat([header, Buffer.from([...descriptor, ...frame])]);
+}
+
+/** The media SSRC of every PLI in a compound RTCP datagram. */
+function plis(datagram: Buffer): number[] {
+  const out: number[] = [];
+  for (let at = 0; at + 12 <= datagram.length;) {
+    const fmt = datagram[at]! & 0x1f;
+    const pt = datagram[at + 1]!;
+    const bytes = (datagram.readUInt16BE(at + 2) + 1) * 4;
+    if (pt === 206 && fmt === 1) out.push(datagram.readUInt32BE(at + 8));
+    at += bytes;
+  }
+  return out;
+}
+
+describe('the built mediasoup worker spaces key frame requests per producer', () => {
+  let worker: types.Worker;
+  let producer: types.Producer;
+  let router: types.Router;
+  let sender: dgram.Socket;
+  let sinks: dgram.Socket[];
+  let forwarded: number[];
+  let requests: { at: number; ssrc: number }[];
+  let sendKeyFrames: (() => void) | undefined;
+  let timer: NodeJS.Timeout;
+
+  beforeEach(async () => {
+    worker = await mediasoup.createWorker({ logLevel: 'error' });
+    router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+    const inbound = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
+    producer = await inbound.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{ mimeType: 'video/VP8', payloadType: VP8_PT, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
+        encodings: LAYERS.map((ssrc) => ({ ssrc })),
+      },
+      keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS,
+    });
+    requests = [];
+    forwarded = [];
+    sinks = [];
+    sender = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sender.bind(0, '127.0.0.1', () => r()));
+    sender.on('message', (m) => {
+      for (const ssrc of plis(m)) requests.push({ at: performance.now(), ssrc });
+    });
+    // The encoder: a frame on each layer every 20 ms, a key frame on every layer first and when told to.
+    let seq = 1;
+    let key = true;
+    sendKeyFrames = () => void (key = true);
+    const tick = () => {
+      const k = key;
+      key = false;
+      for (const ssrc of LAYERS) sender.send(vp8(ssrc, seq, k), inbound.tuple.localPort, '127.0.0.1');
+      seq++;
+    };
+    tick();
+    timer = setInterval(tick, PACKET_MS);
+    // Both layers scored, so a consumer can take either.
+    await waitFor(
+      'both layers received',
+      async () => (await producer.getStats()).filter((s) => s.type === 'inbound-rtp' && s.score > 0).length === LAYERS.length,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+  });
+
+  afterEach(() => {
+    clearInterval(timer);
+    sender.close();
+    for (const s of sinks) s.close();
+    worker.close();
+  });
+
+  /** A paused plain consumer of one layer, as the wall's (layer 0) or the call view's (layer 1). */
+  async function consumer(spatialLayer: number): Promise<types.Consumer> {
+    const sink = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+    sinks.push(sink);
+    sink.on('message', (m) => {
+      if ((m[1]! & 0x7f) >= 72 && (m[1]! & 0x7f) <= 79) return; // RTCP (sender reports) on the muxed port
+      forwarded.push(spatialLayer);
+    });
+    const out = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
+    await out.connect({ ip: '127.0.0.1', port: sink.address().port });
+    const caps = {
+      ...router.rtpCapabilities,
+      codecs: router.rtpCapabilities.codecs?.map((c) => ({ ...c, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] })),
+    };
+    return out.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, preferredLayers: { spatialLayer, temporalLayer: 0 } });
+  }
+
+  it('holds a request for another layer until the window closes, then sends it', async () => {
+    const wall = await consumer(0);
+    const call = await consumer(1);
+    await wall.resume();
+    await waitFor('the wall layer asked for', () => requests.some((r) => r.ssrc === LAYERS[0]), { timeoutMs: 5000, intervalMs: 5 });
+    const first = requests.find((r) => r.ssrc === LAYERS[0])!.at;
+    await new Promise((r) => setTimeout(r, 60));
+    await call.resume();
+    // The encoder ignores it inside its own 300 ms; the worker must not spend it there, nor wait a whole second.
+    await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
+    const second = requests.find((r) => r.ssrc === LAYERS[1])!.at;
+    expect(second - first).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
+    expect(second - first).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 300);
+  });
+
+  it('lets a key frame on that layer answer a request still waiting, and forwards it', async () => {
+    const wall = await consumer(0);
+    const call = await consumer(1);
+    await wall.resume();
+    await waitFor('the wall layer asked for', () => requests.some((r) => r.ssrc === LAYERS[0]), { timeoutMs: 5000, intervalMs: 5 });
+    const first = requests.find((r) => r.ssrc === LAYERS[0])!.at;
+    await new Promise((r) => setTimeout(r, 60));
+    await call.resume();
+    // The encoder answers the first request as a browser does: a key frame on every layer.
+    await new Promise((r) => setTimeout(r, 40));
+    sendKeyFrames!();
+    await waitFor('the call layer forwarded', () => forwarded.includes(1), { timeoutMs: 5000, intervalMs: 5 });
+    // Past the window (and well short of the worker's 1 s retry): nothing more was asked for that layer.
+    const until = first + KEY_FRAME_REQUEST_DELAY_MS + 300;
+    await new Promise((r) => setTimeout(r, Math.max(0, until - performance.now())));
+    expect(requests.filter((r) => r.ssrc === LAYERS[1])).toEqual([]);
+  });
+});
