@@ -47,6 +47,15 @@ type TransportMeta = {
 export const KEY_FRAME_REQUEST_DELAY_MS = 400;
 
 /**
+ * How long a new viewer of a simulcast picture waits for its first frame on the layer it wants before it takes the
+ * next one down. A sender can stop a layer at any time (its bandwidth estimate is still rising at the start of a
+ * call, or its CPU is busy), and the SFU counts that layer as live until its inactivity check, a second or two
+ * later: an officer answering then saw nothing until it did. One frame on a lower layer now, the wanted layer as
+ * soon as it sends (the lower one keeps showing until then).
+ */
+export const FIRST_PICTURE_WAIT_MS = 600;
+
+/**
  * The media of one reception session: a Router, and per peer its transports, producers and consumers.
  * Every close goes through here with a reason, and parent closes (transport → producers/consumers,
  * worker → router) are turned into the same reasoned events.
@@ -66,6 +75,9 @@ export class SessionMedia {
   private readonly links = new Map<string, { grade: LinkGrade; seen: Map<string, number>; cap: UplinkLayerCap }>();
   /** The spatial layer each video consumer was asked for (absent: the top one), before any uplink cap. */
   private readonly wantedLayer = new Map<string, number>();
+  /** Consumers still waiting for their first picture, held to a lower layer by `watchFirstPicture`. */
+  private readonly firstPictureCap = new Map<string, number>();
+  private readonly firstPictureWatched = new Set<string>();
 
   constructor(
     readonly sessionId: string,
@@ -227,6 +239,50 @@ export class SessionMedia {
     // not connected yet, when it connects). A second request here would only come back as a needless second
     // key frame once the producer's request delay ends.
     await consumer.resume();
+    this.watchFirstPicture(consumer);
+  }
+
+  /**
+   * A simulcast consumer taking the top layer (nobody chose one: the call view) that has shown nothing
+   * FIRST_PICTURE_WAIT_MS after it was resumed, on a connected transport, steps down a layer, and again, until a
+   * frame comes; then it wants the top layer again. See FIRST_PICTURE_WAIT_MS.
+   */
+  private watchFirstPicture(consumer: types.Consumer<{ source: TrackSource }>): void {
+    if (consumer.type !== 'simulcast' || this.wantedLayer.has(consumer.id) || consumer.currentLayers) return;
+    // Resumed again before its first picture (a pause in between): the watch already running goes on.
+    if (this.firstPictureWatched.has(consumer.id)) return;
+    this.firstPictureWatched.add(consumer.id);
+    const settle = () => {
+      clearTimeout(timer);
+      if (!this.firstPictureCap.delete(consumer.id) || consumer.closed) return;
+      void consumer
+        .setPreferredLayers({ spatialLayer: this.layerFor(consumer), temporalLayer: 2 })
+        .catch((err) => this.log.debug('layer not restored after the first picture', { consumerId: consumer.id, ...errorFields(err) }));
+    };
+    const step = () => {
+      if (consumer.closed || consumer.currentLayers) return settle();
+      const transport = this.transports.get(this.consumers.get(consumer.id)?.transportId ?? '')?.item;
+      const connecting = transport !== undefined && 'dtlsState' in transport && transport.dtlsState !== 'connected';
+      const layer = this.layerFor(consumer);
+      // Not the layer's fault while the transport still connects or the picture is paused; nothing below layer 0.
+      if (!connecting && !consumer.paused && !consumer.producerPaused && layer > 0) {
+        this.firstPictureCap.set(consumer.id, layer - 1);
+        this.log.info('no first picture yet: a lower layer meanwhile', { sessionId: this.sessionId, consumerId: consumer.id, layer: layer - 1 });
+        void consumer
+          .setPreferredLayers({ spatialLayer: layer - 1, temporalLayer: 2 })
+          .catch((err) => this.log.debug('lower layer not set', { consumerId: consumer.id, ...errorFields(err) }));
+      }
+      timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
+    };
+    let timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
+    consumer.on('layerschange', (layers) => {
+      if (layers) settle();
+    });
+    consumer.observer.once('close', () => {
+      clearTimeout(timer);
+      this.firstPictureCap.delete(consumer.id);
+      this.firstPictureWatched.delete(consumer.id);
+    });
   }
 
   async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
@@ -279,7 +335,8 @@ export class SessionMedia {
   /** The layer a simulcast consumer gets now: the one asked for, within its sender's uplink cap. */
   private layerFor(consumer: types.Consumer): number {
     const layers = this.producers.get(consumer.producerId)?.item.rtpParameters.encodings?.length ?? 1;
-    return effectiveLayer(this.wantedLayer.get(consumer.id), layers, this.uplinkCapped(consumer.producerId));
+    const layer = effectiveLayer(this.wantedLayer.get(consumer.id), layers, this.uplinkCapped(consumer.producerId));
+    return Math.min(layer, this.firstPictureCap.get(consumer.id) ?? layer);
   }
 
   /**

@@ -3,6 +3,7 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/helpers/poll.js';
+import { isRtcp, plis, VP8_PT, vp8 } from '../../test/helpers/vp8-simulcast.js';
 import { KEY_FRAME_REQUEST_DELAY_MS } from './session-media.js';
 
 // The worker this project builds spaces key frame requests per producer, not per layer
@@ -12,37 +13,8 @@ import { KEY_FRAME_REQUEST_DELAY_MS } from './session-media.js';
 // it whenever the wall or the recorder had asked just before (issue 13). These tests play that encoder with
 // hand-made VP8 packets on two simulcast layers through plain transports, and read the requests the worker sends.
 
-const VP8_PT = 101;
 const LAYERS = [3331, 3332];
 const PACKET_MS = 20;
-
-/** One VP8 frame in one packet, with the picture id, TL0PICIDX and TID a simulcast consumer reads. */
-function vp8(ssrc: number, seq: number, keyFrame: boolean): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = 0x80 | VP8_PT; // marker: each frame is one packet
-  header.writeUInt16BE(seq & 0xffff, 2);
-  header.writeUInt32BE((seq * 1800) >>> 0, 4);
-  header.writeUInt32BE(ssrc, 8);
-  // X and S set; I, L and T set; a 15-bit picture id; TL0PICIDX; TID 0 with Y set. Then the VP8 frame tag (bit 0
-  // clear: a key frame) and, for a key frame, its start code and a 16×16 size.
-  const descriptor = [0x90, 0xe0, 0x80 | ((seq >> 8) & 0x7f), seq & 0xff, seq & 0xff, 0x20];
-  const frame = keyFrame ? [0x10, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x10, 0x00, 0x10, 0x00] : [0x11, 0x00, 0x00, 0x00];
-  return Buffer.concat([header, Buffer.from([...descriptor, ...frame])]);
-}
-
-/** The media SSRC of every PLI in a compound RTCP datagram. */
-function plis(datagram: Buffer): number[] {
-  const out: number[] = [];
-  for (let at = 0; at + 12 <= datagram.length;) {
-    const fmt = datagram[at]! & 0x1f;
-    const pt = datagram[at + 1]!;
-    const bytes = (datagram.readUInt16BE(at + 2) + 1) * 4;
-    if (pt === 206 && fmt === 1) out.push(datagram.readUInt32BE(at + 8));
-    at += bytes;
-  }
-  return out;
-}
 
 describe('the built mediasoup worker spaces key frame requests per producer', () => {
   let worker: types.Worker;
@@ -108,7 +80,7 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
     sinks.push(sink);
     sink.on('message', (m) => {
-      if ((m[1]! & 0x7f) >= 72 && (m[1]! & 0x7f) <= 79) return; // RTCP (sender reports) on the muxed port
+      if (isRtcp(m)) return;
       forwarded.push(spatialLayer);
     });
     const out = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });

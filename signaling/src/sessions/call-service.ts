@@ -357,7 +357,6 @@ export class CallService {
     this.alerts.resolve(`call_unanswered:${sessionId}`);
     const peer: Peer = { peerId, role: officer.role, name: officer.name, principalId: officer.userId, socketId, mode: 'join' };
     live.peers.set(peerId, peer);
-    await this.timeline.event(sessionId, 'answered', { participantId: peerId, actorId: officer.userId });
     this.toPeers(live, 'session:answered', { sessionId, officerName: officer.name }, (p) => p.peerId !== peerId);
     this.broadcastState(live);
     this.log.info('call answered', { sessionId, userId: officer.userId });

@@ -2,6 +2,7 @@ import { AppError, type LeaveReason, type ParticipantRole, type SessionEndReason
 import type { Db, Queryable } from '../db/db.js';
 import { sealedCallsHiddenFrom, sealedMatterTakenIn } from '../cases/sealed.js';
 import { newId } from '../security/crypto.js';
+import { insertSessionEvent } from './timeline.js';
 
 export interface SessionRow {
   id: string;
@@ -66,7 +67,10 @@ export class SessionStore {
     }
   }
 
-  /** The atomic answer: exactly one officer moves a session from calling to active. */
+  /**
+   * The atomic answer: exactly one officer moves a session from calling to active. Its timeline event commits with
+   * it: one statement and one commit fewer before the officer's media can start, and no answer without its event.
+   */
   async answer(sessionId: string, userId: string, role: ParticipantRole): Promise<{ session: SessionRow; peerId: string }> {
     return this.db.tx(async (q) => {
       const r = await q.query<SessionRow>(
@@ -81,6 +85,7 @@ export class SessionStore {
         throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.ended);
       }
       const peerId = await this.addParticipant(q, sessionId, role, { userId });
+      await insertSessionEvent(q, sessionId, 'answered', { participantId: peerId, actorId: userId });
       return { session: r.rows[0], peerId };
     });
   }

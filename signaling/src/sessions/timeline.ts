@@ -1,5 +1,5 @@
 import { appendAudit, type AuditEntry } from '../audit/audit-log.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { newId } from '../security/crypto.js';
 
 export type SessionEventKind =
@@ -16,41 +16,32 @@ export type SessionEventKind =
   | 'video_back'
   | 'ended';
 
+type Who = { participantId?: string | null; actorId?: string | null };
+type Details = Record<string, string | number | boolean | null>;
+
+/** One timeline event, on a connection or inside a transaction whose change it records (the answer, an audited step). */
+export async function insertSessionEvent(q: Queryable, sessionId: string, kind: SessionEventKind, who: Who = {}, details: Details = {}): Promise<void> {
+  await q.query('INSERT INTO session_events (session_id, kind, participant_id, actor_id, details) VALUES ($1, $2, $3, $4, $5)', [
+    sessionId,
+    kind,
+    who.participantId ?? null,
+    who.actorId ?? null,
+    JSON.stringify(details),
+  ]);
+}
+
 /** The session timeline and its private segments in PostgreSQL: who joined, in which mode, when it went private. */
 export class Timeline {
   constructor(private readonly db: Db) {}
 
-  async event(
-    sessionId: string,
-    kind: SessionEventKind,
-    who: { participantId?: string | null; actorId?: string | null } = {},
-    details: Record<string, string | number | boolean | null> = {},
-  ): Promise<void> {
-    await this.db.query('INSERT INTO session_events (session_id, kind, participant_id, actor_id, details) VALUES ($1, $2, $3, $4, $5)', [
-      sessionId,
-      kind,
-      who.participantId ?? null,
-      who.actorId ?? null,
-      JSON.stringify(details),
-    ]);
+  async event(sessionId: string, kind: SessionEventKind, who: Who = {}, details: Details = {}): Promise<void> {
+    await insertSessionEvent(this.db, sessionId, kind, who, details);
   }
 
   /** A state change: the timeline event and its audit row commit together. */
-  async audited(
-    sessionId: string,
-    kind: SessionEventKind,
-    who: { participantId?: string | null; actorId?: string | null },
-    details: Record<string, string | number | boolean | null>,
-    audit: AuditEntry,
-  ): Promise<void> {
+  async audited(sessionId: string, kind: SessionEventKind, who: Who, details: Details, audit: AuditEntry): Promise<void> {
     await this.db.tx(async (q) => {
-      await q.query('INSERT INTO session_events (session_id, kind, participant_id, actor_id, details) VALUES ($1, $2, $3, $4, $5)', [
-        sessionId,
-        kind,
-        who.participantId ?? null,
-        who.actorId ?? null,
-        JSON.stringify(details),
-      ]);
+      await insertSessionEvent(q, sessionId, kind, who, details);
       await appendAudit(q, audit);
     });
   }
