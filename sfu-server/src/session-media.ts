@@ -244,42 +244,54 @@ export class SessionMedia {
 
   /**
    * A simulcast consumer taking the top layer (nobody chose one: the call view) that has shown nothing
-   * FIRST_PICTURE_WAIT_MS after it was resumed, on a connected transport, steps down a layer, and again, until a
-   * frame comes; then it wants the top layer again. See FIRST_PICTURE_WAIT_MS.
+   * FIRST_PICTURE_WAIT_MS after it was resumed and its transport connected steps down a layer, and again, until a
+   * frame comes; then it wants the top layer again. A layer chosen meanwhile (setConsumerLayer) ends the watch.
+   * See FIRST_PICTURE_WAIT_MS.
    */
   private watchFirstPicture(consumer: types.Consumer<{ source: TrackSource }>): void {
-    if (consumer.type !== 'simulcast' || this.wantedLayer.has(consumer.id) || consumer.currentLayers) return;
+    if (consumer.closed || consumer.type !== 'simulcast' || this.wantedLayer.has(consumer.id) || consumer.currentLayers) return;
     // Resumed again before its first picture (a pause in between): the watch already running goes on.
     if (this.firstPictureWatched.has(consumer.id)) return;
     this.firstPictureWatched.add(consumer.id);
+    const transport = this.transports.get(this.consumers.get(consumer.id)?.transportId ?? '')?.item;
+    const webRtc = transport !== undefined && 'dtlsState' in transport ? transport : undefined;
+    let timer: NodeJS.Timeout | undefined;
     const settle = () => {
       clearTimeout(timer);
+      webRtc?.removeListener('dtlsstatechange', onDtls);
       if (!this.firstPictureCap.delete(consumer.id) || consumer.closed) return;
       void consumer
         .setPreferredLayers({ spatialLayer: this.layerFor(consumer), temporalLayer: 2 })
         .catch((err) => this.log.debug('layer not restored after the first picture', { consumerId: consumer.id, ...errorFields(err) }));
     };
     const step = () => {
-      if (consumer.closed || consumer.currentLayers) return settle();
-      const transport = this.transports.get(this.consumers.get(consumer.id)?.transportId ?? '')?.item;
-      const connecting = transport !== undefined && 'dtlsState' in transport && transport.dtlsState !== 'connected';
+      if (consumer.closed || consumer.currentLayers || this.wantedLayer.has(consumer.id)) return settle();
+      // Not the layer's fault while the transport (re)connects or the picture is paused: wait again.
+      if (webRtc?.dtlsState !== undefined && webRtc.dtlsState !== 'connected') return void (timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref());
+      if (consumer.paused || consumer.producerPaused) return void (timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref());
       const layer = this.layerFor(consumer);
-      // Not the layer's fault while the transport still connects or the picture is paused; nothing below layer 0.
-      if (!connecting && !consumer.paused && !consumer.producerPaused && layer > 0) {
-        this.firstPictureCap.set(consumer.id, layer - 1);
-        this.log.info('no first picture yet: a lower layer meanwhile', { sessionId: this.sessionId, consumerId: consumer.id, layer: layer - 1 });
-        void consumer
-          .setPreferredLayers({ spatialLayer: layer - 1, temporalLayer: 2 })
-          .catch((err) => this.log.debug('lower layer not set', { consumerId: consumer.id, ...errorFields(err) }));
-      }
+      // Nothing below layer 0: the first frame, when it comes, settles the watch (layerschange).
+      if (layer === 0) return;
+      this.firstPictureCap.set(consumer.id, layer - 1);
+      this.log.info('no first picture yet: a lower layer meanwhile', { sessionId: this.sessionId, consumerId: consumer.id, layer: layer - 1 });
+      void consumer
+        .setPreferredLayers({ spatialLayer: layer - 1, temporalLayer: 2 })
+        .catch((err) => this.log.debug('lower layer not set', { consumerId: consumer.id, ...errorFields(err) }));
       timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
     };
-    let timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
+    // The wait counts from the connection: until then no frame could have come on any layer.
+    const onDtls = (state: string) => {
+      if (state !== 'connected' || timer !== undefined) return;
+      timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
+    };
+    if (webRtc && webRtc.dtlsState !== 'connected') webRtc.on('dtlsstatechange', onDtls);
+    else timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
     consumer.on('layerschange', (layers) => {
       if (layers) settle();
     });
     consumer.observer.once('close', () => {
       clearTimeout(timer);
+      webRtc?.removeListener('dtlsstatechange', onDtls);
       this.firstPictureCap.delete(consumer.id);
       this.firstPictureWatched.delete(consumer.id);
     });
@@ -322,6 +334,8 @@ export class SessionMedia {
     // Only simulcast/SVC consumers have layers; a single-stream one simply keeps its only layer.
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
     this.wantedLayer.set(consumerId, spatialLayer);
+    // A layer chosen now ends any wait for a first picture (watchFirstPicture) and its lower layer.
+    this.firstPictureCap.delete(consumerId);
     // mediasoup requests the key frame a layer switch needs itself, and only when the target layer changes.
     await consumer.setPreferredLayers({ spatialLayer: this.layerFor(consumer), temporalLayer: 2 });
   }

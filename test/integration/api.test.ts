@@ -166,6 +166,29 @@ describe('socket events', () => {
     }
   });
 
+  it('the answer carries the router capabilities the kiosk was given, and none when nobody asked for them', async () => {
+    // A room of its own: the calls here do not count against langli's call-start limit.
+    const own = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/kiosk', { body: { credential: server.demoSecrets().kiosks['huanghua'] } });
+    const kiosk = await connect(server.url, own.body.accessToken);
+    const off = await connect(server.url, officer);
+    try {
+      for (const kioskAsks of [true, false]) {
+        const start = await send(kiosk, 'call:start', { requestId: randomUUID() });
+        const sessionId = start.ok ? start.data.sessionId : '';
+        const caps = kioskAsks ? await send(kiosk, 'rtc:capabilities', { sessionId }) : undefined;
+        const answer = await send(off, 'call:answer', { sessionId });
+        expect(answer.ok).toBe(true);
+        const given = answer.ok ? (answer.data as { rtpCapabilities?: unknown }).rtpCapabilities : 'not answered';
+        if (caps) expect(given).toEqual(caps.ok ? caps.data.rtpCapabilities : 'no capabilities');
+        else expect(given).toBeUndefined();
+        expect(await send(off, 'session:end', { sessionId })).toMatchObject({ ok: true });
+      }
+    } finally {
+      kiosk.close();
+      off.close();
+    }
+  });
+
   it('a kiosk that drops mid-call keeps its place for the grace period, then the session ends with kiosk_disconnected', async () => {
     const kiosk = await connect(server.url, kioskToken);
     const off = await connect(server.url, officer);

@@ -110,18 +110,14 @@ export function eventHandlers(app: AppContext): Handlers {
       return { ...(await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId)), reconnectGraceMs };
     },
     'call:answer': async (ctx, { sessionId }) => {
-      // The router's capabilities are asked for beside the answer and sent with it, so the officer's first picture
-      // does not wait one more round trip. Not to be had, the client asks for them itself (rtc:capabilities).
-      // eslint-disable-next-line no-restricted-syntax -- the client asks for them itself when they are missing
-      const capabilities = sfu.request('createRouter', { sessionId }).then(
-        (r) => r.rtpCapabilities,
-        () => undefined,
-      );
       const answered = bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId));
       // The session as it stands now (the recorder has usually started on the kiosk's first track already).
       const live = calls.session(sessionId);
       if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.endedWhileAnswering);
-      const rtpCapabilities = await capabilities;
+      // The router's capabilities as the kiosk was given them, so the officer's media starts one round trip sooner.
+      // Not asked of the SFU here: the answer never waits on it, and never makes a router. Unknown (after a
+      // restore), the client asks for them itself (rtc:capabilities).
+      const { rtpCapabilities } = live;
       return { ...answered, session: stateView(live), reconnectGraceMs, ...(rtpCapabilities ? { rtpCapabilities } : {}) };
     },
     'session:end': async (ctx, { sessionId }) => {
@@ -133,7 +129,9 @@ export function eventHandlers(app: AppContext): Handlers {
 
     'rtc:capabilities': async (ctx, { sessionId }) => {
       calls.scope(sessionId, ctx.socketId);
-      return sfu.request('createRouter', { sessionId });
+      const answer = await sfu.request('createRouter', { sessionId });
+      calls.noteCapabilities(sessionId, answer.rtpCapabilities);
+      return answer;
     },
     'rtc:createTransport': async (ctx, { sessionId, direction }) => {
       const { peer } = calls.scope(sessionId, ctx.socketId);

@@ -8,6 +8,7 @@ import {
   type ProducerInfo,
   type RoomInfo,
   type RoomView,
+  type RtpCapabilities,
   type ServerEvent,
   type ServerPayload,
   type SessionEndReason,
@@ -153,6 +154,11 @@ export class CallService {
 
   session(id: string): LiveSession | undefined {
     return this.live.get(id);
+  }
+  /** Keeps the router capabilities a participant was given, to send with the answer (LiveSession.rtpCapabilities). */
+  noteCapabilities(sessionId: string, rtpCapabilities: RtpCapabilities): void {
+    const live = this.live.get(sessionId);
+    if (live) live.rtpCapabilities = rtpCapabilities;
   }
 
   sessions(): LiveSession[] {

@@ -1,4 +1,4 @@
-import type { CountyMode, LinkReport, ParticipantRole, ProducerInfo, SessionKind, SessionStateView } from '@vj/shared';
+import type { CountyMode, LinkReport, ParticipantRole, ProducerInfo, RtpCapabilities, SessionKind, SessionStateView } from '@vj/shared';
 
 /** One participant of a live session. socketId is null while they are disconnected (within the grace period). */
 export interface Peer {
@@ -41,6 +41,11 @@ export interface LiveSession {
   linkTimer?: NodeJS.Timeout;
   /** How many times this call went sound only: each return to video waits longer. */
   soundOnlyCount?: number;
+  /**
+   * The session router's capabilities, as the SFU gave them to a participant who asked (the kiosk, at the start):
+   * sent with the answer so the officer need not ask. Absent after a restore until someone asks again.
+   */
+  rtpCapabilities?: RtpCapabilities;
 }
 
 export const isCounty = (p: Peer) => p.role === 'county_officer' || p.role === 'county_supervisor';
