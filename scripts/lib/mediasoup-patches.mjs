@@ -150,6 +150,20 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
   },
   {
     file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: a repeated request opens it too',
+    find: `	MS_DEBUG_DEV("requesting key frame on timeout");
+
+	this->listener->OnKeyFrameNeeded(this, pendingKeyFrameInfo->GetSsrc());`,
+    replace: `	MS_DEBUG_DEV("requesting key frame on timeout");
+
+	// vj patch: as in KeyFrameNeeded: a request for another layer just after this one would be ignored too.
+	if (DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
+		this->requestWindowStartMs = DepLibUV::GetTimeMs();
+
+	this->listener->OnKeyFrameNeeded(this, pendingKeyFrameInfo->GetSsrc());`,
+  },
+  {
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
     why: 'a key frame request window per producer: a key frame answers a waiting request',
     find: `void RTC::KeyFrameRequestManager::KeyFrameReceived(uint32_t ssrc)
 {

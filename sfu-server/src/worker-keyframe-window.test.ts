@@ -107,6 +107,19 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     expect(second - first).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 300);
   });
 
+  it('counts a repeated request (the worker asks again after 1 s without a key frame) as opening the window', async () => {
+    const wall = await consumer(0);
+    const call = await consumer(1);
+    await wall.resume();
+    // The encoder does not answer: the worker asks again for the wall's layer a second later.
+    await waitFor('the wall layer asked for twice', () => requests.filter((r) => r.ssrc === LAYERS[0]).length >= 2, { timeoutMs: 5000, intervalMs: 5 });
+    const repeat = requests.filter((r) => r.ssrc === LAYERS[0])[1]!.at;
+    await new Promise((r) => setTimeout(r, 60));
+    await call.resume();
+    await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
+    expect(requests.find((r) => r.ssrc === LAYERS[1])!.at - repeat).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
+  });
+
   it('lets a key frame on that layer answer a request still waiting, and forwards it', async () => {
     const wall = await consumer(0);
     const call = await consumer(1);
