@@ -61,19 +61,36 @@ export const WORKER_PATCHES = [
   // key frame that reaches a layer answers the request still waiting for it there.
   {
     file: 'include/RTC/KeyFrameRequestManager.hpp',
+    why: 'a key frame request window per producer: the clock',
+    find: `#include "handles/Timer.hpp"`,
+    replace: `#include "DepLibUV.hpp"
+#include "handles/Timer.hpp"`,
+  },
+  {
+    file: 'include/RTC/KeyFrameRequestManager.hpp',
     why: 'a key frame request window per producer: its start',
     find: `		uint32_t keyFrameRequestDelay{ 0u }; // 0 means disabled.`,
     replace: `		uint32_t keyFrameRequestDelay{ 0u }; // 0 means disabled.
 		// vj patch: when the producer's current window of key frame requests opened (any layer).
-		uint64_t requestWindowStartMs{ 0u };`,
+		uint64_t requestWindowStartMs{ 0u };
+
+		// vj patch: every request that goes out (first, forced or repeated) opens the window when none is open.
+		void SendRequest(uint32_t ssrc)
+		{
+			const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+			if (nowMs - this->requestWindowStartMs >= this->keyFrameRequestDelay)
+				this->requestWindowStartMs = nowMs;
+
+			this->listener->OnKeyFrameNeeded(this, ssrc);
+		}`,
   },
   {
     file: 'src/RTC/KeyFrameRequestManager.cpp',
-    why: 'a key frame request window per producer: the clock',
+    why: 'a key frame request window per producer: the burst allowance',
     find: `#include "RTC/KeyFrameRequestManager.hpp"
 #include "Logger.hpp"`,
     replace: `#include "RTC/KeyFrameRequestManager.hpp"
-#include "DepLibUV.hpp"
 #include "Logger.hpp"
 
 // vj patch: requests this close to the one that opened the window go out with it (they arrived together).
@@ -123,11 +140,7 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
 }`,
     replace: `	this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
 
-	// vj patch: a request going out opens the producer's window when none is open.
-	if (DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
-		this->requestWindowStartMs = DepLibUV::GetTimeMs();
-
-	this->listener->OnKeyFrameNeeded(this, ssrc);
+	SendRequest(ssrc); // vj patch: opens the window
 }`,
   },
   {
@@ -141,11 +154,7 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
     replace: `		this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
 	}
 
-	// vj patch: as in KeyFrameNeeded.
-	if (DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
-		this->requestWindowStartMs = DepLibUV::GetTimeMs();
-
-	this->listener->OnKeyFrameNeeded(this, ssrc);
+	SendRequest(ssrc); // vj patch: opens the window
 }`,
   },
   {
@@ -156,11 +165,7 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
 	this->listener->OnKeyFrameNeeded(this, pendingKeyFrameInfo->GetSsrc());`,
     replace: `	MS_DEBUG_DEV("requesting key frame on timeout");
 
-	// vj patch: as in KeyFrameNeeded: a request for another layer just after this one would be ignored too.
-	if (DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
-		this->requestWindowStartMs = DepLibUV::GetTimeMs();
-
-	this->listener->OnKeyFrameNeeded(this, pendingKeyFrameInfo->GetSsrc());`,
+	SendRequest(pendingKeyFrameInfo->GetSsrc()); // vj patch: opens the window`,
   },
   {
     file: 'src/RTC/KeyFrameRequestManager.cpp',

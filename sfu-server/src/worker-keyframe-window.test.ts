@@ -92,14 +92,26 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     return out.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, preferredLayers: { spatialLayer, temporalLayer: 0 } });
   }
 
-  it('holds a request for another layer until the window closes, then sends it', async () => {
+  /**
+   * The wall (layer 0) resumes and asks; `times` of its requests seen, the call (layer 1) resumes 60 ms after the
+   * last. Returns when that last request for the wall's layer went out.
+   */
+  async function wallThenCall(times: number): Promise<number> {
     const wall = await consumer(0);
     const call = await consumer(1);
     await wall.resume();
-    await waitFor('the wall layer asked for', () => requests.some((r) => r.ssrc === LAYERS[0]), { timeoutMs: 5000, intervalMs: 5 });
-    const first = requests.find((r) => r.ssrc === LAYERS[0])!.at;
+    await waitFor(`the wall layer asked for ${times}×`, () => requests.filter((r) => r.ssrc === LAYERS[0]).length >= times, {
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    const at = requests.filter((r) => r.ssrc === LAYERS[0])[times - 1]!.at;
     await new Promise((r) => setTimeout(r, 60));
     await call.resume();
+    return at;
+  }
+
+  it('holds a request for another layer until the window closes, then sends it', async () => {
+    const first = await wallThenCall(1);
     // The encoder ignores it inside its own 300 ms; the worker must not spend it there, nor wait a whole second.
     await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
     const second = requests.find((r) => r.ssrc === LAYERS[1])!.at;
@@ -108,26 +120,14 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
   });
 
   it('counts a repeated request (the worker asks again after 1 s without a key frame) as opening the window', async () => {
-    const wall = await consumer(0);
-    const call = await consumer(1);
-    await wall.resume();
     // The encoder does not answer: the worker asks again for the wall's layer a second later.
-    await waitFor('the wall layer asked for twice', () => requests.filter((r) => r.ssrc === LAYERS[0]).length >= 2, { timeoutMs: 5000, intervalMs: 5 });
-    const repeat = requests.filter((r) => r.ssrc === LAYERS[0])[1]!.at;
-    await new Promise((r) => setTimeout(r, 60));
-    await call.resume();
+    const repeat = await wallThenCall(2);
     await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
     expect(requests.find((r) => r.ssrc === LAYERS[1])!.at - repeat).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
   });
 
   it('lets a key frame on that layer answer a request still waiting, and forwards it', async () => {
-    const wall = await consumer(0);
-    const call = await consumer(1);
-    await wall.resume();
-    await waitFor('the wall layer asked for', () => requests.some((r) => r.ssrc === LAYERS[0]), { timeoutMs: 5000, intervalMs: 5 });
-    const first = requests.find((r) => r.ssrc === LAYERS[0])!.at;
-    await new Promise((r) => setTimeout(r, 60));
-    await call.resume();
+    const first = await wallThenCall(1);
     // The encoder answers the first request as a browser does: a key frame on every layer.
     await new Promise((r) => setTimeout(r, 40));
     sendKeyFrames!();
