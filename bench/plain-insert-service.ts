@@ -5,7 +5,8 @@ import express from 'express';
 import pg from 'pg';
 import { plainInsert, type PlainBody } from './plain-insert.js';
 
-const pool = new pg.Pool({ connectionString: process.env['DATABASE_URL'], max: 10 });
+// Idle connections kept 30 s, as the real server keeps its own (pg's default, 10 s, closed them between phases).
+const pool = new pg.Pool({ connectionString: process.env['DATABASE_URL'], max: 10, idleTimeoutMillis: 30_000 });
 const officerId = process.env['OFFICER_ID'] ?? '';
 const app = express();
 app.use(express.json({ limit: '1mb' }));
