@@ -51,6 +51,18 @@ const ROWS = process.env['NETWORK_BENCH_ROWS']
 const CONDITIONS = ROWS ? ALL_CONDITIONS.filter((c) => ROWS.includes(c.key)) : ALL_CONDITIONS;
 if (CONDITIONS.length === 0) throw new Error(`NETWORK_BENCH_ROWS names no row; the rows are ${ALL_CONDITIONS.map((c) => c.key).join(', ')}`);
 
+/**
+ * The gain of one repair mechanism, same run: NETWORK_BENCH_WITHOUT=fec (Opus in-band FEC) measures the product
+ * twice, first with the kiosk's browser told the mechanism is off, then as shipped, and prints them side by side
+ * instead of the direct baseline. Only the kiosk's leg is relayed, so the kiosk is the only sender whose repair the
+ * impairment reaches. (Removing the `nack` feedback line the same way did not stop the kiosk's retransmissions: the
+ * call view still lost 0.0 % at 15 % up, so NACK/RTX has no switch here.)
+ */
+const WITHOUT_MECHANISMS = { fec: 'Opus in-band FEC' } as const;
+type Mechanism = keyof typeof WITHOUT_MECHANISMS;
+const WITHOUT = process.env['NETWORK_BENCH_WITHOUT']?.trim() as Mechanism | undefined;
+if (WITHOUT !== undefined && !(WITHOUT in WITHOUT_MECHANISMS)) throw new Error(`NETWORK_BENCH_WITHOUT is one of ${Object.keys(WITHOUT_MECHANISMS).join(', ')}`);
+
 interface LinkSummary {
   packetsIn: number;
   mediaPacketsIn: number;
@@ -310,15 +322,36 @@ async function runSubject(s: Subject): Promise<SubjectResult> {
 
 // ---- the product ----
 
+/**
+ * Tells the kiosk's browser a repair mechanism was not agreed, by editing the answers it is given (mediasoup-client
+ * writes them; the SFU's side is unchanged): given `useinbandfec=0` its Opus encoder adds no FEC (the bench's
+ * "sending" line shows the kiosk's own fmtp, so the switch is seen to have worked).
+ */
+async function switchOff(page: Page, mechanism: Mechanism): Promise<void> {
+  await page.evaluateOnNewDocument((m: string) => {
+    // The promise form only (the one mediasoup-client calls); the lib's legacy callback overload would be picked otherwise.
+    const set = RTCPeerConnection.prototype.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
+    RTCPeerConnection.prototype.setRemoteDescription = function (this: RTCPeerConnection, desc?: RTCSessionDescriptionInit) {
+      if (desc?.sdp) {
+        const sdp = m === 'fec' ? desc.sdp.replace(/useinbandfec=1/g, 'useinbandfec=0') : desc.sdp;
+        return set.call(this, { type: desc.type, sdp });
+      }
+      return set.call(this, desc as RTCSessionDescriptionInit);
+    } as typeof RTCPeerConnection.prototype.setRemoteDescription;
+  }, mechanism);
+}
+
 async function productSubject(
   kioskBrowser: Browser,
   consoleBrowser: Browser,
   server: TestServer,
   relay: UdpRelay,
+  without?: Mechanism,
 ): Promise<Subject & { close(): Promise<void> }> {
   const consolePage = await openConsole(consoleBrowser, server.url, 'officer1', 'officer1-demo');
   const kiosk = await newInstrumentedPage(kioskBrowser);
   await attachRelay(kiosk, relay);
+  if (without) await switchOff(kiosk, without);
   await kiosk.goto(`${server.url}/kiosk/#device=${server.demoSecrets().kiosks[ROOM]}`);
   const place = async () => {
     if ((await screenOf(kiosk)) === 'ended') await kiosk.click('[data-testid=home-button]').catch(() => undefined);
@@ -456,14 +489,14 @@ function ratio(ours: number, base: number): string {
   return `${(ours / base).toFixed(2)}x`;
 }
 
-function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
-  const w = [24, 8, 6, 9, 6, 6, 11, 6, 6, 12, 6, 6];
+function printNetworkTable(product: SubjectResult, p2p: SubjectResult, vs = { label: 'P2P', title: 'a direct RTCPeerConnection' }): void {
+  const w = [24, 8, 6, 9, 6, 6, 11, 6, 6, 12, 6, 6].map((n, i) => (i > 0 && vs.label.length > n ? vs.label.length : n));
   const line = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' '));
   console.log(
-    `\n== calls through an impaired link: the console's call view vs a direct RTCPeerConnection, same relay, same run (${SECONDS} s window after ${SETTLE_SECONDS} s settling) ==`,
+    `\n== calls through an impaired link: the console's call view vs ${vs.title}, same relay, same run (${SECONDS} s window after ${SETTLE_SECONDS} s settling) ==`,
   );
   line(['', 'fps', '', 'frozen s', '', '', 'no picture s', '', '', 'concealed %', '', '']);
-  line(['condition', 'product', 'P2P', 'product', 'P2P', 'ratio', 'product', 'P2P', 'ratio', 'product', 'P2P', 'ratio']);
+  line(['condition', 'product', vs.label, 'product', vs.label, 'ratio', 'product', vs.label, 'ratio', 'product', vs.label, 'ratio']);
   for (const [i, cond] of CONDITIONS.entries()) {
     const a = product.rows[i]!;
     const b = p2p.rows[i]!;
@@ -485,13 +518,13 @@ function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
   for (const row of product.rows) if (row.observed.length) console.log(`  product, ${row.label}: the console showed ${row.observed.join(', ')}`);
   for (const [name, r] of [
     ['product', product],
-    ['P2P', p2p],
+    [vs.label, p2p],
   ] as const) {
     for (const row of r.rows)
       if (!row.held || row.notes.length) console.log(`  ${name}, ${row.label}: ${row.held ? '' : 'CALL NOT HELD — '}${row.notes.join('; ')}`);
   }
   console.log(
-    "\ndetail (product | P2P): received width, video packets lost % (the receiver's own count: through the SFU what the SFU could not repair; P2P apparently\n  before RTX repair, so not comparable), NACKs and PLIs the receiver sent, key frames decoded, audio packets lost %, silent concealed %, video back after s, 1-min load average",
+    `\ndetail (product | ${vs.label}): received width, video packets lost % (the receiver's own count: through the SFU what the SFU could not repair; P2P apparently\n  before RTX repair, so not comparable), NACKs and PLIs the receiver sent, key frames decoded, audio packets lost %, silent concealed %, video back after s, 1-min load average`,
   );
   for (const [i, cond] of CONDITIONS.entries()) {
     const f = (r: RowResult) =>
@@ -501,12 +534,13 @@ function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
   console.log(
     '\nsending: each video stream or simulcast layer at the end of the window (width, fps, target bitrate, what limits it) and, over the window,\n  key frames it sent and key-frame requests (PLI/FIR) and NACKs it got from its receiver (the SFU, or the P2P receiver):',
   );
-  for (const [i, cond] of CONDITIONS.entries()) console.log(`  ${cond.label.padEnd(24)} product ${product.rows[i]!.sending} | P2P ${p2p.rows[i]!.sending}`);
+  for (const [i, cond] of CONDITIONS.entries())
+    console.log(`  ${cond.label.padEnd(24)} product ${product.rows[i]!.sending} | ${vs.label} ${p2p.rows[i]!.sending}`);
   console.log('\nrelay counters per window (media dropped up / down, media kbit/s forwarded up):');
   for (const [i, cond] of CONDITIONS.entries()) {
     const f = (r: RowResult) =>
       `${num(r.relay.up.mediaDroppedPct)} % of ${r.relay.up.mediaPacketsIn} / ${num(r.relay.down.mediaDroppedPct)} % of ${r.relay.down.mediaPacketsIn}, ${num(r.relay.up.forwardedKbps, 0)} kbit/s`;
-    console.log(`  ${cond.label.padEnd(24)} product ${f(product.rows[i]!)} | P2P ${f(p2p.rows[i]!)}`);
+    console.log(`  ${cond.label.padEnd(24)} product ${f(product.rows[i]!)} | ${vs.label} ${f(p2p.rows[i]!)}`);
   }
   const codecs = (s: SenderCodecs) => s.streams.map((x) => `${x.kind}${x.rid ? `[${x.rid}]` : ''} ${x.codec}`).join('; ');
   console.log(
@@ -517,8 +551,8 @@ function printNetworkTable(product: SubjectResult, p2p: SubjectResult): void {
       `fps: framesDecoded of the call view's video receiver / window; frozen s: its totalFreezesDuration (a freeze counts once the next frame arrives, so a picture\n` +
       `that stops, e.g. a call fallen back to sound only, adds nothing); no picture s: gaps between frames the element presented, Chromium's freeze rule, ongoing\n` +
       `stops included; concealed %: concealedSamples / totalSamplesReceived of its audio receiver. Video back: seconds on a clean line before each row until ≥ 5 fps.\n` +
-      `sending (product kiosk): ${codecs(product.sender)}\nsending (P2P sender):     ${codecs(p2p.sender)}\n` +
-      `received: product ${product.receiverCodecs.video} + ${product.receiverCodecs.audio}; P2P ${p2p.receiverCodecs.video} + ${p2p.receiverCodecs.audio}`,
+      `sending (product kiosk): ${codecs(product.sender)}\nsending (${vs.label} sender): ${codecs(p2p.sender)}\n` +
+      `received: product ${product.receiverCodecs.video} + ${product.receiverCodecs.audio}; ${vs.label} ${p2p.receiverCodecs.video} + ${p2p.receiverCodecs.audio}`,
   );
 }
 
@@ -540,6 +574,22 @@ export async function runNetworkBench(): Promise<{
     const consoleBrowser = await launchBrowser();
     browsers.push(consoleBrowser);
 
+    if (WITHOUT) {
+      // The mechanism's gain: the product without it first, then as shipped, same server, browsers and relay.
+      const runProduct = async (without?: Mechanism) => {
+        const subject = await productSubject(kioskBrowser, consoleBrowser, server, relays[0], without);
+        try {
+          return await runSubject(subject);
+        } finally {
+          await subject.close();
+        }
+      };
+      const off = await runProduct(WITHOUT);
+      const shipped = await runProduct();
+      const label = `no ${WITHOUT}`;
+      printNetworkTable(shipped, off, { label, title: `the same product with ${WITHOUT_MECHANISMS[WITHOUT]} switched off at the kiosk (${label}), run first` });
+      return { seconds: SECONDS, settleSeconds: SETTLE_SECONDS, product: shipped, p2p: off, ratios: {} };
+    }
     const ours = await productSubject(kioskBrowser, consoleBrowser, server, relays[0]);
     let product: SubjectResult;
     try {
