@@ -67,7 +67,7 @@ const body = (i: number) => ({
 });
 
 /** The plain-insert HTTP service (plain-insert-service.ts) in a process of its own, as the real server runs in one. */
-async function startPlainService(databaseUrl: string, officerId: string): Promise<{ url: string; stop(): void }> {
+async function startPlainService(databaseUrl: string, officerId: string): Promise<{ url: string; pid: number; stop(): void }> {
   const file = fileURLToPath(new URL('./plain-insert-service.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     env: { ...process.env, DATABASE_URL: databaseUrl, OFFICER_ID: officerId },
@@ -82,7 +82,7 @@ async function startPlainService(databaseUrl: string, officerId: string): Promis
     });
     child.once('exit', (code) => reject(new Error(`plain insert service exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => void child.kill('SIGTERM') };
 }
 
 export async function runSubmitRateBench(): Promise<Row[]> {
@@ -91,7 +91,7 @@ export async function runSubmitRateBench(): Promise<Row[]> {
   const prof = process.env['BENCH_CPU_PROF'];
   const s = await startTestServer({ env: { RECORDING: 'off', LOG_LEVEL: 'warn' }, ...(prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {}) });
   const pool = new pg.Pool({ connectionString: s.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
-  let service: { url: string; stop(): void } | undefined;
+  let service: { url: string; pid: number; stop(): void } | undefined;
   try {
     const login = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', { body: { username: 'officer1', password: 'officer1-demo' } });
     if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
@@ -133,6 +133,8 @@ export async function runSubmitRateBench(): Promise<Row[]> {
 
     // The server's own CPU time (user + system, from /proc), per submit: what a rate costs the one Node process.
     const serverCpuMs = () => cpuMsOf(fs.readFileSync(`/proc/${s.proc.pid}/stat`, 'utf8'));
+    // The baseline service's, the same way: how much of our time per submit is work the plain insert does not do.
+    const plainCpuMs = () => cpuMsOf(fs.readFileSync(`/proc/${plainService.pid}/stat`, 'utf8'));
     // PostgreSQL's CPU time (every postgres process, from /proc), per request: what the database spends on each.
     const pgCpuMs = () => {
       let ms = 0;
@@ -155,8 +157,10 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       const cpuPer = (serverCpuMs() - cpu0) / ours.n;
       const pgPer = (pgCpuMs() - pg0) / ours.n;
       const pgBase0 = pgCpuMs();
+      const baseCpu0 = plainCpuMs();
       const base = await openLoop(rate, SECONDS, plainHttp);
       const pgBasePer = (pgCpuMs() - pgBase0) / base.n;
+      const baseCpuPer = (plainCpuMs() - baseCpu0) / base.n;
       const direct = await openLoop(rate, SECONDS, plain);
       const floorCpu0 = serverCpuMs();
       const floor = await openLoop(rate, SECONDS, health);
@@ -164,7 +168,7 @@ export async function runSubmitRateBench(): Promise<Row[]> {
       rows.push({ metric: `submit p50 @${rate}/s`, ours: ours.p50, baseline: base.p50, unit: 'ms' });
       rows.push({ metric: `submit p99 @${rate}/s`, ours: ours.p99, baseline: base.p99, unit: 'ms' });
       lines.push(
-        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed, PostgreSQL CPU ${pgBasePer.toFixed(2)} ms each; ` +
+        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed, its service's CPU ${baseCpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgBasePer.toFixed(2)} ms each; ` +
           `plain insert straight over pg p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms (ours ${(ours.p99 / direct.p99).toFixed(2)}x at p99, ${direct.errors} failed); ` +
           `HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms, server CPU ${floorCpuPer.toFixed(2)} ms each`,
       );
