@@ -82,6 +82,8 @@ const RECORDER_STOP_WAIT_MS = 1000;
  */
 export class CallService {
   private readonly live = new Map<string, LiveSession>();
+  /** Each room's last push still to go out (broadcastRoom), so a room's pushes leave in order. */
+  private readonly roomPushes = new Map<string, Promise<void>>();
   recorder: SessionRecorder | undefined;
   private readonly roomsByCode: Map<string, RoomInfo>;
 
@@ -210,8 +212,23 @@ export class CallService {
    * it is to those in it now, and under its cover (sealed-room.ts) to every other socket, on every node. A push that
    * cannot be decided (the database did not answer) is not sent, and the caller's action stands: the room's next
    * change sends it again.
+   *
+   * One room's pushes go out one after another, in the order they were asked for: each reads the room when its turn
+   * comes, so a push whose seal check was slow can no longer land after a later one and show a state already gone.
    */
-  async broadcastRoom(code: string): Promise<void> {
+  broadcastRoom(code: string): Promise<void> {
+    const next = (this.roomPushes.get(code) ?? Promise.resolve()).then(() => this.pushRoom(code));
+    // The chain goes on whatever this push meets; the caller still hears of its failure.
+    // eslint-disable-next-line no-restricted-syntax -- the failure reaches the caller through `next`; only the chain ignores it
+    const tail = next.catch(() => undefined);
+    this.roomPushes.set(code, tail);
+    void tail.then(() => {
+      if (this.roomPushes.get(code) === tail) this.roomPushes.delete(code);
+    });
+    return next;
+  }
+
+  private async pushRoom(code: string): Promise<void> {
     const [view] = await this.presenceViews([code]);
     if (!view) return;
     let insiders: string[] | undefined;
@@ -234,6 +251,11 @@ export class CallService {
 
   /** Mirrors a live session into Presence (for every node's wall) and tells the county. */
   async syncPresence(live: LiveSession, answeredBy: string | null = null): Promise<void> {
+    await this.writePresence(live, answeredBy);
+    await this.broadcastRoom(live.roomCode);
+  }
+
+  private async writePresence(live: LiveSession, answeredBy: string | null): Promise<void> {
     const prior = (await this.presence.get([live.roomCode]))[0]?.session;
     await this.presence.setSession(live.roomCode, {
       id: live.id,
@@ -244,7 +266,6 @@ export class CallService {
       answeredBy: answeredBy ?? (prior?.id === live.id ? prior.answeredBy : null),
       link: live.kioskLink?.level ?? null,
     });
-    await this.broadcastRoom(live.roomCode);
   }
 
   /** Sends to every connected participant the filter admits. */
@@ -366,7 +387,11 @@ export class CallService {
     this.toPeers(live, 'session:answered', { sessionId, officerName: officer.name }, (p) => p.peerId !== peerId);
     this.broadcastState(live);
     this.log.info('call answered', { sessionId, userId: officer.userId });
-    await this.syncPresence(live, officer.name);
+    // Presence is written before the answer is acknowledged (a room list read after it shows the call); the push to
+    // every console goes after it: its seal check is a query (20-250 ms on a busy embedded database), and the
+    // officer's first picture waited on this acknowledgement for it.
+    await this.writePresence(live, officer.name);
+    this.broadcastRoom(live.roomCode).catch((err) => this.log.warn('room state not pushed', { room: live.roomCode, ...errorFields(err) }));
     this.pushQueue();
     return { sessionId, peerId, roomCode: live.roomCode, producers: visibleProducers(live, peer) };
   }
