@@ -323,22 +323,21 @@ async function runSubject(s: Subject): Promise<SubjectResult> {
 // ---- the product ----
 
 /**
- * Tells the kiosk's browser a repair mechanism was not agreed, by editing the answers it is given (mediasoup-client
- * writes them; the SFU's side is unchanged): given `useinbandfec=0` its Opus encoder adds no FEC (the bench's
- * "sending" line shows the kiosk's own fmtp, so the switch is seen to have worked).
+ * Tells the kiosk's browser Opus FEC was not agreed, by editing the answers it is given (mediasoup-client writes
+ * them; the SFU's side is unchanged): given `useinbandfec=0` its encoder adds no FEC (the bench's "sending" line
+ * shows the kiosk's own fmtp, so the switch is seen to have worked). FEC is the only mechanism (WITHOUT_MECHANISMS).
  */
-async function switchOff(page: Page, mechanism: Mechanism): Promise<void> {
-  await page.evaluateOnNewDocument((m: string) => {
+async function switchOff(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
     // The promise form only (the one mediasoup-client calls); the lib's legacy callback overload would be picked otherwise.
     const set = RTCPeerConnection.prototype.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
     RTCPeerConnection.prototype.setRemoteDescription = function (this: RTCPeerConnection, desc?: RTCSessionDescriptionInit) {
       if (desc?.sdp) {
-        const sdp = m === 'fec' ? desc.sdp.replace(/useinbandfec=1/g, 'useinbandfec=0') : desc.sdp;
-        return set.call(this, { type: desc.type, sdp });
+        return set.call(this, { type: desc.type, sdp: desc.sdp.replace(/useinbandfec=1/g, 'useinbandfec=0') });
       }
       return set.call(this, desc as RTCSessionDescriptionInit);
     } as typeof RTCPeerConnection.prototype.setRemoteDescription;
-  }, mechanism);
+  });
 }
 
 async function productSubject(
@@ -351,7 +350,7 @@ async function productSubject(
   const consolePage = await openConsole(consoleBrowser, server.url, 'officer1', 'officer1-demo');
   const kiosk = await newInstrumentedPage(kioskBrowser);
   await attachRelay(kiosk, relay);
-  if (without) await switchOff(kiosk, without);
+  if (without) await switchOff(kiosk);
   await kiosk.goto(`${server.url}/kiosk/#device=${server.demoSecrets().kiosks[ROOM]}`);
   const place = async () => {
     if ((await screenOf(kiosk)) === 'ended') await kiosk.click('[data-testid=home-button]').catch(() => undefined);
@@ -556,6 +555,16 @@ function printNetworkTable(product: SubjectResult, p2p: SubjectResult, vs = { la
   );
 }
 
+/** One subject's rows, its pages closed afterwards whatever happened. */
+async function measured(opening: Promise<Subject & { close(): Promise<void> }>): Promise<SubjectResult> {
+  const subject = await opening;
+  try {
+    return await runSubject(subject);
+  } finally {
+    await subject.close();
+  }
+}
+
 export async function runNetworkBench(): Promise<{
   seconds: number;
   settleSeconds: number;
@@ -576,27 +585,13 @@ export async function runNetworkBench(): Promise<{
 
     if (WITHOUT) {
       // The mechanism's gain: the product without it first, then as shipped, same server, browsers and relay.
-      const runProduct = async (without?: Mechanism) => {
-        const subject = await productSubject(kioskBrowser, consoleBrowser, server, relays[0], without);
-        try {
-          return await runSubject(subject);
-        } finally {
-          await subject.close();
-        }
-      };
-      const off = await runProduct(WITHOUT);
-      const shipped = await runProduct();
+      const off = await measured(productSubject(kioskBrowser, consoleBrowser, server, relays[0], WITHOUT));
+      const shipped = await measured(productSubject(kioskBrowser, consoleBrowser, server, relays[0]));
       const label = `no ${WITHOUT}`;
       printNetworkTable(shipped, off, { label, title: `the same product with ${WITHOUT_MECHANISMS[WITHOUT]} switched off at the kiosk (${label}), run first` });
       return { seconds: SECONDS, settleSeconds: SETTLE_SECONDS, product: shipped, p2p: off, ratios: {} };
     }
-    const ours = await productSubject(kioskBrowser, consoleBrowser, server, relays[0]);
-    let product: SubjectResult;
-    try {
-      product = await runSubject(ours);
-    } finally {
-      await ours.close();
-    }
+    const product = await measured(productSubject(kioskBrowser, consoleBrowser, server, relays[0]));
     if (process.env['NETWORK_BENCH_PRODUCT_ONLY'] === '1') {
       // A quick look at the product alone (its rows were printed as they were measured): no ratio without the baseline.
       console.log('\nNETWORK_BENCH_PRODUCT_ONLY=1: no direct baseline measured, so no table or ratio.');
@@ -608,13 +603,7 @@ export async function runNetworkBench(): Promise<{
         ratios: {},
       };
     }
-    const direct = await directSubject(kioskBrowser, consoleBrowser, relays[1]);
-    let p2p: SubjectResult;
-    try {
-      p2p = await runSubject(direct);
-    } finally {
-      await direct.close();
-    }
+    const p2p = await measured(directSubject(kioskBrowser, consoleBrowser, relays[1]));
     printNetworkTable(product, p2p);
     const ratios = Object.fromEntries(
       CONDITIONS.map((c, i) => {

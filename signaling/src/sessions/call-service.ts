@@ -218,14 +218,18 @@ export class CallService {
    */
   broadcastRoom(code: string): Promise<void> {
     const next = (this.roomPushes.get(code) ?? Promise.resolve()).then(() => this.pushRoom(code));
-    // The chain goes on whatever this push meets; the caller still hears of its failure.
-    // eslint-disable-next-line no-restricted-syntax -- the failure reaches the caller through `next`; only the chain ignores it
-    const tail = next.catch(() => undefined);
+    // The chain goes on whatever this push meets (the caller hears of its failure through `next`), and forgets the
+    // room once its last push has gone.
+    const tail: Promise<void> = next.then(
+      () => this.forgetPushed(code, tail),
+      () => this.forgetPushed(code, tail),
+    );
     this.roomPushes.set(code, tail);
-    void tail.then(() => {
-      if (this.roomPushes.get(code) === tail) this.roomPushes.delete(code);
-    });
     return next;
+  }
+
+  private forgetPushed(code: string, tail: Promise<void>): void {
+    if (this.roomPushes.get(code) === tail) this.roomPushes.delete(code);
   }
 
   private async pushRoom(code: string): Promise<void> {
