@@ -12,7 +12,18 @@ import {
   type SessionStateView,
   type UserView,
 } from '@vj/shared';
-import { Departures, DropWatch, ExternalStore, TokenKeeper, apiRequest, openSocket, socketChannel, type AppSocket, type SignalChannel } from '@vj/client';
+import {
+  Departures,
+  DropWatch,
+  ExternalStore,
+  TokenKeeper,
+  apiRequest,
+  openSocket,
+  rejoinSession,
+  socketChannel,
+  type AppSocket,
+  type SignalChannel,
+} from '@vj/client';
 import { joinSessionMedia, type JoinedSession } from './joined-session';
 import { userMessage } from './api';
 import { beep } from './sound';
@@ -346,14 +357,18 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       a?.sessionId ??
       (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions.find((s) => !this.departures.has(s.sessionId))?.sessionId;
     if (!target) return;
-    let joined: JoinAnswer;
+    let joined: JoinAnswer | undefined;
     try {
-      joined = await channel.request('session:rejoin', { sessionId: target });
-    } catch {
+      // Still connected, and (after a drop) still in that call on this screen: else the next connect rejoins anew.
+      const wanted = () => this.socket?.connected === true && (!a || this.state.active?.sessionId === a.sessionId);
+      joined = await rejoinSession(channel, target, { wanted });
+    } catch (err) {
       // The server ended it while we were away and could not tell us then.
+      console.warn('rejoin refused', err instanceof Error ? err.message : err);
       if (a && this.state.active?.sessionId === a.sessionId) this.endLocally(null, T.callEndedAway);
       return;
     }
+    if (!joined) return;
     this.graceMs = joined.reconnectGraceMs;
     const mode = joined.session.participants.find((p) => p.peerId === joined.peerId)?.mode ?? null;
     if (!a) return this.enter(joined, mode);

@@ -19,6 +19,7 @@ import {
   TokenKeeper,
   apiRequest,
   openSocket,
+  rejoinSession,
   runDeviceCheck,
   socketChannel,
   type AppSocket,
@@ -267,15 +268,18 @@ export class KioskController extends ExternalStore<KioskState> {
 
   /** Back in the session after a drop, a reload or a lost SFU worker: the call goes on with the same media or new. */
   private async resume(sessionId: string, away: number): Promise<void> {
-    let joined: JoinAnswer;
+    let joined: JoinAnswer | undefined;
     try {
-      joined = await this.channel!.request('session:rejoin', { sessionId });
-    } catch {
+      // While connected and not hung up here: a timed-out request is tried again, not taken for the call's end.
+      joined = await rejoinSession(this.channel!, sessionId, { wanted: () => this.socket?.connected === true && !this.departures.has(sessionId) });
+    } catch (err) {
+      console.warn('rejoin refused', err instanceof Error ? err.message : err);
       if (this.departures.has(sessionId)) return;
       // The server ended the call while we were away (it could not tell us then).
       this.sessionId = sessionId;
       return this.finish('lost');
     }
+    if (!joined) return;
     // The villager hung up while the rejoin was on its way: that hang-up stands.
     if (this.departures.has(sessionId)) return;
     this.sessionId = sessionId;

@@ -49,6 +49,8 @@ describe('a mediasoup worker killed mid-call', () => {
         pageLog.join('\n'),
         JSON.stringify(await elementStats(consolePage, 'remote-video')),
         await consolePage.$eval('[data-testid=notice]', (e) => e.textContent).catch(() => null),
+        // What the server did meanwhile: the reason a session ended instead of being restored is only there.
+        server.logs.slice(-60).join('\n'),
       );
       throw err;
     });

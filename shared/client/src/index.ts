@@ -8,3 +8,4 @@ export * from './store.js';
 export * from './media-session.js';
 export * from './call-drop.js';
 export * from './device-check.js';
+export * from './rejoin.js';
