@@ -58,3 +58,66 @@ export async function armClickTime(page: Page, selector: string): Promise<void> 
 export function clickTime(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __vjClickAt: Promise<number> }).__vjClickAt);
 }
+
+/**
+ * Where one call's time to first frame goes (BENCH_TTFF_PHASES=1): the peer connections the page creates from now
+ * on are traced, and each step is stamped on the page's clock: the connection made (after the answer's round trip
+ * and the transport's creation), the offer set (the consume), the track, ICE+DTLS connected, the first bytes and
+ * the first decoded frame of inbound video (polled every 10 ms from getStats, so up to 10 ms late).
+ */
+export async function armPhases(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __vjPhases?: [string, number][]; __vjOrigPc?: typeof RTCPeerConnection };
+    const at = () => performance.timeOrigin + performance.now();
+    const phases: [string, number][] = [];
+    w.__vjPhases = phases;
+    const once = (what: string) => void (phases.some(([p]) => p === what) || phases.push([what, at()]));
+    const Orig = (w.__vjOrigPc ??= window.RTCPeerConnection);
+    class Traced extends Orig {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        once('pc created');
+        this.addEventListener('track', () => once('track'));
+        this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && once('connected'));
+        const poll = setInterval(() => {
+          if (this.connectionState === 'closed') return clearInterval(poll);
+          void this.getStats().then((stats) =>
+            stats.forEach(
+              (s: {
+                type: string;
+                kind?: string;
+                bytesReceived?: number;
+                framesReceived?: number;
+                framesDecoded?: number;
+                pliCount?: number;
+                frameWidth?: number;
+              }) => {
+                if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+                if ((s.bytesReceived ?? 0) > 0) once('video bytes');
+                if ((s.framesReceived ?? 0) > 0) once('frames received');
+                if ((s.pliCount ?? 0) > 0) once('PLI sent');
+                if ((s.framesDecoded ?? 0) === 0) return;
+                once(`decoded ${s.frameWidth ?? '?'}px`);
+                clearInterval(poll);
+              },
+            ),
+          );
+        }, 10);
+      }
+      override setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
+        once('offer set');
+        return super.setRemoteDescription(d);
+      }
+    }
+    window.RTCPeerConnection = Traced;
+  });
+}
+
+/** The armed steps, as ms after `from` (the click), in the order they happened. */
+export async function phasesSince(page: Page, from: number): Promise<string> {
+  const phases = await page.evaluate(() => (window as unknown as { __vjPhases?: [string, number][] }).__vjPhases ?? []);
+  return phases
+    .sort((a, b) => a[1] - b[1])
+    .map(([what, t]) => `${what} ${(t - from).toFixed(0)}`)
+    .join(', ');
+}
