@@ -17,6 +17,8 @@ import { armClickTime, armFirstFrame, armPhases, clickTime, firstFrameAt, phases
 // requests share the camera's request window with the call view's (session-media.ts KEY_FRAME_REQUEST_DELAY_MS).
 const PHASES = process.env['BENCH_TTFF_PHASES'] === '1';
 const RECORDING_OFF = process.env['BENCH_TTFF_RECORDING'] === 'off';
+// BENCH_TTFF_ANSWER_AFTER_MS=n: answer n ms after the kiosk is live on the wall, not at once (a diagnostic too).
+const ANSWER_AFTER_MS = Number(process.env['BENCH_TTFF_ANSWER_AFTER_MS'] ?? 0);
 
 const ROOM = 'huanghua';
 
@@ -41,6 +43,7 @@ async function ours(browser: Browser, server: TestServer, calls: number): Promis
     // Answered as an officer would: the calling kiosk already live on the wall.
     await waitFor('kiosk live on the wall', async () => (await elementStats(consolePage, `tile-video-${ROOM}`)).videoFramesDecoded > 0, { timeoutMs: 20_000 });
     await waitFor('previous call view gone', async () => (await consolePage.$('[data-testid=remote-video]')) === null, { timeoutMs: 20_000 });
+    if (ANSWER_AFTER_MS > 0) await new Promise((r) => setTimeout(r, ANSWER_AFTER_MS));
     await armClickTime(consolePage, `[data-testid=answer-${ROOM}]`);
     await armFirstFrame(consolePage, '[data-testid=remote-video]');
     // On a loaded machine the kiosk may have given up waiting meanwhile: then this call is not counted.
