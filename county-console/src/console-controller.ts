@@ -21,6 +21,7 @@ import {
   openSocket,
   rejoinSession,
   socketChannel,
+  worthRetrying,
   type AppSocket,
   type SignalChannel,
 } from '@vj/client';
@@ -357,25 +358,33 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       a?.sessionId ??
       (await channel.request('session:mine', {}).catch(() => ({ sessions: [] }))).sessions.find((s) => !this.departures.has(s.sessionId))?.sessionId;
     if (!target) return;
+    // Still that call on this screen (after a drop), or no call yet (after a reload: an officer who answered another
+    // meanwhile keeps it), on the connection this began on (a reconnect starts its own rejoin): else it stops.
+    const ours = () => (a ? this.state.active?.sessionId === a.sessionId : this.state.active === undefined);
+    const socketId = this.socket?.id;
+    const wanted = () => this.socket?.connected === true && this.socket.id === socketId && ours();
     let joined: JoinAnswer | undefined;
     try {
-      // Still connected, and (after a drop) still in that call on this screen: else the next connect rejoins anew.
-      const wanted = () => this.socket?.connected === true && (!a || this.state.active?.sessionId === a.sessionId);
       joined = await rejoinSession(channel, target, { wanted });
     } catch (err) {
-      // The server ended it while we were away and could not tell us then.
       console.warn('rejoin refused', err instanceof Error ? err.message : err);
-      if (a && this.state.active?.sessionId === a.sessionId) this.endLocally(null, T.callEndedAway);
+      if (!a || !ours()) return;
+      // Given up on a server that kept failing: it is told, so it does not keep our place in the call.
+      if (worthRetrying(err)) {
+        this.departures.add(a.sessionId, 'gave_up');
+        void this.departures.flush(channel);
+      }
+      // The server ended it while we were away and could not tell us then.
+      this.endLocally(null, T.callEndedAway);
       return;
     }
-    if (!joined) return;
+    if (!joined || !ours()) return;
     this.graceMs = joined.reconnectGraceMs;
     const mode = joined.session.participants.find((p) => p.peerId === joined.peerId)?.mode ?? null;
     if (!a) return this.enter(joined, mode);
     if (this.state.active?.sessionId !== a.sessionId) return;
     this.set({ active: { ...this.state.active, session: joined.session, connected: true } });
-    // A failure (a timed-out request on a loaded machine) is retried while we are still in this session.
-    const wanted = () => this.state.active?.sessionId === a.sessionId && this.socket?.connected === true;
+    // A failure (a timed-out request on a loaded machine) is retried while we are still in this session, on this connection.
     await a.media.resumeUntilDone(joined, away, wanted);
   }
 

@@ -20,6 +20,7 @@ import {
   apiRequest,
   openSocket,
   rejoinSession,
+  worthRetrying,
   runDeviceCheck,
   socketChannel,
   type AppSocket,
@@ -268,18 +269,30 @@ export class KioskController extends ExternalStore<KioskState> {
 
   /** Back in the session after a drop, a reload or a lost SFU worker: the call goes on with the same media or new. */
   private async resume(sessionId: string, away: number): Promise<void> {
+    // Still this call on this screen: the one in progress (a drop, a lost worker), or after a reload none yet. A
+    // hang-up, an officer's end or a new call meanwhile stops the rejoin instead of letting a late answer act.
+    const inCall = this.sessionId === sessionId;
+    const ours = () => (inCall ? this.sessionId === sessionId : this.sessionId === undefined) && !this.departures.has(sessionId);
+    // And the connection it began on: a reconnect starts its own rejoin, and two would rebuild each other's media.
+    const socketId = this.socket?.id;
+    const wanted = () => this.socket?.connected === true && this.socket.id === socketId && ours();
     let joined: JoinAnswer | undefined;
     try {
-      // While connected and not hung up here: a timed-out request is tried again, not taken for the call's end.
-      joined = await rejoinSession(this.channel!, sessionId, { wanted: () => this.socket?.connected === true && !this.departures.has(sessionId) });
+      // A timed-out request is tried again, not taken for the call's end.
+      joined = await rejoinSession(this.channel!, sessionId, { wanted });
     } catch (err) {
       console.warn('rejoin refused', err instanceof Error ? err.message : err);
-      if (this.departures.has(sessionId)) return;
+      if (!ours()) return;
+      // Given up on a server that kept failing: it is told, so it does not keep the kiosk's place in the call.
+      if (worthRetrying(err)) {
+        this.departures.add(sessionId, 'gave_up');
+        void this.departures.flush(this.channel!);
+      }
       // The server ended the call while we were away (it could not tell us then).
       this.sessionId = sessionId;
       return this.finish('lost');
     }
-    if (!joined) return;
+    if (!joined || !ours()) return;
     // The villager hung up while the rejoin was on its way: that hang-up stands.
     if (this.departures.has(sessionId)) return;
     this.sessionId = sessionId;
@@ -289,10 +302,11 @@ export class KioskController extends ExternalStore<KioskState> {
     const fresh = !this.media;
     this.media ??= this.newMedia(sessionId);
     this.media.setVideoPaused(joined.session.videoSuspended);
-    const wanted = () => this.sessionId === sessionId && this.socket?.connected === true;
+    // The call is ours now (a reload's too), on the connection the rejoin began on.
+    const stillHere = () => this.sessionId === sessionId && this.socket?.connected === true && this.socket.id === socketId;
     // Until the media is back the overlay stays, with its way out; a failure is retried, never taken as a hang-up.
     const failed = () => this.set({ reconnecting: true, reconnectingSince: this.state.reconnectingSince ?? Date.now() });
-    const resumed = await this.media.resumeUntilDone(joined, fresh ? Infinity : away, wanted, failed);
+    const resumed = await this.media.resumeUntilDone(joined, fresh ? Infinity : away, stillHere, failed);
     if (!resumed || this.sessionId !== sessionId) return;
     this.set({ reconnecting: false, reconnectingSince: undefined });
     if (joined.session.state === 'active' && this.state.view.screen !== 'in_call')
