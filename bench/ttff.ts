@@ -13,11 +13,12 @@ import { bareMediasoupBaseline, directBaseline } from './ttff-baselines.js';
 import { armClickTime, armFirstFrame, armPhases, clickTime, firstFrameAt, phasesSince } from './ttff-page.js';
 
 // Diagnostics, not for the figures: BENCH_TTFF_PHASES=1 prints where each call's time went (ttff-page.ts armPhases;
-// it polls getStats in the page); BENCH_TTFF_RECORDING=off runs our server without its recorder, whose key frame
-// requests share the camera's request window with the call view's (session-media.ts KEY_FRAME_REQUEST_DELAY_MS).
+// it polls getStats in the page); BENCH_TTFF_RECORDING=off runs our server without its recorder, and
+// BENCH_TTFF_ANSWER_AFTER_MS=n answers n ms after the kiosk is live on the wall, not at once: the wall tile's and the
+// recorder's key frame requests share the camera's request window with the call view's (session-media.ts
+// KEY_FRAME_REQUEST_DELAY_MS).
 const PHASES = process.env['BENCH_TTFF_PHASES'] === '1';
 const RECORDING_OFF = process.env['BENCH_TTFF_RECORDING'] === 'off';
-// BENCH_TTFF_ANSWER_AFTER_MS=n: answer n ms after the kiosk is live on the wall, not at once (a diagnostic too).
 const ANSWER_AFTER_MS = Number(process.env['BENCH_TTFF_ANSWER_AFTER_MS'] ?? 0);
 
 const ROOM = 'huanghua';

@@ -370,10 +370,7 @@ export class ConsoleController extends ExternalStore<ConsoleState> {
       console.warn('rejoin refused', err instanceof Error ? err.message : err);
       if (!a || !ours()) return;
       // Given up on a server that kept failing: it is told, so it does not keep our place in the call.
-      if (worthRetrying(err)) {
-        this.departures.add(a.sessionId, 'gave_up');
-        void this.departures.flush(channel);
-      }
+      if (worthRetrying(err)) this.departures.tell(channel, a.sessionId, 'gave_up');
       // The server ended it while we were away and could not tell us then.
       this.endLocally(null, T.callEndedAway);
       return;

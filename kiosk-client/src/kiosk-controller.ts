@@ -284,17 +284,13 @@ export class KioskController extends ExternalStore<KioskState> {
       console.warn('rejoin refused', err instanceof Error ? err.message : err);
       if (!ours()) return;
       // Given up on a server that kept failing: it is told, so it does not keep the kiosk's place in the call.
-      if (worthRetrying(err)) {
-        this.departures.add(sessionId, 'gave_up');
-        void this.departures.flush(this.channel!);
-      }
+      if (worthRetrying(err)) this.departures.tell(this.channel!, sessionId, 'gave_up');
       // The server ended the call while we were away (it could not tell us then).
       this.sessionId = sessionId;
       return this.finish('lost');
     }
+    // Not if the villager hung up while the rejoin was on its way (ours() asks): that hang-up stands.
     if (!joined || !ours()) return;
-    // The villager hung up while the rejoin was on its way: that hang-up stands.
-    if (this.departures.has(sessionId)) return;
     this.sessionId = sessionId;
     this.graceMs = joined.reconnectGraceMs;
     this.set({ session: joined.session });
@@ -512,8 +508,8 @@ export class KioskController extends ExternalStore<KioskState> {
     if (id && this.socket?.connected && !this.drop.away) {
       await this.channel?.request('session:end', { sessionId: id }).catch(() => {
         // Not yet back in the session after a drop (or no answer): told as a hang-up made while away.
-        this.departures.add(id, 'hang_up');
-        if (this.channel) void this.departures.flush(this.channel);
+        if (this.channel) this.departures.tell(this.channel, id, 'hang_up');
+        else this.departures.add(id, 'hang_up');
       });
     } else if (id) {
       this.departures.add(id, 'hang_up');

@@ -73,6 +73,12 @@ export class Departures {
     return this.left.has(sessionId);
   }
 
+  /** Adds a departure and tells the server at once, while it can be reached (else on the next connect, by `flush`). */
+  tell(channel: SignalChannel, sessionId: string, how: Departure): void {
+    this.add(sessionId, how);
+    void this.flush(channel);
+  }
+
   /** Tells the server; each is forgotten once answered, or once the server no longer knows the session. */
   async flush(channel: SignalChannel): Promise<void> {
     for (const [sessionId, how] of [...this.pending]) {
