@@ -168,6 +168,39 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
 	SendRequest(pendingKeyFrameInfo->GetSsrc()); // vj patch: opens the window`,
   },
   {
+    // A request the sender ignored (it came inside the sender's own 300 ms, whose start the worker sees a little
+    // late on a busy machine) left the layer waiting, and 3.12 asked again only when its 1 s timer ran out: one
+    // call in eight on a loaded machine showed its first picture after 1.5 s (issue 13). Asked again for a layer
+    // still waiting once the producer's window has closed, the worker sends the request now.
+    file: 'src/RTC/KeyFrameRequestManager.cpp',
+    why: 'a key frame request window per producer: a layer still waiting is asked for again when the window closes',
+    find: `		auto* pendingKeyFrameInfo = it->second;
+
+		// Re-request the key frame if not received on time.
+		pendingKeyFrameInfo->SetRetryOnTimeout(true);
+
+		return;`,
+    replace: `		auto* pendingKeyFrameInfo = it->second;
+
+		// vj patch: no request went out for a whole window and this layer still has no key frame: the last one was
+		// ignored or lost, and the sender takes a new one now.
+		if (
+		  this->keyFrameRequestDelay > 0u &&
+		  DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
+		{
+			pendingKeyFrameInfo->SetRetryOnTimeout(false);
+			pendingKeyFrameInfo->Restart();
+			SendRequest(ssrc);
+
+			return;
+		}
+
+		// Re-request the key frame if not received on time.
+		pendingKeyFrameInfo->SetRetryOnTimeout(true);
+
+		return;`,
+  },
+  {
     file: 'src/RTC/KeyFrameRequestManager.cpp',
     why: 'a key frame request window per producer: a key frame answers a waiting request',
     find: `void RTC::KeyFrameRequestManager::KeyFrameReceived(uint32_t ssrc)

@@ -26,6 +26,8 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
   let requests: { at: number; ssrc: number }[];
   let sendKeyFrames: (() => void) | undefined;
   let timer: NodeJS.Timeout;
+  /** The call view's consumer of the last wallThenCall. */
+  let callConsumer: types.Consumer | undefined;
 
   beforeEach(async () => {
     worker = await mediasoup.createWorker({ logLevel: 'error' });
@@ -107,6 +109,7 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     const at = requests.filter((r) => r.ssrc === LAYERS[0])[times - 1]!.at;
     await new Promise((r) => setTimeout(r, 60));
     await call.resume();
+    callConsumer = call;
     return at;
   }
 
@@ -124,6 +127,23 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     const repeat = await wallThenCall(2);
     await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
     expect(requests.find((r) => r.ssrc === LAYERS[1])!.at - repeat).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
+  });
+
+  it('asks again for a layer still waiting when the window closes, not a second later', async () => {
+    // The encoder ignores both the wall's request and the call's (it saw the second inside its own 300 ms).
+    await wallThenCall(1);
+    await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
+    const sent = requests.find((r) => r.ssrc === LAYERS[1])!.at;
+    // The call view's browser, still without a picture, asks again (its own PLI) while the window is open.
+    await callConsumer!.requestKeyFrame();
+    await waitFor('the call layer asked for again', () => requests.filter((r) => r.ssrc === LAYERS[1]).length >= 2, {
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    const again = requests.filter((r) => r.ssrc === LAYERS[1])[1]!.at;
+    // At the window's end (the sender takes it then), not after 3.12's 1 s wait for an answer.
+    expect(again - sent).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
+    expect(again - sent).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 250);
   });
 
   it('lets a key frame on that layer answer a request still waiting, and forwards it', async () => {
