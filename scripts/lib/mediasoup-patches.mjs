@@ -141,6 +141,17 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
     replace: `	this->mapSsrcPendingKeyFrameInfo[ssrc] = new PendingKeyFrameInfo(this, ssrc);
 
 	SendRequest(ssrc); // vj patch: opens the window
+
+	// vj patch: not answered by the window's end, the request goes once more then (KeyFrameReceived calls that
+	// off). The viewer cannot ask again itself: a simulcast consumer without a picture yet drops its browser's
+	// PLIs (no current layer), so 3.12 left such a layer to its 1 s timer, and only when someone asked again.
+	if (this->keyFrameRequestDelay > 0u)
+	{
+		auto itDelayer = this->mapSsrcKeyFrameRequestDelayer.find(ssrc);
+
+		if (itDelayer != this->mapSsrcKeyFrameRequestDelayer.end())
+			itDelayer->second->SetKeyFrameRequested(true);
+	}
 }`,
   },
   {
@@ -171,7 +182,10 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
     // A request the sender ignored (it came inside the sender's own 300 ms, whose start the worker sees a little
     // late on a busy machine) left the layer waiting, and 3.12 asked again only when its 1 s timer ran out: one
     // call in eight on a loaded machine showed its first picture after 1.5 s (issue 13). Asked again for a layer
-    // still waiting once the producer's window has closed, the worker sends the request now.
+    // still waiting (by the request's own retry at the window's end, see "a request going out opens it", or by a
+    // viewer), the worker sends the request now when the sender will take it: the producer's window has closed,
+    // or another layer's request opened it within the burst allowance (two layers' requests waiting for the same
+    // window end go out a millisecond apart). Such a resend does not arm another retry: one per request.
     file: 'src/RTC/KeyFrameRequestManager.cpp',
     why: 'a key frame request window per producer: a layer still waiting is asked for again when the window closes',
     find: `		auto* pendingKeyFrameInfo = it->second;
@@ -182,11 +196,13 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
 		return;`,
     replace: `		auto* pendingKeyFrameInfo = it->second;
 
-		// vj patch: no request went out for a whole window and this layer still has no key frame: the last one was
-		// ignored or lost, and the sender takes a new one now.
+		// vj patch: this layer still has no key frame from its last request (ignored or lost). No request went out
+		// for a whole window, or one just opened it and this one goes with it: the sender takes it now.
+		const uint64_t sinceWindowMs = DepLibUV::GetTimeMs() - this->requestWindowStartMs;
+
 		if (
 		  this->keyFrameRequestDelay > 0u &&
-		  DepLibUV::GetTimeMs() - this->requestWindowStartMs >= this->keyFrameRequestDelay)
+		  (sinceWindowMs >= this->keyFrameRequestDelay || sinceWindowMs <= KeyFrameRequestBurstMs))
 		{
 			pendingKeyFrameInfo->SetRetryOnTimeout(false);
 			pendingKeyFrameInfo->Restart();

@@ -26,7 +26,8 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
   let requests: { at: number; ssrc: number }[];
   let sendKeyFrames: (() => void) | undefined;
   let timer: NodeJS.Timeout;
-  /** The call view's consumer of the last wallThenCall. */
+  /** The wall's and the call view's consumers of the last wallThenCall. */
+  let wallConsumer: types.Consumer | undefined;
   let callConsumer: types.Consumer | undefined;
 
   beforeEach(async () => {
@@ -109,6 +110,7 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     const at = requests.filter((r) => r.ssrc === LAYERS[0])[times - 1]!.at;
     await new Promise((r) => setTimeout(r, 60));
     await call.resume();
+    wallConsumer = wall;
     callConsumer = call;
     return at;
   }
@@ -122,28 +124,45 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     expect(second - first).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 300);
   });
 
-  it('counts a repeated request (the worker asks again after 1 s without a key frame) as opening the window', async () => {
-    // The encoder does not answer: the worker asks again for the wall's layer a second later.
+  it('counts a repeated request (the worker asks again when the window closes without a key frame) as opening the window', async () => {
+    // The encoder does not answer: the worker asks again for the wall's layer when the window closes.
     const repeat = await wallThenCall(2);
     await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
     expect(requests.find((r) => r.ssrc === LAYERS[1])!.at - repeat).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
   });
 
-  it('asks again for a layer still waiting when the window closes, not a second later', async () => {
-    // The encoder ignores both the wall's request and the call's (it saw the second inside its own 300 ms).
+  it('sends a request the sender did not answer once more when the window closes, and only once', async () => {
+    // The encoder ignores both the wall's request and the call's (it saw the second inside its own 300 ms). The call
+    // view cannot ask again: a consumer without a picture yet drops its browser's PLIs.
     await wallThenCall(1);
     await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
     const sent = requests.find((r) => r.ssrc === LAYERS[1])!.at;
-    // The call view's browser, still without a picture, asks again (its own PLI) while the window is open.
+    const calls = () => requests.filter((r) => r.ssrc === LAYERS[1]);
+    await waitFor('the call layer asked for again', () => calls().length >= 2, { timeoutMs: 5000, intervalMs: 5 });
+    // At the window's end (the sender takes it then), not after 3.12's 1 s wait, and not straight away.
+    expect(calls()[1]!.at - sent).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS / 2);
+    expect(calls()[1]!.at - sent).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 250);
+    // One retry per request: nothing more until the worker's own 1 s timer, which asks again only if asked.
+    await new Promise((r) => setTimeout(r, Math.max(0, sent + 900 - performance.now())));
+    expect(calls().filter((r) => r.at < sent + 900)).toHaveLength(2);
+  });
+
+  it('sends two layers still waiting for the same window end together, neither a second later', async () => {
+    // Nothing answered: the wall's layer and the call's both still wait, and both viewers ask again in one window.
+    const first = await wallThenCall(1);
+    await waitFor('the call layer asked for', () => requests.some((r) => r.ssrc === LAYERS[1]), { timeoutMs: 5000, intervalMs: 5 });
+    const sent = requests.find((r) => r.ssrc === LAYERS[1])!.at;
+    // Past the burst allowance of the window that request opened: both wait for its end.
+    await new Promise((r) => setTimeout(r, 30));
+    await wallConsumer!.requestKeyFrame();
     await callConsumer!.requestKeyFrame();
-    await waitFor('the call layer asked for again', () => requests.filter((r) => r.ssrc === LAYERS[1]).length >= 2, {
-      timeoutMs: 5000,
-      intervalMs: 5,
-    });
-    const again = requests.filter((r) => r.ssrc === LAYERS[1])[1]!.at;
-    // At the window's end (the sender takes it then), not after 3.12's 1 s wait for an answer.
-    expect(again - sent).toBeGreaterThanOrEqual(KEY_FRAME_REQUEST_DELAY_MS - 30);
-    expect(again - sent).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 250);
+    const after = (ssrc: number) => requests.filter((r) => r.ssrc === ssrc && r.at > sent + 20);
+    await waitFor('both layers asked for again', () => after(LAYERS[0]!).length > 0 && after(LAYERS[1]!).length > 0, { timeoutMs: 5000, intervalMs: 5 });
+    // Whichever goes first opens the window and the other goes with it, within the burst allowance.
+    const [wallAgain, callAgain] = [after(LAYERS[0]!)[0]!.at, after(LAYERS[1]!)[0]!.at];
+    expect(Math.abs(wallAgain - callAgain)).toBeLessThan(50);
+    expect(callAgain - sent).toBeLessThan(KEY_FRAME_REQUEST_DELAY_MS + 250);
+    expect(wallAgain - first).toBeLessThan(2 * KEY_FRAME_REQUEST_DELAY_MS + 250);
   });
 
   it('lets a key frame on that layer answer a request still waiting, and forwards it', async () => {
