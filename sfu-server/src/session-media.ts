@@ -51,10 +51,12 @@ export const KEY_FRAME_REQUEST_DELAY_MS = 330;
 
 /**
  * How long a new viewer of a simulcast picture waits for its first frame on the layer it wants before it takes the
- * next one down. A sender can stop a layer at any time (its bandwidth estimate is still rising at the start of a
+ * bottom layer. A sender can stop a layer at any time (its bandwidth estimate is still rising at the start of a
  * call, or its CPU is busy), and the SFU counts that layer as live until its inactivity check, a second or two
- * later: an officer answering then saw nothing until it did. One frame on a lower layer now, the wanted layer as
- * soon as it sends (the lower one keeps showing until then).
+ * later: an officer answering then saw nothing until it did. One frame on the bottom layer now, the wanted layer as
+ * soon as it sends (the lower one keeps showing until then). The bottom one, not the next one down: a busy encoder
+ * stops its layers from the top, and on a loaded machine the middle one had often stopped too (traced: the call
+ * view's first picture came one wait later, on the bottom layer, 1.7 s after the answer).
  */
 export const FIRST_PICTURE_WAIT_MS = 600;
 
@@ -247,8 +249,8 @@ export class SessionMedia {
 
   /**
    * A simulcast consumer taking the top layer (nobody chose one: the call view) that has shown nothing
-   * FIRST_PICTURE_WAIT_MS after it was resumed and its transport connected steps down a layer, and again, until a
-   * frame comes; then it wants the top layer again. A layer chosen meanwhile (setConsumerLayer) ends the watch.
+   * FIRST_PICTURE_WAIT_MS after it was resumed and its transport connected takes the bottom layer until a frame
+   * comes; then it wants the top layer again. A layer chosen meanwhile (setConsumerLayer) ends the watch.
    * See FIRST_PICTURE_WAIT_MS.
    */
   private watchFirstPicture(consumer: types.Consumer<{ source: TrackSource }>): void {
@@ -272,15 +274,13 @@ export class SessionMedia {
       // Not the layer's fault while the transport (re)connects or the picture is paused: wait again.
       if (webRtc?.dtlsState !== undefined && webRtc.dtlsState !== 'connected') return void (timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref());
       if (consumer.paused || consumer.producerPaused) return void (timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref());
-      const layer = this.layerFor(consumer);
-      // Nothing below layer 0: the first frame, when it comes, settles the watch (layerschange).
-      if (layer === 0) return;
-      this.firstPictureCap.set(consumer.id, layer - 1);
-      this.log.info('no first picture yet: a lower layer meanwhile', { sessionId: this.sessionId, consumerId: consumer.id, layer: layer - 1 });
+      // Already on layer 0: the first frame, when it comes, settles the watch (layerschange).
+      if (this.layerFor(consumer) === 0) return;
+      this.firstPictureCap.set(consumer.id, 0);
+      this.log.info('no first picture yet: the bottom layer meanwhile', { sessionId: this.sessionId, consumerId: consumer.id });
       void consumer
-        .setPreferredLayers({ spatialLayer: layer - 1, temporalLayer: 2 })
+        .setPreferredLayers({ spatialLayer: 0, temporalLayer: 2 })
         .catch((err) => this.log.debug('lower layer not set', { consumerId: consumer.id, ...errorFields(err) }));
-      timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
     };
     // The wait counts from the connection: until then no frame could have come on any layer.
     const onDtls = (state: string) => {
