@@ -133,8 +133,11 @@ export class Reconnect {
     const wasAway = peer.socketId !== socketId;
     peer.socketId = socketId;
     live.restored = false;
+    // Asked for on the same socket too: after a worker died, the client's rejoin can come while restoreMedia is
+    // still re-creating the router, and the dump below found none (NOT_FOUND: the call ended on both screens, seen
+    // in a cluster run of worker-death). createRouter is idempotent and waits for a creation already under way.
+    await this.calls.sfu.request('createRouter', { sessionId });
     if (wasAway) {
-      await this.calls.sfu.request('createRouter', { sessionId });
       await this.calls.timeline.event(
         sessionId,
         'reconnected',
