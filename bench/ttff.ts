@@ -1,7 +1,8 @@
 // Time to first frame of a call: from the officer's click on "answer" to the first frame the call view itself
 // (<video data-testid=remote-video>) presents, over N calls (after a first one, counted apart in every arm), each
-// answered while the kiosk is already live on the wall. The console page also holds the wall's connection, which is already decoding that kiosk; only the call
-// view's own element counts (its requestVideoFrameCallback), so a wall frame can never stand in for it.
+// answered while the kiosk is already live on the wall. The console page also holds the wall's connection, which
+// is already decoding that kiosk; only the call view's own element counts (its requestVideoFrameCallback), so a
+// wall frame can never stand in for it.
 // Same-run baselines: a direct RTCPeerConnection between two pages, and a bare mediasoup + mediasoup-client pair.
 import type { Browser } from 'puppeteer-core';
 import { openConsole, openKiosk, screenOf, waitForScreen } from '../test/helpers/apps.js';

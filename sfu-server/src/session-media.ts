@@ -46,6 +46,8 @@ type TransportMeta = {
  * after the wall tile asked for its own key frame (the tile's request opens the window): traced per call, the
  * officer's request went out exactly at the window's end. With 400 ms about half the calls of the TTFF benchmark
  * waited for it (p95 1.1-1.6x direct P2P); with 330 ms, the requests the window held still got their key frame.
+ * One the sender ignored all the same (its 300 ms counted from a late arrival) goes once more when the window
+ * closes (scripts/lib/mediasoup-patches.mjs), not after 3.12's 1 s.
  */
 export const KEY_FRAME_REQUEST_DELAY_MS = 330;
 
