@@ -52,15 +52,16 @@ type TransportMeta = {
 export const KEY_FRAME_REQUEST_DELAY_MS = 330;
 
 /**
- * How long a new viewer of a simulcast picture waits for its first frame on the layer it wants before it takes the
- * bottom layer. A sender can stop a layer at any time (its bandwidth estimate is still rising at the start of a
- * call, or its CPU is busy), and the SFU counts that layer as live until its inactivity check, a second or two
- * later: an officer answering then saw nothing until it did. One frame on the bottom layer now, the wanted layer as
- * soon as it sends (the lower one keeps showing until then). The bottom one, not the next one down: a busy encoder
- * stops its layers from the top, and on a loaded machine the middle one had often stopped too (traced: the call
- * view's first picture came one wait later, on the bottom layer, 1.7 s after the answer).
+ * A new viewer of a simulcast picture that chose no layer (the call view) starts on the bottom layer and takes the
+ * top one after its first frame: the lower picture keeps showing until the top layer's key frame comes. A sender
+ * can stop its upper layers at any time (its bandwidth estimate is still rising at the start of a call, or its CPU
+ * is busy: a busy encoder stops its layers from the top), and the SFU counts a stopped layer as live until its
+ * inactivity check, a second or two later; a request for a key frame on a stopped layer goes unanswered. Taking the
+ * top layer first, an officer answering then saw nothing for up to 1.7 s (traced per call); stepping down after a
+ * 600 ms wait still left the slowest calls at about twice a direct connection's first frame. The bottom layer is
+ * sent whenever the camera is, and its key frame is the smallest.
  */
-export const FIRST_PICTURE_WAIT_MS = 600;
+export const FIRST_PICTURE_LAYER = 0;
 
 /**
  * The media of one reception session: a Router, and per peer its transports, producers and consumers.
@@ -82,9 +83,8 @@ export class SessionMedia {
   private readonly links = new Map<string, { grade: LinkGrade; seen: Map<string, number>; cap: UplinkLayerCap }>();
   /** The spatial layer each video consumer was asked for (absent: the top one), before any uplink cap. */
   private readonly wantedLayer = new Map<string, number>();
-  /** Consumers still waiting for their first picture, held to a lower layer by `watchFirstPicture`. */
+  /** Consumers still waiting for their first picture, held to FIRST_PICTURE_LAYER by `watchFirstPicture`. */
   private readonly firstPictureCap = new Map<string, number>();
-  private readonly firstPictureWatched = new Set<string>();
 
   constructor(
     readonly sessionId: string,
@@ -211,18 +211,22 @@ export class SessionMedia {
     }
     const layers = producer.kind === 'video' ? (producer.rtpParameters.encodings?.length ?? 1) : 1;
     const capped = layers > 1 && this.uplinkCapped(producerId);
+    // No layer chosen: the bottom one until the first frame (FIRST_PICTURE_LAYER).
+    const firstPicture = layers > 1 && spatialLayer === undefined;
+    const startLayer = firstPicture ? FIRST_PICTURE_LAYER : effectiveLayer(spatialLayer, layers, capped);
     // Paused until the client has wired the track and asks for resume, so the first keyframe is not lost.
     const consumer = await transport.consume({
       producerId,
       rtpCapabilities: caps,
       paused: true,
       appData: { source: producer.appData.source },
-      ...((spatialLayer !== undefined || capped) && producer.kind === 'video'
-        ? { preferredLayers: { spatialLayer: effectiveLayer(spatialLayer, layers, capped), temporalLayer: 2 } }
+      ...((spatialLayer !== undefined || capped || firstPicture) && producer.kind === 'video'
+        ? { preferredLayers: { spatialLayer: startLayer, temporalLayer: 2 } }
         : {}),
     });
     this.consumers.set(consumer.id, { peerId, item: consumer, transportId });
     if (spatialLayer !== undefined) this.wantedLayer.set(consumer.id, spatialLayer);
+    if (firstPicture) this.watchFirstPicture(consumer);
     consumer.observer.once('close', () => this.wantedLayer.delete(consumer.id));
     consumer.on('transportclose', () => this.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
@@ -246,60 +250,24 @@ export class SessionMedia {
     // not connected yet, when it connects). A second request here would only come back as a needless second
     // key frame once the producer's request delay ends.
     await consumer.resume();
-    this.watchFirstPicture(consumer);
   }
 
   /**
-   * A simulcast consumer taking the top layer (nobody chose one: the call view) that has shown nothing
-   * FIRST_PICTURE_WAIT_MS after it was resumed and its transport connected takes the bottom layer until a frame
-   * comes; then it wants the top layer again. A layer chosen meanwhile (setConsumerLayer) ends the watch.
-   * See FIRST_PICTURE_WAIT_MS.
+   * Holds a consumer that chose no layer to FIRST_PICTURE_LAYER until its first frame, then gives it the layer it
+   * wants (the top one, within its sender's uplink cap). A layer chosen meanwhile (setConsumerLayer) ends the hold.
    */
   private watchFirstPicture(consumer: types.Consumer<{ source: TrackSource }>): void {
-    if (consumer.closed || consumer.type !== 'simulcast' || this.wantedLayer.has(consumer.id) || consumer.currentLayers) return;
-    // Resumed again before its first picture (a pause in between): the watch already running goes on.
-    if (this.firstPictureWatched.has(consumer.id)) return;
-    this.firstPictureWatched.add(consumer.id);
-    const transport = this.transports.get(this.consumers.get(consumer.id)?.transportId ?? '')?.item;
-    const webRtc = transport !== undefined && 'dtlsState' in transport ? transport : undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const settle = () => {
-      clearTimeout(timer);
-      webRtc?.removeListener('dtlsstatechange', onDtls);
+    this.firstPictureCap.set(consumer.id, FIRST_PICTURE_LAYER);
+    const settle = (layers: types.ConsumerLayers | undefined) => {
+      if (!layers) return;
+      consumer.removeListener('layerschange', settle);
       if (!this.firstPictureCap.delete(consumer.id) || consumer.closed) return;
       void consumer
         .setPreferredLayers({ spatialLayer: this.layerFor(consumer), temporalLayer: 2 })
-        .catch((err) => this.log.debug('layer not restored after the first picture', { consumerId: consumer.id, ...errorFields(err) }));
+        .catch((err) => this.log.debug('layer not raised after the first picture', { consumerId: consumer.id, ...errorFields(err) }));
     };
-    const step = () => {
-      if (consumer.closed || consumer.currentLayers || this.wantedLayer.has(consumer.id)) return settle();
-      // Not the layer's fault while the transport (re)connects or the picture is paused: wait again.
-      if (webRtc?.dtlsState !== undefined && webRtc.dtlsState !== 'connected') return void (timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref());
-      if (consumer.paused || consumer.producerPaused) return void (timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref());
-      // Already on layer 0: the first frame, when it comes, settles the watch (layerschange).
-      if (this.layerFor(consumer) === 0) return;
-      this.firstPictureCap.set(consumer.id, 0);
-      this.log.info('no first picture yet: the bottom layer meanwhile', { sessionId: this.sessionId, consumerId: consumer.id });
-      void consumer
-        .setPreferredLayers({ spatialLayer: 0, temporalLayer: 2 })
-        .catch((err) => this.log.debug('lower layer not set', { consumerId: consumer.id, ...errorFields(err) }));
-    };
-    // The wait counts from the connection: until then no frame could have come on any layer.
-    const onDtls = (state: string) => {
-      if (state !== 'connected' || timer !== undefined) return;
-      timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
-    };
-    if (webRtc && webRtc.dtlsState !== 'connected') webRtc.on('dtlsstatechange', onDtls);
-    else timer = setTimeout(step, FIRST_PICTURE_WAIT_MS).unref();
-    consumer.on('layerschange', (layers) => {
-      if (layers) settle();
-    });
-    consumer.observer.once('close', () => {
-      clearTimeout(timer);
-      webRtc?.removeListener('dtlsstatechange', onDtls);
-      this.firstPictureCap.delete(consumer.id);
-      this.firstPictureWatched.delete(consumer.id);
-    });
+    consumer.on('layerschange', settle);
+    consumer.observer.once('close', () => this.firstPictureCap.delete(consumer.id));
   }
 
   async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
