@@ -235,6 +235,350 @@ static constexpr uint64_t KeyFrameRequestBurstMs{ 5 };`,
 		itDelayer->second->SetKeyFrameRequested(false);
 `,
   },
+  // A key frame cache (issue 13). The kiosk's encoder acts on one key frame request per 300 ms and answers it
+  // with a key frame on every layer; a call view that asks just after another viewer (a wall tile stepping up a
+  // layer, the recorder starting) waited for the producer's request window to end, then for the encoder: traced,
+  // the slowest first pictures had a key frame pass through the SFU 65-190 ms before the call view was ready. The
+  // producer keeps, per layer, the packets since its last key frame (at most 400 ms, 256 packets), and a consumer
+  // that has sent nothing yet and asks for a key frame on that layer is given them at once instead of a new
+  // request. Only for producers with a request window (the project's cameras).
+  {
+    file: 'include/RTC/Producer.hpp',
+    why: 'key frame cache: includes',
+    find: `#include "RTC/RtpStreamRecv.hpp"`,
+    replace: `#include "RTC/RtpStreamRecv.hpp"
+#include <deque>
+#include <memory>
+#include <unordered_map>`,
+  },
+  {
+    file: 'include/RTC/Producer.hpp',
+    why: 'key frame cache: lookup',
+    find: `		void RequestKeyFrame(uint32_t mappedSsrc);`,
+    replace: `		void RequestKeyFrame(uint32_t mappedSsrc);
+		// vj patch: the packets of layer mappedSsrc since its last key frame, when they can be replayed (recent, no hole).
+		const std::deque<std::unique_ptr<RTC::RtpPacket>>* GetKeyFrameCache(uint32_t mappedSsrc) const;`,
+  },
+  {
+    file: 'include/RTC/Producer.hpp',
+    why: 'key frame cache: storage',
+    find: `		RTC::RtpPacket* currentRtpPacket{ nullptr };`,
+    replace: `		RTC::RtpPacket* currentRtpPacket{ nullptr };
+		// vj patch: per mapped ssrc, clones of the packets from the first packet of the last key frame on.
+		struct KeyFrameCache
+		{
+			std::deque<std::unique_ptr<RTC::RtpPacket>> packets;
+			uint64_t keyFrameAtMs{ 0u };
+		};
+		std::unordered_map<uint32_t, KeyFrameCache> mapMappedSsrcKeyFrameCache;
+		bool keyFrameCacheEnabled{ false };
+		void CacheRtpPacket(RTC::RtpPacket* packet);`,
+  },
+  {
+    file: 'src/RTC/Producer.cpp',
+    why: 'key frame cache: constants',
+    find: `#include "RTC/RTCP/XrReceiverReferenceTime.hpp"`,
+    replace: `#include "RTC/RTCP/XrReceiverReferenceTime.hpp"
+#include "RTC/SeqManager.hpp"
+
+// vj patch: how long and how many packets a layer's key frame cache holds: one request window and a margin.
+static constexpr uint64_t KeyFrameCacheMaxAgeMs{ 400u };
+static constexpr size_t KeyFrameCacheMaxPackets{ 256u };`,
+  },
+  {
+    file: 'src/RTC/Producer.cpp',
+    why: 'key frame cache: only where requests have a window',
+    find: `			this->keyFrameRequestManager = new RTC::KeyFrameRequestManager(this, keyFrameRequestDelay);`,
+    replace: `			this->keyFrameRequestManager = new RTC::KeyFrameRequestManager(this, keyFrameRequestDelay);
+			this->keyFrameCacheEnabled   = keyFrameRequestDelay > 0u; // vj patch`,
+  },
+  {
+    file: 'src/RTC/Producer.cpp',
+    why: 'key frame cache: filled before the packet goes to the consumers',
+    find: `		this->listener->OnProducerRtpPacketReceived(this, packet);
+
+		return result;`,
+    replace: `		CacheRtpPacket(packet); // vj patch
+
+		this->listener->OnProducerRtpPacketReceived(this, packet);
+
+		return result;`,
+  },
+  {
+    file: 'src/RTC/Producer.cpp',
+    why: 'key frame cache: emptied on pause',
+    find: `				this->paused = true;
+
+				MS_DEBUG_DEV("Producer paused [producerId:%s]", this->id.c_str());`,
+    replace: `				this->paused = true;
+				this->mapMappedSsrcKeyFrameCache.clear(); // vj patch
+
+				MS_DEBUG_DEV("Producer paused [producerId:%s]", this->id.c_str());`,
+  },
+  {
+    file: 'src/RTC/Producer.cpp',
+    why: 'key frame cache: filling and lookup',
+    find: `	inline void Producer::OnKeyFrameNeeded(`,
+    replace: `	// vj patch: see KeyFrameCache (Producer.hpp).
+	void Producer::CacheRtpPacket(RTC::RtpPacket* packet)
+	{
+		if (!this->keyFrameCacheEnabled)
+			return;
+
+		auto& cache      = this->mapMappedSsrcKeyFrameCache[packet->GetSsrc()];
+		auto& packets    = cache.packets;
+		const auto nowMs = DepLibUV::GetTimeMs();
+		const auto seq   = packet->GetSequenceNumber();
+
+		if (packet->GetSize() > RTC::MtuSize)
+		{
+			packets.clear();
+
+			return;
+		}
+
+		if (packet->IsKeyFrame())
+		{
+			// A late copy (RTX) of the first packet of a key frame older than the one held.
+			// clang-format off
+			if (
+				!packets.empty() &&
+				packets.front()->IsKeyFrame() &&
+				RTC::SeqManager<uint16_t>::IsSeqLowerThan(seq, packets.front()->GetSequenceNumber())
+			)
+			// clang-format on
+			{
+				return;
+			}
+
+			// What came before this key frame is of no use any more.
+			// clang-format off
+			while (
+				!packets.empty() &&
+				!RTC::SeqManager<uint16_t>::IsSeqHigherThan(packets.front()->GetSequenceNumber(), seq)
+			)
+			// clang-format on
+			{
+				packets.pop_front();
+			}
+
+			packets.emplace_front(packet->Clone());
+			cache.keyFrameAtMs = nowMs;
+
+			return;
+		}
+
+		if (packets.empty() || !packets.front()->IsKeyFrame())
+			return;
+
+		if (nowMs - cache.keyFrameAtMs > KeyFrameCacheMaxAgeMs || packets.size() >= KeyFrameCacheMaxPackets)
+		{
+			packets.clear();
+
+			return;
+		}
+
+		// In sequence order (almost always at the back); a duplicate, or a packet older than the key frame, is not kept.
+		auto pos = packets.end();
+
+		// clang-format off
+		while (
+			pos != packets.begin() &&
+			RTC::SeqManager<uint16_t>::IsSeqHigherThan((*std::prev(pos))->GetSequenceNumber(), seq)
+		)
+		// clang-format on
+		{
+			--pos;
+		}
+
+		if (pos == packets.begin() || (*std::prev(pos))->GetSequenceNumber() == seq)
+			return;
+
+		packets.emplace(pos, packet->Clone());
+	}
+
+	// vj patch: see KeyFrameCache (Producer.hpp).
+	const std::deque<std::unique_ptr<RTC::RtpPacket>>* Producer::GetKeyFrameCache(uint32_t mappedSsrc) const
+	{
+		if (!this->keyFrameCacheEnabled || this->paused)
+			return nullptr;
+
+		auto it = this->mapMappedSsrcKeyFrameCache.find(mappedSsrc);
+
+		if (it == this->mapMappedSsrcKeyFrameCache.end())
+			return nullptr;
+
+		const auto& cache   = it->second;
+		const auto& packets = cache.packets;
+
+		// clang-format off
+		if (
+			packets.empty() ||
+			!packets.front()->IsKeyFrame() ||
+			DepLibUV::GetTimeMs() - cache.keyFrameAtMs > KeyFrameCacheMaxAgeMs
+		)
+		// clang-format on
+		{
+			return nullptr;
+		}
+
+		// No hole: a packet the viewer never got could not be sent to it again (its consumer never had it).
+		const uint16_t span =
+		  static_cast<uint16_t>(packets.back()->GetSequenceNumber() - packets.front()->GetSequenceNumber());
+
+		if (static_cast<size_t>(span) + 1u != packets.size())
+			return nullptr;
+
+		return std::addressof(packets);
+	}
+
+	inline void Producer::OnKeyFrameNeeded(`,
+  },
+  {
+    file: 'include/RTC/Consumer.hpp',
+    why: 'key frame cache: a consumer may take a replay',
+    find: `		virtual void SendRtpPacket(RTC::RtpPacket* packet, std::shared_ptr<RTC::RtpPacket>& sharedPacket) = 0;`,
+    replace: `		virtual void SendRtpPacket(RTC::RtpPacket* packet, std::shared_ptr<RTC::RtpPacket>& sharedPacket) = 0;
+		// vj patch: true when the replayed key frame and the packets after it gave this consumer its picture.
+		virtual bool ReplayKeyFrame(
+		  uint32_t /*mappedSsrc*/, const std::deque<std::unique_ptr<RTC::RtpPacket>>& /*packets*/)
+		{
+			return false;
+		}`,
+  },
+  {
+    file: 'include/RTC/Consumer.hpp',
+    why: 'key frame cache: Consumer includes',
+    find: `#include "RTC/RTCP/CompoundPacket.hpp"`,
+    replace: `#include "RTC/RTCP/CompoundPacket.hpp"
+#include <deque>
+#include <memory>`,
+  },
+  {
+    file: 'include/RTC/SimulcastConsumer.hpp',
+    why: 'key frame cache: SimulcastConsumer takes a replay',
+    find: `		void SendRtpPacket(RTC::RtpPacket* packet, std::shared_ptr<RTC::RtpPacket>& sharedPacket) override;`,
+    replace: `		void SendRtpPacket(RTC::RtpPacket* packet, std::shared_ptr<RTC::RtpPacket>& sharedPacket) override;
+		bool ReplayKeyFrame(
+		  uint32_t mappedSsrc, const std::deque<std::unique_ptr<RTC::RtpPacket>>& packets) override;`,
+  },
+  {
+    file: 'src/RTC/SimulcastConsumer.cpp',
+    why: 'key frame cache: the replay',
+    find: `	bool SimulcastConsumer::GetRtcp(RTC::RTCP::CompoundPacket* packet, uint64_t nowMs)`,
+    replace: `	// vj patch: only into a consumer that has sent nothing yet and waits for a key frame on exactly this layer. One
+	// that has sent frames (resumed after a pause, or switching layers) has sent newer ones than the cached key frame.
+	bool SimulcastConsumer::ReplayKeyFrame(
+	  uint32_t mappedSsrc, const std::deque<std::unique_ptr<RTC::RtpPacket>>& packets)
+	{
+		MS_TRACE();
+
+		auto it = this->mapMappedSsrcSpatialLayer.find(mappedSsrc);
+
+		if (it == this->mapMappedSsrcSpatialLayer.end() || packets.empty())
+			return false;
+
+		const int16_t spatialLayer = it->second;
+
+		// clang-format off
+		if (
+			!IsActive() ||
+			this->rtpStream->GetMaxPacketMs() != 0u ||
+			this->currentSpatialLayer != -1 ||
+			!this->syncRequired ||
+			this->targetSpatialLayer != spatialLayer ||
+			this->targetTemporalLayer == -1
+		)
+		// clang-format on
+		{
+			return false;
+		}
+
+		// The frames before the newest go out 1 ms apart just before it: with their own timestamps the receiver
+		// would play the old ones at their pace and stay that far behind the live picture for seconds.
+		size_t frames{ 0u };
+		uint32_t lastTs{ 0u };
+
+		for (const auto& p : packets)
+		{
+			if (frames == 0u || p->GetTimestamp() != lastTs)
+			{
+				++frames;
+				lastTs = p->GetTimestamp();
+			}
+		}
+
+		const uint32_t tailTs = packets.back()->GetTimestamp();
+		const uint32_t stepTs = this->rtpStream->GetClockRate() / 1000u;
+		const auto& mid       = this->rtpParameters.mid;
+		size_t frame{ 0u };
+
+		lastTs = packets.front()->GetTimestamp();
+
+		for (const auto& p : packets)
+		{
+			const uint32_t origTs = p->GetTimestamp();
+
+			if (origTs != lastTs)
+			{
+				++frame;
+				lastTs = origTs;
+			}
+
+			p->SetTimestamp(tailTs - static_cast<uint32_t>(frames - 1u - frame) * stepTs);
+
+			if (!mid.empty())
+				p->UpdateMid(mid);
+
+			// Its own copy for the retransmission buffer: never the cached packet, which a resend rewrites in place.
+			std::shared_ptr<RTC::RtpPacket> sharedPacket;
+
+			SendRtpPacket(p.get(), sharedPacket);
+
+			p->SetTimestamp(origTs);
+		}
+
+		return this->currentSpatialLayer == spatialLayer;
+	}
+
+	bool SimulcastConsumer::GetRtcp(RTC::RTCP::CompoundPacket* packet, uint64_t nowMs)`,
+  },
+  {
+    file: 'include/RTC/Router.hpp',
+    why: 'key frame cache: no replay inside a replay',
+    find: `		absl::flat_hash_map<RTC::Consumer*, RTC::Producer*> mapConsumerProducer;`,
+    replace: `		absl::flat_hash_map<RTC::Consumer*, RTC::Producer*> mapConsumerProducer;
+		bool replayingKeyFrame{ false }; // vj patch`,
+  },
+  {
+    file: 'src/RTC/Router.cpp',
+    why: 'key frame cache: a consumer asking for a key frame gets the cached one when it can',
+    find: `		auto* producer = this->mapConsumerProducer.at(consumer);
+
+		producer->RequestKeyFrame(mappedSsrc);`,
+    replace: `		auto* producer = this->mapConsumerProducer.at(consumer);
+
+		// vj patch: the producer's cached key frame, when the consumer can take it, instead of a new request: a new
+		// one would bring a key frame on every layer to every viewer and open the producer's request window.
+		if (!this->replayingKeyFrame)
+		{
+			const auto* packets = producer->GetKeyFrameCache(mappedSsrc);
+
+			if (packets)
+			{
+				this->replayingKeyFrame = true;
+
+				const bool replayed = consumer->ReplayKeyFrame(mappedSsrc, *packets);
+
+				this->replayingKeyFrame = false;
+
+				if (replayed)
+					return;
+			}
+		}
+
+		producer->RequestKeyFrame(mappedSsrc);`,
+  },
 ];
 
 /** Applies every patch to the worker tree at `workerDir`; throws if an anchor is missing or not unique. */

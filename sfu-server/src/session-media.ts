@@ -47,7 +47,9 @@ type TransportMeta = {
  * officer's request went out exactly at the window's end. With 400 ms about half the calls of the TTFF benchmark
  * waited for it (p95 1.1-1.6x direct P2P); with 330 ms, the requests the window held still got their key frame.
  * One the sender ignored all the same (its 300 ms counted from a late arrival) goes once more when the window
- * closes (scripts/lib/mediasoup-patches.mjs), not after 3.12's 1 s.
+ * closes (scripts/lib/mediasoup-patches.mjs), not after 3.12's 1 s. A viewer that has shown nothing yet and asks
+ * inside the window is given the key frame that opened it, kept by the worker for that long (the patches' key frame
+ * cache), and sends no request at all.
  */
 export const KEY_FRAME_REQUEST_DELAY_MS = 330;
 

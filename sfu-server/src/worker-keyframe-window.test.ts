@@ -68,6 +68,9 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
       async () => (await producer.getStats()).filter((s) => s.type === 'inbound-rtp' && s.score > 0).length === LAYERS.length,
       { timeoutMs: 10_000, intervalMs: 50 },
     );
+    // The first key frame too old for the worker's key frame cache to give a new viewer (worker-keyframe-cache.test.ts):
+    // these tests are about viewers that must ask the sender.
+    await new Promise((r) => setTimeout(r, 500));
   });
 
   afterEach(() => {
