@@ -1,9 +1,7 @@
-import dgram from 'node:dgram';
-import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeSimulcastSender, type FakeSimulcastSender } from '../../test/helpers/fake-simulcast-sender.js';
 import { waitFor } from '../../test/helpers/poll.js';
-import { isRtcp, plis, VP8_PT, vp8 } from '../../test/helpers/vp8-simulcast.js';
 import { KEY_FRAME_REQUEST_DELAY_MS } from './session-media.js';
 
 // The worker this project builds spaces key frame requests per producer, not per layer
@@ -14,89 +12,28 @@ import { KEY_FRAME_REQUEST_DELAY_MS } from './session-media.js';
 // hand-made VP8 packets on two simulcast layers through plain transports, and read the requests the worker sends.
 
 const LAYERS = [3331, 3332];
-const PACKET_MS = 20;
 
 describe('the built mediasoup worker spaces key frame requests per producer', () => {
-  let worker: types.Worker;
-  let producer: types.Producer;
-  let router: types.Router;
-  let sender: dgram.Socket;
-  let sinks: dgram.Socket[];
+  let sender: FakeSimulcastSender;
   let forwarded: number[];
   let requests: { at: number; ssrc: number }[];
-  let sendKeyFrames: (() => void) | undefined;
-  let timer: NodeJS.Timeout;
   /** The wall's and the call view's consumers of the last wallThenCall. */
   let wallConsumer: types.Consumer | undefined;
   let callConsumer: types.Consumer | undefined;
 
   beforeEach(async () => {
-    worker = await mediasoup.createWorker({ logLevel: 'error' });
-    router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
-    const inbound = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
-    producer = await inbound.produce({
-      kind: 'video',
-      rtpParameters: {
-        codecs: [{ mimeType: 'video/VP8', payloadType: VP8_PT, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
-        encodings: LAYERS.map((ssrc) => ({ ssrc })),
-      },
-      keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS,
-    });
-    requests = [];
+    sender = await startFakeSimulcastSender(LAYERS, KEY_FRAME_REQUEST_DELAY_MS);
+    requests = sender.requests;
     forwarded = [];
-    sinks = [];
-    sender = dgram.createSocket('udp4');
-    await new Promise<void>((r) => sender.bind(0, '127.0.0.1', () => r()));
-    sender.on('message', (m) => {
-      for (const ssrc of plis(m)) requests.push({ at: performance.now(), ssrc });
-    });
-    // The encoder: a frame on each layer every 20 ms, a key frame on every layer first and when told to.
-    let seq = 1;
-    let key = true;
-    sendKeyFrames = () => void (key = true);
-    const tick = () => {
-      const k = key;
-      key = false;
-      for (const ssrc of LAYERS) sender.send(vp8(ssrc, seq, k), inbound.tuple.localPort, '127.0.0.1');
-      seq++;
-    };
-    tick();
-    timer = setInterval(tick, PACKET_MS);
-    // Both layers scored, so a consumer can take either.
-    await waitFor(
-      'both layers received',
-      async () => (await producer.getStats()).filter((s) => s.type === 'inbound-rtp' && s.score > 0).length === LAYERS.length,
-      { timeoutMs: 10_000, intervalMs: 50 },
-    );
     // The first key frame too old for the worker's key frame cache to give a new viewer (worker-keyframe-cache.test.ts):
     // these tests are about viewers that must ask the sender.
     await new Promise((r) => setTimeout(r, 500));
   });
 
-  afterEach(() => {
-    clearInterval(timer);
-    sender.close();
-    for (const s of sinks) s.close();
-    worker.close();
-  });
+  afterEach(() => sender.close());
 
   /** A paused plain consumer of one layer, as the wall's (layer 0) or the call view's (layer 1). */
-  async function consumer(spatialLayer: number): Promise<types.Consumer> {
-    const sink = dgram.createSocket('udp4');
-    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
-    sinks.push(sink);
-    sink.on('message', (m) => {
-      if (isRtcp(m)) return;
-      forwarded.push(spatialLayer);
-    });
-    const out = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
-    await out.connect({ ip: '127.0.0.1', port: sink.address().port });
-    const caps = {
-      ...router.rtpCapabilities,
-      codecs: router.rtpCapabilities.codecs?.map((c) => ({ ...c, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] })),
-    };
-    return out.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, preferredLayers: { spatialLayer, temporalLayer: 0 } });
-  }
+  const consumer = (spatialLayer: number) => sender.viewer(spatialLayer, () => forwarded.push(spatialLayer));
 
   /**
    * The wall (layer 0) resumes and asks; `times` of its requests seen, the call (layer 1) resumes 60 ms after the
@@ -172,7 +109,7 @@ describe('the built mediasoup worker spaces key frame requests per producer', ()
     const first = await wallThenCall(1);
     // The encoder answers the first request as a browser does: a key frame on every layer.
     await new Promise((r) => setTimeout(r, 40));
-    sendKeyFrames!();
+    sender.sendKeyFrames();
     await waitFor('the call layer forwarded', () => forwarded.includes(1), { timeoutMs: 5000, intervalMs: 5 });
     // Past the window (and well short of the worker's 1 s retry): nothing more was asked for that layer.
     const until = first + KEY_FRAME_REQUEST_DELAY_MS + 300;
