@@ -86,7 +86,7 @@ export class SessionMedia {
   /** The spatial layer each video consumer was asked for (absent: the top one), before any uplink cap. */
   private readonly wantedLayer = new Map<string, number>();
   /** Consumers still waiting for their first picture, held to FIRST_PICTURE_LAYER by `watchFirstPicture`. */
-  private readonly firstPictureCap = new Map<string, number>();
+  private readonly firstPictureCap = new Set<string>();
 
   constructor(
     readonly sessionId: string,
@@ -259,7 +259,7 @@ export class SessionMedia {
    * wants (the top one, within its sender's uplink cap). A layer chosen meanwhile (setConsumerLayer) ends the hold.
    */
   private watchFirstPicture(consumer: types.Consumer<{ source: TrackSource }>): void {
-    this.firstPictureCap.set(consumer.id, FIRST_PICTURE_LAYER);
+    this.firstPictureCap.add(consumer.id);
     const settle = (layers: types.ConsumerLayers | undefined) => {
       if (!layers) return;
       consumer.removeListener('layerschange', settle);
@@ -325,7 +325,7 @@ export class SessionMedia {
   private layerFor(consumer: types.Consumer): number {
     const layers = this.producers.get(consumer.producerId)?.item.rtpParameters.encodings?.length ?? 1;
     const layer = effectiveLayer(this.wantedLayer.get(consumer.id), layers, this.uplinkCapped(consumer.producerId));
-    return Math.min(layer, this.firstPictureCap.get(consumer.id) ?? layer);
+    return this.firstPictureCap.has(consumer.id) ? Math.min(layer, FIRST_PICTURE_LAYER) : layer;
   }
 
   /**
