@@ -106,8 +106,13 @@ export async function expectSpoken(page: Page, what: string, action: () => Promi
   return after.loudMs - before.loudMs;
 }
 
-/** Loud milliseconds from `from` until the page falls silent again. */
+/**
+ * Loud milliseconds from `from` until the page falls silent again. It first waits for the sound to begin: on a
+ * busy machine the clips may start well after the screen changed, and a page that has not started yet is
+ * already "silent".
+ */
 export async function soundUntilSilence(page: Page, what: string, from: AudioLog, timeoutMs = 60_000): Promise<number> {
+  await waitFor(`${what} begins`, async () => (await audioLog(page)).loudMs > from.loudMs, { timeoutMs: 20_000 });
   const end = await waitForSilence(page, `${what} ends`, 1500, timeoutMs);
   return end.loudMs - from.loudMs;
 }
