@@ -7,6 +7,7 @@
 // (performance.timeOrigin + now), comparable across processes on one machine.
 import type { Socket } from 'socket.io-client';
 import { connect, send } from '../test/helpers/sockets.js';
+import { pool } from './pool.js';
 
 const FAKE_DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }] };
 
@@ -42,18 +43,10 @@ async function botJoin(url: string, token: string): Promise<{ socket: Socket; ms
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.env['BOTS_CONFIG'] ?? '{}') as BotsConfig;
   const reply = (m: FromBots) => process.send?.(m);
-  const bots: { socket: Socket; node: number; ms: number }[] = [];
-  let next = cfg.first;
-  const end = cfg.first + cfg.count;
-  await Promise.all(
-    Array.from({ length: cfg.concurrency }, async () => {
-      while (next < end) {
-        const i = next++;
-        const node = i % cfg.urls.length;
-        bots.push({ ...(await botJoin(cfg.urls[node]!, cfg.token)), node });
-      }
-    }),
-  );
+  const bots = await pool(cfg.count, cfg.concurrency, async (j) => {
+    const node = (cfg.first + j) % cfg.urls.length;
+    return { ...(await botJoin(cfg.urls[node]!, cfg.token)), node };
+  });
   reply({ joined: bots.map(({ ms, node }) => ({ ms, node })) });
   process.on('message', (m: ToBots) => {
     if ('close' in m) {

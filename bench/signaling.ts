@@ -13,26 +13,13 @@ import { api } from '../test/helpers/api.js';
 import { startTestCluster, type TestCluster } from '../test/helpers/cluster.js';
 import { connect } from '../test/helpers/sockets.js';
 import type { BotsConfig, FromBots, ToBots } from './signaling-bots.js';
+import { pool } from './pool.js';
 import { percentile, printTable, type Row } from './stats.js';
 
 const BOTS = Number(process.env['BENCH_BOTS'] ?? 2000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 40);
 const BOT_PROCESSES = Math.max(2, Number(process.env['BENCH_BOT_PROCESSES'] ?? 2));
 const BROADCASTS = 5;
-
-async function pool<T>(n: number, concurrency: number, job: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await job(i);
-      }
-    }),
-  );
-  return out;
-}
 
 /** One client process of bots; its messages are read in the order it sent them. */
 class BotProcess {
