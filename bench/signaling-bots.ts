@@ -30,12 +30,9 @@ async function botJoin(url: string, token: string): Promise<{ socket: Socket; ms
   const socket = await connect(url, token);
   const wall = await send(socket, 'wall:join', {});
   if (!wall.ok) throw new Error(`wall:join refused: ${wall.error.code}`);
-  const sessionId = wall.data.sessionId;
-  const caps = await send(socket, 'rtc:capabilities', { sessionId });
-  if (!caps.ok) throw new Error(`rtc:capabilities refused: ${caps.error.code}`);
-  const t = await send(socket, 'rtc:createTransport', { sessionId, direction: 'recv' });
-  if (!t.ok) throw new Error(`rtc:createTransport refused: ${t.error.code}`);
-  const c = await send(socket, 'rtc:connectTransport', { sessionId, transportId: t.data.id, dtlsParameters: FAKE_DTLS });
+  // The join brings the wall's capabilities and this bot's receive transport, as it does the console's.
+  const { sessionId, transport } = wall.data;
+  const c = await send(socket, 'rtc:connectTransport', { sessionId, transportId: transport.id, dtlsParameters: FAKE_DTLS });
   if (!c.ok) throw new Error(`rtc:connectTransport refused: ${c.error.code} ${c.error.message} (${url})`);
   return { socket, ms: performance.now() - t0 };
 }

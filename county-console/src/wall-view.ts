@@ -15,9 +15,12 @@ export class WallView {
 
   async join(): Promise<void> {
     this.close();
-    const { sessionId, tiles } = await this.channel.request('wall:join', {});
+    // The wall's capabilities and this console's receive transport come with the join: no further request.
+    const { sessionId, tiles, rtpCapabilities, transport } = await this.channel.request('wall:join', {});
     this.peer = new RtcPeer(this.channel, sessionId);
-    await this.peer.load();
+    const loaded = this.peer.load(rtpCapabilities);
+    this.peer.receiveWith(transport);
+    await loaded;
     for (const t of tiles) await this.add(t);
   }
 

@@ -104,6 +104,12 @@ describe('TURN credentials on rtc:createTransport', () => {
     const officerName = o.ok ? (o.data.iceServers?.[0]?.username ?? '') : '';
     expect(officerName).toMatch(/^\d+:[A-Za-z0-9_-]{22}$/);
     expect(usernames).not.toContain(officerName);
+    // The wall's receive transport, made by wall:join, gets its own credentials as well.
+    const wall = await send(officer, 'wall:join', {});
+    expect(wall.ok && clientEvents['wall:join'].result.safeParse(wall.data).success).toBe(true);
+    const wallName = wall.ok ? (wall.data.transport.iceServers?.[0]?.username ?? '') : '';
+    expect(wallName).toMatch(/^\d+:[A-Za-z0-9_-]{22}$/);
+    expect([...usernames, officerName]).not.toContain(wallName);
 
     // coturn itself takes what the server made.
     const s = servers[0]![0]!;

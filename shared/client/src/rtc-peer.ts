@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import type { RtpCapabilities, RtpParameters, TrackSource } from '@vj/shared';
+import type { ClientResult, RtpCapabilities, RtpParameters, TrackSource } from '@vj/shared';
 import type { SignalChannel } from './channel.js';
 
 export interface PublishOptions {
@@ -93,9 +93,21 @@ export class RtcPeer {
     return this.device;
   }
 
+  /**
+   * Receives over a transport the server already made (the wall's join brings one): no request for it. Call it
+   * after load(), with the capabilities that came with it, and before the first consume.
+   */
+  receiveWith(given: ClientResult<'rtc:createTransport'>): void {
+    this.recvTransportPending ??= this.load().then(() => (this.recvTransport = this.buildTransport('recv', given)));
+  }
+
   private async createTransport(direction: 'send' | 'recv'): Promise<ms.Transport> {
+    const [given] = await Promise.all([this.channel.request('rtc:createTransport', { sessionId: this.sessionId, direction }), this.load()]);
+    return this.buildTransport(direction, given);
+  }
+
+  private buildTransport(direction: 'send' | 'recv', { iceServers, ...opts }: ClientResult<'rtc:createTransport'>): ms.Transport {
     // iceServers: the county's TURN relay with credentials made for this transport, when it runs one.
-    const [{ iceServers, ...opts }] = await Promise.all([this.channel.request('rtc:createTransport', { sessionId: this.sessionId, direction }), this.load()]);
     const device = this.requireDevice();
     const options = { ...(opts as unknown as ms.TransportOptions), ...(iceServers ? { iceServers } : {}) };
     const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);

@@ -180,7 +180,14 @@ export const clientEvents = {
   'session:leave': { payload: SessionRef, result: Empty },
   'staff:startIntake': { payload: z.object({ requestId: Id }), result: JoinAnswer },
   'staff:join': { payload: SessionRef, result: JoinAnswer },
-  'wall:join': { payload: Empty, result: z.object({ sessionId: Id, tiles: z.array(WallTile) }) },
+  /**
+   * The wall's router capabilities and this viewer's receive transport come with the answer: one request (relayed
+   * to the wall's node in a cluster) instead of three before the first tile can be asked for.
+   */
+  'wall:join': {
+    payload: Empty,
+    result: z.object({ sessionId: Id, tiles: z.array(WallTile), rtpCapabilities: RtpCapabilities, transport: TransportOptions.extend(IceServers) }),
+  },
   'alert:ack': { payload: z.object({ alertId: z.string().max(100) }), result: Empty },
 } as const;
 

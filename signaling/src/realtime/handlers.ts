@@ -244,7 +244,10 @@ export function eventHandlers(app: AppContext): Handlers {
       recuseAfterJoin(app, sessionId, ctx.principal);
       return answer;
     },
-    'wall:join': (ctx) => calls.wall.join(ctx.socketId, officer(ctx.principal)),
+    'wall:join': async (ctx) => {
+      const joined = await calls.wall.join(ctx.socketId, officer(ctx.principal));
+      return { ...joined, transport: { ...joined.transport, ...relay() } };
+    },
     'alert:ack': async (ctx, { alertId }) => {
       // Nor acknowledged by a person the matter names: the bar never showed it to them (回避).
       const alert = calls.alerts.list().find((a) => a.id === alertId);

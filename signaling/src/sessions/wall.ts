@@ -1,4 +1,4 @@
-import { AppError, errorFields, type Logger, type SfuApi, type WallTile, ERROR_MESSAGES } from '@vj/shared';
+import { AppError, errorFields, type Logger, type RtpCapabilities, type SfuApi, type TransportOptions, type WallTile, ERROR_MESSAGES } from '@vj/shared';
 import type { WallSite } from '../cluster/wall-site.js';
 import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
@@ -20,7 +20,7 @@ export class WallService {
   private readonly hidden = new Set<string>();
   /** Cameras being piped into the wall now, by producer id. */
   private readonly piping = new Map<string, Promise<void>>();
-  private router: Promise<string> | undefined;
+  private router: Promise<{ id: string; rtpCapabilities: RtpCapabilities }> | undefined;
   private routerId: string | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -71,11 +71,15 @@ export class WallService {
   }
 
   /** The wall's router, created by whichever node owns the wall (wall-site.ts: the stale one a dead owner left is closed). */
-  private ensure(): Promise<string> {
+  private ensure(): Promise<{ id: string; rtpCapabilities: RtpCapabilities }> {
     this.router ??= (async () => {
-      const id = await this.site.open(async (routerId) => void (await this.sfu.request('createRouter', { sessionId: routerId, dedicatedWorker: true })));
+      let rtpCapabilities: RtpCapabilities | undefined;
+      const id = await this.site.open(async (routerId) => {
+        ({ rtpCapabilities } = await this.sfu.request('createRouter', { sessionId: routerId, dedicatedWorker: true }));
+      });
+      if (!rtpCapabilities) throw new Error('the wall router was opened without its capabilities');
       this.routerId = id;
-      return id;
+      return { id, rtpCapabilities };
     })().catch((err: unknown) => {
       this.router = undefined;
       throw err;
@@ -98,7 +102,7 @@ export class WallService {
       if (this.hidden.has(sessionId)) return;
       const owner = await this.owner();
       if (owner) return void (await this.site.showOn(owner, { sessionId, roomCode, producerId }));
-      const wall = await this.ensure();
+      const { id: wall } = await this.ensure();
       // Once per camera: the show that opens a new wall is asked for again by that wall's resync, and a second pipe
       // of the same producer fails across SFU nodes, taking the first one down with it as it cleans up.
       if (this.tiles.has(producerId)) return;
@@ -163,12 +167,21 @@ export class WallService {
     this.hidden.delete(sessionId);
   }
 
-  async join(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<{ sessionId: string; tiles: WallTile[] }> {
-    const sessionId = await this.ensure();
-    if (!this.viewers.has(socketId)) {
-      this.viewers.set(socketId, { peerId: newId(), role: who.role, name: who.name, principalId: who.userId, socketId, mode: 'monitor' });
-    }
-    return { sessionId, tiles: [...this.tiles.values()] };
+  /**
+   * A console joins the wall: with the router's capabilities and its receive transport already made, so it can ask
+   * for tiles at once (one request instead of three, each relayed to this node in a cluster). Joining again on the
+   * same socket (the console rebuilt its wall) starts a new viewer: the old one's transport and consumers go first.
+   */
+  async join(
+    socketId: string,
+    who: { userId: string; name: string; role: Peer['role'] },
+  ): Promise<{ sessionId: string; tiles: WallTile[]; rtpCapabilities: RtpCapabilities; transport: TransportOptions }> {
+    const { id: sessionId, rtpCapabilities } = await this.ensure();
+    await this.leave(socketId);
+    const peer: Peer = { peerId: newId(), role: who.role, name: who.name, principalId: who.userId, socketId, mode: 'monitor' };
+    this.viewers.set(socketId, peer);
+    const transport = await this.sfu.request('createWebRtcTransport', { sessionId, peerId: peer.peerId, direction: 'recv' });
+    return { sessionId, tiles: [...this.tiles.values()], rtpCapabilities, transport };
   }
 
   scope(socketId: string): MediaScope {
