@@ -1,6 +1,6 @@
 // Signaling at scale: 2,000 socket.io bots across 2 signaling nodes (2 SFU nodes behind them), each doing the
-// console's full join handshake (auth, wall:join, rtc:capabilities, a receive transport, connect with fake
-// DTLS parameters). Then a room change is broadcast to all of them from one node. Baselines from the same run:
+// console's full join handshake (auth, wall:join bringing the capabilities and a receive transport, connect with
+// fake DTLS parameters). Then a room change is broadcast to all of them from one node. Baselines from the same run:
 // a raw WebSocket connect+echo and a raw WebSocket broadcast to as many clients, and redis-benchmark PUBLISH.
 // The bots run in BENCH_BOT_PROCESSES client processes (signaling-bots.ts, at least two), so no one generator's
 // event loop is the queue every join waits in.
@@ -8,7 +8,9 @@ import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Socket } from 'socket.io-client';
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { io as ioClient, type Socket } from 'socket.io-client';
 import { api } from '../test/helpers/api.js';
 import { startTestCluster, type TestCluster } from '../test/helpers/cluster.js';
 import { connect } from '../test/helpers/sockets.js';
@@ -84,6 +86,28 @@ async function wsBaseline(): Promise<{ join: number[]; fanout: number[] }> {
   return { join: clients.map((c) => c.ms), fanout };
 }
 
+/**
+ * The floor under any socket.io handshake, measured the way the ws baseline is (server and client in this process,
+ * as many at a time): a bare socket.io server with no auth and no work, connect plus one acknowledged event.
+ */
+async function socketIoFloor(): Promise<number[]> {
+  const server = createServer();
+  const io = new Server(server, { serveClient: false });
+  io.on('connection', (s) => s.on('echo', (m: unknown, ack: (m: unknown) => void) => ack(m)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const clients = await pool(BOTS, CONCURRENCY, async () => {
+    const t0 = performance.now();
+    const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    await new Promise<void>((r, j) => (socket.once('connect', () => r()), socket.once('connect_error', j)));
+    await socket.emitWithAck('echo', 'hello');
+    return { socket, ms: performance.now() - t0 };
+  });
+  for (const { socket } of clients) socket.close();
+  await io.close();
+  return clients.map((c) => c.ms);
+}
+
 function redisPublish(url: string): { p50: number; p99: number; rps: number } {
   const u = new URL(url);
   const r = spawnSync('redis-benchmark', ['-h', u.hostname, '-p', u.port || '6379', '-n', '50000', '-c', '50', '-q', '--csv', 'PUBLISH', 'vj-bench', 'x'], {
@@ -98,10 +122,13 @@ function redisPublish(url: string): { p50: number; p99: number; rps: number } {
 export async function runSignalingBench(): Promise<Record<string, number>> {
   if (!process.env['DATABASE_URL']) throw new Error('the signaling benchmark needs DATABASE_URL (PostgreSQL shared by its nodes)');
   console.log(`\n[signaling] ${BOTS} bots, ${CONCURRENCY} joining at a time, on 2 signaling + 2 SFU nodes…`);
+  // BENCH_CPU_PROF=<dir> writes the signaling nodes' CPU profiles there (node --cpu-prof), to see where a join's time goes.
+  const prof = process.env['BENCH_CPU_PROF'];
   // The wall's router takes every viewer's transport: give the SFU nodes room for thousands of ports.
   const cluster: TestCluster = await startTestCluster({
     env: { LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' },
     sfuEnv: (i) => ({ RTC_MIN_PORT: String(20000 + i * 10000), RTC_MAX_PORT: String(29999 + i * 10000), LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' }),
+    ...(prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {}),
   });
   const procs: BotProcess[] = [];
   let kiosk: Socket | undefined;
@@ -158,6 +185,7 @@ export async function runSignalingBench(): Promise<Record<string, number>> {
     }
     tap.disconnect();
     const ws = await wsBaseline();
+    const sio = await socketIoFloor();
     const pub = redisPublish(cluster.redisUrl);
     const rows: Row[] = [
       {
@@ -176,6 +204,17 @@ export async function runSignalingBench(): Promise<Record<string, number>> {
           99,
         ),
         baseline: percentile(ws.join, 99),
+        unit: 'ms',
+      },
+      // How much of the ratio any socket.io handshake would take, whatever it does after connecting.
+      { metric: 'bare socket.io connect+ack p99 (vs ws)', ours: percentile(sio, 99), baseline: percentile(ws.join, 99), unit: 'ms' },
+      {
+        metric: 'join p99 (vs bare socket.io)',
+        ours: percentile(
+          joined.map((x) => x.ms),
+          99,
+        ),
+        baseline: percentile(sio, 99),
         unit: 'ms',
       },
       { metric: 'broadcast same-node p50', ours: percentile(same, 50), baseline: percentile(ws.fanout, 50), unit: 'ms' },

@@ -70,7 +70,13 @@ export interface TestCluster extends TestServer {
  * one front port. It stands in for the single server wherever a test takes a TestServer.
  */
 export async function startTestCluster(
-  opts: { env?: Record<string, string>; redis?: { url: string; stop(): Promise<void> }; sfuEnv?: (i: number) => Record<string, string> } = {},
+  opts: {
+    env?: Record<string, string>;
+    redis?: { url: string; stop(): Promise<void> };
+    sfuEnv?: (i: number) => Record<string, string>;
+    /** Node flags for the signaling nodes (a benchmark's --cpu-prof). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<TestCluster> {
   // Embedded PGlite is one process's database: a second node on the same directory corrupts it. `npm test`
   // always provides a PostgreSQL server (global-services.ts), so this only stops a run that opted out of it.
@@ -82,12 +88,13 @@ export async function startTestCluster(
   const membership = { REDIS_URL: redis.url, REDIS_PREFIX: prefix, VJ_TOPOLOGY: 'cluster' };
   const env = { ...opts.env, ...membership };
   const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '');
-  const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` } });
+  const nodeArgs = opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {};
+  const first = await startTestServer({ env: { ...env, NODE_ID: `${tag}-sig-0` }, ...nodeArgs });
   const signaling: TestServer[] = [first];
   const addSignaling = async (extraEnv: Record<string, string> = {}) => {
     if (!first.databaseUrl) throw new Error(CLUSTER_NEEDS_POSTGRES);
     const nodeEnv = { ...env, ...extraEnv, ...membership, NODE_ID: `${tag}-sig-${signaling.length}` };
-    const s = await startTestServer({ env: nodeEnv, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() } });
+    const s = await startTestServer({ env: nodeEnv, reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl, port: await freePort() }, ...nodeArgs });
     signaling.push(s);
     return s;
   };

@@ -10,6 +10,10 @@ import type { Logger } from '@vj/shared';
  */
 const OPTIONS = {
   lazyConnect: true,
+  // Commands issued in one tick go to Redis in one write. A busy node issues many at once (every join asks where
+  // its session lives, forwards it and publishes), and each write was a system call of its own: under 2,000 joining
+  // consoles these writes were a fifth of a signaling node's CPU. Order on a connection is kept.
+  enableAutoPipelining: true,
   enableOfflineQueue: true,
   maxRetriesPerRequest: 2,
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),

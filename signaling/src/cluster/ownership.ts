@@ -212,14 +212,15 @@ export class RedisOwnership implements Ownership {
   }
 
   async deadSockets(socketIds: string[]): Promise<string[]> {
-    const dead: string[] = [];
-    for (const socketId of socketIds) {
-      // A socket whose node is unknown (just connecting, or Redis lost its keys) is left alone: only a socket
-      // known to be on a node that stopped beating is dead.
-      const node = await this.redis.get(this.k(`socket:${socketId}`));
-      if (node && !(await this.redis.exists(this.k(`node:${node}`)))) dead.push(socketId);
-    }
-    return dead;
+    // Where the sockets are, a thousand to a request, then each node named asked about once: asking socket by
+    // socket, the wall's sweep of 2,000 viewers was 4,000 round trips to Redis every five seconds.
+    const nodes: (string | null)[] = [];
+    for (let i = 0; i < socketIds.length; i += 1000) nodes.push(...(await this.redis.mget(socketIds.slice(i, i + 1000).map((id) => this.k(`socket:${id}`)))));
+    const stopped = new Set<string>();
+    for (const node of new Set(nodes)) if (node && !(await this.redis.exists(this.k(`node:${node}`)))) stopped.add(node);
+    // A socket whose node is unknown (just connecting, or Redis lost its keys) is left alone: only a socket known
+    // to be on a node that stopped beating is dead.
+    return socketIds.filter((_, i) => stopped.has(nodes[i] ?? ''));
   }
 
   async rememberProducer(sessionId: string, p: StoredProducer): Promise<void> {

@@ -42,6 +42,46 @@ describe('KeyRing (JWT with pinned algorithm, audience and issuer)', () => {
     expect(() => ring.verify(token, 'vj:kiosk')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });
 
+  it('verifyFor (the socket handshake) takes a token for any audience it lists, verified against the one it names', () => {
+    const both = ['vj:kiosk', 'vj:console'] as const;
+    const console = ring.sign({ sub, sid, role: 'county_officer', name: 'x' }, 'vj:console', 600).token;
+    const kiosk = ring.sign({ sub, role: 'kiosk', name: '星沙', room: 'xingsha' }, 'vj:kiosk', 600).token;
+    expect(ring.verifyFor(console, both)).toMatchObject({ sub, role: 'county_officer' });
+    expect(ring.verifyFor(kiosk, both)).toMatchObject({ sub, role: 'kiosk', room: 'xingsha' });
+    const refused = expect.objectContaining({ code: 'UNAUTHENTICATED' });
+    // An audience it does not list (a second-factor challenge), a kiosk's claims under the console's audience, every forgery
+    // of a console token (the variant that is a kiosk's own good token is one the handshake rightly takes).
+    expect(() => ring.verifyFor(ring.sign({ sub, sid, role: 'county_officer', name: 'x' }, 'vj:2fa', 600).token, both)).toThrow(refused);
+    expect(() =>
+      ring.verifyFor(
+        jwt.sign({ role: 'kiosk', name: 'x', room: 'xingsha' }, SECRET, {
+          algorithm: 'HS256',
+          keyid: 'k1',
+          subject: sub,
+          audience: 'vj:console',
+          issuer: ISSUER,
+          expiresIn: 600,
+        }),
+        both,
+      ),
+    ).toThrow(refused);
+    expect(() =>
+      ring.verifyFor(
+        jwt.sign({ role: 'county_officer', name: 'x', sid }, SECRET, {
+          algorithm: 'HS256',
+          keyid: 'k1',
+          subject: sub,
+          audience: ['vj:kiosk', 'vj:console'],
+          issuer: ISSUER,
+          expiresIn: 600,
+        }),
+        both,
+      ),
+    ).toThrow(refused);
+    for (const bad of [undefined, '', 'x'.repeat(20_000), ...Object.entries(variants).flatMap(([name, t]) => (name === 'kiosk token' ? [] : [t]))])
+      expect(() => ring.verifyFor(bad, both)).toThrow(refused);
+  });
+
   it('rotates keys with an overlap: old tokens verify until the old key is removed', () => {
     const oldRing = new KeyRing([{ kid: 'k1', secret: SECRET }]);
     const old = oldRing.sign({ sub, sid, role: 'county_officer', name: 'x' }, 'vj:console', 600).token;
