@@ -99,6 +99,8 @@ export class RtcPeer {
    */
   receiveWith(given: ClientResult<'rtc:createTransport'>): void {
     this.recvTransportPending ??= this.load().then(() => (this.recvTransport = this.buildTransport('recv', given)));
+    // Not lost: the first consume awaits this same promise and reports its failure.
+    this.recvTransportPending.catch(() => undefined);
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<ms.Transport> {

@@ -4,6 +4,14 @@ import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
 import type { Peer } from './live.js';
 
+/** What a console joining the wall is given. */
+export interface WallJoin {
+  sessionId: string;
+  tiles: WallTile[];
+  rtpCapabilities: RtpCapabilities;
+  transport: TransportOptions;
+}
+
 /**
  * The 19-room wall. Each kiosk video producer is piped (same id) into one wall router, so a console watches
  * every room over a single receive transport, at the small simulcast layer; opening a tile raises that one.
@@ -18,6 +26,8 @@ export class WallService {
    * wall owner asks for again (wallResync).
    */
   private readonly hidden = new Set<string>();
+  /** Joins under way, by socket: a leave meanwhile is noted here, and the join then keeps nothing on the SFU. */
+  private readonly joins = new Map<string, { left: boolean; done: Promise<unknown> }>();
   /** Cameras being piped into the wall now, by producer id. */
   private readonly piping = new Map<string, Promise<void>>();
   private router: Promise<{ id: string; rtpCapabilities: RtpCapabilities }> | undefined;
@@ -171,16 +181,39 @@ export class WallService {
    * A console joins the wall: with the router's capabilities and its receive transport already made, so it can ask
    * for tiles at once (one request instead of three, each relayed to this node in a cluster). Joining again on the
    * same socket (the console rebuilt its wall) starts a new viewer: the old one's transport and consumers go first.
+   * One socket's joins run one after another, and a socket that leaves while its join is under way keeps nothing:
+   * each join now makes a transport, and one made for a viewer nobody holds would stay on the SFU.
    */
-  async join(
-    socketId: string,
-    who: { userId: string; name: string; role: Peer['role'] },
-  ): Promise<{ sessionId: string; tiles: WallTile[]; rtpCapabilities: RtpCapabilities; transport: TransportOptions }> {
+  join(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<WallJoin> {
+    const before = this.joins.get(socketId)?.done;
+    const entry = { left: false, done: Promise.resolve() as Promise<unknown> };
+    const run = (async () => {
+      // eslint-disable-next-line no-restricted-syntax -- the earlier join's failure was answered to its own request
+      await before?.catch(() => undefined);
+      return this.joinNow(socketId, who, entry);
+    })();
+    entry.done = run;
+    this.joins.set(socketId, entry);
+    const forget = () => {
+      if (this.joins.get(socketId) === entry) this.joins.delete(socketId);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async joinNow(socketId: string, who: { userId: string; name: string; role: Peer['role'] }, entry: { left: boolean }): Promise<WallJoin> {
     const { id: sessionId, rtpCapabilities } = await this.ensure();
-    await this.leave(socketId);
+    const previous = this.viewers.get(socketId);
+    if (previous) await this.closeViewer(socketId, previous);
     const peer: Peer = { peerId: newId(), role: who.role, name: who.name, principalId: who.userId, socketId, mode: 'monitor' };
     this.viewers.set(socketId, peer);
     const transport = await this.sfu.request('createWebRtcTransport', { sessionId, peerId: peer.peerId, direction: 'recv' });
+    if (entry.left) {
+      // Gone while the transport was being made: a close that reached the SFU before the transport did closed
+      // nothing, so it is closed again now that it exists.
+      await this.closeViewer(socketId, peer);
+      throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
+    }
     return { sessionId, tiles: [...this.tiles.values()], rtpCapabilities, transport };
   }
 
@@ -199,10 +232,17 @@ export class WallService {
     };
   }
 
+  /** The socket left (or its node stopped): its viewer goes, and a join it has under way keeps nothing. */
   async leave(socketId: string): Promise<void> {
+    const joining = this.joins.get(socketId);
+    if (joining) joining.left = true;
     const peer = this.viewers.get(socketId);
-    if (!peer || !this.routerId) return;
-    this.viewers.delete(socketId);
+    if (peer) await this.closeViewer(socketId, peer);
+  }
+
+  private async closeViewer(socketId: string, peer: Peer): Promise<void> {
+    if (this.viewers.get(socketId) === peer) this.viewers.delete(socketId);
+    if (!this.routerId) return;
     await this.sfu
       .request('closePeer', { sessionId: this.routerId, peerId: peer.peerId, reason: 'peer_left' })
       .catch((err) => this.log.warn('wall viewer not closed on the SFU', { peerId: peer.peerId, ...errorFields(err) }));
