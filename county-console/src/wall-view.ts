@@ -18,9 +18,7 @@ export class WallView {
     // The wall's capabilities and this console's receive transport come with the join: no further request.
     const { sessionId, tiles, rtpCapabilities, transport } = await this.channel.request('wall:join', {});
     this.peer = new RtcPeer(this.channel, sessionId);
-    const loaded = this.peer.load(rtpCapabilities);
-    this.peer.receiveWith(transport);
-    await loaded;
+    await this.peer.receiveWith(rtpCapabilities, transport);
     for (const t of tiles) await this.add(t);
   }
 

@@ -94,13 +94,12 @@ export class RtcPeer {
   }
 
   /**
-   * Receives over a transport the server already made (the wall's join brings one): no request for it. Call it
-   * after load(), with the capabilities that came with it, and before the first consume.
+   * Loads with the router capabilities and receives over the transport the server already made (the wall's join
+   * brings both): no request for either. Call it before the first consume.
    */
-  receiveWith(given: ClientResult<'rtc:createTransport'>): void {
-    this.recvTransportPending ??= this.load().then(() => (this.recvTransport = this.buildTransport('recv', given)));
-    // Not lost: the first consume awaits this same promise and reports its failure.
-    this.recvTransportPending.catch(() => undefined);
+  async receiveWith(rtpCapabilities: RtpCapabilities, given: ClientResult<'rtc:createTransport'>): Promise<void> {
+    this.recvTransportPending ??= this.load(rtpCapabilities).then(() => (this.recvTransport = this.buildTransport('recv', given)));
+    await this.recvTransportPending;
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<ms.Transport> {

@@ -89,18 +89,21 @@ export class KeyRing {
    * throw: a third of the handshake's CPU.
    */
   verifyFor(token: unknown, audiences: readonly Audience[]): Claims {
-    const decoded = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? jwt.decode(token, { json: true }) : null;
-    const audience = audiences.find((a) => a === decoded?.aud);
-    if (!audience) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
-    return this.verify(token, audience);
+    return this.check(token, audiences);
   }
 
   /** Every failure is the same UNAUTHENTICATED: a caller learns nothing about why a forged token failed. */
   verify(token: unknown, audience: Audience): Claims {
+    return this.check(token, [audience]);
+  }
+
+  private check(token: unknown, audiences: readonly Audience[]): Claims {
     const fail = () => new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw fail();
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string' || decoded.header.alg !== ALGORITHM) throw fail();
+    const audience = audiences.find((a) => a === (decoded.payload as { aud?: unknown }).aud);
+    if (!audience) throw fail();
     const key = this.keys.find((k) => k.kid === decoded.header.kid);
     if (!key) throw fail();
     let payload: unknown;
