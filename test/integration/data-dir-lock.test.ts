@@ -72,14 +72,18 @@ describe('one process at a time on the embedded database', () => {
 
   it('a holder that has exited but is not yet reaped (a zombie) holds nothing', async () => {
     const dir = path.join(dataDir(), 'data');
-    // A shell whose child exits at once and is never waited for while the shell sleeps: a zombie for that second.
-    const shell = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 2']);
-    const pid = Number(await new Promise<string>((r) => shell.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
-    await waitFor('the child is a zombie', () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), { timeoutMs: 5000 });
-    const started = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
-    fs.writeFileSync(`${dir}.lock`, JSON.stringify({ pid, started, boot: null }));
-    lockDataDir(dir)();
-    shell.kill();
+    // A shell whose child exits at once and is never waited for while the shell sleeps: a zombie until the shell is
+    // killed. The sleep is long so that a busy machine that does not poll for seconds still finds the zombie there.
+    const shell = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 120']);
+    try {
+      const pid = Number(await new Promise<string>((r) => shell.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
+      await waitFor('the child is a zombie', () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), { timeoutMs: 20_000 });
+      const started = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      fs.writeFileSync(`${dir}.lock`, JSON.stringify({ pid, started, boot: null }));
+      lockDataDir(dir)();
+    } finally {
+      shell.kill();
+    }
   });
 
   it('a live process that merely has the dead holder’s pid (reused) does not hold the lock; a live holder does', () => {

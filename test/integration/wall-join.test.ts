@@ -47,6 +47,25 @@ describe('wall:join leaves no transport behind', () => {
     await waitFor('no transport left on the wall', async () => (await wallTransports(wall)) === 0, { timeoutMs: 10_000 });
   });
 
+  it('a join that arrives after its console was reported gone makes nothing (a cluster relays the join and the leave on different ways)', async () => {
+    const c = await connect(s.url, token);
+    sockets.push(c);
+    const before = made.length;
+    // The leave first, as another node's "socket gone" can reach the wall's node before that node's relayed join.
+    await s.server.ctx.calls.wall.leave(c.id!);
+    const r = await send(c, 'wall:join', {});
+    expect(r.ok ? 'joined' : r.error.code).toBe('NOT_FOUND');
+    expect(made.length).toBe(before);
+    // Another socket of the same officer joins as ever: only the socket that went is refused.
+    const d = await connect(s.url, token);
+    sockets.push(d);
+    const joined = await send(d, 'wall:join', {});
+    if (!joined.ok) throw new Error(`the live console's join was refused: ${joined.error.code}`);
+    expect(await wallTransports(joined.data.sessionId)).toBe(1);
+    d.disconnect();
+    await waitFor('the console’s transport gone when it left', async () => (await wallTransports(joined.data.sessionId)) === 0, { timeoutMs: 10_000 });
+  });
+
   it('two joins at once on one socket are both answered and keep one transport, which goes when the console leaves', async () => {
     const c = await connect(s.url, token);
     sockets.push(c);

@@ -62,7 +62,10 @@ export async function verifyAuditChain(q: Queryable & { integrity?: IntegrityKey
     keyedSeen = row.suite !== 'legacy';
   }
   for (;;) {
-    const batch = await q.query<AuditRow>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000', [expected.toString()]);
+    // A few hundred rows at a time: each batch is checked in one synchronous stretch, and the checkpoint job runs
+    // this on a serving node (its first pass walks the whole chain). At 1,000 a batch that stretch was 50-100 ms of
+    // every request on the node waiting (seen as the submit benchmark's p99); at 200 it is a fifth of that.
+    const batch = await q.query<AuditRow>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 200', [expected.toString()]);
     if (batch.rows.length === 0) break;
     for (const r of batch.rows) {
       const seq = BigInt(r.seq);

@@ -4,6 +4,12 @@ import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
 import type { Peer } from './live.js';
 
+/**
+ * How long a closed socket is remembered (`WallService.gone`): far beyond any relayed join's way here, which a
+ * node gives up on after its request timeout.
+ */
+const GONE_KEPT_MS = 120_000;
+
 /** What a console joining the wall is given. */
 export interface WallJoin {
   sessionId: string;
@@ -28,6 +34,13 @@ export class WallService {
   private readonly hidden = new Set<string>();
   /** Joins under way, by socket: a leave meanwhile is noted here, and the join then keeps nothing on the SFU. */
   private readonly joins = new Map<string, { left: boolean; done: Promise<unknown> }>();
+  /**
+   * Sockets that closed, by socket id, with when (monotonic ms), kept for GONE_KEPT_MS. In a cluster a console's
+   * join is relayed here over Redis while its node tells every node it is gone on another channel: the join can come
+   * after the leave, and would keep a viewer and a transport for a socket nobody holds (the sweep cannot find it:
+   * its node is alive). Socket ids are never reused, so remembering one refuses nothing that is live.
+   */
+  private readonly gone = new Map<string, number>();
   /** Cameras being piped into the wall now, by producer id. */
   private readonly piping = new Map<string, Promise<void>>();
   private router: Promise<{ id: string; rtpCapabilities: RtpCapabilities }> | undefined;
@@ -186,7 +199,7 @@ export class WallService {
    */
   join(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<WallJoin> {
     const before = this.joins.get(socketId)?.done;
-    const entry = { left: false, done: Promise.resolve() as Promise<unknown> };
+    const entry = { left: this.gone.has(socketId), done: Promise.resolve() as Promise<unknown> };
     const run = (async () => {
       // eslint-disable-next-line no-restricted-syntax -- the earlier join's failure was answered to its own request
       await before?.catch(() => undefined);
@@ -202,6 +215,8 @@ export class WallService {
   }
 
   private async joinNow(socketId: string, who: { userId: string; name: string; role: Peer['role'] }, entry: { left: boolean }): Promise<WallJoin> {
+    // Its socket closed before the join got here (see `gone`): nothing is made for it.
+    if (entry.left) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     const { id: sessionId, rtpCapabilities } = await this.ensure();
     const previous = this.viewers.get(socketId);
     if (previous) await this.closeViewer(socketId, previous);
@@ -234,6 +249,13 @@ export class WallService {
 
   /** The socket left (or its node stopped): its viewer goes, and a join it has under way keeps nothing. */
   async leave(socketId: string): Promise<void> {
+    const now = performance.now();
+    this.gone.set(socketId, now);
+    // Oldest first (insertion order): drop those kept long enough for any relayed join to have arrived.
+    for (const [id, at] of this.gone) {
+      if (now - at < GONE_KEPT_MS) break;
+      this.gone.delete(id);
+    }
     const joining = this.joins.get(socketId);
     if (joining) joining.left = true;
     const peer = this.viewers.get(socketId);
