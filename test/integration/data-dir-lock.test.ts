@@ -72,9 +72,10 @@ describe('one process at a time on the embedded database', () => {
 
   it('a holder that has exited but is not yet reaped (a zombie) holds nothing', async () => {
     const dir = path.join(dataDir(), 'data');
-    // A shell whose child exits at once and is never waited for while the shell sleeps: a zombie until the shell is
-    // killed. The sleep is long so that a busy machine that does not poll for seconds still finds the zombie there.
-    const shell = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 120']);
+    // A shell whose child exits at once and is never waited for: a zombie for as long as the shell (become `head`)
+    // waits on its stdin, which is this test's pipe: until the test kills it, or this process ends. No timer: a busy
+    // machine that does not poll for seconds still finds the zombie there (a 2 s sleep let CI reap it first).
+    const shell = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec head -c1']);
     try {
       const pid = Number(await new Promise<string>((r) => shell.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
       await waitFor('the child is a zombie', () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), { timeoutMs: 20_000 });

@@ -32,10 +32,11 @@ export class WallService {
    * wall owner asks for again (wallResync).
    */
   private readonly hidden = new Set<string>();
-  /** Joins under way, by socket: a leave meanwhile is noted here, and the join then keeps nothing on the SFU. */
-  private readonly joins = new Map<string, { left: boolean; done: Promise<unknown> }>();
+  /** The last join under way, by socket: the next one on that socket waits for it. */
+  private readonly joins = new Map<string, Promise<unknown>>();
   /**
-   * Sockets that closed, by socket id, with when (monotonic ms), kept for GONE_KEPT_MS. In a cluster a console's
+   * Sockets that closed, by socket id, with when (monotonic ms), kept for GONE_KEPT_MS. A join under way when its
+   * socket leaves (any of them, queued or at the SFU) reads it here and keeps nothing. And in a cluster a console's
    * join is relayed here over Redis while its node tells every node it is gone on another channel: the join can come
    * after the leave, and would keep a viewer and a transport for a socket nobody holds (the sweep cannot find it:
    * its node is alive). Socket ids are never reused, so remembering one refuses nothing that is live.
@@ -198,32 +199,30 @@ export class WallService {
    * each join now makes a transport, and one made for a viewer nobody holds would stay on the SFU.
    */
   join(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<WallJoin> {
-    const before = this.joins.get(socketId)?.done;
-    const entry = { left: this.gone.has(socketId), done: Promise.resolve() as Promise<unknown> };
+    const before = this.joins.get(socketId);
     const run = (async () => {
       // eslint-disable-next-line no-restricted-syntax -- the earlier join's failure was answered to its own request
       await before?.catch(() => undefined);
-      return this.joinNow(socketId, who, entry);
+      return this.joinNow(socketId, who);
     })();
-    entry.done = run;
-    this.joins.set(socketId, entry);
+    this.joins.set(socketId, run);
     const forget = () => {
-      if (this.joins.get(socketId) === entry) this.joins.delete(socketId);
+      if (this.joins.get(socketId) === run) this.joins.delete(socketId);
     };
     run.then(forget, forget);
     return run;
   }
 
-  private async joinNow(socketId: string, who: { userId: string; name: string; role: Peer['role'] }, entry: { left: boolean }): Promise<WallJoin> {
+  private async joinNow(socketId: string, who: { userId: string; name: string; role: Peer['role'] }): Promise<WallJoin> {
     // Its socket closed before the join got here (see `gone`): nothing is made for it.
-    if (entry.left) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
+    if (this.gone.has(socketId)) throw new AppError('NOT_FOUND', ERROR_MESSAGES.sessions.notFound);
     const { id: sessionId, rtpCapabilities } = await this.ensure();
     const previous = this.viewers.get(socketId);
     if (previous) await this.closeViewer(socketId, previous);
     const peer: Peer = { peerId: newId(), role: who.role, name: who.name, principalId: who.userId, socketId, mode: 'monitor' };
     this.viewers.set(socketId, peer);
     const transport = await this.sfu.request('createWebRtcTransport', { sessionId, peerId: peer.peerId, direction: 'recv' });
-    if (entry.left) {
+    if (this.gone.has(socketId)) {
       // Gone while the transport was being made: a close that reached the SFU before the transport did closed
       // nothing, so it is closed again now that it exists.
       await this.closeViewer(socketId, peer);
@@ -250,14 +249,14 @@ export class WallService {
   /** The socket left (or its node stopped): its viewer goes, and a join it has under way keeps nothing. */
   async leave(socketId: string): Promise<void> {
     const now = performance.now();
+    // Deleted first, so a second leave of the same socket moves it to the end and the oldest stay in front.
+    this.gone.delete(socketId);
     this.gone.set(socketId, now);
     // Oldest first (insertion order): drop those kept long enough for any relayed join to have arrived.
     for (const [id, at] of this.gone) {
       if (now - at < GONE_KEPT_MS) break;
       this.gone.delete(id);
     }
-    const joining = this.joins.get(socketId);
-    if (joining) joining.left = true;
     const peer = this.viewers.get(socketId);
     if (peer) await this.closeViewer(socketId, peer);
   }
