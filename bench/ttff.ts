@@ -23,6 +23,7 @@ const RECORDING_OFF = process.env['BENCH_TTFF_RECORDING'] === 'off';
 const ANSWER_AFTER_MS = Number(process.env['BENCH_TTFF_ANSWER_AFTER_MS'] ?? 0);
 
 const ROOM = 'huanghua';
+const ANSWER = `[data-testid=answer-${ROOM}]`;
 
 /**
  * The console takes no mouse press on an answer button that moved in the last 600 ms (CallQueue.tsx, MOVED_GUARD_MS:
@@ -93,7 +94,7 @@ const refusalShown = (page: Page) => page.$eval('[data-testid=queue-moved]', (el
 async function pressTaken(page: Page, kiosk: Page, answer: ElementHandle, selector: string): Promise<number | undefined> {
   for (let press = 0; press < 4; press++) {
     if (!(await whenStill(page)) || (await screenOf(kiosk)) !== 'waiting') return undefined;
-    if (press > 0) await armClickTime(page, selector);
+    await armClickTime(page, selector);
     await answer.click();
     // A press that missed the button (it moved between puppeteer's measuring and the press) is never stamped.
     const at = await Promise.race([clickTime(page), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
@@ -122,16 +123,15 @@ async function ours(browser: Browser, server: TestServer, calls: number): Promis
     await waitForScreen(kiosk, 'waiting', 30_000);
     // In --headless=new only the front tab renders (and so presents frames): the console is it from here on.
     await consolePage.bringToFront();
-    await consolePage.waitForSelector(`[data-testid=answer-${ROOM}]:not([disabled])`, { timeout: 20_000 });
-    await trackMoves(consolePage, `[data-testid=answer-${ROOM}]`);
+    await consolePage.waitForSelector(`${ANSWER}:not([disabled])`, { timeout: 20_000 });
+    await trackMoves(consolePage, ANSWER);
     // Answered as an officer would: the calling kiosk already live on the wall.
     await waitFor('kiosk live on the wall', async () => (await elementStats(consolePage, `tile-video-${ROOM}`)).videoFramesDecoded > 0, { timeoutMs: 20_000 });
     await waitFor('previous call view gone', async () => (await consolePage.$('[data-testid=remote-video]')) === null, { timeoutMs: 20_000 });
     if (ANSWER_AFTER_MS > 0) await new Promise((r) => setTimeout(r, ANSWER_AFTER_MS));
-    await armClickTime(consolePage, `[data-testid=answer-${ROOM}]`);
     await armFirstFrame(consolePage, '[data-testid=remote-video]');
     // On a loaded machine the kiosk may have given up waiting meanwhile: then this call is not counted.
-    const answer = await consolePage.$(`[data-testid=answer-${ROOM}]:not([disabled])`);
+    const answer = await consolePage.$(`${ANSWER}:not([disabled])`);
     if (!answer || (await screenOf(kiosk)) !== 'waiting') {
       console.log(`[ttff] call ${attempt + 1}: the kiosk stopped waiting before the answer; not counted`);
       await kiosk.bringToFront();
@@ -139,7 +139,7 @@ async function ours(browser: Browser, server: TestServer, calls: number): Promis
       continue;
     }
     if (PHASES) await armPhases(consolePage);
-    const clickedAt = await pressTaken(consolePage, kiosk, answer, `[data-testid=answer-${ROOM}]`);
+    const clickedAt = await pressTaken(consolePage, kiosk, answer, ANSWER);
     if (clickedAt === undefined) {
       console.log(`[ttff] call ${attempt + 1}: could not be answered (the kiosk stopped waiting, or the button never settled); not counted`);
       await kiosk.bringToFront();
