@@ -20,7 +20,12 @@ import { plainInsert } from './plain-insert.js';
 import { percentile, printTable, type Row } from './stats.js';
 
 const RATES = (process.env['BENCH_SUBMIT_RATES'] ?? '50,100,200').split(',').map(Number);
-const SECONDS = Number(process.env['BENCH_SUBMIT_SECONDS'] ?? 6);
+// Each rate runs ours and the plain insert in alternating blocks (ours first in one pair, the plain insert first in
+// the next), BLOCKS blocks of BLOCK_SECONDS each side. A p99 is the 1-in-100 slowest, so a second of this machine's
+// background noise decides it; in blocks taken in turn that noise falls on both alike, not on whichever ran
+// while it lasted (one 6 s stretch each gave ratios from 0.67x to 4.97x over five runs of the same code).
+const BLOCK_SECONDS = Number(process.env['BENCH_SUBMIT_SECONDS'] ?? 3);
+const BLOCKS = Number(process.env['BENCH_SUBMIT_BLOCKS'] ?? 4);
 
 /** A process's CPU time (user + system) in ms, from its /proc/<pid>/stat text (clock ticks at USER_HZ = 100). */
 function cpuMsOf(stat: string): number {
@@ -35,7 +40,14 @@ interface Outcome {
   n: number;
 }
 
-async function openLoop(rate: number, seconds: number, one: (i: number) => Promise<unknown>): Promise<Outcome> {
+interface Block {
+  lat: number[];
+  errors: number;
+  n: number;
+}
+
+/** `rate` requests a second for `seconds`, each timed from the moment it was due. */
+async function openLoop(rate: number, seconds: number, one: (i: number) => Promise<unknown>): Promise<Block> {
   const n = Math.round(rate * seconds);
   const lat: number[] = [];
   let errors = 0;
@@ -53,7 +65,12 @@ async function openLoop(rate: number, seconds: number, one: (i: number) => Promi
     );
   }
   await Promise.all(pending);
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99), errors, n };
+  return { lat, errors, n };
+}
+
+function outcome(blocks: Block[]): Outcome {
+  const lat = blocks.flatMap((b) => b.lat);
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), errors: blocks.reduce((a, b) => a + b.errors, 0), n: blocks.reduce((a, b) => a + b.n, 0) };
 }
 
 const body = (i: number) => ({
@@ -151,31 +168,45 @@ export async function runSubmitRateBench(): Promise<Row[]> {
     const rows: Row[] = [];
     const lines: string[] = [];
     for (const rate of RATES) {
-      const cpu0 = serverCpuMs();
-      const pg0 = pgCpuMs();
-      const ours = await openLoop(rate, SECONDS, submit);
-      const cpuPer = (serverCpuMs() - cpu0) / ours.n;
-      const pgPer = (pgCpuMs() - pg0) / ours.n;
-      const pgBase0 = pgCpuMs();
-      const baseCpu0 = plainCpuMs();
-      const base = await openLoop(rate, SECONDS, plainHttp);
-      const pgBasePer = (pgCpuMs() - pgBase0) / base.n;
-      const baseCpuPer = (plainCpuMs() - baseCpu0) / base.n;
-      const direct = await openLoop(rate, SECONDS, plain);
+      const oursBlocks: Block[] = [];
+      const baseBlocks: Block[] = [];
+      let cpu = 0;
+      let pgOurs = 0;
+      let baseCpu = 0;
+      let pgBase = 0;
+      const runOurs = async () => {
+        const [cpu0, pg0] = [serverCpuMs(), pgCpuMs()];
+        oursBlocks.push(await openLoop(rate, BLOCK_SECONDS, submit));
+        cpu += serverCpuMs() - cpu0;
+        pgOurs += pgCpuMs() - pg0;
+      };
+      const runBase = async () => {
+        const [cpu0, pg0] = [plainCpuMs(), pgCpuMs()];
+        baseBlocks.push(await openLoop(rate, BLOCK_SECONDS, plainHttp));
+        baseCpu += plainCpuMs() - cpu0;
+        pgBase += pgCpuMs() - pg0;
+      };
+      for (let b = 0; b < BLOCKS; b++) for (const run of b % 2 ? [runBase, runOurs] : [runOurs, runBase]) await run();
+      const ours = outcome(oursBlocks);
+      const base = outcome(baseBlocks);
+      const [cpuPer, pgPer, baseCpuPer, pgBasePer] = [cpu / ours.n, pgOurs / ours.n, baseCpu / base.n, pgBase / base.n];
+      // Each block's own p99 pair: how far one block's ratio strays from the pooled one.
+      const blockRatios = oursBlocks.map((o, k) => (percentile(o.lat, 99) / percentile(baseBlocks[k]!.lat, 99)).toFixed(2)).join(', ');
+      const direct = outcome([await openLoop(rate, BLOCK_SECONDS, plain)]);
       const floorCpu0 = serverCpuMs();
-      const floor = await openLoop(rate, SECONDS, health);
+      const floor = outcome([await openLoop(rate, BLOCK_SECONDS, health)]);
       const floorCpuPer = (serverCpuMs() - floorCpu0) / floor.n;
       rows.push({ metric: `submit p50 @${rate}/s`, ours: ours.p50, baseline: base.p50, unit: 'ms' });
       rows.push({ metric: `submit p99 @${rate}/s`, ours: ours.p99, baseline: base.p99, unit: 'ms' });
       lines.push(
-        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, server CPU ${cpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed, its service's CPU ${baseCpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgBasePer.toFixed(2)} ms each; ` +
+        `@${rate}/s: ${ours.n} submits, ${ours.errors} failed, p99 ratio block by block ${blockRatios}; server CPU ${cpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgPer.toFixed(2)} ms per submit; plain insert over HTTP ${base.errors} failed, its service's CPU ${baseCpuPer.toFixed(2)} ms and PostgreSQL CPU ${pgBasePer.toFixed(2)} ms each; ` +
           `plain insert straight over pg p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms (ours ${(ours.p99 / direct.p99).toFixed(2)}x at p99, ${direct.errors} failed); ` +
           `HTTP floor (GET /api/health) p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms, server CPU ${floorCpuPer.toFixed(2)} ms each`,
       );
     }
     const at200 = rows.find((r) => r.metric === 'submit p99 @200/s');
     printTable(
-      `petition submit, open loop over REST, ${SECONDS} s per rate`,
+      `petition submit, open loop over REST, ${BLOCKS} blocks of ${BLOCK_SECONDS} s a side per rate, taken in turn`,
       rows,
       `ours: POST /api/petitions to the real server (auth, validation, encryption, keyed PIN verifier and audit chain);\n` +
         `baseline: the same rows inserted plainly (one statement, no crypto, no checks, no chain) by a minimal express\n` +
