@@ -285,6 +285,7 @@ export const T = {
   receiptTitle: '登记成功',
   receiptBody: '回执已显示在接待室终端，请向群众说明妥善保管。',
   receiptNotPushed: '通话已结束，回执未能显示在终端：请将查询号和密码告知信访人。',
+  receiptInPerson: '本次登记未关联视频接访：请将查询号和密码当面告知信访人，并提醒其妥善保管。',
   caseCode: '查询号',
   pin: '查询密码',
   newIntake: '继续登记下一件',

@@ -48,17 +48,47 @@ function literals(file: string): { text: string; line: number }[] {
   return out;
 }
 
+/** Every screen's source: punctuation written in the markup beside a string from a table. */
+const SCREENS = ['county-console/src', 'kiosk-client/src', 'shared/client/src'].flatMap((dir) =>
+  fs
+    .readdirSync(path.join(REPO, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.tsx') && !f.endsWith('.test.tsx'))
+    .map((f) => `${dir}/${f}`),
+);
+
+/** The markup's own text that begins with half-width punctuation: it follows an expression (`{T.pin}:`), as a label's colon does. */
+function punctuatedMarkup(file: string): { text: string; line: number }[] {
+  const src = ts.createSourceFile(file, fs.readFileSync(path.join(REPO, file), 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TSX);
+  const out: { text: string; line: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isJsxText(node) && /^\s*[,!?:;]/u.test(node.text))
+      out.push({ text: node.text.trim(), line: src.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+    ts.forEachChild(node, visit);
+  };
+  visit(src);
+  return out;
+}
+
 describe('typography of user-facing Chinese', () => {
   it('the check itself catches half-width punctuation after Chinese and passes full-width', () => {
-    for (const bad of ['您好!请按', '已接通:张三', '请稍候,马上', '是吗?', '一;二', '（工）委,']) expect(HALF_WIDTH_AFTER_CJK.test(bad), bad).toBe(true);
-    for (const good of ['您好！请按', '已接通：张三', 'max 1, min 0', '10:30', '请输入 10 位查询号']) expect(HALF_WIDTH_AFTER_CJK.test(good), good).toBe(false);
+    for (const bad of ['您好!请按', '已接通:张三', '请稍候,马上', '是吗?', '一;二', '（工）委,', '镇街纪(工)委', '意见(可不填)', '(注)正文'])
+      expect(HALF_WIDTH_AFTER_CJK.test(bad), bad).toBe(true);
+    for (const good of ['您好！请按', '已接通：张三', 'max 1, min 0', '10:30', '请输入 10 位查询号', '意见（可不填）', 'f(x) (y)'])
+      expect(HALF_WIDTH_AFTER_CJK.test(good), good).toBe(false);
   });
 
-  it('no string table puts a half-width , ! ? : or ; directly after a Chinese character', () => {
+  it('no string table puts a half-width , ! ? : ; or bracket directly beside a Chinese character', () => {
     const found: string[] = [];
     for (const file of TABLES) {
       for (const { text, line } of literals(file)) if (HALF_WIDTH_AFTER_CJK.test(text)) found.push(`${file}:${line} ${text}`);
     }
+    expect(found).toEqual([]);
+  });
+
+  it('nor does any screen write a half-width , ! ? : or ; in its markup after a string (a label and its colon)', () => {
+    expect(SCREENS.length).toBeGreaterThan(10);
+    const found: string[] = [];
+    for (const file of SCREENS) for (const { text, line } of punctuatedMarkup(file)) found.push(`${file}:${line} ${text}`);
     expect(found).toEqual([]);
   });
 

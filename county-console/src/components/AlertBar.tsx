@@ -14,7 +14,11 @@ export function AlertBar({ alerts, rooms, onAck }: { alerts: AlertView[]; rooms:
   return (
     <div className="alertbar" role="alert" data-testid="alert-bar">
       {offline.length > 0 && (
-        <span className="alert-item kiosk_offline" data-testid="alert-kiosk_offline" title={offline.map((a) => name(a.roomCode)).join('、')}>
+        <span
+          className="alert-item kiosk_offline"
+          data-testid="alert-kiosk_offline"
+          title={`${T.alert.kioskOfflineMany(offline.length)}：${offline.map((a) => name(a.roomCode)).join('、')}`}
+        >
           <span className="alert-text">
             {T.alert.kioskOfflineMany(offline.length)}
             {offline.map((a, i) => (

@@ -30,7 +30,7 @@ export function CrossReference({ id, token, roomName }: { id: string; token: Tok
                 <ul data-testid="cross-discipline">
                   {m.discipline.map((d) => (
                     <li key={d.id}>
-                      {d.decidedOn} {d.kind}:{d.reason}({d.authority})
+                      {d.decidedOn} {d.kind}：{d.reason}（{d.authority}）
                     </li>
                   ))}
                 </ul>

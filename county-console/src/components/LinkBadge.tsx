@@ -10,7 +10,7 @@ export function LinkBadge(props: { level: LinkLevel | null | undefined; report?:
   if (!props.level) return null;
   const title = props.report ? T.linkDetail(props.report.lossPct, props.report.rttMs) : undefined;
   return (
-    <span className={`link link-${props.level}`} data-testid={props.testId} data-level={props.level} title={title} role="status">
+    <span className={`linkq linkq-${props.level}`} data-testid={props.testId} data-level={props.level} title={title} role="status">
       {props.short ? T.linkShort[props.level] : T.linkLevel[props.level]}
     </span>
   );

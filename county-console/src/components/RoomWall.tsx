@@ -42,13 +42,15 @@ export function RoomWall(props: {
           ]
             .filter(Boolean)
             .join(' ');
+          // An offline kiosk's last check says nothing of it now: a green 自检正常 beside 离线 misleads.
+          const check = r.state === 'offline' ? null : r.check;
           const timed = (r.state === 'calling' || r.state === 'in_session' || r.state === 'private') && r.since;
           // A compact tile has room for two lines only, the band and the name: its badges take their short
           // words at the end of the name's line (the name gives way, whole in its title), never a third line.
           const badges = (
             <>
               <LinkBadge level={r.link} testId={`tile-link-${r.code}`} short={props.compact} />
-              <CheckBadge check={r.check} testId={`tile-check-${r.code}`} short={props.compact} />
+              <CheckBadge check={check} testId={`tile-check-${r.code}`} short={props.compact} />
             </>
           );
           return (
@@ -57,7 +59,7 @@ export function RoomWall(props: {
               className={cls}
               data-testid={`tile-${r.code}`}
               data-state={r.state}
-              title={[`${r.name}：${T.roomState[r.state]}`, r.link && T.linkLevel[r.link], r.check && (r.check.ok ? T.checkOk : T.checkFailed)]
+              title={[`${r.name}：${T.roomState[r.state]}`, r.link && T.linkLevel[r.link], check && (check.ok ? T.checkOk : T.checkFailed)]
                 .filter(Boolean)
                 .join('，')}
               onClick={() => props.onOpen(r.code)}

@@ -102,7 +102,7 @@ export function WorkflowPanel({ base, role, token, workflow: w, onChanged, refer
         </span>
         {w.assignedHandler && (
           <span>
-            {TC.handler}:{w.assignedHandler.name}
+            {TC.handler}：{w.assignedHandler.name}
           </span>
         )}
         {w.status !== 'closed' && (

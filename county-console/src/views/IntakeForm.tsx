@@ -73,6 +73,8 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
   const [error, setError] = useState<string>();
   const [canRetry, setCanRetry] = useState(false);
   const [receipt, setReceipt] = useState<SubmitResult>();
+  // Whether the receipt came from a call: only then could it have reached a kiosk, and its absence needs saying.
+  const [fromCall, setFromCall] = useState(false);
 
   // A call answered while the form is open links it; a draft already begun keeps its township.
   const sessionRoom = props.session?.roomCode;
@@ -121,7 +123,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
     if (!parsed.success) {
       setBad(new Set(parsed.error.issues.map((i) => i.path.join('.'))));
       const custom = [...new Set(parsed.error.issues.filter((i) => i.code === 'custom').map((i) => i.message))];
-      setError([T.fieldError, ...custom].join(':'));
+      setError([T.fieldError, ...custom].join('：'));
       return;
     }
     setBad(new Set());
@@ -131,6 +133,7 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
       const token = props.token() ?? '';
       const r = await apiRequest<SubmitResult>('POST', '/api/petitions', { body: parsed.data, token });
       setReceipt(r);
+      setFromCall(parsed.data.sessionId !== null);
       await uploadAll(r.petitionId, token);
       setCanRetry(false);
     } catch (err) {
@@ -160,10 +163,10 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
       <section className="intake receipt-done" data-testid="intake-receipt">
         <h3>{T.receiptTitle}</h3>
         <p>
-          {T.caseCode}:<strong data-testid="receipt-code">{receipt.caseCode}</strong> {T.pin}:<strong data-testid="receipt-pin">{receipt.pin}</strong>
+          {T.caseCode}：<strong data-testid="receipt-code">{receipt.caseCode}</strong> {T.pin}：<strong data-testid="receipt-pin">{receipt.pin}</strong>
         </p>
         <p className="hint" data-testid="receipt-delivery">
-          {receipt.pushedToKiosk ? T.receiptBody : T.receiptNotPushed}
+          {receipt.pushedToKiosk ? T.receiptBody : fromCall ? T.receiptNotPushed : T.receiptInPerson}
         </p>
         {receipt.sealed && !sealed && (
           <p className="hint warn-text" data-testid="receipt-auto-sealed">

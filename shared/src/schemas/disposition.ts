@@ -38,7 +38,7 @@ export const DISPOSITION_OUTCOME_LABELS: Record<DispositionOutcome, string> = { 
 /** The dispositions that have outcome fields of their own: 暂存待查 has its review date, 予以了结 its reason. */
 export const DISPOSITIONS_WITH_OUTCOME: readonly Disposition[] = ['talk_letter', 'initial_check'];
 
-const Text = (min: number, max: number, message: string) => z.string({ error: message }).trim().min(min, message).max(max, `内容过长(最多 ${max} 字)`);
+const Text = (min: number, max: number, message: string) => z.string({ error: message }).trim().min(min, message).max(max, `内容过长（最多 ${max} 字）`);
 
 /** The supervisor's decision. 暂存待查 needs the day the lead comes back for review (checked to be in the future by the server). */
 export const DispositionDecision = {
