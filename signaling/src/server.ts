@@ -59,6 +59,7 @@ import { LinkWatch } from './sessions/link-watch.js';
 import { Supervision } from './sessions/supervision.js';
 import { Timeline } from './sessions/timeline.js';
 import { WallService } from './sessions/wall.js';
+import { GoneSockets } from './sessions/gone-sockets.js';
 import { AlertService } from './alerts/alert-service.js';
 import { CountyAlerts } from './alerts/county-alerts.js';
 import { OfficeHours } from './alerts/office-hours.js';
@@ -158,7 +159,9 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
       alerts.apply(msg.change);
       void countyAlerts.publish();
     });
-    const wall = new WallService(sfu, notifier, log.child('wall'), topology.wallSite);
+    // Sockets that closed: the wall and the live sessions read one record (gone-sockets.ts).
+    const goneSockets = new GoneSockets();
+    const wall = new WallService(sfu, notifier, log.child('wall'), topology.wallSite, goneSockets);
     wall.startSweep();
     cleanups.unshift(async () => wall.close());
     const calls = new CallService(
@@ -184,7 +187,12 @@ export async function startServer(config: Config, logSink?: (line: string) => vo
     // Each node asks only the kiosks connected to it, so a kiosk is asked once however many nodes there are.
     if (config.kioskSelfCheck)
       kioskChecks.startDueSweep(roomCodes, (socketId) => io.of('/').sockets.has(socketId) && notifier.toSocket(socketId, 'kiosk:checkDue', {}));
-    const reconnect = new Reconnect(calls, config.reconnectGraceMs, (sessionId, answeredBy) => withdrawAgain({ calls, db, log }, sessionId, answeredBy));
+    const reconnect = new Reconnect(
+      calls,
+      config.reconnectGraceMs,
+      (sessionId, answeredBy) => withdrawAgain({ calls, db, log }, sessionId, answeredBy),
+      goneSockets,
+    );
     cluster.ownership.onOrphans((ids) => {
       reconnect.restore(ids).catch((err) => log.error('could not take over sessions of a dead node', errorFields(err)));
     });

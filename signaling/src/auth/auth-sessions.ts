@@ -2,6 +2,7 @@ import { AppError, SECOND_FACTOR_ALWAYS, type Role, ERROR_MESSAGES } from '@vj/s
 import type { Db, Queryable } from '../db/db.js';
 import { constantTimeEqual, digestSecret, newId, randomSecret } from '../security/crypto.js';
 import type { Claims } from '../security/jwt.js';
+import type { AccessEnd } from '../sessions/evict.js';
 
 const REFRESH_LIFETIME_H = 12;
 
@@ -100,6 +101,25 @@ export class AuthSessions {
     if (!row) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
     return { mustChangePassword: row.must, mustEnrolSecondFactor: this.secondFactorEnforced && row.required && !row.enrolled };
   }
+}
+
+/**
+ * Why a principal's access has ended, as the eviction that followed it named it (evict.ts), or null while it is
+ * live. A disabled account's login sessions are revoked too: disabled is asked first.
+ */
+export async function accessEnded(db: Queryable, claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<AccessEnd | null> {
+  if (claims.role === 'kiosk') {
+    const r = await db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub]);
+    return r.rows[0] ? null : 'kiosk_revoked';
+  }
+  const r = await db.query<{ disabled: boolean; out: boolean }>(
+    `SELECT u.disabled_at IS NOT NULL AS disabled, (s.id IS NULL OR s.revoked_at IS NOT NULL OR s.expires_at < now()) AS out
+       FROM users u LEFT JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id WHERE u.id = $1`,
+    [claims.sub, claims.sid ?? null],
+  );
+  const row = r.rows[0];
+  if (!row || row.disabled) return 'user_disabled';
+  return row.out ? 'logout' : null;
 }
 
 /** What a live console account must do before anything else (route.ts and the socket handshake hold it to it). */

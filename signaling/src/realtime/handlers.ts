@@ -17,6 +17,8 @@ import { assertCallNotSealed } from '../cases/sealed.js';
 import { recuseAfterJoin } from '../sessions/owner-calls.js';
 import type { Claims } from '../security/jwt.js';
 import { turnIceServers } from '../turn/ice-servers.js';
+import { accessEnded } from '../auth/auth-sessions.js';
+import { evictFromSession } from '../sessions/evict.js';
 
 export interface EventContext {
   socketId: string;
@@ -54,10 +56,20 @@ function officer(c: Claims): { userId: string; name: string; role: ParticipantRo
 export function eventHandlers(app: AppContext): Handlers {
   const { calls, sfu, supervision, reconnect } = app;
   const ok = async (p: Promise<unknown>) => (await p, {});
-  /** Marks which login session holds a participant's place, so logging out evicts exactly that place. */
-  const bound = <R extends { peerId: string }>(ctx: EventContext, sessionId: string, r: R): R => {
+  /**
+   * A place this event just gave its socket in a session. Marked with the login session that holds it, so logging out
+   * evicts exactly that place. If the socket closed while the event worked (a dropped network, or the logout,
+   * revocation or disabling that closes it), that close found no place to settle and nothing would ever have ended
+   * it: the villager sat in an answered call with nobody there. It is settled now, as the close would have settled it.
+   */
+  const attached = async <R extends { peerId: string }>(ctx: EventContext, sessionId: string, r: R): Promise<R> => {
     const peer = calls.session(sessionId)?.peers.get(r.peerId);
     if (peer && ctx.principal.sid) peer.sid = ctx.principal.sid;
+    if (await reconnect.attachedAfterClose(ctx.socketId)) {
+      // Gone for good (access ended): out now, with that reason. Else the grace period just started runs.
+      const cause = await accessEnded(app.db, ctx.principal);
+      if (cause) await evictFromSession(calls, { sessionId, cause, principalId: ctx.principal.sub, sid: ctx.principal.sid, socketIds: [ctx.socketId] });
+    }
     return r;
   };
   const reconnectGraceMs = app.config.reconnectGraceMs;
@@ -107,10 +119,11 @@ export function eventHandlers(app: AppContext): Handlers {
 
     'call:start': async (ctx, { requestId }) => {
       if (!(await countCallStart(app, ctx.principal.sub))) throw new AppError('RATE_LIMITED', ERROR_MESSAGES.calls.tooFrequent);
-      return { ...(await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId)), reconnectGraceMs };
+      const started = await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId);
+      return { ...(await attached(ctx, started.sessionId, started)), reconnectGraceMs };
     },
     'call:answer': async (ctx, { sessionId }) => {
-      const answered = bound(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId));
+      const answered = await attached(ctx, sessionId, await calls.answerCall(sessionId, officer(ctx.principal), ctx.socketId));
       // The session as it stands now (the recorder has usually started on the kiosk's first track already).
       const live = calls.session(sessionId);
       if (!live) throw new AppError('NOT_FOUND', ERROR_MESSAGES.calls.endedWhileAnswering);
@@ -177,7 +190,7 @@ export function eventHandlers(app: AppContext): Handlers {
 
     'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
     'session:rejoin': async (ctx, { sessionId }) => ({
-      ...bound(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId)),
+      ...(await attached(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId))),
       reconnectGraceMs,
     }),
     'session:departed': async (ctx, { sessionId, how }) => {
@@ -189,7 +202,7 @@ export function eventHandlers(app: AppContext): Handlers {
       // Not a call a sealed matter was taken in; and 回避: not one a matter naming the watcher was filed from (they
       // would hear the villager tell about them).
       const joined = await admitted(ctx, sessionId, () => supervision.watch(sessionId, officer(ctx.principal), ctx.socketId, mode));
-      const answer = entered(bound(ctx, sessionId, joined));
+      const answer = entered(await attached(ctx, sessionId, joined));
       if (mode !== 'monitor') recuseAfterJoin(app, sessionId, ctx.principal);
       return answer;
     },
@@ -234,12 +247,12 @@ export function eventHandlers(app: AppContext): Handlers {
     'session:leave': (ctx, { sessionId }) => ok(supervision.leave(sessionId, ctx.socketId)),
     'staff:startIntake': async (ctx, { requestId }) => {
       const r = await supervision.startStaffIntake(officer(ctx.principal), ctx.socketId, requestId);
-      return entered(bound(ctx, r.session.sessionId, r));
+      return entered(await attached(ctx, r.session.sessionId, r));
     },
     // As session:watch: no sealed call, and 回避: the township's staff at the kiosk do not join a call whose matter names them.
     'staff:join': async (ctx, { sessionId }) => {
       const joined = await admitted(ctx, sessionId, () => supervision.staffJoin(sessionId, officer(ctx.principal), ctx.socketId));
-      const answer = entered(bound(ctx, sessionId, joined));
+      const answer = entered(await attached(ctx, sessionId, joined));
       // Staff carry a township's own intake session: one they join may let a named participant go.
       recuseAfterJoin(app, sessionId, ctx.principal);
       return answer;

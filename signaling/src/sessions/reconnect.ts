@@ -1,5 +1,6 @@
 import { AppError, errorFields, type JoinResult, ERROR_MESSAGES } from '@vj/shared';
 import type { CallService } from './call-service.js';
+import { GoneSockets } from './gone-sockets.js';
 import type { SessionStore } from './session-store.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
 
@@ -25,9 +26,12 @@ export class Reconnect {
     private readonly graceMs: number,
     /** Runs on each session this node restored, once it is live here: the seal and recusal rules applied again (withdraw.ts). */
     private readonly afterAdopt: (sessionId: string, answeredBy: string | null) => Promise<unknown> = async () => undefined,
+    /** Sockets that closed (the wall reads the same record). */
+    private readonly gone: GoneSockets = new GoneSockets(),
   ) {}
 
   async socketGone(socketId: string): Promise<void> {
+    this.gone.mark(socketId);
     if (this.stopping) return;
     await this.calls.wall.leave(socketId);
     for (const live of this.calls.sessions()) {
@@ -40,6 +44,17 @@ export class Reconnect {
       await this.calls.timeline.event(live.id, 'disconnected', { participantId: peer.peerId });
       this.calls.broadcastState(live);
     }
+  }
+
+  /**
+   * An event that attached `socketId` to a session has just done so. If the socket closed while it worked, its close
+   * found no place to start a grace period for, and the place would have stayed for ever: it is treated now as the
+   * close would have treated it. Returns whether the socket was gone.
+   */
+  async attachedAfterClose(socketId: string): Promise<boolean> {
+    if (!this.gone.has(socketId)) return false;
+    await this.socketGone(socketId);
+    return true;
   }
 
   private startGrace(live: LiveSession, peer: Peer): void {

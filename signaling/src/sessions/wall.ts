@@ -2,13 +2,8 @@ import { AppError, errorFields, type Logger, type RtpCapabilities, type SfuApi, 
 import type { WallSite } from '../cluster/wall-site.js';
 import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
+import { GoneSockets } from './gone-sockets.js';
 import type { Peer } from './live.js';
-
-/**
- * How long a closed socket is remembered (`WallService.gone`): far beyond any relayed join's way here, which a
- * node gives up on after its request timeout.
- */
-const GONE_KEPT_MS = 120_000;
 
 /** What a console joining the wall is given. */
 export interface WallJoin {
@@ -34,14 +29,6 @@ export class WallService {
   private readonly hidden = new Set<string>();
   /** The last join under way, by socket: the next one on that socket waits for it. */
   private readonly joins = new Map<string, Promise<unknown>>();
-  /**
-   * Sockets that closed, by socket id, with when (monotonic ms), kept for GONE_KEPT_MS. A join under way when its
-   * socket leaves (any of them, queued or at the SFU) reads it here and keeps nothing. And in a cluster a console's
-   * join is relayed here over Redis while its node tells every node it is gone on another channel: the join can come
-   * after the leave, and would keep a viewer and a transport for a socket nobody holds (the sweep cannot find it:
-   * its node is alive). Socket ids are never reused, so remembering one refuses nothing that is live.
-   */
-  private readonly gone = new Map<string, number>();
   /** Cameras being piped into the wall now, by producer id. */
   private readonly piping = new Map<string, Promise<void>>();
   private router: Promise<{ id: string; rtpCapabilities: RtpCapabilities }> | undefined;
@@ -53,6 +40,12 @@ export class WallService {
     private readonly notify: Pick<Notifier, 'toCounty'>,
     private readonly log: Logger,
     private readonly site: WallSite,
+    /**
+     * Sockets that closed. A join under way when its socket leaves (any of them, queued or at the SFU) reads it and
+     * keeps nothing; in a cluster the relayed join can even arrive after the leave, and would keep a viewer and a
+     * transport for a socket nobody holds (the sweep cannot find it: its node is alive).
+     */
+    private readonly gone: GoneSockets = new GoneSockets(),
   ) {
     sfu.on('producerClosed', ({ sessionId, producerId }) => {
       if (sessionId === this.routerId && this.tiles.delete(producerId)) this.notify.toCounty('wall:tileClosed', { producerId });
@@ -248,15 +241,7 @@ export class WallService {
 
   /** The socket left (or its node stopped): its viewer goes, and a join it has under way keeps nothing. */
   async leave(socketId: string): Promise<void> {
-    const now = performance.now();
-    // Deleted first, so a second leave of the same socket moves it to the end and the oldest stay in front.
-    this.gone.delete(socketId);
-    this.gone.set(socketId, now);
-    // Oldest first (insertion order): drop those kept long enough for any relayed join to have arrived.
-    for (const [id, at] of this.gone) {
-      if (now - at < GONE_KEPT_MS) break;
-      this.gone.delete(id);
-    }
+    this.gone.mark(socketId);
     const peer = this.viewers.get(socketId);
     if (peer) await this.closeViewer(socketId, peer);
   }
