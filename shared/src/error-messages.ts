@@ -39,6 +39,7 @@ export const ERROR_MESSAGES = deepFreeze({
     /** A zod failure with no Chinese message of its own. The field paths go beside it in the answer's fields, for the
      *  screen to mark; they are names in code, not words for the user. */
     invalidInput: (where: string) => `${where}不符合要求，请检查后再试。`,
+    unstorableText: '内容中含有无法保存的字符（如空字符或残缺的字符），请删除后再试。',
   },
   // The HTTP layer, before any route runs.
   http: {

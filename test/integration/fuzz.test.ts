@@ -152,6 +152,43 @@ describe('fuzzing every input', () => {
     expect(await dbFingerprint(s)).toBe(before);
   });
 
+  it('text the database cannot keep as written (a NUL, a lone surrogate) is refused with 400 before anything runs, on REST and sockets', async () => {
+    // A NUL passed every schema and reached PostgreSQL, which refused it: 500 INTERNAL, login included (an outside
+    // probe's finding). A lone surrogate was stored as U+FFFD: the petitioner's words silently changed.
+    const officer = logins['officer1']!.accessToken;
+    const before = await dbFingerprint(s);
+    const cases: { path: string; token?: string; body: unknown; field: string }[] = [
+      { path: '/api/auth/login', body: { username: 'officer1\u0000', password: 'x' }, field: 'username' },
+      { path: '/api/petitions', token: officer, body: { ...petitionBody('xingsha'), narrative: '反映问题\u0000' }, field: 'narrative' },
+      { path: '/api/petitions', token: officer, body: { ...petitionBody('xingsha'), narrative: '反映\ud800问题' }, field: 'narrative' },
+      {
+        path: '/api/petitions',
+        token: officer,
+        body: { ...petitionBody('xingsha'), accused: [{ name: '李\u0000某', unit: '某村', position: '村主任', townshipCode: null, officialCode: null }] },
+        field: 'accused.0.name',
+      },
+      { path: `/api/petitions/${petitionId}/reveal`, token: officer, body: { reason: '核实\udc00身份' }, field: 'reason' },
+    ];
+    for (const c of cases) {
+      const r = await api<{ error: { code: string; message: string; fields: string[] } }>(s.url, 'POST', c.path, { token: c.token, body: c.body });
+      expect({ path: c.path, status: r.status, code: r.body.error?.code, fields: r.body.error?.fields }).toEqual({
+        path: c.path,
+        status: 400,
+        code: 'BAD_REQUEST',
+        fields: [c.field],
+      });
+      expect(r.body.error.message).toContain('无法保存的字符');
+    }
+    const socket = await connect(s.url, kiosk);
+    try {
+      // Else an unreadable token: UNAUTHENTICATED. Refused as text first, with the field named.
+      expect(await send(socket, 'auth:refresh', { token: 'ab\u0000c' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: ['token'] } });
+    } finally {
+      socket.close();
+    }
+    expect(await dbFingerprint(s)).toBe(before);
+  });
+
   it('left no unhandled error in the logs', () => {
     expect(s.logs.filter((l) => /unhandled|uncaught|"level":"error"/.test(l))).toEqual([]);
   });
