@@ -49,10 +49,11 @@ export class Reconnect {
   /**
    * An event that attached `socketId` to a session has just done so. If the socket closed while it worked, its close
    * found no place to start a grace period for, and the place would have stayed for ever: it is treated now as the
-   * close would have treated it. Returns whether the socket was gone.
+   * close would have treated it. Returns whether the socket was gone. Not during a normal stop: its sockets closing
+   * are the stop, and the next start finds the session as it was.
    */
   async attachedAfterClose(socketId: string): Promise<boolean> {
-    if (!this.gone.has(socketId)) return false;
+    if (!this.gone.has(socketId) || this.stopping) return false;
     await this.socketGone(socketId);
     return true;
   }
