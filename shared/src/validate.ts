@@ -14,7 +14,8 @@ const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s)
  * after the checks had passed) or a lone surrogate (replaced). Keys count as text too. Binary parts are not text.
  */
 function unstorableAt(value: unknown, path: string[] = [], depth = 0): string | undefined {
-  if (typeof value === 'string') return unstorable(value) ? path.join('.') || '(root)' : undefined;
+  // The path is cut short: a key zod would have dropped comes back in it, at whatever length it was sent.
+  if (typeof value === 'string') return unstorable(value) ? path.join('.').slice(0, 200) || '(root)' : undefined;
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer || depth > 32) return undefined;
   for (const [k, v] of Object.entries(value)) {
     const at = unstorable(k) ? [...path, '(key)'].join('.') : unstorableAt(v, [...path, k], depth + 1);

@@ -52,7 +52,7 @@ describe('wall:join leaves no transport behind', () => {
     sockets.push(c);
     const before = made.length;
     // The leave first, as another node's "socket gone" can reach the wall's node before that node's relayed join.
-    await s.server.ctx.calls.wall.leave(c.id!);
+    await s.server.ctx.reconnect.socketGone(c.id!);
     const r = await send(c, 'wall:join', {});
     expect(r.ok ? 'joined' : r.error.code).toBe('NOT_FOUND');
     expect(made.length).toBe(before);

@@ -105,7 +105,8 @@ export class AuthSessions {
 
 /**
  * Why a principal's access has ended, as the eviction that followed it named it (evict.ts), or null while it is
- * live. A disabled account's login sessions are revoked too: disabled is asked first.
+ * live, judged as assertLive judges it (an expired refresh does not end a live access token). A disabled account's
+ * login sessions are revoked too: disabled is asked first.
  */
 export async function accessEnded(db: Queryable, claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<AccessEnd | null> {
   if (claims.role === 'kiosk') {
@@ -113,7 +114,7 @@ export async function accessEnded(db: Queryable, claims: Pick<Claims, 'sub' | 'r
     return r.rows[0] ? null : 'kiosk_revoked';
   }
   const r = await db.query<{ disabled: boolean; out: boolean }>(
-    `SELECT u.disabled_at IS NOT NULL AS disabled, (s.id IS NULL OR s.revoked_at IS NOT NULL OR s.expires_at < now()) AS out
+    `SELECT u.disabled_at IS NOT NULL AS disabled, (s.id IS NULL OR s.revoked_at IS NOT NULL) AS out
        FROM users u LEFT JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id WHERE u.id = $1`,
     [claims.sub, claims.sid ?? null],
   );

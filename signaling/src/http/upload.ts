@@ -9,5 +9,10 @@ export function uploadFilename(req: Request): string {
   } catch {
     filename = 'attachment';
   }
-  return filename.replace(/[\\/\0]/g, '_').slice(0, 200) || 'attachment';
+  // Cut by characters, not UTF-16 units: a cut through a surrogate pair would be stored as U+FFFD.
+  return (
+    Array.from(filename.replace(/[\\/\0]/g, '_'))
+      .slice(0, 200)
+      .join('') || 'attachment'
+  );
 }

@@ -189,10 +189,14 @@ export function eventHandlers(app: AppContext): Handlers {
     'rtc:reset': (ctx, { sessionId }) => ok(reconnect.reset(sessionId, ctx.socketId)),
 
     'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
-    'session:rejoin': async (ctx, { sessionId }) => ({
-      ...(await attached(ctx, sessionId, await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId))),
-      reconnectGraceMs,
-    }),
+    'session:rejoin': async (ctx, { sessionId }) => {
+      const back = await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId).catch(async (err: unknown) => {
+        // A rejoin that failed part-way may already have given the socket its place back: settled all the same.
+        await reconnect.attachedAfterClose(ctx.socketId);
+        throw err;
+      });
+      return { ...(await attached(ctx, sessionId, back)), reconnectGraceMs };
+    },
     'session:departed': async (ctx, { sessionId, how }) => {
       if (how === 'gave_up') return ok(reconnect.lapse(sessionId, ctx.principal.sub, ctx.socketId));
       if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};

@@ -239,9 +239,12 @@ export class WallService {
     };
   }
 
-  /** The socket left (or its node stopped): its viewer goes, and a join it has under way keeps nothing. */
+  /**
+   * The socket left (Reconnect.socketGone, which has marked it gone: a join it has under way keeps nothing), or the
+   * sweep found its node stopped. The sweep marks nothing: a node that only stalled past its heartbeat still holds
+   * its sockets, and the record of closed sockets is the live sessions' too (a mark would end their calls).
+   */
   async leave(socketId: string): Promise<void> {
-    this.gone.mark(socketId);
     const peer = this.viewers.get(socketId);
     if (peer) await this.closeViewer(socketId, peer);
   }
