@@ -15,6 +15,21 @@ export function connect(url: string, token: unknown): Promise<Socket> {
   });
 }
 
+/** Sockets a test file opens with `sock`, all closed by `closeAll` (its afterAll). `url` is asked at each open. */
+export function keptSockets(url: () => string): { sock: (token: string) => Promise<Socket>; closeAll: () => void } {
+  const open: Socket[] = [];
+  return {
+    sock: async (token) => {
+      const s = await connect(url(), token);
+      open.push(s);
+      return s;
+    },
+    closeAll: () => {
+      for (const s of open.splice(0)) s.close();
+    },
+  };
+}
+
 /**
  * An event and its answer. The answer to a hang-up comes once the call's recording is closed (the screens are told
  * before): on a busy machine stopping ffmpeg and sealing its last segments takes seconds, hence 15 s and not 5.

@@ -4,7 +4,7 @@ import { api } from '../helpers/api.js';
 import { kioskToken, loginAll, type Logins } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, eventWhere, send, type TestSocket } from '../helpers/sockets.js';
+import { eventWhere, send, type TestSocket, keptSockets } from '../helpers/sockets.js';
 
 // Producers need no real packets to exist on the SFU: a track announced with these parameters holds a transport
 // and a producer there exactly like a browser's, which is what revocation must close.
@@ -30,12 +30,7 @@ type SessionBody = {
 describe('access ending mid-call stops the media at the SFU', () => {
   let server: TestServer;
   let logins: Logins;
-  const open: TestSocket[] = [];
-  const sock = async (token: string) => {
-    const s = await connect(server.url, token);
-    open.push(s);
-    return s;
-  };
+  const { sock, closeAll } = keptSockets(() => server.url);
   const admin = () => logins['admin']!.accessToken;
   const supervisor = () => logins['supervisor']!.accessToken;
   const dump = async () => (await api<Dump>(server.url, 'GET', '/api/admin/sfu', { token: admin() })).body;
@@ -48,7 +43,7 @@ describe('access ending mid-call stops the media at the SFU', () => {
     logins = await loginAll(server.url, ['admin', 'supervisor']);
   });
   afterAll(async () => {
-    for (const s of open) s.close();
+    closeAll();
     await server?.stop();
   });
 

@@ -4,7 +4,7 @@ import { api } from '../helpers/api.js';
 import { kioskToken, loginAll, type Logins } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, send, type TestSocket } from '../helpers/sockets.js';
+import { send, type TestSocket, keptSockets } from '../helpers/sockets.js';
 
 type SessionBody = { state: string; endReason: string | null };
 
@@ -19,12 +19,7 @@ const GRACE_S = 6;
 describe('a socket that closes while its event attaches it to a session', () => {
   let server: TestServer;
   let logins: Logins;
-  const open: TestSocket[] = [];
-  const sock = async (token: string) => {
-    const s = await connect(server.url, token);
-    open.push(s);
-    return s;
-  };
+  const { sock, closeAll } = keptSockets(() => server.url);
   const supervisor = () => logins['supervisor']!.accessToken;
   const record = async (sessionId: string) => (await api<SessionBody>(server.url, 'GET', `/api/sessions/${sessionId}`, { token: supervisor() })).body;
 
@@ -37,7 +32,7 @@ describe('a socket that closes while its event attaches it to a session', () => 
     logins = await loginAll(server.url, ['supervisor']);
   });
   afterAll(async () => {
-    for (const s of open) s.close();
+    closeAll();
     await server?.stop();
   });
 

@@ -4,26 +4,21 @@ import { api, loginToken } from '../helpers/api.js';
 import { kioskToken } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, eventWhere, nextEvent, send, type TestSocket } from '../helpers/sockets.js';
+import { connect, eventWhere, nextEvent, send, type TestSocket, keptSockets } from '../helpers/sockets.js';
 
 type State = { monitoring: boolean; private: boolean; lead: string; participants: { role: string; mode: string | null; connected: boolean }[] };
 const fakeAudio = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1234 }], rtcp: { cname: 'x' } };
 
 describe('supervision rules over the socket protocol', () => {
   let server: TestServer;
-  const open: TestSocket[] = [];
-  const sock = async (token: string) => {
-    const s = await connect(server.url, token);
-    open.push(s);
-    return s;
-  };
+  const { sock, closeAll } = keptSockets(() => server.url);
 
   beforeAll(async () => {
     // Office hours all week, a fast escalation and a short grace: the rules, at test speed.
     server = await startTestServer({ env: { ESCALATE_AFTER_S: '1', OFFICE_HOURS: '00:00-24:00', OFFICE_DAYS: '0-6', RECONNECT_GRACE_S: '5' } });
   });
   afterAll(async () => {
-    for (const s of open) s.close();
+    closeAll();
     await server?.stop();
   });
 
@@ -109,7 +104,7 @@ describe('supervision rules over the socket protocol', () => {
     kiosk.close();
     await raised;
     const cleared = waitForAlerts(officer, (a) => !a.some((x) => x.kind === 'kiosk_offline' && x.roomCode === 'chunhua'));
-    open.push(await connect(server.url, token));
+    await sock(token);
     await cleared;
   });
 

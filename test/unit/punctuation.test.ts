@@ -19,55 +19,42 @@ const TABLES = [
     .map((f) => `shared/client/src/${f}`),
 ];
 
-/** Every server source file: its Chinese error messages and import reports reach the console as they are. */
-function sourcesUnder(dir: string): string[] {
+/** Every source file under `dir` ending in `ext`, tests and declarations left out. */
+function sourcesUnder(dir: string, ext = '.ts'): string[] {
   return fs
     .readdirSync(path.join(REPO, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith(ext) && !f.endsWith(`.test${ext}`) && !f.endsWith('.d.ts'))
     .map((f) => `${dir}/${f}`);
 }
+/** Every server source file: its Chinese error messages and import reports reach the console as they are. */
 const SERVER = [...sourcesUnder('signaling/src'), ...sourcesUnder('sfu-server/src'), ...sourcesUnder('shared/src')];
+/** Every screen's source: punctuation written in the markup beside a string from a table. */
+const SCREENS = ['county-console/src', 'kiosk-client/src', 'shared/client/src'].flatMap((dir) => sourcesUnder(dir, '.tsx'));
+
+/** The text of every node of `file` that `pick` picks, with its line. */
+function texts(file: string, pick: (node: ts.Node) => string | undefined): { text: string; line: number }[] {
+  const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const src = ts.createSourceFile(file, fs.readFileSync(path.join(REPO, file), 'utf8'), ts.ScriptTarget.ES2022, true, kind);
+  const out: { text: string; line: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    const text = pick(node);
+    if (text !== undefined) out.push({ text, line: src.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+    ts.forEachChild(node, visit);
+  };
+  visit(src);
+  return out;
+}
 
 /** Every piece of literal text in a file (strings and the fixed parts of templates), not its comments. */
-function literals(file: string): { text: string; line: number }[] {
-  const src = ts.createSourceFile(file, fs.readFileSync(path.join(REPO, file), 'utf8'), ts.ScriptTarget.ES2022, true);
-  const out: { text: string; line: number }[] = [];
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isStringLiteral(node) ||
-      ts.isNoSubstitutionTemplateLiteral(node) ||
-      ts.isTemplateHead(node) ||
-      ts.isTemplateMiddle(node) ||
-      ts.isTemplateTail(node)
-    ) {
-      out.push({ text: node.text, line: src.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(src);
-  return out;
-}
-
-/** Every screen's source: punctuation written in the markup beside a string from a table. */
-const SCREENS = ['county-console/src', 'kiosk-client/src', 'shared/client/src'].flatMap((dir) =>
-  fs
-    .readdirSync(path.join(REPO, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.tsx') && !f.endsWith('.test.tsx'))
-    .map((f) => `${dir}/${f}`),
-);
+const literals = (file: string) =>
+  texts(file, (node) =>
+    ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)
+      ? node.text
+      : undefined,
+  );
 
 /** The markup's own text that begins with half-width punctuation: it follows an expression (`{T.pin}:`), as a label's colon does. */
-function punctuatedMarkup(file: string): { text: string; line: number }[] {
-  const src = ts.createSourceFile(file, fs.readFileSync(path.join(REPO, file), 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TSX);
-  const out: { text: string; line: number }[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isJsxText(node) && /^\s*[,!?:;]/u.test(node.text))
-      out.push({ text: node.text.trim(), line: src.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
-    ts.forEachChild(node, visit);
-  };
-  visit(src);
-  return out;
-}
+const punctuatedMarkup = (file: string) => texts(file, (node) => (ts.isJsxText(node) && /^\s*[,!?:;]/u.test(node.text) ? node.text.trim() : undefined));
 
 describe('typography of user-facing Chinese', () => {
   it('the check itself catches half-width punctuation after Chinese and passes full-width', () => {

@@ -81,8 +81,7 @@ export class AuthSessions {
    */
   async assertLive(claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<LiveAccount> {
     if (claims.role === 'kiosk') {
-      const r = await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub], { prepare: 'auth_kiosk_live' });
-      if (!r.rows[0]) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
+      if (!(await this.kioskLive(claims.sub))) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
       return { mustChangePassword: false, mustEnrolSecondFactor: false };
     }
     const r = await this.db.query<{ must: boolean; required: boolean; enrolled: boolean }>(
@@ -101,26 +100,28 @@ export class AuthSessions {
     if (!row) throw new AppError('UNAUTHENTICATED', ERROR_MESSAGES.auth.expired);
     return { mustChangePassword: row.must, mustEnrolSecondFactor: this.secondFactorEnforced && row.required && !row.enrolled };
   }
-}
 
-/**
- * Why a principal's access has ended, as the eviction that followed it named it (evict.ts), or null while it is
- * live, judged as assertLive judges it (an expired refresh does not end a live access token). A disabled account's
- * login sessions are revoked too: disabled is asked first.
- */
-export async function accessEnded(db: Queryable, claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<AccessEnd | null> {
-  if (claims.role === 'kiosk') {
-    const r = await db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [claims.sub]);
-    return r.rows[0] ? null : 'kiosk_revoked';
+  /**
+   * Why a principal's access has ended, as the eviction that followed it named it (evict.ts), or null while it is
+   * live, judged as assertLive judges it (an expired refresh does not end a live access token). A disabled account's
+   * login sessions are revoked too: disabled is asked first.
+   */
+  async accessEnded(claims: Pick<Claims, 'sub' | 'role' | 'sid'>): Promise<AccessEnd | null> {
+    if (claims.role === 'kiosk') return (await this.kioskLive(claims.sub)) ? null : 'kiosk_revoked';
+    const r = await this.db.query<{ disabled: boolean; out: boolean }>(
+      `SELECT u.disabled_at IS NOT NULL AS disabled, (s.id IS NULL OR s.revoked_at IS NOT NULL) AS out
+         FROM users u LEFT JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id WHERE u.id = $1`,
+      [claims.sub, claims.sid ?? null],
+    );
+    const row = r.rows[0];
+    if (!row || row.disabled) return 'user_disabled';
+    return row.out ? 'logout' : null;
   }
-  const r = await db.query<{ disabled: boolean; out: boolean }>(
-    `SELECT u.disabled_at IS NOT NULL AS disabled, (s.id IS NULL OR s.revoked_at IS NOT NULL) AS out
-       FROM users u LEFT JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id WHERE u.id = $1`,
-    [claims.sub, claims.sid ?? null],
-  );
-  const row = r.rows[0];
-  if (!row || row.disabled) return 'user_disabled';
-  return row.out ? 'logout' : null;
+
+  private async kioskLive(deviceId: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM kiosk_devices WHERE id = $1 AND revoked_at IS NULL', [deviceId], { prepare: 'auth_kiosk_live' });
+    return r.rows.length > 0;
+  }
 }
 
 /** What a live console account must do before anything else (route.ts and the socket handshake hold it to it). */

@@ -17,7 +17,6 @@ import { assertCallNotSealed } from '../cases/sealed.js';
 import { recuseAfterJoin } from '../sessions/owner-calls.js';
 import type { Claims } from '../security/jwt.js';
 import { turnIceServers } from '../turn/ice-servers.js';
-import { accessEnded } from '../auth/auth-sessions.js';
 import { evictFromSession } from '../sessions/evict.js';
 
 export interface EventContext {
@@ -67,7 +66,7 @@ export function eventHandlers(app: AppContext): Handlers {
     if (peer && ctx.principal.sid) peer.sid = ctx.principal.sid;
     if (await reconnect.attachedAfterClose(ctx.socketId)) {
       // Gone for good (access ended): out now, with that reason. Else the grace period just started runs.
-      const cause = await accessEnded(app.db, ctx.principal);
+      const cause = await app.auth.accessEnded(ctx.principal);
       if (cause) await evictFromSession(calls, { sessionId, cause, principalId: ctx.principal.sub, sid: ctx.principal.sid, socketIds: [ctx.socketId] });
     }
     return r;

@@ -1,6 +1,6 @@
 import { AppError, errorFields, type JoinResult, ERROR_MESSAGES } from '@vj/shared';
 import type { CallService } from './call-service.js';
-import { GoneSockets } from './gone-sockets.js';
+import type { GoneSockets } from './gone-sockets.js';
 import type { SessionStore } from './session-store.js';
 import { isCounty, stateView, visibleProducers, type LiveSession, type Peer } from './live.js';
 
@@ -27,7 +27,7 @@ export class Reconnect {
     /** Runs on each session this node restored, once it is live here: the seal and recusal rules applied again (withdraw.ts). */
     private readonly afterAdopt: (sessionId: string, answeredBy: string | null) => Promise<unknown> = async () => undefined,
     /** Sockets that closed (the wall reads the same record). */
-    private readonly gone: GoneSockets = new GoneSockets(),
+    private readonly gone: GoneSockets,
   ) {}
 
   async socketGone(socketId: string): Promise<void> {

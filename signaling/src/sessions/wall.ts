@@ -2,7 +2,7 @@ import { AppError, errorFields, type Logger, type RtpCapabilities, type SfuApi, 
 import type { WallSite } from '../cluster/wall-site.js';
 import { newId } from '../security/crypto.js';
 import type { MediaScope, Notifier } from './call-service.js';
-import { GoneSockets } from './gone-sockets.js';
+import type { GoneSockets } from './gone-sockets.js';
 import type { Peer } from './live.js';
 
 /** What a console joining the wall is given. */
@@ -45,7 +45,7 @@ export class WallService {
      * keeps nothing; in a cluster the relayed join can even arrive after the leave, and would keep a viewer and a
      * transport for a socket nobody holds (the sweep cannot find it: its node is alive).
      */
-    private readonly gone: GoneSockets = new GoneSockets(),
+    private readonly gone: GoneSockets,
   ) {
     sfu.on('producerClosed', ({ sessionId, producerId }) => {
       if (sessionId === this.routerId && this.tiles.delete(producerId)) this.notify.toCounty('wall:tileClosed', { producerId });
