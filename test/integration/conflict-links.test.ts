@@ -141,6 +141,8 @@ describe('staff accounts linked to their person in the officials registry', () =
     // file, a recording of the session it came from granted to the township. That is what linking must hide.
     const unlinked = await link('xingsha-handler', { link: 'none' });
     expect(unlinked).toMatchObject({ personName: null, official: null });
+    // As an account whose person the system never knew: an unlink alone keeps the former person recusing it (below).
+    await s.server.db.query('DELETE FROM user_former_links WHERE user_id = $1', [handler]);
     const officer = await connect(s.url, token('officer1'));
     sockets.push(officer);
     const session = await sessionWithRecording('xingsha', officer);
@@ -256,6 +258,40 @@ describe('staff accounts linked to their person in the officials registry', () =
     await send(hs, 'rooms:list', {});
     const socketText = pushed.join('\n');
     for (const secret of [p.id, p.caseCode, session.recordingId]) expect(socketText).not.toContain(secret);
+  });
+
+  it('an unlink, or a link to someone else, leaves the former person recusing the account: the accused handler still never gets the matter', async () => {
+    const handler = userId('langli-handler'); // 刘建华, LL-0004
+    // Named with the wrong office (as in the test above): nothing in the registry says this is the township's own
+    // commission, so only the account's link (now or before) keeps the matter from its handler.
+    const aboutHim = () => submit('langli', accused('刘建华', { unit: '榔梨街道城建办', position: '干事' }));
+    const before = await aboutHim();
+    expect((await transition(s.url, token('officer1'), before.id, { action: 'refer', handlerId: handler })).body).toMatchObject({
+      error: { code: 'JURISDICTION' },
+    });
+    try {
+      // One administrator, alone and at once: unlinked, then linked to another person of the township.
+      await link('langli-handler', { link: 'none' });
+      const after = await aboutHim();
+      await link('langli-handler', { link: 'name', personName: '赵小芳' });
+      const later = await aboutHim();
+      for (const p of [before, after, later]) {
+        for (const body of [{ action: 'refer', handlerId: handler }, { action: 'refer' }]) {
+          expect((await transition(s.url, token('officer1'), p.id, body)).body, p.id).toMatchObject({ error: { code: 'JURISDICTION' } });
+        }
+        expect(await detail('langli-handler', p.id)).toBe(404);
+      }
+      // The new person is recused from as well, and an unrelated matter still goes down (the control).
+      const aboutNew = await submit('langli', accused('赵小芳'));
+      expect((await transition(s.url, token('officer1'), aboutNew.id, { action: 'refer', handlerId: handler })).body).toMatchObject({
+        error: { code: 'JURISDICTION' },
+      });
+      const control = await submit('langli', accused('钱多多'));
+      expect((await transition(s.url, token('officer1'), control.id, { action: 'refer', handlerId: handler })).status).toBe(200);
+      expect(await detail('langli-handler', control.id)).toBe(200);
+    } finally {
+      await link('langli-handler', { link: 'official', officialCode: 'LL-0004' });
+    }
   });
 
   it('reception staff named in a petition from a session cannot play its recording', async () => {

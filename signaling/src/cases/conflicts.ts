@@ -11,6 +11,21 @@ const HOMOPHONE = (a: string) =>
     THEN array_to_string((string_to_array(${a}.name_pinyin, ' '))[1:length(vj_bare_name(${a}.name))], ' ') END)`;
 
 /**
+ * SQL: accused `a` is the person with registry code `code` and name key `personName` (columns, either NULL): an
+ * account's link, or one it had before (user_former_links).
+ */
+const accusedIsPerson = (a: string, code: string, personName: string) => `(
+  (${code} IS NOT NULL AND ${a}.official_code = ${code})
+  OR (${personName} IS NOT NULL AND (vj_name_key(${a}.name) = vj_name_key(${personName}) OR vj_bare_name(${a}.name) = vj_name_key(${personName})))
+  OR EXISTS (SELECT 1 FROM officials o, generate_series(1, 2) AS surname(len)
+    WHERE o.code = ${code}
+      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name)
+        OR (${HOMOPHONE(a)} = o.name_pinyin AND o.name_pinyin <> '')
+        OR (length(vj_name_key(${a}.name)) - surname.len >= 2
+          AND starts_with(vj_name_key(o.name), left(vj_name_key(${a}.name), surname.len))
+          AND right(vj_name_key(o.position), length(vj_name_key(${a}.name)) - surname.len) = substr(vj_name_key(${a}.name), surname.len + 1)))))`;
+
+/**
  * SQL: does the petition_accused row `a` name the user row `u`? A staff account is linked to its person in the
  * officials registry (admin screen, `npm run users:link`, or matched at registry import); it matches
  *  - by the registry code the intake resolved the accused to;
@@ -20,21 +35,15 @@ const HOMOPHONE = (a: string) =>
  *  - by the way villagers name a cadre: surname and title ("陈干事", "欧阳主任" for a 副主任), when the title is
  *    how the person's registry position ends;
  *  - for a principal-leader account, by an accused the intake did not resolve to a registry entry whose name, unit
- *    or position names the commission's leadership ("县纪委书记", unit "县纪委监委领导班子"): that names every leader.
+ *    or position names the commission's leadership ("县纪委书记", unit "县纪委监委领导班子"): that names every leader;
+ *  - by every person the account was linked to before (an unlink or a new link keeps the old one recusing it).
  * It errs towards a match: a false one hides a case from one handler and makes a referral ask for a
  * supervisor's override; a missed one hands the case to the person it accuses.
  */
 export const accusedIsUser = (a = 'a', u = 'u') => `(
-  (${u}.official_code IS NOT NULL AND ${a}.official_code = ${u}.official_code)
-  OR (${u}.person_name IS NOT NULL AND (vj_name_key(${a}.name) = vj_name_key(${u}.person_name) OR vj_bare_name(${a}.name) = vj_name_key(${u}.person_name)))
+  ${accusedIsPerson(a, `${u}.official_code`, `${u}.person_name`)}
   OR (${u}.role = 'county_leader' AND ${a}.official_code IS NULL AND vj_names_commission_leadership(${a}.name, ${a}.unit, ${a}.position))
-  OR EXISTS (SELECT 1 FROM officials o, generate_series(1, 2) AS surname(len)
-    WHERE o.code = ${u}.official_code
-      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name)
-        OR (${HOMOPHONE(a)} = o.name_pinyin AND o.name_pinyin <> '')
-        OR (length(vj_name_key(${a}.name)) - surname.len >= 2
-          AND starts_with(vj_name_key(o.name), left(vj_name_key(${a}.name), surname.len))
-          AND right(vj_name_key(o.position), length(vj_name_key(${a}.name)) - surname.len) = substr(vj_name_key(${a}.name), surname.len + 1)))))`;
+  OR EXISTS (SELECT 1 FROM user_former_links f WHERE f.user_id = ${u}.id AND ${accusedIsPerson(a, 'f.official_code', 'f.person_name')}))`;
 
 /**
  * SQL: is the user in parameter `$n` named as accused in petition `p`? Used by every township read, so a handler

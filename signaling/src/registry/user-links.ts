@@ -28,8 +28,8 @@ export interface LinkActor {
 
 /** Links (or unlinks) one account, with its audit row, in the caller's transaction. */
 export async function setUserLink(q: Tx, userId: string, target: UserLinkBody, actor: LinkActor): Promise<void> {
-  const u = await q.query<{ township_code: string | null; official_code: string | null }>(
-    'SELECT township_code, official_code FROM users WHERE id = $1 FOR UPDATE',
+  const u = await q.query<{ township_code: string | null; official_code: string | null; person_name: string | null }>(
+    'SELECT township_code, official_code, person_name FROM users WHERE id = $1 FOR UPDATE',
     [userId],
   );
   const user = u.rows[0];
@@ -45,6 +45,7 @@ export async function setUserLink(q: Tx, userId: string, target: UserLinkBody, a
     personName = personNameKey(target.personName);
     if (!personName) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.registry.nameRequired, ['personName']);
   }
+  await keepFormerLink(q, userId, user, { official_code: officialCode, person_name: personName });
   await q.query('UPDATE users SET official_code = $2, person_name = $3 WHERE id = $1', [userId, officialCode, personName]);
   await appendAudit(q, {
     actorId: actor.actorId,
@@ -61,6 +62,23 @@ export async function setUserLink(q: Tx, userId: string, target: UserLinkBody, a
       ...(actor.importId ? { importId: actor.importId } : {}),
     },
   });
+}
+
+type Link = { official_code: string | null; person_name: string | null };
+
+/**
+ * The person an account is being unlinked from, or linked away from, keeps recusing it (user_former_links, read by
+ * cases/conflicts.ts): a link removed by one person, alone and at once, must not hand an accused handler the matter
+ * about them. A link made by mistake then costs a false match, which the conflict rule accepts, never a missed one.
+ */
+async function keepFormerLink(q: Queryable, userId: string, was: Link, next: Link): Promise<void> {
+  if (was.official_code === null && was.person_name === null) return;
+  if (was.official_code === next.official_code && was.person_name === next.person_name) return;
+  await q.query('INSERT INTO user_former_links (user_id, official_code, person_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+    userId,
+    was.official_code,
+    was.person_name,
+  ]);
 }
 
 interface UserRow {
@@ -137,6 +155,13 @@ export interface RegistryLinkResult {
  * `npm run users:link`), and changes to its entry wait for a second person (held-changes.ts).
  */
 export async function linkUsersFromRegistry(q: Tx, actor: LinkActor): Promise<RegistryLinkResult> {
+  // The spelling the account was known by before the registry's keeps recusing it, as an unlink's does.
+  await q.query(
+    `INSERT INTO user_former_links (user_id, official_code, person_name)
+     SELECT u.id, u.official_code, u.person_name FROM users u JOIN officials o ON o.code = u.official_code
+     WHERE u.person_name IS NOT NULL AND u.person_name IS DISTINCT FROM vj_name_key(o.name)
+     ON CONFLICT DO NOTHING`,
+  );
   const renamed = await q.query<{ id: string; township_code: string | null; official_code: string }>(
     `UPDATE users u SET person_name = vj_name_key(o.name) FROM officials o
      WHERE o.code = u.official_code AND u.person_name IS DISTINCT FROM vj_name_key(o.name)
