@@ -256,6 +256,38 @@ describe('access ending mid-call stops the media at the SFU', () => {
     if (started.ok) await send(other, 'session:end', { sessionId: started.data.sessionId });
   });
 
+  it("a call:start sent again with its request id opens nothing new and does not spend the kiosk's start budget", async () => {
+    const kiosk = await sock(await kioskToken(server.url, server.demoSecrets().kiosks['lukou']!));
+    const requestId = randomUUID();
+    const first = await send(kiosk, 'call:start', { requestId });
+    expect(first).toMatchObject({ ok: true });
+    if (!first.ok) return;
+    try {
+      // More resends than the burst limit (6 in 10 s) lets through: every one is the same call.
+      for (let i = 0; i < 9; i++) {
+        const again = await send(kiosk, 'call:start', { requestId });
+        expect(again).toMatchObject({ ok: true, data: { sessionId: first.data.sessionId } });
+      }
+    } finally {
+      await send(kiosk, 'session:end', { sessionId: first.data.sessionId });
+    }
+    // The budget is not spent by the resends: the start and its cancel took two of six, so new calls are still let
+    // through before one is refused. An id once refused is not let through by sending it again.
+    let letThrough = 0;
+    let refusedId: string | undefined;
+    for (let i = 0; i < 8 && !refusedId; i++) {
+      const requestId = randomUUID();
+      const r = await send(kiosk, 'call:start', { requestId });
+      if (r.ok) {
+        letThrough += 1;
+        await send(kiosk, 'session:end', { sessionId: r.data.sessionId });
+      } else if (r.error.code === 'RATE_LIMITED') refusedId = requestId;
+    }
+    expect(letThrough).toBeGreaterThanOrEqual(2);
+    expect(refusedId).toBeDefined();
+    expect(await send(kiosk, 'call:start', { requestId: refusedId! })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
   it('the administrator cannot disable their own account, nor an unknown user or kiosk: refused in Chinese, nothing changed', async () => {
     type Refusal = { error: { code: string; message: string } };
     const me = logins['admin']!.user.id;

@@ -38,8 +38,20 @@ const CALL_START_LIMITS = [
   { name: 'sustained', limit: 60, windowMs: 10 * 60_000 },
 ] as const;
 
-async function countCallStart(app: AppContext, deviceId: string): Promise<boolean> {
+/** One start or cancel taken from the device's budget: false when it is spent. */
+async function spendCallBudget(app: AppContext, deviceId: string): Promise<boolean> {
   for (const w of CALL_START_LIMITS) if (!(await app.rateLimiter.hit(`call-start:${w.name}:${deviceId}`, w.limit, w.windowMs))) return false;
+  return true;
+}
+
+async function countCallStart(app: AppContext, deviceId: string, requestId: string): Promise<boolean> {
+  // A start sent again with its request id (a reconnect, a lost ack) opens nothing new and costs nothing: only a
+  // sending that was let through is remembered, so an id once refused gains nothing by being sent again, and a new
+  // id is a new start.
+  const granted = `call-start-request:${deviceId}:${requestId}`;
+  if ((await app.rateLimiter.get(granted)) > 0) return true;
+  if (!(await spendCallBudget(app, deviceId))) return false;
+  await app.rateLimiter.add(granted, CALL_START_LIMITS[CALL_START_LIMITS.length - 1]!.windowMs);
   return true;
 }
 
@@ -71,6 +83,12 @@ export function eventHandlers(app: AppContext): Handlers {
     }
     return r;
   };
+  /** An event that may have given the socket a place and then failed: the place is settled as `attached` settles it. */
+  const settledIfFailed = <R>(ctx: EventContext, p: Promise<R>): Promise<R> =>
+    p.catch(async (err: unknown) => {
+      await reconnect.attachedAfterClose(ctx.socketId);
+      throw err;
+    });
   const reconnectGraceMs = app.config.reconnectGraceMs;
   /** A first entry into a session's media: the participant holds nothing on the SFU yet. */
   const entered = (r: JoinResult) => ({ ...r, media: 'fresh' as const, reconnectGraceMs });
@@ -117,7 +135,7 @@ export function eventHandlers(app: AppContext): Handlers {
     },
 
     'call:start': async (ctx, { requestId }) => {
-      if (!(await countCallStart(app, ctx.principal.sub))) throw new AppError('RATE_LIMITED', ERROR_MESSAGES.calls.tooFrequent);
+      if (!(await countCallStart(app, ctx.principal.sub, requestId))) throw new AppError('RATE_LIMITED', ERROR_MESSAGES.calls.tooFrequent);
       const started = await calls.startCall(ctx.principal.room!, ctx.principal.sub, ctx.socketId, requestId);
       return { ...(await attached(ctx, started.sessionId, started)), reconnectGraceMs };
     },
@@ -135,7 +153,7 @@ export function eventHandlers(app: AppContext): Handlers {
     'session:end': async (ctx, { sessionId }) => {
       // Counted before the next start can be, but a limiter failure never keeps a villager from hanging up.
       // eslint-disable-next-line no-restricted-syntax -- a limiter failure never keeps a villager from hanging up
-      if (ctx.principal.role === 'kiosk' && calls.session(sessionId)?.state === 'calling') await countCallStart(app, ctx.principal.sub).catch(() => false);
+      if (ctx.principal.role === 'kiosk' && calls.session(sessionId)?.state === 'calling') await spendCallBudget(app, ctx.principal.sub).catch(() => false);
       return ok(calls.hangUp(sessionId, ctx.socketId));
     },
 
@@ -189,17 +207,17 @@ export function eventHandlers(app: AppContext): Handlers {
 
     'session:mine': async (ctx) => ({ sessions: reconnect.mine(ctx.principal.sub) }),
     'session:rejoin': async (ctx, { sessionId }) => {
-      const back = await reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId).catch(async (err: unknown) => {
-        // A rejoin that failed part-way may already have given the socket its place back: settled all the same.
-        await reconnect.attachedAfterClose(ctx.socketId);
-        throw err;
-      });
+      // A rejoin that failed part-way may already have given the socket its place back: settled all the same.
+      const back = await settledIfFailed(ctx, reconnect.rejoin(sessionId, ctx.principal.sub, ctx.socketId));
       return { ...(await attached(ctx, sessionId, back)), reconnectGraceMs };
     },
     'session:departed': async (ctx, { sessionId, how }) => {
       if (how === 'gave_up') return ok(reconnect.lapse(sessionId, ctx.principal.sub, ctx.socketId));
       if (!reconnect.takeBack(sessionId, ctx.principal.sub, ctx.socketId)) return {};
-      return ok(how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId));
+      // The place is this socket's now, with no grace timer: if the leave fails and the socket has gone meanwhile,
+      // it is settled as any other attachment (else nothing would ever end it).
+      const departed = how === 'leave' ? supervision.leave(sessionId, ctx.socketId) : calls.hangUp(sessionId, ctx.socketId);
+      return ok(settledIfFailed(ctx, departed));
     },
     'session:watch': async (ctx, { sessionId, mode }) => {
       // Not a call a sealed matter was taken in; and 回避: not one a matter naming the watcher was filed from (they
@@ -221,7 +239,7 @@ export function eventHandlers(app: AppContext): Handlers {
       const live = calls.session(sessionId);
       if (peer.role !== 'kiosk' || live?.state !== 'calling') throw new AppError('INVALID_STATE', ERROR_MESSAGES.calls.callbackOnlyWaiting);
       // eslint-disable-next-line no-restricted-syntax -- ends a waiting call, like a cancel: a limiter failure never keeps the villager waiting
-      await countCallStart(app, ctx.principal.sub).catch(() => false);
+      await spendCallBudget(app, ctx.principal.sub).catch(() => false);
       // Raised before the call ends: the request must reach the county even if ending the call fails.
       calls.alerts.raise('callback_requested', live.roomCode, `callback_requested:${sessionId}`);
       return ok(calls.hangUp(sessionId, ctx.socketId));
