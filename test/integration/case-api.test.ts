@@ -369,6 +369,11 @@ describe('matter classes and the named-accuser notices over the API', () => {
     expect(seen.status).toBe(200);
     expect(seen.body.workflow.named).toBeNull();
     expect(seen.body.workflow.notices).toBeNull();
+    // Nor the county's acceptance deadline, counted from the day the petition came in (the visit day).
+    expect(seen.body.workflow.acceptDueAt).toBeNull();
+    const countySide = await api<CaseWorkflowView>(s.url, 'GET', `/api/petitions/${p.id}/workflow`, { token: token('officer1') });
+    expect(countySide.status).toBe(200);
+    expect(countySide.body.acceptDueAt).toBeTruthy();
     expect(JSON.stringify(seen.body)).not.toContain('notify_accept');
     expect(JSON.stringify(seen.body)).not.toContain('已交镇纪委办理');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MatterClass, PolicyKind } from '@vj/shared';
 import type { DeadlinePolicy, PolicyRule } from './case-policy.js';
 import { WorkCalendar, dayOf, dueStateAt, isoDay } from './deadline-clock.js';
-import { acceptDueAt, concludeDueAt, noticeAcceptDueAt, noticeResultDueAt, progressDueAt, reviewDueAt } from './matter-clocks.js';
+import { acceptDueAt, concludeDueAt, noticeAcceptDueAt, noticeResultDueAt, progressDueAt, progressShownDue, reviewDueAt } from './matter-clocks.js';
 
 /** A moment in China time, as read off a wall clock in the county. */
 const cst = (local: string) => new Date(`${local}+08:00`);
@@ -163,5 +163,21 @@ describe('交办: the handling body reports progress at least every quarter', ()
 
   it('其他 is never 交办: it has no progress row', () => {
     expect(progressDueAt(plain, 'other', cst('2026-11-02T10:00:00'))).toBeNull();
+  });
+});
+
+describe('交办: the next progress report as the screens show it', () => {
+  it('is shown while it falls before the result is due, and not once the result is owed first', () => {
+    const conclude = cst('2026-12-31T23:59:59');
+    const before = cst('2026-12-15T23:59:59');
+    const after = cst('2027-01-14T23:59:59');
+    expect(progressShownDue(before, conclude)).toEqual(before);
+    expect(progressShownDue(after, conclude)).toBeNull();
+    expect(progressShownDue(conclude, conclude)).toBeNull();
+    // An extension moves the result's deadline past it: the report is owed again.
+    expect(progressShownDue(after, cst('2027-01-30T23:59:59'))).toEqual(after);
+    // No result deadline (none set yet): the report's own date stands.
+    expect(progressShownDue(after, null)).toEqual(after);
+    expect(progressShownDue(null, conclude)).toBeNull();
   });
 });

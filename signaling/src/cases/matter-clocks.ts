@@ -53,3 +53,10 @@ export function progressDueAt(p: DeadlinePolicy, matterClass: MatterClass, from:
   const rule = ruleOf(p, matterClass, 'progress');
   return rule ? dueAt(from, rule, p.calendar) : null;
 }
+
+/**
+ * The next progress report as the screens show it: none when it would fall on or after the result's own deadline,
+ * for the result is owed first then (an extension that moves that deadline brings the report back).
+ */
+export const progressShownDue = (progress: Date | null, conclude: Date | null): Date | null =>
+  progress && (!conclude || progress < conclude) ? progress : null;

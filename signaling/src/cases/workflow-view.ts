@@ -16,6 +16,7 @@ import {
 } from '@vj/shared';
 import type { Queryable } from '../db/db.js';
 import { dayOf, isoDay } from './deadline-clock.js';
+import { progressShownDue } from './matter-clocks.js';
 import type { PetitionRow } from '../petitions/presenters.js';
 
 /** Opens the encrypted file names of one petition's evidence (the petition's data key, unwrapped once). */
@@ -193,7 +194,7 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     matterClass: p.matter_class,
     route: p.route,
     transferTo: county ? p.transfer_to : null,
-    progressDueAt: iso(p.progress_due_at),
+    progressDueAt: iso(progressShownDue(p.progress_due_at, p.conclude_due_at)),
     named: county ? !p.anonymous : null,
     notices: county ? noticesOf(p) : null,
     review: county ? reviewOf(p.review_requested_at, p.review_due_at, p.review_decided_at, p.review_opinion) : null,
@@ -202,7 +203,8 @@ export async function workflowView(q: Queryable, p: CaseRow, audience: 'county' 
     leadHeldByCounty: !county && Boolean(p.disposition) && dispositionSide(p) === 'county' && p.disposition !== 'shelve',
     side: p.handler_side,
     assignedHandler: p.assigned_handler ? { id: p.assigned_handler, name: handler?.rows[0]?.display_name ?? '' } : null,
-    acceptDueAt: p.accept_due_at?.toISOString() ?? null,
+    // The county's acceptance clock runs from the day the petition came in: a township would read the visit day off it.
+    acceptDueAt: county ? (p.accept_due_at?.toISOString() ?? null) : null,
     concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
     dueState: county ? p.due_state : townshipDueState(p),
     extensionsUsed: p.extensions_used,

@@ -2,6 +2,7 @@ import type { CaseRoute, CountyPetitionView, MatterClass, PetitionStatus, Townsh
 import type { Queryable } from '../db/db.js';
 import { accusedJurisdiction, referralBars, type AccusedJurisdictionRow } from '../cases/jurisdiction.js';
 import { townshipDueState } from '../cases/workflow-view.js';
+import { progressShownDue } from '../cases/matter-clocks.js';
 
 export interface PetitionRow {
   id: string;
@@ -89,6 +90,6 @@ export async function townshipView(q: Queryable, p: PetitionRow): Promise<Townsh
     dueState: townshipDueState(p),
     concludeDueAt: p.conclude_due_at?.toISOString() ?? null,
     route: p.route,
-    progressDueAt: p.progress_due_at?.toISOString() ?? null,
+    progressDueAt: progressShownDue(p.progress_due_at, p.conclude_due_at)?.toISOString() ?? null,
   };
 }
