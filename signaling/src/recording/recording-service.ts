@@ -450,10 +450,18 @@ export class RecordingService {
     const rec = this.recordings.get(sessionId);
     if (!rec) return;
     this.halt(rec);
+    // The record's stop is the hang-up, not the moment the last segment is sealed (seconds later on a busy
+    // machine); stamped while ffmpeg stops, so the hang-up waits no longer.
+    const stamped = this.db
+      .query(`UPDATE recordings SET stopped_at = coalesce(stopped_at, now()) WHERE id = $1`, [rec.id])
+      .catch((err) =>
+        this.log.warn('recording stop time not stamped at the hang-up; it is stamped at finalisation', { recordingId: rec.id, ...errorFields(err) }),
+      );
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
     await Promise.race([Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop())), bound]);
     clearTimeout(timer);
+    await stamped;
   }
 
   /** From here on nothing restarts a recorder or raises a liveness alarm for `rec`. */
@@ -476,7 +484,7 @@ export class RecordingService {
   private async finish(sessionId: string, rec: Recording, status: 'complete' | 'interrupted'): Promise<void> {
     this.halt(rec);
     this.log.info('recording finalizing', { recordingId: rec.id, sessionId });
-    await this.db.query(`UPDATE recordings SET status = 'finalizing' WHERE id = $1`, [rec.id]);
+    await this.db.query(`UPDATE recordings SET status = 'finalizing', stopped_at = coalesce(stopped_at, now()) WHERE id = $1`, [rec.id]);
     await Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop()));
     for (const port of [...rec.ports]) this.free(rec, port);
     await rec.queue; // includes the segments each ffmpeg's final list read announced as it exited
@@ -485,12 +493,15 @@ export class RecordingService {
       .catch((err) => this.log.warn('recorder peer not closed on the SFU; its router closes with the session', { recordingId: rec.id, ...errorFields(err) }));
     await this.db.tx(async (q) => {
       await q.query(
-        `UPDATE recordings SET status = $2, stopped_at = now(),
+        `UPDATE recordings SET status = $2, stopped_at = coalesce(stopped_at, now()),
            duration_ms = (SELECT coalesce(max(d), 0) FROM (SELECT sum(duration_ms) AS d FROM recording_segments WHERE recording_id = $1 GROUP BY track_id) t)
          WHERE id = $1`,
         [rec.id, status],
       );
-      await q.query(`UPDATE recording_tracks SET stopped_at = now() WHERE recording_id = $1 AND stopped_at IS NULL`, [rec.id]);
+      await q.query(
+        `UPDATE recording_tracks SET stopped_at = (SELECT stopped_at FROM recordings WHERE id = $1) WHERE recording_id = $1 AND stopped_at IS NULL`,
+        [rec.id],
+      );
       await q.query(`INSERT INTO recording_events (recording_id, kind) VALUES ($1, $2)`, [rec.id, status === 'complete' ? 'stop' : 'interrupted']);
       await sealRecordingHead(q, rec.id, status);
     });
