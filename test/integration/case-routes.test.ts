@@ -52,6 +52,9 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
   let job: DeadlineJob;
   const step = () => ({ stepId: randomUUID() });
   const snapshot = (id: string) => caseSnapshot(db, id);
+  /** The progress clock as stored; the screens show it only while it falls before the result's deadline. */
+  const progressClock = async (id: string) =>
+    day((await db.query<{ progress_due_at: Date | null }>('SELECT progress_due_at FROM petitions WHERE id = $1', [id])).rows[0]?.progress_due_at);
   const lastAudit = async (id: string) =>
     (
       await db.query<{ action: string; details: Record<string, unknown> }>(
@@ -218,7 +221,9 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     await petitions.submit(who.officer1, b);
     clock = cst('2026-07-03T15:00:00'); // Friday
     let wf = await cases.transition(who.officer1, b.id, { ...step(), action: 'refer', handlerId: null, text: '' });
-    expect([wf.route, day(wf.progressDueAt), day(wf.concludeDueAt)]).toEqual(['jiaoban', '2026-10-01', '2026-09-01']);
+    expect([wf.route, await progressClock(b.id), day(wf.concludeDueAt)]).toEqual(['jiaoban', '2026-10-01', '2026-09-01']);
+    // The result is owed first: no progress report is shown as due after it.
+    expect(wf.progressDueAt).toBeNull();
     const h = who['xingsha-handler'];
     // Not before the township has taken it on; never by the county, whose own cases owe no progress report.
     await refused(
@@ -243,12 +248,12 @@ describe.each(backends)('转办 and 交办, and the 交办 progress clock, on $n
     await cases.transition(h, b.id, { ...step(), action: 'request_extension', days: 30, text: '需要调取三年账目' });
     await cases.transition(who.supervisor, b.id, { ...step(), action: 'decide_extension', approve: true, text: '' });
     wf = await cases.workflow(who.supervisor, b.id);
-    expect([day(wf.concludeDueAt), day(wf.progressDueAt)]).toEqual(['2026-10-01', '2026-10-01']);
+    expect([day(wf.concludeDueAt), await progressClock(b.id), wf.progressDueAt]).toEqual(['2026-10-01', '2026-10-01', null]);
     await refused(b.id, () => cases.transition(h, b.id, { ...step(), action: 'request_extension', days: 5, text: '再延期一次试试' }), 'INVALID_STATE');
 
     clock = cst('2026-08-20T10:00:00');
     wf = await cases.transition(h, b.id, { ...step(), action: 'report_progress', text: '已走访相关村民，正在调取账目', attachmentIds: [] });
-    expect(day(wf.progressDueAt)).toBe('2026-11-18'); // 90 days from 20 August
+    expect([await progressClock(b.id), wf.progressDueAt]).toEqual(['2026-11-18', null]); // 90 days from 20 August, after 1 October
     expect((await lastAudit(b.id)).details).toMatchObject({ late: false });
     // The result's deadline (1 October) now comes first: that is the clock that runs.
     await job.sweep(cst('2026-10-02T09:00:00'));
