@@ -64,6 +64,7 @@ export function App({ controller }: { controller: KioskController }) {
             view={view}
             local={state.local}
             position={state.queuePosition}
+            recording={state.session?.recording}
             onCancel={controller.hangUp}
             onKeepWaiting={controller.keepWaiting}
             onCallback={controller.requestCallback}
@@ -84,7 +85,7 @@ export function App({ controller }: { controller: KioskController }) {
       case 'callback':
         return <Callback backAt={view.backAt} onHome={controller.backHome} />;
       case 'ended':
-        return <Ended backAt={view.backAt} onHome={controller.backHome} note={endedNote(view.reason)} />;
+        return <Ended backAt={view.backAt} answered={view.answered} onHome={controller.backHome} note={endedNote(view.reason)} />;
       case 'lookup':
         return (
           <Lookup

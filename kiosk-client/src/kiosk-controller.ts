@@ -45,7 +45,7 @@ export type KioskView =
   | { screen: 'callback'; backAt: number }
   | { screen: 'in_call'; officerName: string; since: number }
   /** `lost`: the call could not be resumed (the server stayed out of reach past the grace period). */
-  | { screen: 'ended'; reason: EndedReason; backAt: number }
+  | { screen: 'ended'; reason: EndedReason; backAt: number; /** False when it ended still waiting: nobody answered. */ answered: boolean }
   | { screen: 'lookup' };
 
 export type EndedReason = SessionEndReason | 'local' | 'lost';
@@ -540,9 +540,10 @@ export class KioskController extends ExternalStore<KioskState> {
 
   private finish(reason: EndedReason): void {
     if (!this.sessionId && (this.state.view.screen === 'ended' || this.state.view.screen === 'callback')) return;
+    const answered = this.state.view.screen !== 'waiting';
     this.dropCall();
     const backAt = Date.now() + 10_000;
-    this.show({ screen: 'ended', reason, backAt });
+    this.show({ screen: 'ended', reason, backAt, answered });
     say(SAY.ended);
     this.timer = setTimeout(() => this.goIdle(), 10_000);
   }

@@ -6,6 +6,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConsole, openKiosk, waitForScreen } from '../helpers/apps.js';
 import { launchBrowser, newInstrumentedPage } from '../helpers/browser.js';
+import { checkScreenAtAllSizes } from '../helpers/layout.js';
 import { waitFor } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UdpRelay, attachRelay } from '../helpers/udp-relay.js';
@@ -53,6 +54,16 @@ describe('the kiosk’s daily check of itself', () => {
     await deadCamera.goto(`${server.url}/kiosk/#device=${kiosks['langli']}`);
     await waitFor('the dead camera’s check to fail', async () => (await state(deadCamera, 'device-check')) === 'failed' || undefined, { timeoutMs: 30_000 });
     expect(await deadCamera.$eval('[data-testid=device-check]', (el) => el.textContent)).toContain('摄像头');
+    // The idle screen with its check line, passed and failed, holds at every size, its text at body size (it was 18 px).
+    const problems: string[] = [];
+    for (const [page, screen] of [
+      [healthy, 'idle-check-passed'],
+      [deadCamera, 'idle-check-failed'],
+    ] as const) {
+      await page.bringToFront();
+      problems.push(...(await checkScreenAtAllSizes(page, 'kiosk', screen)));
+    }
+    expect(problems).toEqual([]);
     await waitFor('the wall tile to show the failure', async () => (await state(consolePage, 'tile-check-langli')) === 'failed' || undefined);
     expect(await title(consolePage, 'tile-check-langli')).toContain('摄像头无画面');
     await consolePage.waitForSelector('[data-testid=alert-kiosk_check_failed-langli]', { timeout: 15_000 });

@@ -97,6 +97,10 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
       await press(other, 'cancel-button');
       await waitFor('first in the queue', async () => (await text(kiosk, '[data-testid=queue-position]')).includes('第一位'));
     });
+    // A call nobody answered filed nothing: the end screen does not promise that the county will pursue a matter.
+    await waitForScreen(other, 'ended');
+    expect(await text(other, '[data-testid=ended-words]')).toContain('没有接通');
+    expect(await text(other, '[data-testid=ended]')).not.toContain('督促办理');
     await other.close();
 
     mark('queue update heard');
@@ -231,12 +235,23 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     await check(kiosk, 'idle');
     await press(kiosk, 'lookup-button');
     await check(kiosk, 'lookup');
-    await press(kiosk, 'lookup-cancel');
+    // A code and PIN that match nothing: the code typed is shown as a receipt prints it, and typing both again comes first.
+    for (const d of '1234567890') await press(kiosk, `pad-${d}`);
+    await press(kiosk, 'pad-next');
+    for (const d of '000000') await press(kiosk, `pad-${d}`);
+    await press(kiosk, 'pad-next');
+    await kiosk.waitForSelector('[data-testid=lookup-typed-code]');
+    expect(await text(kiosk, '[data-testid=lookup-typed-code]')).toContain('1234 567 890');
+    await check(kiosk, 'lookup-refused');
+    await press(kiosk, 'lookup-back');
     await waitForScreen(kiosk, 'idle');
 
     // Waiting, then the unanswered turn with its choice, then a callback that reaches the county.
     await press(kiosk, 'call-button');
     await waitForScreen(kiosk, 'waiting');
+    // The recording starts with the kiosk's camera, before anyone answers: the waiting screen says so.
+    await waitFor('the waiting screen says it is recorded', async () => (await kiosk.$('[data-testid=waiting-recorded]')) !== null, { timeoutMs: 20_000 });
+    expect(await text(kiosk, '[data-testid=waiting-recorded]')).toContain('录像');
     await check(kiosk, 'waiting');
     await waitFor('unanswered turn', async () => (await attr(kiosk, '[data-testid=waiting]', 'data-unanswered')) === 'true', { timeoutMs: 70_000 });
     await check(kiosk, 'waiting-unanswered');
@@ -283,6 +298,7 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     await kiosk.waitForSelector('[data-testid=end-confirm-yes]');
     await press(kiosk, 'end-confirm-yes');
     await waitForScreen(kiosk, 'ended');
+    expect(await text(kiosk, '[data-testid=ended-words]')).toContain('督促办理');
     await check(kiosk, 'ended');
     await consolePage.close();
     await kiosk.close();

@@ -34,6 +34,21 @@ export async function layoutProblems(page: Page, root = '.kiosk'): Promise<strin
       if (document.documentElement.scrollWidth > vw + 1) problems.push(`page is ${document.documentElement.scrollWidth}px wide in a ${vw}px window`);
       for (const s of document.querySelectorAll('.stage'))
         if (s.scrollHeight > s.clientHeight + 1) problems.push(`stage content is ${s.scrollHeight}px tall in ${s.clientHeight}px`);
+      // UX.md: body text at least 28 px. Every line of text on the kiosk, a caption or a staff line included.
+      const small = new Set<Element>();
+      const texts = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+      for (let n = texts.nextNode(); n; n = texts.nextNode()) {
+        const el = n.parentElement;
+        if (!el || small.has(el) || !(n.textContent ?? '').trim()) continue;
+        const s = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        if (s.display === 'none' || s.visibility === 'hidden' || r.width === 0 || r.height === 0 || el.closest('[aria-hidden=true]')) continue;
+        const px = parseFloat(s.fontSize);
+        if (px < 28 - 0.5) {
+          small.add(el);
+          problems.push(`${name(el)} text is ${Math.round(px)}px (body text at least 28px)`);
+        }
+      }
       for (const el of scope.querySelectorAll(sel)) {
         const style = getComputedStyle(el);
         const r = el.getBoundingClientRect();

@@ -1,7 +1,7 @@
 import { useNow } from '@vj/client';
 import { T } from '../strings';
 
-export function Ended({ backAt, onHome, note }: { backAt: number; onHome: () => void; note?: string | undefined }) {
+export function Ended({ backAt, answered, onHome, note }: { backAt: number; answered: boolean; onHome: () => void; note?: string | undefined }) {
   const now = useNow();
   return (
     <section className="center" data-testid="ended">
@@ -11,7 +11,10 @@ export function Ended({ backAt, onHome, note }: { backAt: number; onHome: () => 
           {note}
         </p>
       )}
-      <p className="lead">{T.endedThanks}</p>
+      {/* A call nobody answered filed nothing: it must not thank the villager for a matter the county will pursue. */}
+      <p className="lead" data-testid="ended-words">
+        {answered ? T.endedThanks : T.endedUnanswered}
+      </p>
       <button className="btn-secondary" onClick={onHome} data-testid="home-button">
         {T.backHomeNow}
       </button>

@@ -3,6 +3,7 @@ import { AppError, type Rating as RatingValue, type RatingReason, type ReceiptSt
 import { SAY, T } from '../strings';
 import { say } from '../voice';
 import { Rating } from './Rating';
+import { groupCode } from '../case-code';
 
 /** The receipt stays in memory on the result screen only so that it can authorise a rating; it leaves with the screen. */
 type Receipt = { code: string; pin: string };
@@ -146,18 +147,25 @@ export function Lookup({
           <h1 className="warn-title">{state.message}</h1>
         )}
         {state.step === 'error' && state.code !== undefined && (
-          <div className="lookup-retry">
-            <button
-              className="btn-secondary strong"
-              onClick={() => (setState({ step: 'pin', code: state.code! }), say(SAY.lookupPin))}
-              data-testid="lookup-retry-pin"
-            >
-              {T.lookupRetryPin}
-            </button>
-            <button className="btn-secondary" onClick={() => setState({ step: 'code' })} data-testid="lookup-retry-code">
-              {T.lookupRetryCode}
-            </button>
-          </div>
+          <>
+            {/* The answer cannot say which was wrong (that would tell a stranger the code exists): the code typed is
+                shown as the receipt prints it, to compare, and typing both again comes first. */}
+            <p className="lead" data-testid="lookup-typed-code">
+              {T.lookupTypedCode(groupCode(state.code))}
+            </p>
+            <div className="lookup-retry">
+              <button className="btn-secondary strong" onClick={() => setState({ step: 'code' })} data-testid="lookup-retry-code">
+                {T.lookupRetryCode}
+              </button>
+              <button
+                className="btn-secondary"
+                onClick={() => (setState({ step: 'pin', code: state.code! }), say(SAY.lookupPin))}
+                data-testid="lookup-retry-pin"
+              >
+                {T.lookupRetryPin}
+              </button>
+            </div>
+          </>
         )}
         {state.step === 'result' && state.status.satisfaction.state === 'open' ? (
           // Rating and leaving side by side: the result, its notices and both buttons fit one landscape screen.

@@ -1,6 +1,5 @@
 import { T } from '../strings';
-
-const group = (code: string) => code.replace(/(\d{4})(\d{3})(\d{3})/, '$1 $2 $3');
+import { groupCode } from '../case-code';
 
 /**
  * The case code and PIN, very large, with a print slip; stays until the villager confirms. During a call it sits
@@ -19,7 +18,7 @@ export function Receipt({ caseCode, pin, onDone, beside }: { caseCode: string; p
         <h1 id="receipt-title">{T.receiptTitle}</h1>
         <p className="receipt-label">{T.receiptCode}</p>
         <p className="receipt-digits" data-testid="receipt-code">
-          {group(caseCode)}
+          {groupCode(caseCode)}
         </p>
         <p className="receipt-label">{T.receiptPin}</p>
         <p className="receipt-digits" data-testid="receipt-pin">

@@ -12,6 +12,8 @@ export function Waiting(props: {
   view: WaitingView;
   local: MediaStream | undefined;
   position: number | undefined;
+  /** The session's recording, which starts with the kiosk's camera, before anyone answers: the villager is told. */
+  recording: 'recording' | 'paused' | null | undefined;
   onCancel: () => void;
   onKeepWaiting: () => void;
   onCallback: () => void;
@@ -23,7 +25,15 @@ export function Waiting(props: {
     <section className="waiting" data-testid="waiting" data-unanswered={view.unanswered ? 'true' : 'false'}>
       <figure className="preview-large">
         <Video stream={props.local} muted label={T.selfPreview} testId="self-preview" />
-        <figcaption>{T.selfPreview}</figcaption>
+        {/* Beside the picture it is about: the side column has no room to spare once the call goes unanswered. */}
+        {props.recording === 'recording' ? (
+          <figcaption className="rec-note" role="status" data-testid="waiting-recorded">
+            <span className="rec on">{T.recordingOn}</span>
+            {T.waitingRecorded}
+          </figcaption>
+        ) : (
+          <figcaption>{T.selfPreview}</figcaption>
+        )}
       </figure>
       <div className="waiting-side">
         <h1 data-testid="waiting-title">{view.unanswered ? T.unansweredTitle : T.waitingTitle}</h1>
