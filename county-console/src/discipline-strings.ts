@@ -11,6 +11,7 @@ export const TD = {
   queryLabel: '查询内容',
   disciplinedOnly: '只看有处分记录的人员',
   search: '查询',
+  emptyQuery: '请输入要查询的姓名、拼音、身份证号或单位名称。',
   searching: '正在查询…',
   none: '没有找到符合条件的人员。',
   truncated: (n: number) => `仅显示前 ${n} 条，请缩小查询范围。`,

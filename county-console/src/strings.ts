@@ -315,7 +315,7 @@ export const T = {
   detailTitle: '信访件详情',
   revealButton: '查看信访人身份',
   revealTitle: '查看信访人身份信息',
-  revealWarning: '查看身份信息将记入审计日志，请写明理由。',
+  revealWarning: '查看身份信息将记入审计日志，请写明理由（至少 5 个字）。',
   revealReason: '查看理由',
   revealConfirm: '确认查看',
   revealAudited: (seq: string) => `本次查看已记入审计日志（第 ${seq} 条）`,

@@ -301,7 +301,10 @@ describe('政治生态报告', () => {
       await s.server.db.query(`UPDATE officials SET unit_code = 'XS-CJB' WHERE code = 'XS-0001'`);
     }
     // A 督查组 sees its own 片区's units only; the list says so too. 审理室 reads no profiles, so no reports.
+    const refusedBefore = await s.server.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.refused'`);
     expect((await report('district2-inspector', 'XS-CJB')).status).toBe(404);
+    // Another 片区's unit answers as if it did not exist, and the attempt is an audited refusal.
+    expect((await s.server.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.refused'`)).rows[0]!.n).toBe(refusedBefore.rows[0]!.n + 1);
     const list = await api<UnitListAnswer>(s.url, 'GET', '/api/archive/units', { token: token('district2-inspector') });
     expect(list.body.items.some((u) => u.code === 'XS-CJB')).toBe(false);
     const mine = await api<UnitListAnswer>(s.url, 'GET', `/api/archive/units?q=${encodeURIComponent('星沙')}`, { token: token('district1-inspector') });

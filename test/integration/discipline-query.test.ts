@@ -14,6 +14,7 @@ import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
 let s: InProcessServer;
 let logins: Logins;
 const token = (who: string) => logins[who]!.accessToken;
+const userId = (who: string) => logins[who]!.user.id;
 const ID_CARD = withIdCardCheck('43012119800101123');
 const ACCUSER = '举报人丙';
 const ACCUSER_PHONE = '13900004321';
@@ -341,8 +342,18 @@ describe('受处分人员信息查询', () => {
     const d1 = await page('district1-leader', 'T-0001');
     expect(d1.status).toBe(200);
     expect(d1.body.accusations).toBeNull();
+    // Reaching into another 片区 answers as if the person did not exist, and leaves a trace: each is an audited refusal.
+    const refusals = async (who: string) =>
+      (
+        await s.server.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 AND details->>'code' = 'NOT_FOUND'`,
+          [userId(who)],
+        )
+      ).rows[0]!.n;
+    const [leaderBefore, inspectorBefore] = [await refusals('district1-leader'), await refusals('district2-inspector')];
     expect((await page('district1-leader', 'T-0003')).status).toBe(404);
     expect((await page('district2-inspector', 'T-0001')).status).toBe(404);
+    expect([await refusals('district1-leader'), await refusals('district2-inspector')]).toEqual([leaderBefore + 1, inspectorBefore + 1]);
     expect((await page('district2-inspector', 'T-0003')).status).toBe(200);
     const found = await search('district2-inspector', { q: 'wjg' });
     expect(found.status).toBe(200);
@@ -377,6 +388,37 @@ describe('受处分人员信息查询', () => {
     }
     expect((await page('reviewer1', 'NOBODY-1')).status).toBe(404);
     expect(await disciplineAudits()).toBe(before);
+  });
+
+  it('a bulk pull is stopped: searches and person pages have a per-user budget a minute, refused in Chinese, and one user spent does not stop another', async () => {
+    // district3-inspector does nothing else in this file. A person at a desk searches a few times a minute.
+    const signedIn = await api<{ accessToken: string }>(s.url, 'POST', '/api/auth/login', {
+      body: { username: 'district3-inspector', password: 'district3-inspector-demo' },
+    });
+    expect(signedIn.status).toBe(200);
+    const who = 'district3-inspector';
+    logins[who] = signedIn.body as (typeof logins)[string];
+    let searched = 0;
+    let refused: { status: number; body: unknown } | undefined;
+    for (let i = 0; i < 80 && !refused; i++) {
+      const r = await search(who, { q: 'abcdefghjk'[i % 10]! });
+      if (r.status === 200) searched += 1;
+      else refused = r;
+    }
+    // The budget is counted in a window of a minute: on a slow machine the window may turn over once meanwhile.
+    expect(searched).toBeGreaterThanOrEqual(60);
+    expect(refused?.status).toBe(429);
+    expect(JSON.stringify(refused?.body)).toMatch(/[\u4e00-\u9fff]/);
+    let viewed = 0;
+    let pageRefused: number | undefined;
+    for (let i = 0; i < 150 && pageRefused === undefined; i++) {
+      const r = await api(s.url, 'GET', '/api/archive/people/NO-SUCH-CODE', { token: token(who) });
+      if (r.status === 429) pageRefused = r.status;
+      else viewed += 1;
+    }
+    expect([viewed >= 120, pageRefused]).toEqual([true, 429]);
+    // Another user's budget is their own.
+    expect((await search('district2-inspector', { q: 'sx' })).status).toBe(200);
   });
 
   it('logs carry no name searched, no ID number', () => {

@@ -19,8 +19,11 @@ export function DisciplineQuery({ token, archive, visits }: { token: TokenSource
   const [path, setPath] = useState<string>();
   const [open, setOpen] = useState<string>();
   const results = useApi<PeopleAnswer>(token, path);
+  const [empty, setEmpty] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    // Said, not ignored: a press that does nothing looks like a broken page.
+    setEmpty(!text.trim());
     if (!text.trim()) return;
     setOpen(undefined);
     setPath(`/api/discipline/people?${new URLSearchParams({ by, q: text.trim(), disciplined: disciplined ? '1' : '0' }).toString()}`);
@@ -53,6 +56,11 @@ export function DisciplineQuery({ token, archive, visits }: { token: TokenSource
             {results.loading ? TD.searching : TD.search}
           </button>
         </form>
+        {empty && (
+          <p className="error" role="alert" data-testid="discipline-empty-query">
+            {TD.emptyQuery}
+          </p>
+        )}
         {/* No loading line: the search button says 查询中. The error is the server's own words. */}
         <ListView
           rows={results.data?.items}

@@ -112,18 +112,28 @@ export function IntakeForm(props: { token: TokenSource; rooms: RoomView[]; sessi
     }
   };
 
+  /** The message sits by the submit button, at the foot of a long form: the first field marked red is brought into view. */
+  const showFirstInvalid = () =>
+    requestAnimationFrame(() => {
+      const first = document.querySelector<HTMLElement>('[data-testid=intake-form] .invalid');
+      first?.scrollIntoView({ block: 'center' });
+      (first?.matches('input, select, textarea') ? first : first?.querySelector<HTMLElement>('input, select, textarea'))?.focus({ preventScroll: true });
+    });
+
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     if (!matterClass) {
       setBad(new Set(['matterClass']));
       setError(TC.matterClassRequired);
+      showFirstInvalid();
       return;
     }
     const parsed = PetitionSubmitBody.safeParse(body());
     if (!parsed.success) {
       setBad(new Set(parsed.error.issues.map((i) => i.path.join('.'))));
       const custom = [...new Set(parsed.error.issues.filter((i) => i.code === 'custom').map((i) => i.message))];
-      setError([T.fieldError, ...custom].join('：'));
+      setError(custom.length > 0 ? `${T.fieldError}：${custom.join('；')}` : T.fieldError);
+      showFirstInvalid();
       return;
     }
     setBad(new Set());

@@ -39,8 +39,11 @@ export interface RouteAccess {
   /**
    * 'township': the object belongs to a township, and a township role may touch only its own; anything else
    * answers 404 as if it did not exist. The route chain refuses a handler that forgets to check.
+   * 'district': a person or unit of a 片区; a 督查组 reads only its own, and another 片区's answers 404 as if it did
+   * not exist (the service checks). Under either scope a known user's 404 is audited as a refusal: someone
+   * reaching past their township or 片区 leaves a trace.
    */
-  scope?: 'township';
+  scope?: 'township' | 'district';
 }
 
 /**
@@ -98,10 +101,10 @@ export const ROUTES = {
   'POST /api/registry/held/:id': { roles: ['county_supervisor', 'sys_admin'] },
   'GET /api/registry/officials': { roles: COUNTY },
   'GET /api/discipline/people': { roles: ARCHIVE_READERS },
-  'GET /api/discipline/people/:code': { roles: ARCHIVE_READERS },
-  'GET /api/archive/people/:code': { roles: PROFILE_READERS },
-  'PUT /api/archive/people/:code/months/:month': { roles: DISTRICT },
-  'POST /api/archive/people/:code/months/:month/sign': { roles: ['district_leader'] },
+  'GET /api/discipline/people/:code': { roles: ARCHIVE_READERS, scope: 'district' },
+  'GET /api/archive/people/:code': { roles: PROFILE_READERS, scope: 'district' },
+  'PUT /api/archive/people/:code/months/:month': { roles: DISTRICT, scope: 'district' },
+  'POST /api/archive/people/:code/months/:month/sign': { roles: ['district_leader'], scope: 'district' },
   'GET /api/archive/warnings': { roles: PROFILE_READERS },
   'POST /api/archive/warnings/:id/close': { roles: DISTRICT },
   // 月度导入: the 督查组 (rows of its own 片区 only, checked row by row); only the importer follows its progress.
@@ -109,8 +112,8 @@ export const ROUTES = {
   'GET /api/archive/imports/:id': { roles: DISTRICT },
   // 政治生态报告: the profile readers (a 督查组 its own 片区's units, enforced in the service).
   'GET /api/archive/units': { roles: PROFILE_READERS },
-  'GET /api/archive/units/:code/report': { roles: PROFILE_READERS },
-  'GET /api/archive/units/:code/report/pdf': { roles: PROFILE_READERS },
+  'GET /api/archive/units/:code/report': { roles: PROFILE_READERS, scope: 'district' },
+  'GET /api/archive/units/:code/report/pdf': { roles: PROFILE_READERS, scope: 'district' },
   'GET /api/discipline/visits': { roles: ARCHIVE_READERS },
   'POST /api/discipline/visits': { roles: VISIT_WRITERS },
   'POST /api/discipline/visits/:id/record': { roles: VISIT_WRITERS },

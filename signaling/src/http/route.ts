@@ -18,6 +18,8 @@ export interface RateLimitSpec<B = unknown> {
    * let "\tofficer2" count apart from "officer2" while both reached the same account.
    */
   key?: (req: Request, body: B) => string;
+  /** Counted per signed-in user, wherever they sign in from, not per address (a bulk pull of people's records). */
+  perUser?: boolean;
 }
 
 /** The limiter's answer: 429 in Chinese, with how long to wait. */
@@ -171,7 +173,8 @@ export function mount<
       if (spec.rateLimit) {
         // req.ip honours X-Forwarded-For only from the proxies TRUST_PROXY names (app.ts).
         const rl = spec.rateLimit;
-        const rlKey = `${rl.name}:${req.ip ?? 'unknown'}:${rl.key?.(req, body as z.output<B>) ?? ''}`;
+        const who = rl.perUser && principal ? `user:${principal.sub}` : (req.ip ?? 'unknown');
+        const rlKey = `${rl.name}:${who}:${rl.key?.(req, body as z.output<B>) ?? ''}`;
         if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw rateLimited(res, rl.windowMs);
       }
       let scopeChecked = false;

@@ -18,6 +18,7 @@ import {
 } from '@vj/shared';
 import type { AppContext } from '../../context.js';
 import { assertPdfReady, reportPdf } from '../../discipline/report-pdf.js';
+import { PERSON_VIEWS } from '../people-limits.js';
 import { Binary, BYTES, mount } from '../route.js';
 
 /** 清廉档案 (issue 17): a person's profile, a month's entry and sign-off, and the early warnings (audited in the service). */
@@ -25,6 +26,7 @@ export function archiveRoutes(express: Express, app: AppContext): void {
   mount(express, app, 'GET /api/archive/people/:code', {
     params: PersonCodeParams,
     response: ArchiveProfile,
+    rateLimit: PERSON_VIEWS,
     handler: ({ principal, params }) => app.archive.profile(principal, params.code),
   });
 
