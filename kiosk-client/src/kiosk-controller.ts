@@ -540,7 +540,9 @@ export class KioskController extends ExternalStore<KioskState> {
 
   private finish(reason: EndedReason): void {
     if (!this.sessionId && (this.state.view.screen === 'ended' || this.state.view.screen === 'callback')) return;
-    const answered = this.state.view.screen !== 'waiting';
+    // Answered: on the call screen, or the session says so (a reload while it rang comes back through a rejoin, not
+    // the waiting screen). A staff intake is a call answered from its start.
+    const answered = this.state.view.screen === 'in_call' || this.state.session?.state === 'active';
     this.dropCall();
     const backAt = Date.now() + 10_000;
     this.show({ screen: 'ended', reason, backAt, answered });

@@ -48,6 +48,7 @@ export const ERROR_MESSAGES = deepFreeze({
     bodyTooLarge: '提交的内容太大，请删减后再提交。',
     badEncoding: '提交的内容编码无法识别，请刷新页面后重新提交。',
     tooManyTries: '尝试次数过多，请稍后再试',
+    tooManyQueries: '查询过于频繁，请稍后再试',
   },
   // Login, tokens, passwords and the second factor.
   auth: {

@@ -22,7 +22,7 @@ describe('resident ID-card numbers', () => {
     expect(IdentityInput.safeParse({ idCard: '' }).success).toBe(true);
     const bad = IdentityInput.safeParse({ idCard: '110105194912310021' });
     expect(bad.success).toBe(false);
-    expect(bad.error?.issues[0]?.message).toBe('身份证号码有误（末位校验不符），请核对后重新输入');
+    expect(bad.error?.issues[0]?.message).toBe('身份证号码有误，请核对 18 位号码后重新输入');
     expect(IdentityInput.safeParse({ phone: '12345' }).success).toBe(false);
     expect(IdentityInput.safeParse({ phone: '0731-84012345' }).success).toBe(true);
   });

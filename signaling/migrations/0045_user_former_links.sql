@@ -1,7 +1,8 @@
 -- 回避 that survives an unlink (second live probe of issue 12, point 5): the person an account was linked to keeps
 -- recusing it after the link is removed or changed. Otherwise one administrator's unlink, alone and at once, handed an
 -- accused handler the matter about him. The conflict rule (cases/conflicts.ts) errs towards a match: a link made by
--- mistake costs a false match (a referral that needs a supervisor), never a missed one.
+-- mistake costs a false match, never a missed one. For that person, the account is recused; a township handler's
+-- township gets no 交办 of the matter (it stays with the county); a principal leader's matter is filed sealed.
 CREATE TABLE user_former_links (
   user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   official_code text,

@@ -140,6 +140,11 @@ describe('受处分人员信息查询', () => {
       inEffect: true,
     });
     expect(byName.body.items.find((p) => p.code === 'XS-0001')).toMatchObject({ recordCount: 2, inEffect: false });
+    // A surname alone: every name written with it before any that only sounds like it (王 before 汪).
+    const bySurname = (await search('reviewer1', { q: '王', limit: '100' })).body.items.map((p) => p.code);
+    const wang = Math.max(bySurname.indexOf('LL-0003'), bySurname.indexOf('XS-0001'));
+    expect(Math.min(bySurname.indexOf('LL-0003'), bySurname.indexOf('XS-0001'))).toBeGreaterThanOrEqual(0);
+    expect(bySurname.indexOf('T-0001') === -1 || bySurname.indexOf('T-0001') > wang, bySurname.join(' ')).toBe(true);
     for (const q of ['wjg', 'wangjianguo', 'WangJianGuo', "wang'jian'guo"]) {
       const r = await search('reviewer1', { q });
       expect(r.status, q).toBe(200);
@@ -400,23 +405,23 @@ describe('受处分人员信息查询', () => {
     logins[who] = signedIn.body as (typeof logins)[string];
     let searched = 0;
     let refused: { status: number; body: unknown } | undefined;
-    for (let i = 0; i < 80 && !refused; i++) {
+    for (let i = 0; i < 45 && !refused; i++) {
       const r = await search(who, { q: 'abcdefghjk'[i % 10]! });
       if (r.status === 200) searched += 1;
       else refused = r;
     }
     // The budget is counted in a window of a minute: on a slow machine the window may turn over once meanwhile.
-    expect(searched).toBeGreaterThanOrEqual(60);
+    expect(searched).toBeGreaterThanOrEqual(30);
     expect(refused?.status).toBe(429);
-    expect(JSON.stringify(refused?.body)).toMatch(/[\u4e00-\u9fff]/);
+    expect(JSON.stringify(refused?.body)).toContain('查询过于频繁');
     let viewed = 0;
     let pageRefused: number | undefined;
-    for (let i = 0; i < 150 && pageRefused === undefined; i++) {
+    for (let i = 0; i < 80 && pageRefused === undefined; i++) {
       const r = await api(s.url, 'GET', '/api/archive/people/NO-SUCH-CODE', { token: token(who) });
       if (r.status === 429) pageRefused = r.status;
       else viewed += 1;
     }
-    expect([viewed >= 120, pageRefused]).toEqual([true, 429]);
+    expect([viewed >= 60, pageRefused]).toEqual([true, 429]);
     // Another user's budget is their own.
     expect((await search('district2-inspector', { q: 'sx' })).status).toBe(200);
   });

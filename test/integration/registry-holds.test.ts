@@ -139,7 +139,11 @@ describe('changes to a county account’s registry entry need a second person', 
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ error: { code: 'CONFLICT_OF_INTEREST' } });
     expect((await entry('XJW-0002')).name).toBe('赵建平');
+    // Unlinking themselves does not make them the second person for their own entry.
     await api(s.url, 'POST', `/api/admin/users/${userId('admin')}/official`, { token: token('admin'), body: { link: 'none' } });
+    expect((await held('admin')).find((h) => h.id === change.id)?.mayDecide).toBe(false);
+    expect((await decide('admin', change.id, 'apply')).body).toMatchObject({ error: { code: 'CONFLICT_OF_INTEREST' } });
+    expect((await entry('XJW-0002')).name).toBe('赵建平');
   });
 
   it('an import never links a county account by name, and keeps the name of a unit such an entry belongs to', async () => {

@@ -46,7 +46,13 @@ export function DisciplineQuery({ token, archive, visits }: { token: TokenSource
           </label>
           <label className="grow">
             {TD.queryLabel}
-            <input value={text} maxLength={40} placeholder={TD.placeholder[by]} onChange={(e) => setText(e.target.value)} data-testid="discipline-q" />
+            <input
+              value={text}
+              maxLength={40}
+              placeholder={TD.placeholder[by]}
+              onChange={(e) => (setText(e.target.value), setEmpty(false))}
+              data-testid="discipline-q"
+            />
           </label>
           <label className="only">
             <input type="checkbox" checked={disciplined} onChange={(e) => setDisciplined(e.target.checked)} data-testid="discipline-only" />

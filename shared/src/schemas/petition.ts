@@ -38,7 +38,7 @@ export const IdentityInput = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .refine((v) => v === '' || isValidIdCard(v), '身份证号码有误（末位校验不符），请核对后重新输入')
+    .refine((v) => v === '' || isValidIdCard(v), '身份证号码有误，请核对 18 位号码后重新输入')
     .default(''),
   phone: z
     .string()

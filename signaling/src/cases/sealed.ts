@@ -114,7 +114,8 @@ const LINKED = (u: string) => `${u}.official_code IS NOT NULL`;
 /**
  * SQL: every principal-leader account is named in sealed matter `p`, so no leader may read it and the office sends it
  * up. Every leader account counts, whatever its state: disabling or unlinking a leader must not open the sealed
- * matters to the office (an unlinked leader is never recognised as named, so nothing goes to the office then).
+ * matters to the office (an unlinked leader is still recognised by the people it was linked to, user_former_links, and
+ * one never linked is never recognised as named, so nothing goes to the office then).
  */
 const NO_LEADER_READS = `NOT EXISTS (
   SELECT 1 FROM users l WHERE l.role = 'county_leader'

@@ -170,15 +170,17 @@ export function searchCondition(keys: IntegrityKeyring, query: PeopleSearch): Se
   const { pinyin } = nameKeys(query.q);
   const n = p(query.q);
   const py = p(pinyin);
-  // Same name; a name beginning so; the same sound (同音): 王建国 finds 汪剑国; a longer name of the same sound.
-  // Prefixes as ranges over the pattern indexes (~>=~ and ~<~ are the operators LIKE 'x%' becomes), so the
-  // prepared statement's generic plan can use them.
+  // Same name; the same sound (同音): 王建国 finds 汪剑国; a name beginning with these characters; a longer name
+  // beginning with the same sound, last (a surname alone, 王, lists every 王 before any 汪: the walk found 50 汪 and
+  // no 王 when both ranked alike and sorted by character). Prefixes as ranges over the pattern indexes (~>=~ and ~<~
+  // are the operators LIKE 'x%' becomes), so the prepared statement's generic plan can use them.
   const begins = (column: string, prefix: string) => `(${column} ~>=~ ${p(prefix)} AND ${column} ~<~ ${p(prefixEnd(prefix))})`;
+  const byCharacters = begins('o.name', query.q);
   return {
     parts: [
       ranked(
-        `(o.name = ${n} OR ${begins('o.name', query.q)} OR o.name_pinyin = ${py} OR ${begins('o.name_pinyin', `${pinyin} `)})`,
-        `CASE WHEN o.name = ${n} THEN 0 WHEN o.name_pinyin = ${py} THEN 1 ELSE 2 END`,
+        `(o.name = ${n} OR ${byCharacters} OR o.name_pinyin = ${py} OR ${begins('o.name_pinyin', `${pinyin} `)})`,
+        `CASE WHEN o.name = ${n} THEN 0 WHEN o.name_pinyin = ${py} THEN 1 WHEN ${byCharacters} THEN 2 ELSE 3 END`,
       ),
     ],
     args,

@@ -1,6 +1,6 @@
 import expressLib, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { AppError, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
+import { AppError, isDistrictRole, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
 import { Recused } from '../cases/conflicts.js';
 import { auditRefusal } from '../audit/refusals.js';
 import type { AppContext } from '../context.js';
@@ -20,12 +20,14 @@ export interface RateLimitSpec<B = unknown> {
   key?: (req: Request, body: B) => string;
   /** Counted per signed-in user, wherever they sign in from, not per address (a bulk pull of people's records). */
   perUser?: boolean;
+  /** The refusal's words, when "too many tries" is not what the user was doing. */
+  message?: string;
 }
 
 /** The limiter's answer: 429 in Chinese, with how long to wait. */
-export function rateLimited(res: Response, retryAfterMs: number): AppError {
+export function rateLimited(res: Response, retryAfterMs: number, message: string = ERROR_MESSAGES.http.tooManyTries): AppError {
   res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  return new AppError('RATE_LIMITED', ERROR_MESSAGES.http.tooManyTries);
+  return new AppError('RATE_LIMITED', message);
 }
 
 /** A handler may answer with bytes (an attachment download) instead of JSON. */
@@ -72,7 +74,8 @@ export const BYTES = 'bytes' as const;
 type Answer = Binary | RangeBuffer | FileResult;
 
 export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType = z.ZodType> {
-  rateLimit?: RateLimitSpec<z.output<B>>;
+  /** One window, or several (a minute and a day), each counted on every request. */
+  rateLimit?: RateLimitSpec<z.output<B>> | readonly RateLimitSpec<z.output<B>>[];
   body?: B;
   params?: P;
   query?: Q;
@@ -150,9 +153,14 @@ export function mount<
     }
     return principal;
   };
+  /**
+   * A 404 that is a scoped role reaching past its scope: a township role on a township route, a 督查组 on a 片区's
+   * person or unit. (A county reader's 404 there is a code that does not exist, not a refusal.)
+   */
+  const outOfScope = (principal: Claims) => access.scope === 'township' || (access.scope === 'district' && isDistrictRole(principal.role));
   /** Refusals of a known user are audited; 回避 ones too (Recused): the row names the route and the code, never the matter. */
   const refused = async (principal: Claims | undefined, err: unknown) => {
-    if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && access.scope))) {
+    if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && outOfScope(principal)))) {
       await auditRefusal(app.db, app.log, principal, { type: 'route', id: key }, err.code);
     }
   };
@@ -170,12 +178,11 @@ export function mount<
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;
       const query = spec.query ? parseOrBadRequest(spec.query, req.query, 'query') : undefined;
-      if (spec.rateLimit) {
+      for (const rl of spec.rateLimit === undefined ? [] : Array.isArray(spec.rateLimit) ? spec.rateLimit : [spec.rateLimit as RateLimitSpec<z.output<B>>]) {
         // req.ip honours X-Forwarded-For only from the proxies TRUST_PROXY names (app.ts).
-        const rl = spec.rateLimit;
         const who = rl.perUser && principal ? `user:${principal.sub}` : (req.ip ?? 'unknown');
         const rlKey = `${rl.name}:${who}:${rl.key?.(req, body as z.output<B>) ?? ''}`;
-        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw rateLimited(res, rl.windowMs);
+        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw rateLimited(res, rl.windowMs, rl.message);
       }
       let scopeChecked = false;
       const result = await spec.handler({

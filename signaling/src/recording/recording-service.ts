@@ -144,11 +144,12 @@ export class RecordingService {
   }
 
   private async create(sessionId: string, roomCode: string): Promise<Recording> {
-    // A session picked up after a restart continues its recording; otherwise a new one starts.
+    // A session picked up after a restart continues its recording (the stop that closing it stamped is no longer its
+    // stop); otherwise a new one starts.
     const id = await this.db.tx(async (q) => {
       const r = await q.query<{ id: string }>(
         `INSERT INTO recordings (id, session_id, room_code, status, started_at) VALUES ($1, $2, $3, 'recording', now())
-         ON CONFLICT (session_id) DO UPDATE SET status = 'recording' RETURNING id`,
+         ON CONFLICT (session_id) DO UPDATE SET status = 'recording', stopped_at = NULL RETURNING id`,
         [newId(), sessionId, roomCode],
       );
       const recId = r.rows[0]!.id;
@@ -459,9 +460,10 @@ export class RecordingService {
       );
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-    await Promise.race([Promise.all([...rec.tracks.values()].map((t) => t.ffmpeg.stop())), bound]);
+    // The stamp is bounded with the rest: a slow database never keeps the villager on the call screen (finalisation
+    // stamps the stop then, if this has not).
+    await Promise.race([Promise.all([...[...rec.tracks.values()].map((t) => t.ffmpeg.stop()), stamped]), bound]);
     clearTimeout(timer);
-    await stamped;
   }
 
   /** From here on nothing restarts a recorder or raises a liveness alarm for `rec`. */

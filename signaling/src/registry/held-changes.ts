@@ -124,11 +124,19 @@ interface HeldRow {
 
 const HELD_SELECT = `SELECT h.*, p.display_name AS proposer_name FROM registry_held_changes h JOIN users p ON p.id = h.proposed_by`;
 
-/** The second person is neither the one who imported the change nor the person the entry describes. */
+/**
+ * The second person is neither the one who imported the change nor the person the entry describes: linked to it now,
+ * or before (an unlink must not make someone the second person for their own entry).
+ */
 async function mayDecide(q: Queryable, principal: Claims, row: HeldRow): Promise<boolean> {
   if (row.proposed_by === principal.sub) return false;
-  const me = await q.query<{ official_code: string | null }>('SELECT official_code FROM users WHERE id = $1', [principal.sub]);
-  return me.rows[0]?.official_code !== row.official_code;
+  const me = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT official_code FROM users WHERE id = $1 UNION ALL SELECT official_code FROM user_former_links WHERE user_id = $1) c
+     WHERE c.official_code = $2`,
+    [principal.sub, row.official_code],
+  );
+  return me.rows[0]?.n === 0;
 }
 
 async function viewOf(q: Queryable, principal: Claims, row: HeldRow, current: HeldEntry | undefined): Promise<HeldChangeView> {

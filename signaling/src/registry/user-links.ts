@@ -69,7 +69,9 @@ type Link = { official_code: string | null; person_name: string | null };
 /**
  * The person an account is being unlinked from, or linked away from, keeps recusing it (user_former_links, read by
  * cases/conflicts.ts): a link removed by one person, alone and at once, must not hand an accused handler the matter
- * about them. A link made by mistake then costs a false match, which the conflict rule accepts, never a missed one.
+ * about them. A link made by mistake then costs a false match, which the conflict rule accepts, never a missed one:
+ * the account is recused from that person's matters, a handler's township gets none of them by 交办 (they stay with
+ * the county), and a principal leader's are filed sealed.
  */
 async function keepFormerLink(q: Queryable, userId: string, was: Link, next: Link): Promise<void> {
   if (was.official_code === null && was.person_name === null) return;
