@@ -67,7 +67,8 @@ export const T = {
   presenceLead: '现在能看到、听到您的：',
   presenceNobody: '现在没有其他人能看到、听到您',
   presenceStaff: '本接待室工作人员',
-  presenceCounty: (name: string) => `县纪委监委 ${name}`,
+  // An officer's display name often says the office already ("县纪委监委信访室 王干事"): not said twice.
+  presenceCounty: (name: string) => (name.startsWith('县纪委监委') ? name : `县纪委监委 ${name}`),
   presenceCountyMonitor: '县纪委监委工作人员（旁听监督）',
   presenceCountyAbsent: '县纪委监委暂未加入。',
   presenceRecorded: '本次接待全程录像，县纪委监委可以调阅。',

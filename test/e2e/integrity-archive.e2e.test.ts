@@ -25,9 +25,19 @@ import { waitFor } from '../helpers/poll.js';
 // console sizes.
 
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText).catch(() => '');
+/**
+ * Replaces a box's words as a person does, selecting them and typing over them: the page's own state then follows.
+ * (Clearing the element's value behind the page's back raced its next render on a loaded machine: a CI run typed
+ * 星沙街道党工委 after the 县委办公室 the page put back.)
+ */
 const typeInto = async (page: Page, testId: string, value: string) => {
-  await page.$eval(`[data-testid=${testId}]`, (el) => ((el as HTMLTextAreaElement).value = ''));
-  await page.type(`[data-testid=${testId}]`, value);
+  const sel = `[data-testid=${testId}]`;
+  await page.focus(sel);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('KeyA');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
+  await page.type(sel, value);
 };
 
 describe('integrity archive screens', () => {
@@ -312,7 +322,7 @@ describe('integrity archive screens', () => {
           if (typed === '星沙街道党工委') {
             await office.focus('[data-testid=unit-search]');
             await office.keyboard.press('Enter');
-          }
+          } else await typeInto(office, 'unit-search', '星沙街道党工委');
           throw new Error(`box "${typed}", list "${(await text(office, '[data-testid=units]')).replace(/\s+/g, ' ').slice(0, 300)}"`);
         },
         { timeoutMs: 30_000, intervalMs: 1000 },
