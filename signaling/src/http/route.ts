@@ -153,6 +153,9 @@ export function mount<
     }
     return principal;
   };
+  /** The route's limit windows, listed once here rather than on every request. */
+  const rateLimits: readonly RateLimitSpec<z.output<B>>[] =
+    spec.rateLimit === undefined ? [] : Array.isArray(spec.rateLimit) ? spec.rateLimit : [spec.rateLimit as RateLimitSpec<z.output<B>>];
   /**
    * A 404 that is a scoped role reaching past its scope: a township role on a township route, a 督查组 on a 片区's
    * person or unit. (A county reader's 404 there is a code that does not exist, not a refusal.)
@@ -178,7 +181,7 @@ export function mount<
       const body = spec.body ? parseOrBadRequest(spec.body, req.body, 'request body') : spec.raw ? req.body : undefined;
       const params = spec.params ? parseOrBadRequest(spec.params, req.params, 'path parameters') : undefined;
       const query = spec.query ? parseOrBadRequest(spec.query, req.query, 'query') : undefined;
-      for (const rl of spec.rateLimit === undefined ? [] : Array.isArray(spec.rateLimit) ? spec.rateLimit : [spec.rateLimit as RateLimitSpec<z.output<B>>]) {
+      for (const rl of rateLimits) {
         // req.ip honours X-Forwarded-For only from the proxies TRUST_PROXY names (app.ts).
         const who = rl.perUser && principal ? `user:${principal.sub}` : (req.ip ?? 'unknown');
         const rlKey = `${rl.name}:${who}:${rl.key?.(req, body as z.output<B>) ?? ''}`;

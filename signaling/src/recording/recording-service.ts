@@ -495,7 +495,7 @@ export class RecordingService {
       .catch((err) => this.log.warn('recorder peer not closed on the SFU; its router closes with the session', { recordingId: rec.id, ...errorFields(err) }));
     await this.db.tx(async (q) => {
       await q.query(
-        `UPDATE recordings SET status = $2, stopped_at = coalesce(stopped_at, now()),
+        `UPDATE recordings SET status = $2,
            duration_ms = (SELECT coalesce(max(d), 0) FROM (SELECT sum(duration_ms) AS d FROM recording_segments WHERE recording_id = $1 GROUP BY track_id) t)
          WHERE id = $1`,
         [rec.id, status],
