@@ -352,6 +352,10 @@ export const T = {
   kiosksEmpty: '暂无已配置的接待室终端',
   disable: '停用',
   enable: '启用',
+  // 三员分立: the security and audit administrators are disabled on the server, not by the system administrator.
+  separatedAdminHint: '由服务器办理',
+  separatedAdminTitle: '安全管理员和审计管理员的账号不能由系统管理员停用或启用（三员分立），请由运维人员在服务器上办理，并写明理由',
+  userColumns: ['姓名', '用户名', '角色', '干部档案', '状态', '操作'] as const,
   revoke: '吊销',
   revokeConfirm: (room: string, label: string) => `吊销${room}的终端“${label}”？吊销后该终端立即断开，不能再呼叫，直到重新配置。`,
   reprovision: '重新配置',

@@ -1,5 +1,5 @@
 import type { WallTile } from '@vj/shared';
-import { RtcPeer, type SignalChannel } from '@vj/client';
+import { retryTransient, RtcPeer, type SignalChannel } from '@vj/client';
 
 /** The wall: every room's kiosk camera at the small layer over one transport; an opened room gets the large one. */
 export class WallView {
@@ -7,6 +7,8 @@ export class WallView {
   readonly streams = new Map<string, MediaStream>();
   private readonly byProducer = new Map<string, string>();
   private opened: string | undefined;
+  /** Tiles announced and not removed, shown or still being consumed. */
+  private readonly announced = new Set<string>();
 
   constructor(
     private readonly channel: SignalChannel,
@@ -23,8 +25,21 @@ export class WallView {
   }
 
   async add(tile: WallTile): Promise<void> {
-    const r = await this.peer?.consume(tile.producerId, { spatialLayer: tile.roomCode === this.opened ? 2 : 0 }).catch(() => undefined);
+    const peer = this.peer;
+    if (!peer) return;
+    this.announced.add(tile.producerId);
+    // A passing failure (a node taken over mid-request) is tried again, or the tile would stay black until the wall
+    // was joined again; not once the tile is removed or the wall joined anew.
+    const wanted = () => this.peer === peer && this.announced.has(tile.producerId);
+    const r = await retryTransient(() => peer.consume(tile.producerId, { spatialLayer: tile.roomCode === this.opened ? 2 : 0 }), wanted).catch(
+      (err: unknown) => {
+        console.warn('wall tile not shown', tile.roomCode, err instanceof Error ? err.message : err);
+        return undefined;
+      },
+    );
     if (!r) return;
+    // Removed while it was being consumed: its consumer came after remove() dropped the tile.
+    if (!wanted()) return void (this.peer === peer && peer.dropProducer(tile.producerId));
     this.byProducer.set(tile.producerId, tile.roomCode);
     this.streams.set(tile.roomCode, new MediaStream([r.track]));
     this.onChange();
@@ -32,6 +47,7 @@ export class WallView {
 
   remove(producerId: string): void {
     const room = this.byProducer.get(producerId);
+    this.announced.delete(producerId);
     this.byProducer.delete(producerId);
     this.peer?.dropProducer(producerId);
     if (room) this.streams.delete(room);
@@ -53,5 +69,6 @@ export class WallView {
     this.peer = undefined;
     this.streams.clear();
     this.byProducer.clear();
+    this.announced.clear();
   }
 }

@@ -546,7 +546,8 @@ export class KioskController extends ExternalStore<KioskState> {
     this.dropCall();
     const backAt = Date.now() + 10_000;
     this.show({ screen: 'ended', reason, backAt, answered });
-    say(SAY.ended);
+    // A call nobody answered is not thanked for: it says so, as the screen does.
+    say(answered ? SAY.ended : SAY.endedUnanswered);
     this.timer = setTimeout(() => this.goIdle(), 10_000);
   }
 

@@ -175,6 +175,7 @@ export const CLIPS = {
   lineSoundOnly: '网络信号不好，对方暂时看不到您的画面，但能听到您说话，请继续说。',
   lineBack: '网络好了，对方又能看到您了。',
   ended: '本次视频接访已结束，感谢您的信任。',
+  endedUnanswered: '这次呼叫没有接通。如需反映问题，可以随时再次呼叫。',
   troubleOffline: '网络连接中断，正在重新连接。',
   troubleServer: '暂时无法连接县纪委监委服务器。',
   troubleCamera: '摄像头或话筒无法使用，请工作人员检查设备。',
@@ -273,6 +274,7 @@ export const SAY = {
   lineSoundOnly: clip('lineSoundOnly'),
   lineBack: clip('lineBack'),
   ended: clip('ended'),
+  endedUnanswered: clip('endedUnanswered'),
   trouble: {
     offline: clip('troubleOffline'),
     server: clip('troubleServer'),

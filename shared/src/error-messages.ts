@@ -74,6 +74,7 @@ export const ERROR_MESSAGES = deepFreeze({
   // Accounts, kiosk devices and second-factor resets by the administrators.
   admin: {
     selfDisable: '不能停用或启用自己的账号，请由另一位系统管理员办理',
+    separatedAdmin: '安全管理员和审计管理员的账号不能由系统管理员在网页上停用或启用（三员分立）。如确需办理，请由运维人员在服务器上办理，并写明理由',
     userNotFound: '用户不存在',
     kioskNotFound: '没有这台接待室终端',
     selfTotpReset: '不能重置自己的动态口令，请由另一位安全管理员办理',

@@ -79,6 +79,13 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     mark('no browser voice');
     // Another room calls first, so this kiosk's place in the queue changes while it waits.
     const other = await openKiosk(B);
+    // The clip files the second kiosk asks for: which end it says (the clips are fetched when first said).
+    const manifest = (await (await fetch(`${server.url}/kiosk/prompts/manifest.json`)).json()) as { clips: Record<string, string> };
+    const otherClips: string[] = [];
+    other.on('request', (r) => {
+      const file = r.url().split('/prompts/')[1];
+      if (file) otherClips.push(file);
+    });
     mark('second kiosk idle');
     await press(other, 'call-button');
     await waitForScreen(other, 'waiting');
@@ -101,6 +108,9 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     await waitForScreen(other, 'ended');
     expect(await text(other, '[data-testid=ended-words]')).toContain('没有接通');
     expect(await text(other, '[data-testid=ended]')).not.toContain('督促办理');
+    // …and does not thank aloud for it either: it says that the call did not go through.
+    await waitFor('the unanswered end said', async () => otherClips.includes(manifest.clips['endedUnanswered']!));
+    expect(otherClips).not.toContain(manifest.clips['ended']);
     await other.close();
 
     mark('queue update heard');

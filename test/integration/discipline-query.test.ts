@@ -422,6 +422,19 @@ describe('受处分人员信息查询', () => {
       else viewed += 1;
     }
     expect([viewed >= 60, pageRefused]).toEqual([true, 429]);
+    // The auditor sees each budget run out, once per window, however many refusals followed: more of the same is
+    // one row, not a flood of the chain.
+    const userId = (await s.server.db.query<{ id: string }>(`SELECT id FROM users WHERE username = $1`, [who])).rows[0]!.id;
+    for (let i = 0; i < 5; i++) expect((await search(who, { q: 'x' })).status).toBe(429);
+    const throttled = await s.server.db.query<{ object_id: string; details: Record<string, unknown> }>(
+      `SELECT object_id, details FROM audit_log WHERE action = 'records.throttled' AND actor_id = $1 ORDER BY seq`,
+      [userId],
+    );
+    // One window of each budget can turn over on a slow machine (a second row for it), never one row per refusal.
+    expect(throttled.rows.length).toBeGreaterThanOrEqual(2);
+    expect(throttled.rows.length).toBeLessThanOrEqual(4);
+    expect(new Set(throttled.rows.map((r) => r.details['budget']))).toEqual(new Set([30, 60]));
+    expect(throttled.rows.every((r) => r.details['budgetWindowS'] === 60)).toBe(true);
     // Another user's budget is their own.
     expect((await search('district2-inspector', { q: 'sx' })).status).toBe(200);
   });

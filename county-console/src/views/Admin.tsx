@@ -48,6 +48,7 @@ export function Admin({ token }: { token: TokenSource }) {
           loading={users.loading && !users.data}
           empty={T.usersEmpty}
           testId="users-table"
+          columns={T.userColumns}
           row={(u) => (
             <tr key={u.id} data-testid={`user-${u.username}`}>
               <td className="wraps">{u.displayName}</td>
@@ -66,9 +67,15 @@ export function Admin({ token }: { token: TokenSource }) {
               </td>
               <td>{u.disabled ? T.disabled : T.active}</td>
               <td>
-                <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>
-                  {u.disabled ? T.enable : T.disable}
-                </button>
+                {u.role === 'sec_admin' || u.role === 'audit_admin' ? (
+                  <span className="hint" title={T.separatedAdminTitle} data-testid="separated-admin">
+                    {T.separatedAdminHint}
+                  </span>
+                ) : (
+                  <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>
+                    {u.disabled ? T.enable : T.disable}
+                  </button>
+                )}
               </td>
             </tr>
           )}

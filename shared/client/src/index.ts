@@ -9,3 +9,4 @@ export * from './media-session.js';
 export * from './call-drop.js';
 export * from './device-check.js';
 export * from './rejoin.js';
+export * from './transient-retry.js';

@@ -1,6 +1,7 @@
 import type { JoinAnswer, ProducerInfo, RtpCapabilities } from '@vj/shared';
 import type { SignalChannel } from './channel.js';
-import { RtcPeer, type PublishOptions } from './rtc-peer.js';
+import { RtcPeer, type PublishOptions, type RemoteTrack } from './rtc-peer.js';
+import { isTransient, retryTransient } from './transient-retry.js';
 
 /** Drops shorter than this keep the transports and restart ICE on them, when the server still holds them. */
 export const ICE_RESTART_WITHIN_MS = 20_000;
@@ -89,15 +90,28 @@ export class SessionMedia {
     if (!peer || this.rebuildDue) return void this.waiting.add(producerId);
     if (this.consumed.has(producerId)) return;
     this.consumed.add(producerId);
-    const r = await peer.consume(producerId).catch((err: unknown) => {
-      console.warn('consume failed', producerId, err instanceof Error ? err.message : err);
-      return undefined;
-    });
-    if (!r) return void this.consumed.delete(producerId);
-    // A rebuild replaced the peer meanwhile: this track belongs to the old one and is already closed.
-    if (peer !== this.peer) return;
-    this.remoteStream.addTrack(r.track);
-    this.opts.onChange();
+    const failed = (err: unknown) => void console.warn('consume failed', producerId, err instanceof Error ? err.message : err);
+    const shown = (r: RemoteTrack | undefined) => {
+      if (!r) return void (peer === this.peer && this.consumed.delete(producerId));
+      // A rebuild replaced the peer meanwhile: this track belongs to the old one and is already closed.
+      if (peer !== this.peer) return;
+      this.remoteStream.addTrack(r.track);
+      this.opts.onChange();
+    };
+    try {
+      shown(await peer.consume(producerId));
+    } catch (err) {
+      failed(err);
+      if (!isTransient(err)) return shown(undefined);
+      // A passing failure (a node taken over mid-request answers UNAVAILABLE) is tried again in the background, so
+      // that the rest of start() and our own camera do not wait on it. Given up at once, the picture never came
+      // back and the call stayed behind its reconnecting overlay with nothing wrong any more. It stops when the
+      // producer is dropped, the media rebuilt on another peer, or the session closed.
+      const wanted = () => !this.closed && peer === this.peer && this.consumed.has(producerId);
+      void retryTransient(() => peer.consume(producerId), wanted)
+        .catch((e: unknown) => void failed(e))
+        .then(shown);
+    }
   }
 
   drop(producerId: string): void {

@@ -176,8 +176,16 @@ export class RtcPeer {
       kind: res.kind,
       rtpParameters: res.rtpParameters as unknown as ms.RtpParameters,
     });
+    this.consumers.get(producerId)?.close();
     this.consumers.set(producerId, consumer);
-    await this.channel.request('rtc:resumeConsumer', { sessionId: this.sessionId, consumerId: consumer.id });
+    try {
+      await this.channel.request('rtc:resumeConsumer', { sessionId: this.sessionId, consumerId: consumer.id });
+    } catch (err) {
+      // Not resumed, so nothing will ever play on it: closed here, so that a retry's consumer is the only one.
+      consumer.close();
+      if (this.consumers.get(producerId) === consumer) this.consumers.delete(producerId);
+      throw err;
+    }
     return { producerId, consumerId: consumer.id, kind: res.kind, source: res.source, track: consumer.track };
   }
 

@@ -64,6 +64,8 @@ export const AUDIT_ACTIONS = [
   // 受处分人员信息查询: each query and each person page opened (ids only; never the words searched).
   'discipline.query',
   'discipline.person_view',
+  // A user's budget of reads of people's records ran out (once per window: a script refused a thousand times is one row).
+  'records.throttled',
   // 建议书 → 整改 → 回头看: each step of a letter, and each opening of a letter's page (it names the people it came from).
   'recommendation.issue',
   'recommendation.report',

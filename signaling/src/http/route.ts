@@ -2,7 +2,7 @@ import expressLib, { type Express, type NextFunction, type Request, type Respons
 import type { z } from 'zod';
 import { AppError, isDistrictRole, parseOrBadRequest, ERROR_MESSAGES } from '@vj/shared';
 import { Recused } from '../cases/conflicts.js';
-import { auditRefusal } from '../audit/refusals.js';
+import { auditRefusal, auditThrottled } from '../audit/refusals.js';
 import type { AppContext } from '../context.js';
 import type { Claims } from '../security/jwt.js';
 import { ROUTES, splitKey, type RouteAccess, type RouteKey } from './access.js';
@@ -185,7 +185,13 @@ export function mount<
         // req.ip honours X-Forwarded-For only from the proxies TRUST_PROXY names (app.ts).
         const who = rl.perUser && principal ? `user:${principal.sub}` : (req.ip ?? 'unknown');
         const rlKey = `${rl.name}:${who}:${rl.key?.(req, body as z.output<B>) ?? ''}`;
-        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) throw rateLimited(res, rl.windowMs, rl.message);
+        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) {
+          // A signed-in user over a budget of reads is what a bulk pull looks like: the auditor sees it, once per
+          // window (a script refused a thousand times is one row, and cannot flood the chain).
+          if (rl.perUser && principal && (await app.rateLimiter.hit(`${rlKey}:audited`, 1, rl.windowMs)))
+            await auditThrottled(app.db, app.log, principal, key, rl);
+          throw rateLimited(res, rl.windowMs, rl.message);
+        }
       }
       let scopeChecked = false;
       const result = await spec.handler({

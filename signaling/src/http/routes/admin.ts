@@ -51,7 +51,7 @@ export function adminRoutes(express: Express, app: AppContext): void {
       params: ById,
       response: AcknowledgedAnswer,
       handler: async ({ principal, params }) => {
-        await setAccountDisabled(app.db, app.auth, principal, params.id, action === 'disable');
+        await setAccountDisabled(app.db, app.auth, { web: principal }, params.id, action === 'disable');
         // Takes effect at once: live sockets close now, and every request re-checks the account.
         if (action === 'disable') app.disconnect.user(params.id);
         return {};
