@@ -346,6 +346,12 @@ export const T = {
   clearFilters: '清除筛选',
   more: '加载更多',
   // Admin
+  // The right-hand pane before a row is chosen (ChooseHint).
+  chooseCase: '请在左侧选择一件信访件，查看详情并办理。',
+  chooseTownshipCase: '请在左侧选择一件事项，查看详情并办理。',
+  choosePerson: '请在左侧选择一名人员，查看其处分记录。',
+  chooseWarning: '请在左侧选择一条预警，查看该人员的清廉档案。',
+  chooseSealed: '请在左侧选择一件密封事项。',
   usersTitle: '用户',
   kiosksTitle: '接待室终端',
   usersEmpty: '暂无用户',

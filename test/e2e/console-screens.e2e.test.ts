@@ -296,9 +296,12 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
   it('cases and a case: evidence by what it is, never a MIME type', async () => {
     await press(page, 'nav-cases');
     await page.waitForSelector(`[data-testid=case-${caseCode}]`);
+    // Before a case is chosen the right-hand pane says what to do, not half a screen of nothing.
+    expect(await text(page, '[data-testid=choose-hint]')).toBe('请在左侧选择一件信访件，查看详情并办理。');
     await expectScreenHolds('cases');
     await press(page, `case-${caseCode}`);
     await page.waitForSelector('[data-testid=case-detail] [data-testid=evidence]');
+    expect(await page.$('[data-testid=choose-hint]')).toBeNull();
     const evidence = await text(page, '[data-testid=evidence]');
     expect(evidence).toContain('图片');
     expect(evidence).not.toContain('image/png');
@@ -583,6 +586,7 @@ describe('console screens: the villager large, Chinese everywhere, layouts that 
     expect(await text(page, '[data-testid=township-route]')).toBe('交办');
     // A quarter's progress report would fall after the 60-day result, which is owed first: no report is shown due.
     expect(await text(page, '[data-testid=township-cases]')).not.toContain('下次进展报告');
+    expect(await text(page, '[data-testid=choose-hint]')).toContain('请在左侧选择一件事项');
     await expectScreenHolds('township-cases');
     await press(page, `township-case-${listed.body.items[0]!.id}`);
     await page.waitForSelector('[data-testid=action-report_progress]');

@@ -36,6 +36,7 @@ describe('discipline-records query screen', () => {
     await page.waitForSelector('[data-testid=person-XS-0001]', { timeout: 20_000 });
     expect(await page.$('[data-testid=person-LL-0003]')).toBeNull();
     expect(await text(page, '[data-testid=person-XS-0001]')).toContain('2 条');
+    expect(await text(page, '[data-testid=choose-hint]')).toContain('请在左侧选择一名人员');
     await press(page, 'person-XS-0001');
     await page.waitForSelector('[data-testid=person-records]', { timeout: 20_000 });
     expect(await text(page, '[data-testid=person-page] h2')).toContain('王建国');

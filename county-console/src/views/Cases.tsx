@@ -5,6 +5,7 @@ import { ListView } from '../components/ListView';
 import { useApi, type TokenSource } from '../api';
 import { T } from '../strings';
 import { CaseDetail } from './CaseDetail';
+import { ChooseHint } from '../components/ChooseHint';
 
 const PAGE = 20;
 
@@ -77,7 +78,11 @@ export function Cases({ token, rooms, role }: { token: TokenSource; rooms: RoomV
           </div>
         )}
       </section>
-      {open && <CaseDetail key={open} id={open} role={role} token={token} roomName={roomName} onChanged={list.reload} />}
+      {open ? (
+        <CaseDetail key={open} id={open} role={role} token={token} roomName={roomName} onChanged={list.reload} />
+      ) : (
+        <ChooseHint text={T.chooseCase} rows={list.data?.items} />
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { ListView } from '../components/ListView';
 import { PendingPanel } from '../components/PendingPanel';
 import { TD } from '../discipline-strings';
 import { T } from '../strings';
+import { ChooseHint } from '../components/ChooseHint';
 
 /**
  * 受处分人员信息查询: the query on the left, the person on the right — for the 审理室 every record with its 影响期
@@ -92,7 +93,11 @@ export function DisciplineQuery({ token, archive, visits }: { token: TokenSource
         />
         {results.data?.truncated && <p className="hint">{TD.truncated(results.data.items.length)}</p>}
       </section>
-      {open && <PersonPage key={open} code={open} token={token} archive={archive} visits={visits} onClose={() => setOpen(undefined)} />}
+      {open ? (
+        <PersonPage key={open} code={open} token={token} archive={archive} visits={visits} onClose={() => setOpen(undefined)} />
+      ) : (
+        <ChooseHint text={T.choosePerson} rows={results.data?.items} />
+      )}
     </div>
   );
 }

@@ -3,6 +3,8 @@ import type { SealedListAnswer, SealedMatterView, SealedReader } from '@vj/share
 import { apiRequest } from '@vj/client';
 import { useAction, useApi, type TokenSource } from '../api';
 import { ListView } from '../components/ListView';
+import { ChooseHint } from '../components/ChooseHint';
+import { T } from '../strings';
 import { chinaDay } from '../format';
 import { TS } from '../sealed-strings';
 
@@ -53,6 +55,7 @@ export function SealedMatters({ token }: { token: TokenSource }) {
           )}
         />
       </section>
+      {!chosen && <ChooseHint text={T.chooseSealed} rows={list.data?.items} />}
       {chosen && list.data && (
         <SealedDetail
           key={chosen.id}

@@ -6,6 +6,7 @@ import { chinaDay } from '../format';
 import { DueBadge, WorkflowPanel } from '../components/WorkflowPanel';
 import { ListView } from '../components/ListView';
 import { T } from '../strings';
+import { ChooseHint } from '../components/ChooseHint';
 
 /** The township commission's workbench: cases referred to it, never who reported them. */
 export function TownshipCases({ token, role }: { token: TokenSource; role: Role }) {
@@ -42,7 +43,11 @@ export function TownshipCases({ token, role }: { token: TokenSource; role: Role 
           )}
         />
       </section>
-      {open && <TownshipCase key={open} id={open} token={token} role={role} onChanged={list.reload} />}
+      {open ? (
+        <TownshipCase key={open} id={open} token={token} role={role} onChanged={list.reload} />
+      ) : (
+        <ChooseHint text={T.chooseTownshipCase} rows={list.data?.items} />
+      )}
     </div>
   );
 }

@@ -6,6 +6,8 @@ import { ArchivePanel } from '../components/ArchivePanel';
 import { FilterTabs } from '../components/FilterTabs';
 import { ImportCard } from '../components/ImportCard';
 import { ListView } from '../components/ListView';
+import { ChooseHint } from '../components/ChooseHint';
+import { T } from '../strings';
 
 type Filter = 'open' | 'closed' | 'all';
 
@@ -52,10 +54,12 @@ export function Warnings({ token, canImport }: { token: TokenSource; canImport: 
         />
         {list.data?.truncated && <p className="hint">{TA.list.truncated(list.data.items.length)}</p>}
       </section>
-      {open && (
+      {open ? (
         <section className="panel person-page" data-testid="warning-person">
           <ArchivePanel key={open} code={open} token={token} onChange={list.reload} />
         </section>
+      ) : (
+        <ChooseHint text={T.chooseWarning} rows={list.data?.items} />
       )}
     </div>
   );
