@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { useNow } from '@vj/client';
-import type { EndedReason, KioskController } from './kiosk-controller';
+import type { KioskController } from './kiosk-controller';
 import { Callback } from './screens/Callback';
 import { Ended } from './screens/Ended';
 import { Idle } from './screens/Idle';
@@ -10,17 +10,16 @@ import { Message } from './screens/Message';
 import { Receipt } from './screens/Receipt';
 import { Trouble } from './screens/Trouble';
 import { Waiting } from './screens/Waiting';
-import { T } from './strings';
+import { endedNoteOf, T } from './strings';
+
+/** The end screen's note on why it ended, when the connection ended it. */
+const noteOf = (reason: string) => {
+  const note = endedNoteOf(reason);
+  return note && T[note];
+};
 
 /** How long the reconnect overlay waits before it offers to end the call: a kiosk must never trap a villager. */
 const WAY_OUT_AFTER_MS = 10_000;
-
-/** Why a call ended, said when it was not the people in it: the connection, the server, the other side's network. */
-function endedNote(reason: EndedReason): string | undefined {
-  if (reason === 'lost' || reason === 'kiosk_disconnected' || reason === 'server_restart' || reason === 'server_shutdown') return T.endedLost;
-  if (reason === 'officer_disconnected') return T.endedOfficerLost;
-  return undefined;
-}
 
 /** Over every screen while the connection is down during a call; after a while it offers a way out. */
 function Reconnecting({ since, onEnd }: { since: number | undefined; onEnd: () => void }) {
@@ -85,7 +84,7 @@ export function App({ controller }: { controller: KioskController }) {
       case 'callback':
         return <Callback backAt={view.backAt} onHome={controller.backHome} />;
       case 'ended':
-        return <Ended backAt={view.backAt} answered={view.answered} onHome={controller.backHome} note={endedNote(view.reason)} />;
+        return <Ended backAt={view.backAt} answered={view.answered} onHome={controller.backHome} note={noteOf(view.reason)} />;
       case 'lookup':
         return (
           <Lookup

@@ -28,8 +28,8 @@ import {
 } from '@vj/client';
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
-import { SAY, T, type Prompt } from './strings';
-import { say, sayIfQuiet } from './voice';
+import { endedNoteOf, SAY, T, type Prompt } from './strings';
+import { preloadOfflinePrompts, say, sayIfQuiet } from './voice';
 
 export type Problem = 'offline' | 'server' | 'camera' | 'auth' | 'call_failed';
 
@@ -258,6 +258,8 @@ export class KioskController extends ExternalStore<KioskState> {
   /** After (re)connecting: resume a call in progress, or pick up one the server still holds (a reload). */
   private async onConnected(): Promise<void> {
     const away = this.drop.reached();
+    // While the server answers: what is said when it does not must already be here.
+    void preloadOfflinePrompts();
     // Calls left during the outage are closed on the server before anything is resumed.
     await this.departures.flush(this.channel!);
     if (this.sessionId) return this.resume(this.sessionId, away);
@@ -546,8 +548,10 @@ export class KioskController extends ExternalStore<KioskState> {
     this.dropCall();
     const backAt = Date.now() + 10_000;
     this.show({ screen: 'ended', reason, backAt, answered });
-    // A call nobody answered is not thanked for: it says so, as the screen does.
-    say(answered ? SAY.ended : SAY.endedUnanswered);
+    // Said as the screen shows it: why it ended when the connection ended it, and no thanks for a call nobody answered.
+    const end = answered ? SAY.ended : SAY.endedUnanswered;
+    const note = endedNoteOf(reason);
+    say(note ? SAY.both(SAY[note], end) : end);
     this.timer = setTimeout(() => this.goIdle(), 10_000);
   }
 

@@ -176,6 +176,8 @@ export const CLIPS = {
   lineBack: '网络好了，对方又能看到您了。',
   ended: '本次视频接访已结束，感谢您的信任。',
   endedUnanswered: '这次呼叫没有接通。如需反映问题，可以随时再次呼叫。',
+  endedLost: T.endedLost,
+  endedOfficerLost: T.endedOfficerLost,
   troubleOffline: '网络连接中断，正在重新连接。',
   troubleServer: '暂时无法连接县纪委监委服务器。',
   troubleCamera: '摄像头或话筒无法使用，请工作人员检查设备。',
@@ -275,6 +277,8 @@ export const SAY = {
   lineBack: clip('lineBack'),
   ended: clip('ended'),
   endedUnanswered: clip('endedUnanswered'),
+  endedLost: clip('endedLost'),
+  endedOfficerLost: clip('endedOfficerLost'),
   trouble: {
     offline: clip('troubleOffline'),
     server: clip('troubleServer'),
@@ -313,3 +317,10 @@ export const SAY = {
     };
   },
 };
+
+/** Why a call ended, when it was not the people in it (the connection, the server, the officer's network): the note the end screen shows and says. */
+export function endedNoteOf(reason: string): 'endedLost' | 'endedOfficerLost' | undefined {
+  if (reason === 'lost' || reason === 'kiosk_disconnected' || reason === 'server_restart' || reason === 'server_shutdown') return 'endedLost';
+  if (reason === 'officer_disconnected') return 'endedOfficerLost';
+  return undefined;
+}

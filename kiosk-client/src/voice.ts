@@ -1,11 +1,17 @@
 import { PromptPlayer } from '@vj/client';
-import type { Prompt } from './strings';
+import { SAY, type Prompt } from './strings';
 
 /**
  * The kiosk's one voice: a Chinese browser voice where there is one, otherwise the Mandarin clips that
  * scripts/make-prompts.mjs rendered into public/prompts/. Each prompt cuts off the one before it.
  */
 const player = new PromptPlayer(`${import.meta.env.BASE_URL}prompts/`);
+
+/** What the kiosk says when it cannot reach the server: loaded while it can (see PromptPlayer.preload). */
+const SAID_OFFLINE = [SAY.reconnecting, SAY.trouble.offline, SAY.trouble.server, SAY.endedLost, SAY.ended, SAY.endedUnanswered];
+
+/** Loads the clips of SAID_OFFLINE; again after a failure (the server may have been down when the page came up). */
+export const preloadOfflinePrompts = (): Promise<void> => player.preload(SAID_OFFLINE.flatMap((p) => p.clips));
 
 /** Roughly how long a prompt takes to say: Mandarin at the player's slow rate, about 0.3 s a character. */
 const sayingMs = (prompt: Prompt, repeat: number) => prompt.text.length * 300 * repeat;

@@ -3,6 +3,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, loginToken } from '../helpers/api.js';
+import { audioLog, installAudioProbeNow } from '../helpers/audio-probe.js';
 import { callAndAnswer, consoleAndIdleKiosk, screenOf, tileState, waitForScreen } from '../helpers/apps.js';
 import { framesRising, launchBrowser, videoTrackId } from '../helpers/browser.js';
 import { waitFor } from '../helpers/poll.js';
@@ -148,12 +149,17 @@ describe('a call across a stop and restart of the server', () => {
     const env = { RECONNECT_GRACE_S: '5' };
     const room = 'chunhua';
     const { first, consolePage, kiosk, sessionId } = await callInProgress(env, room);
+    await installAudioProbeNow(kiosk);
     const t0 = Date.now();
     await stopServer(first, 'SIGKILL');
 
     // Neither screen can reach the server: each gives the call up after the grace period, and says why.
     const kioskEnded = await waitFor('kiosk ends the call', async () => ((await screenOf(kiosk)) === 'ended' ? Date.now() : undefined), { timeoutMs: 30_000 });
     expect(await kiosk.$eval('[data-testid=ended-note]', (el) => el.textContent)).toContain('连接中断');
+    // …aloud as well, with no server to fetch the words from: they were loaded while it answered. The note and the
+    // end together take several seconds to say.
+    const atEnd = await audioLog(kiosk);
+    await waitFor("the lost call's end said aloud", async () => (await audioLog(kiosk)).loudMs - atEnd.loudMs >= 2000, { timeoutMs: 20_000 });
     await consolePage.bringToFront();
     const consoleEnded = await waitFor(
       'console ends the call',

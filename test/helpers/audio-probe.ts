@@ -21,7 +21,20 @@ export interface AudioLog {
  * stops, so a test can check that clips never overlap. Install before the page loads.
  */
 export async function installAudioProbe(page: Page): Promise<void> {
-  await page.evaluateOnNewDocument(() => {
+  await page.evaluateOnNewDocument(probe);
+}
+
+/**
+ * The same probe on a page already open (a call in progress): every clip connects to the speakers when it is played,
+ * so what is played from now on is heard by it. Installed once per page.
+ */
+export async function installAudioProbeNow(page: Page): Promise<void> {
+  await page.evaluate(probe);
+}
+
+function probe(): void {
+  {
+    if ((window as unknown as { __vjAudio?: unknown }).__vjAudio) return;
     const log = { windows: 0, loud: 0, loudMs: 0, lastLoudAt: 0, clips: [] as { at: number; duration: number; stoppedAt: number | null }[] };
     (window as unknown as { __vjAudio: typeof log }).__vjAudio = log;
     const connect = AudioNode.prototype.connect as (this: AudioNode, dest: AudioNode | AudioParam, ...rest: number[]) => AudioNode | undefined;
@@ -69,7 +82,7 @@ export async function installAudioProbe(page: Page): Promise<void> {
       if (entry && entry.stoppedAt === null) entry.stoppedAt = Math.max(when, this.context.currentTime);
       return stop.call(this, when);
     } as typeof AudioBufferSourceNode.prototype.stop;
-  });
+  }
 }
 
 export async function audioLog(page: Page): Promise<AudioLog> {

@@ -54,6 +54,17 @@ export class PromptPlayer {
     void this.playClips(prompt.clips, repeat, gen);
   }
 
+  /**
+   * Fetches and decodes these clips now, while the server answers: the prompts said when it does not (the network is
+   * down, the call was lost) would otherwise be fetched only then, and fail. Kept for the page's life.
+   */
+  async preload(ids: readonly string[]): Promise<void> {
+    const ctx = this.context();
+    const manifest = ctx && (await this.loadManifest());
+    if (!ctx || !manifest) return;
+    await Promise.all(ids.map((id) => (manifest.clips[id] ? this.buffer(ctx, manifest.clips[id]) : undefined)));
+  }
+
   stop(): void {
     this.generation++;
     if (typeof window !== 'undefined') window.speechSynthesis?.cancel();
