@@ -222,13 +222,18 @@ export function App({ controller }: { controller: ConsoleController }) {
         {!accountOpen && current === 'registry' && <Registry token={controller.token} />}
         {!accountOpen && current === 'policy' && <Policy token={controller.token} />}
         {!accountOpen && current === 'audit' && <Audit token={controller.token} canExport={s.user.role === 'audit_admin'} />}
-        {!accountOpen && current === 'admin' && <Admin token={controller.token} />}
+        {!accountOpen && current === 'admin' && <Admin token={controller.token} me={userId} />}
         {!accountOpen && current === 'security' && <Security token={controller.token} />}
         {!accountOpen && current === 'township' && <TownshipCases token={controller.token} role={s.user.role} />}
         {!accountOpen && current === 'staff' && <StaffDesk s={s} controller={controller} />}
         {!accountOpen && current === 'sealed' && <SealedMatters token={controller.token} />}
         {!accountOpen && current === 'discipline' && (
-          <DisciplineQuery token={controller.token} archive={s.user.role !== 'case_reviewer'} visits={VISIT_WRITERS.includes(s.user.role)} />
+          <DisciplineQuery
+            token={controller.token}
+            archive={s.user.role !== 'case_reviewer'}
+            visits={VISIT_WRITERS.includes(s.user.role)}
+            district={isDistrictRole(s.user.role)}
+          />
         )}
         {!accountOpen && current === 'warnings' && <Warnings token={controller.token} canImport={isDistrictRole(s.user.role)} />}
         {!accountOpen && current === 'ecology' && <UnitReports token={controller.token} />}

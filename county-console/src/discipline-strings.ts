@@ -6,6 +6,7 @@ export const TD = {
   title: '受处分人员信息查询',
   hint: '十八大以来全县党员干部受处分记录。可按姓名（支持同音字、拼音及首字母）、身份证号或单位查询；每次查询和查看均记入审计日志。',
   by: { name: '姓名／拼音', id_card: '身份证号', unit: '单位' } satisfies Record<PeopleSearchBy, string>,
+  districtScope: '片区督查组只能查询本片区的人员，其他片区的人员不会出现在结果中。',
   byLabel: '查询方式',
   placeholder: { name: '如：王建国，或其拼音、拼音首字母', id_card: '18 位身份证号', unit: '单位名称中的字词' } satisfies Record<PeopleSearchBy, string>,
   queryLabel: '查询内容',

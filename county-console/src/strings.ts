@@ -264,7 +264,8 @@ export const T = {
   accusedTownship: '镇街干部',
   accusedTownshipHint: '被反映人是本镇街的干部：交办到本镇街时须回避',
   accusedRemove: '删除',
-  identityTitle: '信访人身份信息（加密保存，仅县纪委监委经审批可查看）',
+  // Says what protects it: reading it back needs a stated reason and is audited (there is no approval step).
+  identityTitle: '信访人身份信息（加密保存；查看须写明理由，并记入审计日志）',
   anonymous: '匿名反映（不登记身份）',
   idName: '姓名',
   idCard: '身份证号',
@@ -357,9 +358,11 @@ export const T = {
   usersEmpty: '暂无用户',
   kiosksEmpty: '暂无已配置的接待室终端',
   disable: '停用',
+  disableConfirm: (name: string) => `停用账号“${name}”？停用后该账号立即退出登录，不能再使用，直到重新启用。`,
+  selfRow: '当前登录账号',
   enable: '启用',
   // 三员分立: the security and audit administrators are disabled on the server, not by the system administrator.
-  separatedAdminHint: '由服务器办理',
+  separatedAdminHint: '须在服务器上办理',
   separatedAdminTitle: '安全管理员和审计管理员的账号不能由系统管理员停用或启用（三员分立），请由运维人员在服务器上办理，并写明理由',
   userColumns: ['姓名', '用户名', '角色', '干部档案', '状态', '操作'] as const,
   revoke: '吊销',

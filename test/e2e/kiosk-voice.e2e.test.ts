@@ -266,6 +266,9 @@ describe('the kiosk speaks without a browser voice, tells the villager the truth
     expect(await text(kiosk, '[data-testid=waiting-recorded]')).toContain('录像');
     await check(kiosk, 'waiting');
     await waitFor('unanswered turn', async () => (await attr(kiosk, '[data-testid=waiting]', 'data-unanswered')) === 'true', { timeoutMs: 70_000 });
+    // The choice does not trap the villager: 取消呼叫 is still there, laid out with it at every size.
+    expect(await kiosk.$('[data-testid=keep-waiting]')).not.toBeNull();
+    expect(await text(kiosk, '[data-testid=cancel-button]')).toBe('取消呼叫');
     await check(kiosk, 'waiting-unanswered');
     const callback = eventWhere<{ alerts: AlertView[] }>(
       supervisor,

@@ -61,6 +61,12 @@ describe('console second factor', () => {
     await page.type('[data-testid=totp-code]', totpCode(secret, 0));
     await page.click('[data-testid=second-factor-button]');
     await page.waitForSelector('[data-testid=nav-admin]');
+    // The users page: no 停用 on one's own row, and the security and audit administrators' rows say where that is done.
+    await page.click('[data-testid=nav-admin]');
+    await page.waitForSelector('[data-testid=user-secadmin]');
+    expect(await page.$$eval('[data-testid=user-admin] button', (bs) => bs.map((b) => b.textContent))).not.toContain('停用');
+    for (const who of ['secadmin', 'auditor']) expect(await text(page, `[data-testid=user-${who}] [data-testid=separated-admin]`)).toBe('须在服务器上办理');
+    expect(await page.$$eval('[data-testid=user-officer1] button', (bs) => bs.map((b) => b.textContent))).toContain('停用');
     await logout(page);
     await page.close();
   }, 90_000);

@@ -12,7 +12,8 @@ function linkText(u: AdminUserView): string {
   return u.personName ? T.nameOnly(u.personName) : T.notLinked;
 }
 
-export function Admin({ token }: { token: TokenSource }) {
+/** `me`: the signed-in administrator, whose own row offers no 停用 (the server refuses it). */
+export function Admin({ token, me }: { token: TokenSource; me: string | undefined }) {
   const users = useApi<{ items: AdminUserView[] }>(token, '/api/admin/users');
   const kiosks = useApi<{ items: AdminKioskView[] }>(token, '/api/admin/kiosks');
   const [linking, setLinking] = useState<AdminUserView>();
@@ -67,12 +68,19 @@ export function Admin({ token }: { token: TokenSource }) {
               </td>
               <td>{u.disabled ? T.disabled : T.active}</td>
               <td>
-                {u.role === 'sec_admin' || u.role === 'audit_admin' ? (
+                {u.id === me ? (
+                  <span className="hint">{T.selfRow}</span>
+                ) : u.role === 'sec_admin' || u.role === 'audit_admin' ? (
                   <span className="hint" title={T.separatedAdminTitle} data-testid="separated-admin">
                     {T.separatedAdminHint}
                   </span>
                 ) : (
-                  <button onClick={() => void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload)}>
+                  <button
+                    onClick={() => {
+                      if (!u.disabled && !confirm(T.disableConfirm(u.displayName))) return;
+                      void act(`/api/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, users.reload);
+                    }}
+                  >
                     {u.disabled ? T.enable : T.disable}
                   </button>
                 )}

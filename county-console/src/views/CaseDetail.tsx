@@ -88,9 +88,16 @@ export function CaseDetail(props: { id: string; role: Role; token: TokenSource; 
       )}
       {wf.error && <p className="error">{T.loadFailed(wf.error)}</p>}
       <div className="actions">
-        <button className="warn" onClick={() => setRevealing(true)} data-testid="reveal-button">
-          {T.revealButton}
-        </button>
+        {/* An anonymous matter has no identity to see: no button that asks for a reason and audits, to say so. */}
+        {c.anonymous ? (
+          <span className="hint" data-testid="anonymous-note">
+            {T.revealAnonymous}
+          </span>
+        ) : (
+          <button className="warn" onClick={() => setRevealing(true)} data-testid="reveal-button">
+            {T.revealButton}
+          </button>
+        )}
         {props.role === 'county_supervisor' && (
           <button className="warn" onClick={() => setSealing(true)} data-testid="seal-button">
             {TS.sealButton}

@@ -13,7 +13,8 @@ import { ChooseHint } from '../components/ChooseHint';
  * 受处分人员信息查询: the query on the left, the person on the right — for the 审理室 every record with its 影响期
  * and every earlier accusation (case codes and state, never the accuser) in one screen.
  */
-export function DisciplineQuery({ token, archive, visits }: { token: TokenSource; archive: boolean; visits: boolean }) {
+/** `district`: a 片区督查组's reader, who sees the people of their own 片区 only, and is told so. */
+export function DisciplineQuery({ token, archive, visits, district }: { token: TokenSource; archive: boolean; visits: boolean; district: boolean }) {
   const [by, setBy] = useState<PeopleSearchBy>('name');
   const [text, setText] = useState('');
   const [disciplined, setDisciplined] = useState(false);
@@ -34,6 +35,11 @@ export function DisciplineQuery({ token, archive, visits }: { token: TokenSource
       <section className="panel" data-testid="discipline-query">
         <h2>{TD.title}</h2>
         <p className="hint">{TD.hint}</p>
+        {district && (
+          <p className="hint" data-testid="district-scope">
+            {TD.districtScope}
+          </p>
+        )}
         <form className="discipline-form" onSubmit={submit}>
           <label>
             {TD.byLabel}

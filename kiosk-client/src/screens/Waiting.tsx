@@ -47,9 +47,12 @@ export function Waiting(props: {
             {T.queueAhead(props.position - 1)}
           </p>
         )}
-        <p className="lead" role="timer">
-          {T.waitingElapsed(mmss(now - view.since))}
-        </p>
+        {/* Not while the choice is up: its three buttons need the room, and the wait is what the title is about. */}
+        {!choosing && (
+          <p className="lead" role="timer">
+            {T.waitingElapsed(mmss(now - view.since))}
+          </p>
+        )}
         {choosing ? (
           <div className="choice">
             <button className="btn-secondary strong" onClick={props.onKeepWaiting} data-testid="keep-waiting">
@@ -57,6 +60,10 @@ export function Waiting(props: {
             </button>
             <button className="btn-secondary" onClick={props.onCallback} data-testid="request-callback">
               {T.requestCallback}
+            </button>
+            {/* Leaving stays possible while the choice is up: the call, and its recording, stop only when asked. */}
+            <button className="btn-secondary" onClick={props.onCancel} data-testid="cancel-button">
+              {T.cancelButton}
             </button>
           </div>
         ) : (
