@@ -163,7 +163,9 @@ describe('access ending mid-call stops the media at the SFU', () => {
     const ended = pushed<{ reason: string }>(kiosk, 'session:ended', sessionId);
     const userId = mine['officer2']!.user.id;
     try {
-      const res = await api(server.url, 'POST', `/api/admin/users/${userId}/disable`, { token: admin() });
+      // Written in capitals: the same account to the database, and it must be to the live sockets too (a probe's
+      // upper-case id disabled the account and left its socket and media up).
+      const res = await api(server.url, 'POST', `/api/admin/users/${userId.toUpperCase()}/disable`, { token: admin() });
       const t0 = Date.now();
       expect(res.status).toBe(200);
       const ms = await sfuAtMost("the officer's transports, producer and consumer closed", before, kioskHolds, t0);

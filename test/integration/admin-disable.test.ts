@@ -38,11 +38,21 @@ describe('the system administrator cannot disable the security or the audit admi
       expect((await s.server.db.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [id])).rowCount).toBe(1);
       expect(await rows('user.disable', id)).toEqual([]);
     }
+    // An id in upper case is the same account (the database matches either): the same refusal for these two, and
+    // no disabling of one's own account by writing one's id in capitals.
+    const upper = await api<{ error: { code: string } }>(s.url, 'POST', `/api/admin/users/${logins['auditor']!.user.id.toUpperCase()}/disable`, {
+      token: logins['admin']!.accessToken,
+    });
+    expect(upper.status).toBe(403);
+    const own = await api<{ error: { code: string } }>(s.url, 'POST', `/api/admin/users/${logins['admin']!.user.id.toUpperCase()}/disable`, {
+      token: logins['admin']!.accessToken,
+    });
+    expect([own.status, own.body.error.code]).toEqual([409, 'INVALID_STATE']);
     const refusals = await s.server.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 AND object_id = 'POST /api/admin/users/:id/disable'`,
       [logins['admin']!.user.id],
     );
-    expect(refusals.rows[0]!.n).toBe(2);
+    expect(refusals.rows[0]!.n).toBe(3);
     // Another account is still the system administrator's to disable and enable.
     const officer = logins['officer2']!.user.id;
     expect((await api(s.url, 'POST', `/api/admin/users/${officer}/disable`, { token: logins['admin']!.accessToken })).status).toBe(200);

@@ -102,7 +102,20 @@ describe('staff accounts linked to their person in the officials registry', () =
   it('a case naming the linked handler, however the name is written, never goes to their township (its own commission) and is hidden from them', async () => {
     const handler = userId('xingsha-handler');
     // Full-width and odd spaces, the registry code, and the way villagers name a cadre: surname and title.
-    const naming = ['陈志明', '陈　志明', ' 陈 志明\t', '陈干事'];
+    // The whole name among other words, as intake writes what it hears (a live probe got all of these referred).
+    const naming = [
+      '陈志明',
+      '陈　志明',
+      ' 陈 志明\t',
+      '陈干事',
+      '陈志明（星沙街道纪工委）',
+      '陈志明（音）',
+      '陈志明等人',
+      '陈志明、王五',
+      '星沙纪工委的陈志明',
+      '陈·志明',
+      '陈志明?',
+    ];
     const named = [];
     for (const name of naming) named.push(await submit('xingsha', accused(name)));
     named.push(await submit('xingsha', accused('陈某', { officialCode: 'XS-0004' })));

@@ -10,16 +10,25 @@ const HOMOPHONE = (a: string) =>
   `(CASE WHEN ${a}.name_pinyin <> '' AND vj_bare_name(${a}.name) ~ '^[一-龥]{2,}$'
     THEN array_to_string((string_to_array(${a}.name_pinyin, ' '))[1:length(vj_bare_name(${a}.name))], ' ') END)`;
 
+/** SQL: a name's Chinese characters only (brackets, dots, commas, spaces and question marks gone). */
+const HAN = (name: string) => `regexp_replace(vj_name_key(${name}), '[^一-龥]', '', 'g')`;
+/**
+ * SQL: the accused as written holds the person's whole name among other words: "陈志明（音）", "陈志明等人",
+ * "陈志明、王五", "星沙纪工委的陈志明", "陈·志明". Two characters at least, so a surname alone never matches.
+ */
+const CONTAINS = (written: string, name: string) => `(length(${HAN(name)}) >= 2 AND strpos(${HAN(written)}, ${HAN(name)}) > 0)`;
+
 /**
  * SQL: accused `a` is the person with registry code `code` and name key `personName` (columns, either NULL): an
  * account's link, or one it had before (user_former_links).
  */
 const accusedIsPerson = (a: string, code: string, personName: string) => `(
   (${code} IS NOT NULL AND ${a}.official_code = ${code})
-  OR (${personName} IS NOT NULL AND (vj_name_key(${a}.name) = vj_name_key(${personName}) OR vj_bare_name(${a}.name) = vj_name_key(${personName})))
+  OR (${personName} IS NOT NULL AND (vj_name_key(${a}.name) = vj_name_key(${personName}) OR vj_bare_name(${a}.name) = vj_name_key(${personName})
+    OR ${CONTAINS(`${a}.name`, personName)}))
   OR EXISTS (SELECT 1 FROM officials o, generate_series(1, 2) AS surname(len)
     WHERE o.code = ${code}
-      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name)
+      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name) OR ${CONTAINS(`${a}.name`, 'o.name')}
         OR (${HOMOPHONE(a)} = o.name_pinyin AND o.name_pinyin <> '')
         OR (length(vj_name_key(${a}.name)) - surname.len >= 2
           AND starts_with(vj_name_key(o.name), left(vj_name_key(${a}.name), surname.len))
@@ -30,7 +39,8 @@ const accusedIsPerson = (a: string, code: string, personName: string) => `(
  * officials registry (admin screen, `npm run users:link`, or matched at registry import); it matches
  *  - by the registry code the intake resolved the accused to;
  *  - by name, compared through vj_name_key (NFKC, no whitespace), against the linked name and the registry's, also
- *    with the titles villagers add taken off (vj_bare_name: "郑国栋书记", "李德明同志");
+ *    with the titles villagers add taken off (vj_bare_name: "郑国栋书记", "李德明同志"), and found whole among other
+ *    words ("陈志明（音）", "陈志明等人", "星沙纪工委的陈志明": a longer name holding it matches too, a false match);
  *  - by the name's sound (toneless pinyin, "郑国东" for 郑国栋), against the registry's name;
  *  - by the way villagers name a cadre: surname and title ("陈干事", "欧阳主任" for a 副主任), when the title is
  *    how the person's registry position ends;
