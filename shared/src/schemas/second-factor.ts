@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id } from './common.js';
 import { ADMIN_ROLES, type Role } from '../roles.js';
 import { LoginResult } from './rest.js';
 
@@ -74,7 +75,7 @@ export const MyAccountView = z.object({
   ),
 });
 export type MyAccountView = z.infer<typeof MyAccountView>;
-export const SessionIdParams = z.object({ sid: z.uuid() });
+export const SessionIdParams = z.object({ sid: Id });
 
 /** Set by the security administrator (安全管理员); audited. */
 export const SecurityPolicyBody = z.object({
@@ -101,5 +102,5 @@ export const SecondFactorUsersView = z.object({
   ),
 });
 export type SecondFactorUsersView = z.infer<typeof SecondFactorUsersView>;
-export const UserIdParams = z.object({ id: z.uuid() });
+export const UserIdParams = z.object({ id: Id });
 export const SecondFactorResetBody = z.object({ reason: z.string().trim().min(4, '请写明重置原因（至少 4 个字）').max(200) });

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 export interface RateLimiter {
   /** Fixed window: counts one hit; false when the key is over its limit for the current window. */
   hit(key: string, limit: number, windowMs: number): Promise<boolean>;
+  /** The same count as `hit`, returned: the hits in the current window, this one included (limit + 1 is the first refused). */
+  hits(key: string, windowMs: number): Promise<number>;
   /** Adds one to a counter and (re)starts its expiry: it lives `ttlMs` after its latest increment. */
   add(key: string, ttlMs: number): Promise<number>;
   /** A counter's value (0 when absent or expired). */
@@ -25,15 +27,19 @@ export class LocalRateLimiter implements RateLimiter {
   private readonly holds = new Map<string, number>();
 
   async hit(key: string, limit: number, windowMs: number): Promise<boolean> {
+    return (await this.hits(key, windowMs)) <= limit;
+  }
+
+  async hits(key: string, windowMs: number): Promise<number> {
     const now = Date.now();
     if (this.windows.size > 50_000) this.sweep(now);
     const w = this.windows.get(key);
     if (!w || now - w.start >= w.windowMs) {
       this.windows.set(key, { start: now, count: 1, windowMs });
-      return 1 <= limit;
+      return 1;
     }
     w.count += 1;
-    return w.count <= limit;
+    return w.count;
   }
 
   async add(key: string, ttlMs: number): Promise<number> {
@@ -83,9 +89,13 @@ export class RedisRateLimiter implements RateLimiter {
   ) {}
 
   async hit(key: string, limit: number, windowMs: number): Promise<boolean> {
+    return (await this.hits(key, windowMs)) <= limit;
+  }
+
+  async hits(key: string, windowMs: number): Promise<number> {
     const k = `${this.prefix}rl:${key}`;
     const res = await this.redis.multi().incr(k).pexpire(k, windowMs, 'NX').exec();
-    return Number(res?.[0]?.[1] ?? 0) <= limit;
+    return Number(res?.[0]?.[1] ?? 0);
   }
 
   async add(key: string, ttlMs: number): Promise<number> {

@@ -185,11 +185,12 @@ export function mount<
         // req.ip honours X-Forwarded-For only from the proxies TRUST_PROXY names (app.ts).
         const who = rl.perUser && principal ? `user:${principal.sub}` : (req.ip ?? 'unknown');
         const rlKey = `${rl.name}:${who}:${rl.key?.(req, body as z.output<B>) ?? ''}`;
-        if (!(await app.rateLimiter.hit(rlKey, rl.limit, rl.windowMs))) {
+        const hits = await app.rateLimiter.hits(rlKey, rl.windowMs);
+        if (hits > rl.limit) {
           // A signed-in user over a budget of reads is what a bulk pull looks like: the auditor sees it, once per
-          // window (a script refused a thousand times is one row, and cannot flood the chain).
-          if (rl.perUser && principal && (await app.rateLimiter.hit(`${rlKey}:audited`, 1, rl.windowMs)))
-            await auditThrottled(app.db, app.log, principal, key, rl);
+          // window of the budget, at its first refusal (a script refused a thousand times is one row, and cannot
+          // flood the chain).
+          if (rl.perUser && principal && hits === rl.limit + 1) await auditThrottled(app.db, app.log, principal, key, rl);
           throw rateLimited(res, rl.windowMs, rl.message);
         }
       }
