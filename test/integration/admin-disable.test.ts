@@ -73,3 +73,25 @@ describe('the system administrator cannot disable the security or the audit admi
     expect((await s.server.db.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [id])).rowCount).toBe(1);
   });
 });
+
+describe('refusals are audited without letting one user flood the chain', () => {
+  let s: InProcessServer;
+  beforeAll(async () => {
+    s = await startInProcess();
+  }, 120_000);
+  afterAll(() => s?.stop());
+
+  it('at most 100 rows a minute for one user, then one row saying the rest are not written one by one', async () => {
+    const { 'xingsha-handler': handler } = await loginAll(s.url, ['xingsha-handler']);
+    for (let i = 0; i < 130; i++) expect((await api(s.url, 'GET', '/api/audit', { token: handler!.accessToken })).status).toBe(403);
+    const rows = await s.server.db.query<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 ORDER BY seq`,
+      [handler!.user.id],
+    );
+    // A minute's window may turn over on a slow machine: then a second run of rows, never one per refusal.
+    expect(rows.rows.length).toBeGreaterThanOrEqual(101);
+    expect(rows.rows.length).toBeLessThanOrEqual(129);
+    expect(rows.rows[100]!.details).toEqual({ code: 'FORBIDDEN', more: 'not_each' });
+    expect(rows.rows.slice(0, 100).every((r) => r.details['code'] === 'FORBIDDEN' && !('more' in r.details))).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { errorFields, type Logger } from '@vj/shared';
 import type { Db } from '../db/db.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import type { Claims } from '../security/jwt.js';
 import { appendAudit, type AuditAction, type AuditDetails } from './audit-log.js';
 
@@ -27,12 +28,27 @@ async function auditAlone(
     .catch((err) => log.warn('could not audit a refusal', { action, objectType: object.type, objectId: object.id, ...errorFields(err) }));
 }
 
+/** Refusals of one user written one row each per minute; past that, one row says the rest are not (more: not_each). */
+const REFUSALS_AUDITED = 100;
+const REFUSAL_WINDOW_MS = 60_000;
+
 /**
  * A refusal of a known user (a role that may not, 回避, out of scope) as an audit row: it names the route or the
- * socket event and the code, never the matter it was about.
+ * socket event and the code, never the matter it was about. At most REFUSALS_AUDITED a minute per user (144,000 a day at most, under what a day's signed export takes), then one
+ * row for the rest of that minute: a script repeating a refused request wrote 150-280 rows a second, until a day's
+ * rows were more than the signed export takes.
  */
-export async function auditRefusal(db: Db, log: Logger, principal: Claims, refused: { type: 'route' | 'event'; id: string }, code: string): Promise<void> {
-  await auditAlone(db, log, principal, 'auth.refused', refused, { code });
+export async function auditRefusal(
+  db: Db,
+  log: Logger,
+  limiter: RateLimiter,
+  principal: Claims,
+  refused: { type: 'route' | 'event'; id: string },
+  code: string,
+): Promise<void> {
+  const n = await limiter.hits(`audited-refusals:${principal.sub}`, REFUSAL_WINDOW_MS);
+  if (n > REFUSALS_AUDITED + 1) return;
+  await auditAlone(db, log, principal, 'auth.refused', refused, n > REFUSALS_AUDITED ? { code, more: 'not_each' } : { code });
 }
 
 /** A user's budget of reads ran out on `route`: the budget and its window, as an audit row of its own. */

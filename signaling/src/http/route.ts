@@ -164,7 +164,7 @@ export function mount<
   /** Refusals of a known user are audited; 回避 ones too (Recused): the row names the route and the code, never the matter. */
   const refused = async (principal: Claims | undefined, err: unknown) => {
     if (principal && err instanceof AppError && (err.code === 'FORBIDDEN' || err instanceof Recused || (err.code === 'NOT_FOUND' && outOfScope(principal)))) {
-      await auditRefusal(app.db, app.log, principal, { type: 'route', id: key }, err.code);
+      await auditRefusal(app.db, app.log, app.rateLimiter, principal, { type: 'route', id: key }, err.code);
     }
   };
   const handler = async (req: Request, res: Response, next: NextFunction) => {

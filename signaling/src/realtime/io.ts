@@ -208,7 +208,7 @@ export function registerRealtime(io: AppIo, app: AppContext): void {
             // (A role's refusal is not written: the apps never send an event their role may not, so only a hand-made
             // client meets it, and a row per refusal would let one flood the audit log.)
             if (err.code === 'CONFLICT_OF_INTEREST') {
-              await auditRefusal(app.db, app.log, socket.data.principal, { type: 'event', id: event }, err.code);
+              await auditRefusal(app.db, app.log, app.rateLimiter, socket.data.principal, { type: 'event', id: event }, err.code);
             }
             reply({ ok: false, error: err.toBody() });
           } else {
