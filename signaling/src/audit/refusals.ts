@@ -34,9 +34,10 @@ const REFUSAL_WINDOW_MS = 60_000;
 
 /**
  * A refusal of a known user (a role that may not, 回避, out of scope) as an audit row: it names the route or the
- * socket event and the code, never the matter it was about. At most REFUSALS_AUDITED a minute per user (144,000 a day at most, under what a day's signed export takes), then one
- * row for the rest of that minute: a script repeating a refused request wrote 150-280 rows a second, until a day's
- * rows were more than the signed export takes.
+ * socket event and the code, never the matter it was about. At most REFUSALS_AUDITED a minute per user (144,000 a
+ * day at most, under what a day's signed export takes), then one row saying the rest of that minute's are not
+ * written one by one: a script repeating a refused request wrote 150-280 rows a second, until a day's rows were more
+ * than the signed export takes.
  */
 export async function auditRefusal(
   db: Db,
