@@ -359,7 +359,7 @@ export const T = {
   kiosksEmpty: '暂无已配置的接待室终端',
   disable: '停用',
   disableConfirm: (name: string) => `停用账号“${name}”？停用后该账号立即退出登录，不能再使用，直到重新启用。`,
-  selfRow: '当前登录账号',
+  selfRow: '本人账号',
   enable: '启用',
   // 三员分立: the security and audit administrators are disabled on the server, not by the system administrator.
   separatedAdminHint: '须在服务器上办理',

@@ -29,7 +29,7 @@ import {
 import { readCredential } from './credential';
 import { countyPresent, presenceKey, presenceOf } from './presence';
 import { endedNoteOf, SAY, T, type Prompt } from './strings';
-import { preloadOfflinePrompts, say, sayIfQuiet } from './voice';
+import { preloadOfflinePrompts, say, sayIfQuiet, sayingMs } from './voice';
 
 export type Problem = 'offline' | 'server' | 'camera' | 'auth' | 'call_failed';
 
@@ -546,13 +546,16 @@ export class KioskController extends ExternalStore<KioskState> {
     // the waiting screen). A staff intake is a call answered from its start.
     const answered = this.state.view.screen === 'in_call' || this.state.session?.state === 'active';
     this.dropCall();
-    const backAt = Date.now() + 10_000;
-    this.show({ screen: 'ended', reason, backAt, answered });
     // Said as the screen shows it: why it ended when the connection ended it, and no thanks for a call nobody answered.
     const end = answered ? SAY.ended : SAY.endedUnanswered;
     const note = endedNoteOf(reason);
-    say(note ? SAY.both(SAY[note], end) : end);
-    this.timer = setTimeout(() => this.goIdle(), 10_000);
+    // The note alone when the connection ended it: with the thanks after it, the words outlasted the ten seconds.
+    const words = note ? SAY[note] : end;
+    // Back home after ten seconds, or once the words are said: the idle prompt would cut them off.
+    const stayMs = Math.max(10_000, sayingMs(words) + 1_000);
+    this.show({ screen: 'ended', reason, backAt: Date.now() + stayMs, answered });
+    say(words);
+    this.timer = setTimeout(() => this.goIdle(), stayMs);
   }
 
   backHome = (): void => this.goIdle();

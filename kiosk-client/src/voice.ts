@@ -13,8 +13,8 @@ const SAID_OFFLINE = [SAY.reconnecting, SAY.trouble.offline, SAY.trouble.server,
 /** Loads the clips of SAID_OFFLINE; again after a failure (the server may have been down when the page came up). */
 export const preloadOfflinePrompts = (): Promise<void> => player.preload(SAID_OFFLINE.flatMap((p) => p.clips));
 
-/** Roughly how long a prompt takes to say: Mandarin at the player's slow rate, about 0.3 s a character. */
-const sayingMs = (prompt: Prompt, repeat: number) => prompt.text.length * 300 * repeat;
+/** Roughly how long a prompt takes to say: the clips run 0.34-0.39 s a character (ffprobe), so 0.4 s. */
+export const sayingMs = (prompt: Prompt, repeat = 1) => prompt.text.length * 400 * repeat;
 let busyUntil = 0;
 
 export const say = (prompt: Prompt, opts: { repeat?: number } = {}): void => {

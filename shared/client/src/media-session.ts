@@ -95,6 +95,8 @@ export class SessionMedia {
       if (!r) return void (peer === this.peer && this.consumed.delete(producerId));
       // A rebuild replaced the peer meanwhile: this track belongs to the old one and is already closed.
       if (peer !== this.peer) return;
+      // Dropped while a retry was under way: its consumer came after the drop.
+      if (!this.consumed.has(producerId)) return void peer.dropProducer(producerId);
       this.remoteStream.addTrack(r.track);
       this.opts.onChange();
     };

@@ -47,7 +47,11 @@ export async function auditRefusal(
   refused: { type: 'route' | 'event'; id: string },
   code: string,
 ): Promise<void> {
-  const n = await limiter.hits(`audited-refusals:${principal.sub}`, REFUSAL_WINDOW_MS);
+  // A counter that cannot be read (Redis away) writes the row: never a different answer, never a refusal unrecorded.
+  const n = await limiter.hits(`audited-refusals:${principal.sub}`, REFUSAL_WINDOW_MS).catch((err: unknown) => {
+    log.warn('refusal counter unavailable', { route: refused.id, ...errorFields(err) });
+    return 1;
+  });
   if (n > REFUSALS_AUDITED + 1) return;
   await auditAlone(db, log, principal, 'auth.refused', refused, n > REFUSALS_AUDITED ? { code, more: 'not_each' } : { code });
 }

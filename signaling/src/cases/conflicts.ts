@@ -22,13 +22,13 @@ const CONTAINS = (written: string, name: string) => `(length(${HAN(name)}) >= 2 
  * SQL: accused `a` is the person with registry code `code` and name key `personName` (columns, either NULL): an
  * account's link, or one it had before (user_former_links).
  */
-const accusedIsPerson = (a: string, code: string, personName: string) => `(
+const accusedIsPerson = (a: string, code: string, personName: string, loose: boolean) => `(
   (${code} IS NOT NULL AND ${a}.official_code = ${code})
   OR (${personName} IS NOT NULL AND (vj_name_key(${a}.name) = vj_name_key(${personName}) OR vj_bare_name(${a}.name) = vj_name_key(${personName})
-    OR ${CONTAINS(`${a}.name`, personName)}))
+    ${loose ? `OR ${CONTAINS(`${a}.name`, personName)}` : ''}))
   OR EXISTS (SELECT 1 FROM officials o, generate_series(1, 2) AS surname(len)
     WHERE o.code = ${code}
-      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name) OR ${CONTAINS(`${a}.name`, 'o.name')}
+      AND (vj_name_key(${a}.name) = vj_name_key(o.name) OR vj_bare_name(${a}.name) = vj_name_key(o.name) ${loose ? `OR ${CONTAINS(`${a}.name`, 'o.name')}` : ''}
         OR (${HOMOPHONE(a)} = o.name_pinyin AND o.name_pinyin <> '')
         OR (length(vj_name_key(${a}.name)) - surname.len >= 2
           AND starts_with(vj_name_key(o.name), left(vj_name_key(${a}.name), surname.len))
@@ -39,8 +39,8 @@ const accusedIsPerson = (a: string, code: string, personName: string) => `(
  * officials registry (admin screen, `npm run users:link`, or matched at registry import); it matches
  *  - by the registry code the intake resolved the accused to;
  *  - by name, compared through vj_name_key (NFKC, no whitespace), against the linked name and the registry's, also
- *    with the titles villagers add taken off (vj_bare_name: "郑国栋书记", "李德明同志"), and found whole among other
- *    words ("陈志明（音）", "陈志明等人", "星沙纪工委的陈志明": a longer name holding it matches too, a false match);
+ *    with the titles villagers add taken off (vj_bare_name: "郑国栋书记", "李德明同志"), and, where `loose`, found
+ *    whole among other words ("陈志明（音）", "陈志明等人", "星沙纪工委的陈志明"; a longer name holding it matches too);
  *  - by the name's sound (toneless pinyin, "郑国东" for 郑国栋), against the registry's name;
  *  - by the way villagers name a cadre: surname and title ("陈干事", "欧阳主任" for a 副主任), when the title is
  *    how the person's registry position ends;
@@ -49,11 +49,16 @@ const accusedIsPerson = (a: string, code: string, personName: string) => `(
  *  - by every person the account was linked to before (an unlink or a new link keeps the old one recusing it).
  * It errs towards a match: a false one hides a case from one handler and makes a referral ask for a
  * supervisor's override; a missed one hands the case to the person it accuses.
+ * `loose` where a false match costs little and a missed one hands the matter to the person it accuses: hiding a
+ * matter from the reader it names, leaving them out of its notices, and the township commission's standing (a
+ * handler named makes the matter the commission's own, so it stays with the county, as for a former link). Not for
+ * sealing a matter that names a leader: a two-character name inside a longer one would seal other people's matters
+ * away from the office.
  */
-export const accusedIsUser = (a = 'a', u = 'u') => `(
-  ${accusedIsPerson(a, `${u}.official_code`, `${u}.person_name`)}
+export const accusedIsUser = (a = 'a', u = 'u', loose = false) => `(
+  ${accusedIsPerson(a, `${u}.official_code`, `${u}.person_name`, loose)}
   OR (${u}.role = 'county_leader' AND ${a}.official_code IS NULL AND vj_names_commission_leadership(${a}.name, ${a}.unit, ${a}.position))
-  OR EXISTS (SELECT 1 FROM user_former_links f WHERE f.user_id = ${u}.id AND ${accusedIsPerson(a, 'f.official_code', 'f.person_name')}))`;
+  OR EXISTS (SELECT 1 FROM user_former_links f WHERE f.user_id = ${u}.id AND ${accusedIsPerson(a, 'f.official_code', 'f.person_name', loose)}))`;
 
 /**
  * SQL: is the user in parameter `$n` named as accused in petition `p`? Used by every township read, so a handler
@@ -61,7 +66,7 @@ export const accusedIsUser = (a = 'a', u = 'u') => `(
  */
 export const namedAsAccused = (n: number, petitionAlias = 'p') => `EXISTS (
   SELECT 1 FROM petition_accused a JOIN users u ON u.id = $${n}
-  WHERE a.petition_id = ${petitionAlias}.id AND ${accusedIsUser('a', 'u')})`;
+  WHERE a.petition_id = ${petitionAlias}.id AND ${accusedIsUser('a', 'u', true)})`;
 
 /**
  * 回避 on the county's side (officers and supervisors, issue 16 review finding 3): a matter that names the reader is

@@ -160,7 +160,7 @@ export class DeadlineJob {
          ($2 = 'overdue' AND role = 'county_supervisor')
          OR ($3 = 'township' AND role = 'township_handler' AND township_code = $1 AND ($4::uuid IS NULL OR id = $4))
          OR ($3 IS DISTINCT FROM 'township' AND $2 = 'due_soon' AND role IN ('county_officer', 'county_supervisor')))
-       AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = $5 AND ${accusedIsUser('a', 'users')})
+       AND NOT EXISTS (SELECT 1 FROM petition_accused a WHERE a.petition_id = $5 AND ${accusedIsUser('a', 'users', true)})
        ORDER BY role, display_name`,
       [p.township_code, level, side, p.assigned_handler, p.id],
     );

@@ -50,7 +50,7 @@ export async function accusedJurisdiction(q: Queryable, petitionId: string): Pro
        LEFT JOIN officials o ON o.code = a.official_code
        LEFT JOIN LATERAL (
          SELECT u.township_code FROM users u
-         WHERE u.role = 'township_handler' AND u.disabled_at IS NULL AND ${accusedIsUser('a', 'u')}
+         WHERE u.role = 'township_handler' AND u.disabled_at IS NULL AND ${accusedIsUser('a', 'u', true)}
          ORDER BY (u.township_code = p.township_code) DESC LIMIT 1) h ON true
      WHERE a.petition_id = $1 ORDER BY a.ord`,
     [petitionId],
