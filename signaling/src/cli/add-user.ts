@@ -4,15 +4,10 @@
 // Usage: npm run users:add -- <用户名> <显示名> <角色> [镇街代码 | 片区代码]
 //   角色: county_officer county_supervisor county_leader case_reviewer conduct_office district_inspector district_leader
 //         township_handler township_staff sys_admin sec_admin audit_admin
-import { ROLES, createLogger, isDistrictRole, passwordProblems } from '@vj/shared';
+import { ROLES, isDistrictRole, passwordProblems } from '@vj/shared';
 import { appendAudit } from '../audit/audit-log.js';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
 import { hashPassword, randomSecret } from '../security/crypto.js';
-import { loadOrCreateDemoSecrets } from '../security/demo-secrets.js';
-import { loadSystemKeys } from '../security/system-keys.js';
-import { loadMasterKeys } from '../server.js';
+import { withKeyedDatabase } from './keyed-database.js';
 
 const USAGE = `用法：npm run users:add -- <用户名> <显示名> <角色> [镇街代码 | 片区代码]\n角色：${ROLES.filter((r) => r !== 'kiosk').join(' ')}`;
 const TOWNSHIP_ROLES = ['township_handler', 'township_staff'];
@@ -34,13 +29,7 @@ async function main(): Promise<void> {
   const district = isDistrictRole(role) ? area : undefined;
   if ((TOWNSHIP_ROLES.includes(role) || isDistrictRole(role)) !== Boolean(area))
     throw new Error('镇街角色须给出镇街代码，片区督查组须给出片区代码（d1–d4），其他角色都不能给');
-  const config = loadConfig();
-  const log = createLogger('add-user', 'warn');
-  const db = await openDatabase(config, log);
-  try {
-    await migrate(db, log);
-    const demo = config.demo && !config.masterKeys && !config.masterKeyFile ? loadOrCreateDemoSecrets(config.dataDir, []) : undefined;
-    db.integrity = (await loadSystemKeys(db, loadMasterKeys(config, demo), log, { create: false })).keys;
+  await withKeyedDatabase('add-user', async (db, config) => {
     const password = oneTimePassword(username);
     const hash = await hashPassword(password, config.cryptoSuite);
     const id = await db.tx(async (q) => {
@@ -66,9 +55,7 @@ async function main(): Promise<void> {
     });
     console.log(`已创建账户 ${username}（${displayName}，${role}），编号 ${id}。`);
     console.log(`一次性密码（只显示这一次，请当面交给本人；首次登录须改为自己的密码）：${password}`);
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 main().catch((err: unknown) => {

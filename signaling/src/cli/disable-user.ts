@@ -4,15 +4,9 @@
 // Usage:
 //   npm run users:disable -- <username> --reason <理由>
 //   npm run users:disable -- <username> --enable --reason <理由>
-import { createLogger } from '@vj/shared';
 import { setAccountDisabled } from '../admin/account-state.js';
 import { AuthSessions } from '../auth/auth-sessions.js';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
-import { loadOrCreateDemoSecrets } from '../security/demo-secrets.js';
-import { loadSystemKeys } from '../security/system-keys.js';
-import { loadMasterKeys } from '../server.js';
+import { withKeyedDatabase } from './keyed-database.js';
 
 const USAGE = 'usage: npm run users:disable -- <username> [--enable] --reason <理由（至少 5 个字）>';
 
@@ -28,22 +22,13 @@ export function disableArgs(args: readonly string[]): { username: string; enable
 
 async function main(): Promise<void> {
   const { username, enable, reason } = disableArgs(process.argv.slice(2));
-  const config = loadConfig();
-  const log = createLogger('disable-user', 'warn');
-  const db = await openDatabase(config, log);
-  try {
-    await migrate(db, log);
-    // Audited, and the audit chain is keyed: the keys come from the master key, as at start-up.
-    const demo = config.demo && !config.masterKeys && !config.masterKeyFile ? loadOrCreateDemoSecrets(config.dataDir, []) : undefined;
-    db.integrity = (await loadSystemKeys(db, loadMasterKeys(config, demo), log, { create: false })).keys;
+  await withKeyedDatabase('disable-user', async (db) => {
     const found = await db.query<{ id: string }>('SELECT id FROM users WHERE username = $1', [username]);
     const user = found.rows[0];
     if (!user) throw new Error(`no account "${username}"`);
     await setAccountDisabled(db, new AuthSessions(db), { cli: { reason } }, user.id, !enable);
     console.log(`${username}: ${enable ? 'enabled' : 'disabled, its login sessions ended'}`);
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 if (process.argv[1]?.endsWith('disable-user.js')) {
